@@ -1,0 +1,16 @@
+module github.com/waiter-go/waiter
+
+go 1.26.0
+
+require (
+	github.com/benbjohnson/clock v1.3.5 // indirect
+	github.com/donovanhide/eventsource v0.0.0-20210830082556-c59027999da0 // indirect
+	github.com/gambol99/go-marathon v0.7.1 // indirect
+	github.com/google/go-querystring v1.2.0 // indirect
+	github.com/julienschmidt/httprouter v1.3.0 // indirect
+	github.com/prometheus/client_golang v1.25.0 // indirect
+	go.etcd.io/bbolt v1.5.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
+)
