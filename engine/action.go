@@ -1,0 +1,63 @@
+package engine
+
+import "time"
+
+// ActionKind says which fields of an Action are meaningful.
+type ActionKind uint8
+
+const (
+	// ActDispatch: send Request to Instance of Service. The driver must
+	// later report EvRequestFinished (or EvRequestCanceled) for it.
+	ActDispatch ActionKind = iota + 1
+	// ActReject: answer Request with Err; the request is finished.
+	ActReject
+	// ActCreateService: create Service at the scheduler from Description
+	// with Instances requested; report EvCreateResult.
+	ActCreateService
+	// ActScaleService: set Service's requested instance count to
+	// Instances (Force: even while a deployment runs); report EvScaleResult.
+	ActScaleService
+	// ActKillInstance: kill Instance of Service and decrement the
+	// service's requested count by one (Marathon's scale=true); report
+	// EvKillResult.
+	ActKillInstance
+	// ActDeleteService: remove Service and all its instances from the
+	// scheduler. The engine has already forgotten it.
+	ActDeleteService
+	// ActWakeAt: deliver an EvTick at or after At. Each WakeAt replaces
+	// the previous one.
+	ActWakeAt
+)
+
+var actionKindNames = [...]string{"", "dispatch", "reject", "create-service", "scale-service",
+	"kill-instance", "delete-service", "wake-at"}
+
+func (k ActionKind) String() string {
+	if int(k) < len(actionKindNames) {
+		return actionKindNames[k]
+	}
+	return "action(?)"
+}
+
+// Action is one instruction to the driver. Like Event it is a flat struct
+// so that the request path allocates nothing.
+//
+// Ordering contract: the driver executes the actions of one Step in slice
+// order. Within a Step, rejects and dispatches come in the order the
+// engine decided them (FIFO per service), scheduler actions follow the
+// routing actions they were derived from, and at most one ActWakeAt comes
+// last.
+type Action struct {
+	Kind        ActionKind
+	Service     string
+	Request     RequestID
+	Instance    string
+	Instances   int
+	Force       bool
+	Description *Description
+	// Err says why a request was rejected.
+	Err *Error
+	At  time.Time
+	// Why explains a scheduler action in words, for logs and reports.
+	Why string
+}

@@ -1,0 +1,29 @@
+// Package engine is the pure core of Waiter in Go: it decides everything and
+// does nothing.
+//
+// It owns:
+//   - service descriptions: Waiter's parameters with their defaults, types,
+//     ranges and cross-field rules, parsing from x-waiter-* headers, merging
+//     with tokens, validation that reports every violation at once, and the
+//     service id (description.go, params.go, headers.go, merge.go,
+//     validate.go, serviceid.go);
+//   - per-service routing: slots, a FIFO queue with queue timeouts and a
+//     maximum length, load balancing, ejection with exponential backoff
+//     (routing.go, queue.go, instance.go);
+//   - autoscaling: the Policy interface and Waiter's policy, plus the
+//     executor rules that turn a decision into scheduler actions
+//     (policy.go, policy_waiter.go, executor.go, killchoice.go);
+//   - instance lifecycle: starting, healthy, unhealthy, failed, killed and
+//     expired instances, deployment errors and idle-service removal
+//     (lifecycle.go, deployment.go).
+//
+// The engine is a value-in, value-out state machine: Engine.Step takes an
+// Event and returns the Actions the driver must carry out. It never starts a
+// goroutine, performs I/O, reads a clock or uses global randomness. Every
+// event carries its time and every random choice comes from Config.Seed, so
+// the same events always give the same actions. Three drivers run it: the
+// production router (cmd/waiter), the simulator (sim) and the tests.
+//
+// Errors the engine reports are values (*Error with a Code, and
+// *ValidationError); only adapters/http maps them to HTTP status codes.
+package engine

@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"sort"
+	"time"
+)
+
+// Engine is the pure state machine. It is not safe for concurrent use:
+// drivers serialise calls to Step.
+type Engine struct {
+	cfg Config
+	now time.Time
+	rng splitmix64
+
+	services map[string]*service
+	// order lists services by id so that passes over all services are
+	// deterministic.
+	order []*service
+
+	requests map[RequestID]reqRecord
+	seq      uint64
+
+	timers   timerHeap
+	timerSeq uint64
+
+	lastScaleAt time.Time
+	nextScaleAt time.Time
+	announced   time.Time
+
+	out []Action
+}
+
+// reqRecord is the engine's record of an unfinished request.
+type reqRecord struct {
+	svc      *service
+	inst     *instance
+	seq      uint64
+	arrived  time.Time
+	deadline time.Time
+	timeout  time.Duration
+	queued   bool
+	prio     bool
+}
+
+// New returns an engine with cfg (zero fields take Waiter's defaults).
+func New(cfg Config) *Engine {
+	cfg = cfg.withDefaults()
+	return &Engine{
+		cfg:      cfg,
+		rng:      splitmix64{state: cfg.Seed},
+		services: map[string]*service{},
+		requests: map[RequestID]reqRecord{},
+	}
+}
+
+// Config returns the engine's configuration with defaults filled in.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Now returns the time of the latest event seen.
+func (e *Engine) Now() time.Time { return e.now }
+
+// Step applies one event and returns the actions the driver must carry out,
+// in order (see Action for the ordering contract). The returned slice is
+// owned by the engine and valid only until the next call to Step.
+//
+// Before handling the event itself, Step moves the engine's clock to
+// ev.At and does everything that became due: queue timeouts, ends of
+// ejections, and the scaling pass when a scaling interval has elapsed.
+func (e *Engine) Step(ev Event) []Action {
+	e.out = e.out[:0]
+	if ev.At.After(e.now) {
+		e.now = ev.At
+	}
+	e.fireTimers()
+	switch ev.Kind {
+	case EvTick:
+	case EvRequestArrived:
+		e.arrive(ev)
+	case EvRequestFinished:
+		e.finish(ev.Request, ev.Outcome)
+	case EvRequestCanceled:
+		e.cancel(ev.Request)
+	case EvServiceObserved:
+		e.observe(ev)
+	case EvScaleResult:
+		e.scaleResult(ev)
+	case EvKillResult:
+		e.killResult(ev)
+	case EvCreateResult:
+		e.createResult(ev)
+	case EvDeleteService:
+		if svc := e.services[ev.Service]; svc != nil {
+			e.removeService(svc, ReasonServiceDeleted, "deleted by request")
+		}
+	case EvSuspend, EvResume:
+		e.setSuspended(ev.Service, ev.Kind == EvSuspend)
+	case EvOverride:
+		e.override(ev)
+	case EvKillInstance:
+		e.operatorKill(ev)
+	}
+	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
+		e.scalingPass()
+	}
+	e.announceWake()
+	return e.out
+}
+
+func (e *Engine) emit(a Action) { e.out = append(e.out, a) }
+
+// announceWake emits ActWakeAt when the next time the engine needs to act
+// differs from the one last announced.
+func (e *Engine) announceWake() {
+	var next time.Time
+	if len(e.timers) > 0 {
+		next = e.timers[0].at
+	}
+	if len(e.order) > 0 {
+		if e.nextScaleAt.IsZero() {
+			e.nextScaleAt = e.now.Add(e.cfg.ScalingInterval)
+		}
+		if next.IsZero() || e.nextScaleAt.Before(next) {
+			next = e.nextScaleAt
+		}
+	}
+	if next.IsZero() || next.Equal(e.announced) {
+		return
+	}
+	e.announced = next
+	e.emit(Action{Kind: ActWakeAt, At: next})
+}
+
+// NextWake returns the time of the latest ActWakeAt (zero if none).
+func (e *Engine) NextWake() time.Time { return e.announced }
+
+func (e *Engine) addService(d *Description) *service {
+	svc := &service{
+		id:           d.ID,
+		desc:         d,
+		instances:    map[string]*instance{},
+		lastActivity: e.now,
+	}
+	svc.policy = d.ScalingPolicy
+	if _, ok := e.cfg.Policies[svc.policy]; !ok {
+		svc.policy = e.cfg.DefaultPolicy
+	}
+	e.services[d.ID] = svc
+	i := sort.Search(len(e.order), func(i int) bool { return e.order[i].id >= d.ID })
+	e.order = append(e.order, nil)
+	copy(e.order[i+1:], e.order[i:])
+	e.order[i] = svc
+	return svc
+}
+
+// removeService forgets svc, rejects its queued requests and tells the
+// scheduler to delete it. In-flight requests finish normally.
+func (e *Engine) removeService(svc *service, reason Reason, why string) {
+	e.rejectAllQueued(svc, &Error{Code: CodeUnavailable, Reason: reason, Message: MsgServiceDeleted})
+	svc.removed = true
+	delete(e.services, svc.id)
+	i := sort.Search(len(e.order), func(i int) bool { return e.order[i].id >= svc.id })
+	if i < len(e.order) && e.order[i] == svc {
+		e.order = append(e.order[:i], e.order[i+1:]...)
+	}
+	e.emit(Action{Kind: ActDeleteService, Service: svc.id, Why: why})
+}
+
+func (e *Engine) createService(svc *service) {
+	svc.created = true
+	svc.createdAt = e.now
+	svc.requested = svc.desc.MinInstances
+	e.emit(Action{Kind: ActCreateService, Service: svc.id, Description: svc.desc,
+		Instances: svc.desc.MinInstances, Why: "first request for the service"})
+}
+
+func (e *Engine) createResult(ev Event) {
+	svc := e.services[ev.Service]
+	if svc == nil || ev.Err == "" {
+		return
+	}
+	svc.created = false
+	svc.createRetry = e.now.Add(e.cfg.CreateRetryInterval)
+}
+
+func (e *Engine) setSuspended(id string, suspended bool) {
+	svc := e.services[id]
+	if svc == nil {
+		return
+	}
+	svc.suspended = suspended
+	if suspended {
+		e.rejectAllQueued(svc, &Error{Code: CodeUnavailable, Reason: ReasonSuspended, Message: MsgSuspended})
+	}
+}
+
+func (e *Engine) override(ev Event) {
+	svc := e.services[ev.Service]
+	if svc == nil || ev.Description == nil || ev.Description.ID != svc.id {
+		return
+	}
+	svc.desc = ev.Description
+	if p := ev.Description.ScalingPolicy; p != "" && p != svc.policy {
+		if _, ok := e.cfg.Policies[p]; ok {
+			svc.policy = p
+			svc.scaler = nil
+		}
+	}
+	svc.sortDirty = true
+	svc.refresh()
+	e.drain(svc)
+}

@@ -1,0 +1,145 @@
+package engine
+
+import "time"
+
+// RequestID identifies one request for its whole life. The driver chooses
+// ids; they must be unique among requests the engine has not yet finished.
+type RequestID uint64
+
+// EventKind says which fields of an Event are meaningful.
+type EventKind uint8
+
+const (
+	// EvTick only carries time. Drivers send it at or after the time of
+	// the last WakeAt action (earlier ticks are harmless).
+	EvTick EventKind = iota + 1
+	// EvRequestArrived: Request arrived for Service. Description must be
+	// set when the engine may not know the service yet (the engine keeps
+	// the first description it sees for an id). QueueTimeout of 0 means
+	// the engine's configured default. Priority requests (waiter-ping) are
+	// served before queued ones.
+	EvRequestArrived
+	// EvRequestFinished: a dispatched Request ended with Outcome.
+	EvRequestFinished
+	// EvRequestCanceled: the client of a queued or dispatched Request went
+	// away. A dispatched request is released as a client error.
+	EvRequestCanceled
+	// EvServiceObserved: the scheduler's view of one service (Observation).
+	EvServiceObserved
+	// EvScaleResult: the scheduler accepted (Err == "") or refused a
+	// ScaleService action for Service.
+	EvScaleResult
+	// EvKillResult: the scheduler killed (Err == "") or failed to kill
+	// Instance of Service.
+	EvKillResult
+	// EvCreateResult: the scheduler created (Err == "") or failed to
+	// create Service.
+	EvCreateResult
+	// EvDeleteService: remove Service now (an operator's DELETE /apps/{id}).
+	EvDeleteService
+	// EvSuspend / EvResume: refuse, or accept again, requests to Service.
+	EvSuspend
+	EvResume
+	// EvOverride: replace Service's description (same id) with Description,
+	// e.g. after POST /apps/{id}/override.
+	EvOverride
+	// EvKillInstance: an operator asks to kill Instance of Service now.
+	EvKillInstance
+)
+
+var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
+	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
+	"suspend", "resume", "override", "kill-instance"}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventKindNames) {
+		return eventKindNames[k]
+	}
+	return "event(?)"
+}
+
+// Outcome is how a dispatched request ended, as the driver classified it
+// (reference 1.8 and 5.4).
+type Outcome uint8
+
+const (
+	// OutcomeSuccess: the backend answered (any status but 503).
+	OutcomeSuccess Outcome = iota
+	// OutcomeClientError: the client misbehaved or went away; the instance
+	// is not blamed.
+	OutcomeClientError
+	// OutcomeInstanceError: connect failure, backend timeout or failure;
+	// the instance is ejected.
+	OutcomeInstanceError
+	// OutcomeInstanceBusy: the backend answered 503; the instance is ejected.
+	OutcomeInstanceBusy
+)
+
+func (o Outcome) String() string {
+	return [...]string{"success", "client-error", "instance-error", "instance-busy"}[o]
+}
+
+// Event is one input to the engine. It is a flat struct, not an interface,
+// so that the request path allocates nothing; Kind says which fields count.
+type Event struct {
+	Kind EventKind
+	// At is when the event happened. Events must come in time order; an
+	// event earlier than one already seen is treated as happening at the
+	// later time.
+	At           time.Time
+	Service      string
+	Request      RequestID
+	Instance     string
+	Outcome      Outcome
+	QueueTimeout time.Duration
+	Priority     bool
+	Description  *Description
+	Observation  *Observation
+	// Err is set on a failed action result.
+	Err string
+	// Force is set on EvKillInstance for SIGKILL instead of SIGTERM.
+	Force bool
+}
+
+// InstanceFlags are facts a scheduler reports about an instance (reference 5.1).
+type InstanceFlags uint16
+
+const (
+	FlagExpired InstanceFlags = 1 << iota
+	FlagMemoryLimitExceeded
+	FlagNeverPassedHealthChecks
+	FlagHasConnected
+	FlagHasResponded
+	FlagTimeoutException
+	FlagSSLException
+)
+
+// ObservedInstance is the scheduler's view of one instance.
+type ObservedInstance struct {
+	ID        string
+	Host      string
+	Port      int
+	StartedAt time.Time
+	Healthy   bool
+	// HealthCheckStatus is the HTTP status of the last health check, 0 if none.
+	HealthCheckStatus int
+	Flags             InstanceFlags
+	// ExitCode of a failed instance; HasExitCode says whether it is known.
+	ExitCode    int
+	HasExitCode bool
+	Message     string
+}
+
+// Observation is the scheduler's view of one service at one poll.
+type Observation struct {
+	// Exists is false when the scheduler does not know the service.
+	Exists bool
+	// Requested is the number of instances asked for (Marathon "instances").
+	Requested int
+	// Scheduled is the number of tasks that exist (Marathon count(tasks)).
+	Scheduled int
+	// Instances lists live instances, healthy or not.
+	Instances []ObservedInstance
+	// Failed lists recently failed instances (newest last, at most ~10).
+	Failed []ObservedInstance
+}

@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"math"
+	"strconv"
+)
+
+// scalingPass runs once per scaling interval over every service in id
+// order: retire idle services, ask each service's policy for a decision
+// and turn the decision into scheduler actions (Waiter's apply-scaling!).
+func (e *Engine) scalingPass() {
+	ticks := 0
+	if !e.lastScaleAt.IsZero() {
+		ticks = int(e.now.Sub(e.lastScaleAt) / e.cfg.ScalingInterval)
+	}
+	e.lastScaleAt = e.now
+	e.nextScaleAt = e.now.Add(e.cfg.ScalingInterval)
+
+	for i := 0; i < len(e.order); {
+		svc := e.order[i]
+		if e.idle(svc) {
+			e.removeService(svc, ReasonServiceDeleted, "idle for "+svc.desc.IdleTimeout.String())
+			continue // removeService shifted the slice
+		}
+		i++
+		if !svc.created {
+			if svc.outstanding() > 0 && !e.now.Before(svc.createRetry) {
+				e.createService(svc)
+			}
+			continue
+		}
+		if !svc.observed {
+			continue // nothing to scale until the scheduler has reported
+		}
+		e.refreshExpiry(svc)
+		if svc.scaler == nil {
+			svc.scaler = e.cfg.Policies[svc.policy].NewScaler(svc.desc, svc.scheduled)
+		}
+		if ticks == 0 {
+			continue // Waiter's first cycle has no elapsed ticks: no scaling
+		}
+		c := svc.counts(e.now)
+		dec := svc.scaler.Scale(ScaleInput{
+			Now:         e.now,
+			Ticks:       ticks,
+			Outstanding: svc.outstanding(),
+			Requested:   svc.requested,
+			Scheduled:   svc.scheduled,
+			Healthy:     c.healthy,
+			Expired:     c.expiredHealthy + min(e.cfg.MaxExpiredUnhealthy, c.expiredUnhealthy),
+			Desc:        svc.desc,
+		})
+		svc.lastDecision = dec
+		svc.scalingState = scalingStateOf(dec.ScaleAmount)
+		e.execute(svc, dec, c)
+	}
+}
+
+// idle reports whether svc may be removed: it has an idle timeout, nothing
+// outstanding, and no activity for that long.
+func (e *Engine) idle(svc *service) bool {
+	return svc.desc.IdleTimeout > 0 && svc.outstanding() == 0 &&
+		e.now.Sub(svc.lastActivity) >= svc.desc.IdleTimeout
+}
+
+// execute applies Waiter's executor rules to a decision.
+func (e *Engine) execute(svc *service, dec Decision, c instanceCounts) {
+	d := svc.desc
+	switch {
+	case dec.ScaleAmount > 0:
+		if svc.scheduled < svc.requested || svc.scalePending {
+			return // allow the previous scale operation to complete
+		}
+		amount := scaleAmountByQuanta(d.CPUs, d.MemMB, e.cfg.QuantaCPUs, e.cfg.QuantaMemMB, dec.ScaleAmount)
+		// Replacements for expired instances may take the service past
+		// max-instances (Waiter does), but never by more than that.
+		limit := d.MaxInstances + c.expiredHealthy + c.expiredUnhealthy
+		to := min(svc.requested+amount, max(limit, d.MinInstances))
+		if to <= svc.requested {
+			return
+		}
+		e.scaleTo(svc, to, false, "scale up by "+strconv.Itoa(to-svc.requested)+" toward "+strconv.FormatFloat(dec.Target, 'f', 2, 64))
+	case dec.ScaleAmount < 0:
+		if svc.scheduled < dec.ScaleTo {
+			// Overshoot: fewer tasks than wanted while scaling down; force.
+			e.scaleTo(svc, dec.ScaleTo, true, "force scale to "+strconv.Itoa(dec.ScaleTo))
+			return
+		}
+		if svc.scheduled-dec.ScaleTo <= 0 || svc.killPending != "" {
+			return
+		}
+		if !svc.lastKillAt.IsZero() && e.now.Sub(svc.lastKillAt) < e.cfg.InterKillWait {
+			return
+		}
+		if svc.requested-1 < d.MinInstances {
+			return
+		}
+		if in := e.findKillable(svc); in != nil {
+			in.locked = true
+			svc.killPending = in.id
+			svc.requested--
+			svc.refresh()
+			e.emit(Action{Kind: ActKillInstance, Service: svc.id, Instance: in.id,
+				Why: "scale down toward " + strconv.Itoa(dec.ScaleTo)})
+		}
+	}
+}
+
+func (e *Engine) scaleTo(svc *service, to int, force bool, why string) {
+	svc.requested = to
+	svc.scalePending = true
+	e.emit(Action{Kind: ActScaleService, Service: svc.id, Instances: to, Force: force, Why: why})
+}
+
+// scaleAmountByQuanta limits one scale-up step to the resource quanta:
+// max(1, min(amount, quot(cpus quanta, cpus), quot(mem quanta, mem))).
+func scaleAmountByQuanta(cpus, mem, quantaCPUs, quantaMem float64, amount int) int {
+	n := amount
+	if cpus > 0 {
+		n = min(n, int(math.Floor(quantaCPUs/cpus)))
+	}
+	if mem > 0 {
+		n = min(n, int(math.Floor(quantaMem/mem)))
+	}
+	return max(1, n)
+}
+
+func (e *Engine) scaleResult(ev Event) {
+	svc := e.services[ev.Service]
+	if svc == nil {
+		return
+	}
+	svc.scalePending = false
+	if ev.Err != "" && svc.observed {
+		svc.requested = svc.lastObservedR // the scheduler kept its old count
+	}
+}
+
+func (e *Engine) killResult(ev Event) {
+	svc := e.services[ev.Service]
+	if svc == nil {
+		return
+	}
+	if svc.killPending == ev.Instance {
+		svc.killPending = ""
+	}
+	in := svc.instances[ev.Instance]
+	if ev.Err != "" {
+		svc.requested++ // the kill did not decrement the scheduler's count
+		if in != nil {
+			in.locked = false
+			svc.refresh()
+			e.drain(svc)
+		}
+		return
+	}
+	svc.lastKillAt = e.now
+	if svc.scheduled > 0 {
+		svc.scheduled--
+	}
+	if in != nil {
+		in.killed, in.locked = true, false
+		e.eject(svc, in, e.cfg.MaxEjectTime)
+		svc.refresh()
+	}
+}

@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// HeaderPrefix starts every Waiter header.
+const HeaderPrefix = "x-waiter-"
+
+// stringHeaderParams are kept as strings; every other x-waiter-<param>
+// value is JSON-parsed first (parse-header-value in headers.clj).
+var stringHeaderParams = map[string]bool{
+	"allowed-params": true, "authentication": true, "backend-proto": true, "cmd": true,
+	"cmd-type": true, "distribution-scheme": true, "endpoint-path": true,
+	"health-check-authentication": true, "health-check-proto": true, "health-check-url": true,
+	"image": true, "load-balancing": true, "metric-group": true, "name": true, "namespace": true,
+	"permitted-user": true, "profile": true, "run-as-user": true, "token": true, "version": true,
+	"scaling-policy": true,
+}
+
+// unsupportedHeaders are refused with 400 (:instance-request-properties
+// :unsupported-headers).
+var unsupportedHeaders = map[string]bool{"x-waiter-maintenance": true}
+
+// RequestParams are request-level settings that never become part of a
+// service (reference 2.3). Zero durations mean "not given".
+type RequestParams struct {
+	QueueTimeout        time.Duration
+	SocketTimeout       time.Duration
+	StreamingTimeout    time.Duration
+	AsyncCheckInterval  time.Duration
+	AsyncRequestTimeout time.Duration
+	// FallbackPeriodSecs is -1 when not given.
+	FallbackPeriodSecs int
+}
+
+// HeaderParams is what a request's x-waiter-* headers say.
+type HeaderParams struct {
+	// Service holds on-the-fly service parameters (x-waiter-<param>,
+	// x-waiter-env-*, x-waiter-metadata-*).
+	Service Params
+	// Tokens lists x-waiter-token names in order.
+	Tokens []string
+	// ParamEnv holds x-waiter-param-* values keyed by env variable name.
+	ParamEnv map[string]string
+	Request  RequestParams
+	// Debug is set by x-waiter-debug (any value).
+	Debug bool
+	// Ignored lists x-waiter-* headers that name nothing Waiter knows;
+	// Waiter drops them (sanitize-service-description).
+	Ignored []string
+}
+
+// OnTheFly reports whether the request describes a service in headers.
+func (h *HeaderParams) OnTheFly() bool { return len(h.Service) > 0 }
+
+// maxRequestTimeout caps request-level timeouts (du/one-hour-in-millis).
+const maxRequestTimeout = time.Hour
+
+// ParseHeaders reads x-waiter-* headers. Keys may use any case (net/http
+// canonicalizes them). Every malformed header is reported at once in a
+// *ValidationError.
+func ParseHeaders(h map[string][]string) (HeaderParams, error) {
+	out := HeaderParams{Service: Params{}, Request: RequestParams{FallbackPeriodSecs: -1}}
+	var errs []FieldError
+	bad := func(header, rule, msg string) {
+		errs = append(errs, FieldError{Field: header, Rule: rule, Message: msg})
+	}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, rawKey := range keys {
+		key := strings.ToLower(rawKey)
+		if !strings.HasPrefix(key, HeaderPrefix) || len(h[rawKey]) == 0 {
+			continue
+		}
+		value := h[rawKey][0]
+		name := strings.TrimPrefix(key, HeaderPrefix)
+		if unsupportedHeaders[key] {
+			bad(key, "unsupported", "header "+key+" is not supported")
+			continue
+		}
+		switch {
+		case name == "debug":
+			out.Debug = true
+		case name == "token":
+			out.Tokens = splitTokens(value)
+		case strings.HasPrefix(name, "env-"):
+			env := strings.ToUpper(strings.TrimPrefix(name, "env-"))
+			m, _ := out.Service["env"].(map[string]string)
+			if m == nil {
+				m = map[string]string{}
+				out.Service["env"] = m
+			}
+			m[env] = value
+		case strings.HasPrefix(name, "metadata-"):
+			m, _ := out.Service["metadata"].(map[string]string)
+			if m == nil {
+				m = map[string]string{}
+				out.Service["metadata"] = m
+			}
+			m[strings.TrimPrefix(name, "metadata-")] = value
+		case strings.HasPrefix(name, "param-"):
+			if out.ParamEnv == nil {
+				out.ParamEnv = map[string]string{}
+			}
+			out.ParamEnv[strings.ToUpper(strings.TrimPrefix(name, "param-"))] = value
+		case name == "queue-timeout", name == "timeout", name == "streaming-timeout",
+			name == "async-check-interval", name == "async-request-timeout":
+			d, msg := parseTimeoutHeader(value)
+			if msg != "" {
+				bad(key, "range", msg)
+				continue
+			}
+			switch name {
+			case "queue-timeout":
+				out.Request.QueueTimeout = d
+			case "timeout":
+				out.Request.SocketTimeout = d
+			case "streaming-timeout":
+				out.Request.StreamingTimeout = d
+			case "async-check-interval":
+				out.Request.AsyncCheckInterval = d
+			default:
+				out.Request.AsyncRequestTimeout = d
+			}
+		case name == "fallback-period-secs":
+			n, err := strconv.Atoi(strings.TrimSpace(value))
+			if err != nil || n < 0 || n > 86400 {
+				bad(key, "range", "must be an integer between 0 and 86400 (got "+strconv.Quote(value)+")")
+				continue
+			}
+			out.Request.FallbackPeriodSecs = n
+		case IsServiceParam(name):
+			out.Service[name] = parseHeaderValue(name, value)
+		default:
+			out.Ignored = append(out.Ignored, key)
+		}
+	}
+	if len(errs) > 0 {
+		return out, &ValidationError{Summary: "Invalid x-waiter headers", Fields: errs}
+	}
+	return out, nil
+}
+
+// parseHeaderValue JSON-parses a header value unless the parameter is a
+// string parameter; a value that is not JSON stays a string, so that
+// validation can say "must be a number (got string ...)".
+func parseHeaderValue(name, value string) any {
+	if stringHeaderParams[name] {
+		return value
+	}
+	var v any
+	if err := json.Unmarshal([]byte(value), &v); err != nil {
+		return value
+	}
+	return NormalizeValue(v)
+}
+
+func parseTimeoutHeader(value string) (time.Duration, string) {
+	n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, "must be a positive integer of milliseconds (got " + strconv.Quote(value) + ")"
+	}
+	d := time.Duration(n) * time.Millisecond
+	if d > maxRequestTimeout {
+		d = maxRequestTimeout
+	}
+	return d, ""
+}
+
+func splitTokens(value string) []string {
+	var out []string
+	for _, t := range strings.Split(value, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,126 @@
+package engine
+
+// observe reconciles the engine's instances of a service with the
+// scheduler's view: new instances appear, missing ones are dropped
+// (requests still in flight on them finish normally), health and flags
+// are updated, and deployment errors are recomputed.
+func (e *Engine) observe(ev Event) {
+	obs := ev.Observation
+	if obs == nil {
+		return
+	}
+	svc := e.services[ev.Service]
+	if svc == nil {
+		if !obs.Exists || ev.Description == nil || ev.Description.ID != ev.Service {
+			return // a service this router does not know and cannot describe
+		}
+		svc = e.addService(ev.Description) // adopt what the scheduler runs
+		svc.created = true
+	}
+	if !obs.Exists {
+		// The scheduler lost the service: forget its instances; the next
+		// request or scaling pass creates it again.
+		for _, in := range append([]*instance(nil), svc.sorted...) {
+			svc.dropInstance(in)
+		}
+		svc.created, svc.observed = false, false
+		svc.requested, svc.scheduled = 0, 0
+		svc.refresh()
+		return
+	}
+	svc.created = true
+	svc.observed = true
+	svc.requested, svc.scheduled = obs.Requested, obs.Scheduled
+	svc.lastObservedR = obs.Requested
+	svc.scalePending = false
+
+	seen := make(map[string]struct{}, len(obs.Instances))
+	for i := range obs.Instances {
+		oi := &obs.Instances[i]
+		seen[oi.ID] = struct{}{}
+		in := svc.instances[oi.ID]
+		if in == nil {
+			in = &instance{id: oi.ID}
+			svc.addInstance(in)
+		}
+		if !in.startedAt.Equal(oi.StartedAt) || in.flags&FlagExpired != oi.Flags&FlagExpired {
+			svc.sortDirty = true
+		}
+		in.host, in.port, in.startedAt = oi.Host, oi.Port, oi.StartedAt
+		in.healthy, in.hcStatus, in.flags = oi.Healthy, oi.HealthCheckStatus, oi.Flags
+		in.expiredByAge = svc.desc.InstanceExpiry > 0 && e.now.Sub(in.startedAt) >= svc.desc.InstanceExpiry
+	}
+	for _, in := range append([]*instance(nil), svc.sorted...) {
+		if _, ok := seen[in.id]; !ok {
+			svc.dropInstance(in)
+			if svc.killPending == in.id {
+				svc.killPending = ""
+			}
+		}
+	}
+	svc.failed = append(svc.failed[:0], obs.Failed...)
+	svc.refresh()
+	e.updateDeploymentError(svc)
+	e.drain(svc)
+}
+
+// visit does what became due for svc: queue timeouts and ends of ejections.
+func (e *Engine) visit(svc *service) {
+	changed := false
+	var next = svc.minDeadline
+	for _, in := range svc.sorted {
+		if !in.ejected || in.killed {
+			continue
+		}
+		if !in.ejectedUntil.After(e.now) {
+			in.ejected = false
+			changed = true
+		} else if next.IsZero() || in.ejectedUntil.Before(next) {
+			next = in.ejectedUntil
+		}
+	}
+	if changed {
+		svc.refresh()
+	}
+	e.expireQueued(svc)
+	if changed {
+		e.drain(svc)
+	}
+	if !next.IsZero() && next.After(e.now) {
+		e.schedule(svc, next)
+	}
+}
+
+// refreshExpiry marks instances expired by age; called on each scaling pass.
+func (e *Engine) refreshExpiry(svc *service) {
+	if svc.desc.InstanceExpiry <= 0 {
+		return
+	}
+	for _, in := range svc.sorted {
+		if !in.expiredByAge && e.now.Sub(in.startedAt) >= svc.desc.InstanceExpiry {
+			in.expiredByAge = true
+			svc.sortDirty = true
+		}
+	}
+	if svc.sortDirty {
+		svc.refresh()
+	}
+}
+
+// operatorKill kills one named instance now (POST /apps/{id}/instance/{iid}/kill).
+func (e *Engine) operatorKill(ev Event) {
+	svc := e.services[ev.Service]
+	if svc == nil {
+		return
+	}
+	in := svc.instances[ev.Instance]
+	if in == nil || in.killed || in.locked {
+		return
+	}
+	in.locked = true
+	svc.refresh()
+	e.emit(Action{Kind: ActKillInstance, Service: svc.id, Instance: in.id, Force: ev.Force, Why: "operator request"})
+	if svc.requested > 0 {
+		svc.requested--
+	}
+}

@@ -1,0 +1,72 @@
+package engine
+
+import "time"
+
+// ScaleInput is what a policy sees of one service at one scaling tick.
+// It is a snapshot: policies never call back into the engine.
+type ScaleInput struct {
+	Now time.Time
+	// Ticks is the number of whole scaling intervals since the previous
+	// pass (Waiter's scale-ticks); 0 on the first pass.
+	Ticks int
+	// Outstanding = queued + in-flight requests.
+	Outstanding int
+	// Requested is the scheduler's requested instance count (total-instances).
+	Requested int
+	// Scheduled is the number of tasks that exist (task-count).
+	Scheduled int
+	// Healthy is the number of healthy instances.
+	Healthy int
+	// Expired = expired healthy + min(cap, expired unhealthy) instances.
+	Expired int
+	Desc    *Description
+}
+
+// Decision is a policy's answer for one service at one tick.
+type Decision struct {
+	// ScaleAmount is the change in requested instances (>0 up, <0 down).
+	ScaleAmount int
+	// ScaleTo is the instance count the service should have.
+	ScaleTo int
+	// Target is the policy's continuous target (Waiter's EMA), for reports.
+	Target float64
+}
+
+// Policy creates the per-service state of a scaling policy.
+type Policy interface {
+	// Name is how scenarios, configs and the scaling-policy parameter
+	// refer to the policy.
+	Name() string
+	// NewScaler returns the scaler for a newly seen service whose
+	// scheduler currently runs scheduled tasks.
+	NewScaler(d *Description, scheduled int) Scaler
+}
+
+// Scaler is one service's scaling state under one policy. The engine calls
+// Scale once per scaling pass; Scale must be deterministic in its inputs.
+type Scaler interface {
+	Scale(in ScaleInput) Decision
+}
+
+// ScalingState is how /apps reports a service's scaling direction.
+type ScalingState uint8
+
+const (
+	ScalingStable ScalingState = iota
+	ScalingUp
+	ScalingDown
+)
+
+func (s ScalingState) String() string {
+	return [...]string{"stable", "scale-up", "scale-down"}[s]
+}
+
+func scalingStateOf(amount int) ScalingState {
+	switch {
+	case amount > 0:
+		return ScalingUp
+	case amount < 0:
+		return ScalingDown
+	}
+	return ScalingStable
+}

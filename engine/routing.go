@@ -1,0 +1,326 @@
+package engine
+
+import (
+	"strconv"
+	"time"
+)
+
+// arrive admits a request: dispatch at once when a slot is free, else
+// queue it, or reject it when the service cannot take it.
+func (e *Engine) arrive(ev Event) {
+	if _, dup := e.requests[ev.Request]; dup {
+		return // the driver reused an unfinished id; ignore the duplicate
+	}
+	svc := e.services[ev.Service]
+	if svc == nil {
+		if ev.Description == nil || ev.Description.ID != ev.Service {
+			e.rejectNew(ev.Request, ev.Service, &Error{Code: CodeNotFound, Reason: ReasonInvalidDescription,
+				Message: MsgCannotIdentify})
+			return
+		}
+		svc = e.addService(ev.Description)
+	}
+	svc.lastActivity = e.now
+	if !svc.created && !e.now.Before(svc.createRetry) {
+		e.createService(svc)
+	}
+	switch {
+	case svc.suspended:
+		e.rejectNew(ev.Request, svc.id, &Error{Code: CodeUnavailable, Reason: ReasonSuspended, Message: MsgSuspended})
+		return
+	case svc.deploymentError != "":
+		e.rejectNew(ev.Request, svc.id, deploymentErr(svc))
+		return
+	}
+	timeout := ev.QueueTimeout
+	if timeout <= 0 {
+		timeout = e.cfg.DefaultQueueTimeout
+	}
+	e.seq++
+	rec := reqRecord{svc: svc, seq: e.seq, arrived: e.now, timeout: timeout, prio: ev.Priority}
+	if svc.waiting == 0 || ev.Priority {
+		if in := e.pick(svc); in != nil {
+			e.requests[ev.Request] = rec
+			e.dispatch(ev.Request, in)
+			return
+		}
+	}
+	if svc.waiting >= svc.desc.MaxQueueLength {
+		e.rejectNew(ev.Request, svc.id, &Error{Code: CodeUnavailable, Reason: ReasonQueueFull,
+			Message: MsgMaxQueueLength, Details: []Detail{{Key: "service-id", Value: svc.id}}})
+		return
+	}
+	rec.queued = true
+	rec.deadline = e.now.Add(timeout)
+	e.requests[ev.Request] = rec
+	entry := queueEntry{id: ev.Request, seq: rec.seq}
+	if ev.Priority {
+		svc.prio.push(entry)
+	} else {
+		svc.queue.push(entry)
+	}
+	svc.waiting++
+	if svc.minDeadline.IsZero() || rec.deadline.Before(svc.minDeadline) {
+		svc.minDeadline = rec.deadline
+		e.schedule(svc, rec.deadline)
+	}
+}
+
+// dispatch sends a known request to in; the record must exist.
+func (e *Engine) dispatch(id RequestID, in *instance) {
+	rec := e.requests[id]
+	svc := rec.svc
+	rec.inst, rec.queued = in, false
+	e.requests[id] = rec
+	in.inflight++
+	in.lastDispatch = e.now
+	svc.inflight++
+	svc.freeSlots--
+	e.emit(Action{Kind: ActDispatch, Service: svc.id, Request: id, Instance: in.id})
+}
+
+// pick chooses an instance with a free slot by the service's load
+// balancing, or nil. Non-expired instances are preferred for every mode.
+func (e *Engine) pick(svc *service) *instance {
+	if svc.sortDirty {
+		svc.refresh()
+	}
+	if svc.freeSlots <= 0 {
+		return nil
+	}
+	cl := svc.desc.ConcurrencyLevel
+	lb := svc.desc.LoadBalancing
+	if lb == LBRandom && svc.scalingState == ScalingDown {
+		lb = LBYoungest // Waiter drains the youngest while scaling down
+	}
+	avail := func(in *instance) bool { return in.serving() && in.inflight < cl }
+	switch lb {
+	case LBYoungest:
+		var best *instance
+		for _, in := range svc.sorted {
+			if in.expired() {
+				break
+			}
+			if avail(in) {
+				best = in
+			}
+		}
+		if best != nil {
+			return best
+		}
+	case LBRandom:
+		n := 0
+		for _, in := range svc.sorted {
+			if !in.expired() && avail(in) {
+				n++
+			}
+		}
+		if n > 0 {
+			k := e.rng.intn(n)
+			for _, in := range svc.sorted {
+				if !in.expired() && avail(in) {
+					if k == 0 {
+						return in
+					}
+					k--
+				}
+			}
+		}
+	}
+	for _, in := range svc.sorted {
+		if avail(in) {
+			return in
+		}
+	}
+	return nil
+}
+
+// drain dispatches queued requests while slots are free, priority first.
+func (e *Engine) drain(svc *service) {
+	for svc.waiting > 0 {
+		in := e.pick(svc)
+		if in == nil {
+			return
+		}
+		id, ok := e.popQueued(svc)
+		if !ok {
+			return
+		}
+		e.dispatch(id, in)
+	}
+}
+
+// popQueued returns the next live queued request, skipping stale entries.
+func (e *Engine) popQueued(svc *service) (RequestID, bool) {
+	for _, q := range [...]*reqQueue{&svc.prio, &svc.queue} {
+		for {
+			entry, ok := q.pop()
+			if !ok {
+				break
+			}
+			if rec, live := e.requests[entry.id]; live && rec.queued && rec.seq == entry.seq {
+				svc.waiting--
+				return entry.id, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// finish releases a dispatched request's slot and applies the outcome to
+// the instance (ejection on instance errors and busy answers).
+func (e *Engine) finish(id RequestID, outcome Outcome) {
+	rec, ok := e.requests[id]
+	if !ok || rec.queued {
+		return // unknown or never dispatched: nothing to release
+	}
+	delete(e.requests, id)
+	svc, in := rec.svc, rec.inst
+	svc.inflight--
+	in.inflight--
+	svc.lastActivity = e.now
+	if svc.removed {
+		return
+	}
+	if in.serving() && in.inflight < svc.desc.ConcurrencyLevel {
+		svc.freeSlots++
+	}
+	switch outcome {
+	case OutcomeSuccess:
+		if in.consecutiveFailures > 0 || in.ejected {
+			in.consecutiveFailures = 0
+			if in.ejected && !in.killed {
+				in.ejected = false
+				svc.refresh()
+			}
+		}
+	case OutcomeInstanceError, OutcomeInstanceBusy:
+		in.consecutiveFailures++
+		e.eject(svc, in, ejectPeriod(&e.cfg, in.consecutiveFailures))
+		if in.consecutiveFailures >= e.cfg.EjectionExpiryThreshold && !in.expiredByFailures {
+			in.expiredByFailures = true
+			svc.sortDirty = true
+		}
+		svc.refresh()
+	}
+	e.drain(svc)
+}
+
+// eject keeps in from receiving requests for d.
+func (e *Engine) eject(svc *service, in *instance, d time.Duration) {
+	until := e.now.Add(d)
+	if in.ejected && in.ejectedUntil.After(until) {
+		return
+	}
+	in.ejected = true
+	in.ejectedUntil = until
+	e.schedule(svc, until)
+}
+
+// cancel handles a client that went away.
+func (e *Engine) cancel(id RequestID) {
+	rec, ok := e.requests[id]
+	if !ok {
+		return
+	}
+	if !rec.queued {
+		e.finish(id, OutcomeClientError)
+		return
+	}
+	delete(e.requests, id)
+	rec.svc.waiting--
+	rec.svc.lastActivity = e.now
+}
+
+// rejectNew refuses a request that was never admitted.
+func (e *Engine) rejectNew(id RequestID, service string, err *Error) {
+	e.emit(Action{Kind: ActReject, Service: service, Request: id, Err: err})
+}
+
+// rejectQueued refuses an admitted, queued request.
+func (e *Engine) rejectQueued(id RequestID, err *Error) {
+	rec := e.requests[id]
+	delete(e.requests, id)
+	rec.svc.waiting--
+	e.emit(Action{Kind: ActReject, Service: rec.svc.id, Request: id, Err: err})
+}
+
+// rejectAllQueued refuses every queued request of svc, in FIFO order.
+func (e *Engine) rejectAllQueued(svc *service, err *Error) {
+	for svc.waiting > 0 {
+		id, ok := e.popQueued(svc)
+		if !ok {
+			break
+		}
+		svc.waiting++ // popQueued counted it out; rejectQueued does too
+		e.rejectQueued(id, err)
+	}
+	svc.queue.compact(func(queueEntry) bool { return false })
+	svc.prio.compact(func(queueEntry) bool { return false })
+	svc.minDeadline = time.Time{}
+}
+
+// expireQueued rejects queued requests whose queue timeout passed and
+// recomputes the earliest remaining deadline.
+func (e *Engine) expireQueued(svc *service) {
+	if svc.waiting == 0 || svc.minDeadline.IsZero() || svc.minDeadline.After(e.now) {
+		return
+	}
+	var next time.Time
+	var expired []RequestID
+	keep := func(entry queueEntry) bool {
+		rec, live := e.requests[entry.id]
+		if !live || !rec.queued || rec.seq != entry.seq {
+			return false
+		}
+		if !rec.deadline.After(e.now) {
+			expired = append(expired, entry.id)
+			return false
+		}
+		if next.IsZero() || rec.deadline.Before(next) {
+			next = rec.deadline
+		}
+		return true
+	}
+	svc.prio.compact(keep)
+	svc.queue.compact(keep)
+	if len(expired) > 0 {
+		c := svc.counts(e.now)
+		for _, id := range expired {
+			rec := e.requests[id]
+			e.rejectQueued(id, queueTimeoutErr(svc, rec.timeout, c))
+		}
+	}
+	svc.minDeadline = next
+	if !next.IsZero() {
+		e.schedule(svc, next)
+	}
+}
+
+// queueTimeoutErr is Waiter's "After N seconds, no instance available to
+// handle request." with its hints and diagnostic details.
+func queueTimeoutErr(svc *service, timeout time.Duration, c instanceCounts) *Error {
+	msg := "After " + strconv.Itoa(int(timeout/time.Second)) + " seconds, no instance available to handle request."
+	if c.healthy == 0 && (c.unhealthy > 0 || len(svc.failed) > 0) {
+		msg += MsgStartProperly
+	}
+	if svc.outstanding() > 0 && c.healthy > 0 {
+		msg += MsgScaleProperly
+	}
+	return &Error{Code: CodeUnavailable, Reason: ReasonQueueTimeout, Message: msg, Details: []Detail{
+		{Key: "service-id", Value: svc.id},
+		{Key: "outstanding-requests", Value: strconv.Itoa(svc.outstanding())},
+		{Key: "waiting-for-available-instance", Value: strconv.Itoa(svc.waiting)},
+		{Key: "healthy-instances", Value: strconv.Itoa(c.healthy)},
+		{Key: "unhealthy-instances", Value: strconv.Itoa(c.unhealthy)},
+		{Key: "failed-instances", Value: strconv.Itoa(len(svc.failed))},
+		{Key: "slots-available", Value: strconv.Itoa(svc.freeSlots)},
+		{Key: "slots-in-use", Value: strconv.Itoa(svc.inflight)},
+	}}
+}
+
+func deploymentErr(svc *service) *Error {
+	return &Error{Code: CodeUnavailable, Reason: ReasonDeploymentError,
+		Message: MsgDeploymentErrorPrefix + svc.deploymentError,
+		Details: []Detail{{Key: "service-id", Value: svc.id}}}
+}
