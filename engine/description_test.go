@@ -42,7 +42,7 @@ func TestValidationReportsEveryViolation(t *testing.T) {
 		"min-instances": 10.0, "max-instances": 5.0,
 		"concurrency-level": 1.5, "scale-up-factor": 1.0, "load-balancing": "roundrobin",
 		"ports": 2.0, "health-check-port-index": 2.0, "cmd-type": "fakecommand",
-		"env": map[string]string{"HOME": "/x", "1BAD": "v", "PORT3": "9"},
+		"env":      map[string]string{"HOME": "/x", "1BAD": "v", "PORT3": "9"},
 		"metadata": map[string]string{"Bad": "v"}, "grace-period-secs": "thirty",
 	}
 	_, err := NewDescription(core, DescriptionOptions{})

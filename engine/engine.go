@@ -96,8 +96,6 @@ func (e *Engine) Step(ev Event) []Action {
 		e.setSuspended(ev.Service, ev.Kind == EvSuspend)
 	case EvOverride:
 		e.override(ev)
-	case EvKillInstance:
-		e.operatorKill(ev)
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()

@@ -43,13 +43,11 @@ const (
 	// EvOverride: replace Service's description (same id) with Description,
 	// e.g. after POST /apps/{id}/override.
 	EvOverride
-	// EvKillInstance: an operator asks to kill Instance of Service now.
-	EvKillInstance
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
-	"suspend", "resume", "override", "kill-instance"}
+	"suspend", "resume", "override"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -97,8 +95,6 @@ type Event struct {
 	Observation  *Observation
 	// Err is set on a failed action result.
 	Err string
-	// Force is set on EvKillInstance for SIGKILL instead of SIGTERM.
-	Force bool
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).

@@ -60,7 +60,13 @@ func healthyAt(id string, started time.Time) ObservedInstance {
 	return ObservedInstance{ID: id, Host: "h-" + id, StartedAt: started, Healthy: true}
 }
 
-func mustDesc(t testing.TB, extra Params) *Description {
+// fataler is what mustDesc needs of testing.TB and *rapid.T alike.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+}
+
+func mustDesc(t fataler, extra Params) *Description {
 	t.Helper()
 	c := validCore()
 	for k, v := range extra {

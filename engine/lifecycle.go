@@ -106,21 +106,3 @@ func (e *Engine) refreshExpiry(svc *service) {
 		svc.refresh()
 	}
 }
-
-// operatorKill kills one named instance now (POST /apps/{id}/instance/{iid}/kill).
-func (e *Engine) operatorKill(ev Event) {
-	svc := e.services[ev.Service]
-	if svc == nil {
-		return
-	}
-	in := svc.instances[ev.Instance]
-	if in == nil || in.killed || in.locked {
-		return
-	}
-	in.locked = true
-	svc.refresh()
-	e.emit(Action{Kind: ActKillInstance, Service: svc.id, Instance: in.id, Force: ev.Force, Why: "operator request"})
-	if svc.requested > 0 {
-		svc.requested--
-	}
-}

@@ -60,7 +60,8 @@ func (e *Engine) arrive(ev Event) {
 		svc.queue.push(entry)
 	}
 	svc.waiting++
-	if svc.minDeadline.IsZero() || rec.deadline.Before(svc.minDeadline) {
+	// A minDeadline that is not in the future is stale: its visit already ran.
+	if !svc.minDeadline.After(e.now) || rec.deadline.Before(svc.minDeadline) {
 		svc.minDeadline = rec.deadline
 		e.schedule(svc, rec.deadline)
 	}
@@ -263,7 +264,11 @@ func (e *Engine) rejectAllQueued(svc *service, err *Error) {
 // expireQueued rejects queued requests whose queue timeout passed and
 // recomputes the earliest remaining deadline.
 func (e *Engine) expireQueued(svc *service) {
-	if svc.waiting == 0 || svc.minDeadline.IsZero() || svc.minDeadline.After(e.now) {
+	if svc.waiting == 0 {
+		svc.minDeadline = time.Time{}
+		return
+	}
+	if svc.minDeadline.IsZero() || svc.minDeadline.After(e.now) {
 		return
 	}
 	var next time.Time
