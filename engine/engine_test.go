@@ -411,3 +411,19 @@ func TestOperatorDeleteRejectsQueued(t *testing.T) {
 		t.Fatalf("got %s", describe(acts))
 	}
 }
+
+// Regression (found by TestEngineProperties): a canceled request left a
+// stale earliest deadline behind, so a later request with a later
+// deadline was never timed out.
+func TestRegressionCanceledRequestLeavesStaleDeadline(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, nil)
+	h.step(Event{Kind: EvRequestArrived, Service: d.ID, Request: 1, Description: d, QueueTimeout: time.Second})
+	h.step(Event{Kind: EvRequestCanceled, Request: 1})
+	h.advance(time.Second)
+	h.step(Event{Kind: EvRequestArrived, Service: d.ID, Request: 2, QueueTimeout: time.Second})
+	acts := h.advance(time.Minute)
+	if rs := only(acts, ActReject); len(rs) != 1 || rs[0].Request != 2 || rs[0].Err.Reason != ReasonQueueTimeout {
+		t.Fatalf("request 2 not timed out: %s", describe(acts))
+	}
+}

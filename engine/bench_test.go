@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkRequestPath measures one request's whole path through the
+// engine: arrive (dispatched at once to a free instance) and finish. It
+// reports allocations and, as a baseline measured in the same run, the
+// ratio to the cheapest bookkeeping any router needs per request: one map
+// insert and one map delete.
+func BenchmarkRequestPath(b *testing.B) {
+	baseline := measure(func(n int) {
+		m := map[RequestID]reqRecord{}
+		for i := 0; i < n; i++ {
+			m[RequestID(i)] = reqRecord{arrived: epoch}
+			delete(m, RequestID(i))
+		}
+	})
+	e, d := benchEngine(b, 10)
+	at := epoch
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		at = at.Add(time.Microsecond)
+		id := RequestID(i + 1000)
+		e.Step(Event{Kind: EvRequestArrived, At: at, Service: d.ID, Request: id})
+		e.Step(Event{Kind: EvRequestFinished, At: at, Request: id})
+	}
+	b.StopTimer()
+	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(perOp/baseline, "x-map-baseline")
+}
+
+// BenchmarkRequestPathQueued measures a request that waits in the queue
+// before a finishing request frees its slot.
+func BenchmarkRequestPathQueued(b *testing.B) {
+	e, d := benchEngine(b, 1)
+	at := epoch
+	e.Step(Event{Kind: EvRequestArrived, At: at, Service: d.ID, Request: 1})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		at = at.Add(time.Microsecond)
+		id := RequestID(i + 2)
+		e.Step(Event{Kind: EvRequestArrived, At: at, Service: d.ID, Request: id}) // queued
+		e.Step(Event{Kind: EvRequestFinished, At: at, Request: id - 1})           // frees the slot
+	}
+}
+
+// BenchmarkScalingPass10k measures one scaling pass over 10,000 services
+// against a baseline of calling WaiterScale 10,000 times directly, so the
+// ratio shows what the engine adds around the formula.
+func BenchmarkScalingPass10k(b *testing.B) {
+	const n = 10000
+	cfg := WaiterScaleConfig{ConcurrencyLevel: 1, ExpiredInstanceRestartRate: 0.1, JitterThreshold: 0.5,
+		MinInstances: 1, MaxInstances: 500, ScaleDownFactor: 0.001, ScaleFactor: 1, ScaleUpFactor: 0.1, ScaleTicks: 1}
+	baseline := measure(func(iters int) {
+		var sink int
+		for i := 0; i < iters; i++ {
+			for j := 0; j < n; j++ {
+				sink += WaiterScale(cfg, WaiterScaleState{TotalInstances: 2, OutstandingRequests: j % 7, TargetInstances: 2, HealthyInstances: 2}).ScaleTo
+			}
+		}
+		benchSink = sink
+	})
+	e := New(Config{})
+	at := epoch
+	for j := 0; j < n; j++ {
+		d := mustDesc(b, Params{"name": fmt.Sprintf("s%d", j), "idle-timeout-mins": 0.0})
+		e.Step(Event{Kind: EvRequestArrived, At: at, Service: d.ID, Request: RequestID(j), Description: d})
+		e.Step(Event{Kind: EvServiceObserved, At: at, Service: d.ID, Observation: &Observation{Exists: true, Requested: 2, Scheduled: 2,
+			Instances: []ObservedInstance{healthyAt("a", epoch), healthyAt("b", epoch)}}})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		at = at.Add(time.Second)
+		e.Step(Event{Kind: EvTick, At: at})
+	}
+	b.StopTimer()
+	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(perOp/baseline, "x-formula-baseline")
+	b.ReportMetric(perOp/n, "ns/service")
+}
+
+func benchEngine(b *testing.B, instances int) (*Engine, *Description) {
+	e := New(Config{})
+	d := mustDesc(b, Params{"max-instances": float64(instances), "min-instances": float64(instances)})
+	var insts []ObservedInstance
+	for i := 0; i < instances; i++ {
+		insts = append(insts, healthyAt(fmt.Sprintf("i%d", i), epoch.Add(time.Duration(i)*time.Second)))
+	}
+	e.Step(Event{Kind: EvRequestArrived, At: epoch, Service: d.ID, Request: 999999999, Description: d})
+	e.Step(Event{Kind: EvServiceObserved, At: epoch, Service: d.ID, Observation: &Observation{Exists: true,
+		Requested: instances, Scheduled: instances, Instances: insts}})
+	e.Step(Event{Kind: EvRequestFinished, At: epoch, Request: 999999999})
+	return e, d
+}
+
+var benchSink int
+
+// measure times f over a growing number of iterations until the run takes
+// at least 100 ms and returns nanoseconds per iteration. It gives each
+// benchmark a baseline measured in the same run (testing.Benchmark cannot
+// be called from inside a running benchmark).
+func measure(f func(n int)) float64 {
+	for n := 1; ; n *= 4 {
+		start := time.Now()
+		f(n)
+		if d := time.Since(start); d >= 100*time.Millisecond {
+			return float64(d.Nanoseconds()) / float64(n)
+		}
+	}
+}
