@@ -1,0 +1,19 @@
+// Command kitchen is Waiter's test service: a small HTTP server whose
+// behaviour (delays, status codes, streamed or broken bodies, crashes) is
+// chosen per request by its path and x-kitchen-* headers, so integration
+// tests and demos can make a backend misbehave on demand.
+//
+// It re-implements containers/test-apps/kitchen/bin/kitchen from
+// twosigma/waiter with the Go standard library only. This package owns the
+// process entry point and nothing else: flag parsing, signal handling and the
+// exit code. The behaviour lives in internal/kitchen so that tests can drive
+// it in-process.
+//
+// Usage:
+//
+//	kitchen [-p PORT] [--host HOST] [--start-up-sleep-ms N]
+//	        [--enable-status-change] [--log-output stdout|stderr|file]
+//
+// The port defaults to $PORT0 (what Waiter's schedulers hand an instance),
+// else 8080. The server stops cleanly on SIGINT or SIGTERM.
+package main

@@ -1,0 +1,54 @@
+package kitchen
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+)
+
+// Run is the whole kitchen process: open the log, sleep for the start-up
+// delay, bind the port, serve until ctx is done. It reads the real process
+// environment (WAITER_USERNAME/WAITER_PASSWORD, $MESOS_SANDBOX) and exits the
+// real process on /die; tests that need neither use NewHandler and Serve.
+func Run(ctx context.Context, cfg Config) error {
+	out, closeLog, err := openLog(cfg.LogOutput, os.Getenv)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	logger := slog.New(slog.NewTextHandler(out, nil))
+
+	h := NewHandler(HandlerConfig{
+		Logger:             logger,
+		Exit:               os.Exit,
+		Environ:            os.Environ,
+		Username:           os.Getenv("WAITER_USERNAME"),
+		Password:           os.Getenv("WAITER_PASSWORD"),
+		EnableStatusChange: cfg.EnableStatusChange,
+	})
+	if h.auth != nil {
+		logger.Info("basic authentication enabled")
+	}
+
+	if cfg.StartUpSleep > 0 {
+		// The port stays closed meanwhile: that is what a slow-starting
+		// service looks like to Waiter's health checks.
+		logger.Info("sleeping before listening", "start-up-sleep", cfg.StartUpSleep)
+		if err := sleep(ctx, cfg.StartUpSleep); err != nil {
+			return nil // stopped while starting: a normal shutdown
+		}
+	}
+
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("kitchen: listen on %s: %w", addr, err)
+	}
+	logger.Info("starting HTTP server", "addr", ln.Addr().String())
+	err = Serve(ctx, ln, h)
+	logger.Info("server is exiting")
+	return err
+}
