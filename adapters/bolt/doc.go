@@ -1,0 +1,61 @@
+// Package bolt is the durable store of `waiter serve`: one bbolt file in the
+// data folder holding everything a router must remember across restarts.
+//
+// It owns four kinds of record, mirroring the key namespace Waiter keeps in
+// its ZooKeeper KV store (waiter/src/waiter/kv.clj, token.clj):
+//
+//   - tokens: named JSON objects of service parameters plus token metadata
+//     (owner, last-update-time, last-update-user, ...), with an ETag, the last
+//     few versions as history, and soft deletion;
+//   - service descriptions, by service id (Waiter's ^SERVICE-ID#<id>);
+//   - per-service overrides (^OVERRIDE#<id>);
+//   - per-service suspension (^STATUS#<id>).
+//
+// The package stores and versions these records; it does not validate
+// service parameters, check permissions or speak HTTP. Callers (the HTTP
+// adapter, the CLI) decide what may be written; the store decides how it is
+// written: atomically, durably, and with If-Match checked inside the same
+// transaction as the write, so two routers' worth of concurrent edits cannot
+// both win. It never reads a clock: every write takes its time as a parameter.
+//
+// # File layout
+//
+// Top-level buckets (schema version 1):
+//
+//	meta                  "schema" -> "waiter-go/adapters/bolt", "version" -> "1"
+//	tokens                <token name> -> {"data": {...}, "etag": "E-..."}
+//	token-history         <token name>/ (nested bucket)
+//	                        <8-byte big-endian sequence> -> {"data", "etag"} of a prior version
+//	token-owners          <owner>/ (nested bucket)
+//	                        <token name> -> "" (index for ListTokens by owner)
+//	service-descriptions  <service id> -> {...} (the core service description)
+//	service-overrides     <service id> -> {"overrides": {...}, "last-updated-by", "time"}
+//	service-suspension    <service id> -> {"suspended": bool, "last-updated-by", "time"}
+//
+// Times are stored as epoch milliseconds, as Waiter does.
+//
+// # Durability
+//
+// Every write is one bbolt read-write transaction, fsynced (bbolt's
+// default, which this package never turns off) before the call returns, so
+// an acknowledged write survives kill -9 of the router; crash_test.go kills
+// a writer process mid-write and checks every acknowledged write is there.
+// kill -9 leaves the OS page cache intact, so that test proves we never
+// acknowledge before commit; surviving power loss rests on the fsync. Writes
+// that change nothing (a token no-op, re-storing an identical service
+// description) do not commit, so they cost no fsync.
+//
+// # Opening
+//
+// Open refuses, with an error naming the path and the problem, a file that is
+// not a bbolt file or lacks this package's schema marker (ErrForeignFile), a
+// damaged or truncated bbolt file (ErrCorrupt), a schema version this build
+// does not read (ErrSchemaVersion), and a file another process holds open
+// (ErrLocked, after a short lock timeout). bbolt trusts what it reads, and a
+// damaged file can crash it (SIGBUS past the end of a truncated file, faults
+// on wild page pointers), so Open checks in three steps: it reads the meta
+// and freelist page headers itself (header.go); it opens the file read-only
+// and reads every key and value with faults turned into errors, then runs
+// bbolt's structural check (open.go); only then does it open the file for
+// writing.
+package bolt

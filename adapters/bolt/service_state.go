@@ -1,0 +1,125 @@
+package bolt
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// Override is the set of service-description overrides an operator put on
+// one service (Waiter's ^OVERRIDE#<id>: {:overrides, :last-updated-by, :time}).
+type Override struct {
+	Overrides map[string]any
+	User      string    // who set them
+	Time      time.Time // when (UTC, millisecond precision)
+}
+
+// Suspension is whether a service is suspended (Waiter's ^STATUS#<id>:
+// {:suspended, :last-updated-by, :time}).
+type Suspension struct {
+	Suspended bool
+	User      string
+	Time      time.Time
+}
+
+// stateRecord is the stored form of both kinds: Waiter's field names, time
+// in epoch milliseconds.
+type stateRecord struct {
+	Overrides map[string]any `json:"overrides,omitempty"`
+	Suspended bool           `json:"suspended,omitempty"`
+	User      string         `json:"last-updated-by"`
+	TimeMS    int64          `json:"time"`
+}
+
+// PutOverride replaces the overrides of a service. The store does not check
+// which keys may be overridden or that the service exists; the caller does,
+// as Waiter's handler does. Empty overrides are kept as an explicit "none",
+// which is how Waiter records a cleared override.
+func (s *Store) PutOverride(id string, overrides map[string]any, user string, now time.Time) error {
+	if overrides == nil {
+		overrides = map[string]any{}
+	}
+	return s.putState(bucketOverrides, "put override", id, stateRecord{Overrides: overrides, User: user, TimeMS: now.UnixMilli()})
+}
+
+// GetOverride returns the overrides of a service. A service with none set
+// has the zero Override and no error: no overrides is the normal state.
+func (s *Store) GetOverride(id string) (Override, error) {
+	rec, found, err := s.getState(bucketOverrides, "get override", id)
+	if err != nil || !found {
+		return Override{}, err
+	}
+	if rec.Overrides == nil {
+		rec.Overrides = map[string]any{}
+	}
+	return Override{Overrides: rec.Overrides, User: rec.User, Time: fromMillis(rec.TimeMS)}, nil
+}
+
+// DeleteOverride removes the overrides of a service; deleting none is not
+// an error.
+func (s *Store) DeleteOverride(id string) error {
+	return s.deleteState(bucketOverrides, "delete override", id)
+}
+
+// SetSuspended suspends or resumes a service. Resuming keeps a record
+// (suspended=false, who, when) so the last change stays visible.
+func (s *Store) SetSuspended(id string, suspended bool, user string, now time.Time) error {
+	return s.putState(bucketSuspension, "set suspended", id, stateRecord{Suspended: suspended, User: user, TimeMS: now.UnixMilli()})
+}
+
+// GetSuspended returns the suspension state of a service; a service never
+// suspended has the zero Suspension and no error.
+func (s *Store) GetSuspended(id string) (Suspension, error) {
+	rec, found, err := s.getState(bucketSuspension, "get suspended", id)
+	if err != nil || !found {
+		return Suspension{}, err
+	}
+	return Suspension{Suspended: rec.Suspended, User: rec.User, Time: fromMillis(rec.TimeMS)}, nil
+}
+
+func (s *Store) putState(bucket []byte, op, id string, rec stateRecord) error {
+	if err := checkKey("service id", id); err != nil {
+		return err
+	}
+	raw, err := canonicalJSON(rec)
+	if err != nil {
+		return fmt.Errorf("bolt: %s %q: %w", op, id, err)
+	}
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).Put([]byte(id), raw)
+	})
+	return opError(fmt.Sprintf("%s %q", op, id), err)
+}
+
+func (s *Store) getState(bucket []byte, op, id string) (stateRecord, bool, error) {
+	if err := checkKey("service id", id); err != nil {
+		return stateRecord{}, false, err
+	}
+	var rec stateRecord
+	found := false
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		raw := tx.Bucket(bucket).Get([]byte(id))
+		if raw == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(raw, &rec)
+	})
+	return rec, found, opError(fmt.Sprintf("%s %q", op, id), err)
+}
+
+func (s *Store) deleteState(bucket []byte, op, id string) error {
+	if err := checkKey("service id", id); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).Delete([]byte(id))
+	})
+	return opError(fmt.Sprintf("%s %q", op, id), err)
+}
+
+func fromMillis(ms int64) time.Time {
+	return time.UnixMilli(ms).UTC()
+}

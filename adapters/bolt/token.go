@@ -1,0 +1,199 @@
+package bolt
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// Token metadata keys (Waiter's system and user metadata, §2.2 of the
+// reference). The store writes KeyDeleted, KeyLastUpdateTime and
+// KeyLastUpdateUser itself and defaults KeyOwner and KeyRoot; it keeps
+// everything else as given.
+const (
+	KeyOwner          = "owner"
+	KeyDeleted        = "deleted"
+	KeyLastUpdateTime = "last-update-time" // epoch milliseconds
+	KeyLastUpdateUser = "last-update-user"
+	KeyRoot           = "root"
+	KeyCluster        = "cluster"
+	KeyPrevious       = "previous"
+)
+
+// storeOwnedKeys may not appear in data given to PutToken: the store sets
+// them (or, for "previous", keeps history in its own bucket), and accepting
+// them would let a caller forge a token's audit trail.
+var storeOwnedKeys = []string{KeyDeleted, KeyLastUpdateTime, KeyLastUpdateUser, KeyPrevious}
+
+// systemKeys are left out when deciding whether an update changes anything
+// (Waiter compares only user-editable keys), so re-posting a token read
+// with its metadata is still a no-op.
+var systemKeys = map[string]bool{
+	KeyCluster: true, KeyDeleted: true, KeyLastUpdateTime: true,
+	KeyLastUpdateUser: true, KeyPrevious: true, KeyRoot: true,
+}
+
+// Token is one version of a token.
+type Token struct {
+	Name string
+	// Data is the token's JSON object: service parameters plus metadata.
+	// It is a fresh copy; callers may modify it.
+	Data map[string]any
+	// ETag is "E-" + hex MD5 of the canonical JSON of Data.
+	ETag string
+	// Deleted is true for a soft-deleted token (Data["deleted"] == true).
+	Deleted bool
+}
+
+// Owner returns the token's owner.
+func (t Token) Owner() string {
+	owner, _ := t.Data[KeyOwner].(string)
+	return owner
+}
+
+// LastUpdateUser returns the user who wrote this version.
+func (t Token) LastUpdateUser() string {
+	user, _ := t.Data[KeyLastUpdateUser].(string)
+	return user
+}
+
+// LastUpdateTime returns when this version was written (UTC, millisecond
+// precision), or the zero time if unknown.
+func (t Token) LastUpdateTime() time.Time {
+	ms, ok := t.Data[KeyLastUpdateTime].(float64)
+	if !ok {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(ms)).UTC()
+}
+
+// TokenFilter selects tokens for ListTokens.
+type TokenFilter struct {
+	// Owners keeps tokens owned by any of these users; empty keeps all.
+	Owners []string
+	// IncludeDeleted keeps soft-deleted tokens too.
+	IncludeDeleted bool
+}
+
+// GetToken returns the current version of a token. A soft-deleted token is
+// returned only when includeDeleted is set; otherwise the error wraps
+// ErrTokenDeleted (and so ErrTokenNotFound).
+func (s *Store) GetToken(name string, includeDeleted bool) (Token, error) {
+	if err := checkKey("token name", name); err != nil {
+		return Token{}, err
+	}
+	var tok Token
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		t, found, err := loadToken(tx, name)
+		switch {
+		case err != nil:
+			return err
+		case !found:
+			return fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+		case t.Deleted && !includeDeleted:
+			return fmt.Errorf("%w: %q", ErrTokenDeleted, name)
+		}
+		tok = t
+		return nil
+	})
+	return tok, opError(fmt.Sprintf("get token %q", name), err)
+}
+
+// ListTokens returns the tokens the filter selects, sorted by name.
+func (s *Store) ListTokens(f TokenFilter) ([]Token, error) {
+	var out []Token
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		names, err := tokenNames(tx, f.Owners)
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			t, found, err := loadToken(tx, name)
+			if err != nil {
+				return err
+			}
+			if found && (f.IncludeDeleted || !t.Deleted) {
+				out = append(out, t)
+			}
+		}
+		return nil
+	})
+	return out, opError("list tokens", err)
+}
+
+// Owners returns, sorted, every user who owns at least one token (live or
+// soft-deleted): Waiter's GET /tokens/owners.
+func (s *Store) Owners() ([]string, error) {
+	var owners []string
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketTokenOwners).ForEachBucket(func(k []byte) error {
+			owners = append(owners, string(k))
+			return nil
+		})
+	})
+	return owners, opError("list owners", err)
+}
+
+// TokenHistory returns the prior versions of a token, newest first, not
+// including the current one. Waiter nests these as "previous" in the token
+// data; the HTTP edge can rebuild that chain from this list.
+func (s *Store) TokenHistory(name string) ([]Token, error) {
+	if err := checkKey("token name", name); err != nil {
+		return nil, err
+	}
+	var out []Token
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if _, found, err := loadToken(tx, name); err != nil {
+			return err
+		} else if !found {
+			return fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+		}
+		var err error
+		out, err = readHistory(tx, name)
+		return err
+	})
+	return out, opError(fmt.Sprintf("token history %q", name), err)
+}
+
+// loadToken reads the current record of a token.
+func loadToken(tx *bbolt.Tx, name string) (Token, bool, error) {
+	raw := tx.Bucket(bucketTokens).Get([]byte(name))
+	if raw == nil {
+		return Token{}, false, nil
+	}
+	t, err := decodeToken(name, raw)
+	return t, true, err
+}
+
+// tokenNames lists token names, from the owner index when owners are given
+// and from the tokens bucket otherwise, sorted and without duplicates.
+func tokenNames(tx *bbolt.Tx, owners []string) ([]string, error) {
+	var names []string
+	collect := func(k, _ []byte) error {
+		names = append(names, string(k))
+		return nil
+	}
+	if len(owners) == 0 {
+		// bbolt keeps keys in byte order, which is sort.Strings order.
+		err := tx.Bucket(bucketTokens).ForEach(collect)
+		return names, err
+	}
+	index := tx.Bucket(bucketTokenOwners)
+	seen := make(map[string]bool, len(owners))
+	for _, owner := range owners {
+		if owner == "" || seen[owner] {
+			continue
+		}
+		seen[owner] = true
+		if b := index.Bucket([]byte(owner)); b != nil {
+			if err := b.ForEach(collect); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// A token is in exactly one owner's index, so there are no duplicates.
+	sort.Strings(names)
+	return names, nil
+}

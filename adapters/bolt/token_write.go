@@ -1,0 +1,264 @@
+package bolt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// Result says what PutToken did, with Waiter's x-waiter-operation-result
+// values.
+type Result string
+
+// PutToken results.
+const (
+	TokenCreated Result = "token-created"
+	TokenUpdated Result = "token-updated"
+	TokenNoOp    Result = "token-no-op"
+)
+
+// errNoOp rolls back a write transaction that found nothing to change, so
+// a no-op commits nothing and costs no fsync. It never leaves the package.
+var errNoOp = errors.New("bolt: no change")
+
+// PutToken creates or updates a token and returns the stored version.
+//
+// data holds service parameters and user metadata; it is not modified. The
+// store adds last-update-time (now, epoch ms) and last-update-user (user),
+// defaults owner to the current owner of a live token or else to user, and
+// keeps root from a live token when data has none. data may not contain
+// deleted, last-update-time, last-update-user or previous.
+//
+// A non-empty ifMatch must equal the current ETag ("" when the token does
+// not exist), else the error wraps ErrPreconditionFailed. The check runs
+// before no-op detection, so a stale If-Match is always reported.
+//
+// An update of a live token whose non-system keys (all but cluster,
+// deleted, last-update-*, previous, root) equal the given ones writes
+// nothing and returns the current version with TokenNoOp. Otherwise the
+// current version moves to history (at most the configured length) and the
+// result is TokenUpdated; writing over a missing or soft-deleted token is
+// TokenCreated and, as in Waiter, starts with an empty history.
+func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (Token, Result, error) {
+	if err := checkKey("token name", name); err != nil {
+		return Token{}, "", err
+	}
+	if err := checkTokenData(name, data); err != nil {
+		return Token{}, "", err
+	}
+	var out Token
+	var res Result
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		cur, found, err := loadToken(tx, name)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(name, cur, found, ifMatch); err != nil {
+			return err
+		}
+		live := found && !cur.Deleted
+		next := withDefaults(data, cur, live, user)
+		owner, ok := next[KeyOwner].(string)
+		if !ok || owner == "" {
+			return fmt.Errorf("%w: token %q: owner must be a non-empty string (got %v, user %q)",
+				ErrInvalidTokenData, name, next[KeyOwner], user)
+		}
+		if live {
+			same, err := sameEditable(cur.Data, next)
+			if err != nil {
+				return err
+			}
+			if same {
+				out, res = cur, TokenNoOp
+				return errNoOp
+			}
+		}
+		next[KeyLastUpdateTime] = now.UnixMilli()
+		next[KeyLastUpdateUser] = user
+
+		if live {
+			res = TokenUpdated
+			err = pushHistory(tx, name, currentRecord(tx, name), s.historyLength)
+		} else {
+			res = TokenCreated
+			err = dropHistory(tx, name)
+		}
+		if err != nil {
+			return err
+		}
+		if found && cur.Owner() != owner {
+			if err := unindexOwner(tx, cur.Owner(), name); err != nil {
+				return err
+			}
+		}
+		if err := indexOwner(tx, owner, name); err != nil {
+			return err
+		}
+		out, err = putToken(tx, name, next)
+		return err
+	})
+	if errors.Is(err, errNoOp) {
+		return out, TokenNoOp, nil
+	}
+	if err != nil {
+		return Token{}, "", opError(fmt.Sprintf("put token %q", name), err)
+	}
+	return out, res, nil
+}
+
+// DeleteToken deletes a token and returns the version it wrote (soft) or
+// removed (hard).
+//
+// A soft delete keeps the data with deleted=true and new last-update-*
+// fields, moves the previous version to history, and gives the token a new
+// ETag; soft-deleting a soft-deleted token wraps ErrTokenDeleted. A hard
+// delete removes the token, its history and its owner-index entry; for a
+// live token it needs an ifMatch (ErrIfMatchRequired), as in Waiter. A
+// non-empty ifMatch is checked against the current ETag in both cases.
+func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (Token, error) {
+	if err := checkKey("token name", name); err != nil {
+		return Token{}, err
+	}
+	var out Token
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		cur, found, err := loadToken(tx, name)
+		switch {
+		case err != nil:
+			return err
+		case !found:
+			return fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+		case !hard && cur.Deleted:
+			return fmt.Errorf("%w: %q", ErrTokenDeleted, name)
+		case hard && !cur.Deleted && ifMatch == "":
+			return fmt.Errorf("%w: token %q", ErrIfMatchRequired, name)
+		}
+		if err := checkIfMatch(name, cur, found, ifMatch); err != nil {
+			return err
+		}
+		if hard {
+			out = cur
+			if err := tx.Bucket(bucketTokens).Delete([]byte(name)); err != nil {
+				return err
+			}
+			if err := dropHistory(tx, name); err != nil {
+				return err
+			}
+			return unindexOwner(tx, cur.Owner(), name)
+		}
+		if err := pushHistory(tx, name, currentRecord(tx, name), s.historyLength); err != nil {
+			return err
+		}
+		next := maps.Clone(cur.Data)
+		next[KeyDeleted] = true
+		next[KeyLastUpdateTime] = now.UnixMilli()
+		next[KeyLastUpdateUser] = user
+		out, err = putToken(tx, name, next)
+		return err
+	})
+	if err != nil {
+		return Token{}, opError(fmt.Sprintf("delete token %q", name), err)
+	}
+	return out, nil
+}
+
+// checkTokenData rejects data the store cannot accept whatever the
+// current state: empty data and store-owned keys.
+func checkTokenData(name string, data map[string]any) error {
+	if len(data) == 0 {
+		return fmt.Errorf("%w: token %q: no parameters given", ErrInvalidTokenData, name)
+	}
+	for _, k := range storeOwnedKeys {
+		if _, ok := data[k]; ok {
+			return fmt.Errorf("%w: token %q: %q is set by the store and may not be given", ErrInvalidTokenData, name, k)
+		}
+	}
+	return nil
+}
+
+// checkIfMatch implements If-Match: empty matches anything; otherwise it
+// must equal the current ETag, and a missing token has none.
+func checkIfMatch(name string, cur Token, found bool, ifMatch string) error {
+	if ifMatch == "" {
+		return nil
+	}
+	current := ""
+	if found {
+		current = cur.ETag
+	}
+	if ifMatch != current {
+		if !found {
+			return fmt.Errorf("%w: token %q does not exist, if-match was %q", ErrPreconditionFailed, name, ifMatch)
+		}
+		return fmt.Errorf("%w: token %q is at %q, if-match was %q", ErrPreconditionFailed, name, current, ifMatch)
+	}
+	return nil
+}
+
+// withDefaults copies data and fills in owner and root as Waiter's token
+// handler does, reading the current version inside the write transaction
+// so the defaults cannot race with another write.
+func withDefaults(data map[string]any, cur Token, live bool, user string) map[string]any {
+	next := maps.Clone(data)
+	if _, ok := next[KeyOwner]; !ok {
+		if live && cur.Owner() != "" {
+			next[KeyOwner] = cur.Owner()
+		} else {
+			next[KeyOwner] = user
+		}
+	}
+	if root, ok := cur.Data[KeyRoot]; ok && live {
+		if _, given := next[KeyRoot]; !given {
+			next[KeyRoot] = root
+		}
+	}
+	return next
+}
+
+// sameEditable reports whether two token data maps agree on every
+// non-system key, comparing canonical JSON so 5 and 5.0 are equal.
+func sameEditable(a, b map[string]any) (bool, error) {
+	ca, err := canonicalJSON(editable(a))
+	if err != nil {
+		return false, err
+	}
+	cb, err := canonicalJSON(editable(b))
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrInvalidTokenData, err)
+	}
+	return bytes.Equal(ca, cb), nil
+}
+
+func editable(data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		if !systemKeys[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// currentRecord returns a copy of the stored record of a token. The copy
+// matters: the record is about to be overwritten in this transaction, and
+// bbolt wants values handed to Put to stay valid until commit.
+func currentRecord(tx *bbolt.Tx, name string) []byte {
+	return bytes.Clone(tx.Bucket(bucketTokens).Get([]byte(name)))
+}
+
+// putToken encodes and stores the current version and returns it as a
+// reader would see it (numbers as float64), so callers get the same value
+// from PutToken as from a later GetToken.
+func putToken(tx *bbolt.Tx, name string, data map[string]any) (Token, error) {
+	record, _, err := encodeToken(data)
+	if err != nil {
+		return Token{}, err
+	}
+	if err := tx.Bucket(bucketTokens).Put([]byte(name), record); err != nil {
+		return Token{}, err
+	}
+	return decodeToken(name, record)
+}
