@@ -39,7 +39,8 @@ type Config struct {
 	CreateRetryInterval time.Duration
 	// Policies are the scaling policies services may choose by name;
 	// DefaultPolicy names the one used when a service names none. The
-	// Waiter policy is always available as "waiter".
+	// Waiter and Knative policies are always available as "waiter" and
+	// "knative".
 	Policies      map[string]Policy
 	DefaultPolicy string
 }
@@ -81,6 +82,9 @@ func (c Config) withDefaults() Config {
 	}
 	if _, ok := policies[WaiterPolicyName]; !ok {
 		policies[WaiterPolicyName] = WaiterPolicy{}
+	}
+	if _, ok := policies[KnativePolicyName]; !ok {
+		policies[KnativePolicyName] = KnativePolicy{}
 	}
 	c.Policies = policies
 	if c.DefaultPolicy == "" {

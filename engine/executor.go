@@ -52,6 +52,11 @@ func (e *Engine) scalingPass() {
 		})
 		svc.lastDecision = dec
 		svc.scalingState = scalingStateOf(dec.ScaleAmount)
+		if dec.Retire && svc.outstanding() == 0 {
+			e.removeService(svc, ReasonServiceDeleted, "retired by the "+svc.policy+" policy")
+			i--
+			continue
+		}
 		e.execute(svc, dec, c)
 	}
 }

@@ -30,6 +30,9 @@ type Decision struct {
 	ScaleTo int
 	// Target is the policy's continuous target (Waiter's EMA), for reports.
 	Target float64
+	// Retire asks the engine to remove the service (a policy's scale to
+	// zero); the engine does so only when nothing is outstanding.
+	Retire bool
 }
 
 // Policy creates the per-service state of a scaling policy.
