@@ -1,0 +1,216 @@
+package marathon
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+func (m *Model) startDeployment(a *App) {
+	m.deploy++
+	a.Deployment = fmt.Sprintf("deployment-%d", m.deploy)
+}
+
+// reconcile launches tasks up to the app's instance count (unless backoff
+// holds launches back), kills the youngest extra tasks, and finishes the
+// deployment once every wanted task runs and is healthy.
+func (m *Model) reconcile(a *App) {
+	for len(a.Tasks) > a.Instances {
+		m.endTask(a, youngest(a.Tasks), nil)
+	}
+	if len(a.Tasks) < a.Instances {
+		if m.now < a.backoffUntil {
+			m.q.Push(a.backoffUntil, mEvent{kind: evLaunch, app: a.Spec.ID})
+		} else {
+			for len(a.Tasks) < a.Instances {
+				m.launch(a)
+			}
+		}
+	}
+	a.PeakTasks = max(a.PeakTasks, len(a.Tasks))
+	if a.Deployment != "" && len(a.Tasks) == a.Instances {
+		done := true
+		for _, t := range a.Tasks {
+			if t.State != TaskRunning || (a.Spec.HealthCheckInterval > 0 && !t.Alive) {
+				done = false
+				break
+			}
+		}
+		if done {
+			a.Deployment = ""
+		}
+	}
+}
+
+func youngest(ts []*Task) *Task {
+	y := ts[0]
+	for _, t := range ts[1:] {
+		if t.StagedAt >= y.StagedAt {
+			y = t
+		}
+	}
+	return y
+}
+
+// launch creates a task and places it on the first agent with room, or
+// leaves it waiting for room.
+func (m *Model) launch(a *App) {
+	a.nextTask++
+	t := &Task{ID: fmt.Sprintf("%s.%d", a.Spec.ID, a.nextTask), AppID: a.Spec.ID, State: TaskWaiting, StagedAt: m.now}
+	m.tasks[t.ID] = t
+	a.Tasks = append(a.Tasks, t)
+	m.live++
+	m.peakLive = max(m.peakLive, m.live)
+	m.place(a, t)
+}
+
+func (m *Model) place(a *App, t *Task) bool {
+	for _, ag := range m.agents {
+		if ag.lost || ag.CPUs-ag.usedC < a.Spec.CPUs-1e-9 || ag.MemMB-ag.usedM < a.Spec.MemMB-1e-9 {
+			continue
+		}
+		ag.usedC += a.Spec.CPUs
+		ag.usedM += a.Spec.MemMB
+		t.AgentID, t.Host, t.State = ag.ID, ag.Host, TaskStaging
+		t.Ports = t.Ports[:0]
+		for i := 0; i < a.Spec.Ports; i++ {
+			ag.portNo++
+			t.Ports = append(t.Ports, 31000+ag.portNo%1000)
+		}
+		t.gen++
+		delay := m.cfg.LaunchLatency.SampleDuration(m.src, time.Second)
+		if m.launchFactor > 0 {
+			delay = time.Duration(float64(delay) * m.launchFactor)
+		}
+		m.q.Push(m.now+delay, mEvent{kind: evRunning, task: t.ID, gen: t.gen})
+		return true
+	}
+	m.waiting++
+	return false
+}
+
+// placeWaiting retries placement of waiting tasks after resources freed.
+func (m *Model) placeWaiting() {
+	for _, id := range m.order {
+		a := m.apps[id]
+		for _, t := range a.Tasks {
+			if t.State == TaskWaiting && !m.place(a, t) {
+				return
+			}
+		}
+	}
+}
+
+// endTask removes t from a; f is nil for a kill (no backoff) and describes
+// the failure otherwise (backoff grows).
+func (m *Model) endTask(a *App, t *Task, f *Failure) {
+	for i, x := range a.Tasks {
+		if x == t {
+			a.Tasks = append(a.Tasks[:i], a.Tasks[i+1:]...)
+			break
+		}
+	}
+	delete(m.tasks, t.ID)
+	m.live--
+	t.gen++ // cancels its pending events
+	a.TaskSeconds += (m.now - t.StagedAt).Seconds()
+	if t.State != TaskWaiting {
+		for _, ag := range m.agents {
+			if ag.ID == t.AgentID {
+				ag.usedC -= a.Spec.CPUs
+				ag.usedM -= a.Spec.MemMB
+			}
+		}
+	}
+	if f != nil {
+		f.TaskID, f.Host, f.At, f.StartedAt = t.ID, t.Host, m.now, t.StartedAt
+		a.Failures = append(a.Failures, *f)
+		if len(a.Failures) > 10 {
+			a.Failures = a.Failures[1:]
+		}
+		if !f.NeverPassedHealthChecks { // health-check kills do not back off (Marathon's code)
+			if a.backoff == 0 {
+				a.backoff = time.Duration(m.cfg.BackoffSeconds * float64(time.Second))
+			} else {
+				a.backoff = time.Duration(math.Min(float64(m.cfg.MaxLaunchDelay), float64(a.backoff)*a.Spec.BackoffFactor))
+			}
+			a.backoffUntil = m.now + a.backoff
+		}
+	}
+	m.placeWaiting()
+}
+
+func (m *Model) handle(e mEvent) {
+	if e.kind == evLaunch {
+		if a := m.apps[e.app]; a != nil {
+			m.reconcile(a)
+		}
+		return
+	}
+	t := m.tasks[e.task]
+	if t == nil || t.gen != e.gen {
+		return // the task ended or was re-placed since
+	}
+	a := m.apps[t.AppID]
+	b := a.Spec.Behavior
+	switch e.kind {
+	case evRunning:
+		t.State, t.StartedAt = TaskRunning, m.now
+		if b.ExitCode != 0 {
+			m.q.Push(m.now+10*time.Millisecond, mEvent{kind: evExit, task: t.ID, gen: t.gen})
+		} else if !b.NeverListens {
+			d := b.StartupTime.SampleDuration(m.src, time.Second)
+			m.q.Push(m.now+d, mEvent{kind: evListening, task: t.ID, gen: t.gen})
+		}
+		if a.Spec.HealthCheckInterval > 0 {
+			first := min(a.Spec.HealthCheckInterval, m.cfg.FirstHealthCheck)
+			m.q.Push(m.now+first, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen})
+		}
+		m.reconcile(a)
+	case evListening:
+		t.listening, t.listenAt = true, m.now
+	case evExit:
+		m.endTask(a, t, &Failure{ExitCode: b.ExitCode, HasExitCode: true,
+			Message: fmt.Sprintf("Command exited with status %d", b.ExitCode)})
+		m.reconcile(a)
+	case evHealthCheck:
+		m.healthCheck(a, t)
+	}
+}
+
+// healthCheck runs one Marathon HTTP health check of t (HealthCheckActor):
+// failures before the first success count only after the grace period;
+// the check after maxConsecutiveFailures counted failures kills the task.
+func (m *Model) healthCheck(a *App, t *Task) {
+	b := a.Spec.Behavior
+	t.HealthChecked = true
+	pass := t.listening && !b.NeverHealthy
+	if t.listening {
+		t.HasConnected, t.HasResponded = true, true
+		t.LastStatus = 200
+		if b.NeverHealthy {
+			t.LastStatus = b.HealthCheckStatus
+			if t.LastStatus == 0 {
+				t.LastStatus = 500
+			}
+		}
+	}
+	if pass {
+		t.Alive, t.consecutive, t.everHealthy = true, 0, true
+		a.backoff, a.backoffUntil = 0, 0
+	} else {
+		t.Alive = false
+		inGrace := !t.everHealthy && m.now < t.StartedAt+a.Spec.GracePeriod
+		if !inGrace {
+			if a.Spec.MaxConsecutiveFailures > 0 && t.consecutive >= a.Spec.MaxConsecutiveFailures {
+				m.endTask(a, t, &Failure{Message: "Task was killed since health check failed",
+					NeverPassedHealthChecks: !t.everHealthy, HasConnected: t.HasConnected, HasResponded: t.HasResponded})
+				m.reconcile(a)
+				return
+			}
+			t.consecutive++
+		}
+	}
+	m.q.Push(m.now+a.Spec.HealthCheckInterval, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen})
+	m.reconcile(a)
+}

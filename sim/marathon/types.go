@@ -1,0 +1,183 @@
+package marathon
+
+import (
+	"errors"
+	"time"
+
+	"github.com/waiter-go/waiter/sim/rng"
+)
+
+// Errors the model returns; an HTTP front end maps them to Marathon's codes.
+var (
+	// ErrAppExists: POST of an app id that exists (409).
+	ErrAppExists = errors.New("marathon: an app with this id already exists")
+	// ErrAppNotFound: unknown app (404).
+	ErrAppNotFound = errors.New("marathon: app does not exist")
+	// ErrTaskNotFound: unknown task (404).
+	ErrTaskNotFound = errors.New("marathon: task does not exist")
+	// ErrLocked: the app is locked by a running deployment (409) and the
+	// change was not forced.
+	ErrLocked = errors.New("marathon: app is locked by one or more deployments; override with force=true")
+	// ErrInvalid: the app definition is invalid (422).
+	ErrInvalid = errors.New("marathon: invalid app definition")
+)
+
+// Agent is one Mesos agent.
+type Agent struct {
+	ID     string
+	Host   string
+	CPUs   float64
+	MemMB  float64
+	usedC  float64
+	usedM  float64
+	lost   bool
+	portNo int
+}
+
+// Lost reports whether the agent was lost.
+func (a *Agent) Lost() bool { return a.lost }
+
+// Config describes the cluster and Marathon's timing.
+type Config struct {
+	Agents []Agent
+	// LaunchLatency is the staging-to-running delay in seconds.
+	LaunchLatency rng.Dist
+	// BackoffSeconds and MaxLaunchDelay are Marathon's launch backoff
+	// (1 s and 3600 s); the factor is each app's BackoffFactor.
+	BackoffSeconds float64
+	MaxLaunchDelay time.Duration
+	// FirstHealthCheck is the delay of the first check after a task runs:
+	// min(interval, 5 s) in Marathon.
+	FirstHealthCheck time.Duration
+}
+
+// Behavior is what the model needs to know of the program a task runs.
+type Behavior struct {
+	// StartupTime is the running-to-listening delay in seconds.
+	StartupTime rng.Dist
+	// NeverHealthy: the program listens but its health check never passes.
+	NeverHealthy bool
+	// NeverListens: the program runs but never accepts connections.
+	NeverListens bool
+	// ExitCode, when non-zero, makes the program exit right after it starts
+	// (a bad command: 127).
+	ExitCode int
+	// HealthCheckStatus is the status a failing health check returns (e.g. 401).
+	HealthCheckStatus int
+}
+
+// AppSpec is an app definition as Waiter creates it.
+type AppSpec struct {
+	ID        string
+	Instances int
+	CPUs      float64
+	MemMB     float64
+	Ports     int
+	// Health checks (from the service's health-check parameters).
+	HealthCheckInterval    time.Duration
+	GracePeriod            time.Duration
+	MaxConsecutiveFailures int
+	BackoffFactor          float64
+	Behavior               Behavior
+}
+
+// TaskState is a task's Mesos state as Marathon reports it.
+type TaskState string
+
+const (
+	TaskWaiting TaskState = "TASK_WAITING" // not yet placed: no agent has room
+	TaskStaging TaskState = "TASK_STAGING"
+	TaskRunning TaskState = "TASK_RUNNING"
+)
+
+// Task is one task of an app.
+type Task struct {
+	ID        string
+	AppID     string
+	AgentID   string
+	Host      string
+	Ports     []int
+	State     TaskState
+	StagedAt  time.Duration
+	StartedAt time.Duration
+	// Alive is Marathon's health result: a success later than any failure.
+	Alive bool
+	// HealthChecked is set once a health check ran (healthCheckResults non-empty).
+	HealthChecked bool
+	LastStatus    int
+	// Facts for deployment errors.
+	HasConnected bool
+	HasResponded bool
+
+	listening   bool
+	listenAt    time.Duration
+	consecutive int
+	everHealthy bool
+	gen         uint64
+}
+
+// Failure is a terminated task as lastTaskFailure reports it.
+type Failure struct {
+	TaskID   string
+	Host     string
+	At       time.Duration
+	ExitCode int
+	// HasExitCode is false for kills.
+	HasExitCode bool
+	// Message uses Marathon's wording: "Command exited with status N",
+	// "Memory limit exceeded: ...", "Task was killed since health check failed".
+	Message                 string
+	NeverPassedHealthChecks bool
+	MemoryLimitExceeded     bool
+	HasConnected            bool
+	HasResponded            bool
+	StartedAt               time.Duration
+}
+
+// App is the model's view of one app.
+type App struct {
+	Spec      AppSpec
+	Instances int
+	Tasks     []*Task
+	// Deployment is the id of the deployment that locks the app, "" if none.
+	Deployment string
+	// Failures holds the most recent failures, oldest first (at most 10).
+	Failures []Failure
+	// TaskSeconds accumulates task lifetimes from placement to end.
+	TaskSeconds float64
+	// PeakTasks is the most tasks the app had at once.
+	PeakTasks int
+
+	backoff      time.Duration
+	backoffUntil time.Duration
+	nextTask     int
+	created      time.Duration
+}
+
+// LastTaskFailure returns the newest failure, if any.
+func (a *App) LastTaskFailure() (Failure, bool) {
+	if len(a.Failures) == 0 {
+		return Failure{}, false
+	}
+	return a.Failures[len(a.Failures)-1], true
+}
+
+// Counts returns Marathon's task counters.
+func (a *App) Counts() (staged, running, healthy, unhealthy int) {
+	for _, t := range a.Tasks {
+		switch t.State {
+		case TaskStaging, TaskWaiting:
+			staged++
+		case TaskRunning:
+			running++
+			if t.HealthChecked {
+				if t.Alive {
+					healthy++
+				} else {
+					unhealthy++
+				}
+			}
+		}
+	}
+	return
+}

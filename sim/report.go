@@ -1,0 +1,86 @@
+package sim
+
+// Report is the machine-readable result of one run (report.json). It holds
+// no wall-clock figure, so the same scenario and seed give identical bytes.
+type Report struct {
+	Scenario    string          `json:"scenario"`
+	Description string          `json:"description,omitempty"`
+	Seed        uint64          `json:"seed"`
+	Policy      string          `json:"policy"`
+	DurationS   float64         `json:"duration_seconds"`
+	Totals      Totals          `json:"totals"`
+	Services    []ServiceTotals `json:"services"`
+	Cluster     ClusterTotals   `json:"cluster"`
+	Series      Series          `json:"series"`
+	Assertions  []AssertionResult `json:"assertions"`
+	Passed      bool            `json:"passed"`
+}
+
+// Totals are the run's figures over all services.
+type Totals struct {
+	Requests        int64            `json:"requests"`
+	Completed       int64            `json:"completed"`
+	Rejected        int64            `json:"rejected"`
+	InFlight        int64            `json:"in_flight"`
+	Errors          int64            `json:"errors"`
+	RejectedBy      map[string]int64 `json:"rejected_by_reason"`
+	ColdStarts      int64            `json:"cold_starts"`
+	LatencyMS       Latency          `json:"latency_ms"`
+	InstanceSeconds float64          `json:"instance_seconds"`
+	PeakInstances   int              `json:"peak_instances"`
+	ScaleUps        int64            `json:"scale_ups"`
+	Kills           int64            `json:"kills"`
+	Creates         int64            `json:"creates"`
+	Deletes         int64            `json:"deletes"`
+	SchedulerErrors int64            `json:"scheduler_errors"`
+}
+
+// Latency holds latency percentiles in milliseconds.
+type Latency struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p999"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+}
+
+// ServiceTotals are one service's figures.
+type ServiceTotals struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
+	Totals
+}
+
+// ClusterTotals describes the simulated cluster's use.
+type ClusterTotals struct {
+	Agents            int   `json:"agents"`
+	WaitingPlacements int64 `json:"waiting_placements"`
+	TaskFailures      int   `json:"task_failures"`
+}
+
+// Series are time series over the run, one point per interval.
+type Series struct {
+	IntervalS   float64   `json:"interval_seconds"`
+	TimeS       []float64 `json:"time_seconds"`
+	Arrivals    []int64   `json:"arrivals"`
+	Completed   []int64   `json:"completed"`
+	Rejected    []int64   `json:"rejected"`
+	Outstanding []float64 `json:"outstanding"`
+	Queued      []float64 `json:"queued"`
+	Requested   []float64 `json:"requested_instances"`
+	Healthy     []float64 `json:"healthy_instances"`
+	Tasks       []float64 `json:"tasks"`
+	P50MS       []float64 `json:"latency_p50_ms"`
+	P99MS       []float64 `json:"latency_p99_ms"`
+}
+
+// AssertionResult is one checked assertion.
+type AssertionResult struct {
+	Metric  string   `json:"metric"`
+	Service string   `json:"service,omitempty"`
+	Value   float64  `json:"value"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Passed  bool     `json:"passed"`
+}

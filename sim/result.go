@@ -1,0 +1,95 @@
+package sim
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/waiter-go/waiter/sim/stats"
+)
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+func latency(h *stats.Histogram) Latency {
+	if h.Count() == 0 {
+		return Latency{}
+	}
+	s := h.Summary()
+	return Latency{P50: ms(s.P50), P90: ms(s.P90), P99: ms(s.P99), P999: ms(s.P999), Max: ms(s.Max), Mean: ms(s.Mean)}
+}
+
+// report assembles the run's Report.
+func (r *Runner) report() *Report {
+	seed := r.sc.Seed
+	if r.opts.Seed != nil {
+		seed = *r.opts.Seed
+	}
+	policy := r.sc.Policy
+	if r.opts.Policy != "" {
+		policy = r.opts.Policy
+	}
+	rep := &Report{Scenario: r.sc.Name, Description: r.sc.Description, Seed: seed, Policy: policy,
+		DurationS: r.sc.Duration.Seconds()}
+	tot := &rep.Totals
+	tot.RejectedBy = map[string]int64{}
+	for _, st := range r.svcs {
+		a := r.model.App(st.desc.ID)
+		if a != nil {
+			st.t.InstanceSeconds += r.model.TaskSeconds(a, r.end)
+			st.t.PeakInstances = max(st.t.PeakInstances, a.PeakTasks)
+			rep.Cluster.TaskFailures += len(a.Failures)
+		}
+		st.t.InstanceSeconds = round3(st.t.InstanceSeconds)
+		st.t.LatencyMS = latency(&st.hist)
+		st.t.InFlight = st.t.Requests - st.t.Completed - st.t.Rejected
+		if st.t.Requests == 0 && st.t.Creates == 0 {
+			continue
+		}
+		rep.Services = append(rep.Services, ServiceTotals{Name: st.name, ID: st.desc.ID, Totals: st.t})
+		tot.Requests += st.t.Requests
+		tot.Completed += st.t.Completed
+		tot.Rejected += st.t.Rejected
+		tot.InFlight += st.t.InFlight
+		tot.Errors += st.t.Errors
+		tot.ColdStarts += st.t.ColdStarts
+		tot.InstanceSeconds += st.t.InstanceSeconds
+		tot.ScaleUps += st.t.ScaleUps
+		tot.Kills += st.t.Kills
+		tot.Creates += st.t.Creates
+		tot.Deletes += st.t.Deletes
+		tot.SchedulerErrors += st.t.SchedulerErrors
+		for k, v := range st.t.RejectedBy {
+			tot.RejectedBy[k] += v
+		}
+	}
+	sort.SliceStable(rep.Services, func(i, j int) bool { return rep.Services[i].Name < rep.Services[j].Name })
+	tot.InstanceSeconds = round3(tot.InstanceSeconds)
+	tot.LatencyMS = latency(&r.rec.hist)
+	tot.PeakInstances = r.model.PeakTasks()
+	rep.Cluster.Agents = len(r.model.Agents())
+	rep.Cluster.WaitingPlacements = r.model.WaitingPlacements()
+	rep.Series = r.rec.series()
+	rep.Assertions, rep.Passed = r.check(rep)
+	return rep
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+func (c *recorder) series() Series {
+	c.tl.Advance(c.r.end)
+	s := Series{IntervalS: c.tl.Width().Seconds()}
+	for _, iv := range c.tl.Intervals() {
+		s.TimeS = append(s.TimeS, iv.Start.Seconds())
+		s.Arrivals = append(s.Arrivals, iv.Counters[cArrivals])
+		s.Completed = append(s.Completed, iv.Counters[cCompleted])
+		s.Rejected = append(s.Rejected, iv.Counters[cRejected])
+		s.Outstanding = append(s.Outstanding, round3(iv.Gauges[gOutstanding].Max))
+		s.Queued = append(s.Queued, round3(iv.Gauges[gQueued].Max))
+		s.Requested = append(s.Requested, round3(iv.Gauges[gRequested].Last))
+		s.Healthy = append(s.Healthy, round3(iv.Gauges[gHealthy].Last))
+		s.Tasks = append(s.Tasks, round3(iv.Gauges[gTasks].Last))
+		s.P50MS = append(s.P50MS, ms(iv.Latencies[lLatency].P50))
+		s.P99MS = append(s.P99MS, ms(iv.Latencies[lLatency].P99))
+	}
+	return s
+}

@@ -1,0 +1,257 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/sim/eventq"
+	"github.com/waiter-go/waiter/sim/load"
+	"github.com/waiter-go/waiter/sim/marathon"
+	"github.com/waiter-go/waiter/sim/rng"
+	"github.com/waiter-go/waiter/sim/scenario"
+	"github.com/waiter-go/waiter/sim/stats"
+)
+
+// Epoch is virtual time zero, as the engine sees it.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Options override a scenario's settings for one run.
+type Options struct {
+	// Seed replaces the scenario's seed when non-nil.
+	Seed *uint64
+	// Policy replaces the scenario's default policy when non-empty.
+	Policy string
+	// Set overrides Waiter parameters of every service ("scale-up-factor" -> 0.3).
+	Set map[string]any
+	// Progress, when set, is called with the fraction of virtual time done.
+	Progress func(done float64)
+}
+
+type evKind uint8
+
+const (
+	evArrival evKind = iota + 1
+	evComplete
+	evWake
+	evPoll
+	evAPI
+	evFaultStart
+	evFaultEnd
+	evSample
+	evCrash
+)
+
+// ev is one simulator event; a small value so the heap never allocates.
+type ev struct {
+	kind evKind
+	idx  int32
+	req  engine.RequestID
+	gen  uint64
+}
+
+// Runner holds one run's state.
+type Runner struct {
+	sc     *scenario.Scenario
+	opts   Options
+	src    *rng.Source
+	q      eventq.Queue[ev]
+	now    time.Duration
+	end    time.Duration
+	eng    *engine.Engine
+	model  *marathon.Model
+	svcs   []*svcState
+	byID   map[string]int
+	procs  []*procState
+	trace  *traceState
+	reqs   map[engine.RequestID]reqState
+	nextID engine.RequestID
+	tasks  map[string]*taskState
+	calls  []apiCall
+	free   []int32
+	wakeAt time.Duration
+	wakeOn bool
+	down   bool
+	slow   float64
+	rec    *recorder
+	scratch []engine.Action
+	crashes []*taskState
+}
+
+type reqState struct {
+	svc     int32
+	arrived time.Duration
+	task    *taskState
+	dur     time.Duration // trace duration, if any
+	gen     uint64
+}
+
+type taskState struct {
+	id       string
+	svc      int32
+	inflight int
+	served   int
+	dead     bool
+}
+
+type procState struct {
+	proc   load.Process
+	family int
+	split  *load.Splitter
+}
+
+type traceState struct {
+	tr      *load.Trace
+	next    load.Invocation
+	ok      bool
+	svcBase int
+}
+
+// Run runs sc and returns its report.
+func Run(sc *scenario.Scenario, opts Options) (*Report, error) {
+	r, err := newRunner(sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	r.loop()
+	return r.report(), nil
+}
+
+func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
+	seed := sc.Seed
+	if opts.Seed != nil {
+		seed = *opts.Seed
+	}
+	policy := sc.Policy
+	if opts.Policy != "" {
+		policy = opts.Policy
+	}
+	root := rng.New(seed)
+	r := &Runner{
+		sc: sc, opts: opts, src: root, end: sc.Duration,
+		byID: map[string]int{}, reqs: map[engine.RequestID]reqState{}, tasks: map[string]*taskState{},
+		slow: 1,
+	}
+	r.eng = engine.New(engine.Config{
+		Seed:                    root.Derive("engine").Uint64(),
+		ScalingInterval:         sc.Router.ScalingInterval,
+		DefaultQueueTimeout:     sc.Router.QueueTimeout,
+		DefaultPolicy:           policy,
+		DeploymentErrorMinHosts: 1,
+	})
+	var agents []marathon.Agent
+	for i := 0; i < sc.Marathon.Agents; i++ {
+		agents = append(agents, marathon.Agent{ID: fmt.Sprintf("agent-%d", i), Host: fmt.Sprintf("host-%d", i),
+			CPUs: sc.Marathon.AgentCPUs, MemMB: sc.Marathon.AgentMemMB})
+	}
+	r.model = marathon.New(marathon.Config{Agents: agents, LaunchLatency: *sc.Marathon.LaunchLatency,
+		BackoffSeconds: sc.Marathon.BackoffSeconds, MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}, root.Derive("marathon"))
+
+	if err := r.buildServices(root, policy); err != nil {
+		return nil, err
+	}
+	r.rec = newRecorder(r)
+	r.q.Push(0, ev{kind: evPoll})
+	r.q.Push(0, ev{kind: evSample})
+	for i, f := range sc.Faults {
+		at := f.Start
+		r.q.Push(at, ev{kind: evFaultStart, idx: int32(i)})
+		if f.Duration > 0 {
+			r.q.Push(at+f.Duration, ev{kind: evFaultEnd, idx: int32(i)})
+		}
+	}
+	for i, p := range r.procs {
+		if at, ok := p.proc.Next(); ok && at < r.end {
+			r.q.Push(at, ev{kind: evArrival, idx: int32(i)})
+		}
+	}
+	if r.trace != nil {
+		r.advanceTrace()
+	}
+	return r, nil
+}
+
+func (r *Runner) close() {
+	if r.trace != nil {
+		r.trace.tr.Close()
+	}
+}
+
+// loop processes events in (time, sequence) order, interleaving the
+// Marathon model's own timed work, until the scenario's end.
+func (r *Runner) loop() {
+	nextProgress := r.end / 100
+	for {
+		e, ok := r.q.Peek()
+		mt, mok := r.model.NextEvent()
+		if mok && (!ok || mt < e.At) && mt < r.end {
+			r.now = mt
+			r.model.Advance(mt)
+			continue
+		}
+		if !ok || e.At >= r.end {
+			break
+		}
+		r.q.Pop()
+		r.now = e.At
+		r.handle(e.Value)
+		if r.opts.Progress != nil && r.now >= nextProgress {
+			r.opts.Progress(float64(r.now) / float64(r.end))
+			nextProgress += r.end / 100
+		}
+	}
+	r.now = r.end
+	r.model.Advance(r.end)
+	r.rec.sample()
+	if r.opts.Progress != nil {
+		r.opts.Progress(1)
+	}
+}
+
+func (r *Runner) handle(e ev) {
+	switch e.kind {
+	case evArrival:
+		if e.idx < 0 {
+			r.advanceTrace()
+		} else {
+			r.arrival(int(e.idx))
+		}
+	case evComplete:
+		r.complete(e.req, e.gen)
+	case evWake:
+		if r.wakeOn && r.wakeAt == r.now {
+			r.wakeOn = false
+			r.step(engine.Event{Kind: engine.EvTick})
+		}
+	case evPoll:
+		r.poll()
+		r.q.Push(r.now+r.sc.Router.PollInterval, ev{kind: evPoll})
+	case evAPI:
+		r.execute(e.idx)
+	case evFaultStart:
+		r.faultStart(r.sc.Faults[e.idx])
+	case evFaultEnd:
+		r.faultEnd(r.sc.Faults[e.idx])
+	case evSample:
+		r.rec.sample()
+		r.q.Push(r.now+r.rec.width, ev{kind: evSample})
+	case evCrash:
+		r.crashTask(e.req)
+	}
+}
+
+func (r *Runner) at() time.Time { return Epoch.Add(r.now) }
+
+// step feeds one event to the engine and carries out its actions.
+func (r *Runner) step(ev engine.Event) {
+	ev.At = r.at()
+	acts := r.eng.Step(ev)
+	// Copy: carrying out an action can feed the engine again.
+	r.scratch = append(r.scratch[:0], acts...)
+	for i := range r.scratch {
+		r.act(&r.scratch[i])
+	}
+}
+
+var _ = stats.Histogram{}

@@ -1,0 +1,133 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/sim/load"
+	"github.com/waiter-go/waiter/sim/marathon"
+	"github.com/waiter-go/waiter/sim/rng"
+	"github.com/waiter-go/waiter/sim/scenario"
+	"github.com/waiter-go/waiter/sim/stats"
+)
+
+// svcState is one Waiter service of the run (one version of one scenario
+// service, or one trace app).
+type svcState struct {
+	name    string
+	desc    *engine.Description
+	spec    *scenario.Service
+	times   *rng.Source
+	queueTO time.Duration
+	hist    stats.Histogram
+	t       Totals
+	// everHealthy is set once the router saw a healthy instance; it is
+	// reset when the service is deleted (the next start is cold again).
+	created bool
+	// killFailingSince is when kills of this service started failing.
+	killFailingSince time.Duration
+}
+
+// buildServices creates every service: Count copies, one per version of a
+// split, and one per trace app.
+func (r *Runner) buildServices(root *rng.Source, policy string) error {
+	for i := range r.sc.Services {
+		s := &r.sc.Services[i]
+		copies := max(s.Count, 1)
+		for c := 0; c < copies; c++ {
+			name := s.Name
+			if s.Count > 0 {
+				name = fmt.Sprintf("%s-%d", s.Name, c)
+			}
+			family := len(r.svcs)
+			versions := []string{""}
+			var split *load.Splitter
+			if s.Split != nil {
+				var err error
+				split, err = load.NewSplitter(*s.Split, root.Derive("split/"+name))
+				if err != nil {
+					return fmt.Errorf("service %s: %w", name, err)
+				}
+				versions = split.Versions()
+			}
+			for _, v := range versions {
+				vname := name
+				if v != "" {
+					vname = name + "@" + v
+				}
+				if err := r.addService(root, s, name, vname, v); err != nil {
+					return err
+				}
+			}
+			proc, err := load.Build(*s.Load, root.Derive("load/"+name))
+			if err != nil {
+				return fmt.Errorf("service %s: load: %w", name, err)
+			}
+			r.procs = append(r.procs, &procState{proc: proc, family: family, split: split})
+		}
+	}
+	if t := r.sc.Trace; t != nil {
+		tr, err := load.OpenTrace(t.TraceSpec)
+		if err != nil {
+			return fmt.Errorf("trace: %w", err)
+		}
+		r.trace = &traceState{tr: tr, svcBase: len(r.svcs)}
+	}
+	return nil
+}
+
+func (r *Runner) addService(root *rng.Source, s *scenario.Service, name, vname, version string) error {
+	params := scenario.ServiceParams(s, name, version)
+	for k, v := range r.opts.Set {
+		params[k] = engine.NormalizeValue(v)
+	}
+	d, err := engine.NewDescription(params, engine.DescriptionOptions{})
+	if err != nil {
+		return fmt.Errorf("service %s: %w", vname, err)
+	}
+	if _, dup := r.byID[d.ID]; dup {
+		return fmt.Errorf("service %s: same Waiter parameters as another service (id %s)", vname, d.ID)
+	}
+	st := &svcState{name: vname, desc: d, spec: s, times: root.Derive("times/" + vname), queueTO: r.sc.Router.QueueTimeout}
+	st.t.RejectedBy = map[string]int64{}
+	r.byID[d.ID] = len(r.svcs)
+	r.svcs = append(r.svcs, st)
+	return nil
+}
+
+// traceService returns the service for trace app, creating it on first use.
+func (r *Runner) traceService(app int32) int {
+	idx := r.trace.svcBase + int(app)
+	for len(r.svcs) <= idx {
+		a := int32(len(r.svcs) - r.trace.svcBase)
+		name := fmt.Sprintf("trace-%s", r.trace.tr.AppName(a))
+		if len(name) > 40 {
+			name = name[:40]
+		}
+		if err := r.addService(r.src, &r.sc.Trace.Template, name, name, ""); err != nil {
+			panic(fmt.Sprintf("sim: trace template became invalid: %v", err)) // validated at load
+		}
+	}
+	return idx
+}
+
+// appSpec maps a service description to the Marathon app Waiter creates
+// (reference 8.2): health checks from the health-check parameters, backoff
+// from restart-backoff-factor, grace 2 x instance expiry when 0.
+func appSpec(st *svcState, instances int) marathon.AppSpec {
+	d := st.desc
+	grace := d.GracePeriod
+	if grace == 0 {
+		grace = 2 * d.InstanceExpiry
+	}
+	f := st.spec.Failure
+	b := marathon.Behavior{StartupTime: *st.spec.Startup, NeverHealthy: f.NeverHealthy,
+		NeverListens: f.NeverListens, HealthCheckStatus: f.HealthCheckStatus}
+	if f.BadCommand {
+		b.ExitCode = 127
+	}
+	return marathon.AppSpec{ID: d.ID, Instances: instances, CPUs: d.CPUs, MemMB: d.MemMB, Ports: d.Ports,
+		HealthCheckInterval: d.HealthCheckInterval, GracePeriod: grace,
+		MaxConsecutiveFailures: d.HealthCheckMaxFailures, BackoffFactor: d.RestartBackoffFactor, Behavior: b}
+}
