@@ -48,10 +48,12 @@ func (k ActionKind) String() string {
 // routing actions they were derived from, and at most one ActWakeAt comes
 // last.
 type Action struct {
-	Kind        ActionKind
-	Service     string
-	Request     RequestID
-	Instance    string
+	Kind     ActionKind
+	Service  string
+	Request  RequestID
+	Instance string
+	// Ref echoes ObservedInstance.Ref of the instance on ActDispatch.
+	Ref         uint64
 	Instances   int
 	Force       bool
 	Description *Description

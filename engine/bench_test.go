@@ -15,7 +15,7 @@ func BenchmarkRequestPath(b *testing.B) {
 	baseline := measure(func(n int) {
 		m := map[RequestID]reqRecord{}
 		for i := 0; i < n; i++ {
-			m[RequestID(i)] = reqRecord{arrived: epoch}
+			m[RequestID(i)] = reqRecord{deadline: epoch}
 			delete(m, RequestID(i))
 		}
 	})

@@ -13,6 +13,10 @@ type Engine struct {
 	rng splitmix64
 
 	services map[string]*service
+	// last caches the most recently looked-up service: drivers tend to
+	// send runs of events for one service, and a hit skips hashing a
+	// long id (string equality short-circuits on identical pointers).
+	last *service
 	// order lists services by id so that passes over all services are
 	// deterministic.
 	order []*service
@@ -35,7 +39,6 @@ type reqRecord struct {
 	svc      *service
 	inst     *instance
 	seq      uint64
-	arrived  time.Time
 	deadline time.Time
 	timeout  time.Duration
 	queued   bool
@@ -75,7 +78,7 @@ func (e *Engine) Step(ev Event) []Action {
 	switch ev.Kind {
 	case EvTick:
 	case EvRequestArrived:
-		e.arrive(ev)
+		e.arrive(&ev)
 	case EvRequestFinished:
 		e.finish(ev.Request, ev.Outcome)
 	case EvRequestCanceled:
@@ -105,6 +108,18 @@ func (e *Engine) Step(ev Event) []Action {
 }
 
 func (e *Engine) emit(a Action) { e.out = append(e.out, a) }
+
+// lookup returns the service with id, or nil.
+func (e *Engine) lookup(id string) *service {
+	if l := e.last; l != nil && l.id == id && !l.removed {
+		return l
+	}
+	svc := e.services[id]
+	if svc != nil {
+		e.last = svc
+	}
+	return svc
+}
 
 // announceWake emits ActWakeAt when the next time the engine needs to act
 // differs from the one last announced.

@@ -124,6 +124,9 @@ type ObservedInstance struct {
 	ExitCode    int
 	HasExitCode bool
 	Message     string
+	// Ref is the driver's own handle for the instance (an index, say); the
+	// engine echoes it in ActDispatch so the driver needs no lookup by id.
+	Ref uint64
 }
 
 // Observation is the scheduler's view of one service at one poll.

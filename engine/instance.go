@@ -9,6 +9,7 @@ import (
 // scheduler last said about it plus what this router learnt by using it.
 type instance struct {
 	id        string
+	ref       uint64
 	host      string
 	port      int
 	startedAt time.Time
@@ -18,6 +19,8 @@ type instance struct {
 	flags    InstanceFlags
 
 	inflight int
+	// pos is the instance's index in its service's routing order.
+	pos int
 	// lastDispatch is when the newest in-flight request was sent to it;
 	// an expired instance whose requests are all older than the lingering
 	// threshold may be killed.

@@ -46,7 +46,7 @@ func (e *Engine) observe(ev Event) {
 		if !in.startedAt.Equal(oi.StartedAt) || in.flags&FlagExpired != oi.Flags&FlagExpired {
 			svc.sortDirty = true
 		}
-		in.host, in.port, in.startedAt = oi.Host, oi.Port, oi.StartedAt
+		in.host, in.port, in.startedAt, in.ref = oi.Host, oi.Port, oi.StartedAt, oi.Ref
 		in.healthy, in.hcStatus, in.flags = oi.Healthy, oi.HealthCheckStatus, oi.Flags
 		in.expiredByAge = svc.desc.InstanceExpiry > 0 && e.now.Sub(in.startedAt) >= svc.desc.InstanceExpiry
 	}

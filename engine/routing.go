@@ -7,11 +7,11 @@ import (
 
 // arrive admits a request: dispatch at once when a slot is free, else
 // queue it, or reject it when the service cannot take it.
-func (e *Engine) arrive(ev Event) {
+func (e *Engine) arrive(ev *Event) {
 	if _, dup := e.requests[ev.Request]; dup {
 		return // the driver reused an unfinished id; ignore the duplicate
 	}
-	svc := e.services[ev.Service]
+	svc := e.lookup(ev.Service)
 	if svc == nil {
 		if ev.Description == nil || ev.Description.ID != ev.Service {
 			e.rejectNew(ev.Request, ev.Service, &Error{Code: CodeNotFound, Reason: ReasonInvalidDescription,
@@ -37,11 +37,11 @@ func (e *Engine) arrive(ev Event) {
 		timeout = e.cfg.DefaultQueueTimeout
 	}
 	e.seq++
-	rec := reqRecord{svc: svc, seq: e.seq, arrived: e.now, timeout: timeout, prio: ev.Priority}
+	rec := reqRecord{svc: svc, seq: e.seq, timeout: timeout, prio: ev.Priority}
 	if svc.waiting == 0 || ev.Priority {
 		if in := e.pick(svc); in != nil {
+			e.dispatch(ev.Request, &rec, in)
 			e.requests[ev.Request] = rec
-			e.dispatch(ev.Request, in)
 			return
 		}
 	}
@@ -67,21 +67,24 @@ func (e *Engine) arrive(ev Event) {
 	}
 }
 
-// dispatch sends a known request to in; the record must exist.
-func (e *Engine) dispatch(id RequestID, in *instance) {
-	rec := e.requests[id]
+// dispatch sends request id to in and updates rec, which the caller
+// stores.
+func (e *Engine) dispatch(id RequestID, rec *reqRecord, in *instance) {
 	svc := rec.svc
 	rec.inst, rec.queued = in, false
-	e.requests[id] = rec
 	in.inflight++
 	in.lastDispatch = e.now
 	svc.inflight++
 	svc.freeSlots--
-	e.emit(Action{Kind: ActDispatch, Service: svc.id, Request: id, Instance: in.id})
+	if in.inflight >= svc.desc.ConcurrencyLevel {
+		svc.setAvail(in, false)
+	}
+	e.emit(Action{Kind: ActDispatch, Service: svc.id, Request: id, Instance: in.id, Ref: in.ref})
 }
 
 // pick chooses an instance with a free slot by the service's load
-// balancing, or nil. Non-expired instances are preferred for every mode.
+// balancing, or nil. Non-expired instances are preferred for every mode:
+// expired ones sort last and are used only when no fresh one is free.
 func (e *Engine) pick(svc *service) *instance {
 	if svc.sortDirty {
 		svc.refresh()
@@ -89,51 +92,33 @@ func (e *Engine) pick(svc *service) *instance {
 	if svc.freeSlots <= 0 {
 		return nil
 	}
-	cl := svc.desc.ConcurrencyLevel
 	lb := svc.desc.LoadBalancing
 	if lb == LBRandom && svc.scalingState == ScalingDown {
 		lb = LBYoungest // Waiter drains the youngest while scaling down
 	}
-	avail := func(in *instance) bool { return in.serving() && in.inflight < cl }
+	var i int
 	switch lb {
 	case LBYoungest:
-		var best *instance
-		for _, in := range svc.sorted {
-			if in.expired() {
-				break
-			}
-			if avail(in) {
-				best = in
-			}
-		}
-		if best != nil {
-			return best
-		}
+		i = lastSet(svc.avail, svc.fresh)
 	case LBRandom:
-		n := 0
-		for _, in := range svc.sorted {
-			if !in.expired() && avail(in) {
-				n++
-			}
+		if n := countSet(svc.avail, svc.fresh); n > 0 {
+			i = nthSet(svc.avail, e.rng.intn(n))
+		} else {
+			i = -1
 		}
-		if n > 0 {
-			k := e.rng.intn(n)
-			for _, in := range svc.sorted {
-				if !in.expired() && avail(in) {
-					if k == 0 {
-						return in
-					}
-					k--
-				}
-			}
+	default:
+		i = firstSet(svc.avail, 0)
+		if i >= svc.fresh {
+			i = -1
 		}
 	}
-	for _, in := range svc.sorted {
-		if avail(in) {
-			return in
-		}
+	if i < 0 {
+		i = firstSet(svc.avail, svc.fresh) // expired: youngest first
 	}
-	return nil
+	if i < 0 || i >= len(svc.sorted) {
+		return nil
+	}
+	return svc.sorted[i]
 }
 
 // drain dispatches queued requests while slots are free, priority first.
@@ -143,16 +128,17 @@ func (e *Engine) drain(svc *service) {
 		if in == nil {
 			return
 		}
-		id, ok := e.popQueued(svc)
+		id, rec, ok := e.popQueued(svc)
 		if !ok {
 			return
 		}
-		e.dispatch(id, in)
+		e.dispatch(id, &rec, in)
+		e.requests[id] = rec
 	}
 }
 
 // popQueued returns the next live queued request, skipping stale entries.
-func (e *Engine) popQueued(svc *service) (RequestID, bool) {
+func (e *Engine) popQueued(svc *service) (RequestID, reqRecord, bool) {
 	for _, q := range [...]*reqQueue{&svc.prio, &svc.queue} {
 		for {
 			entry, ok := q.pop()
@@ -161,11 +147,11 @@ func (e *Engine) popQueued(svc *service) (RequestID, bool) {
 			}
 			if rec, live := e.requests[entry.id]; live && rec.queued && rec.seq == entry.seq {
 				svc.waiting--
-				return entry.id, true
+				return entry.id, rec, true
 			}
 		}
 	}
-	return 0, false
+	return 0, reqRecord{}, false
 }
 
 // finish releases a dispatched request's slot and applies the outcome to
@@ -185,6 +171,7 @@ func (e *Engine) finish(id RequestID, outcome Outcome) {
 	}
 	if in.serving() && in.inflight < svc.desc.ConcurrencyLevel {
 		svc.freeSlots++
+		svc.setAvail(in, true)
 	}
 	switch outcome {
 	case OutcomeSuccess:
@@ -249,7 +236,7 @@ func (e *Engine) rejectQueued(id RequestID, err *Error) {
 // rejectAllQueued refuses every queued request of svc, in FIFO order.
 func (e *Engine) rejectAllQueued(svc *service, err *Error) {
 	for svc.waiting > 0 {
-		id, ok := e.popQueued(svc)
+		id, _, ok := e.popQueued(svc)
 		if !ok {
 			break
 		}

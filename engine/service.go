@@ -26,6 +26,12 @@ type service struct {
 	sortDirty bool
 	// freeSlots counts free slots on serving instances.
 	freeSlots int
+	// healthy counts healthy, not killed instances (kept by refresh).
+	healthy int
+	// avail has bit i set when sorted[i] can take a request now; fresh
+	// counts the non-expired prefix of sorted. They make pick O(n/64).
+	avail []uint64
+	fresh int
 
 	queue, prio reqQueue
 	waiting     int
@@ -60,13 +66,27 @@ func (s *service) refresh() {
 		s.sortDirty = false
 	}
 	cl := s.desc.ConcurrencyLevel
-	free := 0
-	for _, in := range s.sorted {
+	free, healthy, fresh := 0, 0, 0
+	words := (len(s.sorted) + 63) / 64
+	if cap(s.avail) < words {
+		s.avail = make([]uint64, words)
+	}
+	s.avail = s.avail[:words]
+	clear(s.avail)
+	for i, in := range s.sorted {
+		in.pos = i
 		if in.serving() && in.inflight < cl {
 			free += cl - in.inflight
+			s.avail[i>>6] |= 1 << (uint(i) & 63)
+		}
+		if in.healthy && !in.killed {
+			healthy++
+		}
+		if !in.expired() {
+			fresh++
 		}
 	}
-	s.freeSlots = free
+	s.freeSlots, s.healthy, s.fresh = free, healthy, fresh
 }
 
 // counts summarises instances for the policy and for messages.
@@ -113,4 +133,16 @@ func (s *service) dropInstance(in *instance) {
 		}
 	}
 	in.gone = true
+}
+
+// setAvail records whether in can take a request now.
+func (s *service) setAvail(in *instance, ok bool) {
+	if in.gone || in.pos >= len(s.sorted) || s.sorted[in.pos] != in {
+		return
+	}
+	if ok {
+		s.avail[in.pos>>6] |= 1 << (uint(in.pos) & 63)
+	} else {
+		s.avail[in.pos>>6] &^= 1 << (uint(in.pos) & 63)
+	}
 }

@@ -175,15 +175,15 @@ func (r *Runner) failRequestsOn(ts *taskState) {
 		return
 	}
 	var ids []engine.RequestID
-	for id, rq := range r.reqs {
+	r.reqs.each(func(id engine.RequestID, rq reqState) {
 		if rq.task == ts {
 			ids = append(ids, id)
 		}
-	}
-	sortIDs(ids)
+	})
 	for _, id := range ids {
-		rq := r.reqs[id]
-		r.finish(id, rq, engine.OutcomeInstanceError)
+		if rq, ok := r.reqs.get(id); ok {
+			r.finish(id, rq, engine.OutcomeInstanceError)
+		}
 	}
 }
 

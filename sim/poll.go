@@ -56,8 +56,15 @@ func (r *Runner) observe(a *marathon.App) *engine.Observation {
 		if t.State != marathon.TaskRunning {
 			continue
 		}
-		if _, ok := r.tasks[t.ID]; !ok && known {
-			r.tasks[t.ID] = &taskState{id: t.ID, svc: int32(svc)}
+		ts, ok := r.tasks[t.ID]
+		if !ok && known {
+			ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
+			r.taskRefs = append(r.taskRefs, ts)
+			r.tasks[t.ID] = ts
+		}
+		var ref uint64
+		if ts != nil {
+			ref = ts.ref
 		}
 		var flags engine.InstanceFlags
 		if t.HasConnected {
@@ -72,7 +79,7 @@ func (r *Runner) observe(a *marathon.App) *engine.Observation {
 		}
 		obs.Instances = append(obs.Instances, engine.ObservedInstance{
 			ID: t.ID, Host: t.Host, Port: port, StartedAt: Epoch.Add(t.StartedAt),
-			Healthy: t.HealthChecked && t.Alive, HealthCheckStatus: t.LastStatus, Flags: flags,
+			Healthy: t.HealthChecked && t.Alive, HealthCheckStatus: t.LastStatus, Flags: flags, Ref: ref,
 		})
 	}
 	for _, f := range a.Failures {

@@ -11,7 +11,6 @@ type recorder struct {
 	r     *Runner
 	tl    *stats.Timeline
 	width time.Duration
-	hist  stats.Histogram
 }
 
 const (
@@ -53,7 +52,6 @@ func (c *recorder) rejected() { c.tl.Add(cRejected, c.r.now, 1) }
 func (c *recorder) completed(lat time.Duration) {
 	c.tl.Add(cCompleted, c.r.now, 1)
 	c.tl.Observe(lLatency, c.r.now, lat)
-	c.hist.Record(lat)
 }
 
 // sample reads the engine's and Marathon's gauges.

@@ -3,17 +3,17 @@ package sim
 // Report is the machine-readable result of one run (report.json). It holds
 // no wall-clock figure, so the same scenario and seed give identical bytes.
 type Report struct {
-	Scenario    string          `json:"scenario"`
-	Description string          `json:"description,omitempty"`
-	Seed        uint64          `json:"seed"`
-	Policy      string          `json:"policy"`
-	DurationS   float64         `json:"duration_seconds"`
-	Totals      Totals          `json:"totals"`
-	Services    []ServiceTotals `json:"services"`
-	Cluster     ClusterTotals   `json:"cluster"`
-	Series      Series          `json:"series"`
+	Scenario    string            `json:"scenario"`
+	Description string            `json:"description,omitempty"`
+	Seed        uint64            `json:"seed"`
+	Policy      string            `json:"policy"`
+	DurationS   float64           `json:"duration_seconds"`
+	Totals      Totals            `json:"totals"`
+	Services    []ServiceTotals   `json:"services"`
+	Cluster     ClusterTotals     `json:"cluster"`
+	Series      Series            `json:"series"`
 	Assertions  []AssertionResult `json:"assertions"`
-	Passed      bool            `json:"passed"`
+	Passed      bool              `json:"passed"`
 }
 
 // Totals are the run's figures over all services.

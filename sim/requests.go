@@ -4,40 +4,26 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
-	"github.com/waiter-go/waiter/sim/load"
 )
 
-// arrival creates the next request of process i and schedules the one after.
-func (r *Runner) arrival(i int) {
-	p := r.procs[i]
-	svc := p.family
-	if p.split != nil {
-		svc += p.split.Pick(r.now)
+// arrival admits the next request of process p (the trace is the process
+// after the last load process) and schedules that process's next arrival.
+func (r *Runner) arrival(p int32) {
+	if int(p) == len(r.procs) {
+		t := r.trace
+		r.admit(r.traceService(t.next.App), max(t.next.Duration, time.Millisecond))
+		t.next, t.ok = t.tr.Next()
+		r.arr.reschedule(t.next.At, t.ok && t.next.At < r.end)
+		return
+	}
+	ps := r.procs[p]
+	svc := ps.family
+	if ps.split != nil {
+		svc += ps.split.Pick(r.now)
 	}
 	r.admit(svc, 0)
-	if at, ok := p.proc.Next(); ok && at < r.end {
-		r.q.Push(at, ev{kind: evArrival, idx: int32(i)})
-	}
-}
-
-// advanceTrace admits every trace invocation due now and schedules the next.
-func (r *Runner) advanceTrace() {
-	t := r.trace
-	for {
-		if t.ok {
-			if t.next.At > r.now {
-				if t.next.At < r.end {
-					r.q.Push(t.next.At, ev{kind: evArrival, idx: -1})
-				}
-				return
-			}
-			r.admit(r.traceService(t.next.App), max(t.next.Duration, time.Millisecond))
-		}
-		t.next, t.ok = t.tr.Next()
-		if !t.ok {
-			return
-		}
-	}
+	at, ok := ps.proc.Next()
+	r.arr.reschedule(at, ok && at < r.end)
 }
 
 // admit sends one request to the engine.
@@ -47,16 +33,13 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	id := r.nextID
 	st.t.Requests++
 	r.rec.arrival()
-	cold := false
-	if l, ok := r.eng.ServiceLoad(st.desc.ID); !ok || l.Healthy == 0 {
-		cold = true
-	}
-	r.reqs[id] = reqState{svc: int32(svc), arrived: r.now, dur: dur}
+	r.reqs.put(id, reqState{svc: int32(svc), arrived: r.now, dur: dur})
 	r.step(engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
 		Description: st.desc, QueueTimeout: st.queueTO})
-	if cold {
-		if rq, live := r.reqs[id]; !live || rq.task == nil {
-			// It did not find a healthy instance: it waits (or fails) for the first one.
+	if rq, live := r.reqs.get(id); live && rq.task == nil {
+		// Not dispatched at once: it waits, and it is a cold start when
+		// the service has no healthy instance to wait for.
+		if l, ok := r.eng.ServiceLoad(st.desc.ID); !ok || l.Healthy == 0 {
 			st.t.ColdStarts++
 		}
 	}
@@ -64,25 +47,27 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 
 // dispatch starts serving req on the instance the engine chose.
 func (r *Runner) dispatch(a *engine.Action) {
-	rq, ok := r.reqs[a.Request]
+	rq, ok := r.reqs.get(a.Request)
 	if !ok {
 		return
 	}
 	st := r.svcs[rq.svc]
-	t := r.model.Task(a.Instance)
-	ts := r.tasks[a.Instance]
-	if t == nil || ts == nil || ts.dead || t.State != "TASK_RUNNING" {
+	var ts *taskState
+	if a.Ref < uint64(len(r.taskRefs)) {
+		ts = r.taskRefs[a.Ref]
+	}
+	if ts == nil || ts.id != a.Instance || ts.dead || ts.mt.Ended() {
 		// The router's view was stale: the instance is gone. Connecting
 		// fails fast (502) and the engine ejects the instance.
 		rq.task = deadTask
-		r.reqs[a.Request] = rq
+		r.reqs.set(a.Request, rq)
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, gen: uint64(engine.OutcomeInstanceError) + 1})
 		return
 	}
 	ts.inflight++
 	ts.served++
 	rq.task = ts
-	r.reqs[a.Request] = rq
+	r.reqs.set(a.Request, rq)
 	f := st.spec.Failure
 	if f.BusyAbove > 0 && ts.inflight > f.BusyAbove {
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, gen: uint64(engine.OutcomeInstanceBusy) + 1})
@@ -109,7 +94,7 @@ var deadTask = &taskState{dead: true}
 
 // complete ends a dispatched request with the outcome encoded in gen.
 func (r *Runner) complete(id engine.RequestID, gen uint64) {
-	rq, ok := r.reqs[id]
+	rq, ok := r.reqs.get(id)
 	if !ok || rq.task == nil {
 		return // already ended (its instance crashed)
 	}
@@ -118,7 +103,7 @@ func (r *Runner) complete(id engine.RequestID, gen uint64) {
 }
 
 func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome) {
-	delete(r.reqs, id)
+	r.reqs.del(id)
 	if rq.task != deadTask {
 		rq.task.inflight--
 	}
@@ -135,15 +120,13 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 
 // reject records a request the engine refused.
 func (r *Runner) reject(a *engine.Action) {
-	rq, ok := r.reqs[a.Request]
+	rq, ok := r.reqs.get(a.Request)
 	if !ok {
 		return
 	}
-	delete(r.reqs, a.Request)
+	r.reqs.del(a.Request)
 	st := r.svcs[rq.svc]
 	st.t.Rejected++
 	st.t.RejectedBy[a.Err.Reason.String()]++
 	r.rec.rejected()
 }
-
-var _ = load.Invocation{}

@@ -32,7 +32,9 @@ func (r *Runner) report() *Report {
 		DurationS: r.sc.Duration.Seconds()}
 	tot := &rep.Totals
 	tot.RejectedBy = map[string]int64{}
+	var all stats.Histogram
 	for _, st := range r.svcs {
+		all.Merge(&st.hist)
 		a := r.model.App(st.desc.ID)
 		if a != nil {
 			st.t.InstanceSeconds += r.model.TaskSeconds(a, r.end)
@@ -64,7 +66,7 @@ func (r *Runner) report() *Report {
 	}
 	sort.SliceStable(rep.Services, func(i, j int) bool { return rep.Services[i].Name < rep.Services[j].Name })
 	tot.InstanceSeconds = round3(tot.InstanceSeconds)
-	tot.LatencyMS = latency(&r.rec.hist)
+	tot.LatencyMS = latency(&all)
 	tot.PeakInstances = r.model.PeakTasks()
 	rep.Cluster.Agents = len(r.model.Agents())
 	rep.Cluster.WaitingPlacements = r.model.WaitingPlacements()

@@ -31,8 +31,7 @@ type Options struct {
 type evKind uint8
 
 const (
-	evArrival evKind = iota + 1
-	evComplete
+	evComplete evKind = iota + 1
 	evWake
 	evPoll
 	evAPI
@@ -64,18 +63,22 @@ type Runner struct {
 	byID   map[string]int
 	procs  []*procState
 	trace  *traceState
-	reqs   map[engine.RequestID]reqState
+	reqs   reqTable
 	nextID engine.RequestID
 	tasks  map[string]*taskState
-	calls  []apiCall
-	free   []int32
-	wakeAt time.Duration
-	wakeOn bool
-	down   bool
-	slow   float64
-	rec    *recorder
-	scratch []engine.Action
-	crashes []*taskState
+	// taskRefs indexes every task the router learnt of; the engine echoes
+	// the index (ObservedInstance.Ref) on dispatch.
+	taskRefs []*taskState
+	calls    []apiCall
+	free     []int32
+	wakeAt   time.Duration
+	wakeOn   bool
+	down     bool
+	slow     float64
+	rec      *recorder
+	scratch  []engine.Action
+	crashes  []*taskState
+	arr      arrivalHeap
 }
 
 type reqState struct {
@@ -87,7 +90,9 @@ type reqState struct {
 }
 
 type taskState struct {
+	ref      uint64
 	id       string
+	mt       *marathon.Task
 	svc      int32
 	inflight int
 	served   int
@@ -130,7 +135,7 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 	root := rng.New(seed)
 	r := &Runner{
 		sc: sc, opts: opts, src: root, end: sc.Duration,
-		byID: map[string]int{}, reqs: map[engine.RequestID]reqState{}, tasks: map[string]*taskState{},
+		byID: map[string]int{}, tasks: map[string]*taskState{},
 		slow: 1,
 	}
 	r.eng = engine.New(engine.Config{
@@ -163,11 +168,14 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 	}
 	for i, p := range r.procs {
 		if at, ok := p.proc.Next(); ok && at < r.end {
-			r.q.Push(at, ev{kind: evArrival, idx: int32(i)})
+			r.arr.schedule(int32(i), at)
 		}
 	}
 	if r.trace != nil {
-		r.advanceTrace()
+		r.trace.next, r.trace.ok = r.trace.tr.Next()
+		if r.trace.ok && r.trace.next.At < r.end {
+			r.arr.schedule(int32(len(r.procs)), r.trace.next.At)
+		}
 	}
 	return r, nil
 }
@@ -185,17 +193,25 @@ func (r *Runner) loop() {
 	for {
 		e, ok := r.q.Peek()
 		mt, mok := r.model.NextEvent()
-		if mok && (!ok || mt < e.At) && mt < r.end {
+		p, at, aok := r.arr.peek()
+		// Marathon's own work first, then arrivals, then other events,
+		// when they fall on the same instant.
+		if mok && (!ok || mt <= e.At) && (!aok || mt <= at) && mt < r.end {
 			r.now = mt
 			r.model.Advance(mt)
 			continue
 		}
-		if !ok || e.At >= r.end {
-			break
+		if aok && (!ok || at <= e.At) && at < r.end {
+			r.now = at
+			r.arrival(p)
+		} else {
+			if !ok || e.At >= r.end {
+				break
+			}
+			r.q.Pop()
+			r.now = e.At
+			r.handle(e.Value)
 		}
-		r.q.Pop()
-		r.now = e.At
-		r.handle(e.Value)
 		if r.opts.Progress != nil && r.now >= nextProgress {
 			r.opts.Progress(float64(r.now) / float64(r.end))
 			nextProgress += r.end / 100
@@ -211,12 +227,6 @@ func (r *Runner) loop() {
 
 func (r *Runner) handle(e ev) {
 	switch e.kind {
-	case evArrival:
-		if e.idx < 0 {
-			r.advanceTrace()
-		} else {
-			r.arrival(int(e.idx))
-		}
 	case evComplete:
 		r.complete(e.req, e.gen)
 	case evWake:
@@ -247,10 +257,10 @@ func (r *Runner) at() time.Time { return Epoch.Add(r.now) }
 func (r *Runner) step(ev engine.Event) {
 	ev.At = r.at()
 	acts := r.eng.Step(ev)
-	// Copy: carrying out an action can feed the engine again.
-	r.scratch = append(r.scratch[:0], acts...)
-	for i := range r.scratch {
-		r.act(&r.scratch[i])
+	// act never calls back into the engine (see act), so the engine's
+	// slice stays valid while we walk it.
+	for i := range acts {
+		r.act(&acts[i])
 	}
 }
 

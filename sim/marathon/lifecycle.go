@@ -111,6 +111,7 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 		}
 	}
 	delete(m.tasks, t.ID)
+	t.ended = true
 	m.live--
 	t.gen++ // cancels its pending events
 	a.TaskSeconds += (m.now - t.StagedAt).Seconds()

@@ -23,7 +23,7 @@ type Model struct {
 	// waiting counts task placements that found no agent with room.
 	waiting int64
 	// launchFactor stretches launch latency (a slow-launch fault).
-	launchFactor float64
+	launchFactor   float64
 	live, peakLive int
 }
 

@@ -109,12 +109,19 @@ type Task struct {
 	HasConnected bool
 	HasResponded bool
 
+	ended       bool
 	listening   bool
 	listenAt    time.Duration
 	consecutive int
 	everHealthy bool
 	gen         uint64
 }
+
+// Ended reports whether the task has terminated.
+func (t *Task) Ended() bool { return t.ended }
+
+// Listening reports whether the task's program accepts connections.
+func (t *Task) Listening() bool { return t.listening }
 
 // Failure is a terminated task as lastTaskFailure reports it.
 type Failure struct {

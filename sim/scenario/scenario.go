@@ -38,9 +38,9 @@ type Router struct {
 
 // Marathon describes the simulated Mesos cluster and Marathon.
 type Marathon struct {
-	Agents         int           `yaml:"agents"`    // default 10
-	AgentCPUs      float64       `yaml:"agent-cpus"` // default 32
-	AgentMemMB     float64       `yaml:"agent-mem"`  // default 131072
+	Agents         int           `yaml:"agents"`         // default 10
+	AgentCPUs      float64       `yaml:"agent-cpus"`     // default 32
+	AgentMemMB     float64       `yaml:"agent-mem"`      // default 131072
 	LaunchLatency  *rng.Dist     `yaml:"launch-latency"` // seconds, default lognormal median 2 sigma 0.3
 	BackoffSeconds float64       `yaml:"backoff-seconds"`
 	MaxLaunchDelay time.Duration `yaml:"max-launch-delay"`
@@ -60,8 +60,8 @@ type Service struct {
 	ServiceTime *rng.Dist `yaml:"service-time"`
 	// SlowWhenBusy stretches service time by in-flight/cpus when an
 	// instance holds more requests than it has cores.
-	SlowWhenBusy bool    `yaml:"slow-when-busy"`
-	Failure      Failure `yaml:"failure"`
+	SlowWhenBusy bool       `yaml:"slow-when-busy"`
+	Failure      Failure    `yaml:"failure"`
 	Load         *load.Spec `yaml:"load"`
 	// Split sends each arrival to one version of the service (a rollout);
 	// each version is a separate Waiter service differing in "version".

@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"sort"
+	"time"
+)
+
+// Load is a cheap, allocation-free summary of one service for drivers that
+// sample often (the simulator's gauges, a router's metrics).
+type Load struct {
+	Healthy   int
+	Waiting   int
+	InFlight  int
+	Requested int
+	Scheduled int
+	FreeSlots int
+}
+
+// ServiceLoad returns the summary of service id, or false if unknown.
+func (e *Engine) ServiceLoad(id string) (Load, bool) {
+	svc := e.services[id]
+	if svc == nil {
+		return Load{}, false
+	}
+	return Load{Healthy: svc.healthy, Waiting: svc.waiting, InFlight: svc.inflight,
+		Requested: svc.requested, Scheduled: svc.scheduled, FreeSlots: svc.freeSlots}, true
+}
+
+// ServiceIDs returns the ids of every service the engine knows, sorted.
+func (e *Engine) ServiceIDs() []string {
+	ids := make([]string, len(e.order))
+	for i, s := range e.order {
+		ids[i] = s.id
+	}
+	return ids
+}
+
+// InstanceSnapshot is the engine's view of one instance.
+type InstanceSnapshot struct {
+	ID                  string
+	Host                string
+	Port                int
+	StartedAt           time.Time
+	Healthy             bool
+	Starting            bool
+	Expired             bool
+	Ejected             bool
+	EjectedUntil        time.Time
+	ConsecutiveFailures int
+	Killed              bool
+	Locked              bool
+	InFlight            int
+}
+
+// ServiceSnapshot is the engine's view of one service, for /apps and /state.
+type ServiceSnapshot struct {
+	ID              string
+	Description     *Description
+	Policy          string
+	Created         bool
+	Suspended       bool
+	Requested       int
+	Scheduled       int
+	Healthy         int
+	Unhealthy       int
+	Starting        int
+	ExpiredHealthy  int
+	ExpiredUnhealth int
+	Waiting         int
+	InFlight        int
+	FreeSlots       int
+	DeploymentError string
+	ScalingState    ScalingState
+	LastDecision    Decision
+	LastActivity    time.Time
+	Instances       []InstanceSnapshot
+	Failed          []ObservedInstance
+}
+
+// Status is Waiter's service status label (resolve-service-status):
+// Failing (deployment error), Inactive (nothing requested or scheduled),
+// Starting (no healthy instance) or Running.
+func (s ServiceSnapshot) Status() string {
+	switch {
+	case s.DeploymentError != "":
+		return "Failing"
+	case s.Requested == 0 && s.Scheduled == 0:
+		return "Inactive"
+	case s.Healthy == 0:
+		return "Starting"
+	}
+	return "Running"
+}
+
+// Service returns a snapshot of service id, or false if unknown. It
+// allocates; it is meant for API calls, not the request path.
+func (e *Engine) Service(id string) (ServiceSnapshot, bool) {
+	svc := e.services[id]
+	if svc == nil {
+		return ServiceSnapshot{}, false
+	}
+	c := svc.counts(e.now)
+	snap := ServiceSnapshot{
+		ID: svc.id, Description: svc.desc, Policy: svc.policy, Created: svc.created, Suspended: svc.suspended,
+		Requested: svc.requested, Scheduled: svc.scheduled, Healthy: c.healthy, Unhealthy: c.unhealthy,
+		Starting: c.starting, ExpiredHealthy: c.expiredHealthy, ExpiredUnhealth: c.expiredUnhealthy,
+		Waiting: svc.waiting, InFlight: svc.inflight, FreeSlots: svc.freeSlots,
+		DeploymentError: svc.deploymentError, ScalingState: svc.scalingState, LastDecision: svc.lastDecision,
+		LastActivity: svc.lastActivity, Failed: append([]ObservedInstance(nil), svc.failed...),
+	}
+	for _, in := range svc.sorted {
+		snap.Instances = append(snap.Instances, InstanceSnapshot{
+			ID: in.id, Host: in.host, Port: in.port, StartedAt: in.startedAt, Healthy: in.healthy,
+			Starting: in.starting(e.now, svc.desc.GracePeriod), Expired: in.expired(), Ejected: in.ejected,
+			EjectedUntil: in.ejectedUntil, ConsecutiveFailures: in.consecutiveFailures,
+			Killed: in.killed, Locked: in.locked, InFlight: in.inflight,
+		})
+	}
+	sort.SliceStable(snap.Instances, func(i, j int) bool { return snap.Instances[i].StartedAt.Before(snap.Instances[j].StartedAt) })
+	return snap, true
+}

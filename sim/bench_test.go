@@ -1,0 +1,56 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/sim/scenario"
+)
+
+// BenchmarkSpike runs scenarios/spike.yaml and reports simulated requests
+// per wall second. Its baseline, measured in the same run, is the cost of
+// the request path alone: the engine handling arrive + finish with a free
+// instance and no simulator around it. The ratio says how much the
+// simulator's own machinery (heap, Marathon model, metrics) adds.
+func BenchmarkSpike(b *testing.B) {
+	sc, err := scenario.Load("../scenarios/spike.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	baseline := enginePathNs()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var requests int64
+	for i := 0; i < b.N; i++ {
+		rep, err := Run(sc, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		requests += rep.Totals.Requests
+	}
+	b.StopTimer()
+	nsPerReq := float64(b.Elapsed().Nanoseconds()) / float64(requests)
+	b.ReportMetric(1e9/nsPerReq, "sim-req/s")
+	b.ReportMetric(nsPerReq/baseline, "x-engine-path")
+}
+
+// enginePathNs times the engine's arrive+finish path on its own.
+func enginePathNs() float64 {
+	e := engine.New(engine.Config{})
+	d, _ := engine.NewDescription(engine.Params{"cmd": "x", "cpus": 1.0, "mem": 1.0, "version": "1"}, engine.DescriptionOptions{})
+	at := Epoch
+	e.Step(engine.Event{Kind: engine.EvRequestArrived, At: at, Service: d.ID, Request: 1, Description: d})
+	e.Step(engine.Event{Kind: engine.EvServiceObserved, At: at, Service: d.ID, Observation: &engine.Observation{Exists: true,
+		Requested: 1, Scheduled: 1, Instances: []engine.ObservedInstance{{ID: "a", StartedAt: at, Healthy: true}}}})
+	e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: 1})
+	const n = 2_000_000
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		at = at.Add(time.Microsecond)
+		id := engine.RequestID(i + 2)
+		e.Step(engine.Event{Kind: engine.EvRequestArrived, At: at, Service: d.ID, Request: id})
+		e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: id})
+	}
+	return float64(time.Since(start).Nanoseconds()) / n
+}
