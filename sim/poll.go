@@ -12,6 +12,10 @@ import (
 // engine one observation per service, as `waiter serve` would. During an
 // outage the poll fails and the engine keeps its last view.
 func (r *Runner) poll() {
+	if r.opts.CheckInvariants {
+		r.checkCluster()
+		r.checkEngine()
+	}
 	if r.down {
 		return
 	}
@@ -65,6 +69,7 @@ func (r *Runner) observe(a *marathon.App) *engine.Observation {
 		var ref uint64
 		if ts != nil {
 			ref = ts.ref
+			ts.toldHealthy = t.HealthChecked && t.Alive
 		}
 		var flags engine.InstanceFlags
 		if t.HasConnected {

@@ -56,7 +56,13 @@ func (r *Runner) dispatch(a *engine.Action) {
 	if a.Ref < uint64(len(r.taskRefs)) {
 		ts = r.taskRefs[a.Ref]
 	}
-	if ts == nil || ts.id != a.Instance || ts.dead || ts.mt.Ended() {
+	if ts != nil && ts.id != a.Instance {
+		ts = nil
+	}
+	if r.opts.CheckInvariants {
+		r.checkDispatch(a, ts)
+	}
+	if ts == nil || ts.dead || ts.mt.Ended() {
 		// The router's view was stale: the instance is gone. Connecting
 		// fails fast (502) and the engine ejects the instance.
 		rq.task = deadTask

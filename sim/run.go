@@ -26,6 +26,10 @@ type Options struct {
 	Set map[string]any
 	// Progress, when set, is called with the fraction of virtual time done.
 	Progress func(done float64)
+	// CheckInvariants makes the run verify the simulator's own invariants
+	// and the engine's observable ones as it goes (tests turn it on); the
+	// first violation is returned as Run's error.
+	CheckInvariants bool
 }
 
 type evKind uint8
@@ -76,9 +80,11 @@ type Runner struct {
 	down     bool
 	slow     float64
 	rec      *recorder
-	scratch  []engine.Action
-	crashes  []*taskState
-	arr      arrivalHeap
+
+	crashes []*taskState
+	arr     arrivalHeap
+	// violation is the first invariant violation seen (CheckInvariants).
+	violation error
 }
 
 type reqState struct {
@@ -97,6 +103,8 @@ type taskState struct {
 	inflight int
 	served   int
 	dead     bool
+	// toldHealthy: the last poll reported the task healthy to the engine.
+	toldHealthy bool
 }
 
 type procState struct {
@@ -120,6 +128,9 @@ func Run(sc *scenario.Scenario, opts Options) (*Report, error) {
 	}
 	defer r.close()
 	r.loop()
+	if r.violation != nil {
+		return nil, r.violation
+	}
 	return r.report(), nil
 }
 

@@ -22,7 +22,7 @@ type Error struct {
 func (e *Error) Error() string {
 	loc := e.File
 	if e.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+		loc = fmt.Sprintf("%s: line %d", e.File, e.Line)
 	}
 	if e.Field != "" {
 		return fmt.Sprintf("%s: %s: %s", loc, e.Field, e.Msg)
