@@ -23,6 +23,8 @@ type Engine struct {
 
 	requests map[RequestID]reqRecord
 	seq      uint64
+	// observation numbers scheduler observations (instance.seen).
+	observation uint64
 
 	timers   timerHeap
 	timerSeq uint64

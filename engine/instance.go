@@ -21,6 +21,8 @@ type instance struct {
 	inflight int
 	// pos is the instance's index in its service's routing order.
 	pos int
+	// seen is the number of the last observation that listed it.
+	seen uint64
 	// lastDispatch is when the newest in-flight request was sent to it;
 	// an expired instance whose requests are all older than the lingering
 	// threshold may be killed.

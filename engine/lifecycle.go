@@ -34,10 +34,10 @@ func (e *Engine) observe(ev Event) {
 	svc.lastObservedR = obs.Requested
 	svc.scalePending = false
 
-	seen := make(map[string]struct{}, len(obs.Instances))
+	// Mark every instance the scheduler lists; the unmarked ones are gone.
+	e.observation++
 	for i := range obs.Instances {
 		oi := &obs.Instances[i]
-		seen[oi.ID] = struct{}{}
 		in := svc.instances[oi.ID]
 		if in == nil {
 			in = &instance{id: oi.ID}
@@ -49,13 +49,17 @@ func (e *Engine) observe(ev Event) {
 		in.host, in.port, in.startedAt, in.ref = oi.Host, oi.Port, oi.StartedAt, oi.Ref
 		in.healthy, in.hcStatus, in.flags = oi.Healthy, oi.HealthCheckStatus, oi.Flags
 		in.expiredByAge = svc.desc.InstanceExpiry > 0 && e.now.Sub(in.startedAt) >= svc.desc.InstanceExpiry
+		in.seen = e.observation
 	}
-	for _, in := range append([]*instance(nil), svc.sorted...) {
-		if _, ok := seen[in.id]; !ok {
-			svc.dropInstance(in)
-			if svc.killPending == in.id {
-				svc.killPending = ""
-			}
+	for i := 0; i < len(svc.sorted); {
+		in := svc.sorted[i]
+		if in.seen == e.observation {
+			i++
+			continue
+		}
+		svc.dropInstance(in) // shifts svc.sorted left
+		if svc.killPending == in.id {
+			svc.killPending = ""
 		}
 	}
 	svc.failed = append(svc.failed[:0], obs.Failed...)

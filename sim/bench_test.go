@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/sim/load"
 	"github.com/waiter-go/waiter/sim/scenario"
 )
 
@@ -53,4 +55,43 @@ func enginePathNs() float64 {
 		e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: id})
 	}
 	return float64(time.Since(start).Nanoseconds()) / n
+}
+
+// BenchmarkMemoryVsRequests runs spike.yaml's service at a constant
+// 500 requests per second for 10 and for 40 minutes and reports the ratio
+// of bytes allocated by the two runs. Histograms and timelines have a fixed
+// size and unfinished requests live in a ring, so four times the requests
+// at the same concurrency must not mean four times the memory.
+func BenchmarkMemoryVsRequests(b *testing.B) {
+	short := loadScenario(b, "spike.yaml")
+	short.Services = append([]scenario.Service(nil), short.Services...)
+	short.Services[0].Load = &load.Spec{Constant: &load.ConstantSpec{Rate: 500}}
+	short.Assertions = nil
+	short.Duration = 10 * time.Minute
+	long := *short
+	long.Duration = 40 * time.Minute
+	var base, big uint64
+	var reqBase, reqBig int64
+	for i := 0; i < b.N; i++ {
+		a, ra := allocated(b, short)
+		c, rc := allocated(b, &long)
+		base += a
+		big += c
+		reqBase, reqBig = ra, rc
+	}
+	b.ReportMetric(float64(reqBig)/float64(reqBase), "x-requests")
+	b.ReportMetric(float64(big)/float64(base), "x-bytes")
+	b.ReportMetric(float64(big)/float64(b.N)/float64(reqBig), "B/request")
+}
+
+func allocated(b *testing.B, sc *scenario.Scenario) (uint64, int64) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	rep, err := Run(sc, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, rep.Totals.Requests
 }

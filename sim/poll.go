@@ -53,8 +53,13 @@ func (r *Runner) poll() {
 // observe maps a Marathon app to the engine's observation (Waiter's
 // marathon adapter: healthy from healthCheckResults, failures from the
 // recorded task failures).
+//
+// The observation is reused from poll to poll: the engine copies what it
+// keeps, so polling allocates nothing once the buffers have grown.
 func (r *Runner) observe(a *marathon.App) *engine.Observation {
-	obs := &engine.Observation{Exists: true, Requested: a.Instances, Scheduled: len(a.Tasks)}
+	obs := &r.obs
+	*obs = engine.Observation{Exists: true, Requested: a.Instances, Scheduled: len(a.Tasks),
+		Instances: obs.Instances[:0], Failed: obs.Failed[:0]}
 	svc, known := r.byID[a.Spec.ID]
 	for _, t := range a.Tasks {
 		if t.State != marathon.TaskRunning {

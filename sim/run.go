@@ -83,6 +83,8 @@ type Runner struct {
 
 	crashes []*taskState
 	arr     arrivalHeap
+	// obs is the observation buffer polls reuse.
+	obs engine.Observation
 	// violation is the first invariant violation seen (CheckInvariants).
 	violation error
 }

@@ -68,7 +68,7 @@ func (r *Runner) buildServices(root *rng.Source, policy string) error {
 		}
 	}
 	if t := r.sc.Trace; t != nil {
-		tr, err := load.OpenTrace(t.TraceSpec)
+		tr, err := load.OpenTrace(t.Replay)
 		if err != nil {
 			return fmt.Errorf("trace: %w", err)
 		}

@@ -41,8 +41,8 @@ func Load(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sc.Trace != nil && sc.Trace.Path != "" && !filepath.IsAbs(sc.Trace.Path) {
-		sc.Trace.Path = filepath.Join(filepath.Dir(path), sc.Trace.Path)
+	if sc.Trace != nil && sc.Trace.Replay.Path != "" && !filepath.IsAbs(sc.Trace.Replay.Path) {
+		sc.Trace.Replay.Path = filepath.Join(filepath.Dir(path), sc.Trace.Replay.Path)
 	}
 	return sc, nil
 }

@@ -86,8 +86,8 @@ type Failure struct {
 // Trace replays per-invocation records; every trace app becomes a service
 // built from Template (its name and load are ignored).
 type Trace struct {
-	load.TraceSpec `yaml:",inline"`
-	Template       Service `yaml:"template"`
+	Replay   load.TraceSpec `yaml:"replay"`
+	Template Service        `yaml:"template"`
 }
 
 // FaultKind names a fault.

@@ -91,7 +91,7 @@ func validate(file string, sc *Scenario, root *yaml.Node) error {
 		}
 	}
 	if sc.Trace != nil {
-		if err := sc.Trace.TraceSpec.Validate(); err != nil {
+		if err := sc.Trace.Replay.Validate(); err != nil {
 			return fail(err.Error(), "trace")
 		}
 		if err := checkService(&sc.Trace.Template); err != nil {
