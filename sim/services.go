@@ -127,6 +127,9 @@ func appSpec(st *svcState, instances int) marathon.AppSpec {
 	if f.BadCommand {
 		b.ExitCode = 127
 	}
+	if st.spec.HealthyAfter != nil {
+		b.HealthyAfter = *st.spec.HealthyAfter
+	}
 	return marathon.AppSpec{ID: d.ID, Instances: instances, CPUs: d.CPUs, MemMB: d.MemMB, Ports: d.Ports,
 		HealthCheckInterval: d.HealthCheckInterval, GracePeriod: grace,
 		MaxConsecutiveFailures: d.HealthCheckMaxFailures, BackoffFactor: d.RestartBackoffFactor, Behavior: b}

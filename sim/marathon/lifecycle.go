@@ -170,6 +170,10 @@ func (m *Model) handle(e mEvent) {
 		m.reconcile(a)
 	case evListening:
 		t.listening, t.listenAt = true, m.now
+		t.readyAt = m.now
+		if b.HealthyAfter.Kind != "" {
+			t.readyAt += b.HealthyAfter.SampleDuration(m.src, time.Second)
+		}
 	case evExit:
 		m.endTask(a, t, &Failure{ExitCode: b.ExitCode, HasExitCode: true,
 			Message: fmt.Sprintf("Command exited with status %d", b.ExitCode)})
@@ -185,7 +189,7 @@ func (m *Model) handle(e mEvent) {
 func (m *Model) healthCheck(a *App, t *Task) {
 	b := a.Spec.Behavior
 	t.HealthChecked = true
-	pass := t.listening && !b.NeverHealthy
+	pass := t.listening && !b.NeverHealthy && m.now >= t.readyAt
 	if t.listening {
 		t.HasConnected, t.HasResponded = true, true
 		t.LastStatus = 200

@@ -55,6 +55,9 @@ type Config struct {
 type Behavior struct {
 	// StartupTime is the running-to-listening delay in seconds.
 	StartupTime rng.Dist
+	// HealthyAfter is the seconds from listening until the health check
+	// passes (warm-up); zero means at once.
+	HealthyAfter rng.Dist
 	// NeverHealthy: the program listens but its health check never passes.
 	NeverHealthy bool
 	// NeverListens: the program runs but never accepts connections.
@@ -112,6 +115,7 @@ type Task struct {
 	ended       bool
 	listening   bool
 	listenAt    time.Duration
+	readyAt     time.Duration
 	consecutive int
 	everHealthy bool
 	gen         uint64

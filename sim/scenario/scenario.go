@@ -56,6 +56,9 @@ type Service struct {
 	Params map[string]any `yaml:"params"`
 	// Startup is the seconds from running to listening.
 	Startup *rng.Dist `yaml:"startup"`
+	// HealthyAfter is the seconds from listening until the health check
+	// passes (warm-up); default 0.
+	HealthyAfter *rng.Dist `yaml:"healthy-after"`
 	// ServiceTime is the seconds one request takes on an idle instance.
 	ServiceTime *rng.Dist `yaml:"service-time"`
 	// SlowWhenBusy stretches service time by in-flight/cpus when an

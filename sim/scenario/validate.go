@@ -158,6 +158,11 @@ func checkService(s *Service) error {
 	if err := s.ServiceTime.Validate(); err != nil {
 		return fmt.Errorf("service-time: %w", err)
 	}
+	if s.HealthyAfter != nil {
+		if err := s.HealthyAfter.Validate(); err != nil {
+			return fmt.Errorf("healthy-after: %w", err)
+		}
+	}
 	// The Waiter parameters must make a valid service description.
 	if _, err := engine.NewDescription(ServiceParams(s, "check", ""), engine.DescriptionOptions{}); err != nil {
 		return fmt.Errorf("params: %w", err)
