@@ -1,0 +1,73 @@
+// Package shell is the default scheduler of `waiter serve`: it runs service
+// instances as local processes on this machine and implements
+// engine.Scheduler. It is Waiter's shell scheduler
+// (waiter/src/waiter/scheduler/shell.clj, reference section 9), made safe
+// to leave running: every instance is a process group that is stopped
+// whole, and nothing outlives the scheduler unaccounted for.
+//
+// It owns:
+//
+//   - launching (launch.go, env.go, ports.go): each instance is
+//     `/bin/sh -c <cmd>`, the leader of its own process group, started in
+//     <WorkDir>/<service-id>/<instance-id>/ (its cwd and HOME) with stdout
+//     and stderr written there, ports PORT0.. from Config.PortRange (a
+//     released port rests for PortGracePeriod) and Waiter's environment
+//     (reference 2.4). Instance ids are <service-id>.<16 hex digits>; every
+//     instance's host is 127.0.0.1.
+//   - stopping (instance.go, group.go): SIGTERM to the group, SIGKILL after
+//     termination-grace-period-secs (at once when it is 0, as Waiter's
+//     shell scheduler does), then a wait until no process of the group is
+//     left before its ports are released.
+//   - health (health.go, probe.go): a monitor per instance sends
+//     GET http://127.0.0.1:$PORT<health-check-port-index><health-check-url>;
+//     2xx is healthy. An instance that is not healthy is probed every
+//     age/20, clamped to [5 ms, 100 ms], so a cold start costs little more
+//     than the service's own start-up; a healthy one every
+//     health-check-interval-secs, and it turns unhealthy after
+//     health-check-max-consecutive-failures misses. Probes set
+//     FlagHasConnected, FlagHasResponded, FlagTimeoutException and
+//     FlagSSLException and the last status (a 401 is a deployment error).
+//   - failures (instance.go, health.go, memory.go): an instance that exits
+//     is failed with its exit code (128+n when killed by signal n; an exit
+//     with 0 is a failure too, since a service is meant to keep serving);
+//     one unhealthy past grace-period-secs (0 = never) is killed and failed
+//     with FlagNeverPassedHealthChecks if it never passed; one whose process
+//     group's resident memory exceeds mem MB is killed with SIGKILL and
+//     failed with FlagMemoryLimitExceeded. Observe lists the last
+//     MaxFailedInstances (10) failures per service, newest last, and keeps
+//     their folders (logs) meanwhile. Failed instances are replaced after
+//     FailedInstanceRetryInterval (5 s; no exponential backoff, as in
+//     Waiter's shell scheduler).
+//   - the scheduler port (api.go, observe.go): CreateService,
+//     ScaleService, KillInstance (decrements the requested count, as
+//     Marathon's scale=true), DeleteService, Observe; plus ObserveService,
+//     Subscribe and InstanceDir for the driver.
+//   - restarts (adopt.go, record.go): service.json and instance.json in
+//     the work folder name what runs. New adopts what a crashed
+//     predecessor left (Config.Adopt) or, by default, terminates it, and
+//     removes folders whose processes are gone. A flock on <WorkDir>/.lock
+//     keeps two live schedulers off one folder.
+//
+// # Notifications
+//
+// Subscribe returns a channel of service ids, sent (without ever blocking
+// the scheduler) whenever a service's observation changes: above all when
+// an instance turns healthy or dies. A driver that reads it and then calls
+// ObserveService learns of a ready instance within the probe interval
+// instead of at its next poll. Notifications can be dropped when a
+// subscriber lags, so the driver keeps polling Observe too.
+//
+// # Concurrency
+//
+// One mutex guards all state. Per instance, goroutines wait for the exit
+// (cmd.Wait, or /proc polling for an adopted instance that is not our
+// child), run the health checks, and terminate the group; one goroutine
+// checks memory. Probes, signals' waits and file removal run outside the
+// mutex; launches run under it, so Shutdown can never miss one.
+//
+// # Platform
+//
+// Linux: process identity, memory and zombie detection read /proc. The
+// engine stays pure; time is read through Config.Now only for timestamps
+// and grace periods, while probe and retry timers use real time.
+package shell

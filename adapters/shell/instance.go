@@ -1,0 +1,233 @@
+package shell
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// instance is one process group running a service's command.
+//
+// Its life: launched (or adopted) -> live (in svc.instances, probed) ->
+// stopping (out of svc.instances; the group is being terminated, its ports
+// still held) -> done (group gone, ports released, record removed).
+type instance struct {
+	id        string
+	svc       *service
+	dir       string
+	ports     []int
+	startedAt time.Time
+	// graceFrom starts the grace period: the launch, or the adoption (a
+	// restarted router has not seen the instance pass a health check).
+	graceFrom time.Time
+	// pid is the leader's pid, which is also the group id.
+	pid        int
+	startTicks uint64
+	// cmd is nil for an adopted instance: it is not our child, so its
+	// exit is found by polling and its exit code is unknown.
+	cmd *exec.Cmd
+
+	// Guarded by Scheduler.mu.
+	healthy     bool
+	everHealthy bool
+	hcStatus    int
+	flags       engine.InstanceFlags
+	failedProbe int // consecutive failed probes
+	stopping    bool
+	// keepDir keeps the folder (its logs) after the group is gone, while
+	// the instance is listed among the service's failures.
+	keepDir bool
+
+	stopCh     chan struct{} // closed when stopping begins
+	leaderDone chan struct{} // closed once the leader has exited
+	done       chan struct{} // closed once the group is gone
+}
+
+func newInstance(svc *service, id string, ports []int, pid int, startTicks uint64, startedAt, graceFrom time.Time) *instance {
+	return &instance{
+		id: id, svc: svc, dir: filepath.Join(svc.dir, id), ports: ports,
+		startedAt: startedAt, graceFrom: graceFrom, pid: pid, startTicks: startTicks,
+		stopCh: make(chan struct{}), leaderDone: make(chan struct{}), done: make(chan struct{}),
+	}
+}
+
+// observed is the instance as Observe reports it. s.mu held.
+func (in *instance) observed() engine.ObservedInstance {
+	return engine.ObservedInstance{
+		ID: in.id, Host: Host, Port: in.ports[0], StartedAt: in.startedAt,
+		Healthy: in.healthy, HealthCheckStatus: in.hcStatus, Flags: in.flags,
+	}
+}
+
+// track registers a started instance and its goroutines. s.mu held.
+func (s *Scheduler) track(in *instance) {
+	in.svc.instances[in.id] = in
+	s.live[in] = struct{}{}
+	if in.cmd != nil {
+		s.spawn(func() { s.waitChild(in) })
+	} else {
+		s.spawn(func() { s.pollAdopted(in) })
+	}
+	s.spawn(func() { s.monitor(in) })
+	s.notify(in.svc.spec.ServiceID)
+}
+
+// beginStop takes in out of service and terminates its group in the
+// background: SIGTERM, then SIGKILL once grace has passed (at once when
+// grace is 0). s.mu held.
+func (s *Scheduler) beginStop(in *instance, grace time.Duration) {
+	if in.stopping {
+		return
+	}
+	in.stopping = true
+	in.healthy = false
+	close(in.stopCh)
+	delete(in.svc.instances, in.id)
+	s.notify(in.svc.spec.ServiceID)
+	s.spawn(func() { s.terminate(in, grace) })
+}
+
+// killWait bounds the wait for a group to vanish after SIGKILL; only a
+// process stuck in the kernel (uninterruptible sleep) outlives it.
+const killWait = 30 * time.Second
+
+func (s *Scheduler) terminate(in *instance, grace time.Duration) {
+	select {
+	case <-in.leaderDone:
+		// The leader exited by itself. If nothing of its group is left,
+		// signal nothing: once the group is gone its id may be reused.
+		if !groupAlive(in.pid) {
+			s.finish(in)
+			return
+		}
+	default:
+	}
+	if grace > 0 {
+		if err := signalGroup(in.pid, syscall.SIGTERM); err != nil {
+			s.log.Error("shell: SIGTERM", "instance", in.id, "pgid", in.pid, "err", err)
+		}
+		if waitGroupGone(in.pid, in.leaderDone, grace) {
+			s.finish(in)
+			return
+		}
+	}
+	if err := signalGroup(in.pid, syscall.SIGKILL); err != nil {
+		s.log.Error("shell: SIGKILL", "instance", in.id, "pgid", in.pid, "err", err)
+	}
+	if !waitGroupGone(in.pid, in.leaderDone, killWait) {
+		s.log.Error("shell: process group survived SIGKILL", "instance", in.id, "pgid", in.pid)
+	}
+	s.finish(in)
+}
+
+// finish releases what a stopped instance held once its group is gone.
+func (s *Scheduler) finish(in *instance) {
+	s.mu.Lock()
+	s.ports.release(in.ports)
+	delete(s.live, in)
+	keep, deleted := in.keepDir, in.svc.deleted
+	close(in.done)
+	s.mu.Unlock()
+
+	// Filesystem work outside the lock: the record goes (nothing runs any
+	// more), the folder too unless it holds a listed failure's logs.
+	if keep {
+		_ = os.Remove(filepath.Join(in.dir, instanceRecordName))
+	} else {
+		_ = os.RemoveAll(in.dir)
+	}
+	if deleted {
+		_ = os.Remove(in.svc.dir) // only succeeds once the folder is empty
+	}
+}
+
+// waitChild reaps the leader of a launched instance. An exit nobody asked
+// for is a failure: it is recorded with its exit code, whatever is left of
+// the group is killed, and a replacement follows after the retry interval.
+func (s *Scheduler) waitChild(in *instance) {
+	_ = in.cmd.Wait() // the exit status is in ProcessState
+	close(in.leaderDone)
+	code, msg := exitDetails(in.cmd.ProcessState)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.stopping {
+		return
+	}
+	s.log.Info("shell: instance exited", "instance", in.id, "code", code)
+	s.fail(in, 0, msg, &code, 0)
+}
+
+// pollAdopted watches an adopted leader, which is not our child: it is
+// reaped by init, so only /proc tells when it is gone.
+func (s *Scheduler) pollAdopted(in *instance) {
+	for {
+		st, err := readStat(in.pid)
+		if err != nil || st.dead() || st.startTicks != in.startTicks {
+			break
+		}
+		time.Sleep(adoptedPollInterval)
+	}
+	close(in.leaderDone)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !in.stopping {
+		s.fail(in, 0, "Exited (exit code not known for an adopted instance)", nil, 0)
+	}
+}
+
+// adoptedPollInterval is how often an adopted leader is checked for exit.
+const adoptedPollInterval = 20 * time.Millisecond
+
+// fail records in as a failed instance, stops what is left of its group
+// (after grace) and schedules its replacement. s.mu held.
+func (s *Scheduler) fail(in *instance, flags engine.InstanceFlags, msg string, exitCode *int, grace time.Duration) {
+	obs := in.observed()
+	obs.Healthy = false
+	obs.Flags |= flags
+	obs.Message = msg
+	if exitCode != nil {
+		obs.ExitCode, obs.HasExitCode = *exitCode, true
+	}
+	svc := in.svc
+	in.keepDir = true
+	svc.failed = append(svc.failed, failure{obs: obs, in: in})
+	if n := len(svc.failed) - s.cfg.MaxFailedInstances; n > 0 {
+		for _, f := range svc.failed[:n] {
+			s.forgetFailure(f.in)
+		}
+		svc.failed = append(svc.failed[:0], svc.failed[n:]...)
+	}
+	s.log.Info("shell: instance failed", "service", svc.spec.ServiceID, "instance", in.id, "message", msg)
+	s.beginStop(in, grace)
+	s.scheduleRetry(svc)
+}
+
+// forgetFailure drops a failure's logs: at once when its group is gone,
+// else when it is. s.mu held.
+func (s *Scheduler) forgetFailure(in *instance) {
+	in.keepDir = false
+	select {
+	case <-in.done:
+		_ = os.RemoveAll(in.dir)
+	default:
+	}
+}
+
+// exitDetails turns a wait status into an exit code and Waiter's message.
+// A leader killed by a signal gets 128+signal, as a shell reports it.
+func exitDetails(ps *os.ProcessState) (int, string) {
+	if ps == nil {
+		return -1, "Exited (status unknown)"
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		sig := ws.Signal()
+		return 128 + int(sig), fmt.Sprintf("Killed by signal %d (%v)", int(sig), sig)
+	}
+	code := ps.ExitCode()
+	return code, fmt.Sprintf("Exited with code %d", code)
+}

@@ -1,0 +1,100 @@
+package shell
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+)
+
+// shellPath runs every command (cmd-type shell). POSIX guarantees it;
+// bash is not needed.
+const shellPath = "/bin/sh"
+
+// launch starts one instance of svc: it reserves ports, makes the
+// instance folder, starts `/bin/sh -c cmd` there as the leader of a new
+// process group, and writes instance.json. s.mu held, so that no launch
+// can slip past Shutdown.
+func (s *Scheduler) launch(svc *service) (*instance, error) {
+	if s.closed {
+		return nil, fmt.Errorf("shell: launch %s: %w", svc.spec.ServiceID, ErrClosed)
+	}
+	id := newInstanceID(svc.spec.ServiceID)
+	ports, err := s.ports.reserve(svc.spec.Ports)
+	if err != nil {
+		return nil, fmt.Errorf("shell: launch %s: %w", id, err)
+	}
+	in, err := s.start(svc, id, ports)
+	if err != nil {
+		s.ports.release(ports)
+		_ = os.RemoveAll(filepath.Join(svc.dir, id))
+		return nil, fmt.Errorf("shell: launch %s: %w", id, err)
+	}
+	s.log.Info("shell: launched", "service", svc.spec.ServiceID, "instance", id, "pid", in.pid, "ports", ports)
+	s.track(in)
+	return in, nil
+}
+
+func (s *Scheduler) start(svc *service, id string, ports []int) (*instance, error) {
+	dir := filepath.Join(svc.dir, id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	stdout, err := os.OpenFile(filepath.Join(dir, "stdout"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer stdout.Close()
+	stderr, err := os.OpenFile(filepath.Join(dir, "stderr"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer stderr.Close()
+
+	cmd := exec.Command(shellPath, "-c", svc.spec.Cmd)
+	cmd.Dir = dir
+	cmd.Env = s.env.environment(&svc.spec, dir, ports)
+	// *os.File outputs go to the child as descriptors: no copying
+	// goroutines, and the output survives the router.
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// Its own process group, so that stopping the instance stops what it
+	// forked. No Pdeathsig: instances must outlive a crashed router to be
+	// adopted or cleaned up by the next one.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	pid := cmd.Process.Pid
+	// The leader is our child and is not reaped before cmd.Wait, so its
+	// stat is readable even if it has already exited.
+	st, statErr := readStat(pid)
+	rec := instanceRecord{
+		Version: recordVersion, ServiceID: svc.spec.ServiceID, InstanceID: id,
+		PID: pid, PGID: pid, StartTicks: st.startTicks, BootID: s.bootID,
+		Ports: ports, StartedAt: now, Argv: cmd.Args,
+	}
+	err = statErr
+	if err == nil {
+		err = writeJSON(filepath.Join(dir, instanceRecordName), rec)
+	}
+	if err != nil {
+		// Without a record a crash would orphan the group: refuse it.
+		_ = signalGroup(pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		return nil, err
+	}
+	in := newInstance(svc, id, ports, pid, st.startTicks, now, now)
+	in.cmd = cmd
+	return in, nil
+}
+
+// newInstanceID is Waiter's <service-id>.<unique>.
+func newInstanceID(serviceID string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return serviceID + "." + hex.EncodeToString(b[:])
+}

@@ -1,0 +1,70 @@
+package shell
+
+import (
+	"os"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// watchMemory compares each instance's resident memory with its mem every
+// MemoryCheckInterval until Shutdown.
+func (s *Scheduler) watchMemory() {
+	t := time.NewTicker(s.cfg.MemoryCheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		s.checkMemory()
+	}
+}
+
+// checkMemory kills instances whose process group holds more resident
+// memory than mem MB (Waiter sums RSS over the process tree; a process
+// group is the same set here, since every instance has its own). The
+// instance is recorded as failed with FlagMemoryLimitExceeded and killed
+// with SIGKILL at once: a grace period would let it grow further.
+func (s *Scheduler) checkMemory() {
+	s.mu.Lock()
+	watched := false
+	for _, svc := range s.services {
+		if svc.spec.MemMB > 0 && len(svc.instances) > 0 {
+			watched = true
+			break
+		}
+	}
+	s.mu.Unlock()
+	if !watched {
+		return
+	}
+	procs, err := scanProcs()
+	if err != nil {
+		s.log.Error("shell: memory check", "err", err)
+		return
+	}
+	page := int64(os.Getpagesize())
+	rss := make(map[int]int64)
+	for _, p := range procs {
+		if !p.dead() {
+			rss[p.pgrp] += p.rssPages * page
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, svc := range s.services {
+		limit := int64(svc.spec.MemMB * 1024 * 1024)
+		if limit <= 0 {
+			continue
+		}
+		for _, in := range svc.instances {
+			if used := rss[in.pid]; used > limit {
+				s.log.Info("shell: memory limit exceeded", "instance", in.id, "rss", used, "limit", limit)
+				s.fail(in, engine.FlagMemoryLimitExceeded, "Exceeded allocated memory usage", nil, 0)
+			}
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package shell
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// crashedRouter runs the router role in a child process on dir, waits for
+// its two-instance service to be healthy, then kills it with SIGKILL: the
+// instances are left running, as after a router crash.
+func crashedRouter(t *testing.T, dir string, ports [2]int) routerReport {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), envRole+"=router", envRouterDir+"="+dir,
+		fmt.Sprintf("%s=%d-%d", envRouterPorts, ports[0], ports[1]))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var rep routerReport
+	line, err := bufio.NewReader(out).ReadString('\n')
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if err != nil {
+		t.Fatalf("router role: %v", err)
+	}
+	if err := json.Unmarshal([]byte(line), &rep); err != nil {
+		t.Fatalf("router report %q: %v", line, err)
+	}
+	// Whatever the test does, the orphans must not outlive it.
+	t.Cleanup(func() {
+		for _, pgid := range rep.Instances {
+			_ = signalGroup(pgid, syscall.SIGKILL)
+		}
+	})
+	for id, pgid := range rep.Instances {
+		if !groupAlive(pgid) {
+			t.Fatalf("instance %s (group %d) died with the router", id, pgid)
+		}
+	}
+	return rep
+}
+
+func TestRestartTerminatesLeftovers(t *testing.T) {
+	t.Parallel()
+	dir, ports := t.TempDir(), testPortRange()
+	rep := crashedRouter(t, dir, ports)
+	notes := filepath.Join(dir, "not-ours")
+	if err := os.MkdirAll(notes, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	s := newTestScheduler(t, func(c *Config) { c.WorkDir, c.PortRange = dir, ports })
+	for id, pgid := range rep.Instances {
+		if groupAlive(pgid) {
+			t.Errorf("leftover %s (group %d) still runs after New", id, pgid)
+		}
+	}
+	if all, _ := s.Observe(t.Context()); len(all) != 0 {
+		t.Errorf("Observe = %v, want nothing: leftovers are not adopted by default", all)
+	}
+	if _, err := os.Stat(filepath.Join(dir, rep.Service)); !os.IsNotExist(err) {
+		t.Errorf("service folder of the leftovers: %v, want it removed", err)
+	}
+	if _, err := os.Stat(notes); err != nil {
+		t.Errorf("a folder that is not the scheduler's was touched: %v", err)
+	}
+}
+
+func TestRestartAdoptsLeftovers(t *testing.T) {
+	t.Parallel()
+	dir, ports := t.TempDir(), testPortRange()
+	rep := crashedRouter(t, dir, ports)
+
+	// One instance dies while no router runs: it is replaced on adoption.
+	var dead, kept string
+	for id := range rep.Instances {
+		if dead == "" {
+			dead = id
+		} else {
+			kept = id
+		}
+	}
+	_ = signalGroup(rep.Instances[dead], syscall.SIGKILL)
+	waitUntil(t, "the instance killed meanwhile to die", func() bool { return !groupAlive(rep.Instances[dead]) })
+
+	s := newTestScheduler(t, func(c *Config) { c.WorkDir, c.PortRange, c.Adopt = dir, ports, true })
+	obs := waitObs(t, s, rep.Service, "the adopted and a new instance healthy", healthy(2))
+	if obs.Requested != 2 {
+		t.Errorf("requested = %d, want the recorded 2", obs.Requested)
+	}
+	ids := map[string]bool{}
+	for _, in := range obs.Instances {
+		ids[in.ID] = true
+	}
+	if !ids[kept] || ids[dead] {
+		t.Fatalf("instances %v, want %s adopted and %s replaced", ids, kept, dead)
+	}
+	if got := pgidOf(t, s, rep.Service, kept); got != rep.Instances[kept] {
+		t.Errorf("adopted group %d, want %d", got, rep.Instances[kept])
+	}
+	if _, err := os.Stat(s.InstanceDir(rep.Service, dead)); !os.IsNotExist(err) {
+		t.Errorf("folder of the dead instance: %v, want it removed", err)
+	}
+
+	// An adopted instance is stopped like any other.
+	if err := s.KillInstance(t.Context(), rep.Service, kept); err != nil {
+		t.Fatalf("KillInstance(adopted): %v", err)
+	}
+	waitUntil(t, "the adopted group to be gone", func() bool { return !groupAlive(rep.Instances[kept]) })
+	if obs := observe(t, s, rep.Service); obs.Requested != 1 || len(obs.Failed) != 0 {
+		t.Errorf("after killing the adopted instance: %+v", obs)
+	}
+}
+
+func TestRestartRemovesStaleRecords(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d := describe(t, nil)
+	sp, err := specOf(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcDir := filepath.Join(dir, d.ID)
+	for name, rec := range map[string]instanceRecord{
+		"gone":   {PID: 1 << 30, PGID: 1 << 30, BootID: readBootID(), StartTicks: 1},
+		"reboot": {PID: os.Getpid(), PGID: os.Getpid(), BootID: "another-boot", StartTicks: 1},
+		// Our own pid, but not our start time: a reused pid is a stranger.
+		"reused": {PID: os.Getpid(), PGID: os.Getpid(), BootID: readBootID(), StartTicks: 1},
+	} {
+		id := d.ID + "." + name
+		rec.Version, rec.ServiceID, rec.InstanceID, rec.Ports = recordVersion, d.ID, id, []int{1}
+		if err := os.MkdirAll(filepath.Join(svcDir, id), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeJSON(filepath.Join(svcDir, id, instanceRecordName), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logsOnly := filepath.Join(svcDir, d.ID+".oldfailure")
+	if err := os.MkdirAll(logsOnly, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeJSON(filepath.Join(svcDir, serviceRecordName), serviceRecord{Version: recordVersion, Spec: sp, Requested: 1}); err != nil {
+		t.Fatal(err)
+	}
+
+	s := newTestScheduler(t, func(c *Config) { c.WorkDir = dir })
+	if _, err := os.Stat(svcDir); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(svcDir)
+		t.Errorf("stale service folder kept (%v): %v", err, entries)
+	}
+	if all, _ := s.Observe(t.Context()); len(all) != 0 {
+		t.Errorf("Observe = %v, want nothing", all)
+	}
+	// Two records named this very process (a reused pid, an old boot):
+	// that the test is still running shows they were not signalled.
+}

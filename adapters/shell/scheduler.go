@@ -1,0 +1,259 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+var _ engine.Scheduler = (*Scheduler)(nil)
+
+// Scheduler runs service instances as local process groups. It is safe for
+// concurrent use. One mutex guards all state; goroutines (per instance: an
+// exit watcher, a health monitor and, while it stops, a terminator; one
+// memory watcher) do their waiting and I/O outside it.
+type Scheduler struct {
+	cfg    Config
+	log    *slog.Logger
+	env    envBase
+	probe  *prober
+	bootID string
+	lock   *os.File // flock on <WorkDir>/.lock
+
+	mu       sync.Mutex
+	closed   bool
+	services map[string]*service
+	// live holds every instance whose process group may still run,
+	// including those being stopped, so Shutdown can wait for all.
+	live  map[*instance]struct{}
+	ports *portPool
+	subs  []chan string
+
+	stop     chan struct{} // closed when Shutdown starts
+	stopped  chan struct{} // closed when Shutdown has finished
+	wg       sync.WaitGroup
+	shutOnce sync.Once
+}
+
+// service is one service's state.
+type service struct {
+	spec      spec
+	dir       string
+	requested int
+	// instances are the live instances not being stopped: what Observe
+	// lists and Scheduled counts.
+	instances map[string]*instance
+	// failed are the most recent failures, newest last.
+	failed  []failure
+	retry   *time.Timer
+	deleted bool
+}
+
+// failure is a failed instance as Observe reports it, with the instance
+// whose folder (logs) is kept while it is listed.
+type failure struct {
+	obs engine.ObservedInstance
+	in  *instance
+}
+
+// New opens the work folder, deals with what a previous scheduler left
+// there (adopts it when cfg.Adopt, terminates it otherwise) and starts
+// the memory watcher. Terminating leftovers honours their
+// termination-grace-period-secs, so New may take that long.
+func New(cfg Config) (*Scheduler, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
+		return nil, fmt.Errorf("shell: work folder %s: %w", cfg.WorkDir, err)
+	}
+	lock, err := lockWorkDir(cfg.WorkDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Scheduler{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		env:      newEnvBase(cfg.Cluster, cfg.Password),
+		probe:    newProber(cfg.HealthCheckTimeout),
+		bootID:   readBootID(),
+		lock:     lock,
+		services: map[string]*service{},
+		live:     map[*instance]struct{}{},
+		ports:    newPortPool(cfg.PortRange[0], cfg.PortRange[1], cfg.PortGracePeriod, cfg.Now),
+		stop:     make(chan struct{}),
+		stopped:  make(chan struct{}),
+	}
+	s.recoverWorkDir()
+	s.spawn(s.watchMemory)
+	return s, nil
+}
+
+// lockWorkDir takes an exclusive flock on the work folder. The kernel
+// drops it when the holder dies, so a crashed router never blocks its
+// successor, while two live routers cannot share (and clean up) one folder.
+func lockWorkDir(dir string) (*os.File, error) {
+	path := filepath.Join(dir, lockFileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("shell: lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s", ErrWorkDirLocked, dir)
+		}
+		return nil, fmt.Errorf("shell: lock %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Close stops every instance (SIGTERM, then SIGKILL after the service's
+// termination-grace-period-secs) and waits until no process is left.
+func (s *Scheduler) Close() error {
+	return s.Shutdown(context.Background())
+}
+
+// Shutdown stops every instance like Close. When ctx ends first, the
+// remaining process groups get SIGKILL at once; Shutdown still waits for
+// them to be gone and then returns ctx's error. Later calls wait for the
+// first to finish and return nil: by then nothing runs.
+func (s *Scheduler) Shutdown(ctx context.Context) error {
+	first := false
+	s.shutOnce.Do(func() { first = true })
+	if !first {
+		<-s.stopped
+		return nil
+	}
+
+	s.mu.Lock()
+	s.closed = true
+	close(s.stop)
+	for _, svc := range s.services {
+		svc.stopRetry()
+		for _, in := range svc.instances {
+			s.beginStop(in, svc.spec.TerminationGracePeriod)
+		}
+	}
+	pending := make([]*instance, 0, len(s.live))
+	for in := range s.live {
+		pending = append(pending, in)
+	}
+	s.mu.Unlock()
+
+	var err error
+	for _, in := range pending {
+		select {
+		case <-in.done:
+		case <-ctx.Done():
+			err = fmt.Errorf("shell: shutdown cut termination grace short: %w", ctx.Err())
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err != nil {
+		for _, in := range pending {
+			select {
+			case <-in.done:
+				continue // gone: its group id is no longer ours to signal
+			default:
+			}
+			if e := signalGroup(in.pid, syscall.SIGKILL); e != nil {
+				s.log.Error("shell: kill on shutdown", "instance", in.id, "pgid", in.pid, "err", e)
+			}
+		}
+		for _, in := range pending {
+			<-in.done
+		}
+	}
+	s.wg.Wait()
+
+	s.mu.Lock()
+	for _, c := range s.subs {
+		close(c)
+	}
+	s.subs = nil
+	s.mu.Unlock()
+	_ = s.lock.Close() // releases the flock
+	close(s.stopped)
+	return err
+}
+
+// spawn runs f on a goroutine that Shutdown waits for.
+func (s *Scheduler) spawn(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// lookup returns the service with id, or an error naming op. s.mu held.
+func (s *Scheduler) lookup(op, serviceID string) (*service, error) {
+	if s.closed {
+		return nil, fmt.Errorf("shell: %s %s: %w", op, serviceID, ErrClosed)
+	}
+	svc := s.services[serviceID]
+	if svc == nil {
+		return nil, fmt.Errorf("shell: %s %s: %w", op, serviceID, ErrServiceNotFound)
+	}
+	return svc, nil
+}
+
+// saveService records svc's spec and requested count for a restarted
+// router. A failure only matters after a crash, so it is logged, not
+// returned. s.mu held.
+func (s *Scheduler) saveService(svc *service) {
+	rec := serviceRecord{Version: recordVersion, Spec: svc.spec, Requested: svc.requested}
+	if err := writeJSON(filepath.Join(svc.dir, serviceRecordName), rec); err != nil {
+		s.log.Error("shell: save service record", "service", svc.spec.ServiceID, "err", err)
+	}
+}
+
+// scheduleRetry launches svc's missing instances after the retry
+// interval, unless a retry is already pending. s.mu held.
+func (s *Scheduler) scheduleRetry(svc *service) {
+	if svc.retry != nil || s.closed || svc.deleted {
+		return
+	}
+	svc.retry = time.AfterFunc(s.cfg.FailedInstanceRetryInterval, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		svc.retry = nil
+		if s.closed || svc.deleted {
+			return
+		}
+		if err := s.reconcile(svc); err != nil {
+			s.log.Error("shell: relaunch", "service", svc.spec.ServiceID, "err", err)
+		}
+	})
+}
+
+func (svc *service) stopRetry() {
+	if svc.retry != nil {
+		svc.retry.Stop()
+		svc.retry = nil
+	}
+}
+
+// reconcile launches instances until svc has as many as requested. On a
+// launch error it schedules a retry and returns the error. s.mu held.
+func (s *Scheduler) reconcile(svc *service) error {
+	for len(svc.instances) < svc.requested {
+		if _, err := s.launch(svc); err != nil {
+			s.scheduleRetry(svc)
+			return err
+		}
+	}
+	return nil
+}
