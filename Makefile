@@ -21,3 +21,10 @@ lint:
 
 fmt:
 	gofmt -w $$(find . -name '*.go' -not -path './vendor/*')
+
+# reports: regenerate the committed report of every scenario under reports/
+# (waiter-sim leaves unchanged files alone); TestCommittedReportsAreFresh in
+# cmd/waiter-sim fails when a fast scenario's report is stale.
+.PHONY: reports
+reports:
+	$(GO) run ./cmd/waiter-sim reports --all

@@ -6,7 +6,9 @@ import (
 	"html"
 	"math"
 	"strings"
+	"sync"
 
+	"github.com/golang/freetype/truetype"
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 )
@@ -65,8 +67,18 @@ type lineChart struct {
 // positions and the left ticks labelled in the left series' own units.
 // Explicit ticks also keep the labels round and the output stable.
 func (c lineChart) svg() (string, error) {
-	if len(c.Xs) < 2 {
+	ch, ok := c.build()
+	if !ok {
 		return "", nil
+	}
+	return render(ch, c.Title)
+}
+
+// build lays c out as a go-chart chart; ok is false when there is nothing
+// to draw (fewer than two points or no series).
+func (c lineChart) build() (ch chart.Chart, ok bool) {
+	if len(c.Xs) < 2 || len(c.Lines) == 0 {
+		return ch, false
 	}
 	ltop, rtop := 0.0, 0.0
 	hasRight := false
@@ -93,19 +105,23 @@ func (c lineChart) svg() (string, error) {
 	}
 
 	xt := timeTicks(c.EndS)
-	ch := baseChart()
+	ch = baseChart()
 	ch.XAxis = chart.XAxis{Name: "time", NameStyle: axisText(), Style: axisText(), Ticks: xt}
 	ch.YAxis = chart.YAxis{Style: axisText(), NameStyle: axisText(), Ticks: rticks, Name: esc(c.Right)}
 	if !hasRight {
 		ch.YAxis.Style.Hidden = true
 	}
-	ch.YAxisSecondary = chart.YAxis{Style: axisText(), NameStyle: axisText(), Ticks: left, Name: esc(c.Left),
+	// go-chart writes the left axis's name rotated by 90 degrees into its
+	// tick labels; rotated the other way it reads upwards beside them.
+	lname := axisText()
+	lname.TextRotationDegrees = 270
+	ch.YAxisSecondary = chart.YAxis{Style: axisText(), NameStyle: lname, Ticks: left, Name: esc(c.Left),
 		GridMajorStyle: chart.Style{StrokeColor: gridColor, StrokeWidth: 1}}
 	for i, l := range c.Lines {
-		ys := l.Ys
+		xs, ys := fit(c.Xs, l.Ys)
 		ax := chart.YAxisPrimary
 		if !l.Right {
-			ys, ax = scaled(l.Ys, scale), chart.YAxisSecondary
+			ys, ax = scaled(ys, scale), chart.YAxisSecondary
 		}
 		col := l.Color
 		if col.IsZero() {
@@ -115,22 +131,30 @@ func (c lineChart) svg() (string, error) {
 		if l.Dashed {
 			st.StrokeDashArray = []float64{6, 4}
 		}
-		ch.Series = append(ch.Series, chart.ContinuousSeries{Name: esc(l.Name), XValues: c.Xs, YValues: ys,
+		ch.Series = append(ch.Series, chart.ContinuousSeries{Name: esc(l.Name), XValues: xs, YValues: ys,
 			YAxis: ax, Style: st})
 	}
-	if len(ch.Series) == 0 {
-		return "", nil
-	}
 	ch.Elements = []chart.Renderable{chart.LegendThin(&ch)}
-	return render(ch, c.Title)
+	return ch, true
 }
 
-// baseChart returns a chart with the report's size, padding (room for the
-// legend above the plot) and colours.
+// font is go-chart's embedded Roboto, loaded once here: go-chart's own
+// lazy load reads its global without the lock, a data race when several
+// reports render at once.
+var font = sync.OnceValue(func() *truetype.Font {
+	f, err := chart.GetDefaultFont()
+	if err != nil {
+		return nil // go-chart then reports the error from Render
+	}
+	return f
+})
+
+// baseChart returns a chart with the report's size, font, padding (room
+// for the legend above the plot) and colours.
 func baseChart() chart.Chart {
 	return chart.Chart{
-		Width: chartWidth, Height: chartHeight,
-		Background: chart.Style{Padding: chart.Box{Top: 50, Left: 20, Right: 20, Bottom: 10}},
+		Width: chartWidth, Height: chartHeight, Font: font(),
+		Background: chart.Style{Padding: chart.Box{Top: 50, Left: 40, Right: 20, Bottom: 10}},
 		Canvas:     chart.Style{FillColor: drawing.ColorWhite},
 	}
 }
@@ -174,6 +198,21 @@ func extendTicks(t []chart.Tick, step float64, n int) []chart.Tick {
 	return t
 }
 
+// fit pairs xs with ys for go-chart, which indexes both by the same
+// position and draws a NaN at a nonsense pixel: the longer is cut to the
+// shorter, and a value that is not finite becomes 0.
+func fit(xs, ys []float64) ([]float64, []float64) {
+	n := min(len(xs), len(ys))
+	out := make([]float64, n)
+	for i, y := range ys[:n] {
+		if finite(y) {
+			out[i] = y
+		}
+	}
+	return xs[:n], out
+}
+
+// scaled returns ys times f.
 func scaled(ys []float64, f float64) []float64 {
 	if f == 1 {
 		return ys

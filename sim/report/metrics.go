@@ -140,3 +140,17 @@ func assertionRow(a sim.AssertionResult) []string {
 
 // assertionColumns are the assertion table's columns.
 var assertionColumns = []string{"metric", "service", "bound", "value", "result"}
+
+// metricRows evaluates metrics on each report: one row per metric, one
+// column per report.
+func metricRows(ms []metric, reps ...*sim.Report) [][]string {
+	rows := make([][]string, len(ms))
+	for i, m := range ms {
+		row := []string{m.Label}
+		for _, r := range reps {
+			row = append(row, m.Value(r))
+		}
+		rows[i] = row
+	}
+	return rows
+}

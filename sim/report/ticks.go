@@ -40,7 +40,7 @@ func valueTicks(lo, hi float64) ([]chart.Tick, float64) {
 		case hi == 0:
 			hi = 1
 		case lo > 0:
-			lo, hi = 0, hi
+			lo = 0
 		default:
 			lo, hi = lo-1, lo+1
 		}

@@ -1,0 +1,12 @@
+// Command waiter-sim runs Waiter's engine in virtual time against a
+// simulated Mesos cluster and Marathon, and writes what a scaling policy
+// does to latency, rejections, cold starts and cost as reports: JSON for
+// machines, Markdown and HTML with charts for people.
+//
+//	waiter-sim run scenarios/spike.yaml
+//	waiter-sim compare scenarios/spike.yaml --policies waiter,knative
+//	waiter-sim sweep scenarios/spike.yaml --set scale-up-factor=0.05,0.1,0.3
+//	waiter-sim reports --check
+//
+// The logic lives in internal/cli, so tests run the command in-process.
+package main

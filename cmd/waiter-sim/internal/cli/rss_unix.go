@@ -1,0 +1,21 @@
+//go:build unix
+
+package cli
+
+import (
+	"runtime"
+	"syscall"
+)
+
+// rusageMaxRSS is getrusage's peak RSS in bytes: the kernel reports
+// kilobytes, except on Darwin, which reports bytes.
+func rusageMaxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	if runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		return int64(ru.Maxrss)
+	}
+	return int64(ru.Maxrss) * 1024
+}
