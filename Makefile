@@ -11,8 +11,17 @@ build:
 test: lint
 	$(GO) test -count=1 $(PKGS)
 
+# bench: every Go benchmark (each prints its ratio to a same-run baseline),
+# then the simulator's own cost on spike.yaml and on large.yaml (1,000
+# services for a day): wall time, simulated requests per wall second and
+# peak memory, from waiter-sim --stats.
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+	$(GO) build -o bin/waiter-sim ./cmd/waiter-sim
+	@out=$$(mktemp -d); for s in spike large; do \
+		GOMAXPROCS=1 bin/waiter-sim run scenarios/$$s.yaml --out $$out/$$s --stats $$out/$$s.stats.json > /dev/null || exit 1; \
+		echo "waiter-sim $$s (GOMAXPROCS=1): $$(cat $$out/$$s.stats.json)"; \
+	done; rm -rf $$out
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
