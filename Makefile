@@ -10,6 +10,7 @@ build:
 # property tests are CPU bound); keep it well under 10 minutes on 2 cores.
 test: lint
 	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -run 'Properties|RandomScenarios|MatchesReference' ./engine ./sim -rapid.checks=2000
 
 # bench: every Go benchmark (each prints its ratio to a same-run baseline),
 # then the simulator's own cost on spike.yaml and on large.yaml (1,000
