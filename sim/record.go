@@ -6,12 +6,19 @@ import (
 	"github.com/waiter-go/waiter/sim/stats"
 )
 
-// recorder keeps the run's time series in a fixed-size timeline.
+// recorder keeps the run's time series in fixed-size timelines: one for
+// the totals and, for runs of at most maxServiceSeries services, one per
+// service (counters and gauges only: a latency column costs ~19 KB per
+// interval, too much to keep per service).
 type recorder struct {
 	r     *Runner
 	tl    *stats.Timeline
 	width time.Duration
+	per   []*stats.Timeline
 }
+
+// maxServiceSeries caps the services that get their own time series.
+const maxServiceSeries = 20
 
 const (
 	cArrivals stats.CounterID = iota
@@ -44,34 +51,76 @@ func newRecorder(r *Runner) *recorder {
 	if err != nil {
 		panic("sim: timeline config: " + err.Error()) // constant config
 	}
-	return &recorder{r: r, tl: tl, width: width}
+	c := &recorder{r: r, tl: tl, width: width}
+	if len(r.svcs) <= maxServiceSeries && r.trace == nil {
+		for range r.svcs {
+			per, err := stats.NewTimeline(stats.TimelineConfig{
+				Width: width, MaxIntervals: 512,
+				Counters: []string{"arrivals", "completed", "rejected"},
+				Gauges:   []string{"outstanding", "queued", "requested", "healthy", "tasks"},
+			})
+			if err != nil {
+				panic("sim: timeline config: " + err.Error())
+			}
+			c.per = append(c.per, per)
+		}
+	}
+	return c
 }
 
-func (c *recorder) arrival()  { c.tl.Add(cArrivals, c.r.now, 1) }
-func (c *recorder) rejected() { c.tl.Add(cRejected, c.r.now, 1) }
-func (c *recorder) completed(lat time.Duration) {
+func (c *recorder) arrival(svc int) {
+	c.tl.Add(cArrivals, c.r.now, 1)
+	if svc < len(c.per) {
+		c.per[svc].Add(cArrivals, c.r.now, 1)
+	}
+}
+
+func (c *recorder) rejected(svc int) {
+	c.tl.Add(cRejected, c.r.now, 1)
+	if svc < len(c.per) {
+		c.per[svc].Add(cRejected, c.r.now, 1)
+	}
+}
+
+func (c *recorder) completed(svc int, lat time.Duration) {
 	c.tl.Add(cCompleted, c.r.now, 1)
 	c.tl.Observe(lLatency, c.r.now, lat)
+	if svc < len(c.per) {
+		c.per[svc].Add(cCompleted, c.r.now, 1)
+	}
 }
 
 // sample reads the engine's and Marathon's gauges.
 func (c *recorder) sample() {
 	var out, queued, requested, healthy, tasks float64
-	for _, st := range c.r.svcs {
-		if l, ok := c.r.eng.ServiceLoad(st.desc.ID); ok {
-			out += float64(l.Waiting + l.InFlight)
-			queued += float64(l.Waiting)
-			requested += float64(l.Requested)
-			healthy += float64(l.Healthy)
+	now := c.r.now
+	for i, st := range c.r.svcs {
+		var l engineLoad
+		if el, ok := c.r.eng.ServiceLoad(st.desc.ID); ok {
+			l = engineLoad{float64(el.Waiting + el.InFlight), float64(el.Waiting), float64(el.Requested), float64(el.Healthy), 0}
 		}
 		if a := c.r.model.App(st.desc.ID); a != nil {
-			tasks += float64(len(a.Tasks))
+			l.tasks = float64(len(a.Tasks))
+		}
+		out += l.out
+		queued += l.queued
+		requested += l.requested
+		healthy += l.healthy
+		tasks += l.tasks
+		if i < len(c.per) {
+			p := c.per[i]
+			p.Set(gOutstanding, now, l.out)
+			p.Set(gQueued, now, l.queued)
+			p.Set(gRequested, now, l.requested)
+			p.Set(gHealthy, now, l.healthy)
+			p.Set(gTasks, now, l.tasks)
 		}
 	}
-	now := c.r.now
 	c.tl.Set(gOutstanding, now, out)
 	c.tl.Set(gQueued, now, queued)
 	c.tl.Set(gRequested, now, requested)
 	c.tl.Set(gHealthy, now, healthy)
 	c.tl.Set(gTasks, now, tasks)
 }
+
+type engineLoad struct{ out, queued, requested, healthy, tasks float64 }

@@ -50,6 +50,9 @@ type ServiceTotals struct {
 	Name string `json:"name"`
 	ID   string `json:"id"`
 	Totals
+	// Series holds the service's own time series (without latency) in
+	// runs of at most 20 services.
+	Series *Series `json:"series,omitempty"`
 }
 
 // ClusterTotals describes the simulated cluster's use.
@@ -71,8 +74,8 @@ type Series struct {
 	Requested   []float64 `json:"requested_instances"`
 	Healthy     []float64 `json:"healthy_instances"`
 	Tasks       []float64 `json:"tasks"`
-	P50MS       []float64 `json:"latency_p50_ms"`
-	P99MS       []float64 `json:"latency_p99_ms"`
+	P50MS       []float64 `json:"latency_p50_ms,omitempty"`
+	P99MS       []float64 `json:"latency_p99_ms,omitempty"`
 }
 
 // AssertionResult is one checked assertion.

@@ -32,7 +32,7 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	r.nextID++
 	id := r.nextID
 	st.t.Requests++
-	r.rec.arrival()
+	r.rec.arrival(svc)
 	r.reqs.put(id, reqState{svc: int32(svc), arrived: r.now, dur: dur})
 	r.step(engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
 		Description: st.desc, QueueTimeout: st.queueTO})
@@ -120,7 +120,7 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 		st.t.Errors++
 	}
 	st.hist.Record(lat)
-	r.rec.completed(lat)
+	r.rec.completed(int(rq.svc), lat)
 	r.step(engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome})
 }
 
@@ -134,5 +134,5 @@ func (r *Runner) reject(a *engine.Action) {
 	st := r.svcs[rq.svc]
 	st.t.Rejected++
 	st.t.RejectedBy[a.Err.Reason.String()]++
-	r.rec.rejected()
+	r.rec.rejected(int(rq.svc))
 }

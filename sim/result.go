@@ -33,7 +33,7 @@ func (r *Runner) report() *Report {
 	tot := &rep.Totals
 	tot.RejectedBy = map[string]int64{}
 	var all stats.Histogram
-	for _, st := range r.svcs {
+	for i, st := range r.svcs {
 		all.Merge(&st.hist)
 		a := r.model.App(st.desc.ID)
 		if a != nil {
@@ -47,7 +47,12 @@ func (r *Runner) report() *Report {
 		if st.t.Requests == 0 && st.t.Creates == 0 {
 			continue
 		}
-		rep.Services = append(rep.Services, ServiceTotals{Name: st.name, ID: st.desc.ID, Totals: st.t})
+		svcTotals := ServiceTotals{Name: st.name, ID: st.desc.ID, Totals: st.t}
+		if i < len(r.rec.per) {
+			ser := seriesOf(r.rec.per[i], r.end, false)
+			svcTotals.Series = &ser
+		}
+		rep.Services = append(rep.Services, svcTotals)
 		tot.Requests += st.t.Requests
 		tot.Completed += st.t.Completed
 		tot.Rejected += st.t.Rejected
@@ -77,10 +82,14 @@ func (r *Runner) report() *Report {
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-func (c *recorder) series() Series {
-	c.tl.Advance(c.r.end)
-	s := Series{IntervalS: c.tl.Width().Seconds()}
-	for _, iv := range c.tl.Intervals() {
+func (c *recorder) series() Series { return seriesOf(c.tl, c.r.end, true) }
+
+// seriesOf turns a timeline into report series; latency only when the
+// timeline records it.
+func seriesOf(tl *stats.Timeline, end time.Duration, withLatency bool) Series {
+	tl.Advance(end)
+	s := Series{IntervalS: tl.Width().Seconds()}
+	for _, iv := range tl.Intervals() {
 		s.TimeS = append(s.TimeS, iv.Start.Seconds())
 		s.Arrivals = append(s.Arrivals, iv.Counters[cArrivals])
 		s.Completed = append(s.Completed, iv.Counters[cCompleted])
@@ -90,8 +99,10 @@ func (c *recorder) series() Series {
 		s.Requested = append(s.Requested, round3(iv.Gauges[gRequested].Last))
 		s.Healthy = append(s.Healthy, round3(iv.Gauges[gHealthy].Last))
 		s.Tasks = append(s.Tasks, round3(iv.Gauges[gTasks].Last))
-		s.P50MS = append(s.P50MS, ms(iv.Latencies[lLatency].P50))
-		s.P99MS = append(s.P99MS, ms(iv.Latencies[lLatency].P99))
+		if withLatency {
+			s.P50MS = append(s.P50MS, ms(iv.Latencies[lLatency].P50))
+			s.P99MS = append(s.P99MS, ms(iv.Latencies[lLatency].P99))
+		}
 	}
 	return s
 }
