@@ -1,0 +1,118 @@
+package waiterhttp
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter/engine"
+)
+
+// handleListApps is GET /apps: every service the router knows, filtered.
+func (s *Server) handleListApps(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	q := r.URL.Query()
+	include := includes(q["include"])
+	match, herr := appFilter(q)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	list := s.router.Services()
+	sortSnapshots(list)
+	out := make([]map[string]any, 0, len(list))
+	for _, snap := range list {
+		if match(snap, s.services.sources(snap.ID)) {
+			out = append(out, s.appSummary(snap, include))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// lookupService returns what the router knows of a service or, for a
+// service it is not running, what the store remembers (status Inactive).
+func (s *Server) lookupService(id string) (ServiceSnapshot, *Error) {
+	if snap, ok := s.router.Service(id); ok {
+		return snap, nil
+	}
+	core, err := s.store.GetServiceDescription(id)
+	if errors.Is(err, ErrServiceNotFound) {
+		return ServiceSnapshot{}, &Error{Status: http.StatusNotFound, Message: "Service not found", ServiceID: id}
+	}
+	if err != nil {
+		return ServiceSnapshot{}, toError(err)
+	}
+	desc, derr := engine.NewDescription(engine.NormalizeParams(core), s.cfg.Description)
+	if derr != nil {
+		// A description stored by an older build that no longer validates:
+		// show it as stored rather than hide the service.
+		desc = &engine.Description{ID: id, Core: engine.NormalizeParams(core), Effective: engine.NormalizeParams(core)}
+	}
+	desc.ID = id
+	return ServiceSnapshot{ID: id, Description: desc, ScalingState: "stable"}, nil
+}
+
+// handleGetApp is GET /apps/{id}.
+func (s *Server) handleGetApp(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	id := ps.ByName("id")
+	snap, herr := s.lookupService(id)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	ov, err := s.services.overrides(id)
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	sus, err := s.services.suspension(id)
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.appDetails(snap, ov, sus))
+}
+
+// handleDeleteApp is DELETE /apps/{id}: stop the service and all its
+// instances. A service the router is not running is 404, so a second
+// delete says so.
+func (s *Server) handleDeleteApp(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	id := ps.ByName("id")
+	if t := r.URL.Query().Get("timeout"); t != "" {
+		if _, err := strconv.Atoi(t); err != nil {
+			s.writeError(w, r, badRequest("timeout must be an integer number of milliseconds"))
+			return
+		}
+	}
+	if herr := s.checkManage(r, id); herr != nil && herr.Status != http.StatusNotFound {
+		s.writeError(w, r, herr)
+		return
+	}
+	if !s.router.DeleteService(id) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"success": false, "service-id": id, "result": "no-such-service-exists"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "service-id": id, "result": "deleted"})
+}
+
+// checkManage authenticates the caller and checks it may manage the
+// service (it runs as the caller, or the caller is an admin).
+func (s *Server) checkManage(r *http.Request, id string) *Error {
+	user, err := s.auth.Authenticate(r)
+	if err != nil {
+		return &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err}
+	}
+	snap, herr := s.lookupService(id)
+	if herr != nil {
+		return herr
+	}
+	owner := ""
+	if snap.Description != nil {
+		owner = snap.Description.RunAsUser
+	}
+	if !s.auth.CanManage(user, owner) && !s.auth.IsAdmin(user) {
+		return &Error{Status: http.StatusForbidden, Message: "User not allowed to manage service", ServiceID: id,
+			Details: map[string]any{"user": user, "run-as-user": owner}}
+	}
+	return nil
+}

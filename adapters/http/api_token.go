@@ -1,0 +1,268 @@
+package waiterhttp
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"strings"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter/engine"
+)
+
+// tokenName reads the token a /token call is about: ?token=, else the
+// x-waiter-token header.
+func tokenName(r *http.Request) string {
+	if t := strings.TrimSpace(r.URL.Query().Get("token")); t != "" {
+		return t
+	}
+	return strings.TrimSpace(r.Header.Get(hdrToken))
+}
+
+// ifMatch reads If-Match, tolerating the quotes of a strong ETag.
+func ifMatch(r *http.Request) string {
+	return strings.Trim(strings.TrimSpace(r.Header.Get("If-Match")), `"`)
+}
+
+// handleGetToken is GET /token: the token's parameters and user metadata,
+// with system metadata (and the previous versions) under include=metadata
+// and soft-deleted tokens under include=deleted.
+func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	name := tokenName(r)
+	if name == "" {
+		s.writeError(w, r, badRequest("Must provide the token"))
+		return
+	}
+	include := includes(r.URL.Query()["include"])
+	t, err := s.store.GetToken(name, include["deleted"])
+	if errors.Is(err, ErrTokenNotFound) {
+		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "Couldn't find token " + name, Cause: err})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	body := make(map[string]any, len(t.Data))
+	for k, v := range t.Data {
+		if include["metadata"] || !engine.IsSystemTokenKey(k) {
+			body[k] = v
+		}
+	}
+	if include["metadata"] {
+		if prev := s.previousChain(name); prev != nil {
+			body["previous"] = prev
+		}
+	}
+	w.Header().Set("Etag", t.ETag)
+	writeJSON(w, http.StatusOK, body)
+}
+
+// previousChain rebuilds Waiter's nested "previous" field from the store's
+// history list (newest first).
+func (s *Server) previousChain(name string) map[string]any {
+	hist, err := s.store.TokenHistory(name)
+	if err != nil || len(hist) == 0 {
+		return nil
+	}
+	var prev map[string]any
+	for i := len(hist) - 1; i >= 0; i-- {
+		d := maps.Clone(hist[i].Data)
+		if prev != nil {
+			d["previous"] = prev
+		}
+		prev = d
+	}
+	return prev
+}
+
+// handlePostToken is POST /token: create or update a token from a JSON
+// body (reference 7.3, 7.4).
+func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	user, err := s.auth.Authenticate(r)
+	if err != nil {
+		s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err})
+		return
+	}
+	data, herr := readJSONObject(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	name := r.URL.Query().Get("token")
+	if bodyName, ok := data["token"].(string); ok && name == "" {
+		name = bodyName
+	}
+	delete(data, "token")
+	if herr := s.checkTokenWrite(r, user, name, data); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	t, res, err := s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	msg := map[TokenResult]string{TokenCreated: "Successfully created ", TokenUpdated: "Successfully updated ",
+		TokenNoOp: "No changes detected for "}[res] + name
+	svc, _, _ := engine.SplitTokenData(t.Data)
+	w.Header().Set("Etag", t.ETag)
+	w.Header().Set(hdrOperationResult, string(res))
+	writeJSON(w, http.StatusOK, map[string]any{"message": msg, "service-description": svc})
+}
+
+// checkTokenWrite applies Waiter's rules before a token write: a valid,
+// unreserved name; valid data; edit rights over an existing token (owner
+// or editor, and an editor may not change owner, editor or run-as-user);
+// the right to name the owner and run-as-user; admin mode for admins
+// only, with If-Match for existing tokens.
+func (s *Server) checkTokenWrite(r *http.Request, user, name string, data map[string]any) *Error {
+	if name == "" {
+		return badRequest("Must provide the token")
+	}
+	if herr := validTokenName(name); herr != nil {
+		return herr
+	}
+	if s.cls.isOwnHost(name) {
+		return &Error{Status: http.StatusForbidden, Message: "Token name is reserved: " + name + " is a hostname of this router"}
+	}
+	admin := r.URL.Query().Get("update-mode") == "admin"
+	if admin && !s.auth.IsAdmin(user) {
+		return &Error{Status: http.StatusForbidden, Message: "Cannot administer token"}
+	}
+	if herr := s.validateTokenData(data, admin); herr != nil {
+		return herr
+	}
+	cur, err := s.store.GetToken(name, false)
+	exists := err == nil
+	if err != nil && !errors.Is(err, ErrTokenNotFound) {
+		return toError(err)
+	}
+	if exists {
+		if admin && ifMatch(r) == "" {
+			return badRequest("Must specify if-match header for admin mode token updates")
+		}
+		editor, _ := cur.Data["editor"].(string)
+		owner, _ := cur.Data["owner"].(string)
+		canManage := s.auth.CanManage(user, owner) || admin
+		if !canManage && (editor == "" || editor != user) {
+			return &Error{Status: http.StatusForbidden, Message: "User not allowed to edit token " + name,
+				Details: map[string]any{"user": user, "owner": owner}}
+		}
+		if !canManage {
+			for _, k := range []string{"owner", "editor", "run-as-user"} {
+				if _, given := data[k]; given && data[k] != cur.Data[k] {
+					return &Error{Status: http.StatusForbidden, Message: "An editor cannot change " + k}
+				}
+			}
+		}
+	}
+	if owner, ok := data["owner"].(string); ok && owner != user && !s.auth.CanRunAs(user, owner) && !admin {
+		return &Error{Status: http.StatusForbidden, Message: "Cannot create token as user " + owner}
+	}
+	if runAs, ok := data["run-as-user"].(string); ok && runAs != "*" && !s.auth.CanRunAs(user, runAs) && !admin {
+		return &Error{Status: http.StatusForbidden, Message: "Cannot run as user: " + runAs}
+	}
+	return nil
+}
+
+// handleDeleteToken is DELETE /token: soft delete by default, hard delete
+// (removing history) with hard-delete=true, which needs If-Match unless
+// the token is already soft-deleted.
+func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	user, err := s.auth.Authenticate(r)
+	if err != nil {
+		s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err})
+		return
+	}
+	name := tokenName(r)
+	if name == "" {
+		s.writeError(w, r, badRequest("Must provide the token"))
+		return
+	}
+	hard := r.URL.Query().Get("hard-delete") == "true"
+	cur, err := s.store.GetToken(name, true)
+	if errors.Is(err, ErrTokenNotFound) {
+		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "Token " + name + " does not exist", Cause: err})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	owner, _ := cur.Data["owner"].(string)
+	if !s.auth.CanManage(user, owner) && !s.auth.IsAdmin(user) {
+		s.writeError(w, r, &Error{Status: http.StatusForbidden, Message: "User not allowed to delete token " + name})
+		return
+	}
+	if hard && !s.auth.IsAdmin(user) {
+		s.writeError(w, r, &Error{Status: http.StatusForbidden, Message: "Cannot hard-delete token " + name})
+		return
+	}
+	t, err := s.store.DeleteToken(name, hard, ifMatch(r), user, s.clock.Now())
+	if errors.Is(err, ErrTokenNotFound) {
+		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "Token " + name + " does not exist", Cause: err})
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	if !hard {
+		w.Header().Set("Etag", t.ETag)
+	}
+	w.Header().Set(hdrOperationResult, string(TokenDeleted))
+	writeJSON(w, http.StatusOK, map[string]any{"delete": name, "hard-delete": hard, "success": true})
+}
+
+// handleListTokens is GET /tokens: the token index, optionally by owner.
+func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	q := r.URL.Query()
+	include := includes(q["include"])
+	var owners []string
+	for _, o := range q["owner"] {
+		for _, part := range strings.Split(o, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				owners = append(owners, part)
+			}
+		}
+	}
+	list, err := s.store.ListTokens(owners, include["deleted"])
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, t := range list {
+		owner, _ := t.Data["owner"].(string)
+		e := map[string]any{"token": t.Name, "owner": owner, "etag": t.ETag,
+			"maintenance": maintenanceMessage(t.Data) != ""}
+		if include["deleted"] {
+			e["deleted"] = t.Deleted
+		}
+		if include["metadata"] {
+			for _, k := range []string{"last-update-time", "last-update-user", "root", "cluster"} {
+				if v, ok := t.Data[k]; ok {
+					e[k] = v
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleTokenOwners is GET /tokens/owners: each owner's token names.
+func (s *Server) handleTokenOwners(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	list, err := s.store.ListTokens(nil, true)
+	if err != nil {
+		s.writeError(w, r, toError(err))
+		return
+	}
+	out := map[string][]string{}
+	for _, t := range list {
+		owner, _ := t.Data["owner"].(string)
+		out[owner] = append(out[owner], t.Name)
+	}
+	writeJSON(w, http.StatusOK, out)
+}

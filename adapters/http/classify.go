@@ -1,0 +1,81 @@
+package waiterhttp
+
+import (
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// apiPaths are always Waiter API calls, whatever the headers say
+// (waiter-request?-factory in core.clj).
+var apiPaths = map[string]bool{
+	"/app-name": true, "/service-id": true, "/token": true, "/waiter-ping": true,
+	"/.well-known/auth/expires-at": true, "/.well-known/auth/keep-alive": true,
+}
+
+var apiPathPattern = regexp.MustCompile(`^/waiter-(async/(v2/)?(complete|result|status)/|auth/|consent|interstitial)`)
+
+// classifier decides API call versus proxied request (reference 1.1).
+type classifier struct {
+	own map[string]bool
+}
+
+func newClassifier(hostnames []string) classifier {
+	own := map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}
+	for _, h := range hostnames {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			own[hostname(h)] = true
+		}
+	}
+	return classifier{own: own}
+}
+
+// isAPI: a reserved path, or a request addressed to the router itself
+// (blank Host or one of its hostnames) that carries no x-waiter-* header
+// other than x-waiter-debug. Everything else names a service.
+func (c classifier) isAPI(r *http.Request) bool {
+	if apiPaths[r.URL.Path] || apiPathPattern.MatchString(r.URL.Path) {
+		return true
+	}
+	if h := hostname(r.Host); h != "" && !c.own[h] {
+		return false
+	}
+	return !hasServiceHeaders(r.Header)
+}
+
+// hostToken returns the token a Host header names: its hostname, unless
+// that is the router's own.
+func (c classifier) hostToken(r *http.Request) string {
+	h := hostname(r.Host)
+	if h == "" || c.own[h] {
+		return ""
+	}
+	return h
+}
+
+// isOwnHost reports whether name is one of the router's hostnames.
+func (c classifier) isOwnHost(name string) bool { return c.own[strings.ToLower(name)] }
+
+// hasServiceHeaders reports an x-waiter-* header other than x-waiter-debug.
+func hasServiceHeaders(h http.Header) bool {
+	for k := range h {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "x-waiter-") && lk != hdrDebug {
+			return true
+		}
+	}
+	return false
+}
+
+// hostname strips the port (and IPv6 brackets) from a Host value.
+func hostname(host string) string {
+	host = strings.ToLower(strings.TrimSpace(host))
+	if host == "" {
+		return ""
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return strings.Trim(host, "[]")
+}

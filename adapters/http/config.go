@@ -1,0 +1,74 @@
+package waiterhttp
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Config holds the router-wide settings of the HTTP edge. Zero fields take
+// Waiter's defaults (reference 1.6 and appendix A).
+type Config struct {
+	// RouterID names this router in debug headers, errors and /state.
+	RouterID string
+	// Hostnames are the router's own names: requests addressed to them
+	// without x-waiter-* headers are API calls, and no token may take one
+	// of these names. localhost, 127.0.0.1 and ::1 are always included.
+	Hostnames []string
+	// Version is shown in the via and server headers.
+	Version string
+	// Description holds the service-id prefix, defaults and profiles that
+	// every service description is built with.
+	Description engine.DescriptionOptions
+	// QueueTimeout is the default wait for an instance slot
+	// (queue-timeout-ms, 300 000 ms).
+	QueueTimeout time.Duration
+	// SocketTimeout is the default backend idle timeout until the response
+	// starts (initial-socket-timeout-ms, 900 000 ms).
+	SocketTimeout time.Duration
+	// StreamingTimeout is the default idle timeout between bytes while
+	// streaming (streaming-timeout-ms, 20 000 ms).
+	StreamingTimeout time.Duration
+	// ConnectTimeout bounds the TCP connect to an instance
+	// (connection-timeout-ms, 5 000 ms).
+	ConnectTimeout time.Duration
+	// FallbackPeriod is the default token fallback-period-secs (300 s).
+	FallbackPeriod time.Duration
+	// PingTimeout is /waiter-ping's overall default (300 000 ms).
+	PingTimeout time.Duration
+	// Settings is what GET /settings shows (already sanitized).
+	Settings any
+	// Transport, when set, carries every proxied request (tests use it);
+	// otherwise the server builds one per backend protocol.
+	Transport http.RoundTripper
+	// BackendAuth, when set, returns the credentials the router sends to an
+	// instance as HTTP Basic auth (Waiter's service password). Schedulers
+	// that export WAITER_USERNAME and WAITER_PASSWORD to instances must
+	// agree with it.
+	BackendAuth func(serviceID string) (user, password string, ok bool)
+	// Logger receives request failures; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	setD := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	setD(&c.QueueTimeout, 300*time.Second)
+	setD(&c.SocketTimeout, 900*time.Second)
+	setD(&c.StreamingTimeout, 20*time.Second)
+	setD(&c.ConnectTimeout, 5*time.Second)
+	setD(&c.FallbackPeriod, 300*time.Second)
+	setD(&c.PingTimeout, 300*time.Second)
+	if c.RouterID == "" {
+		c.RouterID = "router"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}

@@ -1,0 +1,36 @@
+// Package waiterhttp is the HTTP edge of `waiter serve`: it turns HTTP
+// requests into work for the router and answers with Waiter's statuses,
+// headers and error bodies. It lives in adapters/http and depends on
+// github.com/julienschmidt/httprouter for the REST API's route table.
+//
+// It owns:
+//   - classification: whether a request is a Waiter API call or must be
+//     proxied to a service (reference 1.1; classify.go);
+//   - service resolution for proxied requests: x-waiter-* headers, tokens
+//     by x-waiter-token or Host, token maintenance mode, stored overrides,
+//     token fallback to the previous healthy service, run-as-user and
+//     permitted-user checks, request timeouts (resolve.go, fallback.go,
+//     auth.go, timeouts.go), and the per-service records it reads from the
+//     store on the proxy path (servicecache.go);
+//   - the proxy: admission through the Router port, streaming bodies both
+//     ways under socket and streaming timeouts, header hygiene, x-cid, via
+//     and debug headers, and the mapping of backend failures to Waiter's
+//     502/504/503 answers and to engine outcomes (proxy.go, forward.go,
+//     stream.go, watchdog.go, transport.go, hop.go, debug.go, reqinfo.go);
+//   - Waiter's REST API: /apps and /apps/{id} with override, suspend,
+//     resume and instance kill (api_apps.go, apps_filter.go, apps_view.go,
+//     api_service.go), /token and /tokens (api_token.go,
+//     token_validate.go), /waiter-ping (api_ping.go), /service-id, /status,
+//     /settings, /state (api_misc.go) and /metrics in the Prometheus text
+//     format (metrics.go); the route table is in server.go;
+//   - errors: the only place engine error codes and store errors become
+//     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
+//     negotiation (negotiate.go).
+//
+// It keeps no state that must survive a restart and starts no background
+// goroutines of its own. Everything it needs from the rest of the program
+// comes through the small interfaces in ports.go (Router, Store, Auth) and
+// a github.com/benbjohnson/clock Clock; snapshot.go holds the read-only
+// views a Router returns. cmd/waiter wires the driver, the bbolt store and
+// the real clock; tests wire fakes. It never imports another adapter.
+package waiterhttp

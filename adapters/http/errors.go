@@ -1,0 +1,122 @@
+package waiterhttp
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Error is an answer the router gives itself rather than passing on the
+// backend's: a status, Waiter's message and diagnostic details. It is the
+// one place where engine codes and store errors meet HTTP statuses.
+type Error struct {
+	Status  int
+	Message string
+	// ServiceID names the service the request was for, when known.
+	ServiceID string
+	// Details are extra diagnostic fields (rendered under "details").
+	Details map[string]any
+	// Cause is the underlying error, for logs; it is not shown to clients.
+	Cause error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return strconv.Itoa(e.Status) + " " + e.Message + ": " + e.Cause.Error()
+	}
+	return strconv.Itoa(e.Status) + " " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// statusOf maps an engine error code to Waiter's status.
+func statusOf(c engine.Code) int {
+	switch c {
+	case engine.CodeInvalid:
+		return http.StatusBadRequest
+	case engine.CodeNotFound:
+		return http.StatusNotFound
+	case engine.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// fromEngine converts an engine refusal.
+func fromEngine(err *engine.Error, serviceID string) *Error {
+	e := &Error{Status: statusOf(err.Code), Message: err.Message, ServiceID: serviceID, Cause: err}
+	if len(err.Details) > 0 {
+		e.Details = make(map[string]any, len(err.Details))
+		for _, d := range err.Details {
+			if d.Key == "service-id" && e.ServiceID == "" {
+				e.ServiceID = d.Value
+			}
+			if n, convErr := strconv.Atoi(d.Value); convErr == nil {
+				e.Details[d.Key] = n
+			} else {
+				e.Details[d.Key] = d.Value
+			}
+		}
+		e.Details["reason"] = err.Reason.String()
+	}
+	return e
+}
+
+// fromValidation converts a description that broke rules: 400 naming every
+// violated field, so a user fixes them all in one go.
+func fromValidation(v *engine.ValidationError) *Error {
+	fields := make([]map[string]string, 0, len(v.Fields))
+	msg := v.Summary
+	for i, f := range v.Fields {
+		fields = append(fields, map[string]string{"field": f.Field, "rule": f.Rule, "message": f.Message})
+		if i == 0 {
+			msg += ": "
+		} else {
+			msg += "; "
+		}
+		msg += f.String()
+	}
+	e := &Error{Status: http.StatusBadRequest, Message: msg, Cause: v}
+	if len(fields) > 0 {
+		e.Details = map[string]any{"fields": fields}
+	}
+	return e
+}
+
+// toError turns any error into the answer a client gets: engine and
+// validation errors keep their codes, store errors get Waiter's statuses,
+// anything else is a 500 whose cause stays in the logs.
+func toError(err error) *Error {
+	var he *Error
+	var ee *engine.Error
+	var ve *engine.ValidationError
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.As(err, &ve):
+		return fromValidation(ve)
+	case errors.As(err, &ee):
+		return fromEngine(ee, "")
+	case errors.Is(err, ErrPreconditionFailed):
+		return &Error{Status: http.StatusPreconditionFailed, Message: "Cannot modify stale token", Cause: err}
+	case errors.Is(err, ErrIfMatchRequired):
+		return &Error{Status: http.StatusBadRequest, Message: "Must specify if-match header for token hard deletes", Cause: err}
+	case errors.Is(err, ErrTokenNotFound):
+		return &Error{Status: http.StatusNotFound, Message: "Token not found", Cause: err}
+	case errors.Is(err, ErrServiceNotFound):
+		return &Error{Status: http.StatusNotFound, Message: "Service not found", Cause: err}
+	case errors.Is(err, ErrInvalidTokenData):
+		return &Error{Status: http.StatusBadRequest, Message: err.Error(), Cause: err}
+	}
+	return &Error{Status: http.StatusInternalServerError, Message: "Internal error", Cause: err}
+}
+
+func badRequest(msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Message: msg}
+}
+
+func notFound(msg string) *Error {
+	return &Error{Status: http.StatusNotFound, Message: msg}
+}

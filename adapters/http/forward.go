@@ -1,0 +1,165 @@
+package waiterhttp
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Waiter's backend failure messages (classify-error in process_request.clj).
+const (
+	msgConnectFailed  = "Request failed to connect to service backend"
+	msgBackendFailed  = "Request to service backend failed"
+	msgBackendTimeout = "Request to service backend timed out"
+	msgClientTimeout  = "Timeout receiving bytes from client"
+	msgClientClosed   = "Connection unexpectedly closed while streaming request"
+)
+
+// forward sends a granted request to its instance and streams the answer
+// back. It returns the outcome to release the grant with, and whether the
+// client connection must be aborted because the response broke after its
+// status was sent (Waiter's "poison pill": the client must not mistake a
+// truncated body for a complete one).
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *Grant, dbg debugInfo) (engine.Outcome, bool) {
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	socket := newWatchdog(s.clock, cancel, errBackendTimeout)
+	defer socket.disable()
+
+	// A stalled client must not stall the request: the transport only
+	// returns once it stops writing the body, and a read of the client's
+	// body ignores ctx. Expiring the connection's read deadline unblocks it.
+	rc := http.NewResponseController(w)
+	stopClient := func(cause error) {
+		cancel(cause)
+		_ = rc.SetReadDeadline(time.Unix(1, 0))
+	}
+	out, body := s.backendRequest(ctx, r, rs, g, stopClient, socket)
+	defer body.finish(rc)
+	dbg.proto = rs.desc.BackendProto
+	sent := s.clock.Now()
+	socket.arm(rs.t.socket)
+	resp, err := s.transports.forProto(rs.desc.BackendProto).RoundTrip(out)
+	// The socket timeout covers the wait for the response to start; upload
+	// activity after that (an echo service) must not re-arm it.
+	socket.disable()
+	dbg.backend = s.clock.Since(sent)
+	if err != nil {
+		herr, outcome := classifyFailure(ctx, r, body, err)
+		if herr != nil {
+			herr.ServiceID = rs.desc.ID
+			s.setDebugHeaders(w.Header(), r, dbg)
+			s.writeError(w, r, herr)
+			s.metrics.response(rs.desc.ID, herr.Status)
+		}
+		return outcome, false
+	}
+	defer resp.Body.Close()
+
+	outcome := engine.OutcomeSuccess
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		// A backend that says it is busy is ejected like a failing one
+		// (Waiter's instance-busy release), and its answer passed on.
+		outcome = engine.OutcomeInstanceBusy
+	}
+	h := w.Header()
+	copyResponseHeaders(h, resp.Header)
+	appendVia(h, viaValue(r, s.cfg.Version))
+	h.Set(hdrCID, info(r).cid)
+	dbg.proto = resp.Proto
+	s.setDebugHeaders(h, r, dbg)
+	w.WriteHeader(resp.StatusCode)
+	s.metrics.response(rs.desc.ID, resp.StatusCode)
+
+	backendErr, clientErr := s.stream(ctx, w, resp, rs.t.streaming, cancel)
+	switch {
+	case clientErr != nil || r.Context().Err() != nil:
+		return engine.OutcomeClientError, true
+	case backendErr != nil:
+		if body.failed() != nil || errors.Is(context.Cause(ctx), errClientTimeout) {
+			return engine.OutcomeClientError, true
+		}
+		s.log.Info("backend response broke while streaming", "cid", info(r).cid,
+			"service-id", rs.desc.ID, "instance", g.Instance, "error", backendErr, "cause", context.Cause(ctx))
+		return engine.OutcomeInstanceError, true
+	}
+	for k, vv := range resp.Trailer {
+		h[http.TrailerPrefix+k] = vv
+	}
+	return outcome, false
+}
+
+// backendRequest builds the request to the instance: same method, path,
+// query and body (streamed, with its length when known), cleaned headers.
+func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolved, g *Grant,
+	stopClient context.CancelCauseFunc, socket *watchdog) (*http.Request, *clientBody) {
+	target := &url.URL{
+		Scheme:   schemeOf(rs.desc.BackendProto),
+		Host:     net.JoinHostPort(g.Host, strconv.Itoa(g.Port)),
+		Path:     r.URL.Path,
+		RawPath:  r.URL.RawPath,
+		RawQuery: r.URL.RawQuery,
+	}
+	out := &http.Request{
+		Method:        r.Method,
+		URL:           target,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        backendRequestHeaders(r.Header, info(r).cid, rs.user, viaValue(r, s.cfg.Version)),
+		Host:          r.Host,
+		ContentLength: r.ContentLength,
+	}
+	if s.cfg.BackendAuth != nil {
+		if user, pass, ok := s.cfg.BackendAuth(rs.desc.ID); ok {
+			out.SetBasicAuth(user, pass)
+		}
+	}
+	var body *clientBody
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		body = &clientBody{
+			body:     r.Body,
+			idle:     newWatchdog(s.clock, stopClient, errClientTimeout),
+			idleFor:  rs.t.streaming,
+			activity: func() { socket.arm(rs.t.socket) },
+		}
+		out.Body = body
+		// Shared, not copied: the server fills trailer values in once the
+		// body has been read, which is when the transport sends them.
+		out.Trailer = r.Trailer
+	} else {
+		out.ContentLength = 0
+	}
+	return out.WithContext(ctx), body
+}
+
+// classifyFailure maps a failed round trip to Waiter's answer and the
+// outcome the engine should see (reference 1.8). A nil *Error means the
+// client is gone and nothing can be written.
+func classifyFailure(ctx context.Context, r *http.Request, body *clientBody, err error) (*Error, engine.Outcome) {
+	cause := context.Cause(ctx)
+	switch {
+	case errors.Is(cause, errBackendTimeout):
+		return &Error{Status: http.StatusGatewayTimeout, Message: msgBackendTimeout, Cause: err}, engine.OutcomeInstanceError
+	case errors.Is(cause, errClientTimeout):
+		return &Error{Status: http.StatusRequestTimeout, Message: msgClientTimeout, Cause: err}, engine.OutcomeClientError
+	case r.Context().Err() != nil:
+		return nil, engine.OutcomeClientError
+	case body.failed() != nil:
+		return &Error{Status: http.StatusBadRequest, Message: msgClientClosed, Cause: body.failed()}, engine.OutcomeClientError
+	case isDialError(err):
+		return &Error{Status: http.StatusBadGateway, Message: msgConnectFailed, Cause: err}, engine.OutcomeInstanceError
+	}
+	return &Error{Status: http.StatusBadGateway, Message: msgBackendFailed, Cause: err}, engine.OutcomeInstanceError
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}

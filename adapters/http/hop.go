@@ -1,0 +1,133 @@
+package waiterhttp
+
+import (
+	"net/http"
+	"net/textproto"
+	"strings"
+)
+
+// Headers Waiter reads or writes.
+const (
+	hdrCID             = "x-cid"
+	hdrDebug           = "x-waiter-debug"
+	hdrToken           = "x-waiter-token"
+	hdrVia             = "Via"
+	hdrOperationResult = "x-waiter-operation-result"
+	hdrAuthPrincipal   = "x-waiter-auth-principal"
+	hdrAuthenticated   = "x-waiter-authenticated-principal"
+	authCookie         = "x-waiter-auth"
+)
+
+// hopHeaders are meaningful only for one connection and are never
+// forwarded, in either direction (RFC 9110 7.6.1 plus Waiter's list in
+// process_request.clj).
+var hopHeaders = []string{
+	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+	"Proxy-Authorization", "Te", "Trailer", "Trailers", "Transfer-Encoding", "Upgrade",
+}
+
+// removeHopHeaders drops hop-by-hop headers and every header named in
+// Connection.
+func removeHopHeaders(h http.Header) {
+	for _, v := range h.Values("Connection") {
+		for _, name := range strings.Split(v, ",") {
+			if name = textproto.TrimString(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
+}
+
+// backendRequestHeaders makes the headers sent to an instance from the
+// client's: passthrough headers only (no x-waiter-*, which describe the
+// service, not the request), no hop-by-hop headers, no Authorization or
+// Expect (the router authenticated the client itself and answers 100
+// Continue itself), no x-waiter-auth cookie; plus who the user is, the
+// correlation id and via.
+func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
+	out := in.Clone()
+	removeHopHeaders(out)
+	for k := range out {
+		if strings.HasPrefix(strings.ToLower(k), "x-waiter-") {
+			delete(out, k)
+		}
+	}
+	out.Del("Authorization")
+	out.Del("Expect")
+	stripAuthCookie(out)
+	if user != "" {
+		out.Set(hdrAuthPrincipal, user)
+		out.Set(hdrAuthenticated, user)
+	}
+	out.Set(hdrCID, cid)
+	appendVia(out, via)
+	if _, ok := out["User-Agent"]; !ok {
+		// Go's transport would add its own; the backend should see the
+		// client's absence of one instead.
+		out["User-Agent"] = []string{""}
+	}
+	return out
+}
+
+// copyResponseHeaders copies a backend response's headers for the client,
+// minus hop-by-hop headers and any attempt to set Waiter's auth cookie.
+func copyResponseHeaders(dst, src http.Header) {
+	for k, vv := range src {
+		dst[k] = append([]string(nil), vv...)
+	}
+	removeHopHeaders(dst)
+	if cookies := dst.Values("Set-Cookie"); len(cookies) > 0 {
+		dst.Del("Set-Cookie")
+		for _, c := range cookies {
+			if !strings.HasPrefix(strings.TrimSpace(c), authCookie+"=") {
+				dst.Add("Set-Cookie", c)
+			}
+		}
+	}
+}
+
+// stripAuthCookie removes x-waiter-auth from the Cookie header(s).
+func stripAuthCookie(h http.Header) {
+	values := h.Values("Cookie")
+	if len(values) == 0 {
+		return
+	}
+	h.Del("Cookie")
+	var kept []string
+	for _, v := range values {
+		for _, c := range strings.Split(v, ";") {
+			c = strings.TrimSpace(c)
+			if c != "" && !strings.HasPrefix(c, authCookie+"=") {
+				kept = append(kept, c)
+			}
+		}
+	}
+	if len(kept) > 0 {
+		h.Set("Cookie", strings.Join(kept, "; "))
+	}
+}
+
+// appendVia adds this router to the Via chain.
+func appendVia(h http.Header, via string) {
+	if prior := h.Get(hdrVia); prior != "" {
+		h.Set(hdrVia, prior+", "+via)
+		return
+	}
+	h.Set(hdrVia, via)
+}
+
+// viaValue is "<protocol version> waiter", e.g. "1.1 waiter" (Waiter's
+// attach-via-header-middleware adds its git sha, which we have none of).
+func viaValue(r *http.Request, version string) string {
+	proto := strings.TrimPrefix(r.Proto, "HTTP/")
+	if proto == "" {
+		proto = "1.1"
+	}
+	if version != "" {
+		return proto + " waiter/" + version
+	}
+	return proto + " waiter"
+}

@@ -1,0 +1,161 @@
+package waiterhttp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Router is the port to the driver that owns the engine. The driver
+// serialises everything through the engine; these calls are safe from any
+// goroutine.
+type Router interface {
+	// Admit hands a request to the engine and blocks until the engine
+	// dispatches it to an instance (a Grant) or refuses it (an
+	// *engine.Error), or ctx ends. When ctx ends first the driver reports
+	// the request as canceled and Admit returns ctx's error.
+	Admit(ctx context.Context, a Admission) (Grant, error)
+	// Release reports how a granted request ended. Every Grant is released
+	// exactly once.
+	Release(g Grant, outcome engine.Outcome)
+	// Start makes sure a service exists and is starting, without queueing
+	// a request: token fallback serves the previous service while the
+	// newest one starts in the background.
+	Start(d *engine.Description)
+	// DeleteService removes a service the router knows and reports whether
+	// it knew one.
+	DeleteService(id string) bool
+	// Suspend refuses (true) or accepts again (false) requests to a service.
+	Suspend(id string, suspended bool)
+	// Override replaces a known service's description (same id) with d.
+	Override(d *engine.Description)
+	// KillInstance asks the scheduler to stop one instance of a service.
+	KillInstance(ctx context.Context, serviceID, instanceID string) error
+	// Services lists what the router knows of every service, by id.
+	Services() []ServiceSnapshot
+	// Service returns what the router knows of one service.
+	Service(id string) (ServiceSnapshot, bool)
+	// State is the router's own view for /state: any JSON-encodable value.
+	State() any
+}
+
+// Admission is one request as the engine needs it.
+type Admission struct {
+	Description *engine.Description
+	// QueueTimeout of 0 means the engine's default.
+	QueueTimeout time.Duration
+	// Priority requests (/waiter-ping) are served before queued ones.
+	Priority bool
+}
+
+// Grant is a dispatched request: which instance serves it, and where.
+type Grant struct {
+	Request  engine.RequestID
+	Service  string
+	Instance string
+	Host     string
+	Port     int
+}
+
+// Token is one version of a token as the store keeps it.
+type Token struct {
+	Name string
+	// Data holds service parameters and token metadata.
+	Data    map[string]any
+	ETag    string
+	Deleted bool
+}
+
+// TokenResult says what a token write did (x-waiter-operation-result).
+type TokenResult string
+
+// Token write results.
+const (
+	TokenCreated TokenResult = "token-created"
+	TokenUpdated TokenResult = "token-updated"
+	TokenNoOp    TokenResult = "token-no-op"
+	TokenDeleted TokenResult = "token-deleted"
+)
+
+// TokenStore keeps tokens with ETags, history and soft deletion. Writes
+// take the acting user and the time, so the store never reads a clock.
+type TokenStore interface {
+	// GetToken returns the current version; a soft-deleted one only when
+	// includeDeleted (else ErrTokenNotFound).
+	GetToken(name string, includeDeleted bool) (Token, error)
+	// PutToken creates or updates a token; a non-empty ifMatch must equal
+	// the current ETag (ErrPreconditionFailed).
+	PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (Token, TokenResult, error)
+	// DeleteToken soft- or hard-deletes a token; hard deletes of a live
+	// token need ifMatch (ErrIfMatchRequired).
+	DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (Token, error)
+	// ListTokens returns tokens owned by any of owners (all when empty),
+	// sorted by name.
+	ListTokens(owners []string, includeDeleted bool) ([]Token, error)
+	// TokenHistory returns prior versions, newest first.
+	TokenHistory(name string) ([]Token, error)
+}
+
+// Change is a per-service record set by an operator: overrides or
+// suspension, with who set it and when.
+type Change struct {
+	Overrides map[string]any
+	Suspended bool
+	User      string
+	Time      time.Time
+}
+
+// ServiceStore keeps service descriptions, overrides and suspension by
+// service id.
+type ServiceStore interface {
+	// PutServiceDescription stores the core description of a service.
+	PutServiceDescription(id string, core map[string]any) error
+	// GetServiceDescription returns it, or ErrServiceNotFound.
+	GetServiceDescription(id string) (map[string]any, error)
+	// GetOverride returns the overrides (zero Change when none).
+	GetOverride(id string) (Change, error)
+	PutOverride(id string, overrides map[string]any, user string, now time.Time) error
+	DeleteOverride(id string) error
+	// GetSuspended returns the suspension record (zero Change when none).
+	GetSuspended(id string) (Change, error)
+	SetSuspended(id string, suspended bool, user string, now time.Time) error
+}
+
+// Store is everything the HTTP edge keeps durably.
+type Store interface {
+	TokenStore
+	ServiceStore
+}
+
+// Errors a Store reports; implementations wrap them so errors.Is works.
+var (
+	ErrTokenNotFound      = errors.New("token not found")
+	ErrPreconditionFailed = errors.New("cannot modify stale token")
+	ErrIfMatchRequired    = errors.New("must specify if-match header for token hard deletes")
+	ErrInvalidTokenData   = errors.New("invalid token data")
+	ErrServiceNotFound    = errors.New("service description not found")
+)
+
+// Auth authenticates requests and answers the permission questions Waiter
+// asks (reference 1.2 step 5 and 7.3). SingleUser is the default; a real
+// authenticator (Kerberos, JWT, ...) implements the same interface.
+type Auth interface {
+	// Authenticate returns the user making the request; an error means 401.
+	Authenticate(r *http.Request) (string, error)
+	// CanRunAs reports whether user may start services, or own tokens,
+	// as runAs.
+	CanRunAs(user, runAs string) bool
+	// CanManage reports whether user may manage what owner owns: delete,
+	// override or suspend its services, edit its tokens.
+	CanManage(user, owner string) bool
+	// IsAdmin reports whether user may administer tokens (hard delete,
+	// update-mode=admin).
+	IsAdmin(user string) bool
+}
+
+// ErrInstanceNotFound is what a Router reports for an instance it does
+// not know.
+var ErrInstanceNotFound = errors.New("instance not found")

@@ -1,0 +1,66 @@
+package waiterhttp
+
+import (
+	"net/http"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// proxy serves a request that names a service (reference 1.2): resolve the
+// service, refuse it while suspended, wait for an instance through the
+// engine, forward, and release the instance with the outcome.
+func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
+	rs, herr := s.resolve(r, true)
+	if herr != nil {
+		s.proxyError(w, r, herr, debugInfo{})
+		return
+	}
+	dbg := debugInfo{rs: rs}
+	if sus, err := s.services.suspension(rs.desc.ID); err != nil {
+		s.proxyError(w, r, toError(err), dbg)
+		return
+	} else if sus.Suspended {
+		s.proxyError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: engine.MsgSuspended,
+			ServiceID: rs.desc.ID, Details: map[string]any{"suspended-by": sus.User}}, dbg)
+		return
+	}
+	// The backend may answer while the client is still uploading (an echo
+	// service streams its reply); HTTP/1 handlers must opt in to reading
+	// the body after the response has started.
+	_ = http.NewResponseController(w).EnableFullDuplex()
+
+	asked := s.clock.Now()
+	g, err := s.router.Admit(r.Context(), Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away while queued; the driver canceled it
+		}
+		herr := toError(err)
+		if herr.ServiceID == "" {
+			herr.ServiceID = rs.desc.ID
+		}
+		s.metrics.rejected(rs.desc.ID, err)
+		s.proxyError(w, r, herr, dbg)
+		return
+	}
+	dbg.grant, dbg.waited = &g, s.clock.Since(asked)
+	s.metrics.started()
+	outcome, abort := s.forward(w, r, rs, &g, dbg)
+	s.metrics.finished(outcome)
+	s.router.Release(g, outcome)
+	if abort {
+		// Abort the connection without finishing the body (no terminating
+		// chunk), so the client sees a broken transfer, not a short one.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// proxyError answers a proxied request the router could not serve.
+func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, e *Error, dbg debugInfo) {
+	if e.ServiceID == "" && dbg.rs != nil {
+		e.ServiceID = dbg.rs.desc.ID
+	}
+	s.setDebugHeaders(w.Header(), r, dbg)
+	s.writeError(w, r, e)
+	s.metrics.response(e.ServiceID, e.Status)
+}

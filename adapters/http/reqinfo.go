@@ -1,0 +1,47 @@
+package waiterhttp
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"time"
+)
+
+// reqInfo is what the router remembers about one request while it runs:
+// its correlation id, when it arrived and whether the client asked for
+// debug headers.
+type reqInfo struct {
+	cid   string
+	start time.Time
+	debug bool
+}
+
+type infoKey struct{}
+
+// withInfo attaches a reqInfo to r, reusing the client's x-cid (Waiter's
+// correlation-id-middleware echoes it) or making a fresh one.
+func withInfo(r *http.Request, now time.Time) (*http.Request, *reqInfo) {
+	cid := r.Header.Get(hdrCID)
+	if cid == "" {
+		cid = newCID()
+	}
+	_, debug := r.Header[http.CanonicalHeaderKey(hdrDebug)]
+	ri := &reqInfo{cid: cid, start: now, debug: debug}
+	return r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)), ri
+}
+
+// info returns the request's reqInfo; handlers called outside ServeHTTP
+// (tests) get an empty one.
+func info(r *http.Request) *reqInfo {
+	if ri, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{}
+}
+
+func newCID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,177 @@
+package waiterhttp
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// resolved is everything a proxied request (or /service-id, /waiter-ping)
+// learns about its service before it is admitted.
+type resolved struct {
+	// desc is the service to serve the request: the newest one, or a
+	// previous healthy one during a token's fallback period.
+	desc *engine.Description
+	// latest is the newest description when desc is a fallback.
+	latest  *engine.Description
+	headers engine.HeaderParams
+	tokens  []Token
+	user    string
+	t       timeouts
+}
+
+// tokenParts splits a token's data into service parameters and metadata.
+type tokenParts struct {
+	service engine.Params
+	meta    map[string]any
+}
+
+func splitToken(t Token) tokenParts {
+	svc, meta, _ := engine.SplitTokenData(t.Data)
+	return tokenParts{service: svc, meta: meta}
+}
+
+// resolve finds a request's service (reference 1.2 steps 1, 2, 5): parse
+// x-waiter-* headers, authenticate, look up tokens, refuse tokens in
+// maintenance, merge into a description, apply overrides, authorize, pick
+// a fallback service when allowed, and store the description on first use.
+func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
+	hp, err := engine.ParseHeaders(r.Header)
+	if err != nil {
+		return nil, toError(err)
+	}
+	user, err := s.auth.Authenticate(r)
+	if err != nil {
+		return nil, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err}
+	}
+	tokens, herr := s.requestTokens(r, hp)
+	if herr != nil {
+		return nil, herr
+	}
+	parts := make([]tokenParts, len(tokens))
+	for i, t := range tokens {
+		parts[i] = splitToken(t)
+		if msg := maintenanceMessage(parts[i].meta); msg != "" {
+			return nil, &Error{Status: http.StatusServiceUnavailable, Message: msg,
+				Details: map[string]any{"token": t.Name}}
+		}
+	}
+	desc, herr := s.describe(hp, parts, user)
+	if herr != nil {
+		return nil, herr
+	}
+	if herr := authorize(s.auth, user, desc, preAuthorized(hp, parts)); herr != nil {
+		return nil, herr
+	}
+	metas := make([]map[string]any, len(parts))
+	for i, p := range parts {
+		metas[i] = p.meta
+	}
+	rs := &resolved{desc: desc, headers: hp, tokens: tokens, user: user, t: s.requestTimeouts(hp.Request, metas)}
+	if allowFallback {
+		s.applyFallback(rs, parts)
+	}
+	if err := s.services.ensureStored(rs.desc.ID, rs.desc.Core); err != nil {
+		return nil, toError(err)
+	}
+	s.services.addSources(rs.desc.ID, tokens)
+	return rs, nil
+}
+
+// describe merges headers and token parameters into a validated
+// description and applies the service's stored overrides.
+func (s *Server) describe(hp engine.HeaderParams, parts []tokenParts, user string) (*engine.Description, *Error) {
+	params := make([]engine.Params, len(parts))
+	for i, p := range parts {
+		params[i] = p.service
+	}
+	desc, err := engine.ResolveDescription(engine.Source{Headers: hp, Tokens: params, Requester: user}, s.cfg.Description)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return s.withOverrides(desc)
+}
+
+// withOverrides applies the stored overrides of desc's service, if any.
+func (s *Server) withOverrides(desc *engine.Description) (*engine.Description, *Error) {
+	ov, err := s.services.overrides(desc.ID)
+	if err != nil {
+		return nil, toError(err)
+	}
+	if len(ov.Overrides) == 0 {
+		return desc, nil
+	}
+	nd, err := desc.WithOverrides(engine.NormalizeParams(ov.Overrides), s.cfg.Description)
+	if err != nil {
+		return nil, toError(err)
+	}
+	return nd, nil
+}
+
+// requestTokens returns the tokens a request names: every x-waiter-token
+// entry must exist (404 "Token not found: ..."); without that header, the
+// Host's hostname names a token when it is not the router's own, and a
+// missing host token is silently no token.
+func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]Token, *Error) {
+	if len(hp.Tokens) > 0 {
+		out := make([]Token, 0, len(hp.Tokens))
+		for _, name := range hp.Tokens {
+			t, err := s.store.GetToken(name, false)
+			if errors.Is(err, ErrTokenNotFound) {
+				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name, Cause: err}
+			}
+			if err != nil {
+				return nil, toError(err)
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	}
+	name := s.cls.hostToken(r)
+	if name == "" {
+		return nil, nil
+	}
+	t, err := s.store.GetToken(name, false)
+	if errors.Is(err, ErrTokenNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, toError(err)
+	}
+	return []Token{t}, nil
+}
+
+// maintenanceMessage returns a token's maintenance message, if it is in
+// maintenance mode (token metadata "maintenance": {"message": ...}).
+func maintenanceMessage(meta map[string]any) string {
+	m, ok := meta["maintenance"].(map[string]any)
+	if !ok {
+		return ""
+	}
+	msg, _ := m["message"].(string)
+	if strings.TrimSpace(msg) == "" {
+		return "Service is in maintenance mode"
+	}
+	return msg
+}
+
+// preAuthorized: a service reached only through tokens that set both
+// run-as-user and permitted-user was authorized by the token's owner, so
+// the caller need not be able to run as that user (reference 7.6).
+func preAuthorized(hp engine.HeaderParams, parts []tokenParts) bool {
+	if hp.OnTheFly() || len(parts) == 0 {
+		return false
+	}
+	var runAs, permitted bool
+	for _, p := range parts {
+		if v, ok := p.service["run-as-user"].(string); ok && v != "" && v != "*" {
+			runAs = true
+		}
+		if _, ok := p.service["permitted-user"].(string); ok {
+			permitted = true
+		}
+	}
+	return runAs && permitted
+}

@@ -1,0 +1,135 @@
+package waiterhttp
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/benbjohnson/clock"
+	"github.com/julienschmidt/httprouter"
+)
+
+// Deps are the ports a Server needs; cmd/waiter wires real ones, tests
+// wire fakes.
+type Deps struct {
+	Router Router
+	Store  Store
+	Auth   Auth
+	// Clock is the only source of time (benbjohnson/clock: the real clock
+	// in production, a mock in tests).
+	Clock clock.Clock
+}
+
+// Server is the HTTP edge: an http.Handler serving Waiter's API and
+// proxying everything else.
+type Server struct {
+	cfg        Config
+	router     Router
+	store      Store
+	auth       Auth
+	clock      clock.Clock
+	log        *slog.Logger
+	cls        classifier
+	api        *httprouter.Router
+	transports *transports
+	services   *serviceCache
+	metrics    *metrics
+	draining   atomic.Bool
+}
+
+// New builds a Server; every dependency is required.
+func New(cfg Config, d Deps) (*Server, error) {
+	if d.Router == nil || d.Store == nil || d.Auth == nil || d.Clock == nil {
+		return nil, errors.New("waiterhttp: New needs a Router, a Store, an Auth and a Clock")
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg: cfg, router: d.Router, store: d.Store, auth: d.Auth, clock: d.Clock, log: cfg.Logger,
+		cls: newClassifier(cfg.Hostnames), transports: newTransports(cfg),
+		services: newServiceCache(d.Store), metrics: newMetrics(),
+	}
+	s.api = s.routes()
+	return s, nil
+}
+
+// ServeHTTP gives every request its correlation id, then sends it to the
+// API or the proxy (reference 1.1).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, ri := withInfo(r, s.clock.Now())
+	w.Header().Set(hdrCID, ri.cid)
+	if s.cls.isAPI(r) {
+		w.Header().Set("Server", s.serverHeader())
+		s.api.ServeHTTP(w, r)
+		return
+	}
+	if s.draining.Load() {
+		s.writeError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"})
+		return
+	}
+	s.proxy(w, r)
+}
+
+// Drain makes the router refuse new proxied requests and report 503 on
+// /status; requests already admitted run to completion. The server's
+// owner then shuts the listener down.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Close drops pooled backend connections.
+func (s *Server) Close() { s.transports.close() }
+
+func (s *Server) serverHeader() string {
+	if s.cfg.Version != "" {
+		return "waiter/" + s.cfg.Version
+	}
+	return "waiter"
+}
+
+// routes is Waiter's REST API (reference section 6).
+func (s *Server) routes() *httprouter.Router {
+	rt := httprouter.New()
+	rt.RedirectTrailingSlash = false
+	rt.RedirectFixedPath = false
+	rt.HandleMethodNotAllowed = true
+
+	rt.GET("/", s.handleWelcome)
+	rt.GET("/apps", s.handleListApps)
+	rt.GET("/apps/:id", s.handleGetApp)
+	rt.DELETE("/apps/:id", s.handleDeleteApp)
+	rt.GET("/apps/:id/override", s.handleGetOverride)
+	rt.POST("/apps/:id/override", s.handlePostOverride)
+	rt.DELETE("/apps/:id/override", s.handleDeleteOverride)
+	rt.POST("/apps/:id/instance/:iid/kill", s.handleKillInstance)
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+		// Waiter does not check the method of suspend and resume.
+		rt.Handle(m, "/apps/:id/suspend", s.handleSuspend(true))
+		rt.Handle(m, "/apps/:id/resume", s.handleSuspend(false))
+	}
+	rt.GET("/service-id", s.handleServiceID)
+	rt.GET("/app-name", s.handleServiceID)
+	rt.GET("/token", s.handleGetToken)
+	rt.POST("/token", s.handlePostToken)
+	rt.DELETE("/token", s.handleDeleteToken)
+	rt.GET("/tokens", s.handleListTokens)
+	rt.GET("/tokens/owners", s.handleTokenOwners)
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodHead} {
+		rt.Handle(m, "/waiter-ping", s.handlePing)
+	}
+	rt.GET("/status", s.handleStatus)
+	rt.GET("/settings", s.handleSettings)
+	rt.GET("/state", s.handleState)
+	rt.GET("/state/:id", s.handleServiceState)
+	rt.GET("/metrics", s.handleMetrics)
+
+	rt.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, notFound("Not found"))
+	})
+	rt.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Message: "Method not allowed: " + r.Method})
+	})
+	rt.PanicHandler = func(w http.ResponseWriter, r *http.Request, v any) {
+		s.log.Error("API handler panicked", "cid", info(r).cid, "path", r.URL.Path, "panic", v)
+		s.writeError(w, r, &Error{Status: http.StatusInternalServerError, Message: "Internal error"})
+	}
+	return rt
+}

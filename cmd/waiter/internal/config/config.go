@@ -1,0 +1,142 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is everything `waiter serve` can be told. YAML keys are the
+// kebab-case names in the tags; flags override the file.
+type Config struct {
+	// Host is the address to bind ("" = every interface).
+	Host string `yaml:"host"`
+	// Port to listen on (Waiter's default 9091).
+	Port int `yaml:"port"`
+	// DataDir holds the bbolt store file (waiter.db).
+	DataDir string `yaml:"data-dir"`
+	// Scheduler is "shell" (local processes) or "marathon".
+	Scheduler   string `yaml:"scheduler"`
+	MarathonURL string `yaml:"marathon-url"`
+	// RouterID names this router; default "<hostname>-<port>".
+	RouterID string `yaml:"router-id"`
+	// Hostnames are the router's own names (requests to them without
+	// x-waiter-* headers are API calls); the machine's hostname is added.
+	Hostnames []string `yaml:"hostnames"`
+	// RunAsUser is the single user every request acts as; default the OS
+	// user running the router.
+	RunAsUser string `yaml:"run-as-user"`
+
+	// ServicePrefix starts every service id.
+	ServicePrefix string `yaml:"service-prefix"`
+	// ServiceDefaults override Waiter's parameter defaults.
+	ServiceDefaults map[string]any `yaml:"service-description-defaults"`
+	// Profiles are named default sets ("profile" parameter).
+	Profiles map[string]map[string]any `yaml:"profiles"`
+
+	// Timeouts (Waiter's instance-request-properties).
+	QueueTimeout     time.Duration `yaml:"queue-timeout"`
+	SocketTimeout    time.Duration `yaml:"socket-timeout"`
+	StreamingTimeout time.Duration `yaml:"streaming-timeout"`
+	ConnectTimeout   time.Duration `yaml:"connect-timeout"`
+
+	// Driver settings.
+	PollInterval     time.Duration `yaml:"poll-interval"`
+	FastPollInterval time.Duration `yaml:"fast-poll-interval"`
+	SchedulerWorkers int           `yaml:"scheduler-workers"`
+	ScalingInterval  time.Duration `yaml:"scaling-interval"`
+	Seed             uint64        `yaml:"seed"`
+
+	// DrainTimeout bounds how long SIGTERM waits for in-flight requests.
+	DrainTimeout time.Duration `yaml:"drain-timeout"`
+}
+
+// Default is the configuration with no file and no flags.
+func Default() Config {
+	return Config{
+		Port:             9091,
+		DataDir:          "./waiter-data",
+		Scheduler:        "shell",
+		ServicePrefix:    "waiter-service-",
+		QueueTimeout:     300 * time.Second,
+		SocketTimeout:    900 * time.Second,
+		StreamingTimeout: 20 * time.Second,
+		ConnectTimeout:   5 * time.Second,
+		PollInterval:     2 * time.Second,
+		FastPollInterval: 200 * time.Millisecond,
+		SchedulerWorkers: 8,
+		ScalingInterval:  time.Second,
+		DrainTimeout:     30 * time.Second,
+	}
+}
+
+// Decode reads YAML over base, refusing unknown keys and trailing
+// documents.
+func Decode(r io.Reader, base Config) (Config, error) {
+	cfg := base
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return base, nil // an empty file changes nothing
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return Config{}, errors.New("config: the file must hold exactly one YAML document")
+	}
+	return cfg, nil
+}
+
+// Load reads the YAML file at path over base.
+func Load(path string, base Config) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := Decode(bytes.NewReader(b), base)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Validate reports every setting that cannot work, at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Port < 0 || c.Port > 65535 {
+		errs = append(errs, fmt.Errorf("port must be between 0 and 65535 (got %d)", c.Port))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir must be set"))
+	}
+	switch c.Scheduler {
+	case "shell":
+	case "marathon":
+		if c.MarathonURL == "" {
+			errs = append(errs, errors.New("scheduler marathon needs marathon-url"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("scheduler must be shell or marathon (got %q)", c.Scheduler))
+	}
+	for name, d := range map[string]time.Duration{
+		"queue-timeout": c.QueueTimeout, "socket-timeout": c.SocketTimeout,
+		"streaming-timeout": c.StreamingTimeout, "connect-timeout": c.ConnectTimeout,
+		"poll-interval": c.PollInterval, "fast-poll-interval": c.FastPollInterval,
+		"scaling-interval": c.ScalingInterval, "drain-timeout": c.DrainTimeout,
+	} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative (got %s)", name, d))
+		}
+	}
+	if c.SchedulerWorkers < 0 {
+		errs = append(errs, fmt.Errorf("scheduler-workers must not be negative (got %d)", c.SchedulerWorkers))
+	}
+	return errors.Join(errs...)
+}

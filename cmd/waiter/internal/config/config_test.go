@@ -1,0 +1,92 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDecodeIsStrict(t *testing.T) {
+	_, err := Decode(strings.NewReader("port: 1\nprot: 2\n"), Default())
+	if err == nil || !strings.Contains(err.Error(), "prot") {
+		t.Fatalf("unknown key accepted: %v", err)
+	}
+	_, err = Decode(strings.NewReader("port: 1\n---\nport: 2\n"), Default())
+	if err == nil {
+		t.Fatal("two documents accepted")
+	}
+	_, err = Decode(strings.NewReader("port: lots\n"), Default())
+	if err == nil {
+		t.Fatal("a string port accepted")
+	}
+}
+
+func TestDecodeValues(t *testing.T) {
+	cfg, err := Decode(strings.NewReader(`
+port: 9999
+scheduler: marathon
+marathon-url: http://marathon:8080
+queue-timeout: 45s
+hostnames: [waiter.example]
+service-description-defaults:
+  concurrency-level: 4
+profiles:
+  webapp: {concurrency-level: 120, load-balancing: random}
+`), Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Port != 9999 || cfg.Scheduler != "marathon" || cfg.QueueTimeout != 45*time.Second ||
+		cfg.Hostnames[0] != "waiter.example" || cfg.ServiceDefaults["concurrency-level"] != 4 ||
+		cfg.Profiles["webapp"]["load-balancing"] != "random" {
+		t.Errorf("decoded %+v", cfg)
+	}
+	if cfg.DataDir != "./waiter-data" || cfg.SocketTimeout != 900*time.Second {
+		t.Errorf("defaults lost: %+v", cfg)
+	}
+	if cfg, err := Decode(strings.NewReader(""), Default()); err != nil || cfg.Port != 9091 {
+		t.Errorf("empty file: %+v %v", cfg, err)
+	}
+}
+
+func TestFlagsOverrideFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "waiter.yaml")
+	if err := os.WriteFile(path, []byte("port: 8000\ndata-dir: /from/file\nscheduler: shell\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse([]string{"--config", path, "--port", "7000"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Port != 7000 || cfg.DataDir != "/from/file" {
+		t.Errorf("port %d data-dir %q: the flag must win, the file must fill the rest", cfg.Port, cfg.DataDir)
+	}
+	cfg, err = Parse(nil, io.Discard)
+	if err != nil || cfg.Port != 9091 || cfg.Scheduler != "shell" {
+		t.Errorf("defaults: %+v %v", cfg, err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	if _, err := Parse([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	if _, err := Parse([]string{"--scheduler", "marathon"}, io.Discard); err == nil || !strings.Contains(err.Error(), "marathon-url") {
+		t.Errorf("marathon without URL: %v", err)
+	}
+	_, err := Parse([]string{"--scheduler", "k8s", "--port", "70000"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "k8s") || !strings.Contains(err.Error(), "70000") {
+		t.Errorf("every problem must be reported: %v", err)
+	}
+	if _, err := Parse([]string{"--config", "/no/such/file.yaml"}, io.Discard); err == nil {
+		t.Error("missing config file accepted")
+	}
+	if _, err := Parse([]string{"extra"}, io.Discard); err == nil {
+		t.Error("stray argument accepted")
+	}
+}

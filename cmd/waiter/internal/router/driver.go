@@ -1,0 +1,210 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Driver owns an engine and serialises every event through one goroutine
+// (Run). Its exported methods are safe from any goroutine.
+type Driver struct {
+	cfg   Config
+	eng   *engine.Engine
+	sched engine.Scheduler
+	clk   clock.Clock
+	log   *slog.Logger
+
+	in      chan func()
+	quit    chan struct{} // closed when the loop stops taking work
+	started atomic.Bool
+	nextID  atomic.Uint64
+	// pollSeq numbers Observe calls; a service created after a poll
+	// started must not be reported missing by that poll.
+	pollSeq atomic.Uint64
+	pollNow chan struct{}
+	urgent  atomic.Bool
+	ops     *opQueue
+	opCtx   context.Context
+	opStop  context.CancelFunc
+
+	// Owned by the loop goroutine.
+	waiters    map[engine.RequestID]chan admitResult
+	reqs       map[engine.RequestID]*reqState
+	services   map[string]*svcMirror
+	tombstones map[string]*tombstone
+	waiting    int // requests waiting for an instance, all services
+	pending    []engine.Event
+	stepping   bool
+	timer      *clock.Timer
+	nextWake   time.Time
+	lastPoll   time.Time
+	pollErr    string
+}
+
+// reqState is one request the engine has not finished.
+type reqState struct {
+	m          *svcMirror
+	inst       *instMirror
+	dispatched bool
+	// internal requests (Start) are not counted as traffic.
+	internal bool
+}
+
+// tombstone keeps a deleted service from being adopted again while the
+// scheduler still lists it.
+type tombstone struct {
+	pendingOps int
+	deletedSeq uint64
+}
+
+// ErrStopped is what calls get once the driver has stopped.
+var ErrStopped = &engine.Error{Code: engine.CodeUnavailable, Message: "Router is shutting down"}
+
+// New returns a driver for sched; Run must be called to start it.
+func New(cfg Config, sched engine.Scheduler, clk clock.Clock) *Driver {
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Driver{
+		cfg: cfg, eng: engine.New(cfg.Engine), sched: sched, clk: clk, log: cfg.Logger,
+		in: make(chan func(), 1024), quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
+		ops: newOpQueue(cfg.Workers), opCtx: ctx, opStop: cancel,
+		waiters: map[engine.RequestID]chan admitResult{}, reqs: map[engine.RequestID]*reqState{},
+		services: map[string]*svcMirror{}, tombstones: map[string]*tombstone{},
+	}
+}
+
+// Run is the driver loop. It returns when ctx ends, after refusing every
+// waiting request and letting scheduler calls in flight finish (their
+// contexts are canceled). It does not stop the scheduler's instances: the
+// caller does that through the scheduler itself, after Run returns.
+func (d *Driver) Run(ctx context.Context) error {
+	if !d.started.CompareAndSwap(false, true) {
+		return errors.New("router: Run called twice")
+	}
+	d.timer = d.clk.Timer(time.Hour)
+	d.timer.Stop()
+	pollCtx, stopPoll := context.WithCancel(ctx)
+	var pollers sync.WaitGroup
+	pollers.Add(1)
+	go func() {
+		defer pollers.Done()
+		d.pollLoop(pollCtx)
+	}()
+	if n, ok := d.sched.(notifier); ok {
+		pollers.Add(1)
+		go func() {
+			defer pollers.Done()
+			d.watchNotifications(pollCtx, n)
+		}()
+	}
+
+	for {
+		select {
+		case f := <-d.in:
+			f()
+		case <-d.timer.C:
+			d.step(engine.Event{Kind: engine.EvTick})
+		case <-ctx.Done():
+			stopPoll()
+			pollers.Wait()
+			d.shutdown()
+			return nil
+		}
+	}
+}
+
+// shutdown refuses waiting requests, stops taking work and waits for the
+// scheduler calls in flight.
+func (d *Driver) shutdown() {
+	for id, w := range d.waiters {
+		w <- admitResult{err: ErrStopped}
+		delete(d.waiters, id)
+	}
+	close(d.quit)
+	d.opStop()
+	d.ops.wait()
+	d.timer.Stop()
+}
+
+// do runs f on the loop goroutine; false once the driver has stopped.
+func (d *Driver) do(f func()) bool {
+	select {
+	case <-d.quit:
+		return false
+	default:
+	}
+	select {
+	case d.in <- f:
+		return true
+	case <-d.quit:
+		return false
+	}
+}
+
+// call runs f on the loop and waits for it; false once stopped.
+func (d *Driver) call(f func()) bool {
+	done := make(chan struct{})
+	if !d.do(func() { f(); close(done) }) {
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	case <-d.quit:
+		// The loop may have run f just before stopping.
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// step feeds ev to the engine and executes the actions. Actions that lead
+// to further events (a dispatch nobody waits for) queue them; they are
+// stepped after the current actions, because the engine's action slice is
+// only valid until its next Step.
+func (d *Driver) step(ev engine.Event) {
+	d.pending = append(d.pending, ev)
+	if d.stepping {
+		return
+	}
+	d.stepping = true
+	defer func() { d.stepping = false }()
+	// execute may append to d.pending, hence the index loop; the backing
+	// array is reused for the next event.
+	for i := 0; i < len(d.pending); i++ {
+		ev := d.pending[i]
+		ev.At = d.clk.Now()
+		for _, a := range d.eng.Step(ev) {
+			d.execute(a)
+		}
+	}
+	d.pending = d.pending[:0]
+	d.updateUrgent()
+}
+
+// updateUrgent switches the poller to its fast period while any request
+// waits for an instance.
+func (d *Driver) updateUrgent() {
+	urgent := d.waiting > 0
+	if d.urgent.Swap(urgent) != urgent && urgent {
+		d.pollSoon()
+	}
+}
+
+// pollSoon asks the poller for an immediate Observe.
+func (d *Driver) pollSoon() {
+	select {
+	case d.pollNow <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,189 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter/adapters/bolt"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
+	"github.com/waiter-go/waiter/engine"
+)
+
+// testRouter is `waiter serve` wired by Run itself, with a fake scheduler
+// whose instances are real HTTP servers, a real bbolt store in a temp
+// folder, and a listener on a free loopback port.
+type testRouter struct {
+	url    string
+	sched  *fakesched.Scheduler
+	ops    chan string
+	client *http.Client
+	stop   func() error
+	dir    string
+}
+
+func startRouter(t *testing.T, backend http.Handler, mutate ...func(*config.Config)) *testRouter {
+	t.Helper()
+	if backend == nil {
+		backend = fakesched.Backend()
+	}
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.RouterID = "test-router"
+	cfg.RunAsUser = "alice"
+	cfg.Hostnames = []string{"router.test"}
+	cfg.PollInterval = time.Hour // polls come from creates and waiting requests
+	cfg.FastPollInterval = 20 * time.Millisecond
+	cfg.DrainTimeout = 5 * time.Second
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &testRouter{url: "http://" + ln.Addr().String(), ops: make(chan string, 1024), dir: cfg.DataDir,
+		sched:  fakesched.New(func(*engine.Description) http.Handler { return backend }),
+		client: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
+	r.sched.Notify = func(op, id string) {
+		select {
+		case r.ops <- op + " " + id:
+		default:
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: r.sched, Listener: ln,
+			Logger: slog.New(slog.DiscardHandler)})
+	}()
+	stopped := false
+	var runErr error
+	r.stop = func() error {
+		if !stopped {
+			stopped = true
+			cancel()
+			runErr = <-done
+			r.client.CloseIdleConnections()
+		}
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := r.stop(); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		if left := r.sched.Services(); len(left) != 0 {
+			t.Errorf("instances left running after shutdown: %v", left)
+		}
+		// The store was closed: it opens again at once.
+		db, err := bolt.Open(filepath.Join(cfg.DataDir, StoreFile), bolt.WithLockTimeout(100*time.Millisecond))
+		if err != nil {
+			t.Errorf("store not released: %v", err)
+		} else {
+			_ = db.Close()
+		}
+	})
+	return r
+}
+
+// call makes a request; headers are alternating names and values.
+func (r *testRouter) call(t *testing.T, method, path string, body io.Reader, headers ...string) *http.Response {
+	t.Helper()
+	return r.callCtx(t, context.Background(), method, path, body, headers...)
+}
+
+func (r *testRouter) callCtx(t *testing.T, ctx context.Context, method, path string, body io.Reader, headers ...string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, r.url+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if strings.EqualFold(headers[i], "host") {
+			req.Host = headers[i+1]
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// read returns the status and body of a response.
+func read(t *testing.T, resp *http.Response) (int, string) {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the body: %v", err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func (r *testRouter) waitOp(t *testing.T, op, id string) {
+	t.Helper()
+	want := op + " " + id
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case got := <-r.ops:
+			if got == want {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no scheduler call %q", want)
+		}
+	}
+}
+
+// service returns on-the-fly headers for a kitchen-like service; name
+// keeps tests' services apart.
+func service(name string, extra ...string) []string {
+	return append([]string{
+		"x-waiter-name", name, "x-waiter-cmd", "kitchen -p $PORT0", "x-waiter-cpus", "0.1",
+		"x-waiter-mem", "64", "x-waiter-version", "v1",
+	}, extra...)
+}
+
+// serviceID asks the router for the id of a service.
+func (r *testRouter) serviceID(t *testing.T, headers []string) string {
+	t.Helper()
+	status, body := read(t, r.call(t, "GET", "/service-id", nil, headers...))
+	if status != 200 {
+		t.Fatalf("/service-id: %d %s", status, body)
+	}
+	return body
+}
+
+func decode(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, body)
+	}
+	return m
+}
+
+func wantBody(t *testing.T, status int, body string, wantStatus int, wantParts ...string) {
+	t.Helper()
+	if status != wantStatus {
+		t.Fatalf("status %d, want %d; body:\n%s", status, wantStatus, body)
+	}
+	for _, p := range wantParts {
+		if !strings.Contains(body, p) {
+			t.Errorf("body lacks %q:\n%s", p, body)
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package serve
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+)
+
+func TestRunFailsFastOnTakenPort(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Host = "127.0.0.1"
+	cfg.Port = taken.Addr().(*net.TCPAddr).Port
+	err = Run(context.Background(), Options{Config: cfg, Clock: clock.New(), Logger: slog.New(slog.DiscardHandler)})
+	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(cfg.Port)) {
+		t.Fatalf("Run on a taken port: %v", err)
+	}
+}
+
+// Clients may speak HTTP/2 without TLS (h2c) to the router.
+func TestH2CClient(t *testing.T) {
+	r := startRouter(t, nil)
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	client := &http.Client{Transport: &http.Transport{Protocols: p}}
+	defer client.CloseIdleConnections()
+	req, _ := http.NewRequest("POST", r.url+"/echo", strings.NewReader("over h2c"))
+	for i, h := 0, service("h2c", "x-kitchen-echo", "1", "x-waiter-debug", "1"); i+1 < len(h); i += 2 {
+		req.Header.Set(h[i], h[i+1])
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || string(body) != "over h2c" || resp.Header.Get("x-waiter-client-protocol") != "HTTP/2.0" {
+		t.Errorf("%s %d %q client-protocol %q", resp.Proto, resp.StatusCode, body, resp.Header.Get("x-waiter-client-protocol"))
+	}
+}

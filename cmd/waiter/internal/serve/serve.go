@@ -1,0 +1,215 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter/adapters/bolt"
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
+	"github.com/waiter-go/waiter/engine"
+)
+
+// StoreFile is the name of the store inside the data folder.
+const StoreFile = "waiter.db"
+
+// Options are what Run needs besides the configuration.
+type Options struct {
+	Config config.Config
+	// Clock is the only source of time: clock.New() in production.
+	Clock clock.Clock
+	// Scheduler, when set, replaces the one the configuration names
+	// (tests pass a fake).
+	Scheduler engine.Scheduler
+	// Listener, when set, is served instead of listening on host:port.
+	Listener net.Listener
+	// Ready, when set, is called with the listening address once the
+	// router accepts requests.
+	Ready func(addr string)
+	// Logger receives the router's log; nil logs text to stderr.
+	Logger *slog.Logger
+}
+
+// Run serves until ctx ends (SIGTERM), then drains and shuts down in
+// order. It returns nil after a clean shutdown.
+func Run(ctx context.Context, opts Options) error {
+	cfg := opts.Config
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if opts.Clock == nil {
+		return errors.New("serve: a clock is required")
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fillIdentity(&cfg)
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("serve: data folder: %w", err)
+	}
+	db, err := bolt.Open(filepath.Join(cfg.DataDir, StoreFile))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer db.Close()
+	store := storeport.Store{DB: db}
+	pw, err := loadPasswords(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	// Listen before starting the scheduler: a taken port fails fast,
+	// before anything runs that would need stopping.
+	ln := opts.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	sched := opts.Scheduler
+	if sched == nil {
+		if sched, err = newScheduler(cfg, pw, log); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	descOpts := engine.DescriptionOptions{ServicePrefix: cfg.ServicePrefix,
+		Defaults: engine.NormalizeParams(cfg.ServiceDefaults), Profiles: profiles(cfg.Profiles)}
+	drv := router.New(router.Config{
+		Engine:           engineConfig(cfg),
+		PollInterval:     cfg.PollInterval,
+		FastPollInterval: cfg.FastPollInterval,
+		Workers:          cfg.SchedulerWorkers,
+		Describe:         describer(store, descOpts),
+		Logger:           log.With("component", "driver"),
+	}, sched, opts.Clock)
+	edge, err := waiterhttp.New(waiterhttp.Config{
+		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
+		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
+		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
+		Settings: settingsView(cfg), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
+	}, waiterhttp.Deps{Router: drv, Store: store, Auth: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
+	if err != nil {
+		_ = ln.Close()
+		stopScheduler(log, cfg, sched)
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer edge.Close()
+
+	drvCtx, stopDriver := context.WithCancel(context.Background())
+	drvDone := make(chan struct{})
+	go func() {
+		defer close(drvDone)
+		_ = drv.Run(drvCtx)
+	}()
+	// HTTP/1.1 and h2c (Waiter's server-options enable http2c); no write
+	// timeout, because responses stream for as long as the backend does.
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	hs := &http.Server{Handler: edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		Protocols: protocols, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,
+		"scheduler", cfg.Scheduler, "store", db.Path(), "user", cfg.RunAsUser)
+	if opts.Ready != nil {
+		opts.Ready(ln.Addr().String())
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		runErr = fmt.Errorf("serve: %w", err)
+	}
+	shutdown(log, cfg, edge, hs, stopDriver, drvDone, sched)
+	return runErr
+}
+
+// shutdown drains and stops everything, in order: no new requests,
+// in-flight requests finish (bounded by drain-timeout, then their
+// connections are closed), the driver stops, the scheduler stops every
+// instance. The store is closed by Run's deferred Close.
+func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *http.Server,
+	stopDriver context.CancelFunc, drvDone <-chan struct{}, sched engine.Scheduler) {
+	log.Info("waiter serve: draining", "timeout", cfg.DrainTimeout.String())
+	edge.Drain()
+	drainCtx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout)
+	if err := hs.Shutdown(drainCtx); err != nil {
+		log.Warn("waiter serve: requests still running after the drain timeout; closing their connections", "error", err)
+		_ = hs.Close()
+	}
+	cancel()
+	stopDriver()
+	<-drvDone
+	stopScheduler(log, cfg, sched)
+	log.Info("waiter serve: stopped")
+}
+
+// stopScheduler stops every instance the scheduler runs, if it owns any.
+func stopScheduler(log *slog.Logger, cfg config.Config, sched engine.Scheduler) {
+	s, ok := sched.(Shutdowner)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		log.Warn("waiter serve: stopping the scheduler's instances failed", "error", err)
+	}
+}
+
+// fillIdentity defaults the router id, its hostnames and its user.
+func fillIdentity(cfg *config.Config) {
+	host, _ := os.Hostname()
+	if cfg.RouterID == "" {
+		cfg.RouterID = host + "-" + strconv.Itoa(cfg.Port)
+	}
+	if host != "" {
+		cfg.Hostnames = append(cfg.Hostnames, host)
+	}
+	if cfg.RunAsUser == "" {
+		if u, err := user.Current(); err == nil {
+			cfg.RunAsUser = u.Username
+		} else {
+			cfg.RunAsUser = os.Getenv("USER")
+		}
+	}
+}
+
+// engineConfig is the engine's configuration for this router.
+func engineConfig(cfg config.Config) engine.Config {
+	ec := engine.Config{Seed: cfg.Seed, ScalingInterval: cfg.ScalingInterval, DefaultQueueTimeout: cfg.QueueTimeout}
+	if cfg.Scheduler == "shell" {
+		// Every local instance runs on this one host: Waiter's two-host
+		// rule for deployment errors could never be met.
+		ec.DeploymentErrorMinHosts = 1
+	}
+	return ec
+}
+
+func profiles(in map[string]map[string]any) map[string]engine.Params {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]engine.Params, len(in))
+	for name, p := range in {
+		out[name] = engine.NormalizeParams(p)
+	}
+	return out
+}

@@ -1,0 +1,20 @@
+package serve
+
+import (
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+)
+
+// settingsView is what GET /settings shows of the configuration: every
+// setting, durations in words. Nothing in it is secret.
+func settingsView(c config.Config) map[string]any {
+	return map[string]any{
+		"host": c.Host, "port": c.Port, "data-dir": c.DataDir, "scheduler": c.Scheduler,
+		"marathon-url": c.MarathonURL, "router-id": c.RouterID, "hostnames": c.Hostnames,
+		"run-as-user": c.RunAsUser, "service-prefix": c.ServicePrefix,
+		"queue-timeout": c.QueueTimeout.String(), "socket-timeout": c.SocketTimeout.String(),
+		"streaming-timeout": c.StreamingTimeout.String(), "connect-timeout": c.ConnectTimeout.String(),
+		"poll-interval": c.PollInterval.String(), "fast-poll-interval": c.FastPollInterval.String(),
+		"scheduler-workers": c.SchedulerWorkers, "scaling-interval": c.ScalingInterval.String(),
+		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(),
+	}
+}

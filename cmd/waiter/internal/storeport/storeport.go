@@ -1,0 +1,110 @@
+package storeport
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/waiter-go/waiter/adapters/bolt"
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+)
+
+// Store is a *bolt.Store seen through waiterhttp.Store.
+type Store struct {
+	DB *bolt.Store
+}
+
+var _ waiterhttp.Store = Store{}
+
+// errorMap pairs each bolt sentinel with the HTTP edge's.
+var errorMap = []struct{ from, to error }{
+	{bolt.ErrTokenNotFound, waiterhttp.ErrTokenNotFound},
+	{bolt.ErrPreconditionFailed, waiterhttp.ErrPreconditionFailed},
+	{bolt.ErrIfMatchRequired, waiterhttp.ErrIfMatchRequired},
+	{bolt.ErrInvalidTokenData, waiterhttp.ErrInvalidTokenData},
+	{bolt.ErrServiceNotFound, waiterhttp.ErrServiceNotFound},
+	{bolt.ErrEmptyKey, waiterhttp.ErrInvalidTokenData},
+}
+
+// translate wraps err with the matching waiterhttp sentinel.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, m := range errorMap {
+		if errors.Is(err, m.from) {
+			return fmt.Errorf("%w: %w", m.to, err)
+		}
+	}
+	return err
+}
+
+// The methods below implement waiterhttp.Store one for one on the bbolt
+// store; see adapters/bolt for the semantics.
+
+func token(t bolt.Token) waiterhttp.Token {
+	return waiterhttp.Token{Name: t.Name, Data: t.Data, ETag: t.ETag, Deleted: t.Deleted}
+}
+
+func (s Store) GetToken(name string, includeDeleted bool) (waiterhttp.Token, error) {
+	t, err := s.DB.GetToken(name, includeDeleted)
+	return token(t), translate(err)
+}
+
+func (s Store) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (waiterhttp.Token, waiterhttp.TokenResult, error) {
+	t, res, err := s.DB.PutToken(name, data, ifMatch, user, now)
+	return token(t), waiterhttp.TokenResult(res), translate(err)
+}
+
+func (s Store) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (waiterhttp.Token, error) {
+	t, err := s.DB.DeleteToken(name, hard, ifMatch, user, now)
+	return token(t), translate(err)
+}
+
+func (s Store) ListTokens(owners []string, includeDeleted bool) ([]waiterhttp.Token, error) {
+	list, err := s.DB.ListTokens(bolt.TokenFilter{Owners: owners, IncludeDeleted: includeDeleted})
+	out := make([]waiterhttp.Token, 0, len(list))
+	for _, t := range list {
+		out = append(out, token(t))
+	}
+	return out, translate(err)
+}
+
+func (s Store) TokenHistory(name string) ([]waiterhttp.Token, error) {
+	list, err := s.DB.TokenHistory(name)
+	out := make([]waiterhttp.Token, 0, len(list))
+	for _, t := range list {
+		out = append(out, token(t))
+	}
+	return out, translate(err)
+}
+
+func (s Store) PutServiceDescription(id string, core map[string]any) error {
+	_, err := s.DB.PutServiceDescription(id, core)
+	return translate(err)
+}
+
+func (s Store) GetServiceDescription(id string) (map[string]any, error) {
+	d, err := s.DB.GetServiceDescription(id)
+	return d, translate(err)
+}
+
+func (s Store) GetOverride(id string) (waiterhttp.Change, error) {
+	o, err := s.DB.GetOverride(id)
+	return waiterhttp.Change{Overrides: o.Overrides, User: o.User, Time: o.Time}, translate(err)
+}
+
+func (s Store) PutOverride(id string, overrides map[string]any, user string, now time.Time) error {
+	return translate(s.DB.PutOverride(id, overrides, user, now))
+}
+
+func (s Store) DeleteOverride(id string) error { return translate(s.DB.DeleteOverride(id)) }
+
+func (s Store) GetSuspended(id string) (waiterhttp.Change, error) {
+	sus, err := s.DB.GetSuspended(id)
+	return waiterhttp.Change{Suspended: sus.Suspended, User: sus.User, Time: sus.Time}, translate(err)
+}
+
+func (s Store) SetSuspended(id string, suspended bool, user string, now time.Time) error {
+	return translate(s.DB.SetSuspended(id, suspended, user, now))
+}
