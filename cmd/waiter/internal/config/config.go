@@ -54,6 +54,30 @@ type Config struct {
 
 	// DrainTimeout bounds how long SIGTERM waits for in-flight requests.
 	DrainTimeout time.Duration `yaml:"drain-timeout"`
+
+	// ScalingPolicy is the default autoscaling policy ("waiter" or
+	// "knative"); a service may choose its own with the scaling-policy
+	// parameter.
+	ScalingPolicy string `yaml:"scaling-policy"`
+
+	// Shell configures the local-process scheduler.
+	Shell Shell `yaml:"shell"`
+}
+
+// Shell holds the shell scheduler's settings.
+type Shell struct {
+	// WorkDir holds one folder per instance; default <data-dir>/scheduler.
+	WorkDir string `yaml:"work-dir"`
+	// PortRange is the first and last port handed to instances.
+	PortRange []int `yaml:"port-range"`
+	// Adopt takes over instances a previous run left alive instead of
+	// stopping them.
+	Adopt bool `yaml:"adopt"`
+	// HealthCheckInterval overrides health-check-interval-secs for healthy
+	// instances (tests shorten it).
+	HealthCheckInterval time.Duration `yaml:"health-check-interval"`
+	// FailedInstanceRetryInterval spaces relaunches of crashed instances.
+	FailedInstanceRetryInterval time.Duration `yaml:"failed-instance-retry-interval"`
 }
 
 // Default is the configuration with no file and no flags.
@@ -72,6 +96,7 @@ func Default() Config {
 		SchedulerWorkers: 8,
 		ScalingInterval:  time.Second,
 		DrainTimeout:     30 * time.Second,
+		ScalingPolicy:    "waiter",
 	}
 }
 
@@ -134,6 +159,14 @@ func (c Config) Validate() error {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative (got %s)", name, d))
 		}
+	}
+	switch c.ScalingPolicy {
+	case "waiter", "knative":
+	default:
+		errs = append(errs, fmt.Errorf("scaling-policy must be waiter or knative (got %q)", c.ScalingPolicy))
+	}
+	if pr := c.Shell.PortRange; len(pr) != 0 && (len(pr) != 2 || pr[0] < 1 || pr[1] > 65535 || pr[0] > pr[1]) {
+		errs = append(errs, fmt.Errorf("shell.port-range must be [first, last] within 1..65535 (got %v)", pr))
 	}
 	if c.SchedulerWorkers < 0 {
 		errs = append(errs, fmt.Errorf("scheduler-workers must not be negative (got %d)", c.SchedulerWorkers))

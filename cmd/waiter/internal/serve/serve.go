@@ -194,7 +194,8 @@ func fillIdentity(cfg *config.Config) {
 
 // engineConfig is the engine's configuration for this router.
 func engineConfig(cfg config.Config) engine.Config {
-	ec := engine.Config{Seed: cfg.Seed, ScalingInterval: cfg.ScalingInterval, DefaultQueueTimeout: cfg.QueueTimeout}
+	ec := engine.Config{Seed: cfg.Seed, ScalingInterval: cfg.ScalingInterval, DefaultQueueTimeout: cfg.QueueTimeout,
+		DefaultPolicy: cfg.ScalingPolicy}
 	if cfg.Scheduler == "shell" {
 		// Every local instance runs on this one host: Waiter's two-host
 		// rule for deployment errors could never be met.
