@@ -17,9 +17,9 @@ const (
 	// ActScaleService: set Service's requested instance count to
 	// Instances (Force: even while a deployment runs); report EvScaleResult.
 	ActScaleService
-	// ActKillInstance: kill Instance of Service and decrement the
-	// service's requested count by one (Marathon's scale=true); report
-	// EvKillResult.
+	// ActKillInstance: kill Instance of Service and, unless Replace is
+	// set, decrement the service's requested count by one (Marathon's
+	// scale=true); report EvKillResult. Force asks for SIGKILL at once.
 	ActKillInstance
 	// ActDeleteService: remove Service and all its instances from the
 	// scheduler. The engine has already forgotten it.
@@ -53,9 +53,15 @@ type Action struct {
 	Request  RequestID
 	Instance string
 	// Ref echoes ObservedInstance.Ref of the instance on ActDispatch.
-	Ref         uint64
-	Instances   int
-	Force       bool
+	Ref uint64
+	// Host and Port of the instance on ActDispatch.
+	Host      string
+	Port      int
+	Instances int
+	Force     bool
+	// Replace marks an operator kill: the scheduler keeps the requested
+	// count and starts a replacement.
+	Replace     bool
 	Description *Description
 	// Err says why a request was rejected.
 	Err *Error

@@ -101,6 +101,10 @@ func (e *Engine) Step(ev Event) []Action {
 		e.setSuspended(ev.Service, ev.Kind == EvSuspend)
 	case EvOverride:
 		e.override(ev)
+	case EvStartService:
+		e.start(ev)
+	case EvKillInstance:
+		e.operatorKill(ev)
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()
@@ -223,4 +227,36 @@ func (e *Engine) override(ev Event) {
 	svc.sortDirty = true
 	svc.refresh()
 	e.drain(svc)
+}
+
+// start makes sure a service exists without admitting a request.
+func (e *Engine) start(ev Event) {
+	svc := e.lookup(ev.Service)
+	if svc == nil {
+		if ev.Description == nil || ev.Description.ID != ev.Service {
+			return
+		}
+		svc = e.addService(ev.Description)
+	}
+	svc.lastActivity = e.now
+	if !svc.created && !e.now.Before(svc.createRetry) {
+		e.createService(svc)
+	}
+}
+
+// operatorKill stops routing to one instance and asks the scheduler to
+// kill and replace it.
+func (e *Engine) operatorKill(ev Event) {
+	svc := e.lookup(ev.Service)
+	if svc == nil {
+		return
+	}
+	in := svc.instances[ev.Instance]
+	if in == nil || in.killed || in.locked {
+		return
+	}
+	in.locked = true
+	svc.refresh()
+	e.emit(Action{Kind: ActKillInstance, Service: svc.id, Instance: in.id, Force: ev.Force, Replace: true,
+		Why: "operator request"})
 }

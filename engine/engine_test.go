@@ -427,3 +427,35 @@ func TestRegressionCanceledRequestLeavesStaleDeadline(t *testing.T) {
 		t.Fatalf("request 2 not timed out: %s", describe(acts))
 	}
 }
+
+func TestStartServiceWithoutRequest(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, nil)
+	acts := h.step(Event{Kind: EvStartService, Service: d.ID, Description: d})
+	if len(only(acts, ActCreateService)) != 1 {
+		t.Fatalf("start did not create: %s", describe(acts))
+	}
+	if acts := h.step(Event{Kind: EvStartService, Service: d.ID, Description: d}); len(only(acts, ActCreateService)) != 0 {
+		t.Fatal("second start created again")
+	}
+}
+
+func TestOperatorKillStopsRoutingAndKeepsCount(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, nil)
+	h.arrive(1, d)
+	h.observe(d, 2, healthyAt("a", epoch), healthyAt("b", epoch.Add(time.Second)))
+	h.finish(1, OutcomeSuccess)
+	acts := h.step(Event{Kind: EvKillInstance, Service: d.ID, Instance: "a", Force: true})
+	ks := only(acts, ActKillInstance)
+	if len(ks) != 1 || !ks[0].Replace || !ks[0].Force || ks[0].Instance != "a" {
+		t.Fatalf("want a forced replacing kill of a: %s", describe(acts))
+	}
+	if ds := only(h.arrive(2, d), ActDispatch); len(ds) != 1 || ds[0].Instance != "b" || ds[0].Host != "h-b" {
+		t.Fatalf("killed instance still routed or host missing: %+v", ds)
+	}
+	h.step(Event{Kind: EvKillResult, Service: d.ID, Instance: "a"})
+	if got := h.e.services[d.ID].requested; got != 2 {
+		t.Errorf("operator kill changed requested to %d", got)
+	}
+}

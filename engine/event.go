@@ -43,11 +43,20 @@ const (
 	// EvOverride: replace Service's description (same id) with Description,
 	// e.g. after POST /apps/{id}/override.
 	EvOverride
+	// EvStartService: make sure Service runs (Description must be set),
+	// without a request: /waiter-ping and token fallback start services
+	// this way. It counts as activity for idle removal.
+	EvStartService
+	// EvKillInstance: an operator kills Instance of Service now (POST
+	// /apps/{id}/instance/{iid}/kill). The engine stops routing to it and
+	// emits ActKillInstance with Force set from the event; the requested
+	// count is not changed, so the scheduler replaces the instance.
+	EvKillInstance
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
-	"suspend", "resume", "override"}
+	"suspend", "resume", "override", "start-service", "kill-instance"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -95,6 +104,8 @@ type Event struct {
 	Observation  *Observation
 	// Err is set on a failed action result.
 	Err string
+	// Force asks for SIGKILL instead of SIGTERM on EvKillInstance.
+	Force bool
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).

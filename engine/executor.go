@@ -146,12 +146,15 @@ func (e *Engine) killResult(ev Event) {
 	if svc == nil {
 		return
 	}
-	if svc.killPending == ev.Instance {
+	operator := svc.killPending != ev.Instance
+	if !operator {
 		svc.killPending = ""
 	}
 	in := svc.instances[ev.Instance]
 	if ev.Err != "" {
-		svc.requested++ // the kill did not decrement the scheduler's count
+		if !operator {
+			svc.requested++ // the kill did not decrement the scheduler's count
+		}
 		if in != nil {
 			in.locked = false
 			svc.refresh()
@@ -159,7 +162,9 @@ func (e *Engine) killResult(ev Event) {
 		}
 		return
 	}
-	svc.lastKillAt = e.now
+	if !operator {
+		svc.lastKillAt = e.now
+	}
 	if svc.scheduled > 0 {
 		svc.scheduled--
 	}

@@ -79,7 +79,7 @@ func (e *Engine) dispatch(id RequestID, rec *reqRecord, in *instance) {
 	if in.inflight >= svc.desc.ConcurrencyLevel {
 		svc.setAvail(in, false)
 	}
-	e.emit(Action{Kind: ActDispatch, Service: svc.id, Request: id, Instance: in.id, Ref: in.ref})
+	e.emit(Action{Kind: ActDispatch, Service: svc.id, Request: id, Instance: in.id, Ref: in.ref, Host: in.host, Port: in.port})
 }
 
 // pick chooses an instance with a free slot by the service's load
