@@ -160,10 +160,12 @@ func (w *world) apply(t *rapid.T, a Action) {
 		s.requested = a.Instances
 		w.pending = append(w.pending, Event{Kind: EvScaleResult, Service: a.Service})
 	case ActKillInstance:
-		if s.requested-1 < s.desc.MinInstances {
-			t.Fatalf("kill would take requested to %d, below min %d", s.requested-1, s.desc.MinInstances)
+		if !a.Replace {
+			if s.requested-1 < s.desc.MinInstances {
+				t.Fatalf("kill would take requested to %d, below min %d", s.requested-1, s.desc.MinInstances)
+			}
+			s.requested--
 		}
-		s.requested--
 		res := Event{Kind: EvKillResult, Service: a.Service, Instance: a.Instance, Err: "no such instance"}
 		for i, in := range s.insts {
 			if in.id == a.Instance {
@@ -291,6 +293,20 @@ func (w *world) DeliverResults(t *rapid.T) {
 	for _, ev := range p {
 		w.do(t, ev)
 	}
+}
+
+func (w *world) OperatorKill(t *rapid.T) {
+	s := w.pickSvc(t)
+	if len(s.insts) == 0 {
+		t.Skip("no instance")
+	}
+	in := rapid.SampledFrom(s.insts).Draw(t, "inst")
+	w.do(t, Event{Kind: EvKillInstance, Service: s.desc.ID, Instance: in.id, Force: rapid.Bool().Draw(t, "force")})
+}
+
+func (w *world) StartService(t *rapid.T) {
+	s := w.pickSvc(t)
+	w.do(t, Event{Kind: EvStartService, Service: s.desc.ID, Description: s.desc})
 }
 
 func (w *world) Suspend(t *rapid.T) {
