@@ -186,7 +186,6 @@ func (e *Engine) removeService(svc *service, reason Reason, why string) {
 
 func (e *Engine) createService(svc *service) {
 	svc.created = true
-	svc.createdAt = e.now
 	svc.requested = svc.desc.MinInstances
 	e.emit(Action{Kind: ActCreateService, Service: svc.id, Description: svc.desc,
 		Instances: svc.desc.MinInstances, Why: "first request for the service"})

@@ -15,7 +15,6 @@ type service struct {
 	// created: a CreateService was issued and not refused.
 	created      bool
 	createRetry  time.Time
-	createdAt    time.Time
 	suspended    bool
 	removed      bool
 	lastActivity time.Time
