@@ -134,7 +134,7 @@ func (c lineChart) build() (ch chart.Chart, ok bool) {
 		ch.Series = append(ch.Series, chart.ContinuousSeries{Name: esc(l.Name), XValues: xs, YValues: ys,
 			YAxis: ax, Style: st})
 	}
-	ch.Elements = []chart.Renderable{chart.LegendThin(&ch)}
+	ch.Elements = []chart.Renderable{legend(&ch)}
 	return ch, true
 }
 

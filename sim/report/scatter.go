@@ -71,7 +71,7 @@ func (c scatterChart) build() (ch chart.Chart, ok bool) {
 		chart.AnnotationSeries{Annotations: notes, YAxis: chart.YAxisSecondary,
 			Style: chart.Style{FontSize: 8, FontColor: axisColor, StrokeColor: gridColor, FillColor: drawing.ColorWhite}},
 	}
-	ch.Elements = []chart.Renderable{chart.LegendThin(&ch)}
+	ch.Elements = []chart.Renderable{legend(&ch)}
 	return ch, true
 }
 
