@@ -49,7 +49,7 @@ func (s *Server) lookupService(id string) (ServiceSnapshot, *Error) {
 		desc = &engine.Description{ID: id, Core: engine.NormalizeParams(core), Effective: engine.NormalizeParams(core)}
 	}
 	desc.ID = id
-	return ServiceSnapshot{ID: id, Description: desc, ScalingState: "stable"}, nil
+	return ServiceSnapshot{ID: id, Description: desc, Status: statusInactive, ScalingState: "stable"}, nil
 }
 
 // handleGetApp is GET /apps/{id}.

@@ -55,48 +55,6 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request, _ httpro
 	})
 }
 
-// handleState is GET /state: the router's own view.
-func (s *Server) handleState(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	list := s.router.Services()
-	sortSnapshots(list)
-	ids := make([]string, 0, len(list))
-	for _, snap := range list {
-		ids = append(ids, snap.ID)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"router-id": s.cfg.RouterID, "services": ids, "driver": s.router.State()})
-}
-
-// handleServiceState is GET /state/{id}: the router's view of one service;
-// an unknown id gets an empty state, as in Waiter.
-func (s *Server) handleServiceState(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	id := ps.ByName("id")
-	out := map[string]any{"router-id": s.cfg.RouterID, "service-id": id}
-	snap, ok := s.router.Service(id)
-	if !ok {
-		out["state"] = map[string]any{}
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	out["state"] = map[string]any{
-		"status":          serviceStatus(snap),
-		"scaling-state":   snap.ScalingState,
-		"suspended":       snap.Suspended,
-		"observed":        snap.Observed,
-		"requested":       snap.Requested,
-		"scheduled":       snap.Scheduled,
-		"request-metrics": requestMetrics(snap),
-		"instance-counts": instanceCounts(snap),
-		"instances": map[string]any{
-			"active-instances": instancesView(id, snap.Instances),
-			"failed-instances": instancesView(id, snap.Failed),
-			"killed-instances": instancesView(id, snap.Killed),
-		},
-		"deployment-error":  snap.DeploymentError,
-		"last-request-time": timeOrNil(snap.LastRequestTime),
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
 // handleWelcome is GET /.
 func (s *Server) handleWelcome(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	msg := "Welcome to Waiter"

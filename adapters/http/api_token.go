@@ -11,12 +11,16 @@ import (
 )
 
 // tokenName reads the token a /token call is about: ?token=, else the
-// x-waiter-token header.
-func tokenName(r *http.Request) string {
+// x-waiter-token header, else the Host when it is not one of the router's
+// own names (reference section 6; Waiter's clients name the token by Host).
+func (s *Server) tokenName(r *http.Request) string {
 	if t := strings.TrimSpace(r.URL.Query().Get("token")); t != "" {
 		return t
 	}
-	return strings.TrimSpace(r.Header.Get(hdrToken))
+	if t := strings.TrimSpace(r.Header.Get(hdrToken)); t != "" {
+		return t
+	}
+	return s.cls.hostToken(r)
 }
 
 // ifMatch reads If-Match, tolerating the quotes of a strong ETag.
@@ -28,7 +32,7 @@ func ifMatch(r *http.Request) string {
 // with system metadata (and the previous versions) under include=metadata
 // and soft-deleted tokens under include=deleted.
 func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	name := tokenName(r)
+	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))
 		return
@@ -50,6 +54,8 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		}
 	}
 	if include["metadata"] {
+		// Waiter shows "previous": {} for a token without history.
+		body["previous"] = map[string]any{}
 		if prev := s.previousChain(name); prev != nil {
 			body["previous"] = prev
 		}
@@ -98,6 +104,7 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		s.writeError(w, r, herr)
 		return
 	}
+	s.addClusterMetadata(name, data)
 	t, res, err := s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
 	if err != nil {
 		s.writeError(w, r, toError(err))
@@ -111,6 +118,24 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 	writeJSON(w, http.StatusOK, map[string]any{"message": msg, "service-description": svc})
 }
 
+// addClusterMetadata sets Waiter's system metadata "cluster" (the cluster
+// this write happened in) and "root" (the cluster that created the token,
+// kept across updates); an admin-mode write may carry its own.
+func (s *Server) addClusterMetadata(name string, data map[string]any) {
+	if _, ok := data["cluster"]; !ok {
+		data["cluster"] = s.cfg.Cluster
+	}
+	if _, ok := data["root"]; ok {
+		return
+	}
+	data["root"] = s.cfg.Cluster
+	if cur, err := s.store.GetToken(name, false); err == nil {
+		if root, ok := cur.Data["root"].(string); ok && root != "" {
+			data["root"] = root
+		}
+	}
+}
+
 // checkTokenWrite applies Waiter's rules before a token write: a valid,
 // unreserved name; valid data; edit rights over an existing token (owner
 // or editor, and an editor may not change owner, editor or run-as-user);
@@ -122,6 +147,9 @@ func (s *Server) checkTokenWrite(r *http.Request, user, name string, data map[st
 	}
 	if herr := validTokenName(name); herr != nil {
 		return herr
+	}
+	if len(data) == 0 {
+		return badRequest("No parameters provided for " + name)
 	}
 	if s.cls.isOwnHost(name) {
 		return &Error{Status: http.StatusForbidden, Message: "Token name is reserved: " + name + " is a hostname of this router"}
@@ -175,7 +203,7 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 		s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err})
 		return
 	}
-	name := tokenName(r)
+	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))
 		return

@@ -22,7 +22,9 @@ func appFilter(q map[string][]string) (func(ServiceSnapshot, []tokenRef) bool, *
 	var conds []cond
 	for key, values := range q {
 		switch {
-		case key == "include" || key == "star-mode":
+		case key == "include" || key == "star-mode" || key == "effective-parameters" || key == "force":
+			// Not filters: what to show, and Waiter's "waiter user
+			// disabled" switch (force=false), which its clients send.
 			continue
 		case key == "token" || key == "token-version" || key == "run-as-user" || isParamFilter(key):
 		default:

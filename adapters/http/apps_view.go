@@ -15,10 +15,16 @@ const (
 	statusRunning  = "Running"
 )
 
-// serviceStatus labels a service like Waiter's /apps: a deployment error
-// makes it Failing; nothing requested or scheduled, Inactive; nothing
-// healthy yet, Starting; else Running.
+// serviceStatus labels a service like Waiter's /apps. A running service
+// carries the engine's label (engine.ServiceSnapshot.Status), so Failing
+// shows the moment the engine computes a deployment error; for a snapshot
+// without one the same rules apply to its counts: a deployment error makes
+// it Failing; nothing requested or scheduled, Inactive; nothing healthy
+// yet, Starting; else Running.
 func serviceStatus(s ServiceSnapshot) string {
+	if s.Status != "" {
+		return s.Status
+	}
 	switch {
 	case s.DeploymentError != "":
 		return statusFailing
@@ -68,8 +74,13 @@ func timeOrNil(t time.Time) any {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// flagNames lists an instance's flags by Waiter's names.
-func flagNames(f engine.InstanceFlags) []string {
+// flagNames lists an instance's flags by Waiter's names. An instance the
+// engine considers expired (by age or by consecutive failures, not only
+// because the scheduler said so) carries Waiter's "expired" flag.
+func flagNames(f engine.InstanceFlags, expired bool) []string {
+	if expired {
+		f |= engine.FlagExpired
+	}
 	names := []struct {
 		flag engine.InstanceFlags
 		name string
@@ -92,7 +103,7 @@ func instanceView(serviceID string, in InstanceSnapshot) map[string]any {
 	m := map[string]any{
 		"id": in.ID, "service-id": serviceID, "host": in.Host, "port": in.Port,
 		"started-at": timeOrNil(in.StartedAt), "healthy?": in.Healthy,
-		"health-check-status": in.HealthCheckStatus, "flags": flagNames(in.Flags),
+		"health-check-status": in.HealthCheckStatus, "flags": flagNames(in.Flags, in.Expired),
 		"requests-in-flight": in.InFlight,
 	}
 	if in.HasExitCode {

@@ -17,8 +17,12 @@ type Config struct {
 	// without x-waiter-* headers are API calls, and no token may take one
 	// of these names. localhost, 127.0.0.1 and ::1 are always included.
 	Hostnames []string
-	// Version is shown in the via and server headers.
+	// Version is shown in the via and server headers; default the VCS
+	// revision the binary was built from (Waiter shows its git sha).
 	Version string
+	// Cluster names the cluster in token system metadata ("cluster" and
+	// "root"); default RouterID, the name instances get as WAITER_CLUSTER.
+	Cluster string
 	// Description holds the service-id prefix, defaults and profiles that
 	// every service description is built with.
 	Description engine.DescriptionOptions
@@ -66,6 +70,12 @@ func (c Config) withDefaults() Config {
 	setD(&c.PingTimeout, 300*time.Second)
 	if c.RouterID == "" {
 		c.RouterID = "router"
+	}
+	if c.Cluster == "" {
+		c.Cluster = c.RouterID
+	}
+	if c.Version == "" {
+		c.Version = buildVersion()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

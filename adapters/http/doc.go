@@ -21,8 +21,9 @@
 //     resume and instance kill (api_apps.go, apps_filter.go, apps_view.go,
 //     api_service.go), /token and /tokens (api_token.go,
 //     token_validate.go), /waiter-ping (api_ping.go), /service-id, /status,
-//     /settings, /state (api_misc.go) and /metrics in the Prometheus text
-//     format (metrics.go); the route table is in server.go;
+//     /settings (api_misc.go), /state and /state/{id} (api_state.go,
+//     state_view.go) and /metrics through prometheus/client_golang
+//     (metrics.go, metrics_services.go); the route table is in server.go;
 //   - errors: the only place engine error codes and store errors become
 //     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
 //     negotiation (negotiate.go).

@@ -3,156 +3,160 @@ package waiterhttp
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/waiter-go/waiter/engine"
 )
 
-// metrics counts what the HTTP edge sees and renders it, together with the
-// router's per-service gauges, in the Prometheus text exposition format
-// (version 0.0.4). It is written by hand rather than with client_golang
-// because go.sum does not yet carry client_golang's dependencies; the
-// output is the same format and the names would stay.
+// metrics is the HTTP edge's instrumentation, on a private registry (not
+// prometheus' global one, so two Servers in one process, as in tests,
+// never collide) served by promhttp at /metrics. Besides its own counters
+// it exports the router's per-service gauges (serviceCollector) and, when
+// the Router is itself a prometheus.Collector (the production driver:
+// scheduler calls, event-loop lag, request latency), the router's metrics.
+//
+// Label values are resolved once per distinct value and cached, so
+// counting a response on the request path neither formats nor hashes a
+// label; the labels are the status code and the refusal reason, never the
+// service id, so the edge's series stay bounded however many services come
+// and go (per-service series come from the collector, which only reports
+// services the router still runs).
 type metrics struct {
-	inFlight atomic.Int64
+	reg     *prometheus.Registry
+	handler http.Handler
 
-	mu         sync.Mutex
-	responses  map[[2]string]uint64 // {service-id, code}
-	rejections map[string]uint64    // reason
-	outcomes   map[string]uint64    // engine outcome
+	inFlight   prometheus.Gauge
+	outcomes   [4]prometheus.Counter // by engine.Outcome
+	responses  counterCache          // by HTTP status code
+	rejections counterCache          // by engine.Reason + 1; 0 is "other"
+
+	attachOnce sync.Once
+	attachErr  error
 }
+
+// maxStatus bounds the status codes whose counters are cached.
+const maxStatus = 600
 
 func newMetrics() *metrics {
-	return &metrics{responses: map[[2]string]uint64{}, rejections: map[string]uint64{}, outcomes: map[string]uint64{}}
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "waiter_requests_in_flight", Help: "Proxied requests currently at a backend."})
+	outcomes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "waiter_request_outcomes_total", Help: "Proxied requests released to the engine, by outcome."},
+		[]string{"outcome"})
+	for o := range m.outcomes {
+		m.outcomes[o] = outcomes.WithLabelValues(engine.Outcome(o).String())
+	}
+	m.responses = newCounterCache(prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "waiter_responses_total", Help: "Proxied requests answered, by HTTP status code."},
+		[]string{"code"}), maxStatus, strconv.Itoa)
+	m.rejections = newCounterCache(prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "waiter_rejections_total", Help: "Requests the engine refused, by reason."},
+		[]string{"reason"}), 32, reasonLabel)
+	// Every refusal reason the engine names is a series from the start,
+	// so rate() and alerts work before the first refusal.
+	m.rejections.get(0)
+	for i := 2; i < len(m.rejections.slots) && !strings.HasPrefix(reasonLabel(i), "reason("); i++ {
+		m.rejections.get(i) // 1 is engine.ReasonNone, never a refusal
+	}
+	m.reg.MustRegister(m.inFlight, outcomes, m.responses.vec, m.rejections.vec,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return m
 }
 
-func (m *metrics) response(serviceID string, status int) {
-	m.mu.Lock()
-	m.responses[[2]string{serviceID, strconv.Itoa(status)}]++
-	m.mu.Unlock()
+func reasonLabel(i int) string {
+	if i <= 0 {
+		return "other"
+	}
+	return engine.Reason(i - 1).String()
 }
+
+func (m *metrics) response(_ string, status int) { m.responses.get(status).Inc() }
 
 func (m *metrics) rejected(_ string, err error) {
-	reason := "other"
+	m.rejections.get(reasonIndex(err)).Inc()
+}
+
+// reasonIndex is the refusal's key in the rejections cache. The router
+// returns *engine.Error as is; the assertion before errors.As keeps that
+// common case free of the allocation errors.As's target costs.
+func reasonIndex(err error) int {
+	if ee, ok := err.(*engine.Error); ok {
+		return int(ee.Reason) + 1
+	}
 	var ee *engine.Error
 	if errors.As(err, &ee) {
-		reason = ee.Reason.String()
+		return int(ee.Reason) + 1
 	}
-	m.mu.Lock()
-	m.rejections[reason]++
-	m.mu.Unlock()
+	return 0
 }
 
-func (m *metrics) started() { m.inFlight.Add(1) }
+func (m *metrics) started() { m.inFlight.Inc() }
 
 func (m *metrics) finished(o engine.Outcome) {
-	m.inFlight.Add(-1)
-	m.mu.Lock()
-	m.outcomes[o.String()]++
-	m.mu.Unlock()
+	m.inFlight.Dec()
+	if int(o) < len(m.outcomes) {
+		m.outcomes[o].Inc()
+	}
 }
 
-// handleMetrics is GET /metrics.
-func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	s.metrics.write(w, s.router.Services())
-}
-
-func (m *metrics) write(w io.Writer, services []ServiceSnapshot) {
-	p := promWriter{w: w}
-	m.mu.Lock()
-	p.family("waiter_responses_total", "counter", "Proxied requests answered, by service and HTTP status.")
-	for _, k := range sortedPairs(m.responses) {
-		p.sample("waiter_responses_total", labels("service_id", k[0], "code", k[1]), float64(m.responses[k]))
-	}
-	p.family("waiter_rejections_total", "counter", "Requests the engine refused, by reason.")
-	for _, k := range sortedKeys(m.rejections) {
-		p.sample("waiter_rejections_total", labels("reason", k), float64(m.rejections[k]))
-	}
-	p.family("waiter_request_outcomes_total", "counter", "Proxied requests released to the engine, by outcome.")
-	for _, k := range sortedKeys(m.outcomes) {
-		p.sample("waiter_request_outcomes_total", labels("outcome", k), float64(m.outcomes[k]))
-	}
-	m.mu.Unlock()
-	p.family("waiter_requests_in_flight", "gauge", "Proxied requests currently at a backend.")
-	p.sample("waiter_requests_in_flight", "", float64(m.inFlight.Load()))
-
-	gauges := []struct {
-		name, help string
-		value      func(ServiceSnapshot) float64
-	}{
-		{"waiter_service_outstanding_requests", "Queued plus in-flight requests of a service.", func(s ServiceSnapshot) float64 { return float64(s.Waiting + s.InFlight) }},
-		{"waiter_service_waiting_requests", "Requests of a service waiting for an instance.", func(s ServiceSnapshot) float64 { return float64(s.Waiting) }},
-		{"waiter_service_healthy_instances", "Healthy instances of a service.", func(s ServiceSnapshot) float64 { return float64(s.Healthy()) }},
-		{"waiter_service_unhealthy_instances", "Unhealthy instances of a service.", func(s ServiceSnapshot) float64 { return float64(len(s.Instances) - s.Healthy()) }},
-		{"waiter_service_requested_instances", "Instances the scheduler was asked for.", func(s ServiceSnapshot) float64 { return float64(s.Requested) }},
-		{"waiter_service_requests_total", "Requests admitted for a service since the router started.", func(s ServiceSnapshot) float64 { return float64(s.TotalRequests) }},
-	}
-	for _, g := range gauges {
-		kind := "gauge"
-		if strings.HasSuffix(g.name, "_total") {
-			kind = "counter"
+// attach registers the router's collectors. It runs on the first scrape
+// because New builds the metrics before the Server holds its router
+// (server.go); a router's metrics exist from its start either way, so
+// nothing is lost by registering late.
+func (m *metrics) attach(r Router) error {
+	m.attachOnce.Do(func() {
+		errs := []error{m.reg.Register(serviceCollector{router: r})}
+		if c, ok := r.(prometheus.Collector); ok {
+			errs = append(errs, m.reg.Register(c))
 		}
-		p.family(g.name, kind, g.help)
-		for _, svc := range services {
-			p.sample(g.name, labels("service_id", svc.ID), g.value(svc))
+		if err := errors.Join(errs...); err != nil {
+			m.attachErr = fmt.Errorf("waiterhttp: registering the router's metrics: %w", err)
 		}
-	}
-}
-
-// promWriter writes the text exposition format.
-type promWriter struct{ w io.Writer }
-
-func (p promWriter) family(name, kind, help string) {
-	fmt.Fprintf(p.w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind)
-}
-
-func (p promWriter) sample(name, lbls string, v float64) {
-	fmt.Fprintf(p.w, "%s%s %s\n", name, lbls, strconv.FormatFloat(v, 'g', -1, 64))
-}
-
-var labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-
-// labels renders {k1="v1",k2="v2"} from alternating names and values.
-func labels(kv ...string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i := 0; i+1 < len(kv); i += 2 {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(kv[i] + `="` + labelEscaper.Replace(kv[i+1]) + `"`)
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedPairs[V any](m map[[2]string]V) [][2]string {
-	out := make([][2]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i][0] != out[j][0] {
-			return out[i][0] < out[j][0]
-		}
-		return out[i][1] < out[j][1]
 	})
-	return out
+	return m.attachErr
+}
+
+// handleMetrics is GET /metrics, in the Prometheus text format (or
+// whatever else the scraper negotiates with promhttp).
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	if err := s.metrics.attach(s.router); err != nil {
+		// The edge's own metrics are still worth serving.
+		s.log.Error("metrics", "error", err)
+	}
+	s.metrics.handler.ServeHTTP(w, r)
+}
+
+// counterCache resolves the child of a one-label CounterVec per small
+// integer key once; later lookups are an atomic load. Keys outside
+// [0, size) are resolved every time (they do not happen in practice).
+type counterCache struct {
+	vec   *prometheus.CounterVec
+	label func(int) string
+	slots []atomic.Pointer[prometheus.Counter]
+}
+
+func newCounterCache(vec *prometheus.CounterVec, size int, label func(int) string) counterCache {
+	return counterCache{vec: vec, label: label, slots: make([]atomic.Pointer[prometheus.Counter], size)}
+}
+
+func (c *counterCache) get(i int) prometheus.Counter {
+	if i < 0 || i >= len(c.slots) {
+		return c.vec.WithLabelValues(c.label(i))
+	}
+	if p := c.slots[i].Load(); p != nil {
+		return *p
+	}
+	ctr := c.vec.WithLabelValues(c.label(i))
+	c.slots[i].Store(&ctr) // a racing store saves the same child
+	return ctr
 }

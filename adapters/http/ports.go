@@ -32,7 +32,11 @@ type Router interface {
 	Suspend(id string, suspended bool)
 	// Override replaces a known service's description (same id) with d.
 	Override(d *engine.Description)
-	// KillInstance asks the scheduler to stop one instance of a service.
+	// KillInstance stops one instance of a service at once (an operator's
+	// kill): the engine stops routing to it and the scheduler replaces it,
+	// so the service keeps its requested instance count. It returns when
+	// the scheduler has killed it; ErrInstanceNotFound for an instance the
+	// router does not know.
 	KillInstance(ctx context.Context, serviceID, instanceID string) error
 	// Services lists what the router knows of every service, by id.
 	Services() []ServiceSnapshot
@@ -40,6 +44,13 @@ type Router interface {
 	Service(id string) (ServiceSnapshot, bool)
 	// State is the router's own view for /state: any JSON-encodable value.
 	State() any
+}
+
+// LoadLister is implemented by Routers that can list every service's load
+// without building full snapshots; /metrics uses it when it is there, so a
+// scrape costs the router one pass over its services.
+type LoadLister interface {
+	ServiceLoads() []ServiceLoad
 }
 
 // Admission is one request as the engine needs it.

@@ -2,7 +2,6 @@ package router
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
@@ -31,44 +30,32 @@ func (d *Driver) execute(a engine.Action) {
 	}
 }
 
-// dispatch wakes the waiting handler with the instance's address.
+// dispatch wakes the waiting handler with the instance's address, which
+// the engine puts in the action.
 func (d *Driver) dispatch(a engine.Action) {
-	r := d.reqs[a.Request]
-	if r == nil {
+	r, ok := d.reqs[a.Request]
+	if !ok {
 		return
 	}
 	r.dispatched = true
-	d.addWaiting(r.m, -1)
-	r.m.inflight++
-	im := r.m.instances[a.Instance]
-	r.inst = im
-	if im != nil {
-		im.inflight++
-	}
+	d.reqs[a.Request] = r
+	d.waiting--
 	w := d.waiters[a.Request]
 	delete(d.waiters, a.Request)
-	if w == nil || im == nil {
-		// Nobody waits (an internal request), or the engine chose an
-		// instance the driver never saw: give the slot straight back.
-		d.untrack(a.Request, r)
-		if w != nil {
-			w <- admitResult{err: &engine.Error{Code: engine.CodeUnavailable, Message: "Instance " + a.Instance + " is unknown to the router"}}
-		}
+	if w == nil {
+		// Nobody waits (the handler gave up in the same instant): give
+		// the slot straight back.
+		delete(d.reqs, a.Request)
 		d.pending = append(d.pending, engine.Event{Kind: engine.EvRequestCanceled, Service: a.Service, Request: a.Request})
 		return
 	}
 	w <- admitResult{grant: waiterhttp.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
-		Host: im.obs.Host, Port: im.obs.Port}}
+		Host: a.Host, Port: a.Port}}
 }
 
 // reject answers a request with the engine's error.
 func (d *Driver) reject(a engine.Action) {
-	if a.Err != nil && a.Err.Reason == engine.ReasonDeploymentError {
-		if m := d.services[a.Service]; m != nil {
-			m.deploymentError = strings.TrimPrefix(a.Err.Message, engine.MsgDeploymentErrorPrefix)
-		}
-	}
-	if r := d.reqs[a.Request]; r != nil {
+	if r, ok := d.reqs[a.Request]; ok {
 		d.untrack(a.Request, r)
 	}
 	if w := d.waiters[a.Request]; w != nil {
@@ -82,62 +69,36 @@ func (d *Driver) reject(a engine.Action) {
 }
 
 func (d *Driver) createService(a engine.Action) {
-	m := d.services[a.Service]
-	if m == nil {
-		m = d.mirrorFor(a.Description)
+	rec := d.services[a.Service]
+	if rec == nil {
+		rec = d.recordFor(a.Description)
 	}
-	m.requested = a.Instances
-	m.pendingOps++
+	rec.pendingOps++
 	desc, n := a.Description, a.Instances
-	d.submit(a.Service, "create", func(ctx context.Context) error {
-		return d.sched.CreateService(ctx, desc, n)
+	d.submit(a.Service, func(ctx context.Context) error {
+		return d.schedCall("create", a.Service, func() error { return d.sched.CreateService(ctx, desc, n) })
 	}, func(err error) {
-		m.pendingOps--
+		rec.pendingOps--
 		if err == nil {
-			m.existed = true
-			m.createdAtSeq = d.pollSeq.Load()
+			rec.existed = true
+			rec.createdAtSeq = d.pollSeq.Load()
 		}
 		d.step(engine.Event{Kind: engine.EvCreateResult, Service: a.Service, Err: errText(err)})
 	})
 }
 
 func (d *Driver) scaleService(a engine.Action) {
-	m := d.services[a.Service]
-	if m == nil {
+	rec := d.services[a.Service]
+	if rec == nil {
 		return
 	}
-	state := "scale-up"
-	if a.Instances < m.requested {
-		state = "scale-down"
-	}
-	m.requested = a.Instances
-	m.setScaling(state, d.clk.Now())
-	m.pendingOps++
+	rec.pendingOps++
 	n, force := a.Instances, a.Force
-	d.submit(a.Service, "scale", func(ctx context.Context) error {
-		return d.sched.ScaleService(ctx, a.Service, n, force)
+	d.submit(a.Service, func(ctx context.Context) error {
+		return d.schedCall("scale", a.Service, func() error { return d.sched.ScaleService(ctx, a.Service, n, force) })
 	}, func(err error) {
-		m.pendingOps--
+		rec.pendingOps--
 		d.step(engine.Event{Kind: engine.EvScaleResult, Service: a.Service, Err: errText(err)})
-	})
-}
-
-func (d *Driver) killInstance(a engine.Action) {
-	m := d.services[a.Service]
-	if m == nil {
-		return
-	}
-	m.setScaling("scale-down", d.clk.Now())
-	m.requested--
-	m.pendingOps++
-	d.submit(a.Service, "kill", func(ctx context.Context) error {
-		return d.sched.KillInstance(ctx, a.Service, a.Instance)
-	}, func(err error) {
-		m.pendingOps--
-		if err == nil {
-			m.rememberKilled(a.Instance)
-		}
-		d.step(engine.Event{Kind: engine.EvKillResult, Service: a.Service, Instance: a.Instance, Err: errText(err)})
 	})
 }
 
@@ -148,25 +109,22 @@ func (d *Driver) deleteService(a engine.Action) {
 	tomb := &tombstone{pendingOps: 1}
 	d.tombstones[a.Service] = tomb
 	d.log.Info("deleting service", "service-id", a.Service, "why", a.Why)
-	d.submit(a.Service, "delete", func(ctx context.Context) error {
-		return d.sched.DeleteService(ctx, a.Service)
+	d.submit(a.Service, func(ctx context.Context) error {
+		return d.schedCall("delete", a.Service, func() error { return d.sched.DeleteService(ctx, a.Service) })
 	}, func(error) {
 		tomb.pendingOps--
 		tomb.deletedSeq = d.pollSeq.Load()
 	})
 }
 
-// submit runs call on the op queue and then done (on the loop) with its
-// error; a successful call also triggers a poll, so the engine learns
+// submit runs job on the op queue and then done (on the loop) with its
+// error; a successful job also triggers a poll, so the engine learns
 // about new or removed instances without waiting a full poll period.
-func (d *Driver) submit(service, what string, call func(context.Context) error, done func(error)) {
+func (d *Driver) submit(service string, job func(context.Context) error, done func(error)) {
 	d.ops.submit(service, func() {
 		ctx, cancel := d.clk.WithTimeout(d.opCtx, d.cfg.CallTimeout)
-		err := call(ctx)
+		err := job(ctx)
 		cancel()
-		if err != nil {
-			d.log.Warn("scheduler call failed", "op", what, "service-id", service, "error", err)
-		}
 		d.do(func() {
 			done(err)
 			if err == nil {
@@ -174,6 +132,18 @@ func (d *Driver) submit(service, what string, call func(context.Context) error, 
 			}
 		})
 	})
+}
+
+// schedCall makes one scheduler call, counted and timed for /metrics and
+// logged when it fails.
+func (d *Driver) schedCall(op, service string, call func() error) error {
+	start := d.clk.Now()
+	err := call()
+	d.metrics.schedulerCall(op, d.clk.Since(start), err)
+	if err != nil {
+		d.log.Warn("scheduler call failed", "op", op, "service-id", service, "error", err)
+	}
+	return err
 }
 
 func errText(err error) string {

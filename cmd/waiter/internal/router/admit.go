@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"time"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/engine"
@@ -22,11 +23,13 @@ func (d *Driver) Admit(ctx context.Context, a waiterhttp.Admission) (waiterhttp.
 	}
 	id := engine.RequestID(d.nextID.Add(1))
 	reply := make(chan admitResult, 1)
-	if !d.do(func() { d.arrive(id, a, reply, false) }) {
+	admitted := d.clk.Now()
+	if !d.do(func() { d.arrive(id, a, admitted, reply) }) {
 		return waiterhttp.Grant{}, ErrStopped
 	}
 	select {
 	case res := <-reply:
+		d.metrics.queueWait.Observe(d.clk.Since(admitted).Seconds())
 		return res.grant, res.err
 	case <-ctx.Done():
 		d.do(func() { d.cancel(id) })
@@ -43,25 +46,25 @@ func (d *Driver) Admit(ctx context.Context, a waiterhttp.Admission) (waiterhttp.
 
 // Release reports how a granted request ended.
 func (d *Driver) Release(g waiterhttp.Grant, outcome engine.Outcome) {
+	released := d.clk.Now()
 	d.do(func() {
-		r := d.reqs[g.Request]
-		if r == nil || !r.dispatched {
+		r, ok := d.reqs[g.Request]
+		if !ok || !r.dispatched {
 			return
 		}
-		d.untrack(g.Request, r)
+		delete(d.reqs, g.Request)
+		d.metrics.requestDone(outcome, released.Sub(r.admitted))
 		d.step(engine.Event{Kind: engine.EvRequestFinished, Service: g.Service, Request: g.Request, Outcome: outcome})
 	})
 }
 
 // arrive registers a request and steps EvRequestArrived.
-func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, reply chan admitResult, internal bool) {
-	m := d.mirrorFor(a.Description)
-	d.addWaiting(m, 1)
-	if !internal {
-		m.total++
-		m.lastRequest = d.clk.Now()
-	}
-	d.reqs[id] = &reqState{m: m, internal: internal}
+func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, admitted time.Time, reply chan admitResult) {
+	rec := d.recordFor(a.Description)
+	rec.total++
+	rec.lastRequest = admitted
+	d.waiting++
+	d.reqs[id] = reqState{service: a.Description.ID, admitted: admitted}
 	d.waiters[id] = reply
 	d.step(engine.Event{Kind: engine.EvRequestArrived, Service: a.Description.ID, Request: id,
 		Description: a.Description, QueueTimeout: a.QueueTimeout, Priority: a.Priority})
@@ -71,42 +74,31 @@ func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, reply chan 
 // queue; a dispatched one (its grant went unread) is released.
 func (d *Driver) cancel(id engine.RequestID) {
 	delete(d.waiters, id)
-	r := d.reqs[id]
-	if r == nil {
+	r, ok := d.reqs[id]
+	if !ok {
 		return // already rejected or finished
 	}
 	d.untrack(id, r)
-	d.step(engine.Event{Kind: engine.EvRequestCanceled, Service: r.m.id, Request: id})
+	d.step(engine.Event{Kind: engine.EvRequestCanceled, Service: r.service, Request: id})
 }
 
-// untrack forgets a request and fixes the counts it held.
-func (d *Driver) untrack(id engine.RequestID, r *reqState) {
+// untrack forgets a request; one still waiting leaves the count that
+// decides fast polling.
+func (d *Driver) untrack(id engine.RequestID, r reqState) {
 	delete(d.reqs, id)
-	if r.dispatched {
-		r.m.inflight--
-		if r.inst != nil {
-			r.inst.inflight--
-		}
-		return
+	if !r.dispatched {
+		d.waiting--
 	}
-	d.addWaiting(r.m, -1)
 }
 
-// addWaiting changes a service's count of requests waiting for an
-// instance, and the router-wide total that decides fast polling.
-func (d *Driver) addWaiting(m *svcMirror, delta int) {
-	m.waiting += delta
-	d.waiting += delta
-}
-
-// mirrorFor returns the mirror of a service, creating it (and lifting a
+// recordFor returns the record of a service, creating it (and lifting a
 // tombstone: a new request re-creates a deleted service) as needed.
-func (d *Driver) mirrorFor(desc *engine.Description) *svcMirror {
-	m := d.services[desc.ID]
-	if m == nil {
-		m = newMirror(desc)
-		d.services[desc.ID] = m
+func (d *Driver) recordFor(desc *engine.Description) *svcRecord {
+	rec := d.services[desc.ID]
+	if rec == nil {
+		rec = newRecord(desc)
+		d.services[desc.ID] = rec
 		delete(d.tombstones, desc.ID)
 	}
-	return m
+	return rec
 }

@@ -22,6 +22,9 @@ type Config struct {
 	Workers int
 	// CallTimeout bounds one scheduler call.
 	CallTimeout time.Duration
+	// LagProbeInterval is how often the event loop's lag is sampled for
+	// /metrics.
+	LagProbeInterval time.Duration
 	// Describe, when set, returns the description of a service the
 	// scheduler runs but the engine does not know (after a restart), so
 	// the engine can adopt it.
@@ -36,6 +39,7 @@ const (
 	DefaultFastPollInterval = 200 * time.Millisecond
 	DefaultWorkers          = 8
 	DefaultCallTimeout      = 30 * time.Second
+	DefaultLagProbeInterval = time.Second
 	// maxRemembered bounds the killed instances kept per service for /apps.
 	maxRemembered = 10
 )
@@ -52,6 +56,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CallTimeout <= 0 {
 		c.CallTimeout = DefaultCallTimeout
+	}
+	if c.LagProbeInterval <= 0 {
+		c.LagProbeInterval = DefaultLagProbeInterval
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

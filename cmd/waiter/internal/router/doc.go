@@ -8,9 +8,15 @@
 // poller run concurrently:
 //
 //   - proxied requests arrive through Admit (EvRequestArrived) and wait on
-//     a reply channel for ActDispatch (a Grant with the instance's
-//     host:port) or ActReject (the engine's error); Release and a canceled
-//     context report EvRequestFinished and EvRequestCanceled;
+//     a reply channel for ActDispatch (a Grant with the host and port the
+//     engine puts in the action) or ActReject (the engine's error);
+//     Release and a canceled context report EvRequestFinished and
+//     EvRequestCanceled;
+//   - Start (EvStartService) starts a service without a request, and
+//     KillInstance (EvKillInstance) is an operator's kill: the engine stops
+//     routing to the instance and the driver kills it and asks the
+//     scheduler for the same count again, so a replacement starts
+//     (kill.go says why it is done that way);
 //   - create, scale, kill and delete actions run on a small worker pool,
 //     serialised per service so a delete never overtakes the create before
 //     it, and come back as EvCreateResult, EvScaleResult and EvKillResult;
@@ -23,10 +29,17 @@
 //     says something changed, so a cold start is served as soon as the
 //     instance is healthy.
 //
-// The driver also mirrors what it learns (descriptions, observations,
-// queued and in-flight requests per service and instance, rejections for
-// deployment errors) so the HTTP API can show services without reaching
-// into the engine; Services and Service return copies. Time comes only
-// from the injected github.com/benbjohnson/clock, request ids from an
-// atomic counter.
+// The HTTP API's views (Services, Service, ServiceLoads, State) are the
+// engine's own snapshots (engine.Engine.Service, ServiceLoad), taken on the
+// driver goroutine and converted off it, so /apps shows Failing the moment
+// the engine computes a deployment error and the instance states, scaling
+// state and autoscaler decision are the engine's. The driver keeps only
+// what the engine does not know or does not show (svcRecord: request
+// totals and the last request time, the scheduler's last report with
+// health-check statuses and flags, recently killed instances, and what it
+// needs to tell a lost service from a slow poll).
+//
+// The Driver is also a prometheus.Collector (metrics.go): scheduler calls,
+// event-loop lag, request latency and queue wait. Time comes only from the
+// injected github.com/benbjohnson/clock, request ids from an atomic counter.
 package router

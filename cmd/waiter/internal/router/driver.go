@@ -34,28 +34,34 @@ type Driver struct {
 	opCtx   context.Context
 	opStop  context.CancelFunc
 
+	metrics *metrics
+
 	// Owned by the loop goroutine.
 	waiters    map[engine.RequestID]chan admitResult
-	reqs       map[engine.RequestID]*reqState
-	services   map[string]*svcMirror
+	reqs       map[engine.RequestID]reqState
+	services   map[string]*svcRecord
 	tombstones map[string]*tombstone
-	waiting    int // requests waiting for an instance, all services
-	pending    []engine.Event
-	stepping   bool
-	timer      *clock.Timer
-	nextWake   time.Time
-	lastPoll   time.Time
-	pollErr    string
+	// kills are operator kills waiting for their scheduler call.
+	kills    map[instanceKey]chan error
+	waiting  int // requests waiting for an instance, all services
+	pending  []engine.Event
+	stepping bool
+	timer    *clock.Timer
+	nextWake time.Time
+	lastPoll time.Time
+	pollErr  string
 }
 
-// reqState is one request the engine has not finished.
+// reqState is one request the engine has not finished. It is a value in
+// the map, so admitting a request allocates no record.
 type reqState struct {
-	m          *svcMirror
-	inst       *instMirror
+	service    string
+	admitted   time.Time
 	dispatched bool
-	// internal requests (Start) are not counted as traffic.
-	internal bool
 }
+
+// instanceKey names one instance of one service.
+type instanceKey struct{ service, instance string }
 
 // tombstone keeps a deleted service from being adopted again while the
 // scheduler still lists it.
@@ -71,14 +77,20 @@ var ErrStopped = &engine.Error{Code: engine.CodeUnavailable, Message: "Router is
 func New(cfg Config, sched engine.Scheduler, clk clock.Clock) *Driver {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Driver{
+	d := &Driver{
 		cfg: cfg, eng: engine.New(cfg.Engine), sched: sched, clk: clk, log: cfg.Logger,
-		in: make(chan func(), 1024), quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
+		in: make(chan func(), eventQueueSize), quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
 		ops: newOpQueue(cfg.Workers), opCtx: ctx, opStop: cancel,
-		waiters: map[engine.RequestID]chan admitResult{}, reqs: map[engine.RequestID]*reqState{},
-		services: map[string]*svcMirror{}, tombstones: map[string]*tombstone{},
+		waiters: map[engine.RequestID]chan admitResult{}, reqs: map[engine.RequestID]reqState{},
+		services: map[string]*svcRecord{}, tombstones: map[string]*tombstone{}, kills: map[instanceKey]chan error{},
 	}
+	d.metrics = newMetrics(func() int { return len(d.in) })
+	return d
 }
+
+// eventQueueSize bounds the work queued for the loop; callers block
+// beyond it, which is the back-pressure the loop-lag metric shows.
+const eventQueueSize = 1024
 
 // Run is the driver loop. It returns when ctx ends, after refusing every
 // waiting request and letting scheduler calls in flight finish (their
@@ -104,6 +116,11 @@ func (d *Driver) Run(ctx context.Context) error {
 			d.watchNotifications(pollCtx, n)
 		}()
 	}
+	pollers.Add(1)
+	go func() {
+		defer pollers.Done()
+		d.probeLag(pollCtx)
+	}()
 
 	for {
 		select {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/benbjohnson/clock"
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -22,6 +23,13 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, nil)
+}
+
+// newHarnessWith lets a test wrap the fake scheduler (wrap may be nil) and
+// adjust the driver's configuration (configure may be nil).
+func newHarnessWith(t *testing.T, wrap func(*fakesched.Scheduler) engine.Scheduler, configure func(*Config)) *harness {
+	t.Helper()
 	h := &harness{sched: fakesched.New(func(*engine.Description) http.Handler { return fakesched.Backend() }),
 		ops: make(chan string, 256)}
 	h.sched.Notify = func(op, id string) {
@@ -30,7 +38,15 @@ func newHarness(t *testing.T) *harness {
 		default:
 		}
 	}
-	h.d = New(Config{PollInterval: time.Hour, FastPollInterval: 20 * time.Millisecond}, h.sched, clock.New())
+	var sched engine.Scheduler = h.sched
+	if wrap != nil {
+		sched = wrap(h.sched)
+	}
+	cfg := Config{PollInterval: time.Hour, FastPollInterval: 20 * time.Millisecond}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h.d = New(cfg, sched, clock.New())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.d.Run(ctx) }()
@@ -72,4 +88,36 @@ func desc(t *testing.T, extra engine.Params) *engine.Description {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// observe makes the driver poll the scheduler now and returns once the
+// engine has the result: the poll's closure is queued before the call
+// that follows it.
+func (h *harness) observe(t *testing.T) {
+	t.Helper()
+	h.d.pollOnce(context.Background())
+	h.d.call(func() {})
+}
+
+// service returns the driver's snapshot of a service it must know.
+func (h *harness) service(t *testing.T, id string) waiterhttp.ServiceSnapshot {
+	t.Helper()
+	snap, ok := h.d.Service(id)
+	if !ok {
+		t.Fatalf("service %s unknown to the driver", id)
+	}
+	return snap
+}
+
+// eventually waits for cond, which depends on the real clock (the
+// engine's scaling passes, the lag probe), for at most ten seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

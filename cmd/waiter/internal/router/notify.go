@@ -29,7 +29,9 @@ func (d *Driver) watchNotifications(ctx context.Context, n notifier) {
 			}
 			seq := d.pollSeq.Add(1)
 			callCtx, cancel := d.clk.WithTimeout(ctx, d.cfg.CallTimeout)
+			start := d.clk.Now()
 			obs, err := n.ObserveService(callCtx, id)
+			d.metrics.schedulerCall("observe-service", d.clk.Since(start), err)
 			cancel()
 			if ctx.Err() != nil {
 				return

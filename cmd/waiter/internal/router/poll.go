@@ -32,7 +32,9 @@ func (d *Driver) pollLoop(ctx context.Context) {
 func (d *Driver) pollOnce(ctx context.Context) {
 	seq := d.pollSeq.Add(1)
 	callCtx, cancel := d.clk.WithTimeout(ctx, d.cfg.CallTimeout)
+	start := d.clk.Now()
 	obs, err := d.sched.Observe(callCtx)
+	d.metrics.schedulerCall("observe", d.clk.Since(start), err)
 	cancel()
 	if ctx.Err() != nil {
 		return
@@ -84,31 +86,31 @@ func (d *Driver) observed(seq uint64, obs map[string]engine.Observation, err err
 // A deleted service's tombstone goes once an observation made after the
 // delete no longer lists it.
 func (d *Driver) observeOne(seq uint64, id string, o engine.Observation) {
-	m := d.services[id]
+	rec := d.services[id]
 	if !o.Exists {
 		if tomb := d.tombstones[id]; tomb != nil && tomb.pendingOps == 0 && tomb.deletedSeq < seq {
 			delete(d.tombstones, id)
 		}
-		if m == nil || !m.existed || m.pendingOps > 0 || m.createdAtSeq >= seq {
+		if rec == nil || !rec.existed || rec.pendingOps > 0 || rec.createdAtSeq >= seq {
 			return
 		}
-		m.forget()
+		rec.forget()
 		d.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
 		return
 	}
-	if m == nil {
-		if m = d.adopt(id); m == nil {
+	if rec == nil {
+		if rec = d.adopt(id); rec == nil {
 			return
 		}
 	}
-	m.observe(o)
-	d.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &o, Description: m.desc})
+	rec.observe(o)
+	d.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &o, Description: rec.desc})
 }
 
-// adopt returns a mirror for a service the scheduler runs but the router
+// adopt returns a record for a service the scheduler runs but the router
 // does not know: never one it deleted, and only when Describe can say
 // what the service is.
-func (d *Driver) adopt(id string) *svcMirror {
+func (d *Driver) adopt(id string) *svcRecord {
 	if _, deleted := d.tombstones[id]; deleted || d.cfg.Describe == nil {
 		return nil
 	}
@@ -116,7 +118,7 @@ func (d *Driver) adopt(id string) *svcMirror {
 	if !ok || desc == nil || desc.ID != id {
 		return nil
 	}
-	m := newMirror(desc)
-	d.services[id] = m
-	return m
+	rec := newRecord(desc)
+	d.services[id] = rec
+	return rec
 }

@@ -87,6 +87,12 @@ func TestTokenFallbackEndToEnd(t *testing.T) {
 		t.Errorf("served by %s, want the previous healthy service %s", got, oldID)
 	}
 	r.waitOp(t, "create", newID) // the new version starts in the background
+	// It was started without a request (EvStartService): none counted.
+	status, body = read(t, r.call(t, "GET", "/apps/"+newID, nil))
+	wantBody(t, status, body, 200)
+	if app := decode(t, body); app["status"] != "Starting" || app["request-metrics"].(map[string]any)["total"] != 0.0 {
+		t.Errorf("the service started in the background: status %v, request-metrics %v", app["status"], app["request-metrics"])
+	}
 
 	// Once the new service is healthy, requests go there.
 	r.sched.SetHealthy(newID, true)

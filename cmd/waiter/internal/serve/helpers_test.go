@@ -33,6 +33,14 @@ type testRouter struct {
 
 func startRouter(t *testing.T, backend http.Handler, mutate ...func(*config.Config)) *testRouter {
 	t.Helper()
+	return startRouterWrapped(t, backend, nil, mutate...)
+}
+
+// startRouterWrapped is startRouter with the fake scheduler wrapped by
+// wrap (nil: used as is), for tests that change what it reports.
+func startRouterWrapped(t *testing.T, backend http.Handler, wrap func(*fakesched.Scheduler) engine.Scheduler,
+	mutate ...func(*config.Config)) *testRouter {
+	t.Helper()
 	if backend == nil {
 		backend = fakesched.Backend()
 	}
@@ -60,10 +68,14 @@ func startRouter(t *testing.T, backend http.Handler, mutate ...func(*config.Conf
 		default:
 		}
 	}
+	var sched engine.Scheduler = r.sched
+	if wrap != nil {
+		sched = wrap(r.sched)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: r.sched, Listener: ln,
+		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln,
 			Logger: slog.New(slog.DiscardHandler)})
 	}()
 	stopped := false

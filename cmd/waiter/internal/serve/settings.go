@@ -16,5 +16,13 @@ func settingsView(c config.Config) map[string]any {
 		"poll-interval": c.PollInterval.String(), "fast-poll-interval": c.FastPollInterval.String(),
 		"scheduler-workers": c.SchedulerWorkers, "scaling-interval": c.ScalingInterval.String(),
 		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(),
+		// The default policy; a service may name its own with the
+		// scaling-policy parameter.
+		"scaling-policy": c.ScalingPolicy,
+		"shell": map[string]any{
+			"work-dir": c.Shell.WorkDir, "port-range": c.Shell.PortRange, "adopt": c.Shell.Adopt,
+			"health-check-interval":          c.Shell.HealthCheckInterval.String(),
+			"failed-instance-retry-interval": c.Shell.FailedInstanceRetryInterval.String(),
+		},
 	}
 }
