@@ -219,3 +219,29 @@ func TestStoppedDriverRefuses(t *testing.T) {
 		t.Errorf("DeleteService after stop = true")
 	}
 }
+
+// TestStaleObservationIsDropped: a full poll and a per-service observation
+// run concurrently; the one that started earlier must not overwrite the
+// newer view when it finishes later.
+func TestStaleObservationIsDropped(t *testing.T) {
+	h := newHarness(t)
+	d := desc(t, nil)
+	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	if err != nil {
+		t.Fatalf("Admit: %v", err)
+	}
+	h.d.Release(g, engine.OutcomeSuccess)
+	done := make(chan struct{})
+	h.d.do(func() {
+		defer close(done)
+		newer := h.d.services[d.ID].appliedSeq + 10
+		h.d.observeOne(newer, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 1,
+			Instances: []engine.ObservedInstance{{ID: "fresh", Host: "127.0.0.1", Port: 1, Healthy: true}}})
+		// An older poll that lists no instance at all arrives afterwards.
+		h.d.observeOne(newer-1, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 0})
+		if snap, ok := h.d.eng.Service(d.ID); !ok || snap.Healthy != 1 || snap.Instances[0].ID != "fresh" {
+			t.Errorf("stale observation applied: %+v", snap)
+		}
+	})
+	<-done
+}

@@ -87,6 +87,12 @@ func (d *Driver) observed(seq uint64, obs map[string]engine.Observation, err err
 // delete no longer lists it.
 func (d *Driver) observeOne(seq uint64, id string, o engine.Observation) {
 	rec := d.services[id]
+	if rec != nil {
+		if seq < rec.appliedSeq {
+			return // stale: a newer observation of this service was applied
+		}
+		rec.appliedSeq = seq
+	}
 	if !o.Exists {
 		if tomb := d.tombstones[id]; tomb != nil && tomb.pendingOps == 0 && tomb.deletedSeq < seq {
 			delete(d.tombstones, id)

@@ -35,6 +35,11 @@ type svcRecord struct {
 	existed      bool   // the scheduler created or reported the service
 	pendingOps   int    // scheduler calls in flight
 	createdAtSeq uint64 // poll sequence number when its create succeeded
+	// appliedSeq is the sequence number of the newest observation fed to
+	// the engine: a full poll and a per-service observation run
+	// concurrently, and the one that started earlier must not overwrite a
+	// newer view when it finishes later.
+	appliedSeq uint64
 }
 
 func newRecord(d *engine.Description) *svcRecord {
