@@ -207,3 +207,17 @@ func TestProfiles(t *testing.T) {
 		t.Error("unknown profile accepted")
 	}
 }
+
+func TestScalingPolicyParameter(t *testing.T) {
+	c := validCore()
+	c["scaling-policy"] = "knative"
+	if d, err := NewDescription(c, DescriptionOptions{}); err != nil || d.ScalingPolicy != "knative" {
+		t.Fatalf("knative policy refused: %v", err)
+	}
+	c["scaling-policy"] = "magic"
+	_, err := NewDescription(c, DescriptionOptions{})
+	var ve *ValidationError
+	if !errors.As(err, &ve) || !ve.Has("scaling-policy") {
+		t.Errorf("unknown policy accepted: %v", err)
+	}
+}

@@ -22,9 +22,10 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 		scheduler   = fs.String("scheduler", def.Scheduler, "shell or marathon")
 		marathonURL = fs.String("marathon-url", def.MarathonURL, "Marathon's URL (with --scheduler marathon)")
 		routerID    = fs.String("router-id", def.RouterID, "this router's id (default <hostname>-<port>)")
+		policy      = fs.String("scaling-policy", def.ScalingPolicy, "default autoscaling policy: waiter or knative")
 	)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: waiter serve [--port 9091] [--data-dir ./waiter-data] [--scheduler shell|marathon] [--marathon-url URL] [--config FILE]")
+		fmt.Fprintln(stderr, "usage: waiter serve [--port 9091] [--data-dir ./waiter-data] [--scheduler shell|marathon] [--marathon-url URL] [--scaling-policy waiter|knative] [--config FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -54,6 +55,8 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 			cfg.MarathonURL = *marathonURL
 		case "router-id":
 			cfg.RouterID = *routerID
+		case "scaling-policy":
+			cfg.ScalingPolicy = *policy
 		}
 	})
 	if err := cfg.Validate(); err != nil {
