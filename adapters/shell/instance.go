@@ -142,8 +142,23 @@ func (s *Scheduler) finish(in *instance) {
 		_ = os.RemoveAll(in.dir)
 	}
 	if deleted {
-		_ = os.Remove(in.svc.dir) // only succeeds once the folder is empty
+		s.removeServiceDir(in.svc)
 	}
+}
+
+// removeServiceDir removes a deleted service's folder once it is empty.
+// It holds s.mu and leaves the folder alone when a service with the same
+// id was created since: that service owns the folder now, and CreateService
+// makes it and writes service.json into it under s.mu, so removing it
+// unlocked could pull it out from under a recreated service (seen when a
+// test deletes a service and at once sends a request that recreates it).
+func (s *Scheduler) removeServiceDir(svc *service) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, reborn := s.services[svc.spec.ServiceID]; reborn {
+		return
+	}
+	_ = os.Remove(svc.dir) // only succeeds once the folder is empty
 }
 
 // waitChild reaps the leader of a launched instance. An exit nobody asked

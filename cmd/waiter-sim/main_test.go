@@ -173,7 +173,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"sweep", "testdata/tiny.yaml", "--set", "scale-up-factor="}, 2, "lists no values"},
 		{[]string{"reports", "a", "b"}, 2, "at most one folder"},
 		{[]string{"reports", t.TempDir()}, 2, "no scenarios"},
-		{[]string{"marathon", "--listen", ":8080"}, 2, "not implemented yet"},
+		{[]string{"marathon", "extra"}, 2, "takes no arguments"},
+		{[]string{"marathon", "--port-range", "9-1"}, 2, "want LO-HI"},
 	} {
 		code, stdout, stderr := sim(t, c.args...)
 		if code != c.code || !strings.Contains(stdout+stderr, c.want) {

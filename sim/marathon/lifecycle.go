@@ -9,6 +9,16 @@ import (
 func (m *Model) startDeployment(a *App) {
 	m.deploy++
 	a.Deployment = fmt.Sprintf("deployment-%d", m.deploy)
+	a.deployNotBefore = 0
+	if m.minDeploy > 0 {
+		m.holdDeployment(a, m.minDeploy)
+	}
+}
+
+// holdDeployment keeps a's deployment open for at least d from now.
+func (m *Model) holdDeployment(a *App, d time.Duration) {
+	a.deployNotBefore = m.now + d
+	m.q.Push(a.deployNotBefore, mEvent{kind: evLaunch, app: a.Spec.ID})
 }
 
 // reconcile launches tasks up to the app's instance count (unless backoff
@@ -28,7 +38,7 @@ func (m *Model) reconcile(a *App) {
 		}
 	}
 	a.PeakTasks = max(a.PeakTasks, len(a.Tasks))
-	if a.Deployment != "" && len(a.Tasks) == a.Instances {
+	if a.Deployment != "" && len(a.Tasks) == a.Instances && m.now >= a.deployNotBefore {
 		done := true
 		for _, t := range a.Tasks {
 			if t.State != TaskRunning || (a.Spec.HealthCheckInterval > 0 && !t.Alive) {
@@ -56,7 +66,11 @@ func youngest(ts []*Task) *Task {
 // leaves it waiting for room.
 func (m *Model) launch(a *App) {
 	a.nextTask++
-	t := &Task{ID: fmt.Sprintf("%s.%d", a.Spec.ID, a.nextTask), AppID: a.Spec.ID, State: TaskWaiting, StagedAt: m.now}
+	id := fmt.Sprintf("%s.%d", a.Spec.ID, a.nextTask)
+	if m.cfg.NewTaskID != nil {
+		id = m.cfg.NewTaskID(a.Spec.ID)
+	}
+	t := &Task{ID: id, AppID: a.Spec.ID, State: TaskWaiting, StagedAt: m.now, Version: a.Spec.Version}
 	m.tasks[t.ID] = t
 	a.Tasks = append(a.Tasks, t)
 	m.live++
@@ -112,6 +126,9 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 	}
 	delete(m.tasks, t.ID)
 	t.ended = true
+	if t.started {
+		m.cfg.Runtime.Stop(t)
+	}
 	m.live--
 	t.gen++ // cancels its pending events
 	a.TaskSeconds += (m.now - t.StagedAt).Seconds()
@@ -157,7 +174,14 @@ func (m *Model) handle(e mEvent) {
 	switch e.kind {
 	case evRunning:
 		t.State, t.StartedAt = TaskRunning, m.now
-		if b.ExitCode != 0 {
+		if rt := m.cfg.Runtime; rt != nil {
+			if err := rt.Start(a, t); err != nil {
+				m.endTask(a, t, &Failure{Message: "Failed to launch: " + err.Error()})
+				m.reconcile(a)
+				return
+			}
+			t.started = true
+		} else if b.ExitCode != 0 {
 			m.q.Push(m.now+10*time.Millisecond, mEvent{kind: evExit, task: t.ID, gen: t.gen})
 		} else if !b.NeverListens {
 			d := b.StartupTime.SampleDuration(m.src, time.Second)
@@ -179,13 +203,16 @@ func (m *Model) handle(e mEvent) {
 			Message: fmt.Sprintf("Command exited with status %d", b.ExitCode)})
 		m.reconcile(a)
 	case evHealthCheck:
+		if rt := m.cfg.Runtime; rt != nil {
+			rt.Check(a, t, t.Ref()) // the result comes back as HealthCheckDone
+			return
+		}
 		m.healthCheck(a, t)
 	}
 }
 
-// healthCheck runs one Marathon HTTP health check of t (HealthCheckActor):
-// failures before the first success count only after the grace period;
-// the check after maxConsecutiveFailures counted failures kills the task.
+// healthCheck runs one simulated Marathon HTTP health check of t from the
+// app's Behavior.
 func (m *Model) healthCheck(a *App, t *Task) {
 	b := a.Spec.Behavior
 	t.HealthChecked = true
@@ -200,10 +227,23 @@ func (m *Model) healthCheck(a *App, t *Task) {
 			}
 		}
 	}
+	m.afterCheck(a, t, pass)
+}
+
+// afterCheck applies one health check's outcome as Marathon's
+// HealthCheckActor does: failures before the first success count only
+// after the grace period; the check after maxConsecutiveFailures counted
+// failures kills the task. Then it schedules the next check.
+func (m *Model) afterCheck(a *App, t *Task, pass bool) {
 	if pass {
+		if !t.Health.HasSuccess {
+			t.Health.FirstSuccess = m.now
+		}
+		t.Health.HasSuccess, t.Health.LastSuccess = true, m.now
 		t.Alive, t.consecutive, t.everHealthy = true, 0, true
 		a.backoff, a.backoffUntil = 0, 0
 	} else {
+		t.Health.HasFailure, t.Health.LastFailure = true, m.now
 		t.Alive = false
 		inGrace := !t.everHealthy && m.now < t.StartedAt+a.Spec.GracePeriod
 		if !inGrace {
@@ -216,6 +256,10 @@ func (m *Model) healthCheck(a *App, t *Task) {
 			t.consecutive++
 		}
 	}
-	m.q.Push(m.now+a.Spec.HealthCheckInterval, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen})
+	next := a.Spec.HealthCheckInterval
+	if m.cfg.StartCheckInterval > 0 && !t.everHealthy {
+		next = min(next, m.cfg.StartCheckInterval)
+	}
+	m.q.Push(m.now+next, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen})
 	m.reconcile(a)
 }

@@ -25,6 +25,9 @@ type Model struct {
 	// launchFactor stretches launch latency (a slow-launch fault).
 	launchFactor   float64
 	live, peakLive int
+	// minDeploy is the least time a deployment takes (a slow-deployment
+	// fault; 0 = none).
+	minDeploy time.Duration
 }
 
 // SetLaunchFactor multiplies launch latencies from now on (1 = normal).

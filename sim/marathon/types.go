@@ -49,6 +49,20 @@ type Config struct {
 	// FirstHealthCheck is the delay of the first check after a task runs:
 	// min(interval, 5 s) in Marathon.
 	FirstHealthCheck time.Duration
+	// StartCheckInterval, when positive, checks a task that has not yet
+	// passed a health check every min(StartCheckInterval, interval)
+	// instead of every interval. Zero is Marathon's rule. It exists for
+	// the model served over HTTP with real processes, where waiting a
+	// whole interval (5 s at least for Waiter's services) before a
+	// started service counts as healthy makes tests and demos slow.
+	StartCheckInterval time.Duration
+	// Runtime runs tasks' programs for real; nil simulates them from each
+	// app's Behavior in virtual time (see Runtime).
+	Runtime Runtime
+	// NewTaskID names a new task of appID; nil gives "<appID>.<n>" with n
+	// counting the app's launches. Served over HTTP, tasks need Marathon's
+	// "<appID with / as _>.<uuid>", which go-marathon's KillTask parses.
+	NewTaskID func(appID string) string
 }
 
 // Behavior is what the model needs to know of the program a task runs.
@@ -82,6 +96,33 @@ type AppSpec struct {
 	MaxConsecutiveFailures int
 	BackoffFactor          float64
 	Behavior               Behavior
+	// Program and Check are what a Runtime needs to run the app's tasks
+	// for real; the simulated programs ignore them.
+	Program Program
+	Check   CheckSpec
+	// Version labels the definition (Marathon's app version); new tasks
+	// carry it.
+	Version string
+}
+
+// Program is the command a task runs, as Marathon's cmd or args, env
+// and taskKillGracePeriodSeconds give it.
+type Program struct {
+	// Cmd runs under /bin/sh -c; when empty, Args runs directly.
+	Cmd  string
+	Args []string
+	Env  map[string]string
+	// KillGracePeriod is the wait between SIGTERM and SIGKILL.
+	KillGracePeriod time.Duration
+}
+
+// CheckSpec is an app's health check as a Runtime runs it.
+type CheckSpec struct {
+	// Protocol is HTTP, HTTPS, TCP or their MESOS_ variants.
+	Protocol  string
+	Path      string
+	PortIndex int
+	Timeout   time.Duration
 }
 
 // TaskState is a task's Mesos state as Marathon reports it.
@@ -111,8 +152,14 @@ type Task struct {
 	// Facts for deployment errors.
 	HasConnected bool
 	HasResponded bool
+	// Health records the times of health-check results, for Marathon's
+	// healthCheckResults.
+	Health HealthRecord
+	// Version is the app version the task was launched with.
+	Version string
 
 	ended       bool
+	started     bool // a Runtime started its program
 	listening   bool
 	listenAt    time.Duration
 	readyAt     time.Duration
@@ -120,6 +167,22 @@ type Task struct {
 	everHealthy bool
 	gen         uint64
 }
+
+// HealthRecord is what Marathon reports of a task's health checks.
+type HealthRecord struct {
+	HasSuccess, HasFailure bool
+	FirstSuccess           time.Duration
+	LastSuccess            time.Duration
+	LastFailure            time.Duration
+	LastFailureCause       string
+}
+
+// ConsecutiveFailures counts the failed health checks since the last
+// success that counted (failures in the grace period do not).
+func (t *Task) ConsecutiveFailures() int { return t.consecutive }
+
+// Ref names the task's current incarnation for a Runtime's reports.
+func (t *Task) Ref() TaskRef { return TaskRef{ID: t.ID, gen: t.gen} }
 
 // Ended reports whether the task has terminated.
 func (t *Task) Ended() bool { return t.ended }
@@ -161,8 +224,11 @@ type App struct {
 
 	backoff      time.Duration
 	backoffUntil time.Duration
-	nextTask     int
-	created      time.Duration
+	// deployNotBefore holds the deployment open until then (a slow
+	// deployment or a held lock; 0 = no hold).
+	deployNotBefore time.Duration
+	nextTask        int
+	created         time.Duration
 }
 
 // LastTaskFailure returns the newest failure, if any.

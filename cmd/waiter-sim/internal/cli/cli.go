@@ -24,7 +24,7 @@ Usage:
   waiter-sim compare FILE --policies waiter,knative [--seed N] [--out DIR]
   waiter-sim sweep FILE --set PARAM=V1,V2,... [--policy NAME] [--seed N] [--out DIR]
   waiter-sim reports [--check] [--all] [DIR]
-  waiter-sim marathon --listen ADDR          (not implemented yet)
+  waiter-sim marathon [--listen ADDR] [--simulated] [--start-check-interval D] [...]
 
 Commands:
   run       Run one scenario, print a summary, write DIR/report.json,
@@ -44,7 +44,12 @@ Commands:
             "fast: true" (every scenario with --all); DIR defaults to ".".
             --check writes nothing under reports/: it regenerates into a
             temporary folder and lists the committed files that differ.
-  marathon  Serve the simulated Marathon over HTTP. Not implemented yet.
+  marathon  Serve the simulated Marathon over HTTP (Marathon 1.4's REST API,
+            what go-marathon uses) on ADDR (127.0.0.1:8080) until interrupted.
+            Tasks run as local processes with $PORT0.. (--simulated: in the
+            model instead); --work-dir, --port-range LO-HI, --agents N,
+            --launch-latency, --first-health-check, --start-check-interval
+            tune it; -v logs launches and kills. Faults: POST /_sim/faults.
 
 Values given to --set are numbers (float64), true or false, or else strings.
 
@@ -119,10 +124,4 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "waiter-sim %s: %v\n", name, err)
 		return exitError
 	}
-}
-
-// cmdMarathon is a placeholder until the simulated Marathon gets its HTTP
-// front end.
-func cmdMarathon(e *env, args []string) error {
-	return errors.New("not implemented yet")
 }

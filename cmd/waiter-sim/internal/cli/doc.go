@@ -1,6 +1,6 @@
 // Package cli is waiter-sim's command line: argument parsing, the run,
-// compare, sweep and reports commands, progress on a terminal, and the exit
-// status contract (0 success, 1 a failed assertion or stale reports, 2 a
-// usage, scenario or other error). Run never panics and never calls
-// os.Exit, so tests drive it in-process.
+// compare, sweep, reports and marathon commands, progress on a terminal,
+// and the exit status contract (0 success, 1 a failed assertion or stale
+// reports, 2 a usage, scenario or other error). Run never panics and
+// never calls os.Exit, so tests drive it in-process.
 package cli
