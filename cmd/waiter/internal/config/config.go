@@ -55,6 +55,11 @@ type Config struct {
 	// DrainTimeout bounds how long SIGTERM waits for in-flight requests.
 	DrainTimeout time.Duration `yaml:"drain-timeout"`
 
+	// DeploymentErrorMinHosts is how many hosts failed instances must span
+	// before Waiter reports a deployment error (default 2; 1 with the
+	// shell scheduler, whose instances all run on one host).
+	DeploymentErrorMinHosts int `yaml:"deployment-error-min-hosts"`
+
 	// ScalingPolicy is the default autoscaling policy ("waiter" or
 	// "knative"); a service may choose its own with the scaling-policy
 	// parameter.

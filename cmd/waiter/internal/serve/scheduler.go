@@ -2,12 +2,12 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
 	"path/filepath"
 
+	"github.com/waiter-go/waiter/adapters/marathon"
 	"github.com/waiter-go/waiter/adapters/shell"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/engine"
@@ -45,9 +45,13 @@ func newScheduler(cfg config.Config, pw passwords, log *slog.Logger) (engine.Sch
 		}
 		return s, nil
 	case "marathon":
-		return nil, fmt.Errorf("scheduler marathon (%s): %w", cfg.MarathonURL, errNotAvailable)
+		s, err := marathon.New(marathon.Config{URL: cfg.MarathonURL, Cluster: cfg.RouterID,
+			Password: pw.password, ServicePrefix: cfg.ServicePrefix, RunAsUser: cfg.RunAsUser,
+			Logger: log.With("component", "marathon")})
+		if err != nil {
+			return nil, fmt.Errorf("marathon scheduler: %w", err)
+		}
+		return s, nil
 	}
 	return nil, fmt.Errorf("unknown scheduler %q", cfg.Scheduler)
 }
-
-var errNotAvailable = errors.New("not available in this build yet")

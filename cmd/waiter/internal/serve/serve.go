@@ -196,7 +196,10 @@ func fillIdentity(cfg *config.Config) {
 func engineConfig(cfg config.Config) engine.Config {
 	ec := engine.Config{Seed: cfg.Seed, ScalingInterval: cfg.ScalingInterval, DefaultQueueTimeout: cfg.QueueTimeout,
 		DefaultPolicy: cfg.ScalingPolicy}
-	if cfg.Scheduler == "shell" {
+	switch {
+	case cfg.DeploymentErrorMinHosts > 0:
+		ec.DeploymentErrorMinHosts = cfg.DeploymentErrorMinHosts
+	case cfg.Scheduler == "shell":
 		// Every local instance runs on this one host: Waiter's two-host
 		// rule for deployment errors could never be met.
 		ec.DeploymentErrorMinHosts = 1
