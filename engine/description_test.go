@@ -221,3 +221,21 @@ func TestScalingPolicyParameter(t *testing.T) {
 		t.Errorf("unknown policy accepted: %v", err)
 	}
 }
+
+func TestEveryInvalidEnvNameIsNamed(t *testing.T) {
+	c := validCore()
+	c["env"] = map[string]string{"BEGIN-DATE": "x", "1_INVALID": "y", "123456": "z", "FOO": "ok", "HOME": "/h", "EMPTY": ""}
+	_, err := NewDescription(c, DescriptionOptions{})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"1_INVALID", "123456", "BEGIN-DATE", "HOME", "EMPTY"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message does not name %s: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "FOO") {
+		t.Errorf("message names the valid FOO: %s", msg)
+	}
+}

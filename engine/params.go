@@ -301,12 +301,39 @@ func reservedEnvName(k string) bool {
 
 func checkEnvName(k string) (string, string) {
 	if len(k) > 512 || !envKeyPattern.MatchString(k) {
-		return "format", "variable name " + strconv.Quote(k) + " must match ^[A-Za-z][A-Za-z0-9_]*$ and be at most 512 characters"
+		return "format", "invalid"
 	}
 	if reservedEnvName(k) {
-		return "reserved", "variable name " + strconv.Quote(k) + " is reserved by Waiter (HOME, LOGNAME, USER, MARATHON_*, MESOS_*, PORT*, WAITER_* except WAITER_CONFIG_*)"
+		return "reserved", "reserved"
 	}
 	return "", ""
+}
+
+// envNameProblems checks every name and reports all the bad ones in one
+// message, as Waiter does ("... invalid: 1_INVALID, 123456, BEGIN-DATE").
+func envNameProblems(names []string) (string, string) {
+	var invalid, reserved []string
+	for _, k := range names {
+		switch rule, _ := checkEnvName(k); rule {
+		case "format":
+			invalid = append(invalid, k)
+		case "reserved":
+			reserved = append(reserved, k)
+		}
+	}
+	var parts []string
+	rule := ""
+	if len(invalid) > 0 {
+		rule = "format"
+		parts = append(parts, "variable names must match ^[A-Za-z][A-Za-z0-9_]*$ and be at most 512 characters; invalid: "+strings.Join(invalid, ", "))
+	}
+	if len(reserved) > 0 {
+		if rule == "" {
+			rule = "reserved"
+		}
+		parts = append(parts, "variable names reserved by Waiter (HOME, LOGNAME, USER, MARATHON_*, MESOS_*, PORT*, WAITER_* except WAITER_CONFIG_*): "+strings.Join(reserved, ", "))
+	}
+	return rule, strings.Join(parts, "; ")
 }
 
 func checkEnv(v any) (string, string) {
@@ -314,15 +341,23 @@ func checkEnv(v any) (string, string) {
 	if len(m) >= 100 {
 		return "size", "must have fewer than 100 entries (got " + strconv.Itoa(len(m)) + ")"
 	}
-	for _, k := range sortedKeys(m) {
-		if rule, msg := checkEnvName(k); rule != "" {
-			return rule, msg
-		}
+	keys := sortedKeys(m)
+	rule, msg := envNameProblems(keys)
+	var badValues []string
+	for _, k := range keys {
 		if val := m[k]; len(val) < 1 || len(val) > 512 {
-			return "format", "value of " + strconv.Quote(k) + " must be 1 to 512 characters"
+			badValues = append(badValues, k)
 		}
 	}
-	return "", ""
+	if len(badValues) > 0 {
+		if rule == "" {
+			rule = "format"
+		} else {
+			msg += "; "
+		}
+		msg += "values must be 1 to 512 characters: " + strings.Join(badValues, ", ")
+	}
+	return rule, msg
 }
 
 func checkMetadata(v any) (string, string) {
@@ -330,24 +365,30 @@ func checkMetadata(v any) (string, string) {
 	if len(m) >= 100 {
 		return "size", "must have fewer than 100 entries (got " + strconv.Itoa(len(m)) + ")"
 	}
+	var badKeys, badValues []string
 	for _, k := range sortedKeys(m) {
 		if !metadataKeyPattern.MatchString(k) {
-			return "format", "key " + strconv.Quote(k) + " must match ^[a-z][a-z0-9\\-]*$"
+			badKeys = append(badKeys, k)
 		}
 		if val := m[k]; len(val) < 1 || len(val) > 999 {
-			return "format", "value of " + strconv.Quote(k) + " must be 1 to 999 characters"
+			badValues = append(badValues, k)
 		}
 	}
-	return "", ""
+	var parts []string
+	if len(badKeys) > 0 {
+		parts = append(parts, "keys must match ^[a-z][a-z0-9\\-]*$; invalid: "+strings.Join(badKeys, ", "))
+	}
+	if len(badValues) > 0 {
+		parts = append(parts, "values must be 1 to 999 characters: "+strings.Join(badValues, ", "))
+	}
+	if len(parts) == 0 {
+		return "", ""
+	}
+	return "format", strings.Join(parts, "; ")
 }
 
 func checkAllowedParams(v any) (string, string) {
-	for _, k := range v.([]string) {
-		if rule, msg := checkEnvName(k); rule != "" {
-			return rule, msg
-		}
-	}
-	return "", ""
+	return envNameProblems(v.([]string))
 }
 
 func sortedKeys(m map[string]string) []string {

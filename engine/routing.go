@@ -303,6 +303,9 @@ func queueTimeoutErr(svc *service, timeout time.Duration, c instanceCounts) *Err
 		{Key: "service-id", Value: svc.id},
 		{Key: "outstanding-requests", Value: strconv.Itoa(svc.outstanding())},
 		{Key: "waiting-for-available-instance", Value: strconv.Itoa(svc.waiting)},
+		// Waiter counts requests that hold an instance but still wait to
+		// stream their body; this router streams as soon as it holds one.
+		{Key: "requests-waiting-to-stream", Value: "0"},
 		{Key: "healthy-instances", Value: strconv.Itoa(c.healthy)},
 		{Key: "unhealthy-instances", Value: strconv.Itoa(c.unhealthy)},
 		{Key: "failed-instances", Value: strconv.Itoa(len(svc.failed))},

@@ -12,7 +12,7 @@ import (
 // handleListApps is GET /apps: every service the router knows, filtered.
 func (s *Server) handleListApps(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	q := r.URL.Query()
-	include := includes(q["include"])
+	include := appIncludes(q)
 	match, herr := appFilter(q)
 	if herr != nil {
 		s.writeError(w, r, herr)
@@ -70,7 +70,7 @@ func (s *Server) handleGetApp(w http.ResponseWriter, r *http.Request, ps httprou
 		s.writeError(w, r, toError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.appDetails(snap, ov, sus))
+	writeJSON(w, http.StatusOK, s.appDetails(snap, ov, sus, appIncludes(r.URL.Query())))
 }
 
 // handleDeleteApp is DELETE /apps/{id}: stop the service and all its

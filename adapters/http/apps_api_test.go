@@ -63,17 +63,19 @@ func TestAppsListAndDetails(t *testing.T) {
 	}
 
 	for query, want := range map[string]int{
-		"/apps?name=alp":                      1,
-		"/apps?name=*et*":                     1,
-		"/apps?name=b*":                       1,
-		"/apps?metadata.team=search":          1,
-		"/apps?run-as-user=*":                 2,
-		"/apps?run-as-user=" + testUser:       2,
-		"/apps?run-as-user=bob":               0,
-		"/apps?cpus=0.1&name=beta":            1,
-		"/apps?include=effective-parameters":  2,
-		"/apps?token=nope":                    0,
-		"/apps?include=healthy-instances&x=1": -1,
+		"/apps?name=alp":                            1,
+		"/apps?name=*et*":                           1,
+		"/apps?name=b*":                             1,
+		"/apps?metadata.team=search":                1,
+		"/apps?run-as-user=*":                       2,
+		"/apps?run-as-user=" + testUser:             2,
+		"/apps?run-as-user=bob":                     0,
+		"/apps?cpus=0.1&name=beta":                  1,
+		"/apps?include=effective-parameters":        2,
+		"/apps?force=false&run-as-user=" + testUser: 2, // Waiter's clients send force
+		"/apps?effective-parameters=false":          2,
+		"/apps?token=nope":                          0,
+		"/apps?include=healthy-instances&x=1":       -1,
 	} {
 		rec := e.do(t, req{path: query})
 		if want < 0 {
@@ -152,8 +154,11 @@ func TestOverride(t *testing.T) {
 	if got := decodeJSON(t, rec); got["overrides"].(map[string]any)["min-instances"] != 2.0 || got["last-updated-by"] != testUser {
 		t.Errorf("GET override %v", got)
 	}
-	det := decodeJSON(t, e.do(t, req{path: "/apps/" + d.ID}))
-	if det["effective-parameters"].(map[string]any)["min-instances"] != 2.0 {
+	if plain := decodeJSON(t, e.do(t, req{path: "/apps/" + d.ID})); plain["effective-parameters"] != nil {
+		t.Error("effective-parameters shown without being asked for")
+	}
+	det := decodeJSON(t, e.do(t, req{path: "/apps/" + d.ID + "?effective-parameters=true"}))
+	if ep, _ := det["effective-parameters"].(map[string]any); ep["min-instances"] != 2.0 {
 		t.Errorf("effective parameters do not show the override: %v", det["effective-parameters"])
 	}
 

@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -124,6 +125,16 @@ func includes(values []string) map[string]bool {
 				m[part] = true
 			}
 		}
+	}
+	return m
+}
+
+// appIncludes reads what /apps and /apps/{id} add on request: the include
+// list, and effective-parameters=true, Waiter's older spelling.
+func appIncludes(q url.Values) map[string]bool {
+	m := includes(q["include"])
+	if q.Get("effective-parameters") == "true" {
+		m["effective-parameters"] = true
 	}
 	return m
 }

@@ -153,13 +153,10 @@ func (s *Server) appSummary(snap ServiceSnapshot, include map[string]bool) map[s
 }
 
 // appDetails is GET /apps/{id}.
-func (s *Server) appDetails(snap ServiceSnapshot, ov, sus Change) map[string]any {
-	m := s.appSummary(snap, nil)
+func (s *Server) appDetails(snap ServiceSnapshot, ov, sus Change, include map[string]bool) map[string]any {
+	m := s.appSummary(snap, include)
 	delete(m, "url")
 	m["router-id"] = s.cfg.RouterID
-	if snap.Description != nil {
-		m["effective-parameters"] = snap.Description.Effective
-	}
 	m["instances"] = map[string]any{
 		"active-instances": instancesView(snap.ID, snap.Instances),
 		"failed-instances": instancesView(snap.ID, snap.Failed),

@@ -80,6 +80,14 @@ func TestErrorRendering(t *testing.T) {
 	}
 }
 
+// HTML escapes with named entities, as Waiter's page does (its
+// maintenance-mode test looks for &quot;).
+func TestHTMLEscaping(t *testing.T) {
+	if got, want := htmlEscaper.Replace(`&<>"'`), "&amp;&lt;&gt;&quot;&#39;"; got != want {
+		t.Errorf("escaped %q, want %q", got, want)
+	}
+}
+
 // Engine codes map to Waiter's statuses here and only here.
 func TestEngineCodesToStatus(t *testing.T) {
 	for code, status := range map[engine.Code]int{

@@ -138,6 +138,15 @@ func TestTokenFallback(t *testing.T) {
 	if len(e.router.started) != 1 || e.router.started[0] == old.ID {
 		t.Errorf("the new service was not started in the background: %v", e.router.started)
 	}
+	// /service-id names the service a request would reach: the fallback,
+	// or the newest with fallback disabled.
+	if id := e.do(t, req{path: "/service-id", headers: map[string]string{"x-waiter-token": "fb"}}).Body.String(); id != old.ID {
+		t.Errorf("/service-id during the fallback period = %s, want the old healthy %s", id, old.ID)
+	}
+	if id := e.do(t, req{path: "/service-id", headers: map[string]string{"x-waiter-token": "fb",
+		"x-waiter-fallback-period-secs": "0"}}).Body.String(); id == old.ID {
+		t.Errorf("/service-id with fallback disabled = the old service %s", id)
+	}
 
 	// With fallback disabled by header, the request waits for the new one.
 	e.do(t, req{path: "/", headers: map[string]string{"x-waiter-token": "fb", "x-waiter-fallback-period-secs": "0"}})

@@ -86,6 +86,27 @@ func TestTokenLifecycle(t *testing.T) {
 	wantStatus(t, e.do(t, req{path: "/token?token=kitchen&include=deleted"}), http.StatusNotFound)
 }
 
+// GET and DELETE /token find the token by Host too, as Waiter's clients
+// name it; system metadata carries the cluster and the root cluster, and a
+// token without history shows an empty previous.
+func TestTokenByHostWithClusterMetadata(t *testing.T) {
+	e := newTestEdge(t)
+	wantStatus(t, e.do(t, req{method: "POST", path: "/token", body: `{"token": "svc.example.org", "cpus": 1}`}), 200)
+	rec := e.do(t, req{path: "/token?include=metadata", host: "svc.example.org"})
+	wantStatus(t, rec, http.StatusOK)
+	got := decodeJSON(t, rec)
+	if got["cluster"] != "r1" || got["root"] != "r1" || got["cpus"] != 1.0 {
+		t.Errorf("GET by Host = %v, want cpus 1, cluster and root r1", got)
+	}
+	if prev, ok := got["previous"].(map[string]any); !ok || len(prev) != 0 {
+		t.Errorf("previous = %v, want {}", got["previous"])
+	}
+	wantStatus(t, e.do(t, req{method: "DELETE", path: "/token", host: "svc.example.org"}), http.StatusOK)
+	wantStatus(t, e.do(t, req{path: "/token", host: "svc.example.org"}), http.StatusNotFound)
+	// The router's own host names no token.
+	wantStatus(t, e.do(t, req{path: "/token"}), http.StatusBadRequest)
+}
+
 func TestTokenHardDeleteNeedsIfMatch(t *testing.T) {
 	e := newTestEdge(t)
 	rec := e.do(t, req{method: "POST", path: "/token", body: kitchenToken})
@@ -119,6 +140,7 @@ func TestTokenValidation(t *testing.T) {
 		{"run as someone else", "/token", `{"token": "t1", "run-as-user": "bob"}`, 403, []string{"bob"}},
 		{"not JSON", "/token", `{"token": `, 400, []string{"Malformed JSON"}},
 		{"name from query", "/token?token=q1", `{"cpus": 1}`, 200, []string{"Successfully created q1"}},
+		{"no parameters", "/token", `{"token": "t3"}`, 400, []string{"No parameters provided for t3"}},
 		{"partial token is fine", "/token", `{"token": "t2", "mem": 128, "idle-timeout-mins": 0}`, 200, []string{"Successfully created t2"}},
 	}
 	for _, tc := range cases {

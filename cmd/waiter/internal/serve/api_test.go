@@ -88,8 +88,8 @@ func TestServiceLifecycleAPI(t *testing.T) {
 	wantBody(t, status, body, 400, "Unsupported override key(s): cmd")
 	status, body = read(t, r.call(t, "POST", "/apps/"+id+"/override", strings.NewReader(`{"concurrency-level": 3}`)))
 	wantBody(t, status, body, 200)
-	status, body = read(t, r.call(t, "GET", "/apps/"+id, nil))
-	if eff := decode(t, body)["effective-parameters"].(map[string]any); eff["concurrency-level"] != 3.0 {
+	status, body = read(t, r.call(t, "GET", "/apps/"+id+"?include=effective-parameters", nil))
+	if eff, _ := decode(t, body)["effective-parameters"].(map[string]any); eff["concurrency-level"] != 3.0 {
 		t.Errorf("effective concurrency-level %v", eff["concurrency-level"])
 	}
 	if got := r.serviceID(t, h); got != id {
