@@ -38,3 +38,11 @@ fmt:
 .PHONY: reports
 reports:
 	$(GO) run ./cmd/waiter-sim reports --all
+
+# bench-proxy: not run in CI. Throughput and p50/p99 latency of the same
+# kitchen reached directly, through nginx and through `waiter serve` (wrk
+# -t2 -c32 -d10s), with the ratios, then Waiter's overhead on N cold
+# starts. Needs wrk and nginx (/usr/bin/wrk, /usr/sbin/nginx).
+.PHONY: bench-proxy
+bench-proxy:
+	$(GO) run ./test/bench/proxybench

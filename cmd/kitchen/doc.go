@@ -13,7 +13,11 @@
 //
 //	kitchen [-p PORT] [--host HOST] [--start-up-sleep-ms N]
 //	        [--enable-status-change] [--log-output stdout|stderr|file]
+//	        [--keep-alive]
 //
 // The port defaults to $PORT0 (what Waiter's schedulers hand an instance),
-// else 8080. The server stops cleanly on SIGINT or SIGTERM.
+// else 8080. The server stops cleanly on SIGINT or SIGTERM. Like the
+// original, every response says Connection: close; --keep-alive (not in the
+// original) lets clients reuse connections, for benchmarks of the proxies
+// in front of it.
 package main

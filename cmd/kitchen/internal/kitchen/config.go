@@ -25,6 +25,11 @@ type Config struct {
 	EnableStatusChange bool
 	// LogOutput is "stdout", "stderr" or "file" ($MESOS_SANDBOX/kitchen.log).
 	LogOutput string
+	// KeepAlive drops the original's Connection: close, so clients and
+	// proxies may reuse connections. Off by default (compatibility); a
+	// benchmark turns it on so that it measures the proxy in front of the
+	// kitchen rather than a TCP handshake per request.
+	KeepAlive bool
 }
 
 // defaultPort is used when neither a flag nor $PORT0 gives one.
@@ -56,6 +61,7 @@ func ParseFlags(args []string, getenv func(string) string, usage io.Writer) (Con
 	fs.Int64Var(&startUpSleepMS, "start-up-sleep-ms", 0, "milliseconds to sleep before listening (simulates a slow start)")
 	fs.BoolVar(&cfg.EnableStatusChange, "enable-status-change", false, "honour x-kitchen-default-status-value")
 	fs.StringVar(&cfg.LogOutput, "log-output", "stdout", "log destination: stdout, stderr or file ($MESOS_SANDBOX/kitchen.log)")
+	fs.BoolVar(&cfg.KeepAlive, "keep-alive", false, "allow connection reuse (no Connection: close; for benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err // already reported on usage by the flag package
 	}

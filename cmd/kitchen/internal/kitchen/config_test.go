@@ -26,8 +26,8 @@ func TestParseFlags(t *testing.T) {
 		{"--port", []string{"--port=9001"}, nil, Config{Port: 9001, LogOutput: "stdout"}},
 		{"--host", []string{"--host", "127.0.0.1"}, nil, Config{Host: "127.0.0.1", Port: 8080, LogOutput: "stdout"}},
 		{"--hostname, the original's name", []string{"--hostname", "::1"}, nil, Config{Host: "::1", Port: 8080, LogOutput: "stdout"}},
-		{"everything", []string{"-p", "0", "--start-up-sleep-ms", "1500", "--enable-status-change", "--log-output", "stderr"}, nil,
-			Config{Port: 0, StartUpSleep: 1500 * time.Millisecond, EnableStatusChange: true, LogOutput: "stderr"}},
+		{"everything", []string{"-p", "0", "--start-up-sleep-ms", "1500", "--enable-status-change", "--log-output", "stderr", "--keep-alive"}, nil,
+			Config{Port: 0, StartUpSleep: 1500 * time.Millisecond, EnableStatusChange: true, LogOutput: "stderr", KeepAlive: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseFlags(tc.args, env(tc.env), io.Discard)

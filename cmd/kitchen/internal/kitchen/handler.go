@@ -26,6 +26,8 @@ type HandlerConfig struct {
 	Username, Password string
 	// EnableStatusChange honours x-kitchen-default-status-value.
 	EnableStatusChange bool
+	// KeepAlive leaves out Connection: close (see Config.KeepAlive).
+	KeepAlive bool
 }
 
 // Handler is the kitchen's http.Handler. It serves every method and path;
@@ -37,6 +39,7 @@ type Handler struct {
 	environ      func() []string
 	auth         *basicAuth
 	statusChange bool
+	keepAlive    bool
 
 	counters counters
 	status   defaultStatus
@@ -52,6 +55,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		environ:      cfg.Environ,
 		auth:         newBasicAuth(cfg.Username, cfg.Password),
 		statusChange: cfg.EnableStatusChange,
+		keepAlive:    cfg.KeepAlive,
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -104,6 +108,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 // x-cid for the log. Errors before the write leave w untouched.
 func (h *Handler) serve(w http.ResponseWriter, r *request) (int, string, error) {
 	p := newResponse(r)
+	if h.keepAlive {
+		p.header.Del("Connection")
+	}
 	o, err := parseOptions(r.Header, r.chunked)
 	if err != nil {
 		return 0, p.cid(), err

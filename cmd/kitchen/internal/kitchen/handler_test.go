@@ -37,6 +37,19 @@ func TestHandler_DefaultResponse(t *testing.T) {
 	}
 }
 
+// With KeepAlive the kitchen lets clients reuse the connection: the only
+// difference is the missing Connection: close.
+func TestHandler_KeepAlive(t *testing.T) {
+	h, _ := newTestHandler(HandlerConfig{KeepAlive: true})
+	rec := do(h, "GET", "/status", nil, nil)
+	if rec.Code != http.StatusOK || rec.Body.String() != "Hello World" {
+		t.Fatalf("got %d %q, want 200 Hello World", rec.Code, rec.Body.String())
+	}
+	if c := rec.Header().Get("Connection"); c != "" {
+		t.Errorf("Connection = %q with KeepAlive, want none", c)
+	}
+}
+
 func TestHandler_EchoesCID(t *testing.T) {
 	h, _ := newTestHandler(HandlerConfig{})
 	rec := do(h, "GET", "/status", nil, map[string]string{"x-cid": "my-cid-1"})

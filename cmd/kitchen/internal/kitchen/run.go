@@ -28,6 +28,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Username:           os.Getenv("WAITER_USERNAME"),
 		Password:           os.Getenv("WAITER_PASSWORD"),
 		EnableStatusChange: cfg.EnableStatusChange,
+		KeepAlive:          cfg.KeepAlive,
 	})
 	if h.auth != nil {
 		logger.Info("basic authentication enabled")

@@ -1,0 +1,155 @@
+package marathon
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// routerConfig is the YAML of every test router: Waiter's intervals
+// shortened so that tests wait milliseconds where Waiter waits seconds.
+// Every simulated task runs on 127.0.0.1, one host, so a deployment error
+// needs failures on only one (Waiter's default asks for two).
+const routerConfig = `deployment-error-min-hosts: 1
+poll-interval: 250ms
+fast-poll-interval: 100ms
+scaling-interval: 250ms
+drain-timeout: 5s
+`
+
+// Lines the two programs write once they accept requests; both listen
+// on a port the kernel chooses (":0"), which these lines reveal.
+var (
+	simListening    = regexp.MustCompile(`simulated Marathon listening on (http://\S+)`)
+	waiterListening = regexp.MustCompile(`msg="waiter serve: listening" addr=(\S+)`)
+)
+
+// startTimeout bounds how long either program may take to listen.
+const startTimeout = 20 * time.Second
+
+// stopTimeout bounds how long either program may take to exit after
+// SIGTERM: the router drains (drain-timeout 5 s), the simulator stops
+// every task (SIGKILL 3 s after SIGTERM at worst).
+const stopTimeout = 15 * time.Second
+
+// clusterSeq numbers clusters, for their names and task port ranges.
+var clusterSeq atomic.Int64
+
+// taskPorts returns the task port range of cluster n: 40 ports of
+// 18000-19199, a different range for each of 30 clusters in a row, so
+// that parallel simulators never hand out the same port. The range is
+// below Linux's ephemeral ports (32768-60999) and apart from those other
+// packages' tests use (shell 20000-31199, test/acceptance 31200-32099,
+// the simulator's own 34000-37999).
+func taskPorts(n int64) string {
+	lo := 18000 + int(n%30)*40
+	return fmt.Sprintf("%d-%d", lo, lo+39)
+}
+
+// cluster is one simulated Marathon and one `waiter serve` using it.
+type cluster struct {
+	t         *testing.T
+	name      string // also the router id
+	tasksDir  string // the simulator's task sandboxes
+	sim       *process
+	waiter    *process
+	simURL    string // http://127.0.0.1:port
+	waiterURL string // http://127.0.0.1:port
+}
+
+// startCluster starts a simulator and a router for t, both stopped (and
+// checked) by t's clean-up.
+func startCluster(t *testing.T) *cluster {
+	t.Helper()
+	n := clusterSeq.Add(1)
+	dir := t.TempDir()
+	c := &cluster{t: t, name: fmt.Sprintf("marathon-e2e-%d", n), tasksDir: filepath.Join(dir, "tasks")}
+	// Registered before anything starts, so it runs whatever fails below;
+	// t.TempDir's own removal was registered first and so runs after it.
+	t.Cleanup(c.cleanup)
+
+	var err error
+	c.sim, err = startProcess("waiter-sim marathon", bins.sim, "marathon",
+		"--listen", "127.0.0.1:0",
+		"--work-dir", c.tasksDir,
+		"--port-range", taskPorts(n),
+		// Marathon's first health check comes after 5 s and its
+		// deployments end only when tasks pass it; the router's own
+		// checks find kitchens healthy in milliseconds, so waiting for
+		// Marathon's would only slow every scale and kill down.
+		"--first-health-check", "100ms",
+		"--start-check-interval", "100ms",
+		"-v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.simURL, err = c.sim.out.waitFor(simListening, startTimeout, c.sim.done); err != nil {
+		t.Fatalf("waiter-sim marathon: %v\n%s", err, c.sim.out.tail(30))
+	}
+
+	cfg := filepath.Join(dir, "waiter.yaml")
+	if err := os.WriteFile(cfg, []byte(routerConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.waiter, err = startProcess("waiter serve", bins.waiter, "serve",
+		"--host", "127.0.0.1", "--port", "0", "--router-id", c.name,
+		"--data-dir", filepath.Join(dir, "data"),
+		"--scheduler", "marathon", "--marathon-url", c.simURL,
+		"--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := c.waiter.out.waitFor(waiterListening, startTimeout, c.waiter.done)
+	if err != nil {
+		t.Fatalf("waiter serve: %v\n%s", err, c.waiter.out.tail(30))
+	}
+	c.waiterURL = "http://" + addr
+	return c
+}
+
+// stopWaiter stops the router with SIGTERM and returns its exit code.
+func (c *cluster) stopWaiter() (int, error) { return c.waiter.stop(stopTimeout) }
+
+// stopSim stops the simulator with SIGTERM and returns its exit code.
+func (c *cluster) stopSim() (int, error) { return c.sim.stop(stopTimeout) }
+
+// cleanup stops the router, then the simulator (the order of a real
+// shutdown: the router must not see Marathon vanish under it), and
+// checks what the issue asks of a shutdown: both exit 0 and no task
+// process outlives the simulator. Whatever is left is killed.
+func (c *cluster) cleanup() {
+	t := c.t
+	for _, p := range []*process{c.waiter, c.sim} {
+		if p == nil {
+			continue
+		}
+		code, err := p.stop(stopTimeout)
+		switch {
+		case err != nil:
+			t.Error(err)
+		case code != 0:
+			t.Errorf("%s exited %d after SIGTERM, want 0", p.name, code)
+		}
+	}
+	if left := taskProcesses(c.tasksDir); len(left) > 0 {
+		t.Errorf("task processes still alive after the simulator exited: %v", left)
+		for _, p := range left {
+			_ = syscall.Kill(p.pid, syscall.SIGKILL)
+		}
+	}
+	if t.Failed() {
+		for _, p := range []*process{c.waiter, c.sim} {
+			if p != nil {
+				t.Logf("%s's log (last 60 lines):\n%s", p.name, indent(p.out.tail(60)))
+			}
+		}
+	}
+}
+
+func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
