@@ -47,3 +47,16 @@ func sanitizeName(name string) string {
 	}
 	return b.String()
 }
+
+// ParamsKey renders p canonically (sorted keys, canonical values) for use
+// as a cache key: equal parameters give equal keys.
+func ParamsKey(p Params) string {
+	var b strings.Builder
+	for _, k := range p.Keys() {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(canonicalString(p[k]))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -58,7 +58,7 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 				Details: map[string]any{"token": t.Name}}
 		}
 	}
-	desc, herr := s.describe(hp, parts, user)
+	desc, herr := s.describeCached(hp, parts, tokens, user)
 	if herr != nil {
 		return nil, herr
 	}
@@ -78,6 +78,27 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	}
 	s.services.addSources(rs.desc.ID, tokens)
 	return rs, nil
+}
+
+// describeCached is describe with a cache of the description before
+// overrides (overrides are applied on every call: they live in the
+// service cache and change without changing the key).
+func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, tokens []Token, user string) (*engine.Description, *Error) {
+	key := s.descs.key(hp, tokens, user)
+	desc := s.descs.get(key)
+	if desc == nil {
+		params := make([]engine.Params, len(parts))
+		for i, p := range parts {
+			params[i] = p.service
+		}
+		d, err := engine.ResolveDescription(engine.Source{Headers: hp, Tokens: params, Requester: user}, s.cfg.Description)
+		if err != nil {
+			return nil, toError(err)
+		}
+		s.descs.put(key, d)
+		desc = d
+	}
+	return s.withOverrides(desc)
 }
 
 // describe merges headers and token parameters into a validated

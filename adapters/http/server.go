@@ -34,6 +34,7 @@ type Server struct {
 	api        *httprouter.Router
 	transports *transports
 	services   *serviceCache
+	descs      descCache
 	metrics    *metrics
 	draining   atomic.Bool
 }

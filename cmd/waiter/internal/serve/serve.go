@@ -66,7 +66,7 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer db.Close()
-	store := storeport.Store{DB: db}
+	store := storeport.New(db)
 	pw, err := loadPasswords(cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

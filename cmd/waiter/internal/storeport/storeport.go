@@ -9,9 +9,18 @@ import (
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 )
 
-// Store is a *bolt.Store seen through waiterhttp.Store.
+// Store is a *bolt.Store seen through waiterhttp.Store, with a cache of
+// live tokens. The cache is sound because this router is the store
+// file's only writer (bbolt locks the file) and every token write goes
+// through PutToken or DeleteToken here.
 type Store struct {
-	DB *bolt.Store
+	DB     *bolt.Store
+	tokens *tokenCache
+}
+
+// New returns the store port over db with its token cache.
+func New(db *bolt.Store) Store {
+	return Store{DB: db, tokens: &tokenCache{m: map[string]cachedToken{}}}
 }
 
 var _ waiterhttp.Store = Store{}
@@ -46,17 +55,35 @@ func token(t bolt.Token) waiterhttp.Token {
 	return waiterhttp.Token{Name: t.Name, Data: t.Data, ETag: t.ETag, Deleted: t.Deleted}
 }
 
+// GetToken serves live tokens from the cache when it can: the proxy looks
+// a token up on every request, and reading and decoding it from bbolt is
+// a tenth of a request's cost. Callers must not modify the token's data.
 func (s Store) GetToken(name string, includeDeleted bool) (waiterhttp.Token, error) {
+	var gen uint64
+	if !includeDeleted && s.tokens != nil {
+		var hit bool
+		var t waiterhttp.Token
+		var err error
+		if t, err, gen, hit = s.tokens.get(name); hit {
+			return t, err
+		}
+	}
 	t, err := s.DB.GetToken(name, includeDeleted)
-	return token(t), translate(err)
+	out, terr := token(t), translate(err)
+	if !includeDeleted && s.tokens != nil {
+		s.tokens.put(name, out, terr, gen)
+	}
+	return out, terr
 }
 
 func (s Store) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (waiterhttp.Token, waiterhttp.TokenResult, error) {
+	defer s.tokens.forget(name)
 	t, res, err := s.DB.PutToken(name, data, ifMatch, user, now)
 	return token(t), waiterhttp.TokenResult(res), translate(err)
 }
 
 func (s Store) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (waiterhttp.Token, error) {
+	defer s.tokens.forget(name)
 	t, err := s.DB.DeleteToken(name, hard, ifMatch, user, now)
 	return token(t), translate(err)
 }

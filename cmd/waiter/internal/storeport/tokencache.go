@@ -1,0 +1,70 @@
+package storeport
+
+import (
+	"errors"
+	"sync"
+
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+)
+
+// tokenCache holds live tokens (and known-missing names) by name. A write
+// bumps gen, and a read that started before the write does not cache what
+// it read, so a stale token can never outlive the write that replaced it.
+type tokenCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]cachedToken
+}
+
+type cachedToken struct {
+	t       waiterhttp.Token
+	missing bool
+}
+
+// tokenCacheMax bounds the cache (Host lookups of unknown names included).
+const tokenCacheMax = 10000
+
+// get returns the cached answer for name and, on a miss, the generation
+// to pass to put.
+func (c *tokenCache) get(name string) (waiterhttp.Token, error, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[name]
+	if !ok {
+		return waiterhttp.Token{}, nil, c.gen, false
+	}
+	if e.missing {
+		return waiterhttp.Token{}, waiterhttp.ErrTokenNotFound, c.gen, true
+	}
+	return e.t, nil, c.gen, true
+}
+
+// put caches a read made at generation gen: found tokens and not-found
+// answers; other errors are not cached.
+func (c *tokenCache) put(name string, t waiterhttp.Token, err error, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // a write happened since the read began
+	}
+	if len(c.m) >= tokenCacheMax {
+		c.m = map[string]cachedToken{}
+	}
+	switch {
+	case err == nil:
+		c.m[name] = cachedToken{t: t}
+	case errors.Is(err, waiterhttp.ErrTokenNotFound):
+		c.m[name] = cachedToken{missing: true}
+	}
+}
+
+// forget drops name after a write to it.
+func (c *tokenCache) forget(name string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	delete(c.m, name)
+}

@@ -1,0 +1,56 @@
+package storeport
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/waiter-go/waiter/adapters/bolt"
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+)
+
+func TestTokenCacheSeesEveryWrite(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "waiter.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := New(db)
+	now := time.Unix(0, 0)
+	if _, err := s.GetToken("tok", false); !errors.Is(err, waiterhttp.ErrTokenNotFound) {
+		t.Fatalf("missing token: %v", err)
+	}
+	if _, _, err := s.PutToken("tok", map[string]any{"cmd": "a", "owner": "me"}, "", "me", now); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetToken("tok", false)
+	if err != nil || got.Data["cmd"] != "a" {
+		t.Fatalf("cached not-found survived a create: %v %v", got, err)
+	}
+	if _, _, err := s.PutToken("tok", map[string]any{"cmd": "b", "owner": "me"}, "", "me", now); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.GetToken("tok", false); got.Data["cmd"] != "b" {
+		t.Fatalf("stale token after an update: %v", got.Data)
+	}
+	if _, err := s.DeleteToken("tok", false, "", "me", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetToken("tok", false); !errors.Is(err, waiterhttp.ErrTokenNotFound) {
+		t.Fatalf("deleted token still served: %v", err)
+	}
+}
+
+func TestTokenCacheDropsReadsThatRaceAWrite(t *testing.T) {
+	c := &tokenCache{m: map[string]cachedToken{}}
+	_, _, gen, hit := c.get("tok")
+	if hit {
+		t.Fatal("hit in an empty cache")
+	}
+	c.forget("tok") // a write lands while the read is in flight
+	c.put("tok", waiterhttp.Token{Name: "tok", ETag: "old"}, nil, gen)
+	if _, _, _, hit := c.get("tok"); hit {
+		t.Fatal("a read that raced a write was cached")
+	}
+}
