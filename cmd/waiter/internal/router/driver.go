@@ -12,8 +12,12 @@ import (
 	"github.com/waiter-go/waiter/engine"
 )
 
-// Driver owns an engine and serialises every event through one goroutine
-// (Run). Its exported methods are safe from any goroutine.
+// Driver owns an engine and serialises every event through one mutex:
+// each caller runs its event on its own goroutine while holding it, so a
+// request's admission and release cost no goroutine hand-off (the proxy
+// spent most of its time switching threads when events went through a
+// channel to a loop goroutine). Run owns the wake-up timer and the
+// pollers. Its exported methods are safe from any goroutine.
 type Driver struct {
 	cfg   Config
 	eng   *engine.Engine
@@ -21,8 +25,11 @@ type Driver struct {
 	clk   clock.Clock
 	log   *slog.Logger
 
-	in      chan func()
-	quit    chan struct{} // closed when the loop stops taking work
+	// mu serialises everything that touches the engine and the fields
+	// below marked as owned by the loop.
+	mu      sync.Mutex
+	queued  atomic.Int64  // callers waiting for mu (the old queue length)
+	quit    chan struct{} // closed when the driver stops taking work
 	started atomic.Bool
 	nextID  atomic.Uint64
 	// pollSeq numbers Observe calls; a service created after a poll
@@ -79,12 +86,15 @@ func New(cfg Config, sched engine.Scheduler, clk clock.Clock) *Driver {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Driver{
 		cfg: cfg, eng: engine.New(cfg.Engine), sched: sched, clk: clk, log: cfg.Logger,
-		in: make(chan func(), eventQueueSize), quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
+		quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
 		ops: newOpQueue(cfg.Workers), opCtx: ctx, opStop: cancel,
 		waiters: map[engine.RequestID]chan admitResult{}, reqs: map[engine.RequestID]reqState{},
 		services: map[string]*svcRecord{}, tombstones: map[string]*tombstone{}, kills: map[instanceKey]chan error{},
 	}
-	d.metrics = newMetrics(func() int { return len(d.in) })
+	d.metrics = newMetrics(func() int { return int(d.queued.Load()) })
+	// The wake-up timer exists before Run: events may arrive first.
+	d.timer = d.clk.Timer(time.Hour)
+	d.timer.Stop()
 	return d
 }
 
@@ -100,8 +110,6 @@ func (d *Driver) Run(ctx context.Context) error {
 	if !d.started.CompareAndSwap(false, true) {
 		return errors.New("router: Run called twice")
 	}
-	d.timer = d.clk.Timer(time.Hour)
-	d.timer.Stop()
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	var pollers sync.WaitGroup
 	pollers.Add(1)
@@ -124,10 +132,8 @@ func (d *Driver) Run(ctx context.Context) error {
 
 	for {
 		select {
-		case f := <-d.in:
-			f()
 		case <-d.timer.C:
-			d.step(engine.Event{Kind: engine.EvTick})
+			d.do(func() { d.step(engine.Event{Kind: engine.EvTick}) })
 		case <-ctx.Done():
 			stopPoll()
 			pollers.Wait()
@@ -140,50 +146,39 @@ func (d *Driver) Run(ctx context.Context) error {
 // shutdown refuses waiting requests, stops taking work and waits for the
 // scheduler calls in flight.
 func (d *Driver) shutdown() {
+	d.mu.Lock()
 	for id, w := range d.waiters {
 		w <- admitResult{err: ErrStopped}
 		delete(d.waiters, id)
 	}
 	close(d.quit)
+	d.mu.Unlock()
+	// Scheduler calls finishing now find quit closed and drop their
+	// results; waiting for them outside mu cannot deadlock.
 	d.opStop()
 	d.ops.wait()
 	d.timer.Stop()
 }
 
-// do runs f on the loop goroutine; false once the driver has stopped.
+// do runs f holding the driver's lock; false once the driver has
+// stopped. f must not call do or call: the lock is not reentrant.
 func (d *Driver) do(f func()) bool {
+	d.queued.Add(1)
+	d.mu.Lock()
+	d.queued.Add(-1)
+	defer d.mu.Unlock()
 	select {
 	case <-d.quit:
 		return false
 	default:
 	}
-	select {
-	case d.in <- f:
-		return true
-	case <-d.quit:
-		return false
-	}
+	f()
+	return true
 }
 
-// call runs f on the loop and waits for it; false once stopped.
-func (d *Driver) call(f func()) bool {
-	done := make(chan struct{})
-	if !d.do(func() { f(); close(done) }) {
-		return false
-	}
-	select {
-	case <-done:
-		return true
-	case <-d.quit:
-		// The loop may have run f just before stopping.
-		select {
-		case <-done:
-			return true
-		default:
-			return false
-		}
-	}
-}
+// call runs f holding the driver's lock; false once stopped. It is do,
+// kept as its own name where the caller waits for f's result.
+func (d *Driver) call(f func()) bool { return d.do(f) }
 
 // step feeds ev to the engine and executes the actions. Actions that lead
 // to further events (a dispatch nobody waits for) queue them; they are

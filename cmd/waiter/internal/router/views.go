@@ -116,7 +116,7 @@ func (d *Driver) State() any {
 		state["fast-polling"] = d.urgent.Load()
 		state["last-poll"] = d.lastPoll
 		state["default-scaling-policy"] = d.eng.Config().DefaultPolicy
-		state["event-queue-length"] = len(d.in)
+		state["event-queue-length"] = int(d.queued.Load())
 		if d.pollErr != "" {
 			state["last-poll-error"] = d.pollErr
 		}
