@@ -2,6 +2,7 @@ package marathon
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -55,6 +56,7 @@ func taskPorts(n int64) string {
 // cluster is one simulated Marathon and one `waiter serve` using it.
 type cluster struct {
 	t         *testing.T
+	http      *http.Client
 	name      string // also the router id
 	tasksDir  string // the simulator's task sandboxes
 	sim       *process
@@ -69,7 +71,7 @@ func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	n := clusterSeq.Add(1)
 	dir := t.TempDir()
-	c := &cluster{t: t, name: fmt.Sprintf("marathon-e2e-%d", n), tasksDir: filepath.Join(dir, "tasks")}
+	c := &cluster{t: t, http: newClient(), name: fmt.Sprintf("marathon-e2e-%d", n), tasksDir: filepath.Join(dir, "tasks")}
 	// Registered before anything starts, so it runs whatever fails below;
 	// t.TempDir's own removal was registered first and so runs after it.
 	t.Cleanup(c.cleanup)
@@ -114,7 +116,16 @@ func startCluster(t *testing.T) *cluster {
 }
 
 // stopWaiter stops the router with SIGTERM and returns its exit code.
-func (c *cluster) stopWaiter() (int, error) { return c.waiter.stop(stopTimeout) }
+//
+// It first drops the client's pooled connections. net/http's Shutdown
+// counts a connection on which no request has arrived yet (StateNew) as
+// busy for its first 5 s, and http.Transport pools such connections when
+// it dialled one for a request that another connection then served; the
+// router would wait for them until its drain timeout.
+func (c *cluster) stopWaiter() (int, error) {
+	c.http.CloseIdleConnections()
+	return c.waiter.stop(stopTimeout)
+}
 
 // stopSim stops the simulator with SIGTERM and returns its exit code.
 func (c *cluster) stopSim() (int, error) { return c.sim.stop(stopTimeout) }
@@ -125,11 +136,11 @@ func (c *cluster) stopSim() (int, error) { return c.sim.stop(stopTimeout) }
 // process outlives the simulator. Whatever is left is killed.
 func (c *cluster) cleanup() {
 	t := c.t
-	for _, p := range []*process{c.waiter, c.sim} {
+	check := func(p *process, stop func() (int, error)) {
 		if p == nil {
-			continue
+			return // startCluster failed before starting it
 		}
-		code, err := p.stop(stopTimeout)
+		code, err := stop()
 		switch {
 		case err != nil:
 			t.Error(err)
@@ -137,6 +148,8 @@ func (c *cluster) cleanup() {
 			t.Errorf("%s exited %d after SIGTERM, want 0", p.name, code)
 		}
 	}
+	check(c.waiter, c.stopWaiter)
+	check(c.sim, c.stopSim)
 	if left := taskProcesses(c.tasksDir); len(left) > 0 {
 		t.Errorf("task processes still alive after the simulator exited: %v", left)
 		for _, p := range left {

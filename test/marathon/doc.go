@@ -29,9 +29,11 @@
 // Helpers: main_test.go (TestMain), build_test.go (go build),
 // process_test.go and output_test.go (child processes and their logs),
 // cluster_test.go (one simulator and one router), procfs_test.go (task
-// processes in /proc), waiter_client_test.go and marathon_client_test.go
-// (the two REST APIs), traffic_test.go (concurrent and background
-// requests), poll_test.go (eventually).
+// processes in /proc), http_test.go (the HTTP client), request_test.go
+// (requests to a kitchen service through the router), waiter_api_test.go
+// and marathon_client_test.go (the router's and Marathon's REST APIs),
+// traffic_test.go (concurrent and background requests), poll_test.go
+// (eventually).
 //
 // Linux only (process groups and /proc, like the simulator's tasks);
 // skipped with -short.

@@ -21,12 +21,14 @@ type process struct {
 // startProcess runs args in a process group of its own, so that a
 // clean-up can kill the process and anything it forked in one go. (The
 // simulated Marathon starts its tasks in groups of their own: those are
-// found through /proc, see procfs_test.go.)
+// found through /proc, see procfs_test.go.) Should the test binary die
+// without cleaning up (a -timeout panic), the kernel sends the process
+// SIGTERM, which both programs answer with their orderly shutdown.
 func startProcess(name string, args ...string) (*process, error) {
 	cmd := exec.Command(args[0], args[1:]...)
 	out := newOutput()
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	// Wait must not hang on a grandchild that kept the output pipe open.
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
