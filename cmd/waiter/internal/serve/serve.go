@@ -11,6 +11,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -121,8 +122,9 @@ func Run(ctx context.Context, opts Options) error {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
+	fresh := &freshConns{m: map[net.Conn]struct{}{}}
 	hs := &http.Server{Handler: edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
-		Protocols: protocols, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+		Protocols: protocols, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug), ConnState: fresh.track}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,
@@ -137,18 +139,48 @@ func Run(ctx context.Context, opts Options) error {
 	case err := <-serveErr:
 		runErr = fmt.Errorf("serve: %w", err)
 	}
-	shutdown(log, cfg, edge, hs, stopDriver, drvDone, sched)
+	shutdown(log, cfg, edge, hs, fresh, stopDriver, drvDone, sched)
 	return runErr
+}
+
+// freshConns remembers connections that have not sent a request yet.
+// http.Server.Shutdown waits up to 5 s for such a connection to become
+// idle, and clients keep them in their pools as a matter of course, so a
+// drain would stall on them for no request at all.
+type freshConns struct {
+	mu sync.Mutex
+	m  map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(c net.Conn, state http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == http.StateNew {
+		f.m[c] = struct{}{}
+	} else {
+		delete(f.m, c)
+	}
+}
+
+// closeAll closes every connection still waiting for its first request.
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.m {
+		_ = c.Close()
+		delete(f.m, c)
+	}
 }
 
 // shutdown drains and stops everything, in order: no new requests,
 // in-flight requests finish (bounded by drain-timeout, then their
 // connections are closed), the driver stops, the scheduler stops every
 // instance. The store is closed by Run's deferred Close.
-func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *http.Server,
+func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *http.Server, fresh *freshConns,
 	stopDriver context.CancelFunc, drvDone <-chan struct{}, sched engine.Scheduler) {
 	log.Info("waiter serve: draining", "timeout", cfg.DrainTimeout.String())
 	edge.Drain()
+	fresh.closeAll() // the router refuses new requests now anyway
 	drainCtx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout)
 	if err := hs.Shutdown(drainCtx); err != nil {
 		log.Warn("waiter serve: requests still running after the drain timeout; closing their connections", "error", err)
