@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"net"
 	"net/http"
 	"os"
@@ -197,7 +198,7 @@ func TestKillReachesForkedChildren(t *testing.T) {
 		if err != nil {
 			return true
 		}
-		st, _, _ := parseStat(b)
+		st, _, _ := procgroup.ParseStat(b)
 		return st == 'Z'
 	})
 }
