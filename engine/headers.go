@@ -156,6 +156,17 @@ func parseHeaderValue(name, value string) any {
 	if stringHeaderParams[name] {
 		return value
 	}
+	// Most values are plain numbers or booleans: skip the JSON decoder
+	// for those (it dominated header parsing on the proxy path).
+	if f, ok := plainNumber(value); ok {
+		return f
+	}
+	switch value {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
 	var v any
 	if err := json.Unmarshal([]byte(value), &v); err != nil {
 		return value
@@ -183,4 +194,37 @@ func splitTokens(value string) []string {
 		}
 	}
 	return out
+}
+
+// plainNumber parses a JSON number made of an optional minus, digits and
+// an optional fraction (no exponent, no leading zeros beyond "0"); other
+// shapes return false and go through the JSON decoder.
+func plainNumber(s string) (float64, bool) {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	digits := i - start
+	if digits == 0 || (digits > 1 && s[start] == '0') {
+		return 0, false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		frac := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == frac {
+			return 0, false
+		}
+	}
+	if i != len(s) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -134,5 +135,29 @@ func TestSplitTokenData(t *testing.T) {
 	svc, meta, unknown := SplitTokenData(map[string]any{"cmd": "x", "owner": "me", "fallback-period-secs": 10, "bogus": 1})
 	if svc["cmd"] != "x" || meta["owner"] != "me" || len(unknown) != 1 || unknown[0] != "bogus" {
 		t.Errorf("split wrong: %v %v %v", svc, meta, unknown)
+	}
+}
+
+// TestPlainNumberAgreesWithJSON checks the fast path of header parsing
+// against encoding/json on every shape it accepts or refuses.
+func TestPlainNumberAgreesWithJSON(t *testing.T) {
+	for _, s := range []string{"0", "1", "-1", "0.5", "10.25", "123456789", "-0.001",
+		"01", "1.", ".5", "1e3", "+1", "", "-", "0x10", "1_000", "NaN", "Inf", " 1", "1 "} {
+		f, ok := plainNumber(s)
+		var v any
+		jsonErr := json.Unmarshal([]byte(s), &v)
+		if ok {
+			if jsonErr != nil || v.(float64) != f {
+				t.Errorf("plainNumber(%q) = %v, JSON says %v %v", s, f, v, jsonErr)
+			}
+		}
+		if got := parseHeaderValue("cpus", s); jsonErr == nil {
+			if got != v {
+				t.Errorf("parseHeaderValue(%q) = %#v, JSON gives %#v", s, got, v)
+			}
+		}
+	}
+	if parseHeaderValue("cpus", "true") != true || parseHeaderValue("cpus", "false") != false {
+		t.Error("booleans")
 	}
 }
