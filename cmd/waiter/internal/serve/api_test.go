@@ -1,10 +1,13 @@
 package serve
 
 import (
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Token semantics through the real bbolt store (and storeport's error
@@ -173,5 +176,35 @@ func TestDrainOnShutdown(t *testing.T) {
 	}
 	if err := <-stopped; err != nil {
 		t.Errorf("Run: %v", err)
+	}
+}
+
+// TestDrainClosesFreshConnections: a client connection that never sent a
+// request must not hold up SIGTERM (http.Server.Shutdown would wait 5 s
+// for it); the drain closes it and Run returns with its drain timeout
+// far from spent.
+func TestDrainClosesFreshConnections(t *testing.T) {
+	r := startRouter(t, nil, func(c *config.Config) { c.DrainTimeout = 30 * time.Second })
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Make sure the server has accepted it (it answers a request on a
+	// second connection, so its accept loop has run past this one).
+	read(t, r.call(t, "GET", "/status", nil))
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.stop() }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(4 * time.Second): // Shutdown alone would hold it 5 s
+		t.Fatal("the drain waited on a connection that never sent a request")
+	}
+	buf := make([]byte, 1)
+	if _, err := conn.Read(buf); err == nil {
+		t.Error("the fresh connection is still open after the drain")
 	}
 }
