@@ -2,6 +2,7 @@ package marathon
 
 import (
 	"context"
+	"github.com/waiter-go/waiter/internal/healthcheck"
 	"net/url"
 	"slices"
 	"strings"
@@ -109,7 +110,7 @@ type probeJob struct {
 // once) and applies the results: a 2xx makes an instance healthy, and
 // the facts learnt are kept for when it fails.
 func (s *Scheduler) runProbes(ctx context.Context, obs map[string]*engine.Observation, jobs []probeJob) {
-	results := make([]probeResult, len(jobs))
+	results := make([]healthcheck.Result, len(jobs))
 	sem := make(chan struct{}, maxProbes)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
@@ -118,7 +119,7 @@ func (s *Scheduler) runProbes(ctx context.Context, obs map[string]*engine.Observ
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = s.probe.check(ctx, j.url)
+			results[i] = s.probe.Check(ctx, j.url)
 		}()
 	}
 	wg.Wait()
@@ -127,10 +128,10 @@ func (s *Scheduler) runProbes(ctx context.Context, obs map[string]*engine.Observ
 	for i, j := range jobs {
 		in := &obs[j.service].Instances[j.index]
 		r := results[i]
-		in.Healthy = r.healthy
-		in.HealthCheckStatus = r.status
-		in.Flags |= r.flags
-		s.facts[in.ID] |= r.flags
+		in.Healthy = r.Healthy()
+		in.HealthCheckStatus = r.Status
+		in.Flags |= r.Flags
+		s.facts[in.ID] |= r.Flags
 	}
 }
 

@@ -3,6 +3,7 @@ package marathon
 import (
 	"context"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/healthcheck"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,7 +23,7 @@ type Scheduler struct {
 	log    *slog.Logger
 	client gomarathon.Marathon
 	tr     *transport
-	probe  *prober
+	probe  *healthcheck.Prober
 
 	mu       sync.Mutex
 	closed   bool
@@ -57,7 +58,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marathon: config: URL %q: %w", cfg.URL, err)
 	}
-	return &Scheduler{cfg: cfg, log: cfg.Logger, client: client, tr: tr, probe: newProber(cfg.ProbeTimeout),
+	return &Scheduler{cfg: cfg, log: cfg.Logger, client: client, tr: tr, probe: healthcheck.New(cfg.ProbeTimeout, "waiter-marathon-adapter"),
 		failed: map[string][]engine.ObservedInstance{}, killFailingSince: map[string]time.Time{},
 		facts: map[string]engine.InstanceFlags{}, drift: map[string]driftState{}}, nil
 }
@@ -79,7 +80,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
-		s.probe.close()
+		s.probe.Close()
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("marathon: shutdown: calls still in flight: %w", ctx.Err())

@@ -3,6 +3,7 @@ package shell
 import (
 	"context"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/healthcheck"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -31,7 +32,7 @@ func (s *Scheduler) monitor(in *instance) {
 			return
 		case <-t.C:
 		}
-		res := s.probe.check(ctx, url)
+		res := s.probe.Check(ctx, url)
 		next, ok := s.afterProbe(in, res)
 		if !ok {
 			return
@@ -42,31 +43,20 @@ func (s *Scheduler) monitor(in *instance) {
 
 // afterProbe applies a probe's result to in and enforces the grace period.
 // It returns when to probe next, or false once the instance stops.
-func (s *Scheduler) afterProbe(in *instance, res probeResult) (time.Duration, bool) {
+func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result) (time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if in.stopping {
 		return 0, false
 	}
 	sp := &in.svc.spec
-	if res.connected {
-		in.flags |= engine.FlagHasConnected
-	}
-	if res.responded {
-		in.flags |= engine.FlagHasResponded
-	}
-	if res.timeout {
-		in.flags |= engine.FlagTimeoutException
-	}
-	if res.tlsError {
-		in.flags |= engine.FlagSSLException
-	}
+	in.flags |= res.Flags
 	// The last status, 0 when nothing answered: a 401 here is how the
 	// engine tells "health check requires authentication".
-	in.hcStatus = res.status
+	in.hcStatus = res.Status
 
 	was := in.healthy
-	if res.healthy() {
+	if res.Healthy() {
 		in.failedProbe = 0
 		in.healthy, in.everHealthy = true, true
 	} else {

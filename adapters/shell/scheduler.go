@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/healthcheck"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -24,7 +25,7 @@ type Scheduler struct {
 	cfg    Config
 	log    *slog.Logger
 	env    envBase
-	probe  *prober
+	probe  *healthcheck.Prober
 	bootID string
 	lock   *os.File // flock on <WorkDir>/.lock
 
@@ -84,7 +85,7 @@ func New(cfg Config) (*Scheduler, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		env:      newEnvBase(cfg.Cluster, cfg.Password),
-		probe:    newProber(cfg.HealthCheckTimeout),
+		probe:    healthcheck.New(cfg.HealthCheckTimeout, "waiter-shell-scheduler"),
 		bootID:   readBootID(),
 		lock:     lock,
 		services: map[string]*service{},

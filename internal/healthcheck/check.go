@@ -1,0 +1,97 @@
+package healthcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Prober sends health checks.
+type Prober struct {
+	client    *http.Client
+	timeout   time.Duration
+	userAgent string
+}
+
+// New returns a prober whose checks give up after timeout.
+func New(timeout time.Duration, userAgent string) *Prober {
+	tr := &http.Transport{
+		// A fresh connection per probe: keep-alive would hide whether the
+		// instance still accepts connections, and idle connections to
+		// instances that died would pile up.
+		DisableKeepAlives: true,
+		DialContext:       (&net.Dialer{}).DialContext,
+		// Instances make up their own certificates; the check is about
+		// liveness, not identity.
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // see above
+		Proxy:           nil,                                   // never send health checks through HTTP_PROXY
+	}
+	return &Prober{client: &http.Client{Transport: tr}, timeout: timeout, userAgent: userAgent}
+}
+
+// Close drops the prober's idle connections.
+func (p *Prober) Close() { p.client.CloseIdleConnections() }
+
+// Result is what one check learnt: the status (0 when nothing answered)
+// and the facts of Waiter's classify-response-errors as engine flags.
+type Result struct {
+	Status int
+	Flags  engine.InstanceFlags
+}
+
+// Healthy reports a 2xx answer.
+func (r Result) Healthy() bool {
+	return r.Flags&engine.FlagHasResponded != 0 && r.Status >= 200 && r.Status < 300
+}
+
+// Check probes url; ctx ends it early.
+func (p *Prober) Check(ctx context.Context, url string) Result {
+	var res Result
+	var connected atomic.Bool
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		ConnectDone: func(_, _ string, err error) {
+			if err == nil {
+				connected.Store(true)
+			}
+		},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return res
+	}
+	req.Header.Set("x-waiter-request-type", "health-check")
+	if p.userAgent != "" {
+		req.Header.Set("User-Agent", p.userAgent)
+	}
+	resp, err := p.client.Do(req)
+	if connected.Load() {
+		res.Flags |= engine.FlagHasConnected
+	}
+	if err != nil {
+		var netErr net.Error
+		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+			res.Flags |= engine.FlagTimeoutException
+		}
+		var rhe tls.RecordHeaderError
+		var alert tls.AlertError
+		if errors.As(err, &rhe) || errors.As(err, &alert) {
+			res.Flags |= engine.FlagSSLException
+		}
+		return res
+	}
+	_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+	_ = resp.Body.Close()
+	res.Flags |= engine.FlagHasConnected | engine.FlagHasResponded
+	res.Status = resp.StatusCode
+	return res
+}
