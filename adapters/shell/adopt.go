@@ -2,6 +2,7 @@ package shell
 
 import (
 	"errors"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,11 +171,11 @@ func terminateLeftover(pgid int, grace time.Duration) {
 	gone := make(chan struct{})
 	close(gone) // the leader is not ours to wait for: poll the group
 	if grace > 0 {
-		_ = signalGroup(pgid, syscall.SIGTERM)
-		if waitGroupGone(pgid, gone, grace) {
+		_ = procgroup.Signal(pgid, syscall.SIGTERM)
+		if procgroup.WaitGone(pgid, gone, grace) {
 			return
 		}
 	}
-	_ = signalGroup(pgid, syscall.SIGKILL)
-	waitGroupGone(pgid, gone, killWait)
+	_ = procgroup.Signal(pgid, syscall.SIGKILL)
+	procgroup.WaitGone(pgid, gone, killWait)
 }

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"context"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"net"
 	"net/http"
 	"os"
@@ -142,7 +143,7 @@ func baselineColdStart(b *testing.B, delay time.Duration) time.Duration {
 		b.Fatal(err)
 	}
 	defer func() {
-		_ = signalGroup(cmd.Process.Pid, syscall.SIGKILL)
+		_ = procgroup.Signal(cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 	}()
 	for deadline := start.Add(waitTimeout); time.Now().Before(deadline); time.Sleep(time.Millisecond) {

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"net"
 	"net/http"
 	"os"
@@ -117,7 +118,7 @@ func TestNeverListeningInstanceIsKilledAfterGrace(t *testing.T) {
 	if f.Message != "Exceeded grace period of 0.15 seconds" {
 		t.Errorf("message = %q", f.Message)
 	}
-	waitUntil(t, "the killed group to be gone", func() bool { return !groupAlive(pgid) })
+	waitUntil(t, "the killed group to be gone", func() bool { return !procgroup.Alive(pgid) })
 }
 
 func TestHealthCheck401IsRecorded(t *testing.T) {
@@ -167,7 +168,7 @@ func TestMemoryLimitKillsInstance(t *testing.T) {
 		t.Errorf("a memory kill reports exit code %d", f.ExitCode)
 	}
 	pgid := pgidOf(t, s, d.ID, f.ID)
-	waitUntil(t, "the killed group to be gone", func() bool { return !groupAlive(pgid) })
+	waitUntil(t, "the killed group to be gone", func() bool { return !procgroup.Alive(pgid) })
 }
 
 func TestScaleUpWaitsForPendingRetry(t *testing.T) {

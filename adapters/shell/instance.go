@@ -2,6 +2,7 @@ package shell
 
 import (
 	"fmt"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,25 +102,25 @@ func (s *Scheduler) terminate(in *instance, grace time.Duration) {
 	case <-in.leaderDone:
 		// The leader exited by itself. If nothing of its group is left,
 		// signal nothing: once the group is gone its id may be reused.
-		if !groupAlive(in.pid) {
+		if !procgroup.Alive(in.pid) {
 			s.finish(in)
 			return
 		}
 	default:
 	}
 	if grace > 0 {
-		if err := signalGroup(in.pid, syscall.SIGTERM); err != nil {
+		if err := procgroup.Signal(in.pid, syscall.SIGTERM); err != nil {
 			s.log.Error("shell: SIGTERM", "instance", in.id, "pgid", in.pid, "err", err)
 		}
-		if waitGroupGone(in.pid, in.leaderDone, grace) {
+		if procgroup.WaitGone(in.pid, in.leaderDone, grace) {
 			s.finish(in)
 			return
 		}
 	}
-	if err := signalGroup(in.pid, syscall.SIGKILL); err != nil {
+	if err := procgroup.Signal(in.pid, syscall.SIGKILL); err != nil {
 		s.log.Error("shell: SIGKILL", "instance", in.id, "pgid", in.pid, "err", err)
 	}
-	if !waitGroupGone(in.pid, in.leaderDone, killWait) {
+	if !procgroup.WaitGone(in.pid, in.leaderDone, killWait) {
 		s.log.Error("shell: process group survived SIGKILL", "instance", in.id, "pgid", in.pid)
 	}
 	s.finish(in)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,7 +84,7 @@ func (s *Scheduler) start(svc *service, id string, ports []int) (*instance, erro
 	}
 	if err != nil {
 		// Without a record a crash would orphan the group: refuse it.
-		_ = signalGroup(pid, syscall.SIGKILL)
+		_ = procgroup.Signal(pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,11 +41,11 @@ func crashedRouter(t *testing.T, dir string, ports [2]int) routerReport {
 	// Whatever the test does, the orphans must not outlive it.
 	t.Cleanup(func() {
 		for _, pgid := range rep.Instances {
-			_ = signalGroup(pgid, syscall.SIGKILL)
+			_ = procgroup.Signal(pgid, syscall.SIGKILL)
 		}
 	})
 	for id, pgid := range rep.Instances {
-		if !groupAlive(pgid) {
+		if !procgroup.Alive(pgid) {
 			t.Fatalf("instance %s (group %d) died with the router", id, pgid)
 		}
 	}
@@ -62,7 +63,7 @@ func TestRestartTerminatesLeftovers(t *testing.T) {
 
 	s := newTestScheduler(t, func(c *Config) { c.WorkDir, c.PortRange = dir, ports })
 	for id, pgid := range rep.Instances {
-		if groupAlive(pgid) {
+		if procgroup.Alive(pgid) {
 			t.Errorf("leftover %s (group %d) still runs after New", id, pgid)
 		}
 	}
@@ -91,8 +92,8 @@ func TestRestartAdoptsLeftovers(t *testing.T) {
 			kept = id
 		}
 	}
-	_ = signalGroup(rep.Instances[dead], syscall.SIGKILL)
-	waitUntil(t, "the instance killed meanwhile to die", func() bool { return !groupAlive(rep.Instances[dead]) })
+	_ = procgroup.Signal(rep.Instances[dead], syscall.SIGKILL)
+	waitUntil(t, "the instance killed meanwhile to die", func() bool { return !procgroup.Alive(rep.Instances[dead]) })
 
 	s := newTestScheduler(t, func(c *Config) { c.WorkDir, c.PortRange, c.Adopt = dir, ports, true })
 	obs := waitObs(t, s, rep.Service, "the adopted and a new instance healthy", healthy(2))
@@ -117,7 +118,7 @@ func TestRestartAdoptsLeftovers(t *testing.T) {
 	if err := s.KillInstance(t.Context(), rep.Service, kept); err != nil {
 		t.Fatalf("KillInstance(adopted): %v", err)
 	}
-	waitUntil(t, "the adopted group to be gone", func() bool { return !groupAlive(rep.Instances[kept]) })
+	waitUntil(t, "the adopted group to be gone", func() bool { return !procgroup.Alive(rep.Instances[kept]) })
 	if obs := observe(t, s, rep.Service); obs.Requested != 1 || len(obs.Failed) != 0 {
 		t.Errorf("after killing the adopted instance: %+v", obs)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/waiter-go/waiter/internal/healthcheck"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -169,7 +170,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 				continue // gone: its group id is no longer ours to signal
 			default:
 			}
-			if e := signalGroup(in.pid, syscall.SIGKILL); e != nil {
+			if e := procgroup.Signal(in.pid, syscall.SIGKILL); e != nil {
 				s.log.Error("shell: kill on shutdown", "instance", in.id, "pgid", in.pid, "err", e)
 			}
 		}

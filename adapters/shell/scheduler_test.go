@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"net"
 	"net/http"
 	"os"
@@ -140,7 +141,7 @@ func TestScaleUpAndDown(t *testing.T) {
 		t.Fatalf("after scale down: %+v, want only the oldest instance %s", obs, first.ID)
 	}
 	for _, pgid := range pgids {
-		waitUntil(t, "scaled-down group "+strconv.Itoa(pgid)+" to be gone", func() bool { return !groupAlive(pgid) })
+		waitUntil(t, "scaled-down group "+strconv.Itoa(pgid)+" to be gone", func() bool { return !procgroup.Alive(pgid) })
 	}
 	if len(obs.Failed) != 0 {
 		t.Errorf("scale-down kills are not failures: %+v", obs.Failed)
@@ -165,7 +166,7 @@ func TestKillInstanceStopsWholeGroup(t *testing.T) {
 	if obs.Requested != 1 || obs.Scheduled != 1 || len(obs.Instances) != 1 || obs.Instances[0].ID == victim.ID {
 		t.Fatalf("after kill: %+v, want requested 1 and the victim gone", obs)
 	}
-	waitUntil(t, "the victim's group (leader and child) to be gone", func() bool { return !groupAlive(pgid) })
+	waitUntil(t, "the victim's group (leader and child) to be gone", func() bool { return !procgroup.Alive(pgid) })
 	waitUntil(t, "the victim's folder to be removed", func() bool {
 		_, err := os.Stat(s.InstanceDir(d.ID, victim.ID))
 		return os.IsNotExist(err)
@@ -209,10 +210,10 @@ func TestKillSendsSIGTERMThenSIGKILL(t *testing.T) {
 		t.Fatalf("KillInstance: %v", err)
 	}
 	waitUntil(t, "SIGTERM to arrive", func() bool { _, err := os.Stat(marker); return err == nil })
-	if !groupAlive(pgid) {
+	if !procgroup.Alive(pgid) {
 		t.Fatalf("the group died although it ignores SIGTERM and the grace period is not over")
 	}
-	waitUntil(t, "SIGKILL after the grace period", func() bool { return !groupAlive(pgid) })
+	waitUntil(t, "SIGKILL after the grace period", func() bool { return !procgroup.Alive(pgid) })
 	if el := time.Since(start); el < d.TerminationGracePeriod {
 		t.Errorf("group gone after %v, before the %v grace period", el, d.TerminationGracePeriod)
 	}
@@ -229,7 +230,7 @@ func TestKillWithoutGraceIsImmediateSIGKILL(t *testing.T) {
 	if err := s.KillInstance(context.Background(), d.ID, in.ID); err != nil {
 		t.Fatalf("KillInstance: %v", err)
 	}
-	waitUntil(t, "the group to be gone", func() bool { return !groupAlive(pgid) })
+	waitUntil(t, "the group to be gone", func() bool { return !procgroup.Alive(pgid) })
 	if _, err := os.Stat(marker); err == nil {
 		t.Errorf("termination-grace-period-secs 0 sent SIGTERM; Waiter's shell scheduler kills with SIGKILL")
 	}
@@ -257,7 +258,7 @@ func TestDeleteService(t *testing.T) {
 		t.Fatalf("Observe still lists the deleted service")
 	}
 	for _, pgid := range pgids {
-		waitUntil(t, "groups of the deleted service to be gone", func() bool { return !groupAlive(pgid) })
+		waitUntil(t, "groups of the deleted service to be gone", func() bool { return !procgroup.Alive(pgid) })
 	}
 	waitUntil(t, "the service folder to be removed", func() bool {
 		_, err := os.Stat(filepath.Join(s.cfg.WorkDir, d.ID))

@@ -3,6 +3,7 @@ package shell
 import (
 	"context"
 	"errors"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func TestShutdownStopsEverything(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 	for _, pgid := range pgids {
-		if groupAlive(pgid) {
+		if procgroup.Alive(pgid) {
 			t.Errorf("process group %d alive after Close", pgid)
 		}
 	}
@@ -69,7 +70,7 @@ func TestShutdownDeadlineCutsGraceShort(t *testing.T) {
 	if el := time.Since(start); el > 10*time.Second {
 		t.Errorf("Shutdown took %v despite its 50ms deadline", el)
 	}
-	if groupAlive(pgid) {
+	if procgroup.Alive(pgid) {
 		t.Errorf("group %d alive after Shutdown returned", pgid)
 	}
 }

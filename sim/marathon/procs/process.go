@@ -2,6 +2,7 @@ package procs
 
 import (
 	"fmt"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,8 +126,8 @@ func (r *Runtime) wait(p *proc) {
 	f := exitFailure(p.cmd.ProcessState)
 	r.log.Info("procs: task exited", "task", p.taskID, "message", f.Message)
 	r.sink.ProgramEnded(p.ref, f)
-	_ = signalGroup(p.pid, syscall.SIGKILL) // what it forked goes with it
-	waitGroupGone(p.pid, p.leaderDone, killWait)
+	_ = procgroup.Signal(p.pid, syscall.SIGKILL) // what it forked goes with it
+	procgroup.WaitGone(p.pid, p.leaderDone, killWait)
 	r.finish(p)
 }
 
@@ -153,14 +154,14 @@ func (r *Runtime) beginStop(p *proc) {
 
 // terminate sends SIGTERM, waits for the grace, then sends SIGKILL.
 func (r *Runtime) terminate(p *proc) {
-	if err := signalGroup(p.pid, syscall.SIGTERM); err != nil {
+	if err := procgroup.Signal(p.pid, syscall.SIGTERM); err != nil {
 		r.log.Error("procs: SIGTERM", "task", p.taskID, "pgid", p.pid, "err", err)
 	}
-	if !waitGroupGone(p.pid, p.leaderDone, p.grace) {
-		if err := signalGroup(p.pid, syscall.SIGKILL); err != nil {
+	if !procgroup.WaitGone(p.pid, p.leaderDone, p.grace) {
+		if err := procgroup.Signal(p.pid, syscall.SIGKILL); err != nil {
 			r.log.Error("procs: SIGKILL", "task", p.taskID, "pgid", p.pid, "err", err)
 		}
-		if !waitGroupGone(p.pid, p.leaderDone, killWait) {
+		if !procgroup.WaitGone(p.pid, p.leaderDone, killWait) {
 			r.log.Error("procs: process group survived SIGKILL", "task", p.taskID, "pgid", p.pid)
 		}
 	}

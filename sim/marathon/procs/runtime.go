@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"log/slog"
 	"net/http"
 	"os"
@@ -203,7 +204,7 @@ wait:
 			select {
 			case <-p.done:
 			default:
-				_ = signalGroup(p.pid, syscall.SIGKILL)
+				_ = procgroup.Signal(p.pid, syscall.SIGKILL)
 			}
 		}
 	}
