@@ -134,7 +134,8 @@ func intAtLeast(lo int) func(any) (string, string) {
 func numRange(lo, hi float64, loOpen, hiOpen bool) func(any) (string, string) {
 	return func(v any) (string, string) {
 		f := v.(float64)
-		bad := (loOpen && f <= lo) || (!loOpen && f < lo) || (hiOpen && f >= hi) || (!hiOpen && f > hi)
+		// NaN (YAML's .nan) fails every comparison, so it is refused by name.
+		bad := math.IsNaN(f) || (loOpen && f <= lo) || (!loOpen && f < lo) || (hiOpen && f >= hi) || (!hiOpen && f > hi)
 		if bad {
 			l, r := "[", "]"
 			if loOpen {
