@@ -46,7 +46,12 @@ func cloneValue(v any) any {
 		}
 		return m
 	case []string:
-		return append([]string(nil), t...)
+		// Not append([]string(nil), t...): an empty list would become nil,
+		// which JSON stores as null, and a description holding null no
+		// longer validates when it is read back.
+		out := make([]string, len(t))
+		copy(out, t)
+		return out
 	}
 	return v
 }

@@ -62,6 +62,12 @@ func FuzzServer(f *testing.F) {
 		{"GET", "/stream", "localhost", kitchen, "", backendBroken},
 		{"POST", "/chunked", fuzzTokenHost, "Transfer-Encoding: chunked", "5\r\nhello\r\n0\r\n\r\n", backendEcho},
 		{"GET", "/x", "localhost", kitchen + "\nx-waiter-cpus: lots\nx-waiter-env-1bad: x", "", backendNone},
+		{"GET", "/apps?run-as-user=ali*&env.FOO=*b*&metadata.team=x&include=requests,instances&token=" + fuzzTokenHost, "localhost", "", "", backendNone},
+		{"POST", "/apps/" + d.ID + "/instance/" + d.ID + ".1/kill", "localhost", "", "", backendNone},
+		{"GET", "/apps/" + d.ID + "/suspend", "localhost", "", "", backendNone},
+		{"DELETE", "/token?token=" + fuzzTokenHost + "&hard-delete=true", "localhost", "If-Match: E-x", "", backendNone},
+		{"GET", "/tokens?owner=alice,bob&include=metadata,deleted", "localhost", "", "", backendNone},
+		{"HEAD", "/waiter-ping", fuzzTokenHost, "x-waiter-timeout: 100", "", backendBusy},
 	} {
 		f.Add(s.method, s.target, s.host, s.headers, []byte(s.body), s.backend)
 	}
