@@ -48,6 +48,7 @@ func startRouterWrapped(t *testing.T, backend http.Handler, wrap func(*fakesched
 	cfg.DataDir = t.TempDir()
 	cfg.RouterID = "test-router"
 	cfg.RunAsUser = "alice"
+	cfg.Admins = []string{"alice"} // the one user administers its router, as with no configuration
 	cfg.Hostnames = []string{"router.test"}
 	cfg.PollInterval = time.Hour // polls come from creates and waiting requests
 	cfg.FastPollInterval = 20 * time.Millisecond
