@@ -64,11 +64,14 @@ func newTestEdgeWith(t *testing.T, ent Entitlements, mutate ...func(*Config)) *t
 	return e
 }
 
-// req describes one request to the edge.
+// req describes one request to the edge. A body is sent as JSON, as
+// Waiter's clients send it, unless headers name another Content-Type or
+// bareBody is set.
 type req struct {
 	method, path, body string
 	host               string
 	headers            map[string]string
+	bareBody           bool
 }
 
 func (e *testEdge) do(t *testing.T, r req) *httptest.ResponseRecorder {
@@ -84,6 +87,9 @@ func (e *testEdge) do(t *testing.T, r req) *httptest.ResponseRecorder {
 	hr.Host = r.host
 	if hr.Host == "" {
 		hr.Host = "127.0.0.1:9091"
+	}
+	if r.body != "" && !r.bareBody {
+		hr.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range r.headers {
 		hr.Header.Set(k, v)

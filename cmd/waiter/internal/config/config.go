@@ -36,6 +36,10 @@ type Config struct {
 	// tokens owned by others), run services as any user and maintain
 	// every user's services; default the OS user running the router.
 	Admins []string `yaml:"admins"`
+	// CORSAllowedOrigins are the origins (scheme://host[:port]) besides the
+	// router's own whose web pages may call the API, including the calls
+	// that change state; default none.
+	CORSAllowedOrigins []string `yaml:"cors-allowed-origins"`
 
 	// ServicePrefix starts every service id.
 	ServicePrefix string `yaml:"service-prefix"`

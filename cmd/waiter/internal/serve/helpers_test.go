@@ -120,6 +120,9 @@ func (r *testRouter) callCtx(t *testing.T, ctx context.Context, method, path str
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json") // as Waiter's clients send bodies; headers may override
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		if strings.EqualFold(headers[i], "host") {
 			req.Host = headers[i+1]
