@@ -94,26 +94,3 @@ func (s *Server) handleDeleteApp(w http.ResponseWriter, r *http.Request, ps http
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "service-id": id, "result": "deleted"})
 }
-
-// checkManage authenticates the caller and checks it may manage the
-// service (it runs as the caller, or the caller is an admin).
-func (s *Server) checkManage(r *http.Request, id string) *Error {
-	p, herr := s.caller(r)
-	if herr != nil {
-		return herr
-	}
-	user := p.User
-	snap, herr := s.lookupService(id)
-	if herr != nil {
-		return herr
-	}
-	owner := ""
-	if snap.Description != nil {
-		owner = snap.Description.RunAsUser
-	}
-	if !s.auth.CanManage(user, owner) && !s.auth.IsAdmin(user) {
-		return &Error{Status: http.StatusForbidden, Message: "User not allowed to manage service", ServiceID: id,
-			Details: map[string]any{"user": user, "run-as-user": owner}}
-	}
-	return nil
-}

@@ -165,7 +165,7 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 		return
 	}
 	owner, _ := cur.Data["owner"].(string)
-	if !s.auth.CanManage(user, owner) {
+	if !s.auth.CanManage(user, owner) && !s.auth.IsAdmin(user) {
 		s.writeError(w, r, &Error{Status: http.StatusForbidden,
 			Message: "User " + user + " not allowed to delete token " + name + ": only its owner (" + owner + ") or an admin may",
 			Details: map[string]any{"user": user, "owner": owner}})
