@@ -30,8 +30,14 @@ func ifMatch(r *http.Request) string {
 
 // handleGetToken is GET /token: the token's parameters and user metadata,
 // with system metadata (and the previous versions) under include=metadata
-// and soft-deleted tokens under include=deleted.
+// and soft-deleted tokens under include=deleted. Env values, in every
+// version, are hidden from those who may not write the token or run as it.
 func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))
@@ -47,8 +53,12 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		s.writeError(w, r, toError(err))
 		return
 	}
+	mask := func(m map[string]any) map[string]any { return m }
+	if !s.mayReadToken(p.User, t.Data) {
+		mask = maskEnv
+	}
 	body := make(map[string]any, len(t.Data))
-	for k, v := range t.Data {
+	for k, v := range mask(t.Data) {
 		if include["metadata"] || !engine.IsSystemTokenKey(k) {
 			body[k] = v
 		}
@@ -56,7 +66,7 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 	if include["metadata"] {
 		// Waiter shows "previous": {} for a token without history.
 		body["previous"] = map[string]any{}
-		if prev := s.previousChain(name); prev != nil {
+		if prev := s.previousChain(name, mask); prev != nil {
 			body["previous"] = prev
 		}
 	}
@@ -65,15 +75,15 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 }
 
 // previousChain rebuilds Waiter's nested "previous" field from the store's
-// history list (newest first).
-func (s *Server) previousChain(name string) map[string]any {
+// history list (newest first), each version passed through mask.
+func (s *Server) previousChain(name string, mask func(map[string]any) map[string]any) map[string]any {
 	hist, err := s.store.TokenHistory(name)
 	if err != nil || len(hist) == 0 {
 		return nil
 	}
 	var prev map[string]any
 	for i := len(hist) - 1; i >= 0; i-- {
-		d := maps.Clone(hist[i].Data)
+		d := maps.Clone(mask(hist[i].Data))
 		if prev != nil {
 			d["previous"] = prev
 		}
