@@ -77,7 +77,6 @@ type knativeScaler struct {
 	panicking   bool
 	panicTime   time.Time
 	maxPanic    int
-	activeSince time.Time
 	zeroSince   time.Time
 }
 

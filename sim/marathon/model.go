@@ -51,7 +51,6 @@ type mEvent struct {
 	task  string
 	app   string
 	gen   uint64
-	dummy bool
 }
 
 // New returns a model with cfg; src seeds launch latencies and start-up times.
