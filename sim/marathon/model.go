@@ -47,10 +47,10 @@ const (
 )
 
 type mEvent struct {
-	kind  mEventKind
-	task  string
-	app   string
-	gen   uint64
+	kind mEventKind
+	task string
+	app  string
+	gen  uint64
 }
 
 // New returns a model with cfg; src seeds launch latencies and start-up times.
