@@ -51,7 +51,7 @@ func FuzzServer(f *testing.F) {
 		{"POST", "/apps/" + d.ID + "/override", "localhost", "Content-Type: application/json", `{"min-instances":2}`, backendNone},
 		{"DELETE", "/apps/" + d.ID, "localhost", "", "", backendNone},
 		{"GET", "/service-id", "localhost", kitchen, "", backendNone},
-		{"POST", "/token", "localhost", "Accept: application/json", `{"token":"t1","cmd":"k","cpus":1,"mem":1,"version":"v"}`, backendNone},
+		{"POST", "/token", "localhost", "Accept: application/json\nContent-Type: application/json", `{"token":"t1","cmd":"k","cpus":1,"mem":1,"version":"v"}`, backendNone},
 		{"GET", "/token?token=" + fuzzTokenHost + "&include=metadata", "localhost", "", "", backendNone},
 		{"GET", "/state/" + d.ID, "localhost", "", "", backendNone},
 		{"GET", "/waiter-ping", fuzzTokenHost, "", "", backendEcho},

@@ -40,6 +40,7 @@ func FuzzTokenPost(f *testing.F) {
 			return // not a request a client can send
 		}
 		post.Header.Set("Accept", "application/json")
+		post.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		e.srv.ServeHTTP(rec, post)
 		if rec.Code >= 500 {
