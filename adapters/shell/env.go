@@ -4,7 +4,8 @@ import (
 	"os"
 	"os/user"
 	"slices"
-	"strconv"
+
+	"github.com/waiter-go/waiter/engine"
 )
 
 // envBase is what every instance's environment starts from: the router's
@@ -34,58 +35,26 @@ func newEnvBase(cluster string, password func(string) string) envBase {
 	return b
 }
 
-// environment builds an instance's environment as Waiter's
-// scheduler/environment does, plus what the shell scheduler adds: the
-// user's env, then HOME (the instance folder), LOGNAME, USER,
-// WAITER_CLUSTER, WAITER_CONCURRENCY_LEVEL, WAITER_CPUS, WAITER_MEM_MB,
-// WAITER_PASSWORD, WAITER_SERVICE_ID, WAITER_USERNAME=waiter,
-// WAITER_METRIC_GROUP, WAITER_TOKEN (from the user's WAITER_CONFIG_TOKEN),
-// PORT0..PORTn-1, MESOS_SANDBOX and WAITER_SANDBOX (the instance folder).
+// environment builds an instance's environment (engine.InstanceEnv) with
+// what the shell scheduler adds: the router's PATH, HOME and the sandbox
+// variables set to the instance folder, LOGNAME and USER always set (the
+// router's own user when the description names none), and PORT0..PORTn-1.
 // The result is sorted, so a launch is reproducible.
 func (b envBase) environment(sp *spec, dir string, ports []int) []string {
-	env := make(map[string]string, len(sp.Env)+16+len(ports))
-	env["PATH"] = b.path
-	for k, v := range sp.Env {
-		env[k] = v
-	}
-	token, hasToken := env["WAITER_CONFIG_TOKEN"]
-	delete(env, "WAITER_CONFIG_TOKEN")
 	runAs := sp.RunAsUser
 	if runAs == "" {
 		runAs = b.user
 	}
-	env["HOME"] = dir
-	env["LOGNAME"] = runAs
-	env["USER"] = runAs
-	env["WAITER_CLUSTER"] = b.cluster
-	env["WAITER_CONCURRENCY_LEVEL"] = strconv.Itoa(sp.ConcurrencyLevel)
-	env["WAITER_CPUS"] = formatNumber(sp.CPUs)
-	env["WAITER_MEM_MB"] = formatNumber(sp.MemMB)
-	env["WAITER_PASSWORD"] = b.password(sp.ServiceID)
-	env["WAITER_SERVICE_ID"] = sp.ServiceID
-	env["WAITER_USERNAME"] = "waiter"
-	if sp.MetricGroup != "" {
-		env["WAITER_METRIC_GROUP"] = sp.MetricGroup
-	}
-	if hasToken {
-		env["WAITER_TOKEN"] = token
-	}
-	for i, p := range ports {
-		env["PORT"+strconv.Itoa(i)] = strconv.Itoa(p)
-	}
-	env["MESOS_SANDBOX"] = dir
-	env["WAITER_SANDBOX"] = dir
-
+	env := engine.InstanceEnv(engine.EnvSpec{
+		ServiceID: sp.ServiceID, ConcurrencyLevel: sp.ConcurrencyLevel, CPUs: sp.CPUs, MemMB: sp.MemMB,
+		MetricGroup: sp.MetricGroup, Env: sp.Env, RunAsUser: runAs, Home: dir,
+		Cluster: b.cluster, Password: b.password(sp.ServiceID),
+		Inherited: map[string]string{"PATH": b.path}, Ports: ports, Sandbox: dir,
+	})
 	out := make([]string, 0, len(env))
 	for k, v := range env {
 		out = append(out, k+"="+v)
 	}
 	slices.Sort(out)
 	return out
-}
-
-// formatNumber prints 1 as "1" and 0.5 as "0.5", as Waiter's (str n) does
-// for the numbers a JSON description holds.
-func formatNumber(f float64) string {
-	return strconv.FormatFloat(f, 'f', -1, 64)
 }
