@@ -22,8 +22,6 @@ type svcState struct {
 	queueTO time.Duration
 	hist    stats.Histogram
 	t       Totals
-	// killFailingSince is when kills of this service started failing.
-	killFailingSince time.Duration
 }
 
 // buildServices creates every service: Count copies, one per version of a

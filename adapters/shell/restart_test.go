@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // crashedRouter runs the router role in a child process on dir, waits for
@@ -115,7 +117,7 @@ func TestRestartAdoptsLeftovers(t *testing.T) {
 	}
 
 	// An adopted instance is stopped like any other.
-	if err := s.KillInstance(t.Context(), rep.Service, kept); err != nil {
+	if err := s.KillInstance(t.Context(), rep.Service, kept, engine.KillOptions{}); err != nil {
 		t.Fatalf("KillInstance(adopted): %v", err)
 	}
 	waitUntil(t, "the adopted group to be gone", func() bool { return !procgroup.Alive(rep.Instances[kept]) })

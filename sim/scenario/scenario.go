@@ -14,7 +14,13 @@ type Scenario struct {
 	Seed        uint64        `yaml:"seed"`
 	Duration    time.Duration `yaml:"duration"`
 	// Policy is the default scaling policy ("waiter", "knative").
-	Policy     string      `yaml:"policy"`
+	Policy string `yaml:"policy"`
+	// Scheduler is what runs the services: "marathon" (the default: Mesos
+	// and Marathon, whose health checks the router learns of by polling)
+	// or "shell" (local processes: the scheduler probes a starting
+	// instance every age/20, within 5-100 ms, and tells the router at
+	// once). Both run on the same simulated cluster.
+	Scheduler  string      `yaml:"scheduler"`
 	Router     Router      `yaml:"router"`
 	Marathon   Marathon    `yaml:"marathon"`
 	Services   []Service   `yaml:"services"`
@@ -27,13 +33,22 @@ type Scenario struct {
 	Report Report `yaml:"report"`
 }
 
+// The schedulers a scenario can pick.
+const (
+	SchedulerMarathon = "marathon"
+	SchedulerShell    = "shell"
+)
+
 // Router models the lag of a real router: it learns instance state by
-// polling Marathon, and Marathon's API answers after a latency.
+// polling the scheduler (faster while requests wait, and right after a
+// scheduler call: engine/syncer's rules), and the scheduler's API answers
+// after a latency.
 type Router struct {
-	PollInterval    time.Duration `yaml:"poll-interval"`    // default 5s (Waiter's scheduler syncer)
-	APILatency      time.Duration `yaml:"api-latency"`      // default 50ms
-	ScalingInterval time.Duration `yaml:"scaling-interval"` // default 1s
-	QueueTimeout    time.Duration `yaml:"queue-timeout"`    // default 300s
+	PollInterval     time.Duration `yaml:"poll-interval"`      // default 5s (Waiter's scheduler syncer)
+	FastPollInterval time.Duration `yaml:"fast-poll-interval"` // default 200ms, while requests wait
+	APILatency       time.Duration `yaml:"api-latency"`        // default 50ms
+	ScalingInterval  time.Duration `yaml:"scaling-interval"`   // default 1s
+	QueueTimeout     time.Duration `yaml:"queue-timeout"`      // default 300s
 }
 
 // Marathon describes the simulated Mesos cluster and Marathon.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/syncer"
 	"github.com/waiter-go/waiter/sim/rng"
 	"go.yaml.in/yaml/v3"
 )
@@ -39,12 +40,19 @@ func validate(file string, sc *Scenario, root *yaml.Node) error {
 	if !slices.Contains([]string{engine.WaiterPolicyName, engine.KnativePolicyName}, sc.Policy) {
 		return fail("unknown policy "+quote(sc.Policy)+" (known: waiter, knative)", "policy")
 	}
+	if sc.Scheduler == "" {
+		sc.Scheduler = SchedulerMarathon
+	}
+	if !slices.Contains([]string{SchedulerMarathon, SchedulerShell}, sc.Scheduler) {
+		return fail("unknown scheduler "+quote(sc.Scheduler)+" (known: marathon, shell)", "scheduler")
+	}
 	r := &sc.Router
 	setD(&r.PollInterval, 5*time.Second)
+	setD(&r.FastPollInterval, syncer.DefaultFastPollInterval)
 	setD(&r.APILatency, 50*time.Millisecond)
 	setD(&r.ScalingInterval, time.Second)
 	setD(&r.QueueTimeout, 300*time.Second)
-	if r.PollInterval < 0 || r.APILatency < 0 || r.ScalingInterval < 0 || r.QueueTimeout < 0 {
+	if r.PollInterval < 0 || r.FastPollInterval < 0 || r.APILatency < 0 || r.ScalingInterval < 0 || r.QueueTimeout < 0 {
 		return fail("durations must not be negative", "router")
 	}
 	m := &sc.Marathon

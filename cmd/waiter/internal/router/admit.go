@@ -60,10 +60,13 @@ func (d *Driver) Release(g waiterhttp.Grant, outcome engine.Outcome) {
 
 // arrive registers a request and steps EvRequestArrived.
 func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, admitted time.Time, reply chan admitResult) {
-	rec := d.recordFor(a.Description)
-	rec.total++
-	rec.lastRequest = admitted
-	d.waiting++
+	st := d.stats[a.Description.ID]
+	if st == nil {
+		st = &requestStats{}
+		d.stats[a.Description.ID] = st
+	}
+	st.total++
+	st.lastRequest = admitted
 	d.reqs[id] = reqState{service: a.Description.ID, admitted: admitted}
 	d.waiters[id] = reply
 	d.step(engine.Event{Kind: engine.EvRequestArrived, Service: a.Description.ID, Request: id,
@@ -78,27 +81,6 @@ func (d *Driver) cancel(id engine.RequestID) {
 	if !ok {
 		return // already rejected or finished
 	}
-	d.untrack(id, r)
-	d.step(engine.Event{Kind: engine.EvRequestCanceled, Service: r.service, Request: id})
-}
-
-// untrack forgets a request; one still waiting leaves the count that
-// decides fast polling.
-func (d *Driver) untrack(id engine.RequestID, r reqState) {
 	delete(d.reqs, id)
-	if !r.dispatched {
-		d.waiting--
-	}
-}
-
-// recordFor returns the record of a service, creating it (and lifting a
-// tombstone: a new request re-creates a deleted service) as needed.
-func (d *Driver) recordFor(desc *engine.Description) *svcRecord {
-	rec := d.services[desc.ID]
-	if rec == nil {
-		rec = newRecord(desc)
-		d.services[desc.ID] = rec
-		delete(d.tombstones, desc.ID)
-	}
-	return rec
+	d.step(engine.Event{Kind: engine.EvRequestCanceled, Service: r.service, Request: id})
 }

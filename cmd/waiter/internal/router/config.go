@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/syncer"
 )
 
 // Config holds the driver's settings. Zero fields take the defaults below.
@@ -18,6 +19,9 @@ type Config struct {
 	// instance, so a cold start is served as soon as the scheduler
 	// reports the instance healthy.
 	FastPollInterval time.Duration
+	// ForceKillAfter: kills of a service that have failed this long are
+	// forced (Waiter's :force-kill-after-ms; engine/syncer applies it).
+	ForceKillAfter time.Duration
 	// Workers bounds concurrent scheduler calls.
 	Workers int
 	// CallTimeout bounds one scheduler call.
@@ -35,13 +39,11 @@ type Config struct {
 
 // Defaults for Config.
 const (
-	DefaultPollInterval     = 2 * time.Second
-	DefaultFastPollInterval = 200 * time.Millisecond
+	DefaultPollInterval     = syncer.DefaultPollInterval
+	DefaultFastPollInterval = syncer.DefaultFastPollInterval
 	DefaultWorkers          = 8
 	DefaultCallTimeout      = 30 * time.Second
 	DefaultLagProbeInterval = time.Second
-	// maxRemembered bounds the killed instances kept per service for /apps.
-	maxRemembered = 10
 )
 
 func (c Config) withDefaults() Config {

@@ -12,20 +12,14 @@ func (d *Driver) Start(desc *engine.Description) {
 	if desc == nil {
 		return
 	}
-	d.do(func() {
-		d.recordFor(desc)
-		d.step(engine.Event{Kind: engine.EvStartService, Service: desc.ID, Description: desc})
-	})
+	d.do(func() { d.step(engine.Event{Kind: engine.EvStartService, Service: desc.ID, Description: desc}) })
 }
 
 // DeleteService removes a service the engine knows (EvDeleteService).
 func (d *Driver) DeleteService(id string) bool {
 	found := false
-	d.call(func() {
-		if d.services[id] == nil {
-			return
-		}
-		found = true
+	d.do(func() {
+		found = d.sync.Known(id)
 		d.step(engine.Event{Kind: engine.EvDeleteService, Service: id})
 	})
 	return found
@@ -37,7 +31,7 @@ func (d *Driver) Suspend(id string, suspended bool) {
 	if suspended {
 		kind = engine.EvSuspend
 	}
-	d.call(func() { d.step(engine.Event{Kind: kind, Service: id}) })
+	d.do(func() { d.step(engine.Event{Kind: kind, Service: id}) })
 }
 
 // Override gives a known service a new description with the same id.
@@ -45,12 +39,7 @@ func (d *Driver) Override(desc *engine.Description) {
 	if desc == nil {
 		return
 	}
-	d.call(func() {
-		rec := d.services[desc.ID]
-		if rec == nil {
-			return // the next request brings the overridden description
-		}
-		rec.desc = desc
-		d.step(engine.Event{Kind: engine.EvOverride, Service: desc.ID, Description: desc})
-	})
+	// The syncer ignores a service it does not know: the next request
+	// brings the overridden description.
+	d.do(func() { d.step(engine.Event{Kind: engine.EvOverride, Service: desc.ID, Description: desc}) })
 }

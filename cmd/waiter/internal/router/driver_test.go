@@ -234,11 +234,12 @@ func TestStaleObservationIsDropped(t *testing.T) {
 	done := make(chan struct{})
 	h.d.do(func() {
 		defer close(done)
-		newer := h.d.services[d.ID].appliedSeq + 10
+		older := h.d.sync.ObservationStarted(h.d.clk.Now())
+		newer := h.d.sync.ObservationStarted(h.d.clk.Now())
 		h.d.observeOne(newer, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 1,
 			Instances: []engine.ObservedInstance{{ID: "fresh", Host: "127.0.0.1", Port: 1, Healthy: true}}})
 		// An older poll that lists no instance at all arrives afterwards.
-		h.d.observeOne(newer-1, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 0})
+		h.d.observeOne(older, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 0})
 		if snap, ok := h.d.eng.Service(d.ID); !ok || snap.Healthy != 1 || snap.Instances[0].ID != "fresh" {
 			t.Errorf("stale observation applied: %+v", snap)
 		}

@@ -96,7 +96,7 @@ func desc(t *testing.T, extra engine.Params) *engine.Description {
 func (h *harness) observe(t *testing.T) {
 	t.Helper()
 	h.d.pollOnce(context.Background())
-	h.d.call(func() {})
+	h.d.do(func() {})
 }
 
 // service returns the driver's snapshot of a service it must know.

@@ -24,7 +24,7 @@ func TestDriverMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.d.Release(g, engine.OutcomeSuccess)
-	h.d.call(func() {}) // the release has been handled
+	h.d.do(func() {}) // the release has been handled
 
 	eventually(t, "a loop-lag sample", func() bool {
 		return sampleCount(t, reg, "waiter_router_event_loop_lag_seconds", nil) > 0

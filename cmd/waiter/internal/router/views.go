@@ -1,8 +1,6 @@
 package router
 
 import (
-	"slices"
-	"sort"
 	"time"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
@@ -30,9 +28,11 @@ func (d *Driver) viewOf(id string) (serviceView, bool) {
 		return serviceView{}, false
 	}
 	v := serviceView{eng: es}
-	if rec := d.services[id]; rec != nil {
-		v.total, v.lastRequest, v.observed, v.lastObs = rec.total, rec.lastRequest, rec.observed, rec.lastObs
-		v.killed = slices.Clone(rec.killed)
+	if st := d.stats[id]; st != nil {
+		v.total, v.lastRequest = st.total, st.lastRequest
+	}
+	if sv, ok := d.sync.View(id); ok {
+		v.observed, v.lastObs, v.killed = sv.Observed, sv.LastObservation, sv.Killed
 	}
 	return v, true
 }
@@ -40,7 +40,7 @@ func (d *Driver) viewOf(id string) (serviceView, bool) {
 // Services returns a snapshot of every service the engine knows, by id.
 func (d *Driver) Services() []waiterhttp.ServiceSnapshot {
 	var views []serviceView
-	d.call(func() {
+	d.do(func() {
 		ids := d.eng.ServiceIDs()
 		views = make([]serviceView, 0, len(ids))
 		for _, id := range ids {
@@ -60,7 +60,7 @@ func (d *Driver) Services() []waiterhttp.ServiceSnapshot {
 func (d *Driver) Service(id string) (waiterhttp.ServiceSnapshot, bool) {
 	var v serviceView
 	var ok bool
-	d.call(func() { v, ok = d.viewOf(id) })
+	d.do(func() { v, ok = d.viewOf(id) })
 	if !ok {
 		return waiterhttp.ServiceSnapshot{}, false
 	}
@@ -71,7 +71,7 @@ func (d *Driver) Service(id string) (waiterhttp.ServiceSnapshot, bool) {
 // (waiterhttp.LoadLister): one engine.Load per service, no instance lists.
 func (d *Driver) ServiceLoads() []waiterhttp.ServiceLoad {
 	var out []waiterhttp.ServiceLoad
-	d.call(func() {
+	d.do(func() {
 		ids := d.eng.ServiceIDs()
 		out = make([]waiterhttp.ServiceLoad, 0, len(ids))
 		for _, id := range ids {
@@ -80,8 +80,8 @@ func (d *Driver) ServiceLoads() []waiterhttp.ServiceLoad {
 				continue
 			}
 			sl := waiterhttp.ServiceLoad{ID: id, Load: l}
-			if rec := d.services[id]; rec != nil {
-				sl.TotalRequests = rec.total
+			if st := d.stats[id]; st != nil {
+				sl.TotalRequests = st.total
 			}
 			out = append(out, sl)
 		}
@@ -92,7 +92,7 @@ func (d *Driver) ServiceLoads() []waiterhttp.ServiceLoad {
 // State is the driver's own view for GET /state.
 func (d *Driver) State() any {
 	state := map[string]any{}
-	d.call(func() {
+	d.do(func() {
 		ids := d.eng.ServiceIDs()
 		waiting, inflight := 0, 0
 		for _, id := range ids {
@@ -101,11 +101,7 @@ func (d *Driver) State() any {
 				inflight += l.InFlight
 			}
 		}
-		tombs := make([]string, 0, len(d.tombstones))
-		for id := range d.tombstones {
-			tombs = append(tombs, id)
-		}
-		sort.Strings(tombs)
+		tombs := d.sync.Deleting()
 		state["services"] = len(ids)
 		state["waiting-requests"] = waiting
 		state["in-flight-requests"] = inflight
@@ -113,7 +109,7 @@ func (d *Driver) State() any {
 		state["scheduler-calls-pending"] = d.ops.pending()
 		state["deleting-services"] = tombs
 		state["poll-interval-ms"] = d.cfg.PollInterval.Milliseconds()
-		state["fast-polling"] = d.urgent.Load()
+		state["fast-polling"] = d.sync.Urgent()
 		state["last-poll"] = d.lastPoll
 		state["default-scaling-policy"] = d.eng.Config().DefaultPolicy
 		state["event-queue-length"] = int(d.queued.Load())
