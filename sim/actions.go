@@ -26,6 +26,9 @@ func (r *Runner) act(sa *syncer.Action) {
 	}
 	a := &sa.Engine
 	if sa.Call != 0 {
+		if r.opts.OnCall != nil {
+			r.opts.OnCall(r.now, *a)
+		}
 		c := apiCall{act: *a, call: sa.Call}
 		var idx int32
 		if n := len(r.free); n > 0 {
@@ -71,7 +74,7 @@ func (r *Runner) execute(idx int32) {
 	case engine.ActCreateService:
 		if err == nil && known {
 			r.svcs[svc].t.Creates++
-			_, err = r.model.CreateApp(r.now, appSpec(r.svcs[svc], a.Instances))
+			_, err = r.model.CreateApp(r.now, AppSpec(r.svcs[svc].desc, r.svcs[svc].spec, a.Instances))
 			if errors.Is(err, marathon.ErrAppExists) {
 				err = nil
 			}

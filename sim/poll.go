@@ -70,64 +70,25 @@ func (r *Runner) observeNotified() {
 	r.notified = r.notified[:0]
 }
 
-// observe maps a Marathon app to the engine's observation (Waiter's
-// marathon adapter: healthy from healthCheckResults, failures from the
-// recorded task failures).
+// observe maps a Marathon app to the engine's observation
+// (AppObservation), registering every running task the router learns of.
 //
 // The observation is reused from poll to poll: the engine copies what it
 // keeps, so polling allocates nothing once the buffers have grown.
 func (r *Runner) observe(a *marathon.App) *engine.Observation {
-	obs := &r.obs
-	*obs = engine.Observation{Exists: true, Requested: a.Instances, Scheduled: len(a.Tasks),
-		Instances: obs.Instances[:0], Failed: obs.Failed[:0]}
 	svc, known := r.byID[a.Spec.ID]
-	for _, t := range a.Tasks {
-		if t.State != marathon.TaskRunning {
-			continue
-		}
+	AppObservation(a, Epoch, &r.obs, func(t *marathon.Task) uint64 {
 		ts, ok := r.tasks[t.ID]
 		if !ok && known {
 			ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
 			r.taskRefs = append(r.taskRefs, ts)
 			r.tasks[t.ID] = ts
 		}
-		var ref uint64
-		if ts != nil {
-			ref = ts.ref
-			ts.toldHealthy = t.HealthChecked && t.Alive
+		if ts == nil {
+			return 0
 		}
-		var flags engine.InstanceFlags
-		if t.HasConnected {
-			flags |= engine.FlagHasConnected
-		}
-		if t.HasResponded {
-			flags |= engine.FlagHasResponded
-		}
-		port := 0
-		if len(t.Ports) > 0 {
-			port = t.Ports[0]
-		}
-		obs.Instances = append(obs.Instances, engine.ObservedInstance{
-			ID: t.ID, Host: t.Host, Port: port, StartedAt: Epoch.Add(t.StartedAt),
-			Healthy: t.HealthChecked && t.Alive, HealthCheckStatus: t.LastStatus, Flags: flags, Ref: ref,
-		})
-	}
-	for _, f := range a.Failures {
-		var flags engine.InstanceFlags
-		if f.HasConnected {
-			flags |= engine.FlagHasConnected
-		}
-		if f.HasResponded {
-			flags |= engine.FlagHasResponded
-		}
-		if f.NeverPassedHealthChecks {
-			flags |= engine.FlagNeverPassedHealthChecks
-		}
-		if f.MemoryLimitExceeded {
-			flags |= engine.FlagMemoryLimitExceeded
-		}
-		obs.Failed = append(obs.Failed, engine.ObservedInstance{ID: f.TaskID, Host: f.Host,
-			StartedAt: Epoch.Add(f.StartedAt), Flags: flags, ExitCode: f.ExitCode, HasExitCode: f.HasExitCode, Message: f.Message})
-	}
-	return obs
+		ts.toldHealthy = t.HealthChecked && t.Alive
+		return ts.ref
+	})
+	return &r.obs
 }

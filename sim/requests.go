@@ -33,6 +33,9 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	id := r.nextID
 	st.t.Requests++
 	r.rec.arrival(svc)
+	if r.opts.OnArrival != nil {
+		r.opts.OnArrival(r.now, st.desc.ID)
+	}
 	r.reqs.put(id, reqState{svc: int32(svc), arrived: r.now, dur: dur})
 	r.step(engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
 		Description: st.desc, QueueTimeout: st.queueTO})

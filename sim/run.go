@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -27,6 +26,12 @@ type Options struct {
 	Set map[string]any
 	// Progress, when set, is called with the fraction of virtual time done.
 	Progress func(done float64)
+	// OnArrival and OnCall, when set, see each request arrive and each
+	// scheduler call the router makes, with their virtual time (the
+	// differential test replays the arrivals through the production
+	// driver and compares the calls).
+	OnArrival func(at time.Duration, serviceID string)
+	OnCall    func(at time.Duration, a engine.Action)
 	// CheckInvariants makes the run verify the simulator's own invariants
 	// and the engine's observable ones as it goes (tests turn it on); the
 	// first violation is returned as Run's error.
@@ -164,33 +169,11 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		byID: map[string]int{}, tasks: map[string]*taskState{},
 		slow: 1,
 	}
-	r.eng = engine.New(engine.Config{
-		Seed:                    root.Derive("engine").Uint64(),
-		ScalingInterval:         sc.Router.ScalingInterval,
-		DefaultQueueTimeout:     sc.Router.QueueTimeout,
-		DefaultPolicy:           policy,
-		DeploymentErrorMinHosts: 1,
-	})
+	r.eng = engine.New(EngineConfig(sc, seed, policy))
 	// The router's rules (polling cadence, stale observations, lost
 	// services, tombstones, forced kills) are the production driver's.
-	r.sync = syncer.New(r.eng, syncer.Config{PollInterval: sc.Router.PollInterval,
-		FastPollInterval: sc.Router.FastPollInterval})
-	var agents []marathon.Agent
-	for i := 0; i < sc.Marathon.Agents; i++ {
-		agents = append(agents, marathon.Agent{ID: fmt.Sprintf("agent-%d", i), Host: fmt.Sprintf("host-%d", i),
-			CPUs: sc.Marathon.AgentCPUs, MemMB: sc.Marathon.AgentMemMB})
-	}
-	mc := marathon.Config{Agents: agents, LaunchLatency: *sc.Marathon.LaunchLatency,
-		BackoffSeconds: sc.Marathon.BackoffSeconds, MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}
-	if sc.Scheduler == scenario.SchedulerShell {
-		// The shell scheduler's cadence: it probes a starting instance
-		// every age/20 (5-100 ms) and tells the router of every change.
-		mc.StartupProbe = func(age, every time.Duration) time.Duration {
-			return engine.StartupProbeInterval(age, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, every)
-		}
-		mc.OnChange = r.notify
-	}
-	r.model = marathon.New(mc, root.Derive("marathon"))
+	r.sync = syncer.New(r.eng, SyncerConfig(sc))
+	r.model = NewModel(sc, seed, r.notify)
 
 	if err := r.buildServices(root, policy); err != nil {
 		return nil, err

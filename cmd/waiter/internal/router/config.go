@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
-	"github.com/waiter-go/waiter/engine/syncer"
 )
 
 // Config holds the driver's settings. Zero fields take the defaults below.
@@ -13,7 +12,9 @@ type Config struct {
 	// Engine configures the engine the driver owns.
 	Engine engine.Config
 	// PollInterval is how often the scheduler is polled when nothing is
-	// waiting (Waiter's scheduler-syncer-interval-secs is 5 s).
+	// waiting (Waiter's scheduler-syncer-interval-secs is 5 s); zero
+	// takes syncer.DefaultPollInterval, like FastPollInterval and
+	// ForceKillAfter.
 	PollInterval time.Duration
 	// FastPollInterval is the poll period while requests wait for an
 	// instance, so a cold start is served as soon as the scheduler
@@ -39,20 +40,12 @@ type Config struct {
 
 // Defaults for Config.
 const (
-	DefaultPollInterval     = syncer.DefaultPollInterval
-	DefaultFastPollInterval = syncer.DefaultFastPollInterval
 	DefaultWorkers          = 8
 	DefaultCallTimeout      = 30 * time.Second
 	DefaultLagProbeInterval = time.Second
 )
 
 func (c Config) withDefaults() Config {
-	if c.PollInterval <= 0 {
-		c.PollInterval = DefaultPollInterval
-	}
-	if c.FastPollInterval <= 0 {
-		c.FastPollInterval = DefaultFastPollInterval
-	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers
 	}

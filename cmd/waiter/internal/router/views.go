@@ -108,7 +108,7 @@ func (d *Driver) State() any {
 		state["next-wake-in-ms"] = d.wakeIn().Milliseconds()
 		state["scheduler-calls-pending"] = d.ops.pending()
 		state["deleting-services"] = tombs
-		state["poll-interval-ms"] = d.cfg.PollInterval.Milliseconds()
+		state["poll-interval-ms"] = d.sync.Config().PollInterval.Milliseconds()
 		state["fast-polling"] = d.sync.Urgent()
 		state["last-poll"] = d.lastPoll
 		state["default-scaling-policy"] = d.eng.Config().DefaultPolicy
