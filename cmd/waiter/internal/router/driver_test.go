@@ -44,7 +44,14 @@ func TestQueueTimeoutRejects(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, nil)
 	h.sched.StartUnhealthy(d.ID, true)
-	_, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d, QueueTimeout: 50 * time.Millisecond})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d, QueueTimeout: 50 * time.Millisecond})
+		errc <- err
+	}()
+	h.waitOp(t, "create", d.ID) // the request waits
+	h.clk.Add(50 * time.Millisecond)
+	err := <-errc
 	var ee *engine.Error
 	if !errors.As(err, &ee) || ee.Reason != engine.ReasonQueueTimeout || ee.Code != engine.CodeUnavailable {
 		t.Fatalf("Admit = %v, want a queue timeout", err)
@@ -192,7 +199,7 @@ func TestStoppedDriverRefuses(t *testing.T) {
 		}
 	}
 	defer func() { _ = sched.Shutdown(context.Background()) }()
-	drv := New(Config{PollInterval: time.Hour}, sched, clock.New())
+	drv := New(Config{PollInterval: time.Hour}, sched, clock.NewMock())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- drv.Run(ctx) }()
