@@ -172,15 +172,19 @@ func (r *rawFile) leafUnder(id uint64) uint64 {
 	return id
 }
 
-// appendBranchChain appends n branch pages to the file, each with one
-// element pointing at the next, the last pointing at to, raises the high
-// water mark past them and returns the first. Real bbolt trees are a few
-// levels deep; this one is n+1.
+// appendBranchChain adds n branch pages past the high-water mark, each
+// with one element pointing at the next, the last pointing at to, raises
+// the high-water mark past them and returns the first. Real bbolt trees
+// are a few levels deep; this one is n+1.
 func (r *rawFile) appendBranchChain(n int, to uint64) uint64 {
 	first := r.highWater()
+	if need := r.off(first + uint64(n)); len(r.b) < need {
+		r.b = append(r.b, make([]byte, need-len(r.b))...)
+	}
 	for i := range n {
 		id := first + uint64(i)
-		page := make([]byte, r.pageSize)
+		page := r.b[r.off(id) : r.off(id)+r.pageSize]
+		clear(page)
 		ne.PutUint64(page[0:], id)
 		ne.PutUint16(page[8:], rawBranchFlag)
 		ne.PutUint16(page[10:], 1)
@@ -193,7 +197,6 @@ func (r *rawFile) appendBranchChain(n int, to uint64) uint64 {
 		ne.PutUint32(page[rawPageHeader+4:], 1)
 		ne.PutUint64(page[rawPageHeader+8:], next)
 		page[rawPageHeader+rawElemSize] = 'a'
-		r.b = append(r.b, page...)
 	}
 	r.setHighWater(first + uint64(n))
 	return first
