@@ -173,17 +173,36 @@ func TestOpen_HugeFields(t *testing.T) {
 	}
 }
 
-// TestOpen_KeysOutOfOrder swaps the first two children of a branch page:
-// every page is still reached once, but a lookup would search the wrong
-// subtree, so the file is refused.
+// TestOpen_KeysOutOfOrder swaps two elements of a leaf: every page is
+// still reached once, but a binary search would miss keys, so the file is
+// refused.
 func TestOpen_KeysOutOfOrder(t *testing.T) {
 	path, pristine := pristineStore(t)
 	r := newRawFile(t, pristine)
+	leaf := r.leafUnder(r.topBucketRoot("tokens"))
+	a, b := r.elem(leaf, 1), r.elem(leaf, 2)
+	e1 := append([]byte(nil), r.b[a:a+rawElemSize]...)
+	copy(r.b[a:a+rawElemSize], r.b[b:b+rawElemSize])
+	copy(r.b[b:b+rawElemSize], e1)
+	// Positions are relative to their element, which moved by one slot.
+	ne.PutUint32(r.b[a+4:], ne.Uint32(r.b[a+4:])+rawElemSize)
+	ne.PutUint32(r.b[b+4:], ne.Uint32(r.b[b+4:])-rawElemSize)
+	wantBoundedRefusal(t, path, r.b, "does not sort after")
+}
+
+// TestOpen_BranchKeyNotChildsFirstKey lowers a branch's first key so that
+// it still sorts before everything below it but no longer equals its
+// child's first key, the case the fuzzer found: bbolt's tx.Check accepts
+// it, and the next write through that branch leaves an entry pointing at
+// a page the write frees.
+func TestOpen_BranchKeyNotChildsFirstKey(t *testing.T) {
+	path, pristine := pristineStore(t)
+	r := newRawFile(t, pristine)
 	branch := r.branchUnder(r.topBucketRoot("tokens"))
-	a, b := r.child(branch, 0), r.child(branch, 1)
-	r.setChild(branch, 0, b)
-	r.setChild(branch, 1, a)
-	wantBoundedRefusal(t, path, r.b, "sort")
+	e := r.elem(branch, 0)
+	pos, ksize := int(ne.Uint32(r.b[e:])), int(ne.Uint32(r.b[e+4:]))
+	r.b[e+pos+ksize-1]-- // "token-000" becomes "token-00/"
+	wantBoundedRefusal(t, path, r.b, "differs from its parent's key")
 }
 
 // TestOpen_PageInUseAndFree lists a page of the tokens tree as free: bbolt

@@ -213,14 +213,21 @@ func (w *pageWalk) inline(span []byte) error {
 	return nil
 }
 
-// checkKeyOrder checks that keys increase strictly and lie in [lo, hi).
-// bbolt finds keys by binary search, so a key out of order is a record a
-// lookup cannot find, and a write next to it would misplace others.
+// checkKeyOrder checks that keys increase strictly and lie in [lo, hi),
+// and that the first key is lo itself when a parent gave one. bbolt finds
+// keys by binary search, so a key out of order is a record a lookup cannot
+// find. And when bbolt rewrites a page it finds the page's entry in its
+// parent by the page's first key: a parent key that merely sorts before
+// it (which bbolt's own tx.Check accepts) makes the next write add a
+// second entry and leave the old one pointing at a page it frees.
 func checkKeyOrder(elems []element, lo, hi []byte) error {
+	if lo != nil && len(elems) == 0 {
+		return fmt.Errorf("page is empty, but its parent has an entry for it")
+	}
 	for i, e := range elems {
 		switch {
-		case i == 0 && lo != nil && bytes.Compare(e.key, lo) < 0:
-			return fmt.Errorf("first key %s sorts before its parent's %s", printableKey(e.key), printableKey(lo))
+		case i == 0 && lo != nil && !bytes.Equal(e.key, lo):
+			return fmt.Errorf("first key %s differs from its parent's key for it, %s", printableKey(e.key), printableKey(lo))
 		case i > 0 && bytes.Compare(elems[i-1].key, e.key) >= 0:
 			return fmt.Errorf("key %d (%s) does not sort after key %d (%s)", i, printableKey(e.key), i-1, printableKey(elems[i-1].key))
 		case hi != nil && bytes.Compare(e.key, hi) >= 0:
