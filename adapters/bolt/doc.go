@@ -70,5 +70,8 @@
 // damaged, not left by a crash while creating it.
 //
 // A full or read-only disk makes writes fail with ErrStoreFull or
-// ErrStoreReadOnly; a file that can only be read opens read-only.
+// ErrStoreReadOnly; a file that can only be read opens read-only. A write
+// that fails is rolled back whole (bbolt writes the meta page last), so
+// the previous version stays; diskfull_linux_test.go fills a real file
+// system and checks every acknowledged write survives.
 package bolt

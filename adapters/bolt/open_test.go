@@ -332,3 +332,22 @@ func withBbolt(t *testing.T, path string, fn func(*bbolt.Tx) error) {
 		t.Fatal(err)
 	}
 }
+
+// TestOpen_CreatesWhole checks a new store is created under a temporary
+// name and linked into place: a leftover temporary file from a crash while
+// creating is replaced, and none is left behind.
+func TestOpen_CreatesWhole(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "waiter.db")
+	writeFile(t, path+".creating", []byte("half-written by a router that was killed"))
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, "app", map[string]any{"cmd": "ls"}, "", "alice", t0)
+	_ = s.Close()
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "waiter.db" {
+		t.Fatalf("folder after creating the store: %v, %v; want only waiter.db", entries, err)
+	}
+}
