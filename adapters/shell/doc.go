@@ -9,11 +9,20 @@
 //
 //   - launching (launch.go, env.go, ports.go): each instance is
 //     `/bin/sh -c <cmd>`, the leader of its own process group, started in
-//     <WorkDir>/<service-id>/<instance-id>/ (its cwd and HOME) with stdout
-//     and stderr written there, ports PORT0.. from Config.PortRange (a
+//     <WorkDir>/<service-id>/<instance-id>/ (its cwd) with stdout and
+//     stderr written there, ports PORT0.. from Config.PortRange (a
 //     released port rests for PortGracePeriod) and Waiter's environment
 //     (reference 2.4). Instance ids are <service-id>.<16 hex digits>; every
 //     instance's host is 127.0.0.1.
+//   - run-as-user (launch.go, internal/osuser): a router running as root
+//     starts each instance as its run-as-user's uid, gid and
+//     supplementary groups, with that account's home as HOME, and gives
+//     it its folder and output files. A router running as anyone else
+//     runs its own user's services only. A run-as-user that cannot be
+//     used (no such account, not the router's own while it is not root,
+//     a work folder the account cannot reach) fails no call: Observe
+//     reports it as the service's DeploymentError, which the engine turns
+//     into an immediate 503, and each retry looks the account up again.
 //   - stopping (instance.go, group.go): SIGTERM to the group, SIGKILL after
 //     termination-grace-period-secs (at once when it is 0, as Waiter's
 //     shell scheduler does), then a wait until no process of the group is
@@ -45,8 +54,10 @@
 //   - restarts (adopt.go, record.go): service.json and instance.json in
 //     the work folder name what runs. New adopts what a crashed
 //     predecessor left (Config.Adopt) or, by default, terminates it, and
-//     removes folders whose processes are gone. A flock on <WorkDir>/.lock
-//     keeps two live schedulers off one folder.
+//     removes folders whose processes are gone. Only records owned by the
+//     router's own user count: an instance folder is its run-as-user's,
+//     who must not be able to name a group for a root router to kill. A
+//     flock on <WorkDir>/.lock keeps two live schedulers off one folder.
 //
 // # Notifications
 //
