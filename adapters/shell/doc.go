@@ -36,6 +36,16 @@
 //     health-check-max-consecutive-failures misses. Probes set
 //     FlagHasConnected, FlagHasResponded, FlagTimeoutException and
 //     FlagSSLException and the last status (a 401 is a deployment error).
+//   - authenticity (authentic.go, internal/portowner): before each probe
+//     of an instance that is not healthy, the sockets listening on its
+//     first and health-check ports (for 127.0.0.1) must be held by its
+//     own process group. Nothing listening: no probe is sent. Another
+//     process listening: the instance is failed at once, never probed and
+//     never healthy, with FlagNeverPassedHealthChecks, no
+//     FlagHasConnected, and a message naming the port and the holder; so
+//     a stray local program on a reserved port gets neither health checks
+//     nor traffic. Sockets found to be the group's are remembered, so the
+//     search of /proc/<pid>/fd runs about once per instance.
 //   - failures (instance.go, health.go, memory.go): an instance that exits
 //     is failed with its exit code (128+n when killed by signal n; an exit
 //     with 0 is a failure too, since a service is meant to keep serving);
