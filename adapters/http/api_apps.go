@@ -98,10 +98,11 @@ func (s *Server) handleDeleteApp(w http.ResponseWriter, r *http.Request, ps http
 // checkManage authenticates the caller and checks it may manage the
 // service (it runs as the caller, or the caller is an admin).
 func (s *Server) checkManage(r *http.Request, id string) *Error {
-	user, err := s.auth.Authenticate(r)
-	if err != nil {
-		return &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err}
+	p, herr := s.caller(r)
+	if herr != nil {
+		return herr
 	}
+	user := p.User
 	snap, herr := s.lookupService(id)
 	if herr != nil {
 		return herr

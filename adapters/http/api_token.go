@@ -85,11 +85,12 @@ func (s *Server) previousChain(name string) map[string]any {
 // handlePostToken is POST /token: create or update a token from a JSON
 // body (reference 7.3, 7.4).
 func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	user, err := s.auth.Authenticate(r)
-	if err != nil {
-		s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err})
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
 		return
 	}
+	user := p.User
 	data, herr := readJSONObject(r)
 	if herr != nil {
 		s.writeError(w, r, herr)
@@ -198,11 +199,12 @@ func (s *Server) checkTokenWrite(r *http.Request, user, name string, data map[st
 // (removing history) with hard-delete=true, which needs If-Match unless
 // the token is already soft-deleted.
 func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	user, err := s.auth.Authenticate(r)
-	if err != nil {
-		s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err})
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
 		return
 	}
+	user := p.User
 	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))

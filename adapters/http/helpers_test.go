@@ -32,7 +32,7 @@ func newTestEdge(t *testing.T, mutate ...func(*Config)) *testEdge {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv, err := New(cfg, Deps{Router: e.router, Store: e.store, Auth: SingleUser{User: testUser}, Clock: e.clock})
+	srv, err := New(cfg, Deps{Router: e.router, Store: e.store, Authn: OneUser{User: testUser}, Entitled: SingleUser{User: testUser}, Clock: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

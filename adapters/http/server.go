@@ -15,7 +15,9 @@ import (
 type Deps struct {
 	Router Router
 	Store  Store
-	Auth   Auth
+	// Authn identifies callers; Entitled decides what they may do.
+	Authn    Authenticator
+	Entitled Entitlements
 	// Clock is the only source of time (benbjohnson/clock: the real clock
 	// in production, a mock in tests).
 	Clock clock.Clock
@@ -27,7 +29,8 @@ type Server struct {
 	cfg        Config
 	router     Router
 	store      Store
-	auth       Auth
+	authn      Authenticator
+	auth       Entitlements
 	clock      clock.Clock
 	log        *slog.Logger
 	cls        classifier
@@ -41,12 +44,12 @@ type Server struct {
 
 // New builds a Server; every dependency is required.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.Router == nil || d.Store == nil || d.Auth == nil || d.Clock == nil {
-		return nil, errors.New("waiterhttp: New needs a Router, a Store, an Auth and a Clock")
+	if d.Router == nil || d.Store == nil || d.Authn == nil || d.Entitled == nil || d.Clock == nil {
+		return nil, errors.New("waiterhttp: New needs a Router, a Store, an Authenticator, Entitlements and a Clock")
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg: cfg, router: d.Router, store: d.Store, auth: d.Auth, clock: d.Clock, log: cfg.Logger,
+		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: newClassifier(cfg.Hostnames), transports: newTransports(cfg),
 		services: newServiceCache(d.Store), metrics: newMetrics(),
 	}

@@ -103,7 +103,7 @@ func Run(ctx context.Context, opts Options) error {
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
 		Settings: settingsView(cfg), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
-	}, waiterhttp.Deps{Router: drv, Store: store, Auth: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
+	}, waiterhttp.Deps{Router: drv, Store: store, Authn: waiterhttp.OneUser{User: cfg.RunAsUser}, Entitled: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)
