@@ -39,7 +39,7 @@ func (s *Scheduler) CreateService(ctx context.Context, d *engine.Description, in
 	}
 	svc := &service{spec: sp, dir: filepath.Join(s.cfg.WorkDir, sp.ServiceID),
 		requested: instances, instances: map[string]*instance{}}
-	if err := os.MkdirAll(svc.dir, 0o755); err != nil {
+	if err := os.MkdirAll(svc.dir, folderMode); err != nil {
 		return fmt.Errorf("shell: create %s: %w", sp.ServiceID, err)
 	}
 	s.services[sp.ServiceID] = svc

@@ -63,11 +63,11 @@ func (s *Scheduler) runAs(svc *service) (osuser.Account, *syscall.Credential, er
 
 func (s *Scheduler) start(svc *service, id string, ports []int, as osuser.Account, cred *syscall.Credential) (*instance, error) {
 	dir := filepath.Join(svc.dir, id)
-	if err := os.MkdirAll(svc.dir, 0o755); err != nil {
+	if err := os.MkdirAll(svc.dir, folderMode); err != nil {
 		return nil, err
 	}
 	// A fresh folder: Mkdir fails on anything already in its place.
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, instanceFolderMode); err != nil {
 		return nil, err
 	}
 	stdout, err := os.OpenFile(filepath.Join(dir, "stdout"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)

@@ -23,6 +23,14 @@ import (
 // instance.json exists exactly while the instance's process group may be
 // running: it is written right after the launch and removed once the group
 // is gone. A folder without it holds only the logs of a failed instance.
+// Folder modes. Instances of other users must pass through the work and
+// service folders (x), but need not list them; an instance folder, with
+// its logs, is for its own user (and the router) only.
+const (
+	folderMode         = 0o711
+	instanceFolderMode = 0o750
+)
+
 const (
 	serviceRecordName  = "service.json"
 	instanceRecordName = "instance.json"

@@ -112,6 +112,13 @@ func TestRunAsUserRunsAsThatAccount(t *testing.T) {
 			t.Errorf("%s/%s is owned by uid %d, want %s's %d", dir, name, owner, alice.Name, alice.UID)
 		}
 	}
+	// Other accounts pass through the service folder but can
+	// neither list them nor enter the instance's folder (its logs).
+	for path, want := range map[string]os.FileMode{filepath.Dir(dir): 0o711, dir: 0o750} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", path, fi.Mode().Perm(), err, want)
+		}
+	}
 	if out, _ := os.ReadFile(filepath.Join(dir, "stdout")); !strings.Contains(string(out), "serving on") {
 		t.Errorf("stdout = %q, want the instance's own line", out)
 	}

@@ -83,7 +83,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.WorkDir, folderMode); err != nil {
 		return nil, fmt.Errorf("shell: work folder %s: %w", cfg.WorkDir, err)
 	}
 	lock, err := lockWorkDir(cfg.WorkDir)
