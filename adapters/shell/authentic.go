@@ -32,11 +32,13 @@ const (
 )
 
 // verifyPorts checks in's listeners and explains any problem. It runs
-// before each probe of an instance that is not healthy: reading the
-// socket tables is cheap, and the sockets already found to be the
-// group's are remembered, so the search of the group's open files (the
-// costly part) runs once per socket, in practice once per instance.
-// Healthy instances are not checked. Monitor goroutine only.
+// before each probe of an instance that is not healthy: listing the
+// listeners costs about a third of a probe (sock_diag; see
+// internal/portowner's BenchmarkPortCheck), and the sockets already
+// found to be the group's are remembered, so the search of the group's
+// open files (about four probes) runs once per socket, in practice once
+// per instance. Healthy instances are not checked. Monitor goroutine
+// only.
 func (s *Scheduler) verifyPorts(in *instance) (portsState, string) {
 	sp := &in.svc.spec
 	health := in.ports[sp.HealthCheckPortIndex]

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"syscall"
 
 	"github.com/waiter-go/waiter/internal/procgroup"
 )
@@ -14,9 +15,41 @@ import (
 var tables = []string{"/proc/net/tcp", "/proc/net/tcp6"}
 
 // LoopbackListeners lists the listening sockets on port that receive
-// connections to 127.0.0.1:port. A host without IPv6 has no tcp6 table;
-// that is not an error.
+// connections to 127.0.0.1:port. It asks sock_diag (netlink.go) and falls
+// back to the /proc tables when that is unavailable.
 func LoopbackListeners(port int) ([]Listener, error) {
+	all, err := listenersDiag()
+	if err != nil {
+		if all, err = listenersProc(); err != nil {
+			return nil, err
+		}
+	}
+	var out []Listener
+	for _, l := range all {
+		if l.Port == port && l.ReachesLoopback() {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// listenersDiag is every listening TCP socket, from sock_diag. A kernel
+// without IPv6 has no IPv6 listeners: that is not an error.
+func listenersDiag() ([]Listener, error) {
+	v4, err := listenersNetlink(syscall.AF_INET)
+	if err != nil {
+		return nil, err
+	}
+	v6, err := listenersNetlink(syscall.AF_INET6)
+	if err != nil && !errors.Is(err, errNoFamily) {
+		return nil, err
+	}
+	return append(v4, v6...), nil
+}
+
+// listenersProc is every listening TCP socket, from /proc/net/tcp and
+// tcp6. A host without IPv6 has no tcp6 table: that is not an error.
+func listenersProc() ([]Listener, error) {
 	var out []Listener
 	for i, path := range tables {
 		b, err := os.ReadFile(path)
@@ -30,11 +63,7 @@ func LoopbackListeners(port int) ([]Listener, error) {
 		if err != nil {
 			return nil, fmt.Errorf("portowner: %s: %w", path, err)
 		}
-		for _, l := range ls {
-			if l.Port == port && l.ReachesLoopback() {
-				out = append(out, l)
-			}
-		}
+		out = append(out, ls...)
 	}
 	return out, nil
 }

@@ -113,3 +113,37 @@ func TestListenerOfAnotherGroup(t *testing.T) {
 		t.Errorf("Holders = %v, want [%d]", h, cmd.Process.Pid)
 	}
 }
+
+// sock_diag and the /proc tables report the same listeners: the fallback
+// is the primary's equal.
+func TestSockDiagAgreesWithProcTables(t *testing.T) {
+	var want []Listener
+	for _, addr := range []string{"127.0.0.1:0", "[::]:0"} {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		ls, err := listenersProc()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range ls {
+			if l.Port == portOf(t, ln) {
+				want = append(want, l)
+			}
+		}
+	}
+	if len(want) != 2 {
+		t.Fatalf("the /proc tables show %v, want the two listeners just opened", want)
+	}
+	got, err := listenersDiag()
+	if err != nil {
+		t.Fatalf("sock_diag: %v", err)
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("sock_diag lacks %+v, which /proc/net shows", w)
+		}
+	}
+}
