@@ -88,7 +88,8 @@
 //
 // # Platform
 //
-// Linux: process identity, memory and zombie detection read /proc. The
+// Linux: process identity, memory and zombie detection read /proc; port
+// ownership asks sock_diag and reads /proc/<pid>/fd. The
 // engine stays pure; time is read through Config.Now only for timestamps
 // and grace periods, while probe and retry timers use real time.
 package shell
