@@ -107,7 +107,8 @@ func Run(ctx context.Context, opts Options) error {
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
 		Settings: settingsView(cfg), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
-	}, waiterhttp.Deps{Router: drv, Store: store, Authn: waiterhttp.OneUser{User: cfg.RunAsUser}, Entitled: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+	}, waiterhttp.Deps{Router: drv, Store: store, Authn: waiterhttp.OneUser{User: cfg.RunAsUser}, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)
@@ -219,12 +220,17 @@ func fillIdentity(cfg *config.Config) {
 	if host != "" {
 		cfg.Hostnames = append(cfg.Hostnames, host)
 	}
+	osUser := os.Getenv("USER")
+	if u, err := user.Current(); err == nil {
+		osUser = u.Username
+	}
 	if cfg.RunAsUser == "" {
-		if u, err := user.Current(); err == nil {
-			cfg.RunAsUser = u.Username
-		} else {
-			cfg.RunAsUser = os.Getenv("USER")
-		}
+		cfg.RunAsUser = osUser
+	}
+	// Waiter's simple entitlement manager: the router's own user is its
+	// admin, so the one-user quick start may do everything.
+	if len(cfg.Admins) == 0 && osUser != "" {
+		cfg.Admins = []string{osUser}
 	}
 }
 
