@@ -59,7 +59,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	fillIdentity(&cfg)
 
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// Others may pass through (x) but not list it: the shell scheduler's
+	// folder is inside, and instances run as other users (run-as-user,
+	// with a root router) must reach their own folders there. The store
+	// and the passwords are 0600.
+	if err := os.MkdirAll(cfg.DataDir, 0o751); err != nil {
 		return fmt.Errorf("serve: data folder: %w", err)
 	}
 	// The store checks its file before opening it; ctx ends that check
