@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Defaults for Open.
@@ -210,8 +211,13 @@ func checkAndOpen(ctx context.Context, f *os.File, path string, readOnly bool, l
 		})
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		return nil, err
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
 		return nil, fmt.Errorf("%w: %s: bbolt refused the checked file: %w", ErrCorrupt, path, err)
+	case err != nil:
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	return db, nil
 }
