@@ -66,7 +66,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o751); err != nil {
 		return fmt.Errorf("serve: data folder: %w", err)
 	}
-	db, err := bolt.Open(filepath.Join(cfg.DataDir, StoreFile))
+	// The store checks its file before opening it; ctx ends that check
+	// too, so SIGTERM stops a router still checking a large store.
+	db, err := bolt.OpenContext(ctx, filepath.Join(cfg.DataDir, StoreFile), bolt.WithLogger(log.With("component", "store")))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
