@@ -23,7 +23,8 @@ import (
 // it is read to learn the schema version before any record is opened.
 const (
 	recordFormatCRC32C byte = 1
-	recordHeaderSize        = 5
+	// recordHeaderSize is the format byte and the 4-byte sum.
+	recordHeaderSize int = 5
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
