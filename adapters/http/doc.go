@@ -24,14 +24,23 @@
 //     /settings (api_misc.go), /state and /state/{id} (api_state.go,
 //     state_view.go) and /metrics through prometheus/client_golang
 //     (metrics.go, metrics_services.go); the route table is in server.go;
+//   - authentication: every request but the public few (/, /status,
+//     /metrics) acts for an authenticated Principal, learnt once per
+//     request through the Authenticator port (auth.go); OneUser is
+//     Waiter's dev mode and Composite routes by Authorization scheme
+//     among several (composite.go); a successful login is remembered in
+//     Waiter's x-waiter-auth cookie, AES-GCM sealed under a key derived
+//     from the router's secret, with an expiry (authcookie.go); tokens
+//     that disable authentication let proxied requests through
+//     anonymously (resolve.go); x-waiter-auth-* debug headers;
 //   - errors: the only place engine error codes and store errors become
 //     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
 //     negotiation (negotiate.go).
 //
 // It keeps no state that must survive a restart and starts no background
 // goroutines of its own. Everything it needs from the rest of the program
-// comes through the small interfaces in ports.go (Router, Store, Auth) and
-// a github.com/benbjohnson/clock Clock; snapshot.go holds the read-only
-// views a Router returns. cmd/waiter wires the driver, the bbolt store and
+// comes through the small interfaces in ports.go (Router, Store,
+// Authenticator, Entitlements) and a github.com/benbjohnson/clock Clock;
+// snapshot.go holds the read-only views a Router returns. cmd/waiter wires the driver, the bbolt store and
 // the real clock; tests wire fakes. It never imports another adapter.
 package waiterhttp

@@ -38,6 +38,7 @@ type Server struct {
 	transports *transports
 	services   *serviceCache
 	descs      descCache
+	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
 }
@@ -53,6 +54,13 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: newClassifier(cfg.Hostnames), transports: newTransports(cfg),
 		services: newServiceCache(d.Store), metrics: newMetrics(),
 	}
+	if cfg.AuthCookieSecret != nil {
+		c, err := newAuthCookies(cfg.AuthCookieSecret, cfg.AuthCookieScope, cfg.AuthCookieAge)
+		if err != nil {
+			return nil, err
+		}
+		s.cookies = c
+	}
 	s.api = s.routes()
 	return s, nil
 }
@@ -61,9 +69,18 @@ func New(cfg Config, d Deps) (*Server, error) {
 // API or the proxy (reference 1.1).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, ri := withInfo(r, s.clock.Now())
+	ri.header = w.Header()
 	w.Header().Set(hdrCID, ri.cid)
 	if s.cls.isAPI(r) {
 		w.Header().Set("Server", s.serverHeader())
+		if !publicPaths[r.URL.Path] {
+			// Every other API call acts for someone (Waiter wraps them
+			// all in wrap-secure-request-fn).
+			if _, herr := s.caller(r); herr != nil {
+				s.writeError(w, r, herr)
+				return
+			}
+		}
 		s.api.ServeHTTP(w, r)
 		return
 	}
@@ -119,6 +136,7 @@ func (s *Server) routes() *httprouter.Router {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodHead} {
 		rt.Handle(m, "/waiter-ping", s.handlePing)
 	}
+	rt.GET("/waiter-auth", s.handleWaiterAuth)
 	rt.GET("/status", s.handleStatus)
 	rt.GET("/settings", s.handleSettings)
 	rt.GET("/state", s.handleState)
