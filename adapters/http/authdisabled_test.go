@@ -56,13 +56,17 @@ func TestAuthenticationDisabledTokens(t *testing.T) {
 			t.Errorf("body %s", rec.Body.String())
 		}
 	})
-	t.Run("no on-the-fly authentication header", func(t *testing.T) {
+	t.Run("no on-the-fly authentication header on proxied requests", func(t *testing.T) {
 		h := kitchenHeaders("x-waiter-authentication", "disabled", "Authorization", "Negotiate alice")
 		rec := e.do(t, req{path: "/hi", headers: h})
 		wantStatus(t, rec, http.StatusBadRequest)
 		if !strings.Contains(rec.Body.String(), "An authentication parameter is not supported for on-the-fly headers") {
 			t.Errorf("body %s", rec.Body.String())
 		}
+	})
+	t.Run("Waiter API calls may name it", func(t *testing.T) {
+		h := kitchenHeaders("x-waiter-authentication", "standard", "Authorization", "Negotiate alice")
+		wantStatus(t, e.do(t, req{path: "/service-id", headers: h}), http.StatusOK)
 	})
 	t.Run("Waiter API calls always authenticate", func(t *testing.T) {
 		want401(t, e.do(t, req{path: "/service-id", headers: map[string]string{"x-waiter-token": "open"}}), "Unauthorized", "Negotiate")

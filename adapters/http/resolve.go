@@ -83,23 +83,14 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 
 // requester is the user a request acts for: the authenticated caller,
 // or nobody ("") when the request is proxied to a service whose tokens
-// disable authentication (Waiter's wrap-auth-bypass). API calls
-// (/service-id, /waiter-ping) always authenticate, as Waiter's
-// wrap-ignore-disabled-auth makes them.
+// disable authentication (Waiter's wrap-auth-bypass, which also refuses
+// an on-the-fly authentication parameter). API calls (/service-id,
+// /waiter-ping) always authenticate, as Waiter's wrap-ignore-disabled-auth
+// makes them.
 func (s *Server) requester(r *http.Request, hp engine.HeaderParams, parts []tokenParts) (string, *Error) {
-	if _, ok := hp.Service["authentication"]; ok {
-		return "", badRequest("An authentication parameter is not supported for on-the-fly headers")
-	}
-	if len(parts) > 0 && !s.cls.isAPI(r) {
-		params := make([]engine.Params, len(parts))
-		for i, p := range parts {
-			params[i] = p.service
-		}
-		if engine.DisablesAuthentication(params, s.cfg.Description.Defaults) {
-			if hp.OnTheFly() {
-				return "", badRequest("An authentication disabled token may not be combined with on-the-fly headers")
-			}
-			return "", nil
+	if !s.cls.isAPI(r) {
+		if user, done, herr := s.authBypass(hp, parts); done || herr != nil {
+			return user, herr
 		}
 	}
 	p, herr := s.caller(r)
@@ -107,6 +98,27 @@ func (s *Server) requester(r *http.Request, hp engine.HeaderParams, parts []toke
 		return "", herr
 	}
 	return p.User, nil
+}
+
+// authBypass is Waiter's process-authentication-parameter for a proxied
+// request: done when its tokens disable authentication.
+func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string, bool, *Error) {
+	if _, ok := hp.Service["authentication"]; ok {
+		return "", false, badRequest("An authentication parameter is not supported for on-the-fly headers")
+	}
+	if len(parts) > 0 {
+		params := make([]engine.Params, len(parts))
+		for i, p := range parts {
+			params[i] = p.service
+		}
+		if engine.DisablesAuthentication(params, s.cfg.Description.Defaults) {
+			if hp.OnTheFly() {
+				return "", false, badRequest("An authentication disabled token may not be combined with on-the-fly headers")
+			}
+			return "", true, nil
+		}
+	}
+	return "", false, nil
 }
 
 // describeCached is describe with a cache of the description before
