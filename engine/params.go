@@ -46,7 +46,12 @@ func cloneValue(v any) any {
 		}
 		return m
 	case []string:
-		return append([]string(nil), t...)
+		// Not append([]string(nil), t...): an empty list would become nil,
+		// which JSON stores as null, and a description holding null no
+		// longer validates when it is read back.
+		out := make([]string, len(t))
+		copy(out, t)
+		return out
 	}
 	return v
 }
@@ -134,7 +139,8 @@ func intAtLeast(lo int) func(any) (string, string) {
 func numRange(lo, hi float64, loOpen, hiOpen bool) func(any) (string, string) {
 	return func(v any) (string, string) {
 		f := v.(float64)
-		bad := (loOpen && f <= lo) || (!loOpen && f < lo) || (hiOpen && f >= hi) || (!hiOpen && f > hi)
+		// NaN (YAML's .nan) fails every comparison, so it is refused by name.
+		bad := math.IsNaN(f) || (loOpen && f <= lo) || (!loOpen && f < lo) || (hiOpen && f >= hi) || (!hiOpen && f > hi)
 		if bad {
 			l, r := "[", "]"
 			if loOpen {

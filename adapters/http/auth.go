@@ -20,22 +20,6 @@ func (o OneUser) Authenticate(*http.Request) (Principal, error) {
 	return Principal{User: o.User, Method: "one-user"}, nil
 }
 
-// SingleUser is the entitlement rule of a router with one user: it runs as
-// itself, manages what it owns or nobody owns, and administers its router.
-type SingleUser struct {
-	User string
-}
-
-// CanRunAs allows running as oneself only (the empty run-as-user means the
-// requester).
-func (s SingleUser) CanRunAs(user, runAs string) bool { return runAs == "" || runAs == user }
-
-// CanManage allows managing what oneself owns, and what nobody owns.
-func (s SingleUser) CanManage(user, owner string) bool { return owner == "" || owner == user }
-
-// IsAdmin is true for the router's own user only.
-func (s SingleUser) IsAdmin(user string) bool { return user == s.User }
-
 // AuthError is an authentication failure; Challenges are the
 // www-authenticate values to offer (for example `Negotiate` or
 // `Bearer realm="waiter"`).

@@ -51,7 +51,7 @@ func newAuthEdge(t *testing.T, authn Authenticator, secret []byte, mutate ...fun
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv, err := New(cfg, Deps{Router: e.router, Store: e.store, Authn: authn, Entitled: SingleUser{User: testUser}, Clock: e.clock})
+	srv, err := New(cfg, Deps{Router: e.router, Store: e.store, Authn: authn, Entitled: NewSimple(testUser), Clock: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,7 +190,7 @@ func TestCookieStaysBetweenClientAndRouter(t *testing.T) {
 
 func TestCookieSecretMustBeLongEnough(t *testing.T) {
 	_, err := New(Config{AuthCookieSecret: []byte("short")}, Deps{Router: newFakeRouter(), Store: newMemStore(),
-		Authn: OneUser{User: "a"}, Entitled: SingleUser{User: "a"}, Clock: clock.NewMock()})
+		Authn: OneUser{User: "a"}, Entitled: NewSimple("a"), Clock: clock.NewMock()})
 	if err == nil || !strings.Contains(err.Error(), "at least 16 bytes") {
 		t.Fatalf("New with a short cookie secret: %v, want a length error", err)
 	}

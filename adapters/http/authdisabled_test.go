@@ -79,7 +79,9 @@ func TestAuthenticationDisabledTokens(t *testing.T) {
 		want401(t, e.do(t, req{path: "/hi", headers: map[string]string{"x-waiter-token": "sneaky"}}), "Unauthorized", "Negotiate")
 	})
 	t.Run("token writes check the rules", func(t *testing.T) {
-		rec := e.do(t, req{method: http.MethodPost, path: "/token", headers: negotiate("alice"),
+		h := negotiate("alice")
+		h["Accept"] = "text/plain" // the message unescaped
+		rec := e.do(t, req{method: http.MethodPost, path: "/token", headers: h,
 			body: `{"token": "bad", "cmd": "kitchen", "permitted-user": "bob", "run-as-user": "alice", "authentication": "disabled"}`})
 		wantStatus(t, rec, http.StatusBadRequest)
 		for _, want := range []string{"must specify permitted-user as *, instead provided \"bob\"",

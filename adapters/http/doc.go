@@ -33,6 +33,10 @@
 //     from the router's secret, with an expiry (authcookie.go); tokens
 //     that disable authentication let proxied requests through
 //     anonymously (resolve.go); x-waiter-auth-* debug headers;
+//   - authorization: Waiter's entitlement rules with configured admins
+//     (entitlements.go), and the browser-safety rules every state-changing
+//     API call passes first: a foreign Origin is refused unless CORS allows
+//     it, and a body must be JSON (origin.go, browser_guard.go);
 //   - errors: the only place engine error codes and store errors become
 //     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
 //     negotiation (negotiate.go).

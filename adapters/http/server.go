@@ -2,6 +2,7 @@ package waiterhttp
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -34,6 +35,7 @@ type Server struct {
 	clock      clock.Clock
 	log        *slog.Logger
 	cls        classifier
+	origins    originPolicy
 	api        *httprouter.Router
 	transports *transports
 	services   *serviceCache
@@ -49,9 +51,14 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, errors.New("waiterhttp: New needs a Router, a Store, an Authenticator, Entitlements and a Clock")
 	}
 	cfg = cfg.withDefaults()
+	cls := newClassifier(cfg.Hostnames)
+	origins, err := newOriginPolicy(cfg.CORSAllowedOrigins, cls)
+	if err != nil {
+		return nil, fmt.Errorf("waiterhttp: %w", err)
+	}
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
-		cls: newClassifier(cfg.Hostnames), transports: newTransports(cfg),
+		cls: cls, origins: origins, transports: newTransports(cfg),
 		services: newServiceCache(d.Store), metrics: newMetrics(),
 	}
 	if cfg.AuthCookieSecret != nil {
@@ -73,15 +80,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(hdrCID, ri.cid)
 	if s.cls.isAPI(r) {
 		w.Header().Set("Server", s.serverHeader())
-		if !publicPaths[r.URL.Path] {
-			// Every other API call acts for someone (Waiter wraps them
-			// all in wrap-secure-request-fn).
-			if _, herr := s.caller(r); herr != nil {
-				s.writeError(w, r, herr)
-				return
-			}
-		}
-		s.api.ServeHTTP(w, r)
+		s.serveAPI(w, r)
 		return
 	}
 	if s.draining.Load() {
@@ -89,6 +88,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.proxy(w, r)
+}
+
+// serveAPI answers CORS preflights, applies the browser-safety rules to
+// requests that change state, and routes the rest.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if done, herr := s.origins.preflight(w, r); done {
+		if herr != nil {
+			s.writeError(w, r, herr)
+		}
+		return
+	}
+	if herr := s.guardBrowser(r); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	if !publicPaths[r.URL.Path] {
+		// Every other API call acts for someone (Waiter wraps them all in
+		// wrap-secure-request-fn); a CORS preflight, answered above,
+		// carries no credentials.
+		if _, herr := s.caller(r); herr != nil {
+			s.writeError(w, r, herr)
+			return
+		}
+	}
+	s.origins.bless(w, r)
+	s.api.ServeHTTP(w, r)
 }
 
 // Drain makes the router refuse new proxied requests and report 503 on

@@ -59,7 +59,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	fillIdentity(&cfg)
 
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// Others may pass through (x) but not list it: the shell scheduler's
+	// folder is inside, and instances run as other users (run-as-user,
+	// with a root router) must reach their own folders there. The store
+	// and the passwords are 0600.
+	if err := os.MkdirAll(cfg.DataDir, 0o751); err != nil {
 		return fmt.Errorf("serve: data folder: %w", err)
 	}
 	db, err := bolt.Open(filepath.Join(cfg.DataDir, StoreFile))
@@ -115,8 +119,9 @@ func Run(ctx context.Context, opts Options) error {
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
 		Settings: settingsView(cfg, warning), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
-		AuthCookieSecret: pw.cookieSecret(cfg.AuthSecret), AuthCookieScope: auth.scope,
-	}, waiterhttp.Deps{Router: drv, Store: store, Authn: auth.authn, Entitled: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		AuthCookieSecret:   pw.cookieSecret(cfg.AuthSecret), AuthCookieScope: auth.scope,
+	}, waiterhttp.Deps{Router: drv, Store: store, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)
@@ -228,12 +233,17 @@ func fillIdentity(cfg *config.Config) {
 	if host != "" {
 		cfg.Hostnames = append(cfg.Hostnames, host)
 	}
+	osUser := os.Getenv("USER")
+	if u, err := user.Current(); err == nil {
+		osUser = u.Username
+	}
 	if cfg.RunAsUser == "" {
-		if u, err := user.Current(); err == nil {
-			cfg.RunAsUser = u.Username
-		} else {
-			cfg.RunAsUser = os.Getenv("USER")
-		}
+		cfg.RunAsUser = osUser
+	}
+	// Waiter's simple entitlement manager: the router's own user is its
+	// admin, so the one-user quick start may do everything.
+	if len(cfg.Admins) == 0 && osUser != "" {
+		cfg.Admins = []string{osUser}
 	}
 }
 
