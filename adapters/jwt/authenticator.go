@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
@@ -99,42 +101,11 @@ func (a *Authenticator) verify(ctx context.Context, token string) (Identity, str
 	if strings.Count(token, ".") != 2 {
 		return Identity{}, "the bearer token is not a JWT (header.payload.signature)", nil
 	}
-	msg, err := jws.ParseString(token)
-	if err != nil {
-		return Identity{}, "the bearer token is malformed", err
-	}
-	sigs := msg.Signatures()
-	if len(sigs) != 1 {
-		return Identity{}, "the bearer token must carry exactly one signature", nil
-	}
-	hdr := sigs[0].ProtectedHeaders()
-	algName := ""
-	if alg, ok := hdr.Algorithm(); ok {
-		algName = alg.String()
-	}
-	alg, allowed := a.algs[algName]
-	if !allowed {
-		return Identity{}, fmt.Sprintf("algorithm %q is not allowed (allowed: %s)", algName, strings.Join(a.algs.names(), ", ")), nil
-	}
-	kid, _ := hdr.KeyID()
-	if kid == "" {
-		return Identity{}, "the token names no key (kid header)", nil
-	}
-	key, err := a.keys.lookup(ctx, kid)
-	if errors.Is(err, errUnknownKey) {
-		return Identity{}, fmt.Sprintf("no key %q in the key set", kid), nil
-	}
-	if err != nil {
-		return Identity{}, "the key set is unavailable", err
-	}
-	if want := keyTypes[algName]; key.KeyType() != want {
-		return Identity{}, fmt.Sprintf("key %q is a %s key, which cannot verify %s", kid, key.KeyType(), algName), nil
-	}
-	if keyAlg, ok := key.Algorithm(); ok && keyAlg.String() != algName {
-		return Identity{}, fmt.Sprintf("key %q is for %s, not %s", kid, keyAlg, algName), nil
-	}
+	// jwx parses the token once and asks keys for the key of each
+	// signature; keys applies this package's rules to its header first.
+	keys := &keyChooser{a: a}
 	tok, err := jwt.ParseString(token,
-		jwt.WithKey(alg, key),
+		jwt.WithKeyProvider(keys),
 		jwt.WithValidate(true),
 		jwt.WithClock(jwt.ClockFunc(a.cfg.Now)),
 		jwt.WithAcceptableSkew(a.cfg.ClockSkew),
@@ -142,6 +113,12 @@ func (a *Authenticator) verify(ctx context.Context, token string) (Identity, str
 		jwt.WithAudience(a.cfg.Audience),
 		jwt.WithRequiredClaim(jwt.ExpirationKey),
 	)
+	if keys.reason != "" {
+		return Identity{}, keys.reason, keys.err
+	}
+	if err != nil && !keys.asked {
+		return Identity{}, "the bearer token is malformed", err // jwx never got as far as its signature
+	}
 	if err != nil {
 		return Identity{}, a.claimReason(err), err
 	}
@@ -155,6 +132,63 @@ func (a *Authenticator) verify(ctx context.Context, token string) (Identity, str
 	}
 	exp, _ := tok.Expiration()
 	return Identity{User: user, Subject: subject, Expires: exp}, "", nil
+}
+
+// keyChooser is the jws.KeyProvider of one token: it offers the key the
+// signature's kid names, for the signature's alg, only when the alg is
+// allowed and fits the key, and remembers why it offered none.
+type keyChooser struct {
+	a      *Authenticator
+	asked  bool
+	reason string
+	err    error
+}
+
+var errRefused = errors.New("the token's header breaks the rules")
+
+func (k *keyChooser) FetchKeys(ctx context.Context, sink jws.KeySink, sig *jws.Signature, _ *jws.Message) error {
+	k.asked = true
+	key, alg, reason, err := k.a.chooseKey(ctx, sig.ProtectedHeaders())
+	if reason != "" {
+		k.reason, k.err = reason, err
+		return errRefused
+	}
+	sink.Key(alg, key)
+	return nil
+}
+
+// chooseKey applies the rules of a token's header: an allowed alg, a kid
+// naming a key of the set, a key of the type the alg needs.
+func (a *Authenticator) chooseKey(ctx context.Context, hdr jws.Headers) (jwk.Key, jwa.SignatureAlgorithm, string, error) {
+	var none jwa.SignatureAlgorithm
+	algName := ""
+	if hdr != nil {
+		if alg, ok := hdr.Algorithm(); ok {
+			algName = alg.String()
+		}
+	}
+	alg, allowed := a.algs[algName]
+	if !allowed {
+		return nil, none, fmt.Sprintf("algorithm %q is not allowed (allowed: %s)", algName, strings.Join(a.algs.names(), ", ")), nil
+	}
+	kid, _ := hdr.KeyID()
+	if kid == "" {
+		return nil, none, "the token names no key (kid header)", nil
+	}
+	key, err := a.keys.lookup(ctx, kid)
+	if errors.Is(err, errUnknownKey) {
+		return nil, none, fmt.Sprintf("no key %q in the key set", kid), nil
+	}
+	if err != nil {
+		return nil, none, "the key set is unavailable", err
+	}
+	if want := keyTypes[algName]; key.KeyType() != want {
+		return nil, none, fmt.Sprintf("key %q is a %s key, which cannot verify %s", kid, key.KeyType(), algName), nil
+	}
+	if keyAlg, ok := key.Algorithm(); ok && keyAlg.String() != algName {
+		return nil, none, fmt.Sprintf("key %q is for %s, not %s", kid, keyAlg, algName), nil
+	}
+	return key, alg, "", nil
 }
 
 // claimReason says, in the client's terms, why jwx refused the token.
