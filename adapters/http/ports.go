@@ -182,6 +182,10 @@ type HealthReporter interface {
 type Principal struct {
 	User   string
 	Method string
+	// Expires, when set, is when the credential that proved the
+	// principal stops being valid (a JWT's exp, a Kerberos ticket's end):
+	// the x-waiter-auth cookie the router sets never outlives it.
+	Expires time.Time
 }
 
 // Authenticator identifies the sender of a request (reference 1.2 step 4).
