@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter/sim/marathon"
 	"github.com/waiter-go/waiter/sim/scenario"
 )
 
@@ -60,4 +61,70 @@ func TestShellSchedulerLearnsHealthFaster(t *testing.T) {
 	if got := marathon.Totals.LatencyMS.Max; got < ms(5550*time.Millisecond) || got > ms(5850*time.Millisecond) {
 		t.Errorf("marathon: worst cold start %.0f ms, want within [5550, 5850]", got)
 	}
+}
+
+// An operator kill in the simulator is the production driver's: the
+// engine stops routing to the instance, the scheduler kills it keeping
+// the requested count (engine.KillOptions.Replace), and a replacement
+// starts.
+func TestOperatorKillIsReplaced(t *testing.T) {
+	sc, err := scenario.Parse("kill.yaml", []byte(`
+name: operator-kill
+seed: 4
+duration: 40s
+marathon: {agents: 2, launch-latency: 0.5}
+services:
+  - name: api
+    params: {cpus: 1, mem: 256, min-instances: 2, max-instances: 2, health-check-interval-secs: 5}
+    startup: 1
+    service-time: 0.01
+    load: {kind: constant, rate: 1}
+faults:
+  - {kind: operator-kill, start: 20s, service: api, count: 1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := newRunner(sc, Options{CheckInvariants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.svcs[0].desc.ID
+	r.end = 20*time.Second - time.Millisecond
+	r.loop()
+	before := r.model.App(id)
+	if before == nil || before.Instances != 2 || len(before.Tasks) != 2 {
+		t.Fatalf("before the kill: %+v", before)
+	}
+	victim := before.Tasks[0].ID
+	for _, tk := range before.Tasks[1:] {
+		if tk.StartedAt < r.model.Task(victim).StartedAt || (tk.StartedAt == r.model.Task(victim).StartedAt && tk.ID < victim) {
+			victim = tk.ID
+		}
+	}
+	// Right after the kill call (50 ms of API latency), before any
+	// scaling pass could restore a lowered count: the count never
+	// dropped, and the replacement is already staged.
+	r.end = 20*time.Second + 100*time.Millisecond
+	r.loop()
+	after := r.model.App(id)
+	if after.Instances != 2 || len(after.Tasks) != 2 || r.model.Task(victim) != nil {
+		t.Errorf("after the kill of %s: %d requested, tasks %v", victim, after.Instances, taskIDs(after.Tasks))
+	}
+	r.end = sc.Duration
+	r.loop()
+	if got := r.svcs[0].t.Kills; got != 1 {
+		t.Errorf("%d kills, want 1", got)
+	}
+	if l, _ := r.eng.ServiceLoad(id); l.Requested != 2 || l.Healthy != 2 {
+		t.Errorf("the router's view after the replacement: %+v", l)
+	}
+}
+
+func taskIDs(ts []*marathon.Task) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.ID)
+	}
+	return out
 }

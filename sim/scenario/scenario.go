@@ -116,6 +116,10 @@ const (
 	FaultSlowLaunch     FaultKind = "slow-launch"
 	FaultAgentLoss      FaultKind = "agent-loss"
 	FaultCrash          FaultKind = "crash"
+	// FaultOperatorKill: an operator kills Count instances of Service
+	// through the router (POST /apps/{id}/instance/{iid}/kill), which
+	// has the scheduler replace them.
+	FaultOperatorKill FaultKind = "operator-kill"
 )
 
 // Fault is one injected failure.
@@ -125,9 +129,9 @@ type Fault struct {
 	Duration time.Duration `yaml:"duration"`
 	// Factor multiplies launch latency during a slow-launch window.
 	Factor float64 `yaml:"factor"`
-	// Count is how many agents are lost or instances crash.
+	// Count is how many agents are lost or instances crash or are killed.
 	Count int `yaml:"count"`
-	// Service names the service whose instances crash.
+	// Service names the service whose instances crash or are killed.
 	Service string `yaml:"service"`
 	line    int
 }

@@ -123,15 +123,15 @@ func validate(file string, sc *Scenario, root *yaml.Node) error {
 			if f.Kind == FaultSlowLaunch && (!(f.Factor > 0) || !finite(f.Factor)) {
 				return fail("needs a positive finite factor", "faults", i, "factor")
 			}
-		case FaultAgentLoss, FaultCrash:
+		case FaultAgentLoss, FaultCrash, FaultOperatorKill:
 			if f.Count <= 0 {
 				return fail("needs a positive count", "faults", i, "count")
 			}
-			if f.Kind == FaultCrash && !names[f.Service] {
+			if f.Kind != FaultAgentLoss && !names[f.Service] {
 				return fail("names unknown service "+quote(f.Service), "faults", i, "service")
 			}
 		default:
-			return fail("unknown fault kind "+quote(string(f.Kind))+" (known: marathon-outage, slow-launch, agent-loss, crash)", "faults", i, "kind")
+			return fail("unknown fault kind "+quote(string(f.Kind))+" (known: marathon-outage, slow-launch, agent-loss, crash, operator-kill)", "faults", i, "kind")
 		}
 		if f.Start < 0 {
 			return fail("must not be negative", "faults", i, "start")
