@@ -20,7 +20,8 @@ import (
 )
 
 // differentialScenario is a service that needs a few instances for 40 s,
-// then idles: it is scaled down instance by instance, then deleted. Latencies, start-up and service times
+// during which an operator kills one (it is replaced), then idles: it is
+// scaled down instance by instance, then deleted. Latencies, start-up and service times
 // are constants chosen so that no two events fall on the same instant by
 // accident (the simulator orders ties by sequence, the production driver
 // by goroutine scheduling).
@@ -42,6 +43,8 @@ services:
       start: 300ms
       end: 40s
       load: {kind: constant, rate: 1.61803, arrivals: deterministic}
+faults:
+  - {kind: operator-kill, start: 21123ms, service: api, count: 1}
 `
 
 // TestDriversAgree is the differential test of the two drivers: the
@@ -61,14 +64,23 @@ func TestDriversAgree(t *testing.T) {
 	}
 	var arrivals []arrival
 	var simCalls []string
+	var operatorKills []engine.Action // At is the kill's time from zero
 	_, err = sim.Run(sc, sim.Options{
 		OnArrival: func(at time.Duration, id string) { arrivals = append(arrivals, arrival{at, id}) },
-		OnCall:    func(at time.Duration, a engine.Action) { simCalls = append(simCalls, describeCall(at, a)) },
+		OnCall: func(at time.Duration, a engine.Action) {
+			simCalls = append(simCalls, describeCall(at, a))
+			if a.Kind == engine.ActKillInstance && a.Replace {
+				a.At = time.Time{}.Add(at)
+				operatorKills = append(operatorKills, a)
+			}
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(arrivals) < 20 || !slices.ContainsFunc(simCalls, func(c string) bool { return strings.Contains(c, "kill-instance") }) {
+	if len(arrivals) < 20 || len(operatorKills) != 1 || !slices.ContainsFunc(simCalls, func(c string) bool {
+		return strings.Contains(c, "kill-instance") && !strings.Contains(c, "replace")
+	}) {
 		t.Fatalf("the scenario exercises too little: %d arrivals, calls %v", len(arrivals), simCalls)
 	}
 
@@ -96,8 +108,28 @@ func TestDriversAgree(t *testing.T) {
 					}
 					return
 				}
-				time.Sleep(serviceTime)
-				d.Release(g, engine.OutcomeSuccess)
+				// The request ends after its service time, or fails the
+				// moment its instance is killed, as in the simulator.
+				r := ms.serving(g.Instance)
+				select {
+				case <-time.After(serviceTime):
+					if ms.served(g.Instance, r) {
+						d.Release(g, engine.OutcomeSuccess)
+						return
+					}
+					<-r.dead // the kill got there first
+				case <-r.dead:
+				}
+				d.Release(g, engine.OutcomeInstanceError)
+				close(r.released)
+			})
+		}
+		for _, k := range operatorKills {
+			reqs.Go(func() {
+				time.Sleep(k.At.Sub(time.Time{}) - time.Since(start))
+				if err := d.KillInstance(context.Background(), k.Service, k.Instance); err != nil {
+					t.Errorf("operator kill of %s: %v", k.Instance, err)
+				}
 			})
 		}
 		time.Sleep(sc.Duration)
@@ -138,6 +170,52 @@ type modelScheduler struct {
 	mu    sync.Mutex
 	model *marathon.Model
 	calls []timedCall
+	// inflight are the requests each instance serves.
+	inflight map[string][]*inflightRequest
+}
+
+// inflightRequest is a request on an instance: dead is closed when the
+// instance is killed, and the request closes released once the driver
+// knows it failed.
+type inflightRequest struct {
+	dead, released chan struct{}
+}
+
+// serving registers a request on instance.
+func (m *modelScheduler) serving(instance string) *inflightRequest {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := &inflightRequest{dead: make(chan struct{}), released: make(chan struct{})}
+	m.inflight[instance] = append(m.inflight[instance], r)
+	return r
+}
+
+// served deregisters a request that ended normally; false if its instance
+// was killed meanwhile.
+func (m *modelScheduler) served(instance string, r *inflightRequest) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rs := m.inflight[instance]
+	i := slices.Index(rs, r)
+	if i < 0 {
+		return false
+	}
+	m.inflight[instance] = slices.Delete(rs, i, i+1)
+	return true
+}
+
+// drop fails the requests on a killed instance, as the simulator does
+// (the connection drops), and waits until the driver knows: in the
+// simulator that happens before the kill's result.
+func (m *modelScheduler) drop(instance string) {
+	rs := m.inflight[instance]
+	delete(m.inflight, instance)
+	m.mu.Unlock()
+	for _, r := range rs {
+		close(r.dead)
+		<-r.released
+	}
+	m.mu.Lock()
 }
 
 type timedCall struct {
@@ -147,7 +225,7 @@ type timedCall struct {
 
 func newModelScheduler(t *testing.T, sc *scenario.Scenario, start time.Time) *modelScheduler {
 	m := &modelScheduler{t: t, start: start, latency: sc.Router.APILatency, model: sim.NewModel(sc, sc.Seed, nil),
-		descs: map[string]*engine.Description{}, specs: map[string]*scenario.Service{}}
+		descs: map[string]*engine.Description{}, specs: map[string]*scenario.Service{}, inflight: map[string][]*inflightRequest{}}
 	for i := range sc.Services {
 		s := &sc.Services[i]
 		d, err := engine.NewDescription(scenario.ServiceParams(s, s.Name, ""), engine.DescriptionOptions{})
@@ -205,11 +283,22 @@ func (m *modelScheduler) ScaleService(_ context.Context, id string, n int, force
 
 func (m *modelScheduler) KillInstance(_ context.Context, id, instance string, opts engine.KillOptions) error {
 	a := engine.Action{Kind: engine.ActKillInstance, Service: id, Instance: instance, Force: opts.Force, Replace: opts.Replace}
-	return m.call(a, func(now time.Duration) error { return m.model.KillTask(now, id, instance, !opts.Replace, opts.Force) })
+	return m.call(a, func(now time.Duration) error {
+		err := m.model.KillTask(now, id, instance, !opts.Replace, opts.Force)
+		if err == nil {
+			m.drop(instance)
+		}
+		return err
+	})
 }
 
 func (m *modelScheduler) DeleteService(_ context.Context, id string) error {
 	return m.call(engine.Action{Kind: engine.ActDeleteService, Service: id}, func(now time.Duration) error {
+		if app := m.model.App(id); app != nil {
+			for _, tk := range app.Tasks {
+				m.drop(tk.ID)
+			}
+		}
 		if err := m.model.DeleteApp(now, id); err != nil && !errors.Is(err, marathon.ErrAppNotFound) {
 			return err
 		}
