@@ -22,7 +22,7 @@ func (s *Syncer) shape(now time.Time, a engine.Action) {
 	case engine.ActDeleteService:
 		// The engine has forgotten the service; so does the router, but
 		// it keeps a tombstone until the scheduler stops listing it.
-		delete(s.services, a.Service)
+		s.forget(a.Service)
 		pc.tomb = s.tombstones[a.Service]
 		if pc.tomb == nil {
 			pc.tomb = &tombstone{}

@@ -23,7 +23,7 @@ func (s *Syncer) Observed(now time.Time, seq uint64, id string, o *engine.Observ
 		s.observeAbsent(now, seq, id)
 		return s.out
 	}
-	rec := s.services[id]
+	rec := s.lookup(id)
 	if rec != nil {
 		if seq < rec.appliedSeq {
 			return s.out // stale: a newer observation of this service was applied
@@ -53,7 +53,7 @@ func (s *Syncer) observeAbsent(now time.Time, seq uint64, id string) {
 	if tomb := s.tombstones[id]; tomb != nil && tomb.pendingOps == 0 && tomb.deletedSeq < seq {
 		delete(s.tombstones, id)
 	}
-	rec := s.services[id]
+	rec := s.lookup(id)
 	if rec == nil {
 		return
 	}

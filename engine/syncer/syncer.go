@@ -76,7 +76,10 @@ type Syncer struct {
 	eng *engine.Engine
 	cfg Config
 
-	services   map[string]*record
+	services map[string]*record
+	// last caches the most recently looked-up record: drivers send runs
+	// of events for one service, and a hit skips hashing a long id.
+	last       *record
 	tombstones map[string]*tombstone
 	calls      map[uint64]pendingCall
 	lastCall   uint64
@@ -216,7 +219,7 @@ func (s *Syncer) emit(a engine.Action) { s.out = append(s.out, Action{Kind: ActE
 // recordFor returns the record of a service, creating it (and lifting a
 // tombstone: a new request re-creates a deleted service) as needed.
 func (s *Syncer) recordFor(d *engine.Description) *record {
-	rec := s.services[d.ID]
+	rec := s.lookup(d.ID)
 	if rec == nil {
 		rec = &record{id: d.ID, desc: d}
 		s.services[d.ID] = rec
@@ -230,11 +233,31 @@ func (s *Syncer) recordFor(d *engine.Description) *record {
 
 // ensure returns the record of a service the engine acts on.
 func (s *Syncer) ensure(id string) *record {
-	rec := s.services[id]
+	rec := s.lookup(id)
 	if rec == nil {
 		rec = &record{id: id}
 		s.services[id] = rec
 		delete(s.tombstones, id)
 	}
 	return rec
+}
+
+// lookup returns the record of service id, or nil.
+func (s *Syncer) lookup(id string) *record {
+	if l := s.last; l != nil && l.id == id {
+		return l
+	}
+	rec := s.services[id]
+	if rec != nil {
+		s.last = rec
+	}
+	return rec
+}
+
+// forget drops the record of service id.
+func (s *Syncer) forget(id string) {
+	delete(s.services, id)
+	if s.last != nil && s.last.id == id {
+		s.last = nil
+	}
 }
