@@ -37,6 +37,17 @@ func DecodeFields(n Node, out any, extra ...string) error {
 	return decodeStruct(n, v.Elem(), extra)
 }
 
+// DecodeUnion decodes the mapping n into the union struct out points to
+// (see IsUnion), ignoring any Unmarshaler out has: it is how a union's
+// Unmarshaler decodes before checking the result.
+func DecodeUnion(n Node, out any) error {
+	v := reflect.ValueOf(out)
+	if v.Kind() != reflect.Pointer || v.IsNil() || !IsUnion(v.Elem().Type()) {
+		return fmt.Errorf("strictyaml: DecodeUnion needs a pointer to a union struct, got %T", out)
+	}
+	return decodeUnion(n, v.Elem())
+}
+
 func decode(n Node, v reflect.Value) error {
 	n.Node = at(n.Node, "").Node // follow an alias, keeping n's path and line
 	if v.Kind() == reflect.Pointer {
@@ -184,7 +195,7 @@ func checkEnum(n Node, values []string, s string) error {
 		return nil
 	}
 	if k := Kebab(s); k != s && slices.Contains(values, k) {
-		return n.Errorf("%q is spelled %s: use %s", s, k, k)
+		return n.Errorf("unknown value %q: use %s", s, k)
 	}
 	msg := fmt.Sprintf("unknown value %q (one of %s)", s, strings.Join(values, ", "))
 	if near := nearest(s, values); near != "" {
@@ -208,15 +219,46 @@ func decodeStruct(n Node, v reflect.Value, extra []string) error {
 		if i < 0 {
 			return &Error{Path: p.value.Path, Line: p.key.Line, Msg: unknownKey(p.key.Value, fields, extra)}
 		}
+		if p.value.IsNull() {
+			continue // written but empty: the same as absent
+		}
 		present[p.key.Value] = true
-		if err := decode(p.value, v.Field(fields[i].Index)); err != nil {
+		if err := decode(p.value, v.FieldByIndex(fields[i].Index)); err != nil {
 			return err
 		}
 	}
 	for _, f := range fields {
-		if f.Required && !present[f.Name] {
+		switch {
+		case present[f.Name]:
+		case f.Required:
 			return &Error{Path: JoinKey(n.Path, f.Name), Line: n.FieldLine(), Msg: "is required"}
+		case f.Default != "":
+			if err := applyDefault(f, v.FieldByIndex(f.Index)); err != nil {
+				return err
+			}
+		case f.Type.Kind() == reflect.Struct && !IsUnion(f.Type) && !reflect.PointerTo(f.Type).Implements(unmarshalerType):
+			// An absent section is an empty one, so that the defaults
+			// of its own fields apply.
+			empty := Node{Node: &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.FieldLine()}, Path: JoinKey(n.Path, f.Name)}
+			if err := decodeStruct(empty, v.FieldByIndex(f.Index), nil); err != nil {
+				return err
+			}
 		}
+	}
+	return nil
+}
+
+// applyDefault decodes f's default tag into v, the way the same text
+// written in the document would be.
+func applyDefault(f Field, v reflect.Value) error {
+	d, err := Parse([]byte(f.Default))
+	if err == nil {
+		err = decode(d, v)
+	}
+	if err != nil {
+		// %v, not %w: this is a bug in the tag, and wrapping would let
+		// callers take the inner *Error for a problem in the document.
+		return fmt.Errorf("strictyaml: the default of %s (%q) does not decode: %v", f.Name, f.Default, err)
 	}
 	return nil
 }
@@ -249,7 +291,7 @@ func decodeUnion(n Node, v reflect.Value) error {
 		return err
 	}
 	v.SetZero()
-	v.Field(fields[i].Index).Set(target)
+	v.FieldByIndex(fields[i].Index).Set(target)
 	return nil
 }
 

@@ -118,7 +118,7 @@ func TestErrorsNameThePathAndWhatToWrite(t *testing.T) {
 		{"name: x\ninner: {every: 0.25}", "inner.every", "write 0.25s"},
 		{"name: x\nwait: five minutes", "wait", `want a duration such as 200ms, 5s or 1h30m, got "five minutes"`},
 		{"name: x\nwait: [1s]", "wait", "want a duration such as 5s, got a list"},
-		{"name: x\ncolor: dark_red", "color", `"dark_red" is spelled dark-red: use dark-red`},
+		{"name: x\ncolor: dark_red", "color", `unknown value "dark_red": use dark-red`},
 		{"name: x\ncolor: green", "color", `unknown value "green" (one of dark-red, blue)`},
 		{"name: x\ninner: {rate: .nan}", "inner.rate", "want a finite number, got .nan"},
 		{"name: x\ninner: {rate: -.inf}", "inner.rate", "want a finite number"},
@@ -227,5 +227,67 @@ func TestFieldsReadTheTags(t *testing.T) {
 	}
 	if !IsUnion(reflect.TypeFor[shape]()) || IsUnion(reflect.TypeFor[inner]()) {
 		t.Error("IsUnion is wrong")
+	}
+}
+
+type embedded struct {
+	Color color `yaml:"color" default:"blue"`
+}
+
+type section struct {
+	Every time.Duration `yaml:"every" default:"1s"`
+}
+
+type withDefaults struct {
+	Section  section       `yaml:"section"`
+	Wait     time.Duration `yaml:"wait" default:"5s"`
+	Rate     float64       `yaml:"rate" default:"2.5"`
+	Opt      *inner        `yaml:"opt" default:"{rate: 1, every: 1m}"`
+	Plain    int           `yaml:"plain"`
+	embedded `yaml:",inline"`
+}
+
+// A default applies when the key is absent or written empty, and is
+// decoded by the same rules as the document; an absent section gets the
+// defaults of its fields; an inline struct's fields are keys of the
+// outer mapping.
+func TestDefaultsAndInlineFields(t *testing.T) {
+	cases := map[string]withDefaults{
+		"{}":                                {Section: section{time.Second}, Wait: 5 * time.Second, Rate: 2.5, Opt: &inner{Rate: 1, Every: time.Minute}, embedded: embedded{Color: "blue"}},
+		"wait: 1s\nopt: ~\ncolor: dark-red": {Section: section{time.Second}, Wait: time.Second, Rate: 2.5, Opt: &inner{Rate: 1, Every: time.Minute}, embedded: embedded{Color: "dark-red"}},
+		"rate: 0\nopt: {rate: 3}\nplain: 4\nsection: {every: 2s}": {Section: section{2 * time.Second}, Wait: 5 * time.Second, Opt: &inner{Rate: 3}, Plain: 4, embedded: embedded{Color: "blue"}},
+	}
+	for in, want := range cases {
+		var got withDefaults
+		if err := Unmarshal([]byte(in), &got); err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q:\n got  %+v\n want %+v", in, got, want)
+		}
+	}
+	var d withDefaults
+	if err := Unmarshal([]byte("colour: blue"), &d); err == nil || !strings.Contains(err.Error(), "did you mean color?") {
+		t.Errorf("an inline field is not offered as a hint: %v", err)
+	}
+	var r doc
+	if err := Unmarshal([]byte("name: ~"), &r); err == nil || !strings.Contains(err.Error(), "name: is required") {
+		t.Errorf("an empty required field: %v", err)
+	}
+	fs := Fields(reflect.TypeFor[withDefaults]())
+	if last := fs[len(fs)-1]; last.Name != "color" || !reflect.DeepEqual(last.Index, []int{5, 0}) {
+		t.Errorf("inline field: %+v", last)
+	}
+}
+
+func TestABrokenDefaultTagIsAProgrammingError(t *testing.T) {
+	type broken struct {
+		Wait time.Duration `yaml:"wait" default:"5"`
+	}
+	var b broken
+	err := Unmarshal([]byte("{}"), &b)
+	if err == nil || !strings.Contains(err.Error(), `the default of wait ("5") does not decode`) {
+		t.Fatalf("got %v", err)
 	}
 }

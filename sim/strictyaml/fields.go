@@ -9,15 +9,19 @@ import (
 type Field struct {
 	// Name is the YAML key (tag yaml:"name").
 	Name string
-	// Index is the field's index in its struct.
-	Index int
+	// Index is the field's index sequence in its struct (longer than one
+	// for a field of a struct embedded with yaml:",inline").
+	Index []int
 	// Type is the field's Go type.
 	Type reflect.Type
 	// Doc says what the field means (tag doc:"...").
 	Doc string
-	// Default is the value used when the field is absent, as a reader
-	// would write it (tag default:"5s"); empty when there is none.
+	// Default is the YAML the decoder uses when the field is absent or
+	// null (tag default:"5s"); empty when the zero value is the default.
 	Default string
+	// Computed describes a default worked out by code rather than
+	// written in the tag (tag computed:"duration / 240"); documentation only.
+	Computed string
 	// Unit is the unit of a plain number (tag unit:"requests/s");
 	// durations carry their unit in the value instead.
 	Unit string
@@ -32,7 +36,8 @@ type Field struct {
 }
 
 // Fields returns the YAML fields of struct type t (or of what t points
-// to), in declaration order. Fields without a yaml tag, or tagged "-",
+// to), in declaration order, with the fields of a struct embedded with
+// yaml:",inline" in its place. Fields without a yaml tag, or tagged "-",
 // are not part of the format.
 func Fields(t reflect.Type) []Field {
 	for t.Kind() == reflect.Pointer {
@@ -44,13 +49,20 @@ func Fields(t reflect.Type) []Field {
 	var out []Field
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if opts == "inline" && sf.Type.Kind() == reflect.Struct {
+			for _, f := range Fields(sf.Type) {
+				f.Index = append([]int{i}, f.Index...)
+				out = append(out, f)
+			}
+			continue
+		}
 		kind := sf.Tag.Get("kind")
 		if (name == "" || name == "-") && kind == "" {
 			continue
 		}
-		f := Field{Name: name, Index: i, Type: sf.Type, Doc: sf.Tag.Get("doc"),
-			Default: sf.Tag.Get("default"), Unit: sf.Tag.Get("unit"),
+		f := Field{Name: name, Index: []int{i}, Type: sf.Type, Doc: sf.Tag.Get("doc"),
+			Default: sf.Tag.Get("default"), Computed: sf.Tag.Get("computed"), Unit: sf.Tag.Get("unit"),
 			Required: sf.Tag.Get("required") == "true", Kind: kind}
 		if old := sf.Tag.Get("old"); old != "" {
 			f.Old = strings.Split(old, ",")

@@ -41,6 +41,21 @@ func (n Node) Errorf(format string, args ...any) *Error {
 	return &Error{Path: n.Path, Line: n.FieldLine(), Msg: fmt.Sprintf(format, args...)}
 }
 
+// ErrorAt returns an *Error at the field rel under n (a relative path
+// such as "of[1].rate"), with the line of that field, or of the nearest
+// enclosing one that is written when rel is absent (a missing field).
+func (n Node) ErrorAt(rel, format string, args ...any) *Error {
+	path := n.Path
+	switch {
+	case rel == "":
+	case path == "" || strings.HasPrefix(rel, "["):
+		path += rel
+	default:
+		path += "." + rel
+	}
+	return &Error{Path: path, Line: n.Locate(rel).FieldLine(), Msg: fmt.Sprintf(format, args...)}
+}
+
 // IsNull reports whether n is an explicit null (`~`, `null` or nothing).
 func (n Node) IsNull() bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
