@@ -29,18 +29,18 @@ func exists(t *testing.T, paths ...string) {
 	}
 }
 
-func TestBrokenScenarioExits2WithFileAndLine(t *testing.T) {
-	for _, c := range []struct{ file, line string }{
-		{"testdata/unknown-field.yaml", "8"},
-		{"testdata/bad-duration.yaml", "3"},
+func TestBrokenScenarioExits2WithFileLineAndField(t *testing.T) {
+	for _, c := range []struct{ file, line, field string }{
+		{"testdata/unknown-field.yaml", "8", `services[0].colour: unknown field "colour"`},
+		{"testdata/bad-duration.yaml", "3", `duration: want a duration such as 200ms, 5s or 1h30m, got "five minutes"`},
 	} {
 		code, _, stderr := sim(t, "run", c.file, "--out", t.TempDir())
 		if code != 2 {
 			t.Errorf("%s: exit %d, want 2", c.file, code)
 		}
 		at := regexp.MustCompile(regexp.QuoteMeta(c.file) + `(:|: line )` + c.line + `\b`)
-		if !at.MatchString(stderr) {
-			t.Errorf("%s: want file and line %s in the message, got %q", c.file, c.line, stderr)
+		if !at.MatchString(stderr) || !strings.Contains(stderr, c.field) {
+			t.Errorf("%s: want file, line %s and %s in the message, got %q", c.file, c.line, c.field, stderr)
 		}
 		if strings.Contains(stderr, "goroutine") {
 			t.Errorf("%s: panicked: %s", c.file, stderr)
