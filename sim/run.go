@@ -136,6 +136,9 @@ func Run(sc *scenario.Scenario, opts Options) (*Report, error) {
 }
 
 func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
+	if err := checkOverrides(opts.Set); err != nil {
+		return nil, err
+	}
 	seed := sc.Seed
 	if opts.Seed != nil {
 		seed = *opts.Seed

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -10,6 +12,7 @@ import (
 	"github.com/waiter-go/waiter/sim/rng"
 	"github.com/waiter-go/waiter/sim/scenario"
 	"github.com/waiter-go/waiter/sim/stats"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 // svcState is one Waiter service of the run (one version of one scenario
@@ -93,6 +96,22 @@ func (r *Runner) addService(root *rng.Source, s *scenario.Behaviour, family, nam
 	st.t.RejectedBy = map[string]int64{}
 	r.byID[d.ID] = len(r.svcs)
 	r.svcs = append(r.svcs, st)
+	return nil
+}
+
+// checkOverrides refuses an override that names no Waiter parameter: the
+// engine would carry it along and change nothing, so a misspelt sweep
+// would report identical runs. Another spelling of a parameter gets a hint.
+func checkOverrides(set map[string]any) error {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		if engine.IsServiceParam(k) {
+			continue
+		}
+		if kebab := strictyaml.Kebab(k); engine.IsServiceParam(kebab) {
+			return fmt.Errorf("sim: override %q: not a Waiter parameter: use %s", k, kebab)
+		}
+		return fmt.Errorf("sim: override %q: not a Waiter parameter (docs/scenario.md lists them)", k)
+	}
 	return nil
 }
 

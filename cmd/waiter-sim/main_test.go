@@ -121,6 +121,11 @@ func TestSetReachesTheServices(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "cpus") {
 		t.Errorf("an invalid override: exit %d, %q; want 2 naming cpus", code, stderr)
 	}
+	// A misspelt parameter would change nothing and report identical runs.
+	code, _, stderr = sim(t, "sweep", "testdata/tiny.yaml", "--out", t.TempDir(), "--set", "scale_up_factor=0.1,0.3")
+	if code != 2 || !strings.Contains(stderr, `override "scale_up_factor": not a Waiter parameter: use scale-up-factor`) {
+		t.Errorf("a misspelt override: exit %d, %q; want 2 with the spelling to use", code, stderr)
+	}
 }
 
 func TestCompareWritesBothPolicies(t *testing.T) {
