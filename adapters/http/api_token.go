@@ -37,6 +37,10 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		s.writeError(w, r, badRequest("Must provide the token"))
 		return
 	}
+	if herr := checkTokenLookup(name); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	include := includes(r.URL.Query()["include"])
 	t, err := s.store.GetToken(name, include["deleted"])
 	if errors.Is(err, ErrTokenNotFound) {
@@ -101,6 +105,10 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 	}
 	delete(data, "token")
 	if herr := s.checkTokenWrite(r, user, name, data); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	if herr := s.checkTokenLimit(r, user, name, data); herr != nil {
 		s.writeError(w, r, herr)
 		return
 	}
@@ -206,6 +214,10 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))
+		return
+	}
+	if herr := checkTokenLookup(name); herr != nil {
+		s.writeError(w, r, herr)
 		return
 	}
 	hard := r.URL.Query().Get("hard-delete") == "true"

@@ -24,6 +24,11 @@
 //     /settings (api_misc.go), /state and /state/{id} (api_state.go,
 //     state_view.go) and /metrics through prometheus/client_golang
 //     (metrics.go, metrics_services.go); the route table is in server.go;
+//   - limits: every request is bounded in size and time (guard.go: API
+//     body size and deadlines, API response deadlines, proxied bodies
+//     left unread never drained from a stalled client), token names
+//     before any store call (token_validate.go) and the tokens an owner
+//     may have (token_limits.go);
 //   - errors: the only place engine error codes and store errors become
 //     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
 //     negotiation (negotiate.go).

@@ -61,6 +61,7 @@ func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, e *Error, db
 		e.ServiceID = dbg.rs.desc.ID
 	}
 	s.setDebugHeaders(w.Header(), r, dbg)
+	closeIfBodyUnread(w.Header(), r)
 	s.writeError(w, r, e)
 	s.metrics.response(e.ServiceID, e.Status)
 }

@@ -61,11 +61,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(hdrCID, ri.cid)
 	if s.cls.isAPI(r) {
 		w.Header().Set("Server", s.serverHeader())
+		w, r, herr := s.guardAPI(w, r)
+		if herr != nil {
+			s.writeError(w, r, herr)
+			return
+		}
 		s.api.ServeHTTP(w, r)
 		return
 	}
+	r, finish := s.guardProxy(w, r)
+	defer finish()
 	if s.draining.Load() {
-		s.writeError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"})
+		s.proxyError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"}, debugInfo{})
 		return
 	}
 	s.proxy(w, r)
