@@ -55,6 +55,12 @@ type Config struct {
 	// DrainTimeout bounds how long SIGTERM waits for in-flight requests.
 	DrainTimeout time.Duration `yaml:"drain-timeout"`
 
+	// LogRepeatWindow: a log line repeating one of the same kind (level,
+	// message, service-id, instance, op, component) within this window
+	// is dropped, and the next one let through says how many were
+	// (dropped-repeats). Default 1s; 0 logs every line.
+	LogRepeatWindow time.Duration `yaml:"log-repeat-window"`
+
 	// DeploymentErrorMinHosts is how many hosts failed instances must span
 	// before Waiter reports a deployment error (default 2; 1 with the
 	// shell scheduler, whose instances all run on one host).
@@ -101,6 +107,7 @@ func Default() Config {
 		SchedulerWorkers: 8,
 		ScalingInterval:  time.Second,
 		DrainTimeout:     30 * time.Second,
+		LogRepeatWindow:  time.Second,
 		ScalingPolicy:    "waiter",
 	}
 }
@@ -160,6 +167,7 @@ func (c Config) Validate() error {
 		"streaming-timeout": c.StreamingTimeout, "connect-timeout": c.ConnectTimeout,
 		"poll-interval": c.PollInterval, "fast-poll-interval": c.FastPollInterval,
 		"scaling-interval": c.ScalingInterval, "drain-timeout": c.DrainTimeout,
+		"log-repeat-window": c.LogRepeatWindow,
 	} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative (got %s)", name, d))

@@ -21,6 +21,7 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/logthrottle"
 )
 
 // StoreFile is the name of the store inside the data folder.
@@ -56,6 +57,13 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if cfg.LogRepeatWindow > 0 {
+		// Overload must not turn into thousands of identical lines a
+		// second; the drops are counted and reported.
+		throttle := logthrottle.New(log.Handler(), logthrottle.Options{Window: cfg.LogRepeatWindow})
+		log = slog.New(throttle)
+		defer throttle.Flush(context.Background())
 	}
 	fillIdentity(&cfg)
 

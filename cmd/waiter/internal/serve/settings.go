@@ -15,7 +15,7 @@ func settingsView(c config.Config) map[string]any {
 		"streaming-timeout": c.StreamingTimeout.String(), "connect-timeout": c.ConnectTimeout.String(),
 		"poll-interval": c.PollInterval.String(), "fast-poll-interval": c.FastPollInterval.String(),
 		"scheduler-workers": c.SchedulerWorkers, "scaling-interval": c.ScalingInterval.String(),
-		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(),
+		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(), "log-repeat-window": c.LogRepeatWindow.String(),
 		// The default policy; a service may name its own with the
 		// scaling-policy parameter.
 		"scaling-policy": c.ScalingPolicy,
