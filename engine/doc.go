@@ -12,6 +12,8 @@
 //   - per-service routing: slots, a FIFO queue with queue timeouts and a
 //     maximum length, load balancing, ejection with exponential backoff
 //     (routing.go, queue.go, instance.go);
+//   - per-user limits: the services a run-as-user may have and the
+//     instances its services may ask for (userlimits.go);
 //   - autoscaling: the Policy interface and Waiter's policy, plus the
 //     executor rules that turn a decision into scheduler actions
 //     (policy.go, policy_waiter.go, executor.go, killchoice.go);

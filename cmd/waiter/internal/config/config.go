@@ -71,6 +71,20 @@ type Config struct {
 	// parameter.
 	ScalingPolicy string `yaml:"scaling-policy"`
 
+	// Per-user limits; 0 means no limit.
+	//
+	// MaxServicesPerUser bounds the services one run-as-user may have at
+	// once: a request that would create one more gets 429 (default 200).
+	MaxServicesPerUser int `yaml:"max-services-per-user"`
+	// MaxInstancesPerUser bounds the instances one run-as-user's services
+	// may ask for in all: a new service whose min-instances do not fit
+	// gets 429, and scaling up stops at the limit (default 1000).
+	MaxInstancesPerUser int `yaml:"max-instances-per-user"`
+	// MaxTokensPerOwner is Waiter's token-config limit-per-owner: live
+	// tokens one owner may have; one more is 403, except in admin mode
+	// (default 1000).
+	MaxTokensPerOwner int `yaml:"max-tokens-per-owner"`
+
 	// Shell configures the local-process scheduler.
 	Shell Shell `yaml:"shell"`
 }
@@ -108,7 +122,11 @@ func Default() Config {
 		ScalingInterval:  time.Second,
 		DrainTimeout:     30 * time.Second,
 		LogRepeatWindow:  time.Second,
-		ScalingPolicy:    "waiter",
+
+		MaxServicesPerUser:  200,
+		MaxInstancesPerUser: 1000,
+		MaxTokensPerOwner:   1000,
+		ScalingPolicy:       "waiter",
 	}
 }
 
@@ -181,8 +199,13 @@ func (c Config) Validate() error {
 	if pr := c.Shell.PortRange; len(pr) != 0 && (len(pr) != 2 || pr[0] < 1 || pr[1] > 65535 || pr[0] > pr[1]) {
 		errs = append(errs, fmt.Errorf("shell.port-range must be [first, last] within 1..65535 (got %v)", pr))
 	}
-	if c.SchedulerWorkers < 0 {
-		errs = append(errs, fmt.Errorf("scheduler-workers must not be negative (got %d)", c.SchedulerWorkers))
+	for name, n := range map[string]int{
+		"scheduler-workers": c.SchedulerWorkers, "max-services-per-user": c.MaxServicesPerUser,
+		"max-instances-per-user": c.MaxInstancesPerUser, "max-tokens-per-owner": c.MaxTokensPerOwner,
+	} {
+		if n < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative (got %d)", name, n))
+		}
 	}
 	return errors.Join(errs...)
 }

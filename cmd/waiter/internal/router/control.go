@@ -13,8 +13,10 @@ func (d *Driver) Start(desc *engine.Description) {
 		return
 	}
 	d.do(func() {
-		d.recordFor(desc)
 		d.step(engine.Event{Kind: engine.EvStartService, Service: desc.ID, Description: desc})
+		if d.eng.Knows(desc.ID) {
+			d.recordFor(desc) // not for a service the engine refused (see arrive)
+		}
 	})
 }
 

@@ -111,6 +111,7 @@ func Run(ctx context.Context, opts Options) error {
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
 		Settings: settingsView(cfg), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
+		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
 	}, waiterhttp.Deps{Router: drv, Store: store, Auth: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
@@ -235,7 +236,8 @@ func fillIdentity(cfg *config.Config) {
 // engineConfig is the engine's configuration for this router.
 func engineConfig(cfg config.Config) engine.Config {
 	ec := engine.Config{Seed: cfg.Seed, ScalingInterval: cfg.ScalingInterval, DefaultQueueTimeout: cfg.QueueTimeout,
-		DefaultPolicy: cfg.ScalingPolicy}
+		DefaultPolicy: cfg.ScalingPolicy, MaxServicesPerUser: cfg.MaxServicesPerUser,
+		MaxInstancesPerUser: cfg.MaxInstancesPerUser}
 	switch {
 	case cfg.DeploymentErrorMinHosts > 0:
 		ec.DeploymentErrorMinHosts = cfg.DeploymentErrorMinHosts
@@ -256,4 +258,13 @@ func profiles(in map[string]map[string]any) map[string]engine.Params {
 		out[name] = engine.NormalizeParams(p)
 	}
 	return out
+}
+
+// tokensPerOwner maps the configuration's "0 means no limit" to the HTTP
+// edge's, where 0 takes the default and a negative number means none.
+func tokensPerOwner(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -18,7 +18,9 @@ func settingsView(c config.Config) map[string]any {
 		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(), "log-repeat-window": c.LogRepeatWindow.String(),
 		// The default policy; a service may name its own with the
 		// scaling-policy parameter.
-		"scaling-policy": c.ScalingPolicy,
+		"scaling-policy":        c.ScalingPolicy,
+		"max-services-per-user": c.MaxServicesPerUser, "max-instances-per-user": c.MaxInstancesPerUser,
+		"max-tokens-per-owner": c.MaxTokensPerOwner,
 		"shell": map[string]any{
 			"work-dir": c.Shell.WorkDir, "port-range": c.Shell.PortRange, "adopt": c.Shell.Adopt,
 			"health-check-interval":          c.Shell.HealthCheckInterval.String(),
