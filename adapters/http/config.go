@@ -71,14 +71,23 @@ type Config struct {
 	// live tokens one owner may have (default 1000; negative: no limit).
 	// Admin-mode writes are not limited.
 	MaxTokensPerOwner int
+	// DescriptionCacheSize bounds the cache of resolved descriptions
+	// (entries; default 4096).
+	DescriptionCacheSize int
+	// ServiceCacheSize bounds the per-service records (overrides,
+	// suspension, source tokens) kept from the store (entries; default
+	// 10 000).
+	ServiceCacheSize int
 }
 
 // Defaults of the limits above.
 const (
-	DefaultMaxAPIBodyBytes   = 1 << 20
-	DefaultAPIBodyTimeout    = 60 * time.Second
-	DefaultAPIWriteTimeout   = 60 * time.Second
-	DefaultMaxTokensPerOwner = 1000
+	DefaultMaxAPIBodyBytes      = 1 << 20
+	DefaultAPIBodyTimeout       = 60 * time.Second
+	DefaultAPIWriteTimeout      = 60 * time.Second
+	DefaultMaxTokensPerOwner    = 1000
+	DefaultDescriptionCacheSize = 4096
+	DefaultServiceCacheSize     = 10000
 )
 
 func (c Config) withDefaults() Config {
@@ -97,6 +106,12 @@ func (c Config) withDefaults() Config {
 	setD(&c.APIWriteTimeout, DefaultAPIWriteTimeout)
 	if c.MaxTokensPerOwner == 0 {
 		c.MaxTokensPerOwner = DefaultMaxTokensPerOwner
+	}
+	if c.DescriptionCacheSize <= 0 {
+		c.DescriptionCacheSize = DefaultDescriptionCacheSize
+	}
+	if c.ServiceCacheSize <= 0 {
+		c.ServiceCacheSize = DefaultServiceCacheSize
 	}
 	if c.MaxAPIBodyBytes <= 0 {
 		c.MaxAPIBodyBytes = DefaultMaxAPIBodyBytes

@@ -10,8 +10,11 @@
 //     by x-waiter-token or Host, token maintenance mode, stored overrides,
 //     token fallback to the previous healthy service, run-as-user and
 //     permitted-user checks, request timeouts (resolve.go, fallback.go,
-//     auth.go, timeouts.go), and the per-service records it reads from the
-//     store on the proxy path (servicecache.go);
+//     auth.go, timeouts.go), and the bounded caches of the proxy path:
+//     resolved descriptions (desccache.go) and the per-service records it
+//     reads from the store (servicecache.go), both sized by Config and
+//     shown on /metrics (metrics_caches.go). Resolving stores nothing: the
+//     router stores a description when it starts the service;
 //   - the proxy: admission through the Router port, streaming bodies both
 //     ways under socket and streaming timeouts, header hygiene, x-cid, via
 //     and debug headers, and the mapping of backend failures to Waiter's

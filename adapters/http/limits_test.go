@@ -229,3 +229,39 @@ func TestAPIWriteDeadlineEndsWithTheResponse(t *testing.T) {
 		t.Errorf("streamed response cut: %v\n%s", err, b)
 	}
 }
+
+// Resolving services stores nothing (the router stores a description when
+// it starts the service), and the caches resolving fills stay within
+// their sizes however many distinct services are named.
+func TestResolvingIsBounded(t *testing.T) {
+	e := newTestEdge(t, func(c *Config) { c.DescriptionCacheSize = 50; c.ServiceCacheSize = 30 })
+	for i := range 500 {
+		rec := e.do(t, req{path: "/service-id", headers: kitchenHeaders("x-waiter-version", fmt.Sprint("v", i))})
+		wantStatus(t, rec, http.StatusOK)
+	}
+	if n := len(e.store.services); n != 0 {
+		t.Errorf("/service-id stored %d descriptions", n)
+	}
+	if n := e.srv.descs.len(); n > 50 {
+		t.Errorf("description cache holds %d, past its size 50", n)
+	}
+	if n := e.srv.services.len(); n != 30 {
+		t.Errorf("service cache holds %d, want its size 30", n)
+	}
+	// Its entries are the most recently used; one read again is kept.
+	id := describe(t, "x-waiter-version", "v499").ID
+	if e.srv.services.recs[id] == nil {
+		t.Error("the most recent service was evicted")
+	}
+	e.srv.ForgetService(id)
+	if e.srv.services.recs[id] != nil || e.srv.services.len() != 29 {
+		t.Error("ForgetService kept the record")
+	}
+	// The sizes are on /metrics.
+	body := e.do(t, req{path: "/metrics"}).Body.String()
+	for _, want := range []string{`waiter_cache_entries{cache="services"} 29`, `waiter_cache_entries{cache="descriptions"}`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}

@@ -35,8 +35,10 @@ func splitToken(t Token) tokenParts {
 
 // resolve finds a request's service (reference 1.2 steps 1, 2, 5): parse
 // x-waiter-* headers, authenticate, look up tokens, refuse tokens in
-// maintenance, merge into a description, apply overrides, authorize, pick
-// a fallback service when allowed, and store the description on first use.
+// maintenance, merge into a description, apply overrides, authorize, and
+// pick a fallback service when allowed. It stores nothing: the router
+// stores a description when it starts the service, so resolving (say,
+// /service-id with ever new headers) cannot grow the store.
 func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
 	hp, err := engine.ParseHeaders(r.Header)
 	if err != nil {
@@ -72,9 +74,6 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	rs := &resolved{desc: desc, headers: hp, tokens: tokens, user: user, t: s.requestTimeouts(hp.Request, metas)}
 	if allowFallback {
 		s.applyFallback(rs, parts)
-	}
-	if err := s.services.ensureStored(rs.desc.ID, rs.desc.Core); err != nil {
-		return nil, toError(err)
 	}
 	s.services.addSources(rs.desc.ID, tokens)
 	return rs, nil

@@ -48,9 +48,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, auth: d.Auth, clock: d.Clock, log: cfg.Logger,
 		cls: newClassifier(cfg.Hostnames), transports: newTransports(cfg),
-		services: newServiceCache(d.Store), metrics: newMetrics(),
+		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
+		metrics: newMetrics(),
 	}
 	s.api = s.routes()
+	s.metrics.reg.MustRegister(s.cacheGauges()...)
 	return s, nil
 }
 
@@ -82,6 +84,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // /status; requests already admitted run to completion. The server's
 // owner then shuts the listener down.
 func (s *Server) Drain() { s.draining.Store(true) }
+
+// ForgetService drops what the server caches about a service whose
+// records the router purged from the store.
+func (s *Server) ForgetService(id string) { s.services.forget(id) }
 
 // Close drops pooled backend connections.
 func (s *Server) Close() { s.transports.close() }

@@ -23,6 +23,9 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 		marathonURL = fs.String("marathon-url", def.MarathonURL, "Marathon's URL (with --scheduler marathon)")
 		routerID    = fs.String("router-id", def.RouterID, "this router's id (default <hostname>-<port>)")
 		policy      = fs.String("scaling-policy", def.ScalingPolicy, "default autoscaling policy: waiter or knative")
+		svcPerUser  = fs.Int("max-services-per-user", def.MaxServicesPerUser, "services one run-as-user may have (0: no limit)")
+		instPerUser = fs.Int("max-instances-per-user", def.MaxInstancesPerUser, "instances one run-as-user's services may ask for (0: no limit)")
+		tokPerOwner = fs.Int("max-tokens-per-owner", def.MaxTokensPerOwner, "live tokens one owner may have (0: no limit)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: waiter serve [--port 9091] [--data-dir ./waiter-data] [--scheduler shell|marathon] [--marathon-url URL] [--scaling-policy waiter|knative] [--config FILE]")
@@ -57,6 +60,12 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 			cfg.RouterID = *routerID
 		case "scaling-policy":
 			cfg.ScalingPolicy = *policy
+		case "max-services-per-user":
+			cfg.MaxServicesPerUser = *svcPerUser
+		case "max-instances-per-user":
+			cfg.MaxInstancesPerUser = *instPerUser
+		case "max-tokens-per-owner":
+			cfg.MaxTokensPerOwner = *tokPerOwner
 		}
 	})
 	if err := cfg.Validate(); err != nil {

@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
@@ -76,6 +77,13 @@ func (d *Driver) createService(a engine.Action) {
 	rec.pendingOps++
 	desc, n := a.Description, a.Instances
 	d.submit(a.Service, func(ctx context.Context) error {
+		if d.cfg.Persist != nil {
+			if err := d.cfg.Persist(desc); err != nil {
+				err = fmt.Errorf("router: storing the description of %s: %w", a.Service, err)
+				d.log.Warn("storing a description failed; the create is retried", "service-id", a.Service, "error", err)
+				return err
+			}
+		}
 		return d.schedCall("create", a.Service, func() error { return d.sched.CreateService(ctx, desc, n) })
 	}, func(err error) {
 		rec.pendingOps--
@@ -105,12 +113,20 @@ func (d *Driver) scaleService(a engine.Action) {
 // deleteService: the engine has already forgotten the service; the driver
 // forgets it too and keeps a tombstone until the scheduler stops listing it.
 func (d *Driver) deleteService(a engine.Action) {
+	desc := &engine.Description{ID: a.Service}
+	if rec := d.services[a.Service]; rec != nil && rec.desc != nil {
+		desc = rec.desc
+	}
 	delete(d.services, a.Service)
 	tomb := &tombstone{pendingOps: 1}
 	d.tombstones[a.Service] = tomb
 	d.log.Info("deleting service", "service-id", a.Service, "why", a.Why)
 	d.submit(a.Service, func(ctx context.Context) error {
-		return d.schedCall("delete", a.Service, func() error { return d.sched.DeleteService(ctx, a.Service) })
+		err := d.schedCall("delete", a.Service, func() error { return d.sched.DeleteService(ctx, a.Service) })
+		if err == nil && d.cfg.Forget != nil {
+			d.cfg.Forget(desc) // on the op queue: after the delete, before a later create of the same id
+		}
+		return err
 	}, func(error) {
 		tomb.pendingOps--
 		tomb.deletedSeq = d.pollSeq.Load()

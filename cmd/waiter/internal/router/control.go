@@ -56,3 +56,11 @@ func (d *Driver) Override(desc *engine.Description) {
 		d.step(engine.Event{Kind: engine.EvOverride, Service: desc.ID, Description: desc})
 	})
 }
+
+// Knows reports whether the driver has the service (it runs or is being
+// started); a deleted service is not known.
+func (d *Driver) Knows(id string) bool {
+	known := false
+	d.call(func() { known = d.services[id] != nil })
+	return known
+}

@@ -20,6 +20,9 @@
 //   - create, scale, kill and delete actions run on a small worker pool,
 //     serialised per service so a delete never overtakes the create before
 //     it, and come back as EvCreateResult, EvScaleResult and EvKillResult;
+//     a create first persists the description (Config.Persist) and a
+//     successful delete is reported to Config.Forget, so the store keeps
+//     descriptions of services that were started, not of every one named;
 //   - ActWakeAt resets one clock timer that delivers EvTick;
 //   - a poller calls Scheduler.Observe every PollInterval (FastPollInterval
 //     while requests wait for an instance, and at once after a create,

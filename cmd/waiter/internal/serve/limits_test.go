@@ -115,3 +115,22 @@ func TestStalledUploadsFreeTheirSlot(t *testing.T) {
 		}
 	}
 }
+
+// The listener bounds a request's header: one past max-header-bytes is
+// refused with 431 before any handler runs.
+func TestHeaderSizeLimit(t *testing.T) {
+	r := startRouter(t, nil, func(c *config.Config) { c.MaxHeaderBytes = 8 << 10 })
+	status, body := read(t, r.call(t, "GET", "/status", nil, "x-padding", strings.Repeat("p", 4<<10)))
+	wantBody(t, status, body, 200)
+	status, body = read(t, r.call(t, "GET", "/status", nil, "x-padding", strings.Repeat("p", 64<<10)))
+	wantBody(t, status, body, http.StatusRequestHeaderFieldsTooLarge)
+}
+
+// The API limits of the configuration reach the HTTP edge: a body past
+// max-api-body-bytes is 413 naming the limit.
+func TestAPIBodyLimitFromConfig(t *testing.T) {
+	r := startRouter(t, nil, func(c *config.Config) { c.MaxAPIBodyBytes = 64 })
+	status, body := read(t, r.call(t, "POST", "/token", strings.NewReader(
+		`{"token": "big", "cmd": "`+strings.Repeat("k", 100)+`", "cpus": 1, "mem": 64, "version": "v"}`)))
+	wantBody(t, status, body, http.StatusRequestEntityTooLarge, "Request body exceeds the limit of 64 bytes (max-api-body-bytes)")
+}

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter/adapters/bolt"
@@ -75,7 +74,11 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer db.Close()
-	store := storeport.New(db)
+	store := storeport.New(db, cfg.TokenCacheSize)
+	kept := newRetention(db, cfg.InactiveServicesPerUser, log.With("component", "store"))
+	if err := kept.load(); err != nil {
+		return err
+	}
 	pw, err := loadPasswords(cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -104,14 +107,19 @@ func Run(ctx context.Context, opts Options) error {
 		FastPollInterval: cfg.FastPollInterval,
 		Workers:          cfg.SchedulerWorkers,
 		Describe:         describer(store, descOpts),
+		Persist:          kept.persist,
+		Forget:           kept.forget,
 		Logger:           log.With("component", "driver"),
 	}, sched, opts.Clock)
+	kept.running = drv.Knows
 	edge, err := waiterhttp.New(waiterhttp.Config{
 		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
 		Settings: settingsView(cfg), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
 		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
+		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
+		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
 	}, waiterhttp.Deps{Router: drv, Store: store, Auth: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
@@ -119,6 +127,7 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer edge.Close()
+	kept.purged = edge.ForgetService
 
 	drvCtx, stopDriver := context.WithCancel(context.Background())
 	drvDone := make(chan struct{})
@@ -126,14 +135,8 @@ func Run(ctx context.Context, opts Options) error {
 		defer close(drvDone)
 		_ = drv.Run(drvCtx)
 	}()
-	// HTTP/1.1 and h2c (Waiter's server-options enable http2c); no write
-	// timeout, because responses stream for as long as the backend does.
-	protocols := new(http.Protocols)
-	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
-	hs := &http.Server{Handler: edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
-		Protocols: protocols, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug), ConnState: fresh.track}
+	hs := newHTTPServer(cfg, edge, log, fresh)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,

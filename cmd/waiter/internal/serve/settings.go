@@ -21,6 +21,11 @@ func settingsView(c config.Config) map[string]any {
 		"scaling-policy":        c.ScalingPolicy,
 		"max-services-per-user": c.MaxServicesPerUser, "max-instances-per-user": c.MaxInstancesPerUser,
 		"max-tokens-per-owner": c.MaxTokensPerOwner,
+		"read-header-timeout":  c.ReadHeaderTimeout.String(), "idle-timeout": c.IdleTimeout.String(),
+		"max-header-bytes": c.MaxHeaderBytes, "api-body-timeout": c.APIBodyTimeout.String(),
+		"api-write-timeout": c.APIWriteTimeout.String(), "max-api-body-bytes": c.MaxAPIBodyBytes,
+		"description-cache-size": c.DescriptionCacheSize, "service-cache-size": c.ServiceCacheSize,
+		"token-cache-size": c.TokenCacheSize, "inactive-services-per-user": c.InactiveServicesPerUser,
 		"shell": map[string]any{
 			"work-dir": c.Shell.WorkDir, "port-range": c.Shell.PortRange, "adopt": c.Shell.Adopt,
 			"health-check-interval":          c.Shell.HealthCheckInterval.String(),
