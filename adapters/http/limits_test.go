@@ -253,6 +253,15 @@ func TestResolvingIsBounded(t *testing.T) {
 	if e.srv.services.recs[id] == nil {
 		t.Error("the most recent service was evicted")
 	}
+	// A service named by /service-id and never started is still found,
+	// as Waiter finds it in its store (test-basic-service-validation-...).
+	rec := e.do(t, req{path: "/apps/" + id})
+	wantStatus(t, rec, http.StatusOK)
+	if app := decodeJSON(t, rec); app["status"] != "Inactive" || app["service-description"].(map[string]any)["version"] != "v499" {
+		t.Errorf("/apps/%s: %v", id, app)
+	}
+	evicted := describe(t, "x-waiter-version", "v0").ID
+	wantStatus(t, e.do(t, req{path: "/apps/" + evicted}), http.StatusNotFound)
 	e.srv.ForgetService(id)
 	if e.srv.services.recs[id] != nil || e.srv.services.len() != 29 {
 		t.Error("ForgetService kept the record")

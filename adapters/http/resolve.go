@@ -75,6 +75,7 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	if allowFallback {
 		s.applyFallback(rs, parts)
 	}
+	s.services.noteResolved(rs.desc.ID, rs.desc.Core)
 	s.services.addSources(rs.desc.ID, tokens)
 	return rs, nil
 }

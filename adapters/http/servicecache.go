@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sort"
 	"sync"
+
+	"github.com/waiter-go/waiter/engine"
 )
 
 // serviceCache remembers, per service id, what the store says about the
@@ -13,12 +15,17 @@ import (
 // through this server's API handlers, which update the cache too, or is a
 // purge the router tells the server about (ForgetService).
 //
+// It also remembers the core description a request resolved to, so a
+// service named by /service-id but never started is still found by
+// /apps/{id} (Waiter answers from its store, where /service-id wrote it;
+// here nothing is stored until the service starts).
+//
 // It holds at most max records and evicts the least recently used: a
 // flood of requests naming distinct services (/service-id with ever new
 // headers) must not grow it without bound. An evicted record is read from
-// the store again when needed; only its source tokens, which the store
-// does not keep, are lost until the next request through a token records
-// them again.
+// the store again when needed; only what the store does not keep (source
+// tokens, the resolved description of a service never started) is lost
+// until the next request records it again.
 type serviceCache struct {
 	store ServiceStore
 	max   int
@@ -29,7 +36,10 @@ type serviceCache struct {
 }
 
 type svcRecord struct {
-	id           string
+	id string
+	// core is the core description a request resolved to (only the core:
+	// the effective parameters would cost ten times the memory).
+	core         engine.Params
 	override     *Change
 	suspension   *Change
 	sourceTokens map[string]string // token name -> etag that reached the service
@@ -54,6 +64,28 @@ func (c *serviceCache) rec(id string) *svcRecord {
 		delete(c.recs, oldest.Value.(*svcRecord).id)
 	}
 	return r
+}
+
+// noteResolved remembers the core description of a service a request
+// resolved to.
+func (c *serviceCache) noteResolved(id string, core engine.Params) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.rec(id); r.core == nil {
+		r.core = core
+	}
+}
+
+// resolvedCore returns the core description remembered for id.
+func (c *serviceCache) resolvedCore(id string) (engine.Params, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el := c.recs[id]; el != nil {
+		if core := el.Value.(*svcRecord).core; core != nil {
+			return core, true
+		}
+	}
+	return nil, false
 }
 
 // forget drops the record of id (its store records were purged).

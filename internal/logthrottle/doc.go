@@ -6,8 +6,9 @@
 //
 // A record's kind is its level, its message, the attributes the logger
 // was built with (slog.Logger.With, WithGroup) and the values of a few
-// chosen attributes (Options.Keys, by default service-id, instance, op
-// and component), so "scheduler call failed" for two services are two
+// chosen attributes (Options.Keys, by default service-id, service,
+// instance, op, component and status), so "scheduler call failed" for two
+// services are two
 // kinds, while per-request attributes such as a correlation id do not
 // make every line unique. Windows are measured on the records' own
 // timestamps, so the handler reads no clock.

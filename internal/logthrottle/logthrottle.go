@@ -24,8 +24,11 @@ type Options struct {
 	MaxKinds int
 }
 
-// DefaultKeys are the attributes that tell kinds apart by default.
-var DefaultKeys = []string{"service-id", "instance", "op", "component"}
+// DefaultKeys are the attributes that tell kinds apart by default: the
+// service (the driver and the edge say service-id, the shell scheduler
+// service), the instance, the scheduler operation, the component and the
+// HTTP status of a failed request.
+var DefaultKeys = []string{"service-id", "service", "instance", "op", "component", "status"}
 
 // DroppedKey is the attribute that reports dropped repeats.
 const DroppedKey = "dropped-repeats"
