@@ -24,6 +24,18 @@ bench:
 		echo "waiter-sim $$s (GOMAXPROCS=1): $$(cat $$out/$$s.stats.json)"; \
 	done; rm -rf $$out
 
+# fuzz: every Go fuzz target in the tree for FUZZTIME each (default 30s),
+# one after another; prints each target's execs and whether it found a
+# crasher, and fails if one did. `make test` already runs every target's
+# seed corpus (f.Add seeds and testdata/fuzz/<Target>/) through go test.
+# FUZZMINIMIZE bounds input minimization (default 2s); FUZZFLAGS passes
+# extra flags (e.g. FUZZFLAGS=-parallel=1). See .ci/fuzz.
+.PHONY: fuzz
+FUZZTIME ?= 30s
+FUZZMINIMIZE ?= 2s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZMINIMIZE=$(FUZZMINIMIZE) FUZZFLAGS="$(FUZZFLAGS)" .ci/fuzz
+
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi

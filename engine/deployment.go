@@ -23,7 +23,10 @@ func (e *Engine) updateDeploymentError(svc *service) {
 
 // deploymentError applies Waiter's rules, in Waiter's order. There is no
 // error while any instance is healthy, and failure-based errors need at
-// least minFailed failed instances on at least minHosts hosts.
+// least minFailed failed instances on at least minHosts hosts. Before
+// them comes the scheduler's own error, which Waiter does not have: a
+// scheduler that cannot launch at all (an unknown run-as-user) leaves no
+// failed instances to infer anything from, and knows the cause exactly.
 func deploymentError(svc *service, minFailed, minHosts int) string {
 	var unhealthy []*instance
 	for _, in := range svc.sorted {
@@ -31,6 +34,9 @@ func deploymentError(svc *service, minFailed, minHosts int) string {
 			return ""
 		}
 		unhealthy = append(unhealthy, in)
+	}
+	if svc.schedulerError != "" {
+		return svc.schedulerError
 	}
 	failed := svc.failed
 	hosts := map[string]struct{}{}

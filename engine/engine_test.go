@@ -214,6 +214,36 @@ func TestDeploymentErrorFailsWaitingRequestsAtOnce(t *testing.T) {
 	}
 }
 
+// A scheduler that cannot launch at all says why; waiting requests fail
+// at once with its words, with no failed instance to wait for, and the
+// error goes when the scheduler stops reporting it.
+func TestSchedulerDeploymentErrorFailsRequestsAtOnce(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, nil)
+	h.arrive(1, d)
+	const why = "run-as-user alice does not exist on this host"
+	acts := h.step(Event{Kind: EvServiceObserved, Service: d.ID, Observation: &Observation{
+		Exists: true, Requested: 1, DeploymentError: why}})
+	rs := only(acts, ActReject)
+	if len(rs) != 1 || rs[0].Request != 1 || rs[0].Err.Code != CodeUnavailable || rs[0].Err.Reason != ReasonDeploymentError {
+		t.Fatalf("the waiting request was not refused with a deployment error: %s", describe(acts))
+	}
+	if rs[0].Err.Message != "Deployment error: "+why {
+		t.Errorf("message = %q, want the scheduler's reason", rs[0].Err.Message)
+	}
+	if rs := only(h.arrive(2, d), ActReject); len(rs) != 1 || rs[0].Err.Message != "Deployment error: "+why {
+		t.Errorf("a new request was not refused at once: %s", describe(rs))
+	}
+	h.observe(d, 1) // the user exists now: nothing reported
+	if acts := h.arrive(3, d); len(only(acts, ActReject)) != 0 {
+		t.Errorf("the error outlived the scheduler's report: %s", describe(acts))
+	}
+	h.observe(d, 1, healthyAt("a", h.now))
+	if ds := only(h.log, ActDispatch); len(ds) != 1 || ds[0].Request != 3 {
+		t.Errorf("the queued request was not served once an instance was healthy: %s", describe(ds))
+	}
+}
+
 func TestDeploymentErrorRules(t *testing.T) {
 	f := func(flags InstanceFlags, host string) ObservedInstance {
 		return ObservedInstance{ID: host, Host: host, Flags: flags}

@@ -152,4 +152,10 @@ type Observation struct {
 	Instances []ObservedInstance
 	// Failed lists recently failed instances (newest last, at most ~10).
 	Failed []ObservedInstance
+	// DeploymentError is set when the scheduler knows that no instance
+	// can start, and why (the shell scheduler: a run-as-user that does not
+	// exist on its host). It is the service's deployment error while no
+	// instance is healthy, ahead of those inferred from failed instances,
+	// and reaches clients as "Deployment error: <it>".
+	DeploymentError string
 }

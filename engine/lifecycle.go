@@ -25,6 +25,7 @@ func (e *Engine) observe(ev Event) {
 		}
 		svc.created, svc.observed = false, false
 		svc.requested, svc.scheduled = 0, 0
+		svc.schedulerError = ""
 		svc.refresh()
 		return
 	}
@@ -63,6 +64,7 @@ func (e *Engine) observe(ev Event) {
 		}
 	}
 	svc.failed = append(svc.failed[:0], obs.Failed...)
+	svc.schedulerError = obs.DeploymentError
 	svc.refresh()
 	e.updateDeploymentError(svc)
 	e.drain(svc)

@@ -65,7 +65,7 @@ func tokenNameProblem(name string) (string, string) {
 		return "limit", "must be at most " + strconv.Itoa(MaxTokenNameLength) + " characters (got " + strconv.Itoa(n) + ")"
 	}
 	if !utf8.ValidString(name) {
-		return "utf-8", "must be valid UTF-8"
+		return "encoding", "must be valid UTF-8"
 	}
 	if !tokenNamePattern.MatchString(name) {
 		return "format", "must match pattern: " + TokenNamePattern + " (got " + strconv.Quote(name) + ")"
@@ -74,11 +74,13 @@ func tokenNameProblem(name string) (string, string) {
 }
 
 // textProblem checks a string value: valid UTF-8 (the store keeps JSON,
-// which cannot hold anything else) and at most limit characters (0: no
-// limit here, the parameter's own check has one).
+// which cannot hold anything else; validateParams checks parameters with
+// validUTF8 first, this catches header values that are not parameters)
+// and at most limit characters (0: no limit here, the parameter's own
+// check has one).
 func textProblem(s string, limit int) (string, string) {
 	if !utf8.ValidString(s) {
-		return "utf-8", "must be valid UTF-8 (got " + strconv.QuoteToASCII(truncate(s, 40)) + ")"
+		return "encoding", "must be valid UTF-8 (got " + strconv.QuoteToASCII(truncate(s, 40)) + ")"
 	}
 	if limit > 0 {
 		if n := utf8.RuneCountInString(s); n > limit {

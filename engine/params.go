@@ -46,8 +46,9 @@ func cloneValue(v any) any {
 		}
 		return m
 	case []string:
-		// make, not append to nil: an empty list must stay an empty list
-		// (JSON []), not become nil (JSON null).
+		// Not append([]string(nil), t...): an empty list would become nil,
+		// which JSON stores as null, and a description holding null no
+		// longer validates when it is read back.
 		out := make([]string, len(t))
 		copy(out, t)
 		return out
@@ -128,7 +129,8 @@ func intRange(lo, hi int) func(any) (string, string) {
 func numRange(lo, hi float64, loOpen, hiOpen bool) func(any) (string, string) {
 	return func(v any) (string, string) {
 		f := v.(float64)
-		bad := (loOpen && f <= lo) || (!loOpen && f < lo) || (hiOpen && f >= hi) || (!hiOpen && f > hi)
+		// NaN (YAML's .nan) fails every comparison, so it is refused by name.
+		bad := math.IsNaN(f) || (loOpen && f <= lo) || (!loOpen && f < lo) || (hiOpen && f >= hi) || (!hiOpen && f > hi)
 		if bad {
 			l, r := "[", "]"
 			if loOpen {

@@ -70,15 +70,14 @@ type knativeScaler struct {
 	// buckets is a ring of per-second concurrency samples over the stable
 	// window; filled counts valid buckets (Knative averages over buckets
 	// written so far, not the whole window).
-	buckets     []float64
-	next        int
-	filled      int
-	panicN      int
-	panicking   bool
-	panicTime   time.Time
-	maxPanic    int
-	activeSince time.Time
-	zeroSince   time.Time
+	buckets   []float64
+	next      int
+	filled    int
+	panicN    int
+	panicking bool
+	panicTime time.Time
+	maxPanic  int
+	zeroSince time.Time
 }
 
 func (s *knativeScaler) record(v float64, ticks int) {

@@ -15,8 +15,6 @@ type queueEntry struct {
 	seq uint64
 }
 
-func (q *reqQueue) len() int { return q.n }
-
 func (q *reqQueue) push(e queueEntry) {
 	if q.n == len(q.buf) {
 		q.grow()
@@ -47,13 +45,6 @@ func (q *reqQueue) pop() (queueEntry, bool) {
 	q.head = (q.head + 1) % len(q.buf)
 	q.n--
 	return e, true
-}
-
-// each calls f on every entry from head to tail.
-func (q *reqQueue) each(f func(queueEntry)) {
-	for i := 0; i < q.n; i++ {
-		f(q.buf[(q.head+i)%len(q.buf)])
-	}
 }
 
 // compact drops entries for which keep returns false, preserving order.

@@ -44,6 +44,8 @@ type service struct {
 	requested int
 	scheduled int
 	failed    []ObservedInstance
+	// schedulerError is the scheduler's own DeploymentError.
+	schedulerError string
 
 	deploymentError string
 

@@ -21,6 +21,9 @@ func validateParams(core, effective Params) []FieldError {
 			continue // unknown keys are dropped (sanitize-service-description)
 		}
 		v, ferr := coerce(spec, effective[name])
+		if ferr == nil && !validUTF8(v) {
+			ferr = &FieldError{Field: name, Rule: "encoding", Message: "must be valid UTF-8"}
+		}
 		if ferr != nil {
 			errs = append(errs, *ferr)
 			delete(effective, name)

@@ -94,7 +94,6 @@ type reqState struct {
 	arrived time.Duration
 	task    *taskState
 	dur     time.Duration // trace duration, if any
-	gen     uint64
 }
 
 type taskState struct {

@@ -22,9 +22,6 @@ type svcState struct {
 	queueTO time.Duration
 	hist    stats.Histogram
 	t       Totals
-	// everHealthy is set once the router saw a healthy instance; it is
-	// reset when the service is deleted (the next start is cold again).
-	created bool
 	// killFailingSince is when kills of this service started failing.
 	killFailingSince time.Duration
 }

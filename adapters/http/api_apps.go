@@ -9,8 +9,16 @@ import (
 	"github.com/waiter-go/waiter/engine"
 )
 
-// handleListApps is GET /apps: every service the router knows, filtered.
+// handleListApps is GET /apps: every service the router knows, filtered,
+// with env values hidden from those who may not maintain the service
+// (filters see only what the caller sees, so env.X=... cannot probe a
+// hidden value).
 func (s *Server) handleListApps(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	q := r.URL.Query()
 	include := appIncludes(q)
 	match, herr := appFilter(q)
@@ -22,6 +30,7 @@ func (s *Server) handleListApps(w http.ResponseWriter, r *http.Request, _ httpro
 	sortSnapshots(list)
 	out := make([]map[string]any, 0, len(list))
 	for _, snap := range list {
+		snap = s.visibleSnapshot(p.User, snap)
 		if match(snap, s.services.sources(snap.ID)) {
 			out = append(out, s.appSummary(snap, include))
 		}
@@ -57,14 +66,21 @@ func (s *Server) lookupService(id string) (ServiceSnapshot, *Error) {
 	return ServiceSnapshot{ID: id, Description: desc, Status: statusInactive, ScalingState: "stable"}, nil
 }
 
-// handleGetApp is GET /apps/{id}.
+// handleGetApp is GET /apps/{id}, with env values hidden from those who
+// may not maintain the service.
 func (s *Server) handleGetApp(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	id := ps.ByName("id")
 	snap, herr := s.lookupService(id)
 	if herr != nil {
 		s.writeError(w, r, herr)
 		return
 	}
+	snap = s.visibleSnapshot(p.User, snap)
 	ov, err := s.services.overrides(id)
 	if err != nil {
 		s.writeError(w, r, toError(err))
@@ -98,26 +114,4 @@ func (s *Server) handleDeleteApp(w http.ResponseWriter, r *http.Request, ps http
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "service-id": id, "result": "deleted"})
-}
-
-// checkManage authenticates the caller and checks it may manage the
-// service (it runs as the caller, or the caller is an admin).
-func (s *Server) checkManage(r *http.Request, id string) *Error {
-	user, err := s.auth.Authenticate(r)
-	if err != nil {
-		return &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err}
-	}
-	snap, herr := s.lookupService(id)
-	if herr != nil {
-		return herr
-	}
-	owner := ""
-	if snap.Description != nil {
-		owner = snap.Description.RunAsUser
-	}
-	if !s.auth.CanManage(user, owner) && !s.auth.IsAdmin(user) {
-		return &Error{Status: http.StatusForbidden, Message: "User not allowed to manage service", ServiceID: id,
-			Details: map[string]any{"user": user, "run-as-user": owner}}
-	}
-	return nil
 }

@@ -93,7 +93,8 @@ func (s *Server) manageableBase(r *http.Request, id string) (*engine.Description
 	if herr := s.checkManage(r, id); herr != nil {
 		return nil, "", herr
 	}
-	user, _ := s.auth.Authenticate(r)
+	p, _ := s.caller(r)
+	user := p.User
 	snap, herr := s.lookupService(id)
 	if herr != nil {
 		return nil, "", herr
@@ -118,7 +119,8 @@ func (s *Server) handleSuspend(suspend bool) httprouter.Handle {
 			s.writeError(w, r, herr)
 			return
 		}
-		user, _ := s.auth.Authenticate(r)
+		p, _ := s.caller(r)
+		user := p.User
 		now := s.clock.Now()
 		if err := s.store.SetSuspended(id, suspend, user, now); err != nil {
 			s.writeError(w, r, toError(err))

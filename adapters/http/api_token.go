@@ -30,8 +30,14 @@ func ifMatch(r *http.Request) string {
 
 // handleGetToken is GET /token: the token's parameters and user metadata,
 // with system metadata (and the previous versions) under include=metadata
-// and soft-deleted tokens under include=deleted.
+// and soft-deleted tokens under include=deleted. Env values, in every
+// version, are hidden from those who may not write the token or run as it.
 func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))
@@ -51,8 +57,12 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		s.writeError(w, r, toError(err))
 		return
 	}
+	mask := func(m map[string]any) map[string]any { return m }
+	if !s.mayReadToken(p.User, t.Data) {
+		mask = maskEnv
+	}
 	body := make(map[string]any, len(t.Data))
-	for k, v := range t.Data {
+	for k, v := range mask(t.Data) {
 		if include["metadata"] || !engine.IsSystemTokenKey(k) {
 			body[k] = v
 		}
@@ -60,7 +70,7 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 	if include["metadata"] {
 		// Waiter shows "previous": {} for a token without history.
 		body["previous"] = map[string]any{}
-		if prev := s.previousChain(name); prev != nil {
+		if prev := s.previousChain(name, mask); prev != nil {
 			body["previous"] = prev
 		}
 	}
@@ -69,15 +79,15 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 }
 
 // previousChain rebuilds Waiter's nested "previous" field from the store's
-// history list (newest first).
-func (s *Server) previousChain(name string) map[string]any {
+// history list (newest first), each version passed through mask.
+func (s *Server) previousChain(name string, mask func(map[string]any) map[string]any) map[string]any {
 	hist, err := s.store.TokenHistory(name)
 	if err != nil || len(hist) == 0 {
 		return nil
 	}
 	var prev map[string]any
 	for i := len(hist) - 1; i >= 0; i-- {
-		d := maps.Clone(hist[i].Data)
+		d := maps.Clone(mask(hist[i].Data))
 		if prev != nil {
 			d["previous"] = prev
 		}
@@ -89,11 +99,12 @@ func (s *Server) previousChain(name string) map[string]any {
 // handlePostToken is POST /token: create or update a token from a JSON
 // body (reference 7.3, 7.4).
 func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	user, err := s.auth.Authenticate(r)
-	if err != nil {
-		s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err})
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
 		return
 	}
+	user := p.User
 	data, herr := readJSONObject(r)
 	if herr != nil {
 		s.writeError(w, r, herr)
@@ -104,14 +115,16 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		name = bodyName
 	}
 	delete(data, "token")
-	if herr := s.checkTokenWrite(r, user, name, data); herr != nil {
+	owner, herr := s.checkTokenWrite(r, user, name, data)
+	if herr != nil {
 		s.writeError(w, r, herr)
 		return
 	}
-	if herr := s.checkTokenLimit(r, user, name, data); herr != nil {
+	if herr := s.checkTokenLimit(r, owner, name); herr != nil {
 		s.writeError(w, r, herr)
 		return
 	}
+	data["owner"] = owner
 	s.addClusterMetadata(name, data)
 	t, res, err := s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
 	if err != nil {
@@ -144,73 +157,16 @@ func (s *Server) addClusterMetadata(name string, data map[string]any) {
 	}
 }
 
-// checkTokenWrite applies Waiter's rules before a token write: a valid,
-// unreserved name; valid data; edit rights over an existing token (owner
-// or editor, and an editor may not change owner, editor or run-as-user);
-// the right to name the owner and run-as-user; admin mode for admins
-// only, with If-Match for existing tokens.
-func (s *Server) checkTokenWrite(r *http.Request, user, name string, data map[string]any) *Error {
-	if name == "" {
-		return badRequest("Must provide the token")
-	}
-	if herr := validTokenName(name); herr != nil {
-		return herr
-	}
-	if len(data) == 0 {
-		return badRequest("No parameters provided for " + name)
-	}
-	if s.cls.isOwnHost(name) {
-		return &Error{Status: http.StatusForbidden, Message: "Token name is reserved: " + name + " is a hostname of this router"}
-	}
-	admin := r.URL.Query().Get("update-mode") == "admin"
-	if admin && !s.auth.IsAdmin(user) {
-		return &Error{Status: http.StatusForbidden, Message: "Cannot administer token"}
-	}
-	if herr := s.validateTokenData(data, admin); herr != nil {
-		return herr
-	}
-	cur, err := s.store.GetToken(name, false)
-	exists := err == nil
-	if err != nil && !errors.Is(err, ErrTokenNotFound) {
-		return toError(err)
-	}
-	if exists {
-		if admin && ifMatch(r) == "" {
-			return badRequest("Must specify if-match header for admin mode token updates")
-		}
-		editor, _ := cur.Data["editor"].(string)
-		owner, _ := cur.Data["owner"].(string)
-		canManage := s.auth.CanManage(user, owner) || admin
-		if !canManage && (editor == "" || editor != user) {
-			return &Error{Status: http.StatusForbidden, Message: "User not allowed to edit token " + name,
-				Details: map[string]any{"user": user, "owner": owner}}
-		}
-		if !canManage {
-			for _, k := range []string{"owner", "editor", "run-as-user"} {
-				if _, given := data[k]; given && data[k] != cur.Data[k] {
-					return &Error{Status: http.StatusForbidden, Message: "An editor cannot change " + k}
-				}
-			}
-		}
-	}
-	if owner, ok := data["owner"].(string); ok && owner != user && !s.auth.CanRunAs(user, owner) && !admin {
-		return &Error{Status: http.StatusForbidden, Message: "Cannot create token as user " + owner}
-	}
-	if runAs, ok := data["run-as-user"].(string); ok && runAs != "*" && !s.auth.CanRunAs(user, runAs) && !admin {
-		return &Error{Status: http.StatusForbidden, Message: "Cannot run as user: " + runAs}
-	}
-	return nil
-}
-
 // handleDeleteToken is DELETE /token: soft delete by default, hard delete
 // (removing history) with hard-delete=true, which needs If-Match unless
 // the token is already soft-deleted.
 func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	user, err := s.auth.Authenticate(r)
-	if err != nil {
-		s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err})
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
 		return
 	}
+	user := p.User
 	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))
@@ -232,11 +188,15 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 	}
 	owner, _ := cur.Data["owner"].(string)
 	if !s.auth.CanManage(user, owner) && !s.auth.IsAdmin(user) {
-		s.writeError(w, r, &Error{Status: http.StatusForbidden, Message: "User not allowed to delete token " + name})
+		s.writeError(w, r, &Error{Status: http.StatusForbidden,
+			Message: "User " + user + " not allowed to delete token " + name + ": only its owner (" + owner + ") or an admin may",
+			Details: map[string]any{"user": user, "owner": owner}})
 		return
 	}
 	if hard && !s.auth.IsAdmin(user) {
-		s.writeError(w, r, &Error{Status: http.StatusForbidden, Message: "Cannot hard-delete token " + name})
+		s.writeError(w, r, &Error{Status: http.StatusForbidden,
+			Message: "Cannot hard-delete token " + name + ": hard deletes are for the router's admins, and " + user + " is not one",
+			Details: map[string]any{"user": user}})
 		return
 	}
 	t, err := s.store.DeleteToken(name, hard, ifMatch(r), user, s.clock.Now())

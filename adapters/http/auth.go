@@ -1,30 +1,61 @@
 package waiterhttp
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/waiter-go/waiter/engine"
 )
 
-// SingleUser is Waiter's one-user authenticator: every request acts as
-// User, the OS user running the router. It is the default because `waiter
-// serve` on one machine runs every service as that user anyway.
-type SingleUser struct {
+// OneUser is Waiter's one-user authenticator (its dev mode): every request
+// acts as User, the OS user running the router.
+type OneUser struct {
 	User string
 }
 
 // Authenticate returns the configured user for every request.
-func (s SingleUser) Authenticate(*http.Request) (string, error) { return s.User, nil }
+func (o OneUser) Authenticate(*http.Request) (Principal, error) {
+	return Principal{User: o.User, Method: "one-user"}, nil
+}
 
-// CanRunAs allows running as oneself only (the empty run-as-user means the
-// requester).
-func (s SingleUser) CanRunAs(user, runAs string) bool { return runAs == "" || runAs == user }
+// AuthError is an authentication failure; Challenges are the
+// www-authenticate values to offer (for example `Negotiate` or
+// `Bearer realm="waiter"`).
+type AuthError struct {
+	Reason     string
+	Challenges []string
+	Err        error
+}
 
-// CanManage allows managing what oneself owns, and what nobody owns.
-func (s SingleUser) CanManage(user, owner string) bool { return owner == "" || owner == user }
+func (e *AuthError) Error() string {
+	if e.Err != nil {
+		return e.Reason + ": " + e.Err.Error()
+	}
+	return e.Reason
+}
 
-// IsAdmin is true: the single user administers its own router.
-func (s SingleUser) IsAdmin(string) bool { return true }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// caller authenticates r once and remembers the answer for the rest of
+// the request; a failure is Waiter's 401 with the authenticator's
+// challenges.
+func (s *Server) caller(r *http.Request) (Principal, *Error) {
+	ri := info(r)
+	if ri.principal != nil {
+		return *ri.principal, nil
+	}
+	p, err := s.authn.Authenticate(r)
+	if err != nil {
+		herr := &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err}
+		var ae *AuthError
+		if errors.As(err, &ae) {
+			herr.Challenges = ae.Challenges
+		}
+		return Principal{}, herr
+	}
+	ri.principal = &p
+	return p, nil
+}
 
 // Waiter's authorization messages (descriptor.clj).
 const (
@@ -35,7 +66,7 @@ const (
 // authorize applies Waiter's two checks to a resolved description: the
 // requester may run as its run-as-user (skipped for pre-authorized token
 // services), and is its permitted-user ("*" is anyone).
-func authorize(a Auth, user string, d *engine.Description, preAuthorized bool) *Error {
+func authorize(a Entitlements, user string, d *engine.Description, preAuthorized bool) *Error {
 	if !preAuthorized && !a.CanRunAs(user, d.RunAsUser) {
 		return &Error{Status: http.StatusForbidden, Message: msgCannotRunAs, ServiceID: d.ID,
 			Details: map[string]any{"user": user, "run-as-user": d.RunAsUser}}

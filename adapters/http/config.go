@@ -17,6 +17,10 @@ type Config struct {
 	// without x-waiter-* headers are API calls, and no token may take one
 	// of these names. localhost, 127.0.0.1 and ::1 are always included.
 	Hostnames []string
+	// CORSAllowedOrigins are the origins (scheme://host[:port]) besides the
+	// router's own whose web pages may call the API from a browser,
+	// including its state-changing calls; default none.
+	CORSAllowedOrigins []string
 	// Version is shown in the via and server headers; default the VCS
 	// revision the binary was built from (Waiter shows its git sha).
 	Version string

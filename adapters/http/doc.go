@@ -32,14 +32,18 @@
 //     left unread never drained from a stalled client), token names
 //     before any store call (token_validate.go) and the tokens an owner
 //     may have (token_limits.go);
+//   - authorization: Waiter's entitlement rules with configured admins
+//     (entitlements.go), and the browser-safety rules every state-changing
+//     API call passes first: a foreign Origin is refused unless CORS allows
+//     it, and a body must be JSON (origin.go, browser_guard.go);
 //   - errors: the only place engine error codes and store errors become
 //     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
 //     negotiation (negotiate.go).
 //
 // It keeps no state that must survive a restart and starts no background
 // goroutines of its own. Everything it needs from the rest of the program
-// comes through the small interfaces in ports.go (Router, Store, Auth) and
-// a github.com/benbjohnson/clock Clock; snapshot.go holds the read-only
-// views a Router returns. cmd/waiter wires the driver, the bbolt store and
+// comes through the small interfaces in ports.go (Router, Store,
+// Authenticator, Entitlements) and a github.com/benbjohnson/clock Clock;
+// snapshot.go holds the read-only views a Router returns. cmd/waiter wires the driver, the bbolt store and
 // the real clock; tests wire fakes. It never imports another adapter.
 package waiterhttp

@@ -20,6 +20,8 @@ type Error struct {
 	Details map[string]any
 	// Cause is the underlying error, for logs; it is not shown to clients.
 	Cause error
+	// Challenges are www-authenticate values sent with a 401.
+	Challenges []string
 }
 
 func (e *Error) Error() string {

@@ -24,7 +24,30 @@ type testEdge struct {
 
 const testUser = "alice"
 
+// hdrTestUser names the caller of a test request; without it the caller
+// is testUser.
+const hdrTestUser = "x-test-user"
+
+// headerUser is a test Authenticator: the caller is whoever hdrTestUser
+// names, else testUser (a one-user router's only user).
+type headerUser struct{}
+
+func (headerUser) Authenticate(r *http.Request) (Principal, error) {
+	if u := r.Header.Get(hdrTestUser); u != "" {
+		return Principal{User: u, Method: "test-header"}, nil
+	}
+	return Principal{User: testUser, Method: "test-header"}, nil
+}
+
+// newTestEdge is an edge whose default caller, testUser, is its only
+// admin: a one-user router as `waiter serve` runs with no configuration.
 func newTestEdge(t *testing.T, mutate ...func(*Config)) *testEdge {
+	t.Helper()
+	return newTestEdgeWith(t, NewSimple(testUser), mutate...)
+}
+
+// newTestEdgeWith is an edge with the given entitlements.
+func newTestEdgeWith(t *testing.T, ent Entitlements, mutate ...func(*Config)) *testEdge {
 	t.Helper()
 	e := &testEdge{store: newMemStore(), router: newFakeRouter(), clock: clock.NewMock()}
 	e.clock.Set(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC))
@@ -32,7 +55,7 @@ func newTestEdge(t *testing.T, mutate ...func(*Config)) *testEdge {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv, err := New(cfg, Deps{Router: e.router, Store: e.store, Auth: SingleUser{User: testUser}, Clock: e.clock})
+	srv, err := New(cfg, Deps{Router: e.router, Store: e.store, Authn: headerUser{}, Entitled: ent, Clock: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +64,14 @@ func newTestEdge(t *testing.T, mutate ...func(*Config)) *testEdge {
 	return e
 }
 
-// req describes one request to the edge.
+// req describes one request to the edge. A body is sent as JSON, as
+// Waiter's clients send it, unless headers name another Content-Type or
+// bareBody is set.
 type req struct {
 	method, path, body string
 	host               string
 	headers            map[string]string
+	bareBody           bool
 }
 
 func (e *testEdge) do(t *testing.T, r req) *httptest.ResponseRecorder {
@@ -61,6 +87,9 @@ func (e *testEdge) do(t *testing.T, r req) *httptest.ResponseRecorder {
 	hr.Host = r.host
 	if hr.Host == "" {
 		hr.Host = "127.0.0.1:9091"
+	}
+	if r.body != "" && !r.bareBody {
+		hr.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range r.headers {
 		hr.Header.Set(k, v)

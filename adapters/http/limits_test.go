@@ -100,6 +100,7 @@ func TestAPIBodyLimit(t *testing.T) {
 	hr := httptest.NewRequest("POST", "/token", io.MultiReader(strings.NewReader(big)))
 	hr.ContentLength = -1 // chunked: the length is only known by reading
 	hr.Host = "127.0.0.1"
+	hr.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	e.srv.ServeHTTP(w, hr)
 	wantStatus(t, w, http.StatusRequestEntityTooLarge)
@@ -118,7 +119,8 @@ func socketEdge(t *testing.T, mutate func(*Config)) (*Server, *fakeRouter, strin
 	router := newFakeRouter()
 	cfg := Config{RouterID: "r1"}
 	mutate(&cfg)
-	srv, err := New(cfg, Deps{Router: router, Store: newMemStore(), Auth: SingleUser{User: testUser}, Clock: clock.New()})
+	srv, err := New(cfg, Deps{Router: router, Store: newMemStore(), Authn: OneUser{User: testUser},
+		Entitled: NewSimple(testUser), Clock: clock.New()})
 	if err != nil {
 		t.Fatal(err)
 	}

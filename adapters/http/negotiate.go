@@ -79,6 +79,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	h.Set("Server", s.serverHeader())
 	h.Del("Etag")
+	for _, c := range e.Challenges {
+		h.Add("WWW-Authenticate", c)
+	}
 	w.WriteHeader(e.Status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)

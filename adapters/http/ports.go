@@ -150,12 +150,24 @@ var (
 	ErrServiceNotFound    = errors.New("service description not found")
 )
 
-// Auth authenticates requests and answers the permission questions Waiter
-// asks (reference 1.2 step 5 and 7.3). SingleUser is the default; a real
-// authenticator (Kerberos, JWT, ...) implements the same interface.
-type Auth interface {
-	// Authenticate returns the user making the request; an error means 401.
-	Authenticate(r *http.Request) (string, error)
+// Principal is who sent a request: the user the router acts for and the
+// method that proved it (Waiter's x-waiter-auth-user and
+// x-waiter-auth-method debug headers).
+type Principal struct {
+	User   string
+	Method string
+}
+
+// Authenticator identifies the sender of a request (reference 1.2 step 4).
+// An error means 401; an *AuthError says which challenges to offer in
+// www-authenticate.
+type Authenticator interface {
+	Authenticate(r *http.Request) (Principal, error)
+}
+
+// Entitlements answers the permission questions Waiter's entitlement
+// manager answers (reference 1.2 step 5 and 7.3) for an authenticated user.
+type Entitlements interface {
 	// CanRunAs reports whether user may start services, or own tokens,
 	// as runAs.
 	CanRunAs(user, runAs string) bool
@@ -163,7 +175,7 @@ type Auth interface {
 	// override or suspend its services, edit its tokens.
 	CanManage(user, owner string) bool
 	// IsAdmin reports whether user may administer tokens (hard delete,
-	// update-mode=admin).
+	// update-mode=admin) and everything else of every user.
 	IsAdmin(user string) bool
 }
 

@@ -15,6 +15,8 @@ type reqInfo struct {
 	cid   string
 	start time.Time
 	debug bool
+	// principal is the authenticated caller, once known (Server.caller).
+	principal *Principal
 }
 
 type infoKey struct{}

@@ -44,10 +44,11 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	if err != nil {
 		return nil, toError(err)
 	}
-	user, err := s.auth.Authenticate(r)
-	if err != nil {
-		return nil, &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err}
+	p, herr := s.caller(r)
+	if herr != nil {
+		return nil, herr
 	}
+	user := p.User
 	tokens, herr := s.requestTokens(r, hp)
 	if herr != nil {
 		return nil, herr

@@ -26,7 +26,7 @@ func (e *testEdge) backend(t *testing.T, h http.HandlerFunc) {
 }
 
 func TestTokensResolve(t *testing.T) {
-	e := newTestEdge(t)
+	e := newTestEdgeWith(t, NewSimple("root")) // alice is an ordinary user
 	e.backend(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("hello from " + r.Host)) })
 	for _, body := range []string{
 		`{"token": "kitchen", "cmd": "kitchen", "cpus": 0.1, "mem": 256, "version": "v1", "queue-timeout-ms": 1500, "socket-timeout-ms": 2500, "streaming-timeout-ms": 3500}`,

@@ -2,6 +2,7 @@ package waiterhttp
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -15,7 +16,9 @@ import (
 type Deps struct {
 	Router Router
 	Store  Store
-	Auth   Auth
+	// Authn identifies callers; Entitled decides what they may do.
+	Authn    Authenticator
+	Entitled Entitlements
 	// Clock is the only source of time (benbjohnson/clock: the real clock
 	// in production, a mock in tests).
 	Clock clock.Clock
@@ -27,10 +30,12 @@ type Server struct {
 	cfg        Config
 	router     Router
 	store      Store
-	auth       Auth
+	authn      Authenticator
+	auth       Entitlements
 	clock      clock.Clock
 	log        *slog.Logger
 	cls        classifier
+	origins    originPolicy
 	api        *httprouter.Router
 	transports *transports
 	services   *serviceCache
@@ -41,13 +46,18 @@ type Server struct {
 
 // New builds a Server; every dependency is required.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.Router == nil || d.Store == nil || d.Auth == nil || d.Clock == nil {
-		return nil, errors.New("waiterhttp: New needs a Router, a Store, an Auth and a Clock")
+	if d.Router == nil || d.Store == nil || d.Authn == nil || d.Entitled == nil || d.Clock == nil {
+		return nil, errors.New("waiterhttp: New needs a Router, a Store, an Authenticator, Entitlements and a Clock")
 	}
 	cfg = cfg.withDefaults()
+	cls := newClassifier(cfg.Hostnames)
+	origins, err := newOriginPolicy(cfg.CORSAllowedOrigins, cls)
+	if err != nil {
+		return nil, fmt.Errorf("waiterhttp: %w", err)
+	}
 	s := &Server{
-		cfg: cfg, router: d.Router, store: d.Store, auth: d.Auth, clock: d.Clock, log: cfg.Logger,
-		cls: newClassifier(cfg.Hostnames), transports: newTransports(cfg),
+		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
+		cls: cls, origins: origins, transports: newTransports(cfg),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
 		metrics: newMetrics(),
 	}
@@ -68,7 +78,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, herr)
 			return
 		}
-		s.api.ServeHTTP(w, r)
+		s.serveAPI(w, r)
 		return
 	}
 	r, finish := s.guardProxy(w, r)
@@ -78,6 +88,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.proxy(w, r)
+}
+
+// serveAPI answers CORS preflights, applies the browser-safety rules to
+// requests that change state, and routes the rest.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if done, herr := s.origins.preflight(w, r); done {
+		if herr != nil {
+			s.writeError(w, r, herr)
+		}
+		return
+	}
+	if herr := s.guardBrowser(r); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	s.origins.bless(w, r)
+	s.api.ServeHTTP(w, r)
 }
 
 // Drain makes the router refuse new proxied requests and report 503 on

@@ -124,7 +124,7 @@ func TestTokenHardDeleteNeedsIfMatch(t *testing.T) {
 }
 
 func TestTokenValidation(t *testing.T) {
-	e := newTestEdge(t)
+	e := newTestEdgeWith(t, NewSimple("root")) // alice is an ordinary user
 	cases := []struct {
 		name, path, body string
 		status           int
@@ -157,7 +157,7 @@ func TestTokenValidation(t *testing.T) {
 }
 
 func TestTokensList(t *testing.T) {
-	e := newTestEdge(t)
+	e := newTestEdgeWith(t, NewSimple("root")) // alice is an ordinary user
 	for _, body := range []string{
 		`{"token": "a1", "cpus": 1}`,
 		`{"token": "b1", "cpus": 1, "maintenance": {"message": "down"}}`,

@@ -10,24 +10,14 @@ const msgTokenLimit = "You have reached the limit of number of tokens allowed. "
 	"Please delete at least one of your existing tokens to create this token."
 
 // checkTokenLimit applies Waiter's :token-config :limit-per-owner to a
-// token write: 403 when the token's owner already has the limit of live
-// tokens besides this one. Updating one of them is not one more token;
-// soft-deleted tokens do not count; admin-mode writes (Waiter's token
-// syncer) are not limited.
-func (s *Server) checkTokenLimit(r *http.Request, user, name string, data map[string]any) *Error {
+// write that gives token name the owner owner: 403 when the owner already
+// has the limit of live tokens besides this one. Updating one of them is
+// not one more token; soft-deleted tokens do not count; admin-mode writes
+// (Waiter's token syncer) are not limited.
+func (s *Server) checkTokenLimit(r *http.Request, owner, name string) *Error {
 	limit := s.cfg.MaxTokensPerOwner
 	if limit < 0 || r.URL.Query().Get("update-mode") == "admin" {
 		return nil
-	}
-	owner, _ := data["owner"].(string)
-	if owner == "" {
-		// The owner stays the current one on an update, else the writer.
-		owner = user
-		if cur, err := s.store.GetToken(name, false); err == nil {
-			if o, ok := cur.Data["owner"].(string); ok && o != "" {
-				owner = o
-			}
-		}
 	}
 	owned, err := s.store.ListTokens([]string{owner}, false)
 	if err != nil {

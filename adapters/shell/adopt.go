@@ -2,13 +2,14 @@ package shell
 
 import (
 	"errors"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // After a router crash its instances keep running (they are in their own
@@ -69,7 +70,7 @@ func (s *Scheduler) recoverWorkDir() {
 func (s *Scheduler) recoverService(dir string, terminating *sync.WaitGroup) (string, bool) {
 	serviceID := filepath.Base(dir)
 	var rec serviceRecord
-	err := readJSON(filepath.Join(dir, serviceRecordName), &rec)
+	err := readOwnedJSON(filepath.Join(dir, serviceRecordName), &rec)
 	haveSpec := err == nil && rec.Spec.ServiceID == serviceID && rec.Spec.check() == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.log.Error("shell: unreadable service record", "dir", dir, "err", err)
@@ -93,7 +94,7 @@ func (s *Scheduler) recoverService(dir string, terminating *sync.WaitGroup) (str
 		}
 		sub := filepath.Join(dir, e.Name())
 		var ir instanceRecord
-		err := readJSON(filepath.Join(sub, instanceRecordName), &ir)
+		err := readOwnedJSON(filepath.Join(sub, instanceRecordName), &ir)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			// No record: logs of an instance that had already failed.

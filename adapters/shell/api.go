@@ -14,7 +14,10 @@ import (
 // CreateService starts d with the given number of instances. Creating a
 // service that exists already changes nothing and is not an error. When
 // an instance cannot be launched (no free ports, an unwritable work
-// folder), nothing of the service is left and the error names it.
+// folder), nothing of the service is left and the error names it. A
+// run-as-user that cannot be used here (no such account; another user's
+// while the router is not root) is the service's fault, not the call's:
+// the service exists, and Observe reports why as its DeploymentError.
 func (s *Scheduler) CreateService(ctx context.Context, d *engine.Description, instances int) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("shell: create: %w", err)
@@ -36,7 +39,7 @@ func (s *Scheduler) CreateService(ctx context.Context, d *engine.Description, in
 	}
 	svc := &service{spec: sp, dir: filepath.Join(s.cfg.WorkDir, sp.ServiceID),
 		requested: instances, instances: map[string]*instance{}}
-	if err := os.MkdirAll(svc.dir, 0o755); err != nil {
+	if err := os.MkdirAll(svc.dir, folderMode); err != nil {
 		return fmt.Errorf("shell: create %s: %w", sp.ServiceID, err)
 	}
 	s.services[sp.ServiceID] = svc

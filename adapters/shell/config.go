@@ -41,7 +41,9 @@ const (
 type Config struct {
 	// WorkDir holds one folder per service and, inside it, one per
 	// instance (<WorkDir>/<service-id>/<instance-id>/ with stdout, stderr
-	// and instance.json). Required; created if missing.
+	// and instance.json). Required; created if missing. When instances
+	// run as other users, it and the folders above it must be searchable
+	// (x) by them.
 	WorkDir string
 	// PortRange is the inclusive range instance ports come from.
 	PortRange [2]int

@@ -9,11 +9,20 @@
 //
 //   - launching (launch.go, env.go, ports.go): each instance is
 //     `/bin/sh -c <cmd>`, the leader of its own process group, started in
-//     <WorkDir>/<service-id>/<instance-id>/ (its cwd and HOME) with stdout
-//     and stderr written there, ports PORT0.. from Config.PortRange (a
+//     <WorkDir>/<service-id>/<instance-id>/ (its cwd) with stdout and
+//     stderr written there, ports PORT0.. from Config.PortRange (a
 //     released port rests for PortGracePeriod) and Waiter's environment
 //     (reference 2.4). Instance ids are <service-id>.<16 hex digits>; every
 //     instance's host is 127.0.0.1.
+//   - run-as-user (launch.go, internal/osuser): a router running as root
+//     starts each instance as its run-as-user's uid, gid and
+//     supplementary groups, with that account's home as HOME, and gives
+//     it its folder and output files. A router running as anyone else
+//     runs its own user's services only. A run-as-user that cannot be
+//     used (no such account, not the router's own while it is not root,
+//     a work folder the account cannot reach) fails no call: Observe
+//     reports it as the service's DeploymentError, which the engine turns
+//     into an immediate 503, and each retry looks the account up again.
 //   - stopping (instance.go, group.go): SIGTERM to the group, SIGKILL after
 //     termination-grace-period-secs (at once when it is 0, as Waiter's
 //     shell scheduler does), then a wait until no process of the group is
@@ -27,6 +36,16 @@
 //     health-check-max-consecutive-failures misses. Probes set
 //     FlagHasConnected, FlagHasResponded, FlagTimeoutException and
 //     FlagSSLException and the last status (a 401 is a deployment error).
+//   - authenticity (authentic.go, internal/portowner): before each probe
+//     of an instance that is not healthy, the sockets listening on its
+//     first and health-check ports (for 127.0.0.1) must be held by its
+//     own process group. Nothing listening: no probe is sent. Another
+//     process listening: the instance is failed at once, never probed and
+//     never healthy, with FlagNeverPassedHealthChecks, no
+//     FlagHasConnected, and a message naming the port and the holder; so
+//     a stray local program on a reserved port gets neither health checks
+//     nor traffic. Sockets found to be the group's are remembered, so the
+//     search of /proc/<pid>/fd runs about once per instance.
 //   - failures (instance.go, health.go, memory.go): an instance that exits
 //     is failed with its exit code (128+n when killed by signal n; an exit
 //     with 0 is a failure too, since a service is meant to keep serving);
@@ -45,8 +64,10 @@
 //   - restarts (adopt.go, record.go): service.json and instance.json in
 //     the work folder name what runs. New adopts what a crashed
 //     predecessor left (Config.Adopt) or, by default, terminates it, and
-//     removes folders whose processes are gone. A flock on <WorkDir>/.lock
-//     keeps two live schedulers off one folder.
+//     removes folders whose processes are gone. Only records owned by the
+//     router's own user count: an instance folder is its run-as-user's,
+//     who must not be able to name a group for a root router to kill. A
+//     flock on <WorkDir>/.lock keeps two live schedulers off one folder.
 //
 // # Notifications
 //
@@ -67,7 +88,8 @@
 //
 // # Platform
 //
-// Linux: process identity, memory and zombie detection read /proc. The
+// Linux: process identity, memory and zombie detection read /proc; port
+// ownership asks sock_diag and reads /proc/<pid>/fd. The
 // engine stays pure; time is read through Config.Now only for timestamps
 // and grace periods, while probe and retry timers use real time.
 package shell

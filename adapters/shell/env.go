@@ -2,9 +2,10 @@ package shell
 
 import (
 	"os"
-	"os/user"
 	"slices"
 	"strconv"
+
+	"github.com/waiter-go/waiter/internal/osuser"
 )
 
 // envBase is what every instance's environment starts from: the router's
@@ -12,9 +13,6 @@ import (
 type envBase struct {
 	cluster  string
 	password func(serviceID string) string
-	// user names the account instances run as (the router's own), for
-	// LOGNAME and USER when the description has no run-as-user.
-	user string
 	// path is the router's PATH. It is the only variable an instance
 	// inherits from the router: the command needs it to find programs,
 	// and nothing else of the router's (credentials, config) should leak.
@@ -26,23 +24,19 @@ func newEnvBase(cluster string, password func(string) string) envBase {
 	if b.path == "" {
 		b.path = "/usr/local/bin:/usr/bin:/bin"
 	}
-	if u, err := user.Current(); err == nil {
-		b.user = u.Username
-	} else {
-		b.user = os.Getenv("USER")
-	}
 	return b
 }
 
 // environment builds an instance's environment as Waiter's
 // scheduler/environment does, plus what the shell scheduler adds: the
-// user's env, then HOME (the instance folder), LOGNAME, USER,
+// user's env, then HOME (the home of the account it runs as), LOGNAME
+// and USER (that account's name),
 // WAITER_CLUSTER, WAITER_CONCURRENCY_LEVEL, WAITER_CPUS, WAITER_MEM_MB,
 // WAITER_PASSWORD, WAITER_SERVICE_ID, WAITER_USERNAME=waiter,
 // WAITER_METRIC_GROUP, WAITER_TOKEN (from the user's WAITER_CONFIG_TOKEN),
 // PORT0..PORTn-1, MESOS_SANDBOX and WAITER_SANDBOX (the instance folder).
 // The result is sorted, so a launch is reproducible.
-func (b envBase) environment(sp *spec, dir string, ports []int) []string {
+func (b envBase) environment(sp *spec, as osuser.Account, dir string, ports []int) []string {
 	env := make(map[string]string, len(sp.Env)+16+len(ports))
 	env["PATH"] = b.path
 	for k, v := range sp.Env {
@@ -50,13 +44,18 @@ func (b envBase) environment(sp *spec, dir string, ports []int) []string {
 	}
 	token, hasToken := env["WAITER_CONFIG_TOKEN"]
 	delete(env, "WAITER_CONFIG_TOKEN")
-	runAs := sp.RunAsUser
-	if runAs == "" {
-		runAs = b.user
+	// Waiter's shell scheduler sets HOME to the instance folder; here an
+	// instance runs as a real account, so it gets that account's home, as
+	// a login would give it (and as Waiter on Marathon does): tools that
+	// keep credentials or caches under ~ find the user's own. The instance
+	// folder stays its cwd and WAITER_SANDBOX. An account without a home
+	// falls back to the folder.
+	env["HOME"] = as.Home
+	if as.Home == "" {
+		env["HOME"] = dir
 	}
-	env["HOME"] = dir
-	env["LOGNAME"] = runAs
-	env["USER"] = runAs
+	env["LOGNAME"] = as.Name
+	env["USER"] = as.Name
 	env["WAITER_CLUSTER"] = b.cluster
 	env["WAITER_CONCURRENCY_LEVEL"] = strconv.Itoa(sp.ConcurrencyLevel)
 	env["WAITER_CPUS"] = formatNumber(sp.CPUs)

@@ -3,10 +3,10 @@ package shell
 import (
 	"context"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/healthcheck"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/healthcheck"
 )
 
 // monitor health-checks in until it stops. An instance that is not healthy
@@ -32,13 +32,44 @@ func (s *Scheduler) monitor(in *instance) {
 			return
 		case <-t.C:
 		}
-		res := s.probe.Check(ctx, url)
+		res, foreign := s.probeOnce(ctx, in, url)
+		if foreign {
+			return
+		}
 		next, ok := s.afterProbe(in, res)
 		if !ok {
 			return
 		}
 		t.Reset(next)
 	}
+}
+
+// probeOnce health-checks in. While in is not healthy its ports are
+// verified first (authentic.go), and the check is only sent to a socket
+// of its own: when nothing listens yet the result is that of a refused
+// connection, and when another process holds a port the instance is
+// failed and foreign is true.
+func (s *Scheduler) probeOnce(ctx context.Context, in *instance, url string) (res healthcheck.Result, foreign bool) {
+	s.mu.Lock()
+	healthy := in.healthy
+	s.mu.Unlock()
+	if !healthy {
+		switch state, msg := s.verifyPorts(in); state {
+		case portsNotListening:
+			return healthcheck.Result{}, false
+		case portsUnknown:
+			if !in.verifyErrLogged {
+				in.verifyErrLogged = true
+				s.log.Error("shell: cannot verify an instance's ports; it is not health-checked until it can be",
+					"instance", in.id, "err", msg)
+			}
+			return healthcheck.Result{}, false
+		case portsForeign:
+			s.failForeign(in, msg)
+			return healthcheck.Result{}, true
+		}
+	}
+	return s.probe.Check(ctx, url), false
 }
 
 // afterProbe applies a probe's result to in and enforces the grace period.

@@ -3,8 +3,11 @@ package shell
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,7 +21,59 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(envRole); role != "" {
 		os.Exit(runRole(role))
 	}
-	os.Exit(m.Run())
+	os.Exit(runTests(m))
+}
+
+// runTests runs the tests. As root, services also run as other users,
+// who cannot enter the build's 0700 folder: they get a copy of this
+// binary in a folder anyone can read, named by envBinary for every
+// service and for the roles' own children.
+func runTests(m *testing.M) int {
+	if os.Geteuid() != 0 {
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "shelltest-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shell tests:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	bin, err := copyExecutable(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shell tests:", err)
+		return 1
+	}
+	_ = os.Setenv(envBinary, bin)
+	return m.Run()
+}
+
+// copyExecutable copies this binary into dir, both readable by anyone.
+func copyExecutable(dir string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(self)
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "shell.test")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", err
+	}
+	return bin, nil
+}
+
+// serviceBinary is the binary services run: the shared copy as root,
+// else this one.
+func serviceBinary() (string, error) {
+	if bin := os.Getenv(envBinary); bin != "" {
+		return bin, nil
+	}
+	return os.Executable()
 }
 
 // waitTimeout bounds every wait for a real process; the waits poll, so a
@@ -204,4 +259,16 @@ func killAll(pids []int) {
 			_ = p.Kill()
 		}
 	}
+}
+
+// readJSON decodes a JSON file the tests inspect.
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("shell: decode %s: %w", path, err)
+	}
+	return nil
 }

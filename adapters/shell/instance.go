@@ -33,6 +33,12 @@ type instance struct {
 	// exit is found by polling and its exit code is unknown.
 	cmd *exec.Cmd
 
+	// Used by the monitor goroutine only: the listening sockets found to
+	// be the group's (authentic.go), and whether a failure to read /proc
+	// was logged.
+	ownSockets      map[uint64]bool
+	verifyErrLogged bool
+
 	// Guarded by Scheduler.mu.
 	healthy     bool
 	everHealthy bool

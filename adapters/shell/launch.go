@@ -4,31 +4,38 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
+
+	"github.com/waiter-go/waiter/internal/osuser"
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // shellPath runs every command (cmd-type shell). POSIX guarantees it;
 // bash is not needed.
 const shellPath = "/bin/sh"
 
-// launch starts one instance of svc: it reserves ports, makes the
-// instance folder, starts `/bin/sh -c cmd` there as the leader of a new
-// process group, and writes instance.json. s.mu held, so that no launch
-// can slip past Shutdown.
+// launch starts one instance of svc: it resolves the run-as-user,
+// reserves ports, makes the instance folder, starts `/bin/sh -c cmd`
+// there as that user and as the leader of a new process group, and
+// writes instance.json. A run-as-user that cannot be used here is an
+// *osuser.Error. s.mu held, so that no launch can slip past Shutdown.
 func (s *Scheduler) launch(svc *service) (*instance, error) {
 	if s.closed {
 		return nil, fmt.Errorf("shell: launch %s: %w", svc.spec.ServiceID, ErrClosed)
+	}
+	as, cred, err := s.runAs(svc)
+	if err != nil {
+		return nil, fmt.Errorf("shell: launch %s: %w", svc.spec.ServiceID, err)
 	}
 	id := newInstanceID(svc.spec.ServiceID)
 	ports, err := s.ports.reserve(svc.spec.Ports)
 	if err != nil {
 		return nil, fmt.Errorf("shell: launch %s: %w", id, err)
 	}
-	in, err := s.start(svc, id, ports)
+	in, err := s.start(svc, id, ports, as, cred)
 	if err != nil {
 		s.ports.release(ports)
 		_ = os.RemoveAll(filepath.Join(svc.dir, id))
@@ -39,9 +46,28 @@ func (s *Scheduler) launch(svc *service) (*instance, error) {
 	return in, nil
 }
 
-func (s *Scheduler) start(svc *service, id string, ports []int) (*instance, error) {
+// runAs resolves the account svc's instances run as and the credential
+// to start them with (nil: as the router itself). An account other than
+// the router's must be able to reach the service folder, where its
+// instance folders are made. s.mu held.
+func (s *Scheduler) runAs(svc *service) (osuser.Account, *syscall.Credential, error) {
+	as, cred, err := s.runner.Resolve(svc.spec.RunAsUser)
+	if err != nil || cred == nil {
+		return as, cred, err
+	}
+	if err := as.CheckReach(svc.dir); err != nil {
+		return as, nil, err
+	}
+	return as, cred, nil
+}
+
+func (s *Scheduler) start(svc *service, id string, ports []int, as osuser.Account, cred *syscall.Credential) (*instance, error) {
 	dir := filepath.Join(svc.dir, id)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(svc.dir, folderMode); err != nil {
+		return nil, err
+	}
+	// A fresh folder: Mkdir fails on anything already in its place.
+	if err := os.Mkdir(dir, instanceFolderMode); err != nil {
 		return nil, err
 	}
 	stdout, err := os.OpenFile(filepath.Join(dir, "stdout"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
@@ -54,18 +80,37 @@ func (s *Scheduler) start(svc *service, id string, ports []int) (*instance, erro
 		return nil, err
 	}
 	defer stderr.Close()
+	if cred != nil {
+		// The folder and the output files become the user's, so the
+		// instance can write in its cwd and reopen its logs. They are
+		// made by the router first, while nobody else can put anything
+		// (a symlink, say) in their place.
+		for _, f := range []*os.File{stdout, stderr} {
+			if err := f.Chown(int(cred.Uid), int(cred.Gid)); err != nil {
+				return nil, fmt.Errorf("give %s to %s: %w", f.Name(), as.Name, err)
+			}
+		}
+		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
+			return nil, fmt.Errorf("give %s to %s: %w", dir, as.Name, err)
+		}
+	}
 
 	cmd := exec.Command(shellPath, "-c", svc.spec.Cmd)
 	cmd.Dir = dir
-	cmd.Env = s.env.environment(&svc.spec, dir, ports)
+	cmd.Env = s.env.environment(&svc.spec, as, dir, ports)
 	// *os.File outputs go to the child as descriptors: no copying
 	// goroutines, and the output survives the router.
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Its own process group, so that stopping the instance stops what it
 	// forked. No Pdeathsig: instances must outlive a crashed router to be
 	// adopted or cleaned up by the next one.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Credential (uid, gid and supplementary groups of the run-as-user)
+	// is nil when the instance runs as the router's own user.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
 	if err := cmd.Start(); err != nil {
+		if cred != nil {
+			return nil, fmt.Errorf("start as %s: %w", as.Name, err)
+		}
 		return nil, err
 	}
 	now := s.cfg.Now()

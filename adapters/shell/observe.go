@@ -50,7 +50,8 @@ func (s *Scheduler) ObserveService(ctx context.Context, serviceID string) (engin
 
 // observation snapshots svc. s.mu held.
 func (svc *service) observation() engine.Observation {
-	obs := engine.Observation{Exists: true, Requested: svc.requested, Scheduled: len(svc.instances)}
+	obs := engine.Observation{Exists: true, Requested: svc.requested, Scheduled: len(svc.instances),
+		DeploymentError: svc.deployErr}
 	obs.Instances = make([]engine.ObservedInstance, 0, len(svc.instances))
 	for _, in := range svc.sortedInstances() {
 		obs.Instances = append(obs.Instances, in.observed())
@@ -80,8 +81,8 @@ func (svc *service) sortedInstances() []*instance {
 	return out
 }
 
-// InstanceDir is the folder of an instance: its cwd and HOME, holding its
-// stdout and stderr (Waiter's log directory). It stays after a failure
+// InstanceDir is the folder of an instance: its cwd, holding its stdout
+// and stderr (Waiter's log directory), owned by its run-as-user. It stays after a failure
 // while the failure is listed in Observe.
 func (s *Scheduler) InstanceDir(serviceID, instanceID string) string {
 	return filepath.Join(s.cfg.WorkDir, serviceID, instanceID)

@@ -2,9 +2,12 @@ package shell
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -13,13 +16,21 @@ import (
 //
 //	<WorkDir>/.lock                          flock held by the live scheduler
 //	<WorkDir>/<service-id>/service.json      serviceRecord
-//	<WorkDir>/<service-id>/<instance-id>/    the instance's cwd and HOME
+//	<WorkDir>/<service-id>/<instance-id>/    the instance's cwd, its user's
 //	    stdout, stderr                       its output
 //	    instance.json                        instanceRecord
 //
 // instance.json exists exactly while the instance's process group may be
 // running: it is written right after the launch and removed once the group
 // is gone. A folder without it holds only the logs of a failed instance.
+// Folder modes. Instances of other users must pass through the work and
+// service folders (x), but need not list them; an instance folder, with
+// its logs, is for its own user (and the router) only.
+const (
+	folderMode         = 0o711
+	instanceFolderMode = 0o750
+)
+
 const (
 	serviceRecordName  = "service.json"
 	instanceRecordName = "instance.json"
@@ -75,13 +86,40 @@ func writeJSON(path string, v any) error {
 	return nil
 }
 
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
+// readOwnedJSON decodes a record a restarted router acts on. An
+// instance folder belongs to the instance's run-as-user, who could put a
+// record of their own there naming any process group for the router to
+// kill or adopt as root; so the record must be a regular file (not a
+// link) owned by the router's own user, which nobody else can forge.
+func readOwnedJSON(path string, v any) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("shell: %s: %w", path, err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("shell: %s: %w: not a regular file", path, errForeignRecord)
+	case !ok || int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("shell: %s: %w: owned by uid %d, not by the router's", path, errForeignRecord, st.Uid)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxRecordSize))
+	if err != nil {
+		return fmt.Errorf("shell: read %s: %w", path, err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("shell: decode %s: %w", path, err)
 	}
 	return nil
 }
+
+// errForeignRecord means a record was not written by this router's user.
+var errForeignRecord = errors.New("record not written by the router")
+
+// maxRecordSize bounds what is read of a record; real ones are < 1 KiB.
+const maxRecordSize = 1 << 20

@@ -4,21 +4,23 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // crashedRouter runs the router role in a child process on dir, waits for
-// its two-instance service to be healthy, then kills it with SIGKILL: the
-// instances are left running, as after a router crash.
-func crashedRouter(t *testing.T, dir string, ports [2]int) routerReport {
+// its two-instance service (run as runAs, "" for the router's own user)
+// to be healthy, then kills it with SIGKILL: the instances are left
+// running, as after a router crash.
+func crashedRouter(t *testing.T, dir string, ports [2]int, runAs string) routerReport {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), envRole+"=router", envRouterDir+"="+dir,
+	cmd.Env = append(os.Environ(), envRole+"=router", envRouterDir+"="+dir, envRouterRunAs+"="+runAs,
 		fmt.Sprintf("%s=%d-%d", envRouterPorts, ports[0], ports[1]))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -38,10 +40,14 @@ func crashedRouter(t *testing.T, dir string, ports [2]int) routerReport {
 	if err := json.Unmarshal([]byte(line), &rep); err != nil {
 		t.Fatalf("router report %q: %v", line, err)
 	}
-	// Whatever the test does, the orphans must not outlive it.
+	// Whatever the test does, the orphans must not outlive it (nor the
+	// account they run as: it is deleted after them).
 	t.Cleanup(func() {
+		gone := make(chan struct{})
+		close(gone) // not our children: poll /proc
 		for _, pgid := range rep.Instances {
 			_ = procgroup.Signal(pgid, syscall.SIGKILL)
+			procgroup.WaitGone(pgid, gone, waitTimeout)
 		}
 	})
 	for id, pgid := range rep.Instances {
@@ -55,7 +61,7 @@ func crashedRouter(t *testing.T, dir string, ports [2]int) routerReport {
 func TestRestartTerminatesLeftovers(t *testing.T) {
 	t.Parallel()
 	dir, ports := t.TempDir(), testPortRange()
-	rep := crashedRouter(t, dir, ports)
+	rep := crashedRouter(t, dir, ports, "")
 	notes := filepath.Join(dir, "not-ours")
 	if err := os.MkdirAll(notes, 0o755); err != nil {
 		t.Fatal(err)
@@ -81,7 +87,7 @@ func TestRestartTerminatesLeftovers(t *testing.T) {
 func TestRestartAdoptsLeftovers(t *testing.T) {
 	t.Parallel()
 	dir, ports := t.TempDir(), testPortRange()
-	rep := crashedRouter(t, dir, ports)
+	rep := crashedRouter(t, dir, ports, "")
 
 	// One instance dies while no router runs: it is replaced on adoption.
 	var dead, kept string

@@ -40,9 +40,13 @@ const (
 	envExitCode = "SHELLTEST_EXIT_CODE"
 	// alloc: MB to allocate and touch.
 	envAllocMB = "SHELLTEST_ALLOC_MB"
-	// router: the work folder and port range of the scheduler it runs.
+	// router: the work folder and port range of the scheduler it runs,
+	// and the run-as-user of its service.
 	envRouterDir   = "SHELLTEST_ROUTER_DIR"
 	envRouterPorts = "SHELLTEST_ROUTER_PORTS"
+	envRouterRunAs = "SHELLTEST_ROUTER_RUN_AS"
+	// the binary that services run (see runTests).
+	envBinary = "SHELLTEST_BINARY"
 )
 
 // timingFile is written by the server role into its cwd (the instance
@@ -65,7 +69,7 @@ func runRole(role string) int {
 		if childRole == "" {
 			childRole = "idle"
 		}
-		child := exec.Command(os.Args[0])
+		child := exec.Command(os.Args[0]) // the service binary: a role runs as its cmd
 		child.Env = append(os.Environ(), envRole+"="+childRole, envChild+"=")
 		if err := child.Start(); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
@@ -89,6 +93,8 @@ func runRole(role string) int {
 		select {}
 	case "router":
 		return runRouter()
+	case "refuser":
+		return runRefuser()
 	}
 	fmt.Fprintln(os.Stderr, "unknown role", role)
 	return 2
@@ -177,7 +183,11 @@ func runRouter() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	d, err := serverDescription(engine.Params{"name": "adoptme"})
+	p := engine.Params{"name": "adoptme"}
+	if runAs := os.Getenv(envRouterRunAs); runAs != "" {
+		p["run-as-user"] = runAs
+	}
+	d, err := serverDescription(p)
 	if err == nil {
 		err = s.CreateService(context.Background(), d, 2)
 	}
@@ -210,10 +220,40 @@ func runRouter() int {
 	return 1
 }
 
+// runRefuser plays a router that is not root (the test starts it as
+// another account): it creates a service with run-as-user
+// envRouterRunAs, prints the service's observation as JSON and stops.
+func runRefuser() int {
+	var lo, hi int
+	fmt.Sscanf(os.Getenv(envRouterPorts), "%d-%d", &lo, &hi)
+	s, err := New(Config{WorkDir: os.Getenv(envRouterDir), PortRange: [2]int{lo, hi}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer s.Close()
+	d, err := serverDescription(engine.Params{"name": "refused", "run-as-user": os.Getenv(envRouterRunAs)})
+	if err == nil {
+		err = s.CreateService(context.Background(), d, 1)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	obs, err := s.ObserveService(context.Background(), d.ID)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	b, _ := json.Marshal(obs)
+	fmt.Println(string(b))
+	return 0
+}
+
 // serverDescription describes a service running this binary as the
 // server role; extra params override (env maps merge).
 func serverDescription(extra engine.Params) (*engine.Description, error) {
-	bin, err := os.Executable()
+	bin, err := serviceBinary()
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/healthcheck"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +12,9 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/healthcheck"
+	"github.com/waiter-go/waiter/internal/osuser"
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 var _ engine.Scheduler = (*Scheduler)(nil)
@@ -23,9 +24,12 @@ var _ engine.Scheduler = (*Scheduler)(nil)
 // exit watcher, a health monitor and, while it stops, a terminator; one
 // memory watcher) do their waiting and I/O outside it.
 type Scheduler struct {
-	cfg    Config
-	log    *slog.Logger
-	env    envBase
+	cfg Config
+	log *slog.Logger
+	env envBase
+	// runner is the router's account and whether it may start
+	// processes as others (it is root).
+	runner osuser.Runner
 	probe  *healthcheck.Prober
 	bootID string
 	lock   *os.File // flock on <WorkDir>/.lock
@@ -57,6 +61,10 @@ type service struct {
 	failed  []failure
 	retry   *time.Timer
 	deleted bool
+	// deployErr says why no instance can be launched (a run-as-user that
+	// cannot be used here); Observe reports it as the service's
+	// deployment error until a launch succeeds.
+	deployErr string
 }
 
 // failure is a failed instance as Observe reports it, with the instance
@@ -75,7 +83,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.WorkDir, folderMode); err != nil {
 		return nil, fmt.Errorf("shell: work folder %s: %w", cfg.WorkDir, err)
 	}
 	lock, err := lockWorkDir(cfg.WorkDir)
@@ -86,6 +94,7 @@ func New(cfg Config) (*Scheduler, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		env:      newEnvBase(cfg.Cluster, cfg.Password),
+		runner:   osuser.NewRunner(),
 		probe:    healthcheck.New(cfg.HealthCheckTimeout, "waiter-shell-scheduler"),
 		bootID:   readBootID(),
 		lock:     lock,
@@ -249,13 +258,41 @@ func (svc *service) stopRetry() {
 }
 
 // reconcile launches instances until svc has as many as requested. On a
-// launch error it schedules a retry and returns the error. s.mu held.
+// launch error it schedules a retry and returns the error, except when
+// the run-as-user cannot be used here: that is not a failure of the call
+// but of the service, so it becomes the service's deployment error, which
+// the engine turns into an immediate 503 for its requests. The retry
+// looks the user up again, so an account added meanwhile clears it.
+// s.mu held.
 func (s *Scheduler) reconcile(svc *service) error {
 	for len(svc.instances) < svc.requested {
 		if _, err := s.launch(svc); err != nil {
 			s.scheduleRetry(svc)
+			var userErr *osuser.Error
+			if errors.As(err, &userErr) {
+				msg := userErr.Error()
+				if errors.Is(userErr, osuser.ErrUnreachable) {
+					msg += "; the shell scheduler's work folder and its parents must be searchable by every run-as-user"
+				}
+				s.setDeployErr(svc, msg)
+				return nil
+			}
 			return err
 		}
 	}
+	s.setDeployErr(svc, "")
 	return nil
+}
+
+// setDeployErr records why svc cannot launch ("" when it can) and tells
+// subscribers when that changes. s.mu held.
+func (s *Scheduler) setDeployErr(svc *service, msg string) {
+	if svc.deployErr == msg {
+		return
+	}
+	svc.deployErr = msg
+	if msg != "" {
+		s.log.Error("shell: service cannot launch", "service", svc.spec.ServiceID, "run-as-user", svc.spec.RunAsUser, "err", msg)
+	}
+	s.notify(svc.spec.ServiceID)
 }

@@ -23,7 +23,6 @@ func TestInstanceBecomesHealthyAndServes(t *testing.T) {
 	d := describe(t, engine.Params{
 		"ports":        2.0,
 		"metric-group": "shelltest",
-		"run-as-user":  "alice",
 		"env":          map[string]string{"FOO": "bar", "WAITER_CONFIG_TOKEN": "tok"},
 	})
 	create(t, s, d, 1)
@@ -49,13 +48,14 @@ func TestInstanceBecomesHealthyAndServes(t *testing.T) {
 		t.Fatalf("decode /env: %v", err)
 	}
 	dir := s.InstanceDir(d.ID, in.ID)
+	self := s.runner.Self // no run-as-user: the router's own account
 	want := map[string]string{
-		"HOME":                     dir,
+		"HOME":                     self.Home,
 		"MESOS_SANDBOX":            dir,
 		"WAITER_SANDBOX":           dir,
 		"cwd":                      dir,
-		"LOGNAME":                  "alice",
-		"USER":                     "alice",
+		"LOGNAME":                  self.Name,
+		"USER":                     self.Name,
 		"WAITER_CLUSTER":           "test-cluster",
 		"WAITER_CONCURRENCY_LEVEL": "1",
 		"WAITER_CPUS":              "0.5",

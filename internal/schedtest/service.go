@@ -20,7 +20,8 @@ func BuildService(t testing.TB) string {
 	src := filepath.Join(filepath.Dir(file), "testdata", "service")
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		// Tests run under `go test`, which puts its own go first in PATH.
+		t.Fatalf("schedtest: the go command is not in PATH: %v", err)
 	}
 	out := filepath.Join(t.TempDir(), "service")
 	cmd := exec.Command(goBin, "build", "-o", out, ".")

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net"
 	"net/http"
@@ -273,7 +272,7 @@ func (c *suite) neverHealthy(t *testing.T) {
 		return false
 	})
 	if !seen500 {
-		t.Error(fmt.Sprintf("no observation reported the health check's status %d", http.StatusInternalServerError))
+		t.Errorf("no observation reported the health check's status %d", http.StatusInternalServerError)
 	}
 	c.retry(t, "delete", func(ctx context.Context) error { return s.DeleteService(ctx, d.ID) })
 }

@@ -47,11 +47,10 @@ const (
 )
 
 type mEvent struct {
-	kind  mEventKind
-	task  string
-	app   string
-	gen   uint64
-	dummy bool
+	kind mEventKind
+	task string
+	app  string
+	gen  uint64
 }
 
 // New returns a model with cfg; src seeds launch latencies and start-up times.

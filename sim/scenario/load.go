@@ -56,6 +56,9 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	if len(root.Content) == 0 {
 		return nil, &Error{File: name, Msg: "empty scenario file"}
 	}
+	if expandedSize(&root, maxNodes) > maxNodes {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("too large: more than %d YAML nodes once aliases are expanded", maxNodes)}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var sc Scenario

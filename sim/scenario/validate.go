@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -56,8 +57,13 @@ func validate(file string, sc *Scenario, root *yaml.Node) error {
 	if m.AgentMemMB == 0 {
 		m.AgentMemMB = 131072
 	}
-	if m.Agents < 0 || m.AgentCPUs < 0 || m.AgentMemMB < 0 {
-		return fail("agents, agent-cpus and agent-mem must be positive", "marathon")
+	// Written as !(x > 0) so that NaN, which fails every comparison, is
+	// refused too.
+	if m.Agents < 0 || !(m.AgentCPUs > 0) || !(m.AgentMemMB > 0) || !finite(m.AgentCPUs) || !finite(m.AgentMemMB) {
+		return fail("agents, agent-cpus and agent-mem must be positive finite numbers", "marathon")
+	}
+	if !finite(m.BackoffSeconds) {
+		return fail("must be a finite number of seconds", "marathon", "backoff-seconds")
 	}
 	if m.LaunchLatency == nil {
 		m.LaunchLatency = &rng.Dist{Kind: rng.LogNormal, Median: 2, Sigma: 0.3}
@@ -106,8 +112,8 @@ func validate(file string, sc *Scenario, root *yaml.Node) error {
 			if f.Duration <= 0 {
 				return fail("needs a positive duration", "faults", i, "duration")
 			}
-			if f.Kind == FaultSlowLaunch && f.Factor <= 0 {
-				return fail("needs a positive factor", "faults", i, "factor")
+			if f.Kind == FaultSlowLaunch && (!(f.Factor > 0) || !finite(f.Factor)) {
+				return fail("needs a positive finite factor", "faults", i, "factor")
 			}
 		case FaultAgentLoss, FaultCrash:
 			if f.Count <= 0 {
@@ -131,6 +137,9 @@ func validate(file string, sc *Scenario, root *yaml.Node) error {
 		}
 		if a.Max == nil && a.Min == nil {
 			return fail("needs max or min", "assertions", i)
+		}
+		if (a.Max != nil && !finite(*a.Max)) || (a.Min != nil && !finite(*a.Min)) {
+			return fail("max and min must be finite numbers", "assertions", i)
 		}
 		if a.Service != "" && !names[a.Service] {
 			return fail("names unknown service "+quote(a.Service), "assertions", i, "service")
@@ -185,6 +194,10 @@ func ServiceParams(s *Service, name, version string) engine.Params {
 	}
 	return p
 }
+
+// finite reports whether f is neither NaN nor infinite (YAML spells them
+// .nan and .inf).
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 func setD(d *time.Duration, v time.Duration) {
 	if *d == 0 {

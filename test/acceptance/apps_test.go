@@ -166,11 +166,12 @@ func TestOverride(t *testing.T) {
 	endpoint := "/apps/" + id + "/override"
 	overrides := map[string]any{"max-instances": 100.0, "min-instances": 2.0, "scale-factor": 0.3}
 
-	bad := rt.request(http.MethodPost, endpoint, nil, strings.NewReader(`{"cmd": "evil", "cpus": 2}`))
+	asJSON := map[string]string{"content-type": "application/json"}
+	bad := rt.request(http.MethodPost, endpoint, asJSON, strings.NewReader(`{"cmd": "evil", "cpus": 2}`))
 	expectStatus(t, bad, http.StatusBadRequest)
 	expectBody(t, bad, "cmd", "cpus")
 
-	expectStatus(t, rt.request(http.MethodPost, endpoint, nil, jsonBody(t, overrides)), http.StatusOK)
+	expectStatus(t, rt.request(http.MethodPost, endpoint, asJSON, jsonBody(t, overrides)), http.StatusOK)
 	got := rt.get(endpoint)
 	expectStatus(t, got, http.StatusOK)
 	var view map[string]any

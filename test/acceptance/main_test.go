@@ -36,6 +36,12 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// Instances run as other users (a token's run-as-user, with the
+	// router run as root) must reach kitchen and their folders inside.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "acceptance:", err)
+		return 1
+	}
 
 	if bins, err = buildBinaries(dir); err != nil {
 		fmt.Fprintln(os.Stderr, "acceptance:", err)

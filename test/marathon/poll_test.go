@@ -21,14 +21,14 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() (b
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
-		ok, detail := cond()
-		if ok {
+		if ok, _ := cond(); ok {
 			return time.Since(start)
 		}
 		select {
 		case <-tick.C:
 		case <-deadline.C:
-			if ok, detail = cond(); ok {
+			ok, detail := cond()
+			if ok {
 				return time.Since(start)
 			}
 			t.Fatalf("%s: not within %s; last seen: %s", what, timeout, detail)

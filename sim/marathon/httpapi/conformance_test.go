@@ -352,8 +352,7 @@ func substitute(t *testing.T, s *httpapi.Server, c gomarathon.Marathon, uri stri
 	t.Helper()
 	if strings.Contains(uri, "fake-group_fake-app.fake-task") {
 		uri = strings.Replace(uri, "fake-group_fake-app.fake-task", firstTask(t, c, "/fake-group/fake-app"), 1)
-	}
-	if strings.Contains(uri, "fake-app.fake-task") {
+	} else if strings.Contains(uri, "fake-app.fake-task") {
 		uri = strings.Replace(uri, "fake-app.fake-task", firstTask(t, c, "/fake-app"), 1)
 	}
 	if strings.Contains(uri, "/versions/2014-") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -31,6 +32,14 @@ type Config struct {
 	// RunAsUser is the single user every request acts as; default the OS
 	// user running the router.
 	RunAsUser string `yaml:"run-as-user"`
+	// Admins may administer tokens (update-mode=admin, hard deletes,
+	// tokens owned by others), run services as any user and maintain
+	// every user's services; default the OS user running the router.
+	Admins []string `yaml:"admins"`
+	// CORSAllowedOrigins are the origins (scheme://host[:port]) besides the
+	// router's own whose web pages may call the API, including the calls
+	// that change state; default none.
+	CORSAllowedOrigins []string `yaml:"cors-allowed-origins"`
 
 	// ServicePrefix starts every service id.
 	ServicePrefix string `yaml:"service-prefix"`
@@ -252,6 +261,11 @@ func (c Config) Validate() error {
 	}
 	if pr := c.Shell.PortRange; len(pr) != 0 && (len(pr) != 2 || pr[0] < 1 || pr[1] > 65535 || pr[0] > pr[1]) {
 		errs = append(errs, fmt.Errorf("shell.port-range must be [first, last] within 1..65535 (got %v)", pr))
+	}
+	for i, a := range c.Admins {
+		if strings.TrimSpace(a) == "" {
+			errs = append(errs, fmt.Errorf("admins[%d] must be a user name, not blank", i))
+		}
 	}
 	for name, n := range map[string]int{
 		"scheduler-workers": c.SchedulerWorkers, "max-services-per-user": c.MaxServicesPerUser,

@@ -147,3 +147,20 @@ log-repeat-window: 0s
 		}
 	}
 }
+
+func TestAuthorizationKeys(t *testing.T) {
+	cfg, err := Decode(strings.NewReader("admins: [root, ops]\ncors-allowed-origins: [\"https://ui.example.com\"]\n"), Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Admins) != 2 || cfg.Admins[1] != "ops" || len(cfg.CORSAllowedOrigins) != 1 || cfg.CORSAllowedOrigins[0] != "https://ui.example.com" {
+		t.Errorf("decoded admins %v cors-allowed-origins %v", cfg.Admins, cfg.CORSAllowedOrigins)
+	}
+	if def := Default(); len(def.Admins) != 0 || len(def.CORSAllowedOrigins) != 0 {
+		t.Errorf("defaults: admins %v (serve fills in the OS user), cors-allowed-origins %v (none)", def.Admins, def.CORSAllowedOrigins)
+	}
+	cfg.Admins = []string{"root", " "}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "admins[1] must be a user name") {
+		t.Errorf("a blank admin: %v", err)
+	}
+}

@@ -98,10 +98,6 @@ func New(cfg Config, sched engine.Scheduler, clk clock.Clock) *Driver {
 	return d
 }
 
-// eventQueueSize bounds the work queued for the loop; callers block
-// beyond it, which is the back-pressure the loop-lag metric shows.
-const eventQueueSize = 1024
-
 // Run is the driver loop. It returns when ctx ends, after refusing every
 // waiting request and letting scheduler calls in flight finish (their
 // contexts are canceled). It does not stop the scheduler's instances: the

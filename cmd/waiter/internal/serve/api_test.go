@@ -92,6 +92,7 @@ func TestServiceLifecycleAPI(t *testing.T) {
 	status, body = read(t, r.call(t, "POST", "/apps/"+id+"/override", strings.NewReader(`{"concurrency-level": 3}`)))
 	wantBody(t, status, body, 200)
 	status, body = read(t, r.call(t, "GET", "/apps/"+id+"?include=effective-parameters", nil))
+	wantBody(t, status, body, 200)
 	if eff, _ := decode(t, body)["effective-parameters"].(map[string]any); eff["concurrency-level"] != 3.0 {
 		t.Errorf("effective concurrency-level %v", eff["concurrency-level"])
 	}

@@ -55,6 +55,7 @@ func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Sc
 	cfg.DataDir = t.TempDir()
 	cfg.RouterID = "test-router"
 	cfg.RunAsUser = "alice"
+	cfg.Admins = []string{"alice"} // the one user administers its router, as with no configuration
 	cfg.Hostnames = []string{"router.test"}
 	cfg.PollInterval = time.Hour // polls come from creates and waiting requests
 	cfg.FastPollInterval = 20 * time.Millisecond
@@ -124,6 +125,9 @@ func (r *testRouter) callCtx(t *testing.T, ctx context.Context, method, path str
 	req, err := http.NewRequestWithContext(ctx, method, r.url+path, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json") // as Waiter's clients send bodies; headers may override
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		if strings.EqualFold(headers[i], "host") {

@@ -66,7 +66,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	fillIdentity(&cfg)
 
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// Others may pass through (x) but not list it: the shell scheduler's
+	// folder is inside, and instances run as other users (run-as-user,
+	// with a root router) must reach their own folders there. The store
+	// and the passwords are 0600.
+	if err := os.MkdirAll(cfg.DataDir, 0o751); err != nil {
 		return fmt.Errorf("serve: data folder: %w", err)
 	}
 	db, err := bolt.Open(filepath.Join(cfg.DataDir, StoreFile))
@@ -117,10 +121,11 @@ func Run(ctx context.Context, opts Options) error {
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
 		Settings: settingsView(cfg), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
-		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
-		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		MaxTokensPerOwner:  tokensPerOwner(cfg.MaxTokensPerOwner),
+		MaxAPIBodyBytes:    cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
 		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
-	}, waiterhttp.Deps{Router: drv, Store: store, Auth: waiterhttp.SingleUser{User: cfg.RunAsUser}, Clock: opts.Clock})
+	}, waiterhttp.Deps{Router: drv, Store: store, Authn: waiterhttp.OneUser{User: cfg.RunAsUser}, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)
@@ -227,12 +232,17 @@ func fillIdentity(cfg *config.Config) {
 	if host != "" {
 		cfg.Hostnames = append(cfg.Hostnames, host)
 	}
+	osUser := os.Getenv("USER")
+	if u, err := user.Current(); err == nil {
+		osUser = u.Username
+	}
 	if cfg.RunAsUser == "" {
-		if u, err := user.Current(); err == nil {
-			cfg.RunAsUser = u.Username
-		} else {
-			cfg.RunAsUser = os.Getenv("USER")
-		}
+		cfg.RunAsUser = osUser
+	}
+	// Waiter's simple entitlement manager: the router's own user is its
+	// admin, so the one-user quick start may do everything.
+	if len(cfg.Admins) == 0 && osUser != "" {
+		cfg.Admins = []string{osUser}
 	}
 }
 

@@ -16,6 +16,7 @@ func settingsView(c config.Config) map[string]any {
 		"poll-interval": c.PollInterval.String(), "fast-poll-interval": c.FastPollInterval.String(),
 		"scheduler-workers": c.SchedulerWorkers, "scaling-interval": c.ScalingInterval.String(),
 		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(), "log-repeat-window": c.LogRepeatWindow.String(),
+		"admins": c.Admins, "cors-allowed-origins": c.CORSAllowedOrigins,
 		// The default policy; a service may name its own with the
 		// scaling-policy parameter.
 		"scaling-policy":        c.ScalingPolicy,

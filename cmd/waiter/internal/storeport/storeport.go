@@ -76,7 +76,7 @@ func (s Store) GetToken(name string, includeDeleted bool) (waiterhttp.Token, err
 		var hit bool
 		var t waiterhttp.Token
 		var err error
-		if t, err, gen, hit = s.tokens.get(name); hit {
+		if t, gen, hit, err = s.tokens.get(name); hit {
 			return t, err
 		}
 	}

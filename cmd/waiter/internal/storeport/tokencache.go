@@ -32,17 +32,17 @@ const DefaultTokenCacheSize = 10000
 
 // get returns the cached answer for name and, on a miss, the generation
 // to pass to put.
-func (c *tokenCache) get(name string) (waiterhttp.Token, error, uint64, bool) {
+func (c *tokenCache) get(name string) (t waiterhttp.Token, gen uint64, hit bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[name]
 	if !ok {
-		return waiterhttp.Token{}, nil, c.gen, false
+		return waiterhttp.Token{}, c.gen, false, nil
 	}
 	if e.missing {
-		return waiterhttp.Token{}, waiterhttp.ErrTokenNotFound, c.gen, true
+		return waiterhttp.Token{}, c.gen, true, waiterhttp.ErrTokenNotFound
 	}
-	return e.t, nil, c.gen, true
+	return e.t, c.gen, true, nil
 }
 
 // put caches a read made at generation gen: found tokens and not-found

@@ -45,13 +45,13 @@ func TestTokenCacheSeesEveryWrite(t *testing.T) {
 
 func TestTokenCacheDropsReadsThatRaceAWrite(t *testing.T) {
 	c := &tokenCache{max: 10, m: map[string]cachedToken{}}
-	_, _, gen, hit := c.get("tok")
+	_, gen, hit, _ := c.get("tok")
 	if hit {
 		t.Fatal("hit in an empty cache")
 	}
 	c.forget("tok") // a write lands while the read is in flight
 	c.put("tok", waiterhttp.Token{Name: "tok", ETag: "old"}, nil, gen)
-	if _, _, _, hit := c.get("tok"); hit {
+	if _, _, hit, _ := c.get("tok"); hit {
 		t.Fatal("a read that raced a write was cached")
 	}
 }
