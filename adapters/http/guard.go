@@ -152,8 +152,11 @@ func (s *Server) guardAPI(w http.ResponseWriter, r *http.Request) (http.Response
 	rc := http.NewResponseController(w)
 	if r.ContentLength > s.cfg.MaxAPIBodyBytes {
 		// Refused unread: the connection closes after the answer rather
-		// than draining a body this large.
-		w.Header().Set("Connection", "close")
+		// than draining a body this large (HTTP/1; an HTTP/2 stream just
+		// ends).
+		if r.ProtoMajor == 1 {
+			w.Header().Set("Connection", "close")
+		}
 		_ = rc.SetReadDeadline(time.Unix(1, 0))
 		return w, r, bodyError(&bodyTooLarge{limit: s.cfg.MaxAPIBodyBytes})
 	}
@@ -222,7 +225,14 @@ func (s *Server) guardProxy(w http.ResponseWriter, r *http.Request) (*http.Reque
 // request's body has not been read to its end: the server must neither
 // drain it first (the client may have stalled) nor read what is left of
 // it as the next request. It must run before the header is written.
+//
+// Only for HTTP/1: an HTTP/2 stream's body cannot desync its connection,
+// and Connection: close on an HTTP/2 response would shut down the whole
+// multiplexed connection.
 func closeIfBodyUnread(h http.Header, r *http.Request) {
+	if r.ProtoMajor != 1 {
+		return
+	}
 	if gb, ok := r.Body.(*guardedBody); ok && !gb.ended() {
 		h.Set("Connection", "close")
 	}

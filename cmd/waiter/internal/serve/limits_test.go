@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"testing"
@@ -133,4 +134,39 @@ func TestAPIBodyLimitFromConfig(t *testing.T) {
 	status, body := read(t, r.call(t, "POST", "/token", strings.NewReader(
 		`{"token": "big", "cmd": "`+strings.Repeat("k", 100)+`", "cpus": 1, "mem": 64, "version": "v"}`)))
 	wantBody(t, status, body, http.StatusRequestEntityTooLarge, "Request body exceeds the limit of 64 bytes (max-api-body-bytes)")
+}
+
+// Over h2c, a refused request whose body was not read ends its stream
+// only: the connection, which other requests share, stays up.
+func TestH2CRefusalKeepsTheConnection(t *testing.T) {
+	r := startRouter(t, nil)
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	client := &http.Client{Transport: &http.Transport{Protocols: p}}
+	defer client.CloseIdleConnections()
+	var reused []bool
+	send := func(body io.Reader, headers ...string) int {
+		req, _ := http.NewRequest("POST", r.url+"/upload", body)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(info httptrace.GotConnInfo) { reused = append(reused, info.Reused) }}))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := send(strings.NewReader(strings.Repeat("x", 100000)), "x-waiter-cmd", "k", "x-waiter-cpus", "lots"); status != 400 {
+		t.Fatalf("refused request: %d", status)
+	}
+	if status := send(strings.NewReader("ok"), service("h2c-after-refusal")...); status != 200 {
+		t.Fatalf("next request: %d", status)
+	}
+	if len(reused) != 2 || !reused[1] {
+		t.Errorf("connection reuse %v: the refusal closed the shared connection", reused)
+	}
 }
