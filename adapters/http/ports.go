@@ -120,11 +120,11 @@ type Change struct {
 }
 
 // ServiceStore keeps service descriptions, overrides and suspension by
-// service id.
+// service id. The HTTP edge only reads descriptions: the router stores one
+// when it starts the service (cmd/waiter's retention).
 type ServiceStore interface {
-	// PutServiceDescription stores the core description of a service.
-	PutServiceDescription(id string, core map[string]any) error
-	// GetServiceDescription returns it, or ErrServiceNotFound.
+	// GetServiceDescription returns the core description of a service,
+	// or ErrServiceNotFound.
 	GetServiceDescription(id string) (map[string]any, error)
 	// GetOverride returns the overrides (zero Change when none).
 	GetOverride(id string) (Change, error)
