@@ -12,7 +12,7 @@ var (
 	// bbolt file at all, or a bbolt file without our schema marker.
 	ErrForeignFile = errors.New("bolt: not a waiter store file")
 	// ErrCorrupt means the file is a bbolt file but is damaged (bad meta
-	// pages, truncated, or failing the structural check).
+	// pages, truncated, failing the structural check), or is empty.
 	ErrCorrupt = errors.New("bolt: store file is corrupt")
 	// ErrSchemaVersion means the file carries our marker with a schema
 	// version this build does not read.
@@ -45,18 +45,52 @@ var (
 	ErrServiceNotFound = errors.New("bolt: service description not found")
 	// ErrEmptyKey means a token name or service id was empty.
 	ErrEmptyKey = errors.New("bolt: empty token name or service id")
+	// ErrCorruptRecord means a record failed its checksum or does not
+	// decode: it is reported, never returned as data. The error is a
+	// *CorruptRecordError naming the record.
+	ErrCorruptRecord = errors.New("bolt: corrupt record")
+	// ErrStoreFull means a write failed because the file system holding
+	// the store is full (or the quota or file size limit is reached). The
+	// write was not made; earlier writes are intact.
+	ErrStoreFull = errors.New("bolt: the store's disk is full")
+	// ErrStoreReadOnly means a write failed because the store file or its
+	// file system is read-only. The write was not made.
+	ErrStoreReadOnly = errors.New("bolt: the store is read-only")
 )
+
+// CorruptRecordError names a record that failed its checksum or does not
+// decode, and what is wrong with it.
+type CorruptRecordError struct {
+	// Record names the record, e.g. `token "app"`, `token "app" history
+	// entry 3`, `service description "s-1"`.
+	Record string
+	// Problem says what is wrong, e.g. "checksum mismatch (stored ...)".
+	Problem string
+}
+
+func (e *CorruptRecordError) Error() string {
+	return "bolt: corrupt record: " + e.Detail()
+}
+
+// Detail is the message without the package prefix: the record and the
+// problem.
+func (e *CorruptRecordError) Detail() string { return e.Record + ": " + e.Problem }
+
+// Is makes errors.Is(err, ErrCorruptRecord) hold.
+func (e *CorruptRecordError) Is(target error) bool { return target == ErrCorruptRecord }
 
 // domainErrors are the conditions the store reports itself, already
 // carrying their detail; opError leaves them unwrapped so messages do not
 // repeat the token name.
 var domainErrors = []error{
 	ErrTokenNotFound, ErrPreconditionFailed, ErrIfMatchRequired,
-	ErrInvalidTokenData, ErrServiceNotFound, ErrEmptyKey,
+	ErrInvalidTokenData, ErrServiceNotFound, ErrEmptyKey, ErrCorruptRecord,
 }
 
 // opError adds the operation to errors that come from bbolt or the file
 // system (a failed commit, a full disk) and passes domain errors through.
+// A full or read-only file system gets its own sentinel, so callers can
+// say so rather than report an internal error.
 func opError(op string, err error) error {
 	if err == nil {
 		return nil
@@ -65,6 +99,12 @@ func opError(op string, err error) error {
 		if errors.Is(err, d) {
 			return err
 		}
+	}
+	switch {
+	case isDiskFull(err):
+		return fmt.Errorf("%w: %s: %w", ErrStoreFull, op, err)
+	case isReadOnly(err):
+		return fmt.Errorf("%w: %s: %w", ErrStoreReadOnly, op, err)
 	}
 	return fmt.Errorf("bolt: %s: %w", op, err)
 }

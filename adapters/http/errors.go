@@ -113,6 +113,17 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusNotFound, Message: "Service not found", Cause: err}
 	case errors.Is(err, ErrInvalidTokenData):
 		return &Error{Status: http.StatusBadRequest, Message: err.Error(), Cause: err}
+	case errors.Is(err, ErrCorruptRecord):
+		// No Cause: the store logs each damaged record once, and a
+		// request per second for a damaged token must not log as often.
+		return &Error{Status: http.StatusInternalServerError,
+			Message: "The store holds a damaged record and does not serve it: " + err.Error()}
+	case errors.Is(err, ErrStoreFull):
+		return &Error{Status: http.StatusInsufficientStorage,
+			Message: "Insufficient Storage: the token store's disk is full; nothing was written", Cause: err}
+	case errors.Is(err, ErrStoreReadOnly):
+		return &Error{Status: http.StatusServiceUnavailable,
+			Message: "The token store is read-only; nothing was written", Cause: err}
 	}
 	return &Error{Status: http.StatusInternalServerError, Message: "Internal error", Cause: err}
 }

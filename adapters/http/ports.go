@@ -148,7 +148,33 @@ var (
 	ErrIfMatchRequired    = errors.New("must specify if-match header for token hard deletes")
 	ErrInvalidTokenData   = errors.New("invalid token data")
 	ErrServiceNotFound    = errors.New("service description not found")
+	// ErrCorruptRecord: the record asked for is damaged (failed its
+	// checksum); the store never returns it as data. The error's text
+	// names the record.
+	ErrCorruptRecord = errors.New("corrupt record")
+	// ErrStoreFull: a write failed because the store's disk is full.
+	ErrStoreFull = errors.New("the token store's disk is full")
+	// ErrStoreReadOnly: a write failed because the store is read-only.
+	ErrStoreReadOnly = errors.New("the token store is read-only")
 )
+
+// StoreHealth is a store's own view of its condition, shown by /status.
+type StoreHealth struct {
+	// Status is "ok" or "degraded".
+	Status string
+	// CorruptRecords names the damaged records the store does not serve.
+	CorruptRecords []string
+	ReadOnly       bool
+	// WriteFailure describes the last write that failed for lack of disk
+	// space or a read-only disk, until a write succeeds.
+	WriteFailure string
+}
+
+// HealthReporter is implemented by Stores that know their own condition;
+// /status shows it when the Store has it.
+type HealthReporter interface {
+	StoreHealth() StoreHealth
+}
 
 // Principal is who sent a request: the user the router acts for and the
 // method that proved it (Waiter's x-waiter-auth-user and
@@ -156,6 +182,10 @@ var (
 type Principal struct {
 	User   string
 	Method string
+	// Expires, when set, is when the credential that proved the
+	// principal stops being valid (a JWT's exp, a Kerberos ticket's end):
+	// the x-waiter-auth cookie the router sets never outlives it.
+	Expires time.Time
 }
 
 // Authenticator identifies the sender of a request (reference 1.2 step 4).

@@ -35,7 +35,16 @@ func (s Store) CachedTokens() int {
 	return s.tokens.len()
 }
 
-var _ waiterhttp.Store = Store{}
+var (
+	_ waiterhttp.Store          = Store{}
+	_ waiterhttp.HealthReporter = Store{}
+)
+
+// StoreHealth reports the bbolt store's condition for /status.
+func (s Store) StoreHealth() waiterhttp.StoreHealth {
+	h := s.DB.Health()
+	return waiterhttp.StoreHealth{Status: h.Status, CorruptRecords: h.CorruptRecords, ReadOnly: h.ReadOnly, WriteFailure: h.WriteFailure}
+}
 
 // errorMap pairs each bolt sentinel with the HTTP edge's.
 var errorMap = []struct{ from, to error }{
@@ -45,12 +54,21 @@ var errorMap = []struct{ from, to error }{
 	{bolt.ErrInvalidTokenData, waiterhttp.ErrInvalidTokenData},
 	{bolt.ErrServiceNotFound, waiterhttp.ErrServiceNotFound},
 	{bolt.ErrEmptyKey, waiterhttp.ErrInvalidTokenData},
+	{bolt.ErrStoreFull, waiterhttp.ErrStoreFull},
+	{bolt.ErrStoreReadOnly, waiterhttp.ErrStoreReadOnly},
 }
 
-// translate wraps err with the matching waiterhttp sentinel.
+// translate wraps err with the matching waiterhttp sentinel. A damaged
+// record becomes the edge's ErrCorruptRecord with the record and the
+// damage in its text, which the edge shows to the client: the bolt error
+// adds nothing but the package prefix, and the store has logged it.
 func translate(err error) error {
 	if err == nil {
 		return nil
+	}
+	var corrupt *bolt.CorruptRecordError
+	if errors.As(err, &corrupt) {
+		return fmt.Errorf("%w: %s", waiterhttp.ErrCorruptRecord, corrupt.Detail())
 	}
 	for _, m := range errorMap {
 		if errors.Is(err, m.from) {
