@@ -81,6 +81,19 @@ func (e *Engine) instanceRoom(svc *service, to int) int {
 	return min(to, limit-others)
 }
 
+// CheckNewService answers, without changing anything, whether a request
+// for d would be refused by a per-user limit: nil when the engine knows
+// the service already or would create it. A driver asks before it does
+// something costly for a new service (the router stores its description
+// first); the answer can change before the request arrives, so the
+// request itself is checked again.
+func (e *Engine) CheckNewService(d *Description) *Error {
+	if d == nil || e.lookup(d.ID) != nil {
+		return nil
+	}
+	return e.admitNewService(d)
+}
+
 // Knows reports whether the engine has a service with id: a driver that
 // keeps its own record per service drops it when the engine refused to
 // create the service.

@@ -44,6 +44,12 @@ func TestServicesPerUser(t *testing.T) {
 	if len(only(acts, ActCreateService)) != 0 || h.e.Knows(a3.ID) {
 		t.Error("the refused service was created")
 	}
+	if err := h.e.CheckNewService(a3); err == nil || err.Reason != ReasonUserServiceLimit {
+		t.Errorf("CheckNewService(a third service) = %v", err)
+	}
+	if err := h.e.CheckNewService(a1); err != nil {
+		t.Errorf("CheckNewService(a known service) = %v", err)
+	}
 	if acts := h.arrive(4, a1); len(only(acts, ActReject)) != 0 {
 		t.Errorf("a request to an existing service was refused: %s", describe(acts))
 	}

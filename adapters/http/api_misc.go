@@ -12,9 +12,9 @@ import (
 // the service a request would reach: during a token's fallback period that
 // is the previous healthy service (Waiter resolves it with the same
 // descriptor; x-waiter-fallback-period-secs: 0 asks for the newest).
-// Unlike Waiter it stores nothing: a description is stored when its
-// service starts, so /apps/{id} knows the id once a request started it,
-// and ever new headers cannot grow the store.
+// Unlike Waiter it stores nothing: a description is stored when a
+// request starts its service, and ever new headers cannot grow the store;
+// /apps/{id} still finds the id meanwhile through the service cache.
 func (s *Server) handleServiceID(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	rs, herr := s.resolve(r, true)
 	if herr != nil {

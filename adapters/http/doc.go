@@ -13,8 +13,9 @@
 //     auth.go, timeouts.go), and the bounded caches of the proxy path:
 //     resolved descriptions (desccache.go) and the per-service records it
 //     reads from the store (servicecache.go), both sized by Config and
-//     shown on /metrics (metrics_caches.go). Resolving stores nothing: the
-//     router stores a description when it starts the service;
+//     shown on /metrics (metrics_caches.go). Resolving stores nothing; a
+//     description is stored before a request starts its service, after
+//     the router confirmed no per-user limit refuses it (startsvc.go);
 //   - the proxy: admission through the Router port, streaming bodies both
 //     ways under socket and streaming timeouts, header hygiene, x-cid, via
 //     and debug headers, and the mapping of backend failures to Waiter's

@@ -49,7 +49,9 @@ func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
 			continue
 		}
 		rs.latest, rs.desc = rs.desc, desc
-		s.router.Start(rs.latest)
+		if s.storeBeforeStart(rs.latest) == nil {
+			s.router.Start(rs.latest)
+		}
 		return
 	}
 }

@@ -276,3 +276,45 @@ func TestResolvingIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// checkingRouter is the fake router with the production driver's
+// CheckCreate: every service but the allowed ones is one too many.
+type checkingRouter struct {
+	*fakeRouter
+	allowed map[string]bool
+}
+
+func (c checkingRouter) CheckCreate(d *engine.Description) error {
+	if c.allowed[d.ID] {
+		return nil
+	}
+	return &engine.Error{Code: engine.CodeTooMany, Reason: engine.ReasonUserServiceLimit, Message: "too many services"}
+}
+
+// A proxied request stores its service's description once, before the
+// router starts it; a request the router would refuse for a per-user
+// limit is refused with 429 before anything is stored.
+func TestDescriptionStoredBeforeStart(t *testing.T) {
+	e := newTestEdge(t)
+	allowed := describe(t, "x-waiter-version", "allowed")
+	router := checkingRouter{fakeRouter: e.router, allowed: map[string]bool{allowed.ID: true}}
+	srv, err := New(Config{RouterID: "r1"}, Deps{Router: router, Store: e.store, Authn: headerUser{},
+		Entitled: NewSimple(testUser), Clock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	e.srv = srv
+	e.backend(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	for range 2 {
+		wantStatus(t, e.do(t, req{path: "/hi", headers: kitchenHeaders("x-waiter-version", "allowed")}), http.StatusOK)
+	}
+	if _, ok := e.store.services[allowed.ID]; !ok || len(e.store.services) != 1 {
+		t.Errorf("stored %v, want the started service", e.store.services)
+	}
+	rec := e.do(t, req{path: "/hi", headers: kitchenHeaders("x-waiter-version", "refused")})
+	wantStatus(t, rec, http.StatusTooManyRequests)
+	if len(e.store.services) != 1 || len(e.router.admitted) != 2 {
+		t.Errorf("a refused service was stored (%d) or admitted (%d)", len(e.store.services), len(e.router.admitted))
+	}
+}

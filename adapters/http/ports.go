@@ -120,11 +120,12 @@ type Change struct {
 }
 
 // ServiceStore keeps service descriptions, overrides and suspension by
-// service id. The HTTP edge only reads descriptions: the router stores one
-// when it starts the service (cmd/waiter's retention).
+// service id.
 type ServiceStore interface {
-	// GetServiceDescription returns the core description of a service,
-	// or ErrServiceNotFound.
+	// PutServiceDescription stores the core description of a service the
+	// router is about to start (see startsvc.go).
+	PutServiceDescription(id string, core map[string]any) error
+	// GetServiceDescription returns it, or ErrServiceNotFound.
 	GetServiceDescription(id string) (map[string]any, error)
 	// GetOverride returns the overrides (zero Change when none).
 	GetOverride(id string) (Change, error)

@@ -37,9 +37,10 @@ func splitToken(t Token) tokenParts {
 // parse x-waiter-* headers, look up tokens, refuse tokens in maintenance,
 // authenticate (unless the tokens disable it for this proxied request),
 // merge into a description, apply overrides, authorize, and pick a
-// fallback service when allowed. It stores nothing: the router stores a
-// description when it starts the service, so resolving (say, /service-id
-// with ever new headers) cannot grow the store.
+// fallback service when allowed. It stores nothing: a description is
+// stored when a request starts its service (storeBeforeStart), so
+// resolving (say, /service-id with ever new headers) cannot grow the
+// store.
 func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
 	hp, err := engine.ParseHeaders(r.Header)
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 // It also remembers the core description a request resolved to, so a
 // service named by /service-id but never started is still found by
 // /apps/{id} (Waiter answers from its store, where /service-id wrote it;
-// here nothing is stored until the service starts).
+// here nothing is stored until a request starts the service), and whether
+// this router stored a service's description (storeBeforeStart).
 //
 // It holds at most max records and evicts the least recently used: a
 // flood of requests naming distinct services (/service-id with ever new
@@ -37,6 +38,8 @@ type serviceCache struct {
 
 type svcRecord struct {
 	id string
+	// stored: this router stored the service's description (storeBeforeStart).
+	stored bool
 	// core is the core description a request resolved to (only the core:
 	// the effective parameters would cost ten times the memory).
 	core         engine.Params
@@ -64,6 +67,21 @@ func (c *serviceCache) rec(id string) *svcRecord {
 		delete(c.recs, oldest.Value.(*svcRecord).id)
 	}
 	return r
+}
+
+// isStored reports whether this router stored the service's description.
+func (c *serviceCache) isStored(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el := c.recs[id]
+	return el != nil && el.Value.(*svcRecord).stored
+}
+
+// markStored records that the service's description is stored.
+func (c *serviceCache) markStored(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rec(id).stored = true
 }
 
 // noteResolved remembers the core description of a service a request

@@ -2,7 +2,6 @@ package router
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
@@ -77,13 +76,6 @@ func (d *Driver) createService(a engine.Action) {
 	rec.pendingOps++
 	desc, n := a.Description, a.Instances
 	d.submit(a.Service, func(ctx context.Context) error {
-		if d.cfg.Persist != nil {
-			if err := d.cfg.Persist(desc); err != nil {
-				err = fmt.Errorf("router: storing the description of %s: %w", a.Service, err)
-				d.log.Warn("storing a description failed; the create is retried", "service-id", a.Service, "error", err)
-				return err
-			}
-		}
 		return d.schedCall("create", a.Service, func() error { return d.sched.CreateService(ctx, desc, n) })
 	}, func(err error) {
 		rec.pendingOps--

@@ -73,7 +73,9 @@ func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, admitted ti
 		rec := d.recordFor(a.Description)
 		rec.total++
 		rec.lastRequest = admitted
+		return
 	}
+	d.forgetRefused(a.Description)
 }
 
 // cancel handles a client that went away: a queued request leaves the

@@ -29,15 +29,11 @@ type Config struct {
 	// scheduler runs but the engine does not know (after a restart), so
 	// the engine can adopt it.
 	Describe func(id string) (*engine.Description, bool)
-	// Persist, when set, stores a service's description before the
-	// scheduler is asked to create the service, so a description is
-	// stored exactly for the services that were started (and can be
-	// adopted after a restart). A failure fails the create, which the
-	// engine retries.
-	Persist func(d *engine.Description) error
-	// Forget, when set, is told of every service the scheduler deleted
-	// (idle, retired or deleted through the API), with the description
-	// it ran with; it runs off the driver's lock.
+	// Forget, when set, is told of every service that stopped running:
+	// deleted by the scheduler (idle, retired or deleted through the
+	// API), with the description it ran with, and a new service the
+	// engine refused (a per-user limit) after the HTTP edge had stored
+	// its description. It runs on the op queue, off the driver's lock.
 	Forget func(d *engine.Description)
 	// Logger receives scheduler failures; nil discards them.
 	Logger *slog.Logger

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,59 +41,62 @@ func TestRefusedServicesLeaveNoRecord(t *testing.T) {
 	}
 }
 
-// A description is persisted right before the scheduler creates its
-// service, never for a service that is not created; a failed persist
-// fails the create, which is retried; a deleted service is forgotten
-// after the scheduler deleted it.
-func TestPersistAndForgetHooks(t *testing.T) {
-	var mu sync.Mutex
-	var events []string
-	failFirst := true
-	forgotten := make(chan *engine.Description, 1)
+// CheckCreate answers what the engine would for a new service without
+// changing anything; a deleted service is forgotten after the scheduler
+// deleted it, and so is a new service the engine refused.
+func TestCheckCreateAndForget(t *testing.T) {
+	forgotten := make(chan *engine.Description, 4)
 	var sched *fakesched.Scheduler
 	h := newHarnessWith(t, func(s *fakesched.Scheduler) engine.Scheduler { sched = s; return s }, func(c *Config) {
-		c.Engine.CreateRetryInterval = 10 * time.Millisecond
 		c.Engine.MaxServicesPerUser = 1
-		c.Persist = func(d *engine.Description) error {
-			mu.Lock()
-			defer mu.Unlock()
-			events = append(events, fmt.Sprintf("persist %s running=%d", d.Version, len(sched.Services())))
-			if failFirst {
-				failFirst = false
-				return errors.New("disk full")
-			}
-			return nil
-		}
 		c.Forget = func(d *engine.Description) { forgotten <- d }
 	})
 	d := desc(t, engine.Params{"version": "v1"})
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d, QueueTimeout: 10 * time.Second})
+	if err := h.d.CheckCreate(d); err != nil {
+		t.Fatalf("CheckCreate of alice's first service: %v", err)
+	}
+	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.d.Release(g, engine.OutcomeSuccess)
-	refused := desc(t, engine.Params{"version": "refused"})
-	if _, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: refused}); err == nil {
-		t.Fatal("a second service past the per-user limit was admitted")
+	if err := h.d.CheckCreate(d); err != nil {
+		t.Errorf("CheckCreate of a service the engine has: %v", err)
 	}
-	mu.Lock()
-	got := fmt.Sprint(events)
-	mu.Unlock()
-	if got != "[persist v1 running=0 persist v1 running=0]" {
-		t.Errorf("persist calls %s: want two for v1 (the failed one retried), before the scheduler ran it, none for the refused one", got)
+	second := desc(t, engine.Params{"version": "v2"})
+	var ee *engine.Error
+	if err := h.d.CheckCreate(second); !errors.As(err, &ee) || ee.Reason != engine.ReasonUserServiceLimit {
+		t.Errorf("CheckCreate of a service past the limit: %v", err)
+	}
+	if n := len(h.d.Services()); n != 1 {
+		t.Errorf("CheckCreate changed the services: %d", n)
+	}
+
+	wait := func(what string) *engine.Description {
+		t.Helper()
+		select {
+		case fd := <-forgotten:
+			return fd
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s was never forgotten", what)
+			return nil
+		}
+	}
+	// Past the check (another request took the slot), the engine refuses.
+	if _, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: second}); !errors.As(err, &ee) {
+		t.Fatalf("second service admitted: %v", err)
+	}
+	if fd := wait("the refused service"); fd.ID != second.ID {
+		t.Errorf("forgot %s, want the refused %s", fd.ID, second.ID)
 	}
 	if !h.d.DeleteService(d.ID) {
 		t.Fatal("delete refused")
 	}
-	select {
-	case fd := <-forgotten:
-		if fd.ID != d.ID || fd.RunAsUser != "alice" {
-			t.Errorf("forgot %+v", fd)
-		}
-		if len(sched.Services()) != 0 {
-			t.Error("forgotten before the scheduler deleted it")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the deleted service was never forgotten")
+	fd := wait("the deleted service")
+	if fd.ID != d.ID || fd.RunAsUser != "alice" {
+		t.Errorf("forgot %+v", fd)
+	}
+	if len(sched.Services()) != 0 {
+		t.Error("forgotten before the scheduler deleted it")
 	}
 }

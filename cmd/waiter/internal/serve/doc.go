@@ -15,9 +15,9 @@
 // Two policies live here because they join several pieces: the listener's
 // limits (listener.go: header size and time, idle connections, and why
 // there is no total read or write timeout), and which service
-// descriptions the store keeps (retention.go: stored when a service
-// starts, kept for a bounded number of inactive services per user, then
-// purged).
+// descriptions the store keeps (retention.go: stored when a request
+// starts a service, kept for a bounded number of inactive services per
+// user, then purged).
 //
 // The real clock is created by the caller (cmd/waiter's main) and passed
 // in, so tests run the same wiring with fakes.

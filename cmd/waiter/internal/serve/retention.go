@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/waiter-go/waiter/adapters/bolt"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -16,14 +17,16 @@ import (
 // distinct headers, a flood of on-the-fly requests) grows the store
 // without bound. Here:
 //
-//   - a description is stored when the router starts its service (the
-//     driver's Persist hook, right before the scheduler's create), so
-//     resolving a service stores nothing, and a request refused by a
-//     per-user limit stores nothing;
+//   - a description is stored when a request starts its service (the
+//     HTTP edge's storeBeforeStart, through retainingStore), so resolving
+//     a service stores nothing, and a request refused by a per-user limit
+//     stores nothing;
 //   - when the scheduler deletes a service (idle, retired, deleted through
 //     the API; the driver's Forget hook), its description stays, so
 //     /apps/{id} still shows it and a new request re-creates it with its
-//     overrides, but it joins its user's list of inactive services;
+//     overrides, but it joins its user's list of inactive services; so
+//     does a service stored and then refused by the engine (the driver's
+//     Forget hook again);
 //   - each user keeps at most `keep` inactive services: past that, the
 //     oldest is purged with its overrides and suspension, and the HTTP
 //     edge drops what it caches about it.
@@ -70,32 +73,45 @@ func (r *retention) load() error {
 	return nil
 }
 
-// persist stores d's core description: its service is starting.
-func (r *retention) persist(d *engine.Description) error {
-	if _, err := r.db.PutServiceDescription(d.ID, map[string]any(d.Core)); err != nil {
+// started takes a service whose description was just stored off its
+// user's inactive list: it is starting.
+func (r *retention) started(id, user string) {
+	r.mu.Lock()
+	r.inactive[user] = without(r.inactive[user], id)
+	r.mu.Unlock()
+	r.trim(user)
+}
+
+// retainingStore is the store port the HTTP edge writes descriptions
+// through: the retention hears of every service about to start.
+type retainingStore struct {
+	storeport.Store
+	kept *retention
+}
+
+// PutServiceDescription stores the description and tells the retention.
+func (s retainingStore) PutServiceDescription(id string, core map[string]any) error {
+	if err := s.Store.PutServiceDescription(id, core); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	r.inactive[d.RunAsUser] = without(r.inactive[d.RunAsUser], d.ID)
-	r.mu.Unlock()
-	r.trim(d.RunAsUser)
+	user, _ := core["run-as-user"].(string)
+	s.kept.started(id, user)
 	return nil
 }
 
-// forget records that the scheduler deleted d's service.
+// forget records that d's service stopped running (the scheduler deleted
+// it, or the engine refused it after its description was stored). A
+// service whose description is not stored is none of its business.
 func (r *retention) forget(d *engine.Description) {
-	user := d.RunAsUser
-	if d.Core == nil { // the driver knew only the id
-		core, err := r.db.GetServiceDescription(d.ID)
-		if errors.Is(err, bolt.ErrServiceNotFound) {
-			return
-		}
-		if err != nil {
-			r.log.Warn("reading a deleted service's description failed", "service-id", d.ID, "error", err)
-			return
-		}
-		user, _ = core["run-as-user"].(string)
+	core, err := r.db.GetServiceDescription(d.ID)
+	if errors.Is(err, bolt.ErrServiceNotFound) {
+		return
 	}
+	if err != nil {
+		r.log.Warn("reading a stopped service's description failed", "service-id", d.ID, "error", err)
+		return
+	}
+	user, _ := core["run-as-user"].(string)
 	r.mu.Lock()
 	r.inactive[user] = append(without(r.inactive[user], d.ID), d.ID)
 	r.mu.Unlock()

@@ -37,18 +37,22 @@ func TestRetention(t *testing.T) {
 	running := map[string]bool{}
 	r.running = func(id string) bool { return running[id] }
 
+	// What the HTTP edge does for a service about to start.
+	start := func(d *engine.Description) {
+		t.Helper()
+		if _, err := db.PutServiceDescription(d.ID, map[string]any(d.Core)); err != nil {
+			t.Fatal(err)
+		}
+		r.started(d.ID, d.RunAsUser)
+	}
 	var alice []*engine.Description
 	for i := range 4 {
 		d := retentionDesc(t, "alice", fmt.Sprint("a", i))
 		alice = append(alice, d)
-		if err := r.persist(d); err != nil {
-			t.Fatal(err)
-		}
+		start(d)
 	}
 	bob := retentionDesc(t, "bob", "b")
-	if err := r.persist(bob); err != nil {
-		t.Fatal(err)
-	}
+	start(bob)
 	if err := db.PutOverride(alice[0].ID, map[string]any{"min-instances": 2}, "alice", time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +74,10 @@ func TestRetention(t *testing.T) {
 			t.Errorf("%s lost its description: %v", d.Version, err)
 		}
 	}
-	// Starting an inactive service again takes it off the list.
-	if err := r.persist(alice[1]); err != nil {
-		t.Fatal(err)
-	}
+	// Starting an inactive service again takes it off the list; a service
+	// whose description is not stored is ignored.
+	start(alice[1])
+	r.forget(retentionDesc(t, "alice", "never-stored"))
 	if n := r.inactiveCount(); n != 1 {
 		t.Errorf("%d inactive, want alice's a2 only", n)
 	}

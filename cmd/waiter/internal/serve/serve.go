@@ -125,7 +125,6 @@ func Run(ctx context.Context, opts Options) error {
 		FastPollInterval: cfg.FastPollInterval,
 		Workers:          cfg.SchedulerWorkers,
 		Describe:         describer(store, descOpts),
-		Persist:          kept.persist,
 		Forget:           kept.forget,
 		Logger:           log.With("component", "driver"),
 	}, sched, opts.Clock)
@@ -140,7 +139,7 @@ func Run(ctx context.Context, opts Options) error {
 		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
 		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
 		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
-	}, waiterhttp.Deps{Router: drv, Store: store, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
+	}, waiterhttp.Deps{Router: drv, Store: retainingStore{Store: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)

@@ -136,6 +136,11 @@ func (s Store) TokenHistory(name string) ([]waiterhttp.Token, error) {
 	return out, translate(err)
 }
 
+func (s Store) PutServiceDescription(id string, core map[string]any) error {
+	_, err := s.DB.PutServiceDescription(id, core)
+	return translate(err)
+}
+
 func (s Store) GetServiceDescription(id string) (map[string]any, error) {
 	d, err := s.DB.GetServiceDescription(id)
 	return d, translate(err)

@@ -45,7 +45,7 @@ func TestErrorsTranslate(t *testing.T) {
 	if _, err := s.GetServiceDescription("nope"); !errors.Is(err, waiterhttp.ErrServiceNotFound) {
 		t.Errorf("missing service: %v", err)
 	}
-	if _, err := s.DB.PutServiceDescription("svc", map[string]any{"cpus": 1.0}); err != nil {
+	if err := s.PutServiceDescription("svc", map[string]any{"cpus": 1.0}); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := s.GetServiceDescription("svc"); err != nil || d["cpus"] != 1.0 {
