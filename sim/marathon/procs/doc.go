@@ -9,10 +9,12 @@
 //     PORT0.. reserved from Config.PortRange (only ports nothing else
 //     listens on) and Mesos's and Marathon's environment: the app's env,
 //     PORT0.., PORT, PORTS, HOST, MESOS_SANDBOX, MESOS_TASK_ID,
-//     MARATHON_APP_ID, MARATHON_APP_VERSION (process.go, ports.go).
+//     MARATHON_APP_ID, MARATHON_APP_VERSION (process.go; the start and the
+//     port pool are internal/localproc's, shared with adapters/shell).
 //   - Stop sends SIGTERM to the group and SIGKILL after the app's
 //     taskKillGracePeriodSeconds (3 s, Mesos's default, when unset), and
-//     releases the ports once no process of the group is left (group.go).
+//     releases the ports once no process of the group is left
+//     (process.go, internal/procgroup).
 //   - Check runs one Marathon health check (HTTP, HTTPS, TCP and their
 //     MESOS_ variants) against the task's port on the app's path: a
 //     status of 200-399 within timeoutSeconds passes (probe.go).
@@ -29,7 +31,6 @@
 //
 // The model runs under one lock, so nothing here blocks: launches fork
 // and return; waits, signals and probes happen on goroutines. Linux only
-// (process groups and /proc), like adapters/shell, whose launch logic
-// this follows; the simulator must not import adapters, so the few
-// helpers it needs are repeated here.
+// (process groups and /proc), like adapters/shell; what both need is in
+// internal/, never repeated here.
 package procs

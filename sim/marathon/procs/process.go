@@ -2,7 +2,6 @@ package procs
 
 import (
 	"fmt"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/waiter-go/waiter/internal/localproc"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"github.com/waiter-go/waiter/sim/marathon"
 )
 
@@ -44,27 +45,12 @@ func (r *Runtime) launch(a *marathon.App, t *marathon.Task, ports []int) (*proc,
 		return nil, fmt.Errorf("app %s has neither cmd nor args", a.Spec.ID)
 	}
 	dir := filepath.Join(r.cfg.WorkDir, t.ID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// A task id may hold slashes (an app in a group): its parents first.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
 	}
-	stdout, err := os.OpenFile(filepath.Join(dir, "stdout"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	cmd, err := localproc.Start(localproc.Spec{Argv: argv, Env: environment(a, t, dir, ports), Dir: dir, DirMode: 0o755})
 	if err != nil {
-		return nil, err
-	}
-	defer stdout.Close()
-	stderr, err := os.OpenFile(filepath.Join(dir, "stderr"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	defer stderr.Close()
-
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Env = environment(a, t, dir, ports)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	// Its own process group, so stopping the task stops what it forked.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	grace := r.cfg.KillGrace
@@ -174,7 +160,7 @@ func (r *Runtime) terminate(p *proc) {
 func (r *Runtime) finish(p *proc) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.ports.release(p.ports)
+	r.ports.Release(p.ports)
 	delete(r.live, p)
 	close(p.done)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"log/slog"
 	"net/http"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/localproc"
+	"github.com/waiter-go/waiter/internal/procgroup"
 	"github.com/waiter-go/waiter/sim/marathon"
 )
 
@@ -74,7 +75,7 @@ type Runtime struct {
 	closed bool
 	procs  map[string]*proc   // running tasks by id
 	live   map[*proc]struct{} // every group that may still run
-	ports  *portPool
+	ports  *localproc.PortPool
 	wg     sync.WaitGroup
 }
 
@@ -102,7 +103,7 @@ func New(cfg Config, sink Sink) (*Runtime, error) {
 	}
 	r := &Runtime{cfg: cfg, log: cfg.Logger, sink: sink, client: newHTTPClient(),
 		procs: map[string]*proc{}, live: map[*proc]struct{}{},
-		ports: newPortPool(cfg.PortRange[0], cfg.PortRange[1], cfg.PortRest, DefaultHost)}
+		ports: localproc.NewPortPool(cfg.PortRange[0], cfg.PortRange[1], cfg.PortRest, DefaultHost, time.Now)}
 	if r.cfg.WorkDir == "" {
 		dir, err := os.MkdirTemp("", "marathon-sim-")
 		if err != nil {
@@ -126,13 +127,13 @@ func (r *Runtime) Start(a *marathon.App, t *marathon.Task) error {
 	if r.closed {
 		return ErrClosed
 	}
-	ports, err := r.ports.reserve(max(a.Spec.Ports, 1))
+	ports, err := r.ports.Reserve(max(a.Spec.Ports, 1))
 	if err != nil {
 		return err
 	}
 	p, err := r.launch(a, t, ports)
 	if err != nil {
-		r.ports.release(ports)
+		r.ports.Release(ports)
 		return err
 	}
 	t.Ports = ports
