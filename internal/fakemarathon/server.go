@@ -1,4 +1,4 @@
-package httpapi
+package fakemarathon
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 	"github.com/waiter-go/waiter/sim/marathon"
-	"github.com/waiter-go/waiter/sim/marathon/procs"
 	"github.com/waiter-go/waiter/sim/rng"
 )
 
@@ -97,7 +97,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Agents = 1
 	}
 	if cfg.Agents > 250 {
-		return nil, fmt.Errorf("httpapi: %d agents; at most 250 fit in 127.0.0.0/24", cfg.Agents)
+		return nil, fmt.Errorf("fakemarathon: %d agents; at most 250 fit in 127.0.0.0/24", cfg.Agents)
 	}
 	if cfg.AgentCPUs <= 0 {
 		cfg.AgentCPUs = DefaultAgentCPUs
@@ -129,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 	if !cfg.Simulated {
 		rt, err := procs.New(cfg.Procs, sink{s})
 		if err != nil {
-			return nil, fmt.Errorf("httpapi: %w", err)
+			return nil, fmt.Errorf("fakemarathon: %w", err)
 		}
 		s.rt, mc.Runtime = rt, rt
 	}
@@ -144,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Start(addr string) (string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", fmt.Errorf("httpapi: listen %s: %w", addr, err)
+		return "", fmt.Errorf("fakemarathon: listen %s: %w", addr, err)
 	}
 	s.mu.Lock()
 	s.ln, s.leader = ln, ln.Addr().String()
@@ -185,7 +185,7 @@ func (s *Server) Close(ctx context.Context) error {
 	var errs []error
 	if srv != nil {
 		if err := srv.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("httpapi: shutdown: %w", err))
+			errs = append(errs, fmt.Errorf("fakemarathon: shutdown: %w", err))
 			_ = srv.Close()
 		}
 	}

@@ -1,4 +1,4 @@
-package httpapi_test
+package fakemarathon_test
 
 import (
 	"net/url"
@@ -6,7 +6,7 @@ import (
 	"time"
 
 	gomarathon "github.com/gambol99/go-marathon"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
 )
 
 // TestGoMarathonMethods calls every go-marathon v0.7.1 method a scheduler
@@ -15,7 +15,7 @@ import (
 // encoding and decoding (deployment steps included) against the server.
 func TestGoMarathonMethods(t *testing.T) {
 	t.Parallel()
-	s, u := newServer(t, func(c *httpapi.Config) { c.BackoffSeconds = 600 })
+	s, u := newServer(t, func(c *fakemarathon.Config) { c.BackoffSeconds = 600 })
 	c := client(t, u)
 	must := func(what string, err error) {
 		t.Helper()

@@ -1,5 +1,5 @@
-// Package procs runs the tasks of the simulated Marathon as real
-// processes on this machine: a one-machine Mesos. It implements
+// Package procs runs the tasks of the fake Marathon (internal/fakemarathon)
+// as real processes on this machine: a one-machine Mesos. It implements
 // marathon.Runtime, so the model decides when tasks start, are health
 // checked and stop, while this package does it for real:
 //

@@ -1,4 +1,4 @@
-package httpapi
+package fakemarathon
 
 import (
 	"crypto/rand"

@@ -1,4 +1,4 @@
-package httpapi_test
+package fakemarathon_test
 
 import (
 	"encoding/json"
@@ -16,8 +16,8 @@ import (
 	gomarathon "github.com/gambol99/go-marathon"
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/waiter-go/waiter/internal/fakemarathon"
 	"github.com/waiter-go/waiter/sim/marathon"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
 )
 
 // fixture is one entry of go-marathon's methods.yml.
@@ -135,7 +135,7 @@ func replay(t *testing.T, f fixture) {
 	path, _, _ := strings.Cut(f.URI, "?")
 	path = strings.TrimPrefix(path, "/marathon")
 	queued := strings.HasPrefix(path, "/v2/queue")
-	s, url := newServer(t, func(c *httpapi.Config) {
+	s, url := newServer(t, func(c *fakemarathon.Config) {
 		c.BackoffSeconds = 600 // a failed app stays in the launch queue
 		c.Behavior = func(id string) marathon.Behavior {
 			switch {
@@ -348,7 +348,7 @@ func settle(t *testing.T, c gomarathon.Marathon, url string, ids []string, queue
 }
 
 // substitute replaces the fixture's made-up ids with live ones.
-func substitute(t *testing.T, s *httpapi.Server, c gomarathon.Marathon, uri string) string {
+func substitute(t *testing.T, s *fakemarathon.Server, c gomarathon.Marathon, uri string) string {
 	t.Helper()
 	if strings.Contains(uri, "fake-group_fake-app.fake-task") {
 		uri = strings.Replace(uri, "fake-group_fake-app.fake-task", firstTask(t, c, "/fake-group/fake-app"), 1)

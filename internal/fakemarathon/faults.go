@@ -1,4 +1,4 @@
-package httpapi
+package fakemarathon
 
 import (
 	"encoding/json"
@@ -48,7 +48,7 @@ func (s *Server) HoldDeployment(id string, d time.Duration) (string, error) {
 		dep, err = s.model.HoldDeployment(now, appID(id), d)
 	})
 	if err != nil {
-		return "", fmt.Errorf("httpapi: hold deployment: %w", err)
+		return "", fmt.Errorf("fakemarathon: hold deployment: %w", err)
 	}
 	return dep, nil
 }
@@ -68,7 +68,7 @@ func (s *Server) FailTask(taskID string, exitCode int) error {
 		err = s.model.FailTask(now, taskID, marathon.ExitFailure(exitCode, 0, ""))
 	})
 	if err != nil {
-		return fmt.Errorf("httpapi: fail task: %w", err)
+		return fmt.Errorf("fakemarathon: fail task: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package fakemarathon_test
 
 import (
 	"encoding/json"
@@ -9,8 +9,8 @@ import (
 
 	gomarathon "github.com/gambol99/go-marathon"
 
+	"github.com/waiter-go/waiter/internal/fakemarathon"
 	"github.com/waiter-go/waiter/sim/marathon"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
 )
 
 // TestStatusCodesAndMessages checks reference section 5: 404 for unknown
@@ -96,7 +96,7 @@ func TestStatusCodesAndMessages(t *testing.T) {
 // failures, reported as lastTaskFailure, and replaced without backoff.
 func TestHealthCheckKillsAfterMaxConsecutiveFailures(t *testing.T) {
 	t.Parallel()
-	_, u := newServer(t, func(c *httpapi.Config) {
+	_, u := newServer(t, func(c *fakemarathon.Config) {
 		c.BackoffSeconds = 600 // any backoff would stop the replacement
 		c.Behavior = behaviors(map[string]marathon.Behavior{"sick": {NeverHealthy: true}})
 	})
@@ -132,7 +132,7 @@ func TestHealthCheckKillsAfterMaxConsecutiveFailures(t *testing.T) {
 // queue shows and DELETE /v2/queue/{id}/delay resets.
 func TestLaunchBackoffAndQueue(t *testing.T) {
 	t.Parallel()
-	_, u := newServer(t, func(c *httpapi.Config) {
+	_, u := newServer(t, func(c *fakemarathon.Config) {
 		c.BackoffSeconds = 600
 		c.Behavior = behaviors(map[string]marathon.Behavior{"bad": {ExitCode: 127}})
 	})

@@ -1,4 +1,4 @@
-package httpapi_test
+package fakemarathon_test
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 	"time"
 
 	gomarathon "github.com/gambol99/go-marathon"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
 	"github.com/waiter-go/waiter/sim/marathon"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
 )
 
 // waitTimeout bounds every poll; the polls end as soon as their
@@ -20,14 +20,14 @@ const waitTimeout = 20 * time.Second
 
 // newServer starts a simulated Marathon on 127.0.0.1:0 with fast health
 // checks; mutate adjusts its config. Cleanup closes it.
-func newServer(t testing.TB, mutate func(*httpapi.Config)) (*httpapi.Server, string) {
+func newServer(t testing.TB, mutate func(*fakemarathon.Config)) (*fakemarathon.Server, string) {
 	t.Helper()
-	cfg := httpapi.Config{Simulated: true, LaunchLatency: 10 * time.Millisecond,
+	cfg := fakemarathon.Config{Simulated: true, LaunchLatency: 10 * time.Millisecond,
 		FirstHealthCheck: 10 * time.Millisecond, StartCheckInterval: 10 * time.Millisecond}
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	s, err := httpapi.New(cfg)
+	s, err := fakemarathon.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,14 @@
-// Package httpapi serves the simulated Marathon (sim/marathon) over
-// Marathon's REST API, in real time, so that go-marathon, and with it
-// adapters/marathon and `waiter serve --scheduler marathon`, run against
-// it as against a real Marathon 1.4 on a one-machine Mesos.
+// Package fakemarathon is a working stand-in for Marathon 1.4 on a
+// one-machine Mesos: it serves the Marathon model the simulator also uses
+// (sim/marathon) over Marathon's REST API, in real time, with real local
+// processes as tasks, so that go-marathon, and with it adapters/marathon
+// and `waiter serve --scheduler marathon`, run against it as against a
+// real Marathon. `waiter-sim marathon` serves it.
+//
+// It lives outside sim/ because it is not a simulation: it reads the wall
+// clock, listens on a socket and starts processes. It is "fake" in the
+// test-double sense (a real implementation with shortcuts), and internal
+// because only this module's command and tests use it.
 //
 // It serves the subset of the API go-marathon v0.7.1 uses
 // (reference/marathon.md section 1): /ping, /v2/info, /v2/leader,
@@ -35,7 +42,7 @@
 //
 // # Tasks
 //
-// By default tasks are real processes on this machine (sim/marathon/procs),
+// By default tasks are real processes on this machine (subpackage procs),
 // with PORT0.. assigned and the task's host and ports reported, so a
 // service started through the API really serves. Config.Simulated runs
 // them in the model instead (Behavior per app), for tests that need no
@@ -47,4 +54,4 @@
 // answer 503 for a while, refuse the next changes with a status (409 as
 // a lock), hold an app's deployment open, make every deployment slow,
 // fail a task, stretch launch latency.
-package httpapi
+package fakemarathon

@@ -1,4 +1,4 @@
-package httpapi_test
+package fakemarathon_test
 
 import (
 	"net"
@@ -10,8 +10,8 @@ import (
 
 	gomarathon "github.com/gambol99/go-marathon"
 
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
-	"github.com/waiter-go/waiter/sim/marathon/procs"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
+	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 )
 
 // envRole makes the test binary act as a task's program.
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 func TestTasksAreRealProcesses(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
-	_, u := newServer(t, func(c *httpapi.Config) {
+	_, u := newServer(t, func(c *fakemarathon.Config) {
 		c.Simulated = false
 		c.Procs = procs.Config{WorkDir: work, PortRange: [2]int{34000, 34099}}
 	})
