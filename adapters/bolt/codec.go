@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	"github.com/waiter-go/waiter"
 )
 
 // canonicalJSON encodes v with a stable byte form: encoding/json sorts map
@@ -58,7 +60,7 @@ type tokenRecord struct {
 func encodeToken(data map[string]any) (record []byte, etag string, err error) {
 	canon, err := canonicalJSON(data)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrInvalidTokenData, err)
+		return nil, "", fmt.Errorf("%w: %w", waiter.ErrInvalidTokenData, err)
 	}
 	etag = etagOf(canon)
 	record, err = canonicalJSON(tokenRecord{Data: canon, ETag: etag})
@@ -66,15 +68,15 @@ func encodeToken(data map[string]any) (record []byte, etag string, err error) {
 }
 
 // decodeToken turns record bytes back into a Token.
-func decodeToken(name string, record []byte) (Token, error) {
+func decodeToken(name string, record []byte) (waiter.Token, error) {
 	var rec tokenRecord
 	if err := json.Unmarshal(record, &rec); err != nil {
-		return Token{}, fmt.Errorf("bolt: decode token %q: %w", name, err)
+		return waiter.Token{}, fmt.Errorf("bolt: decode token %q: %w", name, err)
 	}
 	data, err := decodeObject(rec.Data)
 	if err != nil {
-		return Token{}, fmt.Errorf("bolt: decode token %q: %w", name, err)
+		return waiter.Token{}, fmt.Errorf("bolt: decode token %q: %w", name, err)
 	}
-	deleted, _ := data[KeyDeleted].(bool)
-	return Token{Name: name, Data: data, ETag: rec.ETag, Deleted: deleted}, nil
+	deleted, _ := data[waiter.KeyDeleted].(bool)
+	return waiter.Token{Name: name, Data: data, ETag: rec.ETag, Deleted: deleted}, nil
 }

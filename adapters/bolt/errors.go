@@ -3,6 +3,8 @@ package bolt
 import (
 	"errors"
 	"fmt"
+
+	"github.com/waiter-go/waiter"
 )
 
 // Errors reported when opening a store file. Each returned error wraps one of
@@ -22,37 +24,18 @@ var (
 	ErrLocked = errors.New("bolt: store file is locked by another process")
 )
 
-// Errors reported by reads and writes. They map one to one onto Waiter's
-// status codes at the HTTP edge (404, 412, 400).
-var (
-	// ErrTokenNotFound means no such token (or only a soft-deleted one when
-	// deleted tokens were not asked for).
-	ErrTokenNotFound = errors.New("bolt: token not found")
-	// ErrTokenDeleted means the token exists but is soft-deleted. It wraps
-	// ErrTokenNotFound, because a soft-deleted token behaves as missing.
-	ErrTokenDeleted = fmt.Errorf("%w (soft-deleted)", ErrTokenNotFound)
-	// ErrPreconditionFailed means a non-empty If-Match differed from the
-	// token's current ETag (Waiter: 412 "Cannot modify stale token").
-	ErrPreconditionFailed = errors.New("bolt: cannot modify stale token")
-	// ErrIfMatchRequired means a hard delete of a live token came without
-	// an If-Match (Waiter: 400 "Must specify if-match header for token hard
-	// deletes").
-	ErrIfMatchRequired = errors.New("bolt: hard delete of a live token requires if-match")
-	// ErrInvalidTokenData means the token data cannot be stored as given
-	// (no owner, a store-owned key supplied, not JSON-encodable, ...).
-	ErrInvalidTokenData = errors.New("bolt: invalid token data")
-	// ErrServiceNotFound means no service description is stored for the id.
-	ErrServiceNotFound = errors.New("bolt: service description not found")
-	// ErrEmptyKey means a token name or service id was empty.
-	ErrEmptyKey = errors.New("bolt: empty token name or service id")
-)
+// ErrEmptyKey means a token name or service id was empty. It wraps
+// waiter.ErrInvalidTokenData: the caller gave a name the store cannot
+// keep. The errors of reads and writes are the domain's (package waiter:
+// ErrTokenNotFound, ErrPreconditionFailed, ...), wrapped with the name.
+var ErrEmptyKey = fmt.Errorf("%w: empty token name or service id", waiter.ErrInvalidTokenData)
 
 // domainErrors are the conditions the store reports itself, already
 // carrying their detail; opError leaves them unwrapped so messages do not
 // repeat the token name.
 var domainErrors = []error{
-	ErrTokenNotFound, ErrPreconditionFailed, ErrIfMatchRequired,
-	ErrInvalidTokenData, ErrServiceNotFound, ErrEmptyKey,
+	waiter.ErrTokenNotFound, waiter.ErrPreconditionFailed, waiter.ErrIfMatchRequired,
+	waiter.ErrInvalidTokenData, waiter.ErrServiceNotFound,
 }
 
 // opError adds the operation to errors that come from bbolt or the file

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -25,12 +26,16 @@ const (
 )
 
 // Store is the durable store. It is safe for concurrent use; bbolt
-// serialises writers and lets readers run alongside them.
+// serialises writers and lets readers run alongside them. It implements
+// the domain's waiter.Store directly: the HTTP edge reads and writes
+// through it with no translation.
 type Store struct {
 	db            *bbolt.DB
 	path          string
 	historyLength int
 }
+
+var _ waiter.Store = (*Store)(nil)
 
 // Option configures Open.
 type Option func(*options)

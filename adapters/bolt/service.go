@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -54,7 +55,7 @@ func (s *Store) GetServiceDescription(id string) (map[string]any, error) {
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		raw := tx.Bucket(bucketServices).Get([]byte(id))
 		if raw == nil {
-			return fmt.Errorf("%w: %q", ErrServiceNotFound, id)
+			return fmt.Errorf("%w: %q", waiter.ErrServiceNotFound, id)
 		}
 		var err error
 		desc, err = decodeObject(raw)
@@ -91,7 +92,7 @@ func (s *Store) DeleteServiceDescription(id string) error {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketServices)
 		if b.Get([]byte(id)) == nil {
-			return fmt.Errorf("%w: %q", ErrServiceNotFound, id)
+			return fmt.Errorf("%w: %q", waiter.ErrServiceNotFound, id)
 		}
 		return b.Delete([]byte(id))
 	})

@@ -3,6 +3,7 @@ package bolt
 import (
 	"encoding/binary"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -65,12 +66,12 @@ func dropHistory(tx *bbolt.Tx, name string) error {
 }
 
 // readHistory returns the prior versions, newest first.
-func readHistory(tx *bbolt.Tx, name string) ([]Token, error) {
+func readHistory(tx *bbolt.Tx, name string) ([]waiter.Token, error) {
 	b := tx.Bucket(bucketTokenHistory).Bucket([]byte(name))
 	if b == nil {
 		return nil, nil
 	}
-	var out []Token
+	var out []waiter.Token
 	c := b.Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		t, err := decodeToken(name, v)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -88,7 +89,8 @@ func fromValidation(v *engine.ValidationError) *Error {
 }
 
 // toError turns any error into the answer a client gets: engine and
-// validation errors keep their codes, store errors get Waiter's statuses,
+// validation errors keep their codes, the domain's errors (package waiter:
+// the stores' and the router's) get Waiter's statuses,
 // anything else is a 500 whose cause stays in the logs.
 func toError(err error) *Error {
 	var he *Error
@@ -101,16 +103,20 @@ func toError(err error) *Error {
 		return fromValidation(ve)
 	case errors.As(err, &ee):
 		return fromEngine(ee, "")
-	case errors.Is(err, ErrPreconditionFailed):
+	case errors.Is(err, waiter.ErrPreconditionFailed):
 		return &Error{Status: http.StatusPreconditionFailed, Message: "Cannot modify stale token", Cause: err}
-	case errors.Is(err, ErrIfMatchRequired):
+	case errors.Is(err, waiter.ErrIfMatchRequired):
 		return &Error{Status: http.StatusBadRequest, Message: "Must specify if-match header for token hard deletes", Cause: err}
-	case errors.Is(err, ErrTokenNotFound):
+	case errors.Is(err, waiter.ErrTokenNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Token not found", Cause: err}
-	case errors.Is(err, ErrServiceNotFound):
+	case errors.Is(err, waiter.ErrServiceNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Service not found", Cause: err}
-	case errors.Is(err, ErrInvalidTokenData):
+	case errors.Is(err, waiter.ErrInvalidTokenData):
 		return &Error{Status: http.StatusBadRequest, Message: err.Error(), Cause: err}
+	case errors.Is(err, waiter.ErrInstanceNotFound):
+		return &Error{Status: http.StatusNotFound, Message: "Instance not found", Cause: err}
+	case errors.Is(err, waiter.ErrInstanceBeingKilled):
+		return &Error{Status: http.StatusConflict, Message: "Instance is already being killed", Cause: err}
 	}
 	return &Error{Status: http.StatusInternalServerError, Message: "Internal error", Cause: err}
 }

@@ -3,6 +3,8 @@ package waiterhttp
 import (
 	"sort"
 	"sync"
+
+	"github.com/waiter-go/waiter"
 )
 
 // serviceCache remembers, per service id, what the store says about the
@@ -11,7 +13,7 @@ import (
 // (the store file is locked), and every write to these records goes
 // through this server's API handlers, which update the cache too.
 type serviceCache struct {
-	store ServiceStore
+	store waiter.ServiceStore
 
 	mu   sync.Mutex
 	recs map[string]*svcRecord
@@ -19,12 +21,12 @@ type serviceCache struct {
 
 type svcRecord struct {
 	stored       bool
-	override     *Change
-	suspension   *Change
+	override     *waiter.Change
+	suspension   *waiter.Change
 	sourceTokens map[string]string // token name -> etag that reached the service
 }
 
-func newServiceCache(store ServiceStore) *serviceCache {
+func newServiceCache(store waiter.ServiceStore) *serviceCache {
 	return &serviceCache{store: store, recs: map[string]*svcRecord{}}
 }
 
@@ -46,7 +48,7 @@ func (c *serviceCache) ensureStored(id string, core map[string]any) error {
 	if done {
 		return nil
 	}
-	if err := c.store.PutServiceDescription(id, core); err != nil {
+	if _, err := c.store.PutServiceDescription(id, core); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -56,16 +58,16 @@ func (c *serviceCache) ensureStored(id string, core map[string]any) error {
 }
 
 // overrides returns the service's overrides (zero Change when none).
-func (c *serviceCache) overrides(id string) (Change, error) {
-	return c.load(id, func(r *svcRecord) **Change { return &r.override }, c.store.GetOverride)
+func (c *serviceCache) overrides(id string) (waiter.Change, error) {
+	return c.load(id, func(r *svcRecord) **waiter.Change { return &r.override }, c.store.GetOverride)
 }
 
 // suspension returns the service's suspension record.
-func (c *serviceCache) suspension(id string) (Change, error) {
-	return c.load(id, func(r *svcRecord) **Change { return &r.suspension }, c.store.GetSuspended)
+func (c *serviceCache) suspension(id string) (waiter.Change, error) {
+	return c.load(id, func(r *svcRecord) **waiter.Change { return &r.suspension }, c.store.GetSuspended)
 }
 
-func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func(string) (Change, error)) (Change, error) {
+func (c *serviceCache) load(id string, field func(*svcRecord) **waiter.Change, get func(string) (waiter.Change, error)) (waiter.Change, error) {
 	c.mu.Lock()
 	if p := *field(c.rec(id)); p != nil {
 		c.mu.Unlock()
@@ -74,7 +76,7 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func
 	c.mu.Unlock()
 	ch, err := get(id)
 	if err != nil {
-		return Change{}, err
+		return waiter.Change{}, err
 	}
 	c.mu.Lock()
 	*field(c.rec(id)) = &ch
@@ -82,20 +84,20 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func
 	return ch, nil
 }
 
-func (c *serviceCache) setOverrides(id string, ch Change) {
+func (c *serviceCache) setOverrides(id string, ch waiter.Change) {
 	c.mu.Lock()
 	c.rec(id).override = &ch
 	c.mu.Unlock()
 }
 
-func (c *serviceCache) setSuspension(id string, ch Change) {
+func (c *serviceCache) setSuspension(id string, ch waiter.Change) {
 	c.mu.Lock()
 	c.rec(id).suspension = &ch
 	c.mu.Unlock()
 }
 
 // addSources records which token versions reached a service, for /apps.
-func (c *serviceCache) addSources(id string, tokens []Token) {
+func (c *serviceCache) addSources(id string, tokens []waiter.Token) {
 	if len(tokens) == 0 {
 		return
 	}

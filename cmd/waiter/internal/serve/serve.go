@@ -19,7 +19,7 @@ import (
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
-	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/tokencache"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -71,7 +71,7 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer db.Close()
-	store := storeport.New(db)
+	store := tokencache.New(db)
 	pw, err := loadPasswords(cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

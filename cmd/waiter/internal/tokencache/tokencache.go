@@ -1,10 +1,10 @@
-package storeport
+package tokencache
 
 import (
 	"errors"
 	"sync"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 )
 
 // tokenCache holds live tokens (and known-missing names) by name. A write
@@ -17,7 +17,7 @@ type tokenCache struct {
 }
 
 type cachedToken struct {
-	t       waiterhttp.Token
+	t       waiter.Token
 	missing bool
 }
 
@@ -26,22 +26,22 @@ const tokenCacheMax = 10000
 
 // get returns the cached answer for name and, on a miss, the generation
 // to pass to put.
-func (c *tokenCache) get(name string) (t waiterhttp.Token, gen uint64, hit bool, err error) {
+func (c *tokenCache) get(name string) (t waiter.Token, gen uint64, hit bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[name]
 	if !ok {
-		return waiterhttp.Token{}, c.gen, false, nil
+		return waiter.Token{}, c.gen, false, nil
 	}
 	if e.missing {
-		return waiterhttp.Token{}, c.gen, true, waiterhttp.ErrTokenNotFound
+		return waiter.Token{}, c.gen, true, waiter.ErrTokenNotFound
 	}
 	return e.t, c.gen, true, nil
 }
 
 // put caches a read made at generation gen: found tokens and not-found
 // answers; other errors are not cached.
-func (c *tokenCache) put(name string, t waiterhttp.Token, err error, gen uint64) {
+func (c *tokenCache) put(name string, t waiter.Token, err error, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
@@ -53,7 +53,7 @@ func (c *tokenCache) put(name string, t waiterhttp.Token, err error, gen uint64)
 	switch {
 	case err == nil:
 		c.m[name] = cachedToken{t: t}
-	case errors.Is(err, waiterhttp.ErrTokenNotFound):
+	case errors.Is(err, waiter.ErrTokenNotFound):
 		c.m[name] = cachedToken{missing: true}
 	}
 }

@@ -1,4 +1,4 @@
-package waiterhttp
+package waiter
 
 import (
 	"time"
@@ -100,12 +100,4 @@ type ServiceLoad struct {
 	ID string
 	engine.Load
 	TotalRequests uint64
-}
-
-// loadOf summarises a full snapshot, for routers that cannot list loads.
-func loadOf(s ServiceSnapshot) ServiceLoad {
-	return ServiceLoad{ID: s.ID, TotalRequests: s.TotalRequests, Load: engine.Load{
-		Healthy: s.Healthy(), Waiting: s.Waiting, InFlight: s.InFlight,
-		Requested: s.Requested, Scheduled: s.Scheduled, FreeSlots: s.FreeSlots,
-	}}
 }

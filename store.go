@@ -1,0 +1,39 @@
+package waiter
+
+import "time"
+
+// Change is a per-service record set by an operator: overrides or
+// suspension, with who set it and when (Waiter's ^OVERRIDE#<id> and
+// ^STATUS#<id>).
+type Change struct {
+	Overrides map[string]any
+	Suspended bool
+	User      string
+	Time      time.Time // UTC, millisecond precision
+}
+
+// ServiceStore keeps service descriptions, overrides and suspension by
+// service id.
+type ServiceStore interface {
+	// PutServiceDescription stores the core description of a service and
+	// reports whether it wrote anything (storing an identical one again
+	// does not).
+	PutServiceDescription(id string, core map[string]any) (bool, error)
+	// GetServiceDescription returns it, or ErrServiceNotFound.
+	GetServiceDescription(id string) (map[string]any, error)
+	// GetOverride returns the overrides (zero Change when none).
+	GetOverride(id string) (Change, error)
+	// PutOverride replaces the overrides of a service; empty overrides
+	// are kept as an explicit "none".
+	PutOverride(id string, overrides map[string]any, user string, now time.Time) error
+	DeleteOverride(id string) error
+	// GetSuspended returns the suspension record (zero Change when none).
+	GetSuspended(id string) (Change, error)
+	SetSuspended(id string, suspended bool, user string, now time.Time) error
+}
+
+// Store is everything `waiter serve` keeps durably.
+type Store interface {
+	TokenStore
+	ServiceStore
+}
