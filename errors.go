@@ -27,7 +27,35 @@ var (
 	ErrInvalidTokenData = errors.New("invalid token data")
 	// ErrServiceNotFound: no service description is stored for the id. 404.
 	ErrServiceNotFound = errors.New("service description not found")
+	// ErrCorruptRecord: the record asked for is damaged (failed its
+	// checksum, or does not decode); the store never returns it as data.
+	// The error is a *CorruptRecordError naming the record. 500.
+	ErrCorruptRecord = errors.New("corrupt record")
+	// ErrStoreFull: a write failed because the store's disk is full (or a
+	// quota or file size limit is reached). Nothing was written. 507.
+	ErrStoreFull = errors.New("the token store's disk is full")
+	// ErrStoreReadOnly: a write failed because the store, or the disk it
+	// is on, is read-only. Nothing was written. 503.
+	ErrStoreReadOnly = errors.New("the token store is read-only")
 )
+
+// CorruptRecordError names a record that failed its checksum or does not
+// decode, and what is wrong with it. errors.Is(err, ErrCorruptRecord)
+// holds for it.
+type CorruptRecordError struct {
+	// Record names the record, e.g. `token "app"`, `token "app" history
+	// entry 3`, `service description "s-1"`.
+	Record string
+	// Problem says what is wrong, e.g. "checksum mismatch (stored ...)".
+	Problem string
+}
+
+func (e *CorruptRecordError) Error() string {
+	return ErrCorruptRecord.Error() + ": " + e.Record + ": " + e.Problem
+}
+
+// Is makes errors.Is(err, ErrCorruptRecord) hold.
+func (e *CorruptRecordError) Is(target error) bool { return target == ErrCorruptRecord }
 
 // Errors the Router reports.
 var (

@@ -37,3 +37,31 @@ type Store interface {
 	TokenStore
 	ServiceStore
 }
+
+// StoreHealth is a store's own view of its condition, shown by /status.
+type StoreHealth struct {
+	// Status is HealthOK, or HealthDegraded when any of the fields below
+	// says something is wrong.
+	Status string
+	// CorruptRecords names, sorted, the damaged records the store does not
+	// serve; the rest of the store works.
+	CorruptRecords []string
+	// ReadOnly is true when the store could only be opened for reading:
+	// writes fail with ErrStoreReadOnly.
+	ReadOnly bool
+	// WriteFailure describes the last write that failed for lack of disk
+	// space or a read-only disk, until a write succeeds.
+	WriteFailure string
+}
+
+// StoreHealth.Status values.
+const (
+	HealthOK       = "ok"
+	HealthDegraded = "degraded"
+)
+
+// HealthReporter is implemented by Stores that know their own condition;
+// /status shows it when the Store has it.
+type HealthReporter interface {
+	StoreHealth() StoreHealth
+}

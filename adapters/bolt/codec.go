@@ -55,27 +55,29 @@ type tokenRecord struct {
 	ETag string          `json:"etag"`
 }
 
-// encodeToken canonicalises data and returns the record bytes, the
-// canonical data and its ETag.
-func encodeToken(data map[string]any) (record []byte, etag string, err error) {
+// encodeToken canonicalises data and returns the record's payload (before
+// sealing) and the data's ETag.
+func encodeToken(data map[string]any) (payload []byte, etag string, err error) {
 	canon, err := canonicalJSON(data)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", waiter.ErrInvalidTokenData, err)
 	}
 	etag = etagOf(canon)
-	record, err = canonicalJSON(tokenRecord{Data: canon, ETag: etag})
-	return record, etag, err
+	payload, err = canonicalJSON(tokenRecord{Data: canon, ETag: etag})
+	return payload, etag, err
 }
 
-// decodeToken turns record bytes back into a Token.
-func decodeToken(name string, record []byte) (waiter.Token, error) {
+// decodeToken turns a record's payload back into a Token. A payload that
+// passed its checksum but does not decode is reported as a corrupt record
+// (named by record), like one that failed it.
+func decodeToken(record, name string, payload []byte) (waiter.Token, error) {
 	var rec tokenRecord
-	if err := json.Unmarshal(record, &rec); err != nil {
-		return waiter.Token{}, fmt.Errorf("bolt: decode token %q: %w", name, err)
+	if err := json.Unmarshal(payload, &rec); err != nil {
+		return waiter.Token{}, &waiter.CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
 	}
 	data, err := decodeObject(rec.Data)
 	if err != nil {
-		return waiter.Token{}, fmt.Errorf("bolt: decode token %q: %w", name, err)
+		return waiter.Token{}, &waiter.CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
 	}
 	deleted, _ := data[waiter.KeyDeleted].(bool)
 	return waiter.Token{Name: name, Data: data, ETag: rec.ETag, Deleted: deleted}, nil

@@ -26,9 +26,9 @@
 //
 // # File layout
 //
-// Top-level buckets (schema version 1):
+// Top-level buckets (schema version 2):
 //
-//	meta                  "schema" -> "waiter-go/adapters/bolt", "version" -> "1"
+//	meta                  "schema" -> "waiter-go/adapters/bolt", "version" -> "2"
 //	tokens                <token name> -> {"data": {...}, "etag": "E-..."}
 //	token-history         <token name>/ (nested bucket)
 //	                        <8-byte big-endian sequence> -> {"data", "etag"} of a prior version
@@ -38,7 +38,12 @@
 //	service-overrides     <service id> -> {"overrides": {...}, "last-updated-by", "time"}
 //	service-suspension    <service id> -> {"suspended": bool, "last-updated-by", "time"}
 //
-// Times are stored as epoch milliseconds, as Waiter does.
+// Times are stored as epoch milliseconds, as Waiter does. Every value in
+// the data buckets is sealed with a CRC-32C over its bucket path, key and
+// payload (record.go): bbolt checksums only its meta pages. A record that
+// fails its checksum is never returned as data: reads return a
+// *CorruptRecordError, listings leave it out, and Health names it (logged
+// once). Schema version 1 files (plain values) are migrated on open.
 //
 // # Durability
 //
@@ -55,13 +60,24 @@
 //
 // Open refuses, with an error naming the path and the problem, a file that is
 // not a bbolt file or lacks this package's schema marker (ErrForeignFile), a
-// damaged or truncated bbolt file (ErrCorrupt), a schema version this build
-// does not read (ErrSchemaVersion), and a file another process holds open
-// (ErrLocked, after a short lock timeout). bbolt trusts what it reads, and a
-// damaged file can crash it (SIGBUS past the end of a truncated file, faults
-// on wild page pointers), so Open checks in three steps: it reads the meta
-// and freelist page headers itself (header.go); it opens the file read-only
-// and reads every key and value with faults turned into errors, then runs
-// bbolt's structural check (open.go); only then does it open the file for
-// writing.
+// damaged, truncated or empty bbolt file (ErrCorrupt), a schema version this
+// build does not read (ErrSchemaVersion), and a file another process holds
+// open (ErrLocked, after a short lock timeout).
+//
+// bbolt trusts what it reads: a truncated file kills it with SIGBUS, and a
+// branch page that points at itself sends its cursors round forever while
+// their stacks grow without bound. So Open locks the file, reads the meta
+// pages itself (header.go), and walks every page from the root, each at
+// most once, checking ids, types, element offsets, key order, depth and
+// the free list (walk.go); the walk also checks every record's checksum.
+// It runs under a deadline and the caller's context. Only then does it
+// hand the same locked descriptor to bbolt. New files are created whole
+// under a temporary name (create.go), so an empty file at the path was
+// damaged, not left by a crash while creating it.
+//
+// A full or read-only disk makes writes fail with ErrStoreFull or
+// ErrStoreReadOnly; a file that can only be read opens read-only. A write
+// that fails is rolled back whole (bbolt writes the meta page last), so
+// the previous version stays; diskfull_linux_test.go fills a real file
+// system and checks every acknowledged write survives.
 package bolt

@@ -14,7 +14,7 @@ var (
 	// bbolt file at all, or a bbolt file without our schema marker.
 	ErrForeignFile = errors.New("bolt: not a waiter store file")
 	// ErrCorrupt means the file is a bbolt file but is damaged (bad meta
-	// pages, truncated, or failing the structural check).
+	// pages, truncated, failing the structural check), or is empty.
 	ErrCorrupt = errors.New("bolt: store file is corrupt")
 	// ErrSchemaVersion means the file carries our marker with a schema
 	// version this build does not read.
@@ -26,8 +26,9 @@ var (
 
 // ErrEmptyKey means a token name or service id was empty. It wraps
 // waiter.ErrInvalidTokenData: the caller gave a name the store cannot
-// keep. The errors of reads and writes are the domain's (package waiter:
-// ErrTokenNotFound, ErrPreconditionFailed, ...), wrapped with the name.
+// keep. The other errors of reads and writes are the domain's (package
+// waiter: ErrTokenNotFound, ErrPreconditionFailed, ErrCorruptRecord as a
+// *waiter.CorruptRecordError, ErrStoreFull, ...), wrapped with the name.
 var ErrEmptyKey = fmt.Errorf("%w: empty token name or service id", waiter.ErrInvalidTokenData)
 
 // domainErrors are the conditions the store reports itself, already
@@ -35,11 +36,13 @@ var ErrEmptyKey = fmt.Errorf("%w: empty token name or service id", waiter.ErrInv
 // repeat the token name.
 var domainErrors = []error{
 	waiter.ErrTokenNotFound, waiter.ErrPreconditionFailed, waiter.ErrIfMatchRequired,
-	waiter.ErrInvalidTokenData, waiter.ErrServiceNotFound,
+	waiter.ErrInvalidTokenData, waiter.ErrServiceNotFound, waiter.ErrCorruptRecord,
 }
 
 // opError adds the operation to errors that come from bbolt or the file
 // system (a failed commit, a full disk) and passes domain errors through.
+// A full or read-only file system gets its own sentinel, so callers can
+// say so rather than report an internal error.
 func opError(op string, err error) error {
 	if err == nil {
 		return nil
@@ -48,6 +51,12 @@ func opError(op string, err error) error {
 		if errors.Is(err, d) {
 			return err
 		}
+	}
+	switch {
+	case isDiskFull(err):
+		return fmt.Errorf("%w: %s: %w", waiter.ErrStoreFull, op, err)
+	case isReadOnly(err):
+		return fmt.Errorf("%w: %s: %w", waiter.ErrStoreReadOnly, op, err)
 	}
 	return fmt.Errorf("bolt: %s: %w", op, err)
 }

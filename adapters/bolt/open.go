@@ -1,10 +1,11 @@
 package bolt
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"hash/crc32"
+	"io/fs"
+	"log/slog"
 	"os"
 	"runtime/debug"
 	"time"
@@ -23,6 +24,12 @@ const (
 	// DefaultHistoryLength is how many prior versions of a token are kept
 	// (Waiter's :token-config :history-length).
 	DefaultHistoryLength = 5
+	// DefaultCheckTimeout bounds the check Open runs before it opens a
+	// file. The check reads every page once (about a second per few
+	// hundred megabytes from disk, a 10k-token store in tens of
+	// milliseconds); a file that takes longer is refused rather than
+	// holding up the router's start without end.
+	DefaultCheckTimeout = time.Minute
 )
 
 // Store is the durable store. It is safe for concurrent use; bbolt
@@ -33,6 +40,11 @@ type Store struct {
 	db            *bbolt.DB
 	path          string
 	historyLength int
+	// readOnly is set when the file could only be opened for reading;
+	// readOnlyErr says why, and every write returns it.
+	readOnly    bool
+	readOnlyErr error
+	health      *health
 }
 
 var _ waiter.Store = (*Store)(nil)
@@ -43,6 +55,8 @@ type Option func(*options)
 type options struct {
 	lockTimeout   time.Duration
 	historyLength int
+	checkTimeout  time.Duration
+	log           *slog.Logger
 }
 
 // WithLockTimeout sets how long Open waits for the file lock before
@@ -65,32 +79,164 @@ func WithHistoryLength(n int) Option {
 	}
 }
 
-// Open opens the store file at path, creating it (not its folder) if
-// missing. It refuses foreign, corrupt, newer-schema and locked files with
-// errors wrapping ErrForeignFile, ErrCorrupt, ErrSchemaVersion and ErrLocked.
+// WithCheckTimeout bounds the check of an existing file (default
+// DefaultCheckTimeout); non-positive values are ignored.
+func WithCheckTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.checkTimeout = d
+		}
+	}
+}
+
+// WithLogger sets where the store reports what it finds: corrupt records
+// (once each), a migration, a read-only fallback. The default discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.log = l
+		}
+	}
+}
+
+// Open is OpenContext without a context.
 func Open(path string, opts ...Option) (*Store, error) {
-	o := options{lockTimeout: DefaultLockTimeout, historyLength: DefaultHistoryLength}
+	return OpenContext(context.Background(), path, opts...)
+}
+
+// OpenContext opens the store file at path, creating it (not its folder)
+// if missing.
+//
+// An existing file is checked first, page by page and record by record,
+// within the check timeout and for as long as ctx lasts (a router being
+// stopped stops its check). Open refuses foreign, damaged, empty,
+// newer-schema and locked files with errors wrapping ErrForeignFile,
+// ErrCorrupt, ErrSchemaVersion and ErrLocked, and a check cut short with
+// ctx's error. Records that fail their checksum do not stop the open: the
+// store opens without serving them and reports them in Health. A file
+// that may only be read opens read-only: reads work, writes fail with
+// ErrStoreReadOnly. A schema version 1 file is migrated to version 2.
+func OpenContext(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{lockTimeout: DefaultLockTimeout, historyLength: DefaultHistoryLength,
+		checkTimeout: DefaultCheckTimeout, log: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	exists, err := inspectHeader(path)
-	if err != nil {
-		return nil, err
-	}
-	if exists {
-		if err := verifyFile(path, o.lockTimeout); err != nil {
+	ctx, cancel := context.WithTimeout(ctx, o.checkTimeout)
+	defer cancel()
+
+	f, readOnlyErr, err := openStoreFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := createStoreFile(path, o.lockTimeout); err != nil {
 			return nil, err
 		}
+		f, readOnlyErr, err = openStoreFile(path)
 	}
-	db, err := openDB(path, o.lockTimeout, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureSchema(db, path); err != nil {
+	readOnly := readOnlyErr != nil
+	records := &recordCheck{}
+	db, err := checkAndOpen(ctx, f, path, readOnly, o.lockTimeout, records.value)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: path, historyLength: o.historyLength,
+		readOnly: readOnly, readOnlyErr: readOnlyErr, health: newHealth(o.log, path, readOnly)}
+	if readOnly {
+		o.log.Warn("bolt: store opened read-only; writes will fail", "store", path, "reason", readOnlyErr)
+	}
+	schema, err := ensureSchema(db, path, readOnlyErr)
+	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	return &Store{db: db, path: path, historyLength: o.historyLength}, nil
+	damaged := records.corrupt
+	if schema.migrated > 0 || len(schema.unsealed) > 0 {
+		o.log.Info("bolt: migrated the store to schema version 2 (checksummed records)",
+			"store", path, "records", schema.migrated, "left-unsealed", len(schema.unsealed))
+		damaged = schema.unsealed
+	}
+	for _, c := range damaged {
+		s.health.noteCorrupt(c)
+	}
+	return s, nil
+}
+
+// openStoreFile opens path for reading and writing or, if the file system
+// or permissions forbid writing, for reading only; readOnlyErr then says
+// why. A missing file is returned as fs.ErrNotExist.
+func openStoreFile(path string) (f *os.File, readOnlyErr error, err error) {
+	f, err = os.OpenFile(path, os.O_RDWR, 0)
+	if err == nil {
+		return f, nil, nil
+	}
+	if info, statErr := os.Stat(path); statErr == nil && info.IsDir() {
+		return nil, nil, fmt.Errorf("%w: %s is a directory", ErrForeignFile, path)
+	}
+	if !cannotOpenForWriting(err) {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	ro, roErr := os.Open(path)
+	if roErr != nil {
+		return nil, nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	return ro, fmt.Errorf("%w: %s could not be opened for writing: %w", errOpenedReadOnly, path, err), nil
+}
+
+// checkAndOpen locks f, checks the file, and opens it with bbolt through
+// the same descriptor. It always consumes f: on error f is closed.
+func checkAndOpen(ctx context.Context, f *os.File, path string, readOnly bool, lockTimeout time.Duration,
+	onValue func(path [][]byte, key, value []byte)) (*bbolt.DB, error) {
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			_ = f.Close()
+		}
+	}()
+	if err := lockFile(ctx, f, !readOnly, lockTimeout); err != nil {
+		return nil, lockError(path, lockTimeout, err)
+	}
+	if err := checkFile(ctx, f, path, onValue); err != nil {
+		return nil, err
+	}
+	var db *bbolt.DB
+	err := guard(path, func() error {
+		var err error
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{
+			Timeout:  lockTimeout,
+			ReadOnly: readOnly,
+			OpenFile: func(string, int, os.FileMode) (*os.File, error) {
+				handedOver = true // bbolt closes it from here on, on error too
+				return f, nil
+			},
+		})
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		return nil, err
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("%w: %s: bbolt refused the checked file: %w", ErrCorrupt, path, err)
+	case err != nil:
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// lockError explains a failed lock.
+func lockError(path string, timeout time.Duration, err error) error {
+	if errors.Is(err, errLockTimeout) {
+		return fmt.Errorf("%w: %s (gave up after %s; is another router running on this data folder?)",
+			ErrLocked, path, timeout)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("bolt: waiting for the lock on %s: %w", path, err)
+	}
+	return fmt.Errorf("bolt: lock %s: %w", path, err)
 }
 
 // Path returns the file the store was opened from.
@@ -104,128 +250,11 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// verifyFile checks an existing file through a read-only handle before the
-// read-write open. The order matters for a damaged file: a read-write open
-// loads the freelist inside bbolt.Open, and a panic there leaves the file
-// mapped, which keeps its flock held even once the descriptor is closed.
-// A read-only open reads only the meta pages; the walk and check then run
-// on a handle that Close can always unmap.
-func verifyFile(path string, lockTimeout time.Duration) error {
-	db, err := openDB(path, lockTimeout, true)
-	if err != nil {
-		return err
-	}
-	verr := verify(db, path)
-	if err := db.Close(); err != nil && verr == nil {
-		return fmt.Errorf("bolt: close %s after checking it: %w", path, err)
-	}
-	return verr
-}
-
-// openDB runs bbolt.Open under guard, keeping hold of the *os.File bbolt
-// opens so that, if bbolt panics on a damaged file, the descriptor is
-// closed rather than leaked. If bbolt had already mapped the file, the
-// mapping (and with it the flock) stays until the process exits; that is
-// why verifyFile checks the file through a read-only open first.
-func openDB(path string, lockTimeout time.Duration, readOnly bool) (*bbolt.DB, error) {
-	var file *os.File
-	var db *bbolt.DB
-	err := guard(path, func() error {
-		var err error
-		db, err = bbolt.Open(path, 0o600, &bbolt.Options{
-			Timeout:  lockTimeout,
-			ReadOnly: readOnly,
-			OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
-				f, err := os.OpenFile(name, flag, mode)
-				file = f
-				return f, err
-			},
-		})
-		return err
-	})
-	if err == nil {
-		return db, nil
-	}
-	if db == nil && file != nil {
-		_ = file.Close()
-	}
-	switch {
-	case errors.Is(err, ErrCorrupt):
-		return nil, err
-	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("%w: %s (gave up after %s; is another router running on this data folder?)",
-			ErrLocked, path, lockTimeout)
-	case errors.Is(err, berrors.ErrInvalid):
-		return nil, fmt.Errorf("%w: %s: %w", ErrForeignFile, path, err)
-	case errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
-	}
-	return nil, fmt.Errorf("bolt: open %s: %w", path, err)
-}
-
-// verify reads every bucket, key and value reachable from the root and then
-// runs bbolt's structural check. Reading first, under guard, matters: a
-// damaged page can point anywhere in the mapping, and a fault there must
-// become ErrCorrupt, not a crash. tx.Check runs on its own goroutine, which
-// guard cannot protect, so it only runs once the walk has read every byte
-// it will read.
-func verify(db *bbolt.DB, path string) error {
-	return guard(path, func() error {
-		return db.View(func(tx *bbolt.Tx) error {
-			// A foreign file's buckets are walked for damage only;
-			// ensureSchema then refuses the file.
-			ours := hasOurMarker(tx)
-			err := tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
-				return walkBucket(b, string(name), ours && jsonBuckets[string(name)])
-			})
-			if err != nil {
-				return fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
-			}
-			// Drain the whole channel: the checker goroutine reads this
-			// transaction's pages and must finish before it is closed.
-			var first error
-			for err := range tx.Check() {
-				if first == nil {
-					first = fmt.Errorf("%w: %s: bbolt check: %w", ErrCorrupt, path, err)
-				}
-			}
-			return first
-		})
-	})
-}
-
-// walkBucket visits every key and value of b and its nested buckets and
-// reads their bytes: a damaged element offset faults here, under guard,
-// rather than later in tx.Check's goroutine or in a request. Values in
-// JSON buckets must be valid JSON, so a damaged record is reported at
-// start, naming its key.
-func walkBucket(b *bbolt.Bucket, where string, jsonValues bool) error {
-	return b.ForEach(func(k, v []byte) error {
-		touch(k)
-		if v != nil {
-			touch(v)
-			if jsonValues && !json.Valid(v) {
-				return fmt.Errorf("bucket %s: key %q: value is not valid JSON", where, k)
-			}
-			return nil
-		}
-		child := b.Bucket(k)
-		if child == nil {
-			return fmt.Errorf("bucket %s: key %q is neither a value nor a bucket", where, k)
-		}
-		return walkBucket(child, where+"/"+string(k), jsonValues)
-	})
-}
-
-// touchSink keeps touch's reads from being optimised away.
-var touchSink uint32
-
-func touch(p []byte) { touchSink += crc32.ChecksumIEEE(p) }
-
-// guard turns a panic or a memory fault inside fn into ErrCorrupt. bbolt
-// reads the file through mmap and trusts what it finds, so a damaged file
-// shows up as an out-of-range slice or a fault on an unmapped address;
-// SetPanicOnFault makes the latter recoverable on this goroutine.
+// guard turns a panic or a memory fault inside fn into ErrCorrupt. The
+// page walk has checked every page pointer and offset bbolt will follow
+// before bbolt runs, so this is a second line: should a damaged file get
+// past the check, it becomes an error rather than a crash. SetPanicOnFault
+// makes a fault on a mapped page recoverable on this goroutine.
 func guard(path string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {

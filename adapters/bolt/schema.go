@@ -5,15 +5,24 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
 // Schema marker and version kept in the meta bucket. The marker tells our
-// file from any other bbolt file; the version lets a future layout change
-// refuse (or migrate) files it does not understand instead of misreading them.
+// file from any other bbolt file; the version lets a layout change refuse
+// (or migrate) files it does not understand instead of misreading them.
+//
+// Version 1 stored plain JSON values. Version 2 seals every value in the
+// data buckets with a checksum (record.go); Open migrates a version 1 file
+// in one transaction, so a file is wholly one version or the other, and a
+// build that reads only version 1 refuses a migrated file instead of
+// reading sealed records as JSON.
 const (
 	schemaMarker  = "waiter-go/adapters/bolt"
-	schemaVersion = 1
+	schemaVersion = 2
+	// schemaVersionPlain is the last version without record checksums.
+	schemaVersionPlain = 1
 )
 
 var (
@@ -42,18 +51,13 @@ var jsonBuckets = map[string]bool{
 	string(bucketServices): true, string(bucketOverrides): true, string(bucketSuspension): true,
 }
 
-// hasOurMarker reports whether the file carries this package's marker.
-func hasOurMarker(tx *bbolt.Tx) bool {
-	meta := tx.Bucket(bucketMeta)
-	return meta != nil && string(meta.Get(keySchema)) == schemaMarker
-}
-
-// ensureSchema checks the marker of an existing store, or writes the schema
-// into a file that has no buckets at all (new, or created by bbolt but never
-// used). A bbolt file with other buckets and no marker belongs to someone
-// else and is refused rather than written into.
-func ensureSchema(db *bbolt.DB, path string) error {
-	needsInit := false
+// ensureSchema checks the marker of an existing store, writes the schema
+// into a file that has no buckets at all (a bbolt file created but never
+// used), and migrates a version 1 store, saying what the migration did. A bbolt file with other buckets and no marker belongs
+// to someone else and is refused rather than written into. A store opened
+// read-only (readOnlyErr set) cannot be initialised or migrated.
+func ensureSchema(db *bbolt.DB, path string, readOnlyErr error) (migration, error) {
+	needsInit, needsMigration := false, false
 	err := db.View(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -69,10 +73,12 @@ func ensureSchema(db *bbolt.DB, path string) error {
 			return fmt.Errorf("%w: %s has schema marker %q, want %q", ErrForeignFile, path, got, schemaMarker)
 		}
 		raw := string(meta.Get(keyVersion))
-		v, err := strconv.Atoi(raw)
-		if err != nil || v != schemaVersion {
-			return fmt.Errorf("%w: %s has schema version %q, this build reads version %d",
-				ErrSchemaVersion, path, raw, schemaVersion)
+		switch v, err := strconv.Atoi(raw); {
+		case err == nil && v == schemaVersionPlain:
+			needsMigration = true
+		case err != nil || v != schemaVersion:
+			return fmt.Errorf("%w: %s has schema version %q, this build reads versions %d and %d",
+				ErrSchemaVersion, path, raw, schemaVersionPlain, schemaVersion)
 		}
 		for _, name := range dataBuckets {
 			if tx.Bucket(name) == nil {
@@ -81,29 +87,45 @@ func ensureSchema(db *bbolt.DB, path string) error {
 		}
 		return nil
 	})
-	if err != nil || !needsInit {
-		return err
+	if err != nil || (!needsInit && !needsMigration) {
+		return migration{}, err
 	}
+	if readOnlyErr != nil {
+		return migration{}, fmt.Errorf("%w: %s needs its schema written or migrated, and %w", waiter.ErrStoreReadOnly, path, readOnlyErr)
+	}
+	var m migration
 	err = db.Update(func(tx *bbolt.Tx) error {
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		if err := meta.Put(keySchema, []byte(schemaMarker)); err != nil {
-			return err
-		}
-		if err := meta.Put(keyVersion, []byte(strconv.Itoa(schemaVersion))); err != nil {
-			return err
-		}
-		for _, name := range dataBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
+		if needsMigration {
+			var err error
+			if m, err = sealPlainRecords(tx); err != nil {
+				return fmt.Errorf("migrate from schema version %d: %w", schemaVersionPlain, err)
 			}
 		}
-		return nil
+		return writeSchema(tx)
 	})
 	if err != nil {
-		return fmt.Errorf("bolt: write schema to %s: %w", path, err)
+		return migration{}, opError(fmt.Sprintf("write schema to %s", path), err)
+	}
+	return m, nil
+}
+
+// writeSchema writes the marker and the current version and creates any
+// missing data bucket.
+func writeSchema(tx *bbolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if err := meta.Put(keySchema, []byte(schemaMarker)); err != nil {
+		return err
+	}
+	if err := meta.Put(keyVersion, []byte(strconv.Itoa(schemaVersion))); err != nil {
+		return err
+	}
+	for _, name := range dataBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -24,24 +24,30 @@ func (s *Store) PutServiceDescription(id string, desc map[string]any) (bool, err
 	if err := checkKey("service id", id); err != nil {
 		return false, err
 	}
-	raw, err := canonicalJSON(desc)
+	payload, err := canonicalJSON(desc)
 	if err != nil {
 		return false, fmt.Errorf("bolt: put service description %q: %w", id, err)
 	}
+	// Sealing is deterministic, so an unchanged description has the same
+	// stored bytes; a damaged one differs and is rewritten, which repairs
+	// it: the id is derived from the description.
+	sealed := scopeServices.seal([]byte(id), payload)
+	op := fmt.Sprintf("put service description %q", id)
 	same := false
-	err = s.db.View(func(tx *bbolt.Tx) error {
-		same = bytes.Equal(tx.Bucket(bucketServices).Get([]byte(id)), raw)
+	err = s.view(op, func(tx *bbolt.Tx) error {
+		same = bytes.Equal(tx.Bucket(bucketServices).Get([]byte(id)), sealed)
 		return nil
 	})
 	if err != nil || same {
-		return false, opError(fmt.Sprintf("put service description %q", id), err)
+		return false, err
 	}
-	err = s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketServices).Put([]byte(id), raw)
+	err = s.update(op, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketServices).Put([]byte(id), sealed)
 	})
 	if err != nil {
-		return false, opError(fmt.Sprintf("put service description %q", id), err)
+		return false, err
 	}
+	s.health.rewritten(nameService(id))
 	return true, nil
 }
 
@@ -52,32 +58,49 @@ func (s *Store) GetServiceDescription(id string) (map[string]any, error) {
 		return nil, err
 	}
 	var desc map[string]any
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(fmt.Sprintf("get service description %q", id), func(tx *bbolt.Tx) error {
 		raw := tx.Bucket(bucketServices).Get([]byte(id))
 		if raw == nil {
 			return fmt.Errorf("%w: %q", waiter.ErrServiceNotFound, id)
 		}
 		var err error
-		desc, err = decodeObject(raw)
+		desc, err = openObject(scopeServices, nameService(id), []byte(id), raw)
 		return err
 	})
-	return desc, opError(fmt.Sprintf("get service description %q", id), err)
+	return desc, err
 }
 
 // ListServiceDescriptions returns every stored description, sorted by id.
+// Damaged descriptions are left out and reported in Health.
 func (s *Store) ListServiceDescriptions() ([]ServiceDescription, error) {
 	var out []ServiceDescription
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view("list service descriptions", func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketServices).ForEach(func(k, v []byte) error {
-			desc, err := decodeObject(v)
+			desc, err := openObject(scopeServices, nameService(string(k)), k, v)
+			if s.skipCorrupt(err) {
+				return nil
+			}
 			if err != nil {
-				return fmt.Errorf("service %q: %w", k, err)
+				return err
 			}
 			out = append(out, ServiceDescription{ID: string(k), Description: desc})
 			return nil
 		})
 	})
-	return out, opError("list service descriptions", err)
+	return out, err
+}
+
+// openObject checks a stored value and decodes its JSON object payload.
+func openObject(sc scope, record string, key, raw []byte) (map[string]any, error) {
+	payload, err := openRecord(sc, record, key, raw)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := decodeObject(payload)
+	if err != nil {
+		return nil, &waiter.CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
+	}
+	return obj, nil
 }
 
 // DeleteServiceDescription removes the description stored for id, or
@@ -89,12 +112,15 @@ func (s *Store) DeleteServiceDescription(id string) error {
 	if err := checkKey("service id", id); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.update(fmt.Sprintf("delete service description %q", id), func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketServices)
 		if b.Get([]byte(id)) == nil {
 			return fmt.Errorf("%w: %q", waiter.ErrServiceNotFound, id)
 		}
 		return b.Delete([]byte(id))
 	})
-	return opError(fmt.Sprintf("delete service description %q", id), err)
+	if err == nil {
+		s.health.rewritten(nameService(id))
+	}
+	return err
 }

@@ -64,45 +64,69 @@ func (s *Store) GetSuspended(id string) (waiter.Change, error) {
 	return waiter.Change{Suspended: rec.Suspended, User: rec.User, Time: fromMillis(rec.TimeMS)}, nil
 }
 
+// stateKinds gives each state bucket its checksum scope and record names.
+var stateKinds = map[string]struct {
+	scope scope
+	name  func(id string) string
+}{
+	string(bucketOverrides):  {scopeOverrides, nameOverride},
+	string(bucketSuspension): {scopeSuspension, nameSuspension},
+}
+
 func (s *Store) putState(bucket []byte, op, id string, rec stateRecord) error {
 	if err := checkKey("service id", id); err != nil {
 		return err
 	}
-	raw, err := canonicalJSON(rec)
+	payload, err := canonicalJSON(rec)
 	if err != nil {
 		return fmt.Errorf("bolt: %s %q: %w", op, id, err)
 	}
-	err = s.db.Update(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucket).Put([]byte(id), raw)
+	kind := stateKinds[string(bucket)]
+	err = s.update(fmt.Sprintf("%s %q", op, id), func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).Put([]byte(id), kind.scope.seal([]byte(id), payload))
 	})
-	return opError(fmt.Sprintf("%s %q", op, id), err)
+	if err == nil {
+		s.health.rewritten(kind.name(id))
+	}
+	return err
 }
 
 func (s *Store) getState(bucket []byte, op, id string) (stateRecord, bool, error) {
 	if err := checkKey("service id", id); err != nil {
 		return stateRecord{}, false, err
 	}
+	kind := stateKinds[string(bucket)]
 	var rec stateRecord
 	found := false
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(fmt.Sprintf("%s %q", op, id), func(tx *bbolt.Tx) error {
 		raw := tx.Bucket(bucket).Get([]byte(id))
 		if raw == nil {
 			return nil
 		}
+		payload, err := openRecord(kind.scope, kind.name(id), []byte(id), raw)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(payload, &rec); err != nil {
+			return &waiter.CorruptRecordError{Record: kind.name(id), Problem: "does not decode: " + err.Error()}
+		}
 		found = true
-		return json.Unmarshal(raw, &rec)
+		return nil
 	})
-	return rec, found, opError(fmt.Sprintf("%s %q", op, id), err)
+	return rec, found, err
 }
 
 func (s *Store) deleteState(bucket []byte, op, id string) error {
 	if err := checkKey("service id", id); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.update(fmt.Sprintf("%s %q", op, id), func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucket).Delete([]byte(id))
 	})
-	return opError(fmt.Sprintf("%s %q", op, id), err)
+	if err == nil {
+		s.health.rewritten(stateKinds[string(bucket)].name(id))
+	}
+	return err
 }
 
 func fromMillis(ms int64) time.Time {

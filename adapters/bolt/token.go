@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -23,13 +24,14 @@ var systemKeys = map[string]bool{
 
 // GetToken returns the current version of a token. A soft-deleted token is
 // returned only when includeDeleted is set; otherwise the error wraps
-// ErrTokenDeleted (and so ErrTokenNotFound).
+// ErrTokenDeleted (and so ErrTokenNotFound). A token whose record is
+// damaged is never returned: the error is a *CorruptRecordError.
 func (s *Store) GetToken(name string, includeDeleted bool) (waiter.Token, error) {
 	if err := checkKey("token name", name); err != nil {
 		return waiter.Token{}, err
 	}
 	var tok waiter.Token
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(fmt.Sprintf("get token %q", name), func(tx *bbolt.Tx) error {
 		t, found, err := loadToken(tx, name)
 		switch {
 		case err != nil:
@@ -42,19 +44,24 @@ func (s *Store) GetToken(name string, includeDeleted bool) (waiter.Token, error)
 		tok = t
 		return nil
 	})
-	return tok, opError(fmt.Sprintf("get token %q", name), err)
+	return tok, err
 }
 
-// ListTokens returns the tokens the filter selects, sorted by name.
+// ListTokens returns the tokens the filter selects, sorted by name. Tokens
+// whose records are damaged are left out (and reported in Health): one
+// damaged record must not hide every other token.
 func (s *Store) ListTokens(f waiter.TokenFilter) ([]waiter.Token, error) {
 	var out []waiter.Token
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		names, err := tokenNames(tx, f.Owners)
+	err := s.view("list tokens", func(tx *bbolt.Tx) error {
+		names, err := s.tokenNames(tx, f.Owners)
 		if err != nil {
 			return err
 		}
 		for _, name := range names {
 			t, found, err := loadToken(tx, name)
+			if s.skipCorrupt(err) {
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -64,20 +71,34 @@ func (s *Store) ListTokens(f waiter.TokenFilter) ([]waiter.Token, error) {
 		}
 		return nil
 	})
-	return out, opError("list tokens", err)
+	return out, err
+}
+
+// skipCorrupt notes a corrupt record and reports whether err was one, for
+// listings that go on without it.
+func (s *Store) skipCorrupt(err error) bool {
+	if !errors.Is(err, waiter.ErrCorruptRecord) {
+		return false
+	}
+	s.health.noteCorrupt(err)
+	return true
 }
 
 // Owners returns, sorted, every user who owns at least one token (live or
 // soft-deleted): Waiter's GET /tokens/owners.
 func (s *Store) Owners() ([]string, error) {
 	var owners []string
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketTokenOwners).ForEachBucket(func(k []byte) error {
-			owners = append(owners, string(k))
-			return nil
+	err := s.view("list owners", func(tx *bbolt.Tx) error {
+		index := tx.Bucket(bucketTokenOwners)
+		return index.ForEachBucket(func(k []byte) error {
+			names, err := s.ownedTokens(index, string(k))
+			if len(names) > 0 {
+				owners = append(owners, string(k))
+			}
+			return err
 		})
 	})
-	return owners, opError("list owners", err)
+	return owners, err
 }
 
 // TokenHistory returns the prior versions of a token, newest first, not
@@ -88,32 +109,41 @@ func (s *Store) TokenHistory(name string) ([]waiter.Token, error) {
 		return nil, err
 	}
 	var out []waiter.Token
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.view(fmt.Sprintf("token history %q", name), func(tx *bbolt.Tx) error {
 		if _, found, err := loadToken(tx, name); err != nil {
 			return err
 		} else if !found {
 			return fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
 		}
 		var err error
-		out, err = readHistory(tx, name)
+		out, err = s.readHistory(tx, name)
 		return err
 	})
-	return out, opError(fmt.Sprintf("token history %q", name), err)
+	return out, err
 }
 
-// loadToken reads the current record of a token.
+// loadToken reads and checks the current record of a token.
 func loadToken(tx *bbolt.Tx, name string) (waiter.Token, bool, error) {
 	raw := tx.Bucket(bucketTokens).Get([]byte(name))
 	if raw == nil {
 		return waiter.Token{}, false, nil
 	}
-	t, err := decodeToken(name, raw)
+	t, err := openToken(scopeTokens, nameToken(name), name, []byte(name), raw)
 	return t, true, err
+}
+
+// openToken checks and decodes one stored token version.
+func openToken(sc scope, record, name string, key, raw []byte) (waiter.Token, error) {
+	payload, err := openRecord(sc, record, key, raw)
+	if err != nil {
+		return waiter.Token{}, err
+	}
+	return decodeToken(record, name, payload)
 }
 
 // tokenNames lists token names, from the owner index when owners are given
 // and from the tokens bucket otherwise, sorted and without duplicates.
-func tokenNames(tx *bbolt.Tx, owners []string) ([]string, error) {
+func (s *Store) tokenNames(tx *bbolt.Tx, owners []string) ([]string, error) {
 	var names []string
 	collect := func(k, _ []byte) error {
 		names = append(names, string(k))
@@ -131,11 +161,11 @@ func tokenNames(tx *bbolt.Tx, owners []string) ([]string, error) {
 			continue
 		}
 		seen[owner] = true
-		if b := index.Bucket([]byte(owner)); b != nil {
-			if err := b.ForEach(collect); err != nil {
-				return nil, err
-			}
+		owned, err := s.ownedTokens(index, owner)
+		if err != nil {
+			return nil, err
 		}
+		names = append(names, owned...)
 	}
 	// A token is in exactly one owner's index, so there are no duplicates.
 	sort.Strings(names)

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
@@ -13,9 +14,10 @@ import (
 // the current token does not decode its whole past, and trimming is a
 // delete of the oldest key rather than a rewrite.
 
-// pushHistory appends a prior version's record and drops the oldest
-// versions beyond limit.
-func pushHistory(tx *bbolt.Tx, name string, record []byte, limit int) error {
+// pushHistory appends a prior version (its record payload, sealed here
+// under the history entry's own key) and drops the oldest versions beyond
+// limit.
+func pushHistory(tx *bbolt.Tx, name string, payload []byte, limit int) error {
 	if limit <= 0 {
 		return dropHistory(tx, name)
 	}
@@ -29,7 +31,7 @@ func pushHistory(tx *bbolt.Tx, name string, record []byte, limit int) error {
 	}
 	var key [8]byte
 	binary.BigEndian.PutUint64(key[:], seq)
-	if err := b.Put(key[:], record); err != nil {
+	if err := b.Put(key[:], historyScope(name).seal(key[:], payload)); err != nil {
 		return err
 	}
 	return trimHistory(b, limit)
@@ -65,20 +67,45 @@ func dropHistory(tx *bbolt.Tx, name string) error {
 	return h.DeleteBucket([]byte(name))
 }
 
-// readHistory returns the prior versions, newest first.
-func readHistory(tx *bbolt.Tx, name string) ([]waiter.Token, error) {
+// readHistory returns the prior versions, newest first. Damaged entries
+// are left out and noted in the store's health.
+func (s *Store) readHistory(tx *bbolt.Tx, name string) ([]waiter.Token, error) {
 	b := tx.Bucket(bucketTokenHistory).Bucket([]byte(name))
 	if b == nil {
 		return nil, nil
 	}
+	sc := historyScope(name)
 	var out []waiter.Token
 	c := b.Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		t, err := decodeToken(name, v)
+		t, err := openToken(sc, nameHistory(name, k), name, k, v)
+		if s.skipCorrupt(err) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// recheckToken brings the store's list of corrupt records up to date for
+// one token after a write to it: the write may have trimmed or dropped
+// damaged history entries. It reads only when the list names the token,
+// so a healthy store pays nothing.
+func (s *Store) recheckToken(name string) {
+	prefix := nameToken(name)
+	if !s.health.forget(prefix, prefix+" history entry ") {
+		return
+	}
+	// Reading notes what is still damaged; a failed read leaves the
+	// entries forgotten until they are next read.
+	_ = s.view(fmt.Sprintf("recheck token %q", name), func(tx *bbolt.Tx) error {
+		if _, _, err := loadToken(tx, name); err != nil {
+			s.health.noteCorrupt(err)
+		}
+		_, err := s.readHistory(tx, name)
+		return err
+	})
 }

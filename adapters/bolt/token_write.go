@@ -42,7 +42,7 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 	}
 	var out waiter.Token
 	var res waiter.TokenResult
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.update(fmt.Sprintf("put token %q", name), func(tx *bbolt.Tx) error {
 		cur, found, err := loadToken(tx, name)
 		if err != nil {
 			return err
@@ -72,7 +72,7 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 
 		if live {
 			res = waiter.TokenUpdated
-			err = pushHistory(tx, name, currentRecord(tx, name), s.historyLength)
+			err = pushHistory(tx, name, currentPayload(tx, name), s.historyLength)
 		} else {
 			res = waiter.TokenCreated
 			err = dropHistory(tx, name)
@@ -95,8 +95,9 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 		return out, waiter.TokenNoOp, nil
 	}
 	if err != nil {
-		return waiter.Token{}, "", opError(fmt.Sprintf("put token %q", name), err)
+		return waiter.Token{}, "", err
 	}
+	s.recheckToken(name)
 	return out, res, nil
 }
 
@@ -114,7 +115,7 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 		return waiter.Token{}, err
 	}
 	var out waiter.Token
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.update(fmt.Sprintf("delete token %q", name), func(tx *bbolt.Tx) error {
 		cur, found, err := loadToken(tx, name)
 		switch {
 		case err != nil:
@@ -139,7 +140,7 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 			}
 			return unindexOwner(tx, cur.Owner(), name)
 		}
-		if err := pushHistory(tx, name, currentRecord(tx, name), s.historyLength); err != nil {
+		if err := pushHistory(tx, name, currentPayload(tx, name), s.historyLength); err != nil {
 			return err
 		}
 		next := maps.Clone(cur.Data)
@@ -150,8 +151,9 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 		return err
 	})
 	if err != nil {
-		return waiter.Token{}, opError(fmt.Sprintf("delete token %q", name), err)
+		return waiter.Token{}, err
 	}
+	s.recheckToken(name)
 	return out, nil
 }
 
@@ -232,23 +234,24 @@ func editable(data map[string]any) map[string]any {
 	return out
 }
 
-// currentRecord returns a copy of the stored record of a token. The copy
-// matters: the record is about to be overwritten in this transaction, and
-// bbolt wants values handed to Put to stay valid until commit.
-func currentRecord(tx *bbolt.Tx, name string) []byte {
-	return bytes.Clone(tx.Bucket(bucketTokens).Get([]byte(name)))
+// currentPayload returns a copy of the payload of a token's current
+// record, which the caller has already read and checked in this
+// transaction. The copy matters: the record is about to be overwritten,
+// and bbolt wants values handed to Put to stay valid until commit.
+func currentPayload(tx *bbolt.Tx, name string) []byte {
+	return bytes.Clone(tx.Bucket(bucketTokens).Get([]byte(name))[recordHeaderSize:])
 }
 
-// putToken encodes and stores the current version and returns it as a
-// reader would see it (numbers as float64), so callers get the same value
-// from PutToken as from a later GetToken.
+// putToken encodes, seals and stores the current version and returns it
+// as a reader would see it (numbers as float64), so callers get the same
+// value from PutToken as from a later GetToken.
 func putToken(tx *bbolt.Tx, name string, data map[string]any) (waiter.Token, error) {
-	record, _, err := encodeToken(data)
+	payload, _, err := encodeToken(data)
 	if err != nil {
 		return waiter.Token{}, err
 	}
-	if err := tx.Bucket(bucketTokens).Put([]byte(name), record); err != nil {
+	if err := tx.Bucket(bucketTokens).Put([]byte(name), scopeTokens.seal([]byte(name), payload)); err != nil {
 		return waiter.Token{}, err
 	}
-	return decodeToken(name, record)
+	return decodeToken(nameToken(name), name, payload)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 )
 
 // handleServiceID is GET /service-id (and the legacy /app-name): the id of
@@ -23,13 +24,19 @@ func (s *Server) handleServiceID(w http.ResponseWriter, r *http.Request, _ httpr
 	_, _ = w.Write([]byte(rs.desc.ID))
 }
 
-// handleStatus is GET /status: ok, or 503 while draining.
+// handleStatus is GET /status: ok, or 503 while draining. The store's own
+// condition is shown under "store" when the Store reports it; a degraded
+// store (damaged records, a full or read-only disk) still answers 200,
+// because the router goes on serving everything else.
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	if s.draining.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining", "router-id": s.cfg.RouterID})
 		return
 	}
 	m := map[string]any{"status": "ok"}
+	if hr, ok := s.store.(waiter.HealthReporter); ok {
+		m["store"] = storeHealthView(hr.StoreHealth())
+	}
 	for part := range includes(r.URL.Query()["include"]) {
 		switch part {
 		case "request-info":
@@ -40,6 +47,21 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, _ httprout
 		}
 	}
 	writeJSON(w, http.StatusOK, m)
+}
+
+// storeHealthView renders a store's health for /status.
+func storeHealthView(h waiter.StoreHealth) map[string]any {
+	v := map[string]any{"status": h.Status, "corrupt-records": len(h.CorruptRecords)}
+	if len(h.CorruptRecords) > 0 {
+		v["corrupt"] = h.CorruptRecords
+	}
+	if h.ReadOnly {
+		v["read-only"] = true
+	}
+	if h.WriteFailure != "" {
+		v["write-failure"] = h.WriteFailure
+	}
+	return v
 }
 
 // handleSettings is GET /settings: the router's effective configuration.

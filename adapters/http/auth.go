@@ -3,7 +3,9 @@ package waiterhttp
 import (
 	"errors"
 	"net/http"
+	"strings"
 
+	"github.com/julienschmidt/httprouter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -36,6 +38,11 @@ func (e *AuthError) Error() string {
 
 func (e *AuthError) Unwrap() error { return e.Err }
 
+// publicPaths are the API calls anyone may make without authenticating
+// (Waiter's handlers that are not wrapped in wrap-secure-request-fn): the
+// welcome page, the router's liveness and its metrics.
+var publicPaths = map[string]bool{"/": true, "/status": true, "/metrics": true, "/favicon.ico": true}
+
 // caller authenticates r once and remembers the answer for the rest of
 // the request; a failure is Waiter's 401 with the authenticator's
 // challenges.
@@ -44,17 +51,90 @@ func (s *Server) caller(r *http.Request) (Principal, *Error) {
 	if ri.principal != nil {
 		return *ri.principal, nil
 	}
+	p, herr := s.authenticate(r, ri)
+	if herr != nil {
+		return Principal{}, herr
+	}
+	ri.principal = &p
+	if ri.debug && ri.header != nil {
+		setAuthHeaders(ri.header, p)
+	}
+	return p, nil
+}
+
+// authenticate is Waiter's auth chain (authentication-method-wrapper-fn):
+// a valid x-waiter-auth cookie stands for the client unless the request
+// carries a bearer token, which is always checked; otherwise the
+// authenticator decides, and a success is remembered in a new cookie.
+func (s *Server) authenticate(r *http.Request, ri *reqInfo) (Principal, *Error) {
+	now := s.clock.Now()
+	bearer := hasBearerToken(r.Header)
+	cookieProblem := ""
+	if s.cookies != nil && !bearer {
+		if c, err := r.Cookie(authCookie); err == nil {
+			p, problem := s.cookies.open(c.Value, now)
+			if problem == "" {
+				return p, nil
+			}
+			cookieProblem = "the x-waiter-auth cookie " + problem
+		}
+	}
 	p, err := s.authn.Authenticate(r)
 	if err != nil {
 		herr := &Error{Status: http.StatusUnauthorized, Message: "Unauthorized", Cause: err}
 		var ae *AuthError
 		if errors.As(err, &ae) {
 			herr.Challenges = ae.Challenges
+			if ae.Reason != "" {
+				herr.Message += ": " + ae.Reason
+			}
+		}
+		if cookieProblem != "" {
+			herr.Message += " (" + cookieProblem + ")"
 		}
 		return Principal{}, herr
 	}
-	ri.principal = &p
+	if s.cookies != nil && ri.header != nil {
+		s.cookies.set(ri.header, r, p, now)
+	}
 	return p, nil
+}
+
+// hasBearerToken reports an Authorization entry "Bearer a.b.c" (Waiter's
+// access-token?): such a request is judged by its token, never by a
+// cookie.
+func hasBearerToken(h http.Header) bool {
+	for _, v := range h.Values("Authorization") {
+		for _, entry := range strings.Split(v, ",") {
+			entry = strings.TrimSpace(entry)
+			if len(entry) > 7 && strings.EqualFold(entry[:7], "bearer ") && strings.Count(entry, ".") == 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// setAuthHeaders adds Waiter's x-waiter-auth-* headers: who the router
+// acts for and how it knows (attach-authorization-headers).
+func setAuthHeaders(h http.Header, p Principal) {
+	h.Set("x-waiter-auth-method", p.Method)
+	h.Set("x-waiter-auth-principal", p.User)
+	h.Set("x-waiter-auth-user", p.User)
+}
+
+// handleWaiterAuth is GET /waiter-auth: it authenticates (setting the
+// cookie on a fresh login) and answers with the user's name and the auth
+// headers, so a browser or script can log in once and reuse the cookie.
+func (s *Server) handleWaiterAuth(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	p, herr := s.caller(r)
+	if herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
+	setAuthHeaders(w.Header(), p)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(p.User))
 }
 
 // Waiter's authorization messages (descriptor.clj).

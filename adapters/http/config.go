@@ -56,6 +56,16 @@ type Config struct {
 	// that export WAITER_USERNAME and WAITER_PASSWORD to instances must
 	// agree with it.
 	BackendAuth func(serviceID string) (user, password string, ok bool)
+	// AuthCookieSecret keys the x-waiter-auth cookie that remembers an
+	// authenticated client (at least 16 bytes; routers that share it
+	// accept each other's cookies). Nil: no cookies are set or read.
+	AuthCookieSecret []byte
+	// AuthCookieScope names the authenticator that issues the cookies
+	// (e.g. "jwt"): a cookie issued under another scope is refused, so
+	// changing the authenticator retires every cookie it issued.
+	AuthCookieScope string
+	// AuthCookieAge is how long a cookie is good for (Waiter: one day).
+	AuthCookieAge time.Duration
 	// Logger receives request failures; nil discards them.
 	Logger *slog.Logger
 }

@@ -48,4 +48,8 @@ func (s *Server) setDebugHeaders(h http.Header, r *http.Request, d debugInfo) {
 	if d.proto != "" {
 		h.Set("x-waiter-internal-protocol", d.proto)
 	}
+	if p := ri.principal; p != nil {
+		// Again after the backend's headers were copied over them.
+		setAuthHeaders(h, *p)
+	}
 }

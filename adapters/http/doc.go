@@ -24,6 +24,15 @@
 //     /settings (api_misc.go), /state and /state/{id} (api_state.go,
 //     state_view.go) and /metrics through prometheus/client_golang
 //     (metrics.go, metrics_services.go); the route table is in server.go;
+//   - authentication: every request but the public few (/, /status,
+//     /metrics) acts for an authenticated Principal, learnt once per
+//     request through the Authenticator port (auth.go); OneUser is
+//     Waiter's dev mode and Composite routes by Authorization scheme
+//     among several (composite.go); a successful login is remembered in
+//     Waiter's x-waiter-auth cookie, AES-GCM sealed under a key derived
+//     from the router's secret, with an expiry (authcookie.go); tokens
+//     that disable authentication let proxied requests through
+//     anonymously (resolve.go); x-waiter-auth-* debug headers;
 //   - authorization: Waiter's entitlement rules with configured admins
 //     (entitlements.go), and the browser-safety rules every state-changing
 //     API call passes first: a foreign Origin is refused unless CORS allows

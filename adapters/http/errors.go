@@ -113,6 +113,24 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusNotFound, Message: "Service not found", Cause: err}
 	case errors.Is(err, waiter.ErrInvalidTokenData):
 		return &Error{Status: http.StatusBadRequest, Message: err.Error(), Cause: err}
+	case errors.Is(err, waiter.ErrCorruptRecord):
+		// No Cause: the store logs each damaged record once, and a
+		// request per second for a damaged token must not log as often.
+		// The record's own error names it and the damage; what wraps it
+		// (the store's operation) adds nothing a client can use.
+		detail := err.Error()
+		var cr *waiter.CorruptRecordError
+		if errors.As(err, &cr) {
+			detail = cr.Error()
+		}
+		return &Error{Status: http.StatusInternalServerError,
+			Message: "The store holds a damaged record and does not serve it: " + detail}
+	case errors.Is(err, waiter.ErrStoreFull):
+		return &Error{Status: http.StatusInsufficientStorage,
+			Message: "Insufficient Storage: the token store's disk is full; nothing was written", Cause: err}
+	case errors.Is(err, waiter.ErrStoreReadOnly):
+		return &Error{Status: http.StatusServiceUnavailable,
+			Message: "The token store is read-only; nothing was written", Cause: err}
 	case errors.Is(err, waiter.ErrInstanceNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Instance not found", Cause: err}
 	case errors.Is(err, waiter.ErrInstanceBeingKilled):

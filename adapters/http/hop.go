@@ -73,23 +73,34 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 }
 
 // copyResponseHeaders copies a backend response's headers for the client,
-// minus hop-by-hop headers and any attempt to set Waiter's auth cookie.
+// minus hop-by-hop headers and any attempt to set Waiter's auth cookies;
+// cookies the router itself set on dst (a fresh login's) are kept.
 func copyResponseHeaders(dst, src http.Header) {
+	own := dst.Values("Set-Cookie")
 	for k, vv := range src {
 		dst[k] = append([]string(nil), vv...)
 	}
 	removeHopHeaders(dst)
-	if cookies := dst.Values("Set-Cookie"); len(cookies) > 0 {
-		dst.Del("Set-Cookie")
-		for _, c := range cookies {
-			if !strings.HasPrefix(strings.TrimSpace(c), authCookie+"=") {
-				dst.Add("Set-Cookie", c)
-			}
+	backend := dst.Values("Set-Cookie")
+	dst.Del("Set-Cookie")
+	for _, c := range own {
+		dst.Add("Set-Cookie", c)
+	}
+	for _, c := range backend {
+		if !isAuthCookie(strings.TrimSpace(c)) {
+			dst.Add("Set-Cookie", c)
 		}
 	}
 }
 
-// stripAuthCookie removes x-waiter-auth from the Cookie header(s).
+// isAuthCookie reports a "name=value" entry of one of Waiter's auth
+// cookies, which only the router may set and only the router reads.
+func isAuthCookie(entry string) bool {
+	return strings.HasPrefix(entry, authCookie+"=") || strings.HasPrefix(entry, authExpiresCookie+"=")
+}
+
+// stripAuthCookie removes Waiter's auth cookies (x-waiter-auth and
+// x-auth-expires-at) from the Cookie header(s).
 func stripAuthCookie(h http.Header) {
 	values := h.Values("Cookie")
 	if len(values) == 0 {
@@ -100,7 +111,7 @@ func stripAuthCookie(h http.Header) {
 	for _, v := range values {
 		for _, c := range strings.Split(v, ";") {
 			c = strings.TrimSpace(c)
-			if c != "" && !strings.HasPrefix(c, authCookie+"=") {
+			if c != "" && !isAuthCookie(c) {
 				kept = append(kept, c)
 			}
 		}

@@ -1,6 +1,9 @@
 package waiterhttp
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // Principal is who sent a request: the user the router acts for and the
 // method that proved it (Waiter's x-waiter-auth-user and
@@ -8,6 +11,10 @@ import "net/http"
 type Principal struct {
 	User   string
 	Method string
+	// Expires, when set, is when the credential that proved the
+	// principal stops being valid (a JWT's exp, a Kerberos ticket's end):
+	// the x-waiter-auth cookie the router sets never outlives it.
+	Expires time.Time
 }
 
 // Authenticator identifies the sender of a request (reference 1.2 step 4).

@@ -17,6 +17,9 @@ type reqInfo struct {
 	debug bool
 	// principal is the authenticated caller, once known (Server.caller).
 	principal *Principal
+	// header is the response's header map, where a successful login
+	// leaves its x-waiter-auth cookie (nil outside ServeHTTP).
+	header http.Header
 }
 
 type infoKey struct{}

@@ -34,20 +34,16 @@ func splitToken(t waiter.Token) tokenParts {
 	return tokenParts{service: svc, meta: meta}
 }
 
-// resolve finds a request's service (reference 1.2 steps 1, 2, 5): parse
-// x-waiter-* headers, authenticate, look up tokens, refuse tokens in
-// maintenance, merge into a description, apply overrides, authorize, pick
-// a fallback service when allowed, and store the description on first use.
+// resolve finds a request's service (reference 1.2 steps 1, 2, 4, 5):
+// parse x-waiter-* headers, look up tokens, refuse tokens in maintenance,
+// authenticate (unless the tokens disable it for this proxied request),
+// merge into a description, apply overrides, authorize, pick a fallback
+// service when allowed, and store the description on first use.
 func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
 	hp, err := engine.ParseHeaders(r.Header)
 	if err != nil {
 		return nil, toError(err)
 	}
-	p, herr := s.caller(r)
-	if herr != nil {
-		return nil, herr
-	}
-	user := p.User
 	tokens, herr := s.requestTokens(r, hp)
 	if herr != nil {
 		return nil, herr
@@ -59,6 +55,10 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 			return nil, &Error{Status: http.StatusServiceUnavailable, Message: msg,
 				Details: map[string]any{"token": t.Name}}
 		}
+	}
+	user, herr := s.requester(r, hp, parts)
+	if herr != nil {
+		return nil, herr
 	}
 	desc, herr := s.describeCached(hp, parts, tokens, user)
 	if herr != nil {
@@ -80,6 +80,46 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	}
 	s.services.addSources(rs.desc.ID, tokens)
 	return rs, nil
+}
+
+// requester is the user a request acts for: the authenticated caller,
+// or nobody ("") when the request is proxied to a service whose tokens
+// disable authentication (Waiter's wrap-auth-bypass, which also refuses
+// an on-the-fly authentication parameter). API calls (/service-id,
+// /waiter-ping) always authenticate, as Waiter's wrap-ignore-disabled-auth
+// makes them.
+func (s *Server) requester(r *http.Request, hp engine.HeaderParams, parts []tokenParts) (string, *Error) {
+	if !s.cls.isAPI(r) {
+		if user, done, herr := s.authBypass(hp, parts); done || herr != nil {
+			return user, herr
+		}
+	}
+	p, herr := s.caller(r)
+	if herr != nil {
+		return "", herr
+	}
+	return p.User, nil
+}
+
+// authBypass is Waiter's process-authentication-parameter for a proxied
+// request: done when its tokens disable authentication.
+func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string, bool, *Error) {
+	if _, ok := hp.Service["authentication"]; ok {
+		return "", false, badRequest("An authentication parameter is not supported for on-the-fly headers")
+	}
+	if len(parts) > 0 {
+		params := make([]engine.Params, len(parts))
+		for i, p := range parts {
+			params[i] = p.service
+		}
+		if engine.DisablesAuthentication(params, s.cfg.Description.Defaults) {
+			if hp.OnTheFly() {
+				return "", false, badRequest("An authentication disabled token may not be combined with on-the-fly headers")
+			}
+			return "", true, nil
+		}
+	}
+	return "", false, nil
 }
 
 // describeCached is describe with a cache of the description before

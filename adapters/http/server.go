@@ -41,6 +41,7 @@ type Server struct {
 	transports *transports
 	services   *serviceCache
 	descs      descCache
+	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
 }
@@ -61,6 +62,13 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: cls, origins: origins, transports: newTransports(cfg),
 		services: newServiceCache(d.Store), metrics: newMetrics(),
 	}
+	if cfg.AuthCookieSecret != nil {
+		c, err := newAuthCookies(cfg.AuthCookieSecret, cfg.AuthCookieScope, cfg.AuthCookieAge)
+		if err != nil {
+			return nil, err
+		}
+		s.cookies = c
+	}
 	s.api = s.routes()
 	return s, nil
 }
@@ -69,6 +77,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 // API or the proxy (reference 1.1).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, ri := withInfo(r, s.clock.Now())
+	ri.header = w.Header()
 	w.Header().Set(hdrCID, ri.cid)
 	if s.cls.isAPI(r) {
 		w.Header().Set("Server", s.serverHeader())
@@ -94,6 +103,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if herr := s.guardBrowser(r); herr != nil {
 		s.writeError(w, r, herr)
 		return
+	}
+	if !publicPaths[r.URL.Path] {
+		// Every other API call acts for someone (Waiter wraps them all in
+		// wrap-secure-request-fn); a CORS preflight, answered above,
+		// carries no credentials.
+		if _, herr := s.caller(r); herr != nil {
+			s.writeError(w, r, herr)
+			return
+		}
 	}
 	s.origins.bless(w, r)
 	s.api.ServeHTTP(w, r)
@@ -144,6 +162,7 @@ func (s *Server) routes() *httprouter.Router {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodHead} {
 		rt.Handle(m, "/waiter-ping", s.handlePing)
 	}
+	rt.GET("/waiter-auth", s.handleWaiterAuth)
 	rt.GET("/status", s.handleStatus)
 	rt.GET("/settings", s.handleSettings)
 	rt.GET("/state", s.handleState)

@@ -55,6 +55,7 @@ func (s *Server) validateTokenData(data map[string]any, admin bool) *Error {
 			}
 		}
 	}
+	fields = append(fields, engine.DisabledAuthenticationProblems(svc, s.cfg.Description.Defaults)...)
 	fields = append(fields, validateTokenMeta(meta)...)
 	if len(fields) > 0 {
 		sort.SliceStable(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })

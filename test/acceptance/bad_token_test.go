@@ -93,6 +93,9 @@ func rawRequest(t testing.TB, rt *router, method, path string, headers map[strin
 		}
 		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 	}
+	if _, ok := headers["Authorization"]; !ok {
+		fmt.Fprintf(&b, "Authorization: %s\r\n", bearer) // as the suite's client does
+	}
 	if _, err := fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n%s\r\n", method, path, host, b.String()); err != nil {
 		return response{Err: err}
 	}

@@ -13,15 +13,16 @@ import (
 )
 
 // httpClient is the tests' only client. Like Waiter's test client it
-// follows no redirects and leaves bodies as sent (no transparent gzip).
+// follows no redirects and leaves bodies as sent (no transparent gzip),
+// and it authenticates as the OS user (bearerTransport).
 var httpClient = &http.Client{
-	Transport: &http.Transport{
+	Transport: bearerTransport{base: &http.Transport{
 		Proxy:               nil,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 		MaxIdleConns:        256,
 		MaxIdleConnsPerHost: 64,
 		DisableCompression:  true,
-	},
+	}},
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 

@@ -47,6 +47,10 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "acceptance:", err)
 		return 1
 	}
+	if err := setupAuth(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "acceptance:", err)
+		return 1
+	}
 	routerDir := dir + "/shared"
 	if err := os.Mkdir(routerDir, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, "acceptance:", err)

@@ -17,10 +17,16 @@ import (
 	"time"
 )
 
-// routerConfig is the YAML every test router runs with: Waiter's
+// routerConfig is the YAML every test router runs with: the jwt
+// authenticator with the harness's key set (auth_test.go), and Waiter's
 // intervals shortened so that the suite waits milliseconds where Waiter
 // waits seconds. Only the port range differs between routers.
 const routerConfig = `host: 127.0.0.1
+authenticator: jwt
+jwt:
+  jwks-file: %q
+  issuer: ` + testIssuer + `
+  audience: ` + testAudience + `
 router-id: %s
 poll-interval: 100ms
 fast-poll-interval: 20ms
@@ -69,7 +75,7 @@ func startRouter(bins binaries, dir, id string, ports [2]int) (*router, error) {
 		done: make(chan struct{})}
 	r.workDir = filepath.Join(r.dataDir, "scheduler")
 	cfgPath := filepath.Join(dir, "waiter.yaml")
-	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, routerConfig, id, ports[0], ports[1]), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, routerConfig, jwksPath, id, ports[0], ports[1]), 0o644); err != nil {
 		return nil, err
 	}
 	logFile, err := os.Create(r.logPath)

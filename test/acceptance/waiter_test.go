@@ -31,8 +31,8 @@ func sharedRouter(t testing.TB) *router {
 	return shared
 }
 
-// currentUser is the requester: `waiter serve` authenticates every request
-// as the OS user it runs as (Waiter's one-user authenticator).
+// currentUser is the requester: the suite's token names the OS user, who
+// is also the user `waiter serve` runs as.
 func currentUser(t testing.TB) string {
 	t.Helper()
 	u, err := user.Current()

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +17,9 @@ import (
 // Config is everything `waiter serve` can be told. YAML keys are the
 // kebab-case names in the tags; flags override the file.
 type Config struct {
-	// Host is the address to bind ("" = every interface).
+	// Host is the address to bind: 127.0.0.1 unless told otherwise ("" =
+	// every interface). Any address but a loopback one needs a real
+	// authenticator, or insecure-allow-anyone.
 	Host string `yaml:"host"`
 	// Port to listen on (Waiter's default 9091).
 	Port int `yaml:"port"`
@@ -76,6 +80,81 @@ type Config struct {
 
 	// Shell configures the local-process scheduler.
 	Shell Shell `yaml:"shell"`
+
+	// Authenticator names how callers prove who they are: one-user (every
+	// request acts as run-as-user: Waiter's dev mode), jwt, kerberos or
+	// composite.
+	Authenticator string `yaml:"authenticator"`
+	// JWT configures the jwt authenticator.
+	JWT JWT `yaml:"jwt"`
+	// Kerberos configures the kerberos (SPNEGO) authenticator.
+	Kerberos Kerberos `yaml:"kerberos"`
+	// Composite lists the authenticators a composite one offers, in the
+	// order their challenges are offered (e.g. [kerberos, jwt]).
+	Composite []string `yaml:"composite"`
+	// AuthSecret keys the x-waiter-auth cookie; routers that share it
+	// accept each other's cookies. Default: the secret generated in the
+	// data folder on first start.
+	AuthSecret string `yaml:"auth-secret"`
+	// InsecureAllowAnyone lets a one-user router listen beyond loopback,
+	// so that anyone who can reach it acts as run-as-user. It is logged
+	// at start and shown by /settings.
+	InsecureAllowAnyone bool `yaml:"insecure-allow-anyone"`
+}
+
+// JWT is the jwt authenticator's settings (adapters/jwt.Config).
+type JWT struct {
+	// JWKSFile or JWKSURL (exactly one) holds the signing keys.
+	JWKSFile string `yaml:"jwks-file"`
+	JWKSURL  string `yaml:"jwks-url"`
+	// JWKSRefresh is how often the key set is re-read (default 10m).
+	JWKSRefresh time.Duration `yaml:"jwks-refresh"`
+	Issuer      string        `yaml:"issuer"`
+	Audience    string        `yaml:"audience"`
+	// Algorithms allowed in tokens (default RS256, ES256, EdDSA).
+	Algorithms []string `yaml:"algorithms"`
+	// ClockSkew is the leeway on exp and nbf (default 0).
+	ClockSkew time.Duration `yaml:"clock-skew"`
+	// SubjectClaim holds the user (default sub).
+	SubjectClaim string `yaml:"subject-claim"`
+}
+
+// Kerberos is the kerberos authenticator's settings.
+type Kerberos struct {
+	// Keytab holds the service principal's keys.
+	Keytab string `yaml:"keytab"`
+	// ServicePrincipal, when set, is the one principal of the keytab
+	// tickets must be for (e.g. HTTP/waiter.example.com).
+	ServicePrincipal string `yaml:"service-principal"`
+}
+
+// Authenticators a configuration may name.
+const (
+	AuthOneUser   = "one-user"
+	AuthJWT       = "jwt"
+	AuthKerberos  = "kerberos"
+	AuthComposite = "composite"
+)
+
+// Uses reports whether the configured authenticator includes name
+// (itself, or as a member of a composite).
+func (c Config) Uses(name string) bool {
+	if c.Authenticator == name {
+		return true
+	}
+	return c.Authenticator == AuthComposite && slices.Contains(c.Composite, name)
+}
+
+// LoopbackOnly reports whether host binds loopback addresses alone:
+// "localhost" or a loopback IP. Every other name is treated as reachable
+// from elsewhere (resolving it here would not bind the router to what it
+// resolves to later).
+func LoopbackOnly(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // Shell holds the shell scheduler's settings.
@@ -97,6 +176,7 @@ type Shell struct {
 // Default is the configuration with no file and no flags.
 func Default() Config {
 	return Config{
+		Host:             "127.0.0.1",
 		Port:             9091,
 		DataDir:          "./waiter-data",
 		Scheduler:        "shell",
@@ -111,6 +191,7 @@ func Default() Config {
 		ScalingInterval:  time.Second,
 		DrainTimeout:     30 * time.Second,
 		ScalingPolicy:    "waiter",
+		Authenticator:    AuthOneUser,
 	}
 }
 
@@ -190,5 +271,6 @@ func (c Config) Validate() error {
 	if c.SchedulerWorkers < 0 {
 		errs = append(errs, fmt.Errorf("scheduler-workers must not be negative (got %d)", c.SchedulerWorkers))
 	}
+	errs = append(errs, c.validateAuth()...)
 	return errors.Join(errs...)
 }

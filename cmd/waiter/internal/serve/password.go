@@ -61,3 +61,13 @@ func (p passwords) password(serviceID string) string {
 func (p passwords) backendAuth(serviceID string) (string, string, bool) {
 	return backendUser, p.password(serviceID), true
 }
+
+// cookieSecret keys the x-waiter-auth cookie: the configured auth-secret
+// (routers that share it accept each other's cookies), else this router's
+// own secret (the HTTP edge derives a key of its own from it).
+func (p passwords) cookieSecret(configured string) []byte {
+	if configured != "" {
+		return []byte(configured)
+	}
+	return p.key
+}

@@ -66,7 +66,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o751); err != nil {
 		return fmt.Errorf("serve: data folder: %w", err)
 	}
-	db, err := bolt.Open(filepath.Join(cfg.DataDir, StoreFile))
+	// The store checks its file before opening it; ctx ends that check
+	// too, so SIGTERM stops a router still checking a large store.
+	db, err := bolt.OpenContext(ctx, filepath.Join(cfg.DataDir, StoreFile), bolt.WithLogger(log.With("component", "store")))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -84,6 +86,18 @@ func Run(ctx context.Context, opts Options) error {
 		if ln, err = net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
+	} else if err := checkListener(cfg, ln); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	auth, err := newAuthentication(cfg, opts.Clock.Now, log)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer auth.close(log)
+	warning := anyoneWarning(cfg, ln.Addr())
+	if warning != "" {
+		log.Warn("waiter serve: " + warning)
 	}
 	sched := opts.Scheduler
 	if sched == nil {
@@ -106,9 +120,10 @@ func Run(ctx context.Context, opts Options) error {
 		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
-		Settings: settingsView(cfg), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
+		Settings: settingsView(cfg, warning), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
-	}, waiterhttp.Deps{Router: drv, Store: store, Authn: waiterhttp.OneUser{User: cfg.RunAsUser}, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
+		AuthCookieSecret:   pw.cookieSecret(cfg.AuthSecret), AuthCookieScope: auth.scope,
+	}, waiterhttp.Deps{Router: drv, Store: store, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)
@@ -133,7 +148,7 @@ func Run(ctx context.Context, opts Options) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,
-		"scheduler", cfg.Scheduler, "store", db.Path(), "user", cfg.RunAsUser)
+		"scheduler", cfg.Scheduler, "store", db.Path(), "user", cfg.RunAsUser, "authenticator", cfg.Authenticator)
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}

@@ -1,13 +1,15 @@
 package serve
 
 import (
+	"github.com/waiter-go/waiter/adapters/jwt"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
 // settingsView is what GET /settings shows of the configuration: every
-// setting, durations in words. Nothing in it is secret.
-func settingsView(c config.Config) map[string]any {
-	return map[string]any{
+// setting, durations in words, and warning when there is one. Nothing in
+// it is secret: auth-secret shows only where the secret comes from.
+func settingsView(c config.Config, warning string) map[string]any {
+	v := map[string]any{
 		"host": c.Host, "port": c.Port, "data-dir": c.DataDir, "scheduler": c.Scheduler,
 		"marathon-url": c.MarathonURL, "router-id": c.RouterID, "hostnames": c.Hostnames,
 		"run-as-user": c.RunAsUser, "service-prefix": c.ServicePrefix,
@@ -25,5 +27,36 @@ func settingsView(c config.Config) map[string]any {
 			"health-check-interval":          c.Shell.HealthCheckInterval.String(),
 			"failed-instance-retry-interval": c.Shell.FailedInstanceRetryInterval.String(),
 		},
+		"authenticator": c.Authenticator, "insecure-allow-anyone": c.InsecureAllowAnyone,
+		"auth-secret": "generated in data-dir",
 	}
+	if c.AuthSecret != "" {
+		v["auth-secret"] = "configured"
+	}
+	if c.Authenticator == config.AuthComposite {
+		v["composite"] = c.Composite
+	}
+	if c.Uses(config.AuthJWT) {
+		j := c.JWTConfig()
+		// Show what is in force, defaults included.
+		if j.Refresh == 0 {
+			j.Refresh = jwt.DefaultRefresh
+		}
+		if len(j.Algorithms) == 0 {
+			j.Algorithms = jwt.DefaultAlgorithms
+		}
+		if j.SubjectClaim == "" {
+			j.SubjectClaim = jwt.DefaultSubjectClaim
+		}
+		v["jwt"] = map[string]any{"jwks-file": j.JWKSFile, "jwks-url": j.JWKSURL, "jwks-refresh": j.Refresh.String(),
+			"issuer": j.Issuer, "audience": j.Audience, "algorithms": j.Algorithms, "clock-skew": j.ClockSkew.String(),
+			"subject-claim": j.SubjectClaim}
+	}
+	if c.Uses(config.AuthKerberos) {
+		v["kerberos"] = map[string]any{"keytab": c.Kerberos.Keytab, "service-principal": c.Kerberos.ServicePrincipal}
+	}
+	if warning != "" {
+		v["warnings"] = []string{warning}
+	}
+	return v
 }

@@ -45,3 +45,13 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 	defer s.tokens.forget(name)
 	return s.Store.DeleteToken(name, hard, ifMatch, user, now)
 }
+
+// StoreHealth passes on the wrapped store's report of its condition
+// (waiter.HealthReporter), so /status sees through the cache; a store
+// that keeps no such report is reported ok.
+func (s *Store) StoreHealth() waiter.StoreHealth {
+	if h, ok := s.Store.(waiter.HealthReporter); ok {
+		return h.StoreHealth()
+	}
+	return waiter.StoreHealth{Status: waiter.HealthOK}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
+	bbolt "go.etcd.io/bbolt"
 )
 
 func TestTokenCacheSeesEveryWrite(t *testing.T) {
@@ -97,5 +98,41 @@ func TestTokenCacheServesRepeatedReads(t *testing.T) {
 	}
 	if inner.reads != 4 {
 		t.Errorf("%d store reads after 2 lookups with deleted tokens, want 4", inner.reads)
+	}
+}
+
+// /status sees the store's own health through the cache: a record
+// damaged on disk makes it degraded, naming the record.
+func TestStoreHealthPassesThrough(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.db")
+	db, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := New(db).StoreHealth(); h.Status != waiter.HealthOK || len(h.CorruptRecords) != 0 || h.ReadOnly || h.WriteFailure != "" {
+		t.Errorf("health of a new store: %+v", h)
+	}
+	if _, err := db.PutServiceDescription("s1", map[string]any{"cmd": "ls"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	raw, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("service-descriptions")).Put([]byte("s1"), []byte("damaged"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = raw.Close()
+	db, err = bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := New(db).StoreHealth()
+	if h.Status != waiter.HealthDegraded || len(h.CorruptRecords) != 1 || h.CorruptRecords[0] != `service description "s1"` {
+		t.Errorf("health of a store with a damaged record: %+v", h)
 	}
 }

@@ -1,0 +1,121 @@
+package waiterhttp
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Waiter's auth cookies (authentication.clj): x-waiter-auth carries the
+// authenticated principal, x-auth-expires-at tells a page's scripts when
+// it runs out.
+const (
+	authExpiresCookie = "x-auth-expires-at"
+	// DefaultAuthCookieAge is how long x-waiter-auth is good for (Waiter's
+	// add-cached-auth: one day).
+	DefaultAuthCookieAge = 24 * time.Hour
+	// cookieMethod is Waiter's x-waiter-auth-method for a request
+	// authenticated by its cookie.
+	cookieMethod = "cookie"
+)
+
+// authCookies seals a principal into the x-waiter-auth cookie and opens
+// it again: AES-256-GCM under a key derived from the router's secret, so
+// a client can neither read nor forge nor alter one. The scope (which
+// authenticator issued it) is authenticated too, so a cookie issued under
+// one authenticator is worthless after the router switches to another.
+type authCookies struct {
+	aead   cipher.AEAD
+	scope  []byte
+	maxAge time.Duration
+}
+
+// cookieClaims is what a cookie holds.
+type cookieClaims struct {
+	User      string `json:"user"`
+	Method    string `json:"method"`
+	ExpiresAt int64  `json:"expires-at"` // epoch seconds
+}
+
+// minSecret is the shortest router secret a cookie key is derived from.
+const minSecret = 16
+
+func newAuthCookies(secret []byte, scope string, maxAge time.Duration) (*authCookies, error) {
+	if len(secret) < minSecret {
+		return nil, errors.New("waiterhttp: the auth cookie secret must be at least 16 bytes")
+	}
+	if maxAge <= 0 {
+		maxAge = DefaultAuthCookieAge
+	}
+	// A key of its own, so the cookie and every other use of the router's
+	// secret (backend passwords) never share one.
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("waiter x-waiter-auth cookie key"))
+	block, err := aes.NewCipher(mac.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &authCookies{aead: aead, scope: []byte(authCookie + "|" + scope), maxAge: maxAge}, nil
+}
+
+// seal makes the cookie value for p, good until the returned time: the
+// cookie's age, or p's own expiry when that comes first.
+func (c *authCookies) seal(p Principal, now time.Time) (string, time.Time) {
+	exp := now.Add(c.maxAge)
+	if !p.Expires.IsZero() && p.Expires.Before(exp) {
+		exp = p.Expires
+	}
+	payload, _ := json.Marshal(cookieClaims{User: p.User, Method: p.Method, ExpiresAt: exp.Unix()}) // cannot fail
+	nonce := make([]byte, c.aead.NonceSize(), c.aead.NonceSize()+len(payload)+c.aead.Overhead())
+	_, _ = rand.Read(nonce) // crypto/rand.Read never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(c.aead.Seal(nonce, nonce, payload, c.scope)), time.Unix(exp.Unix(), 0)
+}
+
+// open returns the principal a cookie value proves, or why it proves
+// nothing.
+func (c *authCookies) open(value string, now time.Time) (Principal, string) {
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || len(raw) < c.aead.NonceSize()+c.aead.Overhead() {
+		return Principal{}, "is malformed"
+	}
+	n := c.aead.NonceSize()
+	payload, err := c.aead.Open(nil, raw[:n], raw[n:], c.scope)
+	if err != nil {
+		return Principal{}, "does not verify (altered, or issued by another router secret or authenticator)"
+	}
+	var cl cookieClaims
+	if err := json.Unmarshal(payload, &cl); err != nil || cl.User == "" {
+		return Principal{}, "is malformed"
+	}
+	exp := time.Unix(cl.ExpiresAt, 0)
+	if !now.Before(exp) {
+		return Principal{}, "has expired"
+	}
+	return Principal{User: cl.User, Method: cookieMethod, Expires: exp}, ""
+}
+
+// set adds the Set-Cookie headers that remember p for the client.
+func (c *authCookies) set(h http.Header, r *http.Request, p Principal, now time.Time) {
+	value, exp := c.seal(p, now)
+	age := int(exp.Sub(now) / time.Second)
+	if age <= 0 {
+		return // the credential runs out within a second: nothing to remember
+	}
+	secure := r.TLS != nil
+	h.Add("Set-Cookie", (&http.Cookie{Name: authCookie, Value: value, Path: "/", MaxAge: age,
+		HttpOnly: true, Secure: secure}).String())
+	h.Add("Set-Cookie", (&http.Cookie{Name: authExpiresCookie, Value: strconv.FormatInt(exp.Unix(), 10),
+		Path: "/", MaxAge: age, Secure: secure}).String())
+}
