@@ -135,7 +135,7 @@ func (v serviceView) snapshot() waiter.ServiceSnapshot {
 		Waiting: es.Waiting, InFlight: es.InFlight, FreeSlots: es.FreeSlots,
 		TotalRequests: v.total, LastRequestTime: v.lastRequest, LastActivity: es.LastActivity,
 		Suspended: es.Suspended, DeploymentError: es.DeploymentError, ScalingState: es.ScalingState.String(),
-		Starting: es.Starting, ExpiredHealthy: es.ExpiredHealthy, ExpiredUnhealthy: es.ExpiredUnhealth,
+		Starting: es.Starting, ExpiredHealthy: es.ExpiredHealthy, ExpiredUnhealthy: es.ExpiredUnhealthy,
 		Autoscaler: waiter.AutoscalerSnapshot{Policy: es.Policy, Decision: es.LastDecision,
 			Decided: es.LastDecision != (engine.Decision{})},
 	}
