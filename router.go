@@ -52,6 +52,15 @@ type LoadLister interface {
 	ServiceLoads() []ServiceLoad
 }
 
+// CreateChecker is implemented by Routers that can tell, before a request
+// is admitted, whether it would be refused for creating one service too
+// many for its user (the production driver: per-user limits). The HTTP
+// edge asks before it stores the description of a service the router
+// does not run yet, so a refused request stores nothing.
+type CreateChecker interface {
+	CheckCreate(d *engine.Description) error
+}
+
 // Admission is one request as the engine needs it.
 type Admission struct {
 	Description *engine.Description

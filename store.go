@@ -15,7 +15,8 @@ type Change struct {
 // ServiceStore keeps service descriptions, overrides and suspension by
 // service id.
 type ServiceStore interface {
-	// PutServiceDescription stores the core description of a service and
+	// PutServiceDescription stores the core description of a service the
+	// router is about to start (adapters/http's storeBeforeStart) and
 	// reports whether it wrote anything (storing an identical one again
 	// does not).
 	PutServiceDescription(id string, core map[string]any) (bool, error)
@@ -30,6 +31,10 @@ type ServiceStore interface {
 	// GetSuspended returns the suspension record (zero Change when none).
 	GetSuspended(id string) (Change, error)
 	SetSuspended(id string, suspended bool, user string, now time.Time) error
+	// PurgeService removes every record of a service at once: its
+	// description, overrides and suspension (cmd/waiter's retention of
+	// inactive services). A record that is not there is not an error.
+	PurgeService(id string) error
 }
 
 // Store is everything `waiter serve` keeps durably.
@@ -64,4 +69,10 @@ const (
 // /status shows it when the Store has it.
 type HealthReporter interface {
 	StoreHealth() StoreHealth
+}
+
+// TokenCacheSizer is implemented by Stores that cache tokens; /metrics
+// then shows how many entries they hold (waiter_cache_entries).
+type TokenCacheSizer interface {
+	CachedTokens() int
 }

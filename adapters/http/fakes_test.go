@@ -209,6 +209,15 @@ func (s *memStore) SetSuspended(id string, suspended bool, user string, now time
 	return nil
 }
 
+func (s *memStore) PurgeService(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.services, id)
+	delete(s.overrides, id)
+	delete(s.suspended, id)
+	return nil
+}
+
 // fakeRouter is a Router whose answers the test sets.
 type fakeRouter struct {
 	mu        sync.Mutex

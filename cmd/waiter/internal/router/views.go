@@ -181,3 +181,4 @@ func instanceSnapshot(in engine.InstanceSnapshot, oi *engine.ObservedInstance) w
 
 var _ waiter.Router = (*Driver)(nil)
 var _ waiter.LoadLister = (*Driver)(nil)
+var _ waiter.CreateChecker = (*Driver)(nil)

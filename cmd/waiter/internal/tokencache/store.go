@@ -12,10 +12,23 @@ type Store struct {
 	tokens *tokenCache
 }
 
-// New returns store with a token cache in front of it.
-func New(store waiter.Store) *Store {
-	return &Store{Store: store, tokens: &tokenCache{m: map[string]cachedToken{}}}
+// New returns store with a token cache of at most size entries in front
+// of it (DefaultTokenCacheSize when size is not positive).
+func New(store waiter.Store, size int) *Store {
+	if size <= 0 {
+		size = DefaultTokenCacheSize
+	}
+	return &Store{Store: store, tokens: &tokenCache{max: size, m: map[string]cachedToken{}}}
 }
+
+var (
+	_ waiter.Store           = (*Store)(nil)
+	_ waiter.HealthReporter  = (*Store)(nil)
+	_ waiter.TokenCacheSizer = (*Store)(nil)
+)
+
+// CachedTokens is how many entries the token cache holds (for /metrics).
+func (s *Store) CachedTokens() int { return s.tokens.len() }
 
 // GetToken serves live tokens from the cache when it can. Soft-deleted
 // ones (includeDeleted) always come from the store: only the token API

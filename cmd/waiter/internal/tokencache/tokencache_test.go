@@ -2,6 +2,7 @@ package tokencache
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ func TestTokenCacheSeesEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := New(db)
+	s := New(db, 0)
 	now := time.Unix(0, 0)
 	if _, err := s.GetToken("tok", false); !errors.Is(err, waiter.ErrTokenNotFound) {
 		t.Fatalf("missing token: %v", err)
@@ -44,7 +45,7 @@ func TestTokenCacheSeesEveryWrite(t *testing.T) {
 }
 
 func TestTokenCacheDropsReadsThatRaceAWrite(t *testing.T) {
-	c := &tokenCache{m: map[string]cachedToken{}}
+	c := &tokenCache{max: 10, m: map[string]cachedToken{}}
 	_, gen, hit, _ := c.get("tok")
 	if hit {
 		t.Fatal("hit in an empty cache")
@@ -53,6 +54,24 @@ func TestTokenCacheDropsReadsThatRaceAWrite(t *testing.T) {
 	c.put("tok", waiter.Token{Name: "tok", ETag: "old"}, nil, gen)
 	if _, _, hit, _ := c.get("tok"); hit {
 		t.Fatal("a read that raced a write was cached")
+	}
+}
+
+// The cache stays within its size however many names are looked up.
+func TestTokenCacheIsBounded(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "waiter.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := New(db, 100)
+	for i := range 1000 {
+		if _, err := s.GetToken(fmt.Sprint("made-up-", i), false); !errors.Is(err, waiter.ErrTokenNotFound) {
+			t.Fatal(err)
+		}
+		if n := s.CachedTokens(); n > 100 {
+			t.Fatalf("%d entries after %d lookups, past the size 100", n, i+1)
+		}
 	}
 }
 
@@ -76,7 +95,7 @@ func TestTokenCacheServesRepeatedReads(t *testing.T) {
 	}
 	defer db.Close()
 	inner := &countingStore{Store: db}
-	s := New(inner)
+	s := New(inner, 0)
 	if _, _, err := s.PutToken("tok", map[string]any{"cmd": "a", "owner": "me"}, "", "me", time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +128,7 @@ func TestStoreHealthPassesThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := New(db).StoreHealth(); h.Status != waiter.HealthOK || len(h.CorruptRecords) != 0 || h.ReadOnly || h.WriteFailure != "" {
+	if h := New(db, 0).StoreHealth(); h.Status != waiter.HealthOK || len(h.CorruptRecords) != 0 || h.ReadOnly || h.WriteFailure != "" {
 		t.Errorf("health of a new store: %+v", h)
 	}
 	if _, err := db.PutServiceDescription("s1", map[string]any{"cmd": "ls"}); err != nil {
@@ -131,7 +150,7 @@ func TestStoreHealthPassesThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	h := New(db).StoreHealth()
+	h := New(db, 0).StoreHealth()
 	if h.Status != waiter.HealthDegraded || len(h.CorruptRecords) != 1 || h.CorruptRecords[0] != `service description "s1"` {
 		t.Errorf("health of a store with a damaged record: %+v", h)
 	}
