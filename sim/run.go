@@ -253,7 +253,7 @@ func (r *Runner) handle(e ev) {
 		r.poll()
 		r.q.Push(r.now+r.sc.Router.PollInterval, ev{kind: evPoll})
 	case evAPI:
-		r.execute(e.idx)
+		r.callScheduler(e.idx)
 	case evFaultStart:
 		r.faultStart(r.sc.Faults[e.idx])
 	case evFaultEnd:
