@@ -37,6 +37,7 @@ type doc struct {
 	Params   map[string]any `yaml:"params"`
 	Shape    shape          `yaml:"shape"`
 	Tagged   selfDecoding   `yaml:"tagged"`
+	//lint:ignore U1000 an unexported field the decoder must skip (see the field-count test)
 	internal int
 }
 
