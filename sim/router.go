@@ -19,7 +19,7 @@ import (
 // policy (the scenario's when empty).
 func EngineConfig(sc *scenario.Scenario, seed uint64, policy string) engine.Config {
 	if policy == "" {
-		policy = sc.Policy
+		policy = string(sc.Policy)
 	}
 	return engine.Config{
 		Seed:                    rng.New(seed).Derive("engine").Uint64(),
@@ -43,8 +43,8 @@ func NewModel(sc *scenario.Scenario, seed uint64, notify func(appID string)) *ma
 		agents = append(agents, marathon.Agent{ID: fmt.Sprintf("agent-%d", i), Host: fmt.Sprintf("host-%d", i),
 			CPUs: sc.Marathon.AgentCPUs, MemMB: sc.Marathon.AgentMemMB})
 	}
-	mc := marathon.Config{Agents: agents, LaunchLatency: *sc.Marathon.LaunchLatency,
-		BackoffSeconds: sc.Marathon.BackoffSeconds, MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}
+	mc := marathon.Config{Agents: agents, LaunchLatency: sc.Marathon.LaunchLatency.Dist,
+		BackoffSeconds: sc.Marathon.Backoff.Seconds(), MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}
 	if sc.Scheduler == scenario.SchedulerShell {
 		// The shell scheduler's cadence: it probes a starting instance
 		// every age/20 (5-100 ms) and tells the router of every change.
@@ -60,19 +60,19 @@ func NewModel(sc *scenario.Scenario, seed uint64, notify func(appID string)) *ma
 // (reference 8.2), with the behaviour the scenario gives the service:
 // health checks from the health-check parameters, backoff from
 // restart-backoff-factor, grace 2 x instance expiry when 0.
-func AppSpec(d *engine.Description, s *scenario.Service, instances int) marathon.AppSpec {
+func AppSpec(d *engine.Description, s *scenario.Behaviour, instances int) marathon.AppSpec {
 	grace := d.GracePeriod
 	if grace == 0 {
 		grace = 2 * d.InstanceExpiry
 	}
 	f := s.Failure
-	b := marathon.Behavior{StartupTime: *s.Startup, NeverHealthy: f.NeverHealthy,
+	b := marathon.Behavior{StartupTime: s.Startup.Dist, NeverHealthy: f.NeverHealthy,
 		NeverListens: f.NeverListens, HealthCheckStatus: f.HealthCheckStatus}
 	if f.BadCommand {
 		b.ExitCode = 127
 	}
 	if s.HealthyAfter != nil {
-		b.HealthyAfter = *s.HealthyAfter
+		b.HealthyAfter = s.HealthyAfter.Dist
 	}
 	return marathon.AppSpec{ID: d.ID, Instances: instances, CPUs: d.CPUs, MemMB: d.MemMB, Ports: d.Ports,
 		HealthCheckInterval: d.HealthCheckInterval, GracePeriod: grace,

@@ -155,11 +155,14 @@ func Run(sc *scenario.Scenario, opts Options) (*Report, error) {
 }
 
 func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
+	if err := checkOverrides(opts.Set); err != nil {
+		return nil, err
+	}
 	seed := sc.Seed
 	if opts.Seed != nil {
 		seed = *opts.Seed
 	}
-	policy := sc.Policy
+	policy := string(sc.Policy)
 	if opts.Policy != "" {
 		policy = opts.Policy
 	}
@@ -265,7 +268,7 @@ func (r *Runner) handle(e ev) {
 	case evPollDone:
 		r.endPoll(e.gen)
 	case evAPI:
-		r.execute(e.idx)
+		r.callScheduler(e.idx)
 	case evFaultStart:
 		r.faultStart(r.sc.Faults[e.idx])
 	case evFaultEnd:

@@ -20,16 +20,16 @@ scheduler: %s
 router: {poll-interval: 5s, api-latency: 50ms}
 marathon:
   agents: 2
-  launch-latency: 0.5
+  launch-latency: 500ms
 services:
   - name: api
     params: {cpus: 1, mem: 256, concurrency-level: 4, health-check-interval-secs: 10}
-    startup: 1
-    service-time: 0.01
+    startup: 1s
+    service-time: 10ms
     load: {kind: constant, rate: 2}
 `
 
-func runScheduler(t *testing.T, scheduler string) *Report {
+func runScheduler(t *testing.T, scheduler scenario.Scheduler) *Report {
 	t.Helper()
 	sc, err := scenario.Parse("cadence.yaml", []byte(fmt.Sprintf(coldStartScenario, scheduler)))
 	if err != nil {
@@ -72,12 +72,12 @@ func TestOperatorKillIsReplaced(t *testing.T) {
 name: operator-kill
 seed: 4
 duration: 40s
-marathon: {agents: 2, launch-latency: 0.5}
+marathon: {agents: 2, launch-latency: 500ms}
 services:
   - name: api
     params: {cpus: 1, mem: 256, min-instances: 2, max-instances: 2, health-check-interval-secs: 5}
-    startup: 1
-    service-time: 0.01
+    startup: 1s
+    service-time: 10ms
     load: {kind: constant, rate: 1}
 faults:
   - {kind: operator-kill, start: 20s, service: api, count: 1}

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -9,14 +11,18 @@ import (
 	"github.com/waiter-go/waiter/sim/rng"
 	"github.com/waiter-go/waiter/sim/scenario"
 	"github.com/waiter-go/waiter/sim/stats"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 // svcState is one Waiter service of the run (one version of one scenario
 // service, or one trace app).
 type svcState struct {
-	name    string
+	name string
+	// family is the name of the scenario service it is a copy or version
+	// of (its own name for a trace app), which faults address.
+	family  string
 	desc    *engine.Description
-	spec    *scenario.Service
+	spec    *scenario.Behaviour
 	times   *rng.Source
 	queueTO time.Duration
 	hist    stats.Histogram
@@ -50,7 +56,7 @@ func (r *Runner) buildServices(root *rng.Source, policy string) error {
 				if v != "" {
 					vname = name + "@" + v
 				}
-				if err := r.addService(root, s, name, vname, v); err != nil {
+				if err := r.addService(root, &s.Behaviour, s.Name, name, vname, v); err != nil {
 					return err
 				}
 			}
@@ -71,7 +77,7 @@ func (r *Runner) buildServices(root *rng.Source, policy string) error {
 	return nil
 }
 
-func (r *Runner) addService(root *rng.Source, s *scenario.Service, name, vname, version string) error {
+func (r *Runner) addService(root *rng.Source, s *scenario.Behaviour, family, name, vname, version string) error {
 	params := scenario.ServiceParams(s, name, version)
 	for k, v := range r.opts.Set {
 		params[k] = engine.NormalizeValue(v)
@@ -83,10 +89,26 @@ func (r *Runner) addService(root *rng.Source, s *scenario.Service, name, vname, 
 	if _, dup := r.byID[d.ID]; dup {
 		return fmt.Errorf("service %s: same Waiter parameters as another service (id %s)", vname, d.ID)
 	}
-	st := &svcState{name: vname, desc: d, spec: s, times: root.Derive("times/" + vname), queueTO: r.sc.Router.QueueTimeout}
+	st := &svcState{name: vname, family: family, desc: d, spec: s, times: root.Derive("times/" + vname), queueTO: r.sc.Router.QueueTimeout}
 	st.t.RejectedBy = map[string]int64{}
 	r.byID[d.ID] = len(r.svcs)
 	r.svcs = append(r.svcs, st)
+	return nil
+}
+
+// checkOverrides refuses an override that names no Waiter parameter: the
+// engine would carry it along and change nothing, so a misspelt sweep
+// would report identical runs. Another spelling of a parameter gets a hint.
+func checkOverrides(set map[string]any) error {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		if engine.IsServiceParam(k) {
+			continue
+		}
+		if kebab := strictyaml.Kebab(k); engine.IsServiceParam(kebab) {
+			return fmt.Errorf("sim: override %q: not a Waiter parameter: use %s", k, kebab)
+		}
+		return fmt.Errorf("sim: override %q: not a Waiter parameter (docs/scenario.md lists them)", k)
+	}
 	return nil
 }
 
@@ -99,7 +121,7 @@ func (r *Runner) traceService(app int32) int {
 		if len(name) > 40 {
 			name = name[:40]
 		}
-		if err := r.addService(r.src, &r.sc.Trace.Template, name, name, ""); err != nil {
+		if err := r.addService(r.src, &r.sc.Trace.Template, name, name, name, ""); err != nil {
 			panic(fmt.Sprintf("sim: trace template became invalid: %v", err)) // validated at load
 		}
 	}

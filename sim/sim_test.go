@@ -121,7 +121,7 @@ func TestBrokenScenariosGiveClearErrors(t *testing.T) {
 		{"unknown load kind", "name: x\nduration: 1m\nservices:\n  - name: a\n    load: {kind: tsunami}\n", "line 5"},
 		{"invalid waiter params", base + "    params: {max-instances: 0}\n", "max-instances"},
 		{"unknown policy", base + "policy: magic\n", "line 6"},
-		{"unknown scheduler", base + "scheduler: kubernetes\n", `line 6: scheduler: unknown scheduler "kubernetes" (known: marathon, shell)`},
+		{"unknown scheduler", base + "scheduler: kubernetes\n", `line 6: scheduler: unknown value "kubernetes" (one of marathon, shell)`},
 		{"negative fast poll", base + "router: {fast-poll-interval: -1s}\n", "line 6"},
 		{"unknown metric", base + "assertions:\n  - {metric: happiness, max: 1}\n", "line 7"},
 		{"fault on unknown service", base + "faults:\n  - {kind: crash, service: b, count: 1}\n", "line 7"},
@@ -140,6 +140,21 @@ func TestBrokenScenariosGiveClearErrors(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "test.yaml") {
 			t.Errorf("%s: error %q does not name %q and the file", c.name, err, c.want)
+		}
+	}
+}
+
+// An override must name a Waiter parameter; another spelling of one gets
+// the spelling to use.
+func TestOverridesMustBeWaiterParameters(t *testing.T) {
+	sc := loadScenario(t, "spike.yaml")
+	for set, want := range map[string]string{
+		"idle_timeout_mins": `override "idle_timeout_mins": not a Waiter parameter: use idle-timeout-mins`,
+		"colour":            `override "colour": not a Waiter parameter (docs/scenario.md lists them)`,
+	} {
+		_, err := Run(sc, Options{Set: map[string]any{set: 5.0}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--set %s: got %v, want …%s…", set, err, want)
 		}
 	}
 }

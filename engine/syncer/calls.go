@@ -21,7 +21,12 @@ func (s *Syncer) shape(now time.Time, a engine.Action) {
 		a.Force = a.Force || s.killForced(pc.rec, now)
 	case engine.ActDeleteService:
 		// The engine has forgotten the service; so does the router, but
-		// it keeps a tombstone until the scheduler stops listing it.
+		// it keeps a tombstone until the scheduler stops listing it. The
+		// action carries the description the service ran with, for the
+		// driver's store.
+		if rec := s.lookup(a.Service); rec != nil && a.Description == nil {
+			a.Description = rec.desc
+		}
 		s.forget(a.Service)
 		pc.tomb = s.tombstones[a.Service]
 		if pc.tomb == nil {

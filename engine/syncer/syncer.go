@@ -146,10 +146,6 @@ func (s *Syncer) Config() Config { return s.cfg }
 func (s *Syncer) Step(now time.Time, ev engine.Event) []Action {
 	s.out = s.out[:0]
 	switch ev.Kind {
-	case engine.EvRequestArrived, engine.EvStartService:
-		if ev.Description != nil {
-			s.recordFor(ev.Description)
-		}
 	case engine.EvOverride:
 		rec := s.services[ev.Service]
 		if rec == nil || ev.Description == nil {
@@ -162,11 +158,23 @@ func (s *Syncer) Step(now time.Time, ev engine.Event) []Action {
 		}
 	}
 	s.step(now, ev)
+	switch ev.Kind {
+	case engine.EvRequestArrived, engine.EvStartService:
+		// Only a service the engine took (not one a per-user limit
+		// refused) gets a record, so refused requests leave nothing.
+		if ev.Description != nil && s.eng.Knows(ev.Description.ID) {
+			s.recordFor(ev.Description)
+		}
+	}
 	return s.out
 }
 
 // Known reports whether the router knows service id.
 func (s *Syncer) Known(id string) bool { return s.services[id] != nil }
+
+// Tracked counts the services the syncer keeps a record of, deleted ones
+// included: it must not grow with requests the engine refused.
+func (s *Syncer) Tracked() int { return len(s.services) + len(s.tombstones) }
 
 // Urgent reports whether requests wait for an instance (fast polling).
 func (s *Syncer) Urgent() bool { return s.urgent }

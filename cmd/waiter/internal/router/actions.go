@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/engine/syncer"
 )
@@ -50,7 +50,7 @@ func (d *Driver) dispatch(a engine.Action) {
 		d.pending = append(d.pending, engine.Event{Kind: engine.EvRequestCanceled, Service: a.Service, Request: a.Request})
 		return
 	}
-	w <- admitResult{grant: waiterhttp.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
+	w <- admitResult{grant: waiter.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
 		Host: a.Host, Port: a.Port}}
 }
 
@@ -92,7 +92,17 @@ func (d *Driver) callScheduler(a engine.Action, call uint64) {
 		op = "delete"
 		delete(d.stats, a.Service)
 		d.log.Info("deleting service", "service-id", a.Service, "why", a.Why)
-		job = func(ctx context.Context) error { return d.sched.DeleteService(ctx, a.Service) }
+		desc := a.Description // the syncer's: what the service ran with
+		if desc == nil {
+			desc = &engine.Description{ID: a.Service}
+		}
+		job = func(ctx context.Context) error {
+			err := d.sched.DeleteService(ctx, a.Service)
+			if err == nil && d.cfg.Forget != nil {
+				d.cfg.Forget(desc) // on the op queue: after the delete, before a later create of the same id
+			}
+			return err
+		}
 	default:
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim"
 	"github.com/waiter-go/waiter/sim/marathon"
@@ -32,12 +32,12 @@ duration: 4m
 router: {poll-interval: 2s, fast-poll-interval: 200ms, api-latency: 37ms}
 marathon:
   agents: 3
-  launch-latency: 0.731
+  launch-latency: 731ms
 services:
   - name: api
     params: {cpus: 1, mem: 256, concurrency-level: 1, health-check-interval-secs: 5, idle-timeout-mins: 2, scale-down-factor: 0.3}
-    startup: 1.313
-    service-time: 1.271
+    startup: 1313ms
+    service-time: 1271ms
     load:
       kind: window
       start: 300ms
@@ -101,7 +101,7 @@ func TestDriversAgree(t *testing.T) {
 			desc := ms.descs[a.id]
 			reqs.Go(func() {
 				time.Sleep(a.at - time.Since(start))
-				g, err := d.Admit(context.Background(), waiterhttp.Admission{Description: desc, QueueTimeout: sc.Router.QueueTimeout})
+				g, err := d.Admit(context.Background(), waiter.Admission{Description: desc, QueueTimeout: sc.Router.QueueTimeout})
 				if err != nil {
 					if !errors.Is(err, ErrStopped) {
 						t.Errorf("request at %v: %v", a.at, err)
@@ -165,7 +165,7 @@ type modelScheduler struct {
 	start   time.Time
 	latency time.Duration
 	descs   map[string]*engine.Description
-	specs   map[string]*scenario.Service
+	specs   map[string]*scenario.Behaviour
 
 	mu    sync.Mutex
 	model *marathon.Model
@@ -225,14 +225,14 @@ type timedCall struct {
 
 func newModelScheduler(t *testing.T, sc *scenario.Scenario, start time.Time) *modelScheduler {
 	m := &modelScheduler{t: t, start: start, latency: sc.Router.APILatency, model: sim.NewModel(sc, sc.Seed, nil),
-		descs: map[string]*engine.Description{}, specs: map[string]*scenario.Service{}, inflight: map[string][]*inflightRequest{}}
+		descs: map[string]*engine.Description{}, specs: map[string]*scenario.Behaviour{}, inflight: map[string][]*inflightRequest{}}
 	for i := range sc.Services {
 		s := &sc.Services[i]
-		d, err := engine.NewDescription(scenario.ServiceParams(s, s.Name, ""), engine.DescriptionOptions{})
+		d, err := engine.NewDescription(scenario.ServiceParams(&s.Behaviour, s.Name, ""), engine.DescriptionOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m.descs[d.ID], m.specs[d.ID] = d, s
+		m.descs[d.ID], m.specs[d.ID] = d, &s.Behaviour
 	}
 	return m
 }

@@ -1,9 +1,10 @@
-// Package router is the production driver of the engine: wiring and
-// real-time I/O around engine/syncer, which wraps the engine with the
-// router's rules (polling cadence, stale observations, lost services,
-// tombstones, kill options and forced kills, operator kills). Every
-// decision is the syncer's or the engine's; the simulator runs the same
-// two, so what it predicts is what this driver does.
+// Package router is the production driver of the engine, implementing the
+// domain's waiter.Router port: wiring and real-time I/O around
+// engine/syncer, which wraps the engine with the router's rules (polling
+// cadence, stale observations, lost services, tombstones, kill options
+// and forced kills, operator kills). Every decision is the syncer's or the
+// engine's; the simulator runs the same two, so what it predicts is what
+// this driver does.
 //
 // The driver owns only goroutines, the clock, the scheduler connection
 // and the request hand-off. Callers run their event on their own
@@ -23,7 +24,11 @@
 //     starts;
 //   - scheduler calls (create, scale, kill, delete) run on a small worker
 //     pool, serialised per service so a delete never overtakes the create
-//     before it, and report back through syncer.CallDone;
+//     before it, and report back through syncer.CallDone; a successful
+//     delete, and a new service the engine refused after the HTTP edge
+//     stored its description (CheckCreate lets the edge ask first), are
+//     reported to Config.Forget, so the store's retention knows which
+//     stored descriptions belong to no running service;
 //   - ActWakeAt resets one clock timer that delivers EvTick;
 //   - a poller calls Scheduler.Observe when the syncer's ActPollAt says
 //     so, and hands the result to the syncer (PollStarted, Observed,

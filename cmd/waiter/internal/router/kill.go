@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine/syncer"
 )
 
@@ -43,7 +42,7 @@ func (d *Driver) KillInstance(ctx context.Context, serviceID, instanceID string)
 func (d *Driver) operatorKill(service, instance string, result chan error) error {
 	key := instanceKey{service, instance}
 	if _, busy := d.kills[key]; busy {
-		return errKillInProgress()
+		return waiter.ErrInstanceBeingKilled
 	}
 	d.kills[key] = result
 	acts, err := d.sync.OperatorKill(d.clk.Now(), service, instance, false)
@@ -53,13 +52,7 @@ func (d *Driver) operatorKill(service, instance string, result chan error) error
 	}
 	delete(d.kills, key)
 	if errors.Is(err, syncer.ErrKillInProgress) {
-		return errKillInProgress()
+		return waiter.ErrInstanceBeingKilled
 	}
-	return waiterhttp.ErrInstanceNotFound
-}
-
-// errKillInProgress is a new value each time: the HTTP edge sets fields of
-// the error it gets.
-func errKillInProgress() error {
-	return &waiterhttp.Error{Status: http.StatusConflict, Message: "Instance is already being killed"}
+	return waiter.ErrInstanceNotFound
 }
