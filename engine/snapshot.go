@@ -14,6 +14,12 @@ type Load struct {
 	Requested int
 	Scheduled int
 	FreeSlots int
+	// Desired is the instance count the policy last asked for (its
+	// decision's ScaleTo, before quanta, max-instances and pending scale
+	// operations shape what is requested); Requested until it first decides.
+	Desired int
+	// Panicking is the policy's last word on panic mode (Knative only).
+	Panicking bool
 }
 
 // ServiceLoad returns the summary of service id, or false if unknown.
@@ -22,8 +28,16 @@ func (e *Engine) ServiceLoad(id string) (Load, bool) {
 	if svc == nil {
 		return Load{}, false
 	}
+	desired := svc.lastDecision.ScaleTo
+	if svc.lastDecision == (Decision{}) {
+		// No decision yet. A zero decision can also be a real one, but
+		// then the policy wanted 0 with 0 requested (ScaleAmount is
+		// ScaleTo minus Requested), so Requested is the same answer.
+		desired = svc.requested
+	}
 	return Load{Healthy: svc.healthy, Waiting: svc.waiting, InFlight: svc.inflight,
-		Requested: svc.requested, Scheduled: svc.scheduled, FreeSlots: svc.freeSlots}, true
+		Requested: svc.requested, Scheduled: svc.scheduled, FreeSlots: svc.freeSlots,
+		Desired: desired, Panicking: svc.lastDecision.Panicking}, true
 }
 
 // ServiceIDs returns the ids of every service the engine knows, sorted.
