@@ -37,7 +37,7 @@ Commands:
             table; write DIR/compare.md, DIR/compare.html and
             DIR/<policy>/report.json. DIR defaults to reports/<name>/compare.
   sweep     One run per value of one Waiter parameter; print the table; write
-            DIR/sweep.md and DIR/sweep.html (cost in instance-seconds against
+            DIR/sweep.md and DIR/sweep.html (cost in instance-hours against
             p99 latency, with the Pareto front) and DIR/<param>-<value>/report.json.
             DIR defaults to reports/<name>/sweep-<param>.
   reports   Regenerate DIR/reports/<name>/ for every DIR/scenarios/*.yaml marked
