@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/posener/complete"
@@ -73,6 +75,14 @@ func (a *App) Parse(args []string) (ctx *kong.Context, code int, done bool) {
 			kongplete.WithExitFunc(func(code int) { panic(exitRequest{code}) }),
 		)
 	}
+	if len(args) > 0 && args[0] == "help" && !a.hasCommand("help") {
+		// `waiter help serve` is `waiter serve --help`, as people type it.
+		args = append(append([]string(nil), args[1:]...), "--help")
+	}
+	if err := a.checkCommand(args); err != nil {
+		a.UsageError(err)
+		return nil, ExitUsage, true
+	}
 	ctx, err := a.Kong.Parse(args)
 	if err != nil {
 		a.UsageError(err)
@@ -81,13 +91,55 @@ func (a *App) Parse(args []string) (ctx *kong.Context, code int, done bool) {
 	return ctx, ExitOK, false
 }
 
+// hasCommand reports whether the binary has a top-level command name.
+func (a *App) hasCommand(name string) bool {
+	for _, c := range a.Kong.Model.Children {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCommand names an unknown command as such (kong alone calls it an
+// "unexpected argument") and lists the known ones. A binary with a
+// default command takes any first word as that command's argument.
+func (a *App) checkCommand(args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") || len(a.Kong.Model.Children) == 0 {
+		return nil
+	}
+	var known []string
+	for _, c := range a.Kong.Model.Children {
+		if c.Tag != nil && c.Tag.Default != "" {
+			return nil
+		}
+		if c.Name == args[0] || slices.Contains(c.Aliases, args[0]) {
+			return nil
+		}
+		if !c.Hidden {
+			known = append(known, c.Name)
+		}
+	}
+	return fmt.Errorf("unknown command %q (known: %s)", args[0], strings.Join(known, ", "))
+}
+
 // UsageError reports a wrong command line: the problem, then where the
 // help of the command it was about is.
 func (a *App) UsageError(err error) {
-	cmd := a.name
 	var pe *kong.ParseError
-	if errors.As(err, &pe) && pe.Context != nil {
-		if sel := pe.Context.Selected(); sel != nil {
+	if errors.As(err, &pe) {
+		a.CommandUsageError(pe.Context, err)
+		return
+	}
+	a.CommandUsageError(nil, err)
+}
+
+// CommandUsageError is UsageError for a problem a command found in its
+// own arguments after parsing (ctx is the parse's context).
+func (a *App) CommandUsageError(ctx *kong.Context, err error) {
+	cmd := a.name
+	if ctx != nil {
+		if sel := ctx.Selected(); sel != nil {
 			cmd = sel.FullPath() // starts with the binary's name
 		}
 	}

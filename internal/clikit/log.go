@@ -9,7 +9,7 @@ import (
 // `embed:""` and build its logger with Logger.
 type LogFlags struct {
 	LogFormat string `name:"log-format" enum:"text,json" default:"text" help:"Log format: text (key=value) or json (one object a line)."`
-	LogLevel  string `name:"log-level" enum:"debug,info,warn,error" default:"info" help:"Lowest level logged: debug, info, warn or error."`
+	LogLevel  string `name:"log-level" enum:"debug,info,warn,error" default:"${log_level=info}" help:"Lowest level logged: debug, info, warn or error."`
 }
 
 // Logger writes to w in the chosen format from the chosen level up.
