@@ -3,8 +3,11 @@ PKGS := ./...
 
 .PHONY: build test bench lint fmt
 
+# build stamps the commit into --version: the Go tool does not from a git
+# worktree or with -buildvcs=false (internal/clikit.Commit).
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
 build:
-	$(GO) build -o bin/ ./cmd/...
+	$(GO) build -ldflags "-X github.com/waiter-go/waiter/internal/clikit.Commit=$(COMMIT)" -o bin/ ./cmd/...
 
 # test: vet + the whole suite with the race detector off (the engine's
 # property tests are CPU bound); keep it well under 10 minutes on 2 cores.

@@ -51,8 +51,15 @@ func TestServeBinary(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "waiter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	// The commit as `make build` stamps it: --version must show it.
+	const commit = "0123456789abcdef0123"
+	if out, err := exec.Command("go", "build", "-ldflags", "-X github.com/waiter-go/waiter/internal/clikit.Commit="+commit,
+		"-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "--version").Output(); err != nil || !strings.HasPrefix(string(out), "waiter ") ||
+		!strings.Contains(string(out), "(commit 0123456789ab") {
+		t.Errorf("waiter --version: %v %q; want the stamped commit", err, out)
 	}
 	cmd := exec.Command(bin, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", filepath.Join(dir, "data"))
 	stderr, err := cmd.StderrPipe()

@@ -33,6 +33,20 @@ func TestFormatVersion(t *testing.T) {
 	}
 }
 
+func TestCommitFromTheLinker(t *testing.T) {
+	old := Commit
+	t.Cleanup(func() { Commit = old })
+	Commit = "0123456789abcdef"
+	info := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}}
+	if got := FormatVersion("kitchen", info); got != "kitchen devel (commit 0123456789ab) go1.26.0" {
+		t.Errorf("no stamped commit: %q, want the linker's", got)
+	}
+	info.Settings = []debug.BuildSetting{{Key: "vcs.revision", Value: "fedcba9876543210"}}
+	if got := FormatVersion("kitchen", info); got != "kitchen devel (commit fedcba987654) go1.26.0" {
+		t.Errorf("a stamped commit must win: %q", got)
+	}
+}
+
 func TestLogFlags(t *testing.T) {
 	var b bytes.Buffer
 	LogFlags{LogFormat: "json", LogLevel: "warn"}.Logger(&b).Info("hidden")

@@ -6,6 +6,12 @@ import (
 	"strings"
 )
 
+// Commit is the VCS commit when the build information has none: the Go
+// tool does not stamp builds from a git worktree or with
+// -buildvcs=false, so `make build` sets it with
+// -ldflags "-X github.com/waiter-go/waiter/internal/clikit.Commit=$(git rev-parse HEAD)".
+var Commit string
+
 // Version describes the running binary for --version: its module version
 // and the VCS commit it was built from, as the Go tool recorded them.
 func Version(name string) string {
@@ -39,6 +45,9 @@ func FormatVersion(name string, info *debug.BuildInfo) string {
 		case "vcs.modified":
 			modified = s.Value == "true"
 		}
+	}
+	if commit == "" {
+		commit = Commit
 	}
 	var vcs []string
 	if commit == "" {
