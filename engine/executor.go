@@ -81,6 +81,7 @@ func (e *Engine) execute(svc *service, dec Decision, c instanceCounts) {
 		// max-instances (Waiter does), but never by more than that.
 		limit := d.MaxInstances + c.expiredHealthy + c.expiredUnhealthy
 		to := min(svc.requested+amount, max(limit, d.MinInstances))
+		to = e.instanceRoom(svc, to) // the user's share (MaxInstancesPerUser)
 		if to <= svc.requested {
 			return
 		}

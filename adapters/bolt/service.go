@@ -123,3 +123,22 @@ func (s *Store) DeleteServiceDescription(id string) error {
 	}
 	return err
 }
+
+// PurgeService removes every record of a service in one transaction: its
+// description, overrides and suspension. The router calls it for services
+// it no longer keeps (see cmd/waiter's description retention); a record
+// that is not there is not an error.
+func (s *Store) PurgeService(id string) error {
+	if err := checkKey("service id", id); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketServices, bucketOverrides, bucketSuspension} {
+			if err := tx.Bucket(b).Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return opError(fmt.Sprintf("purge service %q", id), err)
+}

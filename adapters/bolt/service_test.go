@@ -112,3 +112,42 @@ func TestSuspension(t *testing.T) {
 		t.Fatal("suspension leaked to another service")
 	}
 }
+
+// PurgeService drops a service's description, overrides and suspension
+// together, and leaves other services alone.
+func TestPurgeService(t *testing.T) {
+	s := openStore(t)
+	now := time.Unix(1700000000, 0)
+	for _, id := range []string{"gone", "kept"} {
+		if _, err := s.PutServiceDescription(id, map[string]any{"cmd": id}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutOverride(id, map[string]any{"min-instances": 2}, "alice", now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSuspended(id, true, "alice", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PurgeService("gone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetServiceDescription("gone"); !errors.Is(err, bolt.ErrServiceNotFound) {
+		t.Errorf("description still there: %v", err)
+	}
+	if ov, err := s.GetOverride("gone"); err != nil || len(ov.Overrides) != 0 {
+		t.Errorf("overrides still there: %+v %v", ov, err)
+	}
+	if sus, err := s.GetSuspended("gone"); err != nil || sus.Suspended {
+		t.Errorf("suspension still there: %+v %v", sus, err)
+	}
+	if err := s.PurgeService("gone"); err != nil {
+		t.Errorf("purging again: %v", err)
+	}
+	if _, err := s.GetServiceDescription("kept"); err != nil {
+		t.Errorf("the other service lost its description: %v", err)
+	}
+	if sus, _ := s.GetSuspended("kept"); !sus.Suspended {
+		t.Error("the other service lost its suspension")
+	}
+}

@@ -39,14 +39,19 @@ func (s *Server) handleListApps(w http.ResponseWriter, r *http.Request, _ httpro
 }
 
 // lookupService returns what the router knows of a service or, for a
-// service it is not running, what the store remembers (status Inactive).
+// service it is not running, what the store remembers or, for one never
+// started, the description a request resolved to (status Inactive).
 func (s *Server) lookupService(id string) (ServiceSnapshot, *Error) {
 	if snap, ok := s.router.Service(id); ok {
 		return snap, nil
 	}
 	core, err := s.store.GetServiceDescription(id)
 	if errors.Is(err, ErrServiceNotFound) {
-		return ServiceSnapshot{}, &Error{Status: http.StatusNotFound, Message: "Service not found", ServiceID: id}
+		resolved, ok := s.services.resolvedCore(id)
+		if !ok {
+			return ServiceSnapshot{}, &Error{Status: http.StatusNotFound, Message: "Service not found", ServiceID: id}
+		}
+		core, err = resolved.Clone(), nil
 	}
 	if err != nil {
 		return ServiceSnapshot{}, toError(err)

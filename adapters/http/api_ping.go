@@ -64,6 +64,9 @@ func (s *Server) ping(ctx context.Context, r *http.Request, rs *resolved) map[st
 	if sus, err := s.services.suspension(rs.desc.ID); err == nil && sus.Suspended {
 		return waiterResponse(&Error{Status: http.StatusServiceUnavailable, Message: engine.MsgSuspended})
 	}
+	if herr := s.storeBeforeStart(rs.desc); herr != nil {
+		return waiterResponse(herr)
+	}
 	g, err := s.router.Admit(ctx, Admission{Description: rs.desc, QueueTimeout: rs.t.queue, Priority: true})
 	if err != nil {
 		if ctx.Err() != nil {

@@ -43,6 +43,10 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		s.writeError(w, r, badRequest("Must provide the token"))
 		return
 	}
+	if herr := checkTokenLookup(name); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	include := includes(r.URL.Query()["include"])
 	t, err := s.store.GetToken(name, include["deleted"])
 	if errors.Is(err, ErrTokenNotFound) {
@@ -116,6 +120,10 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		s.writeError(w, r, herr)
 		return
 	}
+	if herr := s.checkTokenLimit(r, owner, name); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	data["owner"] = owner
 	s.addClusterMetadata(name, data)
 	t, res, err := s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
@@ -162,6 +170,10 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 	name := s.tokenName(r)
 	if name == "" {
 		s.writeError(w, r, badRequest("Must provide the token"))
+		return
+	}
+	if herr := checkTokenLookup(name); herr != nil {
+		s.writeError(w, r, herr)
 		return
 	}
 	hard := r.URL.Query().Get("hard-delete") == "true"

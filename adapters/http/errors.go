@@ -42,6 +42,8 @@ func statusOf(c engine.Code) int {
 		return http.StatusNotFound
 	case engine.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case engine.CodeTooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -49,7 +49,7 @@ func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
 			continue
 		}
 		rs.latest, rs.desc = rs.desc, desc
-		if err := s.services.ensureStored(rs.latest.ID, rs.latest.Core); err == nil {
+		if s.storeBeforeStart(rs.latest) == nil {
 			s.router.Start(rs.latest)
 		}
 		return

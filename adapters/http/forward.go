@@ -55,6 +55,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		if herr != nil {
 			herr.ServiceID = rs.desc.ID
 			s.setDebugHeaders(w.Header(), r, dbg)
+			closeIfBodyUnread(w.Header(), r)
 			s.writeError(w, r, herr)
 			s.metrics.response(rs.desc.ID, herr.Status)
 		}
@@ -74,6 +75,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	h.Set(hdrCID, info(r).cid)
 	dbg.proto = resp.Proto
 	s.setDebugHeaders(h, r, dbg)
+	closeIfBodyUnread(h, r)
 	w.WriteHeader(resp.StatusCode)
 	s.metrics.response(rs.desc.ID, resp.StatusCode)
 

@@ -122,7 +122,8 @@ type Change struct {
 // ServiceStore keeps service descriptions, overrides and suspension by
 // service id.
 type ServiceStore interface {
-	// PutServiceDescription stores the core description of a service.
+	// PutServiceDescription stores the core description of a service the
+	// router is about to start (see startsvc.go).
 	PutServiceDescription(id string, core map[string]any) error
 	// GetServiceDescription returns it, or ErrServiceNotFound.
 	GetServiceDescription(id string) (map[string]any, error)

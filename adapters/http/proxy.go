@@ -24,6 +24,10 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 			ServiceID: rs.desc.ID, Details: map[string]any{"suspended-by": sus.User}}, dbg)
 		return
 	}
+	if herr := s.storeBeforeStart(rs.desc); herr != nil {
+		s.proxyError(w, r, herr, dbg)
+		return
+	}
 	// The backend may answer while the client is still uploading (an echo
 	// service streams its reply); HTTP/1 handlers must opt in to reading
 	// the body after the response has started.
@@ -61,6 +65,7 @@ func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, e *Error, db
 		e.ServiceID = dbg.rs.desc.ID
 	}
 	s.setDebugHeaders(w.Header(), r, dbg)
+	closeIfBodyUnread(w.Header(), r)
 	s.writeError(w, r, e)
 	s.metrics.response(e.ServiceID, e.Status)
 }

@@ -36,8 +36,11 @@ func splitToken(t Token) tokenParts {
 // resolve finds a request's service (reference 1.2 steps 1, 2, 4, 5):
 // parse x-waiter-* headers, look up tokens, refuse tokens in maintenance,
 // authenticate (unless the tokens disable it for this proxied request),
-// merge into a description, apply overrides, authorize, pick a fallback
-// service when allowed, and store the description on first use.
+// merge into a description, apply overrides, authorize, and pick a
+// fallback service when allowed. It stores nothing: a description is
+// stored when a request starts its service (storeBeforeStart), so
+// resolving (say, /service-id with ever new headers) cannot grow the
+// store.
 func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
 	hp, err := engine.ParseHeaders(r.Header)
 	if err != nil {
@@ -74,9 +77,7 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	if allowFallback {
 		s.applyFallback(rs, parts)
 	}
-	if err := s.services.ensureStored(rs.desc.ID, rs.desc.Core); err != nil {
-		return nil, toError(err)
-	}
+	s.services.noteResolved(rs.desc.ID, rs.desc.Core)
 	s.services.addSources(rs.desc.ID, tokens)
 	return rs, nil
 }

@@ -59,7 +59,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, transports: newTransports(cfg),
-		services: newServiceCache(d.Store), metrics: newMetrics(),
+		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
+		metrics: newMetrics(),
 	}
 	if cfg.AuthCookieSecret != nil {
 		c, err := newAuthCookies(cfg.AuthCookieSecret, cfg.AuthCookieScope, cfg.AuthCookieAge)
@@ -69,6 +70,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.cookies = c
 	}
 	s.api = s.routes()
+	s.metrics.reg.MustRegister(s.cacheGauges()...)
 	return s, nil
 }
 
@@ -94,11 +96,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if api {
 		w.Header().Set("Server", s.serverHeader())
+		w, r, herr := s.guardAPI(w, r)
+		if herr != nil {
+			s.writeError(w, r, herr)
+			return
+		}
 		s.serveAPI(w, r)
 		return
 	}
+	r, finish := s.guardProxy(w, r)
+	defer finish()
 	if s.draining.Load() {
-		s.writeError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"})
+		s.proxyError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"}, debugInfo{})
 		return
 	}
 	s.proxy(w, r)
@@ -134,6 +143,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // /status; requests already admitted run to completion. The server's
 // owner then shuts the listener down.
 func (s *Server) Drain() { s.draining.Store(true) }
+
+// ForgetService drops what the server caches about a service whose
+// records the router purged from the store.
+func (s *Server) ForgetService(id string) { s.services.forget(id) }
 
 // Close drops pooled backend connections.
 func (s *Server) Close() { s.transports.close() }

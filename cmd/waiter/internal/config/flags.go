@@ -28,6 +28,10 @@ type Flags struct {
 	KerberosKeytab           *string `name:"kerberos-keytab" placeholder:"FILE" predictor:"file" help:"Keytab of the kerberos authenticator's service principal."`
 	KerberosServicePrincipal *string `name:"kerberos-service-principal" placeholder:"SPN" help:"The principal tickets must be for (e.g. HTTP/host)."`
 
+	MaxServicesPerUser  *int `help:"Services one run-as-user may have (0: no limit; default ${default_max_services_per_user})."`
+	MaxInstancesPerUser *int `help:"Instances one run-as-user's services may ask for (0: no limit; default ${default_max_instances_per_user})."`
+	MaxTokensPerOwner   *int `help:"Live tokens one owner may have (0: no limit; default ${default_max_tokens_per_owner})."`
+
 	LogFormat *string `placeholder:"text|json" help:"Log format (default text)."`
 	LogLevel  *string `placeholder:"LEVEL" help:"Lowest level logged: debug, info (the default), warn or error."`
 	AccessLog *string `placeholder:"FILE" predictor:"file" help:"Write one line per request (cid, service-id, instance-id, status, latencies, queue time) to FILE, or stderr or stdout; off by default."`
@@ -36,7 +40,10 @@ type Flags struct {
 // HelpVars are the values the flags' help interpolates.
 func HelpVars() map[string]string {
 	d := Default()
-	return map[string]string{"default_port": strconv.Itoa(d.Port), "default_data_dir": d.DataDir}
+	return map[string]string{"default_port": strconv.Itoa(d.Port), "default_data_dir": d.DataDir,
+		"default_max_services_per_user":  strconv.Itoa(d.MaxServicesPerUser),
+		"default_max_instances_per_user": strconv.Itoa(d.MaxInstancesPerUser),
+		"default_max_tokens_per_owner":   strconv.Itoa(d.MaxTokensPerOwner)}
 }
 
 // Resolve is the configuration the flags ask for: the defaults, then the
@@ -74,6 +81,15 @@ func (f Flags) Resolve() (Config, error) {
 	set(&cfg.JWT.Audience, f.JWTAudience)
 	set(&cfg.Kerberos.Keytab, f.KerberosKeytab)
 	set(&cfg.Kerberos.ServicePrincipal, f.KerberosServicePrincipal)
+	for _, o := range []struct {
+		dst *int
+		v   *int
+	}{{&cfg.MaxServicesPerUser, f.MaxServicesPerUser}, {&cfg.MaxInstancesPerUser, f.MaxInstancesPerUser},
+		{&cfg.MaxTokensPerOwner, f.MaxTokensPerOwner}} {
+		if o.v != nil {
+			*o.dst = *o.v
+		}
+	}
 	set(&cfg.LogFormat, f.LogFormat)
 	set(&cfg.LogLevel, f.LogLevel)
 	set(&cfg.AccessLog, f.AccessLog)

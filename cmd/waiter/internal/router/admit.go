@@ -58,16 +58,24 @@ func (d *Driver) Release(g waiterhttp.Grant, outcome engine.Outcome) {
 	})
 }
 
-// arrive registers a request and steps EvRequestArrived.
+// arrive registers a request and steps EvRequestArrived. The service's
+// record is kept only if the engine knows the service afterwards: a
+// request for a service the engine refused to create (a per-user limit)
+// must leave nothing behind, or a flood of such requests would grow the
+// driver without bound.
 func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, admitted time.Time, reply chan admitResult) {
-	rec := d.recordFor(a.Description)
-	rec.total++
-	rec.lastRequest = admitted
 	d.waiting++
 	d.reqs[id] = reqState{service: a.Description.ID, admitted: admitted}
 	d.waiters[id] = reply
 	d.step(engine.Event{Kind: engine.EvRequestArrived, Service: a.Description.ID, Request: id,
 		Description: a.Description, QueueTimeout: a.QueueTimeout, Priority: a.Priority})
+	if d.eng.Knows(a.Description.ID) {
+		rec := d.recordFor(a.Description)
+		rec.total++
+		rec.lastRequest = admitted
+		return
+	}
+	d.forgetRefused(a.Description)
 }
 
 // cancel handles a client that went away: a queued request leaves the

@@ -20,6 +20,10 @@
 //   - create, scale, kill and delete actions run on a small worker pool,
 //     serialised per service so a delete never overtakes the create before
 //     it, and come back as EvCreateResult, EvScaleResult and EvKillResult;
+//     a successful delete, and a new service the engine refused after the
+//     HTTP edge stored its description (CheckCreate lets the edge ask
+//     first), are reported to Config.Forget, so the store's retention
+//     knows which stored descriptions belong to no running service;
 //   - ActWakeAt resets one clock timer that delivers EvTick;
 //   - a poller calls Scheduler.Observe every PollInterval (FastPollInterval
 //     while requests wait for an instance, and at once after a create,

@@ -18,9 +18,21 @@ type Store struct {
 	tokens *tokenCache
 }
 
-// New returns the store port over db with its token cache.
-func New(db *bolt.Store) Store {
-	return Store{DB: db, tokens: &tokenCache{m: map[string]cachedToken{}}}
+// New returns the store port over db with a token cache of at most
+// tokenCacheSize entries (DefaultTokenCacheSize when not positive).
+func New(db *bolt.Store, tokenCacheSize int) Store {
+	if tokenCacheSize <= 0 {
+		tokenCacheSize = DefaultTokenCacheSize
+	}
+	return Store{DB: db, tokens: &tokenCache{max: tokenCacheSize, m: map[string]cachedToken{}}}
+}
+
+// CachedTokens is how many entries the token cache holds (for /metrics).
+func (s Store) CachedTokens() int {
+	if s.tokens == nil {
+		return 0
+	}
+	return s.tokens.len()
 }
 
 var (

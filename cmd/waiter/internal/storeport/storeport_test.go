@@ -86,7 +86,7 @@ func TestStoreHealthPassesThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := New(db).StoreHealth(); h.Status != "ok" || len(h.CorruptRecords) != 0 || h.ReadOnly || h.WriteFailure != "" {
+	if h := New(db, 0).StoreHealth(); h.Status != "ok" || len(h.CorruptRecords) != 0 || h.ReadOnly || h.WriteFailure != "" {
 		t.Errorf("health of a new store: %+v", h)
 	}
 	if _, err := db.PutServiceDescription("s1", map[string]any{"cmd": "ls"}); err != nil {
@@ -106,7 +106,7 @@ func TestStoreHealthPassesThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	h := New(db).StoreHealth()
+	h := New(db, 0).StoreHealth()
 	if h.Status != "degraded" || len(h.CorruptRecords) != 1 || h.CorruptRecords[0] != `service description "s1"` {
 		t.Errorf("health of a store with a damaged record: %+v", h)
 	}

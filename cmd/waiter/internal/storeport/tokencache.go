@@ -10,7 +10,13 @@ import (
 // tokenCache holds live tokens (and known-missing names) by name. A write
 // bumps gen, and a read that started before the write does not cache what
 // it read, so a stale token can never outlive the write that replaced it.
+//
+// It holds at most max entries (Host lookups of unknown names included);
+// when full it starts over, which costs one store read per token in use
+// and keeps memory bounded however many names clients make up.
 type tokenCache struct {
+	max int
+
 	mu  sync.Mutex
 	gen uint64
 	m   map[string]cachedToken
@@ -21,8 +27,8 @@ type cachedToken struct {
 	missing bool
 }
 
-// tokenCacheMax bounds the cache (Host lookups of unknown names included).
-const tokenCacheMax = 10000
+// DefaultTokenCacheSize is the token cache's size when none is given.
+const DefaultTokenCacheSize = 10000
 
 // get returns the cached answer for name and, on a miss, the generation
 // to pass to put.
@@ -47,7 +53,7 @@ func (c *tokenCache) put(name string, t waiterhttp.Token, err error, gen uint64)
 	if gen != c.gen {
 		return // a write happened since the read began
 	}
-	if len(c.m) >= tokenCacheMax {
+	if len(c.m) >= c.max {
 		c.m = map[string]cachedToken{}
 	}
 	switch {
@@ -67,4 +73,11 @@ func (c *tokenCache) forget(name string) {
 	defer c.mu.Unlock()
 	c.gen++
 	delete(c.m, name)
+}
+
+// len is the number of entries held.
+func (c *tokenCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
 }

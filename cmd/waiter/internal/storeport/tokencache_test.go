@@ -2,6 +2,7 @@ package storeport
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func TestTokenCacheSeesEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := New(db)
+	s := New(db, 0)
 	now := time.Unix(0, 0)
 	if _, err := s.GetToken("tok", false); !errors.Is(err, waiterhttp.ErrTokenNotFound) {
 		t.Fatalf("missing token: %v", err)
@@ -43,7 +44,7 @@ func TestTokenCacheSeesEveryWrite(t *testing.T) {
 }
 
 func TestTokenCacheDropsReadsThatRaceAWrite(t *testing.T) {
-	c := &tokenCache{m: map[string]cachedToken{}}
+	c := &tokenCache{max: 10, m: map[string]cachedToken{}}
 	_, gen, hit, _ := c.get("tok")
 	if hit {
 		t.Fatal("hit in an empty cache")
@@ -52,5 +53,23 @@ func TestTokenCacheDropsReadsThatRaceAWrite(t *testing.T) {
 	c.put("tok", waiterhttp.Token{Name: "tok", ETag: "old"}, nil, gen)
 	if _, _, hit, _ := c.get("tok"); hit {
 		t.Fatal("a read that raced a write was cached")
+	}
+}
+
+// The cache stays within its size however many names are looked up.
+func TestTokenCacheIsBounded(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "waiter.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := New(db, 100)
+	for i := range 1000 {
+		if _, err := s.GetToken(fmt.Sprint("made-up-", i), false); !errors.Is(err, waiterhttp.ErrTokenNotFound) {
+			t.Fatal(err)
+		}
+		if n := s.CachedTokens(); n > 100 {
+			t.Fatalf("%d entries after %d lookups, past the size 100", n, i+1)
+		}
 	}
 }
