@@ -28,9 +28,9 @@ type Flags struct {
 	KerberosKeytab           *string `name:"kerberos-keytab" placeholder:"FILE" predictor:"file" help:"Keytab of the kerberos authenticator's service principal."`
 	KerberosServicePrincipal *string `name:"kerberos-service-principal" placeholder:"SPN" help:"The principal tickets must be for (e.g. HTTP/host)."`
 
-	MaxServicesPerUser  *int `help:"Services one run-as-user may have (0: no limit; default ${default_max_services_per_user})."`
-	MaxInstancesPerUser *int `help:"Instances one run-as-user's services may ask for (0: no limit; default ${default_max_instances_per_user})."`
-	MaxTokensPerOwner   *int `help:"Live tokens one owner may have (0: no limit; default ${default_max_tokens_per_owner})."`
+	MaxServicesPerUser  *int `placeholder:"N" help:"Services one run-as-user may have (0: no limit; default ${default_max_services_per_user})."`
+	MaxInstancesPerUser *int `placeholder:"N" help:"Instances one run-as-user's services may ask for (0: no limit; default ${default_max_instances_per_user})."`
+	MaxTokensPerOwner   *int `placeholder:"N" help:"Live tokens one owner may have (0: no limit; default ${default_max_tokens_per_owner})."`
 
 	LogFormat *string `placeholder:"text|json" help:"Log format (default text)."`
 	LogLevel  *string `placeholder:"LEVEL" help:"Lowest level logged: debug, info (the default), warn or error."`
