@@ -93,12 +93,18 @@ func TestLogSettings(t *testing.T) {
 	if cfg, err := parse(); err != nil || cfg.LogFormat != "text" || cfg.LogLevel != "info" || cfg.AccessLog != "" {
 		t.Errorf("log defaults: text, info, no access log; got %q %q %q %v", cfg.LogFormat, cfg.LogLevel, cfg.AccessLog, err)
 	}
-	_, err = parse("--log-format", "xml", "--log-level", "loud")
-	if err == nil || !strings.Contains(err.Error(), `log-format must be text or json (got "xml")`) ||
-		!strings.Contains(err.Error(), `log-level must be debug, info, warn or error (got "loud")`) {
-		t.Errorf("bad log settings: %v", err)
+	if _, err = parse("--log-format", "xml"); err == nil || !strings.Contains(err.Error(), `--log-format must be one of "text","json" but got "xml"`) {
+		t.Errorf("bad --log-format: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "waiter.yaml")
+	if err := os.WriteFile(path, []byte("log-format: xml\nlog-level: loud\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = parse("--config", path)
+	if err == nil || !strings.Contains(err.Error(), `log-format must be text or json (got "xml")`) ||
+		!strings.Contains(err.Error(), `log-level must be debug, info, warn or error (got "loud")`) {
+		t.Errorf("bad log settings in the file: %v", err)
+	}
 	if err := os.WriteFile(path, []byte("log-format: json\naccess-log: /var/log/waiter/access.log\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,8 @@ type Flags struct {
 	MaxInstancesPerUser *int `placeholder:"N" help:"Instances one run-as-user's services may ask for (0: no limit; default ${default_max_instances_per_user})."`
 	MaxTokensPerOwner   *int `placeholder:"N" help:"Live tokens one owner may have (0: no limit; default ${default_max_tokens_per_owner})."`
 
-	LogFormat *string `placeholder:"text|json" help:"Log format (default text)."`
-	LogLevel  *string `placeholder:"LEVEL" help:"Lowest level logged: debug, info (the default), warn or error."`
+	LogFormat *string `enum:"text,json" placeholder:"text|json" help:"Log format (default text)."`
+	LogLevel  *string `enum:"debug,info,warn,error" placeholder:"LEVEL" help:"Lowest level logged: debug, info (the default), warn or error."`
 	AccessLog *string `placeholder:"FILE" predictor:"file" help:"Write one line per request (cid, service-id, instance-id, status, latencies, queue time) to FILE, or stderr or stdout; off by default."`
 }
 
