@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -78,5 +79,52 @@ func TestAccessLog(t *testing.T) {
 	}
 	if refused["status"] != 503.0 || refused["service-id"] != id || refused["instance-id"] != nil {
 		t.Errorf("refused entry names no instance: %v", refused)
+	}
+}
+
+// TestAccessLogKeepsStreaming runs a real server with the access log on:
+// the recorder must pass flushes through (http.ResponseController unwraps
+// it), so a streamed chunk reaches the client before the backend ends.
+func TestAccessLogKeepsStreaming(t *testing.T) {
+	var buf bytes.Buffer
+	e := newTestEdge(t, func(c *Config) { c.AccessLog = slog.New(slog.NewJSONHandler(&buf, nil)) })
+	release := make(chan struct{})
+	e.backend(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("first"))
+		w.(http.Flusher).Flush()
+		<-release
+		_, _ = w.Write([]byte("second"))
+	})
+	wantStatus(t, e.do(t, req{method: "POST", path: "/token",
+		body: `{"token": "kit", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v1"}`}), 200)
+	srv := httptest.NewServer(e.srv)
+	defer srv.Close()
+	r, _ := http.NewRequest(http.MethodGet, srv.URL+"/stream", nil)
+	r.Header.Set("x-waiter-token", "kit")
+	resp, err := srv.Client().Do(r)
+	if err != nil {
+		close(release)
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, len("first"))
+	got := make(chan error, 1)
+	go func() { _, err := io.ReadFull(resp.Body, first); got <- err }()
+	select {
+	case err := <-got:
+		if err != nil || string(first) != "first" {
+			t.Errorf("first chunk %q, %v", first, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the first chunk did not arrive while the backend held the rest: a flush was lost")
+	}
+	close(release)
+	rest, _ := io.ReadAll(resp.Body)
+	if string(rest) != "second" {
+		t.Errorf("rest %q", rest)
+	}
+	srv.Close() // the handler has returned: its entry is written
+	if lines := accessLines(t, &buf); len(lines) < 2 || lines[len(lines)-1]["response-content-length"] != float64(len("firstsecond")) {
+		t.Errorf("entries %v", lines)
 	}
 }
