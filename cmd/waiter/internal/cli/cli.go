@@ -151,24 +151,20 @@ func exitCode(app *clikit.App, ctx *kong.Context, err error) int {
 	var (
 		ue *usageError
 		f  *failure
-		ae *client.APIError
 		re *client.UnreachableError
 	)
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &f):
-		return f.code
+		return f.code // already explained
 	case errors.As(err, &ue):
 		app.CommandUsageError(ctx, err)
 		return exitUsage
 	}
 	fmt.Fprintf(ctx.Stderr, "%s: %v\n", ctx.Selected().FullPath(), err)
-	switch {
-	case errors.As(err, &re):
+	if errors.As(err, &re) {
 		return exitUnreachable
-	case errors.As(err, &ae):
-		return exitFailed
 	}
-	return exitFailed
+	return exitFailed // the router refused (*client.APIError) or something else failed
 }
