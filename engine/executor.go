@@ -57,7 +57,7 @@ func (e *Engine) scalingPass() {
 			i--
 			continue
 		}
-		e.execute(svc, dec, c)
+		e.applyDecision(svc, dec, c)
 	}
 }
 
@@ -68,8 +68,10 @@ func (e *Engine) idle(svc *service) bool {
 		e.now.Sub(svc.lastActivity) >= svc.desc.IdleTimeout
 }
 
-// execute applies Waiter's executor rules to a decision.
-func (e *Engine) execute(svc *service, dec Decision, c instanceCounts) {
+// applyDecision turns a scaling decision into scheduler actions by Waiter's
+// executor rules (scale-service: quanta, pending scales, expired
+// replacements, which instance to kill).
+func (e *Engine) applyDecision(svc *service, dec Decision, c instanceCounts) {
 	d := svc.desc
 	switch {
 	case dec.ScaleAmount > 0:

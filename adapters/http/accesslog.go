@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/waiter-go/waiter"
 )
 
 // proxied is what the access log needs to know about a proxied request,
@@ -14,7 +16,7 @@ type proxied struct {
 	name      string
 	version   string
 	tokens    []string
-	grant     *Grant
+	grant     *waiter.Grant
 	waited    time.Duration // time to get an instance (queue time)
 	backend   time.Duration // time until the backend's response started
 	proto     string

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter"
 )
 
 // accessLines decodes the JSON access log, one entry a line.
@@ -41,9 +43,9 @@ func TestAccessLog(t *testing.T) {
 	t.Cleanup(ts.Close)
 	host, portStr, _ := net.SplitHostPort(ts.Listener.Addr().String())
 	port, _ := strconv.Atoi(portStr)
-	e.router.admit = func(a Admission) (Grant, error) {
+	e.router.admit = func(a waiter.Admission) (waiter.Grant, error) {
 		e.clock.Add(250 * time.Millisecond) // the request queues a quarter second for its instance
-		return Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".7", Host: host, Port: port}, nil
+		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".7", Host: host, Port: port}, nil
 	}
 	wantStatus(t, e.do(t, req{method: "POST", path: "/token",
 		body: `{"token": "kit", "name": "kit", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v9"}`}), 200)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 )
 
 // handleServiceID is GET /service-id (and the legacy /app-name): the id of
@@ -35,7 +36,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, _ httprout
 		return
 	}
 	m := map[string]any{"status": "ok"}
-	if hr, ok := s.store.(HealthReporter); ok {
+	if hr, ok := s.store.(waiter.HealthReporter); ok {
 		m["store"] = storeHealthView(hr.StoreHealth())
 	}
 	for part := range includes(r.URL.Query()["include"]) {
@@ -51,7 +52,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, _ httprout
 }
 
 // storeHealthView renders a store's health for /status.
-func storeHealthView(h StoreHealth) map[string]any {
+func storeHealthView(h waiter.StoreHealth) map[string]any {
 	v := map[string]any{"status": h.Status, "corrupt-records": len(h.CorruptRecords)}
 	if len(h.CorruptRecords) > 0 {
 		v["corrupt"] = h.CorruptRecords

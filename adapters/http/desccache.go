@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -25,7 +26,7 @@ type descCache struct {
 	m  map[string]*engine.Description
 }
 
-func (c *descCache) key(hp engine.HeaderParams, tokens []Token, user string) string {
+func (c *descCache) key(hp engine.HeaderParams, tokens []waiter.Token, user string) string {
 	var b strings.Builder
 	b.WriteString(engine.ParamsKey(hp.Service))
 	b.WriteByte(0)

@@ -52,8 +52,11 @@
 //
 // It keeps no state that must survive a restart and starts no background
 // goroutines of its own. Everything it needs from the rest of the program
-// comes through the small interfaces in ports.go (Router, Store,
-// Authenticator, Entitlements) and a github.com/benbjohnson/clock Clock;
-// snapshot.go holds the read-only views a Router returns. cmd/waiter wires the driver, the bbolt store and
-// the real clock; tests wire fakes. It never imports another adapter.
+// comes through ports: the domain's waiter.Router (the driver; its
+// read-only views are waiter.ServiceSnapshot and friends) and waiter.Store
+// (tokens and service records), both in the module's root package, and
+// its own Authenticator and Entitlements (ports.go), plus a
+// github.com/benbjohnson/clock Clock. cmd/waiter wires the driver, the
+// bbolt store and the real clock; tests wire fakes. It never imports
+// another adapter.
 package waiterhttp

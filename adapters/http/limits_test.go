@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -206,8 +207,8 @@ func TestAPIWriteDeadlineEndsWithTheResponse(t *testing.T) {
 	t.Cleanup(backend.Close)
 	host, portStr, _ := net.SplitHostPort(backend.Listener.Addr().String())
 	port, _ := strconv.Atoi(portStr)
-	router.admit = func(a Admission) (Grant, error) {
-		return Grant{Request: 1, Service: a.Description.ID, Instance: "i1", Host: host, Port: port}, nil
+	router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: "i1", Host: host, Port: port}, nil
 	}
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
 	t.Cleanup(client.CloseIdleConnections)

@@ -1,12 +1,10 @@
 package waiterhttp
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
 
-// TokenCacheSizer is implemented by Stores that cache tokens; /metrics
-// then shows how many they hold.
-type TokenCacheSizer interface {
-	CachedTokens() int
-}
+	"github.com/waiter-go/waiter"
+)
 
 // cacheGauges are waiter_cache_entries{cache=...}: how many entries each
 // bounded cache of the router holds, so an operator sees them stay under
@@ -19,7 +17,7 @@ func (s *Server) cacheGauges() []prometheus.Collector {
 			func() float64 { return float64(f()) })
 	}
 	out := []prometheus.Collector{gauge("descriptions", s.descs.len), gauge("services", s.services.len)}
-	if tc, ok := s.store.(TokenCacheSizer); ok {
+	if tc, ok := s.store.(waiter.TokenCacheSizer); ok {
 		out = append(out, gauge("tokens", tc.CachedTokens))
 	}
 	return out

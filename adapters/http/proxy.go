@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"net/http"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).EnableFullDuplex()
 
 	asked := s.clock.Now()
-	g, err := s.router.Admit(r.Context(), Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
+	g, err := s.router.Admit(r.Context(), waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
 	if err != nil {
 		if r.Context().Err() != nil {
 			return // the client went away while queued; the driver canceled it

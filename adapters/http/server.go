@@ -9,13 +9,14 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 )
 
 // Deps are the ports a Server needs; cmd/waiter wires real ones, tests
 // wire fakes.
 type Deps struct {
-	Router Router
-	Store  Store
+	Router waiter.Router
+	Store  waiter.Store
 	// Authn identifies callers; Entitled decides what they may do.
 	Authn    Authenticator
 	Entitled Entitlements
@@ -28,8 +29,8 @@ type Deps struct {
 // proxying everything else.
 type Server struct {
 	cfg        Config
-	router     Router
-	store      Store
+	router     waiter.Router
+	store      waiter.Store
 	authn      Authenticator
 	auth       Entitlements
 	clock      clock.Clock

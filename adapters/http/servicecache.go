@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -28,7 +29,7 @@ import (
 // tokens, the resolved description of a service never started) is lost
 // until the next request records it again.
 type serviceCache struct {
-	store ServiceStore
+	store waiter.ServiceStore
 	max   int
 
 	mu   sync.Mutex
@@ -43,12 +44,12 @@ type svcRecord struct {
 	// core is the core description a request resolved to (only the core:
 	// the effective parameters would cost ten times the memory).
 	core         engine.Params
-	override     *Change
-	suspension   *Change
+	override     *waiter.Change
+	suspension   *waiter.Change
 	sourceTokens map[string]string // token name -> etag that reached the service
 }
 
-func newServiceCache(store ServiceStore, max int) *serviceCache {
+func newServiceCache(store waiter.ServiceStore, max int) *serviceCache {
 	return &serviceCache{store: store, max: max, recs: map[string]*list.Element{}}
 }
 
@@ -124,16 +125,16 @@ func (c *serviceCache) len() int {
 }
 
 // overrides returns the service's overrides (zero Change when none).
-func (c *serviceCache) overrides(id string) (Change, error) {
-	return c.load(id, func(r *svcRecord) **Change { return &r.override }, c.store.GetOverride)
+func (c *serviceCache) overrides(id string) (waiter.Change, error) {
+	return c.load(id, func(r *svcRecord) **waiter.Change { return &r.override }, c.store.GetOverride)
 }
 
 // suspension returns the service's suspension record.
-func (c *serviceCache) suspension(id string) (Change, error) {
-	return c.load(id, func(r *svcRecord) **Change { return &r.suspension }, c.store.GetSuspended)
+func (c *serviceCache) suspension(id string) (waiter.Change, error) {
+	return c.load(id, func(r *svcRecord) **waiter.Change { return &r.suspension }, c.store.GetSuspended)
 }
 
-func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func(string) (Change, error)) (Change, error) {
+func (c *serviceCache) load(id string, field func(*svcRecord) **waiter.Change, get func(string) (waiter.Change, error)) (waiter.Change, error) {
 	c.mu.Lock()
 	if p := *field(c.rec(id)); p != nil {
 		c.mu.Unlock()
@@ -142,7 +143,7 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func
 	c.mu.Unlock()
 	ch, err := get(id)
 	if err != nil {
-		return Change{}, err
+		return waiter.Change{}, err
 	}
 	c.mu.Lock()
 	*field(c.rec(id)) = &ch
@@ -150,20 +151,20 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func
 	return ch, nil
 }
 
-func (c *serviceCache) setOverrides(id string, ch Change) {
+func (c *serviceCache) setOverrides(id string, ch waiter.Change) {
 	c.mu.Lock()
 	c.rec(id).override = &ch
 	c.mu.Unlock()
 }
 
-func (c *serviceCache) setSuspension(id string, ch Change) {
+func (c *serviceCache) setSuspension(id string, ch waiter.Change) {
 	c.mu.Lock()
 	c.rec(id).suspension = &ch
 	c.mu.Unlock()
 }
 
 // addSources records which token versions reached a service, for /apps.
-func (c *serviceCache) addSources(id string, tokens []Token) {
+func (c *serviceCache) addSources(id string, tokens []waiter.Token) {
 	if len(tokens) == 0 {
 		return
 	}

@@ -1,13 +1,9 @@
 package waiterhttp
 
-import "github.com/waiter-go/waiter/engine"
-
-// CreateChecker is implemented by Routers that can tell, before a request
-// is admitted, whether it would be refused for creating one service too
-// many for its user (the production driver: per-user limits).
-type CreateChecker interface {
-	CheckCreate(d *engine.Description) error
-}
+import (
+	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/engine"
+)
 
 // storeBeforeStart stores the description of a service a request is about
 // to start (proxied requests, /waiter-ping, the background start of token
@@ -18,16 +14,16 @@ type CreateChecker interface {
 //
 // Two things keep the store bounded. Resolving alone (/service-id) stores
 // nothing. And a service the router would refuse to create (a per-user
-// limit, CreateChecker) is refused here with its 429 before anything is
-// written, so a flood of new descriptions from a user at the limit costs
-// no store write; one that slips past the check (another request took the
+// limit, waiter.CreateChecker) is refused here with its 429 before
+// anything is written, so a flood of new descriptions from a user at the
+// limit costs no store write; one that slips past the check (another request took the
 // last slot meanwhile) is handed back by the router to the store's
 // retention of inactive services.
 func (s *Server) storeBeforeStart(d *engine.Description) *Error {
 	if s.services.isStored(d.ID) {
 		return nil
 	}
-	if c, ok := s.router.(CreateChecker); ok {
+	if c, ok := s.router.(waiter.CreateChecker); ok {
 		if err := c.CheckCreate(d); err != nil {
 			s.metrics.rejected(d.ID, err)
 			herr := toError(err)
@@ -35,7 +31,7 @@ func (s *Server) storeBeforeStart(d *engine.Description) *Error {
 			return herr
 		}
 	}
-	if err := s.store.PutServiceDescription(d.ID, d.Core); err != nil {
+	if _, err := s.store.PutServiceDescription(d.ID, d.Core); err != nil {
 		herr := toError(err)
 		herr.ServiceID = d.ID
 		return herr

@@ -2,6 +2,8 @@ package waiterhttp
 
 import (
 	"net/http"
+
+	"github.com/waiter-go/waiter"
 )
 
 // msgTokenLimit is Waiter's refusal when an owner has too many tokens
@@ -19,7 +21,7 @@ func (s *Server) checkTokenLimit(r *http.Request, owner, name string) *Error {
 	if limit < 0 || r.URL.Query().Get("update-mode") == "admin" {
 		return nil
 	}
-	owned, err := s.store.ListTokens([]string{owner}, false)
+	owned, err := s.store.ListTokens(waiter.TokenFilter{Owners: []string{owner}})
 	if err != nil {
 		return toError(err)
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/waiter-go/waiter/internal/clikit"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
-	"github.com/waiter-go/waiter/sim/marathon/procs"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
+	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 )
 
 // Exit statuses.
@@ -27,6 +27,7 @@ type grammar struct {
 	Sweep      sweepCmd             `cmd:"" help:"Run one scenario once per value of a Waiter parameter; cost against p99 latency."`
 	Reports    reportsCmd           `cmd:"" help:"Regenerate (or --check) the committed report of every scenario."`
 	Marathon   marathonCmd          `cmd:"" help:"Serve a simulated Marathon over HTTP (Marathon 1.4's REST API)."`
+	Docs       docsCmd              `cmd:"" help:"Print generated documentation: the scenario format's reference."`
 	Completion clikit.CompletionCmd `cmd:"" help:"Print shell code that completes waiter-sim's commands and flags."`
 }
 
@@ -34,7 +35,9 @@ type grammar struct {
 func (grammar) Help() string {
 	return `Exit status: 0 on success; 1 when an assertion fails (run, after writing the
 reports) or reports are stale (reports --check); 2 on a usage error, an
-invalid scenario (the message names file:line) or any other error.
+invalid scenario (the message names the file, line and field, and
+docs/scenario.md, printed by 'waiter-sim docs scenario', describes the
+format) or any other error.
 
 Examples:
 
@@ -74,7 +77,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr}
 	var g grammar
 	app, err := clikit.New("waiter-sim", description, &g, stdout, stderr, kong.Bind(e),
-		kong.Vars{"log_level": "warn", "launch_latency": httpapi.DefaultLaunchLatency.String(),
+		kong.Vars{"log_level": "warn", "launch_latency": fakemarathon.DefaultLaunchLatency.String(),
 			"port_range": fmt.Sprintf("%d-%d", procs.DefaultPortRangeStart, procs.DefaultPortRangeEnd)})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/internal/clikit"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
-	"github.com/waiter-go/waiter/sim/marathon/procs"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
+	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 )
 
 // marathonContext ends `waiter-sim marathon`; tests replace it.
@@ -69,7 +69,7 @@ func (c *marathonCmd) Run(e *env) error {
 		c.LogLevel = "info"
 	}
 	log := c.Logger(e.stderr)
-	srv, err := httpapi.New(httpapi.Config{
+	srv, err := fakemarathon.New(fakemarathon.Config{
 		Simulated: c.Simulated, Agents: c.Agents, LaunchLatency: c.LaunchLatency,
 		FirstHealthCheck: c.FirstHealthCheck, StartCheckInterval: c.StartCheckInterval, Seed: c.Seed, Logger: log,
 		Procs: procs.Config{WorkDir: c.WorkDir, PortRange: [2]int{lo, hi}, Logger: log},

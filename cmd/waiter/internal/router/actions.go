@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -49,7 +49,7 @@ func (d *Driver) dispatch(a engine.Action) {
 		d.pending = append(d.pending, engine.Event{Kind: engine.EvRequestCanceled, Service: a.Service, Request: a.Request})
 		return
 	}
-	w <- admitResult{grant: waiterhttp.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
+	w <- admitResult{grant: waiter.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
 		Host: a.Host, Port: a.Port}}
 }
 

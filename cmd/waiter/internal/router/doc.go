@@ -1,11 +1,12 @@
-// Package router is the production driver of the engine: the one goroutine
-// that owns an *engine.Engine and turns the outside world into its events
-// and its actions into effects.
+// Package router is the production driver of the engine: it owns an
+// *engine.Engine and turns the outside world into its events and its
+// actions into effects. It implements the domain's waiter.Router port.
 //
-// Everything that reaches the engine goes through one channel of closures
-// run on the driver goroutine, so the engine stays single-threaded and
+// Everything that reaches the engine runs under one mutex, on the
+// caller's own goroutine (Driver.do): a request's admission and release
+// cost no goroutine hand-off, and the engine stays single-threaded and
 // pure while HTTP handlers, scheduler calls, timers and the scheduler
-// poller run concurrently:
+// pollers run concurrently:
 //
 //   - proxied requests arrive through Admit (EvRequestArrived) and wait on
 //     a reply channel for ActDispatch (a Grant with the host and port the

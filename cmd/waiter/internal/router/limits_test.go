@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -17,14 +17,14 @@ import (
 func TestRefusedServicesLeaveNoRecord(t *testing.T) {
 	h := newHarnessWith(t, nil, func(c *Config) { c.Engine.MaxServicesPerUser = 1 })
 	first := desc(t, engine.Params{"version": "kept"})
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: first})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: first})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.d.Release(g, engine.OutcomeSuccess)
 	for i := range 200 {
 		d := desc(t, engine.Params{"version": fmt.Sprint("refused-", i)})
-		_, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+		_, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 		var ee *engine.Error
 		if !errors.As(err, &ee) || ee.Code != engine.CodeTooMany {
 			t.Fatalf("request %d: %v, want the per-user limit", i, err)
@@ -55,7 +55,7 @@ func TestCheckCreateAndForget(t *testing.T) {
 	if err := h.d.CheckCreate(d); err != nil {
 		t.Fatalf("CheckCreate of alice's first service: %v", err)
 	}
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestCheckCreateAndForget(t *testing.T) {
 		}
 	}
 	// Past the check (another request took the slot), the engine refuses.
-	if _, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: second}); !errors.As(err, &ee) {
+	if _, err := h.d.Admit(context.Background(), waiter.Admission{Description: second}); !errors.As(err, &ee) {
 		t.Fatalf("second service admitted: %v", err)
 	}
 	if fd := wait("the refused service"); fd.ID != second.ID {

@@ -6,8 +6,9 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
-	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/tokencache"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -82,21 +83,22 @@ func (r *retention) started(id, user string) {
 	r.trim(user)
 }
 
-// retainingStore is the store port the HTTP edge writes descriptions
-// through: the retention hears of every service about to start.
+// retainingStore is the store the HTTP edge writes descriptions through:
+// the retention hears of every service about to start.
 type retainingStore struct {
-	storeport.Store
+	*tokencache.Store
 	kept *retention
 }
 
 // PutServiceDescription stores the description and tells the retention.
-func (s retainingStore) PutServiceDescription(id string, core map[string]any) error {
-	if err := s.Store.PutServiceDescription(id, core); err != nil {
-		return err
+func (s retainingStore) PutServiceDescription(id string, core map[string]any) (bool, error) {
+	wrote, err := s.Store.PutServiceDescription(id, core)
+	if err != nil {
+		return false, err
 	}
 	user, _ := core["run-as-user"].(string)
 	s.kept.started(id, user)
-	return nil
+	return wrote, nil
 }
 
 // forget records that d's service stopped running (the scheduler deleted
@@ -104,7 +106,7 @@ func (s retainingStore) PutServiceDescription(id string, core map[string]any) er
 // service whose description is not stored is none of its business.
 func (r *retention) forget(d *engine.Description) {
 	core, err := r.db.GetServiceDescription(d.ID)
-	if errors.Is(err, bolt.ErrServiceNotFound) {
+	if errors.Is(err, waiter.ErrServiceNotFound) {
 		return
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -63,7 +64,7 @@ func TestRetention(t *testing.T) {
 	if fmt.Sprint(purged) != fmt.Sprint([]string{alice[0].ID}) {
 		t.Errorf("purged %v, want alice's oldest %s", purged, alice[0].ID)
 	}
-	if _, err := db.GetServiceDescription(alice[0].ID); !errors.Is(err, bolt.ErrServiceNotFound) {
+	if _, err := db.GetServiceDescription(alice[0].ID); !errors.Is(err, waiter.ErrServiceNotFound) {
 		t.Errorf("purged description still stored: %v", err)
 	}
 	if ov, _ := db.GetOverride(alice[0].ID); len(ov.Overrides) != 0 {

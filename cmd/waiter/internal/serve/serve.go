@@ -18,7 +18,7 @@ import (
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
-	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/tokencache"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/logthrottle"
 )
@@ -86,7 +86,7 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer db.Close()
-	store := storeport.New(db, cfg.TokenCacheSize)
+	store := tokencache.New(db, cfg.TokenCacheSize)
 	kept := newRetention(db, cfg.InactiveServicesPerUser, log.With("component", "store"))
 	if err := kept.load(); err != nil {
 		return err
