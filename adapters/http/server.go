@@ -81,7 +81,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, ri := withInfo(r, s.clock.Now())
 	ri.header = w.Header()
 	w.Header().Set(hdrCID, ri.cid)
-	if s.cls.isAPI(r) {
+	api := s.cls.isAPI(r)
+	if s.cfg.AccessLog != nil {
+		rec := &statusRecorder{ResponseWriter: w}
+		w = rec
+		defer func() {
+			// An aborted response (http.ErrAbortHandler) is logged too,
+			// then the panic goes on to net/http, which expects it.
+			v := recover()
+			s.logAccess(r, ri, rec, api, v != nil)
+			if v != nil {
+				panic(v)
+			}
+		}()
+	}
+	if api {
 		w.Header().Set("Server", s.serverHeader())
 		w, r, herr := s.guardAPI(w, r)
 		if herr != nil {
