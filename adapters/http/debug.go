@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/waiter-go/waiter"
 )
 
 // debugInfo is what x-waiter-debug reveals about a proxied request
@@ -11,7 +13,7 @@ import (
 // (no instance was granted) are left out.
 type debugInfo struct {
 	rs      *resolved
-	grant   *Grant
+	grant   *waiter.Grant
 	waited  time.Duration // time to get an instance
 	backend time.Duration // time until the backend's response started
 	proto   string        // the protocol spoken to the backend
@@ -20,6 +22,7 @@ type debugInfo struct {
 // setDebugHeaders adds the debug headers when the client asked for them.
 func (s *Server) setDebugHeaders(h http.Header, r *http.Request, d debugInfo) {
 	ri := info(r)
+	ri.note(d) // every proxy answer passes here: the access log's source
 	if !ri.debug {
 		return
 	}

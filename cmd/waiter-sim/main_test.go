@@ -29,18 +29,18 @@ func exists(t *testing.T, paths ...string) {
 	}
 }
 
-func TestBrokenScenarioExits2WithFileAndLine(t *testing.T) {
-	for _, c := range []struct{ file, line string }{
-		{"testdata/unknown-field.yaml", "8"},
-		{"testdata/bad-duration.yaml", "3"},
+func TestBrokenScenarioExits2WithFileLineAndField(t *testing.T) {
+	for _, c := range []struct{ file, line, field string }{
+		{"testdata/unknown-field.yaml", "8", `services[0].colour: unknown field "colour"`},
+		{"testdata/bad-duration.yaml", "3", `duration: want a duration such as 200ms, 5s or 1h30m, got "five minutes"`},
 	} {
 		code, _, stderr := sim(t, "run", c.file, "--out", t.TempDir())
 		if code != 2 {
 			t.Errorf("%s: exit %d, want 2", c.file, code)
 		}
 		at := regexp.MustCompile(regexp.QuoteMeta(c.file) + `(:|: line )` + c.line + `\b`)
-		if !at.MatchString(stderr) {
-			t.Errorf("%s: want file and line %s in the message, got %q", c.file, c.line, stderr)
+		if !at.MatchString(stderr) || !strings.Contains(stderr, c.field) {
+			t.Errorf("%s: want file, line %s and %s in the message, got %q", c.file, c.line, c.field, stderr)
 		}
 		if strings.Contains(stderr, "goroutine") {
 			t.Errorf("%s: panicked: %s", c.file, stderr)
@@ -121,6 +121,11 @@ func TestSetReachesTheServices(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "cpus") {
 		t.Errorf("an invalid override: exit %d, %q; want 2 naming cpus", code, stderr)
 	}
+	// A misspelt parameter would change nothing and report identical runs.
+	code, _, stderr = sim(t, "sweep", "testdata/tiny.yaml", "--out", t.TempDir(), "--set", "scale_up_factor=0.1,0.3")
+	if code != 2 || !strings.Contains(stderr, `override "scale_up_factor": not a Waiter parameter: use scale-up-factor`) {
+		t.Errorf("a misspelt override: exit %d, %q; want 2 with the spelling to use", code, stderr)
+	}
 }
 
 func TestCompareWritesBothPolicies(t *testing.T) {
@@ -159,22 +164,27 @@ func TestUsage(t *testing.T) {
 		want string // in stdout+stderr
 	}{
 		{nil, 2, "Usage:"},
-		{[]string{"--help"}, 0, "waiter-sim run FILE"},
-		{[]string{"run", "--help"}, 0, "Usage:"},
-		{[]string{"fly"}, 2, `unknown command "fly"`},
-		{[]string{"run"}, 2, "want one scenario file"},
-		{[]string{"run", "a.yaml", "b.yaml"}, 2, "want one scenario file"},
+		{[]string{"--help"}, 0, "waiter-sim run scenarios/spike.yaml"},
+		{[]string{"run", "--help"}, 0, "Usage: waiter-sim run <file>"},
+		{[]string{"help", "sweep"}, 0, "Usage: waiter-sim sweep --set=PARAM=V1,V2,... <file>"},
+		{[]string{"marathon", "--help"}, 0, "--start-check-interval"},
+		{[]string{"fly"}, 2, `unknown command "fly" (known: run, compare, sweep, reports, marathon, docs, completion)`},
+		{[]string{"run"}, 2, `expected "<file>"`},
+		{[]string{"run", "a.yaml", "b.yaml"}, 2, "unexpected argument b.yaml"},
 		{[]string{"run", "testdata/tiny.yaml", "--policy", "magic"}, 2, `unknown policy "magic"`},
-		{[]string{"run", "testdata/tiny.yaml", "--seed", "x"}, 2, "invalid value"},
+		{[]string{"run", "testdata/tiny.yaml", "--seed", "x"}, 2, `--seed: expected a valid 64 bit uint but got "x"`},
 		{[]string{"run", "testdata/tiny.yaml", "--set", "novalue"}, 2, "want k=v"},
-		{[]string{"compare", "testdata/tiny.yaml"}, 2, "--policies is required"},
+		{[]string{"run", "testdata/tiny.yaml", "--set", "novalue"}, 2, "Run 'waiter-sim run --help' for usage."},
+		{[]string{"compare", "testdata/tiny.yaml"}, 2, "missing flags: --policies"},
 		{[]string{"compare", "testdata/tiny.yaml", "--policies", "waiter,waiter"}, 2, "listed twice"},
-		{[]string{"sweep", "testdata/tiny.yaml"}, 2, "exactly one --set"},
+		{[]string{"sweep", "testdata/tiny.yaml"}, 2, "missing flags: --set"},
 		{[]string{"sweep", "testdata/tiny.yaml", "--set", "scale-up-factor="}, 2, "lists no values"},
-		{[]string{"reports", "a", "b"}, 2, "at most one folder"},
+		{[]string{"reports", "a", "b"}, 2, "unexpected argument b"},
 		{[]string{"reports", t.TempDir()}, 2, "no scenarios"},
-		{[]string{"marathon", "extra"}, 2, "takes no arguments"},
+		{[]string{"marathon", "extra"}, 2, "unexpected argument extra"},
 		{[]string{"marathon", "--port-range", "9-1"}, 2, "want LO-HI"},
+		{[]string{"--version"}, 0, "waiter-sim "},
+		{[]string{"completion", "fish"}, 0, "complete -f -c waiter-sim"},
 	} {
 		code, stdout, stderr := sim(t, c.args...)
 		if code != c.code || !strings.Contains(stdout+stderr, c.want) {

@@ -130,7 +130,7 @@ func (s *sweep) plot() plot {
 }
 
 // WriteSweepMarkdown writes a parameter sweep: one row per value with its
-// cost (instance-seconds) and latency, a text scatter of cost against p99
+// cost (instance-hours) and latency, a text scatter of cost against p99
 // latency, and the Pareto front (the values no other value beats on both).
 func WriteSweepMarkdown(w io.Writer, param string, values []string, reps []*sim.Report) error {
 	s, err := newSweep(param, values, reps)
@@ -252,7 +252,7 @@ func WriteSweepHTML(w io.Writer, param string, values []string, reps []*sim.Repo
 		t.RowClass = append(t.RowClass, c)
 	}
 	p := sweepPage{page: pg, Param: param, Policy: reps[0].Policy, Seed: seeds(reps), Front: s.frontLines(), Table: t}
-	return execute(w, "sweep", p)
+	return renderPage(w, "sweep", p)
 }
 
 // padded returns the bounds of vs widened by 5% each side (never below

@@ -3,27 +3,20 @@ package cli
 import (
 	"errors"
 	"reflect"
-	"strings"
 	"testing"
-
-	"github.com/waiter-go/waiter/sim/scenario"
 )
 
-func TestParseAllowsFlagsAfterArguments(t *testing.T) {
-	fs := newFlags("t")
-	seed := fs.Uint64("seed", 0, "")
-	var set assignments
-	fs.Var(&set, "set", "")
-	pos, err := parse(fs, []string{"a.yaml", "--seed", "3", "b", "--set", "x=1", "--set=y=z"})
-	if err != nil {
+func TestOverrides(t *testing.T) {
+	if err := checkAssignments([]string{"x=1", "y=z=w"}); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(pos, []string{"a.yaml", "b"}) || *seed != 3 || !isSet(fs, "seed") || isSet(fs, "other") {
-		t.Errorf("pos %v seed %d", pos, *seed)
-	}
-	want := map[string]any{"x": 1.0, "y": "z"}
-	if got := set.overrides(); !reflect.DeepEqual(got, want) {
+	want := map[string]any{"x": 1.0, "y": "z=w"}
+	if got := overrides([]string{"x=1", " y =z=w"}); !reflect.DeepEqual(got, want) {
 		t.Errorf("overrides %v, want %v", got, want)
+	}
+	var ue *usageError
+	if err := checkAssignments([]string{"novalue"}); !errors.As(err, &ue) {
+		t.Errorf("k without =v: %v, want a usage error", err)
 	}
 }
 
@@ -46,25 +39,5 @@ func TestDirName(t *testing.T) {
 		if got := dirName(in); got != want {
 			t.Errorf("dirName(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestWithLinesLocatesDecoderErrors(t *testing.T) {
-	err := withLines(&scenario.Error{File: "s.yaml",
-		Msg: "yaml: unmarshal errors:\n  line 8: field colour not found\n  line 9: field size not found"})
-	want := []string{
-		(&scenario.Error{File: "s.yaml", Line: 8, Msg: "field colour not found"}).Error(),
-		(&scenario.Error{File: "s.yaml", Line: 9, Msg: "field size not found"}).Error(),
-	}
-	if err.Error() != strings.Join(want, "\n") {
-		t.Errorf("got %q", err)
-	}
-	var se *scenario.Error
-	if !errors.As(err, &se) {
-		t.Error("the scenario error must stay reachable with errors.As")
-	}
-	located := &scenario.Error{File: "s.yaml", Line: 3, Msg: "bad"}
-	if withLines(located) != error(located) {
-		t.Error("an error that has its line must pass unchanged")
 	}
 }

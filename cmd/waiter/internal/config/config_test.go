@@ -1,14 +1,14 @@
 package config
 
 import (
-	"errors"
-	"flag"
-	"io"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alecthomas/kong"
 )
 
 func TestDecodeIsStrict(t *testing.T) {
@@ -59,35 +59,129 @@ func TestFlagsOverrideFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("port: 8000\ndata-dir: /from/file\nscheduler: shell\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Parse([]string{"--config", path, "--port", "7000"}, io.Discard)
+	cfg, err := parse("--config", path, "--port", "7000")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Port != 7000 || cfg.DataDir != "/from/file" {
 		t.Errorf("port %d data-dir %q: the flag must win, the file must fill the rest", cfg.Port, cfg.DataDir)
 	}
-	cfg, err = Parse(nil, io.Discard)
+	cfg, err = parse()
 	if err != nil || cfg.Port != 9091 || cfg.Scheduler != "shell" {
 		t.Errorf("defaults: %+v %v", cfg, err)
 	}
 }
 
-func TestParseErrors(t *testing.T) {
-	if _, err := Parse([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("-h: %v", err)
+// parse is `waiter serve ARGS` as far as the configuration goes.
+func parse(args ...string) (Config, error) {
+	var f Flags
+	k, err := kong.New(&f, kong.Vars(HelpVars()))
+	if err != nil {
+		return Config{}, err
 	}
-	if _, err := Parse([]string{"--scheduler", "marathon"}, io.Discard); err == nil || !strings.Contains(err.Error(), "marathon-url") {
+	if _, err := k.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return f.Resolve()
+}
+
+func TestLogSettings(t *testing.T) {
+	cfg, err := parse("--log-format", "json", "--log-level", "debug", "--access-log", "stdout")
+	if err != nil || cfg.LogFormat != "json" || cfg.LogLevel != "debug" || cfg.AccessLog != "stdout" {
+		t.Errorf("log flags: %+v %v", cfg, err)
+	}
+	if cfg, err := parse(); err != nil || cfg.LogFormat != "text" || cfg.LogLevel != "info" || cfg.AccessLog != "" {
+		t.Errorf("log defaults: text, info, no access log; got %q %q %q %v", cfg.LogFormat, cfg.LogLevel, cfg.AccessLog, err)
+	}
+	if _, err = parse("--log-format", "xml"); err == nil || !strings.Contains(err.Error(), `--log-format must be one of "text","json" but got "xml"`) {
+		t.Errorf("bad --log-format: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "waiter.yaml")
+	if err := os.WriteFile(path, []byte("log-format: xml\nlog-level: loud\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = parse("--config", path)
+	if err == nil || !strings.Contains(err.Error(), `log-format must be text or json (got "xml")`) ||
+		!strings.Contains(err.Error(), `log-level must be debug, info, warn or error (got "loud")`) {
+		t.Errorf("bad log settings in the file: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("log-format: json\naccess-log: /var/log/waiter/access.log\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := parse("--config", path, "--log-format", "text"); err != nil || cfg.LogFormat != "text" || cfg.AccessLog != "/var/log/waiter/access.log" {
+		t.Errorf("file then flags: %+v %v", cfg, err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	if _, err := parse("--scheduler", "marathon"); err == nil || !strings.Contains(err.Error(), "marathon-url") {
 		t.Errorf("marathon without URL: %v", err)
 	}
-	_, err := Parse([]string{"--scheduler", "k8s", "--port", "70000"}, io.Discard)
+	_, err := parse("--scheduler", "k8s", "--port", "70000")
 	if err == nil || !strings.Contains(err.Error(), "k8s") || !strings.Contains(err.Error(), "70000") {
 		t.Errorf("every problem must be reported: %v", err)
 	}
-	if _, err := Parse([]string{"--config", "/no/such/file.yaml"}, io.Discard); err == nil {
+	if _, err := parse("--config", "/no/such/file.yaml"); err == nil {
 		t.Error("missing config file accepted")
 	}
-	if _, err := Parse([]string{"extra"}, io.Discard); err == nil {
+	if _, err := parse("extra"); err == nil {
 		t.Error("stray argument accepted")
+	}
+}
+
+// The limits are in the file (strict YAML) and the per-user ones in
+// flags too; a limit that would turn a bound off is refused by name.
+func TestLimits(t *testing.T) {
+	cfg, err := Decode(strings.NewReader(`
+read-header-timeout: 5s
+idle-timeout: 30s
+max-header-bytes: 16384
+api-body-timeout: 10s
+api-write-timeout: 20s
+max-api-body-bytes: 4096
+description-cache-size: 10
+service-cache-size: 20
+token-cache-size: 30
+inactive-services-per-user: 5
+max-services-per-user: 7
+max-instances-per-user: 70
+max-tokens-per-owner: 3
+log-repeat-window: 0s
+`), Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	want.ReadHeaderTimeout, want.IdleTimeout, want.MaxHeaderBytes = 5*time.Second, 30*time.Second, 16384
+	want.APIBodyTimeout, want.APIWriteTimeout, want.MaxAPIBodyBytes = 10*time.Second, 20*time.Second, 4096
+	want.DescriptionCacheSize, want.ServiceCacheSize, want.TokenCacheSize = 10, 20, 30
+	want.InactiveServicesPerUser, want.MaxServicesPerUser, want.MaxInstancesPerUser, want.MaxTokensPerOwner = 5, 7, 70, 3
+	want.LogRepeatWindow = 0
+	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", want) {
+		t.Errorf("decoded\n%+v\nwant\n%+v", cfg, want)
+	}
+	if err := Default().Validate(); err != nil {
+		t.Errorf("the defaults are invalid: %v", err)
+	}
+	cfg, err = parse("--max-services-per-user", "3", "--max-instances-per-user", "9", "--max-tokens-per-owner", "0")
+	if err != nil || cfg.MaxServicesPerUser != 3 || cfg.MaxInstancesPerUser != 9 || cfg.MaxTokensPerOwner != 0 {
+		t.Errorf("flags: %+v %v", cfg, err)
+	}
+
+	bad := Default()
+	bad.ReadHeaderTimeout, bad.IdleTimeout, bad.APIBodyTimeout, bad.APIWriteTimeout = 0, 0, 0, -time.Second
+	bad.MaxHeaderBytes, bad.MaxAPIBodyBytes = 0, 0
+	bad.DescriptionCacheSize, bad.ServiceCacheSize, bad.TokenCacheSize = 0, -1, 0
+	bad.InactiveServicesPerUser, bad.MaxServicesPerUser, bad.MaxInstancesPerUser, bad.MaxTokensPerOwner = -1, -1, -1, -1
+	bad.LogRepeatWindow = -time.Second
+	err = bad.Validate()
+	for _, key := range []string{"read-header-timeout", "idle-timeout", "api-body-timeout", "api-write-timeout",
+		"max-header-bytes", "max-api-body-bytes", "description-cache-size", "service-cache-size", "token-cache-size",
+		"inactive-services-per-user", "max-services-per-user", "max-instances-per-user", "max-tokens-per-owner",
+		"log-repeat-window"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s not reported: %v", key, err)
+		}
 	}
 }
 
