@@ -136,8 +136,10 @@ func TestReportsInABrowser(t *testing.T) {
 	}
 }
 
-// The time charts of a page move together: a drag across one zooms all of
-// them to the same span, and a click on a legend entry hides its series.
+// The time charts of a page move together: hovering one moves every
+// crosshair, a drag across one zooms all of them to the same span and a
+// double-click zooms them all out; a click on a legend entry hides its
+// series.
 func TestReportChartsZoomTogetherAndToggle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.html")
 	if err := os.WriteFile(path, []byte(write(t, func(w io.Writer) error { return WriteHTML(w, fixture()) })), 0o644); err != nil {
@@ -155,6 +157,16 @@ func TestReportChartsZoomTogetherAndToggle(t *testing.T) {
 	}
 	y := over.Top + over.Height/2
 	x0, x1 := over.Left+over.Width*0.25, over.Left+over.Width*0.5
+
+	// Hovering one chart moves every chart's crosshair to the same time.
+	p.Do(chromedp.MouseEvent(chromedp.MouseMoved, x0, y))
+	idx := browsertest.Eval[[]*int](p, `window.waiterCharts.map(function (c) { return c.plot.cursor.idx; })`)
+	for i, v := range idx {
+		if v == nil || *v != *idx[0] || *v < 5 || *v > 10 {
+			t.Fatalf("hover at a quarter of the rates chart: chart %d's crosshair at %v, want every chart at point ~7 (%v)", i, v, idx)
+		}
+	}
+
 	p.Do(
 		chromedp.MouseEvent(chromedp.MouseMoved, x0, y),
 		chromedp.MouseEvent(chromedp.MousePressed, x0, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
@@ -174,6 +186,15 @@ func TestReportChartsZoomTogetherAndToggle(t *testing.T) {
 			t.Errorf("after the drag, chart %s shows %v to %v; want every chart on the dragged span", s.ID, s.Min, s.Max)
 		}
 	}
+	// A double-click zooms every chart back out to the whole run.
+	p.Do(chromedp.MouseClickXY(x1, y, chromedp.ClickCount(2)))
+	full := browsertest.Eval[[][2]float64](p, `window.waiterCharts.map(function (c) { return [c.plot.scales.x.min, c.plot.scales.x.max]; })`)
+	for i, r := range full {
+		if r[0] != 0 || r[1] != 290 {
+			t.Errorf("after a double-click, chart %d shows %v; want the whole run, 0 to 290 s", i, r)
+		}
+	}
+
 	p.Do(chromedp.Click(chromedp.CSS("#plot-rates .u-legend .u-series:nth-child(2) th")))
 	shown := browsertest.Eval[[]bool](p, `window.waiterCharts[0].plot.series.map(function (s) { return s.show; })`)
 	if len(shown) != 4 || shown[1] || !shown[2] || !shown[3] {

@@ -230,6 +230,16 @@
     };
   }
 
+  // isolated picks the values of a line with a gap on both sides (a
+  // trace's lone completions): a line cannot draw them, a dot can.
+  function isolated(u, si) {
+    var d = u.data[si], out = [];
+    for (var i = 0; i < d.length; i++) {
+      if (d[i] != null && (i === 0 || d[i - 1] == null) && (i === d.length - 1 || d[i + 1] == null)) out.push(i);
+    }
+    return out;
+  }
+
   function seriesOpts(p, s) {
     var o = {
       label: s.label,
@@ -241,7 +251,8 @@
     if (s.dash) o.dash = s.dash;
     if (!s.line) o.paths = function () { return null; };
     o.points = s.points ? { show: true, size: s.point_size || 8, width: s.hollow ? 2 : 1, stroke: s.color,
-      fill: s.hollow ? "rgba(255, 255, 255, 0)" : s.color } : { show: false };
+      fill: s.hollow ? "rgba(255, 255, 255, 0)" : s.color }
+      : { show: true, size: 5, width: 1, stroke: s.color, fill: s.color, filter: isolated };
     return o;
   }
 
