@@ -105,6 +105,9 @@ func (d *Driver) scaleService(a engine.Action) {
 // deleteService: the engine has already forgotten the service; the driver
 // forgets it too and keeps a tombstone until the scheduler stops listing it.
 func (d *Driver) deleteService(a engine.Action) {
+	if rec := d.services[a.Service]; rec != nil && rec.deployError != "" {
+		d.closeDeploymentError(a.Service, d.clk.Now())
+	}
 	delete(d.services, a.Service)
 	tomb := &tombstone{pendingOps: 1}
 	d.tombstones[a.Service] = tomb

@@ -68,6 +68,7 @@ func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, admitted ti
 	d.waiters[id] = reply
 	d.step(engine.Event{Kind: engine.EvRequestArrived, Service: a.Description.ID, Request: id,
 		Description: a.Description, QueueTimeout: a.QueueTimeout, Priority: a.Priority})
+	d.noteColdStart(rec, id)
 }
 
 // cancel handles a client that went away: a queued request leaves the
