@@ -61,6 +61,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: cls, origins: origins, transports: newTransports(cfg),
 		services: newServiceCache(d.Store), metrics: newMetrics(),
 	}
+	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
 		c, err := newAuthCookies(cfg.AuthCookieSecret, cfg.AuthCookieScope, cfg.AuthCookieAge)
 		if err != nil {
