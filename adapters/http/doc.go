@@ -23,7 +23,14 @@
 //     token_validate.go), /waiter-ping (api_ping.go), /service-id, /status,
 //     /settings (api_misc.go), /state and /state/{id} (api_state.go,
 //     state_view.go) and /metrics through prometheus/client_golang
-//     (metrics.go, metrics_services.go); the route table is in server.go;
+//     (metrics.go, metrics_services.go, buildinfo.go); the route table is
+//     in server.go;
+//   - the dashboard: a read-only page at /dashboard behind the same
+//     authentication, plain HTML, JavaScript and CSS with uPlot embedded
+//     from dashboard/ (dashboard.go), polling /dashboard/data, which
+//     dashboard_view.go builds from the Router's snapshots, the optional
+//     HistoryKeeper port's samples and deployment errors (history.go) and
+//     the token store;
 //   - authentication: every request but the public few (/, /status,
 //     /metrics) acts for an authenticated Principal, learnt once per
 //     request through the Authenticator port (auth.go); OneUser is

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/julienschmidt/httprouter"
@@ -43,6 +44,7 @@ type Server struct {
 	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
+	started    time.Time // for the dashboard's routers table
 }
 
 // New builds a Server; every dependency is required.
@@ -59,7 +61,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, transports: newTransports(cfg),
-		services: newServiceCache(d.Store), metrics: newMetrics(),
+		services: newServiceCache(d.Store), metrics: newMetrics(), started: d.Clock.Now(),
 	}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
@@ -168,6 +170,9 @@ func (s *Server) routes() *httprouter.Router {
 	rt.GET("/state", s.handleState)
 	rt.GET("/state/:id", s.handleServiceState)
 	rt.GET("/metrics", s.handleMetrics)
+	rt.GET("/dashboard", s.handleDashboard)
+	rt.GET("/dashboard/data", s.handleDashboardData)
+	rt.GET("/dashboard/assets/*file", s.handleDashboardAsset)
 
 	rt.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound("Not found"))

@@ -17,7 +17,7 @@ type seenInstance struct {
 // noteInstances counts what an observation says happened since the
 // previous one (before rec keeps it; loop only): instance ids listed for
 // the first time are launches, failed ids not reported before are
-// failures, and an instance healthy for the first time reports its
+// failures (and launches too when no observation listed them live), and an instance healthy for the first time reports its
 // start-up time (from the scheduler's start time when it gives one,
 // else from when the router first saw it: Waiter's launch tracker). The
 // first observation of an adopted service only learns what already
@@ -44,15 +44,18 @@ func (d *Driver) noteInstances(rec *svcRecord, o engine.Observation) {
 		}
 		seen[in.ID] = prev
 	}
-	rec.instances = seen
 	failed := make(map[string]struct{}, len(o.Failed))
 	for _, f := range o.Failed {
 		if _, known := rec.failedIDs[f.ID]; !known && count {
 			rec.counters.Failed++
+			if _, wasLive := rec.instances[f.ID]; !wasLive {
+				// It started and failed between two observations.
+				rec.counters.Launched++
+			}
 		}
 		failed[f.ID] = struct{}{}
 	}
-	rec.failedIDs = failed
+	rec.instances, rec.failedIDs = seen, failed
 	rec.seeded = true
 }
 
