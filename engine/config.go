@@ -43,6 +43,15 @@ type Config struct {
 	// "knative".
 	Policies      map[string]Policy
 	DefaultPolicy string
+	// MaxServicesPerUser bounds the services one run-as-user may have at
+	// once; a request that would create one more is refused with
+	// CodeTooMany. 0: no limit.
+	MaxServicesPerUser int
+	// MaxInstancesPerUser bounds the instances one run-as-user's services
+	// may ask the scheduler for in all: a new service whose min-instances
+	// do not fit is refused with CodeTooMany, and scaling up stops at the
+	// limit. 0: no limit.
+	MaxInstancesPerUser int
 }
 
 func (c Config) withDefaults() Config {

@@ -4,12 +4,16 @@
 // It owns:
 //   - service descriptions: Waiter's parameters with their defaults, types,
 //     ranges and cross-field rules, parsing from x-waiter-* headers, merging
-//     with tokens, validation that reports every violation at once, and the
-//     service id (description.go, params.go, headers.go, merge.go,
-//     validate.go, serviceid.go);
+//     with tokens, validation that reports every violation at once, the
+//     size, UTF-8 and range limits that keep every value storable and
+//     every derived duration from overflowing, and the service id
+//     (description.go, params.go, headers.go, merge.go, validate.go,
+//     limits.go, serviceid.go);
 //   - per-service routing: slots, a FIFO queue with queue timeouts and a
 //     maximum length, load balancing, ejection with exponential backoff
 //     (routing.go, queue.go, instance.go);
+//   - per-user limits: the services a run-as-user may have and the
+//     instances its services may ask for (userlimits.go);
 //   - autoscaling: the Policy interface and Waiter's policy, plus the
 //     executor rules that turn a decision into scheduler actions
 //     (policy.go, policy_waiter.go, executor.go, killchoice.go);

@@ -13,6 +13,8 @@ type Engine struct {
 	rng splitmix64
 
 	services map[string]*service
+	// users holds each run-as-user's services, for the per-user limits.
+	users map[string]map[*service]struct{}
 	// last caches the most recently looked-up service: drivers tend to
 	// send runs of events for one service, and a hit skips hashing a
 	// long id (string equality short-circuits on identical pointers).
@@ -54,6 +56,7 @@ func New(cfg Config) *Engine {
 		cfg:      cfg,
 		rng:      splitmix64{state: cfg.Seed},
 		services: map[string]*service{},
+		users:    map[string]map[*service]struct{}{},
 		requests: map[RequestID]reqRecord{},
 	}
 }
@@ -164,6 +167,7 @@ func (e *Engine) addService(d *Description) *service {
 		svc.policy = e.cfg.DefaultPolicy
 	}
 	e.services[d.ID] = svc
+	e.trackUser(svc)
 	i := sort.Search(len(e.order), func(i int) bool { return e.order[i].id >= d.ID })
 	e.order = append(e.order, nil)
 	copy(e.order[i+1:], e.order[i:])
@@ -177,6 +181,7 @@ func (e *Engine) removeService(svc *service, reason Reason, why string) {
 	e.rejectAllQueued(svc, &Error{Code: CodeUnavailable, Reason: reason, Message: MsgServiceDeleted})
 	svc.removed = true
 	delete(e.services, svc.id)
+	e.untrackUser(svc)
 	i := sort.Search(len(e.order), func(i int) bool { return e.order[i].id >= svc.id })
 	if i < len(e.order) && e.order[i] == svc {
 		e.order = append(e.order[:i], e.order[i+1:]...)
@@ -234,6 +239,9 @@ func (e *Engine) start(ev Event) {
 	if svc == nil {
 		if ev.Description == nil || ev.Description.ID != ev.Service {
 			return
+		}
+		if e.admitNewService(ev.Description) != nil {
+			return // nothing waits on a start: the next request hears why
 		}
 		svc = e.addService(ev.Description)
 	}

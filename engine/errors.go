@@ -16,6 +16,9 @@ const (
 	CodeNotFound
 	// CodeUnavailable: no instance can serve the request now (HTTP 503).
 	CodeUnavailable
+	// CodeTooMany: the request would take its user past a per-user limit
+	// (HTTP 429).
+	CodeTooMany
 )
 
 func (c Code) String() string {
@@ -26,6 +29,8 @@ func (c Code) String() string {
 		return "not-found"
 	case CodeUnavailable:
 		return "unavailable"
+	case CodeTooMany:
+		return "too-many"
 	}
 	return fmt.Sprintf("code(%d)", int(c))
 }
@@ -48,6 +53,11 @@ const (
 	ReasonServiceDeleted
 	// ReasonInvalidDescription: the request did not describe a valid service.
 	ReasonInvalidDescription
+	// ReasonUserServiceLimit: the user has the most services allowed.
+	ReasonUserServiceLimit
+	// ReasonUserInstanceLimit: the service would take its user past the
+	// most instances allowed.
+	ReasonUserInstanceLimit
 )
 
 var reasonNames = [...]string{
@@ -58,6 +68,8 @@ var reasonNames = [...]string{
 	ReasonSuspended:          "suspended",
 	ReasonServiceDeleted:     "service-deleted",
 	ReasonInvalidDescription: "invalid-description",
+	ReasonUserServiceLimit:   "user-service-limit",
+	ReasonUserInstanceLimit:  "user-instance-limit",
 }
 
 func (r Reason) String() string {

@@ -57,7 +57,7 @@ func (e *Engine) scalingPass() {
 			i--
 			continue
 		}
-		e.execute(svc, dec, c)
+		e.applyDecision(svc, dec, c)
 	}
 }
 
@@ -68,8 +68,10 @@ func (e *Engine) idle(svc *service) bool {
 		e.now.Sub(svc.lastActivity) >= svc.desc.IdleTimeout
 }
 
-// execute applies Waiter's executor rules to a decision.
-func (e *Engine) execute(svc *service, dec Decision, c instanceCounts) {
+// applyDecision turns a scaling decision into scheduler actions by Waiter's
+// executor rules (scale-service: quanta, pending scales, expired
+// replacements, which instance to kill).
+func (e *Engine) applyDecision(svc *service, dec Decision, c instanceCounts) {
 	d := svc.desc
 	switch {
 	case dec.ScaleAmount > 0:
@@ -81,6 +83,7 @@ func (e *Engine) execute(svc *service, dec Decision, c instanceCounts) {
 		// max-instances (Waiter does), but never by more than that.
 		limit := d.MaxInstances + c.expiredHealthy + c.expiredUnhealthy
 		to := min(svc.requested+amount, max(limit, d.MinInstances))
+		to = e.instanceRoom(svc, to) // the user's share (MaxInstancesPerUser)
 		if to <= svc.requested {
 			return
 		}

@@ -91,6 +91,9 @@ func ParseHeaders(h map[string][]string) (HeaderParams, error) {
 			out.Debug = true
 		case name == "token":
 			out.Tokens = splitTokens(value)
+			if rule, msg := tokenListProblem(out.Tokens); rule != "" {
+				bad(key, rule, msg)
+			}
 		case strings.HasPrefix(name, "env-"):
 			env := strings.ToUpper(strings.TrimPrefix(name, "env-"))
 			m, _ := out.Service["env"].(map[string]string)
@@ -109,6 +112,10 @@ func ParseHeaders(h map[string][]string) (HeaderParams, error) {
 		case strings.HasPrefix(name, "param-"):
 			if out.ParamEnv == nil {
 				out.ParamEnv = map[string]string{}
+			}
+			if rule, msg := textProblem(value, 0); rule != "" {
+				bad(key, rule, msg)
+				continue
 			}
 			out.ParamEnv[strings.ToUpper(strings.TrimPrefix(name, "param-"))] = value
 		case name == "queue-timeout", name == "timeout", name == "streaming-timeout",
@@ -177,13 +184,30 @@ func parseHeaderValue(name, value string) any {
 func parseTimeoutHeader(value string) (time.Duration, string) {
 	n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, "must be a positive integer of milliseconds (got " + strconv.Quote(value) + ")"
+		return 0, "must be a positive integer of milliseconds (got " + strconv.QuoteToASCII(truncate(value, 40)) + ")"
 	}
-	d := time.Duration(n) * time.Millisecond
-	if d > maxRequestTimeout {
-		d = maxRequestTimeout
+	// Cap before converting: n milliseconds overflow a time.Duration
+	// (nanoseconds) from about 9.2e12 on, and would turn negative.
+	if n > maxRequestTimeout.Milliseconds() {
+		return maxRequestTimeout, ""
 	}
-	return d, ""
+	return time.Duration(n) * time.Millisecond, ""
+}
+
+// tokenListProblem checks the names of an x-waiter-token header before
+// any store is asked about them.
+func tokenListProblem(names []string) (string, string) {
+	if len(names) > MaxTokensPerRequest {
+		return "limit", "must name at most " + strconv.Itoa(MaxTokensPerRequest) + " tokens (got " + strconv.Itoa(len(names)) + ")"
+	}
+	// Only what keeps the lookup bounded and the name storable: a name
+	// with other characters is simply not found (404, as in Waiter).
+	for _, n := range names {
+		if rule, msg := textProblem(n, MaxTokenNameLength); rule != "" {
+			return rule, "token name " + msg
+		}
+	}
+	return "", ""
 }
 
 func splitTokens(value string) []string {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,7 +81,14 @@ func coerce(spec *paramSpec, v any) (any, *FieldError) {
 			return s, nil
 		}
 	case kindInt:
-		if f, ok := v.(float64); ok && f == float64(int64(f)) {
+		f, ok := v.(float64)
+		if ok && f == math.Trunc(f) && (f < -maxExactInteger || f > maxExactInteger) {
+			// Beyond ±2^53 a float64 does not hold every integer, and
+			// int64(f) is undefined past 2^63: refuse before converting.
+			return nil, &FieldError{Field: spec.name, Rule: "range", Message: "must be an integer between " +
+				strconv.Itoa(-maxExactInteger) + " and " + strconv.Itoa(maxExactInteger) + " (got " + fmtNum(f) + ")"}
+		}
+		if ok && f == float64(int64(f)) {
 			return f, nil
 		}
 	case kindNumber:

@@ -125,16 +125,6 @@ func intRange(lo, hi int) func(any) (string, string) {
 	}
 }
 
-func intAtLeast(lo int) func(any) (string, string) {
-	return func(v any) (string, string) {
-		n := int(v.(float64))
-		if n < lo {
-			return "range", "must be at least " + strconv.Itoa(lo) + " (got " + strconv.Itoa(n) + ")"
-		}
-		return "", ""
-	}
-}
-
 // numRange checks lo <(=) v <(=) hi with open or closed ends.
 func numRange(lo, hi float64, loOpen, hiOpen bool) func(any) (string, string) {
 	return func(v any) (string, string) {
@@ -186,7 +176,7 @@ var paramSpecs = []paramSpec{
 	{name: "health-check-url", kind: kindString, def: "/status", check: nonEmpty},
 	{name: "idle-timeout-mins", kind: kindInt, def: 30.0, overridable: true, check: intRange(0, 43200)},
 	{name: "image", kind: kindString, check: nonEmpty},
-	{name: "instance-expiry-mins", kind: kindInt, def: 7200.0, overridable: true, check: intAtLeast(0)},
+	{name: "instance-expiry-mins", kind: kindInt, def: 7200.0, overridable: true, check: intRange(0, MaxInstanceExpiryMins)},
 	{name: "interstitial-secs", kind: kindInt, def: 0.0, overridable: true, check: intRange(0, 3600)},
 	{name: "jitter-threshold", kind: kindNumber, def: 0.5, overridable: true, check: numRange(0, 1, false, true)},
 	{name: "liveness-check-authentication", kind: kindString, check: oneOf("disabled", "standard")},
@@ -197,7 +187,7 @@ var paramSpecs = []paramSpec{
 	{name: "liveness-check-url", kind: kindString, check: nonEmpty},
 	{name: "load-balancing", kind: kindString, def: "oldest", overridable: true, check: oneOf("oldest", "youngest", "random")},
 	{name: "max-instances", kind: kindInt, def: 500.0, overridable: true, check: intRange(1, 2000)},
-	{name: "max-queue-length", kind: kindInt, def: 1000000.0, overridable: true, check: intAtLeast(1)},
+	{name: "max-queue-length", kind: kindInt, def: 1000000.0, overridable: true, check: intRange(1, MaxQueueLengthLimit)},
 	{name: "mem", kind: kindNumber, check: numRange(0, math.Inf(1), true, false)},
 	{name: "metadata", kind: kindStringMap, def: map[string]string{}, check: checkMetadata},
 	{name: "metric-group", kind: kindString, def: "other", check: checkMetricGroup},
@@ -207,7 +197,7 @@ var paramSpecs = []paramSpec{
 	{name: "permitted-user", kind: kindString, def: "*", check: nonEmpty},
 	{name: "ports", kind: kindInt, def: 1.0, check: intRange(1, 10)},
 	{name: "profile", kind: kindString, check: nonEmpty},
-	{name: "restart-backoff-factor", kind: kindNumber, def: 2.0, overridable: true, check: numRange(1, math.Inf(1), false, false)},
+	{name: "restart-backoff-factor", kind: kindNumber, def: 2.0, overridable: true, check: numRange(1, MaxRestartBackoffFactor, false, false)},
 	{name: "routing-mode", kind: kindString, def: "default", check: oneOf("default", "waiter-router", "headless", "ingress-distributed", "ingress-centralized")},
 	{name: "run-as-user", kind: kindString, check: nonEmpty},
 	{name: "scale-down-factor", kind: kindNumber, def: 0.001, overridable: true, check: numRange(0, 1, true, true)},

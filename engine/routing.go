@@ -18,6 +18,10 @@ func (e *Engine) arrive(ev *Event) {
 				Message: MsgCannotIdentify})
 			return
 		}
+		if err := e.admitNewService(ev.Description); err != nil {
+			e.rejectNew(ev.Request, ev.Service, err)
+			return
+		}
 		svc = e.addService(ev.Description)
 	}
 	svc.lastActivity = e.now

@@ -69,27 +69,27 @@ type InstanceSnapshot struct {
 
 // ServiceSnapshot is the engine's view of one service, for /apps and /state.
 type ServiceSnapshot struct {
-	ID              string
-	Description     *Description
-	Policy          string
-	Created         bool
-	Suspended       bool
-	Requested       int
-	Scheduled       int
-	Healthy         int
-	Unhealthy       int
-	Starting        int
-	ExpiredHealthy  int
-	ExpiredUnhealth int
-	Waiting         int
-	InFlight        int
-	FreeSlots       int
-	DeploymentError string
-	ScalingState    ScalingState
-	LastDecision    Decision
-	LastActivity    time.Time
-	Instances       []InstanceSnapshot
-	Failed          []ObservedInstance
+	ID               string
+	Description      *Description
+	Policy           string
+	Created          bool
+	Suspended        bool
+	Requested        int
+	Scheduled        int
+	Healthy          int
+	Unhealthy        int
+	Starting         int
+	ExpiredHealthy   int
+	ExpiredUnhealthy int
+	Waiting          int
+	InFlight         int
+	FreeSlots        int
+	DeploymentError  string
+	ScalingState     ScalingState
+	LastDecision     Decision
+	LastActivity     time.Time
+	Instances        []InstanceSnapshot
+	Failed           []ObservedInstance
 }
 
 // Status is Waiter's service status label (resolve-service-status):
@@ -118,7 +118,7 @@ func (e *Engine) Service(id string) (ServiceSnapshot, bool) {
 	snap := ServiceSnapshot{
 		ID: svc.id, Description: svc.desc, Policy: svc.policy, Created: svc.created, Suspended: svc.suspended,
 		Requested: svc.requested, Scheduled: svc.scheduled, Healthy: c.healthy, Unhealthy: c.unhealthy,
-		Starting: c.starting, ExpiredHealthy: c.expiredHealthy, ExpiredUnhealth: c.expiredUnhealthy,
+		Starting: c.starting, ExpiredHealthy: c.expiredHealthy, ExpiredUnhealthy: c.expiredUnhealthy,
 		Waiting: svc.waiting, InFlight: svc.inflight, FreeSlots: svc.freeSlots,
 		DeploymentError: svc.deploymentError, ScalingState: svc.scalingState, LastDecision: svc.lastDecision,
 		LastActivity: svc.lastActivity, Failed: append([]ObservedInstance(nil), svc.failed...),

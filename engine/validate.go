@@ -30,6 +30,10 @@ func validateParams(core, effective Params) []FieldError {
 			continue
 		}
 		effective[name] = v
+		if rule, msg := checkText(spec, v); rule != "" {
+			add(name, rule, msg)
+			continue
+		}
 		if rule, msg := spec.check(v); rule != "" {
 			add(name, rule, msg)
 		}

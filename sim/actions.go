@@ -54,8 +54,8 @@ const forceKillAfter = 60 * time.Second
 // errMarathonDown is what every call gets during a Marathon outage.
 var errMarathonDown = errors.New("marathon is unavailable (503)")
 
-// execute performs a scheduler call at Marathon and reports the result.
-func (r *Runner) execute(idx int32) {
+// callScheduler performs a scheduler call at Marathon and reports the result.
+func (r *Runner) callScheduler(idx int32) {
 	c := r.calls[idx]
 	r.free = append(r.free, idx)
 	svc, known := r.byID[c.service]

@@ -1,7 +1,9 @@
 package sim
 
+import "github.com/waiter-go/waiter/sim/scenario"
+
 // metric returns the named figure of t (see scenario.Metrics).
-func metric(t Totals, name string) float64 {
+func metric(t Totals, name scenario.Metric) float64 {
 	switch name {
 	case "requests":
 		return float64(t.Requests)
@@ -11,23 +13,23 @@ func metric(t Totals, name string) float64 {
 		return float64(t.Rejected)
 	case "errors":
 		return float64(t.Errors)
-	case "cold_starts":
+	case "cold-starts":
 		return float64(t.ColdStarts)
-	case "peak_instances":
+	case "peak-instances":
 		return float64(t.PeakInstances)
-	case "instance_seconds":
+	case "instance-seconds":
 		return t.InstanceSeconds
-	case "p50_latency_ms":
+	case "p50-latency-ms":
 		return t.LatencyMS.P50
-	case "p90_latency_ms":
+	case "p90-latency-ms":
 		return t.LatencyMS.P90
-	case "p99_latency_ms":
+	case "p99-latency-ms":
 		return t.LatencyMS.P99
-	case "p999_latency_ms":
+	case "p999-latency-ms":
 		return t.LatencyMS.P999
-	case "max_latency_ms":
+	case "max-latency-ms":
 		return t.LatencyMS.Max
-	case "rejected_ratio":
+	case "rejected-ratio":
 		if t.Requests == 0 {
 			return 0
 		}
@@ -53,7 +55,7 @@ func (r *Runner) check(rep *Report) ([]AssertionResult, bool) {
 		v := metric(t, a.Metric)
 		ok := (a.Max == nil || v <= *a.Max) && (a.Min == nil || v >= *a.Min)
 		all = all && ok
-		out = append(out, AssertionResult{Metric: a.Metric, Service: a.Service, Value: v, Min: a.Min, Max: a.Max, Passed: ok})
+		out = append(out, AssertionResult{Metric: string(a.Metric), Service: a.Service, Value: v, Min: a.Min, Max: a.Max, Passed: ok})
 	}
 	return out, all
 }

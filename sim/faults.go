@@ -27,7 +27,7 @@ func (r *Runner) faultStart(f scenario.Fault) {
 	case scenario.FaultCrash:
 		crashed := 0
 		for _, st := range r.svcs {
-			if st.spec.Name != f.Service && st.name != f.Service {
+			if st.family != f.Service && st.name != f.Service {
 				continue
 			}
 			a := r.model.App(st.desc.ID)

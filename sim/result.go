@@ -24,7 +24,7 @@ func (r *Runner) report() *Report {
 	if r.opts.Seed != nil {
 		seed = *r.opts.Seed
 	}
-	policy := r.sc.Policy
+	policy := string(r.sc.Policy)
 	if r.opts.Policy != "" {
 		policy = r.opts.Policy
 	}

@@ -136,11 +136,14 @@ func Run(sc *scenario.Scenario, opts Options) (*Report, error) {
 }
 
 func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
+	if err := checkOverrides(opts.Set); err != nil {
+		return nil, err
+	}
 	seed := sc.Seed
 	if opts.Seed != nil {
 		seed = *opts.Seed
 	}
-	policy := sc.Policy
+	policy := string(sc.Policy)
 	if opts.Policy != "" {
 		policy = opts.Policy
 	}
@@ -162,8 +165,8 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		agents = append(agents, marathon.Agent{ID: fmt.Sprintf("agent-%d", i), Host: fmt.Sprintf("host-%d", i),
 			CPUs: sc.Marathon.AgentCPUs, MemMB: sc.Marathon.AgentMemMB})
 	}
-	r.model = marathon.New(marathon.Config{Agents: agents, LaunchLatency: *sc.Marathon.LaunchLatency,
-		BackoffSeconds: sc.Marathon.BackoffSeconds, MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}, root.Derive("marathon"))
+	r.model = marathon.New(marathon.Config{Agents: agents, LaunchLatency: sc.Marathon.LaunchLatency.Dist,
+		BackoffSeconds: sc.Marathon.Backoff.Seconds(), MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}, root.Derive("marathon"))
 
 	if err := r.buildServices(root, policy); err != nil {
 		return nil, err
@@ -250,7 +253,7 @@ func (r *Runner) handle(e ev) {
 		r.poll()
 		r.q.Push(r.now+r.sc.Router.PollInterval, ev{kind: evPoll})
 	case evAPI:
-		r.execute(e.idx)
+		r.callScheduler(e.idx)
 	case evFaultStart:
 		r.faultStart(r.sc.Faults[e.idx])
 	case evFaultEnd:

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -10,14 +12,18 @@ import (
 	"github.com/waiter-go/waiter/sim/rng"
 	"github.com/waiter-go/waiter/sim/scenario"
 	"github.com/waiter-go/waiter/sim/stats"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 // svcState is one Waiter service of the run (one version of one scenario
 // service, or one trace app).
 type svcState struct {
-	name    string
+	name string
+	// family is the name of the scenario service it is a copy or version
+	// of (its own name for a trace app), which faults address.
+	family  string
 	desc    *engine.Description
-	spec    *scenario.Service
+	spec    *scenario.Behaviour
 	times   *rng.Source
 	queueTO time.Duration
 	hist    stats.Histogram
@@ -53,7 +59,7 @@ func (r *Runner) buildServices(root *rng.Source, policy string) error {
 				if v != "" {
 					vname = name + "@" + v
 				}
-				if err := r.addService(root, s, name, vname, v); err != nil {
+				if err := r.addService(root, &s.Behaviour, s.Name, name, vname, v); err != nil {
 					return err
 				}
 			}
@@ -74,7 +80,7 @@ func (r *Runner) buildServices(root *rng.Source, policy string) error {
 	return nil
 }
 
-func (r *Runner) addService(root *rng.Source, s *scenario.Service, name, vname, version string) error {
+func (r *Runner) addService(root *rng.Source, s *scenario.Behaviour, family, name, vname, version string) error {
 	params := scenario.ServiceParams(s, name, version)
 	for k, v := range r.opts.Set {
 		params[k] = engine.NormalizeValue(v)
@@ -86,10 +92,26 @@ func (r *Runner) addService(root *rng.Source, s *scenario.Service, name, vname, 
 	if _, dup := r.byID[d.ID]; dup {
 		return fmt.Errorf("service %s: same Waiter parameters as another service (id %s)", vname, d.ID)
 	}
-	st := &svcState{name: vname, desc: d, spec: s, times: root.Derive("times/" + vname), queueTO: r.sc.Router.QueueTimeout}
+	st := &svcState{name: vname, family: family, desc: d, spec: s, times: root.Derive("times/" + vname), queueTO: r.sc.Router.QueueTimeout}
 	st.t.RejectedBy = map[string]int64{}
 	r.byID[d.ID] = len(r.svcs)
 	r.svcs = append(r.svcs, st)
+	return nil
+}
+
+// checkOverrides refuses an override that names no Waiter parameter: the
+// engine would carry it along and change nothing, so a misspelt sweep
+// would report identical runs. Another spelling of a parameter gets a hint.
+func checkOverrides(set map[string]any) error {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		if engine.IsServiceParam(k) {
+			continue
+		}
+		if kebab := strictyaml.Kebab(k); engine.IsServiceParam(kebab) {
+			return fmt.Errorf("sim: override %q: not a Waiter parameter: use %s", k, kebab)
+		}
+		return fmt.Errorf("sim: override %q: not a Waiter parameter (docs/scenario.md lists them)", k)
+	}
 	return nil
 }
 
@@ -102,7 +124,7 @@ func (r *Runner) traceService(app int32) int {
 		if len(name) > 40 {
 			name = name[:40]
 		}
-		if err := r.addService(r.src, &r.sc.Trace.Template, name, name, ""); err != nil {
+		if err := r.addService(r.src, &r.sc.Trace.Template, name, name, name, ""); err != nil {
 			panic(fmt.Sprintf("sim: trace template became invalid: %v", err)) // validated at load
 		}
 	}
@@ -119,13 +141,13 @@ func appSpec(st *svcState, instances int) marathon.AppSpec {
 		grace = 2 * d.InstanceExpiry
 	}
 	f := st.spec.Failure
-	b := marathon.Behavior{StartupTime: *st.spec.Startup, NeverHealthy: f.NeverHealthy,
+	b := marathon.Behavior{StartupTime: st.spec.Startup.Dist, NeverHealthy: f.NeverHealthy,
 		NeverListens: f.NeverListens, HealthCheckStatus: f.HealthCheckStatus}
 	if f.BadCommand {
 		b.ExitCode = 127
 	}
 	if st.spec.HealthyAfter != nil {
-		b.HealthyAfter = *st.spec.HealthyAfter
+		b.HealthyAfter = st.spec.HealthyAfter.Dist
 	}
 	return marathon.AppSpec{ID: d.ID, Instances: instances, CPUs: d.CPUs, MemMB: d.MemMB, Ports: d.Ports,
 		HealthCheckInterval: d.HealthCheckInterval, GracePeriod: grace,

@@ -21,7 +21,7 @@ func TestRandomScenarios(t *testing.T) {
 		fmt.Fprintf(&b, "name: random\nseed: %d\nduration: %dm\npolicy: %s\n", rapid.Uint64().Draw(t, "seed"),
 			rapid.IntRange(1, 8).Draw(t, "minutes"), rapid.SampledFrom([]string{"waiter", "knative"}).Draw(t, "policy"))
 		fmt.Fprintf(&b, "router: {poll-interval: %ds, api-latency: %dms}\n", rapid.IntRange(1, 5).Draw(t, "poll"), rapid.IntRange(0, 200).Draw(t, "api"))
-		fmt.Fprintf(&b, "marathon: {agents: %d, agent-cpus: %d, agent-mem: %d, launch-latency: {kind: uniform, min: 0.5, max: %d}}\n",
+		fmt.Fprintf(&b, "marathon: {agents: %d, agent-cpus: %d, agent-mem: %d, launch-latency: {kind: uniform, min: 500ms, max: %ds}}\n",
 			rapid.IntRange(1, 3).Draw(t, "agents"), rapid.IntRange(2, 8).Draw(t, "agentCPUs"), rapid.IntRange(2048, 16384).Draw(t, "agentMem"),
 			rapid.IntRange(1, 5).Draw(t, "launchMax"))
 		b.WriteString("services:\n")
@@ -33,8 +33,8 @@ func TestRandomScenarios(t *testing.T) {
 				rapid.IntRange(1, 50).Draw(t, "mql"), rapid.IntRange(1, 8).Draw(t, "max"), rapid.IntRange(1, 3).Draw(t, "idle"),
 				rapid.IntRange(5, 60).Draw(t, "grace"), rapid.IntRange(1, 3).Draw(t, "maxfail"),
 				rapid.SampledFrom([]string{"oldest", "youngest", "random"}).Draw(t, "lb"), rapid.SampledFrom([]float64{0.1, 0.5, 0.9}).Draw(t, "up"))
-			fmt.Fprintf(&b, "    startup: {kind: uniform, min: 0.1, max: %d}\n", rapid.IntRange(1, 20).Draw(t, "startup"))
-			fmt.Fprintf(&b, "    service-time: {kind: exponential, mean: %v}\n", rapid.SampledFrom([]float64{0.01, 0.1, 1, 5}).Draw(t, "st"))
+			fmt.Fprintf(&b, "    startup: {kind: uniform, min: 100ms, max: %ds}\n", rapid.IntRange(1, 20).Draw(t, "startup"))
+			fmt.Fprintf(&b, "    service-time: {kind: exponential, mean: %s}\n", rapid.SampledFrom([]string{"10ms", "100ms", "1s", "5s"}).Draw(t, "st"))
 			fmt.Fprintf(&b, "    slow-when-busy: %v\n", rapid.Bool().Draw(t, "slow"))
 			fmt.Fprintf(&b, "    failure: {crash-after-requests: %d, busy-above: %d, never-healthy: %v, bad-command: %v}\n",
 				rapid.SampledFrom([]int{0, 0, 5, 50}).Draw(t, "crash"), rapid.SampledFrom([]int{0, 0, 2}).Draw(t, "busy"),
@@ -45,7 +45,7 @@ func TestRandomScenarios(t *testing.T) {
 			case 1:
 				fmt.Fprintf(&b, "    load: {kind: step, base: %d, multiplier: %d, start: 1m, duration: 1m}\n", rapid.IntRange(0, 10).Draw(t, "base"), rapid.IntRange(1, 50).Draw(t, "mult"))
 			default:
-				fmt.Fprintf(&b, "    load: {kind: bursty, on_rate: %d, off_rate: 0, mean_on: 10s, mean_off: 30s}\n", rapid.IntRange(1, 100).Draw(t, "on"))
+				fmt.Fprintf(&b, "    load: {kind: bursty, on-rate: %d, off-rate: 0, mean-on: 10s, mean-off: 30s}\n", rapid.IntRange(1, 100).Draw(t, "on"))
 			}
 		}
 		if rapid.Bool().Draw(t, "faults") {

@@ -141,3 +141,18 @@ func TestBrokenScenariosGiveClearErrors(t *testing.T) {
 		}
 	}
 }
+
+// An override must name a Waiter parameter; another spelling of one gets
+// the spelling to use.
+func TestOverridesMustBeWaiterParameters(t *testing.T) {
+	sc := loadScenario(t, "spike.yaml")
+	for set, want := range map[string]string{
+		"idle_timeout_mins": `override "idle_timeout_mins": not a Waiter parameter: use idle-timeout-mins`,
+		"colour":            `override "colour": not a Waiter parameter (docs/scenario.md lists them)`,
+	} {
+		_, err := Run(sc, Options{Set: map[string]any{set: 5.0}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--set %s: got %v, want …%s…", set, err, want)
+		}
+	}
+}

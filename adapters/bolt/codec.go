@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	"github.com/waiter-go/waiter"
 )
 
 // canonicalJSON encodes v with a stable byte form: encoding/json sorts map
@@ -58,7 +60,7 @@ type tokenRecord struct {
 func encodeToken(data map[string]any) (payload []byte, etag string, err error) {
 	canon, err := canonicalJSON(data)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrInvalidTokenData, err)
+		return nil, "", fmt.Errorf("%w: %w", waiter.ErrInvalidTokenData, err)
 	}
 	etag = etagOf(canon)
 	payload, err = canonicalJSON(tokenRecord{Data: canon, ETag: etag})
@@ -68,15 +70,15 @@ func encodeToken(data map[string]any) (payload []byte, etag string, err error) {
 // decodeToken turns a record's payload back into a Token. A payload that
 // passed its checksum but does not decode is reported as a corrupt record
 // (named by record), like one that failed it.
-func decodeToken(record, name string, payload []byte) (Token, error) {
+func decodeToken(record, name string, payload []byte) (waiter.Token, error) {
 	var rec tokenRecord
 	if err := json.Unmarshal(payload, &rec); err != nil {
-		return Token{}, &CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
+		return waiter.Token{}, &waiter.CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
 	}
 	data, err := decodeObject(rec.Data)
 	if err != nil {
-		return Token{}, &CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
+		return waiter.Token{}, &waiter.CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
 	}
-	deleted, _ := data[KeyDeleted].(bool)
-	return Token{Name: name, Data: data, ETag: rec.ETag, Deleted: deleted}, nil
+	deleted, _ := data[waiter.KeyDeleted].(bool)
+	return waiter.Token{Name: name, Data: data, ETag: rec.ETag, Deleted: deleted}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
 )
 
@@ -109,7 +110,7 @@ func (c *childChecks) run(dir string) {
 	c.must(os.Remove(ballast), "remove ballast")
 	_, _, err = s.PutToken("after-space-freed", map[string]any{"cmd": "ls"}, "", "alice", t0)
 	c.must(err, "write once space is freed")
-	c.check(s.Health().WriteFailure == "", "Health still reports a write failure after a write succeeded: %+v", s.Health())
+	c.check(s.StoreHealth().WriteFailure == "", "Health still reports a write failure after a write succeeded: %+v", s.StoreHealth())
 	acked["after-space-freed"] = -1
 	c.must(s.Close(), "close")
 
@@ -135,7 +136,7 @@ func (c *childChecks) fill(s *bolt.Store) map[string]int {
 		name := fmt.Sprintf("t-%04d", i)
 		if _, _, failed = s.PutToken(name, map[string]any{"cmd": pad, "seq": i}, "", "alice", t0); failed != nil {
 			_, err := s.GetToken(name, false)
-			c.check(errors.Is(err, bolt.ErrTokenNotFound), "the failed create of %s left a token behind: %v", name, err)
+			c.check(errors.Is(err, waiter.ErrTokenNotFound), "the failed create of %s left a token behind: %v", name, err)
 			break
 		}
 		acked[name] = i
@@ -144,7 +145,7 @@ func (c *childChecks) fill(s *bolt.Store) map[string]int {
 		}
 	}
 	fmt.Printf("disk full after %d acknowledged writes: %v\n", len(acked), failed)
-	if !c.check(errors.Is(failed, bolt.ErrStoreFull), "the failing write returned %v, want ErrStoreFull", failed) {
+	if !c.check(errors.Is(failed, waiter.ErrStoreFull), "the failing write returned %v, want ErrStoreFull", failed) {
 		return nil
 	}
 	c.check(strings.Contains(failed.Error(), "disk is full") && strings.Contains(failed.Error(), "no space left"),
@@ -152,8 +153,8 @@ func (c *childChecks) fill(s *bolt.Store) map[string]int {
 	tok, err := s.GetToken("steady", false)
 	c.check(err == nil && tok.Data["seq"] == float64(acked["steady"]),
 		"after the failed write, steady is %v (%v), want its last acknowledged seq %d", tok.Data["seq"], err, acked["steady"])
-	h := s.Health()
-	c.check(h.Status == bolt.HealthDegraded && strings.Contains(h.WriteFailure, "disk is full"), "Health after the failure: %+v", h)
+	h := s.StoreHealth()
+	c.check(h.Status == waiter.HealthDegraded && strings.Contains(h.WriteFailure, "disk is full"), "Health after the failure: %+v", h)
 	// Writing on: each write either fails the same way or, if it fits in
 	// what the failed one gave back, succeeds and must then survive like
 	// any acknowledged write.
@@ -164,7 +165,7 @@ func (c *childChecks) fill(s *bolt.Store) map[string]int {
 			acked[name] = i
 			continue
 		}
-		c.check(errors.Is(err, bolt.ErrStoreFull), "write %s on the full disk returned %v", name, err)
+		c.check(errors.Is(err, waiter.ErrStoreFull), "write %s on the full disk returned %v", name, err)
 	}
 	return acked
 }
@@ -193,11 +194,11 @@ func (c *childChecks) readOnly(dir, path string, acked map[string]int) {
 		return
 	}
 	defer s.Close()
-	h := s.Health()
-	c.check(h.ReadOnly && h.Status == bolt.HealthDegraded, "Health of a read-only store: %+v", h)
+	h := s.StoreHealth()
+	c.check(h.ReadOnly && h.Status == waiter.HealthDegraded, "Health of a read-only store: %+v", h)
 	c.checkAcked(s, acked)
 	_, _, err = s.PutToken("steady", map[string]any{"cmd": "new"}, "", "alice", t0)
-	c.check(errors.Is(err, bolt.ErrStoreReadOnly) && strings.Contains(err.Error(), "read-only file system"),
+	c.check(errors.Is(err, waiter.ErrStoreReadOnly) && strings.Contains(err.Error(), "read-only file system"),
 		"a write to a read-only store returned %v, want ErrStoreReadOnly naming the cause", err)
 	fmt.Printf("read-only store: %v\n", err)
 }

@@ -11,6 +11,12 @@
 //   - per-service overrides (^OVERRIDE#<id>);
 //   - per-service suspension (^STATUS#<id>).
 //
+// The record types (waiter.Token, waiter.Change), the port it implements
+// (waiter.Store) and the errors it reports (waiter.ErrTokenNotFound, ...)
+// are the domain's, in the module's root package; this package adds only
+// what is about the file (ErrForeignFile, ErrCorrupt, ErrSchemaVersion,
+// ErrLocked, ErrEmptyKey).
+//
 // The package stores and versions these records; it does not validate
 // service parameters, check permissions or speak HTTP. Callers (the HTTP
 // adapter, the CLI) decide what may be written; the store decides how it is

@@ -3,6 +3,8 @@ package bolt
 import (
 	"errors"
 	"fmt"
+
+	"github.com/waiter-go/waiter"
 )
 
 // Errors reported when opening a store file. Each returned error wraps one of
@@ -22,69 +24,19 @@ var (
 	ErrLocked = errors.New("bolt: store file is locked by another process")
 )
 
-// Errors reported by reads and writes. They map one to one onto Waiter's
-// status codes at the HTTP edge (404, 412, 400).
-var (
-	// ErrTokenNotFound means no such token (or only a soft-deleted one when
-	// deleted tokens were not asked for).
-	ErrTokenNotFound = errors.New("bolt: token not found")
-	// ErrTokenDeleted means the token exists but is soft-deleted. It wraps
-	// ErrTokenNotFound, because a soft-deleted token behaves as missing.
-	ErrTokenDeleted = fmt.Errorf("%w (soft-deleted)", ErrTokenNotFound)
-	// ErrPreconditionFailed means a non-empty If-Match differed from the
-	// token's current ETag (Waiter: 412 "Cannot modify stale token").
-	ErrPreconditionFailed = errors.New("bolt: cannot modify stale token")
-	// ErrIfMatchRequired means a hard delete of a live token came without
-	// an If-Match (Waiter: 400 "Must specify if-match header for token hard
-	// deletes").
-	ErrIfMatchRequired = errors.New("bolt: hard delete of a live token requires if-match")
-	// ErrInvalidTokenData means the token data cannot be stored as given
-	// (no owner, a store-owned key supplied, not JSON-encodable, ...).
-	ErrInvalidTokenData = errors.New("bolt: invalid token data")
-	// ErrServiceNotFound means no service description is stored for the id.
-	ErrServiceNotFound = errors.New("bolt: service description not found")
-	// ErrEmptyKey means a token name or service id was empty.
-	ErrEmptyKey = errors.New("bolt: empty token name or service id")
-	// ErrCorruptRecord means a record failed its checksum or does not
-	// decode: it is reported, never returned as data. The error is a
-	// *CorruptRecordError naming the record.
-	ErrCorruptRecord = errors.New("bolt: corrupt record")
-	// ErrStoreFull means a write failed because the file system holding
-	// the store is full (or the quota or file size limit is reached). The
-	// write was not made; earlier writes are intact.
-	ErrStoreFull = errors.New("bolt: the store's disk is full")
-	// ErrStoreReadOnly means a write failed because the store file or its
-	// file system is read-only. The write was not made.
-	ErrStoreReadOnly = errors.New("bolt: the store is read-only")
-)
-
-// CorruptRecordError names a record that failed its checksum or does not
-// decode, and what is wrong with it.
-type CorruptRecordError struct {
-	// Record names the record, e.g. `token "app"`, `token "app" history
-	// entry 3`, `service description "s-1"`.
-	Record string
-	// Problem says what is wrong, e.g. "checksum mismatch (stored ...)".
-	Problem string
-}
-
-func (e *CorruptRecordError) Error() string {
-	return "bolt: corrupt record: " + e.Detail()
-}
-
-// Detail is the message without the package prefix: the record and the
-// problem.
-func (e *CorruptRecordError) Detail() string { return e.Record + ": " + e.Problem }
-
-// Is makes errors.Is(err, ErrCorruptRecord) hold.
-func (e *CorruptRecordError) Is(target error) bool { return target == ErrCorruptRecord }
+// ErrEmptyKey means a token name or service id was empty. It wraps
+// waiter.ErrInvalidTokenData: the caller gave a name the store cannot
+// keep. The other errors of reads and writes are the domain's (package
+// waiter: ErrTokenNotFound, ErrPreconditionFailed, ErrCorruptRecord as a
+// *waiter.CorruptRecordError, ErrStoreFull, ...), wrapped with the name.
+var ErrEmptyKey = fmt.Errorf("%w: empty token name or service id", waiter.ErrInvalidTokenData)
 
 // domainErrors are the conditions the store reports itself, already
 // carrying their detail; opError leaves them unwrapped so messages do not
 // repeat the token name.
 var domainErrors = []error{
-	ErrTokenNotFound, ErrPreconditionFailed, ErrIfMatchRequired,
-	ErrInvalidTokenData, ErrServiceNotFound, ErrEmptyKey, ErrCorruptRecord,
+	waiter.ErrTokenNotFound, waiter.ErrPreconditionFailed, waiter.ErrIfMatchRequired,
+	waiter.ErrInvalidTokenData, waiter.ErrServiceNotFound, waiter.ErrCorruptRecord,
 }
 
 // opError adds the operation to errors that come from bbolt or the file
@@ -102,9 +54,9 @@ func opError(op string, err error) error {
 	}
 	switch {
 	case isDiskFull(err):
-		return fmt.Errorf("%w: %s: %w", ErrStoreFull, op, err)
+		return fmt.Errorf("%w: %s: %w", waiter.ErrStoreFull, op, err)
 	case isReadOnly(err):
-		return fmt.Errorf("%w: %s: %w", ErrStoreReadOnly, op, err)
+		return fmt.Errorf("%w: %s: %w", waiter.ErrStoreReadOnly, op, err)
 	}
 	return fmt.Errorf("bolt: %s: %w", op, err)
 }

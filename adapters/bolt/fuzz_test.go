@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/waiter-go/waiter/adapters/bolt"
@@ -171,12 +172,12 @@ func openBounded(t *testing.T, path string) (*bolt.Store, error) {
 func exercise(t *testing.T, s *bolt.Store) {
 	t.Helper()
 	clean := func(what string, err error) {
-		if err != nil && !errors.Is(err, bolt.ErrCorruptRecord) && !errors.Is(err, bolt.ErrTokenNotFound) &&
-			!errors.Is(err, bolt.ErrServiceNotFound) {
+		if err != nil && !errors.Is(err, waiter.ErrCorruptRecord) && !errors.Is(err, waiter.ErrTokenNotFound) &&
+			!errors.Is(err, waiter.ErrServiceNotFound) {
 			t.Fatalf("%s on a store Open accepted: %v", what, err)
 		}
 	}
-	toks, err := s.ListTokens(bolt.TokenFilter{IncludeDeleted: true})
+	toks, err := s.ListTokens(waiter.TokenFilter{IncludeDeleted: true})
 	clean("ListTokens", err)
 	for _, tok := range toks {
 		_, err := s.GetToken(tok.Name, true)
@@ -186,7 +187,7 @@ func exercise(t *testing.T, s *bolt.Store) {
 	}
 	owners, err := s.Owners()
 	clean("Owners", err)
-	_, err = s.ListTokens(bolt.TokenFilter{Owners: owners})
+	_, err = s.ListTokens(waiter.TokenFilter{Owners: owners})
 	clean("ListTokens by owner", err)
 	descs, err := s.ListServiceDescriptions()
 	clean("ListServiceDescriptions", err)
@@ -196,5 +197,5 @@ func exercise(t *testing.T, s *bolt.Store) {
 		_, err = s.GetSuspended(d.ID)
 		clean("GetSuspended", err)
 	}
-	_ = s.Health()
+	_ = s.StoreHealth()
 }

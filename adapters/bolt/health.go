@@ -6,29 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-)
 
-// Health is what the store knows about its own condition, for /status.
-type Health struct {
-	// Status is "ok", or "degraded" when any of the fields below says
-	// something is wrong.
-	Status string
-	// CorruptRecords names, sorted, the records that failed their
-	// checksum or do not decode, found when the store was opened or since.
-	// They are not served; the rest of the store works.
-	CorruptRecords []string
-	// ReadOnly is true when the store could only be opened for reading:
-	// writes fail with ErrStoreReadOnly.
-	ReadOnly bool
-	// WriteFailure describes the last write that failed because the disk
-	// is full or read-only, until a later write succeeds.
-	WriteFailure string
-}
-
-// Health values.
-const (
-	HealthOK       = "ok"
-	HealthDegraded = "degraded"
+	"github.com/waiter-go/waiter"
 )
 
 // health tracks corrupt records and failed writes. Each corrupt record is
@@ -51,7 +30,7 @@ func newHealth(log *slog.Logger, path string, readOnly bool) *health {
 // noteCorrupt records the corrupt record err names, if it names one, and
 // logs it the first time.
 func (h *health) noteCorrupt(err error) {
-	var ce *CorruptRecordError
+	var ce *waiter.CorruptRecordError
 	if !errors.As(err, &ce) {
 		return
 	}
@@ -99,24 +78,24 @@ func (h *health) noteWrite(err error) {
 	switch {
 	case err == nil:
 		h.writeFailure = ""
-	case errors.Is(err, ErrStoreFull) || errors.Is(err, ErrStoreReadOnly):
+	case errors.Is(err, waiter.ErrStoreFull) || errors.Is(err, waiter.ErrStoreReadOnly):
 		h.writeFailure = err.Error()
 	}
 }
 
-func (h *health) report() Health {
+func (h *health) report() waiter.StoreHealth {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := Health{Status: HealthOK, ReadOnly: h.readOnly, WriteFailure: h.writeFailure}
+	out := waiter.StoreHealth{Status: waiter.HealthOK, ReadOnly: h.readOnly, WriteFailure: h.writeFailure}
 	for r := range h.corrupt {
 		out.CorruptRecords = append(out.CorruptRecords, r)
 	}
 	sort.Strings(out.CorruptRecords)
 	if len(out.CorruptRecords) > 0 || out.ReadOnly || out.WriteFailure != "" {
-		out.Status = HealthDegraded
+		out.Status = waiter.HealthDegraded
 	}
 	return out
 }
 
-// Health reports the store's condition.
-func (s *Store) Health() Health { return s.health.report() }
+// StoreHealth reports the store's condition (waiter.HealthReporter).
+func (s *Store) StoreHealth() waiter.StoreHealth { return s.health.report() }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
 )
 
@@ -38,7 +39,7 @@ func reopen(t *testing.T, s *bolt.Store, opts ...bolt.Option) *bolt.Store {
 }
 
 // mustPut writes a token and fails the test on error.
-func mustPut(t testing.TB, s *bolt.Store, name string, data map[string]any, ifMatch, user string, now time.Time) (bolt.Token, bolt.Result) {
+func mustPut(t testing.TB, s *bolt.Store, name string, data map[string]any, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult) {
 	t.Helper()
 	tok, res, err := s.PutToken(name, data, ifMatch, user, now)
 	if err != nil {

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
 // migration is what a schema version 1 to 2 migration did.
 type migration struct {
-	migrated int                   // records sealed
-	unsealed []*CorruptRecordError // records left as they were, because damaged
+	migrated int                          // records sealed
+	unsealed []*waiter.CorruptRecordError // records left as they were, because damaged
 }
 
 // sealPlainRecords migrates schema version 1 to 2: it seals every value in
@@ -52,7 +53,7 @@ func sealBucket(b *bbolt.Bucket, path [][]byte, jsonValues bool, m *migration) e
 	sc := scopeOf(path...)
 	for _, e := range values {
 		if jsonValues && !json.Valid(e.v) {
-			m.unsealed = append(m.unsealed, &CorruptRecordError{Record: recordName(path, e.k),
+			m.unsealed = append(m.unsealed, &waiter.CorruptRecordError{Record: recordName(path, e.k),
 				Problem: fmt.Sprintf("not valid JSON in the schema version %d file; left unsealed by the migration", schemaVersionPlain)})
 			continue
 		}

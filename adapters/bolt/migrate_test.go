@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/waiter-go/waiter/adapters/bolt"
@@ -85,7 +86,7 @@ func TestOpen_MigratesSchemaV1(t *testing.T) {
 	s = reopenLogged(t, path, &logBuffer{})
 	checkMigrated(t, s)
 	// And the migrated store is written as any other.
-	if _, res := mustPut(t, s, "app", map[string]any{"cmd": "v3"}, "E-v1-current", "alice", t0); res != bolt.TokenUpdated {
+	if _, res := mustPut(t, s, "app", map[string]any{"cmd": "v3"}, "E-v1-current", "alice", t0); res != waiter.TokenUpdated {
 		t.Fatalf("update after the migration: %s", res)
 	}
 	if hist, err := s.TokenHistory("app"); err != nil || len(hist) != 2 || hist[0].ETag != "E-v1-current" {
@@ -104,7 +105,7 @@ func checkMigrated(t *testing.T, s *bolt.Store) {
 	if err != nil || len(hist) != 1 || hist[0].Data["cmd"] != "v1" || hist[0].ETag != "E-v1-prior" {
 		t.Fatalf("migrated history: %v, %v", hist, err)
 	}
-	list, err := s.ListTokens(bolt.TokenFilter{Owners: []string{"alice"}})
+	list, err := s.ListTokens(waiter.TokenFilter{Owners: []string{"alice"}})
 	if err != nil || len(list) != 1 || list[0].Name != "app" {
 		t.Fatalf("migrated owner index: %v, %v", list, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -32,7 +33,9 @@ const (
 )
 
 // Store is the durable store. It is safe for concurrent use; bbolt
-// serialises writers and lets readers run alongside them.
+// serialises writers and lets readers run alongside them. It implements
+// the domain's waiter.Store directly: the HTTP edge reads and writes
+// through it with no translation.
 type Store struct {
 	db            *bbolt.DB
 	path          string
@@ -43,6 +46,8 @@ type Store struct {
 	readOnlyErr error
 	health      *health
 }
+
+var _ waiter.Store = (*Store)(nil)
 
 // Option configures Open.
 type Option func(*options)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/waiter-go/waiter/adapters/bolt"
@@ -104,7 +105,7 @@ func TestOpen_Locked(t *testing.T) {
 	wantOpenError(t, s.Path(), bolt.ErrLocked)
 	// The lock goes with the first store: once closed, the file opens.
 	s2 := reopen(t, s)
-	if _, err := s2.ListTokens(bolt.TokenFilter{}); err != nil {
+	if _, err := s2.ListTokens(waiter.TokenFilter{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -300,7 +301,7 @@ func TestOpen_RandomPageNeverCrashes(t *testing.T) {
 // holds everything pristineStore wrote: the damage was on a free page.
 func checkPristineContents(t *testing.T, s *bolt.Store) {
 	t.Helper()
-	toks, err := s.ListTokens(bolt.TokenFilter{})
+	toks, err := s.ListTokens(waiter.TokenFilter{})
 	if err != nil || len(toks) != 200 {
 		t.Fatalf("damaged store opened but lists %d tokens, err %v", len(toks), err)
 	}

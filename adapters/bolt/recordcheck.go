@@ -3,6 +3,8 @@ package bolt
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/waiter-go/waiter"
 )
 
 // recordCheck checks every record's checksum during the page walk, so
@@ -18,7 +20,7 @@ import (
 // file is checked by its migration instead.
 type recordCheck struct {
 	sealed  bool
-	corrupt []*CorruptRecordError
+	corrupt []*waiter.CorruptRecordError
 }
 
 var versionSealed = []byte(strconv.Itoa(schemaVersion))
@@ -35,7 +37,7 @@ func (c *recordCheck) value(path [][]byte, key, value []byte) {
 		return
 	}
 	if _, err := scopeOf(path...).open(key, value); err != nil {
-		c.corrupt = append(c.corrupt, &CorruptRecordError{Record: recordName(path, key), Problem: err.Error()})
+		c.corrupt = append(c.corrupt, &waiter.CorruptRecordError{Record: recordName(path, key), Problem: err.Error()})
 	}
 }
 

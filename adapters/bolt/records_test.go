@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/waiter-go/waiter/adapters/bolt"
@@ -93,8 +94,8 @@ func flipLast(v []byte) []byte {
 // wantCorrupt checks err reports a corrupt record naming record.
 func wantCorrupt(t *testing.T, err error, record string) {
 	t.Helper()
-	var ce *bolt.CorruptRecordError
-	if !errors.Is(err, bolt.ErrCorruptRecord) || !errors.As(err, &ce) || ce.Record != record {
+	var ce *waiter.CorruptRecordError
+	if !errors.Is(err, waiter.ErrCorruptRecord) || !errors.As(err, &ce) || ce.Record != record {
 		t.Fatalf("got %v, want a corrupt record error naming %s", err, record)
 	}
 	if !strings.Contains(err.Error(), "corrupt record") {
@@ -105,10 +106,10 @@ func wantCorrupt(t *testing.T, err error, record string) {
 // wantHealth checks the store's corrupt-record list.
 func wantHealth(t *testing.T, s *bolt.Store, corrupt ...string) {
 	t.Helper()
-	h := s.Health()
-	wantStatus := bolt.HealthOK
+	h := s.StoreHealth()
+	wantStatus := waiter.HealthOK
 	if len(corrupt) > 0 {
-		wantStatus = bolt.HealthDegraded
+		wantStatus = waiter.HealthDegraded
 	}
 	if h.Status != wantStatus || !reflect.DeepEqual(h.CorruptRecords, corrupt) {
 		t.Fatalf("Health = %+v, want status %s and corrupt records %q", h, wantStatus, corrupt)
@@ -156,13 +157,13 @@ func TestCorruptToken_FlippedByteInFile(t *testing.T) {
 			t.Fatalf("error %q does not say what is wrong", err)
 		}
 	}
-	if _, err := s.GetToken("app", true); !errors.Is(err, bolt.ErrCorruptRecord) {
+	if _, err := s.GetToken("app", true); !errors.Is(err, waiter.ErrCorruptRecord) {
 		t.Fatalf("GetToken(app, include deleted) = %v, want a corrupt record error", err)
 	}
 	if tok, err := s.GetToken("other", false); err != nil || tok.Data["cmd"] != "ls" {
 		t.Fatalf("the undamaged token: %+v, %v", tok, err)
 	}
-	for _, f := range []bolt.TokenFilter{{}, {Owners: []string{"alice"}}} {
+	for _, f := range []waiter.TokenFilter{{}, {Owners: []string{"alice"}}} {
 		list, err := s.ListTokens(f)
 		if err != nil || len(list) != 1 || list[0].Name != "other" {
 			t.Fatalf("ListTokens(%+v) = %v, %v; want only the undamaged token", f, list, err)
@@ -170,7 +171,7 @@ func TestCorruptToken_FlippedByteInFile(t *testing.T) {
 	}
 	// A damaged token cannot be overwritten blind: its ETag and owner are
 	// unknown, so If-Match and ownership cannot be checked.
-	if _, _, err := s.PutToken("app", map[string]any{"cmd": "ls"}, "", "alice", t0); !errors.Is(err, bolt.ErrCorruptRecord) {
+	if _, _, err := s.PutToken("app", map[string]any{"cmd": "ls"}, "", "alice", t0); !errors.Is(err, waiter.ErrCorruptRecord) {
 		t.Fatalf("PutToken over a damaged token = %v, want a corrupt record error", err)
 	}
 	if n := log.count("corrupt record found", `token \"app\"`); n != 1 {
@@ -197,7 +198,7 @@ func TestCorruptRecord_UnderAnotherKey(t *testing.T) {
 	wantHealth(t, s, `token "apq"`)
 	_, err := s.GetToken("apq", false)
 	wantCorrupt(t, err, `token "apq"`)
-	if _, err := s.GetToken("app", false); !errors.Is(err, bolt.ErrTokenNotFound) {
+	if _, err := s.GetToken("app", false); !errors.Is(err, waiter.ErrTokenNotFound) {
 		t.Fatalf("GetToken(app) = %v, want not found", err)
 	}
 }
@@ -299,7 +300,7 @@ func TestCorruptOwnerIndexEntry(t *testing.T) {
 	if _, err := s.GetToken("app", false); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.ListTokens(bolt.TokenFilter{Owners: []string{"alice"}})
+	list, err := s.ListTokens(waiter.TokenFilter{Owners: []string{"alice"}})
 	if err != nil || len(list) != 1 || list[0].Name != "web" {
 		t.Fatalf("ListTokens(alice) = %v, %v; want only web", list, err)
 	}

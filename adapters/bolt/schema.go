@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -90,7 +91,7 @@ func ensureSchema(db *bbolt.DB, path string, readOnlyErr error) (migration, erro
 		return migration{}, err
 	}
 	if readOnlyErr != nil {
-		return migration{}, fmt.Errorf("%w: %s needs its schema written or migrated, and %w", ErrStoreReadOnly, path, readOnlyErr)
+		return migration{}, fmt.Errorf("%w: %s needs its schema written or migrated, and %w", waiter.ErrStoreReadOnly, path, readOnlyErr)
 	}
 	var m migration
 	err = db.Update(func(tx *bbolt.Tx) error {

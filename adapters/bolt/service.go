@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -60,7 +61,7 @@ func (s *Store) GetServiceDescription(id string) (map[string]any, error) {
 	err := s.view(fmt.Sprintf("get service description %q", id), func(tx *bbolt.Tx) error {
 		raw := tx.Bucket(bucketServices).Get([]byte(id))
 		if raw == nil {
-			return fmt.Errorf("%w: %q", ErrServiceNotFound, id)
+			return fmt.Errorf("%w: %q", waiter.ErrServiceNotFound, id)
 		}
 		var err error
 		desc, err = openObject(scopeServices, nameService(id), []byte(id), raw)
@@ -97,7 +98,7 @@ func openObject(sc scope, record string, key, raw []byte) (map[string]any, error
 	}
 	obj, err := decodeObject(payload)
 	if err != nil {
-		return nil, &CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
+		return nil, &waiter.CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
 	}
 	return obj, nil
 }
@@ -114,7 +115,7 @@ func (s *Store) DeleteServiceDescription(id string) error {
 	err := s.update(fmt.Sprintf("delete service description %q", id), func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketServices)
 		if b.Get([]byte(id)) == nil {
-			return fmt.Errorf("%w: %q", ErrServiceNotFound, id)
+			return fmt.Errorf("%w: %q", waiter.ErrServiceNotFound, id)
 		}
 		return b.Delete([]byte(id))
 	})
@@ -122,4 +123,23 @@ func (s *Store) DeleteServiceDescription(id string) error {
 		s.health.rewritten(nameService(id))
 	}
 	return err
+}
+
+// PurgeService removes every record of a service in one transaction: its
+// description, overrides and suspension. The router calls it for services
+// it no longer keeps (see cmd/waiter's description retention); a record
+// that is not there is not an error.
+func (s *Store) PurgeService(id string) error {
+	if err := checkKey("service id", id); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketServices, bucketOverrides, bucketSuspension} {
+			if err := tx.Bucket(b).Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return opError(fmt.Sprintf("purge service %q", id), err)
 }

@@ -5,24 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
-
-// Override is the set of service-description overrides an operator put on
-// one service (Waiter's ^OVERRIDE#<id>: {:overrides, :last-updated-by, :time}).
-type Override struct {
-	Overrides map[string]any
-	User      string    // who set them
-	Time      time.Time // when (UTC, millisecond precision)
-}
-
-// Suspension is whether a service is suspended (Waiter's ^STATUS#<id>:
-// {:suspended, :last-updated-by, :time}).
-type Suspension struct {
-	Suspended bool
-	User      string
-	Time      time.Time
-}
 
 // stateRecord is the stored form of both kinds: Waiter's field names, time
 // in epoch milliseconds.
@@ -45,16 +30,16 @@ func (s *Store) PutOverride(id string, overrides map[string]any, user string, no
 }
 
 // GetOverride returns the overrides of a service. A service with none set
-// has the zero Override and no error: no overrides is the normal state.
-func (s *Store) GetOverride(id string) (Override, error) {
+// has the zero Change and no error: no overrides is the normal state.
+func (s *Store) GetOverride(id string) (waiter.Change, error) {
 	rec, found, err := s.getState(bucketOverrides, "get override", id)
 	if err != nil || !found {
-		return Override{}, err
+		return waiter.Change{}, err
 	}
 	if rec.Overrides == nil {
 		rec.Overrides = map[string]any{}
 	}
-	return Override{Overrides: rec.Overrides, User: rec.User, Time: fromMillis(rec.TimeMS)}, nil
+	return waiter.Change{Overrides: rec.Overrides, User: rec.User, Time: fromMillis(rec.TimeMS)}, nil
 }
 
 // DeleteOverride removes the overrides of a service; deleting none is not
@@ -70,13 +55,13 @@ func (s *Store) SetSuspended(id string, suspended bool, user string, now time.Ti
 }
 
 // GetSuspended returns the suspension state of a service; a service never
-// suspended has the zero Suspension and no error.
-func (s *Store) GetSuspended(id string) (Suspension, error) {
+// suspended has the zero Change and no error.
+func (s *Store) GetSuspended(id string) (waiter.Change, error) {
 	rec, found, err := s.getState(bucketSuspension, "get suspended", id)
 	if err != nil || !found {
-		return Suspension{}, err
+		return waiter.Change{}, err
 	}
-	return Suspension{Suspended: rec.Suspended, User: rec.User, Time: fromMillis(rec.TimeMS)}, nil
+	return waiter.Change{Suspended: rec.Suspended, User: rec.User, Time: fromMillis(rec.TimeMS)}, nil
 }
 
 // stateKinds gives each state bucket its checksum scope and record names.
@@ -123,7 +108,7 @@ func (s *Store) getState(bucket []byte, op, id string) (stateRecord, bool, error
 			return err
 		}
 		if err := json.Unmarshal(payload, &rec); err != nil {
-			return &CorruptRecordError{Record: kind.name(id), Problem: "does not decode: " + err.Error()}
+			return &waiter.CorruptRecordError{Record: kind.name(id), Problem: "does not decode: " + err.Error()}
 		}
 		found = true
 		return nil

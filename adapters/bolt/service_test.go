@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
 )
 
@@ -29,7 +30,7 @@ func TestServiceDescriptions(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Get = %v, %v; want %v", got, err, want)
 	}
-	if _, err := s.GetServiceDescription("nope"); !errors.Is(err, bolt.ErrServiceNotFound) {
+	if _, err := s.GetServiceDescription("nope"); !errors.Is(err, waiter.ErrServiceNotFound) {
 		t.Fatalf("Get missing = %v", err)
 	}
 
@@ -45,7 +46,7 @@ func TestServiceDescriptions(t *testing.T) {
 	if err := s.DeleteServiceDescription("s-a"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteServiceDescription("s-a"); !errors.Is(err, bolt.ErrServiceNotFound) {
+	if err := s.DeleteServiceDescription("s-a"); !errors.Is(err, waiter.ErrServiceNotFound) {
 		t.Fatalf("second delete = %v", err)
 	}
 	s = reopen(t, s)
@@ -68,7 +69,7 @@ func TestOverrides(t *testing.T) {
 	}
 	s = reopen(t, s)
 	o, err := s.GetOverride("s1")
-	want := bolt.Override{Overrides: map[string]any{"scale-factor": 0.5, "max-instances": 3.0}, User: "ops", Time: t0}
+	want := waiter.Change{Overrides: map[string]any{"scale-factor": 0.5, "max-instances": 3.0}, User: "ops", Time: t0}
 	if err != nil || !reflect.DeepEqual(o, want) {
 		t.Fatalf("GetOverride = %+v, %v; want %+v", o, err, want)
 	}
@@ -99,16 +100,55 @@ func TestSuspension(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = reopen(t, s)
-	if st, err := s.GetSuspended("s1"); err != nil || st != (bolt.Suspension{Suspended: true, User: "ops", Time: t0}) {
+	if st, err := s.GetSuspended("s1"); err != nil || !reflect.DeepEqual(st, waiter.Change{Suspended: true, User: "ops", Time: t0}) {
 		t.Fatalf("after suspend: %+v, %v", st, err)
 	}
 	if err := s.SetSuspended("s1", false, "ops2", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := s.GetSuspended("s1"); st != (bolt.Suspension{Suspended: false, User: "ops2", Time: t0.Add(time.Hour)}) {
+	if st, _ := s.GetSuspended("s1"); !reflect.DeepEqual(st, waiter.Change{Suspended: false, User: "ops2", Time: t0.Add(time.Hour)}) {
 		t.Fatalf("after resume: %+v", st)
 	}
 	if st, _ := s.GetSuspended("s2"); st.Suspended {
 		t.Fatal("suspension leaked to another service")
+	}
+}
+
+// PurgeService drops a service's description, overrides and suspension
+// together, and leaves other services alone.
+func TestPurgeService(t *testing.T) {
+	s := openStore(t)
+	now := time.Unix(1700000000, 0)
+	for _, id := range []string{"gone", "kept"} {
+		if _, err := s.PutServiceDescription(id, map[string]any{"cmd": id}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutOverride(id, map[string]any{"min-instances": 2}, "alice", now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSuspended(id, true, "alice", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PurgeService("gone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetServiceDescription("gone"); !errors.Is(err, waiter.ErrServiceNotFound) {
+		t.Errorf("description still there: %v", err)
+	}
+	if ov, err := s.GetOverride("gone"); err != nil || len(ov.Overrides) != 0 {
+		t.Errorf("overrides still there: %+v %v", ov, err)
+	}
+	if sus, err := s.GetSuspended("gone"); err != nil || sus.Suspended {
+		t.Errorf("suspension still there: %+v %v", sus, err)
+	}
+	if err := s.PurgeService("gone"); err != nil {
+		t.Errorf("purging again: %v", err)
+	}
+	if _, err := s.GetServiceDescription("kept"); err != nil {
+		t.Errorf("the other service lost its description: %v", err)
+	}
+	if sus, _ := s.GetSuspended("kept"); !sus.Suspended {
+		t.Error("the other service lost its suspension")
 	}
 }

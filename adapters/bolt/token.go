@@ -4,98 +4,42 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
-)
-
-// Token metadata keys (Waiter's system and user metadata, §2.2 of the
-// reference). The store writes KeyDeleted, KeyLastUpdateTime and
-// KeyLastUpdateUser itself and defaults KeyOwner and KeyRoot; it keeps
-// everything else as given.
-const (
-	KeyOwner          = "owner"
-	KeyDeleted        = "deleted"
-	KeyLastUpdateTime = "last-update-time" // epoch milliseconds
-	KeyLastUpdateUser = "last-update-user"
-	KeyRoot           = "root"
-	KeyCluster        = "cluster"
-	KeyPrevious       = "previous"
 )
 
 // storeOwnedKeys may not appear in data given to PutToken: the store sets
 // them (or, for "previous", keeps history in its own bucket), and accepting
 // them would let a caller forge a token's audit trail.
-var storeOwnedKeys = []string{KeyDeleted, KeyLastUpdateTime, KeyLastUpdateUser, KeyPrevious}
+var storeOwnedKeys = []string{waiter.KeyDeleted, waiter.KeyLastUpdateTime, waiter.KeyLastUpdateUser, waiter.KeyPrevious}
 
 // systemKeys are left out when deciding whether an update changes anything
 // (Waiter compares only user-editable keys), so re-posting a token read
 // with its metadata is still a no-op.
 var systemKeys = map[string]bool{
-	KeyCluster: true, KeyDeleted: true, KeyLastUpdateTime: true,
-	KeyLastUpdateUser: true, KeyPrevious: true, KeyRoot: true,
-}
-
-// Token is one version of a token.
-type Token struct {
-	Name string
-	// Data is the token's JSON object: service parameters plus metadata.
-	// It is a fresh copy; callers may modify it.
-	Data map[string]any
-	// ETag is "E-" + hex MD5 of the canonical JSON of Data.
-	ETag string
-	// Deleted is true for a soft-deleted token (Data["deleted"] == true).
-	Deleted bool
-}
-
-// Owner returns the token's owner.
-func (t Token) Owner() string {
-	owner, _ := t.Data[KeyOwner].(string)
-	return owner
-}
-
-// LastUpdateUser returns the user who wrote this version.
-func (t Token) LastUpdateUser() string {
-	user, _ := t.Data[KeyLastUpdateUser].(string)
-	return user
-}
-
-// LastUpdateTime returns when this version was written (UTC, millisecond
-// precision), or the zero time if unknown.
-func (t Token) LastUpdateTime() time.Time {
-	ms, ok := t.Data[KeyLastUpdateTime].(float64)
-	if !ok {
-		return time.Time{}
-	}
-	return time.UnixMilli(int64(ms)).UTC()
-}
-
-// TokenFilter selects tokens for ListTokens.
-type TokenFilter struct {
-	// Owners keeps tokens owned by any of these users; empty keeps all.
-	Owners []string
-	// IncludeDeleted keeps soft-deleted tokens too.
-	IncludeDeleted bool
+	waiter.KeyCluster: true, waiter.KeyDeleted: true, waiter.KeyLastUpdateTime: true,
+	waiter.KeyLastUpdateUser: true, waiter.KeyPrevious: true, waiter.KeyRoot: true,
 }
 
 // GetToken returns the current version of a token. A soft-deleted token is
 // returned only when includeDeleted is set; otherwise the error wraps
 // ErrTokenDeleted (and so ErrTokenNotFound). A token whose record is
 // damaged is never returned: the error is a *CorruptRecordError.
-func (s *Store) GetToken(name string, includeDeleted bool) (Token, error) {
+func (s *Store) GetToken(name string, includeDeleted bool) (waiter.Token, error) {
 	if err := checkKey("token name", name); err != nil {
-		return Token{}, err
+		return waiter.Token{}, err
 	}
-	var tok Token
+	var tok waiter.Token
 	err := s.view(fmt.Sprintf("get token %q", name), func(tx *bbolt.Tx) error {
 		t, found, err := loadToken(tx, name)
 		switch {
 		case err != nil:
 			return err
 		case !found:
-			return fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+			return fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
 		case t.Deleted && !includeDeleted:
-			return fmt.Errorf("%w: %q", ErrTokenDeleted, name)
+			return fmt.Errorf("%w: %q", waiter.ErrTokenDeleted, name)
 		}
 		tok = t
 		return nil
@@ -106,8 +50,8 @@ func (s *Store) GetToken(name string, includeDeleted bool) (Token, error) {
 // ListTokens returns the tokens the filter selects, sorted by name. Tokens
 // whose records are damaged are left out (and reported in Health): one
 // damaged record must not hide every other token.
-func (s *Store) ListTokens(f TokenFilter) ([]Token, error) {
-	var out []Token
+func (s *Store) ListTokens(f waiter.TokenFilter) ([]waiter.Token, error) {
+	var out []waiter.Token
 	err := s.view("list tokens", func(tx *bbolt.Tx) error {
 		names, err := s.tokenNames(tx, f.Owners)
 		if err != nil {
@@ -133,7 +77,7 @@ func (s *Store) ListTokens(f TokenFilter) ([]Token, error) {
 // skipCorrupt notes a corrupt record and reports whether err was one, for
 // listings that go on without it.
 func (s *Store) skipCorrupt(err error) bool {
-	if !errors.Is(err, ErrCorruptRecord) {
+	if !errors.Is(err, waiter.ErrCorruptRecord) {
 		return false
 	}
 	s.health.noteCorrupt(err)
@@ -160,16 +104,16 @@ func (s *Store) Owners() ([]string, error) {
 // TokenHistory returns the prior versions of a token, newest first, not
 // including the current one. Waiter nests these as "previous" in the token
 // data; the HTTP edge can rebuild that chain from this list.
-func (s *Store) TokenHistory(name string) ([]Token, error) {
+func (s *Store) TokenHistory(name string) ([]waiter.Token, error) {
 	if err := checkKey("token name", name); err != nil {
 		return nil, err
 	}
-	var out []Token
+	var out []waiter.Token
 	err := s.view(fmt.Sprintf("token history %q", name), func(tx *bbolt.Tx) error {
 		if _, found, err := loadToken(tx, name); err != nil {
 			return err
 		} else if !found {
-			return fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+			return fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
 		}
 		var err error
 		out, err = s.readHistory(tx, name)
@@ -179,20 +123,20 @@ func (s *Store) TokenHistory(name string) ([]Token, error) {
 }
 
 // loadToken reads and checks the current record of a token.
-func loadToken(tx *bbolt.Tx, name string) (Token, bool, error) {
+func loadToken(tx *bbolt.Tx, name string) (waiter.Token, bool, error) {
 	raw := tx.Bucket(bucketTokens).Get([]byte(name))
 	if raw == nil {
-		return Token{}, false, nil
+		return waiter.Token{}, false, nil
 	}
 	t, err := openToken(scopeTokens, nameToken(name), name, []byte(name), raw)
 	return t, true, err
 }
 
 // openToken checks and decodes one stored token version.
-func openToken(sc scope, record, name string, key, raw []byte) (Token, error) {
+func openToken(sc scope, record, name string, key, raw []byte) (waiter.Token, error) {
 	payload, err := openRecord(sc, record, key, raw)
 	if err != nil {
-		return Token{}, err
+		return waiter.Token{}, err
 	}
 	return decodeToken(record, name, payload)
 }

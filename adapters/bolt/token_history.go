@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -68,13 +69,13 @@ func dropHistory(tx *bbolt.Tx, name string) error {
 
 // readHistory returns the prior versions, newest first. Damaged entries
 // are left out and noted in the store's health.
-func (s *Store) readHistory(tx *bbolt.Tx, name string) ([]Token, error) {
+func (s *Store) readHistory(tx *bbolt.Tx, name string) ([]waiter.Token, error) {
 	b := tx.Bucket(bucketTokenHistory).Bucket([]byte(name))
 	if b == nil {
 		return nil, nil
 	}
 	sc := historyScope(name)
-	var out []Token
+	var out []waiter.Token
 	c := b.Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		t, err := openToken(sc, nameHistory(name, k), name, k, v)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
 )
 
@@ -19,8 +20,8 @@ func TestPutToken_CreateThenGet(t *testing.T) {
 	s := openStore(t)
 	data := map[string]any{"cmd": "ls", "cpus": 1, "mem": 128}
 	tok, res := mustPut(t, s, "app", data, "", "alice", t0)
-	if res != bolt.TokenCreated {
-		t.Fatalf("result = %s, want %s", res, bolt.TokenCreated)
+	if res != waiter.TokenCreated {
+		t.Fatalf("result = %s, want %s", res, waiter.TokenCreated)
 	}
 	want := map[string]any{
 		"cmd": "ls", "cpus": 1.0, "mem": 128.0,
@@ -66,25 +67,25 @@ func TestPutToken_UpdateAndNoOp(t *testing.T) {
 		// 1.0 and 1 are the same JSON number, and a later time or
 		// another user does not make a change.
 		got, res := mustPut(t, s, "app", map[string]any{"cmd": "ls", "cpus": 1.0}, "", "bob", t0.Add(time.Hour))
-		if res != bolt.TokenNoOp || got.ETag != v1.ETag || !got.LastUpdateTime().Equal(t0) {
+		if res != waiter.TokenNoOp || got.ETag != v1.ETag || !got.LastUpdateTime().Equal(t0) {
 			t.Fatalf("got %s etag %s time %v; want no-op keeping %s at %v", res, got.ETag, got.LastUpdateTime(), v1.ETag, t0)
 		}
 	})
 	t.Run("SystemKeysDoNotCount", func(t *testing.T) {
 		_, res := mustPut(t, s, "app", map[string]any{"cmd": "ls", "cpus": 1, "cluster": "c2", "root": "r2"}, v1.ETag, "alice", t0.Add(time.Hour))
-		if res != bolt.TokenNoOp {
+		if res != waiter.TokenNoOp {
 			t.Fatalf("result %s, want no-op", res)
 		}
 	})
 	t.Run("ExplicitSameOwnerIsNoOp", func(t *testing.T) {
 		_, res := mustPut(t, s, "app", map[string]any{"cmd": "ls", "cpus": 1, "owner": "alice"}, "", "alice", t0)
-		if res != bolt.TokenNoOp {
+		if res != waiter.TokenNoOp {
 			t.Fatalf("result %s, want no-op", res)
 		}
 	})
 	t.Run("ChangeIsUpdate", func(t *testing.T) {
 		got, res := mustPut(t, s, "app", map[string]any{"cmd": "ls", "cpus": 2}, v1.ETag, "bob", t0.Add(time.Hour))
-		if res != bolt.TokenUpdated || got.ETag == v1.ETag {
+		if res != waiter.TokenUpdated || got.ETag == v1.ETag {
 			t.Fatalf("got %s etag %s; want update with a new etag", res, got.ETag)
 		}
 		// The owner stays alice although bob edited it.
@@ -98,7 +99,7 @@ func TestPutToken_UpdateAndNoOp(t *testing.T) {
 	})
 	t.Run("RemovingAKeyIsUpdate", func(t *testing.T) {
 		_, res := mustPut(t, s, "app", map[string]any{"cmd": "ls"}, "", "alice", t0)
-		if res != bolt.TokenUpdated {
+		if res != waiter.TokenUpdated {
 			t.Fatalf("result %s, want update", res)
 		}
 	})
@@ -123,7 +124,7 @@ func TestPutToken_IfMatch(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, err := s.PutToken(c.token, c.data, c.ifMatch, "alice", t0)
-			if !errors.Is(err, bolt.ErrPreconditionFailed) {
+			if !errors.Is(err, waiter.ErrPreconditionFailed) {
 				t.Fatalf("err = %v, want ErrPreconditionFailed", err)
 			}
 			t.Logf("got: %v", err)
@@ -133,7 +134,7 @@ func TestPutToken_IfMatch(t *testing.T) {
 	if err != nil || got.ETag != v2.ETag || got.Data["cmd"] != "v2" {
 		t.Fatalf("after refused writes: %+v, %v; want v2 untouched", got, err)
 	}
-	if _, err := s.GetToken("other", true); !errors.Is(err, bolt.ErrTokenNotFound) {
+	if _, err := s.GetToken("other", true); !errors.Is(err, waiter.ErrTokenNotFound) {
 		t.Fatalf("refused create left a token: %v", err)
 	}
 }
@@ -192,14 +193,14 @@ func TestPutToken_RejectsBadInput(t *testing.T) {
 		want error
 	}{
 		{"EmptyName", "", map[string]any{"cmd": "ls"}, "alice", bolt.ErrEmptyKey},
-		{"NoData", "app", map[string]any{}, "alice", bolt.ErrInvalidTokenData},
-		{"Deleted", "app", map[string]any{"cmd": "ls", "deleted": true}, "alice", bolt.ErrInvalidTokenData},
-		{"LastUpdateTime", "app", map[string]any{"cmd": "ls", "last-update-time": 1}, "alice", bolt.ErrInvalidTokenData},
-		{"LastUpdateUser", "app", map[string]any{"cmd": "ls", "last-update-user": "x"}, "alice", bolt.ErrInvalidTokenData},
-		{"Previous", "app", map[string]any{"cmd": "ls", "previous": map[string]any{}}, "alice", bolt.ErrInvalidTokenData},
-		{"NoOwnerNoUser", "app", map[string]any{"cmd": "ls"}, "", bolt.ErrInvalidTokenData},
-		{"OwnerNotString", "app", map[string]any{"cmd": "ls", "owner": 7}, "alice", bolt.ErrInvalidTokenData},
-		{"NotJSON", "app", map[string]any{"cmd": func() {}}, "alice", bolt.ErrInvalidTokenData},
+		{"NoData", "app", map[string]any{}, "alice", waiter.ErrInvalidTokenData},
+		{"Deleted", "app", map[string]any{"cmd": "ls", "deleted": true}, "alice", waiter.ErrInvalidTokenData},
+		{"LastUpdateTime", "app", map[string]any{"cmd": "ls", "last-update-time": 1}, "alice", waiter.ErrInvalidTokenData},
+		{"LastUpdateUser", "app", map[string]any{"cmd": "ls", "last-update-user": "x"}, "alice", waiter.ErrInvalidTokenData},
+		{"Previous", "app", map[string]any{"cmd": "ls", "previous": map[string]any{}}, "alice", waiter.ErrInvalidTokenData},
+		{"NoOwnerNoUser", "app", map[string]any{"cmd": "ls"}, "", waiter.ErrInvalidTokenData},
+		{"OwnerNotString", "app", map[string]any{"cmd": "ls", "owner": 7}, "alice", waiter.ErrInvalidTokenData},
+		{"NotJSON", "app", map[string]any{"cmd": func() {}}, "alice", waiter.ErrInvalidTokenData},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -209,7 +210,7 @@ func TestPutToken_RejectsBadInput(t *testing.T) {
 			}
 		})
 	}
-	if toks, _ := s.ListTokens(bolt.TokenFilter{IncludeDeleted: true}); len(toks) != 0 {
+	if toks, _ := s.ListTokens(waiter.TokenFilter{IncludeDeleted: true}); len(toks) != 0 {
 		t.Fatalf("rejected writes stored tokens: %v", toks)
 	}
 }
@@ -218,7 +219,7 @@ func TestDeleteToken_Soft(t *testing.T) {
 	s := openStore(t)
 	live, _ := mustPut(t, s, "app", map[string]any{"cmd": "ls"}, "", "alice", t0)
 
-	if _, err := s.DeleteToken("app", false, "E-stale", "bob", t0); !errors.Is(err, bolt.ErrPreconditionFailed) {
+	if _, err := s.DeleteToken("app", false, "E-stale", "bob", t0); !errors.Is(err, waiter.ErrPreconditionFailed) {
 		t.Fatalf("stale soft delete: %v", err)
 	}
 	del, err := s.DeleteToken("app", false, live.ETag, "bob", t0.Add(time.Minute))
@@ -231,36 +232,36 @@ func TestDeleteToken_Soft(t *testing.T) {
 	}
 
 	_, err = s.GetToken("app", false)
-	if !errors.Is(err, bolt.ErrTokenDeleted) || !errors.Is(err, bolt.ErrTokenNotFound) {
+	if !errors.Is(err, waiter.ErrTokenDeleted) || !errors.Is(err, waiter.ErrTokenNotFound) {
 		t.Fatalf("GetToken of soft-deleted = %v, want ErrTokenDeleted wrapping ErrTokenNotFound", err)
 	}
 	got, err := s.GetToken("app", true)
 	if err != nil || !reflect.DeepEqual(got, del) {
 		t.Fatalf("GetToken(includeDeleted) = %+v, %v; want %+v", got, err, del)
 	}
-	if toks, _ := s.ListTokens(bolt.TokenFilter{}); len(toks) != 0 {
+	if toks, _ := s.ListTokens(waiter.TokenFilter{}); len(toks) != 0 {
 		t.Fatalf("ListTokens without deleted = %v", toks)
 	}
-	if toks, _ := s.ListTokens(bolt.TokenFilter{IncludeDeleted: true}); len(toks) != 1 || !toks[0].Deleted {
+	if toks, _ := s.ListTokens(waiter.TokenFilter{IncludeDeleted: true}); len(toks) != 1 || !toks[0].Deleted {
 		t.Fatalf("ListTokens with deleted = %v", toks)
 	}
 	if h, _ := s.TokenHistory("app"); len(h) != 1 || h[0].ETag != live.ETag {
 		t.Fatalf("history after soft delete = %v, want [live]", h)
 	}
-	if _, err := s.DeleteToken("app", false, "", "bob", t0); !errors.Is(err, bolt.ErrTokenDeleted) {
+	if _, err := s.DeleteToken("app", false, "", "bob", t0); !errors.Is(err, waiter.ErrTokenDeleted) {
 		t.Fatalf("second soft delete = %v, want ErrTokenDeleted", err)
 	}
 
 	// Writing over a soft-deleted token creates it afresh, as Waiter does:
 	// new owner default, empty history.
 	re, res := mustPut(t, s, "app", map[string]any{"cmd": "ls"}, "", "carol", t0.Add(time.Hour))
-	if res != bolt.TokenCreated || re.Deleted || re.Owner() != "carol" {
+	if res != waiter.TokenCreated || re.Deleted || re.Owner() != "carol" {
 		t.Fatalf("re-create: %s %+v", res, re)
 	}
 	if h, _ := s.TokenHistory("app"); len(h) != 0 {
 		t.Fatalf("history after re-create = %v, want empty", h)
 	}
-	if got, _ := s.ListTokens(bolt.TokenFilter{Owners: []string{"alice"}, IncludeDeleted: true}); len(got) != 0 {
+	if got, _ := s.ListTokens(waiter.TokenFilter{Owners: []string{"alice"}, IncludeDeleted: true}); len(got) != 0 {
 		t.Fatalf("alice still indexed as owner: %v", got)
 	}
 }
@@ -270,26 +271,26 @@ func TestDeleteToken_Hard(t *testing.T) {
 	v1, _ := mustPut(t, s, "app", map[string]any{"cmd": "v1"}, "", "alice", t0)
 	v2, _ := mustPut(t, s, "app", map[string]any{"cmd": "v2"}, "", "alice", t0)
 
-	if _, err := s.DeleteToken("app", true, "", "admin", t0); !errors.Is(err, bolt.ErrIfMatchRequired) {
+	if _, err := s.DeleteToken("app", true, "", "admin", t0); !errors.Is(err, waiter.ErrIfMatchRequired) {
 		t.Fatalf("hard delete without if-match = %v, want ErrIfMatchRequired", err)
 	}
-	if _, err := s.DeleteToken("app", true, v1.ETag, "admin", t0); !errors.Is(err, bolt.ErrPreconditionFailed) {
+	if _, err := s.DeleteToken("app", true, v1.ETag, "admin", t0); !errors.Is(err, waiter.ErrPreconditionFailed) {
 		t.Fatalf("hard delete with stale if-match = %v, want ErrPreconditionFailed", err)
 	}
 	gone, err := s.DeleteToken("app", true, v2.ETag, "admin", t0)
 	if err != nil || gone.ETag != v2.ETag {
 		t.Fatalf("hard delete = %+v, %v", gone, err)
 	}
-	if _, err := s.GetToken("app", true); !errors.Is(err, bolt.ErrTokenNotFound) || errors.Is(err, bolt.ErrTokenDeleted) {
+	if _, err := s.GetToken("app", true); !errors.Is(err, waiter.ErrTokenNotFound) || errors.Is(err, waiter.ErrTokenDeleted) {
 		t.Fatalf("GetToken after hard delete = %v, want plain ErrTokenNotFound", err)
 	}
-	if _, err := s.TokenHistory("app"); !errors.Is(err, bolt.ErrTokenNotFound) {
+	if _, err := s.TokenHistory("app"); !errors.Is(err, waiter.ErrTokenNotFound) {
 		t.Fatalf("history after hard delete = %v", err)
 	}
 	if owners, _ := s.Owners(); len(owners) != 0 {
 		t.Fatalf("owners after hard delete = %v", owners)
 	}
-	if _, err := s.DeleteToken("app", true, "", "admin", t0); !errors.Is(err, bolt.ErrTokenNotFound) {
+	if _, err := s.DeleteToken("app", true, "", "admin", t0); !errors.Is(err, waiter.ErrTokenNotFound) {
 		t.Fatalf("hard delete of missing token = %v", err)
 	}
 	// Re-creating starts with no history: the old versions went with it.
@@ -308,7 +309,7 @@ func TestDeleteToken_HardAfterSoftNeedsNoIfMatch(t *testing.T) {
 	if _, err := s.DeleteToken("app", true, "", "admin", t0); err != nil {
 		t.Fatalf("hard delete of soft-deleted token without if-match: %v", err)
 	}
-	if _, err := s.GetToken("app", true); !errors.Is(err, bolt.ErrTokenNotFound) {
+	if _, err := s.GetToken("app", true); !errors.Is(err, waiter.ErrTokenNotFound) {
 		t.Fatalf("token still there: %v", err)
 	}
 }
@@ -326,7 +327,7 @@ func TestListTokens_OwnerFilter(t *testing.T) {
 	// Moving a token to another owner moves it in the index.
 	mustPut(t, s, "beta", map[string]any{"cmd": "ls", "owner": "alice"}, "", "carol", t0)
 
-	names := func(f bolt.TokenFilter) []string {
+	names := func(f waiter.TokenFilter) []string {
 		t.Helper()
 		toks, err := s.ListTokens(f)
 		if err != nil {
@@ -339,17 +340,17 @@ func TestListTokens_OwnerFilter(t *testing.T) {
 		return out
 	}
 	cases := []struct {
-		filter bolt.TokenFilter
+		filter waiter.TokenFilter
 		want   []string
 	}{
-		{bolt.TokenFilter{}, []string{"alpha", "beta", "mid", "zeta"}},
-		{bolt.TokenFilter{IncludeDeleted: true}, []string{"alpha", "beta", "gone", "mid", "zeta"}},
-		{bolt.TokenFilter{Owners: []string{"alice"}}, []string{"alpha", "beta", "zeta"}},
-		{bolt.TokenFilter{Owners: []string{"bob"}}, []string{"mid"}},
-		{bolt.TokenFilter{Owners: []string{"bob"}, IncludeDeleted: true}, []string{"gone", "mid"}},
-		{bolt.TokenFilter{Owners: []string{"bob", "alice", "bob"}}, []string{"alpha", "beta", "mid", "zeta"}},
-		{bolt.TokenFilter{Owners: []string{"carol"}}, nil},
-		{bolt.TokenFilter{Owners: []string{"nobody"}}, nil},
+		{waiter.TokenFilter{}, []string{"alpha", "beta", "mid", "zeta"}},
+		{waiter.TokenFilter{IncludeDeleted: true}, []string{"alpha", "beta", "gone", "mid", "zeta"}},
+		{waiter.TokenFilter{Owners: []string{"alice"}}, []string{"alpha", "beta", "zeta"}},
+		{waiter.TokenFilter{Owners: []string{"bob"}}, []string{"mid"}},
+		{waiter.TokenFilter{Owners: []string{"bob"}, IncludeDeleted: true}, []string{"gone", "mid"}},
+		{waiter.TokenFilter{Owners: []string{"bob", "alice", "bob"}}, []string{"alpha", "beta", "mid", "zeta"}},
+		{waiter.TokenFilter{Owners: []string{"carol"}}, nil},
+		{waiter.TokenFilter{Owners: []string{"nobody"}}, nil},
 	}
 	for _, c := range cases {
 		if got := names(c.filter); !slices.Equal(got, c.want) {
@@ -372,7 +373,7 @@ func TestPutToken_ConcurrentIfMatch(t *testing.T) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make([]error, writers)
-	toks := make([]bolt.Token, writers)
+	toks := make([]waiter.Token, writers)
 	for i := range writers {
 		wg.Add(1)
 		go func() {
@@ -391,7 +392,7 @@ func TestPutToken_ConcurrentIfMatch(t *testing.T) {
 			t.Fatalf("writers %d and %d both won", winner, i)
 		case err == nil:
 			winner = i
-		case !errors.Is(err, bolt.ErrPreconditionFailed):
+		case !errors.Is(err, waiter.ErrPreconditionFailed):
 			t.Fatalf("writer %d: %v", i, err)
 		}
 	}

@@ -7,18 +7,8 @@ import (
 	"maps"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
-)
-
-// Result says what PutToken did, with Waiter's x-waiter-operation-result
-// values.
-type Result string
-
-// PutToken results.
-const (
-	TokenCreated Result = "token-created"
-	TokenUpdated Result = "token-updated"
-	TokenNoOp    Result = "token-no-op"
 )
 
 // errNoOp rolls back a write transaction that found nothing to change, so
@@ -43,15 +33,15 @@ var errNoOp = errors.New("bolt: no change")
 // current version moves to history (at most the configured length) and the
 // result is TokenUpdated; writing over a missing or soft-deleted token is
 // TokenCreated and, as in Waiter, starts with an empty history.
-func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (Token, Result, error) {
+func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
 	if err := checkKey("token name", name); err != nil {
-		return Token{}, "", err
+		return waiter.Token{}, "", err
 	}
 	if err := checkTokenData(name, data); err != nil {
-		return Token{}, "", err
+		return waiter.Token{}, "", err
 	}
-	var out Token
-	var res Result
+	var out waiter.Token
+	var res waiter.TokenResult
 	err := s.update(fmt.Sprintf("put token %q", name), func(tx *bbolt.Tx) error {
 		cur, found, err := loadToken(tx, name)
 		if err != nil {
@@ -62,10 +52,10 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 		}
 		live := found && !cur.Deleted
 		next := withDefaults(data, cur, live, user)
-		owner, ok := next[KeyOwner].(string)
+		owner, ok := next[waiter.KeyOwner].(string)
 		if !ok || owner == "" {
 			return fmt.Errorf("%w: token %q: owner must be a non-empty string (got %v, user %q)",
-				ErrInvalidTokenData, name, next[KeyOwner], user)
+				waiter.ErrInvalidTokenData, name, next[waiter.KeyOwner], user)
 		}
 		if live {
 			same, err := sameEditable(cur.Data, next)
@@ -73,18 +63,18 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 				return err
 			}
 			if same {
-				out, res = cur, TokenNoOp
+				out, res = cur, waiter.TokenNoOp
 				return errNoOp
 			}
 		}
-		next[KeyLastUpdateTime] = now.UnixMilli()
-		next[KeyLastUpdateUser] = user
+		next[waiter.KeyLastUpdateTime] = now.UnixMilli()
+		next[waiter.KeyLastUpdateUser] = user
 
 		if live {
-			res = TokenUpdated
+			res = waiter.TokenUpdated
 			err = pushHistory(tx, name, currentPayload(tx, name), s.historyLength)
 		} else {
-			res = TokenCreated
+			res = waiter.TokenCreated
 			err = dropHistory(tx, name)
 		}
 		if err != nil {
@@ -102,10 +92,10 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 		return err
 	})
 	if errors.Is(err, errNoOp) {
-		return out, TokenNoOp, nil
+		return out, waiter.TokenNoOp, nil
 	}
 	if err != nil {
-		return Token{}, "", err
+		return waiter.Token{}, "", err
 	}
 	s.recheckToken(name)
 	return out, res, nil
@@ -120,22 +110,22 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 // delete removes the token, its history and its owner-index entry; for a
 // live token it needs an ifMatch (ErrIfMatchRequired), as in Waiter. A
 // non-empty ifMatch is checked against the current ETag in both cases.
-func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (Token, error) {
+func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (waiter.Token, error) {
 	if err := checkKey("token name", name); err != nil {
-		return Token{}, err
+		return waiter.Token{}, err
 	}
-	var out Token
+	var out waiter.Token
 	err := s.update(fmt.Sprintf("delete token %q", name), func(tx *bbolt.Tx) error {
 		cur, found, err := loadToken(tx, name)
 		switch {
 		case err != nil:
 			return err
 		case !found:
-			return fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+			return fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
 		case !hard && cur.Deleted:
-			return fmt.Errorf("%w: %q", ErrTokenDeleted, name)
+			return fmt.Errorf("%w: %q", waiter.ErrTokenDeleted, name)
 		case hard && !cur.Deleted && ifMatch == "":
-			return fmt.Errorf("%w: token %q", ErrIfMatchRequired, name)
+			return fmt.Errorf("%w: token %q", waiter.ErrIfMatchRequired, name)
 		}
 		if err := checkIfMatch(name, cur, found, ifMatch); err != nil {
 			return err
@@ -154,14 +144,14 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 			return err
 		}
 		next := maps.Clone(cur.Data)
-		next[KeyDeleted] = true
-		next[KeyLastUpdateTime] = now.UnixMilli()
-		next[KeyLastUpdateUser] = user
+		next[waiter.KeyDeleted] = true
+		next[waiter.KeyLastUpdateTime] = now.UnixMilli()
+		next[waiter.KeyLastUpdateUser] = user
 		out, err = putToken(tx, name, next)
 		return err
 	})
 	if err != nil {
-		return Token{}, err
+		return waiter.Token{}, err
 	}
 	s.recheckToken(name)
 	return out, nil
@@ -171,11 +161,11 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 // current state: empty data and store-owned keys.
 func checkTokenData(name string, data map[string]any) error {
 	if len(data) == 0 {
-		return fmt.Errorf("%w: token %q: no parameters given", ErrInvalidTokenData, name)
+		return fmt.Errorf("%w: token %q: no parameters given", waiter.ErrInvalidTokenData, name)
 	}
 	for _, k := range storeOwnedKeys {
 		if _, ok := data[k]; ok {
-			return fmt.Errorf("%w: token %q: %q is set by the store and may not be given", ErrInvalidTokenData, name, k)
+			return fmt.Errorf("%w: token %q: %q is set by the store and may not be given", waiter.ErrInvalidTokenData, name, k)
 		}
 	}
 	return nil
@@ -183,7 +173,7 @@ func checkTokenData(name string, data map[string]any) error {
 
 // checkIfMatch implements If-Match: empty matches anything; otherwise it
 // must equal the current ETag, and a missing token has none.
-func checkIfMatch(name string, cur Token, found bool, ifMatch string) error {
+func checkIfMatch(name string, cur waiter.Token, found bool, ifMatch string) error {
 	if ifMatch == "" {
 		return nil
 	}
@@ -193,9 +183,9 @@ func checkIfMatch(name string, cur Token, found bool, ifMatch string) error {
 	}
 	if ifMatch != current {
 		if !found {
-			return fmt.Errorf("%w: token %q does not exist, if-match was %q", ErrPreconditionFailed, name, ifMatch)
+			return fmt.Errorf("%w: token %q does not exist, if-match was %q", waiter.ErrPreconditionFailed, name, ifMatch)
 		}
-		return fmt.Errorf("%w: token %q is at %q, if-match was %q", ErrPreconditionFailed, name, current, ifMatch)
+		return fmt.Errorf("%w: token %q is at %q, if-match was %q", waiter.ErrPreconditionFailed, name, current, ifMatch)
 	}
 	return nil
 }
@@ -203,18 +193,18 @@ func checkIfMatch(name string, cur Token, found bool, ifMatch string) error {
 // withDefaults copies data and fills in owner and root as Waiter's token
 // handler does, reading the current version inside the write transaction
 // so the defaults cannot race with another write.
-func withDefaults(data map[string]any, cur Token, live bool, user string) map[string]any {
+func withDefaults(data map[string]any, cur waiter.Token, live bool, user string) map[string]any {
 	next := maps.Clone(data)
-	if _, ok := next[KeyOwner]; !ok {
+	if _, ok := next[waiter.KeyOwner]; !ok {
 		if live && cur.Owner() != "" {
-			next[KeyOwner] = cur.Owner()
+			next[waiter.KeyOwner] = cur.Owner()
 		} else {
-			next[KeyOwner] = user
+			next[waiter.KeyOwner] = user
 		}
 	}
-	if root, ok := cur.Data[KeyRoot]; ok && live {
-		if _, given := next[KeyRoot]; !given {
-			next[KeyRoot] = root
+	if root, ok := cur.Data[waiter.KeyRoot]; ok && live {
+		if _, given := next[waiter.KeyRoot]; !given {
+			next[waiter.KeyRoot] = root
 		}
 	}
 	return next
@@ -229,7 +219,7 @@ func sameEditable(a, b map[string]any) (bool, error) {
 	}
 	cb, err := canonicalJSON(editable(b))
 	if err != nil {
-		return false, fmt.Errorf("%w: %w", ErrInvalidTokenData, err)
+		return false, fmt.Errorf("%w: %w", waiter.ErrInvalidTokenData, err)
 	}
 	return bytes.Equal(ca, cb), nil
 }
@@ -255,13 +245,13 @@ func currentPayload(tx *bbolt.Tx, name string) []byte {
 // putToken encodes, seals and stores the current version and returns it
 // as a reader would see it (numbers as float64), so callers get the same
 // value from PutToken as from a later GetToken.
-func putToken(tx *bbolt.Tx, name string, data map[string]any) (Token, error) {
+func putToken(tx *bbolt.Tx, name string, data map[string]any) (waiter.Token, error) {
 	payload, _, err := encodeToken(data)
 	if err != nil {
-		return Token{}, err
+		return waiter.Token{}, err
 	}
 	if err := tx.Bucket(bucketTokens).Put([]byte(name), scopeTokens.seal([]byte(name), payload)); err != nil {
-		return Token{}, err
+		return waiter.Token{}, err
 	}
 	return decodeToken(nameToken(name), name, payload)
 }

@@ -3,6 +3,7 @@ package bolt
 import (
 	"errors"
 
+	"github.com/waiter-go/waiter"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) update(op string, fn func(*bbolt.Tx) error) error {
 func openRecord(sc scope, record string, key, value []byte) ([]byte, error) {
 	payload, err := sc.open(key, value)
 	if err != nil {
-		return nil, &CorruptRecordError{Record: record, Problem: err.Error()}
+		return nil, &waiter.CorruptRecordError{Record: record, Problem: err.Error()}
 	}
 	return payload, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -39,17 +40,22 @@ func (s *Server) handleListApps(w http.ResponseWriter, r *http.Request, _ httpro
 }
 
 // lookupService returns what the router knows of a service or, for a
-// service it is not running, what the store remembers (status Inactive).
-func (s *Server) lookupService(id string) (ServiceSnapshot, *Error) {
+// service it is not running, what the store remembers or, for one never
+// started, the description a request resolved to (status Inactive).
+func (s *Server) lookupService(id string) (waiter.ServiceSnapshot, *Error) {
 	if snap, ok := s.router.Service(id); ok {
 		return snap, nil
 	}
 	core, err := s.store.GetServiceDescription(id)
-	if errors.Is(err, ErrServiceNotFound) {
-		return ServiceSnapshot{}, &Error{Status: http.StatusNotFound, Message: "Service not found", ServiceID: id}
+	if errors.Is(err, waiter.ErrServiceNotFound) {
+		resolved, ok := s.services.resolvedCore(id)
+		if !ok {
+			return waiter.ServiceSnapshot{}, &Error{Status: http.StatusNotFound, Message: "Service not found", ServiceID: id}
+		}
+		core, err = resolved.Clone(), nil
 	}
 	if err != nil {
-		return ServiceSnapshot{}, toError(err)
+		return waiter.ServiceSnapshot{}, toError(err)
 	}
 	desc, derr := engine.NewDescription(engine.NormalizeParams(core), s.cfg.Description)
 	if derr != nil {
@@ -58,7 +64,7 @@ func (s *Server) lookupService(id string) (ServiceSnapshot, *Error) {
 		desc = &engine.Description{ID: id, Core: engine.NormalizeParams(core), Effective: engine.NormalizeParams(core)}
 	}
 	desc.ID = id
-	return ServiceSnapshot{ID: id, Description: desc, Status: statusInactive, ScalingState: "stable"}, nil
+	return waiter.ServiceSnapshot{ID: id, Description: desc, Status: statusInactive, ScalingState: "stable"}, nil
 }
 
 // handleGetApp is GET /apps/{id}, with env values hidden from those who

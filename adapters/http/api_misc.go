@@ -5,14 +5,17 @@ import (
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 )
 
 // handleServiceID is GET /service-id (and the legacy /app-name): the id of
-// the service the request's headers and tokens describe, as text. Like
-// Waiter, it stores the description so the id can be looked up later, and
-// it names the service a request would reach: during a token's fallback
-// period that is the previous healthy service (Waiter resolves it with the
-// same descriptor; x-waiter-fallback-period-secs: 0 asks for the newest).
+// the service the request's headers and tokens describe, as text. It names
+// the service a request would reach: during a token's fallback period that
+// is the previous healthy service (Waiter resolves it with the same
+// descriptor; x-waiter-fallback-period-secs: 0 asks for the newest).
+// Unlike Waiter it stores nothing: a description is stored when a
+// request starts its service, and ever new headers cannot grow the store;
+// /apps/{id} still finds the id meanwhile through the service cache.
 func (s *Server) handleServiceID(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	rs, herr := s.resolve(r, true)
 	if herr != nil {
@@ -33,7 +36,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, _ httprout
 		return
 	}
 	m := map[string]any{"status": "ok"}
-	if hr, ok := s.store.(HealthReporter); ok {
+	if hr, ok := s.store.(waiter.HealthReporter); ok {
 		m["store"] = storeHealthView(hr.StoreHealth())
 	}
 	for part := range includes(r.URL.Query()["include"]) {
@@ -49,7 +52,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, _ httprout
 }
 
 // storeHealthView renders a store's health for /status.
-func storeHealthView(h StoreHealth) map[string]any {
+func storeHealthView(h waiter.StoreHealth) map[string]any {
 	v := map[string]any{"status": h.Status, "corrupt-records": len(h.CorruptRecords)}
 	if len(h.CorruptRecords) > 0 {
 		v["corrupt"] = h.CorruptRecords

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -64,7 +65,10 @@ func (s *Server) ping(ctx context.Context, r *http.Request, rs *resolved) map[st
 	if sus, err := s.services.suspension(rs.desc.ID); err == nil && sus.Suspended {
 		return waiterResponse(&Error{Status: http.StatusServiceUnavailable, Message: engine.MsgSuspended})
 	}
-	g, err := s.router.Admit(ctx, Admission{Description: rs.desc, QueueTimeout: rs.t.queue, Priority: true})
+	if herr := s.storeBeforeStart(rs.desc); herr != nil {
+		return waiterResponse(herr)
+	}
+	g, err := s.router.Admit(ctx, waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue, Priority: true})
 	if err != nil {
 		if ctx.Err() != nil {
 			return map[string]any{"result": pingTimedOut}
@@ -93,7 +97,7 @@ type pingResponse struct {
 }
 
 // healthCheck does the GET and reads (a bounded part of) the answer.
-func (s *Server) healthCheck(ctx context.Context, r *http.Request, rs *resolved, g Grant) (pingResponse, engine.Outcome, error) {
+func (s *Server) healthCheck(ctx context.Context, r *http.Request, rs *resolved, g waiter.Grant) (pingResponse, engine.Outcome, error) {
 	target := &url.URL{Scheme: schemeOf(rs.desc.BackendProto), Host: net.JoinHostPort(g.Host, strconv.Itoa(g.Port))}
 	target.Path, target.RawQuery, _ = strings.Cut(rs.desc.HealthCheckURL, "?")
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)

@@ -1,12 +1,12 @@
 package waiterhttp
 
 import (
-	"errors"
 	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -65,7 +65,7 @@ func (s *Server) handlePostOverride(w http.ResponseWriter, r *http.Request, ps h
 		s.writeError(w, r, toError(err))
 		return
 	}
-	s.services.setOverrides(id, Change{Overrides: body, User: user, Time: now})
+	s.services.setOverrides(id, waiter.Change{Overrides: body, User: user, Time: now})
 	s.router.Override(nd)
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "service-id": id, "overrides": body})
 }
@@ -82,7 +82,7 @@ func (s *Server) handleDeleteOverride(w http.ResponseWriter, r *http.Request, ps
 		s.writeError(w, r, toError(err))
 		return
 	}
-	s.services.setOverrides(id, Change{User: user, Time: s.clock.Now()})
+	s.services.setOverrides(id, waiter.Change{User: user, Time: s.clock.Now()})
 	s.router.Override(base)
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "service-id": id})
 }
@@ -126,7 +126,7 @@ func (s *Server) handleSuspend(suspend bool) httprouter.Handle {
 			s.writeError(w, r, toError(err))
 			return
 		}
-		s.services.setSuspension(id, Change{Suspended: suspend, User: user, Time: now})
+		s.services.setSuspension(id, waiter.Change{Suspended: suspend, User: user, Time: now})
 		s.router.Suspend(id, suspend)
 		writeJSON(w, http.StatusOK, map[string]any{"success": true, "service-id": id, "action": action})
 	}
@@ -141,9 +141,6 @@ func (s *Server) handleKillInstance(w http.ResponseWriter, r *http.Request, ps h
 	}
 	if err := s.router.KillInstance(r.Context(), id, iid); err != nil {
 		herr := toError(err)
-		if errors.Is(err, ErrInstanceNotFound) {
-			herr = &Error{Status: http.StatusNotFound, Message: "Instance not found", Cause: err}
-		}
 		herr.ServiceID = id
 		s.writeError(w, r, herr)
 		return

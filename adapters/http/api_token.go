@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -43,9 +44,13 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		s.writeError(w, r, badRequest("Must provide the token"))
 		return
 	}
+	if herr := checkTokenLookup(name); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	include := includes(r.URL.Query()["include"])
 	t, err := s.store.GetToken(name, include["deleted"])
-	if errors.Is(err, ErrTokenNotFound) {
+	if errors.Is(err, waiter.ErrTokenNotFound) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "Couldn't find token " + name, Cause: err})
 		return
 	}
@@ -116,6 +121,10 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		s.writeError(w, r, herr)
 		return
 	}
+	if herr := s.checkTokenLimit(r, owner, name); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	data["owner"] = owner
 	s.addClusterMetadata(name, data)
 	t, res, err := s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
@@ -123,8 +132,8 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		s.writeError(w, r, toError(err))
 		return
 	}
-	msg := map[TokenResult]string{TokenCreated: "Successfully created ", TokenUpdated: "Successfully updated ",
-		TokenNoOp: "No changes detected for "}[res] + name
+	msg := map[waiter.TokenResult]string{waiter.TokenCreated: "Successfully created ", waiter.TokenUpdated: "Successfully updated ",
+		waiter.TokenNoOp: "No changes detected for "}[res] + name
 	svc, _, _ := engine.SplitTokenData(t.Data)
 	w.Header().Set("Etag", t.ETag)
 	w.Header().Set(hdrOperationResult, string(res))
@@ -164,9 +173,13 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 		s.writeError(w, r, badRequest("Must provide the token"))
 		return
 	}
+	if herr := checkTokenLookup(name); herr != nil {
+		s.writeError(w, r, herr)
+		return
+	}
 	hard := r.URL.Query().Get("hard-delete") == "true"
 	cur, err := s.store.GetToken(name, true)
-	if errors.Is(err, ErrTokenNotFound) {
+	if errors.Is(err, waiter.ErrTokenNotFound) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "Token " + name + " does not exist", Cause: err})
 		return
 	}
@@ -188,7 +201,7 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 		return
 	}
 	t, err := s.store.DeleteToken(name, hard, ifMatch(r), user, s.clock.Now())
-	if errors.Is(err, ErrTokenNotFound) {
+	if errors.Is(err, waiter.ErrTokenNotFound) {
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "Token " + name + " does not exist", Cause: err})
 		return
 	}
@@ -199,7 +212,7 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 	if !hard {
 		w.Header().Set("Etag", t.ETag)
 	}
-	w.Header().Set(hdrOperationResult, string(TokenDeleted))
+	w.Header().Set(hdrOperationResult, string(waiter.TokenDeleted))
 	writeJSON(w, http.StatusOK, map[string]any{"delete": name, "hard-delete": hard, "success": true})
 }
 
@@ -215,7 +228,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request, _ http
 			}
 		}
 	}
-	list, err := s.store.ListTokens(owners, include["deleted"])
+	list, err := s.store.ListTokens(waiter.TokenFilter{Owners: owners, IncludeDeleted: include["deleted"]})
 	if err != nil {
 		s.writeError(w, r, toError(err))
 		return
@@ -242,7 +255,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request, _ http
 
 // handleTokenOwners is GET /tokens/owners: each owner's token names.
 func (s *Server) handleTokenOwners(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	list, err := s.store.ListTokens(nil, true)
+	list, err := s.store.ListTokens(waiter.TokenFilter{IncludeDeleted: true})
 	if err != nil {
 		s.writeError(w, r, toError(err))
 		return

@@ -5,22 +5,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
 func TestServiceStatusLabels(t *testing.T) {
-	healthy := InstanceSnapshot{ObservedInstance: engine.ObservedInstance{ID: "i1", Healthy: true}}
-	sick := InstanceSnapshot{ObservedInstance: engine.ObservedInstance{ID: "i2"}}
+	healthy := waiter.InstanceSnapshot{ObservedInstance: engine.ObservedInstance{ID: "i1", Healthy: true}}
+	sick := waiter.InstanceSnapshot{ObservedInstance: engine.ObservedInstance{ID: "i2"}}
 	cases := []struct {
 		name string
-		snap ServiceSnapshot
+		snap waiter.ServiceSnapshot
 		want string
 	}{
-		{"nothing requested or scheduled", ServiceSnapshot{}, statusInactive},
-		{"requested, nothing healthy", ServiceSnapshot{Requested: 1}, statusStarting},
-		{"instances but none healthy", ServiceSnapshot{Requested: 1, Scheduled: 1, Instances: []InstanceSnapshot{sick}}, statusStarting},
-		{"one healthy", ServiceSnapshot{Requested: 2, Scheduled: 2, Instances: []InstanceSnapshot{sick, healthy}}, statusRunning},
-		{"deployment error wins", ServiceSnapshot{Requested: 1, DeploymentError: "Invalid startup command"}, statusFailing},
+		{"nothing requested or scheduled", waiter.ServiceSnapshot{}, statusInactive},
+		{"requested, nothing healthy", waiter.ServiceSnapshot{Requested: 1}, statusStarting},
+		{"instances but none healthy", waiter.ServiceSnapshot{Requested: 1, Scheduled: 1, Instances: []waiter.InstanceSnapshot{sick}}, statusStarting},
+		{"one healthy", waiter.ServiceSnapshot{Requested: 2, Scheduled: 2, Instances: []waiter.InstanceSnapshot{sick, healthy}}, statusRunning},
+		{"deployment error wins", waiter.ServiceSnapshot{Requested: 1, DeploymentError: "Invalid startup command"}, statusFailing},
 	}
 	for _, tc := range cases {
 		if got := serviceStatus(tc.snap); got != tc.want {
@@ -30,14 +31,14 @@ func TestServiceStatusLabels(t *testing.T) {
 }
 
 // running puts a service with one healthy instance into the fake router.
-func (e *testEdge) running(t *testing.T, d *engine.Description) ServiceSnapshot {
+func (e *testEdge) running(t *testing.T, d *engine.Description) waiter.ServiceSnapshot {
 	t.Helper()
-	snap := ServiceSnapshot{ID: d.ID, Description: d, Observed: true, Requested: 1, Scheduled: 1,
-		Instances: []InstanceSnapshot{{ObservedInstance: engine.ObservedInstance{ID: d.ID + ".1", Host: "127.0.0.1",
+	snap := waiter.ServiceSnapshot{ID: d.ID, Description: d, Observed: true, Requested: 1, Scheduled: 1,
+		Instances: []waiter.InstanceSnapshot{{ObservedInstance: engine.ObservedInstance{ID: d.ID + ".1", Host: "127.0.0.1",
 			Port: 1, Healthy: true, StartedAt: e.clock.Now()}}},
 		TotalRequests: 7, LastRequestTime: e.clock.Now(), ScalingState: "stable"}
 	e.router.put(snap)
-	if err := e.store.PutServiceDescription(d.ID, d.Core); err != nil {
+	if _, err := e.store.PutServiceDescription(d.ID, d.Core); err != nil {
 		t.Fatal(err)
 	}
 	return snap
@@ -48,7 +49,7 @@ func TestAppsListAndDetails(t *testing.T) {
 	a := describe(t, "x-waiter-name", "alpha")
 	b := describe(t, "x-waiter-name", "beta", "x-waiter-metadata-team", "search")
 	e.running(t, a)
-	e.router.put(ServiceSnapshot{ID: b.ID, Description: b, Requested: 1, ScalingState: "scale-up"})
+	e.router.put(waiter.ServiceSnapshot{ID: b.ID, Description: b, Requested: 1, ScalingState: "scale-up"})
 
 	list := decodeList(t, e.do(t, req{path: "/apps"}))
 	if len(list) != 2 || list[0]["service-id"] != a.ID || list[0]["status"] != statusRunning || list[1]["status"] != statusStarting {
@@ -163,8 +164,8 @@ func TestOverride(t *testing.T) {
 	}
 
 	// A new request for the same service gets the overridden description.
-	e.router.admit = func(a Admission) (Grant, error) {
-		return Grant{}, &engine.Error{Code: engine.CodeUnavailable, Message: "test"}
+	e.router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{}, &engine.Error{Code: engine.CodeUnavailable, Message: "test"}
 	}
 	e.do(t, req{path: "/x", headers: kitchenHeaders()})
 	if got := e.router.admitted[len(e.router.admitted)-1].Description; got.ID != d.ID || got.MinInstances != 2 {
@@ -182,8 +183,8 @@ func TestSuspendResume(t *testing.T) {
 	e := newTestEdge(t)
 	d := describe(t)
 	e.running(t, d)
-	e.router.admit = func(a Admission) (Grant, error) {
-		return Grant{}, &engine.Error{Code: engine.CodeUnavailable, Message: "admitted"}
+	e.router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{}, &engine.Error{Code: engine.CodeUnavailable, Message: "admitted"}
 	}
 
 	rec := e.do(t, req{method: "POST", path: "/apps/" + d.ID + "/suspend"})
@@ -215,6 +216,15 @@ func TestKillInstanceAPI(t *testing.T) {
 	snap := e.running(t, d)
 	wantStatus(t, e.do(t, req{method: "POST", path: "/apps/" + d.ID + "/instance/" + snap.Instances[0].ID + "/kill"}), http.StatusOK)
 	wantStatus(t, e.do(t, req{method: "POST", path: "/apps/" + d.ID + "/instance/nope/kill"}), http.StatusNotFound)
+
+	// The router's domain errors become Waiter's statuses at this edge.
+	snap.Instances[0].Locked = true
+	e.router.put(snap)
+	rec := e.do(t, req{method: "POST", path: "/apps/" + d.ID + "/instance/" + snap.Instances[0].ID + "/kill"})
+	wantStatus(t, rec, http.StatusConflict)
+	if !strings.Contains(rec.Body.String(), "Instance is already being killed") {
+		t.Errorf("409 body %q does not say why", rec.Body.String())
+	}
 }
 
 func TestMiscEndpoints(t *testing.T) {

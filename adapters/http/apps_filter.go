@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -15,7 +16,7 @@ import (
 // token, token-version, and any service parameter (env.X and metadata.x
 // reach into maps). A value containing * is a glob over the whole value;
 // otherwise it matches as a substring. run-as-user=* keeps everything.
-func appFilter(q map[string][]string) (func(ServiceSnapshot, []tokenRef) bool, *Error) {
+func appFilter(q map[string][]string) (func(waiter.ServiceSnapshot, []tokenRef) bool, *Error) {
 	type cond struct {
 		key  string
 		test func(string) bool
@@ -39,7 +40,7 @@ func appFilter(q map[string][]string) (func(ServiceSnapshot, []tokenRef) bool, *
 			conds = append(conds, cond{key: key, test: test})
 		}
 	}
-	return func(snap ServiceSnapshot, refs []tokenRef) bool {
+	return func(snap waiter.ServiceSnapshot, refs []tokenRef) bool {
 		for _, c := range conds {
 			switch c.key {
 			case "token", "token-version":
@@ -78,7 +79,7 @@ func anyRef(refs []tokenRef, byName bool, test func(string) bool) bool {
 
 // paramValue renders a service's effective parameter (or env./metadata.
 // entry) as a string for filtering.
-func paramValue(snap ServiceSnapshot, key string) string {
+func paramValue(snap waiter.ServiceSnapshot, key string) string {
 	if snap.Description == nil {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -21,7 +22,7 @@ const (
 // without one the same rules apply to its counts: a deployment error makes
 // it Failing; nothing requested or scheduled, Inactive; nothing healthy
 // yet, Starting; else Running.
-func serviceStatus(s ServiceSnapshot) string {
+func serviceStatus(s waiter.ServiceSnapshot) string {
 	if s.Status != "" {
 		return s.Status
 	}
@@ -36,14 +37,14 @@ func serviceStatus(s ServiceSnapshot) string {
 	return statusRunning
 }
 
-func coreOf(s ServiceSnapshot) map[string]any {
+func coreOf(s waiter.ServiceSnapshot) map[string]any {
 	if s.Description == nil {
 		return map[string]any{}
 	}
 	return s.Description.Core
 }
 
-func requestMetrics(s ServiceSnapshot) map[string]any {
+func requestMetrics(s waiter.ServiceSnapshot) map[string]any {
 	return map[string]any{
 		"outstanding":                    s.Waiting + s.InFlight,
 		"waiting-for-available-instance": s.Waiting,
@@ -52,7 +53,7 @@ func requestMetrics(s ServiceSnapshot) map[string]any {
 	}
 }
 
-func resourceUsage(s ServiceSnapshot) map[string]any {
+func resourceUsage(s waiter.ServiceSnapshot) map[string]any {
 	n := float64(len(s.Instances))
 	var cpus, mem float64
 	if s.Description != nil {
@@ -61,7 +62,7 @@ func resourceUsage(s ServiceSnapshot) map[string]any {
 	return map[string]any{"cpus": n * cpus, "mem": n * mem}
 }
 
-func instanceCounts(s ServiceSnapshot) map[string]any {
+func instanceCounts(s waiter.ServiceSnapshot) map[string]any {
 	h := s.Healthy()
 	return map[string]any{"healthy-instances": h, "unhealthy-instances": len(s.Instances) - h,
 		"requested-instances": s.Requested, "scheduled-instances": s.Scheduled}
@@ -99,7 +100,7 @@ func flagNames(f engine.InstanceFlags, expired bool) []string {
 	return out
 }
 
-func instanceView(serviceID string, in InstanceSnapshot) map[string]any {
+func instanceView(serviceID string, in waiter.InstanceSnapshot) map[string]any {
 	m := map[string]any{
 		"id": in.ID, "service-id": serviceID, "host": in.Host, "port": in.Port,
 		"started-at": timeOrNil(in.StartedAt), "healthy?": in.Healthy,
@@ -115,7 +116,7 @@ func instanceView(serviceID string, in InstanceSnapshot) map[string]any {
 	return m
 }
 
-func instancesView(serviceID string, list []InstanceSnapshot) []map[string]any {
+func instancesView(serviceID string, list []waiter.InstanceSnapshot) []map[string]any {
 	out := make([]map[string]any, 0, len(list))
 	for _, in := range list {
 		out = append(out, instanceView(serviceID, in))
@@ -124,7 +125,7 @@ func instancesView(serviceID string, list []InstanceSnapshot) []map[string]any {
 }
 
 // appSummary is one entry of GET /apps.
-func (s *Server) appSummary(snap ServiceSnapshot, include map[string]bool) map[string]any {
+func (s *Server) appSummary(snap waiter.ServiceSnapshot, include map[string]bool) map[string]any {
 	m := map[string]any{
 		"service-id":          snap.ID,
 		"service-description": coreOf(snap),
@@ -141,7 +142,7 @@ func (s *Server) appSummary(snap ServiceSnapshot, include map[string]bool) map[s
 		m["effective-parameters"] = snap.Description.Effective
 	}
 	if include["healthy-instances"] {
-		var healthy []InstanceSnapshot
+		var healthy []waiter.InstanceSnapshot
 		for _, in := range snap.Instances {
 			if in.Healthy {
 				healthy = append(healthy, in)
@@ -153,7 +154,7 @@ func (s *Server) appSummary(snap ServiceSnapshot, include map[string]bool) map[s
 }
 
 // appDetails is GET /apps/{id}.
-func (s *Server) appDetails(snap ServiceSnapshot, ov, sus Change, include map[string]bool) map[string]any {
+func (s *Server) appDetails(snap waiter.ServiceSnapshot, ov, sus waiter.Change, include map[string]bool) map[string]any {
 	m := s.appSummary(snap, include)
 	delete(m, "url")
 	m["router-id"] = s.cfg.RouterID
@@ -171,7 +172,7 @@ func (s *Server) appDetails(snap ServiceSnapshot, ov, sus Change, include map[st
 	return m
 }
 
-func changeView(c Change, m map[string]any) map[string]any {
+func changeView(c waiter.Change, m map[string]any) map[string]any {
 	if c.User != "" {
 		m["last-updated-by"] = c.User
 	}
@@ -195,6 +196,6 @@ func nonNilMap(m map[string]any) map[string]any {
 	return m
 }
 
-func sortSnapshots(list []ServiceSnapshot) {
+func sortSnapshots(list []waiter.ServiceSnapshot) {
 	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 }

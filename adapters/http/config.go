@@ -68,7 +68,41 @@ type Config struct {
 	AuthCookieAge time.Duration
 	// Logger receives request failures; nil discards them.
 	Logger *slog.Logger
+
+	// MaxAPIBodyBytes bounds the body of an API request (bytes; default
+	// 1 MiB): a larger one is refused with 413 naming the limit.
+	MaxAPIBodyBytes int64
+	// APIBodyTimeout bounds the time to receive an API request's body
+	// (default 60 s): a client that stalls gets 408 and its connection
+	// is closed.
+	APIBodyTimeout time.Duration
+	// APIWriteTimeout bounds the time to write an API response once it
+	// starts (default 60 s). Proxied responses have no such bound: they
+	// stream for as long as the backend does, under the idle-based
+	// streaming timeout.
+	APIWriteTimeout time.Duration
+	// MaxTokensPerOwner is Waiter's :token-config :limit-per-owner: the
+	// live tokens one owner may have (default 1000; negative: no limit).
+	// Admin-mode writes are not limited.
+	MaxTokensPerOwner int
+	// DescriptionCacheSize bounds the cache of resolved descriptions
+	// (entries; default 4096).
+	DescriptionCacheSize int
+	// ServiceCacheSize bounds the per-service records (overrides,
+	// suspension, source tokens) kept from the store (entries; default
+	// 10 000).
+	ServiceCacheSize int
 }
+
+// Defaults of the limits above.
+const (
+	DefaultMaxAPIBodyBytes      = 1 << 20
+	DefaultAPIBodyTimeout       = 60 * time.Second
+	DefaultAPIWriteTimeout      = 60 * time.Second
+	DefaultMaxTokensPerOwner    = 1000
+	DefaultDescriptionCacheSize = 4096
+	DefaultServiceCacheSize     = 10000
+)
 
 func (c Config) withDefaults() Config {
 	setD := func(d *time.Duration, v time.Duration) {
@@ -82,6 +116,20 @@ func (c Config) withDefaults() Config {
 	setD(&c.ConnectTimeout, 5*time.Second)
 	setD(&c.FallbackPeriod, 300*time.Second)
 	setD(&c.PingTimeout, 300*time.Second)
+	setD(&c.APIBodyTimeout, DefaultAPIBodyTimeout)
+	setD(&c.APIWriteTimeout, DefaultAPIWriteTimeout)
+	if c.MaxTokensPerOwner == 0 {
+		c.MaxTokensPerOwner = DefaultMaxTokensPerOwner
+	}
+	if c.DescriptionCacheSize <= 0 {
+		c.DescriptionCacheSize = DefaultDescriptionCacheSize
+	}
+	if c.ServiceCacheSize <= 0 {
+		c.ServiceCacheSize = DefaultServiceCacheSize
+	}
+	if c.MaxAPIBodyBytes <= 0 {
+		c.MaxAPIBodyBytes = DefaultMaxAPIBodyBytes
+	}
 	if c.RouterID == "" {
 		c.RouterID = "router"
 	}

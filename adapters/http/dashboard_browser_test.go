@@ -16,6 +16,9 @@ import (
 // owners wrote).
 func TestDashboardInABrowser(t *testing.T) {
 	e := newTestEdge(t)
+	// A real connection: the edge sets socket deadlines from its clock,
+	// so the mock must tell the kernel's time.
+	e.clock.Set(time.Now())
 	const evil = `<img src=x onerror="document.title='pwned'">`
 	d := describe(t, "x-waiter-name", "alpha")
 	d.Name = evil // as if a description came from an older build that allowed it

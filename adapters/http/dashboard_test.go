@@ -2,6 +2,7 @@ package waiterhttp
 
 import (
 	"encoding/json"
+	"github.com/waiter-go/waiter"
 	"net/http"
 	"regexp"
 	"strings"
@@ -76,14 +77,14 @@ func TestDashboardNeedsAuthentication(t *testing.T) {
 // historyRouter is a fakeRouter that also keeps history.
 type historyRouter struct {
 	*fakeRouter
-	service map[string][]HistorySample
-	total   []HistorySample
-	errors  []DeploymentErrorRecord
+	service map[string][]waiter.HistorySample
+	total   []waiter.HistorySample
+	errors  []waiter.DeploymentErrorRecord
 }
 
-func (h *historyRouter) ServiceHistory(id string) []HistorySample  { return h.service[id] }
-func (h *historyRouter) TotalHistory() []HistorySample             { return h.total }
-func (h *historyRouter) DeploymentErrors() []DeploymentErrorRecord { return h.errors }
+func (h *historyRouter) ServiceHistory(id string) []waiter.HistorySample  { return h.service[id] }
+func (h *historyRouter) TotalHistory() []waiter.HistorySample             { return h.total }
+func (h *historyRouter) DeploymentErrors() []waiter.DeploymentErrorRecord { return h.errors }
 
 // dashboardDataOf fetches and decodes /dashboard/data.
 func dashboardDataOf(t *testing.T, e *testEdge, query string) dashboardData {
@@ -106,7 +107,7 @@ func dashboardDataOf(t *testing.T, e *testEdge, query string) dashboardData {
 // and this router.
 func TestDashboardData(t *testing.T) {
 	e := newTestEdge(t)
-	hr := &historyRouter{fakeRouter: e.router, service: map[string][]HistorySample{}}
+	hr := &historyRouter{fakeRouter: e.router, service: map[string][]waiter.HistorySample{}}
 	srv, err := New(e.srv.cfg, Deps{Router: hr, Store: e.store, Authn: headerUser{}, Entitled: NewSimple(testUser), Clock: e.clock})
 	if err != nil {
 		t.Fatal(err)
@@ -116,21 +117,21 @@ func TestDashboardData(t *testing.T) {
 	good := describe(t, "x-waiter-name", "alpha", "x-waiter-env-SECRET", "hunter2")
 	bad := describe(t, "x-waiter-name", "zulu")
 	running := e.running(t, good)
-	running.Counters = ServiceCounters{ColdStarts: 2, Launched: 1}
+	running.Counters = waiter.ServiceCounters{ColdStarts: 2, Launched: 1}
 	running.Waiting, running.InFlight = 3, 1
 	e.router.put(running)
-	e.router.put(ServiceSnapshot{ID: bad.ID, Description: bad, Requested: 1, DeploymentError: engine.DeployBadStartupCommand,
-		Failed: []InstanceSnapshot{{ObservedInstance: engine.ObservedInstance{ID: bad.ID + ".f", ExitCode: 127, HasExitCode: true,
-			Message: "command not found"}}}, Counters: ServiceCounters{Launched: 1, Failed: 1}})
+	e.router.put(waiter.ServiceSnapshot{ID: bad.ID, Description: bad, Requested: 1, DeploymentError: engine.DeployBadStartupCommand,
+		Failed: []waiter.InstanceSnapshot{{ObservedInstance: engine.ObservedInstance{ID: bad.ID + ".f", ExitCode: 127, HasExitCode: true,
+			Message: "command not found"}}}, Counters: waiter.ServiceCounters{Launched: 1, Failed: 1}})
 	if _, _, err := e.store.PutToken("web", map[string]any{"owner": testUser, "cmd": "kitchen"}, "", testUser, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := e.store.GetToken("web", false)
-	e.srv.services.addSources(good.ID, []Token{tok})
+	e.srv.services.addSources(good.ID, []waiter.Token{tok})
 	past := e.clock.Now().Add(-time.Minute)
-	hr.service[good.ID] = []HistorySample{{At: past, Requested: 1, Desired: 2, Healthy: 0, Outstanding: 5, Waiting: 5}}
-	hr.total = []HistorySample{{At: past, Requested: 2}}
-	hr.errors = []DeploymentErrorRecord{{ServiceID: bad.ID, Name: "zulu", Message: engine.DeployBadStartupCommand, Since: past}}
+	hr.service[good.ID] = []waiter.HistorySample{{At: past, Requested: 1, Desired: 2, Healthy: 0, Outstanding: 5, Waiting: 5}}
+	hr.total = []waiter.HistorySample{{At: past, Requested: 2}}
+	hr.errors = []waiter.DeploymentErrorRecord{{ServiceID: bad.ID, Name: "zulu", Message: engine.DeployBadStartupCommand, Since: past}}
 
 	d := dashboardDataOf(t, e, "")
 	if len(d.Services) != 2 || d.Services[0].ID != bad.ID || d.Services[0].Status != statusFailing || d.Services[1].Name != "alpha" {

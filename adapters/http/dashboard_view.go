@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"github.com/waiter-go/waiter"
 	"sort"
 	"time"
 )
@@ -170,8 +171,8 @@ func (s *Server) dashboardView(user, host, selected string) (dashboardData, erro
 		}
 	}
 
-	hk, _ := s.router.(HistoryKeeper)
-	var total []HistorySample
+	hk, _ := s.router.(waiter.HistoryKeeper)
+	var total []waiter.HistorySample
 	if hk != nil {
 		total = hk.TotalHistory()
 		for _, e := range hk.DeploymentErrors() {
@@ -180,18 +181,18 @@ func (s *Server) dashboardView(user, host, selected string) (dashboardData, erro
 		}
 	}
 	t := out.Totals
-	out.History = columnsOf(append(total, HistorySample{At: now, Requested: t.Requested, Desired: t.Desired,
+	out.History = columnsOf(append(total, waiter.HistorySample{At: now, Requested: t.Requested, Desired: t.Desired,
 		Healthy: t.Healthy, Outstanding: t.Outstanding, Waiting: t.Waiting}))
 	if d := out.Service; d != nil {
-		var past []HistorySample
+		var past []waiter.HistorySample
 		if hk != nil {
 			past = hk.ServiceHistory(d.ID)
 		}
-		d.History = columnsOf(append(past, HistorySample{At: now, Requested: d.Requested,
+		d.History = columnsOf(append(past, waiter.HistorySample{At: now, Requested: d.Requested,
 			Desired: d.Desired, Healthy: d.Healthy, Outstanding: d.Outstanding, Waiting: d.Waiting}))
 	}
 
-	tokens, err := s.store.ListTokens(nil, false)
+	tokens, err := s.store.ListTokens(waiter.TokenFilter{})
 	if err != nil {
 		out.TokensError = toError(err).Message
 	}
@@ -204,7 +205,7 @@ func (s *Server) dashboardView(user, host, selected string) (dashboardData, erro
 	return out, nil
 }
 
-func (s *Server) dashboardService(snap ServiceSnapshot) dashboardService {
+func (s *Server) dashboardService(snap waiter.ServiceSnapshot) dashboardService {
 	healthy := snap.Healthy()
 	ds := dashboardService{ID: snap.ID, Name: nameOf(snap.Description), Status: serviceStatus(snap),
 		ScalingState: snap.ScalingState, Policy: snap.Autoscaler.Policy, Suspended: snap.Suspended,
@@ -221,7 +222,7 @@ func (s *Server) dashboardService(snap ServiceSnapshot) dashboardService {
 	return ds
 }
 
-func (s *Server) dashboardDetail(ds dashboardService, snap ServiceSnapshot, now time.Time) *dashboardDetail {
+func (s *Server) dashboardDetail(ds dashboardService, snap waiter.ServiceSnapshot, now time.Time) *dashboardDetail {
 	d := &dashboardDetail{dashboardService: ds, Parameters: map[string]any{}}
 	core := coreOf(snap)
 	if snap.Description != nil {
@@ -236,7 +237,7 @@ func (s *Server) dashboardDetail(ds dashboardService, snap ServiceSnapshot, now 
 	return d
 }
 
-func dashboardInstances(list []InstanceSnapshot) []dashboardInstance {
+func dashboardInstances(list []waiter.InstanceSnapshot) []dashboardInstance {
 	out := make([]dashboardInstance, 0, len(list))
 	for _, in := range list {
 		di := dashboardInstance{ID: in.ID, Host: in.Host, Port: in.Port, Started: rfc3339(in.StartedAt),
@@ -270,7 +271,7 @@ func (t *dashboardTotals) add(s dashboardService) {
 	t.Waiting += s.Waiting
 }
 
-func columnsOf(samples []HistorySample) historyColumns {
+func columnsOf(samples []waiter.HistorySample) historyColumns {
 	c := historyColumns{Time: make([]float64, len(samples)), Requested: make([]int, len(samples)),
 		Desired: make([]int, len(samples)), Healthy: make([]int, len(samples)),
 		Outstanding: make([]int, len(samples)), Waiting: make([]int, len(samples))}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/waiter-go/waiter"
 )
 
 // debugInfo is what x-waiter-debug reveals about a proxied request
@@ -11,7 +13,7 @@ import (
 // (no instance was granted) are left out.
 type debugInfo struct {
 	rs      *resolved
-	grant   *Grant
+	grant   *waiter.Grant
 	waited  time.Duration // time to get an instance
 	backend time.Duration // time until the backend's response started
 	proto   string        // the protocol spoken to the backend

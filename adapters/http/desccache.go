@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -14,16 +15,18 @@ import (
 // description is the most expensive step of resolving a proxied request,
 // and its inputs rarely change; a token edit changes its etag and so the
 // key. Descriptions are immutable, so sharing them is safe.
+//
+// It holds at most max entries; when full it starts over, which costs one
+// rebuild per distinct service and keeps memory bounded under header
+// churn.
 type descCache struct {
+	max int
+
 	mu sync.Mutex
 	m  map[string]*engine.Description
 }
 
-// descCacheMax bounds the cache; when full it starts over, which costs one
-// rebuild per distinct service and keeps memory bounded under header churn.
-const descCacheMax = 4096
-
-func (c *descCache) key(hp engine.HeaderParams, tokens []Token, user string) string {
+func (c *descCache) key(hp engine.HeaderParams, tokens []waiter.Token, user string) string {
 	var b strings.Builder
 	b.WriteString(engine.ParamsKey(hp.Service))
 	b.WriteByte(0)
@@ -59,8 +62,15 @@ func (c *descCache) get(key string) *engine.Description {
 func (c *descCache) put(key string, d *engine.Description) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= descCacheMax {
+	if c.m == nil || len(c.m) >= c.max {
 		c.m = make(map[string]*engine.Description)
 	}
 	c.m[key] = d
+}
+
+// len is the number of descriptions held.
+func (c *descCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
 }

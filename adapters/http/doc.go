@@ -10,8 +10,12 @@
 //     by x-waiter-token or Host, token maintenance mode, stored overrides,
 //     token fallback to the previous healthy service, run-as-user and
 //     permitted-user checks, request timeouts (resolve.go, fallback.go,
-//     auth.go, timeouts.go), and the per-service records it reads from the
-//     store on the proxy path (servicecache.go);
+//     auth.go, timeouts.go), and the bounded caches of the proxy path:
+//     resolved descriptions (desccache.go) and the per-service records it
+//     reads from the store (servicecache.go), both sized by Config and
+//     shown on /metrics (metrics_caches.go). Resolving stores nothing; a
+//     description is stored before a request starts its service, after
+//     the router confirmed no per-user limit refuses it (startsvc.go);
 //   - the proxy: admission through the Router port, streaming bodies both
 //     ways under socket and streaming timeouts, header hygiene, x-cid, via
 //     and debug headers, and the mapping of backend failures to Waiter's
@@ -29,8 +33,13 @@
 //     authentication, plain HTML, JavaScript and CSS with uPlot embedded
 //     from dashboard/ (dashboard.go), polling /dashboard/data, which
 //     dashboard_view.go builds from the Router's snapshots, the optional
-//     HistoryKeeper port's samples and deployment errors (history.go) and
-//     the token store;
+//     waiter.HistoryKeeper port's samples and deployment errors, and the
+//     token store;
+//   - limits: every request is bounded in size and time (guard.go: API
+//     body size and deadlines, API response deadlines, proxied bodies
+//     left unread never drained from a stalled client), token names
+//     before any store call (token_validate.go) and the tokens an owner
+//     may have (token_limits.go);
 //   - authentication: every request but the public few (/, /status,
 //     /metrics) acts for an authenticated Principal, learnt once per
 //     request through the Authenticator port (auth.go); OneUser is
@@ -50,8 +59,11 @@
 //
 // It keeps no state that must survive a restart and starts no background
 // goroutines of its own. Everything it needs from the rest of the program
-// comes through the small interfaces in ports.go (Router, Store,
-// Authenticator, Entitlements) and a github.com/benbjohnson/clock Clock;
-// snapshot.go holds the read-only views a Router returns. cmd/waiter wires the driver, the bbolt store and
-// the real clock; tests wire fakes. It never imports another adapter.
+// comes through ports: the domain's waiter.Router (the driver; its
+// read-only views are waiter.ServiceSnapshot and friends) and waiter.Store
+// (tokens and service records), both in the module's root package, and
+// its own Authenticator and Entitlements (ports.go), plus a
+// github.com/benbjohnson/clock Clock. cmd/waiter wires the driver, the
+// bbolt store and the real clock; tests wire fakes. It never imports
+// another adapter.
 package waiterhttp

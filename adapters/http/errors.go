@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -42,6 +43,8 @@ func statusOf(c engine.Code) int {
 		return http.StatusNotFound
 	case engine.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case engine.CodeTooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -88,7 +91,8 @@ func fromValidation(v *engine.ValidationError) *Error {
 }
 
 // toError turns any error into the answer a client gets: engine and
-// validation errors keep their codes, store errors get Waiter's statuses,
+// validation errors keep their codes, the domain's errors (package waiter:
+// the stores' and the router's) get Waiter's statuses,
 // anything else is a 500 whose cause stays in the logs.
 func toError(err error) *Error {
 	var he *Error
@@ -101,27 +105,38 @@ func toError(err error) *Error {
 		return fromValidation(ve)
 	case errors.As(err, &ee):
 		return fromEngine(ee, "")
-	case errors.Is(err, ErrPreconditionFailed):
+	case errors.Is(err, waiter.ErrPreconditionFailed):
 		return &Error{Status: http.StatusPreconditionFailed, Message: "Cannot modify stale token", Cause: err}
-	case errors.Is(err, ErrIfMatchRequired):
+	case errors.Is(err, waiter.ErrIfMatchRequired):
 		return &Error{Status: http.StatusBadRequest, Message: "Must specify if-match header for token hard deletes", Cause: err}
-	case errors.Is(err, ErrTokenNotFound):
+	case errors.Is(err, waiter.ErrTokenNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Token not found", Cause: err}
-	case errors.Is(err, ErrServiceNotFound):
+	case errors.Is(err, waiter.ErrServiceNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Service not found", Cause: err}
-	case errors.Is(err, ErrInvalidTokenData):
+	case errors.Is(err, waiter.ErrInvalidTokenData):
 		return &Error{Status: http.StatusBadRequest, Message: err.Error(), Cause: err}
-	case errors.Is(err, ErrCorruptRecord):
+	case errors.Is(err, waiter.ErrCorruptRecord):
 		// No Cause: the store logs each damaged record once, and a
 		// request per second for a damaged token must not log as often.
+		// The record's own error names it and the damage; what wraps it
+		// (the store's operation) adds nothing a client can use.
+		detail := err.Error()
+		var cr *waiter.CorruptRecordError
+		if errors.As(err, &cr) {
+			detail = cr.Error()
+		}
 		return &Error{Status: http.StatusInternalServerError,
-			Message: "The store holds a damaged record and does not serve it: " + err.Error()}
-	case errors.Is(err, ErrStoreFull):
+			Message: "The store holds a damaged record and does not serve it: " + detail}
+	case errors.Is(err, waiter.ErrStoreFull):
 		return &Error{Status: http.StatusInsufficientStorage,
 			Message: "Insufficient Storage: the token store's disk is full; nothing was written", Cause: err}
-	case errors.Is(err, ErrStoreReadOnly):
+	case errors.Is(err, waiter.ErrStoreReadOnly):
 		return &Error{Status: http.StatusServiceUnavailable,
 			Message: "The token store is read-only; nothing was written", Cause: err}
+	case errors.Is(err, waiter.ErrInstanceNotFound):
+		return &Error{Status: http.StatusNotFound, Message: "Instance not found", Cause: err}
+	case errors.Is(err, waiter.ErrInstanceBeingKilled):
+		return &Error{Status: http.StatusConflict, Message: "Instance is already being killed", Cause: err}
 	}
 	return &Error{Status: http.StatusInternalServerError, Message: "Internal error", Cause: err}
 }

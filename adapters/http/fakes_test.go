@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -19,16 +20,16 @@ import (
 // real bbolt store is exercised end to end in cmd/waiter/internal/serve.
 type memStore struct {
 	mu        sync.Mutex
-	tokens    map[string]Token
-	history   map[string][]Token
+	tokens    map[string]waiter.Token
+	history   map[string][]waiter.Token
 	services  map[string]map[string]any
-	overrides map[string]Change
-	suspended map[string]Change
+	overrides map[string]waiter.Change
+	suspended map[string]waiter.Change
 }
 
 func newMemStore() *memStore {
-	return &memStore{tokens: map[string]Token{}, history: map[string][]Token{}, services: map[string]map[string]any{},
-		overrides: map[string]Change{}, suspended: map[string]Change{}}
+	return &memStore{tokens: map[string]waiter.Token{}, history: map[string][]waiter.Token{}, services: map[string]map[string]any{},
+		overrides: map[string]waiter.Change{}, suspended: map[string]waiter.Change{}}
 }
 
 func etagOf(data map[string]any) string {
@@ -55,22 +56,22 @@ func editableJSON(data map[string]any) string {
 	return string(b)
 }
 
-func (s *memStore) GetToken(name string, includeDeleted bool) (Token, error) {
+func (s *memStore) GetToken(name string, includeDeleted bool) (waiter.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tokens[name]
 	if !ok || (t.Deleted && !includeDeleted) {
-		return Token{}, fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+		return waiter.Token{}, fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
 	}
 	return t, nil
 }
 
-func (s *memStore) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (Token, TokenResult, error) {
+func (s *memStore) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, found := s.tokens[name]
 	if ifMatch != "" && (!found || cur.ETag != ifMatch) {
-		return Token{}, "", fmt.Errorf("%w: %q", ErrPreconditionFailed, name)
+		return waiter.Token{}, "", fmt.Errorf("%w: %q", waiter.ErrPreconditionFailed, name)
 	}
 	live := found && !cur.Deleted
 	next := roundTrip(data)
@@ -82,33 +83,33 @@ func (s *memStore) PutToken(name string, data map[string]any, ifMatch, user stri
 		}
 	}
 	if live && editableJSON(cur.Data) == editableJSON(next) {
-		return cur, TokenNoOp, nil
+		return cur, waiter.TokenNoOp, nil
 	}
 	next["last-update-time"] = float64(now.UnixMilli())
 	next["last-update-user"] = user
-	res := TokenCreated
+	res := waiter.TokenCreated
 	if live {
-		res = TokenUpdated
-		s.history[name] = append([]Token{cur}, s.history[name]...)
+		res = waiter.TokenUpdated
+		s.history[name] = append([]waiter.Token{cur}, s.history[name]...)
 	} else {
 		s.history[name] = nil
 	}
-	t := Token{Name: name, Data: next, ETag: etagOf(next)}
+	t := waiter.Token{Name: name, Data: next, ETag: etagOf(next)}
 	s.tokens[name] = t
 	return t, res, nil
 }
 
-func (s *memStore) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (Token, error) {
+func (s *memStore) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (waiter.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, found := s.tokens[name]
 	switch {
 	case !found, !hard && cur.Deleted:
-		return Token{}, fmt.Errorf("%w: %q", ErrTokenNotFound, name)
+		return waiter.Token{}, fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
 	case hard && !cur.Deleted && ifMatch == "":
-		return Token{}, fmt.Errorf("%w: %q", ErrIfMatchRequired, name)
+		return waiter.Token{}, fmt.Errorf("%w: %q", waiter.ErrIfMatchRequired, name)
 	case ifMatch != "" && ifMatch != cur.ETag:
-		return Token{}, fmt.Errorf("%w: %q", ErrPreconditionFailed, name)
+		return waiter.Token{}, fmt.Errorf("%w: %q", waiter.ErrPreconditionFailed, name)
 	}
 	if hard {
 		delete(s.tokens, name)
@@ -119,16 +120,17 @@ func (s *memStore) DeleteToken(name string, hard bool, ifMatch, user string, now
 	next["deleted"] = true
 	next["last-update-time"] = float64(now.UnixMilli())
 	next["last-update-user"] = user
-	s.history[name] = append([]Token{cur}, s.history[name]...)
-	t := Token{Name: name, Data: next, ETag: etagOf(next), Deleted: true}
+	s.history[name] = append([]waiter.Token{cur}, s.history[name]...)
+	t := waiter.Token{Name: name, Data: next, ETag: etagOf(next), Deleted: true}
 	s.tokens[name] = t
 	return t, nil
 }
 
-func (s *memStore) ListTokens(owners []string, includeDeleted bool) ([]Token, error) {
+func (s *memStore) ListTokens(f waiter.TokenFilter) ([]waiter.Token, error) {
+	owners, includeDeleted := f.Owners, f.IncludeDeleted
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Token
+	var out []waiter.Token
 	for _, t := range s.tokens {
 		if t.Deleted && !includeDeleted {
 			continue
@@ -148,20 +150,20 @@ func (s *memStore) ListTokens(owners []string, includeDeleted bool) ([]Token, er
 	return out, nil
 }
 
-func (s *memStore) TokenHistory(name string) ([]Token, error) {
+func (s *memStore) TokenHistory(name string) ([]waiter.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.tokens[name]; !ok {
-		return nil, ErrTokenNotFound
+		return nil, waiter.ErrTokenNotFound
 	}
-	return append([]Token(nil), s.history[name]...), nil
+	return append([]waiter.Token(nil), s.history[name]...), nil
 }
 
-func (s *memStore) PutServiceDescription(id string, core map[string]any) error {
+func (s *memStore) PutServiceDescription(id string, core map[string]any) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.services[id] = roundTrip(core)
-	return nil
+	return true, nil
 }
 
 func (s *memStore) GetServiceDescription(id string) (map[string]any, error) {
@@ -169,12 +171,12 @@ func (s *memStore) GetServiceDescription(id string) (map[string]any, error) {
 	defer s.mu.Unlock()
 	d, ok := s.services[id]
 	if !ok {
-		return nil, ErrServiceNotFound
+		return nil, waiter.ErrServiceNotFound
 	}
 	return d, nil
 }
 
-func (s *memStore) GetOverride(id string) (Change, error) {
+func (s *memStore) GetOverride(id string) (waiter.Change, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.overrides[id], nil
@@ -183,7 +185,7 @@ func (s *memStore) GetOverride(id string) (Change, error) {
 func (s *memStore) PutOverride(id string, ov map[string]any, user string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.overrides[id] = Change{Overrides: ov, User: user, Time: now}
+	s.overrides[id] = waiter.Change{Overrides: ov, User: user, Time: now}
 	return nil
 }
 
@@ -194,7 +196,7 @@ func (s *memStore) DeleteOverride(id string) error {
 	return nil
 }
 
-func (s *memStore) GetSuspended(id string) (Change, error) {
+func (s *memStore) GetSuspended(id string) (waiter.Change, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.suspended[id], nil
@@ -203,16 +205,25 @@ func (s *memStore) GetSuspended(id string) (Change, error) {
 func (s *memStore) SetSuspended(id string, suspended bool, user string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.suspended[id] = Change{Suspended: suspended, User: user, Time: now}
+	s.suspended[id] = waiter.Change{Suspended: suspended, User: user, Time: now}
+	return nil
+}
+
+func (s *memStore) PurgeService(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.services, id)
+	delete(s.overrides, id)
+	delete(s.suspended, id)
 	return nil
 }
 
 // fakeRouter is a Router whose answers the test sets.
 type fakeRouter struct {
 	mu        sync.Mutex
-	services  map[string]ServiceSnapshot
-	admit     func(a Admission) (Grant, error)
-	admitted  []Admission
+	services  map[string]waiter.ServiceSnapshot
+	admit     func(a waiter.Admission) (waiter.Grant, error)
+	admitted  []waiter.Admission
 	released  []engine.Outcome
 	started   []string
 	deleted   []string
@@ -221,21 +232,21 @@ type fakeRouter struct {
 }
 
 func newFakeRouter() *fakeRouter {
-	return &fakeRouter{services: map[string]ServiceSnapshot{}, suspended: map[string]bool{}}
+	return &fakeRouter{services: map[string]waiter.ServiceSnapshot{}, suspended: map[string]bool{}}
 }
 
-func (f *fakeRouter) Admit(ctx context.Context, a Admission) (Grant, error) {
+func (f *fakeRouter) Admit(ctx context.Context, a waiter.Admission) (waiter.Grant, error) {
 	f.mu.Lock()
 	f.admitted = append(f.admitted, a)
 	admit := f.admit
 	f.mu.Unlock()
 	if admit == nil {
-		return Grant{}, &engine.Error{Code: engine.CodeUnavailable, Reason: engine.ReasonQueueTimeout, Message: "no instance"}
+		return waiter.Grant{}, &engine.Error{Code: engine.CodeUnavailable, Reason: engine.ReasonQueueTimeout, Message: "no instance"}
 	}
 	return admit(a)
 }
 
-func (f *fakeRouter) Release(_ Grant, o engine.Outcome) {
+func (f *fakeRouter) Release(_ waiter.Grant, o engine.Outcome) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.released = append(f.released, o)
@@ -279,27 +290,31 @@ func (f *fakeRouter) KillInstance(_ context.Context, id, iid string) error {
 	defer f.mu.Unlock()
 	snap, ok := f.services[id]
 	if !ok {
-		return ErrInstanceNotFound
+		return waiter.ErrInstanceNotFound
 	}
 	for _, in := range snap.Instances {
+		if in.ID == iid && in.Locked {
+			// As the driver does: a kill is already under way.
+			return fmt.Errorf("router: kill %s of %s: %w", iid, id, waiter.ErrInstanceBeingKilled)
+		}
 		if in.ID == iid {
 			return nil
 		}
 	}
-	return ErrInstanceNotFound
+	return waiter.ErrInstanceNotFound
 }
 
-func (f *fakeRouter) Services() []ServiceSnapshot {
+func (f *fakeRouter) Services() []waiter.ServiceSnapshot {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]ServiceSnapshot, 0, len(f.services))
+	out := make([]waiter.ServiceSnapshot, 0, len(f.services))
 	for _, s := range f.services {
 		out = append(out, s)
 	}
 	return out
 }
 
-func (f *fakeRouter) Service(id string) (ServiceSnapshot, bool) {
+func (f *fakeRouter) Service(id string) (waiter.ServiceSnapshot, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s, ok := f.services[id]
@@ -308,7 +323,7 @@ func (f *fakeRouter) Service(id string) (ServiceSnapshot, bool) {
 
 func (f *fakeRouter) State() any { return map[string]any{"fake": true} }
 
-func (f *fakeRouter) put(s ServiceSnapshot) {
+func (f *fakeRouter) put(s waiter.ServiceSnapshot) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.services[s.ID] = s

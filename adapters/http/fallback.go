@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -49,7 +50,7 @@ func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
 			continue
 		}
 		rs.latest, rs.desc = rs.desc, desc
-		if err := s.services.ensureStored(rs.latest.ID, rs.latest.Core); err == nil {
+		if s.storeBeforeStart(rs.latest) == nil {
 			s.router.Start(rs.latest)
 		}
 		return
@@ -77,7 +78,7 @@ func (s *Server) healthy(id string) bool {
 }
 
 // updateTime is a token version's last-update-time (epoch ms in the data).
-func updateTime(t Token) time.Time {
+func updateTime(t waiter.Token) time.Time {
 	ms, ok := t.Data["last-update-time"].(float64)
 	if !ok {
 		return time.Time{}

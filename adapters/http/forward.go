@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -26,7 +27,7 @@ const (
 // client connection must be aborted because the response broke after its
 // status was sent (Waiter's "poison pill": the client must not mistake a
 // truncated body for a complete one).
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *Grant, dbg debugInfo) (engine.Outcome, bool) {
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (engine.Outcome, bool) {
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
 	socket := newWatchdog(s.clock, cancel, errBackendTimeout)
@@ -55,6 +56,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		if herr != nil {
 			herr.ServiceID = rs.desc.ID
 			s.setDebugHeaders(w.Header(), r, dbg)
+			closeIfBodyUnread(w.Header(), r)
 			s.writeError(w, r, herr)
 			s.metrics.response(rs.desc.ID, herr.Status)
 		}
@@ -74,6 +76,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	h.Set(hdrCID, info(r).cid)
 	dbg.proto = resp.Proto
 	s.setDebugHeaders(h, r, dbg)
+	closeIfBodyUnread(h, r)
 	w.WriteHeader(resp.StatusCode)
 	s.metrics.response(rs.desc.ID, resp.StatusCode)
 
@@ -97,7 +100,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 
 // backendRequest builds the request to the instance: same method, path,
 // query and body (streamed, with its length when known), cleaned headers.
-func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolved, g *Grant,
+func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolved, g *waiter.Grant,
 	stopClient context.CancelCauseFunc, socket *watchdog) (*http.Request, *clientBody) {
 	target := &url.URL{
 		Scheme:   schemeOf(rs.desc.BackendProto),

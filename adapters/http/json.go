@@ -8,9 +8,6 @@ import (
 	"net/http"
 )
 
-// maxJSONBody bounds request bodies of the API (tokens, overrides).
-const maxJSONBody = 1 << 20
-
 // writeJSON answers with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.MarshalIndent(v, "", "  ")
@@ -27,12 +24,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // readJSONObject decodes a JSON object body (numbers as float64, as the
 // engine's parameter values expect).
 func readJSONObject(r *http.Request) (map[string]any, *Error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+	// ServeHTTP bounds the body in size and time (guard.go).
+	body, err := io.ReadAll(r.Body)
+	if herr := bodyError(err); herr != nil {
+		return nil, herr
+	}
 	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, Message: "Unable to read request body", Cause: err}
-	}
-	if len(body) > maxJSONBody {
-		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Message: "Request body is too large"}
 	}
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil {

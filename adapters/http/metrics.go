@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -113,7 +114,7 @@ func (m *metrics) finished(o engine.Outcome) {
 // because New builds the metrics before the Server holds its router
 // (server.go); a router's metrics exist from its start either way, so
 // nothing is lost by registering late.
-func (m *metrics) attach(r Router) error {
+func (m *metrics) attach(r waiter.Router) error {
 	m.attachOnce.Do(func() {
 		errs := []error{m.reg.Register(serviceCollector{router: r})}
 		if c, ok := r.(prometheus.Collector); ok {

@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"github.com/waiter-go/waiter"
 	"runtime"
 	"testing"
 
@@ -14,10 +15,10 @@ import (
 func TestServiceSeries(t *testing.T) {
 	e := newTestEdge(t)
 	d := describe(t, "x-waiter-name", "search-api")
-	e.router.put(ServiceSnapshot{ID: d.ID, Description: d, Requested: 2, Scheduled: 2, ScalingState: "scale-up",
+	e.router.put(waiter.ServiceSnapshot{ID: d.ID, Description: d, Requested: 2, Scheduled: 2, ScalingState: "scale-up",
 		DeploymentError: "Invalid startup command",
-		Autoscaler:      AutoscalerSnapshot{Policy: "waiter", Decided: true},
-		Counters:        ServiceCounters{ColdStarts: 3, Launched: 4, Killed: 1, Failed: 2}})
+		Autoscaler:      waiter.AutoscalerSnapshot{Policy: "waiter", Decided: true},
+		Counters:        waiter.ServiceCounters{ColdStarts: 3, Launched: 4, Killed: 1, Failed: 2}})
 	snap, _ := e.router.Service(d.ID)
 	snap.Autoscaler.Decision.ScaleTo = 5
 	e.router.put(snap)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -37,8 +38,8 @@ func TestErrorContentType(t *testing.T) {
 // fields, and keeps x-cid.
 func TestErrorRendering(t *testing.T) {
 	e := newTestEdge(t)
-	e.router.admit = func(Admission) (Grant, error) {
-		return Grant{}, &engine.Error{Code: engine.CodeUnavailable, Reason: engine.ReasonQueueFull,
+	e.router.admit = func(waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{}, &engine.Error{Code: engine.CodeUnavailable, Reason: engine.ReasonQueueFull,
 			Message: engine.MsgMaxQueueLength, Details: []engine.Detail{{Key: "outstanding-requests", Value: "3"}}}
 	}
 	id := describe(t).ID

@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"net/http"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -24,13 +25,17 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 			ServiceID: rs.desc.ID, Details: map[string]any{"suspended-by": sus.User}}, dbg)
 		return
 	}
+	if herr := s.storeBeforeStart(rs.desc); herr != nil {
+		s.proxyError(w, r, herr, dbg)
+		return
+	}
 	// The backend may answer while the client is still uploading (an echo
 	// service streams its reply); HTTP/1 handlers must opt in to reading
 	// the body after the response has started.
 	_ = http.NewResponseController(w).EnableFullDuplex()
 
 	asked := s.clock.Now()
-	g, err := s.router.Admit(r.Context(), Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
+	g, err := s.router.Admit(r.Context(), waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
 	if err != nil {
 		if r.Context().Err() != nil {
 			return // the client went away while queued; the driver canceled it
@@ -61,6 +66,7 @@ func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, e *Error, db
 		e.ServiceID = dbg.rs.desc.ID
 	}
 	s.setDebugHeaders(w.Header(), r, dbg)
+	closeIfBodyUnread(w.Header(), r)
 	s.writeError(w, r, e)
 	s.metrics.response(e.ServiceID, e.Status)
 }

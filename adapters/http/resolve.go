@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -17,7 +18,7 @@ type resolved struct {
 	// latest is the newest description when desc is a fallback.
 	latest  *engine.Description
 	headers engine.HeaderParams
-	tokens  []Token
+	tokens  []waiter.Token
 	user    string
 	t       timeouts
 }
@@ -28,7 +29,7 @@ type tokenParts struct {
 	meta    map[string]any
 }
 
-func splitToken(t Token) tokenParts {
+func splitToken(t waiter.Token) tokenParts {
 	svc, meta, _ := engine.SplitTokenData(t.Data)
 	return tokenParts{service: svc, meta: meta}
 }
@@ -36,8 +37,11 @@ func splitToken(t Token) tokenParts {
 // resolve finds a request's service (reference 1.2 steps 1, 2, 4, 5):
 // parse x-waiter-* headers, look up tokens, refuse tokens in maintenance,
 // authenticate (unless the tokens disable it for this proxied request),
-// merge into a description, apply overrides, authorize, pick a fallback
-// service when allowed, and store the description on first use.
+// merge into a description, apply overrides, authorize, and pick a
+// fallback service when allowed. It stores nothing: a description is
+// stored when a request starts its service (storeBeforeStart), so
+// resolving (say, /service-id with ever new headers) cannot grow the
+// store.
 func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
 	hp, err := engine.ParseHeaders(r.Header)
 	if err != nil {
@@ -74,9 +78,7 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	if allowFallback {
 		s.applyFallback(rs, parts)
 	}
-	if err := s.services.ensureStored(rs.desc.ID, rs.desc.Core); err != nil {
-		return nil, toError(err)
-	}
+	s.services.noteResolved(rs.desc.ID, rs.desc.Core)
 	s.services.addSources(rs.desc.ID, tokens)
 	return rs, nil
 }
@@ -124,7 +126,7 @@ func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string,
 // describeCached is describe with a cache of the description before
 // overrides (overrides are applied on every call: they live in the
 // service cache and change without changing the key).
-func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, tokens []Token, user string) (*engine.Description, *Error) {
+func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
 	key := s.descs.key(hp, tokens, user)
 	desc := s.descs.get(key)
 	if desc == nil {
@@ -176,12 +178,12 @@ func (s *Server) withOverrides(desc *engine.Description) (*engine.Description, *
 // entry must exist (404 "Token not found: ..."); without that header, the
 // Host's hostname names a token when it is not the router's own, and a
 // missing host token is silently no token.
-func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]Token, *Error) {
+func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waiter.Token, *Error) {
 	if len(hp.Tokens) > 0 {
-		out := make([]Token, 0, len(hp.Tokens))
+		out := make([]waiter.Token, 0, len(hp.Tokens))
 		for _, name := range hp.Tokens {
 			t, err := s.store.GetToken(name, false)
-			if errors.Is(err, ErrTokenNotFound) {
+			if errors.Is(err, waiter.ErrTokenNotFound) {
 				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name, Cause: err}
 			}
 			if err != nil {
@@ -196,13 +198,13 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]Token
 		return nil, nil
 	}
 	t, err := s.store.GetToken(name, false)
-	if errors.Is(err, ErrTokenNotFound) {
+	if errors.Is(err, waiter.ErrTokenNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, toError(err)
 	}
-	return []Token{t}, nil
+	return []waiter.Token{t}, nil
 }
 
 // maintenanceMessage returns a token's maintenance message, if it is in

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -20,8 +21,8 @@ func (e *testEdge) backend(t *testing.T, h http.HandlerFunc) {
 	t.Cleanup(ts.Close)
 	host, portStr, _ := net.SplitHostPort(ts.Listener.Addr().String())
 	port, _ := strconv.Atoi(portStr)
-	e.router.admit = func(a Admission) (Grant, error) {
-		return Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
+	e.router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
 	}
 }
 

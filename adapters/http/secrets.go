@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"maps"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -46,7 +47,7 @@ func maskedKeys[V any](m map[string]V) map[string]string {
 
 // visibleSnapshot is snap as user may see it: unchanged for those who may
 // maintain the service, else with env values hidden in its description.
-func (s *Server) visibleSnapshot(user string, snap ServiceSnapshot) ServiceSnapshot {
+func (s *Server) visibleSnapshot(user string, snap waiter.ServiceSnapshot) waiter.ServiceSnapshot {
 	if snap.Description == nil || s.mayManageService(user, snap) {
 		return snap
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/julienschmidt/httprouter"
+	"github.com/waiter-go/waiter"
 )
 
 // Deps are the ports a Server needs; cmd/waiter wires real ones, tests
 // wire fakes.
 type Deps struct {
-	Router Router
-	Store  Store
+	Router waiter.Router
+	Store  waiter.Store
 	// Authn identifies callers; Entitled decides what they may do.
 	Authn    Authenticator
 	Entitled Entitlements
@@ -29,8 +30,8 @@ type Deps struct {
 // proxying everything else.
 type Server struct {
 	cfg        Config
-	router     Router
-	store      Store
+	router     waiter.Router
+	store      waiter.Store
 	authn      Authenticator
 	auth       Entitlements
 	clock      clock.Clock
@@ -61,7 +62,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, transports: newTransports(cfg),
-		services: newServiceCache(d.Store), metrics: newMetrics(), started: d.Clock.Now(),
+		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
+		metrics: newMetrics(), started: d.Clock.Now(),
 	}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
@@ -72,6 +74,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.cookies = c
 	}
 	s.api = s.routes()
+	s.metrics.reg.MustRegister(s.cacheGauges()...)
 	return s, nil
 }
 
@@ -83,11 +86,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(hdrCID, ri.cid)
 	if s.cls.isAPI(r) {
 		w.Header().Set("Server", s.serverHeader())
+		w, r, herr := s.guardAPI(w, r)
+		if herr != nil {
+			s.writeError(w, r, herr)
+			return
+		}
 		s.serveAPI(w, r)
 		return
 	}
+	r, finish := s.guardProxy(w, r)
+	defer finish()
 	if s.draining.Load() {
-		s.writeError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"})
+		s.proxyError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"}, debugInfo{})
 		return
 	}
 	s.proxy(w, r)
@@ -123,6 +133,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // /status; requests already admitted run to completion. The server's
 // owner then shuts the listener down.
 func (s *Server) Drain() { s.draining.Store(true) }
+
+// ForgetService drops what the server caches about a service whose
+// records the router purged from the store.
+func (s *Server) ForgetService(id string) { s.services.forget(id) }
 
 // Close drops pooled backend connections.
 func (s *Server) Close() { s.transports.close() }

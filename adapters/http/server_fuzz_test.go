@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -129,8 +130,8 @@ func (e *testEdge) seed(t *testing.T, d *engine.Description, mode int) {
 		t.Fatal(err)
 	}
 	if mode != backendNone {
-		e.router.admit = func(a Admission) (Grant, error) {
-			return Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: "127.0.0.1", Port: 1}, nil
+		e.router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+			return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: "127.0.0.1", Port: 1}, nil
 		}
 	}
 }

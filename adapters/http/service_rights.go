@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -36,7 +37,7 @@ func (s *Server) tokenOwners(id string) []string {
 	for _, ref := range s.services.sources(id) {
 		t, err := s.store.GetToken(ref.Token, true)
 		if err != nil {
-			if !errors.Is(err, ErrTokenNotFound) {
+			if !errors.Is(err, waiter.ErrTokenNotFound) {
 				s.log.Warn("reading a service's source token for its owner", "service-id", id, "token", ref.Token, "error", err)
 			}
 			continue
@@ -50,7 +51,7 @@ func (s *Server) tokenOwners(id string) []string {
 
 // mayManageService reports whether user may maintain the service and see
 // its secrets.
-func (s *Server) mayManageService(user string, snap ServiceSnapshot) bool {
+func (s *Server) mayManageService(user string, snap waiter.ServiceSnapshot) bool {
 	if s.auth.IsAdmin(user) || s.auth.CanManage(user, runAsOf(snap.Description)) {
 		return true
 	}

@@ -1,71 +1,140 @@
 package waiterhttp
 
 import (
+	"container/list"
 	"sort"
 	"sync"
+
+	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/engine"
 )
 
 // serviceCache remembers, per service id, what the store says about the
 // service, so the proxy path reads the store once per service instead of
 // on every request. It is safe because one router process owns its store
 // (the store file is locked), and every write to these records goes
-// through this server's API handlers, which update the cache too.
+// through this server's API handlers, which update the cache too, or is a
+// purge the router tells the server about (ForgetService).
+//
+// It also remembers the core description a request resolved to, so a
+// service named by /service-id but never started is still found by
+// /apps/{id} (Waiter answers from its store, where /service-id wrote it;
+// here nothing is stored until a request starts the service), and whether
+// this router stored a service's description (storeBeforeStart).
+//
+// It holds at most max records and evicts the least recently used: a
+// flood of requests naming distinct services (/service-id with ever new
+// headers) must not grow it without bound. An evicted record is read from
+// the store again when needed; only what the store does not keep (source
+// tokens, the resolved description of a service never started) is lost
+// until the next request records it again.
 type serviceCache struct {
-	store ServiceStore
+	store waiter.ServiceStore
+	max   int
 
 	mu   sync.Mutex
-	recs map[string]*svcRecord
+	recs map[string]*list.Element // of *svcRecord
+	lru  list.List                // front: most recently used
 }
 
 type svcRecord struct {
-	stored       bool
-	override     *Change
-	suspension   *Change
+	id string
+	// stored: this router stored the service's description (storeBeforeStart).
+	stored bool
+	// core is the core description a request resolved to (only the core:
+	// the effective parameters would cost ten times the memory).
+	core         engine.Params
+	override     *waiter.Change
+	suspension   *waiter.Change
 	sourceTokens map[string]string // token name -> etag that reached the service
 }
 
-func newServiceCache(store ServiceStore) *serviceCache {
-	return &serviceCache{store: store, recs: map[string]*svcRecord{}}
+func newServiceCache(store waiter.ServiceStore, max int) *serviceCache {
+	return &serviceCache{store: store, max: max, recs: map[string]*list.Element{}}
 }
 
+// rec returns the record of id, creating it (and evicting the least
+// recently used record past max). The caller holds mu.
 func (c *serviceCache) rec(id string) *svcRecord {
-	r := c.recs[id]
-	if r == nil {
-		r = &svcRecord{}
-		c.recs[id] = r
+	if el := c.recs[id]; el != nil {
+		c.lru.MoveToFront(el)
+		return el.Value.(*svcRecord)
+	}
+	r := &svcRecord{id: id}
+	c.recs[id] = c.lru.PushFront(r)
+	for c.lru.Len() > c.max {
+		oldest := c.lru.Back()
+		c.lru.Remove(oldest)
+		delete(c.recs, oldest.Value.(*svcRecord).id)
 	}
 	return r
 }
 
-// ensureStored writes a service's core description the first time this
-// router sees the id (Waiter's store-core on first use).
-func (c *serviceCache) ensureStored(id string, core map[string]any) error {
+// isStored reports whether this router stored the service's description.
+func (c *serviceCache) isStored(id string) bool {
 	c.mu.Lock()
-	done := c.rec(id).stored
-	c.mu.Unlock()
-	if done {
-		return nil
-	}
-	if err := c.store.PutServiceDescription(id, core); err != nil {
-		return err
-	}
+	defer c.mu.Unlock()
+	el := c.recs[id]
+	return el != nil && el.Value.(*svcRecord).stored
+}
+
+// markStored records that the service's description is stored.
+func (c *serviceCache) markStored(id string) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.rec(id).stored = true
-	c.mu.Unlock()
-	return nil
+}
+
+// noteResolved remembers the core description of a service a request
+// resolved to.
+func (c *serviceCache) noteResolved(id string, core engine.Params) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.rec(id); r.core == nil {
+		r.core = core
+	}
+}
+
+// resolvedCore returns the core description remembered for id.
+func (c *serviceCache) resolvedCore(id string) (engine.Params, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el := c.recs[id]; el != nil {
+		if core := el.Value.(*svcRecord).core; core != nil {
+			return core, true
+		}
+	}
+	return nil, false
+}
+
+// forget drops the record of id (its store records were purged).
+func (c *serviceCache) forget(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el := c.recs[id]; el != nil {
+		c.lru.Remove(el)
+		delete(c.recs, id)
+	}
+}
+
+// len is the number of records held.
+func (c *serviceCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
 }
 
 // overrides returns the service's overrides (zero Change when none).
-func (c *serviceCache) overrides(id string) (Change, error) {
-	return c.load(id, func(r *svcRecord) **Change { return &r.override }, c.store.GetOverride)
+func (c *serviceCache) overrides(id string) (waiter.Change, error) {
+	return c.load(id, func(r *svcRecord) **waiter.Change { return &r.override }, c.store.GetOverride)
 }
 
 // suspension returns the service's suspension record.
-func (c *serviceCache) suspension(id string) (Change, error) {
-	return c.load(id, func(r *svcRecord) **Change { return &r.suspension }, c.store.GetSuspended)
+func (c *serviceCache) suspension(id string) (waiter.Change, error) {
+	return c.load(id, func(r *svcRecord) **waiter.Change { return &r.suspension }, c.store.GetSuspended)
 }
 
-func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func(string) (Change, error)) (Change, error) {
+func (c *serviceCache) load(id string, field func(*svcRecord) **waiter.Change, get func(string) (waiter.Change, error)) (waiter.Change, error) {
 	c.mu.Lock()
 	if p := *field(c.rec(id)); p != nil {
 		c.mu.Unlock()
@@ -74,7 +143,7 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func
 	c.mu.Unlock()
 	ch, err := get(id)
 	if err != nil {
-		return Change{}, err
+		return waiter.Change{}, err
 	}
 	c.mu.Lock()
 	*field(c.rec(id)) = &ch
@@ -82,20 +151,20 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **Change, get func
 	return ch, nil
 }
 
-func (c *serviceCache) setOverrides(id string, ch Change) {
+func (c *serviceCache) setOverrides(id string, ch waiter.Change) {
 	c.mu.Lock()
 	c.rec(id).override = &ch
 	c.mu.Unlock()
 }
 
-func (c *serviceCache) setSuspension(id string, ch Change) {
+func (c *serviceCache) setSuspension(id string, ch waiter.Change) {
 	c.mu.Lock()
 	c.rec(id).suspension = &ch
 	c.mu.Unlock()
 }
 
 // addSources records which token versions reached a service, for /apps.
-func (c *serviceCache) addSources(id string, tokens []Token) {
+func (c *serviceCache) addSources(id string, tokens []waiter.Token) {
 	if len(tokens) == 0 {
 		return
 	}
@@ -114,10 +183,11 @@ func (c *serviceCache) addSources(id string, tokens []Token) {
 func (c *serviceCache) sources(id string) []tokenRef {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := c.recs[id]
-	if r == nil {
+	el := c.recs[id]
+	if el == nil {
 		return nil
 	}
+	r := el.Value.(*svcRecord)
 	out := make([]tokenRef, 0, len(r.sourceTokens))
 	for name, etag := range r.sourceTokens {
 		out = append(out, tokenRef{Token: name, Version: etag})

@@ -1,10 +1,12 @@
 package waiterhttp
 
+import "github.com/waiter-go/waiter"
+
 // serviceStateView is the "state" of GET /state/{id}: the /apps view's
 // counts plus what only a router sees, under Waiter's names
 // (autoscaler-state, responder-state) so tools written for Waiter find
 // scale-to-instances and healthy-instances where they look.
-func serviceStateView(snap ServiceSnapshot) map[string]any {
+func serviceStateView(snap waiter.ServiceSnapshot) map[string]any {
 	counts := instanceCounts(snap)
 	counts["starting-instances"] = snap.Starting
 	counts["expired-healthy-instances"] = snap.ExpiredHealthy
@@ -35,7 +37,7 @@ func serviceStateView(snap ServiceSnapshot) map[string]any {
 // (Waiter's autoscaler state: scale-amount, scale-to-instances,
 // target-instances). Before the first decision the decision fields are
 // null: a zero would read as "scale to nothing".
-func autoscalerView(snap ServiceSnapshot) map[string]any {
+func autoscalerView(snap waiter.ServiceSnapshot) map[string]any {
 	a := snap.Autoscaler
 	m := map[string]any{
 		"policy":               a.Policy,
@@ -60,13 +62,13 @@ func autoscalerView(snap ServiceSnapshot) map[string]any {
 // responderView is the routing state of each instance: Waiter's status
 // tags (healthy, unhealthy, starting, expired, ejected, locked, killed)
 // and the slots this router uses on it.
-func responderView(snap ServiceSnapshot) map[string]any {
+func responderView(snap waiter.ServiceSnapshot) map[string]any {
 	cl := 1
 	if snap.Description != nil && snap.Description.ConcurrencyLevel > 0 {
 		cl = snap.Description.ConcurrencyLevel
 	}
 	states := map[string]any{}
-	add := func(in InstanceSnapshot) {
+	add := func(in waiter.InstanceSnapshot) {
 		st := map[string]any{"status-tags": statusTags(in), "slots-assigned": cl, "slots-used": in.InFlight,
 			"consecutive-failures": in.ConsecutiveFailures}
 		if in.Ejected {
@@ -86,7 +88,7 @@ func responderView(snap ServiceSnapshot) map[string]any {
 		"instance-id->state": states}
 }
 
-func statusTags(in InstanceSnapshot) []string {
+func statusTags(in waiter.InstanceSnapshot) []string {
 	tags := []string{}
 	tag := func(on bool, name string) {
 		if on {

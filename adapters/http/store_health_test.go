@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter"
 )
 
 // ailingStore is a memStore whose reads of one token and whose writes
@@ -17,31 +18,31 @@ type ailingStore struct {
 	*memStore
 	damaged  string // token whose record is damaged
 	writeErr error  // returned by every write, when set
-	health   StoreHealth
+	health   waiter.StoreHealth
 }
 
-func (s *ailingStore) GetToken(name string, includeDeleted bool) (Token, error) {
+func (s *ailingStore) GetToken(name string, includeDeleted bool) (waiter.Token, error) {
 	if name == s.damaged {
-		return Token{}, fmt.Errorf("%w: token %q: checksum mismatch (stored 0badc0de, computed 600dc0de)", ErrCorruptRecord, name)
+		return waiter.Token{}, &waiter.CorruptRecordError{Record: fmt.Sprintf("token %q", name), Problem: "checksum mismatch (stored 0badc0de, computed 600dc0de)"}
 	}
 	return s.memStore.GetToken(name, includeDeleted)
 }
 
-func (s *ailingStore) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (Token, TokenResult, error) {
+func (s *ailingStore) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
 	if s.writeErr != nil {
-		return Token{}, "", s.writeErr
+		return waiter.Token{}, "", s.writeErr
 	}
 	return s.memStore.PutToken(name, data, ifMatch, user, now)
 }
 
-func (s *ailingStore) PutServiceDescription(id string, core map[string]any) error {
+func (s *ailingStore) PutServiceDescription(id string, core map[string]any) (bool, error) {
 	if s.writeErr != nil {
-		return s.writeErr
+		return false, s.writeErr
 	}
 	return s.memStore.PutServiceDescription(id, core)
 }
 
-func (s *ailingStore) StoreHealth() StoreHealth { return s.health }
+func (s *ailingStore) StoreHealth() waiter.StoreHealth { return s.health }
 
 func newAilingEdge(t *testing.T, s *ailingStore) *testEdge {
 	t.Helper()
@@ -92,9 +93,9 @@ func TestStoreWriteFailureStatuses(t *testing.T) {
 		status int
 		says   string
 	}{
-		{fmt.Errorf("%w: put token: write waiter.db: no space left on device", ErrStoreFull), http.StatusInsufficientStorage,
+		{fmt.Errorf("%w: put token: write waiter.db: no space left on device", waiter.ErrStoreFull), http.StatusInsufficientStorage,
 			"Insufficient Storage: the token store's disk is full"},
-		{fmt.Errorf("%w: put token: read-only file system", ErrStoreReadOnly), http.StatusServiceUnavailable,
+		{fmt.Errorf("%w: put token: read-only file system", waiter.ErrStoreReadOnly), http.StatusServiceUnavailable,
 			"token store is read-only"},
 	} {
 		s := &ailingStore{memStore: newMemStore(), writeErr: c.err}
@@ -117,7 +118,7 @@ func TestStoreWriteFailureStatuses(t *testing.T) {
 // /status shows the store's health and stays 200 while the store is
 // degraded: the router serves everything else.
 func TestStatusShowsStoreHealth(t *testing.T) {
-	s := &ailingStore{memStore: newMemStore(), health: StoreHealth{Status: "degraded",
+	s := &ailingStore{memStore: newMemStore(), health: waiter.StoreHealth{Status: "degraded",
 		CorruptRecords: []string{`token "app"`}, WriteFailure: "the token store's disk is full"}}
 	e := newAilingEdge(t, s)
 	rec := e.do(t, req{path: "/status"})
@@ -127,7 +128,7 @@ func TestStatusShowsStoreHealth(t *testing.T) {
 		fmt.Sprint(store["corrupt"]) != `[token "app"]` || store["write-failure"] != "the token store's disk is full" {
 		t.Fatalf("/status store = %v", store)
 	}
-	s.health = StoreHealth{Status: "ok"}
+	s.health = waiter.StoreHealth{Status: "ok"}
 	store, _ = decodeJSON(t, e.do(t, req{path: "/status"}))["store"].(map[string]any)
 	if store["status"] != "ok" || store["corrupt-records"] != 0.0 || store["corrupt"] != nil {
 		t.Fatalf("/status store when healthy = %v", store)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+
+	"github.com/waiter-go/waiter"
 )
 
 // Token rights (Waiter's token validator over the entitlement rules,
@@ -41,7 +43,7 @@ func (s *Server) checkTokenWrite(r *http.Request, user, name string, data map[st
 	// A soft-deleted token still has its owner: nobody else may take the
 	// name over by writing it again.
 	cur, err := s.store.GetToken(name, true)
-	if err != nil && !errors.Is(err, ErrTokenNotFound) {
+	if err != nil && !errors.Is(err, waiter.ErrTokenNotFound) {
 		return "", toError(err)
 	}
 	var existing map[string]any

@@ -10,14 +10,33 @@ import (
 	"github.com/waiter-go/waiter/engine"
 )
 
-// tokenNamePattern is Waiter's rule for token names (validate-token).
-var tokenNamePattern = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9\-_$.])+$`)
-
+// validTokenName applies the rule for naming a token (Waiter's pattern,
+// and a length limit Waiter does not have) before any store call.
 func validTokenName(name string) *Error {
-	if !tokenNamePattern.MatchString(name) {
-		return badRequest("Token must match pattern: " + tokenNamePattern.String() + " (got " + fmt.Sprintf("%q", name) + ")")
+	fe := engine.ValidTokenName(name)
+	if fe == nil {
+		return nil
+	}
+	if fe.Rule == "format" {
+		// Waiter's words (test-bad-token expects them).
+		return tokenNameError(fe, "Token must match pattern: "+engine.TokenNamePattern+" (got "+fmt.Sprintf("%q", name)+")")
+	}
+	return tokenNameError(fe, "Token name "+fe.Message)
+}
+
+// checkTokenLookup bounds a token name that is only looked up (GET and
+// DELETE /token): too long or not UTF-8 is 400 before the store is asked;
+// any other name that cannot exist is simply not found, as in Waiter.
+func checkTokenLookup(name string) *Error {
+	if fe := engine.ValidTokenName(name); fe != nil && fe.Rule != "format" {
+		return tokenNameError(fe, "Token name "+fe.Message)
 	}
 	return nil
+}
+
+func tokenNameError(fe *engine.FieldError, msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Message: msg,
+		Details: map[string]any{"fields": []map[string]string{{"field": fe.Field, "rule": fe.Rule, "message": fe.Message}}}}
 }
 
 // validateTokenData checks a token body before it is stored, reporting

@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/fakemarathon"
+	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 	"github.com/waiter-go/waiter/internal/schedtest"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
-	"github.com/waiter-go/waiter/sim/marathon/procs"
 )
 
 // TestContractOnSimulatedMarathon runs the scheduler contract against the
 // simulated Marathon over HTTP, its tasks real processes on this machine.
 func TestContractOnSimulatedMarathon(t *testing.T) {
 	t.Parallel()
-	srv, err := httpapi.New(httpapi.Config{LaunchLatency: 20 * time.Millisecond,
+	srv, err := fakemarathon.New(fakemarathon.Config{LaunchLatency: 20 * time.Millisecond,
 		FirstHealthCheck: 50 * time.Millisecond, StartCheckInterval: 50 * time.Millisecond,
 		Procs: procs.Config{WorkDir: t.TempDir(), PortRange: [2]int{35000, 35199}}})
 	if err != nil {

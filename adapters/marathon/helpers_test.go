@@ -9,21 +9,21 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
 )
 
 // waitTimeout bounds every poll; polls end as soon as they succeed.
 const waitTimeout = 20 * time.Second
 
 // newSim starts a simulated Marathon (simulated tasks) on 127.0.0.1:0.
-func newSim(t testing.TB, mutate func(*httpapi.Config)) (*httpapi.Server, string) {
+func newSim(t testing.TB, mutate func(*fakemarathon.Config)) (*fakemarathon.Server, string) {
 	t.Helper()
-	cfg := httpapi.Config{Simulated: true, LaunchLatency: 10 * time.Millisecond,
+	cfg := fakemarathon.Config{Simulated: true, LaunchLatency: 10 * time.Millisecond,
 		FirstHealthCheck: 10 * time.Millisecond, StartCheckInterval: 10 * time.Millisecond}
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	s, err := httpapi.New(cfg)
+	s, err := fakemarathon.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
 	"github.com/waiter-go/waiter/sim/marathon"
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
 )
 
 func TestCreateScaleKillDelete(t *testing.T) {
@@ -127,7 +127,7 @@ func TestKillsAreForcedAfterFailingForAWhile(t *testing.T) {
 
 func TestFailuresReachTheObservation(t *testing.T) {
 	t.Parallel()
-	_, url := newSim(t, func(c *httpapi.Config) {
+	_, url := newSim(t, func(c *fakemarathon.Config) {
 		c.BackoffSeconds = 0.01
 		c.Behavior = func(id string) marathon.Behavior {
 			if strings.Contains(id, "badcmd") {
@@ -166,7 +166,7 @@ func TestFailuresReachTheObservation(t *testing.T) {
 
 func TestHealthCheckKillIsNeverPassedHealthChecks(t *testing.T) {
 	t.Parallel()
-	_, url := newSim(t, func(c *httpapi.Config) {
+	_, url := newSim(t, func(c *fakemarathon.Config) {
 		c.Behavior = func(string) marathon.Behavior { return marathon.Behavior{NeverHealthy: true} }
 	})
 	s := newScheduler(t, url, nil)
@@ -182,7 +182,7 @@ func TestHealthCheckKillIsNeverPassedHealthChecks(t *testing.T) {
 
 func TestDriftIsRealigned(t *testing.T) {
 	t.Parallel()
-	_, url := newSim(t, func(c *httpapi.Config) { c.AgentCPUs = 0.25 }) // room for 2 tasks of 0.1
+	_, url := newSim(t, func(c *fakemarathon.Config) { c.AgentCPUs = 0.25 }) // room for 2 tasks of 0.1
 	s := newScheduler(t, url, func(c *Config) { c.SyncTimeout = 50 * time.Millisecond })
 	d := describe(t, "drift", nil)
 	if err := s.CreateService(context.Background(), d, 3); err != nil {

@@ -161,7 +161,7 @@ func (s *Scheduler) adopt(svc *service, ir *instanceRecord) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in := newInstance(svc, ir.InstanceID, ir.Ports, ir.PID, ir.StartTicks, ir.StartedAt, s.cfg.Now())
-	s.ports.claim(ir.Ports)
+	s.ports.Claim(ir.Ports)
 	s.track(in)
 	return true
 }

@@ -7,7 +7,8 @@
 //
 // It owns:
 //
-//   - launching (launch.go, env.go, ports.go): each instance is
+//   - launching (launch.go, env.go; the process start and the port pool
+//     are internal/localproc's, shared with the fake Marathon): each instance is
 //     `/bin/sh -c <cmd>`, the leader of its own process group, started in
 //     <WorkDir>/<service-id>/<instance-id>/ (its cwd) with stdout and
 //     stderr written there, ports PORT0.. from Config.PortRange (a
@@ -23,7 +24,7 @@
 //     a work folder the account cannot reach) fails no call: Observe
 //     reports it as the service's DeploymentError, which the engine turns
 //     into an immediate 503, and each retry looks the account up again.
-//   - stopping (instance.go, group.go): SIGTERM to the group, SIGKILL after
+//   - stopping (instance.go, internal/procgroup): SIGTERM to the group, SIGKILL after
 //     termination-grace-period-secs (at once when it is 0, as Waiter's
 //     shell scheduler does), then a wait until no process of the group is
 //     left before its ports are released.

@@ -1,6 +1,10 @@
 package shell
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/waiter-go/waiter/internal/localproc"
+)
 
 // Errors the scheduler reports. Each returned error wraps one of them and
 // names the service or instance it concerns.
@@ -17,8 +21,9 @@ var (
 	// not a safe folder name, a health-check port index past the ports).
 	ErrInvalidService = errors.New("shell: service cannot run on the shell scheduler")
 	// ErrNoPorts means the port range has too few ports that are neither
-	// reserved, in their grace period, nor taken by another program.
-	ErrNoPorts = errors.New("shell: not enough free ports")
+	// reserved, in their grace period, nor taken by another program. It
+	// is the port pool's own error (internal/localproc).
+	ErrNoPorts = localproc.ErrNoPorts
 	// ErrWorkDirLocked means another scheduler (another router) already
 	// uses the work folder; two would kill each other's leftovers.
 	ErrWorkDirLocked = errors.New("shell: work folder is used by another scheduler")

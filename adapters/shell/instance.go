@@ -135,7 +135,7 @@ func (s *Scheduler) terminate(in *instance, grace time.Duration) {
 // finish releases what a stopped instance held once its group is gone.
 func (s *Scheduler) finish(in *instance) {
 	s.mu.Lock()
-	s.ports.release(in.ports)
+	s.ports.Release(in.ports)
 	delete(s.live, in)
 	keep, deleted := in.keepDir, in.svc.deleted
 	close(in.done)

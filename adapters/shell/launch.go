@@ -4,8 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/localproc"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 
@@ -31,13 +31,13 @@ func (s *Scheduler) launch(svc *service) (*instance, error) {
 		return nil, fmt.Errorf("shell: launch %s: %w", svc.spec.ServiceID, err)
 	}
 	id := newInstanceID(svc.spec.ServiceID)
-	ports, err := s.ports.reserve(svc.spec.Ports)
+	ports, err := s.ports.Reserve(svc.spec.Ports)
 	if err != nil {
 		return nil, fmt.Errorf("shell: launch %s: %w", id, err)
 	}
 	in, err := s.start(svc, id, ports, as, cred)
 	if err != nil {
-		s.ports.release(ports)
+		s.ports.Release(ports)
 		_ = os.RemoveAll(filepath.Join(svc.dir, id))
 		return nil, fmt.Errorf("shell: launch %s: %w", id, err)
 	}
@@ -61,56 +61,23 @@ func (s *Scheduler) runAs(svc *service) (osuser.Account, *syscall.Credential, er
 	return as, cred, nil
 }
 
+// start makes the service folder and starts the instance in a fresh
+// folder inside it: `/bin/sh -c cmd`, as the run-as-user when cred is set
+// (internal/localproc gives it the folder and its output files first).
 func (s *Scheduler) start(svc *service, id string, ports []int, as osuser.Account, cred *syscall.Credential) (*instance, error) {
 	dir := filepath.Join(svc.dir, id)
 	if err := os.MkdirAll(svc.dir, folderMode); err != nil {
 		return nil, err
 	}
-	// A fresh folder: Mkdir fails on anything already in its place.
-	if err := os.Mkdir(dir, instanceFolderMode); err != nil {
-		return nil, err
-	}
-	stdout, err := os.OpenFile(filepath.Join(dir, "stdout"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	cmd, err := localproc.Start(localproc.Spec{
+		Argv:       []string{shellPath, "-c", svc.spec.Cmd},
+		Env:        s.env.environment(&svc.spec, as, dir, ports),
+		Dir:        dir,
+		DirMode:    instanceFolderMode,
+		Credential: cred,
+		User:       as.Name,
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer stdout.Close()
-	stderr, err := os.OpenFile(filepath.Join(dir, "stderr"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	defer stderr.Close()
-	if cred != nil {
-		// The folder and the output files become the user's, so the
-		// instance can write in its cwd and reopen its logs. They are
-		// made by the router first, while nobody else can put anything
-		// (a symlink, say) in their place.
-		for _, f := range []*os.File{stdout, stderr} {
-			if err := f.Chown(int(cred.Uid), int(cred.Gid)); err != nil {
-				return nil, fmt.Errorf("give %s to %s: %w", f.Name(), as.Name, err)
-			}
-		}
-		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("give %s to %s: %w", dir, as.Name, err)
-		}
-	}
-
-	cmd := exec.Command(shellPath, "-c", svc.spec.Cmd)
-	cmd.Dir = dir
-	cmd.Env = s.env.environment(&svc.spec, as, dir, ports)
-	// *os.File outputs go to the child as descriptors: no copying
-	// goroutines, and the output survives the router.
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	// Its own process group, so that stopping the instance stops what it
-	// forked. No Pdeathsig: instances must outlive a crashed router to be
-	// adopted or cleaned up by the next one.
-	// Credential (uid, gid and supplementary groups of the run-as-user)
-	// is nil when the instance runs as the router's own user.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
-	if err := cmd.Start(); err != nil {
-		if cred != nil {
-			return nil, fmt.Errorf("start as %s: %w", as.Name, err)
-		}
 		return nil, err
 	}
 	now := s.cfg.Now()

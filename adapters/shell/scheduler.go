@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/localproc"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -40,7 +41,7 @@ type Scheduler struct {
 	// live holds every instance whose process group may still run,
 	// including those being stopped, so Shutdown can wait for all.
 	live  map[*instance]struct{}
-	ports *portPool
+	ports *localproc.PortPool
 	subs  []chan string
 
 	stop     chan struct{} // closed when Shutdown starts
@@ -100,7 +101,7 @@ func New(cfg Config) (*Scheduler, error) {
 		lock:     lock,
 		services: map[string]*service{},
 		live:     map[*instance]struct{}{},
-		ports:    newPortPool(cfg.PortRange[0], cfg.PortRange[1], cfg.PortGracePeriod, cfg.Now),
+		ports:    localproc.NewPortPool(cfg.PortRange[0], cfg.PortRange[1], cfg.PortGracePeriod, Host, cfg.Now),
 		stop:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 	}

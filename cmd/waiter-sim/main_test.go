@@ -29,18 +29,18 @@ func exists(t *testing.T, paths ...string) {
 	}
 }
 
-func TestBrokenScenarioExits2WithFileAndLine(t *testing.T) {
-	for _, c := range []struct{ file, line string }{
-		{"testdata/unknown-field.yaml", "8"},
-		{"testdata/bad-duration.yaml", "3"},
+func TestBrokenScenarioExits2WithFileLineAndField(t *testing.T) {
+	for _, c := range []struct{ file, line, field string }{
+		{"testdata/unknown-field.yaml", "8", `services[0].colour: unknown field "colour"`},
+		{"testdata/bad-duration.yaml", "3", `duration: want a duration such as 200ms, 5s or 1h30m, got "five minutes"`},
 	} {
 		code, _, stderr := sim(t, "run", c.file, "--out", t.TempDir())
 		if code != 2 {
 			t.Errorf("%s: exit %d, want 2", c.file, code)
 		}
 		at := regexp.MustCompile(regexp.QuoteMeta(c.file) + `(:|: line )` + c.line + `\b`)
-		if !at.MatchString(stderr) {
-			t.Errorf("%s: want file and line %s in the message, got %q", c.file, c.line, stderr)
+		if !at.MatchString(stderr) || !strings.Contains(stderr, c.field) {
+			t.Errorf("%s: want file, line %s and %s in the message, got %q", c.file, c.line, c.field, stderr)
 		}
 		if strings.Contains(stderr, "goroutine") {
 			t.Errorf("%s: panicked: %s", c.file, stderr)
@@ -120,6 +120,11 @@ func TestSetReachesTheServices(t *testing.T) {
 	code, _, stderr := sim(t, "run", "testdata/tiny.yaml", "--out", t.TempDir(), "--set", "cpus=-1")
 	if code != 2 || !strings.Contains(stderr, "cpus") {
 		t.Errorf("an invalid override: exit %d, %q; want 2 naming cpus", code, stderr)
+	}
+	// A misspelt parameter would change nothing and report identical runs.
+	code, _, stderr = sim(t, "sweep", "testdata/tiny.yaml", "--out", t.TempDir(), "--set", "scale_up_factor=0.1,0.3")
+	if code != 2 || !strings.Contains(stderr, `override "scale_up_factor": not a Waiter parameter: use scale-up-factor`) {
+		t.Errorf("a misspelt override: exit %d, %q; want 2 with the spelling to use", code, stderr)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package procgroup signals and watches Unix process groups: every
 // instance the shell scheduler starts, and every task the simulated
 // Marathon runs as a real process, leads its own group, so what it forks
-// stops with it. Both adapters/shell and sim/marathon/procs use it (sim
-// must not import adapters, so the shared piece lives here).
+// stops with it. Both adapters/shell and internal/fakemarathon/procs use it
+// (adapters are imported by the wiring only, so the shared piece lives here).
 package procgroup

@@ -16,17 +16,18 @@ import (
 //	start: 1m
 //	duration: 5m
 //
-// Rates are requests per second; times are Go duration strings ("90s",
-// "1h30m") measured from the simulation epoch.
+// Rates are requests per second; times are durations with a unit ("90s",
+// "1h30m") measured from the simulation epoch. The doc tags are the
+// reference of the scenario format (waiter-sim docs scenario).
 type Spec struct {
-	Constant *ConstantSpec
-	Ramp     *RampSpec
-	Step     *StepSpec
-	Diurnal  *DiurnalSpec
-	Bursty   *BurstySpec
-	Sum      *SumSpec
-	Window   *WindowSpec
-	Gaps     *GapsSpec
+	Constant *ConstantSpec `kind:"constant" doc:"a constant rate"`
+	Ramp     *RampSpec     `kind:"ramp" doc:"from one rate to another in a straight line"`
+	Step     *StepSpec     `kind:"step" doc:"a base rate, multiplied for a while (a spike) or for good (a step)"`
+	Diurnal  *DiurnalSpec  `kind:"diurnal" doc:"a sine wave around a mean rate, such as a day of traffic"`
+	Bursty   *BurstySpec   `kind:"bursty" doc:"on and off phases of random length, Poisson arrivals within each"`
+	Sum      *SumSpec      `kind:"sum" doc:"several loads at once: their rates add up"`
+	Window   *WindowSpec   `kind:"window" doc:"another load, only between start and end"`
+	Gaps     *GapsSpec     `kind:"gaps" doc:"another load, silent during idle spans"`
 }
 
 // Arrivals chooses how a constant-rate process spaces its arrivals.
@@ -38,75 +39,78 @@ const (
 	Deterministic Arrivals = "deterministic" // exactly 1/rate apart, the first at 0
 )
 
+// EnumValues lists the spacings, for decoding and the reference.
+func (Arrivals) EnumValues() []string { return []string{string(Poisson), string(Deterministic)} }
+
 // ConstantSpec is a constant rate (kind: constant).
 type ConstantSpec struct {
-	Rate     float64  `yaml:"rate"`     // requests per second, ≥ 0
-	Arrivals Arrivals `yaml:"arrivals"` // poisson (default) or deterministic
+	Rate     float64  `yaml:"rate" required:"true" unit:"requests/s" doc:"the rate; 0 or more"`
+	Arrivals Arrivals `yaml:"arrivals" default:"poisson" doc:"poisson: random gaps with the rate as mean; deterministic: exactly 1/rate apart, the first at 0"`
 }
 
 // RampSpec is a linear ramp (kind: ramp): the rate is From until Start, moves
 // linearly to To over Duration, then stays at To.
 type RampSpec struct {
-	From     float64       `yaml:"from"`
-	To       float64       `yaml:"to"`
-	Start    time.Duration `yaml:"start"`
-	Duration time.Duration `yaml:"duration"` // > 0
+	From     float64       `yaml:"from" required:"true" unit:"requests/s" doc:"the rate until start"`
+	To       float64       `yaml:"to" required:"true" unit:"requests/s" doc:"the rate from start + duration on"`
+	Start    time.Duration `yaml:"start" doc:"when the ramp begins"`
+	Duration time.Duration `yaml:"duration" required:"true" doc:"how long the ramp takes; more than 0"`
 }
 
 // StepSpec is a step or spike (kind: step): the rate is Base, except
 // Base·Multiplier from Start for Duration. Duration 0 means until the end of
 // the run (a step); Multiplier below 1 makes a dip.
 type StepSpec struct {
-	Base       float64       `yaml:"base"`
-	Multiplier float64       `yaml:"multiplier"`
-	Start      time.Duration `yaml:"start"`
-	Duration   time.Duration `yaml:"duration"`
+	Base       float64       `yaml:"base" required:"true" unit:"requests/s" doc:"the rate outside the step"`
+	Multiplier float64       `yaml:"multiplier" required:"true" unit:"factor" doc:"the rate during the step is base × multiplier; below 1 makes a dip"`
+	Start      time.Duration `yaml:"start" doc:"when the step begins"`
+	Duration   time.Duration `yaml:"duration" computed:"0 (until the end)" doc:"how long the step lasts"`
 }
 
 // DiurnalSpec is a sine wave (kind: diurnal):
 // rate(t) = Mean + Amplitude·sin(2π(t − Phase)/Period), so the rate crosses
 // Mean rising at t = Phase and peaks a quarter period later.
 type DiurnalSpec struct {
-	Mean      float64       `yaml:"mean"`
-	Amplitude float64       `yaml:"amplitude"` // 0 ≤ Amplitude ≤ Mean, so the rate never goes negative
-	Period    time.Duration `yaml:"period"`    // > 0
-	Phase     time.Duration `yaml:"phase"`
+	Mean      float64       `yaml:"mean" required:"true" unit:"requests/s" doc:"the average rate"`
+	Amplitude float64       `yaml:"amplitude" unit:"requests/s" doc:"how far the rate swings above and below mean; at most mean"`
+	Period    time.Duration `yaml:"period" required:"true" doc:"the length of one cycle, such as 24h; more than 0"`
+	Phase     time.Duration `yaml:"phase" doc:"when the rate crosses mean rising; it peaks a quarter period later"`
 }
 
 // BurstySpec alternates on and off phases of exponentially distributed length
 // (kind: bursty), with Poisson arrivals at OnRate and OffRate within them. The
 // long-run rate is (OnRate·MeanOn + OffRate·MeanOff)/(MeanOn + MeanOff).
 type BurstySpec struct {
-	OnRate  float64       `yaml:"on_rate"`
-	OffRate float64       `yaml:"off_rate"` // usually 0
-	MeanOn  time.Duration `yaml:"mean_on"`  // > 0
-	MeanOff time.Duration `yaml:"mean_off"` // > 0
+	OnRate  float64       `yaml:"on-rate" required:"true" unit:"requests/s" doc:"the rate during an on phase"`
+	OffRate float64       `yaml:"off-rate" unit:"requests/s" doc:"the rate during an off phase"`
+	MeanOn  time.Duration `yaml:"mean-on" required:"true" doc:"the mean length of an on phase (exponentially distributed); more than 0"`
+	MeanOff time.Duration `yaml:"mean-off" required:"true" doc:"the mean length of an off phase (exponentially distributed); more than 0"`
 }
 
 // SumSpec superimposes processes (kind: sum).
 type SumSpec struct {
-	Of []Spec `yaml:"of"` // at least one
+	Of []Spec `yaml:"of" required:"true" doc:"the loads to add up; at least one"`
 }
 
 // WindowSpec limits a process to [Start, End) (kind: window); End 0 means no
 // end. The inner process keeps its own clock: a ramp starting at 1m inside a
 // window starting at 2m is already past its ramp.
 type WindowSpec struct {
-	Start time.Duration `yaml:"start"`
-	End   time.Duration `yaml:"end"`
-	Load  Spec          `yaml:"load"`
+	Start time.Duration `yaml:"start" doc:"when the window opens"`
+	End   time.Duration `yaml:"end" computed:"0 (never closes)" doc:"when the window closes; after start"`
+	Load  Spec          `yaml:"load" required:"true" doc:"the load inside the window; it keeps its own clock (a ramp at 1m inside a window opening at 2m is already past its ramp)"`
 }
 
 // GapsSpec silences a process during idle spans (kind: gaps).
 type GapsSpec struct {
-	Gaps []Gap `yaml:"gaps"` // sorted by Start, not overlapping
-	Load Spec  `yaml:"load"`
+	Gaps []Gap `yaml:"gaps" required:"true" doc:"the idle spans, in time order and not overlapping"`
+	Load Spec  `yaml:"load" required:"true" doc:"the load outside the gaps"`
 }
 
 // Gap is one idle span: no arrivals in [Start, Start+Duration).
 type Gap struct {
-	Start    time.Duration `yaml:"start"`
-	Duration time.Duration `yaml:"duration"` // > 0
+	Start    time.Duration `yaml:"start" doc:"when the span begins"`
+	Duration time.Duration `yaml:"duration" required:"true" doc:"how long it lasts; more than 0"`
 }
 
 // SpecError reports an invalid field of a load spec.
@@ -203,8 +207,8 @@ func (s Spec) validate(path string) error {
 		}
 	case "bursty":
 		b := s.Bursty
-		return first(rate(path, "on_rate", b.OnRate), rate(path, "off_rate", b.OffRate),
-			positive(path, "mean_on", b.MeanOn), positive(path, "mean_off", b.MeanOff))
+		return first(rate(path, "on-rate", b.OnRate), rate(path, "off-rate", b.OffRate),
+			positive(path, "mean-on", b.MeanOn), positive(path, "mean-off", b.MeanOff))
 	case "sum":
 		if len(s.Sum.Of) == 0 {
 			return &SpecError{Field: join(path, "of"), Msg: "must list at least one load"}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/sim/rng"
-	"go.yaml.in/yaml/v3"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 // SplitSpec shares one service's arrivals among its versions under a weight
@@ -24,14 +24,14 @@ import (
 // and after the last. Two points at the same time make an instant switch.
 // Weights are relative: [3, 1] sends three quarters to the first version.
 type SplitSpec struct {
-	Versions []string      `yaml:"versions"`
-	Schedule []WeightPoint `yaml:"schedule"`
+	Versions []string      `yaml:"versions" required:"true" doc:"the versions, each a separate Waiter service differing only in its version parameter"`
+	Schedule []WeightPoint `yaml:"schedule" required:"true" doc:"the weights over time, interpolated linearly between points and held before the first and after the last; two points at the same time switch at once"`
 }
 
 // WeightPoint is one point of a weight schedule.
 type WeightPoint struct {
-	At      time.Duration `yaml:"at"`
-	Weights []float64     `yaml:"weights"` // one per version, ≥ 0, not all 0
+	At      time.Duration `yaml:"at" doc:"the time of this point; points are in time order"`
+	Weights []float64     `yaml:"weights" required:"true" unit:"relative" doc:"one weight per version, 0 or more and not all 0; [3, 1] sends three quarters to the first"`
 }
 
 // Validate reports the first field that breaks a rule, as a *SpecError.
@@ -78,17 +78,16 @@ func (s SplitSpec) Validate() error {
 	return nil
 }
 
-// UnmarshalYAML decodes a SplitSpec strictly and validates it.
-func (s *SplitSpec) UnmarshalYAML(node *yaml.Node) error {
-	type plain SplitSpec // without this method, so Decode does not recurse
-	var out plain
-	if err := decodeStrict(node, &out, "split"); err != nil {
+// UnmarshalStrict decodes a SplitSpec and validates it.
+func (s *SplitSpec) UnmarshalStrict(n strictyaml.Node) error {
+	var out SplitSpec
+	if err := strictyaml.DecodeFields(n, &out); err != nil {
 		return err
 	}
-	if err := SplitSpec(out).Validate(); err != nil {
-		return withLine(err, node)
+	if err := out.Validate(); err != nil {
+		return located(err, n)
 	}
-	*s = SplitSpec(out)
+	*s = out
 	return nil
 }
 

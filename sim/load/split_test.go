@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/sim/rng"
-	"go.yaml.in/yaml/v3"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 func rollout() SplitSpec {
@@ -108,7 +108,7 @@ schedule:
   - {at: 20m, weights: [0, 1]}
 `
 	var got SplitSpec
-	if err := yaml.Unmarshal([]byte(in), &got); err != nil {
+	if err := strictyaml.Unmarshal([]byte(in), &got); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, rollout()) {
@@ -121,12 +121,12 @@ schedule:
 		"versions: [a, b]\nschedule:\n  - {at: 0s, weights: [0, 0]}":                                "schedule[0].weights: must not all be 0",
 		"versions: [a, b]\nschedule:\n  - {at: 5m, weights: [1, 0]}\n  - {at: 1m, weights: [0, 1]}": "line 4: schedule[1].at: points must be in time order",
 		"versions: [a]\nschedule:\n  - {at: 0s, weights: [-1]}":                                     "schedule[0].weights[0]: must be finite and ≥ 0, got -1",
-		"versions: [a]\nschedule:\n  - {at: 0s, weight: [1]}":                                       "line 3: weight: unknown field for split.schedule (allowed: at, weights)",
-		"versions: [a]\nschedul: []":                                                                "line 2: schedul: unknown field for split (allowed: versions, schedule)",
+		"versions: [a]\nschedule:\n  - {at: 0s, weight: [1]}":                                       `line 3: schedule[0].weight: unknown field "weight": did you mean weights? (known: at, weights)`,
+		"versions: [a]\nschedul: []":                                                                `line 2: schedul: unknown field "schedul": did you mean schedule? (known: versions, schedule)`,
 	}
 	for in, want := range bad {
 		var s SplitSpec
-		err := yaml.Unmarshal([]byte(in), &s)
+		err := strictyaml.Unmarshal([]byte(in), &s)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q:\n got  %v\n want …%s…", in, err, want)
 		}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/sim/eventq"
-	"go.yaml.in/yaml/v3"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 // TraceHeader is the header line of an Azure Functions 2021 invocation trace.
@@ -22,54 +22,53 @@ const TraceHeader = "app,func,end_timestamp,duration"
 // an invocation arrived at end_timestamp − duration.
 //
 //	path: traces/azure2021-first21min.csv
-//	time_scale: 0.5        # arrivals twice as dense; 0 or omitted means 1
-//	max_apps: 5            # only the first 5 apps to appear; 0 keeps all
-//	zero_offset: true      # the first arrival is at 0
-//	reorder_window: 10m    # 0 or omitted: adapt to the longest duration seen
+//	time-scale: 0.5        # arrivals twice as dense; 0 or omitted means 1
+//	max-apps: 5            # only the first 5 apps to appear; 0 keeps all
+//	zero-offset: true      # the first arrival is at 0
+//	reorder-window: 10m    # 0 or omitted: adapt to the longest duration seen
 type TraceSpec struct {
 	// Path is the CSV file; OpenTrace reads it, NewTrace ignores it.
-	Path string `yaml:"path"`
+	Path string `yaml:"path" required:"true" doc:"the CSV file (app,func,end_timestamp,duration, times in seconds), relative to the scenario file's folder"`
 	// TimeScale multiplies arrival times (after the offset). Durations are
 	// not scaled: they are the functions' execution times.
-	TimeScale float64 `yaml:"time_scale"`
+	TimeScale float64 `yaml:"time-scale" default:"1" unit:"factor" doc:"multiplies arrival times (after zero-offset): 0.5 makes arrivals twice as dense; execution times are not scaled"`
 	// MaxApps keeps only rows of the first MaxApps distinct apps, in the
 	// order they first appear in the file.
-	MaxApps int `yaml:"max_apps"`
+	MaxApps int `yaml:"max-apps" computed:"0 (all)" unit:"count" doc:"keeps only the first this many apps to appear in the file"`
 	// ZeroOffset shifts arrivals so that the first is at 0. Without it,
 	// arrivals keep the trace's clock, and any before 0 are reported at 0.
-	ZeroOffset bool `yaml:"zero_offset"`
+	ZeroOffset bool `yaml:"zero-offset" doc:"shifts arrivals so that the first is at 0; without it they keep the trace's clock"`
 	// ReorderWindow bounds how far out of arrival order the file may be.
 	// The published trace is sorted by end time, so a row is out of order by
 	// at most the longest duration; with 0 the reader uses the longest
 	// duration seen so far. Rows later than the window are counted in
 	// TraceStats.Late and reported at the latest time already emitted.
-	ReorderWindow time.Duration `yaml:"reorder_window"`
+	ReorderWindow time.Duration `yaml:"reorder-window" computed:"0 (adapts)" doc:"how far out of arrival order rows may be; 0 uses the longest execution time seen so far"`
 }
 
 // Validate reports the first field that breaks a rule, as a *SpecError.
 func (s TraceSpec) Validate() error {
 	switch {
 	case math.IsNaN(s.TimeScale) || math.IsInf(s.TimeScale, 0) || s.TimeScale < 0:
-		return &SpecError{Field: "time_scale", Msg: fmt.Sprintf("must be finite and ≥ 0 (0 means 1), got %v", s.TimeScale)}
+		return &SpecError{Field: "time-scale", Msg: fmt.Sprintf("must be finite and ≥ 0 (0 means 1), got %v", s.TimeScale)}
 	case s.MaxApps < 0:
-		return &SpecError{Field: "max_apps", Msg: fmt.Sprintf("must be ≥ 0 (0 keeps all), got %d", s.MaxApps)}
+		return &SpecError{Field: "max-apps", Msg: fmt.Sprintf("must be ≥ 0 (0 keeps all), got %d", s.MaxApps)}
 	case s.ReorderWindow < 0:
-		return &SpecError{Field: "reorder_window", Msg: fmt.Sprintf("must be ≥ 0 (0 adapts), got %v", s.ReorderWindow)}
+		return &SpecError{Field: "reorder-window", Msg: fmt.Sprintf("must be ≥ 0 (0 adapts), got %v", s.ReorderWindow)}
 	}
 	return nil
 }
 
-// UnmarshalYAML decodes a TraceSpec strictly and validates it.
-func (s *TraceSpec) UnmarshalYAML(node *yaml.Node) error {
-	type plain TraceSpec
-	var out plain
-	if err := decodeStrict(node, &out, "trace"); err != nil {
+// UnmarshalStrict decodes a TraceSpec and validates it.
+func (s *TraceSpec) UnmarshalStrict(n strictyaml.Node) error {
+	var out TraceSpec
+	if err := strictyaml.DecodeFields(n, &out); err != nil {
 		return err
 	}
-	if err := TraceSpec(out).Validate(); err != nil {
-		return withLine(err, node)
+	if err := out.Validate(); err != nil {
+		return located(err, n)
 	}
-	*s = TraceSpec(out)
+	*s = out
 	return nil
 }
 

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/sim/rng"
-	"go.yaml.in/yaml/v3"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 const azureSample = "../testdata/azure2021-first21min.csv"
@@ -279,20 +279,22 @@ func TestTraceErrorsNameTheLine(t *testing.T) {
 
 func TestTraceSpecYAML(t *testing.T) {
 	var s TraceSpec
-	in := "path: t.csv\ntime_scale: 0.5\nmax_apps: 4\nzero_offset: true\nreorder_window: 10m\n"
-	if err := yaml.Unmarshal([]byte(in), &s); err != nil {
+	in := "path: t.csv\ntime-scale: 0.5\nmax-apps: 4\nzero-offset: true\nreorder-window: 10m\n"
+	if err := strictyaml.Unmarshal([]byte(in), &s); err != nil {
 		t.Fatal(err)
 	}
 	if want := (TraceSpec{Path: "t.csv", TimeScale: 0.5, MaxApps: 4, ZeroOffset: true, ReorderWindow: 10 * time.Minute}); s != want {
 		t.Fatalf("got %+v", s)
 	}
 	for in, want := range map[string]string{
-		"path: t.csv\nscale: 2":          "line 2: scale: unknown field for trace (allowed: path, time_scale, max_apps, zero_offset, reorder_window)",
-		"path: t.csv\ntime_scale: -1":    "line 2: time_scale: must be finite and ≥ 0",
-		"path: t.csv\nmax_apps: -2":      "line 2: max_apps: must be ≥ 0",
-		"path: t.csv\nreorder_window: 5": "cannot unmarshal !!int `5` into time.Duration",
+		"path: t.csv\nscale: 2":          `line 2: scale: unknown field "scale" (known: path, time-scale, max-apps, zero-offset, reorder-window)`,
+		"path: t.csv\ntime_scale: 2":     `line 2: time_scale: unknown field "time_scale": use time-scale`,
+		"path: t.csv\ntime-scale: -1":    "line 2: time-scale: must be finite and ≥ 0",
+		"path: t.csv\nmax-apps: -2":      "line 2: max-apps: must be ≥ 0",
+		"path: t.csv\nreorder-window: 5": "line 2: reorder-window: 5 has no unit: write 5s",
+		"zero-offset: true":              "line 1: path: is required",
 	} {
-		err := yaml.Unmarshal([]byte(in), &s)
+		err := strictyaml.Unmarshal([]byte(in), &s)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q:\n got  %v\n want …%s…", in, err, want)
 		}

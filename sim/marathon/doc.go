@@ -15,9 +15,9 @@
 // listens, whether it passes health checks, whether it exits. With a
 // Runtime (runtime.go), the model starts, health-checks and stops real
 // programs through it and learns of results and exits through
-// HealthCheckDone and ProgramEnded; sim/marathon/procs runs them as local
-// processes and sim/marathon/httpapi serves the model over Marathon's REST
-// API in real time. control.go holds the rest of Marathon's operations
+// HealthCheckDone and ProgramEnded; internal/fakemarathon/procs runs them
+// as local processes and internal/fakemarathon serves the model over
+// Marathon's REST API in real time (`waiter-sim marathon`). control.go holds the rest of Marathon's operations
 // (restart, launch-queue delay) and the faults a test server injects
 // (slow and held deployments).
 //

@@ -177,5 +177,5 @@ func WriteCompareHTML(w io.Writer, reps []*sim.Report) error {
 		h, rows := compareAssertions(reps)
 		p.Checks = &table{Header: h, Rows: rows}
 	}
-	return execute(w, "compare", p)
+	return renderPage(w, "compare", p)
 }

@@ -110,11 +110,11 @@ func WriteHTML(w io.Writer, rep *sim.Report) error {
 		}
 		p.Checks = t
 	}
-	return execute(w, "report", p)
+	return renderPage(w, "report", p)
 }
 
-// execute runs the named page template.
-func execute(w io.Writer, name string, data any) error {
+// renderPage runs the named page template.
+func renderPage(w io.Writer, name string, data any) error {
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
 		return fmt.Errorf("report: write HTML %s: %w", name, err)
 	}

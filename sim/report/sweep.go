@@ -217,5 +217,5 @@ func WriteSweepHTML(w io.Writer, param string, values []string, reps []*sim.Repo
 					"the runs no other run beats on both cost and p99 latency."}})},
 		Param: param, Policy: reps[0].Policy, Seed: seeds(reps), Front: s.frontLines(), Table: t,
 	}
-	return execute(w, "sweep", p)
+	return renderPage(w, "sweep", p)
 }

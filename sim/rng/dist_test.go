@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
 func TestDistMomentsMatchExpectedValue(t *testing.T) {
@@ -89,58 +89,69 @@ func TestDistValidate(t *testing.T) {
 	}
 }
 
-func TestDistYAML(t *testing.T) {
+// A DurationDist is written with units, as every duration is; its
+// errors name the field path and line.
+func TestDurationDistYAML(t *testing.T) {
 	type holder struct {
-		D Dist `yaml:"d"`
+		D DurationDist `yaml:"d"`
 	}
 	good := map[string]Dist{
-		"d: 0.5":                                    {Kind: Constant, Value: 0.5},
-		"d: {kind: constant, value: 2}":             {Kind: Constant, Value: 2},
-		"d: {kind: uniform, min: 1, max: 2}":        {Kind: Uniform, Min: 1, Max: 2},
-		"d: {kind: exponential, mean: 0.1}":         {Kind: Exponential, Mean: 0.1},
-		"d: {kind: normal, mean: 1, stddev: 0.2}":   {Kind: Normal, Mean: 1, Stddev: 0.2},
-		"d: {kind: lognormal, median: 1, sigma: 1}": {Kind: LogNormal, Median: 1, Sigma: 1},
-		"d: {kind: lognormal, mean: 2, sigma: 0.5}": {Kind: LogNormal, Mean: 2, Sigma: 0.5},
-		"d: {kind: normal, mean: 1, stddev: 0}":     {Kind: Normal, Mean: 1},
+		"d: 500ms":                                        {Kind: Constant, Value: 0.5},
+		"d: 0":                                            {Kind: Constant, Value: 0},
+		"d: {kind: constant, value: 2s}":                  {Kind: Constant, Value: 2},
+		"d: {kind: uniform, min: 1s, max: 2s}":            {Kind: Uniform, Min: 1, Max: 2},
+		"d: {kind: uniform, max: 1m}":                     {Kind: Uniform, Max: 60},
+		"d: {kind: exponential, mean: 100ms}":             {Kind: Exponential, Mean: 0.1},
+		"d: {kind: normal, mean: 1s, stddev: 200ms}":      {Kind: Normal, Mean: 1, Stddev: 0.2},
+		"d: {kind: lognormal, median: 1s, sigma: 1}":      {Kind: LogNormal, Median: 1, Sigma: 1},
+		"d: {kind: lognormal, mean: 2s, sigma: 0.5}":      {Kind: LogNormal, Mean: 2, Sigma: 0.5},
+		"d: {kind: lognormal, median: 80ms, sigma: 0.5}":  {Kind: LogNormal, Median: 0.08, Sigma: 0.5},
+		"d: {kind: normal, mean: 1500ms}":                 {Kind: Normal, Mean: 1.5},
+		"d: {kind: lognormal, median: 1m30s, sigma: 0.3}": {Kind: LogNormal, Median: 90, Sigma: 0.3},
 	}
 	for in, want := range good {
 		var h holder
-		if err := yaml.Unmarshal([]byte(in), &h); err != nil {
+		if err := strictyaml.Unmarshal([]byte(in), &h); err != nil {
 			t.Errorf("%s: %v", in, err)
 			continue
 		}
-		if h.D != want {
-			t.Errorf("%s: got %+v, want %+v", in, h.D, want)
-		}
-		// Round trip through MarshalYAML.
-		out, err := yaml.Marshal(holder{h.D})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back holder
-		if err := yaml.Unmarshal(out, &back); err != nil || back.D != want {
-			t.Errorf("round trip of %s via %q: got %+v, %v", in, out, back.D, err)
+		if h.D.Dist != want {
+			t.Errorf("%s: got %+v, want %+v", in, h.D.Dist, want)
 		}
 	}
 
 	bad := map[string]string{
-		"d: fast":                     "line 1: dist: a bare value must be a number",
-		"d: [1, 2]":                   "must be a number or a mapping",
-		"d: {mean: 1}":                "kind is required",
-		"d: {kind: poisson, mean: 1}": `unknown kind "poisson"`,
-		"d: {kind: exponential, mean: 1, sigma: 2}":   `unknown field "sigma"`,
-		"d: {kind: exponential, mean: abc}":           `field "mean": line 1: want a number, got "abc"`,
-		"d: {kind: exponential, mean: .nan}":          "want a finite number",
-		"d:\n  kind: normal\n  mean: 1\n  stddev: -2": "line 2: dist normal: stddev must be ≥ 0",
-		"d: {kind: lognormal, sigma: 1}":              "exactly one of median and mean",
-		"d: -1":                                       "value must be ≥ 0",
+		"d: 5":                         "line 1: d: 5 has no unit: write 5s for 5 seconds",
+		"d: 0.25":                      "write 0.25s",
+		"d: fast":                      `line 1: d: want a duration such as 200ms, 5s or 1h30m, got "fast"`,
+		"d: -1s":                       "d: must not be negative, got -1s",
+		"d: [1s, 2s]":                  "d: want a mapping with a kind",
+		"d: {mean: 1s}":                "d.kind: is required (one of constant, uniform, exponential, normal, lognormal)",
+		"d: {kind: poisson, mean: 1s}": `d.kind: unknown value "poisson"`,
+		"d: {kind: exponential, mean: 1s, sigma: 2}":    `d.sigma: unknown field "sigma" (known: kind, mean)`,
+		"d: {kind: exponential, mean: abc}":             `d.mean: want a duration`,
+		"d: {kind: exponential, mean: 0.2}":             "d.mean: 0.2 has no unit: write 0.2s",
+		"d: {kind: exponential, mean: 0s}":              "d.mean: must be more than 0",
+		"d: {kind: lognormal, median: 1s, sigma: .nan}": "d.sigma: want a finite number",
+		"d:\n  kind: normal\n  mean: 1s\n  stddev: -2s": "line 4: d.stddev: must not be negative, got -2s",
+		"d: {kind: uniform, min: 3s, max: 1s}":          "d.max: must be at least min (3s), got 1s",
+		"d: {kind: uniform, min: 1s}":                   "d.max: is required",
+		"d: {kind: lognormal, sigma: 1}":                "d: give exactly one of median and mean",
+		"d: {kind: lognormal, median: 1s, mean: 2s}":    "d: give exactly one of median and mean",
+		"d: {kind: lognormal, median: 1s, sigma: -1}":   "d.sigma: must not be negative",
 	}
 	for in, want := range bad {
 		var h holder
-		err := yaml.Unmarshal([]byte(in), &h)
+		err := strictyaml.Unmarshal([]byte(in), &h)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: got %v, want error containing %q", in, err, want)
 		}
+	}
+}
+
+func TestSecondsIsAConstant(t *testing.T) {
+	if got := Seconds(80 * time.Millisecond).Dist; got != (Dist{Kind: Constant, Value: 0.08}) {
+		t.Fatalf("got %+v", got)
 	}
 }
 

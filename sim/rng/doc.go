@@ -16,5 +16,7 @@
 // library ziggurat tables.
 //
 // [Dist] describes the small family of distributions scenarios use for
-// start-up times, service times and the like, and decodes strictly from YAML.
+// start-up times, service times and the like; [DurationDist] is a Dist of
+// durations, which decodes from YAML with a unit on every value (5s,
+// {kind: uniform, min: 3s, max: 6s}), as durations are written elsewhere.
 package rng

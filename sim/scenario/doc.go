@@ -2,8 +2,12 @@
 // services with their Waiter parameters and behaviour, the load, faults,
 // policy, seed, duration and the assertions a run must meet.
 //
-// Decoding is strict: an unknown field anywhere is an error naming its line,
-// and every semantic problem (a negative duration, a service without load,
-// an assertion on an unknown metric) is reported with the line of the field
-// at fault. A broken scenario file never panics the simulator.
+// The Go types are the format: their struct tags give each key its
+// kebab-case name, meaning, unit and default, sim/strictyaml decodes by
+// them, and Reference writes the documentation from them (docs/scenario.md,
+// `waiter-sim docs scenario`). Decoding is strict: an unknown key, an old
+// spelling (snake_case, backoff-seconds), a duration without a unit or a
+// value that breaks a rule is an *Error naming the file, the line and the
+// field's path (services[0].startup), with what to write instead when that
+// is known. A broken scenario file never panics the simulator.
 package scenario

@@ -1,17 +1,16 @@
 package scenario
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
-// Error is a problem in a scenario file, with the line of the field at fault.
+// Error is a problem in a scenario file: the field at fault, by its path
+// from the top of the file (services[0].startup), and its line.
 type Error struct {
 	File  string
 	Line  int
@@ -49,57 +48,25 @@ func Load(path string) (*Scenario, error) {
 
 // Parse decodes and validates scenario YAML; name is used in messages.
 func Parse(name string, data []byte) (*Scenario, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &Error{File: name, Msg: err.Error()}
+	root, err := strictyaml.Parse(data)
+	if err != nil {
+		return nil, inFile(name, err)
 	}
-	if len(root.Content) == 0 {
-		return nil, &Error{File: name, Msg: "empty scenario file"}
-	}
-	if expandedSize(&root, maxNodes) > maxNodes {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("too large: more than %d YAML nodes once aliases are expanded", maxNodes)}
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var sc Scenario
-	if err := dec.Decode(&sc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &Error{File: name, Msg: err.Error()}
+	if err := strictyaml.Decode(root, &sc); err != nil {
+		return nil, inFile(name, err)
 	}
-	if err := validate(name, &sc, root.Content[0]); err != nil {
-		return nil, err
+	if err := validate(&sc, root); err != nil {
+		return nil, inFile(name, err)
 	}
 	return &sc, nil
 }
 
-// locate returns the line of the node at path (string keys, int indices)
-// under n, or of the deepest ancestor found.
-func locate(n *yaml.Node, path ...any) int {
-	line := n.Line
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			if n.Kind != yaml.MappingNode {
-				return line
-			}
-			found := false
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == k {
-					line = n.Content[i].Line
-					n = n.Content[i+1]
-					found = true
-					break
-				}
-			}
-			if !found {
-				return line
-			}
-		case int:
-			if n.Kind != yaml.SequenceNode || k >= len(n.Content) {
-				return line
-			}
-			n = n.Content[k]
-			line = n.Line
-		}
+// inFile turns a decoding or validation error into an *Error of file.
+func inFile(file string, err error) *Error {
+	var se *strictyaml.Error
+	if errors.As(err, &se) {
+		return &Error{File: file, Line: se.Line, Field: se.Path, Msg: se.Msg}
 	}
-	return line
+	return &Error{File: file, Msg: err.Error()}
 }

@@ -35,11 +35,13 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	for _, seed := range []string{
-		"duration: 1m\nservices:\n  - name: a\n    load: {kind: constant, rate: 1}\n",
-		"duration: 1m\nservices:\n  - name: a\n    load: &l {kind: sum, of: [{kind: constant, rate: 1}]}\n  - name: b\n    load: *l\n",
-		"duration: 1m\nmarathon: {agent-cpus: .nan}\nservices:\n  - name: a\n    load: {kind: constant, rate: 1}\n",
-		"duration: 1m\nservices:\n  - name: a\n    params: {cpus: .inf}\n    load: {kind: window, start: 0s, end: 1m, load: {kind: gaps, gaps: [{start: 1s, duration: 1s}], load: {kind: ramp, from: 1, to: 2, duration: 1m}}}\n",
-		"duration: 1m\nfaults: [{kind: slow-launch, duration: 1m, factor: 2}]\nassertions: [{metric: requests, max: 1}]\n",
+		"name: a\nduration: 1m\nservices:\n  - name: a\n    load: {kind: constant, rate: 1}\n",
+		"name: a\nduration: 1m\nservices:\n  - name: a\n    load: &l {kind: sum, of: [{kind: constant, rate: 1}]}\n  - name: b\n    load: *l\n",
+		"name: a\nduration: 1m\nmarathon: {agent-cpus: .nan}\nservices:\n  - name: a\n    load: {kind: constant, rate: 1}\n",
+		"name: a\nduration: 1m\nservices:\n  - name: a\n    params: {cpus: .inf}\n    load: {kind: window, start: 0s, end: 1m, load: {kind: gaps, gaps: [{start: 1s, duration: 1s}], load: {kind: ramp, from: 1, to: 2, duration: 1m}}}\n",
+		"name: a\nduration: 1m\nfaults: [{kind: slow-launch, duration: 1m, factor: 2}]\nassertions: [{metric: requests, max: 1}]\n",
+		"name: a\nduration: 1m\nservices:\n  - &s {name: a, startup: {kind: lognormal, median: 2s, sigma: 0.3}, load: {kind: constant, rate: 1}}\n  - {<<: *s, name: b, service-time: 20ms}\n",
+		"name: a\nduration: 1m\nservices:\n  - name: a\n    startup: 5\n    load: {kind: bursty, on_rate: 5}\n",
 		"x: [",
 	} {
 		f.Add([]byte(seed))

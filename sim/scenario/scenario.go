@@ -3,99 +3,104 @@ package scenario
 import (
 	"time"
 
+	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim/load"
 	"github.com/waiter-go/waiter/sim/rng"
 )
 
+// The tags on these types are the format: yaml names the key, doc says
+// what it means, default is applied when the key is absent (and must
+// decode), computed describes a default worked out in code, unit names
+// the unit of a plain number, required marks what must be written, and
+// old lists former spellings that are refused with a hint. The reference
+// (docs/scenario.md, `waiter-sim docs scenario`) is generated from them.
+
 // Scenario is one simulator input file.
 type Scenario struct {
-	Name        string        `yaml:"name"`
-	Description string        `yaml:"description"`
-	Seed        uint64        `yaml:"seed"`
-	Duration    time.Duration `yaml:"duration"`
-	// Policy is the default scaling policy ("waiter", "knative").
-	Policy     string      `yaml:"policy"`
-	Router     Router      `yaml:"router"`
-	Marathon   Marathon    `yaml:"marathon"`
-	Services   []Service   `yaml:"services"`
-	Trace      *Trace      `yaml:"trace"`
-	Faults     []Fault     `yaml:"faults"`
-	Assertions []Assertion `yaml:"assertions"`
-	// Fast marks scenarios that `make test` runs; the rest run under `make bench`.
-	Fast bool `yaml:"fast"`
-	// Report tunes the report (time-series resolution).
-	Report Report `yaml:"report"`
+	Name        string        `yaml:"name" required:"true" doc:"names the scenario; waiter-sim run writes its reports to reports/<name>/"`
+	Description string        `yaml:"description" doc:"what the scenario shows; copied into the report"`
+	Seed        uint64        `yaml:"seed" doc:"seeds every random stream: the same seed gives the same report, byte for byte"`
+	Duration    time.Duration `yaml:"duration" required:"true" doc:"how much simulated time to run; more than 0"`
+	Policy      Policy        `yaml:"policy" default:"waiter" doc:"the scaling policy of every service whose scaling-policy parameter does not choose one"`
+	Router      Router        `yaml:"router" doc:"the router's lag: how it learns instance state and how often it decides"`
+	Marathon    Marathon      `yaml:"marathon" doc:"the simulated Mesos cluster and Marathon"`
+	Services    []Service     `yaml:"services" doc:"the services and their load; a scenario needs services, a trace, or both"`
+	Trace       *Trace        `yaml:"trace" doc:"replays an invocation trace: every app in it becomes a service"`
+	Faults      []Fault       `yaml:"faults" doc:"failures injected at given times"`
+	Assertions  []Assertion   `yaml:"assertions" doc:"bounds the run must meet; waiter-sim run exits 1 when one fails"`
+	Fast        bool          `yaml:"fast" doc:"marks a scenario that make test runs and make reports regenerates (the rest run under make bench)"`
+	Report      Report        `yaml:"report" doc:"tunes the report"`
+}
+
+// Policy names a scaling policy.
+type Policy string
+
+// EnumValues lists the policies the engine has.
+func (Policy) EnumValues() []string {
+	return []string{engine.WaiterPolicyName, engine.KnativePolicyName}
 }
 
 // Router models the lag of a real router: it learns instance state by
 // polling Marathon, and Marathon's API answers after a latency.
 type Router struct {
-	PollInterval    time.Duration `yaml:"poll-interval"`    // default 5s (Waiter's scheduler syncer)
-	APILatency      time.Duration `yaml:"api-latency"`      // default 50ms
-	ScalingInterval time.Duration `yaml:"scaling-interval"` // default 1s
-	QueueTimeout    time.Duration `yaml:"queue-timeout"`    // default 300s
+	PollInterval    time.Duration `yaml:"poll-interval" default:"5s" doc:"how often the router asks Marathon for instance state (Waiter's scheduler syncer); an instance serves only after a poll has seen it healthy"`
+	APILatency      time.Duration `yaml:"api-latency" default:"50ms" doc:"how long Marathon's API takes to answer a call"`
+	ScalingInterval time.Duration `yaml:"scaling-interval" default:"1s" doc:"how often the router runs its scaling policy"`
+	QueueTimeout    time.Duration `yaml:"queue-timeout" default:"5m" doc:"how long a request may wait for an instance before it is refused with 503"`
 }
 
 // Marathon describes the simulated Mesos cluster and Marathon.
 type Marathon struct {
-	Agents         int           `yaml:"agents"`         // default 10
-	AgentCPUs      float64       `yaml:"agent-cpus"`     // default 32
-	AgentMemMB     float64       `yaml:"agent-mem"`      // default 131072
-	LaunchLatency  *rng.Dist     `yaml:"launch-latency"` // seconds, default lognormal median 2 sigma 0.3
-	BackoffSeconds float64       `yaml:"backoff-seconds"`
-	MaxLaunchDelay time.Duration `yaml:"max-launch-delay"`
+	Agents         int               `yaml:"agents" default:"10" unit:"count" doc:"the Mesos agents that run tasks"`
+	AgentCPUs      float64           `yaml:"agent-cpus" default:"32" unit:"cores" doc:"the CPUs of each agent"`
+	AgentMemMB     float64           `yaml:"agent-mem" default:"131072" unit:"MiB" doc:"the memory of each agent"`
+	LaunchLatency  *rng.DurationDist `yaml:"launch-latency" default:"{kind: lognormal, median: 2s, sigma: 0.3}" doc:"time from a task's staging to its running"`
+	Backoff        time.Duration     `yaml:"backoff" default:"1s" old:"backoff-seconds" doc:"Marathon's launch backoff after a task fails; it grows by the service's restart-backoff-factor with each further failure"`
+	MaxLaunchDelay time.Duration     `yaml:"max-launch-delay" default:"1h" doc:"caps the launch backoff"`
 }
 
 // Service is one simulated service (or a family: Count > 1, or versions).
 type Service struct {
-	Name string `yaml:"name"`
-	// Count replicates the service; the copies are named name-0 .. name-N-1.
-	Count int `yaml:"count"`
-	// Params are the service's Waiter parameters (cmd, cpus, mem, version
-	// default to "simulated", 1, 512, "v1").
-	Params map[string]any `yaml:"params"`
-	// Startup is the seconds from running to listening.
-	Startup *rng.Dist `yaml:"startup"`
-	// HealthyAfter is the seconds from listening until the health check
-	// passes (warm-up); default 0.
-	HealthyAfter *rng.Dist `yaml:"healthy-after"`
-	// ServiceTime is the seconds one request takes on an idle instance.
-	ServiceTime *rng.Dist `yaml:"service-time"`
-	// SlowWhenBusy stretches service time by in-flight/cpus when an
-	// instance holds more requests than it has cores.
-	SlowWhenBusy bool       `yaml:"slow-when-busy"`
-	Failure      Failure    `yaml:"failure"`
-	Load         *load.Spec `yaml:"load"`
-	// Split sends each arrival to one version of the service (a rollout);
-	// each version is a separate Waiter service differing in "version".
-	Split *load.SplitSpec `yaml:"split"`
+	Name      string `yaml:"name" required:"true" doc:"the service's name (its Waiter name parameter); unique in the scenario"`
+	Count     int    `yaml:"count" unit:"count" computed:"one service, named name" doc:"replicates the service: the copies are named name-0 .. name-N-1, each with a load of its own"`
+	Behaviour `yaml:",inline"`
+	Load      *load.Spec      `yaml:"load" required:"true" doc:"the arrival process of the service's requests"`
+	Split     *load.SplitSpec `yaml:"split" doc:"sends each arrival to one version of the service, as a rollout does"`
+}
+
+// Behaviour is what a service is and does, apart from its name and load:
+// its Waiter parameters, its timings and its failure modes. A trace's
+// template is one.
+type Behaviour struct {
+	Params       map[string]any    `yaml:"params" computed:"cmd: simulated, cpus: 1, mem: 512, version: v1" doc:"the service's Waiter parameters, with Waiter's own names, units and defaults (see Waiter parameters below); the simulator sets name"`
+	Startup      *rng.DurationDist `yaml:"startup" default:"2s" doc:"time from running to listening"`
+	HealthyAfter *rng.DurationDist `yaml:"healthy-after" computed:"0 (healthy as soon as it listens)" doc:"time from listening until the health check passes (warm-up)"`
+	ServiceTime  *rng.DurationDist `yaml:"service-time" default:"50ms" doc:"time one request takes on an idle instance"`
+	SlowWhenBusy bool              `yaml:"slow-when-busy" doc:"stretches service time by in-flight requests / cpus when an instance holds more requests than it has cores"`
+	Failure      Failure           `yaml:"failure" doc:"the service's failure modes"`
 }
 
 // Failure lists a service's failure modes.
 type Failure struct {
-	// CrashAfterRequests: an instance dies after serving this many requests.
-	CrashAfterRequests int `yaml:"crash-after-requests"`
-	// BusyAbove: an instance answers 503 when it holds more requests.
-	BusyAbove int `yaml:"busy-above"`
-	// NeverHealthy: health checks never pass (status HealthCheckStatus).
-	NeverHealthy      bool `yaml:"never-healthy"`
-	HealthCheckStatus int  `yaml:"health-check-status"`
-	// NeverListens: the program runs but never accepts connections.
-	NeverListens bool `yaml:"never-listens"`
-	// BadCommand: the program exits at once with status 127.
-	BadCommand bool `yaml:"bad-command"`
+	CrashAfterRequests int  `yaml:"crash-after-requests" unit:"count" computed:"0 (never)" doc:"an instance dies after serving this many requests"`
+	BusyAbove          int  `yaml:"busy-above" unit:"count" computed:"0 (never)" doc:"an instance answers 503 while it holds more requests than this"`
+	NeverHealthy       bool `yaml:"never-healthy" doc:"health checks never pass; they answer health-check-status"`
+	HealthCheckStatus  int  `yaml:"health-check-status" unit:"HTTP status" computed:"0 (no answer)" doc:"the status a failing health check answers (with never-healthy)"`
+	NeverListens       bool `yaml:"never-listens" doc:"the program runs but never accepts connections"`
+	BadCommand         bool `yaml:"bad-command" doc:"the program exits at once with status 127"`
 }
 
 // Trace replays per-invocation records; every trace app becomes a service
-// built from Template (its name and load are ignored).
+// with Template's parameters and behaviour.
 type Trace struct {
-	Replay   load.TraceSpec `yaml:"replay"`
-	Template Service        `yaml:"template"`
+	Replay   load.TraceSpec `yaml:"replay" required:"true" doc:"the trace file and how to replay it"`
+	Template Behaviour      `yaml:"template" doc:"the Waiter parameters and behaviour of every trace service: the keys of a service but name, count, load and split"`
 }
 
 // FaultKind names a fault.
 type FaultKind string
 
+// The faults a scenario can inject.
 const (
 	FaultMarathonOutage FaultKind = "marathon-outage"
 	FaultSlowLaunch     FaultKind = "slow-launch"
@@ -103,26 +108,28 @@ const (
 	FaultCrash          FaultKind = "crash"
 )
 
+// EnumValues lists the fault kinds.
+func (FaultKind) EnumValues() []string {
+	return []string{string(FaultMarathonOutage), string(FaultSlowLaunch), string(FaultAgentLoss), string(FaultCrash)}
+}
+
 // Fault is one injected failure.
 type Fault struct {
-	Kind     FaultKind     `yaml:"kind"`
-	Start    time.Duration `yaml:"start"`
-	Duration time.Duration `yaml:"duration"`
-	// Factor multiplies launch latency during a slow-launch window.
-	Factor float64 `yaml:"factor"`
-	// Count is how many agents are lost or instances crash.
-	Count int `yaml:"count"`
-	// Service names the service whose instances crash.
-	Service string `yaml:"service"`
-	line    int
+	Kind     FaultKind     `yaml:"kind" required:"true" doc:"what fails: with marathon-outage, every call to Marathon's API (healthy instances keep serving); with slow-launch, launches take factor times longer; with agent-loss, count agents vanish with their tasks; with crash, count instances of service die"`
+	Start    time.Duration `yaml:"start" doc:"when the fault begins"`
+	Duration time.Duration `yaml:"duration" doc:"how long it lasts (marathon-outage, slow-launch); more than 0"`
+	Factor   float64       `yaml:"factor" unit:"factor" doc:"multiplies launch latency (slow-launch); more than 0"`
+	Count    int           `yaml:"count" unit:"count" doc:"how many agents are lost (agent-loss) or instances crash (crash); more than 0"`
+	Service  string        `yaml:"service" doc:"the service whose instances crash (crash)"`
+	line     int
 }
 
 // Assertion bounds one metric of the run's totals (or of one service).
 type Assertion struct {
-	Metric  string   `yaml:"metric"`
-	Max     *float64 `yaml:"max"`
-	Min     *float64 `yaml:"min"`
-	Service string   `yaml:"service"`
+	Metric  Metric   `yaml:"metric" required:"true" doc:"the figure to bound (see Metrics below)"`
+	Max     *float64 `yaml:"max" unit:"the metric's" doc:"the largest value that passes"`
+	Min     *float64 `yaml:"min" unit:"the metric's" doc:"the smallest value that passes; give max, min or both"`
+	Service string   `yaml:"service" doc:"bounds this service's figure instead of the run's totals"`
 	line    int
 }
 
@@ -131,13 +138,5 @@ func (a Assertion) Line() int { return a.line }
 
 // Report tunes the time series.
 type Report struct {
-	// Interval is the width of one time-series point (default: duration/240).
-	Interval time.Duration `yaml:"interval"`
-}
-
-// Metrics lists the names assertions may bound.
-var Metrics = []string{
-	"requests", "completed", "rejected", "errors", "cold_starts", "peak_instances",
-	"instance_seconds", "p50_latency_ms", "p90_latency_ms", "p99_latency_ms",
-	"p999_latency_ms", "max_latency_ms", "rejected_ratio",
+	Interval time.Duration `yaml:"interval" computed:"duration / 240" doc:"the width of one point of the report's time series"`
 }

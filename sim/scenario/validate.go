@@ -1,188 +1,150 @@
 package scenario
 
 import (
-	"fmt"
-	"math"
+	"errors"
+	"maps"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/waiter-go/waiter/engine"
-	"github.com/waiter-go/waiter/sim/rng"
-	"go.yaml.in/yaml/v3"
+	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
-// validate checks sc's semantics, fills defaults, and reports the first
-// problem with its line.
-func validate(file string, sc *Scenario, root *yaml.Node) error {
-	fail := func(msg string, path ...any) error {
-		field := ""
-		for i, p := range path {
-			switch k := p.(type) {
-			case string:
-				if i > 0 {
-					field += "."
-				}
-				field += k
-			case int:
-				field += fmt.Sprintf("[%d]", k)
-			}
-		}
-		return &Error{File: file, Line: locate(root, path...), Field: field, Msg: msg}
+// validate checks what decoding cannot: rules between fields, names that
+// must exist, and Waiter's own rules for the service parameters. Every
+// problem is a *strictyaml.Error at the field's path under root.
+func validate(sc *Scenario, root strictyaml.Node) error {
+	fail := func(path, format string, args ...any) error {
+		return root.ErrorAt(path, format, args...)
 	}
 	if sc.Duration <= 0 {
-		return fail("must be a positive duration such as 30m", "duration")
+		return fail("duration", "must be more than 0, such as 30m; got %v", sc.Duration)
 	}
-	if sc.Policy == "" {
-		sc.Policy = engine.WaiterPolicyName
+	for _, d := range []struct {
+		key string
+		v   int64
+	}{
+		{"router.poll-interval", int64(sc.Router.PollInterval)},
+		{"router.scaling-interval", int64(sc.Router.ScalingInterval)},
+		{"router.queue-timeout", int64(sc.Router.QueueTimeout)},
+		{"marathon.backoff", int64(sc.Marathon.Backoff)},
+		{"marathon.max-launch-delay", int64(sc.Marathon.MaxLaunchDelay)},
+	} {
+		if d.v <= 0 {
+			return fail(d.key, "must be more than 0")
+		}
 	}
-	if !slices.Contains([]string{engine.WaiterPolicyName, engine.KnativePolicyName}, sc.Policy) {
-		return fail("unknown policy "+quote(sc.Policy)+" (known: waiter, knative)", "policy")
-	}
-	r := &sc.Router
-	setD(&r.PollInterval, 5*time.Second)
-	setD(&r.APILatency, 50*time.Millisecond)
-	setD(&r.ScalingInterval, time.Second)
-	setD(&r.QueueTimeout, 300*time.Second)
-	if r.PollInterval < 0 || r.APILatency < 0 || r.ScalingInterval < 0 || r.QueueTimeout < 0 {
-		return fail("durations must not be negative", "router")
+	if sc.Router.APILatency < 0 {
+		return fail("router.api-latency", "must not be negative")
 	}
 	m := &sc.Marathon
-	if m.Agents == 0 {
-		m.Agents = 10
-	}
-	if m.AgentCPUs == 0 {
-		m.AgentCPUs = 32
-	}
-	if m.AgentMemMB == 0 {
-		m.AgentMemMB = 131072
-	}
-	// Written as !(x > 0) so that NaN, which fails every comparison, is
-	// refused too.
-	if m.Agents < 0 || !(m.AgentCPUs > 0) || !(m.AgentMemMB > 0) || !finite(m.AgentCPUs) || !finite(m.AgentMemMB) {
-		return fail("agents, agent-cpus and agent-mem must be positive finite numbers", "marathon")
-	}
-	if !finite(m.BackoffSeconds) {
-		return fail("must be a finite number of seconds", "marathon", "backoff-seconds")
-	}
-	if m.LaunchLatency == nil {
-		m.LaunchLatency = &rng.Dist{Kind: rng.LogNormal, Median: 2, Sigma: 0.3}
-	}
-	if err := m.LaunchLatency.Validate(); err != nil {
-		return fail(err.Error(), "marathon", "launch-latency")
+	switch {
+	case m.Agents <= 0:
+		return fail("marathon.agents", "must be more than 0")
+	case m.AgentCPUs <= 0:
+		return fail("marathon.agent-cpus", "must be more than 0")
+	case m.AgentMemMB <= 0:
+		return fail("marathon.agent-mem", "must be more than 0")
 	}
 	if len(sc.Services) == 0 && sc.Trace == nil {
-		return fail("a scenario needs services or a trace", "services")
+		return fail("services", "a scenario needs services, a trace, or both")
 	}
 	names := map[string]bool{}
 	for i := range sc.Services {
 		s := &sc.Services[i]
+		at := strictyaml.JoinIndex("services", i)
 		if s.Name == "" {
-			return fail("every service needs a name", "services", i)
+			return fail(at+".name", "must not be empty")
 		}
 		if names[s.Name] {
-			return fail("duplicate service name "+quote(s.Name), "services", i, "name")
+			return fail(at+".name", "%q names another service too", s.Name)
 		}
 		names[s.Name] = true
-		if s.Load == nil {
-			return fail("service "+quote(s.Name)+" needs a load", "services", i)
+		if s.Count < 0 {
+			return fail(at+".count", "must not be negative")
 		}
-		if err := checkService(s); err != nil {
-			return fail(err.Error(), "services", i)
-		}
-		if s.Split != nil {
-			if err := s.Split.Validate(); err != nil {
-				return fail(err.Error(), "services", i, "split")
-			}
+		if err := checkBehaviour(root, at, &s.Behaviour); err != nil {
+			return err
 		}
 	}
 	if sc.Trace != nil {
-		if err := sc.Trace.Replay.Validate(); err != nil {
-			return fail(err.Error(), "trace")
-		}
-		if err := checkService(&sc.Trace.Template); err != nil {
-			return fail(err.Error(), "trace", "template")
+		if err := checkBehaviour(root, "trace.template", &sc.Trace.Template); err != nil {
+			return err
 		}
 	}
 	for i := range sc.Faults {
-		f := &sc.Faults[i]
-		f.line = locate(root, "faults", i)
-		switch f.Kind {
-		case FaultMarathonOutage, FaultSlowLaunch:
-			if f.Duration <= 0 {
-				return fail("needs a positive duration", "faults", i, "duration")
-			}
-			if f.Kind == FaultSlowLaunch && (!(f.Factor > 0) || !finite(f.Factor)) {
-				return fail("needs a positive finite factor", "faults", i, "factor")
-			}
-		case FaultAgentLoss, FaultCrash:
-			if f.Count <= 0 {
-				return fail("needs a positive count", "faults", i, "count")
-			}
-			if f.Kind == FaultCrash && !names[f.Service] {
-				return fail("names unknown service "+quote(f.Service), "faults", i, "service")
-			}
-		default:
-			return fail("unknown fault kind "+quote(string(f.Kind))+" (known: marathon-outage, slow-launch, agent-loss, crash)", "faults", i, "kind")
-		}
-		if f.Start < 0 {
-			return fail("must not be negative", "faults", i, "start")
+		if err := checkFault(root, i, &sc.Faults[i], names); err != nil {
+			return err
 		}
 	}
 	for i := range sc.Assertions {
 		a := &sc.Assertions[i]
-		a.line = locate(root, "assertions", i)
-		if !slices.Contains(Metrics, a.Metric) {
-			return fail("unknown metric "+quote(a.Metric)+" (known: "+strings.Join(Metrics, ", ")+")", "assertions", i, "metric")
-		}
+		at := strictyaml.JoinIndex("assertions", i)
+		a.line = root.Locate(at).FieldLine()
 		if a.Max == nil && a.Min == nil {
-			return fail("needs max or min", "assertions", i)
-		}
-		if (a.Max != nil && !finite(*a.Max)) || (a.Min != nil && !finite(*a.Min)) {
-			return fail("max and min must be finite numbers", "assertions", i)
+			return fail(at, "needs max, min or both")
 		}
 		if a.Service != "" && !names[a.Service] {
-			return fail("names unknown service "+quote(a.Service), "assertions", i, "service")
+			return fail(at+".service", "names no service of this scenario: %q", a.Service)
 		}
 	}
 	if sc.Report.Interval < 0 {
-		return fail("must not be negative", "report", "interval")
+		return fail("report.interval", "must not be negative")
 	}
 	return nil
 }
 
-func checkService(s *Service) error {
-	if s.Count < 0 {
-		return fmt.Errorf("count must not be negative")
-	}
-	if s.Startup == nil {
-		s.Startup = &rng.Dist{Kind: rng.Constant, Value: 2}
-	}
-	if s.ServiceTime == nil {
-		s.ServiceTime = &rng.Dist{Kind: rng.Constant, Value: 0.05}
-	}
-	if err := s.Startup.Validate(); err != nil {
-		return fmt.Errorf("startup: %w", err)
-	}
-	if err := s.ServiceTime.Validate(); err != nil {
-		return fmt.Errorf("service-time: %w", err)
-	}
-	if s.HealthyAfter != nil {
-		if err := s.HealthyAfter.Validate(); err != nil {
-			return fmt.Errorf("healthy-after: %w", err)
+func checkFault(root strictyaml.Node, i int, f *Fault, services map[string]bool) error {
+	at := strictyaml.JoinIndex("faults", i)
+	f.line = root.Locate(at).FieldLine()
+	switch f.Kind {
+	case FaultMarathonOutage, FaultSlowLaunch:
+		if f.Duration <= 0 {
+			return root.ErrorAt(at+".duration", "%s needs a duration more than 0", f.Kind)
+		}
+		if f.Kind == FaultSlowLaunch && f.Factor <= 0 {
+			return root.ErrorAt(at+".factor", "slow-launch needs a factor more than 0")
+		}
+	case FaultAgentLoss, FaultCrash:
+		if f.Count <= 0 {
+			return root.ErrorAt(at+".count", "%s needs a count more than 0", f.Kind)
+		}
+		if f.Kind == FaultCrash && !services[f.Service] {
+			return root.ErrorAt(at+".service", "names no service of this scenario: %q", f.Service)
 		}
 	}
-	// The Waiter parameters must make a valid service description.
-	if _, err := engine.NewDescription(ServiceParams(s, "check", ""), engine.DescriptionOptions{}); err != nil {
-		return fmt.Errorf("params: %w", err)
+	if f.Start < 0 {
+		return root.ErrorAt(at+".start", "must not be negative")
 	}
 	return nil
 }
 
-// ServiceParams returns s's Waiter parameters with the simulator's
+// checkBehaviour checks a service's (or the trace template's) Waiter
+// parameters: known names, and a valid service description.
+func checkBehaviour(root strictyaml.Node, at string, b *Behaviour) error {
+	for _, k := range slices.Sorted(maps.Keys(b.Params)) {
+		if engine.IsServiceParam(k) {
+			continue
+		}
+		if kebab := strictyaml.Kebab(k); engine.IsServiceParam(kebab) {
+			return root.ErrorAt(at+".params."+k, "not a Waiter parameter: use %s", kebab)
+		}
+		return root.ErrorAt(at+".params."+k, "not a Waiter parameter (the reference, docs/scenario.md, lists them)")
+	}
+	_, err := engine.NewDescription(ServiceParams(b, "check", ""), engine.DescriptionOptions{})
+	var ve *engine.ValidationError
+	if errors.As(err, &ve) && len(ve.Fields) > 0 {
+		return root.ErrorAt(at+".params."+ve.Fields[0].Field, "%s", ve.Fields[0].Message)
+	}
+	if err != nil {
+		return root.ErrorAt(at+".params", "%v", err)
+	}
+	return nil
+}
+
+// ServiceParams returns b's Waiter parameters with the simulator's
 // defaults for the required ones, named name and at version (if given).
-func ServiceParams(s *Service, name, version string) engine.Params {
-	p := engine.NormalizeParams(s.Params)
+func ServiceParams(b *Behaviour, name, version string) engine.Params {
+	p := engine.NormalizeParams(b.Params)
 	for k, v := range map[string]any{"cmd": "simulated", "cpus": 1.0, "mem": 512.0, "version": "v1"} {
 		if _, ok := p[k]; !ok {
 			p[k] = v
@@ -194,15 +156,3 @@ func ServiceParams(s *Service, name, version string) engine.Params {
 	}
 	return p
 }
-
-// finite reports whether f is neither NaN nor infinite (YAML spells them
-// .nan and .inf).
-func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-
-func setD(d *time.Duration, v time.Duration) {
-	if *d == 0 {
-		*d = v
-	}
-}
-
-func quote(s string) string { return fmt.Sprintf("%q", s) }

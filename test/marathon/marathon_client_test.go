@@ -97,7 +97,7 @@ func (c *cluster) marathonStatus(path string) int {
 }
 
 // injectFault posts a fault to the simulator's POST /_sim/faults, e.g.
-// {"unavailableFor": "8s"} (sim/marathon/httpapi/faults.go).
+// {"unavailableFor": "8s"} (internal/fakemarathon/faults.go).
 func (c *cluster) injectFault(body string) {
 	c.t.Helper()
 	if code := c.call(http.MethodPost, c.simURL+"/_sim/faults", body, nil); code != http.StatusOK {

@@ -25,6 +25,7 @@ Usage:
   waiter-sim sweep FILE --set PARAM=V1,V2,... [--policy NAME] [--seed N] [--out DIR]
   waiter-sim reports [--check] [--all] [DIR]
   waiter-sim marathon [--listen ADDR] [--simulated] [--start-check-interval D] [...]
+  waiter-sim docs scenario
 
 Commands:
   run       Run one scenario, print a summary, write DIR/report.json,
@@ -50,12 +51,17 @@ Commands:
             model instead); --work-dir, --port-range LO-HI, --agents N,
             --launch-latency, --first-health-check, --start-check-interval
             tune it; -v logs launches and kills. Faults: POST /_sim/faults.
+  docs      Print the reference of the scenario format (every key, its type,
+            unit, default and meaning) in Markdown, generated from the Go
+            types that decode it; docs/scenario.md is its output.
 
 Values given to --set are numbers (float64), true or false, or else strings.
 
 Exit status: 0 on success; 1 when an assertion fails (run, after writing the
 reports) or reports are stale (reports --check); 2 on a usage error, an
-invalid scenario (the message names file:line) or any other error.
+invalid scenario (the message names the file, line and field, and
+docs/scenario.md, printed by 'waiter-sim docs scenario', describes the format) or any
+other error.
 `
 
 // usageError is bad command-line input: exit 2 with a pointer to --help.
@@ -92,6 +98,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		"sweep":    cmdSweep,
 		"reports":  cmdReports,
 		"marathon": cmdMarathon,
+		"docs":     cmdDocs,
 	}
 	name := args[0]
 	switch name {
@@ -102,7 +109,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	cmd, ok := cmds[name]
 	if !ok {
 		fmt.Fprintf(stderr, "waiter-sim: unknown command %q (known: %s)\nRun 'waiter-sim --help' for usage.\n",
-			name, strings.Join([]string{"run", "compare", "sweep", "reports", "marathon"}, ", "))
+			name, strings.Join([]string{"run", "compare", "sweep", "reports", "marathon", "docs"}, ", "))
 		return exitError
 	}
 	err := cmd(e, args[1:])

@@ -1,12 +1,8 @@
 package cli
 
 import (
-	"errors"
 	"reflect"
-	"strings"
 	"testing"
-
-	"github.com/waiter-go/waiter/sim/scenario"
 )
 
 func TestParseAllowsFlagsAfterArguments(t *testing.T) {
@@ -46,25 +42,5 @@ func TestDirName(t *testing.T) {
 		if got := dirName(in); got != want {
 			t.Errorf("dirName(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestWithLinesLocatesDecoderErrors(t *testing.T) {
-	err := withLines(&scenario.Error{File: "s.yaml",
-		Msg: "yaml: unmarshal errors:\n  line 8: field colour not found\n  line 9: field size not found"})
-	want := []string{
-		(&scenario.Error{File: "s.yaml", Line: 8, Msg: "field colour not found"}).Error(),
-		(&scenario.Error{File: "s.yaml", Line: 9, Msg: "field size not found"}).Error(),
-	}
-	if err.Error() != strings.Join(want, "\n") {
-		t.Errorf("got %q", err)
-	}
-	var se *scenario.Error
-	if !errors.As(err, &se) {
-		t.Error("the scenario error must stay reachable with errors.As")
-	}
-	located := &scenario.Error{File: "s.yaml", Line: 3, Msg: "bad"}
-	if withLines(located) != error(located) {
-		t.Error("an error that has its line must pass unchanged")
 	}
 }

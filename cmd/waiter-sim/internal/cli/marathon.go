@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/waiter-go/waiter/sim/marathon/httpapi"
-	"github.com/waiter-go/waiter/sim/marathon/procs"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
+	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 )
 
 // marathonContext ends `waiter-sim marathon`; tests replace it.
@@ -34,7 +34,7 @@ func cmdMarathon(e *env, args []string) error {
 		workDir    = fs.String("work-dir", "", "folder for the tasks' sandboxes (default: a temporary one, removed on exit)")
 		portRange  = fs.String("port-range", fmt.Sprintf("%d-%d", procs.DefaultPortRangeStart, procs.DefaultPortRangeEnd), "task ports, LO-HI")
 		agents     = fs.Int("agents", 1, "Mesos agents (hosts 127.0.0.1, 127.0.0.2, ...)")
-		latency    = fs.Duration("launch-latency", httpapi.DefaultLaunchLatency, "staging-to-running delay of a task")
+		latency    = fs.Duration("launch-latency", fakemarathon.DefaultLaunchLatency, "staging-to-running delay of a task")
 		firstCheck = fs.Duration("first-health-check", 5*time.Second, "delay of a task's first health check")
 		startCheck = fs.Duration("start-check-interval", 0, "re-check tasks not yet healthy this often (0: every health-check interval, as Marathon)")
 		seed       = fs.Uint64("seed", 1, "seed of simulated start-up times")
@@ -59,7 +59,7 @@ func cmdMarathon(e *env, args []string) error {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	srv, err := httpapi.New(httpapi.Config{
+	srv, err := fakemarathon.New(fakemarathon.Config{
 		Simulated: *simulated, Agents: *agents, LaunchLatency: *latency,
 		FirstHealthCheck: *firstCheck, StartCheckInterval: *startCheck, Seed: *seed, Logger: log,
 		Procs: procs.Config{WorkDir: *workDir, PortRange: [2]int{lo, hi}, Logger: log},

@@ -68,6 +68,54 @@ type Config struct {
 	// DrainTimeout bounds how long SIGTERM waits for in-flight requests.
 	DrainTimeout time.Duration `yaml:"drain-timeout"`
 
+	// The listener: what one client may send, and for how long. Proxied
+	// requests and responses have no total deadline (they stream for as
+	// long as they are alive, under the streaming timeout between bytes);
+	// API requests do.
+	//
+	// ReadHeaderTimeout bounds receiving a request's header (default 30s).
+	ReadHeaderTimeout time.Duration `yaml:"read-header-timeout"`
+	// IdleTimeout closes a keep-alive connection idle this long between
+	// requests (default 2m).
+	IdleTimeout time.Duration `yaml:"idle-timeout"`
+	// MaxHeaderBytes bounds a request's header, request line included
+	// (bytes; default 65536, Envoy's 60 KiB rounded up; a larger one is
+	// refused with 431).
+	MaxHeaderBytes int `yaml:"max-header-bytes"`
+	// APIBodyTimeout bounds receiving the body of an API request such as
+	// POST /token (default 60s; then 408 and the connection closes).
+	APIBodyTimeout time.Duration `yaml:"api-body-timeout"`
+	// APIWriteTimeout bounds writing an API response once it starts
+	// (default 60s).
+	APIWriteTimeout time.Duration `yaml:"api-write-timeout"`
+	// MaxAPIBodyBytes bounds the body of an API request (bytes; default
+	// 1048576; a larger one is refused with 413).
+	MaxAPIBodyBytes int64 `yaml:"max-api-body-bytes"`
+
+	// Caches, in entries; each is bounded so no flood of distinct
+	// requests grows the router's memory without limit.
+	//
+	// DescriptionCacheSize: resolved service descriptions (default 4096).
+	DescriptionCacheSize int `yaml:"description-cache-size"`
+	// ServiceCacheSize: per-service overrides, suspension and source
+	// tokens read from the store (default 10000).
+	ServiceCacheSize int `yaml:"service-cache-size"`
+	// TokenCacheSize: tokens and unknown token names (default 10000).
+	TokenCacheSize int `yaml:"token-cache-size"`
+
+	// InactiveServicesPerUser is how many descriptions of services that
+	// no longer run (idle, deleted) the store keeps per run-as-user, for
+	// /apps/{id} and to bring their overrides back when they restart;
+	// older ones are purged with their overrides and suspension (default
+	// 100). Descriptions are stored only for services that were started.
+	InactiveServicesPerUser int `yaml:"inactive-services-per-user"`
+
+	// LogRepeatWindow: a log line repeating one of the same kind (level,
+	// message, service-id, instance, op, component) within this window
+	// is dropped, and the next one let through says how many were
+	// (dropped-repeats). Default 1s; 0 logs every line.
+	LogRepeatWindow time.Duration `yaml:"log-repeat-window"`
+
 	// DeploymentErrorMinHosts is how many hosts failed instances must span
 	// before Waiter reports a deployment error (default 2; 1 with the
 	// shell scheduler, whose instances all run on one host).
@@ -77,6 +125,20 @@ type Config struct {
 	// "knative"); a service may choose its own with the scaling-policy
 	// parameter.
 	ScalingPolicy string `yaml:"scaling-policy"`
+
+	// Per-user limits; 0 means no limit.
+	//
+	// MaxServicesPerUser bounds the services one run-as-user may have at
+	// once: a request that would create one more gets 429 (default 200).
+	MaxServicesPerUser int `yaml:"max-services-per-user"`
+	// MaxInstancesPerUser bounds the instances one run-as-user's services
+	// may ask for in all: a new service whose min-instances do not fit
+	// gets 429, and scaling up stops at the limit (default 1000).
+	MaxInstancesPerUser int `yaml:"max-instances-per-user"`
+	// MaxTokensPerOwner is Waiter's token-config limit-per-owner: live
+	// tokens one owner may have; one more is 403, except in admin mode
+	// (default 1000).
+	MaxTokensPerOwner int `yaml:"max-tokens-per-owner"`
 
 	// Shell configures the local-process scheduler.
 	Shell Shell `yaml:"shell"`
@@ -190,8 +252,25 @@ func Default() Config {
 		SchedulerWorkers: 8,
 		ScalingInterval:  time.Second,
 		DrainTimeout:     30 * time.Second,
-		ScalingPolicy:    "waiter",
-		Authenticator:    AuthOneUser,
+		LogRepeatWindow:  time.Second,
+
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		APIBodyTimeout:    60 * time.Second,
+		APIWriteTimeout:   60 * time.Second,
+		MaxAPIBodyBytes:   1 << 20,
+
+		DescriptionCacheSize:    4096,
+		ServiceCacheSize:        10000,
+		TokenCacheSize:          10000,
+		InactiveServicesPerUser: 100,
+
+		MaxServicesPerUser:  200,
+		MaxInstancesPerUser: 1000,
+		MaxTokensPerOwner:   1000,
+		ScalingPolicy:       "waiter",
+		Authenticator:       AuthOneUser,
 	}
 }
 
@@ -250,6 +329,7 @@ func (c Config) Validate() error {
 		"streaming-timeout": c.StreamingTimeout, "connect-timeout": c.ConnectTimeout,
 		"poll-interval": c.PollInterval, "fast-poll-interval": c.FastPollInterval,
 		"scaling-interval": c.ScalingInterval, "drain-timeout": c.DrainTimeout,
+		"log-repeat-window": c.LogRepeatWindow,
 	} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative (got %s)", name, d))
@@ -268,8 +348,33 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("admins[%d] must be a user name, not blank", i))
 		}
 	}
-	if c.SchedulerWorkers < 0 {
-		errs = append(errs, fmt.Errorf("scheduler-workers must not be negative (got %d)", c.SchedulerWorkers))
+	for name, n := range map[string]int{
+		"scheduler-workers": c.SchedulerWorkers, "max-services-per-user": c.MaxServicesPerUser,
+		"max-instances-per-user": c.MaxInstancesPerUser, "max-tokens-per-owner": c.MaxTokensPerOwner,
+		"inactive-services-per-user": c.InactiveServicesPerUser,
+	} {
+		if n < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative (got %d)", name, n))
+		}
+	}
+	// Zero would turn a bound off (or make a cache useless): the
+	// listener's limits and the caches' sizes must be positive.
+	for name, d := range map[string]time.Duration{
+		"read-header-timeout": c.ReadHeaderTimeout, "idle-timeout": c.IdleTimeout,
+		"api-body-timeout": c.APIBodyTimeout, "api-write-timeout": c.APIWriteTimeout,
+	} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
+		}
+	}
+	for name, n := range map[string]int64{
+		"max-header-bytes": int64(c.MaxHeaderBytes), "max-api-body-bytes": c.MaxAPIBodyBytes,
+		"description-cache-size": int64(c.DescriptionCacheSize), "service-cache-size": int64(c.ServiceCacheSize),
+		"token-cache-size": int64(c.TokenCacheSize),
+	} {
+		if n <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive (got %d)", name, n))
+		}
 	}
 	errs = append(errs, c.validateAuth()...)
 	return errors.Join(errs...)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -88,6 +89,62 @@ func TestParseErrors(t *testing.T) {
 	}
 	if _, err := Parse([]string{"extra"}, io.Discard); err == nil {
 		t.Error("stray argument accepted")
+	}
+}
+
+// The limits are in the file (strict YAML) and the per-user ones in
+// flags too; a limit that would turn a bound off is refused by name.
+func TestLimits(t *testing.T) {
+	cfg, err := Decode(strings.NewReader(`
+read-header-timeout: 5s
+idle-timeout: 30s
+max-header-bytes: 16384
+api-body-timeout: 10s
+api-write-timeout: 20s
+max-api-body-bytes: 4096
+description-cache-size: 10
+service-cache-size: 20
+token-cache-size: 30
+inactive-services-per-user: 5
+max-services-per-user: 7
+max-instances-per-user: 70
+max-tokens-per-owner: 3
+log-repeat-window: 0s
+`), Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	want.ReadHeaderTimeout, want.IdleTimeout, want.MaxHeaderBytes = 5*time.Second, 30*time.Second, 16384
+	want.APIBodyTimeout, want.APIWriteTimeout, want.MaxAPIBodyBytes = 10*time.Second, 20*time.Second, 4096
+	want.DescriptionCacheSize, want.ServiceCacheSize, want.TokenCacheSize = 10, 20, 30
+	want.InactiveServicesPerUser, want.MaxServicesPerUser, want.MaxInstancesPerUser, want.MaxTokensPerOwner = 5, 7, 70, 3
+	want.LogRepeatWindow = 0
+	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", want) {
+		t.Errorf("decoded\n%+v\nwant\n%+v", cfg, want)
+	}
+	if err := Default().Validate(); err != nil {
+		t.Errorf("the defaults are invalid: %v", err)
+	}
+	cfg, err = Parse([]string{"--max-services-per-user", "3", "--max-instances-per-user", "9", "--max-tokens-per-owner", "0"}, io.Discard)
+	if err != nil || cfg.MaxServicesPerUser != 3 || cfg.MaxInstancesPerUser != 9 || cfg.MaxTokensPerOwner != 0 {
+		t.Errorf("flags: %+v %v", cfg, err)
+	}
+
+	bad := Default()
+	bad.ReadHeaderTimeout, bad.IdleTimeout, bad.APIBodyTimeout, bad.APIWriteTimeout = 0, 0, 0, -time.Second
+	bad.MaxHeaderBytes, bad.MaxAPIBodyBytes = 0, 0
+	bad.DescriptionCacheSize, bad.ServiceCacheSize, bad.TokenCacheSize = 0, -1, 0
+	bad.InactiveServicesPerUser, bad.MaxServicesPerUser, bad.MaxInstancesPerUser, bad.MaxTokensPerOwner = -1, -1, -1, -1
+	bad.LogRepeatWindow = -time.Second
+	err = bad.Validate()
+	for _, key := range []string{"read-header-timeout", "idle-timeout", "api-body-timeout", "api-write-timeout",
+		"max-header-bytes", "max-api-body-bytes", "description-cache-size", "service-cache-size", "token-cache-size",
+		"inactive-services-per-user", "max-services-per-user", "max-instances-per-user", "max-tokens-per-owner",
+		"log-repeat-window"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s not reported: %v", key, err)
+		}
 	}
 }
 

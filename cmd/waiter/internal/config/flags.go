@@ -31,6 +31,9 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 		audience    = fs.String("jwt-audience", "", "audience (aud) jwt tokens must include")
 		keytab      = fs.String("kerberos-keytab", "", "keytab of the kerberos authenticator's service principal")
 		spn         = fs.String("kerberos-service-principal", "", "the principal of the keytab tickets must be for (e.g. HTTP/host)")
+		svcPerUser  = fs.Int("max-services-per-user", def.MaxServicesPerUser, "services one run-as-user may have (0: no limit)")
+		instPerUser = fs.Int("max-instances-per-user", def.MaxInstancesPerUser, "instances one run-as-user's services may ask for (0: no limit)")
+		tokPerOwner = fs.Int("max-tokens-per-owner", def.MaxTokensPerOwner, "live tokens one owner may have (0: no limit)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: waiter serve [--host 127.0.0.1] [--port 9091] [--data-dir ./waiter-data] [--scheduler shell|marathon] [--marathon-url URL] [--scaling-policy waiter|knative] [--authenticator one-user|jwt|kerberos|composite] [--config FILE]")
@@ -81,6 +84,12 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 			cfg.Kerberos.Keytab = *keytab
 		case "kerberos-service-principal":
 			cfg.Kerberos.ServicePrincipal = *spn
+		case "max-services-per-user":
+			cfg.MaxServicesPerUser = *svcPerUser
+		case "max-instances-per-user":
+			cfg.MaxInstancesPerUser = *instPerUser
+		case "max-tokens-per-owner":
+			cfg.MaxTokensPerOwner = *tokPerOwner
 		}
 	})
 	if err := cfg.Validate(); err != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -49,7 +49,7 @@ func (d *Driver) dispatch(a engine.Action) {
 		d.pending = append(d.pending, engine.Event{Kind: engine.EvRequestCanceled, Service: a.Service, Request: a.Request})
 		return
 	}
-	w <- admitResult{grant: waiterhttp.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
+	w <- admitResult{grant: waiter.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
 		Host: a.Host, Port: a.Port}}
 }
 
@@ -105,15 +105,23 @@ func (d *Driver) scaleService(a engine.Action) {
 // deleteService: the engine has already forgotten the service; the driver
 // forgets it too and keeps a tombstone until the scheduler stops listing it.
 func (d *Driver) deleteService(a engine.Action) {
-	if rec := d.services[a.Service]; rec != nil && rec.deployError != "" {
-		d.closeDeploymentError(a.Service, d.clk.Now())
+	desc := &engine.Description{ID: a.Service}
+	if rec := d.services[a.Service]; rec != nil && rec.desc != nil {
+		desc = rec.desc
+		if rec.deployError != "" {
+			d.closeDeploymentError(a.Service, d.clk.Now())
+		}
 	}
 	delete(d.services, a.Service)
 	tomb := &tombstone{pendingOps: 1}
 	d.tombstones[a.Service] = tomb
 	d.log.Info("deleting service", "service-id", a.Service, "why", a.Why)
 	d.submit(a.Service, func(ctx context.Context) error {
-		return d.schedCall("delete", a.Service, func() error { return d.sched.DeleteService(ctx, a.Service) })
+		err := d.schedCall("delete", a.Service, func() error { return d.sched.DeleteService(ctx, a.Service) })
+		if err == nil && d.cfg.Forget != nil {
+			d.cfg.Forget(desc) // on the op queue: after the delete, before a later create of the same id
+		}
+		return err
 	}, func(error) {
 		tomb.pendingOps--
 		tomb.deletedSeq = d.pollSeq.Load()

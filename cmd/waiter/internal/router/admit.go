@@ -4,12 +4,12 @@ import (
 	"context"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
 type admitResult struct {
-	grant waiterhttp.Grant
+	grant waiter.Grant
 	err   error
 }
 
@@ -17,15 +17,15 @@ type admitResult struct {
 // rejection. If ctx ends first, the request is reported canceled (and, if
 // it was dispatched meanwhile, released as a client error) and ctx's error
 // is returned.
-func (d *Driver) Admit(ctx context.Context, a waiterhttp.Admission) (waiterhttp.Grant, error) {
+func (d *Driver) Admit(ctx context.Context, a waiter.Admission) (waiter.Grant, error) {
 	if a.Description == nil {
-		return waiterhttp.Grant{}, &engine.Error{Code: engine.CodeInvalid, Message: engine.MsgCannotIdentify}
+		return waiter.Grant{}, &engine.Error{Code: engine.CodeInvalid, Message: engine.MsgCannotIdentify}
 	}
 	id := engine.RequestID(d.nextID.Add(1))
 	reply := make(chan admitResult, 1)
 	admitted := d.clk.Now()
 	if !d.do(func() { d.arrive(id, a, admitted, reply) }) {
-		return waiterhttp.Grant{}, ErrStopped
+		return waiter.Grant{}, ErrStopped
 	}
 	select {
 	case res := <-reply:
@@ -33,19 +33,19 @@ func (d *Driver) Admit(ctx context.Context, a waiterhttp.Admission) (waiterhttp.
 		return res.grant, res.err
 	case <-ctx.Done():
 		d.do(func() { d.cancel(id) })
-		return waiterhttp.Grant{}, ctx.Err()
+		return waiter.Grant{}, ctx.Err()
 	case <-d.quit:
 		select {
 		case res := <-reply:
 			return res.grant, res.err
 		default:
-			return waiterhttp.Grant{}, ErrStopped
+			return waiter.Grant{}, ErrStopped
 		}
 	}
 }
 
 // Release reports how a granted request ended.
-func (d *Driver) Release(g waiterhttp.Grant, outcome engine.Outcome) {
+func (d *Driver) Release(g waiter.Grant, outcome engine.Outcome) {
 	released := d.clk.Now()
 	d.do(func() {
 		r, ok := d.reqs[g.Request]
@@ -58,17 +58,25 @@ func (d *Driver) Release(g waiterhttp.Grant, outcome engine.Outcome) {
 	})
 }
 
-// arrive registers a request and steps EvRequestArrived.
-func (d *Driver) arrive(id engine.RequestID, a waiterhttp.Admission, admitted time.Time, reply chan admitResult) {
-	rec := d.recordFor(a.Description)
-	rec.total++
-	rec.lastRequest = admitted
+// arrive registers a request and steps EvRequestArrived. The service's
+// record is kept only if the engine knows the service afterwards: a
+// request for a service the engine refused to create (a per-user limit)
+// must leave nothing behind, or a flood of such requests would grow the
+// driver without bound.
+func (d *Driver) arrive(id engine.RequestID, a waiter.Admission, admitted time.Time, reply chan admitResult) {
 	d.waiting++
 	d.reqs[id] = reqState{service: a.Description.ID, admitted: admitted}
 	d.waiters[id] = reply
 	d.step(engine.Event{Kind: engine.EvRequestArrived, Service: a.Description.ID, Request: id,
 		Description: a.Description, QueueTimeout: a.QueueTimeout, Priority: a.Priority})
-	d.noteColdStart(rec, id)
+	if d.eng.Knows(a.Description.ID) {
+		rec := d.recordFor(a.Description)
+		rec.total++
+		rec.lastRequest = admitted
+		d.noteColdStart(rec, id)
+		return
+	}
+	d.forgetRefused(a.Description)
 }
 
 // cancel handles a client that went away: a queued request leaves the

@@ -34,6 +34,12 @@ type Config struct {
 	// scheduler runs but the engine does not know (after a restart), so
 	// the engine can adopt it.
 	Describe func(id string) (*engine.Description, bool)
+	// Forget, when set, is told of every service that stopped running:
+	// deleted by the scheduler (idle, retired or deleted through the
+	// API), with the description it ran with, and a new service the
+	// engine refused (a per-user limit) after the HTTP edge had stored
+	// its description. It runs on the op queue, off the driver's lock.
+	Forget func(d *engine.Description)
 	// Logger receives scheduler failures; nil discards them.
 	Logger *slog.Logger
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -18,9 +18,9 @@ import (
 func TestCountersColdStartLaunchKill(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, nil)
-	granted := make(chan waiterhttp.Grant, 1)
+	granted := make(chan waiter.Grant, 1)
 	go func() {
-		g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+		g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 		if err != nil {
 			t.Errorf("Admit: %v", err)
 		}
@@ -29,7 +29,7 @@ func TestCountersColdStartLaunchKill(t *testing.T) {
 	h.waitOp(t, "create", d.ID)
 	h.observe(t)
 	h.d.Release(<-granted, engine.OutcomeSuccess)
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatal(err)
 	}

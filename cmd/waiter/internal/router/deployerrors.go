@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 )
 
 // maxDeploymentErrors bounds the router's log of deployment errors: the
@@ -27,14 +27,14 @@ func (d *Driver) noteDeploymentError(rec *svcRecord) {
 		d.closeDeploymentError(rec.id, now)
 	}
 	if msg != "" {
-		d.openDeploymentError(waiterhttp.DeploymentErrorRecord{ServiceID: rec.id, Name: rec.desc.Name, Message: msg, Since: now})
+		d.openDeploymentError(waiter.DeploymentErrorRecord{ServiceID: rec.id, Name: rec.desc.Name, Message: msg, Since: now})
 	}
 	rec.deployError = msg
 }
 
 // openDeploymentError appends a record, dropping the oldest beyond
 // maxDeploymentErrors.
-func (d *Driver) openDeploymentError(e waiterhttp.DeploymentErrorRecord) {
+func (d *Driver) openDeploymentError(e waiter.DeploymentErrorRecord) {
 	d.deployErrors = append(d.deployErrors, e)
 	if n := len(d.deployErrors) - maxDeploymentErrors; n > 0 {
 		d.deployErrors = slices.Delete(d.deployErrors, 0, n)
@@ -52,9 +52,9 @@ func (d *Driver) closeDeploymentError(id string, now time.Time) {
 }
 
 // DeploymentErrors returns the recent deployment errors, newest first
-// (waiterhttp.HistoryKeeper).
-func (d *Driver) DeploymentErrors() []waiterhttp.DeploymentErrorRecord {
-	var out []waiterhttp.DeploymentErrorRecord
+// (waiter.HistoryKeeper).
+func (d *Driver) DeploymentErrors() []waiter.DeploymentErrorRecord {
+	var out []waiter.DeploymentErrorRecord
 	d.call(func() {
 		out = slices.Clone(d.deployErrors)
 		slices.Reverse(out)

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"testing"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
@@ -46,7 +46,7 @@ func TestDeploymentErrorsBounded(t *testing.T) {
 	h := newHarness(t)
 	h.d.call(func() {
 		for i := range maxDeploymentErrors + 5 {
-			h.d.openDeploymentError(waiterhttp.DeploymentErrorRecord{ServiceID: "s", Message: strconv.Itoa(i)})
+			h.d.openDeploymentError(waiter.DeploymentErrorRecord{ServiceID: "s", Message: strconv.Itoa(i)})
 		}
 	})
 	errs := h.d.DeploymentErrors()

@@ -1,11 +1,12 @@
-// Package router is the production driver of the engine: the one goroutine
-// that owns an *engine.Engine and turns the outside world into its events
-// and its actions into effects.
+// Package router is the production driver of the engine: it owns an
+// *engine.Engine and turns the outside world into its events and its
+// actions into effects. It implements the domain's waiter.Router port.
 //
-// Everything that reaches the engine goes through one channel of closures
-// run on the driver goroutine, so the engine stays single-threaded and
+// Everything that reaches the engine runs under one mutex, on the
+// caller's own goroutine (Driver.do): a request's admission and release
+// cost no goroutine hand-off, and the engine stays single-threaded and
 // pure while HTTP handlers, scheduler calls, timers and the scheduler
-// poller run concurrently:
+// pollers run concurrently:
 //
 //   - proxied requests arrive through Admit (EvRequestArrived) and wait on
 //     a reply channel for ActDispatch (a Grant with the host and port the
@@ -20,6 +21,10 @@
 //   - create, scale, kill and delete actions run on a small worker pool,
 //     serialised per service so a delete never overtakes the create before
 //     it, and come back as EvCreateResult, EvScaleResult and EvKillResult;
+//     a successful delete, and a new service the engine refused after the
+//     HTTP edge stored its description (CheckCreate lets the edge ask
+//     first), are reported to Config.Forget, so the store's retention
+//     knows which stored descriptions belong to no running service;
 //   - ActWakeAt resets one clock timer that delivers EvTick;
 //   - a poller calls Scheduler.Observe every PollInterval (FastPollInterval
 //     while requests wait for an instance, and at once after a create,
@@ -43,7 +48,7 @@
 // ring of samples of its instance and request counts over the last hour
 // (history.go), counters of cold starts, launches, kills and failures
 // (counters.go), and a router-wide log of recent deployment errors
-// (deployerrors.go): the waiterhttp.HistoryKeeper port.
+// (deployerrors.go): the waiter.HistoryKeeper port.
 //
 // The Driver is also a prometheus.Collector (metrics.go): scheduler calls,
 // event-loop lag, request latency, queue wait and instance start-up time. Time comes only from the

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -61,7 +61,7 @@ type Driver struct {
 	// totals is the history of the sums over every service, and
 	// deployErrors the recent deployment errors, oldest first.
 	totals       *history
-	deployErrors []waiterhttp.DeploymentErrorRecord
+	deployErrors []waiter.DeploymentErrorRecord
 }
 
 // reqState is one request the engine has not finished. It is a value in

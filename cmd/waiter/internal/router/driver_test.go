@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -18,7 +18,7 @@ import (
 func TestColdStartDispatchAndRelease(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, nil)
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatalf("Admit: %v", err)
 	}
@@ -44,7 +44,7 @@ func TestQueueTimeoutRejects(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, nil)
 	h.sched.StartUnhealthy(d.ID, true)
-	_, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d, QueueTimeout: 50 * time.Millisecond})
+	_, err := h.d.Admit(context.Background(), waiter.Admission{Description: d, QueueTimeout: 50 * time.Millisecond})
 	var ee *engine.Error
 	if !errors.As(err, &ee) || ee.Reason != engine.ReasonQueueTimeout || ee.Code != engine.CodeUnavailable {
 		t.Fatalf("Admit = %v, want a queue timeout", err)
@@ -65,7 +65,7 @@ func TestCanceledWhileQueued(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := h.d.Admit(ctx, waiterhttp.Admission{Description: d})
+		_, err := h.d.Admit(ctx, waiter.Admission{Description: d})
 		errc <- err
 	}()
 	h.waitOp(t, "create", d.ID) // the request has arrived and is queued
@@ -81,7 +81,7 @@ func TestCanceledWhileQueued(t *testing.T) {
 	}
 	// The queue is empty: once healthy, a new request is served at once.
 	h.sched.SetHealthy(d.ID, true)
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatalf("Admit after healthy: %v", err)
 	}
@@ -99,7 +99,7 @@ func TestDeleteStartSuspend(t *testing.T) {
 	}
 
 	h.d.Suspend(d.ID, true)
-	_, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	_, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	var ee *engine.Error
 	if !errors.As(err, &ee) || ee.Reason != engine.ReasonSuspended {
 		t.Fatalf("Admit while suspended = %v", err)
@@ -124,7 +124,7 @@ func TestDeleteStartSuspend(t *testing.T) {
 func TestOverrideAndKill(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, nil)
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,9 +136,9 @@ func TestOverrideAndKill(t *testing.T) {
 	}
 	h.d.Override(nd)
 	// Four requests now fit on the single instance at once.
-	var grants []waiterhttp.Grant
+	var grants []waiter.Grant
 	for range 4 {
-		g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d, QueueTimeout: time.Second})
+		g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d, QueueTimeout: time.Second})
 		if err != nil {
 			t.Fatalf("Admit with concurrency 4: %v", err)
 		}
@@ -151,7 +151,7 @@ func TestOverrideAndKill(t *testing.T) {
 		t.Errorf("snapshot description not overridden")
 	}
 
-	if err := h.d.KillInstance(context.Background(), d.ID, "nope"); !errors.Is(err, waiterhttp.ErrInstanceNotFound) {
+	if err := h.d.KillInstance(context.Background(), d.ID, "nope"); !errors.Is(err, waiter.ErrInstanceNotFound) {
 		t.Errorf("kill unknown instance = %v", err)
 	}
 	if err := h.d.KillInstance(context.Background(), d.ID, g.Instance); err != nil {
@@ -168,12 +168,12 @@ func TestOverrideAndKill(t *testing.T) {
 func TestInstanceErrorEjects(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, engine.Params{"min-instances": 2.0})
-	g1, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g1, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.d.Release(g1, engine.OutcomeInstanceError)
-	g2, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d, QueueTimeout: 5 * time.Second})
+	g2, err := h.d.Admit(context.Background(), waiter.Admission{Description: d, QueueTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestStoppedDriverRefuses(t *testing.T) {
 	sched.StartUnhealthy(d.ID, true)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := drv.Admit(context.Background(), waiterhttp.Admission{Description: d})
+		_, err := drv.Admit(context.Background(), waiter.Admission{Description: d})
 		errc <- err
 	}()
 	<-created
@@ -212,7 +212,7 @@ func TestStoppedDriverRefuses(t *testing.T) {
 	if err := <-errc; !errors.Is(err, ErrStopped) {
 		t.Fatalf("waiting Admit = %v, want ErrStopped", err)
 	}
-	if _, err := drv.Admit(context.Background(), waiterhttp.Admission{Description: d}); !errors.Is(err, ErrStopped) {
+	if _, err := drv.Admit(context.Background(), waiter.Admission{Description: d}); !errors.Is(err, ErrStopped) {
 		t.Errorf("Admit after stop = %v", err)
 	}
 	if drv.DeleteService(d.ID) {
@@ -226,7 +226,7 @@ func TestStoppedDriverRefuses(t *testing.T) {
 func TestStaleObservationIsDropped(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, nil)
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatalf("Admit: %v", err)
 	}

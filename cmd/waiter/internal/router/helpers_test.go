@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"github.com/benbjohnson/clock"
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -100,7 +100,7 @@ func (h *harness) observe(t *testing.T) {
 }
 
 // service returns the driver's snapshot of a service it must know.
-func (h *harness) service(t *testing.T, id string) waiterhttp.ServiceSnapshot {
+func (h *harness) service(t *testing.T, id string) waiter.ServiceSnapshot {
 	t.Helper()
 	snap, ok := h.d.Service(id)
 	if !ok {

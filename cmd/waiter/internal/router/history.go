@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 )
 
 // history is a ring of a service's recent samples for the dashboard. It
@@ -18,7 +18,7 @@ type history struct {
 	next   int // where the next sample goes once the ring is full
 }
 
-// historyPoint is a waiterhttp.HistorySample in 28 bytes: the driver
+// historyPoint is a waiter.HistorySample in 28 bytes: the driver
 // keeps one per service per HistoryInterval.
 type historyPoint struct {
 	at                                                int64 // unix nanoseconds
@@ -28,7 +28,7 @@ type historyPoint struct {
 func newHistory(capacity int) *history { return &history{cap: max(capacity, 1)} }
 
 // add keeps s, dropping the oldest sample when the ring is full.
-func (h *history) add(s waiterhttp.HistorySample) {
+func (h *history) add(s waiter.HistorySample) {
 	p := historyPoint{at: s.At.UnixNano(), requested: clamp32(s.Requested), desired: clamp32(s.Desired),
 		healthy: clamp32(s.Healthy), outstanding: clamp32(s.Outstanding), waiting: clamp32(s.Waiting)}
 	if len(h.points) < h.cap {
@@ -40,14 +40,14 @@ func (h *history) add(s waiterhttp.HistorySample) {
 }
 
 // samples returns the kept samples, oldest first.
-func (h *history) samples() []waiterhttp.HistorySample {
+func (h *history) samples() []waiter.HistorySample {
 	if h == nil {
 		return nil
 	}
-	out := make([]waiterhttp.HistorySample, 0, len(h.points))
+	out := make([]waiter.HistorySample, 0, len(h.points))
 	for i := range h.points {
 		p := h.points[(h.next+i)%len(h.points)]
-		out = append(out, waiterhttp.HistorySample{At: time.Unix(0, p.at).UTC(), Requested: int(p.requested),
+		out = append(out, waiter.HistorySample{At: time.Unix(0, p.at).UTC(), Requested: int(p.requested),
 			Desired: int(p.desired), Healthy: int(p.healthy), Outstanding: int(p.outstanding), Waiting: int(p.waiting)})
 	}
 	return out
@@ -79,14 +79,14 @@ func (d *Driver) sampleLoop(ctx context.Context) {
 // instance list, so sampling a thousand services holds the lock briefly.
 func (d *Driver) sampleHistory() {
 	now := d.clk.Now()
-	total := waiterhttp.HistorySample{At: now}
+	total := waiter.HistorySample{At: now}
 	for _, id := range d.eng.ServiceIDs() {
 		l, ok := d.eng.ServiceLoad(id)
 		rec := d.services[id]
 		if !ok || rec == nil {
 			continue
 		}
-		s := waiterhttp.HistorySample{At: now, Requested: l.Requested, Desired: l.Desired, Healthy: l.Healthy,
+		s := waiter.HistorySample{At: now, Requested: l.Requested, Desired: l.Desired, Healthy: l.Healthy,
 			Outstanding: l.Waiting + l.InFlight, Waiting: l.Waiting}
 		if rec.history == nil {
 			rec.history = newHistory(d.historyCap())
@@ -105,9 +105,9 @@ func (d *Driver) sampleHistory() {
 }
 
 // ServiceHistory returns a service's samples, oldest first
-// (waiterhttp.HistoryKeeper).
-func (d *Driver) ServiceHistory(id string) []waiterhttp.HistorySample {
-	var out []waiterhttp.HistorySample
+// (waiter.HistoryKeeper).
+func (d *Driver) ServiceHistory(id string) []waiter.HistorySample {
+	var out []waiter.HistorySample
 	d.call(func() {
 		if rec := d.services[id]; rec != nil {
 			out = rec.history.samples()
@@ -117,10 +117,10 @@ func (d *Driver) ServiceHistory(id string) []waiterhttp.HistorySample {
 }
 
 // TotalHistory returns the router's totals, oldest first.
-func (d *Driver) TotalHistory() []waiterhttp.HistorySample {
-	var out []waiterhttp.HistorySample
+func (d *Driver) TotalHistory() []waiter.HistorySample {
+	var out []waiter.HistorySample
 	d.call(func() { out = d.totals.samples() })
 	return out
 }
 
-var _ waiterhttp.HistoryKeeper = (*Driver)(nil)
+var _ waiter.HistoryKeeper = (*Driver)(nil)

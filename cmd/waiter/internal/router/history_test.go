@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -15,7 +15,7 @@ func TestHistoryRingKeepsTheNewest(t *testing.T) {
 	h := newHistory(3)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {
-		h.add(waiterhttp.HistorySample{At: base.Add(time.Duration(i) * time.Second), Requested: i, Healthy: math.MaxInt64})
+		h.add(waiter.HistorySample{At: base.Add(time.Duration(i) * time.Second), Requested: i, Healthy: math.MaxInt64})
 	}
 	got := h.samples()
 	if len(got) != 3 {

@@ -3,9 +3,8 @@ package router
 import (
 	"context"
 	"fmt"
-	"net/http"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -42,7 +41,7 @@ func (d *Driver) KillInstance(ctx context.Context, serviceID, instanceID string)
 func (d *Driver) operatorKill(service, instance string, result chan error) error {
 	key := instanceKey{service, instance}
 	if _, busy := d.kills[key]; busy {
-		return errKillInProgress()
+		return waiter.ErrInstanceBeingKilled
 	}
 	d.kills[key] = result
 	d.step(engine.Event{Kind: engine.EvKillInstance, Service: service, Instance: instance})
@@ -53,17 +52,11 @@ func (d *Driver) operatorKill(service, instance string, result chan error) error
 	if snap, ok := d.eng.Service(service); ok {
 		for _, in := range snap.Instances {
 			if in.ID == instance {
-				return errKillInProgress() // locked by a scale-down kill, or killed already
+				return waiter.ErrInstanceBeingKilled // locked by a scale-down kill, or killed already
 			}
 		}
 	}
-	return waiterhttp.ErrInstanceNotFound
-}
-
-// errKillInProgress is a new value each time: the HTTP edge sets fields of
-// the error it gets.
-func errKillInProgress() error {
-	return &waiterhttp.Error{Status: http.StatusConflict, Message: "Instance is already being killed"}
+	return waiter.ErrInstanceNotFound
 }
 
 // killInstance carries out ActKillInstance. The scheduler port's
@@ -82,7 +75,7 @@ func (d *Driver) killInstance(a engine.Action) {
 	rec := d.services[a.Service]
 	if rec == nil {
 		if result != nil {
-			result <- waiterhttp.ErrInstanceNotFound
+			result <- waiter.ErrInstanceNotFound
 		}
 		return
 	}

@@ -3,11 +3,10 @@ package router
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"testing"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -38,14 +37,14 @@ func TestOperatorKillReplaces(t *testing.T) {
 	}
 	// The kill is in flight: the instance is locked and gets no request.
 	snap := h.service(t, d.ID)
-	if i := slices.IndexFunc(snap.Instances, func(in waiterhttp.InstanceSnapshot) bool { return in.ID == victim }); i < 0 || !snap.Instances[i].Locked {
+	if i := slices.IndexFunc(snap.Instances, func(in waiter.InstanceSnapshot) bool { return in.ID == victim }); i < 0 || !snap.Instances[i].Locked {
 		t.Errorf("victim not shown locked while its kill runs: %+v", snap.Instances)
 	}
 	if err := h.d.KillInstance(context.Background(), d.ID, victim); err == nil {
 		t.Error("a second kill of the same instance was accepted")
 	}
 	for range 3 {
-		g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+		g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,20 +72,7 @@ func TestOperatorKillReplaces(t *testing.T) {
 		t.Errorf("after the kill: requested %d, instances %v, killed %v", after.Requested, after.Instances, after.Killed)
 	}
 	// Gone from the scheduler, the instance is unknown.
-	if err := h.d.KillInstance(context.Background(), d.ID, victim); !errors.Is(err, waiterhttp.ErrInstanceNotFound) {
+	if err := h.d.KillInstance(context.Background(), d.ID, victim); !errors.Is(err, waiter.ErrInstanceNotFound) {
 		t.Errorf("kill of a killed instance = %v, want ErrInstanceNotFound", err)
-	}
-}
-
-// A second kill of an instance whose kill is running is a conflict, which
-// the HTTP edge answers with 409.
-func TestKillInProgressIsConflict(t *testing.T) {
-	err := errKillInProgress()
-	var he *waiterhttp.Error
-	if !errors.As(err, &he) || he.Status != http.StatusConflict {
-		t.Errorf("errKillInProgress = %v", err)
-	}
-	if errKillInProgress() == err {
-		t.Error("errKillInProgress shares its value; the edge mutates it")
 	}
 }

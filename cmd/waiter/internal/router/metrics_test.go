@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -19,7 +19,7 @@ func TestDriverMetrics(t *testing.T) {
 	reg.MustRegister(h.d)
 
 	d := desc(t, nil)
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/benbjohnson/clock"
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -49,7 +49,7 @@ func TestNotificationsServeColdStart(t *testing.T) {
 	d := desc(t, nil)
 	granted := make(chan error, 1)
 	go func() {
-		g, err := drv.Admit(context.Background(), waiterhttp.Admission{Description: d})
+		g, err := drv.Admit(context.Background(), waiter.Admission{Description: d})
 		if err == nil {
 			drv.Release(g, engine.OutcomeSuccess)
 		}

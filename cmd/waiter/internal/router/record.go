@@ -3,7 +3,7 @@ package router
 import (
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -32,7 +32,7 @@ type svcRecord struct {
 
 	// What the dashboard and /metrics show beyond the engine's snapshot
 	// (counters.go, history.go, deployerrors.go).
-	counters waiterhttp.ServiceCounters
+	counters waiter.ServiceCounters
 	// instances and failedIDs are the ids the last observation listed;
 	// seeded is false until an adopted service's first observation, whose
 	// instances were launched before this router knew the service.

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -21,7 +21,7 @@ type serviceView struct {
 	// once fed (the next one replaces it whole).
 	lastObs  engine.Observation
 	killed   []engine.ObservedInstance
-	counters waiterhttp.ServiceCounters
+	counters waiter.ServiceCounters
 }
 
 // viewOf copies one service's state; loop goroutine only.
@@ -40,7 +40,7 @@ func (d *Driver) viewOf(id string) (serviceView, bool) {
 }
 
 // Services returns a snapshot of every service the engine knows, by id.
-func (d *Driver) Services() []waiterhttp.ServiceSnapshot {
+func (d *Driver) Services() []waiter.ServiceSnapshot {
 	var views []serviceView
 	d.call(func() {
 		ids := d.eng.ServiceIDs()
@@ -51,7 +51,7 @@ func (d *Driver) Services() []waiterhttp.ServiceSnapshot {
 			}
 		}
 	})
-	out := make([]waiterhttp.ServiceSnapshot, len(views))
+	out := make([]waiter.ServiceSnapshot, len(views))
 	for i, v := range views {
 		out[i] = v.snapshot()
 	}
@@ -59,29 +59,29 @@ func (d *Driver) Services() []waiterhttp.ServiceSnapshot {
 }
 
 // Service returns a snapshot of one service.
-func (d *Driver) Service(id string) (waiterhttp.ServiceSnapshot, bool) {
+func (d *Driver) Service(id string) (waiter.ServiceSnapshot, bool) {
 	var v serviceView
 	var ok bool
 	d.call(func() { v, ok = d.viewOf(id) })
 	if !ok {
-		return waiterhttp.ServiceSnapshot{}, false
+		return waiter.ServiceSnapshot{}, false
 	}
 	return v.snapshot(), true
 }
 
 // ServiceLoads is the cheap summary of every service for /metrics
-// (waiterhttp.LoadLister): one engine.Load per service, no instance lists.
-func (d *Driver) ServiceLoads() []waiterhttp.ServiceLoad {
-	var out []waiterhttp.ServiceLoad
+// (waiter.LoadLister): one engine.Load per service, no instance lists.
+func (d *Driver) ServiceLoads() []waiter.ServiceLoad {
+	var out []waiter.ServiceLoad
 	d.call(func() {
 		ids := d.eng.ServiceIDs()
-		out = make([]waiterhttp.ServiceLoad, 0, len(ids))
+		out = make([]waiter.ServiceLoad, 0, len(ids))
 		for _, id := range ids {
 			l, ok := d.eng.ServiceLoad(id)
 			if !ok {
 				continue
 			}
-			sl := waiterhttp.ServiceLoad{ID: id, Load: l}
+			sl := waiter.ServiceLoad{ID: id, Load: l}
 			if rec := d.services[id]; rec != nil {
 				sl.Name, sl.TotalRequests, sl.Counters = rec.desc.Name, rec.total, rec.counters
 			}
@@ -129,16 +129,16 @@ func (d *Driver) State() any {
 // snapshot builds the API's view: the engine's counts, status, scaling
 // state and instances, with the scheduler's health-check status and flags
 // for each live instance, and the driver's killed-instance history.
-func (v serviceView) snapshot() waiterhttp.ServiceSnapshot {
+func (v serviceView) snapshot() waiter.ServiceSnapshot {
 	es := v.eng
-	s := waiterhttp.ServiceSnapshot{
+	s := waiter.ServiceSnapshot{
 		ID: es.ID, Description: es.Description, Status: es.Status(), Observed: v.observed,
 		Requested: es.Requested, Scheduled: es.Scheduled,
 		Waiting: es.Waiting, InFlight: es.InFlight, FreeSlots: es.FreeSlots,
 		TotalRequests: v.total, LastRequestTime: v.lastRequest, LastActivity: es.LastActivity,
 		Suspended: es.Suspended, DeploymentError: es.DeploymentError, ScalingState: es.ScalingState.String(),
-		Starting: es.Starting, ExpiredHealthy: es.ExpiredHealthy, ExpiredUnhealthy: es.ExpiredUnhealth,
-		Autoscaler: waiterhttp.AutoscalerSnapshot{Policy: es.Policy, Decision: es.LastDecision,
+		Starting: es.Starting, ExpiredHealthy: es.ExpiredHealthy, ExpiredUnhealthy: es.ExpiredUnhealthy,
+		Autoscaler: waiter.AutoscalerSnapshot{Policy: es.Policy, Decision: es.LastDecision,
 			Decided: es.LastDecision != (engine.Decision{})},
 		Counters: v.counters,
 	}
@@ -160,27 +160,28 @@ func (v serviceView) snapshot() waiterhttp.ServiceSnapshot {
 	}
 	for _, k := range v.killed {
 		if !listed[k.ID] {
-			s.Killed = append(s.Killed, waiterhttp.InstanceSnapshot{ObservedInstance: k, Killed: true})
+			s.Killed = append(s.Killed, waiter.InstanceSnapshot{ObservedInstance: k, Killed: true})
 		}
 	}
 	for _, f := range es.Failed {
-		s.Failed = append(s.Failed, waiterhttp.InstanceSnapshot{ObservedInstance: f})
+		s.Failed = append(s.Failed, waiter.InstanceSnapshot{ObservedInstance: f})
 	}
 	return s
 }
 
 // instanceSnapshot joins the engine's view of an instance with the
 // scheduler's last report of it (nil when the poll did not list it).
-func instanceSnapshot(in engine.InstanceSnapshot, oi *engine.ObservedInstance) waiterhttp.InstanceSnapshot {
+func instanceSnapshot(in engine.InstanceSnapshot, oi *engine.ObservedInstance) waiter.InstanceSnapshot {
 	o := engine.ObservedInstance{ID: in.ID, Host: in.Host, Port: in.Port, StartedAt: in.StartedAt, Healthy: in.Healthy}
 	if oi != nil {
 		o.HealthCheckStatus, o.Flags, o.Message = oi.HealthCheckStatus, oi.Flags, oi.Message
 		o.ExitCode, o.HasExitCode = oi.ExitCode, oi.HasExitCode
 	}
-	return waiterhttp.InstanceSnapshot{ObservedInstance: o, InFlight: in.InFlight, Starting: in.Starting,
+	return waiter.InstanceSnapshot{ObservedInstance: o, InFlight: in.InFlight, Starting: in.Starting,
 		Expired: in.Expired, Ejected: in.Ejected, EjectedUntil: in.EjectedUntil,
 		ConsecutiveFailures: in.ConsecutiveFailures, Locked: in.Locked, Killed: in.Killed}
 }
 
-var _ waiterhttp.Router = (*Driver)(nil)
-var _ waiterhttp.LoadLister = (*Driver)(nil)
+var _ waiter.Router = (*Driver)(nil)
+var _ waiter.LoadLister = (*Driver)(nil)
+var _ waiter.CreateChecker = (*Driver)(nil)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -32,7 +32,7 @@ func TestFailingWithoutRequest(t *testing.T) {
 		t.Errorf("requests %d, failed %d, instances %d, healthy %d", snap.TotalRequests, len(snap.Failed), len(snap.Instances), snap.Healthy())
 	}
 	// And requests are refused at once with it.
-	_, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	_, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	var ee *engine.Error
 	if !errors.As(err, &ee) || ee.Reason != engine.ReasonDeploymentError {
 		t.Errorf("Admit = %v, want a deployment error", err)
@@ -56,7 +56,7 @@ func TestStartUsesNoRequest(t *testing.T) {
 		snap.LastActivity.IsZero() || snap.Waiting != 0 || snap.InFlight != 0 || snap.Requested != 1 {
 		t.Errorf("after Start: %+v", snap)
 	}
-	g, err := h.d.Admit(context.Background(), waiterhttp.Admission{Description: d})
+	g, err := h.d.Admit(context.Background(), waiter.Admission{Description: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestAutoscalerInSnapshot(t *testing.T) {
 	if got := h.service(t, k.ID).Autoscaler.Policy; got != engine.KnativePolicyName {
 		t.Errorf("default policy %q, want knative", got)
 	}
-	var snap waiterhttp.ServiceSnapshot
+	var snap waiter.ServiceSnapshot
 	eventually(t, "a scaling decision", func() bool {
 		snap = h.service(t, w.ID)
 		return snap.Autoscaler.Decided

@@ -1,17 +1,19 @@
 package serve
 
 import (
-	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
-// Token semantics through the real bbolt store (and storeport's error
-// translation): create, no-op, update, stale If-Match, soft and hard delete.
+// Token semantics through the real bbolt store, whose errors are the
+// domain's and reach the HTTP edge untranslated: create, no-op, update,
+// stale If-Match, soft and hard delete.
 func TestTokenAPIWithStore(t *testing.T) {
 	r := startRouter(t, nil)
 	post := func(body string, headers ...string) *http.Response {

@@ -1,14 +1,14 @@
 package serve
 
 import (
-	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
 // describer returns the description of a service from the store, with its
 // overrides, so the driver can adopt services the scheduler still runs
 // after a router restart.
-func describer(store storeport.Store, opts engine.DescriptionOptions) func(string) (*engine.Description, bool) {
+func describer(store waiter.ServiceStore, opts engine.DescriptionOptions) func(string) (*engine.Description, bool) {
 	return func(id string) (*engine.Description, bool) {
 		core, err := store.GetServiceDescription(id)
 		if err != nil {

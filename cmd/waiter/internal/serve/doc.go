@@ -12,6 +12,13 @@
 // drain-timeout), stop the driver, stop every instance through the
 // scheduler, close the store.
 //
+// Two policies live here because they join several pieces: the listener's
+// limits (listener.go: header size and time, idle connections, and why
+// there is no total read or write timeout), and which service
+// descriptions the store keeps (retention.go: stored when a request
+// starts a service, kept for a bounded number of inactive services per
+// user, then purged).
+//
 // The real clock is created by the caller (cmd/waiter's main) and passed
 // in, so tests run the same wiring with fakes.
 package serve

@@ -41,6 +41,13 @@ func startRouter(t *testing.T, backend http.Handler, mutate ...func(*config.Conf
 func startRouterWrapped(t *testing.T, backend http.Handler, wrap func(*fakesched.Scheduler) engine.Scheduler,
 	mutate ...func(*config.Config)) *testRouter {
 	t.Helper()
+	return startRouterWith(t, backend, wrap, slog.New(slog.DiscardHandler), mutate...)
+}
+
+// startRouterWith is startRouterWrapped with the router's logger.
+func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Scheduler) engine.Scheduler,
+	logger *slog.Logger, mutate ...func(*config.Config)) *testRouter {
+	t.Helper()
 	if backend == nil {
 		backend = fakesched.Backend()
 	}
@@ -76,8 +83,7 @@ func startRouterWrapped(t *testing.T, backend http.Handler, wrap func(*fakesched
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln,
-			Logger: slog.New(slog.DiscardHandler)})
+		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln, Logger: logger})
 	}()
 	stopped := false
 	var runErr error

@@ -12,15 +12,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter/adapters/bolt"
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
-	"github.com/waiter-go/waiter/cmd/waiter/internal/storeport"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/tokencache"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/logthrottle"
 )
 
 // StoreFile is the name of the store inside the data folder.
@@ -57,6 +57,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if cfg.LogRepeatWindow > 0 {
+		// Overload must not turn into thousands of identical lines a
+		// second; the drops are counted and reported.
+		throttle := logthrottle.New(log.Handler(), logthrottle.Options{Window: cfg.LogRepeatWindow})
+		log = slog.New(throttle)
+		defer throttle.Flush(context.Background())
+	}
 	fillIdentity(&cfg)
 
 	// Others may pass through (x) but not list it: the shell scheduler's
@@ -73,7 +80,11 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer db.Close()
-	store := storeport.New(db)
+	store := tokencache.New(db, cfg.TokenCacheSize)
+	kept := newRetention(db, cfg.InactiveServicesPerUser, log.With("component", "store"))
+	if err := kept.load(); err != nil {
+		return err
+	}
 	pw, err := loadPasswords(cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -114,8 +125,10 @@ func Run(ctx context.Context, opts Options) error {
 		FastPollInterval: cfg.FastPollInterval,
 		Workers:          cfg.SchedulerWorkers,
 		Describe:         describer(store, descOpts),
+		Forget:           kept.forget,
 		Logger:           log.With("component", "driver"),
 	}, sched, opts.Clock)
+	kept.running = drv.Knows
 	edge, err := waiterhttp.New(waiterhttp.Config{
 		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
@@ -123,13 +136,17 @@ func Run(ctx context.Context, opts Options) error {
 		Settings: settingsView(cfg, warning), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		AuthCookieSecret:   pw.cookieSecret(cfg.AuthSecret), AuthCookieScope: auth.scope,
-	}, waiterhttp.Deps{Router: drv, Store: store, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
+		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
+		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
+		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
+	}, waiterhttp.Deps{Router: drv, Store: retainingStore{Store: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer edge.Close()
+	kept.purged = edge.ForgetService
 
 	drvCtx, stopDriver := context.WithCancel(context.Background())
 	drvDone := make(chan struct{})
@@ -137,14 +154,8 @@ func Run(ctx context.Context, opts Options) error {
 		defer close(drvDone)
 		_ = drv.Run(drvCtx)
 	}()
-	// HTTP/1.1 and h2c (Waiter's server-options enable http2c); no write
-	// timeout, because responses stream for as long as the backend does.
-	protocols := new(http.Protocols)
-	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
-	hs := &http.Server{Handler: edge, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
-		Protocols: protocols, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug), ConnState: fresh.track}
+	hs := newHTTPServer(cfg, edge, log, fresh)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,
@@ -252,7 +263,8 @@ func fillIdentity(cfg *config.Config) {
 // engineConfig is the engine's configuration for this router.
 func engineConfig(cfg config.Config) engine.Config {
 	ec := engine.Config{Seed: cfg.Seed, ScalingInterval: cfg.ScalingInterval, DefaultQueueTimeout: cfg.QueueTimeout,
-		DefaultPolicy: cfg.ScalingPolicy}
+		DefaultPolicy: cfg.ScalingPolicy, MaxServicesPerUser: cfg.MaxServicesPerUser,
+		MaxInstancesPerUser: cfg.MaxInstancesPerUser}
 	switch {
 	case cfg.DeploymentErrorMinHosts > 0:
 		ec.DeploymentErrorMinHosts = cfg.DeploymentErrorMinHosts
@@ -273,4 +285,13 @@ func profiles(in map[string]map[string]any) map[string]engine.Params {
 		out[name] = engine.NormalizeParams(p)
 	}
 	return out
+}
+
+// tokensPerOwner maps the configuration's "0 means no limit" to the HTTP
+// edge's, where 0 takes the default and a negative number means none.
+func tokensPerOwner(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -17,11 +17,18 @@ func settingsView(c config.Config, warning string) map[string]any {
 		"streaming-timeout": c.StreamingTimeout.String(), "connect-timeout": c.ConnectTimeout.String(),
 		"poll-interval": c.PollInterval.String(), "fast-poll-interval": c.FastPollInterval.String(),
 		"scheduler-workers": c.SchedulerWorkers, "scaling-interval": c.ScalingInterval.String(),
-		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(),
+		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(), "log-repeat-window": c.LogRepeatWindow.String(),
 		"admins": c.Admins, "cors-allowed-origins": c.CORSAllowedOrigins,
 		// The default policy; a service may name its own with the
 		// scaling-policy parameter.
-		"scaling-policy": c.ScalingPolicy,
+		"scaling-policy":        c.ScalingPolicy,
+		"max-services-per-user": c.MaxServicesPerUser, "max-instances-per-user": c.MaxInstancesPerUser,
+		"max-tokens-per-owner": c.MaxTokensPerOwner,
+		"read-header-timeout":  c.ReadHeaderTimeout.String(), "idle-timeout": c.IdleTimeout.String(),
+		"max-header-bytes": c.MaxHeaderBytes, "api-body-timeout": c.APIBodyTimeout.String(),
+		"api-write-timeout": c.APIWriteTimeout.String(), "max-api-body-bytes": c.MaxAPIBodyBytes,
+		"description-cache-size": c.DescriptionCacheSize, "service-cache-size": c.ServiceCacheSize,
+		"token-cache-size": c.TokenCacheSize, "inactive-services-per-user": c.InactiveServicesPerUser,
 		"shell": map[string]any{
 			"work-dir": c.Shell.WorkDir, "port-range": c.Shell.PortRange, "adopt": c.Shell.Adopt,
 			"health-check-interval":          c.Shell.HealthCheckInterval.String(),

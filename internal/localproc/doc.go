@@ -1,0 +1,22 @@
+// Package localproc starts programs as local process groups and hands out
+// the local ports they listen on. It is the one copy of what both
+// schedulers that run real processes on this machine need: the shell
+// scheduler (adapters/shell, instances of `waiter serve`) and the fake
+// Marathon's task runtime (internal/fakemarathon/tasks, the tasks of
+// `waiter-sim marathon`).
+//
+// It owns:
+//
+//   - Start (start.go): a program in a fresh working folder, as the leader
+//     of its own process group, with its stdout and stderr appended to
+//     files in that folder and, when a credential is given, as another
+//     account that is given the folder and the files first;
+//   - PortPool (ports.go): ports from an inclusive range, handed out
+//     round-robin, only ones nothing listens on, each resting for a while
+//     after release so a request still aimed at a dead process cannot
+//     reach its successor.
+//
+// What a process is for (its command, environment, health, when it stops)
+// is the caller's: this package neither waits for nor signals what it
+// started. Linux and other Unix systems only (process groups, setuid).
+package localproc

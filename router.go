@@ -1,0 +1,80 @@
+package waiter
+
+import (
+	"context"
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Router is the port to the driver that owns the engine. The driver
+// serialises everything through the engine; these calls are safe from any
+// goroutine.
+type Router interface {
+	// Admit hands a request to the engine and blocks until the engine
+	// dispatches it to an instance (a Grant) or refuses it (an
+	// *engine.Error), or ctx ends. When ctx ends first the driver reports
+	// the request as canceled and Admit returns ctx's error.
+	Admit(ctx context.Context, a Admission) (Grant, error)
+	// Release reports how a granted request ended. Every Grant is released
+	// exactly once.
+	Release(g Grant, outcome engine.Outcome)
+	// Start makes sure a service exists and is starting, without queueing
+	// a request: token fallback serves the previous service while the
+	// newest one starts in the background.
+	Start(d *engine.Description)
+	// DeleteService removes a service the router knows and reports whether
+	// it knew one.
+	DeleteService(id string) bool
+	// Suspend refuses (true) or accepts again (false) requests to a service.
+	Suspend(id string, suspended bool)
+	// Override replaces a known service's description (same id) with d.
+	Override(d *engine.Description)
+	// KillInstance stops one instance of a service at once (an operator's
+	// kill): the engine stops routing to it and the scheduler replaces it,
+	// so the service keeps its requested instance count. It returns when
+	// the scheduler has killed it; ErrInstanceNotFound for an instance the
+	// router does not know, ErrInstanceBeingKilled for one a kill is
+	// already under way for.
+	KillInstance(ctx context.Context, serviceID, instanceID string) error
+	// Services lists what the router knows of every service, by id.
+	Services() []ServiceSnapshot
+	// Service returns what the router knows of one service.
+	Service(id string) (ServiceSnapshot, bool)
+	// State is the router's own view for /state: any JSON-encodable value.
+	State() any
+}
+
+// LoadLister is implemented by Routers that can list every service's load
+// without building full snapshots; /metrics uses it when it is there, so a
+// scrape costs the router one pass over its services.
+type LoadLister interface {
+	ServiceLoads() []ServiceLoad
+}
+
+// CreateChecker is implemented by Routers that can tell, before a request
+// is admitted, whether it would be refused for creating one service too
+// many for its user (the production driver: per-user limits). The HTTP
+// edge asks before it stores the description of a service the router
+// does not run yet, so a refused request stores nothing.
+type CreateChecker interface {
+	CheckCreate(d *engine.Description) error
+}
+
+// Admission is one request as the engine needs it.
+type Admission struct {
+	Description *engine.Description
+	// QueueTimeout of 0 means the engine's default.
+	QueueTimeout time.Duration
+	// Priority requests (/waiter-ping) are served before queued ones.
+	Priority bool
+}
+
+// Grant is a dispatched request: which instance serves it, and where.
+type Grant struct {
+	Request  engine.RequestID
+	Service  string
+	Instance string
+	Host     string
+	Port     int
+}
