@@ -86,7 +86,7 @@
         requests: { range: upTo },
       },
       axes: [
-        {},
+        { space: 80 }, // room for a time label and the date under it
         { scale: "instances", label: "instances", values: counts, incrs: intIncrs, size: 50 },
         { scale: "requests", label: "requests", side: 1, values: counts, incrs: intIncrs, size: 50, grid: { show: false } },
       ],
@@ -104,7 +104,7 @@
   // xStart is where the time axis begins: an hour ago, or where the
   // history begins when it is younger (but showing at least MIN_SPAN), so
   // a router that started a minute ago does not draw a sliver at the edge.
-  const MIN_SPAN = 300;
+  const MIN_SPAN = 120;
   function xStart(first) {
     const start = first == null ? state.now : Math.min(first, state.now - MIN_SPAN);
     return Math.max(state.now - HOUR, start);
