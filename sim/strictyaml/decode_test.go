@@ -25,18 +25,19 @@ type shape struct {
 }
 
 type doc struct {
-	Name     string         `yaml:"name" required:"true"`
-	Count    int            `yaml:"count"`
-	Seed     uint64         `yaml:"seed"`
-	On       bool           `yaml:"on"`
-	Wait     time.Duration  `yaml:"wait" old:"wait-seconds"`
-	Color    color          `yaml:"color"`
-	Inner    inner          `yaml:"inner"`
-	Items    []inner        `yaml:"items"`
-	Opt      *inner         `yaml:"opt"`
-	Params   map[string]any `yaml:"params"`
-	Shape    shape          `yaml:"shape"`
-	Tagged   selfDecoding   `yaml:"tagged"`
+	Name   string         `yaml:"name" required:"true"`
+	Count  int            `yaml:"count"`
+	Seed   uint64         `yaml:"seed"`
+	On     bool           `yaml:"on"`
+	Wait   time.Duration  `yaml:"wait" old:"wait-seconds"`
+	Color  color          `yaml:"color"`
+	Inner  inner          `yaml:"inner"`
+	Items  []inner        `yaml:"items"`
+	Opt    *inner         `yaml:"opt"`
+	Params map[string]any `yaml:"params"`
+	Shape  shape          `yaml:"shape"`
+	Tagged selfDecoding   `yaml:"tagged"`
+	//lint:ignore U1000 an unexported field the decoder must skip (see the field-count test)
 	internal int
 }
 
