@@ -18,7 +18,7 @@ type history struct {
 	next   int // where the next sample goes once the ring is full
 }
 
-// historyPoint is a waiter.HistorySample in 28 bytes: the driver
+// historyPoint is a waiter.HistorySample in 32 bytes: the driver
 // keeps one per service per HistoryInterval.
 type historyPoint struct {
 	at                                                int64 // unix nanoseconds
