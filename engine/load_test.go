@@ -5,32 +5,46 @@ import (
 	"time"
 )
 
-// The desired count is the policy's own answer, so a report can show the
-// gap between what a policy wants and what the executor asked for.
-func TestLoadShowsDesiredApartFromRequested(t *testing.T) {
+// Load's Desired is Requested until the policy decides, then the policy's
+// ScaleTo, which may exceed Requested while the executor holds a scale-up
+// back (here: the resource quanta allow 4 more instances per step).
+func TestLoadDesiredFollowsThePolicy(t *testing.T) {
 	h := newHarness(t, Config{QuantaCPUs: 4})
 	d := mustDesc(t, Params{"cpus": 1.0, "scale-up-factor": 0.9, "max-instances": 100.0})
 	for id := RequestID(1); id <= 50; id++ {
 		h.arrive(id, d)
 	}
 	h.observe(d, 1, healthyAt("a", epoch))
-	l, ok := h.e.ServiceLoad(d.ID)
-	if !ok || l.Desired != l.Requested || l.Requested != 1 {
-		t.Fatalf("before the first decision: %+v, want desired = requested = 1", l)
+	l, _ := h.e.ServiceLoad(d.ID)
+	if l.Desired != l.Requested || l.ScalingState != ScalingStable {
+		t.Fatalf("before any decision: desired %d, requested %d, state %v; want desired = requested, stable", l.Desired, l.Requested, l.ScalingState)
 	}
 	h.advanceBy(2 * time.Second)
-	h.step(Event{Kind: EvScaleResult, Service: d.ID})
-	h.observe(d, 5, healthyAt("a", epoch))
-	h.advanceBy(3 * time.Second)
 	l, _ = h.e.ServiceLoad(d.ID)
-	// 50 outstanding at concurrency 1 with an EMA factor of 0.9: the
-	// policy wants far more than the 5 the quanta and the pending
-	// scale-up let the executor request.
-	if l.Requested != 5 || l.Desired <= l.Requested {
-		t.Errorf("blocked scale-up: requested %d desired %d, want requested 5 and desired above it", l.Requested, l.Desired)
+	snap, _ := h.e.Service(d.ID)
+	if l.Desired != snap.LastDecision.ScaleTo || l.ScalingState != ScalingUp {
+		t.Errorf("desired %d, state %v; want the decision's %d, scale-up", l.Desired, l.ScalingState, snap.LastDecision.ScaleTo)
 	}
-	if l.Panicking {
-		t.Error("Waiter's policy has no panic mode")
+	if l.Requested != 5 || l.Desired <= l.Requested {
+		t.Errorf("requested %d, desired %d; want 5 requested (quanta) and more desired", l.Requested, l.Desired)
+	}
+}
+
+// Load carries the current deployment error, and drops it once the
+// scheduler stops reporting it.
+func TestLoadCarriesTheDeploymentError(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, nil)
+	h.arrive(1, d)
+	const why = "run-as-user alice does not exist on this host"
+	h.step(Event{Kind: EvServiceObserved, Service: d.ID, Observation: &Observation{
+		Exists: true, Requested: 1, DeploymentError: why}})
+	if l, _ := h.e.ServiceLoad(d.ID); l.DeploymentError != why {
+		t.Errorf("deployment error %q, want the scheduler's reason", l.DeploymentError)
+	}
+	h.observe(d, 1, healthyAt("a", h.now))
+	if l, _ := h.e.ServiceLoad(d.ID); l.DeploymentError != "" {
+		t.Errorf("deployment error %q after an instance became healthy, want none", l.DeploymentError)
 	}
 }
 
@@ -49,5 +63,18 @@ func TestLoadShowsKnativePanic(t *testing.T) {
 	h.advanceBy(2 * time.Second)
 	if l, _ := h.e.ServiceLoad(d.ID); !l.Panicking {
 		t.Errorf("80 outstanding on one instance of concurrency 10: not panicking %+v", l)
+	}
+}
+
+func TestWaiterPolicyNeverPanics(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, Params{"concurrency-level": 1.0, "max-instances": 500.0})
+	for id := RequestID(1); id <= 80; id++ {
+		h.arrive(id, d)
+	}
+	h.observe(d, 1, healthyAt("a", epoch))
+	h.advanceBy(3 * time.Second)
+	if l, _ := h.e.ServiceLoad(d.ID); l.Panicking || l.ScalingState != ScalingUp {
+		t.Errorf("Waiter's policy under 80x load: %+v, want scaling up and no panic mode", l)
 	}
 }

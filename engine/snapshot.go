@@ -14,10 +14,16 @@ type Load struct {
 	Requested int
 	Scheduled int
 	FreeSlots int
-	// Desired is the instance count the policy last asked for (its
-	// decision's ScaleTo, before quanta, max-instances and pending scale
-	// operations shape what is requested); Requested until it first decides.
+	// Desired is the instance count the scaling policy last asked for
+	// (its Decision.ScaleTo), or Requested before its first decision: a
+	// dashboard or a metric compares it with Requested to show a scale-up
+	// the executor is holding back (quanta, a pending scale, max-instances).
 	Desired int
+	// ScalingState is the direction of the policy's last decision.
+	ScalingState ScalingState
+	// DeploymentError is the service's current deployment error, empty
+	// once an instance is healthy.
+	DeploymentError string
 	// Panicking is the policy's last word on panic mode (Knative only).
 	Panicking bool
 }
@@ -28,16 +34,14 @@ func (e *Engine) ServiceLoad(id string) (Load, bool) {
 	if svc == nil {
 		return Load{}, false
 	}
-	desired := svc.lastDecision.ScaleTo
-	if svc.lastDecision == (Decision{}) {
-		// No decision yet. A zero decision can also be a real one, but
-		// then the policy wanted 0 with 0 requested (ScaleAmount is
-		// ScaleTo minus Requested), so Requested is the same answer.
-		desired = svc.requested
+	desired := svc.requested
+	if svc.decided {
+		desired = svc.lastDecision.ScaleTo
 	}
 	return Load{Healthy: svc.healthy, Waiting: svc.waiting, InFlight: svc.inflight,
 		Requested: svc.requested, Scheduled: svc.scheduled, FreeSlots: svc.freeSlots,
-		Desired: desired, Panicking: svc.lastDecision.Panicking}, true
+		Desired: desired, ScalingState: svc.scalingState, DeploymentError: svc.deploymentError,
+		Panicking: svc.lastDecision.Panicking}, true
 }
 
 // ServiceIDs returns the ids of every service the engine knows, sorted.

@@ -1,74 +1,102 @@
 package browsertest
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// The browser tests' "no problems" is only worth something if a page's
-// problems are seen: a console error, an uncaught exception, a request for
-// something else and its failure all show up.
-func TestPageRecordsWhatWentWrong(t *testing.T) {
+// A page's console errors, uncaught exceptions and failed loads are all
+// reported; a clean page reports nothing; extra headers reach the server.
+func TestProblemsAreCaught(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/clean", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Test") != "yes" {
+			http.Error(w, "no header", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(`<!doctype html><link rel="icon" href="data:,"><title>clean</title><p id="p">hello</p>`))
+	})
+	mux.HandleFunc("/broken", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(`<!doctype html><link rel="icon" href="data:,">
+<script>console.error("logged-error")</script>
+<script>throw new Error("thrown-error")</script>
+<img src="/missing.png">`))
+	})
+	srv := httptest.NewServer(mux) // 127.0.0.1 on a free port
+	defer srv.Close()
+
+	b := Start(t)
+	clean := b.Open(t, srv.URL+"/clean", map[string]string{"X-Test": "yes"})
+	if clean.Status() != http.StatusOK {
+		t.Fatalf("clean page status %d, want 200 (the extra header did not arrive)", clean.Status())
+	}
+	if got := Eval[string](t, clean, `document.getElementById("p").textContent`); got != "hello" {
+		t.Errorf("text %q", got)
+	}
+
+	broken := b.Open(t, srv.URL+"/broken", nil)
+	if got := Eval[int](t, broken, `document.images.length`); got != 1 {
+		t.Fatalf("broken page not loaded: %d images", got)
+	}
+	all := strings.Join(broken.Problems(t), "\n")
+	for _, want := range []string{"logged-error", "thrown-error", "404"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
+	}
+	if p := clean.Problems(t); len(p) != 0 {
+		t.Errorf("clean page reported problems: %v", p)
+	}
+	if s := b.Open(t, srv.URL+"/clean", nil).Status(); s != http.StatusUnauthorized {
+		t.Errorf("page without the header: %d, want 401", s)
+	}
+}
+
+// A page opened from a file records its requests: the page, then what it
+// fetched; a page that fetches nothing records only itself.
+func TestRequestsAreRecorded(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.png")
-	page := filepath.Join(dir, "bad.html")
-	html := `<!DOCTYPE html><html><head><title>bad</title></head><body>
-<img src="file://` + missing + `">
-<script>console.log("fine"); console.error("boom", 42);</script>
-<script>window.answer = {n: 41 + 1, s: "x"}; throw new Error("bang");</script>
-</body></html>`
+	page := filepath.Join(dir, "fetches.html")
+	html := `<!DOCTYPE html><link rel="icon" href="data:,"><title>fetches</title><img src="file://` + missing + `">`
 	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	good := filepath.Join(dir, "good.html")
-	if err := os.WriteFile(good, []byte(`<!DOCTYPE html><title>good</title><p>fine</p><script>console.log("ok")</script>`), 0o644); err != nil {
+	alone := filepath.Join(dir, "alone.html")
+	if err := os.WriteFile(alone, []byte(`<!DOCTYPE html><link rel="icon" href="data:,"><title>alone</title><p>x</p>`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-
 	b := Start(t)
-	p := b.Open(t, "file://"+page)
-	probs := strings.Join(p.Problems(), "\n")
-	for _, want := range []string{"console.error: \"boom\"", "42", "bang"} {
-		if !strings.Contains(probs, want) {
-			t.Errorf("problems lack %q:\n%s", want, probs)
-		}
-	}
-	if strings.Contains(probs, "fine") {
-		t.Errorf("console.log is not a problem:\n%s", probs)
-	}
-	reqs := p.Requests()
-	if len(reqs) != 2 || reqs[0] != p.URL || reqs[1] != "file://"+missing {
+	p := b.Open(t, "file://"+page, nil)
+	if reqs := p.Requests(); len(reqs) != 2 || reqs[0] != "file://"+page || reqs[1] != "file://"+missing {
 		t.Errorf("requests %q, want the page, then the missing image", reqs)
 	}
-	got := Eval[struct {
-		N int    `json:"n"`
-		S string `json:"s"`
-	}](p, "window.answer")
-	if got.N != 42 || got.S != "x" {
-		t.Errorf("eval: %+v", got)
+	if probs := p.Problems(t); len(probs) == 0 {
+		t.Error("the missing image is not a problem")
 	}
-
-	q := b.Open(t, "file://"+good)
-	if probs := q.Problems(); len(probs) != 0 {
-		t.Errorf("a clean page has problems: %q", probs)
+	q := b.Open(t, "file://"+alone, nil)
+	if reqs := q.Requests(); len(reqs) != 1 || reqs[0] != "file://"+alone {
+		t.Errorf("a page that fetches nothing: requests %q", reqs)
 	}
-	if reqs := q.Requests(); len(reqs) != 1 || reqs[0] != q.URL {
-		t.Errorf("a clean page's requests %q", reqs)
+	if probs := q.Problems(t); len(probs) != 0 {
+		t.Errorf("a clean page from a file has problems: %q", probs)
 	}
 }
 
 func TestMissingBrowserIsAClearError(t *testing.T) {
-	t.Setenv("CHROMIUM", filepath.Join(t.TempDir(), "no-such-chromium"))
-	_, err := findChromium()
-	if err == nil || !strings.Contains(err.Error(), "executable file not found") && !strings.Contains(err.Error(), "no such file") {
-		t.Errorf("CHROMIUM naming nothing: %v", err)
+	t.Setenv("WAITER_CHROMIUM", filepath.Join(t.TempDir(), "no-such-chromium"))
+	if _, err := FindChromium(); err == nil || !strings.Contains(err.Error(), "WAITER_CHROMIUM=") {
+		t.Errorf("WAITER_CHROMIUM naming nothing: %v", err)
 	}
-	t.Setenv("CHROMIUM", "")
+	t.Setenv("WAITER_CHROMIUM", "")
 	t.Setenv("PATH", t.TempDir())
-	_, err = findChromium()
-	if err == nil || !strings.Contains(err.Error(), "apt-get install chromium") {
+	if _, err := FindChromium(); err == nil || !strings.Contains(err.Error(), "apt-get install -y chromium") {
 		t.Errorf("no browser on the PATH: %v, want what to install", err)
 	}
 }

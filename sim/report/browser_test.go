@@ -102,8 +102,9 @@ func TestReportsInABrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := pageData(t, string(html))
-			p := br.Open(t, "file://"+path)
-			got := browsertest.Eval[[]chartState](p, chartStates)
+			url := "file://" + path
+			p := br.Open(t, url, nil)
+			got := browsertest.Eval[[]chartState](t, p, chartStates)
 			if len(got) != len(want) || len(got) == 0 {
 				t.Errorf("drew %d charts, the data has %d", len(got), len(want))
 			}
@@ -117,19 +118,23 @@ func TestReportsInABrowser(t *testing.T) {
 					t.Errorf("chart %s: %+v, want its %d series, data and ink", c.ID, c, len(spec.Series))
 				}
 			}
-			for _, r := range p.Requests() {
-				if r != p.URL {
+			reqs := p.Requests()
+			if len(reqs) == 0 || reqs[0] != url {
+				t.Errorf("requests %q: the page's own is not recorded", reqs)
+			}
+			for _, r := range reqs {
+				if r != url {
 					t.Errorf("the page fetched %s", r)
 				}
 			}
 			if shots != "" {
 				base := filepath.Join(shots, strings.TrimSuffix(strings.ReplaceAll(name, "/", "-"), ".html"))
-				p.Screenshot(base + ".png")
+				save(t, base+".png", p.Screenshot(t))
 				for _, c := range got {
-					p.ScreenshotElement("figure:has(#plot-"+c.ID+")", base+"-"+c.ID+".png")
+					save(t, base+"-"+c.ID+".png", p.ScreenshotElement(t, "figure:has(#plot-"+c.ID+")"))
 				}
 			}
-			if probs := p.Problems(); len(probs) > 0 {
+			if probs := p.Problems(t); len(probs) > 0 {
 				t.Errorf("the page reported:\n%s", strings.Join(probs, "\n"))
 			}
 		})
@@ -145,9 +150,9 @@ func TestReportChartsZoomTogetherAndToggle(t *testing.T) {
 	if err := os.WriteFile(path, []byte(write(t, func(w io.Writer) error { return WriteHTML(w, fixture()) })), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := browsertest.Start(t).Open(t, "file://"+path)
+	p := browsertest.Start(t).Open(t, "file://"+path, nil)
 	type box struct{ Left, Top, Width, Height float64 }
-	over := browsertest.Eval[box](p, `(function () {
+	over := browsertest.Eval[box](t, p, `(function () {
 		var r = document.querySelector("#plot-rates .u-over").getBoundingClientRect();
 		window.scrollTo(0, 0);
 		return {left: r.left, top: r.top, width: r.width, height: r.height};
@@ -159,15 +164,15 @@ func TestReportChartsZoomTogetherAndToggle(t *testing.T) {
 	x0, x1 := over.Left+over.Width*0.25, over.Left+over.Width*0.5
 
 	// Hovering one chart moves every chart's crosshair to the same time.
-	p.Do(chromedp.MouseEvent(chromedp.MouseMoved, x0, y))
-	idx := browsertest.Eval[[]*int](p, `window.waiterCharts.map(function (c) { return c.plot.cursor.idx; })`)
+	p.Do(t, chromedp.MouseEvent(chromedp.MouseMoved, x0, y))
+	idx := browsertest.Eval[[]*int](t, p, `window.waiterCharts.map(function (c) { return c.plot.cursor.idx; })`)
 	for i, v := range idx {
 		if v == nil || *v != *idx[0] || *v < 5 || *v > 10 {
 			t.Fatalf("hover at a quarter of the rates chart: chart %d's crosshair at %v, want every chart at point ~7 (%v)", i, v, idx)
 		}
 	}
 
-	p.Do(
+	p.Do(t,
 		chromedp.MouseEvent(chromedp.MouseMoved, x0, y),
 		chromedp.MouseEvent(chromedp.MousePressed, x0, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
 		chromedp.MouseEvent(chromedp.MouseMoved, (x0+x1)/2, y, chromedp.ButtonLeft),
@@ -178,7 +183,7 @@ func TestReportChartsZoomTogetherAndToggle(t *testing.T) {
 		ID  string  `json:"id"`
 		Min float64 `json:"min"`
 		Max float64 `json:"max"`
-	}](p, `window.waiterCharts.map(function (c) { return {id: c.id, min: c.plot.scales.x.min, max: c.plot.scales.x.max}; })`)
+	}](t, p, `window.waiterCharts.map(function (c) { return {id: c.id, min: c.plot.scales.x.min, max: c.plot.scales.x.max}; })`)
 	// The fixture runs 0 to 290 s; a quarter to a half of the plot is
 	// roughly 72 s to 145 s.
 	for _, s := range scales {
@@ -187,20 +192,27 @@ func TestReportChartsZoomTogetherAndToggle(t *testing.T) {
 		}
 	}
 	// A double-click zooms every chart back out to the whole run.
-	p.Do(chromedp.MouseClickXY(x1, y, chromedp.ClickCount(2)))
-	full := browsertest.Eval[[][2]float64](p, `window.waiterCharts.map(function (c) { return [c.plot.scales.x.min, c.plot.scales.x.max]; })`)
+	p.Do(t, chromedp.MouseClickXY(x1, y, chromedp.ClickCount(2)))
+	full := browsertest.Eval[[][2]float64](t, p, `window.waiterCharts.map(function (c) { return [c.plot.scales.x.min, c.plot.scales.x.max]; })`)
 	for i, r := range full {
 		if r[0] != 0 || r[1] != 290 {
 			t.Errorf("after a double-click, chart %d shows %v; want the whole run, 0 to 290 s", i, r)
 		}
 	}
 
-	p.Do(chromedp.Click(chromedp.CSS("#plot-rates .u-legend .u-series:nth-child(2) th")))
-	shown := browsertest.Eval[[]bool](p, `window.waiterCharts[0].plot.series.map(function (s) { return s.show; })`)
+	p.Do(t, chromedp.Click(chromedp.CSS("#plot-rates .u-legend .u-series:nth-child(2) th")))
+	shown := browsertest.Eval[[]bool](t, p, `window.waiterCharts[0].plot.series.map(function (s) { return s.show; })`)
 	if len(shown) != 4 || shown[1] || !shown[2] || !shown[3] {
 		t.Errorf("after a click on arrivals in the legend, shown = %v; want arrivals hidden, the rest shown", shown)
 	}
-	if probs := p.Problems(); len(probs) > 0 {
+	if probs := p.Problems(t); len(probs) > 0 {
 		t.Errorf("the page reported:\n%s", strings.Join(probs, "\n"))
+	}
+}
+
+func save(t *testing.T, path string, png []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
