@@ -47,3 +47,34 @@ func TestLoadCarriesTheDeploymentError(t *testing.T) {
 		t.Errorf("deployment error %q after an instance became healthy, want none", l.DeploymentError)
 	}
 }
+
+func TestLoadShowsKnativePanic(t *testing.T) {
+	h := newHarness(t, Config{DefaultPolicy: KnativePolicyName})
+	d := mustDesc(t, Params{"concurrency-level": 10.0, "max-instances": 500.0})
+	h.arrive(1, d)
+	h.observe(d, 1, healthyAt("a", epoch))
+	h.advanceBy(2 * time.Second)
+	if l, _ := h.e.ServiceLoad(d.ID); l.Panicking {
+		t.Fatalf("one request on one instance of concurrency 10: panicking %+v", l)
+	}
+	for id := RequestID(2); id <= 80; id++ {
+		h.arrive(id, d)
+	}
+	h.advanceBy(2 * time.Second)
+	if l, _ := h.e.ServiceLoad(d.ID); !l.Panicking {
+		t.Errorf("80 outstanding on one instance of concurrency 10: not panicking %+v", l)
+	}
+}
+
+func TestWaiterPolicyNeverPanics(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, Params{"concurrency-level": 1.0, "max-instances": 500.0})
+	for id := RequestID(1); id <= 80; id++ {
+		h.arrive(id, d)
+	}
+	h.observe(d, 1, healthyAt("a", epoch))
+	h.advanceBy(3 * time.Second)
+	if l, _ := h.e.ServiceLoad(d.ID); l.Panicking || l.ScalingState != ScalingUp {
+		t.Errorf("Waiter's policy under 80x load: %+v, want scaling up and no panic mode", l)
+	}
+}

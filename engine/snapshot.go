@@ -24,6 +24,8 @@ type Load struct {
 	// DeploymentError is the service's current deployment error, empty
 	// once an instance is healthy.
 	DeploymentError string
+	// Panicking is the policy's last word on panic mode (Knative only).
+	Panicking bool
 }
 
 // ServiceLoad returns the summary of service id, or false if unknown.
@@ -38,7 +40,8 @@ func (e *Engine) ServiceLoad(id string) (Load, bool) {
 	}
 	return Load{Healthy: svc.healthy, Waiting: svc.waiting, InFlight: svc.inflight,
 		Requested: svc.requested, Scheduled: svc.scheduled, FreeSlots: svc.freeSlots,
-		Desired: desired, ScalingState: svc.scalingState, DeploymentError: svc.deploymentError}, true
+		Desired: desired, ScalingState: svc.scalingState, DeploymentError: svc.deploymentError,
+		Panicking: svc.lastDecision.Panicking}, true
 }
 
 // ServiceIDs returns the ids of every service the engine knows, sorted.

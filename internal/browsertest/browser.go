@@ -84,6 +84,7 @@ type Page struct {
 
 	mu       sync.Mutex
 	problems []string
+	requests []string
 	syncs    int
 	markers  map[string]chan struct{} // console.debug markers Problems waits for
 }
@@ -94,9 +95,13 @@ type Page struct {
 // browser error entry of the page.
 func (b *Browser) Open(t testing.TB, url string, headers map[string]string) *Page {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx)
+	p := &Page{markers: map[string]chan struct{}{}}
+	// Requests are recorded by a listener in the tab's message loop, from
+	// its first event: one that came before the reply to a later command
+	// is recorded by the time that command returns.
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(p.record))
 	t.Cleanup(cancel)
-	p := &Page{ctx: ctx, markers: map[string]chan struct{}{}}
+	p.ctx = ctx
 	// Subscribe before navigating: the subscription buffers what the
 	// page says while it loads.
 	messages := chromedp.Console(ctx)
@@ -114,6 +119,9 @@ func (b *Browser) Open(t testing.TB, url string, headers map[string]string) *Pag
 		cancel()
 		<-collected
 	})
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatalf("enabling the network events: %v", err)
+	}
 	if len(headers) > 0 {
 		h := network.Headers{}
 		for k, v := range headers {
@@ -129,6 +137,24 @@ func (b *Browser) Open(t testing.TB, url string, headers map[string]string) *Pag
 	}
 	p.status = int(resp.Status)
 	return p
+}
+
+// record keeps the URL of every request the page makes. It runs in the
+// tab's message loop, so it only appends.
+func (p *Page) record(ev any) {
+	if ev, ok := ev.(*network.EventRequestWillBeSent); ok {
+		p.mu.Lock()
+		p.requests = append(p.requests, ev.Request.URL)
+		p.mu.Unlock()
+	}
+}
+
+// Requests returns the URL of every request the page has made so far,
+// the page's own first.
+func (p *Page) Requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.requests...)
 }
 
 // note keeps a console message that reports a problem: console.error,
@@ -214,6 +240,16 @@ func (p *Page) Screenshot(t testing.TB) []byte {
 	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
+	}
+	return png
+}
+
+// ScreenshotElement returns a PNG of the element the CSS selector finds.
+func (p *Page) ScreenshotElement(t testing.TB, css string) []byte {
+	t.Helper()
+	png, err := chromedp.Run(p.ctx, chromedp.Screenshot(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("screenshot of %s: %v", css, err)
 	}
 	return png
 }

@@ -3,6 +3,8 @@ package browsertest
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,5 +55,48 @@ func TestProblemsAreCaught(t *testing.T) {
 	}
 	if s := b.Open(t, srv.URL+"/clean", nil).Status(); s != http.StatusUnauthorized {
 		t.Errorf("page without the header: %d, want 401", s)
+	}
+}
+
+// A page opened from a file records its requests: the page, then what it
+// fetched; a page that fetches nothing records only itself.
+func TestRequestsAreRecorded(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.png")
+	page := filepath.Join(dir, "fetches.html")
+	html := `<!DOCTYPE html><link rel="icon" href="data:,"><title>fetches</title><img src="file://` + missing + `">`
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	alone := filepath.Join(dir, "alone.html")
+	if err := os.WriteFile(alone, []byte(`<!DOCTYPE html><link rel="icon" href="data:,"><title>alone</title><p>x</p>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := Start(t)
+	p := b.Open(t, "file://"+page, nil)
+	if reqs := p.Requests(); len(reqs) != 2 || reqs[0] != "file://"+page || reqs[1] != "file://"+missing {
+		t.Errorf("requests %q, want the page, then the missing image", reqs)
+	}
+	if probs := p.Problems(t); len(probs) == 0 {
+		t.Error("the missing image is not a problem")
+	}
+	q := b.Open(t, "file://"+alone, nil)
+	if reqs := q.Requests(); len(reqs) != 1 || reqs[0] != "file://"+alone {
+		t.Errorf("a page that fetches nothing: requests %q", reqs)
+	}
+	if probs := q.Problems(t); len(probs) != 0 {
+		t.Errorf("a clean page from a file has problems: %q", probs)
+	}
+}
+
+func TestMissingBrowserIsAClearError(t *testing.T) {
+	t.Setenv("WAITER_CHROMIUM", filepath.Join(t.TempDir(), "no-such-chromium"))
+	if _, err := FindChromium(); err == nil || !strings.Contains(err.Error(), "WAITER_CHROMIUM=") {
+		t.Errorf("WAITER_CHROMIUM naming nothing: %v", err)
+	}
+	t.Setenv("WAITER_CHROMIUM", "")
+	t.Setenv("PATH", t.TempDir())
+	if _, err := FindChromium(); err == nil || !strings.Contains(err.Error(), "apt-get install -y chromium") {
+		t.Errorf("no browser on the PATH: %v, want what to install", err)
 	}
 }
