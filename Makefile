@@ -3,16 +3,20 @@ PKGS := ./...
 
 .PHONY: build test bench lint fmt
 
+# build stamps the commit into --version: the Go tool does not from a git
+# worktree or with -buildvcs=false (internal/clikit.Commit).
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
 build:
-	$(GO) build -o bin/ ./cmd/...
+	$(GO) build -ldflags "-X github.com/waiter-go/waiter/internal/clikit.Commit=$(COMMIT)" -o bin/ ./cmd/...
 
 # RACE_PKGS own goroutines (the driver, the server wiring, the adapters
-# that poll, probe, refresh keys or serve, the fake Marathon); they run
+# that poll, probe, refresh keys or serve, the fake Marathon, the waiter
+# command line that asks its clusters at once); they run
 # again under the race detector. The engine and the simulator are
 # single-threaded and CPU bound, so the race detector would only slow them.
 RACE_PKGS := ./cmd/waiter/internal/router ./cmd/waiter/internal/serve ./cmd/waiter/internal/tokencache \
 	./adapters/http ./adapters/shell ./adapters/marathon ./adapters/jwt ./adapters/kerberos \
-	./internal/fakemarathon/...
+	./internal/fakemarathon/... ./cmd/waiter/internal/cli
 
 # test: lint + the whole suite, the goroutine owners again with -race,
 # then a deeper property run; keep it well under 10 minutes on 2 cores.
@@ -56,6 +60,16 @@ lint:
 
 fmt:
 	gofmt -w $$(find . -name '*.go' -not -path './vendor/*')
+
+# report-screenshots: the browser test of the HTML reports, keeping a PNG
+# of every page it opens (fixture run, compare and sweep, and each
+# committed report) in SHOTS (default /tmp/report-screenshots).
+.PHONY: report-screenshots
+SHOTS ?= /tmp/report-screenshots
+report-screenshots:
+	mkdir -p $(SHOTS)
+	REPORT_SCREENSHOTS=$(SHOTS) $(GO) test -count=1 -run TestReportsInABrowser ./sim/report/
+	@echo "screenshots in $(SHOTS)"
 
 # reports: regenerate the committed report of every scenario under reports/
 # (waiter-sim leaves unchanged files alone); TestCommittedReportsAreFresh in

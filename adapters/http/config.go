@@ -68,6 +68,10 @@ type Config struct {
 	AuthCookieAge time.Duration
 	// Logger receives request failures; nil discards them.
 	Logger *slog.Logger
+	// AccessLog, when set, receives one entry per request with Waiter's
+	// request-log fields (cid, service-id, instance-id, status, latency,
+	// queue time as get-instance-latency-ns, ...); nil logs none.
+	AccessLog *slog.Logger
 
 	// MaxAPIBodyBytes bounds the body of an API request (bytes; default
 	// 1 MiB): a larger one is refused with 413 naming the limit.

@@ -20,6 +20,9 @@ type reqInfo struct {
 	// header is the response's header map, where a successful login
 	// leaves its x-waiter-auth cookie (nil outside ServeHTTP).
 	header http.Header
+	// proxied is what the proxy learned about the request's service and
+	// instance (nil for API calls), for the access log.
+	proxied *proxied
 }
 
 type infoKey struct{}

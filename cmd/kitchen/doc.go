@@ -13,10 +13,14 @@
 //
 //	kitchen [-p PORT] [--host HOST] [--start-up-sleep-ms N]
 //	        [--enable-status-change] [--log-output stdout|stderr|file]
+//	        [--log-format text|json] [--log-level debug|info|warn|error]
 //	        [--keep-alive]
+//	kitchen completion bash|zsh|fish
+//	kitchen --version
 //
 // The port defaults to $PORT0 (what Waiter's schedulers hand an instance),
-// else 8080. The server stops cleanly on SIGINT or SIGTERM. Like the
+// else 8080; the address to 127.0.0.1 (the original bound every interface:
+// --host "" still does). The server stops cleanly on SIGINT or SIGTERM. Like the
 // original, every response says Connection: close; --keep-alive (not in the
 // original) lets clients reuse connections, for benchmarks of the proxies
 // in front of it.

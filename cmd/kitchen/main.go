@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,13 +11,9 @@ import (
 )
 
 func main() {
-	cfg, err := kitchen.ParseFlags(os.Args[1:], os.Getenv, os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "kitchen:", err)
-		os.Exit(2)
+	cfg, code, done := kitchen.ParseCommandLine(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if done {
+		os.Exit(code)
 	}
 	// Schedulers stop instances with SIGTERM; treating it like Ctrl-C gives a
 	// clean exit status instead of a signal death.

@@ -74,6 +74,36 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("binds loopback unless told, logs JSON when asked", func(t *testing.T) {
+		t.Parallel()
+		addr := freeAddr(t)
+		_, port, _ := net.SplitHostPort(addr)
+		k := &kitchenProc{addr: addr, url: "http://" + addr, done: make(chan struct{}), out: &syncBuffer{}}
+		k.cmd = exec.Command(bin, "-p", port, "--log-format", "json")
+		k.cmd.Env = cleanEnv()
+		k.cmd.Stdout, k.cmd.Stderr = k.out, k.out
+		k.started = time.Now()
+		if err := k.cmd.Start(); err != nil {
+			t.Fatalf("start kitchen: %v", err)
+		}
+		go func() { k.waitErr = k.cmd.Wait(); close(k.done) }()
+		t.Cleanup(func() {
+			_ = k.cmd.Process.Kill()
+			<-k.done
+		})
+		k.waitListening(t)
+		// An answer means Serve runs, so the line logged before it is out.
+		resp, err := http.Get(k.url + "/status")
+		if err != nil {
+			t.Fatalf("GET /status: %v", err)
+		}
+		_ = resp.Body.Close()
+		want := `"msg":"starting HTTP server","addr":"127.0.0.1:` + port + `"`
+		if !strings.Contains(k.output(), want) {
+			t.Errorf("log lacks %s:\n%s", want, k.output())
+		}
+	})
+
 	t.Run("rejects unknown flags with exit 2", func(t *testing.T) {
 		t.Parallel()
 		k := startKitchen(t, bin, "--ssl")

@@ -60,7 +60,7 @@ func TestRunWritesTheReports(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	exists(t, filepath.Join(out, "report.json"), filepath.Join(out, "report.md"), filepath.Join(out, "report.html"))
-	for _, want := range []string{"requests", "cold starts", "latency p99.9", "instance-seconds", "peak instances", "2/2 pass"} {
+	for _, want := range []string{"requests", "cold starts", "latency p99.9", "instance-hours", "peak instances", "2/2 pass"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -164,22 +164,27 @@ func TestUsage(t *testing.T) {
 		want string // in stdout+stderr
 	}{
 		{nil, 2, "Usage:"},
-		{[]string{"--help"}, 0, "waiter-sim run FILE"},
-		{[]string{"run", "--help"}, 0, "Usage:"},
-		{[]string{"fly"}, 2, `unknown command "fly"`},
-		{[]string{"run"}, 2, "want one scenario file"},
-		{[]string{"run", "a.yaml", "b.yaml"}, 2, "want one scenario file"},
+		{[]string{"--help"}, 0, "waiter-sim run scenarios/spike.yaml"},
+		{[]string{"run", "--help"}, 0, "Usage: waiter-sim run <file>"},
+		{[]string{"help", "sweep"}, 0, "Usage: waiter-sim sweep --set=PARAM=V1,V2,... <file>"},
+		{[]string{"marathon", "--help"}, 0, "--start-check-interval"},
+		{[]string{"fly"}, 2, `unknown command "fly" (known: run, compare, sweep, reports, marathon, docs, completion)`},
+		{[]string{"run"}, 2, `expected "<file>"`},
+		{[]string{"run", "a.yaml", "b.yaml"}, 2, "unexpected argument b.yaml"},
 		{[]string{"run", "testdata/tiny.yaml", "--policy", "magic"}, 2, `unknown policy "magic"`},
-		{[]string{"run", "testdata/tiny.yaml", "--seed", "x"}, 2, "invalid value"},
+		{[]string{"run", "testdata/tiny.yaml", "--seed", "x"}, 2, `--seed: expected a valid 64 bit uint but got "x"`},
 		{[]string{"run", "testdata/tiny.yaml", "--set", "novalue"}, 2, "want k=v"},
-		{[]string{"compare", "testdata/tiny.yaml"}, 2, "--policies is required"},
+		{[]string{"run", "testdata/tiny.yaml", "--set", "novalue"}, 2, "Run 'waiter-sim run --help' for usage."},
+		{[]string{"compare", "testdata/tiny.yaml"}, 2, "missing flags: --policies"},
 		{[]string{"compare", "testdata/tiny.yaml", "--policies", "waiter,waiter"}, 2, "listed twice"},
-		{[]string{"sweep", "testdata/tiny.yaml"}, 2, "exactly one --set"},
+		{[]string{"sweep", "testdata/tiny.yaml"}, 2, "missing flags: --set"},
 		{[]string{"sweep", "testdata/tiny.yaml", "--set", "scale-up-factor="}, 2, "lists no values"},
-		{[]string{"reports", "a", "b"}, 2, "at most one folder"},
+		{[]string{"reports", "a", "b"}, 2, "unexpected argument b"},
 		{[]string{"reports", t.TempDir()}, 2, "no scenarios"},
-		{[]string{"marathon", "extra"}, 2, "takes no arguments"},
+		{[]string{"marathon", "extra"}, 2, "unexpected argument extra"},
 		{[]string{"marathon", "--port-range", "9-1"}, 2, "want LO-HI"},
+		{[]string{"--version"}, 0, "waiter-sim "},
+		{[]string{"completion", "fish"}, 0, "complete -f -c waiter-sim"},
 	} {
 		code, stdout, stderr := sim(t, c.args...)
 		if code != c.code || !strings.Contains(stdout+stderr, c.want) {

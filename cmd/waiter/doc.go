@@ -1,8 +1,12 @@
-// Command waiter is the production router of Waiter in Go.
+// Command waiter is the production router of Waiter in Go and the
+// command line Waiter's users talk to routers with.
 //
 //	waiter serve [--port 9091] [--data-dir ./waiter-data]
 //	             [--scheduler shell|marathon] [--marathon-url URL]
 //	             [--config FILE] [--host ADDR] [--router-id ID]
+//	             [--log-format text|json] [--log-level LEVEL] [--access-log FILE]
+//	waiter create|update|show|tokens|delete|init|ping|kill|maintenance ...
+//	waiter --version | waiter help COMMAND | waiter completion bash
 //
 // `waiter serve` speaks Waiter's REST API and header conventions, keeps
 // tokens and service records in one bbolt file in the data folder, and
@@ -10,10 +14,11 @@
 // --config is decoded strictly (unknown keys are errors) and flags
 // override it. SIGTERM or SIGINT drains: no new requests, in-flight ones
 // finish (bounded), every instance is stopped, the store is closed, and
-// the exit status is 0.
+// the exit status is 0. The other commands are Waiter's CLI's (see
+// internal/cli).
 //
-// This package owns the process: argument dispatch, signals, the real
-// clock (the only place real time enters) and the exit code. The wiring
-// lives in internal/serve, the driver in internal/router, the
-// configuration in internal/config.
+// This package owns the process: it hands the arguments, the standard
+// streams and the environment to internal/cli and exits with its status.
+// The command line lives in internal/cli, the wiring in internal/serve,
+// the driver in internal/router, the configuration in internal/config.
 package main

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -12,23 +11,35 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/cmd/waiter/internal/cli"
 )
 
-func TestUsage(t *testing.T) {
-	var out bytes.Buffer
-	if code := run(nil, &out); code != 2 || !strings.Contains(out.String(), "usage: waiter") {
-		t.Errorf("no args: %d %q", code, out.String())
-	}
-	out.Reset()
-	if code := run([]string{"frobnicate"}, &out); code != 2 || !strings.Contains(out.String(), "unknown command") {
-		t.Errorf("unknown command: %d %q", code, out.String())
-	}
-	out.Reset()
-	if code := run([]string{"serve", "--scheduler", "nope"}, &out); code != 2 || !strings.Contains(out.String(), "nope") {
-		t.Errorf("bad flag value: %d %q", code, out.String())
-	}
-	if code := run([]string{"serve", "-h"}, io.Discard); code != 0 {
-		t.Errorf("serve -h: %d", code)
+// TestCommandLine runs the binary's command line in-process: help,
+// version and usage errors, with their exit statuses.
+func TestCommandLine(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Usage: waiter <command>"},
+		{[]string{"--help"}, 0, "waiter ping web"},
+		{[]string{"--version"}, 0, "waiter "},
+		{[]string{"help", "serve"}, 0, "--access-log=FILE"},
+		{[]string{"serve", "--help"}, 0, "waiter serve --scheduler marathon --marathon-url"},
+		{[]string{"create", "--help"}, 0, "grace-period-secs"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate" (known: serve, create, update,`},
+		{[]string{"serve", "--scheduler", "nope"}, 2, `scheduler must be shell or marathon (got "nope")`},
+		{[]string{"serve", "--log-format", "xml"}, 2, `--log-format must be one of "text","json" but got "xml"`},
+		{[]string{"serve", "--prot", "1"}, 2, "unknown flag --prot, did you mean \"--port\"?"},
+		{[]string{"completion", "bash"}, 0, "complete -C "},
+	} {
+		var out bytes.Buffer
+		code := cli.Run(c.args, cli.Options{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }})
+		if code != c.code || !strings.Contains(out.String(), c.want) {
+			t.Errorf("%v: exit %d, want %d with %q in:\n%s", c.args, code, c.code, c.want, out.String())
+		}
 	}
 }
 
@@ -40,8 +51,15 @@ func TestServeBinary(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "waiter")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	// The commit as `make build` stamps it: --version must show it.
+	const commit = "0123456789abcdef0123"
+	if out, err := exec.Command("go", "build", "-ldflags", "-X github.com/waiter-go/waiter/internal/clikit.Commit="+commit,
+		"-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "--version").Output(); err != nil || !strings.HasPrefix(string(out), "waiter ") ||
+		!strings.Contains(string(out), "(commit 0123456789ab") {
+		t.Errorf("waiter --version: %v %q; want the stamped commit", err, out)
 	}
 	cmd := exec.Command(bin, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", filepath.Join(dir, "data"))
 	stderr, err := cmd.StderrPipe()

@@ -44,6 +44,14 @@ func (s *Syncer) Observed(now time.Time, seq uint64, id string, o *engine.Observ
 	return s.out
 }
 
+// Applied reports whether observation number seq was the newest applied
+// to service id (false for a stale one, or a service the router does not
+// keep); drivers note what it said for their dashboards.
+func (s *Syncer) Applied(id string, seq uint64) bool {
+	rec := s.lookup(id)
+	return rec != nil && rec.appliedSeq == seq
+}
+
 // observeAbsent applies an observation that does not list service id. It
 // is reported gone only when no scheduler call for it is in flight and
 // its creation finished before the observation started; otherwise the

@@ -128,7 +128,7 @@ func (s *Server) create(now time.Duration, def *appDef) *apiError {
 		return asAPIError(err)
 	}
 	m := &appMeta{}
-	m.record(*def, version, true)
+	m.record(*def, version, s.model.Now(), true)
 	s.apps[id] = m
 	s.noteDeployment(a, version, -1, "StartApplication", "ScaleApplication")
 	return nil
@@ -222,7 +222,7 @@ func (s *Server) putApp(w http.ResponseWriter, r *http.Request, id string) {
 		if a.Deployment != "" {
 			s.cancelPrevious(id, a.Deployment)
 		}
-		m.record(def, version, !scale)
+		m.record(def, version, s.model.Now(), !scale)
 		action := "RestartApplication"
 		if scale {
 			action = "ScaleApplication"
@@ -292,7 +292,7 @@ func (s *Server) restartApp(w http.ResponseWriter, r *http.Request, id string) {
 			e = asAPIError(err, a.Deployment)
 			return
 		}
-		m.record(m.def, version, true)
+		m.record(m.def, version, s.model.Now(), true)
 		s.noteDeployment(a, version, a.Instances, "RestartApplication")
 		depID = a.Deployment
 	})

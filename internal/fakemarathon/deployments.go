@@ -106,7 +106,7 @@ func (s *Server) deleteDeployment(w http.ResponseWriter, r *http.Request, id str
 		_ = s.model.ScaleApp(now, d.app, d.original, true)
 		def := m.def
 		def.Instances = d.original
-		m.record(def, version, false)
+		m.record(def, version, s.model.Now(), false)
 		s.noteDeployment(a, version, a.Instances, "ScaleApplication")
 		newID = a.Deployment
 	})

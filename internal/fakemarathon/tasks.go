@@ -79,7 +79,7 @@ func (s *Server) kill(now time.Duration, id string, ts []*marathon.Task, o killO
 	version := s.nextVersion()
 	def := m.def
 	def.Instances = a.Instances
-	m.record(def, version, false)
+	m.record(def, version, s.model.Now(), false)
 	// Marathon's kill-and-scale deployment ends with the kill: it is
 	// never listed, but the answer names it.
 	return out, newUUID(), version, nil

@@ -20,7 +20,12 @@ type appMeta struct {
 	version            time.Time
 	lastScalingAt      time.Time
 	lastConfigChangeAt time.Time
-	versions           []appVersion // oldest first
+	// scaledAt and configChangedAt are the same instants in model time:
+	// taskStats compares them with the tasks' model start times, because
+	// versions are bumped to stay unique and can run ahead of the clock.
+	scaledAt        time.Duration
+	configChangedAt time.Duration
+	versions        []appVersion // oldest first
 }
 
 type appVersion struct {
@@ -43,10 +48,10 @@ func (s *Server) nextVersion() time.Time {
 
 // record stores def as the app's new version; config tells a config
 // change from a scale. s.mu held.
-func (m *appMeta) record(def appDef, at time.Time, config bool) {
-	m.def, m.version, m.lastScalingAt = def, at, at
+func (m *appMeta) record(def appDef, at time.Time, modelAt time.Duration, config bool) {
+	m.def, m.version, m.lastScalingAt, m.scaledAt = def, at, at, modelAt
 	if config {
-		m.lastConfigChangeAt = at
+		m.lastConfigChangeAt, m.configChangedAt = at, modelAt
 	}
 	m.versions = append(m.versions, appVersion{at: at, def: def})
 	if len(m.versions) > maxVersions {
@@ -263,14 +268,14 @@ func (s *Server) taskStats(m *appMeta, a *marathon.App) map[string]any {
 		}
 		return map[string]any{"stats": stats}
 	}
-	after := func(at time.Time) func(*marathon.Task) bool {
-		return func(t *marathon.Task) bool { return !s.wall(t.StagedAt).Before(at) }
+	after := func(at time.Duration) func(*marathon.Task) bool {
+		return func(t *marathon.Task) bool { return t.StagedAt >= at }
 	}
 	out := map[string]any{}
 	for name, keep := range map[string]func(*marathon.Task) bool{
-		"startedAfterLastScaling": after(m.lastScalingAt),
-		"withLatestConfig":        after(m.lastConfigChangeAt),
-		"withOutdatedConfig":      func(t *marathon.Task) bool { return !after(m.lastConfigChangeAt)(t) },
+		"startedAfterLastScaling": after(m.scaledAt),
+		"withLatestConfig":        after(m.configChangedAt),
+		"withOutdatedConfig":      func(t *marathon.Task) bool { return !after(m.configChangedAt)(t) },
 		"totalSummary":            func(*marathon.Task) bool { return true },
 	} {
 		if g := group(keep); g != nil {

@@ -33,6 +33,16 @@ func TestQueueTimeoutSlowStart(t *testing.T) {
 		"x-waiter-cmd": kitchenCmd(fmt.Sprintf("-p $PORT0 --start-up-sleep-ms %d", (10 * timeout).Milliseconds()))}
 	id := rt.serviceIDOf(t, kitchenHeaders(h))
 	rt.cleanupService(t, id)
+	// The hint needs an instance the router knows to be starting; on a
+	// loaded machine the first request's 2 s can pass before the scheduler
+	// reports it. So the first request starts the service and the second,
+	// sent once the instance is known (it stays starting for 20 s), is the
+	// one checked.
+	rt.kitchen(h)
+	waitFor(t, "the starting instance", 30*time.Second, 50*time.Millisecond, func() (bool, string) {
+		n := rt.numInstances(t, id)
+		return n > 0, fmt.Sprintf("%d instances", n)
+	})
 	r := rt.kitchen(h)
 	expectStatus(t, r, http.StatusServiceUnavailable)
 	if r.Took < timeout {

@@ -3,7 +3,6 @@ package kitchen
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -19,7 +18,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer closeLog()
-	logger := slog.New(slog.NewTextHandler(out, nil))
+	logger := cfg.Log.Logger(out)
 
 	h := NewHandler(HandlerConfig{
 		Logger:             logger,

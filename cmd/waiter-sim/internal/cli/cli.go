@@ -2,69 +2,56 @@ package cli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/waiter-go/waiter/internal/clikit"
+	"github.com/waiter-go/waiter/internal/fakemarathon"
+	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 )
 
 // Exit statuses.
 const (
-	exitOK     = 0
-	exitFailed = 1 // an assertion failed, or reports are stale
-	exitError  = 2 // bad usage, an invalid scenario, or any other error
+	exitOK     = clikit.ExitOK
+	exitFailed = clikit.ExitFailed // an assertion failed, or reports are stale
+	exitError  = clikit.ExitUsage  // bad usage, an invalid scenario, or any other error
 )
 
-const usage = `waiter-sim runs Waiter's engine in virtual time against a simulated
-Mesos cluster and Marathon, and reports latency, rejections, cold starts
-and cost.
+// grammar is waiter-sim's command line.
+type grammar struct {
+	Version kong.VersionFlag `help:"Print the version (module version and commit) and exit."`
 
-Usage:
-  waiter-sim run FILE [--seed N] [--policy NAME] [--out DIR] [--stats FILE] [--set k=v ...]
-  waiter-sim compare FILE --policies waiter,knative [--seed N] [--out DIR]
-  waiter-sim sweep FILE --set PARAM=V1,V2,... [--policy NAME] [--seed N] [--out DIR]
-  waiter-sim reports [--check] [--all] [DIR]
-  waiter-sim marathon [--listen ADDR] [--simulated] [--start-check-interval D] [...]
-  waiter-sim docs scenario
+	Run        runCmd               `cmd:"" help:"Run one scenario: print a summary, write report.json, report.md and report.html."`
+	Compare    compareCmd           `cmd:"" help:"Run several policies on the same scenario and seed, side by side."`
+	Sweep      sweepCmd             `cmd:"" help:"Run one scenario once per value of a Waiter parameter; cost against p99 latency."`
+	Reports    reportsCmd           `cmd:"" help:"Regenerate (or --check) the committed report of every scenario."`
+	Marathon   marathonCmd          `cmd:"" help:"Serve a simulated Marathon over HTTP (Marathon 1.4's REST API)."`
+	Docs       docsCmd              `cmd:"" help:"Print generated documentation: the scenario format's reference."`
+	Completion clikit.CompletionCmd `cmd:"" help:"Print shell code that completes waiter-sim's commands and flags."`
+}
 
-Commands:
-  run       Run one scenario, print a summary, write DIR/report.json,
-            report.md and report.html. DIR defaults to reports/<scenario name>.
-            --seed and --policy replace the scenario's; each --set k=v
-            overrides a Waiter parameter of every service. --stats FILE
-            writes wall time, simulated requests per wall second and peak
-            memory as JSON.
-  compare   Run each policy on the same load and seed; print the side-by-side
-            table; write DIR/compare.md, DIR/compare.html and
-            DIR/<policy>/report.json. DIR defaults to reports/<name>/compare.
-  sweep     One run per value of one Waiter parameter; print the table; write
-            DIR/sweep.md and DIR/sweep.html (cost in instance-seconds against
-            p99 latency, with the Pareto front) and DIR/<param>-<value>/report.json.
-            DIR defaults to reports/<name>/sweep-<param>.
-  reports   Regenerate DIR/reports/<name>/ for every DIR/scenarios/*.yaml marked
-            "fast: true" (every scenario with --all); DIR defaults to ".".
-            --check writes nothing under reports/: it regenerates into a
-            temporary folder and lists the committed files that differ.
-  marathon  Serve the simulated Marathon over HTTP (Marathon 1.4's REST API,
-            what go-marathon uses) on ADDR (127.0.0.1:8080) until interrupted.
-            Tasks run as local processes with $PORT0.. (--simulated: in the
-            model instead); --work-dir, --port-range LO-HI, --agents N,
-            --launch-latency, --first-health-check, --start-check-interval
-            tune it; -v logs launches and kills. Faults: POST /_sim/faults.
-  docs      Print the reference of the scenario format (every key, its type,
-            unit, default and meaning) in Markdown, generated from the Go
-            types that decode it; docs/scenario.md is its output.
-
-Values given to --set are numbers (float64), true or false, or else strings.
-
-Exit status: 0 on success; 1 when an assertion fails (run, after writing the
+// Help is waiter-sim's detailed help: what the exit statuses mean.
+func (grammar) Help() string {
+	return `Exit status: 0 on success; 1 when an assertion fails (run, after writing the
 reports) or reports are stale (reports --check); 2 on a usage error, an
 invalid scenario (the message names the file, line and field, and
-docs/scenario.md, printed by 'waiter-sim docs scenario', describes the format) or any
-other error.
-`
+docs/scenario.md, printed by 'waiter-sim docs scenario', describes the
+format) or any other error.
 
-// usageError is bad command-line input: exit 2 with a pointer to --help.
+Examples:
+
+    waiter-sim run scenarios/spike.yaml
+    waiter-sim compare scenarios/spike.yaml --policies waiter,knative
+    waiter-sim sweep scenarios/spike.yaml --set scale-up-factor=0.05,0.1,0.3
+    waiter-sim reports --check`
+}
+
+const description = `waiter-sim runs Waiter's engine in virtual time against a simulated Mesos
+cluster and Marathon, and reports latency, rejections, cold starts and cost.`
+
+// usageError is bad command-line input found after parsing: exit 2 with
+// a pointer to the command's --help.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
@@ -88,41 +75,39 @@ type env struct {
 // exit status.
 func Run(args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr}
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+	var g grammar
+	app, err := clikit.New("waiter-sim", description, &g, stdout, stderr, kong.Bind(e),
+		kong.Vars{"log_level": "warn", "launch_latency": fakemarathon.DefaultLaunchLatency.String(),
+			"port_range": fmt.Sprintf("%d-%d", procs.DefaultPortRangeStart, procs.DefaultPortRangeEnd)})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return exitError
 	}
-	cmds := map[string]func(*env, []string) error{
-		"run":      cmdRun,
-		"compare":  cmdCompare,
-		"sweep":    cmdSweep,
-		"reports":  cmdReports,
-		"marathon": cmdMarathon,
-		"docs":     cmdDocs,
+	if len(args) == 0 {
+		// No command: show what there is, but as the usage error it is.
+		app.Parse([]string{"--help"})
+		return exitError
 	}
-	name := args[0]
-	switch name {
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+	ctx, code, done := app.Parse(args)
+	if done {
+		return code
+	}
+	if ctx.Command() == "completion <shell>" {
+		if err := g.Completion.Print(stdout, "waiter-sim", ""); err != nil {
+			fmt.Fprintln(stderr, "waiter-sim:", err)
+			return exitError
+		}
 		return exitOK
 	}
-	cmd, ok := cmds[name]
-	if !ok {
-		fmt.Fprintf(stderr, "waiter-sim: unknown command %q (known: %s)\nRun 'waiter-sim --help' for usage.\n",
-			name, strings.Join([]string{"run", "compare", "sweep", "reports", "marathon", "docs"}, ", "))
-		return exitError
-	}
-	err := cmd(e, args[1:])
+	name := ctx.Selected().Name
+	err = ctx.Run()
 	var ue *usageError
 	var fe *failedError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, usage)
-		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "waiter-sim %s: %v\nRun 'waiter-sim --help' for usage.\n", name, err)
+		app.CommandUsageError(ctx, err)
 		return exitError
 	case errors.As(err, &fe):
 		fmt.Fprintf(stderr, "waiter-sim %s: %v\n", name, err)

@@ -10,27 +10,37 @@ import (
 	"github.com/waiter-go/waiter/sim/report"
 )
 
-// cmdCompare runs several policies on one scenario:
+// compareCmd runs several policies on one scenario:
 // `waiter-sim compare FILE --policies waiter,knative [flags]`. Assertions
 // are shown per policy but do not set the exit status: they are tuned to
 // the scenario's own policy, and a comparison is for reading.
-func cmdCompare(e *env, args []string) error {
-	fs := newFlags("compare")
-	var f runFlags
-	var list string
-	fs.StringVar(&list, "policies", "", "comma-separated policies, e.g. waiter,knative")
-	fs.Uint64Var(&f.seed, "seed", 0, "seed (default: the scenario's)")
-	fs.StringVar(&f.out, "out", "", "output folder (default: reports/<scenario name>/compare)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+type compareCmd struct {
+	File     string   `arg:"" predictor:"yaml" help:"The scenario (YAML)."`
+	Policies []string `required:"" placeholder:"P1,P2" help:"Policies to compare, comma-separated (waiter, knative)."`
+	runFlags `embed:""`
+}
+
+// Help is compare's detailed help.
+func (compareCmd) Help() string {
+	return `Runs each policy on the same load and seed, prints the side-by-side table and
+writes DIR/compare.md, DIR/compare.html and DIR/<policy>/report.json (DIR
+defaults to reports/<scenario name>/compare). Failed assertions are shown but
+do not change the exit status.
+
+Examples:
+
+    waiter-sim compare scenarios/spike.yaml --policies waiter,knative
+    waiter-sim compare scenarios/spike.yaml --policies waiter,knative --seed 3 --out /tmp/cmp`
+}
+
+// Run runs the command.
+func (c *compareCmd) Run(e *env) error {
+	var pols []string
+	for _, p := range c.Policies {
+		pols = append(pols, splitList(p)...)
 	}
-	if len(pos) != 1 {
-		return usagef("want one scenario file, got %d arguments", len(pos))
-	}
-	pols := splitList(list)
 	if len(pols) == 0 {
-		return usagef("--policies is required, e.g. --policies waiter,knative")
+		return usagef("--policies lists no policy, e.g. --policies waiter,knative")
 	}
 	for i, p := range pols {
 		if err := checkPolicy(p); err != nil {
@@ -40,18 +50,17 @@ func cmdCompare(e *env, args []string) error {
 			return usagef("policy %q listed twice", p)
 		}
 	}
-	sc, err := load(pos[0])
+	sc, err := load(c.File)
 	if err != nil {
 		return err
 	}
-	out := f.out
+	out := c.Out
 	if out == "" {
-		out = filepath.Join("reports", scenarioName(sc, pos[0]), "compare")
+		out = filepath.Join("reports", scenarioName(sc, c.File), "compare")
 	}
 	var reps []*sim.Report
 	for _, p := range pols {
-		f.policy = p
-		rep, err := e.simulate(sc, f.options(isSet(fs, "seed")), sc.Name+" "+p)
+		rep, err := e.simulate(sc, c.options(p), sc.Name+" "+p)
 		if err != nil {
 			return err
 		}

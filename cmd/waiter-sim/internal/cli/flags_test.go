@@ -1,25 +1,22 @@
 package cli
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 )
 
-func TestParseAllowsFlagsAfterArguments(t *testing.T) {
-	fs := newFlags("t")
-	seed := fs.Uint64("seed", 0, "")
-	var set assignments
-	fs.Var(&set, "set", "")
-	pos, err := parse(fs, []string{"a.yaml", "--seed", "3", "b", "--set", "x=1", "--set=y=z"})
-	if err != nil {
+func TestOverrides(t *testing.T) {
+	if err := checkAssignments([]string{"x=1", "y=z=w"}); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(pos, []string{"a.yaml", "b"}) || *seed != 3 || !isSet(fs, "seed") || isSet(fs, "other") {
-		t.Errorf("pos %v seed %d", pos, *seed)
-	}
-	want := map[string]any{"x": 1.0, "y": "z"}
-	if got := set.overrides(); !reflect.DeepEqual(got, want) {
+	want := map[string]any{"x": 1.0, "y": "z=w"}
+	if got := overrides([]string{"x=1", " y =z=w"}); !reflect.DeepEqual(got, want) {
 		t.Errorf("overrides %v, want %v", got, want)
+	}
+	var ue *usageError
+	if err := checkAssignments([]string{"novalue"}); !errors.As(err, &ue) {
+		t.Errorf("k without =v: %v, want a usage error", err)
 	}
 }
 

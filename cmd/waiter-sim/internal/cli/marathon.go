@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/clikit"
 	"github.com/waiter-go/waiter/internal/fakemarathon"
 	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
 )
@@ -23,57 +24,66 @@ var marathonContext = func() (context.Context, context.CancelFunc) {
 // marathonReady is told the base URL once the server listens (tests).
 var marathonReady = func(string) {}
 
-// cmdMarathon serves the simulated Marathon over HTTP until interrupted:
+// marathonCmd serves the simulated Marathon over HTTP until interrupted:
 // `waiter-sim marathon --listen ADDR [flags]`. Its tasks are real
 // processes on this machine unless --simulated.
-func cmdMarathon(e *env, args []string) error {
-	fs := newFlags("marathon")
-	var (
-		listen     = fs.String("listen", "127.0.0.1:8080", "address to serve Marathon's REST API on")
-		simulated  = fs.Bool("simulated", false, "simulate tasks instead of running them as processes")
-		workDir    = fs.String("work-dir", "", "folder for the tasks' sandboxes (default: a temporary one, removed on exit)")
-		portRange  = fs.String("port-range", fmt.Sprintf("%d-%d", procs.DefaultPortRangeStart, procs.DefaultPortRangeEnd), "task ports, LO-HI")
-		agents     = fs.Int("agents", 1, "Mesos agents (hosts 127.0.0.1, 127.0.0.2, ...)")
-		latency    = fs.Duration("launch-latency", fakemarathon.DefaultLaunchLatency, "staging-to-running delay of a task")
-		firstCheck = fs.Duration("first-health-check", 5*time.Second, "delay of a task's first health check")
-		startCheck = fs.Duration("start-check-interval", 0, "re-check tasks not yet healthy this often (0: every health-check interval, as Marathon)")
-		seed       = fs.Uint64("seed", 1, "seed of simulated start-up times")
-		verbose    = fs.Bool("v", false, "log task launches, exits and kills")
-	)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("marathon takes no arguments, got %q", pos)
-	}
-	lo, hi, ok := parseRange(*portRange)
+type marathonCmd struct {
+	Listen             string        `default:"127.0.0.1:8080" help:"Address to serve Marathon's REST API on."`
+	Simulated          bool          `help:"Simulate tasks instead of running them as processes."`
+	WorkDir            string        `placeholder:"DIR" predictor:"dir" help:"Folder for the tasks' sandboxes (default: a temporary one, removed on exit)."`
+	PortRange          string        `default:"${port_range}" help:"Ports handed to tasks."`
+	Agents             int           `default:"1" help:"Mesos agents (hosts 127.0.0.1, 127.0.0.2, ...)."`
+	LaunchLatency      time.Duration `default:"${launch_latency}" help:"Staging-to-running delay of a task."`
+	FirstHealthCheck   time.Duration `default:"5s" help:"Delay of a task's first health check."`
+	StartCheckInterval time.Duration `default:"0s" help:"Re-check tasks not yet healthy this often (0: every health-check interval, as Marathon)."`
+	Seed               uint64        `default:"1" help:"Seed of simulated start-up times."`
+	Verbose            bool          `short:"v" help:"Log task launches, exits and kills (same as --log-level info)."`
+	clikit.LogFlags    `embed:""`
+}
+
+// Help is marathon's detailed help.
+func (marathonCmd) Help() string {
+	return `Serves the subset of Marathon 1.4's REST API that go-marathon uses, until
+interrupted; then stops every task. Tasks run as local processes with $PORT0..
+and $HOST set (--simulated: in the model instead). With --agents above 1 a
+task's host is 127.0.0.N, so start services that bind $HOST (kitchen --host
+$HOST). Faults are injected with POST /_sim/faults.
+
+Examples:
+
+    waiter-sim marathon --listen 127.0.0.1:8080
+    waiter serve --scheduler marathon --marathon-url http://127.0.0.1:8080
+    waiter-sim marathon --simulated --agents 3 --launch-latency 2s -v`
+}
+
+// Run runs the command.
+func (c *marathonCmd) Run(e *env) error {
+	lo, hi, ok := parseRange(c.PortRange)
 	if !ok {
-		return usagef("--port-range %q: want LO-HI, e.g. 31000-32000", *portRange)
+		return usagef("--port-range %q: want LO-HI, e.g. 31000-32000", c.PortRange)
 	}
-	if *agents < 1 {
+	if c.Agents < 1 {
 		return usagef("--agents must be at least 1")
 	}
-	level := slog.LevelWarn
-	if *verbose {
-		level = slog.LevelInfo
+	if c.Verbose && c.Level() > slog.LevelInfo {
+		c.LogLevel = "info"
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	log := c.Logger(e.stderr)
 	srv, err := fakemarathon.New(fakemarathon.Config{
-		Simulated: *simulated, Agents: *agents, LaunchLatency: *latency,
-		FirstHealthCheck: *firstCheck, StartCheckInterval: *startCheck, Seed: *seed, Logger: log,
-		Procs: procs.Config{WorkDir: *workDir, PortRange: [2]int{lo, hi}, Logger: log},
+		Simulated: c.Simulated, Agents: c.Agents, LaunchLatency: c.LaunchLatency,
+		FirstHealthCheck: c.FirstHealthCheck, StartCheckInterval: c.StartCheckInterval, Seed: c.Seed, Logger: log,
+		Procs: procs.Config{WorkDir: c.WorkDir, PortRange: [2]int{lo, hi}, Logger: log},
 	})
 	if err != nil {
 		return err
 	}
-	url, err := srv.Start(*listen)
+	url, err := srv.Start(c.Listen)
 	if err != nil {
 		_ = srv.Close(context.Background())
 		return err
 	}
 	mode := "tasks run as local processes"
-	if *simulated {
+	if c.Simulated {
 		mode = "tasks are simulated"
 	}
 	fmt.Fprintf(e.stdout, "simulated Marathon listening on %s (%s); interrupt to stop\n", url, mode)

@@ -20,27 +20,33 @@ type entry struct {
 	name string // reports/<name>/
 }
 
-// cmdReports regenerates or checks the committed reports:
+// reportsCmd regenerates or checks the committed reports:
 // `waiter-sim reports [--check] [--all] [DIR]`. A scenario whose
 // assertions fail still gets its report (the failure shows in it and in
 // the review diff) and does not change the exit status; only stale
 // reports (with --check) or errors do.
-func cmdReports(e *env, args []string) error {
-	fs := newFlags("reports")
-	var check, all bool
-	fs.BoolVar(&check, "check", false, "compare with the committed reports instead of writing them")
-	fs.BoolVar(&all, "all", false, "every scenario, not only those marked fast: true")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 1 {
-		return usagef("want at most one folder, got %d arguments", len(pos))
-	}
-	root := "."
-	if len(pos) == 1 {
-		root = pos[0]
-	}
+type reportsCmd struct {
+	Dir   string `arg:"" optional:"" default:"." predictor:"dir" help:"The repository: DIR/scenarios/*.yaml and DIR/reports/ (default: the current folder)."`
+	Check bool   `help:"Compare with the committed reports instead of writing them; exit 1 when one is stale."`
+	All   bool   `help:"Every scenario, not only those marked fast: true."`
+}
+
+// Help is reports' detailed help.
+func (reportsCmd) Help() string {
+	return `Regenerates DIR/reports/<name>/ for every DIR/scenarios/*.yaml marked
+"fast: true" (every scenario with --all); unchanged files are left alone.
+--check writes nothing under reports/: it regenerates into a temporary folder
+and lists the committed files that differ (exit 1 if any).
+
+Examples:
+
+    waiter-sim reports --all          # what make reports runs
+    waiter-sim reports --check        # what the tests run`
+}
+
+// Run runs the command.
+func (c *reportsCmd) Run(e *env) error {
+	root, check, all := c.Dir, c.Check, c.All
 	every, err := scenarios(root)
 	if err != nil {
 		return err

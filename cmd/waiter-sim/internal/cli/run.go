@@ -10,22 +10,9 @@ import (
 	"github.com/waiter-go/waiter/sim/scenario"
 )
 
-// runFlags are the flags run, compare and sweep share.
-type runFlags struct {
-	seed   uint64
-	policy string
-	out    string
-}
-
 // options turns the shared flags into simulator options.
-func (f *runFlags) options(seedSet bool) sim.Options {
-	var o sim.Options
-	if seedSet {
-		s := f.seed
-		o.Seed = &s
-	}
-	o.Policy = f.policy
-	return o
+func (f *runFlags) options(policy string) sim.Options {
+	return sim.Options{Seed: f.Seed, Policy: policy}
 }
 
 // scenarioName is the name reports use: the scenario's name, or its file
@@ -39,33 +26,44 @@ func scenarioName(sc *scenario.Scenario, path string) string {
 	return dirName(name)
 }
 
-// cmdRun runs one scenario: `waiter-sim run FILE [flags]`.
-func cmdRun(e *env, args []string) error {
-	fs := newFlags("run")
-	var f runFlags
-	var set assignments
-	var stats string
-	fs.Uint64Var(&f.seed, "seed", 0, "seed (default: the scenario's)")
-	fs.StringVar(&f.policy, "policy", "", "scaling policy (default: the scenario's)")
-	fs.StringVar(&f.out, "out", "", "output folder (default: reports/<scenario name>)")
-	fs.StringVar(&stats, "stats", "", "write run statistics as JSON to this file")
-	fs.Var(&set, "set", "override a Waiter parameter of every service, k=v (repeatable)")
-	pos, err := parse(fs, args)
+// runCmd runs one scenario: `waiter-sim run FILE [flags]`.
+type runCmd struct {
+	File     string `arg:"" predictor:"yaml" help:"The scenario (YAML)."`
+	runFlags `embed:""`
+	Policy   string   `placeholder:"NAME" help:"Scaling policy: waiter or knative (default: the scenario's)."`
+	Stats    string   `placeholder:"FILE" predictor:"file" help:"Write wall time, simulated requests per wall second and peak memory as JSON to FILE."`
+	Set      []string `sep:"none" placeholder:"K=V" help:"Override a Waiter parameter of every service (repeatable). Numbers, true and false are typed; anything else is a string."`
+}
+
+// Help is run's detailed help.
+func (runCmd) Help() string {
+	return `Runs the scenario in virtual time, prints a summary table and writes
+DIR/report.json, report.md and report.html (DIR defaults to
+reports/<scenario name>). The same seed gives the same bytes. Exit 1 when
+an assertion fails (after writing the reports), 2 when the scenario is
+invalid (the message names file:line).
+
+Examples:
+
+    waiter-sim run scenarios/spike.yaml
+    waiter-sim run scenarios/spike.yaml --seed 2 --out /tmp/spike --stats /tmp/stats.json
+    waiter-sim run scenarios/spike.yaml --policy knative --set scale-up-factor=0.3`
+}
+
+// Run runs the command.
+func (c *runCmd) Run(e *env) error {
+	if err := checkAssignments(c.Set); err != nil {
+		return err
+	}
+	if err := checkPolicy(c.Policy); err != nil {
+		return err
+	}
+	sc, err := load(c.File)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("want one scenario file, got %d arguments", len(pos))
-	}
-	if err := checkPolicy(f.policy); err != nil {
-		return err
-	}
-	sc, err := load(pos[0])
-	if err != nil {
-		return err
-	}
-	opts := f.options(isSet(fs, "seed"))
-	opts.Set = set.overrides()
+	opts := c.options(c.Policy)
+	opts.Set = overrides(c.Set)
 	start := time.Now()
 	rep, err := e.simulate(sc, opts, sc.Name)
 	if err != nil {
@@ -73,9 +71,9 @@ func cmdRun(e *env, args []string) error {
 	}
 	wall := time.Since(start)
 
-	out := f.out
+	out := c.Out
 	if out == "" {
-		out = filepath.Join("reports", scenarioName(sc, pos[0]))
+		out = filepath.Join("reports", scenarioName(sc, c.File))
 	}
 	files, err := runFiles(rep)
 	if err != nil {
@@ -84,8 +82,8 @@ func cmdRun(e *env, args []string) error {
 	if _, err := writeFiles(out, files...); err != nil {
 		return err
 	}
-	if stats != "" {
-		if err := writeStats(stats, rep, wall); err != nil {
+	if c.Stats != "" {
+		if err := writeStats(c.Stats, rep, wall); err != nil {
 			return err
 		}
 	}

@@ -10,48 +10,56 @@ import (
 	"github.com/waiter-go/waiter/sim/report"
 )
 
-// cmdSweep runs one scenario once per value of a Waiter parameter:
+// sweepCmd runs one scenario once per value of a Waiter parameter:
 // `waiter-sim sweep FILE --set PARAM=V1,V2,... [flags]`. Like compare, it
 // reports assertions but exits 0: a sweep explores values that are
 // expected to break some.
-func cmdSweep(e *env, args []string) error {
-	fs := newFlags("sweep")
-	var f runFlags
-	var set assignments
-	fs.Var(&set, "set", "the parameter and its values, PARAM=V1,V2,...")
-	fs.StringVar(&f.policy, "policy", "", "scaling policy (default: the scenario's)")
-	fs.Uint64Var(&f.seed, "seed", 0, "seed (default: the scenario's)")
-	fs.StringVar(&f.out, "out", "", "output folder (default: reports/<scenario name>/sweep-<param>)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("want one scenario file, got %d arguments", len(pos))
-	}
-	if len(set) != 1 {
-		return usagef("want exactly one --set PARAM=V1,V2,..., got %d", len(set))
-	}
-	param, list, _ := strings.Cut(set[0], "=")
+type sweepCmd struct {
+	File     string `arg:"" predictor:"yaml" help:"The scenario (YAML)."`
+	Set      string `required:"" placeholder:"PARAM=V1,V2,..." help:"The Waiter parameter and its values."`
+	Policy   string `placeholder:"NAME" help:"Scaling policy: waiter or knative (default: the scenario's)."`
+	runFlags `embed:""`
+}
+
+// Help is sweep's detailed help.
+func (sweepCmd) Help() string {
+	return `Runs the scenario once per value, prints the table and writes DIR/sweep.md and
+DIR/sweep.html (cost in instance-hours against p99 latency, with the Pareto
+front) and DIR/<param>-<value>/report.json (DIR defaults to
+reports/<scenario name>/sweep-<param>). Exits 0 even when some values fail
+their assertions: a sweep explores.
+
+Examples:
+
+    waiter-sim sweep scenarios/spike.yaml --set scale-up-factor=0.05,0.1,0.3
+    waiter-sim sweep scenarios/spike.yaml --set concurrency-level=1,2,4,8 --policy knative`
+}
+
+// Run runs the command.
+func (c *sweepCmd) Run(e *env) error {
+	param, list, ok := strings.Cut(c.Set, "=")
 	param = strings.TrimSpace(param)
+	if !ok || param == "" {
+		return usagef("--set: want PARAM=V1,V2,..., got %q", c.Set)
+	}
 	values := splitList(list)
 	if len(values) == 0 {
 		return usagef("--set %s= lists no values", param)
 	}
-	if err := checkPolicy(f.policy); err != nil {
+	if err := checkPolicy(c.Policy); err != nil {
 		return err
 	}
-	sc, err := load(pos[0])
+	sc, err := load(c.File)
 	if err != nil {
 		return err
 	}
-	out := f.out
+	out := c.Out
 	if out == "" {
-		out = filepath.Join("reports", scenarioName(sc, pos[0]), "sweep-"+dirName(param))
+		out = filepath.Join("reports", scenarioName(sc, c.File), "sweep-"+dirName(param))
 	}
 	var reps []*sim.Report
 	for _, v := range values {
-		opts := f.options(isSet(fs, "seed"))
+		opts := c.options(c.Policy)
 		opts.Set = map[string]any{param: parseValue(v)}
 		rep, err := e.simulate(sc, opts, fmt.Sprintf("%s %s=%s", sc.Name, param, v))
 		if err != nil {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -132,21 +131,21 @@ auth-secret: 0123456789abcdef0123456789abcdef
 }
 
 func TestAuthFlags(t *testing.T) {
-	c, err := Parse([]string{"--host", "0.0.0.0", "--authenticator", "jwt", "--jwt-jwks-file", "/k.json",
-		"--jwt-issuer", "i", "--jwt-audience", "a"}, io.Discard)
+	c, err := parse("--host", "0.0.0.0", "--authenticator", "jwt", "--jwt-jwks-file", "/k.json",
+		"--jwt-issuer", "i", "--jwt-audience", "a")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Authenticator != AuthJWT || c.JWT.JWKSFile != "/k.json" || c.JWT.Issuer != "i" || c.JWT.Audience != "a" {
 		t.Errorf("parsed %+v", c)
 	}
-	if _, err := Parse([]string{"--host", "0.0.0.0"}, io.Discard); err == nil || !strings.Contains(err.Error(), "insecure-allow-anyone") {
+	if _, err := parse("--host", "0.0.0.0"); err == nil || !strings.Contains(err.Error(), "insecure-allow-anyone") {
 		t.Errorf("--host 0.0.0.0 alone: %v, want the bind rule", err)
 	}
-	if c, err := Parse([]string{"--host", "0.0.0.0", "--insecure-allow-anyone"}, io.Discard); err != nil || !c.InsecureAllowAnyone {
+	if c, err := parse("--host", "0.0.0.0", "--insecure-allow-anyone"); err != nil || !c.InsecureAllowAnyone {
 		t.Errorf("--insecure-allow-anyone: %+v %v", c.InsecureAllowAnyone, err)
 	}
-	c, err = Parse([]string{"--authenticator", "kerberos", "--kerberos-keytab", "/k", "--kerberos-service-principal", "HTTP/h"}, io.Discard)
+	c, err = parse("--authenticator", "kerberos", "--kerberos-keytab", "/k", "--kerberos-service-principal", "HTTP/h")
 	if err != nil || c.Kerberos.Keytab != "/k" || c.Kerberos.ServicePrincipal != "HTTP/h" {
 		t.Errorf("kerberos flags: %+v %v", c.Kerberos, err)
 	}

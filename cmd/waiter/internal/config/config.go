@@ -158,6 +158,15 @@ type Config struct {
 	// accept each other's cookies. Default: the secret generated in the
 	// data folder on first start.
 	AuthSecret string `yaml:"auth-secret"`
+	// LogFormat is text (key=value) or json; LogLevel the lowest level
+	// logged (debug, info, warn or error).
+	LogFormat string `yaml:"log-format"`
+	LogLevel  string `yaml:"log-level"`
+	// AccessLog, when set, receives one line per request with Waiter's
+	// request-log fields, in LogFormat: a file (appended to), or stderr
+	// or stdout.
+	AccessLog string `yaml:"access-log"`
+
 	// InsecureAllowAnyone lets a one-user router listen beyond loopback,
 	// so that anyone who can reach it acts as run-as-user. It is logged
 	// at start and shown by /settings.
@@ -271,6 +280,8 @@ func Default() Config {
 		MaxTokensPerOwner:   1000,
 		ScalingPolicy:       "waiter",
 		Authenticator:       AuthOneUser,
+		LogFormat:           "text",
+		LogLevel:            "info",
 	}
 }
 
@@ -347,6 +358,12 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(a) == "" {
 			errs = append(errs, fmt.Errorf("admins[%d] must be a user name, not blank", i))
 		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format must be text or json (got %q)", c.LogFormat))
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.LogLevel) {
+		errs = append(errs, fmt.Errorf("log-level must be debug, info, warn or error (got %q)", c.LogLevel))
 	}
 	for name, n := range map[string]int{
 		"scheduler-workers": c.SchedulerWorkers, "max-services-per-user": c.MaxServicesPerUser,

@@ -1,15 +1,14 @@
 package config
 
 import (
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alecthomas/kong"
 )
 
 func TestDecodeIsStrict(t *testing.T) {
@@ -60,34 +59,72 @@ func TestFlagsOverrideFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("port: 8000\ndata-dir: /from/file\nscheduler: shell\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Parse([]string{"--config", path, "--port", "7000"}, io.Discard)
+	cfg, err := parse("--config", path, "--port", "7000")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Port != 7000 || cfg.DataDir != "/from/file" {
 		t.Errorf("port %d data-dir %q: the flag must win, the file must fill the rest", cfg.Port, cfg.DataDir)
 	}
-	cfg, err = Parse(nil, io.Discard)
+	cfg, err = parse()
 	if err != nil || cfg.Port != 9091 || cfg.Scheduler != "shell" {
 		t.Errorf("defaults: %+v %v", cfg, err)
 	}
 }
 
-func TestParseErrors(t *testing.T) {
-	if _, err := Parse([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("-h: %v", err)
+// parse is `waiter serve ARGS` as far as the configuration goes.
+func parse(args ...string) (Config, error) {
+	var f Flags
+	k, err := kong.New(&f, kong.Vars(HelpVars()))
+	if err != nil {
+		return Config{}, err
 	}
-	if _, err := Parse([]string{"--scheduler", "marathon"}, io.Discard); err == nil || !strings.Contains(err.Error(), "marathon-url") {
+	if _, err := k.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return f.Resolve()
+}
+
+func TestLogSettings(t *testing.T) {
+	cfg, err := parse("--log-format", "json", "--log-level", "debug", "--access-log", "stdout")
+	if err != nil || cfg.LogFormat != "json" || cfg.LogLevel != "debug" || cfg.AccessLog != "stdout" {
+		t.Errorf("log flags: %+v %v", cfg, err)
+	}
+	if cfg, err := parse(); err != nil || cfg.LogFormat != "text" || cfg.LogLevel != "info" || cfg.AccessLog != "" {
+		t.Errorf("log defaults: text, info, no access log; got %q %q %q %v", cfg.LogFormat, cfg.LogLevel, cfg.AccessLog, err)
+	}
+	if _, err = parse("--log-format", "xml"); err == nil || !strings.Contains(err.Error(), `--log-format must be one of "text","json" but got "xml"`) {
+		t.Errorf("bad --log-format: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "waiter.yaml")
+	if err := os.WriteFile(path, []byte("log-format: xml\nlog-level: loud\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = parse("--config", path)
+	if err == nil || !strings.Contains(err.Error(), `log-format must be text or json (got "xml")`) ||
+		!strings.Contains(err.Error(), `log-level must be debug, info, warn or error (got "loud")`) {
+		t.Errorf("bad log settings in the file: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("log-format: json\naccess-log: /var/log/waiter/access.log\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := parse("--config", path, "--log-format", "text"); err != nil || cfg.LogFormat != "text" || cfg.AccessLog != "/var/log/waiter/access.log" {
+		t.Errorf("file then flags: %+v %v", cfg, err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	if _, err := parse("--scheduler", "marathon"); err == nil || !strings.Contains(err.Error(), "marathon-url") {
 		t.Errorf("marathon without URL: %v", err)
 	}
-	_, err := Parse([]string{"--scheduler", "k8s", "--port", "70000"}, io.Discard)
+	_, err := parse("--scheduler", "k8s", "--port", "70000")
 	if err == nil || !strings.Contains(err.Error(), "k8s") || !strings.Contains(err.Error(), "70000") {
 		t.Errorf("every problem must be reported: %v", err)
 	}
-	if _, err := Parse([]string{"--config", "/no/such/file.yaml"}, io.Discard); err == nil {
+	if _, err := parse("--config", "/no/such/file.yaml"); err == nil {
 		t.Error("missing config file accepted")
 	}
-	if _, err := Parse([]string{"extra"}, io.Discard); err == nil {
+	if _, err := parse("extra"); err == nil {
 		t.Error("stray argument accepted")
 	}
 }
@@ -126,7 +163,7 @@ log-repeat-window: 0s
 	if err := Default().Validate(); err != nil {
 		t.Errorf("the defaults are invalid: %v", err)
 	}
-	cfg, err = Parse([]string{"--max-services-per-user", "3", "--max-instances-per-user", "9", "--max-tokens-per-owner", "0"}, io.Discard)
+	cfg, err = parse("--max-services-per-user", "3", "--max-instances-per-user", "9", "--max-tokens-per-owner", "0")
 	if err != nil || cfg.MaxServicesPerUser != 3 || cfg.MaxInstancesPerUser != 9 || cfg.MaxTokensPerOwner != 0 {
 		t.Errorf("flags: %+v %v", cfg, err)
 	}

@@ -90,7 +90,10 @@ func (d *Driver) callScheduler(a engine.Action, call uint64) {
 		job = func(ctx context.Context) error { return d.sched.KillInstance(ctx, a.Service, a.Instance, opts) }
 	case engine.ActDeleteService:
 		op = "delete"
-		delete(d.stats, a.Service)
+		if rec := d.services[a.Service]; rec != nil && rec.deployError != "" {
+			d.closeDeploymentError(a.Service, d.clk.Now())
+		}
+		delete(d.services, a.Service)
 		d.log.Info("deleting service", "service-id", a.Service, "why", a.Why)
 		desc := a.Description // the syncer's: what the service ran with
 		if desc == nil {
@@ -113,6 +116,9 @@ func (d *Driver) callScheduler(a engine.Action, call uint64) {
 		d.do(func() {
 			if result != nil {
 				result <- err
+			}
+			if rec := d.services[a.Service]; rec != nil && err == nil && a.Kind == engine.ActKillInstance {
+				rec.counters.Killed++
 			}
 			d.apply(d.sync.CallDone(d.clk.Now(), call, err))
 		})

@@ -59,11 +59,10 @@ func (d *Driver) Release(g waiter.Grant, outcome engine.Outcome) {
 }
 
 // arrive registers a request and steps EvRequestArrived. The service's
-// request totals are kept only if the engine knows the service
-// afterwards: a request for a service the engine refused to create (a
-// per-user limit) must leave nothing behind, or a flood of such requests
-// would grow the driver without bound (the syncer keeps no record of it
-// either).
+// record is kept only if the engine knows the service afterwards: a
+// request for a service the engine refused to create (a per-user limit)
+// must leave nothing behind, or a flood of such requests would grow the
+// driver without bound (the syncer keeps no record of it either).
 func (d *Driver) arrive(id engine.RequestID, a waiter.Admission, admitted time.Time, reply chan admitResult) {
 	d.reqs[id] = reqState{service: a.Description.ID, admitted: admitted}
 	d.waiters[id] = reply
@@ -73,13 +72,10 @@ func (d *Driver) arrive(id engine.RequestID, a waiter.Admission, admitted time.T
 		d.forgetRefused(a.Description)
 		return
 	}
-	st := d.stats[a.Description.ID]
-	if st == nil {
-		st = &requestStats{}
-		d.stats[a.Description.ID] = st
-	}
-	st.total++
-	st.lastRequest = admitted
+	rec := d.recordFor(a.Description)
+	rec.total++
+	rec.lastRequest = admitted
+	d.noteColdStart(rec, id)
 }
 
 // cancel handles a client that went away: a queued request leaves the

@@ -14,7 +14,9 @@ func (d *Driver) Start(desc *engine.Description) {
 	}
 	d.do(func() {
 		d.step(engine.Event{Kind: engine.EvStartService, Service: desc.ID, Description: desc})
-		if !d.eng.Knows(desc.ID) {
+		if d.eng.Knows(desc.ID) {
+			d.recordFor(desc)
+		} else {
 			d.forgetRefused(desc) // the engine refused it (a per-user limit)
 		}
 	})

@@ -42,8 +42,15 @@
 // and the driver's request totals, taken under the lock and converted
 // off it.
 //
+// For the dashboard and /metrics the driver also keeps, per service
+// (svcRecord), a ring of samples of its instance and request counts over
+// the last hour (history.go), counters of cold starts, launches, kills and
+// failures (counters.go, noted from the observations the syncer applied),
+// and a router-wide log of recent deployment errors (deployerrors.go): the
+// waiter.HistoryKeeper port.
+//
 // The Driver is also a prometheus.Collector (metrics.go): scheduler calls,
-// lock wait (event-loop lag), request latency and queue wait. Time comes
-// only from the injected github.com/benbjohnson/clock, request ids from an
-// atomic counter.
+// lock wait (event-loop lag), request latency, queue wait and instance
+// start-up time. Time comes only from the injected
+// github.com/benbjohnson/clock, request ids from an atomic counter.
 package router

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/engine/syncer"
 )
@@ -46,7 +47,8 @@ type Driver struct {
 	// Guarded by mu.
 	waiters map[engine.RequestID]chan admitResult
 	reqs    map[engine.RequestID]reqState
-	stats   map[string]*requestStats
+	// services are the driver's records of the services the engine knows.
+	services map[string]*svcRecord
 	// kills are operator kills waiting for their scheduler call.
 	kills    map[instanceKey]chan error
 	pending  []engine.Event
@@ -54,6 +56,10 @@ type Driver struct {
 	nextWake time.Time
 	lastPoll time.Time
 	pollErr  string
+	// totals is the history of the sums over every service, and
+	// deployErrors the recent deployment errors, oldest first.
+	totals       *history
+	deployErrors []waiter.DeploymentErrorRecord
 }
 
 // reqState is one request the engine has not finished. It is a value in
@@ -82,7 +88,7 @@ func New(cfg Config, sched engine.Scheduler, clk clock.Clock) *Driver {
 		quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
 		ops: newOpQueue(cfg.Workers), opCtx: ctx, opStop: cancel,
 		waiters: map[engine.RequestID]chan admitResult{}, reqs: map[engine.RequestID]reqState{},
-		stats: map[string]*requestStats{}, kills: map[instanceKey]chan error{},
+		services: map[string]*svcRecord{}, kills: map[instanceKey]chan error{},
 	}
 	d.metrics = newMetrics(func() int { return int(d.queued.Load()) })
 	// The wake-up timer exists before Run: events may arrive first.
@@ -118,6 +124,11 @@ func (d *Driver) Run(ctx context.Context) error {
 	go func() {
 		defer pollers.Done()
 		d.probeLag(pollCtx)
+	}()
+	pollers.Add(1)
+	go func() {
+		defer pollers.Done()
+		d.sampleLoop(pollCtx)
 	}()
 
 	for {
@@ -165,6 +176,10 @@ func (d *Driver) do(f func()) bool {
 	f()
 	return true
 }
+
+// call runs f holding the driver's lock; false once stopped. It is do,
+// kept as its own name where the caller waits for f's result.
+func (d *Driver) call(f func()) bool { return d.do(f) }
 
 // step feeds ev to the syncer and carries out what it returns.
 func (d *Driver) step(ev engine.Event) {

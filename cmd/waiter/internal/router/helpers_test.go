@@ -82,6 +82,25 @@ func (h *harness) waitOp(t *testing.T, op, id string) {
 	}
 }
 
+// waitOps waits for every one of the scheduler calls "op id", in any
+// order.
+func (h *harness) waitOps(t *testing.T, want ...string) {
+	t.Helper()
+	missing := map[string]bool{}
+	for _, w := range want {
+		missing[w] = true
+	}
+	timeout := time.After(10 * time.Second)
+	for len(missing) > 0 {
+		select {
+		case got := <-h.ops:
+			delete(missing, got)
+		case <-timeout:
+			t.Fatalf("no scheduler calls %v", missing)
+		}
+	}
+}
+
 func desc(t *testing.T, extra engine.Params) *engine.Description {
 	t.Helper()
 	core := engine.Params{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1", "run-as-user": "alice"}

@@ -93,11 +93,19 @@ func (d *Driver) observed(seq uint64, obs map[string]engine.Observation, err err
 		}
 	}
 	d.apply(d.sync.PollDone(d.clk.Now(), seq, err, func(id string) bool { _, ok := obs[id]; return ok }))
+	if err == nil {
+		for id, rec := range d.services {
+			if _, listed := obs[id]; !listed {
+				d.noteDeploymentError(rec) // a lost service's, if the syncer reported the loss
+			}
+		}
+	}
 }
 
 // observeOne hands what observation number seq said about one service to
 // the syncer, with the description of a service it would adopt (the
-// driver's I/O: Config.Describe reads the store).
+// driver's I/O: Config.Describe reads the store), then notes for the
+// dashboard what the observation, if applied, says happened.
 func (d *Driver) observeOne(seq uint64, id string, o engine.Observation) {
 	var desc *engine.Description
 	if o.Exists && d.cfg.Describe != nil && d.sync.Adoptable(id) {
@@ -106,4 +114,19 @@ func (d *Driver) observeOne(seq uint64, id string, o engine.Observation) {
 		}
 	}
 	d.apply(d.sync.Observed(d.clk.Now(), seq, id, &o, desc))
+	if !d.sync.Applied(id, seq) {
+		return
+	}
+	rec := d.services[id]
+	if rec == nil {
+		if desc == nil {
+			return
+		}
+		rec = d.recordFor(desc)
+		rec.seeded = false // what runs now was launched before the router knew it
+	}
+	if o.Exists {
+		d.noteInstances(rec, o)
+	}
+	d.noteDeploymentError(rec)
 }

@@ -17,8 +17,9 @@ type serviceView struct {
 	observed    bool
 	// lastObs is shared, not copied: an observation is never modified
 	// once fed (the next one replaces it whole).
-	lastObs engine.Observation
-	killed  []engine.ObservedInstance
+	lastObs  engine.Observation
+	killed   []engine.ObservedInstance
+	counters waiter.ServiceCounters
 }
 
 // viewOf copies one service's state; loop goroutine only.
@@ -28,8 +29,8 @@ func (d *Driver) viewOf(id string) (serviceView, bool) {
 		return serviceView{}, false
 	}
 	v := serviceView{eng: es}
-	if st := d.stats[id]; st != nil {
-		v.total, v.lastRequest = st.total, st.lastRequest
+	if rec := d.services[id]; rec != nil {
+		v.total, v.lastRequest, v.counters = rec.total, rec.lastRequest, rec.counters
 	}
 	if sv, ok := d.sync.View(id); ok {
 		v.observed, v.lastObs, v.killed = sv.Observed, sv.LastObservation, sv.Killed
@@ -80,8 +81,8 @@ func (d *Driver) ServiceLoads() []waiter.ServiceLoad {
 				continue
 			}
 			sl := waiter.ServiceLoad{ID: id, Load: l}
-			if st := d.stats[id]; st != nil {
-				sl.TotalRequests = st.total
+			if rec := d.services[id]; rec != nil {
+				sl.Name, sl.TotalRequests, sl.Counters = rec.desc.Name, rec.total, rec.counters
 			}
 			out = append(out, sl)
 		}
@@ -134,6 +135,7 @@ func (v serviceView) snapshot() waiter.ServiceSnapshot {
 		Starting: es.Starting, ExpiredHealthy: es.ExpiredHealthy, ExpiredUnhealthy: es.ExpiredUnhealthy,
 		Autoscaler: waiter.AutoscalerSnapshot{Policy: es.Policy, Decision: es.LastDecision,
 			Decided: es.LastDecision != (engine.Decision{})},
+		Counters: v.counters,
 	}
 	observed := make(map[string]*engine.ObservedInstance, len(v.lastObs.Instances))
 	for i := range v.lastObs.Instances {

@@ -39,7 +39,8 @@ type Options struct {
 	// Ready, when set, is called with the listening address once the
 	// router accepts requests.
 	Ready func(addr string)
-	// Logger receives the router's log; nil logs text to stderr.
+	// Logger receives the router's log; nil logs to stderr in the
+	// configuration's log-format from its log-level up.
 	Logger *slog.Logger
 }
 
@@ -47,16 +48,21 @@ type Options struct {
 // order. It returns nil after a clean shutdown.
 func Run(ctx context.Context, opts Options) error {
 	cfg := opts.Config
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
 	if opts.Clock == nil {
 		return errors.New("serve: a clock is required")
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	log := opts.Logger
+	if log == nil {
+		log = logFlags(cfg).Logger(os.Stderr)
+	}
+	access, closeAccess, err := openAccessLog(cfg)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer closeAccess()
 	if cfg.LogRepeatWindow > 0 {
 		// Overload must not turn into thousands of identical lines a
 		// second; the drops are counted and reported.
@@ -133,7 +139,7 @@ func Run(ctx context.Context, opts Options) error {
 		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
-		Settings: settingsView(cfg, warning), Logger: log.With("component", "http"), BackendAuth: pw.backendAuth,
+		Settings: settingsView(cfg, warning), Logger: log.With("component", "http"), AccessLog: access, BackendAuth: pw.backendAuth,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		AuthCookieSecret:   pw.cookieSecret(cfg.AuthSecret), AuthCookieScope: auth.scope,
 		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
