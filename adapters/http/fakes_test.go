@@ -25,11 +25,13 @@ type memStore struct {
 	services  map[string]map[string]any
 	overrides map[string]waiter.Change
 	suspended map[string]waiter.Change
+	sources   map[string]map[string]string // service id -> token name -> etag
 }
 
 func newMemStore() *memStore {
 	return &memStore{tokens: map[string]waiter.Token{}, history: map[string][]waiter.Token{}, services: map[string]map[string]any{},
-		overrides: map[string]waiter.Change{}, suspended: map[string]waiter.Change{}}
+		overrides: map[string]waiter.Change{}, suspended: map[string]waiter.Change{},
+		sources: map[string]map[string]string{}}
 }
 
 func etagOf(data map[string]any) string {
@@ -215,7 +217,31 @@ func (s *memStore) PurgeService(id string) error {
 	delete(s.services, id)
 	delete(s.overrides, id)
 	delete(s.suspended, id)
+	delete(s.sources, id)
 	return nil
+}
+
+func (s *memStore) AddSourceTokens(id string, tokens []waiter.SourceToken) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sources[id] == nil {
+		s.sources[id] = map[string]string{}
+	}
+	for _, t := range tokens {
+		s.sources[id][t.Name] = t.ETag
+	}
+	return nil
+}
+
+func (s *memStore) SourceTokens(id string) ([]waiter.SourceToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []waiter.SourceToken
+	for name, etag := range s.sources[id] {
+		out = append(out, waiter.SourceToken{Name: name, ETag: etag})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // fakeRouter is a Router whose answers the test sets.
