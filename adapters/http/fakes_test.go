@@ -161,6 +161,16 @@ func (s *memStore) TokenHistory(name string) ([]waiter.Token, error) {
 	return append([]waiter.Token(nil), s.history[name]...), nil
 }
 
+// ReplaceDamagedToken: nothing in memory is ever damaged.
+func (s *memStore) ReplaceDamagedToken(name string, _ map[string]any, _ string, _ time.Time) (waiter.Token, waiter.TokenResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tokens[name]; !ok {
+		return waiter.Token{}, "", fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
+	}
+	return waiter.Token{}, "", fmt.Errorf("%w: token %q is not damaged", waiter.ErrPreconditionFailed, name)
+}
+
 func (s *memStore) PutServiceDescription(id string, core map[string]any) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
