@@ -26,12 +26,25 @@ type memStore struct {
 	overrides map[string]waiter.Change
 	suspended map[string]waiter.Change
 	sources   map[string]map[string]string // service id -> token name -> etag
+	// calls counts calls by method name, for tests that prove the edge
+	// did (or did not) ask the store.
+	calls map[string]int
+}
+
+// count records a call; the caller holds mu.
+func (s *memStore) count(method string) { s.calls[method]++ }
+
+// callsTo returns how many times method was called.
+func (s *memStore) callsTo(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
 }
 
 func newMemStore() *memStore {
 	return &memStore{tokens: map[string]waiter.Token{}, history: map[string][]waiter.Token{}, services: map[string]map[string]any{},
 		overrides: map[string]waiter.Change{}, suspended: map[string]waiter.Change{},
-		sources: map[string]map[string]string{}}
+		sources: map[string]map[string]string{}, calls: map[string]int{}}
 }
 
 func etagOf(data map[string]any) string {
@@ -61,6 +74,7 @@ func editableJSON(data map[string]any) string {
 func (s *memStore) GetToken(name string, includeDeleted bool) (waiter.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.count("GetToken")
 	t, ok := s.tokens[name]
 	if !ok || (t.Deleted && !includeDeleted) {
 		return waiter.Token{}, fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
@@ -234,6 +248,7 @@ func (s *memStore) PurgeService(id string) error {
 func (s *memStore) AddSourceTokens(id string, tokens []waiter.SourceToken) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.count("AddSourceTokens")
 	if s.sources[id] == nil {
 		s.sources[id] = map[string]string{}
 	}
@@ -246,6 +261,7 @@ func (s *memStore) AddSourceTokens(id string, tokens []waiter.SourceToken) error
 func (s *memStore) SourceTokens(id string) ([]waiter.SourceToken, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.count("SourceTokens")
 	var out []waiter.SourceToken
 	for name, etag := range s.sources[id] {
 		out = append(out, waiter.SourceToken{Name: name, ETag: etag})
