@@ -61,6 +61,16 @@ lint:
 fmt:
 	gofmt -w $$(find . -name '*.go' -not -path './vendor/*')
 
+# report-screenshots: the browser test of the HTML reports, keeping a PNG
+# of every page it opens (fixture run, compare and sweep, and each
+# committed report) in SHOTS (default /tmp/report-screenshots).
+.PHONY: report-screenshots
+SHOTS ?= /tmp/report-screenshots
+report-screenshots:
+	mkdir -p $(SHOTS)
+	REPORT_SCREENSHOTS=$(SHOTS) $(GO) test -count=1 -run TestReportsInABrowser ./sim/report/
+	@echo "screenshots in $(SHOTS)"
+
 # reports: regenerate the committed report of every scenario under reports/
 # (waiter-sim leaves unchanged files alone); TestCommittedReportsAreFresh in
 # cmd/waiter-sim fails when a fast scenario's report is stale.

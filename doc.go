@@ -9,6 +9,9 @@
 //   - the Router port (router.go): Admission in, Grant out, and the
 //     read-only snapshots the REST API shows (snapshot.go); the driver in
 //     cmd/waiter/internal/router implements it, adapters/http calls it;
+//     HistoryKeeper (history.go), which the driver implements too, gives
+//     the dashboard each service's recent samples and the recent
+//     deployment errors;
 //   - the sentinel errors of all of these (errors.go), which adapters wrap
 //     with %w and only adapters/http turns into HTTP statuses.
 //

@@ -53,6 +53,35 @@ type ServiceSnapshot struct {
 	// Autoscaler is the scaling policy's view; zero for a service the
 	// router does not run.
 	Autoscaler AutoscalerSnapshot
+	// Counters are what happened to the service on this router.
+	Counters ServiceCounters
+}
+
+// ServiceCounters count what happened to a service since this router
+// started running it (they start again from zero when the service is
+// deleted and created anew).
+type ServiceCounters struct {
+	// ColdStarts counts requests that had to wait while the service had
+	// no healthy instance: the simulator's definition (sim/requests.go),
+	// so a scenario's cold starts and a router's are the same measure.
+	ColdStarts uint64
+	// Launched counts instances the scheduler listed for the first time
+	// (Waiter's launch tracker: a new instance id).
+	Launched uint64
+	// Killed counts instances this router killed: scale-down and
+	// operator kills.
+	Killed uint64
+	// Failed counts instances the scheduler reported failed.
+	Failed uint64
+}
+
+// Desired is the instance count the scaling policy last asked for, or
+// the requested count before its first decision (engine.Load.Desired).
+func (s ServiceSnapshot) Desired() int {
+	if s.Autoscaler.Decided {
+		return s.Autoscaler.Decision.ScaleTo
+	}
+	return s.Requested
 }
 
 // AutoscalerSnapshot is what the scaling policy last decided for a service.
@@ -98,6 +127,9 @@ func (s ServiceSnapshot) Healthy() int {
 // ServiceLoad is the cheap per-service summary /metrics exports.
 type ServiceLoad struct {
 	ID string
+	// Name is the service's name parameter (empty when it has none).
+	Name string
 	engine.Load
 	TotalRequests uint64
+	Counters      ServiceCounters
 }

@@ -50,7 +50,7 @@ func (e *Engine) scalingPass() {
 			Expired:     c.expiredHealthy + min(e.cfg.MaxExpiredUnhealthy, c.expiredUnhealthy),
 			Desc:        svc.desc,
 		})
-		svc.lastDecision = dec
+		svc.lastDecision, svc.decided = dec, true
 		svc.scalingState = scalingStateOf(dec.ScaleAmount)
 		if dec.Retire && svc.outstanding() == 0 {
 			e.removeService(svc, ReasonServiceDeleted, "retired by the "+svc.policy+" policy")

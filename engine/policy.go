@@ -33,6 +33,9 @@ type Decision struct {
 	// Retire asks the engine to remove the service (a policy's scale to
 	// zero); the engine does so only when nothing is outstanding.
 	Retire bool
+	// Panicking is true while a Knative policy is in panic mode (it
+	// scales on the short window and never down); reports shade it.
+	Panicking bool
 }
 
 // Policy creates the per-service state of a scaling policy.

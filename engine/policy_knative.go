@@ -146,5 +146,6 @@ func (s *knativeScaler) Scale(in ScaleInput) Decision {
 		s.zeroSince = time.Time{}
 	}
 	desired = clamp(desired, d.MinInstances, d.MaxInstances)
-	return Decision{ScaleAmount: desired - in.Requested, ScaleTo: desired, Target: float64(desired), Retire: retire}
+	return Decision{ScaleAmount: desired - in.Requested, ScaleTo: desired, Target: float64(desired), Retire: retire,
+		Panicking: s.panicking}
 }

@@ -52,6 +52,7 @@ type service struct {
 	// Scaling.
 	scalingState  ScalingState
 	lastDecision  Decision
+	decided       bool // lastDecision holds a decision of the policy
 	lastKillAt    time.Time
 	killPending   string
 	scalePending  bool

@@ -14,6 +14,18 @@ type Load struct {
 	Requested int
 	Scheduled int
 	FreeSlots int
+	// Desired is the instance count the scaling policy last asked for
+	// (its Decision.ScaleTo), or Requested before its first decision: a
+	// dashboard or a metric compares it with Requested to show a scale-up
+	// the executor is holding back (quanta, a pending scale, max-instances).
+	Desired int
+	// ScalingState is the direction of the policy's last decision.
+	ScalingState ScalingState
+	// DeploymentError is the service's current deployment error, empty
+	// once an instance is healthy.
+	DeploymentError string
+	// Panicking is the policy's last word on panic mode (Knative only).
+	Panicking bool
 }
 
 // ServiceLoad returns the summary of service id, or false if unknown.
@@ -22,8 +34,14 @@ func (e *Engine) ServiceLoad(id string) (Load, bool) {
 	if svc == nil {
 		return Load{}, false
 	}
+	desired := svc.requested
+	if svc.decided {
+		desired = svc.lastDecision.ScaleTo
+	}
 	return Load{Healthy: svc.healthy, Waiting: svc.waiting, InFlight: svc.inflight,
-		Requested: svc.requested, Scheduled: svc.scheduled, FreeSlots: svc.freeSlots}, true
+		Requested: svc.requested, Scheduled: svc.scheduled, FreeSlots: svc.freeSlots,
+		Desired: desired, ScalingState: svc.scalingState, DeploymentError: svc.deploymentError,
+		Panicking: svc.lastDecision.Panicking}, true
 }
 
 // ServiceIDs returns the ids of every service the engine knows, sorted.

@@ -32,7 +32,12 @@ const (
 	gRequested
 	gHealthy
 	gTasks
+	gDesired
+	gPanicking
 )
+
+// gauges names the gauges, in GaugeID order.
+var gauges = []string{"outstanding", "queued", "requested", "healthy", "tasks", "desired", "panicking"}
 
 const lLatency stats.LatencyID = 0
 
@@ -45,7 +50,7 @@ func newRecorder(r *Runner) *recorder {
 	tl, err := stats.NewTimeline(stats.TimelineConfig{
 		Width: width, MaxIntervals: 512,
 		Counters:  []string{"arrivals", "completed", "rejected"},
-		Gauges:    []string{"outstanding", "queued", "requested", "healthy", "tasks"},
+		Gauges:    gauges,
 		Latencies: []string{"latency"},
 	})
 	if err != nil {
@@ -57,7 +62,7 @@ func newRecorder(r *Runner) *recorder {
 			per, err := stats.NewTimeline(stats.TimelineConfig{
 				Width: width, MaxIntervals: 512,
 				Counters: []string{"arrivals", "completed", "rejected"},
-				Gauges:   []string{"outstanding", "queued", "requested", "healthy", "tasks"},
+				Gauges:   gauges,
 			})
 			if err != nil {
 				panic("sim: timeline config: " + err.Error())
@@ -92,12 +97,16 @@ func (c *recorder) completed(svc int, lat time.Duration) {
 
 // sample reads the engine's and Marathon's gauges.
 func (c *recorder) sample() {
-	var out, queued, requested, healthy, tasks float64
+	var out, queued, requested, healthy, tasks, desired, panicking float64
 	now := c.r.now
 	for i, st := range c.r.svcs {
 		var l engineLoad
 		if el, ok := c.r.eng.ServiceLoad(st.desc.ID); ok {
-			l = engineLoad{float64(el.Waiting + el.InFlight), float64(el.Waiting), float64(el.Requested), float64(el.Healthy), 0}
+			l = engineLoad{out: float64(el.Waiting + el.InFlight), queued: float64(el.Waiting),
+				requested: float64(el.Requested), healthy: float64(el.Healthy), desired: float64(el.Desired)}
+			if el.Panicking {
+				l.panicking = 1
+			}
 		}
 		if a := c.r.model.App(st.desc.ID); a != nil {
 			l.tasks = float64(len(a.Tasks))
@@ -107,6 +116,8 @@ func (c *recorder) sample() {
 		requested += l.requested
 		healthy += l.healthy
 		tasks += l.tasks
+		desired += l.desired
+		panicking += l.panicking
 		if i < len(c.per) {
 			p := c.per[i]
 			p.Set(gOutstanding, now, l.out)
@@ -114,6 +125,8 @@ func (c *recorder) sample() {
 			p.Set(gRequested, now, l.requested)
 			p.Set(gHealthy, now, l.healthy)
 			p.Set(gTasks, now, l.tasks)
+			p.Set(gDesired, now, l.desired)
+			p.Set(gPanicking, now, l.panicking)
 		}
 	}
 	c.tl.Set(gOutstanding, now, out)
@@ -121,6 +134,10 @@ func (c *recorder) sample() {
 	c.tl.Set(gRequested, now, requested)
 	c.tl.Set(gHealthy, now, healthy)
 	c.tl.Set(gTasks, now, tasks)
+	c.tl.Set(gDesired, now, desired)
+	c.tl.Set(gPanicking, now, panicking)
 }
 
-type engineLoad struct{ out, queued, requested, healthy, tasks float64 }
+// engineLoad is one service's gauges at one sample; panicking is 1 while
+// its policy is in panic mode, so the sum counts services in panic.
+type engineLoad struct{ out, queued, requested, healthy, tasks, desired, panicking float64 }

@@ -3,17 +3,22 @@ package sim
 // Report is the machine-readable result of one run (report.json). It holds
 // no wall-clock figure, so the same scenario and seed give identical bytes.
 type Report struct {
-	Scenario    string            `json:"scenario"`
-	Description string            `json:"description,omitempty"`
-	Seed        uint64            `json:"seed"`
-	Policy      string            `json:"policy"`
-	DurationS   float64           `json:"duration_seconds"`
-	Totals      Totals            `json:"totals"`
-	Services    []ServiceTotals   `json:"services"`
-	Cluster     ClusterTotals     `json:"cluster"`
-	Series      Series            `json:"series"`
-	Assertions  []AssertionResult `json:"assertions"`
-	Passed      bool              `json:"passed"`
+	Scenario    string          `json:"scenario"`
+	Description string          `json:"description,omitempty"`
+	Seed        uint64          `json:"seed"`
+	Policy      string          `json:"policy"`
+	DurationS   float64         `json:"duration_seconds"`
+	Totals      Totals          `json:"totals"`
+	Services    []ServiceTotals `json:"services"`
+	Cluster     ClusterTotals   `json:"cluster"`
+	Series      Series          `json:"series"`
+	// MaxInstances is the sum of max-instances over Services: the most
+	// instances the run's policies could have asked for.
+	MaxInstances int `json:"max_instances"`
+	// Windows are the scenario's faults and load changes.
+	Windows    []Window          `json:"windows,omitempty"`
+	Assertions []AssertionResult `json:"assertions"`
+	Passed     bool              `json:"passed"`
 }
 
 // Totals are the run's figures over all services.
@@ -49,6 +54,8 @@ type Latency struct {
 type ServiceTotals struct {
 	Name string `json:"name"`
 	ID   string `json:"id"`
+	// MaxInstances is the service's max-instances parameter.
+	MaxInstances int `json:"max_instances"`
 	Totals
 	// Series holds the service's own time series (without latency) in
 	// runs of at most 20 services.
@@ -74,8 +81,14 @@ type Series struct {
 	Requested   []float64 `json:"requested_instances"`
 	Healthy     []float64 `json:"healthy_instances"`
 	Tasks       []float64 `json:"tasks"`
-	P50MS       []float64 `json:"latency_p50_ms,omitempty"`
-	P99MS       []float64 `json:"latency_p99_ms,omitempty"`
+	// Desired is the sum of what the services' policies last asked for;
+	// Requested is what the executor asked the scheduler for.
+	Desired []float64 `json:"desired_instances"`
+	// Panicking is the most services in a policy's panic mode (Knative)
+	// at once in each interval.
+	Panicking []float64 `json:"panicking_services"`
+	P50MS     []float64 `json:"latency_p50_ms,omitempty"`
+	P99MS     []float64 `json:"latency_p99_ms,omitempty"`
 }
 
 // AssertionResult is one checked assertion.

@@ -47,7 +47,8 @@ func (r *Runner) report() *Report {
 		if st.t.Requests == 0 && st.t.Creates == 0 {
 			continue
 		}
-		svcTotals := ServiceTotals{Name: st.name, ID: st.desc.ID, Totals: st.t}
+		svcTotals := ServiceTotals{Name: st.name, ID: st.desc.ID, MaxInstances: st.desc.MaxInstances, Totals: st.t}
+		rep.MaxInstances += st.desc.MaxInstances
 		if i < len(r.rec.per) {
 			ser := seriesOf(r.rec.per[i], r.end, false)
 			svcTotals.Series = &ser
@@ -76,6 +77,7 @@ func (r *Runner) report() *Report {
 	rep.Cluster.Agents = len(r.model.Agents())
 	rep.Cluster.WaitingPlacements = r.model.WaitingPlacements()
 	rep.Series = r.rec.series()
+	rep.Windows = scenarioWindows(r.sc, r.end)
 	rep.Assertions, rep.Passed = r.check(rep)
 	return rep
 }
@@ -99,6 +101,8 @@ func seriesOf(tl *stats.Timeline, end time.Duration, withLatency bool) Series {
 		s.Requested = append(s.Requested, round3(iv.Gauges[gRequested].Last))
 		s.Healthy = append(s.Healthy, round3(iv.Gauges[gHealthy].Last))
 		s.Tasks = append(s.Tasks, round3(iv.Gauges[gTasks].Last))
+		s.Desired = append(s.Desired, round3(iv.Gauges[gDesired].Last))
+		s.Panicking = append(s.Panicking, round3(iv.Gauges[gPanicking].Max))
 		if withLatency {
 			s.P50MS = append(s.P50MS, ms(iv.Latencies[lLatency].P50))
 			s.P99MS = append(s.P99MS, ms(iv.Latencies[lLatency].P99))

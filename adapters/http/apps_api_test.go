@@ -261,8 +261,8 @@ func TestMiscEndpoints(t *testing.T) {
 	rec = e.do(t, req{path: "/metrics"})
 	body := rec.Body.String()
 	for _, want := range []string{"# TYPE waiter_service_healthy_instances gauge",
-		`waiter_service_healthy_instances{service_id="` + d.ID + `"} 1`,
-		`waiter_service_requests_total{service_id="` + d.ID + `"} 7`} {
+		`waiter_service_healthy_instances{service_id="` + d.ID + `",service_name=""} 1`,
+		`waiter_service_requests_total{service_id="` + d.ID + `",service_name=""} 7`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, body)
 		}

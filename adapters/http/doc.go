@@ -27,7 +27,14 @@
 //     token_validate.go), /waiter-ping (api_ping.go), /service-id, /status,
 //     /settings (api_misc.go), /state and /state/{id} (api_state.go,
 //     state_view.go) and /metrics through prometheus/client_golang
-//     (metrics.go, metrics_services.go); the route table is in server.go;
+//     (metrics.go, metrics_services.go, buildinfo.go); the route table is
+//     in server.go;
+//   - the dashboard: a read-only page at /dashboard behind the same
+//     authentication, plain HTML, JavaScript and CSS with uPlot embedded
+//     from dashboard/ (dashboard.go), polling /dashboard/data, which
+//     dashboard_view.go builds from the Router's snapshots, the optional
+//     waiter.HistoryKeeper port's samples and deployment errors, and the
+//     token store;
 //   - limits: every request is bounded in size and time (guard.go: API
 //     body size and deadlines, API response deadlines, proxied bodies
 //     left unread never drained from a stalled client), token names

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/julienschmidt/httprouter"
@@ -44,6 +45,7 @@ type Server struct {
 	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
+	started    time.Time // for the dashboard's routers table
 }
 
 // New builds a Server; every dependency is required.
@@ -61,8 +63,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, transports: newTransports(cfg),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
-		metrics: newMetrics(),
+		metrics: newMetrics(), started: d.Clock.Now(),
 	}
+	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
 		c, err := newAuthCookies(cfg.AuthCookieSecret, cfg.AuthCookieScope, cfg.AuthCookieAge)
 		if err != nil {
@@ -195,6 +198,9 @@ func (s *Server) routes() *httprouter.Router {
 	rt.GET("/state", s.handleState)
 	rt.GET("/state/:id", s.handleServiceState)
 	rt.GET("/metrics", s.handleMetrics)
+	rt.GET("/dashboard", s.handleDashboard)
+	rt.GET("/dashboard/data", s.handleDashboardData)
+	rt.GET("/dashboard/assets/*file", s.handleDashboardAsset)
 
 	rt.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound("Not found"))

@@ -68,40 +68,77 @@ func compareAssertions(reps []*sim.Report) (header []string, rows [][]string) {
 	return header, rows
 }
 
-// compareFigures overlays the runs: instances, p99 latency and queue
-// length, one colour per policy.
-func compareFigures(reps []*sim.Report) ([]figure, error) {
+// comparePlots overlays the runs on the first run's time axis:
+// instances, p99 latency and queue length, one colour per policy. A later
+// policy's lines are drawn thinner on top of an earlier one's, so where
+// two policies agree both stay visible, and the legend says when a series
+// is the same as another.
+func comparePlots(reps []*sim.Report) []plot {
 	labels := policyLabels(reps)
-	var inst, p99, queue []line
+	base := reps[0]
+	n := len(base.Series.TimeS)
+	x := xAxis{Time: true, Label: "time", Values: base.Series.TimeS}
+	windows := windowBands(base.Windows)
+	var inst, p99, queue []series
+	var panics []band
 	for i, r := range reps {
-		col := palette[i%len(palette)]
-		inst = append(inst,
-			line{Name: labels[i] + " healthy", Ys: r.Series.Healthy, Color: col},
-			line{Name: labels[i] + " requested", Ys: r.Series.Requested, Color: col, Dashed: true})
-		p99 = append(p99, line{Name: labels[i], Ys: r.Series.P99MS, Color: col})
-		queue = append(queue, line{Name: labels[i], Ys: r.Series.Queued, Color: col})
+		col, w := palette[i%len(palette)], overlayWidth(i, len(reps))
+		healthy := line(labels[i]+" healthy", fitTo(r.Series.Healthy, n), col, nil)
+		requested := line(labels[i]+" requested", fitTo(r.Series.Requested, n), col, dashed)
+		lat := line(labels[i], latencyValues(r.Series.P99MS, r.Series.Completed, n), col, nil)
+		q := line(labels[i], fitTo(r.Series.Queued, n), col, nil)
+		healthy.Width, requested.Width, lat.Width, q.Width = w, w, w, w
+		inst, p99, queue = append(inst, healthy, requested), append(p99, lat), append(queue, q)
+		panics = append(panics, panicBands(r.Series, labels[i]+" panic mode", col)...)
 	}
-	charts := []struct {
-		c       lineChart
-		caption string
-	}{
-		{lineChart{Title: "Instances", Left: "instances", Lines: inst},
-			"Healthy instances (solid) and the instances each policy asked for (dashed)."},
-		{lineChart{Title: "p99 latency", Left: "milliseconds", Lines: p99},
-			"p99 latency of the requests completed in each interval."},
-		{lineChart{Title: "Queue", Left: "requests", Lines: queue},
-			"Requests waiting for a free instance slot (the most in each interval)."},
+	markSame(inst)
+	markSame(p99)
+	markSame(queue)
+	maxInst := 0
+	for _, r := range reps {
+		maxInst = max(maxInst, r.MaxInstances)
 	}
-	var out []figure
-	for _, c := range charts {
-		c.c.Xs, c.c.EndS = reps[0].Series.TimeS, reps[0].DurationS
-		svg, err := c.c.svg()
-		if err != nil {
-			return nil, err
+	ip := plot{ID: "instances", Title: "Instances", X: x, Y: yAxis{Label: "instances", Unit: "instances"}, Series: inst,
+		Bands: append(panics, windows...),
+		Caption: "Healthy instances (solid) and the instances each policy asked for (dashed); shaded in a " +
+			"policy's colour, its panic mode."}
+	ip.placeRefs(instanceRefs(maxInst, len(base.Services), nil))
+	lp := plot{ID: "latency", Title: "p99 latency", X: x, Y: yAxis{Label: "p99 latency (ms, log scale)", Unit: "ms", Log: true},
+		Series: p99, Bands: windows,
+		Caption: "p99 latency of the requests completed in each interval, on a log axis; gaps are intervals in which nothing completed."}
+	lp.placeRefs(latencyRefs(base.Assertions, "p99"))
+	qp := plot{ID: "queue", Title: "Queue", X: x, Y: yAxis{Label: "requests", Unit: "requests"}, Series: queue, Bands: windows,
+		Caption: "Requests waiting for a free instance slot (the most in each interval)."}
+	return []plot{ip, lp, qp}
+}
+
+// overlayWidth is the line width of run i of n overlaid runs: the first
+// widest, each next one narrower, the last 2 pixels.
+func overlayWidth(i, n int) float64 { return 2 + 1.5*float64(n-1-i) }
+
+// markSame appends "(same as X)" to the label of each series whose values
+// equal an earlier series' values, which it would otherwise hide.
+func markSame(ss []series) {
+	for i := range ss {
+		for j := 0; j < i; j++ {
+			if sameValues(ss[i].Values, ss[j].Values) {
+				ss[i].Label += " (same as " + ss[j].Label + ")"
+				break
+			}
 		}
-		out = append(out, figure{Title: c.c.Title, SVG: svg, Caption: c.caption})
 	}
-	return out, nil
+}
+
+func sameValues(a, b nums) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] && (finite(a[i]) || finite(b[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteCompareMarkdown writes runs of one scenario under different
@@ -117,9 +154,22 @@ func WriteCompareMarkdown(w io.Writer, reps []*sim.Report) error {
 	mdQuote(ew, reps[0].Description)
 	fmt.Fprintf(ew, "Policies %s on the same load, seed %s, %s of simulated time. Charts: [compare.html](compare.html).\n\n",
 		strings.Join(labels, ", "), seeds(reps), fmtClock(reps[0].DurationS))
+	if len(reps) > 1 {
+		for _, l := range deltaHeadlines(reps) {
+			fmt.Fprintf(ew, "- %s\n", l)
+		}
+		fmt.Fprintln(ew)
+	}
 	fmt.Fprintln(ew, "## Totals")
 	fmt.Fprintln(ew)
 	mdTable(ew, append([]string{"figure"}, labels...), metricRows(summaryMetrics, reps...))
+	if len(reps) > 1 {
+		fmt.Fprintln(ew, "## Change")
+		fmt.Fprintln(ew)
+		fmt.Fprintf(ew, "Each policy against %s, in percent (less is better for all of these).\n\n", labels[0])
+		h, rows := deltaTable(reps)
+		mdTable(ew, h, rows)
+	}
 
 	var rows []sparkRow
 	for i, r := range reps {
@@ -149,29 +199,36 @@ func WriteCompareMarkdown(w io.Writer, reps []*sim.Report) error {
 // comparePage is the data of compare.html.
 type comparePage struct {
 	page
-	Policies string
-	Seed     string
-	Totals   table
-	Checks   *table
+	Policies  string
+	Seed      string
+	Headlines []string
+	Totals    table
+	Deltas    *table
+	Checks    *table
 }
 
-// WriteCompareHTML writes the comparison as one self-contained page with
-// overlaid charts of instances, p99 latency and queue length per policy.
+// WriteCompareHTML writes the comparison as one self-contained page: each
+// later policy's change against the first, the totals, and overlaid
+// charts of instances, p99 latency and queue length per policy.
 func WriteCompareHTML(w io.Writer, reps []*sim.Report) error {
 	if err := checkSameScenario(reps); err != nil {
 		return err
 	}
-	figs, err := compareFigures(reps)
+	labels := policyLabels(reps)
+	pg, err := newPage("Policies compared on "+reps[0].Scenario, reps[0].Description, reps[0].DurationS,
+		comparePlots(reps), reps[0].Windows)
 	if err != nil {
 		return err
 	}
-	labels := policyLabels(reps)
 	p := comparePage{
-		page: page{Title: "Policies compared on " + reps[0].Scenario, Description: strings.TrimSpace(reps[0].Description),
-			CSS: css, Duration: fmtClock(reps[0].DurationS), Figures: htmlFigures(figs)},
+		page:     pg,
 		Policies: strings.Join(labels, ", "),
 		Seed:     seeds(reps),
 		Totals:   table{Header: append([]string{"figure"}, labels...), Rows: metricRows(summaryMetrics, reps...)},
+	}
+	if len(reps) > 1 {
+		h, rows := deltaTable(reps)
+		p.Deltas, p.Headlines = &table{Header: h, Rows: rows}, deltaHeadlines(reps)
 	}
 	if len(reps[0].Assertions) > 0 {
 		h, rows := compareAssertions(reps)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -10,36 +11,45 @@ import (
 	"github.com/waiter-go/waiter/sim"
 )
 
-//go:embed assets/style.css assets/page.html.tmpl
+// The page template, its style, the chart script and uPlot (npm uplot
+// 1.6.32, MIT licence, see assets/uplot/) are embedded in the binary and
+// inlined in every page, so one file is the whole report: it opens from
+// disk, from an e-mail or from a CI artifact with nothing else to fetch.
+//
+//go:embed assets/style.css assets/page.html.tmpl assets/charts.js assets/uplot/uPlot.iife.min.js assets/uplot/uPlot.min.css
 var assets embed.FS
 
 // pages holds the page templates; parsed once, they are fixed at build
 // time, so a parse error is a programming error caught by every test.
-var pages = template.Must(template.ParseFS(assets, "assets/page.html.tmpl"))
+var pages = template.Must(template.New("page.html.tmpl").Funcs(template.FuncMap{"deltaClass": deltaClass}).
+	ParseFS(assets, "assets/page.html.tmpl"))
 
-// css is inlined in every page so one file is the whole report.
-var css = func() template.CSS {
-	b, err := assets.ReadFile("assets/style.css")
+func asset(name string) string {
+	b, err := assets.ReadFile(name)
 	if err != nil {
 		panic(err) // embedded above
 	}
-	return template.CSS(b)
-}()
+	return string(b)
+}
+
+// css is uPlot's style then the report's own.
+var css = template.CSS(asset("assets/uplot/uPlot.min.css") + "\n" + asset("assets/style.css"))
+
+// uplotJS and chartsJS are the scripts every page inlines. Neither holds
+// "</script", so inlining cannot end the element early (a test checks).
+var (
+	uplotJS  = template.JS(asset("assets/uplot/uPlot.iife.min.js"))
+	chartsJS = template.JS(asset("assets/charts.js"))
+)
 
 // table is a table for the page templates. RowClass, when set, gives each
 // row's CSS class.
 type table struct {
-	Header   []string
-	Rows     [][]string
-	RowClass []string
-}
-
-// htmlFigure is a figure whose SVG the template inserts unescaped: it is
-// generated here, with every label escaped (see esc).
-type htmlFigure struct {
-	Title   string
-	SVG     template.HTML
-	Caption string
+	// TableClass is the table's CSS class, if any.
+	TableClass string
+	Header     []string
+	Rows       [][]string
+	RowClass   []string
 }
 
 // Class returns row i's CSS class, if any.
@@ -50,12 +60,15 @@ func (t table) Class(i int) string {
 	return ""
 }
 
-func htmlFigures(figs []figure) []htmlFigure {
-	out := make([]htmlFigure, len(figs))
-	for i, f := range figs {
-		out[i] = htmlFigure{Title: f.Title, SVG: template.HTML(f.SVG), Caption: f.Caption}
-	}
-	return out
+// figure is one chart as the template shows it: a heading, the element
+// charts.js draws into (or a note when there is too little to draw), and
+// how to read it.
+type figure struct {
+	ID      string
+	Title   string
+	Caption string
+	Notes   []string
+	Drawn   bool
 }
 
 // page is what every page template reads.
@@ -64,7 +77,71 @@ type page struct {
 	Description string
 	CSS         template.CSS
 	Duration    string
-	Figures     []htmlFigure
+	Figures     []figure
+	// Events are the scenario's faults and load changes.
+	Events *table
+	UPlot  template.JS
+	Charts template.JS
+	// Data is the JSON of the plots charts.js draws.
+	Data template.JS
+}
+
+// newPage lays out a page's charts: the figures the template shows and
+// the data the script draws.
+func newPage(title, description string, durationS float64, plots []plot, windows []sim.Window) (page, error) {
+	p := page{Title: title, Description: strings.TrimSpace(description), CSS: css, Duration: fmtClock(durationS),
+		UPlot: uplotJS, Charts: chartsJS}
+	var drawn []plot
+	for _, pl := range plots {
+		ok := pl.drawable()
+		if ok {
+			drawn = append(drawn, pl)
+		}
+		p.Figures = append(p.Figures, figure{ID: pl.ID, Title: pl.Title, Caption: pl.Caption, Notes: pl.Notes, Drawn: ok})
+	}
+	// encoding/json escapes <, > and & in strings, so labels cannot end
+	// the script element or inject markup.
+	b, err := json.Marshal(struct {
+		Plots []plot `json:"plots"`
+	}{drawn})
+	if err != nil {
+		return page{}, fmt.Errorf("report: encode chart data: %w", err)
+	}
+	p.Data = template.JS(b)
+	if len(windows) > 0 {
+		t := &table{TableClass: "events", Header: []string{"from", "to", "what"}}
+		for _, w := range windows {
+			what := w.Label
+			if w.Service != "" {
+				what += " (" + w.Service + ")"
+			}
+			to := fmtClock(w.EndS)
+			if w.EndS == w.StartS {
+				to = "-"
+			}
+			t.Rows = append(t.Rows, []string{fmtClock(w.StartS), to, what})
+		}
+		p.Events = t
+	}
+	return p, nil
+}
+
+// drawable reports whether p has enough points to draw: a line needs two,
+// a scatter one.
+func (p plot) drawable() bool {
+	need := 1
+	if p.X.Time {
+		need = 2
+	}
+	if len(p.X.Values) < need {
+		return false
+	}
+	for _, s := range p.Series {
+		if hasData(s.Values) {
+			return true
+		}
+	}
+	return false
 }
 
 // reportPage is the data of report.html.
@@ -80,16 +157,17 @@ type reportPage struct {
 }
 
 // WriteHTML writes one run's report as a single self-contained HTML page:
-// inline CSS and inline SVG charts (load and capacity, latency, queue),
-// the tables of the Markdown report, no scripts and no external assets.
+// interactive charts (request rates, instances, requests outstanding and
+// queued, latency, and each service's instances in runs of a few
+// services) with the scenario's faults and load changes marked, then the
+// tables of the Markdown report. Everything is inline; nothing is fetched.
 func WriteHTML(w io.Writer, rep *sim.Report) error {
-	figs, err := runFigures(rep)
+	pg, err := newPage("Scenario "+rep.Scenario, rep.Description, rep.DurationS, runPlots(rep), rep.Windows)
 	if err != nil {
 		return err
 	}
 	p := reportPage{
-		page: page{Title: "Scenario " + rep.Scenario, Description: strings.TrimSpace(rep.Description), CSS: css,
-			Duration: fmtClock(rep.DurationS), Figures: htmlFigures(figs)},
+		page:       pg,
 		Rep:        rep,
 		Assertions: fmtAssertions(rep),
 		Totals:     table{Header: []string{"figure", "value"}, Rows: metricRows(totalsMetrics, rep)},

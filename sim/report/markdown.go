@@ -36,6 +36,7 @@ func WriteMarkdown(w io.Writer, rep *sim.Report) error {
 		fmt.Fprintln(ew)
 	}
 
+	writeWindowsMD(ew, rep.Windows)
 	writeServicesMD(ew, rep)
 	writeAssertionsMD(ew, rep)
 	if ew.err != nil {
@@ -51,6 +52,7 @@ func runSparkRows(rep *sim.Report) []sparkRow {
 	return []sparkRow{
 		{"arrivals/s", perSecond(s.Arrivals, s.IntervalS), ""},
 		{"outstanding", s.Outstanding, ""},
+		{"desired instances", s.Desired, ""},
 		{"requested instances", s.Requested, ""},
 		{"healthy instances", s.Healthy, ""},
 		{"latency p50", s.P50MS, " ms"},
@@ -58,6 +60,28 @@ func runSparkRows(rep *sim.Report) []sparkRow {
 		{"queued", s.Queued, ""},
 		{"rejected/s", perSecond(s.Rejected, s.IntervalS), ""},
 	}
+}
+
+// writeWindowsMD lists the scenario's faults and load changes, which the
+// HTML charts shade.
+func writeWindowsMD(w io.Writer, ws []sim.Window) {
+	if len(ws) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "## Faults and load changes")
+	fmt.Fprintln(w)
+	for _, win := range ws {
+		when := fmtClock(win.StartS)
+		if win.EndS > win.StartS {
+			when += " to " + fmtClock(win.EndS)
+		}
+		what := win.Label
+		if win.Service != "" {
+			what += " (" + win.Service + ")"
+		}
+		fmt.Fprintf(w, "- %s: %s\n", when, what)
+	}
+	fmt.Fprintln(w)
 }
 
 func writeServicesMD(w io.Writer, rep *sim.Report) {

@@ -27,7 +27,7 @@ var (
 	mInFlight   = metric{"in flight at end", func(r *sim.Report) string { return fmtInt(r.Totals.InFlight) }}
 	mErrors     = metric{"errors", func(r *sim.Report) string { return fmtInt(r.Totals.Errors) }}
 	mColdStarts = metric{"cold starts", func(r *sim.Report) string { return fmtInt(r.Totals.ColdStarts) }}
-	mInstSecs   = metric{"instance-seconds", func(r *sim.Report) string { return fmtNum(r.Totals.InstanceSeconds) }}
+	mInstHours  = metric{"instance-hours", func(r *sim.Report) string { return fmtNum(instanceHours(r.Totals.InstanceSeconds)) }}
 	mPeak       = metric{"peak instances", func(r *sim.Report) string { return fmtInt(int64(r.Totals.PeakInstances)) }}
 	mScaleUps   = metric{"scale-ups", func(r *sim.Report) string { return fmtInt(r.Totals.ScaleUps) }}
 	mKills      = metric{"kills", func(r *sim.Report) string { return fmtInt(r.Totals.Kills) }}
@@ -51,7 +51,7 @@ var (
 
 // totalsMetrics are the run's counts and costs.
 var totalsMetrics = []metric{mRequests, mCompleted, mRejected, mReasons, mInFlight, mErrors,
-	mColdStarts, mInstSecs, mPeak, mScaleUps, mKills, mCreates, mSchedErrs, mAgents, mWaiting, mTaskFails}
+	mColdStarts, mInstHours, mPeak, mScaleUps, mKills, mCreates, mSchedErrs, mAgents, mWaiting, mTaskFails}
 
 // latencyMetrics are the latency percentiles over every request.
 var latencyMetrics = []metric{mP50, mP90, mP99, mP999, mMax, mMean}
@@ -60,7 +60,7 @@ var latencyMetrics = []metric{mP50, mP90, mP99, mP999, mMax, mMean}
 // table shows: the figures a policy change moves.
 var summaryMetrics = []metric{mRequests, mCompleted, mRejected, mErrors, mColdStarts,
 	latency(mP50), latency(mP90), latency(mP99), latency(mP999), latency(mMax),
-	mInstSecs, mPeak, mScaleUps, mKills, mAssertions}
+	mInstHours, mPeak, mScaleUps, mKills, mAssertions}
 
 // latency names a latency metric for a table that mixes it with counts.
 func latency(m metric) metric { return metric{"latency " + m.Label, m.Value} }
@@ -120,13 +120,13 @@ const maxServices = 20
 
 // serviceColumns are the per-service table's columns.
 var serviceColumns = []string{"service", "requests", "completed", "rejected", "cold starts",
-	"p50", "p99", "instance-seconds", "peak instances"}
+	"p50", "p99", "instance-hours", "peak instances"}
 
 // serviceRow is one service's cells, in serviceColumns order.
 func serviceRow(s sim.ServiceTotals) []string {
 	return []string{s.Name, fmtInt(s.Requests), fmtInt(s.Completed), fmtInt(s.Rejected),
 		fmtInt(s.ColdStarts), fmtMS(s.LatencyMS.P50), fmtMS(s.LatencyMS.P99),
-		fmtNum(s.InstanceSeconds), fmtInt(int64(s.PeakInstances))}
+		fmtNum(instanceHours(s.InstanceSeconds)), fmtInt(int64(s.PeakInstances))}
 }
 
 // assertionRow is one assertion's cells: metric, service, bound, value, outcome.

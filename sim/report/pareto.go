@@ -2,7 +2,7 @@ package report
 
 // point is one run of a sweep on the cost-latency plane.
 type point struct {
-	Cost float64 // instance-seconds
+	Cost float64 // instance-hours
 	P99  float64 // milliseconds
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 
@@ -28,7 +29,7 @@ func newSweep(param string, values []string, reps []*sim.Report) (*sweep, error)
 	}
 	s := &sweep{param: param, values: values, reps: reps}
 	for _, r := range reps {
-		s.pts = append(s.pts, point{Cost: r.Totals.InstanceSeconds, P99: r.Totals.LatencyMS.P99})
+		s.pts = append(s.pts, point{Cost: instanceHours(r.Totals.InstanceSeconds), P99: r.Totals.LatencyMS.P99})
 	}
 	s.front = paretoFront(s.pts)
 	return s, nil
@@ -44,7 +45,7 @@ func mark(i int) string {
 	return "+"
 }
 
-var sweepColumns = []string{"#", "value", "instance-seconds", "p99", "p50", "rejected", "cold starts",
+var sweepColumns = []string{"#", "value", "instance-hours", "p99", "p50", "rejected", "cold starts",
 	"peak instances", "Pareto front"}
 
 // rows returns the runs' table rows in the order of the values.
@@ -55,7 +56,7 @@ func (s *sweep) rows() [][]string {
 		if s.front[i] {
 			f = "yes"
 		}
-		out[i] = []string{mark(i), s.values[i], fmtNum(r.Totals.InstanceSeconds), fmtMS(r.Totals.LatencyMS.P99),
+		out[i] = []string{mark(i), s.values[i], fmtNum(s.pts[i].Cost), fmtMS(r.Totals.LatencyMS.P99),
 			fmtMS(r.Totals.LatencyMS.P50), fmtInt(r.Totals.Rejected), fmtInt(r.Totals.ColdStarts),
 			fmtInt(int64(r.Totals.PeakInstances)), f}
 	}
@@ -73,23 +74,63 @@ func (s *sweep) frontLines() []string {
 	sort.SliceStable(idx, func(a, b int) bool { return s.pts[idx[a]].Cost < s.pts[idx[b]].Cost })
 	out := make([]string, len(idx))
 	for k, i := range idx {
-		out[k] = fmt.Sprintf("%s=%s: %s instance-seconds, p99 %s", s.param, s.values[i],
+		out[k] = fmt.Sprintf("%s=%s: %s instance-hours, p99 %s", s.param, s.values[i],
 			fmtNum(s.pts[i].Cost), fmtMS(s.pts[i].P99))
 	}
 	return out
 }
 
-func (s *sweep) chart() scatterChart {
-	labels := make([]string, len(s.values))
-	for i, v := range s.values {
-		labels[i] = s.param + "=" + v
+// plot draws the runs on the cost-latency plane, each labelled with its
+// mark (the # of the table) and value, the Pareto front joined by a line.
+// uPlot needs x in ascending order, so the points go by cost.
+func (s *sweep) plot() plot {
+	order := make([]int, len(s.pts))
+	for i := range order {
+		order[i] = i
 	}
-	return scatterChart{Title: "Cost against p99 latency", XName: "instance-seconds", YName: "p99 latency (ms)",
-		Points: s.pts, Labels: labels, Front: s.front}
+	sort.SliceStable(order, func(a, b int) bool {
+		pa, pb := s.pts[order[a]], s.pts[order[b]]
+		if pa.Cost != pb.Cost {
+			return pa.Cost < pb.Cost
+		}
+		return pa.P99 < pb.P99
+	})
+	var xs, runs, front nums
+	var labels []string
+	lo, hi := math.Inf(1), 0.0
+	for _, i := range order {
+		p := s.pts[i]
+		xs, runs = append(xs, p.Cost), append(runs, p.P99)
+		f := gap
+		if s.front[i] {
+			f = p.P99
+		}
+		front = append(front, f)
+		labels = append(labels, mark(i)+": "+s.param+"="+s.values[i])
+		lo, hi = min(lo, p.P99), max(hi, p.P99)
+	}
+	// A log axis when the runs' p99s span more than a decade and a half;
+	// a linear one shows small differences better.
+	logY := lo > 0 && hi/lo > 30
+	label := "p99 latency (ms)"
+	if logY {
+		label = "p99 latency (ms, log scale)"
+	}
+	return plot{ID: "sweep", Title: "Cost against p99 latency", X: xAxis{Label: "instance-hours", Values: xs},
+		Y: yAxis{Label: label, Unit: "ms", Log: logY},
+		// The front's dots lie under the runs' rings: every run shows,
+		// on the front or not.
+		Series: []series{
+			{Label: "Pareto front", Color: palette[1], Width: 2, Points: true, PointSize: 7, Line: true, SpanGaps: true, Values: front},
+			{Label: "runs", Color: palette[0], Width: 2, Points: true, PointSize: 14, Hollow: true, Values: runs},
+		},
+		PointLabels: labels,
+		Caption: "Each dot is one run, labelled with its # in the table and its value; the line joins the " +
+			"Pareto front, the runs no other run beats on both cost and p99 latency."}
 }
 
 // WriteSweepMarkdown writes a parameter sweep: one row per value with its
-// cost (instance-seconds) and latency, a text scatter of cost against p99
+// cost (instance-hours) and latency, a text scatter of cost against p99
 // latency, and the Pareto front (the values no other value beats on both).
 func WriteSweepMarkdown(w io.Writer, param string, values []string, reps []*sim.Report) error {
 	s, err := newSweep(param, values, reps)
@@ -174,8 +215,8 @@ func writeTextScatter(w io.Writer, s *sweep) {
 	}
 	fmt.Fprintf(w, "%*s +%s\n", lw, "", strings.Repeat("-", scatterCols))
 	left, right := tickLabel(xlo, niceStep(xhi-xlo)/10), tickLabel(xhi, niceStep(xhi-xlo)/10)
-	gap := max(scatterCols-len(left)-len(right), 1)
-	fmt.Fprintf(w, "%*s  %s%s%s  instance-seconds\n", lw, "", left, strings.Repeat(" ", gap), right)
+	space := max(scatterCols-len(left)-len(right), 1)
+	fmt.Fprintf(w, "%*s  %s%s%s  instance-hours\n", lw, "", left, strings.Repeat(" ", space), right)
 	fmt.Fprintln(w, "```")
 }
 
@@ -197,7 +238,8 @@ func WriteSweepHTML(w io.Writer, param string, values []string, reps []*sim.Repo
 	if err != nil {
 		return err
 	}
-	svg, err := s.chart().svg()
+	pg, err := newPage("Sweep of "+param+" on "+reps[0].Scenario, reps[0].Description, reps[0].DurationS,
+		[]plot{s.plot()}, nil)
 	if err != nil {
 		return err
 	}
@@ -209,13 +251,20 @@ func WriteSweepHTML(w io.Writer, param string, values []string, reps []*sim.Repo
 		}
 		t.RowClass = append(t.RowClass, c)
 	}
-	p := sweepPage{
-		page: page{Title: "Sweep of " + param + " on " + reps[0].Scenario,
-			Description: strings.TrimSpace(reps[0].Description), CSS: css, Duration: fmtClock(reps[0].DurationS),
-			Figures: htmlFigures([]figure{{Title: "Cost against p99 latency", SVG: svg,
-				Caption: "Each dot is one run, labelled with its value; the line joins the Pareto front, " +
-					"the runs no other run beats on both cost and p99 latency."}})},
-		Param: param, Policy: reps[0].Policy, Seed: seeds(reps), Front: s.frontLines(), Table: t,
-	}
+	p := sweepPage{page: pg, Param: param, Policy: reps[0].Policy, Seed: seeds(reps), Front: s.frontLines(), Table: t}
 	return renderPage(w, "sweep", p)
+}
+
+// padded returns the bounds of vs widened by 5% each side (never below
+// zero) so no point sits on an axis.
+func padded(vs []float64) (lo, hi float64) {
+	lo, hi = vs[0], vs[0]
+	for _, v := range vs {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	pad := (hi - lo) * 0.05
+	if pad == 0 {
+		pad = max(hi*0.05, 1)
+	}
+	return max(lo-pad, 0), hi + pad
 }

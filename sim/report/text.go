@@ -43,6 +43,9 @@ func WriteCompareSummary(w io.Writer, reps []*sim.Report) error {
 	fmt.Fprintf(ew, "scenario %s, seed %s, %s simulated\n", reps[0].Scenario, seeds(reps), fmtClock(reps[0].DurationS))
 	header := append([]string{""}, policyLabels(reps)...)
 	textTable(ew, append([][]string{header}, metricRows(summaryMetrics, reps...)...))
+	for _, l := range deltaHeadlines(reps) {
+		fmt.Fprintln(ew, l)
+	}
 	if ew.err != nil {
 		return fmt.Errorf("report: write comparison summary: %w", ew.err)
 	}

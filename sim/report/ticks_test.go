@@ -3,49 +3,23 @@ package report
 import (
 	"strings"
 	"testing"
-
-	chart "github.com/wcharczuk/go-chart/v2"
 )
 
-func labels(ts []chart.Tick) string {
-	var s []string
-	for _, t := range ts {
-		s = append(s, t.Label)
-	}
-	return strings.Join(s, " ")
-}
-
-func TestValueTicks(t *testing.T) {
+func TestNiceStepAndTickLabel(t *testing.T) {
 	for _, c := range []struct {
-		lo, hi float64
-		want   string
-	}{
-		{0, 198, "0 25 50 75 100 125 150 175 200"},
-		{0, 15475.4, "0 2k 4k 6k 8k 10k 12k 14k 16k"},
-		{0, 0, "0 0.2 0.4 0.6 0.8 1"}, // nothing to show: still a valid axis
-		{0, 0.7, "0 0.1 0.2 0.3 0.4 0.5 0.6 0.7"},
-		{150000, 180000, "150k 155k 160k 165k 170k 175k 180k"},
-		{5, 5, "0 1 2 3 4 5"},
-	} {
-		got, _ := valueTicks(c.lo, c.hi)
-		if labels(got) != c.want {
-			t.Errorf("valueTicks(%v, %v) = %q, want %q", c.lo, c.hi, labels(got), c.want)
+		span float64
+		step float64
+	}{{198, 25}, {15475.4, 2000}, {0.7, 0.1}, {30000, 5000}, {0, 1}} {
+		if got := niceStep(c.span); got != c.step {
+			t.Errorf("niceStep(%v) = %v, want %v", c.span, got, c.step)
 		}
 	}
-}
-
-func TestTimeTicks(t *testing.T) {
 	for _, c := range []struct {
-		end  float64
-		want string
-	}{
-		{1800, "0 5m 10m 15m 20m 25m 30m"},
-		{120, "0 15s 30s 45s 1m 1m15s 1m30s 1m45s 2m"},
-		{86400, "0 3h 6h 9h 12h 15h 18h 21h 24h"},
-		{1500, "0 5m 10m 15m 20m 25m"},
-	} {
-		if got := labels(timeTicks(c.end)); got != c.want {
-			t.Errorf("timeTicks(%v) = %q, want %q", c.end, got, c.want)
+		v, step float64
+		want    string
+	}{{16000, 2000, "16k"}, {1.5e6, 5e5, "1.5M"}, {0.25, 0.25, "0.25"}, {0.3, 0.1, "0.3"}, {125, 25, "125"}, {0, 0.1, "0"}} {
+		if got := tickLabel(c.v, c.step); got != c.want {
+			t.Errorf("tickLabel(%v, %v) = %q, want %q", c.v, c.step, got, c.want)
 		}
 	}
 }

@@ -24,7 +24,7 @@ type sweepCmd struct {
 // Help is sweep's detailed help.
 func (sweepCmd) Help() string {
 	return `Runs the scenario once per value, prints the table and writes DIR/sweep.md and
-DIR/sweep.html (cost in instance-seconds against p99 latency, with the Pareto
+DIR/sweep.html (cost in instance-hours against p99 latency, with the Pareto
 front) and DIR/<param>-<value>/report.json (DIR defaults to
 reports/<scenario name>/sweep-<param>). Exits 0 even when some values fail
 their assertions: a sweep explores.

@@ -108,6 +108,9 @@ func (d *Driver) deleteService(a engine.Action) {
 	desc := &engine.Description{ID: a.Service}
 	if rec := d.services[a.Service]; rec != nil && rec.desc != nil {
 		desc = rec.desc
+		if rec.deployError != "" {
+			d.closeDeploymentError(a.Service, d.clk.Now())
+		}
 	}
 	delete(d.services, a.Service)
 	tomb := &tombstone{pendingOps: 1}

@@ -73,6 +73,7 @@ func (d *Driver) arrive(id engine.RequestID, a waiter.Admission, admitted time.T
 		rec := d.recordFor(a.Description)
 		rec.total++
 		rec.lastRequest = admitted
+		d.noteColdStart(rec, id)
 		return
 	}
 	d.forgetRefused(a.Description)

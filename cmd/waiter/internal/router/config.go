@@ -25,6 +25,11 @@ type Config struct {
 	// LagProbeInterval is how often the event loop's lag is sampled for
 	// /metrics.
 	LagProbeInterval time.Duration
+	// HistoryInterval is how often every service's counts are sampled for
+	// the dashboard, and HistoryWindow how far back the samples go: the
+	// driver keeps HistoryWindow/HistoryInterval samples per service.
+	HistoryInterval time.Duration
+	HistoryWindow   time.Duration
 	// Describe, when set, returns the description of a service the
 	// scheduler runs but the engine does not know (after a restart), so
 	// the engine can adopt it.
@@ -46,6 +51,8 @@ const (
 	DefaultWorkers          = 8
 	DefaultCallTimeout      = 30 * time.Second
 	DefaultLagProbeInterval = time.Second
+	DefaultHistoryInterval  = 10 * time.Second
+	DefaultHistoryWindow    = time.Hour
 	// maxRemembered bounds the killed instances kept per service for /apps.
 	maxRemembered = 10
 )
@@ -65,6 +72,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LagProbeInterval <= 0 {
 		c.LagProbeInterval = DefaultLagProbeInterval
+	}
+	if c.HistoryInterval <= 0 {
+		c.HistoryInterval = DefaultHistoryInterval
+	}
+	if c.HistoryWindow <= 0 {
+		c.HistoryWindow = DefaultHistoryWindow
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -44,7 +44,13 @@
 // health-check statuses and flags, recently killed instances, and what it
 // needs to tell a lost service from a slow poll).
 //
+// For the dashboard and /metrics the driver also keeps, per service, a
+// ring of samples of its instance and request counts over the last hour
+// (history.go), counters of cold starts, launches, kills and failures
+// (counters.go), and a router-wide log of recent deployment errors
+// (deployerrors.go): the waiter.HistoryKeeper port.
+//
 // The Driver is also a prometheus.Collector (metrics.go): scheduler calls,
-// event-loop lag, request latency and queue wait. Time comes only from the
+// event-loop lag, request latency, queue wait and instance start-up time. Time comes only from the
 // injected github.com/benbjohnson/clock, request ids from an atomic counter.
 package router

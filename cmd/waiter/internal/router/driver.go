@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -57,6 +58,10 @@ type Driver struct {
 	nextWake time.Time
 	lastPoll time.Time
 	pollErr  string
+	// totals is the history of the sums over every service, and
+	// deployErrors the recent deployment errors, oldest first.
+	totals       *history
+	deployErrors []waiter.DeploymentErrorRecord
 }
 
 // reqState is one request the engine has not finished. It is a value in
@@ -124,6 +129,11 @@ func (d *Driver) Run(ctx context.Context) error {
 	go func() {
 		defer pollers.Done()
 		d.probeLag(pollCtx)
+	}()
+	pollers.Add(1)
+	go func() {
+		defer pollers.Done()
+		d.sampleLoop(pollCtx)
 	}()
 
 	for {

@@ -17,6 +17,9 @@ type metrics struct {
 	loopLag       prometheus.Histogram
 	queueLength   prometheus.GaugeFunc
 	queueWait     prometheus.Histogram
+	// startup is Waiter's launch-overhead startup-time: from an
+	// instance's start to its first healthy report.
+	startup prometheus.Histogram
 	// duration is resolved per outcome up front: Release observes without
 	// looking up a label.
 	durationVec *prometheus.HistogramVec
@@ -52,6 +55,10 @@ func newMetrics(queueLen func() int) *metrics {
 			Name:    "waiter_request_queue_seconds",
 			Help:    "Time requests waited for the engine to grant an instance or refuse them.",
 			Buckets: requestBuckets}),
+		startup: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "waiter_instance_startup_seconds",
+			Help:    "Time from an instance's start (or the router first seeing it) to its first healthy report.",
+			Buckets: prometheus.ExponentialBuckets(0.1, 2, 12)}),
 		durationVec: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "waiter_request_duration_seconds",
 			Help:    "Time from admission to release of proxied requests (queue wait plus backend time), by outcome.",
@@ -69,7 +76,7 @@ func newMetrics(queueLen func() int) *metrics {
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.schedCalls, m.schedDuration, m.loopLag, m.queueLength, m.queueWait, m.durationVec}
+	return []prometheus.Collector{m.schedCalls, m.schedDuration, m.loopLag, m.queueLength, m.queueWait, m.durationVec, m.startup}
 }
 
 // schedulerCall counts one scheduler call and its time.

@@ -102,6 +102,7 @@ func (d *Driver) observeOne(seq uint64, id string, o engine.Observation) {
 		}
 		rec.forget()
 		d.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
+		d.noteDeploymentError(rec)
 		return
 	}
 	if rec == nil {
@@ -109,8 +110,10 @@ func (d *Driver) observeOne(seq uint64, id string, o engine.Observation) {
 			return
 		}
 	}
+	d.noteInstances(rec, o)
 	rec.observe(o)
 	d.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &o, Description: rec.desc})
+	d.noteDeploymentError(rec)
 }
 
 // adopt returns a record for a service the scheduler runs but the router
@@ -125,6 +128,7 @@ func (d *Driver) adopt(id string) *svcRecord {
 		return nil
 	}
 	rec := newRecord(desc)
+	rec.seeded = false // what runs now was launched before the router knew it
 	d.services[id] = rec
 	return rec
 }

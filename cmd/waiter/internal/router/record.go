@@ -3,6 +3,7 @@ package router
 import (
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -29,6 +30,18 @@ type svcRecord struct {
 	// up to ten).
 	killed []engine.ObservedInstance
 
+	// What the dashboard and /metrics show beyond the engine's snapshot
+	// (counters.go, history.go, deployerrors.go).
+	counters waiter.ServiceCounters
+	// instances and failedIDs are the ids the last observation listed;
+	// seeded is false until an adopted service's first observation, whose
+	// instances were launched before this router knew the service.
+	instances   map[string]seenInstance
+	failedIDs   map[string]struct{}
+	seeded      bool
+	history     *history
+	deployError string // the engine's, as last noted
+
 	// What decides whether a poll that does not list the service means
 	// the scheduler lost it (see observeOne).
 	observed     bool   // an observation listed it since the last loss
@@ -43,7 +56,7 @@ type svcRecord struct {
 }
 
 func newRecord(d *engine.Description) *svcRecord {
-	return &svcRecord{id: d.ID, desc: d}
+	return &svcRecord{id: d.ID, desc: d, seeded: true}
 }
 
 // observe keeps the scheduler's view of a service that exists.
@@ -72,6 +85,7 @@ func (r *svcRecord) rememberKilled(id string) {
 	if !ok {
 		oi = engine.ObservedInstance{ID: id}
 	}
+	r.counters.Killed++
 	r.killed = append(r.killed, oi)
 	if len(r.killed) > maxRemembered {
 		r.killed = r.killed[len(r.killed)-maxRemembered:]

@@ -19,8 +19,9 @@ type serviceView struct {
 	observed    bool
 	// lastObs is shared, not copied: an observation is never modified
 	// once fed (the next one replaces it whole).
-	lastObs engine.Observation
-	killed  []engine.ObservedInstance
+	lastObs  engine.Observation
+	killed   []engine.ObservedInstance
+	counters waiter.ServiceCounters
 }
 
 // viewOf copies one service's state; loop goroutine only.
@@ -33,6 +34,7 @@ func (d *Driver) viewOf(id string) (serviceView, bool) {
 	if rec := d.services[id]; rec != nil {
 		v.total, v.lastRequest, v.observed, v.lastObs = rec.total, rec.lastRequest, rec.observed, rec.lastObs
 		v.killed = slices.Clone(rec.killed)
+		v.counters = rec.counters
 	}
 	return v, true
 }
@@ -81,7 +83,7 @@ func (d *Driver) ServiceLoads() []waiter.ServiceLoad {
 			}
 			sl := waiter.ServiceLoad{ID: id, Load: l}
 			if rec := d.services[id]; rec != nil {
-				sl.TotalRequests = rec.total
+				sl.Name, sl.TotalRequests, sl.Counters = rec.desc.Name, rec.total, rec.counters
 			}
 			out = append(out, sl)
 		}
@@ -138,6 +140,7 @@ func (v serviceView) snapshot() waiter.ServiceSnapshot {
 		Starting: es.Starting, ExpiredHealthy: es.ExpiredHealthy, ExpiredUnhealthy: es.ExpiredUnhealthy,
 		Autoscaler: waiter.AutoscalerSnapshot{Policy: es.Policy, Decision: es.LastDecision,
 			Decided: es.LastDecision != (engine.Decision{})},
+		Counters: v.counters,
 	}
 	observed := make(map[string]*engine.ObservedInstance, len(v.lastObs.Instances))
 	for i := range v.lastObs.Instances {

@@ -114,7 +114,7 @@ func TestServiceLifecycleAPI(t *testing.T) {
 	status, body = read(t, r.call(t, "GET", "/state/"+id, nil))
 	wantBody(t, status, body, 200, `"status": "Running"`)
 	status, body = read(t, r.call(t, "GET", "/metrics", nil))
-	wantBody(t, status, body, 200, `waiter_service_healthy_instances{service_id="`+id+`"} 1`)
+	wantBody(t, status, body, 200, `waiter_service_healthy_instances{service_id="`+id+`",service_name="lifecycle"} 1`)
 
 	status, body = read(t, r.call(t, "DELETE", "/apps/"+id, nil))
 	wantBody(t, status, body, 200, `"result": "deleted"`)

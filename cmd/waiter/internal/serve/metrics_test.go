@@ -35,6 +35,7 @@ func TestMetricsExposition(t *testing.T) {
 		t.Fatalf("/metrics does not parse: %v", err)
 	}
 	svc := map[string]string{"service_id": id}
+	refusedSvc := map[string]string{"service_id": r.serviceID(t, refused)}
 	for _, c := range []struct {
 		name   string
 		labels map[string]string
@@ -47,6 +48,16 @@ func TestMetricsExposition(t *testing.T) {
 		{"waiter_service_waiting_requests", svc, 0},
 		{"waiter_service_free_slots", svc, 1},
 		{"waiter_service_requests_total", svc, 1},
+		{"waiter_service_healthy_instances", map[string]string{"service_id": id, "service_name": "metrics"}, 1},
+		{"waiter_service_desired_instances", svc, 1},
+		{"waiter_service_deployment_error", svc, 0},
+		{"waiter_service_cold_starts_total", svc, 1}, // its first request waited for the create
+		{"waiter_service_cold_starts_total", refusedSvc, 1},
+		{"waiter_service_instances_launched_total", svc, 1},
+		{"waiter_service_instances_killed_total", svc, 0},
+		{"waiter_service_instances_failed_total", svc, 0},
+		{"waiter_instance_startup_seconds", nil, 1}, // the refused service's instance never got healthy
+		{"waiter_build_info", nil, 1},
 		{"waiter_responses_total", map[string]string{"code": "200"}, 1},
 		{"waiter_responses_total", map[string]string{"code": "503"}, 1},
 		{"waiter_rejections_total", map[string]string{"reason": "queue-timeout"}, 1},
@@ -61,6 +72,13 @@ func TestMetricsExposition(t *testing.T) {
 		if got := value(t, families, c.name, c.labels); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
 		}
+	}
+	states := 0.0
+	for _, st := range []string{"scale-up", "scale-down", "stable"} {
+		states += value(t, families, "waiter_service_scaling_state", map[string]string{"service_id": id, "state": st})
+	}
+	if states != 1 {
+		t.Errorf("waiter_service_scaling_state of %s sums to %v over the states, want exactly one state set", id, states)
 	}
 	for _, name := range []string{"waiter_scheduler_call_duration_seconds", "waiter_router_event_loop_lag_seconds",
 		"waiter_router_event_queue_length", "go_goroutines"} {
