@@ -31,10 +31,26 @@ type ServiceStore interface {
 	// GetSuspended returns the suspension record (zero Change when none).
 	GetSuspended(id string) (Change, error)
 	SetSuspended(id string, suspended bool, user string, now time.Time) error
+	// AddSourceTokens records token versions that reached a service
+	// (Waiter's ^SOURCE-TOKENS#<id>), merged into those recorded before:
+	// one entry per token name, the version given here replacing an older
+	// one. Token owners may maintain the service, after a restart too.
+	AddSourceTokens(id string, tokens []SourceToken) error
+	// SourceTokens returns the recorded token versions, sorted by name
+	// (none when nothing was recorded).
+	SourceTokens(id string) ([]SourceToken, error)
 	// PurgeService removes every record of a service at once: its
-	// description, overrides and suspension (cmd/waiter's retention of
-	// inactive services). A record that is not there is not an error.
+	// description, overrides, suspension and source tokens (cmd/waiter's
+	// retention of inactive services). A record that is not there is not
+	// an error.
 	PurgeService(id string) error
+}
+
+// SourceToken is a token version that reached a service: the token's name
+// and its ETag at the time (Waiter's source-tokens entry).
+type SourceToken struct {
+	Name string
+	ETag string
 }
 
 // Store is everything `waiter serve` keeps durably.

@@ -87,4 +87,13 @@ type TokenStore interface {
 	ListTokens(f TokenFilter) ([]Token, error)
 	// TokenHistory returns prior versions, newest first.
 	TokenHistory(name string) ([]Token, error)
+	// ReplaceDamagedToken repairs a token whose current record is damaged
+	// (ErrCorruptRecord), which PutToken and DeleteToken refuse because
+	// its ETag and owner cannot be known. With nil data it removes the
+	// token, its history and its owner-index entries (a hard delete);
+	// otherwise it stores data as the token's new current version
+	// (TokenUpdated, its intact history kept). A token whose record is not
+	// damaged (any more) is ErrPreconditionFailed, a missing one
+	// ErrTokenNotFound: this never writes over a token someone can read.
+	ReplaceDamagedToken(name string, data map[string]any, user string, now time.Time) (Token, TokenResult, error)
 }

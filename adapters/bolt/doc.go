@@ -1,7 +1,7 @@
 // Package bolt is the durable store of `waiter serve`: one bbolt file in the
 // data folder holding everything a router must remember across restarts.
 //
-// It owns four kinds of record, mirroring the key namespace Waiter keeps in
+// It owns five kinds of record, mirroring the key namespace Waiter keeps in
 // its ZooKeeper KV store (waiter/src/waiter/kv.clj, token.clj):
 //
 //   - tokens: named JSON objects of service parameters plus token metadata
@@ -9,7 +9,10 @@
 //     few versions as history, and soft deletion;
 //   - service descriptions, by service id (Waiter's ^SERVICE-ID#<id>);
 //   - per-service overrides (^OVERRIDE#<id>);
-//   - per-service suspension (^STATUS#<id>).
+//   - per-service suspension (^STATUS#<id>);
+//   - per-service source tokens: the token versions that reached the
+//     service, so their owners keep their rights after a restart
+//     (^SOURCE-TOKENS#<id>).
 //
 // The record types (waiter.Token, waiter.Change), the port it implements
 // (waiter.Store) and the errors it reports (waiter.ErrTokenNotFound, ...)
@@ -37,6 +40,7 @@
 //	service-descriptions  <service id> -> {...} (the core service description)
 //	service-overrides     <service id> -> {"overrides": {...}, "last-updated-by", "time"}
 //	service-suspension    <service id> -> {"suspended": bool, "last-updated-by", "time"}
+//	service-source-tokens <service id> -> [{"token", "version"}, ...] sorted by token
 //
 // Times are stored as epoch milliseconds, as Waiter does. Every value in
 // the data buckets is sealed with a CRC-32C over its bucket path, key and

@@ -22,6 +22,8 @@ func recordName(path [][]byte, key []byte) string {
 		return nameOverride(string(key))
 	case len(path) == 1 && string(path[0]) == string(bucketSuspension):
 		return nameSuspension(string(key))
+	case len(path) == 1 && string(path[0]) == string(bucketSourceTokens):
+		return nameSourceTokens(string(key))
 	}
 	name := ""
 	for _, p := range path {
@@ -48,3 +50,5 @@ func nameService(id string) string { return fmt.Sprintf("service description %q"
 func nameOverride(id string) string { return fmt.Sprintf("override of service %q", id) }
 
 func nameSuspension(id string) string { return fmt.Sprintf("suspension of service %q", id) }
+
+func nameSourceTokens(id string) string { return fmt.Sprintf("source tokens of service %q", id) }

@@ -98,6 +98,7 @@ var (
 	scopeServices   = scopeOf(bucketServices)
 	scopeOverrides  = scopeOf(bucketOverrides)
 	scopeSuspension = scopeOf(bucketSuspension)
+	scopeSources    = scopeOf(bucketSourceTokens)
 )
 
 func historyScope(token string) scope { return scopeOf(bucketTokenHistory, []byte(token)) }

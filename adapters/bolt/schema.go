@@ -33,6 +33,7 @@ var (
 	bucketServices     = []byte("service-descriptions")
 	bucketOverrides    = []byte("service-overrides")
 	bucketSuspension   = []byte("service-suspension")
+	bucketSourceTokens = []byte("service-source-tokens")
 
 	keySchema  = []byte("schema")
 	keyVersion = []byte("version")
@@ -41,14 +42,20 @@ var (
 // dataBuckets are created with the schema and must exist in every store.
 var dataBuckets = [][]byte{
 	bucketTokens, bucketTokenHistory, bucketTokenOwners,
-	bucketServices, bucketOverrides, bucketSuspension,
+	bucketServices, bucketOverrides, bucketSuspension, bucketSourceTokens,
 }
+
+// laterBuckets were added to schema version 2 after its first files were
+// written: a file without them is still version 2. Open creates them; a
+// file opened read-only does without them (reads find nothing there).
+var laterBuckets = map[string]bool{string(bucketSourceTokens): true}
 
 // jsonBuckets hold JSON values, in nested buckets too; Open checks them.
 // The meta bucket holds plain strings and the owner index empty values.
 var jsonBuckets = map[string]bool{
 	string(bucketTokens): true, string(bucketTokenHistory): true,
 	string(bucketServices): true, string(bucketOverrides): true, string(bucketSuspension): true,
+	string(bucketSourceTokens): true,
 }
 
 // ensureSchema checks the marker of an existing store, writes the schema
@@ -58,6 +65,8 @@ var jsonBuckets = map[string]bool{
 // read-only (readOnlyErr set) cannot be initialised or migrated.
 func ensureSchema(db *bbolt.DB, path string, readOnlyErr error) (migration, error) {
 	needsInit, needsMigration := false, false
+	// onlyLater: every missing data bucket is one of laterBuckets.
+	onlyLater := true
 	err := db.View(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -83,12 +92,16 @@ func ensureSchema(db *bbolt.DB, path string, readOnlyErr error) (migration, erro
 		for _, name := range dataBuckets {
 			if tx.Bucket(name) == nil {
 				needsInit = true
+				onlyLater = onlyLater && laterBuckets[string(name)]
 			}
 		}
 		return nil
 	})
 	if err != nil || (!needsInit && !needsMigration) {
 		return migration{}, err
+	}
+	if readOnlyErr != nil && !needsMigration && onlyLater {
+		return migration{}, nil
 	}
 	if readOnlyErr != nil {
 		return migration{}, fmt.Errorf("%w: %s needs its schema written or migrated, and %w", waiter.ErrStoreReadOnly, path, readOnlyErr)

@@ -126,7 +126,7 @@ func (s *Store) DeleteServiceDescription(id string) error {
 }
 
 // PurgeService removes every record of a service in one transaction: its
-// description, overrides and suspension. The router calls it for services
+// description, overrides, suspension and source tokens. The router calls it for services
 // it no longer keeps (see cmd/waiter's description retention); a record
 // that is not there is not an error.
 func (s *Store) PurgeService(id string) error {
@@ -134,8 +134,12 @@ func (s *Store) PurgeService(id string) error {
 		return err
 	}
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketServices, bucketOverrides, bucketSuspension} {
-			if err := tx.Bucket(b).Delete([]byte(id)); err != nil {
+		for _, name := range [][]byte{bucketServices, bucketOverrides, bucketSuspension, bucketSourceTokens} {
+			b := tx.Bucket(name)
+			if b == nil {
+				continue // a later bucket a read-only file lacks; nothing to delete
+			}
+			if err := b.Delete([]byte(id)); err != nil {
 				return err
 			}
 		}

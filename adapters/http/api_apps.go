@@ -32,7 +32,7 @@ func (s *Server) handleListApps(w http.ResponseWriter, r *http.Request, _ httpro
 	out := make([]map[string]any, 0, len(list))
 	for _, snap := range list {
 		snap = s.visibleSnapshot(p.User, snap)
-		if match(snap, s.services.sources(snap.ID)) {
+		if match(snap, s.sourcesOf(snap.ID)) {
 			out = append(out, s.appSummary(snap, include))
 		}
 	}

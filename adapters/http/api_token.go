@@ -55,7 +55,7 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		return
 	}
 	if err != nil {
-		s.writeError(w, r, toError(err))
+		s.writeError(w, r, tokenError(err))
 		return
 	}
 	mask := func(m map[string]any) map[string]any { return m }
@@ -116,7 +116,7 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		name = bodyName
 	}
 	delete(data, "token")
-	owner, herr := s.checkTokenWrite(r, user, name, data)
+	owner, damaged, herr := s.checkTokenWrite(r, user, name, data)
 	if herr != nil {
 		s.writeError(w, r, herr)
 		return
@@ -127,9 +127,18 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 	}
 	data["owner"] = owner
 	s.addClusterMetadata(name, data)
-	t, res, err := s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
+	var t waiter.Token
+	var res waiter.TokenResult
+	var err error
+	if damaged {
+		// An admin overwrites a damaged token: its ETag cannot be known,
+		// so no If-Match is asked; the store checks it is still damaged.
+		t, res, err = s.store.ReplaceDamagedToken(name, data, user, s.clock.Now())
+	} else {
+		t, res, err = s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
+	}
 	if err != nil {
-		s.writeError(w, r, toError(err))
+		s.writeError(w, r, tokenError(err))
 		return
 	}
 	msg := map[waiter.TokenResult]string{waiter.TokenCreated: "Successfully created ", waiter.TokenUpdated: "Successfully updated ",
@@ -183,8 +192,12 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 		s.writeError(w, r, &Error{Status: http.StatusNotFound, Message: "Token " + name + " does not exist", Cause: err})
 		return
 	}
+	if errors.Is(err, waiter.ErrCorruptRecord) && hard && s.auth.IsAdmin(user) {
+		s.hardDeleteDamagedToken(w, r, name, user)
+		return
+	}
 	if err != nil {
-		s.writeError(w, r, toError(err))
+		s.writeError(w, r, tokenError(err))
 		return
 	}
 	owner, _ := cur.Data["owner"].(string)
@@ -206,7 +219,7 @@ func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request, _ htt
 		return
 	}
 	if err != nil {
-		s.writeError(w, r, toError(err))
+		s.writeError(w, r, tokenError(err))
 		return
 	}
 	if !hard {

@@ -135,7 +135,7 @@ func (s *Server) appSummary(snap waiter.ServiceSnapshot, include map[string]bool
 		"last-request-time":   timeOrNil(snap.LastRequestTime),
 		"status":              serviceStatus(snap),
 		"scaling-state":       snap.ScalingState,
-		"source-tokens":       nonNil(s.services.sources(snap.ID)),
+		"source-tokens":       nonNil(s.sourcesOf(snap.ID)),
 		"url":                 "/apps/" + snap.ID,
 	}
 	if include["effective-parameters"] && snap.Description != nil {

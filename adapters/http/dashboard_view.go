@@ -216,7 +216,7 @@ func (s *Server) dashboardService(snap waiter.ServiceSnapshot) dashboardService 
 		DeploymentError: snap.DeploymentError, Tokens: []string{},
 		Counters: serviceCounters{ColdStarts: snap.Counters.ColdStarts, Launched: snap.Counters.Launched,
 			Killed: snap.Counters.Killed, Failed: snap.Counters.Failed}}
-	for _, ref := range s.services.sources(snap.ID) {
+	for _, ref := range s.sourcesOf(snap.ID) {
 		ds.Tokens = append(ds.Tokens, ref.Token)
 	}
 	return ds

@@ -25,11 +25,26 @@ type memStore struct {
 	services  map[string]map[string]any
 	overrides map[string]waiter.Change
 	suspended map[string]waiter.Change
+	sources   map[string]map[string]string // service id -> token name -> etag
+	// calls counts calls by method name, for tests that prove the edge
+	// did (or did not) ask the store.
+	calls map[string]int
+}
+
+// count records a call; the caller holds mu.
+func (s *memStore) count(method string) { s.calls[method]++ }
+
+// callsTo returns how many times method was called.
+func (s *memStore) callsTo(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
 }
 
 func newMemStore() *memStore {
 	return &memStore{tokens: map[string]waiter.Token{}, history: map[string][]waiter.Token{}, services: map[string]map[string]any{},
-		overrides: map[string]waiter.Change{}, suspended: map[string]waiter.Change{}}
+		overrides: map[string]waiter.Change{}, suspended: map[string]waiter.Change{},
+		sources: map[string]map[string]string{}, calls: map[string]int{}}
 }
 
 func etagOf(data map[string]any) string {
@@ -59,6 +74,7 @@ func editableJSON(data map[string]any) string {
 func (s *memStore) GetToken(name string, includeDeleted bool) (waiter.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.count("GetToken")
 	t, ok := s.tokens[name]
 	if !ok || (t.Deleted && !includeDeleted) {
 		return waiter.Token{}, fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
@@ -159,6 +175,16 @@ func (s *memStore) TokenHistory(name string) ([]waiter.Token, error) {
 	return append([]waiter.Token(nil), s.history[name]...), nil
 }
 
+// ReplaceDamagedToken: nothing in memory is ever damaged.
+func (s *memStore) ReplaceDamagedToken(name string, _ map[string]any, _ string, _ time.Time) (waiter.Token, waiter.TokenResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tokens[name]; !ok {
+		return waiter.Token{}, "", fmt.Errorf("%w: %q", waiter.ErrTokenNotFound, name)
+	}
+	return waiter.Token{}, "", fmt.Errorf("%w: token %q is not damaged", waiter.ErrPreconditionFailed, name)
+}
+
 func (s *memStore) PutServiceDescription(id string, core map[string]any) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -215,7 +241,33 @@ func (s *memStore) PurgeService(id string) error {
 	delete(s.services, id)
 	delete(s.overrides, id)
 	delete(s.suspended, id)
+	delete(s.sources, id)
 	return nil
+}
+
+func (s *memStore) AddSourceTokens(id string, tokens []waiter.SourceToken) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count("AddSourceTokens")
+	if s.sources[id] == nil {
+		s.sources[id] = map[string]string{}
+	}
+	for _, t := range tokens {
+		s.sources[id][t.Name] = t.ETag
+	}
+	return nil
+}
+
+func (s *memStore) SourceTokens(id string) ([]waiter.SourceToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count("SourceTokens")
+	var out []waiter.SourceToken
+	for name, etag := range s.sources[id] {
+		out = append(out, waiter.SourceToken{Name: name, ETag: etag})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // fakeRouter is a Router whose answers the test sets.

@@ -29,6 +29,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, herr, dbg)
 		return
 	}
+	s.persistSources(rs.desc.ID, rs.tokens)
 	// The backend may answer while the client is still uploading (an echo
 	// service streams its reply); HTTP/1 handlers must opt in to reading
 	// the body after the response has started.

@@ -178,10 +178,19 @@ func (s *Server) withOverrides(desc *engine.Description) (*engine.Description, *
 // entry must exist (404 "Token not found: ..."); without that header, the
 // Host's hostname names a token when it is not the router's own, and a
 // missing host token is silently no token.
+//
+// A name that breaks Waiter's character rule can never have been created,
+// so it is answered as missing without asking the store: a flood of
+// requests with made-up names (any Host a client sends) costs no store
+// read, and a cache of missing names cannot be filled with them.
 func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waiter.Token, *Error) {
 	if len(hp.Tokens) > 0 {
 		out := make([]waiter.Token, 0, len(hp.Tokens))
 		for _, name := range hp.Tokens {
+			if engine.ValidTokenName(name) != nil {
+				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name,
+					Details: map[string]any{"token": name, "rule": "must match pattern: " + engine.TokenNamePattern}}
+			}
 			t, err := s.store.GetToken(name, false)
 			if errors.Is(err, waiter.ErrTokenNotFound) {
 				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name, Cause: err}
@@ -194,7 +203,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waite
 		return out, nil
 	}
 	name := s.cls.hostToken(r)
-	if name == "" {
+	if name == "" || engine.ValidTokenName(name) != nil {
 		return nil, nil
 	}
 	t, err := s.store.GetToken(name, false)

@@ -29,12 +29,17 @@ func runAsOf(d *engine.Description) string {
 }
 
 // tokenOwners returns the owners of the tokens that reached a service, as
-// this router recorded them (serviceCache.addSources). A soft-deleted
-// token still names its owner; a token gone or unreadable names nobody,
-// so it grants nothing.
+// this router saw them (serviceCache.addSources) or the store kept them
+// (persistSources, read back after a restart). A soft-deleted token still
+// names its owner; a token gone or unreadable names nobody, so it grants
+// nothing.
 func (s *Server) tokenOwners(id string) []string {
 	var owners []string
-	for _, ref := range s.services.sources(id) {
+	refs, err := s.services.sources(id)
+	if err != nil {
+		s.log.Warn("reading a service's source tokens for their owners", "service-id", id, "error", err)
+	}
+	for _, ref := range refs {
 		t, err := s.store.GetToken(ref.Token, true)
 		if err != nil {
 			if !errors.Is(err, waiter.ErrTokenNotFound) {

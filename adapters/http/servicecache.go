@@ -25,9 +25,10 @@ import (
 // It holds at most max records and evicts the least recently used: a
 // flood of requests naming distinct services (/service-id with ever new
 // headers) must not grow it without bound. An evicted record is read from
-// the store again when needed; only what the store does not keep (source
-// tokens, the resolved description of a service never started) is lost
-// until the next request records it again.
+// the store again when needed; only what the store does not keep (the
+// resolved description of a service never started, source tokens of a
+// service only named by /service-id) is lost until the next request
+// records it again.
 type serviceCache struct {
 	store waiter.ServiceStore
 	max   int
@@ -47,6 +48,11 @@ type svcRecord struct {
 	override     *waiter.Change
 	suspension   *waiter.Change
 	sourceTokens map[string]string // token name -> etag that reached the service
+	// sourcesLoaded: the store's source tokens were merged into
+	// sourceTokens; persisted is what the store holds (name -> etag), so
+	// each token version is written once, not on every request.
+	sourcesLoaded bool
+	persisted     map[string]string
 }
 
 func newServiceCache(store waiter.ServiceStore, max int) *serviceCache {
@@ -163,7 +169,9 @@ func (c *serviceCache) setSuspension(id string, ch waiter.Change) {
 	c.mu.Unlock()
 }
 
-// addSources records which token versions reached a service, for /apps.
+// addSources records which token versions reached a service, for /apps
+// and service rights, in memory (resolving alone stores nothing; see
+// Server.persistSources).
 func (c *serviceCache) addSources(id string, tokens []waiter.Token) {
 	if len(tokens) == 0 {
 		return
@@ -179,13 +187,81 @@ func (c *serviceCache) addSources(id string, tokens []waiter.Token) {
 	}
 }
 
-// sources returns the token references of a service, sorted by name.
-func (c *serviceCache) sources(id string) []tokenRef {
+// loadSources merges the source tokens the store keeps for id into the
+// record, once per record: after a restart (or an eviction) the owners of
+// the tokens that reached a service keep their rights. A token version
+// seen in memory is newer than the stored one and wins.
+func (c *serviceCache) loadSources(id string) error {
+	c.mu.Lock()
+	loaded := c.rec(id).sourcesLoaded
+	c.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	stored, err := c.store.SourceTokens(id)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.rec(id)
+	if r.sourcesLoaded {
+		return nil
+	}
+	if r.sourceTokens == nil {
+		r.sourceTokens = map[string]string{}
+	}
+	if r.persisted == nil {
+		r.persisted = map[string]string{}
+	}
+	for _, t := range stored {
+		if _, seen := r.sourceTokens[t.Name]; !seen {
+			r.sourceTokens[t.Name] = t.ETag
+		}
+		r.persisted[t.Name] = t.ETag
+	}
+	r.sourcesLoaded = true
+	return nil
+}
+
+// unpersisted returns the versions among tokens the store does not hold
+// yet for id, as far as this cache knows (call loadSources first).
+func (c *serviceCache) unpersisted(id string, tokens []waiter.Token) []waiter.SourceToken {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.rec(id)
+	var out []waiter.SourceToken
+	for _, t := range tokens {
+		if etag, ok := r.persisted[t.Name]; !ok || etag != t.ETag {
+			out = append(out, waiter.SourceToken{Name: t.Name, ETag: t.ETag})
+		}
+	}
+	return out
+}
+
+// markPersisted records that the store holds refs for id.
+func (c *serviceCache) markPersisted(id string, refs []waiter.SourceToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.rec(id)
+	if r.persisted == nil {
+		r.persisted = map[string]string{}
+	}
+	for _, t := range refs {
+		r.persisted[t.Name] = t.ETag
+	}
+}
+
+// sources returns the token references of a service, sorted by name:
+// those seen by this router and those the store keeps. When the store
+// cannot be read, it returns what is in memory and the error.
+func (c *serviceCache) sources(id string) ([]tokenRef, error) {
+	err := c.loadSources(id)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el := c.recs[id]
 	if el == nil {
-		return nil
+		return nil, err
 	}
 	r := el.Value.(*svcRecord)
 	out := make([]tokenRef, 0, len(r.sourceTokens))
@@ -193,7 +269,7 @@ func (c *serviceCache) sources(id string) []tokenRef {
 		out = append(out, tokenRef{Token: name, Version: etag})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Token < out[j].Token })
-	return out
+	return out, err
 }
 
 // tokenRef is one source token of a service (Waiter's source-tokens entry).

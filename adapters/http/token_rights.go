@@ -17,47 +17,53 @@ import (
 // any owner) or the ownership rules of checkTokenRights. It returns the
 // owner the token will have, which the caller stores explicitly, so the
 // owner checked is the owner written (a store defaults the owner of a
-// soft-deleted token's next version to the writer).
-func (s *Server) checkTokenWrite(r *http.Request, user, name string, data map[string]any) (string, *Error) {
+// soft-deleted token's next version to the writer). damaged is set when
+// the token's stored record is damaged and an admin (update-mode=admin)
+// overwrites it: the caller then replaces it (ReplaceDamagedToken), with
+// no If-Match, since the damaged record's ETag cannot be known.
+func (s *Server) checkTokenWrite(r *http.Request, user, name string, data map[string]any) (owner string, damaged bool, herr *Error) {
 	if name == "" {
-		return "", badRequest("Must provide the token")
+		return "", false, badRequest("Must provide the token")
 	}
 	if herr := validTokenName(name); herr != nil {
-		return "", herr
+		return "", false, herr
 	}
 	if len(data) == 0 {
-		return "", badRequest("No parameters provided for " + name)
+		return "", false, badRequest("No parameters provided for " + name)
 	}
 	if s.cls.isOwnHost(name) {
-		return "", &Error{Status: http.StatusForbidden, Message: "Token name is reserved: " + name + " is a hostname of this router"}
+		return "", false, &Error{Status: http.StatusForbidden, Message: "Token name is reserved: " + name + " is a hostname of this router"}
 	}
 	admin := r.URL.Query().Get("update-mode") == "admin"
 	if admin && !s.auth.IsAdmin(user) {
-		return "", &Error{Status: http.StatusForbidden,
+		return "", false, &Error{Status: http.StatusForbidden,
 			Message: "Cannot administer token " + name + ": update-mode=admin is for the router's admins, and " + user + " is not one",
 			Details: map[string]any{"user": user}}
 	}
 	if herr := s.validateTokenData(data, admin); herr != nil {
-		return "", herr
+		return "", false, herr
 	}
 	// A soft-deleted token still has its owner: nobody else may take the
 	// name over by writing it again.
 	cur, err := s.store.GetToken(name, true)
+	if admin && errors.Is(err, waiter.ErrCorruptRecord) {
+		return tokenOwner(user, data, nil), true, nil
+	}
 	if err != nil && !errors.Is(err, waiter.ErrTokenNotFound) {
-		return "", toError(err)
+		return "", false, tokenError(err)
 	}
 	var existing map[string]any
 	if err == nil {
 		existing = cur.Data
 	}
-	owner := tokenOwner(user, data, existing)
+	owner = tokenOwner(user, data, existing)
 	if admin {
 		if existing != nil && !cur.Deleted && ifMatch(r) == "" {
-			return "", badRequest("Must specify if-match header for admin mode token updates")
+			return "", false, badRequest("Must specify if-match header for admin mode token updates")
 		}
-		return owner, nil
+		return owner, false, nil
 	}
-	return owner, s.checkTokenRights(user, name, owner, data, existing)
+	return owner, false, s.checkTokenRights(user, name, owner, data, existing)
 }
 
 // tokenOwner is the owner a write gives a token: the one it names, else

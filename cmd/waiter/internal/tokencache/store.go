@@ -59,6 +59,14 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 	return s.Store.DeleteToken(name, hard, ifMatch, user, now)
 }
 
+// ReplaceDamagedToken writes through to the store and forgets the cached
+// version (a damaged token is never cached, but a read racing the repair
+// must not cache what it saw before it).
+func (s *Store) ReplaceDamagedToken(name string, data map[string]any, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
+	defer s.tokens.forget(name)
+	return s.Store.ReplaceDamagedToken(name, data, user, now)
+}
+
 // StoreHealth passes on the wrapped store's report of its condition
 // (waiter.HealthReporter), so /status sees through the cache; a store
 // that keeps no such report is reported ok.
