@@ -28,6 +28,11 @@
 // the same events always give the same actions. Three drivers run it: the
 // production router (cmd/waiter), the simulator (sim) and the tests.
 //
+// Pure packages under it decide the rest of what a driver would otherwise
+// decide for itself: engine/syncer (how the router keeps in step with its
+// scheduler) and engine/fallback (which service serves a request right
+// after a token edit). The purity test covers them too.
+//
 // Errors the engine reports are values (*Error with a Code, and
 // *ValidationError); only adapters/http maps them to HTTP status codes.
 package engine

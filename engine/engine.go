@@ -24,7 +24,9 @@ type Engine struct {
 	order []*service
 
 	requests map[RequestID]reqRecord
-	seq      uint64
+	// waiting counts queued requests over all services (Waiting).
+	waiting int
+	seq     uint64
 	// observation numbers scheduler observations (instance.seen).
 	observation uint64
 
@@ -63,6 +65,10 @@ func New(cfg Config) *Engine {
 
 // Config returns the engine's configuration with defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
+
+// Waiting returns how many requests wait for an instance, over all
+// services: drivers poll the scheduler faster while any does.
+func (e *Engine) Waiting() int { return e.waiting }
 
 // Now returns the time of the latest event seen.
 func (e *Engine) Now() time.Time { return e.now }
@@ -198,7 +204,7 @@ func (e *Engine) createService(svc *service) {
 
 func (e *Engine) createResult(ev Event) {
 	svc := e.services[ev.Service]
-	if svc == nil || ev.Err == "" {
+	if svc == nil || ev.Err == nil {
 		return
 	}
 	svc.created = false

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -9,6 +10,9 @@ import (
 
 	"pgregory.net/rapid"
 )
+
+// errNoSuchInstance is the fake scheduler's refusal of a kill.
+var errNoSuchInstance = errors.New("no such instance")
 
 // TestEngineProperties drives the engine with random event sequences
 // (arrivals, finishes with every outcome, cancels, instances appearing,
@@ -166,11 +170,11 @@ func (w *world) apply(t *rapid.T, a Action) {
 			}
 			s.requested--
 		}
-		res := Event{Kind: EvKillResult, Service: a.Service, Instance: a.Instance, Err: "no such instance"}
+		res := Event{Kind: EvKillResult, Service: a.Service, Instance: a.Instance, Err: errNoSuchInstance}
 		for i, in := range s.insts {
 			if in.id == a.Instance {
 				s.insts = append(s.insts[:i], s.insts[i+1:]...)
-				res.Err = ""
+				res.Err = nil
 				break
 			}
 		}
@@ -338,6 +342,13 @@ func (w *world) Check(t *rapid.T) {
 		if !r.deadline.After(w.now) {
 			t.Fatalf("request %d waits past its queue timeout (deadline %v, now %v)", id, r.deadline.Sub(epoch), w.now.Sub(epoch))
 		}
+	}
+	total := 0
+	for _, n := range queued {
+		total += n
+	}
+	if w.e.Waiting() != total {
+		t.Fatalf("engine counts %d waiting in all, model %d", w.e.Waiting(), total)
 	}
 	for id, s := range w.svcs {
 		es := w.e.services[id]

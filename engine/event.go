@@ -26,13 +26,13 @@ const (
 	EvRequestCanceled
 	// EvServiceObserved: the scheduler's view of one service (Observation).
 	EvServiceObserved
-	// EvScaleResult: the scheduler accepted (Err == "") or refused a
+	// EvScaleResult: the scheduler accepted (Err == nil) or refused a
 	// ScaleService action for Service.
 	EvScaleResult
-	// EvKillResult: the scheduler killed (Err == "") or failed to kill
+	// EvKillResult: the scheduler killed (Err == nil) or failed to kill
 	// Instance of Service.
 	EvKillResult
-	// EvCreateResult: the scheduler created (Err == "") or failed to
+	// EvCreateResult: the scheduler created (Err == nil) or failed to
 	// create Service.
 	EvCreateResult
 	// EvDeleteService: remove Service now (an operator's DELETE /apps/{id}).
@@ -102,8 +102,9 @@ type Event struct {
 	Priority     bool
 	Description  *Description
 	Observation  *Observation
-	// Err is set on a failed action result.
-	Err string
+	// Err is the scheduler's error on a failed action result, as the
+	// adapter returned it (errors.Is and errors.As see its kind).
+	Err error
 	// Force asks for SIGKILL instead of SIGTERM on EvKillInstance.
 	Force bool
 }

@@ -139,7 +139,7 @@ func (e *Engine) scaleResult(ev Event) {
 		return
 	}
 	svc.scalePending = false
-	if ev.Err != "" && svc.observed {
+	if ev.Err != nil && svc.observed {
 		svc.requested = svc.lastObservedR // the scheduler kept its old count
 	}
 }
@@ -154,7 +154,7 @@ func (e *Engine) killResult(ev Event) {
 		svc.killPending = ""
 	}
 	in := svc.instances[ev.Instance]
-	if ev.Err != "" {
+	if ev.Err != nil {
 		if !operator {
 			svc.requested++ // the kill did not decrement the scheduler's count
 		}

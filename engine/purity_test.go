@@ -6,15 +6,17 @@ import (
 	"go/token"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-// TestEngineIsPure proves the engine imports no I/O or clock library: the
-// same code must run in production and in virtual time.
+// TestEngineIsPure proves the engine and the pure packages under it
+// (engine/...) import no I/O or clock library: the same code must run in
+// production and in virtual time.
 func TestEngineIsPure(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	out, err := exec.Command("go", "list", "-deps", "./...").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
 	}
@@ -39,17 +41,24 @@ func TestEngineIsPure(t *testing.T) {
 }
 
 // TestEngineSourceHasNoClockOrGoroutines reads the syntax tree of every
-// non-test file of the engine for what the design forbids: goroutines,
-// channels, select, and the time package's clock and timer functions
-// however the package is imported.
+// non-test file of the engine and of the packages under it for what the
+// design forbids: goroutines, channels, select, and the time package's
+// clock and timer functions however the package is imported.
 func TestEngineSourceHasNoClockOrGoroutines(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", "{{range .GoFiles}}{{.}} {{end}}", ".").Output()
+	out, err := exec.Command("go", "list", "-f", `{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}} {{end}}`, "./...").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := strings.Fields(string(out))
 	if len(files) < 10 {
 		t.Fatalf("suspiciously few engine files: %v", files)
+	}
+	for _, pkg := range []string{"/engine/", "/engine/syncer/", "/engine/fallback/"} {
+		if !slices.ContainsFunc(files, func(f string) bool {
+			return strings.Contains(f, pkg) && !strings.Contains(strings.TrimPrefix(f[strings.Index(f, pkg):], pkg), "/")
+		}) {
+			t.Errorf("no file of %s checked: %v", pkg, files)
+		}
 	}
 	fset := token.NewFileSet()
 	for _, f := range files {

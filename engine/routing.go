@@ -64,6 +64,7 @@ func (e *Engine) arrive(ev *Event) {
 		svc.queue.push(entry)
 	}
 	svc.waiting++
+	e.waiting++
 	// A minDeadline that is not in the future is stale: its visit already ran.
 	if !svc.minDeadline.After(e.now) || rec.deadline.Before(svc.minDeadline) {
 		svc.minDeadline = rec.deadline
@@ -151,6 +152,7 @@ func (e *Engine) popQueued(svc *service) (RequestID, reqRecord, bool) {
 			}
 			if rec, live := e.requests[entry.id]; live && rec.queued && rec.seq == entry.seq {
 				svc.waiting--
+				e.waiting--
 				return entry.id, rec, true
 			}
 		}
@@ -221,6 +223,7 @@ func (e *Engine) cancel(id RequestID) {
 	}
 	delete(e.requests, id)
 	rec.svc.waiting--
+	e.waiting--
 	rec.svc.lastActivity = e.now
 }
 
@@ -234,6 +237,7 @@ func (e *Engine) rejectQueued(id RequestID, err *Error) {
 	rec := e.requests[id]
 	delete(e.requests, id)
 	rec.svc.waiting--
+	e.waiting--
 	e.emit(Action{Kind: ActReject, Service: rec.svc.id, Request: id, Err: err})
 }
 
@@ -245,6 +249,7 @@ func (e *Engine) rejectAllQueued(svc *service, err *Error) {
 			break
 		}
 		svc.waiting++ // popQueued counted it out; rejectQueued does too
+		e.waiting++
 		e.rejectQueued(id, err)
 	}
 	svc.queue.compact(func(queueEntry) bool { return false })

@@ -2,25 +2,46 @@ package sim
 
 import (
 	"errors"
-	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/syncer"
 	"github.com/waiter-go/waiter/sim/marathon"
 )
 
-// apiCall is a scheduler action in flight to Marathon.
+// apiCall is a scheduler call in flight to Marathon: the engine's
+// action as the syncer shaped it, and the call's number.
 type apiCall struct {
-	kind      engine.ActionKind
-	service   string
-	instance  string
-	instances int
-	force     bool
+	act  engine.Action
+	call uint64
 }
 
-// act carries out one engine action. It never calls back into the engine:
-// everything that produces an engine event is scheduled as a simulator
-// event, so Step is never re-entered.
-func (r *Runner) act(a *engine.Action) {
+// act carries out one of the syncer's actions. It never calls back into
+// the syncer: everything that produces an engine event is scheduled as a
+// simulator event, so Step is never re-entered.
+func (r *Runner) act(sa *syncer.Action) {
+	if sa.Kind == syncer.ActPollAt {
+		r.pollGen++
+		r.q.Push(max(sa.At.Sub(Epoch), r.now), ev{kind: evPoll, gen: r.pollGen})
+		return
+	}
+	a := &sa.Engine
+	if sa.Call != 0 {
+		if r.opts.OnCall != nil {
+			r.opts.OnCall(r.now, *a)
+		}
+		c := apiCall{act: *a, call: sa.Call}
+		var idx int32
+		if n := len(r.free); n > 0 {
+			idx = r.free[n-1]
+			r.free = r.free[:n-1]
+			r.calls[idx] = c
+		} else {
+			idx = int32(len(r.calls))
+			r.calls = append(r.calls, c)
+		}
+		r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evAPI, idx: idx})
+		return
+	}
 	switch a.Kind {
 	case engine.ActDispatch:
 		r.dispatch(a)
@@ -33,23 +54,8 @@ func (r *Runner) act(a *engine.Action) {
 		}
 		r.wakeAt, r.wakeOn = at, true
 		r.q.Push(at, ev{kind: evWake})
-	case engine.ActCreateService, engine.ActScaleService, engine.ActKillInstance, engine.ActDeleteService:
-		c := apiCall{kind: a.Kind, service: a.Service, instance: a.Instance, instances: a.Instances, force: a.Force}
-		var idx int32
-		if n := len(r.free); n > 0 {
-			idx = r.free[n-1]
-			r.free = r.free[:n-1]
-			r.calls[idx] = c
-		} else {
-			idx = int32(len(r.calls))
-			r.calls = append(r.calls, c)
-		}
-		r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evAPI, idx: idx})
 	}
 }
-
-// forceKillAfter is Waiter's :marathon :force-kill-after-ms.
-const forceKillAfter = 60 * time.Second
 
 // errMarathonDown is what every call gets during a Marathon outage.
 var errMarathonDown = errors.New("marathon is unavailable (503)")
@@ -58,72 +64,56 @@ var errMarathonDown = errors.New("marathon is unavailable (503)")
 func (r *Runner) callScheduler(idx int32) {
 	c := r.calls[idx]
 	r.free = append(r.free, idx)
-	svc, known := r.byID[c.service]
+	a := &c.act
+	svc, known := r.byID[a.Service]
 	var err error
 	if r.down {
 		err = errMarathonDown
 	}
-	var res engine.Event
-	switch c.kind {
+	switch a.Kind {
 	case engine.ActCreateService:
 		if err == nil && known {
 			r.svcs[svc].t.Creates++
-			_, err = r.model.CreateApp(r.now, appSpec(r.svcs[svc], c.instances))
+			_, err = r.model.CreateApp(r.now, AppSpec(r.svcs[svc].desc, r.svcs[svc].spec, a.Instances))
 			if errors.Is(err, marathon.ErrAppExists) {
 				err = nil
 			}
 		}
-		res = engine.Event{Kind: engine.EvCreateResult, Service: c.service}
 	case engine.ActScaleService:
 		if err == nil {
-			// Waiter scales with PUT ?force=true; in force mode (overshoot)
-			// it asks for max(target, task count) so Marathon kills nothing.
-			n := c.instances
-			if a := r.model.App(c.service); c.force && a != nil {
-				n = max(n, len(a.Tasks))
+			// Waiter scales with PUT ?force=true; a forced scale keeps
+			// every task (engine.ForcedScaleCount).
+			n := a.Instances
+			if app := r.model.App(a.Service); a.Force && app != nil {
+				n = engine.ForcedScaleCount(n, len(app.Tasks))
 			}
-			err = r.model.ScaleApp(r.now, c.service, n, true)
+			err = r.model.ScaleApp(r.now, a.Service, n, true)
 			if err == nil && known {
 				r.svcs[svc].t.ScaleUps++
 			}
 		}
-		res = engine.Event{Kind: engine.EvScaleResult, Service: c.service}
 	case engine.ActKillInstance:
 		if err == nil {
-			// Waiter forces kills once they have failed for 60 s
-			// (force-kill-after-ms).
-			force := false
-			if known {
-				st := r.svcs[svc]
-				force = st.killFailingSince > 0 && r.now-st.killFailingSince >= forceKillAfter
-			}
-			err = r.model.KillTask(r.now, c.service, c.instance, true, force)
-			if known {
-				st := r.svcs[svc]
-				switch {
-				case err == nil:
-					st.killFailingSince = 0
-				case st.killFailingSince == 0:
-					st.killFailingSince = r.now
-				}
-			}
+			// The syncer decided the options: scale down unless
+			// replacing, forced after a minute of refusals.
+			opts := engine.KillOptionsOf(*a)
+			err = r.model.KillTask(r.now, a.Service, a.Instance, !opts.Replace, opts.Force)
 			if err == nil {
-				r.taskGone(c.instance)
+				r.taskGone(a.Instance)
 				if known {
 					r.svcs[svc].t.Kills++
 				}
 			}
 		}
-		res = engine.Event{Kind: engine.EvKillResult, Service: c.service, Instance: c.instance}
 	case engine.ActDeleteService:
 		if err == nil {
-			r.deleteTasks(c.service)
-			if a := r.model.App(c.service); a != nil && known {
+			r.deleteTasks(a.Service)
+			if app := r.model.App(a.Service); app != nil && known {
 				st := r.svcs[svc]
-				st.t.InstanceSeconds += r.model.TaskSeconds(a, r.now)
-				st.t.PeakInstances = max(st.t.PeakInstances, a.PeakTasks)
+				st.t.InstanceSeconds += r.model.TaskSeconds(app, r.now)
+				st.t.PeakInstances = max(st.t.PeakInstances, app.PeakTasks)
 			}
-			err = r.model.DeleteApp(r.now, c.service)
+			err = r.model.DeleteApp(r.now, a.Service)
 			if known {
 				r.svcs[svc].t.Deletes++
 			}
@@ -131,16 +121,11 @@ func (r *Runner) callScheduler(idx int32) {
 		if errors.Is(err, marathon.ErrAppNotFound) {
 			err = nil
 		}
-		if err != nil {
-			r.countSchedulerError(svc, known)
-		}
-		return // the engine has already forgotten the service
 	}
 	if err != nil {
-		res.Err = err.Error()
 		r.countSchedulerError(svc, known)
 	}
-	r.step(res)
+	r.apply(r.sync.CallDone(r.at(), c.call, err))
 }
 
 func (r *Runner) countSchedulerError(svc int, known bool) {

@@ -15,8 +15,14 @@
 // what does is internal/fakemarathon. One seed derives every random
 // stream, so one seed reproduces a run byte for byte.
 //
-// The router in the simulation has the lag a real router has: it learns
-// instance state by polling Marathon every poll interval, and Marathon's
-// API answers after a latency, so the engine sees what `waiter serve`
-// would see, not the model's truth.
+// The router in the simulation is the production router's rules
+// (engine/syncer around the engine): it learns instance state by polling
+// the scheduler when the syncer says (every poll interval, faster while
+// requests wait, at once after a scheduler call), drops stale
+// observations, keeps tombstones, forces kills refused for a minute, and
+// the scheduler's API answers after a latency, so the engine sees what
+// `waiter serve` would see, not the model's truth. A scenario's
+// `scheduler: shell` makes the scheduler probe starting instances itself
+// (engine.StartupProbeInterval) and notify the router at once, as
+// adapters/shell does.
 package sim

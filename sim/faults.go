@@ -51,6 +51,8 @@ func (r *Runner) faultStart(f scenario.Fault) {
 				crashed++
 			}
 		}
+	case scenario.FaultOperatorKill:
+		r.operatorKills(f)
 	default:
 		panic(fmt.Sprintf("sim: unknown fault %q", f.Kind)) // validated at load
 	}
@@ -63,5 +65,29 @@ func (r *Runner) faultEnd(f scenario.Fault) {
 	case scenario.FaultSlowLaunch:
 		r.slow = 1
 		r.model.SetLaunchFactor(1)
+	}
+}
+
+// operatorKills kills f.Count instances of f.Service as an operator would,
+// through the router: the syncer's OperatorKill, the oldest instances the
+// router knows first. A refused kill (already being killed) counts too.
+func (r *Runner) operatorKills(f scenario.Fault) {
+	killed := 0
+	for _, st := range r.svcs {
+		if st.family != f.Service && st.name != f.Service {
+			continue
+		}
+		snap, ok := r.eng.Service(st.desc.ID)
+		if !ok {
+			continue
+		}
+		for _, in := range snap.Instances {
+			if killed == f.Count {
+				return
+			}
+			acts, _ := r.sync.OperatorKill(r.at(), st.desc.ID, in.ID, false)
+			r.apply(acts)
+			killed++
+		}
 	}
 }

@@ -7,41 +7,36 @@ import (
 	"github.com/waiter-go/waiter/sim/marathon"
 )
 
-// poll is the router's scheduler syncer: it reads every app from Marathon
-// (GET /v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure) and feeds the
-// engine one observation per service, as `waiter serve` would. During an
-// outage the poll fails and the engine keeps its last view.
-func (r *Runner) poll() {
+// startPoll is the router's scheduler syncer starting a poll of Marathon
+// (GET /v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure) when the
+// syncer announced it; Marathon answers after the API latency.
+func (r *Runner) startPoll() {
 	if r.opts.CheckInvariants {
 		r.checkCluster()
 		r.checkEngine()
 	}
+	seq := r.sync.PollStarted(r.at())
+	r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evPollDone, gen: seq})
+}
+
+// endPoll feeds the syncer one observation per app, as `waiter serve`
+// would, then ends poll seq, which judges the services it did not list.
+// During an outage the poll fails and the engine keeps its last view.
+func (r *Runner) endPoll(seq uint64) {
 	if r.down {
+		r.apply(r.sync.PollDone(r.at(), seq, errMarathonDown, nil))
 		return
 	}
-	seen := map[string]bool{}
 	for _, id := range r.model.AppIDs() {
-		a := r.model.App(id)
-		seen[id] = true
-		obs := r.observe(a)
-		r.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: obs})
+		r.apply(r.sync.Observed(r.at(), seq, id, r.observe(r.model.App(id)), nil))
 	}
-	// Services the engine knows but Marathon does not (deleted, or not yet
-	// created): tell the engine they do not exist.
-	for _, id := range r.eng.ServiceIDs() {
-		if !seen[id] {
-			if l, ok := r.eng.ServiceLoad(id); ok && l.Scheduled > 0 {
-				r.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
-			}
-		}
-	}
+	r.apply(r.sync.PollDone(r.at(), seq, nil, func(id string) bool { return r.model.App(id) != nil }))
 	// Tasks the router served that Marathon no longer lists died: requests
 	// on them fail now.
 	var gone []string
-	for id, ts := range r.tasks {
+	for id := range r.tasks {
 		if r.model.Task(id) == nil {
 			gone = append(gone, id)
-			_ = ts
 		}
 	}
 	sort.Strings(gone)
@@ -50,64 +45,50 @@ func (r *Runner) poll() {
 	}
 }
 
-// observe maps a Marathon app to the engine's observation (Waiter's
-// marathon adapter: healthy from healthCheckResults, failures from the
-// recorded task failures).
+// notify is the shell scheduler's announcement that app id changed
+// (marathon.Config.OnChange); repeats within one instant are one.
+func (r *Runner) notify(id string) {
+	if n := len(r.notified); n > 0 && r.notified[n-1] == id {
+		return
+	}
+	r.notified = append(r.notified, id)
+}
+
+// observeNotified observes each announced app at once, as the production
+// driver does on a notification (ObserveService: in-process, no latency);
+// the syncer numbers each observation like a poll.
+func (r *Runner) observeNotified() {
+	for i := 0; i < len(r.notified); i++ {
+		id := r.notified[i]
+		seq := r.sync.ObservationStarted(r.at())
+		obs := &engine.Observation{}
+		if a := r.model.App(id); a != nil {
+			obs = r.observe(a)
+		}
+		r.apply(r.sync.Observed(r.at(), seq, id, obs, nil))
+	}
+	r.notified = r.notified[:0]
+}
+
+// observe maps a Marathon app to the engine's observation
+// (AppObservation), registering every running task the router learns of.
 //
 // The observation is reused from poll to poll: the engine copies what it
 // keeps, so polling allocates nothing once the buffers have grown.
 func (r *Runner) observe(a *marathon.App) *engine.Observation {
-	obs := &r.obs
-	*obs = engine.Observation{Exists: true, Requested: a.Instances, Scheduled: len(a.Tasks),
-		Instances: obs.Instances[:0], Failed: obs.Failed[:0]}
 	svc, known := r.byID[a.Spec.ID]
-	for _, t := range a.Tasks {
-		if t.State != marathon.TaskRunning {
-			continue
-		}
+	AppObservation(a, Epoch, &r.obs, func(t *marathon.Task) uint64 {
 		ts, ok := r.tasks[t.ID]
 		if !ok && known {
 			ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
 			r.taskRefs = append(r.taskRefs, ts)
 			r.tasks[t.ID] = ts
 		}
-		var ref uint64
-		if ts != nil {
-			ref = ts.ref
-			ts.toldHealthy = t.HealthChecked && t.Alive
+		if ts == nil {
+			return 0
 		}
-		var flags engine.InstanceFlags
-		if t.HasConnected {
-			flags |= engine.FlagHasConnected
-		}
-		if t.HasResponded {
-			flags |= engine.FlagHasResponded
-		}
-		port := 0
-		if len(t.Ports) > 0 {
-			port = t.Ports[0]
-		}
-		obs.Instances = append(obs.Instances, engine.ObservedInstance{
-			ID: t.ID, Host: t.Host, Port: port, StartedAt: Epoch.Add(t.StartedAt),
-			Healthy: t.HealthChecked && t.Alive, HealthCheckStatus: t.LastStatus, Flags: flags, Ref: ref,
-		})
-	}
-	for _, f := range a.Failures {
-		var flags engine.InstanceFlags
-		if f.HasConnected {
-			flags |= engine.FlagHasConnected
-		}
-		if f.HasResponded {
-			flags |= engine.FlagHasResponded
-		}
-		if f.NeverPassedHealthChecks {
-			flags |= engine.FlagNeverPassedHealthChecks
-		}
-		if f.MemoryLimitExceeded {
-			flags |= engine.FlagMemoryLimitExceeded
-		}
-		obs.Failed = append(obs.Failed, engine.ObservedInstance{ID: f.TaskID, Host: f.Host,
-			StartedAt: Epoch.Add(f.StartedAt), Flags: flags, ExitCode: f.ExitCode, HasExitCode: f.HasExitCode, Message: f.Message})
-	}
-	return obs
+		ts.toldHealthy = t.HealthChecked && t.Alive
+		return ts.ref
+	})
+	return &r.obs
 }

@@ -33,6 +33,9 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	id := r.nextID
 	st.t.Requests++
 	r.rec.arrival(svc)
+	if r.opts.OnArrival != nil {
+		r.opts.OnArrival(r.now, st.desc.ID)
+	}
 	r.reqs.put(id, reqState{svc: int32(svc), arrived: r.now, dur: dur})
 	r.step(engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
 		Description: st.desc, QueueTimeout: st.queueTO})
@@ -67,7 +70,7 @@ func (r *Runner) dispatch(a *engine.Action) {
 		// fails fast (502) and the engine ejects the instance.
 		rq.task = deadTask
 		r.reqs.set(a.Request, rq)
-		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, gen: uint64(engine.OutcomeInstanceError) + 1})
+		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceError})
 		return
 	}
 	ts.inflight++
@@ -76,7 +79,7 @@ func (r *Runner) dispatch(a *engine.Action) {
 	r.reqs.set(a.Request, rq)
 	f := st.spec.Failure
 	if f.BusyAbove > 0 && ts.inflight > f.BusyAbove {
-		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, gen: uint64(engine.OutcomeInstanceBusy) + 1})
+		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceBusy})
 		return
 	}
 	d := rq.dur
@@ -92,19 +95,18 @@ func (r *Runner) dispatch(a *engine.Action) {
 	if f.CrashAfterRequests > 0 && ts.served == f.CrashAfterRequests {
 		r.q.Push(r.now+d/2, ev{kind: evCrash, req: engine.RequestID(r.taskRef(ts))})
 	}
-	r.q.Push(r.now+d, ev{kind: evComplete, req: a.Request, gen: uint64(engine.OutcomeSuccess) + 1})
+	r.q.Push(r.now+d, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeSuccess})
 }
 
 // deadTask marks requests sent to an instance that no longer exists.
 var deadTask = &taskState{dead: true}
 
-// complete ends a dispatched request with the outcome encoded in gen.
-func (r *Runner) complete(id engine.RequestID, gen uint64) {
+// complete ends a dispatched request with its outcome.
+func (r *Runner) complete(id engine.RequestID, outcome engine.Outcome) {
 	rq, ok := r.reqs.get(id)
 	if !ok || rq.task == nil {
 		return // already ended (its instance crashed)
 	}
-	outcome := engine.Outcome(gen - 1)
 	r.finish(id, rq, outcome)
 }
 

@@ -1,10 +1,10 @@
 package sim
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/syncer"
 	"github.com/waiter-go/waiter/sim/eventq"
 	"github.com/waiter-go/waiter/sim/load"
 	"github.com/waiter-go/waiter/sim/marathon"
@@ -26,6 +26,12 @@ type Options struct {
 	Set map[string]any
 	// Progress, when set, is called with the fraction of virtual time done.
 	Progress func(done float64)
+	// OnArrival and OnCall, when set, see each request arrive and each
+	// scheduler call the router makes, with their virtual time (the
+	// differential test replays the arrivals through the production
+	// driver and compares the calls).
+	OnArrival func(at time.Duration, serviceID string)
+	OnCall    func(at time.Duration, a engine.Action)
 	// CheckInvariants makes the run verify the simulator's own invariants
 	// and the engine's observable ones as it goes (tests turn it on); the
 	// first violation is returned as Run's error.
@@ -38,6 +44,7 @@ const (
 	evComplete evKind = iota + 1
 	evWake
 	evPoll
+	evPollDone
 	evAPI
 	evFaultStart
 	evFaultEnd
@@ -46,11 +53,16 @@ const (
 )
 
 // ev is one simulator event; a small value so the heap never allocates.
+// Which fields count depends on kind: idx indexes a call, fault or
+// service; req a request or a crash target; outcome a completion's; gen
+// says which poll an evPoll is (later announcements replace it) and seq
+// which observation an evPollDone ends.
 type ev struct {
-	kind evKind
-	idx  int32
-	req  engine.RequestID
-	gen  uint64
+	kind    evKind
+	outcome engine.Outcome
+	idx     int32
+	req     engine.RequestID
+	gen     uint64
 }
 
 // Runner holds one run's state.
@@ -62,6 +74,7 @@ type Runner struct {
 	now    time.Duration
 	end    time.Duration
 	eng    *engine.Engine
+	sync   *syncer.Syncer
 	model  *marathon.Model
 	svcs   []*svcState
 	byID   map[string]int
@@ -77,6 +90,12 @@ type Runner struct {
 	free     []int32
 	wakeAt   time.Duration
 	wakeOn   bool
+	// pollGen numbers the syncer's poll announcements (ActPollAt); an
+	// evPoll of an older one is ignored.
+	pollGen uint64
+	// notified are the apps the scheduler announced a change of at this
+	// instant (scheduler: shell), observed once the instant's work is done.
+	notified []string
 	down     bool
 	slow     float64
 	rec      *recorder
@@ -153,26 +172,17 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		byID: map[string]int{}, tasks: map[string]*taskState{},
 		slow: 1,
 	}
-	r.eng = engine.New(engine.Config{
-		Seed:                    root.Derive("engine").Uint64(),
-		ScalingInterval:         sc.Router.ScalingInterval,
-		DefaultQueueTimeout:     sc.Router.QueueTimeout,
-		DefaultPolicy:           policy,
-		DeploymentErrorMinHosts: 1,
-	})
-	var agents []marathon.Agent
-	for i := 0; i < sc.Marathon.Agents; i++ {
-		agents = append(agents, marathon.Agent{ID: fmt.Sprintf("agent-%d", i), Host: fmt.Sprintf("host-%d", i),
-			CPUs: sc.Marathon.AgentCPUs, MemMB: sc.Marathon.AgentMemMB})
-	}
-	r.model = marathon.New(marathon.Config{Agents: agents, LaunchLatency: sc.Marathon.LaunchLatency.Dist,
-		BackoffSeconds: sc.Marathon.Backoff.Seconds(), MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}, root.Derive("marathon"))
+	r.eng = engine.New(EngineConfig(sc, seed, policy))
+	// The router's rules (polling cadence, stale observations, lost
+	// services, tombstones, forced kills) are the production driver's.
+	r.sync = syncer.New(r.eng, SyncerConfig(sc))
+	r.model = NewModel(sc, seed, r.notify)
 
 	if err := r.buildServices(root, policy); err != nil {
 		return nil, err
 	}
 	r.rec = newRecorder(r)
-	r.q.Push(0, ev{kind: evPoll})
+	r.apply(r.sync.Start(r.at()))
 	r.q.Push(0, ev{kind: evSample})
 	for i, f := range sc.Faults {
 		at := f.Start
@@ -214,6 +224,7 @@ func (r *Runner) loop() {
 		if mok && (!ok || mt <= e.At) && (!aok || mt <= at) && mt < r.end {
 			r.now = mt
 			r.model.Advance(mt)
+			r.observeNotified()
 			continue
 		}
 		if aok && (!ok || at <= e.At) && at < r.end {
@@ -227,6 +238,7 @@ func (r *Runner) loop() {
 			r.now = e.At
 			r.handle(e.Value)
 		}
+		r.observeNotified()
 		if r.opts.Progress != nil && r.now >= nextProgress {
 			r.opts.Progress(float64(r.now) / float64(r.end))
 			nextProgress += r.end / 100
@@ -243,15 +255,18 @@ func (r *Runner) loop() {
 func (r *Runner) handle(e ev) {
 	switch e.kind {
 	case evComplete:
-		r.complete(e.req, e.gen)
+		r.complete(e.req, e.outcome)
 	case evWake:
 		if r.wakeOn && r.wakeAt == r.now {
 			r.wakeOn = false
 			r.step(engine.Event{Kind: engine.EvTick})
 		}
 	case evPoll:
-		r.poll()
-		r.q.Push(r.now+r.sc.Router.PollInterval, ev{kind: evPoll})
+		if e.gen == r.pollGen {
+			r.startPoll()
+		}
+	case evPollDone:
+		r.endPoll(e.gen)
 	case evAPI:
 		r.callScheduler(e.idx)
 	case evFaultStart:
@@ -268,12 +283,13 @@ func (r *Runner) handle(e ev) {
 
 func (r *Runner) at() time.Time { return Epoch.Add(r.now) }
 
-// step feeds one event to the engine and carries out its actions.
-func (r *Runner) step(ev engine.Event) {
-	ev.At = r.at()
-	acts := r.eng.Step(ev)
-	// act never calls back into the engine (see act), so the engine's
-	// slice stays valid while we walk it.
+// step feeds one event to the engine, through the syncer's rules, and
+// carries out the actions.
+func (r *Runner) step(ev engine.Event) { r.apply(r.sync.Step(r.at(), ev)) }
+
+// apply carries out the syncer's actions. act never calls back into the
+// syncer (see act), so the syncer's slice stays valid while we walk it.
+func (r *Runner) apply(acts []syncer.Action) {
 	for i := range acts {
 		r.act(&acts[i])
 	}

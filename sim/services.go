@@ -8,7 +8,6 @@ import (
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim/load"
-	"github.com/waiter-go/waiter/sim/marathon"
 	"github.com/waiter-go/waiter/sim/rng"
 	"github.com/waiter-go/waiter/sim/scenario"
 	"github.com/waiter-go/waiter/sim/stats"
@@ -28,8 +27,6 @@ type svcState struct {
 	queueTO time.Duration
 	hist    stats.Histogram
 	t       Totals
-	// killFailingSince is when kills of this service started failing.
-	killFailingSince time.Duration
 }
 
 // buildServices creates every service: Count copies, one per version of a
@@ -129,27 +126,4 @@ func (r *Runner) traceService(app int32) int {
 		}
 	}
 	return idx
-}
-
-// appSpec maps a service description to the Marathon app Waiter creates
-// (reference 8.2): health checks from the health-check parameters, backoff
-// from restart-backoff-factor, grace 2 x instance expiry when 0.
-func appSpec(st *svcState, instances int) marathon.AppSpec {
-	d := st.desc
-	grace := d.GracePeriod
-	if grace == 0 {
-		grace = 2 * d.InstanceExpiry
-	}
-	f := st.spec.Failure
-	b := marathon.Behavior{StartupTime: st.spec.Startup.Dist, NeverHealthy: f.NeverHealthy,
-		NeverListens: f.NeverListens, HealthCheckStatus: f.HealthCheckStatus}
-	if f.BadCommand {
-		b.ExitCode = 127
-	}
-	if st.spec.HealthyAfter != nil {
-		b.HealthyAfter = st.spec.HealthyAfter.Dist
-	}
-	return marathon.AppSpec{ID: d.ID, Instances: instances, CPUs: d.CPUs, MemMB: d.MemMB, Ports: d.Ports,
-		HealthCheckInterval: d.HealthCheckInterval, GracePeriod: grace,
-		MaxConsecutiveFailures: d.HealthCheckMaxFailures, BackoffFactor: d.RestartBackoffFactor, Behavior: b}
 }

@@ -11,7 +11,7 @@ import (
 
 // TestRandomScenarios generates small random scenarios (services with
 // random Waiter parameters, behaviours, loads and faults, on small
-// clusters) and runs each with invariant checks on: no task on an agent
+// clusters, behind either scheduler's cadence) and runs each with invariant checks on: no task on an agent
 // without room, no task healthy before it listens, no dispatch to an
 // instance the router never saw healthy, queues within max-queue-length,
 // and request conservation at the end.
@@ -20,7 +20,9 @@ func TestRandomScenarios(t *testing.T) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "name: random\nseed: %d\nduration: %dm\npolicy: %s\n", rapid.Uint64().Draw(t, "seed"),
 			rapid.IntRange(1, 8).Draw(t, "minutes"), rapid.SampledFrom([]string{"waiter", "knative"}).Draw(t, "policy"))
-		fmt.Fprintf(&b, "router: {poll-interval: %ds, api-latency: %dms}\n", rapid.IntRange(1, 5).Draw(t, "poll"), rapid.IntRange(0, 200).Draw(t, "api"))
+		fmt.Fprintf(&b, "scheduler: %s\n", rapid.SampledFrom([]string{"marathon", "shell"}).Draw(t, "scheduler"))
+		fmt.Fprintf(&b, "router: {poll-interval: %ds, fast-poll-interval: %dms, api-latency: %dms}\n", rapid.IntRange(1, 5).Draw(t, "poll"),
+			rapid.IntRange(50, 1000).Draw(t, "fastPoll"), rapid.IntRange(0, 200).Draw(t, "api"))
 		fmt.Fprintf(&b, "marathon: {agents: %d, agent-cpus: %d, agent-mem: %d, launch-latency: {kind: uniform, min: 500ms, max: %ds}}\n",
 			rapid.IntRange(1, 3).Draw(t, "agents"), rapid.IntRange(2, 8).Draw(t, "agentCPUs"), rapid.IntRange(2048, 16384).Draw(t, "agentMem"),
 			rapid.IntRange(1, 5).Draw(t, "launchMax"))

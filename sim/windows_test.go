@@ -68,17 +68,22 @@ func TestReportCarriesDesiredLimitsAndWindows(t *testing.T) {
 	if len(s.Desired) != len(s.TimeS) || len(s.Panicking) != len(s.TimeS) {
 		t.Fatalf("desired %d and panicking %d points for %d intervals", len(s.Desired), len(s.Panicking), len(s.TimeS))
 	}
-	ahead := false
+	// The policy's desired count rises with the burst to max-instances.
+	// (The router, polling right after each scale call and fast while
+	// requests wait, follows it within a second or two: a sample every
+	// 8 s does not catch desired ahead of requested.)
+	peak, before := 0.0, 0.0
 	for i := range s.TimeS {
-		if s.Desired[i] > s.Requested[i] {
-			ahead = true
+		if s.TimeS[i] < 600 {
+			before = max(before, s.Desired[i])
 		}
+		peak = max(peak, s.Desired[i])
 		if s.Panicking[i] != 0 {
 			t.Fatalf("Waiter's policy panicked at %gs", s.TimeS[i])
 		}
 	}
-	if !ahead {
-		t.Error("in a 50x burst the policy never wanted more than was requested")
+	if peak != 200 || before >= 100 {
+		t.Errorf("desired peaks at %g in the burst and %g before it; want 200 and well under it", peak, before)
 	}
 
 	_, kn := runJSON(t, loadScenario(t, "spike.yaml"), Options{Policy: "knative"})

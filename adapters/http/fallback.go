@@ -5,20 +5,16 @@ import (
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/fallback"
 )
 
-// applyFallback implements token fallback (reference 7.6, descriptor.clj
-// resolve-descriptor): right after a token edit, the new service has no
-// healthy instance yet; for fallback-period-secs after the edit, requests
-// go to the newest previous version's service that has a healthy
-// instance, while the new service starts in the background. Without such
-// a service, or outside the period, the request waits for the new one.
+// applyFallback carries out token fallback (engine/fallback decides): the
+// edge reads the clock, the services' states and, only when fallback can
+// apply, the newest token's history, resolving each earlier version for
+// this request; the request then goes to the chosen service while the
+// newest one starts in the background.
 func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
 	if len(rs.tokens) == 0 {
-		return
-	}
-	period := s.fallbackPeriod(rs.headers.Request, parts)
-	if period <= 0 || s.healthy(rs.desc.ID) {
 		return
 	}
 	// The most recently edited token is the one whose history we walk.
@@ -28,32 +24,39 @@ func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
 			newest = i
 		}
 	}
-	edited := updateTime(rs.tokens[newest])
-	if edited.IsZero() || !s.clock.Now().Before(edited.Add(period)) {
+	period := s.fallbackPeriod(rs.headers.Request, parts)
+	if !fallback.Applies(s.clock.Now(), updateTime(rs.tokens[newest]), period, s.healthy(rs.desc.ID)) {
 		return
 	}
 	history, err := s.store.TokenHistory(rs.tokens[newest].Name)
 	if err != nil {
 		return // no history, no fallback: the request waits for the new service
 	}
-	for _, prev := range history {
+	versions := make([]fallback.Version, len(history))
+	descs := map[string]*engine.Description{}
+	healthy := map[string]bool{}
+	for i, prev := range history {
 		if prev.Deleted {
 			continue
 		}
 		alt := append([]tokenParts(nil), parts...)
 		alt[newest] = splitToken(prev)
 		desc, herr := s.describe(rs.headers, alt, rs.user)
-		if herr != nil || desc.ID == rs.desc.ID || !s.healthy(desc.ID) {
+		if herr != nil || authorize(s.auth, rs.user, desc, preAuthorized(rs.headers, alt)) != nil {
 			continue
 		}
-		if authorize(s.auth, rs.user, desc, preAuthorized(rs.headers, alt)) != nil {
-			continue
+		versions[i].ServiceID = desc.ID
+		if _, seen := descs[desc.ID]; !seen {
+			descs[desc.ID], healthy[desc.ID] = desc, s.healthy(desc.ID)
 		}
-		rs.latest, rs.desc = rs.desc, desc
-		if s.storeBeforeStart(rs.latest) == nil {
-			s.router.Start(rs.latest)
-		}
+	}
+	id, ok := fallback.Choose(rs.desc.ID, versions, healthy)
+	if !ok {
 		return
+	}
+	rs.latest, rs.desc = rs.desc, descs[id]
+	if s.storeBeforeStart(rs.latest) == nil {
+		s.router.Start(rs.latest)
 	}
 }
 

@@ -35,9 +35,9 @@ func (s *Scheduler) CreateService(ctx context.Context, d *engine.Description, in
 
 // ScaleService sets the app's instance count with PUT ?force=true (as
 // Waiter's update-app always does: a scale overrides a running
-// deployment). With force, the count is max(instances, task count), so
-// that Marathon does not kill tasks of its own choosing: the engine
-// kills the ones it chose with KillInstance.
+// deployment). With force, the count is engine.ForcedScaleCount of the
+// target and the app's tasks, so that Marathon does not kill tasks of its
+// own choosing: the engine kills the ones it chose with KillInstance.
 func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instances int, force bool) error {
 	name := fmt.Sprintf("scale %s to %d", serviceID, instances)
 	if instances < 0 {
@@ -50,10 +50,7 @@ func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instance
 			if err != nil {
 				return err
 			}
-			if len(app.Tasks) > n {
-				s.log.Info("marathon: forced scale keeps the tasks", "service", serviceID, "target", n, "tasks", len(app.Tasks))
-				n = len(app.Tasks)
-			}
+			n = engine.ForcedScaleCount(instances, len(app.Tasks))
 		}
 		_, err := s.client.ScaleApplicationInstances(serviceID, n, true)
 		return err
@@ -67,37 +64,24 @@ func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instance
 	return wrap(name, err, ErrServiceNotFound)
 }
 
-// KillInstance kills one task with scale=true, so that Marathon lowers
-// the instance count and does not replace it. Once kills of the service
-// have failed for ForceKillAfter (a deployment keeps the app locked), the
-// kill is forced.
-func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID string) error {
-	now := s.cfg.Now()
-	s.mu.Lock()
-	since, failing := s.killFailingSince[serviceID]
-	s.mu.Unlock()
-	force := failing && now.Sub(since) >= s.cfg.ForceKillAfter
-	if force {
-		s.log.Info("marathon: forcing kill", "service", serviceID, "instance", instanceID, "failing-since", since)
-	}
+// KillInstance kills one task: with scale=true (Marathon lowers the
+// instance count and does not replace it) unless opts.Replace, and with
+// force=true when opts.Force (engine/syncer forces kills that have been
+// refused for a minute while a deployment holds the app).
+func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID string, opts engine.KillOptions) error {
 	name := fmt.Sprintf("kill %s of %s", instanceID, serviceID)
 	if !strings.Contains(instanceID, ".") {
 		// go-marathon finds the app in the task id ("<app>.<uuid>") and
 		// would panic on one without a dot.
 		return fmt.Errorf("marathon: %s: %w: not a Marathon task id", name, ErrInstanceNotFound)
 	}
+	if opts.Force {
+		s.log.Info("marathon: forcing kill", "service", serviceID, "instance", instanceID)
+	}
 	err := s.call(ctx, name, func() error {
-		_, err := s.client.KillTask(instanceID, &gomarathon.KillTaskOpts{Scale: true, Force: force})
+		_, err := s.client.KillTask(instanceID, &gomarathon.KillTaskOpts{Scale: !opts.Replace, Force: opts.Force})
 		return err
 	})
-	s.mu.Lock()
-	switch {
-	case err == nil:
-		delete(s.killFailingSince, serviceID)
-	case !failing:
-		s.killFailingSince[serviceID] = now
-	}
-	s.mu.Unlock()
 	return wrap(name, err, ErrInstanceNotFound)
 }
 
@@ -125,6 +109,5 @@ func (s *Scheduler) forget(serviceID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.failed, serviceID)
-	delete(s.killFailingSince, serviceID)
 	delete(s.drift, serviceID)
 }

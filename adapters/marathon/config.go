@@ -16,9 +16,6 @@ const (
 	// DefaultHTTPTimeout bounds one request, retries included
 	// (:http-options :socket-timeout 10000).
 	DefaultHTTPTimeout = 10 * time.Second
-	// DefaultForceKillAfter is how long kills of a service must have been
-	// failing before they are forced (:force-kill-after-ms 60000).
-	DefaultForceKillAfter = 60 * time.Second
 	// DefaultSyncTimeout is how long an app's instance count may differ
 	// from its task count, with no deployment, before the count is
 	// realigned (:sync-deployment 15 s x 4 cycles).
@@ -47,9 +44,6 @@ type Config struct {
 	URL string
 	// HTTPTimeout bounds each request to Marathon, retries included.
 	HTTPTimeout time.Duration
-	// ForceKillAfter: once kills of a service have failed this long, they
-	// are sent with force=true, overriding the deployment that locks it.
-	ForceKillAfter time.Duration
 	// ServicePrefix: Observe reports only apps whose id starts with it, so
 	// other apps on the same Marathon are left alone. Default
 	// engine.DefaultServicePrefix; it must match the router's.
@@ -104,12 +98,11 @@ func (cfg Config) withDefaults() (Config, error) {
 		}
 	}
 	setD(&cfg.HTTPTimeout, DefaultHTTPTimeout)
-	setD(&cfg.ForceKillAfter, DefaultForceKillAfter)
 	setD(&cfg.SyncTimeout, DefaultSyncTimeout)
 	setD(&cfg.RetryDelay, DefaultRetryDelay)
 	setD(&cfg.ProbeTimeout, DefaultProbeTimeout)
-	if cfg.HTTPTimeout < 0 || cfg.ForceKillAfter < 0 || cfg.RetryDelay < 0 {
-		return cfg, errors.New("marathon: config: HTTPTimeout, ForceKillAfter and RetryDelay must not be negative")
+	if cfg.HTTPTimeout < 0 || cfg.RetryDelay < 0 {
+		return cfg, errors.New("marathon: config: HTTPTimeout and RetryDelay must not be negative")
 	}
 	if cfg.Retries == 0 {
 		cfg.Retries = DefaultRetries

@@ -16,10 +16,11 @@
 //     termination-grace-period-secs.
 //   - the scheduler calls (api.go): create (a duplicate id means it
 //     exists: not an error), scale (always PUT ?force=true, as Waiter's
-//     update-app; with the engine's force, max(target, task count) so
-//     Marathon kills nothing it chose), kill one task with scale=true
-//     (with force=true once kills of the service have failed for
-//     Config.ForceKillAfter, 60 s), delete (an unknown app is deleted).
+//     update-app; with the engine's force, engine.ForcedScaleCount of
+//     the target and the tasks, so Marathon kills nothing it chose), kill
+//     one task with scale=true, or scale=false to have it replaced, and
+//     force=true as engine.KillOptions say (engine/syncer decides both),
+//     delete (an unknown app is deleted).
 //   - observation (observe.go, failures.go, probe.go): GET
 //     /v2/apps?embed=apps.lastTaskFailure&embed=apps.tasks, the apps whose
 //     id starts with Config.ServicePrefix, one Observation each: requested

@@ -43,7 +43,7 @@ func newSim(t testing.TB, mutate func(*fakemarathon.Config)) (*fakemarathon.Serv
 func newScheduler(t testing.TB, url string, mutate func(*Config)) *Scheduler {
 	t.Helper()
 	cfg := Config{URL: url, HTTPTimeout: 5 * time.Second, RetryDelay: 10 * time.Millisecond, Retries: 2,
-		ForceKillAfter: 50 * time.Millisecond, Cluster: "test-cluster",
+		Cluster:  "test-cluster",
 		Password: func(id string) string { return id + ".password" },
 		Logger:   slog.New(slog.NewTextHandler(t.Output(), nil))}
 	if mutate != nil {

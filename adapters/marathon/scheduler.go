@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"time"
 
 	gomarathon "github.com/gambol99/go-marathon"
 
@@ -30,8 +29,6 @@ type Scheduler struct {
 	inflight sync.WaitGroup
 	// failed holds each service's recent failures, newest last (<= 10).
 	failed map[string][]engine.ObservedInstance
-	// killFailingSince is when kills of a service started failing.
-	killFailingSince map[string]time.Time
 	// facts remembers what the router's own health checks learnt of a
 	// live task, to flag it once it has failed.
 	facts map[string]engine.InstanceFlags
@@ -59,8 +56,8 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, fmt.Errorf("marathon: config: URL %q: %w", cfg.URL, err)
 	}
 	return &Scheduler{cfg: cfg, log: cfg.Logger, client: client, tr: tr, probe: healthcheck.New(cfg.ProbeTimeout, "waiter-marathon-adapter"),
-		failed: map[string][]engine.ObservedInstance{}, killFailingSince: map[string]time.Time{},
-		facts: map[string]engine.InstanceFlags{}, drift: map[string]driftState{}}, nil
+		failed: map[string][]engine.ObservedInstance{},
+		facts:  map[string]engine.InstanceFlags{}, drift: map[string]driftState{}}, nil
 }
 
 // Close is Shutdown without a deadline.

@@ -46,7 +46,7 @@ func TestCreateScaleKillDelete(t *testing.T) {
 	observeOne(t, s, d.ID, "3 healthy instances", healthyN(3))
 	var err error
 	deadline := time.Now().Add(waitTimeout)
-	for err = s.KillInstance(ctx, d.ID, in.ID); err != nil; err = s.KillInstance(ctx, d.ID, in.ID) {
+	for err = s.KillInstance(ctx, d.ID, in.ID, engine.KillOptions{}); err != nil; err = s.KillInstance(ctx, d.ID, in.ID, engine.KillOptions{}) {
 		if !errors.Is(err, ErrConflict) || time.Now().After(deadline) {
 			t.Fatalf("kill: %v", err)
 		}
@@ -61,7 +61,7 @@ func TestCreateScaleKillDelete(t *testing.T) {
 			t.Error("killed instance still listed")
 		}
 	}
-	if err := s.KillInstance(ctx, d.ID, in.ID); !errors.Is(err, ErrInstanceNotFound) {
+	if err := s.KillInstance(ctx, d.ID, in.ID, engine.KillOptions{}); !errors.Is(err, ErrInstanceNotFound) {
 		t.Errorf("killing it again: %v, want ErrInstanceNotFound", err)
 	}
 	if err := s.DeleteService(ctx, d.ID); err != nil {
@@ -94,10 +94,13 @@ func TestOnlyWaiterAppsAreObserved(t *testing.T) {
 	}
 }
 
-func TestKillsAreForcedAfterFailingForAWhile(t *testing.T) {
+// A deployment refuses a kill with scale; a forced kill goes through it
+// (engine/syncer decides when to force), and a kill with Replace keeps
+// the count so Marathon starts a replacement.
+func TestForcedAndReplacingKills(t *testing.T) {
 	t.Parallel()
 	sim, url := newSim(t, nil)
-	s := newScheduler(t, url, func(c *Config) { c.ForceKillAfter = 100 * time.Millisecond })
+	s := newScheduler(t, url, nil)
 	ctx := context.Background()
 	d := describe(t, "forcekill", nil)
 	if err := s.CreateService(ctx, d, 2); err != nil {
@@ -107,22 +110,21 @@ func TestKillsAreForcedAfterFailingForAWhile(t *testing.T) {
 	if _, err := sim.HoldDeployment(d.ID, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	first := time.Now()
-	err := s.KillInstance(ctx, d.ID, obs.Instances[0].ID)
-	if !errors.Is(err, ErrConflict) {
+	victim := obs.Instances[0].ID
+	if err := s.KillInstance(ctx, d.ID, victim, engine.KillOptions{}); !errors.Is(err, ErrConflict) {
 		t.Fatalf("kill under a deployment: %v, want ErrConflict", err)
 	}
-	for err != nil {
-		if time.Since(first) > waitTimeout {
-			t.Fatalf("kill still failing: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-		err = s.KillInstance(ctx, d.ID, obs.Instances[0].ID)
+	if err := s.KillInstance(ctx, d.ID, victim, engine.KillOptions{Force: true}); err != nil {
+		t.Fatalf("forced kill under a deployment: %v", err)
 	}
-	if time.Since(first) < 100*time.Millisecond {
-		t.Error("the kill succeeded before ForceKillAfter: it was forced too early")
+	obs = observeOne(t, s, d.ID, "the kill", func(o engine.Observation) bool { return o.Requested == 1 && len(o.Instances) == 1 })
+	survivor := obs.Instances[0].ID
+	if err := s.KillInstance(ctx, d.ID, survivor, engine.KillOptions{Replace: true, Force: true}); err != nil {
+		t.Fatalf("replacing kill: %v", err)
 	}
-	observeOne(t, s, d.ID, "the kill", func(o engine.Observation) bool { return o.Requested == 1 && len(o.Instances) == 1 })
+	observeOne(t, s, d.ID, "a replacement", func(o engine.Observation) bool {
+		return o.Requested == 1 && len(o.Instances) == 1 && o.Instances[0].ID != survivor
+	})
 }
 
 func TestFailuresReachTheObservation(t *testing.T) {
@@ -230,7 +232,7 @@ func TestMarathonDownIsAnErrorNotAPanic(t *testing.T) {
 	for name, err := range map[string]error{
 		"create": s.CreateService(ctx, d, 1),
 		"scale":  s.ScaleService(ctx, d.ID, 1, true),
-		"kill":   s.KillInstance(ctx, d.ID, d.ID+".x"),
+		"kill":   s.KillInstance(ctx, d.ID, d.ID+".x", engine.KillOptions{}),
 		"delete": s.DeleteService(ctx, d.ID),
 	} {
 		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "marathon: ") {
@@ -269,7 +271,7 @@ func TestContextAndClose(t *testing.T) {
 	if err := s.CreateService(context.Background(), describe(t, "closed", nil), 1); !errors.Is(err, ErrClosed) {
 		t.Errorf("create after Close: %v, want ErrClosed", err)
 	}
-	if err := s.KillInstance(context.Background(), "x", "no-dot"); !errors.Is(err, ErrInstanceNotFound) {
+	if err := s.KillInstance(context.Background(), "x", "no-dot", engine.KillOptions{}); !errors.Is(err, ErrInstanceNotFound) {
 		t.Errorf("kill of a malformed task id: %v", err)
 	}
 }

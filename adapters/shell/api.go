@@ -113,12 +113,15 @@ func scaleDownOrder(svc *service) []*instance {
 	return out
 }
 
-// KillInstance stops one instance and decrements the requested count
-// (Marathon's scale=true), so it is not replaced. The group gets SIGTERM,
-// then SIGKILL after termination-grace-period-secs (SIGKILL at once when
-// that is 0, as Waiter's shell scheduler does); KillInstance returns once
-// the signal is sent and Observe no longer lists the instance.
-func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID string) error {
+// KillInstance stops one instance. Unless opts.Replace it decrements the
+// requested count (Marathon's scale=true), so the instance is not
+// replaced; with Replace (an operator's kill) the count stays and a
+// replacement is launched at once. The group gets SIGTERM, then SIGKILL
+// after termination-grace-period-secs (SIGKILL at once when that is 0, as
+// Waiter's shell scheduler does, or when opts.Force); KillInstance
+// returns once the signal is sent and Observe no longer lists the
+// instance.
+func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID string, opts engine.KillOptions) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("shell: kill %s: %w", instanceID, err)
 	}
@@ -132,10 +135,21 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 	if in == nil {
 		return fmt.Errorf("shell: kill %s of %s: %w", instanceID, serviceID, ErrInstanceNotFound)
 	}
-	svc.requested = max(0, svc.requested-1)
-	s.saveService(svc)
-	s.log.Info("shell: killing instance", "service", serviceID, "instance", instanceID)
-	s.beginStop(in, svc.spec.TerminationGracePeriod)
+	if !opts.Replace {
+		svc.requested = max(0, svc.requested-1)
+		s.saveService(svc)
+	}
+	s.log.Info("shell: killing instance", "service", serviceID, "instance", instanceID, "replace", opts.Replace, "force", opts.Force)
+	grace := svc.spec.TerminationGracePeriod
+	if opts.Force {
+		grace = 0
+	}
+	s.beginStop(in, grace)
+	if opts.Replace && svc.retry == nil {
+		if err := s.reconcile(svc); err != nil {
+			return fmt.Errorf("shell: kill %s of %s: replacement: %w", instanceID, serviceID, err)
+		}
+	}
 	return nil
 }
 

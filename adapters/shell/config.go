@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"github.com/waiter-go/waiter/engine"
 )
 
 // Host is the address of every instance: services run on this machine and
@@ -23,8 +25,8 @@ const (
 	DefaultHealthCheckTimeout = 200 * time.Millisecond
 	// DefaultStartProbeInterval and DefaultMaxStartProbeInterval bound the
 	// probe interval of an instance that is not healthy (see Config).
-	DefaultStartProbeInterval    = 5 * time.Millisecond
-	DefaultMaxStartProbeInterval = 100 * time.Millisecond
+	DefaultStartProbeInterval    = engine.DefaultStartupProbeMin
+	DefaultMaxStartProbeInterval = engine.DefaultStartupProbeMax
 	// DefaultMemoryCheckInterval is how often RSS is compared with mem.
 	DefaultMemoryCheckInterval = time.Second
 	// DefaultFailedInstanceRetryInterval spaces relaunches of failed

@@ -60,7 +60,9 @@
 //     Waiter's shell scheduler).
 //   - the scheduler port (api.go, observe.go): CreateService,
 //     ScaleService, KillInstance (decrements the requested count, as
-//     Marathon's scale=true), DeleteService, Observe; plus ObserveService,
+//     Marathon's scale=true, or with engine.KillOptions.Replace keeps it
+//     and launches a replacement at once; Force skips the termination
+//     grace), DeleteService, Observe; plus ObserveService,
 //     Subscribe and InstanceDir for the driver.
 //   - restarts (adopt.go, record.go): service.json and instance.json in
 //     the work folder name what runs. New adopts what a crashed

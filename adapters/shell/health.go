@@ -111,7 +111,7 @@ func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result) (time.Durat
 		msg := fmt.Sprintf("Failed %d consecutive health checks", in.failedProbe)
 		if !in.everHealthy {
 			flags = engine.FlagNeverPassedHealthChecks
-			msg = "Exceeded grace period of " + formatNumber(sp.GracePeriod.Seconds()) + " seconds"
+			msg = "Exceeded grace period of " + engine.FormatNumber(sp.GracePeriod.Seconds()) + " seconds"
 		}
 		s.fail(in, flags, msg, nil, sp.TerminationGracePeriod)
 		return 0, false
@@ -131,10 +131,5 @@ func (s *Scheduler) probeInterval(in *instance, now time.Time) time.Duration {
 	if in.healthy {
 		return every
 	}
-	// Proportional to age: a service that took T to start is found ready
-	// at most T/20 late.
-	d := now.Sub(in.graceFrom) / 20
-	d = max(d, s.cfg.StartProbeInterval)
-	d = min(d, s.cfg.MaxStartProbeInterval, every)
-	return d
+	return engine.StartupProbeInterval(now.Sub(in.graceFrom), s.cfg.StartProbeInterval, s.cfg.MaxStartProbeInterval, every)
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
@@ -121,7 +122,7 @@ func TestRestartAdoptsLeftovers(t *testing.T) {
 	}
 
 	// An adopted instance is stopped like any other.
-	if err := s.KillInstance(t.Context(), rep.Service, kept); err != nil {
+	if err := s.KillInstance(t.Context(), rep.Service, kept, engine.KillOptions{}); err != nil {
 		t.Fatalf("KillInstance(adopted): %v", err)
 	}
 	waitUntil(t, "the adopted group to be gone", func() bool { return !procgroup.Alive(rep.Instances[kept]) })

@@ -128,7 +128,7 @@ func TestRunAsUserRunsAsThatAccount(t *testing.T) {
 	}
 
 	// Stopping works across users.
-	if err := s.KillInstance(t.Context(), d.ID, in.ID); err != nil {
+	if err := s.KillInstance(t.Context(), d.ID, in.ID, engine.KillOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	pgid := pgidOf(t, s, d.ID, in.ID)
@@ -277,7 +277,7 @@ func TestRestartAdoptsInstancesOfOtherUsers(t *testing.T) {
 		if uids, _, _ := procIDs(t, pgid); len(uids) == 0 || uids[0] != strconv.Itoa(int(alice.UID)) {
 			t.Errorf("adopted leader %d runs as uid %v, want %s's %d", pgid, uids, alice.Name, alice.UID)
 		}
-		if err := s.KillInstance(t.Context(), rep.Service, id); err != nil {
+		if err := s.KillInstance(t.Context(), rep.Service, id, engine.KillOptions{}); err != nil {
 			t.Fatalf("KillInstance(adopted %s): %v", id, err)
 		}
 		waitUntil(t, "the adopted group to be gone", func() bool { return !procgroup.Alive(pgid) })

@@ -159,7 +159,7 @@ func TestKillInstanceStopsWholeGroup(t *testing.T) {
 	pgid := pgidOf(t, s, d.ID, victim.ID)
 	waitUntil(t, "the forked child to join the group", func() bool { return groupSize(pgid) == 2 })
 
-	if err := s.KillInstance(ctx, d.ID, victim.ID); err != nil {
+	if err := s.KillInstance(ctx, d.ID, victim.ID, engine.KillOptions{}); err != nil {
 		t.Fatalf("KillInstance: %v", err)
 	}
 	obs = observe(t, s, d.ID)
@@ -175,10 +175,10 @@ func TestKillInstanceStopsWholeGroup(t *testing.T) {
 		t.Errorf("a requested kill is not a failure: %+v", obs.Failed)
 	}
 
-	if err := s.KillInstance(ctx, d.ID, victim.ID); !errors.Is(err, ErrInstanceNotFound) {
+	if err := s.KillInstance(ctx, d.ID, victim.ID, engine.KillOptions{}); !errors.Is(err, ErrInstanceNotFound) {
 		t.Errorf("killing it again: %v, want ErrInstanceNotFound", err)
 	}
-	if err := s.KillInstance(ctx, "no-such-service", "x"); !errors.Is(err, ErrServiceNotFound) {
+	if err := s.KillInstance(ctx, "no-such-service", "x", engine.KillOptions{}); !errors.Is(err, ErrServiceNotFound) {
 		t.Errorf("kill in unknown service: %v, want ErrServiceNotFound", err)
 	}
 }
@@ -206,7 +206,7 @@ func TestKillSendsSIGTERMThenSIGKILL(t *testing.T) {
 	pgid := pgidOf(t, s, d.ID, in.ID)
 
 	start := time.Now()
-	if err := s.KillInstance(context.Background(), d.ID, in.ID); err != nil {
+	if err := s.KillInstance(context.Background(), d.ID, in.ID, engine.KillOptions{}); err != nil {
 		t.Fatalf("KillInstance: %v", err)
 	}
 	waitUntil(t, "SIGTERM to arrive", func() bool { _, err := os.Stat(marker); return err == nil })
@@ -227,7 +227,7 @@ func TestKillWithoutGraceIsImmediateSIGKILL(t *testing.T) {
 	create(t, s, d, 1)
 	in := waitObs(t, s, d.ID, "1 healthy", healthy(1)).Instances[0]
 	pgid := pgidOf(t, s, d.ID, in.ID)
-	if err := s.KillInstance(context.Background(), d.ID, in.ID); err != nil {
+	if err := s.KillInstance(context.Background(), d.ID, in.ID, engine.KillOptions{}); err != nil {
 		t.Fatalf("KillInstance: %v", err)
 	}
 	waitUntil(t, "the group to be gone", func() bool { return !procgroup.Alive(pgid) })

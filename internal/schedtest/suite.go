@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -186,7 +187,7 @@ func (c *suite) lifecycle(t *testing.T) {
 	obs = c.await(t, d.ID, "3 healthy instances", healthy(3))
 
 	victim := obs.Instances[1]
-	c.retry(t, "kill", func(ctx context.Context) error { return s.KillInstance(ctx, d.ID, victim.ID) })
+	c.retry(t, "kill", func(ctx context.Context) error { return s.KillInstance(ctx, d.ID, victim.ID, engine.KillOptions{}) })
 	obs = c.await(t, d.ID, "2 healthy instances after the kill", healthy(2))
 	for _, x := range obs.Instances {
 		if x.ID == victim.ID {
@@ -195,11 +196,22 @@ func (c *suite) lifecycle(t *testing.T) {
 	}
 	c.awaitStopped(t, victim)
 	ctx, cancel := context.WithTimeout(context.Background(), c.h.Timeout)
-	err := s.KillInstance(ctx, d.ID, victim.ID)
+	err := s.KillInstance(ctx, d.ID, victim.ID, engine.KillOptions{})
 	cancel()
 	if err == nil {
 		t.Error("killing an instance that is gone succeeded")
 	}
+
+	// A replacing kill (an operator's) keeps the requested count: the
+	// scheduler starts another instance in its place.
+	replaced := obs.Instances[0]
+	c.retry(t, "replacing kill", func(ctx context.Context) error {
+		return s.KillInstance(ctx, d.ID, replaced.ID, engine.KillOptions{Replace: true})
+	})
+	obs = c.await(t, d.ID, "2 healthy instances after the replacing kill", func(o engine.Observation) bool {
+		return healthy(2)(o) && o.Requested == 2 && !slices.ContainsFunc(o.Instances, func(x engine.ObservedInstance) bool { return x.ID == replaced.ID })
+	})
+	c.awaitStopped(t, replaced)
 
 	c.retry(t, "delete", func(ctx context.Context) error { return s.DeleteService(ctx, d.ID) })
 	c.await(t, d.ID, "the service to be gone", func(o engine.Observation) bool { return !o.Exists })

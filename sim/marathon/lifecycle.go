@@ -126,6 +126,7 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 	}
 	delete(m.tasks, t.ID)
 	t.ended = true
+	m.changed(a)
 	if t.started {
 		m.cfg.Runtime.Stop(t)
 	}
@@ -156,6 +157,13 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 		}
 	}
 	m.placeWaiting()
+}
+
+// changed tells OnChange that what a scheduler reports of a changed.
+func (m *Model) changed(a *App) {
+	if m.cfg.OnChange != nil {
+		m.cfg.OnChange(a.Spec.ID)
+	}
 }
 
 func (m *Model) handle(e mEvent) {
@@ -189,8 +197,12 @@ func (m *Model) handle(e mEvent) {
 		}
 		if a.Spec.HealthCheckInterval > 0 {
 			first := min(a.Spec.HealthCheckInterval, m.cfg.FirstHealthCheck)
+			if m.cfg.StartupProbe != nil {
+				first = m.cfg.StartupProbe(0, a.Spec.HealthCheckInterval)
+			}
 			m.q.Push(m.now+first, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen})
 		}
+		m.changed(a)
 		m.reconcile(a)
 	case evListening:
 		t.listening, t.listenAt = true, m.now
@@ -235,6 +247,9 @@ func (m *Model) healthCheck(a *App, t *Task) {
 // after the grace period; the check after maxConsecutiveFailures counted
 // failures kills the task. Then it schedules the next check.
 func (m *Model) afterCheck(a *App, t *Task, pass bool) {
+	if t.Alive != pass {
+		m.changed(a)
+	}
 	if pass {
 		if !t.Health.HasSuccess {
 			t.Health.FirstSuccess = m.now
@@ -257,7 +272,10 @@ func (m *Model) afterCheck(a *App, t *Task, pass bool) {
 		}
 	}
 	next := a.Spec.HealthCheckInterval
-	if m.cfg.StartCheckInterval > 0 && !t.everHealthy {
+	switch {
+	case m.cfg.StartupProbe != nil && !t.Alive:
+		next = m.cfg.StartupProbe(m.now-t.StartedAt, next)
+	case m.cfg.StartCheckInterval > 0 && !t.everHealthy:
 		next = min(next, m.cfg.StartCheckInterval)
 	}
 	m.q.Push(m.now+next, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen})

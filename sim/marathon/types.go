@@ -56,6 +56,16 @@ type Config struct {
 	// whole interval (5 s at least for Waiter's services) before a
 	// started service counts as healthy makes tests and demos slow.
 	StartCheckInterval time.Duration
+	// StartupProbe, when set, replaces Marathon's health-check cadence by
+	// a local scheduler's (adapters/shell, engine.StartupProbeInterval):
+	// a task that is not healthy is checked StartupProbe(age, interval)
+	// after its previous check (the first right after it runs), a
+	// healthy one every interval.
+	StartupProbe func(age, interval time.Duration) time.Duration
+	// OnChange, when set, is called with an app's id whenever what a
+	// scheduler would report of it changes: a task runs, turns healthy
+	// or unhealthy, or ends. A local scheduler notifies its router so.
+	OnChange func(appID string)
 	// Runtime runs tasks' programs for real; nil simulates them from each
 	// app's Behavior in virtual time (see Runtime).
 	Runtime Runtime

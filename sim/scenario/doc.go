@@ -1,6 +1,8 @@
-// Package scenario reads the simulator's YAML scenarios: the cluster, the
-// services with their Waiter parameters and behaviour, the load, faults,
-// policy, seed, duration and the assertions a run must meet.
+// Package scenario reads the simulator's YAML scenarios: the scheduler
+// (marathon, the default, or shell: how the router learns of instance
+// health), the cluster, the router's polling, the services with their
+// Waiter parameters and behaviour, the load, faults, policy, seed,
+// duration and the assertions a run must meet.
 //
 // The Go types are the format: their struct tags give each key its
 // kebab-case name, meaning, unit and default, sim/strictyaml decodes by

@@ -22,6 +22,7 @@ type Scenario struct {
 	Seed        uint64        `yaml:"seed" doc:"seeds every random stream: the same seed gives the same report, byte for byte"`
 	Duration    time.Duration `yaml:"duration" required:"true" doc:"how much simulated time to run; more than 0"`
 	Policy      Policy        `yaml:"policy" default:"waiter" doc:"the scaling policy of every service whose scaling-policy parameter does not choose one"`
+	Scheduler   Scheduler     `yaml:"scheduler" default:"marathon" doc:"what runs the services, on the same simulated cluster: marathon, whose health checks the router learns of by polling, or shell (local processes), which probes a starting instance every age/20 (5 to 100 ms) and tells the router at once"`
 	Router      Router        `yaml:"router" doc:"the router's lag: how it learns instance state and how often it decides"`
 	Marathon    Marathon      `yaml:"marathon" doc:"the simulated Mesos cluster and Marathon"`
 	Services    []Service     `yaml:"services" doc:"the services and their load; a scenario needs services, a trace, or both"`
@@ -30,6 +31,20 @@ type Scenario struct {
 	Assertions  []Assertion   `yaml:"assertions" doc:"bounds the run must meet; waiter-sim run exits 1 when one fails"`
 	Fast        bool          `yaml:"fast" doc:"marks a scenario that make test runs and make reports regenerates (the rest run under make bench)"`
 	Report      Report        `yaml:"report" doc:"tunes the report"`
+}
+
+// Scheduler names the scheduler a scenario runs on.
+type Scheduler string
+
+// The schedulers a scenario can pick.
+const (
+	SchedulerMarathon Scheduler = "marathon"
+	SchedulerShell    Scheduler = "shell"
+)
+
+// EnumValues lists the schedulers.
+func (Scheduler) EnumValues() []string {
+	return []string{string(SchedulerMarathon), string(SchedulerShell)}
 }
 
 // Policy names a scaling policy.
@@ -41,12 +56,15 @@ func (Policy) EnumValues() []string {
 }
 
 // Router models the lag of a real router: it learns instance state by
-// polling Marathon, and Marathon's API answers after a latency.
+// polling the scheduler when engine/syncer says (every poll interval,
+// every fast-poll interval while requests wait, at once after a
+// scheduler call), and the scheduler's API answers after a latency.
 type Router struct {
-	PollInterval    time.Duration `yaml:"poll-interval" default:"5s" doc:"how often the router asks Marathon for instance state (Waiter's scheduler syncer); an instance serves only after a poll has seen it healthy"`
-	APILatency      time.Duration `yaml:"api-latency" default:"50ms" doc:"how long Marathon's API takes to answer a call"`
-	ScalingInterval time.Duration `yaml:"scaling-interval" default:"1s" doc:"how often the router runs its scaling policy"`
-	QueueTimeout    time.Duration `yaml:"queue-timeout" default:"5m" doc:"how long a request may wait for an instance before it is refused with 503"`
+	PollInterval     time.Duration `yaml:"poll-interval" default:"5s" doc:"how often the router asks the scheduler for instance state while no request waits (Waiter's scheduler syncer); an instance serves only after the router has seen it healthy"`
+	FastPollInterval time.Duration `yaml:"fast-poll-interval" default:"200ms" doc:"how often the router polls while any request waits for an instance (waiter serve's default); it also polls at once after every scheduler call"`
+	APILatency       time.Duration `yaml:"api-latency" default:"50ms" doc:"how long Marathon's API takes to answer a call"`
+	ScalingInterval  time.Duration `yaml:"scaling-interval" default:"1s" doc:"how often the router runs its scaling policy"`
+	QueueTimeout     time.Duration `yaml:"queue-timeout" default:"5m" doc:"how long a request may wait for an instance before it is refused with 503"`
 }
 
 // Marathon describes the simulated Mesos cluster and Marathon.
@@ -106,21 +124,25 @@ const (
 	FaultSlowLaunch     FaultKind = "slow-launch"
 	FaultAgentLoss      FaultKind = "agent-loss"
 	FaultCrash          FaultKind = "crash"
+	// FaultOperatorKill: an operator kills Count instances of Service
+	// through the router (POST /apps/{id}/instance/{iid}/kill), which
+	// has the scheduler replace them.
+	FaultOperatorKill FaultKind = "operator-kill"
 )
 
 // EnumValues lists the fault kinds.
 func (FaultKind) EnumValues() []string {
-	return []string{string(FaultMarathonOutage), string(FaultSlowLaunch), string(FaultAgentLoss), string(FaultCrash)}
+	return []string{string(FaultMarathonOutage), string(FaultSlowLaunch), string(FaultAgentLoss), string(FaultCrash), string(FaultOperatorKill)}
 }
 
 // Fault is one injected failure.
 type Fault struct {
-	Kind     FaultKind     `yaml:"kind" required:"true" doc:"what fails: with marathon-outage, every call to Marathon's API (healthy instances keep serving); with slow-launch, launches take factor times longer; with agent-loss, count agents vanish with their tasks; with crash, count instances of service die"`
+	Kind     FaultKind     `yaml:"kind" required:"true" doc:"what fails: with marathon-outage, every call to Marathon's API (healthy instances keep serving); with slow-launch, launches take factor times longer; with agent-loss, count agents vanish with their tasks; with crash, count instances of service die; with operator-kill, an operator kills count instances of service through the router, which has the scheduler replace them"`
 	Start    time.Duration `yaml:"start" doc:"when the fault begins"`
 	Duration time.Duration `yaml:"duration" doc:"how long it lasts (marathon-outage, slow-launch); more than 0"`
 	Factor   float64       `yaml:"factor" unit:"factor" doc:"multiplies launch latency (slow-launch); more than 0"`
-	Count    int           `yaml:"count" unit:"count" doc:"how many agents are lost (agent-loss) or instances crash (crash); more than 0"`
-	Service  string        `yaml:"service" doc:"the service whose instances crash (crash)"`
+	Count    int           `yaml:"count" unit:"count" doc:"how many agents are lost (agent-loss), instances crash (crash) or are killed (operator-kill); more than 0"`
+	Service  string        `yaml:"service" doc:"the service whose instances crash (crash) or are killed (operator-kill)"`
 	line     int
 }
 

@@ -24,6 +24,7 @@ func validate(sc *Scenario, root strictyaml.Node) error {
 		v   int64
 	}{
 		{"router.poll-interval", int64(sc.Router.PollInterval)},
+		{"router.fast-poll-interval", int64(sc.Router.FastPollInterval)},
 		{"router.scaling-interval", int64(sc.Router.ScalingInterval)},
 		{"router.queue-timeout", int64(sc.Router.QueueTimeout)},
 		{"marathon.backoff", int64(sc.Marathon.Backoff)},
@@ -104,11 +105,11 @@ func checkFault(root strictyaml.Node, i int, f *Fault, services map[string]bool)
 		if f.Kind == FaultSlowLaunch && f.Factor <= 0 {
 			return root.ErrorAt(at+".factor", "slow-launch needs a factor more than 0")
 		}
-	case FaultAgentLoss, FaultCrash:
+	case FaultAgentLoss, FaultCrash, FaultOperatorKill:
 		if f.Count <= 0 {
 			return root.ErrorAt(at+".count", "%s needs a count more than 0", f.Kind)
 		}
-		if f.Kind == FaultCrash && !services[f.Service] {
+		if f.Kind != FaultAgentLoss && !services[f.Service] {
 			return root.ErrorAt(at+".service", "names no service of this scenario: %q", f.Service)
 		}
 	}

@@ -95,8 +95,9 @@ func (s *Scheduler) CreateService(_ context.Context, d *engine.Description, inst
 	return nil
 }
 
-// ScaleService starts or stops instances to reach the requested count.
-func (s *Scheduler) ScaleService(_ context.Context, id string, instances int, _ bool) error {
+// ScaleService starts or stops instances to reach the requested count; a
+// forced scale stops none (engine.ForcedScaleCount).
+func (s *Scheduler) ScaleService(_ context.Context, id string, instances int, force bool) error {
 	defer s.notify("scale", id)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,6 +107,9 @@ func (s *Scheduler) ScaleService(_ context.Context, id string, instances int, _ 
 	svc, ok := s.services[id]
 	if !ok {
 		return fmt.Errorf("fakesched: scale %s: no such service", id)
+	}
+	if force {
+		instances = engine.ForcedScaleCount(instances, len(svc.instances))
 	}
 	s.scaleLocked(svc, instances)
 	return nil
@@ -131,8 +135,9 @@ func (s *Scheduler) scaleLocked(svc *service, n int) {
 	}
 }
 
-// KillInstance stops one instance and decrements the requested count.
-func (s *Scheduler) KillInstance(_ context.Context, id, instanceID string) error {
+// KillInstance stops one instance and decrements the requested count, or,
+// with opts.Replace, starts a replacement.
+func (s *Scheduler) KillInstance(_ context.Context, id, instanceID string, opts engine.KillOptions) error {
 	defer s.notify("kill", id)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -147,7 +152,11 @@ func (s *Scheduler) KillInstance(_ context.Context, id, instanceID string) error
 		if in.ID == instanceID {
 			closeInstance(in)
 			svc.instances = append(svc.instances[:i], svc.instances[i+1:]...)
-			svc.requested--
+			if opts.Replace {
+				s.scaleLocked(svc, svc.requested)
+			} else {
+				svc.requested--
+			}
 			return nil
 		}
 	}

@@ -6,27 +6,29 @@ import (
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/syncer"
 )
 
-// execute carries out one engine action. It never calls Step itself (see
-// step); scheduler calls run on the op queue and report back through do.
-func (d *Driver) execute(a engine.Action) {
-	switch a.Kind {
+// execute carries out one of the syncer's actions. It never calls the
+// syncer itself (see apply): scheduler calls run on the op queue and
+// report back through do.
+func (d *Driver) execute(a syncer.Action) {
+	if a.Kind == syncer.ActPollAt {
+		d.wakePoller()
+		return
+	}
+	if a.Call != 0 {
+		d.callScheduler(a.Engine, a.Call)
+		return
+	}
+	switch a.Engine.Kind {
 	case engine.ActDispatch:
-		d.dispatch(a)
+		d.dispatch(a.Engine)
 	case engine.ActReject:
-		d.reject(a)
-	case engine.ActCreateService:
-		d.createService(a)
-	case engine.ActScaleService:
-		d.scaleService(a)
-	case engine.ActKillInstance:
-		d.killInstance(a)
-	case engine.ActDeleteService:
-		d.deleteService(a)
+		d.reject(a.Engine)
 	case engine.ActWakeAt:
-		d.nextWake = a.At
-		d.timer.Reset(max(a.At.Sub(d.clk.Now()), 0))
+		d.nextWake = a.Engine.At
+		d.timer.Reset(max(a.Engine.At.Sub(d.clk.Now()), 0))
 	}
 }
 
@@ -39,7 +41,6 @@ func (d *Driver) dispatch(a engine.Action) {
 	}
 	r.dispatched = true
 	d.reqs[a.Request] = r
-	d.waiting--
 	w := d.waiters[a.Request]
 	delete(d.waiters, a.Request)
 	if w == nil {
@@ -55,9 +56,7 @@ func (d *Driver) dispatch(a engine.Action) {
 
 // reject answers a request with the engine's error.
 func (d *Driver) reject(a engine.Action) {
-	if r, ok := d.reqs[a.Request]; ok {
-		d.untrack(a.Request, r)
-	}
+	delete(d.reqs, a.Request)
 	if w := d.waiters[a.Request]; w != nil {
 		delete(d.waiters, a.Request)
 		var err error = a.Err
@@ -68,79 +67,60 @@ func (d *Driver) reject(a engine.Action) {
 	}
 }
 
-func (d *Driver) createService(a engine.Action) {
-	rec := d.services[a.Service]
-	if rec == nil {
-		rec = d.recordFor(a.Description)
-	}
-	rec.pendingOps++
-	desc, n := a.Description, a.Instances
-	d.submit(a.Service, func(ctx context.Context) error {
-		return d.schedCall("create", a.Service, func() error { return d.sched.CreateService(ctx, desc, n) })
-	}, func(err error) {
-		rec.pendingOps--
-		if err == nil {
-			rec.existed = true
-			rec.createdAtSeq = d.pollSeq.Load()
-		}
-		d.step(engine.Event{Kind: engine.EvCreateResult, Service: a.Service, Err: errText(err)})
-	})
-}
-
-func (d *Driver) scaleService(a engine.Action) {
-	rec := d.services[a.Service]
-	if rec == nil {
-		return
-	}
-	rec.pendingOps++
-	n, force := a.Instances, a.Force
-	d.submit(a.Service, func(ctx context.Context) error {
-		return d.schedCall("scale", a.Service, func() error { return d.sched.ScaleService(ctx, a.Service, n, force) })
-	}, func(err error) {
-		rec.pendingOps--
-		d.step(engine.Event{Kind: engine.EvScaleResult, Service: a.Service, Err: errText(err)})
-	})
-}
-
-// deleteService: the engine has already forgotten the service; the driver
-// forgets it too and keeps a tombstone until the scheduler stops listing it.
-func (d *Driver) deleteService(a engine.Action) {
-	desc := &engine.Description{ID: a.Service}
-	if rec := d.services[a.Service]; rec != nil && rec.desc != nil {
-		desc = rec.desc
-		if rec.deployError != "" {
+// callScheduler makes scheduler call number call on the op queue, which
+// runs the calls of one service in order, and reports its outcome to the
+// syncer. An operator kill's caller learns the outcome too.
+func (d *Driver) callScheduler(a engine.Action, call uint64) {
+	var op string
+	var job func(ctx context.Context) error
+	var result chan error
+	switch a.Kind {
+	case engine.ActCreateService:
+		op = "create"
+		job = func(ctx context.Context) error { return d.sched.CreateService(ctx, a.Description, a.Instances) }
+	case engine.ActScaleService:
+		op = "scale"
+		job = func(ctx context.Context) error { return d.sched.ScaleService(ctx, a.Service, a.Instances, a.Force) }
+	case engine.ActKillInstance:
+		op = "kill"
+		key := instanceKey{a.Service, a.Instance}
+		result = d.kills[key]
+		delete(d.kills, key)
+		opts := engine.KillOptionsOf(a)
+		job = func(ctx context.Context) error { return d.sched.KillInstance(ctx, a.Service, a.Instance, opts) }
+	case engine.ActDeleteService:
+		op = "delete"
+		if rec := d.services[a.Service]; rec != nil && rec.deployError != "" {
 			d.closeDeploymentError(a.Service, d.clk.Now())
 		}
-	}
-	delete(d.services, a.Service)
-	tomb := &tombstone{pendingOps: 1}
-	d.tombstones[a.Service] = tomb
-	d.log.Info("deleting service", "service-id", a.Service, "why", a.Why)
-	d.submit(a.Service, func(ctx context.Context) error {
-		err := d.schedCall("delete", a.Service, func() error { return d.sched.DeleteService(ctx, a.Service) })
-		if err == nil && d.cfg.Forget != nil {
-			d.cfg.Forget(desc) // on the op queue: after the delete, before a later create of the same id
+		delete(d.services, a.Service)
+		d.log.Info("deleting service", "service-id", a.Service, "why", a.Why)
+		desc := a.Description // the syncer's: what the service ran with
+		if desc == nil {
+			desc = &engine.Description{ID: a.Service}
 		}
-		return err
-	}, func(error) {
-		tomb.pendingOps--
-		tomb.deletedSeq = d.pollSeq.Load()
-	})
-}
-
-// submit runs job on the op queue and then done (on the loop) with its
-// error; a successful job also triggers a poll, so the engine learns
-// about new or removed instances without waiting a full poll period.
-func (d *Driver) submit(service string, job func(context.Context) error, done func(error)) {
-	d.ops.submit(service, func() {
+		job = func(ctx context.Context) error {
+			err := d.sched.DeleteService(ctx, a.Service)
+			if err == nil && d.cfg.Forget != nil {
+				d.cfg.Forget(desc) // on the op queue: after the delete, before a later create of the same id
+			}
+			return err
+		}
+	default:
+		return
+	}
+	d.ops.submit(a.Service, func() {
 		ctx, cancel := d.clk.WithTimeout(d.opCtx, d.cfg.CallTimeout)
-		err := job(ctx)
+		err := d.schedCall(op, a.Service, func() error { return job(ctx) })
 		cancel()
 		d.do(func() {
-			done(err)
-			if err == nil {
-				d.pollSoon()
+			if result != nil {
+				result <- err
 			}
+			if rec := d.services[a.Service]; rec != nil && err == nil && a.Kind == engine.ActKillInstance {
+				rec.counters.Killed++
+			}
+			d.apply(d.sync.CallDone(d.clk.Now(), call, err))
 		})
 	})
 }
@@ -155,16 +135,6 @@ func (d *Driver) schedCall(op, service string, call func() error) error {
 		d.log.Warn("scheduler call failed", "op", op, "service-id", service, "error", err)
 	}
 	return err
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	if s := err.Error(); s != "" {
-		return s
-	}
-	return "scheduler call failed"
 }
 
 // wakeIn is how long until the engine's next wake-up (for /state).

@@ -62,21 +62,20 @@ func (d *Driver) Release(g waiter.Grant, outcome engine.Outcome) {
 // record is kept only if the engine knows the service afterwards: a
 // request for a service the engine refused to create (a per-user limit)
 // must leave nothing behind, or a flood of such requests would grow the
-// driver without bound.
+// driver without bound (the syncer keeps no record of it either).
 func (d *Driver) arrive(id engine.RequestID, a waiter.Admission, admitted time.Time, reply chan admitResult) {
-	d.waiting++
 	d.reqs[id] = reqState{service: a.Description.ID, admitted: admitted}
 	d.waiters[id] = reply
 	d.step(engine.Event{Kind: engine.EvRequestArrived, Service: a.Description.ID, Request: id,
 		Description: a.Description, QueueTimeout: a.QueueTimeout, Priority: a.Priority})
-	if d.eng.Knows(a.Description.ID) {
-		rec := d.recordFor(a.Description)
-		rec.total++
-		rec.lastRequest = admitted
-		d.noteColdStart(rec, id)
+	if !d.eng.Knows(a.Description.ID) {
+		d.forgetRefused(a.Description)
 		return
 	}
-	d.forgetRefused(a.Description)
+	rec := d.recordFor(a.Description)
+	rec.total++
+	rec.lastRequest = admitted
+	d.noteColdStart(rec, id)
 }
 
 // cancel handles a client that went away: a queued request leaves the
@@ -87,27 +86,6 @@ func (d *Driver) cancel(id engine.RequestID) {
 	if !ok {
 		return // already rejected or finished
 	}
-	d.untrack(id, r)
-	d.step(engine.Event{Kind: engine.EvRequestCanceled, Service: r.service, Request: id})
-}
-
-// untrack forgets a request; one still waiting leaves the count that
-// decides fast polling.
-func (d *Driver) untrack(id engine.RequestID, r reqState) {
 	delete(d.reqs, id)
-	if !r.dispatched {
-		d.waiting--
-	}
-}
-
-// recordFor returns the record of a service, creating it (and lifting a
-// tombstone: a new request re-creates a deleted service) as needed.
-func (d *Driver) recordFor(desc *engine.Description) *svcRecord {
-	rec := d.services[desc.ID]
-	if rec == nil {
-		rec = newRecord(desc)
-		d.services[desc.ID] = rec
-		delete(d.tombstones, desc.ID)
-	}
-	return rec
+	d.step(engine.Event{Kind: engine.EvRequestCanceled, Service: r.service, Request: id})
 }

@@ -12,12 +12,17 @@ type Config struct {
 	// Engine configures the engine the driver owns.
 	Engine engine.Config
 	// PollInterval is how often the scheduler is polled when nothing is
-	// waiting (Waiter's scheduler-syncer-interval-secs is 5 s).
+	// waiting (Waiter's scheduler-syncer-interval-secs is 5 s); zero
+	// takes syncer.DefaultPollInterval, like FastPollInterval and
+	// ForceKillAfter.
 	PollInterval time.Duration
 	// FastPollInterval is the poll period while requests wait for an
 	// instance, so a cold start is served as soon as the scheduler
 	// reports the instance healthy.
 	FastPollInterval time.Duration
+	// ForceKillAfter: kills of a service that have failed this long are
+	// forced (Waiter's :force-kill-after-ms; engine/syncer applies it).
+	ForceKillAfter time.Duration
 	// Workers bounds concurrent scheduler calls.
 	Workers int
 	// CallTimeout bounds one scheduler call.
@@ -46,24 +51,14 @@ type Config struct {
 
 // Defaults for Config.
 const (
-	DefaultPollInterval     = 2 * time.Second
-	DefaultFastPollInterval = 200 * time.Millisecond
 	DefaultWorkers          = 8
 	DefaultCallTimeout      = 30 * time.Second
 	DefaultLagProbeInterval = time.Second
 	DefaultHistoryInterval  = 10 * time.Second
 	DefaultHistoryWindow    = time.Hour
-	// maxRemembered bounds the killed instances kept per service for /apps.
-	maxRemembered = 10
 )
 
 func (c Config) withDefaults() Config {
-	if c.PollInterval <= 0 {
-		c.PollInterval = DefaultPollInterval
-	}
-	if c.FastPollInterval <= 0 {
-		c.FastPollInterval = DefaultFastPollInterval
-	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers
 	}

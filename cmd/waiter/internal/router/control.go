@@ -15,9 +15,9 @@ func (d *Driver) Start(desc *engine.Description) {
 	d.do(func() {
 		d.step(engine.Event{Kind: engine.EvStartService, Service: desc.ID, Description: desc})
 		if d.eng.Knows(desc.ID) {
-			d.recordFor(desc) // not for a service the engine refused (see arrive)
+			d.recordFor(desc)
 		} else {
-			d.forgetRefused(desc)
+			d.forgetRefused(desc) // the engine refused it (a per-user limit)
 		}
 	})
 }
@@ -25,11 +25,8 @@ func (d *Driver) Start(desc *engine.Description) {
 // DeleteService removes a service the engine knows (EvDeleteService).
 func (d *Driver) DeleteService(id string) bool {
 	found := false
-	d.call(func() {
-		if d.services[id] == nil {
-			return
-		}
-		found = true
+	d.do(func() {
+		found = d.sync.Known(id)
 		d.step(engine.Event{Kind: engine.EvDeleteService, Service: id})
 	})
 	return found
@@ -41,7 +38,7 @@ func (d *Driver) Suspend(id string, suspended bool) {
 	if suspended {
 		kind = engine.EvSuspend
 	}
-	d.call(func() { d.step(engine.Event{Kind: kind, Service: id}) })
+	d.do(func() { d.step(engine.Event{Kind: kind, Service: id}) })
 }
 
 // Override gives a known service a new description with the same id.
@@ -49,21 +46,16 @@ func (d *Driver) Override(desc *engine.Description) {
 	if desc == nil {
 		return
 	}
-	d.call(func() {
-		rec := d.services[desc.ID]
-		if rec == nil {
-			return // the next request brings the overridden description
-		}
-		rec.desc = desc
-		d.step(engine.Event{Kind: engine.EvOverride, Service: desc.ID, Description: desc})
-	})
+	// The syncer ignores a service it does not know: the next request
+	// brings the overridden description.
+	d.do(func() { d.step(engine.Event{Kind: engine.EvOverride, Service: desc.ID, Description: desc}) })
 }
 
 // Knows reports whether the driver has the service (it runs or is being
 // started); a deleted service is not known.
 func (d *Driver) Knows(id string) bool {
 	known := false
-	d.call(func() { known = d.services[id] != nil })
+	d.do(func() { known = d.sync.Known(id) })
 	return known
 }
 
@@ -73,7 +65,7 @@ func (d *Driver) Knows(id string) bool {
 // yet, so a refused request stores nothing.
 func (d *Driver) CheckCreate(desc *engine.Description) error {
 	var refusal *engine.Error
-	if !d.call(func() { refusal = d.eng.CheckNewService(desc) }) {
+	if !d.do(func() { refusal = d.eng.CheckNewService(desc) }) {
 		return ErrStopped
 	}
 	if refusal != nil {

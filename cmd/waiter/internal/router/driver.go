@@ -11,49 +11,47 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/syncer"
 )
 
-// Driver owns an engine and serialises every event through one mutex:
-// each caller runs its event on its own goroutine while holding it, so a
-// request's admission and release cost no goroutine hand-off (the proxy
-// spent most of its time switching threads when events went through a
-// channel to a loop goroutine). Run owns the wake-up timer and the
-// pollers. Its exported methods are safe from any goroutine.
+// Driver owns an engine, behind the syncer's rules (engine/syncer), and
+// serialises every event through one mutex: each caller runs its event on
+// its own goroutine while holding it, so a request's admission and
+// release cost no goroutine hand-off (the proxy spent most of its time
+// switching threads when events went through a channel to a loop
+// goroutine). Run owns the wake-up timer and the pollers. Its exported
+// methods are safe from any goroutine.
 type Driver struct {
 	cfg   Config
-	eng   *engine.Engine
+	sync  *syncer.Syncer
+	eng   *engine.Engine // the syncer's, for read-only queries
 	sched engine.Scheduler
 	clk   clock.Clock
 	log   *slog.Logger
 
-	// mu serialises everything that touches the engine and the fields
-	// below marked as owned by the loop.
+	// mu serialises everything that touches the syncer and the fields
+	// below marked as guarded by it.
 	mu      sync.Mutex
 	queued  atomic.Int64  // callers waiting for mu (the old queue length)
 	quit    chan struct{} // closed when the driver stops taking work
 	started atomic.Bool
 	nextID  atomic.Uint64
-	// pollSeq numbers Observe calls; a service created after a poll
-	// started must not be reported missing by that poll.
-	pollSeq atomic.Uint64
+	// pollNow wakes the poller when the syncer announced a new poll time.
 	pollNow chan struct{}
-	urgent  atomic.Bool
 	ops     *opQueue
 	opCtx   context.Context
 	opStop  context.CancelFunc
 
 	metrics *metrics
 
-	// Owned by the loop goroutine.
-	waiters    map[engine.RequestID]chan admitResult
-	reqs       map[engine.RequestID]reqState
-	services   map[string]*svcRecord
-	tombstones map[string]*tombstone
+	// Guarded by mu.
+	waiters map[engine.RequestID]chan admitResult
+	reqs    map[engine.RequestID]reqState
+	// services are the driver's records of the services the engine knows.
+	services map[string]*svcRecord
 	// kills are operator kills waiting for their scheduler call.
 	kills    map[instanceKey]chan error
-	waiting  int // requests waiting for an instance, all services
 	pending  []engine.Event
-	stepping bool
 	timer    *clock.Timer
 	nextWake time.Time
 	lastPoll time.Time
@@ -75,13 +73,6 @@ type reqState struct {
 // instanceKey names one instance of one service.
 type instanceKey struct{ service, instance string }
 
-// tombstone keeps a deleted service from being adopted again while the
-// scheduler still lists it.
-type tombstone struct {
-	pendingOps int
-	deletedSeq uint64
-}
-
 // ErrStopped is what calls get once the driver has stopped.
 var ErrStopped = &engine.Error{Code: engine.CodeUnavailable, Message: "Router is shutting down"}
 
@@ -89,12 +80,15 @@ var ErrStopped = &engine.Error{Code: engine.CodeUnavailable, Message: "Router is
 func New(cfg Config, sched engine.Scheduler, clk clock.Clock) *Driver {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
+	eng := engine.New(cfg.Engine)
 	d := &Driver{
-		cfg: cfg, eng: engine.New(cfg.Engine), sched: sched, clk: clk, log: cfg.Logger,
+		cfg: cfg, eng: eng, sched: sched, clk: clk, log: cfg.Logger,
+		sync: syncer.New(eng, syncer.Config{PollInterval: cfg.PollInterval, FastPollInterval: cfg.FastPollInterval,
+			ForceKillAfter: cfg.ForceKillAfter, KeepViews: true}),
 		quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
 		ops: newOpQueue(cfg.Workers), opCtx: ctx, opStop: cancel,
 		waiters: map[engine.RequestID]chan admitResult{}, reqs: map[engine.RequestID]reqState{},
-		services: map[string]*svcRecord{}, tombstones: map[string]*tombstone{}, kills: map[instanceKey]chan error{},
+		services: map[string]*svcRecord{}, kills: map[instanceKey]chan error{},
 	}
 	d.metrics = newMetrics(func() int { return int(d.queued.Load()) })
 	// The wake-up timer exists before Run: events may arrive first.
@@ -111,6 +105,7 @@ func (d *Driver) Run(ctx context.Context) error {
 	if !d.started.CompareAndSwap(false, true) {
 		return errors.New("router: Run called twice")
 	}
+	d.do(func() { d.apply(d.sync.Start(d.clk.Now())) })
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	var pollers sync.WaitGroup
 	pollers.Add(1)
@@ -167,7 +162,7 @@ func (d *Driver) shutdown() {
 }
 
 // do runs f holding the driver's lock; false once the driver has
-// stopped. f must not call do or call: the lock is not reentrant.
+// stopped. f must not call do: the lock is not reentrant.
 func (d *Driver) do(f func()) bool {
 	d.queued.Add(1)
 	d.mu.Lock()
@@ -186,43 +181,29 @@ func (d *Driver) do(f func()) bool {
 // kept as its own name where the caller waits for f's result.
 func (d *Driver) call(f func()) bool { return d.do(f) }
 
-// step feeds ev to the engine and executes the actions. Actions that lead
-// to further events (a dispatch nobody waits for) queue them; they are
-// stepped after the current actions, because the engine's action slice is
-// only valid until its next Step.
+// step feeds ev to the syncer and carries out what it returns.
 func (d *Driver) step(ev engine.Event) {
 	d.pending = append(d.pending, ev)
-	if d.stepping {
-		return
+	d.drain()
+}
+
+// apply carries out the syncer's actions, then steps the events they
+// queued (a dispatch nobody waits for gives its slot back). The syncer's
+// slice is only valid until its next call, hence the queue.
+func (d *Driver) apply(acts []syncer.Action) {
+	for i := range acts {
+		d.execute(acts[i])
 	}
-	d.stepping = true
-	defer func() { d.stepping = false }()
-	// execute may append to d.pending, hence the index loop; the backing
-	// array is reused for the next event.
+	d.drain()
+}
+
+// drain steps the queued events; execute may queue more.
+func (d *Driver) drain() {
 	for i := 0; i < len(d.pending); i++ {
-		ev := d.pending[i]
-		ev.At = d.clk.Now()
-		for _, a := range d.eng.Step(ev) {
-			d.execute(a)
+		acts := d.sync.Step(d.clk.Now(), d.pending[i])
+		for j := range acts {
+			d.execute(acts[j])
 		}
 	}
 	d.pending = d.pending[:0]
-	d.updateUrgent()
-}
-
-// updateUrgent switches the poller to its fast period while any request
-// waits for an instance.
-func (d *Driver) updateUrgent() {
-	urgent := d.waiting > 0
-	if d.urgent.Swap(urgent) != urgent && urgent {
-		d.pollSoon()
-	}
-}
-
-// pollSoon asks the poller for an immediate Observe.
-func (d *Driver) pollSoon() {
-	select {
-	case d.pollNow <- struct{}{}:
-	default:
-	}
 }

@@ -44,7 +44,14 @@ func TestQueueTimeoutRejects(t *testing.T) {
 	h := newHarness(t)
 	d := desc(t, nil)
 	h.sched.StartUnhealthy(d.ID, true)
-	_, err := h.d.Admit(context.Background(), waiter.Admission{Description: d, QueueTimeout: 50 * time.Millisecond})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := h.d.Admit(context.Background(), waiter.Admission{Description: d, QueueTimeout: 50 * time.Millisecond})
+		errc <- err
+	}()
+	h.waitOp(t, "create", d.ID) // the request waits
+	h.clk.Add(50 * time.Millisecond)
+	err := <-errc
 	var ee *engine.Error
 	if !errors.As(err, &ee) || ee.Reason != engine.ReasonQueueTimeout || ee.Code != engine.CodeUnavailable {
 		t.Fatalf("Admit = %v, want a queue timeout", err)
@@ -192,7 +199,7 @@ func TestStoppedDriverRefuses(t *testing.T) {
 		}
 	}
 	defer func() { _ = sched.Shutdown(context.Background()) }()
-	drv := New(Config{PollInterval: time.Hour}, sched, clock.New())
+	drv := New(Config{PollInterval: time.Hour}, sched, clock.NewMock())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- drv.Run(ctx) }()
@@ -234,11 +241,12 @@ func TestStaleObservationIsDropped(t *testing.T) {
 	done := make(chan struct{})
 	h.d.do(func() {
 		defer close(done)
-		newer := h.d.services[d.ID].appliedSeq + 10
+		older := h.d.sync.ObservationStarted(h.d.clk.Now())
+		newer := h.d.sync.ObservationStarted(h.d.clk.Now())
 		h.d.observeOne(newer, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 1,
 			Instances: []engine.ObservedInstance{{ID: "fresh", Host: "127.0.0.1", Port: 1, Healthy: true}}})
 		// An older poll that lists no instance at all arrives afterwards.
-		h.d.observeOne(newer-1, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 0})
+		h.d.observeOne(older, d.ID, engine.Observation{Exists: true, Requested: 1, Scheduled: 0})
 		if snap, ok := h.d.eng.Service(d.ID); !ok || snap.Healthy != 1 || snap.Instances[0].ID != "fresh" {
 			t.Errorf("stale observation applied: %+v", snap)
 		}

@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -13,10 +14,13 @@ import (
 	"github.com/waiter-go/waiter/engine"
 )
 
-// harness runs a driver over a fake scheduler with the real clock; tests
-// wait on scheduler notifications and on blocking calls, never on sleeps.
+// harness runs a driver over a fake scheduler on a mock clock: time moves
+// only when a test advances it (the engine's wake-ups, scaling passes,
+// queue timeouts, slow polls and the lag probe), so no test races the
+// wall clock; tests wait on scheduler notifications and blocking calls.
 type harness struct {
 	d     *Driver
+	clk   *clock.Mock
 	sched *fakesched.Scheduler
 	ops   chan string // "op service-id" per scheduler call
 }
@@ -46,7 +50,8 @@ func newHarnessWith(t *testing.T, wrap func(*fakesched.Scheduler) engine.Schedul
 	if configure != nil {
 		configure(&cfg)
 	}
-	h.d = New(cfg, sched, clock.New())
+	h.clk = clock.NewMock()
+	h.d = New(cfg, sched, h.clk)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.d.Run(ctx) }()
@@ -77,6 +82,25 @@ func (h *harness) waitOp(t *testing.T, op, id string) {
 	}
 }
 
+// waitOps waits for every one of the scheduler calls "op id", in any
+// order.
+func (h *harness) waitOps(t *testing.T, want ...string) {
+	t.Helper()
+	missing := map[string]bool{}
+	for _, w := range want {
+		missing[w] = true
+	}
+	timeout := time.After(10 * time.Second)
+	for len(missing) > 0 {
+		select {
+		case got := <-h.ops:
+			delete(missing, got)
+		case <-timeout:
+			t.Fatalf("no scheduler calls %v", missing)
+		}
+	}
+}
+
 func desc(t *testing.T, extra engine.Params) *engine.Description {
 	t.Helper()
 	core := engine.Params{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1", "run-as-user": "alice"}
@@ -96,7 +120,7 @@ func desc(t *testing.T, extra engine.Params) *engine.Description {
 func (h *harness) observe(t *testing.T) {
 	t.Helper()
 	h.d.pollOnce(context.Background())
-	h.d.call(func() {})
+	h.d.do(func() {})
 }
 
 // service returns the driver's snapshot of a service it must know.
@@ -109,15 +133,19 @@ func (h *harness) service(t *testing.T, id string) waiter.ServiceSnapshot {
 	return snap
 }
 
-// eventually waits for cond, which depends on the real clock (the
-// engine's scaling passes, the lag probe), for at most ten seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
+// advanceUntil moves the mock clock by step until cond holds: what cond
+// waits for is done by the driver's goroutines once a timer fires, so
+// each step yields to them. It fails after 1,000 steps.
+func (h *harness) advanceUntil(t *testing.T, what string, step time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	for range 1000 {
+		if cond() {
+			return
 		}
-		time.Sleep(5 * time.Millisecond)
+		h.clk.Add(step)
+		runtime.Gosched()
+	}
+	if !cond() {
+		t.Fatalf("%s: not after 1,000 steps of %v", what, step)
 	}
 }

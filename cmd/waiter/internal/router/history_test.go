@@ -42,7 +42,7 @@ func TestSampleHistoryPerServiceAndTotals(t *testing.T) {
 	b := desc(t, engine.Params{"name": "b"})
 	h.d.Start(a)
 	h.d.Start(b)
-	eventually(t, "both creates", func() bool { return h.sched.Calls("create") == 2 })
+	h.waitOps(t, "create "+a.ID, "create "+b.ID)
 	h.observe(t)
 	h.d.call(h.d.sampleHistory)
 	h.d.call(h.d.sampleHistory)
@@ -72,9 +72,9 @@ func TestSamplerKeepsTheWindow(t *testing.T) {
 	d := desc(t, nil)
 	h.d.Start(d)
 	h.waitOp(t, "create", d.ID)
-	eventually(t, "four samples", func() bool { return len(h.d.ServiceHistory(d.ID)) == 4 })
+	h.advanceUntil(t, "four samples", 2*time.Millisecond, func() bool { return len(h.d.ServiceHistory(d.ID)) == 4 })
 	first := h.d.ServiceHistory(d.ID)[0].At
-	eventually(t, "the oldest sample replaced", func() bool {
+	h.advanceUntil(t, "the oldest sample replaced", 2*time.Millisecond, func() bool {
 		s := h.d.ServiceHistory(d.ID)
 		return len(s) == 4 && s[0].At.After(first)
 	})

@@ -24,9 +24,9 @@ func TestDriverMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.d.Release(g, engine.OutcomeSuccess)
-	h.d.call(func() {}) // the release has been handled
+	h.d.do(func() {}) // the release has been handled
 
-	eventually(t, "a loop-lag sample", func() bool {
+	h.advanceUntil(t, "a loop-lag sample", 5*time.Millisecond, func() bool {
 		return sampleCount(t, reg, "waiter_router_event_loop_lag_seconds", nil) > 0
 	})
 	if n := counterValue(t, reg, "waiter_scheduler_calls_total", map[string]string{"op": "create", "result": "success"}); n != 1 {

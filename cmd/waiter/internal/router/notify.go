@@ -16,7 +16,8 @@ type notifier interface {
 	ObserveService(ctx context.Context, serviceID string) (engine.Observation, error)
 }
 
-// watchNotifications observes each service the scheduler says changed.
+// watchNotifications observes each service the scheduler says changed;
+// the syncer numbers each observation when it starts, like a poll.
 func (d *Driver) watchNotifications(ctx context.Context, n notifier) {
 	changes := n.Subscribe()
 	for {
@@ -27,7 +28,10 @@ func (d *Driver) watchNotifications(ctx context.Context, n notifier) {
 			if !ok {
 				return // the scheduler shut down
 			}
-			seq := d.pollSeq.Add(1)
+			var seq uint64
+			if !d.do(func() { seq = d.sync.ObservationStarted(d.clk.Now()) }) {
+				return
+			}
 			callCtx, cancel := d.clk.WithTimeout(ctx, d.cfg.CallTimeout)
 			start := d.clk.Now()
 			obs, err := n.ObserveService(callCtx, id)

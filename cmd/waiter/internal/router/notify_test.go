@@ -37,7 +37,7 @@ func TestNotificationsServeColdStart(t *testing.T) {
 		}
 	}
 	defer func() { _ = sched.Shutdown(context.Background()) }()
-	drv := New(Config{}, sched, clock.New())
+	drv := New(Config{}, sched, clock.NewMock())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- drv.Run(ctx) }()

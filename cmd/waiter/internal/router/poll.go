@@ -3,34 +3,64 @@ package router
 import (
 	"context"
 	"sort"
+	"time"
 
 	"github.com/waiter-go/waiter/engine"
 )
 
-// pollLoop calls Observe every poll period, or at once when asked.
+// pollLoop observes the scheduler whenever the syncer says a poll is due
+// (syncer.ActPollAt: every poll period, faster while requests wait, at
+// once after a scheduler call).
 func (d *Driver) pollLoop(ctx context.Context) {
-	t := d.clk.Timer(0)
-	defer t.Stop()
 	for {
-		select {
-		case <-ctx.Done():
+		run, ok := d.awaitPoll(ctx)
+		if !ok {
 			return
-		case <-d.pollNow:
-		case <-t.C:
 		}
-		d.pollOnce(ctx)
-		interval := d.cfg.PollInterval
-		if d.urgent.Load() {
-			interval = d.cfg.FastPollInterval
+		if run {
+			d.pollOnce(ctx)
 		}
-		t.Stop()
-		t.Reset(interval)
 	}
 }
 
-// pollOnce observes the scheduler and hands the result to the loop.
+// awaitPoll waits until the announced poll is due (run) or the schedule
+// changes (not run); ok is false once the driver stops.
+func (d *Driver) awaitPoll(ctx context.Context) (run, ok bool) {
+	var at time.Time
+	due := false
+	if !d.do(func() { at, due = d.sync.NextPoll() }) {
+		return false, false
+	}
+	var fire <-chan time.Time
+	if due {
+		t := d.clk.Timer(max(at.Sub(d.clk.Now()), 0))
+		defer t.Stop()
+		fire = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return false, false
+	case <-d.pollNow:
+		return false, true
+	case <-fire:
+		return true, true
+	}
+}
+
+// wakePoller tells the poller that the next poll time changed.
+func (d *Driver) wakePoller() {
+	select {
+	case d.pollNow <- struct{}{}:
+	default:
+	}
+}
+
+// pollOnce observes the scheduler and hands the result to the syncer.
 func (d *Driver) pollOnce(ctx context.Context) {
-	seq := d.pollSeq.Add(1)
+	var seq uint64
+	if !d.do(func() { seq = d.sync.PollStarted(d.clk.Now()) }) {
+		return
+	}
 	callCtx, cancel := d.clk.WithTimeout(ctx, d.cfg.CallTimeout)
 	start := d.clk.Now()
 	obs, err := d.sched.Observe(callCtx)
@@ -42,8 +72,8 @@ func (d *Driver) pollOnce(ctx context.Context) {
 	d.do(func() { d.observed(seq, obs, err) })
 }
 
-// observed feeds one poll's result to the engine: every listed service,
-// then the absence of every known service the scheduler no longer lists.
+// observed hands one poll's result to the syncer: every listed service,
+// then the end of the poll, which judges the services it did not list.
 func (d *Driver) observed(seq uint64, obs map[string]engine.Observation, err error) {
 	d.lastPoll = d.clk.Now()
 	if err != nil {
@@ -51,84 +81,52 @@ func (d *Driver) observed(seq uint64, obs map[string]engine.Observation, err err
 			d.log.Warn("observing the scheduler failed", "error", err)
 		}
 		d.pollErr = err.Error()
-		return
-	}
-	d.pollErr = ""
-	ids := make([]string, 0, len(obs))
-	for id := range obs {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids) // deterministic event order
-	for _, id := range ids {
-		d.observeOne(seq, id, obs[id])
-	}
-	var missing []string
-	for id := range d.services {
-		if _, listed := obs[id]; !listed {
-			missing = append(missing, id)
+	} else {
+		d.pollErr = ""
+		ids := make([]string, 0, len(obs))
+		for id := range obs {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids) // deterministic event order
+		for _, id := range ids {
+			d.observeOne(seq, id, obs[id])
 		}
 	}
-	for id := range d.tombstones {
-		if _, listed := obs[id]; !listed {
-			missing = append(missing, id)
+	d.apply(d.sync.PollDone(d.clk.Now(), seq, err, func(id string) bool { _, ok := obs[id]; return ok }))
+	if err == nil {
+		for id, rec := range d.services {
+			if _, listed := obs[id]; !listed {
+				d.noteDeploymentError(rec) // a lost service's, if the syncer reported the loss
+			}
 		}
-	}
-	sort.Strings(missing)
-	for _, id := range missing {
-		d.observeOne(seq, id, engine.Observation{})
 	}
 }
 
-// observeOne feeds what observation number seq said about one service.
-// A service the scheduler does not list is reported gone only when no
-// scheduler call for it is in flight and its creation finished before the
-// observation started; otherwise the observation may simply predate it.
-// A deleted service's tombstone goes once an observation made after the
-// delete no longer lists it.
+// observeOne hands what observation number seq said about one service to
+// the syncer, with the description of a service it would adopt (the
+// driver's I/O: Config.Describe reads the store), then notes for the
+// dashboard what the observation, if applied, says happened.
 func (d *Driver) observeOne(seq uint64, id string, o engine.Observation) {
-	rec := d.services[id]
-	if rec != nil {
-		if seq < rec.appliedSeq {
-			return // stale: a newer observation of this service was applied
+	var desc *engine.Description
+	if o.Exists && d.cfg.Describe != nil && d.sync.Adoptable(id) {
+		if dd, ok := d.cfg.Describe(id); ok {
+			desc = dd
 		}
-		rec.appliedSeq = seq
 	}
-	if !o.Exists {
-		if tomb := d.tombstones[id]; tomb != nil && tomb.pendingOps == 0 && tomb.deletedSeq < seq {
-			delete(d.tombstones, id)
-		}
-		if rec == nil || !rec.existed || rec.pendingOps > 0 || rec.createdAtSeq >= seq {
-			return
-		}
-		rec.forget()
-		d.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
-		d.noteDeploymentError(rec)
+	d.apply(d.sync.Observed(d.clk.Now(), seq, id, &o, desc))
+	if !d.sync.Applied(id, seq) {
 		return
 	}
+	rec := d.services[id]
 	if rec == nil {
-		if rec = d.adopt(id); rec == nil {
+		if desc == nil {
 			return
 		}
+		rec = d.recordFor(desc)
+		rec.seeded = false // what runs now was launched before the router knew it
 	}
-	d.noteInstances(rec, o)
-	rec.observe(o)
-	d.step(engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &o, Description: rec.desc})
+	if o.Exists {
+		d.noteInstances(rec, o)
+	}
 	d.noteDeploymentError(rec)
-}
-
-// adopt returns a record for a service the scheduler runs but the router
-// does not know: never one it deleted, and only when Describe can say
-// what the service is.
-func (d *Driver) adopt(id string) *svcRecord {
-	if _, deleted := d.tombstones[id]; deleted || d.cfg.Describe == nil {
-		return nil
-	}
-	desc, ok := d.cfg.Describe(id)
-	if !ok || desc == nil || desc.ID != id {
-		return nil
-	}
-	rec := newRecord(desc)
-	rec.seeded = false // what runs now was launched before the router knew it
-	d.services[id] = rec
-	return rec
 }

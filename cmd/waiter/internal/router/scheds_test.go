@@ -38,12 +38,12 @@ type gatedKill struct {
 	gate    chan struct{}
 }
 
-func (g gatedKill) KillInstance(ctx context.Context, id, instanceID string) error {
+func (g gatedKill) KillInstance(ctx context.Context, id, instanceID string, opts engine.KillOptions) error {
 	g.entered <- instanceID
 	select {
 	case <-g.gate:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return g.Scheduler.KillInstance(ctx, id, instanceID)
+	return g.Scheduler.KillInstance(ctx, id, instanceID, opts)
 }

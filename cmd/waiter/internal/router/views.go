@@ -1,8 +1,6 @@
 package router
 
 import (
-	"slices"
-	"sort"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -32,9 +30,10 @@ func (d *Driver) viewOf(id string) (serviceView, bool) {
 	}
 	v := serviceView{eng: es}
 	if rec := d.services[id]; rec != nil {
-		v.total, v.lastRequest, v.observed, v.lastObs = rec.total, rec.lastRequest, rec.observed, rec.lastObs
-		v.killed = slices.Clone(rec.killed)
-		v.counters = rec.counters
+		v.total, v.lastRequest, v.counters = rec.total, rec.lastRequest, rec.counters
+	}
+	if sv, ok := d.sync.View(id); ok {
+		v.observed, v.lastObs, v.killed = sv.Observed, sv.LastObservation, sv.Killed
 	}
 	return v, true
 }
@@ -42,7 +41,7 @@ func (d *Driver) viewOf(id string) (serviceView, bool) {
 // Services returns a snapshot of every service the engine knows, by id.
 func (d *Driver) Services() []waiter.ServiceSnapshot {
 	var views []serviceView
-	d.call(func() {
+	d.do(func() {
 		ids := d.eng.ServiceIDs()
 		views = make([]serviceView, 0, len(ids))
 		for _, id := range ids {
@@ -62,7 +61,7 @@ func (d *Driver) Services() []waiter.ServiceSnapshot {
 func (d *Driver) Service(id string) (waiter.ServiceSnapshot, bool) {
 	var v serviceView
 	var ok bool
-	d.call(func() { v, ok = d.viewOf(id) })
+	d.do(func() { v, ok = d.viewOf(id) })
 	if !ok {
 		return waiter.ServiceSnapshot{}, false
 	}
@@ -73,7 +72,7 @@ func (d *Driver) Service(id string) (waiter.ServiceSnapshot, bool) {
 // (waiter.LoadLister): one engine.Load per service, no instance lists.
 func (d *Driver) ServiceLoads() []waiter.ServiceLoad {
 	var out []waiter.ServiceLoad
-	d.call(func() {
+	d.do(func() {
 		ids := d.eng.ServiceIDs()
 		out = make([]waiter.ServiceLoad, 0, len(ids))
 		for _, id := range ids {
@@ -94,7 +93,7 @@ func (d *Driver) ServiceLoads() []waiter.ServiceLoad {
 // State is the driver's own view for GET /state.
 func (d *Driver) State() any {
 	state := map[string]any{}
-	d.call(func() {
+	d.do(func() {
 		ids := d.eng.ServiceIDs()
 		waiting, inflight := 0, 0
 		for _, id := range ids {
@@ -103,19 +102,15 @@ func (d *Driver) State() any {
 				inflight += l.InFlight
 			}
 		}
-		tombs := make([]string, 0, len(d.tombstones))
-		for id := range d.tombstones {
-			tombs = append(tombs, id)
-		}
-		sort.Strings(tombs)
+		tombs := d.sync.Deleting()
 		state["services"] = len(ids)
 		state["waiting-requests"] = waiting
 		state["in-flight-requests"] = inflight
 		state["next-wake-in-ms"] = d.wakeIn().Milliseconds()
 		state["scheduler-calls-pending"] = d.ops.pending()
 		state["deleting-services"] = tombs
-		state["poll-interval-ms"] = d.cfg.PollInterval.Milliseconds()
-		state["fast-polling"] = d.urgent.Load()
+		state["poll-interval-ms"] = d.sync.Config().PollInterval.Milliseconds()
+		state["fast-polling"] = d.sync.Urgent()
 		state["last-poll"] = d.lastPoll
 		state["default-scaling-policy"] = d.eng.Config().DefaultPolicy
 		state["event-queue-length"] = int(d.queued.Load())
@@ -184,4 +179,3 @@ func instanceSnapshot(in engine.InstanceSnapshot, oi *engine.ObservedInstance) w
 
 var _ waiter.Router = (*Driver)(nil)
 var _ waiter.LoadLister = (*Driver)(nil)
-var _ waiter.CreateChecker = (*Driver)(nil)

@@ -85,7 +85,7 @@ func TestAutoscalerInSnapshot(t *testing.T) {
 		t.Errorf("default policy %q, want knative", got)
 	}
 	var snap waiter.ServiceSnapshot
-	eventually(t, "a scaling decision", func() bool {
+	h.advanceUntil(t, "a scaling decision", 10*time.Millisecond, func() bool {
 		snap = h.service(t, w.ID)
 		return snap.Autoscaler.Decided
 	})

@@ -34,7 +34,7 @@ func (l *lockedBuffer) String() string {
 // refusingKills is the fake scheduler with every instance kill failing.
 type refusingKills struct{ *fakesched.Scheduler }
 
-func (refusingKills) KillInstance(context.Context, string, string) error {
+func (refusingKills) KillInstance(context.Context, string, string, engine.KillOptions) error {
 	return errors.New("the scheduler refuses kills today")
 }
 

@@ -1,0 +1,31 @@
+package fallback
+
+import "time"
+
+// Applies reports whether a request for service latest may fall back: a
+// period is set, latest has no healthy instance, and the newest token was
+// edited less than period before now.
+func Applies(now, edited time.Time, period time.Duration, latestHealthy bool) bool {
+	return period > 0 && !latestHealthy && !edited.IsZero() && now.Before(edited.Add(period))
+}
+
+// Version is one earlier version of the edited token, newest first, as
+// the edge resolved it for this request.
+type Version struct {
+	// ServiceID is the service the version gives the request; empty when
+	// it gives none (a deleted version, an invalid description, or one
+	// the requester may not use).
+	ServiceID string
+}
+
+// Choose returns the service to serve the request instead of latest: the
+// newest version's that differs from latest and has a healthy instance
+// (healthy holds the services' states), or false to wait for latest.
+func Choose(latest string, previous []Version, healthy map[string]bool) (string, bool) {
+	for _, v := range previous {
+		if v.ServiceID != "" && v.ServiceID != latest && healthy[v.ServiceID] {
+			return v.ServiceID, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,78 @@
+package syncer
+
+import (
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Adoptable reports whether a service the scheduler lists is one the
+// router would adopt if described: it does not know it and did not
+// delete it. The driver then looks its description up (I/O) and passes it
+// to Observed.
+func (s *Syncer) Adoptable(id string) bool {
+	return s.services[id] == nil && s.tombstones[id] == nil
+}
+
+// Observed applies what observation number seq said about service id: o
+// lists it (o.Exists) or says it does not run. desc describes a service
+// the router does not know (see Adoptable); nil otherwise.
+func (s *Syncer) Observed(now time.Time, seq uint64, id string, o *engine.Observation, desc *engine.Description) []Action {
+	s.out = s.out[:0]
+	if !o.Exists {
+		s.observeAbsent(now, seq, id)
+		return s.out
+	}
+	rec := s.lookup(id)
+	if rec != nil {
+		if seq < rec.appliedSeq {
+			return s.out // stale: a newer observation of this service was applied
+		}
+		rec.appliedSeq = seq
+	} else {
+		if !s.Adoptable(id) || desc == nil || desc.ID != id {
+			return s.out
+		}
+		rec = &record{id: id, desc: desc, appliedSeq: seq}
+		s.services[id] = rec
+	}
+	rec.observed, rec.existed = true, true
+	if s.cfg.KeepViews {
+		rec.lastObs = *o
+	}
+	s.step(now, engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: o, Description: rec.desc})
+	return s.out
+}
+
+// Applied reports whether observation number seq was the newest applied
+// to service id (false for a stale one, or a service the router does not
+// keep); drivers note what it said for their dashboards.
+func (s *Syncer) Applied(id string, seq uint64) bool {
+	rec := s.lookup(id)
+	return rec != nil && rec.appliedSeq == seq
+}
+
+// observeAbsent applies an observation that does not list service id. It
+// is reported gone only when no scheduler call for it is in flight and
+// its creation finished before the observation started; otherwise the
+// observation may simply predate it. A deleted service's tombstone goes
+// once an observation started after the delete no longer lists it.
+func (s *Syncer) observeAbsent(now time.Time, seq uint64, id string) {
+	if tomb := s.tombstones[id]; tomb != nil && tomb.pendingOps == 0 && tomb.deletedSeq < seq {
+		delete(s.tombstones, id)
+	}
+	rec := s.lookup(id)
+	if rec == nil {
+		return
+	}
+	if seq < rec.appliedSeq {
+		return
+	}
+	rec.appliedSeq = seq
+	if !rec.existed || rec.pendingOps > 0 || rec.createdAtSeq >= seq {
+		return
+	}
+	rec.observed, rec.existed = false, false
+	rec.lastObs = engine.Observation{}
+	s.step(now, engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
+}

@@ -1,0 +1,271 @@
+package syncer
+
+import (
+	"time"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// Config holds the syncer's settings. Zero fields take the defaults.
+type Config struct {
+	// PollInterval is how often the scheduler is observed while no
+	// request waits for an instance.
+	PollInterval time.Duration
+	// FastPollInterval is the period while requests wait, so a cold start
+	// is served soon after the scheduler reports the instance healthy.
+	FastPollInterval time.Duration
+	// ForceKillAfter: once kills of a service have failed this long (a
+	// deployment keeps a Marathon app locked), kills are forced
+	// (Waiter's :force-kill-after-ms).
+	ForceKillAfter time.Duration
+	// KeepViews makes the syncer keep each service's last observation and
+	// its recently killed instances for the driver's API (View). The
+	// caller must then not modify an observation once it passed it.
+	KeepViews bool
+}
+
+// Defaults for Config.
+const (
+	DefaultPollInterval     = 2 * time.Second
+	DefaultFastPollInterval = 200 * time.Millisecond
+	DefaultForceKillAfter   = 60 * time.Second
+	// MaxKilled bounds the killed instances kept per service (Waiter
+	// shows up to ten).
+	MaxKilled = 10
+)
+
+func (c Config) withDefaults() Config {
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.FastPollInterval <= 0 {
+		c.FastPollInterval = DefaultFastPollInterval
+	}
+	if c.ForceKillAfter <= 0 {
+		c.ForceKillAfter = DefaultForceKillAfter
+	}
+	return c
+}
+
+// ActionKind says what an Action asks of the driver.
+type ActionKind uint8
+
+const (
+	// ActEngine: carry out Engine, an engine action (dispatch, reject,
+	// wake-up) or, when Call is set, a scheduler call; report the call's
+	// outcome with CallDone(Call, err).
+	ActEngine ActionKind = iota + 1
+	// ActPollAt: observe the whole scheduler at or after At (PollStarted,
+	// then Observed per service and PollDone). Each replaces the previous.
+	ActPollAt
+)
+
+// Action is one instruction to the driver.
+type Action struct {
+	Kind   ActionKind
+	Engine engine.Action
+	// Call numbers a scheduler call (a create, scale, kill or delete).
+	Call uint64
+	// At is when to poll (ActPollAt).
+	At time.Time
+}
+
+// Syncer wraps an engine with the rules above. It is not safe for
+// concurrent use: drivers serialise calls, as they do for the engine.
+type Syncer struct {
+	eng *engine.Engine
+	cfg Config
+
+	services map[string]*record
+	// last caches the most recently looked-up record: drivers send runs
+	// of events for one service, and a hit skips hashing a long id.
+	last       *record
+	tombstones map[string]*tombstone
+	calls      map[uint64]pendingCall
+	lastCall   uint64
+	// seq numbers observations as they start.
+	seq uint64
+
+	poll   pollState
+	urgent bool
+	out    []Action
+}
+
+// record is what the syncer knows of a service the engine knows.
+type record struct {
+	id string
+	// desc is passed with every observation, so the engine could adopt
+	// the service again if it had to.
+	desc *engine.Description
+
+	observed     bool   // an observation listed it since the last loss
+	existed      bool   // the scheduler created or reported the service
+	pendingOps   int    // scheduler calls in flight
+	createdAtSeq uint64 // the newest observation number when its create succeeded
+	appliedSeq   uint64 // the number of the newest observation applied
+	// killFailingSince is when kills of the service started failing.
+	killFailingSince time.Time
+
+	// With Config.KeepViews: the scheduler's latest view and the
+	// instances killed recently, newest last.
+	lastObs engine.Observation
+	killed  []engine.ObservedInstance
+}
+
+// tombstone keeps a deleted service from being adopted again while the
+// scheduler still lists it.
+type tombstone struct {
+	pendingOps int
+	deletedSeq uint64
+}
+
+// pendingCall is a scheduler call in flight.
+type pendingCall struct {
+	act  engine.Action
+	rec  *record
+	tomb *tombstone
+}
+
+// New returns a syncer around eng.
+func New(eng *engine.Engine, cfg Config) *Syncer {
+	return &Syncer{eng: eng, cfg: cfg.withDefaults(), services: map[string]*record{},
+		tombstones: map[string]*tombstone{}, calls: map[uint64]pendingCall{}}
+}
+
+// Engine returns the engine the syncer drives, for read-only queries
+// (snapshots, loads). Events must go through the syncer.
+func (s *Syncer) Engine() *engine.Engine { return s.eng }
+
+// Config returns the syncer's configuration with defaults filled in.
+func (s *Syncer) Config() Config { return s.cfg }
+
+// Step feeds one event that the driver originates (requests, ticks,
+// operator actions) to the engine and returns what to do. Overrides and
+// deletes of a service the router does not know are ignored. The slice is
+// valid until the next call.
+func (s *Syncer) Step(now time.Time, ev engine.Event) []Action {
+	s.out = s.out[:0]
+	switch ev.Kind {
+	case engine.EvOverride:
+		rec := s.services[ev.Service]
+		if rec == nil || ev.Description == nil {
+			return s.out // the next request brings the overridden description
+		}
+		rec.desc = ev.Description
+	case engine.EvDeleteService:
+		if s.services[ev.Service] == nil {
+			return s.out
+		}
+	}
+	s.step(now, ev)
+	switch ev.Kind {
+	case engine.EvRequestArrived, engine.EvStartService:
+		// Only a service the engine took (not one a per-user limit
+		// refused) gets a record, so refused requests leave nothing.
+		if ev.Description != nil && s.eng.Knows(ev.Description.ID) {
+			s.recordFor(ev.Description)
+		}
+	}
+	return s.out
+}
+
+// Known reports whether the router knows service id.
+func (s *Syncer) Known(id string) bool { return s.services[id] != nil }
+
+// Tracked counts the services the syncer keeps a record of, deleted ones
+// included: it must not grow with requests the engine refused.
+func (s *Syncer) Tracked() int { return len(s.services) + len(s.tombstones) }
+
+// Urgent reports whether requests wait for an instance (fast polling).
+func (s *Syncer) Urgent() bool { return s.urgent }
+
+// Deleting lists the services deleted while the scheduler may still list
+// them, sorted.
+func (s *Syncer) Deleting() []string { return sortedKeys(s.tombstones) }
+
+// PendingCalls counts scheduler calls in flight.
+func (s *Syncer) PendingCalls() int { return len(s.calls) }
+
+// View is what the syncer keeps of a service for the driver's API.
+type View struct {
+	// Observed: an observation listed the service since it was last lost.
+	Observed bool
+	// LastObservation is the scheduler's latest view (Config.KeepViews);
+	// the caller must not modify it.
+	LastObservation engine.Observation
+	// Killed are instances killed recently, newest last (a copy).
+	Killed []engine.ObservedInstance
+}
+
+// View returns what the syncer keeps of service id.
+func (s *Syncer) View(id string) (View, bool) {
+	rec := s.services[id]
+	if rec == nil {
+		return View{}, false
+	}
+	return View{Observed: rec.observed, LastObservation: rec.lastObs,
+		Killed: append([]engine.ObservedInstance(nil), rec.killed...)}, true
+}
+
+// step feeds ev to the engine at now, turns its actions into the
+// driver's and switches to fast polling when requests start waiting.
+func (s *Syncer) step(now time.Time, ev engine.Event) {
+	ev.At = now
+	for _, a := range s.eng.Step(ev) {
+		s.shape(now, a)
+	}
+	if urgent := s.eng.Waiting() > 0; urgent != s.urgent {
+		s.urgent = urgent
+		if urgent {
+			s.pollNow(now)
+		}
+	}
+}
+
+func (s *Syncer) emit(a engine.Action) { s.out = append(s.out, Action{Kind: ActEngine, Engine: a}) }
+
+// recordFor returns the record of a service, creating it (and lifting a
+// tombstone: a new request re-creates a deleted service) as needed.
+func (s *Syncer) recordFor(d *engine.Description) *record {
+	rec := s.lookup(d.ID)
+	if rec == nil {
+		rec = &record{id: d.ID, desc: d}
+		s.services[d.ID] = rec
+		delete(s.tombstones, d.ID)
+	}
+	if rec.desc == nil {
+		rec.desc = d
+	}
+	return rec
+}
+
+// ensure returns the record of a service the engine acts on.
+func (s *Syncer) ensure(id string) *record {
+	rec := s.lookup(id)
+	if rec == nil {
+		rec = &record{id: id}
+		s.services[id] = rec
+		delete(s.tombstones, id)
+	}
+	return rec
+}
+
+// lookup returns the record of service id, or nil.
+func (s *Syncer) lookup(id string) *record {
+	if l := s.last; l != nil && l.id == id {
+		return l
+	}
+	rec := s.services[id]
+	if rec != nil {
+		s.last = rec
+	}
+	return rec
+}
+
+// forget drops the record of service id.
+func (s *Syncer) forget(id string) {
+	delete(s.services, id)
+	if s.last != nil && s.last.id == id {
+		s.last = nil
+	}
+}
