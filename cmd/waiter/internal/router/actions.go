@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -109,6 +110,7 @@ func (d *Driver) callScheduler(a engine.Action, call uint64) {
 	default:
 		return
 	}
+	d.logDecision(op, a)
 	d.ops.submit(a.Service, func() {
 		ctx, cancel := d.clk.WithTimeout(d.opCtx, d.cfg.CallTimeout)
 		err := d.schedCall(op, a.Service, func() error { return job(ctx) })
@@ -123,6 +125,27 @@ func (d *Driver) callScheduler(a engine.Action, call uint64) {
 			d.apply(d.sync.CallDone(d.clk.Now(), call, err))
 		})
 	})
+}
+
+// logDecision writes the engine's scheduler decision at debug level, with
+// the same key for the same concept in every line: service-id,
+// instance-id, instances (the count asked for), force, replace and why.
+func (d *Driver) logDecision(op string, a engine.Action) {
+	if !d.log.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"op", op, "service-id", a.Service}
+	switch a.Kind {
+	case engine.ActCreateService, engine.ActScaleService:
+		attrs = append(attrs, "instances", a.Instances, "force", a.Force)
+	case engine.ActKillInstance:
+		opts := engine.KillOptionsOf(a)
+		attrs = append(attrs, "instance-id", a.Instance, "replace", opts.Replace, "force", opts.Force)
+	}
+	if a.Why != "" {
+		attrs = append(attrs, "why", a.Why)
+	}
+	d.log.Debug("scaling decision", attrs...)
 }
 
 // schedCall makes one scheduler call, counted and timed for /metrics and
