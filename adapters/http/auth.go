@@ -2,6 +2,7 @@ package waiterhttp
 
 import (
 	"errors"
+	"github.com/waiter-go/waiter"
 	"net/http"
 	"strings"
 
@@ -20,23 +21,9 @@ func (o OneUser) Authenticate(*http.Request) (Principal, error) {
 	return Principal{User: o.User, Method: "one-user"}, nil
 }
 
-// AuthError is an authentication failure; Challenges are the
-// www-authenticate values to offer (for example `Negotiate` or
-// `Bearer realm="waiter"`).
-type AuthError struct {
-	Reason     string
-	Challenges []string
-	Err        error
-}
-
-func (e *AuthError) Error() string {
-	if e.Err != nil {
-		return e.Reason + ": " + e.Err.Error()
-	}
-	return e.Reason
-}
-
-func (e *AuthError) Unwrap() error { return e.Err }
+// AuthError is an authentication failure (the domain's type): its
+// Challenges are the www-authenticate values the 401 offers.
+type AuthError = waiter.AuthError
 
 // publicPaths are the API calls anyone may make without authenticating
 // (Waiter's handlers that are not wrapped in wrap-secure-request-fn): the

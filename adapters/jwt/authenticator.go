@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter"
 	"net"
 	"net/http"
 	"strings"
@@ -29,22 +30,9 @@ type Identity struct {
 	Expires time.Time
 }
 
-// Error is a refused request. Reason is safe to show the client; Challenge
-// is the www-authenticate value for the 401.
-type Error struct {
-	Reason    string
-	Challenge string
-	Err       error
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return "jwt: " + e.Reason + ": " + e.Err.Error()
-	}
-	return "jwt: " + e.Reason
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+// Error is a refused request: the domain's AuthError, with Scheme "jwt"
+// and one challenge.
+type Error = waiter.AuthError
 
 // Authenticator checks bearer tokens; it is safe for concurrent use.
 type Authenticator struct {
@@ -87,11 +75,11 @@ func (a *Authenticator) Scheme() string { return Scheme }
 func (a *Authenticator) Authenticate(r *http.Request) (Identity, error) {
 	token := bearerToken(r.Header)
 	if token == "" {
-		return Identity{}, &Error{Reason: "no bearer token in the Authorization header", Challenge: challenge(r, "")}
+		return Identity{}, &Error{Scheme: "jwt", Reason: "no bearer token in the Authorization header", Challenges: []string{challenge(r, "")}}
 	}
 	id, reason, err := a.verify(r.Context(), token)
 	if reason != "" {
-		return Identity{}, &Error{Reason: reason, Challenge: challenge(r, reason), Err: err}
+		return Identity{}, &Error{Scheme: "jwt", Reason: reason, Challenges: []string{challenge(r, reason)}, Err: err}
 	}
 	return id, nil
 }

@@ -24,8 +24,8 @@ func refused(t *testing.T, a *Authenticator, token, want string) {
 		t.Errorf("reason %q, want it to say %q", e.Reason, want)
 	}
 	wantChallenge := `Bearer realm="router.test", error="invalid_token", error_description="` + quotable(e.Reason) + `"`
-	if e.Challenge != wantChallenge {
-		t.Errorf("challenge %q, want %q", e.Challenge, wantChallenge)
+	if e.Challenges[0] != wantChallenge {
+		t.Errorf("challenge %q, want %q", e.Challenges[0], wantChallenge)
 	}
 }
 
@@ -61,8 +61,8 @@ func TestNoTokenIsChallenged(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v, want *Error", err)
 	}
-	if e.Challenge != `Bearer realm="router.test"` || !strings.Contains(e.Reason, "no bearer token") {
-		t.Errorf("got reason %q challenge %q; want no bearer token and a plain realm challenge", e.Reason, e.Challenge)
+	if e.Challenges[0] != `Bearer realm="router.test"` || !strings.Contains(e.Reason, "no bearer token") {
+		t.Errorf("got reason %q challenge %q; want no bearer token and a plain realm challenge", e.Reason, e.Challenges[0])
 	}
 }
 

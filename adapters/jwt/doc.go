@@ -19,7 +19,7 @@
 //     within the configured clock skew, and a non-empty subject claim
 //     (authenticator.go, algorithms.go);
 //   - the answer: the user (the subject up to its first "@", Waiter's
-//     principal->username), or an *Error whose Challenge is the
+//     principal->username), or an *Error whose Challenges hold the
 //     www-authenticate value to send with the 401 (RFC 6750:
 //     `Bearer realm="<host>"`, plus error="invalid_token" and a
 //     description when a token was presented and refused).

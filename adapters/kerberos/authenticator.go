@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter"
 	"net/http"
 	"strings"
 	"time"
@@ -58,22 +59,9 @@ type Identity struct {
 	Expires time.Time
 }
 
-// Error is a refused request. Reason is safe to show the client;
-// Challenge is the www-authenticate value for the 401.
-type Error struct {
-	Reason    string
-	Challenge string
-	Err       error
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return "kerberos: " + e.Reason + ": " + e.Err.Error()
-	}
-	return "kerberos: " + e.Reason
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+// Error is a refused request: the domain's AuthError, with Scheme "kerberos"
+// and one challenge.
+type Error = waiter.AuthError
 
 // Authenticator checks Negotiate tokens; it is safe for concurrent use.
 type Authenticator struct {
@@ -123,7 +111,7 @@ func (a *Authenticator) Scheme() string { return Scheme }
 func (a *Authenticator) Authenticate(r *http.Request) (Identity, error) {
 	raw := negotiateToken(r.Header)
 	if raw == "" {
-		return Identity{}, &Error{Reason: "no Negotiate token in the Authorization header", Challenge: Scheme}
+		return Identity{}, &Error{Scheme: "kerberos", Reason: "no Negotiate token in the Authorization header", Challenges: []string{Scheme}}
 	}
 	b, err := base64.StdEncoding.DecodeString(raw)
 	if err != nil {
@@ -152,7 +140,7 @@ const rejected = Scheme + " oQcwBaADCgEC"
 
 // refuse is a refused token; missing credentials get a bare challenge.
 func refuse(reason string, err error) *Error {
-	return &Error{Reason: reason, Challenge: rejected, Err: err}
+	return &Error{Scheme: "kerberos", Reason: reason, Challenges: []string{rejected}, Err: err}
 }
 
 // spnegoToken reads a SPNEGO token, or wraps a raw Kerberos one (some

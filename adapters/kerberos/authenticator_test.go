@@ -25,7 +25,7 @@ func server(t *testing.T, a *Authenticator) *httptest.Server {
 		id, err := a.Authenticate(r)
 		var e *Error
 		if errors.As(err, &e) {
-			w.Header().Set("WWW-Authenticate", e.Challenge)
+			w.Header().Set("WWW-Authenticate", e.Challenges[0])
 			http.Error(w, e.Reason, http.StatusUnauthorized)
 			return
 		}

@@ -9,7 +9,7 @@
 // It owns one decision: whether a Negotiate token proves a client
 // principal to this service. The answer is the principal's user name and
 // realm ("alice" and "EXAMPLE.TEST" for alice@EXAMPLE.TEST; Waiter acts
-// as the user name), or an *Error whose Challenge is the www-authenticate
+// as the user name), or an *Error whose Challenges hold the www-authenticate
 // value for the 401 (`Negotiate`, which asks the client to start again).
 //
 // Each check costs a decryption with the service key and a replay-cache

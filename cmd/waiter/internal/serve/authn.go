@@ -2,7 +2,6 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -103,11 +102,7 @@ func (b bearer) Scheme() string { return b.a.Scheme() }
 func (b bearer) Authenticate(r *http.Request) (waiterhttp.Principal, error) {
 	id, err := b.a.Authenticate(r)
 	if err != nil {
-		var e *jwt.Error
-		if errors.As(err, &e) {
-			return waiterhttp.Principal{}, &waiterhttp.AuthError{Reason: e.Reason, Challenges: []string{e.Challenge}, Err: err}
-		}
-		return waiterhttp.Principal{}, err
+		return waiterhttp.Principal{}, err // a *waiter.AuthError carries its challenges
 	}
 	return waiterhttp.Principal{User: id.User, Method: "jwt", Expires: id.Expires}, nil
 }
@@ -121,11 +116,7 @@ func (n negotiate) Scheme() string { return n.a.Scheme() }
 func (n negotiate) Authenticate(r *http.Request) (waiterhttp.Principal, error) {
 	id, err := n.a.Authenticate(r)
 	if err != nil {
-		var e *kerberos.Error
-		if errors.As(err, &e) {
-			return waiterhttp.Principal{}, &waiterhttp.AuthError{Reason: e.Reason, Challenges: []string{e.Challenge}, Err: err}
-		}
-		return waiterhttp.Principal{}, err
+		return waiterhttp.Principal{}, err // a *waiter.AuthError carries its challenges
 	}
 	return waiterhttp.Principal{User: id.User, Method: "spnego", Expires: id.Expires}, nil
 }
