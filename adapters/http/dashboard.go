@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/waiter-go/waiter/internal/uplot"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -17,7 +18,7 @@ import (
 )
 
 // The dashboard is plain HTML, JavaScript and CSS with uPlot (npm uplot
-// 1.6.32, MIT, dashboard/uplot/LICENSE) for its charts: no build step,
+// 1.6.32, MIT, internal/uplot, shared with the reports) for its charts: no build step,
 // and the files ship inside the binary. The page polls /dashboard/data.
 //
 //go:embed dashboard
@@ -55,6 +56,11 @@ func loadDashboardAssets() map[string]dashboardAsset {
 	})
 	if err != nil {
 		panic("waiterhttp: reading the embedded dashboard: " + err.Error()) // a broken build, not input
+	}
+	for name, body := range map[string]string{"uplot/uPlot.iife.min.js": uplot.JS, "uplot/uPlot.min.css": uplot.CSS} {
+		sum := sha256.Sum256([]byte(body))
+		out[name] = dashboardAsset{body: []byte(body), contentType: mime.TypeByExtension(path.Ext(name)),
+			etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 	}
 	return out
 }

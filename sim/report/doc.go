@@ -7,7 +7,7 @@
 // sweep with its cost-versus-p99 Pareto front.
 //
 // The HTML pages draw their charts with uPlot (npm uplot 1.6.32, MIT
-// licence), which is committed minified under assets/uplot/, embedded in
+// licence), which is committed minified under internal/uplot, embedded in
 // the binary and inlined in every page with the page's own script
 // (assets/charts.js) and the chart data as JSON: a page fetches nothing.
 // What a chart shows is decided here, in Go (plot.go: the series, one y

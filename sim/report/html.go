@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/uplot"
 	"html/template"
 	"io"
 	"strings"
@@ -12,11 +13,11 @@ import (
 )
 
 // The page template, its style, the chart script and uPlot (npm uplot
-// 1.6.32, MIT licence, see assets/uplot/) are embedded in the binary and
+// 1.6.32, MIT licence, see internal/uplot) are embedded in the binary and
 // inlined in every page, so one file is the whole report: it opens from
 // disk, from an e-mail or from a CI artifact with nothing else to fetch.
 //
-//go:embed assets/style.css assets/page.html.tmpl assets/charts.js assets/uplot/uPlot.iife.min.js assets/uplot/uPlot.min.css
+//go:embed assets/style.css assets/page.html.tmpl assets/charts.js
 var assets embed.FS
 
 // pages holds the page templates; parsed once, they are fixed at build
@@ -33,12 +34,12 @@ func asset(name string) string {
 }
 
 // css is uPlot's style then the report's own.
-var css = template.CSS(asset("assets/uplot/uPlot.min.css") + "\n" + asset("assets/style.css"))
+var css = template.CSS(uplot.CSS + "\n" + asset("assets/style.css"))
 
 // uplotJS and chartsJS are the scripts every page inlines. Neither holds
 // "</script", so inlining cannot end the element early (a test checks).
 var (
-	uplotJS  = template.JS(asset("assets/uplot/uPlot.iife.min.js"))
+	uplotJS  = template.JS(uplot.JS)
 	chartsJS = template.JS(asset("assets/charts.js"))
 )
 
