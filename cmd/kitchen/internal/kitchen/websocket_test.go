@@ -2,6 +2,8 @@ package kitchen
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -45,5 +47,52 @@ func TestWebsocket_GreetsAndEchoesTextAndBinary(t *testing.T) {
 	}
 	if err := c.Close(websocket.StatusNormalClosure, "done"); err != nil {
 		t.Fatalf("close: %v", err)
+	}
+}
+
+func TestWebsocket_Commands(t *testing.T) {
+	h, _ := newTestHandler(HandlerConfig{})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws-path",
+		&websocket.DialOptions{HTTPHeader: http.Header{"X-Probe": {"seen"}}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.CloseNow()
+	if _, _, err := c.Read(ctx); err != nil {
+		t.Fatalf("greeting: %v", err)
+	}
+	ask := func(cmd string) (websocket.MessageType, []byte) {
+		t.Helper()
+		if err := c.Write(ctx, websocket.MessageText, []byte(cmd)); err != nil {
+			t.Fatalf("write %s: %v", cmd, err)
+		}
+		typ, data, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("answer to %s: %v", cmd, err)
+		}
+		return typ, data
+	}
+	var info map[string]any
+	if _, doc := ask("request-info"); json.Unmarshal(doc, &info) != nil || info["uri"] != "/ws-path" ||
+		info["headers"].(map[string]any)["x-probe"] != "seen" {
+		t.Errorf("request-info = %s", doc)
+	}
+	var st map[string]any
+	if _, doc := ask("kitchen-state"); json.Unmarshal(doc, &st) != nil || st["pending-ws-requests"] != 1.0 ||
+		st["pending-http-requests"] != 0.0 {
+		t.Errorf("kitchen-state = %s", doc)
+	}
+	if typ, b := ask("bytes-1000"); typ != websocket.MessageBinary || len(b) != 1000 {
+		t.Errorf("bytes-1000 = %v with %d bytes", typ, len(b))
+	}
+	if typ, s := ask("chars-50"); typ != websocket.MessageText || len(s) != 50 || strings.Trim(string(s), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		t.Errorf("chars-50 = %v %q", typ, s)
+	}
+	if typ, s := ask("chars-x"); typ != websocket.MessageText || string(s) != "chars-x" {
+		t.Errorf("a malformed command is echoed; got %v %q", typ, s)
 	}
 }
