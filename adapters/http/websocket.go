@@ -75,12 +75,12 @@ func (s *Server) forwardWebsocket(w http.ResponseWriter, r *http.Request, rs *re
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusSwitchingProtocols {
-		return s.relayRefusedUpgrade(w, r, rs, resp, dbg)
+		return s.refuseUpgrade(w, r, rs, resp, dbg)
 	}
 	backend, ok := resp.Body.(io.ReadWriteCloser)
 	if !ok {
 		s.writeError(w, r, &Error{Status: http.StatusBadGateway, ServiceID: rs.desc.ID,
-			Message: "Failed to upgrade to websocket connection",
+			Message: msgUpgradeFailed,
 			Cause:   fmt.Errorf("backend switched protocols but its body %T is not writable", resp.Body)})
 		return engine.OutcomeInstanceError
 	}
@@ -106,20 +106,24 @@ func (s *Server) forwardWebsocket(w http.ResponseWriter, r *http.Request, rs *re
 	return engine.OutcomeSuccess
 }
 
-// relayRefusedUpgrade passes on a backend's answer that is not a protocol
-// switch (the backend refused the websocket), like any response.
-func (s *Server) relayRefusedUpgrade(w http.ResponseWriter, r *http.Request, rs *resolved, resp *http.Response, dbg debugInfo) engine.Outcome {
-	h := w.Header()
-	copyResponseHeaders(h, resp.Header)
-	appendVia(h, viaValue(r, s.cfg.Version))
-	h.Set(hdrCID, info(r).cid)
-	s.setDebugHeaders(h, r, dbg)
-	w.WriteHeader(resp.StatusCode)
-	s.metrics.response(rs.desc.ID, resp.StatusCode)
-	if _, err := io.Copy(w, resp.Body); err != nil {
-		return engine.OutcomeClientError
+// msgUpgradeFailed is Waiter's answer when the backend does not switch
+// protocols (reference 1.8).
+const msgUpgradeFailed = "Failed to upgrade to websocket connection"
+
+// refuseUpgrade answers a handshake the backend did not accept: Waiter's
+// error with the backend's error status, else 400, released as the
+// client's error (the instance answered; the client asked for something
+// the service does not do).
+func (s *Server) refuseUpgrade(w http.ResponseWriter, r *http.Request, rs *resolved, resp *http.Response, dbg debugInfo) engine.Outcome {
+	status := resp.StatusCode
+	if status < http.StatusBadRequest {
+		status = http.StatusBadRequest
 	}
-	return engine.OutcomeSuccess
+	s.setDebugHeaders(w.Header(), r, dbg)
+	s.writeError(w, r, &Error{Status: status, Message: msgUpgradeFailed, ServiceID: rs.desc.ID,
+		Cause: fmt.Errorf("backend answered the websocket handshake with %s", resp.Status)})
+	s.metrics.response(rs.desc.ID, status)
+	return engine.OutcomeClientError
 }
 
 // writeSwitchingProtocols sends the backend's 101 to the client with the

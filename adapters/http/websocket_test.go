@@ -2,10 +2,12 @@ package waiterhttp
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,5 +107,41 @@ func TestWebsocketProxiedAndReleasedOnClose(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("grant never released after the socket closed")
+	}
+}
+
+// A backend that does not switch protocols gets Waiter's upgrade failure:
+// its error status kept, a non-error status turned into 400, released as
+// the client's error.
+func TestWebsocketRefusedByBackend(t *testing.T) {
+	for _, tc := range []struct{ backend, want int }{{http.StatusForbidden, http.StatusForbidden}, {http.StatusOK, http.StatusBadRequest}} {
+		backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tc.backend)
+		}))
+		host, portStr, _ := net.SplitHostPort(backend.Listener.Addr().String())
+		port, _ := strconv.Atoi(portStr)
+		_, router, addr := socketEdge(t, func(*Config) {})
+		router.releases = make(chan engine.Outcome, 1)
+		router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+			return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: "i1", Host: host, Port: port}, nil
+		}
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/ws", nil)
+		for k, v := range kitchenHeaders("Connection", "Upgrade", "Upgrade", "websocket",
+			"Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==") {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || !strings.Contains(string(body), msgUpgradeFailed) {
+			t.Errorf("backend %d: got %d %q, want %d with %q", tc.backend, resp.StatusCode, body, tc.want, msgUpgradeFailed)
+		}
+		if o := <-router.releases; o != engine.OutcomeClientError {
+			t.Errorf("backend %d: released with %v, want client error", tc.backend, o)
+		}
+		backend.Close()
 	}
 }

@@ -26,6 +26,7 @@ func (h *Handler) serveWebsocket(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	defer c.CloseNow()
+	c.SetReadLimit(maxWebsocketMessage)
 	h.wsCounters.begin()
 	defer h.wsCounters.end()
 	ctx := hr.Context()
@@ -62,6 +63,11 @@ func (h *Handler) answerMessages(ctx context.Context, c *websocket.Conn, reqInfo
 		}
 	}
 }
+
+// maxWebsocketMessage is the largest message the kitchen reads, Waiter's
+// kitchen's default (--ws-max-*-message-size, 128 MiB); a larger one closes
+// the socket.
+const maxWebsocketMessage = 128 << 20
 
 // maxGenerated bounds bytes-N and chars-N so a command cannot make the
 // kitchen allocate without limit.
