@@ -21,6 +21,10 @@
 //     and debug headers, and the mapping of backend failures to Waiter's
 //     502/504/503 answers and to engine outcomes (proxy.go, forward.go,
 //     stream.go, watchdog.go, transport.go, hop.go, debug.go, reqinfo.go);
+//   - websockets: an Upgrade: websocket request is admitted like any other,
+//     its handshake forwarded, and the hijacked connection relayed both
+//     ways until either side closes or it idles for the streaming timeout;
+//     the grant is held while the socket is open (websocket.go);
 //   - Waiter's REST API: /apps and /apps/{id} with override, suspend,
 //     resume and instance kill (api_apps.go, apps_filter.go, apps_view.go,
 //     api_service.go), /token and /tokens (api_token.go,

@@ -272,11 +272,14 @@ func (s *memStore) SourceTokens(id string) ([]waiter.SourceToken, error) {
 
 // fakeRouter is a Router whose answers the test sets.
 type fakeRouter struct {
-	mu        sync.Mutex
-	services  map[string]waiter.ServiceSnapshot
-	admit     func(a waiter.Admission) (waiter.Grant, error)
-	admitted  []waiter.Admission
-	released  []engine.Outcome
+	mu       sync.Mutex
+	services map[string]waiter.ServiceSnapshot
+	admit    func(a waiter.Admission) (waiter.Grant, error)
+	admitted []waiter.Admission
+	released []engine.Outcome
+	// releases, when set, also receives each outcome, for tests that wait
+	// for a release made after the response (a websocket's).
+	releases  chan engine.Outcome
 	started   []string
 	deleted   []string
 	suspended map[string]bool
@@ -302,6 +305,9 @@ func (f *fakeRouter) Release(_ waiter.Grant, o engine.Outcome) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.released = append(f.released, o)
+	if f.releases != nil {
+		f.releases <- o
+	}
 }
 
 func (f *fakeRouter) Start(d *engine.Description) {

@@ -51,6 +51,12 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	}
 	dbg.grant, dbg.waited = &g, s.clock.Since(asked)
 	s.metrics.started()
+	if isWebsocketUpgrade(r) {
+		outcome := s.forwardWebsocket(w, r, rs, &g, dbg)
+		s.metrics.finished(outcome)
+		s.router.Release(g, outcome)
+		return
+	}
 	outcome, abort := s.forward(w, r, rs, &g, dbg)
 	s.metrics.finished(outcome)
 	s.router.Release(g, outcome)

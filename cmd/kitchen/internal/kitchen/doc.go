@@ -11,7 +11,9 @@
 // (x-kitchen-delay-ms sleeps, then the request body is consumed), then any
 // async resource rule, and finally the response is written. Every header
 // value is validated before any of those effects, so a malformed header
-// yields a 400 instead of a half-applied request.
+// yields a 400 instead of a half-applied request. A request on any path
+// with Upgrade: websocket becomes a websocket that greets the client and
+// echoes its messages (websocket.go).
 //
 // Everything that would end or outlive the process (exit, the environment,
 // timers) goes through Handler fields so that tests can observe it without

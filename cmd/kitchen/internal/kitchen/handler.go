@@ -41,10 +41,11 @@ type Handler struct {
 	statusChange bool
 	keepAlive    bool
 
-	counters counters
-	status   defaultStatus
-	async    asyncStore
-	exits    exitWatch
+	counters   counters
+	wsCounters counters
+	status     defaultStatus
+	async      asyncStore
+	exits      exitWatch
 }
 
 // NewHandler returns a Handler with fresh state.
@@ -80,9 +81,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	if strings.EqualFold(hr.Header.Get("Upgrade"), "websocket") {
-		// Answer clearly rather than as plain HTTP, so a WebSocket test run
-		// against this kitchen fails with a reason.
-		http.Error(w, "kitchen: WebSocket is not supported by this kitchen", http.StatusNotImplemented)
+		h.serveWebsocket(w, hr)
 		return
 	}
 

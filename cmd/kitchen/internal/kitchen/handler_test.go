@@ -240,11 +240,3 @@ func TestHandler_BadInputIs400(t *testing.T) {
 		t.Errorf("negative x-kitchen-die-after-ms: status %d, want 200", rec.Code)
 	}
 }
-
-func TestHandler_WebSocketIsRefused(t *testing.T) {
-	h, _ := newTestHandler(HandlerConfig{})
-	rec := do(h, "GET", "/ws", nil, map[string]string{"Upgrade": "websocket", "Connection": "Upgrade"})
-	if rec.Code != http.StatusNotImplemented {
-		t.Fatalf("status %d, want 501", rec.Code)
-	}
-}
