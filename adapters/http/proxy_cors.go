@@ -148,6 +148,7 @@ func (s *Server) servicePreflight(w http.ResponseWriter, r *http.Request, rules 
 		return
 	}
 	h := w.Header()
+	h.Set("Server", s.serverHeader()) // the router's own answer, as its errors are
 	h.Set("Access-Control-Allow-Origin", origin)
 	if rule.credentials {
 		h.Set("Access-Control-Allow-Credentials", "true")

@@ -42,7 +42,7 @@ func TestServicePreflightFromTokenRules(t *testing.T) {
 	rec := e.do(t, preflight("web", "https://app.example", "POST", "/api/items"))
 	wantStatus(t, rec, 200)
 	h := rec.Header()
-	for k, want := range map[string]string{"Access-Control-Allow-Origin": "https://app.example",
+	for k, want := range map[string]string{"Server": "waiter/" + e.srv.cfg.Version, "Access-Control-Allow-Origin": "https://app.example",
 		"Access-Control-Allow-Credentials": "true", "Access-Control-Allow-Methods": "GET, POST",
 		"Access-Control-Allow-Headers": "x-custom", "Access-Control-Max-Age": "3600"} {
 		if got := h.Get(k); got != want {

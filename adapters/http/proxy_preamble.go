@@ -16,6 +16,7 @@ func (s *Server) proxyPreamble(w http.ResponseWriter, r *http.Request, tokens []
 		metas[i] = splitToken(t).meta
 	}
 	if wantsHTTPS(metas) && requestScheme(r) == "http" {
+		w.Header().Set("Server", s.serverHeader())
 		redirectToHTTPS(w, r)
 		return true
 	}
