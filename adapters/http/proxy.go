@@ -43,6 +43,9 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.persistSources(rs.desc.ID, rs.tokens)
+	if s.interstitial(w, r, rs) {
+		return
+	}
 	// The backend may answer while the client is still uploading (an echo
 	// service streams its reply); HTTP/1 handlers must opt in to reading
 	// the body after the response has started.
