@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test bench lint fmt
+.PHONY: build test bench lint fmt deps
 
 # build stamps the commit into --version: the Go tool does not from a git
 # worktree or with -buildvcs=false (internal/clikit.Commit).
@@ -18,9 +18,14 @@ RACE_PKGS := ./cmd/waiter/internal/router ./cmd/waiter/internal/serve ./cmd/wait
 	./adapters/http ./adapters/shell ./adapters/marathon ./adapters/jwt ./adapters/kerberos \
 	./internal/fakemarathon/... ./cmd/waiter/internal/cli
 
+# deps: the Debian packages the tests use (Kerberos KDC tools, curl,
+# Chromium), installed when missing; see .ci/deps.
+deps:
+	@bash .ci/deps
+
 # test: lint + the whole suite, the goroutine owners again with -race,
 # then a deeper property run; keep it well under 10 minutes on 2 cores.
-test: lint
+test: deps lint
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -race $(RACE_PKGS)
 	$(GO) test -count=1 -run 'Properties|RandomScenarios|MatchesReference' ./engine ./sim -rapid.checks=2000
