@@ -21,6 +21,9 @@ type Config struct {
 	// router's own whose web pages may call the API from a browser,
 	// including its state-changing calls; default none.
 	CORSAllowedOrigins []string
+	// ServiceCORS is the CORS policy of proxied requests whose tokens set
+	// no cors-rules; default none.
+	ServiceCORS ServiceCORS
 	// Version is shown in the via and server headers; default the VCS
 	// revision the binary was built from (Waiter shows its git sha).
 	Version string

@@ -57,6 +57,12 @@
 //     (entitlements.go), and the browser-safety rules every state-changing
 //     API call passes first: a foreign Origin is refused unless CORS allows
 //     it, and a body must be JSON (origin.go, browser_guard.go);
+//   - token rules for proxied requests that act before authentication:
+//     https-redirect and CORS preflights answered from cors-rules or the
+//     default ServiceCORS policy, never forwarded (proxy_preamble.go,
+//     proxy_cors.go); and the interstitial page browsers get while a
+//     token service with interstitial-secs has no healthy instance
+//     (interstitial.go);
 //   - errors: the only place engine error codes and store errors become
 //     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
 //     negotiation (negotiate.go).

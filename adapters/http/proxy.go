@@ -11,7 +11,20 @@ import (
 // service, refuse it while suspended, wait for an instance through the
 // engine, forward, and release the instance with the outcome.
 func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
-	rs, herr := s.resolve(r, true)
+	hp, err := engine.ParseHeaders(r.Header)
+	if err != nil {
+		s.proxyError(w, r, toError(err), debugInfo{})
+		return
+	}
+	tokens, herr := s.requestTokens(r, hp)
+	if herr != nil {
+		s.proxyError(w, r, herr, debugInfo{})
+		return
+	}
+	if s.proxyPreamble(w, r, tokens) {
+		return
+	}
+	rs, herr := s.resolveTokens(r, hp, tokens, true)
 	if herr != nil {
 		s.proxyError(w, r, herr, debugInfo{})
 		return
@@ -30,6 +43,9 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.persistSources(rs.desc.ID, rs.tokens)
+	if s.interstitial(w, r, rs) {
+		return
+	}
 	// The backend may answer while the client is still uploading (an echo
 	// service streams its reply); HTTP/1 handlers must opt in to reading
 	// the body after the response has started.

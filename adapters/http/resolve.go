@@ -51,6 +51,12 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	if herr != nil {
 		return nil, herr
 	}
+	return s.resolveTokens(r, hp, tokens, allowFallback)
+}
+
+// resolveTokens is resolve once the headers are parsed and the tokens
+// read (the proxy reads them first for its pre-authentication rules).
+func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens []waiter.Token, allowFallback bool) (*resolved, *Error) {
 	parts := make([]tokenParts, len(tokens))
 	for i, t := range tokens {
 		parts[i] = splitToken(t)

@@ -38,6 +38,7 @@ type Server struct {
 	log        *slog.Logger
 	cls        classifier
 	origins    originPolicy
+	svcCORS    serviceCORS // the default CORS policy of proxied requests
 	api        *httprouter.Router
 	transports *transports
 	services   *serviceCache
@@ -59,9 +60,13 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("waiterhttp: %w", err)
 	}
+	svcCORS, err := compileServiceCORS(cfg.ServiceCORS)
+	if err != nil {
+		return nil, fmt.Errorf("waiterhttp: %w", err)
+	}
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
-		cls: cls, origins: origins, transports: newTransports(cfg),
+		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
 		metrics: newMetrics(), started: d.Clock.Now(),
 	}

@@ -44,6 +44,8 @@ type Config struct {
 	// router's own whose web pages may call the API, including the calls
 	// that change state; default none.
 	CORSAllowedOrigins []string `yaml:"cors-allowed-origins"`
+	// ServiceCORS is the default CORS policy of proxied requests.
+	ServiceCORS ServiceCORS `yaml:"service-cors"`
 
 	// ServicePrefix starts every service id.
 	ServicePrefix string `yaml:"service-prefix"`
@@ -394,5 +396,6 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateAuth()...)
+	errs = append(errs, c.ServiceCORS.validate()...)
 	return errors.Join(errs...)
 }

@@ -19,6 +19,9 @@ func settingsView(c config.Config, warning string) map[string]any {
 		"scheduler-workers": c.SchedulerWorkers, "scaling-interval": c.ScalingInterval.String(),
 		"seed": c.Seed, "drain-timeout": c.DrainTimeout.String(), "log-repeat-window": c.LogRepeatWindow.String(),
 		"admins": c.Admins, "cors-allowed-origins": c.CORSAllowedOrigins,
+		"service-cors": map[string]any{"allowed-origins": c.ServiceCORS.AllowedOrigins,
+			"allowed-methods": c.ServiceCORS.AllowedMethods, "allowed-headers": c.ServiceCORS.AllowedHeaders,
+			"allow-credentials": c.ServiceCORS.AllowCredentials, "max-age": c.ServiceCORS.MaxAge.String()},
 		// The default policy; a service may name its own with the
 		// scaling-policy parameter.
 		"scaling-policy":        c.ScalingPolicy,
