@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/internal/authheader"
 	"net"
 	"net/http"
 	"strings"
@@ -73,7 +74,7 @@ func (a *Authenticator) Scheme() string { return Scheme }
 
 // Authenticate checks the request's bearer token.
 func (a *Authenticator) Authenticate(r *http.Request) (Identity, error) {
-	token := bearerToken(r.Header)
+	token := authheader.Credential(r.Header, Scheme)
 	if token == "" {
 		return Identity{}, &Error{Scheme: "jwt", Reason: "no bearer token in the Authorization header", Challenges: []string{challenge(r, "")}}
 	}
@@ -215,21 +216,6 @@ func (a *Authenticator) subject(tok jwt.Token) (string, string) {
 		return "", fmt.Sprintf("the token's %s claim must be a non-empty string", claim)
 	}
 	return s, ""
-}
-
-// bearerToken returns the first Bearer credential of the Authorization
-// header(s), which Waiter reads as comma-separated entries; the scheme is
-// case-insensitive (RFC 9110 11.1).
-func bearerToken(h http.Header) string {
-	for _, v := range h.Values("Authorization") {
-		for _, entry := range strings.Split(v, ",") {
-			entry = strings.TrimSpace(entry)
-			if len(entry) > len(Scheme) && strings.EqualFold(entry[:len(Scheme)], Scheme) && entry[len(Scheme)] == ' ' {
-				return strings.TrimSpace(entry[len(Scheme)+1:])
-			}
-		}
-	}
-	return ""
 }
 
 // challenge is the www-authenticate value: Waiter's `Bearer

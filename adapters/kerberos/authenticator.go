@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/internal/authheader"
 	"net/http"
 	"strings"
 	"time"
@@ -109,7 +110,7 @@ func (a *Authenticator) Scheme() string { return Scheme }
 
 // Authenticate verifies the request's Negotiate token.
 func (a *Authenticator) Authenticate(r *http.Request) (Identity, error) {
-	raw := negotiateToken(r.Header)
+	raw := authheader.Credential(r.Header, Scheme)
 	if raw == "" {
 		return Identity{}, &Error{Scheme: "kerberos", Reason: "no Negotiate token in the Authorization header", Challenges: []string{Scheme}}
 	}
@@ -159,18 +160,4 @@ func spnegoToken(b []byte) (*spnego.SPNEGOToken, error) {
 	st.Init = true
 	st.NegTokenInit = spnego.NegTokenInit{MechTypes: []asn1.ObjectIdentifier{k5.OID}, MechTokenBytes: b}
 	return &st, nil
-}
-
-// negotiateToken returns the first Negotiate credential of the
-// Authorization header(s); the scheme is case-insensitive.
-func negotiateToken(h http.Header) string {
-	for _, v := range h.Values("Authorization") {
-		for _, entry := range strings.Split(v, ",") {
-			entry = strings.TrimSpace(entry)
-			if len(entry) > len(Scheme) && strings.EqualFold(entry[:len(Scheme)], Scheme) && entry[len(Scheme)] == ' ' {
-				return strings.TrimSpace(entry[len(Scheme)+1:])
-			}
-		}
-	}
-	return ""
 }
