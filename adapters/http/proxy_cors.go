@@ -2,6 +2,7 @@ package waiterhttp
 
 import (
 	"fmt"
+	"github.com/waiter-go/waiter"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -73,13 +74,15 @@ func upper(ms []string) []string {
 	return out
 }
 
-// tokenCORSRules compiles the cors-rules of the first token that has
+// tokenCORSRules compiles the cors-rules (token-only metadata, read
+// straight from the token data, so the proxy path does not split every
+// token a second time) of the first token that has
 // them; ok is false when no token sets cors-rules (the default policy
 // applies). Token validation already refused malformed rules; a rule that
 // still does not compile allows nothing.
-func tokenCORSRules(metas []map[string]any) (rules []corsRule, ok bool) {
-	for _, meta := range metas {
-		raw, has := meta["cors-rules"].([]any)
+func tokenCORSRules(tokens []waiter.Token) (rules []corsRule, ok bool) {
+	for _, t := range tokens {
+		raw, has := t.Data["cors-rules"].([]any)
 		if !has {
 			continue
 		}

@@ -11,11 +11,7 @@ import (
 // (a preflight carries no credentials, and a redirect must not depend on
 // them): https-redirect and CORS. It reports whether it answered r.
 func (s *Server) proxyPreamble(w http.ResponseWriter, r *http.Request, tokens []waiter.Token) bool {
-	metas := make([]map[string]any, len(tokens))
-	for i, t := range tokens {
-		metas[i] = splitToken(t).meta
-	}
-	if wantsHTTPS(metas) && requestScheme(r) == "http" {
+	if wantsHTTPS(tokens) && requestScheme(r) == "http" {
 		w.Header().Set("Server", s.serverHeader())
 		redirectToHTTPS(w, r)
 		return true
@@ -23,7 +19,7 @@ func (s *Server) proxyPreamble(w http.ResponseWriter, r *http.Request, tokens []
 	if r.Header.Get("Origin") == "" {
 		return false
 	}
-	rules, ok := tokenCORSRules(metas)
+	rules, ok := tokenCORSRules(tokens)
 	if !ok {
 		rules = s.svcCORS
 	}
@@ -35,9 +31,9 @@ func (s *Server) proxyPreamble(w http.ResponseWriter, r *http.Request, tokens []
 	return false
 }
 
-func wantsHTTPS(metas []map[string]any) bool {
-	for _, m := range metas {
-		if on, _ := m["https-redirect"].(bool); on {
+func wantsHTTPS(tokens []waiter.Token) bool {
+	for _, t := range tokens {
+		if on, _ := t.Data["https-redirect"].(bool); on {
 			return true
 		}
 	}
