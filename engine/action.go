@@ -27,10 +27,13 @@ const (
 	// ActWakeAt: deliver an EvTick at or after At. Each WakeAt replaces
 	// the previous one.
 	ActWakeAt
+	// ActAskEject: before killing Instance of Service, ask every peer to
+	// stop using it; report EvEjectResult (a peer that uses it vetoes).
+	ActAskEject
 )
 
 var actionKindNames = [...]string{"", "dispatch", "reject", "create-service", "scale-service",
-	"kill-instance", "delete-service", "wake-at"}
+	"kill-instance", "delete-service", "wake-at", "ask-eject"}
 
 func (k ActionKind) String() string {
 	if int(k) < len(actionKindNames) {

@@ -52,6 +52,12 @@ type Config struct {
 	// do not fit is refused with CodeTooMany, and scaling up stops at the
 	// limit. 0: no limit.
 	MaxInstancesPerUser int
+	// RouterID names this router in its cluster (HRW slot distribution
+	// and counters); empty for a router alone.
+	RouterID string
+	// PeerCountersTTL: a peer's counters older than this no longer count
+	// (:inter-router-metrics-idle-timeout-ms 2000).
+	PeerCountersTTL time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -67,6 +73,7 @@ func (c Config) withDefaults() Config {
 	setD(&c.LingeringRequestThreshold, 60*time.Second)
 	setD(&c.DefaultQueueTimeout, 300*time.Second)
 	setD(&c.CreateRetryInterval, 5*time.Second)
+	setD(&c.PeerCountersTTL, 2*time.Second)
 	if c.QuantaCPUs <= 0 {
 		c.QuantaCPUs = 64
 	}

@@ -52,11 +52,21 @@ const (
 	// emits ActKillInstance with Force set from the event; the requested
 	// count is not changed, so the scheduler replaces the instance.
 	EvKillInstance
+	// EvClusterChanged: the routers or this router's leadership changed
+	// (Cluster). Slots are redistributed at once.
+	EvClusterChanged
+	// EvPeerCounters: a peer's counters arrived (Peer).
+	EvPeerCounters
+	// EvEjectResult: every peer ejected Instance of Service for a kill
+	// (Err == nil), or one vetoed it because it still uses it (Err set);
+	// the answer to ActAskEject.
+	EvEjectResult
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
-	"suspend", "resume", "override", "start-service", "kill-instance"}
+	"suspend", "resume", "override", "start-service", "kill-instance",
+	"cluster-changed", "peer-counters", "eject-result"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -107,6 +117,9 @@ type Event struct {
 	Err error
 	// Force asks for SIGKILL instead of SIGTERM on EvKillInstance.
 	Force bool
+	// Cluster is set on EvClusterChanged, Peer on EvPeerCounters.
+	Cluster *ClusterView
+	Peer    *PeerCounters
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).
