@@ -136,6 +136,11 @@ func (c *Client) Close() { c.conn.Close() }
 // Connected reports whether the client holds a live session now.
 func (c *Client) Connected() bool { return c.conn.State() == zk.StateHasSession }
 
+// SessionID is the current session's id (0 before the first one): it
+// changes when the ensemble expired the session and the client opened a
+// new one.
+func (c *Client) SessionID() int64 { return c.conn.SessionID() }
+
 // BasePath is the znode the cluster's records are under.
 func (c *Client) BasePath() string { return c.cfg.BasePath }
 
