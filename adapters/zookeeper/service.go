@@ -180,8 +180,17 @@ func (s *Store) putState(dir, op, id string, rec stateRecord) error {
 	err = s.write(fmt.Sprintf("%s %q", op, id), path, func() error { return s.createOrSet(path, payload) })
 	if err == nil {
 		s.rewritten(stateName(dir, id))
+		s.rewatch(path)
 	}
 	return err
+}
+
+// rewatch sets a watch on a service's overrides or suspension after this
+// router wrote them: the write fired the watch its read had set, and the
+// HTTP edge caches what it wrote, so without a new watch it would not
+// hear of the next change another router makes.
+func (s *Store) rewatch(path string) {
+	_, _, _, _ = s.c.conn.ExistsW(path)
 }
 
 func (s *Store) getState(dir, op, id string) (stateRecord, bool, error) {
@@ -230,6 +239,7 @@ func (s *Store) DeleteOverride(id string) error {
 	err := s.write(fmt.Sprintf("delete override %q", id), path, func() error { return s.deleteIfThere(path) })
 	if err == nil {
 		s.rewritten(stateName(dirOverrides, id))
+		s.rewatch(path)
 	}
 	return err
 }

@@ -63,7 +63,8 @@ func waitFor(t *testing.T, what string, check func() bool) time.Duration {
 // token writes answer 503 naming ZooKeeper while the routers keep
 // serving the tokens and services they know (a service never seen needs
 // its records, and a new one must be stored: those wait for ZooKeeper);
-// when it is back, writes work again.
+// when it is back, writes work again. A service suspended through one
+// router is refused by the other.
 func TestClusterTwoRoutersShareTokens(t *testing.T) {
 	zk := zktest.Standalone(t)
 	// Each router answers once it has joined: r1 first.
@@ -186,6 +187,23 @@ func TestClusterTwoRoutersShareTokens(t *testing.T) {
 		return status == http.StatusOK
 	})
 	waitFor(t, "r1 serves r2's write", func() bool { return etagOn(r1) == next })
+
+	// r1 suspends the steady service: r2, which remembered it running,
+	// refuses it too (ZooKeeper's watch tells its edge); r2 resumes it:
+	// r1 serves it again.
+	id := r1.serviceID(t, []string{"x-waiter-token", "steady"})
+	status, body = read(t, r1.call(t, "POST", "/apps/"+id+"/suspend", nil))
+	wantBody(t, status, body, 200)
+	waitFor(t, "r2 refuses the suspended service", func() bool {
+		status, body := read(t, r2.call(t, "GET", "/", nil, "x-waiter-token", "steady"))
+		return status == http.StatusServiceUnavailable && strings.Contains(body, "Service has been suspended")
+	})
+	status, body = read(t, r2.call(t, "POST", "/apps/"+id+"/resume", nil))
+	wantBody(t, status, body, 200)
+	waitFor(t, "r1 serves the resumed service", func() bool {
+		status, _ := read(t, r1.call(t, "GET", "/", nil, "x-waiter-token", "steady"))
+		return status == http.StatusOK
+	})
 
 	// r1 stops: it leaves the cluster at once and r2 leads.
 	if err := r1.stop(); err != nil {
