@@ -279,3 +279,39 @@ func TestStoreReportsServiceChanges(t *testing.T) {
 		t.Errorf("override read after the change: %v %v", c, err)
 	}
 }
+
+// Listing every description (a router's start) finds what another
+// router stored, sorted, with ids kept as given.
+func TestStoreListsDescriptions(t *testing.T) {
+	base := basePath(t)
+	s := newStore(t, zkServer.Connect(), base)
+	peer := newStore(t, zkServer.Connect(), base)
+	for _, id := range []string{"s-2", "s-1", "s/3"} {
+		if _, err := peer.PutServiceDescription(id, map[string]any{"cmd": id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := s.ListServiceDescriptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range list {
+		if d.Description["cmd"] != d.ID {
+			t.Errorf("%s: %v", d.ID, d.Description)
+		}
+		got = append(got, d.ID)
+	}
+	if strings.Join(got, " ") != "s-1 s-2 s/3" {
+		t.Errorf("listed %v", got)
+	}
+	if err := peer.DeleteServiceDescription("s-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := peer.DeleteServiceDescription("s-1"); !errors.Is(err, waiter.ErrServiceNotFound) {
+		t.Errorf("deleting it again: %v", err)
+	}
+	if list, _ := s.ListServiceDescriptions(); len(list) != 2 {
+		t.Errorf("after a delete: %v", list)
+	}
+}
