@@ -18,9 +18,15 @@ import (
 // with the given router id, on a real ZooKeeper.
 func clusterRouter(t *testing.T, zk *zktest.Cluster, id string) *testRouter {
 	t.Helper()
+	return clusterRouterAt(t, zk.ConnectString(), id)
+}
+
+// clusterRouterAt is clusterRouter with its own zk-connect.
+func clusterRouterAt(t *testing.T, connect, id string) *testRouter {
+	t.Helper()
 	return startRouter(t, nil, func(c *config.Config) {
 		c.Cluster = config.ClusterZooKeeper
-		c.ZKConnect = zk.ConnectString()
+		c.ZKConnect = connect
 		c.ZKBasePath = "/waiter-test"
 		c.ZKSessionTimeout = 2 * time.Second
 		c.RouterID = id
@@ -214,4 +220,62 @@ func TestClusterTwoRoutersShareTokens(t *testing.T) {
 		return routers.LeaderID() == "r2" && len(rs) == 2 && rs[1].ID == "r2"
 	})
 	t.Logf("r2 led %s after r1 stopped", took.Round(time.Microsecond))
+}
+
+// A router cut off from ZooKeeper for longer than its session timeout (a
+// partition; ZooKeeper itself stays up): it keeps serving the tokens it
+// knows and answers token writes 503; its session expires, its
+// registration goes and the other router leads within the session
+// timeout. When the partition heals it opens a new session, registers
+// again (behind the new leader) and writes work.
+func TestClusterSessionExpiry(t *testing.T) {
+	zk := zktest.Standalone(t)
+	proxy := zktest.NewProxy(t, zk.Connect()[0])
+	r1 := clusterRouterAt(t, proxy.Addr(), "r1")
+	if status, _ := read(t, r1.call(t, "GET", "/status", nil)); status != http.StatusOK {
+		t.Fatalf("r1 /status: %d", status)
+	}
+	r2 := clusterRouter(t, zk, "r2")
+	if status, _ := read(t, r2.call(t, "GET", "/status", nil)); status != http.StatusOK {
+		t.Fatalf("r2 /status: %d", status)
+	}
+	routers := observe(t, zk)
+	registered := func(want ...string) func() bool {
+		return func() bool {
+			rs := routers.Routers()
+			got := []string{}
+			for _, r := range rs {
+				got = append(got, r.ID)
+			}
+			return strings.Join(got, " ") == strings.Join(want, " ")
+		}
+	}
+	waitFor(t, "both registered", registered("observer", "r1", "r2"))
+	if routers.LeaderID() != "r1" {
+		t.Fatalf("leader %q, want r1", routers.LeaderID())
+	}
+	const tok = `{"token": "kitchen", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v1"}`
+	status, body := read(t, r1.call(t, "POST", "/token", strings.NewReader(tok)))
+	wantBody(t, status, body, 200)
+	status, body = read(t, r1.call(t, "GET", "/", nil, "x-waiter-token", "kitchen"))
+	wantBody(t, status, body, 200, "Hello World")
+
+	began := time.Now()
+	proxy.Cut()
+	waitFor(t, "r1's session expired and r2 leads", func() bool { return registered("observer", "r2")() && routers.LeaderID() == "r2" })
+	t.Logf("r1 cut off (session timeout 2s): r2 led after %s", time.Since(began).Round(time.Millisecond))
+	status, body = read(t, r1.call(t, "POST", "/token", strings.NewReader(strings.Replace(tok, "v1", "v2", 1))))
+	wantBody(t, status, body, 503, "ZooKeeper ("+proxy.Addr()+") is unavailable")
+	status, body = read(t, r1.call(t, "GET", "/", nil, "x-waiter-token", "kitchen"))
+	wantBody(t, status, body, 200, "Hello World")
+
+	proxy.Heal()
+	waitFor(t, "r1 registered again", registered("observer", "r1", "r2"))
+	if routers.LeaderID() != "r2" {
+		t.Errorf("leader %q after r1 came back, want r2", routers.LeaderID())
+	}
+	waitFor(t, "r1 writes again", func() bool {
+		status, _ := read(t, r1.call(t, "POST", "/token", strings.NewReader(strings.Replace(tok, "v1", "v3", 1))))
+		return status == http.StatusOK
+	})
 }
