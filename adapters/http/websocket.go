@@ -90,6 +90,8 @@ func (s *Server) forwardWebsocket(w http.ResponseWriter, r *http.Request, rs *re
 		return engine.OutcomeClientError
 	}
 	defer client.Close()
+	// Tracked until the relay ends, so that a drain waits for it.
+	defer s.sockets.add(client)()
 	// The server's per-request deadlines must not cut a long-lived socket;
 	// the idle watchdog below is the only limit.
 	_ = client.SetDeadline(time.Time{})
