@@ -47,6 +47,7 @@ shell:
 var (
 	sharedPortRange   = [2]int{31200, 31999}
 	shutdownPortRange = [2]int{32000, 32099}
+	drainPortRange    = [2]int{32100, 32199}
 )
 
 // router is one `waiter serve` process.
@@ -75,12 +76,21 @@ var (
 // startRouter writes the configuration into dir, starts `waiter serve`
 // and returns once it answers /status.
 func startRouter(bins binaries, dir, id string, ports [2]int) (*router, error) {
+	return startRouterWith(bins, dir, id, ports, nil)
+}
+
+// startRouterWith is startRouter with the configuration passed through
+// edit first (a test that needs another setting replaces its line).
+func startRouterWith(bins binaries, dir, id string, ports [2]int, edit func(string) string) (*router, error) {
 	r := &router{id: id, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "waiter.log"),
 		done: make(chan struct{})}
 	r.workDir = filepath.Join(r.dataDir, "scheduler")
 	cfgPath := filepath.Join(dir, "waiter.yaml")
-	yaml := append(fmt.Appendf(nil, routerConfig, jwksPath, id, ports[0], ports[1]), tlsConfig()...)
-	if err := os.WriteFile(cfgPath, yaml, 0o644); err != nil {
+	yaml := fmt.Sprintf(routerConfig, jwksPath, id, ports[0], ports[1]) + tlsConfig()
+	if edit != nil {
+		yaml = edit(yaml)
+	}
+	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
 		return nil, err
 	}
 	logFile, err := os.Create(r.logPath)
