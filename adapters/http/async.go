@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -67,6 +68,9 @@ type asyncTracker struct {
 	cancel   context.CancelFunc
 	stopped  bool
 	wg       sync.WaitGroup // running monitors
+	// armed counts the monitors' timers started, so tests on a mock
+	// clock know when a monitor waits for its next check.
+	armed atomic.Int64
 }
 
 func newAsyncTracker() *asyncTracker {
@@ -176,6 +180,7 @@ func (s *Server) monitorAsync(a *asyncRequest, interval, timeout time.Duration) 
 			return
 		}
 		timer := s.clock.Timer(min(interval, ttl))
+		s.asyncs.armed.Add(1)
 		select {
 		case <-a.exit:
 			timer.Stop()
