@@ -11,28 +11,42 @@ import (
 // Shutdown does not wait for websockets; the drain does, through this.
 type hijacked struct {
 	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	conns map[*socket]struct{}
 	idle  chan struct{} // closed, and replaced, whenever the last socket ends
 }
 
+// socket is one websocket from its handshake on; conn is set once the
+// client connection is hijacked (before that, net/http tracks it).
+type socket struct{ conn net.Conn }
+
 func newHijacked() *hijacked {
-	return &hijacked{conns: map[net.Conn]struct{}{}, idle: make(chan struct{})}
+	return &hijacked{conns: map[*socket]struct{}{}, idle: make(chan struct{})}
 }
 
-// add tracks c until the returned func is called (when its relay ends).
-func (h *hijacked) add(c net.Conn) (done func()) {
+// add tracks a websocket from its handshake until the returned done is
+// called (when its relay ends); hijacked hands over its connection. It is
+// tracked from before the hijack, so that no drain can miss it between
+// net/http forgetting the connection and the relay starting.
+func (h *hijacked) add() (hijacked func(net.Conn), done func()) {
+	s := &socket{}
 	h.mu.Lock()
-	h.conns[c] = struct{}{}
+	h.conns[s] = struct{}{}
 	h.mu.Unlock()
-	return func() {
+	hijacked = func(c net.Conn) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		delete(h.conns, c)
+		s.conn = c
+	}
+	done = func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.conns, s)
 		if len(h.conns) == 0 {
 			close(h.idle)
 			h.idle = make(chan struct{})
 		}
 	}
+	return hijacked, done
 }
 
 // wait returns once no socket is open (nil) or ctx ends (its error).
@@ -57,10 +71,14 @@ func (h *hijacked) wait(ctx context.Context) error {
 func (h *hijacked) closeAll() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for c := range h.conns {
-		_ = c.Close()
+	n := 0
+	for s := range h.conns {
+		if s.conn != nil {
+			_ = s.conn.Close()
+			n++
+		}
 	}
-	return len(h.conns)
+	return n
 }
 
 // DrainWebsockets waits for open websockets to close, until ctx ends; then

@@ -16,7 +16,12 @@ func TestHijackedWaitAndClose(t *testing.T) {
 	b, bPeer := net.Pipe()
 	defer aPeer.Close()
 	defer bPeer.Close()
-	doneA, doneB := h.add(a), h.add(b)
+	hijackedA, doneA := h.add()
+	hijackedB, doneB := h.add()
+	hijackedA(a)
+	hijackedB(b)
+	_, doneHandshake := h.add() // a handshake under way: waited for, not closed
+	doneHandshake()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
