@@ -5,6 +5,9 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/engine"
 )
 
 func TestParseGRPCTimeout(t *testing.T) {
@@ -95,3 +98,81 @@ func TestEncodeGRPCMessage(t *testing.T) {
 		}
 	}
 }
+
+// grpcRoundTripper answers every call as a gRPC backend would, with the
+// given grpc-status in its headers (a Trailers-Only response).
+type grpcRoundTripper string
+
+func (code grpcRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	h := http.Header{"Content-Type": {"application/grpc"}, "Grpc-Status": {string(code)}}
+	return &http.Response{StatusCode: http.StatusOK, Proto: "HTTP/2.0", ProtoMajor: 2, Header: h,
+		Body: http.NoBody, ContentLength: -1, Request: r}, nil
+}
+
+// A backend's UNAVAILABLE ejects its instance like a 503 (Waiter's
+// service-unavailable?); other statuses are the service's answer; the
+// call carries te: trailers to the backend.
+func TestGRPCUnavailableIsInstanceBusy(t *testing.T) {
+	for code, want := range map[string]engine.Outcome{"14": engine.OutcomeInstanceBusy, "0": engine.OutcomeSuccess, "9": engine.OutcomeSuccess} {
+		var te string
+		e := newTestEdge(t, func(c *Config) {
+			c.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				te = r.Header.Get("Te")
+				return grpcRoundTripper(code).RoundTrip(r)
+			})
+		})
+		e.router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+			return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: "i1", Host: "127.0.0.1", Port: 1}, nil
+		}
+		r := httptest.NewRequest(http.MethodPost, "/pkg.Svc/Call", nil)
+		r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
+		for k, v := range kitchenHeaders() {
+			r.Header.Set(k, v)
+		}
+		r.Header.Set("Content-Type", "application/grpc")
+		r.Header.Set("Te", "trailers")
+		rec := httptest.NewRecorder()
+		e.srv.ServeHTTP(rec, r)
+		if rec.Header().Get("Grpc-Status") != code {
+			t.Errorf("grpc-status %s: the client got %q", code, rec.Header().Get("Grpc-Status"))
+		}
+		if len(e.router.released) != 1 || e.router.released[0] != want {
+			t.Errorf("grpc-status %s: released %v, want %v", code, e.router.released, want)
+		}
+		if te != "trailers" {
+			t.Errorf("the backend got te %q, want trailers", te)
+		}
+	}
+}
+
+// The router's own errors reach a gRPC client as Waiter's status with
+// grpc-status and grpc-message, and no body; other clients get the page.
+func TestGRPCClientGetsRouterErrorAsStatus(t *testing.T) {
+	e := newTestEdge(t)
+	r := httptest.NewRequest(http.MethodPost, "/pkg.Svc/Call", nil)
+	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/2.0", 2, 0
+	for k, v := range kitchenHeaders() {
+		r.Header.Set(k, v)
+	}
+	r.Header.Set("Content-Type", "application/grpc")
+	rec := httptest.NewRecorder()
+	e.srv.ServeHTTP(rec, r) // the fake router times every request out
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Grpc-Status") != grpcUnavailable ||
+		rec.Header().Get("Grpc-Message") != "no instance" || rec.Body.Len() != 0 {
+		t.Errorf("queue timeout for a gRPC client: %d grpc-status %q grpc-message %q body %q; want 503, 14, the message, no body",
+			rec.Code, rec.Header().Get("Grpc-Status"), rec.Header().Get("Grpc-Message"), rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/grpc" {
+		t.Errorf("content-type %q, want application/grpc", ct)
+	}
+	r.Header.Set("Content-Type", "application/json")
+	rec = httptest.NewRecorder()
+	e.srv.ServeHTTP(rec, r)
+	if rec.Header().Get("Grpc-Status") != "" || rec.Body.Len() == 0 {
+		t.Errorf("a JSON client got a gRPC error: %v %q", rec.Header(), rec.Body.String())
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

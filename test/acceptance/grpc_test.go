@@ -218,3 +218,55 @@ func TestGRPCRouterErrors(t *testing.T) {
 		t.Errorf("answered after %v, want the 1 s grpc-timeout plus 100 ms (the router's queue timeout is 60 s)", took)
 	}
 }
+
+// Deadlines and cancellations (grpc_test.clj): a call whose deadline
+// passes while the backend works, or a stream the client cancels, ends
+// at the client and frees its slot on the router at once; the instance
+// is not blamed for it.
+func TestGRPCDeadlineAndCancellation(t *testing.T) {
+	t.Parallel()
+	rt := sharedRouter(t)
+	h := grpcService(t, nil)
+	id := rt.serviceIDOf(t, h)
+	rt.cleanupService(t, id)
+	c := grpcClient(t, rt)
+	if _, err := c.UnaryCall(grpcCtx(t, h, false), &grpc_testing.SimpleRequest{}); err != nil {
+		t.Fatalf("warm-up call: %v", err)
+	}
+
+	ctx, cancel := context.WithTimeout(metadata.AppendToOutgoingContext(grpcCtx(t, h, false), "x-kitchen-delay-ms", "10000"), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.UnaryCall(ctx, &grpc_testing.SimpleRequest{})
+	if st := status.Convert(err); st.Code() != codes.DeadlineExceeded {
+		t.Errorf("a call past its deadline: %v, want DeadlineExceeded", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the call with a 500 ms deadline took %v", took)
+	}
+	waitOutstanding(t, rt, id, 0)
+
+	sctx, scancel := context.WithCancel(grpcCtx(t, h, false))
+	stream, err := c.FullDuplexCall(sctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&grpc_testing.StreamingOutputCallRequest{Payload: &grpc_testing.Payload{Body: []byte("x")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	waitOutstanding(t, rt, id, 1)
+	scancel()
+	waitOutstanding(t, rt, id, 0)
+
+	// Not ejected: the next call is served at once by the same instance.
+	start = time.Now()
+	if _, err := c.UnaryCall(grpcCtx(t, h, false), &grpc_testing.SimpleRequest{}); err != nil {
+		t.Fatalf("a call after the deadline and the cancellation: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the next call took %v: was the instance ejected?", took)
+	}
+}

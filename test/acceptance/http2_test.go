@@ -96,3 +96,30 @@ func TestBackendProtos(t *testing.T) {
 		})
 	}
 }
+
+// trailers_test.clj: a response's trailers reach the client whatever
+// HTTP the client and the backend speak.
+func TestTrailersPreserved(t *testing.T) {
+	t.Parallel()
+	rt := sharedRouter(t)
+	h1 := &http.Client{Transport: httpClient.Transport, Timeout: requestTimeout}
+	for _, backend := range []string{"http", "h2c"} {
+		h := map[string]string{"x-waiter-name": randName(t), "x-waiter-backend-proto": backend}
+		rt.cleanupService(t, rt.serviceIDOf(t, kitchenHeaders(h)))
+		for name, client := range map[string]*http.Client{"HTTP/1.1": h1, "h2c": h2cClient()} {
+			t.Run(name+" client, "+backend+" backend", func(t *testing.T) {
+				req := kitchenHeaders(h)
+				req["x-kitchen-chunked"] = "true"
+				req["x-kitchen-trailer-x-result"] = "ok"
+				req["x-kitchen-trailer-x-checksum"] = "1234"
+				resp, body := sendVia(t, client, rt.url, http.MethodGet, "/hello", req)
+				if resp.StatusCode != http.StatusOK || body != "Hello World" {
+					t.Fatalf("%s %q", resp.Status, body)
+				}
+				if resp.Trailer.Get("x-result") != "ok" || resp.Trailer.Get("x-checksum") != "1234" {
+					t.Errorf("trailers %v, want x-result: ok and x-checksum: 1234", resp.Trailer)
+				}
+			})
+		}
+	}
+}
