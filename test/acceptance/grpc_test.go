@@ -192,6 +192,13 @@ func TestGRPCRouterErrors(t *testing.T) {
 		t.Errorf("a call without credentials: %v, want Unauthenticated", err)
 	}
 
+	// A header the router refuses: INVALID_ARGUMENT with its reason.
+	bad := grpcService(t, map[string]string{"x-waiter-concurrency-level": "0"})
+	_, err = c.UnaryCall(grpcCtx(t, bad, false), &grpc_testing.SimpleRequest{})
+	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), "concurrency-level") {
+		t.Errorf("an invalid concurrency-level: %v, want InvalidArgument naming it", err)
+	}
+
 	// A service that never turns healthy.
 	never := grpcService(t, map[string]string{"x-waiter-cmd": "exec sleep 600", "x-waiter-queue-timeout": "1000"})
 	rt.cleanupService(t, rt.serviceIDOf(t, never))
@@ -261,7 +268,8 @@ func TestGRPCDeadlineAndCancellation(t *testing.T) {
 	scancel()
 	waitOutstanding(t, rt, id, 0)
 
-	// Not ejected: the next call is served at once by the same instance.
+	// Not ejected by the client's deadline or cancellation: the next
+	// call is served at once.
 	start = time.Now()
 	if _, err := c.UnaryCall(grpcCtx(t, h, false), &grpc_testing.SimpleRequest{}); err != nil {
 		t.Fatalf("a call after the deadline and the cancellation: %v", err)
@@ -269,4 +277,49 @@ func TestGRPCDeadlineAndCancellation(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("the next call took %v: was the instance ejected?", took)
 	}
+	// The router's own socket timeout (x-waiter-timeout) is
+	// DEADLINE_EXCEEDED with Waiter's message (and ejects the instance:
+	// last).
+	slow := metadata.AppendToOutgoingContext(grpcCtx(t, h, false), "x-kitchen-delay-ms", "10000", "x-waiter-timeout", "500")
+	_, err = c.UnaryCall(slow, &grpc_testing.SimpleRequest{})
+	if st := status.Convert(err); st.Code() != codes.DeadlineExceeded || st.Message() != "Request to service backend timed out" {
+		t.Errorf("a call past the router's socket timeout: %v, want DeadlineExceeded \"Request to service backend timed out\"", err)
+	}
+	waitOutstanding(t, rt, id, 0)
+}
+
+// The server exits in the middle of a stream (grpc_test.clj's server
+// exits): the client's stream fails at once rather than hang, and the
+// router frees its slot.
+func TestGRPCServerExitsMidStream(t *testing.T) {
+	t.Parallel()
+	rt := sharedRouter(t)
+	h := grpcService(t, nil)
+	id := rt.serviceIDOf(t, h)
+	rt.cleanupService(t, id)
+	c := grpcClient(t, rt)
+	stream, err := c.FullDuplexCall(grpcCtx(t, h, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&grpc_testing.StreamingOutputCallRequest{Payload: &grpc_testing.Payload{Body: []byte("x")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	rt.kitchenAt(http.MethodPost, "/die", h, nil) // its own answer is a 502; what matters is the stream
+	start := time.Now()
+	_, err = stream.Recv()
+	if err == nil {
+		t.Fatal("the stream went on after its server died")
+	}
+	// assert-grpc-server-exit-status: any of these three.
+	if st := status.Convert(err); st.Code() != codes.Canceled && st.Code() != codes.Internal && st.Code() != codes.Unavailable {
+		t.Errorf("stream after the server died: %v, want CANCELLED, INTERNAL or UNAVAILABLE", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the stream failed %v after its server died", took)
+	}
+	waitOutstanding(t, rt, id, 0)
 }

@@ -123,3 +123,24 @@ func TestTrailersPreserved(t *testing.T) {
 		}
 	}
 }
+
+// An https-redirect token is served on the TLS listener, and redirected
+// on the plain one.
+func TestHTTPSRedirectTokenServedOverTLS(t *testing.T) {
+	t.Parallel()
+	rt := sharedRouter(t)
+	token := tokenName(t)
+	d := kitchenParams()
+	d["token"], d["name"], d["https-redirect"] = token, randName(t), true
+	rt.cleanupToken(t, token)
+	expectStatus(t, rt.postToken(t, d, nil, ""), http.StatusOK)
+	h := map[string]string{"x-waiter-token": token, "x-waiter-debug": "true"}
+
+	r := rt.request(http.MethodGet, "/hello", h, nil)
+	expectStatus(t, r, http.StatusMovedPermanently)
+	resp, body := sendVia(t, h2Client(), rt.tlsURL(), http.MethodGet, "/hello", h)
+	if resp.StatusCode != http.StatusOK || body != "Hello World" {
+		t.Fatalf("GET /hello over TLS for an https-redirect token: %s %q, want 200 \"Hello World\"", resp.Status, body)
+	}
+	rt.cleanupService(t, resp.Header.Get("x-waiter-service-id"))
+}
