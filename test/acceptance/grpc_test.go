@@ -12,6 +12,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/metadata"
@@ -322,4 +323,46 @@ func TestGRPCServerExitsMidStream(t *testing.T) {
 		t.Errorf("the stream failed %v after its server died", took)
 	}
 	waitOutstanding(t, rt, id, 0)
+}
+
+// gRPC over TLS end to end: the client on the router's TLS listener
+// (ALPN h2), the service an h2 backend (kitchen --tls).
+func TestGRPCOverTLSToH2Backend(t *testing.T) {
+	t.Parallel()
+	rt := sharedRouter(t)
+	h := grpcService(t, map[string]string{"x-waiter-backend-proto": "h2", "x-waiter-cmd": kitchenCmd("-p $PORT0 --tls")})
+	rt.cleanupService(t, rt.serviceIDOf(t, h))
+	conn, err := grpc.NewClient(strings.TrimPrefix(rt.tlsURL(), "https://"),
+		grpc.WithTransportCredentials(credentials.NewTLS(clientTLS())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	c := grpc_testing.NewTestServiceClient(conn)
+
+	var header, trailer metadata.MD
+	resp, err := c.UnaryCall(grpcCtx(t, h, false), &grpc_testing.SimpleRequest{Payload: &grpc_testing.Payload{Body: []byte("tls")}},
+		grpc.Header(&header), grpc.Trailer(&trailer))
+	if err != nil || string(resp.GetPayload().GetBody()) != "tls" {
+		t.Fatalf("UnaryCall over TLS to an h2 backend: %v %v", resp, err)
+	}
+	if got := header.Get("x-waiter-internal-protocol"); len(got) != 1 || got[0] != "HTTP/2.0" {
+		t.Errorf("x-waiter-internal-protocol %v, want HTTP/2.0", got)
+	}
+	if got := trailer.Get("x-kitchen-trailer"); len(got) != 1 || got[0] != "done" {
+		t.Errorf("trailer %v, want x-kitchen-trailer: done", trailer)
+	}
+	stream, err := c.FullDuplexCall(grpcCtx(t, h, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := stream.Send(&grpc_testing.StreamingOutputCallRequest{Payload: &grpc_testing.Payload{Body: []byte{byte('a' + i)}}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := stream.Recv(); err != nil || string(got.GetPayload().GetBody()) != string(rune('a'+i)) {
+			t.Fatalf("echo %d: %v %v", i, got, err)
+		}
+	}
+	_ = stream.CloseSend()
 }
