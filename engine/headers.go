@@ -58,8 +58,13 @@ type HeaderParams struct {
 // OnTheFly reports whether the request describes a service in headers.
 func (h *HeaderParams) OnTheFly() bool { return len(h.Service) > 0 }
 
-// maxRequestTimeout caps request-level timeouts (du/one-hour-in-millis).
-const maxRequestTimeout = time.Hour
+// maxRequestTimeout caps request-level timeouts (du/one-hour-in-millis);
+// an async request may be followed for longer
+// (async-request-max-timeout-ms, four hours).
+const (
+	maxRequestTimeout      = time.Hour
+	maxAsyncRequestTimeout = 4 * time.Hour
+)
 
 // ParseHeaders reads x-waiter-* headers. Keys may use any case (net/http
 // canonicalizes them). Every malformed header is reported at once in a
@@ -120,7 +125,11 @@ func ParseHeaders(h map[string][]string) (HeaderParams, error) {
 			out.ParamEnv[strings.ToUpper(strings.TrimPrefix(name, "param-"))] = value
 		case name == "queue-timeout", name == "timeout", name == "streaming-timeout",
 			name == "async-check-interval", name == "async-request-timeout":
-			d, msg := parseTimeoutHeader(value)
+			limit := maxRequestTimeout
+			if name == "async-request-timeout" {
+				limit = maxAsyncRequestTimeout
+			}
+			d, msg := parseTimeoutHeader(value, limit)
 			if msg != "" {
 				bad(key, "range", msg)
 				continue
@@ -181,15 +190,15 @@ func parseHeaderValue(name, value string) any {
 	return NormalizeValue(v)
 }
 
-func parseTimeoutHeader(value string) (time.Duration, string) {
+func parseTimeoutHeader(value string, limit time.Duration) (time.Duration, string) {
 	n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
 	if err != nil || n <= 0 {
 		return 0, "must be a positive integer of milliseconds (got " + strconv.QuoteToASCII(truncate(value, 40)) + ")"
 	}
 	// Cap before converting: n milliseconds overflow a time.Duration
 	// (nanoseconds) from about 9.2e12 on, and would turn negative.
-	if n > maxRequestTimeout.Milliseconds() {
-		return maxRequestTimeout, ""
+	if n > limit.Milliseconds() {
+		return limit, ""
 	}
 	return time.Duration(n) * time.Millisecond, ""
 }

@@ -14,7 +14,8 @@ func (s *Server) handleState(w http.ResponseWriter, r *http.Request, _ httproute
 	for _, snap := range list {
 		ids = append(ids, snap.ID)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"router-id": s.cfg.RouterID, "services": ids, "driver": s.router.State()})
+	writeJSON(w, http.StatusOK, map[string]any{"router-id": s.cfg.RouterID, "services": ids, "driver": s.router.State(),
+		"async": s.asyncState()})
 }
 
 // handleServiceState is GET /state/{id}: the router's view of one service,
@@ -31,4 +32,11 @@ func (s *Server) handleServiceState(w http.ResponseWriter, r *http.Request, ps h
 	}
 	out["state"] = serviceStateView(snap)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// asyncState counts the async requests on /state: those holding an
+// instance, and those remembered after completion for their result URLs.
+func (s *Server) asyncState() map[string]int {
+	live, retained := s.asyncs.counts()
+	return map[string]int{"in-progress": live, "retained": retained}
 }

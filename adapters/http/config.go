@@ -49,6 +49,13 @@ type Config struct {
 	FallbackPeriod time.Duration
 	// PingTimeout is /waiter-ping's overall default (300 000 ms).
 	PingTimeout time.Duration
+	// AsyncCheckInterval is how often the status of an async (202)
+	// request is checked (async-check-interval-ms, 3 000 ms);
+	// AsyncRequestTimeout how long its instance is held at most
+	// (async-request-timeout-ms, 60 000 ms). Requests may ask for others
+	// with x-waiter-async-check-interval and -request-timeout.
+	AsyncCheckInterval  time.Duration
+	AsyncRequestTimeout time.Duration
 	// Settings is what GET /settings shows (already sanitized).
 	Settings any
 	// Transport, when set, carries every proxied request (tests use it);
@@ -123,6 +130,8 @@ func (c Config) withDefaults() Config {
 	setD(&c.ConnectTimeout, 5*time.Second)
 	setD(&c.FallbackPeriod, 300*time.Second)
 	setD(&c.PingTimeout, 300*time.Second)
+	setD(&c.AsyncCheckInterval, defaultAsyncCheckInterval)
+	setD(&c.AsyncRequestTimeout, defaultAsyncRequestTimeout)
 	setD(&c.APIBodyTimeout, DefaultAPIBodyTimeout)
 	setD(&c.APIWriteTimeout, DefaultAPIWriteTimeout)
 	if c.MaxTokensPerOwner == 0 {

@@ -24,7 +24,18 @@
 //   - websockets: an Upgrade: websocket request is admitted like any other,
 //     its handshake forwarded, and the hijacked connection relayed both
 //     ways until either side closes or it idles for the streaming timeout;
-//     the grant is held while the socket is open (websocket.go);
+//     the grant is held while the socket is open, and open sockets are
+//     tracked so that a drain waits for them (websocket.go, hijacked.go);
+//   - async requests (Waiter's /waiter-async): a 202 with a relative
+//     Location keeps its grant, the Location becomes the router's status
+//     URL, a monitor polls the instance until the work completes, and the
+//     status, result and complete routes proxy to the instance for the
+//     user who made the request (async.go, async_api.go, and the pure
+//     rules in async_location.go);
+//   - gRPC: a gRPC call is proxied like any request over HTTP/2, with
+//     te: trailers carried, grpc-timeout bounding the queue, UNAVAILABLE
+//     ejecting the instance, and router errors answered as gRPC statuses
+//     (grpc.go);
 //   - Waiter's REST API: /apps and /apps/{id} with override, suspend,
 //     resume and instance kill (api_apps.go, apps_filter.go, apps_view.go,
 //     api_service.go), /token and /tokens (api_token.go,
@@ -67,8 +78,9 @@
 //     HTTP statuses (errors.go), rendered as text/plain, JSON or HTML by
 //     negotiation (negotiate.go).
 //
-// It keeps no state that must survive a restart and starts no background
-// goroutines of its own. Everything it needs from the rest of the program
+// It keeps no state that must survive a restart. Its only background
+// goroutines are the monitors of async requests (one each, ended by
+// StopAsync) and the relays of open websockets. Everything it needs from the rest of the program
 // comes through ports: the domain's waiter.Router (the driver; its
 // read-only views are waiter.ServiceSnapshot and friends) and waiter.Store
 // (tokens and service records), both in the module's root package, and

@@ -23,11 +23,13 @@ const (
 )
 
 // forward sends a granted request to its instance and streams the answer
-// back. It returns the outcome to release the grant with, and whether the
+// back. It returns the outcome to release the grant with, whether the
 // client connection must be aborted because the response broke after its
 // status was sent (Waiter's "poison pill": the client must not mistake a
-// truncated body for a complete one).
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (engine.Outcome, bool) {
+// truncated body for a complete one), and whether the grant was handed to
+// an async request, which releases it when the work completes (then the
+// caller must not).
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (_ engine.Outcome, abort, held bool) {
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
 	socket := newWatchdog(s.clock, cancel, errBackendTimeout)
@@ -60,7 +62,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 			s.writeError(w, r, herr)
 			s.metrics.response(rs.desc.ID, herr.Status)
 		}
-		return outcome, false
+		return outcome, false, false
 	}
 	defer resp.Body.Close()
 
@@ -70,8 +72,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		// (Waiter's instance-busy release), and its answer passed on.
 		outcome = engine.OutcomeInstanceBusy
 	}
+	grpcCall := isGRPC(r)
+	if grpcCall && resp.Header.Get("grpc-status") == grpcUnavailable {
+		// gRPC's "busy" (Waiter's service-unavailable?).
+		outcome = engine.OutcomeInstanceBusy
+	}
 	h := w.Header()
 	copyResponseHeaders(h, resp.Header)
+	if location, query, ok := asyncLocation(out.URL, resp.StatusCode, resp.Header); ok {
+		if status, started := s.startAsync(r, rs, g, location, query); started {
+			h.Set("Location", status)
+			held = true
+		}
+	}
 	appendVia(h, viaValue(r, s.cfg.Version))
 	h.Set(hdrCID, info(r).cid)
 	dbg.proto = resp.Proto
@@ -83,19 +96,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	backendErr, clientErr := s.stream(ctx, w, resp, rs.t.streaming, cancel)
 	switch {
 	case clientErr != nil || r.Context().Err() != nil:
-		return engine.OutcomeClientError, true
+		return engine.OutcomeClientError, true, held
 	case backendErr != nil:
 		if body.failed() != nil || errors.Is(context.Cause(ctx), errClientTimeout) {
-			return engine.OutcomeClientError, true
+			return engine.OutcomeClientError, true, held
 		}
 		s.log.Info("backend response broke while streaming", "cid", info(r).cid,
 			"service-id", rs.desc.ID, "instance", g.Instance, "error", backendErr, "cause", context.Cause(ctx))
-		return engine.OutcomeInstanceError, true
+		return engine.OutcomeInstanceError, true, held
 	}
 	for k, vv := range resp.Trailer {
 		h[http.TrailerPrefix+k] = vv
 	}
-	return outcome, false
+	return outcome, false, held
 }
 
 // backendRequest builds the request to the instance: same method, path,
@@ -119,10 +132,11 @@ func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolv
 		Host:          r.Host,
 		ContentLength: r.ContentLength,
 	}
-	if s.cfg.BackendAuth != nil {
-		if user, pass, ok := s.cfg.BackendAuth(rs.desc.ID); ok {
-			out.SetBasicAuth(user, pass)
-		}
+	s.backendAuth(out, rs.desc.ID)
+	if isGRPC(r) {
+		// The one hop-by-hop header gRPC needs carried: servers may
+		// refuse a call that does not promise to accept trailers.
+		out.Header["Te"] = []string{"trailers"}
 	}
 	var body *clientBody
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {

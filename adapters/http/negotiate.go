@@ -63,6 +63,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	if e.Status >= 500 && e.Cause != nil {
 		s.log.Warn("request failed", "cid", info(r).cid, "status", e.Status, "error", e.Cause)
 	}
+	if isGRPC(r) {
+		s.writeGRPCError(w, r, e)
+		return
+	}
 	f := s.errorFields(r, e)
 	ct := errorContentType(r)
 	var body []byte

@@ -51,6 +51,9 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	// the body after the response has started.
 	_ = http.NewResponseController(w).EnableFullDuplex()
 
+	if d, ok := grpcQueueTimeout(r, rs); ok {
+		rs.t.queue = d
+	}
 	asked := s.clock.Now()
 	g, err := s.router.Admit(r.Context(), waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
 	if err != nil {
@@ -73,9 +76,11 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.router.Release(g, outcome)
 		return
 	}
-	outcome, abort := s.forward(w, r, rs, &g, dbg)
+	outcome, abort, held := s.forward(w, r, rs, &g, dbg)
 	s.metrics.finished(outcome)
-	s.router.Release(g, outcome)
+	if !held {
+		s.router.Release(g, outcome)
+	}
 	if abort {
 		// Abort the connection without finishing the body (no terminating
 		// chunk), so the client sees a broken transfer, not a short one.

@@ -46,7 +46,9 @@ type Server struct {
 	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
-	started    time.Time // for the dashboard's routers table
+	asyncs     *asyncTracker // async (202) requests holding instances
+	sockets    *hijacked     // open websockets, for the drain
+	started    time.Time     // for the dashboard's routers table
 }
 
 // New builds a Server; every dependency is required.
@@ -68,7 +70,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
-		metrics: newMetrics(), started: d.Clock.Now(),
+		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 	}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
@@ -206,6 +208,13 @@ func (s *Server) routes() *httprouter.Router {
 	rt.GET("/dashboard", s.handleDashboard)
 	rt.GET("/dashboard/data", s.handleDashboardData)
 	rt.GET("/dashboard/assets/*file", s.handleDashboardAsset)
+	for _, m := range []string{http.MethodGet, http.MethodDelete} {
+		rt.Handle(m, "/waiter-async/status/:rid/:router/:sid/:host/:port/*location", s.handleAsyncStatus)
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodHead} {
+		rt.Handle(m, "/waiter-async/result/:rid/:router/:sid/:host/:port/*location", s.handleAsyncResult)
+	}
+	rt.GET("/waiter-async/complete/:rid/:sid", s.handleAsyncComplete)
 
 	rt.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound("Not found"))

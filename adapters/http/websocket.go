@@ -46,6 +46,9 @@ func headerHasToken(h http.Header, name, token string) bool {
 // grant is held for as long as the socket is open, so the request counts
 // as outstanding until then. It returns the outcome to release with.
 func (s *Server) forwardWebsocket(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) engine.Outcome {
+	// Tracked until the relay ends, so that a drain waits for it.
+	track, untrack := s.sockets.add()
+	defer untrack()
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
 	out, _ := s.backendRequest(ctx, r, rs, g, cancel, nil)
@@ -90,6 +93,7 @@ func (s *Server) forwardWebsocket(w http.ResponseWriter, r *http.Request, rs *re
 		return engine.OutcomeClientError
 	}
 	defer client.Close()
+	track(client)
 	// The server's per-request deadlines must not cut a long-lived socket;
 	// the idle watchdog below is the only limit.
 	_ = client.SetDeadline(time.Time{})

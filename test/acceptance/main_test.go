@@ -47,6 +47,10 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "acceptance:", err)
 		return 1
 	}
+	if err := setupTLS(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "acceptance:", err)
+		return 1
+	}
 	if err := setupAuth(dir); err != nil {
 		fmt.Fprintln(os.Stderr, "acceptance:", err)
 		return 1

@@ -47,12 +47,14 @@ shell:
 var (
 	sharedPortRange   = [2]int{31200, 31999}
 	shutdownPortRange = [2]int{32000, 32099}
+	drainPortRange    = [2]int{32100, 32199}
 )
 
 // router is one `waiter serve` process.
 type router struct {
 	id      string
 	url     string // http://127.0.0.1:port
+	tlsAddr string // 127.0.0.1:port of its TLS listener (tls_test.go)
 	dataDir string
 	workDir string // the shell scheduler's folder: <data-dir>/scheduler
 	logPath string
@@ -66,16 +68,29 @@ type router struct {
 
 // listening matches the log line `waiter serve` writes once it accepts
 // requests; --port 0 lets the kernel choose, so the port comes from there.
-var listening = regexp.MustCompile(`msg="waiter serve: listening" addr=(\S+)`)
+var (
+	listening    = regexp.MustCompile(`msg="waiter serve: listening" addr=(\S+)`)
+	listeningTLS = regexp.MustCompile(`msg="waiter serve: listening for TLS" addr=(\S+)`)
+)
 
 // startRouter writes the configuration into dir, starts `waiter serve`
 // and returns once it answers /status.
 func startRouter(bins binaries, dir, id string, ports [2]int) (*router, error) {
+	return startRouterWith(bins, dir, id, ports, nil)
+}
+
+// startRouterWith is startRouter with the configuration passed through
+// edit first (a test that needs another setting replaces its line).
+func startRouterWith(bins binaries, dir, id string, ports [2]int, edit func(string) string) (*router, error) {
 	r := &router{id: id, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "waiter.log"),
 		done: make(chan struct{})}
 	r.workDir = filepath.Join(r.dataDir, "scheduler")
 	cfgPath := filepath.Join(dir, "waiter.yaml")
-	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, routerConfig, jwksPath, id, ports[0], ports[1]), 0o644); err != nil {
+	yaml := fmt.Sprintf(routerConfig, jwksPath, id, ports[0], ports[1]) + tlsConfig()
+	if edit != nil {
+		yaml = edit(yaml)
+	}
+	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
 		return nil, err
 	}
 	logFile, err := os.Create(r.logPath)
@@ -135,6 +150,11 @@ func (r *router) copyLog(from io.Reader, to io.Writer, addr chan<- string, done 
 			r.logLines = append([]string(nil), r.logLines[1000:]...)
 		}
 		r.logMu.Unlock()
+		if m := listeningTLS.FindStringSubmatch(line); m != nil {
+			r.logMu.Lock()
+			r.tlsAddr = m[1]
+			r.logMu.Unlock()
+		}
 		if m := listening.FindStringSubmatch(line); m != nil && !found {
 			found = true
 			addr <- m[1]

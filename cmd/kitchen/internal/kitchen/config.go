@@ -35,6 +35,9 @@ type Config struct {
 	// benchmark turns it on so that it measures the proxy in front of the
 	// kitchen rather than a TCP handshake per request.
 	KeepAlive bool
+	// TLS serves HTTPS (h2 and http/1.1) with a self-signed certificate,
+	// for services with backend-proto https or h2 (the original's --ssl).
+	TLS bool
 }
 
 // defaultPort is used when neither a flag nor $PORT0 gives one.
@@ -56,6 +59,7 @@ type commandLine struct {
 	EnableStatusChange bool             `help:"Honour x-kitchen-default-status-value (it changes every later answer, /status included)."`
 	LogOutput          string           `enum:"stdout,stderr,file" default:"stdout" help:"Log destination: stdout, stderr or file ($$MESOS_SANDBOX/kitchen.log)."`
 	KeepAlive          bool             `help:"Allow connection reuse (no Connection: close; for benchmarks)."`
+	TLS                bool             `name:"tls" help:"Serve HTTPS (h2 and http/1.1) with a self-signed certificate, for backend-proto https or h2."`
 	clikit.LogFlags    `embed:""`
 
 	Serve      struct{}             `cmd:"" default:"1" hidden:"" help:"Serve HTTP (the default)."`
@@ -119,6 +123,7 @@ func ParseCommandLine(args []string, getenv func(string) string, stdout, stderr 
 	return Config{
 		Host: f.Host, Port: f.Port, StartUpSleep: time.Duration(f.StartUpSleepMS) * time.Millisecond,
 		EnableStatusChange: f.EnableStatusChange, LogOutput: f.LogOutput, Log: f.LogFlags, KeepAlive: f.KeepAlive,
+		TLS: f.TLS,
 	}, clikit.ExitOK, false
 }
 

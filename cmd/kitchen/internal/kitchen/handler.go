@@ -107,7 +107,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 // x-cid for the log. Errors before the write leave w untouched.
 func (h *Handler) serve(w http.ResponseWriter, r *request) (int, string, error) {
 	p := newResponse(r)
-	if h.keepAlive {
+	if h.keepAlive || r.ProtoMajor == 2 {
+		// On HTTP/2, Connection: close would make the server end the
+		// whole connection (every stream on it) after this response.
 		p.header.Del("Connection")
 	}
 	o, err := parseOptions(r.Header, r.chunked)

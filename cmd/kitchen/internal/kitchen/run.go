@@ -2,10 +2,12 @@ package kitchen
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
+	"time"
 )
 
 // Run is the whole kitchen process: open the log, sleep for the start-up
@@ -47,8 +49,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("kitchen: listen on %s: %w", addr, err)
 	}
-	logger.Info("starting HTTP server", "addr", ln.Addr().String())
-	err = Serve(ctx, ln, h)
+	var cert *tls.Certificate
+	if cfg.TLS {
+		c, err := selfSigned(time.Now())
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		cert = &c
+	}
+	logger.Info("starting HTTP server", "addr", ln.Addr().String(), "tls", cfg.TLS)
+	err = serve(ctx, ln, h, cert)
 	logger.Info("server is exiting")
 	return err
 }

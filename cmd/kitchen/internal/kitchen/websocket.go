@@ -19,6 +19,12 @@ const kitchenGreeting = "Connected to kitchen"
 // serveWebsocket accepts a websocket on any path, greets the client and
 // answers its messages until the client closes (reference section 10).
 func (h *Handler) serveWebsocket(w http.ResponseWriter, hr *http.Request) {
+	if p := hr.Header.Get("Sec-WebSocket-Protocol"); p != "" {
+		// The original accepts whatever subprotocols the client offers,
+		// echoing the header as sent: one is agreed, several make a
+		// client fail the handshake (it must get one of its own).
+		w.Header().Set("Sec-WebSocket-Protocol", p)
+	}
 	c, err := websocket.Accept(w, hr, nil)
 	if err != nil {
 		// Accept has already answered the client with the reason.

@@ -23,6 +23,8 @@ type Config struct {
 	Host string `yaml:"host"`
 	// Port to listen on (Waiter's default 9091).
 	Port int `yaml:"port"`
+	// TLS adds an HTTPS listener (HTTP/2 and HTTP/1.1) on the same host.
+	TLS TLS `yaml:"tls"`
 	// DataDir holds the bbolt store file (waiter.db).
 	DataDir string `yaml:"data-dir"`
 	// Scheduler is "shell" (local processes) or "marathon".
@@ -403,5 +405,6 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.ServiceCORS.validate()...)
 	errs = append(errs, c.validateCluster()...)
+	errs = append(errs, c.TLS.validate()...)
 	return errors.Join(errs...)
 }

@@ -3,15 +3,17 @@
 // the router's Membership (cluster.go: storage.Members is where the rest of
 // serve finds the cluster), the scheduler named by the configuration, the driver
 // that owns the engine (internal/router), and the HTTP edge
-// (adapters/http) on its listener, with the configured authenticator:
+// (adapters/http) on its listener (and the TLS one when configured:
+// HTTP/2 and HTTP/1.1 by ALPN), with the configured authenticator:
 // one-user, adapters/jwt, adapters/kerberos or a composite of the last
 // two, each adapted to the edge's Authenticator port (authn.go), and the
 // secret its x-waiter-auth cookies are sealed with. It refuses a one-user
 // router on a listener beyond loopback unless insecure-allow-anyone is
 // set, and then warns in the log and on /settings. It also owns the
 // shutdown order on
-// SIGTERM: stop taking requests, let in-flight ones finish (bounded by
-// drain-timeout), stop the driver, stop every instance through the
+// SIGTERM: stop taking requests, let in-flight ones and open websockets
+// finish (bounded by drain-timeout, then closed), release the instances
+// of async requests, stop the driver, stop every instance through the
 // scheduler, close the store.
 //
 // Two policies live here because they join several pieces: the listener's

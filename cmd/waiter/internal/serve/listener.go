@@ -1,16 +1,20 @@
 package serve
 
 import (
+	"crypto/tls"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
 // newHTTPServer is the router's listener: HTTP/1.1 and h2c (Waiter's
-// server-options enable http2c), with every input from the network
-// bounded in size and time.
+// server-options enable http2c), and HTTP/2 over TLS on the TLS listener,
+// with every input from the network bounded in size and time.
 //
 // Set here: how long the client may take to send a request's header
 // (read-header-timeout), how large it may be (max-header-bytes; larger is
@@ -26,6 +30,7 @@ func newHTTPServer(cfg config.Config, edge *waiterhttp.Server, log *slog.Logger,
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
+	protocols.SetHTTP2(true)
 	return &http.Server{
 		Handler:           edge,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
@@ -35,4 +40,23 @@ func newHTTPServer(cfg config.Config, edge *waiterhttp.Server, log *slog.Logger,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 		ConnState:         fresh.track,
 	}
+}
+
+// listenTLS opens the TLS listener when the configuration has one. The
+// certificate is loaded here so that a bad one fails the start, not the
+// first client. ALPN offers h2 and http/1.1 (the server's Protocols), so
+// HTTP/2 and gRPC clients, browsers and wss websockets all use it.
+func listenTLS(cfg config.Config) (net.Listener, *tls.Config, error) {
+	if !cfg.TLS.Enabled() {
+		return nil, nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLS.CertFile, cfg.TLS.KeyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tls: %w", err)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.TLS.Port)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("tls: %w", err)
+	}
+	return ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }

@@ -51,3 +51,17 @@ func TestH2CClient(t *testing.T) {
 		t.Errorf("%s %d %q client-protocol %q", resp.Proto, resp.StatusCode, body, resp.Header.Get("x-waiter-client-protocol"))
 	}
 }
+
+// A TLS listener whose certificate cannot be loaded fails the start,
+// naming the file, before anything runs.
+func TestRunFailsFastOnBadTLSCertificate(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Port = 0
+	cfg.TLS = config.TLS{CertFile: dir + "/missing.crt", KeyFile: dir + "/missing.key"}
+	err := Run(context.Background(), Options{Config: cfg, Clock: clock.New(), Logger: slog.New(slog.DiscardHandler)})
+	if err == nil || !strings.Contains(err.Error(), "tls") || !strings.Contains(err.Error(), "missing.crt") {
+		t.Fatalf("Run with a missing certificate: %v, want an error naming the tls certificate", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os/user"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/benbjohnson/clock"
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
@@ -102,13 +103,24 @@ func Run(ctx context.Context, opts Options) error {
 	} else if err := checkListener(cfg, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if err := st.join(cfg, ln.Addr(), log.With("component", "cluster")); err != nil {
+	tlsLn, tlsCfg, err := listenTLS(cfg)
+	if err != nil {
 		_ = ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	closeListeners := func() {
+		_ = ln.Close()
+		if tlsLn != nil {
+			_ = tlsLn.Close()
+		}
+	}
+	if err := st.join(cfg, ln.Addr(), log.With("component", "cluster")); err != nil {
+		closeListeners()
 		return fmt.Errorf("serve: %w", err)
 	}
 	auth, err := newAuthentication(cfg, opts.Clock.Now, log)
 	if err != nil {
-		_ = ln.Close()
+		closeListeners()
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer auth.close(log)
@@ -119,7 +131,7 @@ func Run(ctx context.Context, opts Options) error {
 	sched := opts.Scheduler
 	if sched == nil {
 		if sched, err = newScheduler(cfg, pw, log); err != nil {
-			_ = ln.Close()
+			closeListeners()
 			return fmt.Errorf("serve: %w", err)
 		}
 	}
@@ -150,7 +162,7 @@ func Run(ctx context.Context, opts Options) error {
 		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
 	}, waiterhttp.Deps{Router: drv, Store: retainingStore{edgeStore: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
-		_ = ln.Close()
+		closeListeners()
 		stopScheduler(log, cfg, sched)
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -166,8 +178,13 @@ func Run(ctx context.Context, opts Options) error {
 	}()
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
 	hs := newHTTPServer(cfg, edge, log, fresh)
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- hs.Serve(ln) }()
+	if tlsLn != nil {
+		hs.TLSConfig = tlsCfg
+		go func() { serveErr <- hs.ServeTLS(tlsLn, "", "") }()
+		log.Info("waiter serve: listening for TLS", "addr", tlsLn.Addr().String(), "alpn", "h2,http/1.1")
+	}
 	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,
 		"scheduler", cfg.Scheduler, "store", st.where, "user", cfg.RunAsUser, "authenticator", cfg.Authenticator)
 	if opts.Ready != nil {
@@ -227,7 +244,16 @@ func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *
 		log.Warn("waiter serve: requests still running after the drain timeout; closing their connections", "error", err)
 		_ = hs.Close()
 	}
+	// Shutdown does not wait for websockets (net/http forgets hijacked
+	// connections); they get what is left of the drain timeout, then are
+	// closed, and their instances released before the driver stops.
+	grace, cancelGrace := context.WithTimeout(context.Background(), 5*time.Second)
+	if n := edge.DrainWebsockets(drainCtx, grace); n > 0 {
+		log.Warn("waiter serve: websockets still open after the drain timeout; closed them", "websockets", n)
+	}
+	cancelGrace()
 	cancel()
+	edge.StopAsync()
 	stopDriver()
 	<-drvDone
 	stopScheduler(log, cfg, sched)

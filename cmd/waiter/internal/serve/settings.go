@@ -11,6 +11,7 @@ import (
 func settingsView(c config.Config, warning string) map[string]any {
 	v := map[string]any{
 		"host": c.Host, "port": c.Port, "data-dir": c.DataDir, "scheduler": c.Scheduler,
+		"tls":          map[string]any{"cert-file": c.TLS.CertFile, "key-file": c.TLS.KeyFile, "port": c.TLS.Port},
 		"marathon-url": c.MarathonURL, "router-id": c.RouterID, "hostnames": c.Hostnames,
 		"run-as-user": c.RunAsUser, "service-prefix": c.ServicePrefix,
 		"queue-timeout": c.QueueTimeout.String(), "socket-timeout": c.SocketTimeout.String(),
