@@ -114,6 +114,10 @@ func (e *Engine) Step(ev Event) []Action {
 		e.start(ev)
 	case EvKillInstance:
 		e.operatorKill(ev)
+	case EvServiceStale:
+		if svc := e.lookup(ev.Service); svc != nil {
+			svc.staleAt = ev.StaleAt
+		}
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()

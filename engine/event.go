@@ -61,12 +61,16 @@ const (
 	// (Err == nil), or one vetoed it because it still uses it (Err set);
 	// the answer to ActAskEject.
 	EvEjectResult
+	// EvServiceStale: every token version that reached Service has been
+	// edited; it goes once idle at StaleAt (StaleDeadline, stale.go). A
+	// zero StaleAt says it is no longer stale (the edit was reverted).
+	EvServiceStale
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
 	"suspend", "resume", "override", "start-service", "kill-instance",
-	"cluster-changed", "peer-counters", "eject-result"}
+	"cluster-changed", "peer-counters", "eject-result", "service-stale"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -120,6 +124,8 @@ type Event struct {
 	// Cluster is set on EvClusterChanged, Peer on EvPeerCounters.
 	Cluster *ClusterView
 	Peer    *PeerCounters
+	// StaleAt is set on EvServiceStale.
+	StaleAt time.Time
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).

@@ -43,6 +43,7 @@ type Server struct {
 	transports *transports
 	services   *serviceCache
 	descs      descCache
+	errPages   *errPages    // rendered failure pages of services, reused briefly
 	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
@@ -68,7 +69,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
-		metrics: newMetrics(), started: d.Clock.Now(),
+		metrics: newMetrics(), started: d.Clock.Now(), errPages: newErrPages(errPageWindow, errPageKinds),
 	}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
