@@ -42,8 +42,10 @@ type StaleSource struct {
 }
 
 // StaleDeadline says whether a service reached through sources is stale
-// and, if so, when it may be deleted (once idle).
-func StaleDeadline(sources []StaleSource) (gcAt time.Time, stale bool) {
+// and, if so, when it may be deleted (once idle). lastActive stands for the
+// update time when no version's replacement time is known (a token gone
+// altogether), as Waiter falls back to the service's last-modified-time.
+func StaleDeadline(sources []StaleSource, lastActive time.Time) (gcAt time.Time, stale bool) {
 	if len(sources) == 0 {
 		return time.Time{}, false
 	}
@@ -57,6 +59,9 @@ func StaleDeadline(sources []StaleSource) (gcAt time.Time, stale bool) {
 			updated = t
 		}
 		delay = max(delay, s.FallbackPeriod+s.StaleTimeout)
+	}
+	if updated.IsZero() {
+		updated = lastActive
 	}
 	return updated.Add(delay), true
 }

@@ -33,9 +33,9 @@ func TestStaleDeadline(t *testing.T) {
 			{Version: "E-1", Versions: hist, StaleTimeout: time.Minute},
 			{Version: "A-1", Versions: []TokenVersion{v("A-2", 5), v("A-1", 1)}, FallbackPeriod: 10 * time.Minute},
 		}, true, t0.Add(20*time.Minute + 10*time.Minute)},
-		{"token gone", []StaleSource{{Version: "E-1"}}, true, time.Time{}},
+		{"token gone: from the last activity", []StaleSource{{Version: "E-1", StaleTimeout: time.Minute}}, true, t0.Add(61 * time.Minute)},
 	} {
-		gcAt, stale := StaleDeadline(c.sources)
+		gcAt, stale := StaleDeadline(c.sources, t0.Add(time.Hour))
 		if stale != c.stale || !gcAt.Equal(c.gcAt) {
 			t.Errorf("%s: (%v, %v), want (%v, %v)", c.name, gcAt, stale, c.gcAt, c.stale)
 		}

@@ -31,6 +31,7 @@ router-id: %s
 poll-interval: 100ms
 fast-poll-interval: 20ms
 scaling-interval: 250ms
+stale-check-interval: 250ms
 queue-timeout: 60s
 drain-timeout: 10s
 shell:

@@ -163,6 +163,13 @@ func Run(ctx context.Context, opts Options) error {
 		defer close(drvDone)
 		_ = drv.Run(drvCtx)
 	}()
+	stale := &staleWatch{store: store, services: drv.Services, mark: drv.MarkStale, log: log.With("component", "gc")}
+	staleDone := make(chan struct{})
+	go func() {
+		defer close(staleDone)
+		stale.run(drvCtx, opts.Clock, cfg.StaleCheckInterval)
+	}()
+	defer func() { stopDriver(); <-staleDone }()
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
 	hs := newHTTPServer(cfg, edge, log, fresh)
 	serveErr := make(chan error, 1)
