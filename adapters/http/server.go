@@ -199,6 +199,7 @@ func (s *Server) routes() *httprouter.Router {
 		rt.Handle(m, "/waiter-ping", s.handlePing)
 	}
 	rt.GET("/waiter-auth", s.handleWaiterAuth)
+	rt.GET("/profiles", s.handleProfiles)
 	rt.GET("/status", s.handleStatus)
 	rt.GET("/settings", s.handleSettings)
 	rt.GET("/state", s.handleState)

@@ -32,6 +32,9 @@ poll-interval: 100ms
 fast-poll-interval: 20ms
 scaling-interval: 250ms
 stale-check-interval: 250ms
+profiles:
+  webapp:
+    concurrency-level: 120
 queue-timeout: 60s
 drain-timeout: 10s
 shell:
