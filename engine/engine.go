@@ -116,8 +116,12 @@ func (e *Engine) Step(ev Event) []Action {
 		e.operatorKill(ev)
 	case EvServiceStale:
 		if svc := e.lookup(ev.Service); svc != nil {
-			svc.staleAt = ev.StaleAt
+			svc.staleAt = ev.Until
 		}
+	case EvEjectInstance:
+		e.operatorEject(ev)
+	case EvExpireInstance:
+		e.operatorExpire(ev)
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()

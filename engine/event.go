@@ -62,15 +62,23 @@ const (
 	// the answer to ActAskEject.
 	EvEjectResult
 	// EvServiceStale: every token version that reached Service has been
-	// edited; it goes once idle at StaleAt (StaleDeadline, stale.go). A
-	// zero StaleAt says it is no longer stale (the edit was reverted).
+	// edited; it goes once idle at Until (StaleDeadline, stale.go). A
+	// zero Until says it is no longer stale (the edit was reverted).
 	EvServiceStale
+	// EvEjectInstance: stop routing to Instance of Service until Until
+	// (POST /eject), unless it serves requests now (EjectBlocked).
+	EvEjectInstance
+	// EvExpireInstance: an operator marks Instance of Service expired
+	// (POST /apps/{id}/instance/{iid}/expire): it is replaced as one past
+	// its instance-expiry-mins is.
+	EvExpireInstance
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
 	"suspend", "resume", "override", "start-service", "kill-instance",
-	"cluster-changed", "peer-counters", "eject-result", "service-stale"}
+	"cluster-changed", "peer-counters", "eject-result", "service-stale",
+	"eject-instance", "expire-instance"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -124,8 +132,8 @@ type Event struct {
 	// Cluster is set on EvClusterChanged, Peer on EvPeerCounters.
 	Cluster *ClusterView
 	Peer    *PeerCounters
-	// StaleAt is set on EvServiceStale.
-	StaleAt time.Time
+	// Until is set on EvServiceStale and EvEjectInstance.
+	Until time.Time
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).

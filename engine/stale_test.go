@@ -50,7 +50,7 @@ func TestStaleServiceRemovedAtDeadline(t *testing.T) {
 	d := mustDesc(t, Params{"idle-timeout-mins": 0.0})
 	h.arrive(1, d)
 	h.observe(d, 1, healthyAt("a", epoch))
-	h.step(Event{Kind: EvServiceStale, Service: d.ID, StaleAt: epoch.Add(time.Minute)})
+	h.step(Event{Kind: EvServiceStale, Service: d.ID, Until: epoch.Add(time.Minute)})
 	if acts := h.advanceBy(2 * time.Minute); len(only(acts, ActDeleteService)) != 0 {
 		t.Fatal("stale service removed while a request was outstanding")
 	}
@@ -59,7 +59,7 @@ func TestStaleServiceRemovedAtDeadline(t *testing.T) {
 	if acts := h.advanceBy(time.Hour); len(only(acts, ActDeleteService)) != 0 {
 		t.Fatal("service removed after its tokens were reverted")
 	}
-	h.step(Event{Kind: EvServiceStale, Service: d.ID, StaleAt: h.now.Add(30 * time.Second)})
+	h.step(Event{Kind: EvServiceStale, Service: d.ID, Until: h.now.Add(30 * time.Second)})
 	if acts := h.advanceBy(29 * time.Second); len(only(acts, ActDeleteService)) != 0 {
 		t.Fatal("stale service removed before its deadline")
 	}

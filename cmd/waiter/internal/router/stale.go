@@ -10,5 +10,5 @@ import (
 // service was edited, so it goes once idle after at; a zero at says it is
 // no longer stale (EvServiceStale). The rule is engine.StaleDeadline's.
 func (d *Driver) MarkStale(id string, at time.Time) {
-	d.do(func() { d.step(engine.Event{Kind: engine.EvServiceStale, Service: id, StaleAt: at}) })
+	d.do(func() { d.step(engine.Event{Kind: engine.EvServiceStale, Service: id, Until: at}) })
 }
