@@ -52,6 +52,16 @@ type LoadLister interface {
 	ServiceLoads() []ServiceLoad
 }
 
+// InstanceOperator is implemented by Routers that let an operator eject
+// an instance for a while (Waiter's /eject) and mark one expired (its
+// instance expire signal). Both return ErrInstanceNotFound for an
+// instance the router does not know; EjectInstance returns
+// ErrInstanceInUse for one serving requests.
+type InstanceOperator interface {
+	EjectInstance(serviceID, instanceID string, until time.Time) error
+	ExpireInstance(serviceID, instanceID string) error
+}
+
 // CreateChecker is implemented by Routers that can tell, before a request
 // is admitted, whether it would be refused for creating one service too
 // many for its user (the production driver: per-user limits). The HTTP

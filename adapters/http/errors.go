@@ -135,6 +135,8 @@ func toError(err error) *Error {
 			Message: "The token store is read-only; nothing was written", Cause: err}
 	case errors.Is(err, waiter.ErrInstanceNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Instance not found", Cause: err}
+	case errors.Is(err, waiter.ErrInstanceInUse):
+		return &Error{Status: http.StatusLocked, Message: "Unable to eject instance: it is in use", Cause: err}
 	case errors.Is(err, waiter.ErrInstanceBeingKilled):
 		return &Error{Status: http.StatusConflict, Message: "Instance is already being killed", Cause: err}
 	}

@@ -183,6 +183,9 @@ func (s *Server) routes() *httprouter.Router {
 	rt.POST("/apps/:id/override", s.handlePostOverride)
 	rt.DELETE("/apps/:id/override", s.handleDeleteOverride)
 	rt.POST("/apps/:id/instance/:iid/kill", s.handleKillInstance)
+	rt.POST("/apps/:id/instance/:iid/expire", s.handleExpireInstance)
+	rt.POST("/eject", s.handleEject)
+	rt.GET("/ejected/:id", s.handleEjected)
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
 		// Waiter does not check the method of suspend and resume.
 		rt.Handle(m, "/apps/:id/suspend", s.handleSuspend(true))
