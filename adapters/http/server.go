@@ -47,7 +47,9 @@ type Server struct {
 	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
-	started    time.Time // for the dashboard's routers table
+	// tokenWatches counts the /tokens?watch=true streams running.
+	tokenWatches atomic.Int32
+	started      time.Time // for the dashboard's routers table
 }
 
 // New builds a Server; every dependency is required.
