@@ -62,6 +62,13 @@ type InstanceOperator interface {
 	ExpireInstance(serviceID, instanceID string) error
 }
 
+// ActivityReporter is implemented by Routers that take activity seen
+// elsewhere (external metrics' last-request-time) as use of a service, so
+// its idle timeout counts from then.
+type ActivityReporter interface {
+	ReportActivity(serviceID string, at time.Time)
+}
+
 // CreateChecker is implemented by Routers that can tell, before a request
 // is admitted, whether it would be refused for creating one service too
 // many for its user (the production driver: per-user limits). The HTTP

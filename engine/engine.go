@@ -122,6 +122,16 @@ func (e *Engine) Step(ev Event) []Action {
 		e.operatorEject(ev)
 	case EvExpireInstance:
 		e.operatorExpire(ev)
+	case EvServiceActivity:
+		if svc := e.lookup(ev.Service); svc != nil {
+			at := ev.Until
+			if at.After(e.now) {
+				at = e.now
+			}
+			if at.After(svc.lastActivity) {
+				svc.lastActivity = at
+			}
+		}
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()

@@ -72,13 +72,17 @@ const (
 	// (POST /apps/{id}/instance/{iid}/expire): it is replaced as one past
 	// its instance-expiry-mins is.
 	EvExpireInstance
+	// EvServiceActivity: Service was used at Until elsewhere (external
+	// metrics' last-request-time); idle removal counts from the latest
+	// use, never from a time after the event.
+	EvServiceActivity
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
 	"suspend", "resume", "override", "start-service", "kill-instance",
 	"cluster-changed", "peer-counters", "eject-result", "service-stale",
-	"eject-instance", "expire-instance"}
+	"eject-instance", "expire-instance", "service-activity"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -132,7 +136,8 @@ type Event struct {
 	// Cluster is set on EvClusterChanged, Peer on EvPeerCounters.
 	Cluster *ClusterView
 	Peer    *PeerCounters
-	// Until is set on EvServiceStale and EvEjectInstance.
+	// Until is set on EvServiceStale, EvEjectInstance and
+	// EvServiceActivity.
 	Until time.Time
 }
 

@@ -69,8 +69,8 @@ func TestOperatorExpire(t *testing.T) {
 	h := newHarness(t, Config{})
 	d := mustDesc(t, Params{})
 	h.arrive(1, d)
-	h.finish(1, OutcomeSuccess)
 	h.observe(d, 1, healthyAt("a", epoch))
+	h.finish(1, OutcomeSuccess)
 	h.advanceBy(3 * time.Second)
 	h.step(Event{Kind: EvExpireInstance, Service: d.ID, Instance: "a"})
 	if !instanceSnap(t, h, d.ID, "a").Expired {
@@ -83,5 +83,27 @@ func TestOperatorExpire(t *testing.T) {
 	}
 	if !scaled {
 		t.Errorf("no replacement asked for the expired instance: %s", describe(acts))
+	}
+}
+
+// External activity (EvServiceActivity) postpones idle removal, but a
+// time after the event counts as the event's own.
+func TestServiceActivityPostponesIdleRemoval(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, Params{"idle-timeout-mins": 1.0})
+	h.arrive(1, d)
+	h.observe(d, 1, healthyAt("a", epoch))
+	h.finish(1, OutcomeSuccess)
+	h.advanceBy(50 * time.Second)
+	h.step(Event{Kind: EvServiceActivity, Service: d.ID, Until: h.now.Add(-5 * time.Second)})
+	if acts := h.advanceBy(50 * time.Second); len(only(acts, ActDeleteService)) != 0 {
+		t.Fatal("removed within a minute of the external activity")
+	}
+	h.step(Event{Kind: EvServiceActivity, Service: d.ID, Until: h.now.Add(time.Hour)}) // from the future: now
+	if acts := h.advanceBy(59 * time.Second); len(only(acts, ActDeleteService)) != 0 {
+		t.Fatal("removed within a minute of the external activity")
+	}
+	if acts := h.advanceBy(3 * time.Second); len(only(acts, ActDeleteService)) != 1 {
+		t.Fatal("not removed a minute after the last activity")
 	}
 }

@@ -49,7 +49,8 @@ type Server struct {
 	draining   atomic.Bool
 	// tokenWatches counts the /tokens?watch=true streams running.
 	tokenWatches atomic.Int32
-	started      time.Time // for the dashboard's routers table
+	extMetrics   extMetrics // POST /metrics/external, per instance
+	started      time.Time  // for the dashboard's routers table
 }
 
 // New builds a Server; every dependency is required.
@@ -210,6 +211,7 @@ func (s *Server) routes() *httprouter.Router {
 	rt.GET("/state", s.handleState)
 	rt.GET("/state/:id", s.handleServiceState)
 	rt.GET("/metrics", s.handleMetrics)
+	rt.POST("/metrics/external", s.handleExternalMetrics)
 	rt.GET("/dashboard", s.handleDashboard)
 	rt.GET("/dashboard/data", s.handleDashboardData)
 	rt.GET("/dashboard/assets/*file", s.handleDashboardAsset)

@@ -41,3 +41,11 @@ func (d *Driver) ExpireInstance(serviceID, instanceID string) error {
 }
 
 var _ waiter.InstanceOperator = (*Driver)(nil)
+
+// ReportActivity takes use of a service seen elsewhere (external
+// metrics) as activity for idle removal (EvServiceActivity).
+func (d *Driver) ReportActivity(serviceID string, at time.Time) {
+	d.do(func() { d.step(engine.Event{Kind: engine.EvServiceActivity, Service: serviceID, Until: at}) })
+}
+
+var _ waiter.ActivityReporter = (*Driver)(nil)
