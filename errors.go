@@ -69,4 +69,7 @@ var (
 	// ErrInstanceInUse: an instance asked to be ejected serves requests
 	// now (Waiter's eject answers 423 Locked).
 	ErrInstanceInUse = errors.New("instance is in use")
+	// ErrBadPath: a path into an instance's folder that is not one
+	// (absolute, or leaving the folder).
+	ErrBadPath = errors.New("path outside the instance's folder")
 )

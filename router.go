@@ -2,6 +2,7 @@ package waiter
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -94,4 +95,22 @@ type Grant struct {
 	Instance string
 	Host     string
 	Port     int
+}
+
+// InstanceFiles reads instances' work folders (Waiter's
+// retrieve-directory-content, behind /apps/{id}/logs). Paths are relative
+// to the instance's folder, "" being the folder itself; one that leaves
+// it is ErrBadPath; an instance without a folder ErrInstanceNotFound.
+type InstanceFiles interface {
+	List(serviceID, instanceID, dir string) ([]FileEntry, error)
+	Open(serviceID, instanceID, path string) (io.ReadCloser, FileEntry, error)
+}
+
+// FileEntry is one entry of an instance's folder.
+type FileEntry struct {
+	Name string
+	// Path is the entry's path relative to the instance's folder.
+	Path string
+	Size int64
+	Dir  bool
 }

@@ -187,6 +187,8 @@ func (s *Server) routes() *httprouter.Router {
 	rt.DELETE("/apps/:id/override", s.handleDeleteOverride)
 	rt.POST("/apps/:id/instance/:iid/kill", s.handleKillInstance)
 	rt.POST("/apps/:id/instance/:iid/expire", s.handleExpireInstance)
+	rt.GET("/apps/:id/logs", s.handleLogs)
+	rt.GET("/apps/:id/logs/download", s.handleLogDownload)
 	rt.POST("/eject", s.handleEject)
 	rt.GET("/ejected/:id", s.handleEjected)
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {

@@ -148,6 +148,7 @@ func Run(ctx context.Context, opts Options) error {
 		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
 		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
 		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
+		InstanceFiles: instanceFiles(cfg),
 	}, waiterhttp.Deps{Router: drv, Store: retainingStore{Store: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
