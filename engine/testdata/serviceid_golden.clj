@@ -47,7 +47,10 @@
    ["allowed-params-1" (assoc base "allowed-params" #{"FOO"})]
    ["allowed-params-3" (assoc base "allowed-params" #{"FOO" "BAR" "BAZ"})]
    ["allowed-params-12" (assoc base "allowed-params" (set (for [i (range 12)] (str "P" i))))]
-   ["all-three" (assoc base "env" (env 10) "metadata" (meta-map 3) "allowed-params" #{"X" "Y"})]])
+   ["all-three" (assoc base "env" (env 10) "metadata" (meta-map 3) "allowed-params" #{"X" "Y"})]
+   ;; the token test/acceptance posts (TestServiceIDsMatchWaiter)
+   ["acceptance-token" (assoc base "permitted-user" "*" "env" (env 12) "metadata" (meta-map 9)
+                              "allowed-params" #{"FOO" "BAR" "BAZ" "QUX"})]])
 
 (defn json [v]
   (cond (map? v) (str "{" (str/join "," (for [[k x] (sort-by key v)] (str (pr-str k) ":" (json x)))) "}")
