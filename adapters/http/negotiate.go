@@ -68,11 +68,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	// once per window (errcache.go).
 	body, suppressed, repeat := s.errPages.render(f, ct)
 	if e.Status >= 500 && e.Cause != nil && !repeat {
-		if suppressed > 0 {
-			s.log.Warn("request failed", "cid", f.CID, "service-id", f.ServiceID, "status", e.Status, "error", e.Cause, "suppressed-repeats", suppressed)
-		} else {
-			s.log.Warn("request failed", "cid", f.CID, "status", e.Status, "error", e.Cause)
+		attrs := []any{"cid", f.CID, "status", e.Status, "error", e.Cause}
+		if f.ServiceID != "" {
+			attrs = append(attrs, "service-id", f.ServiceID)
 		}
+		if suppressed > 0 {
+			attrs = append(attrs, "suppressed-repeats", suppressed)
+		}
+		s.log.Warn("request failed", attrs...)
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct+"; charset=utf-8")
