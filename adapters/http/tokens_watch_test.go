@@ -1,8 +1,16 @@
 package waiterhttp
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestTokenIndexDiff(t *testing.T) {
@@ -28,4 +36,99 @@ func TestTokenIndexDiff(t *testing.T) {
 	if d := next.diff(next); len(d) != 0 {
 		t.Errorf("no change gave %v", d)
 	}
+}
+
+// A watch streams INITIAL then EVENTS as tokens change, ends when the
+// client goes (the stream count falls back) or after its streaming
+// timeout without events, and the number of streams is bounded.
+func TestTokensWatchStream(t *testing.T) {
+	e := newTestEdge(t)
+	e.clock.Set(time.Now()) // write deadlines over a real socket come from this clock
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	open := func(query string) (*http.Response, *bufio.Reader, context.CancelFunc) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		rq, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/tokens?watch=true"+query, nil)
+		resp, err := ts.Client().Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, bufio.NewReader(resp.Body), cancel
+	}
+	line := func(br *bufio.Reader) (map[string]any, error) {
+		b, err := br.ReadBytes('\n')
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		return m, json.Unmarshal(b, &m)
+	}
+	// tickUntil advances the mock clock a second at a time until the
+	// stream yields a line or ends.
+	tickUntil := func(br *bufio.Reader) (map[string]any, error) {
+		got := make(chan struct {
+			m   map[string]any
+			err error
+		}, 1)
+		go func() {
+			m, err := line(br)
+			got <- struct {
+				m   map[string]any
+				err error
+			}{m, err}
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			select {
+			case r := <-got:
+				return r.m, r.err
+			case <-time.After(5 * time.Millisecond):
+				e.clock.Add(time.Second)
+			}
+		}
+		t.Fatal("no line within 10 s")
+		return nil, nil
+	}
+
+	resp, br, cancel := open("&streaming-timeout=30000")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if m, err := line(br); err != nil || m["type"] != "INITIAL" {
+		t.Fatalf("first event %v, %v", m, err)
+	}
+	if _, _, err := e.store.PutToken("watched", map[string]any{"cmd": "x", "owner": testUser}, "", testUser, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := tickUntil(br)
+	if err != nil || m["type"] != "EVENTS" || !strings.Contains(fmt.Sprint(m["object"]), "token:watched") {
+		t.Fatalf("event %v, %v; want an UPDATE of watched", m, err)
+	}
+	cancel()
+	resp.Body.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.srv.tokenWatches.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the watch did not end when its client went")
+		}
+		e.clock.Add(time.Second)
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	resp, br, cancel = open("&streaming-timeout=3000")
+	defer cancel()
+	defer resp.Body.Close()
+	if m, err := line(br); err != nil || m["type"] != "INITIAL" {
+		t.Fatalf("first event %v, %v", m, err)
+	}
+	if m, err := tickUntil(br); err != io.EOF {
+		t.Fatalf("after the streaming timeout: %v, %v; want the end of the stream", m, err)
+	}
+
+	e.srv.tokenWatches.Store(maxTokenWatches)
+	rec := e.do(t, req{path: "/tokens?watch=true"})
+	wantStatus(t, rec, http.StatusServiceUnavailable)
+	e.srv.tokenWatches.Store(0)
+	wantStatus(t, e.do(t, req{path: "/tokens?watch=true&streaming-timeout=x"}), http.StatusBadRequest)
 }
