@@ -14,8 +14,8 @@ import (
 	"github.com/waiter-go/waiter"
 )
 
-// MaxEntries bounds a listing: a folder with more entries lists the first
-// MaxEntries by name.
+// MaxEntries bounds a listing (and the memory it takes): of a folder with
+// more entries, MaxEntries of them are listed, by name.
 const MaxEntries = 10000
 
 // Folders implements waiter.InstanceFiles over Base.
@@ -74,14 +74,11 @@ func (f Folders) List(serviceID, instanceID, dir string) ([]waiter.FileEntry, er
 		return nil, pathError(dir, err)
 	}
 	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	if err != nil {
+	names, err := d.Readdirnames(MaxEntries)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, pathError(dir, err)
 	}
 	sort.Strings(names)
-	if len(names) > MaxEntries {
-		names = names[:MaxEntries]
-	}
 	out := make([]waiter.FileEntry, 0, len(names))
 	for _, n := range names {
 		p := path.Join(rel, n)
