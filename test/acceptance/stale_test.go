@@ -51,4 +51,36 @@ func TestStaleServiceDeletedAfterTokenEdit(t *testing.T) {
 	if n := rt.numInstances(t, id2); n != 1 {
 		t.Errorf("the current version's service has %d instances, want 1", n)
 	}
+
+	// With stale-timeout-mins 1 the old service stays, marked stale on
+	// /state/{id} with its GC time, until a minute after the edit.
+	longer := func(v string) map[string]any {
+		d := version(v)
+		d["stale-timeout-mins"] = 1
+		return d
+	}
+	expectStatus(t, rt.postToken(t, longer("v3"), nil, ""), http.StatusOK)
+	r = rt.request(http.MethodGet, "/hello", h, nil)
+	expectStatus(t, r, http.StatusOK)
+	id3 := r.serviceID()
+	rt.cleanupService(t, id3)
+	edited := time.Now()
+	expectStatus(t, rt.postToken(t, longer("v4"), nil, ""), http.StatusOK)
+	waitFor(t, "the v3 service to be marked stale", 10*time.Second, 100*time.Millisecond, func() (bool, string) {
+		st := rt.get("/state/" + id3)
+		var v map[string]any
+		st.json(t, &v)
+		gcAt, _ := nested(v, "state", "stale-gc-time").(string)
+		at, err := time.Parse(time.RFC3339Nano, gcAt)
+		if nested(v, "state", "stale") != true || err != nil {
+			return false, fmt.Sprint(nested(v, "state", "stale"), " ", gcAt)
+		}
+		if d := at.Sub(edited); d < 55*time.Second || d > 65*time.Second {
+			t.Errorf("stale-gc-time %s is %v after the edit, want about a minute", gcAt, d)
+		}
+		return true, ""
+	})
+	if n := rt.numInstances(t, id3); n != 1 {
+		t.Errorf("the stale service went before its stale-timeout: %d instances", n)
+	}
 }
