@@ -70,4 +70,10 @@ var (
 	// kill is already under way for (the operator's own, or a scale-down's).
 	// 409 "Instance is already being killed".
 	ErrInstanceBeingKilled = errors.New("instance is already being killed")
+	// ErrInstanceInUse: an instance asked to be ejected serves requests
+	// now (Waiter's eject answers 423 Locked).
+	ErrInstanceInUse = errors.New("instance is in use")
+	// ErrBadPath: a path into an instance's folder that is not one
+	// (absolute, or leaving the folder).
+	ErrBadPath = errors.New("path outside the instance's folder")
 )

@@ -2,6 +2,7 @@ package waiter
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -52,6 +53,23 @@ type LoadLister interface {
 	ServiceLoads() []ServiceLoad
 }
 
+// InstanceOperator is implemented by Routers that let an operator eject
+// an instance for a while (Waiter's /eject) and mark one expired (its
+// instance expire signal). Both return ErrInstanceNotFound for an
+// instance the router does not know; EjectInstance returns
+// ErrInstanceInUse for one serving requests.
+type InstanceOperator interface {
+	EjectInstance(serviceID, instanceID string, until time.Time) error
+	ExpireInstance(serviceID, instanceID string) error
+}
+
+// ActivityReporter is implemented by Routers that take activity seen
+// elsewhere (external metrics' last-request-time) as use of a service, so
+// its idle timeout counts from then.
+type ActivityReporter interface {
+	ReportActivity(serviceID string, at time.Time)
+}
+
 // CreateChecker is implemented by Routers that can tell, before a request
 // is admitted, whether it would be refused for creating one service too
 // many for its user (the production driver: per-user limits). The HTTP
@@ -77,4 +95,22 @@ type Grant struct {
 	Instance string
 	Host     string
 	Port     int
+}
+
+// InstanceFiles reads instances' work folders (Waiter's
+// retrieve-directory-content, behind /apps/{id}/logs). Paths are relative
+// to the instance's folder, "" being the folder itself; one that leaves
+// it is ErrBadPath; an instance without a folder ErrInstanceNotFound.
+type InstanceFiles interface {
+	List(serviceID, instanceID, dir string) ([]FileEntry, error)
+	Open(serviceID, instanceID, path string) (io.ReadCloser, FileEntry, error)
+}
+
+// FileEntry is one entry of an instance's folder.
+type FileEntry struct {
+	Name string
+	// Path is the entry's path relative to the instance's folder.
+	Path string
+	Size int64
+	Dir  bool
 }

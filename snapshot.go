@@ -40,7 +40,10 @@ type ServiceSnapshot struct {
 	// LastActivity is the engine's idea of the last use (requests and
 	// starts); idle removal counts from it.
 	LastActivity time.Time
-	Suspended    bool
+	// StaleGCAt is set when every token version that reached the service
+	// was edited: it goes once idle from then (zero: not stale).
+	StaleGCAt time.Time
+	Suspended bool
 	// DeploymentError is the engine's current deployment error, empty once
 	// an instance is healthy.
 	DeploymentError string

@@ -114,6 +114,24 @@ func (e *Engine) Step(ev Event) []Action {
 		e.start(ev)
 	case EvKillInstance:
 		e.operatorKill(ev)
+	case EvServiceStale:
+		if svc := e.lookup(ev.Service); svc != nil {
+			svc.staleAt = ev.Until
+		}
+	case EvEjectInstance:
+		e.operatorEject(ev)
+	case EvExpireInstance:
+		e.operatorExpire(ev)
+	case EvServiceActivity:
+		if svc := e.lookup(ev.Service); svc != nil {
+			at := ev.Until
+			if at.After(e.now) {
+				at = e.now
+			}
+			if at.After(svc.lastActivity) {
+				svc.lastActivity = at
+			}
+		}
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()

@@ -61,12 +61,28 @@ const (
 	// (Err == nil), or one vetoed it because it still uses it (Err set);
 	// the answer to ActAskEject.
 	EvEjectResult
+	// EvServiceStale: every token version that reached Service has been
+	// edited; it goes once idle at Until (StaleDeadline, stale.go). A
+	// zero Until says it is no longer stale (the edit was reverted).
+	EvServiceStale
+	// EvEjectInstance: stop routing to Instance of Service until Until
+	// (POST /eject), unless it serves requests now (EjectBlocked).
+	EvEjectInstance
+	// EvExpireInstance: an operator marks Instance of Service expired
+	// (POST /apps/{id}/instance/{iid}/expire): it is replaced as one past
+	// its instance-expiry-mins is.
+	EvExpireInstance
+	// EvServiceActivity: Service was used at Until elsewhere (external
+	// metrics' last-request-time); idle removal counts from the latest
+	// use, never from a time after the event.
+	EvServiceActivity
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
 	"suspend", "resume", "override", "start-service", "kill-instance",
-	"cluster-changed", "peer-counters", "eject-result"}
+	"cluster-changed", "peer-counters", "eject-result", "service-stale",
+	"eject-instance", "expire-instance", "service-activity"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -120,6 +136,9 @@ type Event struct {
 	// Cluster is set on EvClusterChanged, Peer on EvPeerCounters.
 	Cluster *ClusterView
 	Peer    *PeerCounters
+	// Until is set on EvServiceStale, EvEjectInstance and
+	// EvServiceActivity.
+	Until time.Time
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).

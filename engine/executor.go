@@ -18,9 +18,13 @@ func (e *Engine) scalingPass() {
 
 	for i := 0; i < len(e.order); {
 		svc := e.order[i]
+		if e.staleDue(svc) {
+			e.removeService(svc, ReasonServiceDeleted, "stale: its tokens were edited")
+			continue // removeService shifted the slice
+		}
 		if e.idle(svc) {
 			e.removeService(svc, ReasonServiceDeleted, "idle for "+svc.desc.IdleTimeout.String())
-			continue // removeService shifted the slice
+			continue
 		}
 		i++
 		if !svc.created {
@@ -176,4 +180,11 @@ func (e *Engine) killResult(ev Event) {
 		e.eject(svc, in, e.cfg.MaxEjectTime)
 		svc.refresh()
 	}
+}
+
+// staleDue reports whether svc is stale, past its stale deadline and has
+// nothing outstanding (Waiter's service->gc-time puts staleness before
+// idle-timeout-mins, so even a service that is never idle goes).
+func (e *Engine) staleDue(svc *service) bool {
+	return !svc.staleAt.IsZero() && svc.outstanding() == 0 && e.now.After(svc.staleAt)
 }

@@ -38,6 +38,8 @@ type instance struct {
 	expiredByFailures bool
 	// expiredByAge is set once instance-expiry-mins passed.
 	expiredByAge bool
+	// expiredByOperator is set by EvExpireInstance.
+	expiredByOperator bool
 
 	// locked while a kill is in flight; killed once the kill succeeded.
 	locked bool
@@ -47,7 +49,7 @@ type instance struct {
 }
 
 func (in *instance) expired() bool {
-	return in.expiredByAge || in.expiredByFailures || in.flags&FlagExpired != 0
+	return in.expiredByAge || in.expiredByFailures || in.expiredByOperator || in.flags&FlagExpired != 0
 }
 
 // serving reports whether the instance may receive requests at all:

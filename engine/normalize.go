@@ -135,8 +135,8 @@ func describeValue(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// canonicalString renders a value for the service-id hash: stable across
-// runs (sorted maps and lists), independent of Go's %v formatting.
+// canonicalString renders a value for the service-id hash as Clojure's str
+// does (clojurestr.go), so ids equal Waiter's.
 func canonicalString(v any) string {
 	switch t := v.(type) {
 	case string:
@@ -146,22 +146,9 @@ func canonicalString(v any) string {
 	case bool:
 		return strconv.FormatBool(t)
 	case map[string]string:
-		var b strings.Builder
-		b.WriteByte('{')
-		for i, k := range sortedKeys(t) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Quote(k))
-			b.WriteByte(' ')
-			b.WriteString(strconv.Quote(t[k]))
-		}
-		b.WriteByte('}')
-		return b.String()
+		return clojureMapString(t)
 	case []string:
-		s := append([]string(nil), t...)
-		sort.Strings(s)
-		return "#{" + strings.Join(s, " ") + "}"
+		return clojureSetString(t)
 	}
 	return fmt.Sprintf("%v", v)
 }

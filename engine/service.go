@@ -18,6 +18,7 @@ type service struct {
 	suspended    bool
 	removed      bool
 	lastActivity time.Time
+	staleAt      time.Time // set: stale, deleted once idle from then (stale.go)
 
 	instances map[string]*instance
 	// sorted is the routing order (instance.before); sortDirty asks for a re-sort.

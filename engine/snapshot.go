@@ -91,8 +91,10 @@ type ServiceSnapshot struct {
 	ScalingState     ScalingState
 	LastDecision     Decision
 	LastActivity     time.Time
-	Instances        []InstanceSnapshot
-	Failed           []ObservedInstance
+	// StaleGCAt is when a stale service goes once idle (zero: not stale).
+	StaleGCAt time.Time
+	Instances []InstanceSnapshot
+	Failed    []ObservedInstance
 }
 
 // Status is Waiter's service status label (resolve-service-status):
@@ -124,7 +126,7 @@ func (e *Engine) Service(id string) (ServiceSnapshot, bool) {
 		Starting: c.starting, ExpiredHealthy: c.expiredHealthy, ExpiredUnhealthy: c.expiredUnhealthy,
 		Waiting: svc.waiting, InFlight: svc.inflight, FreeSlots: svc.freeSlots,
 		DeploymentError: svc.deploymentError, ScalingState: svc.scalingState, LastDecision: svc.lastDecision,
-		LastActivity: svc.lastActivity, Failed: append([]ObservedInstance(nil), svc.failed...),
+		LastActivity: svc.lastActivity, StaleGCAt: svc.staleAt, Failed: append([]ObservedInstance(nil), svc.failed...),
 	}
 	for _, in := range svc.sorted {
 		snap.Instances = append(snap.Instances, InstanceSnapshot{

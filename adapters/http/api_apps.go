@@ -92,7 +92,11 @@ func (s *Server) handleGetApp(w http.ResponseWriter, r *http.Request, ps httprou
 		s.writeError(w, r, toError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.appDetails(snap, ov, sus, appIncludes(r.URL.Query())))
+	det := s.appDetails(snap, ov, sus, appIncludes(r.URL.Query()))
+	if s.cfg.InstanceFiles != nil && s.mayManageService(p.User, snap) {
+		addLogURLs(det) // api_logs.go
+	}
+	writeJSON(w, http.StatusOK, det)
 }
 
 // handleDeleteApp is DELETE /apps/{id}: stop the service and all its

@@ -68,7 +68,7 @@ func (s *Server) ping(ctx context.Context, r *http.Request, rs *resolved) map[st
 	if herr := s.storeBeforeStart(rs.desc); herr != nil {
 		return waiterResponse(herr)
 	}
-	s.persistSources(rs.desc.ID, rs.tokens)
+	s.persistSources(rs.desc.ID, rs.sources)
 	g, err := s.router.Admit(ctx, waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue, Priority: true})
 	if err != nil {
 		if ctx.Err() != nil {

@@ -23,6 +23,10 @@ func (s *Server) handleState(w http.ResponseWriter, r *http.Request, _ httproute
 // unknown id gets an empty state, as in Waiter.
 func (s *Server) handleServiceState(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	id := ps.ByName("id")
+	if id == "router-metrics" { // no service id looks like this (the prefix)
+		s.handleRouterMetricsState(w, r)
+		return
+	}
 	out := map[string]any{"router-id": s.cfg.RouterID, "service-id": id}
 	snap, ok := s.router.Service(id)
 	if !ok {

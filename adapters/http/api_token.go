@@ -241,29 +241,39 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request, _ http
 			}
 		}
 	}
-	list, err := s.store.ListTokens(waiter.TokenFilter{Owners: owners, IncludeDeleted: include["deleted"]})
+	filter := waiter.TokenFilter{Owners: owners, IncludeDeleted: include["deleted"]}
+	if q.Get("watch") == "true" {
+		s.watchTokens(w, r, filter, include) // tokens_watch.go
+		return
+	}
+	list, err := s.store.ListTokens(filter)
 	if err != nil {
 		s.writeError(w, r, toError(err))
 		return
 	}
 	out := make([]map[string]any, 0, len(list))
 	for _, t := range list {
-		owner, _ := t.Data["owner"].(string)
-		e := map[string]any{"token": t.Name, "owner": owner, "etag": t.ETag,
-			"maintenance": maintenanceMessage(t.Data) != ""}
-		if include["deleted"] {
-			e["deleted"] = t.Deleted
-		}
-		if include["metadata"] {
-			for _, k := range []string{"last-update-time", "last-update-user", "root", "cluster"} {
-				if v, ok := t.Data[k]; ok {
-					e[k] = v
-				}
-			}
-		}
-		out = append(out, e)
+		out = append(out, tokenEntry(t, include))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// tokenEntry is a token as /tokens lists it (Waiter's token index entry).
+func tokenEntry(t waiter.Token, include map[string]bool) map[string]any {
+	owner, _ := t.Data["owner"].(string)
+	e := map[string]any{"token": t.Name, "owner": owner, "etag": t.ETag,
+		"maintenance": maintenanceMessage(t.Data) != ""}
+	if include["deleted"] {
+		e["deleted"] = t.Deleted
+	}
+	if include["metadata"] {
+		for _, k := range []string{"last-update-time", "last-update-user", "root", "cluster"} {
+			if v, ok := t.Data[k]; ok {
+				e[k] = v
+			}
+		}
+	}
+	return e
 }
 
 // handleTokenOwners is GET /tokens/owners: each owner's token names.

@@ -141,15 +141,7 @@ func (s *Server) appSummary(snap waiter.ServiceSnapshot, include map[string]bool
 	if include["effective-parameters"] && snap.Description != nil {
 		m["effective-parameters"] = snap.Description.Effective
 	}
-	if include["healthy-instances"] {
-		var healthy []waiter.InstanceSnapshot
-		for _, in := range snap.Instances {
-			if in.Healthy {
-				healthy = append(healthy, in)
-			}
-		}
-		m["healthy-instances"] = instancesView(snap.ID, healthy)
-	}
+	s.appExtras(m, snap, m["source-tokens"].([]tokenRef), include)
 	return m
 }
 
@@ -164,8 +156,8 @@ func (s *Server) appDetails(snap waiter.ServiceSnapshot, ov, sus waiter.Change, 
 		"killed-instances": instancesView(snap.ID, snap.Killed),
 	}
 	m["num-active-instances"] = len(snap.Instances)
-	if snap.DeploymentError != "" {
-		m["deployment-error-message"] = snap.DeploymentError
+	if include["metrics"] {
+		m["metrics"], m["num-routers"] = appMetrics(s.cfg.RouterID, snap), 1
 	}
 	m["service-description-overrides"] = changeView(ov, map[string]any{"overrides": nonNilMap(ov.Overrides)})
 	m["service-suspended-state"] = changeView(sus, map[string]any{"suspended": sus.Suspended})

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -27,6 +28,9 @@ type Config struct {
 	// Version is shown in the via and server headers; default the VCS
 	// revision the binary was built from (Waiter shows its git sha).
 	Version string
+	// InstanceFiles reads instances' work folders for /apps/{id}/logs;
+	// nil: the scheduler keeps none the router can read (501).
+	InstanceFiles waiter.InstanceFiles
 	// Cluster names the cluster in token system metadata ("cluster" and
 	// "root"); default RouterID, the name instances get as WAITER_CLUSTER.
 	Cluster string

@@ -42,8 +42,16 @@
 //     token_validate.go), /waiter-ping (api_ping.go), /service-id, /status,
 //     /settings (api_misc.go), /state and /state/{id} (api_state.go,
 //     state_view.go) and /metrics through prometheus/client_golang
-//     (metrics.go, metrics_services.go, buildinfo.go); the route table is
-//     in server.go;
+//     (metrics.go, metrics_services.go, buildinfo.go); Waiter's further
+//     calls: /apps includes (apps_include.go), /profiles
+//     (api_profiles.go), /eject, /ejected and instance expire through the
+//     optional waiter.InstanceOperator port (api_eject.go),
+//     /apps/{id}/logs over waiter.InstanceFiles (api_logs.go),
+//     /tokens?watch=true (tokens_watch.go) and /metrics/external with
+//     /state/router-metrics (extmetrics.go, api_extmetrics.go); the route
+//     table is in server.go;
+//   - failure pages: a service's repeated identical failure reuses its
+//     rendered page for a second and logs once (errcache.go);
 //   - the dashboard: a read-only page at /dashboard behind the same
 //     authentication, plain HTML, JavaScript and CSS with uPlot embedded
 //     from dashboard/ (dashboard.go), polling /dashboard/data, which

@@ -138,6 +138,8 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusServiceUnavailable, Message: "Service Unavailable: " + err.Error(), Cause: err}
 	case errors.Is(err, waiter.ErrInstanceNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Instance not found", Cause: err}
+	case errors.Is(err, waiter.ErrInstanceInUse):
+		return &Error{Status: http.StatusLocked, Message: "Unable to eject instance: it is in use", Cause: err}
 	case errors.Is(err, waiter.ErrInstanceBeingKilled):
 		return &Error{Status: http.StatusConflict, Message: "Instance is already being killed", Cause: err}
 	}

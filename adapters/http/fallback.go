@@ -14,8 +14,24 @@ import (
 // this request; the request then goes to the chosen service while the
 // newest one starts in the background.
 func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
-	if len(rs.tokens) == 0 {
+	desc, sources, ok := s.fallbackFor(rs, parts)
+	if !ok {
 		return
+	}
+	rs.latest, rs.desc, rs.sources = rs.desc, desc, sources
+	if s.storeBeforeStart(rs.latest) == nil {
+		s.router.Start(rs.latest)
+	}
+}
+
+// fallbackFor is the previous version's service a request resolved to rs
+// goes to during its token's fallback period, if any, with the token
+// versions that describe it (its source tokens, as Waiter's previous
+// descriptor has them); it changes nothing (/apps?include=token-fallback
+// asks it too).
+func (s *Server) fallbackFor(rs *resolved, parts []tokenParts) (*engine.Description, []waiter.Token, bool) {
+	if len(rs.tokens) == 0 {
+		return nil, nil, false
 	}
 	// The most recently edited token is the one whose history we walk.
 	newest := 0
@@ -26,14 +42,15 @@ func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
 	}
 	period := s.fallbackPeriod(rs.headers.Request, parts)
 	if !fallback.Applies(s.clock.Now(), updateTime(rs.tokens[newest]), period, s.healthy(rs.desc.ID)) {
-		return
+		return nil, nil, false
 	}
 	history, err := s.store.TokenHistory(rs.tokens[newest].Name)
 	if err != nil {
-		return // no history, no fallback: the request waits for the new service
+		return nil, nil, false // no history, no fallback: the request waits for the new service
 	}
 	versions := make([]fallback.Version, len(history))
 	descs := map[string]*engine.Description{}
+	sources := map[string][]waiter.Token{}
 	healthy := map[string]bool{}
 	for i, prev := range history {
 		if prev.Deleted {
@@ -48,16 +65,15 @@ func (s *Server) applyFallback(rs *resolved, parts []tokenParts) {
 		versions[i].ServiceID = desc.ID
 		if _, seen := descs[desc.ID]; !seen {
 			descs[desc.ID], healthy[desc.ID] = desc, s.healthy(desc.ID)
+			sources[desc.ID] = append([]waiter.Token(nil), rs.tokens...)
+			sources[desc.ID][newest] = prev
 		}
 	}
 	id, ok := fallback.Choose(rs.desc.ID, versions, healthy)
 	if !ok {
-		return
+		return nil, nil, false
 	}
-	rs.latest, rs.desc = rs.desc, descs[id]
-	if s.storeBeforeStart(rs.latest) == nil {
-		s.router.Start(rs.latest)
-	}
+	return descs[id], sources[id], true
 }
 
 // fallbackPeriod: x-waiter-fallback-period-secs, else the last token that

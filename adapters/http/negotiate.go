@@ -47,36 +47,42 @@ type errorFields struct {
 	Query     string
 	Method    string
 	Timestamp time.Time
+	Time      string // Timestamp as the pages show it (RFC 3339, nanoseconds)
 	Details   map[string]any
 }
 
 func (s *Server) errorFields(r *http.Request, e *Error) errorFields {
+	now := s.clock.Now().UTC()
 	return errorFields{
 		Status: e.Status, Message: e.Message, CID: info(r).cid, ServiceID: e.ServiceID,
 		RouterID: s.cfg.RouterID, Host: r.Host, URI: r.URL.Path, Query: r.URL.RawQuery,
-		Method: r.Method, Timestamp: s.clock.Now().UTC(), Details: e.Details,
+		Method: r.Method, Timestamp: now, Time: now.Format(time.RFC3339Nano), Details: e.Details,
 	}
 }
 
 // writeError answers r with e in the negotiated content type.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
-	if e.Status >= 500 && e.Cause != nil {
-		s.log.Warn("request failed", "cid", info(r).cid, "status", e.Status, "error", e.Cause)
-	}
 	if isGRPC(r) {
+		if e.Status >= 500 && e.Cause != nil {
+			s.log.Warn("request failed", "cid", info(r).cid, "status", e.Status, "error", e.Cause)
+		}
 		s.writeGRPCError(w, r, e)
 		return
 	}
 	f := s.errorFields(r, e)
 	ct := errorContentType(r)
-	var body []byte
-	switch ct {
-	case ctJSON:
-		body = renderJSONError(f)
-	case ctHTML:
-		body = []byte(renderHTMLError(f))
-	default:
-		body = []byte(renderTextError(f))
+	// A service's repeated failure reuses its rendered page and logs
+	// once per window (errcache.go).
+	body, suppressed, repeat := s.errPages.render(f, ct)
+	if e.Status >= 500 && e.Cause != nil && !repeat {
+		attrs := []any{"cid", f.CID, "status", e.Status, "error", e.Cause}
+		if f.ServiceID != "" {
+			attrs = append(attrs, "service-id", f.ServiceID)
+		}
+		if suppressed > 0 {
+			attrs = append(attrs, "suppressed-repeats", suppressed)
+		}
+		s.log.Warn("request failed", attrs...)
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct+"; charset=utf-8")
@@ -96,7 +102,7 @@ func renderJSONError(f errorFields) []byte {
 	m := map[string]any{
 		"message": f.Message, "status": f.Status, "cid": f.CID, "host": f.Host,
 		"uri": f.URI, "request-method": strings.ToLower(f.Method),
-		"timestamp": f.Timestamp.Format(time.RFC3339Nano), "router-id": f.RouterID,
+		"timestamp": f.Time, "router-id": f.RouterID,
 	}
 	if f.ServiceID != "" {
 		m["service-id"] = f.ServiceID
@@ -121,7 +127,7 @@ func infoLines(f errorFields) [][2]string {
 	if f.ServiceID != "" {
 		rows = append(rows, [2]string{"Service Id", f.ServiceID})
 	}
-	return append(rows, [2]string{"Router Id", f.RouterID}, [2]string{"Time", f.Timestamp.Format(time.RFC3339Nano)})
+	return append(rows, [2]string{"Router Id", f.RouterID}, [2]string{"Time", f.Time})
 }
 
 func detailLines(d map[string]any) []string {

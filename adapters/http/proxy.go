@@ -42,7 +42,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, herr, dbg)
 		return
 	}
-	s.persistSources(rs.desc.ID, rs.tokens)
+	s.persistSources(rs.desc.ID, rs.sources)
 	if s.interstitial(w, r, rs) {
 		return
 	}

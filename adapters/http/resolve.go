@@ -19,6 +19,9 @@ type resolved struct {
 	latest  *engine.Description
 	headers engine.HeaderParams
 	tokens  []waiter.Token
+	// sources are the token versions that describe desc: tokens, or with
+	// fallback the earlier version desc comes from (its source tokens).
+	sources []waiter.Token
 	user    string
 	t       timeouts
 }
@@ -80,12 +83,12 @@ func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens [
 	for i, p := range parts {
 		metas[i] = p.meta
 	}
-	rs := &resolved{desc: desc, headers: hp, tokens: tokens, user: user, t: s.requestTimeouts(hp.Request, metas)}
+	rs := &resolved{desc: desc, headers: hp, tokens: tokens, sources: tokens, user: user, t: s.requestTimeouts(hp.Request, metas)}
 	if allowFallback {
 		s.applyFallback(rs, parts)
 	}
 	s.services.noteResolved(rs.desc.ID, rs.desc.Core)
-	s.services.addSources(rs.desc.ID, tokens)
+	s.services.addSources(rs.desc.ID, rs.sources)
 	return rs, nil
 }
 

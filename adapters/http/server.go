@@ -43,12 +43,16 @@ type Server struct {
 	transports *transports
 	services   *serviceCache
 	descs      descCache
+	errPages   *errPages    // rendered failure pages of services, reused briefly
 	cookies    *authCookies // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
 	asyncs     *asyncTracker // async (202) requests holding instances
 	sockets    *hijacked     // open websockets, for the drain
-	started    time.Time     // for the dashboard's routers table
+	// tokenWatches counts the /tokens?watch=true streams running.
+	tokenWatches atomic.Int32
+	extMetrics   extMetrics // POST /metrics/external, per instance
+	started      time.Time  // for the dashboard's routers table
 }
 
 // New builds a Server; every dependency is required.
@@ -71,6 +75,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
 		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
+		errPages: newErrPages(errPageWindow, errPageKinds),
 	}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
@@ -184,6 +189,11 @@ func (s *Server) routes() *httprouter.Router {
 	rt.POST("/apps/:id/override", s.handlePostOverride)
 	rt.DELETE("/apps/:id/override", s.handleDeleteOverride)
 	rt.POST("/apps/:id/instance/:iid/kill", s.handleKillInstance)
+	rt.POST("/apps/:id/instance/:iid/expire", s.handleExpireInstance)
+	rt.GET("/apps/:id/logs", s.handleLogs)
+	rt.GET("/apps/:id/logs/download", s.handleLogDownload)
+	rt.POST("/eject", s.handleEject)
+	rt.GET("/ejected/:id", s.handleEjected)
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
 		// Waiter does not check the method of suspend and resume.
 		rt.Handle(m, "/apps/:id/suspend", s.handleSuspend(true))
@@ -200,11 +210,13 @@ func (s *Server) routes() *httprouter.Router {
 		rt.Handle(m, "/waiter-ping", s.handlePing)
 	}
 	rt.GET("/waiter-auth", s.handleWaiterAuth)
+	rt.GET("/profiles", s.handleProfiles)
 	rt.GET("/status", s.handleStatus)
 	rt.GET("/settings", s.handleSettings)
 	rt.GET("/state", s.handleState)
 	rt.GET("/state/:id", s.handleServiceState)
 	rt.GET("/metrics", s.handleMetrics)
+	rt.POST("/metrics/external", s.handleExternalMetrics)
 	rt.GET("/dashboard", s.handleDashboard)
 	rt.GET("/dashboard/data", s.handleDashboardData)
 	rt.GET("/dashboard/assets/*file", s.handleDashboardAsset)

@@ -28,6 +28,8 @@ func serviceStateView(snap waiter.ServiceSnapshot) map[string]any {
 		"deployment-error":   snap.DeploymentError,
 		"last-request-time":  timeOrNil(snap.LastRequestTime),
 		"last-activity-time": timeOrNil(snap.LastActivity),
+		"stale":              !snap.StaleGCAt.IsZero(),
+		"stale-gc-time":      timeOrNil(snap.StaleGCAt),
 		"autoscaler-state":   autoscalerView(snap),
 		"responder-state":    responderView(snap),
 	}

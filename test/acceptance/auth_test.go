@@ -25,7 +25,18 @@ const (
 var (
 	jwksPath string // the key set every test router reads
 	bearer   string // "Bearer <token>" for the OS user
+	issuer   *jwttest.Issuer
 )
+
+// bearerFor is "Bearer <token>" for another user than the suite's.
+func bearerFor(t testing.TB, user string) string {
+	t.Helper()
+	tok, err := issuer.Token(user+"@acceptance.test", time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Bearer " + tok
+}
 
 // setupAuth makes the issuer, writes its key set into dir and signs the
 // suite's token, valid for longer than any run.
@@ -38,6 +49,7 @@ func setupAuth(dir string) error {
 	if err != nil {
 		return err
 	}
+	issuer = iss
 	jwksPath = filepath.Join(dir, "jwks.json")
 	if err := iss.WriteJWKS(jwksPath); err != nil {
 		return err

@@ -31,6 +31,10 @@ router-id: %s
 poll-interval: 100ms
 fast-poll-interval: 20ms
 scaling-interval: 250ms
+stale-check-interval: 250ms
+profiles:
+  webapp:
+    concurrency-level: 120
 queue-timeout: 60s
 drain-timeout: 10s
 shell:

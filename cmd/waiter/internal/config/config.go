@@ -68,6 +68,9 @@ type Config struct {
 	SchedulerWorkers int           `yaml:"scheduler-workers"`
 	ScalingInterval  time.Duration `yaml:"scaling-interval"`
 	Seed             uint64        `yaml:"seed"`
+	// StaleCheckInterval: how often the router looks for services whose
+	// tokens were all edited (Waiter's scheduler-gc-interval-ms, 60 s).
+	StaleCheckInterval time.Duration `yaml:"stale-check-interval"`
 
 	// DrainTimeout bounds how long SIGTERM waits for in-flight requests.
 	DrainTimeout time.Duration `yaml:"drain-timeout"`
@@ -255,21 +258,22 @@ type Shell struct {
 // Default is the configuration with no file and no flags.
 func Default() Config {
 	return Config{
-		Host:             "127.0.0.1",
-		Port:             9091,
-		DataDir:          "./waiter-data",
-		Scheduler:        "shell",
-		ServicePrefix:    "waiter-service-",
-		QueueTimeout:     300 * time.Second,
-		SocketTimeout:    900 * time.Second,
-		StreamingTimeout: 20 * time.Second,
-		ConnectTimeout:   5 * time.Second,
-		PollInterval:     2 * time.Second,
-		FastPollInterval: 200 * time.Millisecond,
-		SchedulerWorkers: 8,
-		ScalingInterval:  time.Second,
-		DrainTimeout:     30 * time.Second,
-		LogRepeatWindow:  time.Second,
+		Host:               "127.0.0.1",
+		Port:               9091,
+		DataDir:            "./waiter-data",
+		Scheduler:          "shell",
+		ServicePrefix:      "waiter-service-",
+		QueueTimeout:       300 * time.Second,
+		SocketTimeout:      900 * time.Second,
+		StreamingTimeout:   20 * time.Second,
+		ConnectTimeout:     5 * time.Second,
+		PollInterval:       2 * time.Second,
+		FastPollInterval:   200 * time.Millisecond,
+		SchedulerWorkers:   8,
+		ScalingInterval:    time.Second,
+		DrainTimeout:       30 * time.Second,
+		StaleCheckInterval: time.Minute,
+		LogRepeatWindow:    time.Second,
 
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -349,7 +353,7 @@ func (c Config) Validate() error {
 		"streaming-timeout": c.StreamingTimeout, "connect-timeout": c.ConnectTimeout,
 		"poll-interval": c.PollInterval, "fast-poll-interval": c.FastPollInterval,
 		"scaling-interval": c.ScalingInterval, "drain-timeout": c.DrainTimeout,
-		"log-repeat-window": c.LogRepeatWindow,
+		"log-repeat-window": c.LogRepeatWindow, "stale-check-interval": c.StaleCheckInterval,
 	} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative (got %s)", name, d))

@@ -130,7 +130,7 @@ func (v serviceView) snapshot() waiter.ServiceSnapshot {
 		ID: es.ID, Description: es.Description, Status: es.Status(), Observed: v.observed,
 		Requested: es.Requested, Scheduled: es.Scheduled,
 		Waiting: es.Waiting, InFlight: es.InFlight, FreeSlots: es.FreeSlots,
-		TotalRequests: v.total, LastRequestTime: v.lastRequest, LastActivity: es.LastActivity,
+		TotalRequests: v.total, LastRequestTime: v.lastRequest, LastActivity: es.LastActivity, StaleGCAt: es.StaleGCAt,
 		Suspended: es.Suspended, DeploymentError: es.DeploymentError, ScalingState: es.ScalingState.String(),
 		Starting: es.Starting, ExpiredHealthy: es.ExpiredHealthy, ExpiredUnhealthy: es.ExpiredUnhealthy,
 		Autoscaler: waiter.AutoscalerSnapshot{Policy: es.Policy, Decision: es.LastDecision,

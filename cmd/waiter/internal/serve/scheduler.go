@@ -7,10 +7,12 @@ import (
 
 	"path/filepath"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/marathon"
 	"github.com/waiter-go/waiter/adapters/shell"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/workdir"
 )
 
 // Shutdowner is implemented by schedulers that own processes or
@@ -25,16 +27,13 @@ func newScheduler(cfg config.Config, pw passwords, log *slog.Logger) (engine.Sch
 	switch cfg.Scheduler {
 	case "shell":
 		sc := shell.Config{
-			WorkDir:                     cfg.Shell.WorkDir,
+			WorkDir:                     shellWorkDir(cfg),
 			Cluster:                     cfg.RouterID,
 			Password:                    pw.password, // must match the HTTP edge's BackendAuth
 			Adopt:                       cfg.Shell.Adopt,
 			HealthCheckInterval:         cfg.Shell.HealthCheckInterval,
 			FailedInstanceRetryInterval: cfg.Shell.FailedInstanceRetryInterval,
 			Logger:                      log.With("component", "shell"),
-		}
-		if sc.WorkDir == "" {
-			sc.WorkDir = filepath.Join(cfg.DataDir, "scheduler")
 		}
 		if len(cfg.Shell.PortRange) == 2 {
 			sc.PortRange = [2]int{cfg.Shell.PortRange[0], cfg.Shell.PortRange[1]}
@@ -54,4 +53,22 @@ func newScheduler(cfg config.Config, pw passwords, log *slog.Logger) (engine.Sch
 		return s, nil
 	}
 	return nil, fmt.Errorf("unknown scheduler %q", cfg.Scheduler)
+}
+
+// instanceFiles reads the shell scheduler's instance folders for
+// /apps/{id}/logs; Marathon's live on its agents (nil: not offered).
+func instanceFiles(cfg config.Config) waiter.InstanceFiles {
+	if cfg.Scheduler != "shell" {
+		return nil
+	}
+	return workdir.Folders{Base: shellWorkDir(cfg)}
+}
+
+// shellWorkDir is the shell scheduler's folder: shell.work-dir, else
+// <data-dir>/scheduler.
+func shellWorkDir(cfg config.Config) string {
+	if cfg.Shell.WorkDir != "" {
+		return cfg.Shell.WorkDir
+	}
+	return filepath.Join(cfg.DataDir, "scheduler")
 }

@@ -160,6 +160,7 @@ func Run(ctx context.Context, opts Options) error {
 		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
 		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
 		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
+		InstanceFiles: instanceFiles(cfg),
 	}, waiterhttp.Deps{Router: drv, Store: retainingStore{edgeStore: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		closeListeners()
@@ -176,6 +177,13 @@ func Run(ctx context.Context, opts Options) error {
 		defer close(drvDone)
 		_ = drv.Run(drvCtx)
 	}()
+	stale := &staleWatch{store: store, services: drv.Services, mark: drv.MarkStale, log: log.With("component", "gc")}
+	staleDone := make(chan struct{})
+	go func() {
+		defer close(staleDone)
+		stale.run(drvCtx, opts.Clock, cfg.StaleCheckInterval)
+	}()
+	defer func() { stopDriver(); <-staleDone }()
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
 	hs := newHTTPServer(cfg, edge, log, fresh)
 	serveErr := make(chan error, 2)

@@ -1,0 +1,44 @@
+package acceptance
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"testing"
+)
+
+// Service ids byte-compatible with Waiter's: a token whose env and
+// metadata are hash maps (more than 8 entries) and that sets
+// allowed-params resolves to the id Clojure computes with Waiter's own
+// parameters->id (engine/testdata/serviceid_golden.clj wrote the golden).
+func TestServiceIDsMatchWaiter(t *testing.T) {
+	t.Parallel()
+	rt := sharedRouter(t)
+	b, err := os.ReadFile("../../engine/testdata/serviceid_golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Case        string         `json:"case"`
+		Description map[string]any `json:"description"`
+		ID          string         `json:"id"`
+	}
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if c.Case != "acceptance-token" {
+			continue
+		}
+		token := tokenName(t)
+		rt.cleanupToken(t, token)
+		data := c.Description
+		data["token"] = token
+		expectStatus(t, rt.postToken(t, data, nil, ""), http.StatusOK)
+		if got := rt.serviceIDOf(t, map[string]string{"x-waiter-token": token}); got != c.ID {
+			t.Errorf("service id %s, Waiter's %s", got, c.ID)
+		}
+		return
+	}
+	t.Fatal("no acceptance-token golden case")
+}
