@@ -3,8 +3,8 @@ package sim
 import (
 	"cmp"
 	"errors"
-	"strings"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"

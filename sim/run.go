@@ -75,25 +75,25 @@ type ev struct {
 
 // Runner holds one run's state.
 type Runner struct {
-	sc     *scenario.Scenario
-	opts   Options
-	src    *rng.Source
-	q      eventq.Queue[ev]
-	now    time.Duration
-	end    time.Duration
+	sc   *scenario.Scenario
+	opts Options
+	src  *rng.Source
+	q    eventq.Queue[ev]
+	now  time.Duration
+	end  time.Duration
 	// rts are the routers (one unless the scenario says routers: N), each
 	// the production router's rules around its own engine; cluster.go
 	// holds what joins them.
 	rts     []*routerState
 	cluster clusterSim
 	model   *marathon.Model
-	svcs   []*svcState
-	byID   map[string]int
-	procs  []*procState
-	trace  *traceState
-	reqs   reqTable
-	nextID engine.RequestID
-	tasks  map[string]*taskState
+	svcs    []*svcState
+	byID    map[string]int
+	procs   []*procState
+	trace   *traceState
+	reqs    reqTable
+	nextID  engine.RequestID
+	tasks   map[string]*taskState
 	// taskRefs indexes every task the router learnt of; the engine echoes
 	// the index (ObservedInstance.Ref) on dispatch.
 	taskRefs []*taskState
