@@ -147,6 +147,7 @@ func (r *Runner) startCluster(root *rng.Source) {
 	c.clients = root.Derive("clients")
 	c.asks = map[askKey]*askState{}
 	c.hit = map[int]*routerState{}
+	c.lastLeader = -1
 	for i := range r.rts {
 		c.members = append(c.members, i)
 	}
