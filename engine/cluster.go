@@ -21,8 +21,11 @@ import "time"
 //     Step each peer's report as EvPeerCounters (At: when it arrived).
 //     The autoscaler and idle removal see the cluster sum; reports older
 //     than Config.PeerCountersTTL no longer count.
-//   - Only a leader emits ActScaleService, ActKillInstance and idle
-//     ActDeleteService; every router computes the decisions. Before a
+//   - Only a leader emits ActScaleService, scale-down ActKillInstance and
+//     idle (or retiring) ActDeleteService; every router computes the
+//     decisions, so a new leader starts warm. Any router creates a service
+//     on its first request (ActCreateService), as in Waiter, and carries
+//     out an operator's kill or delete it receives. Before a
 //     scale-down kill the leader emits ActAskEject: send EvEjectRequested
 //     to every other member, collect their ActEjectAnswer and Step one
 //     EvEjectResult (Err set if any peer vetoed or could not be asked).
