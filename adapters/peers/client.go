@@ -124,38 +124,37 @@ func (n *Network) DelegateKill(ctx context.Context, service string) (router, ins
 	return "", "", errors.Join(append([]error{ErrNothingToKill}, failures...)...)
 }
 
-// RouterCounters are one router's counters of a service, or why they are
-// missing.
-type RouterCounters struct {
-	Counters engine.ServiceCounters
-	Known    bool
-	Err      error
-}
-
-// PeerServiceCounters asks every peer for its counters of service.
-func (n *Network) PeerServiceCounters(ctx context.Context, service string) map[string]RouterCounters {
+// PeerServiceCounters asks every peer for its counters of service: the
+// peers that know it in the first map, those that could not answer in
+// the second (a peer that does not know the service is in neither).
+func (n *Network) PeerServiceCounters(ctx context.Context, service string) (map[string]engine.ServiceCounters, map[string]error) {
 	var mu sync.Mutex
-	out := map[string]RouterCounters{}
-	n.eachPeer(func(p waiter.RouterInfo) error {
-		var rc RouterCounters
+	out := map[string]engine.ServiceCounters{}
+	errs := n.eachPeer(func(p waiter.RouterInfo) error {
 		status, body, err := n.call(ctx, p, http.MethodGet, PathMetrics, url.Values{"service-id": {service}}, nil)
 		switch {
 		case err != nil:
-			rc.Err = err
-		case status == http.StatusOK:
-			var w wireCounters
-			if rc.Err = json.Unmarshal(body, &w); rc.Err == nil {
-				rc.Counters, rc.Known = w.counters(), true
-			}
-		case status != http.StatusNotFound:
-			rc.Err = fmt.Errorf("router %s answered %d", p.ID, status)
+			return err
+		case status == http.StatusNotFound:
+			return nil
+		case status != http.StatusOK:
+			return fmt.Errorf("router %s answered %d", p.ID, status)
+		}
+		var w wireCounters
+		if err := json.Unmarshal(body, &w); err != nil {
+			return fmt.Errorf("router %s: %w", p.ID, err)
 		}
 		mu.Lock()
-		out[p.ID] = rc
+		out[p.ID] = w.counters()
 		mu.Unlock()
 		return nil
 	})
-	return out
+	for id, err := range errs {
+		if err == nil {
+			delete(errs, id)
+		}
+	}
+	return out, errs
 }
 
 // PeersKnowing returns the peers that still know service, sorted; an

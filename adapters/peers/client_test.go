@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -85,9 +84,9 @@ func TestFanOut(t *testing.T) {
 	join(a, b, c)
 	b.local.setCounters(engine.ServiceCounters{Service: "s1", Outstanding: 4, SlotsInUse: 3})
 	b.local.known["s1"] = true
-	got := a.net.PeerServiceCounters(context.Background(), "s1")
-	if len(got) != 2 || !got["b"].Known || got["b"].Counters.Outstanding != 4 || got["c"].Known || got["c"].Err != nil {
-		t.Fatalf("PeerServiceCounters = %+v", got)
+	got, errs := a.net.PeerServiceCounters(context.Background(), "s1")
+	if len(got) != 1 || got["b"].Outstanding != 4 || got["b"].SlotsInUse != 3 || len(errs) != 0 {
+		t.Fatalf("PeerServiceCounters = %+v, %v", got, errs)
 	}
 	knowing, err := a.net.PeersKnowing(context.Background(), "s1")
 	if err != nil || len(knowing) != 1 || knowing[0] != "b" {
@@ -98,5 +97,7 @@ func TestFanOut(t *testing.T) {
 	if _, err := a.net.PeersKnowing(context.Background(), "s1"); !errors.Is(err, ErrUnreachable) {
 		t.Fatalf("c down: %v", err)
 	}
-	_ = waiter.RouterInfo{}
+	if _, errs := a.net.PeerServiceCounters(context.Background(), "s1"); !errors.Is(errs["c"], ErrUnreachable) {
+		t.Fatalf("c down: %v", errs)
+	}
 }

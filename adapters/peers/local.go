@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -35,9 +36,9 @@ type Local interface {
 
 var (
 	// ErrInUse: a router still has requests on the instance (423).
-	ErrInUse = errors.New("instance in use on a router")
+	ErrInUse = waiter.ErrInstanceInUse
 	// ErrNothingToKill: no router had a killable instance of the service.
-	ErrNothingToKill = errors.New("no killable instance")
+	ErrNothingToKill = waiter.ErrNothingToKill
 	// ErrUnreachable wraps a peer that did not answer: for an eject it
 	// counts as a veto, because that peer may be using the instance.
 	ErrUnreachable = errors.New("peer router unreachable")

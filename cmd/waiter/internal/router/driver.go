@@ -60,6 +60,8 @@ type Driver struct {
 	// deployErrors the recent deployment errors, oldest first.
 	totals       *history
 	deployErrors []waiter.DeploymentErrorRecord
+	// cluster is what the membership last said (cluster.go).
+	cluster clusterState
 }
 
 // reqState is one request the engine has not finished. It is a value in
@@ -125,6 +127,13 @@ func (d *Driver) Run(ctx context.Context) error {
 		defer pollers.Done()
 		d.probeLag(pollCtx)
 	}()
+	if m := d.cfg.Membership; m != nil {
+		pollers.Add(1)
+		go func() {
+			defer pollers.Done()
+			d.watchMembership(pollCtx, m)
+		}()
+	}
 	pollers.Add(1)
 	go func() {
 		defer pollers.Done()
