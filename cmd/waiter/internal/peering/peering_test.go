@@ -1,0 +1,266 @@
+package peering
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/adapters/peers"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
+	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/clustertest"
+)
+
+var secret = []byte("a-cluster-secret-for-tests")
+
+// routerNode is one in-process router: a driver over the shared fake
+// scheduler, its peer network, and an HTTP server on 127.0.0.1 that
+// serves only the inter-router endpoints (the API is not needed here).
+type routerNode struct {
+	id   string
+	drv  *router.Driver
+	p    *Peering
+	mem  *clustertest.Membership
+	srv  *httptest.Server
+	stop func()
+}
+
+func startRouter(t *testing.T, id string, sched *fakesched.Scheduler) *routerNode {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &routerNode{id: id}
+	n.mem = clustertest.New(waiter.RouterInfo{ID: id, URL: "http://" + ln.Addr().String()})
+	n.p, err = New(Config{Membership: n.mem, Secret: secret, Clock: clock.New(), Interval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.drv = router.New(router.Config{Engine: engine.Config{RouterID: id}, PollInterval: time.Hour,
+		FastPollInterval: 20 * time.Millisecond, Membership: n.p.Membership(), Peers: n.p.Peers()}, sched, clock.New())
+	n.p.Bind(n.drv)
+	n.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: n.p.Wrap(http.NotFoundHandler())}}
+	n.srv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = n.drv.Run(ctx) }()
+	go func() { defer wg.Done(); n.p.Run(ctx) }()
+	n.stop = func() {
+		n.p.Close()
+		n.srv.Close()
+		cancel()
+		wg.Wait()
+	}
+	t.Cleanup(n.stop)
+	return n
+}
+
+func (n *routerNode) info() waiter.RouterInfo { return n.mem.Self() }
+
+func cluster(t *testing.T, ids ...string) ([]*routerNode, *fakesched.Scheduler) {
+	t.Helper()
+	sched := fakesched.New(func(*engine.Description) http.Handler { return fakesched.Backend() })
+	t.Cleanup(func() { _ = sched.Shutdown(context.Background()) })
+	var nodes []*routerNode
+	var infos []waiter.RouterInfo
+	for _, id := range ids {
+		n := startRouter(t, id, sched)
+		nodes = append(nodes, n)
+		infos = append(infos, n.info())
+	}
+	for _, n := range nodes {
+		n.mem.Set(infos, ids[0])
+	}
+	return nodes, sched
+}
+
+func desc(t *testing.T) *engine.Description {
+	t.Helper()
+	d, err := engine.NewDescription(engine.Params{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1",
+		"run-as-user": "alice"}, engine.DescriptionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within 10 s: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func clusterState(t *testing.T, d *router.Driver) map[string]any {
+	t.Helper()
+	c, ok := d.State().(map[string]any)["cluster"].(map[string]any)
+	if !ok {
+		t.Fatalf("/state has no cluster: %v", d.State())
+	}
+	return c
+}
+
+func TestStateShowsRoutersAndLeader(t *testing.T) {
+	nodes, _ := cluster(t, "r1", "r2", "r3")
+	eventually(t, "r2 sees three routers led by r1", func() bool {
+		c := clusterState(t, nodes[1].drv)
+		rs, _ := c["routers"].([]string)
+		return len(rs) == 3 && c["leader-id"] == "r1" && c["leader"] == false
+	})
+	if c := clusterState(t, nodes[0].drv); c["leader"] != true || c["router-id"] != "r1" {
+		t.Fatalf("r1's view: %v", c)
+	}
+	// r1 leaves; r2 leads.
+	for _, n := range nodes[1:] {
+		n.mem.Set([]waiter.RouterInfo{nodes[1].info(), nodes[2].info()}, "r2")
+	}
+	eventually(t, "r2 leads two routers", func() bool {
+		c := clusterState(t, nodes[1].drv)
+		rs, _ := c["routers"].([]string)
+		return len(rs) == 2 && c["leader"] == true
+	})
+}
+
+func TestCountersAndEjectBetweenDrivers(t *testing.T) {
+	nodes, sched := cluster(t, "r1", "r2")
+	r1, r2 := nodes[0], nodes[1]
+	d := desc(t)
+	g, err := r2.drv.Admit(context.Background(), waiter.Admission{Description: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if insts := sched.Instances(d.ID); len(insts) != 1 || insts[0].ID != g.Instance {
+		t.Fatalf("instances %v, grant %+v", insts, g)
+	}
+	// r1 asks for r2's counters of the service: one request in flight.
+	got, errs := r1.p.net.PeerServiceCounters(context.Background(), d.ID)
+	if c := got["r2"]; len(errs) != 0 || c.Outstanding != 1 || c.SlotsInUse != 1 || c.LastRequest.IsZero() {
+		t.Fatalf("r2's counters seen from r1: %+v %v", got, errs)
+	}
+	m, ok := r1.drv.ClusterMetrics(context.Background(), d.ID)
+	if !ok || m.Aggregate.Outstanding != 1 || len(m.Routers) != 1 {
+		t.Fatalf("r1's cluster metrics: %+v", m)
+	}
+	// r2 uses the instance: r1's eject is vetoed with 423.
+	err = r1.p.net.AskEject(context.Background(), d.ID, g.Instance, 10*time.Second, "prepare-to-kill")
+	if !errors.Is(err, waiter.ErrInstanceInUse) || !strings.Contains(err.Error(), "r2") {
+		t.Fatalf("eject while r2 uses it: %v", err)
+	}
+	r2.drv.Release(g, engine.OutcomeSuccess)
+	if err := r1.p.net.AskEject(context.Background(), d.ID, g.Instance, 10*time.Second, "prepare-to-kill"); err != nil {
+		t.Fatalf("eject once released: %v", err)
+	}
+}
+
+func TestCountersSyncToEveryPeer(t *testing.T) {
+	nodes, _ := cluster(t, "r1", "r2")
+	d := desc(t)
+	g, err := nodes[0].drv.Admit(context.Background(), waiter.Admission{Description: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nodes[0].drv.Release(g, engine.OutcomeSuccess)
+	// r1 publishes what r2's network receives and hands to r2's driver.
+	conn := make(chan engine.PeerCounters, 16)
+	r2 := nodes[1]
+	spyNet, err := peers.New(peers.Config{Membership: r2.mem, Secret: secret, Local: recorder{conn}, Clock: clock.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(spyNet.Handler())
+	defer srv.Close()
+	defer spyNet.Close()
+	nodes[0].mem.Set([]waiter.RouterInfo{nodes[0].info(), {ID: "r2", URL: srv.URL}}, "r1")
+	select {
+	case pc := <-conn:
+		if pc.Router != "r1" || len(pc.Services) != 1 || pc.Services[0].Service != d.ID || pc.Services[0].Outstanding != 1 {
+			t.Fatalf("r2 received %+v", pc)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("r1's counters never reached r2")
+	}
+}
+
+// recorder is a peers.Local that only records the counters it gets.
+type recorder struct{ c chan engine.PeerCounters }
+
+func (r recorder) Counters() []engine.ServiceCounters { return nil }
+func (r recorder) PeerCounters(p engine.PeerCounters) {
+	select {
+	case r.c <- p:
+	default:
+	}
+}
+func (r recorder) Eject(string, string, time.Duration, string) error { return nil }
+func (r recorder) KillOne(context.Context, string) (string, error) {
+	return "", waiter.ErrNothingToKill
+}
+func (r recorder) ServiceCounters(string) (engine.ServiceCounters, bool) {
+	return engine.ServiceCounters{}, false
+}
+func (r recorder) Knows(string) bool { return false }
+
+func TestDeleteAwaitsEveryRouter(t *testing.T) {
+	nodes, _ := cluster(t, "r1", "r2")
+	r1, r2 := nodes[0], nodes[1]
+	d := desc(t)
+	g, err := r2.drv.Admit(context.Background(), waiter.Admission{Description: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.drv.Release(g, engine.OutcomeSuccess)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	err = r1.drv.AwaitDeleted(ctx, d.ID)
+	cancel()
+	if err == nil || !strings.Contains(err.Error(), "r2") {
+		t.Fatalf("r2 still knows it: AwaitDeleted = %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- r1.drv.AwaitDeleted(ctx, d.ID)
+	}()
+	r2.drv.DeleteService(d.ID)
+	if err := <-done; err != nil {
+		t.Fatalf("after r2 deleted it: %v", err)
+	}
+}
+
+func TestUnsignedPeerCallsRefused(t *testing.T) {
+	nodes, _ := cluster(t, "r1", "r2")
+	for _, path := range []string{peers.PathEject, peers.PathKill} {
+		resp, err := http.Post(nodes[1].srv.URL+path, "application/json", strings.NewReader(`{"service-id":"s"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("unsigned POST %s: %d", path, resp.StatusCode)
+		}
+	}
+	// Everything else goes to the API.
+	resp, err := http.Get(nodes[1].srv.URL + "/apps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/apps reached %d, want the API's handler (404 here)", resp.StatusCode)
+	}
+}
