@@ -37,6 +37,10 @@ var (
 	// ErrStoreReadOnly: a write failed because the store, or the disk it
 	// is on, is read-only. Nothing was written. 503.
 	ErrStoreReadOnly = errors.New("the token store is read-only")
+	// ErrStoreUnavailable: the store's backend cannot be reached (the
+	// ZooKeeper ensemble of a cluster of routers); the wrapping text says
+	// which and why. 503.
+	ErrStoreUnavailable = errors.New("the store is unavailable")
 )
 
 // CorruptRecordError names a record that failed its checksum or does not

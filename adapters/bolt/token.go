@@ -9,19 +9,6 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-// storeOwnedKeys may not appear in data given to PutToken: the store sets
-// them (or, for "previous", keeps history in its own bucket), and accepting
-// them would let a caller forge a token's audit trail.
-var storeOwnedKeys = []string{waiter.KeyDeleted, waiter.KeyLastUpdateTime, waiter.KeyLastUpdateUser, waiter.KeyPrevious}
-
-// systemKeys are left out when deciding whether an update changes anything
-// (Waiter compares only user-editable keys), so re-posting a token read
-// with its metadata is still a no-op.
-var systemKeys = map[string]bool{
-	waiter.KeyCluster: true, waiter.KeyDeleted: true, waiter.KeyLastUpdateTime: true,
-	waiter.KeyLastUpdateUser: true, waiter.KeyPrevious: true, waiter.KeyRoot: true,
-}
-
 // GetToken returns the current version of a token. A soft-deleted token is
 // returned only when includeDeleted is set; otherwise the error wraps
 // ErrTokenDeleted (and so ErrTokenNotFound). A token whose record is

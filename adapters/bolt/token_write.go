@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/internal/tokenrules"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -157,82 +158,14 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 	return out, nil
 }
 
-// checkTokenData rejects data the store cannot accept whatever the
-// current state: empty data and store-owned keys.
-func checkTokenData(name string, data map[string]any) error {
-	if len(data) == 0 {
-		return fmt.Errorf("%w: token %q: no parameters given", waiter.ErrInvalidTokenData, name)
-	}
-	for _, k := range storeOwnedKeys {
-		if _, ok := data[k]; ok {
-			return fmt.Errorf("%w: token %q: %q is set by the store and may not be given", waiter.ErrInvalidTokenData, name, k)
-		}
-	}
-	return nil
-}
-
-// checkIfMatch implements If-Match: empty matches anything; otherwise it
-// must equal the current ETag, and a missing token has none.
-func checkIfMatch(name string, cur waiter.Token, found bool, ifMatch string) error {
-	if ifMatch == "" {
-		return nil
-	}
-	current := ""
-	if found {
-		current = cur.ETag
-	}
-	if ifMatch != current {
-		if !found {
-			return fmt.Errorf("%w: token %q does not exist, if-match was %q", waiter.ErrPreconditionFailed, name, ifMatch)
-		}
-		return fmt.Errorf("%w: token %q is at %q, if-match was %q", waiter.ErrPreconditionFailed, name, current, ifMatch)
-	}
-	return nil
-}
-
-// withDefaults copies data and fills in owner and root as Waiter's token
-// handler does, reading the current version inside the write transaction
-// so the defaults cannot race with another write.
-func withDefaults(data map[string]any, cur waiter.Token, live bool, user string) map[string]any {
-	next := maps.Clone(data)
-	if _, ok := next[waiter.KeyOwner]; !ok {
-		if live && cur.Owner() != "" {
-			next[waiter.KeyOwner] = cur.Owner()
-		} else {
-			next[waiter.KeyOwner] = user
-		}
-	}
-	if root, ok := cur.Data[waiter.KeyRoot]; ok && live {
-		if _, given := next[waiter.KeyRoot]; !given {
-			next[waiter.KeyRoot] = root
-		}
-	}
-	return next
-}
-
-// sameEditable reports whether two token data maps agree on every
-// non-system key, comparing canonical JSON so 5 and 5.0 are equal.
-func sameEditable(a, b map[string]any) (bool, error) {
-	ca, err := canonicalJSON(editable(a))
-	if err != nil {
-		return false, err
-	}
-	cb, err := canonicalJSON(editable(b))
-	if err != nil {
-		return false, fmt.Errorf("%w: %w", waiter.ErrInvalidTokenData, err)
-	}
-	return bytes.Equal(ca, cb), nil
-}
-
-func editable(data map[string]any) map[string]any {
-	out := make(map[string]any, len(data))
-	for k, v := range data {
-		if !systemKeys[k] {
-			out[k] = v
-		}
-	}
-	return out
-}
+// The rules of token writes are shared with every token store
+// (internal/tokenrules).
+var (
+	checkTokenData = tokenrules.CheckData
+	checkIfMatch   = tokenrules.CheckIfMatch
+	withDefaults   = tokenrules.WithDefaults
+	sameEditable   = tokenrules.SameEditable
+)
 
 // currentPayload returns a copy of the payload of a token's current
 // record, which the caller has already read and checked in this

@@ -133,6 +133,9 @@ func toError(err error) *Error {
 	case errors.Is(err, waiter.ErrStoreReadOnly):
 		return &Error{Status: http.StatusServiceUnavailable,
 			Message: "The token store is read-only; nothing was written", Cause: err}
+	case errors.Is(err, waiter.ErrStoreUnavailable):
+		// The wrapping text names the backend (ZooKeeper) and its servers.
+		return &Error{Status: http.StatusServiceUnavailable, Message: "Service Unavailable: " + err.Error(), Cause: err}
 	case errors.Is(err, waiter.ErrInstanceNotFound):
 		return &Error{Status: http.StatusNotFound, Message: "Instance not found", Cause: err}
 	case errors.Is(err, waiter.ErrInstanceBeingKilled):

@@ -85,8 +85,8 @@ func TestDamagedTokenIsNotServed(t *testing.T) {
 	}
 }
 
-// Writes the store cannot make for lack of disk or a read-only disk get
-// 507 and 503 with a message that says so.
+// Writes the store cannot make for lack of disk, a read-only disk or an
+// unreachable ZooKeeper get 507 and 503 with a message that says so.
 func TestStoreWriteFailureStatuses(t *testing.T) {
 	for _, c := range []struct {
 		err    error
@@ -97,6 +97,8 @@ func TestStoreWriteFailureStatuses(t *testing.T) {
 			"Insufficient Storage: the token store's disk is full"},
 		{fmt.Errorf("%w: put token: read-only file system", waiter.ErrStoreReadOnly), http.StatusServiceUnavailable,
 			"token store is read-only"},
+		{fmt.Errorf("%w: put token \"app\": ZooKeeper (127.0.0.1:2181) is unavailable: zk: connection closed", waiter.ErrStoreUnavailable),
+			http.StatusServiceUnavailable, "ZooKeeper (127.0.0.1:2181) is unavailable"},
 	} {
 		s := &ailingStore{memStore: newMemStore(), writeErr: c.err}
 		e := newAilingEdge(t, s)

@@ -169,6 +169,10 @@ type Config struct {
 	// or stdout.
 	AccessLog string `yaml:"access-log"`
 
+	// ClusterSettings (cluster, zk-connect, ...) make the router one of a
+	// cluster coordinated by ZooKeeper (cluster.go).
+	ClusterSettings `yaml:",inline"`
+
 	// InsecureAllowAnyone lets a one-user router listen beyond loopback,
 	// so that anyone who can reach it acts as run-as-user. It is logged
 	// at start and shown by /settings.
@@ -284,6 +288,7 @@ func Default() Config {
 		Authenticator:       AuthOneUser,
 		LogFormat:           "text",
 		LogLevel:            "info",
+		ClusterSettings:     defaultCluster(),
 	}
 }
 
@@ -397,5 +402,6 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.ServiceCORS.validate()...)
+	errs = append(errs, c.validateCluster()...)
 	return errors.Join(errs...)
 }

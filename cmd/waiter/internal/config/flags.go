@@ -35,6 +35,8 @@ type Flags struct {
 	LogFormat *string `enum:"text,json" placeholder:"text|json" help:"Log format (default text)."`
 	LogLevel  *string `enum:"debug,info,warn,error" placeholder:"LEVEL" help:"Lowest level logged: debug, info (the default), warn or error."`
 	AccessLog *string `placeholder:"FILE" predictor:"file" help:"Write one line per request (cid, service-id, instance-id, status, latencies, queue time) to FILE, or stderr or stdout; off by default."`
+
+	ClusterFlags
 }
 
 // HelpVars are the values the flags' help interpolates.
@@ -93,6 +95,7 @@ func (f Flags) Resolve() (Config, error) {
 	set(&cfg.LogFormat, f.LogFormat)
 	set(&cfg.LogLevel, f.LogLevel)
 	set(&cfg.AccessLog, f.AccessLog)
+	f.ClusterFlags.apply(&cfg)
 	if err := cfg.Validate(); err != nil {
 		return Config{}, errors.Join(errors.New("invalid configuration"), err)
 	}

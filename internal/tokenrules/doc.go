@@ -1,0 +1,6 @@
+// Package tokenrules holds the rules every token store applies the same
+// way, so the bbolt store (adapters/bolt) and the ZooKeeper store
+// (adapters/zookeeper) cannot drift apart: the canonical JSON form and
+// the ETag taken over it, which keys a caller may not give, If-Match,
+// the owner and root defaults, and when an update is a no-op.
+package tokenrules
