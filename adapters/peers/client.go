@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
@@ -76,12 +75,11 @@ func (n *Network) eachPeer(f func(p waiter.RouterInfo) error) map[string]error {
 	return errs
 }
 
-// AskEject asks every peer to eject instance of service for period, all
-// at once. It returns nil when every peer ejected it; otherwise an error
+// AskEject asks every peer to eject instance of service, all at once. It returns nil when every peer ejected it; otherwise an error
 // naming the peers that refused: wrapping ErrInUse when one uses it (423),
 // ErrUnreachable when one did not answer (it may be using it).
-func (n *Network) AskEject(ctx context.Context, service, instance string, period time.Duration, reason string) error {
-	body := ejectRequest{Service: service, Instance: instance, PeriodMS: period.Milliseconds(), Reason: reason}
+func (n *Network) AskEject(ctx context.Context, service, instance, reason string) error {
+	body := ejectRequest{Service: service, Instance: instance, Reason: reason}
 	errs := n.eachPeer(func(p waiter.RouterInfo) error {
 		status, out, err := n.call(ctx, p, http.MethodPost, PathEject, nil, body)
 		switch {
@@ -98,30 +96,66 @@ func (n *Network) AskEject(ctx context.Context, service, instance string, period
 	return joinSorted(errs)
 }
 
-// DelegateKill asks the peers in turn, by id, to kill one instance of
-// service they hold, and returns the router and instance of the first
-// that did; ErrNothingToKill when none could.
-func (n *Network) DelegateKill(ctx context.Context, service string) (router, instance string, err error) {
-	var failures []error
+// peer finds router id among the peers.
+func (n *Network) peer(id string) (waiter.RouterInfo, error) {
 	for _, p := range n.peers() {
-		status, out, err := n.call(ctx, p, http.MethodPost, PathKill, nil, killRequest{Service: service})
-		if err != nil {
-			failures = append(failures, err)
-			continue
-		}
-		if status == http.StatusOK {
-			var kr killResponse
-			if err := json.Unmarshal(out, &kr); err != nil {
-				failures = append(failures, fmt.Errorf("router %s: %w", p.ID, err))
-				continue
-			}
-			return p.ID, kr.Instance, nil
-		}
-		if status != http.StatusNotFound {
-			failures = append(failures, fmt.Errorf("router %s answered %d: %s", p.ID, status, bytes.TrimSpace(out)))
+		if p.ID == id {
+			return p, nil
 		}
 	}
-	return "", "", errors.Join(append([]error{ErrNothingToKill}, failures...)...)
+	return waiter.RouterInfo{}, fmt.Errorf("%w: %s is not a member of the cluster", ErrUnreachable, id)
+}
+
+// AskKillCandidate is the leader's delegated kill: peer router names an
+// instance of service the leader may kill; ErrNothingToKill when it has
+// none, ErrUnreachable when it did not answer.
+func (n *Network) AskKillCandidate(ctx context.Context, router, service string) (string, error) {
+	p, err := n.peer(router)
+	if err != nil {
+		return "", err
+	}
+	status, out, err := n.call(ctx, p, http.MethodPost, PathKill, nil, killRequest{Service: service})
+	switch {
+	case err != nil:
+		return "", err
+	case status == http.StatusNotFound:
+		return "", fmt.Errorf("%w on router %s", ErrNothingToKill, router)
+	case status != http.StatusOK:
+		return "", fmt.Errorf("%w: router %s answered %d: %s", ErrUnreachable, router, status, bytes.TrimSpace(out))
+	}
+	var kr killResponse
+	if err := json.Unmarshal(out, &kr); err != nil || kr.Instance == "" {
+		return "", fmt.Errorf("%w: router %s answered no instance", ErrUnreachable, router)
+	}
+	return kr.Instance, nil
+}
+
+// OfferSlot lends peer router one slot of instance of service (work
+// stealing); the peer gives it back with a call to this router's
+// PathRelease.
+func (n *Network) OfferSlot(ctx context.Context, router, service, instance string) error {
+	return n.post(ctx, router, PathOffer, slotMessage{Service: service, Instance: instance}, http.StatusAccepted)
+}
+
+// ReleaseSlot gives back to peer router the slot of instance it lent,
+// with how the request it served ended.
+func (n *Network) ReleaseSlot(ctx context.Context, router, service, instance string, outcome engine.Outcome) error {
+	return n.post(ctx, router, PathRelease, slotMessage{Service: service, Instance: instance, Outcome: outcome.String()}, http.StatusOK)
+}
+
+func (n *Network) post(ctx context.Context, router, path string, body any, want int) error {
+	p, err := n.peer(router)
+	if err != nil {
+		return err
+	}
+	status, out, err := n.call(ctx, p, http.MethodPost, path, nil, body)
+	if err != nil {
+		return err
+	}
+	if status != want {
+		return fmt.Errorf("%w: router %s answered %d: %s", ErrUnreachable, router, status, bytes.TrimSpace(out))
+	}
+	return nil
 }
 
 // PeerServiceCounters asks every peer for its counters of service: the

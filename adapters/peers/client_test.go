@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/waiter-go/waiter/engine"
 )
@@ -15,23 +14,23 @@ func TestAskEject(t *testing.T) {
 	a, b, c := startNode(t, "a", "", testSecret), startNode(t, "b", "", testSecret), startNode(t, "c", "", testSecret)
 	join(a, b, c)
 	ctx := context.Background()
-	if err := a.net.AskEject(ctx, "s1", "i1", 10*time.Second, "prepare-to-kill"); err != nil {
+	if err := a.net.AskEject(ctx, "s1", "i1", "prepare-to-kill"); err != nil {
 		t.Fatalf("nobody uses i1: %v", err)
 	}
 	for _, n := range []*node{b, c} {
-		if n.local.ejected["i1"] != 10*time.Second {
+		if n.local.ejected["i1"] != "a" {
 			t.Fatalf("%s ejected %v", n.id, n.local.ejected)
 		}
 	}
 	// c uses i2: 423, a veto.
 	c.local.inUse["i2"] = true
-	err := a.net.AskEject(ctx, "s1", "i2", 10*time.Second, "prepare-to-kill")
+	err := a.net.AskEject(ctx, "s1", "i2", "prepare-to-kill")
 	if !errors.Is(err, ErrInUse) {
 		t.Fatalf("c uses i2: %v; want ErrInUse", err)
 	}
 	// An unreachable peer vetoes too: it may be using the instance.
 	c.stop()
-	if err := a.net.AskEject(ctx, "s1", "i3", time.Second, "prepare-to-kill"); !errors.Is(err, ErrUnreachable) {
+	if err := a.net.AskEject(ctx, "s1", "i3", "prepare-to-kill"); !errors.Is(err, ErrUnreachable) {
 		t.Fatalf("c down: %v; want ErrUnreachable", err)
 	}
 }
@@ -44,9 +43,9 @@ func TestEjectEndpointAnswers(t *testing.T) {
 		body   any
 		status int
 	}{
-		{ejectRequest{Service: "s", Instance: "free", PeriodMS: 1000, Reason: "killed"}, 200},
-		{ejectRequest{Service: "s", Instance: "busy", PeriodMS: 1000}, http.StatusLocked},
-		{ejectRequest{Service: "s", Instance: "x"}, 400},
+		{ejectRequest{Service: "s", Instance: "free", Reason: "killed"}, 200},
+		{ejectRequest{Service: "s", Instance: "busy"}, http.StatusLocked},
+		{ejectRequest{Service: "s"}, 400},
 		{map[string]any{"bogus": 1}, 400},
 	} {
 		status, body, err := a.net.call(context.Background(), b.info(), "POST", PathEject, nil, tc.body)
@@ -56,26 +55,51 @@ func TestEjectEndpointAnswers(t *testing.T) {
 	}
 	// Without a signature: 401, and nothing ejected.
 	resp, err := http.Post("http://"+b.addr+PathEject, "application/json",
-		bytes.NewReader([]byte(`{"service-id":"s","instance-id":"other","period-in-ms":1000}`)))
+		bytes.NewReader([]byte(`{"service-id":"s","instance-id":"other"}`)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || b.local.ejected["other"] != 0 {
+	if resp.StatusCode != http.StatusUnauthorized || b.local.ejected["other"] != "" {
 		t.Fatalf("unsigned eject: %d, ejected %v", resp.StatusCode, b.local.ejected)
 	}
 }
 
-func TestDelegateKill(t *testing.T) {
+func TestKillCandidate(t *testing.T) {
 	a, b, c := startNode(t, "a", "", testSecret), startNode(t, "b", "", testSecret), startNode(t, "c", "", testSecret)
 	join(a, b, c)
 	c.local.killable["s1"] = "i7"
-	router, inst, err := a.net.DelegateKill(context.Background(), "s1")
-	if err != nil || router != "c" || inst != "i7" {
-		t.Fatalf("DelegateKill = %q %q %v; want c i7", router, inst, err)
+	inst, err := a.net.AskKillCandidate(context.Background(), "c", "s1")
+	if err != nil || inst != "i7" {
+		t.Fatalf("AskKillCandidate(c) = %q %v; want i7", inst, err)
 	}
-	if _, _, err := a.net.DelegateKill(context.Background(), "s1"); !errors.Is(err, ErrNothingToKill) {
-		t.Fatalf("nothing left: %v", err)
+	if _, err := a.net.AskKillCandidate(context.Background(), "b", "s1"); !errors.Is(err, ErrNothingToKill) {
+		t.Fatalf("b has none: %v", err)
+	}
+	if _, err := a.net.AskKillCandidate(context.Background(), "zz", "s1"); !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("not a member: %v", err)
+	}
+}
+
+func TestSlotOfferAndRelease(t *testing.T) {
+	a, b := startNode(t, "a", "", testSecret), startNode(t, "b", "", testSecret)
+	join(a, b)
+	ctx := context.Background()
+	if err := a.net.OfferSlot(ctx, "b", "s1", "i1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.net.ReleaseSlot(ctx, "a", "s1", "i1", engine.OutcomeInstanceBusy); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.local.offered) != 1 || b.local.offered[0] != "a s1 i1" {
+		t.Fatalf("b was offered %v", b.local.offered)
+	}
+	if len(a.local.released) != 1 || a.local.released[0] != "b s1 i1 instance-busy" {
+		t.Fatalf("a got back %v", a.local.released)
+	}
+	status, _, err := a.net.call(ctx, b.info(), "POST", PathRelease, nil, slotMessage{Service: "s", Instance: "i", Outcome: "bogus"})
+	if err != nil || status != 400 {
+		t.Fatalf("unknown outcome: %d %v", status, err)
 	}
 }
 

@@ -18,8 +18,13 @@
 //     the kill is vetoed; an unreachable peer vetoes too, so a router cut
 //     off from its peers never loses an instance it is using. After a kill
 //     the leader tells every peer to eject the instance for good.
-//   - Kill delegation: a leader with no killable instance asks each peer
-//     in turn to kill one of its own.
+//   - Kill delegation: a leader with no killable instance asks the peer
+//     its engine names for a candidate (Waiter's waiter-kill-instance),
+//     then runs its kill protocol on it.
+//   - Work stealing (reference 4.4): a router lends a slot to the peer its
+//     engine names (PathOffer, answered 202 at once); the peer gives it
+//     back with the outcome of the request it served (PathRelease). Two
+//     short calls instead of Waiter's one held open for the whole request.
 //   - Fan-out for the API: a service's counters on every router
 //     (/apps/{id}?include=metrics) and whether any router still knows a
 //     service (DELETE /apps/{id}?timeout=).

@@ -23,13 +23,15 @@ type fakeLocal struct {
 	counters []engine.ServiceCounters
 	got      []engine.PeerCounters
 	inUse    map[string]bool // instance ids with requests here
-	ejected  map[string]time.Duration
+	ejected  map[string]string // instance -> the router that asked
 	killable map[string]string // service -> instance
 	known    map[string]bool
+	offered  []string // "from service instance"
+	released []string // "from service instance outcome"
 }
 
 func newFakeLocal() *fakeLocal {
-	return &fakeLocal{inUse: map[string]bool{}, ejected: map[string]time.Duration{}, killable: map[string]string{}, known: map[string]bool{}}
+	return &fakeLocal{inUse: map[string]bool{}, ejected: map[string]string{}, killable: map[string]string{}, known: map[string]bool{}}
 }
 
 func (f *fakeLocal) Counters() []engine.ServiceCounters {
@@ -65,17 +67,29 @@ func (f *fakeLocal) last(router string) (engine.PeerCounters, int) {
 	return out, n
 }
 
-func (f *fakeLocal) Eject(service, instance string, period time.Duration, reason string) error {
+func (f *fakeLocal) Eject(from, service, instance, reason string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.inUse[instance] {
 		return ErrInUse
 	}
-	f.ejected[instance] = period
+	f.ejected[instance] = from
 	return nil
 }
 
-func (f *fakeLocal) KillOne(ctx context.Context, service string) (string, error) {
+func (f *fakeLocal) SlotOffered(from, service, instance string) {
+	f.mu.Lock()
+	f.offered = append(f.offered, from+" "+service+" "+instance)
+	f.mu.Unlock()
+}
+
+func (f *fakeLocal) SlotReleased(from, service, instance string, o engine.Outcome) {
+	f.mu.Lock()
+	f.released = append(f.released, from+" "+service+" "+instance+" "+o.String())
+	f.mu.Unlock()
+}
+
+func (f *fakeLocal) KillCandidate(ctx context.Context, from, service string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	id, ok := f.killable[service]

@@ -3,7 +3,6 @@ package peers
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
@@ -18,15 +17,20 @@ type Local interface {
 	// PeerCounters takes a peer's latest counters (the driver stamps the
 	// time it got them).
 	PeerCounters(p engine.PeerCounters)
-	// Eject stops routing to instance of service for period (reason
-	// "prepare-to-kill" before a kill, "killed" after). It returns an
-	// error wrapping ErrInUse while this router has requests on it; an
-	// instance it does not know is nothing to do.
-	Eject(service, instance string, period time.Duration, reason string) error
-	// KillOne kills one killable instance of service this router holds
-	// (a leader's delegated kill) and names it; ErrNothingToKill when it
-	// has none.
-	KillOne(ctx context.Context, service string) (string, error)
+	// Eject is peer from's request to stop routing to instance of service
+	// (reason "prepare-to-kill" before a kill, "killed" after). It returns
+	// an error wrapping ErrInUse while this router has requests on it.
+	Eject(from, service, instance, reason string) error
+	// KillCandidate is the leader's delegated kill (from): this router
+	// names one instance of service the leader may kill, which stops
+	// taking requests here; ErrNothingToKill when it has none.
+	KillCandidate(ctx context.Context, from, service string) (string, error)
+	// SlotOffered: peer from lends one slot of instance of service (work
+	// stealing). This router answers later with Network.ReleaseSlot.
+	SlotOffered(from, service, instance string)
+	// SlotReleased: peer from gives back the slot of instance it was lent,
+	// with how the request it served ended.
+	SlotReleased(from, service, instance string, outcome engine.Outcome)
 	// ServiceCounters are this router's counters of one service; false
 	// when it does not know the service.
 	ServiceCounters(service string) (engine.ServiceCounters, bool)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/waiter-go/waiter/internal/peerauth"
 )
@@ -18,6 +17,8 @@ func (n *Network) Handler() http.Handler {
 	mux.HandleFunc("GET "+PathSync, n.serveSync)
 	mux.HandleFunc("POST "+PathEject, n.serveEject)
 	mux.HandleFunc("POST "+PathKill, n.serveKill)
+	mux.HandleFunc("POST "+PathOffer, n.serveOffer)
+	mux.HandleFunc("POST "+PathRelease, n.serveRelease)
 	mux.HandleFunc("GET "+PathMetrics, n.serveMetrics)
 	mux.HandleFunc("GET "+PathKnows, n.serveKnows)
 	return n.verifier.Middleware(mux)
@@ -51,12 +52,12 @@ func (n *Network) serveEject(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if req.Service == "" || req.Instance == "" || req.PeriodMS <= 0 {
-		writeError(w, http.StatusBadRequest, "service-id, instance-id and a positive period-in-ms are required")
+	if req.Service == "" || req.Instance == "" {
+		writeError(w, http.StatusBadRequest, "service-id and instance-id are required")
 		return
 	}
-	period := time.Duration(req.PeriodMS) * time.Millisecond
-	if err := n.cfg.Local.Eject(req.Service, req.Instance, period, req.Reason); err != nil {
+	from := peerauth.Caller(r.Context())
+	if err := n.cfg.Local.Eject(from, req.Service, req.Instance, req.Reason); err != nil {
 		if errors.Is(err, ErrInUse) {
 			writeError(w, http.StatusLocked, err.Error())
 			return
@@ -64,19 +65,18 @@ func (n *Network) serveEject(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"instance-id": req.Instance, "eject-period": req.PeriodMS,
-		"router-id": n.self.ID, "from": peerauth.Caller(r.Context())})
+	writeJSON(w, http.StatusOK, map[string]any{"instance-id": req.Instance, "router-id": n.self.ID})
 }
 
-// serveKill is POST PathKill: a delegated kill; 200 with the instance
-// killed, 404 when this router has no killable instance of the service.
+// serveKill is POST PathKill: the leader's delegated kill; 200 with the
+// instance it may kill, 404 when this router has none.
 func (n *Network) serveKill(w http.ResponseWriter, r *http.Request) {
 	var req killRequest
 	if err := decode(r, &req); err != nil || req.Service == "" {
 		writeError(w, http.StatusBadRequest, "a JSON body with service-id is required")
 		return
 	}
-	id, err := n.cfg.Local.KillOne(r.Context(), req.Service)
+	id, err := n.cfg.Local.KillCandidate(r.Context(), peerauth.Caller(r.Context()), req.Service)
 	switch {
 	case errors.Is(err, ErrNothingToKill):
 		writeError(w, http.StatusNotFound, err.Error())
@@ -111,4 +111,32 @@ func (n *Network) serveKnows(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, knowsResponse{Known: n.cfg.Local.Knows(id)})
+}
+
+// serveOffer is POST PathOffer: a peer lends a slot (202; the answer comes
+// later as a call to the peer's PathRelease).
+func (n *Network) serveOffer(w http.ResponseWriter, r *http.Request) {
+	var m slotMessage
+	if err := decode(r, &m); err != nil || m.Service == "" || m.Instance == "" {
+		writeError(w, http.StatusBadRequest, "a JSON body with service-id and instance-id is required")
+		return
+	}
+	n.cfg.Local.SlotOffered(peerauth.Caller(r.Context()), m.Service, m.Instance)
+	writeJSON(w, http.StatusAccepted, map[string]any{"router-id": n.self.ID})
+}
+
+// serveRelease is POST PathRelease: a peer gives back a slot it was lent.
+func (n *Network) serveRelease(w http.ResponseWriter, r *http.Request) {
+	var m slotMessage
+	if err := decode(r, &m); err != nil || m.Service == "" || m.Instance == "" {
+		writeError(w, http.StatusBadRequest, "a JSON body with service-id and instance-id is required")
+		return
+	}
+	o, ok := outcomes[m.Outcome]
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("response-status %q is not one of success, client-error, instance-error, instance-busy", m.Outcome))
+		return
+	}
+	n.cfg.Local.SlotReleased(peerauth.Caller(r.Context()), m.Service, m.Instance, o)
+	writeJSON(w, http.StatusOK, map[string]any{"router-id": n.self.ID})
 }

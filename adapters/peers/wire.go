@@ -12,7 +12,9 @@ const (
 	Prefix      = "/waiter-router/"
 	PathSync    = Prefix + "metrics-sync"
 	PathEject   = Prefix + "eject"
-	PathKill    = Prefix + "kill-instance"
+	PathKill    = Prefix + "kill-candidate"
+	PathOffer   = Prefix + "offer-slot"
+	PathRelease = Prefix + "release-slot"
 	PathMetrics = Prefix + "metrics"
 	PathKnows   = Prefix + "knows"
 )
@@ -57,11 +59,10 @@ type syncMessage struct {
 }
 
 // ejectRequest is the body of POST PathEject (Waiter's /eject body, with
-// the service named).
+// the service named; the period is the engine's, not the caller's).
 type ejectRequest struct {
 	Service  string `json:"service-id"`
 	Instance string `json:"instance-id"`
-	PeriodMS int64  `json:"period-in-ms"`
 	Reason   string `json:"reason"`
 }
 
@@ -70,9 +71,26 @@ type killRequest struct {
 	Service string `json:"service-id"`
 }
 
-// killResponse names the instance a delegated kill stopped.
+// killResponse names the instance a delegated kill may take.
 type killResponse struct {
 	Instance string `json:"instance-id"`
+}
+
+// slotMessage is the body of POST PathOffer and PathRelease: one slot of
+// one instance, and on release how the request it served ended.
+type slotMessage struct {
+	Service  string `json:"service-id"`
+	Instance string `json:"instance-id"`
+	Outcome  string `json:"response-status,omitempty"`
+}
+
+// outcomes are engine.Outcome by name on the wire.
+var outcomes = map[string]engine.Outcome{}
+
+func init() {
+	for o := engine.OutcomeSuccess; o <= engine.OutcomeInstanceBusy; o++ {
+		outcomes[o.String()] = o
+	}
 }
 
 // knowsResponse answers GET PathKnows.

@@ -108,18 +108,30 @@ func (l *lateLocal) PeerCounters(pc engine.PeerCounters) {
 	}
 }
 
-func (l *lateLocal) Eject(service, instance string, period time.Duration, reason string) error {
+func (l *lateLocal) Eject(from, service, instance, reason string) error {
 	if d := l.d.Load(); d != nil {
-		return d.Eject(service, instance, period, reason)
+		return d.Eject(from, service, instance, reason)
 	}
 	return errNotBound
 }
 
-func (l *lateLocal) KillOne(ctx context.Context, service string) (string, error) {
+func (l *lateLocal) KillCandidate(ctx context.Context, from, service string) (string, error) {
 	if d := l.d.Load(); d != nil {
-		return d.KillOne(ctx, service)
+		return d.KillCandidate(ctx, from, service)
 	}
 	return "", waiter.ErrNothingToKill
+}
+
+func (l *lateLocal) SlotOffered(from, service, instance string) {
+	if d := l.d.Load(); d != nil {
+		d.SlotOffered(from, service, instance)
+	}
+}
+
+func (l *lateLocal) SlotReleased(from, service, instance string, o engine.Outcome) {
+	if d := l.d.Load(); d != nil {
+		d.SlotReleased(from, service, instance, o)
+	}
 }
 
 func (l *lateLocal) ServiceCounters(service string) (engine.ServiceCounters, bool) {

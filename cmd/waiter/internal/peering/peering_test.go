@@ -157,12 +157,12 @@ func TestCountersAndEjectBetweenDrivers(t *testing.T) {
 		t.Fatalf("r1's cluster metrics: %+v", m)
 	}
 	// r2 uses the instance: r1's eject is vetoed with 423.
-	err = r1.p.net.AskEject(context.Background(), d.ID, g.Instance, 10*time.Second, "prepare-to-kill")
+	err = r1.p.net.AskEject(context.Background(), d.ID, g.Instance, "prepare-to-kill")
 	if !errors.Is(err, waiter.ErrInstanceInUse) || !strings.Contains(err.Error(), "r2") {
 		t.Fatalf("eject while r2 uses it: %v", err)
 	}
 	r2.drv.Release(g, engine.OutcomeSuccess)
-	if err := r1.p.net.AskEject(context.Background(), d.ID, g.Instance, 10*time.Second, "prepare-to-kill"); err != nil {
+	if err := r1.p.net.AskEject(context.Background(), d.ID, g.Instance, "prepare-to-kill"); err != nil {
 		t.Fatalf("eject once released: %v", err)
 	}
 }
@@ -206,10 +206,12 @@ func (r recorder) PeerCounters(p engine.PeerCounters) {
 	default:
 	}
 }
-func (r recorder) Eject(string, string, time.Duration, string) error { return nil }
-func (r recorder) KillOne(context.Context, string) (string, error) {
+func (r recorder) Eject(string, string, string, string) error { return nil }
+func (r recorder) KillCandidate(context.Context, string, string) (string, error) {
 	return "", waiter.ErrNothingToKill
 }
+func (r recorder) SlotOffered(string, string, string)                  {}
+func (r recorder) SlotReleased(string, string, string, engine.Outcome) {}
 func (r recorder) ServiceCounters(string) (engine.ServiceCounters, bool) {
 	return engine.ServiceCounters{}, false
 }

@@ -12,23 +12,22 @@ import (
 // Peers is what the driver asks of the other routers of its cluster
 // (adapters/peers implements it). A router alone has none.
 type Peers interface {
-	// AskEject asks every peer to eject instance of service for period;
-	// an error when one refused (it uses it) or did not answer.
-	AskEject(ctx context.Context, service, instance string, period time.Duration, reason string) error
-	// DelegateKill asks the peers in turn to kill one instance of service
-	// they hold; the router and instance of the first that did.
-	DelegateKill(ctx context.Context, service string) (router, instance string, err error)
+	// AskEject asks every peer to eject instance of service; an error
+	// when one refused (it uses it) or did not answer.
+	AskEject(ctx context.Context, service, instance, reason string) error
+	// AskKillCandidate asks peer router for an instance of service the
+	// leader may kill (a delegated kill).
+	AskKillCandidate(ctx context.Context, router, service string) (string, error)
+	// OfferSlot lends peer router a slot of instance (work stealing);
+	// ReleaseSlot gives back a slot router lent.
+	OfferSlot(ctx context.Context, router, service, instance string) error
+	ReleaseSlot(ctx context.Context, router, service, instance string, outcome engine.Outcome) error
 	// PeerServiceCounters asks every peer for its counters of service:
 	// the peers that know it, and those that could not answer.
 	PeerServiceCounters(ctx context.Context, service string) (map[string]engine.ServiceCounters, map[string]error)
 	// PeersKnowing lists the peers that still know service.
 	PeersKnowing(ctx context.Context, service string) ([]string, error)
 }
-
-// Eject periods of the kill protocol (reference 3.5): a victim is ejected
-// on every router for 10 s while it is killed, then for the engine's
-// MaxEjectTime (300 s) once it is.
-const prepareToKillPeriod = 10 * time.Second
 
 // clusterState is what the driver last told the engine about its cluster,
 // for /state. Guarded by mu.
@@ -112,7 +111,7 @@ func (d *Driver) askEject(a engine.Action) {
 	d.ops.submit(a.Service, func() {
 		var err error
 		if peers != nil {
-			err = peers.AskEject(d.opCtx, a.Service, a.Instance, prepareToKillPeriod, "prepare-to-kill")
+			err = peers.AskEject(d.opCtx, a.Service, a.Instance, "prepare-to-kill")
 		}
 		if err != nil {
 			d.log.Info("kill vetoed by a peer", "service-id", a.Service, "instance-id", a.Instance, "error", err)
@@ -130,44 +129,45 @@ func (d *Driver) ejectKilled(service, instance string) {
 	if d.cfg.Peers == nil {
 		return
 	}
-	period := d.eng.Config().MaxEjectTime
-	if period <= 0 {
-		period = 300 * time.Second
-	}
 	go func() {
 		ctx, cancel := d.clk.WithTimeout(d.opCtx, d.cfg.CallTimeout)
 		defer cancel()
-		if err := d.cfg.Peers.AskEject(ctx, service, instance, period, "killed"); err != nil {
+		if err := d.cfg.Peers.AskEject(ctx, service, instance, "killed"); err != nil {
 			d.log.Debug("telling peers of a killed instance", "service-id", service, "instance-id", instance, "error", err)
 		}
 	}()
 }
 
-// Eject is a peer's request to stop routing to an instance (before it
-// kills it, or after): ErrInstanceInUse while requests run on it here.
-func (d *Driver) Eject(service, instance string, period time.Duration, reason string) error {
+// Eject is peer from's request to stop routing to an instance (before
+// it kills it, or after): waiter.ErrInstanceInUse while requests run on
+// it here.
+func (d *Driver) Eject(from, service, instance, reason string) error {
 	var err error
-	if !d.do(func() { err = d.ejectLocked(service, instance, period, reason) }) {
+	if !d.do(func() { err = d.ejectLocked(from, service, instance, reason) }) {
 		return ErrStopped
 	}
 	return err
 }
 
-// KillOne is a leader's delegated kill: this router kills one killable
-// instance of service it holds, as its own scale-down would.
-func (d *Driver) KillOne(ctx context.Context, service string) (string, error) {
+// KillCandidate is the leader's delegated kill: this router names one
+// instance of service the leader may kill.
+func (d *Driver) KillCandidate(ctx context.Context, from, service string) (string, error) {
 	var id string
 	var err error
-	if !d.do(func() { id, err = d.killOneLocked(service) }) {
+	if !d.do(func() { id, err = d.killCandidateLocked(from, service) }) {
 		return "", ErrStopped
 	}
-	if err != nil {
-		return "", err
-	}
-	if err := d.KillInstance(ctx, service, id); err != nil {
-		return "", fmt.Errorf("killing %s: %w", id, err)
-	}
-	return id, nil
+	return id, err
+}
+
+// SlotOffered: peer from lends this router a slot (work stealing).
+func (d *Driver) SlotOffered(from, service, instance string) {
+	d.do(func() { d.slotOfferedLocked(from, service, instance) })
+}
+
+// SlotReleased: peer from gives back a slot this router lent it.
+func (d *Driver) SlotReleased(from, service, instance string, outcome engine.Outcome) {
+	d.do(func() { d.slotReleasedLocked(from, service, instance, outcome) })
 }
 
 // ClusterMetrics are a service's counters on this router and on every
