@@ -30,10 +30,31 @@ const (
 	// ActAskEject: before killing Instance of Service, ask every peer to
 	// stop using it; report EvEjectResult (a peer that uses it vetoes).
 	ActAskEject
+	// ActEjectAnswer: tell peer Router whether this router ejected
+	// Instance of Service (Err nil) or vetoes its kill because it still
+	// uses it (Err is ErrInstanceInUse; Waiter answers 423). The answer to
+	// EvEjectRequested.
+	ActEjectAnswer
+	// ActDelegateKill: the leader has no killable instance of Service and
+	// asks peer Router to choose one; report its answer as EvKillCandidate
+	// (Instance "" if the peer cannot be reached).
+	ActDelegateKill
+	// ActKillCandidate: tell peer Router (the leader) that Instance of
+	// Service may be killed ("" when none); the answer to EvKillDelegated.
+	ActKillCandidate
+	// ActOfferSlot: lend one slot of Instance of Service to peer Router,
+	// which needs help (work stealing). The slot stays reserved here until
+	// the driver reports EvSlotReleased.
+	ActOfferSlot
+	// ActReleaseSlot: give back to peer Router the slot of Instance of
+	// Service it lent (EvSlotOffered), with the Outcome of the request it
+	// served (OutcomeClientError when it served none).
+	ActReleaseSlot
 )
 
 var actionKindNames = [...]string{"", "dispatch", "reject", "create-service", "scale-service",
-	"kill-instance", "delete-service", "wake-at", "ask-eject"}
+	"kill-instance", "delete-service", "wake-at", "ask-eject", "eject-answer", "delegate-kill",
+	"kill-candidate", "offer-slot", "release-slot"}
 
 func (k ActionKind) String() string {
 	if int(k) < len(actionKindNames) {
@@ -71,4 +92,10 @@ type Action struct {
 	At  time.Time
 	// Why explains a scheduler action in words, for logs and reports.
 	Why string
+	// Router names the peer an inter-router action goes to
+	// (ActEjectAnswer, ActDelegateKill, ActKillCandidate, ActOfferSlot,
+	// ActReleaseSlot).
+	Router string
+	// Outcome of the request a borrowed slot served, on ActReleaseSlot.
+	Outcome Outcome
 }

@@ -44,3 +44,59 @@ type PeerCounters struct {
 	At       time.Time
 	Services []ServiceCounters
 }
+
+// ErrInstanceInUse is a router's veto of a kill (ActEjectAnswer.Err is
+// this very value): a request of its own still runs on the instance, or
+// it lent a slot of it. Waiter answers the /eject call with 423 Locked.
+var ErrInstanceInUse = &Error{Code: CodeUnavailable, Message: "instance is in use by this router"}
+
+// InstanceSlots is how many of an instance's slots this router owns by
+// the HRW distribution, and how many it borrowed from or lent to peers.
+type InstanceSlots struct {
+	Instance string
+	Owned    int
+	Received int
+	Lent     int
+	InUse    int
+}
+
+// AppendCounters appends this router's counters of every service, in
+// service id order, to dst and returns it: what the driver publishes to
+// its peers every metrics-sync interval. It allocates only when dst is
+// too short, so a driver that reuses dst publishes without allocating.
+func (e *Engine) AppendCounters(dst []ServiceCounters) []ServiceCounters {
+	for _, svc := range e.order {
+		dst = append(dst, e.countersOf(svc))
+	}
+	return dst
+}
+
+// Counters returns this router's counters of service (zero when unknown).
+func (e *Engine) Counters(service string) ServiceCounters {
+	if svc := e.services[service]; svc != nil {
+		return e.countersOf(svc)
+	}
+	return ServiceCounters{Service: service}
+}
+
+// AppendSlots appends this router's slots of service's instances (those
+// it owns, borrowed or lent), in routing order, to dst: for /state.
+func (e *Engine) AppendSlots(service string, dst []InstanceSlots) []InstanceSlots {
+	svc := e.services[service]
+	if svc == nil {
+		return dst
+	}
+	for _, in := range svc.sorted {
+		owned := svc.owned(in)
+		if owned == 0 && in.received == 0 && in.lent == 0 && in.inflight == 0 {
+			continue
+		}
+		dst = append(dst, InstanceSlots{Instance: in.id, Owned: owned, Received: in.received,
+			Lent: in.lent, InUse: in.inflight})
+	}
+	return dst
+}
+
+// Leader reports whether this router applies scheduler actions: true for
+// a router alone, else what the last EvClusterChanged said.
+func (e *Engine) Leader() bool { return e.cluster == nil || e.cluster.leader }

@@ -58,6 +58,14 @@ type Config struct {
 	// PeerCountersTTL: a peer's counters older than this no longer count
 	// (:inter-router-metrics-idle-timeout-ms 2000).
 	PeerCountersTTL time.Duration
+	// WorkStealingSchemes lists the distribution schemes whose services
+	// lend idle slots to peers that need help (:work-stealing
+	// :supported-distribution-schemes). nil: {"simple"}, Waiter's default;
+	// an empty non-nil slice turns work stealing off.
+	WorkStealingSchemes []string
+	// OfferHelpInterval spaces two work-stealing passes of this router
+	// (:work-stealing :offer-help-interval-ms 100).
+	OfferHelpInterval time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -74,6 +82,10 @@ func (c Config) withDefaults() Config {
 	setD(&c.DefaultQueueTimeout, 300*time.Second)
 	setD(&c.CreateRetryInterval, 5*time.Second)
 	setD(&c.PeerCountersTTL, 2*time.Second)
+	setD(&c.OfferHelpInterval, 100*time.Millisecond)
+	if c.WorkStealingSchemes == nil {
+		c.WorkStealingSchemes = []string{SchemeSimple}
+	}
 	if c.QuantaCPUs <= 0 {
 		c.QuantaCPUs = 64
 	}

@@ -33,6 +33,9 @@ type Engine struct {
 	timers   timerHeap
 	timerSeq uint64
 
+	// cluster is nil for a router alone (cluster_engine.go).
+	cluster *clusterState
+
 	lastScaleAt time.Time
 	nextScaleAt time.Time
 	announced   time.Time
@@ -114,6 +117,25 @@ func (e *Engine) Step(ev Event) []Action {
 		e.start(ev)
 	case EvKillInstance:
 		e.operatorKill(ev)
+	case EvClusterChanged:
+		e.clusterChanged(ev.Cluster)
+	case EvPeerCounters:
+		e.peerCounters(ev.Peer)
+	case EvEjectResult:
+		e.ejectResult(ev)
+	case EvEjectRequested:
+		e.ejectRequested(ev)
+	case EvKillDelegated:
+		e.killDelegated(ev)
+	case EvKillCandidate:
+		e.killCandidate(ev)
+	case EvSlotOffered:
+		e.slotOffered(ev)
+	case EvSlotReleased:
+		e.slotReleased(ev)
+	}
+	if e.cluster != nil {
+		e.stealingPass()
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()
@@ -167,6 +189,7 @@ func (e *Engine) addService(d *Description) *service {
 		desc:         d,
 		instances:    map[string]*instance{},
 		lastActivity: e.now,
+		clustered:    e.cluster != nil,
 	}
 	svc.policy = d.ScalingPolicy
 	if _, ok := e.cfg.Policies[svc.policy]; !ok {
@@ -236,6 +259,10 @@ func (e *Engine) override(ev Event) {
 	}
 	svc.sortDirty = true
 	svc.refresh()
+	if svc.clustered {
+		svc.distIDs = svc.distIDs[:0] // the concurrency level may have changed
+		e.redistribute(svc)
+	}
 	e.drain(svc)
 }
 

@@ -61,12 +61,39 @@ const (
 	// (Err == nil), or one vetoed it because it still uses it (Err set);
 	// the answer to ActAskEject.
 	EvEjectResult
+	// EvEjectRequested: peer Router asks this router to stop using
+	// Instance of Service because it is about to kill it (Waiter's
+	// /eject). The engine answers with ActEjectAnswer: it ejects the
+	// instance and agrees, or vetoes while a request of its own still runs
+	// on it (Waiter answers 423).
+	EvEjectRequested
+	// EvKillDelegated: the leader (Router) has no instance of Service it
+	// may kill and asks this router to choose one among the instances it
+	// knows to be idle (Waiter's waiter-kill-instance). The engine answers
+	// with ActKillCandidate; a chosen instance stops taking requests here.
+	EvKillDelegated
+	// EvKillCandidate: peer Router's answer to ActDelegateKill: Instance
+	// of Service may be killed ("" when the peer has none). The leader
+	// then runs its kill protocol (ActAskEject) on it.
+	EvKillCandidate
+	// EvSlotOffered: peer Router lends one slot of Instance of Service
+	// (work stealing, reference 4.4). The engine keeps it while this
+	// router still needs help and answers with ActReleaseSlot once the
+	// slot served one request, or at once (Outcome OutcomeClientError,
+	// Waiter's promptly-rejected) when help is no longer needed.
+	EvSlotOffered
+	// EvSlotReleased: peer Router gives back a slot of Instance of Service
+	// that this router lent it (the answer to ActOfferSlot); Outcome is
+	// how the request it served ended (ejection applies as for one of our
+	// own requests). Err set: the offer never reached the peer.
+	EvSlotReleased
 )
 
 var eventKindNames = [...]string{"", "tick", "request-arrived", "request-finished", "request-canceled",
 	"service-observed", "scale-result", "kill-result", "create-result", "delete-service",
 	"suspend", "resume", "override", "start-service", "kill-instance",
-	"cluster-changed", "peer-counters", "eject-result"}
+	"cluster-changed", "peer-counters", "eject-result", "eject-requested", "kill-delegated",
+	"kill-candidate", "slot-offered", "slot-released"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) {
@@ -120,6 +147,10 @@ type Event struct {
 	// Cluster is set on EvClusterChanged, Peer on EvPeerCounters.
 	Cluster *ClusterView
 	Peer    *PeerCounters
+	// Router names the peer an inter-router event comes from
+	// (EvEjectRequested, EvKillDelegated, EvKillCandidate, EvSlotOffered,
+	// EvSlotReleased).
+	Router string
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).

@@ -18,7 +18,7 @@ func (e *Engine) scalingPass() {
 
 	for i := 0; i < len(e.order); {
 		svc := e.order[i]
-		if e.idle(svc) {
+		if e.leads() && e.idle(svc) {
 			e.removeService(svc, ReasonServiceDeleted, "idle for "+svc.desc.IdleTimeout.String())
 			continue // removeService shifted the slice
 		}
@@ -43,7 +43,7 @@ func (e *Engine) scalingPass() {
 		dec := svc.scaler.Scale(ScaleInput{
 			Now:         e.now,
 			Ticks:       ticks,
-			Outstanding: svc.outstanding(),
+			Outstanding: e.clusterOutstanding(svc),
 			Requested:   svc.requested,
 			Scheduled:   svc.scheduled,
 			Healthy:     c.healthy,
@@ -52,7 +52,10 @@ func (e *Engine) scalingPass() {
 		})
 		svc.lastDecision, svc.decided = dec, true
 		svc.scalingState = scalingStateOf(dec.ScaleAmount)
-		if dec.Retire && svc.outstanding() == 0 {
+		if !e.leads() {
+			continue // every router computes; only the leader's decisions reach the scheduler
+		}
+		if dec.Retire && e.clusterOutstanding(svc) == 0 {
 			e.removeService(svc, ReasonServiceDeleted, "retired by the "+svc.policy+" policy")
 			i--
 			continue
@@ -64,8 +67,8 @@ func (e *Engine) scalingPass() {
 // idle reports whether svc may be removed: it has an idle timeout, nothing
 // outstanding, and no activity for that long.
 func (e *Engine) idle(svc *service) bool {
-	return svc.desc.IdleTimeout > 0 && svc.outstanding() == 0 &&
-		e.now.Sub(svc.lastActivity) >= svc.desc.IdleTimeout
+	return svc.desc.IdleTimeout > 0 && e.clusterOutstanding(svc) == 0 &&
+		e.now.Sub(e.clusterLastActivity(svc)) >= svc.desc.IdleTimeout
 }
 
 // applyDecision turns a scaling decision into scheduler actions by Waiter's
@@ -101,6 +104,10 @@ func (e *Engine) applyDecision(svc *service, dec Decision, c instanceCounts) {
 			return
 		}
 		if svc.requested-1 < d.MinInstances {
+			return
+		}
+		if svc.clustered && e.cluster.peersAlive() {
+			e.clusterKill(svc, "scale down toward "+strconv.Itoa(dec.ScaleTo))
 			return
 		}
 		if in := e.findKillable(svc); in != nil {

@@ -44,6 +44,15 @@ type instance struct {
 	killed bool
 	// gone is set when the scheduler no longer lists the instance.
 	gone bool
+
+	// Cluster mode only (service.clustered): slots is how many of the
+	// instance's slots this router owns by the HRW distribution, received
+	// how many peers lent it (work stealing), lent how many of its own it
+	// lent to peers. Its capacity here is slots + received - lent.
+	slots, received, lent int
+	// vetoedUntil: a peer vetoed killing the instance; do not choose it
+	// again before then.
+	vetoedUntil time.Time
 }
 
 func (in *instance) expired() bool {

@@ -33,7 +33,7 @@ func (e *Engine) findKillable(svc *service) *instance {
 }
 
 func (e *Engine) killable(svc *service, in *instance, hasExpired, hasStarting bool) bool {
-	if in.killed || in.locked || in.gone {
+	if in.killed || in.locked || in.gone || in.lent > 0 || e.now.Before(in.vetoedUntil) {
 		return false
 	}
 	lingering := in.expired() && e.now.Sub(in.lastDispatch) > e.cfg.LingeringRequestThreshold

@@ -27,6 +27,10 @@ func (e *Engine) observe(ev Event) {
 		svc.requested, svc.scheduled = 0, 0
 		svc.schedulerError = ""
 		svc.refresh()
+		if svc.clustered {
+			e.dropLoans(svc)
+			e.redistribute(svc)
+		}
 		return
 	}
 	svc.created = true
@@ -66,6 +70,10 @@ func (e *Engine) observe(ev Event) {
 	svc.failed = append(svc.failed[:0], obs.Failed...)
 	svc.schedulerError = obs.DeploymentError
 	svc.refresh()
+	if svc.clustered {
+		e.dropLoans(svc)
+		e.redistribute(svc)
+	}
 	e.updateDeploymentError(svc)
 	e.drain(svc)
 }

@@ -81,7 +81,7 @@ func (e *Engine) dispatch(id RequestID, rec *reqRecord, in *instance) {
 	in.lastDispatch = e.now
 	svc.inflight++
 	svc.freeSlots--
-	if in.inflight >= svc.desc.ConcurrencyLevel {
+	if in.inflight >= svc.capacity(in) {
 		svc.setAvail(in, false)
 	}
 	e.emit(Action{Kind: ActDispatch, Service: svc.id, Request: id, Instance: in.id, Ref: in.ref, Host: in.host, Port: in.port})
@@ -169,16 +169,30 @@ func (e *Engine) finish(id RequestID, outcome Outcome) {
 	}
 	delete(e.requests, id)
 	svc, in := rec.svc, rec.inst
+	// A request beyond the slots this router owns ran on a borrowed one:
+	// give it back to its lender with the outcome (Waiter: one offer
+	// serves one request).
+	borrowed := svc.clustered && in.received > 0 && in.inflight > in.slots-in.lent
 	svc.inflight--
 	in.inflight--
 	svc.lastActivity = e.now
 	if svc.removed {
 		return
 	}
-	if in.serving() && in.inflight < svc.desc.ConcurrencyLevel {
+	if borrowed {
+		e.releaseBorrowed(svc, in, outcome)
+		svc.refresh()
+	} else if in.serving() && in.inflight < svc.capacity(in) {
 		svc.freeSlots++
 		svc.setAvail(in, true)
 	}
+	e.applyOutcome(svc, in, outcome)
+	e.drain(svc)
+}
+
+// applyOutcome applies how a request on in ended to in: success forgives
+// failures, instance errors and busy answers eject it.
+func (e *Engine) applyOutcome(svc *service, in *instance, outcome Outcome) {
 	switch outcome {
 	case OutcomeSuccess:
 		if in.consecutiveFailures > 0 || in.ejected {
@@ -197,7 +211,6 @@ func (e *Engine) finish(id RequestID, outcome Outcome) {
 		}
 		svc.refresh()
 	}
-	e.drain(svc)
 }
 
 // eject keeps in from receiving requests for d.

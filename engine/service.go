@@ -57,6 +57,44 @@ type service struct {
 	killPending   string
 	scalePending  bool
 	lastObservedR int
+
+	// Cluster mode (set by EvClusterChanged, see cluster_engine.go).
+	clustered bool
+	// ejectPending: killPending waits for the peers' EvEjectResult.
+	ejectPending bool
+	killWhy      string
+	// delegatedAt: an ActDelegateKill waits for its EvKillCandidate.
+	delegatedAt time.Time
+	// distIDs are the healthy instances the slots were last distributed
+	// over, to redistribute only when they change.
+	distIDs []string
+	// borrowed are the slots peers lent this router, lends the slots it
+	// lent them, oldest first.
+	borrowed, lends []slotLoan
+}
+
+// slotLoan is one slot of an instance lent between this router and a peer.
+type slotLoan struct {
+	router string
+	in     *instance
+}
+
+// capacity is how many requests in may hold on this router at once: the
+// concurrency level for a router alone, else its own slots plus borrowed
+// minus lent ones.
+func (s *service) capacity(in *instance) int {
+	if !s.clustered {
+		return s.desc.ConcurrencyLevel
+	}
+	return in.slots + in.received - in.lent
+}
+
+// owned is how many of in's slots this router owns.
+func (s *service) owned(in *instance) int {
+	if !s.clustered {
+		return s.desc.ConcurrencyLevel
+	}
+	return in.slots
 }
 
 func (s *service) outstanding() int { return s.waiting + s.inflight }
@@ -67,7 +105,6 @@ func (s *service) refresh() {
 		sort.Slice(s.sorted, func(i, j int) bool { return s.sorted[i].before(s.sorted[j]) })
 		s.sortDirty = false
 	}
-	cl := s.desc.ConcurrencyLevel
 	free, healthy, fresh := 0, 0, 0
 	words := (len(s.sorted) + 63) / 64
 	if cap(s.avail) < words {
@@ -77,8 +114,8 @@ func (s *service) refresh() {
 	clear(s.avail)
 	for i, in := range s.sorted {
 		in.pos = i
-		if in.serving() && in.inflight < cl {
-			free += cl - in.inflight
+		if c := s.capacity(in); in.serving() && in.inflight < c {
+			free += c - in.inflight
 			s.avail[i>>6] |= 1 << (uint(i) & 63)
 		}
 		if in.healthy && !in.killed {
