@@ -266,3 +266,33 @@ func TestUnsignedPeerCallsRefused(t *testing.T) {
 		t.Errorf("/apps reached %d, want the API's handler (404 here)", resp.StatusCode)
 	}
 }
+
+func TestKillCandidateAndEjectStopRouting(t *testing.T) {
+	nodes, _ := cluster(t, "r1", "r2")
+	r1, r2 := nodes[0], nodes[1]
+	d := desc(t)
+	g, err := r2.drv.Admit(context.Background(), waiter.Admission{Description: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Busy on r2: no candidate.
+	if _, err := r1.p.net.AskKillCandidate(context.Background(), "r2", d.ID); !errors.Is(err, waiter.ErrNothingToKill) {
+		t.Fatalf("candidate while r2 uses its only instance: %v", err)
+	}
+	r2.drv.Release(g, engine.OutcomeSuccess)
+	inst, err := r1.p.net.AskKillCandidate(context.Background(), "r2", d.ID)
+	if err != nil || inst != g.Instance {
+		t.Fatalf("candidate once idle: %q %v; want %s", inst, err, g.Instance)
+	}
+	// The candidate is ejected on r2: a new request waits instead of going to it.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if g2, err := r2.drv.Admit(ctx, waiter.Admission{Description: d}); err == nil {
+		r2.drv.Release(g2, engine.OutcomeSuccess)
+		t.Fatalf("r2 routed to the instance it named for a kill: %+v", g2)
+	}
+	snap, _ := r2.drv.Service(d.ID)
+	if len(snap.Instances) != 1 || !snap.Instances[0].Ejected {
+		t.Fatalf("r2's instance not ejected: %+v", snap.Instances)
+	}
+}

@@ -27,8 +27,9 @@ func (d *Driver) execute(a syncer.Action) {
 		d.dispatch(a.Engine)
 	case engine.ActReject:
 		d.reject(a.Engine)
-	case engine.ActAskEject:
-		d.askEject(a.Engine)
+	case engine.ActAskEject, engine.ActEjectAnswer, engine.ActDelegateKill, engine.ActKillCandidate,
+		engine.ActOfferSlot, engine.ActReleaseSlot:
+		d.peerAction(a.Engine)
 	case engine.ActWakeAt:
 		d.nextWake = a.Engine.At
 		d.timer.Reset(max(a.Engine.At.Sub(d.clk.Now()), 0))

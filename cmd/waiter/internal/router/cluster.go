@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,15 +71,7 @@ func (d *Driver) PeerCounters(p engine.PeerCounters) {
 // publishes to its peers.
 func (d *Driver) Counters() []engine.ServiceCounters {
 	var out []engine.ServiceCounters
-	d.do(func() {
-		ids := d.eng.ServiceIDs()
-		out = make([]engine.ServiceCounters, 0, len(ids))
-		for _, id := range ids {
-			if c, ok := d.countersLocked(id); ok {
-				out = append(out, c)
-			}
-		}
-	})
+	d.do(func() { out = d.eng.AppendCounters(nil) })
 	return out
 }
 
@@ -86,56 +79,47 @@ func (d *Driver) Counters() []engine.ServiceCounters {
 func (d *Driver) ServiceCounters(id string) (engine.ServiceCounters, bool) {
 	var c engine.ServiceCounters
 	ok := false
-	d.do(func() { c, ok = d.countersLocked(id) })
+	d.do(func() {
+		if ok = d.eng.Knows(id); ok {
+			c = d.eng.Counters(id)
+		}
+	})
 	return c, ok
 }
 
-// countersLocked: holding mu.
-func (d *Driver) countersLocked(id string) (engine.ServiceCounters, bool) {
-	l, ok := d.eng.ServiceLoad(id)
-	if !ok {
-		return engine.ServiceCounters{}, false
-	}
-	c := engine.ServiceCounters{Service: id, Outstanding: l.InFlight + l.Waiting, Waiting: l.Waiting,
-		SlotsInUse: l.InFlight, SlotsAvailable: l.FreeSlots}
-	if rec := d.services[id]; rec != nil {
-		c.LastRequest = rec.lastRequest
-	}
-	return c, true
-}
-
 // askEject carries out ActAskEject: every peer is asked to eject the
-// victim before the kill, and the engine learns whether one vetoed.
+// victim before the kill, and the engine learns whether one vetoed (an
+// unreachable peer vetoes: it may be using the instance).
 func (d *Driver) askEject(a engine.Action) {
-	peers := d.cfg.Peers
-	d.ops.submit(a.Service, func() {
-		var err error
-		if peers != nil {
-			err = peers.AskEject(d.opCtx, a.Service, a.Instance, "prepare-to-kill")
-		}
+	report := func(err error) {
 		if err != nil {
 			d.log.Info("kill vetoed by a peer", "service-id", a.Service, "instance-id", a.Instance, "error", err)
 		}
 		d.do(func() {
 			d.step(engine.Event{Kind: engine.EvEjectResult, Service: a.Service, Instance: a.Instance, Err: err})
 		})
-	})
+	}
+	if d.cfg.Peers == nil {
+		// A cluster without a peer network cannot ask: no kill.
+		d.pending = append(d.pending, engine.Event{Kind: engine.EvEjectResult, Service: a.Service,
+			Instance: a.Instance, Err: errNoPeers})
+		return
+	}
+	d.peerCall(func(ctx context.Context, p Peers) { report(p.AskEject(ctx, a.Service, a.Instance, "prepare-to-kill")) })
 }
+
+// errNoPeers vetoes kills in a cluster the driver cannot reach.
+var errNoPeers = errors.New("no peer network to ask before a kill")
 
 // ejectKilled tells every peer a killed instance is gone, so none routes
 // to it while the scheduler's next report is on its way. Best effort: a
 // peer that misses it learns from the scheduler.
 func (d *Driver) ejectKilled(service, instance string) {
-	if d.cfg.Peers == nil {
-		return
-	}
-	go func() {
-		ctx, cancel := d.clk.WithTimeout(d.opCtx, d.cfg.CallTimeout)
-		defer cancel()
-		if err := d.cfg.Peers.AskEject(ctx, service, instance, "killed"); err != nil {
+	d.peerCall(func(ctx context.Context, p Peers) {
+		if err := p.AskEject(ctx, service, instance, "killed"); err != nil {
 			d.log.Debug("telling peers of a killed instance", "service-id", service, "instance-id", instance, "error", err)
 		}
-	}()
+	})
 }
 
 // Eject is peer from's request to stop routing to an instance (before
@@ -143,7 +127,7 @@ func (d *Driver) ejectKilled(service, instance string) {
 // it here.
 func (d *Driver) Eject(from, service, instance, reason string) error {
 	var err error
-	if !d.do(func() { err = d.ejectLocked(from, service, instance, reason) }) {
+	if !d.do(func() { err = d.ejectLocked(from, service, instance) }) {
 		return ErrStopped
 	}
 	return err
@@ -162,12 +146,17 @@ func (d *Driver) KillCandidate(ctx context.Context, from, service string) (strin
 
 // SlotOffered: peer from lends this router a slot (work stealing).
 func (d *Driver) SlotOffered(from, service, instance string) {
-	d.do(func() { d.slotOfferedLocked(from, service, instance) })
+	d.do(func() {
+		d.step(engine.Event{Kind: engine.EvSlotOffered, Router: from, Service: service, Instance: instance})
+	})
 }
 
 // SlotReleased: peer from gives back a slot this router lent it.
 func (d *Driver) SlotReleased(from, service, instance string, outcome engine.Outcome) {
-	d.do(func() { d.slotReleasedLocked(from, service, instance, outcome) })
+	d.do(func() {
+		d.step(engine.Event{Kind: engine.EvSlotReleased, Router: from, Service: service, Instance: instance,
+			Outcome: outcome})
+	})
 }
 
 // ClusterMetrics are a service's counters on this router and on every
@@ -221,26 +210,31 @@ func (d *Driver) AwaitDeleted(ctx context.Context, id string) error {
 	}
 }
 
-// clusterView is the cluster part of /state.
+// clusterView is the cluster part of /state: the routers, the leader and
+// this router's slots of every service (owned by the HRW distribution,
+// received from and lent to peers). Holding mu.
 func (d *Driver) clusterView() map[string]any {
-	ids := make([]string, 0, len(d.cluster.routers))
+	self := d.cfg.Engine.RouterID
+	ids := []string{self}
 	urls := map[string]string{}
-	for _, r := range d.cluster.routers {
-		ids = append(ids, r.ID)
-		urls[r.ID] = r.URL
-	}
-	out := map[string]any{"router-id": d.cfg.Engine.RouterID, "routers": ids, "router-urls": urls,
-		"leader-id": d.cluster.leader, "leader": d.cfg.Membership == nil || d.cluster.leader == d.cfg.Engine.RouterID}
-	if d.cfg.Membership == nil {
-		out["routers"] = []string{d.cfg.Engine.RouterID}
-		out["leader-id"] = d.cfg.Engine.RouterID
+	leaderID := self
+	if d.cfg.Membership != nil {
+		ids = ids[:0]
+		for _, r := range d.cluster.routers {
+			ids = append(ids, r.ID)
+			urls[r.ID] = r.URL
+		}
+		leaderID = d.cluster.leader
 	}
 	slots := map[string]any{}
 	for _, id := range d.eng.ServiceIDs() {
-		if l, ok := d.eng.ServiceLoad(id); ok {
-			slots[id] = map[string]int{"slots-in-use": l.InFlight, "slots-available": l.FreeSlots}
+		var list []map[string]any
+		for _, s := range d.eng.AppendSlots(id, nil) {
+			list = append(list, map[string]any{"instance-id": s.Instance, "owned": s.Owned,
+				"received": s.Received, "lent": s.Lent, "in-use": s.InUse})
 		}
+		slots[id] = list
 	}
-	out["slots"] = slots
-	return out
+	return map[string]any{"router-id": self, "routers": ids, "router-urls": urls,
+		"leader-id": leaderID, "leader": d.eng.Leader(), "slots": slots}
 }

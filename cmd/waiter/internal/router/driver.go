@@ -62,6 +62,12 @@ type Driver struct {
 	deployErrors []waiter.DeploymentErrorRecord
 	// cluster is what the membership last said (cluster.go).
 	cluster clusterState
+	// capture collects the engine's answers to a peer's question while
+	// it is stepped (eject.go).
+	capture bool
+	answers []engine.Action
+	// peerCalls are inter-router calls in flight (eject.go).
+	peerCalls sync.WaitGroup
 }
 
 // reqState is one request the engine has not finished. It is a value in
@@ -167,6 +173,7 @@ func (d *Driver) shutdown() {
 	// results; waiting for them outside mu cannot deadlock.
 	d.opStop()
 	d.ops.wait()
+	d.peerCalls.Wait()
 	d.timer.Stop()
 }
 
