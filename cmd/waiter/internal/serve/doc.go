@@ -1,5 +1,7 @@
 // Package serve wires `waiter serve` together and runs it: the bbolt store
-// in the data folder, the scheduler named by the configuration, the driver
+// in the data folder, or for `--cluster zookeeper` the ZooKeeper store and
+// the router's Membership (cluster.go: storage.Members is where the rest of
+// serve finds the cluster), the scheduler named by the configuration, the driver
 // that owns the engine (internal/router), and the HTTP edge
 // (adapters/http) on its listener, with the configured authenticator:
 // one-user, adapters/jwt, adapters/kerberos or a composite of the last

@@ -7,8 +7,6 @@ import (
 	"sync"
 
 	"github.com/waiter-go/waiter"
-	"github.com/waiter-go/waiter/adapters/bolt"
-	"github.com/waiter-go/waiter/cmd/waiter/internal/tokencache"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -41,7 +39,7 @@ import (
 // starts or is deleted, and a description the router runs is never
 // purged.
 type retention struct {
-	db   *bolt.Store
+	db   serviceRecords
 	keep int
 	log  *slog.Logger
 	// running reports whether the router runs a service (set once the
@@ -54,7 +52,7 @@ type retention struct {
 	inactive map[string][]string // run-as-user -> service ids, oldest first
 }
 
-func newRetention(db *bolt.Store, keep int, log *slog.Logger) *retention {
+func newRetention(db serviceRecords, keep int, log *slog.Logger) *retention {
 	return &retention{db: db, keep: keep, log: log, inactive: map[string][]string{},
 		running: func(string) bool { return false }, purged: func(string) {}}
 }
@@ -86,13 +84,13 @@ func (r *retention) started(id, user string) {
 // retainingStore is the store the HTTP edge writes descriptions through:
 // the retention hears of every service about to start.
 type retainingStore struct {
-	*tokencache.Store
+	edgeStore
 	kept *retention
 }
 
 // PutServiceDescription stores the description and tells the retention.
 func (s retainingStore) PutServiceDescription(id string, core map[string]any) (bool, error) {
-	wrote, err := s.Store.PutServiceDescription(id, core)
+	wrote, err := s.edgeStore.PutServiceDescription(id, core)
 	if err != nil {
 		return false, err
 	}

@@ -9,16 +9,13 @@ import (
 	"net/http"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"sync"
 
 	"github.com/benbjohnson/clock"
-	"github.com/waiter-go/waiter/adapters/bolt"
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
-	"github.com/waiter-go/waiter/cmd/waiter/internal/tokencache"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/logthrottle"
 )
@@ -79,15 +76,14 @@ func Run(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o751); err != nil {
 		return fmt.Errorf("serve: data folder: %w", err)
 	}
-	// The store checks its file before opening it; ctx ends that check
-	// too, so SIGTERM stops a router still checking a large store.
-	db, err := bolt.OpenContext(ctx, filepath.Join(cfg.DataDir, StoreFile), bolt.WithLogger(log.With("component", "store")))
+	// The bbolt file, or ZooKeeper for a cluster (cluster.go).
+	st, err := openStorage(ctx, cfg, log.With("component", "store"))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer db.Close()
-	store := tokencache.New(db, cfg.TokenCacheSize)
-	kept := newRetention(db, cfg.InactiveServicesPerUser, log.With("component", "store"))
+	defer st.close()
+	store := st.store
+	kept := newRetention(st.records, cfg.InactiveServicesPerUser, log.With("component", "store"))
 	if err := kept.load(); err != nil {
 		return err
 	}
@@ -104,6 +100,10 @@ func Run(ctx context.Context, opts Options) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 	} else if err := checkListener(cfg, ln); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := st.join(cfg, ln.Addr(), log.With("component", "cluster")); err != nil {
+		_ = ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	auth, err := newAuthentication(cfg, opts.Clock.Now, log)
@@ -148,7 +148,7 @@ func Run(ctx context.Context, opts Options) error {
 		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
 		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
 		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
-	}, waiterhttp.Deps{Router: drv, Store: retainingStore{Store: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
+	}, waiterhttp.Deps{Router: drv, Store: retainingStore{edgeStore: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		_ = ln.Close()
 		stopScheduler(log, cfg, sched)
@@ -168,7 +168,7 @@ func Run(ctx context.Context, opts Options) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,
-		"scheduler", cfg.Scheduler, "store", db.Path(), "user", cfg.RunAsUser, "authenticator", cfg.Authenticator)
+		"scheduler", cfg.Scheduler, "store", st.where, "user", cfg.RunAsUser, "authenticator", cfg.Authenticator)
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}
