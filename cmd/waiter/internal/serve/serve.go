@@ -106,6 +106,12 @@ func Run(ctx context.Context, opts Options) error {
 		_ = ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The peer network of a router in a cluster (peers.go); nil alone.
+	pn, err := joinPeers(cfg, st.Members, opts.Clock, log.With("component", "peers"))
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
 	auth, err := newAuthentication(cfg, opts.Clock.Now, log)
 	if err != nil {
 		_ = ln.Close()
@@ -125,7 +131,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	descOpts := engine.DescriptionOptions{ServicePrefix: cfg.ServicePrefix,
 		Defaults: engine.NormalizeParams(cfg.ServiceDefaults), Profiles: profiles(cfg.Profiles)}
-	drv := router.New(router.Config{
+	rc := router.Config{
 		Engine:           engineConfig(cfg),
 		PollInterval:     cfg.PollInterval,
 		FastPollInterval: cfg.FastPollInterval,
@@ -133,7 +139,10 @@ func Run(ctx context.Context, opts Options) error {
 		Describe:         describer(store, descOpts),
 		Forget:           kept.forget,
 		Logger:           log.With("component", "driver"),
-	}, sched, opts.Clock)
+	}
+	pn.engine(cfg, &rc.Engine)
+	pn.driver(&rc)
+	drv := router.New(rc, sched, opts.Clock)
 	kept.running = drv.Knows
 	edge, err := waiterhttp.New(waiterhttp.Config{
 		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
@@ -163,8 +172,9 @@ func Run(ctx context.Context, opts Options) error {
 		defer close(drvDone)
 		_ = drv.Run(drvCtx)
 	}()
+	defer pn.start(drvCtx, drv)()
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
-	hs := newHTTPServer(cfg, edge, log, fresh)
+	hs := newHTTPServer(cfg, pn.handler(edge), log, fresh)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("waiter serve: listening", "addr", ln.Addr().String(), "router-id", cfg.RouterID,
