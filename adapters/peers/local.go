@@ -34,7 +34,8 @@ type Local interface {
 	// ServiceCounters are this router's counters of one service; false
 	// when it does not know the service.
 	ServiceCounters(service string) (engine.ServiceCounters, bool)
-	// Knows reports whether this router still knows service.
+	// Knows reports whether this router still sees service running on the
+	// scheduler (DELETE ?timeout= waits until no router does).
 	Knows(service string) bool
 }
 

@@ -143,7 +143,7 @@ func (l *lateLocal) ServiceCounters(service string) (engine.ServiceCounters, boo
 
 func (l *lateLocal) Knows(service string) bool {
 	if d := l.d.Load(); d != nil {
-		return d.Knows(service)
+		return d.Running(service)
 	}
 	return false
 }

@@ -180,15 +180,32 @@ func (d *Driver) ClusterMetrics(ctx context.Context, id string) (waiter.ClusterM
 	return m, len(m.Routers) > 0
 }
 
-// AwaitDeleted waits until no router knows service (this one and every
-// peer), polling until ctx ends (Waiter's routers-agree).
+// Running reports whether this router still sees service on the
+// scheduler: it knows it and the scheduler's last report listed it. A
+// deleted service stops running on every router as each observes it
+// gone (what DELETE ?timeout= waits for: Waiter's routers-agree).
+func (d *Driver) Running(id string) bool {
+	running := false
+	d.do(func() {
+		if v, ok := d.sync.View(id); ok {
+			running = v.Observed
+		}
+	})
+	return running
+}
+
+// AwaitDeleted waits until no router runs service (this one and every
+// peer), asking again every 100 ms until ctx ends (Waiter's
+// routers-agree). The error names the routers that still knew it, or
+// could not say, when last asked.
 func (d *Driver) AwaitDeleted(ctx context.Context, id string) error {
 	t := d.clk.Ticker(100 * time.Millisecond)
 	defer t.Stop()
+	var last error
 	for {
 		var knowing []string
 		var err error
-		if d.Knows(id) {
+		if d.Running(id) {
 			knowing = append(knowing, d.cfg.Engine.RouterID)
 		}
 		if d.cfg.Peers != nil {
@@ -196,15 +213,20 @@ func (d *Driver) AwaitDeleted(ctx context.Context, id string) error {
 			peers, err = d.cfg.Peers.PeersKnowing(ctx, id)
 			knowing = append(knowing, peers...)
 		}
-		if len(knowing) == 0 && err == nil {
-			return nil
+		if ctx.Err() == nil || last == nil {
+			// A round cut short by the deadline says nothing new.
+			switch {
+			case len(knowing) > 0:
+				last = fmt.Errorf("routers still knowing the service: %v", knowing)
+			case err != nil:
+				last = fmt.Errorf("routers did not all answer: %w", err)
+			default:
+				return nil
+			}
 		}
 		select {
 		case <-ctx.Done():
-			if err != nil {
-				return fmt.Errorf("routers did not all answer: %w", err)
-			}
-			return fmt.Errorf("routers still knowing the service: %v", knowing)
+			return last
 		case <-t.C:
 		}
 	}
