@@ -22,7 +22,7 @@ type fakeLocal struct {
 	mu       sync.Mutex
 	counters []engine.ServiceCounters
 	got      []engine.PeerCounters
-	inUse    map[string]bool // instance ids with requests here
+	inUse    map[string]bool   // instance ids with requests here
 	ejected  map[string]string // instance -> the router that asked
 	killable map[string]string // service -> instance
 	known    map[string]bool
