@@ -125,6 +125,12 @@ func TestStateShowsRoutersAndLeader(t *testing.T) {
 	if c := clusterState(t, nodes[0].drv); c["leader"] != true || c["router-id"] != "r1" {
 		t.Fatalf("r1's view: %v", c)
 	}
+	eventually(t, "r1 hears from r2 and r3", func() bool {
+		ages, _ := clusterState(t, nodes[0].drv)["peer-counters-age-ms"].(map[string]int64)
+		a2, ok2 := ages["r2"]
+		a3, ok3 := ages["r3"]
+		return ok2 && ok3 && a2 < 1000 && a3 < 1000
+	})
 	// r1 leaves; r2 leads.
 	for _, n := range nodes[1:] {
 		n.mem.Set([]waiter.RouterInfo{nodes[1].info(), nodes[2].info()}, "r2")

@@ -35,6 +35,9 @@ type Peers interface {
 type clusterState struct {
 	routers []waiter.RouterInfo
 	leader  string
+	// heard is when each peer's counters last arrived (for /state: a
+	// peer cut off shows here first; the engine decides what counts).
+	heard map[string]time.Time
 }
 
 // watchMembership tells the engine of the cluster as it is now, then
@@ -47,7 +50,7 @@ func (d *Driver) watchMembership(ctx context.Context, m waiter.Membership) {
 			view.Routers = append(view.Routers, r.ID)
 		}
 		d.do(func() {
-			d.cluster = clusterState{routers: routers, leader: leader}
+			d.cluster.routers, d.cluster.leader = routers, leader
 			d.step(engine.Event{Kind: engine.EvClusterChanged, Cluster: view})
 		})
 		select {
@@ -63,6 +66,10 @@ func (d *Driver) watchMembership(ctx context.Context, m waiter.Membership) {
 func (d *Driver) PeerCounters(p engine.PeerCounters) {
 	d.do(func() {
 		p.At = d.clk.Now()
+		if d.cluster.heard == nil {
+			d.cluster.heard = map[string]time.Time{}
+		}
+		d.cluster.heard[p.Router] = p.At
 		d.step(engine.Event{Kind: engine.EvPeerCounters, Peer: &p})
 	})
 }
@@ -257,6 +264,13 @@ func (d *Driver) clusterView() map[string]any {
 		}
 		slots[id] = list
 	}
+	heard := map[string]int64{}
+	now := d.clk.Now()
+	for _, r := range ids {
+		if at, ok := d.cluster.heard[r]; ok && r != self {
+			heard[r] = now.Sub(at).Milliseconds()
+		}
+	}
 	return map[string]any{"router-id": self, "routers": ids, "router-urls": urls,
-		"leader-id": leaderID, "leader": d.eng.Leader(), "slots": slots}
+		"leader-id": leaderID, "leader": d.eng.Leader(), "slots": slots, "peer-counters-age-ms": heard}
 }
