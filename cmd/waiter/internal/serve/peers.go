@@ -2,6 +2,8 @@ package serve
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -80,4 +82,23 @@ func (n *peerNet) handler(edge http.Handler) http.Handler {
 		return edge
 	}
 	return n.p.Wrap(edge)
+}
+
+// forCluster: the routers of a cluster share their instances, so they
+// must send them the same password (Waiter hashes the service id with the
+// cluster password): the key comes from the cluster secret, not from the
+// router's own data folder. It is a key of its own (HMAC of a label), so
+// the secret that signs inter-router calls is never the one instances
+// learn a hash of. A router alone keeps its own key.
+func (p passwords) forCluster(cfg config.Config) (passwords, error) {
+	if cfg.Cluster == "" {
+		return p, nil
+	}
+	secret, err := cfg.ClusterSecret()
+	if err != nil {
+		return p, err
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("waiter backend passwords v1"))
+	return passwords{key: mac.Sum(nil)}, nil
 }

@@ -109,3 +109,36 @@ func TestClusterPeers(t *testing.T) {
 
 // routerAuthHeader is the header a refused inter-router call names.
 const routerAuthHeader = "X-Waiter-Router-Auth"
+
+// The routers of a cluster send instances the same password, whatever
+// their data folders hold; a router alone keeps its own.
+func TestClusterPasswordsShared(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "s")
+	if err := os.WriteFile(secret, []byte(testClusterSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Cluster, cfg.ClusterSecretFile = config.ClusterZooKeeper, secret
+	var got []string
+	for range 2 {
+		own, err := loadPasswords(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared, err := own.forCluster(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shared.password("s1") == own.password("s1") {
+			t.Fatal("the cluster's password is the data folder's")
+		}
+		got = append(got, shared.password("s1"))
+		alone, _ := own.forCluster(config.Default())
+		if alone.password("s1") != own.password("s1") {
+			t.Fatal("a router alone changed its password")
+		}
+	}
+	if got[0] != got[1] {
+		t.Fatalf("two routers of one cluster send different passwords: %v", got)
+	}
+}

@@ -91,6 +91,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if pw, err = pw.forCluster(cfg); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 
 	// Listen before starting the scheduler: a taken port fails fast,
 	// before anything runs that would need stopping.
