@@ -1,7 +1,9 @@
 package marathon
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -90,4 +92,107 @@ func TestRoutersLeaderKilled(t *testing.T) {
 		}
 	}
 	t.Logf("%d requests through the survivors across the leader's death, none failed", total)
+}
+
+// inUse is how many of a router's slots of service id are in use, by its
+// /state.
+func (m *member) inUse(id string) int {
+	n := 0
+	list, _ := m.cluster().SlotsBySv[id].([]any)
+	for _, s := range list {
+		if v, ok := s.(map[string]any)["in-use"].(float64); ok {
+			n += int(v)
+		}
+	}
+	return n
+}
+
+// One router is cut off from its peers (not from ZooKeeper or Marathon)
+// while it serves a long request: its counters expire on the others, the
+// leader, whose own load is gone, tries to scale down but every kill is
+// vetoed (the cut-off router cannot answer, and may be using the
+// instance), so the long request succeeds; once the cut heals, the scale
+// down goes ahead.
+func TestRoutersPartitioned(t *testing.T) {
+	t.Parallel()
+	proxies := []*peerProxy{newPeerProxy(t), newPeerProxy(t), newPeerProxy(t)}
+	s := startRouters(t, 3, func(i int) string { return proxies[i-1].url() })
+	for i, m := range s.members {
+		proxies[i].setTarget(m.url)
+	}
+	leader, _ := s.agreed(30 * time.Second)
+	r3 := s.members[2]
+	if leader == r3 {
+		t.Fatal("r3 leads; the test cuts off a follower")
+	}
+	eventually(t, 10*time.Second, "the leader hears from r3", func() (bool, string) {
+		age, ok := leader.cluster().HeardAgo["r3"]
+		return ok && age < 1000, fmt.Sprint(leader.cluster().HeardAgo)
+	})
+	svc := kitchenService(map[string]string{"name": "routers-partition", "max-instances": "3",
+		"scale-up-factor": "0.9", "scale-down-factor": "0.9", "concurrency-level": "1"})
+	id := leader.view.start(svc)
+	// Load through r1 and r2 scales the service to three and lasts until
+	// r3 is cut off; then the leader wants one instance again. (Each
+	// router owns one slot of three: its two requests run one after the
+	// other.)
+	var loads []<-chan []reply
+	for _, m := range s.members[:2] {
+		loads = append(loads, m.view.sendConcurrently(svc, 2, map[string]string{"x-kitchen-delay-ms": "5000"}))
+	}
+	eventually(t, 30*time.Second, "three healthy instances, seen by r3", func() (bool, string) {
+		a := r3.view.app(id)
+		return a.InstanceCounts.Healthy == 3, a.String()
+	})
+
+	// r3 serves a long request, then loses its peers.
+	long := r3.view.sendConcurrently(svc, 1, map[string]string{"x-kitchen-delay-ms": "20000"})
+	eventually(t, 10*time.Second, "r3 uses an instance", func() (bool, string) { return r3.inUse(id) == 1, "" })
+	proxies[2].block("*")
+	for _, p := range proxies[:2] {
+		p.block("r3")
+	}
+	cutAt := time.Now()
+	if app := s.base.existingMarathonApp(id); len(app.running()) != 3 {
+		t.Fatalf("scaled down before the cut: %s", app)
+	}
+	expired := eventually(t, 10*time.Second, "r3's counters go stale on the leader", func() (bool, string) {
+		age := leader.cluster().HeardAgo["r3"]
+		return age > 2000, fmt.Sprint(age)
+	})
+	t.Logf("r3 cut off: its counters on the leader passed the 2 s TTL %s after the cut", expired.Round(time.Millisecond))
+	for _, load := range loads {
+		for _, r := range <-load {
+			if r.err != nil || r.status != http.StatusOK {
+				t.Fatalf("load through r1 and r2: %v", r)
+			}
+		}
+	}
+	t.Logf("load on r1 and r2 over %s after the cut", time.Since(cutAt).Round(time.Millisecond))
+	vetoes := func() int { return strings.Count(leader.p.out.tail(10000), "kill vetoed by a peer") }
+	firstVeto := eventually(t, 20*time.Second, "the leader tries to scale down and is vetoed", func() (bool, string) {
+		return vetoes() > 0, s.base.existingMarathonApp(id).String()
+	})
+	t.Logf("first kill vetoed %s later", firstVeto.Round(time.Millisecond))
+	// Let the leader try again (other instances, later passes).
+	eventually(t, 20*time.Second, "the leader tries again and is vetoed again", func() (bool, string) {
+		return vetoes() >= 3, fmt.Sprint(vetoes())
+	})
+	if app := s.base.existingMarathonApp(id); len(app.running()) != 3 {
+		t.Errorf("an instance was killed while r3 was cut off: %s", app)
+	}
+	for _, p := range proxies {
+		p.unblock("*")
+		p.unblock("r3")
+	}
+	t.Logf("cut for %s; %d kills vetoed meanwhile", time.Since(cutAt).Round(time.Millisecond), vetoes())
+	for _, r := range <-long {
+		if r.err != nil || r.status != http.StatusOK {
+			t.Errorf("r3's long request across the cut: %v", r)
+		}
+	}
+	eventually(t, 40*time.Second, "healed: the scale-down goes ahead", func() (bool, string) {
+		app := s.base.existingMarathonApp(id)
+		return len(app.running()) < 3, app.String()
+	})
 }
