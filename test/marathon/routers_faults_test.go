@@ -196,3 +196,78 @@ func TestRoutersPartitioned(t *testing.T) {
 		return len(app.running()) < 3, app.String()
 	})
 }
+
+// ZooKeeper stops for 30 s under load: the routers keep serving the
+// service they know, nobody scales it (no leader while ZooKeeper is
+// away: no flapping), token writes answer 503 naming ZooKeeper; when it
+// returns (the routers' sessions expired meanwhile) they register again,
+// elect a leader, and writes work again.
+func TestRoutersZooKeeperStopped(t *testing.T) {
+	t.Parallel()
+	s := startRouters(t, 3, nil)
+	s.agreed(30 * time.Second)
+	svc := kitchenService(map[string]string{"name": "routers-zk", "max-instances": "3", "concurrency-level": "1"})
+	id := s.members[0].view.start(svc)
+	for _, m := range s.members {
+		eventually(t, 20*time.Second, m.id+" knows the service", func() (bool, string) {
+			var a appView
+			code := m.view.getJSON(m.url+"/apps/"+id, &a)
+			return code == http.StatusOK && a.InstanceCounts.Healthy >= 1, a.String()
+		})
+	}
+	var load []*traffic
+	for _, m := range s.members {
+		load = append(load, m.view.startTraffic(svc, 1))
+	}
+	eventually(t, 10*time.Second, "traffic flows on every router", func() (bool, string) {
+		return load[0].count(0) > 10 && load[1].count(0) > 10 && load[2].count(0) > 10, ""
+	})
+	before := s.base.existingMarathonApp(id)
+
+	if err := s.zk.Servers[0].Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stoppedAt := time.Now()
+	token := `{"token": "routers-zk", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v1"}`
+	w := s.members[1]
+	eventually(t, 15*time.Second, "token writes answer 503", func() (bool, string) {
+		return w.view.call(http.MethodPost, w.url+"/token", token, nil) == http.StatusServiceUnavailable, ""
+	})
+	changes := 0
+	tick := time.NewTicker(500 * time.Millisecond)
+	for time.Since(stoppedAt) < 30*time.Second {
+		<-tick.C
+		app := s.base.existingMarathonApp(id)
+		if app.Instances != before.Instances || len(app.running()) != len(before.running()) {
+			changes++
+			t.Errorf("Marathon changed with ZooKeeper away: %s (before: %s)", app, before)
+			before = app
+		}
+		for _, m := range s.members {
+			if c := m.cluster(); c.Leader {
+				t.Errorf("%s leads with ZooKeeper away", m.id)
+			}
+		}
+	}
+	tick.Stop()
+	if err := s.zk.Servers[0].Restart(); err != nil {
+		t.Fatal(err)
+	}
+	restartedAt := time.Now()
+	leader, _ := s.agreed(60 * time.Second)
+	reElected := time.Since(restartedAt)
+	eventually(t, 30*time.Second, "token writes work again", func() (bool, string) {
+		return w.view.call(http.MethodPost, w.url+"/token", token, nil) == http.StatusOK, ""
+	})
+	total, failed := 0, 0
+	for i, tr := range load {
+		replies := tr.stop()
+		total += len(replies)
+		if n, first := trafficErrors(replies); n > 0 {
+			failed += n
+			t.Errorf("%d of %d requests through %s failed; first: %s", n, len(replies), s.members[i].id, first)
+		}
+	}
+	t.Logf("ZooKeeper away %s: %d requests, %d failed, %d changes in Marathon; %s led %s after it returned",
+		restartedAt.Sub(stoppedAt).Round(time.Millisecond), total, failed, changes, leader.id, reElected.Round(time.Millisecond))
+}
