@@ -46,7 +46,7 @@ func startRouter(t *testing.T, id string, sched *fakesched.Scheduler) *routerNod
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.drv = router.New(router.Config{Engine: engine.Config{RouterID: id}, PollInterval: time.Hour,
+	n.drv = router.New(router.Config{Engine: engine.Config{RouterID: id}, PollInterval: 100 * time.Millisecond,
 		FastPollInterval: 20 * time.Millisecond, Membership: n.p.Membership(), Peers: n.p.Peers()}, sched, clock.New())
 	n.p.Bind(n.drv)
 	n.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: n.p.Wrap(http.NotFoundHandler())}}
@@ -301,4 +301,49 @@ func TestKillCandidateAndEjectStopRouting(t *testing.T) {
 	if len(snap.Instances) != 1 || !snap.Instances[0].Ejected {
 		t.Fatalf("r2's instance not ejected: %+v", snap.Instances)
 	}
+}
+
+// Work stealing: with the simple distribution one router owns the only
+// instance's slot; a request to the other waits until the owner, told by
+// the metrics sync that its peer needs help, lends it the idle slot.
+func TestWorkStealingServesTheRouterWithoutSlots(t *testing.T) {
+	nodes, _ := cluster(t, "r1", "r2")
+	d, err := engine.NewDescription(engine.Params{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1",
+		"run-as-user": "alice", "distribution-scheme": "simple", "concurrency-level": 1.0}, engine.DescriptionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Start it on both routers and wait until both see it healthy.
+	for _, n := range nodes {
+		n.drv.Start(d)
+	}
+	eventually(t, "both routers see the instance healthy", func() bool {
+		for _, n := range nodes {
+			if snap, ok := n.drv.Service(d.ID); !ok || snap.Healthy() != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	// The router that owns no slot gets the request, served on a lent slot.
+	var owner, other *routerNode
+	for _, n := range nodes {
+		c := clusterState(t, n.drv)
+		if list, _ := c["slots"].(map[string]any)[d.ID].([]map[string]any); len(list) > 0 && list[0]["owned"].(int) > 0 {
+			owner = n
+		} else {
+			other = n
+		}
+	}
+	if owner == nil || other == nil {
+		t.Fatalf("simple distribution: want one owner of the only slot; owner %v other %v", owner, other)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	g, err := other.drv.Admit(ctx, waiter.Admission{Description: d})
+	if err != nil {
+		t.Fatalf("%s never got a slot: %v", other.id, err)
+	}
+	other.drv.Release(g, engine.OutcomeSuccess)
+	t.Logf("%s served on a slot lent by %s", other.id, owner.id)
 }
