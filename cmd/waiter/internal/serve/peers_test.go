@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -141,4 +142,52 @@ func TestClusterPasswordsShared(t *testing.T) {
 	if got[0] != got[1] {
 		t.Fatalf("two routers of one cluster send different passwords: %v", got)
 	}
+}
+
+// POST /drain (admin only: adapters/http TestDrain): /status answers 503 at once so a balancer
+// drops the router, new proxied requests are refused, and a request in
+// flight finishes normally.
+func TestDrainLetsInFlightFinish(t *testing.T) {
+	r := startRouter(t, nil)
+	hs := service("drain")
+	status, body := read(t, r.call(t, "GET", "/", nil, hs...))
+	wantBody(t, status, body, 200)
+	slow := make(chan int, 1)
+	go func() {
+		resp, err := r.client.Do(mustRequest(t, r.url+"/", append(hs, "x-kitchen-delay-ms", "1500")))
+		if err != nil {
+			slow <- -1
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		slow <- resp.StatusCode
+	}()
+	waitFor(t, "the slow request is in flight", func() bool {
+		_, body := read(t, r.call(t, "GET", "/state", nil))
+		return strings.Contains(body, `"in-flight-requests": 1`)
+	})
+	status, body = read(t, r.call(t, "POST", "/drain", nil))
+	wantBody(t, status, body, 200, `"draining": true`)
+	if status, _ := read(t, r.call(t, "GET", "/status", nil)); status != http.StatusServiceUnavailable {
+		t.Errorf("/status while draining: %d, want 503", status)
+	}
+	if status, _ := read(t, r.call(t, "GET", "/", nil, hs...)); status != http.StatusServiceUnavailable {
+		t.Errorf("a new request while draining: %d, want 503", status)
+	}
+	if got := <-slow; got != 200 {
+		t.Errorf("the request in flight when the drain began ended %d, want 200", got)
+	}
+}
+
+func mustRequest(t *testing.T, url string, headers []string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return req
 }
