@@ -34,7 +34,7 @@ type routerNode struct {
 	stop func()
 }
 
-func startRouter(t *testing.T, id string, sched *fakesched.Scheduler) *routerNode {
+func startRouter(t *testing.T, id string, sched engine.Scheduler, poll time.Duration) *routerNode {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -46,7 +46,7 @@ func startRouter(t *testing.T, id string, sched *fakesched.Scheduler) *routerNod
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.drv = router.New(router.Config{Engine: engine.Config{RouterID: id}, PollInterval: 100 * time.Millisecond,
+	n.drv = router.New(router.Config{Engine: engine.Config{RouterID: id}, PollInterval: poll,
 		FastPollInterval: 20 * time.Millisecond, Membership: n.p.Membership(), Peers: n.p.Peers()}, sched, clock.New())
 	n.p.Bind(n.drv)
 	n.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: n.p.Wrap(http.NotFoundHandler())}}
@@ -70,19 +70,37 @@ func (n *routerNode) info() waiter.RouterInfo { return n.mem.Self() }
 
 func cluster(t *testing.T, ids ...string) ([]*routerNode, *fakesched.Scheduler) {
 	t.Helper()
+	return clusterPolling(t, 100*time.Millisecond, ids...)
+}
+
+// clusterPolling is cluster with the routers' poll interval.
+func clusterPolling(t *testing.T, poll time.Duration, ids ...string) ([]*routerNode, *fakesched.Scheduler) {
+	t.Helper()
+	sched := newShared(t)
+	var nodes []*routerNode
+	for _, id := range ids {
+		nodes = append(nodes, startRouter(t, id, sched, poll))
+	}
+	link(nodes)
+	return nodes, sched
+}
+
+// newShared is the scheduler the routers of a test share.
+func newShared(t *testing.T) *fakesched.Scheduler {
 	sched := fakesched.New(func(*engine.Description) http.Handler { return fakesched.Backend() })
 	t.Cleanup(func() { _ = sched.Shutdown(context.Background()) })
-	var nodes []*routerNode
+	return sched
+}
+
+// link makes every node's membership list all of them, the first leading.
+func link(nodes []*routerNode) {
 	var infos []waiter.RouterInfo
-	for _, id := range ids {
-		n := startRouter(t, id, sched)
-		nodes = append(nodes, n)
+	for _, n := range nodes {
 		infos = append(infos, n.info())
 	}
 	for _, n := range nodes {
-		n.mem.Set(infos, ids[0])
+		n.mem.Set(infos, nodes[0].id)
 	}
-	return nodes, sched
 }
 
 func desc(t *testing.T) *engine.Description {
@@ -346,4 +364,61 @@ func TestWorkStealingServesTheRouterWithoutSlots(t *testing.T) {
 	}
 	other.drv.Release(g, engine.OutcomeSuccess)
 	t.Logf("%s served on a slot lent by %s", other.id, owner.id)
+}
+
+// A killed instance is ejected on every router at once, before they see
+// the scheduler's next report (r2's reports are frozen here).
+func TestKilledInstanceEjectedEverywhere(t *testing.T) {
+	shared := newShared(t)
+	frozen := &freezable{Scheduler: shared}
+	nodes := []*routerNode{startRouter(t, "r1", shared, time.Hour), startRouter(t, "r2", frozen, time.Hour)}
+	link(nodes)
+	r1, r2 := nodes[0], nodes[1]
+	d := desc(t)
+	var inst string
+	for _, n := range nodes {
+		g, err := n.drv.Admit(context.Background(), waiter.Admission{Description: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.drv.Release(g, engine.OutcomeSuccess)
+		inst = g.Instance
+	}
+	frozen.freeze()
+	if err := r1.drv.KillInstance(context.Background(), d.ID, inst); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "r2 ejects the instance r1 killed", func() bool {
+		snap, _ := r2.drv.Service(d.ID)
+		for _, in := range snap.Instances {
+			if in.ID == inst {
+				return in.Ejected
+			}
+		}
+		return false
+	})
+}
+
+// freezable is a scheduler whose reports stop changing once frozen: a
+// router that has not looked at the scheduler since.
+type freezable struct {
+	*fakesched.Scheduler
+	mu     sync.Mutex
+	frozen map[string]engine.Observation
+}
+
+func (f *freezable) freeze() {
+	obs, _ := f.Scheduler.Observe(context.Background())
+	f.mu.Lock()
+	f.frozen = obs
+	f.mu.Unlock()
+}
+
+func (f *freezable) Observe(ctx context.Context) (map[string]engine.Observation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.frozen != nil {
+		return f.frozen, nil
+	}
+	return f.Scheduler.Observe(ctx)
 }
