@@ -11,10 +11,11 @@ import (
 
 // serviceCache remembers, per service id, what the store says about the
 // service, so the proxy path reads the store once per service instead of
-// on every request. It is safe because one router process owns its store
-// (the store file is locked), and every write to these records goes
+// on every request. It is safe because every write to these records goes
 // through this server's API handlers, which update the cache too, or is a
-// purge the router tells the server about (ForgetService).
+// purge the router tells the server about (ForgetService), or, in a
+// cluster sharing a store, a change another router made, which the store
+// reports (ServiceChanged).
 //
 // It also remembers the core description a request resolved to, so a
 // service named by /service-id but never started is still found by
@@ -36,6 +37,9 @@ type serviceCache struct {
 	mu   sync.Mutex
 	recs map[string]*list.Element // of *svcRecord
 	lru  list.List                // front: most recently used
+	// gen counts invalidations (stale, forget): a store read that began
+	// before one does not cache what it read.
+	gen uint64
 }
 
 type svcRecord struct {
@@ -117,6 +121,7 @@ func (c *serviceCache) resolvedCore(id string) (engine.Params, bool) {
 func (c *serviceCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	if el := c.recs[id]; el != nil {
 		c.lru.Remove(el)
 		delete(c.recs, id)
@@ -146,15 +151,30 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **waiter.Change, g
 		c.mu.Unlock()
 		return *p, nil
 	}
+	gen := c.gen
 	c.mu.Unlock()
 	ch, err := get(id)
 	if err != nil {
 		return waiter.Change{}, err
 	}
 	c.mu.Lock()
-	*field(c.rec(id)) = &ch
+	if c.gen == gen {
+		*field(c.rec(id)) = &ch
+	}
 	c.mu.Unlock()
 	return ch, nil
+}
+
+// stale drops the overrides and suspension remembered for id: another
+// router changed them in the shared store (a cluster on ZooKeeper).
+func (c *serviceCache) stale(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if el := c.recs[id]; el != nil {
+		r := el.Value.(*svcRecord)
+		r.override, r.suspension = nil, nil
+	}
 }
 
 func (c *serviceCache) setOverrides(id string, ch waiter.Change) {

@@ -145,6 +145,19 @@ func (c *cache) onEvent(ev zk.Event) {
 	}
 }
 
+// staleKeys lists the keys under prefix whose entries are not fresh.
+func (c *cache) staleKeys(prefix string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for k, e := range c.m {
+		if !e.fresh && strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // count is the number of entries whose key starts with prefix.
 func (c *cache) count(prefix string) int {
 	c.mu.Lock()

@@ -141,6 +141,10 @@ func (c *Client) Connected() bool { return c.conn.State() == zk.StateHasSession 
 // new one.
 func (c *Client) SessionID() int64 { return c.conn.SessionID() }
 
+// Server is the host:port of the server the client is connected to (or
+// trying to reach).
+func (c *Client) Server() string { return c.conn.Server() }
+
 // BasePath is the znode the cluster's records are under.
 func (c *Client) BasePath() string { return c.cfg.BasePath }
 

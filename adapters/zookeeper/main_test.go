@@ -62,14 +62,14 @@ func newStore(t *testing.T, servers []string, base string) *zookeeper.Store {
 	return s
 }
 
-// eventually waits (up to 5 s) for check to hold.
+// eventually waits (up to 10 s: the machine may be busy) for check to hold.
 func eventually(t *testing.T, what string, check func() bool) time.Duration {
 	t.Helper()
 	began := time.Now()
-	deadline := began.Add(5 * time.Second)
+	deadline := began.Add(10 * time.Second)
 	for !check() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 5s", what)
+			t.Fatalf("%s: not within 10s", what)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

@@ -82,8 +82,8 @@ func (s *Store) GetServiceDescription(id string) (map[string]any, error) {
 }
 
 // ListServiceDescriptions returns every stored description, sorted by id
-// (damaged ones left out). It reads the folder without a watch: the
-// router lists descriptions once, when it starts.
+// (damaged ones left out). It reads without watches: the router lists
+// descriptions once, when it starts.
 func (s *Store) ListServiceDescriptions() ([]ServiceDescription, error) {
 	kids, _, err := s.c.conn.Children(s.c.dir(dirServices))
 	if err != nil {
@@ -96,18 +96,23 @@ func (s *Store) ListServiceDescriptions() ([]ServiceDescription, error) {
 		}
 	}
 	sort.Strings(ids)
+	// Read unwatched and uncached: a listing of every description must not
+	// fill the cache (and set a watch per service) at a router's start.
 	var out []ServiceDescription
 	for _, id := range ids {
-		v, err := s.readService("list service descriptions", id)
-		if isCorrupt(err) {
+		data, exists, err := s.fetch(s.c.path(dirServices, id), false)
+		if err != nil {
+			return nil, s.c.fail("list service descriptions", err)
+		}
+		if !exists {
 			continue
 		}
+		desc, err := tokenrules.DecodeObject(data)
 		if err != nil {
-			return nil, err
+			s.noteCorrupt(&waiter.CorruptRecordError{Record: nameService(id), Problem: "does not decode: " + err.Error()})
+			continue
 		}
-		if v != nil {
-			out = append(out, ServiceDescription{ID: id, Description: v.desc})
-		}
+		out = append(out, ServiceDescription{ID: id, Description: desc})
 	}
 	return out, nil
 }
@@ -180,8 +185,17 @@ func (s *Store) putState(dir, op, id string, rec stateRecord) error {
 	err = s.write(fmt.Sprintf("%s %q", op, id), path, func() error { return s.createOrSet(path, payload) })
 	if err == nil {
 		s.rewritten(stateName(dir, id))
+		s.rewatch(path)
 	}
 	return err
+}
+
+// rewatch sets a watch on a service's overrides or suspension after this
+// router wrote them: the write fired the watch its read had set, and the
+// HTTP edge caches what it wrote, so without a new watch it would not
+// hear of the next change another router makes.
+func (s *Store) rewatch(path string) {
+	_, _, _, _ = s.c.conn.ExistsW(path)
 }
 
 func (s *Store) getState(dir, op, id string) (stateRecord, bool, error) {
@@ -230,6 +244,7 @@ func (s *Store) DeleteOverride(id string) error {
 	err := s.write(fmt.Sprintf("delete override %q", id), path, func() error { return s.deleteIfThere(path) })
 	if err == nil {
 		s.rewritten(stateName(dirOverrides, id))
+		s.rewatch(path)
 	}
 	return err
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-zookeeper/zk"
 	"github.com/waiter-go/waiter"
@@ -52,6 +54,8 @@ type Store struct {
 	log     *slog.Logger
 	sub     int
 
+	onService atomic.Pointer[func(id string)]
+
 	mu      sync.Mutex
 	corrupt map[string]string // damaged record name -> problem
 	lastErr string            // the last write that failed for want of ZooKeeper
@@ -86,8 +90,53 @@ func NewStore(c *Client, opts StoreOptions) (*Store, error) {
 			return nil, err
 		}
 	}
-	s.sub = c.subscribe(s.cache.onEvent)
+	s.sub = c.subscribe(s.onEvent)
 	return s, nil
+}
+
+// OnServiceChange sets fn to be told the id of a service whose stored
+// overrides or suspension changed, whichever router changed them, as
+// ZooKeeper's watches report it; and, when the session is back (after a
+// disconnection or a new session), of every service whose records the
+// store holds unwatched, so whoever caches them reads them again. The
+// HTTP edge's ServiceChanged is meant for it. fn runs on the ZooKeeper
+// connection's goroutine: it must not block nor call the store.
+func (s *Store) OnServiceChange(fn func(id string)) { s.onService.Store(&fn) }
+
+// onEvent keeps the cache right and tells OnServiceChange's fn.
+func (s *Store) onEvent(ev zk.Event) {
+	s.cache.onEvent(ev)
+	fn := s.onService.Load()
+	if fn == nil {
+		return
+	}
+	switch ev.Type {
+	case zk.EventNodeCreated, zk.EventNodeDataChanged, zk.EventNodeDeleted, zk.EventNotWatching:
+		if id, ok := s.serviceOf(ev.Path); ok {
+			(*fn)(id)
+		}
+	case zk.EventSession:
+		if ev.State != zk.StateHasSession {
+			return
+		}
+		for _, dir := range []string{dirOverrides, dirSuspension} {
+			for _, path := range s.cache.staleKeys(s.c.dir(dir) + "/") {
+				if id, ok := s.serviceOf(path); ok {
+					(*fn)(id)
+				}
+			}
+		}
+	}
+}
+
+// serviceOf is the service id of an overrides or suspension znode.
+func (s *Store) serviceOf(path string) (string, bool) {
+	for _, dir := range []string{dirOverrides, dirSuspension} {
+		if rest, ok := strings.CutPrefix(path, s.c.dir(dir)+"/"); ok && !strings.Contains(rest, "/") {
+			return unescape(rest)
+		}
+	}
+	return "", false
 }
 
 // Close stops the store's use of the session (the Client is closed by

@@ -227,3 +227,91 @@ func TestStoreSessionExpiry(t *testing.T) {
 		return err == nil && got.ETag == v3.ETag
 	})
 }
+
+// OnServiceChange hears of every change to a service's overrides or
+// suspension that another router makes, including after this router
+// wrote them itself (its own write fired the watch its read had set).
+func TestStoreReportsServiceChanges(t *testing.T) {
+	base := basePath(t)
+	s := newStore(t, zkServer.Connect(), base)
+	peer := newStore(t, zkServer.Connect(), base)
+	changed := make(chan string, 100)
+	s.OnServiceChange(func(id string) { changed <- id })
+	expect := func(what, id string) {
+		t.Helper()
+		deadline := time.After(5 * time.Second)
+		for {
+			select {
+			case got := <-changed:
+				if got == id {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("%s: no change reported for %q", what, id)
+			}
+		}
+	}
+	if _, err := s.GetSuspended("s-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetOverride("s-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := peer.SetSuspended("s-1", true, "bob", t0); err != nil {
+		t.Fatal(err)
+	}
+	expect("a peer suspends", "s-1")
+	if err := s.SetSuspended("s-1", false, "alice", t0); err != nil {
+		t.Fatal(err)
+	}
+	for len(changed) > 0 {
+		<-changed
+	}
+	if err := peer.SetSuspended("s-1", true, "bob", t0); err != nil {
+		t.Fatal(err)
+	}
+	expect("a peer suspends after this router resumed", "s-1")
+	if err := peer.PutOverride("s-1", map[string]any{"min-instances": 2.0}, "bob", t0); err != nil {
+		t.Fatal(err)
+	}
+	expect("a peer overrides", "s-1")
+	if c, err := s.GetOverride("s-1"); err != nil || c.Overrides["min-instances"] != 2.0 {
+		t.Errorf("override read after the change: %v %v", c, err)
+	}
+}
+
+// Listing every description (a router's start) finds what another
+// router stored, sorted, with ids kept as given.
+func TestStoreListsDescriptions(t *testing.T) {
+	base := basePath(t)
+	s := newStore(t, zkServer.Connect(), base)
+	peer := newStore(t, zkServer.Connect(), base)
+	for _, id := range []string{"s-2", "s-1", "s/3"} {
+		if _, err := peer.PutServiceDescription(id, map[string]any{"cmd": id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := s.ListServiceDescriptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range list {
+		if d.Description["cmd"] != d.ID {
+			t.Errorf("%s: %v", d.ID, d.Description)
+		}
+		got = append(got, d.ID)
+	}
+	if strings.Join(got, " ") != "s-1 s-2 s/3" {
+		t.Errorf("listed %v", got)
+	}
+	if err := peer.DeleteServiceDescription("s-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := peer.DeleteServiceDescription("s-1"); !errors.Is(err, waiter.ErrServiceNotFound) {
+		t.Errorf("deleting it again: %v", err)
+	}
+	if list, _ := s.ListServiceDescriptions(); len(list) != 2 {
+		t.Errorf("after a delete: %v", list)
+	}
+}

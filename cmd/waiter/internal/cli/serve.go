@@ -32,7 +32,8 @@ Examples:
     waiter serve --port 9091 --data-dir ./waiter-data --access-log stderr
     waiter serve --config waiter.yaml --log-format json --log-level debug
     waiter serve --scheduler marathon --marathon-url http://127.0.0.1:8080
-    waiter serve --host 0.0.0.0 --authenticator jwt --jwt-jwks-url https://issuer/jwks.json`
+    waiter serve --host 0.0.0.0 --authenticator jwt --jwt-jwks-url https://issuer/jwks.json
+    waiter serve --cluster zookeeper --zk-connect zk1:2181,zk2:2181,zk3:2181 --router-id r1`
 }
 
 // Run runs the router until a signal.

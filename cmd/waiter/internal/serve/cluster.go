@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -37,6 +38,7 @@ type storage struct {
 	Members waiter.Membership
 
 	zk      *zookeeper.Client
+	zs      *zookeeper.Store
 	closers []func() // run in reverse by close
 }
 
@@ -78,7 +80,7 @@ func openStorage(ctx context.Context, cfg config.Config, log *slog.Logger) (*sto
 		c.Close()
 		return nil, err
 	}
-	return &storage{store: zs, records: zkRecords{zs}, zk: c,
+	return &storage{store: zs, records: zkRecords{zs}, zk: c, zs: zs,
 		where:   "zookeeper " + cfg.ZKConnect + cfg.ZKBasePath,
 		closers: []func(){c.Close, zs.Close}}, nil
 }
@@ -105,6 +107,69 @@ func (s *storage) join(cfg config.Config, addr net.Addr, log *slog.Logger) error
 		}
 	})
 	return nil
+}
+
+// onServiceChange tells fn of services whose overrides or suspension
+// another router changed (the HTTP edge caches them and applies them to
+// the engine); one router owns its records and needs nothing. fn reads
+// the store, so it runs on a goroutine of its own rather than on the
+// ZooKeeper connection's, which delivers the store's answers.
+func (s *storage) onServiceChange(fn func(id string)) {
+	if s.zs == nil {
+		return
+	}
+	w := &changeWorker{fn: fn, pending: map[string]struct{}{}, wake: make(chan struct{}, 1),
+		quit: make(chan struct{}), done: make(chan struct{})}
+	go w.run()
+	s.zs.OnServiceChange(w.add)
+	s.closers = append(s.closers, w.stop)
+}
+
+// changeWorker hands changed service ids to fn, each once however often
+// it changed meanwhile. The ids are those the store holds records of, so
+// the set is bounded by its cache.
+type changeWorker struct {
+	fn   func(id string)
+	wake chan struct{}
+	quit chan struct{}
+	done chan struct{}
+
+	mu      sync.Mutex
+	pending map[string]struct{}
+}
+
+// add queues id; it never blocks.
+func (w *changeWorker) add(id string) {
+	w.mu.Lock()
+	w.pending[id] = struct{}{}
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *changeWorker) run() {
+	defer close(w.done)
+	for {
+		select {
+		case <-w.quit:
+			return
+		case <-w.wake:
+		}
+		w.mu.Lock()
+		ids := w.pending
+		w.pending = map[string]struct{}{}
+		w.mu.Unlock()
+		for id := range ids {
+			w.fn(id)
+		}
+	}
+}
+
+func (w *changeWorker) stop() {
+	close(w.quit)
+	<-w.done
 }
 
 // close closes what openStorage and join opened, last first.

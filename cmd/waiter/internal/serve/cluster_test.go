@@ -20,6 +20,12 @@ import (
 // with the given router id, on a real ZooKeeper.
 func clusterRouter(t *testing.T, zk *zktest.Cluster, id string) *testRouter {
 	t.Helper()
+	return clusterRouterAt(t, zk.ConnectString(), id)
+}
+
+// clusterRouterAt is clusterRouter with its own zk-connect.
+func clusterRouterAt(t *testing.T, connect, id string) *testRouter {
+	t.Helper()
 	secret := filepath.Join(t.TempDir(), "cluster-secret")
 	if err := os.WriteFile(secret, []byte(testClusterSecret), 0o600); err != nil {
 		t.Fatal(err)
@@ -27,7 +33,7 @@ func clusterRouter(t *testing.T, zk *zktest.Cluster, id string) *testRouter {
 	return startRouter(t, nil, func(c *config.Config) {
 		c.Cluster = config.ClusterZooKeeper
 		c.ClusterSecretFile = secret
-		c.ZKConnect = zk.ConnectString()
+		c.ZKConnect = connect
 		c.ZKBasePath = "/waiter-test"
 		c.ZKSessionTimeout = 2 * time.Second
 		c.RouterID = id
@@ -73,7 +79,8 @@ func waitFor(t *testing.T, what string, check func() bool) time.Duration {
 // token writes answer 503 naming ZooKeeper while the routers keep
 // serving the tokens and services they know (a service never seen needs
 // its records, and a new one must be stored: those wait for ZooKeeper);
-// when it is back, writes work again.
+// when it is back, writes work again. A service suspended through one
+// router is refused by the other.
 func TestClusterTwoRoutersShareTokens(t *testing.T) {
 	zk := zktest.Standalone(t)
 	// Each router answers once it has joined: r1 first.
@@ -197,6 +204,23 @@ func TestClusterTwoRoutersShareTokens(t *testing.T) {
 	})
 	waitFor(t, "r1 serves r2's write", func() bool { return etagOn(r1) == next })
 
+	// r1 suspends the steady service: r2, which remembered it running,
+	// refuses it too (ZooKeeper's watch tells its edge); r2 resumes it:
+	// r1 serves it again.
+	id := r1.serviceID(t, []string{"x-waiter-token", "steady"})
+	status, body = read(t, r1.call(t, "POST", "/apps/"+id+"/suspend", nil))
+	wantBody(t, status, body, 200)
+	waitFor(t, "r2 refuses the suspended service", func() bool {
+		status, body := read(t, r2.call(t, "GET", "/", nil, "x-waiter-token", "steady"))
+		return status == http.StatusServiceUnavailable && strings.Contains(body, "Service has been suspended")
+	})
+	status, body = read(t, r2.call(t, "POST", "/apps/"+id+"/resume", nil))
+	wantBody(t, status, body, 200)
+	waitFor(t, "r1 serves the resumed service", func() bool {
+		status, _ := read(t, r1.call(t, "GET", "/", nil, "x-waiter-token", "steady"))
+		return status == http.StatusOK
+	})
+
 	// r1 stops: it leaves the cluster at once and r2 leads.
 	if err := r1.stop(); err != nil {
 		t.Fatal(err)
@@ -206,4 +230,62 @@ func TestClusterTwoRoutersShareTokens(t *testing.T) {
 		return routers.LeaderID() == "r2" && len(rs) == 2 && rs[1].ID == "r2"
 	})
 	t.Logf("r2 led %s after r1 stopped", took.Round(time.Microsecond))
+}
+
+// A router cut off from ZooKeeper for longer than its session timeout (a
+// partition; ZooKeeper itself stays up): it keeps serving the tokens it
+// knows and answers token writes 503; its session expires, its
+// registration goes and the other router leads within the session
+// timeout. When the partition heals it opens a new session, registers
+// again (behind the new leader) and writes work.
+func TestClusterSessionExpiry(t *testing.T) {
+	zk := zktest.Standalone(t)
+	proxy := zktest.NewProxy(t, zk.Connect()[0])
+	r1 := clusterRouterAt(t, proxy.Addr(), "r1")
+	if status, _ := read(t, r1.call(t, "GET", "/status", nil)); status != http.StatusOK {
+		t.Fatalf("r1 /status: %d", status)
+	}
+	r2 := clusterRouter(t, zk, "r2")
+	if status, _ := read(t, r2.call(t, "GET", "/status", nil)); status != http.StatusOK {
+		t.Fatalf("r2 /status: %d", status)
+	}
+	routers := observe(t, zk)
+	registered := func(want ...string) func() bool {
+		return func() bool {
+			rs := routers.Routers()
+			got := []string{}
+			for _, r := range rs {
+				got = append(got, r.ID)
+			}
+			return strings.Join(got, " ") == strings.Join(want, " ")
+		}
+	}
+	waitFor(t, "both registered", registered("observer", "r1", "r2"))
+	if routers.LeaderID() != "r1" {
+		t.Fatalf("leader %q, want r1", routers.LeaderID())
+	}
+	const tok = `{"token": "kitchen", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v1"}`
+	status, body := read(t, r1.call(t, "POST", "/token", strings.NewReader(tok)))
+	wantBody(t, status, body, 200)
+	status, body = read(t, r1.call(t, "GET", "/", nil, "x-waiter-token", "kitchen"))
+	wantBody(t, status, body, 200, "Hello World")
+
+	began := time.Now()
+	proxy.Cut()
+	waitFor(t, "r1's session expired and r2 leads", func() bool { return registered("observer", "r2")() && routers.LeaderID() == "r2" })
+	t.Logf("r1 cut off (session timeout 2s): r2 led after %s", time.Since(began).Round(time.Millisecond))
+	status, body = read(t, r1.call(t, "POST", "/token", strings.NewReader(strings.Replace(tok, "v1", "v2", 1))))
+	wantBody(t, status, body, 503, "ZooKeeper ("+proxy.Addr()+") is unavailable")
+	status, body = read(t, r1.call(t, "GET", "/", nil, "x-waiter-token", "kitchen"))
+	wantBody(t, status, body, 200, "Hello World")
+
+	proxy.Heal()
+	waitFor(t, "r1 registered again", registered("observer", "r1", "r2"))
+	if routers.LeaderID() != "r2" {
+		t.Errorf("leader %q after r1 came back, want r2", routers.LeaderID())
+	}
+	waitFor(t, "r1 writes again", func() bool {
+		status, _ := read(t, r1.call(t, "POST", "/token", strings.NewReader(strings.Replace(tok, "v1", "v3", 1))))
+		return status == http.StatusOK
+	})
 }

@@ -168,6 +168,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer edge.Close()
 	kept.purged = edge.ForgetService
+	st.onServiceChange(edge.ServiceChanged)
 
 	drvCtx, stopDriver := context.WithCancel(context.Background())
 	drvDone := make(chan struct{})
