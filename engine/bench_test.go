@@ -115,3 +115,31 @@ func measure(f func(n int)) float64 {
 		}
 	}
 }
+
+// BenchmarkRequestPathCluster is BenchmarkRequestPath on a router of a
+// cluster of three, which routes over the slots the HRW distribution
+// gives it; the ratio compares it with a router alone in the same run.
+func BenchmarkRequestPathCluster(b *testing.B) {
+	run := func(e *Engine, d *Description, n int) {
+		at := epoch
+		for i := 0; i < n; i++ {
+			at = at.Add(time.Microsecond)
+			id := RequestID(i + 1000)
+			e.Step(Event{Kind: EvRequestArrived, At: at, Service: d.ID, Request: id})
+			e.Step(Event{Kind: EvRequestFinished, At: at, Request: id})
+		}
+	}
+	alone, da := benchEngine(b, 30)
+	baseline := measure(func(n int) { run(alone, da, n) })
+	e, d := benchEngine(b, 30)
+	e.Step(Event{Kind: EvClusterChanged, At: epoch, Cluster: &ClusterView{Routers: []string{"", "r2", "r3"}, Leader: true}})
+	if e.Counters(d.ID).SlotsAvailable != 10 {
+		b.Fatalf("want a third of 30 slots, got %+v", e.Counters(d.ID))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	run(e, d, b.N)
+	b.StopTimer()
+	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(perOp/baseline, "x-alone")
+}

@@ -10,6 +10,33 @@ import "time"
 // beside them in this package, so the production driver and the
 // simulator run the same code. A router alone is a cluster of one: with
 // no EvClusterChanged the engine behaves as a single router that leads.
+//
+// What a driver of a cluster does (cluster_engine.go has the rules):
+//   - On every membership or leadership change, Step EvClusterChanged
+//     (Cluster: all live router ids and whether this one leads). The
+//     engine recomputes every service's slots (DistributeSlots over the
+//     healthy instances) and routes only over its own slots plus those
+//     peers lend it.
+//   - Every metrics-sync interval, publish AppendCounters to every peer;
+//     Step each peer's report as EvPeerCounters (At: when it arrived).
+//     The autoscaler and idle removal see the cluster sum; reports older
+//     than Config.PeerCountersTTL no longer count.
+//   - Only a leader emits ActScaleService, scale-down ActKillInstance and
+//     idle (or retiring) ActDeleteService; every router computes the
+//     decisions, so a new leader starts warm. Any router creates a service
+//     on its first request (ActCreateService), as in Waiter, and carries
+//     out an operator's kill or delete it receives. Before a
+//     scale-down kill the leader emits ActAskEject: send EvEjectRequested
+//     to every other member, collect their ActEjectAnswer and Step one
+//     EvEjectResult (Err set if any peer vetoed or could not be asked).
+//     ActDelegateKill goes to the named peer as EvKillDelegated; its
+//     ActKillCandidate comes back as EvKillCandidate.
+//   - Work stealing: ActOfferSlot goes to the named peer as EvSlotOffered;
+//     the peer's ActReleaseSlot comes back as EvSlotReleased (Err set
+//     when the offer could not be delivered).
+//
+// Inter-router events carry the peer's id in Event.Router, actions in
+// Action.Router.
 
 // ClusterView is the engine's view of the routers of its cluster.
 type ClusterView struct {

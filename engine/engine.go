@@ -121,6 +121,7 @@ func (e *Engine) Step(ev Event) []Action {
 		e.clusterChanged(ev.Cluster)
 	case EvPeerCounters:
 		e.peerCounters(ev.Peer)
+		e.stealingPass() // what peers need arrives with their counters
 	case EvEjectResult:
 		e.ejectResult(ev)
 	case EvEjectRequested:
@@ -133,9 +134,6 @@ func (e *Engine) Step(ev Event) []Action {
 		e.slotOffered(ev)
 	case EvSlotReleased:
 		e.slotReleased(ev)
-	}
-	if e.cluster != nil {
-		e.stealingPass()
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()

@@ -36,6 +36,9 @@ func (e *Engine) killable(svc *service, in *instance, hasExpired, hasStarting bo
 	if in.killed || in.locked || in.gone || in.lent > 0 || e.now.Before(in.vetoedUntil) {
 		return false
 	}
+	if svc.clustered && in.healthy && in.slots == 0 {
+		return false // a peer's instance: it chooses among its own (delegation)
+	}
 	lingering := in.expired() && e.now.Sub(in.lastDispatch) > e.cfg.LingeringRequestThreshold
 	if in.inflight > 0 && !lingering {
 		return false

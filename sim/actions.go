@@ -13,15 +13,19 @@ import (
 type apiCall struct {
 	act  engine.Action
 	call uint64
+	// rt and life: the router that made the call, which hears the result
+	// unless it crashed meanwhile.
+	rt   *routerState
+	life uint16
 }
 
 // act carries out one of the syncer's actions. It never calls back into
 // the syncer: everything that produces an engine event is scheduled as a
 // simulator event, so Step is never re-entered.
-func (r *Runner) act(sa *syncer.Action) {
+func (r *Runner) act(rt *routerState, sa *syncer.Action) {
 	if sa.Kind == syncer.ActPollAt {
-		r.pollGen++
-		r.q.Push(max(sa.At.Sub(Epoch), r.now), ev{kind: evPoll, gen: r.pollGen})
+		rt.pollGen++
+		r.q.Push(max(sa.At.Sub(Epoch), r.now), ev{kind: evPoll, gen: rt.pollGen, rt: uint8(rt.idx), life: rt.life})
 		return
 	}
 	a := &sa.Engine
@@ -29,7 +33,7 @@ func (r *Runner) act(sa *syncer.Action) {
 		if r.opts.OnCall != nil {
 			r.opts.OnCall(r.now, *a)
 		}
-		c := apiCall{act: *a, call: sa.Call}
+		c := apiCall{act: *a, call: sa.Call, rt: rt, life: rt.life}
 		var idx int32
 		if n := len(r.free); n > 0 {
 			idx = r.free[n-1]
@@ -44,7 +48,7 @@ func (r *Runner) act(sa *syncer.Action) {
 	}
 	switch a.Kind {
 	case engine.ActDispatch:
-		r.dispatch(a)
+		r.dispatch(rt, a)
 	case engine.ActReject:
 		r.reject(a)
 	case engine.ActWakeAt:
@@ -52,8 +56,10 @@ func (r *Runner) act(sa *syncer.Action) {
 		if at < r.now {
 			at = r.now
 		}
-		r.wakeAt, r.wakeOn = at, true
-		r.q.Push(at, ev{kind: evWake})
+		rt.wakeAt, rt.wakeOn = at, true
+		r.q.Push(at, ev{kind: evWake, rt: uint8(rt.idx), life: rt.life})
+	default:
+		r.clusterAct(rt, a)
 	}
 }
 
@@ -125,7 +131,9 @@ func (r *Runner) callScheduler(idx int32) {
 	if err != nil {
 		r.countSchedulerError(svc, known)
 	}
-	r.apply(r.sync.CallDone(r.at(), c.call, err))
+	if rt := c.rt; rt.up && rt.life == c.life {
+		r.applyOn(rt, rt.sync.CallDone(r.at(), c.call, err))
+	}
 }
 
 func (r *Runner) countSchedulerError(svc int, known bool) {

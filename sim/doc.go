@@ -25,4 +25,15 @@
 // `scheduler: shell` makes the scheduler probe starting instances itself
 // (engine.StartupProbeInterval) and notify the router at once, as
 // adapters/shell does.
+//
+// A scenario with routers: N runs N such routers (cluster.go): each polls
+// the scheduler itself and runs its own engine, which owns the slots of
+// the engine's HRW distribution; a front balancer spreads the requests;
+// the routers exchange counters every metrics-sync interval and the
+// engine's inter-router actions (ejects before kills, kill delegation,
+// work-stealing offers and releases) as messages that arrive after the
+// cluster's lag; a model of the coordinator keeps the members in
+// registration order, the first leading, and drops a crashed router after
+// the session timeout. Router faults (router-crash, router-partition,
+// leader-loss) act on this model. With one router none of it runs.
 package sim

@@ -6,7 +6,8 @@ import (
 	"github.com/waiter-go/waiter/sim/scenario"
 )
 
-func (r *Runner) faultStart(f scenario.Fault) {
+func (r *Runner) faultStart(i int) {
+	f := r.sc.Faults[i]
 	switch f.Kind {
 	case scenario.FaultMarathonOutage:
 		r.down = true
@@ -53,13 +54,18 @@ func (r *Runner) faultStart(f scenario.Fault) {
 		}
 	case scenario.FaultOperatorKill:
 		r.operatorKills(f)
+	case scenario.FaultRouterCrash, scenario.FaultRouterPartition, scenario.FaultLeaderLoss:
+		r.routerFaultStart(i, f)
 	default:
 		panic(fmt.Sprintf("sim: unknown fault %q", f.Kind)) // validated at load
 	}
 }
 
-func (r *Runner) faultEnd(f scenario.Fault) {
+func (r *Runner) faultEnd(i int) {
+	f := r.sc.Faults[i]
 	switch f.Kind {
+	case scenario.FaultRouterCrash, scenario.FaultRouterPartition:
+		r.routerFaultEnd(i, f)
 	case scenario.FaultMarathonOutage:
 		r.down = false
 	case scenario.FaultSlowLaunch:
@@ -77,7 +83,8 @@ func (r *Runner) operatorKills(f scenario.Fault) {
 		if st.family != f.Service && st.name != f.Service {
 			continue
 		}
-		snap, ok := r.eng.Service(st.desc.ID)
+		rt := r.lead()
+		snap, ok := rt.eng.Service(st.desc.ID)
 		if !ok {
 			continue
 		}
@@ -85,8 +92,8 @@ func (r *Runner) operatorKills(f scenario.Fault) {
 			if killed == f.Count {
 				return
 			}
-			acts, _ := r.sync.OperatorKill(r.at(), st.desc.ID, in.ID, false)
-			r.apply(acts)
+			acts, _ := rt.sync.OperatorKill(r.at(), st.desc.ID, in.ID, false)
+			r.applyOn(rt, acts)
 			killed++
 		}
 	}

@@ -49,8 +49,10 @@ func (r *Runner) checkCluster() {
 // max-queue-length and request conservation per service.
 func (r *Runner) checkEngine() {
 	for _, st := range r.svcs {
-		if l, ok := r.eng.ServiceLoad(st.desc.ID); ok && l.Waiting > st.desc.MaxQueueLength {
-			r.violate("service %s queues %d > max-queue-length %d", st.name, l.Waiting, st.desc.MaxQueueLength)
+		for _, rt := range r.rts {
+			if l, ok := rt.eng.ServiceLoad(st.desc.ID); ok && rt.up && l.Waiting > st.desc.MaxQueueLength {
+				r.violate("service %s queues %d > max-queue-length %d on %s", st.name, l.Waiting, st.desc.MaxQueueLength, rt.id)
+			}
 		}
 		if st.t.Completed+st.t.Rejected > st.t.Requests {
 			r.violate("service %s ended %d of %d requests", st.name, st.t.Completed+st.t.Rejected, st.t.Requests)
@@ -60,11 +62,11 @@ func (r *Runner) checkEngine() {
 
 // checkDispatch verifies a dispatch goes to an instance the router was
 // told is healthy and that the instance's program listens.
-func (r *Runner) checkDispatch(a *engine.Action, ts *taskState) {
+func (r *Runner) checkDispatch(rt *routerState, a *engine.Action, ts *taskState) {
 	if ts == nil || ts.dead || ts.mt.Ended() {
 		return // stale view: the request fails like a refused connection
 	}
-	if !ts.toldHealthy {
+	if ts.toldHealthy&(1<<uint(rt.idx)) == 0 {
 		r.violate("request %d dispatched to %s, which the router never saw healthy", a.Request, a.Instance)
 	}
 	if !ts.mt.Listening() {

@@ -10,27 +10,27 @@ import (
 // startPoll is the router's scheduler syncer starting a poll of Marathon
 // (GET /v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure) when the
 // syncer announced it; Marathon answers after the API latency.
-func (r *Runner) startPoll() {
+func (r *Runner) startPoll(rt *routerState) {
 	if r.opts.CheckInvariants {
 		r.checkCluster()
 		r.checkEngine()
 	}
-	seq := r.sync.PollStarted(r.at())
-	r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evPollDone, gen: seq})
+	seq := rt.sync.PollStarted(r.at())
+	r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evPollDone, gen: seq, rt: uint8(rt.idx), life: rt.life})
 }
 
 // endPoll feeds the syncer one observation per app, as `waiter serve`
 // would, then ends poll seq, which judges the services it did not list.
 // During an outage the poll fails and the engine keeps its last view.
-func (r *Runner) endPoll(seq uint64) {
+func (r *Runner) endPoll(rt *routerState, seq uint64) {
 	if r.down {
-		r.apply(r.sync.PollDone(r.at(), seq, errMarathonDown, nil))
+		r.applyOn(rt, rt.sync.PollDone(r.at(), seq, errMarathonDown, nil))
 		return
 	}
 	for _, id := range r.model.AppIDs() {
-		r.apply(r.sync.Observed(r.at(), seq, id, r.observe(r.model.App(id)), nil))
+		r.applyOn(rt, rt.sync.Observed(r.at(), seq, id, r.observe(rt, r.model.App(id)), nil))
 	}
-	r.apply(r.sync.PollDone(r.at(), seq, nil, func(id string) bool { return r.model.App(id) != nil }))
+	r.applyOn(rt, rt.sync.PollDone(r.at(), seq, nil, func(id string) bool { return r.model.App(id) != nil }))
 	// Tasks the router served that Marathon no longer lists died: requests
 	// on them fail now.
 	var gone []string
@@ -60,12 +60,17 @@ func (r *Runner) notify(id string) {
 func (r *Runner) observeNotified() {
 	for i := 0; i < len(r.notified); i++ {
 		id := r.notified[i]
-		seq := r.sync.ObservationStarted(r.at())
-		obs := &engine.Observation{}
-		if a := r.model.App(id); a != nil {
-			obs = r.observe(a)
+		for _, rt := range r.rts {
+			if !rt.up {
+				continue
+			}
+			seq := rt.sync.ObservationStarted(r.at())
+			obs := &engine.Observation{}
+			if a := r.model.App(id); a != nil {
+				obs = r.observe(rt, a)
+			}
+			r.applyOn(rt, rt.sync.Observed(r.at(), seq, id, obs, nil))
 		}
-		r.apply(r.sync.Observed(r.at(), seq, id, obs, nil))
 	}
 	r.notified = r.notified[:0]
 }
@@ -75,9 +80,9 @@ func (r *Runner) observeNotified() {
 //
 // The observation is reused from poll to poll: the engine copies what it
 // keeps, so polling allocates nothing once the buffers have grown.
-func (r *Runner) observe(a *marathon.App) *engine.Observation {
+func (r *Runner) observe(rt *routerState, a *marathon.App) *engine.Observation {
 	svc, known := r.byID[a.Spec.ID]
-	AppObservation(a, Epoch, &r.obs, func(t *marathon.Task) uint64 {
+	AppObservation(a, Epoch, &rt.obs, func(t *marathon.Task) uint64 {
 		ts, ok := r.tasks[t.ID]
 		if !ok && known {
 			ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
@@ -87,8 +92,13 @@ func (r *Runner) observe(a *marathon.App) *engine.Observation {
 		if ts == nil {
 			return 0
 		}
-		ts.toldHealthy = t.HealthChecked && t.Alive
+		bit := uint32(1) << uint(rt.idx)
+		if t.HealthChecked && t.Alive {
+			ts.toldHealthy |= bit
+		} else {
+			ts.toldHealthy &^= bit
+		}
 		return ts.ref
 	})
-	return &r.obs
+	return &rt.obs
 }

@@ -15,7 +15,22 @@ type recorder struct {
 	tl    *stats.Timeline
 	width time.Duration
 	per   []*stats.Timeline
+	// routers holds one timeline per router of a cluster (routers > 1).
+	routers []*stats.Timeline
 }
+
+// The per-router series.
+const (
+	rcArrivals stats.CounterID = iota
+	rcStolen
+)
+
+const (
+	rgQueued stats.GaugeID = iota
+	rgSlots
+	rgBorrowed
+	rgOutstanding
+)
 
 // maxServiceSeries caps the services that get their own time series.
 const maxServiceSeries = 20
@@ -70,7 +85,54 @@ func newRecorder(r *Runner) *recorder {
 			c.per = append(c.per, per)
 		}
 	}
+	if len(r.rts) > 1 {
+		for range r.rts {
+			tl, err := stats.NewTimeline(stats.TimelineConfig{
+				Width: width, MaxIntervals: 512,
+				Counters: []string{"arrivals", "stolen"},
+				Gauges:   []string{"queued", "slots", "borrowed", "outstanding"},
+			})
+			if err != nil {
+				panic("sim: timeline config: " + err.Error())
+			}
+			c.routers = append(c.routers, tl)
+		}
+	}
 	return c
+}
+
+func (c *recorder) routerArrival(rt *routerState) {
+	if rt.idx < len(c.routers) {
+		c.routers[rt.idx].Add(rcArrivals, c.r.now, 1)
+	}
+}
+
+func (c *recorder) routerStolen(rt *routerState) {
+	if rt.idx < len(c.routers) {
+		c.routers[rt.idx].Add(rcStolen, c.r.now, 1)
+	}
+}
+
+// sampleRouters reads each router's counters: its queue, the slots it
+// holds (own and borrowed) and the borrowed ones.
+func (c *recorder) sampleRouters() {
+	for i, tl := range c.routers {
+		rt := c.r.rts[i]
+		var queued, slots, borrowed, out float64
+		if rt.up {
+			rt.counters = rt.eng.AppendCounters(rt.counters[:0])
+			for _, sc := range rt.counters {
+				queued += float64(sc.Waiting)
+				out += float64(sc.Outstanding)
+				slots += float64(sc.SlotsInUse + sc.SlotsAvailable)
+				borrowed += float64(sc.SlotsReceived)
+			}
+		}
+		tl.Set(rgQueued, c.r.now, queued)
+		tl.Set(rgSlots, c.r.now, slots)
+		tl.Set(rgBorrowed, c.r.now, borrowed)
+		tl.Set(rgOutstanding, c.r.now, out)
+	}
 }
 
 func (c *recorder) arrival(svc int) {
@@ -99,13 +161,22 @@ func (c *recorder) completed(svc int, lat time.Duration) {
 func (c *recorder) sample() {
 	var out, queued, requested, healthy, tasks, desired, panicking float64
 	now := c.r.now
+	lead := c.r.lead()
+	c.sampleRouters()
 	for i, st := range c.r.svcs {
 		var l engineLoad
-		if el, ok := c.r.eng.ServiceLoad(st.desc.ID); ok {
-			l = engineLoad{out: float64(el.Waiting + el.InFlight), queued: float64(el.Waiting),
-				requested: float64(el.Requested), healthy: float64(el.Healthy), desired: float64(el.Desired)}
+		// Instances as the leader sees them; requests summed over the
+		// routers (one router: its own view).
+		if el, ok := lead.eng.ServiceLoad(st.desc.ID); ok {
+			l = engineLoad{requested: float64(el.Requested), healthy: float64(el.Healthy), desired: float64(el.Desired)}
 			if el.Panicking {
 				l.panicking = 1
+			}
+		}
+		for _, rt := range c.r.rts {
+			if el, ok := rt.eng.ServiceLoad(st.desc.ID); ok && rt.up {
+				l.out += float64(el.Waiting + el.InFlight)
+				l.queued += float64(el.Waiting)
 			}
 		}
 		if a := c.r.model.App(st.desc.ID); a != nil {

@@ -12,6 +12,9 @@ type Report struct {
 	Services    []ServiceTotals `json:"services"`
 	Cluster     ClusterTotals   `json:"cluster"`
 	Series      Series          `json:"series"`
+	// Routers are the routers of a cluster (routers > 1), in id order;
+	// Totals are then the cluster's totals.
+	Routers []RouterTotals `json:"routers,omitempty"`
 	// MaxInstances is the sum of max-instances over Services: the most
 	// instances the run's policies could have asked for.
 	MaxInstances int `json:"max_instances"`
@@ -67,6 +70,42 @@ type ClusterTotals struct {
 	Agents            int   `json:"agents"`
 	WaitingPlacements int64 `json:"waiting_placements"`
 	TaskFailures      int   `json:"task_failures"`
+	// Routers, LeaderChanges, EjectVetoes (kills the peers refused) and
+	// KillDelegations describe a cluster of routers (routers > 1).
+	Routers         int   `json:"routers,omitempty"`
+	LeaderChanges   int64 `json:"leader_changes,omitempty"`
+	EjectVetoes     int64 `json:"eject_vetoes,omitempty"`
+	KillDelegations int64 `json:"kill_delegations,omitempty"`
+}
+
+// RouterTotals are one router's figures in a cluster.
+type RouterTotals struct {
+	ID string `json:"id"`
+	// Leader: it led when the run ended.
+	Leader    bool    `json:"leader"`
+	Requests  int64   `json:"requests"`
+	Completed int64   `json:"completed"`
+	Rejected  int64   `json:"rejected"`
+	Errors    int64   `json:"errors"`
+	LatencyMS Latency `json:"latency_ms"`
+	// Stolen counts requests it served on slots peers lent it; Lent the
+	// slots it offered to peers.
+	Stolen  int64 `json:"stolen"`
+	Lent    int64 `json:"lent"`
+	Crashes int64 `json:"crashes"`
+	// PeakQueued is the most requests queued on it at once (sampled).
+	PeakQueued float64      `json:"peak_queued"`
+	Series     RouterSeries `json:"series"`
+}
+
+// RouterSeries are one router's time series, on the run's intervals.
+type RouterSeries struct {
+	Arrivals    []int64   `json:"arrivals"`
+	Stolen      []int64   `json:"stolen"`
+	Queued      []float64 `json:"queued"`
+	Outstanding []float64 `json:"outstanding"`
+	Slots       []float64 `json:"slots"`
+	Borrowed    []float64 `json:"borrowed"`
 }
 
 // Series are time series over the run, one point per interval.

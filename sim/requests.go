@@ -36,20 +36,24 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	if r.opts.OnArrival != nil {
 		r.opts.OnArrival(r.now, st.desc.ID)
 	}
-	r.reqs.put(id, reqState{svc: int32(svc), arrived: r.now, dur: dur})
-	r.step(engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
+	rt := r.pickRouter()
+	rt.open++
+	rt.t.requests++
+	r.rec.routerArrival(rt)
+	r.reqs.put(id, reqState{svc: int32(svc), rt: uint8(rt.idx), life: rt.life, arrived: r.now, dur: dur})
+	r.stepOn(rt, engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
 		Description: st.desc, QueueTimeout: st.queueTO})
 	if rq, live := r.reqs.get(id); live && rq.task == nil {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.
-		if l, ok := r.eng.ServiceLoad(st.desc.ID); !ok || l.Healthy == 0 {
+		if l, ok := rt.eng.ServiceLoad(st.desc.ID); !ok || l.Healthy == 0 {
 			st.t.ColdStarts++
 		}
 	}
 }
 
 // dispatch starts serving req on the instance the engine chose.
-func (r *Runner) dispatch(a *engine.Action) {
+func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	rq, ok := r.reqs.get(a.Request)
 	if !ok {
 		return
@@ -63,7 +67,7 @@ func (r *Runner) dispatch(a *engine.Action) {
 		ts = nil
 	}
 	if r.opts.CheckInvariants {
-		r.checkDispatch(a, ts)
+		r.checkDispatch(rt, a, ts)
 	}
 	if ts == nil || ts.dead || ts.mt.Ended() {
 		// The router's view was stale: the instance is gone. Connecting
@@ -123,7 +127,17 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	}
 	st.hist.Record(lat)
 	r.rec.completed(int(rq.svc), lat)
-	r.step(engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome})
+	rt := r.rts[rq.rt]
+	if !rt.up || rt.life != rq.life {
+		return // its router crashed: crashRouter ended it
+	}
+	rt.open--
+	rt.t.completed++
+	if outcome != engine.OutcomeSuccess {
+		rt.t.errors++
+	}
+	rt.hist.Record(lat)
+	r.stepOn(rt, engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome})
 }
 
 // reject records a request the engine refused.
@@ -134,6 +148,10 @@ func (r *Runner) reject(a *engine.Action) {
 	}
 	r.reqs.del(a.Request)
 	st := r.svcs[rq.svc]
+	if rt := r.rts[rq.rt]; rt.life == rq.life {
+		rt.open--
+		rt.t.rejected++
+	}
 	st.t.Rejected++
 	st.t.RejectedBy[a.Err.Reason.String()]++
 	r.rec.rejected(int(rq.svc))

@@ -78,6 +78,7 @@ func (r *Runner) report() *Report {
 	rep.Cluster.WaitingPlacements = r.model.WaitingPlacements()
 	rep.Series = r.rec.series()
 	rep.Windows = scenarioWindows(r.sc, r.end)
+	r.routerReports(rep)
 	rep.Assertions, rep.Passed = r.check(rep)
 	return rep
 }
@@ -109,4 +110,39 @@ func seriesOf(tl *stats.Timeline, end time.Duration, withLatency bool) Series {
 		}
 	}
 	return s
+}
+
+// routerReports adds each router's figures and series to a cluster's
+// report.
+func (r *Runner) routerReports(rep *Report) {
+	if !r.clustered() {
+		return
+	}
+	c := &r.cluster
+	rep.Cluster.Routers = len(r.rts)
+	rep.Cluster.LeaderChanges = max(c.leaderChanges-1, 0) // the first leader is no change
+	rep.Cluster.EjectVetoes = c.ejectVetoes
+	rep.Cluster.KillDelegations = c.delegations
+	leader := -1
+	if len(c.members) > 0 {
+		leader = c.members[0]
+	}
+	for i, rt := range r.rts {
+		tl := r.rec.routers[i]
+		tl.Advance(r.end)
+		rr := RouterTotals{ID: rt.id, Leader: i == leader && rt.up, Requests: rt.t.requests,
+			Completed: rt.t.completed, Rejected: rt.t.rejected, Errors: rt.t.errors, LatencyMS: latency(&rt.hist),
+			Stolen: rt.t.stolen, Lent: rt.t.lent, Crashes: rt.t.crashes}
+		for _, iv := range tl.Intervals() {
+			s := &rr.Series
+			s.Arrivals = append(s.Arrivals, iv.Counters[rcArrivals])
+			s.Stolen = append(s.Stolen, iv.Counters[rcStolen])
+			s.Queued = append(s.Queued, round3(iv.Gauges[rgQueued].Max))
+			s.Outstanding = append(s.Outstanding, round3(iv.Gauges[rgOutstanding].Max))
+			s.Slots = append(s.Slots, round3(iv.Gauges[rgSlots].Last))
+			s.Borrowed = append(s.Borrowed, round3(iv.Gauges[rgBorrowed].Max))
+			rr.PeakQueued = max(rr.PeakQueued, round3(iv.Gauges[rgQueued].Max))
+		}
+		rep.Routers = append(rep.Routers, rr)
+	}
 }

@@ -50,16 +50,24 @@ const (
 	evFaultEnd
 	evSample
 	evCrash
+	// Cluster of routers (cluster.go).
+	evSync
+	evMsg
+	evMemberExpiry
 )
 
 // ev is one simulator event; a small value so the heap never allocates.
-// Which fields count depends on kind: idx indexes a call, fault or
-// service; req a request or a crash target; outcome a completion's; gen
+// Which fields count depends on kind: idx indexes a call, fault, message
+// or service; req a request or a crash target; outcome a completion's; gen
 // says which poll an evPoll is (later announcements replace it) and seq
-// which observation an evPollDone ends.
+// which observation an evPollDone ends; rt and life name the router (and
+// its incarnation: events of a crashed one are dropped) a router's own
+// event belongs to.
 type ev struct {
 	kind    evKind
 	outcome engine.Outcome
+	rt      uint8
+	life    uint16
 	idx     int32
 	req     engine.RequestID
 	gen     uint64
@@ -67,32 +75,30 @@ type ev struct {
 
 // Runner holds one run's state.
 type Runner struct {
-	sc     *scenario.Scenario
-	opts   Options
-	src    *rng.Source
-	q      eventq.Queue[ev]
-	now    time.Duration
-	end    time.Duration
-	eng    *engine.Engine
-	sync   *syncer.Syncer
-	model  *marathon.Model
-	svcs   []*svcState
-	byID   map[string]int
-	procs  []*procState
-	trace  *traceState
-	reqs   reqTable
-	nextID engine.RequestID
-	tasks  map[string]*taskState
+	sc   *scenario.Scenario
+	opts Options
+	src  *rng.Source
+	q    eventq.Queue[ev]
+	now  time.Duration
+	end  time.Duration
+	// rts are the routers (one unless the scenario says routers: N), each
+	// the production router's rules around its own engine; cluster.go
+	// holds what joins them.
+	rts     []*routerState
+	cluster clusterSim
+	model   *marathon.Model
+	svcs    []*svcState
+	byID    map[string]int
+	procs   []*procState
+	trace   *traceState
+	reqs    reqTable
+	nextID  engine.RequestID
+	tasks   map[string]*taskState
 	// taskRefs indexes every task the router learnt of; the engine echoes
 	// the index (ObservedInstance.Ref) on dispatch.
 	taskRefs []*taskState
 	calls    []apiCall
 	free     []int32
-	wakeAt   time.Duration
-	wakeOn   bool
-	// pollGen numbers the syncer's poll announcements (ActPollAt); an
-	// evPoll of an older one is ignored.
-	pollGen uint64
 	// notified are the apps the scheduler announced a change of at this
 	// instant (scheduler: shell), observed once the instant's work is done.
 	notified []string
@@ -102,14 +108,14 @@ type Runner struct {
 
 	crashes []*taskState
 	arr     arrivalHeap
-	// obs is the observation buffer polls reuse.
-	obs engine.Observation
 	// violation is the first invariant violation seen (CheckInvariants).
 	violation error
 }
 
 type reqState struct {
 	svc     int32
+	rt      uint8  // the router the front balancer sent it to
+	life    uint16 // that router's incarnation
 	arrived time.Duration
 	task    *taskState
 	dur     time.Duration // trace duration, if any
@@ -123,8 +129,9 @@ type taskState struct {
 	inflight int
 	served   int
 	dead     bool
-	// toldHealthy: the last poll reported the task healthy to the engine.
-	toldHealthy bool
+	// toldHealthy has bit i set when router i's last poll reported the
+	// task healthy to its engine.
+	toldHealthy uint32
 }
 
 type procState struct {
@@ -172,17 +179,19 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		byID: map[string]int{}, tasks: map[string]*taskState{},
 		slow: 1,
 	}
-	r.eng = engine.New(EngineConfig(sc, seed, policy))
-	// The router's rules (polling cadence, stale observations, lost
-	// services, tombstones, forced kills) are the production driver's.
-	r.sync = syncer.New(r.eng, SyncerConfig(sc))
+	for i := 0; i < max(sc.Routers, 1); i++ {
+		r.rts = append(r.rts, r.newRouter(i, seed, policy))
+	}
 	r.model = NewModel(sc, seed, r.notify)
 
 	if err := r.buildServices(root, policy); err != nil {
 		return nil, err
 	}
 	r.rec = newRecorder(r)
-	r.apply(r.sync.Start(r.at()))
+	r.startCluster(root)
+	for _, rt := range r.rts {
+		r.applyOn(rt, rt.sync.Start(r.at()))
+	}
 	r.q.Push(0, ev{kind: evSample})
 	for i, f := range sc.Faults {
 		at := f.Start
@@ -257,22 +266,30 @@ func (r *Runner) handle(e ev) {
 	case evComplete:
 		r.complete(e.req, e.outcome)
 	case evWake:
-		if r.wakeOn && r.wakeAt == r.now {
-			r.wakeOn = false
-			r.step(engine.Event{Kind: engine.EvTick})
+		if rt := r.live(e); rt != nil && rt.wakeOn && rt.wakeAt == r.now {
+			rt.wakeOn = false
+			r.stepOn(rt, engine.Event{Kind: engine.EvTick})
 		}
 	case evPoll:
-		if e.gen == r.pollGen {
-			r.startPoll()
+		if rt := r.live(e); rt != nil && e.gen == rt.pollGen {
+			r.startPoll(rt)
 		}
 	case evPollDone:
-		r.endPoll(e.gen)
+		if rt := r.live(e); rt != nil {
+			r.endPoll(rt, e.gen)
+		}
 	case evAPI:
 		r.callScheduler(e.idx)
 	case evFaultStart:
-		r.faultStart(r.sc.Faults[e.idx])
+		r.faultStart(int(e.idx))
 	case evFaultEnd:
-		r.faultEnd(r.sc.Faults[e.idx])
+		r.faultEnd(int(e.idx))
+	case evSync:
+		r.syncMetrics()
+	case evMsg:
+		r.deliver(e.idx)
+	case evMemberExpiry:
+		r.memberExpiry(e)
 	case evSample:
 		r.rec.sample()
 		r.q.Push(r.now+r.rec.width, ev{kind: evSample})
@@ -283,15 +300,16 @@ func (r *Runner) handle(e ev) {
 
 func (r *Runner) at() time.Time { return Epoch.Add(r.now) }
 
-// step feeds one event to the engine, through the syncer's rules, and
-// carries out the actions.
-func (r *Runner) step(ev engine.Event) { r.apply(r.sync.Step(r.at(), ev)) }
+// stepOn feeds one event to router rt's engine, through the syncer's
+// rules, and carries out the actions.
+func (r *Runner) stepOn(rt *routerState, ev engine.Event) { r.applyOn(rt, rt.sync.Step(r.at(), ev)) }
 
-// apply carries out the syncer's actions. act never calls back into the
-// syncer (see act), so the syncer's slice stays valid while we walk it.
-func (r *Runner) apply(acts []syncer.Action) {
+// applyOn carries out router rt's syncer's actions. act never calls back
+// into a syncer (see act), so the syncer's slice stays valid while we
+// walk it.
+func (r *Runner) applyOn(rt *routerState, acts []syncer.Action) {
 	for i := range acts {
-		r.act(&acts[i])
+		r.act(rt, &acts[i])
 	}
 }
 

@@ -116,7 +116,7 @@ faults:
 	if got := r.svcs[0].t.Kills; got != 1 {
 		t.Errorf("%d kills, want 1", got)
 	}
-	if l, _ := r.eng.ServiceLoad(id); l.Requested != 2 || l.Healthy != 2 {
+	if l, _ := r.rts[0].eng.ServiceLoad(id); l.Requested != 2 || l.Healthy != 2 {
 		t.Errorf("the router's view after the replacement: %+v", l)
 	}
 }

@@ -76,6 +76,15 @@ func faultWindow(f scenario.Fault) Window {
 		w.Label, w.EndS = plural(f.Count, "agent")+" lost", w.StartS
 	case scenario.FaultCrash:
 		w.Label, w.EndS, w.Service = plural(f.Count, "instance")+" crash", w.StartS, f.Service
+	case scenario.FaultRouterCrash:
+		w.Label = f.Router + " crashes"
+		if f.Duration > 0 {
+			w.Label += ", restarts"
+		}
+	case scenario.FaultRouterPartition:
+		w.Label = f.Router + " cut off from its peers"
+	case scenario.FaultLeaderLoss:
+		w.Label, w.EndS = "the leader loses its session", w.StartS
 	default:
 		w.Label = string(f.Kind)
 	}

@@ -154,7 +154,10 @@ type reportPage struct {
 	Latency    table
 	Services   *table
 	Omitted    int
-	Checks     *table
+	// Routers and ClusterNote: a cluster's routers (nil for one router).
+	Routers     *table
+	ClusterNote string
+	Checks      *table
 }
 
 // WriteHTML writes one run's report as a single self-contained HTML page:
@@ -173,6 +176,9 @@ func WriteHTML(w io.Writer, rep *sim.Report) error {
 		Assertions: fmtAssertions(rep),
 		Totals:     table{Header: []string{"figure", "value"}, Rows: metricRows(totalsMetrics, rep)},
 		Latency:    table{Header: []string{"percentile", "latency"}, Rows: metricRows(latencyMetrics, rep)},
+	}
+	if t := routersTable(rep); t != nil {
+		p.Routers, p.ClusterNote = t, clusterNote(rep)
 	}
 	if len(rep.Services) > 0 {
 		top, omitted := topServices(rep, maxServices)

@@ -37,6 +37,7 @@ func WriteMarkdown(w io.Writer, rep *sim.Report) error {
 	}
 
 	writeWindowsMD(ew, rep.Windows)
+	writeRoutersMD(ew, rep)
 	writeServicesMD(ew, rep)
 	writeAssertionsMD(ew, rep)
 	if ew.err != nil {

@@ -57,7 +57,7 @@ func runPlots(rep *sim.Report) []plot {
 	if p, ok := perServicePlot(rep, x, windows); ok {
 		out = append(out, p)
 	}
-	return out
+	return append(out, routerPlots(rep, x, windows)...)
 }
 
 // perServicePlot draws each service's healthy instances, for runs of two

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
@@ -24,6 +25,8 @@ type Scenario struct {
 	Policy      Policy        `yaml:"policy" default:"waiter" doc:"the scaling policy of every service whose scaling-policy parameter does not choose one"`
 	Scheduler   Scheduler     `yaml:"scheduler" default:"marathon" doc:"what runs the services, on the same simulated cluster: marathon, whose health checks the router learns of by polling, or shell (local processes), which probes a starting instance every age/20 (5 to 100 ms) and tells the router at once"`
 	Router      Router        `yaml:"router" doc:"the router's lag: how it learns instance state and how often it decides"`
+	Routers     int           `yaml:"routers" default:"1" unit:"count" doc:"how many routers share the services, each running the same engine over the slots the HRW distribution gives it (reference 4.3); with more than 1, a front balancer spreads requests over them and cluster says how they cooperate"`
+	Cluster     Cluster       `yaml:"cluster" doc:"how the routers of a cluster (routers more than 1) are reached and cooperate"`
 	Marathon    Marathon      `yaml:"marathon" doc:"the simulated Mesos cluster and Marathon"`
 	Services    []Service     `yaml:"services" doc:"the services and their load; a scenario needs services, a trace, or both"`
 	Trace       *Trace        `yaml:"trace" doc:"replays an invocation trace: every app in it becomes a service"`
@@ -65,6 +68,65 @@ type Router struct {
 	APILatency       time.Duration `yaml:"api-latency" default:"50ms" doc:"how long Marathon's API takes to answer a call"`
 	ScalingInterval  time.Duration `yaml:"scaling-interval" default:"1s" doc:"how often the router runs its scaling policy"`
 	QueueTimeout     time.Duration `yaml:"queue-timeout" default:"5m" doc:"how long a request may wait for an instance before it is refused with 503"`
+}
+
+// Balancer names the front balancer's policy.
+type Balancer string
+
+// The front balancer's policies.
+const (
+	BalancerRoundRobin Balancer = "round-robin"
+	BalancerRandom     Balancer = "random"
+	BalancerLeastConns Balancer = "least-connections"
+	BalancerSticky     Balancer = "sticky"
+)
+
+// EnumValues lists the balancer policies.
+func (Balancer) EnumValues() []string {
+	return []string{string(BalancerRoundRobin), string(BalancerRandom), string(BalancerLeastConns), string(BalancerSticky)}
+}
+
+// WorkStealing says which services lend idle slots between routers.
+type WorkStealing string
+
+// The work-stealing settings.
+const (
+	// StealSimple: services with distribution-scheme simple only
+	// (Waiter's :supported-distribution-schemes default).
+	StealSimple WorkStealing = "simple"
+	// StealAll: balanced services too.
+	StealAll WorkStealing = "all"
+	// StealOff: no work stealing.
+	StealOff WorkStealing = "off"
+)
+
+// EnumValues lists the work-stealing settings.
+func (WorkStealing) EnumValues() []string {
+	return []string{string(StealSimple), string(StealAll), string(StealOff)}
+}
+
+// Schemes are the distribution schemes whose services steal work.
+func (w WorkStealing) Schemes() []string {
+	switch w {
+	case StealAll:
+		return []string{engine.SchemeBalanced, engine.SchemeSimple}
+	case StealOff:
+		return []string{}
+	}
+	return []string{engine.SchemeSimple}
+}
+
+// Cluster models a cluster of routers: the balancer in front of them,
+// their coordinator (ZooKeeper: membership and the leader) and the
+// messages between them.
+type Cluster struct {
+	Balancer            Balancer      `yaml:"balancer" default:"round-robin" doc:"how the front balancer picks a live router for each request: round-robin, random, least-connections (fewest open requests) or sticky (by client: each request comes from one of clients clients, and a client keeps its router while it lives)"`
+	Clients             int           `yaml:"clients" default:"100" unit:"count" doc:"how many clients send the requests, for the sticky balancer"`
+	MetricsSyncInterval time.Duration `yaml:"metrics-sync-interval" default:"50ms" doc:"how often each router publishes its per-service counters to its peers (metrics-sync-interval-ms)"`
+	Lag                 time.Duration `yaml:"lag" default:"2ms" doc:"one-way latency of every message between routers: counters, ejects, kill delegation, work-stealing offers and releases"`
+	PeerCountersTTL     time.Duration `yaml:"peer-counters-ttl" default:"2s" doc:"a peer's counters older than this no longer count (inter-router-metrics-idle-timeout-ms)"`
+	SessionTimeout      time.Duration `yaml:"session-timeout" default:"10s" doc:"how long the coordinator takes to notice a crashed router: until then it stays a member (and the leader, if it led)"`
+	WorkStealing        WorkStealing  `yaml:"work-stealing" default:"simple" doc:"which services lend idle slots to routers that need help: simple (distribution-scheme simple only, Waiter's default), all, or off"`
 }
 
 // Marathon describes the simulated Mesos cluster and Marathon.
@@ -128,21 +190,31 @@ const (
 	// through the router (POST /apps/{id}/instance/{iid}/kill), which
 	// has the scheduler replace them.
 	FaultOperatorKill FaultKind = "operator-kill"
+	// FaultRouterCrash: a router dies (and restarts after Duration, if
+	// given); FaultRouterPartition: a router is cut off from its peers
+	// (not from the coordinator or the scheduler) for Duration;
+	// FaultLeaderLoss: the leader's coordinator session expires, so
+	// another router leads.
+	FaultRouterCrash     FaultKind = "router-crash"
+	FaultRouterPartition FaultKind = "router-partition"
+	FaultLeaderLoss      FaultKind = "leader-loss"
 )
 
 // EnumValues lists the fault kinds.
 func (FaultKind) EnumValues() []string {
-	return []string{string(FaultMarathonOutage), string(FaultSlowLaunch), string(FaultAgentLoss), string(FaultCrash), string(FaultOperatorKill)}
+	return []string{string(FaultMarathonOutage), string(FaultSlowLaunch), string(FaultAgentLoss), string(FaultCrash), string(FaultOperatorKill),
+		string(FaultRouterCrash), string(FaultRouterPartition), string(FaultLeaderLoss)}
 }
 
 // Fault is one injected failure.
 type Fault struct {
-	Kind     FaultKind     `yaml:"kind" required:"true" doc:"what fails: with marathon-outage, every call to Marathon's API (healthy instances keep serving); with slow-launch, launches take factor times longer; with agent-loss, count agents vanish with their tasks; with crash, count instances of service die; with operator-kill, an operator kills count instances of service through the router, which has the scheduler replace them"`
+	Kind     FaultKind     `yaml:"kind" required:"true" doc:"what fails: with marathon-outage, every call to Marathon's API (healthy instances keep serving); with slow-launch, launches take factor times longer; with agent-loss, count agents vanish with their tasks; with crash, count instances of service die; with operator-kill, an operator kills count instances of service through the router, which has the scheduler replace them; with router-crash, a router dies with its queued and in-flight requests (and restarts empty after duration, when given); with router-partition, a router is cut off from its peers but not from the coordinator or the scheduler for duration; with leader-loss, the leader's coordinator session expires and the next router leads"`
 	Start    time.Duration `yaml:"start" doc:"when the fault begins"`
-	Duration time.Duration `yaml:"duration" doc:"how long it lasts (marathon-outage, slow-launch); more than 0"`
+	Duration time.Duration `yaml:"duration" doc:"how long it lasts (marathon-outage, slow-launch, router-partition: more than 0; router-crash: until the router restarts, 0 for never)"`
 	Factor   float64       `yaml:"factor" unit:"factor" doc:"multiplies launch latency (slow-launch); more than 0"`
 	Count    int           `yaml:"count" unit:"count" doc:"how many agents are lost (agent-loss), instances crash (crash) or are killed (operator-kill); more than 0"`
 	Service  string        `yaml:"service" doc:"the service whose instances crash (crash) or are killed (operator-kill)"`
+	Router   string        `yaml:"router" doc:"the router a router-crash or router-partition hits: leader (the one leading when the fault starts) or router-N, N from 1 to routers"`
 	line     int
 }
 
@@ -161,4 +233,26 @@ func (a Assertion) Line() int { return a.line }
 // Report tunes the time series.
 type Report struct {
 	Interval time.Duration `yaml:"interval" computed:"duration / 240" doc:"the width of one point of the report's time series"`
+}
+
+// MaxRouters bounds routers.
+const MaxRouters = 16
+
+// RouterID names router i (0-based) of a cluster: router-1, router-2, ...
+// zero-padded so that ids sort like their numbers.
+func RouterID(i, routers int) string {
+	if routers >= 10 {
+		return fmt.Sprintf("router-%02d", i+1)
+	}
+	return fmt.Sprintf("router-%d", i+1)
+}
+
+// RouterIndex is the 0-based index of the router a fault names as
+// router-N (N from 1 to routers).
+func RouterIndex(name string, routers int) (int, bool) {
+	var n int
+	if _, err := fmt.Sscanf(name, "router-%d", &n); err != nil || n < 1 || n > routers {
+		return 0, false
+	}
+	return n - 1, true
 }

@@ -34,6 +34,25 @@ func validate(sc *Scenario, root strictyaml.Node) error {
 			return fail(d.key, "must be more than 0")
 		}
 	}
+	if sc.Routers < 1 || sc.Routers > MaxRouters {
+		return fail("routers", "must be from 1 to %d, got %d", MaxRouters, sc.Routers)
+	}
+	for _, d := range []struct {
+		key string
+		v   int64
+	}{
+		{"cluster.metrics-sync-interval", int64(sc.Cluster.MetricsSyncInterval)},
+		{"cluster.peer-counters-ttl", int64(sc.Cluster.PeerCountersTTL)},
+		{"cluster.session-timeout", int64(sc.Cluster.SessionTimeout)},
+		{"cluster.clients", int64(sc.Cluster.Clients)},
+	} {
+		if d.v <= 0 {
+			return fail(d.key, "must be more than 0")
+		}
+	}
+	if sc.Cluster.Lag < 0 {
+		return fail("cluster.lag", "must not be negative")
+	}
 	if sc.Router.APILatency < 0 {
 		return fail("router.api-latency", "must not be negative")
 	}
@@ -73,7 +92,7 @@ func validate(sc *Scenario, root strictyaml.Node) error {
 		}
 	}
 	for i := range sc.Faults {
-		if err := checkFault(root, i, &sc.Faults[i], names); err != nil {
+		if err := checkFault(root, i, &sc.Faults[i], names, sc.Routers); err != nil {
 			return err
 		}
 	}
@@ -94,10 +113,25 @@ func validate(sc *Scenario, root strictyaml.Node) error {
 	return nil
 }
 
-func checkFault(root strictyaml.Node, i int, f *Fault, services map[string]bool) error {
+func checkFault(root strictyaml.Node, i int, f *Fault, services map[string]bool, routers int) error {
 	at := strictyaml.JoinIndex("faults", i)
 	f.line = root.Locate(at).FieldLine()
 	switch f.Kind {
+	case FaultRouterCrash, FaultRouterPartition, FaultLeaderLoss:
+		if routers < 2 {
+			return root.ErrorAt(at+".kind", "%s needs routers: 2 or more", f.Kind)
+		}
+		if f.Kind != FaultLeaderLoss {
+			if _, ok := RouterIndex(f.Router, routers); !ok && f.Router != "leader" {
+				return root.ErrorAt(at+".router", "must be leader or router-1 .. router-%d, got %q", routers, f.Router)
+			}
+		}
+		if f.Kind == FaultRouterPartition && f.Duration <= 0 {
+			return root.ErrorAt(at+".duration", "%s needs a duration more than 0", f.Kind)
+		}
+		if f.Duration < 0 {
+			return root.ErrorAt(at+".duration", "must not be negative")
+		}
 	case FaultMarathonOutage, FaultSlowLaunch:
 		if f.Duration <= 0 {
 			return root.ErrorAt(at+".duration", "%s needs a duration more than 0", f.Kind)
