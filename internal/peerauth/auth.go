@@ -29,8 +29,12 @@ const DefaultWindow = 30 * time.Second
 const DefaultMaxBody = 1 << 20
 
 // DefaultMaxNonces bounds the replay cache: past it, requests are refused
-// until old nonces leave the window (fail closed, memory bounded).
-const DefaultMaxNonces = 1 << 16
+// until old nonces leave the window (fail closed, memory bounded: about
+// 100 bytes an entry, so some 25 MiB at most). A nonce stays up to twice
+// the window (a signature may be up to a window ahead), so this allows
+// some 4,000 signed calls a second from all peers together; the metrics
+// sync signs only its connections, not its messages.
+const DefaultMaxNonces = 1 << 18
 
 // ErrUnauthorized is wrapped by every error Verify returns for a request
 // whose credentials do not hold (the caller answers 401).
