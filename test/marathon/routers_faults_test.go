@@ -233,6 +233,15 @@ func TestRoutersZooKeeperStopped(t *testing.T) {
 	eventually(t, 15*time.Second, "token writes answer 503", func() (bool, string) {
 		return w.view.call(http.MethodPost, w.url+"/token", token, nil) == http.StatusServiceUnavailable, ""
 	})
+	eventually(t, 15*time.Second, "no router leads without ZooKeeper", func() (bool, string) {
+		for _, m := range s.members {
+			if m.cluster().Leader {
+				return false, m.id + " leads"
+			}
+		}
+		return true, ""
+	})
+	t.Logf("leadership gone %s after ZooKeeper stopped", (time.Since(stoppedAt)).Round(time.Millisecond))
 	changes := 0
 	tick := time.NewTicker(500 * time.Millisecond)
 	for time.Since(stoppedAt) < 30*time.Second {
