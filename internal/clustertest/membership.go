@@ -1,6 +1,3 @@
-// Package clustertest has a Membership for tests of the peer network and
-// the driver: a cluster whose routers and leader the test sets, with no
-// coordinator behind it.
 package clustertest
 
 import (
