@@ -35,7 +35,8 @@ func TestRoutersLeaderKilled(t *testing.T) {
 			survivors = append(survivors, m)
 		}
 	}
-	svc := kitchenService(map[string]string{"name": "routers-leader", "max-instances": "4",
+	// Room to scale above what the steady traffic (four workers) needs.
+	svc := kitchenService(map[string]string{"name": "routers-leader", "max-instances": "8",
 		"scale-up-factor": "0.9", "concurrency-level": "1"})
 	id := survivors[0].view.start(svc)
 	// The leader learns of the service from Marathon and the shared store.
@@ -68,7 +69,7 @@ func TestRoutersLeaderKilled(t *testing.T) {
 	before, _ := s.base.marathonApp(id)
 	var done []<-chan []reply
 	for _, m := range survivors {
-		done = append(done, m.view.sendConcurrently(svc, 3, map[string]string{"x-kitchen-delay-ms": "4000"}))
+		done = append(done, m.view.sendConcurrently(svc, 4, map[string]string{"x-kitchen-delay-ms": "4000"}))
 	}
 	scaled := eventually(t, 30*time.Second, "the new leader scales up", func() (bool, string) {
 		app, _ := s.base.marathonApp(id)
