@@ -223,7 +223,18 @@ func TestRoutersZooKeeperStopped(t *testing.T) {
 	eventually(t, 10*time.Second, "traffic flows on every router", func() (bool, string) {
 		return load[0].count(0) > 10 && load[1].count(0) > 10 && load[2].count(0) > 10, ""
 	})
-	before := s.base.existingMarathonApp(id)
+	// Let scaling settle first: a scale the leader asked for just before
+	// the outage would otherwise land during it.
+	var before marathonApp
+	settledAt := time.Now()
+	eventually(t, 30*time.Second, "Marathon settles under the steady load", func() (bool, string) {
+		app := s.base.existingMarathonApp(id)
+		if app.Instances != before.Instances || len(app.running()) != app.Instances || len(app.Deployments) > 0 {
+			before, settledAt = app, time.Now()
+			return false, app.String()
+		}
+		return time.Since(settledAt) > time.Second, app.String()
+	})
 
 	if err := s.zk.Servers[0].Stop(); err != nil {
 		t.Fatal(err)
