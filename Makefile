@@ -16,7 +16,8 @@ build:
 # single-threaded and CPU bound, so the race detector would only slow them.
 RACE_PKGS := ./cmd/waiter/internal/router ./cmd/waiter/internal/serve ./cmd/waiter/internal/tokencache \
 	./adapters/http ./adapters/shell ./adapters/marathon ./adapters/jwt ./adapters/kerberos \
-	./internal/fakemarathon/... ./cmd/waiter/internal/cli ./adapters/zookeeper
+	./internal/fakemarathon/... ./cmd/waiter/internal/cli ./adapters/zookeeper ./adapters/peers \
+	./cmd/waiter/internal/peering
 
 # deps: the Debian packages the tests use (Kerberos KDC tools, curl,
 # Chromium, ZooKeeper), installed when missing; see .ci/deps.

@@ -71,7 +71,8 @@ var (
 	// 409 "Instance is already being killed".
 	ErrInstanceBeingKilled = errors.New("instance is already being killed")
 	// ErrInstanceInUse: an instance asked to be ejected serves requests
-	// now (Waiter's eject answers 423 Locked).
+	// now, by an operator's /eject or by a peer before the leader kills it
+	// (Waiter's eject answers 423 Locked; a peer's 423 vetoes the kill).
 	ErrInstanceInUse = errors.New("instance is in use")
 	// ErrBadPath: a path into an instance's folder that is not one
 	// (absolute, or leaving the folder).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/waiter-go/waiter"
@@ -92,7 +93,11 @@ func (s *Server) handleGetApp(w http.ResponseWriter, r *http.Request, ps httprou
 		s.writeError(w, r, toError(err))
 		return
 	}
-	det := s.appDetails(snap, ov, sus, appIncludes(r.URL.Query()))
+	inc := appIncludes(r.URL.Query())
+	det := s.appDetails(snap, ov, sus, inc)
+	if inc["metrics"] {
+		det["metrics"] = s.clusterMetrics(r.Context(), snap)
+	}
 	if s.cfg.InstanceFiles != nil && s.mayManageService(p.User, snap) {
 		addLogURLs(det) // api_logs.go
 	}
@@ -104,8 +109,10 @@ func (s *Server) handleGetApp(w http.ResponseWriter, r *http.Request, ps httprou
 // delete says so.
 func (s *Server) handleDeleteApp(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	id := ps.ByName("id")
+	timeoutMS := 0
 	if t := r.URL.Query().Get("timeout"); t != "" {
-		if _, err := strconv.Atoi(t); err != nil {
+		var err error
+		if timeoutMS, err = strconv.Atoi(t); err != nil {
 			s.writeError(w, r, badRequest("timeout must be an integer number of milliseconds"))
 			return
 		}
@@ -118,5 +125,14 @@ func (s *Server) handleDeleteApp(w http.ResponseWriter, r *http.Request, ps http
 		writeJSON(w, http.StatusNotFound, map[string]any{"success": false, "service-id": id, "result": "no-such-service-exists"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "service-id": id, "result": "deleted"})
+	out := map[string]any{"success": true, "service-id": id, "result": "deleted"}
+	if timeoutMS > 0 {
+		// Waiter's routers-agree: the answer waits until no router knows it.
+		agree, why := s.awaitDeleted(r.Context(), id, time.Duration(timeoutMS)*time.Millisecond)
+		out["routers-agree"] = agree
+		if why != "" {
+			out["message"] = why
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -212,6 +212,8 @@ func (s *Server) routes() *httprouter.Router {
 	rt.GET("/waiter-auth", s.handleWaiterAuth)
 	rt.GET("/profiles", s.handleProfiles)
 	rt.GET("/status", s.handleStatus)
+	rt.GET("/drain", s.handleDrain)
+	rt.POST("/drain", s.handleDrain)
 	rt.GET("/settings", s.handleSettings)
 	rt.GET("/state", s.handleState)
 	rt.GET("/state/:id", s.handleServiceState)

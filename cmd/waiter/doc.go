@@ -5,7 +5,7 @@
 //	             [--scheduler shell|marathon] [--marathon-url URL]
 //	             [--config FILE] [--host ADDR] [--router-id ID]
 //	             [--log-format text|json] [--log-level LEVEL] [--access-log FILE]
-//	             [--cluster zookeeper --zk-connect HOST:PORT[,..] [--zk-base-path P] [--min-routers N]]
+//	             [--cluster zookeeper --zk-connect HOST:PORT[,..] --cluster-secret-file FILE [--zk-base-path P] [--min-routers N]]
 //	waiter create|update|show|tokens|delete|init|ping|kill|maintenance ...
 //	waiter --version | waiter help COMMAND | waiter completion bash
 //

@@ -69,6 +69,24 @@ type cluster struct {
 // checked) by t's clean-up.
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
+	c := startSim(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "waiter.yaml")
+	if err := os.WriteFile(cfg, []byte(routerConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	c.waiter, c.waiterURL, err = startWaiter(c.name, filepath.Join(dir, "data"), c.simURL, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// startSim starts a simulator for t, stopped (and checked) by t's
+// clean-up; the cluster has no router yet.
+func startSim(t *testing.T) *cluster {
+	t.Helper()
 	n := clusterSeq.Add(1)
 	dir := t.TempDir()
 	c := &cluster{t: t, http: newClient(), name: fmt.Sprintf("marathon-e2e-%d", n), tasksDir: filepath.Join(dir, "tasks")}
@@ -94,25 +112,28 @@ func startCluster(t *testing.T) *cluster {
 	if c.simURL, err = c.sim.out.waitFor(simListening, startTimeout, c.sim.done); err != nil {
 		t.Fatalf("waiter-sim marathon: %v\n%s", err, c.sim.out.tail(30))
 	}
-
-	cfg := filepath.Join(dir, "waiter.yaml")
-	if err := os.WriteFile(cfg, []byte(routerConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c.waiter, err = startProcess("waiter serve", bins.waiter, "serve",
-		"--host", "127.0.0.1", "--port", "0", "--router-id", c.name,
-		"--data-dir", filepath.Join(dir, "data"),
-		"--scheduler", "marathon", "--marathon-url", c.simURL,
-		"--config", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := c.waiter.out.waitFor(waiterListening, startTimeout, c.waiter.done)
-	if err != nil {
-		t.Fatalf("waiter serve: %v\n%s", err, c.waiter.out.tail(30))
-	}
-	c.waiterURL = "http://" + addr
 	return c
+}
+
+// startWaiter starts `waiter serve` with router id id on Marathon simURL
+// and configuration file cfg, and returns it once it listens, with its
+// URL. The caller stops it.
+func startWaiter(id, dataDir, simURL, cfg string, extra ...string) (*process, string, error) {
+	args := append([]string{bins.waiter, "serve",
+		"--host", "127.0.0.1", "--port", "0", "--router-id", id,
+		"--data-dir", dataDir,
+		"--scheduler", "marathon", "--marathon-url", simURL,
+		"--config", cfg}, extra...)
+	p, err := startProcess("waiter serve "+id, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	addr, err := p.out.waitFor(waiterListening, startTimeout, p.done)
+	if err != nil {
+		p.kill()
+		return p, "", fmt.Errorf("waiter serve %s: %w\n%s", id, err, p.out.tail(30))
+	}
+	return p, "http://" + addr, nil
 }
 
 // stopWaiter stops the router with SIGTERM and returns its exit code.

@@ -25,6 +25,12 @@
 // delete_test.go (DELETE /apps/{id}), idle_test.go (removal after
 // idle-timeout-mins, whose minimum of one minute makes it the longest
 // test) and shutdown_test.go (stopping both processes leaves no kitchen).
+// routers_faults_test.go runs three `waiter serve --cluster zookeeper` on
+// one real ZooKeeper (internal/zktest) and one simulator, and the faults
+// a cluster of routers must survive: SIGKILL of the leader under load, a
+// router cut off from its peers (peerproxy_test.go: a proxy in front of
+// each router that refuses calls by the router that signed them), and
+// ZooKeeper stopped for 30 s; routers_test.go starts them.
 //
 // Helpers: main_test.go (TestMain), build_test.go (go build),
 // process_test.go and output_test.go (child processes and their logs),

@@ -17,7 +17,7 @@ func TestClusterSettings(t *testing.T) {
 		t.Fatalf("defaults: %+v %v", cfg.ClusterSettings, err)
 	}
 	cfg, err = parse("--cluster", "zookeeper", "--zk-connect", "zk1:2181, zk2:2181", "--zk-base-path", "/w/prod",
-		"--min-routers", "2", "--router-id", "r1")
+		"--min-routers", "2", "--router-id", "r1", "--cluster-secret-file", "/etc/waiter/secret")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestClusterSettings(t *testing.T) {
 		t.Errorf("flags: %+v", cfg.ClusterSettings)
 	}
 	path := filepath.Join(t.TempDir(), "waiter.yaml")
-	yaml := "cluster: zookeeper\nzk-connect: 127.0.0.1:2181\nzk-session-timeout: 4s\nrouter-url: http://r1:9091\n"
+	yaml := "cluster: zookeeper\nzk-connect: 127.0.0.1:2181\nzk-session-timeout: 4s\nrouter-url: http://r1:9091\ncluster-secret-file: /etc/waiter/secret\n"
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}

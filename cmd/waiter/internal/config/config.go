@@ -177,6 +177,9 @@ type Config struct {
 	// ClusterSettings (cluster, zk-connect, ...) make the router one of a
 	// cluster coordinated by ZooKeeper (cluster.go).
 	ClusterSettings `yaml:",inline"`
+	// PeerSettings (cluster-secret-file, ...): how the routers of a
+	// cluster talk to each other (peers.go).
+	PeerSettings `yaml:",inline"`
 
 	// InsecureAllowAnyone lets a one-user router listen beyond loopback,
 	// so that anyone who can reach it acts as run-as-user. It is logged
@@ -295,6 +298,7 @@ func Default() Config {
 		LogFormat:           "text",
 		LogLevel:            "info",
 		ClusterSettings:     defaultCluster(),
+		PeerSettings:        defaultPeers(),
 	}
 }
 
@@ -410,5 +414,6 @@ func (c Config) Validate() error {
 	errs = append(errs, c.ServiceCORS.validate()...)
 	errs = append(errs, c.validateCluster()...)
 	errs = append(errs, c.TLS.validate()...)
+	errs = append(errs, c.validatePeers()...)
 	return errors.Join(errs...)
 }

@@ -37,6 +37,7 @@ type Flags struct {
 	AccessLog *string `placeholder:"FILE" predictor:"file" help:"Write one line per request (cid, service-id, instance-id, status, latencies, queue time) to FILE, or stderr or stdout; off by default."`
 
 	ClusterFlags
+	PeerFlags
 }
 
 // HelpVars are the values the flags' help interpolates.
@@ -96,6 +97,7 @@ func (f Flags) Resolve() (Config, error) {
 	set(&cfg.LogLevel, f.LogLevel)
 	set(&cfg.AccessLog, f.AccessLog)
 	f.ClusterFlags.apply(&cfg)
+	f.PeerFlags.apply(&cfg)
 	if err := cfg.Validate(); err != nil {
 		return Config{}, errors.Join(errors.New("invalid configuration"), err)
 	}

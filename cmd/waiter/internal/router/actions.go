@@ -27,6 +27,9 @@ func (d *Driver) execute(a syncer.Action) {
 		d.dispatch(a.Engine)
 	case engine.ActReject:
 		d.reject(a.Engine)
+	case engine.ActAskEject, engine.ActEjectAnswer, engine.ActDelegateKill, engine.ActKillCandidate,
+		engine.ActOfferSlot, engine.ActReleaseSlot:
+		d.peerAction(a.Engine)
 	case engine.ActWakeAt:
 		d.nextWake = a.Engine.At
 		d.timer.Reset(max(a.Engine.At.Sub(d.clk.Now()), 0))
@@ -119,8 +122,11 @@ func (d *Driver) callScheduler(a engine.Action, call uint64) {
 			if result != nil {
 				result <- err
 			}
-			if rec := d.services[a.Service]; rec != nil && err == nil && a.Kind == engine.ActKillInstance {
-				rec.counters.Killed++
+			if err == nil && a.Kind == engine.ActKillInstance {
+				if rec := d.services[a.Service]; rec != nil {
+					rec.counters.Killed++
+				}
+				d.ejectKilled(a.Service, a.Instance)
 			}
 			d.apply(d.sync.CallDone(d.clk.Now(), call, err))
 		})

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -45,6 +46,13 @@ type Config struct {
 	// engine refused (a per-user limit) after the HTTP edge had stored
 	// its description. It runs on the op queue, off the driver's lock.
 	Forget func(d *engine.Description)
+	// Membership, when set, is the router's cluster: its changes reach the
+	// engine (EvClusterChanged). Nil: a router alone, which always leads.
+	Membership waiter.Membership
+	// Peers, when set, are the other routers: asked to eject an instance
+	// before a kill and told of every kill, asked for their counters and
+	// whether they still know a service. Nil: a router alone.
+	Peers Peers
 	// Logger receives scheduler failures; nil discards them.
 	Logger *slog.Logger
 }

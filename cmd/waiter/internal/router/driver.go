@@ -60,6 +60,14 @@ type Driver struct {
 	// deployErrors the recent deployment errors, oldest first.
 	totals       *history
 	deployErrors []waiter.DeploymentErrorRecord
+	// cluster is what the membership last said (cluster.go).
+	cluster clusterState
+	// capture collects the engine's answers to a peer's question while
+	// it is stepped (eject.go).
+	capture bool
+	answers []engine.Action
+	// peerCalls are inter-router calls in flight (eject.go).
+	peerCalls sync.WaitGroup
 }
 
 // reqState is one request the engine has not finished. It is a value in
@@ -125,6 +133,13 @@ func (d *Driver) Run(ctx context.Context) error {
 		defer pollers.Done()
 		d.probeLag(pollCtx)
 	}()
+	if m := d.cfg.Membership; m != nil {
+		pollers.Add(1)
+		go func() {
+			defer pollers.Done()
+			d.watchMembership(pollCtx, m)
+		}()
+	}
 	pollers.Add(1)
 	go func() {
 		defer pollers.Done()
@@ -158,6 +173,7 @@ func (d *Driver) shutdown() {
 	// results; waiting for them outside mu cannot deadlock.
 	d.opStop()
 	d.ops.wait()
+	d.peerCalls.Wait()
 	d.timer.Stop()
 }
 

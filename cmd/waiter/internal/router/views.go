@@ -114,6 +114,7 @@ func (d *Driver) State() any {
 		state["last-poll"] = d.lastPoll
 		state["default-scaling-policy"] = d.eng.Config().DefaultPolicy
 		state["event-queue-length"] = int(d.queued.Load())
+		state["cluster"] = d.clusterView()
 		if d.pollErr != "" {
 			state["last-poll-error"] = d.pollErr
 		}

@@ -3,6 +3,8 @@ package serve
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -24,14 +26,22 @@ func clusterRouter(t *testing.T, zk *zktest.Cluster, id string) *testRouter {
 // clusterRouterAt is clusterRouter with its own zk-connect.
 func clusterRouterAt(t *testing.T, connect, id string) *testRouter {
 	t.Helper()
+	secret := filepath.Join(t.TempDir(), "cluster-secret")
+	if err := os.WriteFile(secret, []byte(testClusterSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return startRouter(t, nil, func(c *config.Config) {
 		c.Cluster = config.ClusterZooKeeper
+		c.ClusterSecretFile = secret
 		c.ZKConnect = connect
 		c.ZKBasePath = "/waiter-test"
 		c.ZKSessionTimeout = 2 * time.Second
 		c.RouterID = id
 	})
 }
+
+// testClusterSecret is what every test router of a cluster shares.
+const testClusterSecret = "serve-tests-cluster-secret\n"
 
 // observe joins the cluster as a bare Membership, to see what the
 // routers registered.

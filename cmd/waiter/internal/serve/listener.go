@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
@@ -26,7 +25,7 @@ import (
 // bounds API bodies and responses per request with
 // http.ResponseController (adapters/http/guard.go), lifting the deadlines
 // when they end so the next request on the connection is not cut.
-func newHTTPServer(cfg config.Config, edge *waiterhttp.Server, log *slog.Logger, fresh *freshConns) *http.Server {
+func newHTTPServer(cfg config.Config, edge http.Handler, log *slog.Logger, fresh *freshConns) *http.Server {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)

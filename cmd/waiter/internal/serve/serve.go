@@ -92,6 +92,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if pw, err = pw.forCluster(cfg); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 
 	// Listen before starting the scheduler: a taken port fails fast,
 	// before anything runs that would need stopping.
@@ -118,6 +121,12 @@ func Run(ctx context.Context, opts Options) error {
 		closeListeners()
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The peer network of a router in a cluster (peers.go); nil alone.
+	pn, err := joinPeers(cfg, st.Members, opts.Clock, log.With("component", "peers"))
+	if err != nil {
+		closeListeners()
+		return fmt.Errorf("serve: %w", err)
+	}
 	auth, err := newAuthentication(cfg, opts.Clock.Now, log)
 	if err != nil {
 		closeListeners()
@@ -137,7 +146,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	descOpts := engine.DescriptionOptions{ServicePrefix: cfg.ServicePrefix,
 		Defaults: engine.NormalizeParams(cfg.ServiceDefaults), Profiles: profiles(cfg.Profiles)}
-	drv := router.New(router.Config{
+	rc := router.Config{
 		Engine:           engineConfig(cfg),
 		PollInterval:     cfg.PollInterval,
 		FastPollInterval: cfg.FastPollInterval,
@@ -145,7 +154,10 @@ func Run(ctx context.Context, opts Options) error {
 		Describe:         describer(store, descOpts),
 		Forget:           kept.forget,
 		Logger:           log.With("component", "driver"),
-	}, sched, opts.Clock)
+	}
+	pn.engine(cfg, &rc.Engine)
+	pn.driver(&rc)
+	drv := router.New(rc, sched, opts.Clock)
 	kept.running = drv.Knows
 	edge, err := waiterhttp.New(waiterhttp.Config{
 		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
@@ -184,8 +196,9 @@ func Run(ctx context.Context, opts Options) error {
 		stale.run(drvCtx, opts.Clock, cfg.StaleCheckInterval)
 	}()
 	defer func() { stopDriver(); <-staleDone }()
+	defer pn.start(drvCtx, drv)()
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
-	hs := newHTTPServer(cfg, edge, log, fresh)
+	hs := newHTTPServer(cfg, pn.handler(edge), log, fresh)
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- hs.Serve(ln) }()
 	if tlsLn != nil {
