@@ -139,7 +139,10 @@ func TestHealthCheckTimeoutIsFlagged(t *testing.T) {
 	t.Parallel()
 	s := newTestScheduler(t, func(c *Config) { c.HealthCheckTimeout = 30 * time.Millisecond })
 	d := describe(t, engine.Params{"env": map[string]string{envHealthHang: "1"}})
-	d.GracePeriod = 300 * time.Millisecond
+	// The grace period must outlast the process's start, or the checks
+	// time out connecting rather than waiting for an answer: 0.3 s was
+	// not enough on a loaded 2-core machine.
+	d.GracePeriod = 2 * time.Second
 	create(t, s, d, 1)
 	obs := waitObs(t, s, d.ID, "a grace-period kill", failedAtLeast(1))
 	f := obs.Failed[0]
