@@ -21,6 +21,8 @@ import (
 type options struct {
 	waiter, kitchen, nginx string
 	haproxy, baseWaiter    string
+	minimal                string
+	cases                  string
 	rounds                 int
 	wrk                    wrkArgs
 	warmup                 time.Duration
@@ -35,6 +37,7 @@ func main() {
 	flag.StringVar(&o.nginx, "nginx", "/usr/sbin/nginx", "nginx binary")
 	flag.StringVar(&o.haproxy, "haproxy", "/usr/sbin/haproxy", "haproxy binary")
 	flag.StringVar(&o.baseWaiter, "base-waiter", "", "a second waiter binary (say, main's) measured in the same rounds as the baseline of a change")
+	flag.StringVar(&o.cases, "cases", "keepalive,close,upload", "proxy cases to run: keepalive, close (a new connection per request), upload (1 MiB)")
 	flag.IntVar(&o.rounds, "rounds", 3, "interleaved rounds: every target once per round, in turn")
 	flag.StringVar(&o.wrk.bin, "wrk", "/usr/bin/wrk", "wrk binary")
 	flag.IntVar(&o.wrk.threads, "t", 2, "wrk threads")
@@ -56,10 +59,8 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if o.waiter == "" || o.kitchen == "" {
-		if err := build(dir, &o); err != nil {
-			return err
-		}
+	if err := build(dir, &o); err != nil { // the minimal backend at least
+		return err
 	}
 	waiter, url, err := startWaiter(o.waiter, dir)
 	if err != nil {
@@ -73,24 +74,28 @@ func run(o options) error {
 		}
 	}
 	if o.only != "proxy" {
-		samples, err := coldStarts(url, o.kitchen, dir, o.coldStarts)
-		if err != nil {
+		if err := coldStartBench(o, dir, url); err != nil {
 			return err
 		}
-		printColdStarts(samples)
 	}
 	return nil
 }
 
 // build compiles waiter and kitchen from the module this runs in.
 func build(dir string, o *options) error {
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen")
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen", "./test/bench/proxybench/minimal")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("go build (run from the module root): %v\n%s", err, out.String())
 	}
-	o.waiter, o.kitchen = filepath.Join(dir, "waiter"), filepath.Join(dir, "kitchen")
+	if o.waiter == "" {
+		o.waiter = filepath.Join(dir, "waiter")
+	}
+	if o.kitchen == "" {
+		o.kitchen = filepath.Join(dir, "kitchen")
+	}
+	o.minimal = filepath.Join(dir, "minimal")
 	return nil
 }
 
@@ -112,25 +117,4 @@ func postToken(waiterURL, name string, params map[string]any) error {
 		return fmt.Errorf("POST /token: %d %s %v", status, strings.TrimSpace(resp), err)
 	}
 	return nil
-}
-
-func printColdStarts(samples []coldStart) {
-	var total, kitchen, overhead []time.Duration
-	for _, s := range samples {
-		total = append(total, s.total)
-		kitchen = append(kitchen, s.kitchen)
-		overhead = append(overhead, s.total-s.kitchen)
-	}
-	fmt.Printf("\ncold start: %d new services, first request GET /status to its response (ms)\n", len(samples))
-	fmt.Printf("%-40s %8s %8s %8s\n", "", "mean", "p50", "p99")
-	for _, row := range []struct {
-		name string
-		s    summary
-	}{
-		{"through waiter serve", summarize(total)},
-		{"kitchen alone, exec to first answer", summarize(kitchen)},
-		{"waiter's overhead (paired difference)", summarize(overhead)},
-	} {
-		fmt.Printf("%-40s %8.1f %8.1f %8.1f\n", row.name, ms(row.s.mean), ms(row.s.p50), ms(row.s.p99))
-	}
 }

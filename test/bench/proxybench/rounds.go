@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // target is one thing wrk loads.
@@ -16,11 +17,13 @@ type target struct {
 	name    string
 	url     string
 	headers map[string]string
+	pgid    int // the process group whose CPU per request is reported
 }
 
 // benchCase is one shape of load: keep-alive GETs, a new connection per
 // request, or 1 MB uploads.
 type benchCase struct {
+	key         string // for -cases
 	name        string
 	path        string
 	headers     map[string]string // sent to every target
@@ -40,7 +43,7 @@ wrk.headers["Content-Type"] = "application/octet-stream"
 // target once per round, in turn, so a machine loaded by something else
 // weighs on all of them alike), and prints each round and the median of
 // the per-round ratios.
-func proxy(o options, dir, waiterURL string, _ *process) error {
+func proxy(o options, dir, waiterURL string, waiter *process) error {
 	kport, err := freePort()
 	if err != nil {
 		return err
@@ -71,7 +74,11 @@ func proxy(o options, dir, waiterURL string, _ *process) error {
 		onTheFly["x-waiter-"+k] = fmt.Sprint(v)
 	}
 	byToken := map[string]string{"x-waiter-token": "proxybench"}
-	waiters := []struct{ name, url string }{{"waiter", waiterURL}}
+	type router struct {
+		name, url string
+		pgid      int
+	}
+	waiters := []router{{"waiter", waiterURL, waiter.cmd.Process.Pid}}
 	if o.baseWaiter != "" {
 		bdir := filepath.Join(dir, "base")
 		if err := os.MkdirAll(bdir, 0o755); err != nil {
@@ -82,12 +89,12 @@ func proxy(o options, dir, waiterURL string, _ *process) error {
 			return err
 		}
 		defer base.stop(syscall.SIGTERM)
-		waiters = append(waiters, struct{ name, url string }{"base waiter", burl})
+		waiters = append(waiters, router{"base waiter", burl, base.cmd.Process.Pid})
 	}
 	targets := []target{
-		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil},
-		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil},
-		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil},
+		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid},
+		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid},
+		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid},
 	}
 	for _, w := range waiters {
 		if err := postToken(w.url, "proxybench", params); err != nil {
@@ -100,19 +107,22 @@ func proxy(o options, dir, waiterURL string, _ *process) error {
 				return fmt.Errorf("%s's kitchen: %d %q %v", w.name, status, body, err)
 			}
 		}
-		targets = append(targets, target{w.name + " (token)", w.url, byToken}, target{w.name + " (headers)", w.url, onTheFly})
+		targets = append(targets, target{w.name + " (token)", w.url, byToken, w.pgid}, target{w.name + " (headers)", w.url, onTheFly, w.pgid})
 	}
 	script := filepath.Join(dir, "upload.lua")
 	if err := os.WriteFile(script, []byte(uploadScript), 0o644); err != nil {
 		return err
 	}
 	cases := []benchCase{
-		{name: "keep-alive GET /hello", path: "/hello"},
-		{name: "keep-alive off (Connection: close, a new connection per request) GET /hello", path: "/hello",
+		{key: "keepalive", name: "keep-alive GET /hello", path: "/hello"},
+		{key: "close", name: "keep-alive off (Connection: close, a new connection per request) GET /hello", path: "/hello",
 			headers: map[string]string{"Connection": "close"}},
-		{name: "1 MiB upload POST /hello (keep-alive, -c8)", path: "/hello", script: script, connections: 8},
+		{key: "upload", name: "1 MiB upload POST /hello (keep-alive, -c8)", path: "/hello", script: script, connections: 8},
 	}
 	for _, c := range cases {
+		if !slices.Contains(strings.Split(o.cases, ","), c.key) {
+			continue
+		}
 		if err := runCase(o, c, targets); err != nil {
 			return err
 		}
@@ -145,35 +155,45 @@ func runCase(o options, c benchCase, targets []target) error {
 		}
 	}
 	// ratios[i] are target i's per-round ratios to direct, nginx, haproxy.
-	type ratios struct{ rps, p99 [3][]float64 }
+	type ratios struct {
+		rps, p99 [3][]float64
+		cpu      []float64 // µs of the target's own CPU per request
+	}
 	all := make([]ratios, len(targets))
 	for round := 1; round <= o.rounds; round++ {
 		res := make([]wrkResult, len(targets))
+		cpu := make([]float64, len(targets))
 		for i, tg := range targets {
+			before := groupCPU(tg.pgid)
 			r, err := o.wrk.run(tg.url+c.path, headers(tg), o.wrk.duration, c.script, c.connections)
 			if err != nil {
 				return err
 			}
 			res[i] = r
+			if r.requests > 0 {
+				cpu[i] = float64(groupCPU(tg.pgid)-before) / float64(time.Microsecond) / float64(r.requests)
+			}
+			all[i].cpu = append(all[i].cpu, cpu[i])
 		}
-		fmt.Printf("round %d\n%-22s %10s %9s %9s %8s %8s  %s\n", round, "target", "req/s", "p50 ms", "p99 ms", "/nginx", "/haproxy", "errors")
+		fmt.Printf("round %d\n%-22s %10s %9s %9s %8s %8s %9s  %s\n", round, "target", "req/s", "p50 ms", "p99 ms", "/nginx", "/haproxy", "cpu µs/req", "errors")
 		for i, tg := range targets {
 			r := res[i]
-			fmt.Printf("%-22s %10.0f %9.3f %9.3f %8.2f %8.2f  %s\n", tg.name, r.rps, ms(r.p50), ms(r.p99),
-				r.rps/res[1].rps, r.rps/res[2].rps, r.errors)
+			fmt.Printf("%-22s %10.0f %9.3f %9.3f %8.2f %8.2f %9.1f  %s\n", tg.name, r.rps, ms(r.p50), ms(r.p99),
+				r.rps/res[1].rps, r.rps/res[2].rps, cpu[i], r.errors)
 			for b := range 3 {
 				all[i].rps[b] = append(all[i].rps[b], r.rps/res[b].rps)
 				all[i].p99[b] = append(all[i].p99[b], float64(r.p99)/float64(res[b].p99))
 			}
 		}
 	}
-	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy\n", o.rounds)
+	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request and its ratio to nginx's\n", o.rounds)
 	for i, tg := range targets[1:] {
 		a := all[i+1]
 		var cols []string
 		for b := range 3 {
 			cols = append(cols, fmt.Sprintf("%.2f (p99 %.2f)", median(a.rps[b]), median(a.p99[b])))
 		}
+		cols = append(cols, fmt.Sprintf("cpu %.1f µs/req (%.2f× nginx)", median(a.cpu), median(a.cpu)/median(all[1].cpu)))
 		fmt.Printf("%-22s %s\n", tg.name, strings.Join(cols, " | "))
 	}
 	return nil
