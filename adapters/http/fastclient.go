@@ -1,15 +1,16 @@
 package waiterhttp
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
+	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -20,21 +21,22 @@ import (
 // test/bench/proxybench) put about a quarter of the router's CPU in
 // net/http's client transport: every round trip hands the request to a
 // per-connection writer goroutine and the response back from a reader
-// goroutine through channels and selects, and builds a header map for
-// the answer. For the common request (HTTP/1.1 instance, no upgrade, no
-// gRPC, no body or a small one of known length) fasthttp's HostClient
-// does the same round trip on the calling goroutine with pooled
-// connections and pooled request and response objects. Everything else
-// (h2, h2c, https backends, streamed or large uploads, websockets, gRPC,
-// a transport given in the configuration, the mock clock of tests) goes
-// through net/http's transport as before.
+// goroutine through channels and selects. For the common request
+// (HTTP/1.1 instance, no upgrade, no gRPC, no body or a small one of
+// known length) the router writes the request and reads the answer
+// itself, on the request's goroutine, with fasthttp's wire code
+// (Request.Write, Response.Read with a streamed body; pooled objects) on
+// connections pooled here. Everything else (h2, h2c, https backends,
+// streamed or large uploads, websockets, gRPC, a transport given in the
+// configuration, the mock clock of tests) goes through net/http's
+// transport as before.
 //
 // What the transport did through the request's context, the fast client
-// does through the connection: the socket timeout is the round trip's
-// deadline (a timeout is reported as the watchdog's errBackendTimeout),
-// and once the answer has started, a canceled request (client gone,
-// streaming timeout) expires the backend connection's read deadline,
-// which ends a read blocked on the instance and closes that connection.
+// does through the connection: the socket timeout is the deadline of the
+// wait for the answer (a timeout is reported as the watchdog's
+// errBackendTimeout), and a canceled request (client gone, streaming
+// timeout) expires the connection's deadlines, which ends a write or
+// read blocked on the instance; the connection is then closed.
 
 // fastMaxBody is the largest request body sent through the fast client;
 // it is read from the client before the request is sent, so that an
@@ -42,24 +44,29 @@ import (
 // exchange. Larger or chunked bodies stream through net/http.
 const fastMaxBody = 64 << 10
 
-// fastMaxHosts bounds the HostClients kept (one per instance address).
-const fastMaxHosts = 4096
+// fastMaxIdle bounds the idle connections kept per instance address,
+// and fastIdleTimeout how long one is kept (Waiter's pool idle timeout).
+const (
+	fastMaxIdle     = 128
+	fastIdleTimeout = 10 * time.Second
+)
 
-// fastClients holds a HostClient per instance address and the backend
-// connections they dialed, by local address, so a request can find the
-// connection its answer arrives on.
+// fastClients pools HTTP/1.1 connections to instances, by address. A
+// request holds its connection from writing the request to the end of
+// the answer's body, so that a canceled request (client gone, streaming
+// timeout) can expire that connection's deadlines: that ends a write or
+// read blocked on the instance, and the connection is closed, which the
+// instance sees as its client gone, as with net/http's transport.
 type fastClients struct {
 	connect time.Duration
+	clk     clock.Clock // the real one (fastEnabled)
 
-	mu    sync.RWMutex
-	hosts map[string]*fasthttp.HostClient
-
-	connMu sync.Mutex
-	conns  map[netip.AddrPort]*fastConn
+	mu   sync.Mutex
+	idle map[string][]*fastConn // newest last
 }
 
-func newFastClients(connect time.Duration) *fastClients {
-	return &fastClients{connect: connect, hosts: map[string]*fasthttp.HostClient{}, conns: map[netip.AddrPort]*fastConn{}}
+func newFastClients(connect time.Duration, clk clock.Clock) *fastClients {
+	return &fastClients{connect: connect, clk: clk, idle: map[string][]*fastConn{}}
 }
 
 // fastEnabled reports whether the fast client may serve requests: it
@@ -73,95 +80,61 @@ func (s *Server) fastEnabled() bool {
 	return !mock
 }
 
-// host returns the HostClient of addr, made on first use.
-func (f *fastClients) host(addr string) *fasthttp.HostClient {
-	f.mu.RLock()
-	hc := f.hosts[addr]
-	f.mu.RUnlock()
-	if hc != nil {
-		return hc
+// get returns an idle connection to addr (reused true) or a new one.
+func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
+	f.mu.Lock()
+	for cs := f.idle[addr]; len(cs) > 0; cs = f.idle[addr] {
+		c := cs[len(cs)-1]
+		f.idle[addr] = cs[:len(cs)-1]
+		if now.Sub(c.idleSince) < fastIdleTimeout {
+			f.mu.Unlock()
+			return c, true, nil
+		}
+		_ = c.Close()
 	}
+	f.mu.Unlock()
+	nc, err := (&net.Dialer{Timeout: f.connect, KeepAlive: 30 * time.Second}).Dial("tcp", addr)
+	if err != nil {
+		return nil, false, err
+	}
+	c := &fastConn{Conn: nc, addr: addr}
+	c.br = bufio.NewReaderSize(c, 32<<10)
+	c.bw = bufio.NewWriterSize(c, 32<<10)
+	return c, false, nil
+}
+
+// put keeps c for the next request to its address.
+func (f *fastClients) put(c *fastConn, now time.Time) {
+	c.idleSince = now
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if hc = f.hosts[addr]; hc != nil {
-		return hc
+	cs := f.idle[c.addr]
+	if len(cs) >= fastMaxIdle {
+		_ = c.Close()
+		return
 	}
-	if len(f.hosts) >= fastMaxHosts {
-		for a, old := range f.hosts { // drop one; instances come and go
-			old.CloseIdleConnections()
-			delete(f.hosts, a)
-			break
-		}
-	}
-	hc = &fasthttp.HostClient{
-		Addr:                          addr,
-		Dial:                          f.dial,
-		MaxConns:                      1 << 16,
-		MaxIdleConnDuration:           10 * time.Second, // Waiter's pool idle timeout
-		ReadBufferSize:                64 << 10,         // the largest response header accepted
-		WriteBufferSize:               32 << 10,
-		NoDefaultUserAgentHeader:      true,
-		DisableHeaderNamesNormalizing: true,
-		DisablePathNormalizing:        true,
-		StreamResponseBody:            true,
-	}
-	f.hosts[addr] = hc
-	return hc
-}
-
-// dial connects to an instance and remembers the connection.
-func (f *fastClients) dial(addr string) (net.Conn, error) {
-	c, err := (&net.Dialer{Timeout: f.connect, KeepAlive: 30 * time.Second}).Dial("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	fc := &fastConn{Conn: c, owner: f, local: addrPort(c.LocalAddr())}
-	f.connMu.Lock()
-	f.conns[fc.local] = fc
-	f.connMu.Unlock()
-	return fc, nil
-}
-
-func (f *fastClients) lookup(local net.Addr) *fastConn {
-	key := addrPort(local)
-	f.connMu.Lock()
-	defer f.connMu.Unlock()
-	return f.conns[key]
+	f.idle[c.addr] = append(cs, c)
 }
 
 // close drops idle connections (on shutdown).
 func (f *fastClients) close() {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	for _, hc := range f.hosts {
-		hc.CloseIdleConnections()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for addr, cs := range f.idle {
+		for _, c := range cs {
+			_ = c.Close()
+		}
+		delete(f.idle, addr)
 	}
 }
 
-func addrPort(a net.Addr) netip.AddrPort {
-	if t, ok := a.(*net.TCPAddr); ok {
-		return t.AddrPort()
-	}
-	return netip.AddrPort{}
-}
-
-// fastConn is a backend connection of the fast client.
+// fastConn is a pooled backend connection.
 type fastConn struct {
 	net.Conn
-	owner  *fastClients
-	local  netip.AddrPort
-	closed atomic.Bool
-}
-
-func (c *fastConn) Close() error {
-	if c.closed.CompareAndSwap(false, true) {
-		c.owner.connMu.Lock()
-		if c.owner.conns[c.local] == c {
-			delete(c.owner.conns, c.local)
-		}
-		c.owner.connMu.Unlock()
-	}
-	return c.Conn.Close()
+	addr      string
+	br        *bufio.Reader
+	bw        *bufio.Writer
+	idleSince time.Time
 }
 
 // fastEligible reports whether out can take the fast client.
@@ -183,7 +156,8 @@ func (s *Server) roundTrip(ctx context.Context, r, out *http.Request, proto stri
 		socket = 24 * time.Hour
 	}
 	// The real clock here (fastEnabled): the deadline is the kernel's.
-	resp, err := s.fast.roundTrip(ctx, out, s.clock.Now().Add(socket))
+	now := s.clock.Now()
+	resp, err := s.fast.roundTrip(ctx, out, now, now.Add(socket))
 	if errors.Is(err, fasthttp.ErrTimeout) {
 		cancel(errBackendTimeout)
 	}
@@ -192,9 +166,14 @@ func (s *Server) roundTrip(ctx context.Context, r, out *http.Request, proto stri
 
 var fastBodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
+// errFastRetry marks a failure on a reused connection before any answer
+// byte: the instance closed an idle connection; the request is sent
+// again on a new one (net/http's transport does the same).
+var errFastRetry = errors.New("retry")
+
 // roundTrip is one exchange through the fast client. The answer's body
-// must be closed; that returns the pooled objects.
-func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, deadline time.Time) (*http.Response, error) {
+// must be closed; that returns the connection and the pooled objects.
+func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, now, deadline time.Time) (*http.Response, error) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	release := func() {
@@ -203,7 +182,6 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, deadline
 	}
 	req.Header.DisableNormalizing()
 	req.Header.SetMethod(out.Method)
-	req.UseHostHeader = true
 	req.Header.SetHost(out.Host)
 	req.Header.SetRequestURI(out.URL.RequestURI())
 	req.URI().DisablePathNormalizing = true
@@ -231,29 +209,78 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, deadline
 			return nil, err
 		}
 	}
+	for attempt := 0; ; attempt++ {
+		c, reused, err := f.get(out.URL.Host, now)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+		err = f.exchange(c, req, resp, reused, deadline)
+		if err == nil && ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
+		if err != nil {
+			stop()
+			_ = c.Close()
+			if errors.Is(err, errFastRetry) && attempt == 0 && ctx.Err() == nil {
+				continue
+			}
+			release()
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+			return nil, err
+		}
+		return f.answer(c, out, resp, release, stop), nil
+	}
+}
+
+// exchange writes req on c and reads the answer's header.
+func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthttp.Response, reused bool, deadline time.Time) error {
+	_ = c.SetDeadline(deadline)
+	if err := req.Write(c.bw); err != nil {
+		return retryable(err, reused)
+	}
+	if err := c.bw.Flush(); err != nil {
+		return retryable(err, reused)
+	}
 	resp.Header.SetNoDefaultContentType(true)
-	resp.SkipBody = out.Method == http.MethodHead
-	if err := f.host(out.URL.Host).DoDeadline(req, resp, deadline); err != nil {
-		release()
-		return nil, err
+	resp.SkipBody = req.Header.IsHead()
+	resp.StreamBody = true
+	if reused {
+		if _, err := c.br.Peek(1); err != nil {
+			return retryable(err, reused)
+		}
 	}
-	if err := ctx.Err(); err != nil {
-		// Canceled while waiting (the client went away): the answer
-		// is dropped like the transport would.
-		_ = resp.CloseBodyStream()
-		release()
-		return nil, context.Cause(ctx)
+	if err := resp.Read(c.br); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fasthttp.ErrTimeout
+		}
+		return err
 	}
-	body := &fastBody{resp: resp, release: release}
+	return nil
+}
+
+func retryable(err error, reused bool) error {
+	if reused && !errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w: %w", errFastRetry, err)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fasthttp.ErrTimeout
+	}
+	return err
+}
+
+// answer makes the net/http response of resp read on c.
+func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Response, release func(), stop func() bool) *http.Response {
+	// The deadline covered the wait for the answer; the body is bounded
+	// by the streaming timeout (s.stream's watchdog cancels ctx) and by
+	// the client staying.
+	_ = c.SetDeadline(time.Time{})
+	body := &fastBody{resp: resp, release: release, stop: stop, conn: c, owner: f}
 	if stream := resp.BodyStream(); stream != nil {
 		body.stream = stream
-		if c := f.lookup(resp.LocalAddr()); c != nil {
-			// The round trip's deadline covered the wait for the answer;
-			// the body is bounded by the streaming timeout (s.stream's
-			// watchdog cancels ctx) and by the client staying.
-			_ = c.SetReadDeadline(time.Time{})
-			body.stop = context.AfterFunc(ctx, func() { _ = c.SetReadDeadline(time.Unix(1, 0)) })
-		}
 	} else {
 		body.bytes = resp.Body()
 	}
@@ -278,20 +305,23 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, deadline
 		}
 		hr.Header.Add(name, string(v))
 	}
-	if hr.ContentLength >= 0 && !resp.SkipBody {
-		hr.Header.Set("Content-Length", strconv.FormatInt(hr.ContentLength, 10))
-	} else if cl := resp.Header.ContentLength(); resp.SkipBody && cl >= 0 {
+	if cl := resp.Header.ContentLength(); cl >= 0 {
 		hr.Header.Set("Content-Length", strconv.Itoa(cl))
+		if resp.SkipBody {
+			hr.ContentLength = 0
+		}
 	}
 	if len(resp.Header.PeekTrailerKeys()) > 0 {
 		hr.Trailer = http.Header{} // declared: known before the body, like the transport's
 	}
 	body.hr = hr
-	return hr, nil
+	return hr
 }
 
 // fastBody is the answer's body from the fast client.
 type fastBody struct {
+	conn    *fastConn
+	owner   *fastClients
 	resp    *fasthttp.Response
 	release func()
 	stream  io.Reader
@@ -331,14 +361,20 @@ func (b *fastBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close returns the connection to the pool when the body was read to its
+// end on a connection that stays open and was not canceled; otherwise it
+// closes it.
 func (b *fastBody) Close() error {
 	if b.release == nil {
 		return nil
 	}
-	if b.stop != nil {
-		b.stop()
-	}
+	canceled := !b.stop()
 	_ = b.resp.CloseBodyStream()
+	if b.done && !canceled && !b.resp.ConnectionClose() {
+		b.owner.put(b.conn, b.owner.clk.Now())
+	} else {
+		_ = b.conn.Close()
+	}
 	b.release()
 	b.release = nil
 	return nil

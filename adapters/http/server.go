@@ -70,7 +70,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
-		fast:     newFastClients(cfg.ConnectTimeout),
+		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
 		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 	}
