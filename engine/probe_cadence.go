@@ -3,13 +3,9 @@ package engine
 import "time"
 
 // Bounds of StartupProbeInterval by default: a young instance is probed
-// every millisecond (its first 20 ms), one that has been starting for 2 s
-// or longer every 100 ms. The floor was 5 ms: a service that starts in
-// 10 ms was then found ready 2.5 ms late on average, most of Waiter's
-// cold-start overhead (test/bench/proxybench); a probe of a port nobody
-// listens on yet costs a sock_diag query, so twenty of them are cheap.
+// every 5 ms, one that has been starting for 2 s or longer every 100 ms.
 const (
-	DefaultStartupProbeMin = 1 * time.Millisecond
+	DefaultStartupProbeMin = 5 * time.Millisecond
 	DefaultStartupProbeMax = 100 * time.Millisecond
 )
 
