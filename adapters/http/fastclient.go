@@ -61,8 +61,9 @@ type fastClients struct {
 	connect time.Duration
 	clk     clock.Clock // the real one (fastEnabled)
 
-	mu   sync.Mutex
-	idle map[string][]*fastConn // newest last
+	mu        sync.Mutex
+	idle      map[string][]*fastConn // newest last
+	lastSweep time.Time
 }
 
 func newFastClients(connect time.Duration, clk clock.Clock) *fastClients {
@@ -108,12 +109,38 @@ func (f *fastClients) put(c *fastConn, now time.Time) {
 	c.idleSince = now
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if now.Sub(f.lastSweep) >= fastIdleTimeout {
+		f.sweep(now)
+	}
 	cs := f.idle[c.addr]
 	if len(cs) >= fastMaxIdle {
 		_ = c.Close()
 		return
 	}
 	f.idle[c.addr] = append(cs, c)
+}
+
+// sweep closes connections idle past fastIdleTimeout, at every address:
+// an instance that is gone is never asked for again, and its connections
+// must not stay open. f.mu held.
+func (f *fastClients) sweep(now time.Time) {
+	f.lastSweep = now
+	for addr, cs := range f.idle {
+		kept := cs[:0]
+		for _, c := range cs {
+			if now.Sub(c.idleSince) < fastIdleTimeout {
+				kept = append(kept, c)
+			} else {
+				_ = c.Close()
+			}
+		}
+		clear(cs[len(kept):])
+		if len(kept) == 0 {
+			delete(f.idle, addr)
+		} else {
+			f.idle[addr] = kept
+		}
+	}
 }
 
 // close drops idle connections (on shutdown).
