@@ -85,9 +85,12 @@ reports:
 	$(GO) run ./cmd/waiter-sim reports --all
 
 # bench-proxy: not run in CI. Throughput and p50/p99 latency of the same
-# kitchen reached directly, through nginx and through `waiter serve` (wrk
-# -t2 -c32 -d10s), with the ratios, then Waiter's overhead on N cold
-# starts. Needs wrk and nginx (/usr/bin/wrk, /usr/sbin/nginx).
+# kitchen reached directly, through nginx, haproxy and `waiter serve` (wrk
+# -t2 -c32, interleaved rounds; keep-alive, a new connection per request,
+# 1 MiB uploads), with the ratios, then Waiter's overhead on N cold starts
+# (kitchen and a minimal Go backend). Needs wrk, nginx and haproxy
+# (/usr/bin/wrk, /usr/sbin/nginx, /usr/sbin/haproxy). BENCHFLAGS passes
+# flags, e.g. BENCHFLAGS='-base-waiter /path/to/main/waiter -rounds 5'.
 .PHONY: bench-proxy
 bench-proxy:
-	$(GO) run ./test/bench/proxybench
+	$(GO) run ./test/bench/proxybench $(BENCHFLAGS)

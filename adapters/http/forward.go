@@ -48,7 +48,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	dbg.proto = rs.desc.BackendProto
 	sent := s.clock.Now()
 	socket.arm(rs.t.socket)
-	resp, err := s.transports.forProto(rs.desc.BackendProto).RoundTrip(out)
+	resp, err := s.roundTrip(ctx, r, out, rs.desc.BackendProto, rs.t.socket, cancel)
 	// The socket timeout covers the wait for the response to start; upload
 	// activity after that (an echo service) must not re-arm it.
 	socket.disable()

@@ -41,6 +41,7 @@ type Server struct {
 	svcCORS    serviceCORS // the default CORS policy of proxied requests
 	api        *httprouter.Router
 	transports *transports
+	fast       *fastClients // plain HTTP/1.1 exchanges (fastclient.go)
 	services   *serviceCache
 	descs      descCache
 	errPages   *errPages    // rendered failure pages of services, reused briefly
@@ -73,6 +74,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
+		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
 		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 		errPages: newErrPages(errPageWindow, errPageKinds),
@@ -165,7 +167,10 @@ func (s *Server) Drain() { s.draining.Store(true) }
 func (s *Server) ForgetService(id string) { s.services.forget(id) }
 
 // Close drops pooled backend connections.
-func (s *Server) Close() { s.transports.close() }
+func (s *Server) Close() {
+	s.transports.close()
+	s.fast.close()
+}
 
 func (s *Server) serverHeader() string {
 	if s.cfg.Version != "" {

@@ -1,24 +1,35 @@
 // Command proxybench measures what `waiter serve` costs on the request
-// path, against the same kitchen reached directly and through nginx, and
-// what it adds to a cold start. It is not run in CI: `make bench-proxy`
-// runs it.
+// path, against the same kitchen reached directly, through nginx and
+// through haproxy, and what it adds to a cold start. It is not run in CI:
+// `make bench-proxy` runs it.
 //
-// The proxy benchmark starts a kitchen (with --keep-alive, so that every
-// target reuses connections and the figures measure the proxies rather than
-// a TCP handshake per request), nginx as a reverse proxy to that kitchen
-// with upstream keepalive, and `waiter serve` with a kitchen service of its
-// own (one instance, enough concurrency for every connection), then runs
-// wrk against each in turn and prints throughput, p50 and p99 latency and
-// the ratios waiter/direct and waiter/nginx. Waiter is measured twice: with
-// a token (x-waiter-token, the production path) and with the service given
-// in x-waiter-* headers on every request (on-the-fly).
+// The proxy benchmark starts a kitchen (with --keep-alive), nginx and
+// haproxy in front of it with kept-alive upstream connections, and `waiter
+// serve` with a kitchen service of its own (one instance, enough
+// concurrency for every connection); with -base-waiter, a second `waiter
+// serve` from another binary (say, main's) is measured alongside, the
+// same-run baseline of a change. Three cases: keep-alive GET /hello, the
+// same with Connection: close (a new connection per request), and a 1 MiB
+// upload (POST, wrk Lua script). Each case runs in interleaved rounds:
+// every target once per round, in turn, so a machine loaded by others
+// weighs on all alike; each round prints throughput, p50 and p99 and the
+// throughput ratios to nginx and haproxy, and the case ends with the
+// median over rounds of each target's throughput and p99 ratios to
+// direct, nginx and haproxy. Waiter is measured with a token
+// (x-waiter-token, the production path) and with the service in x-waiter-*
+// headers on every request (on-the-fly).
 //
 // The cold-start benchmark sends the first request of N new services (a
-// new x-waiter-name each) and times it to its response; right before each,
-// it times the same kitchen command from exec to its first answer to
-// GET /status. The difference is what Waiter adds to a cold start.
+// new x-waiter-name each), for the kitchen and for a minimal Go backend
+// (./minimal), and times it to its response; right before each, it times
+// the same command from exec (through /bin/sh -c, as the shell scheduler
+// runs it) to its first answer to GET /status. The paired difference is
+// what Waiter adds to a cold start; with -base-waiter the two routers
+// alternate sample by sample and the ratio of their median overheads is
+// printed.
 //
 // Files: main.go (flags and the run), procs.go (starting and stopping
-// kitchen, waiter serve and nginx), nginx.go (its configuration), wrk.go
+// kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
+// configurations), rounds.go (cases and interleaved rounds), wrk.go
 // (running wrk and reading its output), coldstart.go, stats.go.
 package main

@@ -12,8 +12,9 @@ import (
 
 // nginxConfig proxies to the kitchen over kept-alive upstream
 // connections (keepalive, HTTP/1.1 and an empty Connection header are
-// what nginx needs for that), one worker per CPU, no access log: the
-// configuration one would deploy in front of a service.
+// what nginx needs for that), one worker per CPU, no access log, request
+// bodies up to 2 MiB buffered in memory: the configuration one would
+// deploy in front of a service.
 const nginxConfig = `%s
 worker_processes %d;
 daemon off;
@@ -31,6 +32,10 @@ http {
         server 127.0.0.1:%[4]d;
         keepalive 64;
     }
+    # The 1 MiB upload case: accepted, and buffered in memory rather
+    # than in a temp file.
+    client_max_body_size 8m;
+    client_body_buffer_size 2m;
     server {
         listen 127.0.0.1:%[5]d;
         location / {

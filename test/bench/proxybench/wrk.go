@@ -26,10 +26,18 @@ type wrkArgs struct {
 	duration    time.Duration
 }
 
-// run loads url with wrk, sending headers with every request.
-func (a wrkArgs) run(url string, headers map[string]string, duration time.Duration) (wrkResult, error) {
-	args := []string{"-t" + strconv.Itoa(a.threads), "-c" + strconv.Itoa(a.connections),
+// run loads url with wrk, sending headers with every request; script,
+// when set, is a wrk Lua script (the 1 MB upload) and connections, when
+// positive, overrides a.connections.
+func (a wrkArgs) run(url string, headers map[string]string, duration time.Duration, script string, connections int) (wrkResult, error) {
+	if connections <= 0 {
+		connections = a.connections
+	}
+	args := []string{"-t" + strconv.Itoa(a.threads), "-c" + strconv.Itoa(connections),
 		"-d" + strconv.Itoa(int(duration.Seconds())) + "s", "--latency", "--timeout", "10s"}
+	if script != "" {
+		args = append(args, "-s", script)
+	}
 	for k, v := range headers {
 		args = append(args, "-H", k+": "+v)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/h1guard"
 	"github.com/waiter-go/waiter/internal/logthrottle"
 )
 
@@ -200,7 +201,10 @@ func Run(ctx context.Context, opts Options) error {
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
 	hs := newHTTPServer(cfg, pn.handler(edge), log, fresh)
 	serveErr := make(chan error, 2)
-	go func() { serveErr <- hs.Serve(ln) }()
+	// Request heads that could be framed two ways (request smuggling)
+	// are refused before net/http reads them (internal/h1guard). The TLS
+	// listener is not wrapped: net/http needs its *tls.Conn for HTTP/2.
+	go func() { serveErr <- hs.Serve(h1guard.Listen(ln)) }()
 	if tlsLn != nil {
 		hs.TLSConfig = tlsCfg
 		go func() { serveErr <- hs.ServeTLS(tlsLn, "", "") }()

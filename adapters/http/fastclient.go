@@ -1,0 +1,408 @@
+package waiterhttp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/valyala/fasthttp"
+)
+
+// The fast backend client. Profiling `waiter serve` under wrk (perf,
+// test/bench/proxybench) put about a quarter of the router's CPU in
+// net/http's client transport: every round trip hands the request to a
+// per-connection writer goroutine and the response back from a reader
+// goroutine through channels and selects. For the common request
+// (HTTP/1.1 instance, no upgrade, no gRPC, no body or a small one of
+// known length) the router writes the request and reads the answer
+// itself, on the request's goroutine, with fasthttp's wire code
+// (Request.Write, Response.Read with a streamed body; pooled objects) on
+// connections pooled here. Everything else (h2, h2c, https backends,
+// streamed or large uploads, websockets, gRPC, a transport given in the
+// configuration, the mock clock of tests) goes through net/http's
+// transport as before.
+//
+// What the transport did through the request's context, the fast client
+// does through the connection: the socket timeout is the deadline of the
+// wait for the answer (a timeout is reported as the watchdog's
+// errBackendTimeout), and a canceled request (client gone, streaming
+// timeout) expires the connection's deadlines, which ends a write or
+// read blocked on the instance; the connection is then closed.
+
+// fastMaxBody is the largest request body sent through the fast client;
+// it is read from the client before the request is sent, so that an
+// instance that answers before reading a large upload cannot stall the
+// exchange. Larger or chunked bodies stream through net/http.
+const fastMaxBody = 64 << 10
+
+// fastMaxIdle bounds the idle connections kept per instance address,
+// and fastIdleTimeout how long one is kept (Waiter's pool idle timeout).
+const (
+	fastMaxIdle     = 128
+	fastIdleTimeout = 10 * time.Second
+)
+
+// fastClients pools HTTP/1.1 connections to instances, by address. A
+// request holds its connection from writing the request to the end of
+// the answer's body, so that a canceled request (client gone, streaming
+// timeout) can expire that connection's deadlines: that ends a write or
+// read blocked on the instance, and the connection is closed, which the
+// instance sees as its client gone, as with net/http's transport.
+type fastClients struct {
+	connect time.Duration
+	clk     clock.Clock // the real one (fastEnabled)
+
+	mu        sync.Mutex
+	idle      map[string][]*fastConn // newest last
+	lastSweep time.Time
+}
+
+func newFastClients(connect time.Duration, clk clock.Clock) *fastClients {
+	return &fastClients{connect: connect, clk: clk, idle: map[string][]*fastConn{}}
+}
+
+// fastEnabled reports whether the fast client may serve requests: it
+// needs the wall clock (deadlines are for the kernel) and net/http's
+// transports (a configured Transport is used for everything).
+func (s *Server) fastEnabled() bool {
+	if s.fast == nil || s.transports.override != nil {
+		return false
+	}
+	_, mock := s.clock.(*clock.Mock)
+	return !mock
+}
+
+// get returns an idle connection to addr (reused true) or a new one.
+func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
+	f.mu.Lock()
+	for cs := f.idle[addr]; len(cs) > 0; cs = f.idle[addr] {
+		c := cs[len(cs)-1]
+		f.idle[addr] = cs[:len(cs)-1]
+		if now.Sub(c.idleSince) < fastIdleTimeout {
+			f.mu.Unlock()
+			return c, true, nil
+		}
+		_ = c.Close()
+	}
+	f.mu.Unlock()
+	nc, err := (&net.Dialer{Timeout: f.connect, KeepAlive: 30 * time.Second}).Dial("tcp", addr)
+	if err != nil {
+		return nil, false, err
+	}
+	c := &fastConn{Conn: nc, addr: addr}
+	c.br = bufio.NewReaderSize(c, 32<<10)
+	c.bw = bufio.NewWriterSize(c, 32<<10)
+	return c, false, nil
+}
+
+// put keeps c for the next request to its address.
+func (f *fastClients) put(c *fastConn, now time.Time) {
+	c.idleSince = now
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if now.Sub(f.lastSweep) >= fastIdleTimeout {
+		f.sweep(now)
+	}
+	cs := f.idle[c.addr]
+	if len(cs) >= fastMaxIdle {
+		_ = c.Close()
+		return
+	}
+	f.idle[c.addr] = append(cs, c)
+}
+
+// sweep closes connections idle past fastIdleTimeout, at every address:
+// an instance that is gone is never asked for again, and its connections
+// must not stay open. f.mu held.
+func (f *fastClients) sweep(now time.Time) {
+	f.lastSweep = now
+	for addr, cs := range f.idle {
+		kept := cs[:0]
+		for _, c := range cs {
+			if now.Sub(c.idleSince) < fastIdleTimeout {
+				kept = append(kept, c)
+			} else {
+				_ = c.Close()
+			}
+		}
+		clear(cs[len(kept):])
+		if len(kept) == 0 {
+			delete(f.idle, addr)
+		} else {
+			f.idle[addr] = kept
+		}
+	}
+}
+
+// close drops idle connections (on shutdown).
+func (f *fastClients) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for addr, cs := range f.idle {
+		for _, c := range cs {
+			_ = c.Close()
+		}
+		delete(f.idle, addr)
+	}
+}
+
+// fastConn is a pooled backend connection.
+type fastConn struct {
+	net.Conn
+	addr      string
+	br        *bufio.Reader
+	bw        *bufio.Writer
+	idleSince time.Time
+}
+
+// fastEligible reports whether out can take the fast client.
+func (s *Server) fastEligible(r, out *http.Request, proto string) bool {
+	if (proto != "http" && proto != "") || out.Trailer != nil || isGRPC(r) || isWebsocketUpgrade(r) || !s.fastEnabled() {
+		return false
+	}
+	return out.Body == nil || (out.ContentLength > 0 && out.ContentLength <= fastMaxBody)
+}
+
+// roundTrip sends out to its instance, through the fast client when it
+// can take it (see above), else through net/http's transport for proto.
+func (s *Server) roundTrip(ctx context.Context, r, out *http.Request, proto string, socket time.Duration,
+	cancel context.CancelCauseFunc) (*http.Response, error) {
+	if !s.fastEligible(r, out, proto) {
+		return s.transports.forProto(proto).RoundTrip(out)
+	}
+	if socket <= 0 {
+		socket = 24 * time.Hour
+	}
+	// The real clock here (fastEnabled): the deadline is the kernel's.
+	now := s.clock.Now()
+	resp, err := s.fast.roundTrip(ctx, out, now, now.Add(socket))
+	if errors.Is(err, fasthttp.ErrTimeout) {
+		cancel(errBackendTimeout)
+	}
+	return resp, err
+}
+
+var fastBodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// errFastRetry marks a failure on a reused connection before any answer
+// byte: the instance closed an idle connection; the request is sent
+// again on a new one (net/http's transport does the same).
+var errFastRetry = errors.New("retry")
+
+// roundTrip is one exchange through the fast client. The answer's body
+// must be closed; that returns the connection and the pooled objects.
+func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, now, deadline time.Time) (*http.Response, error) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	release := func() {
+		fasthttp.ReleaseRequest(req)
+		fasthttp.ReleaseResponse(resp)
+	}
+	req.Header.DisableNormalizing()
+	req.Header.SetMethod(out.Method)
+	req.Header.SetHost(out.Host)
+	req.Header.SetRequestURI(out.URL.RequestURI())
+	req.URI().DisablePathNormalizing = true
+	for k, vv := range out.Header {
+		for _, v := range vv {
+			req.Header.Add(k, v)
+		}
+	}
+	if out.Body != nil {
+		bp := fastBodyPool.Get().(*[]byte)
+		b := *bp
+		if n := int(out.ContentLength); cap(b) < n {
+			b = make([]byte, n)
+		} else {
+			b = b[:n]
+		}
+		_, err := io.ReadFull(out.Body, b)
+		if err == nil {
+			req.SetBodyRaw(b)
+		}
+		*bp = b[:0]
+		defer fastBodyPool.Put(bp)
+		if err != nil {
+			release()
+			return nil, err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		c, reused, err := f.get(out.URL.Host, now)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+		err = f.exchange(c, req, resp, reused, deadline)
+		if err == nil && ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
+		if err != nil {
+			stop()
+			_ = c.Close()
+			if errors.Is(err, errFastRetry) && attempt == 0 && ctx.Err() == nil {
+				continue
+			}
+			release()
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+			return nil, err
+		}
+		return f.answer(c, out, resp, release, stop), nil
+	}
+}
+
+// exchange writes req on c and reads the answer's header.
+func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthttp.Response, reused bool, deadline time.Time) error {
+	_ = c.SetDeadline(deadline)
+	if err := req.Write(c.bw); err != nil {
+		return retryable(err, reused)
+	}
+	if err := c.bw.Flush(); err != nil {
+		return retryable(err, reused)
+	}
+	resp.Header.SetNoDefaultContentType(true)
+	resp.SkipBody = req.Header.IsHead()
+	resp.StreamBody = true
+	if reused {
+		if _, err := c.br.Peek(1); err != nil {
+			return retryable(err, reused)
+		}
+	}
+	if err := resp.Read(c.br); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fasthttp.ErrTimeout
+		}
+		return err
+	}
+	return nil
+}
+
+func retryable(err error, reused bool) error {
+	if reused && !errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w: %w", errFastRetry, err)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fasthttp.ErrTimeout
+	}
+	return err
+}
+
+// answer makes the net/http response of resp read on c.
+func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Response, release func(), stop func() bool) *http.Response {
+	// The deadline covered the wait for the answer; the body is bounded
+	// by the streaming timeout (s.stream's watchdog cancels ctx) and by
+	// the client staying.
+	_ = c.SetDeadline(time.Time{})
+	body := &fastBody{resp: resp, release: release, stop: stop, conn: c, owner: f}
+	if stream := resp.BodyStream(); stream != nil {
+		body.stream = stream
+	} else {
+		body.bytes = resp.Body()
+	}
+	hr := &http.Response{
+		Status:        strconv.Itoa(resp.StatusCode()),
+		StatusCode:    resp.StatusCode(),
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        make(http.Header, resp.Header.Len()),
+		ContentLength: int64(resp.Header.ContentLength()),
+		Body:          body,
+		Request:       out,
+	}
+	if hr.ContentLength < 0 {
+		hr.ContentLength = -1
+	}
+	for k, v := range resp.Header.All() {
+		name := string(k)
+		if http.CanonicalHeaderKey(name) == "Content-Length" {
+			continue
+		}
+		hr.Header.Add(name, string(v))
+	}
+	if cl := resp.Header.ContentLength(); cl >= 0 {
+		hr.Header.Set("Content-Length", strconv.Itoa(cl))
+		if resp.SkipBody {
+			hr.ContentLength = 0
+		}
+	}
+	if len(resp.Header.PeekTrailerKeys()) > 0 {
+		hr.Trailer = http.Header{} // declared: known before the body, like the transport's
+	}
+	body.hr = hr
+	return hr
+}
+
+// fastBody is the answer's body from the fast client.
+type fastBody struct {
+	conn    *fastConn
+	owner   *fastClients
+	resp    *fasthttp.Response
+	release func()
+	stream  io.Reader
+	bytes   []byte
+	stop    func() bool
+	hr      *http.Response // its Trailer is filled at the end of a chunked body
+	done    bool
+}
+
+func (b *fastBody) Read(p []byte) (int, error) {
+	if b.done {
+		return 0, io.EOF
+	}
+	if b.stream == nil {
+		n := copy(p, b.bytes)
+		b.bytes = b.bytes[n:]
+		if len(b.bytes) == 0 {
+			b.done = true
+			return n, io.EOF
+		}
+		return n, nil
+	}
+	n, err := b.stream.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.done = true
+		// Trailers, declared or not, as received.
+		for _, k := range b.resp.Header.PeekTrailerKeys() {
+			name := string(k)
+			for _, v := range b.resp.Header.PeekAllTrailer(name) {
+				if b.hr.Trailer == nil {
+					b.hr.Trailer = http.Header{}
+				}
+				b.hr.Trailer.Add(name, string(v))
+			}
+		}
+	}
+	return n, err
+}
+
+// Close returns the connection to the pool when the body was read to its
+// end on a connection that stays open and was not canceled; otherwise it
+// closes it.
+func (b *fastBody) Close() error {
+	if b.release == nil {
+		return nil
+	}
+	canceled := !b.stop()
+	_ = b.resp.CloseBodyStream()
+	if b.done && !canceled && !b.resp.ConnectionClose() {
+		b.owner.put(b.conn, b.owner.clk.Now())
+	} else {
+		_ = b.conn.Close()
+	}
+	b.release()
+	b.release = nil
+	return nil
+}

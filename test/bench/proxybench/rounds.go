@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// target is one thing wrk loads.
+type target struct {
+	name    string
+	url     string
+	headers map[string]string
+	pgid    int // the process group whose CPU per request is reported
+}
+
+// benchCase is one shape of load: keep-alive GETs, a new connection per
+// request, or 1 MB uploads.
+type benchCase struct {
+	key         string // for -cases
+	name        string
+	path        string
+	headers     map[string]string // sent to every target
+	script      string            // wrk Lua script
+	connections int               // 0: wrk's -c
+}
+
+// uploadScript makes wrk POST a 1 MiB body with every request.
+const uploadScript = `wrk.method = "POST"
+wrk.body = string.rep("x", 1048576)
+wrk.headers["Content-Type"] = "application/octet-stream"
+`
+
+// proxy runs wrk against the kitchen directly, through nginx, haproxy and
+// Waiter (by token and by on-the-fly headers; and a second Waiter binary
+// when -base-waiter is set), each case in interleaved rounds (every
+// target once per round, in turn, so a machine loaded by something else
+// weighs on all of them alike), and prints each round and the median of
+// the per-round ratios.
+func proxy(o options, dir, waiterURL string, waiter *process) error {
+	kport, err := freePort()
+	if err != nil {
+		return err
+	}
+	kitchen, err := startKitchen(o.kitchen, dir, kport)
+	if err != nil {
+		return err
+	}
+	defer kitchen.stop(syscall.SIGTERM)
+	nginx, nport, err := startNginx(o.nginx, dir, kport)
+	if err != nil {
+		return err
+	}
+	defer nginx.stop(syscall.SIGQUIT)
+	haproxy, hport, err := startHAProxy(o.haproxy, dir, kport)
+	if err != nil {
+		return err
+	}
+	defer haproxy.stop(syscall.SIGTERM)
+
+	// Waiter's kitchen: one instance (like the direct one) with a slot for
+	// every connection, so that nothing queues and nothing scales.
+	params := map[string]any{"cmd": o.kitchen + " -p $PORT0 --keep-alive", "cmd-type": "shell", "cpus": 1,
+		"mem": 256, "version": "proxybench", "name": "proxybench", "concurrency-level": 4 * o.wrk.connections,
+		"min-instances": 1, "max-instances": 1}
+	onTheFly := map[string]string{}
+	for k, v := range params {
+		onTheFly["x-waiter-"+k] = fmt.Sprint(v)
+	}
+	byToken := map[string]string{"x-waiter-token": "proxybench"}
+	type router struct {
+		name, url string
+		pgid      int
+	}
+	waiters := []router{{"waiter", waiterURL, waiter.cmd.Process.Pid}}
+	if o.baseWaiter != "" {
+		bdir := filepath.Join(dir, "base")
+		if err := os.MkdirAll(bdir, 0o755); err != nil {
+			return err
+		}
+		base, burl, err := startWaiter(o.baseWaiter, bdir)
+		if err != nil {
+			return err
+		}
+		defer base.stop(syscall.SIGTERM)
+		waiters = append(waiters, router{"base waiter", burl, base.cmd.Process.Pid})
+	}
+	targets := []target{
+		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid},
+		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid},
+		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid},
+	}
+	for _, w := range waiters {
+		if err := postToken(w.url, "proxybench", params); err != nil {
+			return err
+		}
+		for _, h := range []map[string]string{byToken, onTheFly} {
+			// Start the services before loading them: a cold start is the
+			// other benchmark.
+			if status, body, err := request(context.Background(), http.DefaultClient, http.MethodGet, w.url+"/hello", h, nil); err != nil || status != 200 {
+				return fmt.Errorf("%s's kitchen: %d %q %v", w.name, status, body, err)
+			}
+		}
+		targets = append(targets, target{w.name + " (token)", w.url, byToken, w.pgid}, target{w.name + " (headers)", w.url, onTheFly, w.pgid})
+	}
+	script := filepath.Join(dir, "upload.lua")
+	if err := os.WriteFile(script, []byte(uploadScript), 0o644); err != nil {
+		return err
+	}
+	cases := []benchCase{
+		{key: "keepalive", name: "keep-alive GET /hello", path: "/hello"},
+		{key: "close", name: "keep-alive off (Connection: close, a new connection per request) GET /hello", path: "/hello",
+			headers: map[string]string{"Connection": "close"}},
+		{key: "upload", name: "1 MiB upload POST /hello (keep-alive, -c8)", path: "/hello", script: script, connections: 8},
+	}
+	for _, c := range cases {
+		if !slices.Contains(strings.Split(o.cases, ","), c.key) {
+			continue
+		}
+		if err := runCase(o, c, targets); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runCase loads every target with one case in o.rounds interleaved rounds.
+func runCase(o options, c benchCase, targets []target) error {
+	conns := o.wrk.connections
+	if c.connections > 0 {
+		conns = c.connections
+	}
+	fmt.Printf("\n== %s: wrk -t%d -c%d -d%v --latency, %d interleaved rounds\n", c.name, o.wrk.threads, conns, o.wrk.duration, o.rounds)
+	headers := func(tg target) map[string]string {
+		h := map[string]string{}
+		for k, v := range tg.headers {
+			h[k] = v
+		}
+		for k, v := range c.headers {
+			h[k] = v
+		}
+		return h
+	}
+	if o.warmup > 0 {
+		for _, tg := range targets {
+			if _, err := o.wrk.run(tg.url+c.path, headers(tg), o.warmup, c.script, c.connections); err != nil {
+				return err
+			}
+		}
+	}
+	// ratios[i] are target i's per-round ratios to direct, nginx, haproxy.
+	type ratios struct {
+		rps, p99 [3][]float64
+		cpu      []float64 // µs of the target's own CPU per request
+	}
+	all := make([]ratios, len(targets))
+	for round := 1; round <= o.rounds; round++ {
+		res := make([]wrkResult, len(targets))
+		cpu := make([]float64, len(targets))
+		for i, tg := range targets {
+			before := groupCPU(tg.pgid)
+			r, err := o.wrk.run(tg.url+c.path, headers(tg), o.wrk.duration, c.script, c.connections)
+			if err != nil {
+				return err
+			}
+			res[i] = r
+			if r.requests > 0 {
+				cpu[i] = float64(groupCPU(tg.pgid)-before) / float64(time.Microsecond) / float64(r.requests)
+			}
+			all[i].cpu = append(all[i].cpu, cpu[i])
+		}
+		fmt.Printf("round %d\n%-22s %10s %9s %9s %8s %8s %9s  %s\n", round, "target", "req/s", "p50 ms", "p99 ms", "/nginx", "/haproxy", "cpu µs/req", "errors")
+		for i, tg := range targets {
+			r := res[i]
+			fmt.Printf("%-22s %10.0f %9.3f %9.3f %8.2f %8.2f %9.1f  %s\n", tg.name, r.rps, ms(r.p50), ms(r.p99),
+				r.rps/res[1].rps, r.rps/res[2].rps, cpu[i], r.errors)
+			for b := range 3 {
+				all[i].rps[b] = append(all[i].rps[b], r.rps/res[b].rps)
+				all[i].p99[b] = append(all[i].p99[b], float64(r.p99)/float64(res[b].p99))
+			}
+		}
+	}
+	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request and its ratio to nginx's\n", o.rounds)
+	for i, tg := range targets[1:] {
+		a := all[i+1]
+		var cols []string
+		for b := range 3 {
+			cols = append(cols, fmt.Sprintf("%.2f (p99 %.2f)", median(a.rps[b]), median(a.p99[b])))
+		}
+		cols = append(cols, fmt.Sprintf("cpu %.1f µs/req (%.2f× nginx)", median(a.cpu), median(a.cpu)/median(all[1].cpu)))
+		fmt.Printf("%-22s %s\n", tg.name, strings.Join(cols, " | "))
+	}
+	return nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
