@@ -117,6 +117,9 @@ func JSONKeyOrder(doc []byte) (KeyOrder, error) {
 		}
 		order[key] = keys // a repeated "env" replaces the whole map
 	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, err
+	}
 	return order, nil
 }
 
