@@ -134,7 +134,7 @@
 (def client ["User-Agent" "curl/8.5.0" "Accept" "*/*" "Accept-Encoding" "gzip" "Content-Type" "text/plain"])
 (defn pairs [xs] (partition 2 xs))
 (def on-the-fly ["x-waiter-cmd" "kitchen -p $PORT0" "x-waiter-cpus" "0.1" "x-waiter-mem" "256"
-                 "x-waiter-version" "v1" "x-waiter-run-as-user" "alice" "x-waiter-permitted-user" "alice"])
+                 "x-waiter-version" "v1" "x-waiter-run-as-user" "alice" "x-waiter-permitted-user" "*"])
 ;; names chosen so that sorted, hash and document orders all differ
 (def env-names ["ZETA" "ALPHA" "MU" "BETA" "OMEGA" "GAMMA" "DELTA" "KAPPA"])
 (def meta-names ["zone" "app" "team" "cost" "owner-x" "build" "region" "tier"])
