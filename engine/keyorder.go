@@ -27,6 +27,12 @@ import (
 //     map; x-waiter-param-* then merge into env (earlier keys first).
 //
 // A missing or partial order falls back to sorted keys for the rest.
+//
+// The router's token stores keep a token as canonical JSON (sorted keys,
+// internal/tokenrules), so they do not hand a token's document order to
+// resolve yet: there Source.TokenOrders is nil, and a token's env or
+// metadata of 2 to 8 entries hashes as Waiter's only if it was posted in
+// sorted key order. JSONKeyOrder is what a store would keep.
 type KeyOrder map[string][]string
 
 // mergedKeys is the key order of (merge a b) for array maps: a's keys,
