@@ -179,8 +179,10 @@ func skipJSONRest(dec *json.Decoder) error {
 //     map, in trie order of the full lowercase names;
 //   - else the order is Jetty 9.4's getHeaderNames, a java.util.HashSet of
 //     the names as the client spelled them (HttpFields#getFieldNames), which
-//     depends on the exact case the client sent. net/http canonicalises
-//     names, so that case is lost: nil (sorted keys) is returned.
+//     depends on the exact case the client sent (testdata/
+//     jetty_header_order.clj shows it). net/http canonicalises names, so
+//     that case is lost; jettyNameOrder assumes lower case, as HTTP/2
+//     always sends and as Waiter's documentation writes the headers.
 func headerKeyOrder(h map[string][]string) []string {
 	all := map[string]bool{"host": true, "x-cid": true, "via": true}
 	var full []string
@@ -206,7 +208,36 @@ func headerKeyOrder(h map[string][]string) []string {
 		hamtOrder(full)
 		return full
 	}
-	return nil
+	return jettyNameOrder(h, full)
+}
+
+// jettyNameOrder sorts names (lowercase) as the java.util.HashSet that
+// Jetty 9.4's HttpFields#getFieldNamesCollection builds iterates them,
+// assuming every name of h was sent in lower case: new HashSet<>() has 16
+// buckets and doubles when more than 3/4 full, and iteration walks the
+// buckets (hashCode ^ hashCode>>>16) & (buckets-1) in index order. Names
+// sharing a bucket keep the order they were sent in, which net/http does
+// not keep either: sorted stands in for it.
+func jettyNameOrder(h map[string][]string, names []string) []string {
+	distinct := map[string]bool{"host": true} // net/http moves Host out of h
+	for k := range h {
+		distinct[strings.ToLower(k)] = true
+	}
+	buckets := uint32(16)
+	for len(distinct) > int(buckets)/4*3 {
+		buckets <<= 1
+	}
+	slices.Sort(names)
+	slices.SortStableFunc(names, func(a, b string) int {
+		return int(jettyBucket(a, buckets)) - int(jettyBucket(b, buckets))
+	})
+	return names
+}
+
+// jettyBucket is java.util.HashMap's bucket of a String key.
+func jettyBucket(name string, buckets uint32) uint32 {
+	hc := uint32(javaStringHash(name))
+	return (hc ^ hc>>16) & (buckets - 1)
 }
 
 // headerMapOrders derives the env, metadata and param key orders from the
