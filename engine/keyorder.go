@@ -28,11 +28,9 @@ import (
 //
 // A missing or partial order falls back to sorted keys for the rest.
 //
-// The router's token stores keep a token as canonical JSON (sorted keys,
-// internal/tokenrules), so they do not hand a token's document order to
-// resolve yet: there Source.TokenOrders is nil, and a token's env or
-// metadata of 2 to 8 entries hashes as Waiter's only if it was posted in
-// sorted key order. JSONKeyOrder is what a store would keep.
+// The token stores keep a token as canonical JSON (sorted keys,
+// internal/tokenrules) and the posted order beside it
+// (waiter.Token.KeyOrder, from JSONKeyOrder of the POST /token body).
 type KeyOrder map[string][]string
 
 // mergedKeys is the key order of (merge a b) for array maps: a's keys,
@@ -70,8 +68,10 @@ func orderedKeys(m map[string]string, order []string) []string {
 
 // JSONKeyOrder reads a token's JSON document and returns the document
 // order of the keys of its "env" and "metadata" objects (a repeated key
-// keeps its first place, as in Clojure's readers). It is how a token
-// store keeps Waiter's order when it decodes a token into a Go map.
+// keeps its first place, as in Clojure's readers); objects of more than 8
+// keys are left out, as Clojure prints them in hash order whatever the
+// order they were read in. A token store keeps it beside the token
+// (waiter.Token.KeyOrder).
 func JSONKeyOrder(doc []byte) (KeyOrder, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
@@ -121,7 +121,11 @@ func JSONKeyOrder(doc []byte) (KeyOrder, error) {
 		if _, err := dec.Token(); err != nil { // '}'
 			return nil, err
 		}
-		order[key] = keys // a repeated "env" replaces the whole map
+		if len(keys) <= arrayMapMax {
+			order[key] = keys // a repeated "env" replaces the whole map
+		} else {
+			delete(order, key) // a hash map: its order is Clojure's own
+		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing '}'
 		return nil, err

@@ -144,7 +144,7 @@
 (defn token-doc [& kvs] (str "{" (str/join "," (map (fn [[k v]] (str (pr-str k) ":" v)) (partition 2 kvs))) "}"))
 (defn tok [& kvs]
   (apply token-doc (concat ["cmd" "\"kitchen -p $PORT0\"" "cpus" "0.1" "mem" "256" "version" "\"v1\""
-                            "run-as-user" "\"alice\"" "permitted-user" "\"alice\""] kvs)))
+                            "run-as-user" "\"alice\"" "permitted-user" "\"*\""] kvs)))
 
 (def cases
   (concat

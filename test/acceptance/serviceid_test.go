@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -45,10 +47,11 @@ func TestServiceIDsMatchWaiter(t *testing.T) {
 
 // Service ids byte-compatible with Waiter's when env or metadata have 2 to 8
 // entries, which Waiter prints in insertion order: on-the-fly headers
-// (whose order Waiter's ring header map decides) give the id Clojure
-// computes by running Waiter's own header parsing
-// (engine/testdata/serviceid_order_golden.clj wrote the golden).
-func TestServiceIDsFromHeadersMatchWaiter(t *testing.T) {
+// (whose order Waiter's ring header map decides), tokens (posted order),
+// two tokens merged, a token with headers and with x-waiter-param-* give
+// the id Clojure computes by running Waiter's own header parsing, token
+// reading and merges (engine/testdata/serviceid_order_golden.clj).
+func TestServiceIDsInOrderMatchWaiter(t *testing.T) {
 	t.Parallel()
 	rt := sharedRouter(t)
 	b, err := os.ReadFile("../../engine/testdata/serviceid_order_golden.json")
@@ -64,21 +67,38 @@ func TestServiceIDsFromHeadersMatchWaiter(t *testing.T) {
 	if err := json.Unmarshal(b, &cases); err != nil {
 		t.Fatal(err)
 	}
+	picked := map[string]bool{"headers-env-2": true, "headers-env-7": true, "headers-metadata-5": true,
+		"headers-few-env-5": true, "token-env-3": true, "token-metadata-6": true, "tokens-merged-env": true,
+		"token-env-header-env": true, "token-env-param-headers": true}
 	ran := 0
 	for _, c := range cases {
-		if len(c.Tokens) > 0 || (c.Case != "headers-env-2" && c.Case != "headers-env-7" && c.Case != "headers-metadata-5") {
+		if !picked[c.Case] {
 			continue
 		}
 		ran++
+		// Each token is posted as the JSON document Clojure read, so its
+		// env and metadata keys reach the store in that order.
+		var names []string
+		for _, doc := range c.Tokens {
+			name := tokenName(t)
+			rt.cleanupToken(t, name)
+			body := `{"token":` + strconv.Quote(name) + `,` + strings.TrimPrefix(doc, "{")
+			expectStatus(t, rt.request(http.MethodPost, "/token", map[string]string{"content-type": "application/json"},
+				strings.NewReader(body)), http.StatusOK)
+			names = append(names, name)
+		}
 		h := map[string]string{}
 		for _, kv := range c.Headers {
 			h[kv[0]] = kv[1]
+		}
+		if len(names) > 0 {
+			h["x-waiter-token"] = strings.Join(names, ",")
 		}
 		if got := rt.serviceIDOf(t, h); got != c.ID {
 			t.Errorf("%s: service id %s, Waiter's %s", c.Case, got, c.ID)
 		}
 	}
-	if ran != 3 {
-		t.Fatalf("ran %d golden cases, want 3", ran)
+	if ran != len(picked) {
+		t.Fatalf("ran %d golden cases, want %d", ran, len(picked))
 	}
 }
