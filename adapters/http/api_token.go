@@ -76,7 +76,7 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		}
 	}
 	w.Header().Set("Etag", t.ETag)
-	writeJSON(w, http.StatusOK, body)
+	writeJSON(w, http.StatusOK, inKeyOrder(body, t.KeyOrder))
 }
 
 // previousChain rebuilds Waiter's nested "previous" field from the store's

@@ -97,6 +97,18 @@ func TestServiceIDsInOrderMatchWaiter(t *testing.T) {
 		if got := rt.serviceIDOf(t, h); got != c.ID {
 			t.Errorf("%s: service id %s, Waiter's %s", c.Case, got, c.ID)
 		}
+		if len(names) == 1 && len(c.Headers) > 0 {
+			// A client that reads the token and posts it back (as the
+			// token syncer does) keeps the order, and the id.
+			got := rt.getToken(names[0], "")
+			expectStatus(t, got, http.StatusOK)
+			body := `{"token":` + strconv.Quote(names[0]) + `,` + strings.TrimPrefix(got.Body, "{")
+			expectStatus(t, rt.request(http.MethodPost, "/token", map[string]string{"content-type": "application/json"},
+				strings.NewReader(body)), http.StatusOK)
+			if again := rt.serviceIDOf(t, h); again != c.ID {
+				t.Errorf("%s: after GET and POST back the service id is %s, Waiter's %s", c.Case, again, c.ID)
+			}
+		}
 	}
 	if ran != len(picked) {
 		t.Fatalf("ran %d golden cases, want %d", ran, len(picked))
