@@ -89,6 +89,10 @@ func TestJSONKeyOrder(t *testing.T) {
 	if !slices.Equal(order["env"], []string{"Z", "A", "M"}) || !slices.Equal(order["metadata"], []string{"b", "a"}) {
 		t.Errorf("order = %v", order)
 	}
+	big := `{"env":{"K9":"","K8":"","K7":"","K6":"","K5":"","K4":"","K3":"","K2":"","K1":""},"metadata":{"z":"","a":""}}`
+	if order, err := JSONKeyOrder([]byte(big)); err != nil || order["env"] != nil || len(order["metadata"]) != 2 {
+		t.Errorf("a 9-key env is a hash map, its order is not kept: %v, %v", order, err)
+	}
 	for _, bad := range []string{`[]`, `{"env":{"A":`, `{"env":{"A":"1"}`, ``} {
 		if _, err := JSONKeyOrder([]byte(bad)); err == nil {
 			t.Errorf("JSONKeyOrder(%q) accepted", bad)
