@@ -17,7 +17,8 @@ import (
 //   - a token: the order of the object's keys in the JSON document as it
 //     was posted (clojure.data.json and cheshire assoc! into a transient
 //     map in document order; a repeated key keeps its first place and its
-//     last value), kept by the kv store (nippy thaws in frozen order);
+//     last value), kept by the kv store (nippy freezes a map in its
+//     iteration order and thaws it with assoc! in that order);
 //   - several tokens: merge-parameters deep-merges env and metadata with
 //     clojure.core/merge: the earlier token's keys, then the later token's
 //     new keys in its order;
@@ -166,8 +167,7 @@ func skipJSONRest(dec *json.Decoder) error {
 }
 
 // headerKeyOrder returns the lowercase x-waiter-* header names of h in the
-// order Waiter's waiter-headers->service-parameters iterates them, or nil
-// when that order cannot be known here.
+// order Waiter's waiter-headers->service-parameters iterates them.
 //
 // Waiter's ring request :headers map is built by jet with assoc over
 // Jetty's getHeaderNames, then correlation-id-middleware adds "x-cid" and
