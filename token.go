@@ -27,6 +27,18 @@ type Token struct {
 	ETag string
 	// Deleted is true for a soft-deleted token (Data["deleted"] == true).
 	Deleted bool
+	// KeyOrder is the order the env and metadata keys were posted in
+	// ("env" -> keys), kept beside the canonical (sorted) Data because
+	// Waiter's service ids print maps of up to 8 entries in insertion order
+	// (engine.KeyOrder); nil when the store does not know it.
+	KeyOrder map[string][]string
+}
+
+// OrderedTokenPutter is a TokenStore that also keeps the order a token's
+// env and metadata keys were posted in (Token.KeyOrder). PutToken is
+// PutTokenInOrder with a nil order.
+type OrderedTokenPutter interface {
+	PutTokenInOrder(name string, data map[string]any, order map[string][]string, ifMatch, user string, now time.Time) (Token, TokenResult, error)
 }
 
 // Owner returns the token's owner.

@@ -26,11 +26,10 @@ import (
 // Murmur3.hashInt(String.hashCode()), the 32-bit Java string hash over
 // UTF-16 code units mixed by Murmur3's one-int finaliser (seed 0).
 //
-// Our descriptions come from JSON objects decoded into Go maps, which keep
-// no insertion order, so a map of 2 to 8 entries prints in sorted key
-// order; that equals Waiter's when the entries were given sorted (Waiter's
-// own order depends on the path: a token's JSON document order, or the
-// order of a request's header map).
+// Our descriptions hold env and metadata as Go maps, which keep no
+// insertion order, so the order of a map of 2 to 8 entries travels beside
+// it as a KeyOrder (keyorder.go says where Waiter's order comes from);
+// keys it does not name print sorted.
 
 // javaStringHash is java.lang.String#hashCode: s[0]*31^(n-1) + ... over
 // UTF-16 code units, in 32-bit two's complement arithmetic.
@@ -102,25 +101,26 @@ func hamtOrder(keys []string) {
 // (HASHTABLE_THRESHOLD / 2); one more and assoc makes a PersistentHashMap.
 const arrayMapMax = 8
 
-// clojureMapKeys returns m's keys in the order Clojure prints the map.
-func clojureMapKeys(m map[string]string) []string {
+// clojureMapKeys returns m's keys in the order Clojure prints the map,
+// given the insertion order of its keys (used up to 8 entries).
+func clojureMapKeys(m map[string]string, order []string) []string {
+	if len(m) <= arrayMapMax {
+		return orderedKeys(m, order)
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	if len(keys) > arrayMapMax {
-		hamtOrder(keys)
-	} else {
-		slices.Sort(keys)
-	}
+	hamtOrder(keys)
 	return keys
 }
 
-// clojureMapString is (str m) for a map of strings: {"k" "v", "k2" "v2"}.
-func clojureMapString(m map[string]string) string {
+// clojureMapString is (str m) for a map of strings: {"k" "v", "k2" "v2"},
+// its keys inserted in order.
+func clojureMapString(m map[string]string, order []string) string {
 	var b strings.Builder
 	b.WriteByte('{')
-	for i, k := range clojureMapKeys(m) {
+	for i, k := range clojureMapKeys(m, order) {
 		if i > 0 {
 			b.WriteString(", ")
 		}

@@ -47,7 +47,7 @@ func TestServiceIDMatchesClojure(t *testing.T) {
 				t.Errorf("ServiceID = %s, Waiter's = %s", got, c.ID)
 			}
 			if env, ok := p["env"].(map[string]string); ok {
-				if got := clojureMapString(env); got != c.StrEnv {
+				if got := clojureMapString(env, nil); got != c.StrEnv {
 					t.Errorf("(str env)\n got %s\nwant %s", got, c.StrEnv)
 				}
 			}

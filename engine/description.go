@@ -16,6 +16,9 @@ type Description struct {
 	Core Params
 	// Effective is Core over the defaults, with overrides applied last.
 	Effective Params
+	// KeyOrder is the insertion order of Core's env and metadata keys the
+	// id was computed with (nil: sorted); see KeyOrder.
+	KeyOrder KeyOrder
 
 	Cmd                        string
 	CmdType                    string
@@ -176,7 +179,7 @@ func (d *Description) WithOverrides(overrides Params, opts DescriptionOptions) (
 	if err != nil {
 		return nil, err
 	}
-	nd.ID = d.ID
+	nd.ID, nd.KeyOrder = d.ID, d.KeyOrder
 	return nd, nil
 }
 

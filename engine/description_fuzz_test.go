@@ -81,8 +81,8 @@ func checkDescription(t *testing.T, d *Description, err error, opts DescriptionO
 	if err != nil {
 		t.Fatalf("service %s: its stored form %s no longer validates: %v", d.ID, stored, err)
 	}
-	if again.ID != d.ID {
-		t.Fatalf("service %s: its stored form %s gives id %s", d.ID, stored, again.ID)
+	if id := ServiceIDInOrder(opts.ServicePrefix, again.Core, d.KeyOrder); id != d.ID {
+		t.Fatalf("service %s: its stored form %s gives id %s", d.ID, stored, id)
 	}
 }
 

@@ -50,6 +50,9 @@ type HeaderParams struct {
 	Request  RequestParams
 	// Debug is set by x-waiter-debug (any value).
 	Debug bool
+	// Order is the insertion order of the env, metadata and param maps in
+	// Waiter's parse of these headers (headerKeyOrder); nil when unknown.
+	Order KeyOrder
 	// Ignored lists x-waiter-* headers that name nothing Waiter knows;
 	// Waiter drops them (sanitize-service-description).
 	Ignored []string
@@ -161,6 +164,9 @@ func ParseHeaders(h map[string][]string) (HeaderParams, error) {
 	}
 	if len(errs) > 0 {
 		return out, &ValidationError{Summary: "Invalid x-waiter headers", Fields: errs}
+	}
+	if out.Service["env"] != nil || out.Service["metadata"] != nil || out.ParamEnv != nil {
+		out.Order = headerMapOrders(headerKeyOrder(h))
 	}
 	return out, nil
 }

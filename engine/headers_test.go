@@ -79,8 +79,17 @@ func TestComputeCoreMergesTokensAndHeaders(t *testing.T) {
 	if core["cmd"] != "two" || core["mem"] != 512.0 || core["cpus"] != 1.0 {
 		t.Errorf("precedence wrong: %v", core)
 	}
-	if env := core["env"].(map[string]string); env["A"] != "t2" || env["B"] != "h" {
-		t.Errorf("env not deep-merged: %v", env)
+	// compute-service-description merges headers over tokens with a plain
+	// merge: the header env replaces the tokens' env.
+	if env := core["env"].(map[string]string); len(env) != 1 || env["B"] != "h" {
+		t.Errorf("header env must replace the token env: %v", env)
+	}
+	tokensOnly, _ := ComputeCore(Source{Tokens: []Params{
+		{"cmd": "one", "env": map[string]string{"A": "t1", "B": "t1"}},
+		{"cmd": "two", "env": map[string]string{"A": "t2"}},
+	}})
+	if env := tokensOnly["env"].(map[string]string); env["A"] != "t2" || env["B"] != "t1" {
+		t.Errorf("tokens' env not deep-merged: %v", env)
 	}
 	if core["run-as-user"] != "alice" || core["permitted-user"] != "alice" {
 		t.Errorf("on-the-fly headers must default run-as-user/permitted-user to the requester: %v", core)

@@ -51,6 +51,10 @@ type Source struct {
 	// Tokens are the service parameters of the resolved tokens, in the order
 	// the request named them; later tokens win.
 	Tokens []Params
+	// TokenOrders, parallel to Tokens (or shorter, or nil), holds each
+	// token's env and metadata key order (JSONKeyOrder); missing orders
+	// mean sorted keys.
+	TokenOrders []KeyOrder
 	// Requester is the authenticated user making the request.
 	Requester string
 }
@@ -60,20 +64,56 @@ type Source struct {
 // (left to right). It applies Waiter's on-the-fly rules and reports every
 // violation at once.
 func ComputeCore(src Source) (Params, error) {
+	core, _, err := computeCore(src)
+	return core, err
+}
+
+// computeCore is ComputeCore that also returns the key order of the
+// merged env and metadata (KeyOrder says how Waiter's merges order them).
+func computeCore(src Source) (Params, KeyOrder, error) {
 	h := src.Headers
 	if !h.OnTheFly() && len(src.Tokens) == 0 {
-		return nil, &ValidationError{Summary: MsgCannotIdentify}
+		return nil, nil, &ValidationError{Summary: MsgCannotIdentify}
 	}
 	var errs []FieldError
 	core := Params{}
-	for _, tok := range src.Tokens {
-		core = deepMerge(core, NormalizeParams(tok))
+	order := KeyOrder{}
+	for i, tok := range src.Tokens {
+		tok = NormalizeParams(tok)
+		var tokOrder KeyOrder
+		if i < len(src.TokenOrders) {
+			tokOrder = src.TokenOrders[i]
+		}
+		for _, k := range []string{"env", "metadata"} {
+			// merge-parameters: deep merge only onto a non-empty map.
+			over, ok := tok[k].(map[string]string)
+			if !ok {
+				if _, given := tok[k]; given {
+					order[k] = nil
+				}
+				continue
+			}
+			if base, _ := core[k].(map[string]string); len(base) > 0 {
+				order[k] = mergedKeys(orderedKeys(base, order[k]), orderedKeys(over, tokOrder[k]))
+			} else {
+				order[k] = tokOrder[k]
+			}
+		}
+		core = deepMerge(core, tok)
 	}
 	if v, ok := h.Service["idle-timeout-mins"].(float64); ok && v == 0 {
 		errs = append(errs, FieldError{Field: "idle-timeout-mins", Rule: "on-the-fly",
 			Message: "idle-timeout-mins of 0 is not allowed in an x-waiter header; set it in a token"})
 	}
-	core = deepMerge(core, h.Service)
+	// Headers override the tokens with a plain merge
+	// (compute-service-description): a header env or metadata replaces the
+	// token's whole map, unlike the deep merge between tokens.
+	for k, v := range h.Service {
+		core[k] = cloneValue(v)
+		if k == "env" || k == "metadata" {
+			order[k] = h.Order[k]
+		}
+	}
 
 	if h.OnTheFly() {
 		if _, ok := core["run-as-user"]; !ok && src.Requester != "" {
@@ -109,6 +149,7 @@ func ComputeCore(src Source) (Params, error) {
 				env[k] = v
 			}
 		}
+		envOrder := orderedKeys(env, order["env"])
 		for k, v := range h.ParamEnv {
 			if !allowed[k] {
 				refused = append(refused, k)
@@ -116,6 +157,8 @@ func ComputeCore(src Source) (Params, error) {
 			}
 			env[k] = v
 		}
+		// (update "env" merge header-params): env's keys, then new params.
+		order["env"] = mergedKeys(envOrder, orderedKeys(h.ParamEnv, h.Order["param"]))
 		if len(refused) > 0 {
 			sort.Strings(refused)
 			errs = append(errs, FieldError{Field: "allowed-params", Rule: "param",
@@ -125,16 +168,22 @@ func ComputeCore(src Source) (Params, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, &ValidationError{Summary: MsgInvalidDescription, Fields: errs}
+		return nil, nil, &ValidationError{Summary: MsgInvalidDescription, Fields: errs}
 	}
-	return core, nil
+	return core, order, nil
 }
 
 // ResolveDescription is ComputeCore followed by NewDescription.
 func ResolveDescription(src Source, opts DescriptionOptions) (*Description, error) {
-	core, err := ComputeCore(src)
+	core, order, err := computeCore(src)
 	if err != nil {
 		return nil, err
 	}
-	return NewDescription(core, opts)
+	d, err := NewDescription(core, opts)
+	if err != nil {
+		return nil, err
+	}
+	d.KeyOrder = order
+	d.ID = ServiceIDInOrder(opts.ServicePrefix, d.Core, order)
+	return d, nil
 }

@@ -136,8 +136,12 @@ func describeValue(v any) string {
 }
 
 // canonicalString renders a value for the service-id hash as Clojure's str
-// does (clojurestr.go), so ids equal Waiter's.
-func canonicalString(v any) string {
+// does (clojurestr.go), so ids equal Waiter's; maps print in sorted key
+// order (canonicalOrdered takes their insertion order).
+func canonicalString(v any) string { return canonicalOrdered(v, nil) }
+
+// canonicalOrdered is canonicalString with a map's keys inserted in order.
+func canonicalOrdered(v any, order []string) string {
 	switch t := v.(type) {
 	case string:
 		return t
@@ -146,7 +150,7 @@ func canonicalString(v any) string {
 	case bool:
 		return strconv.FormatBool(t)
 	case map[string]string:
-		return clojureMapString(t)
+		return clojureMapString(t, order)
 	case []string:
 		return clojureSetString(t)
 	}

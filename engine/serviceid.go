@@ -14,7 +14,12 @@ const DefaultServicePrefix = "waiter-service-"
 // given) + MD5 over the sorted parameters (name then canonical value).
 // Defaults are not hashed, so sending a default value explicitly yields a
 // different service, as in Waiter.
-func ServiceID(prefix string, core Params) string {
+func ServiceID(prefix string, core Params) string { return ServiceIDInOrder(prefix, core, nil) }
+
+// ServiceIDInOrder is ServiceID with the insertion order of env and
+// metadata keys (KeyOrder), which Waiter's (str m) prints for maps of up to
+// 8 entries.
+func ServiceIDInOrder(prefix string, core Params, order KeyOrder) string {
 	if prefix == "" {
 		prefix = DefaultServicePrefix
 	}
@@ -24,7 +29,7 @@ func ServiceID(prefix string, core Params) string {
 			continue
 		}
 		h.Write([]byte(k))
-		h.Write([]byte(canonicalString(core[k])))
+		h.Write([]byte(canonicalOrdered(core[k], order[k])))
 	}
 	var b strings.Builder
 	b.WriteString(prefix)

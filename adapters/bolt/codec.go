@@ -12,7 +12,6 @@ import (
 // token store shares (internal/tokenrules).
 var (
 	canonicalJSON = tokenrules.CanonicalJSON
-	etagOf        = tokenrules.ETag
 	decodeObject  = tokenrules.DecodeObject
 )
 
@@ -22,17 +21,19 @@ var (
 type tokenRecord struct {
 	Data json.RawMessage `json:"data"`
 	ETag string          `json:"etag"`
+	// Order is waiter.Token.KeyOrder; the ETag does not cover it.
+	Order map[string][]string `json:"order,omitempty"`
 }
 
 // encodeToken canonicalises data and returns the record's payload (before
 // sealing) and the data's ETag.
-func encodeToken(data map[string]any) (payload []byte, etag string, err error) {
+func encodeToken(data map[string]any, order map[string][]string) (payload []byte, etag string, err error) {
 	canon, err := canonicalJSON(data)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", waiter.ErrInvalidTokenData, err)
 	}
-	etag = etagOf(canon)
-	payload, err = canonicalJSON(tokenRecord{Data: canon, ETag: etag})
+	etag = tokenrules.OrderedETag(canon, order)
+	payload, err = canonicalJSON(tokenRecord{Data: canon, ETag: etag, Order: order})
 	return payload, etag, err
 }
 
@@ -49,5 +50,5 @@ func decodeToken(record, name string, payload []byte) (waiter.Token, error) {
 		return waiter.Token{}, &waiter.CorruptRecordError{Record: record, Problem: "does not decode: " + err.Error()}
 	}
 	deleted, _ := data[waiter.KeyDeleted].(bool)
-	return waiter.Token{Name: name, Data: data, ETag: rec.ETag, Deleted: deleted}, nil
+	return waiter.Token{Name: name, Data: data, ETag: rec.ETag, Deleted: deleted, KeyOrder: rec.Order}, nil
 }

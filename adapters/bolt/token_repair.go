@@ -59,7 +59,7 @@ func (s *Store) ReplaceDamagedToken(name string, data map[string]any, user strin
 			return err
 		}
 		res = waiter.TokenUpdated
-		out, err = putToken(tx, name, next)
+		out, err = putToken(tx, name, next, nil)
 		return err
 	})
 	if err != nil {

@@ -35,6 +35,12 @@ var errNoOp = errors.New("bolt: no change")
 // result is TokenUpdated; writing over a missing or soft-deleted token is
 // TokenCreated and, as in Waiter, starts with an empty history.
 func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
+	return s.PutTokenInOrder(name, data, nil, ifMatch, user, now)
+}
+
+// PutTokenInOrder is PutToken that also keeps the order of the env and
+// metadata keys (waiter.OrderedTokenPutter).
+func (s *Store) PutTokenInOrder(name string, data map[string]any, order map[string][]string, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
 	if err := checkKey("token name", name); err != nil {
 		return waiter.Token{}, "", err
 	}
@@ -63,7 +69,7 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 			if err != nil {
 				return err
 			}
-			if same {
+			if same && sameOrder(cur.KeyOrder, order) {
 				out, res = cur, waiter.TokenNoOp
 				return errNoOp
 			}
@@ -89,7 +95,7 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 		if err := indexOwner(tx, owner, name); err != nil {
 			return err
 		}
-		out, err = putToken(tx, name, next)
+		out, err = putToken(tx, name, next, order)
 		return err
 	})
 	if errors.Is(err, errNoOp) {
@@ -148,7 +154,7 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 		next[waiter.KeyDeleted] = true
 		next[waiter.KeyLastUpdateTime] = now.UnixMilli()
 		next[waiter.KeyLastUpdateUser] = user
-		out, err = putToken(tx, name, next)
+		out, err = putToken(tx, name, next, cur.KeyOrder)
 		return err
 	})
 	if err != nil {
@@ -165,6 +171,7 @@ var (
 	checkIfMatch   = tokenrules.CheckIfMatch
 	withDefaults   = tokenrules.WithDefaults
 	sameEditable   = tokenrules.SameEditable
+	sameOrder      = tokenrules.SameOrder
 )
 
 // currentPayload returns a copy of the payload of a token's current
@@ -178,8 +185,8 @@ func currentPayload(tx *bbolt.Tx, name string) []byte {
 // putToken encodes, seals and stores the current version and returns it
 // as a reader would see it (numbers as float64), so callers get the same
 // value from PutToken as from a later GetToken.
-func putToken(tx *bbolt.Tx, name string, data map[string]any) (waiter.Token, error) {
-	payload, _, err := encodeToken(data)
+func putToken(tx *bbolt.Tx, name string, data map[string]any, order map[string][]string) (waiter.Token, error) {
+	payload, _, err := encodeToken(data, order)
 	if err != nil {
 		return waiter.Token{}, err
 	}

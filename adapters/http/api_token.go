@@ -76,7 +76,7 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request, _ httpro
 		}
 	}
 	w.Header().Set("Etag", t.ETag)
-	writeJSON(w, http.StatusOK, body)
+	writeJSON(w, http.StatusOK, inKeyOrder(body, t.KeyOrder))
 }
 
 // previousChain rebuilds Waiter's nested "previous" field from the store's
@@ -106,11 +106,14 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		return
 	}
 	user := p.User
-	data, herr := readJSONObject(r)
+	data, body, herr := readJSONObjectBody(r)
 	if herr != nil {
 		s.writeError(w, r, herr)
 		return
 	}
+	// Waiter's service ids depend on the posted order of env and metadata
+	// keys (engine.KeyOrder); the body already decoded, so this cannot fail.
+	order, _ := engine.JSONKeyOrder(body)
 	name := r.URL.Query().Get("token")
 	if bodyName, ok := data["token"].(string); ok && name == "" {
 		name = bodyName
@@ -135,7 +138,11 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 		// so no If-Match is asked; the store checks it is still damaged.
 		t, res, err = s.store.ReplaceDamagedToken(name, data, user, s.clock.Now())
 	} else {
-		t, res, err = s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
+		if o, ok := s.store.(waiter.OrderedTokenPutter); ok {
+			t, res, err = o.PutTokenInOrder(name, data, order, ifMatch(r), user, s.clock.Now())
+		} else {
+			t, res, err = s.store.PutToken(name, data, ifMatch(r), user, s.clock.Now())
+		}
 	}
 	if err != nil {
 		s.writeError(w, r, tokenError(err))

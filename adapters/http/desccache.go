@@ -42,6 +42,11 @@ func (c *descCache) key(hp engine.HeaderParams, tokens []waiter.Token, user stri
 		b.WriteByte('\n')
 	}
 	b.WriteByte(0)
+	// The headers' key order is part of the service id (engine.KeyOrder).
+	for _, k := range []string{"env", "metadata", "param"} {
+		b.WriteString(strings.Join(hp.Order[k], ","))
+		b.WriteByte('\n')
+	}
 	for _, t := range tokens {
 		b.WriteString(t.Name)
 		b.WriteByte('@')

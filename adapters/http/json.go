@@ -24,14 +24,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // readJSONObject decodes a JSON object body (numbers as float64, as the
 // engine's parameter values expect).
 func readJSONObject(r *http.Request) (map[string]any, *Error) {
+	m, _, herr := readJSONObjectBody(r)
+	return m, herr
+}
+
+// readJSONObjectBody is readJSONObject that also returns the body read.
+func readJSONObjectBody(r *http.Request) (map[string]any, []byte, *Error) {
 	// ServeHTTP bounds the body in size and time (guard.go).
 	body, err := io.ReadAll(r.Body)
 	if herr := bodyError(err); herr != nil {
-		return nil, herr
+		return nil, nil, herr
 	}
 	if err != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Message: "Unable to read request body", Cause: err}
+		return nil, nil, &Error{Status: http.StatusBadRequest, Message: "Unable to read request body", Cause: err}
 	}
+	m, herr := decodeJSONObject(body)
+	return m, body, herr
+}
+
+func decodeJSONObject(body []byte) (map[string]any, *Error) {
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil {
 		var syn *json.SyntaxError

@@ -30,11 +30,12 @@ type resolved struct {
 type tokenParts struct {
 	service engine.Params
 	meta    map[string]any
+	order   engine.KeyOrder
 }
 
 func splitToken(t waiter.Token) tokenParts {
 	svc, meta, _ := engine.SplitTokenData(t.Data)
-	return tokenParts{service: svc, meta: meta}
+	return tokenParts{service: svc, meta: meta, order: t.KeyOrder}
 }
 
 // resolve finds a request's service (reference 1.2 steps 1, 2, 4, 5):
@@ -139,11 +140,8 @@ func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, toke
 	key := s.descs.key(hp, tokens, user)
 	desc := s.descs.get(key)
 	if desc == nil {
-		params := make([]engine.Params, len(parts))
-		for i, p := range parts {
-			params[i] = p.service
-		}
-		d, err := engine.ResolveDescription(engine.Source{Headers: hp, Tokens: params, Requester: user}, s.cfg.Description)
+		params, orders := tokenSources(parts)
+		d, err := engine.ResolveDescription(engine.Source{Headers: hp, Tokens: params, TokenOrders: orders, Requester: user}, s.cfg.Description)
 		if err != nil {
 			return nil, toError(err)
 		}
@@ -153,14 +151,21 @@ func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, toke
 	return s.withOverrides(desc)
 }
 
+// tokenSources are the tokens' service parameters and key orders.
+func tokenSources(parts []tokenParts) ([]engine.Params, []engine.KeyOrder) {
+	params := make([]engine.Params, len(parts))
+	orders := make([]engine.KeyOrder, len(parts))
+	for i, p := range parts {
+		params[i], orders[i] = p.service, p.order
+	}
+	return params, orders
+}
+
 // describe merges headers and token parameters into a validated
 // description and applies the service's stored overrides.
 func (s *Server) describe(hp engine.HeaderParams, parts []tokenParts, user string) (*engine.Description, *Error) {
-	params := make([]engine.Params, len(parts))
-	for i, p := range parts {
-		params[i] = p.service
-	}
-	desc, err := engine.ResolveDescription(engine.Source{Headers: hp, Tokens: params, Requester: user}, s.cfg.Description)
+	params, orders := tokenSources(parts)
+	desc, err := engine.ResolveDescription(engine.Source{Headers: hp, Tokens: params, TokenOrders: orders, Requester: user}, s.cfg.Description)
 	if err != nil {
 		return nil, toError(err)
 	}

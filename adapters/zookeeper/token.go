@@ -13,6 +13,8 @@ import (
 type tokenRecord struct {
 	Data json.RawMessage `json:"data"`
 	ETag string          `json:"etag"`
+	// Order is waiter.Token.KeyOrder; the ETag does not cover it.
+	Order map[string][]string `json:"order,omitempty"`
 }
 
 // tokenNode is a token's znode: the current version and the prior ones,
@@ -61,7 +63,7 @@ func toToken(name string, r tokenRecord) (waiter.Token, error) {
 		return waiter.Token{}, fmt.Errorf("no etag")
 	}
 	deleted, _ := data[waiter.KeyDeleted].(bool)
-	return waiter.Token{Name: name, Data: data, ETag: r.ETag, Deleted: deleted}, nil
+	return waiter.Token{Name: name, Data: data, ETag: r.ETag, Deleted: deleted, KeyOrder: r.Order}, nil
 }
 
 // readToken returns the cached or stored token znode (nil when missing).

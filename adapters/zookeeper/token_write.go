@@ -67,7 +67,7 @@ func (s *Store) retry(op, name string, attempt func() error) error {
 // prior versions to keep (newest first), dropping the oldest ones that
 // would not fit in a ZooKeeper record. It returns the node and the new
 // version as a reader will see it.
-func (s *Store) encodeNode(name string, data map[string]any, history []tokenRecord) ([]byte, waiter.Token, error) {
+func (s *Store) encodeNode(name string, data map[string]any, order map[string][]string, history []tokenRecord) ([]byte, waiter.Token, error) {
 	canon, err := tokenrules.CanonicalJSON(data)
 	if err != nil {
 		return nil, waiter.Token{}, fmt.Errorf("%w: token %q: %w", waiter.ErrInvalidTokenData, name, err)
@@ -76,7 +76,7 @@ func (s *Store) encodeNode(name string, data map[string]any, history []tokenReco
 		return nil, waiter.Token{}, fmt.Errorf("%w: token %q is %d bytes, more than the %d the ZooKeeper store keeps",
 			waiter.ErrInvalidTokenData, name, len(canon), MaxTokenBytes)
 	}
-	rec := tokenRecord{Data: canon, ETag: tokenrules.ETag(canon)}
+	rec := tokenRecord{Data: canon, ETag: tokenrules.OrderedETag(canon, order), Order: order}
 	if len(history) > s.history {
 		history = history[:s.history]
 	}
@@ -101,6 +101,12 @@ func (s *Store) encodeNode(name string, data map[string]any, history []tokenReco
 // defaults and the no-op test are made on the version read from
 // ZooKeeper, and the write is conditional on that version.
 func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
+	return s.PutTokenInOrder(name, data, nil, ifMatch, user, now)
+}
+
+// PutTokenInOrder is PutToken that also keeps the order of the env and
+// metadata keys (waiter.OrderedTokenPutter).
+func (s *Store) PutTokenInOrder(name string, data map[string]any, order map[string][]string, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
 	if err := checkKey("token name", name); err != nil {
 		return waiter.Token{}, "", err
 	}
@@ -131,7 +137,7 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 			if err != nil {
 				return err
 			}
-			if same {
+			if same && tokenrules.SameOrder(curTok.KeyOrder, order) {
 				out, res = curTok, waiter.TokenNoOp
 				return nil
 			}
@@ -145,7 +151,7 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 			// in Waiter and adapters/bolt.
 			res, history = waiter.TokenUpdated, cur.raw
 		}
-		payload, tok, err := s.encodeNode(name, next, history)
+		payload, tok, err := s.encodeNode(name, next, order, history)
 		if err != nil {
 			return err
 		}
@@ -191,7 +197,7 @@ func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now ti
 		next[waiter.KeyDeleted] = true
 		next[waiter.KeyLastUpdateTime] = now.UnixMilli()
 		next[waiter.KeyLastUpdateUser] = user
-		payload, tok, err := s.encodeNode(name, next, cur.raw)
+		payload, tok, err := s.encodeNode(name, next, cur.cur.KeyOrder, cur.raw)
 		if err != nil {
 			return err
 		}
@@ -242,7 +248,7 @@ func (s *Store) ReplaceDamagedToken(name string, data map[string]any, user strin
 		}
 		next[waiter.KeyLastUpdateTime] = now.UnixMilli()
 		next[waiter.KeyLastUpdateUser] = user
-		payload, tok, err := s.encodeNode(name, next, nil)
+		payload, tok, err := s.encodeNode(name, next, nil, nil)
 		if err != nil {
 			return err
 		}

@@ -53,6 +53,7 @@ func Run(t *testing.T, f Factory) {
 		{"ConcurrentIfMatchOneWins", testConcurrentIfMatch},
 		{"PeerSeesWrites", testPeerSeesWrites},
 		{"Health", testHealth},
+		{"KeyOrder", testKeyOrder},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, f) })
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/waiter-go/waiter"
 )
@@ -59,6 +60,27 @@ func DecodeObject(raw []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("not a JSON object: %.40q", raw)
 	}
 	return m, nil
+}
+
+// OrderedETag is ETag over the canonical data and, when there is one, the
+// key order kept beside it (waiter.Token.KeyOrder): Waiter's token hash
+// changes with the order of a small map, and so does a token's service id.
+func OrderedETag(canonical []byte, order map[string][]string) string {
+	if len(order) == 0 {
+		return ETag(canonical)
+	}
+	o, err := CanonicalJSON(order)
+	if err != nil { // a map of string slices always encodes
+		return ETag(canonical)
+	}
+	return ETag(slices.Concat(canonical, []byte("\n"), o))
+}
+
+// SameOrder reports whether two tokens' key orders (waiter.Token.KeyOrder)
+// are equal: posting the same data in another key order is an update, as
+// in Waiter, whose token hash prints small maps in insertion order.
+func SameOrder(a, b map[string][]string) bool {
+	return maps.EqualFunc(a, b, func(x, y []string) bool { return slices.Equal(x, y) })
 }
 
 // CheckData rejects data a store cannot accept whatever the current

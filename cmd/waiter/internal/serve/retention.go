@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
@@ -97,6 +98,17 @@ func (s retainingStore) PutServiceDescription(id string, core map[string]any) (b
 	user, _ := core["run-as-user"].(string)
 	s.kept.started(id, user)
 	return wrote, nil
+}
+
+var _ waiter.OrderedTokenPutter = retainingStore{}
+
+// PutTokenInOrder keeps a token's key order when the store can
+// (waiter.OrderedTokenPutter); the embedded interface does not promote it.
+func (s retainingStore) PutTokenInOrder(name string, data map[string]any, order map[string][]string, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
+	if o, ok := s.edgeStore.(waiter.OrderedTokenPutter); ok {
+		return o.PutTokenInOrder(name, data, order, ifMatch, user, now)
+	}
+	return s.edgeStore.PutToken(name, data, ifMatch, user, now)
 }
 
 // forget records that d's service stopped running (the scheduler deleted

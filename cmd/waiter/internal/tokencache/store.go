@@ -53,6 +53,18 @@ func (s *Store) PutToken(name string, data map[string]any, ifMatch, user string,
 	return s.Store.PutToken(name, data, ifMatch, user, now)
 }
 
+var _ waiter.OrderedTokenPutter = (*Store)(nil)
+
+// PutTokenInOrder writes through to the store, keeping the key order when
+// the store can (waiter.OrderedTokenPutter), and forgets the cached version.
+func (s *Store) PutTokenInOrder(name string, data map[string]any, order map[string][]string, ifMatch, user string, now time.Time) (waiter.Token, waiter.TokenResult, error) {
+	defer s.tokens.forget(name)
+	if o, ok := s.Store.(waiter.OrderedTokenPutter); ok {
+		return o.PutTokenInOrder(name, data, order, ifMatch, user, now)
+	}
+	return s.Store.PutToken(name, data, ifMatch, user, now)
+}
+
 // DeleteToken writes through to the store and forgets the cached version.
 func (s *Store) DeleteToken(name string, hard bool, ifMatch, user string, now time.Time) (waiter.Token, error) {
 	defer s.tokens.forget(name)
