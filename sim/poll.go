@@ -29,6 +29,7 @@ func (r *Runner) endPoll(seq uint64) {
 	}
 	for _, id := range r.model.AppIDs() {
 		r.apply(r.sync.Observed(r.at(), seq, id, r.observe(r.model.App(id)), nil))
+		r.noteServing(id)
 	}
 	r.apply(r.sync.PollDone(r.at(), seq, nil, func(id string) bool { return r.model.App(id) != nil }))
 	// Tasks the router served that Marathon no longer lists died: requests
@@ -66,6 +67,7 @@ func (r *Runner) observeNotified() {
 			obs = r.observe(a)
 		}
 		r.apply(r.sync.Observed(r.at(), seq, id, obs, nil))
+		r.noteServing(id)
 	}
 	r.notified = r.notified[:0]
 }

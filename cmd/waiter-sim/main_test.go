@@ -60,7 +60,7 @@ func TestRunWritesTheReports(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	exists(t, filepath.Join(out, "report.json"), filepath.Join(out, "report.md"), filepath.Join(out, "report.html"))
-	for _, want := range []string{"requests", "cold starts", "latency p99.9", "instance-hours", "peak instances", "2/2 pass"} {
+	for _, want := range []string{"requests", "cold starts (requests)", "cold starts (services)", "latency p99.9", "instance-hours", "peak instances", "2/2 pass"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
