@@ -170,4 +170,3 @@ func WriteFidelitySummary(w io.Writer, f *fidelity.Report) error {
 	}
 	return nil
 }
-

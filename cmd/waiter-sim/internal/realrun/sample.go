@@ -35,8 +35,8 @@ type sampler struct {
 	// counters accumulate each service's counter values: last seen raw
 	// value, and the total so far.
 	cold, killed, launched []counter
-	failures int
-	lastErr  error
+	failures               int
+	lastErr                error
 }
 
 // counter accumulates a Prometheus counter that restarts from 0 when its
