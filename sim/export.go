@@ -37,3 +37,7 @@ func LatencyMS(h *stats.Histogram) Latency { return latency(h) }
 // MS is a duration in milliseconds, rounded to the microsecond as
 // reports write them.
 func MS(d time.Duration) float64 { return ms(d) }
+
+// CheckOverrides refuses an override (Options.Set) that names no Waiter
+// parameter, with the spelling to use when it is another spelling of one.
+func CheckOverrides(set map[string]any) error { return checkOverrides(set) }

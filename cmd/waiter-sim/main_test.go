@@ -126,6 +126,13 @@ func TestSetReachesTheServices(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, `override "scale_up_factor": not a Waiter parameter: use scale-up-factor`) {
 		t.Errorf("a misspelt override: exit %d, %q; want 2 with the spelling to use", code, stderr)
 	}
+	// An unknown one is refused before anything runs, naming the flag.
+	for _, args := range [][]string{{"sweep", "--set", "nosuch=1,2"}, {"run", "--set", "nosuch=1"}} {
+		code, stdout, stderr := sim(t, append(append([]string{}, args[0], "testdata/tiny.yaml", "--out", t.TempDir()), args[1:]...)...)
+		if code != 2 || !strings.Contains(stderr, `--set`) || !strings.Contains(stderr, `override "nosuch": not a Waiter parameter`) || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 naming --set and nosuch", args, code, stdout, stderr)
+		}
+	}
 }
 
 func TestCompareWritesBothPolicies(t *testing.T) {

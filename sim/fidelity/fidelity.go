@@ -19,6 +19,11 @@ type Calibration struct {
 	RouterRequestMS float64 `json:"router_request_ms"`
 	// KitchenRequestMS: the same request straight to kitchen.
 	KitchenRequestMS float64 `json:"kitchen_request_ms"`
+	// InRunRequestMS: what the real runs' own requests took beyond their
+	// service time (the median over every answered request): the path's
+	// cost under the run's load, on a machine other work shares. It is
+	// what the model adds to every service time when measured.
+	InRunRequestMS float64 `json:"in_run_request_ms"`
 }
 
 // Comparison holds the figures of run B against run A (the reference: a

@@ -41,6 +41,7 @@ func calibrationTable(f *fidelity.Report) table {
 		{"kitchen process start (exec to first answer)", fmtMS(c.ProcessStartMS)},
 		{"a request of no work through the router", fmtMS(c.RouterRequestMS)},
 		{"the same request straight to kitchen", fmtMS(c.KitchenRequestMS)},
+		{"the real runs' requests beyond their service time", fmtMS(c.InRunRequestMS)},
 	}}
 }
 

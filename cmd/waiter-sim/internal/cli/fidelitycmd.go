@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -169,9 +170,14 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	simSc := sc
 	simSc.Scheduler = scenario.Scheduler(model)
 	simOpts := sim.Options{Seed: &seed}
+	rep.Calibration.InRunRequestMS = inRunOverhead(res.Real)
 	if !opts.NoCalibrate {
-		simOpts.RequestOverhead = time.Duration(rep.Calibration.RouterRequestMS * float64(time.Millisecond))
-		rep.Fed = append(rep.Fed, fmt.Sprintf("every simulated service time + %.2f ms (a request through the router)", rep.Calibration.RouterRequestMS))
+		over, what := rep.Calibration.RouterRequestMS, "a request through the router, measured before the runs"
+		if rep.Calibration.InRunRequestMS > 0 {
+			over, what = rep.Calibration.InRunRequestMS, "the real runs' requests beyond their service time"
+		}
+		simOpts.RequestOverhead = time.Duration(over * float64(time.Millisecond))
+		rep.Fed = append(rep.Fed, fmt.Sprintf("every simulated service time + %.2f ms (%s)", over, what))
 		if real == string(scenario.SchedulerShell) {
 			launch := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
 			simSc.Marathon.LaunchLatency = rng.Seconds(launch)
@@ -202,6 +208,24 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	rep.Checks, rep.Passed = fidelity.Judge(seeded, res.Runs[:opts.Runs], rep.Against[:opts.Runs], sc.Fidelity)
 	rep.WallS = time.Since(start).Round(time.Second).Seconds()
 	return res, nil
+}
+
+// inRunOverhead is the median of latency − service time over the real
+// runs' answered requests, in ms (0 without any).
+func inRunOverhead(runs []*realrun.Result) float64 {
+	var d []float64
+	for _, r := range runs {
+		for _, q := range r.Requests {
+			if q.Outcome == "ok" {
+				d = append(d, q.LatencyMS-q.WorkMS)
+			}
+		}
+	}
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return math.Round(d[len(d)/2]*1000) / 1000
 }
 
 // sentArrivals are the times a real run's requests went out, by service.

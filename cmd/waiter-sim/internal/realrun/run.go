@@ -129,12 +129,17 @@ func Run(ctx context.Context, sc *scenario.Scenario, opts Options) (*Result, err
 			reqs[i] = send(runCtx, client, target, p.services[a.svc], a, start, timeout)
 		}()
 	}
-	// Let the requests still in flight finish, within Drain.
+	// Sample to the scenario's end, then let the requests still in
+	// flight finish, within Drain.
+	select {
+	case <-sampled:
+	case <-ctx.Done():
+	}
 	drained := make(chan struct{})
 	go func() { wg.Wait(); close(drained) }()
 	select {
 	case <-drained:
-	case <-time.After(time.Until(start.Add(sc.Duration)) + opts.Drain):
+	case <-time.After(opts.Drain):
 	case <-ctx.Done():
 	}
 	cancel()
@@ -201,7 +206,7 @@ func send(ctx context.Context, c *http.Client, target string, s *service, a arri
 		return r
 	}
 	req.Header = s.headers.Clone()
-	req.Header.Set("x-kitchen-delay-ms", fmt.Sprint(a.work.Milliseconds()))
+	req.Header.Set("x-kitchen-delay-ms", fmt.Sprint(a.work.Round(time.Millisecond).Milliseconds()))
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.Do(req)
 	var body []byte
