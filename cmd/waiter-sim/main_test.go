@@ -199,3 +199,15 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadRefusesWhatKitchenCannotPlay(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := sim(t, "load", "../../scenarios/faults.yaml", "--target", "http://127.0.0.1:1", "--kitchen", "/bin/true", "--out", t.TempDir())
+	if code != 2 || !strings.Contains(stderr, "faults: cannot be played for real") {
+		t.Errorf("exit %d, %q; want 2 naming the faults", code, stderr)
+	}
+	code, _, stderr = sim(t, "fidelity", "../../scenarios/fidelity-step.yaml", "--runs", "0")
+	if code != 2 || !strings.Contains(stderr, "--runs must be at least 1") {
+		t.Errorf("--runs 0: exit %d, %q", code, stderr)
+	}
+}

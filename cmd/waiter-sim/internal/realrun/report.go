@@ -19,7 +19,9 @@ func buildReport(sc *scenario.Scenario, seed uint64, p *plan, reqs []Request, sm
 	rep := &sim.Report{Scenario: sc.Name, Description: sc.Description, Seed: seed,
 		Policy: string(sc.Policy), DurationS: sc.Duration.Seconds()}
 	width := sim.SeriesWidth(sc)
-	n := int(math.Ceil(float64(sc.Duration) / float64(width)))
+	// One interval more than the run covers, as the simulator's series
+	// end: its last sample, at the end, starts an interval of its own.
+	n := int(sc.Duration/width) + 1
 	tot := &rep.Totals
 	tot.RejectedBy = map[string]int64{}
 	var all stats.Histogram
@@ -71,6 +73,7 @@ func buildReport(sc *scenario.Scenario, seed uint64, p *plan, reqs []Request, sm
 	// Gauges: the sample at the start of each interval, as the
 	// simulator samples its gauges once per interval.
 	serving := make([]bool, len(p.services))
+	set := make([]bool, n)
 	prev := time.Duration(0)
 	for _, sm := range smp.samples {
 		k, first := idx(sm.at), sm.at%width == 0
@@ -96,8 +99,19 @@ func buildReport(sc *scenario.Scenario, seed uint64, p *plan, reqs []Request, sm
 		}
 		if first {
 			setGauges(&ser, k, sum)
+			set[k] = true
 		}
 		tot.PeakInstances = max(tot.PeakInstances, int(sum.tasks))
+	}
+	// A sample the router did not answer in time keeps the one before.
+	for k := 1; k < n; k++ {
+		if !set[k] && set[k-1] {
+			carry(&ser, k)
+			for i := range svcSeries {
+				carry(&svcSeries[i], k)
+			}
+			set[k] = true
+		}
 	}
 	for i, s := range p.services {
 		t := &per[i]
@@ -157,3 +171,9 @@ func setGauges(s *sim.Series, k int, g gauges) {
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// carry copies interval k-1's gauges into interval k.
+func carry(s *sim.Series, k int) {
+	s.Outstanding[k], s.Queued[k] = s.Outstanding[k-1], s.Queued[k-1]
+	s.Requested[k], s.Healthy[k], s.Tasks[k], s.Desired[k] = s.Requested[k-1], s.Healthy[k-1], s.Tasks[k-1], s.Desired[k-1]
+}
