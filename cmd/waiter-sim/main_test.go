@@ -175,7 +175,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"run", "--help"}, 0, "Usage: waiter-sim run <file>"},
 		{[]string{"help", "sweep"}, 0, "Usage: waiter-sim sweep --set=PARAM=V1,V2,... <file>"},
 		{[]string{"marathon", "--help"}, 0, "--start-check-interval"},
-		{[]string{"fly"}, 2, `unknown command "fly" (known: run, compare, sweep, reports, marathon, docs, completion)`},
+		{[]string{"fly"}, 2, `unknown command "fly" (known: run, compare, sweep, reports, load, fidelity, marathon, docs, completion)`},
 		{[]string{"run"}, 2, `expected "<file>"`},
 		{[]string{"run", "a.yaml", "b.yaml"}, 2, "unexpected argument b.yaml"},
 		{[]string{"run", "testdata/tiny.yaml", "--policy", "magic"}, 2, `unknown policy "magic"`},

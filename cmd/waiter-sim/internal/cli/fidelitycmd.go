@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -29,6 +32,7 @@ type fidelityCmd struct {
 	NoCalibrate  bool    `help:"Do not feed the measured process start and request overhead to the model."`
 	Seed         *uint64 `placeholder:"N" help:"Seed of the arrivals, service times and engine (default: the scenario's)."`
 	Out          string  `placeholder:"DIR" predictor:"dir" help:"Output folder (default: fidelity-<scenario name>)."`
+	RealFrom     string  `placeholder:"DIR" predictor:"dir" help:"Compare with the real runs and calibration of an earlier fidelity output instead of running again (another model against the same real runs)."`
 }
 
 // Help is fidelity's detailed help.
@@ -70,7 +74,7 @@ func (c *fidelityCmd) Run(e *env) error {
 		return err
 	}
 	res, err := RunFidelity(ctx, bins, sc, FidelityOptions{Runs: c.Runs, Scheduler: c.Scheduler,
-		SimScheduler: c.SimScheduler, NoCalibrate: c.NoCalibrate, Seed: c.Seed, Log: e.stderr})
+		SimScheduler: c.SimScheduler, NoCalibrate: c.NoCalibrate, Seed: c.Seed, Log: e.stderr, RealFrom: c.RealFrom})
 	if err != nil {
 		return err
 	}
@@ -93,7 +97,10 @@ type FidelityOptions struct {
 	Scheduler, SimScheduler string
 	NoCalibrate             bool
 	Seed                    *uint64
-	Log                     io.Writer
+	// RealFrom, when set, is the folder of an earlier fidelity run whose
+	// real runs and calibration are compared again (no new real run).
+	RealFrom string
+	Log      io.Writer
 }
 
 // FidelityResult is a fidelity run: its report and every run's.
@@ -137,7 +144,14 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	rep := &fidelity.Report{Scenario: sc.Name, Description: sc.Description, Seed: seed, Scheduler: real,
 		SimModel: model, Tolerances: sc.Fidelity}
 	res := &FidelityResult{Report: rep}
-	for i := 0; i < opts.Runs; i++ {
+	if opts.RealFrom != "" {
+		if err := loadRealRuns(opts.RealFrom, rep, res); err != nil {
+			return nil, err
+		}
+		opts.Runs = len(res.Real)
+		logf("real runs: %d from %s, calibration: %+v", opts.Runs, opts.RealFrom, rep.Calibration)
+	}
+	for i := len(res.Real); i < opts.Runs; i++ {
 		r, err := realrun.StartRouter(bins, tmp, &sc, seed, real)
 		if err != nil {
 			return nil, err
@@ -206,8 +220,57 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		rep.Noise = append(rep.Noise, fidelity.Compare(rep.Labels[0], res.Runs[0], rep.Labels[i], res.Runs[i], sc.Fidelity))
 	}
 	rep.Checks, rep.Passed = fidelity.Judge(seeded, res.Runs[:opts.Runs], rep.Against[:opts.Runs], sc.Fidelity)
-	rep.WallS = time.Since(start).Round(time.Second).Seconds()
+	if opts.RealFrom == "" {
+		rep.WallS = time.Since(start).Round(time.Second).Seconds()
+	}
 	return res, nil
+}
+
+// loadRealRuns reads the real runs (real_N/report.json and
+// requests.jsonl) and the calibration of an earlier fidelity output.
+func loadRealRuns(dir string, rep *fidelity.Report, res *FidelityResult) error {
+	b, err := os.ReadFile(filepath.Join(dir, "fidelity.json"))
+	if err != nil {
+		return err
+	}
+	var old fidelity.Report
+	if err := json.Unmarshal(b, &old); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, "fidelity.json"), err)
+	}
+	if old.Scenario != rep.Scenario || old.Seed != rep.Seed {
+		return fmt.Errorf("%s holds runs of %s seed %d, not %s seed %d", dir, old.Scenario, old.Seed, rep.Scenario, rep.Seed)
+	}
+	rep.Calibration, rep.WallS = old.Calibration, old.WallS
+	for i := 1; ; i++ {
+		label := fmt.Sprintf("real #%d", i)
+		sub := filepath.Join(dir, dirName(label))
+		rb, err := os.ReadFile(filepath.Join(sub, "report.json"))
+		if errors.Is(err, os.ErrNotExist) && i > 1 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		run := &realrun.Result{Report: &sim.Report{}}
+		if err := json.Unmarshal(rb, run.Report); err != nil {
+			return fmt.Errorf("%s: %w", sub, err)
+		}
+		lb, err := os.ReadFile(filepath.Join(sub, "requests.jsonl"))
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(lb))
+		for dec.More() {
+			var q realrun.Request
+			if err := dec.Decode(&q); err != nil {
+				return fmt.Errorf("%s: %w", filepath.Join(sub, "requests.jsonl"), err)
+			}
+			run.Requests = append(run.Requests, q)
+		}
+		res.Real = append(res.Real, run)
+		res.Runs = append(res.Runs, run.Report)
+		rep.Labels = append(rep.Labels, label)
+	}
 }
 
 // inRunOverhead is the median of latency − service time over the real
