@@ -84,6 +84,21 @@ report-screenshots:
 reports:
 	$(GO) run ./cmd/waiter-sim reports --all
 
+# fidelity: each fidelity scenario (a step, a cold start with idle
+# removal, a burst; a few minutes each on 2 cores) run for real through
+# its own waiter serve and kitchen FIDELITY_RUNS times and simulated, with
+# the scenario's tolerances (exit 1 when one is missed); the reports,
+# real-vs-real noise beside simulated-vs-real, go to
+# reports/<scenario>/fidelity/. make test runs a one-minute check of the
+# instance curves (test/fidelity).
+.PHONY: fidelity
+FIDELITY_RUNS ?= 2
+FIDELITY_SCENARIOS ?= fidelity-step fidelity-cold-start fidelity-burst
+fidelity: build
+	@status=0; for s in $(FIDELITY_SCENARIOS); do \
+		bin/waiter-sim fidelity scenarios/$$s.yaml --runs $(FIDELITY_RUNS) --out reports/$$s/fidelity || status=1; \
+	done; exit $$status
+
 # bench-proxy: not run in CI. Throughput and p50/p99 latency of the same
 # kitchen reached directly, through nginx, haproxy and `waiter serve` (wrk
 # -t2 -c32, interleaved rounds; keep-alive, a new connection per request,

@@ -15,6 +15,8 @@ func metric(t Totals, name scenario.Metric) float64 {
 		return float64(t.Errors)
 	case "cold-starts":
 		return float64(t.ColdStarts)
+	case "cold-start-services":
+		return float64(t.ColdStartServices)
 	case "peak-instances":
 		return float64(t.PeakInstances)
 	case "instance-seconds":

@@ -29,6 +29,7 @@ func (r *Runner) endPoll(rt *routerState, seq uint64) {
 	}
 	for _, id := range r.model.AppIDs() {
 		r.applyOn(rt, rt.sync.Observed(r.at(), seq, id, r.observe(rt, r.model.App(id)), nil))
+		r.noteServing(id)
 	}
 	r.applyOn(rt, rt.sync.PollDone(r.at(), seq, nil, func(id string) bool { return r.model.App(id) != nil }))
 	// Tasks the router served that Marathon no longer lists died: requests
@@ -71,6 +72,7 @@ func (r *Runner) observeNotified() {
 			}
 			r.applyOn(rt, rt.sync.Observed(r.at(), seq, id, obs, nil))
 		}
+		r.noteServing(id)
 	}
 	r.notified = r.notified[:0]
 }

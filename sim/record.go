@@ -57,11 +57,7 @@ var gauges = []string{"outstanding", "queued", "requested", "healthy", "tasks", 
 const lLatency stats.LatencyID = 0
 
 func newRecorder(r *Runner) *recorder {
-	width := r.sc.Report.Interval
-	if width <= 0 {
-		width = r.sc.Duration / 240
-	}
-	width = max(width, time.Second).Round(time.Second)
+	width := SeriesWidth(r.sc)
 	tl, err := stats.NewTimeline(stats.TimelineConfig{
 		Width: width, MaxIntervals: 512,
 		Counters:  []string{"arrivals", "completed", "rejected"},

@@ -26,21 +26,27 @@ type Report struct {
 
 // Totals are the run's figures over all services.
 type Totals struct {
-	Requests        int64            `json:"requests"`
-	Completed       int64            `json:"completed"`
-	Rejected        int64            `json:"rejected"`
-	InFlight        int64            `json:"in_flight"`
-	Errors          int64            `json:"errors"`
-	RejectedBy      map[string]int64 `json:"rejected_by_reason"`
-	ColdStarts      int64            `json:"cold_starts"`
-	LatencyMS       Latency          `json:"latency_ms"`
-	InstanceSeconds float64          `json:"instance_seconds"`
-	PeakInstances   int              `json:"peak_instances"`
-	ScaleUps        int64            `json:"scale_ups"`
-	Kills           int64            `json:"kills"`
-	Creates         int64            `json:"creates"`
-	Deletes         int64            `json:"deletes"`
-	SchedulerErrors int64            `json:"scheduler_errors"`
+	Requests   int64            `json:"requests"`
+	Completed  int64            `json:"completed"`
+	Rejected   int64            `json:"rejected"`
+	InFlight   int64            `json:"in_flight"`
+	Errors     int64            `json:"errors"`
+	RejectedBy map[string]int64 `json:"rejected_by_reason"`
+	// ColdStarts counts requests that waited for their service's first
+	// healthy instance (it had none when they arrived);
+	// ColdStartServices counts the times a service went from no healthy
+	// instance to one. A burst cold-starts one service once and as many
+	// requests as arrive before its first instance is ready.
+	ColdStarts        int64   `json:"cold_starts"`
+	ColdStartServices int64   `json:"cold_start_services"`
+	LatencyMS         Latency `json:"latency_ms"`
+	InstanceSeconds   float64 `json:"instance_seconds"`
+	PeakInstances     int     `json:"peak_instances"`
+	ScaleUps          int64   `json:"scale_ups"`
+	Kills             int64   `json:"kills"`
+	Creates           int64   `json:"creates"`
+	Deletes           int64   `json:"deletes"`
+	SchedulerErrors   int64   `json:"scheduler_errors"`
 }
 
 // Latency holds latency percentiles in milliseconds.

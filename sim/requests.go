@@ -90,6 +90,7 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	if d == 0 {
 		d = st.spec.ServiceTime.SampleDuration(st.times, time.Second)
 	}
+	d += r.opts.RequestOverhead
 	if cpus := st.desc.CPUs; st.spec.SlowWhenBusy && float64(ts.inflight) > cpus && cpus > 0 {
 		d = time.Duration(float64(d) * float64(ts.inflight) / cpus)
 	}

@@ -60,6 +60,7 @@ func (r *Runner) report() *Report {
 		tot.InFlight += st.t.InFlight
 		tot.Errors += st.t.Errors
 		tot.ColdStarts += st.t.ColdStarts
+		tot.ColdStartServices += st.t.ColdStartServices
 		tot.InstanceSeconds += st.t.InstanceSeconds
 		tot.ScaleUps += st.t.ScaleUps
 		tot.Kills += st.t.Kills

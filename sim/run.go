@@ -32,6 +32,14 @@ type Options struct {
 	// driver and compares the calls).
 	OnArrival func(at time.Duration, serviceID string)
 	OnCall    func(at time.Duration, a engine.Action)
+	// Arrivals, when it has an entry for a service (by its name, a copy's
+	// as name-i), replays those arrival times instead of the service's
+	// load: a real run's recorded arrivals (waiter-sim fidelity).
+	Arrivals map[string][]time.Duration
+	// RequestOverhead is added to every request's service time: what the
+	// real path (proxy, connection, kitchen) adds, as calibrated on the
+	// machine a simulation is compared with.
+	RequestOverhead time.Duration
 	// CheckInvariants makes the run verify the simulator's own invariants
 	// and the engine's observable ones as it goes (tests turn it on); the
 	// first violation is returned as Run's error.

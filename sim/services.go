@@ -27,6 +27,8 @@ type svcState struct {
 	queueTO time.Duration
 	hist    stats.Histogram
 	t       Totals
+	// serving: the engine saw a healthy instance at the last observation.
+	serving bool
 }
 
 // buildServices creates every service: Count copies, one per version of a
@@ -60,9 +62,12 @@ func (r *Runner) buildServices(root *rng.Source, policy string) error {
 					return err
 				}
 			}
-			proc, err := load.Build(*s.Load, root.Derive("load/"+name))
-			if err != nil {
-				return fmt.Errorf("service %s: load: %w", name, err)
+			var proc load.Process = &replayed{at: r.opts.Arrivals[name]}
+			if _, replay := r.opts.Arrivals[name]; !replay {
+				var err error
+				if proc, err = load.Build(*s.Load, root.Derive("load/"+name)); err != nil {
+					return fmt.Errorf("service %s: load: %w", name, err)
+				}
 			}
 			r.procs = append(r.procs, &procState{proc: proc, family: family, split: split})
 		}

@@ -60,7 +60,7 @@ func TestRunWritesTheReports(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	exists(t, filepath.Join(out, "report.json"), filepath.Join(out, "report.md"), filepath.Join(out, "report.html"))
-	for _, want := range []string{"requests", "cold starts", "latency p99.9", "instance-hours", "peak instances", "2/2 pass"} {
+	for _, want := range []string{"requests", "cold starts (requests)", "cold starts (services)", "latency p99.9", "instance-hours", "peak instances", "2/2 pass"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -126,6 +126,13 @@ func TestSetReachesTheServices(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, `override "scale_up_factor": not a Waiter parameter: use scale-up-factor`) {
 		t.Errorf("a misspelt override: exit %d, %q; want 2 with the spelling to use", code, stderr)
 	}
+	// An unknown one is refused before anything runs, naming the flag.
+	for _, args := range [][]string{{"sweep", "--set", "nosuch=1,2"}, {"run", "--set", "nosuch=1"}} {
+		code, stdout, stderr := sim(t, append(append([]string{}, args[0], "testdata/tiny.yaml", "--out", t.TempDir()), args[1:]...)...)
+		if code != 2 || !strings.Contains(stderr, `--set`) || !strings.Contains(stderr, `override "nosuch": not a Waiter parameter`) || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 naming --set and nosuch", args, code, stdout, stderr)
+		}
+	}
 }
 
 func TestCompareWritesBothPolicies(t *testing.T) {
@@ -168,7 +175,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"run", "--help"}, 0, "Usage: waiter-sim run <file>"},
 		{[]string{"help", "sweep"}, 0, "Usage: waiter-sim sweep --set=PARAM=V1,V2,... <file>"},
 		{[]string{"marathon", "--help"}, 0, "--start-check-interval"},
-		{[]string{"fly"}, 2, `unknown command "fly" (known: run, compare, sweep, reports, marathon, docs, completion)`},
+		{[]string{"fly"}, 2, `unknown command "fly" (known: run, compare, sweep, reports, load, fidelity, marathon, docs, completion)`},
 		{[]string{"run"}, 2, `expected "<file>"`},
 		{[]string{"run", "a.yaml", "b.yaml"}, 2, "unexpected argument b.yaml"},
 		{[]string{"run", "testdata/tiny.yaml", "--policy", "magic"}, 2, `unknown policy "magic"`},
@@ -190,5 +197,17 @@ func TestUsage(t *testing.T) {
 		if code != c.code || !strings.Contains(stdout+stderr, c.want) {
 			t.Errorf("%v: exit %d, output %q; want exit %d and %q", c.args, code, stdout+stderr, c.code, c.want)
 		}
+	}
+}
+
+func TestLoadRefusesWhatKitchenCannotPlay(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := sim(t, "load", "../../scenarios/faults.yaml", "--target", "http://127.0.0.1:1", "--kitchen", "/bin/true", "--out", t.TempDir())
+	if code != 2 || !strings.Contains(stderr, "faults: cannot be played for real") {
+		t.Errorf("exit %d, %q; want 2 naming the faults", code, stderr)
+	}
+	code, _, stderr = sim(t, "fidelity", "../../scenarios/fidelity-step.yaml", "--runs", "0")
+	if code != 2 || !strings.Contains(stderr, "--runs must be at least 1") {
+		t.Errorf("--runs 0: exit %d, %q", code, stderr)
 	}
 }

@@ -62,6 +62,9 @@ func browserPages(t *testing.T) []string {
 		"run.html":     func(w io.Writer) error { return WriteHTML(w, a) },
 		"compare.html": func(w io.Writer) error { return WriteCompareHTML(w, []*sim.Report{a, b}) },
 		"sweep.html":   func(w io.Writer) error { return WriteSweepHTML(w, "scale-up-factor", values, sweepReps) },
+		"fidelity.html": func(w io.Writer) error {
+			return WriteFidelityHTML(w, fidelityFixture(), []*sim.Report{a, b})
+		},
 	}
 	var out []string
 	for name, f := range writers {
@@ -75,6 +78,11 @@ func browserPages(t *testing.T) []string {
 	if err != nil || len(committed) == 0 {
 		t.Fatalf("no committed reports under reports/ (%v)", err)
 	}
+	fid, err := filepath.Glob(filepath.Join("..", "..", "reports", "*", "fidelity", "fidelity.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed = append(committed, fid...)
 	for _, c := range committed {
 		abs, err := filepath.Abs(c)
 		if err != nil {

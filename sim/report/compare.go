@@ -74,7 +74,12 @@ func compareAssertions(reps []*sim.Report) (header []string, rows [][]string) {
 // two policies agree both stay visible, and the legend says when a series
 // is the same as another.
 func comparePlots(reps []*sim.Report) []plot {
-	labels := policyLabels(reps)
+	return overlayPlots(reps, policyLabels(reps), "policy")
+}
+
+// overlayPlots overlays runs named by labels (what says what a run is:
+// a policy, a real or simulated run).
+func overlayPlots(reps []*sim.Report, labels []string, what string) []plot {
 	base := reps[0]
 	n := len(base.Series.TimeS)
 	x := xAxis{Time: true, Label: "time", Values: base.Series.TimeS}
@@ -100,8 +105,8 @@ func comparePlots(reps []*sim.Report) []plot {
 	}
 	ip := plot{ID: "instances", Title: "Instances", X: x, Y: yAxis{Label: "instances", Unit: "instances"}, Series: inst,
 		Bands: append(panics, windows...),
-		Caption: "Healthy instances (solid) and the instances each policy asked for (dashed); shaded in a " +
-			"policy's colour, its panic mode."}
+		Caption: "Healthy instances (solid) and the instances each " + what + " asked for (dashed); shaded in a " +
+			what + "'s colour, its panic mode."}
 	ip.placeRefs(instanceRefs(maxInst, len(base.Services), nil))
 	lp := plot{ID: "latency", Title: "p99 latency", X: x, Y: yAxis{Label: "p99 latency (ms, log scale)", Unit: "ms", Log: true},
 		Series: p99, Bands: windows,

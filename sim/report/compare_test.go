@@ -19,7 +19,7 @@ func TestCompareSideBySide(t *testing.T) {
 	md := write(t, func(w io.Writer) error { return WriteCompareMarkdown(w, reps) })
 	for _, want := range []string{"| figure | waiter | knative |", "| instance-hours | 48.325 | 20.786 |",
 		"- knative against waiter: −57 % instance-hours, +154 % latency p99",
-		"| against waiter | knative |", "| latency p99 | +154 % |", "| cold starts | ±0 % |",
+		"| against waiter | knative |", "| latency p99 | +154 % |", "| cold starts (requests) | ±0 % |",
 		"healthy waiter", "p99 knative", "| p99_latency_ms | all | ≤ 1,000 | 4,999.61 FAIL | 4,999.61 FAIL |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("comparison Markdown lacks %q", want)

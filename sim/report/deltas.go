@@ -24,7 +24,8 @@ var deltaMetrics = []deltaMetric{
 	{"latency max", func(r *sim.Report) float64 { return r.Totals.LatencyMS.Max }},
 	{"rejected", func(r *sim.Report) float64 { return float64(r.Totals.Rejected) }},
 	{"errors", func(r *sim.Report) float64 { return float64(r.Totals.Errors) }},
-	{"cold starts", func(r *sim.Report) float64 { return float64(r.Totals.ColdStarts) }},
+	{"cold starts (requests)", func(r *sim.Report) float64 { return float64(r.Totals.ColdStarts) }},
+	{"cold starts (services)", func(r *sim.Report) float64 { return float64(r.Totals.ColdStartServices) }},
 }
 
 // headlineMetrics are the changes a comparison leads with: what a policy

@@ -26,7 +26,8 @@ var (
 	mReasons    = metric{"rejected by reason", func(r *sim.Report) string { return fmtReasons(r.Totals.RejectedBy) }}
 	mInFlight   = metric{"in flight at end", func(r *sim.Report) string { return fmtInt(r.Totals.InFlight) }}
 	mErrors     = metric{"errors", func(r *sim.Report) string { return fmtInt(r.Totals.Errors) }}
-	mColdStarts = metric{"cold starts", func(r *sim.Report) string { return fmtInt(r.Totals.ColdStarts) }}
+	mColdStarts = metric{"cold starts (requests)", func(r *sim.Report) string { return fmtInt(r.Totals.ColdStarts) }}
+	mColdSvcs   = metric{"cold starts (services)", func(r *sim.Report) string { return fmtInt(r.Totals.ColdStartServices) }}
 	mInstHours  = metric{"instance-hours", func(r *sim.Report) string { return fmtNum(instanceHours(r.Totals.InstanceSeconds)) }}
 	mPeak       = metric{"peak instances", func(r *sim.Report) string { return fmtInt(int64(r.Totals.PeakInstances)) }}
 	mScaleUps   = metric{"scale-ups", func(r *sim.Report) string { return fmtInt(r.Totals.ScaleUps) }}
@@ -51,14 +52,14 @@ var (
 
 // totalsMetrics are the run's counts and costs.
 var totalsMetrics = []metric{mRequests, mCompleted, mRejected, mReasons, mInFlight, mErrors,
-	mColdStarts, mInstHours, mPeak, mScaleUps, mKills, mCreates, mSchedErrs, mAgents, mWaiting, mTaskFails}
+	mColdStarts, mColdSvcs, mInstHours, mPeak, mScaleUps, mKills, mCreates, mSchedErrs, mAgents, mWaiting, mTaskFails}
 
 // latencyMetrics are the latency percentiles over every request.
 var latencyMetrics = []metric{mP50, mP90, mP99, mP999, mMax, mMean}
 
 // summaryMetrics are the lines `waiter-sim run` prints and the comparison
 // table shows: the figures a policy change moves.
-var summaryMetrics = []metric{mRequests, mCompleted, mRejected, mErrors, mColdStarts,
+var summaryMetrics = []metric{mRequests, mCompleted, mRejected, mErrors, mColdStarts, mColdSvcs,
 	latency(mP50), latency(mP90), latency(mP99), latency(mP999), latency(mMax),
 	mInstHours, mPeak, mScaleUps, mKills, mAssertions}
 

@@ -34,6 +34,17 @@ type Scenario struct {
 	Assertions  []Assertion   `yaml:"assertions" doc:"bounds the run must meet; waiter-sim run exits 1 when one fails"`
 	Fast        bool          `yaml:"fast" doc:"marks a scenario that make test runs and make reports regenerates (the rest run under make bench)"`
 	Report      Report        `yaml:"report" doc:"tunes the report"`
+	Fidelity    Fidelity      `yaml:"fidelity" doc:"how closely a real run (waiter-sim fidelity) and the simulation must agree"`
+}
+
+// Fidelity are the tolerances of waiter-sim fidelity: the simulation of
+// a scenario against real runs of it through waiter serve and kitchen.
+type Fidelity struct {
+	SampleEvery time.Duration `yaml:"sample-every" default:"5s" doc:"the instance curves are compared at samples this far apart"`
+	Instances   int           `yaml:"instances" default:"1" unit:"count" doc:"a sample agrees when the simulated requested and healthy instances are within this many of the real ones"`
+	Share       float64       `yaml:"share" default:"0.9" unit:"fraction" doc:"the share of samples that must agree"`
+	Latency     float64       `yaml:"latency" default:"0.15" unit:"fraction" doc:"p50 and p99 latency must be within this fraction of the real ones"`
+	ColdStarts  int           `yaml:"cold-starts" default:"1" unit:"count" doc:"cold-start requests and cold-started services must be within this many of the real ones"`
 }
 
 // Scheduler names the scheduler a scenario runs on.

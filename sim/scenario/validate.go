@@ -107,6 +107,9 @@ func validate(sc *Scenario, root strictyaml.Node) error {
 			return fail(at+".service", "names no service of this scenario: %q", a.Service)
 		}
 	}
+	if f := sc.Fidelity; f.SampleEvery <= 0 || f.Instances < 0 || f.Share < 0 || f.Share > 1 || f.Latency < 0 || f.ColdStarts < 0 {
+		return fail("fidelity", "sample-every must be more than 0, share between 0 and 1, the others not negative")
+	}
 	if sc.Report.Interval < 0 {
 		return fail("report.interval", "must not be negative")
 	}

@@ -26,6 +26,8 @@ type grammar struct {
 	Compare    compareCmd           `cmd:"" help:"Run several policies on the same scenario and seed, side by side."`
 	Sweep      sweepCmd             `cmd:"" help:"Run one scenario once per value of a Waiter parameter; cost against p99 latency."`
 	Reports    reportsCmd           `cmd:"" help:"Regenerate (or --check) the committed report of every scenario."`
+	Load       loadCmd              `cmd:"" help:"Play a scenario against a real router (kitchen services, open-loop load); write a report like run's."`
+	Fidelity   fidelityCmd          `cmd:"" help:"Run a scenario for real (its own waiter serve) and simulated; compare them side by side."`
 	Marathon   marathonCmd          `cmd:"" help:"Serve a simulated Marathon over HTTP (Marathon 1.4's REST API)."`
 	Docs       docsCmd              `cmd:"" help:"Print generated documentation: the scenario format's reference."`
 	Completion clikit.CompletionCmd `cmd:"" help:"Print shell code that completes waiter-sim's commands and flags."`

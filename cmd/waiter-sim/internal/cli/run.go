@@ -55,6 +55,9 @@ func (c *runCmd) Run(e *env) error {
 	if err := checkAssignments(c.Set); err != nil {
 		return err
 	}
+	if err := sim.CheckOverrides(overrides(c.Set)); err != nil {
+		return usagef("--set: %v", err)
+	}
 	if err := checkPolicy(c.Policy); err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ func (c *sweepCmd) Run(e *env) error {
 	if len(values) == 0 {
 		return usagef("--set %s= lists no values", param)
 	}
+	if err := sim.CheckOverrides(map[string]any{param: nil}); err != nil {
+		return usagef("--set %s: %v", c.Set, err)
+	}
 	if err := checkPolicy(c.Policy); err != nil {
 		return err
 	}

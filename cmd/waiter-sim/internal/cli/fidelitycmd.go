@@ -1,0 +1,346 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/waiter-go/waiter/cmd/waiter-sim/internal/realrun"
+	"github.com/waiter-go/waiter/sim"
+	"github.com/waiter-go/waiter/sim/fidelity"
+	"github.com/waiter-go/waiter/sim/report"
+	"github.com/waiter-go/waiter/sim/rng"
+	"github.com/waiter-go/waiter/sim/scenario"
+)
+
+// fidelityCmd runs a scenario for real and simulated: `waiter-sim fidelity FILE`.
+type fidelityCmd struct {
+	File         string  `arg:"" predictor:"yaml" help:"The scenario (YAML)."`
+	Runs         int     `default:"1" help:"Real runs (more than 1 measures real-vs-real noise)."`
+	Scheduler    string  `enum:"shell,marathon," default:"" help:"The real router's scheduler: shell, or marathon on waiter-sim marathon with real processes (default: the scenario's)."`
+	SimScheduler string  `enum:"shell,marathon," default:"" help:"Simulate with this scheduler's health-check cadence instead of the real one's (marathon on a shell run shows the model before issue 11)."`
+	NoCalibrate  bool    `help:"Do not feed the measured process start and request overhead to the model."`
+	Seed         *uint64 `placeholder:"N" help:"Seed of the arrivals, service times and engine (default: the scenario's)."`
+	Out          string  `placeholder:"DIR" predictor:"dir" help:"Output folder (default: fidelity-<scenario name>)."`
+	RealFrom     string  `placeholder:"DIR" predictor:"dir" help:"Compare with the real runs and calibration of an earlier fidelity output instead of running again (another model against the same real runs)."`
+}
+
+// Help is fidelity's detailed help.
+func (fidelityCmd) Help() string {
+	return `Starts its own waiter serve (on a free loopback port, in a temporary folder),
+measures what the real path adds on this machine (kitchen's process start,
+a request through the router and straight to kitchen), plays the scenario
+for real (as 'load' does) --runs times, each on a fresh router, then
+simulates it with the calibration fed to the model: once from the seed and
+once replaying the arrivals the first real run sent. Writes DIR/fidelity.json,
+fidelity.md and fidelity.html (instance curves overlaid, the share of
+samples within tolerance, RMS error, latency, cold starts, instance-seconds,
+kills, and real-vs-real noise), and each run's report under DIR/<run>/.
+Exit 1 when the scenario's fidelity tolerances are missed.
+
+Examples:
+
+    waiter-sim fidelity scenarios/fidelity-step.yaml --runs 3
+    waiter-sim fidelity scenarios/fidelity-step.yaml --sim-scheduler marathon   # the old model`
+}
+
+// Run runs the command.
+func (c *fidelityCmd) Run(e *env) error {
+	if c.Runs < 1 {
+		return usagef("--runs must be at least 1")
+	}
+	sc, err := load(c.File)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	out := c.Out
+	if out == "" {
+		out = "fidelity-" + scenarioName(sc, c.File)
+	}
+	bins, err := realrun.FindBinaries()
+	if err != nil {
+		return err
+	}
+	res, err := RunFidelity(ctx, bins, sc, FidelityOptions{Runs: c.Runs, Scheduler: c.Scheduler,
+		SimScheduler: c.SimScheduler, NoCalibrate: c.NoCalibrate, Seed: c.Seed, Log: e.stderr, RealFrom: c.RealFrom})
+	if err != nil {
+		return err
+	}
+	if err := writeFidelity(out, res); err != nil {
+		return err
+	}
+	if err := report.WriteFidelitySummary(e.stdout, res.Report); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s\n", filepath.Join(out, "fidelity.{json,md,html}"))
+	if !res.Report.Passed {
+		return &failedError{msg: "the simulation missed the scenario's fidelity tolerances"}
+	}
+	return nil
+}
+
+// FidelityOptions configure RunFidelity.
+type FidelityOptions struct {
+	Runs                    int
+	Scheduler, SimScheduler string
+	NoCalibrate             bool
+	Seed                    *uint64
+	// RealFrom, when set, is the folder of an earlier fidelity run whose
+	// real runs and calibration are compared again (no new real run).
+	RealFrom string
+	Log      io.Writer
+}
+
+// FidelityResult is a fidelity run: its report and every run's.
+type FidelityResult struct {
+	Report *fidelity.Report
+	// Runs are the real runs then the simulations, as Report.Labels.
+	Runs []*sim.Report
+	Real []*realrun.Result
+}
+
+// RunFidelity runs sc for real opts.Runs times and simulated, and
+// compares them. Series are kept per second so the curves compare at
+// every sample.
+func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scenario, opts FidelityOptions) (*FidelityResult, error) {
+	start := time.Now()
+	sc := *scIn
+	sc.Report.Interval = time.Second
+	seed := sc.Seed
+	if opts.Seed != nil {
+		seed = *opts.Seed
+	}
+	real := opts.Scheduler
+	if real == "" {
+		real = string(sc.Scheduler)
+	}
+	model := opts.SimScheduler
+	if model == "" {
+		model = real
+	}
+	logf := func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format+"\n", args...)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "waiter-fidelity-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	rep := &fidelity.Report{Scenario: sc.Name, Description: sc.Description, Seed: seed, Scheduler: real,
+		SimModel: model, Tolerances: sc.Fidelity}
+	res := &FidelityResult{Report: rep}
+	if opts.RealFrom != "" {
+		if err := loadRealRuns(opts.RealFrom, rep, res); err != nil {
+			return nil, err
+		}
+		opts.Runs = len(res.Real)
+		logf("real runs: %d from %s, calibration: %+v", opts.Runs, opts.RealFrom, rep.Calibration)
+	}
+	for i := len(res.Real); i < opts.Runs; i++ {
+		r, err := realrun.StartRouter(bins, tmp, &sc, seed, real)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			logf("calibrating on %s", r.URL)
+			if rep.Calibration, err = realrun.Calibrate(ctx, bins, r); err != nil {
+				r.Stop()
+				return nil, err
+			}
+			logf("calibration: process start %.1f ms, a request through the router %.2f ms, straight to kitchen %.2f ms",
+				rep.Calibration.ProcessStartMS, rep.Calibration.RouterRequestMS, rep.Calibration.KitchenRequestMS)
+		}
+		logf("real run %d/%d: %s for %v on %s (%s scheduler)", i+1, opts.Runs, sc.Name, sc.Duration, r.URL, real)
+		run, err := realrun.Run(ctx, &sc, realrun.Options{Target: r.URL, Seed: &seed, Kitchen: bins.Kitchen,
+			Warn: func(s string) { logf("note: %s", s) }})
+		stopErr := r.Stop()
+		if err != nil {
+			return nil, fmt.Errorf("real run %d: %w", i+1, err)
+		}
+		if stopErr != nil {
+			logf("note: %v", stopErr)
+		}
+		res.Real = append(res.Real, run)
+		res.Runs = append(res.Runs, run.Report)
+		rep.Labels = append(rep.Labels, fmt.Sprintf("real #%d", i+1))
+	}
+
+	// The model, fed with the calibration.
+	simSc := sc
+	simSc.Scheduler = scenario.Scheduler(model)
+	simOpts := sim.Options{Seed: &seed}
+	rep.Calibration.InRunRequestMS = inRunOverhead(res.Real)
+	if !opts.NoCalibrate {
+		over, what := rep.Calibration.RouterRequestMS, "a request through the router, measured before the runs"
+		if rep.Calibration.InRunRequestMS > 0 {
+			over, what = rep.Calibration.InRunRequestMS, "the real runs' requests beyond their service time"
+		}
+		simOpts.RequestOverhead = time.Duration(over * float64(time.Millisecond))
+		rep.Fed = append(rep.Fed, fmt.Sprintf("every simulated service time + %.2f ms (%s)", over, what))
+		if real == string(scenario.SchedulerShell) {
+			launch := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
+			simSc.Marathon.LaunchLatency = rng.Seconds(launch)
+			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %.1f ms (kitchen's process start), for the scenario's %v", rep.Calibration.ProcessStartMS, sc.Marathon.LaunchLatency.Dist))
+		}
+	}
+	seeded, err := sim.Run(&simSc, simOpts)
+	if err != nil {
+		return nil, err
+	}
+	replayOpts := simOpts
+	replayOpts.Arrivals = sentArrivals(res.Real[0])
+	replayed, err := sim.Run(&simSc, replayOpts)
+	if err != nil {
+		return nil, err
+	}
+	res.Runs = append(res.Runs, seeded, replayed)
+	rep.Labels = append(rep.Labels, "simulated", "replayed")
+
+	for j, s := range []*sim.Report{seeded, replayed} {
+		for i, r := range res.Real {
+			rep.Against = append(rep.Against, fidelity.Compare(rep.Labels[i], r.Report, rep.Labels[opts.Runs+j], s, sc.Fidelity))
+		}
+	}
+	for i := 1; i < opts.Runs; i++ {
+		rep.Noise = append(rep.Noise, fidelity.Compare(rep.Labels[0], res.Runs[0], rep.Labels[i], res.Runs[i], sc.Fidelity))
+	}
+	rep.Checks, rep.Passed = fidelity.Judge(seeded, res.Runs[:opts.Runs], rep.Against[:opts.Runs], sc.Fidelity)
+	if opts.RealFrom == "" {
+		rep.WallS = time.Since(start).Round(time.Second).Seconds()
+	}
+	return res, nil
+}
+
+// loadRealRuns reads the real runs (real_N/report.json and
+// requests.jsonl) and the calibration of an earlier fidelity output.
+func loadRealRuns(dir string, rep *fidelity.Report, res *FidelityResult) error {
+	b, err := os.ReadFile(filepath.Join(dir, "fidelity.json"))
+	if err != nil {
+		return err
+	}
+	var old fidelity.Report
+	if err := json.Unmarshal(b, &old); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, "fidelity.json"), err)
+	}
+	if old.Scenario != rep.Scenario || old.Seed != rep.Seed {
+		return fmt.Errorf("%s holds runs of %s seed %d, not %s seed %d", dir, old.Scenario, old.Seed, rep.Scenario, rep.Seed)
+	}
+	rep.Calibration, rep.WallS = old.Calibration, old.WallS
+	for i := 1; ; i++ {
+		label := fmt.Sprintf("real #%d", i)
+		sub := filepath.Join(dir, dirName(label))
+		rb, err := os.ReadFile(filepath.Join(sub, "report.json"))
+		if errors.Is(err, os.ErrNotExist) && i > 1 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		run := &realrun.Result{Report: &sim.Report{}}
+		if err := json.Unmarshal(rb, run.Report); err != nil {
+			return fmt.Errorf("%s: %w", sub, err)
+		}
+		lb, err := os.ReadFile(filepath.Join(sub, "requests.jsonl"))
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(lb))
+		for dec.More() {
+			var q realrun.Request
+			if err := dec.Decode(&q); err != nil {
+				return fmt.Errorf("%s: %w", filepath.Join(sub, "requests.jsonl"), err)
+			}
+			run.Requests = append(run.Requests, q)
+		}
+		res.Real = append(res.Real, run)
+		res.Runs = append(res.Runs, run.Report)
+		rep.Labels = append(rep.Labels, label)
+	}
+}
+
+// inRunOverhead is the median of latency − service time over the real
+// runs' answered requests, in ms (0 without any).
+func inRunOverhead(runs []*realrun.Result) float64 {
+	var d []float64
+	for _, r := range runs {
+		for _, q := range r.Requests {
+			if q.Outcome == "ok" {
+				d = append(d, q.LatencyMS-q.WorkMS)
+			}
+		}
+	}
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return math.Round(d[len(d)/2]*1000) / 1000
+}
+
+// sentArrivals are the times a real run's requests went out, by service.
+func sentArrivals(r *realrun.Result) map[string][]time.Duration {
+	out := map[string][]time.Duration{}
+	for _, q := range r.Requests {
+		out[q.Service] = append(out[q.Service], time.Duration(q.SentMS*float64(time.Millisecond)))
+	}
+	for k, ts := range out {
+		slicesSortDurations(ts)
+		out[k] = ts
+	}
+	return out
+}
+
+// writeFidelity writes the comparison and every run's report.
+func writeFidelity(dir string, res *FidelityResult) error {
+	rep := res.Report
+	var files []file
+	for _, w := range []struct {
+		name string
+		fn   func(io.Writer) error
+	}{
+		{"fidelity.json", func(w io.Writer) error { return report.WriteFidelityJSON(w, rep) }},
+		{"fidelity.md", func(w io.Writer) error { return report.WriteFidelityMarkdown(w, rep, res.Runs) }},
+		{"fidelity.html", func(w io.Writer) error { return report.WriteFidelityHTML(w, rep, res.Runs) }},
+	} {
+		f, err := render(w.name, w.fn)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	if _, err := writeFiles(dir, files...); err != nil {
+		return err
+	}
+	for i, r := range res.Runs {
+		var fs []file
+		var err error
+		if i < len(res.Real) {
+			fs, err = realFiles(res.Real[i])
+		} else {
+			fs, err = runFiles(r)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := writeFiles(filepath.Join(dir, dirName(rep.Labels[i])), fs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func slicesSortDurations(ts []time.Duration) { slices.Sort(ts) }

@@ -1,0 +1,198 @@
+package fidelity
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/waiter-go/waiter/sim"
+	"github.com/waiter-go/waiter/sim/scenario"
+)
+
+// Calibration is what the real path adds on the machine at hand, as
+// measured before the runs and fed to the model.
+type Calibration struct {
+	// ProcessStartMS: from exec to a kitchen's first answer (the shell
+	// scheduler's launch; the model's launch latency).
+	ProcessStartMS float64 `json:"process_start_ms"`
+	// RouterRequestMS: one request of no work through the router
+	// (proxy, connections, kitchen); added to every simulated service time.
+	RouterRequestMS float64 `json:"router_request_ms"`
+	// KitchenRequestMS: the same request straight to kitchen.
+	KitchenRequestMS float64 `json:"kitchen_request_ms"`
+	// InRunRequestMS: what the real runs' own requests took beyond their
+	// service time (the median over every answered request): the path's
+	// cost under the run's load, on a machine other work shares. It is
+	// what the model adds to every service time when measured.
+	InRunRequestMS float64 `json:"in_run_request_ms"`
+}
+
+// Comparison holds the figures of run B against run A (the reference: a
+// real run).
+type Comparison struct {
+	A string `json:"a"`
+	B string `json:"b"`
+	// Samples is the number of instance samples compared.
+	Samples int `json:"samples"`
+	// RequestedWithin and HealthyWithin are the shares of samples whose
+	// requested (healthy) instances differ by at most the tolerance.
+	RequestedWithin float64 `json:"requested_within"`
+	HealthyWithin   float64 `json:"healthy_within"`
+	// RMS errors of the curves, in instances.
+	RequestedRMS float64 `json:"requested_rms"`
+	HealthyRMS   float64 `json:"healthy_rms"`
+	// Relative differences (B-A)/A of the latency percentiles and
+	// instance-seconds.
+	P50   float64 `json:"p50_rel"`
+	P90   float64 `json:"p90_rel"`
+	P99   float64 `json:"p99_rel"`
+	InstS float64 `json:"instance_seconds_rel"`
+	// Differences B-A of counts.
+	ColdStarts        int64 `json:"cold_starts_diff"`
+	ColdStartServices int64 `json:"cold_start_services_diff"`
+	Kills             int64 `json:"kills_diff"`
+}
+
+// Compare measures b against a with tolerance tol: the instance curves
+// at every tol.SampleEvery (both series must have the same interval).
+func Compare(aLabel string, a *sim.Report, bLabel string, b *sim.Report, tol scenario.Fidelity) Comparison {
+	c := Comparison{A: aLabel, B: bLabel}
+	req := curveFit(a.Series.TimeS, a.Series.Requested, b.Series.TimeS, b.Series.Requested, tol)
+	hl := curveFit(a.Series.TimeS, a.Series.Healthy, b.Series.TimeS, b.Series.Healthy, tol)
+	c.Samples = req.n
+	c.RequestedWithin, c.RequestedRMS = req.within, req.rms
+	c.HealthyWithin, c.HealthyRMS = hl.within, hl.rms
+	la, lb := a.Totals.LatencyMS, b.Totals.LatencyMS
+	c.P50, c.P90, c.P99 = rel(la.P50, lb.P50), rel(la.P90, lb.P90), rel(la.P99, lb.P99)
+	c.InstS = rel(a.Totals.InstanceSeconds, b.Totals.InstanceSeconds)
+	c.ColdStarts = b.Totals.ColdStarts - a.Totals.ColdStarts
+	c.ColdStartServices = b.Totals.ColdStartServices - a.Totals.ColdStartServices
+	c.Kills = b.Totals.Kills - a.Totals.Kills
+	return c
+}
+
+type fit struct {
+	n           int
+	within, rms float64
+}
+
+// curveFit compares two curves at the times both have that fall on
+// multiples of tol.SampleEvery.
+func curveFit(at, a, bt, b []float64, tol scenario.Fidelity) fit {
+	every := tol.SampleEvery.Seconds()
+	bAt := map[int64]float64{}
+	for i, t := range bt {
+		if i < len(b) {
+			bAt[int64(math.Round(t*1000))] = b[i]
+		}
+	}
+	var f fit
+	var sq float64
+	within := 0
+	for i, t := range at {
+		if i >= len(a) || math.Abs(math.Remainder(t, every)) > 1e-6 {
+			continue
+		}
+		v, ok := bAt[int64(math.Round(t*1000))]
+		if !ok {
+			continue
+		}
+		d := v - a[i]
+		sq += d * d
+		if math.Abs(d) <= float64(tol.Instances)+1e-9 {
+			within++
+		}
+		f.n++
+	}
+	if f.n > 0 {
+		f.within = float64(within) / float64(f.n)
+		f.rms = math.Sqrt(sq / float64(f.n))
+	}
+	return f
+}
+
+// rel is (b-a)/a, 0 when both are 0 and +Inf when only a is.
+func rel(a, b float64) float64 {
+	if a == 0 {
+		if b == 0 {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return (b - a) / a
+}
+
+// Check is one tolerance of the scenario, judged.
+type Check struct {
+	What   string `json:"what"`
+	Bound  string `json:"bound"`
+	Value  string `json:"value"`
+	Passed bool   `json:"passed"`
+}
+
+// Judge checks the simulation's comparisons against each real run
+// (cmp) with the scenario's tolerances: the curve shares averaged over
+// the real runs, latency and cold starts against the real runs' mean.
+func Judge(sim *sim.Report, real []*sim.Report, cmp []Comparison, tol scenario.Fidelity) ([]Check, bool) {
+	var reqW, hlW float64
+	for _, c := range cmp {
+		reqW += c.RequestedWithin
+		hlW += c.HealthyWithin
+	}
+	n := float64(len(cmp))
+	reqW, hlW = reqW/n, hlW/n
+	var p50, p99, cold, coldSvc float64
+	for _, r := range real {
+		p50 += r.Totals.LatencyMS.P50 / float64(len(real))
+		p99 += r.Totals.LatencyMS.P99 / float64(len(real))
+		cold += float64(r.Totals.ColdStarts) / float64(len(real))
+		coldSvc += float64(r.Totals.ColdStartServices) / float64(len(real))
+	}
+	share := fmt.Sprintf("≥ %.0f %% of %v samples within ±%d", tol.Share*100, tol.SampleEvery, tol.Instances)
+	pct := fmt.Sprintf("within %.0f %% of real", tol.Latency*100)
+	cnt := fmt.Sprintf("within ±%d of real", tol.ColdStarts)
+	checks := []Check{
+		{"requested instances", share, fmt.Sprintf("%.1f %%", reqW*100), reqW+1e-9 >= tol.Share},
+		{"healthy instances", share, fmt.Sprintf("%.1f %%", hlW*100), hlW+1e-9 >= tol.Share},
+		latencyCheck("p50 latency", pct, p50, sim.Totals.LatencyMS.P50, tol.Latency),
+		latencyCheck("p99 latency", pct, p99, sim.Totals.LatencyMS.P99, tol.Latency),
+		countCheck("cold starts (requests)", cnt, cold, sim.Totals.ColdStarts, tol.ColdStarts),
+		countCheck("cold starts (services)", cnt, coldSvc, sim.Totals.ColdStartServices, tol.ColdStarts),
+	}
+	all := true
+	for _, c := range checks {
+		all = all && c.Passed
+	}
+	return checks, all
+}
+
+func latencyCheck(what, bound string, real, simV, tol float64) Check {
+	r := rel(real, simV)
+	return Check{what, bound, fmt.Sprintf("%.0f ms simulated, %.0f ms real (%+.1f %%)", simV, real, r*100), math.Abs(r) <= tol+1e-9}
+}
+
+func countCheck(what, bound string, real float64, simV int64, tol int) Check {
+	d := float64(simV) - real
+	return Check{what, bound, fmt.Sprintf("%d simulated, %.1f real (%+.1f)", simV, real, d), math.Abs(d) <= float64(tol)+1e-9}
+}
+
+// Report is the result of waiter-sim fidelity (fidelity.json).
+type Report struct {
+	Scenario    string      `json:"scenario"`
+	Description string      `json:"description,omitempty"`
+	Seed        uint64      `json:"seed"`
+	Scheduler   string      `json:"scheduler"`
+	SimModel    string      `json:"simulated_scheduler"`
+	Calibration Calibration `json:"calibration"`
+	// Fed says how the calibration went into the model.
+	Fed        []string          `json:"fed_to_model"`
+	Tolerances scenario.Fidelity `json:"tolerances"`
+	// Labels name the runs, real ones first, in the order of the reports.
+	Labels []string `json:"runs"`
+	// Against compares each simulation with each real run; Noise each
+	// later real run with the first.
+	Against []Comparison `json:"simulated_vs_real"`
+	Noise   []Comparison `json:"real_vs_real,omitempty"`
+	Checks  []Check      `json:"checks"`
+	Passed  bool         `json:"passed"`
+	WallS   float64      `json:"wall_seconds"`
+}
