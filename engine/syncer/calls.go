@@ -24,8 +24,15 @@ func (s *Syncer) shape(now time.Time, a engine.Action) {
 		// it keeps a tombstone until the scheduler stops listing it. The
 		// action carries the description the service ran with, for the
 		// driver's store.
-		if rec := s.lookup(a.Service); rec != nil && a.Description == nil {
-			a.Description = rec.desc
+		if rec := s.lookup(a.Service); rec != nil {
+			if a.Description == nil {
+				a.Description = rec.desc
+			}
+			// Calls held for a re-creation never reached the scheduler:
+			// they are dropped with the service.
+			for _, n := range rec.held {
+				delete(s.calls, n)
+			}
 		}
 		s.forget(a.Service)
 		pc.tomb = s.tombstones[a.Service]
@@ -44,7 +51,27 @@ func (s *Syncer) shape(now time.Time, a engine.Action) {
 	pc.act = a
 	s.lastCall++
 	s.calls[s.lastCall] = pc
+	if pc.rec != nil && s.tombstones[a.Service] != nil {
+		// The service is re-created while the scheduler may still list
+		// its deleted incarnation, whose instances are being killed: a
+		// create now could meet it (or overtake its delete), and its
+		// listing would pass for the new service's. The call waits until
+		// the scheduler no longer lists the service (release).
+		pc.rec.held = append(pc.rec.held, s.lastCall)
+		return
+	}
 	s.out = append(s.out, Action{Kind: ActEngine, Engine: a, Call: s.lastCall})
+}
+
+// release hands the driver the calls held for rec's service, in order:
+// the scheduler no longer lists the deleted incarnation.
+func (s *Syncer) release(rec *record) {
+	for _, n := range rec.held {
+		if pc, ok := s.calls[n]; ok {
+			s.out = append(s.out, Action{Kind: ActEngine, Engine: pc.act, Call: n})
+		}
+	}
+	rec.held = nil
 }
 
 // killForced: kills of the service have failed for ForceKillAfter.
@@ -87,8 +114,17 @@ func (s *Syncer) CallDone(now time.Time, call uint64, err error) []Action {
 		}
 		s.step(now, engine.Event{Kind: engine.EvKillResult, Service: a.Service, Instance: a.Instance, Err: err})
 	case engine.ActDeleteService:
-		pc.tomb.pendingOps--
-		pc.tomb.deletedSeq = s.seq
+		tomb := pc.tomb
+		tomb.pendingOps--
+		tomb.deletedSeq = s.seq
+		tomb.deleted = tomb.deleted || err == nil
+		rec := s.lookup(a.Service)
+		if !tomb.deleted && tomb.pendingOps == 0 && rec != nil && s.tombstones[a.Service] == tomb {
+			// No delete got through: the old incarnation is not being
+			// killed, and the re-created service may take it over.
+			delete(s.tombstones, a.Service)
+			s.release(rec)
+		}
 	}
 	if err == nil {
 		s.pollNow(now)

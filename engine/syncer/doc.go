@@ -16,7 +16,14 @@
 //     started (pendingOps, createdAtSeq);
 //   - tombstones (observe.go): a deleted service is never adopted again
 //     while the scheduler still lists it; its tombstone goes once a poll
-//     started after the delete finished no longer lists it;
+//     started after the delete finished no longer lists it. A service
+//     re-created meanwhile (a request for the same id) waits for that:
+//     its scheduler calls are held (calls.go), and no observation that
+//     lists it, or started before the tombstone went, is applied to it,
+//     since what it lists are the deleted incarnation's dying instances;
+//     a delete that failed releases the calls at once. Nor does an
+//     observation that started before a tombstone went adopt a service
+//     or reach a record made after (buriedSeq): it too may list one;
 //   - adoption (observe.go): a service the scheduler runs but the router
 //     does not know is adopted when the driver can describe it;
 //   - polling cadence (poll.go): every PollInterval, every

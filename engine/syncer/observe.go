@@ -25,13 +25,19 @@ func (s *Syncer) Observed(now time.Time, seq uint64, id string, o *engine.Observ
 	}
 	rec := s.lookup(id)
 	if rec != nil {
+		if s.tombstones[id] != nil {
+			// Re-created, but the scheduler still lists the deleted
+			// incarnation: its instances are being killed and are none of
+			// the new service's (the create waits, see shape).
+			return s.out
+		}
 		if seq < rec.appliedSeq {
 			return s.out // stale: a newer observation of this service was applied
 		}
 		rec.appliedSeq = seq
 	} else {
-		if !s.Adoptable(id) || desc == nil || desc.ID != id {
-			return s.out
+		if !s.Adoptable(id) || desc == nil || desc.ID != id || seq < s.buriedSeq {
+			return s.out // unknown, deleted, or maybe its deleted incarnation (buriedSeq)
 		}
 		rec = &record{id: id, desc: desc, appliedSeq: seq}
 		s.services[id] = rec
@@ -56,12 +62,22 @@ func (s *Syncer) Applied(id string, seq uint64) bool {
 // is reported gone only when no scheduler call for it is in flight and
 // its creation finished before the observation started; otherwise the
 // observation may simply predate it. A deleted service's tombstone goes
-// once an observation started after the delete no longer lists it.
+// once an observation started after the delete no longer lists it; the
+// calls of a re-created service that waited for that are released.
 func (s *Syncer) observeAbsent(now time.Time, seq uint64, id string) {
+	rec := s.lookup(id)
 	if tomb := s.tombstones[id]; tomb != nil && tomb.pendingOps == 0 && tomb.deletedSeq < seq {
 		delete(s.tombstones, id)
+		s.buriedSeq = max(s.buriedSeq, seq)
+		if rec != nil {
+			// A re-created service: an observation that started before
+			// this one may list the deleted incarnation, so it is stale
+			// now; the calls that waited for the scheduler to forget it
+			// go.
+			rec.appliedSeq = max(rec.appliedSeq, seq)
+			s.release(rec)
+		}
 	}
-	rec := s.lookup(id)
 	if rec == nil {
 		return
 	}

@@ -54,7 +54,7 @@ func (s *Syncer) PollDone(now time.Time, seq uint64, err error, listed func(id s
 			}
 		}
 		for id := range s.tombstones {
-			if !listed(id) {
+			if s.services[id] == nil && !listed(id) { // a re-created one was seen above
 				missing = append(missing, id)
 			}
 		}

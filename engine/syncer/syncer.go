@@ -85,6 +85,11 @@ type Syncer struct {
 	lastCall   uint64
 	// seq numbers observations as they start.
 	seq uint64
+	// buriedSeq is the number of the newest observation that removed a
+	// tombstone (found a deleted service gone). One that started before
+	// it may still list that service's deleted incarnation, so it adopts
+	// nothing, and records made from now on do not take it (appliedSeq).
+	buriedSeq uint64
 
 	poll   pollState
 	urgent bool
@@ -103,6 +108,11 @@ type record struct {
 	pendingOps   int    // scheduler calls in flight
 	createdAtSeq uint64 // the newest observation number when its create succeeded
 	appliedSeq   uint64 // the number of the newest observation applied
+	// held numbers the scheduler calls (the create first) of a service
+	// re-created while the scheduler may still list its deleted
+	// incarnation (a tombstone), in order; they reach the driver once the
+	// tombstone goes (release).
+	held []uint64
 	// killFailingSince is when kills of the service started failing.
 	killFailingSince time.Time
 
@@ -112,11 +122,14 @@ type record struct {
 	killed  []engine.ObservedInstance
 }
 
-// tombstone keeps a deleted service from being adopted again while the
-// scheduler still lists it.
+// tombstone keeps a deleted service from being adopted again, and a
+// re-created one from seeing the deleted incarnation, while the scheduler
+// may still list it.
 type tombstone struct {
 	pendingOps int
 	deletedSeq uint64
+	// deleted: a delete of the service succeeded.
+	deleted bool
 }
 
 // pendingCall is a scheduler call in flight.
@@ -174,13 +187,21 @@ func (s *Syncer) Known(id string) bool { return s.services[id] != nil }
 
 // Tracked counts the services the syncer keeps a record of, deleted ones
 // included: it must not grow with requests the engine refused.
-func (s *Syncer) Tracked() int { return len(s.services) + len(s.tombstones) }
+func (s *Syncer) Tracked() int {
+	n := len(s.services)
+	for id := range s.tombstones {
+		if s.services[id] == nil {
+			n++
+		}
+	}
+	return n
+}
 
 // Urgent reports whether requests wait for an instance (fast polling).
 func (s *Syncer) Urgent() bool { return s.urgent }
 
 // Deleting lists the services deleted while the scheduler may still list
-// them, sorted.
+// them (re-created ones included, until it no longer does), sorted.
 func (s *Syncer) Deleting() []string { return sortedKeys(s.tombstones) }
 
 // PendingCalls counts scheduler calls in flight.
@@ -224,14 +245,14 @@ func (s *Syncer) step(now time.Time, ev engine.Event) {
 
 func (s *Syncer) emit(a engine.Action) { s.out = append(s.out, Action{Kind: ActEngine, Engine: a}) }
 
-// recordFor returns the record of a service, creating it (and lifting a
-// tombstone: a new request re-creates a deleted service) as needed.
+// recordFor returns the record of a service, creating it as needed (a
+// new request re-creates a deleted service; its tombstone stays until the
+// scheduler no longer lists the deleted incarnation).
 func (s *Syncer) recordFor(d *engine.Description) *record {
 	rec := s.lookup(d.ID)
 	if rec == nil {
-		rec = &record{id: d.ID, desc: d}
+		rec = &record{id: d.ID, desc: d, appliedSeq: s.buriedSeq}
 		s.services[d.ID] = rec
-		delete(s.tombstones, d.ID)
 	}
 	if rec.desc == nil {
 		rec.desc = d
@@ -243,9 +264,8 @@ func (s *Syncer) recordFor(d *engine.Description) *record {
 func (s *Syncer) ensure(id string) *record {
 	rec := s.lookup(id)
 	if rec == nil {
-		rec = &record{id: id}
+		rec = &record{id: id, appliedSeq: s.buriedSeq}
 		s.services[id] = rec
-		delete(s.tombstones, id)
 	}
 	return rec
 }
