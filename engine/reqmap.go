@@ -8,7 +8,7 @@ package engine
 // operation, this a multiply and, at the load factor kept (at most one
 // half), usually one slot. It never iterates, so its order cannot leak
 // into the engine's decisions. It grows with the peak number of requests
-// in flight, not with the number of requests seen.
+// in flight, not with the number of requests seen, and shrinks back.
 type reqMap struct {
 	slots []reqSlot
 	mask  uint64
@@ -100,13 +100,17 @@ func (m *reqMap) del(id RequestID) {
 		}
 	}
 	m.slots[i] = reqSlot{}
+	// Shrink after a burst, so the table the steady state probes stays
+	// small enough to live in cache (hysteresis: grown at one half full,
+	// shrunk at one eighth, to one quarter full).
+	if len(m.slots) > reqMapMinSize && 8*m.n < len(m.slots) {
+		m.resize(len(m.slots) / 2)
+	}
 }
 
-func (m *reqMap) grow() {
-	size := 2 * len(m.slots)
-	if size < reqMapMinSize {
-		size = reqMapMinSize
-	}
+func (m *reqMap) grow() { m.resize(max(2*len(m.slots), reqMapMinSize)) }
+
+func (m *reqMap) resize(size int) {
 	old := m.slots
 	m.slots = make([]reqSlot, size)
 	m.mask = uint64(size - 1)

@@ -13,7 +13,7 @@ func TestReqMapMatchesMap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var m reqMap
 		ref := map[RequestID]uint64{}
-		ops := rapid.IntRange(1, 2000).Draw(t, "ops")
+		ops := rapid.IntRange(1, 3000).Draw(t, "ops")
 		for i := 0; i < ops; i++ {
 			id := RequestID(rapid.Uint64Range(0, 300).Draw(t, "id"))
 			switch rapid.IntRange(0, 2).Draw(t, "op") {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"runtime"
 	"testing"
 	"time"
@@ -20,21 +21,30 @@ func BenchmarkSpike(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	baseline := enginePathNs()
 	b.ReportAllocs()
 	b.ResetTimer()
 	var requests int64
+	// The machine may be shared: the baseline is measured again before
+	// every run, and the ratio compares the fastest run with the fastest
+	// baseline, the two least disturbed by other work.
+	bestRun, bestBase := math.Inf(1), math.Inf(1)
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		bestBase = min(bestBase, enginePathNs())
+		b.StartTimer()
+		start := time.Now()
 		rep, err := Run(sc, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
+		bestRun = min(bestRun, float64(time.Since(start).Nanoseconds())/float64(rep.Totals.Requests))
 		requests += rep.Totals.Requests
 	}
 	b.StopTimer()
 	nsPerReq := float64(b.Elapsed().Nanoseconds()) / float64(requests)
 	b.ReportMetric(1e9/nsPerReq, "sim-req/s")
-	b.ReportMetric(nsPerReq/baseline, "x-engine-path")
+	b.ReportMetric(1e9/bestRun, "best-sim-req/s")
+	b.ReportMetric(bestRun/bestBase, "x-engine-path")
 }
 
 // enginePathNs times the engine's arrive+finish path on its own.
