@@ -23,7 +23,7 @@ type Engine struct {
 	// deterministic.
 	order []*service
 
-	requests map[RequestID]reqRecord
+	requests reqMap
 	// waiting counts queued requests over all services (Waiting).
 	waiting int
 	seq     uint64
@@ -62,7 +62,6 @@ func New(cfg Config) *Engine {
 		rng:      splitmix64{state: cfg.Seed},
 		services: map[string]*service{},
 		users:    map[string]map[*service]struct{}{},
-		requests: map[RequestID]reqRecord{},
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 // arrive admits a request: dispatch at once when a slot is free, else
 // queue it, or reject it when the service cannot take it.
 func (e *Engine) arrive(ev *Event) {
-	if _, dup := e.requests[ev.Request]; dup {
+	if e.requests.has(ev.Request) {
 		return // the driver reused an unfinished id; ignore the duplicate
 	}
 	svc := e.lookup(ev.Service)
@@ -45,7 +45,7 @@ func (e *Engine) arrive(ev *Event) {
 	if svc.waiting == 0 || ev.Priority {
 		if in := e.pick(svc); in != nil {
 			e.dispatch(ev.Request, &rec, in)
-			e.requests[ev.Request] = rec
+			e.requests.put(ev.Request, rec)
 			return
 		}
 	}
@@ -56,7 +56,7 @@ func (e *Engine) arrive(ev *Event) {
 	}
 	rec.queued = true
 	rec.deadline = e.now.Add(timeout)
-	e.requests[ev.Request] = rec
+	e.requests.put(ev.Request, rec)
 	entry := queueEntry{id: ev.Request, seq: rec.seq}
 	if ev.Priority {
 		svc.prio.push(entry)
@@ -138,7 +138,7 @@ func (e *Engine) drain(svc *service) {
 			return
 		}
 		e.dispatch(id, &rec, in)
-		e.requests[id] = rec
+		e.requests.put(id, rec)
 	}
 }
 
@@ -150,7 +150,7 @@ func (e *Engine) popQueued(svc *service) (RequestID, reqRecord, bool) {
 			if !ok {
 				break
 			}
-			if rec, live := e.requests[entry.id]; live && rec.queued && rec.seq == entry.seq {
+			if rec, live := e.requests.get(entry.id); live && rec.queued && rec.seq == entry.seq {
 				svc.waiting--
 				e.waiting--
 				return entry.id, rec, true
@@ -163,11 +163,11 @@ func (e *Engine) popQueued(svc *service) (RequestID, reqRecord, bool) {
 // finish releases a dispatched request's slot and applies the outcome to
 // the instance (ejection on instance errors and busy answers).
 func (e *Engine) finish(id RequestID, outcome Outcome) {
-	rec, ok := e.requests[id]
+	rec, ok := e.requests.get(id)
 	if !ok || rec.queued {
 		return // unknown or never dispatched: nothing to release
 	}
-	delete(e.requests, id)
+	e.requests.del(id)
 	svc, in := rec.svc, rec.inst
 	// A request beyond the slots this router owns ran on a borrowed one:
 	// give it back to its lender with the outcome (Waiter: one offer
@@ -226,7 +226,7 @@ func (e *Engine) eject(svc *service, in *instance, d time.Duration) {
 
 // cancel handles a client that went away.
 func (e *Engine) cancel(id RequestID) {
-	rec, ok := e.requests[id]
+	rec, ok := e.requests.get(id)
 	if !ok {
 		return
 	}
@@ -234,7 +234,7 @@ func (e *Engine) cancel(id RequestID) {
 		e.finish(id, OutcomeClientError)
 		return
 	}
-	delete(e.requests, id)
+	e.requests.del(id)
 	rec.svc.waiting--
 	e.waiting--
 	rec.svc.lastActivity = e.now
@@ -247,8 +247,8 @@ func (e *Engine) rejectNew(id RequestID, service string, err *Error) {
 
 // rejectQueued refuses an admitted, queued request.
 func (e *Engine) rejectQueued(id RequestID, err *Error) {
-	rec := e.requests[id]
-	delete(e.requests, id)
+	rec, _ := e.requests.get(id)
+	e.requests.del(id)
 	rec.svc.waiting--
 	e.waiting--
 	e.emit(Action{Kind: ActReject, Service: rec.svc.id, Request: id, Err: err})
@@ -283,7 +283,7 @@ func (e *Engine) expireQueued(svc *service) {
 	var next time.Time
 	var expired []RequestID
 	keep := func(entry queueEntry) bool {
-		rec, live := e.requests[entry.id]
+		rec, live := e.requests.get(entry.id)
 		if !live || !rec.queued || rec.seq != entry.seq {
 			return false
 		}
@@ -301,7 +301,7 @@ func (e *Engine) expireQueued(svc *service) {
 	if len(expired) > 0 {
 		c := svc.counts(e.now)
 		for _, id := range expired {
-			rec := e.requests[id]
+			rec, _ := e.requests.get(id)
 			e.rejectQueued(id, queueTimeoutErr(svc, rec.timeout, c))
 		}
 	}

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"math"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -11,30 +13,50 @@ import (
 )
 
 // BenchmarkSpike runs scenarios/spike.yaml and reports simulated requests
-// per wall second. Its baseline, measured in the same run, is the cost of
+// per wall second, and per second of CPU time of the fastest run
+// (cpu-sim-req/s). Its baseline, measured in the same run, is the cost of
 // the request path alone: the engine handling arrive + finish with a free
 // instance and no simulator around it. The ratio says how much the
 // simulator's own machinery (heap, Marathon model, metrics) adds.
-func BenchmarkSpike(b *testing.B) {
-	sc, err := scenario.Load("../scenarios/spike.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	baseline := enginePathNs()
+func BenchmarkSpike(b *testing.B) { benchScenario(b, loadScenario(b, "spike.yaml")) }
+
+// BenchmarkLargeHour is scenarios/large.yaml (1,000 services with their
+// own diurnal load) cut to its first hour, against the same baseline:
+// what a scaling pass and a poll over many services add per request.
+func BenchmarkLargeHour(b *testing.B) {
+	sc := loadScenario(b, "large.yaml")
+	sc.Duration = time.Hour
+	sc.Assertions = nil
+	benchScenario(b, sc)
+}
+
+func benchScenario(b *testing.B, sc *scenario.Scenario) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var requests int64
+	// The machine may be shared: the ratio compares this thread's CPU
+	// time (not wall time) of the fastest run with the fastest baseline,
+	// measured again before every run.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	bestRun, bestBase := math.Inf(1), math.Inf(1)
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		bestBase = min(bestBase, enginePathNs())
+		b.StartTimer()
+		start := threadCPU()
 		rep, err := Run(sc, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
+		bestRun = min(bestRun, float64(threadCPU()-start)/float64(rep.Totals.Requests))
 		requests += rep.Totals.Requests
 	}
 	b.StopTimer()
 	nsPerReq := float64(b.Elapsed().Nanoseconds()) / float64(requests)
 	b.ReportMetric(1e9/nsPerReq, "sim-req/s")
-	b.ReportMetric(nsPerReq/baseline, "x-engine-path")
+	b.ReportMetric(1e9/bestRun, "cpu-sim-req/s")
+	b.ReportMetric(bestRun/bestBase, "x-engine-path")
 }
 
 // enginePathNs times the engine's arrive+finish path on its own.
@@ -47,15 +69,29 @@ func enginePathNs() float64 {
 		Requested: 1, Scheduled: 1, Instances: []engine.ObservedInstance{{ID: "a", StartedAt: at, Healthy: true}}}})
 	e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: 1})
 	const n = 2_000_000
-	start := time.Now()
+	start := threadCPU()
 	for i := 0; i < n; i++ {
 		at = at.Add(time.Microsecond)
 		id := engine.RequestID(i + 2)
 		e.Step(engine.Event{Kind: engine.EvRequestArrived, At: at, Service: d.ID, Request: id})
 		e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: id})
 	}
-	return float64(time.Since(start).Nanoseconds()) / n
+	return float64(threadCPU()-start) / n
 }
+
+// threadCPU is the CPU time the calling OS thread has used, in
+// nanoseconds: unlike wall time it does not count the time other
+// processes hold the CPU. Callers lock themselves to their thread.
+func threadCPU() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		panic(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// rusageThread is Linux's RUSAGE_THREAD.
+const rusageThread = 1
 
 // BenchmarkMemoryVsRequests runs spike.yaml's service at a constant
 // 500 requests per second for 10 and for 40 minutes and reports the ratio

@@ -81,7 +81,7 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	ts.served++
 	rq.task = ts
 	r.reqs.set(a.Request, rq)
-	f := st.spec.Failure
+	f := &st.spec.Failure
 	if f.BusyAbove > 0 && ts.inflight > f.BusyAbove {
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceBusy})
 		return

@@ -51,6 +51,12 @@ type Timeline struct {
 	levels   []gaugeLevel // per gauge: its value and since when
 	lats     []*Histogram // MaxIntervals × len(Latencies); nil until used
 	free     []*Histogram
+
+	// lo, hi and at cache the interval [lo, hi) = at of the last index
+	// call: samples come in runs within one interval, and a hit skips a
+	// division. Downsampling clears it (hi = 0).
+	lo, hi time.Duration
+	at     int
 }
 
 // gaugeCell is one gauge's record for one interval. area is ∫ value dt over
@@ -204,6 +210,9 @@ func (t *Timeline) index(at time.Duration) int {
 	if at > t.now {
 		t.now = at
 	}
+	if at >= t.lo && at < t.hi {
+		return t.at
+	}
 	i := int(at / t.width)
 	for i >= t.cfg.MaxIntervals {
 		t.downsample()
@@ -212,6 +221,8 @@ func (t *Timeline) index(at time.Duration) int {
 	if i >= t.n {
 		t.n = i + 1
 	}
+	t.lo = time.Duration(i) * t.width
+	t.hi, t.at = t.lo+t.width, i
 	return i
 }
 
@@ -273,6 +284,7 @@ func (t *Timeline) downsample() {
 	clear(t.lats[half*nl : t.n*nl])
 	t.n = half
 	t.width *= 2
+	t.hi = 0
 }
 
 func (t *Timeline) histogram() *Histogram {

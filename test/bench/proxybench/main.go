@@ -28,6 +28,7 @@ type options struct {
 	warmup                 time.Duration
 	coldStarts             int
 	only                   string
+	conns                  int
 }
 
 func main() {
@@ -45,7 +46,8 @@ func main() {
 	flag.DurationVar(&o.wrk.duration, "d", 5*time.Second, "wrk duration per target and round")
 	flag.DurationVar(&o.warmup, "warmup", 1*time.Second, "wrk warm-up per target and case, not measured")
 	flag.IntVar(&o.coldStarts, "n", 30, "cold starts to measure")
-	flag.StringVar(&o.only, "only", "", "run only the proxy or the coldstart benchmark")
+	flag.StringVar(&o.only, "only", "", "run only the proxy or the coldstart benchmark, or the memory one (not run otherwise)")
+	flag.IntVar(&o.conns, "conns", 10000, "idle keep-alive connections of the memory benchmark")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "proxybench:", err)
@@ -68,6 +70,9 @@ func run(o options) error {
 	}
 	defer waiter.stop(syscall.SIGTERM)
 	fmt.Printf("machine: %d CPUs, %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if o.only == "memory" {
+		return memory(o, dir, waiter, url)
+	}
 	if o.only != "coldstart" {
 		if err := proxy(o, dir, url, waiter); err != nil {
 			return err

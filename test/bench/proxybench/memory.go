@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The memory benchmark (-only memory): how much resident memory each idle
+// keep-alive connection costs `waiter serve`, against nginx's in the same
+// run. Each side first answers one request on every connection (so
+// per-connection buffers exist, as they do for a client between
+// requests), then the connections stay open and idle while the resident
+// set of the whole process group is read from /proc.
+
+// nginxMemConfig is nginxConfig with room for the idle connections.
+const nginxMemConfig = `%s
+worker_processes %d;
+worker_rlimit_nofile 30000;
+daemon off;
+pid %[3]s/nginx.pid;
+error_log %[3]s/error.log warn;
+events { worker_connections 15000; }
+http {
+    access_log off;
+    keepalive_timeout 300s;
+    keepalive_requests 100000;
+    client_body_temp_path %[3]s/client_body;
+    proxy_temp_path %[3]s/proxy;
+    fastcgi_temp_path %[3]s/fastcgi;
+    uwsgi_temp_path %[3]s/uwsgi;
+    scgi_temp_path %[3]s/scgi;
+    server {
+        listen 127.0.0.1:%[4]d;
+        location / { return 200 "ok"; }
+    }
+}
+`
+
+// memory prints RSS with o.conns idle keep-alive connections open to
+// nginx and to waiter serve, and each one's cost per connection.
+func memory(o options, dir string, waiter *process, waiterURL string) error {
+	raiseFileLimit()
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;"
+	}
+	conf := filepath.Join(dir, "nginx-mem.conf")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(nginxMemConfig, user, runtime.NumCPU(), dir, port)), 0o644); err != nil {
+		return err
+	}
+	ngx, err := start("nginx", filepath.Join(dir, "nginx-mem.out"), o.nginx, "-p", dir, "-c", conf)
+	if err != nil {
+		return err
+	}
+	defer ngx.stop(syscall.SIGQUIT)
+	nginxAddr := "127.0.0.1:" + strconv.Itoa(port)
+	if _, err := awaitOK("http://"+nginxAddr+"/", 10*time.Second, 10*time.Millisecond); err != nil {
+		return fmt.Errorf("nginx: %w", err)
+	}
+	fmt.Printf("\nmemory: RSS with %d idle keep-alive connections (one request answered on each)\n", o.conns)
+	fmt.Printf("%-14s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per connection")
+	per := map[string]float64{}
+	for _, s := range []struct {
+		name string
+		p    *process
+		addr string
+	}{{"nginx", ngx, nginxAddr}, {"waiter serve", waiter, strings.TrimPrefix(waiterURL, "http://")}} {
+		before, err := groupRSS(s.p.cmd.Process.Pid)
+		if err != nil {
+			return err
+		}
+		conns, err := openIdle(s.addr, o.conns)
+		if err != nil {
+			closeAll(conns)
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		time.Sleep(time.Second) // let the servers settle after the burst of requests
+		after, err := groupRSS(s.p.cmd.Process.Pid)
+		closeAll(conns)
+		if err != nil {
+			return err
+		}
+		per[s.name] = float64(after-before) / float64(o.conns)
+		fmt.Printf("%-14s %9.1f MB %9.1f MB %11.0f B\n", s.name, mb(before), mb(after), per[s.name])
+	}
+	if per["nginx"] > 0 {
+		fmt.Printf("waiter serve / nginx per connection: %.2fx\n", per["waiter serve"]/per["nginx"])
+	}
+	return nil
+}
+
+// openIdle opens n connections to addr, sends one keep-alive GET /status
+// on each and reads its response head, and returns them open.
+func openIdle(addr string, n int) ([]net.Conn, error) {
+	conns := make([]net.Conn, 0, n)
+	req := []byte("GET /status HTTP/1.1\r\nHost: " + addr + "\r\n\r\n")
+	for i := 0; i < n; i++ {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			return conns, fmt.Errorf("connection %d: %w", i, err)
+		}
+		conns = append(conns, c)
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write(req); err != nil {
+			return conns, fmt.Errorf("connection %d: %w", i, err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return conns, fmt.Errorf("connection %d: %w", i, err)
+		}
+		_ = resp.Body.Close()
+		if resp.Close {
+			return conns, fmt.Errorf("connection %d: the server closed the keep-alive connection", i)
+		}
+	}
+	return conns, nil
+}
+
+func closeAll(conns []net.Conn) {
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
+// groupRSS sums VmRSS over the processes of process group pgid (nginx's
+// master and workers; waiter serve alone).
+func groupRSS(pgid int) (int64, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if g, err := syscall.Getpgid(pid); err != nil || g != pgid {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) == 3 && f[0] == "VmRSS:" {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				total += kb * 1024
+			}
+		}
+	}
+	if total == 0 {
+		return 0, fmt.Errorf("no process in group %d", pgid)
+	}
+	return total, nil
+}
+
+// raiseFileLimit lifts the soft limit on open files to the hard one, for
+// this process and the servers it starts after.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
