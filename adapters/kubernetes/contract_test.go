@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/waiter-go/waiter/internal/kubetest"
 	"github.com/waiter-go/waiter/internal/schedtest"
 )
 
@@ -12,15 +11,14 @@ import (
 // kube-apiserver and ReplicaSet controller, the pods run by the fake
 // kubelet as processes on this machine.
 func TestContractOnRealAPIServer(t *testing.T) {
-	c := kubetest.Start(t, kubetest.Options{})
-	t.Logf("control plane up: %v", c.Timings)
-	s := newTestScheduler(t, c, Config{})
+	t.Parallel()
+	s := newTestScheduler(t, Config{Cluster: "contract"})
 	schedtest.Run(t, schedtest.Harness{Scheduler: s, Timeout: 60 * time.Second})
 }
 
-func newTestScheduler(t *testing.T, c *kubetest.Cluster, cfg Config) *Scheduler {
+func newTestScheduler(t *testing.T, cfg Config) *Scheduler {
 	t.Helper()
-	cfg.REST = c.REST
+	cfg.REST = cluster.REST
 	if cfg.Cluster == "" {
 		cfg.Cluster = "test"
 	}

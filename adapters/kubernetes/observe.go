@@ -41,18 +41,52 @@ func (s *Scheduler) Observe(ctx context.Context) (map[string]engine.Observation,
 	if err := s.ready("observe"); err != nil {
 		return nil, err
 	}
+	var ids []string
+	for _, o := range s.rsInformer.GetStore().List() {
+		rs := o.(*appsv1.ReplicaSet)
+		if id := rs.Annotations[annotServiceID]; id != "" && strings.HasPrefix(id, s.cfg.ServicePrefix) {
+			ids = append(ids, id)
+		}
+	}
+	obs := s.observe(ctx, ids)
+	s.mu.Lock()
+	for id := range s.failed {
+		if obs[id] == nil && s.replicaSetOf(id) == nil {
+			delete(s.failed, id)
+		}
+	}
+	s.mu.Unlock()
+	out := make(map[string]engine.Observation, len(obs))
+	for id, o := range obs {
+		out[id] = *o
+	}
+	return out, nil
+}
+
+// ObserveService is Observe for one service (Exists false when it has
+// no ReplicaSet); the driver calls it when Subscribe names the service.
+func (s *Scheduler) ObserveService(ctx context.Context, serviceID string) (engine.Observation, error) {
+	if err := s.ready("observe"); err != nil {
+		return engine.Observation{}, err
+	}
+	if o := s.observe(ctx, []string{serviceID})[serviceID]; o != nil {
+		return *o, nil
+	}
+	return engine.Observation{}, nil
+}
+
+// observe builds the observations of the services ids that have a
+// ReplicaSet, health-checks their running pods that are not ready, and
+// deletes the pods that restarted too often.
+func (s *Scheduler) observe(ctx context.Context, ids []string) map[string]*engine.Observation {
 	obs := map[string]*engine.Observation{}
 	var jobs []probeJob
 	var doomed []*corev1.Pod
 	s.mu.Lock()
-	for _, o := range s.rsInformer.GetStore().List() {
-		rs := o.(*appsv1.ReplicaSet)
-		id := rs.Annotations[annotServiceID]
-		if id == "" || !strings.HasPrefix(id, s.cfg.ServicePrefix) || rs.DeletionTimestamp != nil {
+	for _, id := range ids {
+		rs := s.replicaSetOf(id)
+		if rs == nil || obs[id] != nil {
 			continue
-		}
-		if prev := s.replicaSetOf(id); prev != nil && prev.UID != rs.UID {
-			continue // an older one of the same service wins
 		}
 		ob := &engine.Observation{Exists: true}
 		if rs.Spec.Replicas != nil {
@@ -94,11 +128,6 @@ func (s *Scheduler) Observe(ctx context.Context) (map[string]engine.Observation,
 		ob.Failed = slices.Clone(s.failed[id])
 		obs[id] = ob
 	}
-	for id := range s.failed {
-		if obs[id] == nil && s.replicaSetOf(id) == nil {
-			delete(s.failed, id)
-		}
-	}
 	s.mu.Unlock()
 
 	s.runProbes(ctx, obs, jobs)
@@ -110,11 +139,7 @@ func (s *Scheduler) Observe(ctx context.Context) (map[string]engine.Observation,
 			s.log.Warn("kubernetes: deleting a frequently restarting pod", "pod", p.Name, "err", err)
 		}
 	}
-	out := make(map[string]engine.Observation, len(obs))
-	for id, o := range obs {
-		out[id] = *o
-	}
-	return out, nil
+	return obs
 }
 
 // podError is the deployment error pod's status shows, or "". Called with

@@ -43,6 +43,7 @@ type Scheduler struct {
 	// facts remembers, per instance, what the router's own health checks
 	// learnt and whether the pod was ever ready, to flag it once it fails.
 	facts map[string]fact
+	subs  []chan string
 }
 
 type fact struct {
@@ -101,8 +102,14 @@ func newWithClient(cfg Config, cs kubernetes.Interface) *Scheduler {
 	// Failures are recorded as the watch delivers them, so a container
 	// that restarts twice between two Observe calls leaves two.
 	_, _ = s.podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { s.notePod(obj) },
-		UpdateFunc: func(_, obj any) { s.notePod(obj) },
+		AddFunc:    func(obj any) { s.notePod(obj); s.notifyObject(obj) },
+		UpdateFunc: func(_, obj any) { s.notePod(obj); s.notifyObject(obj) },
+		DeleteFunc: s.notifyObject,
+	})
+	_, _ = s.rsInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    s.notifyObject,
+		UpdateFunc: func(_, obj any) { s.notifyObject(obj) },
+		DeleteFunc: s.notifyObject,
 	})
 	factory.Start(s.stop)
 	s.done.Add(1)
@@ -127,6 +134,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	s.closed = true
+	s.closeSubs()
 	close(s.stop)
 	s.mu.Unlock()
 	done := make(chan struct{})
