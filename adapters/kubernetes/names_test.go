@@ -90,4 +90,3 @@ func TestReplicaSetFromDescription(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
