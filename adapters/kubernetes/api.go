@@ -21,7 +21,7 @@ import (
 // CreateService creates d's ReplicaSet with the given replicas. One that
 // exists already (the same name in the same namespace) is not an error.
 func (s *Scheduler) CreateService(ctx context.Context, d *engine.Description, instances int) error {
-	if err := s.ready("create"); err != nil {
+	if err := s.ready(ctx, "create"); err != nil {
 		return err
 	}
 	p, err := s.place(d)
@@ -45,7 +45,7 @@ func (s *Scheduler) CreateService(ctx context.Context, d *engine.Description, in
 // which names them (with force the engine asks for
 // engine.ForcedScaleCount anyway).
 func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instances int, force bool) error {
-	if err := s.ready("scale"); err != nil {
+	if err := s.ready(ctx, "scale"); err != nil {
 		return err
 	}
 	return s.updateReplicas(ctx, "scale "+serviceID, serviceID, func(_ *appsv1.ReplicaSet, pods int) int32 {
@@ -100,18 +100,23 @@ func (s *Scheduler) livePods(serviceID string) int {
 //
 // With opts.Replace the replicas stay and the ReplicaSet controller
 // starts a replacement (an operator's kill). Otherwise the replicas drop
-// by one in the same step, and no other pod may go in its place: the pod
-// is first marked with the lowest pod-deletion-cost, so that when the
-// controller sees replicas below its pods it picks this one, then the
-// replicas are lowered (optimistic concurrency), then the pod is deleted
-// (so it also goes when the controller lags). Waiter's own order (delete
-// with a 300 s grace, scale down, delete again) leaves a window in which
-// the controller counts the terminating pod out and creates a
-// replacement; the deletion cost closes it. opts.Force deletes with no
-// grace period (SIGKILL at once).
+// by one in the same step, and no other pod may go in its place. When
+// the controller finds more pods than replicas it removes the first by
+// its ranking: unscheduled, then pending, then not Ready, then the lowest
+// pod-deletion-cost. So the victim is first marked not Ready (its
+// status's Ready condition) and given the lowest deletion cost, which
+// puts it ahead of every running pod, ready or not; then the replicas
+// are lowered (optimistic concurrency); then the pod is deleted, so that
+// it also goes when the controller lags. Waiter's own order (delete with
+// a 300 s grace, scale down, delete again) leaves a window in which the
+// controller counts the terminating pod out and creates a replacement,
+// and a deletion cost alone loses to any pod that is not Ready yet (a
+// pod started by a scale-up a moment ago). Only a pod still pending
+// (not bound, or its container not started) ranks ahead of the victim.
+// opts.Force deletes with no grace period (SIGKILL at once).
 func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID string, opts engine.KillOptions) error {
 	call := "kill " + instanceID
-	if err := s.ready("kill"); err != nil {
+	if err := s.ready(ctx, "kill"); err != nil {
 		return err
 	}
 	name, restarts, ok := podOf(instanceID)
@@ -139,6 +144,12 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 		if _, err := pods.Patch(ctx, pod.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 			return wrap(call, err, ErrInstanceNotFound)
 		}
+		notReady, _ := json.Marshal(map[string]any{"status": map[string]any{"conditions": []corev1.PodCondition{{
+			Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "WaiterKilling",
+			Message: "chosen by Waiter to be removed", LastTransitionTime: metav1.Now()}}}})
+		if _, err := pods.Patch(ctx, pod.Name, types.StrategicMergePatchType, notReady, metav1.PatchOptions{}, "status"); err != nil {
+			return wrap(call, err, ErrInstanceNotFound)
+		}
 		err := s.updateReplicas(ctx, call, serviceID, func(rs *appsv1.ReplicaSet, _ int) int32 {
 			if rs.Spec.Replicas == nil || *rs.Spec.Replicas <= 0 {
 				return 0
@@ -162,7 +173,7 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 // stops them too. A service that is not there is deleted.
 func (s *Scheduler) DeleteService(ctx context.Context, serviceID string) error {
 	call := "delete " + serviceID
-	if err := s.ready("delete"); err != nil {
+	if err := s.ready(ctx, "delete"); err != nil {
 		return err
 	}
 	rs := s.replicaSetOf(serviceID)

@@ -38,7 +38,7 @@ const (
 // loop or whose command is not found, an OOM kill, or one killed by its
 // liveness probe without ever having been ready.
 func (s *Scheduler) Observe(ctx context.Context) (map[string]engine.Observation, error) {
-	if err := s.ready("observe"); err != nil {
+	if err := s.ready(ctx, "observe"); err != nil {
 		return nil, err
 	}
 	var ids []string
@@ -66,7 +66,7 @@ func (s *Scheduler) Observe(ctx context.Context) (map[string]engine.Observation,
 // ObserveService is Observe for one service (Exists false when it has
 // no ReplicaSet); the driver calls it when Subscribe names the service.
 func (s *Scheduler) ObserveService(ctx context.Context, serviceID string) (engine.Observation, error) {
-	if err := s.ready("observe"); err != nil {
+	if err := s.ready(ctx, "observe"); err != nil {
 		return engine.Observation{}, err
 	}
 	if o := s.observe(ctx, []string{serviceID})[serviceID]; o != nil {

@@ -151,8 +151,10 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	}
 }
 
-// ready fails unless the scheduler is open and its watches have synced.
-func (s *Scheduler) ready(call string) error {
+// ready fails unless the scheduler is open and its watches have synced;
+// a call made while they sync (right after New) waits for them, within
+// ctx.
+func (s *Scheduler) ready(ctx context.Context, call string) error {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
@@ -162,8 +164,10 @@ func (s *Scheduler) ready(call string) error {
 	select {
 	case <-s.synced:
 		return nil
-	default:
-		return fmt.Errorf("kubernetes: %s: %w: watches have not synced yet", call, ErrUnavailable)
+	case <-s.stop:
+		return fmt.Errorf("kubernetes: %s: %w", call, ErrClosed)
+	case <-ctx.Done():
+		return fmt.Errorf("kubernetes: %s: %w: watches have not synced yet: %w", call, ErrUnavailable, ctx.Err())
 	}
 }
 

@@ -14,6 +14,24 @@ import (
 	"github.com/waiter-go/waiter/engine"
 )
 
+// readyPods counts the service's pods that are Ready.
+func readyPods(t *testing.T, ns, app string) int {
+	t.Helper()
+	pods, err := cluster.Client.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: labelApp + "=" + app})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range pods.Items {
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // podsReady: every pod of the service is Ready in the API server (the
 // ReplicaSet controller ranks pods by it).
 func podsReady(t *testing.T, ns, app string, n int) {
@@ -43,15 +61,29 @@ func podsReady(t *testing.T, ns, app string, n int) {
 
 // A scale-down kill deletes exactly the chosen pod and lowers the
 // replicas with it: the ReplicaSet controller neither creates a
-// replacement nor deletes another pod.
+// replacement nor deletes another pod, even when another pod is not
+// Ready yet (which the controller would remove first of its own accord).
 func TestKillDeletesThatPodAndLowersReplicas(t *testing.T) {
 	t.Parallel()
 	s := newTestScheduler(t, Config{Cluster: "kill"})
-	d := describe(t, s, "kill", engine.Params{"health-check-interval-secs": 5.0})
-	retry(t, "create", func(ctx context.Context) error { return s.CreateService(ctx, d, 3) })
-	o := await(t, s, d.ID, "3 healthy", healthyN(3))
+	// It listens a second after it starts: the kubelet's first readiness
+	// probe fails, the next comes a period (5 s) later.
+	d := describe(t, s, "kill", engine.Params{"health-check-interval-secs": 5.0, "cmd": "sleep 1; exec '" + serviceBinary(t) + "'"})
+	retry(t, "create", func(ctx context.Context) error { return s.CreateService(ctx, d, 2) })
 	app := appName(d.ID)
-	podsReady(t, "waiter", app, 3)
+	podsReady(t, "waiter", app, 2)
+	retry(t, "scale", func(ctx context.Context) error { return s.ScaleService(ctx, d.ID, 3, false) })
+	o := await(t, s, d.ID, "3 running instances", func(o engine.Observation) bool { return len(o.Instances) == 3 })
+	if n := readyPods(t, "waiter", app); n != 2 {
+		t.Fatalf("%d pods Ready right after the scale-up, want 2 (the new one not yet)", n)
+	}
+	var ready []engine.ObservedInstance
+	for _, in := range o.Instances {
+		if time.Since(in.StartedAt) > 3*time.Second {
+			ready = append(ready, in)
+		}
+	}
+	o.Instances = ready
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -66,8 +98,8 @@ func TestKillDeletesThatPodAndLowersReplicas(t *testing.T) {
 	}
 	defer w.Stop()
 
-	// The youngest pod is the one the controller would remove first of
-	// its own accord; kill the oldest instead.
+	// The pod that is not Ready is the one the controller would remove
+	// first of its own accord; kill the oldest Ready one instead.
 	slices.SortFunc(o.Instances, func(a, b engine.ObservedInstance) int { return a.StartedAt.Compare(b.StartedAt) })
 	victim := o.Instances[0]
 	victimPod, _, _ := podOf(victim.ID)

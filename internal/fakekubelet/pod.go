@@ -263,6 +263,10 @@ func (w *worker) env() []string {
 		}
 		out = append(out, e.Name+"="+v)
 	}
+	// A container's hostname is its pod's name.
+	if !hasEnv(c.Env, "HOSTNAME") {
+		out = append(out, "HOSTNAME="+w.pod.Name)
+	}
 	if !hasEnv(c.Env, "PATH") {
 		out = append(out, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	}
@@ -300,6 +304,7 @@ func (w *worker) start() {
 		return
 	}
 	w.cmd, w.waiting = cmd, nil
+	w.k.log.Info("fakekubelet: started", "pod", w.pod.Name, "pid", cmd.Process.Pid, "ports", w.ports, "restarts", w.restarts)
 	go func() {
 		err := cmd.Wait()
 		e := exitInfo{at: time.Now()}
@@ -347,6 +352,7 @@ func (w *worker) credential() (uid, gid uint32, ok bool) {
 
 // exitedWith records a container's end and counts the restart.
 func (w *worker) exitedWith(e exitInfo) {
+	w.k.log.Info("fakekubelet: container exited", "pod", w.pod.Name, "code", e.code, "signal", e.signal, "oom", w.oom)
 	reason := "Error"
 	switch {
 	case w.oom:
@@ -437,6 +443,7 @@ func (w *worker) probeLiveness(p *corev1.Probe) {
 	}
 	w.liveFails++
 	if w.liveFails >= max(p.FailureThreshold, 1) && w.cmd != nil {
+		w.k.log.Info("fakekubelet: liveness probe failed", "pod", w.pod.Name, "failures", w.liveFails)
 		w.liveFails = 0
 		pgid := w.cmd.Process.Pid
 		_ = procgroup.Signal(pgid, syscall.SIGTERM)
@@ -491,6 +498,7 @@ func (w *worker) kill() {
 // terminate is a graceful deletion: SIGTERM, the grace period, SIGKILL,
 // the final status, then the pod's removal from the API server.
 func (w *worker) terminate() {
+	w.k.log.Info("fakekubelet: terminating", "pod", w.pod.Name, "grace", w.grace(w.pod))
 	if w.cmd != nil {
 		pgid := w.cmd.Process.Pid
 		_ = procgroup.Signal(pgid, syscall.SIGTERM)

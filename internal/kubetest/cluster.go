@@ -115,12 +115,15 @@ func Binaries() (string, error) {
 }
 
 // New starts a cluster whose state lives in dir (removed by Close).
-func New(dir string, opts Options) (c *Cluster, err error) {
+func New(dir string, opts Options) (_ *Cluster, err error) {
 	bins, err := Binaries()
 	if err != nil {
 		return nil, err
 	}
-	c = &Cluster{dir: dir, bins: bins, logs: opts.Logs, procs: map[string]*exec.Cmd{}, waits: map[string]chan struct{}{},
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	c := &Cluster{dir: dir, bins: bins, logs: opts.Logs, procs: map[string]*exec.Cmd{}, waits: map[string]chan struct{}{},
 		Timings: map[string]time.Duration{}}
 	defer func() {
 		if err != nil {
