@@ -60,24 +60,6 @@ func (c *cluster) appIDs() []string {
 	return ids
 }
 
-// driverState is the part of GET /state the tests read: the router's own
-// view of its scheduler.
-type driverState struct {
-	Driver struct {
-		LastPollError string `json:"last-poll-error"`
-		LastPoll      string `json:"last-poll"`
-	} `json:"driver"`
-}
-
-func (c *cluster) routerState() driverState {
-	c.t.Helper()
-	var s driverState
-	if code := c.getJSON(c.waiterURL+"/state", &s); code != http.StatusOK {
-		c.t.Fatalf("GET /state: status %d", code)
-	}
-	return s
-}
-
 // apiResult is the JSON body of the router's kill and delete calls.
 type apiResult struct {
 	Success bool   `json:"success"`
@@ -89,13 +71,5 @@ func (c *cluster) killInstance(id, iid string) (int, apiResult) {
 	c.t.Helper()
 	var out apiResult
 	code := c.call(http.MethodPost, c.waiterURL+"/apps/"+id+"/instance/"+iid+"/kill", "", &out)
-	return code, out
-}
-
-// deleteApp is DELETE /apps/{id}.
-func (c *cluster) deleteApp(id string) (int, apiResult) {
-	c.t.Helper()
-	var out apiResult
-	code := c.call(http.MethodDelete, c.waiterURL+"/apps/"+id, "", &out)
 	return code, out
 }
