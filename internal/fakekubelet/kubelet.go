@@ -32,7 +32,7 @@ type Config struct {
 	// WorkDir holds one folder per pod run (required, must exist).
 	WorkDir string
 	// PortRange maps container ports to these local ports (inclusive;
-	// default 36000-36999).
+	// default 32100-32767, below Linux's ephemeral ports).
 	PortRange [2]int
 	// CPU and MemoryMiB are the node's capacity (default 8 and 16384);
 	// MaxPods its pod limit (default 110).
@@ -61,7 +61,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.NodeName = "fake-node"
 	}
 	if c.PortRange == [2]int{} {
-		c.PortRange = [2]int{36000, 36999}
+		c.PortRange = [2]int{32100, 32767}
 	}
 	if c.CPU == 0 {
 		c.CPU = 8

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/waiter-go/waiter/internal/fakekubelet"
 	"github.com/waiter-go/waiter/internal/kubetest"
 )
 
@@ -40,7 +41,10 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "test/kubernetes:", err)
 		return 1
 	}
-	if kube, err = kubetest.New(dir+"/kube", kubetest.Options{}); err != nil {
+	if kube, err = kubetest.New(dir+"/kube", kubetest.Options{
+		// Pod ports apart from adapters/kubernetes' (32100-32499) and the
+		// other suites', below Linux's ephemeral range.
+		Kubelet: fakekubelet.Config{PortRange: [2]int{32500, 32767}}}); err != nil {
 		fmt.Fprintln(os.Stderr, "test/kubernetes: control plane:", err)
 		return 1
 	}
