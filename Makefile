@@ -16,7 +16,7 @@ build:
 # single-threaded and CPU bound, so the race detector would only slow them.
 RACE_PKGS := ./cmd/waiter/internal/router ./cmd/waiter/internal/serve ./cmd/waiter/internal/tokencache \
 	./adapters/http ./adapters/shell ./adapters/marathon ./adapters/jwt ./adapters/kerberos \
-	./internal/fakemarathon/... ./cmd/waiter/internal/cli ./adapters/kubernetes
+	./internal/fakemarathon/... ./cmd/waiter/internal/cli
 
 # deps: the Debian packages the tests use (Kerberos KDC tools, curl,
 # Chromium), installed when missing; see .ci/deps.
@@ -30,6 +30,13 @@ deps:
 # test/kube/build.sh.
 kube:
 	@bash test/kube/build.sh
+
+# kube-race: the Kubernetes adapter, its fake kubelet and the control
+# plane harness under -race (not in make test: compiling client-go with
+# -race costs minutes on two cores).
+.PHONY: kube-race
+kube-race: kube
+	$(GO) test -count=1 -race ./adapters/kubernetes
 
 # test: lint + the whole suite, the goroutine owners again with -race,
 # then a deeper property run; keep it well under 10 minutes on 2 cores.
