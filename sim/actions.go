@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"github.com/waiter-go/waiter/sim/scenario"
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/engine/syncer"
@@ -80,7 +81,11 @@ func (r *Runner) callScheduler(idx int32) {
 	case engine.ActCreateService:
 		if err == nil && known {
 			r.svcs[svc].t.Creates++
-			_, err = r.model.CreateApp(r.now, AppSpec(r.svcs[svc].desc, r.svcs[svc].spec, a.Instances))
+			spec := AppSpec(r.svcs[svc].desc, r.svcs[svc].spec, a.Instances)
+			if r.sc.Scheduler == scenario.SchedulerKubernetes {
+				spec = KubernetesAppSpec(spec)
+			}
+			_, err = r.model.CreateApp(r.now, spec)
 			if errors.Is(err, marathon.ErrAppExists) {
 				err = nil
 			}

@@ -45,7 +45,24 @@ func NewModel(sc *scenario.Scenario, seed uint64, notify func(appID string)) *ma
 	}
 	mc := marathon.Config{Agents: agents, LaunchLatency: sc.Marathon.LaunchLatency.Dist,
 		BackoffSeconds: sc.Marathon.Backoff.Seconds(), MaxLaunchDelay: sc.Marathon.MaxLaunchDelay}
-	if sc.Scheduler == scenario.SchedulerShell {
+	switch sc.Scheduler {
+	case scenario.SchedulerKubernetes:
+		// Kubernetes' cadence: the controller's lag and the pod's start
+		// before the container runs; the kubelet's readiness probe at its
+		// initial delay, then every health-check interval (Waiter's
+		// ReplicaSets set periodSeconds to it); the crash-loop back-off;
+		// and the router's watches tell it of every change at once.
+		k := sc.Kubernetes
+		mc.LaunchLatency, mc.LaunchDelay = k.PodStart.Dist, k.ControllerLag
+		mc.BackoffSeconds, mc.MaxLaunchDelay = k.CrashLoopBackoff.Seconds(), k.MaxCrashLoopBackoff
+		mc.StartupProbe = func(age, every time.Duration) time.Duration {
+			if age == 0 { // the first probe (1 ms: the prober starting)
+				return max(k.ReadinessInitialDelay, time.Millisecond)
+			}
+			return every
+		}
+		mc.OnChange = notify
+	case scenario.SchedulerShell:
 		// The shell scheduler's cadence: it probes a starting instance
 		// every age/20 (5-100 ms) and tells the router of every change.
 		mc.StartupProbe = func(age, every time.Duration) time.Duration {
@@ -54,6 +71,18 @@ func NewModel(sc *scenario.Scenario, seed uint64, notify func(appID string)) *ma
 		mc.OnChange = notify
 	}
 	return marathon.New(mc, rng.New(seed).Derive("marathon"))
+}
+
+// KubernetesAppSpec adjusts the app of a service to what its ReplicaSet
+// does: the kubelet's crash-loop back-off doubles, and the liveness
+// probe's failure threshold is max-consecutive-failures + 1 (Kubernetes
+// counts runs where Marathon counts retries).
+func KubernetesAppSpec(spec marathon.AppSpec) marathon.AppSpec {
+	spec.BackoffFactor = 2
+	if spec.MaxConsecutiveFailures > 0 {
+		spec.MaxConsecutiveFailures++
+	}
+	return spec
 }
 
 // AppSpec maps a service description to the Marathon app Waiter creates

@@ -128,3 +128,29 @@ func taskIDs(ts []*marathon.Task) []string {
 	}
 	return out
 }
+
+// On Kubernetes the cold start is the create call (50 ms), the
+// ReplicaSet controller's lag (50 ms), the pod's start (500 ms), then the
+// kubelet's readiness probes: the first as the container starts, which
+// fails (the service listens 1 s later), the next a health-check interval
+// (10 s) on; the watches tell the router at once. So the worst cold start
+// is 10.6 s, where the shell's is about 1.6 s.
+func TestKubernetesCadence(t *testing.T) {
+	sc, err := scenario.Parse("cadence.yaml", []byte(fmt.Sprintf(coldStartScenario, scenario.SchedulerKubernetes)+
+		"kubernetes: {controller-lag: 50ms, pod-start: 500ms}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rep := runJSON(t, sc, Options{})
+	got := rep.Totals.LatencyMS.Max
+	t.Logf("worst cold start on kubernetes: %.0f ms", got)
+	if got < 10550 || got > 10700 {
+		t.Errorf("kubernetes: worst cold start %.0f ms, want within [10550, 10700]", got)
+	}
+	sc.Kubernetes.ReadinessInitialDelay = 2 * time.Second
+	_, rep = runJSON(t, sc, Options{})
+	// The first probe 2 s after the container runs finds it listening.
+	if got := rep.Totals.LatencyMS.Max; got < 2550 || got > 2700 {
+		t.Errorf("kubernetes, readiness initial delay 2s: worst cold start %.0f ms, want within [2550, 2700]", got)
+	}
+}

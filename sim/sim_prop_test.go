@@ -20,7 +20,7 @@ func TestRandomScenarios(t *testing.T) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "name: random\nseed: %d\nduration: %dm\npolicy: %s\n", rapid.Uint64().Draw(t, "seed"),
 			rapid.IntRange(1, 8).Draw(t, "minutes"), rapid.SampledFrom([]string{"waiter", "knative"}).Draw(t, "policy"))
-		fmt.Fprintf(&b, "scheduler: %s\n", rapid.SampledFrom([]string{"marathon", "shell"}).Draw(t, "scheduler"))
+		fmt.Fprintf(&b, "scheduler: %s\n", rapid.SampledFrom([]string{"marathon", "shell", "kubernetes"}).Draw(t, "scheduler"))
 		fmt.Fprintf(&b, "router: {poll-interval: %ds, fast-poll-interval: %dms, api-latency: %dms}\n", rapid.IntRange(1, 5).Draw(t, "poll"),
 			rapid.IntRange(50, 1000).Draw(t, "fastPoll"), rapid.IntRange(0, 200).Draw(t, "api"))
 		fmt.Fprintf(&b, "marathon: {agents: %d, agent-cpus: %d, agent-mem: %d, launch-latency: {kind: uniform, min: 500ms, max: %ds}}\n",

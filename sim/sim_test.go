@@ -121,7 +121,7 @@ func TestBrokenScenariosGiveClearErrors(t *testing.T) {
 		{"unknown load kind", "name: x\nduration: 1m\nservices:\n  - name: a\n    load: {kind: tsunami}\n", "line 5"},
 		{"invalid waiter params", base + "    params: {max-instances: 0}\n", "max-instances"},
 		{"unknown policy", base + "policy: magic\n", "line 6"},
-		{"unknown scheduler", base + "scheduler: kubernetes\n", `line 6: scheduler: unknown value "kubernetes" (one of marathon, shell)`},
+		{"unknown scheduler", base + "scheduler: nomad\n", `line 6: scheduler: unknown value "nomad" (one of marathon, shell, kubernetes)`},
 		{"negative fast poll", base + "router: {fast-poll-interval: -1s}\n", "line 6"},
 		{"unknown metric", base + "assertions:\n  - {metric: happiness, max: 1}\n", "line 7"},
 		{"fault on unknown service", base + "faults:\n  - {kind: crash, service: b, count: 1}\n", "line 7"},

@@ -2,7 +2,8 @@
 // command line Waiter's users talk to routers with.
 //
 //	waiter serve [--port 9091] [--data-dir ./waiter-data]
-//	             [--scheduler shell|marathon] [--marathon-url URL]
+//	             [--scheduler shell|marathon|kubernetes] [--marathon-url URL]
+//	             [--kubeconfig FILE] [--namespace NS]
 //	             [--config FILE] [--host ADDR] [--router-id ID]
 //	             [--log-format text|json] [--log-level LEVEL] [--access-log FILE]
 //	             [--cluster zookeeper --zk-connect HOST:PORT[,..] --cluster-secret-file FILE [--zk-base-path P] [--min-routers N]]

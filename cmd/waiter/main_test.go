@@ -30,7 +30,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"serve", "--help"}, 0, "waiter serve --scheduler marathon --marathon-url"},
 		{[]string{"create", "--help"}, 0, "grace-period-secs"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate" (known: serve, create, update,`},
-		{[]string{"serve", "--scheduler", "nope"}, 2, `scheduler must be shell or marathon (got "nope")`},
+		{[]string{"serve", "--scheduler", "nope"}, 2, `scheduler must be shell, marathon or kubernetes (got "nope")`},
 		{[]string{"serve", "--log-format", "xml"}, 2, `--log-format must be one of "text","json" but got "xml"`},
 		{[]string{"serve", "--prot", "1"}, 2, "unknown flag --prot, did you mean \"--port\"?"},
 		{[]string{"completion", "bash"}, 0, "complete -C "},

@@ -96,6 +96,7 @@ func (m *Model) place(a *App, t *Task) bool {
 		if m.launchFactor > 0 {
 			delay = time.Duration(float64(delay) * m.launchFactor)
 		}
+		delay += m.cfg.LaunchDelay
 		m.q.Push(m.now+delay, mEvent{kind: evRunning, task: t.ID, gen: t.gen})
 		return true
 	}

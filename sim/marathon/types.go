@@ -42,6 +42,9 @@ type Config struct {
 	Agents []Agent
 	// LaunchLatency is the staging-to-running delay in seconds.
 	LaunchLatency rng.Dist
+	// LaunchDelay is added to every launch's latency: Kubernetes'
+	// ReplicaSet controller lag before the pod exists (0 for Marathon).
+	LaunchDelay time.Duration
 	// BackoffSeconds and MaxLaunchDelay are Marathon's launch backoff
 	// (1 s and 3600 s); the factor is each app's BackoffFactor.
 	BackoffSeconds float64

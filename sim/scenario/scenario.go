@@ -23,11 +23,12 @@ type Scenario struct {
 	Seed        uint64        `yaml:"seed" doc:"seeds every random stream: the same seed gives the same report, byte for byte"`
 	Duration    time.Duration `yaml:"duration" required:"true" doc:"how much simulated time to run; more than 0"`
 	Policy      Policy        `yaml:"policy" default:"waiter" doc:"the scaling policy of every service whose scaling-policy parameter does not choose one"`
-	Scheduler   Scheduler     `yaml:"scheduler" default:"marathon" doc:"what runs the services, on the same simulated cluster: marathon, whose health checks the router learns of by polling, or shell (local processes), which probes a starting instance every age/20 (5 to 100 ms) and tells the router at once"`
+	Scheduler   Scheduler     `yaml:"scheduler" default:"marathon" doc:"what runs the services, on the same simulated cluster: marathon, whose health checks the router learns of by polling, shell (local processes), which probes a starting instance every age/20 (5 to 100 ms) and tells the router at once, or kubernetes (ReplicaSets: the controller's lag, pod start, the kubelet's readiness probe every health-check interval; the router's watches tell it at once)"`
 	Router      Router        `yaml:"router" doc:"the router's lag: how it learns instance state and how often it decides"`
 	Routers     int           `yaml:"routers" default:"1" unit:"count" doc:"how many routers share the services, each running the same engine over the slots the HRW distribution gives it (reference 4.3); with more than 1, a front balancer spreads requests over them and cluster says how they cooperate"`
 	Cluster     Cluster       `yaml:"cluster" doc:"how the routers of a cluster (routers more than 1) are reached and cooperate"`
 	Marathon    Marathon      `yaml:"marathon" doc:"the simulated Mesos cluster and Marathon"`
+	Kubernetes  Kubernetes    `yaml:"kubernetes" doc:"Kubernetes' cadence, with scheduler: kubernetes (its nodes are marathon's agents)"`
 	Services    []Service     `yaml:"services" doc:"the services and their load; a scenario needs services, a trace, or both"`
 	Trace       *Trace        `yaml:"trace" doc:"replays an invocation trace: every app in it becomes a service"`
 	Faults      []Fault       `yaml:"faults" doc:"failures injected at given times"`
@@ -54,11 +55,13 @@ type Scheduler string
 const (
 	SchedulerMarathon Scheduler = "marathon"
 	SchedulerShell    Scheduler = "shell"
+	// SchedulerKubernetes runs services as ReplicaSets (adapters/kubernetes).
+	SchedulerKubernetes Scheduler = "kubernetes"
 )
 
 // EnumValues lists the schedulers.
 func (Scheduler) EnumValues() []string {
-	return []string{string(SchedulerMarathon), string(SchedulerShell)}
+	return []string{string(SchedulerMarathon), string(SchedulerShell), string(SchedulerKubernetes)}
 }
 
 // Policy names a scaling policy.
@@ -148,6 +151,20 @@ type Marathon struct {
 	LaunchLatency  *rng.DurationDist `yaml:"launch-latency" default:"{kind: lognormal, median: 2s, sigma: 0.3}" doc:"time from a task's staging to its running"`
 	Backoff        time.Duration     `yaml:"backoff" default:"1s" old:"backoff-seconds" doc:"Marathon's launch backoff after a task fails; it grows by the service's restart-backoff-factor with each further failure"`
 	MaxLaunchDelay time.Duration     `yaml:"max-launch-delay" default:"1h" doc:"caps the launch backoff"`
+}
+
+// Kubernetes is the cadence of services run as ReplicaSets: the
+// ReplicaSet controller's lag before a pod exists, the pod's start
+// (scheduling, kubelet, container), the kubelet's readiness probe (its
+// initial delay, then every health-check-interval-secs, as Waiter's
+// ReplicaSets ask), its liveness probe after the grace period with
+// max-consecutive-failures + 1 failures, and its crash-loop back-off.
+type Kubernetes struct {
+	ControllerLag         time.Duration     `yaml:"controller-lag" default:"20ms" doc:"how long the ReplicaSet controller takes to create (or delete) a pod after the replica count changes"`
+	PodStart              *rng.DurationDist `yaml:"pod-start" default:"{kind: lognormal, median: 1s, sigma: 0.3}" doc:"time from a pod's creation to its container running (binding, kubelet, image already present)"`
+	ReadinessInitialDelay time.Duration     `yaml:"readiness-initial-delay" doc:"the readiness probe's initialDelaySeconds (Waiter sets none): the first probe runs this long after the container starts, then every health-check interval"`
+	CrashLoopBackoff      time.Duration     `yaml:"crash-loop-backoff" default:"10s" doc:"the kubelet's first restart delay of a container that exited; it doubles with each further exit"`
+	MaxCrashLoopBackoff   time.Duration     `yaml:"max-crash-loop-backoff" default:"5m" doc:"caps the crash-loop back-off"`
 }
 
 // Service is one simulated service (or a family: Count > 1, or versions).

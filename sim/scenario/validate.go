@@ -29,6 +29,8 @@ func validate(sc *Scenario, root strictyaml.Node) error {
 		{"router.queue-timeout", int64(sc.Router.QueueTimeout)},
 		{"marathon.backoff", int64(sc.Marathon.Backoff)},
 		{"marathon.max-launch-delay", int64(sc.Marathon.MaxLaunchDelay)},
+		{"kubernetes.crash-loop-backoff", int64(sc.Kubernetes.CrashLoopBackoff)},
+		{"kubernetes.max-crash-loop-backoff", int64(sc.Kubernetes.MaxCrashLoopBackoff)},
 	} {
 		if d.v <= 0 {
 			return fail(d.key, "must be more than 0")
@@ -55,6 +57,12 @@ func validate(sc *Scenario, root strictyaml.Node) error {
 	}
 	if sc.Router.APILatency < 0 {
 		return fail("router.api-latency", "must not be negative")
+	}
+	if sc.Kubernetes.ControllerLag < 0 {
+		return fail("kubernetes.controller-lag", "must not be negative")
+	}
+	if sc.Kubernetes.ReadinessInitialDelay < 0 {
+		return fail("kubernetes.readiness-initial-delay", "must not be negative")
 	}
 	m := &sc.Marathon
 	switch {

@@ -27,9 +27,10 @@ type Config struct {
 	TLS TLS `yaml:"tls"`
 	// DataDir holds the bbolt store file (waiter.db).
 	DataDir string `yaml:"data-dir"`
-	// Scheduler is "shell" (local processes) or "marathon".
-	Scheduler   string `yaml:"scheduler"`
-	MarathonURL string `yaml:"marathon-url"`
+	// Scheduler is "shell" (local processes), "marathon" or "kubernetes".
+	Scheduler   string     `yaml:"scheduler"`
+	MarathonURL string     `yaml:"marathon-url"`
+	Kubernetes  Kubernetes `yaml:"kubernetes"`
 	// RouterID names this router; default "<hostname>-<port>".
 	RouterID string `yaml:"router-id"`
 	// Hostnames are the router's own names (requests to them without
@@ -349,8 +350,10 @@ func (c Config) Validate() error {
 		if c.MarathonURL == "" {
 			errs = append(errs, errors.New("scheduler marathon needs marathon-url"))
 		}
+	case "kubernetes":
+		errs = append(errs, c.Kubernetes.validate()...)
 	default:
-		errs = append(errs, fmt.Errorf("scheduler must be shell or marathon (got %q)", c.Scheduler))
+		errs = append(errs, fmt.Errorf("scheduler must be shell, marathon or kubernetes (got %q)", c.Scheduler))
 	}
 	for name, d := range map[string]time.Duration{
 		"queue-timeout": c.QueueTimeout, "socket-timeout": c.SocketTimeout,

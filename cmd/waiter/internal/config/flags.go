@@ -14,8 +14,10 @@ type Flags struct {
 	Host          *string `placeholder:"ADDR" help:"Address to bind (default 127.0.0.1; \"\" is every interface, which needs a real --authenticator or --insecure-allow-anyone)."`
 	Port          *int    `help:"Port to listen on (default ${default_port})."`
 	DataDir       *string `placeholder:"DIR" predictor:"dir" help:"Folder of the store file, waiter.db (default ${default_data_dir})."`
-	Scheduler     *string `placeholder:"shell|marathon" help:"Where services run: shell (local processes, the default) or marathon."`
+	Scheduler     *string `placeholder:"shell|marathon|kubernetes" help:"Where services run: shell (local processes, the default), marathon or kubernetes."`
 	MarathonURL   *string `name:"marathon-url" placeholder:"URL" help:"Marathon's URL (with --scheduler marathon)."`
+	Kubeconfig    *string `placeholder:"FILE" predictor:"file" help:"Kubeconfig file (with --scheduler kubernetes; default: the in-cluster configuration)."`
+	Namespace     *string `placeholder:"NS" help:"Kubernetes namespace of services without a namespace parameter (default waiter; * is each run-as-user's own)."`
 	RouterID      *string `name:"router-id" placeholder:"ID" help:"This router's id (default <hostname>-<port>)."`
 	ScalingPolicy *string `placeholder:"waiter|knative" help:"Default autoscaling policy (default waiter); a service may pick its own."`
 
@@ -72,6 +74,8 @@ func (f Flags) Resolve() (Config, error) {
 	set(&cfg.DataDir, f.DataDir)
 	set(&cfg.Scheduler, f.Scheduler)
 	set(&cfg.MarathonURL, f.MarathonURL)
+	set(&cfg.Kubernetes.Kubeconfig, f.Kubeconfig)
+	set(&cfg.Kubernetes.Namespace, f.Namespace)
 	set(&cfg.RouterID, f.RouterID)
 	set(&cfg.ScalingPolicy, f.ScalingPolicy)
 	set(&cfg.Authenticator, f.Authenticator)

@@ -51,6 +51,8 @@ func newScheduler(cfg config.Config, pw passwords, log *slog.Logger) (engine.Sch
 			return nil, fmt.Errorf("marathon scheduler: %w", err)
 		}
 		return s, nil
+	case "kubernetes":
+		return newKubernetesScheduler(cfg, pw, log)
 	}
 	return nil, fmt.Errorf("unknown scheduler %q", cfg.Scheduler)
 }

@@ -1,0 +1,214 @@
+package kubernetes
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/waiter-go/waiter/engine"
+)
+
+// CreateService creates d's ReplicaSet with the given replicas. One that
+// exists already (the same name in the same namespace) is not an error.
+func (s *Scheduler) CreateService(ctx context.Context, d *engine.Description, instances int) error {
+	if err := s.ready(ctx, "create"); err != nil {
+		return err
+	}
+	p, err := s.place(d)
+	if err != nil {
+		return err
+	}
+	rs, err := s.replicaSet(d, p, max(instances, 0))
+	if err != nil {
+		return err
+	}
+	_, err = s.client.AppsV1().ReplicaSets(p.namespace).Create(ctx, rs, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return wrap("create "+d.ID, err, ErrServiceNotFound)
+}
+
+// ScaleService sets the ReplicaSet's replicas. Like Waiter's, it never
+// lowers them below the pods that run, so the ReplicaSet controller kills
+// no pod of its own choosing: instances are removed by KillInstance,
+// which names them (with force the engine asks for
+// engine.ForcedScaleCount anyway).
+func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instances int, force bool) error {
+	if err := s.ready(ctx, "scale"); err != nil {
+		return err
+	}
+	return s.updateReplicas(ctx, "scale "+serviceID, serviceID, func(_ *appsv1.ReplicaSet, pods int) int32 {
+		return int32(max(instances, pods, 0))
+	})
+}
+
+// updateReplicas sets a ReplicaSet's replicas to what target says, given
+// the ReplicaSet as read and the pods of the service that are not being
+// deleted, with optimistic concurrency: on a conflict it reads again and
+// retries (Config.MaxPatchRetries times, as Waiter's
+// k8s-patch-with-retries).
+func (s *Scheduler) updateReplicas(ctx context.Context, call, serviceID string, target func(*appsv1.ReplicaSet, int) int32) error {
+	cached := s.replicaSetOf(serviceID)
+	if cached == nil {
+		return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
+	}
+	rsc := s.client.AppsV1().ReplicaSets(cached.Namespace)
+	var err error
+	for attempt := 0; attempt <= s.cfg.MaxPatchRetries; attempt++ {
+		var rs *appsv1.ReplicaSet
+		rs, err = rsc.Get(ctx, cached.Name, metav1.GetOptions{})
+		if err != nil {
+			return wrap(call, err, ErrServiceNotFound)
+		}
+		n := target(rs, s.livePods(serviceID))
+		if rs.Spec.Replicas != nil && *rs.Spec.Replicas == n {
+			return nil
+		}
+		rs.Spec.Replicas = &n
+		_, err = rsc.Update(ctx, rs, metav1.UpdateOptions{})
+		if !apierrors.IsConflict(err) {
+			return wrap(call, err, ErrServiceNotFound)
+		}
+	}
+	return wrap(call, err, ErrServiceNotFound)
+}
+
+// livePods counts the service's pods that are not being deleted (what
+// the ReplicaSet controller counts as its replicas).
+func (s *Scheduler) livePods(serviceID string) int {
+	n := 0
+	for _, p := range s.podsOf(serviceID) {
+		if p.DeletionTimestamp == nil && p.Status.Phase != corev1.PodFailed && p.Status.Phase != corev1.PodSucceeded {
+			n++
+		}
+	}
+	return n
+}
+
+// KillInstance deletes the instance's pod.
+//
+// With opts.Replace the replicas stay and the ReplicaSet controller
+// starts a replacement (an operator's kill). Otherwise the replicas drop
+// by one in the same step, and no other pod may go in its place. When
+// the controller finds more pods than replicas it removes the first by
+// its ranking: unscheduled, then pending, then not Ready, then the lowest
+// pod-deletion-cost. So the victim is first marked not Ready (its
+// status's Ready condition) and given the lowest deletion cost, which
+// puts it ahead of every running pod, ready or not; then the replicas
+// are lowered (optimistic concurrency); then the pod is deleted, so that
+// it also goes when the controller lags. Waiter's own order (delete with
+// a 300 s grace, scale down, delete again) leaves a window in which the
+// controller counts the terminating pod out and creates a replacement,
+// and a deletion cost alone loses to any pod that is not Ready yet (a
+// pod started by a scale-up a moment ago). Only a pod still pending
+// (not bound, or its container not started) ranks ahead of the victim.
+// opts.Force deletes with no grace period (SIGKILL at once).
+func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID string, opts engine.KillOptions) error {
+	call := "kill " + instanceID
+	if err := s.ready(ctx, "kill"); err != nil {
+		return err
+	}
+	name, restarts, ok := podOf(instanceID)
+	if !ok {
+		return fmt.Errorf("kubernetes: %s: %w: not an instance id", call, ErrInstanceNotFound)
+	}
+	var pod *corev1.Pod
+	for _, p := range s.podsOf(serviceID) {
+		if p.Name == name {
+			pod = p
+		}
+	}
+	if pod == nil || pod.DeletionTimestamp != nil || restartCount(pod) != restarts {
+		return fmt.Errorf("kubernetes: %s: %w", call, ErrInstanceNotFound)
+	}
+	pods := s.client.CoreV1().Pods(pod.Namespace)
+	del := metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &pod.UID}}
+	if opts.Force {
+		zero := int64(0)
+		del.GracePeriodSeconds = &zero
+	}
+	if !opts.Replace {
+		patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{
+			annotDeletionCost: strconv.Itoa(math.MinInt32)}}})
+		if _, err := pods.Patch(ctx, pod.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			return wrap(call, err, ErrInstanceNotFound)
+		}
+		notReady, _ := json.Marshal(map[string]any{"status": map[string]any{"conditions": []corev1.PodCondition{{
+			Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "WaiterKilling",
+			Message: "chosen by Waiter to be removed", LastTransitionTime: metav1.Now()}}}})
+		if _, err := pods.Patch(ctx, pod.Name, types.StrategicMergePatchType, notReady, metav1.PatchOptions{}, "status"); err != nil {
+			return wrap(call, err, ErrInstanceNotFound)
+		}
+		err := s.updateReplicas(ctx, call, serviceID, func(rs *appsv1.ReplicaSet, _ int) int32 {
+			if rs.Spec.Replicas == nil || *rs.Spec.Replicas <= 0 {
+				return 0
+			}
+			return *rs.Spec.Replicas - 1
+		})
+		if err != nil {
+			return err
+		}
+	}
+	err := pods.Delete(ctx, pod.Name, del)
+	if !opts.Replace && (apierrors.IsNotFound(err) || apierrors.IsConflict(err)) {
+		return nil // the ReplicaSet controller deleted it first
+	}
+	return wrap(call, err, ErrInstanceNotFound)
+}
+
+// DeleteService deletes the ReplicaSet and its pods. Waiter leaves the
+// pods to Kubernetes' garbage collector (propagation Background); the
+// pods are also deleted here, so that a cluster without the collector
+// stops them too. A service that is not there is deleted.
+func (s *Scheduler) DeleteService(ctx context.Context, serviceID string) error {
+	call := "delete " + serviceID
+	if err := s.ready(ctx, "delete"); err != nil {
+		return err
+	}
+	rs := s.replicaSetOf(serviceID)
+	if rs == nil {
+		return nil
+	}
+	bg := metav1.DeletePropagationBackground
+	err := s.client.AppsV1().ReplicaSets(rs.Namespace).Delete(ctx, rs.Name,
+		metav1.DeleteOptions{PropagationPolicy: &bg, Preconditions: &metav1.Preconditions{UID: &rs.UID}})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return wrap(call, err, ErrServiceNotFound)
+	}
+	sel := labels.SelectorFromSet(rs.Spec.Selector.MatchLabels).String()
+	err = s.client.CoreV1().Pods(rs.Namespace).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: sel})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return wrap(call, err, ErrServiceNotFound)
+	}
+	return nil
+}
+
+// restartCount is the service container's restart count.
+func restartCount(p *corev1.Pod) int32 {
+	if cs := containerStatus(p); cs != nil {
+		return cs.RestartCount
+	}
+	return 0
+}
+
+func containerStatus(p *corev1.Pod) *corev1.ContainerStatus {
+	for i := range p.Status.ContainerStatuses {
+		if p.Status.ContainerStatuses[i].Name == containerName {
+			return &p.Status.ContainerStatuses[i]
+		}
+	}
+	return nil
+}
+
+var _ = errors.Is

@@ -1,0 +1,195 @@
+package kubernetes
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/healthcheck"
+)
+
+var _ engine.Scheduler = (*Scheduler)(nil)
+
+// byService indexes ReplicaSets and pods by their waiter/service-id.
+const byService = "service"
+
+// Scheduler runs services as ReplicaSets. It is safe for concurrent use.
+type Scheduler struct {
+	cfg          Config
+	log          *slog.Logger
+	client       kubernetes.Interface
+	clusterLabel string
+	probe        *healthcheck.Prober
+
+	rsInformer, podInformer cache.SharedIndexInformer
+	synced                  chan struct{}
+	stop                    chan struct{}
+	done                    sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	// failed holds each service's recent failures, newest last (<= 10).
+	failed map[string][]engine.ObservedInstance
+	// facts remembers, per instance, what the router's own health checks
+	// learnt and whether the pod was ever ready, to flag it once it fails.
+	facts map[string]fact
+	subs  []chan string
+}
+
+type fact struct {
+	flags     engine.InstanceFlags
+	wasReady  bool
+	lastCheck int
+}
+
+// New connects to the API server cfg names and starts watching
+// Waiter's ReplicaSets and pods (labelled waiter/cluster=Cluster). The
+// watches sync in the background: Observe reports ErrUnavailable until
+// they have, and keeps answering from the last state it saw while the
+// API server is away.
+func New(cfg Config) (*Scheduler, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	rc, err := cfg.restConfig()
+	if err != nil {
+		return nil, err
+	}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes: client: %w", err)
+	}
+	return newWithClient(cfg, cs), nil
+}
+
+func newWithClient(cfg Config, cs kubernetes.Interface) *Scheduler {
+	s := &Scheduler{cfg: cfg, log: cfg.Logger, client: cs, clusterLabel: labelValue(cfg.Cluster),
+		probe:  healthcheck.New(max(cfg.ProbeTimeout, 0), "waiter-kubernetes-adapter"),
+		synced: make(chan struct{}), stop: make(chan struct{}),
+		failed: map[string][]engine.ObservedInstance{}, facts: map[string]fact{}}
+	if s.clusterLabel == "" {
+		s.clusterLabel = "waiter"
+	}
+	ns := cfg.Namespace
+	if cfg.WatchAllNamespaces {
+		ns = metav1.NamespaceAll
+	}
+	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = labelCluster + "=" + s.clusterLabel }))
+	s.rsInformer = factory.Apps().V1().ReplicaSets().Informer()
+	s.podInformer = factory.Core().V1().Pods().Informer()
+	index := cache.Indexers{byService: func(obj any) ([]string, error) {
+		if m, ok := obj.(metav1.Object); ok {
+			if id := m.GetAnnotations()[annotServiceID]; id != "" {
+				return []string{id}, nil
+			}
+		}
+		return nil, nil
+	}}
+	_ = s.rsInformer.AddIndexers(index)
+	_ = s.podInformer.AddIndexers(index)
+	// Failures are recorded as the watch delivers them, so a container
+	// that restarts twice between two Observe calls leaves two.
+	_, _ = s.podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { s.notePod(obj); s.notifyObject(obj) },
+		UpdateFunc: func(_, obj any) { s.notePod(obj); s.notifyObject(obj) },
+		DeleteFunc: s.notifyObject,
+	})
+	_, _ = s.rsInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    s.notifyObject,
+		UpdateFunc: func(_, obj any) { s.notifyObject(obj) },
+		DeleteFunc: s.notifyObject,
+	})
+	factory.Start(s.stop)
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		if cache.WaitForCacheSync(s.stop, s.rsInformer.HasSynced, s.podInformer.HasSynced) {
+			close(s.synced)
+		}
+	}()
+	return s
+}
+
+// Close is Shutdown without a deadline.
+func (s *Scheduler) Close() error { return s.Shutdown(context.Background()) }
+
+// Shutdown stops the watches. ReplicaSets and pods keep running: they
+// outlive the router, as in Waiter.
+func (s *Scheduler) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.closeSubs()
+	close(s.stop)
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.done.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		s.probe.Close()
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("kubernetes: shutdown: %w", ctx.Err())
+	}
+}
+
+// ready fails unless the scheduler is open and its watches have synced;
+// a call made while they sync (right after New) waits for them, within
+// ctx.
+func (s *Scheduler) ready(ctx context.Context, call string) error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return fmt.Errorf("kubernetes: %s: %w", call, ErrClosed)
+	}
+	select {
+	case <-s.synced:
+		return nil
+	case <-s.stop:
+		return fmt.Errorf("kubernetes: %s: %w", call, ErrClosed)
+	case <-ctx.Done():
+		return fmt.Errorf("kubernetes: %s: %w: watches have not synced yet: %w", call, ErrUnavailable, ctx.Err())
+	}
+}
+
+// replicaSetOf is the cached ReplicaSet of a service, or nil.
+func (s *Scheduler) replicaSetOf(serviceID string) *appsv1.ReplicaSet {
+	objs, _ := s.rsInformer.GetIndexer().ByIndex(byService, serviceID)
+	var best *appsv1.ReplicaSet
+	for _, o := range objs {
+		rs := o.(*appsv1.ReplicaSet)
+		if rs.DeletionTimestamp == nil && (best == nil || rs.CreationTimestamp.Before(&best.CreationTimestamp)) {
+			best = rs
+		}
+	}
+	return best
+}
+
+// podsOf are the cached pods of a service.
+func (s *Scheduler) podsOf(serviceID string) []*corev1.Pod {
+	objs, _ := s.podInformer.GetIndexer().ByIndex(byService, serviceID)
+	out := make([]*corev1.Pod, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, o.(*corev1.Pod))
+	}
+	return out
+}

@@ -1,0 +1,37 @@
+package kubernetes
+
+import (
+	"testing"
+	"time"
+)
+
+// pollEvery is how often eventually re-checks: often enough that a
+// state lasting one scaling interval (250 ms) is seen, seldom enough
+// that the polling is no load on the router.
+const pollEvery = 50 * time.Millisecond
+
+// eventually checks cond until it holds, and fails the test if it does
+// not within timeout, with what cond said the last time. It returns how
+// long it waited.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) time.Duration {
+	t.Helper()
+	start := time.Now()
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		if ok, _ := cond(); ok {
+			return time.Since(start)
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			ok, detail := cond()
+			if ok {
+				return time.Since(start)
+			}
+			t.Fatalf("%s: not within %s; last seen: %s", what, timeout, detail)
+		}
+	}
+}

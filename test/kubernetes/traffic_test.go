@@ -1,0 +1,128 @@
+package kubernetes
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// sendConcurrently starts n identical requests at once and returns a
+// channel that delivers all n replies, in completion order, once the last
+// is done; the caller checks the router and Marathon meanwhile.
+func (c *cluster) sendConcurrently(svc service, n int, kitchen map[string]string) <-chan []reply {
+	out := make(chan []reply, 1)
+	replies := make(chan reply, n)
+	for range n {
+		go func() { replies <- c.send(svc, kitchen) }()
+	}
+	go func() {
+		all := make([]reply, 0, n)
+		for range n {
+			all = append(all, <-replies)
+		}
+		out <- all
+	}()
+	return out
+}
+
+// traffic is requests sent in a loop by a few workers until stopped:
+// steady load during a kill or an outage. Each reply is tagged with the
+// phase the test was in when the request was sent.
+type traffic struct {
+	svc   service
+	phase atomic.Int32
+	stopC chan struct{}
+	wg    sync.WaitGroup
+	// gate is read-held by every request in flight; pause takes it.
+	gate sync.RWMutex
+
+	mu      sync.Mutex
+	replies []taggedReply
+}
+
+type taggedReply struct {
+	reply
+	phase int32
+}
+
+// trafficPace is the least time between two requests of one worker: a
+// steady load, not a flood that would starve the parallel tests' CPUs.
+const trafficPace = 5 * time.Millisecond
+
+// startTraffic runs workers goroutines, each sending requests to svc one
+// after another; stop ends them, and so does the test's clean-up (which
+// runs before the cluster's: no worker outlives the router).
+func (c *cluster) startTraffic(svc service, workers int) *traffic {
+	tr := &traffic{svc: svc, stopC: make(chan struct{})}
+	c.t.Cleanup(func() { tr.stop() })
+	for range workers {
+		tr.wg.Add(1)
+		go func() {
+			defer tr.wg.Done()
+			pace := time.NewTicker(trafficPace)
+			defer pace.Stop()
+			for {
+				select {
+				case <-tr.stopC:
+					return
+				case <-pace.C:
+				}
+				tr.gate.RLock()
+				phase := tr.phase.Load()
+				r := c.send(svc, nil)
+				tr.gate.RUnlock()
+				tr.mu.Lock()
+				tr.replies = append(tr.replies, taggedReply{r, phase})
+				tr.mu.Unlock()
+			}
+		}()
+	}
+	return tr
+}
+
+// pause returns once no request is in flight, and holds new ones until
+// resume.
+func (tr *traffic) pause() { tr.gate.Lock() }
+
+// resume lets the workers send again.
+func (tr *traffic) resume() { tr.gate.Unlock() }
+
+// setPhase tags the requests sent from now on.
+func (tr *traffic) setPhase(p int32) { tr.phase.Store(p) }
+
+// count is how many replies came back in phase p so far.
+func (tr *traffic) count(p int32) int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	n := 0
+	for _, r := range tr.replies {
+		if r.phase == p {
+			n++
+		}
+	}
+	return n
+}
+
+// last is the most recent reply, if any.
+func (tr *traffic) last() (taggedReply, bool) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(tr.replies) == 0 {
+		return taggedReply{}, false
+	}
+	return tr.replies[len(tr.replies)-1], true
+}
+
+// stop ends the workers (each finishes its request in flight) and returns
+// every reply. It is safe to call twice.
+func (tr *traffic) stop() []taggedReply {
+	select {
+	case <-tr.stopC:
+	default:
+		close(tr.stopC)
+	}
+	tr.wg.Wait()
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]taggedReply(nil), tr.replies...)
+}
