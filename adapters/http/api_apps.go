@@ -96,7 +96,8 @@ func (s *Server) handleGetApp(w http.ResponseWriter, r *http.Request, ps httprou
 	inc := appIncludes(r.URL.Query())
 	det := s.appDetails(snap, ov, sus, inc)
 	if inc["metrics"] {
-		det["metrics"] = s.clusterMetrics(r.Context(), snap)
+		metrics := s.clusterMetrics(r.Context(), snap)
+		det["metrics"], det["num-routers"] = metrics, len(metrics["routers"].(map[string]any))
 	}
 	if s.cfg.InstanceFiles != nil && s.mayManageService(p.User, snap) {
 		addLogURLs(det) // api_logs.go

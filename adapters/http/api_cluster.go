@@ -42,6 +42,18 @@ func countersJSON(c engine.ServiceCounters) map[string]any {
 	return m
 }
 
+// withCodahale adds Waiter's codahale shape to flat counters:
+// counters.request-counts with outstanding, waiting and (when known, total
+// >= 0) the request total, as Waiter's /apps/{id}?include=metrics has it.
+func withCodahale(flat map[string]any, c engine.ServiceCounters, total int) map[string]any {
+	rc := map[string]any{"outstanding": c.Outstanding, "waiting-for-available-instance": c.Waiting}
+	if total >= 0 {
+		rc["total"] = total
+	}
+	flat["counters"] = map[string]any{"request-counts": rc}
+	return flat
+}
+
 // clusterMetrics is the "metrics" part of /apps/{id}?include=metrics: the
 // service's counters on every router and their sum. A router outside a
 // cluster answers with its own snapshot's counts.
@@ -56,6 +68,11 @@ func (s *Server) clusterMetrics(ctx context.Context, snap waiter.ServiceSnapshot
 		m.Routers = map[string]engine.ServiceCounters{s.cfg.RouterID: own}
 		m.Aggregate = waiter.SumCounters(snap.ID, m.Routers)
 	}
+	// A router outside a cluster reports itself under its configured id.
+	if c, ok := m.Routers[""]; ok && s.cfg.RouterID != "" {
+		delete(m.Routers, "")
+		m.Routers[s.cfg.RouterID] = c
+	}
 	ids := make([]string, 0, len(m.Routers))
 	for id := range m.Routers {
 		ids = append(ids, id)
@@ -63,9 +80,17 @@ func (s *Server) clusterMetrics(ctx context.Context, snap waiter.ServiceSnapshot
 	sort.Strings(ids)
 	routers := make(map[string]any, len(ids))
 	for _, id := range ids {
-		routers[id] = countersJSON(m.Routers[id])
+		total := -1 // only this router knows its request total
+		if id == s.cfg.RouterID || len(ids) == 1 {
+			total = int(snap.TotalRequests)
+		}
+		routers[id] = withCodahale(countersJSON(m.Routers[id]), m.Routers[id], total)
 	}
-	out := map[string]any{"routers": routers, "aggregate": countersJSON(m.Aggregate)}
+	aggTotal := -1
+	if len(ids) == 1 {
+		aggTotal = int(snap.TotalRequests)
+	}
+	out := map[string]any{"routers": routers, "aggregate": withCodahale(countersJSON(m.Aggregate), m.Aggregate, aggTotal)}
 	if len(m.Errors) > 0 {
 		out["errors"] = m.Errors
 	}

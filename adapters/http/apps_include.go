@@ -86,14 +86,3 @@ func (s *Server) tokenFallback(snap waiter.ServiceSnapshot, current []string) st
 	}
 	return ""
 }
-
-// appMetrics is /apps/{id}?include=metrics: this router's request
-// counters for the service, and their aggregate over the routers (one
-// router here), in Waiter's codahale shape.
-func appMetrics(routerID string, snap waiter.ServiceSnapshot) map[string]any {
-	counters := map[string]any{"counters": map[string]any{"request-counts": map[string]any{
-		"outstanding": snap.Waiting + snap.InFlight, "waiting-for-available-instance": snap.Waiting,
-		"total": snap.TotalRequests,
-	}}}
-	return map[string]any{"routers": map[string]any{routerID: counters}, "aggregate": counters}
-}

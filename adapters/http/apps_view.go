@@ -156,9 +156,6 @@ func (s *Server) appDetails(snap waiter.ServiceSnapshot, ov, sus waiter.Change, 
 		"killed-instances": instancesView(snap.ID, snap.Killed),
 	}
 	m["num-active-instances"] = len(snap.Instances)
-	if include["metrics"] {
-		m["metrics"], m["num-routers"] = appMetrics(s.cfg.RouterID, snap), 1
-	}
 	m["service-description-overrides"] = changeView(ov, map[string]any{"overrides": nonNilMap(ov.Overrides)})
 	m["service-suspended-state"] = changeView(sus, map[string]any{"suspended": sus.Suspended})
 	return m
