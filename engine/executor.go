@@ -34,8 +34,11 @@ func (e *Engine) scalingPass() {
 		}
 		e.refreshExpiry(svc)
 		if svc.scaler == nil {
-			svc.scaler = e.cfg.Policies[svc.policy].NewScaler(svc.desc, svc.scheduled)
+			svc.scaler = e.cfg.Policies[svc.policy].NewScaler(svc.desc,
+				ScaleStart{Now: e.now, Scheduled: svc.scheduled, Healthy: svc.counts(e.now).healthy})
+			svc.startSampling(e.now)
 		}
+		svc.sampleThrough(e.now)
 		if ticks == 0 {
 			continue // Waiter's first cycle has no elapsed ticks: no scaling
 		}
@@ -44,12 +47,14 @@ func (e *Engine) scalingPass() {
 			Now:         e.now,
 			Ticks:       ticks,
 			Outstanding: svc.outstanding(),
+			Concurrency: svc.samples,
 			Requested:   svc.requested,
 			Scheduled:   svc.scheduled,
 			Healthy:     c.healthy,
 			Expired:     c.expiredHealthy + min(e.cfg.MaxExpiredUnhealthy, c.expiredUnhealthy),
 			Desc:        svc.desc,
 		})
+		svc.samples = svc.samples[:0]
 		svc.lastDecision, svc.decided = dec, true
 		svc.scalingState = scalingStateOf(dec.ScaleAmount)
 		if dec.Retire && svc.outstanding() == 0 {

@@ -40,6 +40,7 @@ func (e *Engine) arrive(ev *Event) {
 	if timeout <= 0 {
 		timeout = e.cfg.DefaultQueueTimeout
 	}
+	svc.sampleBefore(e.now)
 	e.seq++
 	rec := reqRecord{svc: svc, seq: e.seq, timeout: timeout, prio: ev.Priority}
 	if svc.waiting == 0 || ev.Priority {
@@ -169,6 +170,7 @@ func (e *Engine) finish(id RequestID, outcome Outcome) {
 	}
 	delete(e.requests, id)
 	svc, in := rec.svc, rec.inst
+	svc.sampleBefore(e.now)
 	svc.inflight--
 	in.inflight--
 	svc.lastActivity = e.now
@@ -222,6 +224,7 @@ func (e *Engine) cancel(id RequestID) {
 		return
 	}
 	delete(e.requests, id)
+	rec.svc.sampleBefore(e.now)
 	rec.svc.waiting--
 	e.waiting--
 	rec.svc.lastActivity = e.now
@@ -236,6 +239,7 @@ func (e *Engine) rejectNew(id RequestID, service string, err *Error) {
 func (e *Engine) rejectQueued(id RequestID, err *Error) {
 	rec := e.requests[id]
 	delete(e.requests, id)
+	rec.svc.sampleBefore(e.now)
 	rec.svc.waiting--
 	e.waiting--
 	e.emit(Action{Kind: ActReject, Service: rec.svc.id, Request: id, Err: err})

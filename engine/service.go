@@ -57,6 +57,11 @@ type service struct {
 	killPending   string
 	scalePending  bool
 	lastObservedR int
+	// samples are the once-a-second outstanding counts since the last
+	// pass (ScaleInput.Concurrency); sampleNext is the next second of the
+	// grid, zero until the service has a scaler.
+	samples    []float64
+	sampleNext time.Time
 }
 
 func (s *service) outstanding() int { return s.waiting + s.inflight }
