@@ -37,6 +37,7 @@ func (e *Engine) scalingPass() {
 			svc.scaler = e.cfg.Policies[svc.policy].NewScaler(svc.desc,
 				ScaleStart{Now: e.now, Scheduled: svc.scheduled, Healthy: svc.counts(e.now).healthy})
 			svc.startSampling(e.now)
+			svc.arrived, svc.completed = 0, 0
 		}
 		svc.sampleThrough(e.now)
 		if ticks == 0 {
@@ -48,6 +49,10 @@ func (e *Engine) scalingPass() {
 			Ticks:       ticks,
 			Outstanding: svc.outstanding(),
 			Concurrency: svc.samples,
+			InFlight:    svc.inflight,
+			Queued:      svc.waiting,
+			Arrived:     svc.arrived,
+			Completed:   svc.completed,
 			Requested:   svc.requested,
 			Scheduled:   svc.scheduled,
 			Healthy:     c.healthy,
@@ -55,6 +60,7 @@ func (e *Engine) scalingPass() {
 			Desc:        svc.desc,
 		})
 		svc.samples = svc.samples[:0]
+		svc.arrived, svc.completed = 0, 0
 		svc.lastDecision, svc.decided = dec, true
 		svc.scalingState = scalingStateOf(dec.ScaleAmount)
 		if dec.Retire && svc.outstanding() == 0 {

@@ -207,7 +207,7 @@ var paramSpecs = []paramSpec{
 	{name: "scale-down-factor", kind: kindNumber, def: 0.001, overridable: true, check: numRange(0, 1, true, true)},
 	{name: "scale-factor", kind: kindNumber, def: 1.0, overridable: true, check: numRange(0, 2, true, false)},
 	{name: "scale-up-factor", kind: kindNumber, def: 0.1, overridable: true, check: numRange(0, 1, true, true)},
-	{name: "scaling-policy", kind: kindString, overridable: true, check: oneOf(WaiterPolicyName, KnativePolicyName)},
+	{name: "scaling-policy", kind: kindString, overridable: true, check: oneOf(PolicyNames()...)},
 	{name: "scheduler", kind: kindString, check: nonEmpty},
 	{name: "termination-grace-period-secs", kind: kindInt, def: 0.0, overridable: true, check: intRange(0, 300)},
 	{name: "version", kind: kindString, check: nonEmpty},

@@ -18,6 +18,14 @@ type ScaleInput struct {
 	// metric collector would have scraped; the slice is the engine's and
 	// valid only during the call.
 	Concurrency []float64
+	// InFlight and Queued split Outstanding: requests on an instance and
+	// requests waiting for one.
+	InFlight, Queued int
+	// Arrived counts the requests that reached the service since the
+	// previous pass (admitted or not); Completed those that finished on
+	// an instance. With InFlight they give the arrival rate and the
+	// service time (Little's law) a policy can predict from.
+	Arrived, Completed int
 	// Requested is the scheduler's requested instance count (total-instances).
 	Requested int
 	// Scheduled is the number of tasks that exist (task-count).

@@ -41,6 +41,7 @@ func (e *Engine) arrive(ev *Event) {
 		timeout = e.cfg.DefaultQueueTimeout
 	}
 	svc.sampleBefore(e.now)
+	svc.arrived++
 	e.seq++
 	rec := reqRecord{svc: svc, seq: e.seq, timeout: timeout, prio: ev.Priority}
 	if svc.waiting == 0 || ev.Priority {
@@ -171,6 +172,7 @@ func (e *Engine) finish(id RequestID, outcome Outcome) {
 	delete(e.requests, id)
 	svc, in := rec.svc, rec.inst
 	svc.sampleBefore(e.now)
+	svc.completed++
 	svc.inflight--
 	in.inflight--
 	svc.lastActivity = e.now

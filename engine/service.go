@@ -62,6 +62,9 @@ type service struct {
 	// grid, zero until the service has a scaler.
 	samples    []float64
 	sampleNext time.Time
+	// arrived and completed count requests since the last pass
+	// (ScaleInput.Arrived, Completed).
+	arrived, completed int
 }
 
 func (s *service) outstanding() int { return s.waiting + s.inflight }

@@ -17,7 +17,7 @@ type Flags struct {
 	Scheduler     *string `placeholder:"shell|marathon" help:"Where services run: shell (local processes, the default) or marathon."`
 	MarathonURL   *string `name:"marathon-url" placeholder:"URL" help:"Marathon's URL (with --scheduler marathon)."`
 	RouterID      *string `name:"router-id" placeholder:"ID" help:"This router's id (default <hostname>-<port>)."`
-	ScalingPolicy *string `placeholder:"waiter|knative" help:"Default autoscaling policy (default waiter); a service may pick its own."`
+	ScalingPolicy *string `placeholder:"waiter|knative|predictive" help:"Default autoscaling policy (default waiter); a service may pick its own."`
 
 	Authenticator            *string `placeholder:"NAME" help:"How callers prove who they are: one-user (the default), jwt, kerberos or composite."`
 	InsecureAllowAnyone      *bool   `help:"Let a one-user router listen beyond loopback: anyone who reaches it acts as its user."`
