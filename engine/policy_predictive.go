@@ -8,29 +8,42 @@ import (
 // PredictivePolicyName names the predictive policy.
 const PredictivePolicyName = "predictive"
 
-// PredictivePolicy sizes a service for the load it predicts rather than
-// for the requests it holds. Waiter's formula and Knative's count queued
-// requests as if each needed a slot now, so a burst or a cold start, whose
-// queue grows for as long as instances take to start, asks for instances
-// in proportion to that queue (about 55 for a 20 rps service), and Waiter
-// then gives them back over hours. This policy instead:
+// PredictivePolicy sizes a service for the work it has and the backlog it
+// predicts, rather than for the requests it holds. Waiter's formula and
+// Knative's count each queued request as demand for a slot now, so on a
+// cold start or a burst, whose queue grows for as long as instances take
+// to start, they ask for instances in proportion to that queue (about 55
+// for a 20 rps service), and Waiter then gives them back over hours. This
+// policy separates the two:
 //
-//   - predicts the steady need from Little's law: arrival rate x measured
-//     service time (in-flight request-seconds / completions, decayed) gives
-//     the busy slots the load needs, divided by concurrency-level x the
-//     target utilisation;
-//   - counts capacity already starting: the decision is an absolute count
-//     compared with the requested instances, which include the starting
-//     ones, and the queue is counted once, as the work to drain, not as
-//     demand that keeps growing while instances start;
-//   - predicts the queue that will be waiting when new instances are
-//     ready (the queue now plus the arrival rate for StartupEstimate) and
-//     asks for enough to drain it within DrainHorizon, so a burst gets its
-//     capacity in one step and the backlog clears in seconds;
-//   - scales down on measured idleness: the need is what the measured rate
-//     and service time say, so instances idle once the load falls are
-//     given back after ScaleDownDelay (the highest need of that window is
-//     kept), not over hours.
+//   - the steady need is the in-flight requests (an average over
+//     BusyWindow), which by Little's law is arrival rate x service time
+//     for the load the service serves, divided by concurrency-level x
+//     TargetUtilization; queued requests are not part of it;
+//   - queued requests are a backlog, counted once: the queue now plus
+//     what arrives faster than the requested instances (starting ones
+//     included, so capacity already on its way is counted) can serve
+//     during StartupEstimate, to be drained within DrainHorizon (never
+//     more than one slot per waiting request). The service time comes
+//     from in-flight request-seconds / completions; the arrival rate from
+//     an average over RateWindow, or the rate every one of the last three
+//     passes saw, so a sustained burst counts at once and a clump does not;
+//   - it scales up at once when the instances would be busier than
+//     UpUtilization, and down, to the highest count wanted during
+//     ScaleDownDelay, only when they are idler than DownUtilization: the
+//     band between stops the churn of starting and killing instances on
+//     noise, each start paying its start-up time;
+//   - it scales down on measured idleness: a service with no request
+//     arriving, waiting or running for IdleRetire is retired (zero
+//     instances), as Knative's scale to zero does, and its instances are
+//     given back within minutes, not hours.
+//
+// Why it wins: instance-seconds go to instances that serve. A queue is
+// drained by the instances already starting instead of summoning more in
+// proportion to its length, idle instances leave after a minute, and the
+// hysteresis avoids paying start-ups twice. What it gives up is headroom:
+// it keeps fewer idle instances, so a burst onto a quiet service waits for
+// start-ups a little longer (spike's p99).
 //
 // Zero fields take the defaults in the comments.
 type PredictivePolicy struct {
