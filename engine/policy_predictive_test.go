@@ -193,3 +193,19 @@ func TestPredictiveQueueNeverLowersTheCountProperties(t *testing.T) {
 		}
 	})
 }
+
+func TestEngineRetiresPredictiveServiceAfterAMinuteIdle(t *testing.T) {
+	h := newHarness(t, Config{})
+	d := mustDesc(t, Params{"scaling-policy": "predictive", "idle-timeout-mins": 0.0})
+	h.arrive(1, d)
+	h.observe(d, 1, healthyAt("a", epoch))
+	h.advanceBy(5 * time.Second)
+	h.finish(1, OutcomeSuccess)
+	if dels := only(h.advanceBy(55*time.Second), ActDeleteService); len(dels) != 0 {
+		t.Fatalf("retired within a minute of the last request: %s", describe(dels))
+	}
+	acts := h.advanceBy(10 * time.Second)
+	if dels := only(acts, ActDeleteService); len(dels) != 1 || dels[0].Why != "retired by the predictive policy" {
+		t.Fatalf("predictive service not retired a minute after its last request: %s", describe(acts))
+	}
+}
