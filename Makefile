@@ -40,11 +40,14 @@ kube-race: kube
 	$(GO) test -count=1 -race ./adapters/kubernetes
 
 # test: lint + the whole suite, the goroutine owners again with -race,
-# then a deeper property run; keep it well under 10 minutes on 2 cores.
+# then a deeper property run, then the Knative differential test (its own
+# module, test/knativediff, so that only it depends on Knative: ./... does
+# not descend into it); keep it well under 10 minutes on 2 cores.
 test: deps kube lint
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -race $(RACE_PKGS)
 	$(GO) test -count=1 -run 'Properties|RandomScenarios|MatchesReference' ./engine ./sim -rapid.checks=2000
+	cd test/knativediff && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # bench: every Go benchmark (each prints its ratio to a same-run baseline),
 # then the simulator's own cost on spike.yaml and on large.yaml (1,000

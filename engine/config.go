@@ -114,9 +114,18 @@ func (c Config) withDefaults() Config {
 	if _, ok := policies[KnativePolicyName]; !ok {
 		policies[KnativePolicyName] = KnativePolicy{}
 	}
+	if _, ok := policies[PredictivePolicyName]; !ok {
+		policies[PredictivePolicyName] = PredictivePolicy{}
+	}
 	c.Policies = policies
 	if c.DefaultPolicy == "" {
 		c.DefaultPolicy = WaiterPolicyName
 	}
 	return c
+}
+
+// PolicyNames lists the policies every engine has, as the scaling-policy
+// parameter, configs and scenarios name them.
+func PolicyNames() []string {
+	return []string{WaiterPolicyName, KnativePolicyName, PredictivePolicyName}
 }

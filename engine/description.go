@@ -55,6 +55,26 @@ type Description struct {
 	// ScalingPolicy names the Policy that scales this service; empty means
 	// the engine's configured default.
 	ScalingPolicy string
+	// Knative holds the knative-* parameters the Knative policy reads.
+	Knative KnativeParams
+}
+
+// KnativeParams are Knative's per-revision autoscaling annotations as
+// service parameters. Unset ones are zero and take Knative's defaults.
+type KnativeParams struct {
+	// MinScale is Knative's min-scale: 0 (the default) lets the policy
+	// take the service to zero, that is retire it; n >= 1 keeps at least
+	// n instances and never retires.
+	MinScale int
+	// InitialScale is Knative's initial-scale (default 1): the floor until
+	// the service has had that many ready instances once.
+	InitialScale int
+	// ActivationScale is Knative's activation-scale (default 1): the least
+	// non-zero count the decider asks for.
+	ActivationScale int
+	// ScaleDownDelay is Knative's scale-down-delay (default 0): a
+	// decrease applies only after the higher count was not wanted for it.
+	ScaleDownDelay time.Duration
 }
 
 // LoadBalancing chooses which available instance gets the next request.
@@ -169,6 +189,8 @@ func (d *Description) fill() {
 	d.MetricGroup = str("metric-group")
 	d.BackendProto = str("backend-proto")
 	d.ScalingPolicy = str("scaling-policy")
+	d.Knative = KnativeParams{MinScale: integer("knative-min-scale"), InitialScale: integer("knative-initial-scale"),
+		ActivationScale: integer("knative-activation-scale"), ScaleDownDelay: secs("knative-scale-down-delay-secs")}
 }
 
 // WithOverrides returns a copy of d whose effective parameters have the

@@ -14,9 +14,12 @@
 //     (routing.go, queue.go, instance.go);
 //   - per-user limits: the services a run-as-user may have and the
 //     instances its services may ask for (userlimits.go);
-//   - autoscaling: the Policy interface and Waiter's policy, plus the
-//     executor rules that turn a decision into scheduler actions
-//     (policy.go, policy_waiter.go, executor.go, killchoice.go);
+//   - autoscaling: the Policy interface, Waiter's policy, Knative's KPA
+//     (decider and reconciler, fed once-a-second concurrency samples) and
+//     the predictive policy, plus the executor rules that turn a decision
+//     into scheduler actions (policy.go, policy_waiter.go,
+//     policy_knative*.go, policy_predictive.go, concurrency_samples.go,
+//     executor.go, killchoice.go);
 //   - instance lifecycle: starting, healthy, unhealthy, failed, killed and
 //     expired instances, deployment errors and idle-service removal
 //     (lifecycle.go, deployment.go).

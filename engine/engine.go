@@ -270,6 +270,7 @@ func (e *Engine) override(ev Event) {
 		if _, ok := e.cfg.Policies[p]; ok {
 			svc.policy = p
 			svc.scaler = nil
+			svc.sampleNext = time.Time{}
 		}
 	}
 	svc.sortDirty = true

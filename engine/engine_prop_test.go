@@ -94,7 +94,7 @@ func newWorld(t *rapid.T) *world {
 			"scale-down-factor":    rapid.SampledFrom([]float64{0.001, 0.5, 0.99}).Draw(t, "down"),
 			"grace-period-secs":    float64(rapid.SampledFrom([]int{0, 5, 30}).Draw(t, "grace")),
 			"instance-expiry-mins": float64(rapid.SampledFrom([]int{0, 1, 7200}).Draw(t, "expiry")),
-			"scaling-policy":       rapid.SampledFrom([]string{"waiter", "knative"}).Draw(t, "policy"),
+			"scaling-policy":       rapid.SampledFrom(PolicyNames()).Draw(t, "policy"),
 		}
 		d := mustDesc(t, p)
 		w.svcs[d.ID] = &wSvc{desc: d, told: map[string]bool{}}

@@ -38,8 +38,12 @@ func (e *Engine) scalingPass() {
 		}
 		e.refreshExpiry(svc)
 		if svc.scaler == nil {
-			svc.scaler = e.cfg.Policies[svc.policy].NewScaler(svc.desc, svc.scheduled)
+			svc.scaler = e.cfg.Policies[svc.policy].NewScaler(svc.desc,
+				ScaleStart{Now: e.now, Scheduled: svc.scheduled, Healthy: svc.counts(e.now).healthy})
+			svc.startSampling(e.now)
+			svc.arrived, svc.completed = 0, 0
 		}
+		svc.sampleThrough(e.now)
 		if ticks == 0 {
 			continue // Waiter's first cycle has no elapsed ticks: no scaling
 		}
@@ -48,12 +52,19 @@ func (e *Engine) scalingPass() {
 			Now:         e.now,
 			Ticks:       ticks,
 			Outstanding: e.clusterOutstanding(svc),
+			Concurrency: svc.samples,
+			InFlight:    svc.inflight,
+			Queued:      svc.waiting,
+			Arrived:     svc.arrived,
+			Completed:   svc.completed,
 			Requested:   svc.requested,
 			Scheduled:   svc.scheduled,
 			Healthy:     c.healthy,
 			Expired:     c.expiredHealthy + min(e.cfg.MaxExpiredUnhealthy, c.expiredUnhealthy),
 			Desc:        svc.desc,
 		})
+		svc.samples = svc.samples[:0]
+		svc.arrived, svc.completed = 0, 0
 		svc.lastDecision, svc.decided = dec, true
 		svc.scalingState = scalingStateOf(dec.ScaleAmount)
 		if !e.leads() {

@@ -11,6 +11,21 @@ type ScaleInput struct {
 	Ticks int
 	// Outstanding = queued + in-flight requests.
 	Outstanding int
+	// Concurrency holds the service's outstanding requests sampled once a
+	// second since the previous pass, oldest first; the last sample is
+	// the latest whole second of the sampling grid at or before Now (the
+	// grid starts when the scaler is created). It is what Knative's
+	// metric collector would have scraped; the slice is the engine's and
+	// valid only during the call.
+	Concurrency []float64
+	// InFlight and Queued split Outstanding: requests on an instance and
+	// requests waiting for one.
+	InFlight, Queued int
+	// Arrived counts the requests that reached the service since the
+	// previous pass (admitted or not); Completed those that finished on
+	// an instance. With InFlight they give the arrival rate and the
+	// service time (Little's law) a policy can predict from.
+	Arrived, Completed int
 	// Requested is the scheduler's requested instance count (total-instances).
 	Requested int
 	// Scheduled is the number of tasks that exist (task-count).
@@ -43,9 +58,19 @@ type Policy interface {
 	// Name is how scenarios, configs and the scaling-policy parameter
 	// refer to the policy.
 	Name() string
-	// NewScaler returns the scaler for a newly seen service whose
-	// scheduler currently runs scheduled tasks.
-	NewScaler(d *Description, scheduled int) Scaler
+	// NewScaler returns the scaler for a service the engine starts
+	// scaling, with what runs when it does.
+	NewScaler(d *Description, start ScaleStart) Scaler
+}
+
+// ScaleStart is what a policy learns when its scaler is created: the time
+// and the instances the scheduler already runs (Waiter's EMA starts at the
+// task count; Knative's decider starts in panic mode holding the ready
+// count when more than one instance is ready).
+type ScaleStart struct {
+	Now       time.Time
+	Scheduled int
+	Healthy   int
 }
 
 // Scaler is one service's scaling state under one policy. The engine calls

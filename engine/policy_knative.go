@@ -8,15 +8,30 @@ import (
 // KnativePolicyName names the Knative Pod Autoscaler policy.
 const KnativePolicyName = "knative"
 
-// KnativePolicy is Knative Serving's KPA (pkg/autoscaler/scaling
-// autoscaler.go Scale), adapted to Waiter's engine: concurrency is the
-// service's outstanding requests sampled once per scaling pass into 1 s
-// buckets; the target per instance is concurrency-level x target
-// utilisation; panic mode reacts to the short window. Knative's
-// scale-to-zero becomes Waiter's removal of the service: once the stable
-// average has been zero for the stable window plus the grace period, the
-// decision asks the engine to retire the service (it does so only when
-// nothing is outstanding). Zero fields take Knative's defaults.
+// KnativePolicy is Knative Serving's KPA as of v0.42.2, in two parts:
+//
+//   - the decider (pkg/autoscaler/scaling autoscaler.go Scale) fed by the
+//     metric collector (pkg/autoscaler/metrics, aggregation): concurrency
+//     is the service's outstanding requests sampled once a second
+//     (ScaleInput.Concurrency) into 1 s buckets; the stable and panic
+//     windows are seconds whatever the scaling interval; the target per
+//     instance is concurrency-level x target utilisation; panic mode
+//     reacts to the short window and holds its maximum for a stable window;
+//     a scaler created while more than one instance is ready starts in
+//     panic holding that count, as a restarted Knative autoscaler does;
+//     activation-scale and scale-down-delay act as in the decider. The
+//     decider's count is the Decision's Target, and equals Knative's at
+//     every scaling interval (test/knativediff drives both).
+//   - the KPA reconciler (pkg/reconciler/autoscaling/kpa scaler.go): the
+//     min-scale, max-scale (max-instances) and initial-scale bounds, and
+//     scale to zero: when the bounded count is 0 a service active for a
+//     stable window goes inactive, and once inactive for the grace period
+//     the decision retires it (Waiter's "zero instances"; the engine does
+//     so only when nothing is outstanding). min-scale >= 1 never retires.
+//
+// The service parameters knative-min-scale, knative-initial-scale,
+// knative-activation-scale and knative-scale-down-delay-secs carry
+// Knative's annotations. Zero fields take Knative's defaults.
 type KnativePolicy struct {
 	StableWindow      time.Duration // 60 s
 	PanicWindow       time.Duration // 6 s (10 % of the stable window)
@@ -35,10 +50,7 @@ func (p KnativePolicy) withDefaults() KnativePolicy {
 		p.StableWindow = 60 * time.Second
 	}
 	if p.PanicWindow <= 0 {
-		p.PanicWindow = p.StableWindow / 10
-		if p.PanicWindow < time.Second {
-			p.PanicWindow = time.Second
-		}
+		p.PanicWindow = max(p.StableWindow/10, time.Second)
 	}
 	if p.PanicThreshold <= 0 {
 		p.PanicThreshold = 2
@@ -58,94 +70,140 @@ func (p KnativePolicy) withDefaults() KnativePolicy {
 	return p
 }
 
+// kpaDelayGranularity is the decider's tickInterval, the granularity of
+// its scale-down-delay window (Knative fixes it at 2 s).
+const kpaDelayGranularity = 2 * time.Second
+
 // NewScaler implements Policy.
-func (p KnativePolicy) NewScaler(_ *Description, _ int) Scaler {
+func (p KnativePolicy) NewScaler(d *Description, start ScaleStart) Scaler {
 	p = p.withDefaults()
-	n := int(p.StableWindow / time.Second)
-	return &knativeScaler{p: p, buckets: make([]float64, max(n, 1)), panicN: max(int(p.PanicWindow/time.Second), 1)}
+	seconds := func(w time.Duration) int { return int(math.Ceil(float64(w) / float64(time.Second))) }
+	s := &knativeScaler{p: p, stable: newKPAWindow(seconds(p.StableWindow)),
+		panic: newKPAWindow(seconds(p.PanicWindow)), activeSince: start.Now, maxPanic: start.Healthy}
+	// A decider created while more than one instance is ready starts in
+	// panic mode holding that count until it has data of its own.
+	if start.Healthy > 1 {
+		s.panicTime = start.Now
+	}
+	if delay := d.Knative.ScaleDownDelay; delay > 0 {
+		s.delay = newKPAMaxWindow(int(math.Ceil(float64(delay) / float64(kpaDelayGranularity))))
+	}
+	return s
 }
 
 type knativeScaler struct {
-	p KnativePolicy
-	// buckets is a ring of per-second concurrency samples over the stable
-	// window; filled counts valid buckets (Knative averages over buckets
-	// written so far, not the whole window).
-	buckets   []float64
-	next      int
-	filled    int
-	panicN    int
-	panicking bool
+	p             KnativePolicy
+	stable, panic kpaWindow
+	// panicTime is zero outside panic mode; maxPanic is the count panic
+	// mode holds (never scaling down while panicking).
 	panicTime time.Time
 	maxPanic  int
-	zeroSince time.Time
+	delay     *kpaMaxWindow // nil without scale-down-delay
+
+	// The reconciler's state: inactive once the bounded count went to 0
+	// after a stable window of activity; initialized once the service had
+	// initial-scale ready instances.
+	activeSince   time.Time
+	inactive      bool
+	inactiveSince time.Time
+	initialized   bool
 }
 
-func (s *knativeScaler) record(v float64, ticks int) {
-	// Seconds that passed without a pass repeat the current value, as a
-	// scraper sampling a steady concurrency would have seen it.
-	for i := 0; i < max(ticks, 1); i++ {
-		s.buckets[s.next] = v
-		s.next = (s.next + 1) % len(s.buckets)
-		if s.filled < len(s.buckets) {
-			s.filled++
+// Scale implements Scaler.
+func (s *knativeScaler) Scale(in ScaleInput) Decision {
+	for _, v := range in.Concurrency {
+		s.stable.record(v)
+		s.panic.record(v)
+	}
+	if s.stable.count == 0 {
+		// Knative's collector has no data yet: the decider's result is
+		// not valid and nothing changes.
+		return Decision{ScaleTo: in.Requested, Target: float64(in.Requested), Panicking: !s.panicTime.IsZero()}
+	}
+	desired := s.decide(in)
+	dec := s.reconcile(in, desired)
+	dec.Target = float64(desired)
+	dec.Panicking = !s.panicTime.IsZero()
+	return dec
+}
+
+// decide is the decider's Scale, step for step.
+func (s *knativeScaler) decide(in ScaleInput) int {
+	d := in.Desc
+	target := float64(d.ConcurrencyLevel) * s.p.TargetUtilization
+	ready := math.Max(1, float64(in.Healthy))
+	maxUp := math.Ceil(s.p.MaxScaleUpRate * ready)
+	maxDown := math.Floor(ready / s.p.MaxScaleDownRate)
+	dspc := math.Ceil(s.stable.average() / target)
+	dppc := math.Ceil(s.panic.average() / target)
+	stableDesired := int(math.Min(math.Max(dspc, maxDown), maxUp))
+	panicDesired := int(math.Min(math.Max(dppc, maxDown), maxUp))
+	if act := d.Knative.ActivationScale; act > 1 {
+		if dspc > 0 && act > stableDesired {
+			stableDesired = act
+		}
+		if dppc > 0 && act > panicDesired {
+			panicDesired = act
 		}
 	}
-}
 
-func (s *knativeScaler) average(n int) float64 {
-	n = min(n, s.filled)
-	if n == 0 {
-		return 0
-	}
-	sum := 0.0
-	for i := 1; i <= n; i++ {
-		sum += s.buckets[(s.next-i+len(s.buckets))%len(s.buckets)]
-	}
-	return sum / float64(n)
-}
-
-func (s *knativeScaler) Scale(in ScaleInput) Decision {
-	d := in.Desc
-	s.record(float64(in.Outstanding), in.Ticks)
-	stable := s.average(len(s.buckets))
-	panicAvg := s.average(s.panicN)
-
-	target := math.Max(0.01, float64(d.ConcurrencyLevel)*s.p.TargetUtilization)
-	ready := max(1, in.Healthy)
-	maxUp := int(math.Ceil(s.p.MaxScaleUpRate * float64(ready)))
-	maxDown := int(math.Floor(float64(ready) / s.p.MaxScaleDownRate))
-	dspc := int(math.Ceil(stable / target))
-	dppc := int(math.Ceil(panicAvg / target))
-	clamp := func(v, lo, hi int) int { return min(max(v, lo), hi) }
-	stableDesired := clamp(dspc, maxDown, maxUp)
-	panicDesired := clamp(dppc, maxDown, maxUp)
-
-	overPanic := float64(dppc)/float64(ready) >= s.p.PanicThreshold
+	overPanic := dppc/ready >= s.p.PanicThreshold
 	switch {
 	case overPanic:
-		if !s.panicking {
-			s.maxPanic = in.Requested
-		}
-		s.panicking, s.panicTime = true, in.Now
-	case s.panicking && in.Now.Sub(s.panicTime) > s.p.StableWindow:
-		s.panicking, s.maxPanic = false, 0
+		s.panicTime = in.Now // enter panic, or extend it
+	case !s.panicTime.IsZero() && s.panicTime.Add(s.p.StableWindow).Before(in.Now):
+		s.panicTime, s.maxPanic = time.Time{}, 0 // the surge reached the stable window
 	}
 	desired := stableDesired
-	if s.panicking {
-		desired = max(stableDesired, panicDesired, s.maxPanic)
-		s.maxPanic = desired
+	if !s.panicTime.IsZero() {
+		desired = max(desired, panicDesired)
+		// Panic mode never scales down: it holds its maximum.
+		s.maxPanic = max(s.maxPanic, desired)
+		desired = s.maxPanic
 	}
+	if s.delay != nil {
+		s.delay.record(int(in.Now.Unix())/int(kpaDelayGranularity/time.Second), desired)
+		desired = s.delay.current()
+	}
+	return desired
+}
 
-	retire := false
-	if stable == 0 && in.Outstanding == 0 {
-		if s.zeroSince.IsZero() {
-			s.zeroSince = in.Now
-		}
-		retire = in.Now.Sub(s.zeroSince) >= s.p.StableWindow+s.p.ScaleToZeroGrace
-	} else {
-		s.zeroSince = time.Time{}
+// reconcile is the KPA reconciler's scale: bounds, initial scale and
+// scale to zero. It turns the decider's count into the engine's decision.
+func (s *knativeScaler) reconcile(in ScaleInput, desired int) Decision {
+	d := in.Desc
+	k := d.Knative
+	initial := max(k.InitialScale, 1)
+	if !s.initialized && in.Healthy >= initial {
+		s.initialized = true
 	}
-	desired = clamp(desired, d.MinInstances, d.MaxInstances)
-	return Decision{ScaleAmount: desired - in.Requested, ScaleTo: desired, Target: float64(desired), Retire: retire,
-		Panicking: s.panicking}
+	lo := k.MinScale
+	if initial > 1 && !s.initialized {
+		lo = max(lo, initial)
+	}
+	bounded := min(max(desired, lo), d.MaxInstances)
+	hold := Decision{ScaleTo: in.Requested}
+	apply := func(n int) Decision {
+		n = min(max(n, d.MinInstances), d.MaxInstances)
+		return Decision{ScaleAmount: n - in.Requested, ScaleTo: n}
+	}
+	if bounded > 0 {
+		if s.inactive {
+			s.inactive, s.activeSince = false, in.Now
+		}
+		return apply(bounded)
+	}
+	if !s.inactive {
+		if in.Now.Sub(s.activeSince) < s.p.StableWindow {
+			return apply(1) // at most one until active for a stable window
+		}
+		s.inactive, s.inactiveSince = true, in.Now
+		return hold // inactive now; instances stay until the grace period
+	}
+	if in.Now.Sub(s.inactiveSince) >= s.p.ScaleToZeroGrace {
+		dec := apply(0)
+		dec.Retire = true
+		return dec
+	}
+	return hold
 }

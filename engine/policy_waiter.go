@@ -16,8 +16,8 @@ func (WaiterPolicy) Name() string { return WaiterPolicyName }
 
 // NewScaler implements Policy. Like Waiter, the EMA starts at the number
 // of tasks the scheduler already runs.
-func (WaiterPolicy) NewScaler(_ *Description, scheduled int) Scaler {
-	return &waiterScaler{target: float64(scheduled)}
+func (WaiterPolicy) NewScaler(_ *Description, start ScaleStart) Scaler {
+	return &waiterScaler{target: float64(start.Scheduled)}
 }
 
 type waiterScaler struct{ target float64 }

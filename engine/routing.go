@@ -40,6 +40,8 @@ func (e *Engine) arrive(ev *Event) {
 	if timeout <= 0 {
 		timeout = e.cfg.DefaultQueueTimeout
 	}
+	svc.sampleBefore(e.now)
+	svc.arrived++
 	e.seq++
 	rec := reqRecord{svc: svc, seq: e.seq, timeout: timeout, prio: ev.Priority}
 	if svc.waiting == 0 || ev.Priority {
@@ -173,6 +175,8 @@ func (e *Engine) finish(id RequestID, outcome Outcome) {
 	// give it back to its lender with the outcome (Waiter: one offer
 	// serves one request).
 	borrowed := svc.clustered && in.received > 0 && in.inflight > in.slots-in.lent
+	svc.sampleBefore(e.now)
+	svc.completed++
 	svc.inflight--
 	in.inflight--
 	svc.lastActivity = e.now
@@ -235,6 +239,7 @@ func (e *Engine) cancel(id RequestID) {
 		return
 	}
 	e.requests.del(id)
+	rec.svc.sampleBefore(e.now)
 	rec.svc.waiting--
 	e.waiting--
 	rec.svc.lastActivity = e.now
@@ -249,6 +254,7 @@ func (e *Engine) rejectNew(id RequestID, service string, err *Error) {
 func (e *Engine) rejectQueued(id RequestID, err *Error) {
 	rec, _ := e.requests.get(id)
 	e.requests.del(id)
+	rec.svc.sampleBefore(e.now)
 	rec.svc.waiting--
 	e.waiting--
 	e.emit(Action{Kind: ActReject, Service: rec.svc.id, Request: id, Err: err})

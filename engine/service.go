@@ -72,6 +72,14 @@ type service struct {
 	// borrowed are the slots peers lent this router, lends the slots it
 	// lent them, oldest first.
 	borrowed, lends []slotLoan
+	// samples are the once-a-second outstanding counts since the last
+	// pass (ScaleInput.Concurrency); sampleNext is the next second of the
+	// grid, zero until the service has a scaler.
+	samples    []float64
+	sampleNext time.Time
+	// arrived and completed count requests since the last pass
+	// (ScaleInput.Arrived, Completed).
+	arrived, completed int
 }
 
 // slotLoan is one slot of an instance lent between this router and a peer.

@@ -119,7 +119,7 @@ func TestErrorsNameTheFieldPath(t *testing.T) {
 		{svc("faults:\n  - {kind: slow_launch, duration: 1m, factor: 2}\n"), `faults[0].kind: unknown value "slow_launch": use slow-launch`},
 		{svc("faults:\n  - {kind: marathon-outage, start: 1m}\n"), `faults[0].duration: marathon-outage needs a duration more than 0`},
 		{svc("policy: Knative\n"), `line 6: policy: unknown value "Knative": use knative`},
-		{svc("policy: magic\n"), `policy: unknown value "magic" (one of waiter, knative)`},
+		{svc("policy: magic\n"), `policy: unknown value "magic" (one of waiter, knative, predictive)`},
 		{svc("trace: {replay: {path: t.csv, zero_offset: true}}\n"), `trace.replay.zero_offset: unknown field "zero_offset": use zero-offset`},
 		{svc("trace: {replay: {path: t.csv}, template: {load: {kind: constant, rate: 1}}}\n"), `trace.template.load: unknown field "load"`},
 		{svc("trace: {replay: {path: t.csv}, template: {params: {cpus: 0}}}\n"), `trace.template.params.cpus: must be in`},

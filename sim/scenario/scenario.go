@@ -69,7 +69,7 @@ type Policy string
 
 // EnumValues lists the policies the engine has.
 func (Policy) EnumValues() []string {
-	return []string{engine.WaiterPolicyName, engine.KnativePolicyName}
+	return engine.PolicyNames()
 }
 
 // Router models the lag of a real router: it learns instance state by

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim"
@@ -11,11 +12,11 @@ import (
 )
 
 // policies are the scaling policies a run may choose.
-var policies = []string{engine.WaiterPolicyName, engine.KnativePolicyName}
+var policies = engine.PolicyNames()
 
 func checkPolicy(p string) error {
 	if p != "" && !slices.Contains(policies, p) {
-		return usagef("unknown policy %q (known: waiter, knative)", p)
+		return usagef("unknown policy %q (known: %s)", p, strings.Join(policies, ", "))
 	}
 	return nil
 }

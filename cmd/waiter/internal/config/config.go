@@ -129,8 +129,8 @@ type Config struct {
 	// shell scheduler, whose instances all run on one host).
 	DeploymentErrorMinHosts int `yaml:"deployment-error-min-hosts"`
 
-	// ScalingPolicy is the default autoscaling policy ("waiter" or
-	// "knative"); a service may choose its own with the scaling-policy
+	// ScalingPolicy is the default autoscaling policy ("waiter",
+	// "knative" or "predictive"); a service may choose its own with the scaling-policy
 	// parameter.
 	ScalingPolicy string `yaml:"scaling-policy"`
 
@@ -367,9 +367,9 @@ func (c Config) Validate() error {
 		}
 	}
 	switch c.ScalingPolicy {
-	case "waiter", "knative":
+	case "waiter", "knative", "predictive":
 	default:
-		errs = append(errs, fmt.Errorf("scaling-policy must be waiter or knative (got %q)", c.ScalingPolicy))
+		errs = append(errs, fmt.Errorf("scaling-policy must be waiter, knative or predictive (got %q)", c.ScalingPolicy))
 	}
 	if pr := c.Shell.PortRange; len(pr) != 0 && (len(pr) != 2 || pr[0] < 1 || pr[1] > 65535 || pr[0] > pr[1]) {
 		errs = append(errs, fmt.Errorf("shell.port-range must be [first, last] within 1..65535 (got %v)", pr))

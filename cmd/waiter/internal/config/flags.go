@@ -19,7 +19,7 @@ type Flags struct {
 	Kubeconfig    *string `placeholder:"FILE" predictor:"file" help:"Kubeconfig file (with --scheduler kubernetes; default: the in-cluster configuration)."`
 	Namespace     *string `placeholder:"NS" help:"Kubernetes namespace of services without a namespace parameter (default waiter; * is each run-as-user's own)."`
 	RouterID      *string `name:"router-id" placeholder:"ID" help:"This router's id (default <hostname>-<port>)."`
-	ScalingPolicy *string `placeholder:"waiter|knative" help:"Default autoscaling policy (default waiter); a service may pick its own."`
+	ScalingPolicy *string `placeholder:"waiter|knative|predictive" help:"Default autoscaling policy (default waiter); a service may pick its own."`
 
 	Authenticator            *string `placeholder:"NAME" help:"How callers prove who they are: one-user (the default), jwt, kerberos or composite."`
 	InsecureAllowAnyone      *bool   `help:"Let a one-user router listen beyond loopback: anyone who reaches it acts as its user."`
