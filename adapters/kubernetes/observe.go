@@ -6,14 +6,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/waiter-go/waiter/engine"
-	"github.com/waiter-go/waiter/internal/healthcheck"
 )
 
 // Messages of the deployment errors this scheduler sees directly in pod
@@ -296,19 +294,11 @@ type probeJob struct {
 // Waiter's scheduler syncer does), and the facts learnt are kept for
 // when it fails.
 func (s *Scheduler) runProbes(ctx context.Context, obs map[string]*engine.Observation, jobs []probeJob) {
-	results := make([]healthcheck.Result, len(jobs))
-	sem := make(chan struct{}, maxProbes)
-	var wg sync.WaitGroup
+	urls := make([]string, len(jobs))
 	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = s.probe.Check(ctx, j.url)
-		}()
+		urls[i] = j.url
 	}
-	wg.Wait()
+	results := s.probe.CheckAll(ctx, urls, maxProbes)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, j := range jobs {

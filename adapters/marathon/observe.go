@@ -2,11 +2,9 @@ package marathon
 
 import (
 	"context"
-	"github.com/waiter-go/waiter/internal/healthcheck"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 
 	gomarathon "github.com/gambol99/go-marathon"
 
@@ -110,19 +108,11 @@ type probeJob struct {
 // once) and applies the results: a 2xx makes an instance healthy, and
 // the facts learnt are kept for when it fails.
 func (s *Scheduler) runProbes(ctx context.Context, obs map[string]*engine.Observation, jobs []probeJob) {
-	results := make([]healthcheck.Result, len(jobs))
-	sem := make(chan struct{}, maxProbes)
-	var wg sync.WaitGroup
+	urls := make([]string, len(jobs))
 	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = s.probe.Check(ctx, j.url)
-		}()
+		urls[i] = j.url
 	}
-	wg.Wait()
+	results := s.probe.CheckAll(ctx, urls, maxProbes)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, j := range jobs {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,4 +95,24 @@ func (p *Prober) Check(ctx context.Context, url string) Result {
 	res.Flags |= engine.FlagHasConnected | engine.FlagHasResponded
 	res.Status = resp.StatusCode
 	return res
+}
+
+// CheckAll checks every url concurrently, at most max at once, and
+// returns the results in the order of urls. The Marathon and Kubernetes
+// schedulers probe a whole poll's starting instances this way.
+func (p *Prober) CheckAll(ctx context.Context, urls []string, max int) []Result {
+	results := make([]Result, len(urls))
+	sem := make(chan struct{}, max)
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = p.Check(ctx, u)
+		}()
+	}
+	wg.Wait()
+	return results
 }
