@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -222,6 +223,26 @@ func (p *Page) Do(t testing.TB, actions ...chromedp.Action[chromedp.Void]) {
 	if err := chromedp.Do(p.ctx, actions...); err != nil {
 		t.Fatalf("%v (page problems so far: %v)", err, p.problemsSoFar())
 	}
+}
+
+// Click clicks, with the mouse, the middle of the first element the CSS
+// selector finds, waiting up to within for it to exist. The element is
+// located and scrolled into view by one script, and the mouse press goes
+// to its coordinates: a page that re-renders the element between two
+// protocol calls (the dashboard replaces its rows on every poll) gets the
+// click on the element now in that place, where chromedp.Click would fail
+// with a stale node id.
+func (p *Page) Click(t testing.TB, css string, within time.Duration) {
+	t.Helper()
+	sel, _ := json.Marshal(css)
+	p.WaitFor(t, css, "document.querySelector("+string(sel)+")", within)
+	xy := Eval[[]float64](t, p, `(() => {
+		const e = document.querySelector(`+string(sel)+`);
+		e.scrollIntoView({block: "center", inline: "center"});
+		const r = e.getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + r.height / 2];
+	})()`)
+	p.Do(t, chromedp.MouseClickXY(xy[0], xy[1]))
 }
 
 // Eval evaluates a JavaScript expression on the page.

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/waiter-go/waiter/internal/browsertest"
 )
 
@@ -39,7 +38,7 @@ func TestDashboardShowsAServiceJustStarted(t *testing.T) {
 
 	row := `#services tbody tr[data-service-id="` + id + `"]`
 	page.WaitFor(t, "the new service's row", `document.querySelector('`+row+`')`, 30*time.Second)
-	page.Do(t, chromedp.Click(chromedp.CSS(row)))
+	page.Click(t, row, 30*time.Second)
 	page.WaitFor(t, "its detail", `!document.getElementById('detail').hidden && document.getElementById('detail-id').textContent === '`+id+`'`, 30*time.Second)
 	page.WaitFor(t, "its healthy instance", `document.querySelector('#instances tbody tr[data-instance-id] .badge.Running')`, 30*time.Second)
 

@@ -184,6 +184,16 @@
     return el("td", { class: "num", title: s.scheduled + " scheduled" }, s.healthy + " / " + s.requested + held);
   }
 
+  // replaceRows swaps a table body's rows for the new ones but keeps every
+  // old row that would be rendered identically, so a row under the user's
+  // mouse is not replaced between the press and the release of a click
+  // (the click would be lost) and an unchanged table does not flicker.
+  function replaceRows(tbody, rows) {
+    const old = new Map();
+    for (const tr of tbody.rows) old.set(tr.outerHTML, tr);
+    tbody.replaceChildren(...rows.map((tr) => old.get(tr.outerHTML) || tr));
+  }
+
   function renderServices(list) {
     if (!list.some((s) => s.id === state.selected)) {
       state.selected = list.length ? list[0].id : ""; // the first (problems come first) until one is picked
@@ -202,7 +212,7 @@
         num(s.counters["cold-starts"]),
         timeCell(s["last-request-time"]),
         el("td", { class: "wrap" }, s.tokens.length ? s.tokens.join(", ") : el("span", { class: "muted" }, "—"))));
-    $("services").tBodies[0].replaceChildren(...rows);
+    replaceRows($("services").tBodies[0], rows);
     $("services-empty").hidden = list.length > 0;
   }
 
@@ -260,7 +270,7 @@
     add(s["active-instances"], "active");
     add(s["failed-instances"], "failed");
     add(s["killed-instances"], "killed");
-    $("instances").tBodies[0].replaceChildren(...rows);
+    replaceRows($("instances").tBodies[0], rows);
   }
 
   function renderDeploymentErrors(list) {
