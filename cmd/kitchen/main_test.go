@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/portowner"
 )
 
 // These tests build the real binary and run it as a child process on a free
@@ -76,21 +79,7 @@ func TestBinary(t *testing.T) {
 
 	t.Run("binds loopback unless told, logs JSON when asked", func(t *testing.T) {
 		t.Parallel()
-		addr := freeAddr(t)
-		_, port, _ := net.SplitHostPort(addr)
-		k := &kitchenProc{addr: addr, url: "http://" + addr, done: make(chan struct{}), out: &syncBuffer{}}
-		k.cmd = exec.Command(bin, "-p", port, "--log-format", "json")
-		k.cmd.Env = cleanEnv()
-		k.cmd.Stdout, k.cmd.Stderr = k.out, k.out
-		k.started = time.Now()
-		if err := k.cmd.Start(); err != nil {
-			t.Fatalf("start kitchen: %v", err)
-		}
-		go func() { k.waitErr = k.cmd.Wait(); close(k.done) }()
-		t.Cleanup(func() {
-			_ = k.cmd.Process.Kill()
-			<-k.done
-		})
+		k := launchKitchen(t, bin, false, "--log-format", "json")
 		k.waitListening(t)
 		// An answer means Serve runs, so the line logged before it is out.
 		resp, err := http.Get(k.url + "/status")
@@ -98,6 +87,7 @@ func TestBinary(t *testing.T) {
 			t.Fatalf("GET /status: %v", err)
 		}
 		_ = resp.Body.Close()
+		_, port, _ := net.SplitHostPort(k.addr)
 		want := `"msg":"starting HTTP server","addr":"127.0.0.1:` + port + `"`
 		if !strings.Contains(k.output(), want) {
 			t.Errorf("log lacks %s:\n%s", want, k.output())
@@ -130,53 +120,107 @@ func buildKitchen(t *testing.T) string {
 
 // kitchenProc is one running kitchen process.
 type kitchenProc struct {
-	cmd     *exec.Cmd
-	addr    string
-	url     string
-	started time.Time
-	done    chan struct{} // closed once the process has been waited for
-	waitErr error
-	out     *syncBuffer
+	bin      string
+	withHost bool     // pass --host 127.0.0.1 (one test checks the default)
+	args     []string // the test's own flags
+	cmd      *exec.Cmd
+	addr     string
+	url      string
+	started  time.Time
+	done     chan struct{} // closed once the process has been waited for
+	waitErr  error
+	out      *syncBuffer
 }
 
 // startKitchen runs the binary on a free loopback port with extra args; the
 // process is killed and reaped when the test ends.
 func startKitchen(t *testing.T, bin string, args ...string) *kitchenProc {
 	t.Helper()
-	addr := freeAddr(t)
-	_, port, _ := net.SplitHostPort(addr)
-	k := &kitchenProc{addr: addr, url: "http://" + addr, done: make(chan struct{}), out: &syncBuffer{}}
-	k.cmd = exec.Command(bin, append([]string{"-p", port, "--host", "127.0.0.1"}, args...)...)
-	k.cmd.Env = cleanEnv()
-	k.cmd.Stdout, k.cmd.Stderr = k.out, k.out
-	k.started = time.Now()
-	if err := k.cmd.Start(); err != nil {
-		t.Fatalf("start kitchen: %v", err)
-	}
-	go func() { k.waitErr = k.cmd.Wait(); close(k.done) }()
-	t.Cleanup(func() {
-		_ = k.cmd.Process.Kill() // fails harmlessly if it already exited
-		<-k.done
-	})
+	return launchKitchen(t, bin, true, args...)
+}
+
+// launchKitchen is startKitchen, with or without --host.
+func launchKitchen(t *testing.T, bin string, withHost bool, args ...string) *kitchenProc {
+	t.Helper()
+	k := &kitchenProc{bin: bin, withHost: withHost, args: args}
+	k.launch(t)
 	return k
 }
 
-// waitListening polls until the port accepts a connection and returns how
-// long after the start that was. It fails fast if the process exits.
+// launch starts the process on a port that was free a moment ago. The
+// process leads its own process group, so waitListening can tell its
+// listener from another's (freeAddr's port can be taken by a test of
+// another package between the check and kitchen's bind).
+func (k *kitchenProc) launch(t *testing.T) {
+	t.Helper()
+	k.addr = freeAddr(t)
+	k.url = "http://" + k.addr
+	_, port, _ := net.SplitHostPort(k.addr)
+	args := []string{"-p", port}
+	if k.withHost {
+		args = append(args, "--host", "127.0.0.1")
+	}
+	cmd := exec.Command(k.bin, append(args, k.args...)...)
+	cmd.Env = cleanEnv()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	done := make(chan struct{})
+	k.cmd, k.out, k.done = cmd, out, done
+	k.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start kitchen: %v", err)
+	}
+	go func() { k.waitErr = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill() // fails harmlessly if it already exited
+		<-done
+	})
+}
+
+// waitListening waits until kitchen's own process holds a listening
+// socket on its port and returns how long after the start that was. It
+// fails fast if the process exits, except that a port taken in the
+// meantime by someone else ("address already in use") is retried on a
+// fresh port, a few times.
 func (k *kitchenProc) waitListening(t *testing.T) time.Duration {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		took, err := k.listening(t)
+		if err == nil {
+			return took
+		}
+		if !strings.Contains(k.output(), "address already in use") || attempt == 3 {
+			t.Fatalf("%v\n%s", err, k.output())
+		}
+		t.Logf("port %s was taken by another process before kitchen bound it; trying another", k.addr)
+		k.launch(t)
+	}
+}
+
+// listening polls until the kitchen process's group holds a listener on
+// its port (portowner reads the kernel's socket tables) or the process
+// exits.
+func (k *kitchenProc) listening(t *testing.T) (time.Duration, error) {
+	t.Helper()
+	_, portText, _ := net.SplitHostPort(k.addr)
+	port, _ := strconv.Atoi(portText)
 	deadline := time.After(10 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
+	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if c, err := net.Dial("tcp", k.addr); err == nil {
-			took := time.Since(k.started)
-			_ = c.Close()
-			return took
+		ls, err := portowner.LoopbackListeners(port)
+		if err != nil {
+			t.Fatalf("reading the listening sockets: %v", err)
+		}
+		for _, l := range ls {
+			if mine, _ := portowner.GroupHolds(k.cmd.Process.Pid, l.Inode); mine {
+				return time.Since(k.started), nil
+			}
 		}
 		select {
 		case <-k.done:
-			t.Fatalf("kitchen exited before listening: %v\n%s", k.waitErr, k.output())
+			return 0, fmt.Errorf("kitchen exited before listening: %v", k.waitErr)
 		case <-deadline:
 			t.Fatalf("kitchen not listening on %s after 10s\n%s", k.addr, k.output())
 		case <-tick.C:
