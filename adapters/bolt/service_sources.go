@@ -4,17 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/internal/tokenrules"
 	bbolt "go.etcd.io/bbolt"
 )
-
-// sourceTokenRecord is one stored entry, with Waiter's field names.
-type sourceTokenRecord struct {
-	Token   string `json:"token"`
-	Version string `json:"version"`
-}
 
 // AddSourceTokens merges token versions that reached a service into its
 // record, in one transaction: one entry per token name, the given version
@@ -33,32 +27,22 @@ func (s *Store) AddSourceTokens(id string, tokens []waiter.SourceToken) error {
 	op := fmt.Sprintf("add source tokens of service %q", id)
 	err := s.update(op, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketSourceTokens)
-		byName := map[string]string{}
-		if raw := b.Get([]byte(id)); raw != nil {
-			stored, err := decodeSources(id, raw)
-			if err != nil {
+		raw := b.Get([]byte(id))
+		var stored []tokenrules.SourceRecord
+		if raw != nil {
+			var err error
+			if stored, err = decodeSources(id, raw); err != nil && !errors.Is(err, waiter.ErrCorruptRecord) {
 				// A damaged record is replaced by what is known now: the
 				// versions it held are lost either way, and keeping it
 				// would leave the owners of these tokens without rights.
-				if !errors.Is(err, waiter.ErrCorruptRecord) {
-					return err
-				}
-			}
-			for _, t := range stored {
-				byName[t.Token] = t.Version
+				return err
 			}
 		}
-		changed := false
-		for _, t := range tokens {
-			if v, ok := byName[t.Name]; !ok || v != t.ETag {
-				byName[t.Name] = t.ETag
-				changed = true
-			}
-		}
-		if !changed && b.Get([]byte(id)) != nil {
+		merged, changed := tokenrules.MergeSources(stored, tokens)
+		if !changed && raw != nil {
 			return errNoOp
 		}
-		payload, err := json.Marshal(sortedSources(byName))
+		payload, err := json.Marshal(merged)
 		if err != nil {
 			return err
 		}
@@ -93,32 +77,21 @@ func (s *Store) SourceTokens(id string) ([]waiter.SourceToken, error) {
 		if err != nil {
 			return err
 		}
-		for _, t := range stored {
-			out = append(out, waiter.SourceToken{Name: t.Token, ETag: t.Version})
-		}
+		out = tokenrules.SourceTokens(stored)
 		return nil
 	})
 	return out, err
 }
 
 // decodeSources checks and decodes a stored record.
-func decodeSources(id string, raw []byte) ([]sourceTokenRecord, error) {
+func decodeSources(id string, raw []byte) ([]tokenrules.SourceRecord, error) {
 	payload, err := openRecord(scopeSources, nameSourceTokens(id), []byte(id), raw)
 	if err != nil {
 		return nil, err
 	}
-	var recs []sourceTokenRecord
+	var recs []tokenrules.SourceRecord
 	if err := json.Unmarshal(payload, &recs); err != nil {
 		return nil, &waiter.CorruptRecordError{Record: nameSourceTokens(id), Problem: "does not decode: " + err.Error()}
 	}
 	return recs, nil
-}
-
-func sortedSources(byName map[string]string) []sourceTokenRecord {
-	out := make([]sourceTokenRecord, 0, len(byName))
-	for name, version := range byName {
-		out = append(out, sourceTokenRecord{Token: name, Version: version})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Token < out[j].Token })
-	return out
 }

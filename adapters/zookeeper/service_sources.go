@@ -4,17 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/go-zookeeper/zk"
 	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/internal/tokenrules"
 )
-
-// sourceTokenRecord is one stored entry, with Waiter's field names.
-type sourceTokenRecord struct {
-	Token   string `json:"token"`
-	Version string `json:"version"`
-}
 
 func nameSourceTokens(id string) string { return fmt.Sprintf("source tokens of service %q", id) }
 
@@ -35,34 +29,25 @@ func (s *Store) AddSourceTokens(id string, tokens []waiter.SourceToken) error {
 	path := s.c.path(dirSourceTokens, id)
 	return s.write(op, path, func() error {
 		for range maxWriteAttempts {
-			byName := map[string]string{}
 			data, stat, err := s.c.conn.Get(path)
 			found := err == nil
+			var stored []tokenrules.SourceRecord
 			switch {
 			case errors.Is(err, zk.ErrNoNode):
 			case err != nil:
 				return err
 			default:
-				var stored []sourceTokenRecord
 				// A damaged record is replaced by what is known now, as
 				// adapters/bolt does.
-				if json.Unmarshal(data, &stored) == nil {
-					for _, t := range stored {
-						byName[t.Token] = t.Version
-					}
+				if json.Unmarshal(data, &stored) != nil {
+					stored = nil
 				}
 			}
-			changed := false
-			for _, t := range tokens {
-				if v, ok := byName[t.Name]; !ok || v != t.ETag {
-					byName[t.Name] = t.ETag
-					changed = true
-				}
-			}
+			merged, changed := tokenrules.MergeSources(stored, tokens)
 			if !changed && found {
 				return nil
 			}
-			payload, err := json.Marshal(sortedSources(byName))
+			payload, err := json.Marshal(merged)
 			if err != nil {
 				return err
 			}
@@ -94,25 +79,12 @@ func (s *Store) SourceTokens(id string) ([]waiter.SourceToken, error) {
 	}
 	val, exists, err := s.read(fmt.Sprintf("get source tokens of service %q", id), s.c.path(dirSourceTokens, id),
 		nameSourceTokens(id), func(data []byte) (any, error) {
-			var recs []sourceTokenRecord
+			var recs []tokenrules.SourceRecord
 			err := json.Unmarshal(data, &recs)
 			return recs, err
 		})
 	if err != nil || !exists {
 		return nil, err
 	}
-	var out []waiter.SourceToken
-	for _, t := range val.([]sourceTokenRecord) {
-		out = append(out, waiter.SourceToken{Name: t.Token, ETag: t.Version})
-	}
-	return out, nil
-}
-
-func sortedSources(byName map[string]string) []sourceTokenRecord {
-	out := make([]sourceTokenRecord, 0, len(byName))
-	for name, version := range byName {
-		out = append(out, sourceTokenRecord{Token: name, Version: version})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Token < out[j].Token })
-	return out
+	return tokenrules.SourceTokens(val.([]tokenrules.SourceRecord)), nil
 }
