@@ -234,6 +234,7 @@ func (s *Server) routes() *httprouter.Router {
 		rt.Handle(m, "/waiter-async/result/:rid/:router/:sid/:host/:port/*location", s.handleAsyncResult)
 	}
 	rt.GET("/waiter-async/complete/:rid/:sid", s.handleAsyncComplete)
+	s.routeAsyncV2(rt)
 
 	rt.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound("Not found"))
