@@ -185,9 +185,12 @@ func skipJSONRest(dec *json.Decoder) error {
 //     the names as the client spelled them (HttpFields#getFieldNames), which
 //     depends on the exact case the client sent (testdata/
 //     jetty_header_order.clj shows it). net/http canonicalises names, so
-//     that case is lost; jettyNameOrder assumes lower case, as HTTP/2
-//     always sends and as Waiter's documentation writes the headers.
-func headerKeyOrder(h map[string][]string) []string {
+//     that case is lost; raw, when known, has the x-waiter-* names as the
+//     client sent them, in order (the router's HTTP/1.1 listener keeps
+//     them, internal/h1guard), and jettyRawOrder uses them; else
+//     jettyNameOrder assumes lower case, as HTTP/2 always sends and as
+//     Waiter's documentation writes the headers.
+func headerKeyOrder(h map[string][]string, raw []string) []string {
 	all := map[string]bool{"host": true, "x-cid": true, "via": true}
 	var full []string
 	for k := range h {
@@ -212,7 +215,66 @@ func headerKeyOrder(h map[string][]string) []string {
 		hamtOrder(full)
 		return full
 	}
+	if order, ok := jettyRawOrder(h, full, raw); ok {
+		return order
+	}
 	return jettyNameOrder(h, full)
+}
+
+// jettyRawOrder is jettyNameOrder from the x-waiter-* names as sent
+// (raw, in the order sent, repeats included). Jetty's HashSet holds each
+// distinct spelling once, where it was first added; iteration walks the
+// buckets in index order and a bucket's names in the order they were
+// added (java.util.HashMap keeps that order through resizes); jet then
+// assoc!es the lower-cased names, so a name sent in two spellings sits
+// where the first of them is iterated. The other names count only for
+// the table's size: they are taken from h, once each (with Host, which
+// net/http moves out of h). ok is false when raw does not name exactly
+// the x-waiter-* headers of h (then it is not this request's).
+func jettyRawOrder(h map[string][]string, full, raw []string) ([]string, bool) {
+	if len(raw) == 0 {
+		return nil, false
+	}
+	distinct := make([]string, 0, len(raw))
+	for _, n := range raw {
+		if !slices.Contains(distinct, n) {
+			distinct = append(distinct, n)
+		}
+	}
+	lower := make([]string, 0, len(distinct))
+	for _, n := range distinct {
+		if l := strings.ToLower(n); !slices.Contains(lower, l) {
+			lower = append(lower, l)
+		}
+	}
+	if len(lower) != len(full) {
+		return nil, false
+	}
+	for _, l := range full {
+		if !slices.Contains(lower, l) {
+			return nil, false
+		}
+	}
+	size := len(distinct) + 1 // + host
+	for k := range h {
+		if lk := strings.ToLower(k); lk != "host" && !strings.HasPrefix(lk, HeaderPrefix) {
+			size++
+		}
+	}
+	buckets := uint32(16)
+	for size > int(buckets)/4*3 {
+		buckets <<= 1
+	}
+	slices.SortStableFunc(distinct, func(a, b string) int {
+		return int(jettyBucket(a, buckets)) - int(jettyBucket(b, buckets))
+	})
+	order := make([]string, 0, len(full))
+	for _, n := range distinct {
+		if l := strings.ToLower(n); !slices.Contains(order, l) {
+			order = append(order, l)
+		}
+	}
+	return order, true
 }
 
 // jettyNameOrder sorts names (lowercase) as the java.util.HashSet that
