@@ -34,6 +34,28 @@ import (
 // (waiter.Token.KeyOrder, from JSONKeyOrder of the POST /token body).
 type KeyOrder map[string][]string
 
+// Minimal returns o without the entries that say no more than the
+// fallback: keys already sorted (or a single key), which a missing order
+// gives too, in a token's own map as in merges (orderedKeys). A token
+// store keeps a token's order this way, so that a token written before
+// orders were kept (none recorded: its service id was computed with
+// sorted keys, and still is) and the same token posted again in sorted
+// order are the same token, with the same ETag and service id; only a
+// posted order that differs from sorted is recorded, and changes the id,
+// as it does in Waiter. Nil when nothing is left.
+func (o KeyOrder) Minimal() KeyOrder {
+	var out KeyOrder
+	for k, keys := range o {
+		if len(keys) > 1 && !slices.IsSorted(keys) {
+			if out == nil {
+				out = KeyOrder{}
+			}
+			out[k] = keys
+		}
+	}
+	return out
+}
+
 // mergedKeys is the key order of (merge a b) for array maps: a's keys,
 // then b's keys that a lacks, in b's order.
 func mergedKeys(a, b []string) []string {

@@ -139,3 +139,20 @@ func TestWireHeaderOrderIgnoresForeignNames(t *testing.T) {
 		}
 	}
 }
+
+// Minimal keeps only orders that differ from the sorted fallback, and
+// the fallback gives the same id as the sorted order it leaves out.
+func TestKeyOrderMinimal(t *testing.T) {
+	o := KeyOrder{"env": {"ALPHA", "ZETA"}, "metadata": {"zone", "app"}, "param": {"ONE"}}
+	m := o.Minimal()
+	if len(m) != 1 || !slices.Equal(m["metadata"], []string{"zone", "app"}) {
+		t.Errorf("Minimal = %v", m)
+	}
+	if (KeyOrder{"env": {"A", "B"}}).Minimal() != nil || KeyOrder(nil).Minimal() != nil {
+		t.Error("a sorted order is not dropped")
+	}
+	core := Params{"cmd": "x", "cpus": 1.0, "mem": 1.0, "env": map[string]string{"ALPHA": "1", "ZETA": "2"}}
+	if ServiceIDInOrder("p-", core, o) != ServiceIDInOrder("p-", core, m) {
+		t.Error("the id changes when the sorted order is left out")
+	}
+}
