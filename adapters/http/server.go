@@ -209,6 +209,7 @@ func (s *Server) routes() *httprouter.Router {
 	rt.GET("/token", s.handleGetToken)
 	rt.POST("/token", s.handlePostToken)
 	rt.DELETE("/token", s.handleDeleteToken)
+	rt.GET("/token-history", s.handleTokenHistory)
 	rt.GET("/tokens", s.handleListTokens)
 	rt.GET("/tokens/owners", s.handleTokenOwners)
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodHead} {
