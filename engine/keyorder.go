@@ -56,6 +56,70 @@ func (o KeyOrder) Minimal() KeyOrder {
 	return out
 }
 
+// MarshalInKeyOrder encodes a token's data as JSON (top-level keys
+// sorted, as encoding/json writes a map) with its env and metadata
+// objects' keys in order (those order names first, the rest sorted), so
+// that a client posting a token back (a read-modify-write) keeps the order
+// its service id depends on.
+func MarshalInKeyOrder(data map[string]any, order KeyOrder) ([]byte, error) {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		m, isMap := data[k].(map[string]any)
+		if !isMap || (k != "env" && k != "metadata") {
+			vb, err := json.Marshal(data[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			b.Write(vb)
+			continue
+		}
+		b.WriteByte('{')
+		for j, mk := range orderedKeys(stringKeys(m), order[k]) {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			kb, err := json.Marshal(mk)
+			if err != nil {
+				return nil, err
+			}
+			vb, err := json.Marshal(m[mk])
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", k, mk, err)
+			}
+			b.Write(kb)
+			b.WriteByte(':')
+			b.Write(vb)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// stringKeys is m's key set as orderedKeys takes it.
+func stringKeys(m map[string]any) map[string]string {
+	out := make(map[string]string, len(m))
+	for k := range m {
+		out[k] = ""
+	}
+	return out
+}
+
 // mergedKeys is the key order of (merge a b) for array maps: a's keys,
 // then b's keys that a lacks, in b's order.
 func mergedKeys(a, b []string) []string {

@@ -156,3 +156,20 @@ func TestKeyOrderMinimal(t *testing.T) {
 		t.Error("the id changes when the sorted order is left out")
 	}
 }
+
+func TestMarshalInKeyOrder(t *testing.T) {
+	data := map[string]any{"cmd": "x <&>", "env": map[string]any{"ZETA": "1", "ALPHA": "2", "MU": "3"},
+		"metadata": map[string]any{"b": "1", "a": "2"}, "cpus": 0.5}
+	b, err := MarshalInKeyOrder(data, KeyOrder{"env": {"ZETA", "GONE", "ALPHA"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"cmd":"x \u003c\u0026\u003e","cpus":0.5,"env":{"ZETA":"1","ALPHA":"2","MU":"3"},"metadata":{"a":"2","b":"1"}}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	order, err := JSONKeyOrder(b)
+	if err != nil || !slices.Equal(order["env"], []string{"ZETA", "ALPHA", "MU"}) {
+		t.Errorf("read back: %v %v", order, err)
+	}
+}
