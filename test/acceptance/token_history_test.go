@@ -33,6 +33,9 @@ func TestBasicTokenHistory(t *testing.T) {
 	r := rt.get(path)
 	expectStatus(t, r, http.StatusNotFound)
 	expectBody(t, r, "Token not found: "+token)
+	// Paths next to it stay unknown.
+	expectStatus(t, rt.get("/token-history/"+token), http.StatusNotFound)
+	expectStatus(t, rt.get("/token-historyx?token="+url.QueryEscape(token)), http.StatusNotFound)
 
 	desc := map[string]any{"token": token, "name": randName(t), "cmd": "do-not-start-this-service",
 		"version": "image", "cmd-type": "shell", "cpus": 1, "mem": 32}
