@@ -196,7 +196,9 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 		return true // obs-fold: refused at once
 	}
 	name, value, ok := bytes.Cut(line, []byte(":"))
-	g.names.field(line, name, ok, g.long)
+	if line[0]|0x20 == 'x' { // only x-waiter-* names are kept (names.go)
+		g.names.field(line, name, ok, g.long)
+	}
 	if !ok {
 		return false // net/http refuses a line without a colon itself
 	}

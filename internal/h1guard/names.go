@@ -73,10 +73,11 @@ func (h *headNames) field(line, name []byte, ok, long bool) {
 		h.bad = h.bad || long
 		return
 	}
-	rest := name[len(waiterPrefix):]
-	for _, p := range orderedPrefixes {
-		if len(rest) >= len(p) && asciiEqualFold(rest[:len(p)], p) {
-			h.ordered = true
+	if rest := name[len(waiterPrefix):]; !h.ordered {
+		for _, p := range orderedPrefixes {
+			if len(rest) >= len(p) && asciiEqualFold(rest[:len(p)], p) {
+				h.ordered = true
+			}
 		}
 	}
 	h.buf = append(h.buf, name...)
