@@ -30,7 +30,10 @@ type Token struct {
 	// KeyOrder is the order the env and metadata keys were posted in
 	// ("env" -> keys), kept beside the canonical (sorted) Data because
 	// Waiter's service ids print maps of up to 8 entries in insertion order
-	// (engine.KeyOrder); nil when the store does not know it.
+	// (engine.KeyOrder); nil when the store does not know it. A missing
+	// order means sorted keys: so a token stored before orders were kept
+	// keeps the service id it had until it is written again, and a sorted
+	// posted order is not recorded (engine.KeyOrder.Minimal, POST /token).
 	KeyOrder map[string][]string
 }
 

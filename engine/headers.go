@@ -72,7 +72,13 @@ const (
 // ParseHeaders reads x-waiter-* headers. Keys may use any case (net/http
 // canonicalizes them). Every malformed header is reported at once in a
 // *ValidationError.
-func ParseHeaders(h map[string][]string) (HeaderParams, error) {
+func ParseHeaders(h map[string][]string) (HeaderParams, error) { return ParseWireHeaders(h, nil) }
+
+// ParseWireHeaders is ParseHeaders knowing the request's x-waiter-* header
+// names as the client sent them, in the order sent (raw; nil when not
+// known), which Waiter's env and metadata order depends on for requests of
+// few headers (headerKeyOrder).
+func ParseWireHeaders(h map[string][]string, raw []string) (HeaderParams, error) {
 	out := HeaderParams{Service: Params{}, Request: RequestParams{FallbackPeriodSecs: -1}}
 	var errs []FieldError
 	bad := func(header, rule, msg string) {
@@ -88,7 +94,12 @@ func ParseHeaders(h map[string][]string) (HeaderParams, error) {
 		if !strings.HasPrefix(key, HeaderPrefix) || len(h[rawKey]) == 0 {
 			continue
 		}
+		// A header sent more than once is one value joined by commas, as
+		// jet's get-headers gives it to Waiter.
 		value := h[rawKey][0]
+		if len(h[rawKey]) > 1 {
+			value = strings.Join(h[rawKey], ",")
+		}
 		name := strings.TrimPrefix(key, HeaderPrefix)
 		if unsupportedHeaders[key] {
 			bad(key, "unsupported", "header "+key+" is not supported")
@@ -166,7 +177,7 @@ func ParseHeaders(h map[string][]string) (HeaderParams, error) {
 		return out, &ValidationError{Summary: "Invalid x-waiter headers", Fields: errs}
 	}
 	if out.Service["env"] != nil || out.Service["metadata"] != nil || out.ParamEnv != nil {
-		out.Order = headerMapOrders(headerKeyOrder(h))
+		out.Order = headerMapOrders(headerKeyOrder(h, raw))
 	}
 	return out, nil
 }

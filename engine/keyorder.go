@@ -34,6 +34,92 @@ import (
 // (waiter.Token.KeyOrder, from JSONKeyOrder of the POST /token body).
 type KeyOrder map[string][]string
 
+// Minimal returns o without the entries that say no more than the
+// fallback: keys already sorted (or a single key), which a missing order
+// gives too, in a token's own map as in merges (orderedKeys). A token
+// store keeps a token's order this way, so that a token written before
+// orders were kept (none recorded: its service id was computed with
+// sorted keys, and still is) and the same token posted again in sorted
+// order are the same token, with the same ETag and service id; only a
+// posted order that differs from sorted is recorded, and changes the id,
+// as it does in Waiter. Nil when nothing is left.
+func (o KeyOrder) Minimal() KeyOrder {
+	var out KeyOrder
+	for k, keys := range o {
+		if len(keys) > 1 && !slices.IsSorted(keys) {
+			if out == nil {
+				out = KeyOrder{}
+			}
+			out[k] = keys
+		}
+	}
+	return out
+}
+
+// MarshalInKeyOrder encodes a token's data as JSON (top-level keys
+// sorted, as encoding/json writes a map) with its env and metadata
+// objects' keys in order (those order names first, the rest sorted), so
+// that a client posting a token back (a read-modify-write) keeps the order
+// its service id depends on.
+func MarshalInKeyOrder(data map[string]any, order KeyOrder) ([]byte, error) {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		m, isMap := data[k].(map[string]any)
+		if !isMap || (k != "env" && k != "metadata") {
+			vb, err := json.Marshal(data[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			b.Write(vb)
+			continue
+		}
+		b.WriteByte('{')
+		for j, mk := range orderedKeys(stringKeys(m), order[k]) {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			kb, err := json.Marshal(mk)
+			if err != nil {
+				return nil, err
+			}
+			vb, err := json.Marshal(m[mk])
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", k, mk, err)
+			}
+			b.Write(kb)
+			b.WriteByte(':')
+			b.Write(vb)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// stringKeys is m's key set as orderedKeys takes it.
+func stringKeys(m map[string]any) map[string]string {
+	out := make(map[string]string, len(m))
+	for k := range m {
+		out[k] = ""
+	}
+	return out
+}
+
 // mergedKeys is the key order of (merge a b) for array maps: a's keys,
 // then b's keys that a lacks, in b's order.
 func mergedKeys(a, b []string) []string {
@@ -185,9 +271,12 @@ func skipJSONRest(dec *json.Decoder) error {
 //     the names as the client spelled them (HttpFields#getFieldNames), which
 //     depends on the exact case the client sent (testdata/
 //     jetty_header_order.clj shows it). net/http canonicalises names, so
-//     that case is lost; jettyNameOrder assumes lower case, as HTTP/2
-//     always sends and as Waiter's documentation writes the headers.
-func headerKeyOrder(h map[string][]string) []string {
+//     that case is lost; raw, when known, has the x-waiter-* names as the
+//     client sent them, in order (the router's HTTP/1.1 listener keeps
+//     them, internal/h1guard), and jettyRawOrder uses them; else
+//     jettyNameOrder assumes lower case, as HTTP/2 always sends and as
+//     Waiter's documentation writes the headers.
+func headerKeyOrder(h map[string][]string, raw []string) []string {
 	all := map[string]bool{"host": true, "x-cid": true, "via": true}
 	var full []string
 	for k := range h {
@@ -212,7 +301,66 @@ func headerKeyOrder(h map[string][]string) []string {
 		hamtOrder(full)
 		return full
 	}
+	if order, ok := jettyRawOrder(h, full, raw); ok {
+		return order
+	}
 	return jettyNameOrder(h, full)
+}
+
+// jettyRawOrder is jettyNameOrder from the x-waiter-* names as sent
+// (raw, in the order sent, repeats included). Jetty's HashSet holds each
+// distinct spelling once, where it was first added; iteration walks the
+// buckets in index order and a bucket's names in the order they were
+// added (java.util.HashMap keeps that order through resizes); jet then
+// assoc!es the lower-cased names, so a name sent in two spellings sits
+// where the first of them is iterated. The other names count only for
+// the table's size: they are taken from h, once each (with Host, which
+// net/http moves out of h). ok is false when raw does not name exactly
+// the x-waiter-* headers of h (then it is not this request's).
+func jettyRawOrder(h map[string][]string, full, raw []string) ([]string, bool) {
+	if len(raw) == 0 {
+		return nil, false
+	}
+	distinct := make([]string, 0, len(raw))
+	for _, n := range raw {
+		if !slices.Contains(distinct, n) {
+			distinct = append(distinct, n)
+		}
+	}
+	lower := make([]string, 0, len(distinct))
+	for _, n := range distinct {
+		if l := strings.ToLower(n); !slices.Contains(lower, l) {
+			lower = append(lower, l)
+		}
+	}
+	if len(lower) != len(full) {
+		return nil, false
+	}
+	for _, l := range full {
+		if !slices.Contains(lower, l) {
+			return nil, false
+		}
+	}
+	size := len(distinct) + 1 // + host
+	for k := range h {
+		if lk := strings.ToLower(k); lk != "host" && !strings.HasPrefix(lk, HeaderPrefix) {
+			size++
+		}
+	}
+	buckets := uint32(16)
+	for size > int(buckets)/4*3 {
+		buckets <<= 1
+	}
+	slices.SortStableFunc(distinct, func(a, b string) int {
+		return int(jettyBucket(a, buckets)) - int(jettyBucket(b, buckets))
+	})
+	order := make([]string, 0, len(full))
+	for _, n := range distinct {
+		if l := strings.ToLower(n); !slices.Contains(order, l) {
+			order = append(order, l)
+		}
+	}
+	return order, true
 }
 
 // jettyNameOrder sorts names (lowercase) as the java.util.HashSet that

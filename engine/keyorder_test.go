@@ -133,7 +133,7 @@ func TestHeaderKeyOrderMatchesJetty(t *testing.T) {
 			}
 			return strings.Compare(a, b)
 		})
-		if got := headerKeyOrder(h); !slices.Equal(got, want) {
+		if got := headerKeyOrder(h, nil); !slices.Equal(got, want) {
 			t.Errorf("case %d %v: order %v, Jetty's %v", i, c.Headers, got, c.Order)
 		}
 	}
@@ -142,9 +142,9 @@ func TestHeaderKeyOrderMatchesJetty(t *testing.T) {
 func TestHeaderKeyOrderSwitchesToHashOrder(t *testing.T) {
 	h := map[string][]string{"X-Waiter-Token": {"t"}, "X-Waiter-Env-Zeta": {"1"}, "X-Waiter-Env-Alpha": {"2"},
 		"Accept": {"*/*"}, "User-Agent": {"curl"}}
-	few := headerKeyOrder(h) // 5 + host, x-cid, via = 8: Jetty's order
+	few := headerKeyOrder(h, nil) // 5 + host, x-cid, via = 8: Jetty's order
 	h["Accept-Encoding"] = []string{"gzip"}
-	many := headerKeyOrder(h) // 9: the ring map is a hash map
+	many := headerKeyOrder(h, nil) // 9: the ring map is a hash map
 	hashed := []string{"x-waiter-token", "x-waiter-env-zeta", "x-waiter-env-alpha"}
 	hamtOrder(hashed)
 	if !slices.Equal(many, hashed) || len(few) != 3 {

@@ -113,7 +113,17 @@ func (s *Server) handlePostToken(w http.ResponseWriter, r *http.Request, _ httpr
 	}
 	// Waiter's service ids depend on the posted order of env and metadata
 	// keys (engine.KeyOrder); the body already decoded, so this cannot fail.
+	//
+	// Tokens stored before the order was kept have none, and resolve with
+	// sorted keys: the ids their services already run under. That holds
+	// until the token is written again: this write records the order
+	// posted now (as Waiter, whose token hash and service id follow the
+	// posted document), or, when it is the sorted order, records nothing
+	// (Minimal), so posting the same token again in sorted order is no
+	// change at all (same ETag, same id) and only a different order makes
+	// a new version and a new id. No id changes without a write.
 	order, _ := engine.JSONKeyOrder(body)
+	order = order.Minimal()
 	name := r.URL.Query().Get("token")
 	if bodyName, ok := data["token"].(string); ok && name == "" {
 		name = bodyName

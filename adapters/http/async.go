@@ -117,7 +117,9 @@ func (s *Server) startAsync(r *http.Request, rs *resolved, g *waiter.Grant, loca
 	s.log.Info("async request started", "cid", a.cid, "service-id", a.ref.ServiceID, "instance", g.Instance,
 		"request-id", a.ref.RequestID, "location", location, "check-interval", interval.String(), "timeout", timeout.String())
 	go s.monitorAsync(a, interval, timeout)
-	return asyncURI("status", a.ref, location, query), true
+	// The instance is spoken to in the backend-proto (no scheduler here
+	// has per-port protocols), so the URL is v1, as Waiter's would be.
+	return asyncActionURI("status", a.ref, asyncURLProto(a.proto, a.proto), location, query), true
 }
 
 // lookupAsync finds a known async request, forgetting those retained too long.
@@ -210,9 +212,22 @@ func (s *Server) monitorAsync(a *asyncRequest, interval, timeout time.Duration) 
 }
 
 // endpoint is the instance URL of a path and query of this request.
-func (a *asyncRequest) endpoint(path, query string) *url.URL {
-	return &url.URL{Scheme: schemeOf(a.proto), Host: net.JoinHostPort(a.ref.Host, strconv.Itoa(a.ref.Port)),
+func (a *asyncRequest) endpoint(path, query string) *url.URL { return a.endpointIn("", path, query) }
+
+// endpointIn is endpoint spoken to in proto (a v2 URL's), or in the
+// service's backend-proto when proto is "".
+func (a *asyncRequest) endpointIn(proto, path, query string) *url.URL {
+	proto = a.protoOr(proto)
+	return &url.URL{Scheme: schemeOf(proto), Host: net.JoinHostPort(a.ref.Host, strconv.Itoa(a.ref.Port)),
 		Path: path, RawQuery: query}
+}
+
+// protoOr is proto, or the service's backend-proto when proto is "".
+func (a *asyncRequest) protoOr(proto string) string {
+	if proto == "" {
+		return a.proto
+	}
+	return proto
 }
 
 // checkAsync makes one status check: GET the status location on the

@@ -52,9 +52,9 @@ func (s *Server) handleAsyncStatus(w http.ResponseWriter, r *http.Request, ps ht
 		s.writeError(w, r, herr)
 		return
 	}
-	location := ps.ByName("location")
-	endpoint := a.endpoint(location, r.URL.RawQuery)
-	resp, herr := s.asyncRoundTrip(r, a, endpoint)
+	proto := ps.ByName("proto") // set by a v2 URL
+	endpoint := a.endpointIn(proto, ps.ByName("location"), r.URL.RawQuery)
+	resp, herr := s.asyncRoundTrip(r, a, proto, endpoint)
 	if herr != nil {
 		s.writeError(w, r, herr)
 		return
@@ -67,7 +67,7 @@ func (s *Server) handleAsyncStatus(w http.ResponseWriter, r *http.Request, ps ht
 	copyResponseHeaders(h, resp.Header)
 	if r.Method == http.MethodGet && resp.StatusCode == http.StatusSeeOther {
 		if loc := normalizeLocation(endpoint, resp.Header.Get("Location")); len(loc) > 0 && loc[0] == '/' {
-			h.Set("Location", asyncURI("result", a.ref, loc, ""))
+			h.Set("Location", asyncActionURI("result", a.ref, proto, loc, ""))
 		}
 	}
 	s.relayAsyncResponse(w, r, resp)
@@ -81,7 +81,8 @@ func (s *Server) handleAsyncResult(w http.ResponseWriter, r *http.Request, ps ht
 		s.writeError(w, r, herr)
 		return
 	}
-	resp, herr := s.asyncRoundTrip(r, a, a.endpoint(ps.ByName("location"), r.URL.RawQuery))
+	proto := ps.ByName("proto") // set by a v2 URL
+	resp, herr := s.asyncRoundTrip(r, a, proto, a.endpointIn(proto, ps.ByName("location"), r.URL.RawQuery))
 	a.terminate()
 	if herr != nil {
 		s.writeError(w, r, herr)
@@ -105,8 +106,9 @@ func (s *Server) handleAsyncComplete(w http.ResponseWriter, r *http.Request, ps 
 }
 
 // asyncRoundTrip sends the client's call to the instance: same method,
-// passthrough headers and body, at the instance's location.
-func (s *Server) asyncRoundTrip(r *http.Request, a *asyncRequest, endpoint *url.URL) (*http.Response, *Error) {
+// passthrough headers and body, at the instance's location, in proto (""
+// for the service's backend-proto).
+func (s *Server) asyncRoundTrip(r *http.Request, a *asyncRequest, proto string, endpoint *url.URL) (*http.Response, *Error) {
 	ctx, cancel := context.WithCancelCause(r.Context())
 	socket := newWatchdog(s.clock, cancel, errBackendTimeout)
 	socket.arm(a.socket)
@@ -122,7 +124,7 @@ func (s *Server) asyncRoundTrip(r *http.Request, a *asyncRequest, endpoint *url.
 	out.Header = backendRequestHeaders(r.Header, info(r).cid, a.user, viaValue(r, s.cfg.Version))
 	out.Host = a.ref.Host
 	s.backendAuth(out, a.ref.ServiceID)
-	resp, err := s.transports.forProto(a.proto).RoundTrip(out)
+	resp, err := s.transports.forProto(a.protoOr(proto)).RoundTrip(out)
 	socket.disable()
 	if err != nil {
 		defer cancel(nil)

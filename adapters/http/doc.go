@@ -31,7 +31,8 @@
 //     URL, a monitor polls the instance until the work completes, and the
 //     status, result and complete routes proxy to the instance for the
 //     user who made the request (async.go, async_api.go, and the pure
-//     rules in async_location.go);
+//     rules in async_location.go), in Waiter's v1 and v2 (/waiter-async/
+//     v2/..., the instance packed as base64 JSON) URLs (async_v2.go);
 //   - gRPC: a gRPC call is proxied like any request over HTTP/2, with
 //     te: trailers carried, grpc-timeout bounding the queue, UNAVAILABLE
 //     ejecting the instance, and router errors answered as gRPC statuses

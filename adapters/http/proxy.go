@@ -11,7 +11,7 @@ import (
 // service, refuse it while suspended, wait for an instance through the
 // engine, forward, and release the instance with the outcome.
 func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
-	hp, err := engine.ParseHeaders(r.Header)
+	hp, err := parseHeaders(r)
 	if err != nil {
 		s.proxyError(w, r, toError(err), debugInfo{})
 		return

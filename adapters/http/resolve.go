@@ -47,7 +47,7 @@ func splitToken(t waiter.Token) tokenParts {
 // resolving (say, /service-id with ever new headers) cannot grow the
 // store.
 func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
-	hp, err := engine.ParseHeaders(r.Header)
+	hp, err := parseHeaders(r)
 	if err != nil {
 		return nil, toError(err)
 	}

@@ -209,6 +209,7 @@ func (s *Server) routes() *httprouter.Router {
 	rt.GET("/token", s.handleGetToken)
 	rt.POST("/token", s.handlePostToken)
 	rt.DELETE("/token", s.handleDeleteToken)
+	rt.GET("/token-history", s.handleTokenHistory)
 	rt.GET("/tokens", s.handleListTokens)
 	rt.GET("/tokens/owners", s.handleTokenOwners)
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodHead} {
@@ -234,6 +235,7 @@ func (s *Server) routes() *httprouter.Router {
 		rt.Handle(m, "/waiter-async/result/:rid/:router/:sid/:host/:port/*location", s.handleAsyncResult)
 	}
 	rt.GET("/waiter-async/complete/:rid/:sid", s.handleAsyncComplete)
+	s.routeAsyncV2(rt)
 
 	rt.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound("Not found"))

@@ -3,6 +3,8 @@ package h1guard
 import (
 	"io"
 	"net"
+	"sync"
+	"sync/atomic"
 )
 
 // Listener guards every connection it accepts.
@@ -26,6 +28,14 @@ type Conn struct {
 	net.Conn
 	g     Guard
 	ended bool
+
+	// The x-waiter-* names of heads read but not yet taken by their
+	// request's handler (names.go, Request). The server reads ahead of
+	// its handlers (pipelined requests), so they queue.
+	served atomic.Uint64 // handler calls so far
+	queued atomic.Int32  // len(heads), read without mu
+	mu     sync.Mutex
+	heads  []HeadNames
 }
 
 func (c *Conn) Read(p []byte) (int, error) {
@@ -41,6 +51,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(p)
 	m, end := c.g.Filter(p, n)
+	if len(c.g.names.done) > 0 {
+		c.queue(c.g.names.take())
+	}
 	if end {
 		c.ended = true
 		if m == 0 {
@@ -58,4 +71,41 @@ func (c *Conn) CloseWrite() error {
 		return cw.CloseWrite()
 	}
 	return nil
+}
+
+// queue makes finished heads' names available to their handlers.
+func (c *Conn) queue(done []HeadNames) {
+	c.mu.Lock()
+	c.heads = append(c.heads, done...)
+	c.queued.Store(int32(len(c.heads)))
+	c.mu.Unlock()
+}
+
+// Request is called once for every request the server's handler is
+// called for on this connection, in order (net/http calls an HTTP/1.1
+// connection's handlers one after another, in the order of the heads). It
+// returns the x-waiter-* header names of that request as sent, or nil
+// when it sent none or they are unknown. Without a queued head it only
+// counts.
+func (c *Conn) Request() []string {
+	n := c.served.Add(1)
+	if c.queued.Load() == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i := 0
+	for i < len(c.heads) && c.heads[i].Head < n {
+		i++ // a head whose handler was not reached (cannot happen, but never hand it on)
+	}
+	var names []string
+	if i < len(c.heads) && c.heads[i].Head == n {
+		if c.heads[i].Complete {
+			names = c.heads[i].Names
+		}
+		i++
+	}
+	c.heads = c.heads[i:]
+	c.queued.Store(int32(len(c.heads)))
+	return names
 }

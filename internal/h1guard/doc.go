@@ -21,6 +21,13 @@
 // HTTP/2 connection preface, the stream is no longer HTTP/1.1 and is
 // passed through untouched.
 //
+// While it reads a head the guard also keeps what net/http's parse loses
+// and Waiter's service ids depend on: the x-waiter-* header names as the
+// client spelled them, in the order sent. Handler and ConnContext hand
+// each request its own names (pipelined requests included) through the
+// request's context, where HeaderNames finds them (names.go, context.go);
+// a request without such headers costs no allocation.
+//
 // It is a small hand-written scanner, so it is fuzzed (FuzzGuard): it
 // must never panic, never let a well-formed sequence of requests through
 // changed, and whatever it passes to the server must parse as the same

@@ -49,6 +49,9 @@ type Guard struct {
 	connect bool
 	http10  bool
 	pending []byte // the refusal not yet handed to the reader
+
+	long  bool // the line just ended was longer than maxLine
+	names headNames
 }
 
 // Refused reports whether a head was refused on this connection.
@@ -127,6 +130,7 @@ func (g *Guard) Filter(p []byte, n int) (int, bool) {
 			line = line[:len(line)-1]
 		}
 		empty := g.lineAll == 0 || (g.lineAll == 1 && g.sawCR)
+		g.long = g.lineAll > g.lineLen
 		g.lineLen, g.lineAll, g.sawCR = 0, 0, false
 		switch g.st {
 		case stHead:
@@ -180,9 +184,11 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 		}
 		g.connect = bytes.HasPrefix(line, []byte("CONNECT "))
 		g.http10 = bytes.HasSuffix(line, []byte(" HTTP/1.0"))
+		g.names.begin(line)
 		return false
 	}
 	if empty {
+		g.names.end()
 		return g.endHead()
 	}
 	g.lines++
@@ -190,6 +196,9 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 		return true // obs-fold: refused at once
 	}
 	name, value, ok := bytes.Cut(line, []byte(":"))
+	if line[0]|0x20 == 'x' { // only x-waiter-* names are kept (names.go)
+		g.names.field(line, name, ok, g.long)
+	}
 	if !ok {
 		return false // net/http refuses a line without a colon itself
 	}

@@ -38,3 +38,33 @@ func TestInterstitialPage(t *testing.T) {
 	expectStatus(t, r, http.StatusOK)
 	expectBody(t, r, "Hello World")
 }
+
+// A non-browser client's first request to a cold interstitial service is
+// not given the page: it waits for the instance like any request.
+func TestInterstitialNotForNonBrowsers(t *testing.T) {
+	t.Parallel()
+	rt := sharedRouter(t)
+	token := tokenName(t)
+	d := kitchenParams()
+	d["token"], d["name"], d["interstitial-secs"] = token, randName(t), 2
+	rt.cleanupToken(t, token)
+	expectStatus(t, rt.postToken(t, d, nil, ""), http.StatusOK)
+	h := map[string]string{"x-waiter-token": token}
+	id := rt.serviceIDOf(t, h)
+	rt.cleanupService(t, id)
+	if app := findApp(rt.listApps(t, nil), id); app != nil {
+		t.Fatalf("the service already runs: %v", app)
+	}
+	for _, accept := range []string{"", "application/json", "*/*"} {
+		hh := map[string]string{"x-waiter-token": token}
+		if accept != "" {
+			hh["Accept"] = accept
+		}
+		r := rt.request(http.MethodGet, "/hello-world", hh, nil)
+		expectStatus(t, r, http.StatusOK)
+		expectBody(t, r, "Hello World")
+		if r.Header.Get("x-waiter-interstitial") != "" {
+			t.Errorf("Accept %q got the interstitial page", accept)
+		}
+	}
+}

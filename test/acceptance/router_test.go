@@ -37,6 +37,11 @@ profiles:
     concurrency-level: 120
 queue-timeout: 60s
 drain-timeout: 10s
+service-cors:
+  allowed-origins: ['https://default\.example']
+  allowed-methods: [GET]
+  allowed-headers: [x-app]
+  max-age: 10m
 shell:
   port-range: [%d, %d]
   health-check-interval: 250ms

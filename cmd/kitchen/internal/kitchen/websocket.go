@@ -3,6 +3,7 @@ package kitchen
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -41,6 +42,15 @@ func (h *Handler) serveWebsocket(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	err = h.answerMessages(ctx, c, newRequest(hr).info())
+	var refuse wsRefusal
+	if errors.As(err, &refuse) {
+		// The kitchen itself ends the socket, cleanly (a close frame with
+		// a status and reason), as the original does for an oversized
+		// bytes-N or chars-N.
+		h.log.Info("websocket closed by the kitchen", "path", hr.URL.Path, "reason", refuse.reason)
+		_ = c.Close(websocket.StatusInternalError, refuse.reason)
+		return
+	}
 	if status := websocket.CloseStatus(err); status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway {
 		h.log.Info("websocket closed", "path", hr.URL.Path)
 		return
@@ -104,14 +114,18 @@ func (h *Handler) wsCommand(msg string, reqInfo map[string]any) (websocket.Messa
 		prefix string
 		typ    websocket.MessageType
 		alpha  string
-	}{{"bytes-", websocket.MessageBinary, ""}, {"chars-", websocket.MessageText, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}} {
+		what   string
+	}{{"bytes-", websocket.MessageBinary, "", "binary payload of %d bytes"}, {"chars-", websocket.MessageText, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "text payload of %d chars"}} {
 		rest, found := strings.CutPrefix(msg, gen.prefix)
 		if !found {
 			continue
 		}
 		n, err := strconv.Atoi(rest)
-		if err != nil || n < 0 || n > maxGenerated {
+		if err != nil || n < 0 {
 			return 0, nil, false, nil // not a command: echoed
+		}
+		if n > maxGenerated {
+			return 0, nil, false, wsRefusal{reason: fmt.Sprintf("Requested "+gen.what+" exceeds maximum size %d.", n, maxGenerated)}
 		}
 		out := make([]byte, n)
 		for i := range out {
@@ -125,3 +139,9 @@ func (h *Handler) wsCommand(msg string, reqInfo map[string]any) (websocket.Messa
 	}
 	return 0, nil, false, nil
 }
+
+// wsRefusal ends a websocket with status 1011 and reason: a command asked
+// for more than the kitchen makes (the original's _ws_close(1011, ...)).
+type wsRefusal struct{ reason string }
+
+func (r wsRefusal) Error() string { return "kitchen: " + r.reason }

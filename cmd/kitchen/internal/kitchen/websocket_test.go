@@ -3,6 +3,7 @@ package kitchen
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -94,5 +95,15 @@ func TestWebsocket_Commands(t *testing.T) {
 	}
 	if typ, s := ask("chars-x"); typ != websocket.MessageText || string(s) != "chars-x" {
 		t.Errorf("a malformed command is echoed; got %v %q", typ, s)
+	}
+	// More than the kitchen makes: it closes the socket cleanly, 1011.
+	if err := c.Write(ctx, websocket.MessageText, []byte("bytes-999999999999")); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusInternalError ||
+		!strings.HasPrefix(ce.Reason, "Requested binary payload of 999999999999 bytes exceeds maximum size") {
+		t.Errorf("oversized bytes-N: %v, want a 1011 close with the reason", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/waiter-go/waiter/cmd/waiter/internal/client"
+	"github.com/waiter-go/waiter/engine"
 )
 
 // fieldFlags are the token fields a command takes as flags.
@@ -71,7 +72,7 @@ func (c *createCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	return postToken(e, target, name, data, etag, c.Admin)
+	return postToken(e, target, name, data, c.fileFlags.keyOrder(), etag, c.Admin)
 }
 
 // createTarget is where a new or replaced token goes: the chosen cluster;
@@ -104,12 +105,13 @@ func (t *targets) createTarget(e *env, name string) (*client.Client, string, err
 	return nil, "", usagef("several clusters are enabled (%s): pick one with --cluster, or mark one default-for-create: true", t.names())
 }
 
-// postToken writes the token and reports what the router did.
-func postToken(e *env, c *client.Client, name string, data map[string]any, etag string, admin bool) error {
+// postToken writes the token, its env and metadata keys in order (the
+// service id depends on it), and reports what the router did.
+func postToken(e *env, c *client.Client, name string, data map[string]any, order engine.KeyOrder, etag string, admin bool) error {
 	if e.beforeWrite != nil {
 		e.beforeWrite()
 	}
-	res, err := c.PostToken(e.ctx, name, data, etag, admin)
+	res, err := c.PostToken(e.ctx, name, data, order, etag, admin)
 	if client.IsStale(err) {
 		fmt.Fprintf(e.stderr, "Token %s changed on %s after it was read (someone else wrote it): nothing was written. "+
 			"Run the command again to apply it to the new version.\n", name, c.Name())

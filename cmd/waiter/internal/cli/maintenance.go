@@ -63,7 +63,7 @@ func (c *maintenanceStartCmd) Run(e *env) error {
 	}
 	data := f.token.Data
 	data["maintenance"] = map[string]any{"message": c.Message}
-	if err := postToken(e, f.c, c.Token, data, f.token.ETag, false); err != nil {
+	if err := postToken(e, f.c, c.Token, data, f.token.KeyOrder, f.token.ETag, false); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Token %s is in maintenance on %s.\n", c.Token, f.c.Name())
@@ -111,7 +111,7 @@ func (c *maintenanceStopCmd) Run(e *env) error {
 	data := f.token.Data
 	if _, on := data["maintenance"]; on {
 		delete(data, "maintenance")
-		if err := postToken(e, f.c, c.Token, data, f.token.ETag, false); err != nil {
+		if err := postToken(e, f.c, c.Token, data, f.token.KeyOrder, f.token.ETag, false); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Token %s is out of maintenance on %s.\n", c.Token, f.c.Name())

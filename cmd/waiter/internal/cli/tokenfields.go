@@ -158,6 +158,22 @@ func (f fileFlags) read() (map[string]any, error) {
 	return jsonShaped(data).(map[string]any), nil
 }
 
+// keyOrder is the order of the env and metadata keys in a JSON token
+// file (nil for none, or YAML, whose maps are read unordered): the order
+// the token is posted in, which its service id depends on.
+func (f fileFlags) keyOrder() engine.KeyOrder {
+	path := f.JSON + f.YAML + f.Input
+	if path == "" || f.YAML != "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil // read() already reported it
+	}
+	order, _ := engine.JSONKeyOrder(b)
+	return order
+}
+
 // jsonShaped converts YAML's and json.Number's Go values into what JSON
 // decoding gives (float64 numbers, map[string]any), so the router gets
 // the same body whichever format the user wrote.

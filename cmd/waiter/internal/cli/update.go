@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+
+	"github.com/waiter-go/waiter/engine"
 )
 
 // updateCmd is `waiter update`.
@@ -72,7 +74,16 @@ func (c *updateCmd) Run(e *env) error {
 	if c.Output != "" {
 		return writeDryRun(e, c.Output, name, data)
 	}
-	if err := postToken(e, f.c, name, data, f.token.ETag, c.Admin); err != nil {
+	// The token's key order, but a file's env or metadata replaces the
+	// token's with its own order.
+	order := engine.KeyOrder{}
+	for k, keys := range f.token.KeyOrder {
+		order[k] = keys
+	}
+	for k, keys := range c.fileFlags.keyOrder() {
+		order[k] = keys
+	}
+	if err := postToken(e, f.c, name, data, order, f.token.ETag, c.Admin); err != nil {
 		return err
 	}
 	if len(c.Unset) > 0 {

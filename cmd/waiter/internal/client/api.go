@@ -2,11 +2,15 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/waiter-go/waiter/engine"
 )
 
 // Token is a token as GET /token shows it, with its ETag.
@@ -14,6 +18,10 @@ type Token struct {
 	Name string
 	Data map[string]any
 	ETag string
+	// KeyOrder is the order of the env and metadata keys in the router's
+	// answer, the order they were posted in, which the token's service id
+	// depends on: PostToken sends them back in it.
+	KeyOrder engine.KeyOrder
 }
 
 // IsNotFound reports whether err is the router's 404.
@@ -41,7 +49,11 @@ func (c *Client) GetToken(ctx context.Context, name string, metadata bool) (*Tok
 		return nil, err
 	}
 	t := &Token{Name: name, ETag: r.Header.Get("Etag")}
-	return t, r.JSON(&t.Data)
+	if err := r.JSON(&t.Data); err != nil {
+		return t, err
+	}
+	t.KeyOrder, _ = engine.JSONKeyOrder(r.Body) // the body decoded: cannot fail
+	return t, nil
 }
 
 // TokenResult is what POST /token did.
@@ -55,10 +67,18 @@ type TokenResult struct {
 	ETag      string `json:"-"`
 }
 
-// PostToken writes a token's data. ifMatch is the ETag the data was based
-// on ("" for a new token): the router refuses a write over a newer
-// version with 412 (IsStale). admin asks for update-mode=admin.
-func (c *Client) PostToken(ctx context.Context, name string, data map[string]any, ifMatch string, admin bool) (*TokenResult, error) {
+// PostToken writes a token's data, its env and metadata keys in order (a
+// token read with GetToken: its KeyOrder; nil: sorted), since Waiter's
+// service ids depend on the posted order and a rewrite in another order
+// would change the id of the service the token runs. ifMatch is the ETag
+// the data was based on ("" for a new token): the router refuses a write
+// over a newer version with 412 (IsStale). admin asks for
+// update-mode=admin.
+func (c *Client) PostToken(ctx context.Context, name string, data map[string]any, order engine.KeyOrder, ifMatch string, admin bool) (*TokenResult, error) {
+	body, err := engine.MarshalInKeyOrder(data, order)
+	if err != nil {
+		return nil, fmt.Errorf("encode the token: %w", err)
+	}
 	q := url.Values{"token": {name}}
 	if admin {
 		q.Set("update-mode", "admin")
@@ -67,7 +87,7 @@ func (c *Client) PostToken(ctx context.Context, name string, data map[string]any
 	if ifMatch != "" {
 		h.Set("If-Match", ifMatch)
 	}
-	r, err := c.Call(ctx, http.MethodPost, "/token", q, h, data)
+	r, err := c.Call(ctx, http.MethodPost, "/token", q, h, json.RawMessage(body))
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/internal/h1guard"
 )
 
 // newHTTPServer is the router's listener: HTTP/1.1 and h2c (Waiter's
@@ -31,7 +32,11 @@ func newHTTPServer(cfg config.Config, edge http.Handler, log *slog.Logger, fresh
 	protocols.SetUnencryptedHTTP2(true)
 	protocols.SetHTTP2(true)
 	return &http.Server{
-		Handler:           edge,
+		// The HTTP/1.1 listener's guard keeps the x-waiter-* header names
+		// as sent, which Waiter's service ids depend on; they reach the
+		// edge through the connection's and the request's contexts.
+		Handler:           h1guard.Handler(edge),
+		ConnContext:       h1guard.ConnContext,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
