@@ -232,8 +232,9 @@ func (s *Syncer) View(id string) (View, bool) {
 // driver's and switches to fast polling when requests start waiting.
 func (s *Syncer) step(now time.Time, ev engine.Event) {
 	ev.At = now
-	for _, a := range s.eng.Step(ev) {
-		s.shape(now, a)
+	acts := s.eng.Step(ev)
+	for i := range acts {
+		s.shape(now, &acts[i])
 	}
 	if urgent := s.eng.Waiting() > 0; urgent != s.urgent {
 		s.urgent = urgent
@@ -242,8 +243,6 @@ func (s *Syncer) step(now time.Time, ev engine.Event) {
 		}
 	}
 }
-
-func (s *Syncer) emit(a engine.Action) { s.out = append(s.out, Action{Kind: ActEngine, Engine: a}) }
 
 // recordFor returns the record of a service, creating it as needed (a
 // new request re-creates a deleted service; its tombstone stays until the
