@@ -5,8 +5,14 @@ package sim
 // instance. The engine learns of healthy instances only from
 // observations, so checking after each one sees every such change.
 func (r *Runner) noteServing(id string) {
-	svc, ok := r.byID[id]
-	if !ok {
+	if svc, ok := r.byID[id]; ok {
+		r.noteServingSvc(svc, id)
+	}
+}
+
+// noteServingSvc is noteServing for service svc (-1: none) with id.
+func (r *Runner) noteServingSvc(svc int, id string) {
+	if svc < 0 {
 		return
 	}
 	st := r.svcs[svc]

@@ -15,6 +15,9 @@ type Model struct {
 	agents []*Agent
 	apps   map[string]*App
 	order  []string // app ids, sorted, for deterministic iteration
+	// ordered holds the apps in order's order: a poll walks them without
+	// a map lookup per app.
+	ordered []*App
 	tasks  map[string]*Task
 	q      eventq.Queue[mEvent]
 	src    *rng.Source
@@ -112,6 +115,10 @@ func (m *Model) App(id string) *App { return m.apps[id] }
 // AppIDs returns every app id, sorted.
 func (m *Model) AppIDs() []string { return m.order }
 
+// Apps returns the apps in the order of AppIDs; the caller must not
+// modify the slice.
+func (m *Model) Apps() []*App { return m.ordered }
+
 // Agents returns the agents.
 func (m *Model) Agents() []*Agent { return m.agents }
 
@@ -142,6 +149,9 @@ func (m *Model) CreateApp(now time.Duration, spec AppSpec) (*App, error) {
 	m.order = append(m.order, "")
 	copy(m.order[i+1:], m.order[i:])
 	m.order[i] = spec.ID
+	m.ordered = append(m.ordered, nil)
+	copy(m.ordered[i+1:], m.ordered[i:])
+	m.ordered[i] = a
 	m.startDeployment(a)
 	m.reconcile(a)
 	return a, nil
@@ -206,6 +216,7 @@ func (m *Model) DeleteApp(now time.Duration, id string) error {
 	delete(m.apps, id)
 	i := sort.SearchStrings(m.order, id)
 	m.order = append(m.order[:i], m.order[i+1:]...)
+	m.ordered = append(m.ordered[:i], m.ordered[i+1:]...)
 	m.placeWaiting()
 	return nil
 }
