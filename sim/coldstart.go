@@ -15,7 +15,9 @@ func (r *Runner) noteServingSvc(svc int, id string) {
 	if svc < 0 {
 		return
 	}
-	st := r.svcs[svc]
+	for len(r.serving) <= svc {
+		r.serving = append(r.serving, false)
+	}
 	// A service serves when any live router sees a healthy instance of it.
 	serving := false
 	for _, rt := range r.rts {
@@ -24,8 +26,8 @@ func (r *Runner) noteServingSvc(svc int, id string) {
 			break
 		}
 	}
-	if serving && !st.serving {
-		st.t.ColdStartServices++
+	if serving && !r.serving[svc] {
+		r.svcs[svc].t.ColdStartServices++
 	}
-	st.serving = serving
+	r.serving[svc] = serving
 }

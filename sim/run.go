@@ -114,6 +114,12 @@ type Runner struct {
 	slow     float64
 	rec      *recorder
 
+	// serving[i]: the engine saw a healthy instance of service i at the
+	// last observation (noteServing). A slice of its own rather than a
+	// field of svcState: a poll reads it for every service, and svcState
+	// holds a 19 KB histogram, so the field was a cache miss each.
+	serving []bool
+
 	crashes []*taskState
 	arr     arrivalHeap
 	// violation is the first invariant violation seen (CheckInvariants).

@@ -27,8 +27,6 @@ type svcState struct {
 	queueTO time.Duration
 	hist    stats.Histogram
 	t       Totals
-	// serving: the engine saw a healthy instance at the last observation.
-	serving bool
 }
 
 // buildServices creates every service: Count copies, one per version of a

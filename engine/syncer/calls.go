@@ -107,9 +107,9 @@ func (s *Syncer) CallDone(now time.Time, call uint64, err error) []Action {
 			pc.rec.existed = true
 			pc.rec.createdAtSeq = s.seq
 		}
-		s.step(now, engine.Event{Kind: engine.EvCreateResult, Service: a.Service, Err: err})
+		s.step(now, &engine.Event{Kind: engine.EvCreateResult, Service: a.Service, Err: err})
 	case engine.ActScaleService:
-		s.step(now, engine.Event{Kind: engine.EvScaleResult, Service: a.Service, Err: err})
+		s.step(now, &engine.Event{Kind: engine.EvScaleResult, Service: a.Service, Err: err})
 	case engine.ActKillInstance:
 		switch {
 		case err == nil:
@@ -118,7 +118,7 @@ func (s *Syncer) CallDone(now time.Time, call uint64, err error) []Action {
 		case pc.rec.killFailingSince.IsZero():
 			pc.rec.killFailingSince = now
 		}
-		s.step(now, engine.Event{Kind: engine.EvKillResult, Service: a.Service, Instance: a.Instance, Err: err})
+		s.step(now, &engine.Event{Kind: engine.EvKillResult, Service: a.Service, Instance: a.Instance, Err: err})
 	case engine.ActDeleteService:
 		tomb := pc.tomb
 		tomb.pendingOps--
