@@ -18,11 +18,11 @@ type Model struct {
 	// ordered holds the apps in order's order: a poll walks them without
 	// a map lookup per app.
 	ordered []*App
-	tasks  map[string]*Task
-	q      eventq.Queue[mEvent]
-	src    *rng.Source
-	now    time.Duration
-	deploy int
+	tasks   map[string]*Task
+	q       eventq.Queue[mEvent]
+	src     *rng.Source
+	now     time.Duration
+	deploy  int
 	// waiting counts task placements that found no agent with room.
 	waiting int64
 	// launchFactor stretches launch latency (a slow-launch fault).
