@@ -239,25 +239,25 @@ func (r *Runner) close() {
 func (r *Runner) loop() {
 	nextProgress := r.end / 100
 	for {
-		e, ok := r.q.Peek()
+		et, ok := r.q.PeekAt()
 		mt, mok := r.model.NextEvent()
 		p, at, aok := r.arr.peek()
 		// Marathon's own work first, then arrivals, then other events,
 		// when they fall on the same instant.
-		if mok && (!ok || mt <= e.At) && (!aok || mt <= at) && mt < r.end {
+		if mok && (!ok || mt <= et) && (!aok || mt <= at) && mt < r.end {
 			r.now = mt
 			r.model.Advance(mt)
 			r.observeNotified()
 			continue
 		}
-		if aok && (!ok || at <= e.At) && at < r.end {
+		if aok && (!ok || at <= et) && at < r.end {
 			r.now = at
 			r.arrival(p)
 		} else {
-			if !ok || e.At >= r.end {
+			if !ok || et >= r.end {
 				break
 			}
-			r.q.Pop()
+			e, _ := r.q.Pop()
 			r.now = e.At
 			r.handle(e.Value)
 		}

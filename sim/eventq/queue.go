@@ -146,6 +146,16 @@ func (q *Queue[T]) Peek() (e Event[T], ok bool) {
 	return *m, true
 }
 
+// PeekAt returns the earliest event's time without copying the event; ok
+// is false when the queue is empty.
+func (q *Queue[T]) PeekAt() (at time.Duration, ok bool) {
+	if q.n == 0 {
+		return 0, false
+	}
+	m, _ := q.min()
+	return m.At, true
+}
+
 // Pop removes and returns the earliest event (ties: the one pushed first); ok
 // is false when the queue is empty.
 func (q *Queue[T]) Pop() (e Event[T], ok bool) {

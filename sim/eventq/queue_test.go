@@ -226,10 +226,16 @@ func TestWheelMatchesModel(t *testing.T) {
 					if ok {
 						t.Fatalf("Peek on empty model returned %+v", e)
 					}
+					if _, ok := q.PeekAt(); ok {
+						t.Fatal("PeekAt on empty queue reported ok")
+					}
 					return
 				}
 				if m := model[minIndex(model)]; !ok || e != m {
 					t.Fatalf("Peek = %+v %v, model wants %+v", e, ok, m)
+				}
+				if at, ok := q.PeekAt(); !ok || at != e.At {
+					t.Fatalf("PeekAt = %v %v, Peek %+v", at, ok, e)
 				}
 			},
 			"reset": func(t *rapid.T) {

@@ -82,19 +82,15 @@ func New(cfg Config, src *rng.Source) *Model {
 func (m *Model) Now() time.Duration { return m.now }
 
 // NextEvent returns when the model next has timed work.
-func (m *Model) NextEvent() (time.Duration, bool) {
-	e, ok := m.q.Peek()
-	return e.At, ok
-}
+func (m *Model) NextEvent() (time.Duration, bool) { return m.q.PeekAt() }
 
 // Advance does all timed work due at or before now, in time order.
 func (m *Model) Advance(now time.Duration) {
 	for {
-		e, ok := m.q.Peek()
-		if !ok || e.At > now {
+		if at, ok := m.q.PeekAt(); !ok || at > now {
 			break
 		}
-		m.q.Pop()
+		e, _ := m.q.Pop()
 		if e.At > m.now {
 			m.now = e.At
 		}
