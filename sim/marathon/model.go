@@ -54,6 +54,10 @@ type mEvent struct {
 	task string
 	app  string
 	gen  uint64
+	// t is the task the event was scheduled for: while it has not
+	// ended it is the task under id task, so handle finds it without a
+	// map lookup (a thousand services' health checks are most events).
+	t *Task
 }
 
 // New returns a model with cfg; src seeds launch latencies and start-up times.

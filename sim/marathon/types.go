@@ -175,6 +175,7 @@ type Task struct {
 	// here rather than look it up by id at every poll.
 	DriverRef uint64
 
+	app         *App // the app that launched it
 	ended       bool
 	started     bool // a Runtime started its program
 	listening   bool
