@@ -51,14 +51,21 @@ test: deps kube lint
 
 # bench: every Go benchmark (each prints its ratio to a same-run baseline),
 # then the simulator's own cost on spike.yaml and on large.yaml (1,000
-# services for a day): wall time, simulated requests per wall second and
-# peak memory, from waiter-sim --stats.
+# services for a day): wall time, simulated requests per wall second, CPU
+# time and peak memory, from waiter-sim --stats, and its CPU time per
+# request as a ratio to the engine's arrive+finish path measured just
+# before (sim BenchmarkEnginePath).
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 	$(GO) build -o bin/waiter-sim ./cmd/waiter-sim
-	@out=$$(mktemp -d); for s in spike large; do \
+	@base=$$($(GO) test -run='^$$' -bench='^BenchmarkEnginePath$$' -benchtime=3x ./sim | \
+		awk '{for (i = 2; i <= NF; i++) if ($$i == "engine-ns/req") print $$(i-1)}'); \
+	out=$$(mktemp -d); for s in spike large; do \
 		GOMAXPROCS=1 bin/waiter-sim run scenarios/$$s.yaml --out $$out/$$s --stats $$out/$$s.stats.json > /dev/null || exit 1; \
 		echo "waiter-sim $$s (GOMAXPROCS=1): $$(cat $$out/$$s.stats.json)"; \
+		awk -v s=$$s -v base=$$base '/cpu_ns_per_request/ {gsub(/[",]/, ""); \
+			printf "waiter-sim %s: %.0f CPU ns/request = %.2fx the engine path (%.1f ns, same run)\n", s, $$2, $$2 / base, base}' \
+			$$out/$$s.stats.json; \
 	done; rm -rf $$out
 
 # fuzz: every Go fuzz target in the tree for FUZZTIME each (default 30s),

@@ -1,63 +1,91 @@
 package sim
 
-import (
-	"container/heap"
-	"time"
-)
+import "time"
 
 // arrivalHeap orders load processes by their next arrival. Arrivals are
 // the most frequent event; keeping them out of the main event heap halves
 // its traffic. Ties break by process index, and the main loop handles an
 // arrival before a main-heap event at the same instant, so the order is
 // fixed and runs stay deterministic.
+//
+// It is a 4-ary heap of (time, process) pairs stored inline, without
+// container/heap's interface calls: with a thousand services, every
+// arrival moves the top process down about five levels.
 type arrivalHeap struct {
-	at  []time.Duration // next arrival of process i (trace: index len(procs))
-	idx []int32         // heap of process indices
+	h []arrEntry
 }
 
-func (h *arrivalHeap) Len() int { return len(h.idx) }
-func (h *arrivalHeap) Less(i, j int) bool {
-	a, b := h.idx[i], h.idx[j]
-	if h.at[a] != h.at[b] {
-		return h.at[a] < h.at[b]
+type arrEntry struct {
+	at time.Duration
+	p  int32 // process index (trace: len(procs))
+}
+
+func (a *arrEntry) before(b *arrEntry) bool {
+	if a.at != b.at {
+		return a.at < b.at
 	}
-	return a < b
+	return a.p < b.p
 }
-func (h *arrivalHeap) Swap(i, j int) { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
-func (h *arrivalHeap) Push(x any)    { h.idx = append(h.idx, x.(int32)) }
-func (h *arrivalHeap) Pop() any {
-	n := len(h.idx) - 1
-	x := h.idx[n]
-	h.idx = h.idx[:n]
-	return x
-}
+
+func (h *arrivalHeap) Len() int { return len(h.h) }
 
 // peek returns the next arrival's process and time.
 func (h *arrivalHeap) peek() (int32, time.Duration, bool) {
-	if len(h.idx) == 0 {
+	if len(h.h) == 0 {
 		return 0, 0, false
 	}
-	p := h.idx[0]
-	return p, h.at[p], true
+	return h.h[0].p, h.h[0].at, true
 }
 
 // schedule sets process p's next arrival; p must not be in the heap.
 func (h *arrivalHeap) schedule(p int32, at time.Duration) {
-	for int(p) >= len(h.at) {
-		h.at = append(h.at, 0)
+	h.h = append(h.h, arrEntry{at: at, p: p})
+	i := len(h.h) - 1
+	e := h.h[i]
+	for i > 0 {
+		parent := (i - 1) / 4
+		if !e.before(&h.h[parent]) {
+			break
+		}
+		h.h[i] = h.h[parent]
+		i = parent
 	}
-	h.at[p] = at
-	heap.Push(h, p)
+	h.h[i] = e
 }
 
 // reschedule moves the top process to its next arrival, or drops it.
 func (h *arrivalHeap) reschedule(at time.Duration, ok bool) {
+	n := len(h.h)
 	if !ok {
-		heap.Pop(h)
-		return
+		h.h[0] = h.h[n-1]
+		h.h = h.h[:n-1]
+		n--
+		if n == 0 {
+			return
+		}
+	} else {
+		h.h[0].at = at
 	}
-	h.at[h.idx[0]] = at
-	if len(h.idx) > 1 {
-		heap.Fix(h, 0)
+	// Move the root down until no child is earlier.
+	items := h.h
+	e := items[0]
+	i := 0
+	for {
+		first := 4*i + 1
+		if first >= n {
+			break
+		}
+		m := first
+		for c := first + 1; c < first+4 && c < n; c++ {
+			if items[c].before(&items[m]) {
+				m = c
+			}
+		}
+		if !items[m].before(&e) {
+			break
+		}
+		items[i] = items[m]
+		i = m
 	}
+	items[i] = e
 }

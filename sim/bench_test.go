@@ -59,6 +59,20 @@ func benchScenario(b *testing.B, sc *scenario.Scenario) {
 	b.ReportMetric(bestRun/bestBase, "x-engine-path")
 }
 
+// BenchmarkEnginePath is the baseline of the simulator's figures: the
+// engine's arrive+finish path on its own, in thread CPU ns per request
+// (the fastest of b.N measurements). make bench divides waiter-sim's CPU
+// time per request on spike.yaml and large.yaml by it.
+func BenchmarkEnginePath(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	best := math.Inf(1)
+	for i := 0; i < b.N; i++ {
+		best = min(best, enginePathNs())
+	}
+	b.ReportMetric(best, "engine-ns/req")
+}
+
 // enginePathNs times the engine's arrive+finish path on its own.
 func enginePathNs() float64 {
 	e := engine.New(engine.Config{})

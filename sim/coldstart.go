@@ -5,11 +5,19 @@ package sim
 // instance. The engine learns of healthy instances only from
 // observations, so checking after each one sees every such change.
 func (r *Runner) noteServing(id string) {
-	svc, ok := r.byID[id]
-	if !ok {
+	if svc, ok := r.byID[id]; ok {
+		r.noteServingSvc(svc, id)
+	}
+}
+
+// noteServingSvc is noteServing for service svc (-1: none) with id.
+func (r *Runner) noteServingSvc(svc int, id string) {
+	if svc < 0 {
 		return
 	}
-	st := r.svcs[svc]
+	for len(r.serving) <= svc {
+		r.serving = append(r.serving, false)
+	}
 	// A service serves when any live router sees a healthy instance of it.
 	serving := false
 	for _, rt := range r.rts {
@@ -18,8 +26,8 @@ func (r *Runner) noteServing(id string) {
 			break
 		}
 	}
-	if serving && !st.serving {
-		st.t.ColdStartServices++
+	if serving && !r.serving[svc] {
+		r.svcs[svc].t.ColdStartServices++
 	}
-	st.serving = serving
+	r.serving[svc] = serving
 }

@@ -7,8 +7,9 @@
 // Three sources of timed work are merged in one loop (run.go): the
 // Marathon model's own timers (sim/marathon), the load processes' next
 // arrivals (a heap of its own, arrivals.go, because arrivals are the most
-// frequent event), and every other event in an eventq heap ordered by
-// (time, sequence). At one instant Marathon's work runs first, then
+// frequent event), and every other event in an eventq queue ordered by
+// (time, sequence): a timing wheel for the next second, where request
+// completions fall, in front of a heap for the rest. At one instant Marathon's work runs first, then
 // arrivals, then other events, so the order never depends on a map or a
 // goroutine. The simulator owns virtual time and never reads a clock, and
 // it starts no goroutine, listens on no socket and starts no process:

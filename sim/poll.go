@@ -27,16 +27,20 @@ func (r *Runner) endPoll(rt *routerState, seq uint64) {
 		r.applyOn(rt, rt.sync.PollDone(r.at(), seq, errMarathonDown, nil))
 		return
 	}
-	for _, id := range r.model.AppIDs() {
-		r.applyOn(rt, rt.sync.Observed(r.at(), seq, id, r.observe(rt, r.model.App(id)), nil))
-		r.noteServing(id)
+	at := r.at()
+	for _, a := range r.model.Apps() {
+		obs, svc := r.observe(rt, a)
+		r.applyOn(rt, rt.sync.Observed(at, seq, a.Spec.ID, obs, nil))
+		r.noteServingSvc(svc, a.Spec.ID)
 	}
-	r.applyOn(rt, rt.sync.PollDone(r.at(), seq, nil, func(id string) bool { return r.model.App(id) != nil }))
+	r.applyOn(rt, rt.sync.PollDone(at, seq, nil, func(id string) bool { return r.model.App(id) != nil }))
 	// Tasks the router served that Marathon no longer lists died: requests
-	// on them fail now.
+	// on them fail now. A task the model has not ended is listed under its
+	// id (the model keeps exactly the tasks not ended), so only ended ones
+	// need the lookup.
 	var gone []string
-	for id := range r.tasks {
-		if r.model.Task(id) == nil {
+	for id, ts := range r.tasks {
+		if ts.mt.Ended() && r.model.Task(id) == nil {
 			gone = append(gone, id)
 		}
 	}
@@ -68,7 +72,7 @@ func (r *Runner) observeNotified() {
 			seq := rt.sync.ObservationStarted(r.at())
 			obs := &engine.Observation{}
 			if a := r.model.App(id); a != nil {
-				obs = r.observe(rt, a)
+				obs, _ = r.observe(rt, a)
 			}
 			r.applyOn(rt, rt.sync.Observed(r.at(), seq, id, obs, nil))
 		}
@@ -78,21 +82,41 @@ func (r *Runner) observeNotified() {
 }
 
 // observe maps a Marathon app to the engine's observation
-// (AppObservation), registering every running task the router learns of.
+// (AppObservation), registering every running task the router learns of,
+// and returns it with the app's service (-1: not one of the run's).
 //
 // The observation is reused from poll to poll: the engine copies what it
-// keeps, so polling allocates nothing once the buffers have grown.
-func (r *Runner) observe(rt *routerState, a *marathon.App) *engine.Observation {
-	svc, known := r.byID[a.Spec.ID]
-	AppObservation(a, Epoch, &rt.obs, func(t *marathon.Task) uint64 {
-		ts, ok := r.tasks[t.ID]
-		if !ok && known {
-			ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
-			r.taskRefs = append(r.taskRefs, ts)
-			r.tasks[t.ID] = ts
+// keeps, so polling allocates nothing once the buffers have grown. The app
+// and its tasks cache the simulator's handles (App.DriverRef, Task.DriverRef), so a
+// poll looks nothing up by id: a service, once known, stays known, and a
+// task's state stays the one registered under its id until it dies.
+func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation, int) {
+	svc := a.DriverRef - 1
+	if svc < 0 {
+		if i, known := r.byID[a.Spec.ID]; known {
+			svc = i
+			a.DriverRef = i + 1
 		}
-		if ts == nil {
-			return 0
+	}
+	AppObservation(a, Epoch, &rt.obs, func(t *marathon.Task) uint64 {
+		var ts *taskState
+		if t.DriverRef != 0 {
+			ts = r.taskRefs[t.DriverRef-1]
+		}
+		if ts == nil || ts.dead {
+			// Not cached, or cached and since removed from r.tasks
+			// (removal marks it dead): ask the map.
+			var ok bool
+			ts, ok = r.tasks[t.ID]
+			if !ok && svc >= 0 {
+				ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
+				r.taskRefs = append(r.taskRefs, ts)
+				r.tasks[t.ID] = ts
+			}
+			if ts == nil {
+				return 0
+			}
+			t.DriverRef = ts.ref + 1
 		}
 		bit := uint32(1) << uint(rt.idx)
 		if t.HealthChecked && t.Alive {
@@ -102,5 +126,5 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) *engine.Observation {
 		}
 		return ts.ref
 	})
-	return &rt.obs
+	return &rt.obs, svc
 }

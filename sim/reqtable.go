@@ -6,8 +6,11 @@ import "github.com/waiter-go/waiter/engine"
 // simulator hands out ids in order, so a ring of slots starting at the
 // oldest unfinished id replaces a hash map on the hottest path; it grows
 // only with the span between the oldest and newest unfinished request.
+// The ring's size is a power of two, so a slot is found with a mask
+// rather than a division.
 type reqTable struct {
 	slots []reqSlot
+	mask  int
 	base  engine.RequestID // id stored at slots[head]
 	head  int
 	n     int // slots in use from head (live or finished-but-not-popped)
@@ -24,7 +27,7 @@ func (t *reqTable) slot(id engine.RequestID) *reqSlot {
 	if id < t.base || off >= t.n {
 		return nil
 	}
-	return &t.slots[(t.head+off)%len(t.slots)]
+	return &t.slots[(t.head+off)&t.mask]
 }
 
 // put stores the state of a new request; ids must increase.
@@ -36,7 +39,7 @@ func (t *reqTable) put(id engine.RequestID, s reqState) {
 		if t.n == len(t.slots) {
 			t.grow()
 		}
-		t.slots[(t.head+t.n)%len(t.slots)] = reqSlot{}
+		t.slots[(t.head+t.n)&t.mask] = reqSlot{}
 		t.n++
 	}
 	sl := t.slot(id)
@@ -51,9 +54,9 @@ func (t *reqTable) grow() {
 	}
 	slots := make([]reqSlot, size)
 	for i := 0; i < t.n; i++ {
-		slots[i] = t.slots[(t.head+i)%len(t.slots)]
+		slots[i] = t.slots[(t.head+i)&t.mask]
 	}
-	t.slots, t.head = slots, 0
+	t.slots, t.head, t.mask = slots, 0, size-1
 }
 
 func (t *reqTable) get(id engine.RequestID) (reqState, bool) {
@@ -64,10 +67,14 @@ func (t *reqTable) get(id engine.RequestID) (reqState, bool) {
 	return sl.state, true
 }
 
-func (t *reqTable) set(id engine.RequestID, s reqState) {
-	if sl := t.slot(id); sl != nil && sl.live {
-		sl.state = s
+// ref returns the state of live request id to read or change in place,
+// or nil; the pointer is valid until the next put.
+func (t *reqTable) ref(id engine.RequestID) *reqState {
+	sl := t.slot(id)
+	if sl == nil || !sl.live {
+		return nil
 	}
+	return &sl.state
 }
 
 func (t *reqTable) del(id engine.RequestID) {
@@ -79,7 +86,7 @@ func (t *reqTable) del(id engine.RequestID) {
 	sl.state = reqState{}
 	t.live--
 	for t.n > 0 && !t.slots[t.head].live {
-		t.head = (t.head + 1) % len(t.slots)
+		t.head = (t.head + 1) & t.mask
 		t.base++
 		t.n--
 	}
@@ -88,7 +95,7 @@ func (t *reqTable) del(id engine.RequestID) {
 // each calls f for every live request in id order.
 func (t *reqTable) each(f func(id engine.RequestID, s reqState)) {
 	for i := 0; i < t.n; i++ {
-		sl := &t.slots[(t.head+i)%len(t.slots)]
+		sl := &t.slots[(t.head+i)&t.mask]
 		if sl.live {
 			f(t.base+engine.RequestID(i), sl.state)
 		}

@@ -43,7 +43,7 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	r.reqs.put(id, reqState{svc: int32(svc), rt: uint8(rt.idx), life: rt.life, arrived: r.now, dur: dur})
 	r.stepOn(rt, engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
 		Description: st.desc, QueueTimeout: st.queueTO})
-	if rq, live := r.reqs.get(id); live && rq.task == nil {
+	if rq := r.reqs.ref(id); rq != nil && rq.task == nil {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.
 		if l, ok := rt.eng.ServiceLoad(st.desc.ID); !ok || l.Healthy == 0 {
@@ -54,8 +54,8 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 
 // dispatch starts serving req on the instance the engine chose.
 func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
-	rq, ok := r.reqs.get(a.Request)
-	if !ok {
+	rq := r.reqs.ref(a.Request)
+	if rq == nil {
 		return
 	}
 	st := r.svcs[rq.svc]
@@ -73,14 +73,12 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		// The router's view was stale: the instance is gone. Connecting
 		// fails fast (502) and the engine ejects the instance.
 		rq.task = deadTask
-		r.reqs.set(a.Request, rq)
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceError})
 		return
 	}
 	ts.inflight++
 	ts.served++
 	rq.task = ts
-	r.reqs.set(a.Request, rq)
 	f := &st.spec.Failure
 	if f.BusyAbove > 0 && ts.inflight > f.BusyAbove {
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceBusy})
@@ -137,7 +135,9 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	if outcome != engine.OutcomeSuccess {
 		rt.t.errors++
 	}
-	rt.hist.Record(lat)
+	if len(r.rts) > 1 {
+		rt.hist.Record(lat) // only a cluster's report shows each router's latency
+	}
 	r.stepOn(rt, engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome})
 }
 

@@ -34,7 +34,7 @@ func (r *Runner) report() *Report {
 	tot.RejectedBy = map[string]int64{}
 	var all stats.Histogram
 	for i, st := range r.svcs {
-		all.Merge(&st.hist)
+		all.Merge(st.hist)
 		a := r.model.App(st.desc.ID)
 		if a != nil {
 			st.t.InstanceSeconds += r.model.TaskSeconds(a, r.end)
@@ -42,7 +42,7 @@ func (r *Runner) report() *Report {
 			rep.Cluster.TaskFailures += len(a.Failures)
 		}
 		st.t.InstanceSeconds = round3(st.t.InstanceSeconds)
-		st.t.LatencyMS = latency(&st.hist)
+		st.t.LatencyMS = latency(st.hist)
 		st.t.InFlight = st.t.Requests - st.t.Completed - st.t.Rejected
 		if st.t.Requests == 0 && st.t.Creates == 0 {
 			continue

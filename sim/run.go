@@ -114,6 +114,12 @@ type Runner struct {
 	slow     float64
 	rec      *recorder
 
+	// serving[i]: the engine saw a healthy instance of service i at the
+	// last observation (noteServing). A slice of its own rather than a
+	// field of svcState: a poll reads it for every service, and svcState
+	// holds a 19 KB histogram, so the field was a cache miss each.
+	serving []bool
+
 	crashes []*taskState
 	arr     arrivalHeap
 	// violation is the first invariant violation seen (CheckInvariants).
@@ -233,25 +239,25 @@ func (r *Runner) close() {
 func (r *Runner) loop() {
 	nextProgress := r.end / 100
 	for {
-		e, ok := r.q.Peek()
+		et, ok := r.q.PeekAt()
 		mt, mok := r.model.NextEvent()
 		p, at, aok := r.arr.peek()
 		// Marathon's own work first, then arrivals, then other events,
 		// when they fall on the same instant.
-		if mok && (!ok || mt <= e.At) && (!aok || mt <= at) && mt < r.end {
+		if mok && (!ok || mt <= et) && (!aok || mt <= at) && mt < r.end {
 			r.now = mt
 			r.model.Advance(mt)
 			r.observeNotified()
 			continue
 		}
-		if aok && (!ok || at <= e.At) && at < r.end {
+		if aok && (!ok || at <= et) && at < r.end {
 			r.now = at
 			r.arrival(p)
 		} else {
-			if !ok || e.At >= r.end {
+			if !ok || et >= r.end {
 				break
 			}
-			r.q.Pop()
+			e, _ := r.q.Pop()
 			r.now = e.At
 			r.handle(e.Value)
 		}

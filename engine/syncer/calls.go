@@ -8,8 +8,17 @@ import (
 
 // shape turns one engine action into the driver's: scheduler calls are
 // numbered and counted in flight, kills get their force, deletes leave a
-// tombstone.
-func (s *Syncer) shape(now time.Time, a engine.Action) {
+// tombstone. It takes the action by pointer (into the engine's slice,
+// which it does not modify): actions are large and every request's
+// dispatch passes through here.
+func (s *Syncer) shape(now time.Time, ap *engine.Action) {
+	switch ap.Kind {
+	case engine.ActCreateService, engine.ActScaleService, engine.ActKillInstance, engine.ActDeleteService:
+	default:
+		s.out = append(s.out, Action{Kind: ActEngine, Engine: *ap})
+		return
+	}
+	a := *ap
 	var pc pendingCall
 	switch a.Kind {
 	case engine.ActCreateService:
@@ -41,9 +50,6 @@ func (s *Syncer) shape(now time.Time, a engine.Action) {
 			s.tombstones[a.Service] = pc.tomb
 		}
 		pc.tomb.pendingOps++
-	default:
-		s.emit(a)
-		return
 	}
 	if pc.rec != nil {
 		pc.rec.pendingOps++
@@ -101,9 +107,9 @@ func (s *Syncer) CallDone(now time.Time, call uint64, err error) []Action {
 			pc.rec.existed = true
 			pc.rec.createdAtSeq = s.seq
 		}
-		s.step(now, engine.Event{Kind: engine.EvCreateResult, Service: a.Service, Err: err})
+		s.step(now, &engine.Event{Kind: engine.EvCreateResult, Service: a.Service, Err: err})
 	case engine.ActScaleService:
-		s.step(now, engine.Event{Kind: engine.EvScaleResult, Service: a.Service, Err: err})
+		s.step(now, &engine.Event{Kind: engine.EvScaleResult, Service: a.Service, Err: err})
 	case engine.ActKillInstance:
 		switch {
 		case err == nil:
@@ -112,7 +118,7 @@ func (s *Syncer) CallDone(now time.Time, call uint64, err error) []Action {
 		case pc.rec.killFailingSince.IsZero():
 			pc.rec.killFailingSince = now
 		}
-		s.step(now, engine.Event{Kind: engine.EvKillResult, Service: a.Service, Instance: a.Instance, Err: err})
+		s.step(now, &engine.Event{Kind: engine.EvKillResult, Service: a.Service, Instance: a.Instance, Err: err})
 	case engine.ActDeleteService:
 		tomb := pc.tomb
 		tomb.pendingOps--

@@ -23,7 +23,7 @@ var (
 // due work); the error then says why.
 func (s *Syncer) OperatorKill(now time.Time, service, instance string, force bool) ([]Action, error) {
 	s.out = s.out[:0]
-	s.step(now, engine.Event{Kind: engine.EvKillInstance, Service: service, Instance: instance, Force: force})
+	s.step(now, &engine.Event{Kind: engine.EvKillInstance, Service: service, Instance: instance, Force: force})
 	for _, a := range s.out {
 		e := a.Engine
 		if a.Call != 0 && e.Kind == engine.ActKillInstance && e.Service == service && e.Instance == instance {

@@ -46,7 +46,7 @@ func (s *Syncer) Observed(now time.Time, seq uint64, id string, o *engine.Observ
 	if s.cfg.KeepViews {
 		rec.lastObs = *o
 	}
-	s.step(now, engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: o, Description: rec.desc})
+	s.step(now, &engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: o, Description: rec.desc})
 	return s.out
 }
 
@@ -90,5 +90,5 @@ func (s *Syncer) observeAbsent(now time.Time, seq uint64, id string) {
 	}
 	rec.observed, rec.existed = false, false
 	rec.lastObs = engine.Observation{}
-	s.step(now, engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
+	s.step(now, &engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
 }

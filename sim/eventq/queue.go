@@ -1,6 +1,9 @@
 package eventq
 
-import "time"
+import (
+	"math/bits"
+	"time"
+)
 
 // Event is one scheduled entry: its time, its insertion sequence number and
 // its payload.
@@ -10,71 +13,192 @@ type Event[T any] struct {
 	Value T
 }
 
-// Queue is a min-heap of events ordered by (At, Seq). The zero value is an
+// The wheel: slotShift sets a slot's width (2^20 ns, about 1 ms) and
+// wheelSlots their number (about a second ahead of the last event popped).
+const (
+	slotShift  = 20
+	wheelSlots = 1024
+	wheelMask  = wheelSlots - 1
+	wheelWords = wheelSlots / 64
+)
+
+// Queue holds events and pops them in (At, Seq) order. The zero value is an
 // empty queue ready to use. A Queue is not safe for concurrent use.
 //
-// It is a 4-ary heap stored inline in one slice: shallower than a binary heap
-// (fewer cache misses on Pop, which dominates in a simulator) and with no
-// per-event allocation once the slice has grown to the peak queue length.
-// Keep T small (a pointer, an index or a small struct): it moves with every
-// swap.
+// An event whose slot (At >> slotShift) lies within wheelSlots of cur, the
+// slot of the last event popped, goes to the wheel: one small slice per
+// slot, kept sorted with the smallest (At, Seq) last, and a bitmap of the
+// slots in use. Any other event goes to far, a 4-ary heap. cur only moves
+// forward, to a slot no later than any in the wheel, so the wheel's events
+// always lie in [cur, cur+wheelSlots) and two of its slots never alias. Keep
+// T small (a pointer, an index or a small struct): it moves with the events.
 type Queue[T any] struct {
-	items []Event[T]
-	seq   uint64
+	seq uint64
+	n   int
+
+	wheel   [][]Event[T] // wheelSlots slices, made on first use
+	used    [wheelWords]uint64
+	cur     int64 // slot of the last event popped
+	inWheel int
+	// hot is the wheel's first slot in use when known, else -1.
+	hot int64
+
+	far []Event[T]
 }
 
-// New returns an empty queue with room for capacity events before it grows.
+// New returns an empty queue with room for capacity events outside the
+// wheel before it grows.
 func New[T any](capacity int) *Queue[T] {
-	return &Queue[T]{items: make([]Event[T], 0, capacity)}
+	q := &Queue[T]{far: make([]Event[T], 0, capacity)}
+	q.init()
+	return q
+}
+
+func (q *Queue[T]) init() {
+	q.wheel = make([][]Event[T], wheelSlots)
+	q.hot = -1
 }
 
 // Len returns the number of pending events.
-func (q *Queue[T]) Len() int { return len(q.items) }
+func (q *Queue[T]) Len() int { return q.n }
 
 // Push schedules v at time at and returns the event's sequence number, which
 // is unique within q and increases with every Push.
 func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
+	if q.wheel == nil {
+		q.init()
+	}
 	seq := q.seq
 	q.seq++
-	q.items = append(q.items, Event[T]{At: at, Seq: seq, Value: v})
-	q.up(len(q.items) - 1)
+	q.n++
+	e := Event[T]{At: at, Seq: seq, Value: v}
+	s := int64(at) >> slotShift
+	if s < q.cur || s-q.cur >= wheelSlots {
+		q.far = append(q.far, e)
+		q.up(len(q.far) - 1)
+		return seq
+	}
+	i := s & wheelMask
+	sl := append(q.wheel[i], e)
+	// Keep the slot sorted with the smallest (At, Seq) last: e has the
+	// largest Seq so far, so it moves only past events due later.
+	j := len(sl) - 1
+	for j > 0 && less(&sl[j-1], &e) {
+		sl[j] = sl[j-1]
+		j--
+	}
+	sl[j] = e
+	q.wheel[i] = sl
+	q.used[i>>6] |= 1 << (i & 63)
+	q.inWheel++
+	if q.hot >= 0 && s < q.hot {
+		q.hot = s
+	}
 	return seq
+}
+
+// first returns the wheel's first slot in use (an absolute slot number);
+// the wheel must not be empty.
+func (q *Queue[T]) first() int64 {
+	if q.hot >= 0 {
+		return q.hot
+	}
+	start := q.cur & wheelMask
+	w := start >> 6
+	// The rest of start's word, then the following words, wrapping around
+	// to start's word again for the bits before start.
+	if m := q.used[w] >> (start & 63); m != 0 {
+		q.hot = q.cur + int64(bits.TrailingZeros64(m))
+		return q.hot
+	}
+	dist := 64 - (start & 63)
+	for k := int64(1); k <= wheelWords; k++ {
+		if m := q.used[(w+k)&(wheelWords-1)]; m != 0 {
+			q.hot = q.cur + dist + int64(bits.TrailingZeros64(m))
+			return q.hot
+		}
+		dist += 64
+	}
+	panic("eventq: wheel count and bitmap disagree")
+}
+
+// min locates the earliest event: in the wheel (its slot) or in far (-1).
+func (q *Queue[T]) min() (*Event[T], int64) {
+	if q.inWheel == 0 {
+		return &q.far[0], -1
+	}
+	s := q.first()
+	sl := q.wheel[s&wheelMask]
+	e := &sl[len(sl)-1]
+	if len(q.far) > 0 && less(&q.far[0], e) {
+		return &q.far[0], -1
+	}
+	return e, s
 }
 
 // Peek returns the earliest event without removing it; ok is false when the
 // queue is empty.
 func (q *Queue[T]) Peek() (e Event[T], ok bool) {
-	if len(q.items) == 0 {
+	if q.n == 0 {
 		return e, false
 	}
-	return q.items[0], true
+	m, _ := q.min()
+	return *m, true
+}
+
+// PeekAt returns the earliest event's time without copying the event; ok
+// is false when the queue is empty.
+func (q *Queue[T]) PeekAt() (at time.Duration, ok bool) {
+	if q.n == 0 {
+		return 0, false
+	}
+	m, _ := q.min()
+	return m.At, true
 }
 
 // Pop removes and returns the earliest event (ties: the one pushed first); ok
 // is false when the queue is empty.
 func (q *Queue[T]) Pop() (e Event[T], ok bool) {
-	n := len(q.items)
-	if n == 0 {
+	if q.n == 0 {
 		return e, false
 	}
-	e = q.items[0]
-	last := n - 1
-	q.items[0] = q.items[last]
+	q.n--
+	m, s := q.min()
+	e = *m
+	if s < 0 {
+		q.popFar()
+		// Nothing in the wheel is earlier than e: the window may move up.
+		q.cur = max(q.cur, int64(e.At)>>slotShift)
+		return e, true
+	}
+	i := s & wheelMask
+	sl := q.wheel[i]
+	last := len(sl) - 1
 	// Clear the vacated slot so a popped payload holding pointers is not kept
 	// alive by the slice's spare capacity.
-	q.items[last] = Event[T]{}
-	q.items = q.items[:last]
-	if last > 0 {
-		q.down(0)
+	sl[last] = Event[T]{}
+	q.wheel[i] = sl[:last]
+	q.inWheel--
+	if last == 0 {
+		q.used[i>>6] &^= 1 << (i & 63)
+		q.hot = -1
 	}
+	q.cur = s
 	return e, true
 }
 
 // Reset empties the queue, keeping its storage. The sequence counter keeps
 // counting, so sequence numbers stay unique over the queue's life.
 func (q *Queue[T]) Reset() {
-	clear(q.items)
-	q.items = q.items[:0]
+	for i := range q.wheel {
+		clear(q.wheel[i])
+		q.wheel[i] = q.wheel[i][:0]
+	}
+	q.used = [wheelWords]uint64{}
+	q.inWheel, q.hot = 0, -1
+	clear(q.far)
+	q.far = q.far[:0]
+	q.n = 0
 }
 
 func less[T any](a, b *Event[T]) bool {
@@ -82,49 +206,4 @@ func less[T any](a, b *Event[T]) bool {
 		return a.At < b.At
 	}
 	return a.Seq < b.Seq
-}
-
-// up moves the element at i towards the root until its parent is not larger.
-func (q *Queue[T]) up(i int) {
-	items := q.items
-	e := items[i]
-	for i > 0 {
-		p := (i - 1) / 4
-		if !less(&e, &items[p]) {
-			break
-		}
-		items[i] = items[p]
-		i = p
-	}
-	items[i] = e
-}
-
-// down moves the element at i towards the leaves until no child is smaller.
-func (q *Queue[T]) down(i int) {
-	items := q.items
-	n := len(items)
-	e := items[i]
-	for {
-		first := 4*i + 1
-		if first >= n {
-			break
-		}
-		// Find the smallest of up to four children.
-		m := first
-		end := first + 4
-		if end > n {
-			end = n
-		}
-		for c := first + 1; c < end; c++ {
-			if less(&items[c], &items[m]) {
-				m = c
-			}
-		}
-		if !less(&items[m], &e) {
-			break
-		}
-		items[i] = items[m]
-		i = m
-	}
-	items[i] = e
 }

@@ -56,8 +56,16 @@ func TestPopClearsVacatedSlot(t *testing.T) {
 	q.Push(1, &x)
 	q.Push(2, &y)
 	q.Pop()
-	if spare := q.items[:2][1]; spare.Value != nil {
+	if spare := q.wheel[0][:2][1]; spare.Value != nil {
 		t.Fatal("popped slot still references its payload")
+	}
+	// Far from the wheel's window: the heap's vacated slot.
+	q.Push(time.Hour, &x)
+	q.Push(2*time.Hour, &y)
+	q.Pop()
+	q.Pop()
+	if spare := q.far[:2][1]; spare.Value != nil {
+		t.Fatal("popped heap slot still references its payload")
 	}
 }
 
@@ -170,4 +178,77 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("%v allocs per pop+push", allocs)
 	}
+}
+
+// Property: with times spread as a simulation's are (mostly within a second
+// after the last event popped, some far ahead, some before it, some on
+// slot boundaries), Push, Pop and Peek agree with the naive model: the
+// wheel, the heap and the moves of the wheel's window never change the
+// (At, Seq) order.
+func TestWheelMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var q Queue[int]
+		var model []Event[int]
+		var now time.Duration
+		next := 0
+		delta := rapid.OneOf(
+			rapid.Int64Range(0, 1<<slotShift),                       // within a slot or two
+			rapid.Int64Range(0, wheelSlots<<slotShift+1<<slotShift), // across the wheel's edge
+			rapid.Int64Range(0, 1<<40),                              // far ahead
+			rapid.Int64Range(-3<<slotShift, 0),                      // before the last pop
+			rapid.SampledFrom([]int64{0, 1 << slotShift, wheelSlots << slotShift, wheelSlots<<slotShift - 1}),
+		)
+		t.Repeat(map[string]func(*rapid.T){
+			"push": func(t *rapid.T) {
+				at := now + time.Duration(delta.Draw(t, "delta"))
+				seq := q.Push(at, next)
+				model = append(model, Event[int]{At: at, Seq: seq, Value: next})
+				next++
+			},
+			"pop": func(t *rapid.T) {
+				e, ok := q.Pop()
+				if len(model) == 0 {
+					if ok {
+						t.Fatalf("Pop on empty model returned %+v", e)
+					}
+					return
+				}
+				m := minIndex(model)
+				if !ok || e != model[m] {
+					t.Fatalf("Pop = %+v %v, model wants %+v", e, ok, model[m])
+				}
+				model = append(model[:m], model[m+1:]...)
+				now = e.At
+			},
+			"peek": func(t *rapid.T) {
+				e, ok := q.Peek()
+				if len(model) == 0 {
+					if ok {
+						t.Fatalf("Peek on empty model returned %+v", e)
+					}
+					if _, ok := q.PeekAt(); ok {
+						t.Fatal("PeekAt on empty queue reported ok")
+					}
+					return
+				}
+				if m := model[minIndex(model)]; !ok || e != m {
+					t.Fatalf("Peek = %+v %v, model wants %+v", e, ok, m)
+				}
+				if at, ok := q.PeekAt(); !ok || at != e.At {
+					t.Fatalf("PeekAt = %v %v, Peek %+v", at, ok, e)
+				}
+			},
+			"reset": func(t *rapid.T) {
+				if rapid.IntRange(0, 20).Draw(t, "reset") == 0 {
+					q.Reset()
+					model = model[:0]
+				}
+			},
+			"": func(t *rapid.T) {
+				if q.Len() != len(model) {
+					t.Fatalf("Len %d, model %d", q.Len(), len(model))
+				}
+			},
+		})
+	})
 }

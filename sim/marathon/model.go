@@ -15,11 +15,14 @@ type Model struct {
 	agents []*Agent
 	apps   map[string]*App
 	order  []string // app ids, sorted, for deterministic iteration
-	tasks  map[string]*Task
-	q      eventq.Queue[mEvent]
-	src    *rng.Source
-	now    time.Duration
-	deploy int
+	// ordered holds the apps in order's order: a poll walks them without
+	// a map lookup per app.
+	ordered []*App
+	tasks   map[string]*Task
+	q       eventq.Queue[mEvent]
+	src     *rng.Source
+	now     time.Duration
+	deploy  int
 	// waiting counts task placements that found no agent with room.
 	waiting int64
 	// launchFactor stretches launch latency (a slow-launch fault).
@@ -51,6 +54,10 @@ type mEvent struct {
 	task string
 	app  string
 	gen  uint64
+	// t is the task the event was scheduled for: while it has not
+	// ended it is the task under id task, so handle finds it without a
+	// map lookup (a thousand services' health checks are most events).
+	t *Task
 }
 
 // New returns a model with cfg; src seeds launch latencies and start-up times.
@@ -79,19 +86,15 @@ func New(cfg Config, src *rng.Source) *Model {
 func (m *Model) Now() time.Duration { return m.now }
 
 // NextEvent returns when the model next has timed work.
-func (m *Model) NextEvent() (time.Duration, bool) {
-	e, ok := m.q.Peek()
-	return e.At, ok
-}
+func (m *Model) NextEvent() (time.Duration, bool) { return m.q.PeekAt() }
 
 // Advance does all timed work due at or before now, in time order.
 func (m *Model) Advance(now time.Duration) {
 	for {
-		e, ok := m.q.Peek()
-		if !ok || e.At > now {
+		if at, ok := m.q.PeekAt(); !ok || at > now {
 			break
 		}
-		m.q.Pop()
+		e, _ := m.q.Pop()
 		if e.At > m.now {
 			m.now = e.At
 		}
@@ -111,6 +114,10 @@ func (m *Model) App(id string) *App { return m.apps[id] }
 
 // AppIDs returns every app id, sorted.
 func (m *Model) AppIDs() []string { return m.order }
+
+// Apps returns the apps in the order of AppIDs; the caller must not
+// modify the slice.
+func (m *Model) Apps() []*App { return m.ordered }
 
 // Agents returns the agents.
 func (m *Model) Agents() []*Agent { return m.agents }
@@ -142,6 +149,9 @@ func (m *Model) CreateApp(now time.Duration, spec AppSpec) (*App, error) {
 	m.order = append(m.order, "")
 	copy(m.order[i+1:], m.order[i:])
 	m.order[i] = spec.ID
+	m.ordered = append(m.ordered, nil)
+	copy(m.ordered[i+1:], m.ordered[i:])
+	m.ordered[i] = a
 	m.startDeployment(a)
 	m.reconcile(a)
 	return a, nil
@@ -206,6 +216,7 @@ func (m *Model) DeleteApp(now time.Duration, id string) error {
 	delete(m.apps, id)
 	i := sort.SearchStrings(m.order, id)
 	m.order = append(m.order[:i], m.order[i+1:]...)
+	m.ordered = append(m.ordered[:i], m.ordered[i+1:]...)
 	m.placeWaiting()
 	return nil
 }

@@ -170,7 +170,12 @@ type Task struct {
 	Health HealthRecord
 	// Version is the app version the task was launched with.
 	Version string
+	// DriverRef is the driver's handle for the task (0: none yet); the model
+	// never reads it. The simulator caches its own state of the task
+	// here rather than look it up by id at every poll.
+	DriverRef uint64
 
+	app         *App // the app that launched it
 	ended       bool
 	started     bool // a Runtime started its program
 	listening   bool
@@ -234,6 +239,9 @@ type App struct {
 	TaskSeconds float64
 	// PeakTasks is the most tasks the app had at once.
 	PeakTasks int
+	// DriverRef is the driver's handle for the app (0: none yet); the model
+	// never reads it.
+	DriverRef int
 
 	backoff      time.Duration
 	backoffUntil time.Duration

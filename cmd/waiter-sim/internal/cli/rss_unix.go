@@ -5,6 +5,7 @@ package cli
 import (
 	"runtime"
 	"syscall"
+	"time"
 )
 
 // rusageMaxRSS is getrusage's peak RSS in bytes: the kernel reports
@@ -18,4 +19,13 @@ func rusageMaxRSS() int64 {
 		return int64(ru.Maxrss)
 	}
 	return int64(ru.Maxrss) * 1024
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -67,12 +67,12 @@ func (c *runCmd) Run(e *env) error {
 	}
 	opts := c.options(c.Policy)
 	opts.Set = overrides(c.Set)
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	rep, err := e.simulate(sc, opts, sc.Name)
 	if err != nil {
 		return err
 	}
-	wall := time.Since(start)
+	wall, cpu := time.Since(start), processCPU()-cpu0
 
 	out := c.Out
 	if out == "" {
@@ -86,7 +86,7 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	if c.Stats != "" {
-		if err := writeStats(c.Stats, rep, wall); err != nil {
+		if err := writeStats(c.Stats, rep, wall, cpu); err != nil {
 			return err
 		}
 	}

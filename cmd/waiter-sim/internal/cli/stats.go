@@ -20,18 +20,30 @@ type runStats struct {
 	Requests          int64   `json:"requests"`
 	RequestsPerSecond float64 `json:"requests_per_second"`
 	PeakRSSBytes      int64   `json:"peak_rss_bytes"`
+	// CPUSeconds is the process's CPU time during the simulation (0
+	// where the system does not say): unlike wall time, it does not
+	// count time other processes held the CPU. CPUNsPerRequest divides
+	// it by the requests, the figure make bench compares with the
+	// engine's own request path measured in the same run.
+	CPUSeconds      float64 `json:"cpu_seconds"`
+	CPUNsPerRequest float64 `json:"cpu_ns_per_request"`
 }
 
-// writeStats writes the statistics of a run whose simulation took wall.
-func writeStats(path string, rep *sim.Report, wall time.Duration) error {
+// writeStats writes the statistics of a run whose simulation took wall
+// and cpu.
+func writeStats(path string, rep *sim.Report, wall, cpu time.Duration) error {
 	s := runStats{
 		WallSeconds:  wall.Seconds(),
 		SimSeconds:   rep.DurationS,
 		Requests:     rep.Totals.Requests,
 		PeakRSSBytes: peakRSS(),
+		CPUSeconds:   cpu.Seconds(),
 	}
 	if s.WallSeconds > 0 {
 		s.RequestsPerSecond = float64(s.Requests) / s.WallSeconds
+	}
+	if s.Requests > 0 {
+		s.CPUNsPerRequest = float64(cpu.Nanoseconds()) / float64(s.Requests)
 	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
