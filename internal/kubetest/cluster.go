@@ -243,6 +243,16 @@ func (c *Cluster) StartAPIServer() error {
 // and waits for it: etcd, the controllers and the node stay.
 func (c *Cluster) StopAPIServer() error { return c.stop("kube-apiserver", 10*time.Second) }
 
+// StopControllerManager stops kube-controller-manager (SIGTERM, then
+// SIGKILL after 10 s): no ReplicaSet controller acts until
+// StartControllerManager.
+func (c *Cluster) StopControllerManager() error { return c.stop("kube-controller-manager", 10*time.Second) }
+
+// StartControllerManager starts kube-controller-manager again.
+func (c *Cluster) StartControllerManager() error {
+	return c.spawn("kube-controller-manager", filepath.Join(c.bins, "kube-controller-manager"), c.kcmArgs...)
+}
+
 // Close stops the node and every server, and removes the folder.
 func (c *Cluster) Close() error {
 	var errs []error
