@@ -30,8 +30,9 @@ func TestMain(m *testing.M) {
 		// suites' (test/kubernetes 32500-32767, shell 20000-31199,
 		// test/acceptance 31200-32099, test/marathon 18000-19199) and
 		// the own nodes of TestKillWithAPendingPod (pendingPorts) and
-		// TestKillWaitsForTheControllerToSeeItsMark (killMarkPorts).
-		Kubelet: fakekubelet.Config{CPU: 4, MemoryMiB: 8192, PortRange: [2]int{32100, 32399},
+		// TestKillWaitsForTheControllerToSeeItsMark (killMarkPorts) and
+		// TestKillWhenTheControllerSeesPodsLate (lagPorts).
+		Kubelet: fakekubelet.Config{CPU: 4, MemoryMiB: 8192, PortRange: [2]int{32100, 32349},
 			Unpullable: func(image string) bool { return strings.Contains(image, "does-not-exist") }}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kubernetes tests: no control plane:", err)
