@@ -25,14 +25,12 @@ func startLagProxy(apiServer, token string, lag time.Duration) (*lagProxy, error
 	if err != nil {
 		return nil, err
 	}
-	rp := httputil.NewSingleHostReverseProxy(target)
 	// The proxy authenticates the controller manager itself: client-go
 	// sends no bearer token over plain http.
-	direct := rp.Director
-	rp.Director = func(r *http.Request) {
-		direct(r)
-		r.Header.Set("Authorization", "Bearer "+token)
-	}
+	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Header.Set("Authorization", "Bearer "+token)
+	}}
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the test API server's self-signed certificate
 		Proxy: nil, ForceAttemptHTTP2: false}
 	rp.FlushInterval = -1 // a watch streams
