@@ -8,11 +8,10 @@ import (
 	"github.com/waiter-go/waiter/engine"
 )
 
-// The namespace parameter (the run-as-user or "*", as the engine
-// checks) places a service as Waiter's
-// determine-namespace does, within what the router watches; without an
-// image parameter the configured image runs; pods carry
-// waiter/killing=false, which a kill turns true.
+// The namespace parameter (the run-as-user or "*", as the engine checks)
+// places a service as Waiter's determine-namespace does, within what the
+// router watches; without an image parameter the configured image runs;
+// pods carry waiter/killing=false, which a kill turns true.
 func TestPlacementAndDefaultImage(t *testing.T) {
 	desc := func(t *testing.T, extra engine.Params) *engine.Description {
 		t.Helper()
