@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/waiter-go/waiter/engine"
 )
@@ -163,6 +164,7 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 			return wrap(call, err, ErrInstanceNotFound)
 		}
 		if err := s.waitMarkSeen(ctx, call, serviceID, pod.Name); err != nil {
+			s.unmark(pods, pod.Name)
 			return err
 		}
 		err := s.updateReplicas(ctx, call, serviceID, func(rs *appsv1.ReplicaSet, _ int) int32 {
@@ -182,13 +184,27 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 	return wrap(call, err, ErrInstanceNotFound)
 }
 
+// unmark takes back a kill's label and deletion cost when the kill gives
+// up, so that a pod left running (and maybe serving again) is not the
+// controller's first choice when a later kill lowers the replicas. Best
+// effort: the API server may be the reason the kill gave up.
+func (s *Scheduler) unmark(pods corev1client.PodInterface, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	defer cancel()
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{
+		"annotations": map[string]any{annotDeletionCost: nil},
+		"labels":      map[string]string{labelKilling: "false"}}})
+	if _, err := pods.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		s.log.Warn("kubernetes: unmarking a pod whose kill gave up", "pod", name, "err", err)
+	}
+}
+
 // waitMarkSeen waits until the ReplicaSet controller's cache holds the
 // kill mark of victim: its status (written from that cache) counts at
 // least as many running pods out of fullyLabeledReplicas as this
 // scheduler knows to be marked, the victim included. It gives up after
 // markSeenTimeout with ErrUnavailable (no controller is acting on the
-// ReplicaSet); the victim stays marked, and a retried kill finds the mark
-// seen.
+// ReplicaSet); KillInstance then takes the mark back.
 func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim string) error {
 	cached := s.replicaSetOf(serviceID)
 	if cached == nil {

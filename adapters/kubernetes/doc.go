@@ -46,12 +46,12 @@
 //     unmarked and a serving pod was removed (the outage test's 502;
 //     TestKillWhenTheControllerSeesPodsLate reproduces it with the pod
 //     watch held back). With no controller acting the kill fails with
-//     ErrUnavailable after 10 s, the pod left marked. Waiter's order
-//     (delete with a 300 s grace, scale down, delete again) lets the
-//     controller replace the terminating pod meanwhile, and a deletion
-//     cost alone loses to any pod not Ready yet; both were seen to kill a
-//     second pod (TestKillDeletesThatPodAndLowersReplicas). Force deletes
-//     with grace period 0.
+//     ErrUnavailable after 10 s and takes its label and cost back.
+//     Waiter's order (delete with a 300 s grace, scale down, delete
+//     again) lets the controller replace the terminating pod meanwhile,
+//     and a deletion cost alone loses to any pod not Ready yet; both were
+//     seen to kill a second pod (TestKillDeletesThatPodAndLowersReplicas).
+//     Force deletes with grace period 0.
 //   - observation (scheduler.go, observe.go, notify.go): informers on
 //     ReplicaSets and pods labelled waiter/cluster=Config.Cluster (one
 //     namespace, or all with "*"), no polling of the API server. Observe
