@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/waiter-go/waiter/engine"
 )
@@ -102,18 +104,26 @@ func (s *Scheduler) livePods(serviceID string) int {
 // starts a replacement (an operator's kill). Otherwise the replicas drop
 // by one in the same step, and no other pod may go in its place. When
 // the controller finds more pods than replicas it removes the first by
-// its ranking: unscheduled, then pending, then not Ready, then the lowest
-// pod-deletion-cost. So the victim is first marked not Ready (its
-// status's Ready condition) and given the lowest deletion cost, which
-// puts it ahead of every running pod, ready or not; then the replicas
-// are lowered (optimistic concurrency); then the pod is deleted, so that
-// it also goes when the controller lags. Waiter's own order (delete with
-// a 300 s grace, scale down, delete again) leaves a window in which the
-// controller counts the terminating pod out and creates a replacement,
-// and a deletion cost alone loses to any pod that is not Ready yet (a
-// pod started by a scale-up a moment ago). Only a pod still pending
-// (not bound, or its container not started) ranks ahead of the victim.
-// opts.Force deletes with no grace period (SIGKILL at once).
+// its ranking of the pods in its own cache: unscheduled, then pending,
+// then not Ready, then the lowest pod-deletion-cost. So the victim is
+// first marked not Ready (its status's Ready condition), then given the
+// lowest deletion cost and the label waiter/killing=true, which puts it
+// ahead of every running pod, ready or not. The controller's cache of
+// pods is fed by a watch of its own, which can lag its watch of
+// ReplicaSets: lowered replicas seen before the marks made it rank the
+// pods unmarked and remove one still serving (a 502 in the Kubernetes
+// end-to-end outage test). So the replicas are lowered only once the
+// controller has shown that it sees the mark: its status counts the
+// marked pod out of fullyLabeledReplicas (waitMarkSeen). Then the pod is
+// deleted, so that it also goes when the controller lags. Waiter's own
+// order (delete with a 300 s grace, scale down, delete again) leaves a
+// window in which the controller counts the terminating pod out and
+// creates a replacement, and a deletion cost alone loses to any pod that
+// is not Ready yet (a pod started by a scale-up a moment ago). Only a
+// pod still pending (not bound, or its container not started) ranks
+// ahead of the victim, and the controller removes it instead: the
+// replicas then match the pods that run. opts.Force deletes with no
+// grace period (SIGKILL at once).
 func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID string, opts engine.KillOptions) error {
 	call := "kill " + instanceID
 	if err := s.ready(ctx, "kill"); err != nil {
@@ -139,16 +149,23 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 		del.GracePeriodSeconds = &zero
 	}
 	if !opts.Replace {
-		patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{
-			annotDeletionCost: strconv.Itoa(math.MinInt32)}}})
-		if _, err := pods.Patch(ctx, pod.Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			return wrap(call, err, ErrInstanceNotFound)
-		}
+		// Not Ready first: the controller sees the pod's changes in
+		// order, so whenever it sees the label it also sees this.
 		notReady, _ := json.Marshal(map[string]any{"status": map[string]any{"conditions": []corev1.PodCondition{{
 			Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "WaiterKilling",
 			Message: "chosen by Waiter to be removed", LastTransitionTime: metav1.Now()}}}})
 		if _, err := pods.Patch(ctx, pod.Name, types.StrategicMergePatchType, notReady, metav1.PatchOptions{}, "status"); err != nil {
 			return wrap(call, err, ErrInstanceNotFound)
+		}
+		mark, _ := json.Marshal(map[string]any{"metadata": map[string]any{
+			"annotations": map[string]string{annotDeletionCost: strconv.Itoa(math.MinInt32)},
+			"labels":      map[string]string{labelKilling: "true"}}})
+		if _, err := pods.Patch(ctx, pod.Name, types.MergePatchType, mark, metav1.PatchOptions{}); err != nil {
+			return wrap(call, err, ErrInstanceNotFound)
+		}
+		if err := s.waitMarkSeen(ctx, call, serviceID, pod.Name); err != nil {
+			s.unmark(pods, pod.Name)
+			return err
 		}
 		err := s.updateReplicas(ctx, call, serviceID, func(rs *appsv1.ReplicaSet, _ int) int32 {
 			if rs.Spec.Replicas == nil || *rs.Spec.Replicas <= 0 {
@@ -165,6 +182,65 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 		return nil // the ReplicaSet controller deleted it first
 	}
 	return wrap(call, err, ErrInstanceNotFound)
+}
+
+// unmark takes back a kill's label and deletion cost when the kill gives
+// up, so that a pod left running (and maybe serving again) is not the
+// controller's first choice when a later kill lowers the replicas. Best
+// effort: the API server may be the reason the kill gave up.
+func (s *Scheduler) unmark(pods corev1client.PodInterface, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	defer cancel()
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{
+		"annotations": map[string]any{annotDeletionCost: nil},
+		"labels":      map[string]string{labelKilling: "false"}}})
+	if _, err := pods.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		s.log.Warn("kubernetes: unmarking a pod whose kill gave up", "pod", name, "err", err)
+	}
+}
+
+// waitMarkSeen waits until the ReplicaSet controller's cache holds the
+// kill mark of victim: its status (written from that cache) counts at
+// least as many running pods out of fullyLabeledReplicas as this
+// scheduler knows to be marked, the victim included. It gives up after
+// markSeenTimeout with ErrUnavailable (no controller is acting on the
+// ReplicaSet); KillInstance then takes the mark back.
+func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim string) error {
+	cached := s.replicaSetOf(serviceID)
+	if cached == nil {
+		return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
+	}
+	marked := func() int32 {
+		n := int32(1) // the victim, whether or not the watch has delivered its mark yet
+		for _, p := range s.podsOf(serviceID) {
+			if p.Name != victim && p.Labels[labelKilling] == "true" && p.DeletionTimestamp == nil &&
+				p.Status.Phase != corev1.PodFailed && p.Status.Phase != corev1.PodSucceeded {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.NewTimer(markSeenTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(markSeenPoll)
+	defer tick.Stop()
+	for {
+		rs, err := s.client.AppsV1().ReplicaSets(cached.Namespace).Get(ctx, cached.Name, metav1.GetOptions{})
+		if err != nil {
+			return wrap(call, err, ErrServiceNotFound)
+		}
+		if rs.Status.Replicas-rs.Status.FullyLabeledReplicas >= marked() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("kubernetes: %s: %w: waiting for the ReplicaSet controller to see the kill: %w", call, ErrUnavailable, ctx.Err())
+		case <-deadline.C:
+			return fmt.Errorf("kubernetes: %s: %w: the ReplicaSet controller has not seen pod %s marked within %s (status: %d pods, %d fully labelled)",
+				call, ErrUnavailable, victim, markSeenTimeout, rs.Status.Replicas, rs.Status.FullyLabeledReplicas)
+		case <-tick.C:
+		}
+	}
 }
 
 // DeleteService deletes the ReplicaSet and its pods. Waiter leaves the

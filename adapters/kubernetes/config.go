@@ -46,6 +46,11 @@ const (
 	maxFailedInstances = 10
 	// maxProbes bounds the health checks Observe runs at once.
 	maxProbes = 16
+	// markSeenTimeout bounds how long a kill waits for the ReplicaSet
+	// controller to see its mark, and markSeenPoll how often it reads the
+	// ReplicaSet's status meanwhile (KillInstance).
+	markSeenTimeout = 10 * time.Second
+	markSeenPoll    = 20 * time.Millisecond
 )
 
 // Config configures a Scheduler. Zero fields take the defaults above.

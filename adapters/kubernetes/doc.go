@@ -12,8 +12,8 @@
 //     own rollout logic would fight). Its name is Waiter's
 //     service-id->k8s-app-name (the name's last segment and the 32
 //     character hash, within 63 characters with the pod suffix); labels
-//     app, waiter/cluster, waiter/service-hash, waiter/user; annotation
-//     waiter/service-id. One container, waiter-app: the image parameter
+//     app, waiter/cluster, waiter/service-hash, waiter/user (and
+//     waiter/killing=false on pods); annotation waiter/service-id. One container, waiter-app: the image parameter
 //     (else Config.Image), Config.ContainerInitCommands then cmd, Waiter's
 //     environment (engine.InstanceEnv, PORT and PORT0..n-1 from a port0
 //     chosen per service as Waiter's get-port-range does), cpus and mem
@@ -32,16 +32,26 @@
 //     collector stops them).
 //   - killing a chosen instance: with Replace (an operator's kill) the
 //     pod is deleted and the controller replaces it. Otherwise the pod is
-//     marked not Ready and given the lowest pod-deletion-cost, then the
-//     replicas are lowered by one (optimistic concurrency), then the pod
-//     is deleted: the controller, which removes unscheduled, then pending,
-//     then not-Ready pods and then the cheapest first, picks the victim if
-//     it acts before the delete, and finds replicas and pods agreeing if
-//     it acts after. Waiter's order (delete with a 300 s grace, scale
-//     down, delete again) lets the controller replace the terminating pod
-//     meanwhile, and a deletion cost alone loses to any pod not Ready yet;
-//     both were seen to kill a second pod (TestKillDeletesThatPodAndLowers
-//     Replicas). Force deletes with grace period 0.
+//     marked not Ready, then given the lowest pod-deletion-cost and the
+//     label waiter/killing=true (the template says "false"); the replicas
+//     are lowered by one (optimistic concurrency) only once the
+//     ReplicaSet's status, which the controller writes from its own
+//     cache, counts the marked pods out of fullyLabeledReplicas; then the
+//     pod is deleted. The controller removes unscheduled, then pending,
+//     then not-Ready pods and then the cheapest first, so it picks the
+//     victim if it acts before the delete (or a pending pod, which serves
+//     nothing), and finds replicas and pods agreeing if it acts after.
+//     The wait matters because its pod watch can lag its ReplicaSet
+//     watch: replicas lowered at once were seen with the victim still
+//     unmarked and a serving pod was removed (the outage test's 502;
+//     TestKillWhenTheControllerSeesPodsLate reproduces it with the pod
+//     watch held back). With no controller acting the kill fails with
+//     ErrUnavailable after 10 s and takes its label and cost back.
+//     Waiter's order (delete with a 300 s grace, scale down, delete
+//     again) lets the controller replace the terminating pod meanwhile,
+//     and a deletion cost alone loses to any pod not Ready yet; both were
+//     seen to kill a second pod (TestKillDeletesThatPodAndLowersReplicas).
+//     Force deletes with grace period 0.
 //   - observation (scheduler.go, observe.go, notify.go): informers on
 //     ReplicaSets and pods labelled waiter/cluster=Config.Cluster (one
 //     namespace, or all with "*"), no polling of the API server. Observe

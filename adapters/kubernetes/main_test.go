@@ -28,8 +28,11 @@ func TestMain(m *testing.M) {
 	cluster, err = kubetest.New(dir, kubetest.Options{Namespaces: []string{"alice"},
 		// Pod ports below Linux's ephemeral range, apart from the other
 		// suites' (test/kubernetes 32500-32767, shell 20000-31199,
-		// test/acceptance 31200-32099, test/marathon 18000-19199).
-		Kubelet: fakekubelet.Config{CPU: 4, MemoryMiB: 8192, PortRange: [2]int{32100, 32499},
+		// test/acceptance 31200-32099, test/marathon 18000-19199) and
+		// the own nodes of TestKillWithAPendingPod (pendingPorts) and
+		// TestKillWaitsForTheControllerToSeeItsMark (killMarkPorts) and
+		// TestKillWhenTheControllerSeesPodsLate (lagPorts).
+		Kubelet: fakekubelet.Config{CPU: 4, MemoryMiB: 8192, PortRange: [2]int{32100, 32349},
 			Unpullable: func(image string) bool { return strings.Contains(image, "does-not-exist") }}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kubernetes tests: no control plane:", err)

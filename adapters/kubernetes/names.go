@@ -15,6 +15,12 @@ const (
 	labelCluster     = "waiter/cluster"
 	labelServiceHash = "waiter/service-hash"
 	labelUser        = "waiter/user"
+	// labelKilling is "false" in the pod template and "true" on a pod a
+	// scale-down kill has chosen: a template label that is not in the
+	// selector, so the ReplicaSet controller's status counts the chosen
+	// pods out of fullyLabeledReplicas once it has seen them (KillInstance
+	// waits for that before lowering the replicas).
+	labelKilling = "waiter/killing"
 
 	annotServiceID   = "waiter/service-id"
 	annotPortCount   = "waiter/port-count"

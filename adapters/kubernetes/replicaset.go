@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,6 +138,8 @@ func (s *Scheduler) replicaSet(d *engine.Description, p placement, replicas int)
 		labelServiceHash: serviceHash(d.ID),
 		labelUser:        labelValue(p.user),
 	}
+	podLabels := maps.Clone(labels)
+	podLabels[labelKilling] = "false"
 	n := int32(replicas)
 	return &appsv1.ReplicaSet{
 		ObjectMeta: metav1.ObjectMeta{Name: p.name, Namespace: p.namespace, Labels: labels,
@@ -145,7 +148,7 @@ func (s *Scheduler) replicaSet(d *engine.Description, p placement, replicas int)
 			Replicas: &n,
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{labelApp: p.name, labelUser: labelValue(p.user)}},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: map[string]string{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: map[string]string{
 					annotServiceID: d.ID, annotPortCount: strconv.Itoa(ports), annotServicePort: strconv.Itoa(base)}},
 				Spec: corev1.PodSpec{
 					Containers:                    []corev1.Container{c},

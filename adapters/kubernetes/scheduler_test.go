@@ -169,6 +169,9 @@ func TestDeploymentErrorsAtOnce(t *testing.T) {
 		flag   engine.InstanceFlags
 	}{
 		{"command not found", engine.Params{"cmd": "no-such-command-for-waiter"}, engine.DeployBadStartupCommand, 0},
+		// A command that exits non-zero, restarted by the kubelet into
+		// CrashLoopBackOff: Waiter's "Invalid startup command" too.
+		{"crash loop", engine.Params{"cmd": "exit 3"}, engine.DeployBadStartupCommand, 0},
 		{"oom", engine.Params{"cmd": "head -c 400000000 /dev/zero | tail", "mem": 24.0}, engine.DeployNotEnoughMemory, engine.FlagMemoryLimitExceeded},
 		{"image", engine.Params{"image": "registry.example/does-not-exist:1"}, msgImagePull + " registry.example/does-not-exist:1: ", 0},
 		{"unschedulable", engine.Params{"cpus": 30.0}, msgUnschedulable + ": 0/1 nodes are available: 1 Insufficient cpu.", 0},

@@ -98,11 +98,14 @@ const host = "127.0.0.1"
 
 // Kubelet is a running fake kubelet.
 type Kubelet struct {
-	cfg   Config
-	log   *slog.Logger
-	ports *localproc.PortPool
-	stop  chan struct{}
-	wg    sync.WaitGroup
+	cfg Config
+	log *slog.Logger
+	// portsMu guards ports, which every pod's worker goroutine reserves
+	// from and releases to (a PortPool is not safe for concurrent use).
+	portsMu sync.Mutex
+	ports   *localproc.PortPool
+	stop    chan struct{}
+	wg      sync.WaitGroup
 
 	mine, unbound cache.SharedIndexInformer
 

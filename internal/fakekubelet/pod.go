@@ -203,7 +203,9 @@ func (w *worker) mapPorts() error {
 	if len(c.Ports) == 0 {
 		return nil
 	}
+	w.k.portsMu.Lock()
 	got, err := w.k.ports.Reserve(len(c.Ports))
+	w.k.portsMu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -232,7 +234,9 @@ func (w *worker) releasePorts() {
 	for _, p := range w.ports {
 		ps = append(ps, p)
 	}
+	w.k.portsMu.Lock()
 	w.k.ports.Release(ps)
+	w.k.portsMu.Unlock()
 }
 
 // hostPort is where the container's port p listens here.

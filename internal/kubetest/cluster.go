@@ -43,6 +43,11 @@ type Options struct {
 	// Logs, when set, receives the servers' output; otherwise it goes to
 	// files in the cluster's folder.
 	Logs *os.File
+	// ControllerPodWatchLag, when positive, delays what
+	// kube-controller-manager's pod watches deliver by this much (a proxy
+	// in between): its pod cache lags its ReplicaSet cache, as it can
+	// under load.
+	ControllerPodWatchLag time.Duration
 }
 
 // Cluster is a running control plane with one fake node.
@@ -70,6 +75,7 @@ type Cluster struct {
 	mu    sync.Mutex
 	procs map[string]*exec.Cmd
 	waits map[string]chan struct{}
+	lag   *lagProxy
 }
 
 // Start starts a cluster for t and stops it when t ends.
@@ -174,7 +180,17 @@ func New(dir string, opts Options) (_ *Cluster, err error) {
 	if err := os.WriteFile(c.Kubeconfig, []byte(kubeconfig(server, token)), 0o600); err != nil {
 		return nil, err
 	}
-	c.kcmArgs = []string{"--kubeconfig=" + c.Kubeconfig, "--controllers=replicaset-controller,serviceaccount-controller",
+	kcmConfig := c.Kubeconfig
+	if opts.ControllerPodWatchLag > 0 {
+		if c.lag, err = startLagProxy(server, token, opts.ControllerPodWatchLag); err != nil {
+			return nil, err
+		}
+		kcmConfig = filepath.Join(dir, "kcm-kubeconfig")
+		if err := os.WriteFile(kcmConfig, []byte(kubeconfig(c.lag.url, "")), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	c.kcmArgs = []string{"--kubeconfig=" + kcmConfig, "--controllers=replicaset-controller,serviceaccount-controller",
 		"--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0", "--concurrent-replicaset-syncs=5",
 		"--profiling=false", "--v=0"}
 	if err := c.spawn("kube-controller-manager", filepath.Join(bins, "kube-controller-manager"), c.kcmArgs...); err != nil {
@@ -243,6 +259,18 @@ func (c *Cluster) StartAPIServer() error {
 // and waits for it: etcd, the controllers and the node stay.
 func (c *Cluster) StopAPIServer() error { return c.stop("kube-apiserver", 10*time.Second) }
 
+// StopControllerManager stops kube-controller-manager (SIGTERM, then
+// SIGKILL after 10 s): no ReplicaSet controller acts until
+// StartControllerManager.
+func (c *Cluster) StopControllerManager() error {
+	return c.stop("kube-controller-manager", 10*time.Second)
+}
+
+// StartControllerManager starts kube-controller-manager again.
+func (c *Cluster) StartControllerManager() error {
+	return c.spawn("kube-controller-manager", filepath.Join(c.bins, "kube-controller-manager"), c.kcmArgs...)
+}
+
 // Close stops the node and every server, and removes the folder.
 func (c *Cluster) Close() error {
 	var errs []error
@@ -253,6 +281,9 @@ func (c *Cluster) Close() error {
 	}
 	for _, name := range []string{"kube-controller-manager", "kube-apiserver", "etcd"} {
 		errs = append(errs, c.stop(name, 10*time.Second))
+	}
+	if c.lag != nil {
+		errs = append(errs, c.lag.Close())
 	}
 	errs = append(errs, os.RemoveAll(c.dir))
 	return errors.Join(errs...)

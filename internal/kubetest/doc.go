@@ -7,6 +7,12 @@
 // the API server takes a bearer token only (no anonymous access). Close
 // stops every process it started and waits for them.
 //
+// Faults for tests: StopAPIServer/StartAPIServer (an outage),
+// StopControllerManager/StartControllerManager (no ReplicaSet controller
+// acting), and Options.ControllerPodWatchLag, a loopback proxy in front
+// of the controller manager that delivers its pod watches late (lag.go)
+// so that its pod cache trails its ReplicaSet cache.
+//
 // The binaries are found through $KUBE_BIN_DIR, else `test/kube/build.sh
 // --path`; when they have not been built, Start fails the test saying to
 // run `make kube` (a cold build takes ~12-25 minutes, so no test builds

@@ -15,6 +15,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/waiter-go/waiter/internal/kubetest"
 )
 
 // routerConfig is the YAML of every test router: Waiter's intervals
@@ -38,6 +40,7 @@ var routerSeq atomic.Int64
 // control plane, with a namespace of its own.
 type cluster struct {
 	t         *testing.T
+	kube      *kubetest.Cluster // the control plane it runs on
 	http      *http.Client
 	name      string // router id: the waiter/cluster label and WAITER_CLUSTER
 	namespace string
@@ -45,17 +48,24 @@ type cluster struct {
 	waiterURL string
 }
 
-// startRouter starts a router for t, stopped (and checked) by t's
-// clean-up, which also deletes its namespace's ReplicaSets and pods and
-// checks that no process of its pods is left.
+// startRouter starts a router for t on the shared control plane,
+// stopped (and checked) by t's clean-up, which also deletes its
+// namespace's ReplicaSets and pods and checks that no process of its pods
+// is left.
 func startRouter(t *testing.T) *cluster {
+	t.Helper()
+	return startRouterOn(t, kube)
+}
+
+// startRouterOn is startRouter on the control plane kc.
+func startRouterOn(t *testing.T, kc *kubetest.Cluster) *cluster {
 	t.Helper()
 	n := routerSeq.Add(1)
 	dir := t.TempDir()
-	c := &cluster{t: t, http: newClient(), name: fmt.Sprintf("kube-e2e-%d", n), namespace: fmt.Sprintf("e2e-%d", n)}
+	c := &cluster{t: t, kube: kc, http: newClient(), name: fmt.Sprintf("kube-e2e-%d", n), namespace: fmt.Sprintf("e2e-%d", n)}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := kube.Namespace(ctx, c.namespace); err != nil {
+	if err := kc.Namespace(ctx, c.namespace); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.cleanup)
@@ -67,7 +77,7 @@ func startRouter(t *testing.T) *cluster {
 	c.waiter, err = startProcess("waiter serve", bins.waiter, "serve",
 		"--host", "127.0.0.1", "--port", "0", "--router-id", c.name,
 		"--data-dir", filepath.Join(dir, "data"),
-		"--scheduler", "kubernetes", "--kubeconfig", kube.Kubeconfig, "--namespace", c.namespace,
+		"--scheduler", "kubernetes", "--kubeconfig", kc.Kubeconfig, "--namespace", c.namespace,
 		"--config", cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -104,8 +114,8 @@ func (c *cluster) cleanup() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_ = kube.Client.AppsV1().ReplicaSets(c.namespace).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
-	_ = kube.Client.CoreV1().Pods(c.namespace).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+	_ = c.kube.Client.AppsV1().ReplicaSets(c.namespace).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+	_ = c.kube.Client.CoreV1().Pods(c.namespace).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
 	deadline := time.Now().Add(30 * time.Second)
 	for len(podProcesses(c.name)) > 0 {
 		if time.Now().After(deadline) {
@@ -123,7 +133,7 @@ func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n  
 func (c *cluster) replicaSet(serviceID string) *appsv1.ReplicaSet {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	list, err := kube.Client.AppsV1().ReplicaSets(c.namespace).List(ctx, metav1.ListOptions{})
+	list, err := c.kube.Client.AppsV1().ReplicaSets(c.namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil
 	}
@@ -143,7 +153,7 @@ func (c *cluster) pods(rs *appsv1.ReplicaSet) (names []string, ready int) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	list, err := kube.Client.CoreV1().Pods(c.namespace).List(ctx, metav1.ListOptions{LabelSelector: "app=" + rs.Labels["app"]})
+	list, err := c.kube.Client.CoreV1().Pods(c.namespace).List(ctx, metav1.ListOptions{LabelSelector: "app=" + rs.Labels["app"]})
 	if err != nil {
 		return nil, 0
 	}

@@ -42,9 +42,10 @@ func run(m *testing.M) int {
 		return 1
 	}
 	if kube, err = kubetest.New(dir+"/kube", kubetest.Options{
-		// Pod ports apart from adapters/kubernetes' (32100-32499) and the
-		// other suites', below Linux's ephemeral range.
-		Kubelet: fakekubelet.Config{PortRange: [2]int{32500, 32767}}}); err != nil {
+		// Pod ports apart from adapters/kubernetes' (32100-32499), the
+		// other suites' and the outage test's own node (outagePorts),
+		// below Linux's ephemeral range.
+		Kubelet: fakekubelet.Config{PortRange: [2]int{32500, 32699}}}); err != nil {
 		fmt.Fprintln(os.Stderr, "test/kubernetes: control plane:", err)
 		return 1
 	}

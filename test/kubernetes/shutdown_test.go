@@ -35,10 +35,10 @@ func TestShutdown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	bg := metav1.DeletePropagationBackground
-	if err := kube.Client.AppsV1().ReplicaSets(c.namespace).Delete(ctx, rs.Name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil {
+	if err := c.kube.Client.AppsV1().ReplicaSets(c.namespace).Delete(ctx, rs.Name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil {
 		t.Fatal(err)
 	}
-	if err := kube.Client.CoreV1().Pods(c.namespace).DeleteCollection(ctx, metav1.DeleteOptions{},
+	if err := c.kube.Client.CoreV1().Pods(c.namespace).DeleteCollection(ctx, metav1.DeleteOptions{},
 		metav1.ListOptions{LabelSelector: "app=" + rs.Labels["app"]}); err != nil {
 		t.Fatal(err)
 	}
