@@ -5,28 +5,14 @@ import (
 	"k8s.io/client-go/tools/cache"
 )
 
-// subscriptionBuffer is how many notifications a subscriber may fall
-// behind before further ones are dropped.
-const subscriptionBuffer = 256
-
 // Subscribe returns a channel that receives a service's id whenever the
 // watches deliver a change of its ReplicaSet or one of its pods (a pod
 // created, bound, started, ready or not, restarted, deleted), so the
 // driver observes it at once (ObserveService) rather than at its next
 // poll. Sends never block: a full buffer drops notifications, and the
-// driver's polling stays the safety net. The channel is closed by
-// Shutdown.
-func (s *Scheduler) Subscribe() <-chan string {
-	c := make(chan string, subscriptionBuffer)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		close(c)
-		return c
-	}
-	s.subs = append(s.subs, c)
-	return c
-}
+// driver's polling stays the safety net (internal/fanout). The channel
+// is closed by Shutdown.
+func (s *Scheduler) Subscribe() <-chan string { return s.subs.Subscribe() }
 
 // notifyObject tells subscribers that obj's service changed.
 func (s *Scheduler) notifyObject(obj any) {
@@ -41,23 +27,5 @@ func (s *Scheduler) notifyObject(obj any) {
 	if id == "" {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	for _, c := range s.subs {
-		select {
-		case c <- id:
-		default:
-		}
-	}
-}
-
-// closeSubs closes every subscription. s.mu held.
-func (s *Scheduler) closeSubs() {
-	for _, c := range s.subs {
-		close(c)
-	}
-	s.subs = nil
+	s.subs.Notify(id)
 }

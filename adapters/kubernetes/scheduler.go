@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"context"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/fanout"
 	"log/slog"
 	"sync"
 
@@ -43,7 +44,7 @@ type Scheduler struct {
 	// facts remembers, per instance, what the router's own health checks
 	// learnt and whether the pod was ever ready, to flag it once it fails.
 	facts map[string]fact
-	subs  []chan string
+	subs  fanout.Fanout
 }
 
 type fact struct {
@@ -134,7 +135,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	s.closed = true
-	s.closeSubs()
+	s.subs.Close()
 	close(s.stop)
 	s.mu.Unlock()
 	done := make(chan struct{})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/fanout"
 	"github.com/waiter-go/waiter/internal/localproc"
 	"log/slog"
 	"os"
@@ -42,7 +43,7 @@ type Scheduler struct {
 	// including those being stopped, so Shutdown can wait for all.
 	live  map[*instance]struct{}
 	ports *localproc.PortPool
-	subs  []chan string
+	subs  fanout.Fanout
 
 	stop     chan struct{} // closed when Shutdown starts
 	stopped  chan struct{} // closed when Shutdown has finished
@@ -190,12 +191,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	}
 	s.wg.Wait()
 
-	s.mu.Lock()
-	for _, c := range s.subs {
-		close(c)
-	}
-	s.subs = nil
-	s.mu.Unlock()
+	s.subs.Close()
 	_ = s.lock.Close() // releases the flock
 	close(s.stopped)
 	return err
