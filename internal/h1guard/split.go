@@ -130,10 +130,16 @@ func (s *Split) Read(p []byte) (int, error) {
 		}
 		n, err := s.Conn.Read(s.buf[len(s.buf):cap(s.buf)])
 		s.buf = s.buf[:len(s.buf)+n]
-		s.err = err
-		if n == 0 && err == nil {
-			continue
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			// A deadline (the server's, or one set to end a blocked
+			// read) is not the end of the stream: the next read may go on.
+			if n == 0 {
+				return 0, err
+			}
+			err = nil
 		}
+		s.err = err
 	}
 }
 

@@ -96,7 +96,13 @@ func (w *response) Write(p []byte) (int, error) {
 			w.buf = append(w.buf, p...)
 			return len(p), nil
 		}
-		w.commit(false)
+		w.commit(false, p)
+		if len(w.buf) > 0 {
+			if err := w.writeBody(w.buf); err != nil {
+				return 0, err
+			}
+			w.buf = w.buf[:0]
+		}
 	}
 	return len(p), w.writeBody(p)
 }
@@ -131,7 +137,7 @@ func (w *response) FlushError() error {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.committed {
-		w.commit(false)
+		w.commit(false, nil)
 		if len(w.buf) > 0 {
 			_ = w.writeBody(w.buf)
 			w.buf = w.buf[:0]
@@ -152,8 +158,9 @@ func (w *response) SetWriteDeadline(t time.Time) error { return w.c.SetWriteDead
 func (w *response) EnableFullDuplex() error            { return nil }
 
 // commit writes the header: final means the handler has returned and
-// w.buf is the whole body.
-func (w *response) commit(final bool) {
+// w.buf is the whole body; next is what is being written after w.buf
+// (the content type is sniffed from both, as net/http does).
+func (w *response) commit(final bool, next []byte) {
 	w.committed = true
 	h := w.header
 	extra := make(http.Header, 4)
@@ -169,8 +176,12 @@ func (w *response) commit(final bool) {
 		w.cl = int64(len(w.buf))
 		extra.Set("Content-Length", strconv.Itoa(len(w.buf)))
 	}
-	if _, ok := h["Content-Type"]; !ok && !hasTE && w.bodyAllowed() && len(w.buf) > 0 {
-		extra.Set("Content-Type", http.DetectContentType(w.buf))
+	if _, ok := h["Content-Type"]; !ok && !hasTE && w.bodyAllowed() && len(w.buf)+len(next) > 0 {
+		sniff := w.buf
+		if len(sniff) < 512 && len(next) > 0 {
+			sniff = append(sniff[:len(sniff):len(sniff)], next[:min(len(next), 512-len(sniff))]...)
+		}
+		extra.Set("Content-Type", http.DetectContentType(sniff))
 	}
 	if _, ok := h["Date"]; !ok {
 		extra.Set("Date", httpDate())
@@ -208,7 +219,7 @@ func (w *response) finish() {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.committed {
-		w.commit(true)
+		w.commit(true, nil)
 		if len(w.buf) > 0 {
 			_ = w.writeBody(w.buf)
 		}
@@ -252,7 +263,8 @@ func (w *response) writeStatus(code int) {
 
 // writeHeaders writes h then extra, each sorted by name, as net/http's
 // Header.Write does (newlines in values become spaces), leaving out
-// trailers set with TrailerPrefix.
+// trailers (set with TrailerPrefix, or declared in a Trailer header;
+// extra is nil when the trailers themselves are written).
 func (w *response) writeHeaders(h, extra http.Header) {
 	for _, hh := range []http.Header{h, extra} {
 		if len(hh) == 0 {
@@ -260,7 +272,7 @@ func (w *response) writeHeaders(h, extra http.Header) {
 		}
 		keys := make([]string, 0, len(hh))
 		for k := range hh {
-			if strings.HasPrefix(k, http.TrailerPrefix) {
+			if strings.HasPrefix(k, http.TrailerPrefix) || (extra != nil && slices.Contains(w.trailers, k)) {
 				continue
 			}
 			keys = append(keys, k)

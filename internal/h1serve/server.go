@@ -139,7 +139,9 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 	}
 	w := newResponse(c, bw, req)
 	wt := &watch{sc: sc, br: br, body: body, cancel: cancel, stopErr: s.Stop}
+	wt.mu.Lock()
 	wt.timer = time.AfterFunc(watchAfter, wt.fire)
+	wt.mu.Unlock()
 	aborted := s.run(w, req)
 	gone := wt.stop()
 	if aborted || gone {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
@@ -29,12 +30,19 @@ type front struct {
 	edge    *waiterhttp.Server
 	maxHead int
 
+	// fastHeads counts heads the fast path took, handoffs connections
+	// handed to net/http (tests read them).
+	fastHeads, handoffs atomic.Int64
+
 	std       chan net.Conn
 	done      chan struct{}
 	closeOnce sync.Once
 	mu        sync.Mutex
 	err       error
 }
+
+// onFront, when set (tests), is given each front Run builds.
+var onFront func(*front)
 
 func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h http.Handler, log *slog.Logger) *front {
 	return &front{
@@ -58,7 +66,11 @@ func (f *front) route(h *h1guard.Head) bool {
 	if !ok {
 		return false
 	}
-	return f.edge.Proxied(string(target), string(host), h.ServiceHeaders())
+	if !f.edge.Proxied(string(target), string(host), h.ServiceHeaders()) {
+		return false
+	}
+	f.fastHeads.Add(1)
+	return true
 }
 
 // run accepts connections until the listener closes.
@@ -92,6 +104,7 @@ func (f *front) serveConn(c net.Conn) {
 		if rc, ok := s.Handoff(); ok {
 			select {
 			case f.std <- rc:
+				f.handoffs.Add(1)
 				return
 			case <-f.done:
 			}

@@ -209,6 +209,9 @@ func Run(ctx context.Context, opts Options) error {
 	stdLn := ln
 	if cfg.FastHTTP1 {
 		fr := newFront(ln, cfg, edge, hs.Handler, log)
+		if onFront != nil {
+			onFront(fr)
+		}
 		fast, stdLn = fr.fast, fr
 		go fr.run()
 	}
