@@ -16,6 +16,17 @@ import (
 // finishes within it gets a Content-Length instead of chunked encoding.
 const bufferBeforeChunking = 2048
 
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, bufferBeforeChunking); return &b }}
+
+// release returns the body buffer; w must not be used after.
+func (w *response) release() {
+	if w.buf != nil {
+		b := w.buf[:0]
+		w.buf = nil
+		bufPool.Put(&b)
+	}
+}
+
 // response is the http.ResponseWriter of one request, framing the answer
 // into the connection's writer as net/http's server does.
 type response struct {
@@ -52,7 +63,7 @@ func (w *response) WriteHeader(code int) {
 	if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
 		// Informational: written at once, the final answer follows.
 		w.writeStatus(code)
-		w.writeHeaders(w.header, nil)
+		w.writeHeaders(w.header, true)
 		_, _ = w.bw.WriteString("\r\n")
 		w.err = w.bw.Flush()
 		return
@@ -91,7 +102,7 @@ func (w *response) Write(p []byte) (int, error) {
 	if !w.committed {
 		if len(w.buf)+len(p) <= bufferBeforeChunking {
 			if w.buf == nil {
-				w.buf = make([]byte, 0, bufferBeforeChunking)
+				w.buf = (*bufPool.Get().(*[]byte))[:0]
 			}
 			w.buf = append(w.buf, p...)
 			return len(p), nil
@@ -163,7 +174,7 @@ func (w *response) EnableFullDuplex() error            { return nil }
 func (w *response) commit(final bool, next []byte) {
 	w.committed = true
 	h := w.header
-	extra := make(http.Header, 4)
+	var extra extraHeaders
 	_, hasTE := h["Transfer-Encoding"]
 	if te := h.Get("Transfer-Encoding"); te != "" && te != "chunked" {
 		hasTE = false // net/http drops an unknown transfer coding
@@ -174,17 +185,17 @@ func (w *response) commit(final bool, next []byte) {
 	if final && !hasTrailers && !hasTE && w.bodyAllowed() && w.cl < 0 &&
 		(w.req.Method != http.MethodHead || len(w.buf) > 0) {
 		w.cl = int64(len(w.buf))
-		extra.Set("Content-Length", strconv.Itoa(len(w.buf)))
+		extra.add("Content-Length", strconv.Itoa(len(w.buf)))
 	}
 	if _, ok := h["Content-Type"]; !ok && !hasTE && w.bodyAllowed() && len(w.buf)+len(next) > 0 {
 		sniff := w.buf
 		if len(sniff) < 512 && len(next) > 0 {
 			sniff = append(sniff[:len(sniff):len(sniff)], next[:min(len(next), 512-len(sniff))]...)
 		}
-		extra.Set("Content-Type", http.DetectContentType(sniff))
+		extra.add("Content-Type", http.DetectContentType(sniff))
 	}
 	if _, ok := h["Date"]; !ok {
-		extra.Set("Date", httpDate())
+		extra.add("Date", httpDate())
 	}
 	if w.status == http.StatusNotModified || w.status == http.StatusNoContent || !w.bodyAllowed() {
 		h.Del("Transfer-Encoding")
@@ -194,7 +205,7 @@ func (w *response) commit(final bool, next []byte) {
 		}
 	} else if w.cl < 0 && w.req.Method != http.MethodHead {
 		h.Del("Transfer-Encoding")
-		extra.Set("Transfer-Encoding", "chunked")
+		extra.add("Transfer-Encoding", "chunked")
 		w.chunked = true
 	} else if hasTE && w.cl >= 0 {
 		h.Del("Transfer-Encoding")
@@ -204,12 +215,15 @@ func (w *response) commit(final bool, next []byte) {
 	}
 	if w.closeAfter {
 		h.Del("Connection")
-		extra.Set("Connection", "close")
+		extra.add("Connection", "close")
 	} else if hasToken(h.Get("Connection"), "keep-alive") {
 		h.Del("Connection")
 	}
 	w.writeStatus(w.status)
-	w.writeHeaders(h, extra)
+	w.writeHeaders(h, true)
+	for _, kv := range extra.kv[:extra.n] {
+		w.writeLine(kv[0], kv[1])
+	}
 	_, w.err = w.bw.WriteString("\r\n")
 }
 
@@ -246,7 +260,7 @@ func (w *response) writeTrailers() {
 			t[http.CanonicalHeaderKey(name)] = vv
 		}
 	}
-	w.writeHeaders(t, nil)
+	w.writeHeaders(t, false)
 }
 
 func (w *response) writeStatus(code int) {
@@ -261,35 +275,46 @@ func (w *response) writeStatus(code int) {
 	_, _ = w.bw.WriteString("\r\n")
 }
 
-// writeHeaders writes h then extra, each sorted by name, as net/http's
-// Header.Write does (newlines in values become spaces), leaving out
-// trailers (set with TrailerPrefix, or declared in a Trailer header;
-// extra is nil when the trailers themselves are written).
-func (w *response) writeHeaders(h, extra http.Header) {
-	for _, hh := range []http.Header{h, extra} {
-		if len(hh) == 0 {
+// writeHeaders writes h sorted by name, as net/http's Header.Write does
+// (newlines in values become spaces), leaving out trailers set with
+// TrailerPrefix, and declared ones unless trailers is false (when the
+// trailers themselves are written).
+func (w *response) writeHeaders(h http.Header, header bool) {
+	var arr [32]string
+	keys := arr[:0]
+	for k := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) || (header && slices.Contains(w.trailers, k)) {
 			continue
 		}
-		keys := make([]string, 0, len(hh))
-		for k := range hh {
-			if strings.HasPrefix(k, http.TrailerPrefix) || (extra != nil && slices.Contains(w.trailers, k)) {
-				continue
-			}
-			keys = append(keys, k)
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !validName(k) {
+			continue
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			if !validName(k) {
-				continue
-			}
-			for _, v := range hh[k] {
-				_, _ = w.bw.WriteString(k)
-				_, _ = w.bw.WriteString(": ")
-				_, _ = w.bw.WriteString(cleanValue(v))
-				_, _ = w.bw.WriteString("\r\n")
-			}
+		for _, v := range h[k] {
+			w.writeLine(k, v)
 		}
 	}
+}
+
+func (w *response) writeLine(k, v string) {
+	_, _ = w.bw.WriteString(k)
+	_, _ = w.bw.WriteString(": ")
+	_, _ = w.bw.WriteString(cleanValue(v))
+	_, _ = w.bw.WriteString("\r\n")
+}
+
+// extraHeaders are the ones the server adds (at most five).
+type extraHeaders struct {
+	kv [5][2]string
+	n  int
+}
+
+func (e *extraHeaders) add(k, v string) {
+	e.kv[e.n] = [2]string{k, v}
+	e.n++
 }
 
 func validName(k string) bool {

@@ -144,6 +144,7 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 	wt.mu.Unlock()
 	aborted := s.run(w, req)
 	gone := wt.stop()
+	defer w.release()
 	if aborted || gone {
 		return false
 	}
