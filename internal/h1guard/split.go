@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"time"
 )
 
 // ErrHandoff ends the reads of a Split before a head its route did not
@@ -85,6 +86,9 @@ type Split struct {
 	net.Conn
 	route   func(*Head) bool
 	maxHead int
+	// HeadTimeout, when set, bounds receiving a head from its first byte
+	// (the server's deadline before it covers the wait for that byte).
+	HeadTimeout time.Duration
 
 	g Guard
 	// buf[:ready] may be read; buf[ready:scanned] is a head being held;
@@ -129,6 +133,10 @@ func (s *Split) Read(p []byte) (int, error) {
 			s.buf = nb
 		}
 		n, err := s.Conn.Read(s.buf[len(s.buf):cap(s.buf)])
+		if n > 0 && len(s.buf) == 0 && s.g.st == stHead && s.HeadTimeout > 0 {
+			// The first bytes of a head: it must be whole in time.
+			_ = s.Conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
+		}
 		s.buf = s.buf[:len(s.buf)+n]
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {

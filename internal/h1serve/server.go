@@ -298,8 +298,16 @@ func (w *watch) stop() bool {
 	if running == nil {
 		return false
 	}
-	_ = w.sc.c.SetReadDeadline(aLongTimeAgo)
-	<-running
+	// End the read; again if something under it (h1guard.Split's head
+	// deadline) moved the deadline before the read saw it.
+	for done := false; !done; {
+		_ = w.sc.c.SetReadDeadline(aLongTimeAgo)
+		select {
+		case <-running:
+			done = true
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	_ = w.sc.c.SetReadDeadline(time.Time{})
 	return w.gone
 }

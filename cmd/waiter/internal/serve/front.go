@@ -100,6 +100,7 @@ func (f *front) run() {
 
 func (f *front) serveConn(c net.Conn) {
 	s := h1guard.NewSplit(c, f.route, f.maxHead)
+	s.HeadTimeout = f.fast.ReadHeaderTimeout
 	if f.fast.ServeConn(s) {
 		if rc, ok := s.Handoff(); ok {
 			select {

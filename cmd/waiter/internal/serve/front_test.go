@@ -234,3 +234,29 @@ func TestFastFrontOff(t *testing.T) {
 		t.Fatalf("got %d %q", status, body)
 	}
 }
+
+// A keep-alive connection on the fast path that starts a head must
+// finish it within read-header-timeout, not idle-timeout.
+func TestFastFrontHeadTimeout(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu), func(c *config.Config) {
+		c.ReadHeaderTimeout = 300 * time.Millisecond
+		c.IdleTimeout = time.Minute
+	})
+	host := strings.TrimPrefix(rt.url, "http://")
+	rc := dialRaw(t, host)
+	rc.send("GET /one HTTP/1.1\r\nHost: " + host + "\r\n" + frontSvc + "\r\n")
+	if status, _, _ := rc.answer("GET"); status != 200 || fr.fastHeads.Load() != 1 {
+		t.Fatalf("status %d, fast heads %d", status, fr.fastHeads.Load())
+	}
+	rc.send("GET /two HTTP/1.1\r\nHost: ")
+	start := time.Now()
+	_ = rc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := rc.br.ReadByte(); err == nil {
+		t.Fatal("the router answered a partial head")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("the partial head was dropped after %s, want about the read-header-timeout", d)
+	}
+}
