@@ -20,10 +20,10 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, bufferBeforeChunk
 
 // release returns the body buffer; w must not be used after.
 func (w *response) release() {
-	if w.buf != nil {
-		b := w.buf[:0]
-		w.buf = nil
-		bufPool.Put(&b)
+	if w.bufp != nil {
+		*w.bufp = w.buf[:0]
+		bufPool.Put(w.bufp)
+		w.buf, w.bufp = nil, nil
 	}
 }
 
@@ -39,6 +39,7 @@ type response struct {
 	status      int
 	committed   bool // the header is in bw
 	buf         []byte
+	bufp        *[]byte // buf's pooled slice
 	chunked     bool
 	cl          int64 // declared Content-Length, -1 unknown
 	written     int64
@@ -101,8 +102,9 @@ func (w *response) Write(p []byte) (int, error) {
 	w.written += int64(len(p))
 	if !w.committed {
 		if len(w.buf)+len(p) <= bufferBeforeChunking {
-			if w.buf == nil {
-				w.buf = (*bufPool.Get().(*[]byte))[:0]
+			if w.bufp == nil {
+				w.bufp = bufPool.Get().(*[]byte)
+				w.buf = (*w.bufp)[:0]
 			}
 			w.buf = append(w.buf, p...)
 			return len(p), nil

@@ -51,8 +51,25 @@ const (
 )
 
 type conn struct {
-	c     net.Conn
-	state atomic.Int32
+	c      net.Conn
+	state  atomic.Int32
+	remote string
+	wt     watch // reused by each request
+}
+
+// watch arms the connection's watch for a new request.
+func (sc *conn) watch(br *bufio.Reader, body *trackedBody, cancel context.CancelFunc, stopErr error) *watch {
+	w := &sc.wt
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.sc, w.br, w.body, w.cancel, w.stopErr = sc, br, body, cancel, stopErr
+	w.stopped, w.running, w.gone = false, nil, false
+	if w.timer == nil {
+		w.timer = time.AfterFunc(watchAfter, w.fire)
+	} else {
+		w.timer.Reset(watchAfter)
+	}
+	return w
 }
 
 var (
@@ -127,21 +144,20 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 		return false
 	}
 	_ = c.SetReadDeadline(time.Time{})
-	req.RemoteAddr = c.RemoteAddr().String()
+	if sc.remote == "" {
+		sc.remote = c.RemoteAddr().String()
+	}
+	req.RemoteAddr = sc.remote
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req = req.WithContext(ctx)
-	body := &trackedBody{ReadCloser: req.Body}
-	if req.Body == http.NoBody || req.ContentLength == 0 {
-		body.done.Store(true)
-	} else {
+	var body *trackedBody // nil: no body, or read to its end
+	if req.Body != http.NoBody && req.ContentLength != 0 {
+		body = &trackedBody{ReadCloser: req.Body}
 		req.Body = body
 	}
 	w := newResponse(c, bw, req)
-	wt := &watch{sc: sc, br: br, body: body, cancel: cancel, stopErr: s.Stop}
-	wt.mu.Lock()
-	wt.timer = time.AfterFunc(watchAfter, wt.fire)
-	wt.mu.Unlock()
+	wt := sc.watch(br, body, cancel, s.Stop)
 	aborted := s.run(w, req)
 	gone := wt.stop()
 	defer w.release()
@@ -153,10 +169,10 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 		_ = bw.Flush()
 		return false
 	}
-	if !body.done.Load() {
+	if body != nil && !body.done.Load() {
 		// What the handler left of a small body (the fast path takes no
 		// large one): read it, so the next request starts where it should.
-		if _, err := io.Copy(io.Discard, io.LimitReader(req.Body, 256<<10)); err != nil || !body.done.Load() {
+		if _, err := io.Copy(io.Discard, io.LimitReader(body, 256<<10)); err != nil || !body.done.Load() {
 			_ = bw.Flush()
 			return false
 		}
@@ -273,17 +289,20 @@ func (w *watch) fire() {
 	if w.stopped {
 		return
 	}
-	if !w.body.done.Load() {
+	if w.body != nil && !w.body.done.Load() {
 		w.timer.Reset(watchAfter)
 		return
 	}
 	w.running = make(chan struct{})
+	running, br, cancel, stopErr := w.running, w.br, w.cancel, w.stopErr
 	go func() {
-		defer close(w.running)
-		_, err := w.br.Peek(1)
-		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && (w.stopErr == nil || !errors.Is(err, w.stopErr)) {
+		defer close(running)
+		_, err := br.Peek(1)
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && (stopErr == nil || !errors.Is(err, stopErr)) {
+			w.mu.Lock()
 			w.gone = true
-			w.cancel()
+			w.mu.Unlock()
+			cancel()
 		}
 	}()
 }
