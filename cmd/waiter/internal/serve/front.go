@@ -103,9 +103,9 @@ func (f *front) serveConn(c net.Conn) {
 	s.HeadTimeout = f.fast.ReadHeaderTimeout
 	if f.fast.ServeConn(s) {
 		if rc, ok := s.Handoff(); ok {
+			f.handoffs.Add(1) // before net/http can answer on it
 			select {
 			case f.std <- rc:
-				f.handoffs.Add(1)
 				return
 			case <-f.done:
 			}
