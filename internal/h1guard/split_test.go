@@ -157,3 +157,34 @@ func TestHeadParts(t *testing.T) {
 		t.Fatal("x-waiter-debug counted as a service header")
 	}
 }
+
+// FuzzSplit: whatever the bytes and however they arrive, a Split never
+// panics, passes on a prefix of the stream unchanged, and when it hands
+// off, the fast reader's bytes and the replay are the whole stream.
+func FuzzSplit(f *testing.F) {
+	for _, r := range splitRequests {
+		f.Add([]byte(r+r), uint8(7), uint16(300))
+	}
+	f.Add([]byte("GET /fast/a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /x HTTP/1.1\r\n\r\n"), uint8(1), uint16(5))
+	f.Fuzz(func(t *testing.T, in []byte, chunk uint8, step uint16) {
+		sizes := make([]int, len(in))
+		for i := range sizes {
+			sizes[i] = int(chunk)%64 + 1
+		}
+		s := NewSplit(&chunkConn{data: append([]byte(nil), in...), sizes: sizes}, fastRoute, 512)
+		got, err := readSplit(s, int(step)%4096+1)
+		if !bytes.HasPrefix(in, got) {
+			t.Fatalf("the fast reader got bytes that are not the stream's: %q", got)
+		}
+		if errors.Is(err, ErrHandoff) {
+			rc, ok := s.Handoff()
+			if !ok {
+				t.Fatal("ErrHandoff without a hand-off")
+			}
+			rest, _ := io.ReadAll(rc)
+			if !bytes.Equal(append(got, rest...), in) {
+				t.Fatalf("fast %q + replay %q is not the stream", got, rest)
+			}
+		}
+	})
+}
