@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,5 +202,44 @@ func TestCookieSecretMustBeLongEnough(t *testing.T) {
 	_, err = newAuthCookies([]byte("short"), "x", 0)
 	if err == nil || !strings.Contains(err.Error(), "at least 16 bytes") {
 		t.Errorf("newAuthCookies(short) = %v, want a length error", err)
+	}
+}
+
+// Within a second, one caller's cookie pair is sealed once and reused
+// (the same claims); another caller, a later second or TLS gets its own.
+func TestAuthCookieReusedWithinSecond(t *testing.T) {
+	c, err := newAuthCookies([]byte("0123456789abcdef-secret"), "scope", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 100_000_000)
+	pair := func(p Principal, at time.Time, tls bool) []string {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		if !tls {
+			r.TLS = nil
+		}
+		h := http.Header{}
+		c.set(h, r, p, at)
+		return h.Values("Set-Cookie")
+	}
+	alice := Principal{User: "alice", Method: "one-user"}
+	first := pair(alice, now, false)
+	if len(first) != 2 {
+		t.Fatalf("cookies %v", first)
+	}
+	if again := pair(alice, now.Add(500*time.Millisecond), false); !slices.Equal(again, first) {
+		t.Errorf("within the second: %v, want the same %v", again, first)
+	}
+	if p, problem := c.open(strings.TrimPrefix(strings.Split(first[0], ";")[0], authCookie+"="), now.Add(time.Minute)); problem != "" || p.User != "alice" {
+		t.Errorf("the reused cookie opens as %+v (%s)", p, problem)
+	}
+	for name, other := range map[string][]string{
+		"next second":  pair(alice, now.Add(time.Second), false),
+		"another user": pair(Principal{User: "bob", Method: "one-user"}, now, false),
+		"tls":          pair(alice, now, true),
+	} {
+		if slices.Equal(other, first) {
+			t.Errorf("%s: the same cookies as alice's first", name)
+		}
 	}
 }

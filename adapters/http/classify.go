@@ -35,13 +35,19 @@ func newClassifier(hostnames []string) classifier {
 // (blank Host or one of its hostnames) that carries no x-waiter-* header
 // other than x-waiter-debug. Everything else names a service.
 func (c classifier) isAPI(r *http.Request) bool {
-	if apiPaths[r.URL.Path] || apiPathPattern.MatchString(r.URL.Path) {
+	return c.isAPIParts(r.URL.Path, r.Host, func() bool { return hasServiceHeaders(r.Header) })
+}
+
+// isAPIParts is isAPI on a request's parts (the fast front routes raw
+// heads with it); service is asked only when the answer depends on it.
+func (c classifier) isAPIParts(path, host string, service func() bool) bool {
+	if apiPaths[path] || apiPathPattern.MatchString(path) {
 		return true
 	}
-	if h := hostname(r.Host); h != "" && !c.own[h] {
+	if h := hostname(host); h != "" && !c.own[h] {
 		return false
 	}
-	return !hasServiceHeaders(r.Header)
+	return !service()
 }
 
 // hostToken returns the token a Host header names: its hostname, unless

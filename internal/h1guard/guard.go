@@ -40,6 +40,8 @@ type Guard struct {
 	lineAll int  // bytes of the current line in all
 	lines   int  // lines of the head so far (the request line is 1)
 	sawCR   bool // a CR ended the previous byte
+	// lineTruncated: the line just ended was longer than maxLine
+	lineTruncated bool
 
 	// what the head declared so far
 	cl, te  int // Content-Length and Transfer-Encoding lines
@@ -50,8 +52,13 @@ type Guard struct {
 	http10  bool
 	pending []byte // the refusal not yet handed to the reader
 
-	long  bool // the line just ended was longer than maxLine
 	names headNames
+
+	// What a Split needs to route a head (split.go); head is the last
+	// complete one, cur the one being read.
+	cur, head  Head
+	stopAtHead bool // Filter returns right after each head (Split)
+	headEnded  bool // Filter stopped after a head
 }
 
 // Refused reports whether a head was refused on this connection.
@@ -130,7 +137,7 @@ func (g *Guard) Filter(p []byte, n int) (int, bool) {
 			line = line[:len(line)-1]
 		}
 		empty := g.lineAll == 0 || (g.lineAll == 1 && g.sawCR)
-		g.long = g.lineAll > g.lineLen
+		g.lineTruncated = g.lineAll > maxLine
 		g.lineLen, g.lineAll, g.sawCR = 0, 0, false
 		switch g.st {
 		case stHead:
@@ -138,6 +145,9 @@ func (g *Guard) Filter(p []byte, n int) (int, bool) {
 				// Cut the head here and end it with the refusal.
 				g.st = stRefused
 				return g.refuse(p, i)
+			}
+			if g.stopAtHead && g.headEnded {
+				return i, false
 			}
 		case stChunkSize:
 			size, ok := chunkSize(line)
@@ -178,6 +188,7 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 			return false // empty lines before a request line are ignored (RFC 9112 2.2)
 		}
 		g.lines = 1
+		g.cur.noteLine(line, g.lineTruncated)
 		if bytes.HasPrefix(line, []byte("PRI * HTTP/2.0")) {
 			g.st = stPass // HTTP/2 with prior knowledge
 			return false
@@ -197,12 +208,13 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 	}
 	name, value, ok := bytes.Cut(line, []byte(":"))
 	if line[0]|0x20 == 'x' { // only x-waiter-* names are kept (names.go)
-		g.names.field(line, name, ok, g.long)
+		g.names.field(line, name, ok, g.lineTruncated)
 	}
 	if !ok {
 		return false // net/http refuses a line without a colon itself
 	}
 	value = bytes.TrimSpace(value)
+	g.cur.noteHeader(name, value, g.lineTruncated)
 	switch {
 	case asciiEqualFold(name, "content-length"):
 		g.cl++
@@ -232,6 +244,9 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 // the next head. It reports whether the head must be refused.
 func (g *Guard) endHead() bool {
 	te, chunked, upgrade, connect, length := g.te, g.chunked, g.upgrade, g.connect, g.clValue
+	g.cur.cl, g.cur.te, g.cur.clValue, g.cur.upgrade, g.cur.connect = g.cl, g.te, g.clValue, upgrade, connect
+	g.head, g.cur = g.cur, Head{}
+	g.headEnded = true
 	g.lines, g.cl, g.te, g.clValue, g.chunked, g.upgrade, g.connect, g.http10 = 0, 0, 0, 0, false, false, false, false
 	switch {
 	case upgrade || connect:

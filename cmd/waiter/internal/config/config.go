@@ -90,6 +90,10 @@ type Config struct {
 	// (bytes; default 65536, Envoy's 60 KiB rounded up; a larger one is
 	// refused with 431).
 	MaxHeaderBytes int `yaml:"max-header-bytes"`
+	// FastHTTP1 serves plain proxied HTTP/1.1 requests on the cleartext
+	// port with the fast front (internal/h1serve) instead of net/http's
+	// server; everything else still goes to net/http (default true).
+	FastHTTP1 bool `yaml:"fast-http1"`
 	// APIBodyTimeout bounds receiving the body of an API request such as
 	// POST /token (default 60s; then 408 and the connection closes).
 	APIBodyTimeout time.Duration `yaml:"api-body-timeout"`
@@ -282,6 +286,7 @@ func Default() Config {
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
+		FastHTTP1:         true,
 		APIBodyTimeout:    60 * time.Second,
 		APIWriteTimeout:   60 * time.Second,
 		MaxAPIBodyBytes:   1 << 20,

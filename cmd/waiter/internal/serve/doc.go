@@ -18,7 +18,10 @@
 //
 // Two policies live here because they join several pieces: the listener's
 // limits (listener.go: header size and time, idle connections, and why
-// there is no total read or write timeout), and which service
+// there is no total read or write timeout; front.go: with fast-http1,
+// plain proxied HTTP/1.1 requests on the cleartext port are served by
+// internal/h1serve and everything else handed to net/http's server, both
+// behind h1guard), and which service
 // descriptions the store keeps (retention.go: stored when a request
 // starts a service, kept for a bounded number of inactive services per
 // user, then purged).

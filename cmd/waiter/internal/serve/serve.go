@@ -19,6 +19,7 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
+	"github.com/waiter-go/waiter/internal/h1serve"
 	"github.com/waiter-go/waiter/internal/logthrottle"
 )
 
@@ -204,7 +205,17 @@ func Run(ctx context.Context, opts Options) error {
 	// Request heads that could be framed two ways (request smuggling)
 	// are refused before net/http reads them (internal/h1guard). The TLS
 	// listener is not wrapped: net/http needs its *tls.Conn for HTTP/2.
-	go func() { serveErr <- hs.Serve(h1guard.Listen(ln)) }()
+	var fast *h1serve.Server
+	stdLn := ln
+	if cfg.FastHTTP1 {
+		fr := newFront(ln, cfg, edge, hs.Handler, log)
+		if onFront != nil {
+			onFront(fr)
+		}
+		fast, stdLn = fr.fast, fr
+		go fr.run()
+	}
+	go func() { serveErr <- hs.Serve(h1guard.Listen(stdLn)) }()
 	if tlsLn != nil {
 		hs.TLSConfig = tlsCfg
 		go func() { serveErr <- hs.ServeTLS(tlsLn, "", "") }()
@@ -222,7 +233,7 @@ func Run(ctx context.Context, opts Options) error {
 	case err := <-serveErr:
 		runErr = fmt.Errorf("serve: %w", err)
 	}
-	shutdown(log, cfg, edge, hs, fresh, stopDriver, drvDone, sched)
+	shutdown(log, cfg, edge, hs, fast, fresh, stopDriver, drvDone, sched)
 	return runErr
 }
 
@@ -259,7 +270,7 @@ func (f *freshConns) closeAll() {
 // in-flight requests finish (bounded by drain-timeout, then their
 // connections are closed), the driver stops, the scheduler stops every
 // instance. The store is closed by Run's deferred Close.
-func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *http.Server, fresh *freshConns,
+func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *http.Server, fast *h1serve.Server, fresh *freshConns,
 	stopDriver context.CancelFunc, drvDone <-chan struct{}, sched engine.Scheduler) {
 	log.Info("waiter serve: draining", "timeout", cfg.DrainTimeout.String())
 	edge.Drain()
@@ -268,6 +279,12 @@ func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *
 	if err := hs.Shutdown(drainCtx); err != nil {
 		log.Warn("waiter serve: requests still running after the drain timeout; closing their connections", "error", err)
 		_ = hs.Close()
+	}
+	if fast != nil {
+		if err := fast.Shutdown(drainCtx); err != nil {
+			log.Warn("waiter serve: fast-path requests still running after the drain timeout; closing their connections", "error", err)
+		}
+		fast.Close()
 	}
 	// Shutdown does not wait for websockets (net/http forgets hijacked
 	// connections); they get what is left of the drain timeout, then are

@@ -1,0 +1,147 @@
+package serve
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/internal/h1guard"
+	"github.com/waiter-go/waiter/internal/h1serve"
+)
+
+// front is the cleartext listener with the fast HTTP/1.1 path
+// (fast-http1): every connection starts on internal/h1serve, which
+// serves plain proxied requests with less per-request machinery than
+// net/http's server; a head it does not take (an API call, an upgrade or
+// websocket, h2c, a chunked or large body, Expect, HTTP/1.0, anything
+// the guard refuses) hands the connection, from that head on, to
+// net/http's server through Accept, which serves it for the rest of its
+// life. Both paths run the same handler, so a request is answered the
+// same way on either; h1guard checks every head on both.
+type front struct {
+	ln      net.Listener
+	fast    *h1serve.Server
+	edge    *waiterhttp.Server
+	maxHead int
+
+	// fastHeads counts heads the fast path took, handoffs connections
+	// handed to net/http (tests read them).
+	fastHeads, handoffs atomic.Int64
+
+	std       chan net.Conn
+	done      chan struct{}
+	closeOnce sync.Once
+	mu        sync.Mutex
+	err       error
+}
+
+// onFront, when set (tests), is given each front Run builds.
+var onFront func(*front)
+
+func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h http.Handler, log *slog.Logger) *front {
+	return &front{
+		ln: ln, edge: edge, maxHead: cfg.MaxHeaderBytes,
+		fast: &h1serve.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
+			Stop: h1guard.ErrHandoff, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)},
+		std: make(chan net.Conn), done: make(chan struct{}),
+	}
+}
+
+// route takes a plain HTTP/1.1 head of a proxied request. A head that
+// describes env, metadata or params by headers goes to net/http, whose
+// guarded connection hands the names as sent to the service id rules.
+func (f *front) route(h *h1guard.Head) bool {
+	if !h.Plain(waiterhttp.FastMaxBody) || h.OrderedHeaders() {
+		return false
+	}
+	target, ok := h.Target()
+	if !ok {
+		return false
+	}
+	host, ok := h.Host()
+	if !ok {
+		return false
+	}
+	if !f.edge.Proxied(string(target), string(host), h.ServiceHeaders()) {
+		return false
+	}
+	f.fastHeads.Add(1)
+	return true
+}
+
+// run accepts connections until the listener closes.
+func (f *front) run() {
+	var backoff time.Duration
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// Out of file descriptors and the like: wait, as
+				// net/http's server does.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				select {
+				case <-time.After(backoff):
+					continue
+				case <-f.done:
+				}
+			}
+			f.stop(err)
+			return
+		}
+		backoff = 0
+		go f.serveConn(c)
+	}
+}
+
+func (f *front) serveConn(c net.Conn) {
+	s := h1guard.NewSplit(c, f.route, f.maxHead)
+	s.HeadTimeout = f.fast.ReadHeaderTimeout
+	if f.fast.ServeConn(s) {
+		if rc, ok := s.Handoff(); ok {
+			f.handoffs.Add(1) // before net/http can answer on it
+			select {
+			case f.std <- rc:
+				return
+			case <-f.done:
+			}
+		}
+	}
+	_ = c.Close()
+}
+
+func (f *front) stop(err error) {
+	f.closeOnce.Do(func() {
+		f.mu.Lock()
+		f.err = err
+		f.mu.Unlock()
+		close(f.done)
+	})
+}
+
+// Accept is net/http's server's: the connections handed off.
+func (f *front) Accept() (net.Conn, error) {
+	select {
+	case c := <-f.std:
+		return c, nil
+	case <-f.done:
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return nil, f.err
+	}
+}
+
+// Close closes the listener (net/http's Shutdown calls it).
+func (f *front) Close() error {
+	err := f.ln.Close()
+	f.stop(net.ErrClosed)
+	return err
+}
+
+func (f *front) Addr() net.Addr { return f.ln.Addr() }

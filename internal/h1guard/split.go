@@ -1,0 +1,243 @@
+package h1guard
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"time"
+)
+
+// ErrHandoff ends the reads of a Split before a head its route did not
+// take (or one the guard refuses, or an HTTP/2 preface): the connection
+// goes on, from that head, through Handoff.
+var ErrHandoff = errors.New("h1guard: head handed off")
+
+// Head is what a Split learns of one request head to route it. Only the
+// first maxLine bytes of a line are kept; Long reports a longer one.
+type Head struct {
+	line    [maxLine]byte
+	lineLen int
+	host    [maxLine]byte
+	hostLen int
+	hosts   int
+	long    bool
+	service bool // an x-waiter-* header other than x-waiter-debug
+	ordered bool // an x-waiter-env-*, -metadata-* or -param-* header (names.go)
+	expect  bool
+	cl, te  int
+	clValue int64
+	upgrade bool
+	connect bool
+}
+
+func (h *Head) noteLine(line []byte, long bool) {
+	h.lineLen = copy(h.line[:], line)
+	h.long = h.long || long
+}
+
+func (h *Head) noteHeader(name, value []byte, long bool) {
+	h.long = h.long || long
+	switch {
+	case asciiEqualFold(name, "host"):
+		h.hosts++
+		h.hostLen = copy(h.host[:], value)
+	case asciiEqualFold(name, "expect"):
+		h.expect = true
+	case len(name) > len(waiterPrefix) && asciiEqualFold(name[:len(waiterPrefix)], "x-waiter-") &&
+		!asciiEqualFold(name, "x-waiter-debug"):
+		h.service = true
+		rest := name[len(waiterPrefix):]
+		for _, p := range orderedPrefixes {
+			if len(rest) >= len(p) && asciiEqualFold(rest[:len(p)], p) {
+				h.ordered = true
+			}
+		}
+	}
+}
+
+// Target is the request line's target ("/path?query" in origin form)
+// when the line is "METHOD target HTTP/1.1"; ok is false otherwise.
+func (h *Head) Target() (target []byte, ok bool) {
+	line := h.line[:h.lineLen]
+	rest, found := bytes.CutSuffix(line, []byte(" HTTP/1.1"))
+	if !found {
+		return nil, false
+	}
+	_, target, found = bytes.Cut(rest, []byte(" "))
+	return target, found && !bytes.ContainsAny(target, " \t")
+}
+
+// Host is the Host header's value when the head has exactly one.
+func (h *Head) Host() ([]byte, bool) { return h.host[:h.hostLen], h.hosts == 1 }
+
+// ServiceHeaders reports an x-waiter-* header other than x-waiter-debug.
+func (h *Head) ServiceHeaders() bool { return h.service }
+
+// OrderedHeaders reports an x-waiter-env-*, -metadata-* or -param-*
+// header: the service id depends on the names as sent and their order,
+// which only a guarded net/http connection hands over (Handler, names.go).
+func (h *Head) OrderedHeaders() bool { return h.ordered }
+
+// Plain reports a head an HTTP/1.1 fast path can serve as a whole: every
+// line kept whole, no Upgrade, CONNECT, Expect or Transfer-Encoding, and
+// at most one Content-Length, no larger than maxBody.
+func (h *Head) Plain(maxBody int64) bool {
+	return !h.long && !h.upgrade && !h.connect && !h.expect && h.te == 0 && h.cl <= 1 && h.clValue <= maxBody
+}
+
+// Split is a connection read by a fast HTTP/1.1 server that serves only
+// the requests route takes. Each request head is held back until it is
+// complete and the guard has checked it; a head route takes is passed on
+// with its body. Any other head (or one the guard refuses, an HTTP/2
+// preface, one larger than maxHead) ends the reads with ErrHandoff, and
+// Handoff returns the connection from that head on, to be served by
+// another server (which guards it again).
+type Split struct {
+	net.Conn
+	route   func(*Head) bool
+	maxHead int
+	// HeadTimeout, when set, bounds receiving a head from its first byte
+	// (the server's deadline before it covers the wait for that byte).
+	HeadTimeout time.Duration
+
+	g Guard
+	// buf[:ready] may be read; buf[ready:scanned] is a head being held;
+	// buf[scanned:] is not scanned yet.
+	buf            []byte
+	ready, scanned int
+	handoff        bool
+	err            error
+	scratch        [1024]byte
+}
+
+// NewSplit wraps c. route decides each head; maxHead bounds a held one.
+func NewSplit(c net.Conn, route func(*Head) bool, maxHead int) *Split {
+	s := &Split{Conn: c, route: route, maxHead: maxHead}
+	s.g.stopAtHead = true
+	return s
+}
+
+func (s *Split) Read(p []byte) (int, error) {
+	for {
+		if s.ready > 0 {
+			n := copy(p, s.buf[:s.ready])
+			m := copy(s.buf, s.buf[n:])
+			s.buf = s.buf[:m]
+			s.ready -= n
+			s.scanned -= n
+			return n, nil
+		}
+		if s.handoff {
+			return 0, ErrHandoff
+		}
+		if s.scanned < len(s.buf) {
+			s.scan()
+			continue
+		}
+		if s.err != nil {
+			return 0, s.err
+		}
+		if len(s.buf) == cap(s.buf) {
+			nb := make([]byte, len(s.buf), max(2*cap(s.buf), 4<<10))
+			copy(nb, s.buf)
+			s.buf = nb
+		}
+		n, err := s.Conn.Read(s.buf[len(s.buf):cap(s.buf)])
+		if n > 0 && len(s.buf) == 0 && s.g.st == stHead && s.HeadTimeout > 0 {
+			// The first bytes of a head: it must be whole in time.
+			_ = s.Conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
+		}
+		s.buf = s.buf[:len(s.buf)+n]
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			// A deadline (the server's, or one set to end a blocked
+			// read) is not the end of the stream: the next read may go on.
+			if n == 0 {
+				return 0, err
+			}
+			err = nil
+		}
+		s.err = err
+	}
+}
+
+// scan moves the guard over the unscanned bytes: a body's are released,
+// a head's held until it ends and route has seen it.
+func (s *Split) scan() {
+	avail := len(s.buf) - s.scanned
+	switch s.g.st {
+	case stBody:
+		k := int(min(int64(avail), s.g.left))
+		s.g.left -= int64(k)
+		if s.g.left == 0 {
+			s.g.st = stHead
+		}
+		s.scanned += k
+		s.ready = s.scanned
+		return
+	case stHead:
+	default:
+		s.handoff = true // framing the fast path does not serve
+		return
+	}
+	k := copy(s.scratch[:], s.buf[s.scanned:])
+	i, end := s.g.Filter(s.scratch[:k], k)
+	switch {
+	case end || s.g.st == stRefused || s.g.st == stBroken || s.g.st == stPass || len(s.g.pending) > 0:
+		s.handoff = true
+		return
+	case s.g.headEnded:
+		s.g.headEnded = false
+		s.scanned += i
+		if !s.route(&s.g.head) {
+			s.handoff = true
+			return
+		}
+		if s.g.st == stHead || s.g.st == stBody {
+			s.ready = s.scanned
+			return
+		}
+		s.handoff = true
+	default:
+		s.scanned += i
+		if s.scanned-s.ready > s.maxHead {
+			s.handoff = true
+		}
+	}
+}
+
+// Handoff reports whether the reads ended before a head to hand off,
+// and returns the connection from that head on.
+func (s *Split) Handoff() (net.Conn, bool) {
+	if !s.handoff || s.ready > 0 {
+		return nil, false
+	}
+	return &replay{Conn: s.Conn, pending: s.buf, err: s.err}, true
+}
+
+// replay reads held bytes, then the connection.
+type replay struct {
+	net.Conn
+	pending []byte
+	err     error
+}
+
+func (r *replay) Read(p []byte) (int, error) {
+	if len(r.pending) > 0 {
+		n := copy(p, r.pending)
+		r.pending = r.pending[n:]
+		return n, nil
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	return r.Conn.Read(p)
+}
+
+// CloseWrite half-closes the connection when the one underneath can.
+func (r *replay) CloseWrite() error {
+	if cw, ok := r.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package h1guard
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// chunkConn is a net.Conn whose reads return the stream in the given
+// sizes, then io.EOF.
+type chunkConn struct {
+	net.Conn
+	data  []byte
+	sizes []int
+}
+
+func (c *chunkConn) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := len(c.data)
+	if len(c.sizes) > 0 {
+		n = max(1, min(n, c.sizes[0]))
+		c.sizes = c.sizes[1:]
+	}
+	n = copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// readSplit reads s to its end in reads of step bytes.
+func readSplit(s *Split, step int) ([]byte, error) {
+	var out []byte
+	buf := make([]byte, step)
+	for {
+		n, err := s.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+// fastRoute takes heads whose target starts with /fast.
+func fastRoute(h *Head) bool {
+	t, ok := h.Target()
+	_, one := h.Host()
+	return ok && one && h.Plain(1<<10) && bytes.HasPrefix(t, []byte("/fast"))
+}
+
+var splitRequests = []string{
+	"GET /fast/a HTTP/1.1\r\nHost: h\r\n\r\n",
+	"POST /fast/b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+	"GET /api HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET /fast/up HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+	"POST /fast/chunked HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	"POST /fast/smuggle HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	"GET /fast/fold HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n",
+	"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+	"GET /fast/old HTTP/1.0\r\nHost: h\r\n\r\n",
+	"GET /fast/hosts HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n",
+	"POST /fast/big HTTP/1.1\r\nHost: h\r\nContent-Length: 2000\r\n\r\n" + strings.Repeat("b", 2000),
+	"GET /fast/expect HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n",
+	"\r\nGET /fast/lead HTTP/1.1\r\nHost: h\r\n\r\n",
+}
+
+// taken is how many of splitRequests (in order) the route takes
+// before the first it does not.
+func taken(reqs []string) int {
+	for i, r := range reqs {
+		if !strings.HasPrefix(r, "GET /fast/a") && !strings.HasPrefix(r, "POST /fast/b ") && !strings.HasPrefix(r, "\r\nGET /fast/lead") {
+			return i
+		}
+	}
+	return len(reqs)
+}
+
+// Whatever the requests and however the bytes arrive, the fast reader
+// gets exactly the requests before the first one the route (or the
+// guard) does not take, and Handoff replays exactly the rest.
+func TestSplitHandsOffTheRest(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		idx := rapid.SliceOfN(rapid.IntRange(0, len(splitRequests)-1), 1, 6).Draw(rt, "requests")
+		var reqs []string
+		for _, i := range idx {
+			reqs = append(reqs, splitRequests[i])
+		}
+		stream := strings.Join(reqs, "")
+		sizes := rapid.SliceOfN(rapid.IntRange(1, 300), 0, 40).Draw(rt, "sizes")
+		step := rapid.IntRange(1, 4096).Draw(rt, "step")
+		s := NewSplit(&chunkConn{data: []byte(stream), sizes: sizes}, fastRoute, 1<<10)
+		got, err := readSplit(s, step)
+		n := taken(reqs)
+		want := strings.Join(reqs[:n], "")
+		if string(got) != want {
+			rt.Fatalf("the fast reader got %.300q, want %.300q", got, want)
+		}
+		if n == len(reqs) {
+			if !errors.Is(err, io.EOF) {
+				rt.Fatalf("end of a stream the fast path took whole: %v", err)
+			}
+			return
+		}
+		if !errors.Is(err, ErrHandoff) {
+			rt.Fatalf("reads ended with %v, want ErrHandoff", err)
+		}
+		rc, ok := s.Handoff()
+		if !ok {
+			rt.Fatal("no hand-off")
+		}
+		rest, _ := io.ReadAll(rc)
+		if string(rest) != strings.Join(reqs[n:], "") {
+			rt.Fatalf("the hand-off replays %.300q, want %.300q", rest, strings.Join(reqs[n:], ""))
+		}
+	})
+}
+
+// A head larger than maxHead is handed off (net/http answers 431).
+func TestSplitBoundsHeldHead(t *testing.T) {
+	head := "GET /fast/a HTTP/1.1\r\nHost: h\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 100)+"\r\n", 30) + "\r\n"
+	s := NewSplit(&chunkConn{data: []byte(head)}, fastRoute, 1<<10)
+	got, err := readSplit(s, 512)
+	if len(got) != 0 || !errors.Is(err, ErrHandoff) {
+		t.Fatalf("got %d bytes, %v; want none and ErrHandoff", len(got), err)
+	}
+	rc, _ := s.Handoff()
+	rest, _ := io.ReadAll(rc)
+	if string(rest) != head {
+		t.Fatal("the hand-off does not replay the head")
+	}
+}
+
+// Head reports what routing needs.
+func TestHeadParts(t *testing.T) {
+	var g Guard
+	g.stopAtHead = true
+	in := []byte("POST /p?q=1 HTTP/1.1\r\nHOST: Example:80\r\nX-Waiter-Token: t\r\nX-Waiter-Debug: 1\r\nContent-Length: 3\r\n\r\nabc")
+	n, _ := g.Filter(in, len(in))
+	if !g.headEnded || string(in[n:]) != "abc" {
+		t.Fatalf("the head did not end before its body: %q", in[n:])
+	}
+	h := &g.head
+	target, ok := h.Target()
+	host, one := h.Host()
+	if !ok || string(target) != "/p?q=1" || !one || string(host) != "Example:80" || !h.ServiceHeaders() || !h.Plain(3) || h.Plain(2) {
+		t.Fatalf("target %q %v, host %q %v, service %v, plain %v", target, ok, host, one, h.ServiceHeaders(), h.Plain(3))
+	}
+	g = Guard{stopAtHead: true}
+	in = []byte("GET / HTTP/1.1\r\nHost: a\r\nX-Waiter-Debug: 1\r\n\r\n")
+	g.Filter(in, len(in))
+	if g.head.ServiceHeaders() {
+		t.Fatal("x-waiter-debug counted as a service header")
+	}
+}
+
+// FuzzSplit: whatever the bytes and however they arrive, a Split never
+// panics, passes on a prefix of the stream unchanged, and when it hands
+// off, the fast reader's bytes and the replay are the whole stream.
+func FuzzSplit(f *testing.F) {
+	for _, r := range splitRequests {
+		f.Add([]byte(r+r), uint8(7), uint16(300))
+	}
+	f.Add([]byte("GET /fast/a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /x HTTP/1.1\r\n\r\n"), uint8(1), uint16(5))
+	f.Fuzz(func(t *testing.T, in []byte, chunk uint8, step uint16) {
+		sizes := make([]int, len(in))
+		for i := range sizes {
+			sizes[i] = int(chunk)%64 + 1
+		}
+		s := NewSplit(&chunkConn{data: append([]byte(nil), in...), sizes: sizes}, fastRoute, 512)
+		got, err := readSplit(s, int(step)%4096+1)
+		if !bytes.HasPrefix(in, got) {
+			t.Fatalf("the fast reader got bytes that are not the stream's: %q", got)
+		}
+		if errors.Is(err, ErrHandoff) {
+			rc, ok := s.Handoff()
+			if !ok {
+				t.Fatal("ErrHandoff without a hand-off")
+			}
+			rest, _ := io.ReadAll(rc)
+			if !bytes.Equal(append(got, rest...), in) {
+				t.Fatalf("fast %q + replay %q is not the stream", got, rest)
+			}
+		}
+	})
+}

@@ -1,0 +1,17 @@
+// Package h1serve serves an http.Handler over HTTP/1.1 connections with
+// less machinery per request than net/http's server: the handler runs on
+// the connection's goroutine, the response is framed straight into the
+// connection's buffered writer, and the client is watched for going away
+// only when a request outlasts watchAfter (net/http starts a background
+// read, a goroutine, for every request).
+//
+// It is the router's fast front (cmd/waiter/internal/serve) for plain
+// proxied requests; it parses requests with net/http's own parser
+// (http.ReadRequest) and checks them as net/http's server does, and
+// frames responses as net/http's server does (Date, Content-Length for a
+// short body the handler finished, a sniffed Content-Type, chunked
+// encoding with trailers otherwise, Connection: close), so a handler
+// cannot tell the two apart. It does not hijack, upgrade or speak
+// HTTP/2: the caller routes those connections to net/http (see
+// h1guard.Split).
+package h1serve

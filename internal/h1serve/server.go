@@ -1,0 +1,391 @@
+package h1serve
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// watchAfter is how long a request runs before the server starts
+// watching its connection for the client going away (which cancels the
+// request's context, as net/http's server does).
+const watchAfter = 20 * time.Millisecond
+
+// Server serves HTTP/1.1 requests on connections given to ServeConn.
+type Server struct {
+	Handler http.Handler
+	// ReadHeaderTimeout bounds reading a request's head; IdleTimeout how
+	// long a keep-alive connection waits for the next one (0: the
+	// ReadHeaderTimeout), as in http.Server.
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	// Stop, when set, ends a read with this error to hand a connection
+	// on: ServeConn returns true when it ended at a request boundary
+	// with it.
+	Stop     error
+	ErrorLog *log.Logger
+
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	shutting atomic.Bool
+}
+
+type connState int32
+
+const (
+	stateIdle connState = iota
+	stateActive
+)
+
+type conn struct {
+	c      net.Conn
+	state  atomic.Int32
+	remote string
+	wt     watch // reused by each request
+}
+
+// watch arms the connection's watch for a new request.
+func (sc *conn) watch(br *bufio.Reader, body *trackedBody, cancel context.CancelFunc, stopErr error) *watch {
+	w := &sc.wt
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.sc, w.br, w.body, w.cancel, w.stopErr = sc, br, body, cancel, stopErr
+	w.stopped, w.running, w.gone = false, nil, false
+	if w.timer == nil {
+		w.timer = time.AfterFunc(watchAfter, w.fire)
+	} else {
+		w.timer.Reset(watchAfter)
+	}
+	return w
+}
+
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
+)
+
+// aLongTimeAgo is a deadline that has passed: it ends a blocked read.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// ServeConn serves requests on c until the client is done, an error, or
+// Shutdown. It does not close c: it returns handoff true when the reads
+// ended with s.Stop at a request boundary (every response written), so
+// the caller may serve c on; otherwise the caller closes c.
+func (s *Server) ServeConn(c net.Conn) (handoff bool) {
+	sc := &conn{c: c}
+	if !s.track(sc, true) {
+		return false
+	}
+	defer s.track(sc, false)
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(c)
+	bw := writerPool.Get().(*bufio.Writer)
+	bw.Reset(c)
+	defer func() {
+		br.Reset(nil)
+		readerPool.Put(br)
+		bw.Reset(nil)
+		writerPool.Put(bw)
+	}()
+	first := true
+	for {
+		wait := s.IdleTimeout
+		if first || wait <= 0 {
+			wait = s.ReadHeaderTimeout
+		}
+		if wait > 0 {
+			_ = c.SetReadDeadline(time.Now().Add(wait))
+		}
+		if _, err := br.Peek(1); err != nil {
+			return s.Stop != nil && errors.Is(err, s.Stop) && br.Buffered() == 0
+		}
+		sc.state.Store(int32(stateActive))
+		if s.shutting.Load() {
+			return false
+		}
+		if !first && s.ReadHeaderTimeout > 0 {
+			_ = c.SetReadDeadline(time.Now().Add(s.ReadHeaderTimeout))
+		}
+		first = false
+		keep := s.serveOne(sc, br, bw)
+		sc.state.Store(int32(stateIdle))
+		if !keep || s.shutting.Load() {
+			return false
+		}
+	}
+}
+
+// serveOne reads and answers one request; it reports whether the
+// connection may serve another.
+func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
+	c := sc.c
+	req, err := http.ReadRequest(br)
+	if err == nil {
+		err = checkRequest(req)
+	}
+	if err != nil {
+		if s.Stop != nil && errors.Is(err, s.Stop) {
+			return false
+		}
+		badRequest(c, err)
+		return false
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	if sc.remote == "" {
+		sc.remote = c.RemoteAddr().String()
+	}
+	req.RemoteAddr = sc.remote
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req = req.WithContext(ctx)
+	var body *trackedBody // nil: no body, or read to its end
+	if req.Body != http.NoBody && req.ContentLength != 0 {
+		body = &trackedBody{ReadCloser: req.Body}
+		req.Body = body
+	}
+	w := newResponse(c, bw, req)
+	wt := sc.watch(br, body, cancel, s.Stop)
+	aborted := s.run(w, req)
+	gone := wt.stop()
+	defer w.release()
+	if aborted || gone {
+		return false
+	}
+	w.finish()
+	if w.err != nil || w.closeAfter || req.Close {
+		_ = bw.Flush()
+		return false
+	}
+	if body != nil && !body.done.Load() {
+		// What the handler left of a small body (the fast path takes no
+		// large one): read it, so the next request starts where it should.
+		if _, err := io.Copy(io.Discard, io.LimitReader(body, 256<<10)); err != nil || !body.done.Load() {
+			_ = bw.Flush()
+			return false
+		}
+	}
+	return bw.Flush() == nil
+}
+
+// run calls the handler; it reports whether the handler aborted (a
+// panic, http.ErrAbortHandler or another, which net/http's server logs
+// and answers by closing the connection).
+func (s *Server) run(w *response, req *http.Request) (aborted bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			aborted = true
+			if v != http.ErrAbortHandler {
+				buf := make([]byte, 64<<10)
+				buf = buf[:runtime.Stack(buf, false)]
+				s.logf("http: panic serving %v: %v\n%s", w.req.RemoteAddr, v, buf)
+			}
+		}
+	}()
+	s.Handler.ServeHTTP(w, req)
+	return false
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.ErrorLog != nil {
+		s.ErrorLog.Printf(format, args...)
+	}
+}
+
+// checkRequest applies the checks net/http's server makes after parsing
+// (server.go readRequest), with its messages.
+func checkRequest(req *http.Request) error {
+	// http.ReadRequest has taken the Host header out (req.Host) and
+	// refused two; the fast path's router (h1guard.Head.Host) sends no
+	// request without one here.
+	if req.Host == "" && req.ProtoAtLeast(1, 1) {
+		return statusError("missing required Host header")
+	}
+	if !httpguts.ValidHostHeader(req.Host) {
+		return statusError("malformed Host header")
+	}
+	for k, vv := range req.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return statusError("invalid header name")
+		}
+		for _, v := range vv {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return statusError("invalid header value")
+			}
+		}
+	}
+	return nil
+}
+
+type statusError string
+
+func (e statusError) Error() string { return string(e) }
+
+// badRequest answers a request that could not be read as net/http's
+// server does, unless the client is gone.
+func badRequest(c net.Conn, err error) {
+	var ne net.Error
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne) {
+		return
+	}
+	const errorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+	public := "400 Bad Request"
+	var se statusError
+	if errors.As(err, &se) {
+		public = "400 Bad Request: " + string(se)
+	} else if strings.Contains(err.Error(), "unsupported transfer encoding") {
+		public = "501 Not Implemented"
+	}
+	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = fmt.Fprintf(c, "HTTP/1.1 %s%s%s", public, errorHeaders, public)
+}
+
+// trackedBody notes when the request body has been read to its end:
+// only then may the watch read the connection.
+type trackedBody struct {
+	io.ReadCloser
+	done atomic.Bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.done.Store(true)
+	}
+	return n, err
+}
+
+// watch reads the connection while a long request runs, to cancel it
+// when the client goes away.
+type watch struct {
+	mu      sync.Mutex
+	sc      *conn
+	br      *bufio.Reader
+	body    *trackedBody
+	cancel  context.CancelFunc
+	timer   *time.Timer
+	stopped bool
+	stopErr error         // Server.Stop: not the client going away
+	running chan struct{} // closed when the read returns
+	gone    bool          // the client went away
+}
+
+// fire starts the read once the body has been read.
+func (w *watch) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return
+	}
+	if w.body != nil && !w.body.done.Load() {
+		w.timer.Reset(watchAfter)
+		return
+	}
+	w.running = make(chan struct{})
+	running, br, cancel, stopErr := w.running, w.br, w.cancel, w.stopErr
+	go func() {
+		defer close(running)
+		_, err := br.Peek(1)
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && (stopErr == nil || !errors.Is(err, stopErr)) {
+			w.mu.Lock()
+			w.gone = true
+			w.mu.Unlock()
+			cancel()
+		}
+	}()
+}
+
+// stop ends the watch; it reports whether the client went away.
+func (w *watch) stop() bool {
+	w.mu.Lock()
+	w.stopped = true
+	w.timer.Stop()
+	running := w.running
+	w.mu.Unlock()
+	if running == nil {
+		return false
+	}
+	// End the read; again if something under it (h1guard.Split's head
+	// deadline) moved the deadline before the read saw it.
+	for done := false; !done; {
+		_ = w.sc.c.SetReadDeadline(aLongTimeAgo)
+		select {
+		case <-running:
+			done = true
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	_ = w.sc.c.SetReadDeadline(time.Time{})
+	return w.gone
+}
+
+// track adds or removes a connection; adding fails once shutting down.
+func (s *Server) track(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !add {
+		delete(s.conns, c)
+		return true
+	}
+	if s.shutting.Load() {
+		return false
+	}
+	if s.conns == nil {
+		s.conns = map[*conn]struct{}{}
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+// Shutdown stops serving: idle connections are closed at once, active
+// ones after their current response; it returns when none is left or
+// ctx ends (then the caller closes what is left with Close).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutting.Store(true)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if s.closeIdle() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// closeIdle closes idle connections and reports whether none is left.
+func (s *Server) closeIdle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if connState(c.state.Load()) == stateIdle {
+			_ = c.c.Close()
+		}
+	}
+	return len(s.conns) == 0
+}
+
+// Close closes every connection.
+func (s *Server) Close() {
+	s.shutting.Store(true)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		_ = c.c.Close()
+	}
+}

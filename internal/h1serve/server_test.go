@@ -1,0 +1,269 @@
+package h1serve
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// serveBoth serves h with net/http's server and with this package's, and
+// returns their addresses.
+func serveBoth(t *testing.T, h http.Handler) (std, fast string) {
+	t.Helper()
+	stdLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: h}
+	go func() { _ = hs.Serve(stdLn) }()
+	t.Cleanup(func() { _ = hs.Close() })
+
+	fastLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := fastLn.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				fs.ServeConn(c)
+				_ = c.Close()
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = fastLn.Close()
+		<-done
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := fs.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
+	return stdLn.Addr().String(), fastLn.Addr().String()
+}
+
+// answer is what a client can see of one response.
+type answer struct {
+	Status           int
+	Header           http.Header
+	TransferEncoding []string
+	ContentLength    int64
+	Body             string
+	Trailer          http.Header
+	Close            bool
+	Err              string
+}
+
+// exchange writes raw on a new connection and reads n answers.
+func exchange(t *testing.T, addr, raw, method string, n int) []answer {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	var out []answer
+	for range n {
+		resp, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			out = append(out, answer{Err: "no answer"})
+			break
+		}
+		b, err := io.ReadAll(resp.Body)
+		a := answer{Status: resp.StatusCode, Header: resp.Header, TransferEncoding: resp.TransferEncoding,
+			ContentLength: resp.ContentLength, Body: string(b), Trailer: resp.Trailer, Close: resp.Close}
+		if err != nil {
+			a.Err = "body broken"
+		}
+		a.Header.Del("Date")
+		out = append(out, a)
+	}
+	return out
+}
+
+// Every response shape a handler can produce is framed the same by both
+// servers: status, headers (Date aside), length or chunking, body,
+// trailers, and whether the connection stays open.
+func TestFramedAsNetHTTP(t *testing.T) {
+	big := strings.Repeat("<p>x</p>", 700)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/small":
+			_, _ = io.WriteString(w, "<html>hello</html>")
+		case "/empty":
+		case "/status":
+			w.WriteHeader(http.StatusTeapot)
+			_, _ = io.WriteString(w, "tea")
+		case "/big":
+			_, _ = io.WriteString(w, big)
+		case "/length":
+			w.Header().Set("Content-Length", "5")
+			_, _ = io.WriteString(w, "12345")
+		case "/short":
+			w.Header().Set("Content-Length", "10")
+			_, _ = io.WriteString(w, "12345")
+		case "/flush":
+			_, _ = io.WriteString(w, "a")
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, "b")
+		case "/trailer":
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, "body")
+			w.(http.Flusher).Flush()
+			w.Header().Set(http.TrailerPrefix+"X-Sum", "42")
+		case "/declared":
+			w.Header().Set("Trailer", "X-Late")
+			_, _ = io.WriteString(w, "body")
+			w.Header().Set("X-Late", "yes")
+		case "/nocontent":
+			w.WriteHeader(http.StatusNoContent)
+		case "/notmodified":
+			w.Header().Set("Etag", `"1"`)
+			w.WriteHeader(http.StatusNotModified)
+		case "/close":
+			w.Header().Set("Connection", "close")
+			_, _ = io.WriteString(w, "bye")
+		case "/nosniff":
+			w.Header()["Content-Type"] = nil
+			_, _ = io.WriteString(w, "<html>")
+		case "/echo":
+			b, _ := io.ReadAll(r.Body)
+			w.Header().Set("X-Host", r.Host)
+			w.Header().Set("X-Method", r.Method)
+			w.Header().Set("X-Uri", r.RequestURI)
+			w.Header().Set("X-Remote-Set", boolString(r.RemoteAddr != ""))
+			w.Header().Set("X-Host-Header", strings.Join(r.Header.Values("Host"), ","))
+			w.Header()["X-Multi"] = r.Header.Values("X-Multi")
+			_, _ = w.Write(b)
+		case "/abort":
+			_, _ = io.WriteString(w, big)
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		case "/unread":
+			_, _ = io.WriteString(w, "did not read")
+		case "/multi":
+			w.Header().Add("Set-Cookie", "a=1")
+			w.Header().Add("Set-Cookie", "b=2")
+			w.Header().Set("X-Newline", "a\nb")
+			_, _ = io.WriteString(w, "{}")
+		}
+	})
+	std, fast := serveBoth(t, handler)
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: example.test\r\n\r\n" }
+	for _, c := range []struct {
+		name, raw, method string
+		n                 int
+	}{
+		{"small", get("/small"), "GET", 1},
+		{"empty", get("/empty"), "GET", 1},
+		{"status", get("/status"), "GET", 1},
+		{"big", get("/big"), "GET", 1},
+		{"length", get("/length"), "GET", 1},
+		{"short", get("/short") + get("/small"), "GET", 2},
+		{"flush", get("/flush"), "GET", 1},
+		{"trailer", get("/trailer"), "GET", 1},
+		{"declared trailer", get("/declared"), "GET", 1},
+		{"204", get("/nocontent"), "GET", 1},
+		{"304", get("/notmodified"), "GET", 1},
+		{"handler closes", get("/close") + get("/small"), "GET", 2},
+		{"client closes", "GET /small HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" + get("/small"), "GET", 2},
+		{"no sniffing", get("/nosniff"), "GET", 1},
+		{"head", "HEAD /small HTTP/1.1\r\nHost: a\r\n\r\n", "HEAD", 1},
+		{"head big", "HEAD /big HTTP/1.1\r\nHost: a\r\n\r\n", "HEAD", 1},
+		{"echo", "POST /echo?q=1 HTTP/1.1\r\nHost: example.test:80\r\nX-Multi: 1\r\nx-multi: 2\r\nContent-Length: 3\r\n\r\nabc", "POST", 1},
+		{"pipelined", get("/small") + get("/big") + get("/length"), "GET", 3},
+		{"abort", get("/abort") + get("/small"), "GET", 2},
+		{"unread body", "POST /unread HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" + get("/small"), "POST", 2},
+		{"multi", get("/multi"), "GET", 1},
+		{"no host", "GET /small HTTP/1.1\r\n\r\n", "GET", 1},
+		{"two hosts", "GET /small HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "GET", 1},
+		{"bad host", "GET /small HTTP/1.1\r\nHost: a b\r\n\r\n", "GET", 1},
+		{"bad header name", "GET /small HTTP/1.1\r\nHost: a\r\nX\x01: 1\r\n\r\n", "GET", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want := exchange(t, std, c.raw, c.method, c.n)
+			got := exchange(t, fast, c.raw, c.method, c.n)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("h1serve answered\n%.1500s\nnet/http answered\n%.1500s", fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want))
+			}
+		})
+	}
+}
+
+func boolString(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// A request that outlasts watchAfter sees its context canceled when the
+// client goes away, as with net/http's server.
+func TestClientGoneCancels(t *testing.T) {
+	canceled := make(chan struct{})
+	started := make(chan struct{})
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		select {
+		case <-r.Context().Done():
+			close(canceled)
+		case <-time.After(10 * time.Second):
+		}
+	})
+	_, fast := serveBoth(t, handler)
+	c, err := net.Dial("tcp", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(c, "GET /wait HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	_ = c.Close()
+	select {
+	case <-canceled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request's context was not canceled when the client went away")
+	}
+}
+
+// A request that outlasts watchAfter on a connection whose client stays
+// is not canceled, and the next pipelined request is still served.
+func TestWatchKeepsPipelined(t *testing.T) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			select {
+			case <-r.Context().Done():
+				_, _ = io.WriteString(w, "canceled")
+				return
+			case <-time.After(3 * watchAfter):
+			}
+		}
+		_, _ = io.WriteString(w, "done "+r.URL.Path)
+	})
+	_, fast := serveBoth(t, handler)
+	raw := "GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n"
+	got := exchange(t, fast, raw, "GET", 2)
+	if len(got) != 2 || got[0].Body != "done /slow" || got[1].Body != "done /next" {
+		t.Fatalf("got %+v", got)
+	}
+}
