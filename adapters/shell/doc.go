@@ -31,7 +31,7 @@
 //   - health (health.go, probe.go): a monitor per instance sends
 //     GET http://127.0.0.1:$PORT<health-check-port-index><health-check-url>;
 //     2xx is healthy. An instance that is not healthy is probed every
-//     age/20, clamped to [5 ms, 100 ms], so a cold start costs little more
+//     age/20, clamped to [1 ms, 100 ms], so a cold start costs little more
 //     than the service's own start-up; a healthy one every
 //     health-check-interval-secs, and it turns unhealthy after
 //     health-check-max-consecutive-failures misses. Probes set
