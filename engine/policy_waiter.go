@@ -37,6 +37,12 @@ type waiterScaler struct {
 	desc     *Description
 	ticks    int
 	cfg      WaiterScaleConfig
+	// ideal is idealInstances of outstanding for cfg (idealOK: computed):
+	// the outstanding count of a service seldom changes between passes,
+	// and its division and rounding were the longest chain of a pass.
+	outstanding int
+	ideal       int
+	idealOK     bool
 }
 
 func (s *waiterScaler) Scale(in ScaleInput) Decision {
@@ -66,8 +72,12 @@ func (s *waiterScaler) scale(d *Description, ticks, outstanding, requested, heal
 			ScaleUpFactor:              d.ScaleUpFactor,
 			ScaleTicks:                 ticks,
 		}
+		s.idealOK = false
 	}
-	scaleTo, s.target = waiterScale(&s.cfg, s.up, s.down, s.target, requested, outstanding, healthy, expired)
+	if !s.idealOK || outstanding != s.outstanding {
+		s.outstanding, s.ideal, s.idealOK = outstanding, idealInstances(&s.cfg, outstanding), true
+	}
+	scaleTo, s.target = waiterScale(&s.cfg, s.up, s.down, s.target, requested, s.ideal, healthy, expired)
 	return scaleTo, s.target
 }
 
@@ -105,17 +115,17 @@ const scaleEpsilon = 1e-2
 // WaiterScale is Waiter's scale-service, step for step (reference 3.3).
 func WaiterScale(c WaiterScaleConfig, s WaiterScaleState) Decision {
 	scaleTo, target := waiterScale(&c, NormalizeFactor(c.ScaleUpFactor, c.ScaleTicks), NormalizeFactor(c.ScaleDownFactor, c.ScaleTicks),
-		s.TargetInstances, s.TotalInstances, s.OutstandingRequests, s.HealthyInstances, s.ExpiredInstances)
+		s.TargetInstances, s.TotalInstances, idealInstances(&c, s.OutstandingRequests), s.HealthyInstances, s.ExpiredInstances)
 	return Decision{ScaleAmount: scaleTo - s.TotalInstances, ScaleTo: scaleTo, Target: target}
 }
 
 // waiterScale is WaiterScale with the EMA factors already normalised to
-// c.ScaleTicks (up from c.ScaleUpFactor, down from c.ScaleDownFactor) and
-// the state in scalars (building a WaiterScaleState on the stack and
-// copying it cost more than the arithmetic). It returns the decision's
-// ScaleTo and Target; its ScaleAmount is scaleTo - total.
-func waiterScale(c *WaiterScaleConfig, up, down, targetInstances float64, total, outstanding, healthy, expiredInstances int) (int, float64) {
-	ideal := int(math.Ceil(float64(outstanding) * c.ScaleFactor / float64(c.ConcurrencyLevel)))
+// c.ScaleTicks (up from c.ScaleUpFactor, down from c.ScaleDownFactor),
+// the ideal instance count already computed (idealInstances) and the
+// state in scalars (building a WaiterScaleState on the stack and copying
+// it cost more than the arithmetic). It returns the decision's ScaleTo and
+// Target; its ScaleAmount is scaleTo - total.
+func waiterScale(c *WaiterScaleConfig, up, down, targetInstances float64, total, ideal, healthy, expiredInstances int) (int, float64) {
 	upTarget := up*float64(ideal) + (1-up)*targetInstances
 	downTarget := down*float64(ideal) + (1-down)*targetInstances
 	target := downTarget
@@ -142,6 +152,12 @@ func waiterScale(c *WaiterScaleConfig, up, down, targetInstances float64, total,
 		}
 	}
 	return scaleTo, target
+}
+
+// idealInstances is scale-service's ideal instance count for outstanding
+// requests: ceil(outstanding x scale-factor / concurrency-level).
+func idealInstances(c *WaiterScaleConfig, outstanding int) int {
+	return int(math.Ceil(float64(outstanding) * c.ScaleFactor / float64(c.ConcurrencyLevel)))
 }
 
 // fmax is math.Max with the common case first: math.Max is not inlined
