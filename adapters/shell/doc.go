@@ -37,6 +37,9 @@
 //     health-check-max-consecutive-failures misses. Probes set
 //     FlagHasConnected, FlagHasResponded, FlagTimeoutException and
 //     FlagSSLException and the last status (a 401 is a deployment error).
+//     An instance's first healthy probe is logged at debug level with its
+//     timeline (since the launch, when that probe began, how long it took),
+//     which is where a cold start's milliseconds go on this side.
 //   - authenticity (authentic.go, internal/portowner): before each probe
 //     of an instance that is not healthy, the sockets listening on its
 //     first and health-check ports (for 127.0.0.1) must be held by its
