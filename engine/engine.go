@@ -201,11 +201,11 @@ func (e *Engine) NextWake() time.Time { return e.announced }
 func (e *Engine) addService(d *Description) *service {
 	svc := &service{
 		id:           d.ID,
-		desc:         d,
 		instances:    map[string]*instance{},
 		lastActivity: e.now,
 		clustered:    e.cluster != nil,
 	}
+	svc.setDesc(d)
 	svc.policy = d.ScalingPolicy
 	if _, ok := e.cfg.Policies[svc.policy]; !ok {
 		svc.policy = e.cfg.DefaultPolicy
@@ -265,7 +265,7 @@ func (e *Engine) override(ev Event) {
 	if svc == nil || ev.Description == nil || ev.Description.ID != svc.id {
 		return
 	}
-	svc.desc = ev.Description
+	svc.setDesc(ev.Description)
 	if p := ev.Description.ScalingPolicy; p != "" && p != svc.policy {
 		if _, ok := e.cfg.Policies[p]; ok {
 			svc.policy = p

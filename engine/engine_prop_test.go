@@ -27,6 +27,7 @@ func TestEngineProperties(t *testing.T) {
 		rt.Repeat(rapid.StateMachineActions(w))
 		w.drainAll(rt)
 		w.checkReplay(rt)
+		w.checkInterfacePath(rt)
 	})
 }
 
@@ -367,6 +368,12 @@ func (w *world) Check(t *rapid.T) {
 		if es.created && (es.requested < s.desc.MinInstances) && es.observed && s.requested >= s.desc.MinInstances {
 			t.Fatalf("engine requested %d below min %d", es.requested, s.desc.MinInstances)
 		}
+		// The scaling pass reads counts refresh keeps instead of walking
+		// the instances: they must be what a walk finds.
+		if c := es.counts(w.now); es.healthy != c.healthy || es.expHealthy != c.expiredHealthy || es.expUnhealthy != c.expiredUnhealthy {
+			t.Fatalf("%s: kept counts healthy %d, expired %d+%d; a walk finds %d, %d+%d", id,
+				es.healthy, es.expHealthy, es.expUnhealthy, c.healthy, c.expiredHealthy, c.expiredUnhealthy)
+		}
 		for _, in := range es.sorted {
 			if in.inflight > s.desc.ConcurrencyLevel || in.inflight < 0 {
 				t.Fatalf("instance %s holds %d requests (concurrency-level %d)", in.id, in.inflight, s.desc.ConcurrencyLevel)
@@ -403,3 +410,40 @@ func (w *world) checkReplay(t *rapid.T) {
 		}
 	}
 }
+
+// checkInterfacePath replays the events on an engine whose Waiter policy
+// is hidden behind a wrapper, so its scaling pass takes the generic path
+// (a ScaleInput through the Scaler interface, concurrency samples taken)
+// rather than the direct call it makes for Waiter's own scaler: both must
+// give the same actions and the same decisions after every event.
+func (w *world) checkInterfacePath(t *rapid.T) {
+	cfg := w.cfg
+	cfg.Policies = map[string]Policy{WaiterPolicyName: wrappedWaiter{}}
+	e := New(cfg)
+	ref := New(w.cfg)
+	for i, ev := range w.events {
+		want := append([]Action(nil), ref.Step(ev)...)
+		got := e.Step(ev)
+		if (len(got) != 0 || len(want) != 0) && !reflect.DeepEqual(got, want) {
+			t.Fatalf("interface path diverged at event %d (%s): %s vs %s", i, ev.Kind, describe(got), describe(want))
+		}
+		for id, rs := range ref.services {
+			if es := e.services[id]; es == nil || es.lastDecision != rs.lastDecision || es.decided != rs.decided {
+				t.Fatalf("event %d: decision of %s through the interface %+v, direct %+v", i, id, es.lastDecision, rs.lastDecision)
+			}
+		}
+	}
+}
+
+// wrappedWaiter is Waiter's policy behind a Scaler the engine does not
+// recognise.
+type wrappedWaiter struct{}
+
+func (wrappedWaiter) Name() string { return WaiterPolicyName }
+func (wrappedWaiter) NewScaler(d *Description, start ScaleStart) Scaler {
+	return wrappedScaler{WaiterPolicy{}.NewScaler(d, start)}
+}
+
+type wrappedScaler struct{ inner Scaler }
+
+func (s wrappedScaler) Scale(in ScaleInput) Decision { return s.inner.Scale(in) }

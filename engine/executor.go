@@ -38,16 +38,40 @@ func (e *Engine) scalingPass() {
 		}
 		e.refreshExpiry(svc)
 		if svc.scaler == nil {
-			svc.scaler = e.cfg.Policies[svc.policy].NewScaler(svc.desc,
-				ScaleStart{Now: e.now, Scheduled: svc.scheduled, Healthy: svc.counts(e.now).healthy})
-			svc.startSampling(e.now)
+			p := e.cfg.Policies[svc.policy]
+			svc.scaler = p.NewScaler(svc.desc,
+				ScaleStart{Now: e.now, Scheduled: svc.scheduled, Healthy: svc.healthy})
+			svc.samples = svc.samples[:0] // any of a previous policy's
+			if needsConcurrency(p) {
+				svc.startSampling(e.now)
+			}
 			svc.arrived, svc.completed = 0, 0
 		}
 		svc.sampleThrough(e.now)
 		if ticks == 0 {
 			continue // Waiter's first cycle has no elapsed ticks: no scaling
 		}
-		c := svc.counts(e.now)
+		// refresh keeps these counts whenever an instance changes (the
+		// pass no longer walks the instances for them).
+		c := instanceCounts{healthy: svc.healthy, expiredHealthy: svc.expHealthy, expiredUnhealthy: svc.expUnhealthy}
+		expired := c.expiredHealthy + min(e.cfg.MaxExpiredUnhealthy, c.expiredUnhealthy)
+		if ws, ok := svc.scaler.(*waiterScaler); ok {
+			// Waiter's policy reads these alone: the same call as its
+			// Scale without copying a ScaleInput and a Decision through
+			// the interface (see waiterScaler.scale). Waiter's policy
+			// reads no samples and never retires a service.
+			to, target := ws.scale(svc.desc, ticks, e.clusterOutstanding(svc), svc.requested, c.healthy, expired)
+			amount := to - svc.requested
+			d := &svc.lastDecision
+			d.ScaleAmount, d.ScaleTo, d.Target, d.Retire, d.Panicking = amount, to, target, false, false
+			svc.arrived, svc.completed = 0, 0
+			svc.decided = true
+			svc.scalingState = scalingStateOf(amount)
+			if amount != 0 && e.leads() { // applyDecision does nothing otherwise
+				e.applyDecision(svc, *d, c)
+			}
+			continue
+		}
 		dec := svc.scaler.Scale(ScaleInput{
 			Now:         e.now,
 			Ticks:       ticks,
@@ -60,7 +84,7 @@ func (e *Engine) scalingPass() {
 			Requested:   svc.requested,
 			Scheduled:   svc.scheduled,
 			Healthy:     c.healthy,
-			Expired:     c.expiredHealthy + min(e.cfg.MaxExpiredUnhealthy, c.expiredUnhealthy),
+			Expired:     expired,
 			Desc:        svc.desc,
 		})
 		svc.samples = svc.samples[:0]
@@ -75,15 +99,17 @@ func (e *Engine) scalingPass() {
 			i--
 			continue
 		}
-		e.applyDecision(svc, dec, c)
+		if dec.ScaleAmount != 0 { // applyDecision does nothing otherwise
+			e.applyDecision(svc, dec, c)
+		}
 	}
 }
 
 // idle reports whether svc may be removed: it has an idle timeout, nothing
 // outstanding, and no activity for that long.
 func (e *Engine) idle(svc *service) bool {
-	return svc.desc.IdleTimeout > 0 && e.clusterOutstanding(svc) == 0 &&
-		e.now.Sub(e.clusterLastActivity(svc)) >= svc.desc.IdleTimeout
+	return svc.idleTimeout > 0 && e.clusterOutstanding(svc) == 0 &&
+		e.now.Sub(e.clusterLastActivity(svc)) >= svc.idleTimeout
 }
 
 // applyDecision turns a scaling decision into scheduler actions by Waiter's

@@ -43,7 +43,8 @@ func TestInstanceEnvLeavesOutWhatIsUnknown(t *testing.T) {
 func TestStartupProbeInterval(t *testing.T) {
 	ms := time.Millisecond
 	for _, c := range []struct{ age, every, want time.Duration }{
-		{0, 10 * time.Second, 5 * ms},             // young: the floor
+		{0, 10 * time.Second, 1 * ms},             // young: the floor
+		{60 * ms, 10 * time.Second, 3 * ms},       // age/20 above the floor
 		{time.Second, 10 * time.Second, 50 * ms},  // age/20
 		{time.Minute, 10 * time.Second, 100 * ms}, // the ceiling
 		{time.Minute, 20 * ms, 20 * ms},           // never past the health-check interval

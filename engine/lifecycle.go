@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // observe reconciles the engine's instances of a service with the
 // scheduler's view: new instances appear, missing ones are dropped
 // (requests still in flight on them finish normally), health and flags
@@ -35,6 +37,7 @@ func (e *Engine) observe(ev Event) {
 	}
 	svc.created = true
 	svc.observed = true
+	svc.expiryDue = time.Time{} // instances may have come or changed
 	svc.requested, svc.scheduled = obs.Requested, obs.Scheduled
 	svc.lastObservedR = obs.Requested
 	svc.scalePending = false
@@ -107,14 +110,26 @@ func (e *Engine) visit(svc *service) {
 
 // refreshExpiry marks instances expired by age; called on each scaling pass.
 func (e *Engine) refreshExpiry(svc *service) {
-	if svc.desc.InstanceExpiry <= 0 {
+	if svc.instanceExpiry <= 0 {
 		return
 	}
-	for _, in := range svc.sorted {
-		if !in.expiredByAge && e.now.Sub(in.startedAt) >= svc.desc.InstanceExpiry {
-			in.expiredByAge = true
-			svc.sortDirty = true
+	if svc.expiryDue.IsZero() || !e.now.Before(svc.expiryDue) {
+		// Walk the instances only when one may have expired: expiryDue is
+		// the earliest time one not yet expired by age expires (zero:
+		// unknown, after an observation or an override).
+		var due time.Time
+		for _, in := range svc.sorted {
+			if in.expiredByAge {
+				continue
+			}
+			if e.now.Sub(in.startedAt) >= svc.instanceExpiry {
+				in.expiredByAge = true
+				svc.sortDirty = true
+			} else if t := in.startedAt.Add(svc.instanceExpiry); due.IsZero() || t.Before(due) {
+				due = t
+			}
 		}
+		svc.expiryDue = due
 	}
 	if svc.sortDirty {
 		svc.refresh()

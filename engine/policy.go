@@ -101,3 +101,17 @@ func scalingStateOf(amount int) ScalingState {
 	}
 	return ScalingStable
 }
+
+// ConcurrencyFree is implemented by a Policy whose scalers never read
+// ScaleInput.Concurrency: the engine then keeps no once-a-second samples
+// for its services (Waiter's policy scales on the outstanding count at
+// the pass alone). A policy that does not implement it gets the samples.
+type ConcurrencyFree interface {
+	ConcurrencyFree() bool
+}
+
+// needsConcurrency reports whether p's scalers read the samples.
+func needsConcurrency(p Policy) bool {
+	cf, ok := p.(ConcurrencyFree)
+	return !ok || !cf.ConcurrencyFree()
+}

@@ -58,8 +58,8 @@ type Config struct {
 	HealthCheckInterval time.Duration
 	// StartProbeInterval and MaxStartProbeInterval bound how often an
 	// instance that is not healthy is probed: every age/20 clamped to
-	// [StartProbeInterval, MaxStartProbeInterval] (5 ms and 100 ms). A
-	// young instance is probed every 5 ms, so a cold start costs little
+	// [StartProbeInterval, MaxStartProbeInterval] (1 ms and 100 ms). A
+	// young instance is probed every millisecond, so a cold start costs little
 	// more than the service's own start-up; one that takes seconds to
 	// start is probed less often, which delays it by at most 5% of its
 	// start-up (100 ms at most). A probe of a port nobody listens on yet

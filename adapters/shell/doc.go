@@ -31,12 +31,15 @@
 //   - health (health.go, probe.go): a monitor per instance sends
 //     GET http://127.0.0.1:$PORT<health-check-port-index><health-check-url>;
 //     2xx is healthy. An instance that is not healthy is probed every
-//     age/20, clamped to [5 ms, 100 ms], so a cold start costs little more
+//     age/20, clamped to [1 ms, 100 ms], so a cold start costs little more
 //     than the service's own start-up; a healthy one every
 //     health-check-interval-secs, and it turns unhealthy after
 //     health-check-max-consecutive-failures misses. Probes set
 //     FlagHasConnected, FlagHasResponded, FlagTimeoutException and
 //     FlagSSLException and the last status (a 401 is a deployment error).
+//     An instance's first healthy probe is logged at debug level with its
+//     timeline (since the launch, when that probe began, how long it took),
+//     which is where a cold start's milliseconds go on this side.
 //   - authenticity (authentic.go, internal/portowner): before each probe
 //     of an instance that is not healthy, the sockets listening on its
 //     first and health-check ports (for 127.0.0.1) must be held by its

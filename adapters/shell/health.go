@@ -32,6 +32,8 @@ func (s *Scheduler) monitor(in *instance) {
 			return
 		case <-t.C:
 		}
+		in.probes++
+		in.probeStart = s.cfg.Now()
 		res, foreign := s.probeOnce(ctx, in, url)
 		if foreign {
 			return
@@ -87,6 +89,16 @@ func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result) (time.Durat
 	in.hcStatus = res.Status
 
 	was := in.healthy
+	if res.Healthy() && !in.everHealthy {
+		// A cold start's timeline, for the debug log: from the launch to
+		// the start of the probe that found the instance ready (the
+		// service's own start-up plus the probe cadence's lag), and the
+		// probe itself (the port check and the health check).
+		now := s.cfg.Now()
+		s.log.Debug("shell: first healthy probe", "instance", in.id,
+			"since-launch", now.Sub(in.graceFrom), "probe-began-after", in.probeStart.Sub(in.graceFrom),
+			"probe", now.Sub(in.probeStart), "probes", in.probes)
+	}
 	if res.Healthy() {
 		in.failedProbe = 0
 		in.healthy, in.everHealthy = true, true

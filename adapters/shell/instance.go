@@ -38,6 +38,11 @@ type instance struct {
 	// was logged.
 	ownSockets      map[uint64]bool
 	verifyErrLogged bool
+	// probes counts the probes sent so far and probeStart is when the
+	// latest began: the debug line of a first healthy probe says where a
+	// cold start's milliseconds went.
+	probes     int
+	probeStart time.Time
 
 	// Guarded by Scheduler.mu.
 	healthy     bool

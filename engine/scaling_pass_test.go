@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// TestInstanceExpiresOnItsPass: the scaling pass walks a service's
+// instances for instance-expiry-mins only when one may have expired
+// (service.expiryDue), yet an instance still counts as expired, and is
+// replaced, on the first pass at or after its start plus the expiry, also
+// when it came in an observation after a younger one set the due time.
+func TestInstanceExpiresOnItsPass(t *testing.T) {
+	e := New(Config{})
+	d := mustDesc(t, Params{"name": "exp", "instance-expiry-mins": 1.0, "min-instances": 2.0, "max-instances": 4.0})
+	e.Step(Event{Kind: EvStartService, At: epoch, Service: d.ID, Description: d})
+	observe := func(at time.Time, insts ...ObservedInstance) {
+		e.Step(Event{Kind: EvServiceObserved, At: at, Service: d.ID, Observation: &Observation{Exists: true,
+			Requested: 2, Scheduled: 2, Instances: insts}})
+	}
+	young := healthyAt("young", epoch)                  // expires at epoch+60s
+	old := healthyAt("old", epoch.Add(-30*time.Second)) // expires at epoch+30s
+	observe(epoch, young)
+	var scaledAt time.Time
+	for s := 1; s <= 40 && scaledAt.IsZero(); s++ {
+		at := epoch.Add(time.Duration(s) * time.Second)
+		if s == 10 {
+			observe(at, young, old)
+		}
+		for _, a := range e.Step(Event{Kind: EvTick, At: at}) {
+			if a.Kind == ActScaleService {
+				scaledAt = at
+			}
+		}
+		svc := e.services[d.ID]
+		if c := svc.counts(at); c.expiredHealthy != svc.expHealthy {
+			t.Fatalf("at +%v: %d expired by a walk, %d kept", at.Sub(epoch), c.expiredHealthy, svc.expHealthy)
+		}
+		if want := s >= 30; (svc.expHealthy == 1) != want {
+			t.Fatalf("at +%v: %d expired instances, want old expired: %v", at.Sub(epoch), svc.expHealthy, want)
+		}
+	}
+	if want := epoch.Add(30 * time.Second); !scaledAt.Equal(want) {
+		t.Fatalf("expired instance replaced at +%v, want +30s", scaledAt.Sub(epoch))
+	}
+}
+
+// TestScalingPassFieldsPacked keeps the fields every scaling pass reads in
+// the first four cache lines of a service (see the service type): a field
+// added among them, or one of them moved down, makes a pass over many
+// services touch more memory.
+func TestScalingPassFieldsPacked(t *testing.T) {
+	var s service
+	hot := map[string]uintptr{
+		"desc": unsafe.Offsetof(s.desc), "scaler": unsafe.Offsetof(s.scaler), "created": unsafe.Offsetof(s.created),
+		"observed": unsafe.Offsetof(s.observed), "waiting": unsafe.Offsetof(s.waiting), "inflight": unsafe.Offsetof(s.inflight),
+		"requested": unsafe.Offsetof(s.requested), "healthy": unsafe.Offsetof(s.healthy),
+		"expUnhealthy": unsafe.Offsetof(s.expUnhealthy), "arrived": unsafe.Offsetof(s.arrived),
+		"instanceExpiry": unsafe.Offsetof(s.instanceExpiry), "staleAt": unsafe.Offsetof(s.staleAt),
+		"expiryDue": unsafe.Offsetof(s.expiryDue), "sampleNext": unsafe.Offsetof(s.sampleNext),
+		"lastDecision": unsafe.Offsetof(s.lastDecision), "scalingState": unsafe.Offsetof(s.scalingState),
+	}
+	for name, off := range hot {
+		if off >= 4*64 {
+			t.Errorf("service.%s at byte %d, past the first four cache lines", name, off)
+		}
+	}
+}
