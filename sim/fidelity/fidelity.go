@@ -24,6 +24,14 @@ type Calibration struct {
 	// cost under the run's load, on a machine other work shares. It is
 	// what the model adds to every service time when measured.
 	InRunRequestMS float64 `json:"in_run_request_ms"`
+	// InRunStartMS: how much later the real runs' first instances took a
+	// request than the model's start-up and probe cadence alone say (the
+	// median over InRunStarts cold starts): the service creation, the
+	// scheduler's launch, the shell, the process start and the probes'
+	// own cost under the run's load. It is the model's launch latency on
+	// the shell scheduler when measured.
+	InRunStartMS float64 `json:"in_run_start_ms,omitempty"`
+	InRunStarts  int     `json:"in_run_starts,omitempty"`
 }
 
 // Comparison holds the figures of run B against run A (the reference: a

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/cmd/waiter-sim/internal/realrun"
+	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim"
 	"github.com/waiter-go/waiter/sim/fidelity"
 	"github.com/waiter-go/waiter/sim/report"
@@ -185,6 +186,11 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	simSc.Scheduler = scenario.Scheduler(model)
 	simOpts := sim.Options{Seed: &seed}
 	rep.Calibration.InRunRequestMS = inRunOverhead(res.Real)
+	if real == string(scenario.SchedulerShell) {
+		if rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts, err = inRunStart(&sc, res.Real, rep.Calibration.InRunRequestMS); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.NoCalibrate {
 		over, what := rep.Calibration.RouterRequestMS, "a request through the router, measured before the runs"
 		if rep.Calibration.InRunRequestMS > 0 {
@@ -193,9 +199,12 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		simOpts.RequestOverhead = time.Duration(over * float64(time.Millisecond))
 		rep.Fed = append(rep.Fed, fmt.Sprintf("every simulated service time + %.2f ms (%s)", over, what))
 		if real == string(scenario.SchedulerShell) {
-			launch := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
-			simSc.Marathon.LaunchLatency = rng.Seconds(launch)
-			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %.1f ms (kitchen's process start), for the scenario's %v", rep.Calibration.ProcessStartMS, sc.Marathon.LaunchLatency.Dist))
+			ms, what := rep.Calibration.ProcessStartMS, "kitchen's process start"
+			if rep.Calibration.InRunStarts > 0 {
+				ms, what = rep.Calibration.InRunStartMS, fmt.Sprintf("the real runs' %d first instances beyond start-up and probe cadence", rep.Calibration.InRunStarts)
+			}
+			simSc.Marathon.LaunchLatency = rng.Seconds(time.Duration(ms * float64(time.Millisecond)))
+			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %.1f ms (%s), for the scenario's %v", ms, what, sc.Marathon.LaunchLatency.Dist))
 		}
 	}
 	seeded, err := sim.Run(&simSc, simOpts)
@@ -289,6 +298,30 @@ func inRunOverhead(runs []*realrun.Result) float64 {
 	}
 	slices.Sort(d)
 	return math.Round(d[len(d)/2]*1000) / 1000
+}
+
+// inRunStart is the median time the real runs' first instances took
+// beyond what the shell model accounts for: the service's start-up and
+// half the probe interval at that age (the mean wait for the probe that
+// finds it listening, engine.StartupProbeInterval). At least 0 ms; the
+// count of cold starts it comes from is 0 when the runs show none.
+func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64) (float64, int, error) {
+	var d []float64
+	for _, r := range runs {
+		fs, err := realrun.FirstInstances(sc, r, overheadMS)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, f := range fs {
+			lag := engine.StartupProbeInterval(f.Startup, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, time.Hour) / 2
+			d = append(d, f.WaitMS-sim.MS(f.Startup+lag))
+		}
+	}
+	if len(d) == 0 {
+		return 0, 0, nil
+	}
+	slices.Sort(d)
+	return math.Round(max(d[len(d)/2], 0)*1000) / 1000, len(d), nil
 }
 
 // sentArrivals are the times a real run's requests went out, by service.
