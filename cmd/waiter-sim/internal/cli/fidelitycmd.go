@@ -206,6 +206,15 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 			simSc.Marathon.LaunchLatency = rng.Seconds(time.Duration(ms * float64(time.Millisecond)))
 			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %.1f ms (%s), for the scenario's %v", ms, what, sc.Marathon.LaunchLatency.Dist))
 		}
+		if real == string(scenario.SchedulerMarathon) && model == real {
+			// waiter-sim marathon stages every task for the mean launch
+			// latency, then the task's process starts.
+			fixed := realrun.MarathonLaunchLatency(&sc)
+			launch := fixed + time.Duration(rep.Calibration.ProcessStartMS*float64(time.Millisecond))
+			simSc.Marathon.LaunchLatency = rng.Seconds(launch)
+			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + kitchen's process start %.1f ms)",
+				launch.Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, rep.Calibration.ProcessStartMS))
+		}
 	}
 	seeded, err := sim.Run(&simSc, simOpts)
 	if err != nil {
