@@ -29,7 +29,7 @@ type fidelityCmd struct {
 	File         string  `arg:"" predictor:"yaml" help:"The scenario (YAML)."`
 	Runs         int     `default:"1" help:"Real runs (more than 1 measures real-vs-real noise)."`
 	Scheduler    string  `enum:"shell,marathon," default:"" help:"The real router's scheduler: shell, or marathon on waiter-sim marathon with real processes (default: the scenario's)."`
-	SimScheduler string  `enum:"shell,marathon," default:"" help:"Simulate with this scheduler's health-check cadence instead of the real one's (marathon on a shell run shows the model before issue 11)."`
+	SimScheduler string  `enum:"shell,marathon," default:"" help:"Simulate with this scheduler's health-check cadence instead of the real one's (marathon on a shell run: Marathon's health checks and the router's polls)."`
 	NoCalibrate  bool    `help:"Do not feed the measured process start and request overhead to the model."`
 	Seed         *uint64 `placeholder:"N" help:"Seed of the arrivals, service times and engine (default: the scenario's)."`
 	Out          string  `placeholder:"DIR" predictor:"dir" help:"Output folder (default: fidelity-<scenario name>)."`
