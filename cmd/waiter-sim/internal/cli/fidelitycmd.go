@@ -186,8 +186,8 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	simSc.Scheduler = scenario.Scheduler(model)
 	simOpts := sim.Options{Seed: &seed}
 	rep.Calibration.InRunRequestMS = inRunOverhead(res.Real)
-	if real == string(scenario.SchedulerShell) {
-		if rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts, err = inRunStart(&sc, res.Real, rep.Calibration.InRunRequestMS); err != nil {
+	if lag := modelStart(&sc, real); lag != nil && model == real {
+		if rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts, err = inRunStart(&sc, res.Real, rep.Calibration.InRunRequestMS, lag); err != nil {
 			return nil, err
 		}
 	}
@@ -210,10 +210,14 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 			// waiter-sim marathon stages every task for the mean launch
 			// latency, then the task's process starts.
 			fixed := realrun.MarathonLaunchLatency(&sc)
-			launch := fixed + time.Duration(rep.Calibration.ProcessStartMS*float64(time.Millisecond))
+			ms, what := rep.Calibration.ProcessStartMS, "kitchen's process start"
+			if rep.Calibration.InRunStarts > 0 {
+				ms, what = rep.Calibration.InRunStartMS, fmt.Sprintf("the real runs' %d first instances beyond it, start-up and fast-poll cadence", rep.Calibration.InRunStarts)
+			}
+			launch := fixed + time.Duration(ms*float64(time.Millisecond))
 			simSc.Marathon.LaunchLatency = rng.Seconds(launch)
-			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + kitchen's process start %.1f ms)",
-				launch.Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, rep.Calibration.ProcessStartMS))
+			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + %.1f ms: %s)",
+				launch.Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, ms, what))
 		}
 	}
 	seeded, err := sim.Run(&simSc, simOpts)
@@ -309,12 +313,35 @@ func inRunOverhead(runs []*realrun.Result) float64 {
 	return math.Round(d[len(d)/2]*1000) / 1000
 }
 
+// modelStart is how long the model of scheduler takes, beyond the
+// launch latency the calibration feeds it, from a request for a service
+// with no instance to the first instance taking it, for a start-up: on
+// the shell scheduler the start-up and half the probe interval at that
+// age (the mean wait for the probe that finds it listening,
+// engine.StartupProbeInterval); on waiter-sim marathon its fixed launch
+// latency, the start-up, half a fast poll and the poll's answer (the
+// router's own check finds it). nil for a scheduler fidelity does not
+// run for real.
+func modelStart(sc *scenario.Scenario, scheduler string) func(startup time.Duration) time.Duration {
+	switch scenario.Scheduler(scheduler) {
+	case scenario.SchedulerShell:
+		return func(startup time.Duration) time.Duration {
+			return startup + engine.StartupProbeInterval(startup, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, time.Hour)/2
+		}
+	case scenario.SchedulerMarathon:
+		fixed := realrun.MarathonLaunchLatency(sc)
+		return func(startup time.Duration) time.Duration {
+			return fixed + startup + sc.Router.FastPollInterval/2 + sc.Router.APILatency
+		}
+	}
+	return nil
+}
+
 // inRunStart is the median time the real runs' first instances took
-// beyond what the shell model accounts for: the service's start-up and
-// half the probe interval at that age (the mean wait for the probe that
-// finds it listening, engine.StartupProbeInterval). At least 0 ms; the
-// count of cold starts it comes from is 0 when the runs show none.
-func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64) (float64, int, error) {
+// beyond what the model accounts for (modelStart): the launch latency the
+// model lacks. At least 0 ms; the count of cold starts it comes from is 0
+// when the runs show none.
+func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64, model func(startup time.Duration) time.Duration) (float64, int, error) {
 	var d []float64
 	for _, r := range runs {
 		fs, err := realrun.FirstInstances(sc, r, overheadMS)
@@ -322,8 +349,7 @@ func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float6
 			return 0, 0, err
 		}
 		for _, f := range fs {
-			lag := engine.StartupProbeInterval(f.Startup, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, time.Hour) / 2
-			d = append(d, f.WaitMS-sim.MS(f.Startup+lag))
+			d = append(d, f.WaitMS-sim.MS(model(f.Startup)))
 		}
 	}
 	if len(d) == 0 {
