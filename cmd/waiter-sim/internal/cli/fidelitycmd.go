@@ -356,7 +356,11 @@ func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float6
 		return 0, 0, nil
 	}
 	slices.Sort(d)
-	return math.Round(max(d[len(d)/2], 0)*1000) / 1000, len(d), nil
+	med := d[len(d)/2]
+	if len(d)%2 == 0 {
+		med = (d[len(d)/2-1] + med) / 2
+	}
+	return math.Round(max(med, 0)*1000) / 1000, len(d), nil
 }
 
 // sentArrivals are the times a real run's requests went out, by service.

@@ -26,6 +26,9 @@ func TestInRunStart(t *testing.T) {
 	if err != nil || n != 3 || ms != 100 {
 		t.Errorf("inRunStart = %v ms from %d cold starts (%v); want 100 ms from 3", ms, n, err)
 	}
+	if ms, _, _ := inRunStart(sc, []*realrun.Result{run(2150), run(2400)}, 1, shell); ms != 225 {
+		t.Errorf("two cold starts: %v ms, want their mean 225", ms)
+	}
 	if ms, n, _ := inRunStart(sc, []*realrun.Result{run(2010)}, 1, shell); ms != 0 || n != 1 {
 		t.Errorf("a first instance sooner than the model's: %v ms from %d, want 0 from 1", ms, n)
 	}
