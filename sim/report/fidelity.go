@@ -44,7 +44,7 @@ func calibrationTable(f *fidelity.Report) table {
 		{"the real runs' requests beyond their service time", fmtMS(c.InRunRequestMS)},
 	}}
 	if c.InRunStarts > 0 {
-		t.Rows = append(t.Rows, []string{fmt.Sprintf("the real runs' first instances beyond start-up and probe cadence (%d cold starts)", c.InRunStarts), fmtMS(c.InRunStartMS)})
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("the real runs' first instances beyond the model's launch, start-up and health cadence (%d cold starts)", c.InRunStarts), fmtMS(c.InRunStartMS)})
 	}
 	return t
 }

@@ -186,7 +186,8 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	simSc.Scheduler = scenario.Scheduler(model)
 	simOpts := sim.Options{Seed: &seed}
 	rep.Calibration.InRunRequestMS = inRunOverhead(res.Real)
-	if lag := modelStart(&sc, real); lag != nil && model == real {
+	processStart := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
+	if lag := modelStart(&sc, real, processStart); lag != nil && model == real {
 		if rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts, err = inRunStart(&sc, res.Real, rep.Calibration.InRunRequestMS, lag); err != nil {
 			return nil, err
 		}
@@ -199,25 +200,21 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		simOpts.RequestOverhead = time.Duration(over * float64(time.Millisecond))
 		rep.Fed = append(rep.Fed, fmt.Sprintf("every simulated service time + %.2f ms (%s)", over, what))
 		if real == string(scenario.SchedulerShell) {
-			ms, what := rep.Calibration.ProcessStartMS, "kitchen's process start"
-			if rep.Calibration.InRunStarts > 0 {
-				ms, what = rep.Calibration.InRunStartMS, fmt.Sprintf("the real runs' %d first instances beyond start-up and probe cadence", rep.Calibration.InRunStarts)
-			}
-			simSc.Marathon.LaunchLatency = rng.Seconds(time.Duration(ms * float64(time.Millisecond)))
-			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %.1f ms (%s), for the scenario's %v", ms, what, sc.Marathon.LaunchLatency.Dist))
+			simSc.Marathon.LaunchLatency = rng.Seconds(processStart)
+			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %.1f ms (kitchen's process start), for the scenario's %v", rep.Calibration.ProcessStartMS, sc.Marathon.LaunchLatency.Dist))
 		}
 		if real == string(scenario.SchedulerMarathon) && model == real {
 			// waiter-sim marathon stages every task for the mean launch
 			// latency, then the task's process starts.
 			fixed := realrun.MarathonLaunchLatency(&sc)
-			ms, what := rep.Calibration.ProcessStartMS, "kitchen's process start"
-			if rep.Calibration.InRunStarts > 0 {
-				ms, what = rep.Calibration.InRunStartMS, fmt.Sprintf("the real runs' %d first instances beyond it, start-up and fast-poll cadence", rep.Calibration.InRunStarts)
-			}
-			launch := fixed + time.Duration(ms*float64(time.Millisecond))
-			simSc.Marathon.LaunchLatency = rng.Seconds(launch)
-			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + %.1f ms: %s)",
-				launch.Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, ms, what))
+			simSc.Marathon.LaunchLatency = rng.Seconds(fixed + processStart)
+			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + kitchen's process start %.1f ms)",
+				(fixed+processStart).Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, rep.Calibration.ProcessStartMS))
+		}
+		if rep.Calibration.InRunStarts > 0 {
+			simOpts.CreateOverhead = time.Duration(rep.Calibration.InRunStartMS * float64(time.Millisecond))
+			rep.Fed = append(rep.Fed, fmt.Sprintf("every service creation + %.1f ms (the real runs' %d first instances beyond the model's launch, start-up and health cadence: the new service's synced store write and creation under the machine's load)",
+				rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts))
 		}
 	}
 	seeded, err := sim.Run(&simSc, simOpts)
@@ -313,33 +310,33 @@ func inRunOverhead(runs []*realrun.Result) float64 {
 	return math.Round(d[len(d)/2]*1000) / 1000
 }
 
-// modelStart is how long the model of scheduler takes, beyond the
-// launch latency the calibration feeds it, from a request for a service
-// with no instance to the first instance taking it, for a start-up: on
-// the shell scheduler the start-up and half the probe interval at that
-// age (the mean wait for the probe that finds it listening,
-// engine.StartupProbeInterval); on waiter-sim marathon its fixed launch
-// latency, the start-up, half a fast poll and the poll's answer (the
-// router's own check finds it). nil for a scheduler fidelity does not
-// run for real.
-func modelStart(sc *scenario.Scenario, scheduler string) func(startup time.Duration) time.Duration {
+// modelStart is how long the model of scheduler, fed the launch latency
+// the calibration gives it (kitchen's process start, and waiter-sim
+// marathon's fixed staging), takes from creating a service to its first
+// instance taking a request, for a start-up: on the shell scheduler the
+// launch, the start-up and half the probe interval at that age (the mean
+// wait for the probe that finds it listening,
+// engine.StartupProbeInterval); on waiter-sim marathon the launch, the
+// start-up, half a fast poll and the poll's answer (the router's own
+// check finds it). nil for a scheduler fidelity does not run for real.
+func modelStart(sc *scenario.Scenario, scheduler string, processStart time.Duration) func(startup time.Duration) time.Duration {
 	switch scenario.Scheduler(scheduler) {
 	case scenario.SchedulerShell:
 		return func(startup time.Duration) time.Duration {
-			return startup + engine.StartupProbeInterval(startup, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, time.Hour)/2
+			return processStart + startup + engine.StartupProbeInterval(startup, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, time.Hour)/2
 		}
 	case scenario.SchedulerMarathon:
 		fixed := realrun.MarathonLaunchLatency(sc)
 		return func(startup time.Duration) time.Duration {
-			return fixed + startup + sc.Router.FastPollInterval/2 + sc.Router.APILatency
+			return fixed + processStart + startup + sc.Router.FastPollInterval/2 + sc.Router.APILatency
 		}
 	}
 	return nil
 }
 
 // inRunStart is the median time the real runs' first instances took
-// beyond what the model accounts for (modelStart): the launch latency the
-// model lacks. At least 0 ms; the count of cold starts it comes from is 0
+// beyond what the model accounts for (modelStart): what creating a
+// service costs a real router beyond the model's API latency. At least 0 ms; the count of cold starts it comes from is 0
 // when the runs show none.
 func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64, model func(startup time.Duration) time.Duration) (float64, int, error) {
 	var d []float64

@@ -21,7 +21,7 @@ func TestInRunStart(t *testing.T) {
 		return &realrun.Result{Report: &sim.Report{Series: sim.Series{TimeS: []float64{0}, Healthy: []float64{0}}},
 			Requests: []realrun.Request{{Service: "a", AtMS: 100, SentMS: 100, WorkMS: 10, LatencyMS: waitMS + 10 + 1, Outcome: "ok"}}}
 	}
-	shell := modelStart(sc, "shell")
+	shell := modelStart(sc, "shell", 0)
 	ms, n, err := inRunStart(sc, []*realrun.Result{run(2150), run(2090), run(2400)}, 1, shell)
 	if err != nil || n != 3 || ms != 100 {
 		t.Errorf("inRunStart = %v ms from %d cold starts (%v); want 100 ms from 3", ms, n, err)
@@ -36,12 +36,12 @@ func TestInRunStart(t *testing.T) {
 		t.Errorf("no runs: %d cold starts", n)
 	}
 	// On waiter-sim marathon: the mean of the default launch latency
-	// (lognormal, median 2 s, sigma 0.3: 2.092 s), the start-up, half a
-	// fast poll (100 ms) and the poll's answer (50 ms).
-	if got, want := modelStart(sc, "marathon")(2*time.Second), 4242*time.Millisecond; got != want {
+	// (lognormal, median 2 s, sigma 0.3: 2.092 s), the process start (5 ms),
+	// the start-up, half a fast poll (100 ms) and the poll's answer (50 ms).
+	if got, want := modelStart(sc, "marathon", 5*time.Millisecond)(2*time.Second), 4247*time.Millisecond; got != want {
 		t.Errorf("marathon's model start %v, want %v", got, want)
 	}
-	if modelStart(sc, "kubernetes") != nil {
+	if modelStart(sc, "kubernetes", 0) != nil {
 		t.Error("kubernetes is not run for real by fidelity")
 	}
 }
