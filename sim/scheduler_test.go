@@ -158,3 +158,21 @@ func TestKubernetesCadence(t *testing.T) {
 		t.Errorf("kubernetes, readiness initial delay 2s: worst cold start %.0f ms, want within [2550, 2700]", got)
 	}
 }
+
+// Options.CreateOverhead delays only a service's creation: the cold start
+// is that much longer, and nothing else changes.
+func TestCreateOverheadDelaysTheColdStart(t *testing.T) {
+	sc, err := scenario.Parse("cadence.yaml", []byte(fmt.Sprintf(coldStartScenario, scenario.SchedulerShell)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, base := runJSON(t, sc, Options{})
+	_, slow := runJSON(t, sc, Options{CreateOverhead: 400 * time.Millisecond})
+	if d := slow.Totals.LatencyMS.Max - base.Totals.LatencyMS.Max; d < 350 || d > 450 {
+		t.Errorf("worst cold start %.0f ms with a 400 ms creation against %.0f ms: want about 400 ms more", slow.Totals.LatencyMS.Max, base.Totals.LatencyMS.Max)
+	}
+	if slow.Totals.ColdStartServices != base.Totals.ColdStartServices || slow.Totals.LatencyMS.P50 != base.Totals.LatencyMS.P50 {
+		t.Errorf("p50 %.1f ms, cold-started services %d; want %.1f ms and %d as without",
+			slow.Totals.LatencyMS.P50, slow.Totals.ColdStartServices, base.Totals.LatencyMS.P50, base.Totals.ColdStartServices)
+	}
+}
