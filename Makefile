@@ -115,13 +115,18 @@ reports:
 # the scenario's tolerances (exit 1 when one is missed); the reports,
 # real-vs-real noise beside simulated-vs-real, go to
 # reports/<scenario>/fidelity/. make test runs a one-minute check of the
-# instance curves (test/fidelity).
+# instance curves (test/fidelity). FIDELITY_MARATHON_SCENARIOS run again
+# with the router on waiter-sim marathon (real processes), reports to
+# reports/<scenario>/fidelity-marathon/.
 .PHONY: fidelity
 FIDELITY_RUNS ?= 2
 FIDELITY_SCENARIOS ?= fidelity-step fidelity-cold-start fidelity-burst
+FIDELITY_MARATHON_SCENARIOS ?= fidelity-step fidelity-cold-start
 fidelity: build
 	@status=0; for s in $(FIDELITY_SCENARIOS); do \
 		bin/waiter-sim fidelity scenarios/$$s.yaml --runs $(FIDELITY_RUNS) --out reports/$$s/fidelity || status=1; \
+	done; for s in $(FIDELITY_MARATHON_SCENARIOS); do \
+		bin/waiter-sim fidelity scenarios/$$s.yaml --runs $(FIDELITY_RUNS) --scheduler marathon --out reports/$$s/fidelity-marathon || status=1; \
 	done; exit $$status
 
 # bench-proxy: not run in CI. Throughput and p50/p99 latency of the same

@@ -44,7 +44,11 @@ func (r *Runner) act(rt *routerState, sa *syncer.Action) {
 			idx = int32(len(r.calls))
 			r.calls = append(r.calls, c)
 		}
-		r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evAPI, idx: idx})
+		lat := r.sc.Router.APILatency
+		if a.Kind == engine.ActCreateService {
+			lat += r.opts.CreateOverhead
+		}
+		r.q.Push(r.now+lat, ev{kind: evAPI, idx: idx})
 		return
 	}
 	switch a.Kind {

@@ -46,6 +46,9 @@ type routerState struct {
 	pollGen uint64
 	// obs is the observation buffer polls reuse.
 	obs engine.Observation
+	// facts are what this router's own health checks learnt of each
+	// task (scheduler: marathon, SyncerProbes).
+	facts map[string]engine.InstanceFlags
 	// open counts requests the balancer sent here that have not ended.
 	open int
 	// counters is the buffer the router publishes its counters from.
@@ -117,7 +120,7 @@ var errPeerUnreachable = errors.New("peer router unreachable")
 func (r *Runner) newRouter(i int, seed uint64, policy string) *routerState {
 	cfg := EngineConfig(r.sc, seed, policy)
 	n := max(r.sc.Routers, 1)
-	rt := &routerState{idx: i, id: scenario.RouterID(i, n), up: true, life: 1}
+	rt := &routerState{idx: i, id: scenario.RouterID(i, n), up: true, life: 1, facts: map[string]engine.InstanceFlags{}}
 	if n > 1 {
 		if i > 0 {
 			cfg.Seed = rng.New(seed).Derive("engine/" + rt.id).Uint64()
@@ -568,6 +571,7 @@ func (r *Runner) restartRouter(rt *routerState) {
 	rt.up = true
 	rt.eng = engine.New(rt.cfg)
 	rt.sync = syncer.New(rt.eng, SyncerConfig(r.sc))
+	clear(rt.facts) // a new process: its adapter learnt nothing yet
 	rt.wakeOn = false
 	rt.open = 0
 	c := &r.cluster

@@ -22,7 +22,9 @@
 // requests wait, at once after a scheduler call), drops stale
 // observations, keeps tombstones, forces kills refused for a minute, and
 // the scheduler's API answers after a latency, so the engine sees what
-// `waiter serve` would see, not the model's truth. A scenario's
+// `waiter serve` would see, not the model's truth. On Marathon each poll
+// also checks the running instances Marathon does not call healthy yet,
+// as Waiter's scheduler syncer does (SyncerProbes). A scenario's
 // `scheduler: shell` makes the scheduler probe starting instances itself
 // (engine.StartupProbeInterval) and notify the router at once, as
 // adapters/shell does.

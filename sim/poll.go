@@ -5,6 +5,7 @@ import (
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim/marathon"
+	"github.com/waiter-go/waiter/sim/scenario"
 )
 
 // startPoll is the router's scheduler syncer starting a poll of Marathon
@@ -34,6 +35,7 @@ func (r *Runner) endPoll(rt *routerState, seq uint64) {
 		r.noteServingSvc(svc, a.Spec.ID)
 	}
 	r.applyOn(rt, rt.sync.PollDone(at, seq, nil, func(id string) bool { return r.model.App(id) != nil }))
+	PruneFacts(r.model, rt.facts)
 	// Tasks the router served that Marathon no longer lists died: requests
 	// on them fail now. A task the model has not ended is listed under its
 	// id (the model keeps exactly the tasks not ended), so only ended ones
@@ -126,5 +128,19 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 		}
 		return ts.ref
 	})
+	if r.sc.Scheduler == scenario.SchedulerMarathon {
+		// The router's own checks of instances Marathon does not call
+		// healthy yet (adapters/marathon); one it finds healthy is told
+		// healthy to this router.
+		SyncerProbes(r.model, r.now, a, &rt.obs, rt.facts)
+		bit := uint32(1) << uint(rt.idx)
+		for i := range rt.obs.Instances {
+			if in := &rt.obs.Instances[i]; in.Healthy {
+				if ts := r.tasks[in.ID]; ts != nil {
+					ts.toldHealthy |= bit
+				}
+			}
+		}
+	}
 	return &rt.obs, svc
 }

@@ -154,3 +154,64 @@ func AppObservation(a *marathon.App, epoch time.Time, obs *engine.Observation, r
 			StartedAt: epoch.Add(f.StartedAt), Flags: flags, ExitCode: f.ExitCode, HasExitCode: f.HasExitCode, Message: f.Message})
 	}
 }
+
+// SyncerProbes applies the router's own health checks to obs, the
+// observation of app a at now, as Waiter's scheduler syncer does and
+// adapters/marathon's Observe with it: every running instance Marathon
+// does not call healthy yet is probed at once, and a 2xx makes it
+// healthy (so a router serves an instance as soon as a poll finds it
+// ready, not after Marathon's first check, 5 s after it runs). facts
+// keeps what the probes learnt of each task (connected, responded), by
+// task id, for its later observations and its failure, as the adapter
+// does; the caller prunes it (PruneFacts).
+func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *engine.Observation, facts map[string]engine.InstanceFlags) {
+	if a.Spec.HealthCheckInterval <= 0 {
+		return // no health check to aim at
+	}
+	for i := range obs.Instances {
+		in := &obs.Instances[i]
+		in.Flags |= facts[in.ID]
+		if in.Healthy {
+			continue
+		}
+		t := m.Task(in.ID)
+		if t == nil {
+			continue
+		}
+		p := m.Probe(now, t)
+		in.Healthy, in.HealthCheckStatus = p.Healthy, p.Status
+		if p.Connected {
+			facts[in.ID] |= engine.FlagHasConnected | engine.FlagHasResponded
+			in.Flags |= engine.FlagHasConnected | engine.FlagHasResponded
+		}
+	}
+	for i := range obs.Failed {
+		obs.Failed[i].Flags |= facts[obs.Failed[i].ID]
+	}
+}
+
+// PruneFacts forgets the facts of tasks the model no longer runs and no
+// app lists among its recent failures.
+func PruneFacts(m *marathon.Model, facts map[string]engine.InstanceFlags) {
+	gone := false
+	for id := range facts {
+		if m.Task(id) == nil {
+			gone = true
+			break
+		}
+	}
+	if !gone {
+		return
+	}
+	keep := map[string]bool{}
+	for _, id := range m.AppIDs() {
+		for _, f := range m.App(id).Failures {
+			keep[f.TaskID] = true
+		}
+	}
+	for id := range facts {
+		if !keep[id] && m.Task(id) == nil {
+			delete(facts, id)
+		}
+	}
+}

@@ -40,6 +40,12 @@ type Options struct {
 	// real path (proxy, connection, kitchen) adds, as calibrated on the
 	// machine a simulation is compared with.
 	RequestOverhead time.Duration
+	// CreateOverhead is added to the latency of every call creating a
+	// service: what a real router spends before a new service's instance
+	// launches (waiter serve stores the description of a service its
+	// first request starts, a synced write) beyond the API latency, as
+	// calibrated on the machine a simulation is compared with.
+	CreateOverhead time.Duration
 	// CheckInvariants makes the run verify the simulator's own invariants
 	// and the engine's observable ones as it goes (tests turn it on); the
 	// first violation is returned as Run's error.

@@ -24,6 +24,14 @@ type Calibration struct {
 	// cost under the run's load, on a machine other work shares. It is
 	// what the model adds to every service time when measured.
 	InRunRequestMS float64 `json:"in_run_request_ms"`
+	// InRunStartMS: how much later the real runs' first instances took a
+	// request than the model's launch, start-up and health cadence say
+	// (the median over InRunStarts cold starts): what creating a service
+	// costs the real router (the synced store write of its description,
+	// the scheduler's create) under the run's load. It is added to every
+	// simulated service creation when measured.
+	InRunStartMS float64 `json:"in_run_start_ms,omitempty"`
+	InRunStarts  int     `json:"in_run_starts,omitempty"`
 }
 
 // Comparison holds the figures of run B against run A (the reference: a

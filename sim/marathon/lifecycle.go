@@ -233,20 +233,47 @@ func (m *Model) handle(e mEvent) {
 // healthCheck runs one simulated Marathon HTTP health check of t from the
 // app's Behavior.
 func (m *Model) healthCheck(a *App, t *Task) {
-	b := a.Spec.Behavior
 	t.HealthChecked = true
-	pass := t.listening && !b.NeverHealthy && m.now >= t.readyAt
-	if t.listening {
+	p := m.Probe(m.now, t)
+	if p.Connected {
 		t.HasConnected, t.HasResponded = true, true
-		t.LastStatus = 200
-		if b.NeverHealthy {
-			t.LastStatus = b.HealthCheckStatus
-			if t.LastStatus == 0 {
-				t.LastStatus = 500
-			}
-		}
+		t.LastStatus = p.Status
 	}
-	m.afterCheck(a, t, pass)
+	m.afterCheck(a, t, p.Healthy)
+}
+
+// ProbeResult is what one HTTP GET of a task's health-check URL gets.
+type ProbeResult struct {
+	// Healthy: it answered 2xx.
+	Healthy bool
+	// Connected: something listened (and, in the model, answered).
+	Connected bool
+	// Status is the answer's status, 0 when nothing listened.
+	Status int
+}
+
+// Probe is what a health check of t would get at now (not before the
+// model's time, whose events up to now have run) from its app's
+// Behavior (no Runtime): refused until the program listens, then 200
+// once it is ready, or the behaviour's failing status. Marathon's own
+// checks use it, and so does the simulated router where Waiter's
+// scheduler syncer checks instances Marathon does not call healthy yet.
+func (m *Model) Probe(now time.Duration, t *Task) ProbeResult {
+	if !t.listening || t.ended {
+		return ProbeResult{}
+	}
+	b := m.apps[t.AppID].Spec.Behavior
+	if b.NeverHealthy {
+		st := b.HealthCheckStatus
+		if st == 0 {
+			st = 500
+		}
+		return ProbeResult{Connected: true, Status: st}
+	}
+	// Warming up (healthy-after), it answers but does not pass yet; the
+	// model has always recorded 200 for it, which no rule reads of an
+	// instance that is not healthy.
+	return ProbeResult{Healthy: max(now, m.now) >= t.readyAt, Connected: true, Status: 200}
 }
 
 // afterCheck applies one health check's outcome as Marathon's

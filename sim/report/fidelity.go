@@ -37,12 +37,16 @@ func fidelityChecks(f *fidelity.Report) table {
 
 func calibrationTable(f *fidelity.Report) table {
 	c := f.Calibration
-	return table{Header: []string{"measured on this machine", "median"}, Rows: [][]string{
+	t := table{Header: []string{"measured on this machine", "median"}, Rows: [][]string{
 		{"kitchen process start (exec to first answer)", fmtMS(c.ProcessStartMS)},
 		{"a request of no work through the router", fmtMS(c.RouterRequestMS)},
 		{"the same request straight to kitchen", fmtMS(c.KitchenRequestMS)},
 		{"the real runs' requests beyond their service time", fmtMS(c.InRunRequestMS)},
 	}}
+	if c.InRunStarts > 0 {
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("the real runs' first instances beyond the model's launch, start-up and health cadence (%d cold starts)", c.InRunStarts), fmtMS(c.InRunStartMS)})
+	}
+	return t
 }
 
 func comparisonTable(cs []fidelity.Comparison) table {

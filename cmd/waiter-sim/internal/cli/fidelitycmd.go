@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/cmd/waiter-sim/internal/realrun"
+	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim"
 	"github.com/waiter-go/waiter/sim/fidelity"
 	"github.com/waiter-go/waiter/sim/report"
@@ -28,7 +29,7 @@ type fidelityCmd struct {
 	File         string  `arg:"" predictor:"yaml" help:"The scenario (YAML)."`
 	Runs         int     `default:"1" help:"Real runs (more than 1 measures real-vs-real noise)."`
 	Scheduler    string  `enum:"shell,marathon," default:"" help:"The real router's scheduler: shell, or marathon on waiter-sim marathon with real processes (default: the scenario's)."`
-	SimScheduler string  `enum:"shell,marathon," default:"" help:"Simulate with this scheduler's health-check cadence instead of the real one's (marathon on a shell run shows the model before issue 11)."`
+	SimScheduler string  `enum:"shell,marathon," default:"" help:"Simulate with this scheduler's health-check cadence instead of the real one's (marathon on a shell run: Marathon's health checks and the router's polls)."`
 	NoCalibrate  bool    `help:"Do not feed the measured process start and request overhead to the model."`
 	Seed         *uint64 `placeholder:"N" help:"Seed of the arrivals, service times and engine (default: the scenario's)."`
 	Out          string  `placeholder:"DIR" predictor:"dir" help:"Output folder (default: fidelity-<scenario name>)."`
@@ -185,6 +186,12 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	simSc.Scheduler = scenario.Scheduler(model)
 	simOpts := sim.Options{Seed: &seed}
 	rep.Calibration.InRunRequestMS = inRunOverhead(res.Real)
+	processStart := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
+	if lag := modelStart(&sc, real, processStart); lag != nil && model == real {
+		if rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts, err = inRunStart(&sc, res.Real, rep.Calibration.InRunRequestMS, lag); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.NoCalibrate {
 		over, what := rep.Calibration.RouterRequestMS, "a request through the router, measured before the runs"
 		if rep.Calibration.InRunRequestMS > 0 {
@@ -193,9 +200,21 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		simOpts.RequestOverhead = time.Duration(over * float64(time.Millisecond))
 		rep.Fed = append(rep.Fed, fmt.Sprintf("every simulated service time + %.2f ms (%s)", over, what))
 		if real == string(scenario.SchedulerShell) {
-			launch := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
-			simSc.Marathon.LaunchLatency = rng.Seconds(launch)
+			simSc.Marathon.LaunchLatency = rng.Seconds(processStart)
 			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %.1f ms (kitchen's process start), for the scenario's %v", rep.Calibration.ProcessStartMS, sc.Marathon.LaunchLatency.Dist))
+		}
+		if real == string(scenario.SchedulerMarathon) && model == real {
+			// waiter-sim marathon stages every task for the mean launch
+			// latency, then the task's process starts.
+			fixed := realrun.MarathonLaunchLatency(&sc)
+			simSc.Marathon.LaunchLatency = rng.Seconds(fixed + processStart)
+			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + kitchen's process start %.1f ms)",
+				(fixed+processStart).Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, rep.Calibration.ProcessStartMS))
+		}
+		if rep.Calibration.InRunStarts > 0 {
+			simOpts.CreateOverhead = time.Duration(rep.Calibration.InRunStartMS * float64(time.Millisecond))
+			rep.Fed = append(rep.Fed, fmt.Sprintf("every service creation + %.1f ms (the real runs' %d first instances beyond the model's launch, start-up and health cadence: the new service's synced store write and creation under the machine's load)",
+				rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts))
 		}
 	}
 	seeded, err := sim.Run(&simSc, simOpts)
@@ -289,6 +308,56 @@ func inRunOverhead(runs []*realrun.Result) float64 {
 	}
 	slices.Sort(d)
 	return math.Round(d[len(d)/2]*1000) / 1000
+}
+
+// modelStart is how long the model of scheduler, fed the launch latency
+// the calibration gives it (kitchen's process start, and waiter-sim
+// marathon's fixed staging), takes from creating a service to its first
+// instance taking a request, for a start-up: on the shell scheduler the
+// launch, the start-up and half the probe interval at that age (the mean
+// wait for the probe that finds it listening,
+// engine.StartupProbeInterval); on waiter-sim marathon the launch, the
+// start-up, half a fast poll and the poll's answer (the router's own
+// check finds it). nil for a scheduler fidelity does not run for real.
+func modelStart(sc *scenario.Scenario, scheduler string, processStart time.Duration) func(startup time.Duration) time.Duration {
+	switch scenario.Scheduler(scheduler) {
+	case scenario.SchedulerShell:
+		return func(startup time.Duration) time.Duration {
+			return processStart + startup + engine.StartupProbeInterval(startup, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, time.Hour)/2
+		}
+	case scenario.SchedulerMarathon:
+		fixed := realrun.MarathonLaunchLatency(sc)
+		return func(startup time.Duration) time.Duration {
+			return fixed + processStart + startup + sc.Router.FastPollInterval/2 + sc.Router.APILatency
+		}
+	}
+	return nil
+}
+
+// inRunStart is the median time the real runs' first instances took
+// beyond what the model accounts for (modelStart): what creating a
+// service costs a real router beyond the model's API latency. At least 0 ms; the count of cold starts it comes from is 0
+// when the runs show none.
+func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64, model func(startup time.Duration) time.Duration) (float64, int, error) {
+	var d []float64
+	for _, r := range runs {
+		fs, err := realrun.FirstInstances(sc, r, overheadMS)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, f := range fs {
+			d = append(d, f.WaitMS-sim.MS(model(f.Startup)))
+		}
+	}
+	if len(d) == 0 {
+		return 0, 0, nil
+	}
+	slices.Sort(d)
+	med := d[len(d)/2]
+	if len(d)%2 == 0 {
+		med = (d[len(d)/2-1] + med) / 2
+	}
+	return math.Round(max(med, 0)*1000) / 1000, len(d), nil
 }
 
 // sentArrivals are the times a real run's requests went out, by service.

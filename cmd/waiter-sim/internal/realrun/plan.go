@@ -121,9 +121,8 @@ func playable(s *scenario.Service) error {
 // start-up distribution is played by its mean (a warning says so).
 func newService(b *scenario.Behaviour, name, kitchen, runTag string) (*service, []string, error) {
 	var warn []string
-	startup := time.Duration(b.Startup.Value * float64(time.Second)).Round(time.Millisecond)
+	startup := kitchenStartup(b)
 	if b.Startup.Kind != rng.Constant {
-		startup = time.Duration(b.Startup.ExpectedValue() * float64(time.Second)).Round(time.Millisecond)
 		warn = append(warn, fmt.Sprintf("service %s: kitchen starts in %v, the mean of its start-up %v", name, startup, b.Startup.Dist))
 	}
 	params := scenario.ServiceParams(b, name, "")
@@ -158,6 +157,15 @@ func headerValue(v any) (string, error) {
 		return strconv.FormatInt(x, 10), nil
 	}
 	return "", fmt.Errorf("a %T cannot be sent as an x-waiter- header: %w", v, errUnplayable)
+}
+
+// kitchenStartup is the start-up sleep kitchen plays b's start-up with:
+// its value, or the mean of a distribution.
+func kitchenStartup(b *scenario.Behaviour) time.Duration {
+	if b.Startup.Kind != rng.Constant {
+		return time.Duration(b.Startup.ExpectedValue() * float64(time.Second)).Round(time.Millisecond)
+	}
+	return time.Duration(b.Startup.Value * float64(time.Second)).Round(time.Millisecond)
 }
 
 // calibrationBehaviour is the calibration service: no start-up sleep and

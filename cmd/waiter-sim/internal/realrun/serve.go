@@ -77,7 +77,7 @@ func StartRouter(b Binaries, parent string, sc *scenario.Scenario, seed uint64, 
 	hi := lo + 199
 	sched := fmt.Sprintf("scheduler: shell\nshell:\n  port-range: [%d, %d]\n", lo, hi)
 	if scheduler == "marathon" {
-		launch := time.Duration(sc.Marathon.LaunchLatency.ExpectedValue() * float64(time.Second)).Round(time.Millisecond)
+		launch := MarathonLaunchLatency(sc)
 		m, url, err := startChild("waiter-sim marathon", filepath.Join(dir, "marathon.log"), marathonRe, 30*time.Second,
 			b.WaiterSim, "marathon", "--listen", "127.0.0.1:0", "--port-range", fmt.Sprintf("%d-%d", lo, hi),
 			"--launch-latency", launch.String(), "--work-dir", filepath.Join(dir, "tasks"), "--seed", fmt.Sprint(seed))
@@ -113,6 +113,14 @@ queue-timeout: %s
 		return nil, err
 	}
 	return r, nil
+}
+
+// MarathonLaunchLatency is the staging-to-running delay the simulated
+// Marathon of a real run gives every task: the mean of the scenario's
+// launch latency (a real run plays a distribution by its mean, as it
+// does kitchen's start-up).
+func MarathonLaunchLatency(sc *scenario.Scenario) time.Duration {
+	return time.Duration(sc.Marathon.LaunchLatency.ExpectedValue() * float64(time.Second)).Round(time.Millisecond)
 }
 
 // Stop stops the router (which stops its instances) and the simulated

@@ -172,6 +172,9 @@ type modelScheduler struct {
 	calls []timedCall
 	// inflight are the requests each instance serves.
 	inflight map[string][]*inflightRequest
+	// facts are what the router's own health checks learnt (as
+	// adapters/marathon keeps them; sim.SyncerProbes).
+	facts map[string]engine.InstanceFlags
 }
 
 // inflightRequest is a request on an instance: dead is closed when the
@@ -225,7 +228,7 @@ type timedCall struct {
 
 func newModelScheduler(t *testing.T, sc *scenario.Scenario, start time.Time) *modelScheduler {
 	m := &modelScheduler{t: t, start: start, latency: sc.Router.APILatency, model: sim.NewModel(sc, sc.Seed, nil),
-		descs: map[string]*engine.Description{}, specs: map[string]*scenario.Behaviour{}, inflight: map[string][]*inflightRequest{}}
+		descs: map[string]*engine.Description{}, specs: map[string]*scenario.Behaviour{}, inflight: map[string][]*inflightRequest{}, facts: map[string]engine.InstanceFlags{}}
 	for i := range sc.Services {
 		s := &sc.Services[i]
 		d, err := engine.NewDescription(scenario.ServiceParams(&s.Behaviour, s.Name, ""), engine.DescriptionOptions{})
@@ -319,7 +322,11 @@ func (m *modelScheduler) Observe(context.Context) (map[string]engine.Observation
 	for _, id := range m.model.AppIDs() {
 		var o engine.Observation
 		sim.AppObservation(m.model.App(id), m.start, &o, func(*marathon.Task) uint64 { return 0 })
+		// adapters/marathon checks instances Marathon does not call
+		// healthy yet itself.
+		sim.SyncerProbes(m.model, m.now(), m.model.App(id), &o, m.facts)
 		out[id] = o
 	}
+	sim.PruneFacts(m.model, m.facts)
 	return out, nil
 }

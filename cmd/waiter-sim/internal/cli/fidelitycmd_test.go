@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"testing"
+	"time"
+
+	"github.com/waiter-go/waiter/cmd/waiter-sim/internal/realrun"
+	"github.com/waiter-go/waiter/sim"
+	"github.com/waiter-go/waiter/sim/scenario"
+)
+
+// The shell model's launch latency from the real runs is the median of
+// their first instances' waits beyond start-up and half the probe
+// interval at that age (2 s: 100 ms, so 50 ms), and never below 0.
+func TestInRunStart(t *testing.T) {
+	sc, err := scenario.Parse("t", []byte("name: t\nduration: 20s\nservices:\n  - name: a\n    startup: 2s\n    load: {kind: constant, rate: 1}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(waitMS float64) *realrun.Result {
+		return &realrun.Result{Report: &sim.Report{Series: sim.Series{TimeS: []float64{0}, Healthy: []float64{0}}},
+			Requests: []realrun.Request{{Service: "a", AtMS: 100, SentMS: 100, WorkMS: 10, LatencyMS: waitMS + 10 + 1, Outcome: "ok"}}}
+	}
+	shell := modelStart(sc, "shell", 0)
+	ms, n, err := inRunStart(sc, []*realrun.Result{run(2150), run(2090), run(2400)}, 1, shell)
+	if err != nil || n != 3 || ms != 100 {
+		t.Errorf("inRunStart = %v ms from %d cold starts (%v); want 100 ms from 3", ms, n, err)
+	}
+	if ms, _, _ := inRunStart(sc, []*realrun.Result{run(2150), run(2400)}, 1, shell); ms != 225 {
+		t.Errorf("two cold starts: %v ms, want their mean 225", ms)
+	}
+	if ms, n, _ := inRunStart(sc, []*realrun.Result{run(2010)}, 1, shell); ms != 0 || n != 1 {
+		t.Errorf("a first instance sooner than the model's: %v ms from %d, want 0 from 1", ms, n)
+	}
+	if _, n, _ := inRunStart(sc, nil, 1, shell); n != 0 {
+		t.Errorf("no runs: %d cold starts", n)
+	}
+	// On waiter-sim marathon: the mean of the default launch latency
+	// (lognormal, median 2 s, sigma 0.3: 2.092 s), the process start (5 ms),
+	// the start-up, half a fast poll (100 ms) and the poll's answer (50 ms).
+	if got, want := modelStart(sc, "marathon", 5*time.Millisecond)(2*time.Second), 4247*time.Millisecond; got != want {
+		t.Errorf("marathon's model start %v, want %v", got, want)
+	}
+	if modelStart(sc, "kubernetes", 0) != nil {
+		t.Error("kubernetes is not run for real by fidelity")
+	}
+}
