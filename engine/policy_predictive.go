@@ -122,7 +122,7 @@ func (p PredictivePolicy) withDefaults() PredictivePolicy {
 // NewScaler implements Policy.
 func (p PredictivePolicy) NewScaler(_ *Description, start ScaleStart) Scaler {
 	p = p.withDefaults()
-	return &predictiveScaler{p: p, last: start.Now, lastBusy: start.Now,
+	return &predictiveScaler{p: p, last: start.Now, lastBusy: start.Now, queuedSince: start.Now, share: 1,
 		hold: newKPAMaxWindow(int(math.Ceil(p.ScaleDownDelay.Seconds())))}
 }
 
@@ -152,6 +152,34 @@ type predictiveScaler struct {
 	lossRate                   float64
 	// hold keeps the highest steady need of the scale-down delay, by second.
 	hold *kpaMaxWindow
+	// queuedSince is the last pass at which nothing waited.
+	queuedSince time.Time
+	// share is this router's part of the cluster's outstanding requests,
+	// an average (1 with one router).
+	share float64
+}
+
+// clusterWide scales this router's own counts (in-flight, queued,
+// arrivals, completions) to the cluster's: with several routers each sees
+// only the requests sent to it, while Outstanding sums every router's
+// (the peers' counters) and the instance counts are the scheduler's. The
+// share of the outstanding requests this router holds is averaged over
+// BusyWindow, so a pass where a router happens to hold none or all of
+// them does not swing the estimate.
+func (s *predictiveScaler) clusterWide(in ScaleInput) ScaleInput {
+	local := in.InFlight + in.Queued
+	if in.Outstanding > 0 && in.Outstanding >= local {
+		dt := math.Max(in.Now.Sub(s.last).Seconds(), 0)
+		a := 1 - math.Exp(-dt/s.p.BusyWindow.Seconds())
+		s.share += a * (float64(local)/float64(in.Outstanding) - s.share)
+	}
+	if s.share >= 1 || s.share <= 0 {
+		return in
+	}
+	scale := func(n int) int { return int(math.Round(float64(n) / s.share)) }
+	in.InFlight, in.Queued = scale(in.InFlight), scale(in.Queued)
+	in.Arrived, in.Completed = scale(in.Arrived), scale(in.Completed)
+	return in
 }
 
 // coldWeight is how many completions the cold service-time guess is worth.
@@ -165,6 +193,7 @@ func poissonLow(n float64) float64 { return math.Max(0, n-2*math.Sqrt(n)) }
 func (s *predictiveScaler) Scale(in ScaleInput) Decision {
 	d := in.Desc
 	p := s.p
+	in = s.clusterWide(in)
 	dt := in.Now.Sub(s.last).Seconds()
 	newest := 0.0 // the newest arrival rate believed while requests wait
 	if dt > 0 {
@@ -218,6 +247,15 @@ func (s *predictiveScaler) Scale(in ScaleInput) Decision {
 		served := float64(in.Healthy) * cl / svcTime
 		b := float64(in.Queued) + math.Max(0, rate-served)*p.StartupEstimate.Seconds()
 		backlog = math.Min(b, b*svcTime/p.DrainHorizon.Seconds())
+		if in.Now.Sub(s.queuedSince) >= p.StartupEstimate {
+			// A queue that outlived the start-up time is not being
+			// drained by the capacity counted on (instances that never
+			// came, or whose slots another router owns): every waiting
+			// request gets a slot of its own, as Waiter's formula gives.
+			backlog = math.Max(backlog, b)
+		}
+	} else {
+		s.queuedSince = in.Now
 	}
 	spares := s.lossRate * p.FailureCover.Seconds()
 	count := func(slots, utilization float64) int {
