@@ -104,6 +104,53 @@ func TestPredictiveKeepsSparesForLostInstances(t *testing.T) {
 	}
 }
 
+// With three routers each holds about a third of the requests while the
+// instance counts are the scheduler's: the leader, scaling its own counts
+// by its share of the cluster's outstanding requests, asks for what one
+// router seeing everything would.
+func TestPredictiveSizesForTheClusterNotTheRouter(t *testing.T) {
+	d := mustDesc(t, Params{"concurrency-level": 4.0, "max-instances": 200.0})
+	alone := PredictivePolicy{}.NewScaler(d, ScaleStart{Now: epoch, Scheduled: 2})
+	third := PredictivePolicy{}.NewScaler(d, ScaleStart{Now: epoch, Scheduled: 2})
+	reqA, reqT := 2, 2
+	for i := 1; i <= 300; i++ {
+		at := time.Duration(i) * time.Second
+		// 300 rps of 100 ms requests: 30 in flight in the cluster.
+		in := predictiveInput(at, d, reqA, reqA, 30, 0, 300, 300)
+		reqA = alone.Scale(in).ScaleTo
+		in = predictiveInput(at, d, reqT, reqT, 10, 0, 100, 100)
+		in.Outstanding = 30
+		reqT = third.Scale(in).ScaleTo
+	}
+	if reqA < 10 || reqT < reqA-1 || reqT > reqA+1 {
+		t.Errorf("30 busy in the cluster: %d instances from one router's view, %d from a router holding a third; want the same (>= 10)", reqA, reqT)
+	}
+}
+
+// A queue that outlives the start-up estimate although the healthy
+// instances counted on could have drained it (their slots are another
+// router's, or they do not answer) gets a slot per waiting request.
+func TestPredictiveStuckQueueGetsASlotPerRequest(t *testing.T) {
+	d := mustDesc(t, Params{"concurrency-level": 4.0, "max-instances": 200.0})
+	s := PredictivePolicy{}.NewScaler(d, ScaleStart{Now: epoch, Scheduled: 10})
+	req := 10
+	var early, late int
+	for i := 1; i <= 30; i++ {
+		// 80 wait, none served, 10 healthy instances counted.
+		req = s.Scale(predictiveInput(time.Duration(i)*time.Second, d, req, req, 0, 80, 0, 0)).ScaleTo
+		if i == 5 {
+			early = req
+		}
+	}
+	late = req
+	if early >= 27 {
+		t.Errorf("80 queued for 5 s: %d instances, want the drain estimate, not a slot each (< 27)", early)
+	}
+	if late < 27 {
+		t.Errorf("80 queued for 30 s, beyond the 20 s start-up estimate: %d instances, want a slot per request (>= 27)", late)
+	}
+}
+
 // Steady load: 40 rps of 100 ms requests on concurrency-level 1 keeps 4
 // busy; at 0.75 utilisation that is 5.33 instances, whatever it started
 // from.
