@@ -40,7 +40,7 @@ func Calibrate(ctx context.Context, b Binaries, r *Router) (fidelity.Calibration
 
 	c := newClient()
 	defer c.CloseIdleConnections()
-	svc, _, err := newService(&calibrationBehaviour, "fidelity-calibration", b.Kitchen, "")
+	svc, _, err := newService(&calibrationBehaviour, "fidelity-calibration", b.Kitchen, "", "")
 	if err != nil {
 		return cal, err
 	}

@@ -73,7 +73,7 @@ func newPlan(sc *scenario.Scenario, seed uint64, kitchen, runTag string) (*plan,
 			if s.Count > 0 {
 				name = fmt.Sprintf("%s-%d", s.Name, c)
 			}
-			svc, warn, err := newService(&s.Behaviour, name, kitchen, runTag)
+			svc, warn, err := newService(&s.Behaviour, name, kitchen, runTag, string(sc.Policy))
 			if err != nil {
 				return nil, fmt.Errorf("service %s: %w", name, err)
 			}
@@ -118,8 +118,12 @@ func playable(s *scenario.Service) error {
 
 // newService describes a service by headers: its Waiter parameters, with
 // kitchen as the command. Kitchen sleeps a fixed start-up time: a
-// start-up distribution is played by its mean (a warning says so).
-func newService(b *scenario.Behaviour, name, kitchen, runTag string) (*service, []string, error) {
+// start-up distribution is played by its mean (a warning says so). A
+// service that does not choose its scaling policy gets the scenario's
+// (policy, when given) as its scaling-policy parameter: the router under
+// test may be anyone's (load --target), whose default is not the
+// scenario's.
+func newService(b *scenario.Behaviour, name, kitchen, runTag, policy string) (*service, []string, error) {
 	var warn []string
 	startup := kitchenStartup(b)
 	if b.Startup.Kind != rng.Constant {
@@ -127,6 +131,9 @@ func newService(b *scenario.Behaviour, name, kitchen, runTag string) (*service, 
 	}
 	params := scenario.ServiceParams(b, name, "")
 	params["cmd"] = fmt.Sprintf("%s -p $PORT0 --start-up-sleep-ms %d", kitchen, startup.Milliseconds())
+	if _, chosen := params["scaling-policy"]; !chosen && policy != "" {
+		params["scaling-policy"] = policy
+	}
 	// A tag of the run in the version keeps two runs on one router apart.
 	if runTag != "" {
 		params["version"] = fmt.Sprint(params["version"]) + "-" + runTag

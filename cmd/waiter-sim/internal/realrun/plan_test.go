@@ -100,3 +100,25 @@ func TestCountersAddUpAcrossAServicesLives(t *testing.T) {
 		t.Fatalf("parseSeries: %q %v %v", id, v, ok)
 	}
 }
+
+// The scenario's policy reaches the router under test with each service
+// that does not choose its own: a router started by someone else (load
+// --target) has its own default.
+func TestPlanSendsTheScenariosPolicy(t *testing.T) {
+	sc := loadScenario(t, "fidelity-step.yaml")
+	sc.Policy = "knative"
+	p, err := newPlan(sc, sc.Seed, "/bin/kitchen", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.services[0].headers.Get("x-waiter-scaling-policy"); got != "knative" {
+		t.Errorf("scaling-policy header %q, want the scenario's knative", got)
+	}
+	sc.Services[0].Behaviour.Params["scaling-policy"] = "predictive"
+	if p, err = newPlan(sc, sc.Seed, "/bin/kitchen", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.services[0].headers.Get("x-waiter-scaling-policy"); got != "predictive" {
+		t.Errorf("scaling-policy header %q, want the service's own predictive", got)
+	}
+}

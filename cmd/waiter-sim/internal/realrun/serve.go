@@ -95,7 +95,8 @@ poll-interval: %s
 fast-poll-interval: %s
 scaling-interval: %s
 queue-timeout: %s
-%s`, engineSeed, sc.Router.PollInterval, sc.Router.FastPollInterval, sc.Router.ScalingInterval, sc.Router.QueueTimeout, sched)
+scaling-policy: %s
+%s`, engineSeed, sc.Router.PollInterval, sc.Router.FastPollInterval, sc.Router.ScalingInterval, sc.Router.QueueTimeout, sc.Policy, sched)
 	cfgPath := filepath.Join(dir, "waiter.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		r.Stop()
