@@ -86,7 +86,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		}
 	}
 	appendVia(h, viaValue(r, s.cfg.Version))
-	h.Set(hdrCID, info(r).cid)
+	h[canonCID] = []string{info(r).cid}
 	dbg.proto = resp.Proto
 	s.setDebugHeaders(h, r, dbg)
 	closeIfBodyUnread(h, r)

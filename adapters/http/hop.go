@@ -18,6 +18,22 @@ const (
 	authCookie         = "x-waiter-auth"
 )
 
+// The canonical forms of the headers set on every proxied request, so
+// that setting them is a map assignment, not a canonicalization (which
+// allocates for a lower-case name) per request.
+var (
+	canonCID           = http.CanonicalHeaderKey(hdrCID)
+	canonAuthPrincipal = http.CanonicalHeaderKey(hdrAuthPrincipal)
+	canonAuthenticated = http.CanonicalHeaderKey(hdrAuthenticated)
+)
+
+// isWaiterHeader reports a header name starting x-waiter-, in any case,
+// without lower-casing it (no allocation).
+func isWaiterHeader(name string) bool {
+	const prefix = "x-waiter-"
+	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+}
+
 // hopHeaders are meaningful only for one connection and are never
 // forwarded, in either direction (RFC 9110 7.6.1 plus Waiter's list in
 // process_request.clj).
@@ -37,7 +53,7 @@ func removeHopHeaders(h http.Header) {
 		}
 	}
 	for _, name := range hopHeaders {
-		h.Del(name)
+		delete(h, name) // canonical already
 	}
 }
 
@@ -51,7 +67,7 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 	out := in.Clone()
 	removeHopHeaders(out)
 	for k := range out {
-		if strings.HasPrefix(strings.ToLower(k), "x-waiter-") {
+		if isWaiterHeader(k) {
 			delete(out, k)
 		}
 	}
@@ -59,10 +75,10 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 	out.Del("Expect")
 	stripAuthCookie(out)
 	if user != "" {
-		out.Set(hdrAuthPrincipal, user)
-		out.Set(hdrAuthenticated, user)
+		out[canonAuthPrincipal] = []string{user}
+		out[canonAuthenticated] = []string{user}
 	}
-	out.Set(hdrCID, cid)
+	out[canonCID] = []string{cid}
 	appendVia(out, via)
 	if _, ok := out["User-Agent"]; !ok {
 		// Go's transport would add its own; the backend should see the

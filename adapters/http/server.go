@@ -97,7 +97,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, ri := withInfo(r, s.clock.Now())
 	ri.header = w.Header()
-	w.Header().Set(hdrCID, ri.cid)
+	w.Header()[canonCID] = []string{ri.cid}
 	api := s.cls.isAPI(r)
 	if s.cfg.AccessLog != nil {
 		rec := &statusRecorder{ResponseWriter: w}
