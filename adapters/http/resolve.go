@@ -137,7 +137,9 @@ func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string,
 // overrides (overrides are applied on every call: they live in the
 // service cache and change without changing the key).
 func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
-	key := s.descs.key(hp, tokens, user)
+	bp := descKeyBufs.Get().(*[]byte)
+	key := s.descs.key((*bp)[:0], hp, tokens, user)
+	defer func() { *bp = key[:0]; descKeyBufs.Put(bp) }()
 	desc := s.descs.get(key)
 	if desc == nil {
 		params, orders := tokenSources(parts)
