@@ -63,7 +63,7 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens []waiter.Token, allowFallback bool) (*resolved, *Error) {
 	parts := make([]tokenParts, len(tokens))
 	for i, t := range tokens {
-		parts[i] = splitToken(t)
+		parts[i] = s.tparts.split(t)
 		if msg := maintenanceMessage(parts[i].meta); msg != "" {
 			return nil, &Error{Status: http.StatusServiceUnavailable, Message: msg,
 				Details: map[string]any{"token": t.Name}}

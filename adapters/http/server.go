@@ -44,8 +44,9 @@ type Server struct {
 	fast       *fastClients // plain HTTP/1.1 exchanges (fastclient.go)
 	services   *serviceCache
 	descs      descCache
-	errPages   *errPages    // rendered failure pages of services, reused briefly
-	cookies    *authCookies // nil: no x-waiter-auth cookies
+	tparts     tokenPartsCache // tokens' data split, by name and ETag
+	errPages   *errPages       // rendered failure pages of services, reused briefly
+	cookies    *authCookies    // nil: no x-waiter-auth cookies
 	metrics    *metrics
 	draining   atomic.Bool
 	asyncs     *asyncTracker // async (202) requests holding instances
@@ -76,6 +77,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
+		tparts:  tokenPartsCache{max: cfg.DescriptionCacheSize},
 		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 		errPages: newErrPages(errPageWindow, errPageKinds),
 	}
