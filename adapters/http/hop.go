@@ -25,6 +25,7 @@ var (
 	canonCID           = http.CanonicalHeaderKey(hdrCID)
 	canonAuthPrincipal = http.CanonicalHeaderKey(hdrAuthPrincipal)
 	canonAuthenticated = http.CanonicalHeaderKey(hdrAuthenticated)
+	canonDebug         = http.CanonicalHeaderKey(hdrDebug)
 )
 
 // isWaiterHeader reports a header name starting x-waiter-, in any case,
@@ -94,7 +95,10 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 func copyResponseHeaders(dst, src http.Header) {
 	own := dst.Values("Set-Cookie")
 	for k, vv := range src {
-		dst[k] = append([]string(nil), vv...)
+		// Shared, not copied: src is the backend response's own map,
+		// read-only from here on, and dst's edits below replace or
+		// delete entries, never write into a value slice.
+		dst[k] = vv
 	}
 	removeHopHeaders(dst)
 	backend := dst.Values("Set-Cookie")
