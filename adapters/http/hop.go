@@ -150,6 +150,14 @@ func appendVia(h http.Header, via string) {
 	h.Set(hdrVia, via)
 }
 
+// via is viaValue, computed once for the usual HTTP/1.1 request.
+func (s *Server) via(r *http.Request) string {
+	if r.Proto == "HTTP/1.1" && s.via11 != "" {
+		return s.via11
+	}
+	return viaValue(r, s.cfg.Version)
+}
+
 // viaValue is "<protocol version> waiter", e.g. "1.1 waiter" (Waiter's
 // attach-via-header-middleware adds its git sha, which we have none of).
 func viaValue(r *http.Request, version string) string {

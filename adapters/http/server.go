@@ -45,6 +45,7 @@ type Server struct {
 	services   *serviceCache
 	descs      descCache
 	tparts     tokenPartsCache // tokens' data split, by name and ETag
+	via11      string          // the Via entry of an HTTP/1.1 request (via)
 	errPages   *errPages       // rendered failure pages of services, reused briefly
 	cookies    *authCookies    // nil: no x-waiter-auth cookies
 	metrics    *metrics
@@ -78,6 +79,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
 		tparts:  tokenPartsCache{max: cfg.DescriptionCacheSize},
+		via11:   viaValue(&http.Request{Proto: "HTTP/1.1"}, cfg.Version),
 		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 		errPages: newErrPages(errPageWindow, errPageKinds),
 	}
