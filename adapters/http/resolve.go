@@ -118,7 +118,7 @@ func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string,
 	if _, ok := hp.Service["authentication"]; ok {
 		return "", false, badRequest("An authentication parameter is not supported for on-the-fly headers")
 	}
-	if len(parts) > 0 {
+	if anyDisablesAuthentication(parts) {
 		params := make([]engine.Params, len(parts))
 		for i, p := range parts {
 			params[i] = p.service
@@ -131,6 +131,18 @@ func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string,
 		}
 	}
 	return "", false, nil
+}
+
+// anyDisablesAuthentication reports a token that sets authentication
+// "disabled": without one, engine.DisablesAuthentication is false, and
+// the merge it costs (a map per request) is skipped.
+func anyDisablesAuthentication(parts []tokenParts) bool {
+	for _, p := range parts {
+		if a, _ := p.service["authentication"].(string); a == engine.AuthenticationDisabled {
+			return true
+		}
+	}
+	return false
 }
 
 // describeCached is describe with a cache of the description before
