@@ -46,12 +46,14 @@ type Server struct {
 	descs      descCache
 	tparts     tokenPartsCache // tokens' data split, by name and ETag
 	via11      string          // the Via entry of an HTTP/1.1 request (via)
-	errPages   *errPages       // rendered failure pages of services, reused briefly
-	cookies    *authCookies    // nil: no x-waiter-auth cookies
-	metrics    *metrics
-	draining   atomic.Bool
-	asyncs     *asyncTracker // async (202) requests holding instances
-	sockets    *hijacked     // open websockets, for the drain
+	// backendAuths caches cfg.BackendAuth's header per service.
+	backendAuths backendAuthCache
+	errPages     *errPages    // rendered failure pages of services, reused briefly
+	cookies      *authCookies // nil: no x-waiter-auth cookies
+	metrics      *metrics
+	draining     atomic.Bool
+	asyncs       *asyncTracker // async (202) requests holding instances
+	sockets      *hijacked     // open websockets, for the drain
 	// tokenWatches counts the /tokens?watch=true streams running.
 	tokenWatches atomic.Int32
 	extMetrics   extMetrics // POST /metrics/external, per instance
@@ -78,9 +80,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
-		tparts:  tokenPartsCache{max: cfg.DescriptionCacheSize},
-		via11:   viaValue(&http.Request{Proto: "HTTP/1.1"}, cfg.Version),
-		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
+		tparts:       tokenPartsCache{max: cfg.DescriptionCacheSize},
+		via11:        viaValue(&http.Request{Proto: "HTTP/1.1"}, cfg.Version),
+		backendAuths: backendAuthCache{max: cfg.ServiceCacheSize},
+		metrics:      newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 		errPages: newErrPages(errPageWindow, errPageKinds),
 	}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
