@@ -252,15 +252,6 @@ func (s *Server) checkAsync(a *asyncRequest, endpoint *url.URL) (int, http.Heade
 	return resp.StatusCode, resp.Header, nil
 }
 
-// backendAuth adds the service's credentials to a request to its instance.
-func (s *Server) backendAuth(out *http.Request, serviceID string) {
-	if s.cfg.BackendAuth != nil {
-		if user, pass, ok := s.cfg.BackendAuth(serviceID); ok {
-			out.SetBasicAuth(user, pass)
-		}
-	}
-}
-
 // StopAsync ends every async request's monitor and releases its instance;
 // `waiter serve` calls it on shutdown, before the driver stops.
 func (s *Server) StopAsync() {

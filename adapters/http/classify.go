@@ -66,8 +66,7 @@ func (c classifier) isOwnHost(name string) bool { return c.own[strings.ToLower(n
 // hasServiceHeaders reports an x-waiter-* header other than x-waiter-debug.
 func hasServiceHeaders(h http.Header) bool {
 	for k := range h {
-		lk := strings.ToLower(k)
-		if strings.HasPrefix(lk, "x-waiter-") && lk != hdrDebug {
+		if isWaiterHeader(k) && !strings.EqualFold(k, hdrDebug) {
 			return true
 		}
 	}

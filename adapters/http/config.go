@@ -68,7 +68,8 @@ type Config struct {
 	// BackendAuth, when set, returns the credentials the router sends to an
 	// instance as HTTP Basic auth (Waiter's service password). Schedulers
 	// that export WAITER_USERNAME and WAITER_PASSWORD to instances must
-	// agree with it.
+	// agree with it. It must depend on the service id only: the edge
+	// caches its answer per service (backendauth.go).
 	BackendAuth func(serviceID string) (user, password string, ok bool)
 	// AuthCookieSecret keys the x-waiter-auth cookie that remembers an
 	// authenticated client (at least 16 bytes; routers that share it

@@ -22,7 +22,9 @@ type debugInfo struct {
 // setDebugHeaders adds the debug headers when the client asked for them.
 func (s *Server) setDebugHeaders(h http.Header, r *http.Request, d debugInfo) {
 	ri := info(r)
-	ri.note(d) // every proxy answer passes here: the access log's source
+	if s.cfg.AccessLog != nil {
+		ri.note(d) // every proxy answer passes here: the access log's source
+	}
 	if !ri.debug {
 		return
 	}

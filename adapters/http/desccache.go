@@ -2,7 +2,6 @@ package waiterhttp
 
 import (
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/waiter-go/waiter"
@@ -26,51 +25,66 @@ type descCache struct {
 	m  map[string]*engine.Description
 }
 
-func (c *descCache) key(hp engine.HeaderParams, tokens []waiter.Token, user string) string {
-	var b strings.Builder
-	b.WriteString(engine.ParamsKey(hp.Service))
-	b.WriteByte(0)
-	names := make([]string, 0, len(hp.ParamEnv))
-	for k := range hp.ParamEnv {
-		names = append(names, k)
+// key appends the cache key of a request's sources to buf. The key is
+// built into a reused buffer and looked up without converting it to a
+// string (the compiler's map[string(b)] form), so a hit allocates
+// nothing; only a miss stores a string copy.
+func (c *descCache) key(buf []byte, hp engine.HeaderParams, tokens []waiter.Token, user string) []byte {
+	if len(hp.Service) > 0 {
+		buf = append(buf, engine.ParamsKey(hp.Service)...)
 	}
-	sort.Strings(names)
-	for _, k := range names {
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(hp.ParamEnv[k])
-		b.WriteByte('\n')
+	buf = append(buf, 0)
+	if len(hp.ParamEnv) > 0 {
+		names := make([]string, 0, len(hp.ParamEnv))
+		for k := range hp.ParamEnv {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			buf = append(buf, k...)
+			buf = append(buf, '=')
+			buf = append(buf, hp.ParamEnv[k]...)
+			buf = append(buf, '\n')
+		}
 	}
-	b.WriteByte(0)
+	buf = append(buf, 0)
 	// The headers' key order is part of the service id (engine.KeyOrder).
-	for _, k := range []string{"env", "metadata", "param"} {
-		b.WriteString(strings.Join(hp.Order[k], ","))
-		b.WriteByte('\n')
+	for _, k := range [...]string{"env", "metadata", "param"} {
+		for i, v := range hp.Order[k] {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, v...)
+		}
+		buf = append(buf, '\n')
 	}
 	for _, t := range tokens {
-		b.WriteString(t.Name)
-		b.WriteByte('@')
-		b.WriteString(t.ETag)
-		b.WriteByte('\n')
+		buf = append(buf, t.Name...)
+		buf = append(buf, '@')
+		buf = append(buf, t.ETag...)
+		buf = append(buf, '\n')
 	}
-	b.WriteByte(0)
-	b.WriteString(user)
-	return b.String()
+	buf = append(buf, 0)
+	buf = append(buf, user...)
+	return buf
 }
 
-func (c *descCache) get(key string) *engine.Description {
+// descKeyBufs are key buffers, reused across requests.
+var descKeyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+func (c *descCache) get(key []byte) *engine.Description {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.m[key]
+	return c.m[string(key)]
 }
 
-func (c *descCache) put(key string, d *engine.Description) {
+func (c *descCache) put(key []byte, d *engine.Description) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= c.max {
 		c.m = make(map[string]*engine.Description)
 	}
-	c.m[key] = d
+	c.m[string(key)] = d
 }
 
 // len is the number of descriptions held.

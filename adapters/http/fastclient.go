@@ -325,13 +325,7 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Resp
 	if hr.ContentLength < 0 {
 		hr.ContentLength = -1
 	}
-	for k, v := range resp.Header.All() {
-		name := string(k)
-		if http.CanonicalHeaderKey(name) == "Content-Length" {
-			continue
-		}
-		hr.Header.Add(name, string(v))
-	}
+	copyFastHeaders(hr.Header, &resp.Header)
 	if cl := resp.Header.ContentLength(); cl >= 0 {
 		hr.Header.Set("Content-Length", strconv.Itoa(cl))
 		if resp.SkipBody {

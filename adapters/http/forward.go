@@ -47,7 +47,12 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	defer body.finish(rc)
 	dbg.proto = rs.desc.BackendProto
 	sent := s.clock.Now()
-	socket.arm(rs.t.socket)
+	if !s.fastEligible(r, out, rs.desc.BackendProto) {
+		// The fast client bounds the wait with the connection's own
+		// deadline of the same length (roundTrip), which costs no timer;
+		// a body's upload activity still arms this one (clientBody).
+		socket.arm(rs.t.socket)
+	}
 	resp, err := s.roundTrip(ctx, r, out, rs.desc.BackendProto, rs.t.socket, cancel)
 	// The socket timeout covers the wait for the response to start; upload
 	// activity after that (an echo service) must not re-arm it.
@@ -85,8 +90,8 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 			held = true
 		}
 	}
-	appendVia(h, viaValue(r, s.cfg.Version))
-	h.Set(hdrCID, info(r).cid)
+	appendVia(h, s.via(r))
+	h[canonCID] = []string{info(r).cid}
 	dbg.proto = resp.Proto
 	s.setDebugHeaders(h, r, dbg)
 	closeIfBodyUnread(h, r)
@@ -128,7 +133,7 @@ func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolv
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        backendRequestHeaders(r.Header, info(r).cid, rs.user, viaValue(r, s.cfg.Version)),
+		Header:        backendRequestHeaders(r.Header, info(r).cid, rs.user, s.via(r)),
 		Host:          r.Host,
 		ContentLength: r.ContentLength,
 	}

@@ -18,6 +18,23 @@ const (
 	authCookie         = "x-waiter-auth"
 )
 
+// The canonical forms of the headers set on every proxied request, so
+// that setting them is a map assignment, not a canonicalization (which
+// allocates for a lower-case name) per request.
+var (
+	canonCID           = http.CanonicalHeaderKey(hdrCID)
+	canonAuthPrincipal = http.CanonicalHeaderKey(hdrAuthPrincipal)
+	canonAuthenticated = http.CanonicalHeaderKey(hdrAuthenticated)
+	canonDebug         = http.CanonicalHeaderKey(hdrDebug)
+)
+
+// isWaiterHeader reports a header name starting x-waiter-, in any case,
+// without lower-casing it (no allocation).
+func isWaiterHeader(name string) bool {
+	const prefix = "x-waiter-"
+	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+}
+
 // hopHeaders are meaningful only for one connection and are never
 // forwarded, in either direction (RFC 9110 7.6.1 plus Waiter's list in
 // process_request.clj).
@@ -37,7 +54,7 @@ func removeHopHeaders(h http.Header) {
 		}
 	}
 	for _, name := range hopHeaders {
-		h.Del(name)
+		delete(h, name) // canonical already
 	}
 }
 
@@ -51,7 +68,7 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 	out := in.Clone()
 	removeHopHeaders(out)
 	for k := range out {
-		if strings.HasPrefix(strings.ToLower(k), "x-waiter-") {
+		if isWaiterHeader(k) {
 			delete(out, k)
 		}
 	}
@@ -59,10 +76,10 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 	out.Del("Expect")
 	stripAuthCookie(out)
 	if user != "" {
-		out.Set(hdrAuthPrincipal, user)
-		out.Set(hdrAuthenticated, user)
+		out[canonAuthPrincipal] = []string{user}
+		out[canonAuthenticated] = []string{user}
 	}
-	out.Set(hdrCID, cid)
+	out[canonCID] = []string{cid}
 	appendVia(out, via)
 	if _, ok := out["User-Agent"]; !ok {
 		// Go's transport would add its own; the backend should see the
@@ -78,7 +95,10 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 func copyResponseHeaders(dst, src http.Header) {
 	own := dst.Values("Set-Cookie")
 	for k, vv := range src {
-		dst[k] = append([]string(nil), vv...)
+		// Shared, not copied: src is the backend response's own map,
+		// read-only from here on, and dst's edits below replace or
+		// delete entries, never write into a value slice.
+		dst[k] = vv
 	}
 	removeHopHeaders(dst)
 	backend := dst.Values("Set-Cookie")
@@ -128,6 +148,14 @@ func appendVia(h http.Header, via string) {
 		return
 	}
 	h.Set(hdrVia, via)
+}
+
+// via is viaValue, computed once for the usual HTTP/1.1 request.
+func (s *Server) via(r *http.Request) string {
+	if r.Proto == "HTTP/1.1" && s.via11 != "" {
+		return s.via11
+	}
+	return viaValue(r, s.cfg.Version)
 }
 
 // viaValue is "<protocol version> waiter", e.g. "1.1 waiter" (Waiter's

@@ -30,11 +30,14 @@ type infoKey struct{}
 // withInfo attaches a reqInfo to r, reusing the client's x-cid (Waiter's
 // correlation-id-middleware echoes it) or making a fresh one.
 func withInfo(r *http.Request, now time.Time) (*http.Request, *reqInfo) {
-	cid := r.Header.Get(hdrCID)
+	var cid string
+	if v := r.Header[canonCID]; len(v) > 0 {
+		cid = v[0]
+	}
 	if cid == "" {
 		cid = newCID()
 	}
-	_, debug := r.Header[http.CanonicalHeaderKey(hdrDebug)]
+	_, debug := r.Header[canonDebug]
 	ri := &reqInfo{cid: cid, start: now, debug: debug}
 	return r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)), ri
 }

@@ -63,7 +63,7 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens []waiter.Token, allowFallback bool) (*resolved, *Error) {
 	parts := make([]tokenParts, len(tokens))
 	for i, t := range tokens {
-		parts[i] = splitToken(t)
+		parts[i] = s.tparts.split(t)
 		if msg := maintenanceMessage(parts[i].meta); msg != "" {
 			return nil, &Error{Status: http.StatusServiceUnavailable, Message: msg,
 				Details: map[string]any{"token": t.Name}}
@@ -118,7 +118,7 @@ func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string,
 	if _, ok := hp.Service["authentication"]; ok {
 		return "", false, badRequest("An authentication parameter is not supported for on-the-fly headers")
 	}
-	if len(parts) > 0 {
+	if anyDisablesAuthentication(parts) {
 		params := make([]engine.Params, len(parts))
 		for i, p := range parts {
 			params[i] = p.service
@@ -133,11 +133,25 @@ func (s *Server) authBypass(hp engine.HeaderParams, parts []tokenParts) (string,
 	return "", false, nil
 }
 
+// anyDisablesAuthentication reports a token that sets authentication
+// "disabled": without one, engine.DisablesAuthentication is false, and
+// the merge it costs (a map per request) is skipped.
+func anyDisablesAuthentication(parts []tokenParts) bool {
+	for _, p := range parts {
+		if a, _ := p.service["authentication"].(string); a == engine.AuthenticationDisabled {
+			return true
+		}
+	}
+	return false
+}
+
 // describeCached is describe with a cache of the description before
 // overrides (overrides are applied on every call: they live in the
 // service cache and change without changing the key).
 func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
-	key := s.descs.key(hp, tokens, user)
+	bp := descKeyBufs.Get().(*[]byte)
+	key := s.descs.key((*bp)[:0], hp, tokens, user)
+	defer func() { *bp = key[:0]; descKeyBufs.Put(bp) }()
 	desc := s.descs.get(key)
 	if desc == nil {
 		params, orders := tokenSources(parts)

@@ -44,12 +44,16 @@ type Server struct {
 	fast       *fastClients // plain HTTP/1.1 exchanges (fastclient.go)
 	services   *serviceCache
 	descs      descCache
-	errPages   *errPages    // rendered failure pages of services, reused briefly
-	cookies    *authCookies // nil: no x-waiter-auth cookies
-	metrics    *metrics
-	draining   atomic.Bool
-	asyncs     *asyncTracker // async (202) requests holding instances
-	sockets    *hijacked     // open websockets, for the drain
+	tparts     tokenPartsCache // tokens' data split, by name and ETag
+	via11      string          // the Via entry of an HTTP/1.1 request (via)
+	// backendAuths caches cfg.BackendAuth's header per service.
+	backendAuths backendAuthCache
+	errPages     *errPages    // rendered failure pages of services, reused briefly
+	cookies      *authCookies // nil: no x-waiter-auth cookies
+	metrics      *metrics
+	draining     atomic.Bool
+	asyncs       *asyncTracker // async (202) requests holding instances
+	sockets      *hijacked     // open websockets, for the drain
 	// tokenWatches counts the /tokens?watch=true streams running.
 	tokenWatches atomic.Int32
 	extMetrics   extMetrics // POST /metrics/external, per instance
@@ -76,7 +80,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
-		metrics: newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
+		tparts:       tokenPartsCache{max: cfg.DescriptionCacheSize},
+		via11:        viaValue(&http.Request{Proto: "HTTP/1.1"}, cfg.Version),
+		backendAuths: backendAuthCache{max: cfg.ServiceCacheSize},
+		metrics:      newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 		errPages: newErrPages(errPageWindow, errPageKinds),
 	}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
@@ -97,7 +104,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, ri := withInfo(r, s.clock.Now())
 	ri.header = w.Header()
-	w.Header().Set(hdrCID, ri.cid)
+	w.Header()[canonCID] = []string{ri.cid}
 	api := s.cls.isAPI(r)
 	if s.cfg.AccessLog != nil {
 		rec := &statusRecorder{ResponseWriter: w}

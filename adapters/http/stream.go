@@ -9,6 +9,22 @@ import (
 	"time"
 )
 
+// inMemory reports a fast client's response body whose reads cannot wait
+// on the backend: read whole already, or of a known length no longer than
+// what the connection's buffer holds (the body still to come is at most
+// that).
+func inMemory(body io.ReadCloser) bool {
+	fb, ok := body.(*fastBody)
+	if !ok {
+		return false
+	}
+	if fb.done || fb.stream == nil {
+		return true
+	}
+	cl := fb.resp.Header.ContentLength()
+	return cl >= 0 && fb.conn.br.Buffered() >= cl
+}
+
 // bufPool holds the 32 KiB copy buffers (Waiter's client buffer size).
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
@@ -18,6 +34,11 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }
 // bytes as the backend produces them. It reports which side failed.
 func (s *Server) stream(ctx context.Context, w http.ResponseWriter, resp *http.Response,
 	idle time.Duration, cancel context.CancelCauseFunc) (backendErr, clientErr error) {
+	if inMemory(resp.Body) {
+		// A body already read whole (the fast client's short answers)
+		// cannot stall: no timer to arm.
+		idle = 0
+	}
 	dog := newWatchdog(s.clock, cancel, errStreamingTimeout)
 	defer dog.stop()
 	rc := http.NewResponseController(w)

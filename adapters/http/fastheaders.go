@@ -1,0 +1,88 @@
+package waiterhttp
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+)
+
+// copyFastHeaders adds a fast client answer's headers, but Content-Length
+// (the caller sets it from the parsed length), to h, as net/http's
+// transport builds a response's header: every value is cut from one
+// string and every single-value entry from one slice, so a response costs
+// a few allocations whatever its header count, and the common names are
+// constants, not copies.
+func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader) {
+	size, n := 0, 0
+	for _, v := range rh.All() {
+		size += len(v)
+		n++
+	}
+	var all strings.Builder
+	all.Grow(size)
+	for _, v := range rh.All() {
+		all.Write(v)
+	}
+	values := all.String()
+	slots := make([]string, n)
+	at := 0
+	for k, v := range rh.All() {
+		value := values[at : at+len(v)]
+		at += len(v)
+		name := commonHeaderName(k)
+		if name == "" {
+			name = http.CanonicalHeaderKey(string(k))
+		}
+		if name == "Content-Length" {
+			continue
+		}
+		if prior, ok := h[name]; ok {
+			h[name] = append(prior, value)
+			continue
+		}
+		slots[0] = value
+		h[name] = slots[:1:1]
+		slots = slots[1:]
+	}
+}
+
+// commonHeaderName is the canonical name of a frequent response header,
+// or "" (the switch on string(k) does not allocate).
+func commonHeaderName(k []byte) string {
+	switch string(k) {
+	case "Content-Type":
+		return "Content-Type"
+	case "Content-Length":
+		return "Content-Length"
+	case "Date":
+		return "Date"
+	case "Server":
+		return "Server"
+	case "Cache-Control":
+		return "Cache-Control"
+	case "Connection":
+		return "Connection"
+	case "Content-Encoding":
+		return "Content-Encoding"
+	case "Etag":
+		return "Etag"
+	case "Expires":
+		return "Expires"
+	case "Last-Modified":
+		return "Last-Modified"
+	case "Location":
+		return "Location"
+	case "Set-Cookie":
+		return "Set-Cookie"
+	case "Transfer-Encoding":
+		return "Transfer-Encoding"
+	case "Vary":
+		return "Vary"
+	case "Keep-Alive":
+		return "Keep-Alive"
+	case "Trailer":
+		return "Trailer"
+	}
+	return ""
+}
