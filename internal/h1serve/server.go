@@ -286,7 +286,11 @@ type watch struct {
 func (w *watch) fire() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.stopped {
+	// A read already runs for this request: a call of the previous
+	// request's timer that Stop could not catch (it was already waiting
+	// for w.mu) may run after sc.watch re-armed the watch, and the timer
+	// then fires again; one reader of the connection at a time.
+	if w.stopped || w.running != nil {
 		return
 	}
 	if w.body != nil && !w.body.done.Load() {
