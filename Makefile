@@ -80,12 +80,14 @@ FUZZMINIMIZE ?= 2s
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZMINIMIZE=$(FUZZMINIMIZE) FUZZFLAGS="$(FUZZFLAGS)" .ci/fuzz
 
-# lint: gofmt, go vet and staticcheck (pinned; fetched through the Go
+# lint: gofmt, go.mod/go.sum tidy (both modules), go vet and staticcheck (pinned; fetched through the Go
 # module proxy on first use and cached after).
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) mod tidy -diff
+	cd test/knativediff && $(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
 
