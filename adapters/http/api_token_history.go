@@ -58,10 +58,15 @@ func (s *Server) handleTokenHistory(w http.ResponseWriter, r *http.Request, _ ht
 		s.writeError(w, r, tokenError(err))
 		return
 	}
-	versions := []waiter.Token{cur}
-	if hist, err := s.store.TokenHistory(name); err == nil {
-		versions = append(versions, hist...)
+	hist, err := s.store.TokenHistory(name)
+	if err != nil {
+		// A history that cannot be read is the store's failure, not an
+		// empty history: answering with the current version alone would
+		// pass for the whole story.
+		s.writeError(w, r, tokenError(err))
+		return
 	}
+	versions := append([]waiter.Token{cur}, hist...)
 	mask := func(m map[string]any) map[string]any { return m }
 	if !s.mayReadToken(p.User, cur.Data) {
 		mask = maskEnv

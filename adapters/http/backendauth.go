@@ -3,7 +3,8 @@ package waiterhttp
 import (
 	"encoding/base64"
 	"net/http"
-	"sync"
+
+	"github.com/waiter-go/waiter/internal/boundedmap"
 )
 
 // backendAuthCache remembers each service's Authorization header to its
@@ -11,12 +12,9 @@ import (
 // schedulers export its answer to an instance when they start it, so it
 // cannot change while the service runs), and computing it (an HMAC per
 // request in `waiter serve`) is among the costliest steps of a proxied
-// request. At most max services; when full it starts over.
+// request. At most Max services; when full it starts over.
 type backendAuthCache struct {
-	max int
-
-	mu sync.RWMutex
-	m  map[string]backendAuthEntry
+	boundedmap.Map[string, backendAuthEntry]
 }
 
 type backendAuthEntry struct {
@@ -27,23 +25,15 @@ type backendAuthEntry struct {
 // header is the Authorization value for serviceID, or false when auth
 // gives none.
 func (c *backendAuthCache) header(serviceID string, auth func(string) (string, string, bool)) (string, bool) {
-	c.mu.RLock()
-	e, hit := c.m[serviceID]
-	c.mu.RUnlock()
-	if hit {
+	if e, hit := c.Get(serviceID); hit {
 		return e.header, e.ok
 	}
-	user, pass, ok := auth(serviceID)
-	if ok {
+	var e backendAuthEntry
+	if user, pass, ok := auth(serviceID); ok {
 		// As http.Request.SetBasicAuth writes it.
 		e = backendAuthEntry{header: "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)), ok: true}
 	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= c.max {
-		c.m = make(map[string]backendAuthEntry)
-	}
-	c.m[serviceID] = e
-	c.mu.Unlock()
+	c.Put(serviceID, e)
 	return e.header, e.ok
 }
 

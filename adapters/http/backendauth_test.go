@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"github.com/waiter-go/waiter/internal/boundedmap"
 	"net/http"
 	"testing"
 )
@@ -13,7 +14,7 @@ func TestBackendAuthCache(t *testing.T) {
 		calls[id]++
 		return "waiter", "pw-" + id, id != "none"
 	}
-	c := backendAuthCache{max: 2}
+	c := backendAuthCache{boundedmap.Map[string, backendAuthEntry]{Max: 2}}
 	want := &http.Request{Header: http.Header{}}
 	want.SetBasicAuth("waiter", "pw-s1")
 	for range 3 {
@@ -28,11 +29,11 @@ func TestBackendAuthCache(t *testing.T) {
 		t.Fatalf("a service without credentials got %q", v)
 	}
 	c.header("s2", auth)
-	if len(c.m) > c.max {
-		t.Fatalf("cache holds %d services, max %d", len(c.m), c.max)
+	if c.Len() > c.Max {
+		t.Fatalf("cache holds %d services, max %d", c.Len(), c.Max)
 	}
 	// Through the server: the request to the instance carries it.
-	s := &Server{cfg: Config{BackendAuth: auth}, backendAuths: backendAuthCache{max: 4}}
+	s := &Server{cfg: Config{BackendAuth: auth}, backendAuths: backendAuthCache{boundedmap.Map[string, backendAuthEntry]{Max: 4}}}
 	out := &http.Request{Header: http.Header{}}
 	s.backendAuth(out, "s1")
 	if user, pass, ok := out.BasicAuth(); !ok || user != "waiter" || pass != "pw-s1" {

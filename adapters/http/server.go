@@ -3,6 +3,7 @@ package waiterhttp
 import (
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/boundedmap"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -80,9 +81,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
 		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
-		tparts:       tokenPartsCache{max: cfg.DescriptionCacheSize},
+		tparts:       tokenPartsCache{boundedmap.Map[string, tokenPartsEntry]{Max: cfg.DescriptionCacheSize}},
 		via11:        viaValue(&http.Request{Proto: "HTTP/1.1"}, cfg.Version),
-		backendAuths: backendAuthCache{max: cfg.ServiceCacheSize},
+		backendAuths: backendAuthCache{boundedmap.Map[string, backendAuthEntry]{Max: cfg.ServiceCacheSize}},
 		metrics:      newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 		errPages: newErrPages(errPageWindow, errPageKinds),
 	}

@@ -1,10 +1,9 @@
 package waiterhttp
 
 import (
-	"sync"
-
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/boundedmap"
 )
 
 // tokenPartsCache remembers each token's data split into service
@@ -14,13 +13,10 @@ import (
 // Every proxied request naming a token splits it; the split maps are
 // only read, so sharing them is safe.
 //
-// It holds at most max tokens; when full it starts over, so memory stays
+// It holds at most Max tokens; when full it starts over, so memory stays
 // bounded whatever names requests bring.
 type tokenPartsCache struct {
-	max int
-
-	mu sync.RWMutex
-	m  map[string]tokenPartsEntry
+	boundedmap.Map[string, tokenPartsEntry]
 }
 
 type tokenPartsEntry struct {
@@ -34,19 +30,11 @@ func (c *tokenPartsCache) split(t waiter.Token) tokenParts {
 	if t.ETag == "" {
 		return splitToken(t)
 	}
-	c.mu.RLock()
-	e, ok := c.m[t.Name]
-	c.mu.RUnlock()
-	if ok && e.etag == t.ETag {
+	if e, ok := c.Get(t.Name); ok && e.etag == t.ETag {
 		// The key order is not part of the ETag: take the token's own.
 		return tokenParts{service: e.service, meta: e.meta, order: t.KeyOrder}
 	}
 	p := splitToken(t)
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= c.max {
-		c.m = make(map[string]tokenPartsEntry)
-	}
-	c.m[t.Name] = tokenPartsEntry{etag: t.ETag, service: p.service, meta: p.meta}
-	c.mu.Unlock()
+	c.Put(t.Name, tokenPartsEntry{etag: t.ETag, service: p.service, meta: p.meta})
 	return p
 }

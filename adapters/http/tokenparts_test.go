@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"github.com/waiter-go/waiter/internal/boundedmap"
 	"testing"
 
 	"github.com/waiter-go/waiter"
@@ -9,7 +10,7 @@ import (
 // A token's split is reused while its ETag stays, and redone when an edit
 // changes it; a full cache starts over instead of growing.
 func TestTokenPartsCache(t *testing.T) {
-	c := tokenPartsCache{max: 2}
+	c := tokenPartsCache{boundedmap.Map[string, tokenPartsEntry]{Max: 2}}
 	v1 := waiter.Token{Name: "kit", ETag: "E-1", Data: map[string]any{"cpus": 1.0, "owner": "alice"}}
 	first := c.split(v1)
 	if first.service["cpus"] != 1.0 || first.meta["owner"] != "alice" {
@@ -27,14 +28,14 @@ func TestTokenPartsCache(t *testing.T) {
 	for _, name := range []string{"a", "b", "c"} {
 		c.split(waiter.Token{Name: name, ETag: "E-" + name, Data: map[string]any{"mem": 64.0}})
 	}
-	if len(c.m) > c.max {
-		t.Fatalf("cache holds %d tokens, max %d", len(c.m), c.max)
+	if c.Len() > c.Max {
+		t.Fatalf("cache holds %d tokens, max %d", c.Len(), c.Max)
 	}
 	// No ETag: never cached.
 	if got := c.split(waiter.Token{Name: "x", Data: map[string]any{"cpus": 3.0}}); got.service["cpus"] != 3.0 {
 		t.Fatalf("split without an ETag: %+v", got)
 	}
-	if _, ok := c.m["x"]; ok {
+	if _, ok := c.Get("x"); ok {
 		t.Fatal("a token without an ETag was cached")
 	}
 }
