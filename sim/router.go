@@ -179,11 +179,11 @@ func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *en
 			continue
 		}
 		p := m.Probe(now, t)
-		in.Healthy, in.HealthCheckStatus = p.Healthy, p.Status
+		rp := engine.RouterProbe{Healthy: p.Healthy, Status: p.Status}
 		if p.Connected {
-			facts[in.ID] |= engine.FlagHasConnected | engine.FlagHasResponded
-			in.Flags |= engine.FlagHasConnected | engine.FlagHasResponded
+			rp.Flags = engine.FlagHasConnected | engine.FlagHasResponded
 		}
+		engine.ApplyRouterProbe(in, rp, facts)
 	}
 	for i := range obs.Failed {
 		obs.Failed[i].Flags |= facts[obs.Failed[i].ID]

@@ -116,12 +116,9 @@ func (s *Scheduler) runProbes(ctx context.Context, obs map[string]*engine.Observ
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, j := range jobs {
-		in := &obs[j.service].Instances[j.index]
 		r := results[i]
-		in.Healthy = r.Healthy()
-		in.HealthCheckStatus = r.Status
-		in.Flags |= r.Flags
-		s.facts[in.ID] |= r.Flags
+		engine.ApplyRouterProbe(&obs[j.service].Instances[j.index],
+			engine.RouterProbe{Healthy: r.Healthy(), Status: r.Status, Flags: r.Flags}, s.facts)
 	}
 }
 
