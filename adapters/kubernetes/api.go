@@ -206,10 +206,6 @@ func (s *Scheduler) unmark(pods corev1client.PodInterface, name string) {
 // markSeenTimeout with ErrUnavailable (no controller is acting on the
 // ReplicaSet); KillInstance then takes the mark back.
 func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim string) error {
-	cached := s.replicaSetOf(serviceID)
-	if cached == nil {
-		return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
-	}
 	marked := func() int32 {
 		n := int32(1) // the victim, whether or not the watch has delivered its mark yet
 		for _, p := range s.podsOf(serviceID) {
@@ -225,9 +221,11 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 	tick := time.NewTicker(markSeenPoll)
 	defer tick.Stop()
 	for {
-		rs, err := s.client.AppsV1().ReplicaSets(cached.Namespace).Get(ctx, cached.Name, metav1.GetOptions{})
-		if err != nil {
-			return wrap(call, err, ErrServiceNotFound)
+		// The informer's copy: the controller's status write reaches it
+		// by the watch, so waiting costs the API server nothing.
+		rs := s.replicaSetOf(serviceID)
+		if rs == nil {
+			return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
 		}
 		if rs.Status.Replicas-rs.Status.FullyLabeledReplicas >= marked() {
 			return nil
