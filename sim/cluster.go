@@ -49,6 +49,9 @@ type routerState struct {
 	// facts are what this router's own health checks learnt of each
 	// task (scheduler: marathon, SyncerProbes).
 	facts map[string]engine.InstanceFlags
+	// madeHealthy marks a task this router's own probe found healthy as
+	// told healthy to it (built once: SyncerProbes takes it on every poll).
+	madeHealthy func(id string)
 	// open counts requests the balancer sent here that have not ended.
 	open int
 	// counters is the buffer the router publishes its counters from.

@@ -131,16 +131,17 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 	if r.sc.Scheduler == scenario.SchedulerMarathon {
 		// The router's own checks of instances Marathon does not call
 		// healthy yet (adapters/marathon); one it finds healthy is told
-		// healthy to this router.
-		SyncerProbes(r.model, r.now, a, &rt.obs, rt.facts)
-		bit := uint32(1) << uint(rt.idx)
-		for i := range rt.obs.Instances {
-			if in := &rt.obs.Instances[i]; in.Healthy {
-				if ts := r.tasks[in.ID]; ts != nil {
+		// healthy to this router. Only those need the lookup: the ones
+		// Marathon calls healthy were marked above.
+		if rt.madeHealthy == nil {
+			bit := uint32(1) << uint(rt.idx)
+			rt.madeHealthy = func(id string) {
+				if ts := r.tasks[id]; ts != nil {
 					ts.toldHealthy |= bit
 				}
 			}
 		}
+		SyncerProbes(r.model, r.now, a, &rt.obs, rt.facts, rt.madeHealthy)
 	}
 	return &rt.obs, svc
 }

@@ -163,8 +163,9 @@ func AppObservation(a *marathon.App, epoch time.Time, obs *engine.Observation, r
 // ready, not after Marathon's first check, 5 s after it runs). facts
 // keeps what the probes learnt of each task (connected, responded), by
 // task id, for its later observations and its failure, as the adapter
-// does; the caller prunes it (PruneFacts).
-func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *engine.Observation, facts map[string]engine.InstanceFlags) {
+// does; the caller prunes it (PruneFacts). madeHealthy, when not nil, is
+// told each instance a probe made healthy.
+func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *engine.Observation, facts map[string]engine.InstanceFlags, madeHealthy func(id string)) {
 	if a.Spec.HealthCheckInterval <= 0 {
 		return // no health check to aim at
 	}
@@ -184,6 +185,9 @@ func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *en
 			rp.Flags = engine.FlagHasConnected | engine.FlagHasResponded
 		}
 		engine.ApplyRouterProbe(in, rp, facts)
+		if in.Healthy && madeHealthy != nil {
+			madeHealthy(in.ID)
+		}
 	}
 	for i := range obs.Failed {
 		obs.Failed[i].Flags |= facts[obs.Failed[i].ID]

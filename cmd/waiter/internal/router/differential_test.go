@@ -324,7 +324,7 @@ func (m *modelScheduler) Observe(context.Context) (map[string]engine.Observation
 		sim.AppObservation(m.model.App(id), m.start, &o, func(*marathon.Task) uint64 { return 0 })
 		// adapters/marathon checks instances Marathon does not call
 		// healthy yet itself.
-		sim.SyncerProbes(m.model, m.now(), m.model.App(id), &o, m.facts)
+		sim.SyncerProbes(m.model, m.now(), m.model.App(id), &o, m.facts, nil)
 		out[id] = o
 	}
 	sim.PruneFacts(m.model, m.facts)
