@@ -89,14 +89,11 @@ func newAuthCookies(secret []byte, scope string, maxAge time.Duration) (*authCoo
 // seal makes the cookie value for p, good until the returned time: the
 // cookie's age, or p's own expiry when that comes first.
 func (c *authCookies) seal(p Principal, now time.Time) (string, time.Time) {
-	exp := now.Add(c.maxAge)
-	if !p.Expires.IsZero() && p.Expires.Before(exp) {
-		exp = p.Expires
-	}
+	exp := c.expiry(p, now)
 	payload, _ := json.Marshal(cookieClaims{User: p.User, Method: p.Method, ExpiresAt: exp.Unix()}) // cannot fail
 	nonce := make([]byte, c.aead.NonceSize(), c.aead.NonceSize()+len(payload)+c.aead.Overhead())
 	_, _ = rand.Read(nonce) // crypto/rand.Read never fails on supported platforms
-	return base64.RawURLEncoding.EncodeToString(c.aead.Seal(nonce, nonce, payload, c.scope)), time.Unix(exp.Unix(), 0)
+	return base64.RawURLEncoding.EncodeToString(c.aead.Seal(nonce, nonce, payload, c.scope)), exp
 }
 
 // open returns the principal a cookie value proves, or why it proves
@@ -125,17 +122,18 @@ func (c *authCookies) open(value string, now time.Time) (Principal, string) {
 // set adds the Set-Cookie headers that remember p for the client.
 func (c *authCookies) set(h http.Header, r *http.Request, p Principal, now time.Time) {
 	secure := r.TLS != nil
+	exp := c.expiry(p, now)
+	age := int(exp.Sub(now) / time.Second)
 	if l := c.last.Load(); l != nil && l.user == p.User && l.method == p.Method && l.secure == secure &&
-		l.exp == c.expiry(p, now).Unix() && l.age == c.age(p, now) {
+		l.exp == exp.Unix() && l.age == age {
 		h.Add("Set-Cookie", l.session)
 		h.Add("Set-Cookie", l.at)
 		return
 	}
-	value, exp := c.seal(p, now)
-	age := int(exp.Sub(now) / time.Second)
 	if age <= 0 {
 		return // the credential runs out within a second: nothing to remember
 	}
+	value, _ := c.seal(p, now)
 	sc := &sealedCookies{user: p.User, method: p.Method, exp: exp.Unix(), age: age, secure: secure,
 		session: (&http.Cookie{Name: authCookie, Value: value, Path: "/", MaxAge: age,
 			HttpOnly: true, Secure: secure}).String(),
@@ -146,16 +144,12 @@ func (c *authCookies) set(h http.Header, r *http.Request, p Principal, now time.
 	h.Add("Set-Cookie", sc.at)
 }
 
-// expiry is when a cookie sealed for p now expires (seal's rule).
+// expiry is when a cookie sealed for p now expires, to the second: the
+// router's cookie lifetime, or the credential's own expiry if sooner.
 func (c *authCookies) expiry(p Principal, now time.Time) time.Time {
 	exp := now.Add(c.maxAge)
 	if !p.Expires.IsZero() && p.Expires.Before(exp) {
 		exp = p.Expires
 	}
 	return time.Unix(exp.Unix(), 0)
-}
-
-// age is the Max-Age of a cookie sealed for p now.
-func (c *authCookies) age(p Principal, now time.Time) int {
-	return int(c.expiry(p, now).Sub(now) / time.Second)
 }
