@@ -206,6 +206,10 @@ func (s *Scheduler) unmark(pods corev1client.PodInterface, name string) {
 // markSeenTimeout with ErrUnavailable (no controller is acting on the
 // ReplicaSet); KillInstance then takes the mark back.
 func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim string) error {
+	cached := s.replicaSetOf(serviceID)
+	if cached == nil {
+		return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
+	}
 	marked := func() int32 {
 		n := int32(1) // the victim, whether or not the watch has delivered its mark yet
 		for _, p := range s.podsOf(serviceID) {
@@ -221,11 +225,14 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 	tick := time.NewTicker(markSeenPoll)
 	defer tick.Stop()
 	for {
-		// The informer's copy: the controller's status write reaches it
-		// by the watch, so waiting costs the API server nothing.
-		rs := s.replicaSetOf(serviceID)
-		if rs == nil {
-			return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
+		// A read from the API server, not the informer's copy: the copy's
+		// status can lag the pods this scheduler's own watch has seen, and
+		// comparing the two let a kill go ahead before the controller saw
+		// its mark (a 502 in test/kubernetes's outage test, the first run
+		// with the copy).
+		rs, err := s.client.AppsV1().ReplicaSets(cached.Namespace).Get(ctx, cached.Name, metav1.GetOptions{})
+		if err != nil {
+			return wrap(call, err, ErrServiceNotFound)
 		}
 		if rs.Status.Replicas-rs.Status.FullyLabeledReplicas >= marked() {
 			return nil

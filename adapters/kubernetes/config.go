@@ -48,7 +48,7 @@ const (
 	maxProbes = 16
 	// markSeenTimeout bounds how long a kill waits for the ReplicaSet
 	// controller to see its mark, and markSeenPoll how often it reads the
-	// ReplicaSet's status in the informer's cache meanwhile (KillInstance).
+	// ReplicaSet's status meanwhile (KillInstance).
 	markSeenTimeout = 10 * time.Second
 	markSeenPoll    = 20 * time.Millisecond
 )
