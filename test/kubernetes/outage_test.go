@@ -17,6 +17,10 @@ var outagePorts = [2]int{32700, 32767}
 // outageWindow is how long the API server is away.
 const outageWindow = 10 * time.Second
 
+// maxOutageStall is the longest the traffic may go without a reply while
+// the API server is away: a request waits for nothing of Kubernetes.
+const maxOutageStall = 2 * time.Second
+
 const (
 	beforeOutage int32 = iota
 	duringOutage
@@ -50,11 +54,13 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
 		return tr.count(beforeOutage) >= 20, fmt.Sprintf("%d replies", tr.count(beforeOutage))
 	})
+	// The outage's requests are those sent from the stop on (stopping
+	// kube-apiserver takes a while: it drains first).
+	tr.setPhase(duringOutage)
 	stopped := time.Now()
 	if err := kc.StopAPIServer(); err != nil {
 		t.Fatal(err)
 	}
-	tr.setPhase(duringOutage)
 	// The outage lasts its window whatever happens; the traffic runs
 	// through it and is checked afterwards.
 	eventually(t, outageWindow+5*time.Second, "the outage window to pass", func() (bool, string) {
@@ -67,6 +73,7 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	t.Logf("API server down %s, back (ready) in %s", restart.Sub(stopped).Round(time.Millisecond),
 		time.Since(restart).Round(time.Millisecond))
 	tr.setPhase(afterOutage)
+	outageEnd := time.Now()
 	eventually(t, 10*time.Second, "traffic after the outage", func() (bool, string) {
 		return tr.count(afterOutage) >= 20, fmt.Sprintf("%d replies", tr.count(afterOutage))
 	})
@@ -75,8 +82,12 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 			t.Errorf("a request (phase %d): %v, want 200", r.phase, r.reply)
 		}
 	}
-	if n := tr.count(duringOutage); n < 100 {
-		t.Errorf("only %d requests ran during the outage", n)
+	// Serving went on through the whole outage: no stall, however fast
+	// the machine (a count of requests measured the machine: 50 to 1,500
+	// on a loaded two-core runner).
+	if gap := tr.longestGap(duringOutage, stopped, outageEnd); gap > maxOutageStall {
+		t.Errorf("no reply for %s during the outage (%d replies), want a reply at least every %s",
+			gap.Round(time.Millisecond), tr.count(duringOutage), maxOutageStall)
 	}
 	t.Logf("%d requests during the %s outage, all 200", tr.count(duringOutage), outageWindow)
 

@@ -43,6 +43,7 @@ type traffic struct {
 type taggedReply struct {
 	reply
 	phase int32
+	at    time.Time // when the reply came back
 }
 
 // trafficPace is the least time between two requests of one worker: a
@@ -72,7 +73,7 @@ func (c *cluster) startTraffic(svc service, workers int) *traffic {
 				r := c.send(svc, nil)
 				tr.gate.RUnlock()
 				tr.mu.Lock()
-				tr.replies = append(tr.replies, taggedReply{r, phase})
+				tr.replies = append(tr.replies, taggedReply{r, phase, time.Now()})
 				tr.mu.Unlock()
 			}
 		}()
@@ -101,6 +102,20 @@ func (tr *traffic) count(p int32) int {
 		}
 	}
 	return n
+}
+
+// longestGap is the longest time in [from, to] without a reply of phase
+// p: from from to the first, between two, from the last to to.
+func (tr *traffic) longestGap(p int32, from, to time.Time) time.Duration {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	gap, prev := time.Duration(0), from
+	for _, r := range tr.replies { // in the order they came back
+		if r.phase == p && r.at.After(prev) && !r.at.After(to) {
+			gap, prev = max(gap, r.at.Sub(prev)), r.at
+		}
+	}
+	return max(gap, to.Sub(prev))
 }
 
 // last is the most recent reply, if any.
