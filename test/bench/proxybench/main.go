@@ -29,6 +29,7 @@ type options struct {
 	coldStarts             int
 	only                   string
 	conns                  int
+	services               int
 }
 
 func main() {
@@ -48,6 +49,7 @@ func main() {
 	flag.IntVar(&o.coldStarts, "n", 30, "cold starts to measure")
 	flag.StringVar(&o.only, "only", "", "run only the proxy or the coldstart benchmark, or the memory one (not run otherwise)")
 	flag.IntVar(&o.conns, "conns", 10000, "idle keep-alive connections of the memory benchmark")
+	flag.IntVar(&o.services, "services", 1000, "known idle services of the memory benchmark (one instance of the minimal backend each; 0: skip)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "proxybench:", err)
@@ -71,7 +73,13 @@ func run(o options) error {
 	defer waiter.stop(syscall.SIGTERM)
 	fmt.Printf("machine: %d CPUs, %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	if o.only == "memory" {
-		return memory(o, dir, waiter, url)
+		if err := memory(o, dir, waiter, url); err != nil {
+			return err
+		}
+		if o.services > 0 {
+			return memoryServices(o, dir, o.services)
+		}
+		return nil
 	}
 	if o.only != "coldstart" {
 		if err := proxy(o, dir, url, waiter); err != nil {

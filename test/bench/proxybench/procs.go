@@ -124,24 +124,34 @@ func startWaiter(bin, dir string) (*process, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	url, err := awaitListening(p, logPath)
+	if err != nil {
+		return nil, "", err
+	}
+	return p, url, nil
+}
+
+// awaitListening waits for the `waiter serve` p, logging to logPath, to
+// answer /status, and returns its URL; it stops p when that fails.
+func awaitListening(p *process, logPath string) (string, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if addr, ok := grepLog(logPath, listening); ok {
 			url := "http://" + addr
 			if _, err := awaitOK(url+"/status", 10*time.Second, 10*time.Millisecond); err != nil {
 				p.stop(syscall.SIGTERM)
-				return nil, "", err
+				return "", err
 			}
-			return p, url, nil
+			return url, nil
 		}
 		select {
 		case <-p.done:
-			return nil, "", fmt.Errorf("waiter serve exited; see %s", logPath)
+			return "", fmt.Errorf("waiter serve exited; see %s", logPath)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	p.stop(syscall.SIGTERM)
-	return nil, "", errors.New("waiter serve did not start listening within 30s")
+	return "", errors.New("waiter serve did not start listening within 30s")
 }
 
 // grepLog returns the first submatch of re in the file.

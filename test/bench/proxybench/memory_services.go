@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The per-service half of the memory benchmark (-only memory): the
+// resident memory `waiter serve` keeps for each known, idle service. A
+// router of its own (so the connections' memory is not mixed in) on the
+// shell scheduler is given -services services, each described by
+// on-the-fly headers and created by one request, each running one
+// instance of the minimal backend (min-instances 1, so nothing scales
+// them away while they are measured). The instances lead their own
+// process groups, so the router's group RSS is the router's alone.
+
+// servicesConfig is waiterConfig with a port for every instance and room
+// for every service under one user.
+const servicesConfig = `host: 127.0.0.1
+router-id: proxybench-services
+max-services-per-user: %[3]d
+max-instances-per-user: %[3]d
+shell:
+  port-range: [%[1]d, %[2]d]
+`
+
+// memoryServices prints the router's RSS before and after n services
+// were created and served one request each, and the difference per
+// service.
+func memoryServices(o options, dir string, n int) error {
+	sdir := filepath.Join(dir, "services")
+	if err := os.MkdirAll(sdir, 0o755); err != nil {
+		return err
+	}
+	cfg := filepath.Join(sdir, "waiter.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(servicesConfig, 40000, 40000+n+100, n+10)), 0o644); err != nil {
+		return err
+	}
+	logPath := filepath.Join(sdir, "waiter.log")
+	p, err := start("waiter serve (services)", logPath, o.waiter, "serve", "--config", cfg, "--data-dir", filepath.Join(sdir, "data"), "--port", "0")
+	if err != nil {
+		return err
+	}
+	defer p.stop(syscall.SIGTERM)
+	url, err := awaitListening(p, logPath)
+	if err != nil {
+		return err
+	}
+	before, err := groupRSS(p.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := createServices(url, o.minimal, n); err != nil {
+		return err
+	}
+	created := time.Since(start)
+	time.Sleep(2 * time.Second) // let the router settle after the burst of creations
+	after, err := groupRSS(p.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nmemory: RSS of waiter serve with %d known idle services (one instance each, created in %v)\n", n, created.Round(time.Millisecond))
+	fmt.Printf("%-14s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per service")
+	fmt.Printf("%-14s %9.1f MB %9.1f MB %11.0f B\n", "waiter serve", mb(before), mb(after), float64(after-before)/float64(n))
+	return nil
+}
+
+// createServices creates n services, 16 requests at a time, each by one
+// GET with the service described in x-waiter headers.
+func createServices(url, backend string, n int) error {
+	client := &http.Client{Timeout: 60 * time.Second}
+	work := make(chan int)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				headers := map[string]string{"x-waiter-cmd": backend, "x-waiter-cmd-type": "shell", "x-waiter-cpus": "0.1",
+					"x-waiter-mem": "32", "x-waiter-version": "memory", "x-waiter-name": "memory-" + strconv.Itoa(i),
+					"x-waiter-min-instances": "1", "x-waiter-max-instances": "1"}
+				status, body, err := request(context.Background(), client, http.MethodGet, url+"/hello", headers, nil)
+				if err == nil && status != http.StatusOK {
+					err = fmt.Errorf("status %d: %.200s", status, body)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("service %d: %w", i, err)
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs // nil when every service answered
+}
