@@ -15,15 +15,7 @@ import (
 // health-check interval.
 func (s *Scheduler) monitor(in *instance) {
 	url := healthURL(&in.svc.spec, in.ports)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.spawn(func() { // a probe in flight ends as soon as the instance stops
-		select {
-		case <-in.stopCh:
-			cancel()
-		case <-ctx.Done():
-		}
-	})
+	ctx := in.probeCtx // canceled as the instance stops, ending a probe in flight
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {

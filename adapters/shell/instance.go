@@ -1,8 +1,8 @@
 package shell
 
 import (
+	"context"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // instance is one process group running a service's command.
@@ -55,17 +56,24 @@ type instance struct {
 	// the instance is listed among the service's failures.
 	keepDir bool
 
-	stopCh     chan struct{} // closed when stopping begins
-	leaderDone chan struct{} // closed once the leader has exited
-	done       chan struct{} // closed once the group is gone
+	stopCh chan struct{} // closed when stopping begins
+	// probeCtx is canceled when stopping begins, with stopCh, so that a
+	// probe in flight ends at once (a goroutine per instance waiting on
+	// stopCh to cancel it cost 8-16 KB of stack for each instance).
+	probeCtx    context.Context
+	cancelProbe context.CancelFunc
+	leaderDone  chan struct{} // closed once the leader has exited
+	done        chan struct{} // closed once the group is gone
 }
 
 func newInstance(svc *service, id string, ports []int, pid int, startTicks uint64, startedAt, graceFrom time.Time) *instance {
-	return &instance{
+	in := &instance{
 		id: id, svc: svc, dir: filepath.Join(svc.dir, id), ports: ports,
 		startedAt: startedAt, graceFrom: graceFrom, pid: pid, startTicks: startTicks,
 		stopCh: make(chan struct{}), leaderDone: make(chan struct{}), done: make(chan struct{}),
 	}
+	in.probeCtx, in.cancelProbe = context.WithCancel(context.Background())
+	return in
 }
 
 // observed is the instance as Observe reports it. s.mu held.
@@ -99,6 +107,7 @@ func (s *Scheduler) beginStop(in *instance, grace time.Duration) {
 	in.stopping = true
 	in.healthy = false
 	close(in.stopCh)
+	in.cancelProbe()
 	delete(in.svc.instances, in.id)
 	s.notify(in.svc.spec.ServiceID)
 	s.spawn(func() { s.terminate(in, grace) })

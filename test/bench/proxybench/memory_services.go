@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -57,6 +59,10 @@ func memoryServices(o options, dir string, n int) error {
 	if err != nil {
 		return err
 	}
+	goBefore, err := goMemory(url)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := createServices(url, o.minimal, n); err != nil {
 		return err
@@ -67,10 +73,41 @@ func memoryServices(o options, dir string, n int) error {
 	if err != nil {
 		return err
 	}
+	goAfter, err := goMemory(url)
+	if err != nil {
+		return err
+	}
 	fmt.Printf("\nmemory: RSS of waiter serve with %d known idle services (one instance each, created in %v)\n", n, created.Round(time.Millisecond))
 	fmt.Printf("%-14s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per service")
 	fmt.Printf("%-14s %9.1f MB %9.1f MB %11.0f B\n", "waiter serve", mb(before), mb(after), float64(after-before)/float64(n))
+	for _, m := range goMemoryMetrics {
+		fmt.Printf("  of which %-28s %11.0f per service\n", m, (goAfter[m]-goBefore[m])/float64(n))
+	}
 	return nil
+}
+
+// goMemoryMetrics are the Go runtime's figures, from the router's
+// /metrics, that say where a service's memory goes.
+var goMemoryMetrics = []string{"go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "go_goroutines"}
+
+// goMemory reads goMemoryMetrics from the router's Prometheus metrics.
+func goMemory(url string) (map[string]float64, error) {
+	status, body, err := request(context.Background(), http.DefaultClient, http.MethodGet, url+"/metrics", nil, nil)
+	if err != nil || status != http.StatusOK {
+		return nil, fmt.Errorf("GET /metrics: %d %v", status, err)
+	}
+	got := map[string]float64{}
+	for _, line := range strings.Split(body, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && slices.Contains(goMemoryMetrics, f[0]) {
+			v, err := strconv.ParseFloat(f[1], 64)
+			if err != nil {
+				return nil, fmt.Errorf("GET /metrics: %s: %w", f[0], err)
+			}
+			got[f[0]] = v
+		}
+	}
+	return got, nil
 }
 
 // createServices creates n services, 16 requests at a time, each by one
