@@ -3,6 +3,8 @@ package engine
 import (
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 // killIdlestHarness is leader r1 of three routers with six idle healthy
@@ -107,4 +109,25 @@ func TestClusterKillIdlestPeerEmptyHanded(t *testing.T) {
 			t.Fatalf("lost=%v: after a kill the idler peer is asked again, got %s", lost, describe(acts))
 		}
 	}
+}
+
+// TestClusterKillIdlestProperties: whatever the peer reports, the
+// leader's first scale-down move delegates exactly when the service is
+// "simple" and the peer has more available slots than the leader's 6, and
+// an ejection it asks for is of an instance it owns under "simple".
+func TestClusterKillIdlestProperties(t *testing.T) {
+	own := map[string]bool{"i2": true, "i5": true, "i6": true}
+	rapid.Check(t, func(rt *rapid.T) {
+		scheme := rapid.SampledFrom([]string{SchemeSimple, SchemeBalanced}).Draw(rt, "scheme")
+		peerFree := rapid.IntRange(0, 20).Draw(rt, "peer-free")
+		h, d := killIdlestHarness(t, scheme)
+		acts := firstKillMove(t, h, d, peerFree)
+		del, asks := only(acts, ActDelegateKill), only(acts, ActAskEject)
+		if want := scheme == SchemeSimple && peerFree > 6; (len(del) == 1) != want || len(del)+len(asks) != 1 {
+			rt.Fatalf("%s, peer free %d: delegation %v, want %v (%s)", scheme, peerFree, len(del) == 1, want, describe(acts))
+		}
+		if len(asks) == 1 && scheme == SchemeSimple && !own[asks[0].Instance] {
+			rt.Fatalf("asked to eject %s, which r1 does not own", asks[0].Instance)
+		}
+	})
 }
