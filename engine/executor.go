@@ -85,6 +85,7 @@ func (e *Engine) scalingPass() {
 			Scheduled:   svc.scheduled,
 			Healthy:     c.healthy,
 			Expired:     expired,
+			Routers:     e.routersOf(svc),
 			Desc:        svc.desc,
 		})
 		svc.samples = svc.samples[:0]
@@ -103,6 +104,14 @@ func (e *Engine) scalingPass() {
 			e.applyDecision(svc, dec, c)
 		}
 	}
+}
+
+// routersOf is the number of routers sharing svc's instances.
+func (e *Engine) routersOf(svc *service) int {
+	if svc.clustered && e.cluster != nil {
+		return max(1, len(e.cluster.routers))
+	}
+	return 1
 }
 
 // idle reports whether svc may be removed: it has an idle timeout, nothing

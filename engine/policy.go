@@ -34,6 +34,9 @@ type ScaleInput struct {
 	Healthy int
 	// Expired = expired healthy + min(cap, expired unhealthy) instances.
 	Expired int
+	// Routers is the number of routers sharing the service's instances
+	// (1 without a cluster).
+	Routers int
 	Desc    *Description
 }
 

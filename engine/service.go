@@ -92,6 +92,10 @@ type service struct {
 	killWhy      string
 	// delegatedAt: an ActDelegateKill waits for its EvKillCandidate.
 	delegatedAt time.Time
+	// peerKillMissed: the last peer asked had no instance to kill (or its
+	// answer was lost), so the next kill is this router's own if it has
+	// one (killIdlest); any kill asked for clears it.
+	peerKillMissed bool
 	// distIDs are the healthy instances the slots were last distributed
 	// over, to redistribute only when they change.
 	distIDs []string
