@@ -124,7 +124,7 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	if outcome != engine.OutcomeSuccess {
 		st.t.Errors++
 	}
-	st.hist.Record(lat)
+	r.lats.record(r.svcs, rq.svc, lat)
 	r.rec.completed(int(rq.svc), lat)
 	rt := r.rts[rq.rt]
 	if !rt.up || rt.life != rq.life {

@@ -128,6 +128,10 @@ type Runner struct {
 
 	crashes []*taskState
 	arr     arrivalHeap
+	lats    latencies
+	// tasksCheckedAt is the model's Removals when a poll last looked
+	// for tasks of r.tasks that ended (endPoll).
+	tasksCheckedAt uint64
 	// violation is the first invariant violation seen (CheckInvariants).
 	violation error
 }
@@ -208,6 +212,7 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		return nil, err
 	}
 	r.rec = newRecorder(r)
+	r.lats.init(len(r.svcs), r.trace != nil)
 	r.startCluster(root)
 	for _, rt := range r.rts {
 		r.applyOn(rt, rt.sync.Start(r.at()))

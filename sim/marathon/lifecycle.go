@@ -127,6 +127,7 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 	}
 	delete(m.tasks, t.ID)
 	t.ended = true
+	m.removals++
 	m.changed(a)
 	if t.started {
 		m.cfg.Runtime.Stop(t)
