@@ -103,7 +103,7 @@ type Runner struct {
 	model   *marathon.Model
 	svcs    []*svcState
 	byID    map[string]int
-	procs   []*procState
+	procs   []procState
 	trace   *traceState
 	reqs    reqTable
 	nextID  engine.RequestID
