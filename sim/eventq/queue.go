@@ -44,6 +44,12 @@ type Queue[T any] struct {
 	hot int64
 
 	far []Event[T]
+
+	// next caches the earliest event's time while nextOK: a simulator
+	// peeks at each of its queues once per event it handles, and most
+	// peeks follow no change to the queue (Push keeps it, Pop drops it).
+	next   time.Duration
+	nextOK bool
 }
 
 // New returns an empty queue with room for capacity events outside the
@@ -71,6 +77,9 @@ func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
 	seq := q.seq
 	q.seq++
 	q.n++
+	if q.nextOK && at < q.next {
+		q.next = at // the new earliest (a tie leaves an earlier Seq first)
+	}
 	e := Event[T]{At: at, Seq: seq, Value: v}
 	s := int64(at) >> slotShift
 	if s < q.cur || s-q.cur >= wheelSlots {
@@ -152,8 +161,11 @@ func (q *Queue[T]) PeekAt() (at time.Duration, ok bool) {
 	if q.n == 0 {
 		return 0, false
 	}
-	m, _ := q.min()
-	return m.At, true
+	if !q.nextOK {
+		m, _ := q.min()
+		q.next, q.nextOK = m.At, true
+	}
+	return q.next, true
 }
 
 // Pop removes and returns the earliest event (ties: the one pushed first); ok
@@ -163,6 +175,7 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 		return e, false
 	}
 	q.n--
+	q.nextOK = false
 	m, s := q.min()
 	e = *m
 	if s < 0 {
@@ -196,6 +209,7 @@ func (q *Queue[T]) Reset() {
 	}
 	q.used = [wheelWords]uint64{}
 	q.inWheel, q.hot = 0, -1
+	q.nextOK = false
 	clear(q.far)
 	q.far = q.far[:0]
 	q.n = 0
