@@ -33,6 +33,9 @@ type Model struct {
 	minDeploy time.Duration
 	// removals counts tasks ended and apps deleted (Removals).
 	removals uint64
+	// unplaced counts the tasks waiting for an agent with room
+	// (TaskWaiting), which placeWaiting retries.
+	unplaced int
 }
 
 // Removals counts the tasks ended and the apps deleted so far: a driver
