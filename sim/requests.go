@@ -41,8 +41,10 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	rt.t.requests++
 	r.rec.routerArrival(rt)
 	r.reqs.put(id, reqState{svc: int32(svc), rt: uint8(rt.idx), life: rt.life, arrived: r.now, dur: dur})
-	r.stepOn(rt, engine.Event{Kind: engine.EvRequestArrived, Service: st.id, Request: id,
-		Description: st.desc, QueueTimeout: st.queueTO})
+	// The syncer called directly, not through stepOn: the event (192
+	// bytes) is built where Step takes it instead of copied there.
+	r.applyOn(rt, rt.sync.Step(r.at(), engine.Event{Kind: engine.EvRequestArrived, Service: st.id, Request: id,
+		Description: st.desc, QueueTimeout: st.queueTO}))
 	if rq := r.reqs.ref(id); rq != nil && rq.task == nil {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.
@@ -140,7 +142,7 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	if len(r.rts) > 1 {
 		rt.hist.Record(lat) // only a cluster's report shows each router's latency
 	}
-	r.stepOn(rt, engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome})
+	r.applyOn(rt, rt.sync.Step(r.at(), engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome}))
 }
 
 // reject records a request the engine refused.

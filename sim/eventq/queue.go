@@ -71,26 +71,40 @@ func (q *Queue[T]) Len() int { return q.n }
 // Push schedules v at time at and returns the event's sequence number, which
 // is unique within q and increases with every Push.
 func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
+	seq := q.seq
+	q.seq++
+	q.push(Event[T]{At: at, Seq: seq, Value: v})
+	return seq
+}
+
+// PushKeyed schedules v at time at with key in place of a sequence
+// number: events due at the same time pop in key order. Keys must differ
+// among the pending events, so a queue takes either Push or PushKeyed.
+// (The simulator's arrivals order ties by their process's index.)
+func (q *Queue[T]) PushKeyed(at time.Duration, key uint64, v T) {
+	q.push(Event[T]{At: at, Seq: key, Value: v})
+}
+
+func (q *Queue[T]) push(e Event[T]) {
 	if q.wheel == nil {
 		q.init()
 	}
-	seq := q.seq
-	q.seq++
 	q.n++
+	at := e.At
 	if q.nextOK && at < q.next {
-		q.next = at // the new earliest (a tie leaves an earlier Seq first)
+		q.next = at // the new earliest (a tie leaves the earlier time)
 	}
-	e := Event[T]{At: at, Seq: seq, Value: v}
 	s := int64(at) >> slotShift
 	if s < q.cur || s-q.cur >= wheelSlots {
 		q.far = append(q.far, e)
 		q.up(len(q.far) - 1)
-		return seq
+		return
 	}
 	i := s & wheelMask
 	sl := append(q.wheel[i], e)
-	// Keep the slot sorted with the smallest (At, Seq) last: e has the
-	// largest Seq so far, so it moves only past events due later.
+	// Keep the slot sorted with the smallest (At, Seq) last: after Push,
+	// e has the largest Seq so far, so it moves only past events due
+	// later.
 	j := len(sl) - 1
 	for j > 0 && less(&sl[j-1], &e) {
 		sl[j] = sl[j-1]
@@ -103,7 +117,6 @@ func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
 	if q.hot >= 0 && s < q.hot {
 		q.hot = s
 	}
-	return seq
 }
 
 // first returns the wheel's first slot in use (an absolute slot number);
