@@ -82,7 +82,12 @@ func (e *Engine) Now() time.Time { return e.now }
 // Before handling the event itself, Step moves the engine's clock to
 // ev.At and does everything that became due: queue timeouts, ends of
 // ejections, and the scaling pass when a scaling interval has elapsed.
-func (e *Engine) Step(ev Event) []Action {
+func (e *Engine) Step(ev Event) []Action { return e.StepRef(&ev) }
+
+// StepRef is Step with the event passed by pointer: an Event is ~200
+// bytes, and a driver stepping twice per request (the simulator) copied
+// it at each call. StepRef neither keeps nor changes *ev.
+func (e *Engine) StepRef(ev *Event) []Action {
 	e.out = e.out[:0]
 	if ev.At.After(e.now) {
 		e.now = ev.At
@@ -91,19 +96,19 @@ func (e *Engine) Step(ev Event) []Action {
 	switch ev.Kind {
 	case EvTick:
 	case EvRequestArrived:
-		e.arrive(&ev)
+		e.arrive(ev)
 	case EvRequestFinished:
 		e.finish(ev.Request, ev.Outcome)
 	case EvRequestCanceled:
 		e.cancel(ev.Request)
 	case EvServiceObserved:
-		e.observe(ev)
+		e.observe(*ev)
 	case EvScaleResult:
-		e.scaleResult(ev)
+		e.scaleResult(*ev)
 	case EvKillResult:
-		e.killResult(ev)
+		e.killResult(*ev)
 	case EvCreateResult:
-		e.createResult(ev)
+		e.createResult(*ev)
 	case EvDeleteService:
 		if svc := e.services[ev.Service]; svc != nil {
 			e.removeService(svc, ReasonServiceDeleted, "deleted by request")
@@ -111,19 +116,19 @@ func (e *Engine) Step(ev Event) []Action {
 	case EvSuspend, EvResume:
 		e.setSuspended(ev.Service, ev.Kind == EvSuspend)
 	case EvOverride:
-		e.override(ev)
+		e.override(*ev)
 	case EvStartService:
-		e.start(ev)
+		e.start(*ev)
 	case EvKillInstance:
-		e.operatorKill(ev)
+		e.operatorKill(*ev)
 	case EvServiceStale:
 		if svc := e.lookup(ev.Service); svc != nil {
 			svc.staleAt = ev.Until
 		}
 	case EvEjectInstance:
-		e.operatorEject(ev)
+		e.operatorEject(*ev)
 	case EvExpireInstance:
-		e.operatorExpire(ev)
+		e.operatorExpire(*ev)
 	case EvServiceActivity:
 		if svc := e.lookup(ev.Service); svc != nil {
 			at := ev.Until
@@ -140,17 +145,17 @@ func (e *Engine) Step(ev Event) []Action {
 		e.peerCounters(ev.Peer)
 		e.stealingPass() // what peers need arrives with their counters
 	case EvEjectResult:
-		e.ejectResult(ev)
+		e.ejectResult(*ev)
 	case EvEjectRequested:
-		e.ejectRequested(ev)
+		e.ejectRequested(*ev)
 	case EvKillDelegated:
-		e.killDelegated(ev)
+		e.killDelegated(*ev)
 	case EvKillCandidate:
-		e.killCandidate(ev)
+		e.killCandidate(*ev)
 	case EvSlotOffered:
-		e.slotOffered(ev)
+		e.slotOffered(*ev)
 	case EvSlotReleased:
-		e.slotReleased(ev)
+		e.slotReleased(*ev)
 	}
 	if !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()

@@ -1,6 +1,10 @@
 package sim
 
-import "time"
+import (
+	"time"
+
+	"github.com/waiter-go/waiter/sim/eventq"
+)
 
 // arrivalHeap orders load processes by their next arrival. Arrivals are
 // the most frequent event; keeping them out of the main event heap halves
@@ -9,11 +13,22 @@ import "time"
 // fixed and runs stay deterministic.
 //
 // It is a 4-ary heap of (time, process) pairs stored inline, without
-// container/heap's interface calls: with a thousand services, every
-// arrival moves the top process down about five levels.
+// container/heap's interface calls. With more than wheelProcs processes
+// the same order lives in an eventq.Queue instead, keyed by process
+// index: with a thousand services every arrival moved the top process
+// down about five levels of the heap (4 % of large.yaml's profile at its
+// peak), where the queue's timing wheel files it in its millisecond's
+// slot, which holds one or two.
 type arrivalHeap struct {
 	h []arrEntry
+	// wheel holds the processes instead of h once there are more than
+	// wheelProcs of them (schedule moves them).
+	wheel   *eventq.Queue[int32]
+	inWheel bool
 }
+
+// wheelProcs is the most processes kept in the heap.
+const wheelProcs = 64
 
 type arrEntry struct {
 	at time.Duration
@@ -27,10 +42,19 @@ func (a *arrEntry) before(b *arrEntry) bool {
 	return a.p < b.p
 }
 
-func (h *arrivalHeap) Len() int { return len(h.h) }
+func (h *arrivalHeap) Len() int {
+	if h.inWheel {
+		return h.wheel.Len()
+	}
+	return len(h.h)
+}
 
 // peek returns the next arrival's process and time.
 func (h *arrivalHeap) peek() (int32, time.Duration, bool) {
+	if h.inWheel {
+		e, ok := h.wheel.Peek()
+		return e.Value, e.At, ok
+	}
 	if len(h.h) == 0 {
 		return 0, 0, false
 	}
@@ -39,6 +63,19 @@ func (h *arrivalHeap) peek() (int32, time.Duration, bool) {
 
 // schedule sets process p's next arrival; p must not be in the heap.
 func (h *arrivalHeap) schedule(p int32, at time.Duration) {
+	if h.inWheel {
+		h.wheel.PushKeyed(at, uint64(p), p)
+		return
+	}
+	if len(h.h) == wheelProcs {
+		h.wheel, h.inWheel = eventq.New[int32](0), true
+		for _, e := range h.h {
+			h.wheel.PushKeyed(e.at, uint64(e.p), e.p)
+		}
+		h.h = nil
+		h.wheel.PushKeyed(at, uint64(p), p)
+		return
+	}
 	h.h = append(h.h, arrEntry{at: at, p: p})
 	i := len(h.h) - 1
 	e := h.h[i]
@@ -55,6 +92,13 @@ func (h *arrivalHeap) schedule(p int32, at time.Duration) {
 
 // reschedule moves the top process to its next arrival, or drops it.
 func (h *arrivalHeap) reschedule(at time.Duration, ok bool) {
+	if h.inWheel {
+		e, _ := h.wheel.Pop()
+		if ok {
+			h.wheel.PushKeyed(at, uint64(e.Value), e.Value)
+		}
+		return
+	}
 	n := len(h.h)
 	if !ok {
 		h.h[0] = h.h[n-1]

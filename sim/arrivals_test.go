@@ -14,7 +14,10 @@ func TestArrivalHeapMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var h arrivalHeap
 		model := map[int32]time.Duration{}
-		n := rapid.IntRange(1, 40).Draw(t, "procs")
+		// Up to twice wheelProcs processes: the heap, and the wheel that
+		// takes over; times from ties to beyond the wheel's second.
+		n := rapid.IntRange(1, 2*wheelProcs).Draw(t, "procs")
+		delta := rapid.OneOf(rapid.Int64Range(0, 10), rapid.Int64Range(0, 3e9))
 		for p := int32(0); p < int32(n); p++ {
 			at := time.Duration(rapid.Int64Range(0, 20).Draw(t, "at"))
 			h.schedule(p, at)
@@ -39,7 +42,7 @@ func TestArrivalHeapMatchesModel(t *testing.T) {
 				delete(model, p)
 				continue
 			}
-			next := at + time.Duration(rapid.Int64Range(0, 10).Draw(t, "delta"))
+			next := at + time.Duration(delta.Draw(t, "delta"))
 			h.reschedule(next, true)
 			model[p] = next
 		}

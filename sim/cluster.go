@@ -52,6 +52,8 @@ type routerState struct {
 	// madeHealthy marks a task this router's own probe found healthy as
 	// told healthy to it (built once: SyncerProbes takes it on every poll).
 	madeHealthy func(id string)
+	// prunedAt is the model's Removals when facts were last pruned.
+	prunedAt uint64
 	// open counts requests the balancer sent here that have not ended.
 	open int
 	// counters is the buffer the router publishes its counters from.

@@ -35,7 +35,20 @@ func (r *Runner) endPoll(rt *routerState, seq uint64) {
 		r.noteServingSvc(svc, a.Spec.ID)
 	}
 	r.applyOn(rt, rt.sync.PollDone(at, seq, nil, func(id string) bool { return r.model.App(id) != nil }))
-	PruneFacts(r.model, rt.facts)
+	// What went can change only when the model ended a task or deleted
+	// an app: until then the facts hold nothing to prune and every task
+	// of r.tasks still runs (a task enters it running, from a poll), so
+	// neither needs a walk (a few thousand map entries and a task each,
+	// every poll, with many services).
+	removals := r.model.Removals()
+	if rt.prunedAt != removals {
+		rt.prunedAt = removals
+		PruneFacts(r.model, rt.facts)
+	}
+	if r.tasksCheckedAt == removals {
+		return
+	}
+	r.tasksCheckedAt = removals
 	// Tasks the router served that Marathon no longer lists died: requests
 	// on them fail now. A task the model has not ended is listed under its
 	// id (the model keeps exactly the tasks not ended), so only ended ones

@@ -16,7 +16,7 @@ func (r *Runner) arrival(p int32) {
 		r.arr.reschedule(t.next.At, t.ok && t.next.At < r.end)
 		return
 	}
-	ps := r.procs[p]
+	ps := &r.procs[p]
 	svc := ps.family
 	if ps.split != nil {
 		svc += ps.split.Pick(r.now)
@@ -34,19 +34,21 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	st.t.Requests++
 	r.rec.arrival(svc)
 	if r.opts.OnArrival != nil {
-		r.opts.OnArrival(r.now, st.desc.ID)
+		r.opts.OnArrival(r.now, st.id)
 	}
 	rt := r.pickRouter()
 	rt.open++
 	rt.t.requests++
 	r.rec.routerArrival(rt)
 	r.reqs.put(id, reqState{svc: int32(svc), rt: uint8(rt.idx), life: rt.life, arrived: r.now, dur: dur})
-	r.stepOn(rt, engine.Event{Kind: engine.EvRequestArrived, Service: st.desc.ID, Request: id,
-		Description: st.desc, QueueTimeout: st.queueTO})
+	// The syncer called directly, not through stepOn: the event (192
+	// bytes) is built where Step takes it instead of copied there.
+	r.applyOn(rt, rt.sync.Step(r.at(), engine.Event{Kind: engine.EvRequestArrived, Service: st.id, Request: id,
+		Description: st.desc, QueueTimeout: st.queueTO}))
 	if rq := r.reqs.ref(id); rq != nil && rq.task == nil {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.
-		if l, ok := rt.eng.ServiceLoad(st.desc.ID); !ok || l.Healthy == 0 {
+		if l, ok := rt.eng.ServiceLoad(st.id); !ok || l.Healthy == 0 {
 			st.t.ColdStarts++
 		}
 	}
@@ -89,8 +91,10 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		d = st.spec.ServiceTime.SampleDuration(st.times, time.Second)
 	}
 	d += r.opts.RequestOverhead
-	if cpus := st.desc.CPUs; st.spec.SlowWhenBusy && float64(ts.inflight) > cpus && cpus > 0 {
-		d = time.Duration(float64(d) * float64(ts.inflight) / cpus)
+	if st.spec.SlowWhenBusy {
+		if cpus := st.desc.CPUs; float64(ts.inflight) > cpus && cpus > 0 {
+			d = time.Duration(float64(d) * float64(ts.inflight) / cpus)
+		}
 	}
 	if d <= 0 {
 		d = time.Microsecond
@@ -124,7 +128,7 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	if outcome != engine.OutcomeSuccess {
 		st.t.Errors++
 	}
-	st.hist.Record(lat)
+	r.lats.record(r.svcs, rq.svc, lat)
 	r.rec.completed(int(rq.svc), lat)
 	rt := r.rts[rq.rt]
 	if !rt.up || rt.life != rq.life {
@@ -138,7 +142,7 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	if len(r.rts) > 1 {
 		rt.hist.Record(lat) // only a cluster's report shows each router's latency
 	}
-	r.stepOn(rt, engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome})
+	r.applyOn(rt, rt.sync.Step(r.at(), engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome}))
 }
 
 // reject records a request the engine refused.

@@ -171,7 +171,9 @@ func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *en
 	}
 	for i := range obs.Instances {
 		in := &obs.Instances[i]
-		in.Flags |= facts[in.ID]
+		if in.Flags&probeFlags != probeFlags {
+			in.Flags |= facts[in.ID]
+		}
 		if in.Healthy {
 			continue
 		}
@@ -182,7 +184,7 @@ func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *en
 		p := m.Probe(now, t)
 		rp := engine.RouterProbe{Healthy: p.Healthy, Status: p.Status}
 		if p.Connected {
-			rp.Flags = engine.FlagHasConnected | engine.FlagHasResponded
+			rp.Flags = probeFlags
 		}
 		engine.ApplyRouterProbe(in, rp, facts)
 		if in.Healthy && madeHealthy != nil {
@@ -190,9 +192,17 @@ func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *en
 		}
 	}
 	for i := range obs.Failed {
-		obs.Failed[i].Flags |= facts[obs.Failed[i].ID]
+		if f := &obs.Failed[i]; f.Flags&probeFlags != probeFlags {
+			f.Flags |= facts[f.ID]
+		}
 	}
 }
+
+// probeFlags are the only flags SyncerProbes keeps in facts: an instance
+// whose observation has both already gains nothing from its facts, and
+// the map lookup (by a long task id, every instance of every poll) is
+// skipped.
+const probeFlags = engine.FlagHasConnected | engine.FlagHasResponded
 
 // PruneFacts forgets the facts of tasks the model no longer runs and no
 // app lists among its recent failures.

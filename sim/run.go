@@ -103,7 +103,7 @@ type Runner struct {
 	model   *marathon.Model
 	svcs    []*svcState
 	byID    map[string]int
-	procs   []*procState
+	procs   []procState
 	trace   *traceState
 	reqs    reqTable
 	nextID  engine.RequestID
@@ -128,6 +128,13 @@ type Runner struct {
 
 	crashes []*taskState
 	arr     arrivalHeap
+	lats    latencies
+	// atOf and atVal cache at(); atVal starts as Epoch (atOf 0).
+	atOf  time.Duration
+	atVal time.Time
+	// tasksCheckedAt is the model's Removals when a poll last looked
+	// for tasks of r.tasks that ended (endPoll).
+	tasksCheckedAt uint64
 	// violation is the first invariant violation seen (CheckInvariants).
 	violation error
 }
@@ -197,7 +204,7 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 	r := &Runner{
 		sc: sc, opts: opts, src: root, end: sc.Duration,
 		byID: map[string]int{}, tasks: map[string]*taskState{},
-		slow: 1,
+		slow: 1, atVal: Epoch,
 	}
 	for i := 0; i < max(sc.Routers, 1); i++ {
 		r.rts = append(r.rts, r.newRouter(i, seed, policy))
@@ -208,6 +215,7 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		return nil, err
 	}
 	r.rec = newRecorder(r)
+	r.lats.init(len(r.svcs), r.trace != nil)
 	r.startCluster(root)
 	for _, rt := range r.rts {
 		r.applyOn(rt, rt.sync.Start(r.at()))
@@ -318,7 +326,15 @@ func (r *Runner) handle(e ev) {
 	}
 }
 
-func (r *Runner) at() time.Time { return Epoch.Add(r.now) }
+// at is r.now as the engine's time. It is asked for at least twice per
+// request (each step through the syncer) and time.Time.Add normalises
+// seconds and nanoseconds each time, so the last answer is kept.
+func (r *Runner) at() time.Time {
+	if r.atOf != r.now {
+		r.atOf, r.atVal = r.now, Epoch.Add(r.now)
+	}
+	return r.atVal
+}
 
 // stepOn feeds one event to router rt's engine, through the syncer's
 // rules, and carries out the actions.

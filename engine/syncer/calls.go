@@ -15,7 +15,11 @@ func (s *Syncer) shape(now time.Time, ap *engine.Action) {
 	switch ap.Kind {
 	case engine.ActCreateService, engine.ActScaleService, engine.ActKillInstance, engine.ActDeleteService:
 	default:
-		s.out = append(s.out, Action{Kind: ActEngine, Engine: *ap})
+		// Grown in place, then filled: an Action is ~200 bytes, and a
+		// composite literal was built and then copied in.
+		s.out = append(s.out, Action{})
+		o := &s.out[len(s.out)-1]
+		o.Kind, o.Engine = ActEngine, *ap
 		return
 	}
 	a := *ap

@@ -234,7 +234,7 @@ func (s *Syncer) View(id string) (View, bool) {
 // and every request passes two through here.
 func (s *Syncer) step(now time.Time, ev *engine.Event) {
 	ev.At = now
-	acts := s.eng.Step(*ev)
+	acts := s.eng.StepRef(ev)
 	for i := range acts {
 		s.shape(now, &acts[i])
 	}

@@ -44,6 +44,12 @@ type Queue[T any] struct {
 	hot int64
 
 	far []Event[T]
+
+	// next caches the earliest event's time while nextOK: a simulator
+	// peeks at each of its queues once per event it handles, and most
+	// peeks follow no change to the queue (Push keeps it, Pop drops it).
+	next   time.Duration
+	nextOK bool
 }
 
 // New returns an empty queue with room for capacity events outside the
@@ -65,23 +71,40 @@ func (q *Queue[T]) Len() int { return q.n }
 // Push schedules v at time at and returns the event's sequence number, which
 // is unique within q and increases with every Push.
 func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
+	seq := q.seq
+	q.seq++
+	q.push(Event[T]{At: at, Seq: seq, Value: v})
+	return seq
+}
+
+// PushKeyed schedules v at time at with key in place of a sequence
+// number: events due at the same time pop in key order. Keys must differ
+// among the pending events, so a queue takes either Push or PushKeyed.
+// (The simulator's arrivals order ties by their process's index.)
+func (q *Queue[T]) PushKeyed(at time.Duration, key uint64, v T) {
+	q.push(Event[T]{At: at, Seq: key, Value: v})
+}
+
+func (q *Queue[T]) push(e Event[T]) {
 	if q.wheel == nil {
 		q.init()
 	}
-	seq := q.seq
-	q.seq++
 	q.n++
-	e := Event[T]{At: at, Seq: seq, Value: v}
+	at := e.At
+	if q.nextOK && at < q.next {
+		q.next = at // the new earliest (a tie leaves the earlier time)
+	}
 	s := int64(at) >> slotShift
 	if s < q.cur || s-q.cur >= wheelSlots {
 		q.far = append(q.far, e)
 		q.up(len(q.far) - 1)
-		return seq
+		return
 	}
 	i := s & wheelMask
 	sl := append(q.wheel[i], e)
-	// Keep the slot sorted with the smallest (At, Seq) last: e has the
-	// largest Seq so far, so it moves only past events due later.
+	// Keep the slot sorted with the smallest (At, Seq) last: after Push,
+	// e has the largest Seq so far, so it moves only past events due
+	// later.
 	j := len(sl) - 1
 	for j > 0 && less(&sl[j-1], &e) {
 		sl[j] = sl[j-1]
@@ -94,7 +117,6 @@ func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
 	if q.hot >= 0 && s < q.hot {
 		q.hot = s
 	}
-	return seq
 }
 
 // first returns the wheel's first slot in use (an absolute slot number);
@@ -152,8 +174,11 @@ func (q *Queue[T]) PeekAt() (at time.Duration, ok bool) {
 	if q.n == 0 {
 		return 0, false
 	}
-	m, _ := q.min()
-	return m.At, true
+	if !q.nextOK {
+		m, _ := q.min()
+		q.next, q.nextOK = m.At, true
+	}
+	return q.next, true
 }
 
 // Pop removes and returns the earliest event (ties: the one pushed first); ok
@@ -163,6 +188,7 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 		return e, false
 	}
 	q.n--
+	q.nextOK = false
 	m, s := q.min()
 	e = *m
 	if s < 0 {
@@ -196,6 +222,7 @@ func (q *Queue[T]) Reset() {
 	}
 	q.used = [wheelWords]uint64{}
 	q.inWheel, q.hot = 0, -1
+	q.nextOK = false
 	clear(q.far)
 	q.far = q.far[:0]
 	q.n = 0

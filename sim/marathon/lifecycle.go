@@ -75,6 +75,7 @@ func (m *Model) launch(a *App) {
 	a.Tasks = append(a.Tasks, t)
 	m.live++
 	m.peakLive = max(m.peakLive, m.live)
+	m.unplaced++
 	m.place(a, t)
 }
 
@@ -86,6 +87,7 @@ func (m *Model) place(a *App, t *Task) bool {
 		ag.usedC += a.Spec.CPUs
 		ag.usedM += a.Spec.MemMB
 		t.AgentID, t.Host, t.State = ag.ID, ag.Host, TaskStaging
+		m.unplaced--
 		t.Ports = t.Ports[:0]
 		for i := 0; i < a.Spec.Ports; i++ {
 			ag.portNo++
@@ -106,8 +108,10 @@ func (m *Model) place(a *App, t *Task) bool {
 
 // placeWaiting retries placement of waiting tasks after resources freed.
 func (m *Model) placeWaiting() {
-	for _, id := range m.order {
-		a := m.apps[id]
+	if m.unplaced == 0 {
+		return // nothing waits: no need to walk every task of every app
+	}
+	for _, a := range m.ordered { // m.order's apps, without a lookup each
 		for _, t := range a.Tasks {
 			if t.State == TaskWaiting && !m.place(a, t) {
 				return
@@ -127,6 +131,7 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 	}
 	delete(m.tasks, t.ID)
 	t.ended = true
+	m.removals++
 	m.changed(a)
 	if t.started {
 		m.cfg.Runtime.Stop(t)
@@ -134,7 +139,9 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 	m.live--
 	t.gen++ // cancels its pending events
 	a.TaskSeconds += (m.now - t.StagedAt).Seconds()
-	if t.State != TaskWaiting {
+	if t.State == TaskWaiting {
+		m.unplaced--
+	} else {
 		for _, ag := range m.agents {
 			if ag.ID == t.AgentID {
 				ag.usedC -= a.Spec.CPUs

@@ -31,7 +31,17 @@ type Model struct {
 	// minDeploy is the least time a deployment takes (a slow-deployment
 	// fault; 0 = none).
 	minDeploy time.Duration
+	// removals counts tasks ended and apps deleted (Removals).
+	removals uint64
+	// unplaced counts the tasks waiting for an agent with room
+	// (TaskWaiting), which placeWaiting retries.
+	unplaced int
 }
+
+// Removals counts the tasks ended and the apps deleted so far: a driver
+// that keeps something per task (or per recent failure) looks for what
+// went only when it changed.
+func (m *Model) Removals() uint64 { return m.removals }
 
 // SetLaunchFactor multiplies launch latencies from now on (1 = normal).
 func (m *Model) SetLaunchFactor(f float64) { m.launchFactor = f }
@@ -214,6 +224,7 @@ func (m *Model) DeleteApp(now time.Duration, id string) error {
 		m.endTask(a, a.Tasks[0], nil)
 	}
 	delete(m.apps, id)
+	m.removals++ // its recent failures go with it
 	i := sort.SearchStrings(m.order, id)
 	m.order = append(m.order[:i], m.order[i+1:]...)
 	m.ordered = append(m.ordered[:i], m.ordered[i+1:]...)
