@@ -32,6 +32,15 @@ type Calibration struct {
 	// simulated service creation when measured.
 	InRunStartMS float64 `json:"in_run_start_ms,omitempty"`
 	InRunStarts  int     `json:"in_run_starts,omitempty"`
+	// PassLateMS: how much later than one scaling interval after the
+	// previous one the real router ran each scaling pass (the engine
+	// schedules the next pass from when one ran; the driver's timer and
+	// event loop run it late on a busy machine), the median over the real
+	// runs, each measured from the next wake-up /state announces every
+	// second. The model's scaling interval is that much longer.
+	PassLateMS float64 `json:"scaling_pass_late_ms,omitempty"`
+	// PassLateRuns are the real runs' own figures, in order.
+	PassLateRuns []float64 `json:"scaling_pass_late_runs_ms,omitempty"`
 }
 
 // Comparison holds the figures of run B against run A (the reference: a

@@ -176,10 +176,16 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		if stopErr != nil {
 			logf("note: %v", stopErr)
 		}
+		logf("real run %d: the router's scaling passes ran %.2f ms late each (median of %d estimates)",
+			i+1, msOf(run.Passes.Late), run.Passes.Estimates)
 		res.Real = append(res.Real, run)
 		res.Runs = append(res.Runs, run.Report)
 		rep.Labels = append(rep.Labels, fmt.Sprintf("real #%d", i+1))
+		if run.Passes.Estimates > 0 {
+			rep.Calibration.PassLateRuns = append(rep.Calibration.PassLateRuns, msOf(run.Passes.Late))
+		}
 	}
+	rep.Calibration.PassLateMS = medianMS(rep.Calibration.PassLateRuns)
 
 	// The model, fed with the calibration.
 	simSc := sc
@@ -210,6 +216,11 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 			simSc.Marathon.LaunchLatency = rng.Seconds(fixed + processStart)
 			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + kitchen's process start %.1f ms)",
 				(fixed+processStart).Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, rep.Calibration.ProcessStartMS))
+		}
+		if late := rep.Calibration.PassLateMS; late > 0 {
+			simSc.Router.ScalingInterval += time.Duration(late * float64(time.Millisecond))
+			rep.Fed = append(rep.Fed, fmt.Sprintf("scaling interval %v + %.2f ms (the real router's scaling passes ran that much late each, the median over %d runs: the simulated passes drift as the real ones did)",
+				sc.Router.ScalingInterval, late, len(rep.Calibration.PassLateRuns)))
 		}
 		if rep.Calibration.InRunStarts > 0 {
 			simOpts.CreateOverhead = time.Duration(rep.Calibration.InRunStartMS * float64(time.Millisecond))
@@ -413,3 +424,21 @@ func writeFidelity(dir string, res *FidelityResult) error {
 }
 
 func slicesSortDurations(ts []time.Duration) { slices.Sort(ts) }
+
+// msOf is d in ms, to the µs.
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// medianMS is the median of ms figures (the mean of the middle two of an
+// even count), 0 for none.
+func medianMS(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	return math.Round(m*1000) / 1000
+}
