@@ -6,6 +6,7 @@ import (
 
 	"github.com/waiter-go/waiter/cmd/waiter-sim/internal/realrun"
 	"github.com/waiter-go/waiter/sim"
+	"github.com/waiter-go/waiter/sim/fidelity"
 	"github.com/waiter-go/waiter/sim/scenario"
 )
 
@@ -43,5 +44,35 @@ func TestInRunStart(t *testing.T) {
 	}
 	if modelStart(sc, "kubernetes", 0) != nil {
 		t.Error("kubernetes is not run for real by fidelity")
+	}
+}
+
+// The ensemble spans the real runs' scaling-pass lateness, from the
+// least to the most late, each member simulated with its own interval;
+// with runs equally late (or one), there is none.
+func TestPassEnsemble(t *testing.T) {
+	sc, err := scenario.Parse("t", []byte("name: t\nduration: 30s\nservices:\n  - name: a\n    startup: 1s\n    load: {kind: constant, rate: 2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: []float64{2, 0.4}}}
+	members, err := passEnsemble(sc, sim.Options{}, time.Second, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(members) != ensembleMembers || len(rep.Ensemble) != ensembleMembers {
+		t.Fatalf("%d members, %d recorded; want %d", len(members), len(rep.Ensemble), ensembleMembers)
+	}
+	if lo, hi := rep.Ensemble[0].PassLateMS, rep.Ensemble[ensembleMembers-1].PassLateMS; lo != 0.4 || hi != 2 {
+		t.Errorf("members span %v to %v ms, want 0.4 to 2", lo, hi)
+	}
+	if len(rep.Fed) != 1 {
+		t.Errorf("the report does not say what was judged: %q", rep.Fed)
+	}
+	for _, runs := range [][]float64{{1.5, 1.5}, {1.5}, nil} {
+		rep := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: runs}}
+		if m, err := passEnsemble(sc, sim.Options{}, time.Second, rep); err != nil || m != nil || rep.Ensemble != nil {
+			t.Errorf("runs %v late: %d members, %v", runs, len(m), err)
+		}
 	}
 }
