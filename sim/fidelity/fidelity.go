@@ -41,6 +41,11 @@ type Calibration struct {
 	PassLateMS float64 `json:"scaling_pass_late_ms,omitempty"`
 	// PassLateRuns are the real runs' own figures, in order.
 	PassLateRuns []float64 `json:"scaling_pass_late_runs_ms,omitempty"`
+	// PassLateLoMS and PassLateHiMS bound how late the passes ran over
+	// the runs: the least first quartile and the greatest third quartile
+	// of the runs' estimates (each over 20 passes).
+	PassLateLoMS float64 `json:"scaling_pass_late_lo_ms,omitempty"`
+	PassLateHiMS float64 `json:"scaling_pass_late_hi_ms,omitempty"`
 }
 
 // Comparison holds the figures of run B against run A (the reference: a

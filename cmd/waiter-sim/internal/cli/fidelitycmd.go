@@ -182,8 +182,14 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		res.Real = append(res.Real, run)
 		res.Runs = append(res.Runs, run.Report)
 		rep.Labels = append(rep.Labels, fmt.Sprintf("real #%d", i+1))
-		if run.Passes.Estimates > 0 {
-			rep.Calibration.PassLateRuns = append(rep.Calibration.PassLateRuns, msOf(run.Passes.Late))
+		if p := run.Passes; p.Estimates > 0 {
+			c := &rep.Calibration
+			lo, hi := msOf(p.Lo), msOf(p.Hi)
+			if len(c.PassLateRuns) == 0 || lo < c.PassLateLoMS {
+				c.PassLateLoMS = lo
+			}
+			c.PassLateHiMS = max(c.PassLateHiMS, hi)
+			c.PassLateRuns = append(c.PassLateRuns, msOf(p.Late))
 		}
 	}
 	rep.Calibration.PassLateMS = medianMS(rep.Calibration.PassLateRuns)
@@ -272,21 +278,31 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 const ensembleMembers = 9
 
 // passEnsemble simulates simSc once for each of ensembleMembers
-// lateness figures spread evenly from the least to the most late real
-// run's passes, and records them in rep.Ensemble. Where a scale-up
-// hangs on which pass first sees a burst (Waiter's jitter threshold on
-// a smoothed target: one pass later is 0.2-0.3 s more queue, 20 % on a
-// burst's p99), real runs fall on either side as their passes drift
-// (60 passes at 0.5 ms or 2 ms late are 90 ms apart), and one
-// simulation on one side. The mean over the members is the prediction
-// of the mean over real runs. With fewer than two timed runs, or all
-// equally late, it is the one simulation (seeded).
+// lateness figures spread evenly over how late the real runs' scaling
+// passes ran (from the least first quartile of a run's estimates to the
+// greatest third quartile, and at least the runs' medians), and records
+// them in rep.Ensemble. Where a scale-up hangs on which pass first sees
+// a burst (Waiter's jitter threshold on a smoothed target: one pass
+// later is 0.2-0.3 s more queue, 20 % on a burst's p99), a few ms of
+// the pass's phase decide it: real runs fall on either side, as the
+// machine's load moves their passes (60 passes 0.5 ms or 2 ms late are
+// 90 ms apart), and one simulation on one side. The mean over the
+// members is the prediction of the mean over real runs. Without timed
+// runs, or with passes equally late throughout, there is none (nil):
+// the one simulation stands.
 func passEnsemble(simSc *scenario.Scenario, simOpts sim.Options, interval time.Duration, rep *fidelity.Report) ([]*sim.Report, error) {
-	runs := rep.Calibration.PassLateRuns
-	if len(runs) < 2 || slices.Max(runs)-slices.Min(runs) < 0.001 {
+	c := rep.Calibration
+	if len(c.PassLateRuns) == 0 {
 		return nil, nil
 	}
-	lo, hi := max(slices.Min(runs), 0), max(slices.Max(runs), 0)
+	lo, hi := slices.Min(c.PassLateRuns), slices.Max(c.PassLateRuns)
+	if c.PassLateHiMS > c.PassLateLoMS {
+		lo, hi = min(lo, c.PassLateLoMS), max(hi, c.PassLateHiMS)
+	}
+	lo, hi = max(lo, 0), max(hi, 0)
+	if hi-lo < 0.001 {
+		return nil, nil
+	}
 	var members []*sim.Report
 	for j := range ensembleMembers {
 		late := lo + (hi-lo)*float64(j)/float64(ensembleMembers-1)
@@ -306,7 +322,7 @@ func passEnsemble(simSc *scenario.Scenario, simOpts sim.Options, interval time.D
 		p99s = append(p99s, fmt.Sprintf("%.0f", m.P99))
 		colds = append(colds, fmt.Sprintf("%.0f", m.ColdStarts))
 	}
-	rep.Fed = append(rep.Fed, fmt.Sprintf("latency and cold starts judged on the mean of %d simulations whose scaling passes run %.2f to %.2f ms late, the real runs' range (p99 in ms: %s; cold-start requests: %s); the curves on the one at the median",
+	rep.Fed = append(rep.Fed, fmt.Sprintf("latency and cold starts judged on the mean of %d simulations whose scaling passes run %.2f to %.2f ms late, the range over the real runs (p99 in ms: %s; cold-start requests: %s); the curves on the one at the median",
 		len(members), lo, hi, strings.Join(p99s, ", "), strings.Join(colds, ", ")))
 	return members, nil
 }

@@ -48,14 +48,15 @@ func TestInRunStart(t *testing.T) {
 }
 
 // The ensemble spans the real runs' scaling-pass lateness, from the
-// least to the most late, each member simulated with its own interval;
-// with runs equally late (or one), there is none.
+// least first quartile to the greatest median or third quartile, each
+// member simulated with its own interval; with runs late alike
+// throughout (or none), there is none.
 func TestPassEnsemble(t *testing.T) {
 	sc, err := scenario.Parse("t", []byte("name: t\nduration: 30s\nservices:\n  - name: a\n    startup: 1s\n    load: {kind: constant, rate: 2}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: []float64{2, 0.4}}}
+	rep := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: []float64{2, 0.6}, PassLateLoMS: 0.4, PassLateHiMS: 1.8}}
 	members, err := passEnsemble(sc, sim.Options{}, time.Second, rep)
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +69,10 @@ func TestPassEnsemble(t *testing.T) {
 	}
 	if len(rep.Fed) != 1 {
 		t.Errorf("the report does not say what was judged: %q", rep.Fed)
+	}
+	one := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: []float64{1.5}, PassLateLoMS: 1, PassLateHiMS: 2}}
+	if m, err := passEnsemble(sc, sim.Options{}, time.Second, one); err != nil || len(m) != ensembleMembers || one.Ensemble[0].PassLateMS != 1 {
+		t.Errorf("one run late 1 to 2 ms: %d members from %v, %v", len(m), one.Ensemble, err)
 	}
 	for _, runs := range [][]float64{{1.5, 1.5}, {1.5}, nil} {
 		rep := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: runs}}

@@ -17,7 +17,10 @@ import (
 // passes see the load at other moments than a simulation's, whose passes
 // are never late. The model is fed it as a longer scaling interval.
 type PassLateness struct {
-	Late      time.Duration
+	Late time.Duration
+	// Lo and Hi are the estimates' quartiles: how much the lateness
+	// varied over the run (the machine's load moves it).
+	Lo, Hi    time.Duration
 	Estimates int
 }
 
@@ -31,8 +34,9 @@ const passBaseline = 20
 // interval. Between neighbouring samples the router ran n =
 // round(Δ/interval) passes, each Δ/n − interval late: a first, rough
 // estimate (the median), which also finds the stretches where the
-// passes ran on (a wake that was another timer's, or a service removed
-// and started again, breaks one). Within a stretch, samples passBaseline
+// passes ran on (a wake that was another timer's, a pair 20 ms off the
+// rough figure or more than two passes apart, as when the service was
+// removed and came back, breaks one). Within a stretch, samples passBaseline
 // apart give the estimates, whose median it returns.
 func passLateness(wakes []time.Duration, interval time.Duration) PassLateness {
 	if len(wakes) < 2 {
@@ -64,19 +68,22 @@ func passLateness(wakes []time.Duration, interval time.Duration) PassLateness {
 		}
 	}
 	for i := 1; i < len(wakes); i++ {
-		if d := short[i-1] - rough; d > 50*time.Millisecond || d < -50*time.Millisecond {
+		n := int64((wakes[i] - wakes[i-1] + step/2) / step)
+		// Samples are a second apart: more than 2 passes between two is
+		// a gap (samples missed, the service gone).
+		if d := short[i-1] - rough; d > 20*time.Millisecond || d < -20*time.Millisecond || n > 2 {
 			flush(i - 1)
 			first, passes = i, []int64{0}
 			continue
 		}
-		n := int64((wakes[i] - wakes[i-1] + step/2) / step)
 		passes = append(passes, passes[len(passes)-1]+n)
 	}
 	flush(len(wakes) - 1)
 	if len(est) == 0 {
-		return PassLateness{Late: rough, Estimates: len(ok)}
+		est = ok
 	}
-	return PassLateness{Late: medianDuration(est), Estimates: len(est)}
+	slices.Sort(est)
+	return PassLateness{Late: medianDuration(est), Lo: est[len(est)/4], Hi: est[(3*len(est))/4], Estimates: len(est)}
 }
 
 func medianDuration(ds []time.Duration) time.Duration {

@@ -35,8 +35,11 @@ func TestPassLateness(t *testing.T) {
 	if d := got.Late - late; d < -200*time.Microsecond || d > 200*time.Microsecond {
 		t.Errorf("lateness %v, want %v ± 0.2 ms", got.Late, late)
 	}
-	if got.Estimates < 60 {
-		t.Errorf("%d estimates, want most of the ~95 the stretches give", got.Estimates)
+	if got.Lo > got.Late || got.Hi < got.Late || got.Hi-got.Lo > 200*time.Microsecond {
+		t.Errorf("quartiles %v and %v around %v, want within 0.2 ms of each other", got.Lo, got.Hi, got.Late)
+	}
+	if got.Estimates != 49 {
+		t.Errorf("%d estimates, want 49: 30, 9 and 10 from the stretches 0-49, 51-79 and 90-119", got.Estimates)
 	}
 	if z := passLateness(nil, time.Second); z.Estimates != 0 || z.Late != 0 {
 		t.Errorf("no samples: %+v", z)
