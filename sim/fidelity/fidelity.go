@@ -32,6 +32,8 @@ type Calibration struct {
 	// simulated service creation when measured.
 	InRunStartMS float64 `json:"in_run_start_ms,omitempty"`
 	InRunStarts  int     `json:"in_run_starts,omitempty"`
+	// InRunStartEachMS is each cold start's figure, in increasing order.
+	InRunStartEachMS []float64 `json:"in_run_start_each_ms,omitempty"`
 	// PassLateMS: how much later than one scaling interval after the
 	// previous one the real router ran each scaling pass (the engine
 	// schedules the next pass from when one ran; the driver's timer and
@@ -248,10 +250,11 @@ type Report struct {
 	WallS    float64  `json:"wall_seconds"`
 }
 
-// Member is one simulation of an ensemble: the scaling-pass lateness it
-// was given and its figures.
+// Member is one simulation of an ensemble: the scaling-pass lateness and
+// service creation cost it was given, and its figures.
 type Member struct {
 	PassLateMS        float64 `json:"scaling_pass_late_ms"`
+	CreateMS          float64 `json:"create_overhead_ms"`
 	P50               float64 `json:"p50_ms"`
 	P99               float64 `json:"p99_ms"`
 	ColdStarts        float64 `json:"cold_starts"`
