@@ -482,7 +482,7 @@ func inRunStarts(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float
 			return nil, err
 		}
 		for _, f := range fs {
-			d = append(d, max(f.WaitMS-sim.MS(model(f.Startup)), 0))
+			d = append(d, math.Round(max(f.WaitMS-sim.MS(model(f.Startup)), 0)*1000)/1000)
 		}
 	}
 	slices.Sort(d)
