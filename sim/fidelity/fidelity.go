@@ -32,6 +32,22 @@ type Calibration struct {
 	// simulated service creation when measured.
 	InRunStartMS float64 `json:"in_run_start_ms,omitempty"`
 	InRunStarts  int     `json:"in_run_starts,omitempty"`
+	// InRunStartEachMS is each cold start's figure, in increasing order.
+	InRunStartEachMS []float64 `json:"in_run_start_each_ms,omitempty"`
+	// PassLateMS: how much later than one scaling interval after the
+	// previous one the real router ran each scaling pass (the engine
+	// schedules the next pass from when one ran; the driver's timer and
+	// event loop run it late on a busy machine), the median over the real
+	// runs, each measured from the next wake-up /state announces every
+	// second. The model's scaling interval is that much longer.
+	PassLateMS float64 `json:"scaling_pass_late_ms,omitempty"`
+	// PassLateRuns are the real runs' own figures, in order.
+	PassLateRuns []float64 `json:"scaling_pass_late_runs_ms,omitempty"`
+	// PassLateLoMS and PassLateHiMS bound how late the passes ran over
+	// the runs: the least first quartile and the greatest third quartile
+	// of the runs' estimates (each over 20 passes).
+	PassLateLoMS float64 `json:"scaling_pass_late_lo_ms,omitempty"`
+	PassLateHiMS float64 `json:"scaling_pass_late_hi_ms,omitempty"`
 }
 
 // Comparison holds the figures of run B against run A (the reference: a
@@ -140,7 +156,17 @@ type Check struct {
 // Judge checks the simulation's comparisons against each real run
 // (cmp) with the scenario's tolerances: the curve shares averaged over
 // the real runs, latency and cold starts against the real runs' mean.
-func Judge(sim *sim.Report, real []*sim.Report, cmp []Comparison, tol scenario.Fidelity) ([]Check, bool) {
+func Judge(simd *sim.Report, real []*sim.Report, cmp []Comparison, tol scenario.Fidelity) ([]Check, bool) {
+	return JudgeEnsemble([]*sim.Report{simd}, real, cmp, tol)
+}
+
+// JudgeEnsemble is Judge with the latency and cold-start figures of
+// the simulation taken as the mean over members: simulations of the
+// same scenario under the conditions the real runs were measured in (the
+// range of their scaling passes' lateness), so the prediction is the
+// one the real runs' mean estimates. cmp compares the central member
+// with each real run.
+func JudgeEnsemble(members []*sim.Report, real []*sim.Report, cmp []Comparison, tol scenario.Fidelity) ([]Check, bool) {
 	var reqW, hlW float64
 	for _, c := range cmp {
 		reqW += c.RequestedWithin
@@ -148,23 +174,22 @@ func Judge(sim *sim.Report, real []*sim.Report, cmp []Comparison, tol scenario.F
 	}
 	n := float64(len(cmp))
 	reqW, hlW = reqW/n, hlW/n
-	var p50, p99, cold, coldSvc float64
-	for _, r := range real {
-		p50 += r.Totals.LatencyMS.P50 / float64(len(real))
-		p99 += r.Totals.LatencyMS.P99 / float64(len(real))
-		cold += float64(r.Totals.ColdStarts) / float64(len(real))
-		coldSvc += float64(r.Totals.ColdStartServices) / float64(len(real))
-	}
+	p50, p99, cold, coldSvc := Means(real)
+	sp50, sp99, scold, scoldSvc := Means(members)
 	share := fmt.Sprintf("≥ %.0f %% of %v samples within ±%d", tol.Share*100, tol.SampleEvery, tol.Instances)
 	pct := fmt.Sprintf("within %.0f %% of real", tol.Latency*100)
 	cnt := fmt.Sprintf("within ±%d of real", tol.ColdStarts)
+	of := ""
+	if len(members) > 1 {
+		of = fmt.Sprintf(" (mean of %d)", len(members))
+	}
 	checks := []Check{
 		{"requested instances", share, fmt.Sprintf("%.1f %%", reqW*100), reqW+1e-9 >= tol.Share},
 		{"healthy instances", share, fmt.Sprintf("%.1f %%", hlW*100), hlW+1e-9 >= tol.Share},
-		latencyCheck("p50 latency", pct, p50, sim.Totals.LatencyMS.P50, tol.Latency),
-		latencyCheck("p99 latency", pct, p99, sim.Totals.LatencyMS.P99, tol.Latency),
-		countCheck("cold starts (requests)", cnt, cold, sim.Totals.ColdStarts, tol.ColdStarts),
-		countCheck("cold starts (services)", cnt, coldSvc, sim.Totals.ColdStartServices, tol.ColdStarts),
+		latencyCheck("p50 latency", pct, p50, sp50, of, tol.Latency),
+		latencyCheck("p99 latency", pct, p99, sp99, of, tol.Latency),
+		countCheck("cold starts (requests)", cnt, cold, scold, of, tol.ColdStarts),
+		countCheck("cold starts (services)", cnt, coldSvc, scoldSvc, of, tol.ColdStarts),
 	}
 	all := true
 	for _, c := range checks {
@@ -173,14 +198,31 @@ func Judge(sim *sim.Report, real []*sim.Report, cmp []Comparison, tol scenario.F
 	return checks, all
 }
 
-func latencyCheck(what, bound string, real, simV, tol float64) Check {
-	r := rel(real, simV)
-	return Check{what, bound, fmt.Sprintf("%.0f ms simulated, %.0f ms real (%+.1f %%)", simV, real, r*100), math.Abs(r) <= tol+1e-9}
+// Means are the mean p50 and p99 latency (ms), cold-start requests and
+// cold-started services over runs.
+func Means(runs []*sim.Report) (p50, p99, cold, coldSvc float64) {
+	k := float64(len(runs))
+	for _, r := range runs {
+		p50 += r.Totals.LatencyMS.P50 / k
+		p99 += r.Totals.LatencyMS.P99 / k
+		cold += float64(r.Totals.ColdStarts) / k
+		coldSvc += float64(r.Totals.ColdStartServices) / k
+	}
+	return p50, p99, cold, coldSvc
 }
 
-func countCheck(what, bound string, real float64, simV int64, tol int) Check {
-	d := float64(simV) - real
-	return Check{what, bound, fmt.Sprintf("%d simulated, %.1f real (%+.1f)", simV, real, d), math.Abs(d) <= float64(tol)+1e-9}
+func latencyCheck(what, bound string, real, simV float64, of string, tol float64) Check {
+	r := rel(real, simV)
+	return Check{what, bound, fmt.Sprintf("%.0f ms simulated%s, %.0f ms real (%+.1f %%)", simV, of, real, r*100), math.Abs(r) <= tol+1e-9}
+}
+
+func countCheck(what, bound string, real, simV float64, of string, tol int) Check {
+	d := simV - real
+	v := fmt.Sprintf("%.0f", simV)
+	if of != "" {
+		v = fmt.Sprintf("%.1f", simV)
+	}
+	return Check{what, bound, fmt.Sprintf("%s simulated%s, %.1f real (%+.1f)", v, of, real, d), math.Abs(d) <= float64(tol)+1e-9}
 }
 
 // Report is the result of waiter-sim fidelity (fidelity.json).
@@ -200,7 +242,21 @@ type Report struct {
 	// later real run with the first.
 	Against []Comparison `json:"simulated_vs_real"`
 	Noise   []Comparison `json:"real_vs_real,omitempty"`
-	Checks  []Check      `json:"checks"`
-	Passed  bool         `json:"passed"`
-	WallS   float64      `json:"wall_seconds"`
+	// Ensemble are the simulations whose mean the latency and cold-start
+	// checks judge (JudgeEnsemble), when there are several.
+	Ensemble []Member `json:"ensemble,omitempty"`
+	Checks   []Check  `json:"checks"`
+	Passed   bool     `json:"passed"`
+	WallS    float64  `json:"wall_seconds"`
+}
+
+// Member is one simulation of an ensemble: the scaling-pass lateness and
+// service creation cost it was given, and its figures.
+type Member struct {
+	PassLateMS        float64 `json:"scaling_pass_late_ms"`
+	CreateMS          float64 `json:"create_overhead_ms"`
+	P50               float64 `json:"p50_ms"`
+	P99               float64 `json:"p99_ms"`
+	ColdStarts        float64 `json:"cold_starts"`
+	ColdStartServices float64 `json:"cold_start_services"`
 }

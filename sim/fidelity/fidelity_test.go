@@ -71,3 +71,31 @@ func TestJudgeAppliesTheScenariosTolerances(t *testing.T) {
 		t.Errorf("failed checks %v", failed)
 	}
 }
+
+// A bimodal figure: real runs whose p99 lands on either side of a
+// scale-up pass average 1000 ms; simulations 780 and 1240 ms, each off
+// by more than 15 %, average 1010 ms, which the ensemble judges.
+func TestJudgeEnsembleJudgesTheMembersMean(t *testing.T) {
+	flat := make([]float64, 11)
+	real := []*sim.Report{run(flat, flat, 100, 900, 2, 1), run(flat, flat, 100, 1100, 3, 1)}
+	early, late := run(flat, flat, 100, 780, 2, 1), run(flat, flat, 100, 1240, 4, 1)
+	var cmp []Comparison
+	for _, r := range real {
+		cmp = append(cmp, Compare("real", r, "sim", early, tol))
+	}
+	for _, one := range []*sim.Report{early, late} {
+		if _, ok := JudgeEnsemble([]*sim.Report{one}, real, cmp, tol); ok {
+			t.Errorf("one simulation with p99 %v passes against a real mean of 1000", one.Totals.LatencyMS.P99)
+		}
+	}
+	checks, ok := JudgeEnsemble([]*sim.Report{early, late}, real, cmp, tol)
+	if !ok {
+		t.Fatalf("the members' mean fails: %+v", checks)
+	}
+	if want := "1010 ms simulated (mean of 2), 1000 ms real (+1.0 %)"; checks[3].Value != want {
+		t.Errorf("p99 check reads %q, want %q", checks[3].Value, want)
+	}
+	if want := "3.0 simulated (mean of 2), 2.5 real (+0.5)"; checks[4].Value != want {
+		t.Errorf("cold-start check reads %q, want %q", checks[4].Value, want)
+	}
+}

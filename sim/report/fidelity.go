@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/waiter-go/waiter/sim"
 	"github.com/waiter-go/waiter/sim/fidelity"
@@ -45,6 +46,13 @@ func calibrationTable(f *fidelity.Report) table {
 	}}
 	if c.InRunStarts > 0 {
 		t.Rows = append(t.Rows, []string{fmt.Sprintf("the real runs' first instances beyond the model's launch, start-up and health cadence (%d cold starts)", c.InRunStarts), fmtMS(c.InRunStartMS)})
+	}
+	if len(c.PassLateRuns) > 0 {
+		runs := make([]string, len(c.PassLateRuns))
+		for i, v := range c.PassLateRuns {
+			runs[i] = fmtMS(v)
+		}
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("the real router's scaling passes beyond one interval after the previous (runs: %s)", strings.Join(runs, ", ")), fmtMS(c.PassLateMS)})
 	}
 	return t
 }

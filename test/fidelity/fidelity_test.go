@@ -44,8 +44,9 @@ type report struct {
 		HealthyWithin   float64 `json:"healthy_within"`
 	} `json:"simulated_vs_real"`
 	Calibration struct {
-		ProcessStartMS  float64 `json:"process_start_ms"`
-		RouterRequestMS float64 `json:"router_request_ms"`
+		ProcessStartMS  float64   `json:"process_start_ms"`
+		RouterRequestMS float64   `json:"router_request_ms"`
+		PassLateRuns    []float64 `json:"scaling_pass_late_runs_ms"`
 	} `json:"calibration"`
 }
 
@@ -78,6 +79,10 @@ func TestSimulatedInstancesFollowARealRun(t *testing.T) {
 	}
 	if rep.Calibration.ProcessStartMS <= 0 || rep.Calibration.RouterRequestMS <= 0 {
 		t.Errorf("calibration not measured: %+v", rep.Calibration)
+	}
+	// The real router's scaling passes were timed from its /state.
+	if len(rep.Calibration.PassLateRuns) != 1 {
+		t.Errorf("scaling passes timed in %d real runs, want 1: %+v", len(rep.Calibration.PassLateRuns), rep.Calibration)
 	}
 	curves := 0
 	for _, c := range rep.Checks {

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -176,10 +177,22 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		if stopErr != nil {
 			logf("note: %v", stopErr)
 		}
+		logf("real run %d: the router's scaling passes ran %.2f ms late each (median of %d estimates)",
+			i+1, msOf(run.Passes.Late), run.Passes.Estimates)
 		res.Real = append(res.Real, run)
 		res.Runs = append(res.Runs, run.Report)
 		rep.Labels = append(rep.Labels, fmt.Sprintf("real #%d", i+1))
+		if p := run.Passes; p.Estimates > 0 {
+			c := &rep.Calibration
+			lo, hi := msOf(p.Lo), msOf(p.Hi)
+			if len(c.PassLateRuns) == 0 || lo < c.PassLateLoMS {
+				c.PassLateLoMS = lo
+			}
+			c.PassLateHiMS = max(c.PassLateHiMS, hi)
+			c.PassLateRuns = append(c.PassLateRuns, msOf(p.Late))
+		}
 	}
+	rep.Calibration.PassLateMS = medianMS(rep.Calibration.PassLateRuns)
 
 	// The model, fed with the calibration.
 	simSc := sc
@@ -189,6 +202,9 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	processStart := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
 	if lag := modelStart(&sc, real, processStart); lag != nil && model == real {
 		if rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts, err = inRunStart(&sc, res.Real, rep.Calibration.InRunRequestMS, lag); err != nil {
+			return nil, err
+		}
+		if rep.Calibration.InRunStartEachMS, err = inRunStarts(&sc, res.Real, rep.Calibration.InRunRequestMS, lag); err != nil {
 			return nil, err
 		}
 	}
@@ -210,6 +226,11 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 			simSc.Marathon.LaunchLatency = rng.Seconds(fixed + processStart)
 			rep.Fed = append(rep.Fed, fmt.Sprintf("launch latency %v (waiter-sim marathon's %v, the mean of the scenario's %v, + kitchen's process start %.1f ms)",
 				(fixed+processStart).Round(100*time.Microsecond), fixed, sc.Marathon.LaunchLatency.Dist, rep.Calibration.ProcessStartMS))
+		}
+		if late := rep.Calibration.PassLateMS; late > 0 {
+			simSc.Router.ScalingInterval += time.Duration(late * float64(time.Millisecond))
+			rep.Fed = append(rep.Fed, fmt.Sprintf("scaling interval %v + %.2f ms (the real router's scaling passes ran that much late each, the median over %d runs: the simulated passes drift as the real ones did)",
+				sc.Router.ScalingInterval, late, len(rep.Calibration.PassLateRuns)))
 		}
 		if rep.Calibration.InRunStarts > 0 {
 			simOpts.CreateOverhead = time.Duration(rep.Calibration.InRunStartMS * float64(time.Millisecond))
@@ -238,11 +259,111 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	for i := 1; i < opts.Runs; i++ {
 		rep.Noise = append(rep.Noise, fidelity.Compare(rep.Labels[0], res.Runs[0], rep.Labels[i], res.Runs[i], sc.Fidelity))
 	}
-	rep.Checks, rep.Passed = fidelity.Judge(seeded, res.Runs[:opts.Runs], rep.Against[:opts.Runs], sc.Fidelity)
+	members := []*sim.Report{seeded}
+	if !opts.NoCalibrate {
+		ens, err := conditionsEnsemble(&simSc, simOpts, sc.Router.ScalingInterval, rep)
+		if err != nil {
+			return nil, err
+		}
+		if len(ens) > 0 {
+			members = ens
+		}
+	}
+	rep.Checks, rep.Passed = fidelity.JudgeEnsemble(members, res.Runs[:opts.Runs], rep.Against[:opts.Runs], sc.Fidelity)
 	if opts.RealFrom == "" {
 		rep.WallS = time.Since(start).Round(time.Second).Seconds()
 	}
 	return res, nil
+}
+
+// ensembleMembers is how many simulations span the real runs' range of
+// scaling-pass lateness.
+const ensembleMembers = 9
+
+// conditionsEnsemble simulates simSc ensembleMembers times across the
+// conditions the real runs were measured in, and records the members in
+// rep.Ensemble; the mean over them is the prediction of the mean over
+// real runs. Member j of n is given:
+//   - a scaling-pass lateness spread evenly over how late the real runs'
+//     passes ran (from the least first quartile of a run's estimates to
+//     the greatest third quartile, and at least the runs' medians).
+//     Where a scale-up hangs on which pass first sees a burst (Waiter's
+//     jitter threshold on a smoothed target: one pass later is 0.2-0.3 s
+//     more queue, 20 % on a burst's p99), a few ms of the pass's phase
+//     decide it: real runs fall on either side as the machine's load
+//     moves their passes (60 passes 0.5 ms or 2 ms late are 90 ms
+//     apart), and one simulation on one side;
+//   - a service creation's cost at the j/(n-1) quantile of the real
+//     runs' cold starts (inRunStarts): a cold start's count of waiting
+//     requests steps by one every 1/rate of the first instance's wait,
+//     so the mean count over runs whose waits differ is not the count at
+//     the median wait.
+//
+// Without timed passes and with at most one cold start, or with
+// conditions alike throughout, there is none (nil): the one simulation
+// stands.
+func conditionsEnsemble(simSc *scenario.Scenario, simOpts sim.Options, interval time.Duration, rep *fidelity.Report) ([]*sim.Report, error) {
+	c := rep.Calibration
+	var lo, hi float64
+	if len(c.PassLateRuns) > 0 {
+		lo, hi = slices.Min(c.PassLateRuns), slices.Max(c.PassLateRuns)
+		if c.PassLateHiMS > c.PassLateLoMS {
+			lo, hi = min(lo, c.PassLateLoMS), max(hi, c.PassLateHiMS)
+		}
+		lo, hi = max(lo, 0), max(hi, 0)
+	}
+	varyLate := hi-lo >= 0.001
+	creates := c.InRunStartEachMS
+	varyCreate := c.InRunStarts > 0 && len(creates) > 1 && creates[len(creates)-1]-creates[0] >= 0.001
+	if !varyLate && !varyCreate {
+		return nil, nil
+	}
+	var members []*sim.Report
+	for j := range ensembleMembers {
+		f := float64(j) / float64(ensembleMembers-1)
+		sc, opts := *simSc, simOpts
+		m := fidelity.Member{PassLateMS: c.PassLateMS, CreateMS: c.InRunStartMS}
+		if varyLate {
+			m.PassLateMS = math.Round((lo+(hi-lo)*f)*1000) / 1000
+			sc.Router.ScalingInterval = interval + time.Duration(m.PassLateMS*float64(time.Millisecond))
+		}
+		if varyCreate {
+			m.CreateMS = math.Round(quantile(creates, f)*1000) / 1000
+			opts.CreateOverhead = time.Duration(m.CreateMS * float64(time.Millisecond))
+		}
+		r, err := sim.Run(&sc, opts)
+		if err != nil {
+			return nil, err
+		}
+		members = append(members, r)
+		m.P50, m.P99, m.ColdStarts, m.ColdStartServices = fidelity.Means([]*sim.Report{r})
+		rep.Ensemble = append(rep.Ensemble, m)
+	}
+	var p99s, colds []string
+	for _, m := range rep.Ensemble {
+		p99s = append(p99s, fmt.Sprintf("%.0f", m.P99))
+		colds = append(colds, fmt.Sprintf("%.0f", m.ColdStarts))
+	}
+	var over []string
+	if varyLate {
+		over = append(over, fmt.Sprintf("scaling passes %.2f to %.2f ms late", lo, hi))
+	}
+	if varyCreate {
+		over = append(over, fmt.Sprintf("service creations costing the real cold starts' %.1f to %.1f ms", creates[0], creates[len(creates)-1]))
+	}
+	rep.Fed = append(rep.Fed, fmt.Sprintf("latency and cold starts judged on the mean of %d simulations across the real runs' conditions: %s (p99 in ms: %s; cold-start requests: %s); the curves on the one fed the medians",
+		len(members), strings.Join(over, ", "), strings.Join(p99s, ", "), strings.Join(colds, ", ")))
+	return members, nil
+}
+
+// quantile is the q quantile (0..1) of sorted v, interpolated.
+func quantile(v []float64, q float64) float64 {
+	x := q * float64(len(v)-1)
+	i := int(x)
+	if i >= len(v)-1 {
+		return v[len(v)-1]
+	}
+	return v[i] + (v[i+1]-v[i])*(x-float64(i))
 }
 
 // loadRealRuns reads the real runs (real_N/report.json and
@@ -336,28 +457,36 @@ func modelStart(sc *scenario.Scenario, scheduler string, processStart time.Durat
 
 // inRunStart is the median time the real runs' first instances took
 // beyond what the model accounts for (modelStart): what creating a
-// service costs a real router beyond the model's API latency. At least 0 ms; the count of cold starts it comes from is 0
-// when the runs show none.
+// service costs a real router beyond the model's API latency. At least
+// 0 ms; the count of cold starts it comes from is 0 when the runs show
+// none.
 func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64, model func(startup time.Duration) time.Duration) (float64, int, error) {
-	var d []float64
-	for _, r := range runs {
-		fs, err := realrun.FirstInstances(sc, r, overheadMS)
-		if err != nil {
-			return 0, 0, err
-		}
-		for _, f := range fs {
-			d = append(d, f.WaitMS-sim.MS(model(f.Startup)))
-		}
+	d, err := inRunStarts(sc, runs, overheadMS, model)
+	if err != nil || len(d) == 0 {
+		return 0, 0, err
 	}
-	if len(d) == 0 {
-		return 0, 0, nil
-	}
-	slices.Sort(d)
 	med := d[len(d)/2]
 	if len(d)%2 == 0 {
 		med = (d[len(d)/2-1] + med) / 2
 	}
-	return math.Round(max(med, 0)*1000) / 1000, len(d), nil
+	return math.Round(med*1000) / 1000, len(d), nil
+}
+
+// inRunStarts are each cold start's figure of inRunStart (at least 0
+// ms), in increasing order.
+func inRunStarts(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64, model func(startup time.Duration) time.Duration) ([]float64, error) {
+	var d []float64
+	for _, r := range runs {
+		fs, err := realrun.FirstInstances(sc, r, overheadMS)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			d = append(d, math.Round(max(f.WaitMS-sim.MS(model(f.Startup)), 0)*1000)/1000)
+		}
+	}
+	slices.Sort(d)
+	return d, nil
 }
 
 // sentArrivals are the times a real run's requests went out, by service.
@@ -413,3 +542,21 @@ func writeFidelity(dir string, res *FidelityResult) error {
 }
 
 func slicesSortDurations(ts []time.Duration) { slices.Sort(ts) }
+
+// msOf is d in ms, to the µs.
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// medianMS is the median of ms figures (the mean of the middle two of an
+// even count), 0 for none.
+func medianMS(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	return math.Round(m*1000) / 1000
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/waiter-go/waiter/cmd/waiter-sim/internal/realrun"
 	"github.com/waiter-go/waiter/sim"
+	"github.com/waiter-go/waiter/sim/fidelity"
 	"github.com/waiter-go/waiter/sim/scenario"
 )
 
@@ -43,5 +44,55 @@ func TestInRunStart(t *testing.T) {
 	}
 	if modelStart(sc, "kubernetes", 0) != nil {
 		t.Error("kubernetes is not run for real by fidelity")
+	}
+}
+
+// The ensemble spans the real runs' scaling-pass lateness, from the
+// least first quartile to the greatest median or third quartile, each
+// member simulated with its own interval; with runs late alike
+// throughout (or none), there is none.
+func TestConditionsEnsemble(t *testing.T) {
+	sc, err := scenario.Parse("t", []byte("name: t\nduration: 30s\nservices:\n  - name: a\n    startup: 1s\n    load: {kind: constant, rate: 2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: []float64{2, 0.6}, PassLateLoMS: 0.4, PassLateHiMS: 1.8}}
+	members, err := conditionsEnsemble(sc, sim.Options{}, time.Second, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(members) != ensembleMembers || len(rep.Ensemble) != ensembleMembers {
+		t.Fatalf("%d members, %d recorded; want %d", len(members), len(rep.Ensemble), ensembleMembers)
+	}
+	if lo, hi := rep.Ensemble[0].PassLateMS, rep.Ensemble[ensembleMembers-1].PassLateMS; lo != 0.4 || hi != 2 {
+		t.Errorf("members span %v to %v ms, want 0.4 to 2", lo, hi)
+	}
+	if len(rep.Fed) != 1 {
+		t.Errorf("the report does not say what was judged: %q", rep.Fed)
+	}
+	one := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: []float64{1.5}, PassLateLoMS: 1, PassLateHiMS: 2}}
+	if m, err := conditionsEnsemble(sc, sim.Options{}, time.Second, one); err != nil || len(m) != ensembleMembers || one.Ensemble[0].PassLateMS != 1 {
+		t.Errorf("one run late 1 to 2 ms: %d members from %v, %v", len(m), one.Ensemble, err)
+	}
+	// Cold starts that waited 0 and 2 s beyond the model: the members'
+	// creations cost 0 to 2 s, and the later ones count more requests
+	// that waited for the first instance (2 a second).
+	cold := &fidelity.Report{Calibration: fidelity.Calibration{InRunStarts: 2, InRunStartMS: 1000, InRunStartEachMS: []float64{0, 2000}}}
+	m, err := conditionsEnsemble(sc, sim.Options{}, time.Second, cold)
+	if err != nil || len(m) != ensembleMembers {
+		t.Fatalf("%d members, %v", len(m), err)
+	}
+	first, last := cold.Ensemble[0], cold.Ensemble[ensembleMembers-1]
+	if first.CreateMS != 0 || cold.Ensemble[4].CreateMS != 1000 || last.CreateMS != 2000 {
+		t.Errorf("creations cost %v, %v, %v ms; want 0, 1000, 2000", first.CreateMS, cold.Ensemble[4].CreateMS, last.CreateMS)
+	}
+	if last.ColdStarts < first.ColdStarts+2 {
+		t.Errorf("cold-start requests %v with a 2 s costlier creation, %v without", last.ColdStarts, first.ColdStarts)
+	}
+	for _, runs := range [][]float64{{1.5, 1.5}, {1.5}, nil} {
+		rep := &fidelity.Report{Calibration: fidelity.Calibration{PassLateRuns: runs}}
+		if m, err := conditionsEnsemble(sc, sim.Options{}, time.Second, rep); err != nil || m != nil || rep.Ensemble != nil {
+			t.Errorf("runs %v late: %d members, %v", runs, len(m), err)
+		}
 	}
 }

@@ -41,6 +41,8 @@ type Result struct {
 	Requests []Request
 	// Started is the wall time of the run's time zero.
 	Started time.Time
+	// Passes is how late the router ran its scaling passes.
+	Passes PassLateness
 }
 
 // Request is one request of a real run, as the per-request log holds it.
@@ -151,7 +153,8 @@ func Run(ctx context.Context, sc *scenario.Scenario, opts Options) (*Result, err
 	if smp.failures > 0 && len(smp.samples) == 0 {
 		return nil, fmt.Errorf("real run: the router never answered /state: %w", smp.lastErr)
 	}
-	res := &Result{Requests: reqs, Started: start, Arrivals: map[string][]time.Duration{}}
+	res := &Result{Requests: reqs, Started: start, Arrivals: map[string][]time.Duration{},
+		Passes: passLateness(smp.wakes, sc.Router.ScalingInterval)}
 	for _, a := range p.arrivals[:len(reqs)] {
 		n := p.services[a.svc].name
 		res.Arrivals[n] = append(res.Arrivals[n], a.at)

@@ -35,8 +35,12 @@ type sampler struct {
 	// counters accumulate each service's counter values: last seen raw
 	// value, and the total so far.
 	cold, killed, launched []counter
-	failures               int
-	lastErr                error
+	// wakes are the router's next engine wake-ups as /state announced
+	// them at each sample, from the run's start: its scaling passes
+	// (passes.go).
+	wakes    []time.Duration
+	failures int
+	lastErr  error
 }
 
 // counter accumulates a Prometheus counter that restarts from 0 when its
@@ -77,14 +81,14 @@ func (s *sampler) run(ctx context.Context, start time.Time, end time.Duration) {
 				return
 			}
 		}
-		s.once(ctx, at)
+		s.once(ctx, start, at)
 		if at >= end {
 			return
 		}
 	}
 }
 
-func (s *sampler) once(ctx context.Context, at time.Duration) {
+func (s *sampler) once(ctx context.Context, start time.Time, at time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, 900*time.Millisecond)
 	defer cancel()
 	sm := sample{at: at, per: make([]gauges, len(s.services))}
@@ -102,6 +106,9 @@ func (s *sampler) once(ctx context.Context, at time.Duration) {
 	if err := s.metrics(ctx); err != nil {
 		s.failures++
 		s.lastErr = err
+	}
+	if w, err := s.nextWake(ctx, start); err == nil {
+		s.wakes = append(s.wakes, w)
 	}
 	if ok {
 		s.samples = append(s.samples, sm)
@@ -143,6 +150,43 @@ func (s *sampler) state(ctx context.Context, id string) (gauges, error) {
 		g.desired = *st.Autoscaler.Target
 	}
 	return g, nil
+}
+
+// nextWake reads when the router's engine next wakes (GET /state's
+// next-wake-in-ms, whole ms), from start: the middle of the request's
+// round trip plus the wait it announced. 0 when nothing is due.
+func (s *sampler) nextWake(ctx context.Context, start time.Time) (time.Duration, error) {
+	t0 := time.Now()
+	body, err := s.get(ctx, "/state")
+	if err != nil {
+		return 0, err
+	}
+	mid := t0.Add(time.Since(t0) / 2)
+	in, err := parseNextWake(body)
+	if err != nil {
+		return 0, err
+	}
+	// The router truncates to whole ms: half a ms is the unbiased guess.
+	return mid.Add(in + 500*time.Microsecond).Sub(start), nil
+}
+
+// parseNextWake reads the driver's next-wake-in-ms from a GET /state body.
+func parseNextWake(body []byte) (time.Duration, error) {
+	var v struct {
+		Driver struct {
+			NextWakeInMS *int64 `json:"next-wake-in-ms"`
+		} `json:"driver"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return 0, fmt.Errorf("/state: %w", err)
+	}
+	if v.Driver.NextWakeInMS == nil {
+		return 0, fmt.Errorf("/state: no driver.next-wake-in-ms")
+	}
+	if *v.Driver.NextWakeInMS <= 0 {
+		return 0, fmt.Errorf("/state: no wake-up due")
+	}
+	return time.Duration(*v.Driver.NextWakeInMS) * time.Millisecond, nil
 }
 
 // metrics reads the per-service counters from /metrics.
