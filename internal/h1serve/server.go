@@ -55,6 +55,10 @@ type conn struct {
 	state  atomic.Int32
 	remote string
 	wt     watch // reused by each request
+	// The response and the body tracker of the request being served,
+	// reused by each (the handler does not keep them past its return).
+	resp response
+	body trackedBody
 }
 
 // watch arms the connection's watch for a new request.
@@ -153,10 +157,13 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 	req = req.WithContext(ctx)
 	var body *trackedBody // nil: no body, or read to its end
 	if req.Body != http.NoBody && req.ContentLength != 0 {
-		body = &trackedBody{ReadCloser: req.Body}
+		body = &sc.body
+		body.ReadCloser = req.Body
+		body.done.Store(false)
 		req.Body = body
 	}
-	w := newResponse(c, bw, req)
+	w := &sc.resp
+	w.reset(c, bw, req)
 	wt := sc.watch(br, body, cancel, s.Stop)
 	aborted := s.run(w, req)
 	gone := wt.stop()
