@@ -173,11 +173,12 @@ func (s *Server) fastEligible(r, out *http.Request, proto string) bool {
 }
 
 // roundTrip sends out to its instance, through the fast client when it
-// can take it (see above), else through net/http's transport for proto.
+// can take it (see above), else through net/http's transport for proto,
+// with ctx (out has none: backendRequestOf).
 func (s *Server) roundTrip(ctx context.Context, r, out *http.Request, proto string, socket time.Duration,
 	cancel context.CancelCauseFunc) (*http.Response, error) {
 	if !s.fastEligible(r, out, proto) {
-		return s.transports.forProto(proto).RoundTrip(out)
+		return s.transports.forProto(proto).RoundTrip(out.WithContext(ctx))
 	}
 	if socket <= 0 {
 		socket = 24 * time.Hour
@@ -311,7 +312,8 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Resp
 	} else {
 		body.bytes = resp.Body()
 	}
-	hr := &http.Response{
+	hr := &body.hrv
+	*hr = http.Response{
 		Status:        strconv.Itoa(resp.StatusCode()),
 		StatusCode:    resp.StatusCode(),
 		Proto:         "HTTP/1.1",
@@ -350,6 +352,7 @@ type fastBody struct {
 	stop    func() bool
 	hr      *http.Response // its Trailer is filled at the end of a chunked body
 	done    bool
+	hrv     http.Response // what hr points to: one allocation for both
 }
 
 func (b *fastBody) Read(p []byte) (int, error) {

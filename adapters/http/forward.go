@@ -43,7 +43,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		cancel(cause)
 		_ = rc.SetReadDeadline(time.Unix(1, 0))
 	}
-	out, body := s.backendRequest(ctx, r, rs, g, stopClient, socket)
+	out, body := s.backendRequestOf(r, rs, g, stopClient, socket)
 	defer body.finish(rc)
 	dbg.proto = rs.desc.BackendProto
 	sent := s.clock.Now()
@@ -98,7 +98,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	w.WriteHeader(resp.StatusCode)
 	s.metrics.response(rs.desc.ID, resp.StatusCode)
 
-	backendErr, clientErr := s.stream(ctx, w, resp, rs.t.streaming, cancel)
+	backendErr, clientErr := s.stream(ctx, w, rc, resp, rs.t.streaming, cancel)
 	switch {
 	case clientErr != nil || r.Context().Err() != nil:
 		return engine.OutcomeClientError, true, held
@@ -120,16 +120,32 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 // query and body (streamed, with its length when known), cleaned headers.
 func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolved, g *waiter.Grant,
 	stopClient context.CancelCauseFunc, socket *watchdog) (*http.Request, *clientBody) {
-	target := &url.URL{
+	out, body := s.backendRequestOf(r, rs, g, stopClient, socket)
+	return out.WithContext(ctx), body
+}
+
+// outgoing is a request to an instance with its URL, one allocation.
+type outgoing struct {
+	req http.Request
+	url url.URL
+}
+
+// backendRequestOf is backendRequest without the context: the fast
+// client takes the context apart (roundTrip), and net/http's transport
+// gets the request with it there, so the fast path copies no request.
+func (s *Server) backendRequestOf(r *http.Request, rs *resolved, g *waiter.Grant,
+	stopClient context.CancelCauseFunc, socket *watchdog) (*http.Request, *clientBody) {
+	o := &outgoing{}
+	o.url = url.URL{
 		Scheme:   schemeOf(rs.desc.BackendProto),
 		Host:     net.JoinHostPort(g.Host, strconv.Itoa(g.Port)),
 		Path:     r.URL.Path,
 		RawPath:  r.URL.RawPath,
 		RawQuery: r.URL.RawQuery,
 	}
-	out := &http.Request{
+	o.req = http.Request{
 		Method:        r.Method,
-		URL:           target,
+		URL:           &o.url,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
@@ -137,6 +153,7 @@ func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolv
 		Host:          r.Host,
 		ContentLength: r.ContentLength,
 	}
+	out := &o.req
 	s.backendAuth(out, rs.desc.ID)
 	if isGRPC(r) {
 		// The one hop-by-hop header gRPC needs carried: servers may
@@ -158,7 +175,7 @@ func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolv
 	} else {
 		out.ContentLength = 0
 	}
-	return out.WithContext(ctx), body
+	return out, body
 }
 
 // classifyFailure maps a failed round trip to Waiter's answer and the
