@@ -164,20 +164,26 @@ type fastConn struct {
 	idleSince time.Time
 }
 
-// fastEligible reports whether out can take the fast client.
-func (s *Server) fastEligible(r, out *http.Request, proto string) bool {
-	if (proto != "http" && proto != "") || out.Trailer != nil || isGRPC(r) || isWebsocketUpgrade(r) || !s.fastEnabled() {
+// fastEligible reports whether r, proxied to an instance speaking proto,
+// can take the fast client: no body (backendRequestOf sends none), or a
+// short one of known length without trailers.
+func (s *Server) fastEligible(r *http.Request, proto string) bool {
+	if (proto != "http" && proto != "") || isGRPC(r) || isWebsocketUpgrade(r) || !s.fastEnabled() {
 		return false
 	}
-	return out.Body == nil || (out.ContentLength > 0 && out.ContentLength <= fastMaxBody)
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return true
+	}
+	return r.Trailer == nil && r.ContentLength > 0 && r.ContentLength <= fastMaxBody
 }
 
 // roundTrip sends out to its instance, through the fast client when it
 // can take it (see above), else through net/http's transport for proto,
-// with ctx (out has none: backendRequestOf).
-func (s *Server) roundTrip(ctx context.Context, r, out *http.Request, proto string, socket time.Duration,
+// with ctx (out has none: backendRequestOf). hdr is out's headers for
+// the fast client (backendRequestOf), nil for net/http's transport.
+func (s *Server) roundTrip(ctx context.Context, out *http.Request, hdr *backendHeaders, proto string, socket time.Duration,
 	cancel context.CancelCauseFunc) (*http.Response, error) {
-	if !s.fastEligible(r, out, proto) {
+	if hdr == nil {
 		return s.transports.forProto(proto).RoundTrip(out.WithContext(ctx))
 	}
 	if socket <= 0 {
@@ -185,7 +191,7 @@ func (s *Server) roundTrip(ctx context.Context, r, out *http.Request, proto stri
 	}
 	// The real clock here (fastEnabled): the deadline is the kernel's.
 	now := s.clock.Now()
-	resp, err := s.fast.roundTrip(ctx, out, now, now.Add(socket))
+	resp, err := s.fast.roundTrip(ctx, out, hdr, now, now.Add(socket))
 	if errors.Is(err, fasthttp.ErrTimeout) {
 		cancel(errBackendTimeout)
 	}
@@ -201,7 +207,7 @@ var errFastRetry = errors.New("retry")
 
 // roundTrip is one exchange through the fast client. The answer's body
 // must be closed; that returns the connection and the pooled objects.
-func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, now, deadline time.Time) (*http.Response, error) {
+func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *backendHeaders, now, deadline time.Time) (*http.Response, error) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	release := func() {
@@ -213,11 +219,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, now, dea
 	req.Header.SetHost(out.Host)
 	req.Header.SetRequestURI(out.URL.RequestURI())
 	req.URI().DisablePathNormalizing = true
-	for k, vv := range out.Header {
-		for _, v := range vv {
-			req.Header.Add(k, v)
-		}
-	}
+	hdr.each(req.Header.Add)
 	if out.Body != nil {
 		bp := fastBodyPool.Get().(*[]byte)
 		b := *bp
