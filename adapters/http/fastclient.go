@@ -304,15 +304,18 @@ func retryable(err error, reused bool) error {
 
 // answer makes the net/http response of resp read on c.
 func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Response, release func(), stop func() bool) *http.Response {
-	// The deadline covered the wait for the answer; the body is bounded
-	// by the streaming timeout (s.stream's watchdog cancels ctx) and by
-	// the client staying.
-	_ = c.SetDeadline(time.Time{})
 	body := &fastBody{resp: resp, release: release, stop: stop, conn: c, owner: f}
 	if stream := resp.BodyStream(); stream != nil {
 		body.stream = stream
 	} else {
 		body.bytes = resp.Body()
+	}
+	if !inMemory(body) {
+		// The deadline covered the wait for the answer; the body is
+		// bounded by the streaming timeout (s.stream's watchdog cancels
+		// ctx) and by the client staying. A body in memory reads nothing
+		// more from c, and the next exchange on c sets its own deadline.
+		_ = c.SetDeadline(time.Time{})
 	}
 	hr := &body.hrv
 	*hr = http.Response{
