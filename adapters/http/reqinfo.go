@@ -38,8 +38,22 @@ func withInfo(r *http.Request, now time.Time) (*http.Request, *reqInfo) {
 		cid = newCID()
 	}
 	_, debug := r.Header[canonDebug]
-	ri := &reqInfo{cid: cid, start: now, debug: debug}
-	return r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)), ri
+	ic := &infoCtx{Context: r.Context(), ri: reqInfo{cid: cid, start: now, debug: debug}}
+	return r.WithContext(ic), &ic.ri
+}
+
+// infoCtx is context.WithValue(parent, infoKey{}, &ri) in one allocation
+// (it runs on every request).
+type infoCtx struct {
+	context.Context
+	ri reqInfo
+}
+
+func (c *infoCtx) Value(key any) any {
+	if _, ok := key.(infoKey); ok {
+		return &c.ri
+	}
+	return c.Context.Value(key)
 }
 
 // info returns the request's reqInfo; handlers called outside ServeHTTP
