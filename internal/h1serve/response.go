@@ -370,7 +370,7 @@ func hasPrefixedTrailers(h http.Header) bool {
 }
 
 func hasToken(v, token string) bool {
-	for _, t := range strings.Split(v, ",") {
+	for t := range strings.SplitSeq(v, ",") {
 		if strings.EqualFold(strings.TrimSpace(t), token) {
 			return true
 		}
