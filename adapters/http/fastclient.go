@@ -210,10 +210,7 @@ var errFastRetry = errors.New("retry")
 func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *backendHeaders, now, deadline time.Time) (*http.Response, error) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
-	release := func() {
-		fasthttp.ReleaseRequest(req)
-		fasthttp.ReleaseResponse(resp)
-	}
+	release := func() { releaseFast(req, resp) } // on failures only: no allocation when it is not called
 	req.Header.DisableNormalizing()
 	req.Header.SetMethod(out.Method)
 	req.Header.SetHost(out.Host)
@@ -262,7 +259,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			}
 			return nil, err
 		}
-		return f.answer(c, out, resp, release, stop), nil
+		return f.answer(c, out, req, resp, stop), nil
 	}
 }
 
@@ -303,8 +300,8 @@ func retryable(err error, reused bool) error {
 }
 
 // answer makes the net/http response of resp read on c.
-func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Response, release func(), stop func() bool) *http.Response {
-	body := &fastBody{resp: resp, release: release, stop: stop, conn: c, owner: f}
+func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response, stop func() bool) *http.Response {
+	body := &fastBody{req: req, resp: resp, stop: stop, conn: c, owner: f}
 	if stream := resp.BodyStream(); stream != nil {
 		body.stream = stream
 	} else {
@@ -319,7 +316,7 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Resp
 	}
 	hr := &body.hrv
 	*hr = http.Response{
-		Status:        strconv.Itoa(resp.StatusCode()),
+		Status:        statusNumber(resp.StatusCode()),
 		StatusCode:    resp.StatusCode(),
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
@@ -348,16 +345,16 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Resp
 
 // fastBody is the answer's body from the fast client.
 type fastBody struct {
-	conn    *fastConn
-	owner   *fastClients
-	resp    *fasthttp.Response
-	release func()
-	stream  io.Reader
-	bytes   []byte
-	stop    func() bool
-	hr      *http.Response // its Trailer is filled at the end of a chunked body
-	done    bool
-	hrv     http.Response // what hr points to: one allocation for both
+	conn   *fastConn
+	owner  *fastClients
+	resp   *fasthttp.Response
+	req    *fasthttp.Request // nil once released (Close)
+	stream io.Reader
+	bytes  []byte
+	stop   func() bool
+	hr     *http.Response // its Trailer is filled at the end of a chunked body
+	done   bool
+	hrv    http.Response // what hr points to: one allocation for both
 }
 
 func (b *fastBody) Read(p []byte) (int, error) {
@@ -394,7 +391,7 @@ func (b *fastBody) Read(p []byte) (int, error) {
 // end on a connection that stays open and was not canceled; otherwise it
 // closes it.
 func (b *fastBody) Close() error {
-	if b.release == nil {
+	if b.req == nil {
 		return nil
 	}
 	canceled := !b.stop()
@@ -404,7 +401,29 @@ func (b *fastBody) Close() error {
 	} else {
 		_ = b.conn.Close()
 	}
-	b.release()
-	b.release = nil
+	releaseFast(b.req, b.resp)
+	b.req = nil
 	return nil
+}
+
+// releaseFast returns an exchange's pooled request and response.
+func releaseFast(req *fasthttp.Request, resp *fasthttp.Response) {
+	fasthttp.ReleaseRequest(req)
+	fasthttp.ReleaseResponse(resp)
+}
+
+// statusNumber is strconv.Itoa(code), without allocating for the usual
+// codes.
+func statusNumber(code int) string {
+	switch code {
+	case http.StatusOK:
+		return "200"
+	case http.StatusNoContent:
+		return "204"
+	case http.StatusNotModified:
+		return "304"
+	case http.StatusNotFound:
+		return "404"
+	}
+	return strconv.Itoa(code)
 }

@@ -91,8 +91,12 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 			held = true
 		}
 	}
-	appendVia(h, s.via(r))
-	h[canonCID] = []string{info(r).cid}
+	if via := s.via(r); via == s.via11 && len(h[hdrVia]) == 0 {
+		h[hdrVia] = s.via11s // appendVia's answer, shared (len and cap 1: an append copies)
+	} else {
+		appendVia(h, via)
+	}
+	h[canonCID] = info(r).cidValues()
 	dbg.proto = resp.Proto
 	s.setDebugHeaders(h, r, dbg)
 	closeIfBodyUnread(h, r)

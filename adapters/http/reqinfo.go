@@ -23,6 +23,16 @@ type reqInfo struct {
 	// proxied is what the proxy learned about the request's service and
 	// instance (nil for API calls), for the access log.
 	proxied *proxied
+	cids    [1]string // cidValues' array
+}
+
+// cidValues is the x-cid header value of the request's answers: one
+// slice for the request (len and cap 1, so an append copies it).
+func (ri *reqInfo) cidValues() []string {
+	if ri.cids[0] != ri.cid || ri.cid == "" {
+		return []string{ri.cid}
+	}
+	return ri.cids[:]
 }
 
 type infoKey struct{}
@@ -38,7 +48,7 @@ func withInfo(r *http.Request, now time.Time) (*http.Request, *reqInfo) {
 		cid = newCID()
 	}
 	_, debug := r.Header[canonDebug]
-	ic := &infoCtx{Context: r.Context(), ri: reqInfo{cid: cid, start: now, debug: debug}}
+	ic := &infoCtx{Context: r.Context(), ri: reqInfo{cid: cid, start: now, debug: debug, cids: [1]string{cid}}}
 	return r.WithContext(ic), &ic.ri
 }
 
