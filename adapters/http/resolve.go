@@ -73,7 +73,7 @@ func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens [
 	if herr != nil {
 		return nil, herr
 	}
-	desc, herr := s.describeCached(hp, parts, tokens, user)
+	desc, herr := s.describeCached(r.Header, hp, parts, tokens, user)
 	if herr != nil {
 		return nil, herr
 	}
@@ -147,10 +147,11 @@ func anyDisablesAuthentication(parts []tokenParts) bool {
 
 // describeCached is describe with a cache of the description before
 // overrides (overrides are applied on every call: they live in the
-// service cache and change without changing the key).
-func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
+// service cache and change without changing the key). hp is the parse
+// of h (parseHeaders).
+func (s *Server) describeCached(h http.Header, hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
 	bp := descKeyBufs.Get().(*[]byte)
-	key := s.descs.key((*bp)[:0], hp, tokens, user)
+	key := s.descs.key((*bp)[:0], h, hp, tokens, user)
 	defer func() { *bp = key[:0]; descKeyBufs.Put(bp) }()
 	desc := s.descs.get(key)
 	if desc == nil {

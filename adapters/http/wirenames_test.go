@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
 
@@ -79,4 +80,44 @@ func BenchmarkParseHeaders(b *testing.B) {
 			_, _ = parseHeaders(r)
 		}
 	})
+}
+
+// TestDescKeyByHeaders: the description cache's key stands for the
+// x-waiter-* headers as sent when they hold no env, metadata or param
+// header, and for the canonical parameters otherwise; different headers,
+// tokens or users never share a key.
+func TestDescKeyByHeaders(t *testing.T) {
+	var c descCache
+	key := func(h http.Header, tokens []waiter.Token, user string) string {
+		hp, err := engine.ParseWireHeaders(h, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(c.key(nil, h, hp, tokens, user))
+	}
+	one := http.Header{"X-Waiter-Cpus": {"1"}, "X-Waiter-Mem": {"64"}, "Accept": {"*/*"}}
+	two := http.Header{"X-Waiter-Cpus": {"2"}, "X-Waiter-Mem": {"64"}}
+	env := http.Header{"X-Waiter-Cpus": {"1"}, "X-Waiter-Env-Foo": {"bar"}}
+	tok := []waiter.Token{{Name: "kit", ETag: "E1"}}
+	keys := map[string]string{
+		"one":         key(one, nil, "alice"),
+		"two":         key(two, nil, "alice"),
+		"one bob":     key(one, nil, "bob"),
+		"one token":   key(one, tok, "alice"),
+		"one token 2": key(one, []waiter.Token{{Name: "kit", ETag: "E2"}}, "alice"),
+		"env":         key(env, nil, "alice"),
+	}
+	seen := map[string]string{}
+	for name, k := range keys {
+		if other, ok := seen[k]; ok {
+			t.Fatalf("%s and %s share a key", name, other)
+		}
+		seen[k] = name
+	}
+	if keys["one"][0] != 'h' || keys["env"][0] != 'p' {
+		t.Fatalf("key forms: %q %q", keys["one"][0], keys["env"][0])
+	}
+	if keys["one"] != key(http.Header{"X-Waiter-Mem": {"64"}, "X-Waiter-Cpus": {"1"}, "User-Agent": {"x"}}, nil, "alice") {
+		t.Fatal("the same x-waiter-* headers make another key")
+	}
 }
