@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"net/http"
 	"sort"
 	"sync"
 
@@ -29,7 +30,22 @@ type descCache struct {
 // built into a reused buffer and looked up without converting it to a
 // string (the compiler's map[string(b)] form), so a hit allocates
 // nothing; only a miss stores a string copy.
-func (c *descCache) key(buf []byte, hp engine.HeaderParams, tokens []waiter.Token, user string) []byte {
+//
+// hp is the parse of the request's headers h (parseHeaders). Without env,
+// metadata or param headers (hp.Order nil) the parse is a function of the
+// x-waiter-* headers alone, so they stand for it in the key, as they
+// came (waiterHeadersKey), which costs far less than the canonical form
+// of the parameters (engine.ParamsKey, a string built per request); a
+// leading byte tells the two forms apart.
+func (c *descCache) key(buf []byte, h http.Header, hp engine.HeaderParams, tokens []waiter.Token, user string) []byte {
+	start := len(buf)
+	if hp.Order == nil {
+		if k, ok := waiterHeadersKey(append(buf, 'h'), h); ok {
+			buf = k
+			goto sources
+		}
+	}
+	buf = append(buf[:start], 'p')
 	if len(hp.Service) > 0 {
 		buf = append(buf, engine.ParamsKey(hp.Service)...)
 	}
@@ -58,6 +74,8 @@ func (c *descCache) key(buf []byte, hp engine.HeaderParams, tokens []waiter.Toke
 		}
 		buf = append(buf, '\n')
 	}
+sources:
+	buf = append(buf, 0)
 	for _, t := range tokens {
 		buf = append(buf, t.Name...)
 		buf = append(buf, '@')

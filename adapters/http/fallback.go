@@ -97,8 +97,19 @@ func (s *Server) fallbackPeriod(rp engine.RequestParams, parts []tokenParts) tim
 }
 
 func (s *Server) healthy(id string) bool {
+	if hc, ok := s.router.(healthCounter); ok {
+		n, ok := hc.HealthyCount(id)
+		return ok && n > 0
+	}
 	snap, ok := s.router.Service(id)
 	return ok && snap.Healthy() > 0
+}
+
+// healthCounter is a router that counts a service's healthy instances
+// without building its snapshot (the router's driver): every request in
+// a token's fallback period asks.
+type healthCounter interface {
+	HealthyCount(id string) (int, bool)
 }
 
 // updateTime is a token version's last-update-time (epoch ms in the data).

@@ -164,27 +164,34 @@ type fastConn struct {
 	idleSince time.Time
 }
 
-// fastEligible reports whether out can take the fast client.
-func (s *Server) fastEligible(r, out *http.Request, proto string) bool {
-	if (proto != "http" && proto != "") || out.Trailer != nil || isGRPC(r) || isWebsocketUpgrade(r) || !s.fastEnabled() {
+// fastEligible reports whether r, proxied to an instance speaking proto,
+// can take the fast client: no body (backendRequestOf sends none), or a
+// short one of known length without trailers.
+func (s *Server) fastEligible(r *http.Request, proto string) bool {
+	if (proto != "http" && proto != "") || isGRPC(r) || isWebsocketUpgrade(r) || !s.fastEnabled() {
 		return false
 	}
-	return out.Body == nil || (out.ContentLength > 0 && out.ContentLength <= fastMaxBody)
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return true
+	}
+	return r.Trailer == nil && r.ContentLength > 0 && r.ContentLength <= fastMaxBody
 }
 
 // roundTrip sends out to its instance, through the fast client when it
-// can take it (see above), else through net/http's transport for proto.
-func (s *Server) roundTrip(ctx context.Context, r, out *http.Request, proto string, socket time.Duration,
+// can take it (see above), else through net/http's transport for proto,
+// with ctx (out has none: backendRequestOf). hdr is out's headers for
+// the fast client (backendRequestOf), nil for net/http's transport.
+func (s *Server) roundTrip(ctx context.Context, out *http.Request, hdr *backendHeaders, proto string, socket time.Duration,
 	cancel context.CancelCauseFunc) (*http.Response, error) {
-	if !s.fastEligible(r, out, proto) {
-		return s.transports.forProto(proto).RoundTrip(out)
+	if hdr == nil {
+		return s.transports.forProto(proto).RoundTrip(out.WithContext(ctx))
 	}
 	if socket <= 0 {
 		socket = 24 * time.Hour
 	}
 	// The real clock here (fastEnabled): the deadline is the kernel's.
 	now := s.clock.Now()
-	resp, err := s.fast.roundTrip(ctx, out, now, now.Add(socket))
+	resp, err := s.fast.roundTrip(ctx, out, hdr, now, now.Add(socket))
 	if errors.Is(err, fasthttp.ErrTimeout) {
 		cancel(errBackendTimeout)
 	}
@@ -200,23 +207,16 @@ var errFastRetry = errors.New("retry")
 
 // roundTrip is one exchange through the fast client. The answer's body
 // must be closed; that returns the connection and the pooled objects.
-func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, now, deadline time.Time) (*http.Response, error) {
+func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *backendHeaders, now, deadline time.Time) (*http.Response, error) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
-	release := func() {
-		fasthttp.ReleaseRequest(req)
-		fasthttp.ReleaseResponse(resp)
-	}
+	release := func() { releaseFast(req, resp) } // on failures only: no allocation when it is not called
 	req.Header.DisableNormalizing()
 	req.Header.SetMethod(out.Method)
 	req.Header.SetHost(out.Host)
 	req.Header.SetRequestURI(out.URL.RequestURI())
 	req.URI().DisablePathNormalizing = true
-	for k, vv := range out.Header {
-		for _, v := range vv {
-			req.Header.Add(k, v)
-		}
-	}
+	hdr.each(req.Header.Add)
 	if out.Body != nil {
 		bp := fastBodyPool.Get().(*[]byte)
 		b := *bp
@@ -259,7 +259,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, now, dea
 			}
 			return nil, err
 		}
-		return f.answer(c, out, resp, release, stop), nil
+		return f.answer(c, out, req, resp, stop), nil
 	}
 }
 
@@ -300,19 +300,23 @@ func retryable(err error, reused bool) error {
 }
 
 // answer makes the net/http response of resp read on c.
-func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Response, release func(), stop func() bool) *http.Response {
-	// The deadline covered the wait for the answer; the body is bounded
-	// by the streaming timeout (s.stream's watchdog cancels ctx) and by
-	// the client staying.
-	_ = c.SetDeadline(time.Time{})
-	body := &fastBody{resp: resp, release: release, stop: stop, conn: c, owner: f}
+func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response, stop func() bool) *http.Response {
+	body := &fastBody{req: req, resp: resp, stop: stop, conn: c, owner: f}
 	if stream := resp.BodyStream(); stream != nil {
 		body.stream = stream
 	} else {
 		body.bytes = resp.Body()
 	}
-	hr := &http.Response{
-		Status:        strconv.Itoa(resp.StatusCode()),
+	if !inMemory(body) {
+		// The deadline covered the wait for the answer; the body is
+		// bounded by the streaming timeout (s.stream's watchdog cancels
+		// ctx) and by the client staying. A body in memory reads nothing
+		// more from c, and the next exchange on c sets its own deadline.
+		_ = c.SetDeadline(time.Time{})
+	}
+	hr := &body.hrv
+	*hr = http.Response{
+		Status:        statusNumber(resp.StatusCode()),
 		StatusCode:    resp.StatusCode(),
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
@@ -341,15 +345,16 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, resp *fasthttp.Resp
 
 // fastBody is the answer's body from the fast client.
 type fastBody struct {
-	conn    *fastConn
-	owner   *fastClients
-	resp    *fasthttp.Response
-	release func()
-	stream  io.Reader
-	bytes   []byte
-	stop    func() bool
-	hr      *http.Response // its Trailer is filled at the end of a chunked body
-	done    bool
+	conn   *fastConn
+	owner  *fastClients
+	resp   *fasthttp.Response
+	req    *fasthttp.Request // nil once released (Close)
+	stream io.Reader
+	bytes  []byte
+	stop   func() bool
+	hr     *http.Response // its Trailer is filled at the end of a chunked body
+	done   bool
+	hrv    http.Response // what hr points to: one allocation for both
 }
 
 func (b *fastBody) Read(p []byte) (int, error) {
@@ -386,7 +391,7 @@ func (b *fastBody) Read(p []byte) (int, error) {
 // end on a connection that stays open and was not canceled; otherwise it
 // closes it.
 func (b *fastBody) Close() error {
-	if b.release == nil {
+	if b.req == nil {
 		return nil
 	}
 	canceled := !b.stop()
@@ -396,7 +401,29 @@ func (b *fastBody) Close() error {
 	} else {
 		_ = b.conn.Close()
 	}
-	b.release()
-	b.release = nil
+	releaseFast(b.req, b.resp)
+	b.req = nil
 	return nil
+}
+
+// releaseFast returns an exchange's pooled request and response.
+func releaseFast(req *fasthttp.Request, resp *fasthttp.Response) {
+	fasthttp.ReleaseRequest(req)
+	fasthttp.ReleaseResponse(resp)
+}
+
+// statusNumber is strconv.Itoa(code), without allocating for the usual
+// codes.
+func statusNumber(code int) string {
+	switch code {
+	case http.StatusOK:
+		return "200"
+	case http.StatusNoContent:
+		return "204"
+	case http.StatusNotModified:
+		return "304"
+	case http.StatusNotFound:
+		return "404"
+	}
+	return strconv.Itoa(code)
 }

@@ -43,17 +43,18 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		cancel(cause)
 		_ = rc.SetReadDeadline(time.Unix(1, 0))
 	}
-	out, body := s.backendRequest(ctx, r, rs, g, stopClient, socket)
+	fast := s.fastEligible(r, rs.desc.BackendProto)
+	out, hdr, body := s.backendRequestOf(r, rs, g, stopClient, socket, fast)
 	defer body.finish(rc)
 	dbg.proto = rs.desc.BackendProto
 	sent := s.clock.Now()
-	if !s.fastEligible(r, out, rs.desc.BackendProto) {
+	if !fast {
 		// The fast client bounds the wait with the connection's own
 		// deadline of the same length (roundTrip), which costs no timer;
 		// a body's upload activity still arms this one (clientBody).
 		socket.arm(rs.t.socket)
 	}
-	resp, err := s.roundTrip(ctx, r, out, rs.desc.BackendProto, rs.t.socket, cancel)
+	resp, err := s.roundTrip(ctx, out, hdr, rs.desc.BackendProto, rs.t.socket, cancel)
 	// The socket timeout covers the wait for the response to start; upload
 	// activity after that (an echo service) must not re-arm it.
 	socket.disable()
@@ -90,15 +91,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 			held = true
 		}
 	}
-	appendVia(h, s.via(r))
-	h[canonCID] = []string{info(r).cid}
+	if via := s.via(r); via == s.via11 && len(h[hdrVia]) == 0 {
+		h[hdrVia] = s.via11s // appendVia's answer, shared (len and cap 1: an append copies)
+	} else {
+		appendVia(h, via)
+	}
+	h[canonCID] = info(r).cidValues()
 	dbg.proto = resp.Proto
 	s.setDebugHeaders(h, r, dbg)
 	closeIfBodyUnread(h, r)
 	w.WriteHeader(resp.StatusCode)
 	s.metrics.response(rs.desc.ID, resp.StatusCode)
 
-	backendErr, clientErr := s.stream(ctx, w, resp, rs.t.streaming, cancel)
+	backendErr, clientErr := s.stream(ctx, w, rc, resp, rs.t.streaming, cancel)
 	switch {
 	case clientErr != nil || r.Context().Err() != nil:
 		return engine.OutcomeClientError, true, held
@@ -120,24 +125,54 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 // query and body (streamed, with its length when known), cleaned headers.
 func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolved, g *waiter.Grant,
 	stopClient context.CancelCauseFunc, socket *watchdog) (*http.Request, *clientBody) {
-	target := &url.URL{
+	out, _, body := s.backendRequestOf(r, rs, g, stopClient, socket, false)
+	return out.WithContext(ctx), body
+}
+
+// outgoing is a request to an instance with its URL and its headers for
+// the fast client, one allocation.
+type outgoing struct {
+	req http.Request
+	url url.URL
+	hdr backendHeaders
+}
+
+// backendRequestOf is backendRequest without the context: the fast
+// client takes the context apart (roundTrip), and net/http's transport
+// gets the request with it there, so the fast path copies no request.
+// For the fast client (fast), the request has no header map: hdr writes
+// the same headers onto the wire request; otherwise hdr is nil.
+func (s *Server) backendRequestOf(r *http.Request, rs *resolved, g *waiter.Grant,
+	stopClient context.CancelCauseFunc, socket *watchdog, fast bool) (*http.Request, *backendHeaders, *clientBody) {
+	o := &outgoing{}
+	o.url = url.URL{
 		Scheme:   schemeOf(rs.desc.BackendProto),
 		Host:     net.JoinHostPort(g.Host, strconv.Itoa(g.Port)),
 		Path:     r.URL.Path,
 		RawPath:  r.URL.RawPath,
 		RawQuery: r.URL.RawQuery,
 	}
-	out := &http.Request{
+	o.req = http.Request{
 		Method:        r.Method,
-		URL:           target,
+		URL:           &o.url,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        backendRequestHeaders(r.Header, info(r).cid, rs.user, s.via(r)),
 		Host:          r.Host,
 		ContentLength: r.ContentLength,
 	}
-	s.backendAuth(out, rs.desc.ID)
+	out := &o.req
+	var hdr *backendHeaders
+	if fast {
+		hdr = &o.hdr
+		*hdr = backendHeaders{in: r.Header, cid: info(r).cid, user: rs.user, via: s.via(r)}
+		if s.cfg.BackendAuth != nil {
+			hdr.auth, _ = s.backendAuths.header(rs.desc.ID, s.cfg.BackendAuth)
+		}
+	} else {
+		out.Header = backendRequestHeaders(r.Header, info(r).cid, rs.user, s.via(r))
+		s.backendAuth(out, rs.desc.ID)
+	}
 	if isGRPC(r) {
 		// The one hop-by-hop header gRPC needs carried: servers may
 		// refuse a call that does not promise to accept trailers.
@@ -158,7 +193,7 @@ func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolv
 	} else {
 		out.ContentLength = 0
 	}
-	return out.WithContext(ctx), body
+	return out, hdr, body
 }
 
 // classifyFailure maps a failed round trip to Waiter's answer and the

@@ -127,6 +127,14 @@ func stripAuthCookie(h http.Header) {
 		return
 	}
 	h.Del("Cookie")
+	if kept, ok := keptCookies(values); ok {
+		h.Set("Cookie", kept)
+	}
+}
+
+// keptCookies is the one Cookie header left of values without Waiter's
+// auth cookies; ok is false when none is left.
+func keptCookies(values []string) (string, bool) {
 	var kept []string
 	for _, v := range values {
 		for _, c := range strings.Split(v, ";") {
@@ -136,9 +144,7 @@ func stripAuthCookie(h http.Header) {
 			}
 		}
 	}
-	if len(kept) > 0 {
-		h.Set("Cookie", strings.Join(kept, "; "))
-	}
+	return strings.Join(kept, "; "), len(kept) > 0
 }
 
 // appendVia adds this router to the Via chain.

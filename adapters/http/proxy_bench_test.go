@@ -161,3 +161,34 @@ func cpuTime() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkProxyHeaders is BenchmarkProxyToken's waiter case with the
+// service described on the fly, in x-waiter-* headers on every request
+// (proxybench's "headers" target).
+func BenchmarkProxyHeaders(b *testing.B) {
+	host, port := benchBackend(b)
+	r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:9091/bench?x=1", nil)
+	r.Host = "127.0.0.1:9091"
+	r.RequestURI = "/bench?x=1"
+	for k, v := range map[string]string{"x-waiter-cmd": "kitchen -p $PORT0", "x-waiter-cmd-type": "shell",
+		"x-waiter-cpus": "1", "x-waiter-mem": "256", "x-waiter-version": "v1", "x-waiter-name": "bench",
+		"x-waiter-concurrency-level": "128", "x-waiter-min-instances": "1", "x-waiter-max-instances": "1",
+		"User-Agent": "wrk", "Accept": "*/*"} {
+		r.Header.Set(k, v)
+	}
+	store, router := newMemStore(), newFakeRouter()
+	srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
+		Deps{Router: router, Store: store, Authn: headerUser{}, Entitled: NewSimple(testUser), Clock: clock.New()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Close)
+	router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
+	}
+	runProxyBench(b, srv, r, func() {
+		router.mu.Lock()
+		router.admitted, router.released = router.admitted[:0], router.released[:0]
+		router.mu.Unlock()
+	})
+}

@@ -23,6 +23,16 @@ type reqInfo struct {
 	// proxied is what the proxy learned about the request's service and
 	// instance (nil for API calls), for the access log.
 	proxied *proxied
+	cids    [1]string // cidValues' array
+}
+
+// cidValues is the x-cid header value of the request's answers: one
+// slice for the request (len and cap 1, so an append copies it).
+func (ri *reqInfo) cidValues() []string {
+	if ri.cids[0] != ri.cid || ri.cid == "" {
+		return []string{ri.cid}
+	}
+	return ri.cids[:]
 }
 
 type infoKey struct{}
@@ -38,8 +48,22 @@ func withInfo(r *http.Request, now time.Time) (*http.Request, *reqInfo) {
 		cid = newCID()
 	}
 	_, debug := r.Header[canonDebug]
-	ri := &reqInfo{cid: cid, start: now, debug: debug}
-	return r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)), ri
+	ic := &infoCtx{Context: r.Context(), ri: reqInfo{cid: cid, start: now, debug: debug, cids: [1]string{cid}}}
+	return r.WithContext(ic), &ic.ri
+}
+
+// infoCtx is context.WithValue(parent, infoKey{}, &ri) in one allocation
+// (it runs on every request).
+type infoCtx struct {
+	context.Context
+	ri reqInfo
+}
+
+func (c *infoCtx) Value(key any) any {
+	if _, ok := key.(infoKey); ok {
+		return &c.ri
+	}
+	return c.Context.Value(key)
 }
 
 // info returns the request's reqInfo; handlers called outside ServeHTTP

@@ -7,6 +7,7 @@ import (
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/boundedmap"
 )
 
 // resolved is everything a proxied request (or /service-id, /waiter-ping)
@@ -73,7 +74,7 @@ func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens [
 	if herr != nil {
 		return nil, herr
 	}
-	desc, herr := s.describeCached(hp, parts, tokens, user)
+	desc, herr := s.describeCached(r.Header, hp, parts, tokens, user)
 	if herr != nil {
 		return nil, herr
 	}
@@ -147,10 +148,11 @@ func anyDisablesAuthentication(parts []tokenParts) bool {
 
 // describeCached is describe with a cache of the description before
 // overrides (overrides are applied on every call: they live in the
-// service cache and change without changing the key).
-func (s *Server) describeCached(hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
+// service cache and change without changing the key). hp is the parse
+// of h (parseHeaders).
+func (s *Server) describeCached(h http.Header, hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
 	bp := descKeyBufs.Get().(*[]byte)
-	key := s.descs.key((*bp)[:0], hp, tokens, user)
+	key := s.descs.key((*bp)[:0], h, hp, tokens, user)
 	defer func() { *bp = key[:0]; descKeyBufs.Put(bp) }()
 	desc := s.descs.get(key)
 	if desc == nil {
@@ -215,7 +217,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waite
 	if len(hp.Tokens) > 0 {
 		out := make([]waiter.Token, 0, len(hp.Tokens))
 		for _, name := range hp.Tokens {
-			if engine.ValidTokenName(name) != nil {
+			if !tokenNameValid(name) {
 				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name,
 					Details: map[string]any{"token": name, "rule": "must match pattern: " + engine.TokenNamePattern}}
 			}
@@ -231,7 +233,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waite
 		return out, nil
 	}
 	name := s.cls.hostToken(r)
-	if name == "" || engine.ValidTokenName(name) != nil {
+	if name == "" || !tokenNameValid(name) {
 		return nil, nil
 	}
 	t, err := s.store.GetToken(name, false)
@@ -275,4 +277,22 @@ func preAuthorized(hp engine.HeaderParams, parts []tokenParts) bool {
 		}
 	}
 	return runAs && permitted
+}
+
+// knownValidNames are names engine.ValidTokenName passed (a regular
+// expression per request otherwise); a function of the name alone, so one
+// set serves every server. Bounded: when full it starts over.
+var knownValidNames = boundedmap.Map[string, struct{}]{Max: 4096}
+
+// tokenNameValid is engine.ValidTokenName(name) == nil, remembered for
+// the names that pass.
+func tokenNameValid(name string) bool {
+	if _, ok := knownValidNames.Get(name); ok {
+		return true
+	}
+	if engine.ValidTokenName(name) != nil {
+		return false
+	}
+	knownValidNames.Put(name, struct{}{})
+	return true
 }

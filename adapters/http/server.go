@@ -47,6 +47,7 @@ type Server struct {
 	descs      descCache
 	tparts     tokenPartsCache // tokens' data split, by name and ETag
 	via11      string          // the Via entry of an HTTP/1.1 request (via)
+	via11s     []string        // the header value of via11 alone, shared (len and cap 1)
 	// backendAuths caches cfg.BackendAuth's header per service.
 	backendAuths backendAuthCache
 	errPages     *errPages    // rendered failure pages of services, reused briefly
@@ -87,6 +88,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		metrics:      newMetrics(), started: d.Clock.Now(), asyncs: newAsyncTracker(), sockets: newHijacked(),
 		errPages: newErrPages(errPageWindow, errPageKinds),
 	}
+	s.via11s = []string{s.via11}
 	s.metrics.reg.MustRegister(buildInfo(cfg.Version))
 	if cfg.AuthCookieSecret != nil {
 		c, err := newAuthCookies(cfg.AuthCookieSecret, cfg.AuthCookieScope, cfg.AuthCookieAge)
@@ -105,7 +107,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, ri := withInfo(r, s.clock.Now())
 	ri.header = w.Header()
-	w.Header()[canonCID] = []string{ri.cid}
+	w.Header()[canonCID] = ri.cidValues()
 	api := s.cls.isAPI(r)
 	if s.cfg.AccessLog != nil {
 		rec := &statusRecorder{ResponseWriter: w}

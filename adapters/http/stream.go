@@ -32,24 +32,30 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }
 // reading the backend counts against the streaming timeout; a response of
 // unknown length is flushed after every chunk so streaming clients see
 // bytes as the backend produces them. It reports which side failed.
-func (s *Server) stream(ctx context.Context, w http.ResponseWriter, resp *http.Response,
+func (s *Server) stream(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, resp *http.Response,
 	idle time.Duration, cancel context.CancelCauseFunc) (backendErr, clientErr error) {
 	if inMemory(resp.Body) {
 		// A body already read whole (the fast client's short answers)
 		// cannot stall: no timer to arm.
 		idle = 0
 	}
-	dog := newWatchdog(s.clock, cancel, errStreamingTimeout)
-	defer dog.stop()
-	rc := http.NewResponseController(w)
+	var dog *watchdog // nil: no streaming timeout to watch
+	if idle > 0 {
+		dog = newWatchdog(s.clock, cancel, errStreamingTimeout)
+		defer dog.stop()
+	}
 	flush := resp.ContentLength < 0
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
 	for {
-		dog.arm(idle)
+		if dog != nil {
+			dog.arm(idle)
+		}
 		n, rerr := resp.Body.Read(buf)
-		dog.stop()
+		if dog != nil {
+			dog.stop()
+		}
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return nil, werr

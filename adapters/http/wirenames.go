@@ -1,7 +1,10 @@
 package waiterhttp
 
 import (
+	"encoding/binary"
 	"net/http"
+	"slices"
+	"sync"
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
@@ -11,6 +14,93 @@ import (
 // the client sent them when the listener kept them (HTTP/1.1 through
 // internal/h1guard), so that env and metadata take the order Waiter's
 // Jetty gives them, which the service id depends on.
+//
+// Without env, metadata or param headers (whose order the parse reads
+// from the names as sent) the parse depends on the x-waiter-* headers
+// alone, and the same ones keep coming (a token's name, a client's
+// on-the-fly service): the parse is kept by them (wireParses) and
+// shared. The result must not be modified.
 func parseHeaders(r *http.Request) (engine.HeaderParams, error) {
-	return engine.ParseWireHeaders(r.Header, h1guard.HeaderNames(r.Context()))
+	bp := wireKeyBufs.Get().(*[]byte)
+	defer wireKeyBufs.Put(bp)
+	key, ok := waiterHeadersKey((*bp)[:0], r.Header)
+	*bp = key[:0]
+	if ok {
+		if hp, ok := wireParses.get(key); ok {
+			return hp, nil
+		}
+	}
+	hp, err := engine.ParseWireHeaders(r.Header, h1guard.HeaderNames(r.Context()))
+	if ok && err == nil && hp.Order == nil {
+		wireParses.put(key, hp)
+	}
+	return hp, err
+}
+
+// maxWireHeaders and maxWireKey bound the requests whose parse is kept:
+// their x-waiter-* headers and the key they make.
+const (
+	maxWireHeaders = 32
+	maxWireKey     = 2 << 10
+	maxWireParses  = 1024
+)
+
+// wireParses are the parses kept, by waiterHeadersKey; the parse is a
+// function of the key alone, so one map serves every server. When full
+// it starts over.
+var wireParses wireParseCache
+
+type wireParseCache struct {
+	mu sync.RWMutex
+	m  map[string]engine.HeaderParams
+}
+
+func (c *wireParseCache) get(key []byte) (engine.HeaderParams, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	hp, ok := c.m[string(key)] // no allocation for the lookup
+	return hp, ok
+}
+
+func (c *wireParseCache) put(key []byte, hp engine.HeaderParams) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxWireParses {
+		c.m = make(map[string]engine.HeaderParams)
+	}
+	c.m[string(key)] = hp
+}
+
+var wireKeyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// waiterHeadersKey appends to buf every x-waiter-* header of h, names
+// sorted, each name and value with its length before it (so no two
+// header sets make one key); ok is false when h has too many such
+// headers or they are too long to keep.
+func waiterHeadersKey(buf []byte, h http.Header) (_ []byte, ok bool) {
+	var arr [maxWireHeaders]string
+	names := arr[:0]
+	for k := range h {
+		if isWaiterHeader(k) {
+			if len(names) == maxWireHeaders {
+				return buf, false
+			}
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		buf = binary.AppendUvarint(buf, uint64(len(k)))
+		buf = append(buf, k...)
+		vv := h[k]
+		buf = binary.AppendUvarint(buf, uint64(len(vv)))
+		for _, v := range vv {
+			buf = binary.AppendUvarint(buf, uint64(len(v)))
+			buf = append(buf, v...)
+		}
+		if len(buf) > maxWireKey {
+			return buf, false
+		}
+	}
+	return buf, true
 }

@@ -48,8 +48,18 @@ type response struct {
 	err         error    // a write to the connection failed
 }
 
-func newResponse(c net.Conn, bw *bufio.Writer, req *http.Request) *response {
-	return &response{c: c, bw: bw, req: req, header: make(http.Header, 8), cl: -1}
+// reset readies w, the connection's one response, for the next request.
+// Its header map is kept and cleared: the handler contract (net/http's
+// too) is that neither the ResponseWriter nor its Header is used after
+// ServeHTTP returns, so a request costs no map.
+func (w *response) reset(c net.Conn, bw *bufio.Writer, req *http.Request) {
+	h := w.header
+	if h == nil {
+		h = make(http.Header, 8)
+	} else {
+		clear(h)
+	}
+	*w = response{c: c, bw: bw, req: req, header: h, cl: -1}
 }
 
 func (w *response) Header() http.Header { return w.header }
@@ -360,7 +370,7 @@ func hasPrefixedTrailers(h http.Header) bool {
 }
 
 func hasToken(v, token string) bool {
-	for _, t := range strings.Split(v, ",") {
+	for t := range strings.SplitSeq(v, ",") {
 		if strings.EqualFold(strings.TrimSpace(t), token) {
 			return true
 		}

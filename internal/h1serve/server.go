@@ -55,6 +55,19 @@ type conn struct {
 	state  atomic.Int32
 	remote string
 	wt     watch // reused by each request
+	// The response and the body tracker of the request being served,
+	// reused by each (the handler does not keep them past its return).
+	resp response
+	body trackedBody
+	// ctx is the context of every request on the connection, canceled
+	// when the client goes away (the watch) or the connection ends. One
+	// per connection, not per request: the connection ends with the
+	// request the client left, and a handler (as net/http's contract
+	// has it) keeps nothing of its request past its return, so a
+	// per-request context would only cost allocations (a cancelCtx, its
+	// cancel func, its children map, its done channel) on every request.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // watch arms the connection's watch for a new request.
@@ -90,6 +103,11 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		return false
 	}
 	defer s.track(sc, false)
+	defer func() {
+		if sc.cancel != nil {
+			sc.cancel()
+		}
+	}()
 	br := readerPool.Get().(*bufio.Reader)
 	br.Reset(c)
 	bw := writerPool.Get().(*bufio.Writer)
@@ -148,16 +166,20 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 		sc.remote = c.RemoteAddr().String()
 	}
 	req.RemoteAddr = sc.remote
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req = req.WithContext(ctx)
+	if sc.ctx == nil {
+		sc.ctx, sc.cancel = context.WithCancel(context.Background())
+	}
+	req = req.WithContext(sc.ctx)
 	var body *trackedBody // nil: no body, or read to its end
 	if req.Body != http.NoBody && req.ContentLength != 0 {
-		body = &trackedBody{ReadCloser: req.Body}
+		body = &sc.body
+		body.ReadCloser = req.Body
+		body.done.Store(false)
 		req.Body = body
 	}
-	w := newResponse(c, bw, req)
-	wt := sc.watch(br, body, cancel, s.Stop)
+	w := &sc.resp
+	w.reset(c, bw, req)
+	wt := sc.watch(br, body, sc.cancel, s.Stop)
 	aborted := s.run(w, req)
 	gone := wt.stop()
 	defer w.release()

@@ -267,3 +267,45 @@ func TestWatchKeepsPipelined(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// The requests of a connection share its context: a request's context
+// (and what a handler derived from it and released) is not canceled by
+// the next request, and it is canceled when the connection ends, so
+// nothing registered on it outlives the connection.
+func TestContextPerConnection(t *testing.T) {
+	ctxs := make(chan context.Context, 2)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		child, cancel := context.WithCancel(r.Context())
+		cancel() // a handler releases what it derived
+		<-child.Done()
+		ctxs <- r.Context()
+		_, _ = io.WriteString(w, "ok")
+	})
+	_, fast := serveBoth(t, handler)
+	c, err := net.Dial("tcp", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	for range 2 {
+		if _, err := io.WriteString(c, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	first, second := <-ctxs, <-ctxs
+	if first.Err() != nil || second.Err() != nil {
+		t.Fatalf("a request's context ended while its connection serves: %v, %v", first.Err(), second.Err())
+	}
+	_ = c.Close()
+	select {
+	case <-first.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the connection's context was not canceled when it ended")
+	}
+}

@@ -4,7 +4,9 @@
 // `make bench-proxy` runs it.
 //
 // The proxy benchmark starts a kitchen (with --keep-alive), nginx and
-// haproxy in front of it with kept-alive upstream connections, and `waiter
+// haproxy in front of it with kept-alive upstream connections, a bare
+// fasthttp proxy ("fasthttp (bare)", ./fastproxy: fasthttp's Server and
+// HostClient, no logic, the floor a Go proxy reaches on the machine), and `waiter
 // serve` with a kitchen service of its own (one instance, enough
 // concurrency for every connection); with -base-waiter, a second `waiter
 // serve` from another binary (say, main's) is measured alongside, the
@@ -30,6 +32,6 @@
 //
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
-// configurations), rounds.go (cases and interleaved rounds), wrk.go
+// configurations), fastproxy.go (the bare fasthttp proxy), rounds.go (cases and interleaved rounds), wrk.go
 // (running wrk and reading its output), coldstart.go, stats.go.
 package main

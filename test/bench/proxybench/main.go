@@ -21,7 +21,7 @@ import (
 type options struct {
 	waiter, kitchen, nginx string
 	haproxy, baseWaiter    string
-	minimal                string
+	minimal, fastproxy     string
 	cases                  string
 	rounds                 int
 	wrk                    wrkArgs
@@ -96,7 +96,7 @@ func run(o options) error {
 
 // build compiles waiter and kitchen from the module this runs in.
 func build(dir string, o *options) error {
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen", "./test/bench/proxybench/minimal")
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen", "./test/bench/proxybench/minimal", "./test/bench/proxybench/fastproxy")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -109,6 +109,7 @@ func build(dir string, o *options) error {
 		o.kitchen = filepath.Join(dir, "kitchen")
 	}
 	o.minimal = filepath.Join(dir, "minimal")
+	o.fastproxy = filepath.Join(dir, "fastproxy")
 	return nil
 }
 

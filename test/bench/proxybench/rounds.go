@@ -63,6 +63,11 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		return err
 	}
 	defer haproxy.stop(syscall.SIGTERM)
+	fastproxy, fport, err := startFastProxy(o.fastproxy, dir, kport)
+	if err != nil {
+		return err
+	}
+	defer fastproxy.stop(syscall.SIGTERM)
 
 	// Waiter's kitchen: one instance (like the direct one) with a slot for
 	// every connection, so that nothing queues and nothing scales.
@@ -95,6 +100,7 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid},
 		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid},
 		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid},
+		{"fasthttp (bare)", fmt.Sprintf("http://127.0.0.1:%d", fport), nil, fastproxy.cmd.Process.Pid},
 	}
 	for _, w := range waiters {
 		if err := postToken(w.url, "proxybench", params); err != nil {
