@@ -64,6 +64,11 @@ type fastClients struct {
 	mu        sync.Mutex
 	idle      map[string][]*fastConn // newest last
 	lastSweep time.Time
+	// sweeper sweeps once fastIdleTimeout after a connection was kept while
+	// none is scheduled: a router gone quiet would otherwise keep every
+	// idle connection (and its buffers) until its next request.
+	sweeper *clock.Timer
+	closed  bool
 }
 
 func newFastClients(connect time.Duration, clk clock.Clock) *fastClients {
@@ -99,8 +104,11 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 		return nil, false, err
 	}
 	c := &fastConn{Conn: nc, addr: addr}
-	c.br = bufio.NewReaderSize(c, 32<<10)
-	c.bw = bufio.NewWriterSize(c, 32<<10)
+	// Buffers stay with a pooled connection while it is idle: 16 KB to
+	// read an answer (bodies stream through it), 4 KB for the request's
+	// head (a body larger than the buffer is written past it).
+	c.br = bufio.NewReaderSize(c, 16<<10)
+	c.bw = bufio.NewWriterSize(c, 4<<10)
 	return c, false, nil
 }
 
@@ -113,23 +121,45 @@ func (f *fastClients) put(c *fastConn, now time.Time) {
 		f.sweep(now)
 	}
 	cs := f.idle[c.addr]
-	if len(cs) >= fastMaxIdle {
+	if len(cs) >= fastMaxIdle || f.closed {
 		_ = c.Close()
 		return
 	}
 	f.idle[c.addr] = append(cs, c)
+	if f.sweeper == nil {
+		f.sweeper = f.clk.AfterFunc(fastIdleTimeout, f.sweepIdle)
+	}
+}
+
+// sweepIdle is the sweeper's: it sweeps, and comes again while
+// connections are kept.
+func (f *fastClients) sweepIdle() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sweeper = nil
+	if f.closed {
+		return
+	}
+	now := f.clk.Now()
+	if oldest, ok := f.sweep(now); ok {
+		f.sweeper = f.clk.AfterFunc(oldest.Add(fastIdleTimeout).Sub(now), f.sweepIdle)
+	}
 }
 
 // sweep closes connections idle past fastIdleTimeout, at every address:
 // an instance that is gone is never asked for again, and its connections
-// must not stay open. f.mu held.
-func (f *fastClients) sweep(now time.Time) {
+// must not stay open. It returns when the oldest connection it kept went
+// idle (ok false when it kept none). f.mu held.
+func (f *fastClients) sweep(now time.Time) (oldest time.Time, ok bool) {
 	f.lastSweep = now
 	for addr, cs := range f.idle {
 		kept := cs[:0]
 		for _, c := range cs {
 			if now.Sub(c.idleSince) < fastIdleTimeout {
 				kept = append(kept, c)
+				if !ok || c.idleSince.Before(oldest) {
+					oldest, ok = c.idleSince, true
+				}
 			} else {
 				_ = c.Close()
 			}
@@ -141,12 +171,18 @@ func (f *fastClients) sweep(now time.Time) {
 			f.idle[addr] = kept
 		}
 	}
+	return oldest, ok
 }
 
 // close drops idle connections (on shutdown).
 func (f *fastClients) close() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.closed = true
+	if f.sweeper != nil {
+		f.sweeper.Stop()
+		f.sweeper = nil
+	}
 	for addr, cs := range f.idle {
 		for _, c := range cs {
 			_ = c.Close()

@@ -60,3 +60,48 @@ func TestFastPoolSweepsIdleConnections(t *testing.T) {
 		t.Fatalf("the fresh idle connection was not reused: %v %v", reused, err)
 	}
 }
+
+// A router gone quiet still closes its idle connections: the sweeper
+// runs fastIdleTimeout after a connection is kept, and again when the oldest one kept expires.
+func TestFastPoolSweepsWithoutTraffic(t *testing.T) {
+	addr := listenAndHold(t)
+	clk := clock.NewMock()
+	f := newFastClients(time.Second, clk)
+	defer f.close()
+	first, _, err := f.get(addr, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _, err := f.get(addr, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.put(first, clk.Now())
+	clk.Add(fastIdleTimeout / 2)
+	f.put(second, clk.Now())
+	idle := func() int {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.idle[addr])
+	}
+	clk.Add(fastIdleTimeout / 2)
+	if n := idle(); n != 1 {
+		t.Fatalf("after the first's idle timeout: %d idle, want 1 (the second)", n)
+	}
+	if _, err := first.Write([]byte("x")); err == nil {
+		t.Fatal("the first connection, idle past the timeout, is still open")
+	}
+	clk.Add(fastIdleTimeout / 2)
+	if n := idle(); n != 0 {
+		t.Fatalf("after the second's idle timeout: %d idle, want 0", n)
+	}
+	if _, err := second.Write([]byte("x")); err == nil {
+		t.Fatal("the second connection, idle past the timeout, is still open")
+	}
+	f.mu.Lock()
+	pending := f.sweeper != nil
+	f.mu.Unlock()
+	if pending {
+		t.Fatal("a sweep is still scheduled with no connection kept")
+	}
+}

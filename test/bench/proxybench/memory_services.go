@@ -68,7 +68,9 @@ func memoryServices(o options, dir string, n int) error {
 		return err
 	}
 	created := time.Since(start)
-	time.Sleep(2 * time.Second) // let the router settle after the burst of creations
+	// Idle: past the router's backend pool idle timeout (10 s), so the
+	// connections its one request each left pooled have been closed.
+	time.Sleep(12 * time.Second)
 	after, err := groupRSS(p.cmd.Process.Pid)
 	if err != nil {
 		return err
