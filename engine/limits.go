@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"regexp"
 	"strconv"
 	"unicode/utf8"
 )
@@ -44,9 +43,25 @@ const (
 	MaxTokensPerRequest = 16
 )
 
-// tokenNamePattern is Waiter's rule for token names (validate-token in
-// service_description.clj).
-var tokenNamePattern = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9\-_$.])+$`)
+// matchesTokenNamePattern is TokenNamePattern, Waiter's rule for token
+// names (validate-token in service_description.clj), checked byte by byte:
+// the router checks the name of every proxied request's token, and a
+// regular expression per request was 1.6 % of its CPU
+// (TestTokenNameRuleMatchesPattern holds the two together).
+func matchesTokenNamePattern(name string) bool {
+	if len(name) < 2 || !isASCIILetter(name[0]) {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		c := name[i]
+		if !isASCIILetter(c) && !('0' <= c && c <= '9') && c != '-' && c != '_' && c != '$' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // TokenNamePattern is the token name rule, for messages.
 const TokenNamePattern = `^[a-zA-Z]([a-zA-Z0-9\-_$.])+$`
@@ -67,7 +82,7 @@ func tokenNameProblem(name string) (string, string) {
 	if !utf8.ValidString(name) {
 		return "encoding", "must be valid UTF-8"
 	}
-	if !tokenNamePattern.MatchString(name) {
+	if !matchesTokenNamePattern(name) {
 		return "format", "must match pattern: " + TokenNamePattern + " (got " + strconv.Quote(name) + ")"
 	}
 	return "", ""

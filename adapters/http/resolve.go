@@ -7,7 +7,6 @@ import (
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
-	"github.com/waiter-go/waiter/internal/boundedmap"
 )
 
 // resolved is everything a proxied request (or /service-id, /waiter-ping)
@@ -217,7 +216,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waite
 	if len(hp.Tokens) > 0 {
 		out := make([]waiter.Token, 0, len(hp.Tokens))
 		for _, name := range hp.Tokens {
-			if !tokenNameValid(name) {
+			if engine.ValidTokenName(name) != nil {
 				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name,
 					Details: map[string]any{"token": name, "rule": "must match pattern: " + engine.TokenNamePattern}}
 			}
@@ -233,7 +232,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waite
 		return out, nil
 	}
 	name := s.cls.hostToken(r)
-	if name == "" || !tokenNameValid(name) {
+	if name == "" || engine.ValidTokenName(name) != nil {
 		return nil, nil
 	}
 	t, err := s.store.GetToken(name, false)
@@ -277,22 +276,4 @@ func preAuthorized(hp engine.HeaderParams, parts []tokenParts) bool {
 		}
 	}
 	return runAs && permitted
-}
-
-// knownValidNames are names engine.ValidTokenName passed (a regular
-// expression per request otherwise); a function of the name alone, so one
-// set serves every server. Bounded: when full it starts over.
-var knownValidNames = boundedmap.Map[string, struct{}]{Max: 4096}
-
-// tokenNameValid is engine.ValidTokenName(name) == nil, remembered for
-// the names that pass.
-func tokenNameValid(name string) bool {
-	if _, ok := knownValidNames.Get(name); ok {
-		return true
-	}
-	if engine.ValidTokenName(name) != nil {
-		return false
-	}
-	knownValidNames.Put(name, struct{}{})
-	return true
 }

@@ -3,7 +3,6 @@ package waiterhttp
 import (
 	"net/http"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/waiter-go/waiter"
@@ -120,22 +119,5 @@ func TestDescKeyByHeaders(t *testing.T) {
 	}
 	if keys["one"] != key(http.Header{"X-Waiter-Mem": {"64"}, "X-Waiter-Cpus": {"1"}, "User-Agent": {"x"}}, nil, "alice") {
 		t.Fatal("the same x-waiter-* headers make another key")
-	}
-}
-
-// TestTokenNameValidRemembered: tokenNameValid agrees with
-// engine.ValidTokenName, the second time from the set for a valid name;
-// an invalid name is never remembered.
-func TestTokenNameValidRemembered(t *testing.T) {
-	for _, name := range []string{"kit", "my-token.v2_x$", "1bad", "a", "has space", "x\xff", strings.Repeat("a", 300)} {
-		want := engine.ValidTokenName(name) == nil
-		for range 2 {
-			if got := tokenNameValid(name); got != want {
-				t.Fatalf("%q: %v, want %v", name, got, want)
-			}
-		}
-		if _, kept := knownValidNames.Get(name); kept != want {
-			t.Fatalf("%q: remembered %v", name, kept)
-		}
 	}
 }
