@@ -1,7 +1,6 @@
 package waiterhttp
 
 import (
-	"net/http"
 	"sort"
 	"sync"
 
@@ -31,21 +30,32 @@ type descCache struct {
 // string (the compiler's map[string(b)] form), so a hit allocates
 // nothing; only a miss stores a string copy.
 //
-// hp is the parse of the request's headers h (parseHeaders). Without env,
-// metadata or param headers (hp.Order nil) the parse is a function of the
-// x-waiter-* headers alone, so they stand for it in the key, as they
-// came (waiterHeadersKey), which costs far less than the canonical form
-// of the parameters (engine.ParamsKey, a string built per request); a
-// leading byte tells the two forms apart.
-func (c *descCache) key(buf []byte, h http.Header, hp engine.HeaderParams, tokens []waiter.Token, user string) []byte {
-	start := len(buf)
-	if hp.Order == nil {
-		if k, ok := waiterHeadersKey(append(buf, 'h'), h); ok {
-			buf = k
-			goto sources
-		}
+// hp is the parse of the request's headers and wireKey the key of their
+// x-waiter-* headers (parseHeaders). When the parse is a function of
+// those headers alone (wireKey not ""), wireKey stands for it, which
+// costs far less than the canonical form of the parameters
+// (engine.ParamsKey, a string built per request); a leading byte ('h' in
+// wireKey, 'p' here) tells the two forms apart.
+func (c *descCache) key(buf []byte, wireKey string, hp engine.HeaderParams, tokens []waiter.Token, user string) []byte {
+	if wireKey != "" {
+		buf = append(buf, wireKey...)
+	} else {
+		buf = paramsKey(append(buf, 'p'), hp)
 	}
-	buf = append(buf[:start], 'p')
+	buf = append(buf, 0)
+	for _, t := range tokens {
+		buf = append(buf, t.Name...)
+		buf = append(buf, '@')
+		buf = append(buf, t.ETag...)
+		buf = append(buf, '\n')
+	}
+	buf = append(buf, 0)
+	buf = append(buf, user...)
+	return buf
+}
+
+// paramsKey appends the canonical form of hp's parameters to buf.
+func paramsKey(buf []byte, hp engine.HeaderParams) []byte {
 	if len(hp.Service) > 0 {
 		buf = append(buf, engine.ParamsKey(hp.Service)...)
 	}
@@ -74,16 +84,6 @@ func (c *descCache) key(buf []byte, h http.Header, hp engine.HeaderParams, token
 		}
 		buf = append(buf, '\n')
 	}
-sources:
-	buf = append(buf, 0)
-	for _, t := range tokens {
-		buf = append(buf, t.Name...)
-		buf = append(buf, '@')
-		buf = append(buf, t.ETag...)
-		buf = append(buf, '\n')
-	}
-	buf = append(buf, 0)
-	buf = append(buf, user...)
 	return buf
 }
 

@@ -11,7 +11,7 @@ import (
 // service, refuse it while suspended, wait for an instance through the
 // engine, forward, and release the instance with the outcome.
 func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
-	hp, err := parseHeaders(r)
+	hp, wireKey, err := parseHeaders(r)
 	if err != nil {
 		s.proxyError(w, r, toError(err), debugInfo{})
 		return
@@ -24,7 +24,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	if s.proxyPreamble(w, r, tokens) {
 		return
 	}
-	rs, herr := s.resolveTokens(r, hp, tokens, true)
+	rs, herr := s.resolveTokens(r, hp, wireKey, tokens, true)
 	if herr != nil {
 		s.proxyError(w, r, herr, debugInfo{})
 		return

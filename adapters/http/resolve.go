@@ -47,7 +47,7 @@ func splitToken(t waiter.Token) tokenParts {
 // resolving (say, /service-id with ever new headers) cannot grow the
 // store.
 func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error) {
-	hp, err := parseHeaders(r)
+	hp, wireKey, err := parseHeaders(r)
 	if err != nil {
 		return nil, toError(err)
 	}
@@ -55,12 +55,13 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	if herr != nil {
 		return nil, herr
 	}
-	return s.resolveTokens(r, hp, tokens, allowFallback)
+	return s.resolveTokens(r, hp, wireKey, tokens, allowFallback)
 }
 
 // resolveTokens is resolve once the headers are parsed and the tokens
-// read (the proxy reads them first for its pre-authentication rules).
-func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens []waiter.Token, allowFallback bool) (*resolved, *Error) {
+// read (the proxy reads them first for its pre-authentication rules);
+// hp and wireKey are parseHeaders'.
+func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, wireKey string, tokens []waiter.Token, allowFallback bool) (*resolved, *Error) {
 	parts := make([]tokenParts, len(tokens))
 	for i, t := range tokens {
 		parts[i] = s.tparts.split(t)
@@ -73,7 +74,7 @@ func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, tokens [
 	if herr != nil {
 		return nil, herr
 	}
-	desc, herr := s.describeCached(r.Header, hp, parts, tokens, user)
+	desc, herr := s.describeCached(wireKey, hp, parts, tokens, user)
 	if herr != nil {
 		return nil, herr
 	}
@@ -147,11 +148,11 @@ func anyDisablesAuthentication(parts []tokenParts) bool {
 
 // describeCached is describe with a cache of the description before
 // overrides (overrides are applied on every call: they live in the
-// service cache and change without changing the key). hp is the parse
-// of h (parseHeaders).
-func (s *Server) describeCached(h http.Header, hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
+// service cache and change without changing the key). hp and wireKey
+// are parseHeaders'.
+func (s *Server) describeCached(wireKey string, hp engine.HeaderParams, parts []tokenParts, tokens []waiter.Token, user string) (*engine.Description, *Error) {
 	bp := descKeyBufs.Get().(*[]byte)
-	key := s.descs.key((*bp)[:0], h, hp, tokens, user)
+	key := s.descs.key((*bp)[:0], wireKey, hp, tokens, user)
 	defer func() { *bp = key[:0]; descKeyBufs.Put(bp) }()
 	desc := s.descs.get(key)
 	if desc == nil {

@@ -19,22 +19,25 @@ import (
 // from the names as sent) the parse depends on the x-waiter-* headers
 // alone, and the same ones keep coming (a token's name, a client's
 // on-the-fly service): the parse is kept by them (wireParses) and
-// shared. The result must not be modified.
-func parseHeaders(r *http.Request) (engine.HeaderParams, error) {
+// shared, and wireKey is their key ('h' then waiterHeadersKey), which
+// stands for the parse in the description cache's key; otherwise wireKey
+// is "".
+// The result must not be modified.
+func parseHeaders(r *http.Request) (hp engine.HeaderParams, wireKey string, err error) {
 	bp := wireKeyBufs.Get().(*[]byte)
 	defer wireKeyBufs.Put(bp)
-	key, ok := waiterHeadersKey((*bp)[:0], r.Header)
+	key, ok := waiterHeadersKey(append((*bp)[:0], 'h'), r.Header)
 	*bp = key[:0]
 	if ok {
-		if hp, ok := wireParses.get(key); ok {
-			return hp, nil
+		if kept, ok := wireParses.get(key); ok {
+			return kept.hp, kept.key, nil
 		}
 	}
-	hp, err := engine.ParseWireHeaders(r.Header, h1guard.HeaderNames(r.Context()))
+	hp, err = engine.ParseWireHeaders(r.Header, h1guard.HeaderNames(r.Context()))
 	if ok && err == nil && hp.Order == nil {
-		wireParses.put(key, hp)
+		return hp, wireParses.put(key, hp), nil
 	}
-	return hp, err
+	return hp, "", err
 }
 
 // maxWireHeaders and maxWireKey bound the requests whose parse is kept:
@@ -52,23 +55,33 @@ var wireParses wireParseCache
 
 type wireParseCache struct {
 	mu sync.RWMutex
-	m  map[string]engine.HeaderParams
+	m  map[string]wireParse
 }
 
-func (c *wireParseCache) get(key []byte) (engine.HeaderParams, bool) {
+// wireParse is a kept parse with its key, which the description cache's
+// key reuses.
+type wireParse struct {
+	hp  engine.HeaderParams
+	key string
+}
+
+func (c *wireParseCache) get(key []byte) (wireParse, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	hp, ok := c.m[string(key)] // no allocation for the lookup
-	return hp, ok
+	kept, ok := c.m[string(key)] // no allocation for the lookup
+	return kept, ok
 }
 
-func (c *wireParseCache) put(key []byte, hp engine.HeaderParams) {
+// put keeps hp by key and returns the key as kept.
+func (c *wireParseCache) put(key []byte, hp engine.HeaderParams) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxWireParses {
-		c.m = make(map[string]engine.HeaderParams)
+		c.m = make(map[string]wireParse)
 	}
-	c.m[string(key)] = hp
+	k := string(key)
+	c.m[k] = wireParse{hp: hp, key: k}
+	return k
 }
 
 var wireKeyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}

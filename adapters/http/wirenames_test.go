@@ -34,17 +34,20 @@ func TestParseHeadersCached(t *testing.T) {
 	for _, c := range cases {
 		want, wantErr := engine.ParseWireHeaders(c.h, nil)
 		for range 2 {
-			got, err := parseHeaders(req(c.h))
+			got, wireKey, err := parseHeaders(req(c.h))
 			if !reflect.DeepEqual(got, want) || (err == nil) != (wantErr == nil) {
 				t.Fatalf("%v: got %+v %v, want %+v %v", c.h, got, err, want, wantErr)
 			}
+			if (wireKey != "") != c.cached {
+				t.Fatalf("%v: wire key %q, want one: %v", c.h, wireKey, c.cached)
+			}
 		}
-		key, _ := waiterHeadersKey(nil, c.h)
+		key, _ := waiterHeadersKey([]byte{'h'}, c.h)
 		if _, ok := wireParses.get(key); ok != c.cached {
 			t.Fatalf("%v: kept %v, want %v", c.h, ok, c.cached)
 		}
 	}
-	if _, err := parseHeaders(req(http.Header{"X-Waiter-Token": {badList}})); err == nil {
+	if _, _, err := parseHeaders(req(http.Header{"X-Waiter-Token": {badList}})); err == nil {
 		t.Fatal("too many tokens parsed without an error")
 	}
 	// Header sets that differ only in where one value ends make
@@ -77,7 +80,7 @@ func BenchmarkParseHeaders(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_, _ = parseHeaders(r)
+			_, _, _ = parseHeaders(r)
 		}
 	})
 }
@@ -89,11 +92,13 @@ func BenchmarkParseHeaders(b *testing.B) {
 func TestDescKeyByHeaders(t *testing.T) {
 	var c descCache
 	key := func(h http.Header, tokens []waiter.Token, user string) string {
-		hp, err := engine.ParseWireHeaders(h, nil)
+		r, _ := http.NewRequest(http.MethodGet, "http://waiter/", nil)
+		r.Header = h
+		hp, wireKey, err := parseHeaders(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return string(c.key(nil, h, hp, tokens, user))
+		return string(c.key(nil, wireKey, hp, tokens, user))
 	}
 	one := http.Header{"X-Waiter-Cpus": {"1"}, "X-Waiter-Mem": {"64"}, "Accept": {"*/*"}}
 	two := http.Header{"X-Waiter-Cpus": {"2"}, "X-Waiter-Mem": {"64"}}
