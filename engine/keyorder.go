@@ -321,9 +321,13 @@ func jettyRawOrder(h map[string][]string, full, raw []string) ([]string, bool) {
 	if len(raw) == 0 {
 		return nil, false
 	}
+	// A set, not a search of distinct: raw comes from the client, which
+	// may send one name in thousands of spellings.
+	seen := make(map[string]struct{}, len(raw))
 	distinct := make([]string, 0, len(raw))
 	for _, n := range raw {
-		if !slices.Contains(distinct, n) {
+		if _, ok := seen[n]; !ok {
+			seen[n] = struct{}{}
 			distinct = append(distinct, n)
 		}
 	}
