@@ -218,8 +218,8 @@ func PruneFacts(m *marathon.Model, facts map[string]engine.InstanceFlags) {
 		return
 	}
 	keep := map[string]bool{}
-	for _, id := range m.AppIDs() {
-		for _, f := range m.App(id).Failures {
+	for _, a := range m.Apps() {
+		for _, f := range a.Failures {
 			keep[f.TaskID] = true
 		}
 	}

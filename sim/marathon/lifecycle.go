@@ -269,7 +269,7 @@ func (m *Model) Probe(now time.Duration, t *Task) ProbeResult {
 	if !t.listening || t.ended {
 		return ProbeResult{}
 	}
-	b := m.apps[t.AppID].Spec.Behavior
+	b := t.app.Spec.Behavior // t has not ended: its app is there
 	if b.NeverHealthy {
 		st := b.HealthCheckStatus
 		if st == 0 {

@@ -201,12 +201,12 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	rep.Calibration.InRunRequestMS = inRunOverhead(res.Real)
 	processStart := time.Duration(rep.Calibration.ProcessStartMS * float64(time.Millisecond))
 	if lag := modelStart(&sc, real, processStart); lag != nil && model == real {
-		if rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts, err = inRunStart(&sc, res.Real, rep.Calibration.InRunRequestMS, lag); err != nil {
+		each, err := inRunStarts(&sc, res.Real, rep.Calibration.InRunRequestMS, lag)
+		if err != nil {
 			return nil, err
 		}
-		if rep.Calibration.InRunStartEachMS, err = inRunStarts(&sc, res.Real, rep.Calibration.InRunRequestMS, lag); err != nil {
-			return nil, err
-		}
+		rep.Calibration.InRunStartEachMS = each
+		rep.Calibration.InRunStartMS, rep.Calibration.InRunStarts = medianMS(each), len(each)
 	}
 	if !opts.NoCalibrate {
 		over, what := rep.Calibration.RouterRequestMS, "a request through the router, measured before the runs"
@@ -462,15 +462,12 @@ func modelStart(sc *scenario.Scenario, scheduler string, processStart time.Durat
 // none.
 func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64, model func(startup time.Duration) time.Duration) (float64, int, error) {
 	d, err := inRunStarts(sc, runs, overheadMS, model)
-	if err != nil || len(d) == 0 {
+	if err != nil {
 		return 0, 0, err
 	}
-	med := d[len(d)/2]
-	if len(d)%2 == 0 {
-		med = (d[len(d)/2-1] + med) / 2
-	}
-	return math.Round(med*1000) / 1000, len(d), nil
+	return medianMS(d), len(d), nil
 }
+
 
 // inRunStarts are each cold start's figure of inRunStart (at least 0
 // ms), in increasing order.
