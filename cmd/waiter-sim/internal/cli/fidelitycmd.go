@@ -468,7 +468,6 @@ func inRunStart(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float6
 	return medianMS(d), len(d), nil
 }
 
-
 // inRunStarts are each cold start's figure of inRunStart (at least 0
 // ms), in increasing order.
 func inRunStarts(sc *scenario.Scenario, runs []*realrun.Result, overheadMS float64, model func(startup time.Duration) time.Duration) ([]float64, error) {
