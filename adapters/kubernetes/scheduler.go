@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/fanout"
 	"log/slog"
 	"sync"
 
@@ -16,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/fanout"
 	"github.com/waiter-go/waiter/internal/healthcheck"
 )
 

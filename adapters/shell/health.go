@@ -15,12 +15,12 @@ import (
 // health-check interval.
 func (s *Scheduler) monitor(in *instance) {
 	url := healthURL(&in.svc.spec, in.ports)
-	ctx := in.probeCtx // canceled as the instance stops, ending a probe in flight
+	ctx := in.stopped // canceled as the instance stops, ending a probe in flight
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
-		case <-in.stopCh:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}

@@ -56,23 +56,21 @@ type instance struct {
 	// the instance is listed among the service's failures.
 	keepDir bool
 
-	stopCh chan struct{} // closed when stopping begins
-	// probeCtx is canceled when stopping begins, with stopCh, so that a
-	// probe in flight ends at once (a goroutine per instance waiting on
-	// stopCh to cancel it cost 8-16 KB of stack for each instance).
-	probeCtx    context.Context
-	cancelProbe context.CancelFunc
-	leaderDone  chan struct{} // closed once the leader has exited
-	done        chan struct{} // closed once the group is gone
+	// stopped is canceled when stopping begins: it ends the health
+	// checks' loop and a probe in flight.
+	stopped    context.Context
+	stop       context.CancelFunc
+	leaderDone chan struct{} // closed once the leader has exited
+	done       chan struct{} // closed once the group is gone
 }
 
 func newInstance(svc *service, id string, ports []int, pid int, startTicks uint64, startedAt, graceFrom time.Time) *instance {
 	in := &instance{
 		id: id, svc: svc, dir: filepath.Join(svc.dir, id), ports: ports,
 		startedAt: startedAt, graceFrom: graceFrom, pid: pid, startTicks: startTicks,
-		stopCh: make(chan struct{}), leaderDone: make(chan struct{}), done: make(chan struct{}),
+		leaderDone: make(chan struct{}), done: make(chan struct{}),
 	}
-	in.probeCtx, in.cancelProbe = context.WithCancel(context.Background())
+	in.stopped, in.stop = context.WithCancel(context.Background())
 	return in
 }
 
@@ -106,8 +104,7 @@ func (s *Scheduler) beginStop(in *instance, grace time.Duration) {
 	}
 	in.stopping = true
 	in.healthy = false
-	close(in.stopCh)
-	in.cancelProbe()
+	in.stop()
 	delete(in.svc.instances, in.id)
 	s.notify(in.svc.spec.ServiceID)
 	s.spawn(func() { s.terminate(in, grace) })

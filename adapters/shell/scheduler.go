@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/fanout"
-	"github.com/waiter-go/waiter/internal/localproc"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,7 +12,9 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/fanout"
 	"github.com/waiter-go/waiter/internal/healthcheck"
+	"github.com/waiter-go/waiter/internal/localproc"
 	"github.com/waiter-go/waiter/internal/osuser"
 	"github.com/waiter-go/waiter/internal/procgroup"
 )
