@@ -41,20 +41,11 @@ func memoryServices(o options, dir string, n int) error {
 	if err := os.MkdirAll(sdir, 0o755); err != nil {
 		return err
 	}
-	cfg := filepath.Join(sdir, "waiter.yaml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(servicesConfig, 40000, 40000+n+100, n+10)), 0o644); err != nil {
-		return err
-	}
-	logPath := filepath.Join(sdir, "waiter.log")
-	p, err := start("waiter serve (services)", logPath, o.waiter, "serve", "--config", cfg, "--data-dir", filepath.Join(sdir, "data"), "--port", "0")
+	p, url, err := startWaiterWith(o.waiter, sdir, fmt.Sprintf(servicesConfig, 40000, 40000+n+100, n+10))
 	if err != nil {
 		return err
 	}
 	defer p.stop(syscall.SIGTERM)
-	url, err := awaitListening(p, logPath)
-	if err != nil {
-		return err
-	}
 	before, err := groupRSS(p.cmd.Process.Pid)
 	if err != nil {
 		return err
@@ -63,11 +54,11 @@ func memoryServices(o options, dir string, n int) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	began := time.Now()
 	if err := createServices(url, o.minimal, n); err != nil {
 		return err
 	}
-	created := time.Since(start)
+	created := time.Since(began)
 	// Idle: past the router's backend pool idle timeout (10 s), so the
 	// connections its one request each left pooled have been closed.
 	time.Sleep(12 * time.Second)

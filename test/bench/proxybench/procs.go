@@ -115,8 +115,13 @@ var listening = regexp.MustCompile(`msg="waiter serve: listening" addr=(\S+)`)
 // startWaiter runs `waiter serve` on a kernel-chosen port and returns its
 // URL once it answers /status.
 func startWaiter(bin, dir string) (*process, string, error) {
+	return startWaiterWith(bin, dir, waiterConfig)
+}
+
+// startWaiterWith is startWaiter with config as the configuration file.
+func startWaiterWith(bin, dir, config string) (*process, string, error) {
 	cfg := filepath.Join(dir, "waiter.yaml")
-	if err := os.WriteFile(cfg, []byte(waiterConfig), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
 		return nil, "", err
 	}
 	logPath := filepath.Join(dir, "waiter.log")
