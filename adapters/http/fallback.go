@@ -42,11 +42,9 @@ func (s *Server) fallbackFor(rs *resolved, parts []tokenParts) (*engine.Descript
 	}
 	period := s.fallbackPeriod(rs.headers.Request, parts)
 	now, edited := s.clock.Now(), updateTime(rs.tokens[newest])
-	// Asked first as if the service were unhealthy (the only case the rule
-	// can apply): outside the fallback period, the usual case, the
-	// request does not ask the router for the service's snapshot, a trip
-	// to the router's loop that copies the service's state.
-	if !fallback.Applies(now, edited, period, false) || !fallback.Applies(now, edited, period, s.healthy(rs.desc.ID)) {
+	// Health is asked only within the fallback period (Applies): outside
+	// it, the usual case, the request does not ask the router.
+	if !fallback.Applies(now, edited, period, func() bool { return s.healthy(rs.desc.ID) }) {
 		return nil, nil, false
 	}
 	history, err := s.store.TokenHistory(rs.tokens[newest].Name)

@@ -3,10 +3,11 @@ package fallback
 import "time"
 
 // Applies reports whether a request for service latest may fall back: a
-// period is set, latest has no healthy instance, and the newest token was
-// edited less than period before now.
-func Applies(now, edited time.Time, period time.Duration, latestHealthy bool) bool {
-	return period > 0 && !latestHealthy && !edited.IsZero() && now.Before(edited.Add(period))
+// period is set, the newest token was edited less than period before
+// now, and latest has no healthy instance. latestHealthy is asked last,
+// only within the period: the router answers it from its own loop.
+func Applies(now, edited time.Time, period time.Duration, latestHealthy func() bool) bool {
+	return period > 0 && !edited.IsZero() && now.Before(edited.Add(period)) && !latestHealthy()
 }
 
 // Version is one earlier version of the edited token, newest first, as

@@ -62,7 +62,7 @@ func TestTraces(t *testing.T) {
 			case "request":
 				var latest string
 				d.ScanArgs(t, "latest", &latest)
-				if !Applies(at(d), edited, period, healthy[latest]) {
+				if !Applies(at(d), edited, period, func() bool { return healthy[latest] }) {
 					return "wait for " + latest + " (no fallback applies)\n"
 				}
 				if id, ok := Choose(latest, history, healthy); ok {
