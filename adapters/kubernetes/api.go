@@ -174,7 +174,6 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 			return *rs.Spec.Replicas - 1
 		})
 		if err != nil {
-			s.unmark(pods, pod.Name)
 			return err
 		}
 	}
@@ -211,12 +210,6 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 	if cached == nil {
 		return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
 	}
-	if cached.Spec.Template.Labels[labelKilling] != "false" {
-		// A ReplicaSet created before kills were marked: its pods stay
-		// fully labelled when marked, so the controller's status cannot
-		// show the mark, and the kill goes ahead as it did then.
-		return nil
-	}
 	marked := func() int32 {
 		n := int32(1) // the victim, whether or not the watch has delivered its mark yet
 		for _, p := range s.podsOf(serviceID) {
@@ -229,12 +222,8 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 	}
 	deadline := time.NewTimer(markSeenTimeout)
 	defer deadline.Stop()
-	// Reads back off from markSeenPoll to markSeenMaxPoll: the controller
-	// usually sees the mark within a few polls, and a kill that waits
-	// longer must not read the API server 50 times a second.
-	poll := markSeenPoll
-	next := time.NewTimer(poll)
-	defer next.Stop()
+	tick := time.NewTicker(markSeenPoll)
+	defer tick.Stop()
 	for {
 		// A read from the API server, not the informer's copy: the copy's
 		// status can lag the pods this scheduler's own watch has seen, and
@@ -254,9 +243,7 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 		case <-deadline.C:
 			return fmt.Errorf("kubernetes: %s: %w: the ReplicaSet controller has not seen pod %s marked within %s (status: %d pods, %d fully labelled)",
 				call, ErrUnavailable, victim, markSeenTimeout, rs.Status.Replicas, rs.Status.FullyLabeledReplicas)
-		case <-next.C:
-			poll = min(2*poll, markSeenMaxPoll)
-			next.Reset(poll)
+		case <-tick.C:
 		}
 	}
 }

@@ -47,12 +47,10 @@ const (
 	// maxProbes bounds the health checks Observe runs at once.
 	maxProbes = 16
 	// markSeenTimeout bounds how long a kill waits for the ReplicaSet
-	// controller to see its mark, and markSeenPoll how soon it reads the
-	// ReplicaSet's status again meanwhile, doubling up to markSeenMaxPoll
-	// (KillInstance).
+	// controller to see its mark, and markSeenPoll how often it reads the
+	// ReplicaSet's status meanwhile (KillInstance).
 	markSeenTimeout = 10 * time.Second
 	markSeenPoll    = 20 * time.Millisecond
-	markSeenMaxPoll = 320 * time.Millisecond
 )
 
 // Config configures a Scheduler. Zero fields take the defaults above.
