@@ -174,6 +174,7 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 			return *rs.Spec.Replicas - 1
 		})
 		if err != nil {
+			s.unmark(pods, pod.Name)
 			return err
 		}
 	}
@@ -209,6 +210,12 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 	cached := s.replicaSetOf(serviceID)
 	if cached == nil {
 		return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
+	}
+	if cached.Spec.Template.Labels[labelKilling] != "false" {
+		// A ReplicaSet created before kills were marked: its pods stay
+		// fully labelled when marked, so the controller's status cannot
+		// show the mark, and the kill goes ahead as it did then.
+		return nil
 	}
 	marked := func() int32 {
 		n := int32(1) // the victim, whether or not the watch has delivered its mark yet
