@@ -38,6 +38,11 @@ type Driver struct {
 	nextID  atomic.Uint64
 	// pollNow wakes the poller when the syncer announced a new poll time.
 	pollNow chan struct{}
+	// polling is held for the whole of a poll: the syncer's schedule
+	// has one poll in flight at a time, and a second one started while
+	// another runs (a test's, or an operator's) would let the first's
+	// end re-announce a later poll over one asked for at once.
+	polling sync.Mutex
 	ops     *opQueue
 	opCtx   context.Context
 	opStop  context.CancelFunc

@@ -57,6 +57,8 @@ func (d *Driver) wakePoller() {
 
 // pollOnce observes the scheduler and hands the result to the syncer.
 func (d *Driver) pollOnce(ctx context.Context) {
+	d.polling.Lock()
+	defer d.polling.Unlock()
 	var seq uint64
 	if !d.do(func() { seq = d.sync.PollStarted(d.clk.Now()) }) {
 		return
