@@ -78,7 +78,10 @@ type world struct {
 }
 
 func newWorld(t *rapid.T) *world {
-	cfg := Config{Seed: rapid.Uint64().Draw(t, "seed"), DeploymentErrorMinHosts: rapid.IntRange(1, 2).Draw(t, "minHosts")}
+	cfg := Config{Seed: rapid.Uint64().Draw(t, "seed"), DeploymentErrorMinHosts: rapid.IntRange(1, 2).Draw(t, "minHosts"),
+		// A long interval puts queue timeouts and ejections before the
+		// next pass: the wake-up must then be the earliest timer.
+		ScalingInterval: rapid.SampledFrom([]time.Duration{time.Second, 10 * time.Second}).Draw(t, "scalingInterval")}
 	w := &world{cfg: cfg, e: New(cfg), now: epoch, svcs: map[string]*wSvc{}, reqs: map[RequestID]*wReq{}}
 	n := rapid.IntRange(1, 2).Draw(t, "services")
 	for i := 0; i < n; i++ {
@@ -334,6 +337,20 @@ func (w *world) BigJump(t *rapid.T) {
 
 // Check holds after every step.
 func (w *world) Check(t *rapid.T) {
+	// StepRef skips the timers and the scaling pass while the last
+	// announced wake-up is still ahead: it must be the earliest of them.
+	if !w.e.wakeStale {
+		var want time.Time
+		if len(w.e.timers) > 0 {
+			want = w.e.timers[0].at
+		}
+		if len(w.e.order) > 0 && (want.IsZero() || w.e.nextScaleAt.Before(want)) {
+			want = w.e.nextScaleAt
+		}
+		if !want.IsZero() && !want.Equal(w.e.announced) {
+			t.Fatalf("announced wake-up %v, but the earliest timer or pass is at %v", w.e.announced.Sub(epoch), want.Sub(epoch))
+		}
+	}
 	queued := map[string]int{}
 	for id, r := range w.reqs {
 		if r.state != wQueued {

@@ -15,6 +15,7 @@ func (e *Engine) scalingPass() {
 	}
 	e.lastScaleAt = e.now
 	e.nextScaleAt = e.now.Add(e.cfg.ScalingInterval)
+	e.wakeStale = true
 
 	for i := 0; i < len(e.order); {
 		svc := e.order[i]

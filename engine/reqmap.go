@@ -79,13 +79,16 @@ func (m *reqMap) put(id RequestID, rec reqRecord) {
 	}
 }
 
-// del forgets id, shifting back the entries of its probe run so that
-// lookups never need tombstones.
+// del forgets id.
 func (m *reqMap) del(id RequestID) {
-	i, ok := m.find(id)
-	if !ok {
-		return
+	if i, ok := m.find(id); ok {
+		m.delAt(i)
 	}
+}
+
+// delAt empties slot i, shifting back the entries of its probe run so
+// that lookups never need tombstones.
+func (m *reqMap) delAt(i uint64) {
 	m.n--
 	for j := (i + 1) & m.mask; ; j = (j + 1) & m.mask {
 		t := &m.slots[j]

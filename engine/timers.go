@@ -42,12 +42,14 @@ func (e *Engine) schedule(svc *service, t time.Time) {
 	svc.nextVisit = t
 	e.timerSeq++
 	heap.Push(&e.timers, timerEntry{at: t, seq: e.timerSeq, svc: svc})
+	e.wakeStale = true
 }
 
 // fireTimers visits every service whose timer is due at e.now.
 func (e *Engine) fireTimers() {
 	for len(e.timers) > 0 && !e.timers[0].at.After(e.now) {
 		t := heap.Pop(&e.timers).(timerEntry)
+		e.wakeStale = true
 		if t.svc.removed {
 			continue
 		}
