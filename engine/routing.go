@@ -43,11 +43,11 @@ func (e *Engine) arrive(ev *Event) {
 	svc.sampleBefore(e.now)
 	svc.arrived++
 	e.seq++
-	rec := reqRecord{svc: svc, seq: e.seq, timeout: timeout, prio: ev.Priority}
 	if svc.waiting == 0 || ev.Priority {
 		if in := e.pick(svc); in != nil {
-			e.dispatch(ev.Request, &rec, in)
-			e.requests.put(ev.Request, rec)
+			rec := e.requests.insert(ev.Request)
+			rec.svc, rec.seq, rec.timeout, rec.prio = svc, e.seq, timeout, ev.Priority
+			e.dispatch(ev.Request, rec, in)
 			return
 		}
 	}
@@ -56,9 +56,10 @@ func (e *Engine) arrive(ev *Event) {
 			Message: MsgMaxQueueLength, Details: []Detail{{Key: "service-id", Value: svc.id}}})
 		return
 	}
+	rec := e.requests.insert(ev.Request)
+	rec.svc, rec.seq, rec.timeout, rec.prio = svc, e.seq, timeout, ev.Priority
 	rec.queued = true
 	rec.deadline = e.now.Add(timeout)
-	e.requests.put(ev.Request, rec)
 	entry := queueEntry{id: ev.Request, seq: rec.seq}
 	if ev.Priority {
 		svc.prio.push(entry)
@@ -145,39 +146,44 @@ func (e *Engine) drain(svc *service) {
 		if !ok {
 			return
 		}
-		e.dispatch(id, &rec, in)
-		e.requests.put(id, rec)
+		e.dispatch(id, rec, in)
 	}
 }
 
-// popQueued returns the next live queued request, skipping stale entries.
-func (e *Engine) popQueued(svc *service) (RequestID, reqRecord, bool) {
+// popQueued returns the next live queued request, skipping stale entries,
+// with its record where the engine keeps it (valid until the next insert).
+func (e *Engine) popQueued(svc *service) (RequestID, *reqRecord, bool) {
 	for _, q := range [...]*reqQueue{&svc.prio, &svc.queue} {
 		for {
 			entry, ok := q.pop()
 			if !ok {
 				break
 			}
-			if rec, live := e.requests.get(entry.id); live && rec.queued && rec.seq == entry.seq {
-				svc.waiting--
-				e.waiting--
-				return entry.id, rec, true
+			if i, live := e.requests.find(entry.id); live {
+				if rec := &e.requests.slots[i].rec; rec.queued && rec.seq == entry.seq {
+					svc.waiting--
+					e.waiting--
+					return entry.id, rec, true
+				}
 			}
 		}
 	}
-	return 0, reqRecord{}, false
+	return 0, nil, false
 }
 
 // finish releases a dispatched request's slot and applies the outcome to
 // the instance (ejection on instance errors and busy answers).
 func (e *Engine) finish(id RequestID, outcome Outcome) {
 	i, ok := e.requests.find(id)
-	if !ok || e.requests.slots[i].rec.queued {
-		return // unknown or never dispatched: nothing to release
+	if !ok {
+		return // unknown: nothing to release
 	}
-	rec := e.requests.slots[i].rec
-	e.requests.delAt(i)
+	rec := &e.requests.slots[i].rec
+	if rec.queued {
+		return // never dispatched
+	}
 	svc, in := rec.svc, rec.inst
+	e.requests.delAt(i)
 	// A request beyond the slots this router owns ran on a borrowed one:
 	// give it back to its lender with the outcome (Waiter: one offer
 	// serves one request).
