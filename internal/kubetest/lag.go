@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,8 +59,12 @@ func (p *lagProxy) Close() error { return p.srv.Close() }
 type lagReader struct {
 	r      io.ReadCloser
 	chunks chan lagChunk
-	cur    []byte
-	err    error
+	// closed ends the reading goroutine even when chunks is full (the
+	// proxy stopped reading: its client went away).
+	closed    chan struct{}
+	closeOnce sync.Once
+	cur       []byte
+	err       error
 }
 
 type lagChunk struct {
@@ -69,13 +74,17 @@ type lagChunk struct {
 }
 
 func newLagReader(r io.ReadCloser, lag time.Duration) *lagReader {
-	lr := &lagReader{r: r, chunks: make(chan lagChunk, 1024)}
+	lr := &lagReader{r: r, chunks: make(chan lagChunk, 1024), closed: make(chan struct{})}
 	go func() {
 		defer close(lr.chunks)
 		for {
 			buf := make([]byte, 32<<10)
 			n, err := r.Read(buf)
-			lr.chunks <- lagChunk{b: buf[:n], at: time.Now().Add(lag), err: err}
+			select {
+			case lr.chunks <- lagChunk{b: buf[:n], at: time.Now().Add(lag), err: err}:
+			case <-lr.closed:
+				return
+			}
 			if err != nil {
 				return
 			}
@@ -101,4 +110,7 @@ func (lr *lagReader) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-func (lr *lagReader) Close() error { return lr.r.Close() }
+func (lr *lagReader) Close() error {
+	lr.closeOnce.Do(func() { close(lr.closed) })
+	return lr.r.Close()
+}
