@@ -47,12 +47,9 @@ type svcState struct {
 func (r *Runner) buildServices(root *rng.Source, policy string) error {
 	for i := range r.sc.Services {
 		s := &r.sc.Services[i]
-		copies := max(s.Count, 1)
+		copies := s.Copies()
 		for c := 0; c < copies; c++ {
-			name := s.Name
-			if s.Count > 0 {
-				name = fmt.Sprintf("%s-%d", s.Name, c)
-			}
+			name := s.CopyName(c)
 			family := len(r.svcs)
 			versions := []string{""}
 			var split *load.Splitter

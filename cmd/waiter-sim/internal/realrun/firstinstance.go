@@ -35,11 +35,8 @@ func FirstInstances(sc *scenario.Scenario, run *Result, overheadMS float64) ([]F
 	startups := map[string]time.Duration{}
 	for i := range sc.Services {
 		s := &sc.Services[i]
-		for c := 0; c < max(s.Count, 1); c++ {
-			name := s.Name
-			if s.Count > 0 {
-				name = fmt.Sprintf("%s-%d", s.Name, c)
-			}
+		for c := range s.Copies() {
+			name := s.CopyName(c)
 			startups[name] = kitchenStartup(&s.Behaviour)
 		}
 	}

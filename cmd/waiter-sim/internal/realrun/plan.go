@@ -67,12 +67,9 @@ func newPlan(sc *scenario.Scenario, seed uint64, kitchen, runTag string) (*plan,
 		if err := playable(s); err != nil {
 			return nil, fmt.Errorf("services[%d] %s: %w", i, s.Name, err)
 		}
-		copies := max(s.Count, 1)
+		copies := s.Copies()
 		for c := 0; c < copies; c++ {
-			name := s.Name
-			if s.Count > 0 {
-				name = fmt.Sprintf("%s-%d", s.Name, c)
-			}
+			name := s.CopyName(c)
 			svc, warn, err := newService(&s.Behaviour, name, kitchen, runTag, string(sc.Policy))
 			if err != nil {
 				return nil, fmt.Errorf("service %s: %w", name, err)
