@@ -99,7 +99,7 @@ func (m *Model) place(a *App, t *Task) bool {
 			delay = time.Duration(float64(delay) * m.launchFactor)
 		}
 		delay += m.cfg.LaunchDelay
-		m.q.Push(m.now+delay, mEvent{kind: evRunning, task: t.ID, gen: t.gen, t: t})
+		m.q.Push(m.now+delay, mEvent{kind: evRunning, gen: t.gen, t: t})
 		return true
 	}
 	m.waiting++
@@ -182,12 +182,11 @@ func (m *Model) handle(e mEvent) {
 		return
 	}
 	t := e.t
-	if t == nil || t.ended {
-		// Ended since: the task under its id now, if any, as before.
-		t = m.tasks[e.task]
-	}
-	if t == nil || t.gen != e.gen {
-		return // the task ended or was re-placed since
+	if t == nil || t.ended || t.gen != e.gen {
+		// The task ended or was re-placed since. A task now under the
+		// same id is another one (an app deleted and created again
+		// numbers its tasks from 1 again): the event is not its.
+		return
 	}
 	// A live task's app is the one that launched it: only DeleteApp
 	// forgets an app, and it ends every task first.
@@ -204,17 +203,17 @@ func (m *Model) handle(e mEvent) {
 			}
 			t.started = true
 		} else if b.ExitCode != 0 {
-			m.q.Push(m.now+10*time.Millisecond, mEvent{kind: evExit, task: t.ID, gen: t.gen, t: t})
+			m.q.Push(m.now+10*time.Millisecond, mEvent{kind: evExit, gen: t.gen, t: t})
 		} else if !b.NeverListens {
 			d := b.StartupTime.SampleDuration(m.src, time.Second)
-			m.q.Push(m.now+d, mEvent{kind: evListening, task: t.ID, gen: t.gen, t: t})
+			m.q.Push(m.now+d, mEvent{kind: evListening, gen: t.gen, t: t})
 		}
 		if a.Spec.HealthCheckInterval > 0 {
 			first := min(a.Spec.HealthCheckInterval, m.cfg.FirstHealthCheck)
 			if m.cfg.StartupProbe != nil {
 				first = m.cfg.StartupProbe(0, a.Spec.HealthCheckInterval)
 			}
-			m.q.Push(m.now+first, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen, t: t})
+			m.q.Push(m.now+first, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
 		}
 		m.changed(a)
 		m.reconcile(a)
@@ -319,6 +318,6 @@ func (m *Model) afterCheck(a *App, t *Task, pass bool) {
 	case m.cfg.StartCheckInterval > 0 && !t.everHealthy:
 		next = min(next, m.cfg.StartCheckInterval)
 	}
-	m.q.Push(m.now+next, mEvent{kind: evHealthCheck, task: t.ID, gen: t.gen, t: t})
+	m.q.Push(m.now+next, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
 	m.reconcile(a)
 }

@@ -61,13 +61,11 @@ const (
 
 type mEvent struct {
 	kind mEventKind
-	task string
-	app  string
-	gen  uint64
-	// t is the task the event was scheduled for: while it has not
-	// ended it is the task under id task, so handle finds it without a
-	// map lookup (a thousand services' health checks are most events).
-	t *Task
+	app  string // evLaunch's
+	// t is the task the event was scheduled for, and gen its generation
+	// then: the event is stale once t ended or was re-placed.
+	gen uint64
+	t   *Task
 }
 
 // New returns a model with cfg; src seeds launch latencies and start-up times.

@@ -170,3 +170,32 @@ func TestUnknownAppsAndTasks(t *testing.T) {
 		t.Errorf("delete: %v", err)
 	}
 }
+
+// An app deleted and created again under the same id launches tasks with
+// the same ids (<app>.1 ...). The deleted task's pending events must not
+// act on its namesake: before, the old launch made the new task running
+// half a second early and started a second health-check chain.
+func TestRecreatedAppIgnoresTheDeletedTasksEvents(t *testing.T) {
+	m := newTestModel(1, 4, 1024)
+	if _, err := m.CreateApp(0, spec("app", 1)); err != nil { // running at 1 s
+		t.Fatal(err)
+	}
+	if err := m.DeleteApp(500*time.Millisecond, "app"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.CreateApp(500*time.Millisecond, spec("app", 1)) // running at 1.5 s
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Tasks) != 1 || a.Tasks[0].ID != "app.1" {
+		t.Fatalf("re-created app's tasks %+v, want one named app.1 as before", a.Tasks)
+	}
+	m.Advance(1200 * time.Millisecond)
+	if _, running, _, _ := a.Counts(); running != 0 {
+		t.Fatalf("running = %d at 1.2 s: the deleted task's launch reached the new one", running)
+	}
+	m.Advance(1500 * time.Millisecond)
+	if _, running, _, _ := a.Counts(); running != 1 || a.Tasks[0].StartedAt != 1500*time.Millisecond {
+		t.Fatalf("running = %d, started at %v; want 1 started at its own launch, 1.5 s", running, a.Tasks[0].StartedAt)
+	}
+}
