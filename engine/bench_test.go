@@ -14,13 +14,7 @@ import (
 // ratio to the cheapest bookkeeping any router needs per request: one map
 // insert and one map delete.
 func BenchmarkRequestPath(b *testing.B) {
-	baseline := measure(func(n int) {
-		m := map[RequestID]reqRecord{}
-		for i := 0; i < n; i++ {
-			m[RequestID(i)] = reqRecord{deadline: epoch}
-			delete(m, RequestID(i))
-		}
-	})
+	baseline := mapBaseline()
 	e, d := benchEngine(b, 10)
 	at := epoch
 	b.ReportAllocs()
@@ -38,18 +32,24 @@ func BenchmarkRequestPath(b *testing.B) {
 	b.ReportMetric(perOp/baseline, "x-map-baseline")
 }
 
-// BenchmarkRequestPathRef is BenchmarkRequestPath through StepRef with
-// two events the caller keeps, as the simulator steps: what the engine
-// itself spends per request, without the two ~200-byte Event literals a
-// by-value Step builds and copies (a quarter of BenchmarkRequestPath).
-func BenchmarkRequestPathRef(b *testing.B) {
-	baseline := measure(func(n int) {
+// mapBaseline is the cheapest bookkeeping any router needs per request,
+// in CPU ns: one map insert and one map delete.
+func mapBaseline() float64 {
+	return measure(func(n int) {
 		m := map[RequestID]reqRecord{}
 		for i := 0; i < n; i++ {
 			m[RequestID(i)] = reqRecord{deadline: epoch}
 			delete(m, RequestID(i))
 		}
 	})
+}
+
+// BenchmarkRequestPathRef is BenchmarkRequestPath through StepRef with
+// two events the caller keeps, as the simulator steps: what the engine
+// itself spends per request, without the two ~200-byte Event literals a
+// by-value Step builds and copies (a quarter of BenchmarkRequestPath).
+func BenchmarkRequestPathRef(b *testing.B) {
+	baseline := mapBaseline()
 	e, d := benchEngine(b, 10)
 	arrive := Event{Kind: EvRequestArrived, At: epoch, Service: d.ID}
 	finish := Event{Kind: EvRequestFinished, At: epoch}
