@@ -198,6 +198,28 @@ type fastConn struct {
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
+	// deadline is the one last set by setDeadline (zero: none).
+	deadline time.Time
+}
+
+// maxDeadlineSlack bounds how much earlier than asked setDeadline may
+// leave a connection's deadline.
+const maxDeadlineSlack = time.Second
+
+// setDeadline makes the wait for an answer end by deadline (set at now),
+// moving the connection's deadline only when the one it has is later, or
+// earlier by more than a 128th of the wait (at most maxDeadlineSlack): a
+// deadline is a runtime timer moved under locks, twice (read and write),
+// and a connection serving request after request would otherwise move it
+// on every one (the default socket timeout is 15 minutes; a timeout then
+// comes at most a second early).
+func (c *fastConn) setDeadline(now, deadline time.Time) {
+	slack := min(deadline.Sub(now)>>7, maxDeadlineSlack)
+	if !c.deadline.IsZero() && !c.deadline.After(deadline) && deadline.Sub(c.deadline) <= slack {
+		return
+	}
+	_ = c.SetDeadline(deadline)
+	c.deadline = deadline
 }
 
 // fastEligible reports whether r, proxied to an instance speaking proto,
@@ -279,7 +301,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			return nil, err
 		}
 		stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
-		err = f.exchange(c, req, resp, reused, deadline)
+		err = f.exchange(c, req, resp, reused, now, deadline)
 		if err == nil && ctx.Err() != nil {
 			err = context.Cause(ctx)
 		}
@@ -300,8 +322,8 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 }
 
 // exchange writes req on c and reads the answer's header.
-func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthttp.Response, reused bool, deadline time.Time) error {
-	_ = c.SetDeadline(deadline)
+func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthttp.Response, reused bool, now, deadline time.Time) error {
+	c.setDeadline(now, deadline)
 	if err := req.Write(c.bw); err != nil {
 		return retryable(err, reused)
 	}
@@ -349,6 +371,7 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Reque
 		// ctx) and by the client staying. A body in memory reads nothing
 		// more from c, and the next exchange on c sets its own deadline.
 		_ = c.SetDeadline(time.Time{})
+		c.deadline = time.Time{}
 	}
 	hr := &body.hrv
 	*hr = http.Response{

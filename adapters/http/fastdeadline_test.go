@@ -1,0 +1,48 @@
+package waiterhttp
+
+import (
+	"net"
+	"testing"
+	"time"
+)
+
+// deadlineConn records the deadlines set on it.
+type deadlineConn struct {
+	net.Conn
+	set []time.Time
+}
+
+func (c *deadlineConn) SetDeadline(t time.Time) error {
+	c.set = append(c.set, t)
+	return nil
+}
+
+func TestFastConnDeadlineMovesOnlyWhenItMust(t *testing.T) {
+	dc := &deadlineConn{}
+	c := &fastConn{Conn: dc}
+	now := time.Unix(1_700_000_000, 0)
+	const socket = 15 * time.Minute
+	c.setDeadline(now, now.Add(socket))
+	// The next requests within the slack (a second, for 15 minutes) keep it.
+	c.setDeadline(now.Add(500*time.Millisecond), now.Add(500*time.Millisecond+socket))
+	c.setDeadline(now.Add(time.Second), now.Add(time.Second+socket))
+	if len(dc.set) != 1 {
+		t.Fatalf("deadline set %d times within the slack, want once: %v", len(dc.set), dc.set)
+	}
+	// Past the slack, it moves.
+	later := now.Add(1500 * time.Millisecond)
+	c.setDeadline(later, later.Add(socket))
+	// A shorter wait (another service's socket timeout) moves it back.
+	c.setDeadline(later, later.Add(time.Second))
+	// A short wait has a slack of its own size: 1/128 of 1 s is 7.8 ms.
+	c.setDeadline(later.Add(10*time.Millisecond), later.Add(10*time.Millisecond+time.Second))
+	want := []time.Time{now.Add(socket), later.Add(socket), later.Add(time.Second), later.Add(10*time.Millisecond + time.Second)}
+	if len(dc.set) != len(want) {
+		t.Fatalf("deadlines set %v, want %v", dc.set, want)
+	}
+	for i := range want {
+		if !dc.set[i].Equal(want[i]) {
+			t.Fatalf("deadlines set %v, want %v", dc.set, want)
+		}
+	}
+}
