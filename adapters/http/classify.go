@@ -1,7 +1,6 @@
 package waiterhttp
 
 import (
-	"net"
 	"net/http"
 	"strings"
 )
@@ -99,8 +98,38 @@ func hostname(host string) string {
 	if host == "" {
 		return ""
 	}
-	if h, _, err := net.SplitHostPort(host); err == nil {
+	if h, ok := splitHost(host); ok {
 		return h
 	}
 	return strings.Trim(host, "[]")
+}
+
+// splitHost is net.SplitHostPort's host and whether it succeeds, without
+// its error: the error keeps the address, so SplitHostPort's argument
+// escapes, and with it every Host the fast front routes (an allocation
+// per head). FuzzSplitHost holds it to SplitHostPort.
+func splitHost(hostport string) (string, bool) {
+	i := strings.LastIndexByte(hostport, ':')
+	if i < 0 {
+		return "", false
+	}
+	var host string
+	j, k := 0, 0
+	if hostport[0] == '[' {
+		end := strings.IndexByte(hostport, ']')
+		if end < 0 || end+1 != i {
+			return "", false
+		}
+		host = hostport[1:end]
+		j, k = 1, end+1
+	} else {
+		host = hostport[:i]
+		if strings.IndexByte(host, ':') >= 0 {
+			return "", false
+		}
+	}
+	if strings.IndexByte(hostport[j:], '[') >= 0 || strings.IndexByte(hostport[k:], ']') >= 0 {
+		return "", false
+	}
+	return host, true
 }

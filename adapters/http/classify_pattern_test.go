@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"net"
 	"regexp"
 	"testing"
 )
@@ -33,4 +34,28 @@ func FuzzAPIPathPattern(f *testing.F) {
 			t.Fatalf("isAPIPathPattern(%q) = %v, the regexp says %v", p, got, want)
 		}
 	})
+}
+
+var hostSeeds = []string{"", ":", "a", "a:1", "a:", ":1", "[::1]:80", "[::1]", "[::1]x:80", "[::1]::80", "a:b:c",
+	"[a]b]:1", "a[b:1", "a]b:1", "[a:1", "]a[:1", "[]:1", "127.0.0.1:9091", "waiter.example"}
+
+func TestSplitHostMatchesNet(t *testing.T) {
+	for _, h := range hostSeeds {
+		checkSplitHost(t, h)
+	}
+}
+
+func FuzzSplitHost(f *testing.F) {
+	for _, h := range hostSeeds {
+		f.Add(h)
+	}
+	f.Fuzz(checkSplitHost)
+}
+
+func checkSplitHost(t *testing.T, hostport string) {
+	host, ok := splitHost(hostport)
+	want, _, err := net.SplitHostPort(hostport)
+	if ok != (err == nil) || (ok && host != want) {
+		t.Fatalf("splitHost(%q) = %q, %v; net.SplitHostPort says %q, %v", hostport, host, ok, want, err)
+	}
 }
