@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -272,7 +274,8 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 	req.Header.DisableNormalizing()
 	req.Header.SetMethod(out.Method)
 	req.Header.SetHost(out.Host)
-	req.Header.SetRequestURI(out.URL.RequestURI())
+	var uri [256]byte
+	req.Header.SetRequestURIBytes(appendRequestURI(uri[:0], out.URL))
 	req.URI().DisablePathNormalizing = true
 	hdr.each(req.Header.Add)
 	if out.Body != nil {
@@ -319,6 +322,25 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 		}
 		return f.answer(c, out, req, resp, stop), nil
 	}
+}
+
+// appendRequestURI appends u.RequestURI() to dst: the method builds
+// path "?" query as a new string, on every request with a query.
+func appendRequestURI(dst []byte, u *url.URL) []byte {
+	if u.Opaque != "" {
+		if strings.HasPrefix(u.Opaque, "//") {
+			dst = append(append(dst, u.Scheme...), ':')
+		}
+		dst = append(dst, u.Opaque...)
+	} else if p := u.EscapedPath(); p != "" {
+		dst = append(dst, p...)
+	} else {
+		dst = append(dst, '/')
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		dst = append(append(dst, '?'), u.RawQuery...)
+	}
+	return dst
 }
 
 // exchange writes req on c and reads the answer's header.
@@ -388,12 +410,14 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Reque
 	if hr.ContentLength < 0 {
 		hr.ContentLength = -1
 	}
-	copyFastHeaders(hr.Header, &resp.Header)
-	if cl := resp.Header.ContentLength(); cl >= 0 {
-		hr.Header.Set("Content-Length", strconv.Itoa(cl))
-		if resp.SkipBody {
-			hr.ContentLength = 0
-		}
+	cl := resp.Header.ContentLength()
+	var clValue string
+	if cl >= 0 {
+		clValue = strconv.Itoa(cl)
+	}
+	copyFastHeaders(hr.Header, &resp.Header, clValue)
+	if cl >= 0 && resp.SkipBody {
+		hr.ContentLength = 0
 	}
 	if len(resp.Header.PeekTrailerKeys()) > 0 {
 		hr.Trailer = http.Header{} // declared: known before the body, like the transport's

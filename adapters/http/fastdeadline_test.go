@@ -2,6 +2,7 @@ package waiterhttp
 
 import (
 	"net"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -44,5 +45,25 @@ func TestFastConnDeadlineMovesOnlyWhenItMust(t *testing.T) {
 		if !dc.set[i].Equal(want[i]) {
 			t.Fatalf("deadlines set %v, want %v", dc.set, want)
 		}
+	}
+}
+
+func TestAppendRequestURIIsRequestURI(t *testing.T) {
+	for _, raw := range []string{"http://h/", "http://h", "http://h/a%20b?x=1&y=%2F", "http://h/a%2Fb", "http://h/p?",
+		"http://h/?q", "mailto:x@y", "http://h/a b", "http://h/%7Efoo?x"} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, force := range []bool{false, true} {
+			u.ForceQuery = force
+			if got, want := string(appendRequestURI(nil, u)), u.RequestURI(); got != want {
+				t.Errorf("%q (ForceQuery %v): %q, want %q", raw, force, got, want)
+			}
+		}
+	}
+	opaque := &url.URL{Scheme: "http", Opaque: "//h/p", RawQuery: "a=1"}
+	if got, want := string(appendRequestURI(nil, opaque)), opaque.RequestURI(); got != want {
+		t.Errorf("opaque: %q, want %q", got, want)
 	}
 }
