@@ -17,6 +17,8 @@ type reqInfo struct {
 	debug bool
 	// principal is the authenticated caller, once known (Server.caller).
 	principal *Principal
+	// principalValue is what principal points to, once set by caller.
+	principalValue Principal
 	// header is the response's header map, where a successful login
 	// leaves its x-waiter-auth cookie (nil outside ServeHTTP).
 	header http.Header
