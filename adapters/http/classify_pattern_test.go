@@ -2,8 +2,11 @@ package waiterhttp
 
 import (
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
+	"time"
 )
 
 // apiPathRegexp is the rule isAPIPathPattern implements by hand.
@@ -57,5 +60,20 @@ func checkSplitHost(t *testing.T, hostport string) {
 	want, _, err := net.SplitHostPort(hostport)
 	if ok != (err == nil) || (ok && host != want) {
 		t.Fatalf("splitHost(%q) = %q, %v; net.SplitHostPort says %q, %v", hostport, host, ok, want, err)
+	}
+}
+
+// A handler asking again gets ServeHTTP's classification; outside
+// ServeHTTP it is made afresh.
+func TestIsAPIRequestReusesServeHTTPs(t *testing.T) {
+	c := newClassifier(nil)
+	r := httptest.NewRequest(http.MethodGet, "http://localhost/apps", nil)
+	if !isAPIRequest(c, r) {
+		t.Fatalf("/apps on the router's own host: not an API call")
+	}
+	r2, ri := withInfo(r, time.Now())
+	ri.api, ri.apiKnown = false, true
+	if isAPIRequest(c, r2) {
+		t.Errorf("the recorded classification was not used")
 	}
 }

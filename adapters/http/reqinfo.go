@@ -26,6 +26,17 @@ type reqInfo struct {
 	// instance (nil for API calls), for the access log.
 	proxied *proxied
 	cids    [1]string // cidValues' array
+	// api is ServeHTTP's classification of the request (apiKnown: made),
+	// kept for the handlers that ask again (isAPIRequest).
+	api, apiKnown bool
+}
+
+// isAPIRequest is c.isAPI(r), as ServeHTTP decided it when it did.
+func isAPIRequest(c classifier, r *http.Request) bool {
+	if ri := info(r); ri.apiKnown {
+		return ri.api
+	}
+	return c.isAPI(r)
 }
 
 // cidValues is the x-cid header value of the request's answers: one
