@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,5 +76,19 @@ func TestIsAPIRequestReusesServeHTTPs(t *testing.T) {
 	ri.api, ri.apiKnown = false, true
 	if isAPIRequest(c, r2) {
 		t.Errorf("the recorded classification was not used")
+	}
+}
+
+func TestNewCIDIsFreshHex(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		c := newCID()
+		if len(c) != 24 || strings.Trim(c, "0123456789abcdef") != "" {
+			t.Fatalf("cid %q: want 24 hex digits", c)
+		}
+		if seen[c] {
+			t.Fatalf("cid %q made twice", c)
+		}
+		seen[c] = true
 	}
 }

@@ -2,8 +2,9 @@ package waiterhttp
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"net/http"
 	"time"
 )
@@ -88,8 +89,15 @@ func info(r *http.Request) *reqInfo {
 	return &reqInfo{}
 }
 
+// newCID is a fresh correlation id: 96 random bits in hex. They need to
+// be unique, not secret: the runtime's generator (math/rand/v2, ChaCha8
+// seeded by the system, per thread) makes them where crypto/rand cost
+// 0.6 µs, about 1 % of a proxied request (BenchmarkProxyToken's profile).
 func newCID() string {
 	var b [12]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(b[8:], rand.Uint32())
+	var out [24]byte
+	hex.Encode(out[:], b[:])
+	return string(out[:])
 }
