@@ -106,6 +106,8 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 		return nil, false, err
 	}
 	c := &fastConn{Conn: nc, addr: addr}
+	c.expire = c.expireNow
+	c.watch.clk = f.clk
 	// Buffers stay with a pooled connection while it is idle: 16 KB to
 	// read an answer (bodies stream through it), 4 KB for the request's
 	// head (a body larger than the buffer is written past it).
@@ -202,7 +204,13 @@ type fastConn struct {
 	idleSince time.Time
 	// deadline is the one last set by setDeadline (zero: none).
 	deadline time.Time
+	watch    fastWatch // the exchange's request context (fastwatch.go)
+	expire   func()    // c.expireNow, made once
 }
+
+// expireNow ends a read or write blocked on the connection: its request
+// was canceled. The connection is not reused after (fastWatch).
+func (c *fastConn) expireNow() { _ = c.SetDeadline(time.Unix(1, 0)) }
 
 // maxDeadlineSlack bounds how much earlier than asked setDeadline may
 // leave a connection's deadline.
@@ -305,13 +313,13 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			release()
 			return nil, err
 		}
-		stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+		c.watch.arm(ctx, c.expire)
 		err = f.exchange(c, req, resp, reused, now, deadline)
 		if err == nil && ctx.Err() != nil {
 			err = context.Cause(ctx)
 		}
 		if err != nil {
-			stop()
+			c.watch.disarm()
 			_ = c.Close()
 			if errors.Is(err, errFastRetry) && attempt == 0 && ctx.Err() == nil {
 				continue
@@ -322,7 +330,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			}
 			return nil, err
 		}
-		return f.answer(c, out, req, resp, stop), nil
+		return f.answer(c, out, req, resp), nil
 	}
 }
 
@@ -382,8 +390,8 @@ func retryable(err error, reused bool) error {
 }
 
 // answer makes the net/http response of resp read on c.
-func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response, stop func() bool) *http.Response {
-	body := &fastBody{req: req, resp: resp, stop: stop, conn: c, owner: f}
+func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response) *http.Response {
+	body := &fastBody{req: req, resp: resp, conn: c, owner: f}
 	if stream := resp.BodyStream(); stream != nil {
 		body.stream = stream
 	} else {
@@ -436,7 +444,6 @@ type fastBody struct {
 	req    *fasthttp.Request // nil once released (Close)
 	stream io.Reader
 	bytes  []byte
-	stop   func() bool
 	hr     *http.Response // its Trailer is filled at the end of a chunked body
 	done   bool
 	hrv    http.Response // what hr points to: one allocation for both
@@ -479,7 +486,7 @@ func (b *fastBody) Close() error {
 	if b.req == nil {
 		return nil
 	}
-	canceled := !b.stop()
+	canceled := b.conn.watch.disarm()
 	_ = b.resp.CloseBodyStream()
 	if b.done && !canceled && !b.resp.ConnectionClose() {
 		b.owner.put(b.conn, b.owner.clk.Now())
