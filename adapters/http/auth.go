@@ -42,7 +42,8 @@ func (s *Server) caller(r *http.Request) (Principal, *Error) {
 	if herr != nil {
 		return Principal{}, herr
 	}
-	ri.principal = &p
+	ri.principalValue = p
+	ri.principal = &ri.principalValue // in ri: no allocation of its own
 	if ri.debug && ri.header != nil {
 		setAuthHeaders(ri.header, p)
 	}

@@ -52,6 +52,9 @@ type sealedCookies struct {
 	age          int
 	secure       bool
 	session, at  string
+	// pair is {session, at}, shared by the answers that carry them alone
+	// (len and cap 2: an append copies), so a response costs no slice.
+	pair []string
 }
 
 // cookieClaims is what a cookie holds.
@@ -126,8 +129,7 @@ func (c *authCookies) set(h http.Header, r *http.Request, p Principal, now time.
 	age := int(exp.Sub(now) / time.Second)
 	if l := c.last.Load(); l != nil && l.user == p.User && l.method == p.Method && l.secure == secure &&
 		l.exp == exp.Unix() && l.age == age {
-		h.Add("Set-Cookie", l.session)
-		h.Add("Set-Cookie", l.at)
+		l.addTo(h)
 		return
 	}
 	if age <= 0 {
@@ -139,9 +141,18 @@ func (c *authCookies) set(h http.Header, r *http.Request, p Principal, now time.
 			HttpOnly: true, Secure: secure}).String(),
 		at: (&http.Cookie{Name: authExpiresCookie, Value: strconv.FormatInt(exp.Unix(), 10),
 			Path: "/", MaxAge: age, Secure: secure}).String()}
+	sc.pair = []string{sc.session, sc.at}
 	c.last.Store(sc)
-	h.Add("Set-Cookie", sc.session)
-	h.Add("Set-Cookie", sc.at)
+	sc.addTo(h)
+}
+
+// addTo adds the pair's Set-Cookie values to h.
+func (sc *sealedCookies) addTo(h http.Header) {
+	if prior, ok := h["Set-Cookie"]; ok {
+		h["Set-Cookie"] = append(prior, sc.session, sc.at)
+		return
+	}
+	h["Set-Cookie"] = sc.pair
 }
 
 // expiry is when a cookie sealed for p now expires, to the second: the

@@ -243,3 +243,30 @@ func TestAuthCookieReusedWithinSecond(t *testing.T) {
 		}
 	}
 }
+
+// The reused Set-Cookie pair is shared between answers: one answer
+// adding a cookie of its own (a backend's) must not change another's.
+func TestSharedCookiePairStaysIntact(t *testing.T) {
+	c, err := newAuthCookies([]byte("0123456789abcdef0123"), "x", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	p := Principal{User: "alice", Method: "test"}
+	first, second, third := http.Header{}, http.Header{}, http.Header{"Set-Cookie": {"backend=1"}}
+	c.set(first, r, p, now)
+	c.set(second, r, p, now)
+	c.set(third, r, p, now)
+	if len(first["Set-Cookie"]) != 2 || len(second["Set-Cookie"]) != 2 {
+		t.Fatalf("Set-Cookie: %q, %q; want the pair in both", first["Set-Cookie"], second["Set-Cookie"])
+	}
+	if got := third["Set-Cookie"]; len(got) != 3 || got[0] != "backend=1" || got[1] != first["Set-Cookie"][0] {
+		t.Fatalf("with a prior cookie: %q", got)
+	}
+	second["Set-Cookie"] = append(second["Set-Cookie"], "backend=2")
+	second["Set-Cookie"][0] = "changed"
+	if first["Set-Cookie"][0] == "changed" || len(first["Set-Cookie"]) != 2 {
+		t.Fatalf("appending to one answer's cookies changed another's: %q", first["Set-Cookie"])
+	}
+}

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,6 +106,8 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 		return nil, false, err
 	}
 	c := &fastConn{Conn: nc, addr: addr}
+	c.expire = c.expireNow
+	c.watch.clk = f.clk
 	// Buffers stay with a pooled connection while it is idle: 16 KB to
 	// read an answer (bodies stream through it), 4 KB for the request's
 	// head (a body larger than the buffer is written past it).
@@ -198,6 +202,34 @@ type fastConn struct {
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
+	// deadline is the one last set by setDeadline (zero: none).
+	deadline time.Time
+	watch    fastWatch // the exchange's request context (fastwatch.go)
+	expire   func()    // c.expireNow, made once
+}
+
+// expireNow ends a read or write blocked on the connection: its request
+// was canceled. The connection is not reused after (fastWatch).
+func (c *fastConn) expireNow() { _ = c.SetDeadline(time.Unix(1, 0)) }
+
+// maxDeadlineSlack bounds how much earlier than asked setDeadline may
+// leave a connection's deadline.
+const maxDeadlineSlack = time.Second
+
+// setDeadline makes the wait for an answer end by deadline (set at now),
+// moving the connection's deadline only when the one it has is later, or
+// earlier by more than a 128th of the wait (at most maxDeadlineSlack): a
+// deadline is a runtime timer moved under locks, twice (read and write),
+// and a connection serving request after request would otherwise move it
+// on every one (the default socket timeout is 15 minutes; a timeout then
+// comes at most a second early).
+func (c *fastConn) setDeadline(now, deadline time.Time) {
+	slack := min(deadline.Sub(now)>>7, maxDeadlineSlack)
+	if !c.deadline.IsZero() && !c.deadline.After(deadline) && deadline.Sub(c.deadline) <= slack {
+		return
+	}
+	_ = c.SetDeadline(deadline)
+	c.deadline = deadline
 }
 
 // fastEligible reports whether r, proxied to an instance speaking proto,
@@ -250,8 +282,11 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 	req.Header.DisableNormalizing()
 	req.Header.SetMethod(out.Method)
 	req.Header.SetHost(out.Host)
-	req.Header.SetRequestURI(out.URL.RequestURI())
-	req.URI().DisablePathNormalizing = true
+	var uri [256]byte
+	req.Header.SetRequestURIBytes(appendRequestURI(uri[:0], out.URL))
+	// The target goes out as set: req.URI() is never asked for, so
+	// Request.Write does not parse it and rebuild it (normalizing the
+	// path unless told not to), which cost a URI parse per request.
 	hdr.each(req.Header.Add)
 	if out.Body != nil {
 		bp := fastBodyPool.Get().(*[]byte)
@@ -278,13 +313,13 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			release()
 			return nil, err
 		}
-		stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
-		err = f.exchange(c, req, resp, reused, deadline)
+		c.watch.arm(ctx, c.expire)
+		err = f.exchange(c, req, resp, reused, now, deadline)
 		if err == nil && ctx.Err() != nil {
 			err = context.Cause(ctx)
 		}
 		if err != nil {
-			stop()
+			c.watch.disarm()
 			_ = c.Close()
 			if errors.Is(err, errFastRetry) && attempt == 0 && ctx.Err() == nil {
 				continue
@@ -295,13 +330,32 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			}
 			return nil, err
 		}
-		return f.answer(c, out, req, resp, stop), nil
+		return f.answer(c, out, req, resp), nil
 	}
 }
 
+// appendRequestURI appends u.RequestURI() to dst: the method builds
+// path "?" query as a new string, on every request with a query.
+func appendRequestURI(dst []byte, u *url.URL) []byte {
+	if u.Opaque != "" {
+		if strings.HasPrefix(u.Opaque, "//") {
+			dst = append(append(dst, u.Scheme...), ':')
+		}
+		dst = append(dst, u.Opaque...)
+	} else if p := u.EscapedPath(); p != "" {
+		dst = append(dst, p...)
+	} else {
+		dst = append(dst, '/')
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		dst = append(append(dst, '?'), u.RawQuery...)
+	}
+	return dst
+}
+
 // exchange writes req on c and reads the answer's header.
-func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthttp.Response, reused bool, deadline time.Time) error {
-	_ = c.SetDeadline(deadline)
+func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthttp.Response, reused bool, now, deadline time.Time) error {
+	c.setDeadline(now, deadline)
 	if err := req.Write(c.bw); err != nil {
 		return retryable(err, reused)
 	}
@@ -336,8 +390,8 @@ func retryable(err error, reused bool) error {
 }
 
 // answer makes the net/http response of resp read on c.
-func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response, stop func() bool) *http.Response {
-	body := &fastBody{req: req, resp: resp, stop: stop, conn: c, owner: f}
+func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response) *http.Response {
+	body := &fastBody{req: req, resp: resp, conn: c, owner: f}
 	if stream := resp.BodyStream(); stream != nil {
 		body.stream = stream
 	} else {
@@ -349,6 +403,7 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Reque
 		// ctx) and by the client staying. A body in memory reads nothing
 		// more from c, and the next exchange on c sets its own deadline.
 		_ = c.SetDeadline(time.Time{})
+		c.deadline = time.Time{}
 	}
 	hr := &body.hrv
 	*hr = http.Response{
@@ -365,12 +420,14 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Reque
 	if hr.ContentLength < 0 {
 		hr.ContentLength = -1
 	}
-	copyFastHeaders(hr.Header, &resp.Header)
-	if cl := resp.Header.ContentLength(); cl >= 0 {
-		hr.Header.Set("Content-Length", strconv.Itoa(cl))
-		if resp.SkipBody {
-			hr.ContentLength = 0
-		}
+	cl := resp.Header.ContentLength()
+	var clValue string
+	if cl >= 0 {
+		clValue = strconv.Itoa(cl)
+	}
+	copyFastHeaders(hr.Header, &resp.Header, clValue)
+	if cl >= 0 && resp.SkipBody {
+		hr.ContentLength = 0
 	}
 	if len(resp.Header.PeekTrailerKeys()) > 0 {
 		hr.Trailer = http.Header{} // declared: known before the body, like the transport's
@@ -387,7 +444,6 @@ type fastBody struct {
 	req    *fasthttp.Request // nil once released (Close)
 	stream io.Reader
 	bytes  []byte
-	stop   func() bool
 	hr     *http.Response // its Trailer is filled at the end of a chunked body
 	done   bool
 	hrv    http.Response // what hr points to: one allocation for both
@@ -430,7 +486,7 @@ func (b *fastBody) Close() error {
 	if b.req == nil {
 		return nil
 	}
-	canceled := !b.stop()
+	canceled := b.conn.watch.disarm()
 	_ = b.resp.CloseBodyStream()
 	if b.done && !canceled && !b.resp.ConnectionClose() {
 		b.owner.put(b.conn, b.owner.clk.Now())

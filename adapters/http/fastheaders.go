@@ -13,7 +13,10 @@ import (
 // string and every single-value entry from one slice, so a response costs
 // a few allocations whatever its header count, and the common names are
 // constants, not copies.
-func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader) {
+//
+// contentLength, when not "", is the Content-Length entry's value (from
+// the same slice).
+func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength string) {
 	size, n := 0, 0
 	for _, v := range rh.All() {
 		size += len(v)
@@ -25,7 +28,7 @@ func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader) {
 		all.Write(v)
 	}
 	values := all.String()
-	slots := make([]string, n)
+	slots := make([]string, n+1) // +1: Content-Length
 	at := 0
 	for k, v := range rh.All() {
 		value := values[at : at+len(v)]
@@ -44,6 +47,10 @@ func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader) {
 		slots[0] = value
 		h[name] = slots[:1:1]
 		slots = slots[1:]
+	}
+	if contentLength != "" {
+		slots[0] = contentLength
+		h["Content-Length"] = slots[:1:1]
 	}
 }
 

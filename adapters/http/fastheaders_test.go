@@ -20,7 +20,7 @@ func TestCopyFastHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := http.Header{}
-	copyFastHeaders(h, &rh)
+	copyFastHeaders(h, &rh, "")
 	want := http.Header{
 		"Content-Type":   {"text/plain"},
 		"Set-Cookie":     {"a=1", "b=2"},

@@ -32,19 +32,23 @@ const (
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (_ engine.Outcome, abort, held bool) {
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
-	socket := newWatchdog(s.clock, cancel, errBackendTimeout)
+	fw := &forwarding{rc: *http.NewResponseController(w)}
+	socket, rc := &fw.socket, &fw.rc
+	*socket = watchdog{clk: s.clock, cancel: cancel, cause: errBackendTimeout}
 	defer socket.disable()
 
 	// A stalled client must not stall the request: the transport only
 	// returns once it stops writing the body, and a read of the client's
 	// body ignores ctx. Expiring the connection's read deadline unblocks it.
-	rc := http.NewResponseController(w)
-	stopClient := func(cause error) {
-		cancel(cause)
-		_ = rc.SetReadDeadline(time.Unix(1, 0))
+	var stopClient context.CancelCauseFunc // only a body's watchdog calls it
+	if hasClientBody(r) {
+		stopClient = func(cause error) {
+			cancel(cause)
+			_ = rc.SetReadDeadline(time.Unix(1, 0))
+		}
 	}
 	fast := s.fastEligible(r, rs.desc.BackendProto)
-	out, hdr, body := s.backendRequestOf(r, rs, g, stopClient, socket, fast)
+	out, hdr, body := s.backendRequestOf(&fw.out, r, rs, g, stopClient, socket, fast)
 	defer body.finish(rc)
 	dbg.proto = rs.desc.BackendProto
 	sent := s.clock.Now()
@@ -125,7 +129,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 // query and body (streamed, with its length when known), cleaned headers.
 func (s *Server) backendRequest(ctx context.Context, r *http.Request, rs *resolved, g *waiter.Grant,
 	stopClient context.CancelCauseFunc, socket *watchdog) (*http.Request, *clientBody) {
-	out, _, body := s.backendRequestOf(r, rs, g, stopClient, socket, false)
+	out, _, body := s.backendRequestOf(&outgoing{}, r, rs, g, stopClient, socket, false)
 	return out.WithContext(ctx), body
 }
 
@@ -137,14 +141,27 @@ type outgoing struct {
 	hdr backendHeaders
 }
 
+// forwarding is what forward keeps for one request, in one allocation
+// (each was one of its own, on every request): the request to the
+// instance, the socket timeout's watchdog and the response controller.
+type forwarding struct {
+	out    outgoing
+	socket watchdog
+	rc     http.ResponseController
+}
+
+// hasClientBody reports a request body backendRequestOf sends.
+func hasClientBody(r *http.Request) bool {
+	return r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+}
+
 // backendRequestOf is backendRequest without the context: the fast
 // client takes the context apart (roundTrip), and net/http's transport
 // gets the request with it there, so the fast path copies no request.
 // For the fast client (fast), the request has no header map: hdr writes
 // the same headers onto the wire request; otherwise hdr is nil.
-func (s *Server) backendRequestOf(r *http.Request, rs *resolved, g *waiter.Grant,
+func (s *Server) backendRequestOf(o *outgoing, r *http.Request, rs *resolved, g *waiter.Grant,
 	stopClient context.CancelCauseFunc, socket *watchdog, fast bool) (*http.Request, *backendHeaders, *clientBody) {
-	o := &outgoing{}
 	o.url = url.URL{
 		Scheme:   schemeOf(rs.desc.BackendProto),
 		Host:     net.JoinHostPort(g.Host, strconv.Itoa(g.Port)),
@@ -179,7 +196,7 @@ func (s *Server) backendRequestOf(r *http.Request, rs *resolved, g *waiter.Grant
 		out.Header["Te"] = []string{"trailers"}
 	}
 	var body *clientBody
-	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+	if hasClientBody(r) {
 		body = &clientBody{
 			body:     r.Body,
 			idle:     newWatchdog(s.clock, stopClient, errClientTimeout),

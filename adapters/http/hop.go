@@ -93,6 +93,23 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 // minus hop-by-hop headers and any attempt to set Waiter's auth cookies;
 // cookies the router itself set on dst (a fresh login's) are kept.
 func copyResponseHeaders(dst, src http.Header) {
+	if _, ok := src["Set-Cookie"]; !ok {
+		// The common answer sets no cookie: the router's own (a login's
+		// x-waiter-auth pair, shared: authcookie.go) stay as they are,
+		// where taking them out and adding them back cost a slice and
+		// its growth per request.
+		own := dst["Set-Cookie"]
+		for k, vv := range src {
+			dst[k] = vv
+		}
+		removeHopHeaders(dst)
+		if len(own) > 0 {
+			dst["Set-Cookie"] = own
+		} else {
+			delete(dst, "Set-Cookie")
+		}
+		return
+	}
 	own := dst.Values("Set-Cookie")
 	for k, vv := range src {
 		// Shared, not copied: src is the backend response's own map,

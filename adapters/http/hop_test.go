@@ -68,3 +68,25 @@ func TestCopyResponseHeaders(t *testing.T) {
 		t.Errorf("end-to-end header lost: %v", dst)
 	}
 }
+
+// An answer without cookies keeps the router's own, even when its
+// Connection header names Set-Cookie, and adds none.
+func TestCopyResponseHeadersKeepsRoutersCookies(t *testing.T) {
+	for _, conn := range []string{"", "Set-Cookie"} {
+		src := http.Header{"Content-Type": {"text/plain"}}
+		if conn != "" {
+			src.Set("Connection", conn)
+		}
+		pair := []string{"x-waiter-auth=a", "x-auth-expires-at=1"}
+		dst := http.Header{"Set-Cookie": pair}
+		copyResponseHeaders(dst, src)
+		if got := dst["Set-Cookie"]; !reflect.DeepEqual(got, pair) {
+			t.Errorf("Connection %q: Set-Cookie = %q, want the router's %q", conn, got, pair)
+		}
+		none := http.Header{}
+		copyResponseHeaders(none, src)
+		if _, ok := none["Set-Cookie"]; ok || none.Get("Content-Type") != "text/plain" {
+			t.Errorf("Connection %q, no cookies: %v", conn, none)
+		}
+	}
+}

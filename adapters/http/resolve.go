@@ -101,7 +101,7 @@ func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, wireKey 
 // /waiter-ping) always authenticate, as Waiter's wrap-ignore-disabled-auth
 // makes them.
 func (s *Server) requester(r *http.Request, hp engine.HeaderParams, parts []tokenParts) (string, *Error) {
-	if !s.cls.isAPI(r) {
+	if !isAPIRequest(s.cls, r) {
 		if user, done, herr := s.authBypass(hp, parts); done || herr != nil {
 			return user, herr
 		}

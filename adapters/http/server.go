@@ -109,6 +109,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ri.header = w.Header()
 	w.Header()[canonCID] = ri.cidValues()
 	api := s.cls.isAPI(r)
+	ri.api, ri.apiKnown = api, true
 	if s.cfg.AccessLog != nil {
 		rec := &statusRecorder{ResponseWriter: w}
 		w = rec

@@ -52,6 +52,9 @@ type Guard struct {
 	http10  bool
 	pending []byte // the refusal not yet handed to the reader
 
+	// Each guard keeps what its reader uses: a net/http connection's
+	// (Conn) the x-waiter-* names as sent, a Split's (stopAtHead) what
+	// routes a head.
 	names headNames
 
 	// What a Split needs to route a head (split.go); head is the last
@@ -188,18 +191,24 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 			return false // empty lines before a request line are ignored (RFC 9112 2.2)
 		}
 		g.lines = 1
-		g.cur.noteLine(line, g.lineTruncated)
+		if g.stopAtHead {
+			g.cur.noteLine(line, g.lineTruncated)
+		}
 		if bytes.HasPrefix(line, []byte("PRI * HTTP/2.0")) {
 			g.st = stPass // HTTP/2 with prior knowledge
 			return false
 		}
 		g.connect = bytes.HasPrefix(line, []byte("CONNECT "))
 		g.http10 = bytes.HasSuffix(line, []byte(" HTTP/1.0"))
-		g.names.begin(line)
+		if !g.stopAtHead {
+			g.names.begin(line)
+		}
 		return false
 	}
 	if empty {
-		g.names.end()
+		if !g.stopAtHead {
+			g.names.end()
+		}
 		return g.endHead()
 	}
 	g.lines++
@@ -207,14 +216,16 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 		return true // obs-fold: refused at once
 	}
 	name, value, ok := bytes.Cut(line, []byte(":"))
-	if line[0]|0x20 == 'x' { // only x-waiter-* names are kept (names.go)
+	if line[0]|0x20 == 'x' && !g.stopAtHead { // only x-waiter-* names are kept (names.go)
 		g.names.field(line, name, ok, g.lineTruncated)
 	}
 	if !ok {
 		return false // net/http refuses a line without a colon itself
 	}
 	value = bytes.TrimSpace(value)
-	g.cur.noteHeader(name, value, g.lineTruncated)
+	if g.stopAtHead {
+		g.cur.noteHeader(name, value, g.lineTruncated)
+	}
 	switch {
 	case asciiEqualFold(name, "content-length"):
 		g.cl++
@@ -244,8 +255,10 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 // the next head. It reports whether the head must be refused.
 func (g *Guard) endHead() bool {
 	te, chunked, upgrade, connect, length := g.te, g.chunked, g.upgrade, g.connect, g.clValue
-	g.cur.cl, g.cur.te, g.cur.clValue, g.cur.upgrade, g.cur.connect = g.cl, g.te, g.clValue, upgrade, connect
-	g.head, g.cur = g.cur, Head{}
+	if g.stopAtHead {
+		g.cur.cl, g.cur.te, g.cur.clValue, g.cur.upgrade, g.cur.connect = g.cl, g.te, g.clValue, upgrade, connect
+		g.head, g.cur = g.cur, Head{}
+	}
 	g.headEnded = true
 	g.lines, g.cl, g.te, g.clValue, g.chunked, g.upgrade, g.connect, g.http10 = 0, 0, 0, 0, false, false, false, false
 	switch {

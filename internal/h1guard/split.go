@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"sync"
 	"time"
 )
 
@@ -104,11 +105,16 @@ type Split struct {
 	// buf[:ready] may be read; buf[ready:scanned] is a head being held;
 	// buf[scanned:] is not scanned yet.
 	buf            []byte
+	pooled         *[]byte // buf's from splitBufs, while it is
 	ready, scanned int
 	handoff        bool
 	err            error
 	scratch        [1024]byte
 }
+
+// splitBufs are the Splits' read buffers, held only while bytes wait in
+// them (a larger one, grown for a large head, is not kept either).
+var splitBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 // NewSplit wraps c. route decides each head; maxHead bounds a held one.
 func NewSplit(c net.Conn, route func(*Head) bool, maxHead int) *Split {
@@ -125,6 +131,9 @@ func (s *Split) Read(p []byte) (int, error) {
 			s.buf = s.buf[:m]
 			s.ready -= n
 			s.scanned -= n
+			if m == 0 {
+				s.release()
+			}
 			return n, nil
 		}
 		if s.handoff {
@@ -137,17 +146,31 @@ func (s *Split) Read(p []byte) (int, error) {
 		if s.err != nil {
 			return 0, s.err
 		}
-		if len(s.buf) == cap(s.buf) {
-			nb := make([]byte, len(s.buf), max(2*cap(s.buf), 4<<10))
-			copy(nb, s.buf)
-			s.buf = nb
+		var n int
+		var err error
+		if s.buf == nil {
+			// Waiting for a head (an idle keep-alive connection, most
+			// of the time) in the scratch array, not a pooled buffer.
+			n, err = s.Conn.Read(s.scratch[:])
+			if n > 0 {
+				s.pooled = splitBufs.Get().(*[]byte)
+				s.buf = append((*s.pooled)[:0], s.scratch[:n]...)
+			}
+		} else {
+			if len(s.buf) == cap(s.buf) {
+				nb := make([]byte, len(s.buf), 2*cap(s.buf))
+				copy(nb, s.buf)
+				s.release()
+				s.buf = nb
+			}
+			k := len(s.buf)
+			n, err = s.Conn.Read(s.buf[k:cap(s.buf)])
+			s.buf = s.buf[:k+n]
 		}
-		n, err := s.Conn.Read(s.buf[len(s.buf):cap(s.buf)])
-		if n > 0 && len(s.buf) == 0 && s.g.st == stHead && s.HeadTimeout > 0 {
+		if n > 0 && len(s.buf) == n && s.g.st == stHead && s.HeadTimeout > 0 {
 			// The first bytes of a head: it must be whole in time.
 			_ = s.Conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
 		}
-		s.buf = s.buf[:len(s.buf)+n]
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			// A deadline (the server's, or one set to end a blocked
@@ -212,7 +235,19 @@ func (s *Split) Handoff() (net.Conn, bool) {
 	if !s.handoff || s.ready > 0 {
 		return nil, false
 	}
+	s.pooled = nil // the replay reads the buffer from now on
 	return &replay{Conn: s.Conn, pending: s.buf, err: s.err}, true
+}
+
+// release gives the pooled buffer back (drained, or outgrown by a large
+// head), so that an idle connection holds none; s.buf is nil after.
+func (s *Split) release() {
+	if s.pooled != nil {
+		*s.pooled = (*s.pooled)[:0]
+		splitBufs.Put(s.pooled)
+		s.pooled = nil
+	}
+	s.buf = nil
 }
 
 // replay reads held bytes, then the connection.

@@ -200,7 +200,8 @@ func Run(ctx context.Context, opts Options) error {
 	defer func() { stopDriver(); <-staleDone }()
 	defer pn.start(drvCtx, drv)()
 	fresh := &freshConns{m: map[net.Conn]struct{}{}}
-	hs := newHTTPServer(cfg, pn.handler(edge), log, fresh)
+	handler := pn.handler(edge)
+	hs := newHTTPServer(cfg, handler, log, fresh)
 	serveErr := make(chan error, 2)
 	// Request heads that could be framed two ways (request smuggling)
 	// are refused before net/http reads them (internal/h1guard). The TLS
@@ -208,7 +209,10 @@ func Run(ctx context.Context, opts Options) error {
 	var fast *h1serve.Server
 	stdLn := ln
 	if cfg.FastHTTP1 {
-		fr := newFront(ln, cfg, edge, hs.Handler, log)
+		// The fast front's connections carry no names as sent: its
+		// handler is not h1guard.Handler's wrapper (route sends a head
+		// that needs them to net/http).
+		fr := newFront(ln, cfg, edge, handler, log)
 		if onFront != nil {
 			onFront(fr)
 		}
