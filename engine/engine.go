@@ -22,6 +22,8 @@ type Engine struct {
 	// order lists services by id so that passes over all services are
 	// deterministic.
 	order []*service
+	// added counts the services ever added (ServicesAdded).
+	added uint64
 
 	requests reqMap
 	// waiting counts queued requests over all services (Waiting).
@@ -229,6 +231,7 @@ func (e *Engine) addService(d *Description) *service {
 		svc.policy = e.cfg.DefaultPolicy
 	}
 	e.services[d.ID] = svc
+	e.added++
 	e.trackUser(svc)
 	i := sort.Search(len(e.order), func(i int) bool { return e.order[i].id >= d.ID })
 	e.wakeStale = true // the first service starts the scaling passes

@@ -46,7 +46,18 @@ func (e *Engine) observe(ev Event) {
 	e.observation++
 	for i := range obs.Instances {
 		oi := &obs.Instances[i]
-		in := svc.instances[oi.ID]
+		// The scheduler tends to list the instances in the order the
+		// engine keeps them, so the one at the same place is tried
+		// before the map: ids are unique and sorted holds exactly the
+		// map's instances, so a match is the one the map would give.
+		// With a thousand services the maps' lookups were 4 % of a busy
+		// hour of large.yaml.
+		var in *instance
+		if i < len(svc.sorted) && svc.sorted[i].id == oi.ID {
+			in = svc.sorted[i]
+		} else {
+			in = svc.instances[oi.ID]
+		}
 		if in == nil {
 			in = &instance{id: oi.ID}
 			svc.addInstance(in)

@@ -98,3 +98,10 @@ func (e *Engine) CheckNewService(d *Description) *Error {
 // keeps its own record per service drops it when the engine refused to
 // create the service.
 func (e *Engine) Knows(id string) bool { return e.lookup(id) != nil }
+
+// ServicesAdded counts the services the engine has added (created for a
+// request, started, or adopted from the scheduler) since New, re-added
+// ones included. A driver that keeps a record per service the engine
+// knows compares it before and after a step: unchanged, the step added
+// none, so no record can be missing.
+func (e *Engine) ServicesAdded() uint64 { return e.added }

@@ -124,7 +124,8 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 			var ok bool
 			ts, ok = r.tasks[t.ID]
 			if !ok && svc >= 0 {
-				ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
+				// Listed by its app, so not ended: it runs as of now.
+				ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs)), liveAt: r.model.Removals()}
 				r.taskRefs = append(r.taskRefs, ts)
 				r.tasks[t.ID] = ts
 			}

@@ -156,6 +156,10 @@ type taskState struct {
 	inflight int
 	served   int
 	dead     bool
+	// liveAt is the model's Removals() when the task was last found
+	// running: while that count stays, no task ended, so this one still
+	// runs (dispatch skips reading the model's task).
+	liveAt uint64
 	// toldHealthy has bit i set when router i's last poll reported the
 	// task healthy to its engine.
 	toldHealthy uint32

@@ -42,12 +42,24 @@ func TestTraces(t *testing.T) {
 		h := &traceHarness{now: epoch, descs: map[string]*engine.Description{}}
 		h.s = New(engine.New(engine.Config{Seed: 1, DeploymentErrorMinHosts: 1}), Config{KeepViews: true})
 		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
-			return h.run(t, d)
+			out := h.run(t, d)
+			h.checkRecords(t, d)
+			return out
 		})
 	})
 }
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// checkRecords checks what Step relies on to skip a request's record:
+// every service the engine knows has a record with its description.
+func (h *traceHarness) checkRecords(t *testing.T, d *datadriven.TestData) {
+	for _, id := range h.s.Engine().ServiceIDs() {
+		if rec := h.s.services[id]; rec == nil || rec.desc == nil {
+			d.Fatalf(t, "%s: the engine knows %s, the syncer has record %+v", d.Pos, id, rec)
+		}
+	}
+}
 
 type traceHarness struct {
 	s     *Syncer

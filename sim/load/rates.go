@@ -66,6 +66,11 @@ type diurnalRate struct {
 	mean, amplitude, phase, omega float64
 	slice                         float64     // period/16, in seconds
 	bounds                        [16]float64 // the peak rate on each sixteenth
+	// lows is the lowest rate on each sixteenth, less a margin far above
+	// the rounding of the sine, so that λ ≥ lows[cur] however t rounds;
+	// cur is the sixteenth segment returned last.
+	lows [16]float64
+	cur  int
 }
 
 func newDiurnalRate(mean, amplitude, phase, period float64) *diurnalRate {
@@ -75,6 +80,7 @@ func newDiurnalRate(mean, amplitude, phase, period float64) *diurnalRate {
 		// maximum over each piece is at one of its ends.
 		a, b := math.Sin(2*math.Pi*float64(k)/16), math.Sin(2*math.Pi*float64(k+1)/16)
 		d.bounds[k] = mean + amplitude*max(a, b)
+		d.lows[k] = max(0, mean+amplitude*min(a, b)-1e-9*(mean+amplitude))
 	}
 	return d
 }
@@ -95,8 +101,11 @@ func (d *diurnalRate) segment(t float64) (float64, float64, bool) {
 	if i < 0 {
 		i += 16
 	}
+	d.cur = i
 	return d.bounds[i], until, d.amplitude == 0
 }
+
+func (d *diurnalRate) floor() float64 { return d.lows[d.cur] }
 
 func (d *diurnalRate) rate(t float64) float64 {
 	return d.mean + d.amplitude*math.Sin(d.omega*(t-d.phase))
