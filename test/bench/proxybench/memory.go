@@ -82,6 +82,12 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 		if err != nil {
 			return err
 		}
+		var goBefore map[string]float64
+		if s.p == waiter {
+			if goBefore, err = goMemory(waiterURL); err != nil {
+				return err
+			}
+		}
 		conns, err := openIdle(s.addr, o.conns)
 		if err != nil {
 			closeAll(conns)
@@ -89,12 +95,21 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 		}
 		time.Sleep(time.Second) // let the servers settle after the burst of requests
 		after, err := groupRSS(s.p.cmd.Process.Pid)
+		var goAfter map[string]float64
+		if err == nil && s.p == waiter {
+			goAfter, err = goMemory(waiterURL) // on a connection of its own
+		}
 		closeAll(conns)
 		if err != nil {
 			return err
 		}
 		per[s.name] = float64(after-before) / float64(o.conns)
 		fmt.Printf("%-14s %9.1f MB %9.1f MB %11.0f B\n", s.name, mb(before), mb(after), per[s.name])
+		for _, m := range goMemoryMetrics {
+			if goAfter != nil {
+				fmt.Printf("  of which %-28s %11.0f per connection\n", m, (goAfter[m]-goBefore[m])/float64(o.conns))
+			}
+		}
 	}
 	if per["nginx"] > 0 {
 		fmt.Printf("waiter serve / nginx per connection: %.2fx\n", per["waiter serve"]/per["nginx"])
