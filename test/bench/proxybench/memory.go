@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -70,14 +71,31 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 	if _, err := awaitOK("http://"+nginxAddr+"/", 10*time.Second, 10*time.Millisecond); err != nil {
 		return fmt.Errorf("nginx: %w", err)
 	}
-	fmt.Printf("\nmemory: RSS with %d idle keep-alive connections (one request answered on each)\n", o.conns)
+	// waiter's connections carry proxied requests, the traffic its fast
+	// path serves (an API call such as /status is handed to net/http's
+	// server): one service of the minimal backend, started first so that
+	// its instance is in both RSS figures.
+	waiterHead := ""
+	for _, h := range [][2]string{{"x-waiter-cmd", o.minimal}, {"x-waiter-cmd-type", "shell"}, {"x-waiter-cpus", "0.1"},
+		{"x-waiter-mem", "32"}, {"x-waiter-version", "memory"}, {"x-waiter-name", "memory-connections"}} {
+		waiterHead += h[0] + ": " + h[1] + "\r\n"
+	}
+	if warm, err := openIdle(strings.TrimPrefix(waiterURL, "http://"), 1, waiterHead); err != nil {
+		closeAll(warm)
+		return fmt.Errorf("waiter serve: starting the service: %w", err)
+	} else {
+		closeAll(warm)
+	}
+	fmt.Printf("\nmemory: RSS with %d idle keep-alive connections (one GET /hello answered on each: by nginx itself, "+
+		"proxied to a backend by waiter)\n", o.conns)
 	fmt.Printf("%-14s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per connection")
 	per := map[string]float64{}
 	for _, s := range []struct {
 		name string
 		p    *process
 		addr string
-	}{{"nginx", ngx, nginxAddr}, {"waiter serve", waiter, strings.TrimPrefix(waiterURL, "http://")}} {
+		head string
+	}{{"nginx", ngx, nginxAddr, ""}, {"waiter serve", waiter, strings.TrimPrefix(waiterURL, "http://"), waiterHead}} {
 		before, err := groupRSS(s.p.cmd.Process.Pid)
 		if err != nil {
 			return err
@@ -88,7 +106,7 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 				return err
 			}
 		}
-		conns, err := openIdle(s.addr, o.conns)
+		conns, err := openIdle(s.addr, o.conns, s.head)
 		if err != nil {
 			closeAll(conns)
 			return fmt.Errorf("%s: %w", s.name, err)
@@ -117,11 +135,12 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 	return nil
 }
 
-// openIdle opens n connections to addr, sends one keep-alive GET /status
-// on each and reads its response head, and returns them open.
-func openIdle(addr string, n int) ([]net.Conn, error) {
+// openIdle opens n connections to addr, sends one keep-alive GET /hello
+// with the header lines head on each, reads its answer, and returns them
+// open.
+func openIdle(addr string, n int, head string) ([]net.Conn, error) {
 	conns := make([]net.Conn, 0, n)
-	req := []byte("GET /status HTTP/1.1\r\nHost: " + addr + "\r\n\r\n")
+	req := []byte("GET /hello HTTP/1.1\r\nHost: " + addr + "\r\n" + head + "\r\n")
 	for i := 0; i < n; i++ {
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
@@ -136,7 +155,11 @@ func openIdle(addr string, n int) ([]net.Conn, error) {
 		if err != nil {
 			return conns, fmt.Errorf("connection %d: %w", i, err)
 		}
+		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return conns, fmt.Errorf("connection %d: status %d", i, resp.StatusCode)
+		}
 		if resp.Close {
 			return conns, fmt.Errorf("connection %d: the server closed the keep-alive connection", i)
 		}
