@@ -68,6 +68,10 @@ type conn struct {
 	// cancel func, its children map, its done channel) on every request.
 	ctx    context.Context
 	cancel context.CancelFunc
+	// base is a request with ctx and nothing else; head what the fast
+	// parser (parse.go) reuses for every head it takes.
+	base *http.Request
+	head fastHead
 }
 
 // watch arms the connection's watch for a new request.
@@ -150,7 +154,15 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 // connection may serve another.
 func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 	c := sc.c
-	req, err := http.ReadRequest(br)
+	if sc.ctx == nil {
+		sc.ctx, sc.cancel = context.WithCancel(context.Background())
+		sc.base = (&http.Request{}).WithContext(sc.ctx)
+	}
+	req, fast := sc.head.parseFast(br, sc.base)
+	var err error
+	if !fast {
+		req, err = http.ReadRequest(br)
+	}
 	if err == nil {
 		err = checkRequest(req)
 	}
@@ -166,10 +178,9 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 		sc.remote = c.RemoteAddr().String()
 	}
 	req.RemoteAddr = sc.remote
-	if sc.ctx == nil {
-		sc.ctx, sc.cancel = context.WithCancel(context.Background())
+	if !fast {
+		req = req.WithContext(sc.ctx)
 	}
-	req = req.WithContext(sc.ctx)
 	var body *trackedBody // nil: no body, or read to its end
 	if req.Body != http.NoBody && req.ContentLength != 0 {
 		body = &sc.body
