@@ -2,6 +2,7 @@ package h1serve
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -138,7 +139,9 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		if s.shutting.Load() {
 			return false
 		}
-		if !first && s.ReadHeaderTimeout > 0 {
+		if !first && s.ReadHeaderTimeout > 0 && !headBuffered(br) {
+			// The rest of the head is still to come (a whole one, as
+			// h1guard.Split hands them over, needs no more reads).
 			_ = c.SetReadDeadline(time.Now().Add(s.ReadHeaderTimeout))
 		}
 		first = false
@@ -148,6 +151,12 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			return false
 		}
 	}
+}
+
+// headBuffered reports whether a whole head is in br's buffer.
+func headBuffered(br *bufio.Reader) bool {
+	buf, _ := br.Peek(br.Buffered())
+	return bytes.Contains(buf, []byte("\r\n\r\n"))
 }
 
 // serveOne reads and answers one request; it reports whether the
@@ -173,7 +182,14 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 		badRequest(c, err)
 		return false
 	}
-	_ = c.SetReadDeadline(time.Time{})
+	if !fast || req.ContentLength != 0 {
+		// The body is read with no deadline, as net/http's server does.
+		// A head the fast parser took without a body leaves the
+		// connection alone: nothing reads it before the watch, which
+		// clears the deadline itself (fire), or the next head's wait,
+		// which sets its own; one deadline move per request, not three.
+		_ = c.SetReadDeadline(time.Time{})
+	}
 	if sc.remote == "" {
 		sc.remote = c.RemoteAddr().String()
 	}
@@ -330,6 +346,9 @@ func (w *watch) fire() {
 		w.timer.Reset(watchAfter)
 		return
 	}
+	// The head's deadline may still be set (serveOne): the watch reads
+	// for as long as the request runs.
+	_ = w.sc.c.SetReadDeadline(time.Time{})
 	w.running = make(chan struct{})
 	running, br, cancel, stopErr := w.running, w.br, w.cancel, w.stopErr
 	go func() {
