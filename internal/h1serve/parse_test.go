@@ -57,7 +57,7 @@ func FuzzParseAsReadRequest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		ctx := context.WithValue(context.Background(), struct{}{}, 1)
+		ctx := context.WithValue(context.Background(), connKey{}, 1)
 		base := (&http.Request{}).WithContext(ctx)
 		var h fastHead
 		fast := bufio.NewReaderSize(bytes.NewReader(in), 4<<10)
@@ -93,6 +93,9 @@ func FuzzParseAsReadRequest(f *testing.F) {
 		}
 	})
 }
+
+// connKey marks the connection's context in FuzzParseAsReadRequest.
+type connKey struct{}
 
 func readAll(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(r)
