@@ -11,7 +11,7 @@
 // header map, with the same result as net/http's parser
 // (FuzzParseAsReadRequest holds it to that); any other head is parsed by
 // net/http's own parser (http.ReadRequest), which refuses what it
-// refuses, as before. Requests are checked as net/http's server does, and
+// refuses, as before. It checks requests as net/http's server does, and
 // frames responses as net/http's server does (Date, Content-Length for a
 // short body the handler finished, a sniffed Content-Type, chunked
 // encoding with trailers otherwise, Connection: close), so a handler
