@@ -173,7 +173,7 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 		req, err = http.ReadRequest(br)
 	}
 	if err == nil {
-		err = checkRequest(req)
+		err = checkRequest(req, fast)
 	}
 	if err != nil {
 		if s.Stop != nil && errors.Is(err, s.Stop) {
@@ -254,8 +254,10 @@ func (s *Server) logf(format string, args ...any) {
 }
 
 // checkRequest applies the checks net/http's server makes after parsing
-// (server.go readRequest), with its messages.
-func checkRequest(req *http.Request) error {
+// (server.go readRequest), with its messages. The fast parser takes only
+// token names and values of printable ASCII and tabs (parse.go), so a
+// head it took (fast) needs no look at its header fields again.
+func checkRequest(req *http.Request, fast bool) error {
 	// http.ReadRequest has taken the Host header out (req.Host) and
 	// refused two; the fast path's router (h1guard.Head.Host) sends no
 	// request without one here.
@@ -264,6 +266,9 @@ func checkRequest(req *http.Request) error {
 	}
 	if !httpguts.ValidHostHeader(req.Host) {
 		return statusError("malformed Host header")
+	}
+	if fast {
+		return nil
 	}
 	for k, vv := range req.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
