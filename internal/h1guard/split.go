@@ -97,8 +97,9 @@ type Split struct {
 	net.Conn
 	route   func(*Head) bool
 	maxHead int
-	// HeadTimeout, when set, bounds receiving a head from its first byte
-	// (the server's deadline before it covers the wait for that byte).
+	// HeadTimeout, when set, bounds receiving the rest of a head that did
+	// not come whole in one read, from its first bytes (the server's
+	// deadline before it covers the wait for them).
 	HeadTimeout time.Duration
 
 	g Guard
@@ -108,6 +109,7 @@ type Split struct {
 	pooled         *[]byte // buf's from splitBufs, while it is
 	ready, scanned int
 	handoff        bool
+	headTimed      bool // HeadTimeout's deadline is set for the held head
 	err            error
 	scratch        [1024]byte
 }
@@ -157,6 +159,13 @@ func (s *Split) Read(p []byte) (int, error) {
 				s.buf = append((*s.pooled)[:0], s.scratch[:n]...)
 			}
 		} else {
+			if s.HeadTimeout > 0 && s.g.st == stHead && s.scanned > s.ready && !s.headTimed {
+				// Part of a head is held and more must be read: the
+				// rest must come in time. (A head whole in its first
+				// read, the common case, moves no deadline.)
+				_ = s.Conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
+				s.headTimed = true
+			}
 			if len(s.buf) == cap(s.buf) {
 				nb := make([]byte, len(s.buf), 2*cap(s.buf))
 				copy(nb, s.buf)
@@ -166,10 +175,6 @@ func (s *Split) Read(p []byte) (int, error) {
 			k := len(s.buf)
 			n, err = s.Conn.Read(s.buf[k:cap(s.buf)])
 			s.buf = s.buf[:k+n]
-		}
-		if n > 0 && len(s.buf) == n && s.g.st == stHead && s.HeadTimeout > 0 {
-			// The first bytes of a head: it must be whole in time.
-			_ = s.Conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
@@ -211,6 +216,7 @@ func (s *Split) scan() {
 		return
 	case s.g.headEnded:
 		s.g.headEnded = false
+		s.headTimed = false
 		s.scanned += i
 		if !s.route(&s.g.head) {
 			s.handoff = true

@@ -6,8 +6,12 @@
 // read, a goroutine, for every request).
 //
 // It is the router's fast front (cmd/waiter/internal/serve) for plain
-// proxied requests; it parses requests with net/http's own parser
-// (http.ReadRequest) and checks them as net/http's server does, and
+// proxied requests. A plain head (the common, unambiguous subset:
+// parse.go) is parsed once into the connection's own Request, URL and
+// header map, with the same result as net/http's parser
+// (FuzzParseAsReadRequest holds it to that); any other head is parsed by
+// net/http's own parser (http.ReadRequest), which refuses what it
+// refuses, as before. It checks requests as net/http's server does, and
 // frames responses as net/http's server does (Date, Content-Length for a
 // short body the handler finished, a sniffed Content-Type, chunked
 // encoding with trailers otherwise, Connection: close), so a handler

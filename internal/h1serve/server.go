@@ -2,6 +2,7 @@ package h1serve
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -71,6 +72,10 @@ type conn struct {
 	// first holds a request's first byte, read before the connection
 	// took its buffers from the pools.
 	first firstByte
+	// base is a request with ctx and nothing else; head what the fast
+	// parser (parse.go) reuses for every head it takes.
+	base *http.Request
+	head fastHead
 }
 
 // watch arms the connection's watch for a new request.
@@ -152,6 +157,9 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			br.Reset(&sc.first)
 			bw = writerPool.Get().(*bufio.Writer)
 			bw.Reset(c)
+			// The byte and the rest of what has come, in one read: a whole
+			// head is then buffered, and needs no head deadline below.
+			_, _ = br.Peek(1)
 		} else if _, err := br.Peek(1); err != nil {
 			return s.Stop != nil && errors.Is(err, s.Stop) && br.Buffered() == 0
 		}
@@ -159,7 +167,9 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		if s.shutting.Load() {
 			return false
 		}
-		if !first && s.ReadHeaderTimeout > 0 {
+		if !first && s.ReadHeaderTimeout > 0 && !headBuffered(br) {
+			// The rest of the head is still to come (a whole one, as
+			// h1guard.Split hands them over, needs no more reads).
 			_ = c.SetReadDeadline(time.Now().Add(s.ReadHeaderTimeout))
 		}
 		first = false
@@ -194,13 +204,27 @@ func (f *firstByte) Read(p []byte) (int, error) {
 	return n + 1, err
 }
 
+// headBuffered reports whether a whole head is in br's buffer.
+func headBuffered(br *bufio.Reader) bool {
+	buf, _ := br.Peek(br.Buffered())
+	return bytes.Contains(buf, []byte("\r\n\r\n"))
+}
+
 // serveOne reads and answers one request; it reports whether the
 // connection may serve another.
 func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 	c := sc.c
-	req, err := http.ReadRequest(br)
+	if sc.ctx == nil {
+		sc.ctx, sc.cancel = context.WithCancel(context.Background())
+		sc.base = (&http.Request{}).WithContext(sc.ctx)
+	}
+	req, fast := sc.head.parseFast(br, sc.base)
+	var err error
+	if !fast {
+		req, err = http.ReadRequest(br)
+	}
 	if err == nil {
-		err = checkRequest(req)
+		err = checkRequest(req, fast)
 	}
 	if err != nil {
 		if s.Stop != nil && errors.Is(err, s.Stop) {
@@ -209,15 +233,21 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
 		badRequest(c, err)
 		return false
 	}
-	_ = c.SetReadDeadline(time.Time{})
+	if !fast || req.ContentLength != 0 {
+		// The body is read with no deadline, as net/http's server does.
+		// A head the fast parser took without a body leaves the
+		// connection alone: nothing reads it before the watch, which
+		// clears the deadline itself (fire), or the next head's wait,
+		// which sets its own; one deadline move per request, not three.
+		_ = c.SetReadDeadline(time.Time{})
+	}
 	if sc.remote == "" {
 		sc.remote = c.RemoteAddr().String()
 	}
 	req.RemoteAddr = sc.remote
-	if sc.ctx == nil {
-		sc.ctx, sc.cancel = context.WithCancel(context.Background())
+	if !fast {
+		req = req.WithContext(sc.ctx)
 	}
-	req = req.WithContext(sc.ctx)
 	var body *trackedBody // nil: no body, or read to its end
 	if req.Body != http.NoBody && req.ContentLength != 0 {
 		body = &sc.body
@@ -275,8 +305,10 @@ func (s *Server) logf(format string, args ...any) {
 }
 
 // checkRequest applies the checks net/http's server makes after parsing
-// (server.go readRequest), with its messages.
-func checkRequest(req *http.Request) error {
+// (server.go readRequest), with its messages. The fast parser takes only
+// token names and values of printable ASCII and tabs (parse.go), so a
+// head it took (fast) needs no look at its header fields again.
+func checkRequest(req *http.Request, fast bool) error {
 	// http.ReadRequest has taken the Host header out (req.Host) and
 	// refused two; the fast path's router (h1guard.Head.Host) sends no
 	// request without one here.
@@ -285,6 +317,9 @@ func checkRequest(req *http.Request) error {
 	}
 	if !httpguts.ValidHostHeader(req.Host) {
 		return statusError("malformed Host header")
+	}
+	if fast {
+		return nil
 	}
 	for k, vv := range req.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
@@ -367,6 +402,9 @@ func (w *watch) fire() {
 		w.timer.Reset(watchAfter)
 		return
 	}
+	// The head's deadline may still be set (serveOne): the watch reads
+	// for as long as the request runs.
+	_ = w.sc.c.SetReadDeadline(time.Time{})
 	w.running = make(chan struct{})
 	running, br, cancel, stopErr := w.running, w.br, w.cancel, w.stopErr
 	go func() {

@@ -198,6 +198,14 @@ func TestFramedAsNetHTTP(t *testing.T) {
 		{"two hosts", "GET /small HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "GET", 1},
 		{"bad host", "GET /small HTTP/1.1\r\nHost: a b\r\n\r\n", "GET", 1},
 		{"bad header name", "GET /small HTTP/1.1\r\nHost: a\r\nX\x01: 1\r\n\r\n", "GET", 1},
+		// Heads the fast parser leaves to http.ReadRequest (parse.go).
+		{"bad header value", "GET /small HTTP/1.1\r\nHost: a\r\nX: 1\x01\r\n\r\n", "GET", 1},
+		{"folded", "GET /echo HTTP/1.1\r\nHost: a\r\nX-Multi: 1\r\n 2\r\n\r\n", "GET", 1},
+		{"two lengths", "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", "POST", 1},
+		{"bad length", "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3x\r\n\r\nabc", "POST", 1},
+		{"bad method", "G(T /small HTTP/1.1\r\nHost: a\r\n\r\n", "GET", 1},
+		{"escaped path", "GET /ech%6F HTTP/1.1\r\nHost: a\r\n\r\n", "GET", 1},
+		{"bare LF", "GET /echo HTTP/1.1\nHost: a\n\n", "GET", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := exchange(t, std, c.raw, c.method, c.n)

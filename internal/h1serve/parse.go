@@ -1,0 +1,284 @@
+package h1serve
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// The fast head parser. http.ReadRequest costs about a dozen allocations
+// per request (the Request, its URL, the header map, the value slices,
+// a string per line and per value, the body reader); a plain proxied
+// request's head is read here instead into the connection's own Request,
+// URL, header map and value slices, with one allocation (the head as a
+// string, which every name and value is a substring of).
+//
+// It takes only the common, unambiguous subset of heads, and gives the
+// same result as http.ReadRequest for each (FuzzParseAsReadRequest holds
+// it to that): a request line "METHOD /path?query HTTP/1.1" with a token
+// method, a path of bytes URL parsing keeps as they are (no escapes) and
+// a printable query; CRLF line ends; header lines "Name: value" with a
+// token name and a value of printable ASCII or tabs; at most one Host,
+// at most one Content-Length (digits only); no Transfer-Encoding or
+// Pragma (which ReadRequest rewrites). Anything else (obs-fold, a bare
+// LF, a control byte, a head not whole in the read buffer, ...) is left
+// unread for http.ReadRequest, which parses it and refuses what it
+// refuses, with its errors, exactly as before: this parser never refuses
+// a request, so the server answers every malformed one as it did.
+
+// fastHead is what a connection reuses for every head the fast parser
+// takes.
+type fastHead struct {
+	req  http.Request
+	url  url.URL
+	hdr  http.Header
+	vals []string // backing of the header's one-value slices
+	body fixedBody
+}
+
+// maxFastHeaders bounds the header lines of a head the fast parser takes
+// (more go to http.ReadRequest), so the reused value slice stays small.
+const maxFastHeaders = 64
+
+// parseFast parses the head buffered at the start of br into h, with
+// base's context; it reports false, having read nothing, for a head it
+// leaves to http.ReadRequest.
+func (h *fastHead) parseFast(br *bufio.Reader, base *http.Request) (*http.Request, bool) {
+	buf, _ := br.Peek(br.Buffered())
+	end := bytes.Index(buf, []byte("\r\n\r\n"))
+	if end < 0 {
+		return nil, false
+	}
+	// Every line of the head (request line and header lines) ends with
+	// CRLF; the head ends with an empty line.
+	s := string(buf[:end+2])
+
+	// The request line.
+	eol := indexCRLF(s)
+	if eol < 0 {
+		return nil, false
+	}
+	line := s[:eol]
+	sp1 := indexByte(line, ' ')
+	if sp1 <= 0 {
+		return nil, false
+	}
+	method := line[:sp1]
+	rest := line[sp1+1:]
+	sp2 := indexByte(rest, ' ')
+	if sp2 < 0 || rest[sp2+1:] != "HTTP/1.1" {
+		return nil, false
+	}
+	target := rest[:sp2]
+	for i := range len(method) {
+		if !httpguts.IsTokenRune(rune(method[i])) {
+			return nil, false
+		}
+	}
+	path, query, hasQuery := cut(target, '?')
+	if len(path) == 0 || path[0] != '/' {
+		return nil, false
+	}
+	for i := range len(path) {
+		if !pathByte(path[i]) {
+			return nil, false
+		}
+	}
+	for i := range len(query) {
+		if c := query[i]; c <= ' ' || c >= 0x7f {
+			return nil, false
+		}
+	}
+
+	// The header lines.
+	if h.hdr == nil {
+		h.hdr = make(http.Header, 16)
+		h.vals = make([]string, maxFastHeaders)
+	}
+	clear(h.hdr)
+	vals := h.vals
+	for s = s[eol+2:]; s != ""; {
+		eol = indexCRLF(s)
+		if eol <= 0 || len(vals) == 0 {
+			return nil, false
+		}
+		line, s = s[:eol], s[eol+2:]
+		colon := indexByte(line, ':')
+		if colon <= 0 {
+			return nil, false
+		}
+		name, value := line[:colon], line[colon+1:]
+		for i := range len(name) {
+			if !httpguts.IsTokenRune(rune(name[i])) {
+				return nil, false
+			}
+		}
+		for i := range len(value) {
+			if c := value[i]; (c < ' ' && c != '\t') || c >= 0x7f {
+				return nil, false
+			}
+		}
+		value = trimSpaceTab(value)
+		key := http.CanonicalHeaderKey(name) // no allocation when already canonical
+		if vv, ok := h.hdr[key]; ok {
+			h.hdr[key] = append(vv, value)
+			continue
+		}
+		vv := vals[:1:1]
+		vals = vals[1:]
+		vv[0] = value
+		h.hdr[key] = vv
+	}
+	hosts := h.hdr["Host"]
+	if len(hosts) > 1 || h.hdr["Transfer-Encoding"] != nil || h.hdr["Pragma"] != nil {
+		return nil, false
+	}
+	var length int64
+	if cl, ok := h.hdr["Content-Length"]; ok {
+		if len(cl) != 1 || len(cl[0]) == 0 || len(cl[0]) > 18 {
+			return nil, false
+		}
+		for i := range len(cl[0]) {
+			c := cl[0][i]
+			if c < '0' || c > '9' {
+				return nil, false
+			}
+			length = length*10 + int64(c-'0')
+		}
+	}
+
+	h.url = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
+	r := &h.req
+	*r = *base // the connection's context; everything else zero
+	r.Method = method
+	r.URL = &h.url
+	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
+	r.Header = h.hdr
+	r.RequestURI = target
+	if len(hosts) == 1 {
+		r.Host = hosts[0]
+		delete(h.hdr, "Host") // as http.ReadRequest does
+	}
+	r.Close = httpguts.HeaderValuesContainsToken(h.hdr["Connection"], "close")
+	r.ContentLength = length
+	r.Body = http.NoBody
+	if length > 0 {
+		h.body = fixedBody{r: br, left: length}
+		r.Body = &h.body
+	}
+	_, _ = br.Discard(end + 4)
+	return r, true
+}
+
+// pathByte reports a byte URL parsing keeps as it is in a path (neither
+// escaped nor unescaped: url.URL's Path is then the target's path and
+// RawPath empty).
+func pathByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '-', '_', '.', '~', '$', '&', '+', ',', '/', ':', ';', '=', '@':
+		return true
+	}
+	return false
+}
+
+func indexByte(s string, c byte) int {
+	for i := range len(s) {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexCRLF is the index of the first line end of s when it is CRLF;
+// -1 when s has a bare CR or LF before it, or none.
+func indexCRLF(s string) int {
+	for i := range len(s) {
+		switch s[i] {
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				return i
+			}
+			return -1
+		case '\n':
+			return -1
+		}
+	}
+	return -1
+}
+
+func cut(s string, c byte) (before, after string, found bool) {
+	if i := indexByte(s, c); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
+func trimSpaceTab(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// fixedBody is a Content-Length body read from the connection's buffered
+// reader, as http.ReadRequest's: io.EOF with its last bytes,
+// io.ErrUnexpectedEOF when the connection ends early, and Close reads
+// what is left (after which reads fail).
+type fixedBody struct {
+	r      *bufio.Reader
+	left   int64
+	closed bool
+	err    error
+}
+
+func (b *fixedBody) Read(p []byte) (int, error) {
+	if b.closed {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	switch {
+	case b.left == 0:
+		err = io.EOF
+	case errors.Is(err, io.EOF):
+		err = io.ErrUnexpectedEOF
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		b.err = err // the end of the body, or of the connection: for good
+	}
+	return n, err
+}
+
+func (b *fixedBody) Close() error {
+	if b.closed {
+		return nil
+	}
+	var err error
+	if b.err == nil {
+		_, err = io.Copy(io.Discard, b)
+	}
+	b.closed = true
+	return err
+}

@@ -1,0 +1,177 @@
+package h1serve
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+// parseSeeds are heads the fast parser takes and heads it must leave to
+// http.ReadRequest (smuggling attempts, malformed lines, escapes).
+// The first fastSeeds the fast parser takes, the rest it leaves.
+const fastSeeds = 8
+
+var parseSeeds = []string{
+	"GET /hello HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\nX-Waiter-Token: t\r\n\r\n",
+	"GET /a/b;c=d?x=1&y=%20 HTTP/1.1\r\nhost: h:80\r\naccept: */*\r\nx-multi: 1\r\nX-Multi: 2\r\n\r\n",
+	"POST /echo?q=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+	"POST /short HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+	"GET /? HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, Close\r\n\r\n",
+	"GET /?? HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", // taken: net/http's server checks refuse it
+	"GET / HTTP/1.1\r\nX-No-Host: 1\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +3\r\n\r\nabc",
+	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length:\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
+	"GET / HTTP/1.1\r\n Host: h\r\n\r\n",
+	"GET / HTTP/1.1\nHost: h\n\n",
+	"GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n",
+	"GET / HTTP/1.1\r\nBad Name: v\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: h\r\nX-A: caf\xc3\xa9\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x00b\r\n\r\n",
+	"GET /%2Fa HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET /a(b) HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET http://other/x HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET * HTTP/1.1\r\nHost: h\r\n\r\n",
+	"G@T / HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET / HTTP/1.0\r\nHost: h\r\n\r\n",
+	"GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET / HTTP/1.1 \r\nHost: h\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: h\r\nPragma: no-cache\r\n\r\n",
+	"GET / HTTP/1.1\r\nhOST: h\r\nx-waiter-token: t\r\nNoColon\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: h\r\n:empty\r\n\r\n",
+	"\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+	"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+}
+
+// FuzzParseAsReadRequest holds the fast parser to http.ReadRequest: a
+// head it takes (pipelined ones too, reusing its objects) must be one
+// ReadRequest accepts, with the same method, URL, headers, host, close
+// and body framing (the same body bytes and the same bytes left after
+// it), and the same answer of net/http's server's checks (checkRequest,
+// which skips the header fields of a head the fast parser took); a head
+// it does not take must be left unread, for ReadRequest.
+func FuzzParseAsReadRequest(f *testing.F) {
+	for _, s := range parseSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		ctx := context.WithValue(context.Background(), connKey{}, 1)
+		base := (&http.Request{}).WithContext(ctx)
+		var h fastHead
+		fast := bufio.NewReaderSize(bytes.NewReader(in), 4<<10)
+		std := bufio.NewReaderSize(bytes.NewReader(in), 4<<10)
+		for range 8 {
+			if _, err := fast.Peek(1); err != nil {
+				return
+			}
+			buffered := fast.Buffered()
+			got, ok := h.parseFast(fast, base)
+			if !ok {
+				if fast.Buffered() != buffered {
+					t.Fatalf("a head left to ReadRequest was read from")
+				}
+				return
+			}
+			want, err := http.ReadRequest(std)
+			if err != nil {
+				t.Fatalf("fast parser took a head ReadRequest refuses (%v):\n%q", err, in)
+			}
+			sameRequest(t, got, want)
+			if full, short := checkRequest(want, false), checkRequest(got, true); full != short {
+				t.Fatalf("checks of a head the fast parser took: %v, all of net/http's: %v", short, full)
+			}
+			if got.Context() != ctx {
+				t.Fatalf("request without the connection's context")
+			}
+			gb, gerr := readAll(got.Body)
+			wb, werr := readAll(want.Body)
+			if !bytes.Equal(gb, wb) || !errors.Is(gerr, werr) && gerr != werr {
+				t.Fatalf("body %q (%v), ReadRequest's %q (%v)", gb, gerr, wb, werr)
+			}
+			if gerr != nil {
+				return // the connection ended in the body
+			}
+		}
+	})
+}
+
+// connKey marks the connection's context in FuzzParseAsReadRequest.
+type connKey struct{}
+
+func readAll(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(r)
+	return b, err
+}
+
+func sameRequest(t *testing.T, got, want *http.Request) {
+	t.Helper()
+	type view struct {
+		Method, Proto, Host, RequestURI string
+		Major, Minor                    int
+		URL                             any
+		Header                          http.Header
+		ContentLength                   int64
+		Close                           bool
+		TE                              []string
+		Trailer                         http.Header
+		NoBody                          bool
+	}
+	v := func(r *http.Request) view {
+		return view{r.Method, r.Proto, r.Host, r.RequestURI, r.ProtoMajor, r.ProtoMinor, *r.URL, r.Header,
+			r.ContentLength, r.Close, r.TransferEncoding, r.Trailer, r.Body == http.NoBody}
+	}
+	if g, w := v(got), v(want); !reflect.DeepEqual(g, w) {
+		t.Fatalf("fast parser's request\n%+v\nReadRequest's\n%+v", g, w)
+	}
+}
+
+// TestParseFastTakesPlainHeads: the common heads take the fast parser
+// (the fuzz target would pass, vacuously, if it took none).
+func TestParseFastTakesPlainHeads(t *testing.T) {
+	for _, s := range parseSeeds[:fastSeeds] {
+		var h fastHead
+		br := bufio.NewReaderSize(bytes.NewReader([]byte(s)), 4<<10)
+		_, _ = br.Peek(1)
+		if _, ok := h.parseFast(br, &http.Request{}); !ok {
+			t.Errorf("not taken: %q", s)
+		}
+	}
+	for _, s := range parseSeeds[fastSeeds:] {
+		var h fastHead
+		br := bufio.NewReaderSize(bytes.NewReader([]byte(s)), 4<<10)
+		_, _ = br.Peek(1)
+		if _, ok := h.parseFast(br, &http.Request{}); ok {
+			t.Errorf("taken: %q", s)
+		}
+	}
+}
+
+// TestParseFastAllocates1: a plain head costs one allocation (the head
+// as a string), against ReadRequest's dozen.
+func TestParseFastAllocates1(t *testing.T) {
+	head := []byte(parseSeeds[0])
+	rd := bytes.NewReader(head)
+	br := bufio.NewReaderSize(rd, 4<<10)
+	var h fastHead
+	base := (&http.Request{}).WithContext(context.Background())
+	allocs := testing.AllocsPerRun(100, func() {
+		rd.Reset(head)
+		br.Reset(rd)
+		_, _ = br.Peek(1)
+		if _, ok := h.parseFast(br, base); !ok {
+			t.Fatal("not taken")
+		}
+	})
+	if allocs > 1 {
+		t.Fatalf("%v allocations per head", allocs)
+	}
+}
