@@ -41,7 +41,16 @@ func memoryServices(o options, dir string, n int) error {
 	if err := os.MkdirAll(sdir, 0o755); err != nil {
 		return err
 	}
-	p, url, err := startWaiterWith(o.waiter, sdir, fmt.Sprintf(servicesConfig, 40000, 40000+n+100, n+10))
+	// The instances' ports stay below Linux's ephemeral range (32768 up):
+	// at 40000 up, the connections the memory run before had just closed
+	// (in TIME_WAIT) or a client's own port collided with an instance's,
+	// whose start then failed and backed off, and creating the services
+	// took 40-70 s instead of about 10 (one request gave up at 60 s).
+	const firstPort, ephemeral = 21000, 32768
+	if firstPort+n+100 >= ephemeral {
+		return fmt.Errorf("-services %d: at most %d (their ports must stay below Linux's ephemeral range)", n, ephemeral-firstPort-101)
+	}
+	p, url, err := startWaiterWith(o.waiter, sdir, fmt.Sprintf(servicesConfig, firstPort, firstPort+n+100, n+10))
 	if err != nil {
 		return err
 	}
