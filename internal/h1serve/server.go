@@ -75,7 +75,7 @@ type conn struct {
 	// base is a request with ctx and nothing else; head what the fast
 	// parser (parse.go) reuses for every head it takes.
 	base *http.Request
-	head fastHead
+	head *fastHead // from headPool, with the buffers
 }
 
 // watch arms the connection's watch for a new request.
@@ -96,6 +96,10 @@ func (sc *conn) watch(br *bufio.Reader, body *trackedBody, cancel context.Cancel
 var (
 	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
 	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
+	// headPool holds the fast parser's reused request, URL and header
+	// map (about 3 KB once used), which an idle connection holds no
+	// more than its buffers.
+	headPool = sync.Pool{New: func() any { return new(fastHead) }}
 )
 
 // aLongTimeAgo is a deadline that has passed: it ends a blocked read.
@@ -130,7 +134,8 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			readerPool.Put(br)
 			bw.Reset(nil)
 			writerPool.Put(bw)
-			br, bw = nil, nil
+			headPool.Put(sc.head)
+			br, bw, sc.head = nil, nil, nil
 		}
 	}
 	defer release()
@@ -157,6 +162,7 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			br.Reset(&sc.first)
 			bw = writerPool.Get().(*bufio.Writer)
 			bw.Reset(c)
+			sc.head = headPool.Get().(*fastHead)
 			// The byte and the rest of what has come, in one read: a whole
 			// head is then buffered, and needs no head deadline below.
 			_, _ = br.Peek(1)
