@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"golang.org/x/net/http/httpguts"
 )
@@ -64,13 +65,13 @@ func (h *fastHead) parseFast(br *bufio.Reader, base *http.Request) (*http.Reques
 		return nil, false
 	}
 	line := s[:eol]
-	sp1 := indexByte(line, ' ')
+	sp1 := strings.IndexByte(line, ' ')
 	if sp1 <= 0 {
 		return nil, false
 	}
 	method := line[:sp1]
 	rest := line[sp1+1:]
-	sp2 := indexByte(rest, ' ')
+	sp2 := strings.IndexByte(rest, ' ')
 	if sp2 < 0 || rest[sp2+1:] != "HTTP/1.1" {
 		return nil, false
 	}
@@ -80,7 +81,7 @@ func (h *fastHead) parseFast(br *bufio.Reader, base *http.Request) (*http.Reques
 			return nil, false
 		}
 	}
-	path, query, hasQuery := cut(target, '?')
+	path, query, hasQuery := strings.Cut(target, "?")
 	if len(path) == 0 || path[0] != '/' {
 		return nil, false
 	}
@@ -108,7 +109,7 @@ func (h *fastHead) parseFast(br *bufio.Reader, base *http.Request) (*http.Reques
 			return nil, false
 		}
 		line, s = s[:eol], s[eol+2:]
-		colon := indexByte(line, ':')
+		colon := strings.IndexByte(line, ':')
 		if colon <= 0 {
 			return nil, false
 		}
@@ -123,7 +124,7 @@ func (h *fastHead) parseFast(br *bufio.Reader, base *http.Request) (*http.Reques
 				return nil, false
 			}
 		}
-		value = trimSpaceTab(value)
+		value = strings.Trim(value, " \t")
 		key := http.CanonicalHeaderKey(name) // no allocation when already canonical
 		if vv, ok := h.hdr[key]; ok {
 			h.hdr[key] = append(vv, value)
@@ -190,15 +191,6 @@ func pathByte(c byte) bool {
 	return false
 }
 
-func indexByte(s string, c byte) int {
-	for i := range len(s) {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
 // indexCRLF is the index of the first line end of s when it is CRLF;
 // -1 when s has a bare CR or LF before it, or none.
 func indexCRLF(s string) int {
@@ -214,23 +206,6 @@ func indexCRLF(s string) int {
 		}
 	}
 	return -1
-}
-
-func cut(s string, c byte) (before, after string, found bool) {
-	if i := indexByte(s, c); i >= 0 {
-		return s[:i], s[i+1:], true
-	}
-	return s, "", false
-}
-
-func trimSpaceTab(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // fixedBody is a Content-Length body read from the connection's buffered
