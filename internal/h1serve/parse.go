@@ -2,7 +2,6 @@ package h1serve
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -50,11 +49,15 @@ const maxFastHeaders = 64
 // base's context; it reports false, having read nothing, for a head it
 // leaves to http.ReadRequest.
 func (h *fastHead) parseFast(br *bufio.Reader, base *http.Request) (*http.Request, bool) {
-	buf, _ := br.Peek(br.Buffered())
-	end := bytes.Index(buf, []byte("\r\n\r\n"))
+	return h.parseFastAt(br, base, headEnd(br))
+}
+
+// parseFastAt is parseFast with the head's end already found (headEnd).
+func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*http.Request, bool) {
 	if end < 0 {
 		return nil, false
 	}
+	buf, _ := br.Peek(end + 4)
 	// Every line of the head (request line and header lines) ends with
 	// CRLF; the head ends with an empty line.
 	s := string(buf[:end+2])

@@ -173,13 +173,14 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		if s.shutting.Load() {
 			return false
 		}
-		if !first && s.ReadHeaderTimeout > 0 && !headBuffered(br) {
+		end := headEnd(br) // found once: the deadline and the fast parser both need it
+		if !first && s.ReadHeaderTimeout > 0 && end < 0 {
 			// The rest of the head is still to come (a whole one, as
 			// h1guard.Split hands them over, needs no more reads).
 			_ = c.SetReadDeadline(time.Now().Add(s.ReadHeaderTimeout))
 		}
 		first = false
-		keep := s.serveOne(sc, br, bw)
+		keep := s.serveOne(sc, br, bw, end)
 		sc.state.Store(int32(stateIdle))
 		if !keep || s.shutting.Load() {
 			return false
@@ -210,21 +211,22 @@ func (f *firstByte) Read(p []byte) (int, error) {
 	return n + 1, err
 }
 
-// headBuffered reports whether a whole head is in br's buffer.
-func headBuffered(br *bufio.Reader) bool {
+// headEnd is the index of the empty line ending the head at the start of
+// br's buffer, or -1 while the head is not whole there.
+func headEnd(br *bufio.Reader) int {
 	buf, _ := br.Peek(br.Buffered())
-	return bytes.Contains(buf, []byte("\r\n\r\n"))
+	return bytes.Index(buf, []byte("\r\n\r\n"))
 }
 
-// serveOne reads and answers one request; it reports whether the
-// connection may serve another.
-func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer) bool {
+// serveOne reads and answers one request, whose head ends at end in br's
+// buffer (headEnd); it reports whether the connection may serve another.
+func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer, end int) bool {
 	c := sc.c
 	if sc.ctx == nil {
 		sc.ctx, sc.cancel = context.WithCancel(context.Background())
 		sc.base = (&http.Request{}).WithContext(sc.ctx)
 	}
-	req, fast := sc.head.parseFast(br, sc.base)
+	req, fast := sc.head.parseFastAt(br, sc.base, end)
 	var err error
 	if !fast {
 		req, err = http.ReadRequest(br)
