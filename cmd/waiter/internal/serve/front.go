@@ -35,6 +35,7 @@ type front struct {
 	fastHeads, handoffs atomic.Int64
 
 	std       chan net.Conn
+	idle      chan net.Conn // to a worker waiting for its next connection
 	done      chan struct{}
 	closeOnce sync.Once
 	mu        sync.Mutex
@@ -49,7 +50,7 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 		ln: ln, edge: edge, maxHead: cfg.MaxHeaderBytes,
 		fast: &h1serve.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
 			Stop: h1guard.ErrHandoff, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)},
-		std: make(chan net.Conn), done: make(chan struct{}),
+		std: make(chan net.Conn), idle: make(chan net.Conn), done: make(chan struct{}),
 	}
 }
 
@@ -96,7 +97,41 @@ func (f *front) run() {
 			return
 		}
 		backoff = 0
-		go f.serveConn(c)
+		select {
+		case f.idle <- c:
+		default:
+			go f.worker(c)
+		}
+	}
+}
+
+// workerIdle is how long a worker that served a connection waits for
+// another before it ends.
+const workerIdle = 10 * time.Second
+
+// worker serves c, then the connections run hands it while it waits.
+// A new goroutine per connection starts on a small stack that serving
+// a request grows by copying it several times (runtime.morestack and
+// copystack, with the goroutine's creation and exit, were about 4 % of
+// the CPU of a new connection per request); a worker's stack has grown
+// already, as fasthttp's server keeps its workers for the same reason.
+func (f *front) worker(c net.Conn) {
+	var t *time.Timer
+	for {
+		f.serveConn(c)
+		if t == nil {
+			t = time.NewTimer(workerIdle)
+		} else {
+			t.Reset(workerIdle)
+		}
+		select {
+		case c = <-f.idle:
+			continue
+		case <-t.C:
+		case <-f.done:
+		}
+		t.Stop()
+		return
 	}
 }
 

@@ -102,7 +102,7 @@ func Run(ctx context.Context, opts Options) error {
 	// before anything runs that would need stopping.
 	ln := opts.Listener
 	if ln == nil {
-		if ln, err = net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
+		if ln, err = listenTCP(net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
 	} else if err := checkListener(cfg, ln); err != nil {
