@@ -140,14 +140,18 @@ func (f *front) serveConn(c net.Conn) {
 	s.HeadTimeout = f.fast.ReadHeaderTimeout
 	if f.fast.ServeConn(s) {
 		if rc, ok := s.Handoff(); ok {
+			s.Free()
 			f.handoffs.Add(1) // before net/http can answer on it
 			select {
 			case f.std <- rc:
 				return
 			case <-f.done:
 			}
+			_ = c.Close()
+			return
 		}
 	}
+	s.Free()
 	_ = c.Close()
 }
 
