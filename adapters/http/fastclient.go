@@ -429,7 +429,7 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Reque
 	if cl >= 0 {
 		clValue = strconv.Itoa(cl)
 	}
-	copyFastHeaders(hr.Header, &resp.Header, clValue)
+	copyFastHeaders(hr.Header, &resp.Header, clValue, body.slots[:0])
 	if cl >= 0 && resp.SkipBody {
 		hr.ContentLength = 0
 	}
@@ -451,6 +451,9 @@ type fastBody struct {
 	hr     *http.Response // its Trailer is filled at the end of a chunked body
 	done   bool
 	hrv    http.Response // what hr points to: one allocation for both
+	// slots hold the values of a short answer's header (copyFastHeaders),
+	// in the same allocation.
+	slots [8]string
 }
 
 func (b *fastBody) Read(p []byte) (int, error) {
