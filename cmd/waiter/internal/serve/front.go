@@ -33,6 +33,8 @@ type front struct {
 	// fastHeads counts heads the fast path took, handoffs connections
 	// handed to net/http (tests read them).
 	fastHeads, handoffs atomic.Int64
+	// idleWorkers counts workers waiting for a connection (worker).
+	idleWorkers atomic.Int64
 
 	std       chan net.Conn
 	idle      chan net.Conn // to a worker waiting for its next connection
@@ -106,8 +108,12 @@ func (f *front) run() {
 }
 
 // workerIdle is how long a worker that served a connection waits for
-// another before it ends.
-const workerIdle = 10 * time.Second
+// another before it ends; at most maxIdleWorkers wait (each holds its
+// grown stack, some KB: a burst of closed connections leaves no more).
+const (
+	workerIdle     = 10 * time.Second
+	maxIdleWorkers = 256
+)
 
 // worker serves c, then the connections run hands it while it waits.
 // A new goroutine per connection starts on a small stack that serving
@@ -119,6 +125,10 @@ func (f *front) worker(c net.Conn) {
 	var t *time.Timer
 	for {
 		f.serveConn(c)
+		if f.idleWorkers.Add(1) > maxIdleWorkers {
+			f.idleWorkers.Add(-1)
+			return
+		}
 		if t == nil {
 			t = time.NewTimer(workerIdle)
 		} else {
@@ -126,10 +136,12 @@ func (f *front) worker(c net.Conn) {
 		}
 		select {
 		case c = <-f.idle:
+			f.idleWorkers.Add(-1)
 			continue
 		case <-t.C:
 		case <-f.done:
 		}
+		f.idleWorkers.Add(-1)
 		t.Stop()
 		return
 	}
