@@ -330,7 +330,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			}
 			return nil, err
 		}
-		return f.answer(c, out, req, resp), nil
+		return f.answer(c, out, req, resp, hdr.answer), nil
 	}
 }
 
@@ -389,9 +389,13 @@ func retryable(err error, reused bool) error {
 	return err
 }
 
-// answer makes the net/http response of resp read on c.
-func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response) *http.Response {
-	body := &fastBody{req: req, resp: resp, conn: c, owner: f}
+// answer makes the net/http response of resp read on c, in body when it
+// is not nil.
+func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Request, resp *fasthttp.Response, body *fastBody) *http.Response {
+	if body == nil {
+		body = new(fastBody)
+	}
+	*body = fastBody{req: req, resp: resp, conn: c, owner: f}
 	if stream := resp.BodyStream(); stream != nil {
 		body.stream = stream
 	} else {
@@ -425,7 +429,7 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Reque
 	if cl >= 0 {
 		clValue = strconv.Itoa(cl)
 	}
-	copyFastHeaders(hr.Header, &resp.Header, clValue)
+	copyFastHeaders(hr.Header, &resp.Header, clValue, body.slots[:0])
 	if cl >= 0 && resp.SkipBody {
 		hr.ContentLength = 0
 	}
@@ -447,6 +451,9 @@ type fastBody struct {
 	hr     *http.Response // its Trailer is filled at the end of a chunked body
 	done   bool
 	hrv    http.Response // what hr points to: one allocation for both
+	// slots hold the values of a short answer's header (copyFastHeaders),
+	// in the same allocation.
+	slots [8]string
 }
 
 func (b *fastBody) Read(p []byte) (int, error) {

@@ -15,8 +15,8 @@ import (
 // constants, not copies.
 //
 // contentLength, when not "", is the Content-Length entry's value (from
-// the same slice).
-func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength string) {
+// the same slice). The slice is slots when it is large enough.
+func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength string, slots []string) {
 	size, n := 0, 0
 	for _, v := range rh.All() {
 		size += len(v)
@@ -28,7 +28,11 @@ func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength s
 		all.Write(v)
 	}
 	values := all.String()
-	slots := make([]string, n+1) // +1: Content-Length
+	if cap(slots) >= n+1 { // +1: Content-Length
+		slots = slots[:n+1]
+	} else {
+		slots = make([]string, n+1)
+	}
 	at := 0
 	for k, v := range rh.All() {
 		value := values[at : at+len(v)]

@@ -19,20 +19,23 @@ func TestCopyFastHeaders(t *testing.T) {
 	if err := rh.Read(bufioReader(raw)); err != nil {
 		t.Fatal(err)
 	}
-	h := http.Header{}
-	copyFastHeaders(h, &rh, "")
-	want := http.Header{
-		"Content-Type":   {"text/plain"},
-		"Set-Cookie":     {"a=1", "b=2"},
-		"X-Custom-Thing": {"one", "two"},
-		"Vary":           {"Accept"},
-	}
-	if !reflect.DeepEqual(h, want) {
-		t.Fatalf("headers\n got %v\nwant %v", h, want)
-	}
-	h["Vary"] = append(h["Vary"], "Origin") // entries are independent
-	if h.Get("Set-Cookie") != "a=1" || h.Get("Content-Type") != "text/plain" {
-		t.Fatalf("appending to one entry changed another: %v", h)
+	// No slots given, enough (the answer's own array), too few.
+	for _, slots := range [][]string{nil, make([]string, 0, 8), make([]string, 0, 2)} {
+		h := http.Header{}
+		copyFastHeaders(h, &rh, "", slots)
+		want := http.Header{
+			"Content-Type":   {"text/plain"},
+			"Set-Cookie":     {"a=1", "b=2"},
+			"X-Custom-Thing": {"one", "two"},
+			"Vary":           {"Accept"},
+		}
+		if !reflect.DeepEqual(h, want) {
+			t.Fatalf("headers (slots of cap %d)\n got %v\nwant %v", cap(slots), h, want)
+		}
+		h["Vary"] = append(h["Vary"], "Origin") // entries are independent
+		if h.Get("Set-Cookie") != "a=1" || h.Get("Content-Type") != "text/plain" {
+			t.Fatalf("appending to one entry changed another (slots of cap %d): %v", cap(slots), h)
+		}
 	}
 }
 

@@ -14,6 +14,9 @@ type backendHeaders struct {
 	in             http.Header
 	cid, user, via string
 	auth           string // the service's Authorization to its instances, or ""
+	// answer, when set, is where the fast client builds the answer's body
+	// and response (forward's, in the allocation it makes anyway).
+	answer *fastBody
 }
 
 // each calls add for every header backendRequestHeaders(h.in, h.cid,

@@ -49,6 +49,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	}
 	fast := s.fastEligible(r, rs.desc.BackendProto)
 	out, hdr, body := s.backendRequestOf(&fw.out, r, rs, g, stopClient, socket, fast)
+	if hdr != nil {
+		hdr.answer = &fw.answer
+	}
 	defer body.finish(rc)
 	dbg.proto = rs.desc.BackendProto
 	sent := s.clock.Now()
@@ -148,6 +151,7 @@ type forwarding struct {
 	out    outgoing
 	socket watchdog
 	rc     http.ResponseController
+	answer fastBody // the fast client's answer (backendHeaders.answer)
 }
 
 // hasClientBody reports a request body backendRequestOf sends.

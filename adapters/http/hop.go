@@ -53,8 +53,13 @@ func removeHopHeaders(h http.Header) {
 			}
 		}
 	}
-	for _, name := range hopHeaders {
-		delete(h, name) // canonical already
+	// One look at each of h's few names, not a hashed delete of each of
+	// the ten hop-by-hop ones (the names are canonical: a key matches
+	// only as written).
+	for k := range h {
+		if isHopHeader(k) {
+			delete(h, k)
+		}
 	}
 }
 

@@ -16,7 +16,8 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, toError(err), debugInfo{})
 		return
 	}
-	tokens, herr := s.requestTokens(r, hp)
+	rs := new(resolved) // resolveTokens' answer, with the tokens in it
+	tokens, herr := s.requestTokens(r, hp, rs.tokenBuf[:0])
 	if herr != nil {
 		s.proxyError(w, r, herr, debugInfo{})
 		return
@@ -24,7 +25,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	if s.proxyPreamble(w, r, tokens) {
 		return
 	}
-	rs, herr := s.resolveTokens(r, hp, wireKey, tokens, true)
+	rs, herr = s.resolveTokens(rs, r, hp, wireKey, tokens, true)
 	if herr != nil {
 		s.proxyError(w, r, herr, debugInfo{})
 		return

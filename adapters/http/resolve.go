@@ -24,6 +24,9 @@ type resolved struct {
 	sources []waiter.Token
 	user    string
 	t       timeouts
+	// tokenBuf holds the one token most requests name (proxy reads it
+	// into here, saving the slice's allocation).
+	tokenBuf [1]waiter.Token
 }
 
 // tokenParts splits a token's data into service parameters and metadata.
@@ -51,17 +54,18 @@ func (s *Server) resolve(r *http.Request, allowFallback bool) (*resolved, *Error
 	if err != nil {
 		return nil, toError(err)
 	}
-	tokens, herr := s.requestTokens(r, hp)
+	tokens, herr := s.requestTokens(r, hp, nil)
 	if herr != nil {
 		return nil, herr
 	}
-	return s.resolveTokens(r, hp, wireKey, tokens, allowFallback)
+	return s.resolveTokens(nil, r, hp, wireKey, tokens, allowFallback)
 }
 
 // resolveTokens is resolve once the headers are parsed and the tokens
 // read (the proxy reads them first for its pre-authentication rules);
-// hp and wireKey are parseHeaders'.
-func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, wireKey string, tokens []waiter.Token, allowFallback bool) (*resolved, *Error) {
+// hp and wireKey are parseHeaders'. The answer is rs when it is not nil
+// (whose tokenBuf tokens may be in), else a new one.
+func (s *Server) resolveTokens(rs *resolved, r *http.Request, hp engine.HeaderParams, wireKey string, tokens []waiter.Token, allowFallback bool) (*resolved, *Error) {
 	parts := make([]tokenParts, len(tokens))
 	for i, t := range tokens {
 		parts[i] = s.tparts.split(t)
@@ -85,7 +89,12 @@ func (s *Server) resolveTokens(r *http.Request, hp engine.HeaderParams, wireKey 
 	for i, p := range parts {
 		metas[i] = p.meta
 	}
-	rs := &resolved{desc: desc, headers: hp, tokens: tokens, sources: tokens, user: user, t: s.requestTimeouts(hp.Request, metas)}
+	if rs == nil {
+		rs = new(resolved)
+	}
+	// Field by field: tokens may be in rs.tokenBuf.
+	rs.desc, rs.latest, rs.headers, rs.tokens, rs.sources, rs.user = desc, nil, hp, tokens, tokens, user
+	rs.t = s.requestTimeouts(hp.Request, metas)
 	if allowFallback {
 		s.applyFallback(rs, parts)
 	}
@@ -204,7 +213,7 @@ func (s *Server) withOverrides(desc *engine.Description) (*engine.Description, *
 	return nd, nil
 }
 
-// requestTokens returns the tokens a request names: every x-waiter-token
+// requestTokens returns the tokens a request names, appended to buf: every x-waiter-token
 // entry must exist (404 "Token not found: ..."); without that header, the
 // Host's hostname names a token when it is not the router's own, and a
 // missing host token is silently no token.
@@ -213,9 +222,12 @@ func (s *Server) withOverrides(desc *engine.Description) (*engine.Description, *
 // so it is answered as missing without asking the store: a flood of
 // requests with made-up names (any Host a client sends) costs no store
 // read, and a cache of missing names cannot be filled with them.
-func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waiter.Token, *Error) {
+func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams, buf []waiter.Token) ([]waiter.Token, *Error) {
 	if len(hp.Tokens) > 0 {
-		out := make([]waiter.Token, 0, len(hp.Tokens))
+		out := buf[:0]
+		if cap(out) < len(hp.Tokens) {
+			out = make([]waiter.Token, 0, len(hp.Tokens))
+		}
 		for _, name := range hp.Tokens {
 			if engine.ValidTokenName(name) != nil {
 				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name,
@@ -243,7 +255,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams) ([]waite
 	if err != nil {
 		return nil, toError(err)
 	}
-	return []waiter.Token{t}, nil
+	return append(buf[:0], t), nil
 }
 
 // maintenanceMessage returns a token's maintenance message, if it is in

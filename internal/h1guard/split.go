@@ -118,11 +118,26 @@ type Split struct {
 // them (a larger one, grown for a large head, is not kept either).
 var splitBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
+// splits are Splits given back by Free: at about 3 KB each (the guard's
+// line and heads, the scratch array), one per connection was the
+// largest allocation of a new connection per request.
+var splits = sync.Pool{New: func() any { return new(Split) }}
+
 // NewSplit wraps c. route decides each head; maxHead bounds a held one.
 func NewSplit(c net.Conn, route func(*Head) bool, maxHead int) *Split {
-	s := &Split{Conn: c, route: route, maxHead: maxHead}
+	s := splits.Get().(*Split) // zero: new, or cleared by Free
+	s.Conn, s.route, s.maxHead = c, route, maxHead
 	s.g.stopAtHead = true
 	return s
+}
+
+// Free gives s back for another connection once its reader is done with
+// it: the caller uses neither s nor what Read returned after, but keeps
+// the connection Handoff returned (which holds nothing of s).
+func (s *Split) Free() {
+	s.release()
+	*s = Split{}
+	splits.Put(s)
 }
 
 func (s *Split) Read(p []byte) (int, error) {

@@ -346,7 +346,9 @@ func validName(k string) bool {
 var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
 
 func cleanValue(v string) string {
-	if strings.ContainsAny(v, "\r\n") {
+	// Two vectorized byte searches: strings.ContainsAny builds a set of
+	// its characters first, on every header line.
+	if strings.IndexByte(v, '\n') >= 0 || strings.IndexByte(v, '\r') >= 0 {
 		v = newlineToSpace.Replace(v)
 	}
 	return strings.TrimSpace(v)

@@ -317,3 +317,21 @@ func TestContextPerConnection(t *testing.T) {
 		t.Fatal("the connection's context was not canceled when it ended")
 	}
 }
+
+// A header value's CR and LF become spaces and its ends are trimmed, as
+// net/http's server writes them: a handler cannot split a response.
+func TestCleanValue(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":           "plain",
+		" padded\t":       "padded",
+		"a\r\nX-Evil: 1":  "a  X-Evil: 1",
+		"a\nb":            "a b",
+		"a\rb":            "a b",
+		"\r\n":            "",
+		"text/plain; x=1": "text/plain; x=1",
+	} {
+		if got := cleanValue(in); got != want {
+			t.Errorf("cleanValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -51,5 +51,5 @@ func (c *serveCmd) Run(e *env) error {
 	ctx, stop := signals()
 	defer stop()
 	log := clikit.LogFlags{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel}.Logger(e.stderr)
-	return serve.Run(ctx, serve.Options{Config: cfg, Clock: clock.New(), Ready: e.serveReady, Logger: log})
+	return serve.Run(ctx, serve.Options{Config: cfg, Clock: clock.New(), Ready: e.serveReady, Logger: log, GCFloor: true})
 }

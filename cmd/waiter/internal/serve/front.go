@@ -33,8 +33,11 @@ type front struct {
 	// fastHeads counts heads the fast path took, handoffs connections
 	// handed to net/http (tests read them).
 	fastHeads, handoffs atomic.Int64
+	// idleWorkers counts workers waiting for a connection (worker).
+	idleWorkers atomic.Int64
 
 	std       chan net.Conn
+	idle      chan net.Conn // to a worker waiting for its next connection
 	done      chan struct{}
 	closeOnce sync.Once
 	mu        sync.Mutex
@@ -49,7 +52,7 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 		ln: ln, edge: edge, maxHead: cfg.MaxHeaderBytes,
 		fast: &h1serve.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
 			Stop: h1guard.ErrHandoff, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)},
-		std: make(chan net.Conn), done: make(chan struct{}),
+		std: make(chan net.Conn), idle: make(chan net.Conn), done: make(chan struct{}),
 	}
 }
 
@@ -96,7 +99,51 @@ func (f *front) run() {
 			return
 		}
 		backoff = 0
-		go f.serveConn(c)
+		select {
+		case f.idle <- c:
+		default:
+			go f.worker(c)
+		}
+	}
+}
+
+// workerIdle is how long a worker that served a connection waits for
+// another before it ends; at most maxIdleWorkers wait (each holds its
+// grown stack, some KB: a burst of closed connections leaves no more).
+const (
+	workerIdle     = 10 * time.Second
+	maxIdleWorkers = 256
+)
+
+// worker serves c, then the connections run hands it while it waits.
+// A new goroutine per connection starts on a small stack that serving
+// a request grows by copying it several times (runtime.morestack and
+// copystack, with the goroutine's creation and exit, were about 4 % of
+// the CPU of a new connection per request); a worker's stack has grown
+// already, as fasthttp's server keeps its workers for the same reason.
+func (f *front) worker(c net.Conn) {
+	var t *time.Timer
+	for {
+		f.serveConn(c)
+		if f.idleWorkers.Add(1) > maxIdleWorkers {
+			f.idleWorkers.Add(-1)
+			return
+		}
+		if t == nil {
+			t = time.NewTimer(workerIdle)
+		} else {
+			t.Reset(workerIdle)
+		}
+		select {
+		case c = <-f.idle:
+			f.idleWorkers.Add(-1)
+			continue
+		case <-t.C:
+		case <-f.done:
+		}
+		f.idleWorkers.Add(-1)
+		t.Stop()
+		return
 	}
 }
 
@@ -105,14 +152,18 @@ func (f *front) serveConn(c net.Conn) {
 	s.HeadTimeout = f.fast.ReadHeaderTimeout
 	if f.fast.ServeConn(s) {
 		if rc, ok := s.Handoff(); ok {
+			s.Free()
 			f.handoffs.Add(1) // before net/http can answer on it
 			select {
 			case f.std <- rc:
 				return
 			case <-f.done:
 			}
+			_ = c.Close()
+			return
 		}
 	}
+	s.Free()
 	_ = c.Close()
 }
 

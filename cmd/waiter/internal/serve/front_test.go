@@ -263,3 +263,40 @@ func TestFastFrontHeadTimeout(t *testing.T) {
 		t.Fatalf("the partial head was dropped after %s, want about the read-header-timeout", d)
 	}
 }
+
+// Connections one after another are served by the worker the first one
+// left waiting, not by a new goroutine each (front.worker): the number of
+// waiting workers stays as it was after the first.
+func TestFastFrontWorkersServeConnectionsInTurn(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu))
+	host := strings.TrimPrefix(rt.url, "http://")
+	waitIdle := func(ok func(int64) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			if ok(fr.idleWorkers.Load()) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("idle workers %d", fr.idleWorkers.Load())
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// The router's own calls (startFrontRouter's /status, handed to
+	// net/http) may have left one waiting already.
+	want := max(fr.idleWorkers.Load(), 1)
+	for i := range 5 {
+		rc := dialRaw(t, host)
+		rc.send("GET /w HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n" + frontSvc + "\r\n")
+		if status, body, closed := rc.answer("GET"); status != 200 || body != "echo /w " || !closed {
+			t.Fatalf("connection %d: %d %q closed %v", i, status, body, closed)
+		}
+		_ = rc.c.Close()
+		waitIdle(func(n int64) bool { return n == want })
+	}
+	if n := fr.idleWorkers.Load(); n != want {
+		t.Fatalf("idle workers %d after 5 connections in turn, want %d", n, want)
+	}
+}

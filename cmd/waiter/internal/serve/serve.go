@@ -42,6 +42,10 @@ type Options struct {
 	// Logger receives the router's log; nil logs to stderr in the
 	// configuration's log-format from its log-level up.
 	Logger *slog.Logger
+	// GCFloor keeps the heap goal at least 32 MB above the live heap
+	// while Run runs (gcfloor.go): the process's, so the command sets
+	// it, not tests running routers side by side.
+	GCFloor bool
 }
 
 // Run serves until ctx ends (SIGTERM), then drains and shuts down in
@@ -71,6 +75,9 @@ func Run(ctx context.Context, opts Options) error {
 		defer throttle.Flush(context.Background())
 	}
 	fillIdentity(&cfg)
+	if opts.GCFloor {
+		defer startGCFloor()()
+	}
 
 	// Others may pass through (x) but not list it: the shell scheduler's
 	// folder is inside, and instances run as other users (run-as-user,
@@ -102,7 +109,7 @@ func Run(ctx context.Context, opts Options) error {
 	// before anything runs that would need stopping.
 	ln := opts.Listener
 	if ln == nil {
-		if ln, err = net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
+		if ln, err = listenTCP(net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
 	} else if err := checkListener(cfg, ln); err != nil {
