@@ -178,7 +178,7 @@ func (r *Runner) failRequestsOn(ts *taskState) {
 	}
 	var ids []engine.RequestID
 	r.reqs.each(func(id engine.RequestID, rq reqState) {
-		if rq.task == ts {
+		if rq.task == int32(ts.ref)+1 {
 			ids = append(ids, id)
 		}
 	})

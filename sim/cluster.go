@@ -526,8 +526,8 @@ func (r *Runner) crashRouter(rt *routerState) {
 	for _, id := range ids {
 		rq, _ := r.reqs.get(id)
 		r.reqs.del(id)
-		if rq.task != nil && rq.task != deadTask {
-			rq.task.inflight--
+		if rq.task > 0 {
+			r.servedBy(&rq).inflight--
 		}
 		st := r.svcs[rq.svc]
 		st.t.Rejected++

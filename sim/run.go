@@ -135,18 +135,35 @@ type Runner struct {
 	// tasksCheckedAt is the model's Removals when a poll last looked
 	// for tasks of r.tasks that ended (endPoll).
 	tasksCheckedAt uint64
+	// arriveEv and finishEv are refilled for each request's arrival and
+	// end (admit, finish): the syncer neither keeps nor changes them but
+	// for their time.
+	arriveEv, finishEv engine.Event
 	// violation is the first invariant violation seen (CheckInvariants).
 	violation error
 }
 
 type reqState struct {
-	svc     int32
-	rt      uint8  // the router the front balancer sent it to
-	life    uint16 // that router's incarnation
+	svc  int32
+	rt   uint8  // the router the front balancer sent it to
+	life uint16 // that router's incarnation
+	// task is where the request is served: noTask while it waits,
+	// taskDead on an instance that no longer exists, else the task's ref
+	// + 1 (r.taskRefs). An index, not a pointer: the request ring then
+	// holds no pointers, so the garbage collector neither scans it nor
+	// puts a write barrier on each request's store.
+	task    int32
 	arrived time.Duration
-	task    *taskState
 	dur     time.Duration // trace duration, if any
 }
+
+const (
+	noTask   int32 = 0
+	taskDead int32 = -1
+)
+
+// servedBy is the task request rq is served by (rq.task > 0).
+func (r *Runner) servedBy(rq *reqState) *taskState { return r.taskRefs[rq.task-1] }
 
 type taskState struct {
 	ref      uint64
@@ -209,6 +226,8 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		sc: sc, opts: opts, src: root, end: sc.Duration,
 		byID: map[string]int{}, tasks: map[string]*taskState{},
 		slow: 1, atVal: Epoch,
+		arriveEv: engine.Event{Kind: engine.EvRequestArrived},
+		finishEv: engine.Event{Kind: engine.EvRequestFinished},
 	}
 	for i := 0; i < max(sc.Routers, 1); i++ {
 		r.rts = append(r.rts, r.newRouter(i, seed, policy))

@@ -156,7 +156,13 @@ func (s *Syncer) Config() Config { return s.cfg }
 // operator actions) to the engine and returns what to do. Overrides and
 // deletes of a service the router does not know are ignored. The slice is
 // valid until the next call.
-func (s *Syncer) Step(now time.Time, ev engine.Event) []Action {
+func (s *Syncer) Step(now time.Time, ev engine.Event) []Action { return s.StepRef(now, &ev) }
+
+// StepRef is Step with the event passed by pointer, for a driver that
+// keeps an Event to refill (the simulator, twice per request): an Event
+// is ~200 bytes, and Step copies it at each call. StepRef sets ev.At to
+// now and changes nothing else of *ev, nor keeps it.
+func (s *Syncer) StepRef(now time.Time, ev *engine.Event) []Action {
 	s.out = s.out[:0]
 	switch ev.Kind {
 	case engine.EvOverride:
@@ -171,7 +177,7 @@ func (s *Syncer) Step(now time.Time, ev engine.Event) []Action {
 		}
 	}
 	added := s.eng.ServicesAdded()
-	s.step(now, &ev)
+	s.step(now, ev)
 	switch ev.Kind {
 	case engine.EvRequestArrived, engine.EvStartService:
 		// Only a service the engine took (not one a per-user limit
