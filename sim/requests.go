@@ -45,8 +45,11 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	// own arrival event refilled: an Event is 192 bytes, and building one
 	// per request and passing it by value cost two copies of it.
 	ae := &r.arriveEv
-	ae.Service, ae.Request, ae.Description, ae.QueueTimeout = st.id, id, st.desc, st.queueTO
+	ae.Service, ae.Request, ae.Description, ae.Ref = st.id, id, st.desc, st.ref
 	r.applyOn(rt, rt.sync.StepRef(r.at(), ae))
+	if !rt.eng.RefLive(st.ref) {
+		st.ref = rt.eng.ServiceRef(st.id)
+	}
 	if rq := r.reqs.ref(id); rq != nil && rq.task == noTask {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.

@@ -226,7 +226,7 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		sc: sc, opts: opts, src: root, end: sc.Duration,
 		byID: map[string]int{}, tasks: map[string]*taskState{},
 		slow: 1, atVal: Epoch,
-		arriveEv: engine.Event{Kind: engine.EvRequestArrived},
+		arriveEv: engine.Event{Kind: engine.EvRequestArrived, QueueTimeout: sc.Router.QueueTimeout},
 		finishEv: engine.Event{Kind: engine.EvRequestFinished},
 	}
 	for i := 0; i < max(sc.Routers, 1); i++ {
