@@ -170,8 +170,9 @@ type Event struct {
 	// (EvEjectRequested, EvKillDelegated, EvKillCandidate, EvSlotOffered,
 	// EvSlotReleased).
 	Router string
-	// Ref, on EvRequestArrived, may hold the driver's handle on the
-	// service (Engine.ServiceRef): a hint that spares looking the id up.
+	// Ref, on EvRequestArrived and EvServiceObserved, may hold the
+	// driver's handle on the service (Engine.ServiceRef): a hint that
+	// spares looking the id up.
 	Ref ServiceRef
 }
 

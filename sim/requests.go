@@ -53,7 +53,7 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	if rq := r.reqs.ref(id); rq != nil && rq.task == noTask {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.
-		if l, ok := rt.eng.ServiceLoad(st.id); !ok || l.Healthy == 0 {
+		if l, ok := rt.eng.ServiceLoadRef(st.ref, st.id); !ok || l.Healthy == 0 {
 			st.t.ColdStarts++
 		}
 	}

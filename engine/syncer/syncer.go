@@ -99,6 +99,10 @@ type Syncer struct {
 // record is what the syncer knows of a service the engine knows.
 type record struct {
 	id string
+	// owner and gone validate a driver's ObserveHint: the record is this
+	// syncer's and still its record of id (forget sets gone).
+	owner *Syncer
+	gone  bool
 	// desc is passed with every observation, so the engine could adopt
 	// the service again if it had to.
 	desc *engine.Description
@@ -265,7 +269,7 @@ func (s *Syncer) step(now time.Time, ev *engine.Event) {
 func (s *Syncer) recordFor(d *engine.Description) *record {
 	rec := s.lookup(d.ID)
 	if rec == nil {
-		rec = &record{id: d.ID, desc: d, appliedSeq: s.buriedSeq}
+		rec = &record{id: d.ID, owner: s, desc: d, appliedSeq: s.buriedSeq}
 		s.services[d.ID] = rec
 	}
 	if rec.desc == nil {
@@ -278,7 +282,7 @@ func (s *Syncer) recordFor(d *engine.Description) *record {
 func (s *Syncer) ensure(id string) *record {
 	rec := s.lookup(id)
 	if rec == nil {
-		rec = &record{id: id, appliedSeq: s.buriedSeq}
+		rec = &record{id: id, owner: s, appliedSeq: s.buriedSeq}
 		s.services[id] = rec
 	}
 	return rec
@@ -298,6 +302,9 @@ func (s *Syncer) lookup(id string) *record {
 
 // forget drops the record of service id.
 func (s *Syncer) forget(id string) {
+	if rec := s.services[id]; rec != nil {
+		rec.gone = true
+	}
 	delete(s.services, id)
 	if s.last != nil && s.last.id == id {
 		s.last = nil
