@@ -22,7 +22,7 @@ func (r *Runner) arrival(p int32) {
 		svc += ps.split.Pick(r.now)
 	}
 	r.admit(svc, 0)
-	at, ok := ps.proc.Next()
+	at, ok := ps.next()
 	r.arr.reschedule(at, ok && at < r.end)
 }
 

@@ -186,6 +186,11 @@ type procState struct {
 	proc   load.Process
 	family int
 	split  *load.Splitter
+	// buf[head:n] are the process's next arrivals, drawn ahead (next);
+	// ended: its Next said it has no more.
+	head, n uint8
+	ended   bool
+	buf     [procBlock]time.Duration
 }
 
 type traceState struct {
@@ -251,8 +256,8 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 			r.q.Push(at+f.Duration, ev{kind: evFaultEnd, idx: int32(i)})
 		}
 	}
-	for i, p := range r.procs {
-		if at, ok := p.proc.Next(); ok && at < r.end {
+	for i := range r.procs {
+		if at, ok := r.procs[i].next(); ok && at < r.end {
 			r.arr.schedule(int32(i), at)
 		}
 	}
