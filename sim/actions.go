@@ -173,7 +173,7 @@ func (r *Runner) deleteTasks(service string) {
 
 // failRequestsOn ends every request in flight on ts with an instance error.
 func (r *Runner) failRequestsOn(ts *taskState) {
-	if ts.inflight == 0 {
+	if r.inflight[ts.ref] == 0 {
 		return
 	}
 	var ids []engine.RequestID

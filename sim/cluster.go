@@ -531,7 +531,7 @@ func (r *Runner) crashRouter(rt *routerState) {
 		rq, _ := r.reqs.get(id)
 		r.reqs.del(id)
 		if rq.task > 0 {
-			r.servedBy(&rq).inflight--
+			*r.inflightOn(&rq)--
 		}
 		st := r.svcs[rq.svc]
 		st.t.Rejected++

@@ -135,6 +135,7 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 				// Listed by its app, so not ended: it runs as of now.
 				ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs)), liveAt: r.model.Removals()}
 				r.taskRefs = append(r.taskRefs, ts)
+				r.inflight = append(r.inflight, 0)
 				r.tasks[t.ID] = ts
 			}
 			if ts == nil {

@@ -89,11 +89,12 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		return
 	}
 	ts.liveAt = removals
-	ts.inflight++
+	inflight := &r.inflight[ts.ref]
+	*inflight++
 	ts.served++
 	rq.task = int32(ts.ref) + 1
 	f := &st.spec.Failure
-	if f.BusyAbove > 0 && ts.inflight > f.BusyAbove {
+	if f.BusyAbove > 0 && int(*inflight) > f.BusyAbove {
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceBusy})
 		return
 	}
@@ -103,8 +104,8 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	}
 	d += r.opts.RequestOverhead
 	if st.spec.SlowWhenBusy {
-		if cpus := st.desc.CPUs; float64(ts.inflight) > cpus && cpus > 0 {
-			d = time.Duration(float64(d) * float64(ts.inflight) / cpus)
+		if cpus := st.desc.CPUs; float64(*inflight) > cpus && cpus > 0 {
+			d = time.Duration(float64(d) * float64(*inflight) / cpus)
 		}
 	}
 	if d <= 0 {
@@ -128,13 +129,12 @@ func (r *Runner) complete(id engine.RequestID, outcome engine.Outcome) {
 func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome) {
 	r.reqs.del(id)
 	if rq.task > 0 {
-		r.servedBy(&rq).inflight--
+		*r.inflightOn(&rq)--
 	}
-	st := r.svcs[rq.svc]
 	lat := r.now - rq.arrived
-	st.t.Completed++
+	r.completed[rq.svc]++
 	if outcome != engine.OutcomeSuccess {
-		st.t.Errors++
+		r.svcs[rq.svc].t.Errors++
 	}
 	r.lats.record(r.svcs, rq.svc, lat)
 	r.rec.completed(int(rq.svc), lat)

@@ -32,7 +32,7 @@ type svcState struct {
 	// ref is the service's handle in the engine of the router that last
 	// took one of its requests (Event.Ref), renewed when not live.
 	ref  engine.ServiceRef
-	t    Totals // Requests and Completed end the first line
+	t    Totals // Requests ends the first line
 	name string
 	// family is the name of the scenario service it is a copy or version
 	// of (its own name for a trace app), which faults address.
@@ -107,6 +107,7 @@ func (r *Runner) addService(root *rng.Source, s *scenario.Behaviour, family, nam
 	st.t.RejectedBy = map[string]int64{}
 	r.byID[d.ID] = len(r.svcs)
 	r.svcs = append(r.svcs, st)
+	r.completed = append(r.completed, 0)
 	return nil
 }
 
@@ -140,4 +141,11 @@ func (r *Runner) traceService(app int32) int {
 		}
 	}
 	return idx
+}
+
+// syncCompleted copies the services' completed counts into their totals.
+func (r *Runner) syncCompleted() {
+	for i, st := range r.svcs {
+		st.t.Completed = r.completed[i]
+	}
 }
