@@ -112,6 +112,9 @@ type record struct {
 	pendingOps   int    // scheduler calls in flight
 	createdAtSeq uint64 // the newest observation number when its create succeeded
 	appliedSeq   uint64 // the number of the newest observation applied
+	// listedSeq is the number of the last observation that listed the
+	// service (PollDone then need not ask the driver).
+	listedSeq uint64
 	// held numbers the scheduler calls (the create first) of a service
 	// re-created while the scheduler may still list its deleted
 	// incarnation (a tombstone), in order; they reach the driver once the
