@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // arrivalHeap orders load processes by their next arrival. Arrivals are
 // the most frequent event; keeping them out of the main event heap halves
@@ -19,14 +16,18 @@ import (
 // eventq keyed by process) filed each arrival in a slot's slice, or, for
 // a quiet service at night more than a second ahead, in the wheel's
 // heap: 7.6 % of large.yaml's day went to rescheduling and peeking.
-// The tree replays one leaf-to-root path of ten nodes in two small
-// arrays per arrival and peeks in O(1).
+// The tree replays one leaf-to-root path of ten words per arrival and
+// peeks in O(1).
 type arrivalHeap struct {
 	h []arrEntry
 	// tree holds the processes instead of h once there are more than
 	// heapProcs of them (schedule moves them).
 	tree   arrTree
 	inTree bool
+	// noTree keeps every process in the heap: the run is too long, or has
+	// too many processes, for the tree's packed keys (maxTreeAt,
+	// procBits).
+	noTree bool
 }
 
 // heapProcs is the most processes kept in the heap.
@@ -68,7 +69,7 @@ func (h *arrivalHeap) schedule(p int32, at time.Duration) {
 		h.tree.set(p, at)
 		return
 	}
-	if len(h.h) == heapProcs {
+	if len(h.h) == heapProcs && !h.noTree {
 		h.inTree = true
 		for _, e := range h.h {
 			h.tree.set(e.p, e.at)
@@ -94,7 +95,7 @@ func (h *arrivalHeap) schedule(p int32, at time.Duration) {
 // reschedule moves the top process to its next arrival, or drops it.
 func (h *arrivalHeap) reschedule(at time.Duration, ok bool) {
 	if h.inTree {
-		p := h.tree.win[1]
+		p := h.tree.top()
 		if !ok {
 			h.tree.clear(p)
 			return
@@ -138,70 +139,70 @@ func (h *arrivalHeap) reschedule(at time.Duration, ok bool) {
 }
 
 // arrTree is a tournament (winner) tree over the processes: leaf p holds
-// process p's next arrival, each inner node the earlier, by (time,
-// process), of its two children's winners, so the root's is the next
-// arrival of all. Changing one process's time replays the matches on its
-// leaf's path only. Processes not scheduled hold never and win no match
-// against a scheduled one.
+// process p's next arrival, each inner node the earlier of its two
+// children, so the root holds the next arrival of all. A node is one
+// word, the arrival's time above the process index (time<<16 | p), so
+// that the order of words is the order of (time, process) and a match is
+// a branch-free min: the winners kept as process indices cost a load of
+// each one's time and an unpredictable branch per level (5 % of
+// large.yaml's day). Changing one process's time replays the matches on
+// its leaf's path only. The packing needs times below 2^47 ns (39 hours)
+// and fewer than 2^16 processes, which arrivalHeap checks (noTree).
 type arrTree struct {
-	at []time.Duration // by process; never when not scheduled
-	// win[i] is the winner of node i: nodes 1..n-1 are inner (the root
-	// is 1; i's children 2i and 2i+1), n..2n-1 are the leaves, n a power
-	// of two no smaller than the processes.
-	win  []int32
+	// key[i]: nodes 1..n-1 are inner (the root is 1; i's children 2i and
+	// 2i+1), n..2n-1 the leaves, n a power of two no smaller than the
+	// processes; unscheduled is a leaf with no arrival.
+	key  []uint64
 	n    int
 	live int
 }
 
-const never = time.Duration(math.MaxInt64)
-
-// beats reports whether process a's next arrival comes before b's.
-func (t *arrTree) beats(a, b int32) bool {
-	if t.at[a] != t.at[b] {
-		return t.at[a] < t.at[b]
-	}
-	return a < b
-}
+const (
+	unscheduled = ^uint64(0)
+	procBits    = 16
+	// maxTreeAt bounds the times the tree can hold.
+	maxTreeAt = time.Duration(1) << (63 - procBits)
+)
 
 // peek returns the next arrival's process and time.
 func (t *arrTree) peek() (int32, time.Duration, bool) {
 	if t.live == 0 {
 		return 0, 0, false
 	}
-	p := t.win[1]
-	return p, t.at[p], true
+	k := t.key[1]
+	return int32(k & (1<<procBits - 1)), time.Duration(k >> procBits), true
 }
 
-// set schedules process p at at (scheduled or not before).
+// top is the process of the next arrival; the tree must not be empty.
+func (t *arrTree) top() int32 { return int32(t.key[1] & (1<<procBits - 1)) }
+
+// set schedules process p at at, scheduled or not before.
 func (t *arrTree) set(p int32, at time.Duration) {
 	if int(p) >= t.n {
 		t.grow(int(p) + 1)
 	}
-	if t.at[p] == never {
+	if t.key[t.n+int(p)] == unscheduled {
 		t.live++
 	}
-	t.at[p] = at
-	t.replay(p)
+	t.replay(p, uint64(at)<<procBits|uint64(p))
 }
 
 // clear unschedules process p.
 func (t *arrTree) clear(p int32) {
-	if t.at[p] != never {
+	if t.key[t.n+int(p)] != unscheduled {
 		t.live--
 	}
-	t.at[p] = never
-	t.replay(p)
+	t.replay(p, unscheduled)
 }
 
-// replay plays again the matches on leaf p's path to the root.
-func (t *arrTree) replay(p int32) {
-	w := t.win
-	for i := (t.n + int(p)) >> 1; i >= 1; i >>= 1 {
-		a, b := w[2*i], w[2*i+1]
-		if t.beats(b, a) {
-			a = b
-		}
-		w[i] = a
+// replay puts k in leaf p and plays again the matches on its path.
+func (t *arrTree) replay(p int32, k uint64) {
+	key := t.key
+	i := t.n + int(p)
+	key[i] = k
+	for i > 1 {
+		i >>= 1
+		key[i] = min(key[2*i], key[2*i+1])
 	}
 }
 
@@ -211,21 +212,15 @@ func (t *arrTree) grow(procs int) {
 	for n < procs {
 		n *= 2
 	}
-	at := make([]time.Duration, n)
-	for i := range at {
-		at[i] = never
+	key := make([]uint64, 2*n)
+	for i := range key {
+		key[i] = unscheduled
 	}
-	copy(at, t.at)
-	t.at, t.n = at, n
-	t.win = make([]int32, 2*n)
-	for p := 0; p < n; p++ {
-		t.win[n+p] = int32(p)
+	for p := 0; p < t.n; p++ {
+		key[n+p] = t.key[t.n+p]
 	}
 	for i := n - 1; i >= 1; i-- {
-		a, b := t.win[2*i], t.win[2*i+1]
-		if t.beats(b, a) {
-			a = b
-		}
-		t.win[i] = a
+		key[i] = min(key[2*i], key[2*i+1])
 	}
+	t.key, t.n = key, n
 }

@@ -263,6 +263,9 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 			r.q.Push(at+f.Duration, ev{kind: evFaultEnd, idx: int32(i)})
 		}
 	}
+	// The tree of many processes' arrivals packs a time and a process in
+	// a word: arrivals come before the end, the trace after the procs.
+	r.arr.noTree = r.end > maxTreeAt || len(r.procs)+1 >= 1<<procBits
 	for i := range r.procs {
 		if at, ok := r.procs[i].next(); ok && at < r.end {
 			r.arr.schedule(int32(i), at)
