@@ -221,6 +221,7 @@ func (e *Engine) NextWake() time.Time { return e.announced }
 func (e *Engine) addService(d *Description) *service {
 	svc := &service{
 		id:           d.ID,
+		owner:        e,
 		instances:    map[string]*instance{},
 		lastActivity: e.now,
 		clustered:    e.cluster != nil,

@@ -170,6 +170,10 @@ type Event struct {
 	// (EvEjectRequested, EvKillDelegated, EvKillCandidate, EvSlotOffered,
 	// EvSlotReleased).
 	Router string
+	// Ref, on EvRequestArrived and EvServiceObserved, may hold the
+	// driver's handle on the service (Engine.ServiceRef): a hint that
+	// spares looking the id up.
+	Ref ServiceRef
 }
 
 // InstanceFlags are facts a scheduler reports about an instance (reference 5.1).

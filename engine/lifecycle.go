@@ -11,7 +11,7 @@ func (e *Engine) observe(ev Event) {
 	if obs == nil {
 		return
 	}
-	svc := e.services[ev.Service]
+	svc := e.lookupRef(ev.Ref, ev.Service)
 	if svc == nil {
 		if !obs.Exists || ev.Description == nil || ev.Description.ID != ev.Service {
 			return // a service this router does not know and cannot describe

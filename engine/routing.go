@@ -11,7 +11,7 @@ func (e *Engine) arrive(ev *Event) {
 	if e.requests.has(ev.Request) {
 		return // the driver reused an unfinished id; ignore the duplicate
 	}
-	svc := e.lookup(ev.Service)
+	svc := e.lookupRef(ev.Ref, ev.Service)
 	if svc == nil {
 		if ev.Description == nil || ev.Description.ID != ev.Service {
 			e.rejectNew(ev.Request, ev.Service, &Error{Code: CodeNotFound, Reason: ReasonInvalidDescription,

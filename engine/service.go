@@ -56,6 +56,9 @@ type service struct {
 
 	id     string
 	policy string
+	// owner is the engine that holds the service, against which a
+	// driver's ServiceRef is checked.
+	owner *Engine
 
 	createRetry  time.Time
 	suspended    bool

@@ -29,8 +29,12 @@ type Load struct {
 }
 
 // ServiceLoad returns the summary of service id, or false if unknown.
-func (e *Engine) ServiceLoad(id string) (Load, bool) {
-	svc := e.services[id]
+func (e *Engine) ServiceLoad(id string) (Load, bool) { return e.ServiceLoadRef(ServiceRef{}, id) }
+
+// ServiceLoadRef is ServiceLoad with the driver's handle on the service
+// (see ServiceRef).
+func (e *Engine) ServiceLoadRef(ref ServiceRef, id string) (Load, bool) {
+	svc := e.lookupRef(ref, id)
 	if svc == nil {
 		return Load{}, false
 	}

@@ -173,12 +173,12 @@ func (r *Runner) deleteTasks(service string) {
 
 // failRequestsOn ends every request in flight on ts with an instance error.
 func (r *Runner) failRequestsOn(ts *taskState) {
-	if ts.inflight == 0 {
+	if r.inflight[ts.ref] == 0 {
 		return
 	}
 	var ids []engine.RequestID
 	r.reqs.each(func(id engine.RequestID, rq reqState) {
-		if rq.task == ts {
+		if rq.task == int32(ts.ref)+1 {
 			ids = append(ids, id)
 		}
 	})

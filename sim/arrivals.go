@@ -1,10 +1,6 @@
 package sim
 
-import (
-	"time"
-
-	"github.com/waiter-go/waiter/sim/eventq"
-)
+import "time"
 
 // arrivalHeap orders load processes by their next arrival. Arrivals are
 // the most frequent event; keeping them out of the main event heap halves
@@ -13,22 +9,29 @@ import (
 // fixed and runs stay deterministic.
 //
 // It is a 4-ary heap of (time, process) pairs stored inline, without
-// container/heap's interface calls. With more than wheelProcs processes
-// the same order lives in an eventq.Queue instead, keyed by process
-// index: with a thousand services every arrival moved the top process
-// down about five levels of the heap (4 % of large.yaml's profile at its
-// peak), where the queue's timing wheel files it in its millisecond's
-// slot, which holds one or two.
+// container/heap's interface calls. With more than heapProcs processes
+// the same order lives in a tournament tree instead (arrTree): with a
+// thousand services the heap moved the top process down about five
+// levels at every arrival, and the timing wheel that replaced it (an
+// eventq keyed by process) filed each arrival in a slot's slice, or, for
+// a quiet service at night more than a second ahead, in the wheel's
+// heap: 7.6 % of large.yaml's day went to rescheduling and peeking.
+// The tree replays one leaf-to-root path of ten words per arrival and
+// peeks in O(1).
 type arrivalHeap struct {
 	h []arrEntry
-	// wheel holds the processes instead of h once there are more than
-	// wheelProcs of them (schedule moves them).
-	wheel   *eventq.Queue[int32]
-	inWheel bool
+	// tree holds the processes instead of h once there are more than
+	// heapProcs of them (schedule moves them).
+	tree   arrTree
+	inTree bool
+	// noTree keeps every process in the heap: the run is too long, or has
+	// too many processes, for the tree's packed keys (maxTreeAt,
+	// procBits).
+	noTree bool
 }
 
-// wheelProcs is the most processes kept in the heap.
-const wheelProcs = 64
+// heapProcs is the most processes kept in the heap.
+const heapProcs = 64
 
 type arrEntry struct {
 	at time.Duration
@@ -43,17 +46,16 @@ func (a *arrEntry) before(b *arrEntry) bool {
 }
 
 func (h *arrivalHeap) Len() int {
-	if h.inWheel {
-		return h.wheel.Len()
+	if h.inTree {
+		return h.tree.live
 	}
 	return len(h.h)
 }
 
 // peek returns the next arrival's process and time.
 func (h *arrivalHeap) peek() (int32, time.Duration, bool) {
-	if h.inWheel {
-		e, ok := h.wheel.Peek()
-		return e.Value, e.At, ok
+	if h.inTree {
+		return h.tree.peek()
 	}
 	if len(h.h) == 0 {
 		return 0, 0, false
@@ -63,17 +65,17 @@ func (h *arrivalHeap) peek() (int32, time.Duration, bool) {
 
 // schedule sets process p's next arrival; p must not be in the heap.
 func (h *arrivalHeap) schedule(p int32, at time.Duration) {
-	if h.inWheel {
-		h.wheel.PushKeyed(at, uint64(p), p)
+	if h.inTree {
+		h.tree.set(p, at)
 		return
 	}
-	if len(h.h) == wheelProcs {
-		h.wheel, h.inWheel = eventq.New[int32](0), true
+	if len(h.h) == heapProcs && !h.noTree {
+		h.inTree = true
 		for _, e := range h.h {
-			h.wheel.PushKeyed(e.at, uint64(e.p), e.p)
+			h.tree.set(e.p, e.at)
 		}
 		h.h = nil
-		h.wheel.PushKeyed(at, uint64(p), p)
+		h.tree.set(p, at)
 		return
 	}
 	h.h = append(h.h, arrEntry{at: at, p: p})
@@ -92,11 +94,13 @@ func (h *arrivalHeap) schedule(p int32, at time.Duration) {
 
 // reschedule moves the top process to its next arrival, or drops it.
 func (h *arrivalHeap) reschedule(at time.Duration, ok bool) {
-	if h.inWheel {
-		e, _ := h.wheel.Pop()
-		if ok {
-			h.wheel.PushKeyed(at, uint64(e.Value), e.Value)
+	if h.inTree {
+		p := h.tree.top()
+		if !ok {
+			h.tree.clear(p)
+			return
 		}
+		h.tree.set(p, at)
 		return
 	}
 	n := len(h.h)
@@ -132,4 +136,91 @@ func (h *arrivalHeap) reschedule(at time.Duration, ok bool) {
 		i = m
 	}
 	items[i] = e
+}
+
+// arrTree is a tournament (winner) tree over the processes: leaf p holds
+// process p's next arrival, each inner node the earlier of its two
+// children, so the root holds the next arrival of all. A node is one
+// word, the arrival's time above the process index (time<<16 | p), so
+// that the order of words is the order of (time, process) and a match is
+// a branch-free min: the winners kept as process indices cost a load of
+// each one's time and an unpredictable branch per level (5 % of
+// large.yaml's day). Changing one process's time replays the matches on
+// its leaf's path only. The packing needs times below 2^47 ns (39 hours)
+// and fewer than 2^16 processes, which arrivalHeap checks (noTree).
+type arrTree struct {
+	// key[i]: nodes 1..n-1 are inner (the root is 1; i's children 2i and
+	// 2i+1), n..2n-1 the leaves, n a power of two no smaller than the
+	// processes; unscheduled is a leaf with no arrival.
+	key  []uint64
+	n    int
+	live int
+}
+
+const (
+	unscheduled = ^uint64(0)
+	procBits    = 16
+	// maxTreeAt bounds the times the tree can hold.
+	maxTreeAt = time.Duration(1) << (63 - procBits)
+)
+
+// peek returns the next arrival's process and time.
+func (t *arrTree) peek() (int32, time.Duration, bool) {
+	if t.live == 0 {
+		return 0, 0, false
+	}
+	k := t.key[1]
+	return int32(k & (1<<procBits - 1)), time.Duration(k >> procBits), true
+}
+
+// top is the process of the next arrival; the tree must not be empty.
+func (t *arrTree) top() int32 { return int32(t.key[1] & (1<<procBits - 1)) }
+
+// set schedules process p at at, scheduled or not before.
+func (t *arrTree) set(p int32, at time.Duration) {
+	if int(p) >= t.n {
+		t.grow(int(p) + 1)
+	}
+	if t.key[t.n+int(p)] == unscheduled {
+		t.live++
+	}
+	t.replay(p, uint64(at)<<procBits|uint64(p))
+}
+
+// clear unschedules process p.
+func (t *arrTree) clear(p int32) {
+	if t.key[t.n+int(p)] != unscheduled {
+		t.live--
+	}
+	t.replay(p, unscheduled)
+}
+
+// replay puts k in leaf p and plays again the matches on its path.
+func (t *arrTree) replay(p int32, k uint64) {
+	key := t.key
+	i := t.n + int(p)
+	key[i] = k
+	for i > 1 {
+		i >>= 1
+		key[i] = min(key[2*i], key[2*i+1])
+	}
+}
+
+// grow makes room for procs processes, keeping the scheduled ones.
+func (t *arrTree) grow(procs int) {
+	n := max(1, t.n)
+	for n < procs {
+		n *= 2
+	}
+	key := make([]uint64, 2*n)
+	for i := range key {
+		key[i] = unscheduled
+	}
+	for p := 0; p < t.n; p++ {
+		key[n+p] = t.key[t.n+p]
+	}
+	for i := n - 1; i >= 1; i-- {
+		key[i] = min(key[2*i], key[2*i+1])
+	}
+	t.key, t.n = key, n
 }

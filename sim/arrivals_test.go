@@ -13,10 +13,13 @@ import (
 func TestArrivalHeapMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var h arrivalHeap
+		// noTree: a run too long for the tree's packed keys keeps every
+		// process in the heap.
+		h.noTree = rapid.Bool().Draw(t, "noTree")
 		model := map[int32]time.Duration{}
-		// Up to twice wheelProcs processes: the heap, and the wheel that
-		// takes over; times from ties to beyond the wheel's second.
-		n := rapid.IntRange(1, 2*wheelProcs).Draw(t, "procs")
+		// Up to twice heapProcs processes: the heap, and the tree that
+		// takes over; times from ties to seconds apart.
+		n := rapid.IntRange(1, 2*heapProcs).Draw(t, "procs")
 		delta := rapid.OneOf(rapid.Int64Range(0, 10), rapid.Int64Range(0, 3e9))
 		for p := int32(0); p < int32(n); p++ {
 			at := time.Duration(rapid.Int64Range(0, 20).Draw(t, "at"))

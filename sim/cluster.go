@@ -46,6 +46,10 @@ type routerState struct {
 	pollGen uint64
 	// obs is the observation buffer polls reuse.
 	obs engine.Observation
+	// hints are the syncer's handles on each service (by index), which
+	// spare a poll looking every service up by id in the syncer and the
+	// engine.
+	hints []syncer.ObserveHint
 	// facts are what this router's own health checks learnt of each
 	// task (scheduler: marathon, SyncerProbes).
 	facts map[string]engine.InstanceFlags
@@ -526,8 +530,8 @@ func (r *Runner) crashRouter(rt *routerState) {
 	for _, id := range ids {
 		rq, _ := r.reqs.get(id)
 		r.reqs.del(id)
-		if rq.task != nil && rq.task != deadTask {
-			rq.task.inflight--
+		if rq.task > 0 {
+			*r.inflightOn(&rq)--
 		}
 		st := r.svcs[rq.svc]
 		st.t.Rejected++

@@ -1,5 +1,7 @@
 package sim
 
+import "github.com/waiter-go/waiter/engine"
+
 // noteServing counts a cold-started service (Totals.ColdStartServices)
 // when an observation of app id gives the engine its first healthy
 // instance. The engine learns of healthy instances only from
@@ -21,7 +23,11 @@ func (r *Runner) noteServingSvc(svc int, id string) {
 	// A service serves when any live router sees a healthy instance of it.
 	serving := false
 	for _, rt := range r.rts {
-		if l, ok := rt.eng.ServiceLoad(id); rt.up && ok && l.Healthy > 0 {
+		var ref engine.ServiceRef
+		if svc < len(rt.hints) {
+			ref = rt.hints[svc].ServiceRef()
+		}
+		if l, ok := rt.eng.ServiceLoadRef(ref, id); rt.up && ok && l.Healthy > 0 {
 			serving = true
 			break
 		}

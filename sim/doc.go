@@ -7,8 +7,9 @@
 // Three sources of timed work are merged in one loop (run.go): the
 // Marathon model's own timers (sim/marathon), the load processes' next
 // arrivals (a queue of their own, arrivals.go, because arrivals are the
-// most frequent event: a heap, or with many processes an eventq wheel
-// keyed by process index), and every other event in an eventq queue ordered by
+// most frequent event: a heap, or with many processes a tournament tree
+// keyed by process index, each process's arrivals drawn a few at a
+// time), and every other event in an eventq queue ordered by
 // (time, sequence): a timing wheel for the next second, where request
 // completions fall, in front of a heap for the rest. At one instant Marathon's work runs first, then
 // arrivals, then other events, so the order never depends on a map or a

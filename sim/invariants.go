@@ -48,6 +48,7 @@ func (r *Runner) checkCluster() {
 // checkEngine verifies what the engine shows: queues within
 // max-queue-length and request conservation per service.
 func (r *Runner) checkEngine() {
+	r.syncCompleted()
 	for _, st := range r.svcs {
 		for _, rt := range r.rts {
 			if l, ok := rt.eng.ServiceLoad(st.desc.ID); ok && rt.up && l.Waiting > st.desc.MaxQueueLength {

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/engine/syncer"
 	"github.com/waiter-go/waiter/sim/marathon"
 	"github.com/waiter-go/waiter/sim/scenario"
 )
@@ -31,7 +32,14 @@ func (r *Runner) endPoll(rt *routerState, seq uint64) {
 	at := r.at()
 	for _, a := range r.model.Apps() {
 		obs, svc := r.observe(rt, a)
-		r.applyOn(rt, rt.sync.Observed(at, seq, a.Spec.ID, obs, nil))
+		var h *syncer.ObserveHint
+		if svc >= 0 {
+			for len(rt.hints) <= svc {
+				rt.hints = append(rt.hints, syncer.ObserveHint{})
+			}
+			h = &rt.hints[svc]
+		}
+		r.applyOn(rt, rt.sync.ObservedHint(at, seq, a.Spec.ID, obs, nil, h))
 		r.noteServingSvc(svc, a.Spec.ID)
 	}
 	r.applyOn(rt, rt.sync.PollDone(at, seq, nil, func(id string) bool { return r.model.App(id) != nil }))
@@ -127,6 +135,7 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 				// Listed by its app, so not ended: it runs as of now.
 				ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs)), liveAt: r.model.Removals()}
 				r.taskRefs = append(r.taskRefs, ts)
+				r.inflight = append(r.inflight, 0)
 				r.tasks[t.ID] = ts
 			}
 			if ts == nil {

@@ -22,7 +22,7 @@ func (r *Runner) arrival(p int32) {
 		svc += ps.split.Pick(r.now)
 	}
 	r.admit(svc, 0)
-	at, ok := ps.proc.Next()
+	at, ok := ps.next()
 	r.arr.reschedule(at, ok && at < r.end)
 }
 
@@ -41,14 +41,19 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	rt.t.requests++
 	r.rec.routerArrival(rt)
 	r.reqs.put(id, reqState{svc: int32(svc), rt: uint8(rt.idx), life: rt.life, arrived: r.now, dur: dur})
-	// The syncer called directly, not through stepOn: the event (192
-	// bytes) is built where Step takes it instead of copied there.
-	r.applyOn(rt, rt.sync.Step(r.at(), engine.Event{Kind: engine.EvRequestArrived, Service: st.id, Request: id,
-		Description: st.desc, QueueTimeout: st.queueTO}))
-	if rq := r.reqs.ref(id); rq != nil && rq.task == nil {
+	// The syncer called directly, not through stepOn, with the run's
+	// own arrival event refilled: an Event is 192 bytes, and building one
+	// per request and passing it by value cost two copies of it.
+	ae := &r.arriveEv
+	ae.Service, ae.Request, ae.Description, ae.Ref = st.id, id, st.desc, st.ref
+	r.applyOn(rt, rt.sync.StepRef(r.at(), ae))
+	if !rt.eng.RefLive(st.ref) {
+		st.ref = rt.eng.ServiceRef(st.id)
+	}
+	if rq := r.reqs.ref(id); rq != nil && rq.task == noTask {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.
-		if l, ok := rt.eng.ServiceLoad(st.id); !ok || l.Healthy == 0 {
+		if l, ok := rt.eng.ServiceLoadRef(st.ref, st.id); !ok || l.Healthy == 0 {
 			st.t.ColdStarts++
 		}
 	}
@@ -79,16 +84,17 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	if ts == nil || ts.dead || (ts.liveAt != removals && ts.mt.Ended()) {
 		// The router's view was stale: the instance is gone. Connecting
 		// fails fast (502) and the engine ejects the instance.
-		rq.task = deadTask
+		rq.task = taskDead
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceError})
 		return
 	}
 	ts.liveAt = removals
-	ts.inflight++
+	inflight := &r.inflight[ts.ref]
+	*inflight++
 	ts.served++
-	rq.task = ts
+	rq.task = int32(ts.ref) + 1
 	f := &st.spec.Failure
-	if f.BusyAbove > 0 && ts.inflight > f.BusyAbove {
+	if f.BusyAbove > 0 && int(*inflight) > f.BusyAbove {
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceBusy})
 		return
 	}
@@ -98,8 +104,8 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	}
 	d += r.opts.RequestOverhead
 	if st.spec.SlowWhenBusy {
-		if cpus := st.desc.CPUs; float64(ts.inflight) > cpus && cpus > 0 {
-			d = time.Duration(float64(d) * float64(ts.inflight) / cpus)
+		if cpus := st.desc.CPUs; float64(*inflight) > cpus && cpus > 0 {
+			d = time.Duration(float64(d) * float64(*inflight) / cpus)
 		}
 	}
 	if d <= 0 {
@@ -111,13 +117,10 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	r.q.Push(r.now+d, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeSuccess})
 }
 
-// deadTask marks requests sent to an instance that no longer exists.
-var deadTask = &taskState{dead: true}
-
 // complete ends a dispatched request with its outcome.
 func (r *Runner) complete(id engine.RequestID, outcome engine.Outcome) {
 	rq, ok := r.reqs.get(id)
-	if !ok || rq.task == nil {
+	if !ok || rq.task == noTask {
 		return // already ended (its instance crashed)
 	}
 	r.finish(id, rq, outcome)
@@ -125,14 +128,13 @@ func (r *Runner) complete(id engine.RequestID, outcome engine.Outcome) {
 
 func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome) {
 	r.reqs.del(id)
-	if rq.task != deadTask {
-		rq.task.inflight--
+	if rq.task > 0 {
+		*r.inflightOn(&rq)--
 	}
-	st := r.svcs[rq.svc]
 	lat := r.now - rq.arrived
-	st.t.Completed++
+	r.completed[rq.svc]++
 	if outcome != engine.OutcomeSuccess {
-		st.t.Errors++
+		r.svcs[rq.svc].t.Errors++
 	}
 	r.lats.record(r.svcs, rq.svc, lat)
 	r.rec.completed(int(rq.svc), lat)
@@ -148,7 +150,9 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	if len(r.rts) > 1 {
 		rt.hist.Record(lat) // only a cluster's report shows each router's latency
 	}
-	r.applyOn(rt, rt.sync.Step(r.at(), engine.Event{Kind: engine.EvRequestFinished, Request: id, Outcome: outcome}))
+	fe := &r.finishEv
+	fe.Request, fe.Outcome = id, outcome
+	r.applyOn(rt, rt.sync.StepRef(r.at(), fe))
 }
 
 // reject records a request the engine refused.

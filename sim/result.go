@@ -32,6 +32,7 @@ func (r *Runner) report() *Report {
 		DurationS: r.sc.Duration.Seconds()}
 	tot := &rep.Totals
 	tot.RejectedBy = map[string]int64{}
+	r.syncCompleted()
 	r.lats.flush(r.svcs)
 	var all stats.Histogram
 	for i, st := range r.svcs {

@@ -111,8 +111,15 @@ type Runner struct {
 	// taskRefs indexes every task the router learnt of; the engine echoes
 	// the index (ObservedInstance.Ref) on dispatch.
 	taskRefs []*taskState
-	calls    []apiCall
-	free     []int32
+	// inflight counts each task's requests in flight, by its ref, and
+	// completed each service's completed requests (Totals.Completed,
+	// filled in by syncCompleted): dense arrays rather than fields of
+	// taskState and svcState, so that a request's end touches neither
+	// (with a thousand services, two cache misses per request).
+	inflight  []int32
+	completed []int64
+	calls     []apiCall
+	free      []int32
 	// notified are the apps the scheduler announced a change of at this
 	// instant (scheduler: shell), observed once the instant's work is done.
 	notified []string
@@ -135,27 +142,44 @@ type Runner struct {
 	// tasksCheckedAt is the model's Removals when a poll last looked
 	// for tasks of r.tasks that ended (endPoll).
 	tasksCheckedAt uint64
+	// arriveEv and finishEv are refilled for each request's arrival and
+	// end (admit, finish): the syncer neither keeps nor changes them but
+	// for their time.
+	arriveEv, finishEv engine.Event
 	// violation is the first invariant violation seen (CheckInvariants).
 	violation error
 }
 
 type reqState struct {
-	svc     int32
-	rt      uint8  // the router the front balancer sent it to
-	life    uint16 // that router's incarnation
+	svc  int32
+	rt   uint8  // the router the front balancer sent it to
+	life uint16 // that router's incarnation
+	// task is where the request is served: noTask while it waits,
+	// taskDead on an instance that no longer exists, else the task's ref
+	// + 1 (r.taskRefs). An index, not a pointer: the request ring then
+	// holds no pointers, so the garbage collector neither scans it nor
+	// puts a write barrier on each request's store.
+	task    int32
 	arrived time.Duration
-	task    *taskState
 	dur     time.Duration // trace duration, if any
 }
 
+const (
+	noTask   int32 = 0
+	taskDead int32 = -1
+)
+
+// inflightOn counts the requests in flight on the task request rq is
+// served by (rq.task > 0).
+func (r *Runner) inflightOn(rq *reqState) *int32 { return &r.inflight[rq.task-1] }
+
 type taskState struct {
-	ref      uint64
-	id       string
-	mt       *marathon.Task
-	svc      int32
-	inflight int
-	served   int
-	dead     bool
+	ref    uint64
+	id     string
+	mt     *marathon.Task
+	svc    int32
+	served int
+	dead   bool
 	// liveAt is the model's Removals() when the task was last found
 	// running: while that count stays, no task ended, so this one still
 	// runs (dispatch skips reading the model's task).
@@ -169,6 +193,11 @@ type procState struct {
 	proc   load.Process
 	family int
 	split  *load.Splitter
+	// buf[head:n] are the process's next arrivals, drawn ahead (next);
+	// ended: its Next said it has no more.
+	head, n uint8
+	ended   bool
+	buf     [procBlock]time.Duration
 }
 
 type traceState struct {
@@ -209,6 +238,8 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 		sc: sc, opts: opts, src: root, end: sc.Duration,
 		byID: map[string]int{}, tasks: map[string]*taskState{},
 		slow: 1, atVal: Epoch,
+		arriveEv: engine.Event{Kind: engine.EvRequestArrived, QueueTimeout: sc.Router.QueueTimeout},
+		finishEv: engine.Event{Kind: engine.EvRequestFinished},
 	}
 	for i := 0; i < max(sc.Routers, 1); i++ {
 		r.rts = append(r.rts, r.newRouter(i, seed, policy))
@@ -232,8 +263,11 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 			r.q.Push(at+f.Duration, ev{kind: evFaultEnd, idx: int32(i)})
 		}
 	}
-	for i, p := range r.procs {
-		if at, ok := p.proc.Next(); ok && at < r.end {
+	// The tree of many processes' arrivals packs a time and a process in
+	// a word: arrivals come before the end, the trace after the procs.
+	r.arr.noTree = r.end > maxTreeAt || len(r.procs)+1 >= 1<<procBits
+	for i := range r.procs {
+		if at, ok := r.procs[i].next(); ok && at < r.end {
 			r.arr.schedule(int32(i), at)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim/load"
@@ -26,13 +25,15 @@ import (
 type svcState struct {
 	// id is desc.ID (the description never changes during a run), kept
 	// here for the line's sake.
-	id      string
-	spec    *scenario.Behaviour
-	times   *rng.Source
-	queueTO time.Duration
-	t       Totals // Requests, Completed and Rejected end the first line
-	desc    *engine.Description
-	name    string
+	id    string
+	desc  *engine.Description
+	spec  *scenario.Behaviour
+	times *rng.Source
+	// ref is the service's handle in the engine of the router that last
+	// took one of its requests (Event.Ref), renewed when not live.
+	ref  engine.ServiceRef
+	t    Totals // Requests ends the first line
+	name string
 	// family is the name of the scenario service it is a copy or version
 	// of (its own name for a trace app), which faults address.
 	family string
@@ -102,10 +103,11 @@ func (r *Runner) addService(root *rng.Source, s *scenario.Behaviour, family, nam
 	if _, dup := r.byID[d.ID]; dup {
 		return fmt.Errorf("service %s: same Waiter parameters as another service (id %s)", vname, d.ID)
 	}
-	st := &svcState{id: d.ID, name: vname, family: family, desc: d, spec: s, times: root.Derive("times/" + vname), queueTO: r.sc.Router.QueueTimeout, hist: &stats.Histogram{}}
+	st := &svcState{id: d.ID, name: vname, family: family, desc: d, spec: s, times: root.Derive("times/" + vname), hist: &stats.Histogram{}}
 	st.t.RejectedBy = map[string]int64{}
 	r.byID[d.ID] = len(r.svcs)
 	r.svcs = append(r.svcs, st)
+	r.completed = append(r.completed, 0)
 	return nil
 }
 
@@ -139,4 +141,11 @@ func (r *Runner) traceService(app int32) int {
 		}
 	}
 	return idx
+}
+
+// syncCompleted copies the services' completed counts into their totals.
+func (r *Runner) syncCompleted() {
+	for i, st := range r.svcs {
+		st.t.Completed = r.completed[i]
+	}
 }

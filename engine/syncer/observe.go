@@ -18,13 +18,41 @@ func (s *Syncer) Adoptable(id string) bool {
 // lists it (o.Exists) or says it does not run. desc describes a service
 // the router does not know (see Adoptable); nil otherwise.
 func (s *Syncer) Observed(now time.Time, seq uint64, id string, o *engine.Observation, desc *engine.Description) []Action {
+	return s.ObservedHint(now, seq, id, o, desc, nil)
+}
+
+// ObserveHint is a driver's handle on what Observed looks up by a
+// service's id: the syncer's record of it and the engine's service
+// (engine.ServiceRef). A driver that observes the same services poll
+// after poll (the simulator: a thousand services every poll interval,
+// where the two map probes by a long id missed the cache each) keeps
+// one per service and passes it to ObservedHint, which renews it. It is
+// only a hint, checked before use: the zero ObserveHint is valid, and a
+// stale one changes nothing but the cost.
+type ObserveHint struct {
+	rec *record
+	ref engine.ServiceRef
+}
+
+// ServiceRef is the engine's handle on the service, as last renewed.
+func (h *ObserveHint) ServiceRef() engine.ServiceRef { return h.ref }
+
+// ObservedHint is Observed with the driver's hint for service id, nil
+// for none.
+func (s *Syncer) ObservedHint(now time.Time, seq uint64, id string, o *engine.Observation, desc *engine.Description, h *ObserveHint) []Action {
 	s.out = s.out[:0]
 	if !o.Exists {
 		s.observeAbsent(now, seq, id)
 		return s.out
 	}
-	rec := s.lookup(id)
+	var rec *record
+	if h != nil && h.rec != nil && h.rec.owner == s && !h.rec.gone && h.rec.id == id {
+		rec = h.rec
+	} else {
+		rec = s.lookup(id)
+	}
 	if rec != nil {
+		rec.listedSeq = seq
 		if s.tombstones[id] != nil {
 			// Re-created, but the scheduler still lists the deleted
 			// incarnation: its instances are being killed and are none of
@@ -39,14 +67,22 @@ func (s *Syncer) Observed(now time.Time, seq uint64, id string, o *engine.Observ
 		if !s.Adoptable(id) || desc == nil || desc.ID != id || seq < s.buriedSeq {
 			return s.out // unknown, deleted, or maybe its deleted incarnation (buriedSeq)
 		}
-		rec = &record{id: id, desc: desc, appliedSeq: seq}
+		rec = &record{id: id, owner: s, desc: desc, appliedSeq: seq, listedSeq: seq}
 		s.services[id] = rec
 	}
 	rec.observed, rec.existed = true, true
 	if s.cfg.KeepViews {
 		rec.lastObs = *o
 	}
-	s.step(now, &engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: o, Description: rec.desc})
+	if h == nil {
+		s.step(now, &engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: o, Description: rec.desc})
+		return s.out
+	}
+	h.rec = rec
+	s.step(now, &engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: o, Description: rec.desc, Ref: h.ref})
+	if !s.eng.RefLive(h.ref) {
+		h.ref = s.eng.ServiceRef(id)
+	}
 	return s.out
 }
 

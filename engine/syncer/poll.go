@@ -41,15 +41,18 @@ func (s *Syncer) ObservationStarted(now time.Time) uint64 {
 
 // PollDone ends poll seq. Unless it failed (err), every service the
 // router knows or deleted that the poll did not list (listed is false) is
-// observed absent, which the lost-service and tombstone rules judge.
+// observed absent, which the lost-service and tombstone rules judge. A
+// service the driver observed present in poll seq (Observed) was listed:
+// listed is asked only of the others (with a thousand services, a lookup
+// by id each that the driver just did for the observation).
 // Then the next poll is announced: after PollInterval, FastPollInterval
 // while requests wait, or at once if one was asked for meanwhile.
 func (s *Syncer) PollDone(now time.Time, seq uint64, err error, listed func(id string) bool) []Action {
 	s.out = s.out[:0]
 	if err == nil {
 		var missing []string
-		for id := range s.services {
-			if !listed(id) {
+		for id, rec := range s.services {
+			if rec.listedSeq != seq && !listed(id) {
 				missing = append(missing, id)
 			}
 		}

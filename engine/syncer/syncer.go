@@ -99,6 +99,10 @@ type Syncer struct {
 // record is what the syncer knows of a service the engine knows.
 type record struct {
 	id string
+	// owner and gone validate a driver's ObserveHint: the record is this
+	// syncer's and still its record of id (forget sets gone).
+	owner *Syncer
+	gone  bool
 	// desc is passed with every observation, so the engine could adopt
 	// the service again if it had to.
 	desc *engine.Description
@@ -108,6 +112,9 @@ type record struct {
 	pendingOps   int    // scheduler calls in flight
 	createdAtSeq uint64 // the newest observation number when its create succeeded
 	appliedSeq   uint64 // the number of the newest observation applied
+	// listedSeq is the number of the last observation that listed the
+	// service (PollDone then need not ask the driver).
+	listedSeq uint64
 	// held numbers the scheduler calls (the create first) of a service
 	// re-created while the scheduler may still list its deleted
 	// incarnation (a tombstone), in order; they reach the driver once the
@@ -156,7 +163,13 @@ func (s *Syncer) Config() Config { return s.cfg }
 // operator actions) to the engine and returns what to do. Overrides and
 // deletes of a service the router does not know are ignored. The slice is
 // valid until the next call.
-func (s *Syncer) Step(now time.Time, ev engine.Event) []Action {
+func (s *Syncer) Step(now time.Time, ev engine.Event) []Action { return s.StepRef(now, &ev) }
+
+// StepRef is Step with the event passed by pointer, for a driver that
+// keeps an Event to refill (the simulator, twice per request): an Event
+// is ~200 bytes, and Step copies it at each call. StepRef sets ev.At to
+// now and changes nothing else of *ev, nor keeps it.
+func (s *Syncer) StepRef(now time.Time, ev *engine.Event) []Action {
 	s.out = s.out[:0]
 	switch ev.Kind {
 	case engine.EvOverride:
@@ -171,7 +184,7 @@ func (s *Syncer) Step(now time.Time, ev engine.Event) []Action {
 		}
 	}
 	added := s.eng.ServicesAdded()
-	s.step(now, &ev)
+	s.step(now, ev)
 	switch ev.Kind {
 	case engine.EvRequestArrived, engine.EvStartService:
 		// Only a service the engine took (not one a per-user limit
@@ -259,7 +272,7 @@ func (s *Syncer) step(now time.Time, ev *engine.Event) {
 func (s *Syncer) recordFor(d *engine.Description) *record {
 	rec := s.lookup(d.ID)
 	if rec == nil {
-		rec = &record{id: d.ID, desc: d, appliedSeq: s.buriedSeq}
+		rec = &record{id: d.ID, owner: s, desc: d, appliedSeq: s.buriedSeq}
 		s.services[d.ID] = rec
 	}
 	if rec.desc == nil {
@@ -272,7 +285,7 @@ func (s *Syncer) recordFor(d *engine.Description) *record {
 func (s *Syncer) ensure(id string) *record {
 	rec := s.lookup(id)
 	if rec == nil {
-		rec = &record{id: id, appliedSeq: s.buriedSeq}
+		rec = &record{id: id, owner: s, appliedSeq: s.buriedSeq}
 		s.services[id] = rec
 	}
 	return rec
@@ -292,6 +305,9 @@ func (s *Syncer) lookup(id string) *record {
 
 // forget drops the record of service id.
 func (s *Syncer) forget(id string) {
+	if rec := s.services[id]; rec != nil {
+		rec.gone = true
+	}
 	delete(s.services, id)
 	if s.last != nil && s.last.id == id {
 		s.last = nil

@@ -37,16 +37,26 @@ import (
 //	kill a a.1 [force]                an operator kill
 //	delete a
 //	state a                           what the syncer and engine know of a
+//
+// Each script runs twice: observing through Observed, then through
+// ObservedHint with one hint per service kept for the whole script (as
+// the simulator keeps them), which must change nothing: a hint gone
+// stale (a service deleted, re-created, adopted) is only a hint.
 func TestTraces(t *testing.T) {
-	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
-		h := &traceHarness{now: epoch, descs: map[string]*engine.Description{}}
-		h.s = New(engine.New(engine.Config{Seed: 1, DeploymentErrorMinHosts: 1}), Config{KeepViews: true})
-		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
-			out := h.run(t, d)
-			h.checkRecords(t, d)
-			return out
+	for _, hinted := range []bool{false, true} {
+		datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+			h := &traceHarness{now: epoch, descs: map[string]*engine.Description{}}
+			if hinted {
+				h.hints = map[string]*ObserveHint{}
+			}
+			h.s = New(engine.New(engine.Config{Seed: 1, DeploymentErrorMinHosts: 1}), Config{KeepViews: true})
+			datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
+				out := h.run(t, d)
+				h.checkRecords(t, d)
+				return out
+			})
 		})
-	})
+	}
 }
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -66,6 +76,21 @@ type traceHarness struct {
 	now   time.Time
 	descs map[string]*engine.Description
 	alias []string // "id=alias" pairs for the replacer
+	// hints, when not nil, holds the ObserveHint of each service id.
+	hints map[string]*ObserveHint
+}
+
+// observed is Observed, or ObservedHint with the service's hint.
+func (h *traceHarness) observed(seq uint64, id string, o *engine.Observation, adopt *engine.Description) []Action {
+	if h.hints == nil {
+		return h.s.Observed(h.now, seq, id, o, adopt)
+	}
+	hint := h.hints[id]
+	if hint == nil {
+		hint = &ObserveHint{}
+		h.hints[id] = hint
+	}
+	return h.s.ObservedHint(h.now, seq, id, o, adopt, hint)
 }
 
 // errs are the scheduler errors a script can name.
@@ -194,9 +219,9 @@ func (h *traceHarness) run(t *testing.T, d *datadriven.TestData) string {
 		if d.HasArg("adopt") && h.s.Adoptable(desc.ID) {
 			adopt = desc
 		}
-		acts = h.s.Observed(h.now, seq, desc.ID, o, adopt)
+		acts = h.observed(seq, desc.ID, o, adopt)
 	case "absent":
-		acts = h.s.Observed(h.now, num("seq"), svc(0).ID, &engine.Observation{}, nil)
+		acts = h.observed(num("seq"), svc(0).ID, &engine.Observation{}, nil)
 	case "poll-done":
 		listed := map[string]bool{}
 		for _, name := range vals("listed") {

@@ -55,3 +55,26 @@ func TestKeyedMatchesModel(t *testing.T) {
 		})
 	})
 }
+
+// TestPopAfterPeekSeesKeyedTie: PeekAt locates the earliest event (here
+// in the heap) for Pop; a keyed event pushed since at the same time with
+// a smaller key (here into the wheel) must still pop first.
+func TestPopAfterPeekSeesKeyedTie(t *testing.T) {
+	var q Queue[int]
+	at := time.Duration(2 * wheelSlots << slotShift)
+	q.PushKeyed(at-1000, 7, 7) // beyond the wheel: the heap
+	q.PushKeyed(at, 5, 5)      // the heap too
+	if e, _ := q.Pop(); e.Value != 7 {
+		t.Fatalf("first pop = %d, want 7", e.Value)
+	}
+	// The wheel now starts at at-1000's slot, so at lies in it.
+	if next, _ := q.PeekAt(); next != at {
+		t.Fatalf("PeekAt = %v, want %v", next, at)
+	}
+	q.PushKeyed(at, 1, 1)
+	for _, want := range []int{1, 5} {
+		if e, _ := q.Pop(); e.Value != want {
+			t.Fatalf("pop = %d, want %d", e.Value, want)
+		}
+	}
+}

@@ -50,6 +50,10 @@ type Queue[T any] struct {
 	// peeks follow no change to the queue (Push keeps it, Pop drops it).
 	next   time.Duration
 	nextOK bool
+	// nextSlot is where the earliest event lies while nextOK: its wheel
+	// slot, or -1 for far's root; -2 when unknown (a Push that made a new
+	// earliest). Pop after PeekAt then does not locate it again.
+	nextSlot int64
 }
 
 // New returns an empty queue with room for capacity events outside the
@@ -91,8 +95,11 @@ func (q *Queue[T]) push(e Event[T]) {
 	}
 	q.n++
 	at := e.At
-	if q.nextOK && at < q.next {
-		q.next = at // the new earliest (a tie leaves the earlier time)
+	if q.nextOK && at <= q.next {
+		// The new earliest, or a tie (which leaves the earlier time but,
+		// keyed, may come first): where the earliest lies is unknown.
+		q.next = at
+		q.nextSlot = -2
 	}
 	s := int64(at) >> slotShift
 	if s < q.cur || s-q.cur >= wheelSlots {
@@ -175,8 +182,8 @@ func (q *Queue[T]) PeekAt() (at time.Duration, ok bool) {
 		return 0, false
 	}
 	if !q.nextOK {
-		m, _ := q.min()
-		q.next, q.nextOK = m.At, true
+		m, s := q.min()
+		q.next, q.nextOK, q.nextSlot = m.At, true, s
 	}
 	return q.next, true
 }
@@ -188,8 +195,20 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 		return e, false
 	}
 	q.n--
+	var m *Event[T]
+	var s int64
+	if q.nextOK && q.nextSlot != -2 {
+		// PeekAt located it, and no Push since was due as early.
+		if s = q.nextSlot; s < 0 {
+			m = &q.far[0]
+		} else {
+			sl := q.wheel[s&wheelMask]
+			m = &sl[len(sl)-1]
+		}
+	} else {
+		m, s = q.min()
+	}
 	q.nextOK = false
-	m, s := q.min()
 	e = *m
 	if s < 0 {
 		q.popFar()

@@ -120,6 +120,9 @@ func TestQueueMatchesModel(t *testing.T) {
 				next++
 			},
 			"pop": func(t *rapid.T) {
+				if rapid.Bool().Draw(t, "peek first") {
+					q.PeekAt() // Pop then takes the earliest PeekAt located
+				}
 				e, ok := q.Pop()
 				if len(model) == 0 {
 					if ok {
@@ -206,6 +209,9 @@ func TestWheelMatchesModel(t *testing.T) {
 				next++
 			},
 			"pop": func(t *rapid.T) {
+				if rapid.Bool().Draw(t, "peek first") {
+					q.PeekAt() // Pop then takes the earliest PeekAt located
+				}
 				e, ok := q.Pop()
 				if len(model) == 0 {
 					if ok {
