@@ -26,7 +26,7 @@ type apiCall struct {
 func (r *Runner) act(rt *routerState, sa *syncer.Action) {
 	if sa.Kind == syncer.ActPollAt {
 		rt.pollGen++
-		r.q.Push(max(sa.At.Sub(Epoch), r.now), ev{kind: evPoll, gen: rt.pollGen, rt: uint8(rt.idx), life: rt.life})
+		r.q.Push(max(sa.At.Sub(Epoch), r.now), ev{kind: evPoll, arg: rt.pollGen, rt: uint8(rt.idx), life: rt.life})
 		return
 	}
 	a := &sa.Engine
@@ -48,7 +48,7 @@ func (r *Runner) act(rt *routerState, sa *syncer.Action) {
 		if a.Kind == engine.ActCreateService {
 			lat += r.opts.CreateOverhead
 		}
-		r.q.Push(r.now+lat, ev{kind: evAPI, idx: idx})
+		r.q.Push(r.now+lat, ev{kind: evAPI, arg: uint64(idx)})
 		return
 	}
 	switch a.Kind {

@@ -85,7 +85,7 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		// The router's view was stale: the instance is gone. Connecting
 		// fails fast (502) and the engine ejects the instance.
 		rq.task = taskDead
-		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceError})
+		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeInstanceError})
 		return
 	}
 	ts.liveAt = removals
@@ -95,7 +95,7 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	rq.task = int32(ts.ref) + 1
 	f := &st.spec.Failure
 	if f.BusyAbove > 0 && int(*inflight) > f.BusyAbove {
-		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceBusy})
+		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeInstanceBusy})
 		return
 	}
 	d := rq.dur
@@ -112,9 +112,9 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		d = time.Microsecond
 	}
 	if f.CrashAfterRequests > 0 && ts.served == f.CrashAfterRequests {
-		r.q.Push(r.now+d/2, ev{kind: evCrash, req: engine.RequestID(r.taskRef(ts))})
+		r.q.Push(r.now+d/2, ev{kind: evCrash, arg: uint64(r.taskRef(ts))})
 	}
-	r.q.Push(r.now+d, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeSuccess})
+	r.q.Push(r.now+d, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeSuccess})
 }
 
 // complete ends a dispatched request with its outcome.
