@@ -119,11 +119,11 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 
 // complete ends a dispatched request with its outcome.
 func (r *Runner) complete(id engine.RequestID, outcome engine.Outcome) {
-	rq, ok := r.reqs.get(id)
-	if !ok || rq.task == noTask {
+	rq := r.reqs.ref(id)
+	if rq == nil || rq.task == noTask {
 		return // already ended (its instance crashed)
 	}
-	r.finish(id, rq, outcome)
+	r.finish(id, *rq, outcome)
 }
 
 func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome) {

@@ -151,8 +151,11 @@ type Runner struct {
 }
 
 type reqState struct {
-	svc  int32
-	rt   uint8  // the router the front balancer sent it to
+	svc int32
+	rt  uint8 // the router the front balancer sent it to
+	// live: reqTable's slot holds an unfinished request. A field here
+	// rather than beside the state in the slot keeps a slot at 32 bytes.
+	live bool
 	life uint16 // that router's incarnation
 	// task is where the request is served: noTask while it waits,
 	// taskDead on an instance that no longer exists, else the task's ref
