@@ -312,9 +312,8 @@ func (r *Runner) loop() {
 			if !ok || et >= r.end {
 				break
 			}
-			e, _ := r.q.Pop()
-			r.now = e.At
-			r.handle(e.Value)
+			r.now = et
+			r.handle(r.q.PopValue())
 		}
 		r.observeNotified()
 		if r.opts.Progress != nil && r.now >= nextProgress {

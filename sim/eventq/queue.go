@@ -194,11 +194,26 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 	if q.n == 0 {
 		return e, false
 	}
+	m, s := q.take()
+	e = *m
+	q.remove(s, e.At)
+	return e, true
+}
+
+// PopValue removes the earliest event and returns its payload; the queue
+// must not be empty. A caller that peeked knows the event's time already,
+// and a payload alone comes back in registers where a whole Event is
+// copied through memory (a simulator pops once per event it handles).
+func (q *Queue[T]) PopValue() T {
+	if q.n == 0 {
+		panic("eventq: PopValue on an empty queue")
+	}
+	// take and remove written out: as calls they cost what returning
+	// the whole event did.
 	q.n--
 	var m *Event[T]
 	var s int64
 	if q.nextOK && q.nextSlot != -2 {
-		// PeekAt located it, and no Push since was due as early.
 		if s = q.nextSlot; s < 0 {
 			m = &q.far[0]
 		} else {
@@ -209,12 +224,51 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 		m, s = q.min()
 	}
 	q.nextOK = false
-	e = *m
+	v := m.Value
+	if s < 0 {
+		at := m.At
+		q.popFar()
+		q.cur = max(q.cur, int64(at)>>slotShift)
+		return v
+	}
+	i := s & wheelMask
+	sl := q.wheel[i]
+	last := len(sl) - 1
+	sl[last] = Event[T]{}
+	q.wheel[i] = sl[:last]
+	q.inWheel--
+	if last == 0 {
+		q.used[i>>6] &^= 1 << (i & 63)
+		q.hot = -1
+	}
+	q.cur = s
+	return v
+}
+
+// take locates the earliest event for Pop (the queue is not empty): where
+// PeekAt found it when no Push since was due as early, else afresh.
+func (q *Queue[T]) take() (*Event[T], int64) {
+	q.n--
+	if q.nextOK && q.nextSlot != -2 {
+		q.nextOK = false
+		if s := q.nextSlot; s >= 0 {
+			sl := q.wheel[s&wheelMask]
+			return &sl[len(sl)-1], s
+		}
+		return &q.far[0], -1
+	}
+	q.nextOK = false
+	return q.min()
+}
+
+// remove drops the event take located, due at at, from slot s (-1: far's
+// root).
+func (q *Queue[T]) remove(s int64, at time.Duration) {
 	if s < 0 {
 		q.popFar()
-		// Nothing in the wheel is earlier than e: the window may move up.
-		q.cur = max(q.cur, int64(e.At)>>slotShift)
-		return e, true
+		// Nothing in the wheel is earlier: the window may move up.
+		q.cur = max(q.cur, int64(at)>>slotShift)
+		return
 	}
 	i := s & wheelMask
 	sl := q.wheel[i]
@@ -229,7 +283,6 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 		q.hot = -1
 	}
 	q.cur = s
-	return e, true
 }
 
 // Reset empties the queue, keeping its storage. The sequence counter keeps
