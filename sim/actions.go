@@ -51,6 +51,12 @@ func (r *Runner) act(rt *routerState, sa *syncer.Action) {
 		r.q.Push(r.now+lat, ev{kind: evAPI, arg: uint64(idx)})
 		return
 	}
+	r.actEngine(rt, a)
+}
+
+// actEngine carries out one of router rt's engine's actions that is not
+// a scheduler call (as the syncer passes it through).
+func (r *Runner) actEngine(rt *routerState, a *engine.Action) {
 	switch a.Kind {
 	case engine.ActDispatch:
 		r.dispatch(rt, a)

@@ -46,7 +46,7 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	// per request and passing it by value cost two copies of it.
 	ae := &r.arriveEv
 	ae.Service, ae.Request, ae.Description, ae.Ref = st.id, id, st.desc, st.ref
-	r.applyOn(rt, rt.sync.StepRef(r.at(), ae))
+	r.stepSplit(rt, ae)
 	if !rt.eng.RefLive(st.ref) {
 		st.ref = rt.eng.ServiceRef(st.id)
 	}
@@ -152,7 +152,7 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	}
 	fe := &r.finishEv
 	fe.Request, fe.Outcome = id, outcome
-	r.applyOn(rt, rt.sync.StepRef(r.at(), fe))
+	r.stepSplit(rt, fe)
 }
 
 // reject records a request the engine refused.

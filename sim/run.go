@@ -389,4 +389,16 @@ func (r *Runner) applyOn(rt *routerState, acts []syncer.Action) {
 	}
 }
 
+// stepSplit feeds a request's event to router rt's syncer by StepSplit
+// and carries out the engine's actions it passed through, then its own:
+// a dispatch is read where the engine wrote it, not from a copy. act
+// never steps an engine, so the engine's slice stays valid meanwhile.
+func (r *Runner) stepSplit(rt *routerState, e *engine.Event) {
+	pass, out := rt.sync.StepSplit(r.at(), e)
+	for i := range pass {
+		r.actEngine(rt, &pass[i])
+	}
+	r.applyOn(rt, out)
+}
+
 var _ = stats.Histogram{}
