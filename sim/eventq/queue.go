@@ -77,7 +77,7 @@ func (q *Queue[T]) Len() int { return q.n }
 func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
 	seq := q.seq
 	q.seq++
-	q.push(Event[T]{At: at, Seq: seq, Value: v})
+	q.push(at, seq, v)
 	return seq
 }
 
@@ -86,15 +86,17 @@ func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
 // among the pending events, so a queue takes either Push or PushKeyed.
 // (The simulator's arrivals order ties by their process's index.)
 func (q *Queue[T]) PushKeyed(at time.Duration, key uint64, v T) {
-	q.push(Event[T]{At: at, Seq: key, Value: v})
+	q.push(at, key, v)
 }
 
-func (q *Queue[T]) push(e Event[T]) {
+// push takes the event's fields rather than an Event: the event is then
+// built once, in its place in the queue, not on the stack first and
+// copied in.
+func (q *Queue[T]) push(at time.Duration, seq uint64, v T) {
 	if q.wheel == nil {
 		q.init()
 	}
 	q.n++
-	at := e.At
 	if q.nextOK && at <= q.next {
 		// The new earliest, or a tie (which leaves the earlier time but,
 		// keyed, may come first): where the earliest lies is unknown.
@@ -103,21 +105,26 @@ func (q *Queue[T]) push(e Event[T]) {
 	}
 	s := int64(at) >> slotShift
 	if s < q.cur || s-q.cur >= wheelSlots {
-		q.far = append(q.far, e)
+		q.far = append(q.far, Event[T]{At: at, Seq: seq, Value: v})
 		q.up(len(q.far) - 1)
 		return
 	}
 	i := s & wheelMask
-	sl := append(q.wheel[i], e)
+	sl := q.wheel[i]
 	// Keep the slot sorted with the smallest (At, Seq) last: after Push,
-	// e has the largest Seq so far, so it moves only past events due
-	// later.
-	j := len(sl) - 1
-	for j > 0 && less(&sl[j-1], &e) {
-		sl[j] = sl[j-1]
+	// the event has the largest Seq so far, so it moves only past events
+	// due later (keyed, past those due as early with a larger key).
+	j := len(sl)
+	for j > 0 && (sl[j-1].At < at || sl[j-1].At == at && sl[j-1].Seq < seq) {
 		j--
 	}
-	sl[j] = e
+	if j == len(sl) {
+		sl = append(sl, Event[T]{At: at, Seq: seq, Value: v})
+	} else {
+		sl = append(sl, Event[T]{})
+		copy(sl[j+1:], sl[j:])
+		sl[j] = Event[T]{At: at, Seq: seq, Value: v}
+	}
 	q.wheel[i] = sl
 	q.used[i>>6] |= 1 << (i & 63)
 	q.inWheel++
