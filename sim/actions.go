@@ -26,7 +26,7 @@ type apiCall struct {
 func (r *Runner) act(rt *routerState, sa *syncer.Action) {
 	if sa.Kind == syncer.ActPollAt {
 		rt.pollGen++
-		r.q.Push(max(sa.At.Sub(Epoch), r.now), ev{kind: evPoll, gen: rt.pollGen, rt: uint8(rt.idx), life: rt.life})
+		r.q.Push(max(sa.At.Sub(Epoch), r.now), ev{kind: evPoll, arg: rt.pollGen, rt: uint8(rt.idx), life: rt.life})
 		return
 	}
 	a := &sa.Engine
@@ -48,9 +48,15 @@ func (r *Runner) act(rt *routerState, sa *syncer.Action) {
 		if a.Kind == engine.ActCreateService {
 			lat += r.opts.CreateOverhead
 		}
-		r.q.Push(r.now+lat, ev{kind: evAPI, idx: idx})
+		r.q.Push(r.now+lat, ev{kind: evAPI, arg: uint64(idx)})
 		return
 	}
+	r.actEngine(rt, a)
+}
+
+// actEngine carries out one of router rt's engine's actions that is not
+// a scheduler call (as the syncer passes it through).
+func (r *Runner) actEngine(rt *routerState, a *engine.Action) {
 	switch a.Kind {
 	case engine.ActDispatch:
 		r.dispatch(rt, a)

@@ -319,7 +319,7 @@ func (r *Runner) send(m routerMsg) {
 		idx = int32(len(c.msgs))
 		c.msgs = append(c.msgs, m)
 	}
-	r.q.Push(r.now+r.sc.Cluster.Lag, ev{kind: evMsg, idx: idx})
+	r.q.Push(r.now+r.sc.Cluster.Lag, ev{kind: evMsg, arg: uint64(idx)})
 }
 
 // deliver hands a message to its router, unless that router crashed

@@ -18,7 +18,7 @@ func (r *Runner) startPoll(rt *routerState) {
 		r.checkEngine()
 	}
 	seq := rt.sync.PollStarted(r.at())
-	r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evPollDone, gen: seq, rt: uint8(rt.idx), life: rt.life})
+	r.q.Push(r.now+r.sc.Router.APILatency, ev{kind: evPollDone, arg: seq, rt: uint8(rt.idx), life: rt.life})
 }
 
 // endPoll feeds the syncer one observation per app, as `waiter serve`

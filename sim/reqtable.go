@@ -7,9 +7,12 @@ import "github.com/waiter-go/waiter/engine"
 // oldest unfinished id replaces a hash map on the hottest path; it grows
 // only with the span between the oldest and newest unfinished request.
 // The ring's size is a power of two, so a slot is found with a mask
-// rather than a division.
+// rather than a division. A slot is a reqState (32 bytes) whose live
+// field says whether it holds an unfinished request; a slot outside the
+// window [base, base+n) is never read, so del only clears live and put
+// writes its slot whole, once.
 type reqTable struct {
-	slots []reqSlot
+	slots []reqState
 	mask  int
 	base  engine.RequestID // id stored at slots[head]
 	head  int
@@ -17,12 +20,7 @@ type reqTable struct {
 	live  int
 }
 
-type reqSlot struct {
-	state reqState
-	live  bool
-}
-
-func (t *reqTable) slot(id engine.RequestID) *reqSlot {
+func (t *reqTable) slot(id engine.RequestID) *reqState {
 	off := int(id - t.base)
 	if id < t.base || off >= t.n {
 		return nil
@@ -35,15 +33,18 @@ func (t *reqTable) put(id engine.RequestID, s reqState) {
 	if t.n == 0 {
 		t.base = id
 	}
-	for int(id-t.base) >= t.n {
-		if t.n == len(t.slots) {
-			t.grow()
-		}
-		t.slots[(t.head+t.n)&t.mask] = reqSlot{}
-		t.n++
+	off := int(id - t.base)
+	for off >= len(t.slots) {
+		t.grow()
 	}
-	sl := t.slot(id)
-	sl.state, sl.live = s, true
+	// Ids skipped since the last put (none in a run: ids are handed out
+	// one by one) are slots of the window holding no request.
+	for ; t.n < off; t.n++ {
+		t.slots[(t.head+t.n)&t.mask].live = false
+	}
+	s.live = true
+	t.slots[(t.head+off)&t.mask] = s
+	t.n = max(t.n, off+1)
 	t.live++
 }
 
@@ -52,7 +53,7 @@ func (t *reqTable) grow() {
 	if size == 0 {
 		size = 1024
 	}
-	slots := make([]reqSlot, size)
+	slots := make([]reqState, size)
 	for i := 0; i < t.n; i++ {
 		slots[i] = t.slots[(t.head+i)&t.mask]
 	}
@@ -64,17 +65,17 @@ func (t *reqTable) get(id engine.RequestID) (reqState, bool) {
 	if sl == nil || !sl.live {
 		return reqState{}, false
 	}
-	return sl.state, true
+	return *sl, true
 }
 
 // ref returns the state of live request id to read or change in place,
-// or nil; the pointer is valid until the next put.
+// or nil; the pointer is valid until the next put or del.
 func (t *reqTable) ref(id engine.RequestID) *reqState {
 	sl := t.slot(id)
 	if sl == nil || !sl.live {
 		return nil
 	}
-	return &sl.state
+	return sl
 }
 
 func (t *reqTable) del(id engine.RequestID) {
@@ -83,7 +84,6 @@ func (t *reqTable) del(id engine.RequestID) {
 		return
 	}
 	sl.live = false
-	sl.state = reqState{}
 	t.live--
 	for t.n > 0 && !t.slots[t.head].live {
 		t.head = (t.head + 1) & t.mask
@@ -97,7 +97,7 @@ func (t *reqTable) each(f func(id engine.RequestID, s reqState)) {
 	for i := 0; i < t.n; i++ {
 		sl := &t.slots[(t.head+i)&t.mask]
 		if sl.live {
-			f(t.base+engine.RequestID(i), sl.state)
+			f(t.base+engine.RequestID(i), *sl)
 		}
 	}
 }

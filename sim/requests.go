@@ -46,7 +46,7 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	// per request and passing it by value cost two copies of it.
 	ae := &r.arriveEv
 	ae.Service, ae.Request, ae.Description, ae.Ref = st.id, id, st.desc, st.ref
-	r.applyOn(rt, rt.sync.StepRef(r.at(), ae))
+	r.stepSplit(rt, ae)
 	if !rt.eng.RefLive(st.ref) {
 		st.ref = rt.eng.ServiceRef(st.id)
 	}
@@ -85,7 +85,7 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		// The router's view was stale: the instance is gone. Connecting
 		// fails fast (502) and the engine ejects the instance.
 		rq.task = taskDead
-		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceError})
+		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeInstanceError})
 		return
 	}
 	ts.liveAt = removals
@@ -95,7 +95,7 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	rq.task = int32(ts.ref) + 1
 	f := &st.spec.Failure
 	if f.BusyAbove > 0 && int(*inflight) > f.BusyAbove {
-		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeInstanceBusy})
+		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeInstanceBusy})
 		return
 	}
 	d := rq.dur
@@ -112,18 +112,18 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		d = time.Microsecond
 	}
 	if f.CrashAfterRequests > 0 && ts.served == f.CrashAfterRequests {
-		r.q.Push(r.now+d/2, ev{kind: evCrash, req: engine.RequestID(r.taskRef(ts))})
+		r.q.Push(r.now+d/2, ev{kind: evCrash, arg: uint64(r.taskRef(ts))})
 	}
-	r.q.Push(r.now+d, ev{kind: evComplete, req: a.Request, outcome: engine.OutcomeSuccess})
+	r.q.Push(r.now+d, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeSuccess})
 }
 
 // complete ends a dispatched request with its outcome.
 func (r *Runner) complete(id engine.RequestID, outcome engine.Outcome) {
-	rq, ok := r.reqs.get(id)
-	if !ok || rq.task == noTask {
+	rq := r.reqs.ref(id)
+	if rq == nil || rq.task == noTask {
 		return // already ended (its instance crashed)
 	}
-	r.finish(id, rq, outcome)
+	r.finish(id, *rq, outcome)
 }
 
 func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome) {
@@ -152,7 +152,7 @@ func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome
 	}
 	fe := &r.finishEv
 	fe.Request, fe.Outcome = id, outcome
-	r.applyOn(rt, rt.sync.StepRef(r.at(), fe))
+	r.stepSplit(rt, fe)
 }
 
 // reject records a request the engine refused.

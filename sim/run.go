@@ -71,20 +71,20 @@ const (
 )
 
 // ev is one simulator event; a small value so the heap never allocates.
-// Which fields count depends on kind: idx indexes a call, fault, message
-// or service; req a request or a crash target; outcome a completion's; gen
-// says which poll an evPoll is (later announcements replace it) and seq
-// which observation an evPollDone ends; rt and life name the router (and
-// its incarnation: events of a crashed one are dropped) a router's own
-// event belongs to.
+// Which fields count depends on kind: arg is a completion's request id
+// or a crash's target, the index of a call, fault or message, or which
+// poll an evPoll is (later announcements replace it) and which
+// observation an evPollDone ends; outcome a completion's; rt and life
+// name the router (and its incarnation: events of a crashed one are
+// dropped) a router's own event belongs to. One argument word rather
+// than a field per use keeps an ev at 16 bytes and a queued event at 32:
+// each event is copied into the queue and out of it again.
 type ev struct {
 	kind    evKind
 	outcome engine.Outcome
 	rt      uint8
 	life    uint16
-	idx     int32
-	req     engine.RequestID
-	gen     uint64
+	arg     uint64
 }
 
 // Runner holds one run's state.
@@ -151,8 +151,11 @@ type Runner struct {
 }
 
 type reqState struct {
-	svc  int32
-	rt   uint8  // the router the front balancer sent it to
+	svc int32
+	rt  uint8 // the router the front balancer sent it to
+	// live: reqTable's slot holds an unfinished request. A field here
+	// rather than beside the state in the slot keeps a slot at 32 bytes.
+	live bool
 	life uint16 // that router's incarnation
 	// task is where the request is served: noTask while it waits,
 	// taskDead on an instance that no longer exists, else the task's ref
@@ -258,9 +261,9 @@ func newRunner(sc *scenario.Scenario, opts Options) (*Runner, error) {
 	r.q.Push(0, ev{kind: evSample})
 	for i, f := range sc.Faults {
 		at := f.Start
-		r.q.Push(at, ev{kind: evFaultStart, idx: int32(i)})
+		r.q.Push(at, ev{kind: evFaultStart, arg: uint64(i)})
 		if f.Duration > 0 {
-			r.q.Push(at+f.Duration, ev{kind: evFaultEnd, idx: int32(i)})
+			r.q.Push(at+f.Duration, ev{kind: evFaultEnd, arg: uint64(i)})
 		}
 	}
 	// The tree of many processes' arrivals packs a time and a process in
@@ -309,9 +312,8 @@ func (r *Runner) loop() {
 			if !ok || et >= r.end {
 				break
 			}
-			e, _ := r.q.Pop()
-			r.now = e.At
-			r.handle(e.Value)
+			r.now = et
+			r.handle(r.q.PopValue())
 		}
 		r.observeNotified()
 		if r.opts.Progress != nil && r.now >= nextProgress {
@@ -330,37 +332,37 @@ func (r *Runner) loop() {
 func (r *Runner) handle(e ev) {
 	switch e.kind {
 	case evComplete:
-		r.complete(e.req, e.outcome)
+		r.complete(engine.RequestID(e.arg), e.outcome)
 	case evWake:
 		if rt := r.live(e); rt != nil && rt.wakeOn && rt.wakeAt == r.now {
 			rt.wakeOn = false
 			r.stepOn(rt, engine.Event{Kind: engine.EvTick})
 		}
 	case evPoll:
-		if rt := r.live(e); rt != nil && e.gen == rt.pollGen {
+		if rt := r.live(e); rt != nil && e.arg == rt.pollGen {
 			r.startPoll(rt)
 		}
 	case evPollDone:
 		if rt := r.live(e); rt != nil {
-			r.endPoll(rt, e.gen)
+			r.endPoll(rt, e.arg)
 		}
 	case evAPI:
-		r.callScheduler(e.idx)
+		r.callScheduler(int32(e.arg))
 	case evFaultStart:
-		r.faultStart(int(e.idx))
+		r.faultStart(int(e.arg))
 	case evFaultEnd:
-		r.faultEnd(int(e.idx))
+		r.faultEnd(int(e.arg))
 	case evSync:
 		r.syncMetrics()
 	case evMsg:
-		r.deliver(e.idx)
+		r.deliver(int32(e.arg))
 	case evMemberExpiry:
 		r.memberExpiry(e)
 	case evSample:
 		r.rec.sample()
 		r.q.Push(r.now+r.rec.width, ev{kind: evSample})
 	case evCrash:
-		r.crashTask(e.req)
+		r.crashTask(engine.RequestID(e.arg))
 	}
 }
 
@@ -369,9 +371,23 @@ func (r *Runner) handle(e ev) {
 // seconds and nanoseconds each time, so the last answer is kept.
 func (r *Runner) at() time.Time {
 	if r.atOf != r.now {
-		r.atOf, r.atVal = r.now, Epoch.Add(r.now)
+		r.atOf, r.atVal = r.now, atTime(r.now)
 	}
 	return r.atVal
+}
+
+// epochUnix is Epoch in Unix seconds (Epoch falls on a whole second).
+var epochUnix = Epoch.Unix()
+
+// atTime is Epoch.Add(d), the same Time value (TestAtTimeIsEpochAdd),
+// built directly for d ≥ 0: Add checks for overflow and a monotonic
+// reading, and nearly every event is a new instant (2 % of spike's time
+// went to Time.Add and addSec).
+func atTime(d time.Duration) time.Time {
+	if d < 0 {
+		return Epoch.Add(d)
+	}
+	return time.Unix(epochUnix+int64(d/time.Second), int64(d%time.Second)).UTC()
 }
 
 // stepOn feeds one event to router rt's engine, through the syncer's
@@ -385,6 +401,18 @@ func (r *Runner) applyOn(rt *routerState, acts []syncer.Action) {
 	for i := range acts {
 		r.act(rt, &acts[i])
 	}
+}
+
+// stepSplit feeds a request's event to router rt's syncer by StepSplit
+// and carries out the engine's actions it passed through, then its own:
+// a dispatch is read where the engine wrote it, not from a copy. act
+// never steps an engine, so the engine's slice stays valid meanwhile.
+func (r *Runner) stepSplit(rt *routerState, e *engine.Event) {
+	pass, out := rt.sync.StepSplit(r.at(), e)
+	for i := range pass {
+		r.actEngine(rt, &pass[i])
+	}
+	r.applyOn(rt, out)
 }
 
 var _ = stats.Histogram{}

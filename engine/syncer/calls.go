@@ -6,15 +6,23 @@ import (
 	"github.com/waiter-go/waiter/engine"
 )
 
+// isCall reports whether an engine action of kind k is a scheduler call,
+// which shape numbers; the others pass through as they are.
+func isCall(k engine.ActionKind) bool {
+	switch k {
+	case engine.ActCreateService, engine.ActScaleService, engine.ActKillInstance, engine.ActDeleteService:
+		return true
+	}
+	return false
+}
+
 // shape turns one engine action into the driver's: scheduler calls are
 // numbered and counted in flight, kills get their force, deletes leave a
 // tombstone. It takes the action by pointer (into the engine's slice,
 // which it does not modify): actions are large and every request's
 // dispatch passes through here.
 func (s *Syncer) shape(now time.Time, ap *engine.Action) {
-	switch ap.Kind {
-	case engine.ActCreateService, engine.ActScaleService, engine.ActKillInstance, engine.ActDeleteService:
-	default:
+	if !isCall(ap.Kind) {
 		// Grown in place, then filled: an Action is ~200 bytes, and a
 		// composite literal was built and then copied in.
 		s.out = append(s.out, Action{})

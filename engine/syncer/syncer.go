@@ -170,21 +170,43 @@ func (s *Syncer) Step(now time.Time, ev engine.Event) []Action { return s.StepRe
 // is ~200 bytes, and Step copies it at each call. StepRef sets ev.At to
 // now and changes nothing else of *ev, nor keeps it.
 func (s *Syncer) StepRef(now time.Time, ev *engine.Event) []Action {
+	_, out := s.stepEvent(now, ev, false)
+	return out
+}
+
+// StepSplit is StepRef for a driver that carries out the engine's own
+// actions as they come (the simulator, twice per request): when none of
+// them is a scheduler call, it returns the engine's slice itself as pass
+// (valid until the engine's next step) and out holds only what the
+// syncer adds after them (a poll), so a dispatch is not copied (an
+// Action is ~200 bytes) into the syncer's slice. The driver carries out
+// pass, then out: the order StepRef's one slice has. With a call among
+// the engine's actions, pass is nil and out is what StepRef returns.
+func (s *Syncer) StepSplit(now time.Time, ev *engine.Event) (pass []engine.Action, out []Action) {
+	return s.stepEvent(now, ev, true)
+}
+
+func (s *Syncer) stepEvent(now time.Time, ev *engine.Event, split bool) ([]engine.Action, []Action) {
 	s.out = s.out[:0]
 	switch ev.Kind {
 	case engine.EvOverride:
 		rec := s.services[ev.Service]
 		if rec == nil || ev.Description == nil {
-			return s.out // the next request brings the overridden description
+			return nil, s.out // the next request brings the overridden description
 		}
 		rec.desc = ev.Description
 	case engine.EvDeleteService:
 		if s.services[ev.Service] == nil {
-			return s.out
+			return nil, s.out
 		}
 	}
 	added := s.eng.ServicesAdded()
-	s.step(now, ev)
+	var pass []engine.Action
+	if split {
+		pass = s.stepSplit(now, ev)
+	} else {
+		s.step(now, ev)
+	}
 	switch ev.Kind {
 	case engine.EvRequestArrived, engine.EvStartService:
 		// Only a service the engine took (not one a per-user limit
@@ -199,7 +221,7 @@ func (s *Syncer) StepRef(now time.Time, ev *engine.Event) []Action {
 			s.recordFor(ev.Description)
 		}
 	}
-	return s.out
+	return pass, s.out
 }
 
 // Known reports whether the router knows service id.
@@ -258,6 +280,31 @@ func (s *Syncer) step(now time.Time, ev *engine.Event) {
 	for i := range acts {
 		s.shape(now, &acts[i])
 	}
+	s.noteUrgent(now)
+}
+
+// stepSplit is step for StepSplit: the engine's actions come back as
+// they are when none is a call (shape would copy each as it is), else
+// they are shaped into s.out and it returns nil.
+func (s *Syncer) stepSplit(now time.Time, ev *engine.Event) []engine.Action {
+	ev.At = now
+	acts := s.eng.StepRef(ev)
+	pass := acts
+	for i := range acts {
+		if isCall(acts[i].Kind) {
+			pass = nil
+			for i := range acts {
+				s.shape(now, &acts[i])
+			}
+			break
+		}
+	}
+	s.noteUrgent(now)
+	return pass
+}
+
+// noteUrgent polls at once when requests start waiting for an instance.
+func (s *Syncer) noteUrgent(now time.Time) {
 	if urgent := s.eng.Waiting() > 0; urgent != s.urgent {
 		s.urgent = urgent
 		if urgent {

@@ -38,10 +38,12 @@ import (
 //	delete a
 //	state a                           what the syncer and engine know of a
 //
-// Each script runs twice: observing through Observed, then through
-// ObservedHint with one hint per service kept for the whole script (as
-// the simulator keeps them), which must change nothing: a hint gone
-// stale (a service deleted, re-created, adopted) is only a hint.
+// Each script runs twice: observing through Observed and stepping
+// through Step, then through ObservedHint with one hint per service kept
+// for the whole script (as the simulator keeps them) and StepSplit, which
+// must change nothing: a hint gone stale (a service deleted, re-created,
+// adopted) is only a hint, and StepSplit's engine actions then its own are
+// Step's actions.
 func TestTraces(t *testing.T) {
 	for _, hinted := range []bool{false, true} {
 		datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
@@ -91,6 +93,20 @@ func (h *traceHarness) observed(seq uint64, id string, o *engine.Observation, ad
 		h.hints[id] = hint
 	}
 	return h.s.ObservedHint(h.now, seq, id, o, adopt, hint)
+}
+
+// step is Step, or StepSplit (with hints, as the simulator steps) with
+// the engine's actions it passes through put back in front as Step's.
+func (h *traceHarness) step(ev engine.Event) []Action {
+	if h.hints == nil {
+		return h.s.Step(h.now, ev)
+	}
+	pass, out := h.s.StepSplit(h.now, &ev)
+	var acts []Action
+	for _, a := range pass {
+		acts = append(acts, Action{Kind: ActEngine, Engine: a})
+	}
+	return append(acts, out...)
 }
 
 // errs are the scheduler errors a script can name.
@@ -183,7 +199,7 @@ func (h *traceHarness) run(t *testing.T, d *datadriven.TestData) string {
 		h.now = h.now.Add(dur)
 		return "now " + engine.Offset(h.now, epoch)
 	case "tick":
-		acts = h.s.Step(h.now, engine.Event{Kind: engine.EvTick})
+		acts = h.step(engine.Event{Kind: engine.EvTick})
 	case "arrive":
 		desc := svc(0)
 		ev := engine.Event{Kind: engine.EvRequestArrived, Service: desc.ID, Description: desc,
@@ -191,7 +207,7 @@ func (h *traceHarness) run(t *testing.T, d *datadriven.TestData) string {
 		if v, ok := arg("timeout"); ok {
 			ev.QueueTimeout, _ = time.ParseDuration(v)
 		}
-		acts = h.s.Step(h.now, ev)
+		acts = h.step(ev)
 	case "finish":
 		ev := engine.Event{Kind: engine.EvRequestFinished, Request: engine.RequestID(num("req"))}
 		if v, ok := arg("outcome"); ok {
@@ -201,9 +217,9 @@ func (h *traceHarness) run(t *testing.T, d *datadriven.TestData) string {
 				}
 			}
 		}
-		acts = h.s.Step(h.now, ev)
+		acts = h.step(ev)
 	case "cancel":
-		acts = h.s.Step(h.now, engine.Event{Kind: engine.EvRequestCanceled, Service: svc(0).ID, Request: engine.RequestID(num("req"))})
+		acts = h.step(engine.Event{Kind: engine.EvRequestCanceled, Service: svc(0).ID, Request: engine.RequestID(num("req"))})
 	case "poll-start":
 		return fmt.Sprintf("seq %d", h.s.PollStarted(h.now))
 	case "observe", "notify":
@@ -239,7 +255,7 @@ func (h *traceHarness) run(t *testing.T, d *datadriven.TestData) string {
 			return h.render(acts) + "refused: " + err.Error() + "\n"
 		}
 	case "delete":
-		acts = h.s.Step(h.now, engine.Event{Kind: engine.EvDeleteService, Service: svc(0).ID})
+		acts = h.step(engine.Event{Kind: engine.EvDeleteService, Service: svc(0).ID})
 	case "state":
 		return h.state(svc(0).ID)
 	default:

@@ -77,7 +77,7 @@ func (q *Queue[T]) Len() int { return q.n }
 func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
 	seq := q.seq
 	q.seq++
-	q.push(Event[T]{At: at, Seq: seq, Value: v})
+	q.push(at, seq, v)
 	return seq
 }
 
@@ -86,15 +86,17 @@ func (q *Queue[T]) Push(at time.Duration, v T) uint64 {
 // among the pending events, so a queue takes either Push or PushKeyed.
 // (The simulator's arrivals order ties by their process's index.)
 func (q *Queue[T]) PushKeyed(at time.Duration, key uint64, v T) {
-	q.push(Event[T]{At: at, Seq: key, Value: v})
+	q.push(at, key, v)
 }
 
-func (q *Queue[T]) push(e Event[T]) {
+// push takes the event's fields rather than an Event: the event is then
+// built once, in its place in the queue, not on the stack first and
+// copied in.
+func (q *Queue[T]) push(at time.Duration, seq uint64, v T) {
 	if q.wheel == nil {
 		q.init()
 	}
 	q.n++
-	at := e.At
 	if q.nextOK && at <= q.next {
 		// The new earliest, or a tie (which leaves the earlier time but,
 		// keyed, may come first): where the earliest lies is unknown.
@@ -103,21 +105,26 @@ func (q *Queue[T]) push(e Event[T]) {
 	}
 	s := int64(at) >> slotShift
 	if s < q.cur || s-q.cur >= wheelSlots {
-		q.far = append(q.far, e)
+		q.far = append(q.far, Event[T]{At: at, Seq: seq, Value: v})
 		q.up(len(q.far) - 1)
 		return
 	}
 	i := s & wheelMask
-	sl := append(q.wheel[i], e)
+	sl := q.wheel[i]
 	// Keep the slot sorted with the smallest (At, Seq) last: after Push,
-	// e has the largest Seq so far, so it moves only past events due
-	// later.
-	j := len(sl) - 1
-	for j > 0 && less(&sl[j-1], &e) {
-		sl[j] = sl[j-1]
+	// the event has the largest Seq so far, so it moves only past events
+	// due later (keyed, past those due as early with a larger key).
+	j := len(sl)
+	for j > 0 && (sl[j-1].At < at || sl[j-1].At == at && sl[j-1].Seq < seq) {
 		j--
 	}
-	sl[j] = e
+	if j == len(sl) {
+		sl = append(sl, Event[T]{At: at, Seq: seq, Value: v})
+	} else {
+		sl = append(sl, Event[T]{})
+		copy(sl[j+1:], sl[j:])
+		sl[j] = Event[T]{At: at, Seq: seq, Value: v}
+	}
 	q.wheel[i] = sl
 	q.used[i>>6] |= 1 << (i & 63)
 	q.inWheel++
@@ -194,11 +201,26 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 	if q.n == 0 {
 		return e, false
 	}
+	m, s := q.take()
+	e = *m
+	q.remove(s, e.At)
+	return e, true
+}
+
+// PopValue removes the earliest event and returns its payload; the queue
+// must not be empty. A caller that peeked knows the event's time already,
+// and a payload alone comes back in registers where a whole Event is
+// copied through memory (a simulator pops once per event it handles).
+func (q *Queue[T]) PopValue() T {
+	if q.n == 0 {
+		panic("eventq: PopValue on an empty queue")
+	}
+	// take and remove written out: as calls they cost what returning
+	// the whole event did.
 	q.n--
 	var m *Event[T]
 	var s int64
 	if q.nextOK && q.nextSlot != -2 {
-		// PeekAt located it, and no Push since was due as early.
 		if s = q.nextSlot; s < 0 {
 			m = &q.far[0]
 		} else {
@@ -209,12 +231,51 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 		m, s = q.min()
 	}
 	q.nextOK = false
-	e = *m
+	v := m.Value
+	if s < 0 {
+		at := m.At
+		q.popFar()
+		q.cur = max(q.cur, int64(at)>>slotShift)
+		return v
+	}
+	i := s & wheelMask
+	sl := q.wheel[i]
+	last := len(sl) - 1
+	sl[last] = Event[T]{}
+	q.wheel[i] = sl[:last]
+	q.inWheel--
+	if last == 0 {
+		q.used[i>>6] &^= 1 << (i & 63)
+		q.hot = -1
+	}
+	q.cur = s
+	return v
+}
+
+// take locates the earliest event for Pop (the queue is not empty): where
+// PeekAt found it when no Push since was due as early, else afresh.
+func (q *Queue[T]) take() (*Event[T], int64) {
+	q.n--
+	if q.nextOK && q.nextSlot != -2 {
+		q.nextOK = false
+		if s := q.nextSlot; s >= 0 {
+			sl := q.wheel[s&wheelMask]
+			return &sl[len(sl)-1], s
+		}
+		return &q.far[0], -1
+	}
+	q.nextOK = false
+	return q.min()
+}
+
+// remove drops the event take located, due at at, from slot s (-1: far's
+// root).
+func (q *Queue[T]) remove(s int64, at time.Duration) {
 	if s < 0 {
 		q.popFar()
-		// Nothing in the wheel is earlier than e: the window may move up.
-		q.cur = max(q.cur, int64(e.At)>>slotShift)
-		return e, true
+		// Nothing in the wheel is earlier: the window may move up.
+		q.cur = max(q.cur, int64(at)>>slotShift)
+		return
 	}
 	i := s & wheelMask
 	sl := q.wheel[i]
@@ -229,7 +290,6 @@ func (q *Queue[T]) Pop() (e Event[T], ok bool) {
 		q.hot = -1
 	}
 	q.cur = s
-	return e, true
 }
 
 // Reset empties the queue, keeping its storage. The sequence counter keeps

@@ -226,6 +226,23 @@ func TestWheelMatchesModel(t *testing.T) {
 				model = append(model[:m], model[m+1:]...)
 				now = e.At
 			},
+			"popValue": func(t *rapid.T) {
+				// As the simulator pops: PeekAt for the time, PopValue
+				// for the payload.
+				at, ok := q.PeekAt()
+				if len(model) == 0 {
+					if ok {
+						t.Fatalf("PeekAt on empty model returned %v", at)
+					}
+					return
+				}
+				m := minIndex(model)
+				if v := q.PopValue(); !ok || at != model[m].At || v != model[m].Value {
+					t.Fatalf("PeekAt, PopValue = %v %v, %d; model wants %+v", at, ok, v, model[m])
+				}
+				model = append(model[:m], model[m+1:]...)
+				now = at
+			},
 			"peek": func(t *rapid.T) {
 				e, ok := q.Peek()
 				if len(model) == 0 {
