@@ -61,11 +61,13 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		// a body's upload activity still arms this one (clientBody).
 		socket.arm(rs.t.socket)
 	}
-	resp, err := s.roundTrip(ctx, out, hdr, rs.desc.BackendProto, rs.t.socket, cancel)
+	resp, err := s.roundTrip(ctx, out, hdr, rs.desc.BackendProto, rs.t.socket, sent, cancel)
 	// The socket timeout covers the wait for the response to start; upload
 	// activity after that (an echo service) must not re-arm it.
 	socket.disable()
-	dbg.backend = s.clock.Since(sent)
+	if s.timed(r) {
+		dbg.backend = s.clock.Since(sent)
+	}
 	if err != nil {
 		herr, outcome := classifyFailure(ctx, r, body, err)
 		if herr != nil {
