@@ -317,7 +317,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 		c.watch.arm(ctx, c.expire)
 		err = f.exchange(c, req, resp, reused, now, deadline)
 		if err == nil && ctx.Err() != nil {
-			err = context.Cause(ctx)
+			err = causeOf(ctx)
 		}
 		if err != nil {
 			c.watch.disarm()
@@ -327,7 +327,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			}
 			release()
 			if ctx.Err() != nil {
-				return nil, context.Cause(ctx)
+				return nil, causeOf(ctx)
 			}
 			return nil, err
 		}

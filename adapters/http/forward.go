@@ -30,9 +30,17 @@ const (
 // an async request, which releases it when the work completes (then the
 // caller must not).
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (_ engine.Outcome, abort, held bool) {
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
+	fast := s.fastEligible(r, rs.desc.BackendProto)
 	fw := &forwarding{rc: *http.NewResponseController(w)}
+	var ctx context.Context
+	var cancel context.CancelCauseFunc
+	if fast {
+		fw.ctx.parent = r.Context()
+		ctx, cancel = &fw.ctx, fw.ctx.cancel
+	} else {
+		ctx, cancel = context.WithCancelCause(r.Context()) // net/http's transport takes it
+	}
+	defer cancel(nil)
 	socket, rc := &fw.socket, &fw.rc
 	*socket = watchdog{clk: s.clock, cancel: cancel, cause: errBackendTimeout}
 	defer socket.disable()
@@ -47,7 +55,6 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 			_ = rc.SetReadDeadline(time.Unix(1, 0))
 		}
 	}
-	fast := s.fastEligible(r, rs.desc.BackendProto)
 	out, hdr, body := s.backendRequestOf(&fw.out, r, rs, g, stopClient, socket, fast)
 	if hdr != nil {
 		hdr.answer = &fw.answer
@@ -117,11 +124,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	case clientErr != nil || r.Context().Err() != nil:
 		return engine.OutcomeClientError, true, held
 	case backendErr != nil:
-		if body.failed() != nil || errors.Is(context.Cause(ctx), errClientTimeout) {
+		if body.failed() != nil || errors.Is(causeOf(ctx), errClientTimeout) {
 			return engine.OutcomeClientError, true, held
 		}
 		s.log.Info("backend response broke while streaming", "cid", info(r).cid,
-			"service-id", rs.desc.ID, "instance", g.Instance, "error", backendErr, "cause", context.Cause(ctx))
+			"service-id", rs.desc.ID, "instance", g.Instance, "error", backendErr, "cause", causeOf(ctx))
 		return engine.OutcomeInstanceError, true, held
 	}
 	for k, vv := range resp.Trailer {
@@ -154,6 +161,7 @@ type forwarding struct {
 	socket watchdog
 	rc     http.ResponseController
 	answer fastBody // the fast client's answer (backendHeaders.answer)
+	ctx    fwdCtx   // the fast client's context
 }
 
 // hasClientBody reports a request body backendRequestOf sends.
@@ -223,7 +231,7 @@ func (s *Server) backendRequestOf(o *outgoing, r *http.Request, rs *resolved, g 
 // outcome the engine should see (reference 1.8). A nil *Error means the
 // client is gone and nothing can be written.
 func classifyFailure(ctx context.Context, r *http.Request, body *clientBody, err error) (*Error, engine.Outcome) {
-	cause := context.Cause(ctx)
+	cause := causeOf(ctx)
 	switch {
 	case errors.Is(cause, errBackendTimeout):
 		return &Error{Status: http.StatusGatewayTimeout, Message: msgBackendTimeout, Cause: err}, engine.OutcomeInstanceError

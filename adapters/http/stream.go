@@ -70,7 +70,7 @@ func (s *Server) stream(ctx context.Context, w http.ResponseWriter, rc *http.Res
 		case errors.Is(rerr, io.EOF):
 			return nil, nil
 		case rerr != nil:
-			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			if cause := causeOf(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 				return cause, nil
 			}
 			return rerr, nil
