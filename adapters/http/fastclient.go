@@ -253,7 +253,7 @@ func (s *Server) fastEligible(r *http.Request, proto string) bool {
 // sent is when forward sent it, read from the real clock (fastEnabled):
 // the fast client's deadline is the kernel's, sent plus socket.
 func (s *Server) roundTrip(ctx context.Context, out *http.Request, hdr *backendHeaders, proto string, socket time.Duration,
-	sent time.Time, cancel context.CancelCauseFunc) (*http.Response, error) {
+	sent time.Time, cancel canceler) (*http.Response, error) {
 	if hdr == nil {
 		return s.transports.forProto(proto).RoundTrip(out.WithContext(ctx))
 	}
@@ -262,7 +262,7 @@ func (s *Server) roundTrip(ctx context.Context, out *http.Request, hdr *backendH
 	}
 	resp, err := s.fast.roundTrip(ctx, out, hdr, sent, sent.Add(socket))
 	if errors.Is(err, fasthttp.ErrTimeout) {
-		cancel(errBackendTimeout)
+		cancel.cancelWith(errBackendTimeout)
 	}
 	return resp, err
 }

@@ -33,14 +33,15 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	fast := s.fastEligible(r, rs.desc.BackendProto)
 	fw := &forwarding{rc: *http.NewResponseController(w)}
 	var ctx context.Context
-	var cancel context.CancelCauseFunc
+	var cancel canceler
 	if fast {
 		fw.ctx.parent = r.Context()
-		ctx, cancel = &fw.ctx, fw.ctx.cancel
+		ctx, cancel = &fw.ctx, &fw.ctx
 	} else {
-		ctx, cancel = context.WithCancelCause(r.Context()) // net/http's transport takes it
+		cctx, cf := context.WithCancelCause(r.Context()) // net/http's transport takes it
+		ctx, cancel = cctx, causeFunc(cf)
 	}
-	defer cancel(nil)
+	defer cancel.cancelWith(nil)
 	socket, rc := &fw.socket, &fw.rc
 	*socket = watchdog{clk: s.clock, cancel: cancel, cause: errBackendTimeout}
 	defer socket.disable()
@@ -51,7 +52,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	var stopClient context.CancelCauseFunc // only a body's watchdog calls it
 	if hasClientBody(r) {
 		stopClient = func(cause error) {
-			cancel(cause)
+			cancel.cancelWith(cause)
 			_ = rc.SetReadDeadline(time.Unix(1, 0))
 		}
 	}

@@ -97,6 +97,8 @@ func (c *fwdCtx) cancel(cause error) {
 	}
 }
 
+func (c *fwdCtx) cancelWith(cause error) { c.cancel(cause) }
+
 // materialize returns the real context, made (and canceled if c is) the
 // first time.
 func (c *fwdCtx) materialize() context.Context {
