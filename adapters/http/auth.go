@@ -55,7 +55,10 @@ func (s *Server) caller(r *http.Request) (Principal, *Error) {
 // carries a bearer token, which is always checked; otherwise the
 // authenticator decides, and a success is remembered in a new cookie.
 func (s *Server) authenticate(r *http.Request, ri *reqInfo) (Principal, *Error) {
-	now := s.clock.Now()
+	now := ri.start // the request's arrival, read once for all its checks
+	if now.IsZero() {
+		now = s.clock.Now()
+	}
 	bearer := hasBearerToken(r.Header)
 	cookieProblem := ""
 	if s.cookies != nil && !bearer {

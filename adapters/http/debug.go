@@ -19,6 +19,17 @@ type debugInfo struct {
 	proto   string        // the protocol spoken to the backend
 }
 
+// timed reports whether a proxied request's timings (queue wait, backend
+// response) are wanted: by its debug headers or the access log. Other
+// requests skip the clock reads that measure them.
+func (s *Server) timed(r *http.Request) bool {
+	if s.cfg.AccessLog != nil {
+		return true
+	}
+	ri, ok := r.Context().Value(infoKey{}).(*reqInfo)
+	return ok && ri.debug
+}
+
 // setDebugHeaders adds the debug headers when the client asked for them.
 func (s *Server) setDebugHeaders(h http.Header, r *http.Request, d debugInfo) {
 	ri := info(r)

@@ -41,7 +41,10 @@ func (s *Server) fallbackFor(rs *resolved, parts []tokenParts) (*engine.Descript
 		}
 	}
 	period := s.fallbackPeriod(rs.headers.Request, parts)
-	now, edited := s.clock.Now(), updateTime(rs.tokens[newest])
+	now, edited := rs.now, updateTime(rs.tokens[newest])
+	if now.IsZero() {
+		now = s.clock.Now()
+	}
 	// Health is asked only within the fallback period (Applies): outside
 	// it, the usual case, the request does not ask the router.
 	if !fallback.Applies(now, edited, period, func() bool { return s.healthy(rs.desc.ID) }) {

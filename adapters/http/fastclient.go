@@ -249,19 +249,20 @@ func (s *Server) fastEligible(r *http.Request, proto string) bool {
 // can take it (see above), else through net/http's transport for proto,
 // with ctx (out has none: backendRequestOf). hdr is out's headers for
 // the fast client (backendRequestOf), nil for net/http's transport.
+//
+// sent is when forward sent it, read from the real clock (fastEnabled):
+// the fast client's deadline is the kernel's, sent plus socket.
 func (s *Server) roundTrip(ctx context.Context, out *http.Request, hdr *backendHeaders, proto string, socket time.Duration,
-	cancel context.CancelCauseFunc) (*http.Response, error) {
+	sent time.Time, cancel canceler) (*http.Response, error) {
 	if hdr == nil {
 		return s.transports.forProto(proto).RoundTrip(out.WithContext(ctx))
 	}
 	if socket <= 0 {
 		socket = 24 * time.Hour
 	}
-	// The real clock here (fastEnabled): the deadline is the kernel's.
-	now := s.clock.Now()
-	resp, err := s.fast.roundTrip(ctx, out, hdr, now, now.Add(socket))
+	resp, err := s.fast.roundTrip(ctx, out, hdr, sent, sent.Add(socket))
 	if errors.Is(err, fasthttp.ErrTimeout) {
-		cancel(errBackendTimeout)
+		cancel.cancelWith(errBackendTimeout)
 	}
 	return resp, err
 }
@@ -316,7 +317,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 		c.watch.arm(ctx, c.expire)
 		err = f.exchange(c, req, resp, reused, now, deadline)
 		if err == nil && ctx.Err() != nil {
-			err = context.Cause(ctx)
+			err = causeOf(ctx)
 		}
 		if err != nil {
 			c.watch.disarm()
@@ -326,7 +327,7 @@ func (f *fastClients) roundTrip(ctx context.Context, out *http.Request, hdr *bac
 			}
 			release()
 			if ctx.Err() != nil {
-				return nil, context.Cause(ctx)
+				return nil, causeOf(ctx)
 			}
 			return nil, err
 		}

@@ -30,9 +30,18 @@ const (
 // an async request, which releases it when the work completes (then the
 // caller must not).
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (_ engine.Outcome, abort, held bool) {
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
+	fast := s.fastEligible(r, rs.desc.BackendProto)
 	fw := &forwarding{rc: *http.NewResponseController(w)}
+	var ctx context.Context
+	var cancel canceler
+	if fast {
+		fw.ctx.parent = r.Context()
+		ctx, cancel = &fw.ctx, &fw.ctx
+	} else {
+		cctx, cf := context.WithCancelCause(r.Context()) // net/http's transport takes it
+		ctx, cancel = cctx, causeFunc(cf)
+	}
+	defer cancel.cancelWith(nil)
 	socket, rc := &fw.socket, &fw.rc
 	*socket = watchdog{clk: s.clock, cancel: cancel, cause: errBackendTimeout}
 	defer socket.disable()
@@ -43,11 +52,10 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	var stopClient context.CancelCauseFunc // only a body's watchdog calls it
 	if hasClientBody(r) {
 		stopClient = func(cause error) {
-			cancel(cause)
+			cancel.cancelWith(cause)
 			_ = rc.SetReadDeadline(time.Unix(1, 0))
 		}
 	}
-	fast := s.fastEligible(r, rs.desc.BackendProto)
 	out, hdr, body := s.backendRequestOf(&fw.out, r, rs, g, stopClient, socket, fast)
 	if hdr != nil {
 		hdr.answer = &fw.answer
@@ -61,11 +69,13 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 		// a body's upload activity still arms this one (clientBody).
 		socket.arm(rs.t.socket)
 	}
-	resp, err := s.roundTrip(ctx, out, hdr, rs.desc.BackendProto, rs.t.socket, cancel)
+	resp, err := s.roundTrip(ctx, out, hdr, rs.desc.BackendProto, rs.t.socket, sent, cancel)
 	// The socket timeout covers the wait for the response to start; upload
 	// activity after that (an echo service) must not re-arm it.
 	socket.disable()
-	dbg.backend = s.clock.Since(sent)
+	if s.timed(r) {
+		dbg.backend = s.clock.Since(sent)
+	}
 	if err != nil {
 		herr, outcome := classifyFailure(ctx, r, body, err)
 		if herr != nil {
@@ -115,11 +125,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	case clientErr != nil || r.Context().Err() != nil:
 		return engine.OutcomeClientError, true, held
 	case backendErr != nil:
-		if body.failed() != nil || errors.Is(context.Cause(ctx), errClientTimeout) {
+		if body.failed() != nil || errors.Is(causeOf(ctx), errClientTimeout) {
 			return engine.OutcomeClientError, true, held
 		}
 		s.log.Info("backend response broke while streaming", "cid", info(r).cid,
-			"service-id", rs.desc.ID, "instance", g.Instance, "error", backendErr, "cause", context.Cause(ctx))
+			"service-id", rs.desc.ID, "instance", g.Instance, "error", backendErr, "cause", causeOf(ctx))
 		return engine.OutcomeInstanceError, true, held
 	}
 	for k, vv := range resp.Trailer {
@@ -152,6 +162,7 @@ type forwarding struct {
 	socket watchdog
 	rc     http.ResponseController
 	answer fastBody // the fast client's answer (backendHeaders.answer)
+	ctx    fwdCtx   // the fast client's context
 }
 
 // hasClientBody reports a request body backendRequestOf sends.
@@ -221,7 +232,7 @@ func (s *Server) backendRequestOf(o *outgoing, r *http.Request, rs *resolved, g 
 // outcome the engine should see (reference 1.8). A nil *Error means the
 // client is gone and nothing can be written.
 func classifyFailure(ctx context.Context, r *http.Request, body *clientBody, err error) (*Error, engine.Outcome) {
-	cause := context.Cause(ctx)
+	cause := causeOf(ctx)
 	switch {
 	case errors.Is(cause, errBackendTimeout):
 		return &Error{Status: http.StatusGatewayTimeout, Message: msgBackendTimeout, Cause: err}, engine.OutcomeInstanceError

@@ -2,6 +2,7 @@ package waiterhttp
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
@@ -55,7 +56,11 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	if d, ok := grpcQueueTimeout(r, rs); ok {
 		rs.t.queue = d
 	}
-	asked := s.clock.Now()
+	var asked time.Time
+	timed := s.timed(r)
+	if timed {
+		asked = s.clock.Now()
+	}
 	g, err := s.router.Admit(r.Context(), waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
 	if err != nil {
 		if r.Context().Err() != nil {
@@ -69,7 +74,10 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, herr, dbg)
 		return
 	}
-	dbg.grant, dbg.waited = &g, s.clock.Since(asked)
+	dbg.grant = &g
+	if timed {
+		dbg.waited = s.clock.Since(asked)
+	}
 	s.metrics.started()
 	if isWebsocketUpgrade(r) {
 		outcome := s.forwardWebsocket(w, r, rs, &g, dbg)

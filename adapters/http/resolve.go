@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
@@ -24,6 +25,9 @@ type resolved struct {
 	sources []waiter.Token
 	user    string
 	t       timeouts
+	// now is when the request arrived (its reqInfo's start), zero when
+	// not known: the time fallback is decided at.
+	now time.Time
 	// tokenBuf holds the one token most requests name (proxy reads it
 	// into here, saving the slice's allocation).
 	tokenBuf [1]waiter.Token
@@ -95,6 +99,9 @@ func (s *Server) resolveTokens(rs *resolved, r *http.Request, hp engine.HeaderPa
 	// Field by field: tokens may be in rs.tokenBuf.
 	rs.desc, rs.latest, rs.headers, rs.tokens, rs.sources, rs.user = desc, nil, hp, tokens, tokens, user
 	rs.t = s.requestTimeouts(hp.Request, metas)
+	if ri, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+		rs.now = ri.start
+	}
 	if allowFallback {
 		s.applyFallback(rs, parts)
 	}

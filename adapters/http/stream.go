@@ -33,7 +33,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }
 // unknown length is flushed after every chunk so streaming clients see
 // bytes as the backend produces them. It reports which side failed.
 func (s *Server) stream(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, resp *http.Response,
-	idle time.Duration, cancel context.CancelCauseFunc) (backendErr, clientErr error) {
+	idle time.Duration, cancel canceler) (backendErr, clientErr error) {
 	if inMemory(resp.Body) {
 		// A body already read whole (the fast client's short answers)
 		// cannot stall: no timer to arm.
@@ -41,7 +41,7 @@ func (s *Server) stream(ctx context.Context, w http.ResponseWriter, rc *http.Res
 	}
 	var dog *watchdog // nil: no streaming timeout to watch
 	if idle > 0 {
-		dog = newWatchdog(s.clock, cancel, errStreamingTimeout)
+		dog = &watchdog{clk: s.clock, cancel: cancel, cause: errStreamingTimeout}
 		defer dog.stop()
 	}
 	flush := resp.ContentLength < 0
@@ -70,7 +70,7 @@ func (s *Server) stream(ctx context.Context, w http.ResponseWriter, rc *http.Res
 		case errors.Is(rerr, io.EOF):
 			return nil, nil
 		case rerr != nil:
-			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			if cause := causeOf(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 				return cause, nil
 			}
 			return rerr, nil

@@ -31,7 +31,7 @@ var (
 // whole request.
 type watchdog struct {
 	clk    clock.Clock
-	cancel context.CancelCauseFunc
+	cancel canceler
 	cause  error
 
 	mu       sync.Mutex
@@ -42,8 +42,18 @@ type watchdog struct {
 }
 
 func newWatchdog(clk clock.Clock, cancel context.CancelCauseFunc, cause error) *watchdog {
-	return &watchdog{clk: clk, cancel: cancel, cause: cause}
+	return &watchdog{clk: clk, cancel: causeFunc(cancel), cause: cause}
 }
+
+// canceler ends a request's context with a cause: a
+// context.CancelCauseFunc (causeFunc), or forward's fwdCtx itself, whose
+// method value would be an allocation per request.
+type canceler interface{ cancelWith(cause error) }
+
+// causeFunc is a context.CancelCauseFunc as a canceler.
+type causeFunc context.CancelCauseFunc
+
+func (f causeFunc) cancelWith(cause error) { f(cause) }
 
 // arm starts (or restarts) the countdown of d; d <= 0 disables it.
 func (w *watchdog) arm(d time.Duration) {
@@ -92,7 +102,7 @@ func (w *watchdog) fire() {
 	due := w.armed && !w.clk.Now().Before(w.deadline)
 	w.mu.Unlock()
 	if due {
-		w.cancel(w.cause)
+		w.cancel.cancelWith(w.cause)
 	}
 }
 

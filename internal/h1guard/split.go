@@ -110,6 +110,7 @@ type Split struct {
 	ready, scanned int
 	handoff        bool
 	headTimed      bool // HeadTimeout's deadline is set for the held head
+	movedDeadline  bool // a head's deadline was set since MovedReadDeadline
 	err            error
 	scratch        [1024]byte
 }
@@ -179,7 +180,7 @@ func (s *Split) Read(p []byte) (int, error) {
 				// rest must come in time. (A head whole in its first
 				// read, the common case, moves no deadline.)
 				_ = s.Conn.SetReadDeadline(time.Now().Add(s.HeadTimeout))
-				s.headTimed = true
+				s.headTimed, s.movedDeadline = true, true
 			}
 			if len(s.buf) == cap(s.buf) {
 				nb := make([]byte, len(s.buf), 2*cap(s.buf))
@@ -248,6 +249,17 @@ func (s *Split) scan() {
 			s.handoff = true
 		}
 	}
+}
+
+// MovedReadDeadline reports whether s set its connection's read deadline
+// itself (HeadTimeout's, for a head that came in parts) since the last
+// call: a server that leaves a deadline it set in place while it is late
+// enough (internal/h1serve) must not take it for still set. Call it from
+// the reader's goroutine, between reads.
+func (s *Split) MovedReadDeadline() bool {
+	moved := s.movedDeadline
+	s.movedDeadline = false
+	return moved
 }
 
 // Handoff reports whether the reads ended before a head to hand off,

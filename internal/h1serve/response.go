@@ -46,6 +46,8 @@ type response struct {
 	closeAfter  bool
 	trailers    []string // declared in a Trailer header
 	err         error    // a write to the connection failed
+	// movedDeadline: the handler set the connection's read deadline.
+	movedDeadline bool
 }
 
 // reset readies w, the connection's one response, for the next request.
@@ -176,7 +178,10 @@ func (w *response) FlushError() error {
 // SetReadDeadline, SetWriteDeadline and EnableFullDuplex serve
 // http.ResponseController. Full duplex needs nothing: the request body
 // stays readable while the answer is written.
-func (w *response) SetReadDeadline(t time.Time) error  { return w.c.SetReadDeadline(t) }
+func (w *response) SetReadDeadline(t time.Time) error {
+	w.movedDeadline = true
+	return w.c.SetReadDeadline(t)
+}
 func (w *response) SetWriteDeadline(t time.Time) error { return w.c.SetWriteDeadline(t) }
 func (w *response) EnableFullDuplex() error            { return nil }
 

@@ -12,7 +12,7 @@ import (
 
 // execute carries out one of the syncer's actions. It never calls the
 // syncer itself (see apply): scheduler calls run on the op queue and
-// report back through do.
+// report back through do. d.now is the time of the step that gave a.
 func (d *Driver) execute(a syncer.Action) {
 	if a.Kind == syncer.ActPollAt {
 		d.wakePoller()
@@ -32,7 +32,7 @@ func (d *Driver) execute(a syncer.Action) {
 		d.peerAction(a.Engine)
 	case engine.ActWakeAt:
 		d.nextWake = a.Engine.At
-		d.timer.Reset(max(a.Engine.At.Sub(d.clk.Now()), 0))
+		d.timer.Reset(max(a.Engine.At.Sub(d.now), 0))
 	}
 }
 
@@ -44,9 +44,14 @@ func (d *Driver) dispatch(a engine.Action) {
 		return
 	}
 	r.dispatched = true
-	d.reqs[a.Request] = r
-	w := d.waiters[a.Request]
-	delete(d.waiters, a.Request)
+	res := admitResult{grant: waiter.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
+		Host: a.Host, Port: a.Port}}
+	if d.answerNow(a.Request, res) {
+		d.reqs[a.Request] = r
+		return
+	}
+	w := r.reply
+	r.reply = nil
 	if w == nil {
 		// Nobody waits (the handler gave up in the same instant): give
 		// the slot straight back.
@@ -54,20 +59,23 @@ func (d *Driver) dispatch(a engine.Action) {
 		d.pending = append(d.pending, engine.Event{Kind: engine.EvRequestCanceled, Service: a.Service, Request: a.Request})
 		return
 	}
-	w <- admitResult{grant: waiter.Grant{Request: a.Request, Service: a.Service, Instance: a.Instance,
-		Host: a.Host, Port: a.Port}}
+	d.reqs[a.Request] = r
+	w <- res
 }
 
 // reject answers a request with the engine's error.
 func (d *Driver) reject(a engine.Action) {
+	r, ok := d.reqs[a.Request]
 	delete(d.reqs, a.Request)
-	if w := d.waiters[a.Request]; w != nil {
-		delete(d.waiters, a.Request)
-		var err error = a.Err
-		if a.Err == nil {
-			err = &engine.Error{Code: engine.CodeUnavailable, Message: "Request refused"}
-		}
-		w <- admitResult{err: err}
+	var err error = a.Err
+	if a.Err == nil {
+		err = &engine.Error{Code: engine.CodeUnavailable, Message: "Request refused"}
+	}
+	if d.answerNow(a.Request, admitResult{err: err}) {
+		return
+	}
+	if ok && r.reply != nil {
+		r.reply <- admitResult{err: err}
 	}
 }
 

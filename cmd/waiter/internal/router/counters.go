@@ -63,7 +63,7 @@ func (d *Driver) noteInstances(rec *svcRecord, o engine.Observation) {
 // nor refused by the event that admitted it) while its service has no
 // healthy instance; loop only, right after the arrival was stepped.
 func (d *Driver) noteColdStart(rec *svcRecord, id engine.RequestID) {
-	if _, waiting := d.waiters[id]; !waiting {
+	if r, ok := d.reqs[id]; !ok || r.dispatched || (id == d.admitting && d.admitDone) {
 		return
 	}
 	if l, ok := d.eng.ServiceLoad(rec.id); ok && l.Healthy == 0 {

@@ -50,8 +50,12 @@ type Driver struct {
 	metrics *metrics
 
 	// Guarded by mu.
-	waiters map[engine.RequestID]chan admitResult
-	reqs    map[engine.RequestID]reqState
+	reqs map[engine.RequestID]reqState
+	// admitting is the request whose arrival Admit is stepping now, and
+	// admitRes its answer when that same step gave one (admitDone).
+	admitting engine.RequestID
+	admitDone bool
+	admitRes  admitResult
 	// services are the driver's records of the services the engine knows.
 	services map[string]*svcRecord
 	// kills are operator kills waiting for their scheduler call.
@@ -59,6 +63,8 @@ type Driver struct {
 	pending  []engine.Event
 	timer    *clock.Timer
 	nextWake time.Time
+	// now is the time of the events drainAt is stepping, for execute.
+	now      time.Time
 	lastPoll time.Time
 	pollErr  string
 	// totals is the history of the sums over every service, and
@@ -76,11 +82,13 @@ type Driver struct {
 }
 
 // reqState is one request the engine has not finished. It is a value in
-// the map, so admitting a request allocates no record.
+// the map, so admitting a request allocates no record. reply is the
+// channel its handler waits on while it is queued (nil once answered).
 type reqState struct {
 	service    string
 	admitted   time.Time
 	dispatched bool
+	reply      chan admitResult
 }
 
 // instanceKey names one instance of one service.
@@ -100,7 +108,7 @@ func New(cfg Config, sched engine.Scheduler, clk clock.Clock) *Driver {
 			ForceKillAfter: cfg.ForceKillAfter, KeepViews: true}),
 		quit: make(chan struct{}), pollNow: make(chan struct{}, 1),
 		ops: newOpQueue(cfg.Workers), opCtx: ctx, opStop: cancel,
-		waiters: map[engine.RequestID]chan admitResult{}, reqs: map[engine.RequestID]reqState{},
+		reqs:     map[engine.RequestID]reqState{},
 		services: map[string]*svcRecord{}, kills: map[instanceKey]chan error{},
 	}
 	d.metrics = newMetrics(func() int { return int(d.queued.Load()) })
@@ -168,9 +176,12 @@ func (d *Driver) Run(ctx context.Context) error {
 // scheduler calls in flight.
 func (d *Driver) shutdown() {
 	d.mu.Lock()
-	for id, w := range d.waiters {
-		w <- admitResult{err: ErrStopped}
-		delete(d.waiters, id)
+	for id, r := range d.reqs {
+		if r.reply != nil {
+			r.reply <- admitResult{err: ErrStopped}
+			r.reply = nil
+			d.reqs[id] = r
+		}
 	}
 	close(d.quit)
 	d.mu.Unlock()
@@ -203,25 +214,33 @@ func (d *Driver) do(f func()) bool {
 func (d *Driver) call(f func()) bool { return d.do(f) }
 
 // step feeds ev to the syncer and carries out what it returns.
-func (d *Driver) step(ev engine.Event) {
+func (d *Driver) step(ev engine.Event) { d.stepAt(d.clk.Now(), ev) }
+
+// stepAt is step at now, a time the caller read under the lock.
+func (d *Driver) stepAt(now time.Time, ev engine.Event) {
 	d.pending = append(d.pending, ev)
-	d.drain()
+	d.drainAt(now)
 }
 
 // apply carries out the syncer's actions, then steps the events they
 // queued (a dispatch nobody waits for gives its slot back). The syncer's
 // slice is only valid until its next call, hence the queue.
 func (d *Driver) apply(acts []syncer.Action) {
+	d.now = d.clk.Now()
 	for i := range acts {
 		d.execute(acts[i])
 	}
-	d.drain()
+	d.drainAt(d.now)
 }
 
-// drain steps the queued events; execute may queue more.
-func (d *Driver) drain() {
+// drainAt steps the queued events (execute may queue more) at now, the
+// clock read once for every event it steps: they are all stepped in the same instant (holding the lock, with
+// nothing in between that waits), and a request's path reads the clock
+// once for its event instead of once per event and action.
+func (d *Driver) drainAt(now time.Time) {
+	d.now = now
 	for i := 0; i < len(d.pending); i++ {
-		acts := d.sync.Step(d.clk.Now(), d.pending[i])
+		acts := d.sync.Step(now, d.pending[i])
 		for j := range acts {
 			d.execute(acts[j])
 		}

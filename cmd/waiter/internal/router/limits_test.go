@@ -32,7 +32,7 @@ func TestRefusedServicesLeaveNoRecord(t *testing.T) {
 		h.d.Start(d)
 	}
 	var records int
-	h.d.do(func() { records = h.d.sync.Tracked() + len(h.d.services) + len(h.d.reqs) + len(h.d.waiters) })
+	h.d.do(func() { records = h.d.sync.Tracked() + len(h.d.services) + len(h.d.reqs) })
 	if records != 2 { // the syncer's record and the driver's of the service it runs
 		t.Errorf("the driver keeps %d records, want the one service it runs", records)
 	}
