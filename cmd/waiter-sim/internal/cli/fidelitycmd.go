@@ -173,6 +173,13 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 		if stopErr != nil {
 			logf("note: %v", stopErr)
 		}
+		if late, starved := realrun.Starved(run); starved && len(rep.Redone) < maxRedone {
+			why := fmt.Sprintf("real run %d played again: the machine starved it (a request sent %.1f s late)", i+1, late.Seconds())
+			logf("note: %s", why)
+			rep.Redone = append(rep.Redone, why)
+			i--
+			continue
+		}
 		logf("real run %d: the router's scaling passes ran %.2f ms late each (median of %d estimates)",
 			i+1, msOf(run.Passes.Late), run.Passes.Estimates)
 		res.Real = append(res.Real, run)
@@ -271,6 +278,10 @@ func RunFidelity(ctx context.Context, bins realrun.Binaries, scIn *scenario.Scen
 	}
 	return res, nil
 }
+
+// maxRedone bounds how many starved real runs (realrun.Starved) one
+// fidelity run plays again; past it a starved run is kept, and judged.
+const maxRedone = 2
 
 // calibrate measures the real path (realrun.Calibrate) on a router of its
 // own, stopped before the real runs start: each real run then gets a
