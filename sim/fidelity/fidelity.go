@@ -245,9 +245,13 @@ type Report struct {
 	// Ensemble are the simulations whose mean the latency and cold-start
 	// checks judge (JudgeEnsemble), when there are several.
 	Ensemble []Member `json:"ensemble,omitempty"`
-	Checks   []Check  `json:"checks"`
-	Passed   bool     `json:"passed"`
-	WallS    float64  `json:"wall_seconds"`
+	// Redone says which real runs were played again, and why: a run
+	// the machine starved (its open-loop sender stalled) did not play
+	// the scenario.
+	Redone []string `json:"redone_runs,omitempty"`
+	Checks []Check  `json:"checks"`
+	Passed bool     `json:"passed"`
+	WallS  float64  `json:"wall_seconds"`
 }
 
 // Member is one simulation of an ensemble: the scaling-pass lateness and

@@ -93,6 +93,9 @@ func WriteFidelityMarkdown(w io.Writer, f *fidelity.Report, reps []*sim.Report) 
 	if !f.Passed {
 		verdict = "misses"
 	}
+	for _, l := range f.Redone {
+		fmt.Fprintf(ew, "Note: %s.\n\n", l)
+	}
 	fmt.Fprintf(ew, "The simulation **%s** the scenario's tolerances.\n\n## Checks\n\n", verdict)
 	ct := fidelityChecks(f)
 	mdTable(ew, ct.Header, ct.Rows)
