@@ -58,15 +58,10 @@ func (d *Driver) Admit(ctx context.Context, a waiter.Admission) (waiter.Grant, e
 // stepped at come back with a nil channel; otherwise the request waits
 // on the returned channel. ok is false once the driver has stopped.
 func (d *Driver) admitLocked(id engine.RequestID, a waiter.Admission, admitted time.Time) (res admitResult, reply chan admitResult, at time.Time, ok bool) {
-	d.queued.Add(1)
-	d.mu.Lock()
-	d.queued.Add(-1)
-	defer d.endAdmit()
-	select {
-	case <-d.quit:
+	if !d.lock() {
 		return admitResult{}, nil, time.Time{}, false
-	default:
 	}
+	defer d.endAdmit()
 	// One clock read under the lock, for the arrival's step (events are
 	// stepped in the order of the lock, so their times never go back).
 	at = d.clk.Now()
@@ -105,15 +100,10 @@ func (d *Driver) answerNow(id engine.RequestID, res admitResult) bool {
 
 // Release reports how a granted request ended.
 func (d *Driver) Release(g waiter.Grant, outcome engine.Outcome) {
-	d.queued.Add(1)
-	d.mu.Lock()
-	d.queued.Add(-1)
-	defer d.mu.Unlock()
-	select {
-	case <-d.quit:
+	if !d.lock() {
 		return
-	default:
 	}
+	defer d.mu.Unlock()
 	r, ok := d.reqs[g.Request]
 	if !ok || !r.dispatched {
 		return

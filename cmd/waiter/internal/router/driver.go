@@ -196,17 +196,28 @@ func (d *Driver) shutdown() {
 // do runs f holding the driver's lock; false once the driver has
 // stopped. f must not call do: the lock is not reentrant.
 func (d *Driver) do(f func()) bool {
+	if !d.lock() {
+		return false
+	}
+	defer d.mu.Unlock()
+	f()
+	return true
+}
+
+// lock takes the driver's lock, counting the wait in queued (the
+// lock-wait gauge); false, with the lock given back, once the driver
+// has stopped.
+func (d *Driver) lock() bool {
 	d.queued.Add(1)
 	d.mu.Lock()
 	d.queued.Add(-1)
-	defer d.mu.Unlock()
 	select {
 	case <-d.quit:
+		d.mu.Unlock()
 		return false
 	default:
+		return true
 	}
-	f()
-	return true
 }
 
 // call runs f holding the driver's lock; false once stopped. It is do,
@@ -234,9 +245,10 @@ func (d *Driver) apply(acts []syncer.Action) {
 }
 
 // drainAt steps the queued events (execute may queue more) at now, the
-// clock read once for every event it steps: they are all stepped in the same instant (holding the lock, with
-// nothing in between that waits), and a request's path reads the clock
-// once for its event instead of once per event and action.
+// clock read once for every event it steps: they are all stepped in the
+// same instant (holding the lock, with nothing in between that waits),
+// and a request's path reads the clock once for its event instead of
+// once per event and action.
 func (d *Driver) drainAt(now time.Time) {
 	d.now = now
 	for i := 0; i < len(d.pending); i++ {
