@@ -17,6 +17,8 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/valyala/fasthttp"
+
+	"github.com/waiter-go/waiter/internal/rawio"
 )
 
 // The fast backend client. Profiling `waiter serve` under wrk (perf,
@@ -105,7 +107,7 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	c := &fastConn{Conn: nc, addr: addr}
+	c := &fastConn{Conn: rawio.Wrap(nc), addr: addr}
 	c.expire = c.expireNow
 	c.watch.clk = f.clk
 	// Buffers stay with a pooled connection while it is idle: 16 KB to

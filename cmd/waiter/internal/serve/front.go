@@ -13,6 +13,7 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/internal/h1guard"
 	"github.com/waiter-go/waiter/internal/h1serve"
+	"github.com/waiter-go/waiter/internal/rawio"
 )
 
 // front is the cleartext listener with the fast HTTP/1.1 path
@@ -148,7 +149,7 @@ func (f *front) worker(c net.Conn) {
 }
 
 func (f *front) serveConn(c net.Conn) {
-	s := h1guard.NewSplit(c, f.route, f.maxHead)
+	s := h1guard.NewSplit(rawio.Wrap(c), f.route, f.maxHead)
 	s.HeadTimeout = f.fast.ReadHeaderTimeout
 	if f.fast.ServeConn(s) {
 		if rc, ok := s.Handoff(); ok {

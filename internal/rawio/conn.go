@@ -1,0 +1,141 @@
+//go:build linux
+
+package rawio
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+)
+
+// Conn is a *net.TCPConn whose Read and Write make raw system calls;
+// everything else (deadlines, addresses, Close, CloseWrite, ReadFrom)
+// is the TCPConn's.
+type Conn struct {
+	*net.TCPConn
+	rc syscall.RawConn
+
+	// The callbacks handed to rc are made once (a method value made per
+	// call would be allocated); each direction's mutex guards the
+	// arguments and results they pass through r and w, as the socket's
+	// own lock serializes the calls anyway.
+	rmu, wmu        sync.Mutex
+	r, w            op
+	readFn, writeFn func(fd uintptr) bool
+}
+
+// op is one Read's or Write's buffer and outcome.
+type op struct {
+	p     []byte
+	n     int
+	errno syscall.Errno
+}
+
+// Wrap returns c as a Conn when it is a TCP connection, and c itself
+// otherwise (a TLS connection, a pipe in a test).
+func Wrap(c net.Conn) net.Conn {
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		return c
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return c
+	}
+	rw := &Conn{TCPConn: tc, rc: rc}
+	rw.readFn, rw.writeFn = rw.read, rw.write
+	return rw
+}
+
+// Read reads into p as (*net.TCPConn).Read does.
+func (c *Conn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.rmu.Lock()
+	c.r = op{p: p}
+	err := c.rc.Read(c.readFn)
+	n, errno := c.r.n, c.r.errno
+	c.r.p = nil
+	c.rmu.Unlock()
+	switch {
+	case err != nil:
+		return 0, c.opError("read", unwrap(err))
+	case errno != 0:
+		return 0, c.opError("read", os.NewSyscallError("read", errno))
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// read is Read's callback: false asks the poller to wait for readiness.
+func (c *Conn) read(fd uintptr) bool {
+	for {
+		n, errno := rawRead(fd, c.r.p)
+		switch errno {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		c.r.n, c.r.errno = n, errno
+		return true
+	}
+}
+
+// Write writes all of p as (*net.TCPConn).Write does, waiting for room
+// in the socket's buffer as often as it takes.
+func (c *Conn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	c.w = op{p: p}
+	err := c.rc.Write(c.writeFn)
+	n, errno := c.w.n, c.w.errno
+	c.w.p = nil
+	c.wmu.Unlock()
+	switch {
+	case err != nil:
+		return n, c.opError("write", unwrap(err))
+	case errno != 0:
+		return n, c.opError("write", os.NewSyscallError("write", errno))
+	}
+	return n, nil
+}
+
+// write is Write's callback; it returns true once p is written or an
+// error ends it.
+func (c *Conn) write(fd uintptr) bool {
+	for c.w.n < len(c.w.p) {
+		n, errno := rawWrite(fd, c.w.p[c.w.n:])
+		switch errno {
+		case 0:
+			c.w.n += n
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false
+		default:
+			c.w.errno = errno
+			return true
+		}
+	}
+	return true
+}
+
+// opError is the error net's own Read and Write return for err.
+func (c *Conn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+}
+
+// unwrap takes the cause (a deadline, a closed connection) out of the
+// "raw-read"/"raw-write" error syscall.RawConn returns, to be wrapped as
+// a read's or write's.
+func unwrap(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return oe.Err
+	}
+	return err
+}
