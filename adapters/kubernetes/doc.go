@@ -58,7 +58,7 @@
 //     polling of the API server: client-go reflectors, as in its shared
 //     informers, but retrying a lost API server within about a second
 //     (client-go's own back-off grows to [30, 60) s, which kept the
-//     caches half a minute behind after a 10 s outage). Observe
+//     caches tens of seconds behind after an outage). Observe
 //     reads their caches: requested = replicas, scheduled = pods not being
 //     deleted, running pods as instances with id <pod>-<restarts> (Waiter's
 //     pod->instance-id), healthy when Ready; the router health-checks the

@@ -16,13 +16,15 @@ import (
 // How soon a watch tries the API server again after it failed: from
 // watchRetryFirst, doubling, to watchRetryMax, each with up to half as
 // much again of jitter. client-go's default, which its shared informers
-// cannot change, doubles from 0.8 s to [30, 60) s and only starts over
-// two minutes after it last did, so after a 10 s outage the caches
-// Observe answers from stayed behind the API server for up to about half
-// a minute: the router saw the replicas and pods of before the outage
-// and could not scale (TestSurvivesAPIServerOutage's rare "requested
-// 1" after 30 s). The scheduler makes two watches, so trying every
-// second is no load on an API server that is back.
+// cannot change, doubles from 0.8 s to [30, 60) s and starts over only
+// two minutes after it last did, so the caches Observe answers from
+// stayed behind an API server that was back: by 10 and 13 s in two of
+// three 10 s outages measured, and, by that schedule, often by more than
+// 30 s once it has been away for 30 s or more (a loaded runner restarts
+// it slowly). The router then sees the replicas and pods of before the
+// outage: TestSurvivesAPIServerOutage's rare failure, "requested 1" 30 s
+// after 3 slow requests. The scheduler makes two watches, so trying
+// every second is no load on an API server.
 const (
 	watchRetryFirst = 100 * time.Millisecond
 	watchRetryMax   = time.Second

@@ -74,9 +74,11 @@ func (l *outageLW) IsWatchListSemanticsUnSupported() bool { return true }
 // watchRetryMax and its jitter, so the caches Observe answers from catch
 // up within about a second of its return. With client-go's default
 // back-off (what the shared informers used), the waits grow to [30, 60)
-// s: after a 10 s outage the router routed and scaled from the state of
-// before it for up to half a minute (TestSurvivesAPIServerOutage's rare
-// failure: requested 1, 3 slow requests, no scale-up within 30 s).
+// s, and the router routed and scaled from the state of before the
+// outage for as long (TestSurvivesAPIServerOutage's rare failure:
+// requested 1, 3 slow requests, no scale-up within 30 s). The reflector
+// waits on its clock here; a re-list after a broken watch waits on the
+// real one, with the same back-off.
 func TestWatchTriesAgainWithinASecondHoweverLongTheOutage(t *testing.T) {
 	const refusals = 30 // client-go's default back-off would wait ~20 minutes in all
 	lw := &outageLW{refusals: refusals, resumed: make(chan *watch.FakeWatcher, 1)}
