@@ -19,12 +19,12 @@ import (
 // cannot change, doubles from 0.8 s to [30, 60) s and starts over only
 // two minutes after it last did, so the caches Observe answers from
 // stayed behind an API server that was back: by 10 and 13 s in two of
-// three 10 s outages measured, and, by that schedule, often by more than
-// 30 s once it has been away for 30 s or more (a loaded runner restarts
-// it slowly). The router then sees the replicas and pods of before the
-// outage: TestSurvivesAPIServerOutage's rare failure, "requested 1" 30 s
-// after 3 slow requests. The scheduler makes two watches, so trying
-// every second is no load on an API server.
+// three 10 s outages measured, by 50 to 60 s after each of two 30 s ones
+// (a loaded runner restarts it slowly). The router then sees the
+// replicas and pods of before the outage: TestSurvivesAPIServerOutage's
+// rare failure, "requested 1" 30 s after 3 slow requests. The scheduler
+// makes two watches, so trying every second is no load on an API
+// server.
 const (
 	watchRetryFirst = 100 * time.Millisecond
 	watchRetryMax   = time.Second
