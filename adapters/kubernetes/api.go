@@ -232,7 +232,7 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 	tick := time.NewTicker(markSeenPoll)
 	defer tick.Stop()
 	for {
-		// A read from the API server, not the informer's copy: the copy's
+		// A read from the API server, not the watch's copy: the copy's
 		// status can lag the pods this scheduler's own watch has seen, and
 		// comparing the two let a kill go ahead before the controller saw
 		// its mark (a 502 in test/kubernetes's outage test, the first run

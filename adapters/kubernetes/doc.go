@@ -52,9 +52,13 @@
 //     and a deletion cost alone loses to any pod not Ready yet; both were
 //     seen to kill a second pod (TestKillDeletesThatPodAndLowersReplicas).
 //     Force deletes with grace period 0.
-//   - observation (scheduler.go, observe.go, notify.go): informers on
-//     ReplicaSets and pods labelled waiter/cluster=Config.Cluster (one
-//     namespace, or all with "*"), no polling of the API server. Observe
+//   - observation (scheduler.go, observe.go, notify.go, watch.go):
+//     watches of the ReplicaSets and pods labelled
+//     waiter/cluster=Config.Cluster (one namespace, or all with "*"), no
+//     polling of the API server: client-go reflectors, as in its shared
+//     informers, but retrying a lost API server within about a second
+//     (client-go's own back-off grows to [30, 60) s, which kept the
+//     caches tens of seconds behind after an outage). Observe
 //     reads their caches: requested = replicas, scheduled = pods not being
 //     deleted, running pods as instances with id <pod>-<restarts> (Waiter's
 //     pod->instance-id), healthy when Ready; the router health-checks the
@@ -84,7 +88,7 @@
 // kept: Waiter shows it for a refused create) or ErrClosed. While the API
 // server is away Observe answers from the watches' caches, so healthy
 // pods keep serving, and the calls fail with ErrUnavailable until it is
-// back; the informers re-list and resume by themselves.
+// back; the watches resume within about a second of its return.
 //
 // # Permissions
 //

@@ -40,7 +40,7 @@ func (s *Scheduler) Observe(ctx context.Context) (map[string]engine.Observation,
 		return nil, err
 	}
 	var ids []string
-	for _, o := range s.rsInformer.GetStore().List() {
+	for _, o := range s.replicaSets.List() {
 		rs := o.(*appsv1.ReplicaSet)
 		if id := rs.Annotations[annotServiceID]; id != "" && strings.HasPrefix(id, s.cfg.ServicePrefix) {
 			ids = append(ids, id)

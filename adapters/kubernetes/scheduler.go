@@ -8,7 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/informers"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 
@@ -32,10 +32,11 @@ type Scheduler struct {
 	clusterLabel string
 	probe        *healthcheck.Prober
 
-	rsInformer, podInformer cache.SharedIndexInformer
-	synced                  chan struct{}
-	stop                    chan struct{}
-	done                    sync.WaitGroup
+	// replicaSets and pods are the watches (watch.go) Observe reads.
+	replicaSets, pods *watched
+	synced            chan struct{}
+	stop              chan struct{}
+	done              sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -86,10 +87,7 @@ func newWithClient(cfg Config, cs kubernetes.Interface) *Scheduler {
 	if cfg.WatchAllNamespaces {
 		ns = metav1.NamespaceAll
 	}
-	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = labelCluster + "=" + s.clusterLabel }))
-	s.rsInformer = factory.Apps().V1().ReplicaSets().Informer()
-	s.podInformer = factory.Core().V1().Pods().Informer()
+	selector := labelCluster + "=" + s.clusterLabel
 	index := cache.Indexers{byService: func(obj any) ([]string, error) {
 		if m, ok := obj.(metav1.Object); ok {
 			if id := m.GetAnnotations()[annotServiceID]; id != "" {
@@ -98,25 +96,30 @@ func newWithClient(cfg Config, cs kubernetes.Interface) *Scheduler {
 		}
 		return nil, nil
 	}}
-	_ = s.rsInformer.AddIndexers(index)
-	_ = s.podInformer.AddIndexers(index)
+	rsc, podc := cs.AppsV1().ReplicaSets(ns), cs.CoreV1().Pods(ns)
+	s.replicaSets = newWatched("waiter replicasets", listWatch(cs, selector, rsc.List, rsc.Watch), &appsv1.ReplicaSet{}, index,
+		func(obj any, _ bool) { s.notifyObject(obj) }, nil)
 	// Failures are recorded as the watch delivers them, so a container
 	// that restarts twice between two Observe calls leaves two.
-	_, _ = s.podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { s.notePod(obj); s.notifyObject(obj) },
-		UpdateFunc: func(_, obj any) { s.notePod(obj); s.notifyObject(obj) },
-		DeleteFunc: s.notifyObject,
-	})
-	_, _ = s.rsInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    s.notifyObject,
-		UpdateFunc: func(_, obj any) { s.notifyObject(obj) },
-		DeleteFunc: s.notifyObject,
-	})
-	factory.Start(s.stop)
+	s.pods = newWatched("waiter pods", listWatch(cs, selector, podc.List, podc.Watch), &corev1.Pod{}, index,
+		func(obj any, gone bool) {
+			if !gone {
+				s.notePod(obj)
+			}
+			s.notifyObject(obj)
+		}, nil)
+	ctx := wait.ContextForChannel(s.stop) // the watches end with the scheduler
+	for _, w := range []*watched{s.replicaSets, s.pods} {
+		s.done.Add(1)
+		go func() {
+			defer s.done.Done()
+			w.run(ctx)
+		}()
+	}
 	s.done.Add(1)
 	go func() {
 		defer s.done.Done()
-		if cache.WaitForCacheSync(s.stop, s.rsInformer.HasSynced, s.podInformer.HasSynced) {
+		if cache.WaitForCacheSync(s.stop, s.replicaSets.hasSynced, s.pods.hasSynced) {
 			close(s.synced)
 		}
 	}()
@@ -174,7 +177,7 @@ func (s *Scheduler) ready(ctx context.Context, call string) error {
 
 // replicaSetOf is the cached ReplicaSet of a service, or nil.
 func (s *Scheduler) replicaSetOf(serviceID string) *appsv1.ReplicaSet {
-	objs, _ := s.rsInformer.GetIndexer().ByIndex(byService, serviceID)
+	objs, _ := s.replicaSets.ByIndex(byService, serviceID)
 	var best *appsv1.ReplicaSet
 	for _, o := range objs {
 		rs := o.(*appsv1.ReplicaSet)
@@ -187,7 +190,7 @@ func (s *Scheduler) replicaSetOf(serviceID string) *appsv1.ReplicaSet {
 
 // podsOf are the cached pods of a service.
 func (s *Scheduler) podsOf(serviceID string) []*corev1.Pod {
-	objs, _ := s.podInformer.GetIndexer().ByIndex(byService, serviceID)
+	objs, _ := s.pods.ByIndex(byService, serviceID)
 	out := make([]*corev1.Pod, 0, len(objs))
 	for _, o := range objs {
 		out = append(out, o.(*corev1.Pod))
