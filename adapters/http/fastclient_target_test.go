@@ -64,3 +64,68 @@ func TestFastClientSendsTheTargetVerbatim(t *testing.T) {
 		t.Fatal("the backend saw no request")
 	}
 }
+
+// A connection's answers share one header map (fastConn.header), each
+// answer's emptied of the one before: the second answer shows only its
+// own headers, and the first's values, copied out before its body was
+// closed, are untouched.
+func TestFastClientHeaderMapPerConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for _, extra := range []string{"X-First: 1\r\n", "X-Second: 2\r\n"} {
+			for {
+				l, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == "\r\n" {
+					break
+				}
+			}
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\n"+extra+"Content-Length: 2\r\n\r\nok")
+		}
+	}()
+	u := &url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
+	f := newFastClients(time.Second, clock.New())
+	defer f.close()
+	var first []string // the first answer's X-First entry, as forward copies it out
+	for i := range 2 {
+		out := &http.Request{Method: http.MethodGet, URL: u, Host: "svc.example", Header: http.Header{}}
+		now := time.Now()
+		resp, err := f.roundTrip(context.Background(), out, &backendHeaders{in: http.Header{}}, now, now.Add(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = resp.Header["X-First"]
+		} else {
+			if _, ok := resp.Header["X-First"]; ok {
+				t.Error("the second answer's header has the first's X-First")
+			}
+			if got := resp.Header.Get("X-Second"); got != "2" {
+				t.Errorf("second answer's X-Second %q, want 2", got)
+			}
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	if len(first) != 1 || first[0] != "1" {
+		t.Errorf("first answer's X-First %q, want [1]", first)
+	}
+	f.mu.Lock()
+	conns := len(f.idle[u.Host])
+	f.mu.Unlock()
+	if conns != 1 {
+		t.Fatalf("%d idle connections, want the one both answers came on", conns)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -179,7 +178,7 @@ func (s *Server) backendRequestOf(o *outgoing, r *http.Request, rs *resolved, g 
 	stopClient context.CancelCauseFunc, socket *watchdog, fast bool) (*http.Request, *backendHeaders, *clientBody) {
 	o.url = url.URL{
 		Scheme:   schemeOf(rs.desc.BackendProto),
-		Host:     net.JoinHostPort(g.Host, strconv.Itoa(g.Port)),
+		Host:     s.backendAddrs.get(g.Host, g.Port),
 		Path:     r.URL.Path,
 		RawPath:  r.URL.RawPath,
 		RawQuery: r.URL.RawQuery,

@@ -61,7 +61,8 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	if timed {
 		asked = s.clock.Now()
 	}
-	g, err := s.router.Admit(r.Context(), waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
+	g := &rs.grant // rs is on the heap already; a Grant of its own was one more allocation
+	*g, err = s.router.Admit(r.Context(), waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue})
 	if err != nil {
 		if r.Context().Err() != nil {
 			return // the client went away while queued; the driver canceled it
@@ -74,21 +75,21 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, herr, dbg)
 		return
 	}
-	dbg.grant = &g
+	dbg.grant = g
 	if timed {
 		dbg.waited = s.clock.Since(asked)
 	}
 	s.metrics.started()
 	if isWebsocketUpgrade(r) {
-		outcome := s.forwardWebsocket(w, r, rs, &g, dbg)
+		outcome := s.forwardWebsocket(w, r, rs, g, dbg)
 		s.metrics.finished(outcome)
-		s.router.Release(g, outcome)
+		s.router.Release(*g, outcome)
 		return
 	}
-	outcome, abort, held := s.forward(w, r, rs, &g, dbg)
+	outcome, abort, held := s.forward(w, r, rs, g, dbg)
 	s.metrics.finished(outcome)
 	if !held {
-		s.router.Release(g, outcome)
+		s.router.Release(*g, outcome)
 	}
 	if abort {
 		// Abort the connection without finishing the body (no terminating

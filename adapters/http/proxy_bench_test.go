@@ -104,29 +104,43 @@ func BenchmarkProxyToken(b *testing.B) {
 		runProxyBench(b, h, req())
 	})
 
-	b.Run("waiter", func(b *testing.B) {
-		store, router := newMemStore(), newFakeRouter()
-		clk := clock.New()
-		srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
-			Deps{Router: router, Store: store, Authn: headerUser{}, Entitled: NewSimple(testUser), Clock: clk})
-		if err != nil {
-			b.Fatal(err)
+	// waiter is the handler as net/http's server calls it; waiter-conn as
+	// the fast front (internal/h1serve) does, whose requests carry the
+	// context ConnContext made for their connection.
+	for _, conn := range []bool{false, true} {
+		name := "waiter"
+		if conn {
+			name = "waiter-conn"
 		}
-		b.Cleanup(srv.Close)
-		if _, _, err := store.PutToken("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"},
-			"", testUser, clk.Now()); err != nil {
-			b.Fatal(err)
-		}
-		router.admit = func(a waiter.Admission) (waiter.Grant, error) {
-			return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
-		}
-		// fakeRouter records every admission and release; keep them from
-		// growing in the benchmark.
-		runProxyBench(b, srv, req(), func() {
-			router.mu.Lock()
-			router.admitted, router.released = router.admitted[:0], router.released[:0]
-			router.mu.Unlock()
-		})
+		b.Run(name, func(b *testing.B) { benchProxyWaiter(b, host, port, req(), conn) })
+	}
+}
+
+func benchProxyWaiter(b *testing.B, host string, port int, r *http.Request, conn bool) {
+	store, router := newMemStore(), newFakeRouter()
+	clk := clock.New()
+	srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
+		Deps{Router: router, Store: store, Authn: headerUser{}, Entitled: NewSimple(testUser), Clock: clk})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Close)
+	if _, _, err := store.PutToken("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"},
+		"", testUser, clk.Now()); err != nil {
+		b.Fatal(err)
+	}
+	router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
+	}
+	if conn {
+		r = r.WithContext(srv.ConnContext(r.Context()))
+	}
+	// fakeRouter records every admission and release; keep them from
+	// growing in the benchmark.
+	runProxyBench(b, srv, r, func() {
+		router.mu.Lock()
+		router.admitted, router.released = router.admitted[:0], router.released[:0]
+		router.mu.Unlock()
 	})
 }
 

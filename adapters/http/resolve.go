@@ -31,6 +31,9 @@ type resolved struct {
 	// tokenBuf holds the one token most requests name (proxy reads it
 	// into here, saving the slice's allocation).
 	tokenBuf [1]waiter.Token
+	// grant is the proxied request's instance, once admitted (proxy
+	// keeps it here, saving its allocation).
+	grant waiter.Grant
 }
 
 // tokenParts splits a token's data into service parameters and metadata.

@@ -43,11 +43,13 @@ type Server struct {
 	api        *httprouter.Router
 	transports *transports
 	fast       *fastClients // plain HTTP/1.1 exchanges (fastclient.go)
-	services   *serviceCache
-	descs      descCache
-	tparts     tokenPartsCache // tokens' data split, by name and ETag
-	via11      string          // the Via entry of an HTTP/1.1 request (via)
-	via11s     []string        // the header value of via11 alone, shared (len and cap 1)
+	// backendAddrs is the "host:port" of the instances requests go to.
+	backendAddrs backendAddrs
+	services     *serviceCache
+	descs        descCache
+	tparts       tokenPartsCache // tokens' data split, by name and ETag
+	via11        string          // the Via entry of an HTTP/1.1 request (via)
+	via11s       []string        // the header value of via11 alone, shared (len and cap 1)
 	// backendAuths caches cfg.BackendAuth's header per service.
 	backendAuths backendAuthCache
 	errPages     *errPages    // rendered failure pages of services, reused briefly

@@ -38,6 +38,16 @@ type Server struct {
 	// with it.
 	Stop     error
 	ErrorLog *log.Logger
+	// ConnContext, when set, is called once per connection with the
+	// context the server made for it (canceled when the client goes away
+	// or the connection ends); its answer, which must keep that
+	// cancellation (derive from the context given), is the context of
+	// every request on the connection, as with http.Server.ConnContext.
+	// A handler may keep per-request state there without a
+	// Request.WithContext copy per request: the connection serves one
+	// request at a time, and a handler keeps nothing of its request past
+	// its return.
+	ConnContext func(context.Context) context.Context
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
@@ -69,6 +79,8 @@ type conn struct {
 	// cancel func, its children map, its done channel) on every request.
 	ctx    context.Context
 	cancel context.CancelFunc
+	// reqCtx is ctx as Server.ConnContext made it, the requests' context.
+	reqCtx context.Context
 	// first holds a request's first byte, read before the connection
 	// took its buffers from the pools.
 	first firstByte
@@ -268,7 +280,11 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer, end int)
 	c := sc.c
 	if sc.ctx == nil {
 		sc.ctx, sc.cancel = context.WithCancel(context.Background())
-		sc.base = (&http.Request{}).WithContext(sc.ctx)
+		sc.reqCtx = sc.ctx
+		if s.ConnContext != nil {
+			sc.reqCtx = s.ConnContext(sc.ctx)
+		}
+		sc.base = (&http.Request{}).WithContext(sc.reqCtx)
 	}
 	req, fast := sc.head.parseFastAt(br, sc.base, end)
 	var err error
@@ -299,7 +315,7 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer, end int)
 	}
 	req.RemoteAddr = sc.remote
 	if !fast {
-		req = req.WithContext(sc.ctx)
+		req = req.WithContext(sc.reqCtx)
 	}
 	var body *trackedBody // nil: no body, or read to its end
 	if req.Body != http.NoBody && req.ContentLength != 0 {

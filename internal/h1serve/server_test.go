@@ -335,3 +335,55 @@ func TestCleanValue(t *testing.T) {
 		}
 	}
 }
+
+type connCtxKey struct{}
+
+// ConnContext makes, once per connection, the context of every request
+// on it, whether its head took the fast parser or net/http's; the
+// connection's cancellation reaches it when the connection ends.
+func TestConnContext(t *testing.T) {
+	ctxs := make(chan context.Context, 2)
+	made := make(chan struct{}, 2)
+	fs := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctxs <- r.Context()
+		_, _ = io.WriteString(w, "ok")
+	}), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second,
+		ConnContext: func(ctx context.Context) context.Context {
+			made <- struct{}{}
+			return context.WithValue(ctx, connCtxKey{}, "conn")
+		}}
+	client, server := net.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fs.ServeConn(server)
+		_ = server.Close()
+	}()
+	br := bufio.NewReader(client)
+	// The second head folds a header line: net/http's parser takes it.
+	for _, head := range []string{"GET /x HTTP/1.1\r\nHost: a\r\n\r\n", "GET /y HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n 2\r\n\r\n"} {
+		if _, err := io.WriteString(client, head); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	first, second := <-ctxs, <-ctxs
+	if first != second || first.Value(connCtxKey{}) != "conn" {
+		t.Fatalf("the requests' contexts %p and %p, value %v: want ConnContext's, both", first, second, first.Value(connCtxKey{}))
+	}
+	if n := len(made); n != 1 {
+		t.Fatalf("ConnContext called %d times for one connection", n)
+	}
+	_ = client.Close()
+	<-done
+	select {
+	case <-first.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the connection's end did not reach ConnContext's context")
+	}
+}

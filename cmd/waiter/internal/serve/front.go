@@ -52,7 +52,10 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 	return &front{
 		ln: ln, edge: edge, maxHead: cfg.MaxHeaderBytes,
 		fast: &h1serve.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
-			Stop: h1guard.ErrHandoff, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)},
+			Stop: h1guard.ErrHandoff, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+			// The edge keeps each request's state in the connection's
+			// context, saving a request copy per request.
+			ConnContext: edge.ConnContext},
 		std: make(chan net.Conn), idle: make(chan net.Conn), done: make(chan struct{}),
 	}
 }
