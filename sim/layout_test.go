@@ -14,15 +14,3 @@ func TestTaskStateFillsALine(t *testing.T) {
 		t.Fatalf("taskState is %d bytes, want 64", n)
 	}
 }
-
-// TestProcStateIsTwoLines keeps an entry of r.procs at 128 bytes with
-// what each arrival reads first (see procState).
-func TestProcStateIsTwoLines(t *testing.T) {
-	var ps procState
-	if n := unsafe.Sizeof(ps); n != 128 {
-		t.Fatalf("procState is %d bytes, want 128", n)
-	}
-	if off := unsafe.Offsetof(ps.buf); off+3*8 > 64 {
-		t.Fatalf("procState.buf at byte %d: its first three arrivals leave the first line", off)
-	}
-}

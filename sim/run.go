@@ -196,21 +196,15 @@ type taskState struct {
 	dead        bool
 }
 
-// procState is one load process. An entry of r.procs is 128 bytes, two
-// cache lines when the slice is aligned (a thousand of them are: a large
-// allocation starts on a page), with what every arrival reads (family,
-// split, head, n) and the first three buffered arrivals on the first: at
-// 104 bytes an entry straddled two or three lines, both usually read.
 type procState struct {
+	proc   load.Process
 	family int
 	split  *load.Splitter
 	// buf[head:n] are the process's next arrivals, drawn ahead (next);
 	// ended: its Next said it has no more.
 	head, n uint8
 	ended   bool
-	proc    load.Process
 	buf     [procBlock]time.Duration
-	_       [24]byte
 }
 
 type traceState struct {
