@@ -8,39 +8,31 @@ import (
 // instance is the engine's record of one instance of a service: what the
 // scheduler last said about it plus what this router learnt by using it.
 type instance struct {
-	// What a request dispatched to the instance and its end read comes
-	// first, on as few cache lines as will hold it (with many services
-	// an instance is rarely in cache when its next request comes).
-	id   string
-	ref  uint64
-	host string
-	port int
-	// inflight counts the requests on the instance.
+	id        string
+	ref       uint64
+	host      string
+	port      int
+	startedAt time.Time
+	healthy   bool
+	// hcStatus is the last health-check status the scheduler reported.
+	hcStatus int
+	flags    InstanceFlags
+
 	inflight int
-	healthy  bool
-	// ejected instances get no requests until ejectedUntil.
-	ejected bool
-	// locked while a kill is in flight; killed once the kill succeeded.
-	locked bool
-	killed bool
-	// gone is set when the scheduler no longer lists the instance.
-	gone bool
 	// pos is the instance's index in its service's routing order.
 	pos int
+	// seen is the number of the last observation that listed it.
+	seen uint64
 	// lastDispatch is when the newest in-flight request was sent to it;
 	// an expired instance whose requests are all older than the lingering
 	// threshold may be killed.
 	lastDispatch time.Time
+
+	// ejected instances get no requests until ejectedUntil.
+	ejected      bool
+	ejectedUntil time.Time
 	// consecutiveFailures counts instance errors since the last success.
 	consecutiveFailures int
-
-	startedAt time.Time
-	// hcStatus is the last health-check status the scheduler reported.
-	hcStatus int
-	flags    InstanceFlags
-	// seen is the number of the last observation that listed it.
-	seen         uint64
-	ejectedUntil time.Time
 	// expiredByFailures is set once consecutiveFailures reached the
 	// ejection-expiry threshold (EjectionExpiryTracker).
 	expiredByFailures bool
@@ -48,6 +40,12 @@ type instance struct {
 	expiredByAge bool
 	// expiredByOperator is set by EvExpireInstance.
 	expiredByOperator bool
+
+	// locked while a kill is in flight; killed once the kill succeeded.
+	locked bool
+	killed bool
+	// gone is set when the scheduler no longer lists the instance.
+	gone bool
 
 	// Cluster mode only (service.clustered): slots is how many of the
 	// instance's slots this router owns by the HRW distribution, received
