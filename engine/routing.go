@@ -106,7 +106,7 @@ func (e *Engine) pick(svc *service) *instance {
 	if svc.freeSlots <= 0 {
 		return nil
 	}
-	lb := svc.desc.LoadBalancing
+	lb := svc.lb
 	if lb == LBRandom && svc.scalingState == ScalingDown {
 		lb = LBYoungest // Waiter drains the youngest while scaling down
 	}

@@ -67,3 +67,34 @@ func TestScalingPassFieldsPacked(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestFieldsPacked keeps the fields a request's arrival and end
+// read of its service (one with a free instance: lookupRef, pick,
+// dispatch, finish) on four cache lines (see the service type), where
+// they were spread over eight: with many services each is a miss.
+func TestRequestFieldsPacked(t *testing.T) {
+	var s service
+	hot := map[string]uintptr{
+		"owner": unsafe.Offsetof(s.owner), "id": unsafe.Offsetof(s.id), "removed": unsafe.Offsetof(s.removed),
+		"created": unsafe.Offsetof(s.created), "suspended": unsafe.Offsetof(s.suspended),
+		"deploymentError": unsafe.Offsetof(s.deploymentError), "sampleNext": unsafe.Offsetof(s.sampleNext),
+		"arrived": unsafe.Offsetof(s.arrived), "completed": unsafe.Offsetof(s.completed),
+		"waiting": unsafe.Offsetof(s.waiting), "inflight": unsafe.Offsetof(s.inflight),
+		"sortDirty": unsafe.Offsetof(s.sortDirty), "freeSlots": unsafe.Offsetof(s.freeSlots),
+		"lb": unsafe.Offsetof(s.lb), "scalingState": unsafe.Offsetof(s.scalingState),
+		"avail": unsafe.Offsetof(s.avail), "fresh": unsafe.Offsetof(s.fresh), "sorted": unsafe.Offsetof(s.sorted),
+		"clustered": unsafe.Offsetof(s.clustered), "concurrency": unsafe.Offsetof(s.concurrency),
+		"lastActivity": unsafe.Offsetof(s.lastActivity),
+	}
+	sizes := map[string]uintptr{"id": 16, "deploymentError": 16, "sampleNext": 24, "avail": 24, "sorted": 24, "lastActivity": 24}
+	lines := map[uintptr]bool{}
+	for name, off := range hot {
+		size := max(sizes[name], 1)
+		for l := off / 64; l <= (off+size-1)/64; l++ {
+			lines[l] = true
+		}
+	}
+	if len(lines) > 4 {
+		t.Errorf("a request reads %d cache lines of its service, want 4", len(lines))
+	}
+}

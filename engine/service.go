@@ -1,18 +1,26 @@
 package engine
 
 import (
+	"math"
 	"sort"
 	"time"
 )
 
 // service is the engine's state for one service id.
 //
-// The fields a scaling pass reads for every service come first, packed
-// into the first four cache lines: a pass over 10,000 services is bound by
-// memory, not arithmetic (BenchmarkScalingPass10k), and spreading them
-// over the whole struct made it touch a dozen lines per service.
+// Its fields are laid out for memory, which bounds both of its hot paths
+// with many services. The fields every scaling pass reads come first,
+// packed into the first four cache lines: a pass over 10,000 services is
+// bound by memory, not arithmetic (BenchmarkScalingPass10k), and
+// spreading them over the whole struct made it touch a dozen lines per
+// service. Within them, what a request's arrival and end also read
+// (lookupRef, pick, dispatch, finish) sits in the first line and the
+// fourth, and the rest of what they read in the two lines after: a
+// request touches four lines of its service with a free instance, where
+// it touched eight, nearly each a cache miss with a thousand services
+// (large.yaml).
 type service struct {
-	// --- read by every scaling pass -------------------------------------
+	// --- read by every scaling pass and every request -------------------
 	desc   *Description
 	scaler Scaler
 	// created: a CreateService was issued and not refused.
@@ -27,6 +35,12 @@ type service struct {
 	scalingState ScalingState
 	waiting      int
 	inflight     int
+	// arrived and completed count requests since the last pass
+	// (ScaleInput.Arrived, Completed).
+	arrived, completed int
+
+	// --- read by every scaling pass -------------------------------------
+
 	// The scheduler's view, corrected by the engine's own actions.
 	requested int
 	scheduled int
@@ -36,43 +50,50 @@ type service struct {
 	// instead of walking the instances).
 	healthy                  int
 	expHealthy, expUnhealthy int
-	// arrived and completed count requests since the last pass
-	// (ScaleInput.Arrived, Completed).
-	arrived, completed int
 	// idleTimeout and instanceExpiry are desc's (kept by setDesc), here
 	// so that the pass does not read desc.
 	idleTimeout, instanceExpiry time.Duration
 	staleAt                     time.Time // set: stale, deleted once idle from then (stale.go)
 	// expiryDue: no instance expires by age before then (zero: look).
-	expiryDue time.Time
+	expiryDue    time.Time
+	lastDecision Decision
 	// samples are the once-a-second outstanding counts since the last
 	// pass (ScaleInput.Concurrency); sampleNext is the next second of the
 	// grid, zero until the service has a scaler (and for a policy that is
-	// ConcurrencyFree).
-	sampleNext   time.Time
-	lastDecision Decision
-	samples      []float64
+	// ConcurrencyFree). Each request reads sampleNext.
+	samples    []float64
+	sampleNext time.Time
 	// --- end of what every pass reads ------------------------------------
 
-	id     string
-	policy string
+	// --- read by every request (with sampleNext and the first line) -----
+
 	// owner is the engine that holds the service, against which a
 	// driver's ServiceRef is checked.
 	owner *Engine
-
-	createRetry  time.Time
-	suspended    bool
+	// freeSlots counts free slots on serving instances.
+	freeSlots    int
+	id           string
 	lastActivity time.Time
-
-	instances map[string]*instance
 	// sorted is the routing order (instance.before).
 	sorted []*instance
-	// freeSlots counts free slots on serving instances.
-	freeSlots int
 	// avail has bit i set when sorted[i] can take a request now; fresh
 	// counts the non-expired prefix of sorted. They make pick O(n/64).
-	avail []uint64
-	fresh int
+	avail           []uint64
+	deploymentError string
+	fresh           int
+	// concurrency and lb are desc's ConcurrencyLevel and LoadBalancing
+	// (kept by setDesc): every dispatch and every end of a request read
+	// them, and the description's line was one more miss each time. An
+	// int32 (concurrency-level is at most 10,000) keeps the three in
+	// the group's last word.
+	concurrency int32
+	lb          LoadBalancing
+	suspended   bool
+	// --- end of what every request reads ---------------------------------
+
+	policy      string
+	createRetry time.Time
+	instances   map[string]*instance
 
 	queue, prio reqQueue
 	// minDeadline is no later than the earliest queue deadline.
@@ -82,8 +103,6 @@ type service struct {
 	failed []ObservedInstance
 	// schedulerError is the scheduler's own DeploymentError.
 	schedulerError string
-
-	deploymentError string
 
 	lastKillAt    time.Time
 	killPending   string
@@ -111,6 +130,7 @@ type service struct {
 func (s *service) setDesc(d *Description) {
 	s.desc = d
 	s.idleTimeout, s.instanceExpiry = d.IdleTimeout, d.InstanceExpiry
+	s.concurrency, s.lb = int32(min(d.ConcurrencyLevel, math.MaxInt32)), d.LoadBalancing
 	s.expiryDue = time.Time{} // instance-expiry-mins may have changed
 }
 
@@ -125,7 +145,7 @@ type slotLoan struct {
 // minus lent ones.
 func (s *service) capacity(in *instance) int {
 	if !s.clustered {
-		return s.desc.ConcurrencyLevel
+		return int(s.concurrency)
 	}
 	return in.slots + in.received - in.lent
 }
@@ -133,7 +153,7 @@ func (s *service) capacity(in *instance) int {
 // owned is how many of in's slots this router owns.
 func (s *service) owned(in *instance) int {
 	if !s.clustered {
-		return s.desc.ConcurrencyLevel
+		return int(s.concurrency)
 	}
 	return in.slots
 }

@@ -11,6 +11,14 @@ import "time"
 // header is loaded once per batch. A histogram's contents do not depend on
 // the order of its records (counts, sum, min, max), and nothing reads the
 // per-service histograms before the report, which flushes the rest first.
+//
+// A batch holds about latPerService latencies per service: a service's
+// latencies fall in a few dozen of its histogram's cache lines (an
+// exponential service time spans a few powers of two, 8 buckets a line),
+// so with 16 per service (the batch of 1<<14 over a thousand services)
+// nearly every record was still a miss, while with ~128 most lines are
+// hit several times a flush: the flush's share of a busy hour of
+// large.yaml went from 7 % to 4-5 % of its samples.
 type latencies struct {
 	// batch is on when there are enough services to gain from it.
 	batch bool
@@ -27,17 +35,27 @@ type latEntry struct {
 }
 
 const (
-	latBatchMin = 64
-	latBatch    = 1 << 14
+	latBatchMin   = 64
+	latPerService = 128
+	// The batch's bounds: 256 KB and 4 MB of entries (and as much again
+	// for flush's scratch), whatever the number of services.
+	latBatchLow  = 1 << 14
+	latBatchHigh = 1 << 18
 )
+
+// batchSize is the batch for services services (or trace apps).
+func batchSize(services int) int {
+	return min(max(services*latPerService, latBatchLow), latBatchHigh)
+}
 
 // init decides whether to batch: many services, or a trace's apps,
 // which come as the trace names them.
 func (l *latencies) init(services int, trace bool) {
 	l.batch = services > latBatchMin || trace
 	if l.batch {
-		l.buf = make([]latEntry, 0, latBatch)
-		l.sorted = make([]latEntry, latBatch)
+		n := batchSize(services)
+		l.buf = make([]latEntry, 0, n)
+		l.sorted = make([]latEntry, n)
 	}
 }
 

@@ -191,7 +191,7 @@ func (m *Model) handle(e mEvent) {
 	// A live task's app is the one that launched it: only DeleteApp
 	// forgets an app, and it ends every task first.
 	a := t.app
-	b := a.Spec.Behavior
+	b := &a.Spec.Behavior // not copied: only a few of its fields are read, and not for every event
 	switch e.kind {
 	case evRunning:
 		t.State, t.StartedAt = TaskRunning, m.now
@@ -268,7 +268,7 @@ func (m *Model) Probe(now time.Duration, t *Task) ProbeResult {
 	if !t.listening || t.ended {
 		return ProbeResult{}
 	}
-	b := t.app.Spec.Behavior // t has not ended: its app is there
+	b := &t.app.Spec.Behavior // t has not ended: its app is there
 	if b.NeverHealthy {
 		st := b.HealthCheckStatus
 		if st == 0 {
