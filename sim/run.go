@@ -10,7 +10,6 @@ import (
 	"github.com/waiter-go/waiter/sim/marathon"
 	"github.com/waiter-go/waiter/sim/rng"
 	"github.com/waiter-go/waiter/sim/scenario"
-	"github.com/waiter-go/waiter/sim/stats"
 )
 
 // Epoch is virtual time zero, as the engine sees it.
@@ -418,5 +417,3 @@ func (r *Runner) stepSplit(rt *routerState, e *engine.Event) {
 	}
 	r.applyOn(rt, out)
 }
-
-var _ = stats.Histogram{}
