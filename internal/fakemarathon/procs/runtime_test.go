@@ -224,12 +224,20 @@ func TestCloseStopsEverything(t *testing.T) {
 	t.Parallel()
 	r, _ := newRuntime(t)
 	a := app("")
-	a.Spec.Program = marathon.Program{Cmd: "trap '' TERM; sleep 300 & wait"} // ignores SIGTERM
+	// Each task ignores SIGTERM, and says so in a file once it does: a
+	// Close that came before the trap was set would see the shell die of
+	// its SIGTERM at once and rightly report no error.
+	ready := t.TempDir()
+	a.Spec.Program = marathon.Program{Cmd: "trap '' TERM; touch '" + ready + "'/$MESOS_TASK_ID; sleep 300 & wait"}
 	for i := range 3 {
 		if err := r.Start(a, task(fmt.Sprintf("grp_app.c%d", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
+	until(t, "the tasks to ignore SIGTERM", func() bool {
+		entries, _ := os.ReadDir(ready)
+		return len(entries) == 3
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := r.Close(ctx); err == nil {
