@@ -78,18 +78,25 @@ func TestPortPoolRoundRobin(t *testing.T) {
 	}
 }
 
+// The test works on a loopback address of its own, not 127.0.0.1: once the
+// listener is closed, its port is free on 127.0.0.1 for every other test and
+// process on the machine, and an outgoing connection or a listener elsewhere
+// could take it before Bindable looks (CI saw it once). Nothing else binds
+// 127.83.19.4, so only a wildcard bind could still race, and the kernel hands
+// those ports out across the whole ephemeral range.
 func TestBindable(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	const host = "127.83.19.4"
+	l, err := net.Listen("tcp4", host+":0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port
-	if Bindable("127.0.0.1", port) {
+	if Bindable(host, port) {
 		t.Errorf("port %d is in use but reported bindable", port)
 	}
 	_ = l.Close()
-	if !Bindable("127.0.0.1", port) {
+	if !Bindable(host, port) {
 		t.Errorf("port %d is free but reported in use", port)
 	}
 }
