@@ -108,6 +108,7 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 		return nil, false, err
 	}
 	c := &fastConn{Conn: rawio.Wrap(nc), addr: addr}
+	c.awaiter, _ = c.Conn.(interface{ WriteAwait([]byte) (int, error) })
 	c.expire = c.expireNow
 	c.watch.clk = f.clk
 	// Buffers stay with a pooled connection while it is idle: 16 KB to
@@ -211,6 +212,21 @@ type fastConn struct {
 	// hdr is the header map of the answers read on the connection, one
 	// at a time (header).
 	hdr http.Header
+	// awaiter is the connection's WriteAwait (rawio; nil elsewhere), and
+	// lastWrite says that the next Write is a request's last (exchange).
+	awaiter   interface{ WriteAwait([]byte) (int, error) }
+	lastWrite bool
+}
+
+// Write is bw's: a request's last write, with lastWrite set, waits for
+// the answer to be there before it returns (rawio's WriteAwait), so
+// reading it makes no read(2) that finds nothing.
+func (c *fastConn) Write(p []byte) (int, error) {
+	if c.lastWrite && c.awaiter != nil {
+		c.lastWrite = false
+		return c.awaiter.WriteAwait(p)
+	}
+	return c.Conn.Write(p)
 }
 
 // fastHeaderReuse is the most entries a connection's answer header map
@@ -385,7 +401,12 @@ func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthtt
 	if err := req.Write(c.bw); err != nil {
 		return retryable(err, reused)
 	}
-	if err := c.bw.Flush(); err != nil {
+	// The flush is the request's last write (a request larger than bw
+	// was written past it before): it returns once the answer is there.
+	c.lastWrite = true
+	err := c.bw.Flush()
+	c.lastWrite = false
+	if err != nil {
 		return retryable(err, reused)
 	}
 	resp.Header.SetNoDefaultContentType(true)
