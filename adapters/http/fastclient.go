@@ -108,7 +108,7 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 		return nil, false, err
 	}
 	c := &fastConn{Conn: rawio.Wrap(nc), addr: addr}
-	c.awaiter, _ = c.Conn.(interface{ WriteAwait([]byte) (int, error) })
+	c.awaiter, _ = c.Conn.(writeAwaiter)
 	c.expire = c.expireNow
 	c.watch.clk = f.clk
 	// Buffers stay with a pooled connection while it is idle: 16 KB to
@@ -214,8 +214,14 @@ type fastConn struct {
 	hdr http.Header
 	// awaiter is the connection's WriteAwait (rawio; nil elsewhere), and
 	// lastWrite says that the next Write is a request's last (exchange).
-	awaiter   interface{ WriteAwait([]byte) (int, error) }
+	awaiter   writeAwaiter
 	lastWrite bool
+}
+
+// writeAwaiter writes and then waits for an answer in one wait
+// (rawio.Conn).
+type writeAwaiter interface {
+	WriteAwait(p []byte, written func()) (int, error)
 }
 
 // Write is bw's: a request's last write, with lastWrite set, waits for
@@ -224,7 +230,7 @@ type fastConn struct {
 func (c *fastConn) Write(p []byte) (int, error) {
 	if c.lastWrite && c.awaiter != nil {
 		c.lastWrite = false
-		return c.awaiter.WriteAwait(p)
+		return c.awaiter.WriteAwait(p, nil)
 	}
 	return c.Conn.Write(p)
 }

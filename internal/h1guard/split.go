@@ -205,6 +205,29 @@ func (s *Split) Read(p []byte) (int, error) {
 	}
 }
 
+// writeAwaiter is a connection that writes and then waits for something
+// to read in one wait (rawio.Conn).
+type writeAwaiter interface {
+	WriteAwait(p []byte, written func()) (int, error)
+}
+
+// WriteAwait writes p and returns once the connection has something to
+// read, with the connection's own WriteAwait (rawio's: a server writes a
+// response's last bytes and waits for the next request without a read
+// that finds nothing). With bytes held here the next Read would not
+// wait, and a connection without WriteAwait cannot: p is then written
+// as Write writes it. written is called once all of p is written.
+func (s *Split) WriteAwait(p []byte, written func()) (int, error) {
+	if a, ok := s.Conn.(writeAwaiter); ok && len(s.buf) == 0 && s.err == nil && !s.handoff {
+		return a.WriteAwait(p, written)
+	}
+	n, err := s.Conn.Write(p)
+	if err == nil && written != nil {
+		written()
+	}
+	return n, err
+}
+
 // scan moves the guard over the unscanned bytes: a body's are released,
 // a head's held until it ends and route has seen it.
 func (s *Split) scan() {

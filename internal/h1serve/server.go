@@ -59,6 +59,10 @@ type connState int32
 const (
 	stateIdle connState = iota
 	stateActive
+	// stateAwaiting: a response's last bytes are being written by the
+	// wait for the next request (awaitNext). Shutdown ends the wait with
+	// a read deadline, not a Close, so the response still goes out.
+	stateAwaiting
 )
 
 type conn struct {
@@ -96,6 +100,34 @@ type conn struct {
 	deadline time.Time
 	// mover is c when it moves its own read deadline.
 	mover deadlineMover
+	// out is the writer of the connection's buffered writer; awaiter is
+	// c's WriteAwait (h1guard.Split's, over rawio), nil when it has none.
+	out     lastWriter
+	awaiter writeAwaiter
+}
+
+// writeAwaiter writes and then waits for something to read in one wait
+// (h1guard.Split, rawio.Conn).
+type writeAwaiter interface {
+	WriteAwait(p []byte, written func()) (int, error)
+}
+
+// lastWriter is a connection as its buffered writer sees it. With
+// capture set, a write is kept (in captured) instead of made: ServeConn
+// takes a keep-alive response's last bytes out of the buffered writer
+// that way, to write them in the wait for the next request.
+type lastWriter struct {
+	c        net.Conn
+	capture  bool
+	captured []byte
+}
+
+func (w *lastWriter) Write(p []byte) (int, error) {
+	if w.capture {
+		w.captured = p
+		return len(p), nil
+	}
+	return w.c.Write(p)
 }
 
 // deadlineMover is a connection that may move its own read deadline (an
@@ -162,6 +194,8 @@ var aLongTimeAgo = time.Unix(1, 0)
 func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 	sc := &conn{c: c}
 	sc.mover, _ = c.(deadlineMover)
+	sc.awaiter, _ = c.(writeAwaiter)
+	sc.out.c = c
 	if !s.track(sc, true) {
 		return false
 	}
@@ -191,6 +225,9 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 	}
 	defer release()
 	first := true
+	// pending is a keep-alive response's last bytes, in bw's buffer: the
+	// wait for the next request writes them (awaitNext).
+	var pending []byte
 	for {
 		wait := s.IdleTimeout
 		if first || wait <= 0 {
@@ -202,6 +239,14 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			_ = c.SetReadDeadline(time.Now().Add(wait))
 		default:
 			sc.idleDeadline(wait)
+		}
+		if pending != nil {
+			ok := s.awaitNext(sc, pending, release)
+			pending = nil
+			sc.state.Store(int32(stateIdle))
+			if !ok {
+				return false
+			}
 		}
 		if br == nil {
 			// Wait for the request's first byte with no buffer of our own.
@@ -216,7 +261,7 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			br = readerPool.Get().(*bufio.Reader)
 			br.Reset(&sc.first)
 			bw = writerPool.Get().(*bufio.Writer)
-			bw.Reset(c)
+			bw.Reset(&sc.out)
 			sc.head = headPool.Get().(*fastHead)
 			// The byte and the rest of what has come, in one read: a whole
 			// head is then buffered, and needs no head deadline below.
@@ -237,6 +282,23 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		}
 		first = false
 		keep := s.serveOne(sc, br, bw, end)
+		if keep && sc.awaiter != nil && br.Buffered() == 0 && !s.shutting.Load() {
+			// Nothing of a next request read yet (no pipelining): the
+			// wait for it writes what is left of this response.
+			sc.out.capture = true
+			err := bw.Flush() // captures: no write (or a write's error, kept by bw)
+			sc.out.capture = false
+			pending, sc.out.captured = sc.out.captured, nil
+			switch {
+			case err != nil:
+				keep, pending = false, nil
+			case pending != nil:
+				sc.state.Store(int32(stateAwaiting))
+				continue
+			}
+		} else if keep {
+			keep = bw.Flush() == nil
+		}
 		sc.state.Store(int32(stateIdle))
 		if !keep || s.shutting.Load() {
 			return false
@@ -245,6 +307,21 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			release() // nothing of a next request read yet (no pipelining)
 		}
 	}
+}
+
+// awaitNext writes p, a keep-alive response's last bytes in the
+// connection's buffered writer, and waits for the next request in the
+// same wait: the read that waits for a request must otherwise first try
+// one (the runtime's poller forgets a readiness that came before a read
+// began), which finds nothing on almost every request (rawio's
+// WriteAwait). The buffers go back to their pools (release) as soon as p
+// is written, so an idle connection still holds none while it waits.
+// The connection's read deadline, set for the wait, ends it; the read
+// that follows reports what ended it. It reports whether p was written.
+func (s *Server) awaitNext(sc *conn, p []byte, release func()) bool {
+	_, err := sc.awaiter.WriteAwait(p, release)
+	release() // when the write failed, not having called it
+	return err == nil
 }
 
 // firstByte is a connection as its reader sees it: the byte read while
@@ -349,7 +426,7 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer, end int)
 			return false
 		}
 	}
-	return bw.Flush() == nil
+	return true // ServeConn writes what bw holds of the response
 }
 
 // run calls the handler; it reports whether the handler aborted (a
@@ -558,8 +635,14 @@ func (s *Server) closeIdle() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		if connState(c.state.Load()) == stateIdle {
+		switch connState(c.state.Load()) {
+		case stateIdle:
 			_ = c.c.Close()
+		case stateAwaiting:
+			// Ends the wait for a next request, not the write of the
+			// response before it (awaitNext); the connection is idle and
+			// closed on a later tick.
+			_ = c.c.SetReadDeadline(aLongTimeAgo)
 		}
 	}
 	return len(s.conns) == 0

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/rawio"
 )
 
 // serveBoth serves h with net/http's server and with this package's, and
@@ -39,7 +41,10 @@ func serveBoth(t *testing.T, h http.Handler) (std, fast string) {
 				return
 			}
 			go func() {
-				fs.ServeConn(c)
+				// As the router serves them: raw reads and writes, and a
+				// response's last write made by the wait for the next
+				// request (awaitNext).
+				fs.ServeConn(rawio.Wrap(c))
 				_ = c.Close()
 			}()
 		}

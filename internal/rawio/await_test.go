@@ -38,7 +38,7 @@ func TestWriteAwaitReturnsWithTheAnswerThere(t *testing.T) {
 			peer.Write([]byte("pong"))
 		}
 	}()
-	if n, err := c.WriteAwait([]byte("ping")); n != 4 || err != nil {
+	if n, err := c.WriteAwait([]byte("ping"), nil); n != 4 || err != nil {
 		t.Fatalf("WriteAwait = %d, %v", n, err)
 	}
 	if got := readable(t, c); got != 4 {
@@ -58,7 +58,7 @@ func TestWriteAwaitWaitsUntilTheReadDeadline(t *testing.T) {
 	const wait = 50 * time.Millisecond
 	start := time.Now()
 	c.SetReadDeadline(start.Add(wait))
-	if n, err := c.WriteAwait([]byte("ping")); n != 4 || err != nil {
+	if n, err := c.WriteAwait([]byte("ping"), nil); n != 4 || err != nil {
 		t.Fatalf("WriteAwait = %d, %v", n, err)
 	}
 	if took := time.Since(start); took < wait {
@@ -80,7 +80,7 @@ func TestWriteAwaitEndsWhenThePeerCloses(t *testing.T) {
 		io.ReadFull(peer, make([]byte, 4))
 		peer.Close()
 	}()
-	if n, err := c.WriteAwait([]byte("ping")); n != 4 || err != nil {
+	if n, err := c.WriteAwait([]byte("ping"), nil); n != 4 || err != nil {
 		t.Fatalf("WriteAwait = %d, %v", n, err)
 	}
 	if _, err := c.Read(make([]byte, 4)); err != io.EOF {
@@ -99,7 +99,7 @@ func TestWriteAwaitLargerThanTheSendBuffer(t *testing.T) {
 		b, _ := io.ReadAll(io.LimitReader(peer, int64(len(want))))
 		got <- b
 	}()
-	if n, err := c.WriteAwait(want); n != len(want) || err != nil {
+	if n, err := c.WriteAwait(want, nil); n != len(want) || err != nil {
 		t.Fatalf("WriteAwait = %d, %v", n, err)
 	}
 	if b := <-got; !bytes.Equal(b, want) {
@@ -111,9 +111,41 @@ func TestWriteAwaitLargerThanTheSendBuffer(t *testing.T) {
 func TestWriteAwaitAfterTheDeadline(t *testing.T) {
 	c, _ := pair(t)
 	c.SetDeadline(time.Now().Add(-time.Second))
-	if n, err := c.WriteAwait([]byte("ping")); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+	if n, err := c.WriteAwait([]byte("ping"), nil); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("WriteAwait = %d, %v, want 0 and os.ErrDeadlineExceeded", n, err)
 	}
 }
 
 func unsafeInt32(p *int32) uintptr { return uintptr(unsafe.Pointer(p)) }
+
+// written runs once every byte is written, before the wait: a caller can
+// give back the buffer while it waits.
+func TestWriteAwaitCallsWrittenBeforeTheWait(t *testing.T) {
+	c, peer := pair(t)
+	released := make(chan struct{})
+	go func() {
+		buf := make([]byte, 4)
+		if _, err := io.ReadFull(peer, buf); err != nil {
+			return
+		}
+		<-released // the answer only after written ran, inside the wait
+		peer.Write([]byte("pong"))
+	}()
+	calls := 0
+	n, err := c.WriteAwait([]byte("ping"), func() { calls++; close(released) })
+	if n != 4 || err != nil || calls != 1 {
+		t.Fatalf("WriteAwait = %d, %v with written called %d times, want 4, nil, once", n, err, calls)
+	}
+	if got := readable(t, c); got != 4 {
+		t.Fatalf("%d bytes readable when WriteAwait returned, want the answer's 4", got)
+	}
+}
+
+// written is not called when the write fails.
+func TestWriteAwaitFailedWriteCallsNoWritten(t *testing.T) {
+	c, _ := pair(t)
+	c.SetDeadline(time.Now().Add(-time.Second))
+	if _, err := c.WriteAwait([]byte("ping"), func() { t.Error("written called for a failed write") }); err == nil {
+		t.Fatal("WriteAwait past the deadline succeeded")
+	}
+}

@@ -26,7 +26,8 @@ type Conn struct {
 	r, w            op
 	readFn, writeFn func(fd uintptr) bool
 	awaitFn         func(fd uintptr) bool
-	awaiting        bool // WriteAwait's write is done: the next call of awaitFn is the answer's readiness
+	awaiting        bool   // WriteAwait's write is done: the next call of awaitFn is the answer's readiness
+	written         func() // WriteAwait's
 }
 
 // op is one Read's or Write's buffer and outcome.
@@ -144,21 +145,31 @@ func (c *Conn) write(fd uintptr) bool {
 // a Close is the next Read's to report, as it would be without the
 // wait. When the socket's send buffer fills, the rest of p is written
 // as Write does, without the wait.
-func (c *Conn) WriteAwait(p []byte) (int, error) {
+//
+// written, when not nil, is called once all of p is written, before the
+// wait: the caller may then reuse or give back p's memory (a server
+// waiting for a client's next request holds no buffers while it waits).
+func (c *Conn) WriteAwait(p []byte, written func()) (int, error) {
 	if len(p) == 0 {
+		if written != nil {
+			written()
+		}
 		return 0, nil
 	}
 	c.wmu.Lock()
-	c.w, c.awaiting = op{p: p}, false
+	c.w, c.awaiting, c.written = op{p: p}, false, written
 	_ = c.rc.Read(c.awaitFn) // a failed wait is the next Read's to report
 	var err error
 	if c.w.errno == 0 && c.w.n < len(p) {
 		// The send buffer filled, or the wait could not start (a passed
 		// deadline, a closed connection: Write reports them).
 		err = c.rc.Write(c.writeFn)
+		if err == nil && c.w.errno == 0 && written != nil {
+			written()
+		}
 	}
 	n, errno := c.w.n, c.w.errno
-	c.w.p = nil
+	c.w.p, c.written = nil, nil
 	c.wmu.Unlock()
 	switch {
 	case err != nil:
@@ -178,6 +189,9 @@ func (c *Conn) writeAwait(fd uintptr) bool {
 	}
 	if !c.write(fd) || c.w.errno != 0 {
 		return true // EAGAIN (WriteAwait writes the rest) or an error
+	}
+	if c.written != nil {
+		c.written()
 	}
 	c.awaiting = true
 	return false
