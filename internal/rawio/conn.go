@@ -99,13 +99,19 @@ func (c *Conn) Write(p []byte) (int, error) {
 	n, errno := c.w.n, c.w.errno
 	c.w.p = nil
 	c.wmu.Unlock()
+	return n, c.writeError(err, errno)
+}
+
+// writeError is a write's error as net's: err from the poller (a
+// deadline, a closed connection), else errno from write(2).
+func (c *Conn) writeError(err error, errno syscall.Errno) error {
 	switch {
 	case err != nil:
-		return n, c.opError("write", unwrap(err))
+		return c.opError("write", unwrap(err))
 	case errno != 0:
-		return n, c.opError("write", os.NewSyscallError("write", errno))
+		return c.opError("write", os.NewSyscallError("write", errno))
 	}
-	return n, nil
+	return nil
 }
 
 // write is Write's callback; it returns true once p is written or an
@@ -171,13 +177,7 @@ func (c *Conn) WriteAwait(p []byte, written func()) (int, error) {
 	n, errno := c.w.n, c.w.errno
 	c.w.p, c.written = nil, nil
 	c.wmu.Unlock()
-	switch {
-	case err != nil:
-		return n, c.opError("write", unwrap(err))
-	case errno != 0:
-		return n, c.opError("write", os.NewSyscallError("write", errno))
-	}
-	return n, nil
+	return n, c.writeError(err, errno)
 }
 
 // writeAwait is WriteAwait's callback, called by the read's wait: the
