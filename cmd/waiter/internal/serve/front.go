@@ -103,10 +103,32 @@ func (f *front) run() {
 			return
 		}
 		backoff = 0
-		select {
-		case f.idle <- c:
-		default:
-			go f.worker(c)
+		if f.claimIdle() {
+			select {
+			case f.idle <- c: // a waiting worker takes it (worker)
+			case <-f.done:
+				_ = c.Close()
+			}
+			continue
+		}
+		go f.worker(c)
+	}
+}
+
+// claimIdle takes one of the waiting workers for the next connection
+// handed on f.idle; it reports false when none waits. idleWorkers counts
+// the waiting workers not claimed yet: a worker that counted itself may
+// not be receiving yet, and a non-blocking send then failed and started
+// a worker more (TestFastFrontWorkersServeConnectionsInTurn saw two
+// waiting after connections in turn).
+func (f *front) claimIdle() bool {
+	for {
+		n := f.idleWorkers.Load()
+		if n == 0 {
+			return false
+		}
+		if f.idleWorkers.CompareAndSwap(n, n-1) {
+			return true
 		}
 	}
 }
@@ -129,8 +151,7 @@ func (f *front) worker(c net.Conn) {
 	var t *time.Timer
 	for {
 		f.serveConn(c)
-		if f.idleWorkers.Add(1) > maxIdleWorkers {
-			f.idleWorkers.Add(-1)
+		if !f.countIdle() {
 			return
 		}
 		if t == nil {
@@ -139,15 +160,35 @@ func (f *front) worker(c net.Conn) {
 			t.Reset(workerIdle)
 		}
 		select {
-		case c = <-f.idle:
-			f.idleWorkers.Add(-1)
+		case c = <-f.idle: // claimed (claimIdle): counted out already
 			continue
 		case <-t.C:
 		case <-f.done:
 		}
-		f.idleWorkers.Add(-1)
 		t.Stop()
+		if !f.claimIdle() {
+			// Every waiting worker is claimed: a connection is on its
+			// way to one of them, maybe this one, which takes it.
+			select {
+			case c = <-f.idle:
+				continue
+			case <-f.done:
+			}
+		}
 		return
+	}
+}
+
+// countIdle counts a worker as waiting, unless maxIdleWorkers are.
+func (f *front) countIdle() bool {
+	for {
+		n := f.idleWorkers.Load()
+		if n >= maxIdleWorkers {
+			return false
+		}
+		if f.idleWorkers.CompareAndSwap(n, n+1) {
+			return true
+		}
 	}
 }
 
