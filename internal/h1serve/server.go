@@ -302,8 +302,9 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 // same wait: the read that waits for a request must otherwise first try
 // one (the runtime's poller forgets a readiness that came before a read
 // began), which finds nothing on almost every request (rawio's
-// WriteAwait). The buffers go back to their pools (release) as soon as p
-// is written, so an idle connection still holds none while it waits.
+// WriteAwait). The buffers go back to their pools (release) as soon as
+// the bytes are written, so an idle connection still holds none while it
+// waits.
 // The connection's read deadline, set for the wait, ends it; the read
 // that follows reports what ended it. It reports whether the bytes were
 // written.
