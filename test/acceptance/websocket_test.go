@@ -129,8 +129,16 @@ func TestWebsocketIdleTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 
-	c := rt.wsDial(t, ctx, h)
+	// The service is started first, so that the dial below is only the
+	// upgrade. The time is taken from before the dial: the router's idle
+	// time starts with the upgrade, before wsDial returns, and a client
+	// goroutine starved after it (CI saw the close 636 ms after it on a
+	// loaded runner) must not make the socket look closed early.
+	if r := rt.kitchenAt(http.MethodGet, "/kitchen-state", h, nil); r.Status != http.StatusOK {
+		t.Fatalf("starting the service: %d %v", r.Status, r.Err)
+	}
 	start := time.Now()
+	c := rt.wsDial(t, ctx, h)
 	readCtx, readCancel := context.WithTimeout(ctx, 20*time.Second)
 	defer readCancel()
 	_, _, err := c.Read(readCtx)
