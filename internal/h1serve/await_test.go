@@ -8,35 +8,7 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/waiter-go/waiter/internal/rawio"
 )
-
-// serveRaw serves h on a loopback listener, each connection wrapped as the
-// router wraps them (rawio), and returns the address and the server.
-func serveRaw(t *testing.T, s *Server) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				s.ServeConn(rawio.Wrap(c))
-				_ = c.Close()
-			}()
-		}
-	}()
-	t.Cleanup(func() { _ = ln.Close(); <-done; s.Close() })
-	return ln.Addr().String()
-}
 
 // A keep-alive connection whose response was written in the wait for its
 // next request (awaitNext) does not hold Shutdown until that request or

@@ -27,38 +27,44 @@ func serveBoth(t *testing.T, h http.Handler) (std, fast string) {
 	go func() { _ = hs.Serve(stdLn) }()
 	t.Cleanup(func() { _ = hs.Close() })
 
-	fastLn, err := net.Listen("tcp", "127.0.0.1:0")
+	fs := &Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second}
+	return stdLn.Addr().String(), serveRaw(t, fs)
+}
+
+// serveRaw serves s on a loopback listener, each connection as the router
+// serves them: raw reads and writes, and a response's last write made by
+// the wait for the next request (awaitNext). It returns the address; the
+// test's end shuts s down, which must take less than 5 s.
+func serveRaw(t *testing.T, s *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
-			c, err := fastLn.Accept()
+			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
 			go func() {
-				// As the router serves them: raw reads and writes, and a
-				// response's last write made by the wait for the next
-				// request (awaitNext).
-				fs.ServeConn(rawio.Wrap(c))
+				s.ServeConn(rawio.Wrap(c))
 				_ = c.Close()
 			}()
 		}
 	}()
 	t.Cleanup(func() {
-		_ = fastLn.Close()
+		_ = ln.Close()
 		<-done
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := fs.Shutdown(ctx); err != nil {
+		if err := s.Shutdown(ctx); err != nil {
 			t.Errorf("Shutdown: %v", err)
 		}
 	})
-	return stdLn.Addr().String(), fastLn.Addr().String()
+	return ln.Addr().String()
 }
 
 // answer is what a client can see of one response.

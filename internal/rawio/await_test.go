@@ -3,7 +3,6 @@
 package rawio
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -92,19 +91,7 @@ func TestWriteAwaitEndsWhenThePeerCloses(t *testing.T) {
 // it, every byte in order, and no wait for an answer holds the call.
 func TestWriteAwaitLargerThanTheSendBuffer(t *testing.T) {
 	c, peer := pair(t)
-	c.SetWriteBuffer(4 << 10)
-	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
-	got := make(chan []byte, 1)
-	go func() {
-		b, _ := io.ReadAll(io.LimitReader(peer, int64(len(want))))
-		got <- b
-	}()
-	if n, err := c.WriteAwait(want, nil); n != len(want) || err != nil {
-		t.Fatalf("WriteAwait = %d, %v", n, err)
-	}
-	if b := <-got; !bytes.Equal(b, want) {
-		t.Fatalf("peer got %d bytes, not the %d written", len(b), len(want))
-	}
+	checkLargeWrite(t, c, peer, func(p []byte) (int, error) { return c.WriteAwait(p, nil) })
 }
 
 // A deadline passed before the call is the write's error, as Write's.

@@ -95,6 +95,13 @@ func TestEOFAfterPeerCloses(t *testing.T) {
 // it takes and delivers every byte in order.
 func TestLargeWriteWaitsForRoom(t *testing.T) {
 	c, peer := pair(t)
+	checkLargeWrite(t, c, peer, c.Write)
+}
+
+// checkLargeWrite writes 1 MiB through a 4 KB send buffer with write and
+// checks that the peer gets every byte, in order.
+func checkLargeWrite(t *testing.T, c *Conn, peer net.Conn, write func([]byte) (int, error)) {
+	t.Helper()
 	c.SetWriteBuffer(4 << 10)
 	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
 	got := make(chan []byte, 1)
@@ -102,8 +109,8 @@ func TestLargeWriteWaitsForRoom(t *testing.T) {
 		b, _ := io.ReadAll(io.LimitReader(peer, int64(len(want))))
 		got <- b
 	}()
-	if n, err := c.Write(want); n != len(want) || err != nil {
-		t.Fatalf("Write = %d, %v", n, err)
+	if n, err := write(want); n != len(want) || err != nil {
+		t.Fatalf("write = %d, %v", n, err)
 	}
 	if b := <-got; !bytes.Equal(b, want) {
 		t.Fatalf("peer got %d bytes, not the %d written", len(b), len(want))
