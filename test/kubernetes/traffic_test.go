@@ -105,17 +105,24 @@ func (tr *traffic) count(p int32) int {
 }
 
 // longestGap is the longest time in [from, to] without a reply of phase
-// p: from from to the first, between two, from the last to to.
-func (tr *traffic) longestGap(p int32, from, to time.Time) time.Duration {
+// p: from from to the first, between two, from the last to to; since
+// is when it began.
+func (tr *traffic) longestGap(p int32, from, to time.Time) (gap time.Duration, since time.Time) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	gap, prev := time.Duration(0), from
+	prev := from
 	for _, r := range tr.replies { // in the order they came back
 		if r.phase == p && r.at.After(prev) && !r.at.After(to) {
-			gap, prev = max(gap, r.at.Sub(prev)), r.at
+			if d := r.at.Sub(prev); d > gap {
+				gap, since = d, prev
+			}
+			prev = r.at
 		}
 	}
-	return max(gap, to.Sub(prev))
+	if d := to.Sub(prev); d > gap {
+		gap, since = d, prev
+	}
+	return gap, since
 }
 
 // last is the most recent reply, if any.
