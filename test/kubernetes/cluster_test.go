@@ -25,6 +25,7 @@ const routerConfig = `poll-interval: 250ms
 fast-poll-interval: 100ms
 scaling-interval: 250ms
 drain-timeout: 5s
+log-level: debug
 `
 
 var waiterListening = regexp.MustCompile(`msg="waiter serve: listening" addr=(\S+)`)
@@ -60,9 +61,11 @@ func startRouter(t *testing.T) *cluster {
 // startRouterOn is startRouter on the control plane kc.
 func startRouterOn(t *testing.T, kc *kubetest.Cluster) *cluster {
 	t.Helper()
+	// The name carries the test binary's pid: pods' processes are found
+	// by it (podProcesses), and two test binaries may run at once.
 	n := routerSeq.Add(1)
 	dir := t.TempDir()
-	c := &cluster{t: t, kube: kc, http: newClient(), name: fmt.Sprintf("kube-e2e-%d", n), namespace: fmt.Sprintf("e2e-%d", n)}
+	c := &cluster{t: t, kube: kc, http: newClient(), name: fmt.Sprintf("kube-e2e-%d-%d", os.Getpid(), n), namespace: fmt.Sprintf("e2e-%d", n)}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := kc.Namespace(ctx, c.namespace); err != nil {
@@ -110,7 +113,7 @@ func (c *cluster) cleanup() {
 		}
 	}
 	if t.Failed() && c.waiter != nil {
-		t.Logf("waiter serve's log:\n%s", indent(c.waiter.out.tail(40)))
+		t.Logf("waiter serve's log:\n%s", indent(c.waiter.out.tail(200)))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
