@@ -17,7 +17,16 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, toError(err), debugInfo{})
 		return
 	}
-	rs := new(resolved) // resolveTokens' answer, with the tokens in it
+	// resolveTokens' answer, with the tokens in it: the connection's
+	// record when it has one to reuse (keepResolved).
+	mine := takeResolved(r)
+	keep := true
+	defer func() {
+		if keep {
+			keepResolved(r, mine)
+		}
+	}()
+	rs := mine
 	tokens, herr := s.requestTokens(r, hp, rs.tokenBuf[:0])
 	if herr != nil {
 		s.proxyError(w, r, herr, debugInfo{})
@@ -81,12 +90,14 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.started()
 	if isWebsocketUpgrade(r) {
+		keep = false // the connection is the relay's now
 		outcome := s.forwardWebsocket(w, r, rs, g, dbg)
 		s.metrics.finished(outcome)
 		s.router.Release(*g, outcome)
 		return
 	}
 	outcome, abort, held := s.forward(w, r, rs, g, dbg)
+	keep = !held && !abort
 	s.metrics.finished(outcome)
 	if !held {
 		s.router.Release(*g, outcome)
