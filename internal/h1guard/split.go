@@ -192,8 +192,7 @@ func (s *Split) Read(p []byte) (int, error) {
 			n, err = s.Conn.Read(s.buf[k:cap(s.buf)])
 			s.buf = s.buf[:k+n]
 		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
+		if err != nil && isTimeout(err) {
 			// A deadline (the server's, or one set to end a blocked
 			// read) is not the end of the stream: the next read may go on.
 			if n == 0 {
@@ -331,4 +330,11 @@ func (r *replay) CloseWrite() error {
 		return cw.CloseWrite()
 	}
 	return nil
+}
+
+// isTimeout reports a net.Error's timeout. errors.As's target escapes:
+// declared where every Read passed it, it was an allocation per read.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
