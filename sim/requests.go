@@ -100,7 +100,7 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	}
 	d := rq.dur
 	if d == 0 {
-		d = st.spec.ServiceTime.SampleDuration(st.times, time.Second)
+		d = st.times.Duration()
 	}
 	d += r.opts.RequestOverhead
 	if st.spec.SlowWhenBusy {

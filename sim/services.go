@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/sim/load"
@@ -25,10 +26,13 @@ import (
 type svcState struct {
 	// id is desc.ID (the description never changes during a run), kept
 	// here for the line's sake.
-	id    string
-	desc  *engine.Description
-	spec  *scenario.Behaviour
-	times *rng.Source
+	id   string
+	desc *engine.Description
+	spec *scenario.Behaviour
+	// times draws the service's request service times (spec's
+	// ServiceTime) from its own stream; nil when it has none (a trace
+	// app's requests bring their durations).
+	times *rng.Sampler
 	// ref is the service's handle in the engine of the router that last
 	// took one of its requests (Event.Ref), renewed when not live.
 	ref  engine.ServiceRef
@@ -103,7 +107,10 @@ func (r *Runner) addService(root *rng.Source, s *scenario.Behaviour, family, nam
 	if _, dup := r.byID[d.ID]; dup {
 		return fmt.Errorf("service %s: same Waiter parameters as another service (id %s)", vname, d.ID)
 	}
-	st := &svcState{id: d.ID, name: vname, family: family, desc: d, spec: s, times: root.Derive("times/" + vname), hist: &stats.Histogram{}}
+	st := &svcState{id: d.ID, name: vname, family: family, desc: d, spec: s, hist: &stats.Histogram{}}
+	if s.ServiceTime != nil {
+		st.times = rng.NewSampler(s.ServiceTime.Dist, root.Derive("times/"+vname), time.Second)
+	}
 	st.t.RejectedBy = map[string]int64{}
 	r.byID[d.ID] = len(r.svcs)
 	r.svcs = append(r.svcs, st)

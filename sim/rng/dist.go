@@ -39,29 +39,63 @@ type Dist struct {
 // Sample draws one value from d using src. A Dist that fails Validate yields
 // meaningless values; the zero Dist yields 0.
 func (d Dist) Sample(src *Source) float64 {
+	kind, a, b := d.drawn()
+	return draw(kind, a, b, src)
+}
+
+// drawKind is a family as draw takes it: DistKind names it by a string,
+// which a switch compares byte by byte.
+type drawKind uint8
+
+const (
+	drawConstant drawKind = iota
+	drawUniform
+	drawExponential
+	drawNormal
+	drawLogNormal
+)
+
+// drawn is d as draw takes it: its family and two parameters, a and b
+// (constant a; uniform a + b·u; exponential a·E; normal a + b·N, drawn
+// again while negative; lognormal a·exp(b·N), a the median).
+func (d Dist) drawn() (kind drawKind, a, b float64) {
 	switch d.Kind {
-	case Constant:
-		return d.Value
 	case Uniform:
-		return d.Min + (d.Max-d.Min)*src.Float64()
+		return drawUniform, d.Min, d.Max - d.Min
 	case Exponential:
-		return d.Mean * src.ExpFloat64()
+		return drawExponential, d.Mean, 0
 	case Normal:
 		if d.Stddev == 0 {
-			return d.Mean
+			return drawConstant, d.Mean, 0
 		}
+		return drawNormal, d.Mean, d.Stddev
+	case LogNormal:
+		return drawLogNormal, d.median(), d.Sigma
+	}
+	return drawConstant, d.Value, 0
+}
+
+// draw is one value of the family kind with parameters a and b (drawn),
+// from src: the one place Dist.Sample and Sampler draw.
+func draw(kind drawKind, a, b float64, src *Source) float64 {
+	switch kind {
+	case drawUniform:
+		return a + b*src.Float64()
+	case drawExponential:
+		return a * src.ExpFloat64()
+	case drawNormal:
 		// Resample rather than clamp, so there is no point mass at 0.
 		// Validate requires Mean ≥ 0, so each try succeeds with
 		// probability ≥ 1/2.
 		for {
-			if x := d.Mean + d.Stddev*src.NormFloat64(); x >= 0 {
+			if x := a + b*src.NormFloat64(); x >= 0 {
 				return x
 			}
 		}
-	case LogNormal:
-		return d.median() * math.Exp(d.Sigma*src.NormFloat64())
+	case drawLogNormal:
+		return a * math.Exp(b*src.NormFloat64())
 	}
-	return d.Value
+	return a
 }
 
 // SampleDuration draws one value and scales it by unit, rounding to the

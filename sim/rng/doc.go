@@ -19,4 +19,6 @@
 // start-up times, service times and the like; [DurationDist] is a Dist of
 // durations, which decodes from YAML with a unit on every value (5s,
 // {kind: uniform, min: 3s, max: 6s}), as durations are written elsewhere.
+// A [Sampler] draws the same durations from one Dist and a stream of its
+// own, for a caller that draws from it at every request.
 package rng
