@@ -12,8 +12,9 @@
 //
 // Most of a simulation's events (request completions) fall within a second of
 // the last one popped, so they go to a timing wheel of about a millisecond per
-// slot: pushing one is an append, popping one finds the first occupied slot in a
-// bitmap. The rest (polls, samples, faults, events in the past) go to a 4-ary
+// slot, a few places per slot in one array: pushing one stores it in its slot,
+// popping one finds the first occupied slot in a bitmap. The rest (polls,
+// samples, faults, events in the past, events of a full slot) go to a 4-ary
 // heap; Pop takes the smaller (time, sequence) of the two, so the order is the
 // same as one heap's would be.
 package eventq

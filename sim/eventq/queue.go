@@ -14,29 +14,44 @@ type Event[T any] struct {
 }
 
 // The wheel: slotShift sets a slot's width (2^20 ns, about 1 ms) and
-// wheelSlots their number (about a second ahead of the last event popped).
+// wheelSlots their number (about a second ahead of the last event popped);
+// a slot holds up to slotCap events.
 const (
 	slotShift  = 20
 	wheelSlots = 1024
 	wheelMask  = wheelSlots - 1
 	wheelWords = wheelSlots / 64
+	slotCap    = 8
 )
 
 // Queue holds events and pops them in (At, Seq) order. The zero value is an
 // empty queue ready to use. A Queue is not safe for concurrent use.
 //
 // An event whose slot (At >> slotShift) lies within wheelSlots of cur, the
-// slot of the last event popped, goes to the wheel: one small slice per
-// slot, kept sorted with the smallest (At, Seq) last, and a bitmap of the
-// slots in use. Any other event goes to far, a 4-ary heap. cur only moves
-// forward, to a slot no later than any in the wheel, so the wheel's events
-// always lie in [cur, cur+wheelSlots) and two of its slots never alias. Keep
-// T small (a pointer, an index or a small struct): it moves with the events.
+// slot of the last event popped, goes to the wheel, unless its slot is
+// full: slotCap places per slot in one array, a slot's events kept sorted
+// with the smallest (At, Seq) last, a count per slot and a bitmap of the
+// slots in use. Any other event goes to far, a 4-ary heap. Popping takes
+// the smaller of the wheel's first and far's root, so an event of a full
+// slot may wait in far like one beyond the wheel. cur only moves forward,
+// to a slot no later than any in the wheel, so the wheel's events always
+// lie in [cur, cur+wheelSlots) and two of its slots never alias. Keep T
+// small (a pointer, an index or a small struct): it moves with the events.
+//
+// The slots are one array rather than a slice each: a push or pop then
+// reads a slot's count from a small array and its events from the one
+// array, where a slice per slot cost a load of the slot's slice header
+// (24 KB of them, rarely in the nearest cache a second after their last
+// use) before its events (with a thousand services, a cache miss each:
+// half of push's samples in large.yaml's day).
 type Queue[T any] struct {
 	seq uint64
 	n   int
 
-	wheel   [][]Event[T] // wheelSlots slices, made on first use
+	// wheel holds slot i's cnt[i] events at [i*slotCap, i*slotCap+cnt[i]);
+	// made on first use.
+	wheel   []Event[T]
+	cnt     [wheelSlots]uint8
 	used    [wheelWords]uint64
 	cur     int64 // slot of the last event popped
 	inWheel int
@@ -65,7 +80,7 @@ func New[T any](capacity int) *Queue[T] {
 }
 
 func (q *Queue[T]) init() {
-	q.wheel = make([][]Event[T], wheelSlots)
+	q.wheel = make([]Event[T], wheelSlots*slotCap)
 	q.hot = -1
 }
 
@@ -104,28 +119,24 @@ func (q *Queue[T]) push(at time.Duration, seq uint64, v T) {
 		q.nextSlot = -2
 	}
 	s := int64(at) >> slotShift
-	if s < q.cur || s-q.cur >= wheelSlots {
+	i := s & wheelMask
+	if s < q.cur || s-q.cur >= wheelSlots || q.cnt[i] == slotCap {
 		q.far = append(q.far, Event[T]{At: at, Seq: seq, Value: v})
 		q.up(len(q.far) - 1)
 		return
 	}
-	i := s & wheelMask
-	sl := q.wheel[i]
+	n := int64(q.cnt[i])
+	sl := q.wheel[i*slotCap : i*slotCap+n+1]
 	// Keep the slot sorted with the smallest (At, Seq) last: after Push,
 	// the event has the largest Seq so far, so it moves only past events
 	// due later (keyed, past those due as early with a larger key).
-	j := len(sl)
+	j := n
 	for j > 0 && (sl[j-1].At < at || sl[j-1].At == at && sl[j-1].Seq < seq) {
+		sl[j] = sl[j-1]
 		j--
 	}
-	if j == len(sl) {
-		sl = append(sl, Event[T]{At: at, Seq: seq, Value: v})
-	} else {
-		sl = append(sl, Event[T]{})
-		copy(sl[j+1:], sl[j:])
-		sl[j] = Event[T]{At: at, Seq: seq, Value: v}
-	}
-	q.wheel[i] = sl
+	sl[j] = Event[T]{At: at, Seq: seq, Value: v}
+	q.cnt[i] = uint8(n + 1)
 	q.used[i>>6] |= 1 << (i & 63)
 	q.inWheel++
 	if q.hot >= 0 && s < q.hot {
@@ -164,12 +175,18 @@ func (q *Queue[T]) min() (*Event[T], int64) {
 		return &q.far[0], -1
 	}
 	s := q.first()
-	sl := q.wheel[s&wheelMask]
-	e := &sl[len(sl)-1]
+	e := q.last(s)
 	if len(q.far) > 0 && less(&q.far[0], e) {
 		return &q.far[0], -1
 	}
 	return e, s
+}
+
+// last is the earliest event of slot s (an absolute slot number), which
+// must not be empty.
+func (q *Queue[T]) last(s int64) *Event[T] {
+	i := s & wheelMask
+	return &q.wheel[i*slotCap+int64(q.cnt[i])-1]
 }
 
 // Peek returns the earliest event without removing it; ok is false when the
@@ -224,8 +241,7 @@ func (q *Queue[T]) PopValue() T {
 		if s = q.nextSlot; s < 0 {
 			m = &q.far[0]
 		} else {
-			sl := q.wheel[s&wheelMask]
-			m = &sl[len(sl)-1]
+			m = q.last(s)
 		}
 	} else {
 		m, s = q.min()
@@ -238,13 +254,11 @@ func (q *Queue[T]) PopValue() T {
 		q.cur = max(q.cur, int64(at)>>slotShift)
 		return v
 	}
+	*m = Event[T]{}
 	i := s & wheelMask
-	sl := q.wheel[i]
-	last := len(sl) - 1
-	sl[last] = Event[T]{}
-	q.wheel[i] = sl[:last]
+	q.cnt[i]--
 	q.inWheel--
-	if last == 0 {
+	if q.cnt[i] == 0 {
 		q.used[i>>6] &^= 1 << (i & 63)
 		q.hot = -1
 	}
@@ -259,8 +273,7 @@ func (q *Queue[T]) take() (*Event[T], int64) {
 	if q.nextOK && q.nextSlot != -2 {
 		q.nextOK = false
 		if s := q.nextSlot; s >= 0 {
-			sl := q.wheel[s&wheelMask]
-			return &sl[len(sl)-1], s
+			return q.last(s), s
 		}
 		return &q.far[0], -1
 	}
@@ -277,15 +290,13 @@ func (q *Queue[T]) remove(s int64, at time.Duration) {
 		q.cur = max(q.cur, int64(at)>>slotShift)
 		return
 	}
+	// Clear the vacated place so a popped payload holding pointers is not
+	// kept alive by the wheel.
+	*q.last(s) = Event[T]{}
 	i := s & wheelMask
-	sl := q.wheel[i]
-	last := len(sl) - 1
-	// Clear the vacated slot so a popped payload holding pointers is not kept
-	// alive by the slice's spare capacity.
-	sl[last] = Event[T]{}
-	q.wheel[i] = sl[:last]
+	q.cnt[i]--
 	q.inWheel--
-	if last == 0 {
+	if q.cnt[i] == 0 {
 		q.used[i>>6] &^= 1 << (i & 63)
 		q.hot = -1
 	}
@@ -295,10 +306,8 @@ func (q *Queue[T]) remove(s int64, at time.Duration) {
 // Reset empties the queue, keeping its storage. The sequence counter keeps
 // counting, so sequence numbers stay unique over the queue's life.
 func (q *Queue[T]) Reset() {
-	for i := range q.wheel {
-		clear(q.wheel[i])
-		q.wheel[i] = q.wheel[i][:0]
-	}
+	clear(q.wheel)
+	q.cnt = [wheelSlots]uint8{}
 	q.used = [wheelWords]uint64{}
 	q.inWheel, q.hot = 0, -1
 	q.nextOK = false

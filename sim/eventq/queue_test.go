@@ -56,7 +56,7 @@ func TestPopClearsVacatedSlot(t *testing.T) {
 	q.Push(1, &x)
 	q.Push(2, &y)
 	q.Pop()
-	if spare := q.wheel[0][:2][1]; spare.Value != nil {
+	if spare := q.wheel[1]; spare.Value != nil { // slot 0's second place
 		t.Fatal("popped slot still references its payload")
 	}
 	// Far from the wheel's window: the heap's vacated slot.
@@ -274,4 +274,35 @@ func TestWheelMatchesModel(t *testing.T) {
 			},
 		})
 	})
+}
+
+// A full slot's further events wait in the heap, and still pop in (At,
+// Seq) order among the slot's own, by Pop and by PeekAt then PopValue.
+func TestFullSlotSpillsInOrder(t *testing.T) {
+	for _, peek := range []bool{false, true} {
+		q := New[int](0)
+		const n = 3 * slotCap
+		for i := 0; i < n; i++ {
+			// All in slot 0, in an order that interleaves the ones kept in
+			// the slot with the ones spilt.
+			q.Push(time.Duration((i*7)%n), i)
+		}
+		if q.cnt[0] != slotCap || len(q.far) != n-slotCap {
+			t.Fatalf("slot holds %d, heap %d", q.cnt[0], len(q.far))
+		}
+		for k := 0; k < n; k++ {
+			var at time.Duration
+			var v int
+			if peek {
+				at, _ = q.PeekAt()
+				v = q.PopValue()
+			} else {
+				e, _ := q.Pop()
+				at, v = e.At, e.Value
+			}
+			if at != time.Duration(k) || (v*7)%n != k {
+				t.Fatalf("pop %d = %v (event %d)", k, at, v)
+			}
+		}
+	}
 }
