@@ -101,7 +101,12 @@ func (e *Engine) StepRef(ev *Event) []Action {
 	if ev.At.After(e.now) {
 		e.now = ev.At
 	}
-	if e.wakeStale || !e.now.Before(e.announced) {
+	// reached: the announced wake-up is due. Neither e.now nor
+	// e.announced changes before announceWake, so the test after the
+	// event reuses it rather than compare the two times again (the
+	// request path's time comparisons were a third of its samples).
+	reached := !e.now.Before(e.announced)
+	if e.wakeStale || reached {
 		e.fireTimers()
 	}
 	switch ev.Kind {
@@ -168,10 +173,12 @@ func (e *Engine) StepRef(ev *Event) []Action {
 	case EvSlotReleased:
 		e.slotReleased(*ev)
 	}
-	if (e.wakeStale || !e.now.Before(e.announced)) && !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
+	if (e.wakeStale || reached) && !e.nextScaleAt.After(e.now) && len(e.order) > 0 {
 		e.scalingPass()
 	}
-	e.announceWake()
+	if e.wakeStale { // checked here too: announceWake is not inlined
+		e.announceWake()
+	}
 	return e.out
 }
 
