@@ -8,10 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/benbjohnson/clock"
 	"github.com/valyala/fasthttp"
-
-	"github.com/waiter-go/waiter"
 )
 
 // The requests of one connection (ConnContext) reuse its forwarding and
@@ -33,21 +30,7 @@ func TestConnectionReusesItsRecords(t *testing.T) {
 	host, portStr, _ := net.SplitHostPort(ln.Addr().String())
 	port, _ := strconv.Atoi(portStr)
 
-	store, router := newMemStore(), newFakeRouter()
-	clk := clock.New() // the real clock: the fast client is used
-	srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
-		Deps{Router: router, Store: store, Authn: headerUser{}, Entitled: NewSimple(testUser), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	if _, _, err := store.PutToken("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"},
-		"", testUser, clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	router.admit = func(a waiter.Admission) (waiter.Grant, error) {
-		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
-	}
+	srv, _ := kitProxy(t, host, port)
 	conn := srv.ConnContext(context.Background())
 	scratch := &conn.(*infoCtx).scratch
 

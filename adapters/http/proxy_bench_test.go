@@ -117,21 +117,7 @@ func BenchmarkProxyToken(b *testing.B) {
 }
 
 func benchProxyWaiter(b *testing.B, host string, port int, r *http.Request, conn bool) {
-	store, router := newMemStore(), newFakeRouter()
-	clk := clock.New()
-	srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
-		Deps{Router: router, Store: store, Authn: headerUser{}, Entitled: NewSimple(testUser), Clock: clk})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(srv.Close)
-	if _, _, err := store.PutToken("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"},
-		"", testUser, clk.Now()); err != nil {
-		b.Fatal(err)
-	}
-	router.admit = func(a waiter.Admission) (waiter.Grant, error) {
-		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
-	}
+	srv, router := kitProxy(b, host, port)
 	if conn {
 		r = r.WithContext(srv.ConnContext(r.Context()))
 	}
@@ -142,6 +128,29 @@ func benchProxyWaiter(b *testing.B, host string, port int, r *http.Request, conn
 		router.admitted, router.released = router.admitted[:0], router.released[:0]
 		router.mu.Unlock()
 	})
+}
+
+// kitProxy is a Server with the real clock (so the fast backend client is
+// used) and token "kit", whose requests its fake router grants to the
+// instance at host:port.
+func kitProxy(tb testing.TB, host string, port int) (*Server, *fakeRouter) {
+	tb.Helper()
+	store, router := newMemStore(), newFakeRouter()
+	clk := clock.New()
+	srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
+		Deps{Router: router, Store: store, Authn: headerUser{}, Entitled: NewSimple(testUser), Clock: clk})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(srv.Close)
+	if _, _, err := store.PutToken("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"},
+		"", testUser, clk.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
+	}
+	return srv, router
 }
 
 func runProxyBench(b *testing.B, h http.Handler, r *http.Request, each ...func()) {
