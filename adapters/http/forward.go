@@ -30,9 +30,9 @@ const (
 // caller must not).
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (_ engine.Outcome, abort, held bool) {
 	fast := s.fastEligible(r, rs.desc.BackendProto)
-	fw := takeForwarding(r)
+	fw := takeForwarding()
 	defer keepForwarding(r, fw, fast) // first deferred, so it runs after the others
-	*fw = forwarding{rc: *http.NewResponseController(w)}
+	fw.rc = *http.NewResponseController(w)
 	var ctx context.Context
 	var cancel canceler
 	if fast {

@@ -7,32 +7,19 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/valyala/fasthttp"
 )
 
-// The requests of one connection (ConnContext) reuse its forwarding and
-// resolved records, and each answer is its own: no header or body of the
-// one before shows through. A request with a body from the client leaves
-// no forwarding record to reuse (the exchange may still read the body).
-func TestConnectionReusesItsRecords(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
-		path := string(ctx.Path())
-		ctx.Response.Header.Set("X-Only-"+strings.TrimPrefix(path, "/"), "1")
-		ctx.SetBodyString("answer to " + path + " " + string(ctx.PostBody()))
-	}}
-	go func() { _ = backend.Serve(ln) }()
-	t.Cleanup(func() { _ = backend.Shutdown() })
-	host, portStr, _ := net.SplitHostPort(ln.Addr().String())
-	port, _ := strconv.Atoi(portStr)
-
+// Proxied answers stay their own while forward and proxy reuse their
+// records: no header or body of one answer shows through in the next,
+// with or without a body from the client.
+func TestProxiedAnswersStayTheirOwn(t *testing.T) {
+	host, port := pathBackend(t)
 	srv, _ := kitProxy(t, host, port)
-	conn := srv.ConnContext(context.Background())
-	scratch := &conn.(*infoCtx).scratch
+	conn := srv.ConnContext(context.Background()) // as the fast front serves a connection
 
 	send := func(method, path, body string) *benchRecorder {
 		t.Helper()
@@ -60,27 +47,93 @@ func TestConnectionReusesItsRecords(t *testing.T) {
 			}
 		}
 	}
+	for range 3 {
+		check(send(http.MethodGet, "/a", ""), "/a", "")
+		check(send(http.MethodGet, "/b", ""), "/b", "")
+		check(send(http.MethodPost, "/c", "payload"), "/c", "payload")
+	}
+}
 
-	check(send(http.MethodGet, "/a", ""), "/a", "")
-	fw, rs := scratch.fw, scratch.rs
-	if fw == nil || rs == nil {
-		t.Fatalf("after a plain GET the connection keeps forwarding %p and resolved %p, want both", fw, rs)
+// A forwarding record goes back to the pool only when nothing can touch
+// it once forward has returned.
+func TestForwardingReusable(t *testing.T) {
+	get, _ := http.NewRequest(http.MethodGet, "http://x/", http.NoBody)
+	post, _ := http.NewRequest(http.MethodPost, "http://x/", strings.NewReader("payload"))
+	armed := &forwarding{}
+	armed.socket = watchdog{clk: clock.New(), cancel: &armed.ctx}
+	armed.socket.arm(time.Hour)
+	armed.socket.disable()
+	materialized := &forwarding{}
+	materialized.ctx.parent = context.Background()
+	_ = materialized.ctx.Done()
+	open := &forwarding{}
+	open.answer.req = &fasthttp.Request{}
+	for _, c := range []struct {
+		name string
+		r    *http.Request
+		fw   *forwarding
+		fast bool
+		want bool
+	}{
+		{"fast, no body", get, &forwarding{}, true, true},
+		{"net/http's transport", get, &forwarding{}, false, false},
+		{"a body from the client", post, &forwarding{}, true, false},
+		{"a watchdog timer made", get, armed, true, false},
+		{"a real context made", get, materialized, true, false},
+		{"an answer not closed", get, open, true, false},
+	} {
+		if got := reusable(c.r, c.fw, c.fast); got != c.want {
+			t.Errorf("%s: reusable %v, want %v", c.name, got, c.want)
+		}
 	}
-	check(send(http.MethodGet, "/b", ""), "/b", "")
-	if scratch.fw != fw || scratch.rs != rs {
-		t.Errorf("the second request used new records (forwarding %p then %p, resolved %p then %p)", fw, scratch.fw, rs, scratch.rs)
+	materialized.ctx.cancel(nil)
+}
+
+// A plain proxied GET allocates neither record in the steady state: what
+// is left per request is the correlation id, the answer's header values
+// (one string for all), the fake router's grant, and the canonical form
+// of each answer header name outside commonHeaderName's (pathBackend's
+// two); the records would be two more.
+func TestProxiedGetAllocations(t *testing.T) {
+	host, port := pathBackend(t)
+	srv, router := kitProxy(t, host, port)
+	r, _ := http.NewRequestWithContext(srv.ConnContext(context.Background()), http.MethodGet, "http://127.0.0.1:9091/a", http.NoBody)
+	r.RequestURI = "/a"
+	r.Header.Set("x-waiter-token", "kit")
+	w := &benchWriter{h: http.Header{}}
+	n := testing.AllocsPerRun(200, func() {
+		w.reset()
+		srv.ServeHTTP(w, r)
+		router.mu.Lock()
+		router.admitted, router.released = router.admitted[:0], router.released[:0]
+		router.mu.Unlock()
+	})
+	if w.code != http.StatusOK {
+		t.Fatalf("status %d", w.code)
 	}
-	check(send(http.MethodPost, "/c", "payload"), "/c", "payload")
-	if scratch.fw != nil {
-		t.Error("a request with a body left its forwarding record for the next request")
+	if n > 5 {
+		t.Errorf("%.1f allocations per proxied GET, want at most 5", n)
 	}
-	if scratch.rs != rs {
-		t.Error("a request with a body did not give its resolved record back")
+}
+
+// pathBackend is a keep-alive backend answering "answer to <path>
+// <body>" with a header X-Only-<path>.
+func pathBackend(t *testing.T) (string, int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	check(send(http.MethodGet, "/a", ""), "/a", "")
-	if scratch.fw == nil {
-		t.Error("no forwarding record kept after the next plain GET")
-	}
+	backend := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		path := string(ctx.Path())
+		ctx.Response.Header.Set("X-Only-"+strings.TrimPrefix(path, "/"), "1")
+		ctx.SetBodyString("answer to " + path + " " + string(ctx.PostBody()))
+	}}
+	go func() { _ = backend.Serve(ln) }()
+	t.Cleanup(func() { _ = backend.Shutdown() })
+	host, portStr, _ := net.SplitHostPort(ln.Addr().String())
+	port, _ := strconv.Atoi(portStr)
+	return host, port
 }
 
 // benchRecorder is benchWriter keeping the body.

@@ -17,13 +17,13 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, toError(err), debugInfo{})
 		return
 	}
-	// resolveTokens' answer, with the tokens in it: the connection's
-	// record when it has one to reuse (keepResolved).
-	mine := takeResolved(r)
+	// resolveTokens' answer, with the tokens in it, from a pool
+	// (keepResolved).
+	mine := takeResolved()
 	keep := true
 	defer func() {
 		if keep {
-			keepResolved(r, mine)
+			keepResolved(mine)
 		}
 	}()
 	rs := mine
