@@ -254,6 +254,15 @@ func TestRoutersZooKeeperStopped(t *testing.T) {
 		return true, ""
 	})
 	t.Logf("leadership gone %s after ZooKeeper stopped", (time.Since(stoppedAt)).Round(time.Millisecond))
+	// A scale the leader asked for in its last moments may still land
+	// (a loaded runner saw one within the 107 ms it took to see no
+	// leader): what Marathon runs once that has settled is the state no
+	// router may change while ZooKeeper is away.
+	eventually(t, 10*time.Second, "Marathon settles after the last leader", func() (bool, string) {
+		app := s.base.existingMarathonApp(id)
+		before = app
+		return len(app.running()) == app.Instances && len(app.Deployments) == 0, app.String()
+	})
 	changes := 0
 	tick := time.NewTicker(500 * time.Millisecond)
 	for time.Since(stoppedAt) < 30*time.Second {
