@@ -30,7 +30,7 @@ const (
 // caller must not).
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, dbg debugInfo) (_ engine.Outcome, abort, held bool) {
 	fast := s.fastEligible(r, rs.desc.BackendProto)
-	fw := takeForwarding()
+	fw := takeForwarding(r)
 	defer keepForwarding(r, fw, fast) // first deferred, so it runs after the others
 	fw.rc = *http.NewResponseController(w)
 	var ctx context.Context

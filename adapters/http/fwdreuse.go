@@ -1,32 +1,52 @@
 package waiterhttp
 
 import (
+	"context"
 	"net/http"
 	"sync"
 )
 
-// forwardings and resolveds hold the records forward and proxy give
-// back: a forwarding record and a resolved record were allocations of
-// about 1.1 KB and 384 bytes on every proxied request, the fast path's
-// largest (mallocgc took 4.4 % of the router's CPU under wrk, two thirds
-// of it for these two). A pool rather than one record per connection:
-// an idle connection then holds none.
+// forwardings and resolveds hold the records forward and proxy reuse: a
+// forwarding record and a resolved record were allocations of about
+// 1.1 KB and 384 bytes on every proxied request, the fast path's largest
+// (mallocgc took 4.4 % of the router's CPU under wrk, two thirds of it
+// for these two).
+//
+// A record may go back only once the response is written: the response's
+// header refers to the forwarding record (the answer's header values live
+// in it) until the front writes it, which may be after the handler
+// returns. So only a front that says when a response is written
+// (internal/h1serve's RequestDone, with ConnContext) reuses them: a
+// request keeps its records in its connection's scratch, and RequestDone
+// gives them to the pools, so that an idle connection holds none. Under
+// net/http's server every request makes its own, as before.
 var (
 	forwardings = sync.Pool{New: func() any { return new(forwarding) }}
 	resolveds   = sync.Pool{New: func() any { return new(resolved) }}
 )
 
-// takeForwarding returns a zeroed forwarding record, r's alone until
-// keepForwarding.
-func takeForwarding() *forwarding { return forwardings.Get().(*forwarding) }
+// connScratch holds a request's records until its response is written
+// (RequestDone).
+type connScratch struct {
+	fw *forwarding
+	rs *resolved
+}
 
-// keepForwarding gives fw back, emptied, when nothing can touch it once
-// forward has returned (reusable). Otherwise the garbage collector takes
-// it, as before.
+// takeForwarding returns a zeroed forwarding record for r, r's alone
+// until its response is written.
+func takeForwarding(r *http.Request) *forwarding {
+	if info(r).scratch != nil {
+		return forwardings.Get().(*forwarding)
+	}
+	return new(forwarding)
+}
+
+// keepForwarding keeps fw for reuse when r's front says when its response
+// is written and nothing else can touch fw once forward has returned
+// (reusable).
 func keepForwarding(r *http.Request, fw *forwarding, fast bool) {
-	if reusable(r, fw, fast) {
-		*fw = forwarding{} // nor keep the request's objects alive
-		forwardings.Put(fw)
+	if sc := info(r).scratch; sc != nil && reusable(r, fw, fast) {
+		sc.fw = fw
 	}
 }
 
@@ -45,15 +65,42 @@ func reusable(r *http.Request, fw *forwarding, fast bool) bool {
 	return fw.ctx.real == nil
 }
 
-// takeResolved returns a zeroed resolved record, r's alone until
-// keepResolved.
-func takeResolved() *resolved { return resolveds.Get().(*resolved) }
+// takeResolved returns a zeroed resolved record for r, r's alone until
+// its response is written.
+func takeResolved(r *http.Request) *resolved {
+	if info(r).scratch != nil {
+		return resolveds.Get().(*resolved)
+	}
+	return new(resolved)
+}
 
-// keepResolved gives rs back, emptied. proxy calls it only when nothing
-// keeps rs past the request: not for an async request (its monitor has
-// the grant), a websocket (the relay has the connection) or an aborted
-// response.
-func keepResolved(rs *resolved) {
-	*rs = resolved{}
-	resolveds.Put(rs)
+// keepResolved keeps rs for reuse when r's front says when its response
+// is written. proxy calls it only when nothing keeps rs past the request:
+// not for an async request (its monitor has the grant), a websocket (the
+// relay has the connection) or an aborted response.
+func keepResolved(r *http.Request, rs *resolved) {
+	if sc := info(r).scratch; sc != nil {
+		sc.rs = rs
+	}
+}
+
+// RequestDone is for a front that serves a connection's requests one at
+// a time with the context ConnContext made (internal/h1serve's
+// Server.RequestDone): once a request's response is written, the
+// records it kept go back to the pools, emptied (the pools then keep no
+// request alive).
+func (s *Server) RequestDone(ctx context.Context) {
+	ic, ok := ctx.(*infoCtx)
+	if !ok {
+		return
+	}
+	if fw := ic.scratch.fw; fw != nil {
+		*fw = forwarding{}
+		forwardings.Put(fw)
+	}
+	if rs := ic.scratch.rs; rs != nil {
+		*rs = resolved{}
+		resolveds.Put(rs)
+	}
+	ic.scratch = connScratch{}
 }

@@ -17,13 +17,13 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		s.proxyError(w, r, toError(err), debugInfo{})
 		return
 	}
-	// resolveTokens' answer, with the tokens in it, from a pool
-	// (keepResolved).
-	mine := takeResolved()
+	// resolveTokens' answer, with the tokens in it, reused when the
+	// front says when the response is written (keepResolved).
+	mine := takeResolved(r)
 	keep := true
 	defer func() {
 		if keep {
-			keepResolved(mine)
+			keepResolved(r, mine)
 		}
 	}()
 	rs := mine

@@ -30,6 +30,9 @@ type reqInfo struct {
 	// api is ServeHTTP's classification of the request (apiKnown: made),
 	// kept for the handlers that ask again (isAPIRequest).
 	api, apiKnown bool
+	// scratch is the connection's, when its requests come one at a time
+	// (ConnContext), else nil.
+	scratch *connScratch
 }
 
 // isAPIRequest is c.isAPI(r), as ServeHTTP decided it when it did.
@@ -65,6 +68,7 @@ func withInfo(r *http.Request, now time.Time) (*http.Request, *reqInfo) {
 	ri := reqInfo{cid: cid, start: now, debug: debug, cids: [1]string{cid}}
 	if ic, ok := r.Context().(*infoCtx); ok && ic.perConn {
 		// The connection's own (ConnContext): the request already has it.
+		ri.scratch = &ic.scratch
 		ic.ri = ri
 		return r, &ic.ri
 	}
@@ -80,6 +84,7 @@ type infoCtx struct {
 	// perConn: made by ConnContext, for the requests of one connection,
 	// one at a time; withInfo resets ri for each.
 	perConn bool
+	scratch connScratch
 }
 
 // ConnContext is for a front that serves a connection's requests one at

@@ -48,6 +48,12 @@ type Server struct {
 	// request at a time, and a handler keeps nothing of its request past
 	// its return.
 	ConnContext func(context.Context) context.Context
+	// RequestDone, when set, is called with the requests' context (as
+	// ConnContext made it) once each request's response is written into
+	// the connection's buffer, before the next request is read: what the
+	// handler kept there for the request may be reused from then on
+	// (nothing of the response refers to it any more).
+	RequestDone func(context.Context)
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
@@ -278,6 +284,9 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		}
 		first = false
 		keep := s.serveOne(sc, br, bw, end)
+		if s.RequestDone != nil {
+			s.RequestDone(sc.reqCtx)
+		}
 		if keep && sc.awaiter != nil && br.Buffered() == 0 && !s.shutting.Load() {
 			// Nothing of a next request read yet (no pipelining): the
 			// wait for it writes what is left of this response.

@@ -398,3 +398,53 @@ func TestConnContext(t *testing.T) {
 		t.Fatal("the connection's end did not reach ConnContext's context")
 	}
 }
+
+// RequestDone comes once per request, with ConnContext's context, after
+// the response is written: what the response referred to (here a header
+// value, written only after the handler returned, as a response without
+// a body is) may then change without reaching the client.
+func TestRequestDoneAfterTheResponseIsWritten(t *testing.T) {
+	values := []string{"kept"} // the request's state the response refers to
+	var done []context.Context
+	fs := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		values[0] = "kept"
+		w.Header()["X-V"] = values[:1:1]
+		w.WriteHeader(http.StatusNoContent)
+	}), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second,
+		ConnContext: func(ctx context.Context) context.Context { return context.WithValue(ctx, connCtxKey{}, "conn") },
+		RequestDone: func(ctx context.Context) {
+			done = append(done, ctx)
+			values[0] = "changed after RequestDone"
+		}}
+	client, server := net.Pipe()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		fs.ServeConn(server)
+		_ = server.Close()
+	}()
+	br := bufio.NewReader(client)
+	for i := range 2 {
+		if _, err := io.WriteString(client, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if got := resp.Header.Get("X-V"); got != "kept" {
+			t.Errorf("request %d: X-V %q, want the value the handler left", i, got)
+		}
+	}
+	_ = client.Close()
+	<-served
+	if len(done) != 2 {
+		t.Fatalf("RequestDone called %d times for 2 requests", len(done))
+	}
+	for _, ctx := range done {
+		if ctx.Value(connCtxKey{}) != "conn" {
+			t.Error("RequestDone's context is not ConnContext's")
+		}
+	}
+}

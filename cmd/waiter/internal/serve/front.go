@@ -54,8 +54,9 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 		fast: &h1serve.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
 			Stop: h1guard.ErrHandoff, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 			// The edge keeps each request's state in the connection's
-			// context, saving a request copy per request.
-			ConnContext: edge.ConnContext},
+			// context, saving a request copy per request, and its
+			// records for reuse once the response is written.
+			ConnContext: edge.ConnContext, RequestDone: edge.RequestDone},
 		std: make(chan net.Conn), idle: make(chan net.Conn), done: make(chan struct{}),
 	}
 }
