@@ -18,15 +18,10 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// resolveTokens' answer, with the tokens in it, reused when the
-	// front says when the response is written (keepResolved).
-	mine := takeResolved(r)
-	keep := true
-	defer func() {
-		if keep {
-			keepResolved(r, mine)
-		}
-	}()
-	rs := mine
+	// front says when the response is written (keepResolved; not after
+	// an error: a deferred call grew this frame on the request path,
+	// whose deepest stack is within bytes of 8 KB).
+	rs := takeResolved(r)
 	tokens, herr := s.requestTokens(r, hp, rs.tokenBuf[:0])
 	if herr != nil {
 		s.proxyError(w, r, herr, debugInfo{})
@@ -90,14 +85,15 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.started()
 	if isWebsocketUpgrade(r) {
-		keep = false // the connection is the relay's now
 		outcome := s.forwardWebsocket(w, r, rs, g, dbg)
 		s.metrics.finished(outcome)
 		s.router.Release(*g, outcome)
 		return
 	}
 	outcome, abort, held := s.forward(w, r, rs, g, dbg)
-	keep = !held && !abort
+	if !held && !abort {
+		keepResolved(r, rs)
+	}
 	s.metrics.finished(outcome)
 	if !held {
 		s.router.Release(*g, outcome)
