@@ -2,9 +2,7 @@ package waiterhttp
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,21 +91,11 @@ func TestForwardingReusable(t *testing.T) {
 // pathBackend is a keep-alive backend answering "answer to <path>
 // <body>" with a header X-Only-<path>.
 func pathBackend(t *testing.T) (string, int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+	return fasthttpBackend(t, func(ctx *fasthttp.RequestCtx) {
 		path := string(ctx.Path())
 		ctx.Response.Header.Set("X-Only-"+strings.TrimPrefix(path, "/"), "1")
 		ctx.SetBodyString("answer to " + path + " " + string(ctx.PostBody()))
-	}}
-	go func() { _ = backend.Serve(ln) }()
-	t.Cleanup(func() { _ = backend.Shutdown() })
-	host, portStr, _ := net.SplitHostPort(ln.Addr().String())
-	port, _ := strconv.Atoi(portStr)
-	return host, port
+	})
 }
 
 // benchRecorder is benchWriter keeping the body.

@@ -44,17 +44,23 @@ func (w *benchWriter) reset() {
 // benchBackend is a keep-alive fasthttp backend answering every request
 // with a short body; it returns its host and port.
 func benchBackend(b *testing.B) (string, int) {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+	return fasthttpBackend(b, func(ctx *fasthttp.RequestCtx) {
 		ctx.Response.Header.Set("Content-Type", "text/plain")
 		ctx.SetBodyString("hello world")
-	}}
+	})
+}
+
+// fasthttpBackend serves h on a loopback port until the test ends; it
+// returns its host and port.
+func fasthttpBackend(tb testing.TB, h fasthttp.RequestHandler) (string, int) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := &fasthttp.Server{Handler: h}
 	go func() { _ = srv.Serve(ln) }()
-	b.Cleanup(func() { _ = srv.Shutdown() })
+	tb.Cleanup(func() { _ = srv.Shutdown() })
 	host, portStr, _ := net.SplitHostPort(ln.Addr().String())
 	port, _ := strconv.Atoi(portStr)
 	return host, port
