@@ -81,7 +81,8 @@ func TestBinary(t *testing.T) {
 		t.Parallel()
 		k := launchKitchen(t, bin, false, "--log-format", "json")
 		k.waitListening(t)
-		// An answer means Serve runs, so the line logged before it is out.
+		// An answer means Serve runs, so the line logged before it is
+		// written (waitFor: it may still be on its way from the pipe).
 		resp, err := http.Get(k.url + "/status")
 		if err != nil {
 			t.Fatalf("GET /status: %v", err)
@@ -89,7 +90,7 @@ func TestBinary(t *testing.T) {
 		_ = resp.Body.Close()
 		_, port, _ := net.SplitHostPort(k.addr)
 		want := `"msg":"starting HTTP server","addr":"127.0.0.1:` + port + `"`
-		if !strings.Contains(k.output(), want) {
+		if !k.out.waitFor(want, 10*time.Second) {
 			t.Errorf("log lacks %s:\n%s", want, k.output())
 		}
 	})
@@ -282,12 +283,44 @@ func cleanEnv() []string {
 type syncBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
+	// changed is closed (and replaced) at each write.
+	changed chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
 	return s.b.Write(p)
+}
+
+// waitFor reports whether the output holds want within timeout. A line
+// the child wrote before answering a request may not be here yet when
+// the answer is: exec's goroutine copies it from a pipe (CI once saw an
+// empty log after the answer).
+func (s *syncBuffer) waitFor(want string, timeout time.Duration) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		if strings.Contains(s.b.String(), want) {
+			s.mu.Unlock()
+			return true
+		}
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return strings.Contains(s.String(), want)
+		}
+	}
 }
 
 func (s *syncBuffer) String() string {
