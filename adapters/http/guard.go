@@ -3,11 +3,12 @@ package waiterhttp
 import (
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/h1guard"
 )
 
 // How requests are bounded in time. The listener (cmd/waiter) bounds
@@ -119,7 +120,7 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 		return n, &bodyTooLarge{limit: b.limit}
 	case ended && b.atEOF != nil:
 		b.atEOF()
-	case err != nil && b.timeout > 0 && isTimeout(err):
+	case err != nil && b.timeout > 0 && h1guard.IsTimeout(err):
 		return n, &bodyTimedOut{limit: b.timeout, err: err}
 	}
 	return n, err
@@ -131,11 +132,6 @@ func (b *guardedBody) ended() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.eof || (b.size >= 0 && b.read >= b.size)
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // hasBody reports whether a request carries a body to read.

@@ -192,7 +192,7 @@ func (s *Split) Read(p []byte) (int, error) {
 			n, err = s.Conn.Read(s.buf[k:cap(s.buf)])
 			s.buf = s.buf[:k+n]
 		}
-		if err != nil && isTimeout(err) {
+		if err != nil && IsTimeout(err) {
 			// A deadline (the server's, or one set to end a blocked
 			// read) is not the end of the stream: the next read may go on.
 			if n == 0 {
@@ -332,9 +332,10 @@ func (r *replay) CloseWrite() error {
 	return nil
 }
 
-// isTimeout reports a net.Error's timeout. errors.As's target escapes:
+// IsTimeout reports whether err is a net.Error that timed out (a
+// deadline). Call it only with an error: errors.As's target escapes, and
 // declared where every Read passed it, it was an allocation per read.
-func isTimeout(err error) bool {
+func IsTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -89,8 +88,7 @@ func (f *front) run() {
 	for {
 		c, err := f.ln.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if h1guard.IsTimeout(err) {
 				// Out of file descriptors and the like: wait, as
 				// net/http's server does.
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
