@@ -175,10 +175,10 @@ type forwarding struct {
 }
 
 // done ends forward: its context is canceled, and the record kept for
-// reuse when it may be (keepForwarding).
+// reuse when it may be (keep).
 func (fw *forwarding) done() {
 	fw.cancel.cancelWith(nil)
-	keepForwarding(fw.req, fw, fw.fast)
+	fw.keep()
 }
 
 // hasClientBody reports a request body backendRequestOf sends.

@@ -41,11 +41,11 @@ func takeForwarding(r *http.Request) *forwarding {
 	return new(forwarding)
 }
 
-// keepForwarding keeps fw for reuse when r's front says when its response
-// is written and nothing else can touch fw once forward has returned
-// (reusable).
-func keepForwarding(r *http.Request, fw *forwarding, fast bool) {
-	if sc := info(r).scratch; sc != nil && reusable(r, fw, fast) {
+// keep keeps fw for reuse when its request's front says when the
+// response is written and nothing else can touch fw once forward has
+// returned (reusable).
+func (fw *forwarding) keep() {
+	if sc := info(fw.req).scratch; sc != nil && fw.reusable() {
 		sc.fw = fw
 	}
 }
@@ -56,8 +56,8 @@ func keepForwarding(r *http.Request, fw *forwarding, fast bool) {
 // context made from fw's (the fast client's watch may still wait on it),
 // and an answer whose body was closed (its connection is back in the
 // pool, or closed).
-func reusable(r *http.Request, fw *forwarding, fast bool) bool {
-	if !fast || hasClientBody(r) || fw.socket.timer != nil || fw.answer.req != nil {
+func (fw *forwarding) reusable() bool {
+	if !fw.fast || hasClientBody(fw.req) || fw.socket.timer != nil || fw.answer.req != nil {
 		return false
 	}
 	fw.ctx.mu.Lock()

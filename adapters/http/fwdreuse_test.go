@@ -81,7 +81,8 @@ func TestForwardingReusable(t *testing.T) {
 		{"a real context made", get, materialized, true, false},
 		{"an answer not closed", get, open, true, false},
 	} {
-		if got := reusable(c.r, c.fw, c.fast); got != c.want {
+		c.fw.req, c.fw.fast = c.r, c.fast
+		if got := c.fw.reusable(); got != c.want {
 			t.Errorf("%s: reusable %v, want %v", c.name, got, c.want)
 		}
 	}
