@@ -363,13 +363,7 @@ func TestConnContext(t *testing.T) {
 			made <- struct{}{}
 			return context.WithValue(ctx, connCtxKey{}, "conn")
 		}}
-	client, server := net.Pipe()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fs.ServeConn(server)
-		_ = server.Close()
-	}()
+	client, done := servePipe(fs)
 	br := bufio.NewReader(client)
 	// The second head folds a header line: net/http's parser takes it.
 	for _, head := range []string{"GET /x HTTP/1.1\r\nHost: a\r\n\r\n", "GET /y HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n 2\r\n\r\n"} {
@@ -416,13 +410,7 @@ func TestRequestDoneAfterTheResponseIsWritten(t *testing.T) {
 			done = append(done, ctx)
 			values[0] = "changed after RequestDone"
 		}}
-	client, server := net.Pipe()
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		fs.ServeConn(server)
-		_ = server.Close()
-	}()
+	client, served := servePipe(fs)
 	br := bufio.NewReader(client)
 	for i := range 2 {
 		if _, err := io.WriteString(client, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
@@ -447,4 +435,17 @@ func TestRequestDoneAfterTheResponseIsWritten(t *testing.T) {
 			t.Error("RequestDone's context is not ConnContext's")
 		}
 	}
+}
+
+// servePipe serves one end of a pipe with fs and returns the other, and
+// a channel closed once ServeConn has returned and closed its end.
+func servePipe(fs *Server) (net.Conn, <-chan struct{}) {
+	client, server := net.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fs.ServeConn(server)
+		_ = server.Close()
+	}()
+	return client, done
 }
