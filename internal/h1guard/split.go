@@ -102,7 +102,10 @@ type Split struct {
 	// deadline before it covers the wait for them).
 	HeadTimeout time.Duration
 
-	g Guard
+	// work is the guard and the scratch array, held from a request's
+	// first read until a read leaves nothing buffered and the guard
+	// between requests; buf != nil implies work != nil.
+	work *splitWork
 	// buf[:ready] may be read; buf[ready:scanned] is a head being held;
 	// buf[scanned:] is not scanned yet.
 	buf            []byte
@@ -112,23 +115,57 @@ type Split struct {
 	headTimed      bool // HeadTimeout's deadline is set for the held head
 	movedDeadline  bool // a head's deadline was set since MovedReadDeadline
 	err            error
-	scratch        [1024]byte
+}
+
+// splitWork is what a Split needs only while a request's bytes pass
+// through it: the guard (its line and two heads, about 1.7 KB) and the
+// scratch array the guard filters in (1 KB). Held for the connection's
+// life, they were most of an idle keep-alive connection's heap (about
+// 2.9 of 6.8 KB); from splitWorks, an idle connection holds neither.
+type splitWork struct {
+	g       Guard
+	scratch [1024]byte
+}
+
+var splitWorks = sync.Pool{New: func() any { return new(splitWork) }}
+
+// acquire gives s a fresh guard and scratch array, if it has none.
+func (s *Split) acquire() *splitWork {
+	if s.work == nil {
+		s.work = splitWorks.Get().(*splitWork)
+		s.work.g = Guard{stopAtHead: true}
+	}
+	return s.work
+}
+
+// releaseWork gives the guard and scratch back once s holds no bytes and
+// the guard is between requests (no head, body or refusal under way), the
+// state a fresh guard starts in: the next request acquires another.
+func (s *Split) releaseWork() {
+	w := s.work
+	if w == nil || s.buf != nil || s.handoff || s.err != nil {
+		return
+	}
+	if g := &w.g; g.st != stHead || g.lines != 0 || g.lineAll != 0 || g.sawCR || len(g.pending) > 0 || g.headEnded {
+		return
+	}
+	s.work = nil
+	splitWorks.Put(w)
 }
 
 // splitBufs are the Splits' read buffers, held only while bytes wait in
 // them (a larger one, grown for a large head, is not kept either).
 var splitBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
-// splits are Splits given back by Free: at about 3 KB each (the guard's
-// line and heads, the scratch array), one per connection was the
-// largest allocation of a new connection per request.
+// splits are Splits given back by Free: one per connection was the
+// largest allocation of a new connection per request when a Split held
+// its guard and scratch array (about 3 KB; splitWork now).
 var splits = sync.Pool{New: func() any { return new(Split) }}
 
 // NewSplit wraps c. route decides each head; maxHead bounds a held one.
 func NewSplit(c net.Conn, route func(*Head) bool, maxHead int) *Split {
 	s := splits.Get().(*Split) // zero: new, or cleared by Free
 	s.Conn, s.route, s.maxHead = c, route, maxHead
-	s.g.stopAtHead = true
 	return s
 }
 
@@ -137,6 +174,9 @@ func NewSplit(c net.Conn, route func(*Head) bool, maxHead int) *Split {
 // the connection Handoff returned (which holds nothing of s).
 func (s *Split) Free() {
 	s.release()
+	if s.work != nil {
+		splitWorks.Put(s.work)
+	}
 	*s = Split{}
 	splits.Put(s)
 }
@@ -151,6 +191,7 @@ func (s *Split) Read(p []byte) (int, error) {
 			s.scanned -= n
 			if m == 0 {
 				s.release()
+				s.releaseWork()
 			}
 			return n, nil
 		}
@@ -167,15 +208,17 @@ func (s *Split) Read(p []byte) (int, error) {
 		var n int
 		var err error
 		if s.buf == nil {
-			// Waiting for a head (an idle keep-alive connection, most
-			// of the time) in the scratch array, not a pooled buffer.
-			n, err = s.Conn.Read(s.scratch[:])
+			// Waiting for a head in the scratch array, not a pooled
+			// buffer. (An idle keep-alive connection waits in WriteAwait,
+			// holding neither; this read then finds the head at once.)
+			w := s.acquire()
+			n, err = s.Conn.Read(w.scratch[:])
 			if n > 0 {
 				s.pooled = splitBufs.Get().(*[]byte)
-				s.buf = append((*s.pooled)[:0], s.scratch[:n]...)
+				s.buf = append((*s.pooled)[:0], w.scratch[:n]...)
 			}
 		} else {
-			if s.HeadTimeout > 0 && s.g.st == stHead && s.scanned > s.ready && !s.headTimed {
+			if s.HeadTimeout > 0 && s.work.g.st == stHead && s.scanned > s.ready && !s.headTimed {
 				// Part of a head is held and more must be read: the
 				// rest must come in time. (A head whole in its first
 				// read, the common case, moves no deadline.)
@@ -230,13 +273,15 @@ func (s *Split) WriteAwait(p []byte, written func()) (int, error) {
 // scan moves the guard over the unscanned bytes: a body's are released,
 // a head's held until it ends and route has seen it.
 func (s *Split) scan() {
+	w := s.work // buf holds bytes, so s holds its work
+	g := &w.g
 	avail := len(s.buf) - s.scanned
-	switch s.g.st {
+	switch g.st {
 	case stBody:
-		k := int(min(int64(avail), s.g.left))
-		s.g.left -= int64(k)
-		if s.g.left == 0 {
-			s.g.st = stHead
+		k := int(min(int64(avail), g.left))
+		g.left -= int64(k)
+		if g.left == 0 {
+			g.st = stHead
 		}
 		s.scanned += k
 		s.ready = s.scanned
@@ -246,21 +291,21 @@ func (s *Split) scan() {
 		s.handoff = true // framing the fast path does not serve
 		return
 	}
-	k := copy(s.scratch[:], s.buf[s.scanned:])
-	i, end := s.g.Filter(s.scratch[:k], k)
+	k := copy(w.scratch[:], s.buf[s.scanned:])
+	i, end := g.Filter(w.scratch[:k], k)
 	switch {
-	case end || s.g.st == stRefused || s.g.st == stBroken || s.g.st == stPass || len(s.g.pending) > 0:
+	case end || g.st == stRefused || g.st == stBroken || g.st == stPass || len(g.pending) > 0:
 		s.handoff = true
 		return
-	case s.g.headEnded:
-		s.g.headEnded = false
+	case g.headEnded:
+		g.headEnded = false
 		s.headTimed = false
 		s.scanned += i
-		if !s.route(&s.g.head) {
+		if !s.route(&g.head) {
 			s.handoff = true
 			return
 		}
-		if s.g.st == stHead || s.g.st == stBody {
+		if g.st == stHead || g.st == stBody {
 			s.ready = s.scanned
 			return
 		}

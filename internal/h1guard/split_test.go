@@ -191,3 +191,34 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// Between requests a Split holds neither buffer nor guard (splitWork):
+// an idle keep-alive connection's heap. In a body it keeps the guard,
+// whose state goes on.
+func TestSplitIdleHoldsNoWork(t *testing.T) {
+	get := "GET /fast/a HTTP/1.1\r\nHost: h\r\n\r\n"
+	post := "POST /fast/b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"
+	conn := &chunkConn{data: []byte(get + post + "hel" + "lo" + "GET /fast/a HT" + "TP/1.1\r\nHost: h\r\n\r\n"),
+		sizes: []int{len(get), len(post), 3, 2, 14, 100}}
+	s := NewSplit(conn, fastRoute, 1<<10)
+	buf := make([]byte, 4096)
+	for i, want := range []struct {
+		read string
+		held bool
+	}{
+		{get, false},
+		{post, true},  // its body is still to come
+		{"hel", true}, // two bytes of it still to come
+		{"lo", false}, // the body read whole
+		{get, false},  // a head that came in two reads
+	} {
+		n, err := s.Read(buf)
+		if err != nil || string(buf[:n]) != want.read {
+			t.Fatalf("read %d: %q, %v; want %q", i, buf[:n], err, want.read)
+		}
+		if held := s.work != nil; held != want.held || (!want.held && s.buf != nil) {
+			t.Fatalf("read %d: holds work %v (buffer %v), want %v", i, held, s.buf != nil, want.held)
+		}
+	}
+	s.Free()
+}
