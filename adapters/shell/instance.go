@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/localproc"
 	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
@@ -183,7 +184,7 @@ func (s *Scheduler) removeServiceDir(svc *service) {
 // for is a failure: it is recorded with its exit code, whatever is left of
 // the group is killed, and a replacement follows after the retry interval.
 func (s *Scheduler) waitChild(in *instance) {
-	_ = in.cmd.Wait() // the exit status is in ProcessState
+	_ = localproc.Wait(in.cmd) // the exit status is in ProcessState
 	close(in.leaderDone)
 	code, msg := exitDetails(in.cmd.ProcessState)
 	s.mu.Lock()

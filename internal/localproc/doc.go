@@ -14,9 +14,11 @@
 //   - PortPool (ports.go): ports from an inclusive range, handed out
 //     round-robin, only ones nothing listens on, each resting for a while
 //     after release so a request still aimed at a dead process cannot
-//     reach its successor.
+//     reach its successor;
+//   - Wait (wait.go): a started leader's exit, waited for on the runtime's
+//     poller (a pidfd on Linux), not in a system call that holds a thread
+//     for the process's life.
 //
 // What a process is for (its command, environment, health, when it stops)
-// is the caller's: this package neither waits for nor signals what it
-// started. Linux and other Unix systems only (process groups, setuid).
+// is the caller's: this package does not signal what it started. Linux and other Unix systems only (process groups, setuid).
 package localproc

@@ -97,7 +97,7 @@ func environment(a *marathon.App, t *marathon.Task, dir string, ports []int) []s
 // wait reaps p's leader. An exit nobody asked for fails the task: the
 // rest of the group is killed and the sink told how the command ended.
 func (r *Runtime) wait(p *proc) {
-	_ = p.cmd.Wait()
+	_ = localproc.Wait(p.cmd)
 	close(p.leaderDone)
 	r.mu.Lock()
 	asked := p.stopping

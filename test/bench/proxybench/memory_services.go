@@ -89,8 +89,9 @@ func memoryServices(o options, dir string, n int) error {
 }
 
 // goMemoryMetrics are the Go runtime's figures, from the router's
-// /metrics, that say where a service's memory goes.
-var goMemoryMetrics = []string{"go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "go_goroutines"}
+// /metrics, that say where a service's memory goes (go_threads: OS
+// threads, each with stacks of its own).
+var goMemoryMetrics = []string{"go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "go_goroutines", "go_threads"}
 
 // goMemory reads goMemoryMetrics from the router's Prometheus metrics.
 func goMemory(url string) (map[string]float64, error) {
