@@ -88,11 +88,17 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	// Serving went on through the whole outage: no stall, however fast
 	// the machine (a count of requests measured the machine: 50 to 1,500
 	// on a loaded two-core runner).
-	if gap, since := tr.longestGap(duringOutage, stopped, outageEnd); gap > maxOutageStall {
+	if gap, since, ended := tr.longestGap(duringOutage, stopped, outageEnd); gap > maxOutageStall {
 		t.Errorf("no reply for %s from %s after the stop began (%d replies), want a reply at least every %s; "+
 			"the API server was started again %s after it, ready %s after it",
 			gap.Round(time.Millisecond), since.Sub(stopped).Round(time.Millisecond), tr.count(duringOutage), maxOutageStall,
 			restart.Sub(stopped).Round(time.Millisecond), outageEnd.Sub(stopped).Round(time.Millisecond))
+		// Whether the router held them (no instance), the instance was
+		// slow, or neither (the machine, or the connection), from the
+		// stop on.
+		for _, r := range ended {
+			t.Logf("after the gap: %s", r.describe(stopped))
+		}
 	}
 	t.Logf("%d requests during the %s outage, all 200", tr.count(duringOutage), outageWindow)
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // service is an on-the-fly kitchen service: the x-waiter-* headers that
@@ -33,7 +35,10 @@ type reply struct {
 	body      string
 	serviceID string // x-waiter-service-id
 	backendID string // x-waiter-backend-id: the instance, a Marathon task id
-	err       error
+	// waited and backend are the router's x-waiter-get-available-instance-ns
+	// (the wait for an instance) and x-waiter-backend-response-ns.
+	waited, backend time.Duration
+	err             error
 }
 
 func (r reply) String() string {
@@ -62,8 +67,13 @@ func (c *cluster) send(svc service, kitchen map[string]string) reply {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
+	ns := func(name string) time.Duration {
+		n, _ := strconv.ParseInt(resp.Header.Get(name), 10, 64)
+		return time.Duration(n)
+	}
 	return reply{status: resp.StatusCode, body: string(b), err: err,
-		serviceID: resp.Header.Get("x-waiter-service-id"), backendID: resp.Header.Get("x-waiter-backend-id")}
+		serviceID: resp.Header.Get("x-waiter-service-id"), backendID: resp.Header.Get("x-waiter-backend-id"),
+		waited: ns("x-waiter-get-available-instance-ns"), backend: ns("x-waiter-backend-response-ns")}
 }
 
 // start makes the first request to svc, which must succeed, and returns

@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,7 +44,16 @@ type traffic struct {
 type taggedReply struct {
 	reply
 	phase int32
+	sent  time.Time // when the request was sent
 	at    time.Time // when the reply came back
+}
+
+// describe says when r was sent and came back (relative to t0), and where
+// the router says its time went.
+func (r taggedReply) describe(t0 time.Time) string {
+	return fmt.Sprintf("sent at %s, back at %s from %s (router: %s waiting for an instance, %s in the backend)",
+		r.sent.Sub(t0).Round(time.Millisecond), r.at.Sub(t0).Round(time.Millisecond), r.backendID,
+		r.waited.Round(time.Millisecond), r.backend.Round(time.Millisecond))
 }
 
 // trafficPace is the least time between two requests of one worker: a
@@ -70,10 +80,11 @@ func (c *cluster) startTraffic(svc service, workers int) *traffic {
 				}
 				tr.gate.RLock()
 				phase := tr.phase.Load()
+				sent := time.Now()
 				r := c.send(svc, nil)
 				tr.gate.RUnlock()
 				tr.mu.Lock()
-				tr.replies = append(tr.replies, taggedReply{r, phase, time.Now()})
+				tr.replies = append(tr.replies, taggedReply{r, phase, sent, time.Now()})
 				tr.mu.Unlock()
 			}
 		}()
@@ -106,23 +117,27 @@ func (tr *traffic) count(p int32) int {
 
 // longestGap is the longest time in [from, to] without a reply of phase
 // p: from from to the first, between two, from the last to to; since
-// is when it began.
-func (tr *traffic) longestGap(p int32, from, to time.Time) (gap time.Duration, since time.Time) {
+// is when it began, and ended the replies that came back first after it
+// (those sent before it began were in flight through it).
+func (tr *traffic) longestGap(p int32, from, to time.Time) (gap time.Duration, since time.Time, ended []taggedReply) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	prev := from
-	for _, r := range tr.replies { // in the order they came back
+	prev, end := from, -1
+	for i, r := range tr.replies { // in the order they came back
 		if r.phase == p && r.at.After(prev) && !r.at.After(to) {
 			if d := r.at.Sub(prev); d > gap {
-				gap, since = d, prev
+				gap, since, end = d, prev, i
 			}
 			prev = r.at
 		}
 	}
 	if d := to.Sub(prev); d > gap {
-		gap, since = d, prev
+		gap, since, end = d, prev, -1
 	}
-	return gap, since
+	for i := end; i >= 0 && i < len(tr.replies) && len(ended) < 4; i++ {
+		ended = append(ended, tr.replies[i])
+	}
+	return gap, since, ended
 }
 
 // last is the most recent reply, if any.
