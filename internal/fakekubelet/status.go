@@ -51,7 +51,9 @@ func (w *worker) status() corev1.PodStatus {
 		PodIP:     host,
 		PodIPs:    []corev1.PodIP{{IP: host}},
 		StartTime: &start,
-		QOSClass:  corev1.PodQOSBurstable,
+		// The API server sets the class when the pod is created and
+		// refuses a status that changes it: report it as set.
+		QOSClass: w.pod.Status.QOSClass,
 		Conditions: []corev1.PodCondition{
 			cond(corev1.PodScheduled, true), cond(corev1.PodInitialized, true),
 			cond(corev1.ContainersReady, w.ready), readyCond,

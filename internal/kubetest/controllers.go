@@ -8,7 +8,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -43,11 +42,9 @@ func (c *Cluster) AwaitControllers(ctx context.Context) error {
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: corev1.PodSpec{
 					TerminationGracePeriodSeconds: &zero,
-					// Requests without limits: the node reports every pod
-					// Burstable, as Waiter's are.
-					Containers: []corev1.Container{{Name: "probe", Image: "probe", Command: []string{"sleep", "600"},
-						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-							corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")}}}},
+					// No resources: a BestEffort pod (Waiter's are
+					// Burstable), whose status the node must write too.
+					Containers: []corev1.Container{{Name: "probe", Image: "probe", Command: []string{"sleep", "600"}}},
 				},
 			},
 		},
