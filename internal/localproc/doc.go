@@ -20,5 +20,6 @@
 //     for the process's life.
 //
 // What a process is for (its command, environment, health, when it stops)
-// is the caller's: this package does not signal what it started. Linux and other Unix systems only (process groups, setuid).
+// is the caller's: this package does not signal what it started. Linux
+// and other Unix systems only (process groups, setuid).
 package localproc

@@ -6,7 +6,7 @@ import "os/exec"
 // but without holding an OS thread while it waits where the system lets
 // it (awaitExit). os/exec's Wait blocks in waitid(2) for the process's
 // whole life, and a blocked system call holds a thread: a router running
-// 1,000 instances had 1,000 threads, each with about 40 KB of the Go
+// 500 instances had 500 more threads, each with about 40 KB of the Go
 // runtime's stacks besides its own.
 func Wait(cmd *exec.Cmd) error {
 	awaitExit(cmd.Process.Pid)
