@@ -57,6 +57,21 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
 		return tr.count(beforeOutage) >= 20, fmt.Sprintf("%d replies", tr.count(beforeOutage))
 	})
+	// The outage begins with every pod the router asked for a healthy
+	// instance it sees. Begun while a pod the traffic's scale-up asked for
+	// was still starting, the node could not report it running, the
+	// router never saw it, and its scale-down back toward one instance
+	// chose the one instance it saw: Waiter's rule (a scale-down kills an
+	// idle instance), which locks it for the kill call. Those calls failed
+	// at once while the API server was away, but one made as it came back
+	// waited 2.3 s for it, and all requests with it (seen once in CI).
+	// That is the engine's kill choice, not serving through an outage,
+	// which this test is about (see the closing note of issue 15).
+	eventually(t, 20*time.Second, "every pod requested a healthy instance", func() (bool, string) {
+		a := c.app(id)
+		n := a.InstanceCounts
+		return n.Healthy >= 1 && n.Healthy == n.Scheduled && n.Scheduled == n.Requested, a.String()
+	})
 	// The outage's requests are those sent from the stop on (stopping
 	// kube-apiserver takes a while: it drains first).
 	tr.setPhase(duringOutage)
