@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,5 +129,62 @@ func TestFastClientHeaderMapPerConnection(t *testing.T) {
 	f.mu.Unlock()
 	if conns != 1 {
 		t.Fatalf("%d idle connections, want the one both answers came on", conns)
+	}
+}
+
+// A connection the pool keeps holds no buffers while it is idle
+// (fastConn.dropBuffers); the next exchange on it takes others, and the
+// answers read through them, a long streamed one among them, are whole.
+func TestFastPoolIdleConnectionHoldsNoBuffers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	bodies := []string{"first", strings.Repeat("0123456789", 4000), "third"}
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for _, body := range bodies {
+			for {
+				l, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == "\r\n" {
+					break
+				}
+			}
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+		}
+	}()
+	u := &url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
+	f := newFastClients(time.Second, clock.New())
+	defer f.close()
+	for i, want := range bodies {
+		out := &http.Request{Method: http.MethodGet, URL: u, Host: "svc.example", Header: http.Header{}}
+		now := time.Now()
+		resp, err := f.roundTrip(context.Background(), out, &backendHeaders{in: http.Header{}}, now, now.Add(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil || string(got) != want {
+			t.Fatalf("answer %d: %d bytes (%v), want %d", i, len(got), err, len(want))
+		}
+		f.mu.Lock()
+		idle := f.idle[u.Host]
+		f.mu.Unlock()
+		if len(idle) != 1 {
+			t.Fatalf("answer %d: %d idle connections, want the one all answers came on", i, len(idle))
+		}
+		if c := idle[0]; c.br != nil || c.bw != nil {
+			t.Fatalf("answer %d: the idle connection holds its buffers", i)
+		}
 	}
 }

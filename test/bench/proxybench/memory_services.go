@@ -68,22 +68,28 @@ func memoryServices(o options, dir string, n int) error {
 		return err
 	}
 	created := time.Since(began)
-	// Idle: past the router's backend pool idle timeout (10 s), so the
-	// connections its one request each left pooled have been closed.
-	time.Sleep(12 * time.Second)
-	after, err := groupRSS(p.cmd.Process.Pid)
-	if err != nil {
-		return err
-	}
-	goAfter, err := goMemory(url)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\nmemory: RSS of waiter serve with %d known idle services (one instance each, created in %v)\n", n, created.Round(time.Millisecond))
-	fmt.Printf("%-14s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per service")
-	fmt.Printf("%-14s %9.1f MB %9.1f MB %11.0f B\n", "waiter serve", mb(before), mb(after), float64(after-before)/float64(n))
-	for _, m := range goMemoryMetrics {
-		fmt.Printf("  of which %-28s %11.0f per service\n", m, (goAfter[m]-goBefore[m])/float64(n))
+	fmt.Printf("\nmemory: RSS of waiter serve with %d known services (one instance each, created in %v)\n", n, created.Round(time.Millisecond))
+	fmt.Printf("%-32s %12s %12s %14s\n", "waiter serve", "RSS before", "RSS after", "per service")
+	// First while the backend connection each service's request left is
+	// still pooled (a service used in the last 10 s), then idle: past the
+	// router's backend pool idle timeout (10 s), those connections closed.
+	for _, phase := range []struct {
+		name string
+		wait time.Duration
+	}{{"just used", 0}, {"idle (12 s later)", 12 * time.Second}} {
+		time.Sleep(phase.wait)
+		after, err := groupRSS(p.cmd.Process.Pid)
+		if err != nil {
+			return err
+		}
+		goAfter, err := goMemory(url)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-32s %9.1f MB %9.1f MB %11.0f B\n", phase.name, mb(before), mb(after), float64(after-before)/float64(n))
+		for _, m := range goMemoryMetrics {
+			fmt.Printf("  of which %-28s %11.0f per service\n", m, (goAfter[m]-goBefore[m])/float64(n))
+		}
 	}
 	return nil
 }
