@@ -15,15 +15,17 @@ import (
 	"github.com/benbjohnson/clock"
 )
 
-// The fast client sends the request target as the client sent it: no
-// path normalization (dot segments, double slashes, escapes).
-func TestFastClientSendsTheTargetVerbatim(t *testing.T) {
+// backendAnswering listens on a free loopback port and, on the first
+// connection, answers each request with the next of answers once its
+// head is read; the request lines go to lines. It returns the address.
+func backendAnswering(t *testing.T, answers ...string) (addr string, lines <-chan string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	lines := make(chan string, 1)
+	t.Cleanup(func() { _ = ln.Close() })
+	seen := make(chan string, len(answers))
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
@@ -31,22 +33,37 @@ func TestFastClientSendsTheTargetVerbatim(t *testing.T) {
 		}
 		defer c.Close()
 		br := bufio.NewReader(c)
-		line, _ := br.ReadString('\n')
-		lines <- line
-		for {
-			l, err := br.ReadString('\n')
-			if err != nil || l == "\r\n" {
-				break
+		for _, answer := range answers {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
 			}
+			seen <- line
+			for {
+				l, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == "\r\n" {
+					break
+				}
+			}
+			_, _ = io.WriteString(c, answer)
 		}
-		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 	}()
+	return ln.Addr().String(), seen
+}
+
+// The fast client sends the request target as the client sent it: no
+// path normalization (dot segments, double slashes, escapes).
+func TestFastClientSendsTheTargetVerbatim(t *testing.T) {
+	addr, lines := backendAnswering(t, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 	const target = "/a/../b//c/%2e%2E/d%2Fe?x=%2F&y=a+b&&z"
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.Scheme, u.Host = "http", ln.Addr().String()
+	u.Scheme, u.Host = "http", addr
 	out := &http.Request{Method: http.MethodGet, URL: u, Host: "svc.example", Header: http.Header{}}
 	f := newFastClients(time.Second, clock.New())
 	defer f.close()
@@ -72,32 +89,9 @@ func TestFastClientSendsTheTargetVerbatim(t *testing.T) {
 // own headers, and the first's values, copied out before its body was
 // closed, are untouched.
 func TestFastClientHeaderMapPerConnection(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for _, extra := range []string{"X-First: 1\r\n", "X-Second: 2\r\n"} {
-			for {
-				l, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == "\r\n" {
-					break
-				}
-			}
-			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\n"+extra+"Content-Length: 2\r\n\r\nok")
-		}
-	}()
-	u := &url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
+	addr, _ := backendAnswering(t, "HTTP/1.1 200 OK\r\nX-First: 1\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 200 OK\r\nX-Second: 2\r\nContent-Length: 2\r\n\r\nok")
+	u := &url.URL{Scheme: "http", Host: addr, Path: "/"}
 	f := newFastClients(time.Second, clock.New())
 	defer f.close()
 	var first []string // the first answer's X-First entry, as forward copies it out
@@ -136,33 +130,13 @@ func TestFastClientHeaderMapPerConnection(t *testing.T) {
 // (fastConn.dropBuffers); the next exchange on it takes others, and the
 // answers read through them, a long streamed one among them, are whole.
 func TestFastPoolIdleConnectionHoldsNoBuffers(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	bodies := []string{"first", strings.Repeat("0123456789", 4000), "third"}
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for _, body := range bodies {
-			for {
-				l, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == "\r\n" {
-					break
-				}
-			}
-			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
-		}
-	}()
-	u := &url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
+	answers := make([]string, len(bodies))
+	for i, body := range bodies {
+		answers[i] = "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	addr, _ := backendAnswering(t, answers...)
+	u := &url.URL{Scheme: "http", Host: addr, Path: "/"}
 	f := newFastClients(time.Second, clock.New())
 	defer f.close()
 	for i, want := range bodies {
