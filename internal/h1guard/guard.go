@@ -67,6 +67,13 @@ type Guard struct {
 // Refused reports whether a head was refused on this connection.
 func (g *Guard) Refused() bool { return g.st == stRefused }
 
+// betweenRequests reports a guard that has seen whole requests only (no
+// head, body or refusal under way): it behaves as a fresh one from here,
+// so a Split may give it back (splitWork).
+func (g *Guard) betweenRequests() bool {
+	return g.st == stHead && g.lines == 0 && g.lineAll == 0 && !g.sawCR && len(g.pending) == 0 && !g.headEnded
+}
+
 // Filter passes the n bytes just read into p through the guard and
 // returns how many bytes of p the reader may see (the guard may replace
 // the tail of p with its refusal) and whether the stream must end after

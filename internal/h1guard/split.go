@@ -146,7 +146,7 @@ func (s *Split) releaseWork() {
 	if w == nil || s.buf != nil || s.handoff || s.err != nil {
 		return
 	}
-	if g := &w.g; g.st != stHead || g.lines != 0 || g.lineAll != 0 || g.sawCR || len(g.pending) > 0 || g.headEnded {
+	if !w.g.betweenRequests() {
 		return
 	}
 	s.work = nil
