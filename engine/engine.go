@@ -264,6 +264,11 @@ func (e *Engine) removeService(svc *service, reason Reason, why string) {
 	e.emit(Action{Kind: ActDeleteService, Service: svc.id, Why: why})
 }
 
+// createService asks for the service's first instances. Not inlined, for
+// the reason rejectNew is not: it runs once per service, and its Action
+// would sit in arrive's frame.
+//
+//go:noinline
 func (e *Engine) createService(svc *service) {
 	svc.created = true
 	svc.requested = svc.desc.MinInstances
