@@ -18,7 +18,7 @@ RACE_PKGS := ./cmd/waiter/internal/router ./cmd/waiter/internal/serve ./cmd/wait
 	./adapters/http ./adapters/shell ./adapters/marathon ./adapters/jwt ./adapters/kerberos \
 	./internal/fakemarathon/... ./cmd/waiter/internal/cli ./adapters/zookeeper ./adapters/peers \
 	./cmd/waiter/internal/peering ./internal/h1serve ./internal/h1guard ./internal/fanout ./internal/rawio \
-	./internal/localproc
+	./internal/localproc ./internal/connpark
 
 # deps: the Debian packages the tests use (Kerberos KDC tools, curl,
 # Chromium, ZooKeeper), installed when missing; see .ci/deps.

@@ -318,6 +318,19 @@ func (s *Split) scan() {
 	}
 }
 
+// Idle reports whether s holds nothing of a request (no bytes, no
+// handoff or error to report), and then gives back its guard and scratch
+// array: a server may leave the connection without a reader for a while
+// (internal/connpark) and read it again as if it were new. A head that
+// came in part, or its deadline passing, is not idle.
+func (s *Split) Idle() bool {
+	if s.buf != nil || s.handoff || s.err != nil {
+		return false
+	}
+	s.releaseWork()
+	return s.work == nil
+}
+
 // MovedReadDeadline reports whether s set its connection's read deadline
 // itself (HeadTimeout's, for a head that came in parts) since the last
 // call: a server that leaves a deadline it set in place while it is late

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 
@@ -221,4 +222,62 @@ func TestSplitIdleHoldsNoWork(t *testing.T) {
 		}
 	}
 	s.Free()
+}
+
+// pausingConn returns its reads in turn; an empty one is a read deadline
+// passing.
+type pausingConn struct {
+	net.Conn
+	reads []string
+}
+
+func (c *pausingConn) Read(p []byte) (int, error) {
+	if len(c.reads) == 0 {
+		return 0, io.EOF
+	}
+	r := c.reads[0]
+	c.reads = c.reads[1:]
+	if r == "" {
+		return 0, os.ErrDeadlineExceeded
+	}
+	return copy(p, r), nil
+}
+
+// Idle holds only between requests: after a whole request, and after a
+// wait for the next one that a deadline ended (then without the guard
+// and scratch array the wait took); not while a body or the rest of a
+// head is still to come.
+func TestSplitIdle(t *testing.T) {
+	get := "GET /fast/a HTTP/1.1\r\nHost: h\r\n\r\n"
+	post := "POST /fast/b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"
+	s := NewSplit(&pausingConn{reads: []string{get, "", post, "", "hello", "GET /fast/a HT", ""}}, fastRoute, 1<<10)
+	defer s.Free()
+	buf := make([]byte, 4096)
+	for i, want := range []struct {
+		read string // "": the deadline
+		idle bool
+		step string // what the step is
+	}{
+		{get, true, "a whole GET"},
+		{"", true, "a wait for the next request, ended by its deadline"},
+		{post, false, "a POST head, its body to come"},
+		{"", false, "a wait for the body, ended by its deadline"},
+		{"hello", true, "the body"},
+		{"", false, "part of a head, then the deadline"},
+	} {
+		n, err := s.Read(buf)
+		if want.read == "" {
+			if n != 0 || !IsTimeout(err) {
+				t.Fatalf("step %d (%s): read %q, %v; want the deadline", i, want.step, buf[:n], err)
+			}
+		} else if err != nil || string(buf[:n]) != want.read {
+			t.Fatalf("step %d (%s): read %q, %v; want %q", i, want.step, buf[:n], err, want.read)
+		}
+		if idle := s.Idle(); idle != want.idle {
+			t.Fatalf("step %d (%s): Idle %v, want %v", i, want.step, idle, want.idle)
+		}
+		if want.idle && s.work != nil {
+			t.Fatalf("step %d (%s): idle, still holding the guard", i, want.step)
+		}
+	}
 }

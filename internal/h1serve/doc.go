@@ -23,4 +23,11 @@
 // changes nothing for it and saves allocations on every request. It
 // does not hijack, upgrade or speak HTTP/2: the caller routes those
 // connections to net/http (see h1guard.Split).
+//
+// A keep-alive connection idle for Server.ParkAfter ends ServeParkable
+// with End.Park, between requests and holding nothing of its own, so that
+// its caller can wait for its next request without the goroutine (and
+// the stack the request path grew): the router parks it in an
+// internal/connpark Lot and serves it again, as a new connection, when
+// its next bytes come.
 package h1serve

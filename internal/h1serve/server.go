@@ -48,6 +48,12 @@ type Server struct {
 	// request at a time, and a handler keeps nothing of its request past
 	// its return.
 	ConnContext func(context.Context) context.Context
+	// ParkAfter, when positive and shorter than IdleTimeout, ends
+	// ServeParkable's wait for a keep-alive connection's next request
+	// after this long, with the connection between requests and holding
+	// nothing of its own (End.Park): its caller may wait for the next
+	// bytes without a goroutine (internal/connpark) and serve it again.
+	ParkAfter time.Duration
 	// RequestDone, when set, is called with the requests' context (as
 	// ConnContext made it) once each request's response is written into
 	// the connection's buffer, before the next request is read: what the
@@ -114,6 +120,26 @@ type conn struct {
 	// writer's buffer: the wait for the next request writes them
 	// (awaitNext).
 	pending []byte
+	// park: the wait between requests ends after Server.ParkAfter, and
+	// ServeParkable returns End.Park with idleDue, when the connection
+	// would have been closed idle.
+	park    bool
+	idleDue time.Time
+}
+
+// End is how ServeConn and ServeParkable ended. The caller closes the
+// connection unless Handoff or Park says otherwise.
+type End struct {
+	// Handoff: the reads ended with Server.Stop at a request boundary
+	// (every response written), so the caller may serve the connection
+	// on.
+	Handoff bool
+	// Park, when not zero, is when the connection is to be closed idle:
+	// it has waited Server.ParkAfter for its next request, between
+	// requests, with nothing of its own buffered and every response
+	// written. The caller waits for its next bytes any way it likes,
+	// then serves it again (ServeParkable), or closes it at Park.
+	Park time.Time
 }
 
 // writeAwaiter writes and then waits for something to read in one wait
@@ -157,12 +183,19 @@ type deadlineMover interface {
 func idleSlack(wait time.Duration) time.Duration { return min(wait/4, time.Second) }
 
 // idleDeadline sets c's read deadline for a wait of wait between two
-// requests, unless the one it set before is still late enough.
-func (sc *conn) idleDeadline(wait time.Duration) {
+// requests, unless the one it set before is still late enough. A
+// connection that parks waits ParkAfter at most, and notes when its
+// whole wait ends (idleDue).
+func (sc *conn) idleDeadline(wait, parkAfter time.Duration) {
 	if sc.mover != nil && sc.mover.MovedReadDeadline() {
 		sc.deadline = time.Time{}
 	}
-	due := time.Now().Add(wait)
+	now := time.Now()
+	if sc.park && parkAfter < wait {
+		sc.idleDue = now.Add(wait)
+		wait = parkAfter
+	}
+	due := now.Add(wait)
 	if !sc.deadline.IsZero() && !sc.deadline.Before(due) {
 		return
 	}
@@ -198,16 +231,21 @@ var (
 var aLongTimeAgo = time.Unix(1, 0)
 
 // ServeConn serves requests on c until the client is done, an error, or
-// Shutdown. It does not close c: it returns handoff true when the reads
-// ended with s.Stop at a request boundary (every response written), so
-// the caller may serve c on; otherwise the caller closes c.
-func (s *Server) ServeConn(c net.Conn) (handoff bool) {
-	sc := &conn{c: c}
+// Shutdown. It does not close c (see End).
+func (s *Server) ServeConn(c net.Conn) End { return s.serveConn(c, false) }
+
+// ServeParkable is ServeConn for a connection its caller can park (see
+// Server.ParkAfter and End.Park). A parked connection served again starts
+// as a new one: its first wait is bounded by ReadHeaderTimeout.
+func (s *Server) ServeParkable(c net.Conn) End { return s.serveConn(c, s.ParkAfter > 0) }
+
+func (s *Server) serveConn(c net.Conn, park bool) End {
+	sc := &conn{c: c, park: park}
 	sc.mover, _ = c.(deadlineMover)
 	sc.awaiter, _ = c.(writeAwaiter)
 	sc.out.c = c
 	if !s.track(sc, true) {
-		return false
+		return End{}
 	}
 	defer s.track(sc, false)
 	defer func() {
@@ -245,10 +283,10 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		case first:
 			_ = c.SetReadDeadline(time.Now().Add(wait))
 		default:
-			sc.idleDeadline(wait)
+			sc.idleDeadline(wait, s.ParkAfter)
 		}
 		if sc.pending != nil && !s.awaitNext(sc, release) {
-			return false
+			return End{}
 		}
 		if br == nil {
 			// Wait for the request's first byte with no buffer of our own.
@@ -257,7 +295,10 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 				if err == nil {
 					continue
 				}
-				return s.Stop != nil && errors.Is(err, s.Stop)
+				if s.parks(sc, err) {
+					return End{Park: sc.idleDue}
+				}
+				return End{Handoff: s.Stop != nil && errors.Is(err, s.Stop)}
 			}
 			sc.first.c, sc.first.held = c, true
 			br = readerPool.Get().(*bufio.Reader)
@@ -269,11 +310,11 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 			// head is then buffered, and needs no head deadline below.
 			_, _ = br.Peek(1)
 		} else if _, err := br.Peek(1); err != nil {
-			return s.Stop != nil && errors.Is(err, s.Stop) && br.Buffered() == 0
+			return End{Handoff: s.Stop != nil && errors.Is(err, s.Stop) && br.Buffered() == 0}
 		}
 		sc.state.Store(int32(stateActive))
 		if s.shutting.Load() {
-			return false
+			return End{}
 		}
 		end := headEnd(br) // found once: the deadline and the fast parser both need it
 		if !first && s.ReadHeaderTimeout > 0 && end < 0 {
@@ -298,13 +339,30 @@ func (s *Server) ServeConn(c net.Conn) (handoff bool) {
 		}
 		sc.state.Store(int32(stateIdle))
 		if !keep || s.shutting.Load() {
-			return false
+			return End{}
 		}
 		if br.Buffered() == 0 {
 			release() // nothing of a next request read yet (no pipelining)
 		}
 	}
 }
+
+// parks reports whether the wait for sc's next request ended with err
+// to park it: ParkAfter's deadline passed, its idle timeout has not, and
+// the connection holds nothing of a request (a head that came in part
+// ends at its own deadline, not parked).
+func (s *Server) parks(sc *conn, err error) bool {
+	if !sc.park || sc.idleDue.IsZero() || !errors.Is(err, os.ErrDeadlineExceeded) ||
+		!time.Now().Before(sc.idleDue) || s.shutting.Load() {
+		return false
+	}
+	id, ok := sc.c.(idler)
+	return !ok || id.Idle()
+}
+
+// idler is a connection that may hold bytes of a request above its
+// socket (h1guard.Split); Idle reports whether it holds none.
+type idler interface{ Idle() bool }
 
 // awaitNext writes sc.pending, a keep-alive response's last bytes in the
 // connection's buffered writer, and waits for the next request in the

@@ -21,7 +21,8 @@
 // there is no total read or write timeout; front.go: with fast-http1,
 // plain proxied HTTP/1.1 requests on the cleartext port are served by
 // internal/h1serve and everything else handed to net/http's server, both
-// behind h1guard), and which service
+// behind h1guard; a fast-path connection idle for a second waits for its
+// next request in an internal/connpark Lot, without a goroutine), and which service
 // descriptions the store keeps (retention.go: stored when a request
 // starts a service, kept for a bounded number of inactive services per
 // user, then purged).
