@@ -88,8 +88,16 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 	}
 	fmt.Printf("\nmemory: RSS with %d idle keep-alive connections (one GET /hello answered on each: by nginx itself, "+
 		"proxied to a backend by waiter)\n", o.conns)
-	fmt.Printf("%-14s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per connection")
-	per := map[string]float64{}
+	// Two samples: a second after the requests (waiter's connections
+	// still on their goroutines) and 12 s later, when waiter has parked
+	// them (after a second idle) and the goroutines that served them have
+	// ended (an idle worker waits 10 s for another connection).
+	phases := []struct {
+		name string
+		wait time.Duration
+	}{{"1 s later", time.Second}, {"idle (12 s later)", 11 * time.Second}}
+	fmt.Printf("%-32s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per connection")
+	per := map[string][]float64{}
 	for _, s := range []struct {
 		name string
 		p    *process
@@ -111,26 +119,32 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 			closeAll(conns)
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		time.Sleep(time.Second) // let the servers settle after the burst of requests
-		after, err := groupRSS(s.p.cmd.Process.Pid)
-		var goAfter map[string]float64
-		if err == nil && s.p == waiter {
-			goAfter, err = goMemory(waiterURL) // on a connection of its own
-		}
-		closeAll(conns)
-		if err != nil {
-			return err
-		}
-		per[s.name] = float64(after-before) / float64(o.conns)
-		fmt.Printf("%-14s %9.1f MB %9.1f MB %11.0f B\n", s.name, mb(before), mb(after), per[s.name])
-		for _, m := range goMemoryMetrics {
-			if goAfter != nil {
-				fmt.Printf("  of which %-28s %11.0f per connection\n", m, (goAfter[m]-goBefore[m])/float64(o.conns))
+		for _, phase := range phases {
+			time.Sleep(phase.wait)
+			after, err := groupRSS(s.p.cmd.Process.Pid)
+			var goAfter map[string]float64
+			if err == nil && s.p == waiter {
+				goAfter, err = goMemory(waiterURL) // on a connection of its own
+			}
+			if err != nil {
+				closeAll(conns)
+				return err
+			}
+			per[s.name] = append(per[s.name], float64(after-before)/float64(o.conns))
+			fmt.Printf("%-32s %9.1f MB %9.1f MB %11.0f B\n", s.name+", "+phase.name, mb(before), mb(after),
+				float64(after-before)/float64(o.conns))
+			for _, m := range goMemoryMetrics {
+				if goAfter != nil {
+					fmt.Printf("  of which %-28s %11.0f per connection\n", m, (goAfter[m]-goBefore[m])/float64(o.conns))
+				}
 			}
 		}
+		closeAll(conns)
 	}
-	if per["nginx"] > 0 {
-		fmt.Printf("waiter serve / nginx per connection: %.2fx\n", per["waiter serve"]/per["nginx"])
+	for i, phase := range phases {
+		if n, w := per["nginx"], per["waiter serve"]; len(n) > i && len(w) > i && n[i] > 0 {
+			fmt.Printf("waiter serve / nginx per connection, %s: %.2fx\n", phase.name, w[i]/n[i])
+		}
 	}
 	return nil
 }
