@@ -60,8 +60,16 @@ func awaitEnd(t *testing.T, ended chan parkEnd) parkEnd {
 
 // A keep-alive connection idle for ParkAfter ends ServeParkable with
 // End.Park, the time its idle timeout would have closed it.
+// With no ReadHeaderTimeout too: served again, the connection does not
+// keep the deadline that parked it.
 func TestServeParkableParksAnIdleConnection(t *testing.T) {
-	s := &Server{Handler: okHandler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute,
+	for _, headTimeout := range []time.Duration{5 * time.Second, 0} {
+		t.Run("ReadHeaderTimeout "+headTimeout.String(), func(t *testing.T) { parkAndServeAgain(t, headTimeout) })
+	}
+}
+
+func parkAndServeAgain(t *testing.T, headTimeout time.Duration) {
+	s := &Server{Handler: okHandler(), ReadHeaderTimeout: headTimeout, IdleTimeout: time.Minute,
 		ParkAfter: 100 * time.Millisecond}
 	client, raw, ended := parkServed(t, s, nil)
 	br := bufio.NewReader(client)

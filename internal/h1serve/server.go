@@ -280,6 +280,11 @@ func (s *Server) serveConn(c net.Conn, park bool) End {
 		}
 		switch {
 		case wait <= 0:
+			if first && sc.park {
+				// A parked connection served again keeps the deadline
+				// that parked it, passed.
+				_ = c.SetReadDeadline(time.Time{})
+			}
 		case first:
 			_ = c.SetReadDeadline(time.Now().Add(wait))
 		default:
