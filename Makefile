@@ -53,21 +53,47 @@ test: deps kube lint
 # bench: every Go benchmark (each prints its ratio to a same-run baseline),
 # then the simulator's own cost on spike.yaml and on large.yaml (1,000
 # services for a day): wall time, simulated requests per wall second, CPU
-# time and peak memory, from waiter-sim --stats, and its CPU time per
-# request as a ratio to the engine's arrive+finish path measured just
-# before (sim BenchmarkEnginePath).
+# time and peak memory, from waiter-sim --stats, its CPU time per request
+# as a ratio to the engine's arrive+finish path measured just before (sim
+# BenchmarkEnginePath), and its CPU time against the same simulator built
+# without profile-guided optimization (make pgo), whose reports must be
+# byte-identical.
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 	$(GO) build -o bin/waiter-sim ./cmd/waiter-sim
+	$(GO) build -pgo=off -o bin/waiter-sim-nopgo ./cmd/waiter-sim
 	@base=$$($(GO) test -run='^$$' -bench='^BenchmarkEnginePath$$' -benchtime=3x ./sim | \
 		awk '{for (i = 2; i <= NF; i++) if ($$i == "engine-ns/req") print $$(i-1)}'); \
 	out=$$(mktemp -d); for s in spike large; do \
+		GOMAXPROCS=1 bin/waiter-sim-nopgo run scenarios/$$s.yaml --out $$out/$$s-nopgo --stats $$out/$$s-nopgo.stats.json > /dev/null || exit 1; \
 		GOMAXPROCS=1 bin/waiter-sim run scenarios/$$s.yaml --out $$out/$$s --stats $$out/$$s.stats.json > /dev/null || exit 1; \
 		echo "waiter-sim $$s (GOMAXPROCS=1): $$(cat $$out/$$s.stats.json)"; \
 		awk -v s=$$s -v base=$$base '/cpu_ns_per_request/ {gsub(/[",]/, ""); \
 			printf "waiter-sim %s: %.0f CPU ns/request = %.2fx the engine path (%.1f ns, same run)\n", s, $$2, $$2 / base, base}' \
 			$$out/$$s.stats.json; \
+		awk -v s=$$s '/"cpu_seconds"/ {gsub(/[",]/, ""); c[FILENAME] = $$2} \
+			END {for (f in c) if (f ~ /nopgo/) off = c[f]; else on = c[f]; \
+			printf "waiter-sim %s: %.2f CPU s with PGO, %.2f without = %.2fx faster", s, on, off, off / on; \
+			if (off < 2) printf " (too short a run to tell)"}' \
+			$$out/$$s.stats.json $$out/$$s-nopgo.stats.json; \
+		if cmp -s $$out/$$s/report.json $$out/$$s-nopgo/report.json; then echo ", reports identical"; \
+		else echo ", REPORTS DIFFER"; exit 1; fi; \
 	done; rm -rf $$out
+
+# pgo: cmd/waiter-sim/default.pgo, the CPU profile that go build and go
+# run optimize waiter-sim with (profile-guided optimization, -pgo=auto):
+# spike.yaml's and large.yaml's profiles, taken with a waiter-sim built
+# without one, merged. Take it again when the simulator's hot path
+# changes; make bench shows what it gains. (waiter has none: a profile
+# recompiles every package a binary links once more for its tests, for
+# waiter the Kubernetes client too, and it gained 5 % CPU per proxied
+# request and no throughput.)
+.PHONY: pgo
+pgo:
+	$(GO) build -pgo=off -o bin/waiter-sim-nopgo ./cmd/waiter-sim
+	@out=$$(mktemp -d); for s in spike large; do \
+		GOMAXPROCS=1 bin/waiter-sim-nopgo run scenarios/$$s.yaml --out $$out/$$s --cpu-profile $$out/$$s.pprof > /dev/null || exit 1; \
+	done; $(GO) tool pprof -proto $$out/spike.pprof $$out/large.pprof > cmd/waiter-sim/default.pgo 2> /dev/null && rm -rf $$out
 
 # fuzz: every Go fuzz target in the tree for FUZZTIME each (default 30s),
 # one after another; prints each target's execs and whether it found a

@@ -9,4 +9,9 @@
 //	waiter-sim reports --check
 //
 // The logic lives in internal/cli, so tests run the command in-process.
+//
+// default.pgo is the CPU profile go build optimizes this command with
+// (profile-guided optimization): make pgo takes it again from spike.yaml
+// and large.yaml; make bench measures what it gains (about 1.1x on
+// large.yaml's CPU time) and checks the reports do not change.
 package main
