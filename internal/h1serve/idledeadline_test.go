@@ -43,19 +43,7 @@ func (c *deadlineConn) count() int {
 // ServeConn returned.
 func serveCounted(t *testing.T, s *Server) (net.Conn, *deadlineConn, chan struct{}) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, raw := loopbackPair(t)
 	dc := &deadlineConn{Conn: raw}
 	done := make(chan struct{})
 	go func() {

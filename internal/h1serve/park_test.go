@@ -13,19 +13,7 @@ import (
 // ServeParkable ended (and when). The test's cleanup closes both ends.
 func parkServed(t *testing.T, s *Server, wrap func(net.Conn) net.Conn) (net.Conn, net.Conn, chan parkEnd) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, raw := loopbackPair(t)
 	ended := make(chan parkEnd, 1)
 	go func() {
 		c := raw
