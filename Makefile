@@ -57,8 +57,9 @@ test: deps kube lint
 # as a ratio to the engine's arrive+finish path measured just before (sim
 # BenchmarkEnginePath), and its CPU time against the same simulator built
 # without profile-guided optimization (make pgo), whose reports must be
-# byte-identical.
-bench:
+# byte-identical. It needs the Kubernetes control plane (make kube) as
+# make test does: the Kubernetes suites start one even to run no test.
+bench: kube
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 	$(GO) build -o bin/waiter-sim ./cmd/waiter-sim
 	$(GO) build -pgo=off -o bin/waiter-sim-nopgo ./cmd/waiter-sim
