@@ -44,6 +44,12 @@ kube-race: kube
 # then a deeper property run, then the Knative differential test (its own
 # module, test/knativediff, so that only it depends on Knative: ./... does
 # not descend into it); keep it well under 10 minutes on 2 cores.
+# It builds waiter-sim, in its tests and the end-to-end suites' go build,
+# without its profile (-pgo=off, see make pgo): with one, every package
+# the simulator links is compiled once more, about a minute of the run,
+# and the profile changes how fast the simulator runs, never what it does
+# (make bench checks that the reports are the same).
+test: export GOFLAGS := $(strip $(GOFLAGS) -pgo=off)
 test: deps kube lint
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -race $(RACE_PKGS)
