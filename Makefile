@@ -48,8 +48,9 @@ kube-race: kube
 # without its profile (-pgo=off, see make pgo): with one, every package
 # the simulator links is compiled once more, about a minute of the run,
 # and the profile changes how fast the simulator runs, never what it does
-# (make bench checks that the reports are the same).
-test: export GOFLAGS := $(strip $(GOFLAGS) -pgo=off)
+# (make bench checks that the reports are the same). GOFLAGS set here
+# replaces the one go env -w wrote, so it keeps that one's flags.
+test: export GOFLAGS := $(strip $(shell $(GO) env GOFLAGS) -pgo=off)
 test: deps kube lint
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -race $(RACE_PKGS)

@@ -51,9 +51,11 @@ func TestServeBinary(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "waiter")
-	// The commit as `make build` stamps it: --version must show it.
+	// The commit as `make build` stamps it: --version must show it when the
+	// build has no VCS information of its own (-buildvcs=false, which
+	// otherwise only a GOFLAGS from go env -w gave this test).
 	const commit = "0123456789abcdef0123"
-	if out, err := exec.Command("go", "build", "-ldflags", "-X github.com/waiter-go/waiter/internal/clikit.Commit="+commit,
+	if out, err := exec.Command("go", "build", "-buildvcs=false", "-ldflags", "-X github.com/waiter-go/waiter/internal/clikit.Commit="+commit,
 		"-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
