@@ -50,9 +50,10 @@ func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instance
 	if err := s.ready(ctx, "scale"); err != nil {
 		return err
 	}
-	return s.updateReplicas(ctx, "scale "+serviceID, serviceID, func(_ *appsv1.ReplicaSet, pods int) int32 {
+	_, err := s.updateReplicas(ctx, "scale "+serviceID, serviceID, func(_ *appsv1.ReplicaSet, pods int) int32 {
 		return int32(max(instances, pods, 0))
 	})
+	return err
 }
 
 // updateReplicas sets a ReplicaSet's replicas to what target says, given
@@ -60,10 +61,13 @@ func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instance
 // deleted, with optimistic concurrency: on a conflict it reads again and
 // retries (Config.MaxPatchRetries times, as Waiter's
 // k8s-patch-with-retries).
-func (s *Scheduler) updateReplicas(ctx context.Context, call, serviceID string, target func(*appsv1.ReplicaSet, int) int32) error {
+//
+// It returns the ReplicaSet's generation after its update, 0 when the
+// replicas were already what target says.
+func (s *Scheduler) updateReplicas(ctx context.Context, call, serviceID string, target func(*appsv1.ReplicaSet, int) int32) (int64, error) {
 	cached := s.replicaSetOf(serviceID)
 	if cached == nil {
-		return fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
+		return 0, fmt.Errorf("kubernetes: %s: %w", call, ErrServiceNotFound)
 	}
 	rsc := s.client.AppsV1().ReplicaSets(cached.Namespace)
 	var err error
@@ -71,19 +75,55 @@ func (s *Scheduler) updateReplicas(ctx context.Context, call, serviceID string, 
 		var rs *appsv1.ReplicaSet
 		rs, err = rsc.Get(ctx, cached.Name, metav1.GetOptions{})
 		if err != nil {
-			return wrap(call, err, ErrServiceNotFound)
+			return 0, wrap(call, err, ErrServiceNotFound)
 		}
 		n := target(rs, s.livePods(serviceID))
 		if rs.Spec.Replicas != nil && *rs.Spec.Replicas == n {
-			return nil
+			return 0, nil
 		}
 		rs.Spec.Replicas = &n
-		_, err = rsc.Update(ctx, rs, metav1.UpdateOptions{})
+		var updated *appsv1.ReplicaSet
+		updated, err = rsc.Update(ctx, rs, metav1.UpdateOptions{})
+		if err == nil {
+			return updated.Generation, nil
+		}
 		if !apierrors.IsConflict(err) {
-			return wrap(call, err, ErrServiceNotFound)
+			return 0, wrap(call, err, ErrServiceNotFound)
 		}
 	}
-	return wrap(call, err, ErrServiceNotFound)
+	return 0, wrap(call, err, ErrServiceNotFound)
+}
+
+// waitReplicasSeen waits, at most markSeenTimeout, until the ReplicaSet
+// controller has acted on the service's ReplicaSet at generation gen (its
+// status's observedGeneration). A kill deletes its pod only then: the
+// controller's pod watch can deliver the deletion before its ReplicaSet
+// watch delivers the lowered replicas, and it then counts a pod short and
+// starts a replacement it removes a moment later (a second pod scheduled
+// after the kill in TestKillWaitsForTheControllerToSeeItsMark). Past the
+// bound, or on an error, the kill deletes the pod anyway, as before.
+func (s *Scheduler) waitReplicasSeen(ctx context.Context, serviceID string, gen int64) {
+	cached := s.replicaSetOf(serviceID)
+	if cached == nil || gen == 0 {
+		return
+	}
+	deadline := time.NewTimer(markSeenTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(markSeenPoll)
+	defer tick.Stop()
+	for {
+		rs, err := s.client.AppsV1().ReplicaSets(cached.Namespace).Get(ctx, cached.Name, metav1.GetOptions{})
+		if err != nil || rs.Status.ObservedGeneration >= gen {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // livePods counts the service's pods that are not being deleted (what
@@ -115,7 +155,9 @@ func (s *Scheduler) livePods(serviceID string) int {
 // end-to-end outage test). So the replicas are lowered only once the
 // controller has shown that it sees the mark: its status counts the
 // marked pod out of fullyLabeledReplicas (waitMarkSeen). Then the pod is
-// deleted, so that it also goes when the controller lags. Waiter's own
+// deleted, once the controller has acted on the lowered replicas
+// (waitReplicasSeen, bounded), so that it also goes when the controller
+// lags. Waiter's own
 // order (delete with a 300 s grace, scale down, delete again) leaves a
 // window in which the controller counts the terminating pod out and
 // creates a replacement, and a deletion cost alone loses to any pod that
@@ -167,7 +209,7 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 			s.unmark(pods, pod.Name)
 			return err
 		}
-		err := s.updateReplicas(ctx, call, serviceID, func(rs *appsv1.ReplicaSet, _ int) int32 {
+		gen, err := s.updateReplicas(ctx, call, serviceID, func(rs *appsv1.ReplicaSet, _ int) int32 {
 			if rs.Spec.Replicas == nil || *rs.Spec.Replicas <= 0 {
 				return 0
 			}
@@ -177,6 +219,7 @@ func (s *Scheduler) KillInstance(ctx context.Context, serviceID, instanceID stri
 			s.unmark(pods, pod.Name)
 			return err
 		}
+		s.waitReplicasSeen(ctx, serviceID, gen)
 	}
 	err := pods.Delete(ctx, pod.Name, del)
 	if !opts.Replace && (apierrors.IsNotFound(err) || apierrors.IsConflict(err)) {
