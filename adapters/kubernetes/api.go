@@ -107,20 +107,34 @@ func (s *Scheduler) waitReplicasSeen(ctx context.Context, serviceID string, gen 
 	if cached == nil || gen == 0 {
 		return
 	}
+	_, _ = s.awaitReplicaSet(ctx, cached, func(rs *appsv1.ReplicaSet) bool { return rs.Status.ObservedGeneration >= gen })
+}
+
+// errNotSeen is awaitReplicaSet's answer when markSeenTimeout passed.
+var errNotSeen = errors.New("not seen in time")
+
+// awaitReplicaSet reads the ReplicaSet cached names from the API server
+// every markSeenPoll until seen holds, for at most markSeenTimeout. It
+// reads the API server, not the watch's copy: the copy's status can lag
+// the pods this scheduler's own watch has seen, and comparing the two let
+// a kill go ahead before the controller saw its mark (a 502 in
+// test/kubernetes's outage test, the first run with the copy). It returns
+// the last read, and the read's error, ctx's, or errNotSeen.
+func (s *Scheduler) awaitReplicaSet(ctx context.Context, cached *appsv1.ReplicaSet, seen func(*appsv1.ReplicaSet) bool) (*appsv1.ReplicaSet, error) {
 	deadline := time.NewTimer(markSeenTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(markSeenPoll)
 	defer tick.Stop()
 	for {
 		rs, err := s.client.AppsV1().ReplicaSets(cached.Namespace).Get(ctx, cached.Name, metav1.GetOptions{})
-		if err != nil || rs.Status.ObservedGeneration >= gen {
-			return
+		if err != nil || seen(rs) {
+			return rs, err
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return rs, ctx.Err()
 		case <-deadline.C:
-			return
+			return rs, errNotSeen
 		case <-tick.C:
 		}
 	}
@@ -270,31 +284,19 @@ func (s *Scheduler) waitMarkSeen(ctx context.Context, call, serviceID, victim st
 		}
 		return n
 	}
-	deadline := time.NewTimer(markSeenTimeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(markSeenPoll)
-	defer tick.Stop()
-	for {
-		// A read from the API server, not the watch's copy: the copy's
-		// status can lag the pods this scheduler's own watch has seen, and
-		// comparing the two let a kill go ahead before the controller saw
-		// its mark (a 502 in test/kubernetes's outage test, the first run
-		// with the copy).
-		rs, err := s.client.AppsV1().ReplicaSets(cached.Namespace).Get(ctx, cached.Name, metav1.GetOptions{})
-		if err != nil {
-			return wrap(call, err, ErrServiceNotFound)
-		}
-		if rs.Status.Replicas-rs.Status.FullyLabeledReplicas >= marked() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("kubernetes: %s: %w: waiting for the ReplicaSet controller to see the kill: %w", call, ErrUnavailable, ctx.Err())
-		case <-deadline.C:
-			return fmt.Errorf("kubernetes: %s: %w: the ReplicaSet controller has not seen pod %s marked within %s (status: %d pods, %d fully labelled)",
-				call, ErrUnavailable, victim, markSeenTimeout, rs.Status.Replicas, rs.Status.FullyLabeledReplicas)
-		case <-tick.C:
-		}
+	rs, err := s.awaitReplicaSet(ctx, cached, func(rs *appsv1.ReplicaSet) bool {
+		return rs.Status.Replicas-rs.Status.FullyLabeledReplicas >= marked()
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errNotSeen):
+		return fmt.Errorf("kubernetes: %s: %w: the ReplicaSet controller has not seen pod %s marked within %s (status: %d pods, %d fully labelled)",
+			call, ErrUnavailable, victim, markSeenTimeout, rs.Status.Replicas, rs.Status.FullyLabeledReplicas)
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return fmt.Errorf("kubernetes: %s: %w: waiting for the ReplicaSet controller to see the kill: %w", call, ErrUnavailable, err)
+	default:
+		return wrap(call, err, ErrServiceNotFound)
 	}
 }
 
