@@ -120,7 +120,7 @@ func Standalone(tb testing.TB) *Cluster {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { _ = c.Close() })
+	tb.Cleanup(func() { c.closeFor(tb) })
 	return c
 }
 
@@ -132,6 +132,18 @@ func Ensemble(tb testing.TB) *Cluster {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { _ = c.Close() })
+	tb.Cleanup(func() { c.closeFor(tb) })
 	return c
+}
+
+// closeFor stops the servers at the end of tb, printing the end of each
+// server's log first if tb failed: what ZooKeeper saw of a flaky failure
+// is gone with its folder otherwise.
+func (c *Cluster) closeFor(tb testing.TB) {
+	if tb.Failed() {
+		for _, s := range c.Servers {
+			tb.Logf("ZooKeeper server %d's log (its end):\n%s", s.ID, s.logTail(16000))
+		}
+	}
+	_ = c.Close()
 }

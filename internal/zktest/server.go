@@ -91,6 +91,11 @@ func (s *Server) writeConfig(peers []string) error {
 		"4lw.commands.whitelist=ruok,stat,srvr",
 		// Tests make few nodes; no snapshot or purge work needed.
 		"autopurge.purgeInterval=0",
+		// No fsync per write: a test's server is stopped or killed, never
+		// loses power, and what it wrote is in the OS's cache either way.
+		// On a CI machine whose disk other tests keep busy an fsync can
+		// take seconds, which a test would see as ZooKeeper hanging.
+		"forceSync=no",
 	}
 	if len(peers) > 0 {
 		lines = append(lines, peers...)
@@ -100,6 +105,22 @@ func (s *Server) writeConfig(peers []string) error {
 	}
 	s.cfg = filepath.Join(s.dir, "zoo.cfg")
 	return os.WriteFile(s.cfg, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// slf4jSimple is Debian's simple SLF4J binding (libslf4j-java, which
+// the zookeeper package depends on).
+const slf4jSimple = "/usr/share/java/slf4j-simple.jar"
+
+// loggingClassPath gives the server a logger. Debian's zookeeper.jar
+// brings no SLF4J binding, so the server logs nothing at all; with the
+// simple one it logs to stderr, which is its log file, and a failing test
+// prints the end of it (sessions expired or refused, slow disks). The
+// launcher puts JVMFLAGS after its own -cp, and java takes the last one.
+func loggingClassPath() string {
+	if _, err := os.Stat(slf4jSimple); err != nil {
+		return ""
+	}
+	return " -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar:" + slf4jSimple
 }
 
 // launch starts the process; it does not wait for it to serve.
@@ -118,7 +139,8 @@ func (s *Server) launch() error {
 	// to the console, which is the server's log file here.
 	cmd.Env = append(os.Environ(),
 		"JVMFLAGS=-Xmx128m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto "+
-			"-Dzookeeper.log.dir="+s.dir+" -Dzookeeper.root.logger=INFO,CONSOLE -Dzookeeper.console.threshold=INFO",
+			"-Dzookeeper.log.dir="+s.dir+" -Dzookeeper.root.logger=INFO,CONSOLE -Dzookeeper.console.threshold=INFO"+
+			loggingClassPath(),
 		"ZOO_LOG_DIR="+s.dir)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -183,10 +205,13 @@ func FourLetter(addr, cmd string) (string, error) {
 }
 
 // tail returns the end of the server's log, for failure messages.
-func (s *Server) tail() string {
+func (s *Server) tail() string { return s.logTail(2000) }
+
+// logTail returns the last n bytes of the server's log.
+func (s *Server) logTail(n int) string {
 	b, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
+	if len(b) > n {
+		b = b[len(b)-n:]
 	}
 	return string(b)
 }

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func clusterRouterAt(t *testing.T, connect, id string) *testRouter {
 	if err := os.WriteFile(secret, []byte(testClusterSecret), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return startRouter(t, nil, func(c *config.Config) {
+	return startRouterWith(t, nil, nil, newFailLog(t, "router "+id), func(c *config.Config) {
 		c.Cluster = config.ClusterZooKeeper
 		c.ClusterSecretFile = secret
 		c.ZKConnect = connect
@@ -60,11 +61,15 @@ func observe(t *testing.T, zk *zktest.Cluster) *zookeeper.Membership {
 }
 
 // waitFor polls check until it holds (up to 10 s).
-func waitFor(t *testing.T, what string, check func() bool) time.Duration {
+// A last argument, when given, says what the check saw last.
+func waitFor(t *testing.T, what string, check func() bool, saw ...func() string) time.Duration {
 	t.Helper()
 	began := time.Now()
 	for !check() {
 		if time.Since(began) > 10*time.Second {
+			for _, s := range saw {
+				what += "; " + s()
+			}
 			t.Fatalf("%s: not within 10s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -195,13 +200,13 @@ func TestClusterTwoRoutersShareTokens(t *testing.T) {
 	if err := zk.Servers[0].Restart(); err != nil {
 		t.Fatal(err)
 	}
-	var next string
+	var next, last string
 	waitFor(t, "token writes work again", func() bool {
 		resp := post(r2, strings.Replace(v1, "v1", "back", 1), "If-Match", known)
-		status, _ := read(t, resp)
-		next = resp.Header.Get("etag")
+		status, body := read(t, resp)
+		next, last = resp.Header.Get("etag"), fmt.Sprintf("%d %s", status, body)
 		return status == http.StatusOK
-	})
+	}, func() string { return "the last write answered " + last })
 	waitFor(t, "r1 serves r2's write", func() bool { return etagOn(r1) == next })
 
 	// r1 suspends the steady service: r2, which remembered it running,
