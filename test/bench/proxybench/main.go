@@ -43,7 +43,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "interleaved rounds: every target once per round, in turn")
 	flag.StringVar(&o.wrk.bin, "wrk", "/usr/bin/wrk", "wrk binary")
 	flag.IntVar(&o.wrk.threads, "t", 2, "wrk threads")
-	flag.IntVar(&o.wrk.connections, "c", 32, "wrk connections")
+	flag.IntVar(&o.wrk.connections, "c", 64, "wrk connections (64: what issue 15 measured nginx and the proxies with)")
 	flag.DurationVar(&o.wrk.duration, "d", 5*time.Second, "wrk duration per target and round")
 	flag.DurationVar(&o.warmup, "warmup", 1*time.Second, "wrk warm-up per target and case, not measured")
 	flag.IntVar(&o.coldStarts, "n", 30, "cold starts to measure")
