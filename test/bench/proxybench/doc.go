@@ -6,7 +6,11 @@
 // The proxy benchmark starts a kitchen (with --keep-alive), nginx and
 // haproxy in front of it with kept-alive upstream connections, a bare
 // fasthttp proxy ("fasthttp (bare)", ./fastproxy: fasthttp's Server and
-// HostClient, no logic, the floor a Go proxy reaches on the machine), and `waiter
+// HostClient, no logic: the floor of a Go proxy with a goroutine per
+// connection, as Waiter's is, on the machine), a
+// bare event-loop proxy ("gnet loop (bare)", ./loopproxy: gnet's epoll
+// loops with a backend pool per loop, no goroutine per connection, the
+// way nginx is built; it frames only what the kitchen sends), and `waiter
 // serve` with a kitchen service of its own (one instance, enough
 // concurrency for every connection); with -base-waiter, a second `waiter
 // serve` from another binary (say, main's) is measured alongside, the
@@ -32,6 +36,6 @@
 //
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
-// configurations), fastproxy.go (the bare fasthttp proxy), rounds.go (cases and interleaved rounds), wrk.go
+// configurations), fastproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
 // (running wrk and reading its output), coldstart.go, stats.go.
 package main

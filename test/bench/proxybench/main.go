@@ -22,6 +22,7 @@ type options struct {
 	waiter, kitchen, nginx string
 	haproxy, baseWaiter    string
 	minimal, fastproxy     string
+	loopproxy              string
 	cases                  string
 	rounds                 int
 	wrk                    wrkArgs
@@ -96,7 +97,7 @@ func run(o options) error {
 
 // build compiles waiter and kitchen from the module this runs in.
 func build(dir string, o *options) error {
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen", "./test/bench/proxybench/minimal", "./test/bench/proxybench/fastproxy")
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen", "./test/bench/proxybench/minimal", "./test/bench/proxybench/fastproxy", "./test/bench/proxybench/loopproxy")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -110,6 +111,7 @@ func build(dir string, o *options) error {
 	}
 	o.minimal = filepath.Join(dir, "minimal")
 	o.fastproxy = filepath.Join(dir, "fastproxy")
+	o.loopproxy = filepath.Join(dir, "loopproxy")
 	return nil
 }
 

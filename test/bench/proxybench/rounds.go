@@ -63,11 +63,16 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		return err
 	}
 	defer haproxy.stop(syscall.SIGTERM)
-	fastproxy, fport, err := startFastProxy(o.fastproxy, dir, kport)
+	fastproxy, fport, err := startBareProxy("fastproxy", o.fastproxy, dir, kport)
 	if err != nil {
 		return err
 	}
 	defer fastproxy.stop(syscall.SIGTERM)
+	loopproxy, lport, err := startBareProxy("loopproxy", o.loopproxy, dir, kport)
+	if err != nil {
+		return err
+	}
+	defer loopproxy.stop(syscall.SIGTERM)
 
 	// Waiter's kitchen: one instance (like the direct one) with a slot for
 	// every connection, so that nothing queues and nothing scales.
@@ -101,6 +106,7 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid},
 		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid},
 		{"fasthttp (bare)", fmt.Sprintf("http://127.0.0.1:%d", fport), nil, fastproxy.cmd.Process.Pid},
+		{"gnet loop (bare)", fmt.Sprintf("http://127.0.0.1:%d", lport), nil, loopproxy.cmd.Process.Pid},
 	}
 	for _, w := range waiters {
 		if err := postToken(w.url, "proxybench", params); err != nil {

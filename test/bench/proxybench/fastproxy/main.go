@@ -1,8 +1,9 @@
 // Command fastproxy is the smallest Go reverse proxy proxybench measures:
 // fasthttp's Server in front of one backend reached through a
 // fasthttp.HostClient (pooled keep-alive connections), with no logic at
-// all. It shows the floor a Go proxy reaches on the machine, beside nginx
-// and haproxy, so Waiter's figures can be read against it.
+// all. It shows the floor a Go proxy with a goroutine per connection (as
+// Waiter's is) reaches on the machine, beside nginx and haproxy, so
+// Waiter's figures can be read against it.
 //
 //	fastproxy -listen 127.0.0.1:PORT -backend 127.0.0.1:PORT
 package main

@@ -1,0 +1,244 @@
+// Command loopproxy is a bare event-loop reverse proxy proxybench measures
+// beside fastproxy: gnet's event loops (one per core, each an epoll loop
+// on a locked thread) serve the clients, and each loop keeps its own pool
+// of keep-alive connections to the one backend, registered on the same
+// loop, so a request and its response cross no goroutine and no thread.
+// It has no logic at all and frames only what the kitchen sends:
+// requests with or without a Content-Length body, responses with a
+// Content-Length (anything else is a 502), each buffered whole before it
+// is passed on (so 1 MiB uploads cost it what they cost nginx, which
+// buffers them too). It shows the floor a Go proxy
+// built like nginx (an event loop, not a goroutine per connection)
+// reaches on the machine; it is a measurement, not a proxy to use.
+//
+//	loopproxy -listen 127.0.0.1:PORT -backend 127.0.0.1:PORT
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"net"
+	"runtime"
+
+	"github.com/panjf2000/gnet/v2"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "address to serve on (loopback)")
+	backend := flag.String("backend", "", "the backend's host:port")
+	loops := flag.Int("loops", runtime.NumCPU(), "event loops")
+	flag.Parse()
+	addr, err := net.ResolveTCPAddr("tcp", *backend)
+	if err != nil {
+		log.Fatalf("loopproxy: -backend: %v", err)
+	}
+	p := &proxy{backend: addr, pools: map[gnet.EventLoop]*pool{}}
+	log.Fatal(gnet.Run(p, "tcp://"+*listen, gnet.WithNumEventLoop(*loops), gnet.WithTCPNoDelay(gnet.TCPNoDelay)))
+}
+
+// proxy is the event handler of every connection, client or backend.
+type proxy struct {
+	gnet.BuiltinEventEngine
+	backend net.Addr
+	pools   map[gnet.EventLoop]*pool // filled as loops open connections (OnOpen runs before any use)
+}
+
+// front is a client connection; it has one request at the backend at a
+// time (wrk does not pipeline; a pipelined request waits in the buffer).
+type front struct {
+	c     gnet.Conn
+	pool  *pool
+	back  *back // the backend connection answering it, if any
+	close bool  // the request in flight said Connection: close
+	need  int   // the length of the request whose head was read (0: none yet)
+}
+
+// back is a backend connection and the client it answers.
+type back struct {
+	c      gnet.Conn // nil until it is open
+	client *front
+	pool   *pool
+	need   int // the length of the response whose head was read (0: none yet)
+}
+
+// pool is one loop's backend connections: idle ones, and clients waiting
+// for one while it dials.
+type pool struct {
+	idle    []*back
+	waiting []*front
+	dialing int
+}
+
+func (p *proxy) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	if b, ok := c.Context().(*back); ok {
+		b.c = c
+		b.pool.dialing--
+		p.release(b)
+		return nil, gnet.None
+	}
+	pl := p.pools[c.EventLoop()]
+	if pl == nil {
+		pl = &pool{}
+		p.pools[c.EventLoop()] = pl
+	}
+	c.SetContext(&front{c: c, pool: pl})
+	return nil, gnet.None
+}
+
+func (p *proxy) OnClose(c gnet.Conn, _ error) gnet.Action {
+	switch v := c.Context().(type) {
+	case *front:
+		if v.back != nil {
+			_ = v.back.c.Close() // its answer has nowhere to go
+		}
+		v.pool.waiting = remove(v.pool.waiting, v)
+	case *back:
+		v.pool.idle = remove(v.pool.idle, v)
+		if v.client != nil {
+			v.client.back = nil
+			_ = v.client.c.Close()
+		}
+	}
+	return gnet.None
+}
+
+func (p *proxy) OnTraffic(c gnet.Conn) gnet.Action {
+	switch v := c.Context().(type) {
+	case *front:
+		return p.serve(v)
+	case *back:
+		return p.answer(v)
+	}
+	return gnet.None
+}
+
+// serve sends a client's next whole request to an idle backend
+// connection, or queues the client and dials one.
+func (p *proxy) serve(f *front) gnet.Action {
+	if f.back != nil || contains(f.pool.waiting, f) {
+		return gnet.None
+	}
+	if !whole(f.c, &f.need, true) {
+		return gnet.None
+	}
+	buf, _ := f.c.Peek(-1)
+	m, _ := frame(buf, true)
+	if m.bad {
+		_, _ = f.c.Write([]byte("HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+		return gnet.Close
+	}
+	pl := f.pool
+	if len(pl.idle) == 0 {
+		pl.waiting = append(pl.waiting, f)
+		if pl.dialing < len(pl.waiting) {
+			pl.dialing++
+			b := &back{pool: pl}
+			if _, err := f.c.EventLoop().Register(gnet.NewContext(context.Background(), b), p.backend); err != nil {
+				pl.dialing--
+				return gnet.Close
+			}
+		}
+		return gnet.None
+	}
+	b := pl.idle[len(pl.idle)-1]
+	pl.idle = pl.idle[:len(pl.idle)-1]
+	p.send(f, b)
+	return gnet.None
+}
+
+// send writes the client's request (whole in its buffer) to b, without
+// its Connection header: the backend connection stays open whatever the
+// client asked.
+func (p *proxy) send(f *front, b *back) {
+	buf, _ := f.c.Peek(-1)
+	m, _ := frame(buf, true)
+	if m.connStart < 0 {
+		_, _ = b.c.Write(buf[:m.n])
+	} else {
+		_, _ = b.c.Writev([][]byte{buf[:m.connStart], buf[m.connEnd:m.n]})
+	}
+	_, _ = f.c.Discard(m.n)
+	f.back, f.close, f.need, b.client = b, m.close, 0, f
+}
+
+// answer relays a backend's whole response to its client.
+func (p *proxy) answer(b *back) gnet.Action {
+	if !whole(b.c, &b.need, false) {
+		return gnet.None
+	}
+	buf, _ := b.c.Peek(-1)
+	m, _ := frame(buf, false)
+	b.need = 0
+	f := b.client
+	if f == nil || m.bad {
+		if f != nil {
+			_, _ = f.c.Write([]byte("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+			f.back, b.client = nil, nil
+			_ = f.c.Close()
+		}
+		return gnet.Close
+	}
+	_, _ = f.c.Write(buf[:m.n])
+	_, _ = b.c.Discard(m.n)
+	f.back, b.client = nil, nil
+	if f.close {
+		_ = f.c.Close()
+	}
+	if m.close {
+		return gnet.Close
+	}
+	p.release(b)
+	if !f.close && f.c.InboundBuffered() > 0 {
+		if p.serve(f) == gnet.Close {
+			_ = f.c.Close()
+		}
+	}
+	return gnet.None
+}
+
+// whole reports whether c's buffer holds a whole message. Once the head
+// is read, need is the message's length, and the buffer is not looked at
+// again (gnet's Peek of the whole buffer copies it) until that much came.
+func whole(c gnet.Conn, need *int, request bool) bool {
+	if *need > 0 {
+		return c.InboundBuffered() >= *need
+	}
+	head, _ := c.Peek(-1)
+	m, ok := frame(head, request)
+	if !ok && m.n > 0 {
+		*need = m.n
+	}
+	return ok
+}
+
+// release gives an open backend connection to the first waiting client,
+// or to the idle list.
+func (p *proxy) release(b *back) {
+	pl := b.pool
+	if len(pl.waiting) > 0 {
+		f := pl.waiting[0]
+		pl.waiting = pl.waiting[1:]
+		p.send(f, b)
+		return
+	}
+	pl.idle = append(pl.idle, b)
+}
+
+func remove[T comparable](s []T, v T) []T {
+	for i, x := range s {
+		if x == v {
+			return append(s[:i], s[i+1:]...)
+		}
+	}
+	return s
+}
+
+func contains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
