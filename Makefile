@@ -170,7 +170,8 @@ fidelity: build
 	done; exit $$status
 
 # bench-proxy: not run in CI. Throughput and p50/p99 latency of the same
-# kitchen reached directly, through nginx, haproxy and `waiter serve` (wrk
+# kitchen reached directly, through nginx, haproxy, two bare Go proxies
+# (fasthttp; gnet's event loops) and `waiter serve` (wrk
 # -t2 -c64, interleaved rounds; keep-alive, a new connection per request,
 # 1 MiB uploads), with the ratios, then Waiter's overhead on N cold starts
 # (kitchen and a minimal Go backend). Needs wrk, nginx and haproxy
