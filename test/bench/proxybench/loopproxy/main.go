@@ -15,6 +15,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"log"
@@ -179,7 +180,14 @@ func (p *proxy) answer(b *back) gnet.Action {
 		}
 		return gnet.Close
 	}
-	_, _ = f.c.Write(buf[:m.n])
+	if f.close {
+		// Say so, as the client asked: a response that does not would
+		// have it wait for another on the same connection.
+		line := bytes.Index(buf, []byte("\r\n")) + 2
+		_, _ = f.c.Writev([][]byte{buf[:line], []byte("Connection: close\r\n"), buf[line:m.n]})
+	} else {
+		_, _ = f.c.Write(buf[:m.n])
+	}
 	_, _ = b.c.Discard(m.n)
 	f.back, b.client = nil, nil
 	if f.close {
