@@ -18,14 +18,20 @@ import (
 )
 
 // clusterRouter is `waiter serve --cluster zookeeper --zk-connect ...`
-// with the given router id, on a real ZooKeeper.
+// with the given router id, on a real ZooKeeper, with the longest
+// session the test servers allow (10 s). go-zookeeper drops a connection
+// that answers nothing for two thirds of the session, and ZooKeeper
+// answers a ping only after the writes before it: with a short session,
+// a JVM or a disk stalled for a second and a half on a loaded CI machine
+// would look like ZooKeeper gone.
 func clusterRouter(t *testing.T, zk *zktest.Cluster, id string) *testRouter {
 	t.Helper()
-	return clusterRouterAt(t, zk.ConnectString(), id)
+	return clusterRouterAt(t, zk.ConnectString(), id, 10*time.Second)
 }
 
-// clusterRouterAt is clusterRouter with its own zk-connect.
-func clusterRouterAt(t *testing.T, connect, id string) *testRouter {
+// clusterRouterAt is clusterRouter with its own zk-connect and session
+// timeout (a test of session expiry wants a short one).
+func clusterRouterAt(t *testing.T, connect, id string, session time.Duration) *testRouter {
 	t.Helper()
 	secret := filepath.Join(t.TempDir(), "cluster-secret")
 	if err := os.WriteFile(secret, []byte(testClusterSecret), 0o600); err != nil {
@@ -36,7 +42,7 @@ func clusterRouterAt(t *testing.T, connect, id string) *testRouter {
 		c.ClusterSecretFile = secret
 		c.ZKConnect = connect
 		c.ZKBasePath = "/waiter-test"
-		c.ZKSessionTimeout = 2 * time.Second
+		c.ZKSessionTimeout = session
 		c.RouterID = id
 	})
 }
@@ -246,7 +252,7 @@ func TestClusterTwoRoutersShareTokens(t *testing.T) {
 func TestClusterSessionExpiry(t *testing.T) {
 	zk := zktest.Standalone(t)
 	proxy := zktest.NewProxy(t, zk.Connect()[0])
-	r1 := clusterRouterAt(t, proxy.Addr(), "r1")
+	r1 := clusterRouterAt(t, proxy.Addr(), "r1", 2*time.Second)
 	if status, _ := read(t, r1.call(t, "GET", "/status", nil)); status != http.StatusOK {
 		t.Fatalf("r1 /status: %d", status)
 	}
