@@ -94,10 +94,9 @@ bench: kube
 # without one, merged. Take it again when the simulator's hot path
 # changes; make bench shows what it gains. The merged profile replaces
 # default.pgo only once it is whole: an empty one would fail every build.
-# (waiter has none: a profile
-# recompiles every package a binary links once more for its tests, for
-# waiter the Kubernetes client too, and it gained 5 % CPU per proxied
-# request and no throughput.)
+# (waiter has none: a profile recompiles every package a binary links
+# once more for its tests, for waiter the Kubernetes client too, and it
+# gained 5 % CPU per proxied request and no throughput.)
 .PHONY: pgo
 pgo:
 	$(GO) build -pgo=off -o bin/waiter-sim-nopgo ./cmd/waiter-sim

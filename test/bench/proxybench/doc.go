@@ -36,6 +36,6 @@
 //
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
-// configurations), fastproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
+// configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
 // (running wrk and reading its output), coldstart.go, stats.go.
 package main

@@ -5,13 +5,20 @@ import (
 	"strconv"
 )
 
+// Bounds on what the proxy buffers of one message: a head that has not
+// ended within maxHead, or a body longer than maxBody, is refused (bad).
+const (
+	maxHead = 64 << 10
+	maxBody = 64 << 20
+)
+
 // message is where one HTTP/1.1 message ends in a buffer and what the
 // proxy needs from its head.
 type message struct {
 	n                  int  // the whole message's length: head and body
 	close              bool // Connection: close
 	connStart, connEnd int  // the Connection header line (-1: none)
-	bad                bool // framing the proxy does not do (Transfer-Encoding; a response without Content-Length)
+	bad                bool // framing the proxy does not do (Transfer-Encoding; a response without Content-Length; past the bounds)
 }
 
 // frame finds the first message in buf; ok is false while it is not
@@ -19,8 +26,9 @@ type message struct {
 // have one.
 func frame(buf []byte, request bool) (m message, ok bool) {
 	end := bytes.Index(buf, []byte("\r\n\r\n"))
-	if end < 0 {
-		return m, false
+	if end < 0 || end > maxHead {
+		m.bad = len(buf) > maxHead
+		return m, m.bad
 	}
 	head := buf[:end+2]
 	m.connStart, m.connEnd = -1, -1
@@ -32,7 +40,7 @@ func frame(buf []byte, request bool) (m message, ok bool) {
 		switch {
 		case bytes.EqualFold(name, []byte("Content-Length")):
 			n, err := strconv.Atoi(string(value))
-			if err != nil || n < 0 || haveLength {
+			if err != nil || n < 0 || n > maxBody || haveLength {
 				m.bad = true
 			}
 			length, haveLength = n, true

@@ -50,9 +50,10 @@ type proxy struct {
 type front struct {
 	c     gnet.Conn
 	pool  *pool
-	back  *back // the backend connection answering it, if any
-	close bool  // the request in flight said Connection: close
-	need  int   // the length of the request whose head was read (0: none yet)
+	back  *back   // the backend connection answering it, if any
+	close bool    // the request in flight said Connection: close
+	need  int     // the length of the request whose head was read (0: none yet)
+	req   message // the whole request in the buffer, framed, while it waits for a backend connection
 }
 
 // back is a backend connection and the client it answers.
@@ -120,11 +121,11 @@ func (p *proxy) serve(f *front) gnet.Action {
 	if f.back != nil || contains(f.pool.waiting, f) {
 		return gnet.None
 	}
-	if !whole(f.c, &f.need, true) {
+	_, m, ok := next(f.c, &f.need, true)
+	if !ok {
 		return gnet.None
 	}
-	buf, _ := f.c.Peek(-1)
-	m, _ := frame(buf, true)
+	f.req = m
 	if m.bad {
 		_, _ = f.c.Write([]byte("HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
 		return gnet.Close
@@ -148,29 +149,27 @@ func (p *proxy) serve(f *front) gnet.Action {
 	return gnet.None
 }
 
-// send writes the client's request (whole in its buffer) to b, without
-// its Connection header: the backend connection stays open whatever the
-// client asked.
+// send writes the client's request (whole in its buffer, framed in
+// f.req) to b, without its Connection header: the backend connection
+// stays open whatever the client asked.
 func (p *proxy) send(f *front, b *back) {
 	buf, _ := f.c.Peek(-1)
-	m, _ := frame(buf, true)
+	m := f.req
 	if m.connStart < 0 {
 		_, _ = b.c.Write(buf[:m.n])
 	} else {
 		_, _ = b.c.Writev([][]byte{buf[:m.connStart], buf[m.connEnd:m.n]})
 	}
 	_, _ = f.c.Discard(m.n)
-	f.back, f.close, f.need, b.client = b, m.close, 0, f
+	f.back, f.close, b.client = b, m.close, f
 }
 
 // answer relays a backend's whole response to its client.
 func (p *proxy) answer(b *back) gnet.Action {
-	if !whole(b.c, &b.need, false) {
+	buf, m, ok := next(b.c, &b.need, false)
+	if !ok {
 		return gnet.None
 	}
-	buf, _ := b.c.Peek(-1)
-	m, _ := frame(buf, false)
-	b.need = 0
 	f := b.client
 	if f == nil || m.bad {
 		if f != nil {
@@ -205,19 +204,22 @@ func (p *proxy) answer(b *back) gnet.Action {
 	return gnet.None
 }
 
-// whole reports whether c's buffer holds a whole message. Once the head
-// is read, need is the message's length, and the buffer is not looked at
-// again (gnet's Peek of the whole buffer copies it) until that much came.
-func whole(c gnet.Conn, need *int, request bool) bool {
-	if *need > 0 {
-		return c.InboundBuffered() >= *need
+// next frames the message at the front of c's buffer once it is whole
+// (ok), with the buffer. Once the head is read, need is the message's
+// length, and the buffer is not looked at again (gnet's Peek of a
+// wrapped buffer copies it) until that much came.
+func next(c gnet.Conn, need *int, request bool) (buf []byte, m message, ok bool) {
+	if *need > 0 && c.InboundBuffered() < *need {
+		return nil, m, false
 	}
-	head, _ := c.Peek(-1)
-	m, ok := frame(head, request)
-	if !ok && m.n > 0 {
+	buf, _ = c.Peek(-1)
+	m, ok = frame(buf, request)
+	if !ok {
 		*need = m.n
+		return nil, m, false
 	}
-	return ok
+	*need = 0
+	return buf, m, true
 }
 
 // release gives an open backend connection to the first waiting client,
