@@ -163,7 +163,16 @@ func (m *Membership) Close(ctx context.Context) error {
 			return
 		}
 		m.c.unsubscribe(m.sub)
-		err = m.unregister()
+		// ZooKeeper requests have no deadline of their own: a router
+		// stopping while its connection is stuck must not wait longer than
+		// ctx for its znode's deletion (the session's end removes it).
+		unregistered := make(chan error, 1)
+		go func() { unregistered <- m.unregister() }()
+		select {
+		case err = <-unregistered:
+		case <-ctx.Done():
+			err = fmt.Errorf("zookeeper: unregister router: %w", ctx.Err())
+		}
 		m.set(nil, "", false)
 	})
 	return err

@@ -79,8 +79,16 @@ func (p *process) stop(timeout time.Duration) (int, error) {
 		return p.exit, nil
 	case <-t.C:
 	}
+	// SIGQUIT makes a Go process print every goroutine's stack before it
+	// exits: where the shutdown hung, for the error.
+	_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-p.done:
+	case <-time.After(3 * time.Second):
+	}
 	p.kill()
-	return p.exit, fmt.Errorf("%s did not exit within %s of SIGTERM; killed", p.name, timeout)
+	return p.exit, fmt.Errorf("%s did not exit within %s of SIGTERM; killed after SIGQUIT; its output's end:\n%s",
+		p.name, timeout, p.out.tail(300))
 }
 
 // kill sends SIGKILL to the process group and waits for the process.
