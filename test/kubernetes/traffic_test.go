@@ -118,7 +118,8 @@ func (tr *traffic) count(p int32) int {
 // longestGap is the longest time in [from, to] without a reply of phase
 // p: from from to the first, between two, from the last to to; since
 // is when it began, and ended the replies that came back first after it
-// (those sent before it began were in flight through it).
+// (those sent before it began were in flight through it), after to if
+// none came back before.
 func (tr *traffic) longestGap(p int32, from, to time.Time) (gap time.Duration, since time.Time, ended []taggedReply) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -132,7 +133,15 @@ func (tr *traffic) longestGap(p int32, from, to time.Time) (gap time.Duration, s
 		}
 	}
 	if d := to.Sub(prev); d > gap {
-		gap, since, end = d, prev, -1
+		// The gap lasts to the end of the window: the replies that ended
+		// it came back after to.
+		gap, since, end = d, prev, len(tr.replies)
+		for i, r := range tr.replies {
+			if r.phase == p && r.at.After(to) {
+				end = i
+				break
+			}
+		}
 	}
 	for i := end; i >= 0 && i < len(tr.replies) && len(ended) < 4; i++ {
 		ended = append(ended, tr.replies[i])
