@@ -172,7 +172,8 @@ fidelity: build
 # kitchen reached directly, through nginx, haproxy, two bare Go proxies
 # (fasthttp; gnet's event loops) and `waiter serve` (wrk
 # -t2 -c64, interleaved rounds; keep-alive, a new connection per request,
-# 1 MiB uploads), with the ratios, then Waiter's overhead on N cold starts
+# 1 MiB uploads), with the ratios, each proxy's CPU per request and
+# Waiter's Go heap allocations per request, then Waiter's overhead on N cold starts
 # (kitchen and a minimal Go backend). Needs wrk, nginx and haproxy
 # (/usr/bin/wrk, /usr/sbin/nginx, /usr/sbin/haproxy). BENCHFLAGS passes
 # flags, e.g. BENCHFLAGS='-base-waiter /path/to/main/waiter -rounds 5'.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/valyala/fasthttp"
+	"github.com/waiter-go/waiter/internal/strarena"
 
 	"github.com/waiter-go/waiter/internal/rawio"
 )
@@ -511,11 +512,13 @@ func (f *fastClients) answer(c *fastConn, out *http.Request, req *fasthttp.Reque
 		hr.ContentLength = -1
 	}
 	cl := resp.Header.ContentLength()
+	strs := strarena.Take()
 	var clValue string
 	if cl >= 0 {
-		clValue = strconv.Itoa(cl)
+		clValue = strs.Uint(uint64(cl))
 	}
-	copyFastHeaders(hr.Header, &resp.Header, clValue, body.slots[:0])
+	copyFastHeaders(hr.Header, &resp.Header, clValue, body.slots[:0], strs)
+	strs.Done()
 	if cl >= 0 && resp.SkipBody {
 		hr.ContentLength = 0
 	}

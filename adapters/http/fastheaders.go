@@ -2,32 +2,33 @@ package waiterhttp
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/valyala/fasthttp"
+	"github.com/waiter-go/waiter/internal/strarena"
 )
 
 // copyFastHeaders adds a fast client answer's headers, but Content-Length
 // (the caller sets it from the parsed length), to h, as net/http's
 // transport builds a response's header: every value is cut from one
-// string and every single-value entry from one slice, so a response costs
-// a few allocations whatever its header count, and the common names are
-// constants, not copies.
+// string and every single-value entry from one slice. The string, and
+// the canonical form of a name that is not a common one, come from
+// strs, and the slice is slots when it
+// is large enough, so that an answer costs no allocation in the steady
+// state, whatever its header count.
 //
 // contentLength, when not "", is the Content-Length entry's value (from
-// the same slice). The slice is slots when it is large enough.
-func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength string, slots []string) {
+// the same slice).
+func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength string, slots []string, strs *strarena.Arena) {
 	size, n := 0, 0
 	for _, v := range rh.All() {
 		size += len(v)
 		n++
 	}
-	var all strings.Builder
-	all.Grow(size)
+	all := strs.Bytes(size)[:0]
 	for _, v := range rh.All() {
-		all.Write(v)
+		all = append(all, v...)
 	}
-	values := all.String()
+	values := strarena.Seal(all)
 	if cap(slots) >= n+1 { // +1: Content-Length
 		slots = slots[:n+1]
 	} else {
@@ -39,7 +40,7 @@ func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength s
 		at += len(v)
 		name := commonHeaderName(k)
 		if name == "" {
-			name = http.CanonicalHeaderKey(string(k))
+			name = strs.CanonicalHeaderKey(k)
 		}
 		if name == "Content-Length" {
 			continue

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/valyala/fasthttp"
+	"github.com/waiter-go/waiter/internal/strarena"
 )
 
 // A fast answer's headers arrive as net/http's transport would give them:
@@ -22,7 +23,7 @@ func TestCopyFastHeaders(t *testing.T) {
 	// No slots given, enough (the answer's own array), too few.
 	for _, slots := range [][]string{nil, make([]string, 0, 8), make([]string, 0, 2)} {
 		h := http.Header{}
-		copyFastHeaders(h, &rh, "", slots)
+		copyFastHeaders(h, &rh, "", slots, new(strarena.Arena))
 		want := http.Header{
 			"Content-Type":   {"text/plain"},
 			"Set-Cookie":     {"a=1", "b=2"},

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -159,8 +160,17 @@ func kitProxy(tb testing.TB, host string, port int) (*Server, *fakeRouter) {
 		"", testUser, clk.Now()); err != nil {
 		tb.Fatal(err)
 	}
+	// The instance id is made once per service id: the allocation tests
+	// count the router's allocations, not the fake's.
+	var instance atomic.Pointer[[2]string] // service id, instance id
 	router.admit = func(a waiter.Admission) (waiter.Grant, error) {
-		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: a.Description.ID + ".1", Host: host, Port: port}, nil
+		id := a.Description.ID
+		in := instance.Load()
+		if in == nil || in[0] != id {
+			in = &[2]string{id, id + ".1"}
+			instance.Store(in)
+		}
+		return waiter.Grant{Request: 1, Service: id, Instance: in[1], Host: host, Port: port}, nil
 	}
 	return srv, router
 }

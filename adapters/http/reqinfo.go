@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/strarena"
 )
 
 // reqInfo is what the router remembers about one request while it runs:
@@ -120,11 +122,24 @@ func info(r *http.Request) *reqInfo {
 // be unique, not secret: the runtime's generator (math/rand/v2, ChaCha8
 // seeded by the system, per thread) makes them where crypto/rand cost
 // 0.6 µs, about 1 % of a proxied request (BenchmarkProxyToken's profile).
+//
+// It is cut from a pooled arena (internal/strarena): no allocation per
+// request.
 func newCID() string {
-	var b [12]byte
+	strs := strarena.Take()
+	out := strs.Bytes(cidLen)
+	fillCID(out)
+	strs.Done()
+	return strarena.Seal(out)
+}
+
+// cidLen is the length of a correlation id Waiter makes.
+const cidLen = 24
+
+// fillCID writes a fresh correlation id into out (cidLen bytes).
+func fillCID(out []byte) {
+	var b [cidLen / 2]byte
 	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
 	binary.LittleEndian.PutUint32(b[8:], rand.Uint32())
-	var out [24]byte
-	hex.Encode(out[:], b[:])
-	return string(out[:])
+	hex.Encode(out, b[:])
 }

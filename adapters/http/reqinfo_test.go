@@ -45,3 +45,23 @@ func TestConnContextInfoPerRequest(t *testing.T) {
 		t.Fatal("a request without the connection's context was not given one")
 	}
 }
+
+// Correlation ids the router makes are 24 hex digits, and differ.
+func TestNewCID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		c := newCID()
+		if len(c) != cidLen {
+			t.Fatalf("cid %q: %d characters, want %d", c, len(c), cidLen)
+		}
+		for _, r := range c {
+			if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+				t.Fatalf("cid %q is not hex", c)
+			}
+		}
+		if seen[c] {
+			t.Fatalf("cid %q made twice", c)
+		}
+		seen[c] = true
+	}
+}

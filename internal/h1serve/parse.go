@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/waiter-go/waiter/internal/strarena"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -58,9 +59,14 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 		return nil, false
 	}
 	buf, _ := br.Peek(end + 4)
+	// The head's text and the canonical names of its headers are cut from
+	// a pooled arena (internal/strarena): the head costs no allocation in
+	// the steady state, and its strings stay valid whatever keeps them.
+	strs := strarena.Take()
+	defer strs.Done()
 	// Every line of the head (request line and header lines) ends with
 	// CRLF; the head ends with an empty line.
-	s := string(buf[:end+2])
+	s := strs.String(buf[:end+2])
 
 	// The request line.
 	eol := indexCRLF(s)
@@ -128,7 +134,7 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 			}
 		}
 		value = strings.Trim(value, " \t")
-		key := http.CanonicalHeaderKey(name) // no allocation when already canonical
+		key := strs.CanonicalHeaderKeyString(name)
 		if vv, ok := h.hdr[key]; ok {
 			h.hdr[key] = append(vv, value)
 			continue

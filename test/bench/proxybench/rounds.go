@@ -18,6 +18,9 @@ type target struct {
 	url     string
 	headers map[string]string
 	pgid    int // the process group whose CPU per request is reported
+	// metrics, for a Go server with Prometheus /metrics (Waiter), is
+	// where its allocations per request are counted from.
+	metrics string
 }
 
 // benchCase is one shape of load: keep-alive GETs, a new connection per
@@ -102,11 +105,11 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		waiters = append(waiters, router{"base waiter", burl, base.cmd.Process.Pid})
 	}
 	targets := []target{
-		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid},
-		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid},
-		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid},
-		{"fasthttp (bare)", fmt.Sprintf("http://127.0.0.1:%d", fport), nil, fastproxy.cmd.Process.Pid},
-		{"gnet loop (bare)", fmt.Sprintf("http://127.0.0.1:%d", lport), nil, loopproxy.cmd.Process.Pid},
+		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid, ""},
+		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid, ""},
+		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid, ""},
+		{"fasthttp (bare)", fmt.Sprintf("http://127.0.0.1:%d", fport), nil, fastproxy.cmd.Process.Pid, ""},
+		{"gnet loop (bare)", fmt.Sprintf("http://127.0.0.1:%d", lport), nil, loopproxy.cmd.Process.Pid, ""},
 	}
 	for _, w := range waiters {
 		if err := postToken(w.url, "proxybench", params); err != nil {
@@ -119,7 +122,8 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 				return fmt.Errorf("%s's kitchen: %d %q %v", w.name, status, body, err)
 			}
 		}
-		targets = append(targets, target{w.name + " (token)", w.url, byToken, w.pgid}, target{w.name + " (headers)", w.url, onTheFly, w.pgid})
+		targets = append(targets, target{w.name + " (token)", w.url, byToken, w.pgid, w.url + "/metrics"},
+			target{w.name + " (headers)", w.url, onTheFly, w.pgid, w.url + "/metrics"})
 	}
 	script := filepath.Join(dir, "upload.lua")
 	if err := os.WriteFile(script, []byte(uploadScript), 0o644); err != nil {
@@ -170,12 +174,21 @@ func runCase(o options, c benchCase, targets []target) error {
 	type ratios struct {
 		rps, p99 [3][]float64
 		cpu      []float64 // µs of the target's own CPU per request
+		mallocs  []float64 // Go heap allocations per request (metrics)
 	}
 	all := make([]ratios, len(targets))
 	for round := 1; round <= o.rounds; round++ {
 		res := make([]wrkResult, len(targets))
 		cpu := make([]float64, len(targets))
 		for i, tg := range targets {
+			var mallocs *mallocCounter
+			if tg.metrics != "" {
+				m, err := startMallocs(tg.metrics)
+				if err != nil {
+					return err
+				}
+				mallocs = m
+			}
 			before := groupCPU(tg.pgid)
 			r, err := o.wrk.run(tg.url+c.path, headers(tg), o.wrk.duration, c.script, c.connections)
 			if err != nil {
@@ -186,6 +199,13 @@ func runCase(o options, c benchCase, targets []target) error {
 				cpu[i] = float64(groupCPU(tg.pgid)-before) / float64(time.Microsecond) / float64(r.requests)
 			}
 			all[i].cpu = append(all[i].cpu, cpu[i])
+			if mallocs != nil && r.requests > 0 {
+				n, err := mallocs.since()
+				if err != nil {
+					return err
+				}
+				all[i].mallocs = append(all[i].mallocs, n/float64(r.requests))
+			}
 		}
 		fmt.Printf("round %d\n%-22s %10s %9s %9s %8s %8s %9s  %s\n", round, "target", "req/s", "p50 ms", "p99 ms", "/nginx", "/haproxy", "cpu µs/req", "errors")
 		for i, tg := range targets {
@@ -198,7 +218,8 @@ func runCase(o options, c benchCase, targets []target) error {
 			}
 		}
 	}
-	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request and its ratio to nginx's\n", o.rounds)
+	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request and its ratio to nginx's; "+
+		"Waiter's Go heap allocations per request (its /metrics, background work included)\n", o.rounds)
 	for i, tg := range targets[1:] {
 		a := all[i+1]
 		var cols []string
@@ -206,6 +227,9 @@ func runCase(o options, c benchCase, targets []target) error {
 			cols = append(cols, fmt.Sprintf("%.2f (p99 %.2f)", median(a.rps[b]), median(a.p99[b])))
 		}
 		cols = append(cols, fmt.Sprintf("cpu %.1f µs/req (%.2f× nginx)", median(a.cpu), median(a.cpu)/median(all[1].cpu)))
+		if len(a.mallocs) > 0 {
+			cols = append(cols, fmt.Sprintf("%.2f Go allocations/req", median(a.mallocs)))
+		}
 		fmt.Printf("%-22s %s\n", tg.name, strings.Join(cols, " | "))
 	}
 	return nil

@@ -1,0 +1,142 @@
+package strarena
+
+import (
+	"net/http"
+	"sync"
+	"unsafe"
+)
+
+// Arena hands out byte ranges of its current chunk, each once, in order.
+// It is not safe for concurrent use: take one (Take), cut, give it back
+// (Done).
+type Arena struct {
+	free []byte // the current chunk's unused tail
+}
+
+// Chunk is the size of a chunk; a string longer than a quarter of it
+// gets an allocation of its own, so a chunk is never mostly wasted.
+const Chunk = 8192
+
+var pool = sync.Pool{New: func() any { return new(Arena) }}
+
+// Take is an arena of the pool's, the caller's until Done.
+func Take() *Arena { return pool.Get().(*Arena) }
+
+// Done gives a back to the pool; the strings cut from it stay valid.
+func (a *Arena) Done() { pool.Put(a) }
+
+// Bytes returns n fresh bytes to fill and then Seal; nothing else is ever
+// given them.
+func (a *Arena) Bytes(n int) []byte {
+	if n > Chunk/4 {
+		return make([]byte, n)
+	}
+	if len(a.free) < n {
+		a.free = make([]byte, Chunk)
+	}
+	b := a.free[:n:n]
+	a.free = a.free[n:]
+	return b
+}
+
+// Seal is b, from Bytes and filled, as a string; b must not be written
+// after.
+func Seal(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// String is a copy of b.
+func (a *Arena) String(b []byte) string {
+	out := a.Bytes(len(b))
+	copy(out, b)
+	return Seal(out)
+}
+
+// Uint is the decimal form of n.
+func (a *Arena) Uint(n uint64) string {
+	var digits [20]byte
+	i := len(digits)
+	for {
+		i--
+		digits[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return a.String(digits[i:])
+}
+
+// CanonicalHeaderKey is http.CanonicalHeaderKey(string(k)), made in the
+// arena when k is a name of letters, digits and hyphens, which is every
+// name in practice; any other goes to net/http's own rule (a name with a
+// space or an invalid byte stays as it is).
+func (a *Arena) CanonicalHeaderKey(k []byte) string {
+	if !simpleName(k) {
+		return http.CanonicalHeaderKey(string(k))
+	}
+	out := a.Bytes(len(k))
+	canonicalize(out, k)
+	return Seal(out)
+}
+
+// CanonicalHeaderKeyString is http.CanonicalHeaderKey(k): k itself when
+// it is canonical already, else as CanonicalHeaderKey.
+func (a *Arena) CanonicalHeaderKeyString(k string) string {
+	if canonical(k) {
+		return k
+	}
+	if !simpleName(k) {
+		return http.CanonicalHeaderKey(k)
+	}
+	out := a.Bytes(len(k))
+	canonicalize(out, k)
+	return Seal(out)
+}
+
+// simpleName: letters, digits and hyphens only.
+func simpleName[T string | []byte](k T) bool {
+	for i := range len(k) {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// canonical: a simple name whose letters are upper case first and after
+// each hyphen, lower case elsewhere.
+func canonical(k string) bool {
+	upper := true
+	for i := range len(k) {
+		c := k[i]
+		switch {
+		case !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'):
+			return false
+		case upper && 'a' <= c && c <= 'z', !upper && 'A' <= c && c <= 'Z':
+			return false
+		}
+		upper = c == '-'
+	}
+	return true
+}
+
+// canonicalize writes the canonical form of the simple name k into out.
+func canonicalize[T string | []byte](out []byte, k T) {
+	upper := true
+	for i := range len(k) {
+		c := k[i]
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		out[i] = c
+		upper = c == '-'
+	}
+}

@@ -1,0 +1,64 @@
+package strarena
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// The arena's canonical header name is net/http's, for any name, given as
+// bytes or as a string: letters, digits and hyphens (canonicalized in the
+// arena, or the string itself when canonical) or anything else (net/http's
+// rule, spaces and invalid bytes included).
+func TestCanonicalHeaderKey(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		chars := rapid.SampledFrom([]byte("aZzA09-_. :\x7f\xc3xX-"))
+		k := rapid.SliceOfN(chars, 0, 24).Draw(t, "name")
+		a := new(Arena)
+		want := http.CanonicalHeaderKey(string(k))
+		if got := a.CanonicalHeaderKey(k); got != want {
+			t.Fatalf("CanonicalHeaderKey(%q) = %q, want %q", k, got, want)
+		}
+		if got := a.CanonicalHeaderKeyString(string(k)); got != want {
+			t.Fatalf("CanonicalHeaderKeyString(%q) = %q, want %q", k, got, want)
+		}
+	})
+}
+
+// What an arena hands out never changes, whatever it hands out after:
+// each string has bytes of its own, across chunks, for long strings too,
+// and through the pool.
+func TestStringsStayPut(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var got, want []string
+		for _, s := range rapid.SliceOfN(rapid.StringN(0, Chunk/2, -1), 1, 200).Draw(t, "strings") {
+			a := Take()
+			got = append(got, a.String([]byte(s)))
+			want = append(want, s)
+			n := rapid.Uint64().Draw(t, "n")
+			got = append(got, a.Uint(n))
+			want = append(want, strconv.FormatUint(n, 10))
+			a.Done()
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("string %d is %q, want %q", i, got[i], want[i])
+			}
+		}
+	})
+}
+
+// Cutting strings allocates once per chunk, not once per string.
+func TestAllocatesPerChunk(t *testing.T) {
+	a := new(Arena)
+	name := []byte("x-kitchen-thing")
+	n := testing.AllocsPerRun(100, func() {
+		_ = a.CanonicalHeaderKey(name) // 15 bytes: a chunk holds hundreds
+		_ = a.Uint(12345)
+	})
+	if n > 0 {
+		t.Errorf("%.2f allocations per cut, want none in the steady state", n)
+	}
+}
