@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/waiter-go/waiter/internal/strarena"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -59,14 +58,16 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 		return nil, false
 	}
 	buf, _ := br.Peek(end + 4)
-	// The head's text and the canonical names of its headers are cut from
-	// a pooled arena (internal/strarena): the head costs no allocation in
-	// the steady state, and its strings stay valid whatever keeps them.
-	strs := strarena.Take()
-	defer strs.Done()
 	// Every line of the head (request line and header lines) ends with
-	// CRLF; the head ends with an empty line.
-	s := strs.String(buf[:end+2])
+	// CRLF; the head ends with an empty line. The head's text is the one
+	// allocation a head costs: every string of the request is cut from it,
+	// so a string the router keeps past the request (a token's name in a
+	// cache, a description's command) keeps this head alive and nothing
+	// else. Cut from a shared arena instead, each kept string kept a whole
+	// chunk of other requests' heads alive (internal/strarena's pinning:
+	// TestFloodOfDistinctDescriptionsIsBounded's heap grew 75 MiB under the
+	// race detector, whose pools drop items at random).
+	s := string(buf[:end+2])
 
 	// The request line.
 	eol := indexCRLF(s)
@@ -134,7 +135,7 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 			}
 		}
 		value = strings.Trim(value, " \t")
-		key := strs.CanonicalHeaderKeyString(name)
+		key := canonicalName(name)
 		if vv, ok := h.hdr[key]; ok {
 			h.hdr[key] = append(vv, value)
 			continue

@@ -155,11 +155,10 @@ func TestParseFastTakesPlainHeads(t *testing.T) {
 	}
 }
 
-// TestParseFastAllocatesNothing: a plain head, with header names in
-// lower case, costs no allocation in the steady state (its text and the
-// canonical names are cut from a pooled arena), against ReadRequest's
-// dozen.
-func TestParseFastAllocatesNothing(t *testing.T) {
+// TestParseFastAllocates1: a plain head costs one allocation, the head
+// as a string, header names in lower case included (interned), against
+// ReadRequest's dozen.
+func TestParseFastAllocates1(t *testing.T) {
 	head := []byte("GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nx-waiter-token: kit\r\nUser-Agent: wrk\r\n\r\n")
 	rd := bytes.NewReader(head)
 	br := bufio.NewReaderSize(rd, 4<<10)
@@ -178,7 +177,7 @@ func TestParseFastAllocatesNothing(t *testing.T) {
 	if got := r.Header["X-Waiter-Token"]; len(got) != 1 || got[0] != "kit" || r.Host != "example.com" {
 		t.Fatalf("parsed %v, host %q", r.Header, r.Host)
 	}
-	if allocs > 0 {
-		t.Fatalf("%v allocations per head", allocs)
+	if allocs > 1 {
+		t.Fatalf("%v allocations per head, want 1", allocs)
 	}
 }

@@ -83,22 +83,8 @@ func (a *Arena) CanonicalHeaderKey(k []byte) string {
 	return Seal(out)
 }
 
-// CanonicalHeaderKeyString is http.CanonicalHeaderKey(k): k itself when
-// it is canonical already, else as CanonicalHeaderKey.
-func (a *Arena) CanonicalHeaderKeyString(k string) string {
-	if canonical(k) {
-		return k
-	}
-	if !simpleName(k) {
-		return http.CanonicalHeaderKey(k)
-	}
-	out := a.Bytes(len(k))
-	canonicalize(out, k)
-	return Seal(out)
-}
-
 // simpleName: letters, digits and hyphens only.
-func simpleName[T string | []byte](k T) bool {
+func simpleName(k []byte) bool {
 	for i := range len(k) {
 		c := k[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
@@ -108,25 +94,8 @@ func simpleName[T string | []byte](k T) bool {
 	return true
 }
 
-// canonical: a simple name whose letters are upper case first and after
-// each hyphen, lower case elsewhere.
-func canonical(k string) bool {
-	upper := true
-	for i := range len(k) {
-		c := k[i]
-		switch {
-		case !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'):
-			return false
-		case upper && 'a' <= c && c <= 'z', !upper && 'A' <= c && c <= 'Z':
-			return false
-		}
-		upper = c == '-'
-	}
-	return true
-}
-
 // canonicalize writes the canonical form of the simple name k into out.
-func canonicalize[T string | []byte](out []byte, k T) {
+func canonicalize(out, k []byte) {
 	upper := true
 	for i := range len(k) {
 		c := k[i]

@@ -1,0 +1,65 @@
+package h1serve
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// canonicalName is http.CanonicalHeaderKey(name) without an allocation
+// for a name that comes canonical (a substring of the head, as net/http's
+// parser gives it) or that came before in another case: clients that send
+// names in lower case (HTTP/2-minded ones, curl -H as typed) send the
+// same few names again and again. Their canonical forms are interned, up
+// to maxInterned of them: an interned name is a string of its own, so it
+// keeps no head alive, and a client sending ever new names fills the
+// table once and then pays net/http's allocation as before.
+func canonicalName(name string) string {
+	if isCanonical(name) {
+		return name
+	}
+	if c, ok := interned.Load(name); ok {
+		return c.(string)
+	}
+	c := http.CanonicalHeaderKey(name)
+	if internedCount.Load() < maxInterned {
+		if _, loaded := interned.LoadOrStore(strings.Clone(name), c); !loaded {
+			internedCount.Add(1)
+		}
+	}
+	return c
+}
+
+// maxInterned bounds the interned names.
+const maxInterned = 1024
+
+var (
+	interned      sync.Map // name as sent -> canonical name
+	internedCount atomic.Int64
+)
+
+// isCanonical: letters, digits and hyphens only, each letter upper case
+// first and after a hyphen and lower case elsewhere; such a name is its
+// own canonical form. (Any other name goes to net/http's rule.)
+func isCanonical(k string) bool {
+	upper := true
+	for i := range len(k) {
+		c := k[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			if upper {
+				return false
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				return false
+			}
+		case '0' <= c && c <= '9', c == '-':
+		default:
+			return false
+		}
+		upper = c == '-'
+	}
+	return true
+}
