@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,8 +95,11 @@ func (s *Server) startAsync(r *http.Request, rs *resolved, g *waiter.Grant, loca
 	a := &asyncRequest{
 		ref: asyncRef{RequestID: newAsyncID(), RouterID: s.cfg.RouterID, ServiceID: rs.desc.ID,
 			Host: g.Host, Port: g.Port},
-		user: rs.user, proto: rs.desc.BackendProto, grant: *g, location: location, query: query,
-		cid: info(r).cid, socket: rs.t.socket, exit: make(chan struct{}),
+		user: rs.user, proto: rs.desc.BackendProto, grant: *g, query: query, socket: rs.t.socket, exit: make(chan struct{}),
+		// The cid and the instance's Location are cut from shared arenas
+		// (internal/strarena); an async request lives for minutes, and a
+		// copy keeps no chunk of other requests' strings alive meanwhile.
+		location: strings.Clone(location), cid: strings.Clone(info(r).cid),
 	}
 	timeout, interval := s.cfg.AsyncRequestTimeout, s.cfg.AsyncCheckInterval
 	if rs.headers.Request.AsyncRequestTimeout > 0 {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -55,7 +56,7 @@ func (s *Server) watchTokens(w http.ResponseWriter, r *http.Request, filter wait
 		s.writeError(w, r, herr)
 		return
 	}
-	cid := info(r).cid
+	cid := strings.Clone(info(r).cid) // a watch lasts; the cid's arena chunk need not (internal/strarena)
 	rc := http.NewResponseController(w)
 	send := func(typ string, object any) bool {
 		b, err := json.Marshal(map[string]any{"id": cid, "object": object, "reference-type": "token", "type": typ})

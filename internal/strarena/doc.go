@@ -9,9 +9,10 @@
 // are as immutable as any and may be kept past their request (a log
 // record, an async request's correlation id). The cost of keeping one is
 // its whole chunk, which holds other requests' strings, so an arena is for
-// strings that are seldom kept: not for a request's head, whose strings
-// the router's caches keep (internal/h1serve cuts those from one string
-// per head). An Arena is taken from a pool for a few cuts and given back
+// strings that are seldom kept, and what keeps one for long copies it (an
+// async request its cid and Location, a token watch its cid). It is not
+// for a request's head, whose strings the router's caches keep
+// (internal/h1serve cuts those from one string per head). An Arena is taken from a pool for a few cuts and given back
 // at once (Take, Done): nothing idle holds a chunk, and nothing needs to
 // know when a request ends.
 package strarena
