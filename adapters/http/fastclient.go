@@ -584,6 +584,11 @@ func (b *fastBody) Close() error {
 	}
 	canceled := b.conn.watch.disarm()
 	_ = b.resp.CloseBodyStream()
+	// Nothing reads the answer's header after Close (the connection may
+	// serve another exchange at once, which clears it): an idle
+	// connection keeps none of its strings, cut from a shared arena, nor
+	// their chunk (internal/strarena).
+	clear(b.conn.hdr)
 	if b.done && !canceled && !b.resp.ConnectionClose() {
 		b.owner.put(b.conn, b.owner.clk.Now())
 	} else {

@@ -103,4 +103,8 @@ func (s *Server) RequestDone(ctx context.Context) {
 		resolveds.Put(rs)
 	}
 	ic.scratch = connScratch{}
+	// Nor does the idle connection keep the request's info: its cid is cut
+	// from a shared arena, whose chunk it would keep alive
+	// (internal/strarena).
+	ic.ri = reqInfo{}
 }

@@ -18,8 +18,13 @@ const bufferBeforeChunking = 2048
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, bufferBeforeChunking); return &b }}
 
-// release returns the body buffer; w must not be used after.
+// release returns the body buffer and clears the header; w must not be
+// used after.
 func (w *response) release() {
+	// The header's strings may be cut from shared chunks (the handler's
+	// arena, internal/strarena): an idle connection must not keep them,
+	// and with them their chunks, until its next request.
+	clear(w.header)
 	if w.bufp != nil {
 		*w.bufp = w.buf[:0]
 		bufPool.Put(w.bufp)
