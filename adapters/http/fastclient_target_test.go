@@ -120,9 +120,18 @@ func TestFastClientHeaderMapPerConnection(t *testing.T) {
 	}
 	f.mu.Lock()
 	conns := len(f.idle[u.Host])
+	var kept int
+	if conns > 0 {
+		kept = len(f.idle[u.Host][0].hdr)
+	}
 	f.mu.Unlock()
 	if conns != 1 {
 		t.Fatalf("%d idle connections, want the one both answers came on", conns)
+	}
+	// Idle, it keeps none of the last answer's strings (cut from a shared
+	// arena: their chunk would stay alive with them).
+	if kept != 0 {
+		t.Errorf("the idle connection's header map holds %d entries, want none", kept)
 	}
 }
 

@@ -119,3 +119,28 @@ func (w *benchRecorder) Write(p []byte) (int, error) {
 	return w.body.Write(p)
 }
 func (w *benchRecorder) EnableFullDuplex() error { return nil }
+
+// Once its request is done (RequestDone), a connection's context keeps
+// nothing of it: not its correlation id, which is cut from a shared arena
+// whose chunk an idle connection would keep alive.
+func TestRequestDoneDropsTheRequestInfo(t *testing.T) {
+	host, port := pathBackend(t)
+	srv, _ := kitProxy(t, host, port)
+	conn := srv.ConnContext(context.Background())
+	r, _ := http.NewRequestWithContext(conn, http.MethodGet, "http://127.0.0.1:9091/a", http.NoBody)
+	r.RequestURI = "/a"
+	r.Header.Set("x-waiter-token", "kit")
+	w := &benchRecorder{h: http.Header{}}
+	srv.ServeHTTP(w, r)
+	if w.code != http.StatusOK {
+		t.Fatalf("status %d", w.code)
+	}
+	ic := conn.(*infoCtx)
+	if ic.ri.cid == "" {
+		t.Fatal("no cid while the request runs")
+	}
+	srv.RequestDone(conn)
+	if ic.ri.cid != "" || ic.ri.proxied != nil {
+		t.Errorf("after RequestDone the connection keeps the request's info: cid %q, proxied %v", ic.ri.cid, ic.ri.proxied)
+	}
+}
