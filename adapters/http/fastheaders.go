@@ -4,17 +4,17 @@ import (
 	"net/http"
 
 	"github.com/valyala/fasthttp"
+	"github.com/waiter-go/waiter/internal/headername"
 	"github.com/waiter-go/waiter/internal/strarena"
 )
 
 // copyFastHeaders adds a fast client answer's headers, but Content-Length
 // (the caller sets it from the parsed length), to h, as net/http's
 // transport builds a response's header: every value is cut from one
-// string and every single-value entry from one slice. The string, and
-// the canonical form of a name that is not a common one, come from
-// strs, and the slice is slots when it
-// is large enough, so that an answer costs no allocation in the steady
-// state, whatever its header count.
+// string, from strs, and every single-value entry from one slice, slots
+// when it is large enough; a name is a constant when it is a common one,
+// else interned (internal/headername). So an answer costs no allocation
+// in the steady state, whatever its header count.
 //
 // contentLength, when not "", is the Content-Length entry's value (from
 // the same slice).
@@ -40,7 +40,7 @@ func copyFastHeaders(h http.Header, rh *fasthttp.ResponseHeader, contentLength s
 		at += len(v)
 		name := commonHeaderName(k)
 		if name == "" {
-			name = strs.CanonicalHeaderKey(k)
+			name = headername.CanonicalBytes(k)
 		}
 		if name == "Content-Length" {
 			continue

@@ -15,9 +15,9 @@ import (
 )
 
 // A plain proxied GET allocates nothing in the steady state: its records
-// are the connection's, and its strings (the correlation id, the
-// answer's header values, the canonical name of an unusual header) are
-// cut from pooled arenas (internal/strarena). The backend, in the same
+// are the connection's, its correlation id and the answer's header values
+// are cut from pooled arenas (internal/strarena), and the canonical name
+// of an unusual answer header is interned (internal/headername). The backend, in the same
 // process, allocates nothing either: testing.AllocsPerRun counts every
 // goroutine's.
 func TestProxiedGetAllocations(t *testing.T) {

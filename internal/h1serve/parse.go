@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/waiter-go/waiter/internal/headername"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -135,7 +136,7 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 			}
 		}
 		value = strings.Trim(value, " \t")
-		key := canonicalName(name)
+		key := headername.Canonical(name)
 		if vv, ok := h.hdr[key]; ok {
 			h.hdr[key] = append(vv, value)
 			continue

@@ -156,8 +156,8 @@ func TestParseFastTakesPlainHeads(t *testing.T) {
 }
 
 // TestParseFastAllocates1: a plain head costs one allocation, the head
-// as a string, header names in lower case included (interned), against
-// ReadRequest's dozen.
+// as a string, header names in lower case included (interned,
+// internal/headername), against ReadRequest's dozen.
 func TestParseFastAllocates1(t *testing.T) {
 	head := []byte("GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nx-waiter-token: kit\r\nUser-Agent: wrk\r\n\r\n")
 	rd := bytes.NewReader(head)

@@ -1,7 +1,6 @@
 package strarena
 
 import (
-	"net/http"
 	"sync"
 	"unsafe"
 )
@@ -68,44 +67,4 @@ func (a *Arena) Uint(n uint64) string {
 		}
 	}
 	return a.String(digits[i:])
-}
-
-// CanonicalHeaderKey is http.CanonicalHeaderKey(string(k)), made in the
-// arena when k is a name of letters, digits and hyphens, which is every
-// name in practice; any other goes to net/http's own rule (a name with a
-// space or an invalid byte stays as it is).
-func (a *Arena) CanonicalHeaderKey(k []byte) string {
-	if !simpleName(k) {
-		return http.CanonicalHeaderKey(string(k))
-	}
-	out := a.Bytes(len(k))
-	canonicalize(out, k)
-	return Seal(out)
-}
-
-// simpleName: letters, digits and hyphens only.
-func simpleName(k []byte) bool {
-	for i := range len(k) {
-		c := k[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// canonicalize writes the canonical form of the simple name k into out.
-func canonicalize(out, k []byte) {
-	upper := true
-	for i := range len(k) {
-		c := k[i]
-		switch {
-		case upper && 'a' <= c && c <= 'z':
-			c -= 'a' - 'A'
-		case !upper && 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		out[i] = c
-		upper = c == '-'
-	}
 }
