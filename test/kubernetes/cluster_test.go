@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/waiter-go/waiter/internal/childproc"
 	"github.com/waiter-go/waiter/internal/kubetest"
 )
 
@@ -45,7 +46,7 @@ type cluster struct {
 	http      *http.Client
 	name      string // router id: the waiter/cluster label and WAITER_CLUSTER
 	namespace string
-	waiter    *process
+	waiter    *childproc.Process
 	waiterURL string
 }
 
@@ -77,7 +78,7 @@ func startRouterOn(t *testing.T, kc *kubetest.Cluster) *cluster {
 		t.Fatal(err)
 	}
 	var err error
-	c.waiter, err = startProcess("waiter serve", bins.waiter, "serve",
+	c.waiter, err = childproc.Start("waiter serve", bins.waiter, "serve",
 		"--host", "127.0.0.1", "--port", "0", "--router-id", c.name,
 		"--data-dir", filepath.Join(dir, "data"),
 		"--scheduler", "kubernetes", "--kubeconfig", kc.Kubeconfig, "--namespace", c.namespace,
@@ -85,9 +86,9 @@ func startRouterOn(t *testing.T, kc *kubetest.Cluster) *cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr, err := c.waiter.out.waitFor(waiterListening, startTimeout, c.waiter.done)
+	addr, err := c.waiter.Out.WaitFor(waiterListening, startTimeout, c.waiter.Done())
 	if err != nil {
-		t.Fatalf("waiter serve: %v\n%s", err, c.waiter.out.tail(30))
+		t.Fatalf("waiter serve: %v\n%s", err, c.waiter.Out.Tail(30))
 	}
 	c.waiterURL = "http://" + addr
 	return c
@@ -95,7 +96,7 @@ func startRouterOn(t *testing.T, kc *kubetest.Cluster) *cluster {
 
 func (c *cluster) stopWaiter() (int, error) {
 	c.http.CloseIdleConnections()
-	return c.waiter.stop(stopTimeout)
+	return c.waiter.Stop(stopTimeout)
 }
 
 // cleanup stops the router (it must exit 0), then deletes what it left
@@ -103,7 +104,7 @@ func (c *cluster) stopWaiter() (int, error) {
 // and checks that the pods' processes stop.
 func (c *cluster) cleanup() {
 	t := c.t
-	if c.waiter != nil && !c.waiter.exited() {
+	if c.waiter != nil && !c.waiter.Exited() {
 		code, err := c.stopWaiter()
 		switch {
 		case err != nil:
@@ -113,7 +114,7 @@ func (c *cluster) cleanup() {
 		}
 	}
 	if t.Failed() && c.waiter != nil {
-		t.Logf("waiter serve's log:\n%s", indent(c.waiter.out.tail(200)))
+		t.Logf("waiter serve's log:\n%s", indent(c.waiter.Out.Tail(200)))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/childproc"
 )
 
 // routerConfig is the YAML of every test router: Waiter's intervals
@@ -59,8 +61,8 @@ type cluster struct {
 	http      *http.Client
 	name      string // also the router id
 	tasksDir  string // the simulator's task sandboxes
-	sim       *process
-	waiter    *process
+	sim       *childproc.Process
+	waiter    *childproc.Process
 	simURL    string // http://127.0.0.1:port
 	waiterURL string // http://127.0.0.1:port
 }
@@ -95,7 +97,7 @@ func startSim(t *testing.T) *cluster {
 	t.Cleanup(c.cleanup)
 
 	var err error
-	c.sim, err = startProcess("waiter-sim marathon", bins.sim, "marathon",
+	c.sim, err = childproc.Start("waiter-sim marathon", bins.sim, "marathon",
 		"--listen", "127.0.0.1:0",
 		"--work-dir", c.tasksDir,
 		"--port-range", taskPorts(n),
@@ -109,8 +111,8 @@ func startSim(t *testing.T) *cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.simURL, err = c.sim.out.waitFor(simListening, startTimeout, c.sim.done); err != nil {
-		t.Fatalf("waiter-sim marathon: %v\n%s", err, c.sim.out.tail(30))
+	if c.simURL, err = c.sim.Out.WaitFor(simListening, startTimeout, c.sim.Done()); err != nil {
+		t.Fatalf("waiter-sim marathon: %v\n%s", err, c.sim.Out.Tail(30))
 	}
 	return c
 }
@@ -118,20 +120,20 @@ func startSim(t *testing.T) *cluster {
 // startWaiter starts `waiter serve` with router id id on Marathon simURL
 // and configuration file cfg, and returns it once it listens, with its
 // URL. The caller stops it.
-func startWaiter(id, dataDir, simURL, cfg string, extra ...string) (*process, string, error) {
+func startWaiter(id, dataDir, simURL, cfg string, extra ...string) (*childproc.Process, string, error) {
 	args := append([]string{bins.waiter, "serve",
 		"--host", "127.0.0.1", "--port", "0", "--router-id", id,
 		"--data-dir", dataDir,
 		"--scheduler", "marathon", "--marathon-url", simURL,
 		"--config", cfg}, extra...)
-	p, err := startProcess("waiter serve "+id, args...)
+	p, err := childproc.Start("waiter serve "+id, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	addr, err := p.out.waitFor(waiterListening, startTimeout, p.done)
+	addr, err := p.Out.WaitFor(waiterListening, startTimeout, p.Done())
 	if err != nil {
-		p.kill()
-		return p, "", fmt.Errorf("waiter serve %s: %w\n%s", id, err, p.out.tail(30))
+		p.Kill()
+		return p, "", fmt.Errorf("waiter serve %s: %w\n%s", id, err, p.Out.Tail(30))
 	}
 	return p, "http://" + addr, nil
 }
@@ -145,11 +147,11 @@ func startWaiter(id, dataDir, simURL, cfg string, extra ...string) (*process, st
 // router would wait for them until its drain timeout.
 func (c *cluster) stopWaiter() (int, error) {
 	c.http.CloseIdleConnections()
-	return c.waiter.stop(stopTimeout)
+	return c.waiter.Stop(stopTimeout)
 }
 
 // stopSim stops the simulator with SIGTERM and returns its exit code.
-func (c *cluster) stopSim() (int, error) { return c.sim.stop(stopTimeout) }
+func (c *cluster) stopSim() (int, error) { return c.sim.Stop(stopTimeout) }
 
 // cleanup stops the router, then the simulator (the order of a real
 // shutdown: the router must not see Marathon vanish under it), and
@@ -157,7 +159,7 @@ func (c *cluster) stopSim() (int, error) { return c.sim.stop(stopTimeout) }
 // process outlives the simulator. Whatever is left is killed.
 func (c *cluster) cleanup() {
 	t := c.t
-	check := func(p *process, stop func() (int, error)) {
+	check := func(p *childproc.Process, stop func() (int, error)) {
 		if p == nil {
 			return // startCluster failed before starting it
 		}
@@ -166,7 +168,7 @@ func (c *cluster) cleanup() {
 		case err != nil:
 			t.Error(err)
 		case code != 0:
-			t.Errorf("%s exited %d after SIGTERM, want 0", p.name, code)
+			t.Errorf("%s exited %d after SIGTERM, want 0", p.Name, code)
 		}
 	}
 	check(c.waiter, c.stopWaiter)
@@ -178,9 +180,9 @@ func (c *cluster) cleanup() {
 		}
 	}
 	if t.Failed() {
-		for _, p := range []*process{c.waiter, c.sim} {
+		for _, p := range []*childproc.Process{c.waiter, c.sim} {
 			if p != nil {
-				t.Logf("%s's log (last 60 lines):\n%s", p.name, indent(p.out.tail(60)))
+				t.Logf("%s's log (last 60 lines):\n%s", p.Name, indent(p.Out.Tail(60)))
 			}
 		}
 	}

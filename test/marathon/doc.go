@@ -33,7 +33,8 @@
 // ZooKeeper stopped for 30 s; routers_test.go starts them.
 //
 // Helpers: main_test.go (TestMain), build_test.go (go build),
-// process_test.go and output_test.go (child processes and their logs),
+// internal/childproc (child processes and their logs, shared with
+// test/kubernetes),
 // cluster_test.go (one simulator and one router), procfs_test.go (task
 // processes in /proc), http_test.go (the HTTP client), request_test.go
 // (requests to a kitchen service through the router), waiter_api_test.go

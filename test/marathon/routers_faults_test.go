@@ -170,7 +170,7 @@ func TestRoutersPartitioned(t *testing.T) {
 		}
 	}
 	t.Logf("load on r1 and r2 over %s after the cut", time.Since(cutAt).Round(time.Millisecond))
-	vetoes := func() int { return strings.Count(leader.p.out.tail(10000), "kill vetoed by a peer") }
+	vetoes := func() int { return strings.Count(leader.p.Out.Tail(10000), "kill vetoed by a peer") }
 	firstVeto := eventually(t, 20*time.Second, "the leader tries to scale down and is vetoed", func() (bool, string) {
 		return vetoes() > 0, s.base.existingMarathonApp(id).String()
 	})

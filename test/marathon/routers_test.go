@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/childproc"
 	"github.com/waiter-go/waiter/internal/zktest"
 )
 
@@ -27,7 +28,7 @@ const clusterSecret = "acceptance-cluster-secret-0123456789\n"
 // member is one router of the cluster.
 type member struct {
 	id     string
-	p      *process
+	p      *childproc.Process
 	url    string   // where it listens
 	view   *cluster // the simulator's cluster seen through this router (send, app, ...)
 	killed bool     // by the test, with SIGKILL
@@ -90,17 +91,17 @@ func (s *routerSet) cleanup() {
 			continue
 		}
 		m.view.http.CloseIdleConnections()
-		code, err := m.p.stop(stopTimeout)
+		code, err := m.p.Stop(stopTimeout)
 		switch {
 		case err != nil:
 			t.Error(err)
 		case code != 0:
-			t.Errorf("%s exited %d after SIGTERM, want 0", m.p.name, code)
+			t.Errorf("%s exited %d after SIGTERM, want 0", m.p.Name, code)
 		}
 	}
 	if t.Failed() {
 		for _, m := range s.members {
-			t.Logf("%s's log (last 40 lines):\n%s", m.p.name, indent(m.p.out.tail(40)))
+			t.Logf("%s's log (last 40 lines):\n%s", m.p.Name, indent(m.p.Out.Tail(40)))
 		}
 	}
 }
@@ -108,7 +109,7 @@ func (s *routerSet) cleanup() {
 // kill9 kills a router with SIGKILL: no shutdown, no leaving the cluster.
 func (s *routerSet) kill9(m *member) {
 	m.killed = true
-	m.p.kill()
+	m.p.Kill()
 }
 
 // clusterView is the cluster part of a router's GET /state.

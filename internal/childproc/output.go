@@ -1,4 +1,4 @@
-package kubernetes
+package childproc
 
 import (
 	"bytes"
@@ -9,18 +9,18 @@ import (
 	"time"
 )
 
-// output collects what a child process writes to stdout and stderr, and
+// Output collects what a child process writes to stdout and stderr, and
 // wakes waiters on every write, so that a test can wait for a log line
 // without polling the buffer on a timer.
-type output struct {
+type Output struct {
 	mu      sync.Mutex
 	buf     bytes.Buffer
 	changed chan struct{} // closed, then replaced, on every write
 }
 
-func newOutput() *output { return &output{changed: make(chan struct{})} }
+func newOutput() *Output { return &Output{changed: make(chan struct{})} }
 
-func (o *output) Write(p []byte) (int, error) {
+func (o *Output) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.buf.Write(p)
@@ -30,14 +30,14 @@ func (o *output) Write(p []byte) (int, error) {
 }
 
 // snapshot returns the text so far and a channel closed at the next write.
-func (o *output) snapshot() (string, <-chan struct{}) {
+func (o *Output) snapshot() (string, <-chan struct{}) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.buf.String(), o.changed
 }
 
-// tail returns the last n lines, for failure messages.
-func (o *output) tail(n int) string {
+// Tail returns the last n lines, for failure messages.
+func (o *Output) Tail(n int) string {
 	s, _ := o.snapshot()
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
@@ -46,10 +46,10 @@ func (o *output) tail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// waitFor returns re's first submatch once the output matches it. It
+// WaitFor returns re's first submatch once the output matches it. It
 // gives up at the timeout, or when exited is closed (the process ended
 // without writing it).
-func (o *output) waitFor(re *regexp.Regexp, timeout time.Duration, exited <-chan struct{}) (string, error) {
+func (o *Output) WaitFor(re *regexp.Regexp, timeout time.Duration, exited <-chan struct{}) (string, error) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {

@@ -1,4 +1,4 @@
-package marathon
+package childproc
 
 import (
 	"errors"
@@ -8,23 +8,24 @@ import (
 	"time"
 )
 
-// process is one child process of the test: `waiter serve` or
-// `waiter-sim marathon`.
-type process struct {
-	name string
+// Process is one child process of the test.
+type Process struct {
+	Name string
+	// Out is what it has written to stdout and stderr.
+	Out  *Output
 	cmd  *exec.Cmd
-	out  *output
 	done chan struct{} // closed once the process has exited and been reaped
 	exit int           // its exit code (-1: killed by a signal); set before done closes
 }
 
-// startProcess runs args in a process group of its own, so that a
-// clean-up can kill the process and anything it forked in one go. (The
-// simulated Marathon starts its tasks in groups of their own: those are
-// found through /proc, see procfs_test.go.) Should the test binary die
-// without cleaning up (a -timeout panic), the kernel sends the process
-// SIGTERM, which both programs answer with their orderly shutdown.
-func startProcess(name string, args ...string) (*process, error) {
+// Start runs args in a process group of its own, so that a clean-up can
+// kill the process and anything it forked in one go. (Processes that
+// start groups of their own, as the simulated Marathon's tasks and the
+// fake kubelet's pods do, are the suites' to find.) Should the test
+// binary die without cleaning up (a -timeout panic), the kernel sends the
+// process SIGTERM, which Waiter's programs answer with their orderly
+// shutdown.
+func Start(name string, args ...string) (*Process, error) {
 	cmd := exec.Command(args[0], args[1:]...)
 	out := newOutput()
 	cmd.Stdout, cmd.Stderr = out, out
@@ -34,7 +35,7 @@ func startProcess(name string, args ...string) (*process, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, out: out, done: make(chan struct{})}
+	p := &Process{Name: name, Out: out, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		p.exit = exitCode(cmd.Wait())
 		close(p.done)
@@ -53,8 +54,11 @@ func exitCode(err error) int {
 	return -1
 }
 
-// exited reports whether the process has ended.
-func (p *process) exited() bool {
+// Done is closed once the process has exited and been reaped.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Exited reports whether the process has ended.
+func (p *Process) Exited() bool {
 	select {
 	case <-p.done:
 		return true
@@ -63,12 +67,12 @@ func (p *process) exited() bool {
 	}
 }
 
-// stop sends SIGTERM and waits up to timeout for the process to exit,
+// Stop sends SIGTERM and waits up to timeout for the process to exit,
 // returning its exit code. A process that outlives the timeout has its
 // whole group killed, and stop says so. Stopping a process that has
 // already ended only returns its code.
-func (p *process) stop(timeout time.Duration) (int, error) {
-	if p.exited() {
+func (p *Process) Stop(timeout time.Duration) (int, error) {
+	if p.Exited() {
 		return p.exit, nil
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
@@ -86,13 +90,13 @@ func (p *process) stop(timeout time.Duration) (int, error) {
 	case <-p.done:
 	case <-time.After(3 * time.Second):
 	}
-	p.kill()
+	p.Kill()
 	return p.exit, fmt.Errorf("%s did not exit within %s of SIGTERM; killed after SIGQUIT; its output's end:\n%s",
-		p.name, timeout, p.out.tail(300))
+		p.Name, timeout, p.Out.Tail(300))
 }
 
-// kill sends SIGKILL to the process group and waits for the process.
-func (p *process) kill() {
+// Kill sends SIGKILL to the process group and waits for the process.
+func (p *Process) Kill() {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	select {
 	case <-p.done:
