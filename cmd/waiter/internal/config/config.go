@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -178,6 +179,13 @@ type Config struct {
 	// request-log fields, in LogFormat: a file (appended to), or stderr
 	// or stdout.
 	AccessLog string `yaml:"access-log"`
+	// DebugListen, when set, is a loopback host:port where the router
+	// serves Go's runtime profiles (/debug/pprof/: CPU, heap,
+	// goroutines, allocations, execution trace) without authentication,
+	// for its operators; "" (the default) serves none. Only a loopback
+	// address is accepted: a profile shows the request path's code and
+	// the goroutines' stacks, and a trace slows the router.
+	DebugListen string `yaml:"debug-listen"`
 
 	// ClusterSettings (cluster, zk-connect, ...) make the router one of a
 	// cluster coordinated by ZooKeeper (cluster.go).
@@ -264,6 +272,25 @@ type Shell struct {
 }
 
 // Default is the configuration with no file and no flags.
+// validDebugListen checks debug-listen: empty, or a loopback host and a
+// port (0: one the kernel picks).
+func validDebugListen(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("debug-listen must be host:port (got %q): %w", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("debug-listen's port must be between 0 and 65535 (got %q)", port)
+	}
+	if !LoopbackOnly(host) {
+		return fmt.Errorf("debug-listen %q is not a loopback address: the runtime profiles are served without authentication", addr)
+	}
+	return nil
+}
+
 func Default() Config {
 	return Config{
 		Host:               "127.0.0.1",
@@ -383,6 +410,9 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(a) == "" {
 			errs = append(errs, fmt.Errorf("admins[%d] must be a user name, not blank", i))
 		}
+	}
+	if err := validDebugListen(c.DebugListen); err != nil {
+		errs = append(errs, err)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format must be text or json (got %q)", c.LogFormat))

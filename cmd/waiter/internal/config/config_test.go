@@ -201,3 +201,30 @@ func TestAuthorizationKeys(t *testing.T) {
 		t.Errorf("a blank admin: %v", err)
 	}
 }
+
+// debug-listen serves profiles without authentication: loopback only.
+func TestDebugListen(t *testing.T) {
+	for addr, want := range map[string]string{
+		"":                "",
+		"127.0.0.1:6060":  "",
+		"localhost:0":     "",
+		"[::1]:6060":      "",
+		"0.0.0.0:6060":    "not a loopback address",
+		":6060":           "not a loopback address",
+		"10.1.2.3:6060":   "not a loopback address",
+		"127.0.0.1":       "debug-listen must be host:port",
+		"127.0.0.1:http":  "port must be between 0 and 65535",
+		"127.0.0.1:70000": "port must be between 0 and 65535",
+	} {
+		cfg := Default()
+		cfg.DataDir = t.TempDir()
+		cfg.DebugListen = addr
+		err := cfg.Validate()
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("debug-listen %q refused: %v", addr, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("debug-listen %q: got %v, want an error with %q", addr, err, want)
+		}
+	}
+}

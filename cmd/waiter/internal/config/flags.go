@@ -34,9 +34,10 @@ type Flags struct {
 	MaxInstancesPerUser *int `placeholder:"N" help:"Instances one run-as-user's services may ask for (0: no limit; default ${default_max_instances_per_user})."`
 	MaxTokensPerOwner   *int `placeholder:"N" help:"Live tokens one owner may have (0: no limit; default ${default_max_tokens_per_owner})."`
 
-	LogFormat *string `enum:"text,json" placeholder:"text|json" help:"Log format (default text)."`
-	LogLevel  *string `enum:"debug,info,warn,error" placeholder:"LEVEL" help:"Lowest level logged: debug, info (the default), warn or error."`
-	AccessLog *string `placeholder:"FILE" predictor:"file" help:"Write one line per request (cid, service-id, instance-id, status, latencies, queue time) to FILE, or stderr or stdout; off by default."`
+	LogFormat   *string `enum:"text,json" placeholder:"text|json" help:"Log format (default text)."`
+	LogLevel    *string `enum:"debug,info,warn,error" placeholder:"LEVEL" help:"Lowest level logged: debug, info (the default), warn or error."`
+	AccessLog   *string `placeholder:"FILE" predictor:"file" help:"Write one line per request (cid, service-id, instance-id, status, latencies, queue time) to FILE, or stderr or stdout; off by default."`
+	DebugListen *string `placeholder:"ADDR" help:"Serve Go's runtime profiles (/debug/pprof/) on this loopback host:port, without authentication; off by default."`
 
 	ClusterFlags
 	PeerFlags
@@ -100,6 +101,7 @@ func (f Flags) Resolve() (Config, error) {
 	set(&cfg.LogFormat, f.LogFormat)
 	set(&cfg.LogLevel, f.LogLevel)
 	set(&cfg.AccessLog, f.AccessLog)
+	set(&cfg.DebugListen, f.DebugListen)
 	f.ClusterFlags.apply(&cfg)
 	f.PeerFlags.apply(&cfg)
 	if err := cfg.Validate(); err != nil {

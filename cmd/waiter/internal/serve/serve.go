@@ -126,6 +126,12 @@ func Run(ctx context.Context, opts Options) error {
 			_ = tlsLn.Close()
 		}
 	}
+	dbg, err := startDebug(cfg.DebugListen, log)
+	if err != nil {
+		closeListeners()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer dbg.stop()
 	if err := st.join(cfg, ln.Addr(), log.With("component", "cluster")); err != nil {
 		closeListeners()
 		return fmt.Errorf("serve: %w", err)

@@ -41,6 +41,7 @@ func settingsView(c config.Config, warning string) map[string]any {
 		"authenticator": c.Authenticator, "insecure-allow-anyone": c.InsecureAllowAnyone,
 		"auth-secret": "generated in data-dir",
 		"log-format":  c.LogFormat, "log-level": c.LogLevel, "access-log": c.AccessLog,
+		"debug-listen": c.DebugListen,
 	}
 	if c.AuthSecret != "" {
 		v["auth-secret"] = "configured"
