@@ -23,7 +23,10 @@
 // median over rounds of each target's throughput and p99 ratios to
 // direct, nginx and haproxy. Waiter is measured with a token
 // (x-waiter-token, the production path) and with the service in x-waiter-*
-// headers on every request (on-the-fly).
+// headers on every request (on-the-fly). With -profile DIR the Waiter
+// under test serves its runtime profiles (debug-listen), and the last
+// round of each case takes a CPU profile of it under that very load,
+// writes it to DIR and prints its top functions.
 //
 // The cold-start benchmark sends the first request of N new services (a
 // new x-waiter-name each), for the kitchen and for a minimal Go backend
@@ -37,5 +40,5 @@
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
 // configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
-// (running wrk and reading its output), coldstart.go, stats.go.
+// (running wrk and reading its output), coldstart.go, stats.go, profile.go (-profile).
 package main

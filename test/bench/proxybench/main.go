@@ -31,6 +31,7 @@ type options struct {
 	only                   string
 	conns                  int
 	services               int
+	profile                string // folder of CPU profiles of the Waiter under test ("": none)
 }
 
 func main() {
@@ -51,6 +52,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "run only the proxy or the coldstart benchmark, or the memory one (not run otherwise)")
 	flag.IntVar(&o.conns, "conns", 10000, "idle keep-alive connections of the memory benchmark")
 	flag.IntVar(&o.services, "services", 1000, "known idle services of the memory benchmark (one instance of the minimal backend each; 0: skip)")
+	flag.StringVar(&o.profile, "profile", "", "take a CPU profile of the Waiter under test (not -base-waiter) in each case's last round, write it to this folder and print its top functions")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "proxybench:", err)
@@ -67,11 +69,23 @@ func run(o options) error {
 	if err := build(dir, &o); err != nil { // the minimal backend at least
 		return err
 	}
-	waiter, url, err := startWaiter(o.waiter, dir)
+	config := waiterConfig
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+		config += profileConfig
+	}
+	waiter, url, err := startWaiterWith(o.waiter, dir, config)
 	if err != nil {
 		return err
 	}
 	defer waiter.stop(syscall.SIGTERM)
+	if o.profile != "" {
+		if waiter.debug, err = debugURL(filepath.Join(dir, "waiter.log")); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("machine: %d CPUs, %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	if o.only == "memory" {
 		if err := memory(o, dir, waiter, url); err != nil {

@@ -23,6 +23,8 @@ type process struct {
 	name string
 	cmd  *exec.Cmd
 	done chan struct{}
+	// debug is a Waiter's debug listener's URL, under -profile.
+	debug string
 }
 
 // start runs argv in its own process group with output to logPath.

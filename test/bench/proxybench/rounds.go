@@ -21,6 +21,9 @@ type target struct {
 	// metrics, for a Go server with Prometheus /metrics (Waiter), is
 	// where its allocations per request are counted from.
 	metrics string
+	// debug, for the Waiter under -profile, is its debug listener's URL;
+	// bin the binary its profiles are of.
+	debug, bin string
 }
 
 // benchCase is one shape of load: keep-alive GETs, a new connection per
@@ -88,10 +91,11 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 	}
 	byToken := map[string]string{"x-waiter-token": "proxybench"}
 	type router struct {
-		name, url string
-		pgid      int
+		name, url  string
+		pgid       int
+		debug, bin string
 	}
-	waiters := []router{{"waiter", waiterURL, waiter.cmd.Process.Pid}}
+	waiters := []router{{"waiter", waiterURL, waiter.cmd.Process.Pid, waiter.debug, o.waiter}}
 	if o.baseWaiter != "" {
 		bdir := filepath.Join(dir, "base")
 		if err := os.MkdirAll(bdir, 0o755); err != nil {
@@ -102,14 +106,14 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 			return err
 		}
 		defer base.stop(syscall.SIGTERM)
-		waiters = append(waiters, router{"base waiter", burl, base.cmd.Process.Pid})
+		waiters = append(waiters, router{"base waiter", burl, base.cmd.Process.Pid, "", ""})
 	}
 	targets := []target{
-		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid, ""},
-		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid, ""},
-		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid, ""},
-		{"fasthttp (bare)", fmt.Sprintf("http://127.0.0.1:%d", fport), nil, fastproxy.cmd.Process.Pid, ""},
-		{"gnet loop (bare)", fmt.Sprintf("http://127.0.0.1:%d", lport), nil, loopproxy.cmd.Process.Pid, ""},
+		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid, "", "", ""},
+		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid, "", "", ""},
+		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid, "", "", ""},
+		{"fasthttp (bare)", fmt.Sprintf("http://127.0.0.1:%d", fport), nil, fastproxy.cmd.Process.Pid, "", "", ""},
+		{"gnet loop (bare)", fmt.Sprintf("http://127.0.0.1:%d", lport), nil, loopproxy.cmd.Process.Pid, "", "", ""},
 	}
 	for _, w := range waiters {
 		if err := postToken(w.url, "proxybench", params); err != nil {
@@ -122,8 +126,8 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 				return fmt.Errorf("%s's kitchen: %d %q %v", w.name, status, body, err)
 			}
 		}
-		targets = append(targets, target{w.name + " (token)", w.url, byToken, w.pgid, w.url + "/metrics"},
-			target{w.name + " (headers)", w.url, onTheFly, w.pgid, w.url + "/metrics"})
+		targets = append(targets, target{w.name + " (token)", w.url, byToken, w.pgid, w.url + "/metrics", w.debug, w.bin},
+			target{w.name + " (headers)", w.url, onTheFly, w.pgid, w.url + "/metrics", w.debug, w.bin})
 	}
 	script := filepath.Join(dir, "upload.lua")
 	if err := os.WriteFile(script, []byte(uploadScript), 0o644); err != nil {
@@ -177,6 +181,11 @@ func runCase(o options, c benchCase, targets []target) error {
 		mallocs  []float64 // Go heap allocations per request (metrics)
 	}
 	all := make([]ratios, len(targets))
+	type profiled struct {
+		target
+		path string
+	}
+	var profiles []profiled
 	for round := 1; round <= o.rounds; round++ {
 		res := make([]wrkResult, len(targets))
 		cpu := make([]float64, len(targets))
@@ -189,10 +198,23 @@ func runCase(o options, c benchCase, targets []target) error {
 				}
 				mallocs = m
 			}
+			var prof *pendingProfile
+			if tg.debug != "" && o.profile != "" && round == o.rounds {
+				// The profile ends a second before wrk does: what it
+				// sees is the load, not its end.
+				prof = startProfile(tg.debug, o.wrk.duration-time.Second)
+			}
 			before := groupCPU(tg.pgid)
 			r, err := o.wrk.run(tg.url+c.path, headers(tg), o.wrk.duration, c.script, c.connections)
 			if err != nil {
 				return err
+			}
+			if prof != nil {
+				path, err := prof.save(o.profile, profileName(c.key, tg.name))
+				if err != nil {
+					return fmt.Errorf("%s: %w", tg.name, err)
+				}
+				profiles = append(profiles, profiled{tg, path})
 			}
 			res[i] = r
 			if r.requests > 0 {
@@ -231,6 +253,12 @@ func runCase(o options, c benchCase, targets []target) error {
 			cols = append(cols, fmt.Sprintf("%.2f Go allocations/req", median(a.mallocs)))
 		}
 		fmt.Printf("%-22s %s\n", tg.name, strings.Join(cols, " | "))
+	}
+	for _, p := range profiles {
+		fmt.Printf("-- CPU profile of %s under this load (last round): %s\n", p.name, p.path)
+		if err := printTop(p.bin, p.path); err != nil {
+			return err
+		}
 	}
 	return nil
 }

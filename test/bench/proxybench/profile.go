@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// With -profile DIR, the Waiter under test serves its runtime profiles
+// (its debug-listen), and the last round of every case takes a CPU
+// profile of it while wrk loads it: each is written to DIR and its top
+// functions printed after the case, so that the profile behind a figure
+// comes from the very run that measured it.
+
+// profileConfig is the line added to the Waiter's configuration.
+const profileConfig = "debug-listen: 127.0.0.1:0\n"
+
+var debugListening = regexp.MustCompile(`msg="waiter serve: debug listening" addr=(\S+)`)
+
+// debugURL is the base URL of the debug listener the Waiter logging to
+// logPath opened (it logs it before it listens for requests).
+func debugURL(logPath string) (string, error) {
+	addr, ok := grepLog(logPath, debugListening)
+	if !ok {
+		return "", fmt.Errorf("no debug listener in %s", logPath)
+	}
+	return "http://" + addr, nil
+}
+
+// pendingProfile is a CPU profile being taken.
+type pendingProfile struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+// startProfile asks the debug listener at base for a CPU profile of d
+// (whole seconds, at least one) and returns at once.
+func startProfile(base string, d time.Duration) *pendingProfile {
+	p := &pendingProfile{done: make(chan struct{})}
+	secs := max(1, int(d/time.Second))
+	go func() {
+		defer close(p.done)
+		client := &http.Client{Timeout: time.Duration(secs)*time.Second + 30*time.Second}
+		resp, err := client.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs))
+		if err != nil {
+			p.err = err
+			return
+		}
+		defer resp.Body.Close()
+		p.data, p.err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		if p.err == nil && resp.StatusCode != http.StatusOK {
+			p.err = fmt.Errorf("CPU profile: %s: %.200s", resp.Status, p.data)
+		}
+	}()
+	return p
+}
+
+// save waits for the profile and writes it to dir as name.pprof.
+func (p *pendingProfile) save(dir, name string) (string, error) {
+	<-p.done
+	if p.err != nil {
+		return "", p.err
+	}
+	path := filepath.Join(dir, name+".pprof")
+	return path, os.WriteFile(path, p.data, 0o644)
+}
+
+// profileName is a file name for a case and a target's name.
+func profileName(caseKey, target string) string {
+	slug := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(target))
+	return caseKey + "-" + strings.Trim(strings.ReplaceAll(slug, "--", "-"), "-")
+}
+
+// printTop prints the top functions of the profile at path, taken of
+// the binary bin, by their own time and with their callees'.
+func printTop(bin, path string) error {
+	for _, sort := range []string{"-flat", "-cum"} {
+		cmd := exec.Command("go", "tool", "pprof", "-top", sort, "-nodecount=20", bin, path)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("go tool pprof %s: %w\n%s", path, err, out)
+		}
+		fmt.Printf("%s", out)
+	}
+	return nil
+}
