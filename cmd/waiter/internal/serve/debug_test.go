@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
@@ -78,22 +76,5 @@ func TestDebugListenServesProfiles(t *testing.T) {
 	if c, err := net.DialTimeout("tcp", m[1], time.Second); err == nil {
 		c.Close()
 		t.Fatalf("the debug listener %s still accepts connections after Run returned", m[1])
-	}
-}
-
-// A debug-listen port that is taken fails the start, naming it.
-func TestDebugListenOnTakenPort(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Port = 0
-	cfg.DebugListen = taken.Addr().String()
-	err = Run(context.Background(), Options{Config: cfg, Clock: clock.New(), Logger: slog.New(slog.DiscardHandler)})
-	if err == nil || !strings.Contains(err.Error(), "debug-listen") || !strings.Contains(err.Error(), taken.Addr().String()) {
-		t.Fatalf("Run with debug-listen on a taken port: %v", err)
 	}
 }

@@ -14,19 +14,30 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
+// A taken port, the router's own or debug-listen's, fails the start at
+// once, naming it.
 func TestRunFailsFastOnTakenPort(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.Host = "127.0.0.1"
-	cfg.Port = taken.Addr().(*net.TCPAddr).Port
-	err = Run(context.Background(), Options{Config: cfg, Clock: clock.New(), Logger: slog.New(slog.DiscardHandler)})
-	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(cfg.Port)) {
-		t.Fatalf("Run on a taken port: %v", err)
+	for name, take := range map[string]func(*config.Config, string){
+		"port":         func(c *config.Config, addr string) { _, p, _ := net.SplitHostPort(addr); c.Port, _ = strconv.Atoi(p) },
+		"debug-listen": func(c *config.Config, addr string) { c.DebugListen = addr },
+	} {
+		t.Run(name, func(t *testing.T) {
+			taken, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taken.Close()
+			cfg := config.Default()
+			cfg.DataDir = t.TempDir()
+			cfg.Host = "127.0.0.1"
+			cfg.Port = 0
+			take(&cfg, taken.Addr().String())
+			err = Run(context.Background(), Options{Config: cfg, Clock: clock.New(), Logger: slog.New(slog.DiscardHandler)})
+			_, port, _ := net.SplitHostPort(taken.Addr().String())
+			if err == nil || !strings.Contains(err.Error(), port) || (name == "debug-listen" && !strings.Contains(err.Error(), "debug-listen")) {
+				t.Fatalf("Run with %s on a taken port: %v", name, err)
+			}
+		})
 	}
 }
 
