@@ -176,7 +176,8 @@ fidelity: build
 # Waiter's Go heap allocations per request, then Waiter's overhead on N cold starts
 # (kitchen and a minimal Go backend). Needs wrk, nginx and haproxy
 # (/usr/bin/wrk, /usr/sbin/nginx, /usr/sbin/haproxy). BENCHFLAGS passes
-# flags, e.g. BENCHFLAGS='-base-waiter /path/to/main/waiter -rounds 5'.
+# flags, e.g. BENCHFLAGS='-base-waiter /path/to/main/waiter -rounds 5'
+# (-profile DIR: a CPU profile of Waiter under each case's load).
 .PHONY: bench-proxy
 bench-proxy:
 	$(GO) run ./test/bench/proxybench $(BENCHFLAGS)
