@@ -37,8 +37,18 @@
 // alternate sample by sample and the ratio of their median overheads is
 // printed.
 //
+// The memory benchmark (-only memory, `make bench-memory`) opens idle
+// keep-alive connections to nginx and to waiter serve, half and then the
+// other half, and prints RSS per connection on average and for the second
+// half alone (without what a server holds whatever their number), and
+// waiter serve's live heap per connection after a collection, read through
+// its debug listener: its RSS also holds the garbage of the connections'
+// setup, which its GC floor (32 MB over the live heap) leaves uncollected
+// for a while. With -profile it also prints waiter serve's heap profile
+// with the connections open.
+//
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
 // configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
-// (running wrk and reading its output), coldstart.go, stats.go, profile.go (-profile).
+// (running wrk and reading its output), coldstart.go, stats.go, profile.go (-profile), memory.go and memory_services.go (-only memory).
 package main

@@ -70,10 +70,15 @@ func run(o options) error {
 		return err
 	}
 	config := waiterConfig
+	// The memory benchmark reads the live heap through the debug
+	// listener too (memory.go).
+	debug := o.profile != "" || o.only == "memory"
 	if o.profile != "" {
 		if err := os.MkdirAll(o.profile, 0o755); err != nil {
 			return err
 		}
+	}
+	if debug {
 		config += profileConfig
 	}
 	waiter, url, err := startWaiterWith(o.waiter, dir, config)
@@ -81,7 +86,7 @@ func run(o options) error {
 		return err
 	}
 	defer waiter.stop(syscall.SIGTERM)
-	if o.profile != "" {
+	if debug {
 		if waiter.debug, err = debugURL(filepath.Join(dir, "waiter.log")); err != nil {
 			return err
 		}

@@ -98,6 +98,7 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 	}{{"1 s later", time.Second}, {"idle (12 s later)", 11 * time.Second}}
 	fmt.Printf("%-32s %12s %12s %14s\n", "server", "RSS before", "RSS after", "per connection")
 	per := map[string][]float64{}
+	marginal := map[string]float64{} // RSS per connection of the second half
 	for _, s := range []struct {
 		name string
 		p    *process
@@ -109,16 +110,40 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 			return err
 		}
 		var goBefore map[string]float64
+		var liveBefore uint64
 		if s.p == waiter {
 			if goBefore, err = goMemory(waiterURL); err != nil {
 				return err
 			}
+			if liveBefore, err = liveHeap(waiter.debug); err != nil {
+				return err
+			}
 		}
-		conns, err := openIdle(s.addr, o.conns, s.head)
+		// Half the connections first, left idle as long as the last
+		// phase, then the other half: the second half's RSS is what one
+		// more connection costs. The average over all of them also
+		// counts what does not grow with connections, such as the free
+		// heap a Go runtime keeps up to its heap goal (waiter serve's is
+		// at least 32 MB over the live heap: cmd/waiter's gcfloor.go).
+		half := o.conns / 2
+		conns, err := openIdle(s.addr, half, s.head)
 		if err != nil {
 			closeAll(conns)
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
+		time.Sleep(phases[0].wait + phases[1].wait)
+		mid, err := groupRSS(s.p.cmd.Process.Pid)
+		if err != nil {
+			closeAll(conns)
+			return err
+		}
+		more, err := openIdle(s.addr, o.conns-half, s.head)
+		conns = append(conns, more...)
+		if err != nil {
+			closeAll(conns)
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		var last int64 // RSS in the last phase
 		for _, phase := range phases {
 			time.Sleep(phase.wait)
 			after, err := groupRSS(s.p.cmd.Process.Pid)
@@ -130,6 +155,7 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 				closeAll(conns)
 				return err
 			}
+			last = after
 			per[s.name] = append(per[s.name], float64(after-before)/float64(o.conns))
 			fmt.Printf("%-32s %9.1f MB %9.1f MB %11.0f B\n", s.name+", "+phase.name, mb(before), mb(after),
 				float64(after-before)/float64(o.conns))
@@ -138,15 +164,66 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 					fmt.Printf("  of which %-28s %11.0f per connection\n", m, (goAfter[m]-goBefore[m])/float64(o.conns))
 				}
 			}
+			if s.p == waiter && phase.name == phases[len(phases)-1].name {
+				// After the RSS reads: a collection frees the garbage
+				// the connections' setup left, which the RSS still
+				// holds (the GC floor lets the heap grow 32 MB before a
+				// collection; none ran while they were opened).
+				live, err := liveHeap(waiter.debug)
+				if err != nil {
+					closeAll(conns)
+					return err
+				}
+				fmt.Printf("  of which live heap after a collection %11.0f per connection\n", float64(int64(live)-int64(liveBefore))/float64(o.conns))
+			}
+			if s.p == waiter && o.profile != "" && phase.name == phases[len(phases)-1].name {
+				// -profile: what holds the heap of the idle connections.
+				path, err := saveHeap(waiter.debug, o.profile, "memory-idle-connections-heap")
+				if err == nil {
+					fmt.Printf("-- heap profile of waiter serve with the idle connections open: %s\n", path)
+					err = printTop(o.waiter, path, "-sample_index=inuse_space")
+				}
+				if err != nil {
+					closeAll(conns)
+					return err
+				}
+			}
 		}
 		closeAll(conns)
+		marginal[s.name] = float64(last-mid) / float64(o.conns-half)
+		fmt.Printf("%-32s %9.1f MB %9.1f MB %11.0f B\n", s.name+", idle, the second half", mb(mid), mb(last), marginal[s.name])
 	}
 	for i, phase := range phases {
 		if n, w := per["nginx"], per["waiter serve"]; len(n) > i && len(w) > i && n[i] > 0 {
 			fmt.Printf("waiter serve / nginx per connection, %s: %.2fx\n", phase.name, w[i]/n[i])
 		}
 	}
+	if n, w := marginal["nginx"], marginal["waiter serve"]; n > 0 {
+		fmt.Printf("waiter serve / nginx per connection, idle, the second %d connections: %.2fx\n", o.conns-o.conns/2, w/n)
+	}
 	return nil
+}
+
+// liveHeap is the heap in use (HeapAlloc) right after a collection, read
+// from the debug listener at base (/debug/pprof/heap?gc=1 collects first).
+func liveHeap(base string) (uint64, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Get(base + "/debug/pprof/heap?debug=1&gc=1")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 64<<20))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "# HeapAlloc = "); ok {
+			return strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no HeapAlloc in %s's heap profile (%s)", base, resp.Status)
 }
 
 // openIdle opens n connections to addr, sends one keep-alive GET /hello

@@ -83,11 +83,33 @@ func profileName(caseKey, target string) string {
 	return caseKey + "-" + strings.Trim(strings.ReplaceAll(slug, "--", "-"), "-")
 }
 
+// saveHeap writes the heap profile of the debug listener at base (after
+// a collection: live objects only) to dir as name.pprof.
+func saveHeap(base, dir, name string) (string, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Get(base + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("heap profile: %s: %.200s", resp.Status, data)
+	}
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name+".pprof")
+	return path, os.WriteFile(path, data, 0o644)
+}
+
 // printTop prints the top functions of the profile at path, taken of
-// the binary bin, by their own time and with their callees'.
-func printTop(bin, path string) error {
+// the binary bin, by their own time and with their callees' (for a
+// heap profile: the memory in use they allocated).
+func printTop(bin, path string, extra ...string) error {
 	for _, sort := range []string{"-flat", "-cum"} {
-		cmd := exec.Command("go", "tool", "pprof", "-top", sort, "-nodecount=20", bin, path)
+		args := append([]string{"tool", "pprof", "-top", sort, "-nodecount=20"}, extra...)
+		cmd := exec.Command("go", append(args, bin, path)...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("go tool pprof %s: %w\n%s", path, err, out)
