@@ -79,7 +79,7 @@ func run(o options) error {
 		}
 	}
 	if debug {
-		config += profileConfig
+		config += debugConfig
 	}
 	waiter, url, err := startWaiterWith(o.waiter, dir, config)
 	if err != nil {

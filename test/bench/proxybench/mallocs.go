@@ -6,21 +6,51 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // goMallocs is the Go heap allocations a Go server has made so far, from
 // the go_memstats_mallocs_total of its Prometheus /metrics.
 func goMallocs(metricsURL string) (float64, error) {
-	status, body, err := request(context.Background(), http.DefaultClient, http.MethodGet, metricsURL, nil, nil)
+	return scrapeOne(metricsURL, "go_memstats_mallocs_total ")
+}
+
+// scrape reads the text url answers (Prometheus metrics, a profile's
+// debug=1 text) and returns the number after each of prefixes that
+// begins a line, by prefix.
+func scrape(url string, prefixes ...string) (map[string]float64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	status, body, err := request(ctx, http.DefaultClient, http.MethodGet, url, nil, nil)
 	if err != nil || status != http.StatusOK {
-		return 0, fmt.Errorf("GET %s: %d %v", metricsURL, status, err)
+		return nil, fmt.Errorf("GET %s: %d %v", url, status, err)
 	}
+	got := map[string]float64{}
 	for line := range strings.Lines(body) {
-		if v, ok := strings.CutPrefix(line, "go_memstats_mallocs_total "); ok {
-			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		for _, p := range prefixes {
+			if v, ok := strings.CutPrefix(line, p); ok {
+				n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil {
+					return nil, fmt.Errorf("GET %s: %s: %w", url, strings.TrimSpace(p), err)
+				}
+				got[p] = n
+			}
 		}
 	}
-	return 0, fmt.Errorf("GET %s: no go_memstats_mallocs_total", metricsURL)
+	return got, nil
+}
+
+// scrapeOne is scrape of one prefix, which must be there.
+func scrapeOne(url, prefix string) (float64, error) {
+	got, err := scrape(url, prefix)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := got[prefix]
+	if !ok {
+		return 0, fmt.Errorf("GET %s: no %s", url, strings.TrimSpace(prefix))
+	}
+	return n, nil
 }
 
 // mallocCounter counts a Go server's allocations over a run, less what

@@ -165,25 +165,7 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 				}
 			}
 			if s.p == waiter && phase.name == phases[len(phases)-1].name {
-				// After the RSS reads: a collection frees the garbage
-				// the connections' setup left, which the RSS still
-				// holds (the GC floor lets the heap grow 32 MB before a
-				// collection; none ran while they were opened).
-				live, err := liveHeap(waiter.debug)
-				if err != nil {
-					closeAll(conns)
-					return err
-				}
-				fmt.Printf("  of which live heap after a collection %11.0f per connection\n", float64(int64(live)-int64(liveBefore))/float64(o.conns))
-			}
-			if s.p == waiter && o.profile != "" && phase.name == phases[len(phases)-1].name {
-				// -profile: what holds the heap of the idle connections.
-				path, err := saveHeap(waiter.debug, o.profile, "memory-idle-connections-heap")
-				if err == nil {
-					fmt.Printf("-- heap profile of waiter serve with the idle connections open: %s\n", path)
-					err = printTop(o.waiter, path, "-sample_index=inuse_space")
-				}
-				if err != nil {
+				if err := idleHeap(o, waiter, liveBefore); err != nil {
 					closeAll(conns)
 					return err
 				}
@@ -207,23 +189,31 @@ func memory(o options, dir string, waiter *process, waiterURL string) error {
 // liveHeap is the heap in use (HeapAlloc) right after a collection, read
 // from the debug listener at base (/debug/pprof/heap?gc=1 collects first).
 func liveHeap(base string) (uint64, error) {
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Get(base + "/debug/pprof/heap?debug=1&gc=1")
+	n, err := scrapeOne(base+"/debug/pprof/heap?debug=1&gc=1", "# HeapAlloc = ")
+	return uint64(n), err
+}
+
+// idleHeap prints waiter serve's live heap per connection after a
+// collection, against liveBefore, read after the RSS: the collection
+// frees the garbage the connections' setup left, which the RSS still
+// holds (the GC floor lets the heap grow 32 MB before a collection; none
+// ran while they were opened). With -profile it prints what holds that
+// heap.
+func idleHeap(o options, waiter *process, liveBefore uint64) error {
+	live, err := liveHeap(waiter.debug)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 64<<20))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "# HeapAlloc = "); ok {
-			return strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-		}
+	fmt.Printf("  of which live heap after a collection %11.0f per connection\n", float64(int64(live)-int64(liveBefore))/float64(o.conns))
+	if o.profile == "" {
+		return nil
 	}
-	if err := sc.Err(); err != nil {
-		return 0, err
+	path, err := saveHeap(waiter.debug, o.profile, "memory-idle-connections-heap")
+	if err != nil {
+		return err
 	}
-	return 0, fmt.Errorf("no HeapAlloc in %s's heap profile (%s)", base, resp.Status)
+	fmt.Printf("-- heap profile of waiter serve with the idle connections open: %s\n", path)
+	return printTop(o.waiter, path, "-sample_index=inuse_space")
 }
 
 // openIdle opens n connections to addr, sends one keep-alive GET /hello

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,20 +100,17 @@ var goMemoryMetrics = []string{"go_memstats_heap_inuse_bytes", "go_memstats_stac
 
 // goMemory reads goMemoryMetrics from the router's Prometheus metrics.
 func goMemory(url string) (map[string]float64, error) {
-	status, body, err := request(context.Background(), http.DefaultClient, http.MethodGet, url+"/metrics", nil, nil)
-	if err != nil || status != http.StatusOK {
-		return nil, fmt.Errorf("GET /metrics: %d %v", status, err)
+	prefixes := make([]string, len(goMemoryMetrics))
+	for i, m := range goMemoryMetrics {
+		prefixes[i] = m + " "
+	}
+	byPrefix, err := scrape(url+"/metrics", prefixes...)
+	if err != nil {
+		return nil, err
 	}
 	got := map[string]float64{}
-	for _, line := range strings.Split(body, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 2 && slices.Contains(goMemoryMetrics, f[0]) {
-			v, err := strconv.ParseFloat(f[1], 64)
-			if err != nil {
-				return nil, fmt.Errorf("GET /metrics: %s: %w", f[0], err)
-			}
-			got[f[0]] = v
-		}
+	for p, v := range byPrefix {
+		got[strings.TrimSuffix(p, " ")] = v
 	}
 	return got, nil
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,8 +18,8 @@ import (
 // functions printed after the case, so that the profile behind a figure
 // comes from the very run that measured it.
 
-// profileConfig is the line added to the Waiter's configuration.
-const profileConfig = "debug-listen: 127.0.0.1:0\n"
+// debugConfig is the line added to the Waiter's configuration.
+const debugConfig = "debug-listen: 127.0.0.1:0\n"
 
 var debugListening = regexp.MustCompile(`msg="waiter serve: debug listening" addr=(\S+)`)
 
@@ -36,40 +36,44 @@ func debugURL(logPath string) (string, error) {
 // pendingProfile is a CPU profile being taken.
 type pendingProfile struct {
 	done chan struct{}
-	data []byte
+	path string
 	err  error
 }
 
 // startProfile asks the debug listener at base for a CPU profile of d
-// (whole seconds, at least one) and returns at once.
-func startProfile(base string, d time.Duration) *pendingProfile {
+// (whole seconds, at least one), to be written to dir as name.pprof, and
+// returns at once.
+func startProfile(base string, d time.Duration, dir, name string) *pendingProfile {
 	p := &pendingProfile{done: make(chan struct{})}
 	secs := max(1, int(d/time.Second))
 	go func() {
 		defer close(p.done)
-		client := &http.Client{Timeout: time.Duration(secs)*time.Second + 30*time.Second}
-		resp, err := client.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs))
-		if err != nil {
-			p.err = err
-			return
-		}
-		defer resp.Body.Close()
-		p.data, p.err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		if p.err == nil && resp.StatusCode != http.StatusOK {
-			p.err = fmt.Errorf("CPU profile: %s: %.200s", resp.Status, p.data)
-		}
+		url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs)
+		p.path, p.err = saveProfile(url, time.Duration(secs)*time.Second, dir, name)
 	}()
 	return p
 }
 
-// save waits for the profile and writes it to dir as name.pprof.
-func (p *pendingProfile) save(dir, name string) (string, error) {
+// wait is the profile's file once written.
+func (p *pendingProfile) wait() (string, error) {
 	<-p.done
-	if p.err != nil {
-		return "", p.err
+	return p.path, p.err
+}
+
+// saveProfile writes the profile url answers (taking as long as lasts,
+// and up to 30 s more) to dir as name.pprof.
+func saveProfile(url string, lasts time.Duration, dir, name string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), lasts+30*time.Second)
+	defer cancel()
+	status, body, err := request(ctx, http.DefaultClient, http.MethodGet, url, nil, nil)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("GET %s: %d %.200s", url, status, body)
+	}
+	if err != nil {
+		return "", err
 	}
 	path := filepath.Join(dir, name+".pprof")
-	return path, os.WriteFile(path, p.data, 0o644)
+	return path, os.WriteFile(path, []byte(body), 0o644)
 }
 
 // profileName is a file name for a case and a target's name.
@@ -86,21 +90,7 @@ func profileName(caseKey, target string) string {
 // saveHeap writes the heap profile of the debug listener at base (after
 // a collection: live objects only) to dir as name.pprof.
 func saveHeap(base, dir, name string) (string, error) {
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Get(base + "/debug/pprof/heap?gc=1")
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("heap profile: %s: %.200s", resp.Status, data)
-	}
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, name+".pprof")
-	return path, os.WriteFile(path, data, 0o644)
+	return saveProfile(base+"/debug/pprof/heap?gc=1", 0, dir, name)
 }
 
 // printTop prints the top functions of the profile at path, taken of

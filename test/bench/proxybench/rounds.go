@@ -106,14 +106,14 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 			return err
 		}
 		defer base.stop(syscall.SIGTERM)
-		waiters = append(waiters, router{"base waiter", burl, base.cmd.Process.Pid, "", ""})
+		waiters = append(waiters, router{name: "base waiter", url: burl, pgid: base.cmd.Process.Pid})
 	}
 	targets := []target{
-		{"direct", fmt.Sprintf("http://127.0.0.1:%d", kport), nil, kitchen.cmd.Process.Pid, "", "", ""},
-		{"nginx", fmt.Sprintf("http://127.0.0.1:%d", nport), nil, nginx.cmd.Process.Pid, "", "", ""},
-		{"haproxy", fmt.Sprintf("http://127.0.0.1:%d", hport), nil, haproxy.cmd.Process.Pid, "", "", ""},
-		{"fasthttp (bare)", fmt.Sprintf("http://127.0.0.1:%d", fport), nil, fastproxy.cmd.Process.Pid, "", "", ""},
-		{"gnet loop (bare)", fmt.Sprintf("http://127.0.0.1:%d", lport), nil, loopproxy.cmd.Process.Pid, "", "", ""},
+		{name: "direct", url: fmt.Sprintf("http://127.0.0.1:%d", kport), pgid: kitchen.cmd.Process.Pid},
+		{name: "nginx", url: fmt.Sprintf("http://127.0.0.1:%d", nport), pgid: nginx.cmd.Process.Pid},
+		{name: "haproxy", url: fmt.Sprintf("http://127.0.0.1:%d", hport), pgid: haproxy.cmd.Process.Pid},
+		{name: "fasthttp (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", fport), pgid: fastproxy.cmd.Process.Pid},
+		{name: "gnet loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", lport), pgid: loopproxy.cmd.Process.Pid},
 	}
 	for _, w := range waiters {
 		if err := postToken(w.url, "proxybench", params); err != nil {
@@ -202,7 +202,7 @@ func runCase(o options, c benchCase, targets []target) error {
 			if tg.debug != "" && o.profile != "" && round == o.rounds {
 				// The profile ends a second before wrk does: what it
 				// sees is the load, not its end.
-				prof = startProfile(tg.debug, o.wrk.duration-time.Second)
+				prof = startProfile(tg.debug, o.wrk.duration-time.Second, o.profile, profileName(c.key, tg.name))
 			}
 			before := groupCPU(tg.pgid)
 			r, err := o.wrk.run(tg.url+c.path, headers(tg), o.wrk.duration, c.script, c.connections)
@@ -210,7 +210,7 @@ func runCase(o options, c benchCase, targets []target) error {
 				return err
 			}
 			if prof != nil {
-				path, err := prof.save(o.profile, profileName(c.key, tg.name))
+				path, err := prof.wait()
 				if err != nil {
 					return fmt.Errorf("%s: %w", tg.name, err)
 				}

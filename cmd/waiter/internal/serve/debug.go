@@ -33,7 +33,6 @@ const (
 // (config's debug-listen takes only a loopback address).
 type debugServer struct {
 	srv  *http.Server
-	ln   net.Listener
 	done chan struct{}
 }
 
@@ -53,7 +52,7 @@ func startDebug(addr string, log *slog.Logger) (*debugServer, error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	d := &debugServer{ln: ln, done: make(chan struct{}), srv: &http.Server{
+	d := &debugServer{done: make(chan struct{}), srv: &http.Server{
 		Handler:           boundedDebug(mux),
 		ReadHeaderTimeout: debugHeaderTime,
 		ReadTimeout:       debugHeaderTime,
