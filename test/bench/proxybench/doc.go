@@ -26,7 +26,12 @@
 // headers on every request (on-the-fly). With -profile DIR the Waiter
 // under test serves its runtime profiles (debug-listen), and the last
 // round of each case takes a CPU profile of it under that very load,
-// writes it to DIR and prints its top functions.
+// writes it to DIR and prints its top functions. Every measurement also
+// counts the CPU that processes outside the benchmark used meanwhile
+// (bystanders.go); when they took more than 5 % of a CPU it names them
+// after the round and says the ratios of that round are not the
+// proxies': interleaving evens out a steady neighbour, not one that
+// starts or ends mid-run.
 //
 // The cold-start benchmark sends the first request of N new services (a
 // new x-waiter-name each), for the kitchen and for a minimal Go backend
@@ -50,5 +55,6 @@
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
 // configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
-// (running wrk and reading its output), coldstart.go, stats.go, profile.go (-profile), memory.go and memory_services.go (-only memory).
+// (running wrk and reading its output), procstat.go (processes' CPU from /proc), bystanders.go (the check for other
+// busy processes), coldstart.go, stats.go, profile.go (-profile), memory.go and memory_services.go (-only memory).
 package main

@@ -186,6 +186,10 @@ func runCase(o options, c benchCase, targets []target) error {
 		path string
 	}
 	var profiles []profiled
+	// disturbed names the measurements other processes weighed on
+	// (bystanders.go), printed with the round.
+	var disturbed []string
+	measured, printedDisturbed := 0, 0
 	for round := 1; round <= o.rounds; round++ {
 		res := make([]wrkResult, len(targets))
 		cpu := make([]float64, len(targets))
@@ -204,10 +208,14 @@ func runCase(o options, c benchCase, targets []target) error {
 				// sees is the load, not its end.
 				prof = startProfile(tg.debug, o.wrk.duration-time.Second, o.profile, profileName(c.key, tg.name))
 			}
-			before := groupCPU(tg.pgid)
+			before, began := snapshotProcs(), time.Now()
 			r, err := o.wrk.run(tg.url+c.path, headers(tg), o.wrk.duration, c.script, c.connections)
 			if err != nil {
 				return err
+			}
+			after := snapshotProcs()
+			if msg := disturbance(bystanders(before, after, os.Getpid()), time.Since(began)); msg != "" {
+				disturbed = append(disturbed, fmt.Sprintf("! round %d, %s: %s", round, tg.name, msg))
 			}
 			if prof != nil {
 				path, err := prof.wait()
@@ -218,7 +226,7 @@ func runCase(o options, c benchCase, targets []target) error {
 			}
 			res[i] = r
 			if r.requests > 0 {
-				cpu[i] = float64(groupCPU(tg.pgid)-before) / float64(time.Microsecond) / float64(r.requests)
+				cpu[i] = float64(after.groupCPU(tg.pgid)-before.groupCPU(tg.pgid)) / float64(time.Microsecond) / float64(r.requests)
 			}
 			all[i].cpu = append(all[i].cpu, cpu[i])
 			if mallocs != nil && r.requests > 0 {
@@ -239,6 +247,15 @@ func runCase(o options, c benchCase, targets []target) error {
 				all[i].p99[b] = append(all[i].p99[b], float64(r.p99)/float64(res[b].p99))
 			}
 		}
+		measured += len(targets)
+		for _, d := range disturbed[printedDisturbed:] {
+			fmt.Println(d)
+		}
+		printedDisturbed = len(disturbed)
+	}
+	if len(disturbed) > 0 {
+		fmt.Printf("! %d of %d measurements ran beside other busy processes (above): their ratios are not the proxies'; run again on an otherwise idle machine\n",
+			len(disturbed), measured)
 	}
 	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request and its ratio to nginx's; "+
 		"Waiter's Go heap allocations per request (its /metrics, background work included)\n", o.rounds)
