@@ -10,15 +10,16 @@ import (
 
 // startBareProxy runs one of the bare proxies (./fastproxy, ./loopproxy:
 // no Waiter logic) named name in front of the kitchen and returns its
-// port: the floor a Go proxy of that design reaches here.
-func startBareProxy(name, bin, dir string, kitchenPort int) (*process, int, error) {
+// port: the floor a Go proxy of that design reaches here. extra are more
+// flags (loopproxy's -work).
+func startBareProxy(name, bin, dir string, kitchenPort int, extra ...string) (*process, int, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, 0, err
 	}
 	logPath := filepath.Join(dir, name+".out")
-	p, err := start(name, logPath, bin,
-		"-listen", "127.0.0.1:"+strconv.Itoa(port), "-backend", "127.0.0.1:"+strconv.Itoa(kitchenPort))
+	argv := append([]string{bin, "-listen", "127.0.0.1:" + strconv.Itoa(port), "-backend", "127.0.0.1:" + strconv.Itoa(kitchenPort)}, extra...)
+	p, err := start(name, logPath, argv...)
 	if err != nil {
 		return nil, 0, err
 	}

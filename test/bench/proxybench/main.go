@@ -31,7 +31,8 @@ type options struct {
 	only                   string
 	conns                  int
 	services               int
-	profile                string // folder of CPU profiles of the Waiter under test ("": none)
+	profile                string        // folder of CPU profiles of the Waiter under test ("": none)
+	loopWork               time.Duration // CPU per request of a second bare gnet proxy (0: none)
 }
 
 func main() {
@@ -53,6 +54,8 @@ func main() {
 	flag.IntVar(&o.conns, "conns", 10000, "idle keep-alive connections of the memory benchmark")
 	flag.IntVar(&o.services, "services", 1000, "known idle services of the memory benchmark (one instance of the minimal backend each; 0: skip)")
 	flag.StringVar(&o.profile, "profile", "", "take a CPU profile of the Waiter under test (not -base-waiter) in each case's last round, write it to this folder and print its top functions")
+	flag.DurationVar(&o.loopWork, "loop-work", 0, "also measure the bare gnet proxy spending this much CPU on every request, "+
+		"where a router doing that much work of its own would land (Waiter's handler over a bare proxy: 3-5µs, adapters/http BenchmarkProxyToken)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "proxybench:", err)

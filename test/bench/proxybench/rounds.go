@@ -79,6 +79,15 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		return err
 	}
 	defer loopproxy.stop(syscall.SIGTERM)
+	var worked []target
+	if o.loopWork > 0 {
+		p, port, err := startBareProxy("loopproxy-work", o.loopproxy, dir, kport, "-work", o.loopWork.String())
+		if err != nil {
+			return err
+		}
+		defer p.stop(syscall.SIGTERM)
+		worked = append(worked, target{name: "gnet + " + o.loopWork.String() + " work", url: fmt.Sprintf("http://127.0.0.1:%d", port), pgid: p.cmd.Process.Pid})
+	}
 
 	// Waiter's kitchen: one instance (like the direct one) with a slot for
 	// every connection, so that nothing queues and nothing scales.
@@ -115,6 +124,7 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		{name: "fasthttp (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", fport), pgid: fastproxy.cmd.Process.Pid},
 		{name: "gnet loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", lport), pgid: loopproxy.cmd.Process.Pid},
 	}
+	targets = append(targets, worked...)
 	for _, w := range waiters {
 		if err := postToken(w.url, "proxybench", params); err != nil {
 			return err

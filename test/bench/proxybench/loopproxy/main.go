@@ -11,7 +11,10 @@
 // built like nginx (an event loop, not a goroutine per connection)
 // reaches on the machine; it is a measurement, not a proxy to use.
 //
-//	loopproxy -listen 127.0.0.1:PORT -backend 127.0.0.1:PORT
+// With -work D it spends D of CPU on every request, standing in for a
+// router's own work (work.go).
+//
+//	loopproxy -listen 127.0.0.1:PORT -backend 127.0.0.1:PORT [-work 3us]
 package main
 
 import (
@@ -29,12 +32,16 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to serve on (loopback)")
 	backend := flag.String("backend", "", "the backend's host:port")
 	loops := flag.Int("loops", runtime.NumCPU(), "event loops")
+	work := flag.Duration("work", 0, "CPU to spend on every request, standing in for a router's own work (0: none)")
 	flag.Parse()
 	addr, err := net.ResolveTCPAddr("tcp", *backend)
 	if err != nil {
 		log.Fatalf("loopproxy: -backend: %v", err)
 	}
 	p := &proxy{backend: addr, pools: map[gnet.EventLoop]*pool{}}
+	if *work > 0 {
+		p.work = newBurner(*work)
+	}
 	log.Fatal(gnet.Run(p, "tcp://"+*listen, gnet.WithNumEventLoop(*loops), gnet.WithTCPNoDelay(gnet.TCPNoDelay)))
 }
 
@@ -43,6 +50,7 @@ type proxy struct {
 	gnet.BuiltinEventEngine
 	backend net.Addr
 	pools   map[gnet.EventLoop]*pool // filled as loops open connections (OnOpen runs before any use)
+	work    *burner                  // -work; nil: none
 }
 
 // front is a client connection; it has one request at the backend at a
@@ -54,6 +62,7 @@ type front struct {
 	close bool    // the request in flight said Connection: close
 	need  int     // the length of the request whose head was read (0: none yet)
 	req   message // the whole request in the buffer, framed, while it waits for a backend connection
+	sink  uint64  // the -work loop's result
 }
 
 // back is a backend connection and the client it answers.
@@ -126,6 +135,9 @@ func (p *proxy) serve(f *front) gnet.Action {
 		return gnet.None
 	}
 	f.req = m
+	if p.work != nil {
+		f.sink = p.work.burn(f.sink)
+	}
 	if m.bad {
 		_, _ = f.c.Write([]byte("HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
 		return gnet.Close

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"runtime"
+	"syscall"
+	"time"
+)
+
+// burner spends a fixed amount of CPU on every request (-work): it
+// stands in for what a router does per request on top of framing and
+// copying (Waiter's own work, its handler over a bare fasthttp proxy in
+// adapters/http's BenchmarkProxyToken, is 3-5 µs), so that proxybench
+// can show where such a router would land on this floor. It is a
+// calibrated loop of arithmetic, with no memory traffic: real work,
+// which misses caches, costs at least as much.
+type burner struct {
+	iters int // read only once calibrated: every loop burns on it
+}
+
+// newBurner calibrates a burner to spend about d of CPU per burn.
+func newBurner(d time.Duration) *burner {
+	b := &burner{iters: 1 << 22}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	best, sink := time.Duration(1<<63-1), uint64(0)
+	for range 5 {
+		start := threadCPU()
+		sink = b.burn(sink)
+		best = min(best, threadCPU()-start)
+	}
+	b.iters = max(1, int(float64(b.iters)*float64(d)/float64(max(best, 1))))
+	if sink == 0 {
+		b.iters++ // never: it uses sink so that the loop is not optimized away
+	}
+	return b
+}
+
+// burn runs the calibrated loop once from seed; the caller keeps the
+// result, so that the compiler cannot drop the loop.
+func (b *burner) burn(seed uint64) uint64 {
+	x := seed | 1
+	for range b.iters {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	return x
+}
+
+// threadCPU is the calling thread's CPU time (RUSAGE_THREAD).
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
