@@ -10,9 +10,13 @@
 // connection, as Waiter's is, on the machine), a
 // bare event-loop proxy ("gnet loop (bare)", ./loopproxy: gnet's epoll
 // loops with a backend pool per loop, no goroutine per connection, the
-// way nginx is built; it frames only what the kitchen sends; with
-// -loop-work D a second one spends D of CPU on every request, where a
-// router doing that much work of its own would land on this floor), and `waiter
+// way nginx is built; it frames only what the kitchen sends), the
+// same design without gnet ("epoll loop (bare)", ./epollproxy: epoll sets
+// of its own, waited on through the runtime's poller, over Go's
+// net.Conns, which a router could hand to a goroutine, as gnet's
+// connections cannot be; with -loop-work D a second one spends D of CPU
+// on every request, where a router doing that much work of its own would
+// land on this floor), and `waiter
 // serve` with a kitchen service of its own (one instance, enough
 // concurrency for every connection); with -base-waiter, a second `waiter
 // serve` from another binary (say, main's) is measured alongside, the

@@ -22,7 +22,7 @@ type options struct {
 	waiter, kitchen, nginx string
 	haproxy, baseWaiter    string
 	minimal, fastproxy     string
-	loopproxy              string
+	loopproxy, epollproxy  string
 	cases                  string
 	rounds                 int
 	wrk                    wrkArgs
@@ -32,7 +32,7 @@ type options struct {
 	conns                  int
 	services               int
 	profile                string        // folder of CPU profiles of the Waiter under test ("": none)
-	loopWork               time.Duration // CPU per request of a second bare gnet proxy (0: none)
+	loopWork               time.Duration // CPU per request of a second bare epoll-loop proxy (0: none)
 }
 
 func main() {
@@ -54,7 +54,7 @@ func main() {
 	flag.IntVar(&o.conns, "conns", 10000, "idle keep-alive connections of the memory benchmark")
 	flag.IntVar(&o.services, "services", 1000, "known idle services of the memory benchmark (one instance of the minimal backend each; 0: skip)")
 	flag.StringVar(&o.profile, "profile", "", "take a CPU profile of the Waiter under test (not -base-waiter) in each case's last round, write it to this folder and print its top functions")
-	flag.DurationVar(&o.loopWork, "loop-work", 0, "also measure the bare gnet proxy spending this much CPU on every request, "+
+	flag.DurationVar(&o.loopWork, "loop-work", 0, "also measure the bare epoll-loop proxy spending this much CPU on every request, "+
 		"where a router doing that much work of its own would land (Waiter's handler over a bare proxy: 3-5µs, adapters/http BenchmarkProxyToken)")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -119,7 +119,7 @@ func run(o options) error {
 
 // build compiles waiter and kitchen from the module this runs in.
 func build(dir string, o *options) error {
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen", "./test/bench/proxybench/minimal", "./test/bench/proxybench/fastproxy", "./test/bench/proxybench/loopproxy")
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen", "./test/bench/proxybench/minimal", "./test/bench/proxybench/fastproxy", "./test/bench/proxybench/loopproxy", "./test/bench/proxybench/epollproxy")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -134,6 +134,7 @@ func build(dir string, o *options) error {
 	o.minimal = filepath.Join(dir, "minimal")
 	o.fastproxy = filepath.Join(dir, "fastproxy")
 	o.loopproxy = filepath.Join(dir, "loopproxy")
+	o.epollproxy = filepath.Join(dir, "epollproxy")
 	return nil
 }
 

@@ -79,14 +79,19 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		return err
 	}
 	defer loopproxy.stop(syscall.SIGTERM)
+	epollproxy, eport, err := startBareProxy("epollproxy", o.epollproxy, dir, kport)
+	if err != nil {
+		return err
+	}
+	defer epollproxy.stop(syscall.SIGTERM)
 	var worked []target
 	if o.loopWork > 0 {
-		p, port, err := startBareProxy("loopproxy-work", o.loopproxy, dir, kport, "-work", o.loopWork.String())
+		p, port, err := startBareProxy("epollproxy-work", o.epollproxy, dir, kport, "-work", o.loopWork.String())
 		if err != nil {
 			return err
 		}
 		defer p.stop(syscall.SIGTERM)
-		worked = append(worked, target{name: "gnet + " + o.loopWork.String() + " work", url: fmt.Sprintf("http://127.0.0.1:%d", port), pgid: p.cmd.Process.Pid})
+		worked = append(worked, target{name: "epoll + " + o.loopWork.String() + " work", url: fmt.Sprintf("http://127.0.0.1:%d", port), pgid: p.cmd.Process.Pid})
 	}
 
 	// Waiter's kitchen: one instance (like the direct one) with a slot for
@@ -123,6 +128,7 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		{name: "haproxy", url: fmt.Sprintf("http://127.0.0.1:%d", hport), pgid: haproxy.cmd.Process.Pid},
 		{name: "fasthttp (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", fport), pgid: fastproxy.cmd.Process.Pid},
 		{name: "gnet loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", lport), pgid: loopproxy.cmd.Process.Pid},
+		{name: "epoll loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", eport), pgid: epollproxy.cmd.Process.Pid},
 	}
 	targets = append(targets, worked...)
 	for _, w := range waiters {

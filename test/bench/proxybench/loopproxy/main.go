@@ -12,7 +12,7 @@
 // reaches on the machine; it is a measurement, not a proxy to use.
 //
 // With -work D it spends D of CPU on every request, standing in for a
-// router's own work (work.go).
+// router's own work (internal/burn).
 //
 //	loopproxy -listen 127.0.0.1:PORT -backend 127.0.0.1:PORT [-work 3us]
 package main
@@ -26,6 +26,8 @@ import (
 	"runtime"
 
 	"github.com/panjf2000/gnet/v2"
+	"github.com/waiter-go/waiter/test/bench/proxybench/internal/burn"
+	"github.com/waiter-go/waiter/test/bench/proxybench/internal/h1frame"
 )
 
 func main() {
@@ -40,7 +42,7 @@ func main() {
 	}
 	p := &proxy{backend: addr, pools: map[gnet.EventLoop]*pool{}}
 	if *work > 0 {
-		p.work = newBurner(*work)
+		p.work = burn.New(*work)
 	}
 	log.Fatal(gnet.Run(p, "tcp://"+*listen, gnet.WithNumEventLoop(*loops), gnet.WithTCPNoDelay(gnet.TCPNoDelay)))
 }
@@ -50,7 +52,7 @@ type proxy struct {
 	gnet.BuiltinEventEngine
 	backend net.Addr
 	pools   map[gnet.EventLoop]*pool // filled as loops open connections (OnOpen runs before any use)
-	work    *burner                  // -work; nil: none
+	work    *burn.Burner             // -work; nil: none
 }
 
 // front is a client connection; it has one request at the backend at a
@@ -58,11 +60,11 @@ type proxy struct {
 type front struct {
 	c     gnet.Conn
 	pool  *pool
-	back  *back   // the backend connection answering it, if any
-	close bool    // the request in flight said Connection: close
-	need  int     // the length of the request whose head was read (0: none yet)
-	req   message // the whole request in the buffer, framed, while it waits for a backend connection
-	sink  uint64  // the -work loop's result
+	back  *back           // the backend connection answering it, if any
+	close bool            // the request in flight said Connection: close
+	need  int             // the length of the request whose head was read (0: none yet)
+	req   h1frame.Message // the whole request in the buffer, framed, while it waits for a backend connection
+	sink  uint64          // the -work loop's result
 }
 
 // back is a backend connection and the client it answers.
@@ -136,9 +138,9 @@ func (p *proxy) serve(f *front) gnet.Action {
 	}
 	f.req = m
 	if p.work != nil {
-		f.sink = p.work.burn(f.sink)
+		f.sink = p.work.Burn(f.sink)
 	}
-	if m.bad {
+	if m.Bad {
 		_, _ = f.c.Write([]byte("HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
 		return gnet.Close
 	}
@@ -167,13 +169,13 @@ func (p *proxy) serve(f *front) gnet.Action {
 func (p *proxy) send(f *front, b *back) {
 	buf, _ := f.c.Peek(-1)
 	m := f.req
-	if m.connStart < 0 {
-		_, _ = b.c.Write(buf[:m.n])
+	if m.ConnStart < 0 {
+		_, _ = b.c.Write(buf[:m.N])
 	} else {
-		_, _ = b.c.Writev([][]byte{buf[:m.connStart], buf[m.connEnd:m.n]})
+		_, _ = b.c.Writev([][]byte{buf[:m.ConnStart], buf[m.ConnEnd:m.N]})
 	}
-	_, _ = f.c.Discard(m.n)
-	f.back, f.close, b.client = b, m.close, f
+	_, _ = f.c.Discard(m.N)
+	f.back, f.close, b.client = b, m.Close, f
 }
 
 // answer relays a backend's whole response to its client.
@@ -183,7 +185,7 @@ func (p *proxy) answer(b *back) gnet.Action {
 		return gnet.None
 	}
 	f := b.client
-	if f == nil || m.bad {
+	if f == nil || m.Bad {
 		if f != nil {
 			_, _ = f.c.Write([]byte("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
 			f.back, b.client = nil, nil
@@ -195,16 +197,16 @@ func (p *proxy) answer(b *back) gnet.Action {
 		// Say so, as the client asked: a response that does not would
 		// have it wait for another on the same connection.
 		line := bytes.Index(buf, []byte("\r\n")) + 2
-		_, _ = f.c.Writev([][]byte{buf[:line], []byte("Connection: close\r\n"), buf[line:m.n]})
+		_, _ = f.c.Writev([][]byte{buf[:line], []byte("Connection: close\r\n"), buf[line:m.N]})
 	} else {
-		_, _ = f.c.Write(buf[:m.n])
+		_, _ = f.c.Write(buf[:m.N])
 	}
-	_, _ = b.c.Discard(m.n)
+	_, _ = b.c.Discard(m.N)
 	f.back, b.client = nil, nil
 	if f.close {
 		_ = f.c.Close()
 	}
-	if m.close {
+	if m.Close {
 		return gnet.Close
 	}
 	p.release(b)
@@ -220,14 +222,14 @@ func (p *proxy) answer(b *back) gnet.Action {
 // (ok), with the buffer. Once the head is read, need is the message's
 // length, and the buffer is not looked at again (gnet's Peek of a
 // wrapped buffer copies it) until that much came.
-func next(c gnet.Conn, need *int, request bool) (buf []byte, m message, ok bool) {
+func next(c gnet.Conn, need *int, request bool) (buf []byte, m h1frame.Message, ok bool) {
 	if *need > 0 && c.InboundBuffered() < *need {
 		return nil, m, false
 	}
 	buf, _ = c.Peek(-1)
-	m, ok = frame(buf, request)
+	m, ok = h1frame.Frame(buf, request)
 	if !ok {
-		*need = m.n
+		*need = m.N
 		return nil, m, false
 	}
 	*need = 0

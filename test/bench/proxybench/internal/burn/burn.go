@@ -1,4 +1,6 @@
-package main
+// Package burn spends a calibrated amount of CPU on every request of
+// proxybench's bare event-loop proxies (their -work flag).
+package burn
 
 import (
 	"runtime"
@@ -6,26 +8,26 @@ import (
 	"time"
 )
 
-// burner spends a fixed amount of CPU on every request (-work): it
+// Burner spends a fixed amount of CPU on every request (-work): it
 // stands in for what a router does per request on top of framing and
 // copying (Waiter's own work, its handler over a bare fasthttp proxy in
 // adapters/http's BenchmarkProxyToken, is 3-5 µs), so that proxybench
 // can show where such a router would land on this floor. It is a
 // calibrated loop of arithmetic, with no memory traffic: real work,
 // which misses caches, costs at least as much.
-type burner struct {
+type Burner struct {
 	iters int // read only once calibrated: every loop burns on it
 }
 
-// newBurner calibrates a burner to spend about d of CPU per burn.
-func newBurner(d time.Duration) *burner {
-	b := &burner{iters: 1 << 22}
+// New calibrates a Burner to spend about d of CPU per burn.
+func New(d time.Duration) *Burner {
+	b := &Burner{iters: 1 << 22}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	best, sink := time.Duration(1<<63-1), uint64(0)
 	for range 5 {
 		start := threadCPU()
-		sink = b.burn(sink)
+		sink = b.Burn(sink)
 		best = min(best, threadCPU()-start)
 	}
 	b.iters = max(1, int(float64(b.iters)*float64(d)/float64(max(best, 1))))
@@ -35,9 +37,9 @@ func newBurner(d time.Duration) *burner {
 	return b
 }
 
-// burn runs the calibrated loop once from seed; the caller keeps the
+// Burn runs the calibrated loop once from seed; the caller keeps the
 // result, so that the compiler cannot drop the loop.
-func (b *burner) burn(seed uint64) uint64 {
+func (b *Burner) Burn(seed uint64) uint64 {
 	x := seed | 1
 	for range b.iters {
 		x ^= x << 13
