@@ -3,9 +3,10 @@ package engine
 import (
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/threadcpu"
 )
 
 // BenchmarkRequestPath measures one request's whole path through the
@@ -19,14 +20,14 @@ func BenchmarkRequestPath(b *testing.B) {
 	at := epoch
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := threadCPU()
+	start := threadcpu.Nanos()
 	for i := 0; i < b.N; i++ {
 		at = at.Add(time.Microsecond)
 		id := RequestID(i + 1000)
 		e.Step(Event{Kind: EvRequestArrived, At: at, Service: d.ID, Request: id})
 		e.Step(Event{Kind: EvRequestFinished, At: at, Request: id})
 	}
-	perOp := float64(threadCPU()-start) / float64(b.N)
+	perOp := float64(threadcpu.Nanos()-start) / float64(b.N)
 	b.StopTimer()
 	b.ReportMetric(perOp, "cpu-ns/op")
 	b.ReportMetric(perOp/baseline, "x-map-baseline")
@@ -55,7 +56,7 @@ func BenchmarkRequestPathRef(b *testing.B) {
 	finish := Event{Kind: EvRequestFinished, At: epoch}
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := threadCPU()
+	start := threadcpu.Nanos()
 	for i := 0; i < b.N; i++ {
 		arrive.At = arrive.At.Add(time.Microsecond)
 		arrive.Request = RequestID(i + 1000)
@@ -63,7 +64,7 @@ func BenchmarkRequestPathRef(b *testing.B) {
 		e.StepRef(&arrive)
 		e.StepRef(&finish)
 	}
-	perOp := float64(threadCPU()-start) / float64(b.N)
+	perOp := float64(threadcpu.Nanos()-start) / float64(b.N)
 	b.StopTimer()
 	b.ReportMetric(perOp, "cpu-ns/op")
 	b.ReportMetric(perOp/baseline, "x-map-baseline")
@@ -111,12 +112,12 @@ func BenchmarkScalingPass10k(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := threadCPU()
+	start := threadcpu.Nanos()
 	for i := 0; i < b.N; i++ {
 		at = at.Add(time.Second)
 		e.Step(Event{Kind: EvTick, At: at})
 	}
-	perOp := float64(threadCPU()-start) / float64(b.N)
+	perOp := float64(threadcpu.Nanos()-start) / float64(b.N)
 	b.StopTimer()
 	b.ReportMetric(perOp/baseline, "x-formula-baseline")
 	b.ReportMetric(perOp/n, "cpu-ns/service") // = µs per 1,000 services
@@ -147,22 +148,12 @@ var benchSink int
 func measure(f func(n int)) float64 {
 	runtime.LockOSThread() // released by the benchmark's goroutine ending
 	for n := 1; ; n *= 4 {
-		start := threadCPU()
+		start := threadcpu.Nanos()
 		f(n)
-		if d := threadCPU() - start; d >= int64(100*time.Millisecond) {
+		if d := threadcpu.Nanos() - start; d >= int64(100*time.Millisecond) {
 			return float64(d) / float64(n)
 		}
 	}
-}
-
-// threadCPU is the CPU time the calling OS thread has used, in
-// nanoseconds (Linux's RUSAGE_THREAD).
-func threadCPU() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1, &ru); err != nil {
-		panic(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // BenchmarkRequestPathCluster is BenchmarkRequestPath on a router of a
@@ -187,9 +178,9 @@ func BenchmarkRequestPathCluster(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := threadCPU()
+	start := threadcpu.Nanos()
 	run(e, d, b.N)
-	perOp := float64(threadCPU()-start) / float64(b.N)
+	perOp := float64(threadcpu.Nanos()-start) / float64(b.N)
 	b.StopTimer()
 	b.ReportMetric(perOp/baseline, "x-alone")
 }

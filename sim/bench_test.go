@@ -3,11 +3,11 @@ package sim
 import (
 	"math"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/threadcpu"
 	"github.com/waiter-go/waiter/sim/load"
 	"github.com/waiter-go/waiter/sim/scenario"
 )
@@ -64,12 +64,12 @@ func benchScenario(b *testing.B, sc *scenario.Scenario) {
 		b.StopTimer()
 		bestBase = min(bestBase, enginePathNs())
 		b.StartTimer()
-		start := threadCPU()
+		start := threadcpu.Nanos()
 		rep, err := Run(sc, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		bestRun = min(bestRun, float64(threadCPU()-start)/float64(rep.Totals.Requests))
+		bestRun = min(bestRun, float64(threadcpu.Nanos()-start)/float64(rep.Totals.Requests))
 		requests += rep.Totals.Requests
 	}
 	b.StopTimer()
@@ -95,37 +95,18 @@ func BenchmarkEnginePath(b *testing.B) {
 
 // enginePathNs times the engine's arrive+finish path on its own.
 func enginePathNs() float64 {
-	e := engine.New(engine.Config{})
-	d, _ := engine.NewDescription(engine.Params{"cmd": "x", "cpus": 1.0, "mem": 1.0, "version": "1"}, engine.DescriptionOptions{})
+	e, d := engineWithInstance()
 	at := Epoch
-	e.Step(engine.Event{Kind: engine.EvRequestArrived, At: at, Service: d.ID, Request: 1, Description: d})
-	e.Step(engine.Event{Kind: engine.EvServiceObserved, At: at, Service: d.ID, Observation: &engine.Observation{Exists: true,
-		Requested: 1, Scheduled: 1, Instances: []engine.ObservedInstance{{ID: "a", StartedAt: at, Healthy: true}}}})
-	e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: 1})
 	const n = 2_000_000
-	start := threadCPU()
+	start := threadcpu.Nanos()
 	for i := 0; i < n; i++ {
 		at = at.Add(time.Microsecond)
 		id := engine.RequestID(i + 2)
 		e.Step(engine.Event{Kind: engine.EvRequestArrived, At: at, Service: d.ID, Request: id})
 		e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: id})
 	}
-	return float64(threadCPU()-start) / n
+	return float64(threadcpu.Nanos()-start) / n
 }
-
-// threadCPU is the CPU time the calling OS thread has used, in
-// nanoseconds: unlike wall time it does not count the time other
-// processes hold the CPU. Callers lock themselves to their thread.
-func threadCPU() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		panic(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
-// rusageThread is Linux's RUSAGE_THREAD.
-const rusageThread = 1
 
 // BenchmarkMemoryVsRequests runs spike.yaml's service at a constant
 // 500 requests per second for 10 and for 40 minutes and reports the ratio
@@ -164,4 +145,17 @@ func allocated(b *testing.B, sc *scenario.Scenario) (uint64, int64) {
 	}
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc, rep.Totals.Requests
+}
+
+// engineWithInstance is an engine at Epoch with one service, d, whose one
+// healthy instance is free (request 1 made the service known and
+// finished): the next request is dispatched at once.
+func engineWithInstance() (*engine.Engine, *engine.Description) {
+	e := engine.New(engine.Config{})
+	d, _ := engine.NewDescription(engine.Params{"cmd": "x", "cpus": 1.0, "mem": 1.0, "version": "1"}, engine.DescriptionOptions{})
+	e.Step(engine.Event{Kind: engine.EvRequestArrived, At: Epoch, Service: d.ID, Request: 1, Description: d})
+	e.Step(engine.Event{Kind: engine.EvServiceObserved, At: Epoch, Service: d.ID, Observation: &engine.Observation{Exists: true,
+		Requested: 1, Scheduled: 1, Instances: []engine.ObservedInstance{{ID: "a", StartedAt: Epoch, Healthy: true}}}})
+	e.Step(engine.Event{Kind: engine.EvRequestFinished, At: Epoch, Request: 1})
+	return e, d
 }

@@ -4,8 +4,9 @@ package burn
 
 import (
 	"runtime"
-	"syscall"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/threadcpu"
 )
 
 // Burner spends a fixed amount of CPU on every request (-work): it
@@ -26,9 +27,9 @@ func New(d time.Duration) *Burner {
 	defer runtime.UnlockOSThread()
 	best, sink := time.Duration(1<<63-1), uint64(0)
 	for range 5 {
-		start := threadCPU()
+		start := time.Duration(threadcpu.Nanos())
 		sink = b.Burn(sink)
-		best = min(best, threadCPU()-start)
+		best = min(best, time.Duration(threadcpu.Nanos())-start)
 	}
 	b.iters = max(1, int(float64(b.iters)*float64(d)/float64(max(best, 1))))
 	if sink == 0 {
@@ -47,13 +48,4 @@ func (b *Burner) Burn(seed uint64) uint64 {
 		x ^= x << 17
 	}
 	return x
-}
-
-// threadCPU is the calling thread's CPU time (RUSAGE_THREAD).
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1, &ru); err != nil {
-		panic(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
