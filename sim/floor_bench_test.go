@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/threadcpu"
 	"github.com/waiter-go/waiter/sim/eventq"
 	"github.com/waiter-go/waiter/sim/rng"
 )
@@ -83,21 +84,15 @@ func floorNs(draws floorDraws, withEngine bool) float64 {
 		rate = 1000.0 // requests per second
 	)
 	q := eventq.New[engine.RequestID](256)
-	e := engine.New(engine.Config{})
-	d, _ := engine.NewDescription(engine.Params{"cmd": "x", "cpus": 1.0, "mem": 1.0, "version": "1"}, engine.DescriptionOptions{})
-	at := Epoch
-	e.Step(engine.Event{Kind: engine.EvRequestArrived, At: at, Service: d.ID, Request: 1, Description: d})
-	e.Step(engine.Event{Kind: engine.EvServiceObserved, At: at, Service: d.ID, Observation: &engine.Observation{Exists: true,
-		Requested: 1, Scheduled: 1, Instances: []engine.ObservedInstance{{ID: "a", StartedAt: at, Healthy: true}}}})
-	e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: 1})
+	e, d := engineWithInstance()
 	var now time.Duration
 	done := 0
-	start := threadCPU()
+	start := threadcpu.Nanos()
 	for i := 0; i < n; i++ {
 		now += time.Duration(draws.gap() / rate * float64(time.Second))
 		id := engine.RequestID(i + 2)
 		if withEngine {
-			at = Epoch.Add(now)
+			at := Epoch.Add(now)
 			e.Step(engine.Event{Kind: engine.EvRequestArrived, At: at, Service: d.ID, Request: id})
 			e.Step(engine.Event{Kind: engine.EvRequestFinished, At: at, Request: id})
 		}
@@ -111,7 +106,7 @@ func floorNs(draws floorDraws, withEngine bool) float64 {
 			done++
 		}
 	}
-	ns := float64(threadCPU()-start) / n
+	ns := float64(threadcpu.Nanos()-start) / n
 	if done == 0 || q.Len() == 0 {
 		panic("floorNs: no request completed, or none was in flight")
 	}

@@ -202,13 +202,11 @@ func runCase(o options, c benchCase, targets []target) error {
 		path string
 	}
 	var profiles []profiled
-	// disturbed names the measurements other processes weighed on
-	// (bystanders.go), printed with the round.
-	var disturbed []string
-	measured, printedDisturbed := 0, 0
+	disturbed := 0 // measurements other processes weighed on (bystanders.go)
 	for round := 1; round <= o.rounds; round++ {
 		res := make([]wrkResult, len(targets))
 		cpu := make([]float64, len(targets))
+		var bystanding []string // this round's, printed after its table
 		for i, tg := range targets {
 			var mallocs *mallocCounter
 			if tg.metrics != "" {
@@ -231,7 +229,7 @@ func runCase(o options, c benchCase, targets []target) error {
 			}
 			after := snapshotProcs()
 			if msg := disturbance(bystanders(before, after, os.Getpid()), time.Since(began)); msg != "" {
-				disturbed = append(disturbed, fmt.Sprintf("! round %d, %s: %s", round, tg.name, msg))
+				bystanding = append(bystanding, fmt.Sprintf("! round %d, %s: %s", round, tg.name, msg))
 			}
 			if prof != nil {
 				path, err := prof.wait()
@@ -263,15 +261,14 @@ func runCase(o options, c benchCase, targets []target) error {
 				all[i].p99[b] = append(all[i].p99[b], float64(r.p99)/float64(res[b].p99))
 			}
 		}
-		measured += len(targets)
-		for _, d := range disturbed[printedDisturbed:] {
-			fmt.Println(d)
+		for _, line := range bystanding {
+			fmt.Println(line)
 		}
-		printedDisturbed = len(disturbed)
+		disturbed += len(bystanding)
 	}
-	if len(disturbed) > 0 {
+	if disturbed > 0 {
 		fmt.Printf("! %d of %d measurements ran beside other busy processes (above): their ratios are not the proxies'; run again on an otherwise idle machine\n",
-			len(disturbed), measured)
+			disturbed, o.rounds*len(targets))
 	}
 	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request and its ratio to nginx's; "+
 		"Waiter's Go heap allocations per request (its /metrics, background work included)\n", o.rounds)
