@@ -46,6 +46,24 @@ type Router interface {
 	State() any
 }
 
+// AsyncAdmitter is implemented by Routers that can admit a request
+// without blocking its caller: the router's event-loop front, whose one
+// goroutine serves many connections, cannot wait in Admit.
+type AsyncAdmitter interface {
+	// AdmitAsync hands a request to the engine. When the engine answers
+	// it at once (the usual case: an idle instance, or a refusal), the
+	// answer comes back with pending 0 and notify is never called.
+	// Otherwise the request waits in the engine's queue under the id
+	// pending, and notify gets its answer later, once, on whichever
+	// goroutine the engine answers it: it must neither block nor call
+	// the router.
+	AdmitAsync(a Admission, notify func(Grant, error)) (g Grant, pending engine.RequestID, err error)
+	// CancelAdmission withdraws the queued request pending, whose client
+	// went away; one dispatched meanwhile is released as canceled.
+	// notify is not called after it returns.
+	CancelAdmission(pending engine.RequestID)
+}
+
 // LoadLister is implemented by Routers that can list every service's load
 // without building full snapshots; /metrics uses it when it is there, so a
 // scrape costs the router one pass over its services.

@@ -50,9 +50,7 @@ func (d *Driver) dispatch(a engine.Action) {
 		d.reqs[a.Request] = r
 		return
 	}
-	w := r.reply
-	r.reply = nil
-	if w == nil {
+	if !r.answer(res) {
 		// Nobody waits (the handler gave up in the same instant): give
 		// the slot straight back.
 		delete(d.reqs, a.Request)
@@ -60,7 +58,6 @@ func (d *Driver) dispatch(a engine.Action) {
 		return
 	}
 	d.reqs[a.Request] = r
-	w <- res
 }
 
 // reject answers a request with the engine's error.
@@ -74,8 +71,8 @@ func (d *Driver) reject(a engine.Action) {
 	if d.answerNow(a.Request, admitResult{err: err}) {
 		return
 	}
-	if ok && r.reply != nil {
-		r.reply <- admitResult{err: err}
+	if ok {
+		r.answer(admitResult{err: err})
 	}
 }
 

@@ -83,12 +83,14 @@ type Driver struct {
 
 // reqState is one request the engine has not finished. It is a value in
 // the map, so admitting a request allocates no record. reply is the
-// channel its handler waits on while it is queued (nil once answered).
+// channel its handler waits on while it is queued, notify the callback
+// of an AdmitAsync caller instead (both nil once answered).
 type reqState struct {
 	service    string
 	admitted   time.Time
 	dispatched bool
 	reply      chan admitResult
+	notify     func(waiter.Grant, error)
 }
 
 // instanceKey names one instance of one service.
@@ -177,9 +179,7 @@ func (d *Driver) Run(ctx context.Context) error {
 func (d *Driver) shutdown() {
 	d.mu.Lock()
 	for id, r := range d.reqs {
-		if r.reply != nil {
-			r.reply <- admitResult{err: ErrStopped}
-			r.reply = nil
+		if r.answer(admitResult{err: ErrStopped}) {
 			d.reqs[id] = r
 		}
 	}
