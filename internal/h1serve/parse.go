@@ -2,6 +2,7 @@ package h1serve
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -59,6 +60,41 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 		return nil, false
 	}
 	buf, _ := br.Peek(end + 4)
+	r, ok := h.parseBytes(buf, end, base)
+	if !ok {
+		return nil, false
+	}
+	if r.ContentLength > 0 {
+		h.body = fixedBody{r: br, left: r.ContentLength}
+		r.Body = &h.body
+	}
+	_, _ = br.Discard(end + 4)
+	return r, true
+}
+
+// Head parses plain request heads from bytes a front holds itself (the
+// router's event loop), with the fast parser: one per connection, its
+// request reused by the next head.
+type Head struct{ h fastHead }
+
+// Parse parses the head at the start of buf, which must hold it whole
+// (through its empty line), into h's request with base's context. It
+// reports the head's length, or false for a head the fast parser leaves
+// to http.ReadRequest (parse.go's rules). The request's Body is
+// http.NoBody: a caller that holds a body sets its own.
+func (h *Head) Parse(buf []byte, base *http.Request) (r *http.Request, n int, ok bool) {
+	end := bytes.Index(buf, crlfcrlf)
+	if end < 0 {
+		return nil, 0, false
+	}
+	r, ok = h.h.parseBytes(buf, end, base)
+	return r, end + 4, ok
+}
+
+var crlfcrlf = []byte("\r\n\r\n")
+
+// parseBytes is parseFastAt on the head's bytes, buf[:end+4].
+func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Request, bool) {
 	// Every line of the head (request line and header lines) ends with
 	// CRLF; the head ends with an empty line. The head's text is the one
 	// allocation a head costs: every string of the request is cut from it,
@@ -179,11 +215,6 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 	r.Close = httpguts.HeaderValuesContainsToken(h.hdr["Connection"], "close")
 	r.ContentLength = length
 	r.Body = http.NoBody
-	if length > 0 {
-		h.body = fixedBody{r: br, left: length}
-		r.Body = &h.body
-	}
-	_, _ = br.Discard(end + 4)
 	return r, true
 }
 

@@ -181,3 +181,25 @@ func TestParseFastAllocates1(t *testing.T) {
 		t.Fatalf("%v allocations per head, want 1", allocs)
 	}
 }
+
+// Head.Parse takes from bytes what the connection parser takes from its
+// reader, with the same request, and reports the head's length.
+func TestHeadParseBytes(t *testing.T) {
+	raw := "GET /a/b?x=1 HTTP/1.1\r\nHost: example.test\r\nX-Waiter-Token: t\r\nConnection: close\r\n\r\nNEXT"
+	var h Head
+	base := &http.Request{}
+	r, n, ok := h.Parse([]byte(raw), base)
+	if !ok || n != len(raw)-len("NEXT") {
+		t.Fatalf("Parse: ok %v n %d", ok, n)
+	}
+	if r.Method != "GET" || r.URL.Path != "/a/b" || r.URL.RawQuery != "x=1" || r.Host != "example.test" ||
+		r.Header.Get("X-Waiter-Token") != "t" || !r.Close || r.Body != http.NoBody {
+		t.Fatalf("request %+v", r)
+	}
+	if _, _, ok := h.Parse([]byte("GET / HTTP/1.1\r\nHost: a\r\n"), base); ok {
+		t.Error("an unfinished head parsed")
+	}
+	if _, _, ok := h.Parse([]byte("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"), base); ok {
+		t.Error("a chunked head parsed: it is left to http.ReadRequest")
+	}
+}

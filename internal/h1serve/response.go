@@ -185,10 +185,18 @@ func (w *response) FlushError() error {
 // stays readable while the answer is written.
 func (w *response) SetReadDeadline(t time.Time) error {
 	w.movedDeadline = true
+	if w.c == nil {
+		return nil // a Buffered answer: its front holds the request whole
+	}
 	return w.c.SetReadDeadline(t)
 }
-func (w *response) SetWriteDeadline(t time.Time) error { return w.c.SetWriteDeadline(t) }
-func (w *response) EnableFullDuplex() error            { return nil }
+func (w *response) SetWriteDeadline(t time.Time) error {
+	if w.c == nil {
+		return nil // a Buffered answer: its front writes it
+	}
+	return w.c.SetWriteDeadline(t)
+}
+func (w *response) EnableFullDuplex() error { return nil }
 
 // commit writes the header: final means the handler has returned and
 // w.buf is the whole body; next is what is being written after w.buf

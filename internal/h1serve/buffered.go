@@ -1,0 +1,66 @@
+package h1serve
+
+import (
+	"bufio"
+	"net/http"
+)
+
+// Buffered frames an answer exactly as the server frames a handler's
+// (Date, Content-Length or chunked encoding, a sniffed Content-Type,
+// Connection: close), into a byte slice instead of a connection: for a
+// front that writes its connections itself (the router's event loop,
+// cmd/waiter/internal/serve), which must answer as this server would.
+// One Buffered serves the answers of one connection, one at a time.
+type Buffered struct {
+	resp response
+	bw   *bufio.Writer
+	out  sliceWriter
+}
+
+// sliceWriter appends what is written to a slice.
+type sliceWriter struct{ b []byte }
+
+func (s *sliceWriter) Write(p []byte) (int, error) {
+	s.b = append(s.b, p...)
+	return len(p), nil
+}
+
+// Reset readies b for the answer to req, which is framed for req (its
+// method, Connection: close); it drops what b held.
+func (b *Buffered) Reset(req *http.Request) {
+	if b.bw == nil {
+		b.bw = bufio.NewWriterSize(&b.out, 4<<10)
+	}
+	b.out.b = b.out.b[:0]
+	b.bw.Reset(&b.out)
+	b.resp.reset(nil, b.bw, req)
+}
+
+// Writer is the http.ResponseWriter (with Flush and the response
+// controller's deadlines, which do nothing here) the answer is written to.
+func (b *Buffered) Writer() http.ResponseWriter { return &b.resp }
+
+// Take returns the bytes framed so far (flushing what the writer holds;
+// the header once committed: Flush commits it) and empties b's output
+// for the next ones. The slice is b's until the next call of b.
+func (b *Buffered) Take() []byte {
+	_ = b.bw.Flush()
+	out := b.out.b
+	b.out.b = out[:0]
+	return out
+}
+
+// Finish ends the answer, as the server does after its handler returns,
+// and returns what is left of its bytes (Take) and whether the
+// connection must close after it.
+func (b *Buffered) Finish() (out []byte, closeAfter bool) {
+	b.resp.finish()
+	return b.Take(), b.resp.closeAfter
+}
+
+// Release drops the answer's pooled buffer and header values; b may be
+// Reset again.
+func (b *Buffered) Release() {
+	b.resp.release()
+	b.out.b = b.out.b[:0]
+}
