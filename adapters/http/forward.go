@@ -91,36 +91,8 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	}
 	defer resp.Body.Close()
 
-	outcome := engine.OutcomeSuccess
-	if resp.StatusCode == http.StatusServiceUnavailable {
-		// A backend that says it is busy is ejected like a failing one
-		// (Waiter's instance-busy release), and its answer passed on.
-		outcome = engine.OutcomeInstanceBusy
-	}
-	grpcCall := isGRPC(r)
-	if grpcCall && resp.Header.Get("grpc-status") == grpcUnavailable {
-		// gRPC's "busy" (Waiter's service-unavailable?).
-		outcome = engine.OutcomeInstanceBusy
-	}
-	h := w.Header()
-	copyResponseHeaders(h, resp.Header)
-	if location, query, ok := asyncLocation(out.URL, resp.StatusCode, resp.Header); ok {
-		if status, started := s.startAsync(r, rs, g, location, query); started {
-			h.Set("Location", status)
-			held = true
-		}
-	}
-	if via := s.via(r); via == s.via11 && len(h[hdrVia]) == 0 {
-		h[hdrVia] = s.via11s // appendVia's answer, shared (len and cap 1: an append copies)
-	} else {
-		appendVia(h, via)
-	}
-	h[canonCID] = info(r).cidValues()
 	dbg.proto = resp.Proto
-	s.setDebugHeaders(h, r, dbg)
-	closeIfBodyUnread(h, r)
-	w.WriteHeader(resp.StatusCode)
-	s.metrics.response(rs.desc.ID, resp.StatusCode)
+	outcome, held := s.answerHead(w, r, rs, g, out.URL, resp.StatusCode, resp.Header, dbg)
 
 	backendErr, clientErr := s.stream(ctx, w, rc, resp, rs.t.streaming, cancel)
 	switch {
@@ -134,10 +106,50 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 			"service-id", rs.desc.ID, "instance", g.Instance, "error", backendErr, "cause", causeOf(ctx))
 		return engine.OutcomeInstanceError, true, held
 	}
+	h := w.Header()
 	for k, vv := range resp.Trailer {
 		h[http.TrailerPrefix+k] = vv
 	}
 	return outcome, false, held
+}
+
+// answerHead writes the head of an instance's answer to the client (the
+// status the instance gave, its headers less hop-by-hop ones, Via, x-cid,
+// debug headers) and returns the outcome to release the grant with, and
+// whether an async request took the grant (held). backend is the URL the
+// request went to; dbg.proto is the protocol the instance answered in.
+// Both fronts answer through it: forward, and the event loop's LoopCall.
+func (s *Server) answerHead(w http.ResponseWriter, r *http.Request, rs *resolved, g *waiter.Grant, backend *url.URL,
+	status int, header http.Header, dbg debugInfo) (_ engine.Outcome, held bool) {
+	outcome := engine.OutcomeSuccess
+	if status == http.StatusServiceUnavailable {
+		// A backend that says it is busy is ejected like a failing one
+		// (Waiter's instance-busy release), and its answer passed on.
+		outcome = engine.OutcomeInstanceBusy
+	}
+	if isGRPC(r) && header.Get("grpc-status") == grpcUnavailable {
+		// gRPC's "busy" (Waiter's service-unavailable?).
+		outcome = engine.OutcomeInstanceBusy
+	}
+	h := w.Header()
+	copyResponseHeaders(h, header)
+	if location, query, ok := asyncLocation(backend, status, header); ok {
+		if status, started := s.startAsync(r, rs, g, location, query); started {
+			h.Set("Location", status)
+			held = true
+		}
+	}
+	if via := s.via(r); via == s.via11 && len(h[hdrVia]) == 0 {
+		h[hdrVia] = s.via11s // appendVia's answer, shared (len and cap 1: an append copies)
+	} else {
+		appendVia(h, via)
+	}
+	h[canonCID] = info(r).cidValues()
+	s.setDebugHeaders(h, r, dbg)
+	closeIfBodyUnread(h, r)
+	w.WriteHeader(status)
+	s.metrics.response(rs.desc.ID, status)
+	return outcome, held
 }
 
 // backendRequest builds the request to the instance: same method, path,

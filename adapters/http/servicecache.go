@@ -259,6 +259,27 @@ func (c *serviceCache) unpersisted(id string, tokens []waiter.Token) []waiter.So
 	return out
 }
 
+// hasUnpersisted reports whether persistSources would touch the store
+// for tokens: the service's stored source tokens are not loaded yet, or
+// one of tokens is not stored at its version. It allocates nothing.
+func (c *serviceCache) hasUnpersisted(id string, tokens []waiter.Token) bool {
+	if len(tokens) == 0 {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.rec(id)
+	if !r.sourcesLoaded {
+		return true
+	}
+	for _, t := range tokens {
+		if etag, ok := r.persisted[t.Name]; !ok || etag != t.ETag {
+			return true
+		}
+	}
+	return false
+}
+
 // markPersisted records that the store holds refs for id.
 func (c *serviceCache) markPersisted(id string, refs []waiter.SourceToken) {
 	c.mu.Lock()
