@@ -21,6 +21,9 @@ func (o OneUser) Authenticate(*http.Request) (Principal, error) {
 	return Principal{User: o.User, Method: "one-user"}, nil
 }
 
+// AuthenticatesLocally: OneUser answers without a wait (LocalAuthenticator).
+func (OneUser) AuthenticatesLocally() bool { return true }
+
 // AuthError is an authentication failure (the domain's type): its
 // Challenges are the www-authenticate values the 401 offers.
 type AuthError = waiter.AuthError

@@ -181,6 +181,17 @@ func (s *Split) Free() {
 	splits.Put(s)
 }
 
+// Prefill gives a new s bytes a front already read from its connection
+// (the router's event loop, handing a connection to the goroutine
+// front): they are guarded, routed and read before any s reads itself.
+func (s *Split) Prefill(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	s.acquire()
+	s.buf = append([]byte(nil), p...) // not pooled: a handoff is rare
+}
+
 func (s *Split) Read(p []byte) (int, error) {
 	for {
 		if s.ready > 0 {

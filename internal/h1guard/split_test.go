@@ -281,3 +281,37 @@ func TestSplitIdle(t *testing.T) {
 		}
 	}
 }
+
+// Bytes given to Prefill are guarded and read before the connection's:
+// a front that read a head itself hands the connection on with it.
+func TestSplitPrefill(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	defer server.Close()
+	routed := 0
+	s := NewSplit(server, func(*Head) bool { routed++; return true }, 1<<16)
+	defer s.Free()
+	s.Prefill([]byte("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HT"))
+	go func() { _, _ = client.Write([]byte("TP/1.1\r\nHost: x\r\n\r\n")) }()
+	want := "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+	got := make([]byte, 0, len(want))
+	buf := make([]byte, 64)
+	for len(got) < len(want) {
+		n, err := s.Read(buf)
+		if err != nil {
+			t.Fatalf("Read after %q: %v", got, err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if string(got) != want || routed != 2 {
+		t.Fatalf("read %q with %d heads routed, want %q and 2", got, routed, want)
+	}
+	smuggled := NewSplit(server, func(*Head) bool { return true }, 1<<16)
+	defer smuggled.Free()
+	smuggled.Prefill([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"))
+	if _, err := smuggled.Read(buf); err == nil {
+		// The guard refuses the head: the read answers the refusal
+		// (ErrRefused or the like), never the head itself.
+		t.Fatalf("a prefilled smuggling head was read: %q", buf)
+	}
+}

@@ -95,6 +95,11 @@ type Config struct {
 	// port with the fast front (internal/h1serve) instead of net/http's
 	// server; everything else still goes to net/http (default true).
 	FastHTTP1 bool `yaml:"fast-http1"`
+	// EventLoop serves the fast front's connections on event loops, one
+	// per core (cmd/waiter/internal/loopfront), which hand the goroutine
+	// front whatever they do not serve; only with fast-http1 (default
+	// false).
+	EventLoop bool `yaml:"event-loop"`
 	// APIBodyTimeout bounds receiving the body of an API request such as
 	// POST /token (default 60s; then 408 and the connection closes).
 	APIBodyTimeout time.Duration `yaml:"api-body-timeout"`
@@ -314,6 +319,7 @@ func Default() Config {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		FastHTTP1:         true,
+		EventLoop:         true,
 		APIBodyTimeout:    60 * time.Second,
 		APIWriteTimeout:   60 * time.Second,
 		MaxAPIBodyBytes:   1 << 20,

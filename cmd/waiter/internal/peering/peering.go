@@ -80,13 +80,17 @@ func (p *Peering) Close() { p.net.Close() }
 func (p *Peering) Wrap(api http.Handler) http.Handler {
 	inter := p.net.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, peers.Prefix) {
+		if Intercepts(r) {
 			inter.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)
 	})
 }
+
+// Intercepts reports whether Wrap's handler serves r itself (an
+// inter-router call) rather than the api.
+func Intercepts(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, peers.Prefix) }
 
 // errNotBound answers peers before the driver is bound.
 var errNotBound = errors.New("router starting")

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/loopfront"
 	"github.com/waiter-go/waiter/internal/connpark"
 	"github.com/waiter-go/waiter/internal/h1guard"
 	"github.com/waiter-go/waiter/internal/h1serve"
@@ -42,6 +44,10 @@ type front struct {
 	// supported.
 	lot *connpark.Lot
 
+	// loops, when set (the event-loop setting), take every new
+	// connection; they hand the ones they do not serve to dispatch.
+	loops *loopfront.Front
+
 	std       chan net.Conn
 	idle      chan net.Conn // to a worker waiting for its next connection
 	done      chan struct{}
@@ -63,7 +69,10 @@ var onFront func(*front)
 // idle connections soon costs its sockets and little more.
 const parkAfter = time.Second
 
-func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h http.Handler, log *slog.Logger) *front {
+// newFront builds the front; intercepts tells the requests h's wrappers
+// serve themselves instead of the edge (the loops hand those off).
+func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h http.Handler, intercepts func(*http.Request) bool,
+	log *slog.Logger) (*front, error) {
 	f := &front{
 		ln: ln, edge: edge, maxHead: cfg.MaxHeaderBytes,
 		fast: &h1serve.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
@@ -74,13 +83,53 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 			ConnContext: edge.ConnContext, RequestDone: edge.RequestDone},
 		std: make(chan net.Conn), idle: make(chan net.Conn), done: make(chan struct{}),
 	}
+	if cfg.EventLoop {
+		loops, err := loopfront.New(loopfront.Config{ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
+			MaxHeaderBytes: cfg.MaxHeaderBytes, Handoff: f.handedOff}, loopEdge{edge, intercepts})
+		if err != nil {
+			return nil, err
+		}
+		f.loops = loops
+	}
 	lot, err := connpark.New(f.dispatch, closeConn)
 	if err != nil {
 		log.Debug("waiter serve: idle connections keep their goroutines", "error", err)
-		return f
+		return f, nil
 	}
 	f.lot, f.fast.ParkAfter = lot, parkAfter
-	return f
+	return f, nil
+}
+
+// loopEdge is the edge as the loops see it: a request one of the
+// handler's wrappers serves is not theirs.
+type loopEdge struct {
+	*waiterhttp.Server
+	intercepts func(*http.Request) bool
+}
+
+func (e loopEdge) LoopRoutable(r *http.Request) bool {
+	return !e.intercepts(r) && e.Server.LoopRoutable(r)
+}
+
+// handedOff serves a connection the event loops gave up, from the bytes
+// they read of it (pending) on.
+func (f *front) handedOff(c net.Conn, pending []byte) {
+	s := h1guard.NewSplit(rawio.Wrap(c), f.route, f.maxHead)
+	s.HeadTimeout = f.fast.ReadHeaderTimeout
+	s.Prefill(pending)
+	f.dispatch(s)
+}
+
+// shutdown drains the fast front's connections (the loops' and the
+// goroutines'), closing those left when ctx ends.
+func (f *front) shutdown(ctx context.Context, log *slog.Logger) {
+	if f.loops != nil {
+		f.loops.Shutdown(ctx)
+	}
+	if err := f.fast.Shutdown(ctx); err != nil {
+		log.Warn("waiter serve: fast-path requests still running after the drain timeout; closing their connections", "error", err)
+	}
+	f.fast.Close()
 }
 
 // route takes a plain HTTP/1.1 head of a proxied request. A head that
@@ -125,6 +174,10 @@ func (f *front) run() {
 			return
 		}
 		backoff = 0
+		if f.loops != nil {
+			f.loops.Serve(c)
+			continue
+		}
 		f.dispatch(c)
 	}
 }

@@ -32,6 +32,11 @@ func startFrontRouter(t *testing.T, backend http.Handler, mutate ...func(*config
 	}
 }
 
+// goroutineFront turns the event loops off: the test is about the
+// goroutine front (internal/h1serve on goroutines, parked connections),
+// which the loops otherwise keep for what they hand off.
+func goroutineFront(c *config.Config) { c.EventLoop = false }
+
 // conn is one raw client connection.
 type rawConn struct {
 	t  *testing.T

@@ -31,7 +31,7 @@ func goroutinesIn(fn string) int {
 func TestIdleConnectionsParkAndServeAgain(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
-	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu))
+	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu), goroutineFront)
 	if fr == nil || fr.lot == nil {
 		t.Fatal("the router built no fast front that parks")
 	}
@@ -71,7 +71,7 @@ func TestParkedConnectionClosedAtItsIdleTimeout(t *testing.T) {
 	const idle = 2 * time.Second // longer than parkAfter, so the connection parks first
 	var mu sync.Mutex
 	var seen []string
-	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu), func(c *config.Config) { c.IdleTimeout = idle })
+	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu), goroutineFront, func(c *config.Config) { c.IdleTimeout = idle })
 	host := strings.TrimPrefix(rt.url, "http://")
 	rc := dialRaw(t, host)
 	sent := time.Now() // the router's idle time starts later than this
@@ -100,7 +100,7 @@ func TestParkedConnectionClosedAtItsIdleTimeout(t *testing.T) {
 func TestStopClosesParkedConnections(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
-	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu))
+	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu), goroutineFront)
 	host := strings.TrimPrefix(rt.url, "http://")
 	rc := dialRaw(t, host)
 	rc.send("GET /stop HTTP/1.1\r\nHost: " + host + "\r\n" + frontSvc + "\r\n")

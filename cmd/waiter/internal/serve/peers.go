@@ -76,6 +76,13 @@ func (n *peerNet) start(ctx context.Context, drv *router.Driver) (wait func()) {
 	}
 }
 
+// intercepts reports whether handler's wrapper serves r itself, not the
+// edge (the event loops leave those requests to the goroutine front,
+// which runs the wrapper).
+func (n *peerNet) intercepts(r *http.Request) bool {
+	return n != nil && peering.Intercepts(r)
+}
+
 // handler serves the inter-router endpoints beside the edge.
 func (n *peerNet) handler(edge http.Handler) http.Handler {
 	if n == nil {

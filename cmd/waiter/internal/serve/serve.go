@@ -19,7 +19,6 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
-	"github.com/waiter-go/waiter/internal/h1serve"
 	"github.com/waiter-go/waiter/internal/logthrottle"
 )
 
@@ -219,17 +218,22 @@ func Run(ctx context.Context, opts Options) error {
 	// Request heads that could be framed two ways (request smuggling)
 	// are refused before net/http reads them (internal/h1guard). The TLS
 	// listener is not wrapped: net/http needs its *tls.Conn for HTTP/2.
-	var fast *h1serve.Server
+	var fr *front
 	stdLn := ln
 	if cfg.FastHTTP1 {
 		// The fast front's connections carry no names as sent: its
 		// handler is not h1guard.Handler's wrapper (route sends a head
 		// that needs them to net/http).
-		fr := newFront(ln, cfg, edge, handler, log)
+		var err error
+		if fr, err = newFront(ln, cfg, edge, handler, pn.intercepts, log); err != nil {
+			closeListeners()
+			stopScheduler(log, cfg, sched)
+			return fmt.Errorf("serve: %w", err)
+		}
 		if onFront != nil {
 			onFront(fr)
 		}
-		fast, stdLn = fr.fast, fr
+		stdLn = fr
 		go fr.run()
 	}
 	go func() { serveErr <- hs.Serve(h1guard.Listen(stdLn)) }()
@@ -250,7 +254,7 @@ func Run(ctx context.Context, opts Options) error {
 	case err := <-serveErr:
 		runErr = fmt.Errorf("serve: %w", err)
 	}
-	shutdown(log, cfg, edge, hs, fast, fresh, stopDriver, drvDone, sched)
+	shutdown(log, cfg, edge, hs, fr, fresh, stopDriver, drvDone, sched)
 	return runErr
 }
 
@@ -287,7 +291,7 @@ func (f *freshConns) closeAll() {
 // in-flight requests finish (bounded by drain-timeout, then their
 // connections are closed), the driver stops, the scheduler stops every
 // instance. The store is closed by Run's deferred Close.
-func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *http.Server, fast *h1serve.Server, fresh *freshConns,
+func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *http.Server, fr *front, fresh *freshConns,
 	stopDriver context.CancelFunc, drvDone <-chan struct{}, sched engine.Scheduler) {
 	log.Info("waiter serve: draining", "timeout", cfg.DrainTimeout.String())
 	edge.Drain()
@@ -297,11 +301,8 @@ func shutdown(log *slog.Logger, cfg config.Config, edge *waiterhttp.Server, hs *
 		log.Warn("waiter serve: requests still running after the drain timeout; closing their connections", "error", err)
 		_ = hs.Close()
 	}
-	if fast != nil {
-		if err := fast.Shutdown(drainCtx); err != nil {
-			log.Warn("waiter serve: fast-path requests still running after the drain timeout; closing their connections", "error", err)
-		}
-		fast.Close()
+	if fr != nil {
+		fr.shutdown(drainCtx, log)
 	}
 	// Shutdown does not wait for websockets (net/http forgets hijacked
 	// connections); they get what is left of the drain timeout, then are

@@ -40,7 +40,7 @@ const idleStackBound = 12 << 10
 func TestIdleConnectionStackStaysSmall(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
-	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu))
+	rt, fr := startFrontRouter(t, echoBackend(&seen, &mu), goroutineFront)
 	if fr == nil {
 		t.Fatal("the router built no fast front")
 	}

@@ -1,0 +1,385 @@
+//go:build linux
+
+package loopfront
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/waiter-go/waiter"
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter/internal/h1serve"
+)
+
+// client is a client connection in a loop: the bytes read from it and
+// not served yet, the answers not written yet, and the request it is
+// serving.
+type client struct {
+	l  *loop
+	nc net.Conn
+	fd int
+	deadline
+
+	in  []byte
+	out []byte
+	// head is the length of the head being served at the start of in (0:
+	// none); headStart when the first byte of a head not whole yet came.
+	head      int
+	headStart time.Time
+
+	base   http.Request // every request's context and remote address
+	parser h1serve.Head
+	resp   h1serve.Buffered
+	call   *waiterhttp.LoopCall
+	notify func(waiter.Grant, error) // c.admission, made once
+
+	state cstate
+	seq   uint64   // the request's number: a dial's result for an older one is stale
+	be    *backend // the instance's connection serving the request
+	// closeAfter: close once out is written; handing: hand the
+	// connection off then; reading: EPOLLIN is on; writing: EPOLLOUT is.
+	closeAfter, handing, reading, writing, dead bool
+}
+
+type cstate uint8
+
+const (
+	cIdle     cstate = iota // no request in progress
+	cQueued                 // waiting for the engine's admission
+	cDialing                // waiting for a connection to the instance
+	cExchange               // the instance's connection has the request
+)
+
+// Bounds on what a client holds: past maxIn bytes read ahead of the
+// request being served, the loop stops reading it until that request
+// ends; past maxOut bytes not yet written to it, the instance's
+// connection is not read until they are.
+const (
+	maxIn    = 64 << 10
+	maxOut   = 256 << 10
+	readSize = 16 << 10
+)
+
+// adopt takes a new connection into the loop; one whose descriptor the
+// loop cannot use goes to the goroutine front as it is.
+func (l *loop) adopt(nc net.Conn) {
+	fd, ok := fdOf(nc)
+	if !ok {
+		l.f.handoffs.Add(1)
+		l.f.cfg.Handoff(nc, nil)
+		return
+	}
+	c := &client{l: l, nc: nc, fd: fd, reading: true, call: l.f.edge.NewLoopCall()}
+	c.base = http.Request{RemoteAddr: nc.RemoteAddr().String()}
+	c.base = *c.base.WithContext(l.f.edge.ConnContext(context.Background()))
+	c.notify = c.admission
+	if err := l.add(fd, c); err != nil {
+		l.f.handoffs.Add(1)
+		l.f.cfg.Handoff(nc, nil)
+		return
+	}
+	l.clients++
+	c.idle()
+}
+
+func (c *client) timer() *deadline { return &c.deadline }
+
+// readable reads what the client sent, then serves it.
+func (c *client) readable() {
+	for len(c.in) < maxIn+c.head {
+		if cap(c.in)-len(c.in) < readSize {
+			c.in = append(c.in, make([]byte, readSize)...)[:len(c.in)]
+		}
+		room := cap(c.in) - len(c.in)
+		n, e := rawIO(syscall.SYS_READ, c.fd, c.in[len(c.in):cap(c.in)])
+		if n > 0 {
+			c.in = c.in[:len(c.in)+n]
+			if n < room {
+				break // drained: the set is level-triggered
+			}
+			continue
+		}
+		if e == syscall.EAGAIN {
+			break
+		}
+		c.gone() // closed, or the socket failed
+		return
+	}
+	if len(c.in) >= maxIn+c.head && c.state != cIdle && c.reading {
+		// Enough read ahead: wait for the request in progress.
+		c.reading = false
+		c.l.interest(c.fd, false, c.writing)
+	}
+	if c.state == cIdle {
+		c.next()
+	}
+}
+
+// writable writes what is pending.
+func (c *client) writable() {
+	out := c.out
+	c.out = c.out[:0]
+	c.write(out)
+	if len(c.out) > 0 {
+		return
+	}
+	c.writing = false
+	c.l.interest(c.fd, c.reading, false)
+	c.drained()
+}
+
+// drained goes on once the client's output is written.
+func (c *client) drained() {
+	switch {
+	case c.closeAfter:
+		c.close()
+	case c.handing:
+		c.handoff()
+	case c.be != nil && c.be.paused:
+		c.be.resume()
+	case c.state == cIdle:
+		c.next()
+	}
+}
+
+// write sends p to the client now, keeping what the socket does not take
+// for when it is writable.
+func (c *client) write(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if len(c.out) > 0 {
+		c.out = append(c.out, p...)
+		return
+	}
+	for len(p) > 0 {
+		n, e := rawIO(syscall.SYS_WRITE, c.fd, p)
+		if n > 0 {
+			p = p[n:]
+			continue
+		}
+		if e == syscall.EAGAIN {
+			break
+		}
+		return // a failed socket: its read side reports it
+	}
+	if len(p) > 0 {
+		c.out = append(c.out, p...)
+		c.writing = true
+		c.l.interest(c.fd, c.reading, true)
+	}
+}
+
+// idle waits for the next request (its first bytes, within IdleTimeout).
+func (c *client) idle() {
+	c.headStart = time.Time{}
+	var at time.Time
+	if d := c.l.f.cfg.IdleTimeout; d > 0 {
+		at = c.l.clock().Add(d)
+	}
+	c.l.timers.set(c, at)
+}
+
+// next serves the next request read from the client, once it is whole.
+func (c *client) next() {
+	if c.dead || c.closeAfter || c.handing || len(c.out) > maxOut {
+		return
+	}
+	if !c.reading {
+		c.reading = true
+		c.l.interest(c.fd, true, c.writing)
+	}
+	if len(c.in) == 0 {
+		c.idle()
+		return
+	}
+	cfg := &c.l.f.cfg
+	if bytes.Index(c.in, crlfcrlf) < 0 {
+		if len(c.in) > cfg.MaxHeaderBytes {
+			c.handoff() // the goroutine front refuses it
+			return
+		}
+		if c.headStart.IsZero() {
+			c.headStart = c.l.clock()
+			var at time.Time
+			if cfg.ReadHeaderTimeout > 0 {
+				at = c.headStart.Add(cfg.ReadHeaderTimeout)
+			}
+			c.l.timers.set(c, at)
+		}
+		return
+	}
+	c.l.timers.set(c, time.Time{})
+	r, n, ok := c.parser.Parse(c.in, &c.base)
+	if !ok || !c.l.f.edge.LoopRoutable(r) {
+		c.handoff()
+		return
+	}
+	c.head, c.seq = n, c.seq+1
+	c.resp.Reset(r)
+	switch c.call.Begin(c.resp.Writer(), r, c.notify) {
+	case waiterhttp.LoopHandoff:
+		c.resp.Release()
+		c.head = 0
+		c.handoff()
+	case waiterhttp.LoopAnswered:
+		c.answered(waiterhttp.LoopComplete)
+	case waiterhttp.LoopQueued:
+		c.state = cQueued
+	case waiterhttp.LoopForward:
+		c.forward()
+	}
+}
+
+var crlfcrlf = []byte("\r\n\r\n")
+
+// admission is the notify of a queued request's admission: it runs on
+// the engine's goroutine, and posts the answer to the loop.
+func (c *client) admission(g waiter.Grant, err error) {
+	c.l.post(mail{call: c, grant: g, err: err})
+}
+
+// admitted takes a queued request's admission, on the loop.
+func (c *client) admitted(_ uint64, g waiter.Grant, err error) {
+	if c.dead || c.state != cQueued {
+		return // withdrawn: CancelAdmission ran before the client went
+	}
+	switch c.call.Admitted(g, err) {
+	case waiterhttp.LoopForward:
+		c.forward()
+	default:
+		c.answered(waiterhttp.LoopComplete)
+	}
+}
+
+// forward sends the request to its instance on an idle pooled
+// connection, or dials one.
+func (c *client) forward() {
+	addr := c.call.Backend()
+	if b := c.l.takeIdle(addr); b != nil {
+		c.send(b)
+		return
+	}
+	c.dial(addr)
+}
+
+// dial connects to the instance off the loop; the loop gets the
+// connection through its mailbox.
+func (c *client) dial(addr string) {
+	c.state = cDialing
+	l, seq, timeout := c.l, c.seq, c.call.ConnectTimeout()
+	go func() {
+		nc, err := net.DialTimeout("tcp", addr, timeout)
+		l.post(mail{dial: true, call: c, seq: seq, dialed: nc, err: err})
+	}()
+}
+
+// dialed takes a dial's result, on the loop.
+func (c *client) dialed(seq uint64, nc net.Conn, err error) {
+	if c.dead || c.state != cDialing || seq != c.seq {
+		if nc != nil {
+			_ = nc.Close()
+		}
+		return
+	}
+	if err != nil {
+		c.call.Failed(waiterhttp.LoopConnectFailed, err)
+		c.answered(waiterhttp.LoopComplete)
+		return
+	}
+	b, err := c.l.newBackend(nc, c.call.Backend())
+	if err != nil {
+		c.call.Failed(waiterhttp.LoopConnectFailed, err)
+		c.answered(waiterhttp.LoopComplete)
+		return
+	}
+	b.fresh = true
+	c.send(b)
+}
+
+// send writes the request to the instance's connection b.
+func (c *client) send(b *backend) {
+	c.state, c.be = cExchange, b
+	b.start(c)
+}
+
+// answered ends the request: what the writer holds goes to the client,
+// the call finishes (end says how), and the next request is served.
+func (c *client) answered(end waiterhttp.LoopEnd) {
+	if end == waiterhttp.LoopComplete {
+		out, closeAfter := c.resp.Finish()
+		c.write(out)
+		c.closeAfter = c.closeAfter || closeAfter
+	} else {
+		// Aborted: what was framed goes out, but no end of the body: the
+		// client sees a broken transfer, not a short one.
+		c.write(c.resp.Take())
+		c.closeAfter = true
+	}
+	c.call.Finish(end)
+	c.resp.Release()
+	c.l.f.served.Add(1)
+	c.in = c.in[:copy(c.in, c.in[c.head:])]
+	c.head, c.state, c.be = 0, cIdle, nil
+	if len(c.out) == 0 {
+		c.drained()
+	}
+}
+
+// gone handles a client that closed or failed: its request, if any, ends
+// as the client's error.
+func (c *client) gone() {
+	if c.state != cIdle {
+		if c.be != nil {
+			c.be.close()
+			c.be = nil
+		}
+		c.call.Finish(waiterhttp.LoopClientGone)
+		c.resp.Release()
+		c.state = cIdle
+	}
+	c.close()
+}
+
+// abort ends the client as the loop stops.
+func (c *client) abort() { c.gone() }
+
+// expire: a head that did not come whole in time, or an idle connection
+// past its idle timeout, is closed (as the goroutine front does).
+func (c *client) expire(time.Time) {
+	if c.state == cIdle {
+		c.close()
+	}
+}
+
+// close takes the client out of its loop and closes it.
+func (c *client) close() {
+	if c.dead {
+		return
+	}
+	c.dead, c.deadline.gone = true, true
+	c.l.remove(c.fd)
+	c.l.clients--
+	_ = c.nc.Close()
+	c.in, c.out = nil, nil
+}
+
+// handoff gives the connection, with what was read of it, to the
+// goroutine front once what the loop wrote to it is out.
+func (c *client) handoff() {
+	if len(c.out) > 0 {
+		c.handing = true
+		return
+	}
+	c.dead, c.deadline.gone = true, true
+	c.l.remove(c.fd)
+	c.l.clients--
+	pending := c.in
+	c.in = nil
+	c.l.f.handoffs.Add(1)
+	c.l.f.cfg.Handoff(c.nc, pending)
+}

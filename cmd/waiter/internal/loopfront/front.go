@@ -1,0 +1,121 @@
+//go:build linux
+
+package loopfront
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+)
+
+// Edge is what the loops ask of the router's HTTP edge
+// (waiterhttp.Server).
+type Edge interface {
+	NewLoopCall() *waiterhttp.LoopCall
+	LoopRoutable(r *http.Request) bool
+	ConnContext(ctx context.Context) context.Context
+}
+
+// Config configures a Front.
+type Config struct {
+	// Loops is the number of event loops (default: one per CPU the
+	// runtime uses).
+	Loops int
+	// ReadHeaderTimeout bounds receiving a request's head from its first
+	// byte; IdleTimeout a keep-alive connection's wait for its next
+	// request. Zero: none.
+	ReadHeaderTimeout, IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a head the loop holds; a larger one goes to
+	// the goroutine front, which refuses it.
+	MaxHeaderBytes int
+	// Handoff serves a connection the loops give up, from the bytes
+	// already read from it (pending) on: the goroutine front.
+	Handoff func(c net.Conn, pending []byte)
+}
+
+// Front spreads connections over its loops.
+type Front struct {
+	cfg   Config
+	edge  Edge
+	loops []*loop
+	next  atomic.Uint64
+	wg    sync.WaitGroup
+	once  sync.Once
+	// served counts requests the loops answered, handoffs connections
+	// they gave to the goroutine front (tests, metrics).
+	served, handoffs atomic.Int64
+}
+
+// New starts a Front's loops.
+func New(cfg Config, edge Edge) (*Front, error) {
+	if cfg.Loops <= 0 {
+		cfg.Loops = runtime.GOMAXPROCS(0)
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = 1 << 20
+	}
+	f := &Front{cfg: cfg, edge: edge}
+	for range cfg.Loops {
+		l, err := newLoop(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("loopfront: %w", err)
+		}
+		f.loops = append(f.loops, l)
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			l.run()
+		}()
+	}
+	return f, nil
+}
+
+// Serve gives c, a new connection, to a loop.
+func (f *Front) Serve(c net.Conn) {
+	f.loops[f.next.Add(1)%uint64(len(f.loops))].post(mail{adopt: c})
+}
+
+// Shutdown drains the loops: idle connections close at once, the others
+// after the request in progress; once ctx ends, those left are closed
+// too (their requests end as the client's error). It returns when the
+// loops have stopped.
+func (f *Front) Shutdown(ctx context.Context) {
+	f.once.Do(func() {
+		for _, l := range f.loops {
+			l.post(mail{drain: true})
+		}
+	})
+	done := make(chan struct{})
+	go func() {
+		f.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	f.Close()
+}
+
+// Close stops the loops at once, closing every connection they hold, and
+// waits for them.
+func (f *Front) Close() {
+	for _, l := range f.loops {
+		l.post(mail{stop: true})
+	}
+	f.wg.Wait()
+}
+
+// Served is how many requests the loops answered; Handoffs how many
+// connections they gave to the goroutine front.
+func (f *Front) Served() int64   { return f.served.Load() }
+func (f *Front) Handoffs() int64 { return f.handoffs.Load() }

@@ -1,0 +1,342 @@
+//go:build linux
+
+package loopfront
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/waiter-go/waiter"
+	"golang.org/x/sys/unix"
+)
+
+// loop is one event loop: its epoll set, the sockets in it by file
+// descriptor (only the loop's goroutine touches them), its pool of idle
+// backend connections, its timers and its mailbox.
+type loop struct {
+	f      *Front
+	epfd   int
+	epfile *os.File
+	rc     syscall.RawConn // epfile's, on the runtime's poller
+	evfd   int             // the mailbox's eventfd, in the set
+	socks  map[int]sock
+	idle   map[string][]*backend // idle backend connections, by address
+	events []syscall.EpollEvent
+	timers timers
+	// waitUntil is the deadline set on epfile (zero: none).
+	waitUntil time.Time
+	now       time.Time // read once per round of events
+	clients   int       // client connections in the loop
+	// draining: no new connections; each ends after its request in
+	// progress, and the loop stops once none is left. stopped: the loop
+	// ends now.
+	draining, stopped bool
+
+	mu     sync.Mutex
+	mail   []mail // posted from other goroutines (mu)
+	closed bool   // the loop has stopped: mail is refused (mu)
+	box    []mail // the loop's copy of mail, reused
+}
+
+// sock is a client or backend connection in a loop.
+type sock interface {
+	readable()
+	writable()
+	timed
+}
+
+// mail is what other goroutines post to a loop: a new connection, an
+// admission's answer, a dialed backend connection, or stop.
+type mail struct {
+	adopt  net.Conn
+	call   *client // an admission's answer or a dial's result is for it
+	seq    uint64  // the client's request the answer is for
+	grant  waiter.Grant
+	err    error
+	dialed net.Conn
+	dial   bool
+	drain  bool
+	stop   bool
+}
+
+// drop closes the connection m brings, which no loop takes.
+func (m mail) drop() {
+	if m.adopt != nil {
+		_ = m.adopt.Close()
+	}
+	if m.dialed != nil {
+		_ = m.dialed.Close()
+	}
+}
+
+func newLoop(f *Front) (*loop, error) {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	// Non-blocking, so that os.NewFile puts it on the runtime's poller:
+	// the loop waits for its events as a goroutine waits for a socket,
+	// with no thread blocked in epoll_wait, and with a deadline for its
+	// timers.
+	if err := syscall.SetNonblock(epfd, true); err != nil {
+		_ = syscall.Close(epfd)
+		return nil, err
+	}
+	file := os.NewFile(uintptr(epfd), "loopfront-epoll")
+	rc, err := file.SyscallConn()
+	if err != nil {
+		_ = file.Close()
+		return nil, err
+	}
+	evfd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		_ = file.Close()
+		return nil, err
+	}
+	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, evfd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(evfd)}); err != nil {
+		_ = file.Close()
+		_ = syscall.Close(evfd)
+		return nil, err
+	}
+	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{},
+		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256)}, nil
+}
+
+// post hands m to the loop from any goroutine (an admission's notify
+// runs under the engine's lock: this never blocks).
+func (l *loop) post(m mail) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		m.drop()
+		return
+	}
+	l.mail = append(l.mail, m)
+	first := len(l.mail) == 1
+	l.mu.Unlock()
+	if first {
+		var one = [8]byte{1}
+		_, _ = syscall.Write(l.evfd, one[:])
+	}
+}
+
+// run serves the loop's events until it is stopped.
+func (l *loop) run() {
+	defer l.shutdown()
+	l.now = time.Now()
+	for !l.stopped {
+		n := l.wait()
+		l.now = time.Now()
+		for _, ev := range l.events[:n] {
+			fd := int(ev.Fd)
+			if fd == l.evfd {
+				l.readMail()
+				continue
+			}
+			s := l.socks[fd]
+			if s == nil {
+				continue // closed by an earlier event of this round
+			}
+			if ev.Events&syscall.EPOLLOUT != 0 {
+				s.writable()
+			}
+			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 && l.socks[fd] == s {
+				s.readable()
+			}
+		}
+		l.timers.run(l.now)
+		if l.draining && l.clients == 0 {
+			l.stopped = true
+		}
+	}
+}
+
+// clock is the time of the round of events being served.
+func (l *loop) clock() time.Time { return l.now }
+
+// drain closes the idle connections and has the others close after
+// their request in progress.
+func (l *loop) drain() {
+	l.draining = true
+	for _, s := range l.socks {
+		switch s := s.(type) {
+		case *client:
+			s.closeAfter = true
+			if s.state == cIdle && len(s.out) == 0 {
+				s.close()
+			}
+		case *backend:
+			if s.cl == nil {
+				s.close()
+			}
+		}
+	}
+	if l.clients == 0 {
+		l.stopped = true
+	}
+}
+
+// wait returns the number of ready events in l.events: it polls the
+// set without blocking (a raw system call, which leaves the scheduler
+// alone) and, when nothing is ready, waits on the runtime's poller for
+// the set to be, or for the earliest timer.
+func (l *loop) wait() int {
+	for {
+		n, err := l.poll()
+		if err != nil {
+			panic("loopfront: epoll_wait: " + err.Error())
+		}
+		if n > 0 {
+			return n
+		}
+		at, ok := l.timers.next()
+		if !ok {
+			at = time.Time{}
+		}
+		if !at.Equal(l.waitUntil) {
+			_ = l.epfile.SetReadDeadline(at)
+			l.waitUntil = at
+		}
+		err = l.rc.Read(func(uintptr) bool {
+			n, err = l.poll()
+			return n > 0 || err != nil
+		})
+		if n > 0 {
+			return n
+		}
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			panic("loopfront: waiting for events: " + err.Error())
+		}
+		// A timer is due.
+		l.now = time.Now()
+		l.timers.run(l.now)
+		if l.stopped || (l.draining && l.clients == 0) {
+			l.stopped = true
+			return 0
+		}
+	}
+}
+
+// poll is a non-blocking epoll_wait into l.events.
+func (l *loop) poll() (int, error) {
+	for {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
+		if e == syscall.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, e
+		}
+		return int(r), nil
+	}
+}
+
+// readMail serves what was posted.
+func (l *loop) readMail() {
+	var b [8]byte
+	_, _ = syscall.Read(l.evfd, b[:])
+	l.mu.Lock()
+	l.box, l.mail = l.mail, l.box[:0]
+	l.mu.Unlock()
+	for i := range l.box {
+		m := &l.box[i]
+		switch {
+		case m.stop:
+			l.stopped = true
+		case m.drain:
+			l.drain()
+		case m.adopt != nil:
+			if l.draining {
+				_ = m.adopt.Close()
+			} else {
+				l.adopt(m.adopt)
+			}
+		case m.dial:
+			m.call.dialed(m.seq, m.dialed, m.err)
+		case m.call != nil:
+			m.call.admitted(m.seq, m.grant, m.err)
+		}
+		*m = mail{}
+	}
+}
+
+// add puts fd in the set, for reading.
+func (l *loop) add(fd int, s sock) error {
+	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
+		return err
+	}
+	l.socks[fd] = s
+	return nil
+}
+
+// interest sets what fd is watched for.
+func (l *loop) interest(fd int, in, out bool) {
+	var ev uint32 = syscall.EPOLLRDHUP
+	if in {
+		ev |= syscall.EPOLLIN
+	}
+	if out {
+		ev |= syscall.EPOLLOUT
+	}
+	_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, fd, &syscall.EpollEvent{Events: ev, Fd: int32(fd)})
+}
+
+// remove takes fd out of the set.
+func (l *loop) remove(fd int) {
+	_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
+	delete(l.socks, fd)
+}
+
+// shutdown closes what the loop holds once it is stopped.
+func (l *loop) shutdown() {
+	for _, s := range l.socks {
+		switch s := s.(type) {
+		case *client:
+			s.abort()
+		case *backend:
+			s.close()
+		}
+	}
+	l.mu.Lock()
+	l.closed = true
+	for _, m := range l.mail {
+		m.drop()
+	}
+	l.mail = nil
+	l.mu.Unlock()
+	_ = l.epfile.Close()
+	_ = syscall.Close(l.evfd)
+}
+
+// fdOf is c's file descriptor, which stays valid while c is open.
+func fdOf(c net.Conn) (int, bool) {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return -1, false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1, false
+	}
+	fd := -1
+	if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil {
+		return -1, false
+	}
+	return fd, true
+}
+
+// rawIO reads or writes p on the non-blocking fd as a raw system call:
+// it never blocks (EAGAIN instead), so it needs none of the scheduler's
+// bookkeeping around a call that might.
+func rawIO(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
+	r, _, e := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), 0
+}

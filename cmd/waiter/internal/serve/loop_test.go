@@ -1,0 +1,307 @@
+//go:build linux
+
+package serve
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+)
+
+// loopBackend answers in every shape an instance can: the event loops
+// must relay each exactly as the goroutine front does.
+func loopBackend() http.Handler {
+	big := strings.Repeat("<p>loop</p>", 1000)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/small":
+			w.Header().Set("X-Seen-Via", r.Header.Get("Via"))
+			w.Header().Set("X-Seen-Cid", boolWord(r.Header.Get("X-Cid") != ""))
+			w.Header().Set("X-Seen-Token", r.Header.Get("X-Waiter-Token"))
+			_, _ = io.WriteString(w, "hello "+r.Method+" "+r.URL.RequestURI())
+		case "/big":
+			_, _ = io.WriteString(w, big) // chunked: longer than net/http buffers
+		case "/stream":
+			w.Header().Set("Content-Type", "text/plain")
+			for i := range 3 {
+				_, _ = fmt.Fprintf(w, "part %d\n", i)
+				w.(http.Flusher).Flush()
+			}
+			w.Header().Set(http.TrailerPrefix+"X-Parts", "3")
+		case "/sniff":
+			w.Header()["Date"] = nil
+			_, _ = io.WriteString(w, "<html><body>sniff me</body></html>")
+		case "/nocontent":
+			w.WriteHeader(http.StatusNoContent)
+		case "/slow":
+			time.Sleep(200 * time.Millisecond)
+			_, _ = io.WriteString(w, "slow")
+		case "/busy":
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "busy")
+		case "/close":
+			w.Header().Set("Connection", "close")
+			_, _ = io.WriteString(w, "bye")
+		case "/hop":
+			w.Header().Set("Keep-Alive", "timeout=5")
+			w.Header().Set("Proxy-Authenticate", "x")
+			w.Header().Set("X-Kept", "yes")
+			_, _ = io.WriteString(w, "hop")
+		case "/broken":
+			w.Header().Set("Content-Length", "100")
+			_, _ = io.WriteString(w, "short")
+			panic(http.ErrAbortHandler)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+func boolWord(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// loopAnswer is what a client sees of one answer, less what differs
+// between any two answers (Date, the correlation id).
+type loopAnswer struct {
+	Status  int
+	Header  http.Header
+	Body    string
+	Trailer http.Header
+	Chunked bool
+	Close   bool
+	Err     string
+}
+
+// exchangeLoop sends raw on a new connection to host and reads n
+// answers.
+func exchangeLoop(t *testing.T, host, raw, method string, n int) []loopAnswer {
+	t.Helper()
+	c, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	var out []loopAnswer
+	for range n {
+		resp, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			out = append(out, loopAnswer{Err: "no answer"})
+			break
+		}
+		b, err := io.ReadAll(resp.Body)
+		a := loopAnswer{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Trailer: resp.Trailer,
+			Chunked: len(resp.TransferEncoding) > 0, Close: resp.Close}
+		if err != nil {
+			a.Err = "body broken"
+		}
+		for _, k := range []string{"Date", "X-Cid"} {
+			if len(a.Header[k]) != 1 && k == "X-Cid" {
+				a.Err = "x-cid: " + strings.Join(a.Header[k], ",")
+			}
+			a.Header.Del(k)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// The event loops answer every shape of request and answer they serve
+// as the goroutine front does (status, headers, framing, body, trailers,
+// whether the connection stays open), and serve them: none is handed off.
+func TestEventLoopAnswersAsGoroutineFront(t *testing.T) {
+	loopRt, loopFr := startFrontRouter(t, loopBackend())
+	goRt, _ := startFrontRouter(t, loopBackend(), goroutineFront)
+	if loopFr == nil || loopFr.loops == nil {
+		t.Fatal("the router built no event loops")
+	}
+	svc := func(name string) string {
+		return "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	}
+	// An instance that is busy or fails is ejected for a while: those
+	// cases have services of their own.
+	name := func(path string) string {
+		if path == "/busy" || path == "/broken" {
+			return "loop" + strings.TrimPrefix(path, "/")
+		}
+		return "loop"
+	}
+	req := func(method, path string, extra ...string) string {
+		return method + " " + path + " HTTP/1.1\r\nHost: h\r\n" + svc(name(path)) + strings.Join(extra, "") + "\r\n"
+	}
+	hosts := map[string]string{"loop": strings.TrimPrefix(loopRt.url, "http://"), "goroutine": strings.TrimPrefix(goRt.url, "http://")}
+	// Start the services on each router (a service's first request
+	// queues, and is not compared: the loop hands a service not yet
+	// stored off).
+	for _, host := range hosts {
+		for _, path := range []string{"/small", "/busy", "/broken"} {
+			if a := exchangeLoop(t, host, req("GET", "/small")+strings.Replace(req("GET", path), path, "/small", 1), "GET", 2); a[1].Status != 200 {
+				t.Fatalf("starting the service for %s: %+v", path, a)
+			}
+		}
+	}
+	cases := []struct {
+		name, raw, method string
+		n                 int
+	}{
+		{"small", req("GET", "/small?q=1"), "GET", 1},
+		{"keep-alive", req("GET", "/small") + req("GET", "/big") + req("GET", "/small"), "GET", 3},
+		{"big", req("GET", "/big"), "GET", 1},
+		{"stream with trailers", req("GET", "/stream"), "GET", 1},
+		{"sniffed", req("GET", "/sniff"), "GET", 1},
+		{"204", req("GET", "/nocontent"), "GET", 1},
+		{"instance closes", req("GET", "/close") + req("GET", "/small"), "GET", 2},
+		{"hop-by-hop", req("GET", "/hop"), "GET", 1},
+		{"head", req("HEAD", "/small"), "HEAD", 1},
+		{"delete", req("DELETE", "/small"), "DELETE", 1},
+		{"client closes", req("GET", "/small", "Connection: close\r\n") + req("GET", "/small"), "GET", 2},
+		{"debug", req("GET", "/small", "x-waiter-debug: true\r\n"), "GET", 1},
+		{"not found", req("GET", "/nope"), "GET", 1},
+		{"busy", req("GET", "/busy"), "GET", 1},
+		{"broken", req("GET", "/broken"), "GET", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			served, handed := loopFr.loops.Served(), loopFr.loops.Handoffs()
+			want := exchangeLoop(t, hosts["goroutine"], c.raw, c.method, c.n)
+			got := exchangeLoop(t, hosts["loop"], c.raw, c.method, c.n)
+			normalizeDebug(want)
+			normalizeDebug(got)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("the loops answered\n%+v\nthe goroutine front answered\n%+v", got, want)
+			}
+			if h := loopFr.loops.Handoffs() - handed; h != 0 {
+				t.Errorf("%d connections handed off", h)
+			}
+			if s := loopFr.loops.Served() - served; s == 0 {
+				t.Errorf("the loops served none of the requests")
+			}
+		})
+	}
+}
+
+// normalizeDebug drops the debug headers' timings and router-specific
+// values, and the login cookies' values, which differ between any two
+// routers.
+func normalizeDebug(as []loopAnswer) {
+	for i := range as {
+		a := &as[i]
+		if a.Status >= 500 {
+			// Waiter's error page names the request's cid and time.
+			var lines []string
+			for _, l := range strings.Split(a.Body, "\n") {
+				if !strings.Contains(l, "CID:") && !strings.Contains(l, "Time:") {
+					lines = append(lines, l)
+				}
+			}
+			a.Body = strings.Join(lines, "\n")
+			a.Header.Del("Content-Length")
+		}
+		for i, v := range a.Header["Set-Cookie"] {
+			name, _, _ := strings.Cut(v, "=")
+			a.Header["Set-Cookie"][i] = name
+		}
+		for k := range a.Header {
+			if strings.HasPrefix(strings.ToLower(k), "x-waiter-") {
+				a.Header[k] = []string{"(set)"}
+			}
+		}
+	}
+}
+
+// A request that waits for an instance (all busy) waits on the loop,
+// and is sent once the engine grants it one; its client going away while
+// it waits withdraws it.
+func TestEventLoopQueuedRequest(t *testing.T) {
+	rt, fr := startFrontRouter(t, loopBackend())
+	host := strings.TrimPrefix(rt.url, "http://")
+	svc := "x-waiter-name: queue\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n" +
+		"x-waiter-concurrency-level: 1\r\nx-waiter-max-instances: 1\r\n"
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n" }
+	first := dialRaw(t, host)
+	first.send(get("/small")) // starts the service (handed off: not stored yet)
+	if status, _, _ := first.answer("GET"); status != 200 {
+		t.Fatalf("starting the service: %d", status)
+	}
+	served := fr.loops.Served()
+	slow := dialRaw(t, host)
+	slow.send(get("/slow")) // holds the one slot
+	time.Sleep(50 * time.Millisecond)
+	gone := dialRaw(t, host)
+	gone.send(get("/small")) // queues, then its client leaves
+	waiting := dialRaw(t, host)
+	waiting.send(get("/small")) // queues behind it
+	time.Sleep(20 * time.Millisecond)
+	_ = gone.c.Close()
+	if status, body, _ := slow.answer("GET"); status != 200 || body != "slow" {
+		t.Fatalf("slow request: %d %q", status, body)
+	}
+	if status, body, _ := waiting.answer("GET"); status != 200 || body != "hello GET /small" {
+		t.Fatalf("queued request: %d %q", status, body)
+	}
+	if n := fr.loops.Served() - served; n != 2 {
+		t.Errorf("the loops answered %d requests, want 2 (slow, queued; not the withdrawn one)", n)
+	}
+}
+
+// A request the loops do not serve (an API call, a body, env headers)
+// goes to the goroutine front with the connection, from its first byte,
+// and is answered as ever; the connection's later requests too.
+func TestEventLoopHandsOffWhatItDoesNotServe(t *testing.T) {
+	rt, fr := startFrontRouter(t, loopBackend())
+	host := strings.TrimPrefix(rt.url, "http://")
+	for _, c := range []struct{ name, raw string }{
+		{"api", "GET /status HTTP/1.1\r\nHost: router.test\r\n\r\nGET /status HTTP/1.1\r\nHost: router.test\r\n\r\n"},
+		{"body", "POST /small HTTP/1.1\r\nHost: h\r\nx-waiter-name: loop\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\nContent-Length: 2\r\n\r\nhi" +
+			"GET /status HTTP/1.1\r\nHost: router.test\r\n\r\n"},
+		{"split head", "GET /sta"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			handed := fr.loops.Handoffs()
+			rc := dialRaw(t, host)
+			rc.send(c.raw)
+			if c.name == "split head" {
+				time.Sleep(10 * time.Millisecond) // the head's rest comes in a later read
+				rc.send("tus HTTP/1.1\r\nHost: router.test\r\n\r\n")
+			}
+			for i := range strings.Count(c.raw, "HTTP/1.1") + strings.Count(c.name, "split") {
+				if status, body, _ := rc.answer("GET"); status != 200 {
+					t.Fatalf("answer %d: %d %q", i, status, body)
+				}
+			}
+			if fr.loops.Handoffs() == handed {
+				t.Error("no connection was handed off")
+			}
+		})
+	}
+}
+
+// The loops close an idle keep-alive connection after the idle timeout,
+// as the goroutine front does.
+func TestEventLoopIdleTimeout(t *testing.T) {
+	rt, _ := startFrontRouter(t, loopBackend(), func(c *config.Config) { c.IdleTimeout = 100 * time.Millisecond })
+	rc := dialRaw(t, strings.TrimPrefix(rt.url, "http://"))
+	start := time.Now()
+	if _, err := rc.br.ReadByte(); err == nil {
+		t.Fatal("the router wrote to an idle connection")
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond || waited > 5*time.Second {
+		t.Errorf("the idle connection closed after %v, want about 100ms", waited)
+	}
+}
