@@ -41,6 +41,10 @@ type LoopCall struct {
 	hdr     backendHeaders
 	// answerHdr is the instance's answer's header, reused.
 	answerHdr http.Header
+	// reqBuf is AppendRequest's output while appendHeader appends to it;
+	// addHeader is c.appendHeader, made once.
+	reqBuf    []byte
+	addHeader func(k, v string)
 }
 
 // LoopStep is what the front does next with a LoopCall.
@@ -91,27 +95,41 @@ const (
 func (s *Server) NewLoopCall() *LoopCall { return &LoopCall{s: s} }
 
 // LoopRoutable reports whether the event loop may serve a request with
-// this parsed head: proxied (not an API call), with no body, and no
-// header that describes env, metadata or params (their order as sent
-// matters, which only the goroutine front keeps).
+// this parsed head: proxied (not an API call), with no body, no Upgrade
+// or Expect, and no header that describes env, metadata or params
+// (their order as sent matters, which only the goroutine front keeps).
 func (s *Server) LoopRoutable(r *http.Request) bool {
 	if r.ContentLength != 0 || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
 		return false
 	}
+	if _, ok := r.Header["Upgrade"]; ok {
+		return false // a websocket or h2c: net/http (h1guard's Head.Plain refuses these too)
+	}
+	if _, ok := r.Header["Expect"]; ok {
+		return false
+	}
 	service := false
 	for k := range r.Header {
-		if len(k) < len("X-Waiter-") || !strings.EqualFold(k[:len("X-Waiter-")], "X-Waiter-") {
+		// Names are canonical (the parser's): X-Waiter-Env-..., or as
+		// the client spelled a name canonicalization leaves alone.
+		const prefix = "X-Waiter-"
+		if len(k) < len(prefix) || !strings.EqualFold(k[:len(prefix)], prefix) {
 			continue
 		}
-		rest := strings.ToLower(k[len("X-Waiter-"):])
-		if strings.HasPrefix(rest, "env-") || strings.HasPrefix(rest, "metadata-") || strings.HasPrefix(rest, "param-") {
+		rest := k[len(prefix):]
+		if hasPrefixFold(rest, "env-") || hasPrefixFold(rest, "metadata-") || hasPrefixFold(rest, "param-") {
 			return false
 		}
-		if rest != "debug" {
+		if !strings.EqualFold(rest, "debug") {
 			service = true
 		}
 	}
 	return s.Proxied(r.RequestURI, r.Host, service)
+}
+
+// hasPrefixFold is strings.HasPrefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // Begin starts serving r (parsed by the front, with the context
@@ -127,7 +145,7 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(wai
 	if !ok || !s.fastEnabled() {
 		return LoopHandoff
 	}
-	*c = LoopCall{s: s, answerHdr: c.answerHdr}
+	*c = LoopCall{s: s, answerHdr: c.answerHdr, addHeader: c.addHeader}
 	r, ri := withInfo(r, s.clock.Now())
 	if !s.authenticatesAtOnce(r, ri) {
 		return c.handoff(r)
@@ -167,7 +185,7 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(wai
 // nothing of it is kept.
 func (c *LoopCall) handoff(r *http.Request) LoopStep {
 	c.s.RequestDone(r.Context())
-	*c = LoopCall{s: c.s, answerHdr: c.answerHdr}
+	*c = LoopCall{s: c.s, answerHdr: c.answerHdr, addHeader: c.addHeader}
 	return LoopHandoff
 }
 
@@ -270,15 +288,12 @@ func (c *LoopCall) AppendRequest(dst []byte) []byte {
 		dst = append(dst, c.url.Host...)
 	}
 	dst = append(dst, "\r\n"...)
-	c.hdr.each(func(k, v string) {
-		if v == "" && k == "User-Agent" {
-			return // asks for no User-Agent (each), as the fast client sends none
-		}
-		dst = append(dst, k...)
-		dst = append(dst, ": "...)
-		dst = append(dst, v...)
-		dst = append(dst, "\r\n"...)
-	})
+	c.reqBuf = dst
+	if c.addHeader == nil {
+		c.addHeader = c.appendHeader
+	}
+	c.hdr.each(c.addHeader)
+	dst, c.reqBuf = c.reqBuf, nil
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		dst = append(dst, "Content-Length: 0\r\n"...)
 	}
@@ -287,6 +302,21 @@ func (c *LoopCall) AppendRequest(dst []byte) []byte {
 		c.sent = c.s.clock.Now()
 	}
 	return dst
+}
+
+// appendHeader is AppendRequest's backendHeaders.each: a method value
+// made once per call record, where a closure over dst was an allocation
+// per request.
+func (c *LoopCall) appendHeader(k, v string) {
+	if v == "" && k == "User-Agent" {
+		return // asks for no User-Agent (each), as the fast client sends none
+	}
+	dst := c.reqBuf
+	dst = append(dst, k...)
+	dst = append(dst, ": "...)
+	dst = append(dst, v...)
+	dst = append(dst, "\r\n"...)
+	c.reqBuf = dst
 }
 
 // AnswerHeader is the map Answer takes the instance's answer's header
@@ -371,7 +401,7 @@ func (c *LoopCall) Finish(end LoopEnd) {
 	}
 	s.RequestDone(c.r.Context())
 	clear(c.answerHdr)
-	*c = LoopCall{s: s, answerHdr: c.answerHdr}
+	*c = LoopCall{s: s, answerHdr: c.answerHdr, addHeader: c.addHeader}
 }
 
 // ConnectTimeout bounds the connect to the instance.

@@ -34,6 +34,7 @@ type backend struct {
 	headDone bool
 	head     h1resp.Head
 	fields   []h1resp.Field
+	vals     []string // backing of the answer header's one-value slices
 	left     int64
 	chunk    h1resp.Chunked
 	trailer  []byte
@@ -249,11 +250,19 @@ func (b *backend) parseHead() bool {
 	text := string(b.in[:b.head.N])
 	base := cap(b.in)
 	hdr := c.call.AnswerHeader()
-	for _, f := range b.head.Fields {
+	if cap(b.vals) < len(b.head.Fields) {
+		b.vals = make([]string, len(b.head.Fields))
+	}
+	vals := b.vals[:len(b.head.Fields)]
+	for i, f := range b.head.Fields {
 		name := text[base-cap(f.Name) : base-cap(f.Name)+len(f.Name)]
-		value := text[base-cap(f.Value) : base-cap(f.Value)+len(f.Value)]
+		vals[i] = text[base-cap(f.Value) : base-cap(f.Value)+len(f.Value)]
 		k := headername.Canonical(name)
-		hdr[k] = append(hdr[k], value)
+		if vv, ok := hdr[k]; ok {
+			hdr[k] = append(vv[:len(vv):len(vv)], vals[i]) // a repeated field: a slice of its own
+			continue
+		}
+		hdr[k] = vals[i : i+1 : i+1]
 	}
 	b.left = b.head.Length
 	b.in = b.in[:copy(b.in, b.in[b.head.N:])]

@@ -310,6 +310,7 @@ func (c *client) send(b *backend) {
 // answered ends the request: what the writer holds goes to the client,
 // the call finishes (end says how), and the next request is served.
 func (c *client) answered(end waiterhttp.LoopEnd) {
+	c.l.f.served.Add(1) // before the answer is out: a client that reads it sees it counted
 	if end == waiterhttp.LoopComplete {
 		out, closeAfter := c.resp.Finish()
 		c.write(out)
@@ -322,7 +323,6 @@ func (c *client) answered(end waiterhttp.LoopEnd) {
 	}
 	c.call.Finish(end)
 	c.resp.Release()
-	c.l.f.served.Add(1)
 	c.in = c.in[:copy(c.in, c.in[c.head:])]
 	c.head, c.state, c.be = 0, cIdle, nil
 	if len(c.out) == 0 {

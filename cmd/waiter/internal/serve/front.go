@@ -91,7 +91,7 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 		}
 		f.loops = loops
 	}
-	lot, err := connpark.New(f.dispatch, closeConn)
+	lot, err := connpark.New(f.woken, closeConn)
 	if err != nil {
 		log.Debug("waiter serve: idle connections keep their goroutines", "error", err)
 		return f, nil
@@ -109,6 +109,20 @@ type loopEdge struct {
 
 func (e loopEdge) LoopRoutable(r *http.Request) bool {
 	return !e.intercepts(r) && e.Server.LoopRoutable(r)
+}
+
+// woken serves a parked connection its next request woke: on the loops
+// when there are some (a connection the loops handed off, say for the
+// first request of a service not yet started, comes back to them once it
+// idled long enough to park), else on a worker.
+func (f *front) woken(c net.Conn) {
+	if s, ok := c.(*h1guard.Split); ok && f.loops != nil {
+		conn := s.Conn
+		s.Free() // parked between requests: it holds nothing
+		f.loops.Serve(conn)
+		return
+	}
+	f.dispatch(c)
 }
 
 // handedOff serves a connection the event loops gave up, from the bytes

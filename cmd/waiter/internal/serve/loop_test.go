@@ -271,6 +271,7 @@ func TestEventLoopHandsOffWhatItDoesNotServe(t *testing.T) {
 		{"body", "POST /small HTTP/1.1\r\nHost: h\r\nx-waiter-name: loop\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\nContent-Length: 2\r\n\r\nhi" +
 			"GET /status HTTP/1.1\r\nHost: router.test\r\n\r\n"},
 		{"split head", "GET /sta"},
+		{"upgrade", "GET /small HTTP/1.1\r\nHost: h\r\nx-waiter-name: loop\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			handed := fr.loops.Handoffs()
@@ -303,5 +304,122 @@ func TestEventLoopIdleTimeout(t *testing.T) {
 	}
 	if waited := time.Since(start); waited < 100*time.Millisecond || waited > 5*time.Second {
 		t.Errorf("the idle connection closed after %v, want about 100ms", waited)
+	}
+}
+
+// loopRequest sends a request for service name (kitchen's headers in
+// extra, "Name: value\r\n" lines) on a fresh connection, after a first
+// request on another one started the service (and stored it: the loops
+// hand a service not yet stored off).
+func loopRequest(t *testing.T, rt *testRouter, name, path string, extra ...string) *rawConn {
+	t.Helper()
+	host := strings.TrimPrefix(rt.url, "http://")
+	svc := "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	warm := dialRaw(t, host)
+	warm.send("GET /warm HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n")
+	if status, body, _ := warm.answer("GET"); status != 200 {
+		t.Fatalf("starting %s: %d %q", name, status, body)
+	}
+	return loopSend(t, rt, name, path, extra...)
+}
+
+// loopSend sends a request for service name on a fresh connection.
+func loopSend(t *testing.T, rt *testRouter, name, path string, extra ...string) *rawConn {
+	t.Helper()
+	host := strings.TrimPrefix(rt.url, "http://")
+	svc := "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	rc := dialRaw(t, host)
+	rc.send("GET " + path + " HTTP/1.1\r\nHost: h\r\n" + svc + strings.Join(extra, "") + "\r\n")
+	return rc
+}
+
+// The loops answer an instance's failures as the goroutine front does
+// (TestBackendFailures): 504 past the socket timeout, 502 when the
+// instance refuses the connection, a broken transfer when the body
+// breaks or stalls past the streaming timeout.
+func TestEventLoopBackendFailures(t *testing.T) {
+	rt, fr := startFrontRouter(t, nil)
+	served := func() int64 { return fr.loops.Served() }
+
+	t.Run("socket timeout: 504", func(t *testing.T) {
+		before := served()
+		rc := loopRequest(t, rt, "loopslow", "/", "x-waiter-timeout: 100\r\nx-kitchen-delay-ms: 10000\r\n")
+		start := time.Now()
+		status, body, _ := rc.answer("GET")
+		wantBody(t, status, body, 504, "Request to service backend timed out")
+		if waited := time.Since(start); waited > 5*time.Second {
+			t.Errorf("the 504 came after %v", waited)
+		}
+		if served() == before {
+			t.Error("the loops did not serve it")
+		}
+	})
+	t.Run("instance refuses connections: 502", func(t *testing.T) {
+		h := service("loopcrash")
+		if status, _ := read(t, rt.call(t, "GET", "/", nil, h...)); status != 200 {
+			t.Fatalf("warm-up status %d", status)
+		}
+		rt.sched.Crash(rt.sched.Instances(rt.serviceID(t, h))[0].ID)
+		before := served()
+		rc := loopSend(t, rt, "loopcrash", "/")
+		status, body, _ := rc.answer("GET")
+		wantBody(t, status, body, 502, "Request failed to connect to service backend")
+		if served() == before {
+			t.Error("the loops did not serve it")
+		}
+	})
+	for _, chunked := range []string{"", "1"} {
+		t.Run("body breaks mid-stream, chunked="+chunked, func(t *testing.T) {
+			rc := loopRequest(t, rt, "loopbroken"+chunked, "/",
+				"x-kitchen-response-size: 100000\r\nx-kitchen-fail-after: 5000\r\nx-kitchen-chunked: "+chunked+"\r\n")
+			resp, err := http.ReadResponse(rc.br, &http.Request{Method: "GET"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, resp.Body)
+			if err == nil || n >= 100000 {
+				t.Errorf("read %d bytes with err %v, want a broken transfer", n, err)
+			}
+		})
+	}
+	t.Run("stall past the streaming timeout", func(t *testing.T) {
+		rc := loopRequest(t, rt, "loopstall", "/",
+			"x-kitchen-response-size: 100000\r\nx-kitchen-stall-after: 3000\r\nx-kitchen-chunked: 1\r\nx-waiter-streaming-timeout: 100\r\n")
+		resp, err := http.ReadResponse(rc.br, &http.Request{Method: "GET"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, resp.Body)
+		if err == nil || n != 3000 {
+			t.Errorf("read %d bytes with err %v, want 3000 then a broken transfer", n, err)
+		}
+	})
+}
+
+// A connection the loops handed off (its first request started a
+// service) comes back to them once it idles long enough to park: its
+// later requests are the loops' again.
+func TestEventLoopTakesBackParkedConnection(t *testing.T) {
+	rt, fr := startFrontRouter(t, loopBackend())
+	host := strings.TrimPrefix(rt.url, "http://")
+	svc := "x-waiter-name: back\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	get := "GET /small HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n"
+	rc := dialRaw(t, host)
+	handed := fr.loops.Handoffs()
+	rc.send(get)
+	if status, _, _ := rc.answer("GET"); status != 200 {
+		t.Fatalf("first request: %d", status)
+	}
+	if fr.loops.Handoffs() != handed+1 {
+		t.Fatalf("the first request (a service not stored yet) was not handed off")
+	}
+	waitFor(t, "the idle connection parked", func() bool { return fr.parked() == 1 })
+	served := fr.loops.Served()
+	rc.send(get)
+	if status, body, _ := rc.answer("GET"); status != 200 || body != "hello GET /small" {
+		t.Fatalf("second request: %d %q", status, body)
+	}
+	if fr.loops.Served() != served+1 {
+		t.Error("the parked connection's next request was not served by the loops")
 	}
 }
