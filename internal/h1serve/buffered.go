@@ -3,6 +3,7 @@ package h1serve
 import (
 	"bufio"
 	"net/http"
+	"sync"
 )
 
 // Buffered frames an answer exactly as the server frames a handler's
@@ -25,11 +26,23 @@ func (s *sliceWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// bufferedWriters and bufferedOuts are Buffered's writer and output
+// while an answer is framed: an idle connection of the event loops
+// holds neither (about 4 KB and the size of its last answer).
+var (
+	bufferedWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
+	bufferedOuts    = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+)
+
+// maxKeptOut is the largest output buffer given back for reuse.
+const maxKeptOut = 64 << 10
+
 // Reset readies b for the answer to req, which is framed for req (its
 // method, Connection: close); it drops what b held.
 func (b *Buffered) Reset(req *http.Request) {
 	if b.bw == nil {
-		b.bw = bufio.NewWriterSize(&b.out, 4<<10)
+		b.bw = bufferedWriters.Get().(*bufio.Writer)
+		b.out.b = (*bufferedOuts.Get().(*[]byte))[:0]
 	}
 	b.out.b = b.out.b[:0]
 	b.bw.Reset(&b.out)
@@ -58,9 +71,17 @@ func (b *Buffered) Finish() (out []byte, closeAfter bool) {
 	return b.Take(), b.resp.closeAfter
 }
 
-// Release drops the answer's pooled buffer and header values; b may be
+// Release drops the answer's pooled buffers and header values; b may be
 // Reset again.
 func (b *Buffered) Release() {
 	b.resp.release()
-	b.out.b = b.out.b[:0]
+	if b.bw == nil {
+		return
+	}
+	b.bw.Reset(nil)
+	bufferedWriters.Put(b.bw)
+	if out := b.out.b[:0]; cap(out) <= maxKeptOut {
+		bufferedOuts.Put(&out)
+	}
+	b.bw, b.out.b = nil, nil
 }

@@ -91,7 +91,8 @@ func (b *backend) keep() {
 	b.idleSince = b.l.clock()
 	b.l.idle[b.addr] = append(bs, b)
 	b.l.timers.set(b, b.idleSince.Add(idleTimeout))
-	b.in = b.in[:0]
+	b.l.putBuf(b.in)
+	b.in = nil
 }
 
 func (b *backend) timer() *deadline { return &b.deadline }
@@ -99,7 +100,6 @@ func (b *backend) timer() *deadline { return &b.deadline }
 // start sends client c's request on b.
 func (b *backend) start(c *client) {
 	b.cl, b.got, b.headDone, b.left, b.chunk, b.trailer = c, false, false, 0, h1resp.Chunked{}, b.trailer[:0]
-	b.in = b.in[:0]
 	b.l.timers.set(b, b.l.clock().Add(c.call.SocketTimeout()))
 	b.out = c.call.AppendRequest(b.out[:0])
 	out := b.out
@@ -144,6 +144,9 @@ func (b *backend) writable() {
 
 // readable reads the instance's answer and relays it.
 func (b *backend) readable() {
+	if b.in == nil {
+		b.in = b.l.takeBuf()
+	}
 	for {
 		if cap(b.in)-len(b.in) < readSize {
 			b.in = append(b.in, make([]byte, readSize)...)[:len(b.in)]

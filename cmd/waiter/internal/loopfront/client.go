@@ -90,6 +90,9 @@ func (c *client) timer() *deadline { return &c.deadline }
 
 // readable reads what the client sent, then serves it.
 func (c *client) readable() {
+	if c.in == nil {
+		c.in = c.l.takeBuf()
+	}
 	for len(c.in) < maxIn+c.head {
 		if cap(c.in)-len(c.in) < readSize {
 			c.in = append(c.in, make([]byte, readSize)...)[:len(c.in)]
@@ -174,8 +177,17 @@ func (c *client) write(p []byte) {
 	}
 }
 
-// idle waits for the next request (its first bytes, within IdleTimeout).
+// idle waits for the next request (its first bytes, within IdleTimeout),
+// holding no buffer meanwhile.
 func (c *client) idle() {
+	if c.in != nil && len(c.in) == 0 {
+		c.l.putBuf(c.in)
+		c.in = nil
+	}
+	if c.out != nil && len(c.out) == 0 {
+		c.l.putBuf(c.out)
+		c.out = nil
+	}
 	c.headStart = time.Time{}
 	var at time.Time
 	if d := c.l.f.cfg.IdleTimeout; d > 0 {
@@ -198,7 +210,7 @@ func (c *client) next() {
 		return
 	}
 	cfg := &c.l.f.cfg
-	if bytes.Index(c.in, crlfcrlf) < 0 {
+	if !bytes.Contains(c.in, crlfcrlf) {
 		if len(c.in) > cfg.MaxHeaderBytes {
 			c.handoff() // the goroutine front refuses it
 			return

@@ -28,6 +28,7 @@ type loop struct {
 	idle   map[string][]*backend // idle backend connections, by address
 	events []syscall.EpollEvent
 	timers timers
+	bufs   [][]byte // free read buffers (takeBuf)
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
 	now       time.Time // read once per round of events
@@ -153,6 +154,29 @@ func (l *loop) run() {
 		if l.draining && l.clients == 0 {
 			l.stopped = true
 		}
+	}
+}
+
+// The loop's free read buffers: a connection holds one only while bytes
+// wait in it, so that an idle keep-alive connection costs its socket and
+// a few hundred bytes.
+const maxFreeBufs = 64
+
+// takeBuf returns an empty buffer of readSize or more.
+func (l *loop) takeBuf() []byte {
+	if n := len(l.bufs); n > 0 {
+		b := l.bufs[n-1]
+		l.bufs[n-1] = nil
+		l.bufs = l.bufs[:n-1]
+		return b
+	}
+	return make([]byte, 0, readSize)
+}
+
+// putBuf keeps b, emptied, for takeBuf, unless it outgrew readSize.
+func (l *loop) putBuf(b []byte) {
+	if cap(b) == readSize && len(l.bufs) < maxFreeBufs {
+		l.bufs = append(l.bufs, b[:0])
 	}
 }
 
