@@ -16,6 +16,7 @@ type Buffered struct {
 	resp response
 	bw   *bufio.Writer
 	out  sliceWriter
+	outp *[]byte // out's pooled slice (bufferedOuts)
 }
 
 // sliceWriter appends what is written to a slice.
@@ -42,7 +43,8 @@ const maxKeptOut = 64 << 10
 func (b *Buffered) Reset(req *http.Request) {
 	if b.bw == nil {
 		b.bw = bufferedWriters.Get().(*bufio.Writer)
-		b.out.b = (*bufferedOuts.Get().(*[]byte))[:0]
+		b.outp = bufferedOuts.Get().(*[]byte)
+		b.out.b = (*b.outp)[:0]
 	}
 	b.out.b = b.out.b[:0]
 	b.bw.Reset(&b.out)
@@ -81,7 +83,8 @@ func (b *Buffered) Release() {
 	b.bw.Reset(nil)
 	bufferedWriters.Put(b.bw)
 	if out := b.out.b[:0]; cap(out) <= maxKeptOut {
-		bufferedOuts.Put(&out)
+		*b.outp = out // the grown slice, if it grew
+		bufferedOuts.Put(b.outp)
 	}
-	b.bw, b.out.b = nil, nil
+	b.bw, b.out.b, b.outp = nil, nil, nil
 }

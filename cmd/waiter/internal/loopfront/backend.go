@@ -12,6 +12,7 @@ import (
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/internal/h1resp"
 	"github.com/waiter-go/waiter/internal/headername"
+	"github.com/waiter-go/waiter/internal/strarena"
 )
 
 // backend is a connection to an instance in a loop: pooled while idle,
@@ -248,9 +249,13 @@ func (b *backend) parseHead() bool {
 		b.head, b.headDone = h, true
 		break
 	}
-	// One string for the whole head: every name and value is cut from it
-	// (the writer keeps them until the answer's head is written).
-	text := string(b.in[:b.head.N])
+	// One string for the whole head, cut from a shared arena (no
+	// allocation of its own, internal/strarena): every name and value is
+	// cut from it (the writer keeps them until the answer's head is
+	// written, Finish drops them).
+	strs := strarena.Take()
+	text := strs.String(b.in[:b.head.N])
+	strs.Done()
 	base := cap(b.in)
 	hdr := c.call.AnswerHeader()
 	if cap(b.vals) < len(b.head.Fields) {

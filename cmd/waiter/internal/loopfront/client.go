@@ -41,8 +41,9 @@ type client struct {
 	seq   uint64   // the request's number: a dial's result for an older one is stale
 	be    *backend // the instance's connection serving the request
 	// closeAfter: close once out is written; handing: hand the
-	// connection off then; reading: EPOLLIN is on; writing: EPOLLOUT is.
-	closeAfter, handing, reading, writing, dead bool
+	// connection off then; reading: EPOLLIN is on; writing: EPOLLOUT is;
+	// queued: a request of it waited for an admission (free).
+	closeAfter, handing, reading, writing, dead, queued bool
 }
 
 type cstate uint8
@@ -64,26 +65,51 @@ const (
 	readSize = 16 << 10
 )
 
-// adopt takes a new connection into the loop; one whose descriptor the
-// loop cannot use goes to the goroutine front as it is.
-func (l *loop) adopt(nc net.Conn) {
-	fd, ok := fdOf(nc)
-	if !ok {
-		l.f.handoffs.Add(1)
-		l.f.cfg.Handoff(nc, nil)
-		return
-	}
-	c := &client{l: l, nc: nc, fd: fd, reading: true, call: l.f.edge.NewLoopCall()}
-	c.base = http.Request{RemoteAddr: nc.RemoteAddr().String()}
-	c.base = *c.base.WithContext(l.f.edge.ConnContext(context.Background()))
-	c.notify = c.admission
-	if err := l.add(fd, c); err != nil {
-		l.f.handoffs.Add(1)
-		l.f.cfg.Handoff(nc, nil)
-		return
-	}
+// adopt takes a new connection, whose descriptor is in the set already
+// (Front.Serve), into the loop.
+func (l *loop) adopt(nc net.Conn, fd int) {
+	c := l.newClient()
+	c.nc, c.fd, c.reading = nc, fd, true
+	c.base.RemoteAddr = nc.RemoteAddr().String()
+	l.socks[fd] = c
 	l.clients++
 	c.idle()
+}
+
+// newClient returns a client record: a free one (with its call record,
+// parser and answer writer) or a new one.
+func (l *loop) newClient() *client {
+	if n := len(l.freeClients); n > 0 {
+		c := l.freeClients[n-1]
+		l.freeClients[n-1] = nil
+		l.freeClients = l.freeClients[:n-1]
+		return c
+	}
+	c := &client{l: l, call: l.f.edge.NewLoopCall()}
+	c.base = *c.base.WithContext(l.f.edge.ConnContext(context.Background()))
+	c.notify = c.admission
+	return c
+}
+
+// maxFreeClients bounds the client records a loop keeps for new
+// connections.
+const maxFreeClients = 256
+
+// free keeps c's record for a new connection: a connection per request
+// then costs no record, parser, writer or context of its own. A client
+// that ever queued is not kept: an admission's answer may still be on
+// its way to it through the mailbox.
+func (l *loop) free(c *client) {
+	if c.queued || len(l.freeClients) >= maxFreeClients {
+		return
+	}
+	// A dial's result for an earlier request must stay stale (seq), and
+	// the heap's entries for the record are still there (entries).
+	seq, entries := c.seq, c.deadline.entries
+	*c = client{l: l, call: c.call, parser: c.parser, resp: c.resp, base: c.base, notify: c.notify, seq: seq}
+	c.deadline = deadline{entries: entries, earliest: never}
+	c.base.RemoteAddr = ""
+	l.freeClients = append(l.freeClients, c)
 }
 
 func (c *client) timer() *deadline { return &c.deadline }
@@ -241,7 +267,7 @@ func (c *client) next() {
 	case waiterhttp.LoopAnswered:
 		c.answered(waiterhttp.LoopComplete)
 	case waiterhttp.LoopQueued:
-		c.state = cQueued
+		c.state, c.queued = cQueued, true
 	case waiterhttp.LoopForward:
 		c.forward()
 	}
@@ -377,6 +403,18 @@ func (c *client) close() {
 	c.l.remove(c.fd)
 	c.l.clients--
 	_ = c.nc.Close()
+	c.dropBuffers()
+	c.l.free(c)
+}
+
+// dropBuffers gives the client's buffers back to its loop.
+func (c *client) dropBuffers() {
+	if c.in != nil {
+		c.l.putBuf(c.in[:0])
+	}
+	if c.out != nil {
+		c.l.putBuf(c.out[:0])
+	}
 	c.in, c.out = nil, nil
 }
 
@@ -390,8 +428,10 @@ func (c *client) handoff() {
 	c.dead, c.deadline.gone = true, true
 	c.l.remove(c.fd)
 	c.l.clients--
-	pending := c.in
-	c.in = nil
+	pending := append([]byte(nil), c.in...) // the goroutine front's from now on
+	nc := c.nc
+	c.dropBuffers()
+	c.l.free(c)
 	c.l.f.handoffs.Add(1)
-	c.l.f.cfg.Handoff(c.nc, pending)
+	c.l.f.cfg.Handoff(nc, pending)
 }

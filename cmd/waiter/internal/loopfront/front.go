@@ -80,7 +80,7 @@ func New(cfg Config, edge Edge) (*Front, error) {
 
 // Serve gives c, a new connection, to a loop.
 func (f *Front) Serve(c net.Conn) {
-	f.loops[f.next.Add(1)%uint64(len(f.loops))].post(mail{adopt: c})
+	f.loops[f.next.Add(1)%uint64(len(f.loops))].hand(c)
 }
 
 // Shutdown drains the loops: idle connections close at once, the others

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -29,6 +30,8 @@ type loop struct {
 	events []syscall.EpollEvent
 	timers timers
 	bufs   [][]byte // free read buffers (takeBuf)
+	// freeClients are client records kept for new connections (free).
+	freeClients []*client
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
 	now       time.Time // read once per round of events
@@ -40,6 +43,15 @@ type loop struct {
 
 	mu     sync.Mutex
 	mail   []mail // posted from other goroutines (mu)
+	// handed are new connections in the set, by descriptor, not yet
+	// adopted (mu): Front.Serve adds them to the set itself, and the
+	// loop adopts each at its first event.
+	handed map[int]net.Conn
+	// handedN counts handed; waiting says the loop is (about to be)
+	// blocked for events: hand wakes it then, so that a connection that
+	// sends nothing is adopted, and times out, all the same.
+	handedN atomic.Int64
+	waiting atomic.Bool
 	closed bool   // the loop has stopped: mail is refused (mu)
 	box    []mail // the loop's copy of mail, reused
 }
@@ -51,10 +63,9 @@ type sock interface {
 	timed
 }
 
-// mail is what other goroutines post to a loop: a new connection, an
-// admission's answer, a dialed backend connection, or stop.
+// mail is what other goroutines post to a loop: an admission's answer, a
+// dialed backend connection, drain or stop.
 type mail struct {
-	adopt  net.Conn
 	call   *client // an admission's answer or a dial's result is for it
 	seq    uint64  // the client's request the answer is for
 	grant  waiter.Grant
@@ -67,9 +78,6 @@ type mail struct {
 
 // drop closes the connection m brings, which no loop takes.
 func (m mail) drop() {
-	if m.adopt != nil {
-		_ = m.adopt.Close()
-	}
 	if m.dialed != nil {
 		_ = m.dialed.Close()
 	}
@@ -104,7 +112,7 @@ func newLoop(f *Front) (*loop, error) {
 		_ = syscall.Close(evfd)
 		return nil, err
 	}
-	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{},
+	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]net.Conn{},
 		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256)}, nil
 }
 
@@ -121,8 +129,7 @@ func (l *loop) post(m mail) {
 	first := len(l.mail) == 1
 	l.mu.Unlock()
 	if first {
-		var one = [8]byte{1}
-		_, _ = syscall.Write(l.evfd, one[:])
+		l.wake()
 	}
 }
 
@@ -133,6 +140,9 @@ func (l *loop) run() {
 	for !l.stopped {
 		n := l.wait()
 		l.now = time.Now()
+		if l.handedN.Load() > 0 {
+			l.adoptAll()
+		}
 		for _, ev := range l.events[:n] {
 			fd := int(ev.Fd)
 			if fd == l.evfd {
@@ -141,7 +151,9 @@ func (l *loop) run() {
 			}
 			s := l.socks[fd]
 			if s == nil {
-				continue // closed by an earlier event of this round
+				if s = l.adoptHanded(fd); s == nil {
+					continue // closed by an earlier event of this round
+				}
 			}
 			if ev.Events&syscall.EPOLLOUT != 0 {
 				s.writable()
@@ -226,10 +238,16 @@ func (l *loop) wait() int {
 			_ = l.epfile.SetReadDeadline(at)
 			l.waitUntil = at
 		}
+		l.waiting.Store(true)
+		if l.handedN.Load() > 0 {
+			l.waiting.Store(false)
+			return 0 // adopt them first (run)
+		}
 		err = l.rc.Read(func(uintptr) bool {
 			n, err = l.poll()
 			return n > 0 || err != nil
 		})
+		l.waiting.Store(false)
 		if n > 0 {
 			return n
 		}
@@ -274,12 +292,7 @@ func (l *loop) readMail() {
 			l.stopped = true
 		case m.drain:
 			l.drain()
-		case m.adopt != nil:
-			if l.draining {
-				_ = m.adopt.Close()
-			} else {
-				l.adopt(m.adopt)
-			}
+
 		case m.dial:
 			m.call.dialed(m.seq, m.dialed, m.err)
 		case m.call != nil:
@@ -287,6 +300,85 @@ func (l *loop) readMail() {
 		}
 		*m = mail{}
 	}
+}
+
+// hand puts a new connection in the loop's set from any goroutine
+// (epoll_ctl is safe from any thread), without waking the loop: the
+// loop adopts it at its first event, its first bytes. A connection
+// whose descriptor the loop cannot use goes to the goroutine front.
+func (l *loop) hand(nc net.Conn) {
+	fd, ok := fdOf(nc)
+	if !ok {
+		l.f.handoffs.Add(1)
+		l.f.cfg.Handoff(nc, nil)
+		return
+	}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		_ = nc.Close()
+		return
+	}
+	l.handed[fd] = nc
+	l.handedN.Add(1)
+	l.mu.Unlock()
+	if l.waiting.Load() {
+		l.wake()
+	}
+	err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)})
+	if err != nil {
+		l.mu.Lock()
+		_, mine := l.handed[fd]
+		delete(l.handed, fd)
+		if mine {
+			l.handedN.Add(-1)
+		}
+		l.mu.Unlock()
+		if mine {
+			l.f.handoffs.Add(1)
+			l.f.cfg.Handoff(nc, nil)
+		}
+	}
+}
+
+// adoptAll adopts every handed connection.
+func (l *loop) adoptAll() {
+	l.mu.Lock()
+	var fds []int
+	for fd := range l.handed {
+		fds = append(fds, fd)
+	}
+	l.mu.Unlock()
+	for _, fd := range fds {
+		l.adoptHanded(fd)
+	}
+}
+
+// wake makes a waiting loop go round.
+func (l *loop) wake() {
+	var one = [8]byte{1}
+	_, _ = syscall.Write(l.evfd, one[:])
+}
+
+// adoptHanded adopts the handed connection of fd, if there is one.
+func (l *loop) adoptHanded(fd int) sock {
+	l.mu.Lock()
+	nc, ok := l.handed[fd]
+	if ok {
+		delete(l.handed, fd)
+		l.handedN.Add(-1)
+	}
+	l.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	if l.draining {
+		_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
+		_ = nc.Close()
+		return nil
+	}
+	l.adopt(nc, fd)
+	return l.socks[fd]
 }
 
 // add puts fd in the set, for reading.
@@ -332,6 +424,10 @@ func (l *loop) shutdown() {
 		m.drop()
 	}
 	l.mail = nil
+	for fd, nc := range l.handed {
+		_ = nc.Close()
+		delete(l.handed, fd)
+	}
 	l.mu.Unlock()
 	_ = l.epfile.Close()
 	_ = syscall.Close(l.evfd)
