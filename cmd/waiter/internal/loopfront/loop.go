@@ -41,8 +41,8 @@ type loop struct {
 	// ends now.
 	draining, stopped bool
 
-	mu     sync.Mutex
-	mail   []mail // posted from other goroutines (mu)
+	mu   sync.Mutex
+	mail []mail // posted from other goroutines (mu)
 	// handed are new connections in the set, by descriptor, not yet
 	// adopted (mu): Front.Serve adds them to the set itself, and the
 	// loop adopts each at its first event.
@@ -52,8 +52,8 @@ type loop struct {
 	// sends nothing is adopted, and times out, all the same.
 	handedN atomic.Int64
 	waiting atomic.Bool
-	closed bool   // the loop has stopped: mail is refused (mu)
-	box    []mail // the loop's copy of mail, reused
+	closed  bool   // the loop has stopped: mail is refused (mu)
+	box     []mail // the loop's copy of mail, reused
 }
 
 // sock is a client or backend connection in a loop.
