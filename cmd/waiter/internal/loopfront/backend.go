@@ -101,8 +101,8 @@ func (b *backend) timer() *deadline { return &b.deadline }
 // start sends client c's request on b.
 func (b *backend) start(c *client) {
 	b.cl, b.got, b.headDone, b.left, b.chunk, b.trailer = c, false, false, 0, h1resp.Chunked{}, b.trailer[:0]
-	b.l.timers.set(b, b.l.clock().Add(c.call.SocketTimeout()))
-	b.out = c.call.AppendRequest(b.out[:0])
+	b.l.timers.set(b, b.l.clock().Add(c.k.call.SocketTimeout()))
+	b.out = c.k.call.AppendRequest(b.out[:0])
 	out := b.out
 	b.out = b.out[:0]
 	b.write(out)
@@ -181,7 +181,7 @@ func (b *backend) relay() {
 	if !b.headDone && !b.parseHead() {
 		return
 	}
-	w := c.resp.Writer()
+	w := c.k.resp.Writer()
 	switch b.head.Body {
 	case h1resp.BodyNone:
 		b.complete()
@@ -217,7 +217,7 @@ func (b *backend) relay() {
 			w.(http.Flusher).Flush()
 		}
 	}
-	c.write(c.resp.Take())
+	c.write(c.k.resp.Take())
 	b.streaming()
 	if len(c.out) > maxOut {
 		b.pause()
@@ -229,7 +229,7 @@ func (b *backend) relay() {
 func (b *backend) parseHead() bool {
 	c := b.cl
 	for {
-		h, ok, err := h1resp.ParseHead(b.in, c.call.Head(), b.fields[:0], c.l.f.cfg.MaxHeaderBytes)
+		h, ok, err := h1resp.ParseHead(b.in, c.k.call.Head(), b.fields[:0], c.l.f.cfg.MaxHeaderBytes)
 		if err != nil {
 			b.failed(waiterhttp.LoopBackendFailed, err)
 			return false
@@ -257,7 +257,7 @@ func (b *backend) parseHead() bool {
 	text := strs.String(b.in[:b.head.N])
 	strs.Done()
 	base := cap(b.in)
-	hdr := c.call.AnswerHeader()
+	hdr := c.k.call.AnswerHeader()
 	if cap(b.vals) < len(b.head.Fields) {
 		b.vals = make([]string, len(b.head.Fields))
 	}
@@ -274,7 +274,7 @@ func (b *backend) parseHead() bool {
 	}
 	b.left = b.head.Length
 	b.in = b.in[:copy(b.in, b.in[b.head.N:])]
-	c.call.Answer(b.head.Status, hdr)
+	c.k.call.Answer(b.head.Status, hdr)
 	return true
 }
 
@@ -292,14 +292,14 @@ func (b *backend) passTrailers() {
 		if !ok {
 			continue
 		}
-		b.cl.call.Trailer(headername.Canonical(string(name)), string(trimOWS(value)))
+		b.cl.k.call.Trailer(headername.Canonical(string(name)), string(trimOWS(value)))
 	}
 }
 
 // streaming arms the wait for the body's next bytes.
 func (b *backend) streaming() {
 	var at time.Time
-	if d := b.cl.call.StreamingTimeout(); d > 0 {
+	if d := b.cl.k.call.StreamingTimeout(); d > 0 {
 		at = b.l.clock().Add(d)
 	}
 	b.l.timers.set(b, at)
@@ -323,7 +323,7 @@ func (b *backend) complete() {
 func (b *backend) failed(f waiterhttp.LoopFailure, err error) {
 	c := b.cl
 	b.close()
-	c.call.Failed(f, err)
+	c.k.call.Failed(f, err)
 	c.answered(waiterhttp.LoopComplete)
 }
 
@@ -346,7 +346,7 @@ func (b *backend) ended(e syscall.Errno) {
 		// again on a new one.
 		b.close()
 		c.be = nil
-		c.dial(c.call.Backend())
+		c.dial(c.k.call.Backend())
 	case !b.headDone:
 		var err error = errors.New("loopfront: the instance closed the connection")
 		if e != 0 {

@@ -31,10 +31,11 @@ type client struct {
 	head      int
 	headStart time.Time
 
-	base   http.Request // every request's context and remote address
-	parser h1serve.Head
-	resp   h1serve.Buffered
-	call   *waiterhttp.LoopCall
+	remote string // the client's address
+	// k is what serving a request takes (call record, parser, writer),
+	// held from a request's head to the end of its answer only: an idle
+	// connection holds none.
+	k      *kit
 	notify func(waiter.Grant, error) // c.admission, made once
 
 	state cstate
@@ -70,7 +71,7 @@ const (
 func (l *loop) adopt(nc net.Conn, fd int) {
 	c := l.newClient()
 	c.nc, c.fd, c.reading = nc, fd, true
-	c.base.RemoteAddr = nc.RemoteAddr().String()
+	c.remote = nc.RemoteAddr().String()
 	l.socks[fd] = c
 	l.clients++
 	c.idle()
@@ -85,14 +86,51 @@ func (l *loop) newClient() *client {
 		l.freeClients = l.freeClients[:n-1]
 		return c
 	}
-	c := &client{l: l, call: l.f.edge.NewLoopCall()}
-	c.base = *c.base.WithContext(l.f.edge.ConnContext(context.Background()))
+	c := &client{l: l}
 	c.notify = c.admission
 	return c
 }
 
+// kit is what serving one request takes; a loop keeps the kits of the
+// requests that ended for the next ones.
+type kit struct {
+	call   *waiterhttp.LoopCall
+	parser h1serve.Head
+	resp   h1serve.Buffered
+	base   http.Request // the requests' context (the edge's, ConnContext) and remote address
+}
+
+// takeKit returns a free kit or a new one.
+func (l *loop) takeKit() *kit {
+	if n := len(l.freeKits); n > 0 {
+		k := l.freeKits[n-1]
+		l.freeKits[n-1] = nil
+		l.freeKits = l.freeKits[:n-1]
+		return k
+	}
+	k := &kit{call: l.f.edge.NewLoopCall()}
+	k.base = *k.base.WithContext(l.f.edge.ConnContext(context.Background()))
+	return k
+}
+
+// maxFreeKits bounds the kits a loop keeps.
+const maxFreeKits = 1024
+
+// putKit gives the client's kit back, once its request ended.
+func (c *client) putKit() {
+	k := c.k
+	if k == nil {
+		return
+	}
+	c.k = nil
+	k.base.RemoteAddr = ""
+	if len(c.l.freeKits) < maxFreeKits {
+		c.l.freeKits = append(c.l.freeKits, k)
+	}
+}
+
 // maxFreeClients bounds the client records a loop keeps for new
-// connections.
+// connections (a record is a few hundred bytes: the kit is apart).
 const maxFreeClients = 256
 
 // free keeps c's record for a new connection: a connection per request
@@ -106,9 +144,8 @@ func (l *loop) free(c *client) {
 	// A dial's result for an earlier request must stay stale (seq), and
 	// the heap's entries for the record are still there (entries).
 	seq, entries := c.seq, c.deadline.entries
-	*c = client{l: l, call: c.call, parser: c.parser, resp: c.resp, base: c.base, notify: c.notify, seq: seq}
+	*c = client{l: l, notify: c.notify, seq: seq}
 	c.deadline = deadline{entries: entries, earliest: never}
-	c.base.RemoteAddr = ""
 	l.freeClients = append(l.freeClients, c)
 }
 
@@ -206,6 +243,7 @@ func (c *client) write(p []byte) {
 // idle waits for the next request (its first bytes, within IdleTimeout),
 // holding no buffer meanwhile.
 func (c *client) idle() {
+	c.putKit()
 	if c.in != nil && len(c.in) == 0 {
 		c.l.putBuf(c.in)
 		c.in = nil
@@ -252,16 +290,20 @@ func (c *client) next() {
 		return
 	}
 	c.l.timers.set(c, time.Time{})
-	r, n, ok := c.parser.Parse(c.in, &c.base)
+	if c.k == nil {
+		c.k = c.l.takeKit()
+		c.k.base.RemoteAddr = c.remote
+	}
+	r, n, ok := c.k.parser.Parse(c.in, &c.k.base)
 	if !ok || !c.l.f.edge.LoopRoutable(r) {
 		c.handoff()
 		return
 	}
 	c.head, c.seq = n, c.seq+1
-	c.resp.Reset(r)
-	switch c.call.Begin(c.resp.Writer(), r, c.notify) {
+	c.k.resp.Reset(r)
+	switch c.k.call.Begin(c.k.resp.Writer(), r, c.notify) {
 	case waiterhttp.LoopHandoff:
-		c.resp.Release()
+		c.k.resp.Release()
 		c.head = 0
 		c.handoff()
 	case waiterhttp.LoopAnswered:
@@ -286,7 +328,7 @@ func (c *client) admitted(_ uint64, g waiter.Grant, err error) {
 	if c.dead || c.state != cQueued {
 		return // withdrawn: CancelAdmission ran before the client went
 	}
-	switch c.call.Admitted(g, err) {
+	switch c.k.call.Admitted(g, err) {
 	case waiterhttp.LoopForward:
 		c.forward()
 	default:
@@ -297,7 +339,7 @@ func (c *client) admitted(_ uint64, g waiter.Grant, err error) {
 // forward sends the request to its instance on an idle pooled
 // connection, or dials one.
 func (c *client) forward() {
-	addr := c.call.Backend()
+	addr := c.k.call.Backend()
 	if b := c.l.takeIdle(addr); b != nil {
 		c.send(b)
 		return
@@ -309,7 +351,7 @@ func (c *client) forward() {
 // connection through its mailbox.
 func (c *client) dial(addr string) {
 	c.state = cDialing
-	l, seq, timeout := c.l, c.seq, c.call.ConnectTimeout()
+	l, seq, timeout := c.l, c.seq, c.k.call.ConnectTimeout()
 	go func() {
 		nc, err := net.DialTimeout("tcp", addr, timeout)
 		l.post(mail{dial: true, call: c, seq: seq, dialed: nc, err: err})
@@ -325,13 +367,13 @@ func (c *client) dialed(seq uint64, nc net.Conn, err error) {
 		return
 	}
 	if err != nil {
-		c.call.Failed(waiterhttp.LoopConnectFailed, err)
+		c.k.call.Failed(waiterhttp.LoopConnectFailed, err)
 		c.answered(waiterhttp.LoopComplete)
 		return
 	}
-	b, err := c.l.newBackend(nc, c.call.Backend())
+	b, err := c.l.newBackend(nc, c.k.call.Backend())
 	if err != nil {
-		c.call.Failed(waiterhttp.LoopConnectFailed, err)
+		c.k.call.Failed(waiterhttp.LoopConnectFailed, err)
 		c.answered(waiterhttp.LoopComplete)
 		return
 	}
@@ -350,17 +392,17 @@ func (c *client) send(b *backend) {
 func (c *client) answered(end waiterhttp.LoopEnd) {
 	c.l.f.served.Add(1) // before the answer is out: a client that reads it sees it counted
 	if end == waiterhttp.LoopComplete {
-		out, closeAfter := c.resp.Finish()
+		out, closeAfter := c.k.resp.Finish()
 		c.write(out)
 		c.closeAfter = c.closeAfter || closeAfter
 	} else {
 		// Aborted: what was framed goes out, but no end of the body: the
 		// client sees a broken transfer, not a short one.
-		c.write(c.resp.Take())
+		c.write(c.k.resp.Take())
 		c.closeAfter = true
 	}
-	c.call.Finish(end)
-	c.resp.Release()
+	c.k.call.Finish(end)
+	c.k.resp.Release()
 	c.in = c.in[:copy(c.in, c.in[c.head:])]
 	c.head, c.state, c.be = 0, cIdle, nil
 	if len(c.out) == 0 {
@@ -376,8 +418,8 @@ func (c *client) gone() {
 			c.be.close()
 			c.be = nil
 		}
-		c.call.Finish(waiterhttp.LoopClientGone)
-		c.resp.Release()
+		c.k.call.Finish(waiterhttp.LoopClientGone)
+		c.k.resp.Release()
 		c.state = cIdle
 	}
 	c.close()
@@ -404,6 +446,7 @@ func (c *client) close() {
 	c.l.clients--
 	_ = c.nc.Close()
 	c.dropBuffers()
+	c.putKit()
 	c.l.free(c)
 }
 
@@ -431,6 +474,7 @@ func (c *client) handoff() {
 	pending := append([]byte(nil), c.in...) // the goroutine front's from now on
 	nc := c.nc
 	c.dropBuffers()
+	c.putKit()
 	c.l.free(c)
 	c.l.f.handoffs.Add(1)
 	c.l.f.cfg.Handoff(nc, pending)

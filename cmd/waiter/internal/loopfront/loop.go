@@ -30,8 +30,10 @@ type loop struct {
 	events []syscall.EpollEvent
 	timers timers
 	bufs   [][]byte // free read buffers (takeBuf)
-	// freeClients are client records kept for new connections (free).
+	// freeClients are client records kept for new connections (free),
+	// freeKits what requests take (takeKit).
 	freeClients []*client
+	freeKits    []*kit
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
 	now       time.Time // read once per round of events
