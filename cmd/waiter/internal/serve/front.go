@@ -72,7 +72,7 @@ const parkAfter = time.Second
 // newFront builds the front; intercepts tells the requests h's wrappers
 // serve themselves instead of the edge (the loops hand those off).
 func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h http.Handler, intercepts func(*http.Request) bool,
-	log *slog.Logger) (*front, error) {
+	log *slog.Logger) *front {
 	f := &front{
 		ln: ln, edge: edge, maxHead: cfg.MaxHeaderBytes,
 		fast: &h1serve.Server{Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
@@ -87,17 +87,20 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 		loops, err := loopfront.New(loopfront.Config{ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
 			MaxHeaderBytes: cfg.MaxHeaderBytes, Handoff: f.handedOff}, loopEdge{edge, intercepts})
 		if err != nil {
-			return nil, err
+			// No loops here (not Linux, or no epoll set to be had): the
+			// goroutine front serves everything, as with event-loop: false.
+			log.Warn("waiter serve: serving without event loops", "error", err)
+		} else {
+			f.loops = loops
 		}
-		f.loops = loops
 	}
 	lot, err := connpark.New(f.woken, closeConn)
 	if err != nil {
 		log.Debug("waiter serve: idle connections keep their goroutines", "error", err)
-		return f, nil
+		return f
 	}
 	f.lot, f.fast.ParkAfter = lot, parkAfter
-	return f, nil
+	return f
 }
 
 // loopEdge is the edge as the loops see it: a request one of the

@@ -224,12 +224,7 @@ func Run(ctx context.Context, opts Options) error {
 		// The fast front's connections carry no names as sent: its
 		// handler is not h1guard.Handler's wrapper (route sends a head
 		// that needs them to net/http).
-		var err error
-		if fr, err = newFront(ln, cfg, edge, handler, pn.intercepts, log); err != nil {
-			closeListeners()
-			stopScheduler(log, cfg, sched)
-			return fmt.Errorf("serve: %w", err)
-		}
+		fr = newFront(ln, cfg, edge, handler, pn.intercepts, log)
 		if onFront != nil {
 			onFront(fr)
 		}
