@@ -20,9 +20,12 @@
 // limits (listener.go: header size and time, idle connections, and why
 // there is no total read or write timeout; front.go: with fast-http1,
 // plain proxied HTTP/1.1 requests on the cleartext port are served by
-// internal/h1serve and everything else handed to net/http's server, both
-// behind h1guard; a fast-path connection idle for a second waits for its
-// next request in an internal/connpark Lot, without a goroutine), and which service
+// the event loops (cmd/waiter/internal/loopfront, with event-loop) or
+// internal/h1serve, and everything else handed to net/http's server,
+// behind h1guard; a connection the loops hand off goes to h1serve with
+// the bytes they read, and one idle on h1serve for a second waits for
+// its next request in an internal/connpark Lot, without a goroutine,
+// then goes back to the loops), and which service
 // descriptions the store keeps (retention.go: stored when a request
 // starts a service, kept for a bounded number of inactive services per
 // user, then purged).
