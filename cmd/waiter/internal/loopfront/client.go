@@ -156,7 +156,13 @@ func (c *client) readable() {
 	if c.in == nil {
 		c.in = c.l.takeBuf()
 	}
-	for len(c.in) < maxIn+c.head {
+	// Between requests, read up to a head past the bound (which next
+	// hands to the goroutine front to refuse); during one, maxIn ahead.
+	limit := c.head + maxIn
+	if c.state == cIdle {
+		limit = max(limit, c.l.f.cfg.MaxHeaderBytes+1)
+	}
+	for len(c.in) < limit {
 		if cap(c.in)-len(c.in) < readSize {
 			c.in = append(c.in, make([]byte, readSize)...)[:len(c.in)]
 		}
@@ -175,7 +181,7 @@ func (c *client) readable() {
 		c.gone() // closed, or the socket failed
 		return
 	}
-	if len(c.in) >= maxIn+c.head && c.state != cIdle && c.reading {
+	if len(c.in) >= limit && c.state != cIdle && c.reading {
 		// Enough read ahead: wait for the request in progress.
 		c.reading = false
 		c.l.interest(c.fd, false, c.writing)
@@ -274,7 +280,7 @@ func (c *client) next() {
 		return
 	}
 	cfg := &c.l.f.cfg
-	if !bytes.Contains(c.in, crlfcrlf) {
+	if end := bytes.Index(c.in, crlfcrlf); end < 0 || end+len(crlfcrlf) > cfg.MaxHeaderBytes {
 		if len(c.in) > cfg.MaxHeaderBytes {
 			c.handoff() // the goroutine front refuses it
 			return
@@ -290,6 +296,7 @@ func (c *client) next() {
 		return
 	}
 	c.l.timers.set(c, time.Time{})
+	c.headStart = time.Time{} // the head is whole: the next one's time starts with its own first bytes
 	if c.k == nil {
 		c.k = c.l.takeKit()
 		c.k.base.RemoteAddr = c.remote
