@@ -3,11 +3,11 @@ package waiterhttp
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/h1guard"
 )
 
 // LoopCall is one proxied request served by the router's event-loop
@@ -110,26 +110,13 @@ func (s *Server) LoopRoutable(r *http.Request) bool {
 	}
 	service := false
 	for k := range r.Header {
-		// Names are canonical (the parser's): X-Waiter-Env-..., or as
-		// the client spelled a name canonicalization leaves alone.
-		const prefix = "X-Waiter-"
-		if len(k) < len(prefix) || !strings.EqualFold(k[:len(prefix)], prefix) {
-			continue
-		}
-		rest := k[len(prefix):]
-		if hasPrefixFold(rest, "env-") || hasPrefixFold(rest, "metadata-") || hasPrefixFold(rest, "param-") {
+		svc, ordered := h1guard.ServiceHeader(k)
+		if ordered {
 			return false
 		}
-		if !strings.EqualFold(rest, "debug") {
-			service = true
-		}
+		service = service || svc
 	}
 	return s.Proxied(r.RequestURI, r.Host, service)
-}
-
-// hasPrefixFold is strings.HasPrefix, ignoring ASCII case.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // Begin starts serving r (parsed by the front, with the context

@@ -318,7 +318,7 @@ func chunkSize(line []byte) (int64, bool) {
 	return n, digits > 0
 }
 
-func asciiEqualFold(b []byte, s string) bool {
+func asciiEqualFold[T ~string | ~[]byte](b T, s string) bool {
 	if len(b) != len(s) {
 		return false
 	}

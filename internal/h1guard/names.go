@@ -20,6 +20,25 @@ const waiterPrefix = "x-waiter-"
 // production path) cost a copy into a buffer the connection reuses.
 var orderedPrefixes = []string{"env-", "metadata-", "param-"}
 
+// ServiceHeader reports, for a header name in any case, whether it is an
+// x-waiter-* header other than x-waiter-debug (service: it describes the
+// service) and whether it describes env, metadata or params (ordered:
+// the service id depends on the order their names were sent, which only
+// a guarded connection keeps). The fronts route heads by it.
+func ServiceHeader[T ~string | ~[]byte](name T) (service, ordered bool) {
+	if len(name) <= len(waiterPrefix) || !asciiEqualFold(name[:len(waiterPrefix)], waiterPrefix) ||
+		asciiEqualFold(name, "x-waiter-debug") {
+		return false, false
+	}
+	rest := name[len(waiterPrefix):]
+	for _, p := range orderedPrefixes {
+		if len(rest) >= len(p) && asciiEqualFold(rest[:len(p)], p) {
+			return true, true
+		}
+	}
+	return true, false
+}
+
 // HeadNames is what one request head sent of x-waiter-* header names.
 type HeadNames struct {
 	// Head is the head's ordinal on its connection (1 for the first

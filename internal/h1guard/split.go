@@ -44,14 +44,10 @@ func (h *Head) noteHeader(name, value []byte, long bool) {
 		h.hostLen = copy(h.host[:], value)
 	case asciiEqualFold(name, "expect"):
 		h.expect = true
-	case len(name) > len(waiterPrefix) && asciiEqualFold(name[:len(waiterPrefix)], "x-waiter-") &&
-		!asciiEqualFold(name, "x-waiter-debug"):
-		h.service = true
-		rest := name[len(waiterPrefix):]
-		for _, p := range orderedPrefixes {
-			if len(rest) >= len(p) && asciiEqualFold(rest[:len(p)], p) {
-				h.ordered = true
-			}
+	default:
+		if service, ordered := ServiceHeader(name); service {
+			h.service = true
+			h.ordered = h.ordered || ordered
 		}
 	}
 }
