@@ -18,30 +18,27 @@ import (
 // backend is a connection to an instance in a loop: pooled while idle,
 // held by one client's request from sending it to the end of the answer.
 type backend struct {
-	l    *loop
-	nc   net.Conn
-	fd   int
+	fdConn
 	addr string
 	deadline
 
-	in, out []byte
-	cl      *client // the request's client (nil: idle)
+	in []byte
+	cl *client // the request's client (nil: idle)
 	// fresh: dialed for this request (a reused one that fails before any
 	// answer byte is retried on a fresh one, as the goroutine front's
 	// fast client does); got: an answer byte came.
 	fresh, got bool
 	// The answer: its head once parsed (headDone), the body bytes left
 	// of a Content-Length body, the chunked scanner, the trailer section.
-	headDone bool
-	head     h1resp.Head
-	fields   []h1resp.Field
-	vals     []string // backing of the answer header's one-value slices
-	left     int64
-	chunk    h1resp.Chunked
-	trailer  []byte
-	// paused: the client has too much to write; writing: EPOLLOUT is on.
-	paused, writing, dead bool
-	idleSince             time.Time
+	headDone  bool
+	head      h1resp.Head
+	fields    []h1resp.Field
+	vals      []string // backing of the answer header's one-value slices
+	left      int64
+	chunk     h1resp.Chunked
+	trailer   []byte
+	dead      bool
+	idleSince time.Time
 }
 
 // idleTimeout is how long an idle pooled connection is kept (the fast
@@ -59,7 +56,7 @@ func (l *loop) newBackend(nc net.Conn, addr string) (*backend, error) {
 		_ = nc.Close()
 		return nil, errors.New("loopfront: no descriptor for the instance's connection")
 	}
-	b := &backend{l: l, nc: nc, fd: fd, addr: addr}
+	b := &backend{fdConn: fdConn{l: l, nc: nc, fd: fd, reading: true}, addr: addr}
 	if err := l.add(fd, b); err != nil {
 		_ = nc.Close()
 		return nil, err
@@ -108,63 +105,19 @@ func (b *backend) start(c *client) {
 	b.write(out)
 }
 
-// write sends p now, keeping what the socket does not take for when it
-// is writable.
-func (b *backend) write(p []byte) {
-	if len(b.out) > 0 {
-		b.out = append(b.out, p...)
-		return
-	}
-	for len(p) > 0 {
-		n, e := rawIO(syscall.SYS_WRITE, b.fd, p)
-		if n > 0 {
-			p = p[n:]
-			continue
-		}
-		if e == syscall.EAGAIN {
-			break
-		}
-		return // its read side reports the failure
-	}
-	if len(p) > 0 {
-		b.out = append(b.out, p...)
-		b.writing = true
-		b.l.interest(b.fd, !b.paused, true)
-	}
-}
-
-func (b *backend) writable() {
-	out := b.out
-	b.out = b.out[:0]
-	b.write(out)
-	if len(b.out) == 0 && b.writing {
-		b.writing = false
-		b.l.interest(b.fd, !b.paused, false)
-	}
-}
+func (b *backend) writable() { b.flush() }
 
 // readable reads the instance's answer and relays it.
 func (b *backend) readable() {
 	if b.in == nil {
 		b.in = b.l.takeBuf()
 	}
-	for {
-		if cap(b.in)-len(b.in) < readSize {
-			b.in = append(b.in, make([]byte, readSize)...)[:len(b.in)]
-		}
-		room := cap(b.in) - len(b.in)
-		n, e := rawIO(syscall.SYS_READ, b.fd, b.in[len(b.in):cap(b.in)])
-		if n > 0 {
-			b.in = b.in[:len(b.in)+n]
-			b.got = true
-			if n < room || len(b.in) >= maxOut {
-				break
-			}
-			continue
-		}
-		if e == syscall.EAGAIN {
-			break
-		}
+	held := len(b.in)
+	var alive bool
+	var e syscall.Errno
+	b.in, alive, e = b.fill(b.in, maxOut)
+	b.got = b.got || len(b.in) > held
+	if !alive {
 		b.ended(e)
 		return
 	}
@@ -377,16 +330,10 @@ func (b *backend) expire(time.Time) {
 
 // pause stops reading the instance while the client has too much to
 // write; resume starts again once it has written it.
-func (b *backend) pause() {
-	if !b.paused {
-		b.paused = true
-		b.l.interest(b.fd, false, b.writing)
-	}
-}
+func (b *backend) pause() { b.watchReads(false) }
 
 func (b *backend) resume() {
-	b.paused = false
-	b.l.interest(b.fd, true, b.writing)
+	b.watchReads(true)
 	if len(b.in) > 0 {
 		b.relay()
 	}

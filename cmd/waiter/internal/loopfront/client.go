@@ -7,7 +7,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"syscall"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -19,13 +18,10 @@ import (
 // not served yet, the answers not written yet, and the request it is
 // serving.
 type client struct {
-	l  *loop
-	nc net.Conn
-	fd int
+	fdConn
 	deadline
 
-	in  []byte
-	out []byte
+	in []byte
 	// head is the length of the head being served at the start of in (0:
 	// none); headStart when the first byte of a head not whole yet came.
 	head      int
@@ -42,9 +38,9 @@ type client struct {
 	seq   uint64   // the request's number: a dial's result for an older one is stale
 	be    *backend // the instance's connection serving the request
 	// closeAfter: close once out is written; handing: hand the
-	// connection off then; reading: EPOLLIN is on; writing: EPOLLOUT is;
-	// queued: a request of it waited for an admission (free).
-	closeAfter, handing, reading, writing, dead, queued bool
+	// connection off then; queued: a request of it waited for an
+	// admission (free).
+	closeAfter, handing, dead, queued bool
 }
 
 type cstate uint8
@@ -86,7 +82,7 @@ func (l *loop) newClient() *client {
 		l.freeClients = l.freeClients[:n-1]
 		return c
 	}
-	c := &client{l: l}
+	c := &client{fdConn: fdConn{l: l}}
 	c.notify = c.admission
 	return c
 }
@@ -144,7 +140,7 @@ func (l *loop) free(c *client) {
 	// A dial's result for an earlier request must stay stale (seq), and
 	// the heap's entries for the record are still there (entries).
 	seq, entries := c.seq, c.deadline.entries
-	*c = client{l: l, notify: c.notify, seq: seq}
+	*c = client{fdConn: fdConn{l: l}, notify: c.notify, seq: seq}
 	c.deadline = deadline{entries: entries, earliest: never}
 	l.freeClients = append(l.freeClients, c)
 }
@@ -162,29 +158,13 @@ func (c *client) readable() {
 	if c.state == cIdle {
 		limit = max(limit, c.l.f.cfg.MaxHeaderBytes+1)
 	}
-	for len(c.in) < limit {
-		if cap(c.in)-len(c.in) < readSize {
-			c.in = append(c.in, make([]byte, readSize)...)[:len(c.in)]
-		}
-		room := cap(c.in) - len(c.in)
-		n, e := rawIO(syscall.SYS_READ, c.fd, c.in[len(c.in):cap(c.in)])
-		if n > 0 {
-			c.in = c.in[:len(c.in)+n]
-			if n < room {
-				break // drained: the set is level-triggered
-			}
-			continue
-		}
-		if e == syscall.EAGAIN {
-			break
-		}
+	var alive bool
+	if c.in, alive, _ = c.fill(c.in, limit); !alive {
 		c.gone() // closed, or the socket failed
 		return
 	}
-	if len(c.in) >= limit && c.state != cIdle && c.reading {
-		// Enough read ahead: wait for the request in progress.
-		c.reading = false
-		c.l.interest(c.fd, false, c.writing)
+	if len(c.in) >= limit && c.state != cIdle {
+		c.watchReads(false) // enough read ahead: wait for the request in progress
 	}
 	if c.state == cIdle {
 		c.next()
@@ -193,15 +173,9 @@ func (c *client) readable() {
 
 // writable writes what is pending.
 func (c *client) writable() {
-	out := c.out
-	c.out = c.out[:0]
-	c.write(out)
-	if len(c.out) > 0 {
-		return
+	if c.flush() {
+		c.drained()
 	}
-	c.writing = false
-	c.l.interest(c.fd, c.reading, false)
-	c.drained()
 }
 
 // drained goes on once the client's output is written.
@@ -211,38 +185,10 @@ func (c *client) drained() {
 		c.close()
 	case c.handing:
 		c.handoff()
-	case c.be != nil && c.be.paused:
+	case c.be != nil && !c.be.reading:
 		c.be.resume()
 	case c.state == cIdle:
 		c.next()
-	}
-}
-
-// write sends p to the client now, keeping what the socket does not take
-// for when it is writable.
-func (c *client) write(p []byte) {
-	if len(p) == 0 {
-		return
-	}
-	if len(c.out) > 0 {
-		c.out = append(c.out, p...)
-		return
-	}
-	for len(p) > 0 {
-		n, e := rawIO(syscall.SYS_WRITE, c.fd, p)
-		if n > 0 {
-			p = p[n:]
-			continue
-		}
-		if e == syscall.EAGAIN {
-			break
-		}
-		return // a failed socket: its read side reports it
-	}
-	if len(p) > 0 {
-		c.out = append(c.out, p...)
-		c.writing = true
-		c.l.interest(c.fd, c.reading, true)
 	}
 }
 
@@ -271,10 +217,7 @@ func (c *client) next() {
 	if c.dead || c.closeAfter || c.handing || len(c.out) > maxOut {
 		return
 	}
-	if !c.reading {
-		c.reading = true
-		c.l.interest(c.fd, true, c.writing)
-	}
+	c.watchReads(true)
 	if len(c.in) == 0 {
 		c.idle()
 		return

@@ -6,39 +6,10 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
-
-	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 )
-
-// Edge is what the loops ask of the router's HTTP edge
-// (waiterhttp.Server).
-type Edge interface {
-	NewLoopCall() *waiterhttp.LoopCall
-	LoopRoutable(r *http.Request) bool
-	ConnContext(ctx context.Context) context.Context
-}
-
-// Config configures a Front.
-type Config struct {
-	// Loops is the number of event loops (default: one per CPU the
-	// runtime uses).
-	Loops int
-	// ReadHeaderTimeout bounds receiving a request's head from its first
-	// byte; IdleTimeout a keep-alive connection's wait for its next
-	// request. Zero: none.
-	ReadHeaderTimeout, IdleTimeout time.Duration
-	// MaxHeaderBytes bounds a head the loop holds; a larger one goes to
-	// the goroutine front, which refuses it.
-	MaxHeaderBytes int
-	// Handoff serves a connection the loops give up, from the bytes
-	// already read from it (pending) on: the goroutine front.
-	Handoff func(c net.Conn, pending []byte)
-}
 
 // Front spreads connections over its loops.
 type Front struct {

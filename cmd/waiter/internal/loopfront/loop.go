@@ -451,14 +451,3 @@ func fdOf(c net.Conn) (int, bool) {
 	}
 	return fd, true
 }
-
-// rawIO reads or writes p on the non-blocking fd as a raw system call:
-// it never blocks (EAGAIN instead), so it needs none of the scheduler's
-// bookkeeping around a call that might.
-func rawIO(trap uintptr, fd int, p []byte) (int, syscall.Errno) {
-	r, _, e := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
-	if e != 0 {
-		return -1, e
-	}
-	return int(r), 0
-}
