@@ -37,8 +37,12 @@ type LoopCall struct {
 	// whole; held: an async request took the grant.
 	outcome engine.Outcome
 	held    bool
-	url     url.URL
-	hdr     backendHeaders
+	// relayed: the answer's head went by RelayHead, and its body of
+	// relayLen bytes passes as it came.
+	relayed  bool
+	relayLen int64
+	url      url.URL
+	hdr      backendHeaders
 	// answerHdr is the instance's answer's header, reused.
 	answerHdr http.Header
 	// reqBuf is AppendRequest's output while appendHeader appends to it;
@@ -384,6 +388,9 @@ func (c *LoopCall) Finish(end LoopEnd) {
 		}
 	}
 	if s.cfg.AccessLog != nil {
+		if c.relayed && !aborted {
+			c.rec.bytes = c.relayLen // the body passed by the writer
+		}
 		s.logAccess(c.r, c.ri, &c.rec, false, aborted)
 	}
 	s.RequestDone(c.r.Context())

@@ -3,6 +3,8 @@ package h1guard
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/waiter-go/waiter/internal/headername"
 )
 
 // maxLine bounds the part of a header line the guard keeps: enough for
@@ -238,7 +240,7 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 		g.cur.noteHeader(name, value, g.lineTruncated)
 	}
 	switch {
-	case asciiEqualFold(name, "content-length"):
+	case headername.EqualLower(name, "content-length"):
 		g.cl++
 		if g.cl > 1 || g.te > 0 {
 			return true
@@ -248,15 +250,15 @@ func (g *Guard) headLine(line []byte, empty bool) bool {
 			return false // net/http refuses it itself
 		}
 		g.clValue = v
-	case asciiEqualFold(name, "transfer-encoding"):
+	case headername.EqualLower(name, "transfer-encoding"):
 		g.te++
 		if g.cl > 0 || g.http10 {
 			// HTTP/1.0 has no transfer codings: net/http ignores the
 			// header, a backend might not.
 			return true
 		}
-		g.chunked = asciiEqualFold(value, "chunked")
-	case asciiEqualFold(name, "upgrade"):
+		g.chunked = headername.EqualLower(value, "chunked")
+	case headername.EqualLower(name, "upgrade"):
 		g.upgrade = true
 	}
 	return false
@@ -316,20 +318,4 @@ func chunkSize(line []byte) (int64, bool) {
 		n = n<<4 | int64(d)
 	}
 	return n, digits > 0
-}
-
-func asciiEqualFold[T ~string | ~[]byte](b T, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
 }

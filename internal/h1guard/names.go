@@ -1,6 +1,10 @@
 package h1guard
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/waiter-go/waiter/internal/headername"
+)
 
 // The guard also keeps what net/http loses of a request head and Waiter
 // depends on: the x-waiter-* header names as the client spelled them, in
@@ -26,13 +30,13 @@ var orderedPrefixes = []string{"env-", "metadata-", "param-"}
 // the service id depends on the order their names were sent, which only
 // a guarded connection keeps). The fronts route heads by it.
 func ServiceHeader[T ~string | ~[]byte](name T) (service, ordered bool) {
-	if len(name) <= len(waiterPrefix) || !asciiEqualFold(name[:len(waiterPrefix)], waiterPrefix) ||
-		asciiEqualFold(name, "x-waiter-debug") {
+	if len(name) <= len(waiterPrefix) || !headername.EqualLower(name[:len(waiterPrefix)], waiterPrefix) ||
+		headername.EqualLower(name, "x-waiter-debug") {
 		return false, false
 	}
 	rest := name[len(waiterPrefix):]
 	for _, p := range orderedPrefixes {
-		if len(rest) >= len(p) && asciiEqualFold(rest[:len(p)], p) {
+		if len(rest) >= len(p) && headername.EqualLower(rest[:len(p)], p) {
 			return true, true
 		}
 	}
@@ -83,7 +87,7 @@ func (h *headNames) begin(requestLine []byte) {
 // field notes one header line: name is the part before the colon (when
 // ok), line the part of the line kept, long whether there was more.
 func (h *headNames) field(line, name []byte, ok, long bool) {
-	if h.skip || len(line) < len(waiterPrefix) || !asciiEqualFold(line[:len(waiterPrefix)], waiterPrefix) {
+	if h.skip || len(line) < len(waiterPrefix) || !headername.EqualLower(line[:len(waiterPrefix)], waiterPrefix) {
 		return
 	}
 	if !ok {
@@ -94,7 +98,7 @@ func (h *headNames) field(line, name []byte, ok, long bool) {
 	}
 	if rest := name[len(waiterPrefix):]; !h.ordered {
 		for _, p := range orderedPrefixes {
-			if len(rest) >= len(p) && asciiEqualFold(rest[:len(p)], p) {
+			if len(rest) >= len(p) && headername.EqualLower(rest[:len(p)], p) {
 				h.ordered = true
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/headername"
 )
 
 // ErrHandoff ends the reads of a Split before a head its route did not
@@ -39,10 +41,10 @@ func (h *Head) noteLine(line []byte, long bool) {
 func (h *Head) noteHeader(name, value []byte, long bool) {
 	h.long = h.long || long
 	switch {
-	case asciiEqualFold(name, "host"):
+	case headername.EqualLower(name, "host"):
 		h.hosts++
 		h.hostLen = copy(h.host[:], value)
-	case asciiEqualFold(name, "expect"):
+	case headername.EqualLower(name, "expect"):
 		h.expect = true
 	default:
 		if service, ordered := ServiceHeader(name); service {

@@ -294,20 +294,8 @@ func (w *response) writeTrailers() {
 }
 
 func (w *response) writeStatus(code int) {
-	// The code digit by digit (WriteHeader takes 100 to 999 only):
-	// strconv.Itoa makes a string of every code from 100 up, on every
-	// response.
-	_, _ = w.bw.WriteString("HTTP/1.1 ")
-	_ = w.bw.WriteByte(byte('0' + code/100))
-	_ = w.bw.WriteByte(byte('0' + code/10%10))
-	_ = w.bw.WriteByte(byte('0' + code%10))
-	_ = w.bw.WriteByte(' ')
-	if text := http.StatusText(code); text != "" {
-		_, _ = w.bw.WriteString(text)
-	} else {
-		_, _ = w.bw.WriteString("status code " + strconv.Itoa(code))
-	}
-	_, _ = w.bw.WriteString("\r\n")
+	var line [64]byte
+	_, _ = w.bw.Write(AppendStatusLine(line[:0], code))
 }
 
 // writeHeaders writes h sorted by name, as net/http's Header.Write does

@@ -134,6 +134,10 @@ func (b *backend) relay() {
 	if !b.headDone && !b.parseHead() {
 		return
 	}
+	if c.k.relayed {
+		b.relayAsIs()
+		return
+	}
 	w := c.k.resp.Writer()
 	switch b.head.Body {
 	case h1resp.BodyNone:
@@ -177,6 +181,29 @@ func (b *backend) relay() {
 	}
 }
 
+// relayAsIs passes on the body of an answer whose head went by
+// RelayHead: its bytes go to the client as they came, after the head
+// (the kit's raw bytes, which the client writes with the last of the
+// answer when it ends here, so that a small answer is one write).
+func (b *backend) relayAsIs() {
+	c := b.cl
+	if n := min(int64(len(b.in)), b.left); n > 0 {
+		c.k.raw = append(c.k.raw, b.in[:n]...)
+		b.left -= n
+		b.in = b.in[:copy(b.in, b.in[n:])]
+	}
+	if b.left == 0 {
+		b.complete()
+		return
+	}
+	c.write(c.k.raw)
+	c.k.raw = c.k.raw[:0]
+	b.streaming()
+	if len(c.out) > maxOut {
+		b.pause()
+	}
+}
+
 // parseHead reads the answer's head once it is whole; false while it is
 // not, or when the exchange ended on it.
 func (b *backend) parseHead() bool {
@@ -202,6 +229,16 @@ func (b *backend) parseHead() bool {
 		b.head, b.headDone = h, true
 		break
 	}
+	b.left = b.head.Length
+	if b.head.Body == h1resp.BodyLength {
+		// An answer of known length passes as it came when it can
+		// (RelayHead): no header map, no framing.
+		k := c.k
+		if k.raw, k.relayClose, k.relayed = k.call.RelayHead(k.raw[:0], b.head.Status, b.head.Fields, b.head.Length); k.relayed {
+			b.in = b.in[:copy(b.in, b.in[b.head.N:])]
+			return true
+		}
+	}
 	// One string for the whole head, cut from a shared arena (no
 	// allocation of its own, internal/strarena): every name and value is
 	// cut from it (the writer keeps them until the answer's head is
@@ -225,7 +262,6 @@ func (b *backend) parseHead() bool {
 		}
 		hdr[k] = vals[i : i+1 : i+1]
 	}
-	b.left = b.head.Length
 	b.in = b.in[:copy(b.in, b.in[b.head.N:])]
 	c.k.call.Answer(b.head.Status, hdr)
 	return true

@@ -94,6 +94,11 @@ type kit struct {
 	parser h1serve.Head
 	resp   h1serve.Buffered
 	base   http.Request // the requests' context (the edge's, ConnContext) and remote address
+	// relayed: the answer passes as it came (RelayHead), not through
+	// resp; raw holds its bytes not written yet, relayClose whether the
+	// connection closes after it.
+	relayed, relayClose bool
+	raw                 []byte
 }
 
 // takeKit returns a free kit or a new one.
@@ -109,8 +114,12 @@ func (l *loop) takeKit() *kit {
 	return k
 }
 
-// maxFreeKits bounds the kits a loop keeps.
-const maxFreeKits = 1024
+// maxFreeKits bounds the kits a loop keeps; maxKeptRaw the relay buffer
+// a kept kit holds on to.
+const (
+	maxFreeKits = 1024
+	maxKeptRaw  = 16 << 10
+)
 
 // putKit gives the client's kit back, once its request ended.
 func (c *client) putKit() {
@@ -120,6 +129,11 @@ func (c *client) putKit() {
 	}
 	c.k = nil
 	k.base.RemoteAddr = ""
+	k.relayed, k.relayClose = false, false
+	if cap(k.raw) > maxKeptRaw {
+		k.raw = nil
+	}
+	k.raw = k.raw[:0]
 	if len(c.l.freeKits) < maxFreeKits {
 		c.l.freeKits = append(c.l.freeKits, k)
 	}
@@ -341,16 +355,23 @@ func (c *client) send(b *backend) {
 // the call finishes (end says how), and the next request is served.
 func (c *client) answered(end waiterhttp.LoopEnd) {
 	c.l.f.served.Add(1) // before the answer is out: a client that reads it sees it counted
-	if end == waiterhttp.LoopComplete {
-		out, closeAfter := c.k.resp.Finish()
+	k := c.k
+	switch {
+	case k.relayed:
+		c.l.f.relayed.Add(1)
+		c.write(k.raw)
+		c.closeAfter = c.closeAfter || k.relayClose || end != waiterhttp.LoopComplete
+	case end == waiterhttp.LoopComplete:
+		out, closeAfter := k.resp.Finish()
 		c.write(out)
 		c.closeAfter = c.closeAfter || closeAfter
-	} else {
+	default:
 		// Aborted: what was framed goes out, but no end of the body: the
 		// client sees a broken transfer, not a short one.
-		c.write(c.k.resp.Take())
+		c.write(k.resp.Take())
 		c.closeAfter = true
 	}
+	k.raw, k.relayed, k.relayClose = k.raw[:0], false, false
 	c.k.call.Finish(end)
 	c.k.resp.Release()
 	c.in = c.in[:copy(c.in, c.in[c.head:])]

@@ -19,9 +19,10 @@ type Front struct {
 	next  atomic.Uint64
 	wg    sync.WaitGroup
 	once  sync.Once
-	// served counts requests the loops answered, handoffs connections
-	// they gave to the goroutine front (tests, metrics).
-	served, handoffs atomic.Int64
+	// served counts requests the loops answered, relayed those whose
+	// answers passed as they came (RelayHead), handoffs connections they
+	// gave to the goroutine front (tests, metrics).
+	served, relayed, handoffs atomic.Int64
 }
 
 // New starts a Front's loops.
@@ -86,7 +87,9 @@ func (f *Front) Close() {
 	f.wg.Wait()
 }
 
-// Served is how many requests the loops answered; Handoffs how many
-// connections they gave to the goroutine front.
+// Served is how many requests the loops answered, Relayed how many of
+// their answers passed as they came; Handoffs how many connections they
+// gave to the goroutine front.
 func (f *Front) Served() int64   { return f.served.Load() }
+func (f *Front) Relayed() int64  { return f.relayed.Load() }
 func (f *Front) Handoffs() int64 { return f.handoffs.Load() }

@@ -57,6 +57,37 @@ func loopBackend() http.Handler {
 			w.Header().Set("Proxy-Authenticate", "x")
 			w.Header().Set("X-Kept", "yes")
 			_, _ = io.WriteString(w, "hop")
+		case "/notype":
+			w.Header()["Content-Type"] = nil // the router sniffs one
+			_, _ = io.WriteString(w, "<html><body>no type</body></html>")
+		case "/via":
+			w.Header().Set("Via", "1.0 upstream")
+			_, _ = io.WriteString(w, "via")
+		case "/named":
+			w.Header().Set("Connection", "X-Drop")
+			w.Header().Set("X-Drop", "gone")
+			w.Header().Set("X-Kept", "yes")
+			_, _ = io.WriteString(w, "named")
+		case "/fields":
+			w.Header().Set("X-Cid", "the-instance-own")
+			w.Header()["Set-Cookie"] = []string{"a=1", "b=2"}
+			w.Header()["X-Multi"] = []string{"1", "2", "3"}
+			w.Header().Set("Date", "Mon, 02 Jan 2006 15:04:05 GMT")
+			_, _ = io.WriteString(w, "fields")
+		case "/empty":
+			w.Header().Set("Content-Length", "0")
+		case "/nbsp":
+			w.Header().Set("X-Space", "a\u00a0") // trimmed by the goroutine front's framing
+			_, _ = io.WriteString(w, "nbsp")
+		case "/odd":
+			w.WriteHeader(299)
+			_, _ = io.WriteString(w, "odd")
+		case "/cut":
+			w.Header().Set("Content-Length", "100")
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, "short")
+			w.(http.Flusher).Flush() // the head is out: the answer breaks after it
+			panic(http.ErrAbortHandler)
 		case "/broken":
 			w.Header().Set("Content-Length", "100")
 			_, _ = io.WriteString(w, "short")
@@ -139,7 +170,7 @@ func TestEventLoopAnswersAsGoroutineFront(t *testing.T) {
 	// An instance that is busy or fails is ejected for a while: those
 	// cases have services of their own.
 	name := func(path string) string {
-		if path == "/busy" || path == "/broken" {
+		if path == "/busy" || path == "/broken" || path == "/cut" {
 			return "loop" + strings.TrimPrefix(path, "/")
 		}
 		return "loop"
@@ -152,40 +183,59 @@ func TestEventLoopAnswersAsGoroutineFront(t *testing.T) {
 	// queues, and is not compared: the loop hands a service not yet
 	// stored off).
 	for _, host := range hosts {
-		for _, path := range []string{"/small", "/busy", "/broken"} {
+		for _, path := range []string{"/small", "/busy", "/broken", "/cut"} {
 			if a := exchangeLoop(t, host, req("GET", "/small")+strings.Replace(req("GET", path), path, "/small", 1), "GET", 2); a[1].Status != 200 {
 				t.Fatalf("starting the service for %s: %+v", path, a)
 			}
 		}
 	}
+	// relayed: how many of the answers pass as they came (RelayHead);
+	// the others are framed anew from a header map.
+	// fails: the client sees the answer fail (no answer, or a broken
+	// body: the goroutine front has not sent the head of an answer that
+	// breaks early, the loops have; either ends in a broken transfer),
+	// which is all that is compared.
 	cases := []struct {
 		name, raw, method string
-		n                 int
+		n, relayed        int
+		fails             bool
 	}{
-		{"small", req("GET", "/small?q=1"), "GET", 1},
-		{"keep-alive", req("GET", "/small") + req("GET", "/big") + req("GET", "/small"), "GET", 3},
-		{"big", req("GET", "/big"), "GET", 1},
-		{"stream with trailers", req("GET", "/stream"), "GET", 1},
-		{"sniffed", req("GET", "/sniff"), "GET", 1},
-		{"204", req("GET", "/nocontent"), "GET", 1},
-		{"instance closes", req("GET", "/close") + req("GET", "/small"), "GET", 2},
-		{"hop-by-hop", req("GET", "/hop"), "GET", 1},
-		{"head", req("HEAD", "/small"), "HEAD", 1},
-		{"delete", req("DELETE", "/small"), "DELETE", 1},
-		{"client closes", req("GET", "/small", "Connection: close\r\n") + req("GET", "/small"), "GET", 2},
-		{"debug", req("GET", "/small", "x-waiter-debug: true\r\n"), "GET", 1},
-		{"not found", req("GET", "/nope"), "GET", 1},
-		{"busy", req("GET", "/busy"), "GET", 1},
-		{"broken", req("GET", "/broken"), "GET", 1},
+		{"small", req("GET", "/small?q=1"), "GET", 1, 1, false},
+		{"keep-alive", req("GET", "/small") + req("GET", "/big") + req("GET", "/small"), "GET", 3, 2, false},
+		{"big", req("GET", "/big"), "GET", 1, 0, false},
+		{"stream with trailers", req("GET", "/stream"), "GET", 1, 0, false},
+		{"sniffed", req("GET", "/sniff"), "GET", 1, 1, false},
+		{"204", req("GET", "/nocontent"), "GET", 1, 0, false},
+		{"instance closes", req("GET", "/close") + req("GET", "/small"), "GET", 2, 2, false},
+		{"hop-by-hop", req("GET", "/hop"), "GET", 1, 1, false},
+		{"head", req("HEAD", "/small"), "HEAD", 1, 0, false},
+		{"delete", req("DELETE", "/small"), "DELETE", 1, 1, false},
+		{"client closes", req("GET", "/small", "Connection: close\r\n") + req("GET", "/small"), "GET", 2, 1, false},
+		{"debug", req("GET", "/small", "x-waiter-debug: true\r\n"), "GET", 1, 0, false},
+		{"not found", req("GET", "/nope"), "GET", 1, 1, false},
+		{"busy", req("GET", "/busy"), "GET", 1, 1, false},
+		{"broken before its head", req("GET", "/broken"), "GET", 1, 0, false},
+		{"broken after its head", req("GET", "/cut"), "GET", 1, 1, true},
+		{"no content type", req("GET", "/notype"), "GET", 1, 0, false},
+		{"via to extend", req("GET", "/via"), "GET", 1, 0, false},
+		{"connection names a field", req("GET", "/named"), "GET", 1, 0, false},
+		{"cid, cookies, repeated fields, date", req("GET", "/fields"), "GET", 1, 1, false},
+		{"empty", req("GET", "/empty"), "GET", 1, 1, false},
+		{"unicode space", req("GET", "/nbsp"), "GET", 1, 0, false},
+		{"unknown status", req("GET", "/odd"), "GET", 1, 1, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			served, handed := loopFr.loops.Served(), loopFr.loops.Handoffs()
+			served, handed, relayed := loopFr.loops.Served(), loopFr.loops.Handoffs(), loopFr.loops.Relayed()
 			want := exchangeLoop(t, hosts["goroutine"], c.raw, c.method, c.n)
 			got := exchangeLoop(t, hosts["loop"], c.raw, c.method, c.n)
 			normalizeDebug(want)
 			normalizeDebug(got)
-			if !reflect.DeepEqual(got, want) {
+			if c.fails {
+				if got[0].Err == "" || want[0].Err == "" {
+					t.Errorf("the answer did not fail: the loops answered\n%+v\nthe goroutine front answered\n%+v", got, want)
+				}
+			} else if !reflect.DeepEqual(got, want) {
 				t.Errorf("the loops answered\n%+v\nthe goroutine front answered\n%+v", got, want)
 			}
 			if h := loopFr.loops.Handoffs() - handed; h != 0 {
@@ -193,6 +243,9 @@ func TestEventLoopAnswersAsGoroutineFront(t *testing.T) {
 			}
 			if s := loopFr.loops.Served() - served; s == 0 {
 				t.Errorf("the loops served none of the requests")
+			}
+			if r := loopFr.loops.Relayed() - relayed; r != int64(c.relayed) {
+				t.Errorf("%d answers relayed as they came, want %d", r, c.relayed)
 			}
 		})
 	}
