@@ -33,15 +33,8 @@ func (s *Server) fallbackFor(rs *resolved, parts []tokenParts) (*engine.Descript
 	if len(rs.tokens) == 0 {
 		return nil, nil, false
 	}
-	// The most recently edited token is the one whose history we walk.
-	newest := 0
-	for i, t := range rs.tokens {
-		if updateTime(t).After(updateTime(rs.tokens[newest])) {
-			newest = i
-		}
-	}
-	period := s.fallbackPeriod(rs.headers.Request, parts)
-	now, edited := rs.now, updateTime(rs.tokens[newest])
+	newest, edited, period := s.fallbackWindow(rs, parts)
+	now := rs.now
 	if now.IsZero() {
 		now = s.clock.Now()
 	}
@@ -80,6 +73,32 @@ func (s *Server) fallbackFor(rs *resolved, parts []tokenParts) (*engine.Descript
 		return nil, nil, false
 	}
 	return descs[id], sources[id], true
+}
+
+// fallbackWindow is the token whose history fallback walks, the most
+// recently edited one (rs.tokens[newest], edited then), and the fallback
+// period after its edit; rs has tokens.
+func (s *Server) fallbackWindow(rs *resolved, parts []tokenParts) (newest int, edited time.Time, period time.Duration) {
+	for i, t := range rs.tokens {
+		if updateTime(t).After(updateTime(rs.tokens[newest])) {
+			newest = i
+		}
+	}
+	return newest, updateTime(rs.tokens[newest]), s.fallbackPeriod(rs.headers.Request, parts)
+}
+
+// fallbackEnds is when the fallback period of rs's token versions ends
+// (fallback.Applies is false from then on, whatever the health); zero
+// when they have none.
+func (s *Server) fallbackEnds(rs *resolved, parts []tokenParts) time.Time {
+	if len(rs.tokens) == 0 {
+		return time.Time{}
+	}
+	_, edited, period := s.fallbackWindow(rs, parts)
+	if period <= 0 || edited.IsZero() {
+		return time.Time{}
+	}
+	return edited.Add(period)
 }
 
 // fallbackPeriod: x-waiter-fallback-period-secs, else the last token that

@@ -108,3 +108,11 @@ func (s *Server) RequestDone(ctx context.Context) {
 	// (internal/strarena).
 	ic.ri = reqInfo{}
 }
+
+// dropResolved gives back rs, taken for r (takeResolved) and not used.
+func dropResolved(r *http.Request, rs *resolved) {
+	if info(r).scratch != nil {
+		*rs = resolved{}
+		resolveds.Put(rs)
+	}
+}

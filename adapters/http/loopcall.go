@@ -19,13 +19,14 @@ import (
 // answerHead, writeError): only the waiting differs. One LoopCall serves
 // the requests of one connection, one at a time.
 type LoopCall struct {
-	s   *Server
-	r   *http.Request
-	w   http.ResponseWriter // the front's writer, or rec around it
-	rec statusRecorder      // the access log's view of w
-	ri  *reqInfo
-	rs  *resolved
-	dbg debugInfo
+	s         *Server
+	decisions *LoopDecisions // its loop's
+	r         *http.Request
+	w         http.ResponseWriter // the front's writer, or rec around it
+	rec       statusRecorder      // the access log's view of w
+	ri        *reqInfo
+	rs        *resolved
+	dbg       debugInfo
 	// g is the grant once admitted (granted); pending the queued
 	// request's id while it waits.
 	g       waiter.Grant
@@ -95,8 +96,14 @@ const (
 	LoopClientGone
 )
 
-// NewLoopCall returns the LoopCall of one connection.
-func (s *Server) NewLoopCall() *LoopCall { return &LoopCall{s: s} }
+// NewLoopCall returns a LoopCall of the loop whose decisions d holds
+// (nil: none kept).
+func (s *Server) NewLoopCall(d *LoopDecisions) *LoopCall { return &LoopCall{s: s, decisions: d} }
+
+// reset empties c for its next request, keeping what it reuses.
+func (c *LoopCall) reset() {
+	*c = LoopCall{s: c.s, decisions: c.decisions, answerHdr: c.answerHdr, addHeader: c.addHeader}
+}
 
 // LoopRoutable reports whether the event loop may serve a request with
 // this parsed head: proxied (not an API call), with no body, no Upgrade
@@ -136,7 +143,7 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(wai
 	if !ok || !s.fastEnabled() {
 		return LoopHandoff
 	}
-	*c = LoopCall{s: s, answerHdr: c.answerHdr, addHeader: c.addHeader}
+	c.reset()
 	r, ri := withInfo(r, s.clock.Now())
 	if !s.authenticatesAtOnce(r, ri) {
 		return c.handoff(r)
@@ -153,18 +160,24 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(wai
 		s.proxyError(c.w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"}, debugInfo{})
 		return LoopAnswered
 	}
-	rs, dbg, step := s.proxyDecide(c.w, r, true)
-	switch step {
-	case decideAnswered:
-		return LoopAnswered
-	case decideHandoff:
-		return c.handoff(r)
+	if rs, ok := s.decided(c.decisions, r, ri); ok {
+		c.rs, c.dbg = rs, debugInfo{rs: rs}
+	} else {
+		changes := s.services.changes.Load() // before the records are read
+		rs, dbg, step := s.proxyDecide(c.w, r, true)
+		switch step {
+		case decideAnswered:
+			return LoopAnswered
+		case decideHandoff:
+			return c.handoff(r)
+		}
+		s.keepDecision(c.decisions, r, rs, changes)
+		c.rs, c.dbg = rs, dbg
 	}
-	c.rs, c.dbg = rs, dbg
 	if s.timed(r) {
 		c.asked = s.clock.Now()
 	}
-	g, pending, err := admitter.AdmitAsync(waiter.Admission{Description: rs.desc, QueueTimeout: rs.t.queue}, notify)
+	g, pending, err := admitter.AdmitAsync(waiter.Admission{Description: c.rs.desc, QueueTimeout: c.rs.t.queue}, notify)
 	if pending != 0 {
 		c.pending = pending
 		return LoopQueued
@@ -176,7 +189,7 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(wai
 // nothing of it is kept.
 func (c *LoopCall) handoff(r *http.Request) LoopStep {
 	c.s.RequestDone(r.Context())
-	*c = LoopCall{s: c.s, answerHdr: c.answerHdr, addHeader: c.addHeader}
+	c.reset()
 	return LoopHandoff
 }
 
@@ -395,7 +408,7 @@ func (c *LoopCall) Finish(end LoopEnd) {
 	}
 	s.RequestDone(c.r.Context())
 	clear(c.answerHdr)
-	*c = LoopCall{s: s, answerHdr: c.answerHdr, addHeader: c.addHeader}
+	c.reset()
 }
 
 // ConnectTimeout bounds the connect to the instance.

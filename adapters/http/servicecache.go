@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
@@ -40,6 +41,11 @@ type serviceCache struct {
 	// gen counts invalidations (stale, forget): a store read that began
 	// before one does not cache what it read.
 	gen uint64
+	// changes counts every change to a record a proxied request's
+	// decision reads (stored, overrides, suspension, persisted sources, a
+	// record evicted or forgotten): a decision the event loops kept
+	// (LoopDecisions) stands while it does not move.
+	changes atomic.Uint64
 }
 
 type svcRecord struct {
@@ -73,6 +79,7 @@ func (c *serviceCache) rec(id string) *svcRecord {
 	r := &svcRecord{id: id}
 	c.recs[id] = c.lru.PushFront(r)
 	for c.lru.Len() > c.max {
+		c.changes.Add(1)
 		oldest := c.lru.Back()
 		c.lru.Remove(oldest)
 		delete(c.recs, oldest.Value.(*svcRecord).id)
@@ -92,6 +99,7 @@ func (c *serviceCache) isStored(id string) bool {
 func (c *serviceCache) markStored(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.changes.Add(1)
 	c.rec(id).stored = true
 }
 
@@ -122,6 +130,7 @@ func (c *serviceCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.changes.Add(1)
 	if el := c.recs[id]; el != nil {
 		c.lru.Remove(el)
 		delete(c.recs, id)
@@ -159,6 +168,7 @@ func (c *serviceCache) load(id string, field func(*svcRecord) **waiter.Change, g
 	}
 	c.mu.Lock()
 	if c.gen == gen {
+		c.changes.Add(1)
 		*field(c.rec(id)) = &ch
 	}
 	c.mu.Unlock()
@@ -171,6 +181,7 @@ func (c *serviceCache) stale(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.changes.Add(1)
 	if el := c.recs[id]; el != nil {
 		r := el.Value.(*svcRecord)
 		r.override, r.suspension = nil, nil
@@ -179,12 +190,14 @@ func (c *serviceCache) stale(id string) {
 
 func (c *serviceCache) setOverrides(id string, ch waiter.Change) {
 	c.mu.Lock()
+	c.changes.Add(1)
 	c.rec(id).override = &ch
 	c.mu.Unlock()
 }
 
 func (c *serviceCache) setSuspension(id string, ch waiter.Change) {
 	c.mu.Lock()
+	c.changes.Add(1)
 	c.rec(id).suspension = &ch
 	c.mu.Unlock()
 }
@@ -241,6 +254,7 @@ func (c *serviceCache) loadSources(id string) error {
 		r.persisted[t.Name] = t.ETag
 	}
 	r.sourcesLoaded = true
+	c.changes.Add(1)
 	return nil
 }
 
@@ -285,6 +299,7 @@ func (c *serviceCache) markPersisted(id string, refs []waiter.SourceToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.rec(id)
+	c.changes.Add(1)
 	if r.persisted == nil {
 		r.persisted = map[string]string{}
 	}

@@ -109,7 +109,7 @@ func (l *loop) takeKit() *kit {
 		l.freeKits = l.freeKits[:n-1]
 		return k
 	}
-	k := &kit{call: l.f.edge.NewLoopCall()}
+	k := &kit{call: l.f.edge.NewLoopCall(l.decisions)}
 	k.base = *k.base.WithContext(l.f.edge.ConnContext(context.Background()))
 	return k
 }

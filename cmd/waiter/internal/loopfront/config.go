@@ -12,7 +12,8 @@ import (
 // Edge is what the loops ask of the router's HTTP edge
 // (waiterhttp.Server).
 type Edge interface {
-	NewLoopCall() *waiterhttp.LoopCall
+	NewLoopDecisions() *waiterhttp.LoopDecisions
+	NewLoopCall(d *waiterhttp.LoopDecisions) *waiterhttp.LoopCall
 	LoopRoutable(r *http.Request) bool
 	ConnContext(ctx context.Context) context.Context
 }

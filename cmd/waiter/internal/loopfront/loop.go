@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/waiter-go/waiter"
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,6 +35,9 @@ type loop struct {
 	// freeKits what requests take (takeKit).
 	freeClients []*client
 	freeKits    []*kit
+	// decisions are the proxy decisions the loop's requests keep for the
+	// next ones (its own: no lock).
+	decisions *waiterhttp.LoopDecisions
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
 	now       time.Time // read once per round of events
@@ -115,7 +119,7 @@ func newLoop(f *Front) (*loop, error) {
 		return nil, err
 	}
 	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]net.Conn{},
-		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256)}, nil
+		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256), decisions: f.edge.NewLoopDecisions()}, nil
 }
 
 // post hands m to the loop from any goroutine (an admission's notify

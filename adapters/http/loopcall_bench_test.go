@@ -1,0 +1,119 @@
+package waiterhttp
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/waiter-go/waiter"
+	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/h1resp"
+	"github.com/waiter-go/waiter/internal/h1serve"
+)
+
+// asyncRouter is a fakeRouter that admits without blocking (the event
+// loops' AsyncAdmitter): every admission is answered at once.
+type asyncRouter struct{ *fakeRouter }
+
+func (a asyncRouter) AdmitAsync(ad waiter.Admission, _ func(waiter.Grant, error)) (waiter.Grant, engine.RequestID, error) {
+	g, err := a.Admit(context.Background(), ad)
+	return g, 0, err
+}
+
+func (asyncRouter) CancelAdmission(engine.RequestID) {}
+
+// localUser is headerUser deciding from the request alone, as the
+// one-user authenticator does: the loops authenticate on their own.
+type localUser struct{ headerUser }
+
+func (localUser) AuthenticatesLocally() bool { return true }
+
+// BenchmarkLoopCall is Waiter's own work on one keep-alive request the
+// event loops serve, without their sockets: the head parsed as the loop
+// parses it, LoopRoutable, Begin (resolve, admission), the request to
+// the instance, the instance's answer relayed (RelayHead) and Finish.
+// The baseline, in the same run, is the same bytes through the same
+// parsers with none of Waiter's decisions (parse-only): the difference
+// is what the loops spend on Waiter per request besides the wire.
+func BenchmarkLoopCall(b *testing.B) {
+	store, fake := newMemStore(), newFakeRouter()
+	clk := clock.New()
+	srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
+		Deps{Router: asyncRouter{fake}, Store: store, Authn: localUser{}, Entitled: NewSimple(testUser), Clock: clk})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Close)
+	// Edited an hour ago: past its fallback period, as most tokens are.
+	if _, _, err := store.PutToken("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"},
+		"", testUser, clk.Now().Add(-time.Hour)); err != nil {
+		b.Fatal(err)
+	}
+	fake.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: "kit.1", Host: "127.0.0.1", Port: 9}, nil
+	}
+	raw := []byte("GET /hello HTTP/1.1\r\nHost: 127.0.0.1:9091\r\nx-waiter-token: kit\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n")
+	answer := []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Sat, 05 Dec 2026 00:00:00 GMT\r\nContent-Length: 11\r\n\r\nhello world")
+	var parser h1serve.Head
+	var resp h1serve.Buffered
+	var base http.Request
+	base = *base.WithContext(srv.ConnContext(context.Background()))
+	base.RemoteAddr = "127.0.0.1:5000"
+	var out, head []byte
+	var fields []h1resp.Field
+
+	// The service is stored by its first request (the goroutine front's).
+	first, _, _ := parser.Parse(raw, &base)
+	srv.ServeHTTP(&benchWriter{h: http.Header{}}, first.WithContext(context.Background()))
+
+	b.Run("parse-only", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, _, _ := parser.Parse(raw, &base)
+			resp.Reset(r)
+			h, _, _ := h1resp.ParseHead(answer, false, fields, 1<<16)
+			fields = h.Fields
+			head = append(head[:0], answer...)
+			resp.Release()
+		}
+	})
+	// waiter keeps the loop's decisions (LoopDecisions), as the loops
+	// do; waiter-undecided decides every request anew.
+	for _, kept := range []bool{true, false} {
+		name, d := "waiter", srv.NewLoopDecisions()
+		if !kept {
+			name, d = "waiter-undecided", nil
+		}
+		call := srv.NewLoopCall(d)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				r, _, _ := parser.Parse(raw, &base)
+				if !srv.LoopRoutable(r) {
+					b.Fatal("not routable on the loop")
+				}
+				resp.Reset(r)
+				if step := call.Begin(resp.Writer(), r, nil); step != LoopForward {
+					b.Fatalf("step %d", step)
+				}
+				out = call.AppendRequest(out[:0])
+				h, _, _ := h1resp.ParseHead(answer, false, fields, 1<<16)
+				fields = h.Fields
+				var ok bool
+				if head, _, ok = call.RelayHead(head[:0], h.Status, h.Fields, h.Length); !ok {
+					b.Fatal("not relayed")
+				}
+				call.Finish(LoopComplete)
+				resp.Release()
+				if n++; n%1024 == 0 { // the fake records every admission
+					fake.mu.Lock()
+					fake.admitted, fake.released = fake.admitted[:0], fake.released[:0]
+					fake.mu.Unlock()
+				}
+			}
+		})
+	}
+}
