@@ -76,7 +76,7 @@ func BenchmarkLoopCall(b *testing.B) {
 			h, _, _ := h1resp.ParseHead(answer, false, fields, 1<<16)
 			fields = h.Fields
 			head = append(head[:0], answer...)
-			resp.Release()
+			resp.Done() // as the loops do between requests
 		}
 	})
 	// waiter keeps the loop's decisions (LoopDecisions), as the loops
@@ -107,7 +107,7 @@ func BenchmarkLoopCall(b *testing.B) {
 					b.Fatal("not relayed")
 				}
 				call.Finish(LoopComplete)
-				resp.Release()
+				resp.Done()           // as the loops do between requests
 				if n++; n%1024 == 0 { // the fake records every admission
 					fake.mu.Lock()
 					fake.admitted, fake.released = fake.admitted[:0], fake.released[:0]

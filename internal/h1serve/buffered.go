@@ -73,6 +73,21 @@ func (b *Buffered) Finish() (out []byte, closeAfter bool) {
 	return b.Take(), b.resp.closeAfter
 }
 
+// Done ends the answer: its header values go (they may hold shared
+// chunks, internal/strarena), but b keeps its writer and output buffer
+// for its next Reset, where Release gives them back to the pools: for a
+// front that serves one request after another with the same Buffered
+// (each pool round trip cost about as much as framing a short head). A
+// grown output buffer is given back all the same.
+func (b *Buffered) Done() {
+	if b.bw != nil && cap(b.out.b) > maxKeptOut {
+		b.Release()
+		return
+	}
+	b.resp.release()
+	b.out.b = b.out.b[:0]
+}
+
 // Release drops the answer's pooled buffers and header values; b may be
 // Reset again.
 func (b *Buffered) Release() {

@@ -115,10 +115,13 @@ func (l *loop) takeKit() *kit {
 }
 
 // maxFreeKits bounds the kits a loop keeps; maxKeptRaw the relay buffer
-// a kept kit holds on to.
+// a kept kit holds on to; the last maxWarmKits kits freed keep their
+// writer's buffers too (h1serve's Buffered.Done, about 8 KB each: the
+// kits the next requests take, LIFO).
 const (
 	maxFreeKits = 1024
 	maxKeptRaw  = 16 << 10
+	maxWarmKits = 64
 )
 
 // putKit gives the client's kit back, once its request ended.
@@ -134,6 +137,9 @@ func (c *client) putKit() {
 		k.raw = nil
 	}
 	k.raw = k.raw[:0]
+	if len(c.l.freeKits) >= maxWarmKits {
+		k.resp.Release() // past the kits in use a moment ago: no buffers kept
+	}
 	if len(c.l.freeKits) < maxFreeKits {
 		c.l.freeKits = append(c.l.freeKits, k)
 	}
@@ -267,7 +273,7 @@ func (c *client) next() {
 	c.k.resp.Reset(r)
 	switch c.k.call.Begin(c.k.resp.Writer(), r, c.notify) {
 	case waiterhttp.LoopHandoff:
-		c.k.resp.Release()
+		c.k.resp.Done()
 		c.head = 0
 		c.handoff()
 	case waiterhttp.LoopAnswered:
@@ -373,7 +379,7 @@ func (c *client) answered(end waiterhttp.LoopEnd) {
 	}
 	k.raw, k.relayed, k.relayClose = k.raw[:0], false, false
 	c.k.call.Finish(end)
-	c.k.resp.Release()
+	c.k.resp.Done()
 	c.in = c.in[:copy(c.in, c.in[c.head:])]
 	c.head, c.state, c.be = 0, cIdle, nil
 	if len(c.out) == 0 {
@@ -390,7 +396,7 @@ func (c *client) gone() {
 			c.be = nil
 		}
 		c.k.call.Finish(waiterhttp.LoopClientGone)
-		c.k.resp.Release()
+		c.k.resp.Done()
 		c.state = cIdle
 	}
 	c.close()
