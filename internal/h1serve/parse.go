@@ -150,6 +150,8 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 	}
 	clear(h.hdr)
 	vals := h.vals
+	var host string
+	hosts := 0
 	for s = s[eol+2:]; s != ""; {
 		eol = indexCRLF(s)
 		if eol <= 0 || len(vals) == 0 {
@@ -171,8 +173,13 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 				return nil, false
 			}
 		}
-		value = strings.Trim(value, " \t")
+		value = trimOWS(value)
 		key := headername.Canonical(name)
+		if key == "Host" {
+			// Kept out of the map, as http.ReadRequest does (r.Host).
+			host, hosts = value, hosts+1
+			continue
+		}
 		if vv, ok := h.hdr[key]; ok {
 			h.hdr[key] = append(vv, value)
 			continue
@@ -182,8 +189,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 		vv[0] = value
 		h.hdr[key] = vv
 	}
-	hosts := h.hdr["Host"]
-	if len(hosts) > 1 || h.hdr["Transfer-Encoding"] != nil || h.hdr["Pragma"] != nil {
+	if hosts > 1 || h.hdr["Transfer-Encoding"] != nil || h.hdr["Pragma"] != nil {
 		return nil, false
 	}
 	var length int64
@@ -208,9 +214,8 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
 	r.Header = h.hdr
 	r.RequestURI = target
-	if len(hosts) == 1 {
-		r.Host = hosts[0]
-		delete(h.hdr, "Host") // as http.ReadRequest does
+	if hosts == 1 {
+		r.Host = host
 	}
 	r.Close = httpguts.HeaderValuesContainsToken(h.hdr["Connection"], "close")
 	r.ContentLength = length
@@ -298,4 +303,16 @@ func (b *fixedBody) Close() error {
 	}
 	b.closed = true
 	return err
+}
+
+// trimOWS trims the spaces and tabs around a field value (strings.Trim
+// with a cutset builds its set on every call).
+func trimOWS(v string) string {
+	for v != "" && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for v != "" && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	return v
 }
