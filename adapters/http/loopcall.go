@@ -38,12 +38,8 @@ type LoopCall struct {
 	// whole; held: an async request took the grant.
 	outcome engine.Outcome
 	held    bool
-	// relayed: the answer's head went by RelayHead, and its body of
-	// relayLen bytes passes as it came.
-	relayed  bool
-	relayLen int64
-	url      url.URL
-	hdr      backendHeaders
+	url     url.URL
+	hdr     backendHeaders
 	// answerHdr is the instance's answer's header, reused.
 	answerHdr http.Header
 	// reqBuf is AppendRequest's output while appendHeader appends to it;
@@ -373,9 +369,10 @@ func (c *LoopCall) Failed(f LoopFailure, cause error) {
 
 // Finish ends the call once its answer is written (end says how), or
 // once its client went away: the grant is released with the request's
-// outcome, the metrics and the access log see it, and the connection's
-// records go back for the next request.
-func (c *LoopCall) Finish(end LoopEnd) {
+// outcome, the metrics and the access log see it (body: the bytes of the
+// instance's body the front passed on, which it writes to the client
+// itself), and the connection's records go back for the next request.
+func (c *LoopCall) Finish(end LoopEnd, body int64) {
 	s := c.s
 	if c.r == nil {
 		return // handed off before anything was decided
@@ -401,9 +398,7 @@ func (c *LoopCall) Finish(end LoopEnd) {
 		}
 	}
 	if s.cfg.AccessLog != nil {
-		if c.relayed && !aborted {
-			c.rec.bytes = c.relayLen // the body passed by the writer
-		}
+		c.rec.bytes += body
 		s.logAccess(c.r, c.ri, &c.rec, false, aborted)
 	}
 	s.RequestDone(c.r.Context())

@@ -106,7 +106,7 @@ func BenchmarkLoopCall(b *testing.B) {
 				if head, _, ok = call.RelayHead(head[:0], h.Status, h.Fields, h.Length); !ok {
 					b.Fatal("not relayed")
 				}
-				call.Finish(LoopComplete)
+				call.Finish(LoopComplete, 0)
 				resp.Done()           // as the loops do between requests
 				if n++; n%1024 == 0 { // the fake records every admission
 					fake.mu.Lock()

@@ -93,7 +93,7 @@ func (h *loopHarness) serve(raw string) loopResult {
 		res.head, _, _ = strings.Cut(string(out), "\r\n\r\n")
 		_, _ = fmtSscan(res.head, &res.status)
 	}
-	h.call.Finish(LoopComplete)
+	h.call.Finish(LoopComplete, 0)
 	return res
 }
 

@@ -38,7 +38,7 @@ func (c *LoopCall) RelayHead(dst []byte, status int, fields []h1resp.Field, leng
 	// cookies (which copyResponseHeaders puts before the instance's).
 	own := c.w.Header()
 	cookies := own["Set-Cookie"]
-	if len(own) != 1+min(len(cookies), 1) {
+	if _, cid := own[canonCID]; !cid || len(own) != 1+min(len(cookies), 1) {
 		return dst, false, false
 	}
 	var kinds [relayMaxFields]relayKind
@@ -98,7 +98,6 @@ func (c *LoopCall) RelayHead(dst []byte, status int, fields []h1resp.Field, leng
 		c.ri.note(c.dbg)
 		c.rec.status = status
 	}
-	c.relayed, c.relayLen = true, length
 	s.metrics.response(c.rs.desc.ID, status)
 	return dst, r.Close, true
 }

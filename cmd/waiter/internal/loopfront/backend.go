@@ -30,15 +30,17 @@ type backend struct {
 	fresh, got bool
 	// The answer: its head once parsed (headDone), the body bytes left
 	// of a Content-Length body, the chunked scanner, the trailer section.
-	headDone  bool
-	head      h1resp.Head
-	fields    []h1resp.Field
-	vals      []string // backing of the answer header's one-value slices
-	left      int64
-	chunk     h1resp.Chunked
-	trailer   []byte
-	dead      bool
-	idleSince time.Time
+	headDone bool
+	head     h1resp.Head
+	fields   []h1resp.Field
+	vals     []string // backing of the answer header's one-value slices
+	// bodyWriter is writeBody, for the chunked scanner.
+	bodyWriter func([]byte)
+	left       int64
+	chunk      h1resp.Chunked
+	trailer    []byte
+	dead       bool
+	idleSince  time.Time
 }
 
 // idleTimeout is how long an idle pooled connection is kept (the fast
@@ -146,7 +148,7 @@ func (b *backend) relay() {
 	case h1resp.BodyLength:
 		k := min(int64(len(b.in)), b.left)
 		if k > 0 {
-			_, _ = w.Write(b.in[:k])
+			b.writeBody(b.in[:k])
 			b.left -= k
 			b.in = b.in[:copy(b.in, b.in[k:])]
 		}
@@ -155,7 +157,10 @@ func (b *backend) relay() {
 			return
 		}
 	case h1resp.BodyChunked:
-		n, done, err := b.chunk.ScanData(b.in, func(p []byte) { _, _ = w.Write(p) }, b.noteTrailer)
+		if b.bodyWriter == nil {
+			b.bodyWriter = b.writeBody // a method value made once, not per read
+		}
+		n, done, err := b.chunk.ScanData(b.in, b.bodyWriter, b.noteTrailer)
 		b.in = b.in[:copy(b.in, b.in[n:])]
 		if err != nil || len(b.trailer) > maxTrailer {
 			b.broke()
@@ -169,7 +174,7 @@ func (b *backend) relay() {
 		w.(http.Flusher).Flush()
 	case h1resp.BodyUntilClose:
 		if len(b.in) > 0 {
-			_, _ = w.Write(b.in)
+			b.writeBody(b.in)
 			b.in = b.in[:0]
 			w.(http.Flusher).Flush()
 		}
@@ -181,6 +186,12 @@ func (b *backend) relay() {
 	}
 }
 
+// writeBody writes a piece of the answer's body to the client's writer.
+func (b *backend) writeBody(p []byte) {
+	_, _ = b.cl.k.resp.Writer().Write(p)
+	b.cl.k.body += int64(len(p))
+}
+
 // relayAsIs passes on the body of an answer whose head went by
 // RelayHead: its bytes go to the client as they came, after the head
 // (the kit's raw bytes, which the client writes with the last of the
@@ -189,6 +200,7 @@ func (b *backend) relayAsIs() {
 	c := b.cl
 	if n := min(int64(len(b.in)), b.left); n > 0 {
 		c.k.raw = append(c.k.raw, b.in[:n]...)
+		c.k.body += n
 		b.left -= n
 		b.in = b.in[:copy(b.in, b.in[n:])]
 	}

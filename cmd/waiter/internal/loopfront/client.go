@@ -99,6 +99,9 @@ type kit struct {
 	// connection closes after it.
 	relayed, relayClose bool
 	raw                 []byte
+	// body counts the bytes of the instance's body passed on (the access
+	// log's).
+	body int64
 }
 
 // takeKit returns a free kit or a new one.
@@ -132,7 +135,7 @@ func (c *client) putKit() {
 	}
 	c.k = nil
 	k.base.RemoteAddr = ""
-	k.relayed, k.relayClose = false, false
+	k.relayed, k.relayClose, k.body = false, false, 0
 	if cap(k.raw) > maxKeptRaw {
 		k.raw = nil
 	}
@@ -377,8 +380,9 @@ func (c *client) answered(end waiterhttp.LoopEnd) {
 		c.write(k.resp.Take())
 		c.closeAfter = true
 	}
-	k.raw, k.relayed, k.relayClose = k.raw[:0], false, false
-	c.k.call.Finish(end)
+	body := k.body
+	k.raw, k.relayed, k.relayClose, k.body = k.raw[:0], false, false, 0
+	c.k.call.Finish(end, body)
 	c.k.resp.Done()
 	c.in = c.in[:copy(c.in, c.in[c.head:])]
 	c.head, c.state, c.be = 0, cIdle, nil
@@ -395,7 +399,8 @@ func (c *client) gone() {
 			c.be.close()
 			c.be = nil
 		}
-		c.k.call.Finish(waiterhttp.LoopClientGone)
+		c.k.call.Finish(waiterhttp.LoopClientGone, c.k.body)
+		c.k.body = 0
 		c.k.resp.Done()
 		c.state = cIdle
 	}

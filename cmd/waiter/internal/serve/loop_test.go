@@ -4,10 +4,13 @@ package serve
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -538,5 +541,74 @@ func TestEventLoopHeadAtTheBound(t *testing.T) {
 	rc.send(strings.Repeat("a", 100) + "\r\n\r\n")
 	if status, _, _ := rc.answer("GET"); status != http.StatusBadRequest && status != http.StatusRequestHeaderFieldsTooLarge {
 		t.Fatalf("status %d, want the goroutine front's refusal", status)
+	}
+}
+
+// With an access log, the loops log each request as the goroutine front
+// does (status, bytes, service, instance, protocol), whether its answer
+// passed as it came, was framed anew, or failed.
+func TestEventLoopAccessLogAsGoroutineFront(t *testing.T) {
+	logs := map[string]string{}
+	withLog := func(name string) func(*config.Config) {
+		return func(c *config.Config) {
+			logs[name] = filepath.Join(t.TempDir(), "access.log")
+			c.AccessLog, c.LogFormat = logs[name], "json"
+		}
+	}
+	loopRt, loopFr := startFrontRouter(t, loopBackend(), withLog("loop"))
+	goRt, _ := startFrontRouter(t, loopBackend(), withLog("goroutine"), goroutineFront)
+	if loopFr == nil || loopFr.loops == nil {
+		t.Fatal("the router built no event loops")
+	}
+	svc := "x-waiter-name: logged\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	req := func(path string) string {
+		return "GET " + path + " HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n" + svc + "\r\n"
+	}
+	paths := []string{"/small", "/big", "/nope", "/fields", "/notype"}
+	for name, rt := range map[string]*testRouter{"loop": loopRt, "goroutine": goRt} {
+		host := strings.TrimPrefix(rt.url, "http://")
+		exchangeLoop(t, host, req("/warm"), "GET", 1) // starts the service (handed off on the loops)
+		raw := ""
+		for _, p := range paths {
+			raw += req(p)
+		}
+		if got := exchangeLoop(t, host, raw, "GET", len(paths)); len(got) != len(paths) || got[len(got)-1].Err != "" {
+			t.Fatalf("%s: %+v", name, got)
+		}
+	}
+	if loopFr.loops.Relayed() == 0 {
+		t.Fatal("no answer passed as it came on the loops")
+	}
+	kept := []string{"method", "path", "status", "response-content-length", "client-protocol", "waiter-api",
+		"principal", "service-name", "service-version", "backend-protocol", "aborted"}
+	entries := func(name string) []map[string]any {
+		var out []map[string]any
+		// A request's entry is written after its answer: wait for all.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			data, _ := os.ReadFile(logs[name])
+			out = out[:0]
+			for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+				var e map[string]any
+				if json.Unmarshal([]byte(line), &e) != nil || e["path"] == "/status" || e["path"] == "/warm" {
+					continue
+				}
+				m := map[string]any{}
+				for _, k := range kept {
+					if v, ok := e[k]; ok {
+						m[k] = v
+					}
+				}
+				out = append(out, m)
+			}
+			if len(out) >= len(paths) || time.Now().After(deadline) {
+				return out
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	got, want := entries("loop"), entries("goroutine")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the loops logged\n%v\nthe goroutine front logged\n%v", got, want)
 	}
 }
