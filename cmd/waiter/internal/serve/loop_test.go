@@ -483,8 +483,9 @@ func TestEventLoopTakesBackParkedConnection(t *testing.T) {
 }
 
 // A head that does not come whole within the read-header timeout closes
-// the connection, timed from its own first bytes: a head that came in
-// pieces before does not shorten the next one's time.
+// the connection without an answer, on the loops as on the goroutine
+// front, timed from its own first bytes: a head that came in pieces
+// before does not shorten the next one's time.
 func TestEventLoopHeadTimeout(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	rt, fr := startFrontRouter(t, loopBackend(), func(c *config.Config) { c.ReadHeaderTimeout = timeout })
@@ -507,13 +508,20 @@ func TestEventLoopHeadTimeout(t *testing.T) {
 	time.Sleep(timeout / 2)
 	rc.send("GET /sm") // the next head, in pieces, gets its own time
 	start := time.Now()
-	// The loops close it without an answer, as nginx does past its
-	// client_header_timeout (the goroutine front answers 400).
+	// The loops close it without an answer, as the goroutine front does
+	// (h1serve answers no timed-out read) and nginx past its
+	// client_header_timeout.
 	if rest, _ := io.ReadAll(rc.br); len(rest) > 0 {
 		t.Fatalf("the router answered a head that never ended: %q", rest)
 	}
 	if waited := time.Since(start); waited < timeout*3/4 {
 		t.Errorf("the unfinished head was cut after %v, want about %v from its first bytes", waited, timeout)
+	}
+	goRt, _ := startFrontRouter(t, loopBackend(), func(c *config.Config) { c.ReadHeaderTimeout = timeout }, goroutineFront)
+	gc := dialRaw(t, strings.TrimPrefix(goRt.url, "http://"))
+	gc.send("GET /sm")
+	if rest, _ := io.ReadAll(gc.br); len(rest) > 0 {
+		t.Fatalf("the goroutine front answered a head that never ended: %q; the loops did not", rest)
 	}
 }
 
