@@ -21,6 +21,13 @@
 //     and debug headers, and the mapping of backend failures to Waiter's
 //     502/504/503 answers and to engine outcomes (proxy.go, forward.go,
 //     stream.go, watchdog.go, transport.go, hop.go, debug.go, reqinfo.go);
+//   - the event loops' calls (cmd/waiter/internal/loopfront): LoopCall
+//     runs the proxy's own stages without blocking for a request a loop
+//     serves (loopcall.go), passes an instance's answer of known length
+//     with the proxy's header edits made line by line (looprelay.go),
+//     and LoopDecisions keeps each loop's proxy decisions for the next
+//     requests of the same kind while nothing they read changed
+//     (loopdecide.go);
 //   - websockets: an Upgrade: websocket request is admitted like any other,
 //     its handshake forwarded, and the hijacked connection relayed both
 //     ways until either side closes or it idles for the streaming timeout;

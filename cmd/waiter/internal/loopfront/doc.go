@@ -25,5 +25,11 @@
 //
 // The loop's own rules are framing ones only: internal/h1serve parses
 // request heads and frames answers (its Buffered writer), and
-// internal/h1resp frames instances' answers, refusing ambiguous ones.
+// internal/h1resp frames instances' answers, refusing ambiguous ones. An
+// answer of known length whose head needs no framing of its own passes
+// as it came (LoopCall.RelayHead makes the proxy's header edits line by
+// line, h1serve.RelaysAsIs says when that is the server's framing too),
+// the others through Buffered. Each loop keeps the proxy decisions its
+// requests came to (waiterhttp.LoopDecisions) for the next requests of
+// the same kind.
 package loopfront
