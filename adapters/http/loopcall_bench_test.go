@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1resp"
@@ -38,19 +37,10 @@ func (localUser) AuthenticatesLocally() bool { return true }
 // parsers with none of Waiter's decisions (parse-only): the difference
 // is what the loops spend on Waiter per request besides the wire.
 func BenchmarkLoopCall(b *testing.B) {
-	store, fake := newMemStore(), newFakeRouter()
-	clk := clock.New()
-	srv, err := New(Config{RouterID: "r1", Hostnames: []string{"waiter.example"}},
-		Deps{Router: asyncRouter{fake}, Store: store, Authn: localUser{}, Entitled: NewSimple(testUser), Clock: clk})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(srv.Close)
-	// Edited an hour ago: past its fallback period, as most tokens are.
-	if _, _, err := store.PutToken("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"},
-		"", testUser, clk.Now().Add(-time.Hour)); err != nil {
-		b.Fatal(err)
-	}
+	h := newLoopHarness(b)
+	h.token("kit", map[string]any{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1"})
+	srv, fake := h.srv, h.fake
+	// One instance id, made once: the allocations counted are the router's.
 	fake.admit = func(a waiter.Admission) (waiter.Grant, error) {
 		return waiter.Grant{Request: 1, Service: a.Description.ID, Instance: "kit.1", Host: "127.0.0.1", Port: 9}, nil
 	}
@@ -58,9 +48,7 @@ func BenchmarkLoopCall(b *testing.B) {
 	answer := []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Sat, 05 Dec 2026 00:00:00 GMT\r\nContent-Length: 11\r\n\r\nhello world")
 	var parser h1serve.Head
 	var resp h1serve.Buffered
-	var base http.Request
-	base = *base.WithContext(srv.ConnContext(context.Background()))
-	base.RemoteAddr = "127.0.0.1:5000"
+	base := h.base
 	var out, head []byte
 	var fields []h1resp.Field
 

@@ -16,7 +16,7 @@ import (
 // loopHarness serves raw requests the way the event loops do (parsed by
 // h1serve, LoopCall with the loop's decisions), without sockets.
 type loopHarness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	fake  *fakeRouter
 	store *memStore
@@ -26,7 +26,7 @@ type loopHarness struct {
 	base  http.Request
 }
 
-func newLoopHarness(t *testing.T) *loopHarness {
+func newLoopHarness(t testing.TB) *loopHarness {
 	t.Helper()
 	store, fake := newMemStore(), newFakeRouter()
 	clk := clock.New()
