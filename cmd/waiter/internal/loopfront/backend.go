@@ -393,7 +393,7 @@ func (b *backend) close() {
 		return
 	}
 	b.dead, b.deadline.gone = true, true
-	b.l.remove(b.fd)
+	b.l.forget(b.fd)
 	_ = b.nc.Close()
 	b.cl = nil
 }

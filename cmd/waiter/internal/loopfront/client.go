@@ -424,7 +424,7 @@ func (c *client) close() {
 		return
 	}
 	c.dead, c.deadline.gone = true, true
-	c.l.remove(c.fd)
+	c.l.forget(c.fd)
 	c.l.clients--
 	_ = c.nc.Close()
 	c.dropBuffers()

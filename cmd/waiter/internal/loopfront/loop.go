@@ -408,11 +408,20 @@ func (l *loop) interest(fd int, in, out bool) {
 	_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, fd, &syscall.EpollEvent{Events: ev, Fd: int32(fd)})
 }
 
-// remove takes fd out of the set.
+// remove takes fd out of the set, for a connection that stays open (it
+// goes to the goroutine front).
 func (l *loop) remove(fd int) {
 	_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
 	delete(l.socks, fd)
 }
+
+// forget drops fd, whose connection the caller closes at once: closing
+// its only descriptor takes it out of every epoll set (the kernel does it
+// when the socket's file is released; nothing else holds it), so an
+// EPOLL_CTL_DEL first would be a system call for nothing, on every
+// connection that closes (a new connection per request spent about 3 %
+// of its CPU on it).
+func (l *loop) forget(fd int) { delete(l.socks, fd) }
 
 // shutdown closes what the loop holds once it is stopped.
 func (l *loop) shutdown() {
