@@ -192,7 +192,13 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.wg.Wait()
 
 	s.subs.Close()
-	_ = s.lock.Close() // releases the flock
+	// Unlock before closing: the flock belongs to the open file, which a
+	// process forked meanwhile (another scheduler starting an instance,
+	// between its fork and its exec) holds too until it execs; closing
+	// alone left the folder locked for that moment, and a successor's
+	// New could fail (TestWorkDirIsLocked did, under -race).
+	_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+	_ = s.lock.Close()
 	close(s.stopped)
 	return err
 }
