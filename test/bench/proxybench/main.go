@@ -33,6 +33,7 @@ type options struct {
 	services               int
 	profile                string        // folder of CPU profiles of the Waiter under test ("": none)
 	loopWork               time.Duration // CPU per request of a second bare epoll-loop proxy (0: none)
+	fallbackPeriod         int           // the token's fallback-period-secs (-1: Waiter's default)
 }
 
 func main() {
@@ -49,6 +50,8 @@ func main() {
 	flag.IntVar(&o.wrk.connections, "c", 64, "wrk connections (64: what issue 15 measured nginx and the proxies with)")
 	flag.DurationVar(&o.wrk.duration, "d", 5*time.Second, "wrk duration per target and round")
 	flag.DurationVar(&o.warmup, "warmup", 1*time.Second, "wrk warm-up per target and case, not measured")
+	flag.IntVar(&o.fallbackPeriod, "token-fallback-period", -1, "the benchmark token's fallback-period-secs: the token is new, so with Waiter's default "+
+		"(-1) every request is in its fallback period and asks the router whether the service is healthy; 0 measures a token past it, as most are")
 	flag.IntVar(&o.coldStarts, "n", 30, "cold starts to measure")
 	flag.StringVar(&o.only, "only", "", "run only the proxy or the coldstart benchmark, or the memory one (not run otherwise)")
 	flag.IntVar(&o.conns, "conns", 10000, "idle keep-alive connections of the memory benchmark")

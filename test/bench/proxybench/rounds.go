@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -131,8 +132,13 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		{name: "epoll loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", eport), pgid: epollproxy.cmd.Process.Pid},
 	}
 	targets = append(targets, worked...)
+	tokenParams := params
+	if o.fallbackPeriod >= 0 {
+		tokenParams = maps.Clone(params)
+		tokenParams["fallback-period-secs"] = o.fallbackPeriod
+	}
 	for _, w := range waiters {
-		if err := postToken(w.url, "proxybench", params); err != nil {
+		if err := postToken(w.url, "proxybench", tokenParams); err != nil {
 			return err
 		}
 		for _, h := range []map[string]string{byToken, onTheFly} {
