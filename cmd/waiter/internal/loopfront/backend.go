@@ -136,11 +136,6 @@ func (b *backend) relay() {
 	if !b.headDone && !b.parseHead() {
 		return
 	}
-	if c.k.relayed {
-		b.relayAsIs()
-		return
-	}
-	w := c.k.resp.Writer()
 	switch b.head.Body {
 	case h1resp.BodyNone:
 		b.complete()
@@ -171,49 +166,33 @@ func (b *backend) relay() {
 			b.complete()
 			return
 		}
-		w.(http.Flusher).Flush()
+		c.k.resp.Writer().(http.Flusher).Flush()
 	case h1resp.BodyUntilClose:
 		if len(b.in) > 0 {
 			b.writeBody(b.in)
 			b.in = b.in[:0]
-			w.(http.Flusher).Flush()
+			c.k.resp.Writer().(http.Flusher).Flush()
 		}
 	}
-	c.write(c.k.resp.Take())
+	c.write(c.k.pending())
 	b.streaming()
 	if len(c.out) > maxOut {
 		b.pause()
 	}
 }
 
-// writeBody writes a piece of the answer's body to the client's writer.
+// writeBody passes a piece of the answer's body on: after a head that
+// went by RelayHead as it came (the kit's raw bytes, which the client
+// writes with the last of the answer when it ends in the same read, so
+// that a small answer is one write), else to the client's writer.
 func (b *backend) writeBody(p []byte) {
-	_, _ = b.cl.k.resp.Writer().Write(p)
-	b.cl.k.body += int64(len(p))
-}
-
-// relayAsIs passes on the body of an answer whose head went by
-// RelayHead: its bytes go to the client as they came, after the head
-// (the kit's raw bytes, which the client writes with the last of the
-// answer when it ends here, so that a small answer is one write).
-func (b *backend) relayAsIs() {
-	c := b.cl
-	if n := min(int64(len(b.in)), b.left); n > 0 {
-		c.k.raw = append(c.k.raw, b.in[:n]...)
-		c.k.body += n
-		b.left -= n
-		b.in = b.in[:copy(b.in, b.in[n:])]
+	k := b.cl.k
+	if k.relayed {
+		k.raw = append(k.raw, p...)
+	} else {
+		_, _ = k.resp.Writer().Write(p)
 	}
-	if b.left == 0 {
-		b.complete()
-		return
-	}
-	c.write(c.k.raw)
-	c.k.raw = c.k.raw[:0]
-	b.streaming()
-	if len(c.out) > maxOut {
-		b.pause()
-	}
+	k.body += int64(len(p))
 }
 
 // parseHead reads the answer's head once it is whole; false while it is

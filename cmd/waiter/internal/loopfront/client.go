@@ -76,10 +76,7 @@ func (l *loop) adopt(nc net.Conn, fd int) {
 // newClient returns a client record: a free one (with its call record,
 // parser and answer writer) or a new one.
 func (l *loop) newClient() *client {
-	if n := len(l.freeClients); n > 0 {
-		c := l.freeClients[n-1]
-		l.freeClients[n-1] = nil
-		l.freeClients = l.freeClients[:n-1]
+	if c, ok := pop(&l.freeClients); ok {
 		return c
 	}
 	c := &client{fdConn: fdConn{l: l}}
@@ -104,12 +101,30 @@ type kit struct {
 	body int64
 }
 
+// finish ends the kit's request (end says how): the call is finished
+// with the bytes of the instance's body passed on, and the answer's
+// writer and relay state are emptied for the next request.
+func (k *kit) finish(end waiterhttp.LoopEnd) {
+	k.call.Finish(end, k.body)
+	k.resp.Done()
+	k.raw, k.relayed, k.relayClose, k.body = k.raw[:0], false, false, 0
+}
+
+// pending takes the bytes of the answer ready for the client: the
+// relayed ones, or what the writer framed so far. They are the kit's
+// until its next call.
+func (k *kit) pending() []byte {
+	if !k.relayed {
+		return k.resp.Take()
+	}
+	p := k.raw
+	k.raw = k.raw[:0]
+	return p
+}
+
 // takeKit returns a free kit or a new one.
 func (l *loop) takeKit() *kit {
-	if n := len(l.freeKits); n > 0 {
-		k := l.freeKits[n-1]
-		l.freeKits[n-1] = nil
-		l.freeKits = l.freeKits[:n-1]
+	if k, ok := pop(&l.freeKits); ok {
 		return k
 	}
 	k := &kit{call: l.f.edge.NewLoopCall(l.decisions)}
@@ -135,11 +150,9 @@ func (c *client) putKit() {
 	}
 	c.k = nil
 	k.base.RemoteAddr = ""
-	k.relayed, k.relayClose, k.body = false, false, 0
 	if cap(k.raw) > maxKeptRaw {
 		k.raw = nil
 	}
-	k.raw = k.raw[:0]
 	if len(c.l.freeKits) >= maxWarmKits {
 		k.resp.Release() // past the kits in use a moment ago: no buffers kept
 	}
@@ -365,25 +378,21 @@ func (c *client) send(b *backend) {
 func (c *client) answered(end waiterhttp.LoopEnd) {
 	c.l.f.served.Add(1) // before the answer is out: a client that reads it sees it counted
 	k := c.k
-	switch {
-	case k.relayed:
+	if k.relayed {
 		c.l.f.relayed.Add(1)
-		c.write(k.raw)
-		c.closeAfter = c.closeAfter || k.relayClose || end != waiterhttp.LoopComplete
-	case end == waiterhttp.LoopComplete:
+	}
+	if end == waiterhttp.LoopComplete && !k.relayed {
 		out, closeAfter := k.resp.Finish()
 		c.write(out)
 		c.closeAfter = c.closeAfter || closeAfter
-	default:
-		// Aborted: what was framed goes out, but no end of the body: the
-		// client sees a broken transfer, not a short one.
-		c.write(k.resp.Take())
-		c.closeAfter = true
+	} else {
+		// A relayed answer's last bytes, or an aborted one's: what was
+		// framed goes out, but no end of the body, so that the client
+		// sees a broken transfer, not a short one.
+		c.write(k.pending())
+		c.closeAfter = c.closeAfter || k.relayClose || end != waiterhttp.LoopComplete
 	}
-	body := k.body
-	k.raw, k.relayed, k.relayClose, k.body = k.raw[:0], false, false, 0
-	c.k.call.Finish(end, body)
-	c.k.resp.Done()
+	k.finish(end)
 	c.in = c.in[:copy(c.in, c.in[c.head:])]
 	c.head, c.state, c.be = 0, cIdle, nil
 	if len(c.out) == 0 {
@@ -399,9 +408,7 @@ func (c *client) gone() {
 			c.be.close()
 			c.be = nil
 		}
-		c.k.call.Finish(waiterhttp.LoopClientGone, c.k.body)
-		c.k.body = 0
-		c.k.resp.Done()
+		c.k.finish(waiterhttp.LoopClientGone)
 		c.state = cIdle
 	}
 	c.close()

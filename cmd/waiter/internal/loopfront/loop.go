@@ -182,13 +182,24 @@ const maxFreeBufs = 64
 
 // takeBuf returns an empty buffer of readSize or more.
 func (l *loop) takeBuf() []byte {
-	if n := len(l.bufs); n > 0 {
-		b := l.bufs[n-1]
-		l.bufs[n-1] = nil
-		l.bufs = l.bufs[:n-1]
+	if b, ok := pop(&l.bufs); ok {
 		return b
 	}
 	return make([]byte, 0, readSize)
+}
+
+// pop takes the last of a loop's free records (buffers, clients, kits),
+// clearing its slot so that the list does not keep it alive.
+func pop[T any](free *[]T) (T, bool) {
+	var zero T
+	n := len(*free)
+	if n == 0 {
+		return zero, false
+	}
+	x := (*free)[n-1]
+	(*free)[n-1] = zero
+	*free = (*free)[:n-1]
+	return x, true
 }
 
 // putBuf keeps b, emptied, for takeBuf, unless it outgrew readSize.
