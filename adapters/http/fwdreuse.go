@@ -99,8 +99,7 @@ func (s *Server) RequestDone(ctx context.Context) {
 		forwardings.Put(fw)
 	}
 	if rs := ic.scratch.rs; rs != nil {
-		*rs = resolved{}
-		resolveds.Put(rs)
+		putResolved(rs)
 	}
 	ic.scratch = connScratch{}
 	// Nor does the idle connection keep the request's info: its cid is cut
@@ -112,7 +111,12 @@ func (s *Server) RequestDone(ctx context.Context) {
 // dropResolved gives back rs, taken for r (takeResolved) and not used.
 func dropResolved(r *http.Request, rs *resolved) {
 	if info(r).scratch != nil {
-		*rs = resolved{}
-		resolveds.Put(rs)
+		putResolved(rs)
 	}
+}
+
+// putResolved empties rs into its pool.
+func putResolved(rs *resolved) {
+	*rs = resolved{}
+	resolveds.Put(rs)
 }
