@@ -16,10 +16,7 @@ import (
 // client gets the same answer. HEAD and answers without a body are left
 // to Buffered, which drops what they must not carry.
 func RelaysAsIs(req *http.Request, status int, length int64, hasType bool) bool {
-	if req.Method == http.MethodHead || length < 0 {
-		return false
-	}
-	if status < 200 || status == http.StatusNoContent || status == http.StatusNotModified {
+	if req.Method == http.MethodHead || length < 0 || !statusAllowsBody(status) {
 		return false
 	}
 	// A body without a Content-Type gets a sniffed one (commit): an

@@ -98,8 +98,9 @@ func (w *response) WriteHeader(code int) {
 }
 
 // bodyAllowed reports whether the status permits a body (RFC 9110).
-func (w *response) bodyAllowed() bool {
-	s := w.status
+func (w *response) bodyAllowed() bool { return statusAllowsBody(w.status) }
+
+func statusAllowsBody(s int) bool {
 	return !(s >= 100 && s <= 199) && s != http.StatusNoContent && s != http.StatusNotModified
 }
 
