@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -64,10 +65,14 @@ const (
 
 // adopt takes a new connection, whose descriptor is in the set already
 // (Front.Serve), into the loop.
-func (l *loop) adopt(nc net.Conn, fd int) {
+func (l *loop) adopt(nc net.Conn, fd int) { l.adoptFD(fd, nc, nc.RemoteAddr().String()) }
+
+// adoptFD takes a new connection into the loop: fd, in the set already,
+// and nc, its net.Conn, or nil for a socket the loop accepted itself.
+func (l *loop) adoptFD(fd int, nc net.Conn, remote string) {
 	c := l.newClient()
 	c.nc, c.fd, c.reading = nc, fd, true
-	c.remote = nc.RemoteAddr().String()
+	c.remote = remote
 	l.socks[fd] = c
 	l.clients++
 	c.idle()
@@ -433,7 +438,11 @@ func (c *client) close() {
 	c.dead, c.deadline.gone = true, true
 	c.l.forget(c.fd)
 	c.l.clients--
-	_ = c.nc.Close()
+	if c.nc != nil {
+		_ = c.nc.Close()
+	} else {
+		_ = syscall.Close(c.fd)
+	}
 	c.dropBuffers()
 	c.putKit()
 	c.l.free(c)
@@ -461,10 +470,16 @@ func (c *client) handoff() {
 	c.l.remove(c.fd)
 	c.l.clients--
 	pending := append([]byte(nil), c.in...) // the goroutine front's from now on
-	nc := c.nc
+	nc, fd := c.nc, c.fd
 	c.dropBuffers()
 	c.putKit()
 	c.l.free(c)
+	if nc == nil {
+		var err error
+		if nc, err = netConn(fd); err != nil {
+			return // out of descriptors: the connection closes, as one the goroutine front could not accept
+		}
+	}
 	c.l.f.handoffs.Add(1)
 	c.l.f.cfg.Handoff(nc, pending)
 }

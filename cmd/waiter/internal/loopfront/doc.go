@@ -18,10 +18,16 @@
 // stored, a backend that is not plain HTTP/1.1) hands the connection,
 // with the bytes the loop read from it, to the goroutine front
 // (internal/h1serve and net/http through h1guard.Split), which serves it
-// from that request on as it serves any connection. The sockets stay
-// Go's own net.Conns for that reason: the loops wait for their epoll
-// sets through the runtime's poller (as internal/connpark does) and only
-// read and write the descriptors directly.
+// from that request on as it serves any connection.
+//
+// The loops accept the listener's connections themselves (Front.Listen,
+// accept.go), each loop from a duplicate of its descriptor in its own
+// set: such a connection is a bare descriptor until it is handed off,
+// when it becomes a net.Conn. Connections that come to a loop as
+// net.Conns (Front.Serve: a parked connection the goroutine front gives
+// back) stay Go's. The loops wait for their epoll sets through the
+// runtime's poller (as internal/connpark does) and read and write the
+// descriptors directly.
 //
 // The loop's own rules are framing ones only: internal/h1serve parses
 // request heads and frames answers (its Buffered writer), and

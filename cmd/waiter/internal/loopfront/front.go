@@ -9,6 +9,9 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Front spreads connections over its loops.
@@ -19,10 +22,18 @@ type Front struct {
 	next  atomic.Uint64
 	wg    sync.WaitGroup
 	once  sync.Once
+	// listenMu orders Listen and Unlisten; unlistened: Unlisten ran, so
+	// no Listen may start the loops accepting again.
+	listenMu   sync.Mutex
+	unlistened bool
 	// served counts requests the loops answered, relayed those whose
 	// answers passed as they came (RelayHead), handoffs connections they
 	// gave to the goroutine front (tests, metrics).
 	served, relayed, handoffs atomic.Int64
+	// accepted counts connections the loops accepted themselves (Listen),
+	// acceptPauses the times a loop stopped accepting for a while, out of
+	// descriptors or memory (tests).
+	accepted, acceptPauses atomic.Int64
 }
 
 // New starts a Front's loops.
@@ -53,6 +64,72 @@ func New(cfg Config, edge Edge) (*Front, error) {
 // Serve gives c, a new connection, to a loop.
 func (f *Front) Serve(c net.Conn) {
 	f.loops[f.next.Add(1)%uint64(len(f.loops))].hand(c)
+}
+
+// Listen has the loops accept ln's connections themselves, each from a
+// duplicate of its descriptor, until Unlisten (or Shutdown); it reports
+// false when they cannot (ln is not a TCP listener, or a loop refused
+// it), and the caller accepts and Serves as before. ln stays the
+// caller's to close, after Unlisten: the loops' duplicates keep it
+// listening until then. A connection the loops accept has the socket
+// options Linux copies from the listening socket (TCP_NODELAY, set here;
+// SO_KEEPALIVE and TCP_KEEP*, which serve's listener sets), not those
+// net.TCPListener's Accept would set on it.
+func (f *Front) Listen(ln net.Listener) bool {
+	fd, ok := listenerFD(ln)
+	if !ok {
+		return false
+	}
+	f.listenMu.Lock()
+	defer f.listenMu.Unlock()
+	if f.unlistened {
+		return false
+	}
+	// Linux gives an accepted socket the listener's TCP_NODELAY, so one
+	// setsockopt here saves one per connection (net.TCPListener's Accept
+	// sets it on each).
+	_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	acks := make([]chan error, len(f.loops))
+	failed := false
+	for i, l := range f.loops {
+		dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			failed = true
+			break
+		}
+		acks[i] = make(chan error, 1)
+		l.post(mail{listen: true, lfd: dup, ack: acks[i]})
+	}
+	for _, ack := range acks {
+		if ack != nil && <-ack != nil {
+			failed = true
+		}
+	}
+	if failed {
+		f.unlisten()
+		return false
+	}
+	return true
+}
+
+// Unlisten stops the loops' accepting (Listen) and returns once none
+// accepts any more; the listener itself is the caller's to close.
+func (f *Front) Unlisten() {
+	f.listenMu.Lock()
+	defer f.listenMu.Unlock()
+	f.unlistened = true
+	f.unlisten()
+}
+
+func (f *Front) unlisten() {
+	acks := make([]chan error, len(f.loops))
+	for i, l := range f.loops {
+		acks[i] = make(chan error, 1)
+		l.post(mail{unlisten: true, ack: acks[i]})
+	}
+	for _, ack := range acks {
+		<-ack
+	}
 }
 
 // Shutdown drains the loops: idle connections close at once, the others
@@ -93,3 +170,6 @@ func (f *Front) Close() {
 func (f *Front) Served() int64   { return f.served.Load() }
 func (f *Front) Relayed() int64  { return f.relayed.Load() }
 func (f *Front) Handoffs() int64 { return f.handoffs.Load() }
+
+// Accepted is how many connections the loops accepted themselves.
+func (f *Front) Accepted() int64 { return f.accepted.Load() }

@@ -17,7 +17,10 @@ func New(Config, Edge) (*Front, error) {
 }
 
 func (*Front) Serve(net.Conn)           {}
+func (*Front) Listen(net.Listener) bool { return false }
+func (*Front) Unlisten()                {}
 func (*Front) Shutdown(context.Context) {}
 func (*Front) Close()                   {}
 func (*Front) Served() int64            { return 0 }
 func (*Front) Handoffs() int64          { return 0 }
+func (*Front) Accepted() int64          { return 0 }

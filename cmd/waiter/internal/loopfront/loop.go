@@ -38,6 +38,8 @@ type loop struct {
 	// decisions are the proxy decisions the loop's requests keep for the
 	// next ones (its own: no lock).
 	decisions *waiterhttp.LoopDecisions
+	// acc accepts the listener's connections (Front.Listen; nil: none).
+	acc *acceptor
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
 	now       time.Time // read once per round of events
@@ -70,7 +72,8 @@ type sock interface {
 }
 
 // mail is what other goroutines post to a loop: an admission's answer, a
-// dialed backend connection, drain or stop.
+// dialed backend connection, a listener to accept from or to stop
+// accepting from, drain or stop.
 type mail struct {
 	call   *client // an admission's answer or a dial's result is for it
 	seq    uint64  // the client's request the answer is for
@@ -80,12 +83,25 @@ type mail struct {
 	dial   bool
 	drain  bool
 	stop   bool
+	// listen: accept from lfd, the loop's own duplicate of the
+	// listener's descriptor; unlisten: stop. ack (one slot) has the
+	// loop's answer.
+	listen, unlisten bool
+	lfd              int
+	ack              chan error
 }
 
-// drop closes the connection m brings, which no loop takes.
+// drop closes what m brings, which no loop takes, and answers a Listen's
+// or an Unlisten's mail.
 func (m mail) drop() {
 	if m.dialed != nil {
 		_ = m.dialed.Close()
+	}
+	if m.listen {
+		_ = syscall.Close(m.lfd)
+	}
+	if m.ack != nil {
+		m.ack <- errLoopStopped
 	}
 }
 
@@ -218,6 +234,8 @@ func (l *loop) drain() {
 	l.draining = true
 	for _, s := range l.socks {
 		switch s := s.(type) {
+		case *acceptor:
+			s.close()
 		case *client:
 			s.closeAfter = true
 			if s.state == cIdle && len(s.out) == 0 {
@@ -309,6 +327,13 @@ func (l *loop) readMail() {
 			l.stopped = true
 		case m.drain:
 			l.drain()
+		case m.listen:
+			m.ack <- l.listen(m.lfd)
+		case m.unlisten:
+			if l.acc != nil {
+				l.acc.close()
+			}
+			m.ack <- nil
 
 		case m.dial:
 			m.call.dialed(m.seq, m.dialed, m.err)
@@ -438,6 +463,8 @@ func (l *loop) forget(fd int) { delete(l.socks, fd) }
 func (l *loop) shutdown() {
 	for _, s := range l.socks {
 		switch s := s.(type) {
+		case *acceptor:
+			s.close()
 		case *client:
 			s.abort()
 		case *backend:
@@ -459,8 +486,9 @@ func (l *loop) shutdown() {
 	_ = syscall.Close(l.evfd)
 }
 
-// fdOf is c's file descriptor, which stays valid while c is open.
-func fdOf(c net.Conn) (int, bool) {
+// fdOf is c's file descriptor (a connection's or a listener's), which
+// stays valid while c is open.
+func fdOf(c any) (int, bool) {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return -1, false

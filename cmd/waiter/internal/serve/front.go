@@ -171,8 +171,12 @@ func (f *front) route(h *h1guard.Head) bool {
 	return true
 }
 
-// run accepts connections until the listener closes.
+// run accepts connections until the listener closes, unless the loops
+// accept them themselves (loopfront's Listen: until Close).
 func (f *front) run() {
+	if f.loops != nil && f.loops.Listen(f.ln) {
+		return
+	}
 	var backoff time.Duration
 	for {
 		c, err := f.ln.Accept()
@@ -368,8 +372,12 @@ func (f *front) Accept() (net.Conn, error) {
 	}
 }
 
-// Close closes the listener (net/http's Shutdown calls it).
+// Close closes the listener (net/http's Shutdown calls it), once the
+// loops accept from it no more.
 func (f *front) Close() error {
+	if f.loops != nil {
+		f.loops.Unlisten()
+	}
 	err := f.ln.Close()
 	f.stop(net.ErrClosed)
 	return err

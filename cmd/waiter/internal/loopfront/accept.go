@@ -1,0 +1,193 @@
+//go:build linux
+
+package loopfront
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// The loops accept their listener's connections themselves (Listen): a
+// connection then costs an accept4 and its place in one loop's set, not
+// a goroutine's accept, a net.Conn and its place in the runtime's poller
+// as well (with a new connection per request, those were about 15 % of
+// the router's CPU). The socket becomes a net.Conn only when the loop
+// hands it to the goroutine front (netConn).
+
+// acceptor is a loop's duplicate of the listener's descriptor, in its
+// set as a socket: readable means connections wait to be accepted.
+type acceptor struct {
+	deadline
+	l  *loop
+	fd int
+	// paused: out of the set until the deadline (out of descriptors or
+	// memory, as net/http's server waits then); backoff is the next wait.
+	paused  bool
+	backoff time.Duration
+}
+
+// acceptBatch bounds the connections one loop accepts per readiness: the
+// set is level-triggered, so those left wake a loop again, maybe the
+// other one.
+const acceptBatch = 8
+
+// listen puts fd, the loop's own duplicate of the listener's
+// descriptor, in the loop's set; the loop owns fd from now on.
+func (l *loop) listen(fd int) error {
+	if l.acc != nil {
+		_ = syscall.Close(fd)
+		return errListening
+	}
+	if l.draining || l.stopped {
+		_ = syscall.Close(fd)
+		return errLoopStopped
+	}
+	a := &acceptor{l: l, fd: fd}
+	// Every loop's set is woken by a new connection: the loops wait for
+	// their sets through the runtime's poller, and EPOLLEXCLUSIVE wakes
+	// one waiter only among those blocked in epoll_wait on a set itself.
+	// The loop that comes first takes it; the others' accept4 finds
+	// none (EAGAIN), which under load is rare (they are busy, and it is
+	// gone by the time they look).
+	if err := a.watch(); err != nil {
+		_ = syscall.Close(fd)
+		return err
+	}
+	l.socks[fd], l.acc = a, a
+	return nil
+}
+
+// watch puts the listener in the loop's set.
+func (a *acceptor) watch() error {
+	return syscall.EpollCtl(a.l.epfd, syscall.EPOLL_CTL_ADD, a.fd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(a.fd)})
+}
+
+// readable accepts the connections waiting, up to acceptBatch.
+func (a *acceptor) readable() {
+	for range acceptBatch {
+		fd, sa, err := syscall.Accept4(a.fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		switch {
+		case err == nil:
+			a.backoff = 0
+			a.l.adoptAccepted(fd, remoteAddr(sa))
+		case err == syscall.EAGAIN:
+			return
+		case err == syscall.EINTR || err == syscall.ECONNABORTED:
+			// A client that gave up before its connection was accepted.
+		case err == syscall.EMFILE || err == syscall.ENFILE || err == syscall.ENOBUFS || err == syscall.ENOMEM:
+			a.pause()
+			return
+		default:
+			// The listener is gone (shut down under us): this loop
+			// accepts no more.
+			a.close()
+			return
+		}
+	}
+}
+
+func (a *acceptor) writable() {}
+
+func (a *acceptor) timer() *deadline { return &a.deadline }
+
+// pause takes the listener out of the set for a while: level-triggered,
+// it would report the connections the loop cannot take on every round.
+// Backoff as net/http's server's: 5 ms doubling to a second.
+func (a *acceptor) pause() {
+	a.l.f.acceptPauses.Add(1)
+	a.backoff = min(max(2*a.backoff, 5*time.Millisecond), time.Second)
+	_ = syscall.EpollCtl(a.l.epfd, syscall.EPOLL_CTL_DEL, a.fd, nil)
+	a.paused = true
+	a.l.timers.set(a, a.l.clock().Add(a.backoff))
+}
+
+// expire ends a pause.
+func (a *acceptor) expire(time.Time) {
+	if !a.paused || a.gone {
+		return
+	}
+	a.paused = false
+	if a.watch() != nil {
+		a.close()
+	}
+}
+
+// close stops the loop's accepting. The other descriptors of the
+// listener (the other loops', the listener's own) keep it in the set
+// until they are closed too, so it leaves the set first.
+func (a *acceptor) close() {
+	if a.gone {
+		return
+	}
+	a.gone = true
+	if !a.paused {
+		_ = syscall.EpollCtl(a.l.epfd, syscall.EPOLL_CTL_DEL, a.fd, nil)
+	}
+	a.l.forget(a.fd)
+	_ = syscall.Close(a.fd)
+	a.l.acc = nil
+}
+
+// adoptAccepted takes a connection the loop accepted into its set.
+func (l *loop) adoptAccepted(fd int, remote string) {
+	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
+		_ = syscall.Close(fd)
+		return
+	}
+	l.f.accepted.Add(1)
+	l.adoptFD(fd, nil, remote)
+}
+
+// remoteAddr is sa as net.TCPAddr's String writes it: an IPv4 client of
+// an IPv6 listener as its IPv4 address, a zone by its interface's name.
+func remoteAddr(sa syscall.Sockaddr) string {
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)).String()
+	case *syscall.SockaddrInet6:
+		a := netip.AddrFrom16(sa.Addr).Unmap()
+		if sa.ZoneId != 0 && a.Is6() {
+			a = a.WithZone(zoneName(int(sa.ZoneId)))
+		}
+		return netip.AddrPortFrom(a, uint16(sa.Port)).String()
+	}
+	return ""
+}
+
+// zoneName is the interface index's name, or the index (as package net).
+func zoneName(index int) string {
+	if ifi, err := net.InterfaceByIndex(index); err == nil {
+		return ifi.Name
+	}
+	return strconv.Itoa(index)
+}
+
+// netConn makes fd, a connection the loop accepted, a net.Conn for the
+// goroutine front; fd itself is closed (the net.Conn has a duplicate).
+func netConn(fd int) (net.Conn, error) {
+	f := os.NewFile(uintptr(fd), "")
+	defer f.Close()
+	return net.FileConn(f)
+}
+
+// errLoopStopped answers a Listen a stopped (or draining) loop cannot
+// take; errListening a second one.
+var (
+	errLoopStopped = errors.New("loopfront: the loop has stopped")
+	errListening   = errors.New("loopfront: the loop accepts from a listener already")
+)
+
+// listenerFD is ln's descriptor, when it is a TCP listener (the loops
+// accept only those: a wrapped listener does more than accept).
+func listenerFD(ln net.Listener) (int, bool) {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return -1, false
+	}
+	return fdOf(tl)
+}

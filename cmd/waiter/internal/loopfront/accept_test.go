@@ -1,0 +1,224 @@
+//go:build linux
+
+package loopfront
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+)
+
+// handingEdge routes nothing to the loops: every request goes to the
+// Front's Handoff, so the tests see the accepting alone.
+type handingEdge struct{}
+
+func (handingEdge) NewLoopDecisions() *waiterhttp.LoopDecisions                { return nil }
+func (handingEdge) NewLoopCall(*waiterhttp.LoopDecisions) *waiterhttp.LoopCall { return nil }
+func (handingEdge) LoopRoutable(*http.Request) bool                            { return false }
+func (handingEdge) ConnContext(ctx context.Context) context.Context            { return ctx }
+
+// acceptingFront starts a Front of one loop accepting from a new
+// listener; each handed-off connection is answered with the address it
+// came from and the bytes the loop read of it, then closed.
+func acceptingFront(t *testing.T) (*Front, net.Listener) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New(Config{Loops: 1, Handoff: func(c net.Conn, pending []byte) {
+		body := c.RemoteAddr().String() + " " + strings.Fields(string(pending) + " -")[0]
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+		_ = c.Close()
+	}}, handingEdge{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		f.Unlisten()
+		_ = ln.Close()
+		f.Close()
+	})
+	if !f.Listen(ln) {
+		t.Fatal("the loops did not take the listener")
+	}
+	return f, ln
+}
+
+// get sends a GET on a new connection to addr and returns the answer's
+// body, or the error that ended it.
+func get(addr string) (string, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n"); err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(c)
+	if err != nil {
+		return "", err
+	}
+	_, body, ok := strings.Cut(string(b), "\r\n\r\n")
+	if !ok {
+		return "", errors.New("no answer: " + string(b))
+	}
+	return body, nil
+}
+
+// The loops accept the listener's connections themselves, and one they
+// hand off reaches the goroutine front as a net.Conn with its address
+// and the bytes read of it.
+func TestLoopsAcceptAndHandOff(t *testing.T) {
+	f, ln := acceptingFront(t)
+	for i := range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = io.WriteString(c, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+		b, err := io.ReadAll(c)
+		_ = c.Close()
+		want := c.LocalAddr().String() + " GET"
+		if err != nil || !strings.HasSuffix(string(b), "\r\n\r\n"+want) {
+			t.Fatalf("connection %d: %q, %v; want the body %q", i, b, err, want)
+		}
+	}
+	if f.Accepted() != 3 || f.Handoffs() != 3 {
+		t.Errorf("accepted %d, handed off %d; want 3 and 3", f.Accepted(), f.Handoffs())
+	}
+}
+
+// Once Unlisten returns, the listener, closed, refuses connections: the
+// loops' duplicates of its descriptor no longer keep it listening. A
+// Listen after it does not start the loops again.
+func TestUnlistenStopsAccepting(t *testing.T) {
+	f, ln := acceptingFront(t)
+	if _, err := get(ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	f.Unlisten()
+	_ = ln.Close()
+	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("the closed listener still takes connections")
+	} else if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dial after Unlisten: %v, want connection refused", err)
+	}
+	ln2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln2.Close()
+	if f.Listen(ln2) {
+		t.Error("Listen after Unlisten took the listener")
+	}
+}
+
+// Out of descriptors, a loop stops accepting for a while (5 ms, doubling)
+// instead of being woken by the waiting connection on every round, and
+// accepts it once descriptors are free again.
+func TestAcceptOutOfDescriptorsBacksOff(t *testing.T) {
+	f, ln := acceptingFront(t)
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	// The connection is dialed with the process's last descriptor below
+	// the new limit: the loop's accept4 then finds none.
+	free := lowestFreeFD(t)
+	lim := old
+	lim.Cur = uint64(free + 1)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	restored := false
+	restore := func() {
+		if !restored {
+			restored = true
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	defer restore()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		restore()
+		t.Fatalf("dial with the last descriptor: %v", err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	_, _ = io.WriteString(c, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+	deadline := time.Now().Add(2 * time.Second)
+	for f.acceptPauses.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // long enough for thousands of rounds, were the loop spinning
+	pauses := f.acceptPauses.Load()
+	restore()
+	// 5+10+20+40+80+160 ms: six pauses in 300 ms, one or two more by
+	// the time the first came.
+	if pauses < 1 || pauses > 10 {
+		t.Fatalf("%d pauses out of descriptors in 300 ms, want 1 to 10", pauses)
+	}
+	b, err := io.ReadAll(c)
+	if err != nil || !strings.Contains(string(b), " 200 OK") {
+		t.Fatalf("the waiting connection, once descriptors were free: %q, %v", b, err)
+	}
+	if f.Accepted() != 1 {
+		t.Errorf("accepted %d, want 1", f.Accepted())
+	}
+}
+
+// lowestFreeFD is the descriptor number the process's next one gets.
+func lowestFreeFD(t *testing.T) int {
+	t.Helper()
+	fd, err := syscall.Dup(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = syscall.Close(fd)
+	return fd
+}
+
+// remoteAddr writes addresses as net.TCPAddr does.
+func TestRemoteAddr(t *testing.T) {
+	lo, err := net.InterfaceByIndex(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		sa   syscall.Sockaddr
+		want string
+	}{
+		{&syscall.SockaddrInet4{Port: 8080, Addr: [4]byte{10, 1, 2, 3}}, "10.1.2.3:8080"},
+		{&syscall.SockaddrInet6{Port: 443, Addr: [16]byte{15: 1}}, "[::1]:443"},
+		{&syscall.SockaddrInet6{Port: 80, Addr: [16]byte{10: 0xff, 11: 0xff, 12: 127, 15: 1}}, "127.0.0.1:80"},
+		{&syscall.SockaddrInet6{Port: 80, ZoneId: 1, Addr: [16]byte{0: 0xfe, 1: 0x80, 15: 1}}, "[fe80::1%" + lo.Name + "]:80"},
+		{&syscall.SockaddrInet6{Port: 80, ZoneId: 1 << 30, Addr: [16]byte{0: 0xfe, 1: 0x80, 15: 1}}, "[fe80::1%1073741824]:80"},
+		{&syscall.SockaddrUnix{Name: "/x"}, ""},
+	} {
+		got := remoteAddr(c.sa)
+		if got != c.want {
+			t.Errorf("remoteAddr(%+v) = %q, want %q", c.sa, got, c.want)
+		}
+		if tcp, ok := c.sa.(*syscall.SockaddrInet6); ok && tcp.ZoneId == 0 {
+			if std := (&net.TCPAddr{IP: tcp.Addr[:], Port: tcp.Port}).String(); std != got {
+				t.Errorf("net.TCPAddr writes %q, remoteAddr %q", std, got)
+			}
+		}
+	}
+}
