@@ -29,17 +29,22 @@ func (handingEdge) ConnContext(ctx context.Context) context.Context            {
 // acceptingFront starts a Front of one loop accepting from a new
 // listener; each handed-off connection is answered with the address it
 // came from and the bytes the loop read of it, then closed.
-func acceptingFront(t *testing.T) (*Front, net.Listener) {
+func acceptingFront(t *testing.T, idle ...time.Duration) (*Front, net.Listener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := New(Config{Loops: 1, Handoff: func(c net.Conn, pending []byte) {
+	cfg := Config{Loops: 1}
+	if len(idle) > 0 {
+		cfg.IdleTimeout = idle[0]
+	}
+	cfg.Handoff = func(c net.Conn, pending []byte) {
 		body := c.RemoteAddr().String() + " " + strings.Fields(string(pending) + " -")[0]
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
 		_ = c.Close()
-	}}, handingEdge{})
+	}
+	f, err := New(cfg, handingEdge{})
 	if err != nil {
 		t.Fatal(err)
 	}

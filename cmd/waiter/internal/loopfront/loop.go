@@ -185,6 +185,9 @@ func (l *loop) run() {
 			}
 		}
 		l.timers.run(l.now)
+		if l.timers.overgrown(len(l.socks)) {
+			l.timers.compact()
+		}
 		if l.draining && l.clients == 0 {
 			l.stopped = true
 		}

@@ -104,3 +104,37 @@ func (t *timers) run(now time.Time) {
 		}
 	}
 }
+
+// Entries are dropped lazily, when they come due: a connection that
+// closed leaves its idle-timeout entry in the heap for that long. With a
+// new connection per request that would be rate × idle timeout entries
+// (13,000 a second for the default two minutes: 1.5 M, some 60 MB), so a
+// loop compacts its heap once it holds more than twice an entry per
+// socket, and compactSlack more.
+const compactSlack = 1024
+
+// overgrown reports whether the heap holds many more entries than the
+// loop's sockets (n) could need.
+func (t *timers) overgrown(n int) bool { return len(t.h) > 2*n+compactSlack }
+
+// compact keeps one entry per socket that has a deadline, at it, and
+// drops the others: O(entries), and at most once per compactSlack new
+// entries.
+func (t *timers) compact() {
+	for _, e := range t.h {
+		d := e.s.timer()
+		d.entries, d.earliest = 0, never
+	}
+	kept := t.h[:0]
+	for _, e := range t.h {
+		d := e.s.timer()
+		if d.gone || d.at.IsZero() || d.entries > 0 {
+			continue
+		}
+		d.entries, d.earliest = 1, d.at
+		kept = append(kept, timerEntry{at: d.at, s: e.s})
+	}
+	clear(t.h[len(kept):])
+	t.h = kept
+	heap.Init(&t.h)
+}
