@@ -4,6 +4,7 @@ package loopfront
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -77,18 +78,34 @@ func (a *acceptor) readable() {
 			a.l.adoptAccepted(fd, remoteAddr(sa))
 		case err == syscall.EAGAIN:
 			return
-		case err == syscall.EINTR || err == syscall.ECONNABORTED:
-			// A client that gave up before its connection was accepted.
+		case retryAccept(err):
+			// A client that gave up, or a network error of its own
+			// connection, before it was accepted.
 		case err == syscall.EMFILE || err == syscall.ENFILE || err == syscall.ENOBUFS || err == syscall.ENOMEM:
 			a.pause()
 			return
 		default:
-			// The listener is gone (shut down under us): this loop
-			// accepts no more.
+			// The listener itself failed (shut down under us): the loop
+			// accepts no more, and the router hears of it.
 			a.close()
+			if failed := a.l.f.cfg.AcceptFailed; failed != nil {
+				go failed(fmt.Errorf("loopfront: accept: %w", err))
+			}
 			return
 		}
 	}
+}
+
+// retryAccept reports whether err, from accept4, is the waiting
+// connection's own, not the listener's: accept(2) on Linux passes a new
+// connection's pending network error on, to be treated as EAGAIN.
+func retryAccept(err error) bool {
+	switch err {
+	case syscall.EINTR, syscall.ECONNABORTED, syscall.EPROTO, syscall.EPERM, syscall.ENETDOWN, syscall.ENOPROTOOPT,
+		syscall.EHOSTDOWN, syscall.ENONET, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH, syscall.ECONNRESET:
+		return true
+	}
+	return false
 }
 
 func (a *acceptor) writable() {}

@@ -29,20 +29,20 @@ func (handingEdge) ConnContext(ctx context.Context) context.Context            {
 // acceptingFront starts a Front of one loop accepting from a new
 // listener; each handed-off connection is answered with the address it
 // came from and the bytes the loop read of it, then closed.
-func acceptingFront(t *testing.T, idle ...time.Duration) (*Front, net.Listener) {
+func acceptingFront(t *testing.T, mutate ...func(*Config)) (*Front, net.Listener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{Loops: 1}
-	if len(idle) > 0 {
-		cfg.IdleTimeout = idle[0]
-	}
 	cfg.Handoff = func(c net.Conn, pending []byte) {
 		body := c.RemoteAddr().String() + " " + strings.Fields(string(pending) + " -")[0]
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
 		_ = c.Close()
+	}
+	for _, m := range mutate {
+		m(&cfg)
 	}
 	f, err := New(cfg, handingEdge{})
 	if err != nil {
@@ -129,6 +129,37 @@ func TestUnlistenStopsAccepting(t *testing.T) {
 	defer ln2.Close()
 	if f.Listen(ln2) {
 		t.Error("Listen after Unlisten took the listener")
+	}
+}
+
+// A listener that fails under the loops (shut down, here) is reported
+// through AcceptFailed, as net/http's server returns Accept's error, and
+// the loops accept from it no more.
+func TestListenerFailureIsReported(t *testing.T) {
+	failed := make(chan error, 4)
+	_, ln := acceptingFront(t, func(c *Config) { c.AcceptFailed = func(err error) { failed <- err } })
+	if _, err := get(ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	fd, ok := listenerFD(ln)
+	if !ok {
+		t.Fatal("no descriptor")
+	}
+	if err := syscall.Shutdown(fd, syscall.SHUT_RD); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-failed:
+		if !errors.Is(err, syscall.EINVAL) || !strings.Contains(err.Error(), "accept") {
+			t.Errorf("AcceptFailed(%v), want accept's EINVAL", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failed listener was not reported")
+	}
+	select {
+	case err := <-failed:
+		t.Errorf("reported twice by one loop: %v", err)
+	case <-time.After(50 * time.Millisecond):
 	}
 }
 

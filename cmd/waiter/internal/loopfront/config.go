@@ -33,4 +33,8 @@ type Config struct {
 	// Handoff serves a connection the loops give up, from the bytes
 	// already read from it (pending) on: the goroutine front.
 	Handoff func(c net.Conn, pending []byte)
+	// AcceptFailed hears, on a goroutine of its own, that the listener
+	// the loops accepted from (Front.Listen) failed: they accept from it
+	// no more, as net/http's server stops serving when Accept fails.
+	AcceptFailed func(err error)
 }

@@ -64,7 +64,7 @@ func TestTimersCompactKeepsTheDeadlines(t *testing.T) {
 // With a new connection per request, a loop's heap does not keep every
 // closed connection's idle-timeout entry for the idle timeout.
 func TestClosedConnectionsDoNotPileUpInTheTimers(t *testing.T) {
-	f, ln := acceptingFront(t, time.Hour)
+	f, ln := acceptingFront(t, func(c *Config) { c.IdleTimeout = time.Hour })
 	const conns = 3000
 	for range conns {
 		c, err := net.Dial("tcp", ln.Addr().String())

@@ -85,7 +85,10 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 	}
 	if cfg.EventLoop {
 		loops, err := loopfront.New(loopfront.Config{ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
-			MaxHeaderBytes: cfg.MaxHeaderBytes, Handoff: f.handedOff}, loopEdge{edge, intercepts})
+			MaxHeaderBytes: cfg.MaxHeaderBytes, Handoff: f.handedOff,
+			// As when run's Accept fails: net/http's Serve returns the
+			// error, and Run with it.
+			AcceptFailed: f.stop}, loopEdge{edge, intercepts})
 		if err != nil {
 			// No loops here (not Linux, or no epoll set to be had): the
 			// goroutine front serves everything, as with event-loop: false.

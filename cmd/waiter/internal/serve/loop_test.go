@@ -4,19 +4,26 @@ package serve
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
+	"github.com/waiter-go/waiter/engine"
 )
 
 // loopBackend answers in every shape an instance can: the event loops
@@ -618,5 +625,54 @@ func TestEventLoopAccessLogAsGoroutineFront(t *testing.T) {
 	got, want := entries("loop"), entries("goroutine")
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("the loops logged\n%v\nthe goroutine front logged\n%v", got, want)
+	}
+}
+
+// A listener that fails under the router (shut down here) ends Run with
+// accept's error, whether the event loops or the goroutine front accept
+// from it, as net/http's Serve ends with it.
+func TestRunEndsWhenItsListenerFails(t *testing.T) {
+	for name, front := range map[string]func(*config.Config){"event loops": func(*config.Config) {}, "goroutine front": goroutineFront} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := config.Default()
+			cfg.DataDir = t.TempDir()
+			cfg.RunAsUser = "alice"
+			cfg.DrainTimeout = time.Second
+			front(&cfg)
+			sched := fakesched.New(func(*engine.Description) http.Handler { return fakesched.Backend() })
+			ready := make(chan string, 1)
+			done := make(chan error, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() {
+				done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln,
+					Logger: slog.New(slog.DiscardHandler), Ready: func(addr string) { ready <- addr }})
+			}()
+			select {
+			case <-ready:
+			case err := <-done:
+				t.Fatalf("Run: %v", err)
+			}
+			rc, err := ln.(*net.TCPListener).SyscallConn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var serr error
+			if err := rc.Control(func(fd uintptr) { serr = syscall.Shutdown(int(fd), syscall.SHUT_RD) }); err != nil || serr != nil {
+				t.Fatal(err, serr)
+			}
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "accept") || !errors.Is(err, syscall.EINVAL) {
+					t.Errorf("Run ended with %v, want accept's EINVAL", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run goes on with its listener shut down")
+			}
+		})
 	}
 }
