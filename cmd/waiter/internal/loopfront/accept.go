@@ -150,13 +150,20 @@ func (a *acceptor) close() {
 	a.l.acc = nil
 }
 
-// adoptAccepted takes a connection the loop accepted into its set.
+// adoptAccepted takes a connection the loop accepted into its set, or
+// into the set of the loop with the fewest connections: whichever loop
+// comes first accepts a burst of them (a client pool opening its
+// connections at once), and each connection then stays in its loop.
 func (l *loop) adoptAccepted(fd int, remote string) {
+	l.f.accepted.Add(1)
+	if to := l.f.leastLoaded(l); to != l {
+		to.handFD(fd, handedConn{remote: remote})
+		return
+	}
 	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
 		_ = syscall.Close(fd)
 		return
 	}
-	l.f.accepted.Add(1)
 	l.adoptFD(fd, nil, remote)
 }
 

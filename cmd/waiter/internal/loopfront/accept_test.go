@@ -258,3 +258,50 @@ func TestRemoteAddr(t *testing.T) {
 		}
 	}
 }
+
+// A burst of connections (a client pool opening its connections at
+// once) is spread over the loops, not kept by whichever accepted it: a
+// keep-alive connection stays in its loop for good. Without the spread,
+// one loop took all 64 in about half the bursts.
+func TestAcceptedConnectionsSpreadOverTheLoops(t *testing.T) {
+	for range 5 {
+		a, b := acceptBurst(t, 64)
+		if a+b != 64 || a-b > 2 || b-a > 2 {
+			t.Fatalf("the loops hold %d and %d of 64 connections", a, b)
+		}
+	}
+}
+
+// acceptBurst has two loops accept n connections that waited in the
+// listener's backlog before the loops looked (the first loop woken
+// finds all of them), and returns how many each holds.
+func acceptBurst(t *testing.T, n int) (int64, int64) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	f, err := New(Config{Loops: 2, Handoff: func(c net.Conn, _ []byte) { _ = c.Close() }}, handingEdge{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	defer f.Unlisten()
+	for range n {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	if !f.Listen(ln) {
+		t.Fatal("the loops did not take the listener")
+	}
+	loads := func() (int64, int64) { return f.loops[0].load.Load(), f.loops[1].load.Load() }
+	deadline := time.Now().Add(5 * time.Second)
+	a, b := loads()
+	for ; a+b < int64(n) && time.Now().Before(deadline); a, b = loads() {
+		time.Sleep(time.Millisecond)
+	}
+	return a, b
+}

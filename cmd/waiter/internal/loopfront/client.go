@@ -63,10 +63,6 @@ const (
 	readSize = 16 << 10
 )
 
-// adopt takes a new connection, whose descriptor is in the set already
-// (Front.Serve), into the loop.
-func (l *loop) adopt(nc net.Conn, fd int) { l.adoptFD(fd, nc, nc.RemoteAddr().String()) }
-
 // adoptFD takes a new connection into the loop: fd, in the set already,
 // and nc, its net.Conn, or nil for a socket the loop accepted itself.
 func (l *loop) adoptFD(fd int, nc net.Conn, remote string) {
@@ -74,8 +70,14 @@ func (l *loop) adoptFD(fd int, nc net.Conn, remote string) {
 	c.nc, c.fd, c.reading = nc, fd, true
 	c.remote = remote
 	l.socks[fd] = c
-	l.clients++
+	l.countClients(1)
 	c.idle()
+}
+
+// countClients counts delta more client connections in the loop.
+func (l *loop) countClients(delta int) {
+	l.clients += delta
+	l.load.Store(int64(l.clients))
 }
 
 // newClient returns a client record: a free one (with its call record,
@@ -437,7 +439,7 @@ func (c *client) close() {
 	}
 	c.dead, c.deadline.gone = true, true
 	c.l.forget(c.fd)
-	c.l.clients--
+	c.l.countClients(-1)
 	if c.nc != nil {
 		_ = c.nc.Close()
 	} else {
@@ -468,7 +470,7 @@ func (c *client) handoff() {
 	}
 	c.dead, c.deadline.gone = true, true
 	c.l.remove(c.fd)
-	c.l.clients--
+	c.l.countClients(-1)
 	pending := append([]byte(nil), c.in...) // the goroutine front's from now on
 	nc, fd := c.nc, c.fd
 	c.dropBuffers()

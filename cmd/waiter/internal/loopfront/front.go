@@ -61,6 +61,19 @@ func New(cfg Config, edge Edge) (*Front, error) {
 	return f, nil
 }
 
+// leastLoaded is the loop with the fewest client connections, counting
+// those handed to it and not adopted yet; self when none has fewer than
+// it.
+func (f *Front) leastLoaded(self *loop) *loop {
+	best, fewest := self, self.load.Load()+self.handedN.Load()
+	for _, l := range f.loops {
+		if n := l.load.Load() + l.handedN.Load(); n < fewest {
+			best, fewest = l, n
+		}
+	}
+	return best
+}
+
 // Serve gives c, a new connection, to a loop.
 func (f *Front) Serve(c net.Conn) {
 	f.loops[f.next.Add(1)%uint64(len(f.loops))].hand(c)

@@ -44,6 +44,8 @@ type loop struct {
 	waitUntil time.Time
 	now       time.Time // read once per round of events
 	clients   int       // client connections in the loop
+	// load is clients, for the other loops to read (Front.leastLoaded).
+	load atomic.Int64
 	// draining: no new connections; each ends after its request in
 	// progress, and the loop stops once none is left. stopped: the loop
 	// ends now.
@@ -52,9 +54,9 @@ type loop struct {
 	mu   sync.Mutex
 	mail []mail // posted from other goroutines (mu)
 	// handed are new connections in the set, by descriptor, not yet
-	// adopted (mu): Front.Serve adds them to the set itself, and the
-	// loop adopts each at its first event.
-	handed map[int]net.Conn
+	// adopted (mu): Front.Serve, or another loop that accepted them, adds
+	// them to the set itself, and the loop adopts each at its first event.
+	handed map[int]handedConn
 	// handedN counts handed; waiting says the loop is (about to be)
 	// blocked for events: hand wakes it then, so that a connection that
 	// sends nothing is adopted, and times out, all the same.
@@ -62,6 +64,22 @@ type loop struct {
 	waiting atomic.Bool
 	closed  bool   // the loop has stopped: mail is refused (mu)
 	box     []mail // the loop's copy of mail, reused
+}
+
+// handedConn is a connection handed to a loop: its net.Conn (nil for a
+// socket a loop accepted) and the client's address.
+type handedConn struct {
+	nc     net.Conn
+	remote string
+}
+
+// close closes a handed connection no loop takes.
+func (h handedConn) close(fd int) {
+	if h.nc != nil {
+		_ = h.nc.Close()
+		return
+	}
+	_ = syscall.Close(fd)
 }
 
 // sock is a client or backend connection in a loop.
@@ -134,7 +152,7 @@ func newLoop(f *Front) (*loop, error) {
 		_ = syscall.Close(evfd)
 		return nil, err
 	}
-	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]net.Conn{},
+	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]handedConn{},
 		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256), decisions: f.edge.NewLoopDecisions()}, nil
 }
 
@@ -358,13 +376,19 @@ func (l *loop) hand(nc net.Conn) {
 		l.f.cfg.Handoff(nc, nil)
 		return
 	}
+	l.handFD(fd, handedConn{nc: nc, remote: nc.RemoteAddr().String()})
+}
+
+// handFD hands the loop fd, a new connection (h), as hand does; fd is
+// the loop's from now on.
+func (l *loop) handFD(fd int, h handedConn) {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		_ = nc.Close()
+		h.close(fd)
 		return
 	}
-	l.handed[fd] = nc
+	l.handed[fd] = h
 	l.handedN.Add(1)
 	l.mu.Unlock()
 	if l.waiting.Load() {
@@ -380,10 +404,22 @@ func (l *loop) hand(nc net.Conn) {
 		}
 		l.mu.Unlock()
 		if mine {
-			l.f.handoffs.Add(1)
-			l.f.cfg.Handoff(nc, nil)
+			l.giveUp(fd, h)
 		}
 	}
+}
+
+// giveUp hands a connection no loop can watch to the goroutine front.
+func (l *loop) giveUp(fd int, h handedConn) {
+	nc := h.nc
+	if nc == nil {
+		var err error
+		if nc, err = netConn(fd); err != nil {
+			return // out of descriptors: the connection closes
+		}
+	}
+	l.f.handoffs.Add(1)
+	l.f.cfg.Handoff(nc, nil)
 }
 
 // adoptAll adopts every handed connection.
@@ -408,7 +444,7 @@ func (l *loop) wake() {
 // adoptHanded adopts the handed connection of fd, if there is one.
 func (l *loop) adoptHanded(fd int) sock {
 	l.mu.Lock()
-	nc, ok := l.handed[fd]
+	h, ok := l.handed[fd]
 	if ok {
 		delete(l.handed, fd)
 		l.handedN.Add(-1)
@@ -419,10 +455,10 @@ func (l *loop) adoptHanded(fd int) sock {
 	}
 	if l.draining {
 		_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
-		_ = nc.Close()
+		h.close(fd)
 		return nil
 	}
-	l.adopt(nc, fd)
+	l.adoptFD(fd, h.nc, h.remote)
 	return l.socks[fd]
 }
 
@@ -480,8 +516,8 @@ func (l *loop) shutdown() {
 		m.drop()
 	}
 	l.mail = nil
-	for fd, nc := range l.handed {
-		_ = nc.Close()
+	for fd, h := range l.handed {
+		h.close(fd)
 		delete(l.handed, fd)
 	}
 	l.mu.Unlock()
