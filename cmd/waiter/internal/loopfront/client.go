@@ -7,7 +7,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"syscall"
 	"time"
 
 	"github.com/waiter-go/waiter"
@@ -440,11 +439,7 @@ func (c *client) close() {
 	c.dead, c.deadline.gone = true, true
 	c.l.forget(c.fd)
 	c.l.countClients(-1)
-	if c.nc != nil {
-		_ = c.nc.Close()
-	} else {
-		_ = syscall.Close(c.fd)
-	}
+	closeSocket(c.nc, c.fd)
 	c.dropBuffers()
 	c.putKit()
 	c.l.free(c)
@@ -476,12 +471,5 @@ func (c *client) handoff() {
 	c.dropBuffers()
 	c.putKit()
 	c.l.free(c)
-	if nc == nil {
-		var err error
-		if nc, err = netConn(fd); err != nil {
-			return // out of descriptors: the connection closes, as one the goroutine front could not accept
-		}
-	}
-	c.l.f.handoffs.Add(1)
-	c.l.f.cfg.Handoff(nc, pending)
+	c.l.f.giveUp(nc, fd, pending)
 }

@@ -19,7 +19,6 @@ type Front struct {
 	cfg   Config
 	edge  Edge
 	loops []*loop
-	next  atomic.Uint64
 	wg    sync.WaitGroup
 	once  sync.Once
 	// listenMu orders Listen and Unlisten; unlistened: Unlisten ran, so
@@ -62,10 +61,11 @@ func New(cfg Config, edge Edge) (*Front, error) {
 }
 
 // leastLoaded is the loop with the fewest client connections, counting
-// those handed to it and not adopted yet; self when none has fewer than
-// it.
-func (f *Front) leastLoaded(self *loop) *loop {
-	best, fewest := self, self.load.Load()+self.handedN.Load()
+// those handed to it and not adopted yet: where a new connection goes,
+// one a loop accepted (prefer: that loop, unless another has fewer) or
+// one Serve is given.
+func (f *Front) leastLoaded(prefer *loop) *loop {
+	best, fewest := prefer, prefer.load.Load()+prefer.handedN.Load()
 	for _, l := range f.loops {
 		if n := l.load.Load() + l.handedN.Load(); n < fewest {
 			best, fewest = l, n
@@ -74,9 +74,9 @@ func (f *Front) leastLoaded(self *loop) *loop {
 	return best
 }
 
-// Serve gives c, a new connection, to a loop.
+// Serve gives c, a new connection, to the loop with the fewest.
 func (f *Front) Serve(c net.Conn) {
-	f.loops[f.next.Add(1)%uint64(len(f.loops))].hand(c)
+	f.leastLoaded(f.loops[0]).hand(c)
 }
 
 // Listen has the loops accept ln's connections themselves, each from a

@@ -74,9 +74,13 @@ type handedConn struct {
 }
 
 // close closes a handed connection no loop takes.
-func (h handedConn) close(fd int) {
-	if h.nc != nil {
-		_ = h.nc.Close()
+func (h handedConn) close(fd int) { closeSocket(h.nc, fd) }
+
+// closeSocket closes a connection of the loops: its net.Conn, or fd, the
+// bare descriptor of one a loop accepted.
+func closeSocket(nc net.Conn, fd int) {
+	if nc != nil {
+		_ = nc.Close()
 		return
 	}
 	_ = syscall.Close(fd)
@@ -372,8 +376,7 @@ func (l *loop) readMail() {
 func (l *loop) hand(nc net.Conn) {
 	fd, ok := fdOf(nc)
 	if !ok {
-		l.f.handoffs.Add(1)
-		l.f.cfg.Handoff(nc, nil)
+		l.f.giveUp(nc, -1, nil)
 		return
 	}
 	l.handFD(fd, handedConn{nc: nc, remote: nc.RemoteAddr().String()})
@@ -404,22 +407,23 @@ func (l *loop) handFD(fd int, h handedConn) {
 		}
 		l.mu.Unlock()
 		if mine {
-			l.giveUp(fd, h)
+			l.f.giveUp(h.nc, fd, nil)
 		}
 	}
 }
 
-// giveUp hands a connection no loop can watch to the goroutine front.
-func (l *loop) giveUp(fd int, h handedConn) {
-	nc := h.nc
+// giveUp hands a connection the loops do not serve (any more) to the
+// goroutine front, with the bytes read of it (pending): nc, or fd, the
+// bare descriptor of one a loop accepted, made a net.Conn here.
+func (f *Front) giveUp(nc net.Conn, fd int, pending []byte) {
 	if nc == nil {
 		var err error
 		if nc, err = netConn(fd); err != nil {
-			return // out of descriptors: the connection closes
+			return // out of descriptors: the connection closes, as one the goroutine front could not accept
 		}
 	}
-	l.f.handoffs.Add(1)
-	l.f.cfg.Handoff(nc, nil)
+	f.handoffs.Add(1)
+	f.cfg.Handoff(nc, pending)
 }
 
 // adoptAll adopts every handed connection.
