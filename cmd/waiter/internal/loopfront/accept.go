@@ -41,11 +41,11 @@ const acceptBatch = 8
 // descriptor, in the loop's set; the loop owns fd from now on.
 func (l *loop) listen(fd int) error {
 	if l.acc != nil {
-		_ = syscall.Close(fd)
+		_ = rawClose(fd)
 		return errListening
 	}
 	if l.draining || l.stopped {
-		_ = syscall.Close(fd)
+		_ = rawClose(fd)
 		return errLoopStopped
 	}
 	a := &acceptor{l: l, fd: fd}
@@ -56,7 +56,7 @@ func (l *loop) listen(fd int) error {
 	// none (EAGAIN), which under load is rare (they are busy, and it is
 	// gone by the time they look).
 	if err := a.watch(); err != nil {
-		_ = syscall.Close(fd)
+		_ = rawClose(fd)
 		return err
 	}
 	l.socks[fd], l.acc = a, a
@@ -65,17 +65,17 @@ func (l *loop) listen(fd int) error {
 
 // watch puts the listener in the loop's set.
 func (a *acceptor) watch() error {
-	return syscall.EpollCtl(a.l.epfd, syscall.EPOLL_CTL_ADD, a.fd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(a.fd)})
+	return rawEpollCtl(a.l.epfd, syscall.EPOLL_CTL_ADD, a.fd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(a.fd)})
 }
 
 // readable accepts the connections waiting, up to acceptBatch.
 func (a *acceptor) readable() {
 	for range acceptBatch {
-		fd, sa, err := syscall.Accept4(a.fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		fd, err := rawAccept4(a.fd, &a.l.peer, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
 		switch {
 		case err == nil:
 			a.backoff = 0
-			a.l.adoptAccepted(fd, remoteAddr(sa))
+			a.l.adoptAccepted(fd, remoteAddr(sockaddr(&a.l.peer)))
 		case err == syscall.EAGAIN:
 			return
 		case retryAccept(err):
@@ -118,7 +118,7 @@ func (a *acceptor) timer() *deadline { return &a.deadline }
 func (a *acceptor) pause() {
 	a.l.f.acceptPauses.Add(1)
 	a.backoff = min(max(2*a.backoff, 5*time.Millisecond), time.Second)
-	_ = syscall.EpollCtl(a.l.epfd, syscall.EPOLL_CTL_DEL, a.fd, nil)
+	_ = rawEpollCtl(a.l.epfd, syscall.EPOLL_CTL_DEL, a.fd, nil)
 	a.paused = true
 	a.l.timers.set(a, a.l.clock().Add(a.backoff))
 }
@@ -143,10 +143,10 @@ func (a *acceptor) close() {
 	}
 	a.gone = true
 	if !a.paused {
-		_ = syscall.EpollCtl(a.l.epfd, syscall.EPOLL_CTL_DEL, a.fd, nil)
+		_ = rawEpollCtl(a.l.epfd, syscall.EPOLL_CTL_DEL, a.fd, nil)
 	}
 	a.l.forget(a.fd)
-	_ = syscall.Close(a.fd)
+	_ = rawClose(a.fd)
 	a.l.acc = nil
 }
 
@@ -160,8 +160,8 @@ func (l *loop) adoptAccepted(fd int, remote string) {
 		to.handFD(fd, handedConn{remote: remote})
 		return
 	}
-	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
-		_ = syscall.Close(fd)
+	if err := rawEpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
+		_ = rawClose(fd)
 		return
 	}
 	l.adoptFD(fd, nil, remote)

@@ -305,3 +305,49 @@ func acceptBurst(t *testing.T, n int) (int64, int64) {
 	}
 	return a, b
 }
+
+// rawAccept4 and sockaddr read the kernel's address as accept(2) wrote
+// it: the client's own end of the connection, port in network byte
+// order, for IPv4 and IPv6 (a port of 0x1234 read in host order would
+// be 0x3412).
+func TestRawAcceptReadsTheClientsAddress(t *testing.T) {
+	for _, network := range []string{"tcp4", "tcp6"} {
+		addr := "127.0.0.1:0"
+		if network == "tcp6" {
+			addr = "[::1]:0"
+		}
+		ln, err := net.Listen(network, addr)
+		if err != nil {
+			t.Logf("%s: %v (no such loopback here)", network, err)
+			continue
+		}
+		defer ln.Close()
+		c, err := net.Dial(network, ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		raw, err := ln.(*net.TCPListener).SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rsa syscall.RawSockaddrAny
+		var fd int
+		var aerr error
+		if err := raw.Control(func(lfd uintptr) { fd, aerr = rawAccept4(int(lfd), &rsa, syscall.SOCK_CLOEXEC) }); err != nil {
+			t.Fatal(err)
+		}
+		if aerr != nil {
+			t.Fatalf("%s: accept4: %v", network, aerr)
+		}
+		if err := rawClose(fd); err != nil {
+			t.Errorf("%s: close: %v", network, err)
+		}
+		if got, want := remoteAddr(sockaddr(&rsa)), c.LocalAddr().String(); got != want {
+			t.Errorf("%s: accepted from %q, the client is %q", network, got, want)
+		}
+	}
+	if err := rawClose(-1); err != syscall.EBADF {
+		t.Errorf("rawClose(-1) = %v, want EBADF", err)
+	}
+}

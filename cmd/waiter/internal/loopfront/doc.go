@@ -27,7 +27,8 @@
 // net.Conns (Front.Serve: a parked connection the goroutine front gives
 // back) stay Go's. The loops wait for their epoll sets through the
 // runtime's poller (as internal/connpark does) and read and write the
-// descriptors directly.
+// descriptors directly, with raw system calls: none of them waits, and
+// one the runtime knows of keeps its monitor thread awake (rawsys.go).
 //
 // The loop's own rules are framing ones only: internal/h1serve parses
 // request heads and frames answers (its Buffered writer), and

@@ -14,6 +14,7 @@ import (
 
 	"github.com/waiter-go/waiter"
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter/internal/rawio"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,6 +30,7 @@ type loop struct {
 	socks  map[int]sock
 	idle   map[string][]*backend // idle backend connections, by address
 	events []syscall.EpollEvent
+	peer   syscall.RawSockaddrAny // where accept4 writes a client's address
 	timers timers
 	bufs   [][]byte // free read buffers (takeBuf)
 	// freeClients are client records kept for new connections (free),
@@ -83,7 +85,7 @@ func closeSocket(nc net.Conn, fd int) {
 		_ = nc.Close()
 		return
 	}
-	_ = syscall.Close(fd)
+	_ = rawClose(fd)
 }
 
 // sock is a client or backend connection in a loop.
@@ -120,7 +122,7 @@ func (m mail) drop() {
 		_ = m.dialed.Close()
 	}
 	if m.listen {
-		_ = syscall.Close(m.lfd)
+		_ = rawClose(m.lfd)
 	}
 	if m.ack != nil {
 		m.ack <- errLoopStopped
@@ -137,7 +139,7 @@ func newLoop(f *Front) (*loop, error) {
 	// with no thread blocked in epoll_wait, and with a deadline for its
 	// timers.
 	if err := syscall.SetNonblock(epfd, true); err != nil {
-		_ = syscall.Close(epfd)
+		_ = rawClose(epfd)
 		return nil, err
 	}
 	file := os.NewFile(uintptr(epfd), "loopfront-epoll")
@@ -151,9 +153,9 @@ func newLoop(f *Front) (*loop, error) {
 		_ = file.Close()
 		return nil, err
 	}
-	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, evfd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(evfd)}); err != nil {
+	if err := rawEpollCtl(epfd, syscall.EPOLL_CTL_ADD, evfd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(evfd)}); err != nil {
 		_ = file.Close()
-		_ = syscall.Close(evfd)
+		_ = rawClose(evfd)
 		return nil, err
 	}
 	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]handedConn{},
@@ -341,7 +343,7 @@ func (l *loop) poll() (int, error) {
 // readMail serves what was posted.
 func (l *loop) readMail() {
 	var b [8]byte
-	_, _ = syscall.Read(l.evfd, b[:])
+	_, _ = rawio.ReadFD(l.evfd, b[:])
 	l.mu.Lock()
 	l.box, l.mail = l.mail, l.box[:0]
 	l.mu.Unlock()
@@ -397,7 +399,7 @@ func (l *loop) handFD(fd int, h handedConn) {
 	if l.waiting.Load() {
 		l.wake()
 	}
-	err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)})
+	err := rawEpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)})
 	if err != nil {
 		l.mu.Lock()
 		_, mine := l.handed[fd]
@@ -442,7 +444,7 @@ func (l *loop) adoptAll() {
 // wake makes a waiting loop go round.
 func (l *loop) wake() {
 	var one = [8]byte{1}
-	_, _ = syscall.Write(l.evfd, one[:])
+	_, _ = rawio.WriteFD(l.evfd, one[:])
 }
 
 // adoptHanded adopts the handed connection of fd, if there is one.
@@ -458,7 +460,7 @@ func (l *loop) adoptHanded(fd int) sock {
 		return nil
 	}
 	if l.draining {
-		_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
+		_ = rawEpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
 		h.close(fd)
 		return nil
 	}
@@ -468,7 +470,7 @@ func (l *loop) adoptHanded(fd int) sock {
 
 // add puts fd in the set, for reading.
 func (l *loop) add(fd int, s sock) error {
-	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
+	if err := rawEpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
 		return err
 	}
 	l.socks[fd] = s
@@ -484,13 +486,13 @@ func (l *loop) interest(fd int, in, out bool) {
 	if out {
 		ev |= syscall.EPOLLOUT
 	}
-	_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, fd, &syscall.EpollEvent{Events: ev, Fd: int32(fd)})
+	_ = rawEpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, fd, &syscall.EpollEvent{Events: ev, Fd: int32(fd)})
 }
 
 // remove takes fd out of the set, for a connection that stays open (it
 // goes to the goroutine front).
 func (l *loop) remove(fd int) {
-	_ = syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
+	_ = rawEpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
 	delete(l.socks, fd)
 }
 
@@ -526,7 +528,7 @@ func (l *loop) shutdown() {
 	}
 	l.mu.Unlock()
 	_ = l.epfile.Close()
-	_ = syscall.Close(l.evfd)
+	_ = rawClose(l.evfd)
 }
 
 // fdOf is c's file descriptor (a connection's or a listener's), which
