@@ -11,9 +11,9 @@ import (
 	"syscall"
 )
 
-// Conn is a *net.TCPConn whose Read and Write make raw system calls;
-// everything else (deadlines, addresses, Close, CloseWrite, ReadFrom)
-// is the TCPConn's.
+// Conn is a *net.TCPConn whose Read and Write make raw system calls,
+// and whose ReadFrom copies in larger chunks (readfrom.go); everything
+// else (deadlines, addresses, Close, CloseWrite) is the TCPConn's.
 type Conn struct {
 	*net.TCPConn
 	rc syscall.RawConn
