@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // The loops accept their listener's connections themselves (Listen): a
@@ -75,7 +76,7 @@ func (a *acceptor) readable() {
 		switch {
 		case err == nil:
 			a.backoff = 0
-			a.l.adoptAccepted(fd, remoteAddr(sockaddr(&a.l.peer)))
+			a.l.adoptAccepted(fd, remoteAddr(&a.l.peer))
 		case err == syscall.EAGAIN:
 			return
 		case retryAccept(err):
@@ -167,18 +168,23 @@ func (l *loop) adoptAccepted(fd int, remote string) {
 	l.adoptFD(fd, nil, remote)
 }
 
-// remoteAddr is sa as net.TCPAddr's String writes it: an IPv4 client of
-// an IPv6 listener as its IPv4 address, a zone by its interface's name.
-func remoteAddr(sa syscall.Sockaddr) string {
-	switch sa := sa.(type) {
-	case *syscall.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)).String()
-	case *syscall.SockaddrInet6:
+// remoteAddr is rsa, a client's address as accept4 wrote it, as
+// net.TCPAddr's String writes it: an IPv4 client of an IPv6 listener as
+// its IPv4 address, a zone by its interface's name; "" for a family other
+// than IPv4 and IPv6 (the loops listen on TCP). It reads the kernel's
+// structure in place: one string per connection, no Sockaddr on the way.
+func remoteAddr(rsa *syscall.RawSockaddrAny) string {
+	switch rsa.Addr.Family {
+	case syscall.AF_INET:
+		sa := (*syscall.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), bigEndianPort(sa.Port)).String()
+	case syscall.AF_INET6:
+		sa := (*syscall.RawSockaddrInet6)(unsafe.Pointer(rsa))
 		a := netip.AddrFrom16(sa.Addr).Unmap()
-		if sa.ZoneId != 0 && a.Is6() {
-			a = a.WithZone(zoneName(int(sa.ZoneId)))
+		if sa.Scope_id != 0 && a.Is6() {
+			a = a.WithZone(zoneName(int(sa.Scope_id)))
 		}
-		return netip.AddrPortFrom(a, uint16(sa.Port)).String()
+		return netip.AddrPortFrom(a, bigEndianPort(sa.Port)).String()
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 )
@@ -247,7 +248,7 @@ func TestRemoteAddr(t *testing.T) {
 		{&syscall.SockaddrInet6{Port: 80, ZoneId: 1 << 30, Addr: [16]byte{0: 0xfe, 1: 0x80, 15: 1}}, "[fe80::1%1073741824]:80"},
 		{&syscall.SockaddrUnix{Name: "/x"}, ""},
 	} {
-		got := remoteAddr(c.sa)
+		got := remoteAddr(rawSockaddr(c.sa))
 		if got != c.want {
 			t.Errorf("remoteAddr(%+v) = %q, want %q", c.sa, got, c.want)
 		}
@@ -257,6 +258,27 @@ func TestRemoteAddr(t *testing.T) {
 			}
 		}
 	}
+}
+
+// rawSockaddr is sa as accept4 writes it: the family, the port in
+// network byte order.
+func rawSockaddr(sa syscall.Sockaddr) *syscall.RawSockaddrAny {
+	var rsa syscall.RawSockaddrAny
+	port := func(p int) uint16 {
+		b := [2]byte{byte(p >> 8), byte(p)}
+		return *(*uint16)(unsafe.Pointer(&b))
+	}
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		r := (*syscall.RawSockaddrInet4)(unsafe.Pointer(&rsa))
+		r.Family, r.Port, r.Addr = syscall.AF_INET, port(sa.Port), sa.Addr
+	case *syscall.SockaddrInet6:
+		r := (*syscall.RawSockaddrInet6)(unsafe.Pointer(&rsa))
+		r.Family, r.Port, r.Scope_id, r.Addr = syscall.AF_INET6, port(sa.Port), sa.ZoneId, sa.Addr
+	case *syscall.SockaddrUnix:
+		rsa.Addr.Family = syscall.AF_UNIX
+	}
+	return &rsa
 }
 
 // A burst of connections (a client pool opening its connections at
@@ -306,7 +328,7 @@ func acceptBurst(t *testing.T, n int) (int64, int64) {
 	return a, b
 }
 
-// rawAccept4 and sockaddr read the kernel's address as accept(2) wrote
+// rawAccept4 and remoteAddr read the kernel's address as accept(2) wrote
 // it: the client's own end of the connection, port in network byte
 // order, for IPv4 and IPv6 (a port of 0x1234 read in host order would
 // be 0x3412).
@@ -343,7 +365,7 @@ func TestRawAcceptReadsTheClientsAddress(t *testing.T) {
 		if err := rawClose(fd); err != nil {
 			t.Errorf("%s: close: %v", network, err)
 		}
-		if got, want := remoteAddr(sockaddr(&rsa)), c.LocalAddr().String(); got != want {
+		if got, want := remoteAddr(&rsa), c.LocalAddr().String(); got != want {
 			t.Errorf("%s: accepted from %q, the client is %q", network, got, want)
 		}
 	}

@@ -53,23 +53,9 @@ func errnoErr(e syscall.Errno) error {
 	return nil
 }
 
-// sockaddr is rsa, as accept4 wrote it, as package syscall's Sockaddr
-// (nil for a family other than IPv4 and IPv6: the loops listen on TCP).
-func sockaddr(rsa *syscall.RawSockaddrAny) syscall.Sockaddr {
-	switch rsa.Addr.Family {
-	case syscall.AF_INET:
-		pp := (*syscall.RawSockaddrInet4)(unsafe.Pointer(rsa))
-		return &syscall.SockaddrInet4{Port: bigEndianPort(pp.Port), Addr: pp.Addr}
-	case syscall.AF_INET6:
-		pp := (*syscall.RawSockaddrInet6)(unsafe.Pointer(rsa))
-		return &syscall.SockaddrInet6{Port: bigEndianPort(pp.Port), ZoneId: pp.Scope_id, Addr: pp.Addr}
-	}
-	return nil
-}
-
 // bigEndianPort is a port as the kernel stores it (network byte order)
 // read on any host.
-func bigEndianPort(port uint16) int {
+func bigEndianPort(port uint16) uint16 {
 	b := (*[2]byte)(unsafe.Pointer(&port))
-	return int(b[0])<<8 | int(b[1])
+	return uint16(b[0])<<8 | uint16(b[1])
 }
