@@ -319,7 +319,7 @@ func acceptBurst(t *testing.T, n int) (int64, int64) {
 	if !f.Listen(ln) {
 		t.Fatal("the loops did not take the listener")
 	}
-	loads := func() (int64, int64) { return f.loops[0].load.Load(), f.loops[1].load.Load() }
+	loads := func() (int64, int64) { return f.loops[0].clients.Load(), f.loops[1].clients.Load() }
 	deadline := time.Now().Add(5 * time.Second)
 	a, b := loads()
 	for ; a+b < int64(n) && time.Now().Before(deadline); a, b = loads() {

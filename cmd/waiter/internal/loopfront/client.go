@@ -69,14 +69,8 @@ func (l *loop) adoptFD(fd int, nc net.Conn, remote string) {
 	c.nc, c.fd, c.reading = nc, fd, true
 	c.remote = remote
 	l.socks[fd] = c
-	l.countClients(1)
+	l.clients.Add(1)
 	c.idle()
-}
-
-// countClients counts delta more client connections in the loop.
-func (l *loop) countClients(delta int) {
-	l.clients += delta
-	l.load.Store(int64(l.clients))
 }
 
 // newClient returns a client record: a free one (with its call record,
@@ -438,7 +432,7 @@ func (c *client) close() {
 	}
 	c.dead, c.deadline.gone = true, true
 	c.l.forget(c.fd)
-	c.l.countClients(-1)
+	c.l.clients.Add(-1)
 	closeSocket(c.nc, c.fd)
 	c.dropBuffers()
 	c.putKit()
@@ -465,7 +459,7 @@ func (c *client) handoff() {
 	}
 	c.dead, c.deadline.gone = true, true
 	c.l.remove(c.fd)
-	c.l.countClients(-1)
+	c.l.clients.Add(-1)
 	pending := append([]byte(nil), c.in...) // the goroutine front's from now on
 	nc, fd := c.nc, c.fd
 	c.dropBuffers()

@@ -65,14 +65,18 @@ func New(cfg Config, edge Edge) (*Front, error) {
 // one a loop accepted (prefer: that loop, unless another has fewer) or
 // one Serve is given.
 func (f *Front) leastLoaded(prefer *loop) *loop {
-	best, fewest := prefer, prefer.load.Load()+prefer.handedN.Load()
+	best, fewest := prefer, prefer.load()
 	for _, l := range f.loops {
-		if n := l.load.Load() + l.handedN.Load(); n < fewest {
+		if n := l.load(); n < fewest {
 			best, fewest = l, n
 		}
 	}
 	return best
 }
+
+// load is the loop's client connections and those handed to it, not
+// adopted yet: what leastLoaded compares.
+func (l *loop) load() int64 { return l.clients.Load() + l.handedN.Load() }
 
 // Serve gives c, a new connection, to the loop with the fewest.
 func (f *Front) Serve(c net.Conn) {

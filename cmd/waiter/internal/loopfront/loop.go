@@ -45,9 +45,9 @@ type loop struct {
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
 	now       time.Time // read once per round of events
-	clients   int       // client connections in the loop
-	// load is clients, for the other loops to read (Front.leastLoaded).
-	load atomic.Int64
+	// clients counts the loop's client connections: atomic for the
+	// other loops, which place a new connection by it (Front.leastLoaded).
+	clients atomic.Int64
 	// draining: no new connections; each ends after its request in
 	// progress, and the loop stops once none is left. stopped: the loop
 	// ends now.
@@ -212,7 +212,7 @@ func (l *loop) run() {
 		if l.timers.overgrown(len(l.socks)) {
 			l.timers.compact()
 		}
-		if l.draining && l.clients == 0 {
+		if l.draining && l.clients.Load() == 0 {
 			l.stopped = true
 		}
 	}
@@ -274,7 +274,7 @@ func (l *loop) drain() {
 			}
 		}
 	}
-	if l.clients == 0 {
+	if l.clients.Load() == 0 {
 		l.stopped = true
 	}
 }
@@ -319,7 +319,7 @@ func (l *loop) wait() int {
 		// A timer is due.
 		l.now = time.Now()
 		l.timers.run(l.now)
-		if l.stopped || (l.draining && l.clients == 0) {
+		if l.stopped || (l.draining && l.clients.Load() == 0) {
 			l.stopped = true
 			return 0
 		}
