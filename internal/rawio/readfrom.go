@@ -9,15 +9,24 @@ import (
 	"sync"
 )
 
-// copyChunk is how much ReadFrom moves per read and write: 256 KiB,
-// where io.Copy's (and so net.TCPConn's ReadFrom for a source it cannot
-// splice) is 32 KiB. A request body the proxy forwards (net/http's
-// transport copies it into the backend connection's ReadFrom) then costs
-// four writes per MiB, and as few reads as the client's socket allows,
-// where it took 32 of each.
-const copyChunk = 256 << 10
+// ReadFrom moves a body in chunks of startChunk (io.Copy's, and so
+// net.TCPConn's ReadFrom's for a source it cannot splice) until a read
+// fills one: the source is then sending faster than the copy, and the
+// rest moves in copyChunk ones. A request body the proxy forwards
+// (net/http's transport copies it into the backend connection's
+// ReadFrom) then costs about four writes per MiB, and as few reads as
+// the client's socket allows, where it took 32 of each. A client that
+// trickles its body, or stops, holds 32 KiB while the copy waits for it,
+// as before, not 256.
+const (
+	startChunk = 32 << 10
+	copyChunk  = 256 << 10
+)
 
-var copyChunks = sync.Pool{New: func() any { b := make([]byte, copyChunk); return &b }}
+var (
+	startChunks = sync.Pool{New: func() any { b := make([]byte, startChunk); return &b }}
+	copyChunks  = sync.Pool{New: func() any { b := make([]byte, copyChunk); return &b }}
+)
 
 // ReadFrom copies r into the connection until r's EOF, with raw writes.
 // A source the kernel can splice or send from itself (a TCP or Unix
@@ -27,9 +36,31 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	if kernelCopies(r) {
 		return c.TCPConn.ReadFrom(r)
 	}
-	bp := copyChunks.Get().(*[]byte)
-	defer copyChunks.Put(bp)
-	return io.CopyBuffer(writerOnly{c}, r, *bp)
+	pool := &startChunks
+	bp := pool.Get().(*[]byte)
+	defer func() { pool.Put(bp) }()
+	var n int64
+	for {
+		m, rerr := r.Read(*bp)
+		if m > 0 {
+			w, werr := c.Write((*bp)[:m]) // all of it, or an error
+			n += int64(w)
+			if werr != nil {
+				return n, werr
+			}
+			if m == len(*bp) && pool == &startChunks {
+				pool.Put(bp)
+				pool = &copyChunks
+				bp = pool.Get().(*[]byte)
+			}
+		}
+		switch {
+		case rerr == io.EOF:
+			return n, nil
+		case rerr != nil:
+			return n, rerr
+		}
+	}
 }
 
 // kernelCopies reports whether net.TCPConn's ReadFrom moves r's bytes
@@ -44,7 +75,3 @@ func kernelCopies(r io.Reader) bool {
 	}
 	return false
 }
-
-// writerOnly hides Conn's ReadFrom from io.CopyBuffer, which would call
-// it again instead of using the buffer.
-type writerOnly struct{ io.Writer }

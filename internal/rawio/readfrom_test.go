@@ -54,6 +54,48 @@ func TestReadFromCopiesInLargeChunks(t *testing.T) {
 	}
 }
 
+// trickle hands out at most 100 bytes per read, as a client sending its
+// body slowly; it records the largest ask.
+type trickle struct {
+	data    []byte
+	largest int
+}
+
+func (r *trickle) Read(p []byte) (int, error) {
+	r.largest = max(r.largest, len(p))
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), 100)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// A body that comes in trickles is copied through the small chunk only:
+// a slow or stalled upload holds 32 KiB, not 256.
+func TestReadFromKeepsTheSmallChunkForATrickle(t *testing.T) {
+	c, peer := pair(t)
+	want := bytes.Repeat([]byte("x"), 50_000)
+	src := &trickle{data: want}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	if n, err := c.ReadFrom(src); err != nil || n != int64(len(want)) {
+		t.Fatalf("ReadFrom = %d, %v; want %d, nil", n, err, len(want))
+	}
+	if err := c.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; !bytes.Equal(b, want) {
+		t.Fatalf("the peer read %d bytes, not the %d sent", len(b), len(want))
+	}
+	if src.largest > 32<<10 {
+		t.Errorf("a trickling source was asked for %d bytes, want at most 32 KiB", src.largest)
+	}
+}
+
 // Sources the kernel copies from itself go to the TCPConn's ReadFrom
 // (splice, sendfile); others through the chunk.
 func TestKernelCopies(t *testing.T) {
