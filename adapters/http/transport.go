@@ -64,9 +64,9 @@ func newTransport(proto string, connect time.Duration) *http.Transport {
 
 // rawDial dials as d does, and returns a TCP connection as a rawio.Conn:
 // its reads and writes are raw system calls, and the transport's copy of
-// a request body into it (its ReadFrom) moves 256 KiB at a time, where
-// a net.TCPConn's moves io.Copy's 32 KiB: a 1 MiB upload cost the proxy
-// 9 reads and 7 writes, where it took 25 and 24 (make bench-proxy).
+// a request body into it (its ReadFrom) moves up to 256 KiB at a time,
+// where a net.TCPConn's moves io.Copy's 32 KiB: a 1 MiB upload cost the
+// proxy 9 reads and 7 writes, where it took 25 and 24 (make bench-proxy).
 func rawDial(d *net.Dialer) func(context.Context, string, string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := d.DialContext(ctx, network, addr)
