@@ -16,8 +16,7 @@
 // A Conn's ReadFrom (what net/http's transport copies a request body
 // into) moves up to 256 KiB per read and write, once the body comes
 // fast, where net.TCPConn's moves io.Copy's 32 KiB: readfrom.go. Under
-// the race detector the reads and
-// writes go through package syscall's, whose annotations are how the
-// detector knows a socket's write happens before its peer's read
-// (rawcall_race_linux.go).
+// the race detector the reads and writes go through package syscall's,
+// whose annotations are how the detector knows a socket's write happens
+// before its peer's read (rawcall_race_linux.go).
 package rawio
