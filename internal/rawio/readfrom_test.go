@@ -10,10 +10,13 @@ import (
 	"testing"
 )
 
-// chunkReader hands out data in whatever size it is asked for, recording
-// the largest ask; it has no WriteTo, as a request body has none.
+// chunkReader hands out data in whatever size it is asked for, or at
+// most most bytes per read when most is set (a client trickling its
+// body), recording the largest ask; it has no WriteTo, as a request body
+// has none.
 type chunkReader struct {
 	data    []byte
+	most    int
 	largest int
 }
 
@@ -21,6 +24,9 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	r.largest = max(r.largest, len(p))
 	if len(r.data) == 0 {
 		return 0, io.EOF
+	}
+	if r.most > 0 {
+		p = p[:min(len(p), r.most)]
 	}
 	n := copy(p, r.data)
 	r.data = r.data[n:]
@@ -54,29 +60,12 @@ func TestReadFromCopiesInLargeChunks(t *testing.T) {
 	}
 }
 
-// trickle hands out at most 100 bytes per read, as a client sending its
-// body slowly; it records the largest ask.
-type trickle struct {
-	data    []byte
-	largest int
-}
-
-func (r *trickle) Read(p []byte) (int, error) {
-	r.largest = max(r.largest, len(p))
-	if len(r.data) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p[:min(len(p), 100)], r.data)
-	r.data = r.data[n:]
-	return n, nil
-}
-
 // A body that comes in trickles is copied through the small chunk only:
 // a slow or stalled upload holds 32 KiB, not 256.
 func TestReadFromKeepsTheSmallChunkForATrickle(t *testing.T) {
 	c, peer := pair(t)
 	want := bytes.Repeat([]byte("x"), 50_000)
-	src := &trickle{data: want}
+	src := &chunkReader{data: want, most: 100}
 	got := make(chan []byte, 1)
 	go func() {
 		b, _ := io.ReadAll(peer)
