@@ -36,12 +36,21 @@ import (
 // fastHead is what a connection reuses for every head the fast parser
 // takes.
 type fastHead struct {
-	req  http.Request
-	url  url.URL
-	hdr  http.Header
-	vals []string // backing of the header's one-value slices
-	body fixedBody
+	req http.Request
+	url url.URL
+	// small is the header map of heads of up to smallHeaderLines header
+	// lines, big that of longer ones. A Go map made for more than eight
+	// entries, or grown past them, is a table of groups for good: a
+	// cleared one is still walked, cleared and probed group by group. The
+	// common short head keeps to a map of one group, about a third
+	// cheaper to fill, look up and range over.
+	small, big http.Header
+	vals       []string // backing of the header's one-value slices
+	body       fixedBody
 }
+
+// smallHeaderLines is the most header lines a map of one group holds.
+const smallHeaderLines = 8
 
 // maxFastHeaders bounds the header lines of a head the fast parser takes
 // (more go to http.ReadRequest), so the reused value slice stays small.
@@ -144,11 +153,10 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 	}
 
 	// The header lines.
-	if h.hdr == nil {
-		h.hdr = make(http.Header, 16)
+	if h.vals == nil {
 		h.vals = make([]string, maxFastHeaders)
 	}
-	clear(h.hdr)
+	hdr := h.headerFor(strings.Count(s[eol+2:], "\n"))
 	vals := h.vals
 	var host string
 	hosts := 0
@@ -180,20 +188,20 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 			host, hosts = value, hosts+1
 			continue
 		}
-		if vv, ok := h.hdr[key]; ok {
-			h.hdr[key] = append(vv, value)
+		if vv, ok := hdr[key]; ok {
+			hdr[key] = append(vv, value)
 			continue
 		}
 		vv := vals[:1:1]
 		vals = vals[1:]
 		vv[0] = value
-		h.hdr[key] = vv
+		hdr[key] = vv
 	}
-	if hosts > 1 || h.hdr["Transfer-Encoding"] != nil || h.hdr["Pragma"] != nil {
+	if hosts > 1 || hdr["Transfer-Encoding"] != nil || hdr["Pragma"] != nil {
 		return nil, false
 	}
 	var length int64
-	if cl, ok := h.hdr["Content-Length"]; ok {
+	if cl, ok := hdr["Content-Length"]; ok {
 		if len(cl) != 1 || len(cl[0]) == 0 || len(cl[0]) > 18 {
 			return nil, false
 		}
@@ -212,15 +220,36 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 	r.Method = method
 	r.URL = &h.url
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
-	r.Header = h.hdr
+	r.Header = hdr
 	r.RequestURI = target
 	if hosts == 1 {
 		r.Host = host
 	}
-	r.Close = httpguts.HeaderValuesContainsToken(h.hdr["Connection"], "close")
+	r.Close = httpguts.HeaderValuesContainsToken(hdr["Connection"], "close")
 	r.ContentLength = length
 	r.Body = http.NoBody
 	return r, true
+}
+
+// headerFor is the header map, emptied, for a head of lines header
+// lines. Host is one of them in nearly every head, and stays out of the
+// map (r.Host).
+func (h *fastHead) headerFor(lines int) http.Header {
+	if h.small != nil && len(h.small) > smallHeaderLines {
+		h.small = nil // a head without Host grew it: a table now
+	}
+	if lines <= smallHeaderLines+1 {
+		if h.small == nil {
+			h.small = make(http.Header)
+		}
+		clear(h.small)
+		return h.small
+	}
+	if h.big == nil {
+		h.big = make(http.Header, 2*smallHeaderLines)
+	}
+	clear(h.big)
+	return h.big
 }
 
 // pathByte reports a byte URL parsing keeps as it is in a path (neither
