@@ -44,6 +44,14 @@ type loop struct {
 	acc *acceptor
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
+	// ready is what wait hands the runtime's poller: a method value made
+	// once, where a closure made on each wait would take its variables to
+	// the heap every time the loop parks. It leaves its poll in polled.
+	ready  func(uintptr) bool
+	polled struct {
+		n   int
+		err error
+	}
 	now       time.Time // read once per round of events
 	// clients counts the loop's client connections: atomic for the
 	// other loops, which place a new connection by it (Front.leastLoaded).
@@ -158,8 +166,10 @@ func newLoop(f *Front) (*loop, error) {
 		_ = rawClose(evfd)
 		return nil, err
 	}
-	return &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]handedConn{},
-		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256), decisions: f.edge.NewLoopDecisions()}, nil
+	l := &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]handedConn{},
+		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256), decisions: f.edge.NewLoopDecisions()}
+	l.ready = l.pollReady
+	return l, nil
 }
 
 // post hands m to the loop from any goroutine (an admission's notify
@@ -305,13 +315,14 @@ func (l *loop) wait() int {
 			l.waiting.Store(false)
 			return 0 // adopt them first (run)
 		}
-		err = l.rc.Read(func(uintptr) bool {
-			n, err = l.poll()
-			return n > 0 || err != nil
-		})
+		l.polled.n, l.polled.err = 0, nil
+		err = l.rc.Read(l.ready)
 		l.waiting.Store(false)
-		if n > 0 {
-			return n
+		if l.polled.n > 0 {
+			return l.polled.n
+		}
+		if l.polled.err != nil {
+			err = l.polled.err
 		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			panic("loopfront: waiting for events: " + err.Error())
@@ -324,6 +335,13 @@ func (l *loop) wait() int {
 			return 0
 		}
 	}
+}
+
+// pollReady is the runtime poller's test of whether the set is ready
+// (wait): a poll, true when it found events or failed.
+func (l *loop) pollReady(uintptr) bool {
+	l.polled.n, l.polled.err = l.poll()
+	return l.polled.n > 0 || l.polled.err != nil
 }
 
 // poll is a non-blocking epoll_wait into l.events.
