@@ -27,8 +27,7 @@ func (d *Driver) Admit(ctx context.Context, a waiter.Admission) (waiter.Grant, e
 		return waiter.Grant{}, &engine.Error{Code: engine.CodeInvalid, Message: engine.MsgCannotIdentify}
 	}
 	id := engine.RequestID(d.nextID.Add(1))
-	admitted := d.clk.Now()
-	res, reply, answeredAt, ok := d.admitLocked(id, a, admitted)
+	res, reply, admitted, answeredAt, ok := d.admitLocked(id, a)
 	if !ok {
 		return waiter.Grant{}, ErrStopped
 	}
@@ -56,29 +55,28 @@ func (d *Driver) Admit(ctx context.Context, a waiter.Admission) (waiter.Grant, e
 // admitLocked steps the request's arrival holding the lock. If that
 // event answered the request, its answer and the time the event was
 // stepped at come back with a nil channel; otherwise the request waits
-// on the returned channel. ok is false once the driver has stopped.
-func (d *Driver) admitLocked(id engine.RequestID, a waiter.Admission, admitted time.Time) (res admitResult, reply chan admitResult, at time.Time, ok bool) {
-	if !d.lock() {
-		return admitResult{}, nil, time.Time{}, false
+// on the returned channel. admitted is when the request came to the
+// lock (lockTimed). ok is false once the driver has stopped.
+func (d *Driver) admitLocked(id engine.RequestID, a waiter.Admission) (res admitResult, reply chan admitResult, admitted, at time.Time, ok bool) {
+	admitted, at, ok = d.lockTimed()
+	if !ok {
+		return admitResult{}, nil, admitted, at, false
 	}
 	defer d.endAdmit()
-	// One clock read under the lock, for the arrival's step (events are
-	// stepped in the order of the lock, so their times never go back).
-	at = d.clk.Now()
 	d.admitting, d.admitDone = id, false
 	d.arrive(id, a, admitted, at)
 	d.admitting = 0
 	if d.admitDone {
 		res = d.admitRes
 		d.admitDone, d.admitRes = false, admitResult{}
-		return res, nil, at, true
+		return res, nil, admitted, at, true
 	}
 	reply = make(chan admitResult, 1)
 	if r, queued := d.reqs[id]; queued {
 		r.reply = reply
 		d.reqs[id] = r
 	}
-	return admitResult{}, reply, at, true
+	return admitResult{}, reply, admitted, at, true
 }
 
 // endAdmit ends admitLocked, also when the engine panicked: no later

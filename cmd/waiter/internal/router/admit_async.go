@@ -16,12 +16,11 @@ func (d *Driver) AdmitAsync(a waiter.Admission, notify func(waiter.Grant, error)
 		return waiter.Grant{}, 0, &engine.Error{Code: engine.CodeInvalid, Message: engine.MsgCannotIdentify}
 	}
 	id := engine.RequestID(d.nextID.Add(1))
-	admitted := d.clk.Now()
-	if !d.lock() {
+	admitted, at, ok := d.lockTimed()
+	if !ok {
 		return waiter.Grant{}, 0, ErrStopped
 	}
 	defer d.endAdmit()
-	at := d.clk.Now()
 	d.admitting, d.admitDone = id, false
 	d.arrive(id, a, admitted, at)
 	d.admitting = 0

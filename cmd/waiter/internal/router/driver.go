@@ -211,6 +211,32 @@ func (d *Driver) lock() bool {
 	d.queued.Add(1)
 	d.mu.Lock()
 	d.queued.Add(-1)
+	return d.stillRunning()
+}
+
+// lockTimed is lock for an admission, with the times it needs: came,
+// when the caller came to the lock (its wait for the lock is queue time
+// too), and at, read under the lock for the arrival's step (events are
+// stepped in the order of the lock, so their times never go back). A
+// free lock, as it nearly always is, takes one clock read for both.
+func (d *Driver) lockTimed() (came, at time.Time, ok bool) {
+	if d.mu.TryLock() {
+		if !d.stillRunning() {
+			return time.Time{}, time.Time{}, false
+		}
+		at = d.clk.Now()
+		return at, at, true
+	}
+	came = d.clk.Now()
+	if !d.lock() {
+		return came, came, false
+	}
+	return came, d.clk.Now(), true
+}
+
+// stillRunning is true while the driver runs; once stopped, it gives the
+// lock the caller holds back and is false.
+func (d *Driver) stillRunning() bool {
 	select {
 	case <-d.quit:
 		d.mu.Unlock()
