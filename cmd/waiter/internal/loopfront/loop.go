@@ -44,6 +44,7 @@ type loop struct {
 	acc *acceptor
 	// waitUntil is the deadline set on epfile (zero: none).
 	waitUntil time.Time
+	now       time.Time // read once per round of events
 	// ready is what wait hands the runtime's poller: a method value made
 	// once, where a closure made on each wait would take its variables to
 	// the heap every time the loop parks. It leaves its poll in polled.
@@ -52,7 +53,6 @@ type loop struct {
 		n   int
 		err error
 	}
-	now       time.Time // read once per round of events
 	// clients counts the loop's client connections: atomic for the
 	// other loops, which place a new connection by it (Front.leastLoaded).
 	clients atomic.Int64
