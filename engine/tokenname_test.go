@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -25,4 +26,25 @@ func TestTokenNameRuleMatchesPattern(t *testing.T) {
 			t.Fatalf("%q: %v, the pattern says %v", name, got, want)
 		}
 	})
+}
+
+// IsTokenName is ValidTokenName's verdict, without its error.
+func TestIsTokenNameIsValidTokenName(t *testing.T) {
+	for _, name := range []string{"", "h", "kit", "127.0.0.1", "a\xff", "é1", strings.Repeat("t", MaxTokenNameLength),
+		strings.Repeat("t", MaxTokenNameLength+1), strings.Repeat("é", MaxTokenNameLength)} {
+		if got, want := IsTokenName(name), ValidTokenName(name) == nil; got != want {
+			t.Fatalf("%.40q: IsTokenName %v, ValidTokenName accepts: %v", name, got, want)
+		}
+	}
+	alphabet := []byte("aZz0-_$.9 /\x00\xff")
+	rapid.Check(t, func(t *rapid.T) {
+		b := rapid.SliceOfN(rapid.OneOf(rapid.SampledFrom(alphabet), rapid.Byte()), 0, MaxTokenNameLength+2).Draw(t, "name")
+		name := string(b)
+		if got, want := IsTokenName(name), ValidTokenName(name) == nil; got != want {
+			t.Fatalf("%.40q: IsTokenName %v, ValidTokenName accepts: %v", name, got, want)
+		}
+	})
+	if n := testing.AllocsPerRun(100, func() { _ = IsTokenName("127.0.0.1") }); n != 0 {
+		t.Fatalf("IsTokenName allocates %v times", n)
+	}
 }

@@ -239,7 +239,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams, buf []wa
 			out = make([]waiter.Token, 0, len(hp.Tokens))
 		}
 		for _, name := range hp.Tokens {
-			if engine.ValidTokenName(name) != nil {
+			if !engine.IsTokenName(name) {
 				return nil, &Error{Status: http.StatusNotFound, Message: "Token not found: " + name,
 					Details: map[string]any{"token": name, "rule": "must match pattern: " + engine.TokenNamePattern}}
 			}
@@ -255,7 +255,7 @@ func (s *Server) requestTokens(r *http.Request, hp engine.HeaderParams, buf []wa
 		return out, nil
 	}
 	name := s.cls.hostToken(r)
-	if name == "" || engine.ValidTokenName(name) != nil {
+	if !engine.IsTokenName(name) {
 		return nil, nil
 	}
 	t, err := s.store.GetToken(name, false)
