@@ -235,7 +235,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 // lines. Host is one of them in nearly every head, and stays out of the
 // map (r.Host).
 func (h *fastHead) headerFor(lines int) http.Header {
-	if h.small != nil && len(h.small) > smallHeaderLines {
+	if len(h.small) > smallHeaderLines {
 		h.small = nil // a head without Host grew it: a table now
 	}
 	if lines <= smallHeaderLines+1 {
