@@ -18,7 +18,7 @@ func New(store waiter.Store, size int) *Store {
 	if size <= 0 {
 		size = DefaultTokenCacheSize
 	}
-	return &Store{Store: store, tokens: &tokenCache{max: size, m: map[string]cachedToken{}}}
+	return &Store{Store: store, tokens: &tokenCache{max: size}}
 }
 
 var (

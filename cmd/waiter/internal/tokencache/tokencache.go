@@ -3,6 +3,7 @@ package tokencache
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/waiter-go/waiter"
 )
@@ -11,15 +12,22 @@ import (
 // bumps gen, and a read that started before the write does not cache what
 // it read, so a stale token can never outlive the write that replaced it.
 //
+// Reads take no lock: every proxied request by token reads the cache,
+// from each of the router's event loops at once, and a mutex's word
+// written by all of them moves between their cores on every request.
+// sync.Map's Load is atomic loads only; put and forget, which run on a
+// miss or a write, hold mu.
+//
 // It holds at most max entries (Host lookups of unknown names included);
 // when full it starts over, which costs one store read per token in use
 // and keeps memory bounded however many names clients make up.
 type tokenCache struct {
 	max int
+	gen atomic.Uint64 // bumped (under mu) before a written name is dropped
+	m   sync.Map      // name -> *cachedToken
 
-	mu  sync.Mutex
-	gen uint64
-	m   map[string]cachedToken
+	mu sync.Mutex
+	n  int // entries in m (mu)
 }
 
 type cachedToken struct {
@@ -31,36 +39,44 @@ type cachedToken struct {
 const DefaultTokenCacheSize = 10000
 
 // get returns the cached answer for name and, on a miss, the generation
-// to pass to put.
+// to pass to put. gen is read before the lookup: a write that lands in
+// between has bumped it, and put then drops what the miss reads.
 func (c *tokenCache) get(name string) (t waiter.Token, gen uint64, hit bool, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[name]
+	gen = c.gen.Load()
+	v, ok := c.m.Load(name)
 	if !ok {
-		return waiter.Token{}, c.gen, false, nil
+		return waiter.Token{}, gen, false, nil
 	}
+	e := v.(*cachedToken)
 	if e.missing {
-		return waiter.Token{}, c.gen, true, waiter.ErrTokenNotFound
+		return waiter.Token{}, gen, true, waiter.ErrTokenNotFound
 	}
-	return e.t, c.gen, true, nil
+	return e.t, gen, true, nil
 }
 
 // put caches a read made at generation gen: found tokens and not-found
 // answers; other errors are not cached.
 func (c *tokenCache) put(name string, t waiter.Token, err error, gen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen {
-		return // a write happened since the read began
-	}
-	if len(c.m) >= c.max {
-		c.m = map[string]cachedToken{}
-	}
+	var e *cachedToken
 	switch {
 	case err == nil:
-		c.m[name] = cachedToken{t: t}
+		e = &cachedToken{t: t}
 	case errors.Is(err, waiter.ErrTokenNotFound):
-		c.m[name] = cachedToken{missing: true}
+		e = &cachedToken{missing: true}
+	default:
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen.Load() {
+		return // a write happened since the read began
+	}
+	if c.n >= c.max {
+		c.m.Clear()
+		c.n = 0
+	}
+	if _, had := c.m.Swap(name, e); !had {
+		c.n++
 	}
 }
 
@@ -71,13 +87,15 @@ func (c *tokenCache) forget(name string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
-	delete(c.m, name)
+	c.gen.Add(1)
+	if _, had := c.m.LoadAndDelete(name); had {
+		c.n--
+	}
 }
 
 // len is the number of entries held.
 func (c *tokenCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.m)
+	return c.n
 }
