@@ -18,6 +18,8 @@ import (
 
 	krbclient "github.com/jcmturner/gokrb5/v8/client"
 	krbconfig "github.com/jcmturner/gokrb5/v8/config"
+
+	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // Names of the test realm.
@@ -271,24 +273,10 @@ func kdcConfig(dir string, port int) string {
 `, dir, port, Realm)
 }
 
-// freePort finds a port free on 127.0.0.1 for both TCP and UDP.
-func freePort() (int, error) {
-	for i := 0; i < 20; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		_ = l.Close()
-		u, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			continue
-		}
-		_ = u.Close()
-		return port, nil
-	}
-	return 0, fmt.Errorf("no port free for both TCP and UDP on 127.0.0.1")
-}
+// freePort finds a port free on 127.0.0.1 for both TCP and UDP, from
+// below the kernel's ephemeral range (internal/freeport): the KDC binds
+// it later.
+func freePort() (int, error) { return freeport.TCPAndUDP() }
 
 func randomPassword() string {
 	var b [12]byte

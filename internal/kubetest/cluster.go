@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,6 +30,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/waiter-go/waiter/internal/fakekubelet"
+	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // Options tune the cluster; zero fields take test-friendly defaults.
@@ -428,22 +428,7 @@ func httpOK(url, token string) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// freePorts finds n ports nothing listens on now.
-func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			_ = l.Close()
-		}
-	}()
-	out := make([]int, n)
-	for i := range out {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		out[i] = l.Addr().(*net.TCPAddr).Port
-	}
-	return out, nil
-}
+// freePorts finds n ports nothing listens on now, from below the
+// kernel's ephemeral range (internal/freeport): etcd and the API server
+// bind them later.
+func freePorts(n int) ([]int, error) { return freeport.TCP(n) }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // Script is Debian's launcher; start-foreground execs java, so the
@@ -53,24 +55,14 @@ func Available() error {
 	return nil
 }
 
-// freePorts returns n distinct free ports on 127.0.0.1. Each is closed
-// before use, so another process could take it meanwhile; the server's
-// start then fails and says which port.
+// freePorts returns n distinct free ports on 127.0.0.1, from below the
+// kernel's ephemeral range (internal/freeport): the JVM binds them
+// seconds later, and a port 0 listener's port could be any outgoing
+// connection's by then.
 func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			_ = l.Close()
-		}
-	}()
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("zktest: free port: %w", err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	ports, err := freeport.TCP(n)
+	if err != nil {
+		return nil, fmt.Errorf("zktest: %w", err)
 	}
 	return ports, nil
 }

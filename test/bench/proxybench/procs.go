@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // process is a child this program started; stop ends it and everything
@@ -60,14 +61,14 @@ func (p *process) stop(sig syscall.Signal) {
 	}
 }
 
-// freePort asks the kernel for a port nobody listens on.
+// freePort finds a port nobody listens on, for a proxy started next
+// (internal/freeport: from below the kernel's ephemeral range).
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freeport.TCP(1)
 	if err != nil {
 		return 0, err
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], nil
 }
 
 // awaitOK polls url until it answers 200, every interval, for at most

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"slices"
 	"syscall"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/freeport"
 	"github.com/waiter-go/waiter/sim/fidelity"
 )
 
@@ -118,13 +118,14 @@ func get(c *http.Client, url string) error {
 	return nil
 }
 
+// freePort finds a port nobody listens on, for the router started next
+// (internal/freeport: from below the kernel's ephemeral range).
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freeport.TCP(1)
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], nil
 }
 
 // deleteService removes a service from the router (best effort: the
