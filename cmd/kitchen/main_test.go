@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/freeport"
 	"github.com/waiter-go/waiter/internal/portowner"
 )
 
@@ -249,18 +250,16 @@ func (k *kitchenProc) wait(t *testing.T) int {
 
 func (k *kitchenProc) output() string { return k.out.String() }
 
-// freeAddr finds a loopback port nobody is using right now.
+// freeAddr finds a loopback port nobody is using right now, for the
+// kitchen process the test starts next (internal/freeport: from below the
+// kernel's ephemeral range, which no connection takes meanwhile).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freeport.TCP(1)
 	if err != nil {
 		t.Fatalf("find a free port: %v", err)
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
 }
 
 // cleanEnv is the test's environment without the variables that change the
