@@ -251,7 +251,7 @@ func (k *kitchenProc) wait(t *testing.T) int {
 func (k *kitchenProc) output() string { return k.out.String() }
 
 // freeAddr finds a loopback port nobody is using right now, for the
-// kitchen process the test starts next (internal/freeport: from below the
+// kitchen process the test starts next (internal/freeport: from outside the
 // kernel's ephemeral range, which no connection takes meanwhile).
 func freeAddr(t *testing.T) string {
 	t.Helper()

@@ -7,7 +7,7 @@
 // anyone else who asks for one: a listener on port 0, or the local end of
 // any outgoing connection, which a test run makes by the thousand. The
 // server then fails with "address already in use". The ports here are
-// drawn from below the kernel's ephemeral range
+// drawn from outside the kernel's ephemeral range
 // (net.ipv4.ip_local_port_range), which the kernel never hands out on its
 // own, and checked free by binding them.
 package freeport

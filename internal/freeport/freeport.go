@@ -10,14 +10,17 @@ import (
 	"strings"
 )
 
-// The band ports are drawn from: [bandLow, the ephemeral range's start).
-// Below bandLow are the ports services are configured on by habit (8080,
-// 9090, ...), which another program on the machine may take at any time.
+// The band ports are drawn from is above the kernel's ephemeral range
+// (its default ends at 60999: 4,535 ports), where nothing else in this
+// repository binds: the instance port pools of the shell scheduler and
+// of the fake Marathon and kubelet are all below 32768. A machine whose
+// range ends too high for that draws from [bandLow, the range's start)
+// instead; below bandLow are the ports services are configured on by
+// habit (8080, 9090, ...).
 const bandLow = 10000
 
-// minBand is the narrowest band worth drawing from; with a smaller one
-// (an ephemeral range configured to start low) the kernel's port 0 is
-// used instead, as before.
+// minBand is the narrowest band worth drawing from; with neither band
+// that wide the kernel's port 0 is used, as before.
 const minBand = 1000
 
 // TCP returns n distinct ports on 127.0.0.1 that nothing listens on.
@@ -85,31 +88,45 @@ func hold(port int, udp bool) (release func(), got int, err error) {
 	return func() { _ = l.Close(); _ = u.Close() }, got, nil
 }
 
-// band is [bandLow, the ephemeral range's start), or an empty band when
-// that is narrower than minBand or the range cannot be read.
+// band is where ports are drawn from, [lo, hi): above the kernel's
+// ephemeral range, else below it, else empty (the range unreadable, or
+// neither side minBand wide).
 func band() (lo, hi int) {
-	start, err := ephemeralStart()
-	if err != nil || start-bandLow < minBand {
+	start, end, err := ephemeralRange()
+	switch {
+	case err != nil:
 		return 0, 0
+	case 65535-end >= minBand:
+		return end + 1, 65536
+	case start-bandLow >= minBand:
+		return bandLow, start
 	}
-	return bandLow, start
+	return 0, 0
 }
 
-// ephemeralStart is the first port of the kernel's ephemeral range.
-func ephemeralStart() (int, error) {
+// ephemeralRange is the kernel's ephemeral port range, first and last.
+func ephemeralRange() (start, end int, err error) {
 	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return parseRangeStart(string(b))
+	return parseRange(string(b))
 }
 
-// parseRangeStart reads the first number of ip_local_port_range's
-// "low<TAB>high".
-func parseRangeStart(s string) (int, error) {
+// parseRange reads ip_local_port_range's "low<TAB>high".
+func parseRange(s string) (start, end int, err error) {
 	f := strings.Fields(s)
 	if len(f) != 2 {
-		return 0, errors.New("freeport: ip_local_port_range: want two ports")
+		return 0, 0, errors.New("freeport: ip_local_port_range: want two ports")
 	}
-	return strconv.Atoi(f[0])
+	if start, err = strconv.Atoi(f[0]); err != nil {
+		return 0, 0, fmt.Errorf("freeport: ip_local_port_range: %w", err)
+	}
+	if end, err = strconv.Atoi(f[1]); err != nil {
+		return 0, 0, fmt.Errorf("freeport: ip_local_port_range: %w", err)
+	}
+	if start > end {
+		return 0, 0, fmt.Errorf("freeport: ip_local_port_range %d-%d: the first is past the last", start, end)
+	}
+	return start, end, nil
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // The ports are distinct, free (each binds), and outside the kernel's
-// ephemeral range when the machine has a band below it.
+// ephemeral range when the machine has a band beside it.
 func TestTCPPortsAreFreeDistinctAndOutsideTheEphemeralRange(t *testing.T) {
 	ports, err := TCP(20)
 	if err != nil {
@@ -35,7 +35,7 @@ func TestTCPPortsAreFreeDistinctAndOutsideTheEphemeralRange(t *testing.T) {
 func TestTakenPortsAreSkipped(t *testing.T) {
 	lo, hi := band()
 	if hi <= lo {
-		t.Skip("no band below this machine's ephemeral range")
+		t.Skip("no band beside this machine's ephemeral range")
 	}
 	// Hold a stretch of the band; drawing many ports must avoid all of it.
 	var held []net.Listener
@@ -78,12 +78,12 @@ func TestTCPAndUDP(t *testing.T) {
 	_ = u.Close()
 }
 
-func TestParseRangeStart(t *testing.T) {
-	if got, err := parseRangeStart("32768\t60999\n"); err != nil || got != 32768 {
-		t.Fatalf("got %d, %v", got, err)
+func TestParseRange(t *testing.T) {
+	if lo, hi, err := parseRange("32768\t60999\n"); err != nil || lo != 32768 || hi != 60999 {
+		t.Fatalf("got %d-%d, %v", lo, hi, err)
 	}
-	for _, bad := range []string{"", "32768", "a\tb", "1 2 3"} {
-		if _, err := parseRangeStart(bad); err == nil {
+	for _, bad := range []string{"", "32768", "a\tb", "1 x", "1 2 3", "60999 32768"} {
+		if _, _, err := parseRange(bad); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
 	}

@@ -274,7 +274,7 @@ func kdcConfig(dir string, port int) string {
 }
 
 // freePort finds a port free on 127.0.0.1 for both TCP and UDP, from
-// below the kernel's ephemeral range (internal/freeport): the KDC binds
+// outside the kernel's ephemeral range (internal/freeport): the KDC binds
 // it later.
 func freePort() (int, error) { return freeport.TCPAndUDP() }
 

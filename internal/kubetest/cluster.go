@@ -428,7 +428,7 @@ func httpOK(url, token string) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// freePorts finds n ports nothing listens on now, from below the
+// freePorts finds n ports nothing listens on now, from outside the
 // kernel's ephemeral range (internal/freeport): etcd and the API server
 // bind them later.
 func freePorts(n int) ([]int, error) { return freeport.TCP(n) }

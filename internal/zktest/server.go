@@ -55,7 +55,7 @@ func Available() error {
 	return nil
 }
 
-// freePorts returns n distinct free ports on 127.0.0.1, from below the
+// freePorts returns n distinct free ports on 127.0.0.1, from outside the
 // kernel's ephemeral range (internal/freeport): the JVM binds them
 // seconds later, and a port 0 listener's port could be any outgoing
 // connection's by then.

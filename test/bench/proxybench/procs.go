@@ -62,7 +62,7 @@ func (p *process) stop(sig syscall.Signal) {
 }
 
 // freePort finds a port nobody listens on, for a proxy started next
-// (internal/freeport: from below the kernel's ephemeral range).
+// (internal/freeport: from outside the kernel's ephemeral range).
 func freePort() (int, error) {
 	ports, err := freeport.TCP(1)
 	if err != nil {

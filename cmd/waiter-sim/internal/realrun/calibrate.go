@@ -119,7 +119,7 @@ func get(c *http.Client, url string) error {
 }
 
 // freePort finds a port nobody listens on, for the router started next
-// (internal/freeport: from below the kernel's ephemeral range).
+// (internal/freeport: from outside the kernel's ephemeral range).
 func freePort() (int, error) {
 	ports, err := freeport.TCP(1)
 	if err != nil {
