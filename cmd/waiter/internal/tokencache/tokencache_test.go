@@ -14,12 +14,19 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-func TestTokenCacheSeesEveryWrite(t *testing.T) {
+// openStore opens a bolt store in a fresh folder, closed at the test's end.
+func openStore(t *testing.T) *bolt.Store {
+	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "waiter.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func TestTokenCacheSeesEveryWrite(t *testing.T) {
+	db := openStore(t)
 	s := New(db, 0)
 	now := time.Unix(0, 0)
 	if _, err := s.GetToken("tok", false); !errors.Is(err, waiter.ErrTokenNotFound) {
@@ -50,11 +57,7 @@ func TestTokenCacheSeesEveryWrite(t *testing.T) {
 // keep a token past the write that replaced it: once a write returns,
 // every read sees it or a later one.
 func TestTokenCacheConcurrentReadersSeeEachWrite(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "waiter.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	s := New(db, 0)
 	now := time.Unix(0, 0)
 	var written atomic.Int64 // the last version whose write returned
@@ -118,11 +121,7 @@ func TestTokenCacheDropsReadsThatRaceAWrite(t *testing.T) {
 
 // The cache stays within its size however many names are looked up.
 func TestTokenCacheIsBounded(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "waiter.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	s := New(db, 100)
 	for i := range 1000 {
 		if _, err := s.GetToken(fmt.Sprint("made-up-", i), false); !errors.Is(err, waiter.ErrTokenNotFound) {
@@ -148,11 +147,7 @@ func (c *countingStore) GetToken(name string, includeDeleted bool) (waiter.Token
 // Repeated lookups of a live or a missing token are served from memory;
 // lookups that include soft-deleted tokens always reach the store.
 func TestTokenCacheServesRepeatedReads(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "waiter.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	inner := &countingStore{Store: db}
 	s := New(inner, 0)
 	if _, _, err := s.PutToken("tok", map[string]any{"cmd": "a", "owner": "me"}, "", "me", time.Unix(0, 0)); err != nil {
