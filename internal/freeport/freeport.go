@@ -48,9 +48,10 @@ func find(n int, udp bool) ([]int, error) {
 		}
 	}()
 	ports := make([]int, 0, n)
+	var last error // the last draw's bind failure, for the message
 	for attempts := 0; len(ports) < n; attempts++ {
 		if attempts == 100*n+100 {
-			return nil, fmt.Errorf("freeport: no free port on 127.0.0.1 in [%d, %d) after %d attempts", lo, hi, attempts)
+			return nil, fmt.Errorf("freeport: no free port on 127.0.0.1 in [%d, %d) after %d attempts; the last: %w", lo, hi, attempts, last)
 		}
 		port := 0
 		if hi > lo {
@@ -61,6 +62,7 @@ func find(n int, udp bool) ([]int, error) {
 			if port == 0 {
 				return nil, err
 			}
+			last = err
 			continue // taken: draw another
 		}
 		held = append(held, release)
