@@ -37,7 +37,13 @@
 // (bystanders.go); when they took more than 5 % of a CPU it names them
 // after the round and says the ratios of that round are not the
 // proxies': interleaving evens out a steady neighbour, not one that
-// starts or ends mid-run.
+// starts or ends mid-run. The median line also splits the whole
+// machine's CPU per request (/proc/stat) into the backend's (every
+// process named kitchen) and wrk's, and gives the share of the machine
+// left idle: on two cores wrk, the kitchen and the proxy share, a
+// proxy's throughput follows the machine's CPU per request, not its own
+// alone, and a machine left idle more often under the same load is one
+// whose processes wake each other late.
 //
 // The cold-start benchmark sends the first request of N new services (a
 // new x-waiter-name each), for the kitchen and for a minimal Go backend
@@ -61,6 +67,6 @@
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
 // configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
-// (running wrk and reading its output), procstat.go (processes' CPU from /proc), bystanders.go (the check for other
+// (running wrk and reading its output), procstat.go (processes' CPU from /proc), machinecpu.go (the machine's), bystanders.go (the check for other
 // busy processes), coldstart.go, stats.go, profile.go (-profile), memory.go and memory_services.go (-only memory).
 package main

@@ -85,3 +85,16 @@ func (s procSnapshot) groupCPU(pgid int) time.Duration {
 	}
 	return cpu
 }
+
+// commCPU is the CPU time used so far by the live processes named comm
+// when s was taken: "kitchen" for every backend at once (only the one
+// under load moves between two snapshots).
+func (s procSnapshot) commCPU(comm string) time.Duration {
+	var cpu time.Duration
+	for _, st := range s {
+		if st.comm == comm {
+			cpu += st.cpu
+		}
+	}
+	return cpu
+}

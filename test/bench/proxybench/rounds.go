@@ -201,6 +201,10 @@ func runCase(o options, c benchCase, targets []target) error {
 		rps, p99 [3][]float64
 		cpu      []float64 // µs of the target's own CPU per request
 		mallocs  []float64 // Go heap allocations per request (metrics)
+		idle     []float64 // the machine's idle share (machinecpu.go)
+		machine  []float64 // µs of the whole machine's busy CPU per request
+		backend  []float64 // µs of the kitchen's CPU per request
+		load     []float64 // µs of wrk's CPU per request
 	}
 	all := make([]ratios, len(targets))
 	type profiled struct {
@@ -212,6 +216,7 @@ func runCase(o options, c benchCase, targets []target) error {
 	for round := 1; round <= o.rounds; round++ {
 		res := make([]wrkResult, len(targets))
 		cpu := make([]float64, len(targets))
+		idle := make([]float64, len(targets))
 		var bystanding []string // this round's, printed after its table
 		for i, tg := range targets {
 			var mallocs *mallocCounter
@@ -228,12 +233,20 @@ func runCase(o options, c benchCase, targets []target) error {
 				// sees is the load, not its end.
 				prof = startProfile(tg.debug, o.wrk.duration-time.Second, o.profile, profileName(c.key, tg.name))
 			}
-			before, began := snapshotProcs(), time.Now()
+			before, machineBefore, began := snapshotProcs(), readMachineCPU(), time.Now()
 			r, err := o.wrk.run(tg.url+c.path, headers(tg), o.wrk.duration, c.script, c.connections)
 			if err != nil {
 				return err
 			}
-			after := snapshotProcs()
+			after, machineAfter := snapshotProcs(), readMachineCPU()
+			idle[i] = idleShare(machineBefore, machineAfter)
+			all[i].idle = append(all[i].idle, idle[i])
+			if r.requests > 0 {
+				perReq := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(r.requests) }
+				all[i].machine = append(all[i].machine, perReq(machineBusy(machineBefore, machineAfter)))
+				all[i].backend = append(all[i].backend, perReq(after.commCPU("kitchen")-before.commCPU("kitchen")))
+				all[i].load = append(all[i].load, perReq(r.cpu))
+			}
 			if msg := disturbance(bystanders(before, after, os.Getpid()), time.Since(began)); msg != "" {
 				bystanding = append(bystanding, fmt.Sprintf("! round %d, %s: %s", round, tg.name, msg))
 			}
@@ -257,11 +270,11 @@ func runCase(o options, c benchCase, targets []target) error {
 				all[i].mallocs = append(all[i].mallocs, n/float64(r.requests))
 			}
 		}
-		fmt.Printf("round %d\n%-22s %10s %9s %9s %8s %8s %9s  %s\n", round, "target", "req/s", "p50 ms", "p99 ms", "/nginx", "/haproxy", "cpu µs/req", "errors")
+		fmt.Printf("round %d\n%-22s %10s %9s %9s %8s %8s %9s %6s  %s\n", round, "target", "req/s", "p50 ms", "p99 ms", "/nginx", "/haproxy", "cpu µs/req", "idle", "errors")
 		for i, tg := range targets {
 			r := res[i]
-			fmt.Printf("%-22s %10.0f %9.3f %9.3f %8.2f %8.2f %9.1f  %s\n", tg.name, r.rps, ms(r.p50), ms(r.p99),
-				r.rps/res[1].rps, r.rps/res[2].rps, cpu[i], r.errors)
+			fmt.Printf("%-22s %10.0f %9.3f %9.3f %8.2f %8.2f %9.1f %5.1f%%  %s\n", tg.name, r.rps, ms(r.p50), ms(r.p99),
+				r.rps/res[1].rps, r.rps/res[2].rps, cpu[i], 100*idle[i], r.errors)
 			for b := range 3 {
 				all[i].rps[b] = append(all[i].rps[b], r.rps/res[b].rps)
 				all[i].p99[b] = append(all[i].p99[b], float64(r.p99)/float64(res[b].p99))
@@ -284,7 +297,9 @@ func runCase(o options, c benchCase, targets []target) error {
 		for b := range 3 {
 			cols = append(cols, fmt.Sprintf("%.2f (p99 %.2f)", median(a.rps[b]), median(a.p99[b])))
 		}
-		cols = append(cols, fmt.Sprintf("cpu %.1f µs/req (%.2f× nginx)", median(a.cpu), median(a.cpu)/median(all[1].cpu)))
+		cols = append(cols, fmt.Sprintf("cpu %.1f µs/req (%.2f× nginx)", median(a.cpu), median(a.cpu)/median(all[1].cpu)),
+			fmt.Sprintf("machine %.1f µs/req (%.2f× nginx's: backend %.1f, wrk %.1f), %.1f%% idle",
+				median(a.machine), median(a.machine)/median(all[1].machine), median(a.backend), median(a.load), 100*median(a.idle)))
 		if len(a.mallocs) > 0 {
 			cols = append(cols, fmt.Sprintf("%.2f Go allocations/req", median(a.mallocs)))
 		}

@@ -15,7 +15,8 @@ type wrkResult struct {
 	rps      float64
 	p50, p99 time.Duration
 	requests int64
-	errors   string // socket errors and non-2xx responses, "" when none
+	errors   string        // socket errors and non-2xx responses, "" when none
+	cpu      time.Duration // wrk's own CPU time (user + system)
 }
 
 // wrkArgs are the load's shape: threads, connections, duration.
@@ -48,7 +49,9 @@ func (a wrkArgs) run(url string, headers map[string]string, duration time.Durati
 	if err := cmd.Run(); err != nil {
 		return wrkResult{}, fmt.Errorf("wrk %s: %v\n%s", url, err, out.String())
 	}
-	return parseWrk(out.String())
+	r, err := parseWrk(out.String())
+	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return r, err
 }
 
 var (
