@@ -103,10 +103,14 @@ type Runner struct {
 	svcs    []*svcState
 	byID    map[string]int
 	procs   []procState
-	trace   *traceState
-	reqs    reqTable
-	nextID  engine.RequestID
-	tasks   map[string]*taskState
+	// procFamily[p] is procs[p].family and svcTimes[s] svcs[s].times,
+	// in arrays small enough to stay cached (warmNextArrival).
+	procFamily []int32
+	svcTimes   []*rng.Sampler
+	trace      *traceState
+	reqs       reqTable
+	nextID     engine.RequestID
+	tasks      map[string]*taskState
 	// taskRefs indexes every task the router learnt of; the engine echoes
 	// the index (ObservedInstance.Ref) on dispatch.
 	taskRefs []*taskState
@@ -311,6 +315,9 @@ func (r *Runner) loop() {
 		if aok && (!ok || at <= et) && at < r.end {
 			r.now = at
 			r.arrival(p)
+			if r.arr.inTree {
+				r.warmNextArrival()
+			}
 		} else {
 			if !ok || et >= r.end {
 				break

@@ -83,6 +83,7 @@ func (r *Runner) buildServices(root *rng.Source, policy string) error {
 				}
 			}
 			r.procs = append(r.procs, procState{proc: proc, family: family, split: split})
+			r.procFamily = append(r.procFamily, int32(family))
 		}
 	}
 	if t := r.sc.Trace; t != nil {
@@ -114,6 +115,7 @@ func (r *Runner) addService(root *rng.Source, s *scenario.Behaviour, family, nam
 	st.t.RejectedBy = map[string]int64{}
 	r.byID[d.ID] = len(r.svcs)
 	r.svcs = append(r.svcs, st)
+	r.svcTimes = append(r.svcTimes, st.times)
 	r.completed = append(r.completed, 0)
 	return nil
 }

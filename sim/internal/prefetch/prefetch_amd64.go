@@ -1,0 +1,9 @@
+package prefetch
+
+import "unsafe"
+
+// Line asks the processor to bring the cache line holding p closer,
+// without waiting for it: a hint, with no effect on what any load sees.
+//
+//go:noescape
+func Line(p unsafe.Pointer)
