@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/waiter-go/waiter/internal/h1serve"
 )
 
 // backendHeaders are the headers of a request to an instance, not yet
@@ -11,7 +13,10 @@ import (
 // (each), where the map backendRequestHeaders makes would be built only
 // to be copied there. Both give the same headers (TestBackendHeadersEach).
 type backendHeaders struct {
-	in             http.Header
+	in http.Header
+	// fields, when set, are in's lines in wire order (h1serve.Head.Fields):
+	// each walks them, and the instance gets them in that order.
+	fields         []h1serve.Field
 	cid, user, via string
 	auth           string // the service's Authorization to its instances, or ""
 	// answer, when set, is where the fast client builds the answer's body
@@ -25,16 +30,21 @@ func (h *backendHeaders) each(add func(k, v string)) {
 	in := h.in
 	conn := in["Connection"]
 	var via string
-	for k, vv := range in {
-		switch {
-		case isHopHeader(k), isWaiterHeader(k), k == "Authorization", k == "Expect",
-			k == hdrVia, k == "Cookie", k == canonCID,
-			h.user != "" && (k == canonAuthPrincipal || k == canonAuthenticated),
-			len(conn) > 0 && namedIn(conn, k):
-			continue
+	if h.fields != nil {
+		for _, f := range h.fields {
+			if !h.passes(f.Key, conn) {
+				continue
+			}
+			add(f.Key, f.Value)
 		}
-		for _, v := range vv {
-			add(k, v)
+	} else {
+		for k, vv := range in {
+			if !h.passes(k, conn) {
+				continue
+			}
+			for _, v := range vv {
+				add(k, v)
+			}
 		}
 	}
 	if cookie, ok := keptCookies(in["Cookie"]); ok && !(len(conn) > 0 && namedIn(conn, "Cookie")) {
@@ -57,6 +67,20 @@ func (h *backendHeaders) each(add func(k, v string)) {
 	if h.auth != "" {
 		add("Authorization", h.auth)
 	}
+}
+
+// passes reports whether the client's header k goes to the instance as
+// it came (each adds the rest, or leaves them out); conn is the client's
+// Connection values.
+func (h *backendHeaders) passes(k string, conn []string) bool {
+	switch {
+	case isHopHeader(k), isWaiterHeader(k), k == "Authorization", k == "Expect",
+		k == hdrVia, k == "Cookie", k == canonCID,
+		h.user != "" && (k == canonAuthPrincipal || k == canonAuthenticated),
+		len(conn) > 0 && namedIn(conn, k):
+		return false
+	}
+	return true
 }
 
 func isHopHeader(k string) bool {

@@ -8,6 +8,7 @@ import (
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
+	"github.com/waiter-go/waiter/internal/h1serve"
 )
 
 // LoopCall is one proxied request served by the router's event-loop
@@ -22,6 +23,7 @@ type LoopCall struct {
 	s         *Server
 	decisions *LoopDecisions // its loop's
 	r         *http.Request
+	fields    []h1serve.Field     // r's header lines in wire order, or nil (Begin)
 	w         http.ResponseWriter // the front's writer, or rec around it
 	rec       statusRecorder      // the access log's view of w
 	ri        *reqInfo
@@ -105,7 +107,9 @@ func (c *LoopCall) reset() {
 // this parsed head: proxied (not an API call), with no body, no Upgrade
 // or Expect, and no header that describes env, metadata or params
 // (their order as sent matters, which only the goroutine front keeps).
-func (s *Server) LoopRoutable(r *http.Request) bool {
+// fields are the head's header lines in wire order (h1serve.Head.Fields),
+// walked instead of r.Header's map; nil walks the map.
+func (s *Server) LoopRoutable(r *http.Request, fields []h1serve.Field) bool {
 	if r.ContentLength != 0 || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
 		return false
 	}
@@ -116,12 +120,22 @@ func (s *Server) LoopRoutable(r *http.Request) bool {
 		return false
 	}
 	service := false
-	for k := range r.Header {
-		svc, ordered := h1guard.ServiceHeader(k)
-		if ordered {
-			return false
+	if fields != nil {
+		for _, f := range fields {
+			svc, ordered := h1guard.ServiceHeader(f.Key)
+			if ordered {
+				return false
+			}
+			service = service || svc
 		}
-		service = service || svc
+	} else {
+		for k := range r.Header {
+			svc, ordered := h1guard.ServiceHeader(k)
+			if ordered {
+				return false
+			}
+			service = service || svc
+		}
 	}
 	return s.Proxied(r.RequestURI, r.Host, service)
 }
@@ -133,13 +147,17 @@ func (s *Server) LoopRoutable(r *http.Request) bool {
 // keys may need fetching), or that would store a new service, is handed
 // off. An admission the engine queues is answered through notify, on any
 // goroutine: the front must pass the answer back to Admitted on its own.
-func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(waiter.Grant, error)) LoopStep {
+// fields are r's header lines in wire order (h1serve.Head.Fields), which
+// the call walks instead of r.Header's map (and forwards in that order);
+// nil walks the map.
+func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, fields []h1serve.Field, notify func(waiter.Grant, error)) LoopStep {
 	s := c.s
 	admitter, ok := s.router.(waiter.AsyncAdmitter)
 	if !ok || !s.fastEnabled() {
 		return LoopHandoff
 	}
 	c.reset()
+	c.fields = fields
 	r, ri := withInfo(r, s.clock.Now())
 	if !s.authenticatesAtOnce(r, ri) {
 		return c.handoff(r)
@@ -156,7 +174,7 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(wai
 		s.proxyError(c.w, r, &Error{Status: http.StatusServiceUnavailable, Message: "Router is draining"}, debugInfo{})
 		return LoopAnswered
 	}
-	if rs, ok := s.decided(c.decisions, r, ri); ok {
+	if rs, ok := s.decided(c.decisions, r, fields, ri); ok {
 		c.rs, c.dbg = rs, debugInfo{rs: rs}
 	} else {
 		changes := s.services.changes.Load() // before the records are read
@@ -167,7 +185,7 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, notify func(wai
 		case decideHandoff:
 			return c.handoff(r)
 		}
-		s.keepDecision(c.decisions, r, rs, changes)
+		s.keepDecision(c.decisions, r, fields, rs, changes)
 		c.rs, c.dbg = rs, dbg
 	}
 	if s.timed(r) {
@@ -239,7 +257,7 @@ func (c *LoopCall) Admitted(g waiter.Grant, err error) LoopStep {
 	rs := c.rs
 	c.url = url.URL{Scheme: "http", Host: s.backendAddrs.get(g.Host, g.Port),
 		Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
-	c.hdr = backendHeaders{in: r.Header, cid: c.ri.cid, user: rs.user, via: s.via(r)}
+	c.hdr = backendHeaders{in: r.Header, fields: c.fields, cid: c.ri.cid, user: rs.user, via: s.via(r)}
 	if s.cfg.BackendAuth != nil {
 		c.hdr.auth, _ = s.backendAuths.header(rs.desc.ID, s.cfg.BackendAuth)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/h1serve"
 )
 
 // LoopDecisions keeps, for one event loop, what its proxied requests were
@@ -52,26 +53,35 @@ func (s *Server) NewLoopDecisions() *LoopDecisions {
 }
 
 // decisionKey is the key of r's decision: its Host and x-waiter-*
-// headers (waiterHeadersKey), in d's buffer; false when they are too
-// many or too long to keep.
-func (d *LoopDecisions) decisionKey(r *http.Request) ([]byte, bool) {
+// headers, in d's buffer; false when they are too many or too long to
+// keep. With fields (r's header lines in wire order) the headers are
+// keyed in the order they came (waiterFieldsKey), without walking and
+// sorting the map's names (waiterHeadersKey): a client that sends them
+// in another order keeps a decision of its own, and the two forms never
+// make one key for two different sets of headers.
+func (d *LoopDecisions) decisionKey(r *http.Request, fields []h1serve.Field) ([]byte, bool) {
 	k := append(d.key[:0], r.Host...)
 	k = append(k, 0)
-	k, ok := waiterHeadersKey(k, r.Header)
+	var ok bool
+	if fields != nil {
+		k, ok = waiterFieldsKey(k, fields)
+	} else {
+		k, ok = waiterHeadersKey(k, r.Header)
+	}
 	d.key = k
 	return k, ok
 }
 
 // decided is proxyDecide's answer for r from a kept decision, when one
 // stands: rs is then r's, as proxyDecide would have made it.
-func (s *Server) decided(d *LoopDecisions, r *http.Request, ri *reqInfo) (*resolved, bool) {
+func (s *Server) decided(d *LoopDecisions, r *http.Request, fields []h1serve.Field, ri *reqInfo) (*resolved, bool) {
 	if d == nil || len(d.m) == 0 {
 		return nil, false
 	}
 	if _, ok := r.Header["Origin"]; ok {
 		return nil, false // CORS: proxyPreamble answers or adds headers
 	}
-	key, ok := d.decisionKey(r)
+	key, ok := d.decisionKey(r, fields)
 	if !ok {
 		return nil, false
 	}
@@ -106,7 +116,7 @@ func (s *Server) decided(d *LoopDecisions, r *http.Request, ri *reqInfo) (*resol
 // keepDecision keeps the decision proxyDecide made for r (rs, to admit),
 // when nothing but what decided checks can change it; changes is
 // serviceCache.changes from before proxyDecide read the records.
-func (s *Server) keepDecision(d *LoopDecisions, r *http.Request, rs *resolved, changes uint64) {
+func (s *Server) keepDecision(d *LoopDecisions, r *http.Request, fields []h1serve.Field, rs *resolved, changes uint64) {
 	if d == nil || rs.latest != nil || wantsHTTPS(rs.tokens) || len(rs.headers.Order) > 0 {
 		return
 	}
@@ -120,7 +130,7 @@ func (s *Server) keepDecision(d *LoopDecisions, r *http.Request, rs *resolved, c
 	for i, t := range rs.tokens {
 		parts[i] = s.tparts.split(t)
 	}
-	key, ok := d.decisionKey(r)
+	key, ok := d.decisionKey(r, fields)
 	if !ok {
 		return
 	}

@@ -71,13 +71,13 @@ func (h *loopHarness) serve(raw string) loopResult {
 	var parser h1serve.Head
 	var resp h1serve.Buffered
 	r, _, ok := parser.Parse([]byte(raw), &h.base)
-	if !ok || !h.srv.LoopRoutable(r) {
+	if !ok || !h.srv.LoopRoutable(r, parser.Fields()) {
 		h.t.Fatalf("not a request the loops take: %q", raw)
 	}
 	resp.Reset(r)
 	defer resp.Release()
 	hits := h.d.hits
-	res := loopResult{step: h.call.Begin(resp.Writer(), r, nil)}
+	res := loopResult{step: h.call.Begin(resp.Writer(), r, parser.Fields(), nil)}
 	res.kept = h.d.hits > hits
 	switch res.step {
 	case LoopHandoff:

@@ -104,7 +104,7 @@ func (h *loopHarness) answerOnLoop(t *testing.T, req string, answer func(*LoopCa
 	}
 	resp.Reset(r)
 	defer resp.Release()
-	if step := h.call.Begin(resp.Writer(), r, nil); step != LoopForward {
+	if step := h.call.Begin(resp.Writer(), r, parser.Fields(), nil); step != LoopForward {
 		t.Fatalf("step %d, want LoopForward", step)
 	}
 	_ = h.call.AppendRequest(nil)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
+	"github.com/waiter-go/waiter/internal/h1serve"
 )
 
 // parseHeaders reads a request's x-waiter-* headers with their names as
@@ -85,6 +86,31 @@ func (c *wireParseCache) put(key []byte, hp engine.HeaderParams) string {
 }
 
 var wireKeyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// waiterFieldsKey is waiterHeadersKey of header lines in wire order:
+// each x-waiter-* line in the order it came, as a name with one value, in
+// waiterHeadersKey's encoding (a key decodes to one list of names and
+// values, so a key of either form stands for one set of headers).
+func waiterFieldsKey(buf []byte, fields []h1serve.Field) (_ []byte, ok bool) {
+	n := 0
+	for _, f := range fields {
+		if !isWaiterHeader(f.Key) {
+			continue
+		}
+		if n++; n > maxWireHeaders {
+			return buf, false
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(f.Key)))
+		buf = append(buf, f.Key...)
+		buf = binary.AppendUvarint(buf, 1)
+		buf = binary.AppendUvarint(buf, uint64(len(f.Value)))
+		buf = append(buf, f.Value...)
+		if len(buf) > maxWireKey {
+			return buf, false
+		}
+	}
+	return buf, true
+}
 
 // waiterHeadersKey appends to buf every x-waiter-* header of h, names
 // sorted, each name and value with its length before it (so no two

@@ -11,7 +11,10 @@
 // header map, with the same result as net/http's parser
 // (FuzzParseAsReadRequest holds it to that); any other head is parsed by
 // net/http's own parser (http.ReadRequest), which refuses what it
-// refuses, as before. It checks requests as net/http's server does, and
+// refuses, as before. Head parses such heads for a front that holds the
+// bytes itself (the router's event loops), and gives their header lines
+// in wire order too (Head.Fields), for the front to walk instead of the
+// map. It checks requests as net/http's server does, and
 // frames responses as net/http's server does (Date, Content-Length for a
 // short body the handler finished, a sniffed Content-Type, chunked
 // encoding with trailers otherwise, Connection: close), so a handler

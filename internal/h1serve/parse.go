@@ -46,8 +46,14 @@ type fastHead struct {
 	// cheaper to fill, look up and range over.
 	small, big http.Header
 	vals       []string // backing of the header's one-value slices
-	body       fixedBody
+	// fields are the header lines in the order they came (Head.Fields).
+	fields []Field
+	body   fixedBody
 }
+
+// Field is one header line of a parsed head: its canonical name (the
+// header map's key) and its value, as Header holds them.
+type Field struct{ Key, Value string }
 
 // smallHeaderLines is the most header lines a map of one group holds.
 const smallHeaderLines = 8
@@ -99,6 +105,14 @@ func (h *Head) Parse(buf []byte, base *http.Request) (r *http.Request, n int, ok
 	r, ok = h.h.parseBytes(buf, end, base)
 	return r, end + 4, ok
 }
+
+// Fields are the header lines of the head Parse last took, in the order
+// they came, Host left out (it is r.Host): the header map's entries, a
+// key's values in its order. A front that walks every header (to frame
+// what it forwards, or to key a decision) walks these instead of the
+// map: a slice in wire order, not a map's buckets in random order. They
+// are the request's, and the next Parse reuses them.
+func (h *Head) Fields() []Field { return h.h.fields }
 
 var crlfcrlf = []byte("\r\n\r\n")
 
@@ -158,6 +172,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 	}
 	hdr := h.headerFor(strings.Count(s[eol+2:], "\n"))
 	vals := h.vals
+	fields := h.fields[:0]
 	var host string
 	hosts := 0
 	for s = s[eol+2:]; s != ""; {
@@ -188,6 +203,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 			host, hosts = value, hosts+1
 			continue
 		}
+		fields = append(fields, Field{key, value})
 		if vv, ok := hdr[key]; ok {
 			hdr[key] = append(vv, value)
 			continue
@@ -197,6 +213,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Re
 		vv[0] = value
 		hdr[key] = vv
 	}
+	h.fields = fields
 	if hosts > 1 || hdr["Transfer-Encoding"] != nil || hdr["Pragma"] != nil {
 		return nil, false
 	}

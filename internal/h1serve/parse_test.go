@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -95,6 +96,9 @@ func FuzzParseAsReadRequest(f *testing.F) {
 				t.Fatalf("fast parser took a head ReadRequest refuses (%v):\n%q", err, in)
 			}
 			sameRequest(t, got, want)
+			if fh := fieldsHeader(h.fields); !reflect.DeepEqual(fh, got.Header) {
+				t.Fatalf("fields make %v, the header is %v", fh, got.Header)
+			}
 			if full, short := checkRequest(want, false), checkRequest(got, true); full != short {
 				t.Fatalf("checks of a head the fast parser took: %v, all of net/http's: %v", short, full)
 			}
@@ -111,6 +115,16 @@ func FuzzParseAsReadRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fieldsHeader is the header map fields make, each value appended under
+// its key in the order the fields come.
+func fieldsHeader(fields []Field) http.Header {
+	h := http.Header{}
+	for _, f := range fields {
+		h[f.Key] = append(h[f.Key], f.Value)
+	}
+	return h
 }
 
 // connKey marks the connection's context in FuzzParseAsReadRequest.
@@ -210,5 +224,35 @@ func TestHeadParseBytes(t *testing.T) {
 	}
 	if _, _, ok := h.Parse([]byte("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"), base); ok {
 		t.Error("a chunked head parsed: it is left to http.ReadRequest")
+	}
+}
+
+// TestHeadFieldsInWireOrder parses two heads through one Head: each
+// one's fields are its own header lines in the order sent, Host left
+// out, repeated names where they came, and nothing of the longer head
+// before.
+func TestHeadFieldsInWireOrder(t *testing.T) {
+	var h Head
+	base := &http.Request{}
+	heads := []struct {
+		head string
+		want []Field
+	}{
+		{"GET / HTTP/1.1\r\nx-b: 1\r\nHost: a\r\nAccept: */*\r\nX-B: 2\r\nx-waiter-token: t\r\n\r\n",
+			[]Field{{"X-B", "1"}, {"Accept", "*/*"}, {"X-B", "2"}, {"X-Waiter-Token", "t"}}},
+		{"GET /x HTTP/1.1\r\nHost: a\r\nuser-agent: u\r\n\r\n", []Field{{"User-Agent", "u"}}},
+		{"GET /y HTTP/1.1\r\nHost: a\r\n\r\n", []Field{}},
+	}
+	for _, c := range heads {
+		r, _, ok := h.Parse([]byte(c.head), base)
+		if !ok {
+			t.Fatalf("%q: not taken", c.head)
+		}
+		if got := h.Fields(); !slices.Equal(got, c.want) {
+			t.Errorf("%q: fields %v, want %v", c.head, got, c.want)
+		}
+		if fh := fieldsHeader(h.Fields()); !reflect.DeepEqual(fh, r.Header) {
+			t.Errorf("%q: fields make %v, the header is %v", c.head, fh, r.Header)
+		}
 	}
 }

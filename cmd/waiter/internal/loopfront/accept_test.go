@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter/internal/h1serve"
 )
 
 // handingEdge routes nothing to the loops: every request goes to the
@@ -24,7 +25,7 @@ type handingEdge struct{}
 
 func (handingEdge) NewLoopDecisions() *waiterhttp.LoopDecisions                { return nil }
 func (handingEdge) NewLoopCall(*waiterhttp.LoopDecisions) *waiterhttp.LoopCall { return nil }
-func (handingEdge) LoopRoutable(*http.Request) bool                            { return false }
+func (handingEdge) LoopRoutable(*http.Request, []h1serve.Field) bool           { return false }
 func (handingEdge) ConnContext(ctx context.Context) context.Context            { return ctx }
 
 // acceptingFront starts a Front of one loop accepting from a new

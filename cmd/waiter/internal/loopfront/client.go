@@ -281,13 +281,14 @@ func (c *client) next() {
 		c.k.base.RemoteAddr = c.remote
 	}
 	r, n, ok := c.k.parser.Parse(c.in, &c.k.base)
-	if !ok || !c.l.f.edge.LoopRoutable(r) {
+	fields := c.k.parser.Fields()
+	if !ok || !c.l.f.edge.LoopRoutable(r, fields) {
 		c.handoff()
 		return
 	}
 	c.head, c.seq = n, c.seq+1
 	c.k.resp.Reset(r)
-	switch c.k.call.Begin(c.k.resp.Writer(), r, c.notify) {
+	switch c.k.call.Begin(c.k.resp.Writer(), r, fields, c.notify) {
 	case waiterhttp.LoopHandoff:
 		c.k.resp.Done()
 		c.head = 0

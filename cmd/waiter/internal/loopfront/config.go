@@ -7,6 +7,7 @@ import (
 	"time"
 
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter/internal/h1serve"
 )
 
 // Edge is what the loops ask of the router's HTTP edge
@@ -14,7 +15,9 @@ import (
 type Edge interface {
 	NewLoopDecisions() *waiterhttp.LoopDecisions
 	NewLoopCall(d *waiterhttp.LoopDecisions) *waiterhttp.LoopCall
-	LoopRoutable(r *http.Request) bool
+	// LoopRoutable is waiterhttp.Server.LoopRoutable, with the head's
+	// header lines in wire order (h1serve.Head.Fields).
+	LoopRoutable(r *http.Request, fields []h1serve.Field) bool
 	ConnContext(ctx context.Context) context.Context
 }
 

@@ -113,8 +113,8 @@ type loopEdge struct {
 	intercepts func(*http.Request) bool
 }
 
-func (e loopEdge) LoopRoutable(r *http.Request) bool {
-	return !e.intercepts(r) && e.Server.LoopRoutable(r)
+func (e loopEdge) LoopRoutable(r *http.Request, fields []h1serve.Field) bool {
+	return !e.intercepts(r) && e.Server.LoopRoutable(r, fields)
 }
 
 // woken serves a parked connection its next request woke: on the loops
