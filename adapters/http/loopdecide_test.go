@@ -70,11 +70,7 @@ func (h *loopHarness) serve(raw string) loopResult {
 	h.t.Helper()
 	var parser h1serve.Head
 	var resp h1serve.Buffered
-	r, _, ok := parser.Parse([]byte(raw), &h.base)
-	if !ok || !h.srv.LoopRoutable(r, parser.Fields()) {
-		h.t.Fatalf("not a request the loops take: %q", raw)
-	}
-	resp.Reset(r)
+	r := h.parseOnLoop(raw, &parser, &resp)
 	defer resp.Release()
 	hits := h.d.hits
 	res := loopResult{step: h.call.Begin(resp.Writer(), r, parser.Fields(), nil)}
@@ -95,6 +91,18 @@ func (h *loopHarness) serve(raw string) loopResult {
 	}
 	h.call.Finish(LoopComplete, 0)
 	return res
+}
+
+// parseOnLoop parses raw as the loops do, into parser, fails the test
+// unless the loops take it, and readies resp for its answer.
+func (h *loopHarness) parseOnLoop(raw string, parser *h1serve.Head, resp *h1serve.Buffered) *http.Request {
+	h.t.Helper()
+	r, _, ok := parser.Parse([]byte(raw), &h.base)
+	if !ok || !h.srv.LoopRoutable(r, parser.Fields()) {
+		h.t.Fatalf("not a request the loops take: %q", raw)
+	}
+	resp.Reset(r)
+	return r
 }
 
 func fmtSscan(head string, status *int) (int, error) {

@@ -14,11 +14,7 @@ func (h *loopHarness) forwardOnLoop(raw string) string {
 	h.t.Helper()
 	var parser h1serve.Head
 	var resp h1serve.Buffered
-	r, _, ok := parser.Parse([]byte(raw), &h.base)
-	if !ok || !h.srv.LoopRoutable(r, parser.Fields()) {
-		h.t.Fatalf("not a request the loops take: %q", raw)
-	}
-	resp.Reset(r)
+	r := h.parseOnLoop(raw, &parser, &resp)
 	defer resp.Release()
 	if step := h.call.Begin(resp.Writer(), r, parser.Fields(), nil); step != LoopForward {
 		h.t.Fatalf("step %d, want LoopForward", step)
