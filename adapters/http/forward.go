@@ -225,7 +225,8 @@ func (s *Server) backendRequestOf(o *outgoing, r *http.Request, rs *resolved, g 
 	var hdr *backendHeaders
 	if fast {
 		hdr = &o.hdr
-		*hdr = backendHeaders{in: r.Header, cid: info(r).cid, user: rs.user, via: s.via(r)}
+		ri := info(r)
+		*hdr = backendHeaders{in: r.Header, fields: ri.wireFields(r.Header), cid: ri.cid, user: rs.user, via: s.via(r)}
 		if s.cfg.BackendAuth != nil {
 			hdr.auth, _ = s.backendAuths.header(rs.desc.ID, s.cfg.BackendAuth)
 		}

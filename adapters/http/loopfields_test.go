@@ -1,10 +1,13 @@
 package waiterhttp
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/valyala/fasthttp"
 	"github.com/waiter-go/waiter/internal/h1serve"
 )
 
@@ -120,5 +123,73 @@ func TestWaiterFieldsKeyEncodesAsHeadersKey(t *testing.T) {
 	}
 	if _, ok := waiterFieldsKey(nil, many); ok {
 		t.Fatalf("%d x-waiter-* lines made a key", len(many))
+	}
+}
+
+// fieldsRecorder is a benchRecorder whose request came with its header
+// lines in wire order, as internal/h1serve's ResponseWriter gives them.
+type fieldsRecorder struct {
+	*benchRecorder
+	fields []h1serve.Field
+}
+
+func (w fieldsRecorder) RequestFields() []h1serve.Field { return w.fields }
+
+// The goroutine front forwards in wire order too, when its server has the
+// lines (a head internal/h1serve's fast parser read).
+func TestGoroutineFrontForwardsHeadersInWireOrder(t *testing.T) {
+	heads := make(chan string, 1)
+	host, port := fasthttpBackend(t, func(ctx *fasthttp.RequestCtx) {
+		heads <- string(ctx.Request.Header.RawHeaders())
+		ctx.SetBodyString("ok")
+	})
+	srv, _ := kitProxy(t, host, port)
+	conn := srv.ConnContext(context.Background())
+	raw := "GET /x HTTP/1.1\r\nHost: 127.0.0.1:9091\r\nZeta: 0\r\nAccept: 1\r\nx-waiter-token: kit\r\nX-B: 2\r\nMid: 3\r\nX-B: 4\r\nAlpha: 5\r\n\r\n"
+	want := []string{"Zeta: 0", "Accept: 1", "X-B: 2", "Mid: 3", "X-B: 4", "Alpha: 5"}
+	forwarded := func(w http.ResponseWriter, r *http.Request) []string {
+		t.Helper()
+		srv.ServeHTTP(w, r)
+		srv.RequestDone(conn)
+		var got []string
+		for _, line := range strings.Split(<-heads, "\r\n") {
+			for _, l := range want {
+				if line == l {
+					got = append(got, line)
+				}
+			}
+		}
+		return got
+	}
+	for range 3 {
+		var parser h1serve.Head
+		r, _, ok := parser.Parse([]byte(raw), &http.Request{})
+		if !ok {
+			t.Fatal("not parsed")
+		}
+		r = r.WithContext(conn)
+		w := fieldsRecorder{&benchRecorder{h: http.Header{}}, parser.Fields()}
+		if got := forwarded(w, r); !slices.Equal(got, want) {
+			t.Fatalf("forwarded %q, want %q", got, want)
+		}
+		if w.code != http.StatusOK {
+			t.Fatalf("status %d: %s", w.code, w.body.String())
+		}
+	}
+}
+
+// A request whose header is another map than the one the front's lines
+// describe is walked as a map.
+func TestWireFieldsNeedTheirHeader(t *testing.T) {
+	h, other := http.Header{"A": {"1"}}, http.Header{"A": {"1"}}
+	ri := reqInfo{fields: []h1serve.Field{{Key: "A", Value: "1"}}, fieldsOf: h}
+	if ri.wireFields(h) == nil {
+		t.Error("no fields for their own header")
+	}
+	if ri.wireFields(other) != nil {
+		t.Error("fields for another header with the same entries")
+	}
+	if (&reqInfo{}).wireFields(h) != nil {
+		t.Error("fields from a request that brought none")
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/h1serve"
 	"github.com/waiter-go/waiter/internal/strarena"
 )
 
@@ -35,6 +37,27 @@ type reqInfo struct {
 	// scratch is the connection's, when its requests come one at a time
 	// (ConnContext), else nil.
 	scratch *connScratch
+	// fields are the request's header lines in wire order, from a front
+	// that has them (requestFielder), and fieldsOf the header map they
+	// are the lines of (wireFields).
+	fields   []h1serve.Field
+	fieldsOf http.Header
+}
+
+// requestFielder is a ResponseWriter that has its request's header lines
+// in wire order (internal/h1serve's, for a head its fast parser read).
+type requestFielder interface {
+	RequestFields() []h1serve.Field
+}
+
+// wireFields are ri's header lines in wire order when they are the lines
+// of h (the header the proxy forwards), else nil: a request whose header
+// is another map than the one the front parsed is walked as a map.
+func (ri *reqInfo) wireFields(h http.Header) []h1serve.Field {
+	if ri.fields == nil || reflect.ValueOf(ri.fieldsOf).UnsafePointer() != reflect.ValueOf(h).UnsafePointer() {
+		return nil
+	}
+	return ri.fields
 }
 
 // isAPIRequest is c.isAPI(r), as ServeHTTP decided it when it did.

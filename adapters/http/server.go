@@ -108,6 +108,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 // API or the proxy (reference 1.1).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, ri := withInfo(r, s.clock.Now())
+	if f, ok := w.(requestFielder); ok {
+		ri.fields, ri.fieldsOf = f.RequestFields(), r.Header
+	}
 	ri.header = w.Header()
 	w.Header()[canonCID] = ri.cidValues()
 	api := s.cls.isAPI(r)

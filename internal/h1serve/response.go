@@ -53,6 +53,9 @@ type response struct {
 	err         error    // a write to the connection failed
 	// movedDeadline: the handler set the connection's read deadline.
 	movedDeadline bool
+	// fields are req's header lines in wire order when the fast parser
+	// read its head (RequestFields), else nil.
+	fields []Field
 }
 
 // reset readies w, the connection's one response, for the next request.
@@ -70,6 +73,13 @@ func (w *response) reset(c net.Conn, bw *bufio.Writer, req *http.Request) {
 }
 
 func (w *response) Header() http.Header { return w.header }
+
+// RequestFields are the request's header lines in the order they came,
+// Host left out, when the fast parser read its head (the header map's
+// entries: Head.Fields), else nil. A handler that walks every header
+// (a proxy framing what it forwards) walks these instead of the map; like
+// the request, they are not to be kept past the handler's return.
+func (w *response) RequestFields() []Field { return w.fields }
 
 func (w *response) WriteHeader(code int) {
 	if w.wroteHeader {

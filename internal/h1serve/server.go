@@ -487,6 +487,9 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer, end int)
 	}
 	w := &sc.resp
 	w.reset(c, bw, req)
+	if fast {
+		w.fields = sc.head.fields
+	}
 	wt := sc.watch(br, body, sc.cancel, s.Stop)
 	aborted := s.run(w, req)
 	gone := wt.stop()

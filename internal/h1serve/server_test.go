@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -448,4 +449,55 @@ func servePipe(fs *Server) (net.Conn, <-chan struct{}) {
 		_ = server.Close()
 	}()
 	return client, done
+}
+
+// A handler's ResponseWriter has its request's header lines in wire
+// order when the fast parser read the head, and none when net/http's
+// parser did (here, for an obs-fold line the fast parser leaves to it).
+func TestResponseHasRequestFields(t *testing.T) {
+	type seen struct {
+		fields []Field
+		header http.Header
+	}
+	got := make(chan seen, 2)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := w.(interface{ RequestFields() []Field })
+		if !ok {
+			t.Error("the ResponseWriter has no RequestFields")
+			return
+		}
+		got <- seen{slices.Clone(f.RequestFields()), r.Header.Clone()}
+		_, _ = io.WriteString(w, "ok")
+	})
+	_, fast := serveBoth(t, handler)
+	c, err := net.Dial("tcp", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for _, head := range []string{
+		"GET /x HTTP/1.1\r\nzeta: 1\r\nHost: a\r\nAlpha: 2\r\nZeta: 3\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: a\r\nAlpha: 2\r\n  folded\r\n\r\n",
+	} {
+		if _, err := io.WriteString(c, head); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	first, second := <-got, <-got
+	if want := []Field{{"Zeta", "1"}, {"Alpha", "2"}, {"Zeta", "3"}}; !slices.Equal(first.fields, want) {
+		t.Errorf("fast head's fields %v, want %v", first.fields, want)
+	}
+	if !reflect.DeepEqual(fieldsHeader(first.fields), first.header) {
+		t.Errorf("fields make %v, the header is %v", fieldsHeader(first.fields), first.header)
+	}
+	if second.fields != nil {
+		t.Errorf("a head net/http parsed has fields %v", second.fields)
+	}
 }
