@@ -470,25 +470,12 @@ func TestResponseHasRequestFields(t *testing.T) {
 		_, _ = io.WriteString(w, "ok")
 	})
 	_, fast := serveBoth(t, handler)
-	c, err := net.Dial("tcp", fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	br := bufio.NewReader(c)
-	for _, head := range []string{
-		"GET /x HTTP/1.1\r\nzeta: 1\r\nHost: a\r\nAlpha: 2\r\nZeta: 3\r\n\r\n",
-		"GET /x HTTP/1.1\r\nHost: a\r\nAlpha: 2\r\n  folded\r\n\r\n",
-	} {
-		if _, err := io.WriteString(c, head); err != nil {
-			t.Fatal(err)
+	heads := "GET /x HTTP/1.1\r\nzeta: 1\r\nHost: a\r\nAlpha: 2\r\nZeta: 3\r\n\r\n" +
+		"GET /x HTTP/1.1\r\nHost: a\r\nAlpha: 2\r\n  folded\r\n\r\n"
+	for i, a := range exchange(t, fast, heads, http.MethodGet, 2) {
+		if a.Status != http.StatusOK {
+			t.Fatalf("answer %d: %+v", i, a)
 		}
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
 	}
 	first, second := <-got, <-got
 	if want := []Field{{"Zeta", "1"}, {"Alpha", "2"}, {"Zeta", "3"}}; !slices.Equal(first.fields, want) {
