@@ -161,7 +161,7 @@ func (r *Runner) countSchedulerError(svc int, known bool) {
 // connection drops.
 func (r *Runner) taskGone(id string) {
 	if ts := r.tasks[id]; ts != nil {
-		ts.dead = true
+		r.hot[ts.ref].dead = true
 		delete(r.tasks, id)
 		r.failRequestsOn(ts)
 	}
@@ -179,7 +179,7 @@ func (r *Runner) deleteTasks(service string) {
 
 // failRequestsOn ends every request in flight on ts with an instance error.
 func (r *Runner) failRequestsOn(ts *taskState) {
-	if r.inflight[ts.ref] == 0 {
+	if r.hot[ts.ref].inflight == 0 {
 		return
 	}
 	var ids []engine.RequestID
@@ -206,10 +206,10 @@ func (r *Runner) taskRef(ts *taskState) int {
 func (r *Runner) crashTask(ref engine.RequestID) {
 	ts := r.crashes[ref]
 	r.crashes[ref] = nil
-	if ts == nil || ts.dead {
+	if ts == nil || r.isDead(ts) {
 		return
 	}
-	ts.dead = true
+	r.hot[ts.ref].dead = true
 	delete(r.tasks, ts.id)
 	_ = r.model.FailTask(r.now, ts.id, marathon.Failure{ExitCode: 1, HasExitCode: true,
 		Message: "Command exited with status 1", HasConnected: true, HasResponded: true})

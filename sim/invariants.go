@@ -64,7 +64,7 @@ func (r *Runner) checkEngine() {
 // checkDispatch verifies a dispatch goes to an instance the router was
 // told is healthy and that the instance's program listens.
 func (r *Runner) checkDispatch(rt *routerState, a *engine.Action, ts *taskState) {
-	if ts == nil || ts.dead || ts.mt.Ended() {
+	if ts == nil || r.isDead(ts) || ts.mt.Ended() {
 		return // stale view: the request fails like a refused connection
 	}
 	if ts.toldHealthy&(1<<uint(rt.idx)) == 0 {

@@ -126,16 +126,16 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 		if t.DriverRef != 0 {
 			ts = r.taskRefs[t.DriverRef-1]
 		}
-		if ts == nil || ts.dead {
+		if ts == nil || r.isDead(ts) {
 			// Not cached, or cached and since removed from r.tasks
 			// (removal marks it dead): ask the map.
 			var ok bool
 			ts, ok = r.tasks[t.ID]
 			if !ok && svc >= 0 {
 				// Listed by its app, so not ended: it runs as of now.
-				ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs)), liveAt: r.model.Removals()}
+				ts = &taskState{id: t.ID, mt: t, svc: int32(svc), ref: uint64(len(r.taskRefs))}
 				r.taskRefs = append(r.taskRefs, ts)
-				r.inflight = append(r.inflight, 0)
+				r.hot = append(r.hot, taskHot{id: t.ID, liveAt: r.model.Removals()})
 				r.tasks[t.ID] = ts
 			}
 			if ts == nil {

@@ -66,14 +66,18 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 		return
 	}
 	st := r.svcs[rq.svc]
-	var ts *taskState
-	if a.Ref < uint64(len(r.taskRefs)) {
-		ts = r.taskRefs[a.Ref]
-	}
-	if ts != nil && ts.id != a.Instance {
-		ts = nil
+	// The engine's pick is a task of taskRefs when it carries one's ref
+	// and id (a task the router does not keep has ref 0, as the first
+	// one does).
+	var hot *taskHot
+	if a.Ref < uint64(len(r.hot)) && r.hot[a.Ref].id == a.Instance {
+		hot = &r.hot[a.Ref]
 	}
 	if r.opts.CheckInvariants {
+		var ts *taskState
+		if hot != nil {
+			ts = r.taskRefs[a.Ref]
+		}
 		r.checkDispatch(rt, a, ts)
 	}
 	// A task ends only with the model's Removals() counting it: while
@@ -81,20 +85,28 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	// task's own state is then not read (a cache miss per request with a
 	// thousand services: 3 % of a busy hour of large.yaml).
 	removals := r.model.Removals()
-	if ts == nil || ts.dead || (ts.liveAt != removals && ts.mt.Ended()) {
+	if hot == nil || hot.dead || (hot.liveAt != removals && r.taskRefs[a.Ref].mt.Ended()) {
 		// The router's view was stale: the instance is gone. Connecting
 		// fails fast (502) and the engine ejects the instance.
 		rq.task = taskDead
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeInstanceError})
 		return
 	}
-	ts.liveAt = removals
-	inflight := &r.inflight[ts.ref]
-	*inflight++
-	ts.served++
-	rq.task = int32(ts.ref) + 1
+	hot.liveAt = removals
+	hot.inflight++
+	inflight := hot.inflight
+	rq.task = int32(a.Ref) + 1
 	f := &st.spec.Failure
-	if f.BusyAbove > 0 && int(*inflight) > f.BusyAbove {
+	// Only a service that crashes counts its tasks' requests, on the
+	// task's own state (a busy answer counts too).
+	var crashing *taskState
+	if f.CrashAfterRequests > 0 {
+		ts := r.taskRefs[a.Ref]
+		if ts.served++; ts.served == f.CrashAfterRequests {
+			crashing = ts
+		}
+	}
+	if f.BusyAbove > 0 && int(inflight) > f.BusyAbove {
 		r.q.Push(r.now+time.Millisecond, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeInstanceBusy})
 		return
 	}
@@ -104,15 +116,15 @@ func (r *Runner) dispatch(rt *routerState, a *engine.Action) {
 	}
 	d += r.opts.RequestOverhead
 	if st.spec.SlowWhenBusy {
-		if cpus := st.desc.CPUs; float64(*inflight) > cpus && cpus > 0 {
-			d = time.Duration(float64(d) * float64(*inflight) / cpus)
+		if cpus := st.desc.CPUs; float64(inflight) > cpus && cpus > 0 {
+			d = time.Duration(float64(d) * float64(inflight) / cpus)
 		}
 	}
 	if d <= 0 {
 		d = time.Microsecond
 	}
-	if f.CrashAfterRequests > 0 && ts.served == f.CrashAfterRequests {
-		r.q.Push(r.now+d/2, ev{kind: evCrash, arg: uint64(r.taskRef(ts))})
+	if crashing != nil {
+		r.q.Push(r.now+d/2, ev{kind: evCrash, arg: uint64(r.taskRef(crashing))})
 	}
 	r.q.Push(r.now+d, ev{kind: evComplete, arg: uint64(a.Request), outcome: engine.OutcomeSuccess})
 }

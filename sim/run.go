@@ -114,12 +114,12 @@ type Runner struct {
 	// taskRefs indexes every task the router learnt of; the engine echoes
 	// the index (ObservedInstance.Ref) on dispatch.
 	taskRefs []*taskState
-	// inflight counts each task's requests in flight, by its ref, and
-	// completed each service's completed requests (Totals.Completed,
-	// filled in by syncCompleted): dense arrays rather than fields of
-	// taskState and svcState, so that a request's end touches neither
-	// (with a thousand services, two cache misses per request).
-	inflight  []int32
+	// hot holds what a request's dispatch and end read of each task, by
+	// its ref, and completed each service's completed requests
+	// (Totals.Completed, filled in by syncCompleted): dense arrays rather
+	// than fields of taskState and svcState, so that a request touches
+	// neither (with a thousand services, a cache miss each per request).
+	hot       []taskHot
 	completed []int64
 	calls     []apiCall
 	free      []int32
@@ -177,26 +177,39 @@ const (
 
 // inflightOn counts the requests in flight on the task request rq is
 // served by (rq.task > 0).
-func (r *Runner) inflightOn(rq *reqState) *int32 { return &r.inflight[rq.task-1] }
+func (r *Runner) inflightOn(rq *reqState) *int32 { return &r.hot[rq.task-1].inflight }
 
-// taskState is one task the router learnt of. Its fields fill 64 bytes
-// (svc beside toldHealthy, dead last: 72 with svc and dead padded each),
-// the size class whose objects start on a cache line: a dispatch reads
-// id, dead, liveAt, served and ref, one line rather than two.
+// taskHot is what a dispatch reads and writes of a task, two to a cache
+// line: with a thousand services the task's own state (taskState) was
+// rarely cached when a request came for it, a miss per dispatch.
+type taskHot struct {
+	// id is the task's id (taskState.id), which a dispatch checks the
+	// engine's pick against.
+	id string
+	// liveAt is the model's Removals() when the task was last found
+	// running: while that count stays, no task ended, so this one still
+	// runs (dispatch skips reading the model's task).
+	liveAt   uint64
+	inflight int32
+	// dead: removed from Runner.tasks (killed, crashed or gone from
+	// Marathon's list).
+	dead bool
+}
+
+// isDead reports whether ts was removed from r.tasks.
+func (r *Runner) isDead(ts *taskState) bool { return r.hot[ts.ref].dead }
+
+// taskState is one task the router learnt of; what a dispatch reads of
+// it is in Runner.hot, under its ref.
 type taskState struct {
 	ref uint64
 	id  string
 	mt  *marathon.Task
-	// liveAt is the model's Removals() when the task was last found
-	// running: while that count stays, no task ended, so this one still
-	// runs (dispatch skips reading the model's task).
-	liveAt uint64
-	svc    int32
+	svc int32
 	// toldHealthy has bit i set when router i's last poll reported the
 	// task healthy to its engine.
 	toldHealthy uint32
 	served      int
-	dead        bool
 }
 
 type procState struct {
