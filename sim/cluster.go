@@ -44,8 +44,11 @@ type routerState struct {
 	// pollGen numbers the syncer's poll announcements (ActPollAt); an
 	// evPoll of an older one is ignored.
 	pollGen uint64
-	// obs is the observation buffer polls reuse.
-	obs engine.Observation
+	// obs is the observation buffer for apps of no service of the run's;
+	// kept the last observation of each service's app, by index
+	// (Runner.observe).
+	obs  engine.Observation
+	kept []keptObservation
 	// hints are the syncer's handles on each service (by index), which
 	// spare a poll looking every service up by id in the syncer and the
 	// engine.

@@ -108,10 +108,14 @@ func (r *Runner) observeNotified() {
 // (AppObservation), registering every running task the router learns of,
 // and returns it with the app's service (-1: not one of the run's).
 //
-// The observation is reused from poll to poll: the engine copies what it
-// keeps, so polling allocates nothing once the buffers have grown. The app
-// and its tasks cache the simulator's handles (App.DriverRef, Task.DriverRef), so a
-// poll looks nothing up by id: a service, once known, stays known, and a
+// The observation is kept from poll to poll (the engine copies what it
+// keeps), one per service and router, and made again only when the app
+// changed (marathon.App.Rev) or when the router's own checks have
+// something to add (see settled): with a thousand services nearly every
+// poll lists nothing new, and making each app's observation again read
+// every task of it (3 % of large.yaml's day). The app and its tasks cache
+// the simulator's handles (App.DriverRef, Task.DriverRef), so a poll
+// looks nothing up by id: a service, once known, stays known, and a
 // task's state stays the one registered under its id until it dies.
 func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation, int) {
 	svc := a.DriverRef - 1
@@ -121,7 +125,33 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 			a.DriverRef = i + 1
 		}
 	}
-	AppObservation(a, Epoch, &rt.obs, func(t *marathon.Task) uint64 {
+	if svc < 0 {
+		r.makeObservation(rt, a, svc, &rt.obs)
+		return &rt.obs, svc
+	}
+	for len(rt.kept) <= svc {
+		rt.kept = append(rt.kept, keptObservation{})
+	}
+	k := &rt.kept[svc]
+	if k.settled && k.rev == a.Rev() {
+		if r.opts.CheckInvariants {
+			r.checkKeptObservation(rt, a, svc, &k.obs)
+		}
+		return &k.obs, svc
+	}
+	k.settled = r.makeObservation(rt, a, svc, &k.obs)
+	k.rev = a.Rev()
+	return &k.obs, svc
+}
+
+// makeObservation makes router rt's observation of app a (service svc,
+// -1: none of the run's) into obs. It reports whether obs is settled: it
+// stays what the app makes of it until the app changes, because every
+// instance is healthy by Marathon's checks and every instance and
+// failure carries what the router's own checks could add (probeFlags),
+// so SyncerProbes neither probes nor reads facts for it.
+func (r *Runner) makeObservation(rt *routerState, a *marathon.App, svc int, obs *engine.Observation) bool {
+	AppObservation(a, Epoch, obs, func(t *marathon.Task) uint64 {
 		var ts *taskState
 		if t.DriverRef != 0 {
 			ts = r.taskRefs[t.DriverRef-1]
@@ -151,20 +181,40 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 		}
 		return ts.ref
 	})
-	if r.sc.Scheduler == scenario.SchedulerMarathon {
-		// The router's own checks of instances Marathon does not call
-		// healthy yet (adapters/marathon); one it finds healthy is told
-		// healthy to this router. Only those need the lookup: the ones
-		// Marathon calls healthy were marked above.
-		if rt.madeHealthy == nil {
-			bit := uint32(1) << uint(rt.idx)
-			rt.madeHealthy = func(id string) {
-				if ts := r.tasks[id]; ts != nil {
-					ts.toldHealthy |= bit
-				}
+	if r.sc.Scheduler != scenario.SchedulerMarathon {
+		return true // nothing but the app goes into it
+	}
+	settled := settledObservation(obs)
+	// The router's own checks of instances Marathon does not call healthy
+	// yet (adapters/marathon); one it finds healthy is told healthy to
+	// this router. Only those need the lookup: the ones Marathon calls
+	// healthy were marked above.
+	if rt.madeHealthy == nil {
+		bit := uint32(1) << uint(rt.idx)
+		rt.madeHealthy = func(id string) {
+			if ts := r.tasks[id]; ts != nil {
+				ts.toldHealthy |= bit
 			}
 		}
-		SyncerProbes(r.model, r.now, a, &rt.obs, rt.facts, rt.madeHealthy)
 	}
-	return &rt.obs, svc
+	SyncerProbes(r.model, r.now, a, obs, rt.facts, rt.madeHealthy)
+	return settled
+}
+
+// settledObservation reports whether SyncerProbes leaves obs, as
+// AppObservation made it, as it is: every instance healthy (none to
+// probe) and every instance and failure with both probeFlags (no facts
+// to add).
+func settledObservation(obs *engine.Observation) bool {
+	for i := range obs.Instances {
+		if in := &obs.Instances[i]; !in.Healthy || in.Flags&probeFlags != probeFlags {
+			return false
+		}
+	}
+	for i := range obs.Failed {
+		if obs.Failed[i].Flags&probeFlags != probeFlags {
+			return false
+		}
+	}
+	return true
 }

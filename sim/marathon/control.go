@@ -52,6 +52,7 @@ func (m *Model) RestartApp(now time.Duration, id string, spec *AppSpec, force bo
 		}
 		s.Ports = max(s.Ports, 1)
 		a.Spec, a.Instances = s, s.Instances
+		a.rev++
 	}
 	a.backoff, a.backoffUntil = 0, 0 // an upgrade starts without launch delay
 	for len(a.Tasks) > 0 {

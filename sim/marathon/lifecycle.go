@@ -73,6 +73,7 @@ func (m *Model) launch(a *App) {
 	t := &Task{ID: id, AppID: a.Spec.ID, State: TaskWaiting, StagedAt: m.now, Version: a.Spec.Version, app: a}
 	m.tasks[t.ID] = t
 	a.Tasks = append(a.Tasks, t)
+	a.rev++
 	m.live++
 	m.peakLive = max(m.peakLive, m.live)
 	m.unplaced++
@@ -87,6 +88,7 @@ func (m *Model) place(a *App, t *Task) bool {
 		ag.usedC += a.Spec.CPUs
 		ag.usedM += a.Spec.MemMB
 		t.AgentID, t.Host, t.State = ag.ID, ag.Host, TaskStaging
+		a.rev++
 		m.unplaced--
 		t.Ports = t.Ports[:0]
 		for i := 0; i < a.Spec.Ports; i++ {
@@ -131,6 +133,7 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 	}
 	delete(m.tasks, t.ID)
 	t.ended = true
+	a.rev++
 	m.removals++
 	m.changed(a)
 	if t.started {
@@ -195,6 +198,7 @@ func (m *Model) handle(e mEvent) {
 	switch e.kind {
 	case evRunning:
 		t.State, t.StartedAt = TaskRunning, m.now
+		a.rev++
 		if rt := m.cfg.Runtime; rt != nil {
 			if err := rt.Start(a, t); err != nil {
 				m.endTask(a, t, &Failure{Message: "Failed to launch: " + err.Error()})
@@ -239,11 +243,15 @@ func (m *Model) handle(e mEvent) {
 // healthCheck runs one simulated Marathon HTTP health check of t from the
 // app's Behavior.
 func (m *Model) healthCheck(a *App, t *Task) {
-	t.HealthChecked = true
 	p := m.Probe(m.now, t)
+	learnt := t.checkFacts()
+	t.HealthChecked = true
 	if p.Connected {
 		t.HasConnected, t.HasResponded = true, true
 		t.LastStatus = p.Status
+	}
+	if t.checkFacts() != learnt {
+		a.rev++
 	}
 	m.afterCheck(a, t, p.Healthy)
 }
@@ -288,6 +296,7 @@ func (m *Model) Probe(now time.Duration, t *Task) ProbeResult {
 // failures kills the task. Then it schedules the next check.
 func (m *Model) afterCheck(a *App, t *Task, pass bool) {
 	if t.Alive != pass {
+		a.rev++
 		m.changed(a)
 	}
 	if pass {

@@ -180,6 +180,7 @@ func (m *Model) ScaleApp(now time.Duration, id string, instances int, force bool
 		return fmt.Errorf("scale %s to %d: %w", id, instances, ErrInvalid)
 	}
 	a.Instances = instances
+	a.rev++
 	m.startDeployment(a)
 	m.reconcile(a)
 	return nil
@@ -202,6 +203,7 @@ func (m *Model) KillTask(now time.Duration, appID, taskID string, scale, force b
 			return fmt.Errorf("kill %s/%s with scale (deployment %s): %w", appID, taskID, a.Deployment, ErrLocked)
 		}
 		a.Instances = max(0, a.Instances-1)
+		a.rev++
 	}
 	m.endTask(a, t, nil)
 	if scale {

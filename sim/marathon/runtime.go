@@ -65,10 +65,14 @@ func (m *Model) HealthCheckDone(now time.Duration, ref TaskRef, r CheckResult) {
 	if t == nil {
 		return
 	}
+	learnt := t.checkFacts()
 	t.HealthChecked = true
 	t.HasConnected = t.HasConnected || r.Connected
 	t.HasResponded = t.HasResponded || r.Responded
 	t.LastStatus = r.Status
+	if t.checkFacts() != learnt {
+		a.rev++
+	}
 	if !r.Pass {
 		t.Health.LastFailureCause = r.Cause
 	}

@@ -186,6 +186,17 @@ type Task struct {
 	gen         uint64
 }
 
+// checkFacts are what a health check may change of t that a router
+// reads, besides Alive.
+func (t *Task) checkFacts() checkFacts {
+	return checkFacts{t.HealthChecked, t.HasConnected, t.HasResponded, t.LastStatus}
+}
+
+type checkFacts struct {
+	checked, connected, responded bool
+	status                        int
+}
+
 // HealthRecord is what Marathon reports of a task's health checks.
 type HealthRecord struct {
 	HasSuccess, HasFailure bool
@@ -250,7 +261,18 @@ type App struct {
 	deployNotBefore time.Duration
 	nextTask        int
 	created         time.Duration
+	// rev counts the changes to what a poll lists of the app (Rev).
+	rev uint64
 }
+
+// Rev is the app's revision. It changes whenever what a router makes of
+// the app may have changed: its instance count, its tasks, their state,
+// host, ports and start, their health and what their checks learnt
+// (checkFacts), its recent failures. A health check that learns nothing
+// new leaves it (the check times Health records are not in it), so a
+// driver that lists the same app poll after poll may keep what it made
+// of it while Rev stays.
+func (a *App) Rev() uint64 { return a.rev }
 
 // LastTaskFailure returns the newest failure, if any.
 func (a *App) LastTaskFailure() (Failure, bool) {
