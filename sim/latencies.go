@@ -23,9 +23,9 @@ type latencies struct {
 	// batch is on when there are enough services to gain from it.
 	batch bool
 	buf   []latEntry
-	// sorted and start are flush's scratch: buf grouped by service, and
-	// where each service's group starts.
-	sorted []latEntry
+	// sorted and start are flush's scratch: buf's latencies grouped by
+	// service, and where each service's group starts.
+	sorted []time.Duration
 	start  []int32
 }
 
@@ -55,7 +55,7 @@ func (l *latencies) init(services int, trace bool) {
 	if l.batch {
 		n := batchSize(services)
 		l.buf = make([]latEntry, 0, n)
-		l.sorted = make([]latEntry, n)
+		l.sorted = make([]time.Duration, n)
 	}
 }
 
@@ -89,11 +89,14 @@ func (l *latencies) flush(svcs []*svcState) {
 	}
 	sorted := l.sorted[:len(l.buf)]
 	for _, e := range l.buf {
-		sorted[start[e.svc]] = e
+		sorted[start[e.svc]] = e.lat
 		start[e.svc]++
 	}
-	for _, e := range sorted {
-		svcs[e.svc].hist.Record(e.lat)
+	// start[s] is now where service s's group ends and s+1's begins.
+	begin := int32(0)
+	for s, end := range start[:len(svcs)] {
+		svcs[s].hist.RecordAll(sorted[begin:end])
+		begin = end
 	}
 	l.buf = l.buf[:0]
 }

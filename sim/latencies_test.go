@@ -17,7 +17,7 @@ func TestLatenciesBatchIsDirect(t *testing.T) {
 		direct, batched := newHists(services), newHists(services)
 		var l latencies
 		l.init(services, false)
-		l.buf, l.sorted = make([]latEntry, 0, n), make([]latEntry, n)
+		l.buf, l.sorted = make([]latEntry, 0, n), make([]time.Duration, n)
 		src := rng.New(4)
 		for i := 0; i < 50_000; i++ {
 			svc := int32(src.Intn(services))

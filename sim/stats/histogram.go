@@ -56,6 +56,34 @@ func (h *Histogram) Record(d time.Duration) {
 	h.sumHi += carry
 }
 
+// RecordAll adds every observation of ds, as Record would one by one. The
+// count, sum, min and max stay in registers through the loop: recorded one
+// by one, each record's updates of them waited on the previous record's
+// stores (a simulator records its latencies a batch at a time).
+func (h *Histogram) RecordAll(ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	count, lo, hi, lowest, highest := h.count, h.sumLo, h.sumHi, h.min, h.max
+	for _, d := range ds {
+		if d < 0 {
+			d = 0
+		}
+		if count == 0 || d < lowest {
+			lowest = d
+		}
+		if d > highest {
+			highest = d
+		}
+		h.counts[bucketOf(uint64(d))]++
+		count++
+		var carry uint64
+		lo, carry = bits.Add64(lo, uint64(d), 0)
+		hi += carry
+	}
+	h.count, h.sumLo, h.sumHi, h.min, h.max = count, lo, hi, lowest, highest
+}
+
 // RecordN adds n observations of d. Negative durations count as 0.
 func (h *Histogram) RecordN(d time.Duration, n uint64) {
 	if n == 0 {

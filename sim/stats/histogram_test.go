@@ -171,3 +171,29 @@ func absDur(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// Property: RecordAll leaves a histogram exactly as Record of each value
+// in turn does (counts, count, sum, min, max), from any earlier state,
+// for negative values, values past the resolved range and empty batches.
+func TestRecordAllIsRecordEach(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		value := rapid.Custom(func(t *rapid.T) time.Duration {
+			return time.Duration(rapid.OneOf(rapid.Int64Range(-10, 200), rapid.Int64Range(0, 1e10),
+				rapid.Int64Range(int64(MaxResolved)-5, math.MaxInt64)).Draw(t, "ns"))
+		})
+		var each, all Histogram
+		for _, d := range rapid.SliceOf(value).Draw(t, "before") {
+			each.Record(d)
+			all.Record(d)
+		}
+		for _, batch := range rapid.SliceOfN(rapid.SliceOf(value), 0, 4).Draw(t, "batches") {
+			for _, d := range batch {
+				each.Record(d)
+			}
+			all.RecordAll(batch)
+		}
+		if each != all {
+			t.Fatalf("RecordAll %+v, Record each %+v", all.Summary(), each.Summary())
+		}
+	})
+}
