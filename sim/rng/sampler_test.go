@@ -32,6 +32,8 @@ func TestSamplerIsSampleDuration(t *testing.T) {
 					t.Fatalf("%v, unit %v: draw %d = %v, SampleDuration %v", d, unit, i, got, want)
 				}
 			}
+			// 20,000 draws are whole blocks (samplerBlock): the
+			// Sampler has drawn no further ahead than asked.
 			if a.Uint64() != s.src.Uint64() {
 				t.Fatalf("%v: the streams diverged", d)
 			}
