@@ -58,9 +58,11 @@ func (h *loopHarness) token(name string, data map[string]any) {
 type loopResult struct {
 	step    LoopStep
 	service string // the service admitted (LoopForward)
-	status  int    // the answer's status (LoopAnswered)
-	head    string // the answer's head (LoopAnswered)
-	kept    bool   // served from a kept decision
+	// forwarded is the request the instance gets (LoopForward).
+	forwarded string
+	status    int    // the answer's status (LoopAnswered)
+	head      string // the answer's head (LoopAnswered)
+	kept      bool   // served from a kept decision
 }
 
 // serve serves one request, on the goroutine front when the loop hands
@@ -84,6 +86,7 @@ func (h *loopHarness) serve(raw string) loopResult {
 		return res
 	case LoopForward:
 		res.service = h.call.rs.desc.ID
+		res.forwarded = string(h.call.AppendRequest(nil))
 	case LoopAnswered:
 		out, _ := resp.Finish()
 		res.head, _, _ = strings.Cut(string(out), "\r\n\r\n")

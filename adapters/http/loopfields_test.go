@@ -15,16 +15,11 @@ import (
 // returns the request the instance gets.
 func (h *loopHarness) forwardOnLoop(raw string) string {
 	h.t.Helper()
-	var parser h1serve.Head
-	var resp h1serve.Buffered
-	r := h.parseOnLoop(raw, &parser, &resp)
-	defer resp.Release()
-	if step := h.call.Begin(resp.Writer(), r, parser.Fields(), nil); step != LoopForward {
-		h.t.Fatalf("step %d, want LoopForward", step)
+	res := h.serve(raw)
+	if res.step != LoopForward {
+		h.t.Fatalf("step %d, want LoopForward", res.step)
 	}
-	out := string(h.call.AppendRequest(nil))
-	h.call.Finish(LoopComplete, 0)
-	return out
+	return res.forwarded
 }
 
 // The instance gets the client's headers in the order the client sent
