@@ -111,7 +111,7 @@ func (r *Runner) observeNotified() {
 // The observation is kept from poll to poll (the engine copies what it
 // keeps), one per service and router, and made again only when the app
 // changed (marathon.App.Rev) or when the router's own checks have
-// something to add (see settled): with a thousand services nearly every
+// something to add (makeObservation): with a thousand services nearly every
 // poll lists nothing new, and making each app's observation again read
 // every task of it (3 % of large.yaml's day). The app and its tasks cache
 // the simulator's handles (App.DriverRef, Task.DriverRef), so a poll
@@ -145,11 +145,9 @@ func (r *Runner) observe(rt *routerState, a *marathon.App) (*engine.Observation,
 }
 
 // makeObservation makes router rt's observation of app a (service svc,
-// -1: none of the run's) into obs. It reports whether obs is settled: it
-// stays what the app makes of it until the app changes, because every
-// instance is healthy by Marathon's checks and every instance and
-// failure carries what the router's own checks could add (probeFlags),
-// so SyncerProbes neither probes nor reads facts for it.
+// -1: none of the run's) into obs. It reports whether obs is settled
+// (SyncerProbes): what the app alone makes of it, so it stays right
+// until the app changes.
 func (r *Runner) makeObservation(rt *routerState, a *marathon.App, svc int, obs *engine.Observation) bool {
 	AppObservation(a, Epoch, obs, func(t *marathon.Task) uint64 {
 		var ts *taskState
@@ -184,7 +182,6 @@ func (r *Runner) makeObservation(rt *routerState, a *marathon.App, svc int, obs 
 	if r.sc.Scheduler != scenario.SchedulerMarathon {
 		return true // nothing but the app goes into it
 	}
-	settled := settledObservation(obs)
 	// The router's own checks of instances Marathon does not call healthy
 	// yet (adapters/marathon); one it finds healthy is told healthy to
 	// this router. Only those need the lookup: the ones Marathon calls
@@ -197,24 +194,5 @@ func (r *Runner) makeObservation(rt *routerState, a *marathon.App, svc int, obs 
 			}
 		}
 	}
-	SyncerProbes(r.model, r.now, a, obs, rt.facts, rt.madeHealthy)
-	return settled
-}
-
-// settledObservation reports whether SyncerProbes leaves obs, as
-// AppObservation made it, as it is: every instance healthy (none to
-// probe) and every instance and failure with both probeFlags (no facts
-// to add).
-func settledObservation(obs *engine.Observation) bool {
-	for i := range obs.Instances {
-		if in := &obs.Instances[i]; !in.Healthy || in.Flags&probeFlags != probeFlags {
-			return false
-		}
-	}
-	for i := range obs.Failed {
-		if obs.Failed[i].Flags&probeFlags != probeFlags {
-			return false
-		}
-	}
-	return true
+	return SyncerProbes(r.model, r.now, a, obs, rt.facts, rt.madeHealthy)
 }

@@ -165,18 +165,26 @@ func AppObservation(a *marathon.App, epoch time.Time, obs *engine.Observation, r
 // task id, for its later observations and its failure, as the adapter
 // does; the caller prunes it (PruneFacts). madeHealthy, when not nil, is
 // told each instance a probe made healthy.
-func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *engine.Observation, facts map[string]engine.InstanceFlags, madeHealthy func(id string)) {
+//
+// It reports whether obs was settled: nothing to probe and no facts to
+// read, so that obs is what the app alone makes of it, whatever the time
+// and the facts (Runner.observe keeps such an observation while the app
+// does not change).
+func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *engine.Observation, facts map[string]engine.InstanceFlags, madeHealthy func(id string)) (settled bool) {
 	if a.Spec.HealthCheckInterval <= 0 {
-		return // no health check to aim at
+		return true // no health check to aim at
 	}
+	settled = true
 	for i := range obs.Instances {
 		in := &obs.Instances[i]
 		if in.Flags&probeFlags != probeFlags {
 			in.Flags |= facts[in.ID]
+			settled = false
 		}
 		if in.Healthy {
 			continue
 		}
+		settled = false
 		t := m.Task(in.ID)
 		if t == nil {
 			continue
@@ -194,8 +202,10 @@ func SyncerProbes(m *marathon.Model, now time.Duration, a *marathon.App, obs *en
 	for i := range obs.Failed {
 		if f := &obs.Failed[i]; f.Flags&probeFlags != probeFlags {
 			f.Flags |= facts[f.ID]
+			settled = false
 		}
 	}
+	return settled
 }
 
 // probeFlags are the only flags SyncerProbes keeps in facts: an instance
