@@ -244,16 +244,13 @@ func (m *Model) handle(e mEvent) {
 // app's Behavior.
 func (m *Model) healthCheck(a *App, t *Task) {
 	p := m.Probe(m.now, t)
-	learnt := t.checkFacts()
+	before := t.checkFacts()
 	t.HealthChecked = true
 	if p.Connected {
 		t.HasConnected, t.HasResponded = true, true
 		t.LastStatus = p.Status
 	}
-	if t.checkFacts() != learnt {
-		a.rev++
-	}
-	m.afterCheck(a, t, p.Healthy)
+	m.afterCheck(a, t, p.Healthy, before)
 }
 
 // ProbeResult is what one HTTP GET of a task's health-check URL gets.
@@ -294,9 +291,14 @@ func (m *Model) Probe(now time.Duration, t *Task) ProbeResult {
 // HealthCheckActor does: failures before the first success count only
 // after the grace period; the check after maxConsecutiveFailures counted
 // failures kills the task. Then it schedules the next check.
-func (m *Model) afterCheck(a *App, t *Task, pass bool) {
-	if t.Alive != pass {
+// before is what the task's checks had learnt before this one
+// (checkFacts): the app's revision moves when the check changed that or
+// the task's health.
+func (m *Model) afterCheck(a *App, t *Task, pass bool, before checkFacts) {
+	if t.checkFacts() != before || t.Alive != pass {
 		a.rev++
+	}
+	if t.Alive != pass {
 		m.changed(a)
 	}
 	if pass {

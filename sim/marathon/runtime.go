@@ -65,18 +65,15 @@ func (m *Model) HealthCheckDone(now time.Duration, ref TaskRef, r CheckResult) {
 	if t == nil {
 		return
 	}
-	learnt := t.checkFacts()
+	before := t.checkFacts()
 	t.HealthChecked = true
 	t.HasConnected = t.HasConnected || r.Connected
 	t.HasResponded = t.HasResponded || r.Responded
 	t.LastStatus = r.Status
-	if t.checkFacts() != learnt {
-		a.rev++
-	}
 	if !r.Pass {
 		t.Health.LastFailureCause = r.Cause
 	}
-	m.afterCheck(a, t, r.Pass)
+	m.afterCheck(a, t, r.Pass, before)
 }
 
 // ProgramEnded fails a task whose program ended by itself (f says how:
