@@ -16,14 +16,15 @@ import (
 // overhead, beside its logarithm and exponential, was 5 % of spike.yaml's
 // time.
 type Sampler struct {
-	// ahead[next:n] are the next values, drawn samplerBlock at a time
-	// (fill). First, so that a draw from the block reads one line.
-	next, n uint8
-	ahead   [samplerBlock]time.Duration
-	src     Source
-	a, b    float64 // the Dist's parameters (Dist.drawn)
-	unit    float64
-	kind    drawKind
+	// ahead[next:] are the next values, drawn samplerBlock at a time
+	// (fill; next is samplerBlock when none is left). First, so that a
+	// draw from the block reads one line.
+	next  uint8
+	ahead [samplerBlock]time.Duration
+	src   Source
+	a, b  float64 // the Dist's parameters (Dist.drawn)
+	unit  float64
+	kind  drawKind
 }
 
 // samplerBlock is how many values a Sampler draws at once. Each value's
@@ -39,14 +40,14 @@ const samplerBlock = 8
 // NewSampler returns a Sampler of d whose stream continues src's (a
 // copy: src itself is left as it is), its values scaled by unit.
 func NewSampler(d Dist, src *Source, unit time.Duration) *Sampler {
-	s := &Sampler{src: *src, unit: float64(unit)}
+	s := &Sampler{next: samplerBlock, src: *src, unit: float64(unit)}
 	s.kind, s.a, s.b = d.drawn()
 	return s
 }
 
 // Duration draws one value, as SampleDuration does.
 func (s *Sampler) Duration() time.Duration {
-	if s.next == s.n {
+	if s.next == samplerBlock {
 		s.fill()
 	}
 	d := s.ahead[s.next]
@@ -59,5 +60,5 @@ func (s *Sampler) fill() {
 	for i := range s.ahead {
 		s.ahead[i] = time.Duration(math.Round(draw(s.kind, s.a, s.b, &s.src) * s.unit))
 	}
-	s.next, s.n = 0, samplerBlock
+	s.next = 0
 }
