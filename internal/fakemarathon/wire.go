@@ -180,7 +180,7 @@ func (s *Server) taskJSON(m *appMeta, t *marathon.Task) map[string]any {
 		out["servicePorts"] = m.def.Ports
 	}
 	if t.HealthChecked && len(m.def.HealthChecks) > 0 {
-		h := t.Health
+		h := s.model.HealthOf(t)
 		at := func(ok bool, d time.Duration) any {
 			if !ok {
 				return nil

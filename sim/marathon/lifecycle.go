@@ -132,6 +132,7 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 		}
 	}
 	delete(m.tasks, t.ID)
+	m.stopResting(a, t)
 	t.ended = true
 	a.rev++
 	m.removals++
@@ -153,6 +154,7 @@ func (m *Model) endTask(a *App, t *Task, f *Failure) {
 		}
 	}
 	if f != nil {
+		m.wakeChecks(a) // a passing check resets the backoff this failure grows
 		f.TaskID, f.Host, f.At, f.StartedAt = t.ID, t.Host, m.now, t.StartedAt
 		a.Failures = append(a.Failures, *f)
 		if len(a.Failures) > 10 {
@@ -295,7 +297,8 @@ func (m *Model) Probe(now time.Duration, t *Task) ProbeResult {
 // (checkFacts): the app's revision moves when the check changed that or
 // the task's health.
 func (m *Model) afterCheck(a *App, t *Task, pass bool, before checkFacts) {
-	if t.checkFacts() != before || t.Alive != pass {
+	unchanged := t.checkFacts() == before && t.Alive == pass
+	if !unchanged {
 		a.rev++
 	}
 	if t.Alive != pass {
@@ -328,6 +331,10 @@ func (m *Model) afterCheck(a *App, t *Task, pass bool, before checkFacts) {
 		next = m.cfg.StartupProbe(m.now-t.StartedAt, next)
 	case m.cfg.StartCheckInterval > 0 && !t.everHealthy:
 		next = min(next, m.cfg.StartCheckInterval)
+	}
+	if pass && unchanged && m.cfg.Runtime == nil && !m.noRest && next == a.Spec.HealthCheckInterval && m.steady(a) {
+		m.rest(a, t, m.now+next) // reconcile does nothing on a steady app
+		return
 	}
 	m.q.Push(m.now+next, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
 	m.reconcile(a)

@@ -36,6 +36,9 @@ type Model struct {
 	// unplaced counts the tasks waiting for an agent with room
 	// (TaskWaiting), which placeWaiting retries.
 	unplaced int
+	// noRest queues every health check (resting.go): the reference a
+	// test compares the model with.
+	noRest bool
 }
 
 // Removals counts the tasks ended and the apps deleted so far: a driver

@@ -61,7 +61,10 @@ func TestRevMovesWithWhatARouterReads(t *testing.T) {
 }
 
 // With the model's own checks (no Runtime), a healthy task's checks
-// leave the revision; its failing one moves it.
+// leave the revision, and after the first that changed nothing they are
+// implied, not queued (resting.go). Its app's behaviour is fixed for the
+// task's life, so a failing check after healthy ones comes only from a
+// Runtime (TestRevMovesWithWhatARouterReads).
 func TestRevStaysThroughModelChecksOfAHealthyTask(t *testing.T) {
 	m := newTestModel(1, 4, 1024)
 	a, err := m.CreateApp(0, spec("app", 1))
@@ -77,9 +80,13 @@ func TestRevStaysThroughModelChecksOfAHealthyTask(t *testing.T) {
 	if a.Rev() != rev {
 		t.Errorf("a minute of passing checks moved the revision from %d to %d", rev, a.Rev())
 	}
-	a.Spec.Behavior.NeverHealthy = true // the program starts failing its checks
-	m.Advance(time.Minute + 6*time.Second)
-	if a.Rev() == rev {
-		t.Error("a failing check left the revision")
+	if n := restingTasks(m); n != 1 {
+		t.Errorf("%d tasks rest after a minute of passing checks, want 1", n)
+	}
+	if _, ok := m.NextEvent(); ok {
+		t.Error("a model whose only task rests still queues work")
+	}
+	if h := m.HealthOf(a.Tasks[0]); h.LastSuccess != 56*time.Second {
+		t.Errorf("last success at %v, want the implied check at 56 s", h.LastSuccess)
 	}
 }

@@ -184,6 +184,9 @@ type Task struct {
 	consecutive int
 	everHealthy bool
 	gen         uint64
+	// resting: t's checks from restFrom on are implied (resting.go).
+	resting  bool
+	restFrom time.Duration
 }
 
 // checkFacts are what a health check may change of t that a router
@@ -239,6 +242,9 @@ type Failure struct {
 
 // App is the model's view of one app.
 type App struct {
+	// Spec is the app's definition. It changes through RestartApp, which
+	// replaces every task; a change made in place would go unseen by the
+	// checks of tasks that rest (resting.go).
 	Spec      AppSpec
 	Instances int
 	Tasks     []*Task
@@ -263,6 +269,8 @@ type App struct {
 	created         time.Duration
 	// rev counts the changes to what a poll lists of the app (Rev).
 	rev uint64
+	// resting are its tasks whose checks are implied (resting.go).
+	resting []*Task
 }
 
 // Rev is the app's revision. It changes whenever what a router makes of
