@@ -30,7 +30,9 @@ func (r *Runner) endPoll(rt *routerState, seq uint64) {
 		return
 	}
 	at := r.at()
-	for _, a := range r.model.Apps() {
+	apps := r.model.Apps()
+	for i, a := range apps {
+		r.warmPoll(rt, apps, i)
 		obs, svc := r.observe(rt, a)
 		var h *syncer.ObserveHint
 		if svc >= 0 {

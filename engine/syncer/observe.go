@@ -2,8 +2,10 @@ package syncer
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/prefetch"
 )
 
 // Adoptable reports whether a service the scheduler lists is one the
@@ -127,4 +129,14 @@ func (s *Syncer) observeAbsent(now time.Time, seq uint64, id string) {
 	rec.observed, rec.existed = false, false
 	rec.lastObs = engine.Observation{}
 	s.step(now, &engine.Event{Kind: engine.EvServiceObserved, Service: id, Observation: &engine.Observation{}})
+}
+
+// Warm asks the processor for what ObservedHint will read through h (its
+// record and the engine's service record), ahead of its use: see
+// engine.ServiceRef.Warm.
+func (h *ObserveHint) Warm() {
+	if h.rec != nil {
+		prefetch.Line(unsafe.Pointer(h.rec))
+	}
+	h.ref.Warm()
 }

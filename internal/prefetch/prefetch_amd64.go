@@ -7,3 +7,9 @@ import "unsafe"
 //
 //go:noescape
 func Line(p unsafe.Pointer)
+
+// Lines is Line for the n lines from p's on: one call for a record that
+// spans several.
+//
+//go:noescape
+func Lines(p unsafe.Pointer, n int)
