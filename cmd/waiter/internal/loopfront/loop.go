@@ -344,10 +344,11 @@ func (l *loop) pollReady(uintptr) bool {
 	return l.polled.n > 0 || l.polled.err != nil
 }
 
-// poll is a non-blocking epoll_wait into l.events.
+// poll is a non-blocking epoll_wait into l.events, as epoll_pwait with no
+// signal mask: arm64 and other newer ports have no epoll_wait call.
 func (l *loop) poll() (int, error) {
 	for {
-		r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
+		r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
 		if e == syscall.EINTR {
 			continue
 		}

@@ -98,7 +98,7 @@ func (l *loop) wait() int {
 	n := 0
 	err := l.rc.Read(func(fd uintptr) bool {
 		for {
-			r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, fd, uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
+			r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
 			if e == syscall.EINTR {
 				continue
 			}
