@@ -46,17 +46,25 @@ func (m *Model) rest(a *App, t *Task, from time.Duration) {
 func (m *Model) wakeChecks(a *App) {
 	for _, t := range a.resting {
 		next := t.restFrom
-		if next <= m.now {
-			every := a.Spec.HealthCheckInterval
-			last := next + (m.now-next)/every*every
+		if last, ok := t.lastImplied(m.now); ok {
 			t.Health.LastSuccess = last
-			next = last + every
+			next = last + a.Spec.HealthCheckInterval
 		}
 		t.resting = false
 		m.q.Push(next, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
 	}
 	clear(a.resting)
 	a.resting = a.resting[:0]
+}
+
+// lastImplied is the time of resting t's last implied check at or before
+// now, if one is.
+func (t *Task) lastImplied(now time.Duration) (time.Duration, bool) {
+	if !t.resting || t.restFrom > now {
+		return 0, false
+	}
+	every := t.app.Spec.HealthCheckInterval
+	return t.restFrom + (now-t.restFrom)/every*every, true
 }
 
 // stopResting forgets t's implied checks: it ended.
@@ -80,9 +88,8 @@ func (m *Model) stopResting(a *App, t *Task) {
 // the last of its implied checks (see above) as its last success.
 func (m *Model) HealthOf(t *Task) HealthRecord {
 	h := t.Health
-	if t.resting && t.restFrom <= m.now {
-		every := t.app.Spec.HealthCheckInterval
-		h.LastSuccess = t.restFrom + (m.now-t.restFrom)/every*every
+	if last, ok := t.lastImplied(m.now); ok {
+		h.LastSuccess = last
 	}
 	return h
 }
