@@ -161,8 +161,7 @@ func (r *Runner) countSchedulerError(svc int, known bool) {
 // connection drops.
 func (r *Runner) taskGone(id string) {
 	if ts := r.tasks[id]; ts != nil {
-		r.hot[ts.ref].dead = true
-		delete(r.tasks, id)
+		r.forgetTask(ts)
 		r.failRequestsOn(ts)
 	}
 }
@@ -209,8 +208,7 @@ func (r *Runner) crashTask(ref engine.RequestID) {
 	if ts == nil || r.isDead(ts) {
 		return
 	}
-	r.hot[ts.ref].dead = true
-	delete(r.tasks, ts.id)
+	r.forgetTask(ts)
 	_ = r.model.FailTask(r.now, ts.id, marathon.Failure{ExitCode: 1, HasExitCode: true,
 		Message: "Command exited with status 1", HasConnected: true, HasResponded: true})
 	r.failRequestsOn(ts)

@@ -199,6 +199,13 @@ type taskHot struct {
 // isDead reports whether ts was removed from r.tasks.
 func (r *Runner) isDead(ts *taskState) bool { return r.hot[ts.ref].dead }
 
+// forgetTask removes ts from r.tasks and marks it dead (isDead), so that
+// no dispatch goes to it and a cached handle on it asks the map again.
+func (r *Runner) forgetTask(ts *taskState) {
+	r.hot[ts.ref].dead = true
+	delete(r.tasks, ts.id)
+}
+
 // taskState is one task the router learnt of; what a dispatch reads of
 // it is in Runner.hot, under its ref.
 type taskState struct {
