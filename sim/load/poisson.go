@@ -21,12 +21,12 @@ type rateFunc interface {
 	rate(t float64) float64
 }
 
-// floorer is a rateFunc that also knows a lower bound of λ on the last
-// segment it returned: a candidate whose draw falls below it is kept
-// without computing λ (a squeeze), with the same outcome, since λ ≥ floor
-// there.
-type floorer interface {
-	floor() float64
+// bracketer is a rateFunc that also bounds λ on [t, until): a candidate
+// there whose draw falls below the low bound is kept, and one at or above
+// the high bound refused, without computing λ (a squeeze), with the same
+// outcome as the full test, since low ≤ λ ≤ high.
+type bracketer interface {
+	bracket(t float64) (low, high, until float64)
 }
 
 // poisson generates an inhomogeneous Poisson process by thinning: candidates
@@ -36,16 +36,19 @@ type floorer interface {
 type poisson struct {
 	src  *rng.Source
 	rate rateFunc
+	br   bracketer // rate's own bounds, if it has them
+	// lo ≤ λ ≤ hi from the candidate that asked br for them to brUntil.
+	lo, hi, brUntil float64
 
 	t            float64 // seconds; the last candidate or boundary
 	bound, until float64 // the current piece: bound holds on [t, until)
-	low          float64 // λ ≥ low on the current piece (0: unknown)
 	exact        bool
 	done         bool
 }
 
 func newPoisson(rf rateFunc, src *rng.Source) *poisson {
-	return &poisson{src: src, rate: rf}
+	br, _ := rf.(bracketer)
+	return &poisson{src: src, rate: rf, br: br}
 }
 
 func (p *poisson) Next() (time.Duration, bool) {
@@ -55,10 +58,6 @@ func (p *poisson) Next() (time.Duration, bool) {
 	for {
 		if p.t >= p.until {
 			p.bound, p.until, p.exact = p.rate.segment(p.t)
-			p.low = 0
-			if f, ok := p.rate.(floorer); ok {
-				p.low = f.floor()
-			}
 		}
 		if p.bound <= 0 {
 			if math.IsInf(p.until, 1) {
@@ -91,9 +90,20 @@ func (p *poisson) skipTo(t time.Duration) {
 }
 
 // keep draws whether the candidate at c is kept: with probability
-// λ(c)/bound. A draw below the piece's floor is kept without computing λ
-// (a sine for a diurnal load: 3 % of a busy hour of large.yaml).
+// λ(c)/bound. A draw outside the rate's bracket at c is decided without
+// computing λ (a sine for a diurnal load).
 func (p *poisson) keep(c float64) bool {
 	x := p.src.Float64() * p.bound
-	return x < p.low || x < p.rate.rate(c)
+	if p.br != nil {
+		if c >= p.brUntil { // candidates only move forward
+			p.lo, p.hi, p.brUntil = p.br.bracket(c)
+		}
+		if x < p.lo {
+			return true
+		}
+		if x >= p.hi {
+			return false
+		}
+	}
+	return x < p.rate.rate(c)
 }
