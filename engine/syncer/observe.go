@@ -54,7 +54,7 @@ func (s *Syncer) ObservedHint(now time.Time, seq uint64, id string, o *engine.Ob
 		rec = s.lookup(id)
 	}
 	if rec != nil {
-		rec.listedSeq = seq
+		s.noteListed(rec, seq)
 		if s.tombstones[id] != nil {
 			// Re-created, but the scheduler still lists the deleted
 			// incarnation: its instances are being killed and are none of
@@ -69,8 +69,9 @@ func (s *Syncer) ObservedHint(now time.Time, seq uint64, id string, o *engine.Ob
 		if !s.Adoptable(id) || desc == nil || desc.ID != id || seq < s.buriedSeq {
 			return s.out // unknown, deleted, or maybe its deleted incarnation (buriedSeq)
 		}
-		rec = &record{id: id, owner: s, desc: desc, appliedSeq: seq, listedSeq: seq}
+		rec = &record{id: id, owner: s, desc: desc, appliedSeq: seq}
 		s.services[id] = rec
+		s.noteListed(rec, seq)
 	}
 	rec.observed, rec.existed = true, true
 	if s.cfg.KeepViews {

@@ -94,6 +94,13 @@ type Syncer struct {
 	poll   pollState
 	urgent bool
 	out    []Action
+
+	// listedPoll and listedCount: listedCount of the records in services
+	// have listedSeq == listedPoll, at most (noteListed counts a record
+	// once, forget uncounts it). When a poll's count reaches every
+	// record, PollDone knows none is missing without walking them all.
+	listedPoll  uint64
+	listedCount int
 }
 
 // record is what the syncer knows of a service the engine knows.
@@ -354,6 +361,9 @@ func (s *Syncer) lookup(id string) *record {
 func (s *Syncer) forget(id string) {
 	if rec := s.services[id]; rec != nil {
 		rec.gone = true
+		if rec.listedSeq == s.listedPoll && s.listedCount > 0 {
+			s.listedCount--
+		}
 	}
 	delete(s.services, id)
 	if s.last != nil && s.last.id == id {
