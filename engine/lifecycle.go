@@ -72,14 +72,7 @@ func (e *Engine) observe(ev Event) {
 		}
 		in.host, in.port, in.startedAt, in.ref = oi.Host, oi.Port, oi.StartedAt, oi.Ref
 		in.healthy, in.hcStatus, in.flags = oi.Healthy, oi.HealthCheckStatus, oi.Flags
-		in.expiredByAge = false
-		if svc.instanceExpiry > 0 {
-			if at := in.startedAt.Add(svc.instanceExpiry); !e.now.Before(at) {
-				in.expiredByAge = true
-			} else if due.IsZero() || at.Before(due) {
-				due = at
-			}
-		}
+		in.expiredByAge = svc.instanceExpiry > 0 && expiredByAge(e.now, in, svc.instanceExpiry, &due)
 		in.seen = e.observation
 	}
 	svc.expiryDue = due
@@ -146,13 +139,9 @@ func (e *Engine) refreshExpiry(svc *service) {
 			if in.expiredByAge {
 				continue
 			}
-			// at: when in expires by age; reached, it has (elapsedAtLeast,
-			// instanceExpiry > 0).
-			if at := in.startedAt.Add(svc.instanceExpiry); !e.now.Before(at) {
+			if expiredByAge(e.now, in, svc.instanceExpiry, &due) {
 				in.expiredByAge = true
 				svc.sortDirty = true
-			} else if due.IsZero() || at.Before(due) {
-				due = at
 			}
 		}
 		svc.expiryDue = due
@@ -160,4 +149,19 @@ func (e *Engine) refreshExpiry(svc *service) {
 	if svc.sortDirty {
 		svc.refresh()
 	}
+}
+
+// expiredByAge reports whether in has run for expiry (> 0) at now
+// (elapsedAtLeast); if not, it folds the time it will into due, the
+// earliest such time of the instances seen so far (zero: none yet). It is
+// the rule of both walks that look: observe's and refreshExpiry's.
+func expiredByAge(now time.Time, in *instance, expiry time.Duration, due *time.Time) bool {
+	at := in.startedAt.Add(expiry)
+	if !now.Before(at) {
+		return true
+	}
+	if due.IsZero() || at.Before(*due) {
+		*due = at
+	}
+	return false
 }
