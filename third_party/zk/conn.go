@@ -672,7 +672,12 @@ func (c *Conn) authenticate() error {
 
 	binary.BigEndian.PutUint32(buf[:4], uint32(n))
 
-	c.conn.SetWriteDeadline(time.Now().Add(c.recvTimeout * 10))
+	// The handshake is bounded by recvTimeout (two thirds of the
+	// session timeout), where upstream waits ten times that: a server
+	// that accepts a connection and never answers (ZooKeeper while it
+	// starts) held the client past its session's expiry (see README.md).
+	deadline := time.Now().Add(c.recvTimeout)
+	c.conn.SetWriteDeadline(deadline)
 	_, err = c.conn.Write(buf[:n+4])
 	c.conn.SetWriteDeadline(time.Time{})
 	if err != nil {
@@ -680,9 +685,9 @@ func (c *Conn) authenticate() error {
 	}
 
 	// Receive and decode a connect response.
-	c.conn.SetReadDeadline(time.Now().Add(c.recvTimeout * 10))
+	c.conn.SetReadDeadline(deadline)
+	defer c.conn.SetReadDeadline(time.Time{})
 	_, err = io.ReadFull(c.conn, buf[:4])
-	c.conn.SetReadDeadline(time.Time{})
 	if err != nil {
 		return err
 	}
