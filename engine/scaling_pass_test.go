@@ -98,3 +98,29 @@ func TestRequestFieldsPacked(t *testing.T) {
 		t.Errorf("a request reads %d cache lines of its service, want 4", len(lines))
 	}
 }
+
+// TestInstanceRequestFieldsPacked keeps the fields of an instance that a
+// request's dispatch and end read or write in the record's first cache
+// line, and the record at 256 bytes, a size class whose objects start on
+// a line (see the instance type): spread over the record, as they were,
+// they cost three lines a dispatch.
+func TestInstanceRequestFieldsPacked(t *testing.T) {
+	var in instance
+	if n := unsafe.Sizeof(in); n != 256 {
+		t.Errorf("an instance is %d bytes, want 256 (a line-aligned size class)", n)
+	}
+	hot := map[string][2]uintptr{
+		"inflight":            {unsafe.Offsetof(in.inflight), unsafe.Sizeof(in.inflight)},
+		"pos":                 {unsafe.Offsetof(in.pos), unsafe.Sizeof(in.pos)},
+		"lastDispatch":        {unsafe.Offsetof(in.lastDispatch), unsafe.Sizeof(in.lastDispatch)},
+		"consecutiveFailures": {unsafe.Offsetof(in.consecutiveFailures), unsafe.Sizeof(in.consecutiveFailures)},
+		"healthy":             {unsafe.Offsetof(in.healthy), 1}, "ejected": {unsafe.Offsetof(in.ejected), 1},
+		"locked": {unsafe.Offsetof(in.locked), 1}, "killed": {unsafe.Offsetof(in.killed), 1},
+		"gone": {unsafe.Offsetof(in.gone), 1}, "ref": {unsafe.Offsetof(in.ref), unsafe.Sizeof(in.ref)},
+	}
+	for name, f := range hot {
+		if end := f[0] + f[1]; end > 64 {
+			t.Errorf("instance.%s ends at byte %d, past the first cache line", name, end)
+		}
+	}
+}
