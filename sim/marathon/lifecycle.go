@@ -18,7 +18,7 @@ func (m *Model) startDeployment(a *App) {
 // holdDeployment keeps a's deployment open for at least d from now.
 func (m *Model) holdDeployment(a *App, d time.Duration) {
 	a.deployNotBefore = m.now + d
-	m.q.Push(a.deployNotBefore, mEvent{kind: evLaunch, app: a.Spec.ID})
+	m.push(a.deployNotBefore, mEvent{kind: evLaunch, app: a.Spec.ID})
 }
 
 // reconcile launches tasks up to the app's instance count (unless backoff
@@ -30,7 +30,7 @@ func (m *Model) reconcile(a *App) {
 	}
 	if len(a.Tasks) < a.Instances {
 		if m.now < a.backoffUntil {
-			m.q.Push(a.backoffUntil, mEvent{kind: evLaunch, app: a.Spec.ID})
+			m.push(a.backoffUntil, mEvent{kind: evLaunch, app: a.Spec.ID})
 		} else {
 			for len(a.Tasks) < a.Instances {
 				m.launch(a)
@@ -70,7 +70,8 @@ func (m *Model) launch(a *App) {
 	if m.cfg.NewTaskID != nil {
 		id = m.cfg.NewTaskID(a.Spec.ID)
 	}
-	t := &Task{ID: id, AppID: a.Spec.ID, State: TaskWaiting, StagedAt: m.now, Version: a.Spec.Version, app: a}
+	m.launched++
+	t := &Task{ID: id, AppID: a.Spec.ID, State: TaskWaiting, StagedAt: m.now, Version: a.Spec.Version, app: a, serial: m.launched}
 	m.tasks[t.ID] = t
 	a.Tasks = append(a.Tasks, t)
 	a.rev++
@@ -101,7 +102,7 @@ func (m *Model) place(a *App, t *Task) bool {
 			delay = time.Duration(float64(delay) * m.launchFactor)
 		}
 		delay += m.cfg.LaunchDelay
-		m.q.Push(m.now+delay, mEvent{kind: evRunning, gen: t.gen, t: t})
+		m.push(m.now+delay, mEvent{kind: evRunning, gen: t.gen, t: t})
 		return true
 	}
 	m.waiting++
@@ -209,17 +210,17 @@ func (m *Model) handle(e mEvent) {
 			}
 			t.started = true
 		} else if b.ExitCode != 0 {
-			m.q.Push(m.now+10*time.Millisecond, mEvent{kind: evExit, gen: t.gen, t: t})
+			m.push(m.now+10*time.Millisecond, mEvent{kind: evExit, gen: t.gen, t: t})
 		} else if !b.NeverListens {
 			d := b.StartupTime.SampleDuration(m.src, time.Second)
-			m.q.Push(m.now+d, mEvent{kind: evListening, gen: t.gen, t: t})
+			m.push(m.now+d, mEvent{kind: evListening, gen: t.gen, t: t})
 		}
 		if a.Spec.HealthCheckInterval > 0 {
 			first := min(a.Spec.HealthCheckInterval, m.cfg.FirstHealthCheck)
 			if m.cfg.StartupProbe != nil {
 				first = m.cfg.StartupProbe(0, a.Spec.HealthCheckInterval)
 			}
-			m.q.Push(m.now+first, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
+			m.push(m.now+first, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
 		}
 		m.changed(a)
 		m.reconcile(a)
@@ -336,6 +337,6 @@ func (m *Model) afterCheck(a *App, t *Task, pass bool, before checkFacts) {
 		m.rest(a, t, m.now+next) // reconcile does nothing on a steady app
 		return
 	}
-	m.q.Push(m.now+next, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
+	m.push(m.now+next, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
 	m.reconcile(a)
 }

@@ -39,6 +39,9 @@ type Model struct {
 	// noRest queues every health check (resting.go): the reference a
 	// test compares the model with.
 	noRest bool
+	// launched numbers tasks as they are launched (Task.serial), pushed
+	// the events other than health checks (push).
+	launched, pushed uint64
 }
 
 // Removals counts the tasks ended and the apps deleted so far: a driver
@@ -98,6 +101,28 @@ func (m *Model) Now() time.Duration { return m.now }
 
 // NextEvent returns when the model next has timed work.
 func (m *Model) NextEvent() (time.Duration, bool) { return m.q.PeekAt() }
+
+// otherEvents is the first key of the events other than health checks:
+// above every task serial, so that checks go first at their instant.
+const otherEvents = 1 << 62
+
+// push schedules e at at. Of the events due at one instant, the health
+// checks run first, in the order their tasks were launched, and then the
+// others in the order they were pushed. Checks are not ordered by when
+// they were pushed because a resting task's (resting.go) is pushed only
+// when its app wakes it: by push order, an app whose task rested would
+// act after an event that another app pushed in between, where with its
+// check queued all along it acted first (two apps waiting for one free
+// slot, the slot went to the other).
+func (m *Model) push(at time.Duration, e mEvent) {
+	key := otherEvents + m.pushed
+	if e.kind == evHealthCheck {
+		key = e.t.serial
+	} else {
+		m.pushed++
+	}
+	m.q.PushKeyed(at, key, e)
+}
 
 // Advance does all timed work due at or before now, in time order.
 func (m *Model) Advance(now time.Duration) {

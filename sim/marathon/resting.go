@@ -24,7 +24,9 @@ import "time"
 //     end), never first at a check that changed nothing.
 //
 // Waking a task queues its next check at the first implied time after
-// now. An implied check at exactly now counts as run: callers from
+// now, where it takes the place among that instant's events that it
+// would have had queued all along: checks go first, in launch order
+// (Model.push). An implied check at exactly now counts as run: callers from
 // outside (a router's scale or kill) come after the model has advanced
 // through now, as the check would have.
 
@@ -51,7 +53,7 @@ func (m *Model) wakeChecks(a *App) {
 			next = last + a.Spec.HealthCheckInterval
 		}
 		t.resting = false
-		m.q.Push(next, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
+		m.push(next, mEvent{kind: evHealthCheck, gen: t.gen, t: t})
 	}
 	clear(a.resting)
 	a.resting = a.resting[:0]

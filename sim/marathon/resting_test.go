@@ -222,3 +222,57 @@ func TestFailureAtAnImpliedCheckFindsItRun(t *testing.T) {
 		}
 	}
 }
+
+// Two apps wait for one free slot at the same instant, and one of them
+// has a task whose check was implied until the other's failure woke it:
+// the check, queued only when woken, must still act before the other
+// app's launch, as it does when it was queued all along (rapid found
+// this history: pushed order gave the slot to the other app).
+func TestWokenCheckKeepsItsPlaceAtItsInstant(t *testing.T) {
+	var models [2]*Model
+	for i := range models {
+		models[i] = New(Config{
+			Agents:           []Agent{{ID: "a", CPUs: 4, MemMB: 4096}, {ID: "b", CPUs: 3, MemMB: 4096}},
+			LaunchLatency:    rng.Dist{Kind: rng.Constant, Value: 2},
+			BackoffSeconds:   1,
+			MaxLaunchDelay:   time.Minute,
+			FirstHealthCheck: 5 * time.Second,
+		}, rng.New(0))
+		models[i].noRest = i == 1
+		startup := Behavior{StartupTime: rng.Dist{Kind: rng.Constant, Value: 3}}
+		never := startup
+		never.NeverHealthy = true
+		for _, sp := range []AppSpec{
+			{ID: "x", Instances: 2, Behavior: startup},
+			{ID: "y", Instances: 3, Behavior: never},
+		} {
+			sp.CPUs, sp.MemMB, sp.HealthCheckInterval, sp.BackoffFactor = 1, 128, time.Second, 2
+			if _, err := models[i].CreateApp(0, sp); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, m := range models {
+		m.Advance(40 * time.Second)
+	}
+	if n := restingTasks(models[0]); n != 2 {
+		t.Fatalf("%d tasks rest at 40 s, want x's 2", n)
+	}
+	victim := models[1].App("x").Tasks[0].ID
+	for _, m := range models {
+		m.LoseAgent(40*time.Second, "b") // y's task there is replaced after its backoff, at 41 s
+		if err := m.FailTask(40*time.Second, victim, Failure{Message: "crashed"}); err != nil {
+			t.Fatal(err) // wakes x's other task: its check at 41 s resets x's backoff
+		}
+		m.Advance(41 * time.Second)
+	}
+	if got, want := observable(models[0]), observable(models[1]); got != want {
+		t.Fatalf("the resting model differs from the reference:\n%s\nwant\n%s", got, want)
+	}
+	// The one free slot on a goes to x, whose check comes first.
+	for _, tk := range models[0].App("x").Tasks {
+		if tk.State == TaskWaiting {
+			t.Errorf("x's task %s waits for a slot; y's should", tk.ID)
+		}
+	}
+}

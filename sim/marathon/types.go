@@ -187,6 +187,9 @@ type Task struct {
 	// resting: t's checks from restFrom on are implied (resting.go).
 	resting  bool
 	restFrom time.Duration
+	// serial is t's place in the order of launches: its health checks'
+	// key among the events of an instant (Model.push).
+	serial uint64
 }
 
 // checkFacts are what a health check may change of t that a router
