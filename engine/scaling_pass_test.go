@@ -124,3 +124,34 @@ func TestInstanceRequestFieldsPacked(t *testing.T) {
 		}
 	}
 }
+
+// TestObserveFieldsPacked keeps the fields of a service that a poll's
+// observation reads or writes (observe, with no instance added or
+// dropped) on six cache lines (see the service type), where they were
+// spread over eight: a driver polls every service, each second or so
+// while requests wait.
+func TestObserveFieldsPacked(t *testing.T) {
+	var s service
+	hot := map[string][2]uintptr{
+		"created": {unsafe.Offsetof(s.created), 1}, "observed": {unsafe.Offsetof(s.observed), 1},
+		"clustered": {unsafe.Offsetof(s.clustered), 1}, "sortDirty": {unsafe.Offsetof(s.sortDirty), 1},
+		"scalePending":   {unsafe.Offsetof(s.scalePending), 1},
+		"requested":      {unsafe.Offsetof(s.requested), unsafe.Sizeof(s.requested)},
+		"scheduled":      {unsafe.Offsetof(s.scheduled), unsafe.Sizeof(s.scheduled)},
+		"instanceExpiry": {unsafe.Offsetof(s.instanceExpiry), unsafe.Sizeof(s.instanceExpiry)},
+		"expiryDue":      {unsafe.Offsetof(s.expiryDue), unsafe.Sizeof(s.expiryDue)},
+		"sorted":         {unsafe.Offsetof(s.sorted), unsafe.Sizeof(s.sorted)},
+		"failed":         {unsafe.Offsetof(s.failed), unsafe.Sizeof(s.failed)},
+		"schedulerError": {unsafe.Offsetof(s.schedulerError), unsafe.Sizeof(s.schedulerError)},
+		"lastObservedR":  {unsafe.Offsetof(s.lastObservedR), unsafe.Sizeof(s.lastObservedR)},
+	}
+	lines := map[uintptr]bool{}
+	for _, f := range hot {
+		for l := f[0] / 64; l <= (f[0]+f[1]-1)/64; l++ {
+			lines[l] = true
+		}
+	}
+	if len(lines) > 6 {
+		t.Errorf("an observation touches %d cache lines of its service, want 6", len(lines))
+	}
+}

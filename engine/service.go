@@ -96,17 +96,22 @@ type service struct {
 	instances   map[string]*instance
 
 	queue, prio reqQueue
+
+	// What a poll's observation writes beyond the lines above, together
+	// on one line (TestObserveFieldsPacked): the simulator polls a
+	// thousand services every second or so while requests wait, and each
+	// line of a service that a poll touches is a miss.
+	failed []ObservedInstance
+	// schedulerError is the scheduler's own DeploymentError.
+	schedulerError string
+	lastObservedR  int
+
 	// minDeadline is no later than the earliest queue deadline.
 	minDeadline time.Time
 	nextVisit   time.Time
 
-	failed []ObservedInstance
-	// schedulerError is the scheduler's own DeploymentError.
-	schedulerError string
-
-	lastKillAt    time.Time
-	killPending   string
-	lastObservedR int
+	lastKillAt  time.Time
+	killPending string
 
 	// Cluster mode (see cluster_engine.go).
 	// ejectPending: killPending waits for the peers' EvEjectResult.
