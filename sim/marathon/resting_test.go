@@ -183,22 +183,14 @@ func observable(m *Model) string {
 // the next one. Queued as pending instead, the check would reset it at
 // once and relaunch the failed task a second early.
 func TestFailureAtAnImpliedCheckFindsItRun(t *testing.T) {
-	var models [2]*Model
-	for i := range models {
-		models[i] = New(Config{
-			Agents:           []Agent{{ID: "a", CPUs: 4, MemMB: 4096}},
-			LaunchLatency:    rng.Dist{Kind: rng.Constant, Value: 1},
-			BackoffSeconds:   3,
-			MaxLaunchDelay:   time.Minute,
-			FirstHealthCheck: 5 * time.Second,
-		}, rng.New(7))
-		models[i].noRest = i == 1
-		sp := AppSpec{ID: "app", Instances: 2, CPUs: 1, MemMB: 128, HealthCheckInterval: 2 * time.Second,
-			BackoffFactor: 2, Behavior: Behavior{StartupTime: rng.Dist{Kind: rng.Constant, Value: 1}}}
-		if _, err := models[i].CreateApp(0, sp); err != nil {
-			t.Fatal(err)
-		}
-	}
+	models := restingAndReference(t, Config{
+		Agents:           []Agent{{ID: "a", CPUs: 4, MemMB: 4096}},
+		LaunchLatency:    rng.Dist{Kind: rng.Constant, Value: 1},
+		BackoffSeconds:   3,
+		MaxLaunchDelay:   time.Minute,
+		FirstHealthCheck: 5 * time.Second,
+	}, 7, AppSpec{ID: "app", Instances: 2, CPUs: 1, MemMB: 128, HealthCheckInterval: 2 * time.Second,
+		BackoffFactor: 2, Behavior: Behavior{StartupTime: rng.Dist{Kind: rng.Constant, Value: 1}}})
 	// Running at 1 s, listening at 2 s, healthy at the first check (3 s),
 	// resting after the second (5 s): implied checks at 7, 9, 11, 13 s...
 	for _, m := range models {
@@ -229,29 +221,20 @@ func TestFailureAtAnImpliedCheckFindsItRun(t *testing.T) {
 // app's launch, as it does when it was queued all along (rapid found
 // this history: pushed order gave the slot to the other app).
 func TestWokenCheckKeepsItsPlaceAtItsInstant(t *testing.T) {
-	var models [2]*Model
-	for i := range models {
-		models[i] = New(Config{
-			Agents:           []Agent{{ID: "a", CPUs: 4, MemMB: 4096}, {ID: "b", CPUs: 3, MemMB: 4096}},
-			LaunchLatency:    rng.Dist{Kind: rng.Constant, Value: 2},
-			BackoffSeconds:   1,
-			MaxLaunchDelay:   time.Minute,
-			FirstHealthCheck: 5 * time.Second,
-		}, rng.New(0))
-		models[i].noRest = i == 1
-		startup := Behavior{StartupTime: rng.Dist{Kind: rng.Constant, Value: 3}}
-		never := startup
-		never.NeverHealthy = true
-		for _, sp := range []AppSpec{
-			{ID: "x", Instances: 2, Behavior: startup},
-			{ID: "y", Instances: 3, Behavior: never},
-		} {
-			sp.CPUs, sp.MemMB, sp.HealthCheckInterval, sp.BackoffFactor = 1, 128, time.Second, 2
-			if _, err := models[i].CreateApp(0, sp); err != nil {
-				t.Fatal(err)
-			}
-		}
+	startup := Behavior{StartupTime: rng.Dist{Kind: rng.Constant, Value: 3}}
+	never := startup
+	never.NeverHealthy = true
+	specs := []AppSpec{{ID: "x", Instances: 2, Behavior: startup}, {ID: "y", Instances: 3, Behavior: never}}
+	for i := range specs {
+		specs[i].CPUs, specs[i].MemMB, specs[i].HealthCheckInterval, specs[i].BackoffFactor = 1, 128, time.Second, 2
 	}
+	models := restingAndReference(t, Config{
+		Agents:           []Agent{{ID: "a", CPUs: 4, MemMB: 4096}, {ID: "b", CPUs: 3, MemMB: 4096}},
+		LaunchLatency:    rng.Dist{Kind: rng.Constant, Value: 2},
+		BackoffSeconds:   1,
+		MaxLaunchDelay:   time.Minute,
+		FirstHealthCheck: 5 * time.Second,
+	}, 0, specs...)
 	for _, m := range models {
 		m.Advance(40 * time.Second)
 	}
@@ -275,4 +258,21 @@ func TestWokenCheckKeepsItsPlaceAtItsInstant(t *testing.T) {
 			t.Errorf("x's task %s waits for a slot; y's should", tk.ID)
 		}
 	}
+}
+
+// restingAndReference returns two models of cfg and seed with the apps
+// specs: one whose tasks rest, and the reference, which queues every
+// check.
+func restingAndReference(t *testing.T, cfg Config, seed uint64, specs ...AppSpec) [2]*Model {
+	var models [2]*Model
+	for i := range models {
+		models[i] = New(cfg, rng.New(seed))
+		models[i].noRest = i == 1
+		for _, sp := range specs {
+			if _, err := models[i].CreateApp(0, sp); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return models
 }
