@@ -94,19 +94,35 @@ shell:
 `
 
 var (
-	portMu   sync.Mutex
-	nextPort = 19000
+	portMu sync.Mutex
+	// freeRanges are the lower ends of ranges whose tests ended.
+	freeRanges []int
+	nextPort   = 19000
 )
 
-// portRange hands each router 50 ports of 19000-19999.
+// portRange hands each router 50 ports of 19000-19999, 20 routers at a
+// time. A range comes back when its test ends, after its router and the
+// router's instances stopped (cleanups run last registered first, and
+// this one is registered before the router starts): handed out once
+// each, the ranges ran out at the suite's second run (-count=2).
 func portRange(t *testing.T) (int, int) {
 	portMu.Lock()
 	defer portMu.Unlock()
-	if nextPort+49 > 19999 {
-		t.Fatal("out of test ports")
+	var lo int
+	if n := len(freeRanges); n > 0 {
+		lo, freeRanges = freeRanges[n-1], freeRanges[:n-1]
+	} else {
+		if nextPort+49 > 19999 {
+			t.Fatal("out of test ports: more than 20 routers at once")
+		}
+		lo = nextPort
+		nextPort += 50
 	}
-	lo := nextPort
-	nextPort += 50
+	t.Cleanup(func() {
+		portMu.Lock()
+		defer portMu.Unlock()
+		freeRanges = append(freeRanges, lo)
+	})
 	return lo, lo + 49
 }
 
