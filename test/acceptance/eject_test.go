@@ -59,6 +59,13 @@ func TestEjectInstance(t *testing.T) {
 	expectStatus(t, r, http.StatusLocked)
 	expectBody(t, r, "in-use", iid)
 	expectStatus(t, <-slow, http.StatusOK)
+	// The router releases the instance after the client has the whole
+	// response; a release after the ejection below would end it (a
+	// successful release un-ejects, as in Waiter), and the request that
+	// should wait would be served at once.
+	waitFor(t, "the slow request's release", 10*time.Second, 20*time.Millisecond, func() (bool, string) {
+		return nested(rt.serviceSettings(t, id, nil).raw, "request-metrics", "in-flight") == 0.0, "still in flight"
+	})
 
 	// Idle: ejected for 2 s; a request meanwhile waits for the end.
 	r = eject(2000)
