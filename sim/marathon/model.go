@@ -114,6 +114,11 @@ const otherEvents = 1 << 62
 // act after an event that another app pushed in between, where with its
 // check queued all along it acted first (two apps waiting for one free
 // slot, the slot went to the other).
+//
+// PushKeyed asks for keys that differ among pending events. Two checks
+// share a key only when they are one task's, and then at most one of them
+// is live: the task's generation moved past the other (handle drops it),
+// so whichever of the two pops first, the outcome is the same.
 func (m *Model) push(at time.Duration, e mEvent) {
 	key := otherEvents + m.pushed
 	if e.kind == evHealthCheck {
