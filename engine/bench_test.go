@@ -39,7 +39,7 @@ func mapBaseline() float64 {
 	return measure(func(n int) {
 		m := map[RequestID]reqRecord{}
 		for i := 0; i < n; i++ {
-			m[RequestID(i)] = reqRecord{deadline: epoch}
+			m[RequestID(i)] = reqRecord{seq: uint64(i)}
 			delete(m, RequestID(i))
 		}
 	})

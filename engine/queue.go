@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // reqQueue is a FIFO ring of queued requests with lazy deletion: entries
 // whose request was dispatched, rejected or canceled stay in the ring until
 // they reach the head, where pop skips them. A per-entry sequence number
@@ -10,9 +12,15 @@ type reqQueue struct {
 	n    int
 }
 
+// queueEntry is one queued request: its id and sequence number, which
+// tell a live entry from a stale one (against the request's record), and
+// its queue timeout, which only the message of a queue timeout reads.
+// No pointers: the garbage collector neither scans a queue nor puts a
+// write barrier on its entries (a deadline, a time.Time, here would).
 type queueEntry struct {
-	id  RequestID
-	seq uint64
+	id      RequestID
+	seq     uint64
+	timeout time.Duration
 }
 
 func (q *reqQueue) push(e queueEntry) {

@@ -17,9 +17,8 @@ type reqMap struct {
 }
 
 type reqSlot struct {
-	id   RequestID
-	live bool
-	rec  reqRecord
+	id  RequestID
+	rec reqRecord // rec.live tells a used slot from a free one
 }
 
 const reqMapMinSize = 64
@@ -51,7 +50,7 @@ func (m *reqMap) find(id RequestID) (uint64, bool) {
 	}
 	for i := m.home(id); ; i = (i + 1) & m.mask {
 		s := &m.slots[i]
-		if !s.live {
+		if !s.rec.live {
 			return 0, false
 		}
 		if s.id == id {
@@ -71,13 +70,13 @@ func (m *reqMap) insert(id RequestID) *reqRecord {
 	}
 	for i := m.home(id); ; i = (i + 1) & m.mask {
 		s := &m.slots[i]
-		if !s.live {
-			s.id, s.live = id, true // a free slot's record is zero
+		if !s.rec.live {
+			s.id, s.rec.live = id, true // a free slot's record is zero
 			m.n++
 			return &s.rec
 		}
 		if s.id == id {
-			s.rec = reqRecord{}
+			s.rec = reqRecord{live: true}
 			return &s.rec
 		}
 	}
@@ -90,12 +89,14 @@ func (m *reqMap) put(id RequestID, rec reqRecord) {
 	}
 	for i := m.home(id); ; i = (i + 1) & m.mask {
 		s := &m.slots[i]
-		if !s.live {
-			*s = reqSlot{id: id, live: true, rec: rec}
+		if !s.rec.live {
+			rec.live = true
+			*s = reqSlot{id: id, rec: rec}
 			m.n++
 			return
 		}
 		if s.id == id {
+			rec.live = true
 			s.rec = rec
 			return
 		}
@@ -115,7 +116,7 @@ func (m *reqMap) delAt(i uint64) {
 	m.n--
 	for j := (i + 1) & m.mask; ; j = (j + 1) & m.mask {
 		t := &m.slots[j]
-		if !t.live {
+		if !t.rec.live {
 			break
 		}
 		// t may move to the hole at i when its home is not in (i, j].
@@ -143,7 +144,7 @@ func (m *reqMap) resize(size int) {
 	m.shift = uint8(64 - log2(size))
 	m.n = 0
 	for i := range old {
-		if old[i].live {
+		if old[i].rec.live {
 			m.put(old[i].id, old[i].rec)
 		}
 	}

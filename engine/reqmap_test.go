@@ -2,6 +2,7 @@ package engine
 
 import (
 	"testing"
+	"unsafe"
 
 	"pgregory.net/rapid"
 )
@@ -39,4 +40,17 @@ func TestReqMapMatchesMap(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRequestSlotIsOneLine keeps a reqMap slot at 64 bytes, one cache
+// line: reqMap holds every unfinished request and moves whole slots when
+// it grows, shrinks and deletes, so a queued request's timeout lives in
+// its queue entry instead (a slot with it was 80 bytes).
+func TestRequestSlotIsOneLine(t *testing.T) {
+	if n := unsafe.Sizeof(reqSlot{}); n != 64 {
+		t.Errorf("a reqMap slot is %d bytes, want 64", n)
+	}
+	if n := unsafe.Sizeof(queueEntry{}); n != 24 {
+		t.Errorf("a queue entry is %d bytes, want 24", n)
+	}
 }

@@ -46,7 +46,7 @@ func (e *Engine) arrive(ev *Event) {
 	if svc.waiting == 0 || ev.Priority {
 		if in := e.pick(svc); in != nil {
 			rec := e.requests.insert(ev.Request)
-			rec.svc, rec.seq, rec.timeout, rec.prio = svc, e.seq, timeout, ev.Priority
+			rec.svc, rec.seq = svc, e.seq
 			e.dispatch(ev.Request, rec, in)
 			return
 		}
@@ -57,10 +57,11 @@ func (e *Engine) arrive(ev *Event) {
 		return
 	}
 	rec := e.requests.insert(ev.Request)
-	rec.svc, rec.seq, rec.timeout, rec.prio = svc, e.seq, timeout, ev.Priority
+	rec.svc, rec.seq = svc, e.seq
 	rec.queued = true
-	rec.deadline = e.now.Add(timeout)
-	entry := queueEntry{id: ev.Request, seq: rec.seq}
+	deadline := e.now.Add(timeout)
+	rec.deadline = deadline
+	entry := queueEntry{id: ev.Request, seq: rec.seq, timeout: timeout}
 	if ev.Priority {
 		svc.prio.push(entry)
 	} else {
@@ -69,9 +70,9 @@ func (e *Engine) arrive(ev *Event) {
 	svc.waiting++
 	e.waiting++
 	// A minDeadline that is not in the future is stale: its visit already ran.
-	if !svc.minDeadline.After(e.now) || rec.deadline.Before(svc.minDeadline) {
-		svc.minDeadline = rec.deadline
-		e.schedule(svc, rec.deadline)
+	if !svc.minDeadline.After(e.now) || deadline.Before(svc.minDeadline) {
+		svc.minDeadline = deadline
+		e.schedule(svc, deadline)
 	}
 }
 
@@ -308,14 +309,14 @@ func (e *Engine) expireQueued(svc *service) {
 		return
 	}
 	var next time.Time
-	var expired []RequestID
+	var expired []queueEntry
 	keep := func(entry queueEntry) bool {
 		rec, live := e.requests.get(entry.id)
 		if !live || !rec.queued || rec.seq != entry.seq {
 			return false
 		}
 		if !rec.deadline.After(e.now) {
-			expired = append(expired, entry.id)
+			expired = append(expired, entry)
 			return false
 		}
 		if next.IsZero() || rec.deadline.Before(next) {
@@ -327,9 +328,8 @@ func (e *Engine) expireQueued(svc *service) {
 	svc.queue.compact(keep)
 	if len(expired) > 0 {
 		c := svc.counts(e.now)
-		for _, id := range expired {
-			rec, _ := e.requests.get(id)
-			e.rejectQueued(id, queueTimeoutErr(svc, rec.timeout, c))
+		for _, entry := range expired {
+			e.rejectQueued(entry.id, queueTimeoutErr(svc, entry.timeout, c))
 		}
 	}
 	svc.minDeadline = next
