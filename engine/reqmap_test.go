@@ -54,3 +54,36 @@ func TestRequestSlotIsOneLine(t *testing.T) {
 		t.Errorf("a queue entry is %d bytes, want 24", n)
 	}
 }
+
+// TestReqMapBurstsReuseTheirTables: once a burst has grown the table and
+// its end shrunk it back, the next burst as large takes no memory, and
+// the map still answers as a Go map would (TestReqMapMatchesMap covers
+// the rest).
+func TestReqMapBurstsReuseTheirTables(t *testing.T) {
+	var m reqMap
+	burst := func() {
+		for i := 1; i <= 5000; i++ {
+			m.insert(RequestID(i)).seq = uint64(i)
+		}
+		for i := 1; i <= 5000; i++ {
+			if rec, ok := m.get(RequestID(i)); !ok || rec.seq != uint64(i) {
+				t.Fatalf("request %d: record %+v, %v after the burst's inserts", i, rec, ok)
+			}
+		}
+		for i := 1; i <= 5000; i++ {
+			m.del(RequestID(i))
+		}
+		if m.n != 0 || len(m.slots) != reqMapMinSize {
+			t.Fatalf("after the burst: %d requests in a table of %d, want 0 in %d", m.n, len(m.slots), reqMapMinSize)
+		}
+		for i := range m.slots {
+			if m.slots[i] != (reqSlot{}) {
+				t.Fatalf("slot %d of the shrunk table is not empty: %+v", i, m.slots[i])
+			}
+		}
+	}
+	burst()
+	if allocs := testing.AllocsPerRun(3, burst); allocs != 0 {
+		t.Errorf("a burst as large as an earlier one allocated %.0f times, want 0", allocs)
+	}
+}
