@@ -55,7 +55,8 @@ type Engine struct {
 // reqRecord is the engine's record of an unfinished request. A queued
 // request's timeout lives in its queue entry (queueEntry), the only place
 // that reads it: with it (and a priority flag nothing read) a record was
-// 72 bytes and a reqMap slot 80, without it 56 and 64, one cache line.
+// 64 bytes and a reqMap slot, with the id and the map's flag, 80; now
+// 56 and 64, one cache line.
 type reqRecord struct {
 	svc      *service
 	inst     *instance
