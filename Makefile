@@ -80,11 +80,11 @@ bench: kube
 			(cd sim && ../bin/sim.test -test.run='^$$' -test.bench='^BenchmarkEnginePath$$' -test.benchtime=3x) | \
 			awk '{for (i = 2; i <= NF; i++) if ($$i == "engine-ns/req") print $$(i-1)}'; \
 		done | sort -g | head -1; }; \
+	nsof() { awk '/cpu_ns_per_request/ {gsub(/[",]/, ""); print $$2}' $$1; }; \
 	sim() { for i in $$(seq $$3); do \
 			GOMAXPROCS=1 bin/$$1 run scenarios/$$2.yaml --out $$out/$$1-$$2 --stats $$out/$$1-$$2.$$i.json > /dev/null || return 1; \
 		done; \
-		for f in $$out/$$1-$$2.*.json; do echo "$$(awk '/cpu_ns_per_request/ {gsub(/[",]/, ""); print $$2}' $$f) $$f"; done | \
-			sort -g | head -1 | cut -d' ' -f2; }; \
+		for f in $$out/$$1-$$2.*.json; do echo "$$(nsof $$f) $$f"; done | sort -g | head -1 | cut -d' ' -f2; }; \
 	out=$$(mktemp -d); for s in spike large; do \
 		n=1; if [ $$s = spike ]; then n=3; fi; \
 		nopgo=$$(sim waiter-sim-nopgo $$s $$n) || exit 1; \
@@ -92,10 +92,9 @@ bench: kube
 		pgo=$$(sim waiter-sim $$s $$n) || exit 1; \
 		after=$$(base); \
 		echo "waiter-sim $$s (GOMAXPROCS=1, fastest of $$n): $$(cat $$pgo)"; \
-		awk -v s=$$s -v b=$$before -v a=$$after '/cpu_ns_per_request/ {gsub(/[",]/, ""); \
+		awk -v s=$$s -v ns=$$(nsof $$pgo) -v b=$$before -v a=$$after 'BEGIN { \
 			printf "waiter-sim %s: %.0f CPU ns/request = %.2fx the engine path measured before the run (%.1f ns), %.2fx after it (%.1f ns)\n", \
-				s, $$2, $$2 / b, b, $$2 / a, a}' \
-			$$pgo; \
+				s, ns, ns / b, b, ns / a, a}'; \
 		awk -v s=$$s '/"cpu_seconds"/ {gsub(/[",]/, ""); c[FILENAME] = $$2} \
 			END {for (f in c) if (f ~ /nopgo/) off = c[f]; else on = c[f]; \
 			printf "waiter-sim %s: %.2f CPU s with PGO, %.2f without = %.2fx faster", s, on, off, off / on; \
