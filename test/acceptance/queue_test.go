@@ -72,7 +72,10 @@ func TestMaxQueueLength(t *testing.T) {
 	t.Parallel()
 	rt := sharedRouter(t)
 	h := map[string]string{"x-waiter-name": randName(t), "x-waiter-max-instances": "1",
-		"x-waiter-max-queue-length": "1", "x-waiter-distribution-scheme": "simple", "x-kitchen-delay-ms": "1500"}
+		"x-waiter-max-queue-length": "1", "x-waiter-distribution-scheme": "simple", "x-kitchen-delay-ms": "4000"}
+	// The first request's 4 s must outlast the two waits and the third
+	// request below, even on a loaded runner: were it to end first, the
+	// queued one would take the instance and the third would be queued.
 	id := rt.serviceIDOf(t, kitchenHeaders(h))
 	rt.cleanupService(t, id)
 	quick := copyHeaders(h)
