@@ -64,7 +64,9 @@ test: deps kube lint
 # as a ratio to the engine's arrive+finish path (sim BenchmarkEnginePath)
 # measured just before the run and just after it, and its CPU time
 # against the same simulator built without profile-guided optimization
-# (make pgo), whose reports must be byte-identical. On this machine a
+# (make pgo), and against the same binary without its heap on huge pages
+# (WAITER_SIM_HUGE_PAGES=off, see internal/hugeheap), with the page
+# faults of both; every report must be byte-identical. On this machine a
 # process runs at one of two speeds, about 1.7x apart, and a baseline in
 # a fast process against a run in a slow one overstated the ratio by as
 # much: each baseline is the fastest of 3 processes, spike.yaml (a fraction
@@ -80,28 +82,33 @@ bench: kube
 			(cd sim && ../bin/sim.test -test.run='^$$' -test.bench='^BenchmarkEnginePath$$' -test.benchtime=3x) | \
 			awk '{for (i = 2; i <= NF; i++) if ($$i == "engine-ns/req") print $$(i-1)}'; \
 		done | sort -g | head -1; }; \
-	nsof() { awk '/cpu_ns_per_request/ {gsub(/[",]/, ""); print $$2}' $$1; }; \
-	sim() { for i in $$(seq $$3); do \
-			GOMAXPROCS=1 bin/$$1 run scenarios/$$2.yaml --out $$out/$$1-$$2 --stats $$out/$$1-$$2.$$i.json > /dev/null || return 1; \
+	field() { awk -v k="\"$$1\":" '$$1 == k {gsub(/[",]/, ""); print $$2}' $$2; }; \
+	nsof() { field cpu_ns_per_request $$1; }; \
+	sim() { tag=$$1; s=$$2; n=$$3; shift 3; for i in $$(seq $$n); do \
+			env GOMAXPROCS=1 "$$@" run scenarios/$$s.yaml --out $$out/$$tag-$$s --stats $$out/$$tag-$$s.$$i.json > /dev/null || return 1; \
 		done; \
-		for f in $$out/$$1-$$2.*.json; do echo "$$(nsof $$f) $$f"; done | sort -g | head -1 | cut -d' ' -f2; }; \
+		for f in $$out/$$tag-$$s.*.json; do echo "$$(nsof $$f) $$f"; done | sort -g | head -1 | cut -d' ' -f2; }; \
+	same() { if cmp -s $$out/pgo-$$1/report.json $$out/$$2-$$1/report.json; then echo ", reports identical"; \
+		else echo ", REPORTS DIFFER"; return 1; fi; }; \
 	out=$$(mktemp -d); for s in spike large; do \
 		n=1; if [ $$s = spike ]; then n=3; fi; \
-		nopgo=$$(sim waiter-sim-nopgo $$s $$n) || exit 1; \
+		nopgo=$$(sim nopgo $$s $$n bin/waiter-sim-nopgo) || exit 1; \
 		before=$$(base); \
-		pgo=$$(sim waiter-sim $$s $$n) || exit 1; \
+		pgo=$$(sim pgo $$s $$n bin/waiter-sim) || exit 1; \
 		after=$$(base); \
+		small=$$(sim smallpages $$s $$n WAITER_SIM_HUGE_PAGES=off bin/waiter-sim) || exit 1; \
 		echo "waiter-sim $$s (GOMAXPROCS=1, fastest of $$n): $$(cat $$pgo)"; \
 		awk -v s=$$s -v ns=$$(nsof $$pgo) -v b=$$before -v a=$$after 'BEGIN { \
 			printf "waiter-sim %s: %.0f CPU ns/request = %.2fx the engine path measured before the run (%.1f ns), %.2fx after it (%.1f ns)\n", \
 				s, ns, ns / b, b, ns / a, a}'; \
-		awk -v s=$$s '/"cpu_seconds"/ {gsub(/[",]/, ""); c[FILENAME] = $$2} \
-			END {for (f in c) if (f ~ /nopgo/) off = c[f]; else on = c[f]; \
+		awk -v s=$$s -v on=$$(field cpu_seconds $$pgo) -v off=$$(field cpu_seconds $$nopgo) 'BEGIN { \
 			printf "waiter-sim %s: %.2f CPU s with PGO, %.2f without = %.2fx faster", s, on, off, off / on; \
-			if (off < 2) printf " (too short a run to tell)"}' \
-			$$pgo $$nopgo; \
-		if cmp -s $$out/waiter-sim-$$s/report.json $$out/waiter-sim-nopgo-$$s/report.json; then echo ", reports identical"; \
-		else echo ", REPORTS DIFFER"; exit 1; fi; \
+			if (off < 2) printf " (too short a run to tell)"}'; \
+		same $$s nopgo || exit 1; \
+		awk -v s=$$s -v on=$$(nsof $$pgo) -v off=$$(nsof $$small) -v fon=$$(field page_faults $$pgo) -v foff=$$(field page_faults $$small) 'BEGIN { \
+			printf "waiter-sim %s: %.0f CPU ns/request on huge pages, %.0f on small ones (WAITER_SIM_HUGE_PAGES=off) = %.2fx faster; %d page faults against %d", \
+				s, on, off, off / on, fon, foff}'; \
+		same $$s smallpages || exit 1; \
 	done; rm -rf $$out
 
 # pgo: cmd/waiter-sim/default.pgo, the CPU profile that go build and go

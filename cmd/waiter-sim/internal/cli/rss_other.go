@@ -9,3 +9,6 @@ func rusageMaxRSS() int64 { return 0 }
 
 // processCPU is unknown without getrusage.
 func processCPU() time.Duration { return 0 }
+
+// processFaults is unknown without getrusage.
+func processFaults() int64 { return 0 }

@@ -77,9 +77,9 @@ func (c *runCmd) Run(e *env) error {
 			return err
 		}
 	}
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0, faults0 := time.Now(), processCPU(), processFaults()
 	rep, err := e.simulate(sc, opts, sc.Name)
-	wall, cpu := time.Since(start), processCPU()-cpu0
+	wall, cpu, faults := time.Since(start), processCPU()-cpu0, processFaults()-faults0
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}
@@ -99,7 +99,7 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	if c.Stats != "" {
-		if err := writeStats(c.Stats, rep, wall, cpu); err != nil {
+		if err := writeStats(c.Stats, rep, wall, cpu, faults); err != nil {
 			return err
 		}
 	}

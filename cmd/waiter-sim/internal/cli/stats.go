@@ -27,17 +27,22 @@ type runStats struct {
 	// engine's own request path measured in the same run.
 	CPUSeconds      float64 `json:"cpu_seconds"`
 	CPUNsPerRequest float64 `json:"cpu_ns_per_request"`
+	// PageFaults is the minor page faults during the simulation: first
+	// touches of fresh memory, each costing microseconds on a VM (see
+	// internal/hugeheap).
+	PageFaults int64 `json:"page_faults"`
 }
 
 // writeStats writes the statistics of a run whose simulation took wall
-// and cpu.
-func writeStats(path string, rep *sim.Report, wall, cpu time.Duration) error {
+// and cpu, and faults page faults.
+func writeStats(path string, rep *sim.Report, wall, cpu time.Duration, faults int64) error {
 	s := runStats{
 		WallSeconds:  wall.Seconds(),
 		SimSeconds:   rep.DurationS,
 		Requests:     rep.Totals.Requests,
 		PeakRSSBytes: peakRSS(),
 		CPUSeconds:   cpu.Seconds(),
+		PageFaults:   faults,
 	}
 	if s.WallSeconds > 0 {
 		s.RequestsPerSecond = float64(s.Requests) / s.WallSeconds
