@@ -92,3 +92,22 @@ func hugeKiB(t *testing.T, b []byte) int {
 	n, _ := strconv.Atoi(strings.TrimSuffix(vma(t, b)["AnonHugePages"], " kB"))
 	return n
 }
+
+// TestReserveLeavesALimitedAddressSpaceAlone: under ulimit -v, the object
+// Reserve maps must fit well within the limit, or it is not made.
+func TestReserveLeavesALimitedAddressSpaceAlone(t *testing.T) {
+	for _, c := range []struct {
+		limit uint64
+		n     int
+		want  bool
+	}{
+		{^uint64(0), 256 << 20, true},
+		{8 << 30, 256 << 20, true},
+		{1000000 << 10, 256 << 20, false}, // ulimit -v 1000000: the runtime died
+		{1 << 30, 256 << 20, false},
+	} {
+		if got := fits(c.limit, c.n); got != c.want {
+			t.Errorf("fits(limit %d, %d bytes) = %v, want %v", c.limit, c.n, got, c.want)
+		}
+	}
+}
