@@ -21,21 +21,13 @@ func rusageMaxRSS() int64 {
 	return int64(ru.Maxrss) * 1024
 }
 
-// processCPU is the CPU time (user and system) the process has used.
-func processCPU() time.Duration {
+// processUsage is the CPU time (user and system) the process has used
+// and the page faults it has taken that needed no I/O (first touches of
+// fresh memory, mostly), from one getrusage call.
+func processUsage() (cpu time.Duration, faults int64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// processFaults is the page faults the process has taken that needed
-// no I/O (first touches of fresh memory, mostly).
-func processFaults() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return int64(ru.Minflt)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), int64(ru.Minflt)
 }

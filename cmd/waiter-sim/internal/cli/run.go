@@ -77,9 +77,12 @@ func (c *runCmd) Run(e *env) error {
 			return err
 		}
 	}
-	start, cpu0, faults0 := time.Now(), processCPU(), processFaults()
+	start := time.Now()
+	cpu0, faults0 := processUsage()
 	rep, err := e.simulate(sc, opts, sc.Name)
-	wall, cpu, faults := time.Since(start), processCPU()-cpu0, processFaults()-faults0
+	wall := time.Since(start)
+	cpu, faults := processUsage()
+	cpu, faults = cpu-cpu0, faults-faults0
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}
