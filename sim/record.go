@@ -17,6 +17,9 @@ type recorder struct {
 	per   []*stats.Timeline
 	// routers holds one timeline per router of a cluster (routers > 1).
 	routers []*stats.Timeline
+	// win counts the arrivals and ends of requests, and keeps their
+	// latencies, for tl and per a window at a time.
+	win recWindow
 }
 
 // The per-router series.
@@ -81,6 +84,7 @@ func newRecorder(r *Runner) *recorder {
 			c.per = append(c.per, per)
 		}
 	}
+	c.win.init(len(c.per))
 	if len(r.rts) > 1 {
 		for range r.rts {
 			tl, err := stats.NewTimeline(stats.TimelineConfig{
@@ -132,9 +136,10 @@ func (c *recorder) sampleRouters() {
 }
 
 func (c *recorder) arrival(svc int) {
-	c.tl.Add(cArrivals, c.r.now, 1)
-	if svc < len(c.per) {
-		c.per[svc].Add(cArrivals, c.r.now, 1)
+	w := c.window(c.r.now)
+	w.arrivals++
+	if svc < len(w.perArrivals) {
+		w.perArrivals[svc]++
 	}
 }
 
@@ -146,15 +151,21 @@ func (c *recorder) rejected(svc int) {
 }
 
 func (c *recorder) completed(svc int, lat time.Duration) {
-	c.tl.Add(cCompleted, c.r.now, 1)
-	c.tl.Observe(lLatency, c.r.now, lat)
-	if svc < len(c.per) {
-		c.per[svc].Add(cCompleted, c.r.now, 1)
+	w := c.window(c.r.now)
+	w.completed++
+	if svc < len(w.perCompleted) {
+		w.perCompleted[svc]++
+	}
+	if w.lats = append(w.lats, lat); len(w.lats) == cap(w.lats) {
+		c.flush()
 	}
 }
 
-// sample reads the engine's and Marathon's gauges.
+// sample reads the engine's and Marathon's gauges, and hands the
+// timelines what the window counted (the run's last sample, at its end,
+// leaves nothing out of them).
 func (c *recorder) sample() {
+	c.flush()
 	var out, queued, requested, healthy, tasks, desired, panicking float64
 	now := c.r.now
 	lead := c.r.lead()

@@ -120,6 +120,20 @@ func (t *Timeline) Add(c CounterID, at time.Duration, n int64) {
 
 // Observe records latency d in the interval holding at.
 func (t *Timeline) Observe(l LatencyID, at, d time.Duration) {
+	t.latency(l, at).Record(d)
+}
+
+// ObserveAll records every latency of ds in the interval holding at, as
+// Observe would one by one (Histogram.RecordAll); none opens no interval.
+func (t *Timeline) ObserveAll(l LatencyID, at time.Duration, ds []time.Duration) {
+	if len(ds) > 0 {
+		t.latency(l, at).RecordAll(ds)
+	}
+}
+
+// latency is latency column l's histogram of the interval holding at,
+// taken when the interval has none yet.
+func (t *Timeline) latency(l LatencyID, at time.Duration) *Histogram {
 	i := t.index(at)
 	k := i*len(t.cfg.Latencies) + int(l)
 	h := t.lats[k]
@@ -127,7 +141,7 @@ func (t *Timeline) Observe(l LatencyID, at, d time.Duration) {
 		h = t.histogram()
 		t.lats[k] = h
 	}
-	h.Record(d)
+	return h
 }
 
 // Set changes gauge g to v at time at.
