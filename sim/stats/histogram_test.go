@@ -197,3 +197,55 @@ func TestRecordAllIsRecordEach(t *testing.T) {
 		}
 	})
 }
+
+// percentileWalkingAll is Percentile as it was before its walk started
+// at the smallest observation's bucket: from bucket 0.
+func percentileWalkingAll(h *Histogram, p float64) time.Duration {
+	if h.count == 0 {
+		return 0
+	}
+	if !(p > 0) {
+		return h.min
+	}
+	if p >= 100 {
+		return h.max
+	}
+	rank := max(1, uint64(math.Ceil(p/100*float64(h.count))))
+	var seen uint64
+	for i := range h.counts {
+		seen += h.counts[i]
+		if seen >= rank {
+			return max(h.min, min(h.max, bucketMid(i)))
+		}
+	}
+	return h.max
+}
+
+// Property: Percentile, walking from the smallest observation's bucket,
+// and Summary, walking once for its four percentiles, report what a walk
+// of every bucket reports, for histograms recorded or merged, with
+// negative values and values past the resolved range.
+func TestPercentilesWalkFromTheSmallestObservation(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		value := rapid.Custom(func(t *rapid.T) time.Duration {
+			return time.Duration(rapid.OneOf(rapid.Int64Range(-10, 200), rapid.Int64Range(0, 1e10),
+				rapid.Int64Range(int64(MaxResolved)-5, math.MaxInt64)).Draw(t, "ns"))
+		})
+		var h, other Histogram
+		h.RecordAll(rapid.SliceOf(value).Draw(t, "values"))
+		other.RecordAll(rapid.SliceOf(value).Draw(t, "merged"))
+		h.Merge(&other)
+		for _, p := range []float64{-1, 0, 1e-9, 1, 50, 90, 99, 99.9, 99.999, 100, 101} {
+			if got, want := h.Percentile(p), percentileWalkingAll(&h, p); got != want {
+				t.Fatalf("Percentile(%v) = %v, a walk of every bucket %v", p, got, want)
+			}
+		}
+		s := h.Summary()
+		want := Summary{Count: h.count, Mean: h.Mean(), Max: h.max,
+			P50: percentileWalkingAll(&h, 50), P90: percentileWalkingAll(&h, 90),
+			P99: percentileWalkingAll(&h, 99), P999: percentileWalkingAll(&h, 99.9)}
+		if s != want {
+			t.Fatalf("Summary %+v, percentiles one by one %+v", s, want)
+		}
+	})
+}
