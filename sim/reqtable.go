@@ -28,8 +28,10 @@ func (t *reqTable) slot(id engine.RequestID) *reqState {
 	return &t.slots[(t.head+off)&t.mask]
 }
 
-// put stores the state of a new request; ids must increase.
-func (t *reqTable) put(id engine.RequestID, s reqState) {
+// put stores the state of a new request and returns it in place, valid
+// until the next put (a del leaves the slot as it is but for live); ids
+// must increase.
+func (t *reqTable) put(id engine.RequestID, s reqState) *reqState {
 	if t.n == 0 {
 		t.base = id
 	}
@@ -43,9 +45,11 @@ func (t *reqTable) put(id engine.RequestID, s reqState) {
 		t.slots[(t.head+t.n)&t.mask].live = false
 	}
 	s.live = true
-	t.slots[(t.head+off)&t.mask] = s
+	sl := &t.slots[(t.head+off)&t.mask]
+	*sl = s
 	t.n = max(t.n, off+1)
 	t.live++
+	return sl
 }
 
 func (t *reqTable) grow() {
@@ -79,10 +83,14 @@ func (t *reqTable) ref(id engine.RequestID) *reqState {
 }
 
 func (t *reqTable) del(id engine.RequestID) {
-	sl := t.slot(id)
-	if sl == nil || !sl.live {
-		return
+	if sl := t.slot(id); sl != nil && sl.live {
+		t.delRef(sl)
 	}
+}
+
+// delRef deletes the live request whose state ref or put returned,
+// without finding its slot again.
+func (t *reqTable) delRef(sl *reqState) {
 	sl.live = false
 	t.live--
 	for t.n > 0 && !t.slots[t.head].live {

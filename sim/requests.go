@@ -40,7 +40,7 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	rt.open++
 	rt.t.requests++
 	r.rec.routerArrival(rt)
-	r.reqs.put(id, reqState{svc: int32(svc), rt: uint8(rt.idx), life: rt.life, arrived: r.now, dur: dur})
+	rq := r.reqs.put(id, reqState{svc: int32(svc), rt: uint8(rt.idx), life: rt.life, arrived: r.now, dur: dur})
 	// The syncer called directly, not through stepOn, with the run's
 	// own arrival event refilled: an Event is 192 bytes, and building one
 	// per request and passing it by value cost two copies of it.
@@ -50,7 +50,9 @@ func (r *Runner) admit(svc int, dur time.Duration) {
 	if !rt.eng.RefLive(st.ref) {
 		st.ref = rt.eng.ServiceRef(st.id)
 	}
-	if rq := r.reqs.ref(id); rq != nil && rq.task == noTask {
+	// rq is still the request's slot: only admit puts. Refused, it is
+	// no longer live; dispatched, it has a task.
+	if rq.live && rq.task == noTask {
 		// Not dispatched at once: it waits, and it is a cold start when
 		// the service has no healthy instance to wait for.
 		if l, ok := rt.eng.ServiceLoadRef(st.ref, st.id); !ok || l.Healthy == 0 {
@@ -135,11 +137,20 @@ func (r *Runner) complete(id engine.RequestID, outcome engine.Outcome) {
 	if rq == nil || rq.task == noTask {
 		return // already ended (its instance crashed)
 	}
-	r.finish(id, *rq, outcome)
+	s := *rq
+	r.reqs.delRef(rq)
+	r.ended(id, s, outcome)
 }
 
+// finish ends request id, whose state is rq, with its outcome.
 func (r *Runner) finish(id engine.RequestID, rq reqState, outcome engine.Outcome) {
 	r.reqs.del(id)
+	r.ended(id, rq, outcome)
+}
+
+// ended is the end of request id, its state rq already out of the
+// table: counted, recorded and told to its router's engine.
+func (r *Runner) ended(id engine.RequestID, rq reqState, outcome engine.Outcome) {
 	if rq.task > 0 {
 		*r.inflightOn(&rq)--
 	}
