@@ -146,15 +146,35 @@ func (h *Histogram) Percentile(p float64) time.Duration {
 	if p >= 100 {
 		return h.max
 	}
-	rank := h.rank(p)
+	var v time.Duration
+	h.atRanks([]uint64{h.rank(p)}, []*time.Duration{&v})
+	return v
+}
+
+// atRanks sets *out[k] to what the observation of rank ranks[k] reports,
+// for ranks that do not decrease, in one walk of the buckets from the
+// smallest observation's; a rank past the count reports the maximum.
+// The next rank is kept in a register: the walk's loop then adds and
+// compares only.
+func (h *Histogram) atRanks(ranks []uint64, out []*time.Duration) {
+	if len(ranks) == 0 {
+		return
+	}
+	k, next := 0, ranks[0]
 	var seen uint64
 	for i := h.first(); i < numBuckets; i++ {
 		seen += h.counts[i]
-		if seen >= rank {
-			return h.reported(i)
+		for seen >= next {
+			*out[k] = h.reported(i)
+			if k++; k == len(ranks) {
+				return
+			}
+			next = ranks[k]
 		}
 	}
-	return h.max
+	for ; k < len(ranks); k++ {
+		*out[k] = h.max
+	}
 }
 
 // rank is the 1-based rank of percentile p (0 < p < 100) among the
@@ -215,24 +235,13 @@ func (h *Histogram) Summary() Summary {
 	if h.count == 0 {
 		return s
 	}
-	// Percentile's walk once for the four: their ranks grow with p.
+	// One walk for the four: their ranks grow with p.
 	ps := [...]float64{50, 90, 99, 99.9}
-	out := [...]*time.Duration{&s.P50, &s.P90, &s.P99, &s.P999}
 	var ranks [len(ps)]uint64
 	for k, p := range ps {
 		ranks[k] = h.rank(p)
 	}
-	k := 0
-	var seen uint64
-	for i := h.first(); i < numBuckets && k < len(ps); i++ {
-		seen += h.counts[i]
-		for ; k < len(ps) && seen >= ranks[k]; k++ {
-			*out[k] = h.reported(i)
-		}
-	}
-	for ; k < len(ps); k++ {
-		*out[k] = h.max
-	}
+	h.atRanks(ranks[:], []*time.Duration{&s.P50, &s.P90, &s.P99, &s.P999})
 	return s
 }
 
