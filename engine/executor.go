@@ -20,6 +20,7 @@ func (e *Engine) scalingPass() {
 
 	for i := 0; i < len(e.order); {
 		svc := e.order[i]
+		e.warmPass(i)
 		if e.leads() && e.staleDue(svc) {
 			e.removeService(svc, ReasonServiceDeleted, "stale: its tokens were edited")
 			continue // removeService shifted the slice
