@@ -19,8 +19,7 @@ func (e *Engine) scalingPass() {
 	e.wakeStale = true
 
 	for i := 0; i < len(e.order); {
-		svc := e.order[i]
-		e.warmPass(i)
+		svc := passService(e.order, i)
 		if e.leads() && e.staleDue(svc) {
 			e.removeService(svc, ReasonServiceDeleted, "stale: its tokens were edited")
 			continue // removeService shifted the slice

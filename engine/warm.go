@@ -33,10 +33,14 @@ const (
 	passLines = int(unsafe.Offsetof(service{}.lastActivity)+unsafe.Sizeof(service{}.lastActivity)+63) / 64
 )
 
-// warmPass prefetches for the scaling pass at e.order[i]. It changes
-// nothing.
-func (e *Engine) warmPass(i int) {
-	if j := i + passAhead; j < len(e.order) {
-		prefetch.Lines(unsafe.Pointer(e.order[j]), passLines)
+// passService returns order[i], the scaling pass's i-th service, after
+// asking for the record passAhead services on. (One call in the line
+// that read order[i] before: the PGO profile finds the pass's calls by
+// their line within it, and a line more would hide its hot calls from
+// the inliner until the profile is taken again.)
+func passService(order []*service, i int) *service {
+	if j := i + passAhead; j < len(order) {
+		prefetch.Lines(unsafe.Pointer(order[j]), passLines)
 	}
+	return order[i]
 }
