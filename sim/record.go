@@ -157,7 +157,7 @@ func (c *recorder) completed(svc int, lat time.Duration) {
 		w.perCompleted[svc]++
 	}
 	if w.lats = append(w.lats, lat); len(w.lats) == cap(w.lats) {
-		c.flush()
+		c.flushLatencies()
 	}
 }
 
