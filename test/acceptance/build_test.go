@@ -1,13 +1,6 @@
 package acceptance
 
-import (
-	"bytes"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-)
+import "github.com/waiter-go/waiter/internal/e2ekit"
 
 // binaries are the programs under test, built once per test binary.
 type binaries struct {
@@ -15,44 +8,11 @@ type binaries struct {
 	kitchen string
 }
 
-// buildBinaries runs `go build` for cmd/waiter and cmd/kitchen into dir.
-// Building (rather than running the code in-process) is the point: the
-// suite covers flag and config wiring, signals and exit codes too.
+// buildBinaries builds waiter and kitchen into dir.
 func buildBinaries(dir string) (binaries, error) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		// Tests run under `go test`, which puts its own go first in PATH.
-		return binaries{}, fmt.Errorf("the go command is not in PATH: %w", err)
-	}
-	root, err := moduleRoot(goBin)
+	p, err := e2ekit.Build(dir, "waiter", "kitchen")
 	if err != nil {
 		return binaries{}, err
 	}
-	cmd := exec.Command(goBin, "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen")
-	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return binaries{}, fmt.Errorf("go build: %v\n%s", err, out.String())
-	}
-	b := binaries{waiter: filepath.Join(dir, "waiter"), kitchen: filepath.Join(dir, "kitchen")}
-	for _, p := range []string{b.waiter, b.kitchen} {
-		if _, err := os.Stat(p); err != nil {
-			return binaries{}, fmt.Errorf("go build did not produce %s: %w", p, err)
-		}
-	}
-	return b, nil
-}
-
-// moduleRoot is the folder of go.mod, wherever the test runs from.
-func moduleRoot(goBin string) (string, error) {
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", fmt.Errorf("not inside a Go module")
-	}
-	return filepath.Dir(gomod), nil
+	return binaries{waiter: p[0], kitchen: p[1]}, nil
 }

@@ -4,9 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // minParallel is how many tests run at once unless -test.parallel says
@@ -21,9 +22,7 @@ func TestMain(m *testing.M) {
 		fmt.Println("acceptance: skipped in -short mode (builds and runs waiter serve)")
 		os.Exit(0)
 	}
-	if !parallelSet() {
-		_ = flag.Set("test.parallel", strconv.Itoa(minParallel))
-	}
+	e2ekit.DefaultParallel(minParallel)
 	os.Exit(run(m))
 }
 
@@ -79,7 +78,7 @@ func run(m *testing.M) int {
 	if left := shared.leftovers(); len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "acceptance: the shared router left behind: %v\n", left)
 		for _, p := range processesUnder(shared.workDir) {
-			if proc, err := os.FindProcess(p.pid); err == nil {
+			if proc, err := os.FindProcess(p.PID); err == nil {
 				_ = proc.Kill()
 			}
 		}
@@ -89,15 +88,4 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "acceptance: the shared router's log (last 150 lines):\n%s\n", shared.logTail(150))
 	}
 	return code
-}
-
-// parallelSet reports whether -test.parallel was given on the command line.
-func parallelSet() bool {
-	set := false
-	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "test.parallel" {
-			set = true
-		}
-	})
-	return set
 }

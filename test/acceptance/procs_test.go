@@ -7,61 +7,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-)
 
-// proc is one live process seen in /proc.
-type proc struct {
-	pid     int
-	cmdline string
-}
+	"github.com/waiter-go/waiter/internal/e2ekit"
+)
 
 // processesUnder lists the live processes whose WAITER_SANDBOX lies in
 // dir: every process the shell scheduler started from dir, and whatever
-// they forked, carries it in its environment. Zombies are dead and skipped.
-func processesUnder(dir string) []proc {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	prefix := []byte("WAITER_SANDBOX=" + dir + string(filepath.Separator))
-	var out []proc
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || !alive(pid) {
-			continue
-		}
-		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
-		if err != nil {
-			continue
-		}
-		for _, kv := range bytes.Split(env, []byte{0}) {
-			if bytes.HasPrefix(kv, prefix) {
-				out = append(out, proc{pid: pid, cmdline: cmdline(pid)})
-				break
-			}
-		}
-	}
-	return out
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the parenthesised command name, which may itself
-	// hold spaces and parentheses.
-	i := bytes.LastIndexByte(st, ')')
-	if i < 0 || i+2 >= len(st) {
-		return false
-	}
-	return st[i+2] != 'Z' && st[i+2] != 'X'
-}
-
-func cmdline(pid int) string {
-	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	return strings.TrimSpace(string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
+// they forked, carries it in its environment.
+func processesUnder(dir string) []e2ekit.Process {
+	return e2ekit.ProcessesWithEnv(e2ekit.EnvUnder("WAITER_SANDBOX", dir), "")
 }
 
 // instanceRecord is the part of the shell scheduler's instance.json the

@@ -240,7 +240,7 @@ func (r *router) kill() {
 func (r *router) leftovers() []string {
 	var out []string
 	for _, p := range processesUnder(r.workDir) {
-		out = append(out, fmt.Sprintf("process %d (%s)", p.pid, p.cmdline))
+		out = append(out, fmt.Sprintf("process %d (%s)", p.PID, p.Cmdline))
 	}
 	recs, _ := filepath.Glob(filepath.Join(r.workDir, "*", "*", "instance.json"))
 	for _, rec := range recs {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // Graceful shutdown: SIGTERM lets in-flight requests finish, stops every
@@ -23,7 +25,7 @@ func TestGracefulShutdownLeavesNoProcess(t *testing.T) {
 			rt.kill()
 		}
 		for _, p := range processesUnder(rt.workDir) {
-			if proc, err := os.FindProcess(p.pid); err == nil {
+			if proc, err := os.FindProcess(p.PID); err == nil {
 				_ = proc.Kill()
 			}
 		}
@@ -49,7 +51,7 @@ func TestGracefulShutdownLeavesNoProcess(t *testing.T) {
 		records = instanceRecords(rt.workDir)
 		running := 0
 		for _, rec := range records {
-			if alive(rec.PID) {
+			if e2ekit.Alive(rec.PID) {
 				running++
 			}
 		}
@@ -79,8 +81,8 @@ func TestGracefulShutdownLeavesNoProcess(t *testing.T) {
 		t.Errorf("the request in flight at SIGTERM: %s, want it drained with 200", r)
 	}
 	for _, rec := range records {
-		if alive(rec.PID) {
-			t.Errorf("instance %s: process %d (%s) still running", rec.InstanceID, rec.PID, cmdline(rec.PID))
+		if e2ekit.Alive(rec.PID) {
+			t.Errorf("instance %s: process %d (%s) still running", rec.InstanceID, rec.PID, e2ekit.Cmdline(rec.PID))
 		}
 		if left := groupMembers(rec.PGID); len(left) > 0 {
 			t.Errorf("instance %s: process group %d still has %v", rec.InstanceID, rec.PGID, left)

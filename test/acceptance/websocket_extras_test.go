@@ -188,7 +188,7 @@ func TestWebsocketDrainOnSIGTERM(t *testing.T) {
 			rt.kill()
 		}
 		for _, p := range processesUnder(rt.workDir) {
-			if proc, err := os.FindProcess(p.pid); err == nil {
+			if proc, err := os.FindProcess(p.PID); err == nil {
 				_ = proc.Kill()
 			}
 		}

@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/waiter-go/waiter/internal/childproc"
+	"github.com/waiter-go/waiter/internal/e2ekit"
 	"github.com/waiter-go/waiter/internal/kubetest"
 )
 
@@ -41,13 +41,11 @@ var routerSeq atomic.Int64
 // cluster is one `waiter serve --scheduler kubernetes` on the shared
 // control plane, with a namespace of its own.
 type cluster struct {
-	t         *testing.T
-	kube      *kubetest.Cluster // the control plane it runs on
-	http      *http.Client
-	name      string // router id: the waiter/cluster label and WAITER_CLUSTER
-	namespace string
-	waiter    *childproc.Process
-	waiterURL string
+	e2ekit.Router                   // T, the HTTP client and WaiterURL
+	kube          *kubetest.Cluster // the control plane it runs on
+	name          string            // router id: the waiter/cluster label and WAITER_CLUSTER
+	namespace     string
+	waiter        *childproc.Process
 }
 
 // startRouter starts a router for t on the shared control plane,
@@ -66,7 +64,7 @@ func startRouterOn(t *testing.T, kc *kubetest.Cluster) *cluster {
 	// by it (podProcesses), and two test binaries may run at once.
 	n := routerSeq.Add(1)
 	dir := t.TempDir()
-	c := &cluster{t: t, kube: kc, http: newClient(), name: fmt.Sprintf("kube-e2e-%d-%d", os.Getpid(), n), namespace: fmt.Sprintf("e2e-%d", n)}
+	c := &cluster{Router: e2ekit.Router{T: t, HTTP: e2ekit.NewClient()}, kube: kc, name: fmt.Sprintf("kube-e2e-%d-%d", os.Getpid(), n), namespace: fmt.Sprintf("e2e-%d", n)}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := kc.Namespace(ctx, c.namespace); err != nil {
@@ -90,12 +88,12 @@ func startRouterOn(t *testing.T, kc *kubetest.Cluster) *cluster {
 	if err != nil {
 		t.Fatalf("waiter serve: %v\n%s", err, c.waiter.Out.Tail(30))
 	}
-	c.waiterURL = "http://" + addr
+	c.WaiterURL = "http://" + addr
 	return c
 }
 
 func (c *cluster) stopWaiter() (int, error) {
-	c.http.CloseIdleConnections()
+	c.HTTP.CloseIdleConnections()
 	return c.waiter.Stop(stopTimeout)
 }
 
@@ -103,7 +101,7 @@ func (c *cluster) stopWaiter() (int, error) {
 // in its namespace (ReplicaSets and pods outlive a router, as in Waiter)
 // and checks that the pods' processes stop.
 func (c *cluster) cleanup() {
-	t := c.t
+	t := c.T
 	if c.waiter != nil && !c.waiter.Exited() {
 		code, err := c.stopWaiter()
 		switch {

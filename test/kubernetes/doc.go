@@ -25,5 +25,8 @@
 // the router leaves).
 //
 // Nothing waits by sleeping: every wait polls a condition until a
-// deadline (eventually) or waits for a log line. Linux only.
+// deadline (e2ekit.Eventually) or waits for a log line. The router's
+// client, the requests and traffic through it, and the /proc scans are
+// internal/e2ekit's, shared with test/marathon and test/acceptance.
+// Linux only.
 package kubernetes

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // TestDeploymentErrorsReachClientsAtOnce: a command that is not found
@@ -16,7 +18,7 @@ func TestDeploymentErrorsReachClientsAtOnce(t *testing.T) {
 	c := startRouter(t)
 	for _, tc := range []struct {
 		name string
-		svc  service
+		svc  e2ekit.Service
 		want string
 	}{
 		{"bad command", kitchenService(map[string]string{"cmd": "no-such-kitchen-command -p $PORT0"}), "Deployment error: Invalid startup command"},
@@ -24,10 +26,10 @@ func TestDeploymentErrorsReachClientsAtOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			r := c.send(tc.svc, nil)
+			r := c.Send(tc.svc, nil)
 			took := time.Since(start)
-			t.Logf("%s: %d after %s", tc.name, r.status, took.Round(time.Millisecond))
-			if r.err != nil || r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, tc.want) {
+			t.Logf("%s: %d after %s", tc.name, r.Status, took.Round(time.Millisecond))
+			if r.Err != nil || r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, tc.want) {
 				t.Errorf("%v, want 503 with %q", r, tc.want)
 			}
 			if took > 20*time.Second {

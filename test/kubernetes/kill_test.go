@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 const (
@@ -23,55 +25,55 @@ func TestOperatorKillOfServingPod(t *testing.T) {
 	t.Parallel()
 	c := startRouter(t)
 	svc := kitchenService(map[string]string{"min-instances": "2"})
-	id := c.start(svc)
+	id := c.Start(svc)
 	var originals []string
-	eventually(t, 30*time.Second, "2 healthy instances", func() (bool, string) {
-		a := c.app(id)
+	e2ekit.Eventually(t, 30*time.Second, "2 healthy instances", func() (bool, string) {
+		a := c.App(id)
 		originals = originals[:0]
 		for _, in := range a.Instances.Active {
 			originals = append(originals, in.ID)
 		}
 		return a.InstanceCounts.Healthy == 2 && len(originals) == 2, a.String()
 	})
-	tr := c.startTraffic(svc, 1)
-	eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
-		return tr.count(beforeKill) >= 20, fmt.Sprintf("%d replies", tr.count(beforeKill))
+	tr := c.StartTraffic(svc, 1)
+	e2ekit.Eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
+		return tr.Count(beforeKill) >= 20, fmt.Sprintf("%d replies", tr.Count(beforeKill))
 	})
-	tr.pause()
-	last, _ := tr.last()
-	victim := last.backendID
-	code, res := c.killInstance(id, victim)
-	tr.setPhase(afterKill)
-	tr.resume()
+	tr.Pause()
+	last, _ := tr.Last()
+	victim := last.BackendID
+	code, res := c.KillInstance(id, victim)
+	tr.SetPhase(afterKill)
+	tr.Resume()
 	if code != http.StatusOK || !res.Success {
 		t.Fatalf("kill %s: %d %+v", victim, code, res)
 	}
 	victimPod := victim[:strings.LastIndexByte(victim, '-')]
-	took := eventually(t, 30*time.Second, "the victim's pod gone, 2 replicas, a replacement Ready", func() (bool, string) {
+	took := e2ekit.Eventually(t, 30*time.Second, "the victim's pod gone, 2 replicas, a replacement Ready", func() (bool, string) {
 		rs := c.replicaSet(id)
 		pods, ready := c.pods(rs)
 		return replicas(rs) == 2 && len(pods) == 2 && ready == 2 && !slices.Contains(pods, victimPod),
 			fmt.Sprintf("replicas %d, pods %v, ready %d", replicas(rs), pods, ready)
 	})
 	t.Logf("the ReplicaSet replaced the killed pod in %s", took.Round(time.Millisecond))
-	eventually(t, 15*time.Second, "the victim's processes stopped", func() (bool, string) {
-		var left []podProcess
+	e2ekit.Eventually(t, 15*time.Second, "the victim's processes stopped", func() (bool, string) {
+		var left []e2ekit.Process
 		for _, p := range podProcesses(c.name) {
-			if p.pod == victimPod {
+			if p.Label == victimPod {
 				left = append(left, p)
 			}
 		}
 		return len(left) == 0, fmt.Sprintf("%v", left)
 	})
-	eventually(t, 15*time.Second, "traffic after the kill", func() (bool, string) {
-		return tr.count(afterKill) >= 20, fmt.Sprintf("%d replies", tr.count(afterKill))
+	e2ekit.Eventually(t, 15*time.Second, "traffic after the kill", func() (bool, string) {
+		return tr.Count(afterKill) >= 20, fmt.Sprintf("%d replies", tr.Count(afterKill))
 	})
-	for _, r := range tr.stop() {
-		if r.err != nil || r.status != http.StatusOK {
-			t.Errorf("a request (phase %d): %v, want 200", r.phase, r.reply)
+	for _, r := range tr.Stop() {
+		if r.Err != nil || r.Status != http.StatusOK {
+			t.Errorf("a request (phase %d): %v, want 200", r.Phase, r.Reply)
 		}
-		if r.phase == afterKill && r.backendID == victim {
-			t.Errorf("a request sent after the kill reached the killed instance: %v", r.reply)
+		if r.Phase == afterKill && r.BackendID == victim {
+			t.Errorf("a request sent after the kill reached the killed instance: %v", r.Reply)
 		}
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"syscall"
 	"testing"
 
+	"github.com/waiter-go/waiter/internal/e2ekit"
 	"github.com/waiter-go/waiter/internal/fakekubelet"
 	"github.com/waiter-go/waiter/internal/kubetest"
 )
@@ -24,9 +24,7 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if !parallelSet() {
-		_ = flag.Set("test.parallel", strconv.Itoa(minParallel))
-	}
+	e2ekit.DefaultParallel(minParallel)
 	os.Exit(run(m))
 }
 
@@ -55,7 +53,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "test/kubernetes: stopping the control plane:", err)
 		code = 1
 	}
-	if left := processesRunning(bins.kitchen); len(left) > 0 {
+	if left := e2ekit.ProcessesRunning(bins.kitchen); len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "test/kubernetes: kitchen processes still running after every test: %v\n", left)
 		for _, pid := range left {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -63,15 +61,4 @@ func run(m *testing.M) int {
 		code = 1
 	}
 	return code
-}
-
-// parallelSet reports whether -test.parallel was given on the command line.
-func parallelSet() bool {
-	set := false
-	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "test.parallel" {
-			set = true
-		}
-	})
-	return set
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/e2ekit"
 	"github.com/waiter-go/waiter/internal/fakekubelet"
 	"github.com/waiter-go/waiter/internal/kubetest"
 )
@@ -60,32 +61,32 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	// it (seen in CI twice, for 2.3 s and 3.8 s).
 	svc := kitchenService(map[string]string{"concurrency-level": "1", "min-instances": "2",
 		"scale-up-factor": "0.9", "scale-down-factor": "0.9"})
-	id := c.start(svc)
-	eventually(t, 30*time.Second, "2 healthy instances", func() (bool, string) {
-		a := c.app(id)
+	id := c.Start(svc)
+	e2ekit.Eventually(t, 30*time.Second, "2 healthy instances", func() (bool, string) {
+		a := c.App(id)
 		return a.InstanceCounts.Healthy == 2, a.String()
 	})
-	tr := c.startTraffic(svc, 2)
-	eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
-		return tr.count(beforeOutage) >= 20, fmt.Sprintf("%d replies", tr.count(beforeOutage))
+	tr := c.StartTraffic(svc, 2)
+	e2ekit.Eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
+		return tr.Count(beforeOutage) >= 20, fmt.Sprintf("%d replies", tr.Count(beforeOutage))
 	})
 	// The outage begins with every pod the router asked for a healthy
 	// instance it sees.
-	eventually(t, 20*time.Second, "every pod requested a healthy instance", func() (bool, string) {
-		a := c.app(id)
+	e2ekit.Eventually(t, 20*time.Second, "every pod requested a healthy instance", func() (bool, string) {
+		a := c.App(id)
 		n := a.InstanceCounts
 		return n.Healthy == 2 && n.Healthy == n.Scheduled && n.Scheduled == n.Requested, a.String()
 	})
 	// The outage's requests are those sent from the stop on (stopping
 	// kube-apiserver takes a while: it drains first).
-	tr.setPhase(duringOutage)
+	tr.SetPhase(duringOutage)
 	stopped := time.Now()
 	if err := kc.StopAPIServer(); err != nil {
 		t.Fatal(err)
 	}
 	// The outage lasts its window whatever happens; the traffic runs
 	// through it and is checked afterwards.
-	eventually(t, outageWindow+5*time.Second, "the outage window to pass", func() (bool, string) {
+	e2ekit.Eventually(t, outageWindow+5*time.Second, "the outage window to pass", func() (bool, string) {
 		return time.Since(stopped) >= outageWindow, "outage on"
 	})
 	restart := time.Now()
@@ -94,32 +95,32 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	}
 	t.Logf("API server down %s, back (ready) in %s", restart.Sub(stopped).Round(time.Millisecond),
 		time.Since(restart).Round(time.Millisecond))
-	tr.setPhase(afterOutage)
+	tr.SetPhase(afterOutage)
 	outageEnd := time.Now()
-	eventually(t, 10*time.Second, "traffic after the outage", func() (bool, string) {
-		return tr.count(afterOutage) >= 20, fmt.Sprintf("%d replies", tr.count(afterOutage))
+	e2ekit.Eventually(t, 10*time.Second, "traffic after the outage", func() (bool, string) {
+		return tr.Count(afterOutage) >= 20, fmt.Sprintf("%d replies", tr.Count(afterOutage))
 	})
-	for _, r := range tr.stop() {
-		if r.err != nil || r.status != http.StatusOK {
-			t.Errorf("a request (phase %d): %v, want 200", r.phase, r.reply)
+	for _, r := range tr.Stop() {
+		if r.Err != nil || r.Status != http.StatusOK {
+			t.Errorf("a request (phase %d): %v, want 200", r.Phase, r.Reply)
 		}
 	}
 	// Serving went on through the whole outage: no stall, however fast
 	// the machine (a count of requests measured the machine: 50 to 1,500
 	// on a loaded two-core runner).
-	if gap, since, ended := tr.longestGap(duringOutage, stopped, outageEnd); gap > maxOutageStall {
+	if gap, since, ended := tr.LongestGap(duringOutage, stopped, outageEnd); gap > maxOutageStall {
 		t.Errorf("no reply for %s from %s after the stop began (%d replies), want a reply at least every %s; "+
 			"the API server was started again %s after it, ready %s after it",
-			gap.Round(time.Millisecond), since.Sub(stopped).Round(time.Millisecond), tr.count(duringOutage), maxOutageStall,
+			gap.Round(time.Millisecond), since.Sub(stopped).Round(time.Millisecond), tr.Count(duringOutage), maxOutageStall,
 			restart.Sub(stopped).Round(time.Millisecond), outageEnd.Sub(stopped).Round(time.Millisecond))
 		// Whether the router held them (no instance), the instance was
 		// slow, or neither (the machine, or the connection), from the
 		// stop on.
 		for _, r := range ended {
-			t.Logf("after the gap: %s", r.describe(stopped))
+			t.Logf("after the gap: %s", r.Describe(stopped))
 		}
 	}
-	t.Logf("%d requests during the %s outage, all 200", tr.count(duringOutage), outageWindow)
+	t.Logf("%d requests during the %s outage, all 200", tr.Count(duringOutage), outageWindow)
 
 	// Kubernetes' own controllers come back after their back-off, which a
 	// router cannot shorten (AwaitControllers); the router is measured
@@ -132,9 +133,9 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	t.Logf("Kubernetes' controllers acted again %s after the API server was ready", time.Since(outageEnd).Round(time.Millisecond))
 
 	const n = 3
-	done := c.sendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "4000"})
-	took := eventually(t, 30*time.Second, fmt.Sprintf("scaled to %d pods after the outage", n), func() (bool, string) {
-		a := c.app(id)
+	done := c.SendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "4000"})
+	took := e2ekit.Eventually(t, 30*time.Second, fmt.Sprintf("scaled to %d pods after the outage", n), func() (bool, string) {
+		a := c.App(id)
 		rs := c.replicaSet(id)
 		pods, _ := c.pods(rs)
 		return a.InstanceCounts.Healthy == n && replicas(rs) == n && len(pods) == n,
@@ -145,7 +146,7 @@ func TestSurvivesAPIServerOutage(t *testing.T) {
 	// kills only pods that have finished (KillInstance lowers the replicas
 	// only once the ReplicaSet controller sees which pod it chose).
 	for _, r := range <-done {
-		if r.err != nil || r.status != http.StatusOK {
+		if r.Err != nil || r.Status != http.StatusOK {
 			t.Errorf("a slow request after the outage: %v", r)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // TestScalesToExactlyNUnderConcurrentSlowRequests: n slow requests at
@@ -18,13 +20,13 @@ func TestScalesToExactlyNUnderConcurrentSlowRequests(t *testing.T) {
 	c := startRouter(t)
 	const n = 4
 	svc := kitchenService(map[string]string{"concurrency-level": "1", "scale-up-factor": "0.9", "scale-down-factor": "0.9"})
-	id := c.start(svc)
+	id := c.Start(svc)
 	start := time.Now()
-	done := c.sendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "5000"})
+	done := c.SendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "5000"})
 	peak := 0
-	took := eventually(t, 30*time.Second, fmt.Sprintf("%d healthy instances, %d replicas, %d pods", n, n, n),
+	took := e2ekit.Eventually(t, 30*time.Second, fmt.Sprintf("%d healthy instances, %d replicas, %d pods", n, n, n),
 		func() (bool, string) {
-			a := c.app(id)
+			a := c.App(id)
 			rs := c.replicaSet(id)
 			pods, _ := c.pods(rs)
 			peak = max(peak, a.InstanceCounts.Requested, replicas(rs), len(pods))
@@ -32,9 +34,9 @@ func TestScalesToExactlyNUnderConcurrentSlowRequests(t *testing.T) {
 				fmt.Sprintf("router %v; replicas %d, pods %v", a, replicas(rs), pods)
 		})
 	t.Logf("scaled to %d pods in %s", n, took.Round(time.Millisecond))
-	var replies []reply
-	eventually(t, 30*time.Second, "every request answered", func() (bool, string) {
-		a := c.app(id)
+	var replies []e2ekit.Reply
+	e2ekit.Eventually(t, 30*time.Second, "every request answered", func() (bool, string) {
+		a := c.App(id)
 		rs := c.replicaSet(id)
 		pods, _ := c.pods(rs)
 		peak = max(peak, a.InstanceCounts.Requested, replicas(rs), len(pods))
@@ -51,19 +53,19 @@ func TestScalesToExactlyNUnderConcurrentSlowRequests(t *testing.T) {
 	}
 	backends := map[string]bool{}
 	for _, r := range replies {
-		if r.err != nil || r.status != http.StatusOK {
+		if r.Err != nil || r.Status != http.StatusOK {
 			t.Errorf("a request under load: %v", r)
 		}
-		backends[r.backendID] = true
+		backends[r.BackendID] = true
 	}
 	if len(backends) < 2 {
 		t.Errorf("answered by %d instance(s), want several", len(backends))
 	}
-	took = eventually(t, 40*time.Second, "back to 1 replica and 1 pod with processes", func() (bool, string) {
-		a := c.app(id)
+	took = e2ekit.Eventually(t, 40*time.Second, "back to 1 replica and 1 pod with processes", func() (bool, string) {
+		a := c.App(id)
 		rs := c.replicaSet(id)
 		pods, _ := c.pods(rs)
-		live := podNames(podProcesses(c.name))
+		live := e2ekit.Labels(podProcesses(c.name))
 		return a.InstanceCounts.Requested == 1 && replicas(rs) == 1 && len(pods) == 1 && len(live) == 1,
 			fmt.Sprintf("router %v; replicas %d; pods %v; with processes %v", a, replicas(rs), pods, live)
 	})

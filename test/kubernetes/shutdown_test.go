@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/e2ekit"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -16,16 +17,16 @@ import (
 func TestShutdown(t *testing.T) {
 	t.Parallel()
 	c := startRouter(t)
-	id := c.start(kitchenService(map[string]string{"min-instances": "2"}))
-	eventually(t, 30*time.Second, "2 pods with processes", func() (bool, string) {
-		live := podNames(podProcesses(c.name))
+	id := c.Start(kitchenService(map[string]string{"min-instances": "2"}))
+	e2ekit.Eventually(t, 30*time.Second, "2 pods with processes", func() (bool, string) {
+		live := e2ekit.Labels(podProcesses(c.name))
 		return len(live) == 2, fmt.Sprintf("%v", live)
 	})
 	code, err := c.stopWaiter()
 	if err != nil || code != 0 {
 		t.Fatalf("waiter serve: exit %d, %v", code, err)
 	}
-	if got := podNames(podProcesses(c.name)); len(got) != 2 {
+	if got := e2ekit.Labels(podProcesses(c.name)); len(got) != 2 {
 		t.Errorf("after the router stopped, pods with processes %v, want both still serving", got)
 	}
 	rs := c.replicaSet(id)
@@ -42,7 +43,7 @@ func TestShutdown(t *testing.T) {
 		metav1.ListOptions{LabelSelector: "app=" + rs.Labels["app"]}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, "no process left", func() (bool, string) {
+	e2ekit.Eventually(t, 30*time.Second, "no process left", func() (bool, string) {
 		live := podProcesses(c.name)
 		return len(live) == 0, fmt.Sprintf("%v", live)
 	})

@@ -1,13 +1,6 @@
 package marathon
 
-import (
-	"bytes"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-)
+import "github.com/waiter-go/waiter/internal/e2ekit"
 
 // binaries are the absolute paths of the programs under test.
 type binaries struct {
@@ -16,49 +9,11 @@ type binaries struct {
 	kitchen string
 }
 
-// buildBinaries runs `go build` for the three commands into dir. Running
-// the built programs, not their code in-process, is the point: flags,
-// config files, signals and exit codes are part of what is tested.
+// buildBinaries builds waiter, waiter-sim and kitchen into dir.
 func buildBinaries(dir string) (binaries, error) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		// Tests run under `go test`, which puts its own go first in PATH.
-		return binaries{}, fmt.Errorf("the go command is not in PATH: %w", err)
-	}
-	root, err := moduleRoot(goBin)
+	p, err := e2ekit.Build(dir, "waiter", "waiter-sim", "kitchen")
 	if err != nil {
 		return binaries{}, err
 	}
-	cmd := exec.Command(goBin, "build", "-o", dir+string(filepath.Separator),
-		"./cmd/waiter", "./cmd/waiter-sim", "./cmd/kitchen")
-	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return binaries{}, fmt.Errorf("go build: %v\n%s", err, out.String())
-	}
-	b := binaries{
-		waiter:  filepath.Join(dir, "waiter"),
-		sim:     filepath.Join(dir, "waiter-sim"),
-		kitchen: filepath.Join(dir, "kitchen"),
-	}
-	for _, p := range []string{b.waiter, b.sim, b.kitchen} {
-		if _, err := os.Stat(p); err != nil {
-			return binaries{}, fmt.Errorf("go build did not produce %s: %w", p, err)
-		}
-	}
-	return b, nil
-}
-
-// moduleRoot is the folder of go.mod, wherever `go test` runs from.
-func moduleRoot(goBin string) (string, error) {
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", fmt.Errorf("not inside a Go module")
-	}
-	return filepath.Dir(gomod), nil
+	return binaries{waiter: p[0], sim: p[1], kitchen: p[2]}, nil
 }

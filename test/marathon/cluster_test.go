@@ -2,7 +2,6 @@ package marathon
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/internal/childproc"
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // routerConfig is the YAML of every test router: Waiter's intervals
@@ -57,14 +57,12 @@ func taskPorts(n int64) string {
 
 // cluster is one simulated Marathon and one `waiter serve` using it.
 type cluster struct {
-	t         *testing.T
-	http      *http.Client
-	name      string // also the router id
-	tasksDir  string // the simulator's task sandboxes
-	sim       *childproc.Process
-	waiter    *childproc.Process
-	simURL    string // http://127.0.0.1:port
-	waiterURL string // http://127.0.0.1:port
+	e2ekit.Router        // T, the HTTP client and WaiterURL
+	name          string // also the router id
+	tasksDir      string // the simulator's task sandboxes
+	sim           *childproc.Process
+	waiter        *childproc.Process
+	simURL        string // http://127.0.0.1:port
 }
 
 // startCluster starts a simulator and a router for t, both stopped (and
@@ -78,7 +76,7 @@ func startCluster(t *testing.T) *cluster {
 		t.Fatal(err)
 	}
 	var err error
-	c.waiter, c.waiterURL, err = startWaiter(c.name, filepath.Join(dir, "data"), c.simURL, cfg)
+	c.waiter, c.WaiterURL, err = startWaiter(c.name, filepath.Join(dir, "data"), c.simURL, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +89,7 @@ func startSim(t *testing.T) *cluster {
 	t.Helper()
 	n := clusterSeq.Add(1)
 	dir := t.TempDir()
-	c := &cluster{t: t, http: newClient(), name: fmt.Sprintf("marathon-e2e-%d", n), tasksDir: filepath.Join(dir, "tasks")}
+	c := &cluster{Router: e2ekit.Router{T: t, HTTP: e2ekit.NewClient()}, name: fmt.Sprintf("marathon-e2e-%d", n), tasksDir: filepath.Join(dir, "tasks")}
 	// Registered before anything starts, so it runs whatever fails below;
 	// t.TempDir's own removal was registered first and so runs after it.
 	t.Cleanup(c.cleanup)
@@ -146,7 +144,7 @@ func startWaiter(id, dataDir, simURL, cfg string, extra ...string) (*childproc.P
 // it dialled one for a request that another connection then served; the
 // router would wait for them until its drain timeout.
 func (c *cluster) stopWaiter() (int, error) {
-	c.http.CloseIdleConnections()
+	c.HTTP.CloseIdleConnections()
 	return c.waiter.Stop(stopTimeout)
 }
 
@@ -158,7 +156,7 @@ func (c *cluster) stopSim() (int, error) { return c.sim.Stop(stopTimeout) }
 // checks what the issue asks of a shutdown: both exit 0 and no task
 // process outlives the simulator. Whatever is left is killed.
 func (c *cluster) cleanup() {
-	t := c.t
+	t := c.T
 	check := func(p *childproc.Process, stop func() (int, error)) {
 		if p == nil {
 			return // startCluster failed before starting it
@@ -176,7 +174,7 @@ func (c *cluster) cleanup() {
 	if left := taskProcesses(c.tasksDir); len(left) > 0 {
 		t.Errorf("task processes still alive after the simulator exited: %v", left)
 		for _, p := range left {
-			_ = syscall.Kill(p.pid, syscall.SIGKILL)
+			_ = syscall.Kill(p.PID, syscall.SIGKILL)
 		}
 	}
 	if t.Failed() {

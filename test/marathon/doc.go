@@ -16,7 +16,7 @@
 // process runs the built kitchen at all.
 //
 // Nothing waits by sleeping: every wait polls a condition until a
-// deadline (eventually, in poll_test.go) or waits for a log line.
+// deadline (e2ekit.Eventually) or waits for a log line.
 //
 // The tests, one file each, follow the router's story on Marathon:
 // start_test.go (the first request starts the service), scale_test.go
@@ -33,14 +33,12 @@
 // ZooKeeper stopped for 30 s; routers_test.go starts them.
 //
 // Helpers: main_test.go (TestMain), build_test.go (go build),
-// internal/childproc (child processes and their logs, shared with
-// test/kubernetes),
-// cluster_test.go (one simulator and one router), procfs_test.go (task
-// processes in /proc), http_test.go (the HTTP client), request_test.go
-// (requests to a kitchen service through the router), waiter_api_test.go
-// and marathon_client_test.go (the router's and Marathon's REST APIs),
-// traffic_test.go (concurrent and background requests), poll_test.go
-// (eventually).
+// internal/childproc (child processes and their logs) and internal/e2ekit
+// (the router's client: its API, requests to a kitchen service through
+// it, background traffic; processes in /proc; polling), both shared with
+// test/kubernetes and test/acceptance, cluster_test.go (one simulator and
+// one router), procfs_test.go (task processes) and
+// marathon_client_test.go (Marathon's REST API).
 //
 // Linux only (process groups and /proc, like the simulator's tasks);
 // skipped with -short.

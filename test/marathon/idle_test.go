@@ -19,7 +19,7 @@ func TestDeletesIdleService(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t)
 	svc := kitchenService(map[string]string{"idle-timeout-mins": "1"})
-	id := c.start(svc)
+	id := c.Start(svc)
 	// The idle clock starts when the last request ends.
 	lastRequest := time.Now()
 
@@ -33,10 +33,10 @@ func TestDeletesIdleService(t *testing.T) {
 	if gone < idleTimeout-time.Second {
 		t.Errorf("the service was deleted %s after its last request, before idle-timeout-mins (1)", gone)
 	}
-	if a := c.app(id); a.Status != "Inactive" {
+	if a := c.App(id); a.Status != "Inactive" {
 		t.Errorf("GET /apps/%s after the idle removal: status %q, want Inactive", id, a.Status)
 	}
-	if code, _ := c.deleteApp(id); code != http.StatusNotFound {
+	if code, _ := c.DeleteApp(id); code != http.StatusNotFound {
 		t.Errorf("DELETE /apps/%s after the idle removal: status %d, want 404", id, code)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // Phases of the kill test's traffic.
@@ -25,10 +27,10 @@ func TestKillInstance(t *testing.T) {
 	// Two instances, so that a request always has a healthy one while the
 	// killed one is replaced.
 	svc := kitchenService(map[string]string{"min-instances": "2"})
-	id := c.start(svc)
+	id := c.Start(svc)
 	var originals []string
-	eventually(t, 15*time.Second, "2 healthy instances", func() (bool, string) {
-		a := c.app(id)
+	e2ekit.Eventually(t, 15*time.Second, "2 healthy instances", func() (bool, string) {
+		a := c.App(id)
 		originals = originals[:0]
 		for _, in := range a.Instances.Active {
 			originals = append(originals, in.ID)
@@ -36,14 +38,14 @@ func TestKillInstance(t *testing.T) {
 		return a.InstanceCounts.Healthy == 2 && len(originals) == 2, a.String()
 	})
 
-	tr := c.startTraffic(svc, 1)
-	eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
-		return tr.count(beforeKill) >= 20, fmt.Sprintf("%d replies", tr.count(beforeKill))
+	tr := c.StartTraffic(svc, 1)
+	e2ekit.Eventually(t, 10*time.Second, "traffic flowing", func() (bool, string) {
+		return tr.Count(beforeKill) >= 20, fmt.Sprintf("%d replies", tr.Count(beforeKill))
 	})
 	victim := pauseAndKill(t, c, tr, id)
 
 	var replacement string
-	took := eventually(t, 15*time.Second, "the victim's task gone and a replacement running in Marathon",
+	took := e2ekit.Eventually(t, 15*time.Second, "the victim's task gone and a replacement running in Marathon",
 		func() (bool, string) {
 			m, _ := c.marathonApp(id)
 			running := m.running()
@@ -57,9 +59,9 @@ func TestKillInstance(t *testing.T) {
 				m.String()
 		})
 	t.Logf("Marathon replaced the killed task in %s", took.Round(time.Millisecond))
-	eventually(t, 15*time.Second, "the router routing to 2 healthy instances, the victim listed as killed",
+	e2ekit.Eventually(t, 15*time.Second, "the router routing to 2 healthy instances, the victim listed as killed",
 		func() (bool, string) {
-			a := c.app(id)
+			a := c.App(id)
 			var active, killed []string
 			for _, in := range a.Instances.Active {
 				if in.Healthy {
@@ -72,26 +74,26 @@ func TestKillInstance(t *testing.T) {
 			return len(active) == 2 && !slices.Contains(active, victim) && slices.Contains(active, replacement) &&
 				slices.Contains(killed, victim), fmt.Sprintf("%v; killed %v", a, killed)
 		})
-	eventually(t, 10*time.Second, "the victim's kitchen stopped", func() (bool, string) {
-		var left []taskProcess
+	e2ekit.Eventually(t, 10*time.Second, "the victim's kitchen stopped", func() (bool, string) {
+		var left []e2ekit.Process
 		for _, p := range taskProcesses(c.tasksDir) {
-			if p.taskID == victim {
+			if p.Label == victim {
 				left = append(left, p)
 			}
 		}
 		return len(left) == 0, fmt.Sprintf("%v", left)
 	})
 	// Let the traffic run on the two instances the router has now.
-	eventually(t, 10*time.Second, "traffic after the kill", func() (bool, string) {
-		return tr.count(afterKill) >= 20, fmt.Sprintf("%d replies", tr.count(afterKill))
+	e2ekit.Eventually(t, 10*time.Second, "traffic after the kill", func() (bool, string) {
+		return tr.Count(afterKill) >= 20, fmt.Sprintf("%d replies", tr.Count(afterKill))
 	})
 
-	for _, r := range tr.stop() {
-		if r.err != nil || r.status != http.StatusOK {
-			t.Errorf("a request (phase %d): %v, want 200", r.phase, r.reply)
+	for _, r := range tr.Stop() {
+		if r.Err != nil || r.Status != http.StatusOK {
+			t.Errorf("a request (phase %d): %v, want 200", r.Phase, r.Reply)
 		}
-		if r.phase == afterKill && r.backendID == victim {
-			t.Errorf("a request sent after the kill answered reached the killed instance: %v", r.reply)
+		if r.Phase == afterKill && r.BackendID == victim {
+			t.Errorf("a request sent after the kill answered reached the killed instance: %v", r.Reply)
 		}
 	}
 }
@@ -102,16 +104,16 @@ func TestKillInstance(t *testing.T) {
 // flight on the instance when it dies fails, in Waiter as here. So the
 // traffic pauses for the kill call itself; the test checks what follows,
 // the instance out of rotation and replaced while requests go on.
-func pauseAndKill(t *testing.T, c *cluster, tr *traffic, id string) string {
+func pauseAndKill(t *testing.T, c *cluster, tr *e2ekit.Traffic, id string) string {
 	t.Helper()
-	tr.pause()
-	defer tr.resume() // also when t.Fatalf ends the test here
-	last, _ := tr.last()
-	victim := last.backendID
+	tr.Pause()
+	defer tr.Resume() // also when t.Fatalf ends the test here
+	last, _ := tr.Last()
+	victim := last.BackendID
 	if victim == "" {
 		t.Fatalf("the traffic's last reply named no instance: %v", last)
 	}
-	code, res := c.killInstance(id, victim)
+	code, res := c.KillInstance(id, victim)
 	if code != http.StatusOK || !res.Success {
 		t.Fatalf("POST /apps/%s/instance/%s/kill: status %d, %+v; want 200 success", id, victim, code, res)
 	}
@@ -119,10 +121,10 @@ func pauseAndKill(t *testing.T, c *cluster, tr *traffic, id string) string {
 	// again, must already avoid the victim: the router was routing to it
 	// (the oldest instance) until now.
 	for range 5 {
-		if r := c.send(tr.svc, nil); r.status != http.StatusOK || r.backendID == victim {
+		if r := c.Send(tr.Service(), nil); r.Status != http.StatusOK || r.BackendID == victim {
 			t.Errorf("a request right after the kill answered: %v; want 200 from another instance than %s", r, victim)
 		}
 	}
-	tr.setPhase(afterKill)
+	tr.SetPhase(afterKill)
 	return victim
 }

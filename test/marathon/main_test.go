@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
 	"syscall"
 	"testing"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // minParallel is how many tests run at once unless -test.parallel says
@@ -29,9 +30,7 @@ func TestMain(m *testing.M) {
 		fmt.Println("test/marathon: skipped: the simulated Marathon's tasks need Linux")
 		os.Exit(0)
 	}
-	if !parallelSet() {
-		_ = flag.Set("test.parallel", strconv.Itoa(minParallel))
-	}
+	e2ekit.DefaultParallel(minParallel)
 	os.Exit(run(m))
 }
 
@@ -50,7 +49,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
-	if left := processesRunning(bins.kitchen); len(left) > 0 {
+	if left := e2ekit.ProcessesRunning(bins.kitchen); len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "test/marathon: kitchen processes still running after every test: %v\n", left)
 		for _, pid := range left {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -58,15 +57,4 @@ func run(m *testing.M) int {
 		code = 1
 	}
 	return code
-}
-
-// parallelSet reports whether -test.parallel was given on the command line.
-func parallelSet() bool {
-	set := false
-	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "test.parallel" {
-			set = true
-		}
-	})
-	return set
 }

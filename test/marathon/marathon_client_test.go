@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // marathonApp is the part of the simulator's GET /v2/apps/{id} the tests
@@ -27,7 +29,7 @@ type marathonTask struct {
 func (a marathonApp) String() string {
 	tasks := make([]string, 0, len(a.Tasks))
 	for _, tk := range a.Tasks {
-		tasks = append(tasks, shortID(tk.ID)+":"+strings.TrimPrefix(tk.State, "TASK_"))
+		tasks = append(tasks, e2ekit.ShortID(tk.ID)+":"+strings.TrimPrefix(tk.State, "TASK_"))
 	}
 	return fmt.Sprintf("instances %d, tasksRunning %d, deployments %d, tasks %v",
 		a.Instances, a.TasksRunning, len(a.Deployments), tasks)
@@ -47,27 +49,27 @@ func (a marathonApp) running() []string {
 // marathonApp is GET /v2/apps/{id} on the simulator (tasks included);
 // found is false on 404. Any other status fails the test.
 func (c *cluster) marathonApp(id string) (app marathonApp, found bool) {
-	c.t.Helper()
+	c.T.Helper()
 	var out struct {
 		App marathonApp `json:"app"`
 	}
-	switch code := c.getJSON(c.simURL+"/v2/apps/"+id+"?embed=app.tasks", &out); code {
+	switch code := c.GetJSON(c.simURL+"/v2/apps/"+id+"?embed=app.tasks", &out); code {
 	case http.StatusOK:
 		return out.App, true
 	case http.StatusNotFound:
 		return marathonApp{}, false
 	default:
-		c.t.Fatalf("Marathon GET /v2/apps/%s: status %d", id, code)
+		c.T.Fatalf("Marathon GET /v2/apps/%s: status %d", id, code)
 	}
 	return marathonApp{}, false
 }
 
 // existingMarathonApp is marathonApp for an app that must exist.
 func (c *cluster) existingMarathonApp(id string) marathonApp {
-	c.t.Helper()
+	c.T.Helper()
 	app, found := c.marathonApp(id)
 	if !found {
-		c.t.Fatalf("Marathon has no app %s", id)
+		c.T.Fatalf("Marathon has no app %s", id)
 	}
 	return app
 }
@@ -75,12 +77,12 @@ func (c *cluster) existingMarathonApp(id string) marathonApp {
 // marathonAppIDs lists every app Marathon runs, without Marathon's
 // leading slash (so they read as Waiter's service ids).
 func (c *cluster) marathonAppIDs() []string {
-	c.t.Helper()
+	c.T.Helper()
 	var out struct {
 		Apps []marathonApp `json:"apps"`
 	}
-	if code := c.getJSON(c.simURL+"/v2/apps", &out); code != http.StatusOK {
-		c.t.Fatalf("Marathon GET /v2/apps: status %d", code)
+	if code := c.GetJSON(c.simURL+"/v2/apps", &out); code != http.StatusOK {
+		c.T.Fatalf("Marathon GET /v2/apps: status %d", code)
 	}
 	ids := make([]string, 0, len(out.Apps))
 	for _, a := range out.Apps {
@@ -92,15 +94,15 @@ func (c *cluster) marathonAppIDs() []string {
 // marathonStatus is the status of GET path on the simulator, whatever it
 // is (the outage test expects 503).
 func (c *cluster) marathonStatus(path string) int {
-	c.t.Helper()
-	return c.call(http.MethodGet, c.simURL+path, "", nil)
+	c.T.Helper()
+	return c.Call(http.MethodGet, c.simURL+path, "", nil)
 }
 
 // injectFault posts a fault to the simulator's POST /_sim/faults, e.g.
 // {"unavailableFor": "8s"} (internal/fakemarathon/faults.go).
 func (c *cluster) injectFault(body string) {
-	c.t.Helper()
-	if code := c.call(http.MethodPost, c.simURL+"/_sim/faults", body, nil); code != http.StatusOK {
-		c.t.Fatalf("POST /_sim/faults %s: status %d", body, code)
+	c.T.Helper()
+	if code := c.Call(http.MethodPost, c.simURL+"/_sim/faults", body, nil); code != http.StatusOK {
+		c.T.Fatalf("POST /_sim/faults %s: status %d", body, code)
 	}
 }

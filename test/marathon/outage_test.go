@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // outageWindow is how long the simulated Marathon answers 503. The
@@ -31,9 +33,9 @@ func TestSurvivesMarathonOutage(t *testing.T) {
 	c := startCluster(t)
 	svc := kitchenService(map[string]string{
 		"concurrency-level": "1", "scale-up-factor": "0.9", "scale-down-factor": "0.9"})
-	id := c.start(svc)
-	eventually(t, 10*time.Second, "1 healthy instance and no poll error", func() (bool, string) {
-		a, st := c.app(id), c.routerState()
+	id := c.Start(svc)
+	e2ekit.Eventually(t, 10*time.Second, "1 healthy instance and no poll error", func() (bool, string) {
+		a, st := c.App(id), c.State()
 		return a.InstanceCounts.Healthy == 1 && st.Driver.LastPollError == "",
 			fmt.Sprintf("%v; last-poll-error %q", a, st.Driver.LastPollError)
 	})
@@ -41,7 +43,7 @@ func TestSurvivesMarathonOutage(t *testing.T) {
 	// Two workers: with concurrency level 1 the second request waits for
 	// the instance, so the autoscaler wants a second instance and its
 	// scale calls fail during the outage; routing must not care.
-	tr := c.startTraffic(svc, 2)
+	tr := c.StartTraffic(svc, 2)
 	// Taken before the call, so that it is no later than the end the
 	// simulator sets: "cleared before the end" below cannot misfire.
 	windowEnd := time.Now().Add(outageWindow)
@@ -52,56 +54,56 @@ func TestSurvivesMarathonOutage(t *testing.T) {
 
 	// The router notices, and says so, while the window lasts.
 	var pollErr string
-	seen := eventually(t, time.Until(windowEnd), "GET /state reporting the failing scheduler during the outage",
+	seen := e2ekit.Eventually(t, time.Until(windowEnd), "GET /state reporting the failing scheduler during the outage",
 		func() (bool, string) {
-			pollErr = c.routerState().Driver.LastPollError
+			pollErr = c.State().Driver.LastPollError
 			return pollErr != "", "no last-poll-error"
 		})
-	tr.setPhase(noticed)
+	tr.SetPhase(noticed)
 	t.Logf("the router reported %q %s into the outage", pollErr, seen.Round(time.Millisecond))
 	if !strings.Contains(pollErr, "unavailable") {
 		t.Errorf("last-poll-error %q does not say Marathon is unavailable", pollErr)
 	}
-	if a := c.app(id); a.Status != "Running" || a.InstanceCounts.Healthy < 1 {
+	if a := c.App(id); a.Status != "Running" || a.InstanceCounts.Healthy < 1 {
 		t.Errorf("during the outage GET /apps/%s says %v, want Running with its healthy instance", id, a)
 	}
 
 	// go-marathon marks the host down and probes /ping every 5 s, so the
 	// router recovers up to 5 s (plus a poll) after the window.
-	eventually(t, time.Until(windowEnd)+15*time.Second, "the poll error cleared after the outage",
+	e2ekit.Eventually(t, time.Until(windowEnd)+15*time.Second, "the poll error cleared after the outage",
 		func() (bool, string) {
-			st := c.routerState()
+			st := c.State()
 			return st.Driver.LastPollError == "", "last-poll-error " + st.Driver.LastPollError
 		})
-	tr.setPhase(recovered)
+	tr.SetPhase(recovered)
 	if time.Now().Before(windowEnd) {
 		t.Errorf("the poll error cleared %s before the outage ended", time.Until(windowEnd).Round(time.Millisecond))
 	}
 
-	replies := tr.stop()
+	replies := tr.Stop()
 	for _, r := range replies {
-		if r.err != nil || r.status != http.StatusOK {
-			t.Errorf("a request during the outage: %v, want 200", r.reply)
+		if r.Err != nil || r.Status != http.StatusOK {
+			t.Errorf("a request during the outage: %v, want 200", r.Reply)
 		}
 	}
 	// Requests ran while the router knew Marathon was down.
-	if n := tr.count(noticed); n < 100 {
+	if n := tr.Count(noticed); n < 100 {
 		t.Errorf("only %d requests ran while the router reported the outage", n)
 	}
 	t.Logf("%d requests across the %s outage, %d of them while the router reported it",
-		len(replies), outageWindow, tr.count(noticed))
+		len(replies), outageWindow, tr.Count(noticed))
 
 	// Scaling works again: n slow concurrent requests get n instances.
 	const n = 4
-	done := c.sendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "3000"})
-	eventually(t, 15*time.Second, fmt.Sprintf("scaled to %d instances after the outage", n), func() (bool, string) {
-		a := c.app(id)
+	done := c.SendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "3000"})
+	e2ekit.Eventually(t, 15*time.Second, fmt.Sprintf("scaled to %d instances after the outage", n), func() (bool, string) {
+		a := c.App(id)
 		m, _ := c.marathonApp(id)
 		return a.InstanceCounts.Healthy >= n && m.Instances >= n && m.TasksRunning >= n,
 			fmt.Sprintf("router: %v; Marathon: %v", a, m)
 	})
 	for _, r := range <-done {
-		if r.err != nil || r.status != http.StatusOK {
+		if r.Err != nil || r.Status != http.StatusOK {
 			t.Errorf("a request after the outage: %v, want 200", r)
 		}
 	}

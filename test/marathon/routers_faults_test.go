@@ -6,14 +6,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // trafficErrors counts the replies that were not 200.
-func trafficErrors(replies []taggedReply) (n int, first string) {
+func trafficErrors(replies []e2ekit.TaggedReply) (n int, first string) {
 	for _, r := range replies {
-		if r.err != nil || r.status != http.StatusOK {
+		if r.Err != nil || r.Status != http.StatusOK {
 			if n == 0 {
-				first = r.reply.String()
+				first = r.Reply.String()
 			}
 			n++
 		}
@@ -38,19 +40,19 @@ func TestRoutersLeaderKilled(t *testing.T) {
 	// Room to scale above what the steady traffic (four workers) needs.
 	svc := kitchenService(map[string]string{"name": "routers-leader", "max-instances": "8",
 		"scale-up-factor": "0.9", "concurrency-level": "1"})
-	id := survivors[0].view.start(svc)
+	id := survivors[0].view.Start(svc)
 	// The leader learns of the service from Marathon and the shared store.
-	eventually(t, 20*time.Second, "the leader knows the service", func() (bool, string) {
-		code := leader.view.getJSON(leader.url+"/apps/"+id, nil)
+	e2ekit.Eventually(t, 20*time.Second, "the leader knows the service", func() (bool, string) {
+		code := leader.view.GetJSON(leader.url+"/apps/"+id, nil)
 		return code == http.StatusOK, http.StatusText(code)
 	})
 
-	var load []*traffic
+	var load []*e2ekit.Traffic
 	for _, m := range survivors {
-		load = append(load, m.view.startTraffic(svc, 2))
+		load = append(load, m.view.StartTraffic(svc, 2))
 	}
-	eventually(t, 10*time.Second, "traffic flows on both survivors", func() (bool, string) {
-		return load[0].count(0) > 20 && load[1].count(0) > 20, ""
+	e2ekit.Eventually(t, 10*time.Second, "traffic flows on both survivors", func() (bool, string) {
+		return load[0].Count(0) > 20 && load[1].Count(0) > 20, ""
 	})
 
 	s.kill9(leader)
@@ -67,11 +69,11 @@ func TestRoutersLeaderKilled(t *testing.T) {
 	// Scaling resumes: concurrent slow requests through the survivors make
 	// the new leader scale the service up.
 	before, _ := s.base.marathonApp(id)
-	var done []<-chan []reply
+	var done []<-chan []e2ekit.Reply
 	for _, m := range survivors {
-		done = append(done, m.view.sendConcurrently(svc, 4, map[string]string{"x-kitchen-delay-ms": "4000"}))
+		done = append(done, m.view.SendConcurrently(svc, 4, map[string]string{"x-kitchen-delay-ms": "4000"}))
 	}
-	scaled := eventually(t, 30*time.Second, "the new leader scales up", func() (bool, string) {
+	scaled := e2ekit.Eventually(t, 30*time.Second, "the new leader scales up", func() (bool, string) {
 		app, _ := s.base.marathonApp(id)
 		return app.Instances > before.Instances, app.String()
 	})
@@ -79,14 +81,14 @@ func TestRoutersLeaderKilled(t *testing.T) {
 		scaled.Round(time.Millisecond))
 	for i, ch := range done {
 		for _, r := range <-ch {
-			if r.err != nil || r.status != http.StatusOK {
+			if r.Err != nil || r.Status != http.StatusOK {
 				t.Errorf("slow request through %s: %v", survivors[i].id, r)
 			}
 		}
 	}
 	total := 0
 	for i, tr := range load {
-		replies := tr.stop()
+		replies := tr.Stop()
 		total += len(replies)
 		if n, first := trafficErrors(replies); n > 0 {
 			t.Errorf("%d of %d requests through %s failed; first: %s", n, len(replies), survivors[i].id, first)
@@ -126,29 +128,29 @@ func TestRoutersPartitioned(t *testing.T) {
 	if leader == r3 {
 		t.Fatal("r3 leads; the test cuts off a follower")
 	}
-	eventually(t, 10*time.Second, "the leader hears from r3", func() (bool, string) {
+	e2ekit.Eventually(t, 10*time.Second, "the leader hears from r3", func() (bool, string) {
 		age, ok := leader.cluster().HeardAgo["r3"]
 		return ok && age < 1000, fmt.Sprint(leader.cluster().HeardAgo)
 	})
 	svc := kitchenService(map[string]string{"name": "routers-partition", "max-instances": "3",
 		"scale-up-factor": "0.9", "scale-down-factor": "0.9", "concurrency-level": "1"})
-	id := leader.view.start(svc)
+	id := leader.view.Start(svc)
 	// Load through r1 and r2 scales the service to three and lasts until
 	// r3 is cut off; then the leader wants one instance again. (Each
 	// router owns one slot of three: its two requests run one after the
 	// other.)
-	var loads []<-chan []reply
+	var loads []<-chan []e2ekit.Reply
 	for _, m := range s.members[:2] {
-		loads = append(loads, m.view.sendConcurrently(svc, 2, map[string]string{"x-kitchen-delay-ms": "5000"}))
+		loads = append(loads, m.view.SendConcurrently(svc, 2, map[string]string{"x-kitchen-delay-ms": "5000"}))
 	}
-	eventually(t, 30*time.Second, "three healthy instances, seen by r3", func() (bool, string) {
-		a := r3.view.app(id)
+	e2ekit.Eventually(t, 30*time.Second, "three healthy instances, seen by r3", func() (bool, string) {
+		a := r3.view.App(id)
 		return a.InstanceCounts.Healthy == 3, a.String()
 	})
 
 	// r3 serves a long request, then loses its peers.
-	long := r3.view.sendConcurrently(svc, 1, map[string]string{"x-kitchen-delay-ms": "20000"})
-	eventually(t, 10*time.Second, "r3 uses an instance", func() (bool, string) { return r3.inUse(id) == 1, "" })
+	long := r3.view.SendConcurrently(svc, 1, map[string]string{"x-kitchen-delay-ms": "20000"})
+	e2ekit.Eventually(t, 10*time.Second, "r3 uses an instance", func() (bool, string) { return r3.inUse(id) == 1, "" })
 	proxies[2].block("*")
 	for _, p := range proxies[:2] {
 		p.block("r3")
@@ -157,26 +159,26 @@ func TestRoutersPartitioned(t *testing.T) {
 	if app := s.base.existingMarathonApp(id); len(app.running()) != 3 {
 		t.Fatalf("scaled down before the cut: %s", app)
 	}
-	expired := eventually(t, 10*time.Second, "r3's counters go stale on the leader", func() (bool, string) {
+	expired := e2ekit.Eventually(t, 10*time.Second, "r3's counters go stale on the leader", func() (bool, string) {
 		age := leader.cluster().HeardAgo["r3"]
 		return age > 2000, fmt.Sprint(age)
 	})
 	t.Logf("r3 cut off: its counters on the leader passed the 2 s TTL %s after the cut", expired.Round(time.Millisecond))
 	for _, load := range loads {
 		for _, r := range <-load {
-			if r.err != nil || r.status != http.StatusOK {
+			if r.Err != nil || r.Status != http.StatusOK {
 				t.Fatalf("load through r1 and r2: %v", r)
 			}
 		}
 	}
 	t.Logf("load on r1 and r2 over %s after the cut", time.Since(cutAt).Round(time.Millisecond))
 	vetoes := func() int { return strings.Count(leader.p.Out.Tail(10000), "kill vetoed by a peer") }
-	firstVeto := eventually(t, 20*time.Second, "the leader tries to scale down and is vetoed", func() (bool, string) {
+	firstVeto := e2ekit.Eventually(t, 20*time.Second, "the leader tries to scale down and is vetoed", func() (bool, string) {
 		return vetoes() > 0, s.base.existingMarathonApp(id).String()
 	})
 	t.Logf("first kill vetoed %s later", firstVeto.Round(time.Millisecond))
 	// Let the leader try again (other instances, later passes).
-	eventually(t, 20*time.Second, "the leader tries again and is vetoed again", func() (bool, string) {
+	e2ekit.Eventually(t, 20*time.Second, "the leader tries again and is vetoed again", func() (bool, string) {
 		return vetoes() >= 3, fmt.Sprint(vetoes())
 	})
 	if app := s.base.existingMarathonApp(id); len(app.running()) != 3 {
@@ -188,11 +190,11 @@ func TestRoutersPartitioned(t *testing.T) {
 	}
 	t.Logf("cut for %s; %d kills vetoed meanwhile", time.Since(cutAt).Round(time.Millisecond), vetoes())
 	for _, r := range <-long {
-		if r.err != nil || r.status != http.StatusOK {
+		if r.Err != nil || r.Status != http.StatusOK {
 			t.Errorf("r3's long request across the cut: %v", r)
 		}
 	}
-	eventually(t, 40*time.Second, "healed: the scale-down goes ahead", func() (bool, string) {
+	e2ekit.Eventually(t, 40*time.Second, "healed: the scale-down goes ahead", func() (bool, string) {
 		app := s.base.existingMarathonApp(id)
 		return len(app.running()) < 3, app.String()
 	})
@@ -208,26 +210,26 @@ func TestRoutersZooKeeperStopped(t *testing.T) {
 	s := startRouters(t, 3, nil)
 	s.agreed(30 * time.Second)
 	svc := kitchenService(map[string]string{"name": "routers-zk", "max-instances": "3", "concurrency-level": "1"})
-	id := s.members[0].view.start(svc)
+	id := s.members[0].view.Start(svc)
 	for _, m := range s.members {
-		eventually(t, 20*time.Second, m.id+" knows the service", func() (bool, string) {
-			var a appView
-			code := m.view.getJSON(m.url+"/apps/"+id, &a)
+		e2ekit.Eventually(t, 20*time.Second, m.id+" knows the service", func() (bool, string) {
+			var a e2ekit.AppView
+			code := m.view.GetJSON(m.url+"/apps/"+id, &a)
 			return code == http.StatusOK && a.InstanceCounts.Healthy >= 1, a.String()
 		})
 	}
-	var load []*traffic
+	var load []*e2ekit.Traffic
 	for _, m := range s.members {
-		load = append(load, m.view.startTraffic(svc, 1))
+		load = append(load, m.view.StartTraffic(svc, 1))
 	}
-	eventually(t, 10*time.Second, "traffic flows on every router", func() (bool, string) {
-		return load[0].count(0) > 10 && load[1].count(0) > 10 && load[2].count(0) > 10, ""
+	e2ekit.Eventually(t, 10*time.Second, "traffic flows on every router", func() (bool, string) {
+		return load[0].Count(0) > 10 && load[1].Count(0) > 10 && load[2].Count(0) > 10, ""
 	})
 	// Let scaling settle first: a scale the leader asked for just before
 	// the outage would otherwise land during it.
 	var before marathonApp
 	settledAt := time.Now()
-	eventually(t, 30*time.Second, "Marathon settles under the steady load", func() (bool, string) {
+	e2ekit.Eventually(t, 30*time.Second, "Marathon settles under the steady load", func() (bool, string) {
 		app := s.base.existingMarathonApp(id)
 		if app.Instances != before.Instances || len(app.running()) != app.Instances || len(app.Deployments) > 0 {
 			before, settledAt = app, time.Now()
@@ -242,10 +244,10 @@ func TestRoutersZooKeeperStopped(t *testing.T) {
 	stoppedAt := time.Now()
 	token := `{"token": "routers-zk", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v1"}`
 	w := s.members[1]
-	eventually(t, 15*time.Second, "token writes answer 503", func() (bool, string) {
-		return w.view.call(http.MethodPost, w.url+"/token", token, nil) == http.StatusServiceUnavailable, ""
+	e2ekit.Eventually(t, 15*time.Second, "token writes answer 503", func() (bool, string) {
+		return w.view.Call(http.MethodPost, w.url+"/token", token, nil) == http.StatusServiceUnavailable, ""
 	})
-	eventually(t, 15*time.Second, "no router leads without ZooKeeper", func() (bool, string) {
+	e2ekit.Eventually(t, 15*time.Second, "no router leads without ZooKeeper", func() (bool, string) {
 		for _, m := range s.members {
 			if m.cluster().Leader {
 				return false, m.id + " leads"
@@ -258,7 +260,7 @@ func TestRoutersZooKeeperStopped(t *testing.T) {
 	// (a loaded runner saw one within the 107 ms it took to see no
 	// leader): what Marathon runs once that has settled is the state no
 	// router may change while ZooKeeper is away.
-	eventually(t, 10*time.Second, "Marathon settles after the last leader", func() (bool, string) {
+	e2ekit.Eventually(t, 10*time.Second, "Marathon settles after the last leader", func() (bool, string) {
 		app := s.base.existingMarathonApp(id)
 		before = app
 		return len(app.running()) == app.Instances && len(app.Deployments) == 0, app.String()
@@ -286,12 +288,12 @@ func TestRoutersZooKeeperStopped(t *testing.T) {
 	restartedAt := time.Now()
 	leader, _ := s.agreed(60 * time.Second)
 	reElected := time.Since(restartedAt)
-	eventually(t, 30*time.Second, "token writes work again", func() (bool, string) {
-		return w.view.call(http.MethodPost, w.url+"/token", token, nil) == http.StatusOK, ""
+	e2ekit.Eventually(t, 30*time.Second, "token writes work again", func() (bool, string) {
+		return w.view.Call(http.MethodPost, w.url+"/token", token, nil) == http.StatusOK, ""
 	})
 	total, failed := 0, 0
 	for i, tr := range load {
-		replies := tr.stop()
+		replies := tr.Stop()
 		total += len(replies)
 		if n, first := trafficErrors(replies); n > 0 {
 			failed += n

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/internal/childproc"
+	"github.com/waiter-go/waiter/internal/e2ekit"
 	"github.com/waiter-go/waiter/internal/zktest"
 )
 
@@ -77,7 +78,7 @@ func startRouters(t *testing.T, n int, routerURL func(i int) string) *routerSet 
 			t.Fatal(err)
 		}
 		v := *s.base
-		v.waiter, v.waiterURL = p, url
+		v.waiter, v.WaiterURL = p, url
 		m.view = &v
 	}
 	return s
@@ -90,7 +91,7 @@ func (s *routerSet) cleanup() {
 		if m.killed {
 			continue
 		}
-		m.view.http.CloseIdleConnections()
+		m.view.HTTP.CloseIdleConnections()
 		code, err := m.p.Stop(stopTimeout)
 		switch {
 		case err != nil:
@@ -128,8 +129,8 @@ func (m *member) cluster() clusterView {
 			Cluster clusterView `json:"cluster"`
 		} `json:"driver"`
 	}
-	if code := m.view.getJSON(m.url+"/state", &s); code != http.StatusOK {
-		m.view.t.Fatalf("%s GET /state: %d", m.id, code)
+	if code := m.view.GetJSON(m.url+"/state", &s); code != http.StatusOK {
+		m.view.T.Fatalf("%s GET /state: %d", m.id, code)
 	}
 	return s.Driver.Cluster
 }
@@ -150,7 +151,7 @@ func (s *routerSet) live() []*member {
 func (s *routerSet) agreed(timeout time.Duration) (*member, time.Duration) {
 	s.t.Helper()
 	var leader *member
-	took := eventually(s.t, timeout, "the routers agree on members and one leader", func() (bool, string) {
+	took := e2ekit.Eventually(s.t, timeout, "the routers agree on members and one leader", func() (bool, string) {
 		live := s.live()
 		want := make([]string, len(live))
 		for i, m := range live {

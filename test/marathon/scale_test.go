@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // TestScalesWithConcurrentLoad: n slow requests at once to a service of
@@ -25,31 +27,31 @@ func TestScalesWithConcurrentLoad(t *testing.T) {
 		"scale-up-factor":   "0.9",
 		"scale-down-factor": "0.9",
 	})
-	id := c.start(svc)
+	id := c.Start(svc)
 
 	// Long enough that the load lasts until every instance has started
 	// and taken a request, short enough for the test's budget.
-	done := c.sendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "4000"})
+	done := c.SendConcurrently(svc, n, map[string]string{"x-kitchen-delay-ms": "4000"})
 
 	maxInstances := 0
-	took := eventually(t, 15*time.Second, fmt.Sprintf("%d healthy instances in /apps and %d running tasks in Marathon", n, n),
+	took := e2ekit.Eventually(t, 15*time.Second, fmt.Sprintf("%d healthy instances in /apps and %d running tasks in Marathon", n, n),
 		func() (bool, string) {
-			a := c.app(id)
+			a := c.App(id)
 			m, _ := c.marathonApp(id)
 			maxInstances = max(maxInstances, m.Instances, a.InstanceCounts.Requested)
 			return a.InstanceCounts.Healthy == n && m.Instances == n && m.TasksRunning == n,
 				fmt.Sprintf("router: %v; Marathon: %v", a, m)
 		})
 	t.Logf("scaled up to %d instances in %s", n, took.Round(time.Millisecond))
-	if got := len(taskIDs(taskProcesses(c.tasksDir))); got != n {
+	if got := len(e2ekit.Labels(taskProcesses(c.tasksDir))); got != n {
 		t.Errorf("%d tasks have a live process, want %d", got, n)
 	}
 
 	// Keep sampling the peak until the load is over: the target is n,
 	// and the autoscaler must not ask for more at any point.
-	var replies []reply
-	eventually(t, 20*time.Second, "every request under load answered", func() (bool, string) {
-		a := c.app(id)
+	var replies []e2ekit.Reply
+	e2ekit.Eventually(t, 20*time.Second, "every request under load answered", func() (bool, string) {
+		a := c.App(id)
 		m, _ := c.marathonApp(id)
 		maxInstances = max(maxInstances, m.Instances, a.InstanceCounts.Requested)
 		select {
@@ -64,10 +66,10 @@ func TestScalesWithConcurrentLoad(t *testing.T) {
 	}
 	backends := map[string]bool{}
 	for _, r := range replies {
-		if r.err != nil || r.status != http.StatusOK {
+		if r.Err != nil || r.Status != http.StatusOK {
 			t.Errorf("a request under load: %v, want 200", r)
 		}
-		backends[r.backendID] = true
+		backends[r.BackendID] = true
 	}
 	// One instance cannot have answered them all: concurrency level 1
 	// and 4 s each means they ran side by side on new instances.
@@ -76,10 +78,10 @@ func TestScalesWithConcurrentLoad(t *testing.T) {
 	}
 
 	// Idle now: back to min-instances (1), in Marathon and on the machine.
-	took = eventually(t, 30*time.Second, "scaled down to 1 instance with 1 live task", func() (bool, string) {
-		a := c.app(id)
+	took = e2ekit.Eventually(t, 30*time.Second, "scaled down to 1 instance with 1 live task", func() (bool, string) {
+		a := c.App(id)
 		m, _ := c.marathonApp(id)
-		procs := taskIDs(taskProcesses(c.tasksDir))
+		procs := e2ekit.Labels(taskProcesses(c.tasksDir))
 		return a.InstanceCounts.Requested == 1 && m.Instances == 1 && len(m.Tasks) == 1 && len(procs) == 1,
 			fmt.Sprintf("router: %v; Marathon: %v; tasks with a process: %d", a, m, len(procs))
 	})

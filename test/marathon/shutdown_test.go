@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // TestShutdownLeavesNoKitchen: SIGTERM to `waiter serve` makes it exit 0
@@ -15,12 +17,12 @@ func TestShutdownLeavesNoKitchen(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t)
 	// Two services, three tasks, so that "every kitchen" means several.
-	a := c.start(kitchenService(map[string]string{"min-instances": "2"}))
-	b := c.start(kitchenService(map[string]string{"version": "2"}))
-	var before []taskProcess
-	eventually(t, 15*time.Second, "3 tasks with a live kitchen", func() (bool, string) {
+	a := c.Start(kitchenService(map[string]string{"min-instances": "2"}))
+	b := c.Start(kitchenService(map[string]string{"version": "2"}))
+	var before []e2ekit.Process
+	e2ekit.Eventually(t, 15*time.Second, "3 tasks with a live kitchen", func() (bool, string) {
 		before = taskProcesses(c.tasksDir)
-		return len(taskIDs(before)) == 3, fmt.Sprintf("%v", before)
+		return len(e2ekit.Labels(before)) == 3, fmt.Sprintf("%v", before)
 	})
 
 	code, err := c.stopWaiter()
@@ -33,8 +35,8 @@ func TestShutdownLeavesNoKitchen(t *testing.T) {
 		}
 	}
 	for _, p := range before {
-		if !alive(p.pid) {
-			t.Errorf("process %d of task %s died with the router: %s", p.pid, p.taskID, p.cmdline)
+		if !e2ekit.Alive(p.PID) {
+			t.Errorf("process %d of task %s died with the router: %s", p.PID, p.Label, p.Cmdline)
 		}
 	}
 
@@ -44,8 +46,8 @@ func TestShutdownLeavesNoKitchen(t *testing.T) {
 	}
 	// The simulator stops every task before it exits: nothing to wait for.
 	for _, p := range before {
-		if alive(p.pid) {
-			t.Errorf("process %d of task %s outlived the simulator: %s", p.pid, p.taskID, p.cmdline)
+		if e2ekit.Alive(p.PID) {
+			t.Errorf("process %d of task %s outlived the simulator: %s", p.PID, p.Label, p.Cmdline)
 		}
 	}
 	if left := taskProcesses(c.tasksDir); len(left) > 0 {

@@ -1,22 +1,22 @@
-package kubernetes
+package e2ekit
 
 import (
 	"testing"
 	"time"
 )
 
-// pollEvery is how often eventually re-checks: often enough that a
-// state lasting one scaling interval (250 ms) is seen, seldom enough
-// that the polling is no load on the router.
-const pollEvery = 50 * time.Millisecond
+// PollEvery is how often Eventually re-checks: often enough that a state
+// lasting one scaling interval (250 ms) is seen, seldom enough that the
+// polling is no load on the router.
+const PollEvery = 50 * time.Millisecond
 
-// eventually checks cond until it holds, and fails the test if it does
+// Eventually checks cond until it holds, and fails the test if it does
 // not within timeout, with what cond said the last time. It returns how
 // long it waited.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) time.Duration {
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) time.Duration {
 	t.Helper()
 	start := time.Now()
-	tick := time.NewTicker(pollEvery)
+	tick := time.NewTicker(PollEvery)
 	defer tick.Stop()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()

@@ -1,0 +1,59 @@
+package e2ekit
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Build runs `go build` for the module's commands cmds (names under
+// ./cmd, say "waiter" and "kitchen") into dir and returns their paths, in
+// order. Running the built programs, not their code in-process, is the
+// point: flags, config files, signals and exit codes are part of what
+// the suites test.
+func Build(dir string, cmds ...string) ([]string, error) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		// Tests run under `go test`, which puts its own go first in PATH.
+		return nil, fmt.Errorf("the go command is not in PATH: %w", err)
+	}
+	root, err := moduleRoot(goBin)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	for _, c := range cmds {
+		args = append(args, "./cmd/"+c)
+	}
+	cmd := exec.Command(goBin, args...)
+	cmd.Dir = root
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go build: %w\n%s", err, out.String())
+	}
+	paths := make([]string, len(cmds))
+	for i, c := range cmds {
+		paths[i] = filepath.Join(dir, c)
+		if _, err := os.Stat(paths[i]); err != nil {
+			return nil, fmt.Errorf("go build did not produce %s: %w", paths[i], err)
+		}
+	}
+	return paths, nil
+}
+
+// moduleRoot is the folder of go.mod, wherever `go test` runs from.
+func moduleRoot(goBin string) (string, error) {
+	out, err := exec.Command(goBin, "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("not inside a Go module")
+	}
+	return filepath.Dir(gomod), nil
+}
