@@ -16,7 +16,7 @@ func TestParseProcStat(t *testing.T) {
 	if !ok {
 		t.Fatal("not parsed")
 	}
-	if st.pid != 4242 || st.ppid != 17 || st.pgrp != 4242 || st.comm != "a b) c" || st.cpu != 280*clockTick {
+	if st.pid != 4242 || st.ppid != 17 || st.pgrp != 4242 || st.comm != "a b) c" || st.cpu != 280*clockTick || st.sys != 30*clockTick {
 		t.Fatalf("got %+v", st)
 	}
 	for _, bad := range []string{"", "4242 no parens", "x (c) S 1 2 3", "4242 (c) S 1 2"} {

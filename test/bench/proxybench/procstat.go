@@ -19,6 +19,7 @@ type procStat struct {
 	pid, ppid, pgrp int
 	comm            string
 	cpu             time.Duration // utime + stime so far
+	sys             time.Duration // stime alone: the kernel's share of cpu
 }
 
 // parseProcStat reads a /proc/<pid>/stat line. The command is in
@@ -46,7 +47,7 @@ func parseProcStat(line string) (procStat, bool) {
 	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 		return procStat{}, false
 	}
-	return procStat{pid: pid, ppid: ppid, pgrp: pgrp, comm: line[open+1 : end], cpu: time.Duration(u+s) * clockTick}, true
+	return procStat{pid: pid, ppid: ppid, pgrp: pgrp, comm: line[open+1 : end], cpu: time.Duration(u+s) * clockTick, sys: time.Duration(s) * clockTick}, true
 }
 
 // procSnapshot is every process's stat at one moment, by pid.
@@ -84,6 +85,22 @@ func (s procSnapshot) groupCPU(pgid int) time.Duration {
 		}
 	}
 	return cpu
+}
+
+// groupSys is groupCPU's system time alone: what the kernel spent on
+// the group's system calls (a proxy's reads, writes and epoll waits),
+// against the user time of its own code.
+func (s procSnapshot) groupSys(pgid int) time.Duration {
+	if pgid <= 0 {
+		return 0
+	}
+	var sys time.Duration
+	for _, st := range s {
+		if st.pgrp == pgid {
+			sys += st.sys
+		}
+	}
+	return sys
 }
 
 // commCPU is the CPU time used so far by the live processes named comm

@@ -200,6 +200,7 @@ func runCase(o options, c benchCase, targets []target) error {
 	type ratios struct {
 		rps, p99 [3][]float64
 		cpu      []float64 // µs of the target's own CPU per request
+		sys      []float64 // the system time of it
 		mallocs  []float64 // Go heap allocations per request (metrics)
 		idle     []float64 // the machine's idle share (machinecpu.go)
 		machine  []float64 // µs of the whole machine's busy CPU per request
@@ -260,6 +261,7 @@ func runCase(o options, c benchCase, targets []target) error {
 			res[i] = r
 			if r.requests > 0 {
 				cpu[i] = float64(after.groupCPU(tg.pgid)-before.groupCPU(tg.pgid)) / float64(time.Microsecond) / float64(r.requests)
+				all[i].sys = append(all[i].sys, float64(after.groupSys(tg.pgid)-before.groupSys(tg.pgid))/float64(time.Microsecond)/float64(r.requests))
 			}
 			all[i].cpu = append(all[i].cpu, cpu[i])
 			if mallocs != nil && r.requests > 0 {
@@ -289,7 +291,7 @@ func runCase(o options, c benchCase, targets []target) error {
 		fmt.Printf("! %d of %d measurements ran beside other busy processes (above): their ratios are not the proxies'; run again on an otherwise idle machine\n",
 			disturbed, o.rounds*len(targets))
 	}
-	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request and its ratio to nginx's; "+
+	fmt.Printf("median of %d rounds: throughput ratio (p99 ratio) to direct | nginx | haproxy; own CPU µs per request, its ratio to nginx's and its system (kernel) and user shares; "+
 		"Waiter's Go heap allocations per request (its /metrics, background work included)\n", o.rounds)
 	for i, tg := range targets[1:] {
 		a := all[i+1]
@@ -297,7 +299,8 @@ func runCase(o options, c benchCase, targets []target) error {
 		for b := range 3 {
 			cols = append(cols, fmt.Sprintf("%.2f (p99 %.2f)", median(a.rps[b]), median(a.p99[b])))
 		}
-		cols = append(cols, fmt.Sprintf("cpu %.1f µs/req (%.2f× nginx)", median(a.cpu), median(a.cpu)/median(all[1].cpu)),
+		cols = append(cols, fmt.Sprintf("cpu %.1f µs/req (%.2f× nginx; system %.1f, user %.1f)", median(a.cpu), median(a.cpu)/median(all[1].cpu),
+			median(a.sys), median(a.cpu)-median(a.sys)),
 			fmt.Sprintf("machine %.1f µs/req (%.2f× nginx's: backend %.1f, wrk %.1f), %.1f%% idle",
 				median(a.machine), median(a.machine)/median(all[1].machine), median(a.backend), median(a.load), 100*median(a.idle)))
 		if len(a.mallocs) > 0 {
