@@ -71,36 +71,22 @@ func snapshotProcs() procSnapshot {
 }
 
 // groupCPU is the CPU time (user + system) used so far by the live
-// processes of process group pgid when s was taken. A proxy's CPU per
-// request, unlike its throughput, hardly depends on what else loads the
-// machine.
-func (s procSnapshot) groupCPU(pgid int) time.Duration {
+// processes of process group pgid when s was taken, and the system
+// (kernel) share of it: what the kernel spent on the group's system
+// calls (a proxy's reads, writes and epoll waits), against the user time
+// of its own code. A proxy's CPU per request, unlike its throughput,
+// hardly depends on what else loads the machine.
+func (s procSnapshot) groupCPU(pgid int) (cpu, sys time.Duration) {
 	if pgid <= 0 {
-		return 0
+		return 0, 0
 	}
-	var cpu time.Duration
 	for _, st := range s {
 		if st.pgrp == pgid {
 			cpu += st.cpu
-		}
-	}
-	return cpu
-}
-
-// groupSys is groupCPU's system time alone: what the kernel spent on
-// the group's system calls (a proxy's reads, writes and epoll waits),
-// against the user time of its own code.
-func (s procSnapshot) groupSys(pgid int) time.Duration {
-	if pgid <= 0 {
-		return 0
-	}
-	var sys time.Duration
-	for _, st := range s {
-		if st.pgrp == pgid {
 			sys += st.sys
 		}
 	}
-	return sys
+	return cpu, sys
 }
 
 // commCPU is the CPU time used so far by the live processes named comm

@@ -247,6 +247,10 @@ func runCase(o options, c benchCase, targets []target) error {
 				all[i].machine = append(all[i].machine, perReq(machineBusy(machineBefore, machineAfter)))
 				all[i].backend = append(all[i].backend, perReq(after.commCPU("kitchen")-before.commCPU("kitchen")))
 				all[i].load = append(all[i].load, perReq(r.cpu))
+				cpuAfter, sysAfter := after.groupCPU(tg.pgid)
+				cpuBefore, sysBefore := before.groupCPU(tg.pgid)
+				cpu[i] = perReq(cpuAfter - cpuBefore)
+				all[i].sys = append(all[i].sys, perReq(sysAfter-sysBefore))
 			}
 			if msg := disturbance(bystanders(before, after, os.Getpid()), time.Since(began)); msg != "" {
 				bystanding = append(bystanding, fmt.Sprintf("! round %d, %s: %s", round, tg.name, msg))
@@ -259,10 +263,6 @@ func runCase(o options, c benchCase, targets []target) error {
 				profiles = append(profiles, profiled{tg, path})
 			}
 			res[i] = r
-			if r.requests > 0 {
-				cpu[i] = float64(after.groupCPU(tg.pgid)-before.groupCPU(tg.pgid)) / float64(time.Microsecond) / float64(r.requests)
-				all[i].sys = append(all[i].sys, float64(after.groupSys(tg.pgid)-before.groupSys(tg.pgid))/float64(time.Microsecond)/float64(r.requests))
-			}
 			all[i].cpu = append(all[i].cpu, cpu[i])
 			if mallocs != nil && r.requests > 0 {
 				n, err := mallocs.since()
