@@ -143,12 +143,14 @@ func TestSyncMessageIsBounded(t *testing.T) {
 func TestSilentSyncConnectionIsClosed(t *testing.T) {
 	a, b := startNode(t, "a", "", testSecret), startNode(t, "b", "", testSecret)
 	join(a, b)
+	// Timed from before the dial: b's idle time starts when it takes the
+	// connection, which can be before dialSync returns to a starved test.
+	start := time.Now()
 	conn, err := a.net.dialSync(context.Background(), b.info())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.CloseNow()
-	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, _, err := conn.Read(ctx); err == nil || ctx.Err() != nil {

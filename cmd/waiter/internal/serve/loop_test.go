@@ -362,8 +362,10 @@ func TestEventLoopHandsOffWhatItDoesNotServe(t *testing.T) {
 // as the goroutine front does.
 func TestEventLoopIdleTimeout(t *testing.T) {
 	rt, _ := startFrontRouter(t, loopBackend(), func(c *config.Config) { c.IdleTimeout = 100 * time.Millisecond })
-	rc := dialRaw(t, strings.TrimPrefix(rt.url, "http://"))
+	// Timed from before the dial: the router's idle time starts when it
+	// accepts, which can be before dialRaw returns to a starved test.
 	start := time.Now()
+	rc := dialRaw(t, strings.TrimPrefix(rt.url, "http://"))
 	if _, err := rc.br.ReadByte(); err == nil {
 		t.Fatal("the router wrote to an idle connection")
 	}
