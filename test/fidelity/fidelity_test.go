@@ -4,32 +4,26 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // buildBinaries builds waiter, waiter-sim and kitchen into dir: the
 // command finds waiter and kitchen beside itself.
 func buildBinaries(t *testing.T, dir string) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
+	p, err := e2ekit.Build(dir, "waiter", "waiter-sim", "kitchen")
 	if err != nil {
-		t.Fatalf("the go command is not in PATH: %v", err)
+		t.Fatal(err)
 	}
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	cmd := exec.Command(goBin, "build", "-o", dir+string(filepath.Separator), "./cmd/waiter", "./cmd/waiter-sim", "./cmd/kitchen")
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(out)))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return filepath.Join(dir, "waiter-sim")
+	return p[1]
 }
 
 type report struct {
@@ -109,12 +103,10 @@ func TestSimulatedInstancesFollowARealRun(t *testing.T) {
 
 // processesFrom lists running processes whose command line mentions dir.
 func processesFrom(dir string) []string {
-	ents, _ := os.ReadDir("/proc")
 	var out []string
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && bytes.Contains(b, []byte(dir)) {
-			out = append(out, e.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+	for _, pid := range e2ekit.LivePIDs() {
+		if cl := e2ekit.Cmdline(pid); strings.Contains(cl, dir) {
+			out = append(out, fmt.Sprintf("%d: %s", pid, cl))
 		}
 	}
 	return out

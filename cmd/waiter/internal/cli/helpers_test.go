@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/e2ekit"
 )
 
 // These tests run the command line against real routers: the `waiter
@@ -49,18 +51,12 @@ func binaries(t *testing.T) (waiter, kitchen string) {
 		}
 		// Instances may run as another user; they must reach kitchen.
 		_ = os.Chmod(binDir, 0o755)
-		root, err := exec.Command("go", "env", "GOMOD").Output()
+		p, err := e2ekit.Build(binDir, "waiter", "kitchen")
 		if err != nil {
-			buildErr = fmt.Errorf("go env GOMOD: %w", err)
+			buildErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "./cmd/waiter", "./cmd/kitchen")
-		cmd.Dir = filepath.Dir(strings.TrimSpace(string(root)))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-			return
-		}
-		bins.waiter, bins.kitchen = filepath.Join(binDir, "waiter"), filepath.Join(binDir, "kitchen")
+		bins.waiter, bins.kitchen = p[0], p[1]
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
