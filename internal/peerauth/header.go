@@ -35,7 +35,9 @@ type Credentials struct {
 	Sig []byte
 }
 
-var b64 = base64.RawURLEncoding
+// b64 encodes the nonce and the signature. Decoding is strict, so each
+// value has one spelling: its unused trailing bits must be zero.
+var b64 = base64.RawURLEncoding.Strict()
 
 // String formats c as the header's value:
 // v1 from=ID,to=ID,ts=MILLIS,nonce=B64,sig=B64 (ids query-escaped).
@@ -109,11 +111,22 @@ func ParseHeader(v string) (Credentials, error) {
 	return c, nil
 }
 
+// decodeFixed decodes s, which must be n bytes in canonical encoding. The
+// length of s alone does not say so: the decoder skips CR and LF even in
+// strict mode, so 43 characters with a CR among them held 31 bytes, a
+// signature of the wrong size (found by FuzzParseHeader).
 func decodeFixed(s string, n int) ([]byte, error) {
-	if b64.EncodedLen(n) != len(s) {
+	if b64.EncodedLen(n) != len(s) || strings.ContainsAny(s, "\r\n") {
 		return nil, fmt.Errorf("want %d bytes", n)
 	}
-	return b64.DecodeString(s)
+	b, err := b64.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) != n {
+		return nil, fmt.Errorf("want %d bytes", n)
+	}
+	return b, nil
 }
 
 // escapeID percent-escapes the characters the header's syntax uses, so

@@ -30,9 +30,16 @@ func TestParseHeaderRefuses(t *testing.T) {
 		"unknown":       good + ",x=1",
 		"no value":      good + ",x",
 		"short nonce":   strings.Replace(good, "nonce=", "nonce=A", 1),
-		"bad ts":        strings.Replace(good, "ts=1", "ts=-1", 1),
-		"bad escape":    strings.Replace(good, "from=a", "from=%4", 1),
-		"huge":          good + strings.Repeat(" ", maxHeaderSz),
+		// The right number of characters, but the decoder skips CR and
+		// LF: 31 bytes of signature, 15 of nonce.
+		"CR in sig":     strings.Replace(good, "sig=A", "sig=\r", 1),
+		"CRLF in nonce": strings.Replace(good, "nonce=AA", "nonce=\r\n", 1),
+		// The last character's unused bits set: a second spelling of
+		// the same bytes.
+		"non-canonical sig": strings.Replace(good, "sig="+strings.Repeat("A", 43), "sig="+strings.Repeat("A", 42)+"B", 1),
+		"bad ts":            strings.Replace(good, "ts=1", "ts=-1", 1),
+		"bad escape":        strings.Replace(good, "from=a", "from=%4", 1),
+		"huge":              good + strings.Repeat(" ", maxHeaderSz),
 	} {
 		if _, err := ParseHeader(v); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: err = %v; want ErrMalformed", name, err)
