@@ -69,14 +69,20 @@ test: deps kube lint
 # faults of both; every report must be byte-identical. On this machine a
 # process runs at one of two speeds, about 1.7x apart, and a baseline in
 # a fast process against a run in a slow one overstated the ratio by as
-# much: each baseline is the fastest of 3 processes, spike.yaml (a fraction
-# of a second) the fastest of 3 runs, and both ratios are printed. The
-# two builds or settings compared run side by side, one per core, so
-# that both more often see the machine in the same state: one after the
-# other, large.yaml's runs with and without huge pages were 351-591 ns a
-# request either way; side by side, 4 of the first 7 pairs of large.yaml
-# runs were within 4 % of each other, the others 6 %, 21 % and 47 %
-# apart: closer, not proof against the noise. It
+# much. The two speeds are the two CPUs: at times one runs the engine's
+# request path at half the other's speed (86-88 ns against 43-44 ns,
+# pinned with taskset, minutes later both 53-54 ns), the host's load on
+# it, not ours. So the engine path and the simulator's own run are pinned
+# to the same CPU (when taskset is there and there are two), each
+# baseline is the fastest of 3 processes, spike.yaml (a fraction of a
+# second) the fastest of 3 runs, and both ratios are printed. The two
+# builds or settings compared run side by side, one per CPU, so that both
+# see the machine in the same state, and then again with the CPUs
+# swapped, each side's fastest run counted, so that neither is measured
+# only on the slow CPU: one after the other, large.yaml's runs with and
+# without huge pages were 351-591 ns a request either way; side by side,
+# 4 of the first 7 pairs of large.yaml runs were within 4 % of each
+# other, the others 6 %, 21 % and 47 % apart. It
 # needs the Kubernetes control plane (make kube) as make test does: the
 # Kubernetes suites start one even to run no test.
 bench: kube
@@ -84,24 +90,27 @@ bench: kube
 	$(GO) build -o bin/waiter-sim ./cmd/waiter-sim
 	$(GO) build -pgo=off -o bin/waiter-sim-nopgo ./cmd/waiter-sim
 	@$(GO) test -c -o bin/sim.test ./sim
-	@base() { for i in 1 2 3; do \
-			(cd sim && ../bin/sim.test -test.run='^$$' -test.bench='^BenchmarkEnginePath$$' -test.benchtime=3x) | \
+	@pin() { if [ $$(nproc) -ge 2 ] && command -v taskset > /dev/null; then echo taskset -c $$1; fi; }; \
+	base() { for i in 1 2 3; do \
+			(cd sim && $$(pin 0) ../bin/sim.test -test.run='^$$' -test.bench='^BenchmarkEnginePath$$' -test.benchtime=3x) | \
 			awk '{for (i = 2; i <= NF; i++) if ($$i == "engine-ns/req") print $$(i-1)}'; \
 		done | sort -g | head -1; }; \
 	field() { awk -v k="\"$$1\":" '$$1 == k {gsub(/[",]/, ""); print $$2}' $$2; }; \
 	nsof() { field cpu_ns_per_request $$1; }; \
 	cmd() { case $$1 in alone|pgo) echo bin/waiter-sim;; nopgo) echo bin/waiter-sim-nopgo;; \
 		huge) echo WAITER_SIM_HUGE_PAGES=on bin/waiter-sim;; small) echo WAITER_SIM_HUGE_PAGES=off bin/waiter-sim;; esac; }; \
-	run() { env GOMAXPROCS=1 $$(cmd $$1) run scenarios/$$2.yaml --out $$out/$$1-$$2 --stats $$out/$$1-$$2.$$3.json > /dev/null; }; \
+	run() { $$(pin $$4) env GOMAXPROCS=1 $$(cmd $$1) run scenarios/$$2.yaml --out $$out/$$1-$$2 --stats $$out/$$1-$$2.$$3.json > /dev/null; }; \
 	fastest() { for f in $$out/$$1-$$2.*.json; do echo "$$(nsof $$f) $$f"; done | sort -g | head -1 | cut -d' ' -f2; }; \
-	pair() { for i in $$(seq $$2); do run $$3 $$1 $$i & run $$4 $$1 $$i; r=$$?; \
-		wait $$! && [ $$r = 0 ] || return 1; done; }; \
+	pair() { for i in $$(seq $$2); do \
+		run $$3 $$1 $$i.a 0 & run $$4 $$1 $$i.a 1; r=$$?; wait $$! && [ $$r = 0 ] || return 1; \
+		run $$3 $$1 $$i.b 1 & run $$4 $$1 $$i.b 0; r=$$?; wait $$! && [ $$r = 0 ] || return 1; \
+	done; }; \
 	same() { if cmp -s $$out/alone-$$1/report.json $$out/$$2-$$1/report.json; then echo ", reports identical"; \
 		else echo ", REPORTS DIFFER"; return 1; fi; }; \
 	out=$$(mktemp -d); for s in spike large; do \
 		n=1; if [ $$s = spike ]; then n=3; fi; \
 		before=$$(base); \
-		for i in $$(seq $$n); do run alone $$s $$i || exit 1; done; alone=$$(fastest alone $$s); \
+		for i in $$(seq $$n); do run alone $$s $$i 0 || exit 1; done; alone=$$(fastest alone $$s); \
 		after=$$(base); \
 		echo "waiter-sim $$s (GOMAXPROCS=1, fastest of $$n): $$(cat $$alone)"; \
 		awk -v s=$$s -v ns=$$(nsof $$alone) -v b=$$before -v a=$$after 'BEGIN { \
