@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 )
 
@@ -11,6 +12,7 @@ import (
 // steady load during a kill or an outage. Each reply is tagged with the
 // phase the test was in when the request was sent.
 type Traffic struct {
+	t     *testing.T // the test that started it
 	svc   Service
 	phase atomic.Int32
 	stopC chan struct{}
@@ -46,7 +48,7 @@ const trafficPace = 5 * time.Millisecond
 // after another; Stop ends them, and so does the test's clean-up (which
 // runs before the cluster's: no worker outlives the router).
 func (c *Router) StartTraffic(svc Service, workers int) *Traffic {
-	tr := &Traffic{svc: svc, stopC: make(chan struct{})}
+	tr := &Traffic{t: c.T, svc: svc, stopC: make(chan struct{})}
 	c.T.Cleanup(func() { tr.Stop() })
 	for range workers {
 		tr.wg.Add(1)
