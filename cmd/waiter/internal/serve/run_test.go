@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"net"
@@ -9,9 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/internal/e2ekit"
+	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // A taken port, the router's own or debug-listen's, fails the start at
@@ -74,5 +78,59 @@ func TestRunFailsFastOnBadTLSCertificate(t *testing.T) {
 	err := Run(context.Background(), Options{Config: cfg, Clock: clock.New(), Logger: slog.New(slog.DiscardHandler)})
 	if err == nil || !strings.Contains(err.Error(), "tls") || !strings.Contains(err.Error(), "missing.crt") {
 		t.Fatalf("Run with a missing certificate: %v, want an error naming the tls certificate", err)
+	}
+}
+
+// With a TLS listener, the router serves HTTP/2 over TLS (ALPN h2) and,
+// on the plain listener beside it, still h2c: one http.Server serves
+// both, and its TLS settings are in place before either listener serves
+// (set after the plain one began, they were a data race that this test
+// reports under -race).
+func TestTLSListenerBesidePlainOne(t *testing.T) {
+	certFile, keyFile, roots, err := e2ekit.WriteTLSCert(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := freeport.TCP(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startRouter(t, nil, func(c *config.Config) {
+		c.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile, Port: ports[0]}
+	})
+	tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
+	e2ekit.Eventually(t, 10*time.Second, "the TLS listener accepts", func() (bool, string) {
+		c, err := net.Dial("tcp", tlsAddr)
+		if err != nil {
+			return false, err.Error()
+		}
+		_ = c.Close()
+		return true, ""
+	})
+	for _, tc := range []struct {
+		name, url string
+		set       func(*http.Protocols)
+	}{
+		{"h2 over TLS", "https://" + tlsAddr, func(p *http.Protocols) { p.SetHTTP2(true) }},
+		{"h2c", r.url, func(p *http.Protocols) { p.SetUnencryptedHTTP2(true) }},
+	} {
+		p := new(http.Protocols)
+		tc.set(p)
+		client := &http.Client{Transport: &http.Transport{Protocols: p,
+			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+		req, _ := http.NewRequest("POST", tc.url+"/echo", strings.NewReader("over "+tc.name))
+		for i, h := 0, service("tls", "x-kitchen-echo", "1", "x-waiter-debug", "1"); i+1 < len(h); i += 2 {
+			req.Header.Set(h[i], h[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		client.CloseIdleConnections()
+		if resp.ProtoMajor != 2 || string(body) != "over "+tc.name || resp.Header.Get("x-waiter-client-protocol") != "HTTP/2.0" {
+			t.Errorf("%s: %s %d %q client-protocol %q", tc.name, resp.Proto, resp.StatusCode, body, resp.Header.Get("x-waiter-client-protocol"))
+		}
 	}
 }

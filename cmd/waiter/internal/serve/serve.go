@@ -231,9 +231,12 @@ func Run(ctx context.Context, opts Options) error {
 		stdLn = fr
 		go fr.run()
 	}
+	// TLSConfig is set before either listener serves: Serve reads it too
+	// (whether to offer HTTP/2), and set after Serve began it was a data
+	// race (go test -race on test/acceptance with a -race build found it).
+	hs.TLSConfig = tlsCfg
 	go func() { serveErr <- hs.Serve(h1guard.Listen(stdLn)) }()
 	if tlsLn != nil {
-		hs.TLSConfig = tlsCfg
 		go func() { serveErr <- hs.ServeTLS(tlsLn, "", "") }()
 		log.Info("waiter serve: listening for TLS", "addr", tlsLn.Addr().String(), "alpn", "h2,http/1.1")
 	}
