@@ -6,8 +6,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
+
+// RaceEnv is the environment variable that, set to anything, makes Build
+// build the router (cmd/waiter) with the race detector: the suites then
+// drive a -race waiter with everything it serves (make test-race-e2e).
+// The other programs stay as they are: a -race kitchen takes several
+// times the memory, past the limits the suites give their services.
+const RaceEnv = "WAITER_E2E_RACE"
 
 // Build runs `go build` for the module's commands cmds (names under
 // ./cmd, say "waiter" and "kitchen") into dir and returns their paths, in
@@ -28,12 +36,13 @@ func Build(dir string, cmds ...string) ([]string, error) {
 	for _, c := range cmds {
 		args = append(args, "./cmd/"+c)
 	}
-	cmd := exec.Command(goBin, args...)
-	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go build: %w\n%s", err, out.String())
+	if err := goBuild(goBin, root, args); err != nil {
+		return nil, err
+	}
+	if os.Getenv(RaceEnv) != "" && slices.Contains(cmds, "waiter") {
+		if err := goBuild(goBin, root, []string{"build", "-race", "-o", dir + string(filepath.Separator), "./cmd/waiter"}); err != nil {
+			return nil, err
+		}
 	}
 	paths := make([]string, len(cmds))
 	for i, c := range cmds {
@@ -43,6 +52,18 @@ func Build(dir string, cmds ...string) ([]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// goBuild runs go with args in the module's folder root.
+func goBuild(goBin, root string, args []string) error {
+	cmd := exec.Command(goBin, args...)
+	cmd.Dir = root
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return nil
 }
 
 // moduleRoot is the folder of go.mod, wherever `go test` runs from.

@@ -19,6 +19,10 @@ import (
 // command finds waiter and kitchen beside itself.
 func buildBinaries(t *testing.T, dir string) string {
 	t.Helper()
+	// The router measured against the model is the one that ships: a
+	// -race build (make test's e2ekit.RaceEnv) is several times slower
+	// per request and would be calibrated instead.
+	t.Setenv(e2ekit.RaceEnv, "")
 	p, err := e2ekit.Build(dir, "waiter", "waiter-sim", "kitchen")
 	if err != nil {
 		t.Fatal(err)
