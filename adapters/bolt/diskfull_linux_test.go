@@ -12,6 +12,7 @@ import (
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/adapters/bolt"
+	"github.com/waiter-go/waiter/internal/leakcheck"
 )
 
 // The disk-full test needs a file system that really fills up. The test
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(diskHelperEnv); dir != "" {
 		os.Exit(diskFullChild(dir))
 	}
-	os.Exit(m.Run())
+	os.Exit(leakcheck.Run(m))
 }
 
 // TestDiskFull_NothingAcknowledgedIsLost fills a 1 MiB file system with

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/leakcheck"
 )
 
 func TestMain(m *testing.M) {
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 // service and for the roles' own children.
 func runTests(m *testing.M) int {
 	if os.Geteuid() != 0 {
-		return m.Run()
+		return leakcheck.Run(m)
 	}
 	dir, err := os.MkdirTemp("", "shelltest-bin-")
 	if err != nil {
@@ -44,7 +45,7 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	_ = os.Setenv(envBinary, bin)
-	return m.Run()
+	return leakcheck.Run(m)
 }
 
 // copyExecutable copies this binary into dir, both readable by anyone.

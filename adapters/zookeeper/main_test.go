@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/adapters/zookeeper"
+	"github.com/waiter-go/waiter/internal/leakcheck"
 	"github.com/waiter-go/waiter/internal/zktest"
 )
 
@@ -28,7 +29,7 @@ func TestMain(m *testing.M) {
 	zkServer = c
 	code := m.Run()
 	_ = c.Close()
-	os.Exit(code)
+	os.Exit(leakcheck.After(code))
 }
 
 var basePaths atomic.Int64

@@ -1,6 +1,7 @@
 package zookeeper_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -189,9 +190,15 @@ func TestStoreSessionExpiry(t *testing.T) {
 	peer := newStore(t, zkServer.Connect(), base)
 	// Registrations on both sessions show when ZooKeeper expires the
 	// cut-off one: its ephemeral znode goes.
-	if _, err := zookeeper.NewMembership(c, zookeeper.MembershipOptions{Self: waiter.RouterInfo{ID: "cut"}}); err != nil {
+	cut, err := zookeeper.NewMembership(c, zookeeper.MembershipOptions{Self: waiter.RouterInfo{ID: "cut"}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // before dial's cleanup closes c
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = cut.Close(ctx)
+	})
 	watcher, _ := join(t, zkServer.Connect(), base, "watcher", 1, 4*time.Second)
 	eventually(t, "both registered", func() bool { return ids(watcher.Routers()) == "cut watcher " })
 	v1, _, err := peer.PutToken("app", data("v1"), "", "alice", t0)

@@ -63,6 +63,11 @@ func observe(t *testing.T, zk *zktest.Cluster) *zookeeper.Membership {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // before the client closes: cleanups run last first
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = m.Close(ctx)
+	})
 	return m
 }
 

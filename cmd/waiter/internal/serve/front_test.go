@@ -21,8 +21,8 @@ func startFrontRouter(t *testing.T, backend http.Handler, mutate ...func(*config
 	t.Cleanup(func() { onFront = nil }) // after the router stops
 	rt := startRouter(t, backend, mutate...)
 	// Run builds its front before it answers anything.
-	if resp := rt.call(t, http.MethodGet, "/status", nil); resp.StatusCode != http.StatusOK {
-		t.Fatalf("/status: %d", resp.StatusCode)
+	if code, _ := read(t, rt.call(t, http.MethodGet, "/status", nil)); code != http.StatusOK {
+		t.Fatalf("/status: %d", code)
 	}
 	select {
 	case fr := <-built:

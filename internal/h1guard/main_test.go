@@ -1,0 +1,10 @@
+package h1guard
+
+import (
+	"testing"
+
+	"github.com/waiter-go/waiter/internal/leakcheck"
+)
+
+// TestMain fails the tests when they leave goroutines running.
+func TestMain(m *testing.M) { leakcheck.Main(m) }
