@@ -52,8 +52,8 @@ kube:
 kube-race: kube
 	$(GO) test -count=1 -race ./adapters/kubernetes
 
-# test: lint + the whole suite, the goroutine owners again with -race,
-# then a deeper property run, then the Knative differential test (its own
+# test: lint, the goroutine owners under -race, the whole suite, then a
+# deeper property run, then the Knative differential test (its own
 # module, test/knativediff, so that only it depends on Knative: ./... does
 # not descend into it); keep it well under 10 minutes on 2 cores.
 # It builds waiter-sim, in its tests and the end-to-end suites' go build,
@@ -69,12 +69,15 @@ kube-race: kube
 # reports written to files by GORACE and failing the run (racecheck):
 # that found the one data race the -race packages had missed (the TLS
 # listener's, d27db26), and costs about half a minute. test/fidelity
-# keeps the plain build: it calibrates the model against the router.
+# keeps the plain build: it calibrates the model against the router. The
+# -race packages run first: serve's tests compile with -race all that
+# waiter links (client-go too, 3 minutes from a cold cache), which the
+# suites' -race waiter then only links.
 test: export GOFLAGS := $(strip $(shell $(GO) env GOFLAGS) -pgo=off)
 test: deps kube lint
+	$(GO) test -count=1 -race $(RACE_PKGS)
 	@echo "WAITER_E2E_RACE=1 $(GO) test -count=1 $(PKGS)"
 	@$(call racecheck,WAITER_E2E_RACE=1 $(GO) test -count=1 $(PKGS))
-	$(GO) test -count=1 -race $(RACE_PKGS)
 	$(GO) test -count=1 -run 'Properties|RandomScenarios|MatchesReference' ./engine ./sim -rapid.checks=2000
 	cd test/knativediff && $(GO) vet ./... && $(GO) test -count=1 ./...
 
