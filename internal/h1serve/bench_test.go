@@ -17,8 +17,7 @@ func BenchmarkServe(b *testing.B) {
 		w.Header().Set("X-Cid", "0123456789abcdef01234567")
 		_, _ = io.WriteString(w, "Hello World")
 	})
-	t := &testing.T{}
-	std, fast := serveBoth(t, handler)
+	std, fast := serveBoth(b, handler)
 	for _, c := range []struct{ name, addr string }{{"net-http", std}, {"h1serve", fast}} {
 		b.Run(c.name, func(b *testing.B) {
 			conn, err := net.Dial("tcp", c.addr)

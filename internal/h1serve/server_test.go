@@ -18,7 +18,7 @@ import (
 
 // serveBoth serves h with net/http's server and with this package's, and
 // returns their addresses.
-func serveBoth(t *testing.T, h http.Handler) (std, fast string) {
+func serveBoth(t testing.TB, h http.Handler) (std, fast string) {
 	t.Helper()
 	stdLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,7 +36,7 @@ func serveBoth(t *testing.T, h http.Handler) (std, fast string) {
 // serves them: raw reads and writes, and a response's last write made by
 // the wait for the next request (awaitNext). It returns the address; the
 // test's end shuts s down, which must take less than 5 s.
-func serveRaw(t *testing.T, s *Server) string {
+func serveRaw(t testing.TB, s *Server) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -32,7 +33,7 @@ func Run(m *testing.M) int { return After(m.Run()) }
 // TestMain that stops something of its own after the tests (a server
 // process the tests shared) calls it once that has stopped.
 func After(code int) int {
-	if code != 0 {
+	if code != 0 || benchmarked() {
 		return code
 	}
 	opts := make([]goleak.Option, 0, len(ignored))
@@ -48,3 +49,13 @@ func After(code int) int {
 
 // Main is a TestMain that runs the tests with Run.
 func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// benchmarked reports whether the binary was asked to run benchmarks
+// (make bench: go test -bench): their baselines keep servers and pools of
+// connections for the binary's life, and a library's pool of them (a
+// fasthttp client's) closes only after its idle timeout, so only tests
+// are held to leaving nothing behind.
+func benchmarked() bool {
+	f := flag.Lookup("test.bench")
+	return f != nil && f.Value.String() != ""
+}
