@@ -12,7 +12,7 @@ import (
 
 // RaceEnv is the environment variable that, set to anything, makes Build
 // build the router (cmd/waiter) with the race detector: the suites then
-// drive a -race waiter with everything it serves (make test-race-e2e).
+// drive a -race waiter with everything it serves (make test sets it).
 // The other programs stay as they are: a -race kitchen takes several
 // times the memory, past the limits the suites give their services.
 const RaceEnv = "WAITER_E2E_RACE"
@@ -32,15 +32,23 @@ func Build(dir string, cmds ...string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	// With RaceEnv set, waiter is built on its own with -race and the
+	// rest as they are, each once.
+	race := os.Getenv(RaceEnv) != "" && slices.Contains(cmds, "waiter")
+	out := dir + string(filepath.Separator)
+	var plain []string
 	for _, c := range cmds {
-		args = append(args, "./cmd/"+c)
+		if !(race && c == "waiter") {
+			plain = append(plain, "./cmd/"+c)
+		}
 	}
-	if err := goBuild(goBin, root, args); err != nil {
-		return nil, err
+	if len(plain) > 0 {
+		if err := goBuild(goBin, root, append([]string{"build", "-o", out}, plain...)); err != nil {
+			return nil, err
+		}
 	}
-	if os.Getenv(RaceEnv) != "" && slices.Contains(cmds, "waiter") {
-		if err := goBuild(goBin, root, []string{"build", "-race", "-o", dir + string(filepath.Separator), "./cmd/waiter"}); err != nil {
+	if race {
+		if err := goBuild(goBin, root, []string{"build", "-race", "-o", out, "./cmd/waiter"}); err != nil {
 			return nil, err
 		}
 	}
