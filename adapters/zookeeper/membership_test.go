@@ -20,7 +20,7 @@ func join(t *testing.T, servers []string, base, id string, min int, timeout time
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	zktest.CloseOnCleanup(t, m)
 	return m, c
 }
 

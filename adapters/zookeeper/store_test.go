@@ -1,7 +1,6 @@
 package zookeeper_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -194,11 +193,7 @@ func TestStoreSessionExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { // before dial's cleanup closes c
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = cut.Close(ctx)
-	})
+	zktest.CloseOnCleanup(t, cut)
 	watcher, _ := join(t, zkServer.Connect(), base, "watcher", 1, 4*time.Second)
 	eventually(t, "both registered", func() bool { return ids(watcher.Routers()) == "cut watcher " })
 	v1, _, err := peer.PutToken("app", data("v1"), "", "alice", t0)

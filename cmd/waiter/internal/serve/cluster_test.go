@@ -63,11 +63,7 @@ func observe(t *testing.T, zk *zktest.Cluster) *zookeeper.Membership {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { // before the client closes: cleanups run last first
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = m.Close(ctx)
-	})
+	zktest.CloseOnCleanup(t, m)
 	return m
 }
 
