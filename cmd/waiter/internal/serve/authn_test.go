@@ -101,9 +101,7 @@ func startAuthRouter(t *testing.T, ln net.Listener, url string, mutate func(*con
 func (r *authRouter) get(t *testing.T, path string, headers ...string) (*http.Response, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, r.url+path, nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
+	setHeaders(req, headers)
 	resp, err := r.client.Do(req)
 	if err != nil {
 		t.Fatal(err)

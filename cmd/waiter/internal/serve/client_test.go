@@ -26,9 +26,7 @@ func TestClientGoneDoesNotEject(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		req, _ := http.NewRequestWithContext(ctx, "GET", r.url+"/hang", nil)
-		for i := 0; i+1 < len(h); i += 2 {
-			req.Header.Set(h[i], h[i+1])
-		}
+		setHeaders(req, h)
 		resp, err := r.client.Do(req)
 		if err == nil {
 			resp.Body.Close()

@@ -114,6 +114,13 @@ func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Sc
 	return r
 }
 
+// setHeaders sets headers, alternating names and values, on req.
+func setHeaders(req *http.Request, headers []string) {
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+}
+
 // call makes a request; headers are alternating names and values.
 func (r *testRouter) call(t *testing.T, method, path string, body io.Reader, headers ...string) *http.Response {
 	t.Helper()

@@ -147,9 +147,7 @@ func TestH2CRefusalKeepsTheConnection(t *testing.T) {
 	var reused []bool
 	send := func(body io.Reader, headers ...string) int {
 		req, _ := http.NewRequest("POST", r.url+"/upload", body)
-		for i := 0; i+1 < len(headers); i += 2 {
-			req.Header.Set(headers[i], headers[i+1])
-		}
+		setHeaders(req, headers)
 		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
 			GotConn: func(info httptrace.GotConnInfo) { reused = append(reused, info.Reused) }}))
 		resp, err := client.Do(req)

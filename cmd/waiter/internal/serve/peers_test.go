@@ -186,8 +186,6 @@ func mustRequest(t *testing.T, url string, headers []string) *http.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
+	setHeaders(req, headers)
 	return req
 }

@@ -157,9 +157,7 @@ func TestStreamingLargeBodies(t *testing.T) {
 	t.Run("sized upload echoed", func(t *testing.T) {
 		req, _ := http.NewRequest("PUT", r.url+"/echo", &patternReader{n: size})
 		req.ContentLength = size
-		for i := 0; i+1 < len(h); i += 2 {
-			req.Header.Set(h[i], h[i+1])
-		}
+		setHeaders(req, h)
 		req.Header.Set("x-kitchen-echo", "1")
 		resp, err := r.client.Do(req)
 		if err != nil {
@@ -268,9 +266,7 @@ func TestQueueTimeoutAndMaxQueueLength(t *testing.T) {
 		go func() {
 			defer close(first)
 			req, _ := http.NewRequestWithContext(ctx, "GET", r.url+"/", nil)
-			for i := 0; i+1 < len(h); i += 2 {
-				req.Header.Set(h[i], h[i+1])
-			}
+			setHeaders(req, h)
 			if resp, err := r.client.Do(req); err == nil {
 				resp.Body.Close()
 			}

@@ -50,20 +50,26 @@ func TestH2CClient(t *testing.T) {
 	r := startRouter(t, nil)
 	p := new(http.Protocols)
 	p.SetUnencryptedHTTP2(true)
-	client := &http.Client{Transport: &http.Transport{Protocols: p}}
+	echoOverHTTP2(t, &http.Transport{Protocols: p}, r.url, "h2c")
+}
+
+// echoOverHTTP2 posts a body through the router at url with transport
+// and checks that it came back over HTTP/2, both ways: the answer's
+// protocol and the one the router says the client spoke.
+func echoOverHTTP2(t *testing.T, transport *http.Transport, url, name string) {
+	t.Helper()
+	client := &http.Client{Transport: transport}
 	defer client.CloseIdleConnections()
-	req, _ := http.NewRequest("POST", r.url+"/echo", strings.NewReader("over h2c"))
-	for i, h := 0, service("h2c", "x-kitchen-echo", "1", "x-waiter-debug", "1"); i+1 < len(h); i += 2 {
-		req.Header.Set(h[i], h[i+1])
-	}
+	req, _ := http.NewRequest("POST", url+"/echo", strings.NewReader("over "+name))
+	setHeaders(req, service(name, "x-kitchen-echo", "1", "x-waiter-debug", "1"))
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.ProtoMajor != 2 || string(body) != "over h2c" || resp.Header.Get("x-waiter-client-protocol") != "HTTP/2.0" {
-		t.Errorf("%s %d %q client-protocol %q", resp.Proto, resp.StatusCode, body, resp.Header.Get("x-waiter-client-protocol"))
+	if resp.ProtoMajor != 2 || string(body) != "over "+name || resp.Header.Get("x-waiter-client-protocol") != "HTTP/2.0" {
+		t.Errorf("%s: %s %d %q client-protocol %q", name, resp.Proto, resp.StatusCode, body, resp.Header.Get("x-waiter-client-protocol"))
 	}
 }
 
@@ -107,30 +113,11 @@ func TestTLSListenerBesidePlainOne(t *testing.T) {
 		_ = c.Close()
 		return true, ""
 	})
-	for _, tc := range []struct {
-		name, url string
-		set       func(*http.Protocols)
-	}{
-		{"h2 over TLS", "https://" + tlsAddr, func(p *http.Protocols) { p.SetHTTP2(true) }},
-		{"h2c", r.url, func(p *http.Protocols) { p.SetUnencryptedHTTP2(true) }},
-	} {
-		p := new(http.Protocols)
-		tc.set(p)
-		client := &http.Client{Transport: &http.Transport{Protocols: p,
-			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
-		req, _ := http.NewRequest("POST", tc.url+"/echo", strings.NewReader("over "+tc.name))
-		for i, h := 0, service("tls", "x-kitchen-echo", "1", "x-waiter-debug", "1"); i+1 < len(h); i += 2 {
-			req.Header.Set(h[i], h[i+1])
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		client.CloseIdleConnections()
-		if resp.ProtoMajor != 2 || string(body) != "over "+tc.name || resp.Header.Get("x-waiter-client-protocol") != "HTTP/2.0" {
-			t.Errorf("%s: %s %d %q client-protocol %q", tc.name, resp.Proto, resp.StatusCode, body, resp.Header.Get("x-waiter-client-protocol"))
-		}
-	}
+	h2 := new(http.Protocols)
+	h2.SetHTTP2(true)
+	echoOverHTTP2(t, &http.Transport{Protocols: h2,
+		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}, "https://"+tlsAddr, "tls")
+	h2c := new(http.Protocols)
+	h2c.SetUnencryptedHTTP2(true)
+	echoOverHTTP2(t, &http.Transport{Protocols: h2c}, r.url, "h2c")
 }
