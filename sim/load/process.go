@@ -3,8 +3,6 @@ package load
 import (
 	"math"
 	"time"
-
-	"github.com/waiter-go/waiter/sim/rng"
 )
 
 // Process is a stream of arrival times.
@@ -36,7 +34,7 @@ func toDuration(sec float64) (time.Duration, bool) {
 	if !(sec < maxSeconds) {
 		return 0, false
 	}
-	return time.Duration(rng.Round(sec * 1e9)), true
+	return time.Duration(math.Round(sec * 1e9)), true
 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/sim/eventq"
-	"github.com/waiter-go/waiter/sim/rng"
 	"github.com/waiter-go/waiter/sim/strictyaml"
 )
 
@@ -231,7 +230,7 @@ func (t *Trace) emit(e eventq.Event[pending]) Invocation {
 	t.lastRaw = raw
 	at := max(raw-t.offset, 0)
 	if t.scale != 1 {
-		at = time.Duration(rng.Round(float64(at) * t.scale))
+		at = time.Duration(math.Round(float64(at) * t.scale))
 	}
 	t.stats.Emitted++
 	return Invocation{At: at, Duration: e.Value.dur, App: e.Value.app, Func: e.Value.fn}

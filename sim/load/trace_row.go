@@ -6,8 +6,6 @@ import (
 	"math"
 	"strconv"
 	"time"
-
-	"github.com/waiter-go/waiter/sim/rng"
 )
 
 // row is one parsed trace line. key is the line's "app,func" prefix, which
@@ -57,8 +55,8 @@ func parseRow(line []byte) (row, error) {
 	return row{
 		key:    line[:commas[1]],
 		appLen: len(app),
-		end:    time.Duration(rng.Round(end * 1e9)),
-		dur:    time.Duration(rng.Round(durS * 1e9)),
+		end:    time.Duration(math.Round(end * 1e9)),
+		dur:    time.Duration(math.Round(durS * 1e9)),
 	}, nil
 }
 

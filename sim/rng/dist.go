@@ -102,7 +102,7 @@ func draw(kind drawKind, a, b float64, src *Source) float64 {
 // nearest nanosecond: Exponential{Mean: 0.2}.SampleDuration(src, time.Second)
 // has a mean of 200ms.
 func (d Dist) SampleDuration(src *Source, unit time.Duration) time.Duration {
-	return time.Duration(Round(d.Sample(src) * float64(unit)))
+	return time.Duration(math.Round(d.Sample(src) * float64(unit)))
 }
 
 func (d Dist) median() float64 {

@@ -1,6 +1,9 @@
 package rng
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Sampler draws durations from one Dist with a stream of its own: the
 // values d.SampleDuration(src, unit) gives, in the same order, from the
@@ -55,7 +58,7 @@ func (s *Sampler) Duration() time.Duration {
 // fill draws the next samplerBlock values.
 func (s *Sampler) fill() {
 	for i := range s.ahead {
-		s.ahead[i] = time.Duration(Round(draw(s.kind, s.a, s.b, &s.src) * s.unit))
+		s.ahead[i] = time.Duration(math.Round(draw(s.kind, s.a, s.b, &s.src) * s.unit))
 	}
 	s.next = 0
 }

@@ -3,8 +3,6 @@ package rng
 import (
 	"math"
 	"testing"
-
-	"pgregory.net/rapid"
 )
 
 func TestSameSeedSameStream(t *testing.T) {
@@ -155,31 +153,4 @@ func checkClose(t *testing.T, what string, got, want, tol float64) {
 	if math.Abs(got-want) > tol {
 		t.Fatalf("%s = %v, want %v ± %v", what, got, want, tol)
 	}
-}
-
-// Property: Round is math.Round, bit for bit (signed zeros included),
-// for any float64: whole and half values, values a bit either side of a
-// half, huge ones, infinities and NaN.
-func TestRoundIsMathRound(t *testing.T) {
-	check := func(t interface{ Fatalf(string, ...any) }, x float64) {
-		got, want := Round(x), math.Round(x)
-		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
-			t.Fatalf("Round(%v) = %v, math.Round %v", x, got, want)
-		}
-	}
-	for _, x := range []float64{0, math.Copysign(0, -1), 0.5, -0.5, 1.5, -1.5, 2.5, 0.49999999999999994, -0.49999999999999994,
-		math.Nextafter(0.5, 0), math.Nextafter(0.5, 1), 1 << 52, 1<<52 + 0.5, 1<<53 + 1, math.MaxFloat64, -math.MaxFloat64,
-		math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1), math.NaN()} {
-		check(t, x)
-	}
-	rapid.Check(t, func(t *rapid.T) {
-		x := rapid.OneOf(rapid.Float64(), rapid.Float64Range(-1e6, 1e6),
-			rapid.Custom(func(t *rapid.T) float64 { // a half, or next to one
-				h := float64(rapid.Int64Range(-1<<40, 1<<40).Draw(t, "n")) + 0.5
-				return math.Nextafter(h, h+float64(rapid.IntRange(-1, 1).Draw(t, "side")))
-			}),
-			rapid.Custom(func(t *rapid.T) float64 { return math.Float64frombits(rapid.Uint64().Draw(t, "bits")) }),
-		).Draw(t, "x")
-		check(t, x)
-	})
 }
