@@ -93,10 +93,14 @@ func draw(kind drawKind, a, b float64, src *Source) float64 {
 			}
 		}
 	case drawLogNormal:
-		return a * math.Exp(b*src.NormFloat64())
+		return logNormal(a, b, src.NormFloat64())
 	}
 	return a
 }
+
+// logNormal is the lognormal value of median a and shape b for the
+// standard normal z.
+func logNormal(a, b, z float64) float64 { return a * math.Exp(b*z) }
 
 // SampleDuration draws one value and scales it by unit, rounding to the
 // nearest nanosecond: Exponential{Mean: 0.2}.SampleDuration(src, time.Second)

@@ -57,8 +57,16 @@ func (s *Sampler) Duration() time.Duration {
 
 // fill draws the next samplerBlock values.
 func (s *Sampler) fill() {
-	for i := range s.ahead {
-		s.ahead[i] = time.Duration(math.Round(draw(s.kind, s.a, s.b, &s.src) * s.unit))
+	if s.kind == drawLogNormal {
+		s.fillLogNormal()
+	} else {
+		for i := range s.ahead {
+			s.ahead[i] = s.duration(draw(s.kind, s.a, s.b, &s.src))
+		}
 	}
 	s.next = 0
 }
+
+// duration is a drawn value as a Duration: scaled by the unit and
+// rounded to the nanosecond, as Dist.SampleDuration does.
+func (s *Sampler) duration(x float64) time.Duration { return time.Duration(math.Round(x * s.unit)) }

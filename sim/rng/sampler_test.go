@@ -24,18 +24,28 @@ func TestSamplerIsSampleDuration(t *testing.T) {
 	}
 	for _, d := range dists {
 		for _, unit := range []time.Duration{time.Second, time.Millisecond} {
-			a, b := New(7), New(7)
-			s := NewSampler(d, b, unit)
-			for i := 0; i < 20000; i++ {
-				want := d.SampleDuration(a, unit)
-				if got := s.Duration(); got != want {
-					t.Fatalf("%v, unit %v: draw %d = %v, SampleDuration %v", d, unit, i, got, want)
+			// spare: the stream has drawn one normal of a pair before the
+			// Sampler takes it, so the Sampler's first value is the pair's
+			// second and each of its blocks ends in the middle of a pair.
+			for _, spare := range []bool{false, true} {
+				a, b := New(7), New(7)
+				if spare {
+					a.NormFloat64()
+					b.NormFloat64()
 				}
-			}
-			// 20,000 draws are whole blocks (samplerBlock): the
-			// Sampler has drawn no further ahead than asked.
-			if a.Uint64() != s.src.Uint64() {
-				t.Fatalf("%v: the streams diverged", d)
+				s := NewSampler(d, b, unit)
+				for i := 0; i < 20000; i++ {
+					want := d.SampleDuration(a, unit)
+					if got := s.Duration(); got != want {
+						t.Fatalf("%v, unit %v, spare %v: draw %d = %v, SampleDuration %v", d, unit, spare, i, got, want)
+					}
+				}
+				// 20,000 draws are whole blocks (samplerBlock): the
+				// Sampler has drawn no further ahead than asked, and
+				// keeps the same pair's second, if any.
+				if a.hasSpare != s.src.hasSpare || a.hasSpare && a.spare != s.src.spare || a.Uint64() != s.src.Uint64() {
+					t.Fatalf("%v, spare %v: the streams diverged", d, spare)
+				}
 			}
 		}
 	}

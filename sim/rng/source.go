@@ -114,19 +114,29 @@ func (s *Source) NormFloat64() float64 {
 	}
 	// Marsaglia's polar method: two uniforms in the unit disc give two
 	// independent normals; the second is kept for the next call.
+	u, v, q := s.polarPair()
+	f := polarScale(q)
+	s.spare = v * f
+	s.hasSpare = true
+	return u * f
+}
+
+// polarPair draws the polar method's next pair: u and v uniform in the
+// unit disc (less its centre), q = u² + v² in (0, 1). Pairs outside it
+// are drawn again: 21.5 % of them.
+func (s *Source) polarPair() (u, v, q float64) {
 	for {
-		u := 2*s.Float64() - 1
-		v := 2*s.Float64() - 1
-		q := u*u + v*v
-		if q == 0 || q >= 1 {
-			continue
+		u = 2*s.Float64() - 1
+		v = 2*s.Float64() - 1
+		q = u*u + v*v
+		if q != 0 && q < 1 {
+			return u, v, q
 		}
-		f := math.Sqrt(-2 * math.Log(q) / q)
-		s.spare = v * f
-		s.hasSpare = true
-		return u * f
 	}
 }
+
+// polarScale turns a polar pair into two standard normals, u·f and v·f.
+func polarScale(q float64) float64 { return math.Sqrt(-2 * math.Log(q) / q) }
 
 // splitmix64 advances x and returns the next splitmix64 output.
 func splitmix64(x *uint64) uint64 {
