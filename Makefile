@@ -133,7 +133,7 @@ bench: kube
 	same() { if cmp -s $$out/alone-$$1/report.json $$out/$$2-$$1/report.json; then echo ", reports identical"; \
 		else echo ", REPORTS DIFFER"; return 1; fi; }; \
 	out=$$(mktemp -d); for s in spike large; do \
-		n=1; if [ $$s = spike ]; then n=3; fi; \
+		n=1; if [ $$s = spike ]; then n=9; fi; \
 		before=$$(base); \
 		for i in $$(seq $$n); do run alone $$s $$i 0 || exit 1; done; alone=$$(fastest alone $$s); \
 		after=$$(base); \
