@@ -12,14 +12,22 @@ import (
 func (s *Scheduler) watchMemory() {
 	t := time.NewTicker(s.cfg.MemoryCheckInterval)
 	defer t.Stop()
+	var w memoryWatch
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-t.C:
 		}
-		s.checkMemory()
+		s.checkMemory(&w)
 	}
+}
+
+// memoryWatch is what checkMemory keeps from one check to the next, so
+// that a check reuses it rather than allocating it again each second.
+type memoryWatch struct {
+	procs procReader
+	rss   map[int]int64 // resident bytes by process group
 }
 
 // checkMemory kills instances whose process group holds more resident
@@ -27,7 +35,7 @@ func (s *Scheduler) watchMemory() {
 // group is the same set here, since every instance has its own). The
 // instance is recorded as failed with FlagMemoryLimitExceeded and killed
 // with SIGKILL at once: a grace period would let it grow further.
-func (s *Scheduler) checkMemory() {
+func (s *Scheduler) checkMemory(w *memoryWatch) {
 	s.mu.Lock()
 	watched := false
 	for _, svc := range s.services {
@@ -40,13 +48,17 @@ func (s *Scheduler) checkMemory() {
 	if !watched {
 		return
 	}
-	procs, err := scanProcs()
+	procs, err := w.procs.scan()
 	if err != nil {
 		s.log.Error("shell: memory check", "err", err)
 		return
 	}
 	page := int64(os.Getpagesize())
-	rss := make(map[int]int64)
+	if w.rss == nil {
+		w.rss = make(map[int]int64)
+	}
+	clear(w.rss)
+	rss := w.rss
 	for _, p := range procs {
 		if !p.dead() {
 			rss[p.pgrp] += p.rssPages * page
