@@ -24,6 +24,24 @@ type Prober struct {
 
 // New returns a prober whose checks give up after timeout.
 func New(timeout time.Duration, userAgent string) *Prober {
+	return newProber(timeout, userAgent, probeReadBuffer, probeWriteBuffer)
+}
+
+// A probe's request is a line and a few headers, and its answer is read
+// up to its headers and 4 KB of body: the transport's default buffers, 4
+// KB to read and 4 KB to write, made anew for each probe's fresh
+// connection, were most of what a probe allocated, and a router with a
+// thousand instances probes them every few seconds (BenchmarkCheck). A
+// header line longer than the read buffer is still read whole: net/http's
+// reader joins its pieces (TestCheckReadsLongHeaders).
+const (
+	probeReadBuffer  = 1024
+	probeWriteBuffer = 512
+)
+
+// newProber is New with the transport's buffer sizes (0: net/http's
+// defaults).
+func newProber(timeout time.Duration, userAgent string, readBuffer, writeBuffer int) *Prober {
 	tr := &http.Transport{
 		// A fresh connection per probe: keep-alive would hide whether the
 		// instance still accepts connections, and idle connections to
@@ -34,6 +52,8 @@ func New(timeout time.Duration, userAgent string) *Prober {
 		// liveness, not identity.
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // see above
 		Proxy:           nil,                                   // never send health checks through HTTP_PROXY
+		ReadBufferSize:  readBuffer,
+		WriteBufferSize: writeBuffer,
 	}
 	return &Prober{client: &http.Client{Transport: tr}, timeout: timeout, userAgent: userAgent}
 }

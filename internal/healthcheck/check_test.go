@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,4 +47,51 @@ func TestCheck(t *testing.T) {
 	if r := p.Check(context.Background(), "http://"+addr+"/"); r.Healthy() || r.Flags&engine.FlagHasConnected != 0 {
 		t.Errorf("refused: %+v", r)
 	}
+}
+
+// TestCheckReadsLongHeaders: an instance's answer with header lines far
+// longer than the prober's read buffer is still read and classified.
+func TestCheckReadsLongHeaders(t *testing.T) {
+	long := strings.Repeat("x", 8*probeReadBuffer)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Long", long)
+		w.Header().Set("X-Long-Too", long)
+		_, _ = w.Write([]byte(long))
+	}))
+	defer srv.Close()
+	p := New(5*time.Second, "test")
+	defer p.Close()
+	if r := p.Check(context.Background(), srv.URL); !r.Healthy() || r.Status != 200 {
+		t.Errorf("long headers: %+v", r)
+	}
+}
+
+// BenchmarkCheck is one probe of a local instance: its bytes allocated
+// and its time, against a prober with net/http's default buffers (4 KB
+// each way) in the same run.
+func BenchmarkCheck(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	measure := func(p *Prober) (ns, bytes float64) {
+		defer p.Close()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			if r := p.Check(context.Background(), srv.URL); !r.Healthy() {
+				b.Fatalf("probe: %+v", r)
+			}
+		}
+		elapsed := time.Since(start)
+		runtime.ReadMemStats(&after)
+		return float64(elapsed.Nanoseconds()) / float64(b.N), float64(after.TotalAlloc-before.TotalAlloc) / float64(b.N)
+	}
+	b.ResetTimer()
+	ns, bytes := measure(New(5*time.Second, "bench"))
+	baseNs, baseBytes := measure(newProber(5*time.Second, "bench", 0, 0))
+	b.ReportMetric(ns, "ns/probe")
+	b.ReportMetric(bytes, "B/probe")
+	b.ReportMetric(baseBytes, "default-buffers-B/probe")
+	b.ReportMetric(bytes/baseBytes, "x-default-buffers-bytes")
+	b.ReportMetric(ns/baseNs, "x-default-buffers-time")
 }
