@@ -1,11 +1,6 @@
 package cli
 
 import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-
 	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/serve"
@@ -44,9 +39,7 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	signals := e.signals
 	if signals == nil {
-		signals = func() (context.Context, context.CancelFunc) {
-			return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		}
+		signals = stopSignals
 	}
 	ctx, stop := signals()
 	defer stop()
