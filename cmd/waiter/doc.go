@@ -16,7 +16,8 @@
 // --config is decoded strictly (unknown keys are errors) and flags
 // override it. SIGTERM or SIGINT drains: no new requests, in-flight ones
 // finish (bounded), every instance is stopped, the store is closed, and
-// the exit status is 0. The other commands are Waiter's CLI's (see
+// the exit status is 0; repeats of the signal meanwhile change nothing.
+// The other commands are Waiter's CLI's (see
 // internal/cli).
 //
 // This package owns the process: it hands the arguments, the standard
