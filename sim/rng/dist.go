@@ -106,8 +106,13 @@ func logNormal(a, b, z float64) float64 { return a * math.Exp(b*z) }
 // nearest nanosecond: Exponential{Mean: 0.2}.SampleDuration(src, time.Second)
 // has a mean of 200ms.
 func (d Dist) SampleDuration(src *Source, unit time.Duration) time.Duration {
-	return time.Duration(math.Round(d.Sample(src) * float64(unit)))
+	return scaled(d.Sample(src), float64(unit))
 }
+
+// scaled is a drawn value x in units of unit (a Duration's nanoseconds)
+// as a Duration, rounded to the nearest nanosecond: the one rounding of
+// SampleDuration and Sampler alike.
+func scaled(x, unit float64) time.Duration { return time.Duration(math.Round(x * unit)) }
 
 func (d Dist) median() float64 {
 	if d.Median > 0 {

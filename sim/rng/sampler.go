@@ -1,9 +1,6 @@
 package rng
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // Sampler draws durations from one Dist with a stream of its own: the
 // values d.SampleDuration(src, unit) gives, in the same order, from the
@@ -61,12 +58,8 @@ func (s *Sampler) fill() {
 		s.fillLogNormal()
 	} else {
 		for i := range s.ahead {
-			s.ahead[i] = s.duration(draw(s.kind, s.a, s.b, &s.src))
+			s.ahead[i] = scaled(draw(s.kind, s.a, s.b, &s.src), s.unit)
 		}
 	}
 	s.next = 0
 }
-
-// duration is a drawn value as a Duration: scaled by the unit and
-// rounded to the nanosecond, as Dist.SampleDuration does.
-func (s *Sampler) duration(x float64) time.Duration { return time.Duration(math.Round(x * s.unit)) }

@@ -40,6 +40,6 @@ func (s *Sampler) fillLogNormal() {
 		i += 2
 	}
 	for k, zk := range z {
-		s.ahead[k] = s.duration(logNormal(s.a, s.b, zk))
+		s.ahead[k] = scaled(logNormal(s.a, s.b, zk), s.unit)
 	}
 }
