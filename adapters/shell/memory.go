@@ -58,10 +58,9 @@ func (s *Scheduler) checkMemory(w *memoryWatch) {
 		w.rss = make(map[int]int64)
 	}
 	clear(w.rss)
-	rss := w.rss
 	for _, p := range procs {
 		if !p.dead() {
-			rss[p.pgrp] += p.rssPages * page
+			w.rss[p.pgrp] += p.rssPages * page
 		}
 	}
 
@@ -73,7 +72,7 @@ func (s *Scheduler) checkMemory(w *memoryWatch) {
 			continue
 		}
 		for _, in := range svc.instances {
-			if used := rss[in.pid]; used > limit {
+			if used := w.rss[in.pid]; used > limit {
 				s.log.Info("shell: memory limit exceeded", "instance", in.id, "rss", used, "limit", limit)
 				s.fail(in, engine.FlagMemoryLimitExceeded, "Exceeded allocated memory usage", nil, 0)
 			}

@@ -11,8 +11,8 @@ import (
 
 // BenchmarkScanProcs is the memory check's scan of every process's stat,
 // with a procReader kept from one scan to the next as the check keeps
-// it, against the way it read them before (readStatFile: os.ReadFile and
-// strings.Fields, a new slice of results each scan), measured in the same
+// it, against the way it read them before (scanProcsReadFile: os.ReadFile
+// and strings.Fields, a new slice of results each scan), measured in the same
 // run: CPU time and bytes allocated a process, and their ratios.
 func BenchmarkScanProcs(b *testing.B) {
 	var r procReader
