@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/waiter-go/waiter/cmd/kitchen/internal/kitchen"
+	"github.com/waiter-go/waiter/internal/stopsig"
 )
 
 func main() {
@@ -16,8 +14,8 @@ func main() {
 		os.Exit(code)
 	}
 	// Schedulers stop instances with SIGTERM; treating it like Ctrl-C gives a
-	// clean exit status instead of a signal death.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// clean exit status instead of a signal death, repeats included.
+	ctx, stop := stopsig.Context()
 	defer stop()
 	if err := kitchen.Run(ctx, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, err)

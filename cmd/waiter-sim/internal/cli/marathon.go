@@ -4,21 +4,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/waiter-go/waiter/internal/clikit"
 	"github.com/waiter-go/waiter/internal/fakemarathon"
 	"github.com/waiter-go/waiter/internal/fakemarathon/procs"
+	"github.com/waiter-go/waiter/internal/stopsig"
 )
 
 // marathonContext ends `waiter-sim marathon`; tests replace it.
 var marathonContext = func() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return stopsig.Context()
 }
 
 // marathonReady is told the base URL once the server listens (tests).

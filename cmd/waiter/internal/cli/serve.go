@@ -5,6 +5,7 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/serve"
 	"github.com/waiter-go/waiter/internal/clikit"
+	"github.com/waiter-go/waiter/internal/stopsig"
 )
 
 // serveCmd is `waiter serve`: the router.
@@ -39,7 +40,7 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	signals := e.signals
 	if signals == nil {
-		signals = stopSignals
+		signals = stopsig.Context
 	}
 	ctx, stop := signals()
 	defer stop()

@@ -1,6 +1,6 @@
 //go:build linux
 
-package cli
+package stopsig
 
 import (
 	"os"
@@ -10,16 +10,16 @@ import (
 	"testing"
 )
 
-// TestStopSignalsStayCaughtAfterCancel: once serve's signal context is
+// TestSignalsStayCaughtAfterCancel: once the signal context is
 // cancelled (Run returning), a SIGTERM must not kill the process, which
 // is on its way to exit 0. The check runs in a child process (this test
 // binary again), which sends SIGTERM to its own thread: the kernel runs
 // the handler before that call returns, so a child still alive after it
 // survived the signal. With signal.NotifyContext's stop, the child dies
 // of the signal.
-func TestStopSignalsStayCaughtAfterCancel(t *testing.T) {
+func TestSignalsStayCaughtAfterCancel(t *testing.T) {
 	if os.Getenv("WAITER_TEST_SIGNALS_CHILD") == "1" {
-		ctx, cancel := stopSignals()
+		ctx, cancel := Context()
 		runtime.LockOSThread()
 		if err := syscall.Tgkill(os.Getpid(), syscall.Gettid(), syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -31,7 +31,7 @@ func TestStopSignalsStayCaughtAfterCancel(t *testing.T) {
 		}
 		return // alive: the second SIGTERM did not kill the process
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestStopSignalsStayCaughtAfterCancel$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSignalsStayCaughtAfterCancel$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "WAITER_TEST_SIGNALS_CHILD=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
