@@ -19,8 +19,9 @@ type serviceCollector struct{ router waiter.Router }
 // serviceLabels are the labels of every per-service series.
 var serviceLabels = []string{"service_id", "service_name"}
 
-// serviceSeries are the per-service series with one value each.
-var serviceSeries = []struct {
+// serviceSeries are the per-service series with one value each (an
+// array: serviceSamples holds one of each).
+var serviceSeries = [...]struct {
 	desc  *prometheus.Desc
 	kind  prometheus.ValueType
 	value func(waiter.ServiceLoad) float64
@@ -63,7 +64,7 @@ var scalingStateDesc = prometheus.NewDesc("waiter_service_scaling_state",
 	"1 for the direction of the scaling policy's last decision (scale-up, scale-down, stable), 0 for the others.",
 	append([]string{"state"}, serviceLabels...), nil)
 
-var scalingStates = []engine.ScalingState{engine.ScalingUp, engine.ScalingDown, engine.ScalingStable}
+var scalingStates = [...]engine.ScalingState{engine.ScalingUp, engine.ScalingDown, engine.ScalingStable}
 
 func serviceDesc(name, help string) *prometheus.Desc {
 	return prometheus.NewDesc(name, help, serviceLabels, nil)
@@ -85,12 +86,9 @@ func (c serviceCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c serviceCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, l := range serviceLoads(c.router) {
-		for _, s := range serviceSeries {
-			ch <- prometheus.MustNewConstMetric(s.desc, s.kind, s.value(l), l.ID, l.Name)
-		}
-		for _, st := range scalingStates {
-			ch <- prometheus.MustNewConstMetric(scalingStateDesc, prometheus.GaugeValue,
-				boolValue(l.ScalingState == st), st.String(), l.ID, l.Name)
+		samples := newServiceSamples(l)
+		for i := range samples.s {
+			ch <- &samples.s[i]
 		}
 	}
 }
