@@ -38,7 +38,8 @@ const (
 )
 
 // Start starts s as the leader of a new process group and returns it
-// running: the caller waits for it (cmd.Wait) and signals its group.
+// running: the caller waits for it (cmd.Wait) and signals its group;
+// cmd no longer holds the environment or the output files.
 // Output goes to the child as file descriptors, so no goroutine copies it
 // and it survives this process. No Pdeathsig: a scheduler's processes
 // must outlive a crashed scheduler, to be adopted or cleaned up by the
@@ -87,6 +88,11 @@ func Start(s Spec) (*exec.Cmd, error) {
 		}
 		return nil, fmt.Errorf("localproc: start: %w", err)
 	}
+	// The child has its own copies now, and the caller keeps cmd for
+	// the process's whole life only to wait for it: without these, a
+	// long-lived instance does not hold its environment (about 1 KB)
+	// and two closed files with their names.
+	cmd.Env, cmd.Stdout, cmd.Stderr = nil, nil, nil
 	return cmd, nil
 }
 

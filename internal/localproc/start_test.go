@@ -11,7 +11,8 @@ import (
 )
 
 // Start runs the program in its own process group in a fresh folder,
-// with exactly the given environment, and its output in the folder.
+// with exactly the given environment, and its output in the folder; the
+// command it returns to wait for keeps neither.
 func TestStart(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "task")
@@ -23,6 +24,9 @@ func TestStart(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cmd.Env != nil || cmd.Stdout != nil || cmd.Stderr != nil {
+		t.Errorf("the running command still holds its environment %q or output files %v, %v", cmd.Env, cmd.Stdout, cmd.Stderr)
 	}
 	pid := cmd.Process.Pid
 	pgid, pgErr := syscall.Getpgid(pid)
