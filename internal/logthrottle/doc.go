@@ -2,7 +2,8 @@
 // log/slog.Handler wrapper that lets the first record of each kind through
 // per time window and drops its repeats, then says how many it dropped on
 // the next record of that kind it lets through (attribute
-// "dropped-repeats"), or in a summary when Flush is called.
+// "dropped-repeats"), or in a summary when the kind is forgotten (its
+// window over, as the kinds tracked grow) or Flush is called.
 //
 // A record's kind is its level, its message, the attributes the logger
 // was built with (slog.Logger.With, WithGroup) and the values of a few

@@ -16,11 +16,12 @@ type Options struct {
 	// Keys are the attributes whose values tell kinds apart besides the
 	// level and message (default DefaultKeys).
 	Keys []string
-	// MaxKinds bounds the kinds tracked at once (default 4096). When it
-	// is reached, kinds whose window ended are forgotten (reporting their
-	// drops); if that frees nothing, new kinds are told apart by level
-	// and message only, so memory stays bounded and a flood of distinct
-	// lines is still throttled.
+	// MaxKinds bounds the kinds tracked at once (default 4096). Kinds
+	// whose window ended are forgotten (reporting their drops) as new
+	// ones come, whenever the kinds have doubled since the last sweep;
+	// if at MaxKinds that frees nothing, new kinds are told apart by
+	// level and message only, so memory stays bounded and a flood of
+	// distinct lines is still throttled.
 	MaxKinds int
 }
 
@@ -48,14 +49,28 @@ type state struct {
 
 	mu    sync.Mutex
 	kinds map[string]*kind
+	// sweepAt is the number of kinds at which a new kind first has the
+	// ended ones forgotten: twice what the last sweep kept, and at least
+	// minSweepAt. Kinds of records that stopped coming (each service's
+	// launch lines, say) are freed as the map grows, at a constant cost
+	// per new kind, rather than held until MaxKinds.
+	sweepAt int
+	// fullUntil: a sweep at MaxKinds left the map full, and the next is
+	// tried a window later (new kinds are coarse meanwhile), so that a
+	// flood of distinct lines costs one sweep a window, not one a line.
+	fullUntil time.Time
 }
 
+// minSweepAt is the fewest kinds a sweep is tried at.
+const minSweepAt = 64
+
 // kind is one kind of record: when its window started, how many repeats
-// were dropped since, and a record to report them with.
+// were dropped since, and the latest of them to report the count with
+// (nil while none was dropped: most kinds never repeat).
 type kind struct {
 	since   time.Time
 	dropped int
-	last    slog.Record
+	last    *slog.Record
 	next    slog.Handler
 }
 
@@ -74,7 +89,7 @@ func New(next slog.Handler, o Options) *Handler {
 	for _, k := range o.Keys {
 		keys[k] = true
 	}
-	return &Handler{next: next, st: &state{window: o.Window, keys: keys, maxKinds: o.MaxKinds, kinds: map[string]*kind{}}}
+	return &Handler{next: next, st: &state{window: o.Window, keys: keys, maxKinds: o.MaxKinds, kinds: map[string]*kind{}, sweepAt: minSweepAt}}
 }
 
 // Enabled defers to the wrapped handler.
@@ -109,12 +124,17 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	k := st.kinds[key]
 	if k == nil {
 		var reports []*kind
-		if len(st.kinds) >= st.maxKinds {
+		full := len(st.kinds) >= st.maxKinds
+		if len(st.kinds) >= st.sweepAt || (full && !r.Time.Before(st.fullUntil)) {
 			reports = st.sweep(r.Time)
-			if len(st.kinds) >= st.maxKinds {
-				key = h.kindKey(r, false) // coarser: level and message only
-				k = st.kinds[key]
+			st.sweepAt = max(minSweepAt, 2*len(st.kinds))
+			if full = len(st.kinds) >= st.maxKinds; full {
+				st.fullUntil = r.Time.Add(st.window)
 			}
+		}
+		if full {
+			key = h.kindKey(r, false) // coarser: level and message only
+			k = st.kinds[key]
 		}
 		if k == nil {
 			k = &kind{}
@@ -130,7 +150,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	// race to log) belongs to the window.
 	if k.since.IsZero() || r.Time.Sub(k.since) >= st.window {
 		dropped := k.dropped
-		k.since, k.dropped, k.last, k.next = r.Time, 0, slog.Record{}, nil
+		k.since, k.dropped, k.last, k.next = r.Time, 0, nil, nil
 		st.mu.Unlock()
 		if dropped > 0 {
 			r = r.Clone()
@@ -139,7 +159,10 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return h.next.Handle(ctx, r)
 	}
 	k.dropped++
-	k.last, k.next = r.Clone(), h.next
+	if k.last == nil {
+		k.last = new(slog.Record)
+	}
+	*k.last, k.next = r.Clone(), h.next
 	st.mu.Unlock()
 	return nil
 }
@@ -202,7 +225,7 @@ func (h *Handler) Flush(ctx context.Context) {
 	for _, k := range st.kinds {
 		if k.dropped > 0 {
 			reports = append(reports, &kind{dropped: k.dropped, last: k.last, next: k.next})
-			k.dropped, k.last, k.next = 0, slog.Record{}, nil
+			k.dropped, k.last, k.next = 0, nil, nil
 		}
 	}
 	st.mu.Unlock()

@@ -123,6 +123,30 @@ func TestKindsAreBounded(t *testing.T) {
 	}
 }
 
+// Kinds whose records stopped coming are forgotten as new ones come,
+// long before MaxKinds: a router with thousands of services does not
+// keep each one's launch lines. Their drops are reported as they go.
+func TestEndedKindsAreForgottenAsKindsGrow(t *testing.T) {
+	c := newCapture()
+	h := New(c, Options{Window: time.Second})
+	logAt(h, 0, "launched", "service-id", "repeated")
+	logAt(h, time.Millisecond, "launched", "service-id", "repeated")
+	for i := range 1000 {
+		logAt(h, time.Duration(i)*10*time.Millisecond, "launched", "service-id", fmt.Sprint(i))
+	}
+	// The last second's kinds (100) are live; twice that bounds the rest.
+	if n := len(h.st.kinds); n > 200 {
+		t.Errorf("%d kinds tracked after 1000 kinds over 10 s with a 1 s window, want at most 200", n)
+	}
+	found := false
+	for _, l := range c.got() {
+		found = found || l == "launched service-id=repeated dropped-repeats=1"
+	}
+	if !found {
+		t.Error("the forgotten kind's dropped repeat was not reported")
+	}
+}
+
 func TestFlushReportsPendingDrops(t *testing.T) {
 	c := newCapture()
 	h := New(c, Options{Window: time.Hour})
