@@ -13,28 +13,57 @@ import (
 // is probed often (see Config.StartProbeInterval), so that the driver
 // learns of a ready instance within milliseconds; a healthy one at the
 // health-check interval.
+//
+// Each probe runs when a timer fires (probeRound), on a goroutine that
+// ends with it, rather than on a goroutine of the instance's own waiting
+// between probes: an idle router with a thousand instances then keeps a
+// thousand timers, not a thousand goroutine stacks (about 4 KB each).
+// Shutdown's wait group counts a round from when it is armed to its end.
+// s.mu may be held.
 func (s *Scheduler) monitor(in *instance) {
-	url := healthURL(&in.svc.spec, in.ports)
-	ctx := in.stopped // canceled as the instance stops, ending a probe in flight
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	in.probeMu.Lock()
+	defer in.probeMu.Unlock()
+	s.wg.Add(1)
+	in.probeTimer = time.AfterFunc(0, func() { s.probeRound(in) })
+	// Stopping cancels a probe in flight (through in.stopped, its
+	// context) and a round armed but not begun, here.
+	context.AfterFunc(in.stopped, func() {
+		in.probeMu.Lock()
+		defer in.probeMu.Unlock()
+		in.probesEnded = true
+		if in.probeTimer.Stop() {
+			s.wg.Done() // the armed round will not run
 		}
-		in.probes++
-		in.probeStart = s.cfg.Now()
-		res, foreign := s.probeOnce(ctx, in, url)
-		if foreign {
-			return
-		}
-		next, ok := s.afterProbe(in, res)
-		if !ok {
-			return
-		}
-		t.Reset(next)
+	})
+}
+
+// probeRound sends one probe to in and arms the next, unless in stops.
+// Rounds never overlap: the next is armed as this one ends.
+func (s *Scheduler) probeRound(in *instance) {
+	defer s.wg.Done()
+	// Taking probeMu orders this round after the last one's end (its
+	// Reset), whose goroutine wrote the probe fields below.
+	in.probeMu.Lock()
+	ended := in.probesEnded
+	in.probeMu.Unlock()
+	if ended {
+		return
+	}
+	in.probes++
+	in.probeStart = s.cfg.Now()
+	res, foreign := s.probeOnce(in.stopped, in, healthURL(&in.svc.spec, in.ports))
+	if foreign {
+		return
+	}
+	next, ok := s.afterProbe(in, res)
+	if !ok {
+		return
+	}
+	in.probeMu.Lock()
+	defer in.probeMu.Unlock()
+	if !in.probesEnded {
+		s.wg.Add(1) // this round's own count keeps the group above zero
+		in.probeTimer.Reset(next)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,9 +36,14 @@ type instance struct {
 	// exit is found by polling and its exit code is unknown.
 	cmd *exec.Cmd
 
-	// Used by the monitor goroutine only: the listening sockets found to
-	// be the group's (authentic.go), and whether a failure to read /proc
-	// was logged.
+	// probeTimer fires the next health-check round (monitor); probeMu
+	// guards it and probesEnded, set once the instance stops.
+	probeMu     sync.Mutex
+	probeTimer  *time.Timer
+	probesEnded bool
+	// Used by the health-check rounds only, one at a time: the listening
+	// sockets found to be the group's (authentic.go), and whether a
+	// failure to read /proc was logged.
 	ownSockets      map[uint64]bool
 	verifyErrLogged bool
 	// probes counts the probes sent so far and probeStart is when the
@@ -92,7 +98,7 @@ func (s *Scheduler) track(in *instance) {
 	} else {
 		s.spawn(func() { s.pollAdopted(in) })
 	}
-	s.spawn(func() { s.monitor(in) })
+	s.monitor(in)
 	s.notify(in.svc.spec.ServiceID)
 }
 

@@ -23,8 +23,9 @@ var _ engine.Scheduler = (*Scheduler)(nil)
 
 // Scheduler runs service instances as local process groups. It is safe for
 // concurrent use. One mutex guards all state; goroutines (per instance: an
-// exit watcher, a health monitor and, while it stops, a terminator; one
-// memory watcher) do their waiting and I/O outside it.
+// exit watcher, each health-check round while it runs and, while the
+// instance stops, a terminator; one memory watcher) do their waiting and
+// I/O outside it.
 type Scheduler struct {
 	cfg Config
 	log *slog.Logger
