@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
-	"github.com/waiter-go/waiter/internal/localproc"
 	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
@@ -94,7 +93,11 @@ func (s *Scheduler) track(in *instance) {
 	in.svc.instances[in.id] = in
 	s.live[in] = struct{}{}
 	if in.cmd != nil {
-		s.spawn(func() { s.waitChild(in) })
+		s.wg.Add(1) // as spawn does, for the callback
+		s.exits.Watch(in.pid, func() {
+			defer s.wg.Done()
+			s.waitChild(in)
+		})
 	} else {
 		s.spawn(func() { s.pollAdopted(in) })
 	}
@@ -186,11 +189,12 @@ func (s *Scheduler) removeServiceDir(svc *service) {
 	_ = os.Remove(svc.dir) // only succeeds once the folder is empty
 }
 
-// waitChild reaps the leader of a launched instance. An exit nobody asked
+// waitChild reaps the leader of a launched instance once s.exits saw it
+// exit (or, where it cannot watch, waits for it). An exit nobody asked
 // for is a failure: it is recorded with its exit code, whatever is left of
 // the group is killed, and a replacement follows after the retry interval.
 func (s *Scheduler) waitChild(in *instance) {
-	_ = localproc.Wait(in.cmd) // the exit status is in ProcessState
+	_ = in.cmd.Wait() // the exit status is in ProcessState
 	close(in.leaderDone)
 	code, msg := exitDetails(in.cmd.ProcessState)
 	s.mu.Lock()

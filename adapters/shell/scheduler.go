@@ -22,10 +22,11 @@ import (
 var _ engine.Scheduler = (*Scheduler)(nil)
 
 // Scheduler runs service instances as local process groups. It is safe for
-// concurrent use. One mutex guards all state; goroutines (per instance: an
-// exit watcher, each health-check round while it runs and, while the
-// instance stops, a terminator; one memory watcher) do their waiting and
-// I/O outside it.
+// concurrent use. One mutex guards all state; goroutines (one waiting for
+// every instance's exit (localproc.Exits) and one memory watcher; per
+// instance, each health-check round while it runs, the handling of its
+// exit, and a terminator while it stops) do their waiting and I/O
+// outside it.
 type Scheduler struct {
 	cfg Config
 	log *slog.Logger
@@ -36,6 +37,9 @@ type Scheduler struct {
 	probe  *healthcheck.Prober
 	bootID string
 	lock   *os.File // flock on <WorkDir>/.lock
+	// exits waits for the exits of the instances started here, all on
+	// one goroutine.
+	exits *localproc.Exits
 
 	mu       sync.Mutex
 	closed   bool
@@ -93,6 +97,11 @@ func New(cfg Config) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
+	exits, err := localproc.NewExits()
+	if err != nil {
+		_ = lock.Close()
+		return nil, fmt.Errorf("shell: waiting for instances' exits: %w", err)
+	}
 	s := &Scheduler{
 		cfg:      cfg,
 		log:      cfg.Logger,
@@ -106,6 +115,7 @@ func New(cfg Config) (*Scheduler, error) {
 		ports:    localproc.NewPortPool(cfg.PortRange[0], cfg.PortRange[1], cfg.PortGracePeriod, Host, cfg.Now),
 		stop:     make(chan struct{}),
 		stopped:  make(chan struct{}),
+		exits:    exits,
 	}
 	s.recoverWorkDir()
 	s.spawn(s.watchMemory)
@@ -191,6 +201,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.wg.Wait()
+	_ = s.exits.Close() // every child it watched has been reaped
 
 	s.subs.Close()
 	// Unlock before closing: the flock belongs to the open file, which a

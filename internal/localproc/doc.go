@@ -17,7 +17,11 @@
 //     reach its successor;
 //   - Wait (wait.go): a started leader's exit, waited for on the runtime's
 //     poller (a pidfd on Linux), not in a system call that holds a thread
-//     for the process's life.
+//     for the process's life;
+//   - Exits (exits_linux.go): many leaders' exits, waited for on one
+//     goroutine (their pidfds in one epoll set, on the runtime's poller),
+//     so that a scheduler running a thousand instances keeps no goroutine
+//     per instance for it.
 //
 // What a process is for (its command, environment, health, when it stops)
 // is the caller's: this package does not signal what it started. Linux
