@@ -90,7 +90,7 @@ func (e *Engine) forgetLoans(svc *service) {
 
 // distributionScheme is the service's distribution-scheme parameter.
 func distributionScheme(d *Description) string {
-	if s, ok := d.Effective["distribution-scheme"].(string); ok {
+	if s, ok := d.Param("distribution-scheme").(string); ok {
 		return s
 	}
 	return SchemeBalanced

@@ -24,7 +24,7 @@ func TestNewDescriptionAppliesWaiterDefaults(t *testing.T) {
 		"liveness-check-url": "/status", "liveness-check-interval-secs": 10.0,
 	}
 	for k, want := range checks {
-		if got := d.Effective[k]; got != want {
+		if got := d.Param(k); got != want {
 			t.Errorf("default %s = %v, want %v", k, got, want)
 		}
 	}

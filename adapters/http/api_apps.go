@@ -62,7 +62,8 @@ func (s *Server) lookupService(id string) (waiter.ServiceSnapshot, *Error) {
 	if derr != nil {
 		// A description stored by an older build that no longer validates:
 		// show it as stored rather than hide the service.
-		desc = &engine.Description{ID: id, Core: engine.NormalizeParams(core), Effective: engine.NormalizeParams(core)}
+		desc = &engine.Description{ID: id, Core: engine.NormalizeParams(core)}
+		desc.SetEffective(engine.NormalizeParams(core))
 	}
 	desc.ID = id
 	return waiter.ServiceSnapshot{ID: id, Description: desc, Status: statusInactive, ScalingState: "stable"}, nil

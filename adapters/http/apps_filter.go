@@ -83,7 +83,7 @@ func paramValue(snap waiter.ServiceSnapshot, key string) string {
 	if snap.Description == nil {
 		return ""
 	}
-	eff := snap.Description.Effective
+	eff := snap.Description.Effective()
 	if name, sub, ok := strings.Cut(key, "."); ok {
 		m, _ := eff[name].(map[string]string)
 		return m[sub]

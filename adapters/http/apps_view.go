@@ -139,7 +139,7 @@ func (s *Server) appSummary(snap waiter.ServiceSnapshot, include map[string]bool
 		"url":                 "/apps/" + snap.ID,
 	}
 	if include["effective-parameters"] && snap.Description != nil {
-		m["effective-parameters"] = snap.Description.Effective
+		m["effective-parameters"] = snap.Description.Effective()
 	}
 	s.appExtras(m, snap, m["source-tokens"].([]tokenRef), include)
 	return m

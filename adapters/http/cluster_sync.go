@@ -34,7 +34,7 @@ func (s *Server) ServiceChanged(id string) {
 			return
 		}
 	}
-	if engine.ParamsKey(nd.Effective) != engine.ParamsKey(snap.Description.Effective) {
+	if engine.ParamsKey(nd.Effective()) != engine.ParamsKey(snap.Description.Effective()) {
 		s.router.Override(nd)
 	}
 }

@@ -226,7 +226,7 @@ func (s *Server) dashboardDetail(ds dashboardService, snap waiter.ServiceSnapsho
 	d := &dashboardDetail{dashboardService: ds, Parameters: map[string]any{}}
 	core := coreOf(snap)
 	if snap.Description != nil {
-		core = snap.Description.Effective
+		core = snap.Description.Effective()
 	}
 	for _, k := range detailParameters {
 		if v, ok := core[k]; ok {

@@ -22,7 +22,7 @@ const bypassInterstitial = "x-waiter-bypass-interstitial"
 // on-the-fly services are queued as before. It reports whether it
 // answered r.
 func (s *Server) interstitial(w http.ResponseWriter, r *http.Request, rs *resolved) bool {
-	secs := interstitialSecs(rs.desc.Effective["interstitial-secs"])
+	secs := rs.desc.InterstitialSecs
 	if secs <= 0 || len(rs.tokens) == 0 || r.Method != http.MethodGet ||
 		!strings.Contains(r.Header.Get("Accept"), "text/html") || r.URL.Query().Has(bypassInterstitial) {
 		return false
@@ -56,18 +56,6 @@ const interstitialPage = `<!DOCTYPE html>
 <body><p>Waiter is starting service <code>%s</code>. This page retries in %d seconds;
 <a href="%s">retry now</a>.</p></body></html>
 `
-
-func interstitialSecs(v any) int {
-	switch n := v.(type) {
-	case float64:
-		return int(n)
-	case int:
-		return n
-	case int64:
-		return int(n)
-	}
-	return 0
-}
 
 func hasHealthy(snap waiter.ServiceSnapshot) bool {
 	for _, in := range snap.Instances {

@@ -123,7 +123,7 @@ func (s *Server) keepDecision(d *LoopDecisions, r *http.Request, fields []h1serv
 	if _, ok := r.Header["Origin"]; ok {
 		return
 	}
-	if interstitialSecs(rs.desc.Effective["interstitial-secs"]) > 0 && len(rs.tokens) > 0 {
+	if rs.desc.InterstitialSecs > 0 && len(rs.tokens) > 0 {
 		return // whether it answers depends on the service's health
 	}
 	parts := make([]tokenParts, len(rs.tokens))

@@ -53,7 +53,7 @@ func (s *Server) visibleSnapshot(user string, snap waiter.ServiceSnapshot) waite
 	}
 	d := *snap.Description
 	d.Core = engine.Params(maskEnv(d.Core))
-	d.Effective = engine.Params(maskEnv(d.Effective))
+	d.SetEffective(engine.Params(maskEnv(d.Effective())))
 	d.Env = maskedKeys(d.Env)
 	snap.Description = &d
 	return snap

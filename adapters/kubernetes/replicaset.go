@@ -27,7 +27,7 @@ type placement struct {
 // "*" means the run-as-user's own.
 func (s *Scheduler) place(d *engine.Description) (placement, error) {
 	user := s.runAs(d)
-	ns, _ := d.Effective["namespace"].(string)
+	ns, _ := d.Param("namespace").(string)
 	if ns == "" || ns == "*" && s.cfg.Namespace != "*" {
 		ns = s.cfg.Namespace
 	}
@@ -79,7 +79,7 @@ func (s *Scheduler) replicaSet(d *engine.Description, p placement, replicas int)
 		Cluster: s.cfg.Cluster, Password: s.cfg.Password(d.ID), Ports: portList(base, ports),
 	})
 	env["PORT"] = strconv.Itoa(base)
-	image, _ := d.Effective["image"].(string)
+	image, _ := d.Param("image").(string)
 	if image == "" {
 		image = s.cfg.Image
 	}
@@ -93,7 +93,7 @@ func (s *Scheduler) replicaSet(d *engine.Description, p placement, replicas int)
 	}
 	hcPort := base + d.HealthCheckPortIndex
 	proto := d.BackendProto
-	if hp, _ := d.Effective["health-check-proto"].(string); hp != "" {
+	if hp, _ := d.Param("health-check-proto").(string); hp != "" {
 		proto = hp
 	}
 	scheme := corev1.URISchemeHTTP

@@ -42,7 +42,7 @@ func (s *Scheduler) descriptor(d *engine.Description, instances int) (*gomaratho
 	user := s.runAs(d)
 	a.User = user
 	labels := map[string]string{"source": "waiter", "user": user}
-	if ns, _ := d.Effective["namespace"].(string); ns != "" {
+	if ns, _ := d.Param("namespace").(string); ns != "" {
 		labels["namespace"] = ns
 	}
 	a.Labels = &labels
@@ -83,7 +83,7 @@ func healthCheck(d *engine.Description) gomarathon.HealthCheck {
 // healthProtocol is HTTP or HTTPS from health-check-proto, else
 // backend-proto (h2c is HTTP, h2 is HTTPS).
 func healthProtocol(d *engine.Description) string {
-	proto, _ := d.Effective["health-check-proto"].(string)
+	proto, _ := d.Param("health-check-proto").(string)
 	if proto == "" {
 		proto = d.BackendProto
 	}
