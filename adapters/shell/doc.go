@@ -28,7 +28,7 @@
 //     termination-grace-period-secs (at once when it is 0, as Waiter's
 //     shell scheduler does), then a wait until no process of the group is
 //     left before its ports are released.
-//   - health (health.go, probe.go): a monitor per instance sends
+//   - health (health.go, probe.go): each instance's health checks send
 //     GET http://127.0.0.1:$PORT<health-check-port-index><health-check-url>;
 //     2xx is healthy. An instance that is not healthy is probed every
 //     age/20, clamped to [1 ms, 100 ms], so a cold start costs little more
@@ -86,9 +86,13 @@
 //
 // # Concurrency
 //
-// One mutex guards all state. Per instance, goroutines wait for the exit
-// (cmd.Wait, or /proc polling for an adopted instance that is not our
-// child), run the health checks, and terminate the group; one goroutine
+// One mutex guards all state. An idle instance has no goroutine of its
+// own: one goroutine waits for every instance's exit, its pidfd in one
+// epoll set (localproc.Exits; an adopted instance, not our child, too),
+// and a timer runs each health-check round on a goroutine that ends with
+// it. Goroutines handle an exit (cmd.Wait, or /proc to confirm an
+// adopted one's) and terminate a stopping group; where there is no pidfd
+// they wait for the exit, or poll /proc for it, all along. One goroutine
 // checks memory. Probes, signals' waits and file removal run outside the
 // mutex; launches run under it, so Shutdown can never miss one.
 //

@@ -99,7 +99,21 @@ func (s *Scheduler) track(in *instance) {
 			s.waitChild(in)
 		})
 	} else {
-		s.spawn(func() { s.pollAdopted(in) })
+		// Not our child: its pidfd says when it exits, and pollAdopted
+		// then confirms it; where that cannot be watched, pollAdopted
+		// polls /proc all along.
+		s.wg.Add(1)
+		ours := func() bool {
+			st, err := readStat(in.pid)
+			return err == nil && !st.dead() && st.startTicks == in.startTicks
+		}
+		if !s.exits.WatchProcess(in.pid, ours, func() {
+			defer s.wg.Done()
+			s.pollAdopted(in)
+		}) {
+			s.wg.Done()
+			s.spawn(func() { s.pollAdopted(in) })
+		}
 	}
 	s.monitor(in)
 	s.notify(in.svc.spec.ServiceID)
@@ -207,7 +221,9 @@ func (s *Scheduler) waitChild(in *instance) {
 }
 
 // pollAdopted watches an adopted leader, which is not our child: it is
-// reaped by init, so only /proc tells when it is gone.
+// reaped by init, so only /proc tells when it is gone. It is called once
+// s.exits saw the leader exit (it finds it gone at once), or, where that
+// cannot be watched, when it is adopted.
 func (s *Scheduler) pollAdopted(in *instance) {
 	for {
 		st, err := readStat(in.pid)

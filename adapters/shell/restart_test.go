@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -173,4 +175,36 @@ func TestRestartRemovesStaleRecords(t *testing.T) {
 	}
 	// Two records named this very process (a reused pid, an old boot):
 	// that the test is still running shows they were not signalled.
+}
+
+// An adopted instance, not this router's child, is watched through its
+// pidfd (localproc.Exits.WatchProcess), not by polling /proc on a
+// goroutine of its own, and its exit is still seen: it is listed as
+// failed, with no exit code, and replaced. Not parallel: it reads the
+// process's goroutines.
+func TestAdoptedInstanceIsWatchedWithoutPollingAndItsExitSeen(t *testing.T) {
+	dir, ports := t.TempDir(), testPortRange()
+	rep := crashedRouter(t, dir, ports, "")
+	s := newTestScheduler(t, func(c *Config) { c.WorkDir, c.PortRange, c.Adopt = dir, ports, true })
+	waitObs(t, s, rep.Service, "the adopted instances healthy", healthy(2))
+	var dump strings.Builder
+	if err := pprof.Lookup("goroutine").WriteTo(&dump, 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(dump.String(), "shell.(*Scheduler).pollAdopted("); n > 0 {
+		t.Errorf("%d goroutines poll adopted instances, want none (their pidfds are watched)", n)
+	}
+
+	var gone string
+	for id := range rep.Instances {
+		gone = id
+		break
+	}
+	_ = procgroup.Signal(rep.Instances[gone], syscall.SIGKILL)
+	obs := waitObs(t, s, rep.Service, "the adopted instance that died failed and replaced", func(o engine.Observation) bool {
+		return len(o.Failed) == 1 && healthyCount(o) == 2
+	})
+	if f := obs.Failed[0]; f.ID != gone || f.HasExitCode || !strings.Contains(f.Message, "exit code not known") {
+		t.Errorf("failure %+v, want %s with no exit code", f, gone)
+	}
 }

@@ -58,28 +58,51 @@ func NewExits() (*Exits, error) {
 // another process meanwhile: an exited child keeps it until it is reaped.
 func (x *Exits) Watch(pid int, then func()) {
 	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
-	if err != nil {
+	if err != nil || !x.watch(fd, then) {
 		go then()
-		return
 	}
-	x.mu.Lock()
-	if x.closed {
-		x.mu.Unlock()
+}
+
+// WatchProcess is Watch for a process that is not this one's child (a
+// scheduler's instance adopted from its predecessor, reaped by init):
+// then is called on a goroutine of its own once the process has exited,
+// or when the set breaks (see broke), so then checks that it has. ours
+// is asked once the process is pinned (its pidfd open): whether pid
+// still names the process meant, not one that reused the pid; if not,
+// then is called at once. It returns false, and calls nothing, when the
+// exit cannot be watched (no pidfd, or Close was called): the caller
+// polls for it instead.
+func (x *Exits) WatchProcess(pid int, ours func() bool, then func()) bool {
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		return false
+	}
+	if !ours() {
 		_ = unix.Close(fd)
 		go then()
-		return
+		return true
+	}
+	return x.watch(fd, then)
+}
+
+// watch adds pidfd fd to the set, to call then when it is readable; it
+// closes fd and returns false when it cannot.
+func (x *Exits) watch(fd int, then func()) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		_ = unix.Close(fd)
+		return false
 	}
 	// In the map before the set: run may see the exit at once.
 	x.waiting[int32(fd)] = then
-	err = unix.EpollCtl(x.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)})
+	err := unix.EpollCtl(x.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)})
 	if err != nil {
 		delete(x.waiting, int32(fd))
-	}
-	x.mu.Unlock()
-	if err != nil {
 		_ = unix.Close(fd)
-		go then()
+		return false
 	}
+	return true
 }
 
 // Close stops the waiting goroutine. Exits still watched are not

@@ -2,10 +2,12 @@ package localproc
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -133,5 +135,61 @@ func TestExitsAfterCloseStillReports(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the exit was not reported")
+	}
+}
+
+// A process that is not this one's child (an adopted instance's leader)
+// is watched through its pidfd: its exit is reported; a pid that no
+// longer names the process meant is reported at once; after Close the
+// caller is told to poll.
+func TestExitsWatchesAProcessNotItsChild(t *testing.T) {
+	t.Parallel()
+	x, err := NewExits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sh starts sleep in the background and exits: sleep is then init's.
+	out, err := exec.Command("/bin/sh", "-c", "/bin/sleep 60 >/dev/null 2>&1 & echo $!").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("pid %q: %v", out, err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	exited := make(chan struct{})
+	if !x.WatchProcess(pid, func() bool { return true }, func() { close(exited) }) {
+		t.Fatal("WatchProcess could not watch a live process")
+	}
+	select {
+	case <-exited:
+		t.Fatal("reported before the process ended")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the process's end was not reported within 10s")
+	}
+
+	notOurs := make(chan struct{})
+	if !x.WatchProcess(os.Getpid(), func() bool { return false }, func() { close(notOurs) }) {
+		t.Fatal("WatchProcess refused a pid that is not the process meant")
+	}
+	select {
+	case <-notOurs:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a pid naming another process was not reported at once")
+	}
+
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if x.WatchProcess(os.Getpid(), func() bool { return true }, func() { t.Error("called after Close") }) {
+		t.Error("WatchProcess after Close claimed to watch")
 	}
 }

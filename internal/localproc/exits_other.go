@@ -13,5 +13,9 @@ func NewExits() (*Exits, error) { return &Exits{}, nil }
 // child (cmd.Wait), waiting for its exit.
 func (x *Exits) Watch(pid int, then func()) { go then() }
 
+// WatchProcess cannot watch a process that is not a child here: it
+// returns false, and the caller polls.
+func (x *Exits) WatchProcess(pid int, ours func() bool, then func()) bool { return false }
+
 // Close does nothing.
 func (x *Exits) Close() error { return nil }
