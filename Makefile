@@ -254,7 +254,8 @@ bench-proxy:
 # bench-memory: not run in CI. Resident memory per idle keep-alive
 # connection of `waiter serve` against nginx's, in the same run (10,000
 # connections, one request answered on each), then per known idle service
-# (1,000 services of one minimal backend instance each; -services N).
+# (1,000 services of one minimal backend instance each; -services N), and
+# that router's idle CPU against a restarted router's that adopted them.
 .PHONY: bench-memory
 bench-memory:
 	$(GO) run ./test/bench/proxybench -only memory

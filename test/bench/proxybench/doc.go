@@ -62,11 +62,16 @@
 // its debug listener: its RSS also holds the garbage of the connections'
 // setup, which its GC floor (32 MB over the live heap) leaves uncollected
 // for a while. With -profile it also prints waiter serve's heap profile
-// with the connections open.
+// with the connections open. Then (-services N, 1,000 by default) a
+// router of its own on the shell scheduler starts N services of one
+// instance each: its RSS per service, and its idle CPU over 10 s against
+// the idle CPU of a router restarted after a crash that adopted those
+// instances (x-own-instances: an adopted instance, not the router's
+// child, costs no more to watch).
 //
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
 // configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), wrk.go
 // (running wrk and reading its output), procstat.go (processes' CPU from /proc), machinecpu.go (the machine's), bystanders.go (the check for other
-// busy processes), coldstart.go, stats.go, profile.go (-profile), memory.go and memory_services.go (-only memory).
+// busy processes), coldstart.go, stats.go, profile.go (-profile), memory.go, memory_services.go and memory_adopt.go (-only memory).
 package main

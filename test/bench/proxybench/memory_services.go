@@ -30,6 +30,7 @@ max-services-per-user: %[3]d
 max-instances-per-user: %[3]d
 shell:
   port-range: [%[1]d, %[2]d]
+  adopt: true
 `
 
 // memoryServices prints the router's RSS before and after n services
@@ -49,11 +50,12 @@ func memoryServices(o options, dir string, n int) error {
 	if firstPort+n+100 >= ephemeral {
 		return fmt.Errorf("-services %d: at most %d (their ports must stay below Linux's ephemeral range)", n, ephemeral-firstPort-101)
 	}
-	p, url, err := startWaiterWith(o.waiter, sdir, fmt.Sprintf(servicesConfig, firstPort, firstPort+n+100, n+10))
+	config := fmt.Sprintf(servicesConfig, firstPort, firstPort+n+100, n+10)
+	p, url, err := startWaiterWith(o.waiter, sdir, config)
 	if err != nil {
 		return err
 	}
-	defer p.stop(syscall.SIGTERM)
+	defer func() { p.stop(syscall.SIGTERM) }() // the router running at the end
 	before, err := groupRSS(p.cmd.Process.Pid)
 	if err != nil {
 		return err
@@ -90,7 +92,8 @@ func memoryServices(o options, dir string, n int) error {
 			fmt.Printf("  of which %-28s %11.0f per service\n", m, (goAfter[m]-goBefore[m])/float64(n))
 		}
 	}
-	return nil
+	p, err = restartAdopting(o, p, sdir, config, n)
+	return err
 }
 
 // goMemoryMetrics are the Go runtime's figures, from the router's
