@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -31,9 +30,13 @@ type instance struct {
 	// pid is the leader's pid, which is also the group id.
 	pid        int
 	startTicks uint64
-	// cmd is nil for an adopted instance: it is not our child, so its
-	// exit is found by polling and its exit code is unknown.
-	cmd *exec.Cmd
+	// proc is the leader, to be reaped: nil for an adopted instance,
+	// which is not our child (its exit is seen through its pidfd or
+	// /proc, and its exit code is unknown). The exec.Cmd that started it
+	// is not kept: its output files are plain files (no copying
+	// goroutines or pipes to wait for), so reaping the process is all
+	// its Wait would do, and it holds about half a kilobyte more.
+	proc *os.Process
 
 	// probeTimer fires the next health-check round (monitor); probeMu
 	// guards it and probesEnded, set once the instance stops.
@@ -92,7 +95,7 @@ func (in *instance) observed() engine.ObservedInstance {
 func (s *Scheduler) track(in *instance) {
 	in.svc.instances[in.id] = in
 	s.live[in] = struct{}{}
-	if in.cmd != nil {
+	if in.proc != nil {
 		s.wg.Add(1) // as spawn does, for the callback
 		s.exits.Watch(in.pid, func() {
 			defer s.wg.Done()
@@ -208,9 +211,9 @@ func (s *Scheduler) removeServiceDir(svc *service) {
 // for is a failure: it is recorded with its exit code, whatever is left of
 // the group is killed, and a replacement follows after the retry interval.
 func (s *Scheduler) waitChild(in *instance) {
-	_ = in.cmd.Wait() // the exit status is in ProcessState
+	state, _ := in.proc.Wait() // nil, with an error, only if reaped already
 	close(in.leaderDone)
-	code, msg := exitDetails(in.cmd.ProcessState)
+	code, msg := exitDetails(state)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if in.stopping {

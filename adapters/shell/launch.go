@@ -101,7 +101,7 @@ func (s *Scheduler) start(svc *service, id string, ports []int, as osuser.Accoun
 		return nil, err
 	}
 	in := newInstance(svc, id, ports, pid, st.startTicks, now, now)
-	in.cmd = cmd
+	in.proc = cmd.Process
 	return in, nil
 }
 
