@@ -75,36 +75,16 @@ func TestExitsHoldsNoGoroutinePerChild(t *testing.T) {
 	}
 	defer x.Close()
 	const n = 40
-	dir := t.TempDir()
 	before := runtime.NumGoroutine()
 	done := make(chan error, n)
-	cmds := make([]*exec.Cmd, n)
-	for i := range cmds {
-		cmd, err := Start(Spec{Argv: []string{"/bin/sleep", "60"}, Dir: filepath.Join(dir, strconv.Itoa(i)), DirMode: 0o755})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmds[i] = cmd
-		t.Cleanup(func() { _ = cmd.Process.Kill() })
+	cmds := startSleepers(t, n)
+	for _, cmd := range cmds {
 		x.Watch(cmd.Process.Pid, func() { done <- cmd.Wait() })
 	}
 	if extra := runtime.NumGoroutine() - before; extra > 2 {
 		t.Errorf("%d goroutines more while %d watched children run, want none per child", extra, n)
 	}
-	for _, cmd := range cmds {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-	}
-	for range n {
-		select {
-		case err := <-done:
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
-				t.Fatalf("Wait: %v, want the SIGTERM the process ended with", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("an exit was not reported within 10s of the process's end")
-		}
-	}
+	terminateAndAwait(t, cmds, done)
 }
 
 // After Close, a watch falls back to its callback's own wait: the exit

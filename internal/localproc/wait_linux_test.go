@@ -31,16 +31,9 @@ func TestWaitReportsTheExit(t *testing.T) {
 // when the processes do.
 func TestWaitHoldsNoThread(t *testing.T) {
 	const n = 40
-	dir := t.TempDir()
-	cmds := make([]*exec.Cmd, n)
+	cmds := startSleepers(t, n)
 	done := make(chan error, n)
-	for i := range cmds {
-		cmd, err := Start(Spec{Argv: []string{"/bin/sleep", "60"}, Dir: filepath.Join(dir, strconv.Itoa(i)), DirMode: 0o755})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmds[i] = cmd
-		t.Cleanup(func() { _ = cmd.Process.Kill() })
+	for _, cmd := range cmds {
 		go func() { done <- Wait(cmd) }()
 	}
 	// Each waiting goroutine shows its state in a full dump: wait until all
@@ -59,10 +52,34 @@ func TestWaitHoldsNoThread(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	terminateAndAwait(t, cmds, done)
+}
+
+// startSleepers starts n processes that sleep for a minute, killed when
+// the test ends.
+func startSleepers(t *testing.T, n int) []*exec.Cmd {
+	t.Helper()
+	dir := t.TempDir()
+	cmds := make([]*exec.Cmd, n)
+	for i := range cmds {
+		cmd, err := Start(Spec{Argv: []string{"/bin/sleep", "60"}, Dir: filepath.Join(dir, strconv.Itoa(i)), DirMode: 0o755})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds[i] = cmd
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+	}
+	return cmds
+}
+
+// terminateAndAwait sends SIGTERM to every command and requires each of
+// their waits (their results on done) to report it within 10 s.
+func terminateAndAwait(t *testing.T, cmds []*exec.Cmd, done <-chan error) {
+	t.Helper()
 	for _, cmd := range cmds {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 	}
-	for range n {
+	for range cmds {
 		select {
 		case err := <-done:
 			var exit *exec.ExitError
