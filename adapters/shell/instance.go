@@ -96,26 +96,18 @@ func (s *Scheduler) track(in *instance) {
 	in.svc.instances[in.id] = in
 	s.live[in] = struct{}{}
 	if in.proc != nil {
-		s.wg.Add(1) // as spawn does, for the callback
-		s.exits.Watch(in.pid, func() {
-			defer s.wg.Done()
-			s.waitChild(in)
-		})
+		s.exits.Watch(in.pid, s.counted(func() { s.waitChild(in) }))
 	} else {
 		// Not our child: its pidfd says when it exits, and pollAdopted
 		// then confirms it; where that cannot be watched, pollAdopted
 		// polls /proc all along.
-		s.wg.Add(1)
 		ours := func() bool {
 			st, err := readStat(in.pid)
 			return err == nil && !st.dead() && st.startTicks == in.startTicks
 		}
-		if !s.exits.WatchProcess(in.pid, ours, func() {
-			defer s.wg.Done()
-			s.pollAdopted(in)
-		}) {
-			s.wg.Done()
-			s.spawn(func() { s.pollAdopted(in) })
+		exited := s.counted(func() { s.pollAdopted(in) })
+		if !s.exits.WatchProcess(in.pid, ours, exited) {
+			go exited()
 		}
 	}
 	s.monitor(in)

@@ -216,12 +216,17 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 }
 
 // spawn runs f on a goroutine that Shutdown waits for.
-func (s *Scheduler) spawn(f func()) {
+func (s *Scheduler) spawn(f func()) { go s.counted(f)() }
+
+// counted returns f counted by Shutdown's wait from now until it has
+// run, as spawn counts a goroutine: for a callback another goroutine
+// calls later (localproc.Exits'), which must run exactly once.
+func (s *Scheduler) counted(f func()) func() {
 	s.wg.Add(1)
-	go func() {
+	return func() {
 		defer s.wg.Done()
 		f()
-	}()
+	}
 }
 
 // lookup returns the service with id, or an error naming op. s.mu held.
