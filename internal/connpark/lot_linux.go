@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/waiter-go/waiter/internal/rawio"
 )
 
 // ErrClosed is Park's error once the Lot is closed.
@@ -60,22 +62,11 @@ type parked struct {
 // are called on the Lot's own goroutines, one connection at a time, and
 // own the connection from then on.
 func New(wake, expire func(net.Conn)) (*Lot, error) {
-	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	// The Lot's goroutine waits in the runtime's poller, not in
+	// epoll_wait(2) on a thread of its own.
+	epfd, file, rc, err := rawio.NewEpoll("connpark-epoll")
 	if err != nil {
-		return nil, fmt.Errorf("connpark: epoll_create1: %w", err)
-	}
-	// Non-blocking, so that os.NewFile puts it on the runtime's poller:
-	// the Lot's goroutine then waits in the poller, not in epoll_wait(2)
-	// on a thread of its own.
-	if err := unix.SetNonblock(epfd, true); err != nil {
-		_ = unix.Close(epfd)
-		return nil, fmt.Errorf("connpark: epoll fd: %w", err)
-	}
-	file := os.NewFile(uintptr(epfd), "connpark-epoll")
-	rc, err := file.SyscallConn()
-	if err != nil {
-		_ = file.Close()
-		return nil, fmt.Errorf("connpark: epoll fd: %w", err)
+		return nil, fmt.Errorf("connpark: %w", err)
 	}
 	l := &Lot{wake: wake, expire: expire, epfd: epfd, file: file, rc: rc, done: make(chan struct{}),
 		byFD: map[int32]*parked{}}

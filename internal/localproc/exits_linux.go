@@ -7,6 +7,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/waiter-go/waiter/internal/rawio"
 )
 
 // Exits waits for the exits of many children on one goroutine: each
@@ -30,19 +32,8 @@ type Exits struct {
 
 // NewExits starts the goroutine that waits for watched exits.
 func NewExits() (*Exits, error) {
-	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	epfd, file, rc, err := rawio.NewEpoll("localproc-exits")
 	if err != nil {
-		return nil, os.NewSyscallError("epoll_create1", err)
-	}
-	// Non-blocking, so that os.NewFile puts it on the runtime's poller.
-	if err := unix.SetNonblock(epfd, true); err != nil {
-		_ = unix.Close(epfd)
-		return nil, os.NewSyscallError("fcntl", err)
-	}
-	file := os.NewFile(uintptr(epfd), "localproc-exits")
-	rc, err := file.SyscallConn()
-	if err != nil {
-		_ = file.Close()
 		return nil, err
 	}
 	x := &Exits{epfd: epfd, epfile: file, rc: rc, waiting: map[int32]func(){}, done: make(chan struct{})}

@@ -19,4 +19,8 @@
 // the race detector the reads and writes go through package syscall's,
 // whose annotations are how the detector knows a socket's write happens
 // before its peer's read (rawcall_race_linux.go).
+//
+// NewEpoll (epoll_linux.go) is the one way this project makes an epoll
+// set that the runtime's poller waits on, for the event loops, the
+// parked connections and the children's exits.
 package rawio

@@ -138,22 +138,11 @@ func (m mail) drop() {
 }
 
 func newLoop(f *Front) (*loop, error) {
-	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
-	if err != nil {
-		return nil, err
-	}
-	// Non-blocking, so that os.NewFile puts it on the runtime's poller:
-	// the loop waits for its events as a goroutine waits for a socket,
+	// The loop waits for its events as a goroutine waits for a socket,
 	// with no thread blocked in epoll_wait, and with a deadline for its
 	// timers.
-	if err := syscall.SetNonblock(epfd, true); err != nil {
-		_ = rawClose(epfd)
-		return nil, err
-	}
-	file := os.NewFile(uintptr(epfd), "loopfront-epoll")
-	rc, err := file.SyscallConn()
+	epfd, file, rc, err := rawio.NewEpoll("loopfront-epoll")
 	if err != nil {
-		_ = file.Close()
 		return nil, err
 	}
 	evfd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
