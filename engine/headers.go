@@ -278,3 +278,64 @@ func plainNumber(s string) (float64, bool) {
 	f, err := strconv.ParseFloat(s, 64)
 	return f, err == nil
 }
+
+// Own returns a copy of h that shares no string with the request it was
+// parsed from, for what keeps a parse past its request: the router's
+// event loops cut a request's strings from chunks shared by many
+// requests, and a kept string would keep its whole chunk alive.
+func (h HeaderParams) Own() HeaderParams {
+	out := h
+	out.Service = h.Service.own()
+	out.Tokens = ownList(h.Tokens)
+	out.ParamEnv = ownMap(h.ParamEnv)
+	out.Ignored = ownList(h.Ignored)
+	if h.Order != nil {
+		out.Order = make(KeyOrder, len(h.Order))
+		for k, keys := range h.Order {
+			out.Order[strings.Clone(k)] = ownList(keys)
+		}
+	}
+	return out
+}
+
+// own is Clone with every string copied too (HeaderParams.Own).
+func (p Params) own() Params {
+	if p == nil {
+		return nil
+	}
+	out := make(Params, len(p))
+	for k, v := range p {
+		switch t := v.(type) {
+		case string:
+			v = strings.Clone(t)
+		case map[string]string:
+			v = ownMap(t)
+		case []string:
+			v = ownList(t)
+		}
+		out[strings.Clone(k)] = v
+	}
+	return out
+}
+
+func ownList(l []string) []string {
+	if l == nil {
+		return nil
+	}
+	out := make([]string, len(l)) // empty stays empty, not nil (cloneValue)
+	for i, s := range l {
+		out[i] = strings.Clone(s)
+	}
+	return out
+}
+
+func ownMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, s := range m {
+		out[strings.Clone(k)] = strings.Clone(s)
+	}
+	return out
+}

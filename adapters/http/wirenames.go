@@ -35,10 +35,17 @@ func parseHeaders(r *http.Request) (hp engine.HeaderParams, wireKey string, err 
 		}
 	}
 	hp, err = engine.ParseWireHeaders(r.Header, h1guard.HeaderNames(r.Context()))
-	if ok && err == nil && hp.Order == nil {
+	if err != nil {
+		return hp, "", err
+	}
+	// A parse is kept (here, in descriptions, in the loops' decisions)
+	// past its request: it must hold strings of its own, not the head's
+	// (engine.HeaderParams.Own). Only a miss pays for the copy.
+	hp = hp.Own()
+	if ok && hp.Order == nil {
 		return hp, wireParses.put(key, hp), nil
 	}
-	return hp, "", err
+	return hp, "", nil
 }
 
 // maxWireHeaders and maxWireKey bound the requests whose parse is kept:

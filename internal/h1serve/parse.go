@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/waiter-go/waiter/internal/headername"
+	"github.com/waiter-go/waiter/internal/strarena"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -75,7 +76,7 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 		return nil, false
 	}
 	buf, _ := br.Peek(end + 4)
-	r, ok := h.parseBytes(buf, end, base)
+	r, ok := h.parseBytes(buf, end, base, nil)
 	if !ok {
 		return nil, false
 	}
@@ -90,7 +91,16 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 // Head parses plain request heads from bytes a front holds itself (the
 // router's event loop), with the fast parser: one per connection, its
 // request reused by the next head.
-type Head struct{ h fastHead }
+type Head struct {
+	h fastHead
+	// Strings, when set, is the arena the heads' text is cut from (the
+	// event loop's own, used by it alone): a chunk of it holds dozens of
+	// heads, so a head costs no allocation of its own. Its bytes are never
+	// written again, so a string kept past its request stays as it was;
+	// what keeps one for long copies it, or it keeps the whole chunk
+	// alive (internal/strarena). Nil: one string per head.
+	Strings *strarena.Arena
+}
 
 // Parse parses the head at the start of buf, which must hold it whole
 // (through its empty line), into h's request with base's context. It
@@ -102,7 +112,7 @@ func (h *Head) Parse(buf []byte, base *http.Request) (r *http.Request, n int, ok
 	if end < 0 {
 		return nil, 0, false
 	}
-	r, ok = h.h.parseBytes(buf, end, base)
+	r, ok = h.h.parseBytes(buf, end, base, h.Strings)
 	return r, end + 4, ok
 }
 
@@ -114,20 +124,42 @@ func (h *Head) Parse(buf []byte, base *http.Request) (r *http.Request, n int, ok
 // are the request's, and the next Parse reuses them.
 func (h *Head) Fields() []Field { return h.h.fields }
 
+// Forget drops what h holds of the head it parsed last (the request, its
+// header map's entries, the fields), so that a parser kept idle keeps no
+// head's strings, nor the arena chunk they were cut from, alive. The
+// maps and slices stay for the next head.
+func (h *Head) Forget() {
+	f := &h.h
+	small, big := f.small, f.big
+	clear(small)
+	clear(big)
+	clear(f.vals)
+	clear(f.fields[:cap(f.fields)])
+	f.req, f.url, f.body = http.Request{}, url.URL{}, fixedBody{}
+	f.fields = f.fields[:0]
+}
+
 var crlfcrlf = []byte("\r\n\r\n")
 
-// parseBytes is parseFastAt on the head's bytes, buf[:end+4].
-func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request) (*http.Request, bool) {
+// parseBytes is parseFastAt on the head's bytes, buf[:end+4], its text
+// cut from strs (nil: a string of its own).
+func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *strarena.Arena) (*http.Request, bool) {
 	// Every line of the head (request line and header lines) ends with
-	// CRLF; the head ends with an empty line. The head's text is the one
-	// allocation a head costs: every string of the request is cut from it,
-	// so a string the router keeps past the request (a token's name in a
-	// cache, a description's command) keeps this head alive and nothing
-	// else. Cut from a shared arena instead, each kept string kept a whole
-	// chunk of other requests' heads alive (internal/strarena's pinning:
-	// TestFloodOfDistinctDescriptionsIsBounded's heap grew 75 MiB under the
-	// race detector, whose pools drop items at random).
-	s := string(buf[:end+2])
+	// CRLF; the head ends with an empty line. Every string of the request
+	// is cut from the head's text, one string: on the event loops from
+	// their arena (Head.Strings), so that a head costs no allocation of
+	// its own, else an allocation per head. What the router keeps past a
+	// request copies what it keeps (the token cache its name, the parse
+	// cache its x-waiter-* headers: engine.HeaderParams.Own); a string kept
+	// without a copy keeps the whole chunk of other heads alive, never a
+	// wrong value (cmd/waiter/internal/serve's
+	// TestKeptStringsKeepNoHeadChunk counts the chunks left after floods).
+	var s string
+	if strs != nil {
+		s = strs.String(buf[:end+2])
+	} else {
+		s = string(buf[:end+2])
+	}
 
 	// The request line.
 	eol := indexCRLF(s)

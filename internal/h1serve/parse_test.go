@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/waiter-go/waiter/internal/strarena"
 )
 
 // parseSeeds are heads the fast parser takes and heads it must leave to
@@ -202,6 +205,67 @@ func TestParseFastAllocates1(t *testing.T) {
 	}
 	if allocs > 1 {
 		t.Fatalf("%v allocations per head, want 1", allocs)
+	}
+}
+
+// A Head given an arena (the event loops') costs no allocation per head
+// in the steady state, and every head's strings stay as they were while
+// later heads are cut from the same chunks and the caller's buffer is
+// written over.
+func TestHeadWithArenaAllocatesNothing(t *testing.T) {
+	const n = 400
+	h := Head{Strings: new(strarena.Arena)}
+	base := (&http.Request{}).WithContext(context.Background())
+	heads := make([][]byte, n+1)
+	for i := range heads {
+		heads[i] = fmt.Appendf(nil, "GET /p%06d HTTP/1.1\r\nHost: example.com\r\nx-waiter-token: kit-%06d\r\n\r\n", i, i)
+	}
+	buf := make([]byte, 0, 256) // one buffer for every head, as a connection's
+	paths, tokens := make([]string, 0, n+1), make([]string, 0, n+1)
+	i := 0
+	allocs := testing.AllocsPerRun(n, func() {
+		buf = append(buf[:0], heads[i]...)
+		r, _, ok := h.Parse(buf, base)
+		if !ok {
+			t.Fatalf("head %d not taken", i)
+		}
+		paths, tokens = append(paths, r.URL.Path), append(tokens, r.Header["X-Waiter-Token"][0])
+		i++
+	})
+	if allocs > 0.05 { // an 8 KB chunk holds about 100 of these heads
+		t.Errorf("%.3f allocations per head, want a chunk's share", allocs)
+	}
+	for j := range paths {
+		if want := fmt.Sprintf("/p%06d", j); paths[j] != want {
+			t.Fatalf("path %d became %q, want %q", j, paths[j], want)
+		}
+		if want := fmt.Sprintf("kit-%06d", j); tokens[j] != want {
+			t.Fatalf("token %d became %q, want %q", j, tokens[j], want)
+		}
+	}
+}
+
+// A parser kept idle with Forget holds nothing of its last head: the
+// arena chunk the head was cut from is freed once the arena moves on.
+func TestForgetDropsTheHeadsChunk(t *testing.T) {
+	strarena.Track(true)
+	defer strarena.Track(false)
+	a := new(strarena.Arena)
+	h := Head{Strings: a}
+	before := strarena.Settled()
+	if _, _, ok := h.Parse([]byte("GET /a HTTP/1.1\r\nHost: x\r\nX-Waiter-Token: t\r\n\r\n"), &http.Request{}); !ok {
+		t.Fatal("not taken")
+	}
+	*a = strarena.Arena{} // the arena moves on to another chunk
+	if live := strarena.Settled() - before; live != 1 {
+		t.Fatalf("%d chunks alive with the parser holding its head, want 1", live)
+	}
+	h.Forget()
+	if live := strarena.Settled() - before; live != 0 {
+		t.Errorf("%d chunks alive after Forget, want 0", live)
+	}
+	if r, _, ok := h.Parse([]byte("GET /b HTTP/1.1\r\nHost: y\r\n\r\n"), &http.Request{}); !ok || r.URL.Path != "/b" || r.Host != "y" {
+		t.Errorf("after Forget: %v %v", r, ok)
 	}
 }
 

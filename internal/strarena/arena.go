@@ -1,7 +1,9 @@
 package strarena
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -31,7 +33,7 @@ func (a *Arena) Bytes(n int) []byte {
 		return make([]byte, n)
 	}
 	if len(a.free) < n {
-		a.free = make([]byte, Chunk)
+		a.free = newChunk()
 	}
 	b := a.free[:n:n]
 	a.free = a.free[n:]
@@ -67,4 +69,42 @@ func (a *Arena) Uint(n uint64) string {
 		}
 	}
 	return a.String(digits[i:])
+}
+
+// tracking and live count the chunks made while Track is on that the
+// garbage collector has not freed: a test's proof that nothing keeps a
+// chunk past its requests.
+var (
+	tracking atomic.Bool
+	live     atomic.Int64
+)
+
+// newChunk is a fresh chunk, counted while tracking.
+func newChunk() []byte {
+	c := make([]byte, Chunk)
+	if tracking.Load() {
+		live.Add(1)
+		runtime.AddCleanup(&c[0], func(struct{}) { live.Add(-1) }, struct{}{})
+	}
+	return c
+}
+
+// Track turns the count of live chunks on or off, for tests: a chunk
+// made while on is counted until it is freed (Live).
+func Track(on bool) { tracking.Store(on) }
+
+// Live is how many chunks made while tracking are still alive: in use
+// by an arena, or kept by a string cut from them. It is settled only
+// after a garbage collection and its cleanups have run (Settled).
+func Live() int64 { return live.Load() }
+
+// Settled is Live after a few garbage collections, each followed by a
+// yield for the cleanups of the chunks it freed: pooled arenas are
+// dropped by the second, and their chunks freed by the next.
+func Settled() int64 {
+	for range 5 {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	return Live()
 }

@@ -42,3 +42,24 @@ func TestAllocatesPerChunk(t *testing.T) {
 		t.Errorf("%.2f allocations per cut, want none in the steady state", n)
 	}
 }
+
+// While tracking, a chunk counts as live from when it is made until the
+// collector frees it: while its arena or a string cut from it holds it.
+func TestLiveCountsChunksUntilFreed(t *testing.T) {
+	Track(true)
+	defer Track(false)
+	before := Settled()
+	a := new(Arena)
+	cache := map[string]string{"k": a.String([]byte("kept past its request"))}
+	*a = Arena{} // the arena lets its chunk go; the cache holds it
+	if n := Settled() - before; n != 1 {
+		t.Fatalf("%d chunks live while a string of one is kept, want 1", n)
+	}
+	if cache["k"] != "kept past its request" {
+		t.Fatalf("kept = %q", cache["k"])
+	}
+	delete(cache, "k")
+	if n := Settled() - before; n != 0 {
+		t.Errorf("%d chunks live once nothing holds them, want 0", n)
+	}
+}

@@ -9,10 +9,17 @@
 // record, an async request's correlation id). The cost of keeping one is
 // its whole chunk, which holds other requests' strings, so an arena is for
 // strings that are seldom kept, and what keeps one for long copies it (an
-// async request its cid and Location, a token watch its cid). It is not
-// for a request's head, whose strings the router's caches keep
-// (internal/h1serve cuts those from one string per head), nor for header
-// names, which are interned (internal/headername). An Arena is taken from
-// a pool for a few cuts and given back at once (Take, Done): nothing idle
-// holds a chunk, and nothing needs to know when a request ends.
+// async request its cid and Location, a token watch its cid, the token
+// cache a name, the parse cache a request's x-waiter-* headers). Header
+// names are not cut here: they are interned (internal/headername).
+//
+// An Arena is taken from a pool for a few cuts and given back at once
+// (Take, Done): nothing idle holds a chunk, and nothing needs to know when
+// a request ends. Each event loop also keeps one of its own, which only it
+// uses, for its requests' heads (internal/h1serve's Head.Strings): a pooled
+// arena would be dropped at random under the race detector and leave its
+// chunk mostly empty, so that each kept head string kept 8 KB alive.
+//
+// Track and Live count the chunks still alive, for tests that prove
+// nothing keeps them.
 package strarena

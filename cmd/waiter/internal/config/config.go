@@ -98,7 +98,7 @@ type Config struct {
 	// EventLoop serves the fast front's connections on event loops, one
 	// per core (cmd/waiter/internal/loopfront), which hand the goroutine
 	// front whatever they do not serve; only with fast-http1 (default
-	// false).
+	// true).
 	EventLoop bool `yaml:"event-loop"`
 	// APIBodyTimeout bounds receiving the body of an API request such as
 	// POST /token (default 60s; then 408 and the connection closes).

@@ -128,6 +128,7 @@ func (l *loop) takeKit() *kit {
 		return k
 	}
 	k := &kit{call: l.f.edge.NewLoopCall(l.decisions)}
+	k.parser.Strings = &l.heads
 	k.base = *k.base.WithContext(l.f.edge.ConnContext(context.Background()))
 	return k
 }
@@ -154,7 +155,11 @@ func (c *client) putKit() {
 		k.raw = nil
 	}
 	if len(c.l.freeKits) >= maxWarmKits {
-		k.resp.Release() // past the kits in use a moment ago: no buffers kept
+		// Past the kits in use a moment ago: no buffers kept, nor the
+		// last head's strings, which would keep their arena chunk alive
+		// for as long as the kit lies unused.
+		k.resp.Release()
+		k.parser.Forget()
 	}
 	if len(c.l.freeKits) < maxFreeKits {
 		c.l.freeKits = append(c.l.freeKits, k)

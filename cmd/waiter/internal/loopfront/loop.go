@@ -15,6 +15,7 @@ import (
 	"github.com/waiter-go/waiter"
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/internal/rawio"
+	"github.com/waiter-go/waiter/internal/strarena"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,6 +34,9 @@ type loop struct {
 	peer   syscall.RawSockaddrAny // where accept4 writes a client's address
 	timers timers
 	bufs   [][]byte // free read buffers (takeBuf)
+	// heads is the arena the loop's request heads are cut from (its
+	// kits' parsers'): one allocation per chunk of heads, not per head.
+	heads strarena.Arena
 	// freeClients are client records kept for new connections (free),
 	// freeKits what requests take (takeKit).
 	freeClients []*client

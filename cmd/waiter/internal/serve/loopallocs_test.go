@@ -20,14 +20,16 @@ import (
 	"time"
 )
 
-// A keep-alive request the event loops serve costs the router one Go
-// heap allocation in the steady state, its head's text. The process
+// A keep-alive request the event loops serve costs the router no Go heap
+// allocation in the steady state: its head's text is cut from the loop's
+// arena, a chunk for about 40 heads like it (it cost one allocation a
+// request before, when each head had a string of its own). The process
 // counts every goroutine's allocations, the in-process instance's too,
 // so the same requests are also sent straight to the instance, with the
 // headers the router adds, and only the difference is the router's.
 // One connection at a time makes each loop wait for every request and
 // every answer: what the loop allocates to wait shows twice per request.
-func TestEventLoopAllocatesOnlyTheHead(t *testing.T) {
+func TestEventLoopAllocatesNothing(t *testing.T) {
 	var mu sync.Mutex
 	var seen http.Header // what the instance got through the router
 	var backend net.Addr
@@ -78,8 +80,8 @@ func TestEventLoopAllocatesOnlyTheHead(t *testing.T) {
 	routed := mallocsPerCall(n, through)
 	own := mallocsPerCall(n, toInstance)
 	t.Logf("allocations per request: %.2f through the router, %.2f straight to the instance", routed, own)
-	if extra := routed - own; extra > 1.5 {
-		t.Fatalf("the router allocates %.2f times per keep-alive request on the loops, want 1 (the head)", extra)
+	if extra := routed - own; extra > 0.5 {
+		t.Fatalf("the router allocates %.2f times per keep-alive request on the loops, want none (a chunk's share)", extra)
 	}
 }
 

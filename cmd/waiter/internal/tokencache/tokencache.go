@@ -2,6 +2,7 @@ package tokencache
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -75,7 +76,10 @@ func (c *tokenCache) put(name string, t waiter.Token, err error, gen uint64) {
 		c.m.Clear()
 		c.n = 0
 	}
-	if _, had := c.m.Swap(name, e); !had {
+	// The name is often cut from a request's head, which the event
+	// loops cut from a shared chunk (internal/strarena): a kept copy
+	// keeps only itself.
+	if _, had := c.m.Swap(strings.Clone(name), e); !had {
 		c.n++
 	}
 }
