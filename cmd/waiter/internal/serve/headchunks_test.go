@@ -23,7 +23,7 @@ import (
 // well over a hundred. Without its copies, the token cache kept every
 // made-up Host's chunk and the parse cache every token name's.
 func TestKeptStringsKeepNoHeadChunk(t *testing.T) {
-	r := startRouter(t, nil, func(c *config.Config) { c.MaxServicesPerUser = 40 })
+	r := startRouter(t, nil, func(c *config.Config) { c.MaxServicesPerUser = 400 })
 	status, body := read(t, r.call(t, "POST", "/token", strings.NewReader(
 		`{"token": "kitchen", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v1"}`)))
 	wantBody(t, status, body, 200, "Successfully created kitchen")
@@ -54,6 +54,7 @@ func TestKeptStringsKeepNoHeadChunk(t *testing.T) {
 			return "/", service(fmt.Sprint("fly-", i%30))
 		}},
 		{"on-the-fly distinct", http.StatusTooManyRequests, func(i int) (string, []string) {
+			// The first 400 start services, the rest are refused.
 			return "/", service(fmt.Sprint("distinct-", i))
 		}},
 	}
