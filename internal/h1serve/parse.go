@@ -76,7 +76,11 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 		return nil, false
 	}
 	buf, _ := br.Peek(end + 4)
-	r, ok := h.parseBytes(buf, end, base, nil)
+	// A pooled arena: the connection's goroutine holds it only for the
+	// parse, as the event loops hold theirs (Head.Strings).
+	strs := strarena.Take()
+	r, ok := h.parseBytes(buf, end, base, strs)
+	strs.Done()
 	if !ok {
 		return nil, false
 	}
@@ -146,9 +150,10 @@ var crlfcrlf = []byte("\r\n\r\n")
 func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *strarena.Arena) (*http.Request, bool) {
 	// Every line of the head (request line and header lines) ends with
 	// CRLF; the head ends with an empty line. Every string of the request
-	// is cut from the head's text, one string: on the event loops from
-	// their arena (Head.Strings), so that a head costs no allocation of
-	// its own, else an allocation per head. What the router keeps past a
+	// is cut from the head's text, one string, cut from an arena (the
+	// event loop's own, Head.Strings, or a pooled one on the goroutine
+	// front), so that a head costs no allocation of its own; without one,
+	// an allocation per head. What the router keeps past a
 	// request copies what it keeps (the token cache its name, the parse
 	// cache its x-waiter-* headers: engine.HeaderParams.Own); a string kept
 	// without a copy keeps the whole chunk of other heads alive, never a

@@ -181,33 +181,6 @@ func TestParseFastTakesPlainHeads(t *testing.T) {
 	}
 }
 
-// TestParseFastAllocates1: a plain head costs one allocation, the head
-// as a string, header names in lower case included (interned,
-// internal/headername), against ReadRequest's dozen.
-func TestParseFastAllocates1(t *testing.T) {
-	head := []byte("GET /a?b=1 HTTP/1.1\r\nHost: example.com\r\nx-waiter-token: kit\r\nUser-Agent: wrk\r\n\r\n")
-	rd := bytes.NewReader(head)
-	br := bufio.NewReaderSize(rd, 4<<10)
-	var h fastHead
-	base := (&http.Request{}).WithContext(context.Background())
-	var r *http.Request
-	allocs := testing.AllocsPerRun(100, func() {
-		rd.Reset(head)
-		br.Reset(rd)
-		_, _ = br.Peek(1)
-		var ok bool
-		if r, ok = h.parseFast(br, base); !ok {
-			t.Fatal("not taken")
-		}
-	})
-	if got := r.Header["X-Waiter-Token"]; len(got) != 1 || got[0] != "kit" || r.Host != "example.com" {
-		t.Fatalf("parsed %v, host %q", r.Header, r.Host)
-	}
-	if allocs > 1 {
-		t.Fatalf("%v allocations per head, want 1", allocs)
-	}
-}
-
 // A Head given an arena (the event loops') costs no allocation per head
 // in the steady state, and every head's strings stay as they were while
 // later heads are cut from the same chunks and the caller's buffer is

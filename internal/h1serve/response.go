@@ -22,9 +22,11 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, bufferBeforeChunk
 // used after.
 func (w *response) release() {
 	// The header's strings may be cut from shared chunks (the handler's
-	// arena, internal/strarena): an idle connection must not keep them,
-	// and with them their chunks, until its next request.
+	// arena, internal/strarena), and the request's (its head's) are: an
+	// idle connection must not keep them, and with them their chunks,
+	// until its next request.
 	clear(w.header)
+	w.req, w.fields = nil, nil
 	if w.bufp != nil {
 		*w.bufp = w.buf[:0]
 		bufPool.Put(w.bufp)

@@ -15,10 +15,12 @@
 //
 // An Arena is taken from a pool for a few cuts and given back at once
 // (Take, Done): nothing idle holds a chunk, and nothing needs to know when
-// a request ends. Each event loop also keeps one of its own, which only it
-// uses, for its requests' heads (internal/h1serve's Head.Strings): a pooled
-// arena would be dropped at random under the race detector and leave its
-// chunk mostly empty, so that each kept head string kept 8 KB alive.
+// a request ends. The goroutine front cuts its request heads from pooled
+// ones (internal/h1serve), and each event loop from one of its own, which
+// only it uses (Head.Strings). Under the race detector, pools drop arenas
+// at random and leave their chunks mostly empty: a head string kept
+// without a copy would then keep 8 KB alive (what failed the first try,
+// before the router's caches copied what they keep).
 //
 // Track and Live count the chunks still alive, for tests that prove
 // nothing keeps them.

@@ -12,18 +12,24 @@ import (
 	"github.com/waiter-go/waiter/internal/strarena"
 )
 
-// The event loops cut request heads from arenas (a chunk holds dozens of
-// heads). Whatever the router keeps from a request past it (a cache's
-// key or entry, a parse, a description, a kept decision) must hold
-// strings of its own, or it keeps a whole chunk of other heads alive.
-// After floods of distinct requests of every kind the loops serve, each
-// on a connection of its own and then on many keep-alive connections at
-// once, only a few chunks are left: the loops' current ones, and those
-// of the heads the kits in use a moment ago still hold. The floods made
-// well over a hundred. Without its copies, the token cache kept every
-// made-up Host's chunk and the parse cache every token name's.
+// Request heads are cut from arenas (a chunk holds dozens of heads): the
+// event loops' own, and pooled ones on the goroutine front. Whatever the
+// router keeps from a request past it (a cache's key or entry, a parse,
+// a description, a kept decision) must hold strings of its own, or it
+// keeps a whole chunk of other heads alive. After floods of distinct
+// requests of every kind, proxied and API calls, each on a connection of
+// its own and then on many keep-alive connections at once, only a few
+// chunks are left: the loops' current ones, and those of the heads the
+// kits in use a moment ago still hold. The floods made a few hundred.
+// Without its copies, the token cache kept every made-up Host's chunk
+// and the parse cache every token name's.
 func TestKeptStringsKeepNoHeadChunk(t *testing.T) {
-	r := startRouter(t, nil, func(c *config.Config) { c.MaxServicesPerUser = 400 })
+	t.Run("event loops", func(t *testing.T) { keptStringsFloods(t) })
+	t.Run("goroutine front", func(t *testing.T) { keptStringsFloods(t, goroutineFront) })
+}
+
+func keptStringsFloods(t *testing.T, mutate ...func(*config.Config)) {
+	r := startRouter(t, nil, append(mutate, func(c *config.Config) { c.MaxServicesPerUser = 400 })...)
 	status, body := read(t, r.call(t, "POST", "/token", strings.NewReader(
 		`{"token": "kitchen", "cmd": "kitchen", "cpus": 0.1, "mem": 64, "version": "v1"}`)))
 	wantBody(t, status, body, 200, "Successfully created kitchen")
@@ -52,6 +58,12 @@ func TestKeptStringsKeepNoHeadChunk(t *testing.T) {
 		}},
 		{"on-the-fly", http.StatusOK, func(i int) (string, []string) {
 			return "/", service(fmt.Sprint("fly-", i%30))
+		}},
+		{"token API", http.StatusNotFound, func(i int) (string, []string) {
+			return fmt.Sprintf("/token?token=nope-%d", i), []string{"x-cid", fmt.Sprint("api-", i)}
+		}},
+		{"service-id API", http.StatusOK, func(i int) (string, []string) {
+			return "/service-id", append(service(fmt.Sprint("id-", i)), "host", fmt.Sprintf("made-up-id-%d.example", i))
 		}},
 		{"on-the-fly distinct", http.StatusTooManyRequests, func(i int) (string, []string) {
 			// The first 400 start services, the rest are refused.
