@@ -307,8 +307,10 @@ func (w *response) writeTrailers() {
 }
 
 func (w *response) writeStatus(code int) {
-	var line [64]byte
-	_, _ = w.bw.Write(AppendStatusLine(line[:0], code))
+	// Appended in the writer's own free space: a local array passed to
+	// Write escapes (bufio may hand it to the connection), an allocation
+	// per response.
+	_, _ = w.bw.Write(AppendStatusLine(w.bw.AvailableBuffer(), code))
 }
 
 // writeHeaders writes h sorted by name, as net/http's Header.Write does
