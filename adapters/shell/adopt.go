@@ -136,7 +136,7 @@ func (s *Scheduler) leftoverState(ir *instanceRecord, dir string) leftover {
 	if ir.BootID == "" || ir.BootID != s.bootID || ir.PID <= 1 || ir.PGID <= 1 {
 		return leftoverDead
 	}
-	if st, err := readStat(ir.PID); err == nil && !st.dead() && st.startTicks == ir.StartTicks {
+	if stillRuns(ir.PID, ir.StartTicks) {
 		return leftoverAlive
 	}
 	procs, err := scanProcs()

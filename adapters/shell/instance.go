@@ -101,10 +101,7 @@ func (s *Scheduler) track(in *instance) {
 		// Not our child: its pidfd says when it exits, and pollAdopted
 		// then confirms it; where that cannot be watched, pollAdopted
 		// polls /proc all along.
-		ours := func() bool {
-			st, err := readStat(in.pid)
-			return err == nil && !st.dead() && st.startTicks == in.startTicks
-		}
+		ours := func() bool { return stillRuns(in.pid, in.startTicks) }
 		exited := s.counted(func() { s.pollAdopted(in) })
 		if !s.exits.WatchProcess(in.pid, ours, exited) {
 			go exited()
@@ -220,11 +217,7 @@ func (s *Scheduler) waitChild(in *instance) {
 // s.exits saw the leader exit (it finds it gone at once), or, where that
 // cannot be watched, when it is adopted.
 func (s *Scheduler) pollAdopted(in *instance) {
-	for {
-		st, err := readStat(in.pid)
-		if err != nil || st.dead() || st.startTicks != in.startTicks {
-			break
-		}
+	for stillRuns(in.pid, in.startTicks) {
 		time.Sleep(adoptedPollInterval)
 	}
 	close(in.leaderDone)

@@ -48,6 +48,14 @@ func readStat(pid int) (procStat, error) {
 	return r.stat(pid)
 }
 
+// stillRuns reports whether pid is still the process that started at
+// startTicks (since boot) and has not exited: pids are reused, a pid and
+// start time are not.
+func stillRuns(pid int, startTicks uint64) bool {
+	st, err := readStat(pid)
+	return err == nil && !st.dead() && st.startTicks == startTicks
+}
+
 // scanProcs reads every process's stat once; see procReader.scan.
 func scanProcs() ([]procStat, error) {
 	var r procReader
