@@ -102,7 +102,8 @@ type Head struct {
 	// heads, so a head costs no allocation of its own. Its bytes are never
 	// written again, so a string kept past its request stays as it was;
 	// what keeps one for long copies it, or it keeps the whole chunk
-	// alive (internal/strarena). Nil: one string per head.
+	// alive (internal/strarena). Nil: a pooled arena, taken for each
+	// parse, as the goroutine front's parser does.
 	Strings *strarena.Arena
 }
 
@@ -116,7 +117,12 @@ func (h *Head) Parse(buf []byte, base *http.Request) (r *http.Request, n int, ok
 	if end < 0 {
 		return nil, 0, false
 	}
-	r, ok = h.h.parseBytes(buf, end, base, h.Strings)
+	strs := h.Strings
+	if strs == nil {
+		strs = strarena.Take()
+		defer strs.Done()
+	}
+	r, ok = h.h.parseBytes(buf, end, base, strs)
 	return r, end + 4, ok
 }
 
@@ -134,9 +140,8 @@ func (h *Head) Fields() []Field { return h.h.fields }
 // maps and slices stay for the next head.
 func (h *Head) Forget() {
 	f := &h.h
-	small, big := f.small, f.big
-	clear(small)
-	clear(big)
+	clear(f.small)
+	clear(f.big)
 	clear(f.vals)
 	clear(f.fields[:cap(f.fields)])
 	f.req, f.url, f.body = http.Request{}, url.URL{}, fixedBody{}
@@ -146,25 +151,19 @@ func (h *Head) Forget() {
 var crlfcrlf = []byte("\r\n\r\n")
 
 // parseBytes is parseFastAt on the head's bytes, buf[:end+4], its text
-// cut from strs (nil: a string of its own).
+// cut from strs.
 func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *strarena.Arena) (*http.Request, bool) {
 	// Every line of the head (request line and header lines) ends with
 	// CRLF; the head ends with an empty line. Every string of the request
 	// is cut from the head's text, one string, cut from an arena (the
-	// event loop's own, Head.Strings, or a pooled one on the goroutine
-	// front), so that a head costs no allocation of its own; without one,
-	// an allocation per head. What the router keeps past a
+	// event loop's own, Head.Strings, or a pooled one), so that a head
+	// costs no allocation of its own. What the router keeps past a
 	// request copies what it keeps (the token cache its name, the parse
 	// cache its x-waiter-* headers: engine.HeaderParams.Own); a string kept
 	// without a copy keeps the whole chunk of other heads alive, never a
 	// wrong value (cmd/waiter/internal/serve's
 	// TestKeptStringsKeepNoHeadChunk counts the chunks left after floods).
-	var s string
-	if strs != nil {
-		s = strs.String(buf[:end+2])
-	} else {
-		s = string(buf[:end+2])
-	}
+	s := strs.String(buf[:end+2])
 
 	// The request line.
 	eol := indexCRLF(s)

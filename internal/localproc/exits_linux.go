@@ -42,10 +42,10 @@ func NewExits() (*Exits, error) {
 }
 
 // Watch calls then on a goroutine of its own once pid, a child started
-// and not yet reaped, has exited; then reaps it (cmd.Wait), which returns
-// at once. Where the exit cannot be watched (no pidfd: Linux before 5.3,
-// or Close was called), then is called at once and its cmd.Wait does the
-// waiting, in a system call that holds a thread. The pid cannot name
+// and not yet reaped, has exited; then reaps it (its os.Process's Wait),
+// which returns at once. Where the exit cannot be watched (no pidfd:
+// Linux before 5.3, or Close was called), then is called at once and its
+// Wait does the waiting, in a system call that holds a thread. The pid cannot name
 // another process meanwhile: an exited child keeps it until it is reaped.
 func (x *Exits) Watch(pid int, then func()) {
 	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
