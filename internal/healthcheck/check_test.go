@@ -2,11 +2,13 @@ package healthcheck
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,4 +96,70 @@ func BenchmarkCheck(b *testing.B) {
 	b.ReportMetric(baseBytes, "default-buffers-B/probe")
 	b.ReportMetric(bytes/baseBytes, "x-default-buffers-bytes")
 	b.ReportMetric(ns/baseNs, "x-default-buffers-time")
+}
+
+// CheckOver sends the check over the connection it is given, counts it
+// as connected even when nothing answers, and closes the connection when
+// the check ends, used or not.
+func TestCheckOverUsesTheGivenConnection(t *testing.T) {
+	var conns atomic.Int32
+	var remote atomic.Value
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		remote.Store(r.RemoteAddr)
+		if r.URL.Path == "/slow" {
+			<-r.Context().Done() // until the check gives up and closes
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	p := New(200*time.Millisecond, "test")
+	defer p.Close()
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	closed := func(c net.Conn) bool {
+		_, err := c.Read(make([]byte, 1))
+		return errors.Is(err, net.ErrClosed)
+	}
+
+	c := dial()
+	both := engine.FlagHasConnected | engine.FlagHasResponded
+	if r := p.CheckOver(context.Background(), srv.URL+"/ok", c); !r.Healthy() || r.Flags != both {
+		t.Errorf("ok: %+v", r)
+	}
+	if got, want := remote.Load(), c.LocalAddr().String(); got != want {
+		t.Errorf("the check came from %v, want the given connection %s", got, want)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("the instance saw %d connections, want the one given", n)
+	}
+	if !closed(c) {
+		t.Error("the given connection is still open after the check")
+	}
+
+	c = dial()
+	if r := p.CheckOver(context.Background(), srv.URL+"/slow", c); r.Healthy() ||
+		r.Flags != engine.FlagHasConnected|engine.FlagTimeoutException {
+		t.Errorf("slow: %+v", r)
+	}
+	if !closed(c) {
+		t.Error("the given connection is still open after a check that timed out")
+	}
+
+	c = dial()
+	if r := p.CheckOver(context.Background(), "http://%zz/", c); r.Healthy() || r.Flags&engine.FlagHasResponded != 0 {
+		t.Errorf("bad URL: %+v", r)
+	}
+	if !closed(c) {
+		t.Error("a connection the check never used is still open")
+	}
 }
