@@ -43,11 +43,12 @@ func TestInstanceEnvLeavesOutWhatIsUnknown(t *testing.T) {
 func TestStartupProbeInterval(t *testing.T) {
 	ms := time.Millisecond
 	for _, c := range []struct{ age, every, want time.Duration }{
-		{0, 10 * time.Second, 1 * ms},             // young: the floor
-		{60 * ms, 10 * time.Second, 3 * ms},       // age/20 above the floor
-		{time.Second, 10 * time.Second, 50 * ms},  // age/20
-		{time.Minute, 10 * time.Second, 100 * ms}, // the ceiling
-		{time.Minute, 20 * ms, 20 * ms},           // never past the health-check interval
+		{0, 10 * time.Second, ms / 4},                // young: the floor
+		{10 * ms, 10 * time.Second, ms / 4},          // age/80 below the floor
+		{240 * ms, 10 * time.Second, 3 * ms},         // age/80 above the floor
+		{4 * time.Second, 10 * time.Second, 50 * ms}, // age/80
+		{time.Minute, 10 * time.Second, 100 * ms},    // the ceiling
+		{time.Minute, 20 * ms, 20 * ms},              // never past the health-check interval
 	} {
 		if got := StartupProbeInterval(c.age, DefaultStartupProbeMin, DefaultStartupProbeMax, c.every); got != c.want {
 			t.Errorf("age %v every %v: %v, want %v", c.age, c.every, got, c.want)

@@ -64,7 +64,7 @@ func NewModel(sc *scenario.Scenario, seed uint64, notify func(appID string)) *ma
 		mc.OnChange = notify
 	case scenario.SchedulerShell:
 		// The shell scheduler's cadence: it probes a starting instance
-		// every age/20 (1-100 ms) and tells the router of every change.
+		// every age/80 (0.25-100 ms) and tells the router of every change.
 		mc.StartupProbe = func(age, every time.Duration) time.Duration {
 			return engine.StartupProbeInterval(age, engine.DefaultStartupProbeMin, engine.DefaultStartupProbeMax, every)
 		}

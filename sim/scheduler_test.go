@@ -42,7 +42,7 @@ func runScheduler(t *testing.T, scheduler scenario.Scheduler) *Report {
 	return rep
 }
 
-// The shell scheduler probes a starting instance every age/20 and tells
+// The shell scheduler probes a starting instance every age/80 and tells
 // the router at once, so the cold start costs little more than launch
 // and start-up. On Marathon, whose own first health check comes 5 s after
 // the task runs, the router checks a running instance Marathon does not
@@ -55,7 +55,7 @@ func TestShellSchedulerLearnsHealthFaster(t *testing.T) {
 	t.Logf("worst cold start: shell %.0f ms, marathon %.0f ms", shell.Totals.LatencyMS.Max, marathon.Totals.LatencyMS.Max)
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	// Create call 50 ms, launch 500 ms, start-up 1 s, then at most one
-	// probe interval (5% of 1 s) and no poll.
+	// probe interval (1.25% of 1 s) and no poll.
 	if got, most := shell.Totals.LatencyMS.Max, ms(1650*time.Millisecond); got > most || got < ms(1550*time.Millisecond) {
 		t.Errorf("shell: worst cold start %.0f ms, want within [1550, %.0f]", got, most)
 	}

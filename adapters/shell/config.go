@@ -57,13 +57,13 @@ type Config struct {
 	// health-check-interval-secs as the probe interval of healthy instances.
 	HealthCheckInterval time.Duration
 	// StartProbeInterval and MaxStartProbeInterval bound how often an
-	// instance that is not healthy is probed: every age/20 clamped to
-	// [StartProbeInterval, MaxStartProbeInterval] (1 ms and 100 ms). A
-	// young instance is probed every millisecond, so a cold start costs little
-	// more than the service's own start-up; one that takes seconds to
-	// start is probed less often, which delays it by at most 5% of its
-	// start-up (100 ms at most). A probe of a port nobody listens on yet
-	// is a refused loopback connect: cheap.
+	// instance that is not healthy is probed: every age/80 clamped to
+	// [StartProbeInterval, MaxStartProbeInterval] (0.25 ms and 100 ms).
+	// A young instance is probed every quarter millisecond, so a cold
+	// start costs little more than the service's own start-up; one that
+	// takes seconds to start is probed less often, which delays it by at
+	// most 1.25% of its start-up (100 ms at most). A probe of a port
+	// nobody listens on yet is a refused loopback connect: cheap.
 	StartProbeInterval    time.Duration
 	MaxStartProbeInterval time.Duration
 	// MemoryCheckInterval is how often each instance's resident memory

@@ -31,8 +31,9 @@
 //   - health (health.go, probe.go): each instance's health checks send
 //     GET http://127.0.0.1:$PORT<health-check-port-index><health-check-url>;
 //     2xx is healthy. An instance that is not healthy is probed every
-//     age/20, clamped to [1 ms, 100 ms], so a cold start costs little more
-//     than the service's own start-up; a healthy one every
+//     age/80, clamped to [0.25 ms, 100 ms], so a cold start costs little
+//     more than the service's own start-up: it is connected to first, and
+//     until it listens a probe is a refused connect; a healthy one every
 //     health-check-interval-secs, and it turns unhealthy after
 //     health-check-max-consecutive-failures misses. Probes set
 //     FlagHasConnected, FlagHasResponded, FlagTimeoutException and

@@ -12,7 +12,7 @@ import (
 
 // The shell model's launch latency from the real runs is the median of
 // their first instances' waits beyond start-up and half the probe
-// interval at that age (2 s: 100 ms, so 50 ms), and never below 0.
+// interval at that age (2 s: 25 ms, so 12.5 ms), and never below 0.
 func TestInRunStart(t *testing.T) {
 	sc, err := scenario.Parse("t", []byte("name: t\nduration: 20s\nservices:\n  - name: a\n    startup: 2s\n    load: {kind: constant, rate: 1}\n"))
 	if err != nil {
@@ -24,11 +24,11 @@ func TestInRunStart(t *testing.T) {
 	}
 	shell := modelStart(sc, "shell", 0)
 	ms, n, err := inRunStart(sc, []*realrun.Result{run(2150), run(2090), run(2400)}, 1, shell)
-	if err != nil || n != 3 || ms != 100 {
-		t.Errorf("inRunStart = %v ms from %d cold starts (%v); want 100 ms from 3", ms, n, err)
+	if err != nil || n != 3 || ms != 137.5 {
+		t.Errorf("inRunStart = %v ms from %d cold starts (%v); want 137.5 ms from 3", ms, n, err)
 	}
-	if ms, _, _ := inRunStart(sc, []*realrun.Result{run(2150), run(2400)}, 1, shell); ms != 225 {
-		t.Errorf("two cold starts: %v ms, want their mean 225", ms)
+	if ms, _, _ := inRunStart(sc, []*realrun.Result{run(2150), run(2400)}, 1, shell); ms != 262.5 {
+		t.Errorf("two cold starts: %v ms, want their mean 262.5", ms)
 	}
 	if ms, n, _ := inRunStart(sc, []*realrun.Result{run(2010)}, 1, shell); ms != 0 || n != 1 {
 		t.Errorf("a first instance sooner than the model's: %v ms from %d, want 0 from 1", ms, n)
