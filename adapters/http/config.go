@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"github.com/waiter-go/waiter/internal/warmconn"
 	"log/slog"
 	"net/http"
 	"time"
@@ -31,6 +32,11 @@ type Config struct {
 	// InstanceFiles reads instances' work folders for /apps/{id}/logs;
 	// nil: the scheduler keeps none the router can read (501).
 	InstanceFiles waiter.InstanceFiles
+	// WarmConns holds connections a scheduler's health check left open
+	// to instances it just found ready (internal/warmconn): the first
+	// request to such an instance takes one instead of connecting. nil:
+	// none.
+	WarmConns *warmconn.Pool
 	// Cluster names the cluster in token system metadata ("cluster" and
 	// "root"); default RouterID, the name instances get as WAITER_CLUSTER.
 	Cluster string

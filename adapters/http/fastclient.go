@@ -18,6 +18,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/valyala/fasthttp"
 	"github.com/waiter-go/waiter/internal/strarena"
+	"github.com/waiter-go/waiter/internal/warmconn"
 
 	"github.com/waiter-go/waiter/internal/rawio"
 )
@@ -65,6 +66,9 @@ const (
 type fastClients struct {
 	connect time.Duration
 	clk     clock.Clock // the real one (fastEnabled)
+	// warm: connections health checks left open to instances just found
+	// ready, taken when no idle one is pooled (Config.WarmConns).
+	warm *warmconn.Pool
 
 	mu        sync.Mutex
 	idle      map[string][]*fastConn // newest last
@@ -76,8 +80,8 @@ type fastClients struct {
 	closed  bool
 }
 
-func newFastClients(connect time.Duration, clk clock.Clock) *fastClients {
-	return &fastClients{connect: connect, clk: clk, idle: map[string][]*fastConn{}}
+func newFastClients(connect time.Duration, clk clock.Clock, warm *warmconn.Pool) *fastClients {
+	return &fastClients{connect: connect, clk: clk, warm: warm, idle: map[string][]*fastConn{}}
 }
 
 // fastEnabled reports whether the fast client may serve requests: it
@@ -91,7 +95,10 @@ func (s *Server) fastEnabled() bool {
 	return !mock
 }
 
-// get returns an idle connection to addr (reused true) or a new one.
+// get returns an idle connection to addr (reused true), a health check's
+// connection to it (reused true too: the instance may have closed it
+// since, and a request that fails on it before any answer is retried on a
+// new one), or a new one.
 func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 	f.mu.Lock()
 	for cs := f.idle[addr]; len(cs) > 0; cs = f.idle[addr] {
@@ -105,16 +112,24 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 		_ = c.Close()
 	}
 	f.mu.Unlock()
+	if nc := f.warm.Take(addr); nc != nil {
+		return f.wrap(nc, addr), true, nil
+	}
 	nc, err := (&net.Dialer{Timeout: f.connect, KeepAlive: 30 * time.Second}).Dial("tcp", addr)
 	if err != nil {
 		return nil, false, err
 	}
+	return f.wrap(nc, addr), false, nil
+}
+
+// wrap makes nc, a connection to addr, a fastConn with its buffers.
+func (f *fastClients) wrap(nc net.Conn, addr string) *fastConn {
 	c := &fastConn{Conn: rawio.Wrap(nc), addr: addr}
 	c.awaiter, _ = c.Conn.(writeAwaiter)
 	c.expire = c.expireNow
 	c.watch.clk = f.clk
 	c.takeBuffers()
-	return c, false, nil
+	return c
 }
 
 // The buffers of a connection in use: 16 KB to read an answer (bodies

@@ -65,7 +65,7 @@ func TestFastClientSendsTheTargetVerbatim(t *testing.T) {
 	}
 	u.Scheme, u.Host = "http", addr
 	out := &http.Request{Method: http.MethodGet, URL: u, Host: "svc.example", Header: http.Header{}}
-	f := newFastClients(time.Second, clock.New())
+	f := newFastClients(time.Second, clock.New(), nil)
 	defer f.close()
 	now := time.Now()
 	resp, err := f.roundTrip(context.Background(), out, &backendHeaders{in: http.Header{}}, now, now.Add(5*time.Second))
@@ -92,7 +92,7 @@ func TestFastClientHeaderMapPerConnection(t *testing.T) {
 	addr, _ := backendAnswering(t, "HTTP/1.1 200 OK\r\nX-First: 1\r\nContent-Length: 2\r\n\r\nok",
 		"HTTP/1.1 200 OK\r\nX-Second: 2\r\nContent-Length: 2\r\n\r\nok")
 	u := &url.URL{Scheme: "http", Host: addr, Path: "/"}
-	f := newFastClients(time.Second, clock.New())
+	f := newFastClients(time.Second, clock.New(), nil)
 	defer f.close()
 	var first []string // the first answer's X-First entry, as forward copies it out
 	for i := range 2 {
@@ -146,7 +146,7 @@ func TestFastPoolIdleConnectionHoldsNoBuffers(t *testing.T) {
 	}
 	addr, _ := backendAnswering(t, answers...)
 	u := &url.URL{Scheme: "http", Host: addr, Path: "/"}
-	f := newFastClients(time.Second, clock.New())
+	f := newFastClients(time.Second, clock.New(), nil)
 	defer f.close()
 	for i, want := range bodies {
 		out := &http.Request{Method: http.MethodGet, URL: u, Host: "svc.example", Header: http.Header{}}

@@ -33,7 +33,7 @@ func listenAndHold(t *testing.T) string {
 func TestFastPoolSweepsIdleConnections(t *testing.T) {
 	gone, live := listenAndHold(t), listenAndHold(t)
 	clk := clock.NewMock()
-	f := newFastClients(time.Second, clk)
+	f := newFastClients(time.Second, clk, nil)
 	defer f.close()
 	old, _, err := f.get(gone, clk.Now())
 	if err != nil {
@@ -66,7 +66,7 @@ func TestFastPoolSweepsIdleConnections(t *testing.T) {
 func TestFastPoolSweepsWithoutTraffic(t *testing.T) {
 	addr := listenAndHold(t)
 	clk := clock.NewMock()
-	f := newFastClients(time.Second, clk)
+	f := newFastClients(time.Second, clk, nil)
 	defer f.close()
 	first, _, err := f.get(addr, clk.Now())
 	if err != nil {

@@ -1,6 +1,7 @@
 package waiterhttp
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -275,6 +276,16 @@ func (c *LoopCall) Withdraw() {
 
 // Backend is the address of the granted instance ("host:port").
 func (c *LoopCall) Backend() string { return c.url.Host }
+
+// WarmConn is the connection a health check left open to the granted
+// instance when it found it ready (Config.WarmConns), or nil: the front
+// sends the request on it instead of connecting, as on a pooled one.
+func (c *LoopCall) WarmConn() net.Conn {
+	if c.s.fast == nil {
+		return nil
+	}
+	return c.s.fast.warm.Take(c.url.Host)
+}
 
 // SocketTimeout bounds the wait for the instance's answer to start;
 // StreamingTimeout the wait for each further piece of its body (0:

@@ -82,7 +82,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, router: d.Router, store: d.Store, authn: d.Authn, auth: d.Entitled, clock: d.Clock, log: cfg.Logger,
 		cls: cls, origins: origins, svcCORS: svcCORS, transports: newTransports(cfg),
-		fast:     newFastClients(cfg.ConnectTimeout, d.Clock),
+		fast:     newFastClients(cfg.ConnectTimeout, d.Clock, cfg.WarmConns),
 		services: newServiceCache(d.Store, cfg.ServiceCacheSize), descs: descCache{max: cfg.DescriptionCacheSize},
 		tparts:       tokenPartsCache{boundedmap.Map[string, tokenPartsEntry]{Max: cfg.DescriptionCacheSize}},
 		via11:        viaValue(&http.Request{Proto: "HTTP/1.1"}, cfg.Version),

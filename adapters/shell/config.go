@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/warmconn"
 )
 
 // Host is the address of every instance: services run on this machine and
@@ -66,6 +67,10 @@ type Config struct {
 	// nobody listens on yet is a refused loopback connect: cheap.
 	StartProbeInterval    time.Duration
 	MaxStartProbeInterval time.Duration
+	// WarmConns, when set, receives the connection of the probe that
+	// finds an instance ready, for the proxy's first request to it
+	// (internal/warmconn); nil closes it.
+	WarmConns *warmconn.Pool
 	// MemoryCheckInterval is how often each instance's resident memory
 	// (summed over its process group) is compared with its mem.
 	MemoryCheckInterval time.Duration

@@ -54,11 +54,11 @@ func (s *Scheduler) probeRound(in *instance) {
 	}
 	in.probes++
 	in.probeStart = s.cfg.Now()
-	res, foreign := s.probeOnce(in.stopped, in, healthURL(&in.svc.spec, in.ports))
+	res, conn, foreign := s.probeOnce(in.stopped, in, healthURL(&in.svc.spec, in.ports))
 	if foreign {
 		return
 	}
-	next, ok := s.afterProbe(in, res)
+	next, ok := s.afterProbe(in, res, conn)
 	if !ok {
 		return
 	}
@@ -79,13 +79,15 @@ func (s *Scheduler) probeRound(in *instance) {
 // quarter millisecond (engine.StartupProbeInterval). When nothing
 // listens yet the result is that of a refused connection, and when
 // another process holds a port the instance is failed and foreign is
-// true; the connection made is then closed unused.
-func (s *Scheduler) probeOnce(ctx context.Context, in *instance, url string) (res healthcheck.Result, foreign bool) {
+// true; the connection made is then closed unused. conn is the
+// connection of a healthy answer that can carry a request
+// (healthcheck.Prober.CheckOver), for afterProbe to give the proxy.
+func (s *Scheduler) probeOnce(ctx context.Context, in *instance, url string) (res healthcheck.Result, conn net.Conn, foreign bool) {
 	s.mu.Lock()
 	healthy := in.healthy
 	s.mu.Unlock()
 	if healthy {
-		return s.probe.Check(ctx, url), false
+		return s.probe.Check(ctx, url), nil, false
 	}
 	addr := net.JoinHostPort(Host, strconv.Itoa(in.ports[in.svc.spec.HealthCheckPortIndex]))
 	d := net.Dialer{Timeout: s.cfg.HealthCheckTimeout}
@@ -95,15 +97,15 @@ func (s *Scheduler) probeOnce(ctx context.Context, in *instance, url string) (re
 		// listener whose backlog is full) is a check that timed out.
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			return healthcheck.Result{Flags: engine.FlagTimeoutException}, false
+			return healthcheck.Result{Flags: engine.FlagTimeoutException}, nil, false
 		}
-		return healthcheck.Result{}, false
+		return healthcheck.Result{}, nil, false
 	}
 	switch state, msg := s.verifyPorts(in); state {
 	case portsNotListening:
 		// It stopped listening between the connect and the check.
 		_ = conn.Close()
-		return healthcheck.Result{}, false
+		return healthcheck.Result{}, nil, false
 	case portsUnknown:
 		_ = conn.Close()
 		if !in.verifyErrLogged {
@@ -111,20 +113,31 @@ func (s *Scheduler) probeOnce(ctx context.Context, in *instance, url string) (re
 			s.log.Error("shell: cannot verify an instance's ports; it is not health-checked until it can be",
 				"instance", in.id, "err", msg)
 		}
-		return healthcheck.Result{}, false
+		return healthcheck.Result{}, nil, false
 	case portsForeign:
 		_ = conn.Close()
 		s.failForeign(in, msg)
-		return healthcheck.Result{}, true
+		return healthcheck.Result{}, nil, true
 	}
-	return s.probe.CheckOver(ctx, url, conn), false
+	res, conn = s.probe.CheckOver(ctx, url, conn)
+	return res, conn, false
 }
 
 // afterProbe applies a probe's result to in and enforces the grace period.
-// It returns when to probe next, or false once the instance stops.
-func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result) (time.Duration, bool) {
+// It returns when to probe next, or false once the instance stops. conn,
+// when not nil, is the probe's connection, kept open after a healthy
+// answer: it goes to the proxy if this answer makes in healthy, and is
+// closed otherwise.
+func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result, conn net.Conn) (time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if conn != nil {
+		defer func() {
+			if conn != nil {
+				_ = conn.Close()
+			}
+		}()
+	}
 	if in.stopping {
 		return 0, false
 	}
@@ -158,6 +171,10 @@ func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result) (time.Durat
 		}
 	}
 	if in.healthy != was {
+		if in.healthy && conn != nil {
+			s.giveConn(in, conn)
+			conn = nil
+		}
 		s.notify(sp.ServiceID)
 	}
 
@@ -190,4 +207,18 @@ func (s *Scheduler) probeInterval(in *instance, now time.Time) time.Duration {
 		return every
 	}
 	return engine.StartupProbeInterval(now.Sub(in.graceFrom), s.cfg.StartProbeInterval, s.cfg.MaxStartProbeInterval, every)
+}
+
+// giveConn gives the proxy the connection of the probe that found in
+// ready (Config.WarmConns), before the router hears of it, so that the
+// request it dispatches there skips a connect. Only a connection to the
+// port the proxy uses (the health-check port is the first) of a service
+// it speaks HTTP/1.1 to is of use; another is closed. s.mu held.
+func (s *Scheduler) giveConn(in *instance, conn net.Conn) {
+	sp := &in.svc.spec
+	if s.cfg.WarmConns == nil || sp.HealthCheckPortIndex != 0 || (sp.BackendProto != "" && sp.BackendProto != "http") {
+		_ = conn.Close()
+		return
+	}
+	s.cfg.WarmConns.Put(net.JoinHostPort(Host, strconv.Itoa(in.ports[0])), conn)
 }

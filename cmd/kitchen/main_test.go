@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -93,6 +94,39 @@ func TestBinary(t *testing.T) {
 		want := `"msg":"starting HTTP server","addr":"127.0.0.1:` + port + `"`
 		if !k.out.waitFor(want, 10*time.Second) {
 			t.Errorf("log lacks %s:\n%s", want, k.output())
+		}
+	})
+
+	t.Run("counts the connections it accepted", func(t *testing.T) {
+		t.Parallel()
+		k := startKitchen(t, bin, "--keep-alive")
+		k.waitListening(t)
+		state := func(c *http.Client) float64 {
+			resp, err := c.Get(k.url + "/kitchen-state")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var doc map[string]any
+			if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+				t.Fatal(err)
+			}
+			n, _ := doc["total-connections"].(float64)
+			return n
+		}
+		before := state(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}})
+		kept := &http.Client{Transport: &http.Transport{}}
+		defer kept.CloseIdleConnections()
+		for range 3 {
+			resp, err := kept.Get(k.url + "/status")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+		}
+		if after := state(kept); after != before+1 {
+			t.Errorf("total-connections %v after four requests on one more connection, want %v", after, before+1)
 		}
 	})
 

@@ -39,6 +39,9 @@ const (
 	probeWriteBuffer = 512
 )
 
+// maxBody is how much of an answer's body a check reads.
+const maxBody = 4096
+
 // newProber is New with the transport's buffer sizes (0: net/http's
 // defaults).
 func newProber(timeout time.Duration, userAgent string, readBuffer, writeBuffer int) *Prober {
@@ -76,16 +79,6 @@ func (r Result) Healthy() bool {
 // Check probes url; ctx ends it early.
 func (p *Prober) Check(ctx context.Context, url string) Result {
 	return p.check(ctx, url, nil)
-}
-
-// CheckOver is Check sent over conn, a connection to url's host and port
-// the caller opened itself: the shell scheduler connects to a starting
-// instance before anything else, since a refused connect tells it, for a
-// tenth of what reading the listening sockets costs, that the instance
-// does not listen yet. conn is the check's: it is closed when the check
-// ends.
-func (p *Prober) CheckOver(ctx context.Context, url string, conn net.Conn) Result {
-	return p.check(ctx, url, &opened{conn: conn})
 }
 
 // check is Check, over conn when it is not nil.
@@ -130,7 +123,7 @@ func (p *Prober) check(ctx context.Context, url string, conn *opened) Result {
 		}
 		return res
 	}
-	_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+	_, _ = io.CopyN(io.Discard, resp.Body, maxBody)
 	_ = resp.Body.Close()
 	res.Flags |= engine.FlagHasConnected | engine.FlagHasResponded
 	res.Status = resp.StatusCode

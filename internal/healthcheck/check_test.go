@@ -1,8 +1,10 @@
 package healthcheck
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -98,18 +100,29 @@ func BenchmarkCheck(b *testing.B) {
 	b.ReportMetric(ns/baseNs, "x-default-buffers-time")
 }
 
-// CheckOver sends the check over the connection it is given, counts it
-// as connected even when nothing answers, and closes the connection when
-// the check ends, used or not.
+// CheckOver sends the check over the connection it is given and counts
+// it as connected even when nothing answers. The connection comes back
+// open, ready for another request, only after a healthy plain-HTTP answer
+// read whole that does not close it; in every other case it is closed.
 func TestCheckOverUsesTheGivenConnection(t *testing.T) {
 	var conns atomic.Int32
 	var remote atomic.Value
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		remote.Store(r.RemoteAddr)
-		if r.URL.Path == "/slow" {
+		switch r.URL.Path {
+		case "/slow":
 			<-r.Context().Done() // until the check gives up and closes
+		case "/auth":
+			w.WriteHeader(401)
+		case "/closing":
+			w.Header().Set("Connection", "close")
+		case "/large":
+			_, _ = w.Write(make([]byte, 2*maxBody))
+		case "/redirect":
+			http.Redirect(w, r, "/ok", http.StatusFound)
 		}
-	}))
+	})
+	srv := httptest.NewUnstartedServer(handler)
 	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			conns.Add(1)
@@ -119,8 +132,8 @@ func TestCheckOverUsesTheGivenConnection(t *testing.T) {
 	defer srv.Close()
 	p := New(200*time.Millisecond, "test")
 	defer p.Close()
-	dial := func() net.Conn {
-		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	dial := func(addr string) net.Conn {
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,34 +143,65 @@ func TestCheckOverUsesTheGivenConnection(t *testing.T) {
 		_, err := c.Read(make([]byte, 1))
 		return errors.Is(err, net.ErrClosed)
 	}
-
-	c := dial()
 	both := engine.FlagHasConnected | engine.FlagHasResponded
-	if r := p.CheckOver(context.Background(), srv.URL+"/ok", c); !r.Healthy() || r.Flags != both {
+
+	c := dial(srv.Listener.Addr().String())
+	r, kept := p.CheckOver(context.Background(), srv.URL+"/ok", c)
+	if !r.Healthy() || r.Flags != both {
 		t.Errorf("ok: %+v", r)
 	}
 	if got, want := remote.Load(), c.LocalAddr().String(); got != want {
 		t.Errorf("the check came from %v, want the given connection %s", got, want)
 	}
+	if kept != c {
+		t.Fatalf("a healthy answer gave back %v, want the connection open", kept)
+	}
+	// The connection carries the next request as it is.
+	if _, err := io.WriteString(c, "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil || resp.StatusCode != 200 {
+		t.Errorf("a request on the kept connection: %v %v", resp, err)
+	}
+	_ = c.Close()
 	if n := conns.Load(); n != 1 {
 		t.Errorf("the instance saw %d connections, want the one given", n)
 	}
-	if !closed(c) {
-		t.Error("the given connection is still open after the check")
+
+	for _, tc := range []struct {
+		path    string
+		flags   engine.InstanceFlags
+		healthy bool
+	}{
+		{"/auth", both, false},
+		{"/closing", both, true},  // the instance closes it
+		{"/large", both, true},    // the body was not read whole
+		{"/redirect", both, true}, // followed on a new connection
+		{"/slow", engine.FlagHasConnected | engine.FlagTimeoutException, false},
+	} {
+		c := dial(srv.Listener.Addr().String())
+		r, kept := p.CheckOver(context.Background(), srv.URL+tc.path, c)
+		if r.Flags != tc.flags || r.Healthy() != tc.healthy {
+			t.Errorf("%s: %+v", tc.path, r)
+		}
+		if kept != nil || !closed(c) {
+			t.Errorf("%s: the connection was kept (%v) or left open", tc.path, kept)
+		}
 	}
 
-	c = dial()
-	if r := p.CheckOver(context.Background(), srv.URL+"/slow", c); r.Healthy() ||
-		r.Flags != engine.FlagHasConnected|engine.FlagTimeoutException {
-		t.Errorf("slow: %+v", r)
+	tlsSrv := httptest.NewTLSServer(handler)
+	defer tlsSrv.Close()
+	c = dial(tlsSrv.Listener.Addr().String())
+	if r, kept := p.CheckOver(context.Background(), tlsSrv.URL+"/ok", c); !r.Healthy() || kept != nil {
+		t.Errorf("https: %+v, kept %v: want healthy, over TLS, not kept", r, kept)
 	}
-	if !closed(c) {
-		t.Error("the given connection is still open after a check that timed out")
+	if got, want := remote.Load(), c.LocalAddr().String(); got != want {
+		t.Errorf("the https check came from %v, want the given connection %s", got, want)
 	}
 
-	c = dial()
-	if r := p.CheckOver(context.Background(), "http://%zz/", c); r.Healthy() || r.Flags&engine.FlagHasResponded != 0 {
-		t.Errorf("bad URL: %+v", r)
+	c = dial(srv.Listener.Addr().String())
+	if r, kept := p.CheckOver(context.Background(), "http://%zz/", c); r.Healthy() || r.Flags&engine.FlagHasResponded != 0 || kept != nil {
+		t.Errorf("bad URL: %+v, kept %v", r, kept)
 	}
 	if !closed(c) {
 		t.Error("a connection the check never used is still open")

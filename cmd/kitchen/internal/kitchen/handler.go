@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 )
 
 // HandlerConfig is what a Handler needs from its process. Exit and Environ
@@ -43,9 +44,14 @@ type Handler struct {
 
 	counters   counters
 	wsCounters counters
-	status     defaultStatus
-	async      asyncStore
-	exits      exitWatch
+	// connections counts the connections the server accepted: a test
+	// tells from it whether a request came on a connection already
+	// open (Waiter hands its health check's connection to the first
+	// request of a cold start).
+	connections atomic.Int64
+	status      defaultStatus
+	async       asyncStore
+	exits       exitWatch
 }
 
 // NewHandler returns a Handler with fresh state.

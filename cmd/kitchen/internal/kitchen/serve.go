@@ -35,6 +35,13 @@ func serve(ctx context.Context, ln net.Listener, h *Handler, cert *tls.Certifica
 		Protocols:         protocols,
 	}
 	h.exits.install(srv, func() { h.terminate("failure header") })
+	exitState := srv.ConnState
+	srv.ConnState = func(c net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			h.connections.Add(1)
+		}
+		exitState(c, st)
+	}
 
 	errc := make(chan error, 1)
 	if cert != nil {

@@ -329,12 +329,22 @@ func (c *client) admitted(_ uint64, g waiter.Grant, err error) {
 }
 
 // forward sends the request to its instance on an idle pooled
-// connection, or dials one.
+// connection, or on the connection of the health check that just found
+// the instance ready, or dials one.
 func (c *client) forward() {
 	addr := c.k.call.Backend()
 	if b := c.l.takeIdle(addr); b != nil {
 		c.send(b)
 		return
+	}
+	if nc := c.k.call.WarmConn(); nc != nil {
+		// Not fresh: like a pooled one, the instance may have closed it,
+		// and a request that fails on it before any answer is retried on
+		// a connection dialed for it.
+		if b, err := c.l.newBackend(nc, addr); err == nil {
+			c.send(b)
+			return
+		}
 	}
 	c.dial(addr)
 }

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"github.com/waiter-go/waiter/internal/warmconn"
 	"io"
 	"log/slog"
 	"net"
@@ -29,6 +30,9 @@ type testRouter struct {
 	client *http.Client
 	stop   func() error
 	dir    string
+	// warm is the router's pool of health checks' connections: a test
+	// puts one in it as the shell scheduler would.
+	warm *warmconn.Pool
 }
 
 func startRouter(t *testing.T, backend http.Handler, mutate ...func(*config.Config)) *testRouter {
@@ -67,7 +71,7 @@ func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Sc
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &testRouter{url: "http://" + ln.Addr().String(), ops: make(chan string, 1024), dir: cfg.DataDir,
+	r := &testRouter{url: "http://" + ln.Addr().String(), ops: make(chan string, 1024), dir: cfg.DataDir, warm: warmconn.New(time.Minute),
 		sched:  fakesched.New(func(*engine.Description) http.Handler { return backend }),
 		client: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
 	r.sched.Notify = func(op, id string) {
@@ -83,7 +87,7 @@ func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Sc
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln, Logger: logger})
+		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln, Logger: logger, WarmConns: r.warm})
 	}()
 	stopped := false
 	var runErr error
@@ -100,6 +104,7 @@ func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Sc
 		if err := r.stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
+		r.warm.Close()
 		if left := r.sched.Services(); len(left) != 0 {
 			t.Errorf("instances left running after shutdown: %v", left)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/waiter-go/waiter/adapters/shell"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/warmconn"
 	"github.com/waiter-go/waiter/internal/workdir"
 )
 
@@ -22,8 +23,10 @@ type Shutdowner interface {
 	Shutdown(ctx context.Context) error
 }
 
-// newScheduler builds the scheduler the configuration names.
-func newScheduler(cfg config.Config, pw passwords, log *slog.Logger) (engine.Scheduler, error) {
+// newScheduler builds the scheduler the configuration names. The shell
+// scheduler gives warm the connections of the probes that find its
+// instances ready, for the proxy.
+func newScheduler(cfg config.Config, pw passwords, warm *warmconn.Pool, log *slog.Logger) (engine.Scheduler, error) {
 	switch cfg.Scheduler {
 	case "shell":
 		sc := shell.Config{
@@ -33,6 +36,7 @@ func newScheduler(cfg config.Config, pw passwords, log *slog.Logger) (engine.Sch
 			Adopt:                       cfg.Shell.Adopt,
 			HealthCheckInterval:         cfg.Shell.HealthCheckInterval,
 			FailedInstanceRetryInterval: cfg.Shell.FailedInstanceRetryInterval,
+			WarmConns:                   warm,
 			Logger:                      log.With("component", "shell"),
 		}
 		if len(cfg.Shell.PortRange) == 2 {

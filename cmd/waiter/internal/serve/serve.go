@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/waiter-go/waiter/internal/warmconn"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,6 +42,10 @@ type Options struct {
 	// Logger receives the router's log; nil logs to stderr in the
 	// configuration's log-format from its log-level up.
 	Logger *slog.Logger
+	// WarmConns, when set, replaces the pool through which the shell
+	// scheduler's probes give the proxy their connections to instances
+	// they found ready (tests put connections in it, as a scheduler does).
+	WarmConns *warmconn.Pool
 	// GCFloor keeps the heap goal at least 32 MB above the live heap
 	// while Run runs (gcfloor.go): the process's, so the command sets
 	// it, not tests running routers side by side.
@@ -151,9 +156,16 @@ func Run(ctx context.Context, opts Options) error {
 	if warning != "" {
 		log.Warn("waiter serve: " + warning)
 	}
+	// Connections the shell scheduler's probes leave open to instances
+	// they found ready, for the first request to each (internal/warmconn).
+	warm := opts.WarmConns
+	if warm == nil {
+		warm = warmconn.New(warmconn.MaxAge)
+		defer warm.Close()
+	}
 	sched := opts.Scheduler
 	if sched == nil {
-		if sched, err = newScheduler(cfg, pw, log); err != nil {
+		if sched, err = newScheduler(cfg, pw, warm, log); err != nil {
 			closeListeners()
 			return fmt.Errorf("serve: %w", err)
 		}
@@ -186,7 +198,7 @@ func Run(ctx context.Context, opts Options) error {
 		MaxTokensPerOwner: tokensPerOwner(cfg.MaxTokensPerOwner),
 		MaxAPIBodyBytes:   cfg.MaxAPIBodyBytes, APIBodyTimeout: cfg.APIBodyTimeout, APIWriteTimeout: cfg.APIWriteTimeout,
 		DescriptionCacheSize: cfg.DescriptionCacheSize, ServiceCacheSize: cfg.ServiceCacheSize,
-		InstanceFiles: instanceFiles(cfg),
+		InstanceFiles: instanceFiles(cfg), WarmConns: warm,
 	}, waiterhttp.Deps{Router: drv, Store: retainingStore{edgeStore: store, kept: kept}, Authn: auth.authn, Entitled: waiterhttp.NewSimple(cfg.Admins...), Clock: opts.Clock})
 	if err != nil {
 		closeListeners()
