@@ -21,7 +21,8 @@ RACE_PKGS := ./cmd/waiter/internal/router ./cmd/waiter/internal/serve ./cmd/wait
 	./adapters/kerberos ./adapters/bolt ./internal/fakemarathon/... ./cmd/waiter/internal/cli \
 	./adapters/zookeeper ./adapters/peers ./cmd/waiter/internal/peering ./internal/h1serve ./internal/h1guard \
 	./internal/fanout ./internal/rawio ./internal/localproc ./internal/connpark ./internal/childproc \
-	./internal/healthcheck ./internal/peerauth ./internal/boundedmap ./internal/logthrottle ./internal/strarena
+	./internal/healthcheck ./internal/peerauth ./internal/boundedmap ./internal/logthrottle ./internal/strarena \
+	./internal/warmconn
 
 # racecheck runs a command with the race detector's reports written to
 # files (GORACE log_path), then prints them and fails if there are any: a
