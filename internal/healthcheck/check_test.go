@@ -207,3 +207,28 @@ func TestCheckOverUsesTheGivenConnection(t *testing.T) {
 		t.Error("a connection the check never used is still open")
 	}
 }
+
+// A check over a given connection ends when its context does (the
+// instance is stopping): the read in flight gives up at once, the
+// connection is closed, and that is not a timeout of the instance's.
+func TestCheckOverEndsWithItsContext(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // never answers; gone when the check closes
+	}))
+	defer srv.Close()
+	p := New(time.Hour, "test") // only the context can end this check
+	defer p.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	r, kept := p.CheckOver(ctx, srv.URL+"/", c)
+	if r.Healthy() || r.Flags != engine.FlagHasConnected || kept != nil {
+		t.Errorf("canceled check: %+v, kept %v; want connected only, nothing kept", r, kept)
+	}
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("the connection of a canceled check is still open: %v", err)
+	}
+}
