@@ -95,11 +95,15 @@ func (s *Server) fastEnabled() bool {
 	return !mock
 }
 
-// get returns an idle connection to addr (reused true), a health check's
-// connection to it (reused true too: the instance may have closed it
-// since, and a request that fails on it before any answer is retried on a
-// new one), or a new one.
+// get returns the connection of the health check that found the instance
+// at addr ready (first: an idle one to addr may be to an instance that
+// was there before), an idle connection to addr, or a new one. reused is
+// true for the first two: the instance may have closed them, and a
+// request that fails on one before any answer is retried on a new one.
 func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
+	if nc := f.warm.Take(addr); nc != nil {
+		return f.wrap(nc, addr), true, nil
+	}
 	f.mu.Lock()
 	for cs := f.idle[addr]; len(cs) > 0; cs = f.idle[addr] {
 		c := cs[len(cs)-1]
@@ -112,9 +116,6 @@ func (f *fastClients) get(addr string, now time.Time) (*fastConn, bool, error) {
 		_ = c.Close()
 	}
 	f.mu.Unlock()
-	if nc := f.warm.Take(addr); nc != nil {
-		return f.wrap(nc, addr), true, nil
-	}
 	nc, err := (&net.Dialer{Timeout: f.connect, KeepAlive: 30 * time.Second}).Dial("tcp", addr)
 	if err != nil {
 		return nil, false, err

@@ -279,7 +279,8 @@ func (c *LoopCall) Backend() string { return c.url.Host }
 
 // WarmConn is the connection a health check left open to the granted
 // instance when it found it ready (Config.WarmConns), or nil: the front
-// sends the request on it instead of connecting, as on a pooled one.
+// sends the request on it, before any idle connection to the instance's
+// address, as on a pooled one. An atomic load when none is kept.
 func (c *LoopCall) WarmConn() net.Conn {
 	if c.s.fast == nil {
 		return nil

@@ -97,7 +97,7 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
-	t.Run("counts the connections it accepted", func(t *testing.T) {
+	t.Run("counts the connections it accepted and each one's requests", func(t *testing.T) {
 		t.Parallel()
 		k := startKitchen(t, bin, "--keep-alive")
 		k.waitListening(t)
@@ -125,8 +125,18 @@ func TestBinary(t *testing.T) {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 		}
+		resp, err := kept.Get(k.url + "/request-info")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&info)
+		_ = resp.Body.Close()
+		if err != nil || info["connection-requests"] != 4.0 {
+			t.Errorf("connection-requests %v (%v) on the fourth request of a connection, want 4", info["connection-requests"], err)
+		}
 		if after := state(kept); after != before+1 {
-			t.Errorf("total-connections %v after four requests on one more connection, want %v", after, before+1)
+			t.Errorf("total-connections %v after five requests on one more connection, want %v", after, before+1)
 		}
 	})
 

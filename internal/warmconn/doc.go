@@ -11,6 +11,11 @@
 // first request 0.7-1.8 ms on a new connection and about 0.3 ms on the
 // probe's.
 //
+// The proxy takes it before any idle connection it pools to the same
+// address: the instance there has just become ready, and an idle
+// connection to that address may be one to an instance that was there
+// before it (ports are reused), which would fail and be retried.
+//
 // A connection nobody takes is closed after MaxAge: the request it was
 // kept for went elsewhere, or the instance was started with no request
 // waiting. The pool holds at most one connection per address.

@@ -3,20 +3,27 @@ package warmconn
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// MaxAge is how long a connection is kept for its first request. The
+// MaxAge is how long a connection is kept for its first request: as long
+// as the proxy keeps an idle connection (Waiter's pool idle timeout). The
 // request a cold start dispatches takes it within a millisecond of the
-// check; past a second it is not coming, and an instance's server may
-// time the connection out.
-const MaxAge = time.Second
+// check, unless the router is slow to hear of the instance, which a
+// loaded machine can make it.
+const MaxAge = 10 * time.Second
 
 // Pool holds, per instance address ("host:port"), a connection a health
 // check left open. Safe for concurrent use; the zero value is not ready
 // (New).
 type Pool struct {
 	maxAge time.Duration
+
+	// held counts the connections kept, so that Take, called for every
+	// request that finds no idle connection, costs an atomic load when
+	// there are none, as there are between cold starts.
+	held atomic.Int32
 
 	mu     sync.Mutex
 	conns  map[string]*kept
@@ -51,6 +58,9 @@ func (p *Pool) Put(addr string, c net.Conn) {
 	}
 	old := p.conns[addr]
 	p.conns[addr] = k
+	if old == nil {
+		p.held.Add(1)
+	}
 	k.timer = time.AfterFunc(p.maxAge, func() { p.expire(addr, k) })
 	p.mu.Unlock()
 	if old != nil {
@@ -62,7 +72,7 @@ func (p *Pool) Put(addr string, c net.Conn) {
 // Take returns the connection kept for addr, or nil (also on a nil
 // pool); it is the caller's.
 func (p *Pool) Take(addr string) net.Conn {
-	if p == nil {
+	if p == nil || p.held.Load() == 0 {
 		return nil
 	}
 	p.mu.Lock()
@@ -72,6 +82,7 @@ func (p *Pool) Take(addr string) net.Conn {
 		return nil
 	}
 	delete(p.conns, addr)
+	p.held.Add(-1)
 	p.mu.Unlock()
 	k.timer.Stop()
 	return k.conn
@@ -90,6 +101,7 @@ func (p *Pool) Close() {
 	p.closed = true
 	conns := p.conns
 	p.conns = map[string]*kept{}
+	p.held.Store(0)
 	p.mu.Unlock()
 	for _, k := range conns {
 		k.timer.Stop()
@@ -105,6 +117,7 @@ func (p *Pool) expire(addr string, k *kept) {
 		return // taken, or replaced
 	}
 	delete(p.conns, addr)
+	p.held.Add(-1)
 	p.mu.Unlock()
 	_ = k.conn.Close()
 }

@@ -6,12 +6,14 @@ import (
 )
 
 // A cold start's first request travels on the connection of the health
-// check that found the instance ready (internal/warmconn): the new
-// kitchen has accepted one connection when it answers, the check's,
-// where a connection of the request's own would make two. The first
-// request of a new service is served by the goroutine front (it stores
-// the description); a cold start of the same service after its delete
-// is the event loop's when the loop can authenticate the caller at once.
+// check that found the instance ready (internal/warmconn): it is the
+// second request that connection carried, the check being the first.
+// The count is the kitchen's, per connection, so a check that timed out
+// on a loaded machine (and took its connection with it) does not change
+// it. The first request of a new service is served by the goroutine
+// front (it stores the description); a cold start of the same service
+// after its delete is the event loop's when the loop can authenticate the
+// caller at once.
 func TestColdStartTakesTheHealthChecksConnection(t *testing.T) {
 	t.Parallel()
 	rt := sharedRouter(t)
@@ -19,15 +21,15 @@ func TestColdStartTakesTheHealthChecksConnection(t *testing.T) {
 	id := rt.serviceIDOf(t, h)
 	rt.cleanupService(t, id)
 	for _, round := range []string{"a new service", "the service started again after its delete"} {
-		r := rt.request(http.MethodGet, "/kitchen-state", h, nil)
+		r := rt.request(http.MethodGet, "/request-info", h, nil)
 		expectStatus(t, r, http.StatusOK)
-		var st struct {
-			Connections int `json:"total-connections"`
+		var info struct {
+			OnConnection int `json:"connection-requests"`
 		}
-		r.json(t, &st)
-		if st.Connections != 1 {
-			t.Errorf("%s: the new instance had accepted %d connections when it answered its first request, want 1 (the health check's)",
-				round, st.Connections)
+		r.json(t, &info)
+		if info.OnConnection != 2 {
+			t.Errorf("%s: the first request was request %d of its connection to the new instance, want 2 (after the health check)",
+				round, info.OnConnection)
 		}
 		rt.deleteService(t, id)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // request is an incoming request as the kitchen sees it: the raw request
@@ -23,7 +24,15 @@ type request struct {
 
 	bodyLen int64  // bytes of request body read
 	body    []byte // the request body, kept only for x-kitchen-echo
+
+	// connRequests is how many requests the connection carried, this
+	// one included (0: not through a server, a test's recorder).
+	connRequests int64
 }
+
+// connRequestsKey is the context key of a connection's request count
+// (Serve sets it for every connection).
+type connRequestsKey struct{}
 
 func newRequest(r *http.Request) *request {
 	target := r.RequestURI
@@ -34,14 +43,19 @@ func newRequest(r *http.Request) *request {
 	// A malformed pair is dropped rather than refused: the original never
 	// rejected a query string.
 	query, _ := url.ParseQuery(rawQuery)
+	var onConn int64
+	if n, ok := r.Context().Value(connRequestsKey{}).(*atomic.Int64); ok {
+		onConn = n.Add(1)
+	}
 	return &request{
-		Request:  r,
-		method:   strings.ToLower(r.Method),
-		path:     path,
-		rawQuery: rawQuery,
-		hasQuery: hasQuery,
-		query:    query,
-		chunked:  slices.Contains(r.TransferEncoding, "chunked"),
+		connRequests: onConn,
+		Request:      r,
+		method:       strings.ToLower(r.Method),
+		path:         path,
+		rawQuery:     rawQuery,
+		hasQuery:     hasQuery,
+		query:        query,
+		chunked:      slices.Contains(r.TransferEncoding, "chunked"),
 	}
 }
 
@@ -73,6 +87,12 @@ func (r *request) info() map[string]any {
 		"request-length":   r.bodyLen,
 		"request-method":   r.method,
 		"uri":              r.path,
+	}
+	if r.connRequests > 0 {
+		// Beyond the original: a test tells from it whether a request
+		// came on a connection that carried others before (Waiter sends
+		// a cold start's first request on its health check's).
+		info["connection-requests"] = r.connRequests
 	}
 	headers := map[string]any{}
 	for name, values := range r.Header {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,10 @@ func serve(ctx context.Context, ln net.Listener, h *Handler, cert *tls.Certifica
 		Protocols:         protocols,
 	}
 	h.exits.install(srv, func() { h.terminate("failure header") })
+	exitContext := srv.ConnContext
+	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(exitContext(ctx, c), connRequestsKey{}, new(atomic.Int64))
+	}
 	exitState := srv.ConnState
 	srv.ConnState = func(c net.Conn, st http.ConnState) {
 		if st == http.StateNew {

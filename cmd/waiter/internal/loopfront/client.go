@@ -328,15 +328,12 @@ func (c *client) admitted(_ uint64, g waiter.Grant, err error) {
 	}
 }
 
-// forward sends the request to its instance on an idle pooled
-// connection, or on the connection of the health check that just found
-// the instance ready, or dials one.
+// forward sends the request to its instance on the connection of the
+// health check that just found the instance ready (first: an idle one to
+// its address may be to an instance that was there before), on an idle
+// pooled connection, or on one it dials.
 func (c *client) forward() {
 	addr := c.k.call.Backend()
-	if b := c.l.takeIdle(addr); b != nil {
-		c.send(b)
-		return
-	}
 	if nc := c.k.call.WarmConn(); nc != nil {
 		// Not fresh: like a pooled one, the instance may have closed it,
 		// and a request that fails on it before any answer is retried on
@@ -345,6 +342,10 @@ func (c *client) forward() {
 			c.send(b)
 			return
 		}
+	}
+	if b := c.l.takeIdle(addr); b != nil {
+		c.send(b)
+		return
 	}
 	c.dial(addr)
 }
