@@ -39,8 +39,13 @@ const (
 	probeWriteBuffer = 512
 )
 
-// maxBody is how much of an answer's body a check reads.
-const maxBody = 4096
+// maxBody is how much of an answer's body a check reads, and maxHead
+// the largest answer head it takes: the transport's default
+// (MaxResponseHeaderBytes), which CheckOver's own reading keeps.
+const (
+	maxBody = 4096
+	maxHead = 10 << 20
+)
 
 // newProber is New with the transport's buffer sizes (0: net/http's
 // defaults).

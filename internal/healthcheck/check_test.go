@@ -232,3 +232,44 @@ func TestCheckOverEndsWithItsContext(t *testing.T) {
 		t.Errorf("the connection of a canceled check is still open: %v", err)
 	}
 }
+
+// An instance whose answer's head never ends is read only up to the
+// transport's bound on a head: the check fails there, as a broken answer,
+// and does not keep reading (and holding what it read) until it times out.
+func TestCheckOverBoundsTheAnswersHead(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = c.Read(make([]byte, 4096)) // the check's request
+		line := []byte("X-Endless: " + strings.Repeat("a", 1000) + "\r\n")
+		if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\n"); err != nil {
+			return
+		}
+		for {
+			if _, err := c.Write(line); err != nil {
+				return // the check closed the connection
+			}
+		}
+	}()
+	p := New(time.Minute, "test")
+	defer p.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, kept := p.CheckOver(context.Background(), "http://"+ln.Addr().String()+"/", c)
+	if r.Flags != engine.FlagHasConnected || kept != nil {
+		t.Errorf("endless head: %+v, kept %v; want a broken answer (connected only), not a timeout", r, kept)
+	}
+	<-served
+}

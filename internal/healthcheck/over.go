@@ -78,7 +78,11 @@ func (p *Prober) exchange(ctx context.Context, u *url.URL, conn net.Conn) (res R
 		}
 		return res, false
 	}
-	br := bufio.NewReaderSize(conn, probeReadBuffer)
+	// What the instance may send is bounded, as the transport bounds an
+	// answer's head (Check): net/http's reader has no bound of its own.
+	// An answer cut at the bound fails to parse, or is not read whole,
+	// and its connection is closed.
+	br := bufio.NewReaderSize(io.LimitReader(conn, maxHead+maxBody+1), probeReadBuffer)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
 		if timedOut(err) {
