@@ -67,7 +67,7 @@ type fastClients struct {
 	connect time.Duration
 	clk     clock.Clock // the real one (fastEnabled)
 	// warm: connections health checks left open to instances just found
-	// ready, taken when no idle one is pooled (Config.WarmConns).
+	// ready, taken before an idle one (Config.WarmConns).
 	warm *warmconn.Pool
 
 	mu        sync.Mutex

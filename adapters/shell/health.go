@@ -131,13 +131,11 @@ func (s *Scheduler) probeOnce(ctx context.Context, in *instance, url string) (re
 func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result, conn net.Conn) (time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if conn != nil {
-		defer func() {
-			if conn != nil {
-				_ = conn.Close()
-			}
-		}()
-	}
+	defer func() {
+		if conn != nil { // not given to the proxy
+			_ = conn.Close()
+		}
+	}()
 	if in.stopping {
 		return 0, false
 	}
