@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync/atomic"
 )
 
 // HandlerConfig is what a Handler needs from its process. Exit and Environ
@@ -44,14 +43,9 @@ type Handler struct {
 
 	counters   counters
 	wsCounters counters
-	// connections counts the connections the server accepted: a test
-	// tells from it whether a request came on a connection already
-	// open (Waiter hands its health check's connection to the first
-	// request of a cold start).
-	connections atomic.Int64
-	status      defaultStatus
-	async       asyncStore
-	exits       exitWatch
+	status     defaultStatus
+	async      asyncStore
+	exits      exitWatch
 }
 
 // NewHandler returns a Handler with fresh state.

@@ -40,13 +40,6 @@ func serve(ctx context.Context, ln net.Listener, h *Handler, cert *tls.Certifica
 	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
 		return context.WithValue(exitContext(ctx, c), connRequestsKey{}, new(atomic.Int64))
 	}
-	exitState := srv.ConnState
-	srv.ConnState = func(c net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			h.connections.Add(1)
-		}
-		exitState(c, st)
-	}
 
 	errc := make(chan error, 1)
 	if cert != nil {

@@ -22,6 +22,5 @@ func (h *Handler) kitchenState() map[string]any {
 		"pending-ws-requests":   h.wsCounters.pending.Load(),
 		"total-http-requests":   h.counters.total.Load(),
 		"total-ws-requests":     h.wsCounters.total.Load(),
-		"total-connections":     h.connections.Load(),
 	}
 }
