@@ -60,7 +60,8 @@ func (l *loop) listen(fd int) error {
 		_ = rawClose(fd)
 		return err
 	}
-	l.socks[fd], l.acc = a, a
+	l.socks.set(fd, a)
+	l.acc = a
 	return nil
 }
 

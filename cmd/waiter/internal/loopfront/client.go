@@ -68,7 +68,7 @@ func (l *loop) adoptFD(fd int, nc net.Conn, remote string) {
 	c := l.newClient()
 	c.nc, c.fd, c.reading = nc, fd, true
 	c.remote = remote
-	l.socks[fd] = c
+	l.socks.set(fd, c)
 	l.clients.Add(1)
 	c.idle()
 }

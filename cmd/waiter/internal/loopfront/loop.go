@@ -28,7 +28,7 @@ type loop struct {
 	epfile *os.File
 	rc     syscall.RawConn // epfile's, on the runtime's poller
 	evfd   int             // the mailbox's eventfd, in the set
-	socks  map[int]sock
+	socks  socks
 	idle   map[string][]*backend // idle backend connections, by address
 	events []syscall.EpollEvent
 	peer   syscall.RawSockaddrAny // where accept4 writes a client's address
@@ -159,7 +159,7 @@ func newLoop(f *Front) (*loop, error) {
 		_ = rawClose(evfd)
 		return nil, err
 	}
-	l := &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, socks: map[int]sock{}, handed: map[int]handedConn{},
+	l := &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, handed: map[int]handedConn{},
 		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256), decisions: f.edge.NewLoopDecisions()}
 	l.ready = l.pollReady
 	return l, nil
@@ -198,7 +198,7 @@ func (l *loop) run() {
 				l.readMail()
 				continue
 			}
-			s := l.socks[fd]
+			s := l.socks.get(fd)
 			if s == nil {
 				if s = l.adoptHanded(fd); s == nil {
 					continue // closed by an earlier event of this round
@@ -207,12 +207,12 @@ func (l *loop) run() {
 			if ev.Events&syscall.EPOLLOUT != 0 {
 				s.writable()
 			}
-			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 && l.socks[fd] == s {
+			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 && l.socks.get(fd) == s {
 				s.readable()
 			}
 		}
 		l.timers.run(l.now)
-		if l.timers.overgrown(len(l.socks)) {
+		if l.timers.overgrown(l.socks.len()) {
 			l.timers.compact()
 		}
 		if l.draining && l.clients.Load() == 0 {
@@ -262,7 +262,7 @@ func (l *loop) clock() time.Time { return l.now }
 // their request in progress.
 func (l *loop) drain() {
 	l.draining = true
-	for _, s := range l.socks {
+	l.socks.all(func(s sock) {
 		switch s := s.(type) {
 		case *acceptor:
 			s.close()
@@ -276,7 +276,7 @@ func (l *loop) drain() {
 				s.close()
 			}
 		}
-	}
+	})
 	if l.clients.Load() == 0 {
 		l.stopped = true
 	}
@@ -477,7 +477,7 @@ func (l *loop) adoptHanded(fd int) sock {
 		return nil
 	}
 	l.adoptFD(fd, h.nc, h.remote)
-	return l.socks[fd]
+	return l.socks.get(fd)
 }
 
 // add puts fd in the set, for reading.
@@ -485,7 +485,7 @@ func (l *loop) add(fd int, s sock) error {
 	if err := rawEpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, fd, &syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
 		return err
 	}
-	l.socks[fd] = s
+	l.socks.set(fd, s)
 	return nil
 }
 
@@ -505,7 +505,7 @@ func (l *loop) interest(fd int, in, out bool) {
 // goes to the goroutine front).
 func (l *loop) remove(fd int) {
 	_ = rawEpollCtl(l.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
-	delete(l.socks, fd)
+	l.socks.del(fd)
 }
 
 // forget drops fd, whose connection the caller closes at once: closing
@@ -514,11 +514,11 @@ func (l *loop) remove(fd int) {
 // EPOLL_CTL_DEL first would be a system call for nothing, on every
 // connection that closes (a new connection per request spent about 3 %
 // of its CPU on it).
-func (l *loop) forget(fd int) { delete(l.socks, fd) }
+func (l *loop) forget(fd int) { l.socks.del(fd) }
 
 // shutdown closes what the loop holds once it is stopped.
 func (l *loop) shutdown() {
-	for _, s := range l.socks {
+	l.socks.all(func(s sock) {
 		switch s := s.(type) {
 		case *acceptor:
 			s.close()
@@ -527,7 +527,7 @@ func (l *loop) shutdown() {
 		case *backend:
 			s.close()
 		}
-	}
+	})
 	l.mu.Lock()
 	l.closed = true
 	for _, m := range l.mail {
