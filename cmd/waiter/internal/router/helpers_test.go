@@ -32,7 +32,7 @@ func newHarness(t *testing.T) *harness {
 
 // newHarnessWith lets a test wrap the fake scheduler (wrap may be nil) and
 // adjust the driver's configuration (configure may be nil).
-func newHarnessWith(t *testing.T, wrap func(*fakesched.Scheduler) engine.Scheduler, configure func(*Config)) *harness {
+func newHarnessWith(t testing.TB, wrap func(*fakesched.Scheduler) engine.Scheduler, configure func(*Config)) *harness {
 	t.Helper()
 	h := &harness{sched: fakesched.New(func(*engine.Description) http.Handler { return fakesched.Backend() }),
 		ops: make(chan string, 256)}
@@ -101,7 +101,7 @@ func (h *harness) waitOps(t *testing.T, want ...string) {
 	}
 }
 
-func desc(t *testing.T, extra engine.Params) *engine.Description {
+func desc(t testing.TB, extra engine.Params) *engine.Description {
 	t.Helper()
 	core := engine.Params{"cmd": "kitchen", "cpus": 0.1, "mem": 64.0, "version": "v1", "run-as-user": "alice"}
 	for k, v := range extra {
