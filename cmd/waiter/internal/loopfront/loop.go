@@ -206,8 +206,14 @@ func (l *loop) run() {
 			}
 			if ev.Events&syscall.EPOLLOUT != 0 {
 				s.writable()
+				// Writing may have ended it, and its descriptor may be
+				// another socket's now. Compared only then: an interface
+				// compare is a runtime call, on every event.
+				if l.socks.get(fd) != s {
+					continue
+				}
 			}
-			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 && l.socks.get(fd) == s {
+			if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 {
 				s.readable()
 			}
 		}
