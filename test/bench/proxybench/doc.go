@@ -23,8 +23,9 @@
 // same-run baseline of a change. Three cases: keep-alive GET /hello, the
 // same with Connection: close (a new connection per request), and a 1 MiB
 // upload (POST, wrk Lua script). Each case runs in interleaved rounds:
-// every target once per round, in turn, so a machine loaded by others
-// weighs on all alike; each round prints throughput, p50 and p99 and the
+// every target once per round, in turn (in reverse in every other round,
+// so that each of two targets runs both before and after the other), so
+// a machine loaded by others weighs on all alike; each round prints throughput, p50 and p99 and the
 // throughput ratios to nginx and haproxy, and the case ends with the
 // median over rounds of each target's throughput and p99 ratios to
 // direct, nginx and haproxy. Waiter is measured with a token

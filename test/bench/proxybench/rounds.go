@@ -47,9 +47,9 @@ wrk.headers["Content-Type"] = "application/octet-stream"
 // proxy runs wrk against the kitchen directly, through nginx, haproxy and
 // Waiter (by token and by on-the-fly headers; and a second Waiter binary
 // when -base-waiter is set), each case in interleaved rounds (every
-// target once per round, in turn, so a machine loaded by something else
-// weighs on all of them alike), and prints each round and the median of
-// the per-round ratios.
+// target once per round, in turn, reversed every other round: roundOrder,
+// so a machine loaded by something else weighs on all of them alike), and
+// prints each round and the median of the per-round ratios.
 func proxy(o options, dir, waiterURL string, waiter *process) error {
 	kport, err := freePort()
 	if err != nil {
@@ -219,7 +219,8 @@ func runCase(o options, c benchCase, targets []target) error {
 		cpu := make([]float64, len(targets))
 		idle := make([]float64, len(targets))
 		var bystanding []string // this round's, printed after its table
-		for i, tg := range targets {
+		for _, i := range roundOrder(len(targets), round) {
+			tg := targets[i]
 			var mallocs *mallocCounter
 			if tg.metrics != "" {
 				m, err := startMallocs(tg.metrics)
@@ -327,4 +328,22 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// roundOrder is the order the targets run in, in round (from 1): listed
+// in odd rounds, reversed in even ones, so that over two rounds each of
+// two targets runs both before and after the other. With one order for
+// every round, the base waiter always followed the waiter under test,
+// and a run of 7 rounds had it ahead in 6 of them, where a run of 3 had
+// it behind in all: a host whose load drifts within a round weighed on
+// each pair one way.
+func roundOrder(n, round int) []int {
+	order := make([]int, n)
+	for k := range order {
+		order[k] = k
+		if round%2 == 0 {
+			order[k] = n - 1 - k
+		}
+	}
+	return order
 }
