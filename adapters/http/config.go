@@ -1,13 +1,13 @@
 package waiterhttp
 
 import (
-	"github.com/waiter-go/waiter/internal/warmconn"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/warmconn"
 )
 
 // Config holds the router-wide settings of the HTTP edge. Zero fields take

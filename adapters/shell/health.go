@@ -129,13 +129,15 @@ func (s *Scheduler) probeOnce(ctx context.Context, in *instance, url string) (re
 // answer: it goes to the proxy if this answer makes in healthy, and is
 // closed otherwise.
 func (s *Scheduler) afterProbe(in *instance, res healthcheck.Result, conn net.Conn) (time.Duration, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// Deferred before the lock is taken, so it runs after it is
+	// released: a close is a system call, and s.mu serves every probe.
 	defer func() {
 		if conn != nil { // not given to the proxy
 			_ = conn.Close()
 		}
 	}()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if in.stopping {
 		return 0, false
 	}

@@ -21,8 +21,9 @@ type Pool struct {
 	maxAge time.Duration
 
 	// held counts the connections kept, so that Take, called for every
-	// request that finds no idle connection, costs an atomic load when
-	// there are none, as there are between cold starts.
+	// request that reaches an instance (before any idle connection is
+	// looked for), costs an atomic load when there are none, as there
+	// are between cold starts.
 	held atomic.Int32
 
 	mu     sync.Mutex

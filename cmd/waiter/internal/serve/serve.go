@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/warmconn"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
 	"github.com/waiter-go/waiter/internal/logthrottle"
+	"github.com/waiter-go/waiter/internal/warmconn"
 )
 
 // StoreFile is the name of the store inside the data folder.
