@@ -309,6 +309,18 @@ func runCase(o options, c benchCase, targets []target) error {
 		}
 		fmt.Printf("%-22s %s\n", tg.name, strings.Join(cols, " | "))
 	}
+	// Round by round (paired.go): each Waiter against nginx, and the
+	// Waiter under test against the base's same target.
+	for i, tg := range targets {
+		if tg.metrics != "" {
+			fmt.Println(pairedLine(tg.name, targets[1].name, all[i].cpu, all[1].cpu, all[i].rps[0], all[1].rps[0]))
+		}
+		if tested, ok := strings.CutPrefix(tg.name, "base "); ok {
+			if j := slices.IndexFunc(targets, func(t target) bool { return t.name == tested }); j >= 0 {
+				fmt.Println(pairedLine(tested, tg.name, all[j].cpu, all[i].cpu, all[j].rps[0], all[i].rps[0]))
+			}
+		}
+	}
 	for _, p := range profiles {
 		fmt.Printf("-- CPU profile of %s under this load (last round): %s\n", p.name, p.path)
 		if err := printTop(p.bin, p.path); err != nil {
