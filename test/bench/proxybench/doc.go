@@ -30,12 +30,11 @@
 // median over rounds of each target's throughput and p99 ratios to
 // direct, nginx and haproxy. It then compares each Waiter target with
 // nginx, and with -base-waiter with the base's same target, round by
-// round (paired.go):
-// the median of the per-round ratios of CPU per request and of
-// throughput, and in how many rounds each was cheaper or faster, with a
-// sign test's p-value; many short rounds (-rounds 20 -d 3s) tell a change
-// of 1-2 % from the host's noise where the medians of a few rounds do
-// not. Waiter is measured with a token
+// round (paired.go): the median of the per-round ratios of CPU per
+// request and of throughput, and in how many rounds each was cheaper or
+// faster, with a sign test's p-value; many short rounds (-rounds 20 -d
+// 3s) tell a change of 1-2 % from the host's noise where the medians of
+// a few rounds do not. Waiter is measured with a token
 // (x-waiter-token, the production path) and with the service in x-waiter-*
 // headers on every request (on-the-fly). With -profile DIR the Waiter
 // under test serves its runtime profiles (debug-listen), and the last
@@ -79,7 +78,7 @@
 //
 // Files: main.go (flags and the run), procs.go (starting and stopping
 // kitchen, waiter serve and nginx), nginx.go and haproxy.go (their
-// configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), paired.go (-base-waiter's round-by-round comparison), wrk.go
+// configurations), bareproxy.go (starting the bare proxies), rounds.go (cases and interleaved rounds), paired.go (the round-by-round comparisons with nginx and the base), wrk.go
 // (running wrk and reading its output), procstat.go (processes' CPU from /proc), machinecpu.go (the machine's), bystanders.go (the check for other
 // busy processes), coldstart.go, stats.go, profile.go (-profile), memory.go, memory_services.go and memory_adopt.go (-only memory).
 package main

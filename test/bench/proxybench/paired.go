@@ -29,8 +29,9 @@ func pairedLine(a, b string, cpuA, cpuB, rpsA, rpsB []float64) string {
 		a, b, median(cpu), len(cpu), less, lessOf, signTest(less, lessOf), median(rps), more, moreOf, signTest(more, moreOf))
 }
 
-// pairedRatios is a[k]/b[k] for the rounds where both are measured and
-// b is not zero.
+// pairedRatios is a[k]/b[k] for the rounds where both were measured
+// (above zero: a target that served nothing in a round has no CPU per
+// request, and a ratio with it would be 0 or infinite).
 func pairedRatios(a, b []float64) []float64 {
 	var r []float64
 	for k := range min(len(a), len(b)) {
