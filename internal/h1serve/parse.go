@@ -40,7 +40,8 @@ type fastHead struct {
 	req http.Request
 	url url.URL
 	// small is the header map of heads of up to smallHeaderLines header
-	// lines, big that of longer ones. A Go map made for more than eight
+	// lines besides Host (which stays out of the map), big that of longer
+	// ones. A Go map made for more than eight
 	// entries, or grown past them, is a table of groups for good: a
 	// cleared one is still walked, cleared and probed group by group. The
 	// common short head keeps to a map of one group, about a third
@@ -113,7 +114,13 @@ type Head struct {
 // to http.ReadRequest (parse.go's rules). The request's Body is
 // http.NoBody: a caller that holds a body sets its own.
 func (h *Head) Parse(buf []byte, base *http.Request) (r *http.Request, n int, ok bool) {
-	end := bytes.Index(buf, crlfcrlf)
+	return h.ParseTo(buf, bytes.Index(buf, crlfcrlf), base)
+}
+
+// ParseTo is Parse with the head's end already found: end is the index
+// of its empty line's CRLFCRLF in buf (bytes.Index), or -1. A front that
+// looked for it to know the head is whole does not look again.
+func (h *Head) ParseTo(buf []byte, end int, base *http.Request) (r *http.Request, n int, ok bool) {
 	if end < 0 {
 		return nil, 0, false
 	}
@@ -202,70 +209,42 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *str
 		}
 	}
 
-	// The header lines.
-	if h.vals == nil {
-		h.vals = make([]string, maxFastHeaders)
-	}
-	hdr := h.headerFor(strings.Count(s[eol+2:], "\n"))
-	vals := h.vals
-	fields := h.fields[:0]
-	var host string
-	hosts := 0
+	// The header lines: each is read in one pass over its bytes (a name
+	// of token bytes up to its colon, then a value of printable bytes up
+	// to CRLF), into fields; the map is filled from them once their
+	// number is known. The framing headers are recognized by their
+	// canonical names as they are read, not looked up in the map after.
+	fields, ok := h.fields[:0], false
+	var host, length string
+	hosts, lengths, conns := 0, 0, false
 	for s = s[eol+2:]; s != ""; {
-		eol = indexCRLF(s)
-		if eol <= 0 || len(vals) == 0 {
+		var f Field
+		if f.Key, f.Value, s, ok = headerLine(s); !ok || len(fields) == maxFastHeaders {
 			return nil, false
 		}
-		line, s = s[:eol], s[eol+2:]
-		colon := strings.IndexByte(line, ':')
-		if colon <= 0 {
-			return nil, false
-		}
-		name, value := line[:colon], line[colon+1:]
-		for i := range len(name) {
-			if !httpguts.IsTokenRune(rune(name[i])) {
-				return nil, false
-			}
-		}
-		for i := range len(value) {
-			if c := value[i]; (c < ' ' && c != '\t') || c >= 0x7f {
-				return nil, false
-			}
-		}
-		value = trimOWS(value)
-		key := headername.Canonical(name)
-		if key == "Host" {
+		switch f.Key {
+		case "Host":
 			// Kept out of the map, as http.ReadRequest does (r.Host).
-			host, hosts = value, hosts+1
+			host, hosts = f.Value, hosts+1
 			continue
+		case "Transfer-Encoding", "Pragma":
+			return nil, false // ReadRequest rewrites these
+		case "Content-Length":
+			length, lengths = f.Value, lengths+1
+		case "Connection":
+			conns = conns || httpguts.HeaderValuesContainsToken([]string{f.Value}, "close")
 		}
-		fields = append(fields, Field{key, value})
-		if vv, ok := hdr[key]; ok {
-			hdr[key] = append(vv, value)
-			continue
-		}
-		vv := vals[:1:1]
-		vals = vals[1:]
-		vv[0] = value
-		hdr[key] = vv
+		fields = append(fields, f)
 	}
 	h.fields = fields
-	if hosts > 1 || hdr["Transfer-Encoding"] != nil || hdr["Pragma"] != nil {
+	if hosts > 1 || lengths > 1 {
 		return nil, false
 	}
-	var length int64
-	if cl, ok := hdr["Content-Length"]; ok {
-		if len(cl) != 1 || len(cl[0]) == 0 || len(cl[0]) > 18 {
-			return nil, false
-		}
-		for i := range len(cl[0]) {
-			c := cl[0][i]
-			if c < '0' || c > '9' {
-				return nil, false
-			}
-			length = length*10 + int64(c-'0')
-		}
+	contentLength, ok := parseContentLength(length, lengths == 1)
+	if !ok {
+		return nil, false
 	}
+	hdr := h.header(fields)
 
 	h.url = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
 	r := &h.req
@@ -278,32 +257,115 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *str
 	if hosts == 1 {
 		r.Host = host
 	}
-	r.Close = httpguts.HeaderValuesContainsToken(hdr["Connection"], "close")
-	r.ContentLength = length
+	r.Close = conns
+	r.ContentLength = contentLength
 	r.Body = http.NoBody
 	return r, true
 }
 
-// headerFor is the header map, emptied, for a head of lines header
-// lines. Host is one of them in nearly every head, and stays out of the
-// map (r.Host).
-func (h *fastHead) headerFor(lines int) http.Header {
-	if len(h.small) > smallHeaderLines {
-		h.small = nil // a head without Host grew it: a table now
-	}
-	if lines <= smallHeaderLines+1 {
+// header fills the header map, emptied, with fields: a one-group map
+// for a head of up to smallHeaderLines of them, else the table. A name
+// is looked up before it is stored only when an earlier field may have
+// had it (seen, a bit per a cheap hash of the name): repeats are rare,
+// and a store is then one map operation, not two.
+func (h *fastHead) header(fields []Field) http.Header {
+	var hdr http.Header
+	if len(fields) <= smallHeaderLines {
 		if h.small == nil {
 			h.small = make(http.Header)
 		}
-		clear(h.small)
-		return h.small
+		hdr = h.small
+	} else {
+		if h.big == nil {
+			h.big = make(http.Header, 2*smallHeaderLines)
+		}
+		hdr = h.big
 	}
-	if h.big == nil {
-		h.big = make(http.Header, 2*smallHeaderLines)
+	clear(hdr)
+	if h.vals == nil {
+		h.vals = make([]string, maxFastHeaders)
 	}
-	clear(h.big)
-	return h.big
+	vals := h.vals
+	var seen uint64
+	for _, f := range fields {
+		bit := uint64(1) << (nameHash(f.Key) & 63)
+		if seen&bit != 0 {
+			if vv, ok := hdr[f.Key]; ok {
+				hdr[f.Key] = append(vv, f.Value)
+				continue
+			}
+		}
+		seen |= bit
+		vv := vals[:1:1]
+		vals = vals[1:]
+		vv[0] = f.Value
+		hdr[f.Key] = vv
+	}
+	return hdr
 }
+
+// nameHash is a cheap hash of a header name (not empty): its length and
+// two of its bytes, enough to tell apart the names one head sends (the
+// x-waiter-* names differ in length or in their middle or last byte).
+func nameHash(k string) uint {
+	return uint(len(k)) + 3*uint(k[len(k)/2]) + 5*uint(k[len(k)-1])
+}
+
+// headerLine reads the header line at the start of s, which ends with
+// CRLF: its canonical name and its value, spaces and tabs around it
+// trimmed, and what follows the line. ok is false for a line the fast
+// parser leaves to http.ReadRequest: a name that is empty or not all
+// token bytes, no colon right after it, a value byte that is neither
+// printable ASCII nor a tab, a bare CR or LF.
+func headerLine(s string) (name, value, rest string, ok bool) {
+	i := 0
+	for i < len(s) && tokenByte[s[i]] {
+		i++
+	}
+	if i == 0 || i == len(s) || s[i] != ':' {
+		return "", "", s, false
+	}
+	j := i + 1
+	for j < len(s) && valueByte[s[j]] {
+		j++
+	}
+	if j+1 >= len(s) || s[j] != '\r' || s[j+1] != '\n' {
+		return "", "", s, false
+	}
+	return headername.Canonical(s[:i]), trimOWS(s[i+1 : j]), s[j+2:], true
+}
+
+// parseContentLength is the value of the one Content-Length header
+// (present), or 0 without one; ok is false for a value the fast parser
+// leaves to http.ReadRequest: empty, longer than 18 digits, or not all
+// digits.
+func parseContentLength(v string, present bool) (n int64, ok bool) {
+	if !present {
+		return 0, true
+	}
+	if len(v) == 0 || len(v) > 18 {
+		return 0, false
+	}
+	for i := range len(v) {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// tokenByte and valueByte are the bytes a header name (RFC 9110's
+// token) and a value the fast parser takes (printable ASCII and tabs)
+// are made of.
+var tokenByte, valueByte = func() (token, value [256]bool) {
+	for c := range 256 {
+		token[c] = httpguts.IsTokenRune(rune(c))
+		value[c] = (c >= ' ' || c == '\t') && c < 0x7f
+	}
+	return token, value
+}()
 
 // pathByte reports a byte URL parsing keeps as it is in a path (neither
 // escaped nor unescaped: url.URL's Path is then the target's path and

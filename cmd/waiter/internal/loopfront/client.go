@@ -264,7 +264,8 @@ func (c *client) next() {
 		return
 	}
 	cfg := &c.l.f.cfg
-	if end := bytes.Index(c.in, crlfcrlf); end < 0 || end+len(crlfcrlf) > cfg.MaxHeaderBytes {
+	end := bytes.Index(c.in, crlfcrlf)
+	if end < 0 || end+len(crlfcrlf) > cfg.MaxHeaderBytes {
 		if len(c.in) > cfg.MaxHeaderBytes {
 			c.handoff() // the goroutine front refuses it
 			return
@@ -285,7 +286,7 @@ func (c *client) next() {
 		c.k = c.l.takeKit()
 		c.k.base.RemoteAddr = c.remote
 	}
-	r, n, ok := c.k.parser.Parse(c.in, &c.k.base)
+	r, n, ok := c.k.parser.ParseTo(c.in, end, &c.k.base)
 	fields := c.k.parser.Fields()
 	if !ok || !c.l.f.edge.LoopRoutable(r, fields) {
 		c.handoff()
