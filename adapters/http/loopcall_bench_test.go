@@ -11,6 +11,7 @@ import (
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1resp"
 	"github.com/waiter-go/waiter/internal/h1serve"
+	"github.com/waiter-go/waiter/internal/headername"
 	"github.com/waiter-go/waiter/internal/strarena"
 )
 
@@ -53,7 +54,7 @@ func BenchmarkLoopCall(b *testing.B) {
 		"x-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\nx-waiter-name: kit\r\nx-waiter-concurrency-level: 256\r\n" +
 		"x-waiter-min-instances: 1\r\nx-waiter-max-instances: 1\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n")
 	answer := []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Sat, 05 Dec 2026 00:00:00 GMT\r\nContent-Length: 11\r\n\r\nhello world")
-	parser := h1serve.Head{Strings: new(strarena.Arena)} // as the loops parse: heads cut from an arena
+	parser := h1serve.Head{Strings: new(strarena.Arena), Names: new(headername.Cache)} // as the loops parse: heads cut from an arena, names through a cache
 	var resp h1serve.Buffered
 	base := h.base
 	var out, head []byte

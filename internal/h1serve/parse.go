@@ -80,7 +80,7 @@ func (h *fastHead) parseFastAt(br *bufio.Reader, base *http.Request, end int) (*
 	// A pooled arena: the connection's goroutine holds it only for the
 	// parse, as the event loops hold theirs (Head.Strings).
 	strs := strarena.Take()
-	r, ok := h.parseBytes(buf, end, base, strs)
+	r, ok := h.parseBytes(buf, end, base, strs, nil)
 	strs.Done()
 	if !ok {
 		return nil, false
@@ -106,6 +106,10 @@ type Head struct {
 	// alive (internal/strarena). Nil: a pooled arena, taken for each
 	// parse, as the goroutine front's parser does.
 	Strings *strarena.Arena
+	// Names, when set, is the cache the heads' header names are made
+	// canonical through (the event loop's own, used by it alone; see
+	// headername.Cache). Nil: the process's table alone.
+	Names *headername.Cache
 }
 
 // Parse parses the head at the start of buf, which must hold it whole
@@ -129,7 +133,7 @@ func (h *Head) ParseTo(buf []byte, end int, base *http.Request) (r *http.Request
 		strs = strarena.Take()
 		defer strs.Done()
 	}
-	r, ok = h.h.parseBytes(buf, end, base, strs)
+	r, ok = h.h.parseBytes(buf, end, base, strs, h.Names)
 	return r, end + 4, ok
 }
 
@@ -158,8 +162,8 @@ func (h *Head) Forget() {
 var crlfcrlf = []byte("\r\n\r\n")
 
 // parseBytes is parseFastAt on the head's bytes, buf[:end+4], its text
-// cut from strs.
-func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *strarena.Arena) (*http.Request, bool) {
+// cut from strs, its names made canonical through names (nil: none).
+func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *strarena.Arena, names *headername.Cache) (*http.Request, bool) {
 	// Every line of the head (request line and header lines) ends with
 	// CRLF; the head ends with an empty line. Every string of the request
 	// is cut from the head's text, one string, cut from an arena (the
@@ -219,7 +223,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *str
 	hosts, lengths, conns := 0, 0, false
 	for s = s[eol+2:]; s != ""; {
 		var f Field
-		if f.Key, f.Value, s, ok = headerLine(s); !ok || len(fields) == maxFastHeaders {
+		if f.Key, f.Value, s, ok = headerLine(s, names); !ok || len(fields) == maxFastHeaders {
 			return nil, false
 		}
 		switch f.Key {
@@ -266,7 +270,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *str
 // header fills the header map, emptied, with fields: a one-group map
 // for a head of up to smallHeaderLines of them, else the table. A name
 // is looked up before it is stored only when an earlier field may have
-// had it (seen, a bit per a cheap hash of the name): repeats are rare,
+// had it (seen, a bit per headername.Slot of the name): repeats are rare,
 // and a store is then one map operation, not two.
 func (h *fastHead) header(fields []Field) http.Header {
 	var hdr http.Header
@@ -288,7 +292,7 @@ func (h *fastHead) header(fields []Field) http.Header {
 	vals := h.vals
 	var seen uint64
 	for _, f := range fields {
-		bit := uint64(1) << (nameHash(f.Key) & 63)
+		bit := uint64(1) << (headername.Slot(f.Key) & 63)
 		if seen&bit != 0 {
 			if vv, ok := hdr[f.Key]; ok {
 				hdr[f.Key] = append(vv, f.Value)
@@ -304,20 +308,13 @@ func (h *fastHead) header(fields []Field) http.Header {
 	return hdr
 }
 
-// nameHash is a cheap hash of a header name (not empty): its length and
-// two of its bytes, enough to tell apart the names one head sends (the
-// x-waiter-* names differ in length or in their middle or last byte).
-func nameHash(k string) uint {
-	return uint(len(k)) + 3*uint(k[len(k)/2]) + 5*uint(k[len(k)-1])
-}
-
 // headerLine reads the header line at the start of s, which ends with
-// CRLF: its canonical name and its value, spaces and tabs around it
+// CRLF: its canonical name (through names, when not nil) and its value, spaces and tabs around it
 // trimmed, and what follows the line. ok is false for a line the fast
 // parser leaves to http.ReadRequest: a name that is empty or not all
 // token bytes, no colon right after it, a value byte that is neither
 // printable ASCII nor a tab, a bare CR or LF.
-func headerLine(s string) (name, value, rest string, ok bool) {
+func headerLine(s string, names *headername.Cache) (name, value, rest string, ok bool) {
 	i := 0
 	for i < len(s) && tokenByte[s[i]] {
 		i++
@@ -332,7 +329,13 @@ func headerLine(s string) (name, value, rest string, ok bool) {
 	if j+1 >= len(s) || s[j] != '\r' || s[j+1] != '\n' {
 		return "", "", s, false
 	}
-	return headername.Canonical(s[:i]), trimOWS(s[i+1 : j]), s[j+2:], true
+	name = s[:i]
+	if names != nil {
+		name = names.Canonical(name)
+	} else {
+		name = headername.Canonical(name)
+	}
+	return name, trimOWS(s[i+1 : j]), s[j+2:], true
 }
 
 // parseContentLength is the value of the one Content-Length header

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waiter-go/waiter/internal/headername"
 	"github.com/waiter-go/waiter/internal/strarena"
 )
 
 // BenchmarkHeadParse is the fast parser on the two heads proxybench's
 // wrk sends (the service named by a token, and described in ten
 // x-waiter-* headers), as the event loops parse them (Head with its own
-// arena, the head's end already found), against http.ReadRequest on the
+// arena and name cache, the head's end already found), against http.ReadRequest on the
 // same bytes in the same run: x-readrequest is the fast parser's time
 // over ReadRequest's.
 func BenchmarkHeadParse(b *testing.B) {
@@ -26,7 +27,7 @@ func BenchmarkHeadParse(b *testing.B) {
 		raw := []byte(c.head)
 		end := bytes.Index(raw, crlfcrlf)
 		b.Run(c.name, func(b *testing.B) {
-			h := Head{Strings: new(strarena.Arena)}
+			h := Head{Strings: new(strarena.Arena), Names: new(headername.Cache)}
 			var base http.Request
 			b.ReportAllocs()
 			start := time.Now()

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/waiter-go/waiter/internal/headername"
 	"github.com/waiter-go/waiter/internal/strarena"
 )
 
@@ -73,6 +74,9 @@ var parseSeeds = []string{
 // which skips the header fields of a head the fast parser took); a head
 // it does not take must be left unread, for ReadRequest.
 func FuzzParseAsReadRequest(f *testing.F) {
+	// Seeds with names in other cases than their canonical ones, so that
+	// the name cache's slots fill and collide.
+	f.Add([]byte("GET / HTTP/1.1\r\nhost: h\r\nx-waiter-version: 1\r\nx-waiter-max-instances: 2\r\nX-WAITER-VERSION: 3\r\n\r\n"))
 	for _, s := range parseSeeds {
 		f.Add([]byte(s))
 	}
@@ -87,7 +91,15 @@ func FuzzParseAsReadRequest(f *testing.F) {
 				return
 			}
 			buffered := fast.Buffered()
+			// The same bytes as the event loops parse them, names through
+			// a cache kept across inputs (its slots hold other inputs' names).
+			peek, _ := fast.Peek(buffered)
+			looped := Head{Names: &fuzzNames}
+			lr, _, lok := looped.Parse(peek, base)
 			got, ok := h.parseFast(fast, base)
+			if lok != ok || ok && !reflect.DeepEqual(lr.Header, got.Header) {
+				t.Fatalf("with a name cache: taken %v, header %v; without: taken %v", lok, lr.Header, ok)
+			}
 			if !ok {
 				if fast.Buffered() != buffered {
 					t.Fatalf("a head left to ReadRequest was read from")
@@ -119,6 +131,10 @@ func FuzzParseAsReadRequest(f *testing.F) {
 		}
 	})
 }
+
+// fuzzNames is the name cache FuzzParseAsReadRequest's inputs share, as
+// the heads of one event loop do.
+var fuzzNames headername.Cache
 
 // fieldsHeader is the header map fields make, each value appended under
 // its key in the order the fields come.

@@ -25,8 +25,12 @@ var names table
 // map under mu. The zero value is empty and ready.
 type table struct {
 	mu sync.Mutex
-	m  atomic.Pointer[map[string]string] // name as sent -> canonical name
+	m  atomic.Pointer[map[string]interned] // name as sent -> its forms
 }
+
+// interned is one name of a table: the name as sent, a string of the
+// table's own, and its canonical form.
+type interned struct{ sent, canon string }
 
 // maxInterned and maxInternedLen bound a table.
 const (
@@ -38,20 +42,26 @@ func (t *table) canonical(name string) string {
 	if isCanonical(name) {
 		return name
 	}
+	return t.lookup(name).canon
+}
+
+// lookup is name's forms, interned when it was not and there is room: a
+// name not canonical as sent. Its sent is a string of its own either way.
+func (t *table) lookup(name string) interned {
 	if m := t.m.Load(); m != nil {
-		if c, ok := (*m)[name]; ok {
-			return c
+		if v, ok := (*m)[name]; ok {
+			return v
 		}
 	}
-	c := http.CanonicalHeaderKey(name)
-	t.add(strings.Clone(name), c)
-	return c
+	v := interned{sent: strings.Clone(name), canon: http.CanonicalHeaderKey(name)}
+	t.add(v.sent, v.canon)
+	return v
 }
 
 func (t *table) canonicalBytes(name []byte) string {
 	if m := t.m.Load(); m != nil {
-		if c, ok := (*m)[string(name)]; ok {
-			return c
+		if v, ok := (*m)[string(name)]; ok {
+			return v.canon
 		}
 	}
 	sent := string(name)
@@ -68,19 +78,19 @@ func (t *table) add(name, c string) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var next map[string]string
+	var next map[string]interned
 	if old := t.m.Load(); old != nil {
 		if _, ok := (*old)[name]; ok || len(*old) >= maxInterned {
 			return
 		}
-		next = make(map[string]string, len(*old)+1)
+		next = make(map[string]interned, len(*old)+1)
 		for k, v := range *old {
 			next[k] = v
 		}
 	} else {
-		next = make(map[string]string, 1)
+		next = make(map[string]interned, 1)
 	}
-	next[name] = c
+	next[name] = interned{name, c}
 	t.m.Store(&next)
 }
 

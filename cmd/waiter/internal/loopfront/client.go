@@ -128,7 +128,7 @@ func (l *loop) takeKit() *kit {
 		return k
 	}
 	k := &kit{call: l.f.edge.NewLoopCall(l.decisions)}
-	k.parser.Strings = &l.heads
+	k.parser.Strings, k.parser.Names = &l.heads, &l.names
 	k.base = *k.base.WithContext(l.f.edge.ConnContext(context.Background()))
 	return k
 }

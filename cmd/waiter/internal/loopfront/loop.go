@@ -14,6 +14,7 @@ import (
 
 	"github.com/waiter-go/waiter"
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
+	"github.com/waiter-go/waiter/internal/headername"
 	"github.com/waiter-go/waiter/internal/rawio"
 	"github.com/waiter-go/waiter/internal/strarena"
 	"golang.org/x/sys/unix"
@@ -37,6 +38,8 @@ type loop struct {
 	// heads is the arena the loop's request heads are cut from (its
 	// kits' parsers'): one allocation per chunk of heads, not per head.
 	heads strarena.Arena
+	// names makes its kits' parsers' header names canonical.
+	names headername.Cache
 	// freeClients are client records kept for new connections (free),
 	// freeKits what requests take (takeKit).
 	freeClients []*client
