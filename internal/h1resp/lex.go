@@ -19,6 +19,14 @@ var tchar = func() (t [256]bool) {
 	return t
 }()
 
+// valueByte marks the bytes a field value may hold (not badValueByte).
+var valueByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = !badValueByte(byte(c))
+	}
+	return t
+}()
+
 // badValueByte reports a byte a field value (or reason phrase, or chunk
 // extension) must not hold: a control character other than HTAB. CR and
 // LF are among them, so a value can never end a line early.
