@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/waiter-go/waiter/internal/headername"
 )
 
 // Headers Waiter reads or writes.
@@ -29,10 +31,12 @@ var (
 )
 
 // isWaiterHeader reports a header name starting x-waiter-, in any case,
-// without lower-casing it (no allocation).
+// without lower-casing it (no allocation). It runs for every header of
+// every proxied request, more than once: headername.EqualLower folds the
+// ASCII of a token, where strings.EqualFold, a call, handles Unicode.
 func isWaiterHeader(name string) bool {
 	const prefix = "x-waiter-"
-	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+	return len(name) >= len(prefix) && headername.EqualLower(name[:len(prefix)], prefix)
 }
 
 // hopHeaders are meaningful only for one connection and are never
