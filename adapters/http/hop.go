@@ -31,13 +31,8 @@ var (
 )
 
 // isWaiterHeader reports a header name starting x-waiter-, in any case,
-// without lower-casing it (no allocation). It runs for every header of
-// every proxied request, more than once: headername.EqualLower folds the
-// ASCII of a token, where strings.EqualFold, a call, handles Unicode.
-func isWaiterHeader(name string) bool {
-	const prefix = "x-waiter-"
-	return len(name) >= len(prefix) && headername.EqualLower(name[:len(prefix)], prefix)
-}
+// without lower-casing it (no allocation).
+func isWaiterHeader(name string) bool { return headername.HasWaiterPrefix(name) }
 
 // hopHeaders are meaningful only for one connection and are never
 // forwarded, in either direction (RFC 9110 7.6.1 plus Waiter's list in

@@ -30,7 +30,7 @@ var orderedPrefixes = []string{"env-", "metadata-", "param-"}
 // the service id depends on the order their names were sent, which only
 // a guarded connection keeps). The fronts route heads by it.
 func ServiceHeader[T ~string | ~[]byte](name T) (service, ordered bool) {
-	if len(name) <= len(waiterPrefix) || !headername.EqualLower(name[:len(waiterPrefix)], waiterPrefix) ||
+	if len(name) <= len(waiterPrefix) || !headername.HasWaiterPrefix(name) ||
 		headername.EqualLower(name, "x-waiter-debug") {
 		return false, false
 	}
