@@ -41,11 +41,11 @@ type fastHead struct {
 	url url.URL
 	// small is the header map of heads of up to smallHeaderLines header
 	// lines besides Host (which stays out of the map), big that of longer
-	// ones. A Go map made for more than eight
-	// entries, or grown past them, is a table of groups for good: a
-	// cleared one is still walked, cleared and probed group by group. The
-	// common short head keeps to a map of one group, about a third
-	// cheaper to fill, look up and range over.
+	// ones. A Go map made for more than eight entries, or grown past them,
+	// is a table of groups for good: a cleared one is still walked,
+	// cleared and probed group by group. The common short head keeps to a
+	// map of one group, about a third cheaper to fill, look up and range
+	// over.
 	small, big http.Header
 	vals       []string // backing of the header's one-value slices
 	// fields are the header lines in the order they came (Head.Fields).

@@ -5,5 +5,8 @@
 // bounded table; an interned name is a string of its own, so a name kept
 // past its request (a key of a copied header map) keeps nothing else
 // alive, and a client sending ever new names fills the table once and
-// then pays net/http's allocation as before.
+// then pays net/http's allocation as before. An event loop, whose heads
+// come in a few shapes again and again, puts a Cache of its own in front
+// of the table. EqualLower and HasWaiterPrefix compare a name, in any
+// case, with a lower-case one without making a new string.
 package headername
