@@ -311,9 +311,10 @@ func runCase(o options, c benchCase, targets []target) error {
 	}
 	// Round by round (paired.go): each Waiter against nginx, and the
 	// Waiter under test against the base's same target.
+	nginx := slices.IndexFunc(targets, func(t target) bool { return t.name == "nginx" })
 	for i, tg := range targets {
-		if tg.metrics != "" {
-			fmt.Println(pairedLine(tg.name, targets[1].name, all[i].cpu, all[1].cpu, all[i].rps[0], all[1].rps[0]))
+		if tg.metrics != "" && nginx >= 0 {
+			fmt.Println(pairedLine(tg.name, targets[nginx].name, all[i].cpu, all[nginx].cpu, all[i].rps[0], all[nginx].rps[0]))
 		}
 		if tested, ok := strings.CutPrefix(tg.name, "base "); ok {
 			if j := slices.IndexFunc(targets, func(t target) bool { return t.name == tested }); j >= 0 {
