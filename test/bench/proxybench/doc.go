@@ -4,7 +4,11 @@
 // `make bench-proxy` runs it.
 //
 // The proxy benchmark starts a kitchen (with --keep-alive), nginx and
-// haproxy in front of it with kept-alive upstream connections, a bare
+// haproxy in front of it with kept-alive upstream connections, nginx
+// again in front of a second kitchen that checks an instance's
+// credentials, adding the five headers Waiter adds to every request to an
+// instance ("nginx + waiter hdrs": how much of Waiter's gap to nginx is
+// what its protocol costs the backend and how much the router), a bare
 // fasthttp proxy ("fasthttp (bare)", ./fastproxy: fasthttp's Server and
 // HostClient, no logic: the floor of a Go proxy with a goroutine per
 // connection, as Waiter's is, on the machine), a

@@ -30,11 +30,19 @@ type process struct {
 
 // start runs argv in its own process group with output to logPath.
 func start(name, logPath string, argv ...string) (*process, error) {
+	return startEnv(name, logPath, nil, argv...)
+}
+
+// startEnv is start with env added to this process's environment.
+func startEnv(name, logPath string, env []string, argv ...string) (*process, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -92,9 +100,14 @@ func awaitOK(url string, within, interval time.Duration) (time.Time, error) {
 	}
 }
 
-// startKitchen runs a kitchen on port, reusing connections.
-func startKitchen(bin, dir string, port int) (*process, error) {
-	p, err := start("kitchen", filepath.Join(dir, "kitchen.log"), bin, "-p", strconv.Itoa(port), "--host", "127.0.0.1", "--keep-alive")
+// startKitchen runs a kitchen on port, reusing connections; with env
+// (say, WAITER_USERNAME and WAITER_PASSWORD) added to its environment.
+func startKitchen(bin, dir string, port int, env ...string) (*process, error) {
+	log := "kitchen.log"
+	if len(env) > 0 {
+		log = "kitchen-" + strconv.Itoa(port) + ".log"
+	}
+	p, err := startEnv("kitchen", filepath.Join(dir, log), env, bin, "-p", strconv.Itoa(port), "--host", "127.0.0.1", "--keep-alive")
 	if err != nil {
 		return nil, err
 	}

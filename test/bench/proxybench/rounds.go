@@ -60,7 +60,12 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		return err
 	}
 	defer kitchen.stop(syscall.SIGTERM)
-	nginx, nport, err := startNginx(o.nginx, dir, kport)
+	guarded, err := startGuardedKitchen(o.kitchen, dir)
+	if err != nil {
+		return err
+	}
+	defer guarded.stop(syscall.SIGTERM)
+	nginx, nport, nhport, err := startNginx(o.nginx, dir, kport, guarded.guardedKitchen)
 	if err != nil {
 		return err
 	}
@@ -127,6 +132,8 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		{name: "direct", url: fmt.Sprintf("http://127.0.0.1:%d", kport), pgid: kitchen.cmd.Process.Pid},
 		{name: "nginx", url: fmt.Sprintf("http://127.0.0.1:%d", nport), pgid: nginx.cmd.Process.Pid},
 		{name: "haproxy", url: fmt.Sprintf("http://127.0.0.1:%d", hport), pgid: haproxy.cmd.Process.Pid},
+		// After the three the ratios are to (direct, nginx, haproxy).
+		{name: nginxWaiterHeaders, url: fmt.Sprintf("http://127.0.0.1:%d", nhport), pgid: nginx.cmd.Process.Pid},
 		{name: "fasthttp (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", fport), pgid: fastproxy.cmd.Process.Pid},
 		{name: "gnet loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", lport), pgid: loopproxy.cmd.Process.Pid},
 		{name: "epoll loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", eport), pgid: epollproxy.cmd.Process.Pid},
@@ -309,15 +316,18 @@ func runCase(o options, c benchCase, targets []target) error {
 		}
 		fmt.Printf("%-22s %s\n", tg.name, strings.Join(cols, " | "))
 	}
-	// Round by round (paired.go): each Waiter against nginx, and the
-	// Waiter under test against the base's same target.
-	nginx := slices.IndexFunc(targets, func(t target) bool { return t.name == "nginx" })
+	// Round by round (paired.go): each Waiter against nginx, plain and
+	// sending Waiter's headers, and the Waiter under test against the
+	// base's same target.
+	named := func(name string) int { return slices.IndexFunc(targets, func(t target) bool { return t.name == name }) }
 	for i, tg := range targets {
-		if tg.metrics != "" && nginx >= 0 {
-			fmt.Println(pairedLine(tg.name, targets[nginx].name, all[i].cpu, all[nginx].cpu, all[i].rps[0], all[nginx].rps[0]))
+		for _, n := range []int{named("nginx"), named(nginxWaiterHeaders)} {
+			if tg.metrics != "" && n >= 0 {
+				fmt.Println(pairedLine(tg.name, targets[n].name, all[i].cpu, all[n].cpu, all[i].rps[0], all[n].rps[0]))
+			}
 		}
 		if tested, ok := strings.CutPrefix(tg.name, "base "); ok {
-			if j := slices.IndexFunc(targets, func(t target) bool { return t.name == tested }); j >= 0 {
+			if j := named(tested); j >= 0 {
 				fmt.Println(pairedLine(tested, tg.name, all[j].cpu, all[i].cpu, all[j].rps[0], all[i].rps[0]))
 			}
 		}
