@@ -132,7 +132,8 @@ func proxy(o options, dir, waiterURL string, waiter *process) error {
 		{name: "direct", url: fmt.Sprintf("http://127.0.0.1:%d", kport), pgid: kitchen.cmd.Process.Pid},
 		{name: "nginx", url: fmt.Sprintf("http://127.0.0.1:%d", nport), pgid: nginx.cmd.Process.Pid},
 		{name: "haproxy", url: fmt.Sprintf("http://127.0.0.1:%d", hport), pgid: haproxy.cmd.Process.Pid},
-		// After the three the ratios are to (direct, nginx, haproxy).
+		// The ratio columns are to the three above (targets[0:3]): every
+		// other target comes after them.
 		{name: nginxWaiterHeaders, url: fmt.Sprintf("http://127.0.0.1:%d", nhport), pgid: nginx.cmd.Process.Pid},
 		{name: "fasthttp (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", fport), pgid: fastproxy.cmd.Process.Pid},
 		{name: "gnet loop (bare)", url: fmt.Sprintf("http://127.0.0.1:%d", lport), pgid: loopproxy.cmd.Process.Pid},
