@@ -43,7 +43,9 @@
 // headers on every request (on-the-fly). With -profile DIR the Waiter
 // under test serves its runtime profiles (debug-listen), and the last
 // round of each case takes a CPU profile of it under that very load,
-// writes it to DIR and prints its top functions. Every measurement also
+// writes it to DIR and prints its top functions. With -event-loops N the
+// Waiter under test runs N event loops (-base-waiter, given the same
+// binary, is then the default's baseline). Every measurement also
 // counts the CPU that processes outside the benchmark used meanwhile
 // (bystanders.go); when they took more than 5 % of a CPU it names them
 // after the round and says the ratios of that round are not the

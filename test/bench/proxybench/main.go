@@ -33,6 +33,7 @@ type options struct {
 	services               int
 	profile                string        // folder of CPU profiles of the Waiter under test ("": none)
 	loopWork               time.Duration // CPU per request of a second bare epoll-loop proxy (0: none)
+	eventLoops             int           // the Waiter under test's event-loops (0: its default)
 	fallbackPeriod         int           // the token's fallback-period-secs (-1: Waiter's default)
 }
 
@@ -59,6 +60,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "take a CPU profile of the Waiter under test (not -base-waiter) in each case's last round, write it to this folder and print its top functions")
 	flag.DurationVar(&o.loopWork, "loop-work", 0, "also measure the bare epoll-loop proxy spending this much CPU on every request, "+
 		"where a router doing that much work of its own would land (Waiter's handler over a bare proxy: 3-5µs, adapters/http BenchmarkProxyToken)")
+	flag.IntVar(&o.eventLoops, "event-loops", 0, "the Waiter under test's event-loops setting (0: its default, one per CPU); -base-waiter keeps the default")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "proxybench:", err)
@@ -86,6 +88,11 @@ func run(o options) error {
 	}
 	if debug {
 		config += debugConfig
+	}
+	if o.eventLoops > 0 {
+		// The Waiter under test only: -base-waiter keeps the default,
+		// the same-run baseline of the setting.
+		config += fmt.Sprintf("event-loops: %d\n", o.eventLoops)
 	}
 	waiter, url, err := startWaiterWith(o.waiter, dir, config)
 	if err != nil {

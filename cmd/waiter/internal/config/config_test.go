@@ -147,6 +147,7 @@ max-services-per-user: 7
 max-instances-per-user: 70
 max-tokens-per-owner: 3
 log-repeat-window: 0s
+event-loops: 3
 `), Default())
 	if err != nil {
 		t.Fatal(err)
@@ -157,6 +158,7 @@ log-repeat-window: 0s
 	want.DescriptionCacheSize, want.ServiceCacheSize, want.TokenCacheSize = 10, 20, 30
 	want.InactiveServicesPerUser, want.MaxServicesPerUser, want.MaxInstancesPerUser, want.MaxTokensPerOwner = 5, 7, 70, 3
 	want.LogRepeatWindow = 0
+	want.EventLoops = 3
 	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", want) {
 		t.Errorf("decoded\n%+v\nwant\n%+v", cfg, want)
 	}
@@ -174,13 +176,26 @@ log-repeat-window: 0s
 	bad.DescriptionCacheSize, bad.ServiceCacheSize, bad.TokenCacheSize = 0, -1, 0
 	bad.InactiveServicesPerUser, bad.MaxServicesPerUser, bad.MaxInstancesPerUser, bad.MaxTokensPerOwner = -1, -1, -1, -1
 	bad.LogRepeatWindow = -time.Second
+	bad.EventLoops = -1
 	err = bad.Validate()
-	for _, key := range []string{"read-header-timeout", "idle-timeout", "api-body-timeout", "api-write-timeout",
+	for _, key := range []string{"event-loops", "read-header-timeout", "idle-timeout", "api-body-timeout", "api-write-timeout",
 		"max-header-bytes", "max-api-body-bytes", "description-cache-size", "service-cache-size", "token-cache-size",
 		"inactive-services-per-user", "max-services-per-user", "max-instances-per-user", "max-tokens-per-owner",
 		"log-repeat-window"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s not reported: %v", key, err)
+		}
+	}
+}
+
+// event-loops is 0 (one per CPU) up to MaxEventLoops.
+func TestEventLoopsBounds(t *testing.T) {
+	for n, ok := range map[int]bool{-1: false, 0: true, 1: true, MaxEventLoops: true, MaxEventLoops + 1: false} {
+		c := Default()
+		c.EventLoops = n
+		err := c.Validate()
+		if ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "event-loops must be from 0 (one per CPU) to 1024")) {
+			t.Errorf("event-loops %d: %v", n, err)
 		}
 	}
 }

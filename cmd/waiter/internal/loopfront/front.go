@@ -188,5 +188,8 @@ func (f *Front) Served() int64   { return f.served.Load() }
 func (f *Front) Relayed() int64  { return f.relayed.Load() }
 func (f *Front) Handoffs() int64 { return f.handoffs.Load() }
 
+// Loops is how many event loops serve (Config.Loops, or one per CPU).
+func (f *Front) Loops() int { return len(f.loops) }
+
 // Accepted is how many connections the loops accepted themselves.
 func (f *Front) Accepted() int64 { return f.accepted.Load() }

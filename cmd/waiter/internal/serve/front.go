@@ -84,7 +84,7 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 		std: make(chan net.Conn), idle: make(chan net.Conn), done: make(chan struct{}),
 	}
 	if cfg.EventLoop {
-		loops, err := loopfront.New(loopfront.Config{ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
+		loops, err := loopfront.New(loopfront.Config{Loops: cfg.EventLoops, ReadHeaderTimeout: cfg.ReadHeaderTimeout, IdleTimeout: cfg.IdleTimeout,
 			MaxHeaderBytes: cfg.MaxHeaderBytes, Handoff: f.handedOff,
 			// As when run's Accept fails: net/http's Serve returns the
 			// error, and Run with it.

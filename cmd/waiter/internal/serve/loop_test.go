@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -676,5 +677,35 @@ func TestRunEndsWhenItsListenerFails(t *testing.T) {
 				t.Fatal("Run goes on with its listener shut down")
 			}
 		})
+	}
+}
+
+// event-loops sets how many loops serve (0: one per CPU the runtime
+// uses), and a router with a number of its own serves through them.
+func TestEventLoopsSetting(t *testing.T) {
+	for _, tc := range []struct{ set, want int }{{3, 3}, {1, 1}, {0, runtime.GOMAXPROCS(0)}} {
+		rt, fr := startFrontRouter(t, loopBackend(), func(c *config.Config) { c.EventLoops = tc.set })
+		if fr == nil || fr.loops == nil {
+			t.Fatalf("event-loops %d: no event loops", tc.set)
+		}
+		if n := fr.loops.Loops(); n != tc.want {
+			t.Errorf("event-loops %d: %d loops, want %d", tc.set, n, tc.want)
+		}
+		host := strings.TrimPrefix(rt.url, "http://")
+		svc := "x-waiter-name: loops\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+		c := dialRaw(t, host)
+		c.send("GET /small HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n") // starts the service (handed off: not stored yet)
+		if status, _, _ := c.answer("GET"); status != 200 {
+			t.Fatalf("event-loops %d: starting the service: %d", tc.set, status)
+		}
+		served := fr.loops.Served()
+		again := dialRaw(t, host)
+		again.send("GET /small HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n")
+		if status, body, _ := again.answer("GET"); status != 200 || body != "hello GET /small" {
+			t.Fatalf("event-loops %d: %d %q", tc.set, status, body)
+		}
+		if n := fr.loops.Served() - served; n != 1 {
+			t.Errorf("event-loops %d: the loops answered %d requests, want 1", tc.set, n)
+		}
 	}
 }

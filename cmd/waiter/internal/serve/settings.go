@@ -29,7 +29,7 @@ func settingsView(c config.Config, warning string) map[string]any {
 		"max-services-per-user": c.MaxServicesPerUser, "max-instances-per-user": c.MaxInstancesPerUser,
 		"max-tokens-per-owner": c.MaxTokensPerOwner,
 		"read-header-timeout":  c.ReadHeaderTimeout.String(), "idle-timeout": c.IdleTimeout.String(),
-		"max-header-bytes": c.MaxHeaderBytes, "fast-http1": c.FastHTTP1, "event-loop": c.EventLoop, "api-body-timeout": c.APIBodyTimeout.String(),
+		"max-header-bytes": c.MaxHeaderBytes, "fast-http1": c.FastHTTP1, "event-loop": c.EventLoop, "event-loops": c.EventLoops, "api-body-timeout": c.APIBodyTimeout.String(),
 		"api-write-timeout": c.APIWriteTimeout.String(), "max-api-body-bytes": c.MaxAPIBodyBytes,
 		"description-cache-size": c.DescriptionCacheSize, "service-cache-size": c.ServiceCacheSize,
 		"token-cache-size": c.TokenCacheSize, "inactive-services-per-user": c.InactiveServicesPerUser,
