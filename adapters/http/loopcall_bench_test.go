@@ -1,7 +1,6 @@
 package waiterhttp
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"testing"
@@ -84,16 +83,13 @@ type loopBench struct {
 	fields    *[]h1resp.Field
 }
 
-// headEnd is the end of a head, which the loops look for once.
-var headEnd = []byte("\r\n\r\n")
-
 // benchLoopCall runs BenchmarkLoopCall's sub-benchmarks for one request.
 func benchLoopCall(b *testing.B, suffix string, raw, answer []byte, lb *loopBench) {
 	srv, fake, parser, resp, base := lb.srv, lb.fake, lb.parser, lb.resp, lb.base
 	out, head, fields := *lb.out, *lb.head, *lb.fields
 	defer func() { *lb.out, *lb.head, *lb.fields = out, head, fields }()
 	parseOnly := func() {
-		r, _, _ := parser.ParseTo(raw, bytes.Index(raw, headEnd), base)
+		r, _, _ := parser.Parse(raw, base)
 		resp.Reset(r)
 		h, _, _ := h1resp.ParseHead(answer, false, fields, 1<<16)
 		fields = h.Fields
@@ -119,7 +115,7 @@ func benchLoopCall(b *testing.B, suffix string, raw, answer []byte, lb *loopBenc
 			n := 0
 			start := time.Now()
 			for b.Loop() {
-				r, _, _ := parser.ParseTo(raw, bytes.Index(raw, headEnd), base)
+				r, _, _ := parser.Parse(raw, base)
 				if !srv.LoopRoutable(r, parser.Fields()) {
 					b.Fatal("not routable on the loop")
 				}
