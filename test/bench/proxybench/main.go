@@ -89,9 +89,10 @@ func run(o options) error {
 	if debug {
 		config += debugConfig
 	}
-	if o.eventLoops > 0 {
+	if o.eventLoops != 0 {
 		// The Waiter under test only: -base-waiter keeps the default,
-		// the same-run baseline of the setting.
+		// the same-run baseline of the setting. A negative number goes
+		// to Waiter too, which refuses it with its own message.
 		config += fmt.Sprintf("event-loops: %d\n", o.eventLoops)
 	}
 	waiter, url, err := startWaiterWith(o.waiter, dir, config)
