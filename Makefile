@@ -92,7 +92,9 @@ test: deps kube lint
 # against the same simulator built without profile-guided optimization
 # (make pgo), and against the same binary without its heap on huge pages
 # (WAITER_SIM_HUGE_PAGES=off, see internal/hugeheap), with the page
-# faults of both; every report must be byte-identical. On this machine a
+# faults of both, and against the same binary without its GC floor
+# (GOGC=100, see internal/gcfloor), with the peak RSS of both; every
+# report must be byte-identical. On this machine a
 # process runs at one of two speeds, about 1.7x apart, and a baseline in
 # a fast process against a run in a slow one overstated the ratio by as
 # much. The two speeds are the two CPUs: at times one runs the engine's
@@ -126,7 +128,8 @@ bench: kube
 	field() { awk -v k="\"$$1\":" '$$1 == k {gsub(/[",]/, ""); print $$2}' $$2; }; \
 	nsof() { field cpu_ns_per_request $$1; }; \
 	cmd() { case $$1 in alone|pgo) echo bin/waiter-sim;; nopgo) echo bin/waiter-sim-nopgo;; \
-		huge) echo WAITER_SIM_HUGE_PAGES=on bin/waiter-sim;; small) echo WAITER_SIM_HUGE_PAGES=off bin/waiter-sim;; esac; }; \
+		huge) echo WAITER_SIM_HUGE_PAGES=on bin/waiter-sim;; small) echo WAITER_SIM_HUGE_PAGES=off bin/waiter-sim;; \
+		floor) echo bin/waiter-sim;; gogc) echo GOGC=100 bin/waiter-sim;; esac; }; \
 	run() { $$(pin $$4) env GOMAXPROCS=1 $$(cmd $$1) run scenarios/$$2.yaml --out $$out/$$1-$$2 --stats $$out/$$1-$$2.$$3.json > /dev/null; }; \
 	fastest() { for f in $$out/$$1-$$2.*.json; do echo "$$(nsof $$f) $$f"; done | sort -g | head -1 | cut -d' ' -f2; }; \
 	pair() { for i in $$(seq $$2); do \
@@ -156,6 +159,12 @@ bench: kube
 			printf "waiter-sim %s, side by side: %.0f CPU ns/request on huge pages, %.0f on small ones (WAITER_SIM_HUGE_PAGES=off) = %.2fx faster; %d page faults against %d", \
 				s, on, off, off / on, fon, foff}'; \
 		same $$s small || exit 1; \
+		pair $$s $$p floor gogc || exit 1; \
+		floor=$$(fastest floor $$s); gogc=$$(fastest gogc $$s); \
+		awk -v s=$$s -v on=$$(nsof $$floor) -v off=$$(nsof $$gogc) -v ron=$$(field peak_rss_bytes $$floor) -v roff=$$(field peak_rss_bytes $$gogc) 'BEGIN { \
+			printf "waiter-sim %s, side by side: %.0f CPU ns/request with the GC floor, %.0f with Go'"'"'s default (GOGC=100) = %.2fx faster; peak RSS %.0f MB against %.0f", \
+				s, on, off, off / on, ron / 1e6, roff / 1e6}'; \
+		same $$s gogc || exit 1; \
 	done; rm -rf $$out
 
 # pgo: cmd/waiter-sim/default.pgo, the CPU profile that go build and go

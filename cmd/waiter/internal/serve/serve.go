@@ -18,6 +18,7 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/router"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/gcfloor"
 	"github.com/waiter-go/waiter/internal/h1guard"
 	"github.com/waiter-go/waiter/internal/logthrottle"
 	"github.com/waiter-go/waiter/internal/warmconn"
@@ -47,7 +48,7 @@ type Options struct {
 	// they found ready (tests put connections in it, as a scheduler does).
 	WarmConns *warmconn.Pool
 	// GCFloor keeps the heap goal at least 32 MB above the live heap
-	// while Run runs (gcfloor.go): the process's, so the command sets
+	// while Run runs (internal/gcfloor): the process's, so the command sets
 	// it, not tests running routers side by side.
 	GCFloor bool
 }
@@ -80,7 +81,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	fillIdentity(&cfg)
 	if opts.GCFloor {
-		defer startGCFloor()()
+		defer gcfloor.Start()()
 	}
 
 	// Others may pass through (x) but not list it: the shell scheduler's

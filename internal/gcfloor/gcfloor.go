@@ -1,4 +1,4 @@
-package serve
+package gcfloor
 
 import (
 	"os"
@@ -8,15 +8,13 @@ import (
 	"sync"
 )
 
-// gcHeapFloor is the heap growth the router allows itself between
-// collections however small its live heap: Go's default (GOGC=100)
-// collects when the heap doubles, and an idle router's live heap is a few
-// MB, so under load it collected about 8 times a second (4 MB live, 8 MB
-// goal), about 4-5 % of the CPU of a proxied request. With the floor, the
-// goal is max(2 x live, live + 32 MB): a few collections a minute at the
-// same load, and at most 32 MB more heap than GOGC=100 would hold, only
-// while the live heap is under 32 MB (a large router is not affected).
-const gcHeapFloor = 32 << 20
+// Floor is the heap growth a process allows itself between collections
+// however small its live heap. With it the goal is max(2 x live, live +
+// 32 MB): for a router under load (4 MB live, 8 MB goal by default) a few
+// collections a minute instead of 8 a second, and at most 32 MB more heap
+// than GOGC=100 would hold, only while the live heap is under 32 MB (a
+// large process is not affected).
+const Floor = 32 << 20
 
 // maxGCPercent bounds the GOGC the floor sets (a live heap of 2 MB).
 const maxGCPercent = 1600
@@ -30,16 +28,18 @@ func gcPercentFor(live, floor uint64) int {
 	return int(min(max(100, floor*100/live), maxGCPercent))
 }
 
-// gcFloor keeps the heap goal at least gcHeapFloor above the live heap,
-// adjusting GOGC after every collection (a finalizer runs after each),
-// unless the operator set GOGC or GOMEMLIMIT. stop ends it.
+// gcFloor adjusts GOGC after every collection (a finalizer runs after
+// each).
 type gcFloor struct {
 	mu      sync.Mutex
 	stopped bool
 	sample  [1]metrics.Sample
 }
 
-func startGCFloor() (stop func()) {
+// Start keeps the heap goal at least Floor above the live heap until
+// stop, which gives Go's default (GOGC=100) back; unless the environment
+// sets GOGC or GOMEMLIMIT, when it does nothing.
+func Start() (stop func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
@@ -67,7 +67,7 @@ func (f *gcFloor) adjust() bool {
 	}
 	metrics.Read(f.sample[:])
 	if f.sample[0].Value.Kind() == metrics.KindUint64 {
-		debug.SetGCPercent(gcPercentFor(f.sample[0].Value.Uint64(), gcHeapFloor))
+		debug.SetGCPercent(gcPercentFor(f.sample[0].Value.Uint64(), Floor))
 	}
 	return true
 }

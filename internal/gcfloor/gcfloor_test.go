@@ -1,4 +1,4 @@
-package serve
+package gcfloor
 
 import (
 	"runtime"
@@ -19,7 +19,7 @@ func TestGCPercentFor(t *testing.T) {
 		{32 << 20, 100},         // Go's default from here on
 		{1 << 30, 100},
 	} {
-		if got := gcPercentFor(c.live, gcHeapFloor); got != c.want {
+		if got := gcPercentFor(c.live, Floor); got != c.want {
 			t.Errorf("live heap %d: GOGC %d, want %d", c.live, got, c.want)
 		}
 	}
@@ -31,7 +31,7 @@ func TestGCFloorSetsGOGCAfterCollections(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	debug.SetGCPercent(100)
-	stop := startGCFloor()
+	stop := Start()
 	// The finalizer goroutine adjusts after a collection, not during it.
 	for deadline := time.Now().Add(5 * time.Second); gcPercentNow() <= 100; {
 		if time.Now().After(deadline) {
