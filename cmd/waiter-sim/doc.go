@@ -21,9 +21,9 @@
 // changes no report; WAITER_SIM_HUGE_PAGES=off runs without it, which is
 // how make bench shows what it gains.
 //
-// main also holds the heap goal 32 MB above the live heap, as waiter
-// serve does (internal/gcfloor): a run keeps nearly all it allocates, so
-// the collections Go's default starts as the heap doubles free little
-// and slow every pointer write while they mark. It changes no report;
-// GOGC=100 runs without it.
+// main also holds the heap goal at least 32 MB above the live heap, as
+// waiter serve does (internal/gcfloor): a run keeps nearly all it
+// allocates, so the collections Go's default starts as the heap doubles
+// free little and slow every pointer write while they mark. It changes
+// no report; GOGC=100 runs without it.
 package main
