@@ -3,6 +3,8 @@ package waiterhttp
 import (
 	"net/http"
 	"strings"
+
+	"github.com/waiter-go/waiter/internal/headername"
 )
 
 // apiPaths are always Waiter API calls, whatever the headers say
@@ -85,7 +87,7 @@ func (c classifier) isOwnHost(name string) bool { return c.own[strings.ToLower(n
 // hasServiceHeaders reports an x-waiter-* header other than x-waiter-debug.
 func hasServiceHeaders(h http.Header) bool {
 	for k := range h {
-		if isWaiterHeader(k) && !strings.EqualFold(k, hdrDebug) {
+		if headername.HasWaiterPrefix(k) && !strings.EqualFold(k, hdrDebug) {
 			return true
 		}
 	}

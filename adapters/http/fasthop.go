@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/waiter-go/waiter/internal/h1serve"
+	"github.com/waiter-go/waiter/internal/headername"
 )
 
 // backendHeaders are the headers of a request to an instance, not yet
@@ -74,7 +75,7 @@ func (h *backendHeaders) each(add func(k, v string)) {
 // Connection values.
 func (h *backendHeaders) passes(k string, conn []string) bool {
 	switch {
-	case isHopHeader(k), isWaiterHeader(k), k == "Authorization", k == "Expect",
+	case isHopHeader(k), headername.HasWaiterPrefix(k), k == "Authorization", k == "Expect",
 		k == hdrVia, k == "Cookie", k == canonCID,
 		h.user != "" && (k == canonAuthPrincipal || k == canonAuthenticated),
 		len(conn) > 0 && namedIn(conn, k):

@@ -30,10 +30,6 @@ var (
 	canonDebug         = http.CanonicalHeaderKey(hdrDebug)
 )
 
-// isWaiterHeader reports a header name starting x-waiter-, in any case,
-// without lower-casing it (no allocation).
-func isWaiterHeader(name string) bool { return headername.HasWaiterPrefix(name) }
-
 // hopHeaders are meaningful only for one connection and are never
 // forwarded, in either direction (RFC 9110 7.6.1 plus Waiter's list in
 // process_request.clj).
@@ -72,7 +68,7 @@ func backendRequestHeaders(in http.Header, cid, user, via string) http.Header {
 	out := in.Clone()
 	removeHopHeaders(out)
 	for k := range out {
-		if isWaiterHeader(k) {
+		if headername.HasWaiterPrefix(k) {
 			delete(out, k)
 		}
 	}

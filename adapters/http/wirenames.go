@@ -9,6 +9,7 @@ import (
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
 	"github.com/waiter-go/waiter/internal/h1serve"
+	"github.com/waiter-go/waiter/internal/headername"
 )
 
 // parseHeaders reads a request's x-waiter-* headers with their names as
@@ -101,7 +102,7 @@ var wireKeyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return 
 func waiterFieldsKey(buf []byte, fields []h1serve.Field) (_ []byte, ok bool) {
 	n := 0
 	for _, f := range fields {
-		if !isWaiterHeader(f.Key) {
+		if !headername.HasWaiterPrefix(f.Key) {
 			continue
 		}
 		if n++; n > maxWireHeaders {
@@ -127,7 +128,7 @@ func waiterHeadersKey(buf []byte, h http.Header) (_ []byte, ok bool) {
 	var arr [maxWireHeaders]string
 	names := arr[:0]
 	for k := range h {
-		if isWaiterHeader(k) {
+		if headername.HasWaiterPrefix(k) {
 			if len(names) == maxWireHeaders {
 				return buf, false
 			}
