@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -391,6 +392,7 @@ func (w *world) Check(t *rapid.T) {
 			t.Fatalf("%s: kept counts healthy %d, expired %d+%d; a walk finds %d, %d+%d", id,
 				es.healthy, es.expHealthy, es.expUnhealthy, c.healthy, c.expiredHealthy, c.expiredUnhealthy)
 		}
+		checkKeptRouting(t, id, es)
 		for _, in := range es.sorted {
 			if in.inflight > s.desc.ConcurrencyLevel || in.inflight < 0 {
 				t.Fatalf("instance %s holds %d requests (concurrency-level %d)", in.id, in.inflight, s.desc.ConcurrencyLevel)
@@ -449,6 +451,22 @@ func (w *world) checkInterfacePath(t *rapid.T) {
 				t.Fatalf("event %d: decision of %s through the interface %+v, direct %+v", i, id, es.lastDecision, rs.lastDecision)
 			}
 		}
+	}
+}
+
+// checkKeptRouting checks that what refresh counts and marks is what it
+// would count and mark now: dispatch and finish keep the free slots and
+// the available instances up to date by themselves, between refreshes.
+func checkKeptRouting(t *rapid.T, id string, es *service) {
+	if es.sortDirty {
+		return // the next pick refreshes first
+	}
+	free, fresh := es.freeSlots, es.fresh
+	avail := append([]uint64(nil), es.avail...)
+	es.refresh()
+	if es.freeSlots != free || es.fresh != fresh || !slices.Equal(es.avail, avail) {
+		t.Fatalf("%s: kept free slots %d, fresh %d, available %b; a recount finds %d, %d, %b",
+			id, free, fresh, avail, es.freeSlots, es.fresh, es.avail)
 	}
 }
 
