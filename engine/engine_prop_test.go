@@ -463,6 +463,9 @@ func checkKeptRouting(t *rapid.T, id string, es *service) {
 	}
 	free, fresh := es.freeSlots, es.fresh
 	avail := append([]uint64(nil), es.avail...)
+	// The recount is the engine's own: where the kept state is right it
+	// rewrites what is there, so the steps after this check see the
+	// engine as they would have; where it is wrong, the test stops here.
 	es.refresh()
 	if es.freeSlots != free || es.fresh != fresh || !slices.Equal(es.avail, avail) {
 		t.Fatalf("%s: kept free slots %d, fresh %d, available %b; a recount finds %d, %d, %b",
