@@ -28,6 +28,8 @@ type Conn struct {
 	net.Conn
 	g     Guard
 	ended bool
+	// lastByte: streamEnd's byte was read (the stream ends next).
+	lastByte bool
 
 	// The x-waiter-* names of heads read but not yet taken by their
 	// request's handler (names.go, Request). The server reads ahead of
@@ -41,7 +43,7 @@ type Conn struct {
 func (c *Conn) Read(p []byte) (int, error) {
 	switch {
 	case c.ended:
-		return 0, io.EOF
+		return c.streamEnd(p)
 	case len(c.g.pending) > 0:
 		n, end := c.g.Filter(p, 0)
 		c.ended = end
@@ -57,11 +59,33 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if end {
 		c.ended = true
 		if m == 0 {
-			return 0, io.EOF
+			return c.streamEnd(p)
 		}
 		return m, nil
 	}
 	return m, err
+}
+
+// streamEnd is a read once the guard has ended the stream (a refused
+// head, handed over with its refusal; framing it cannot follow: a bad
+// chunk size or chunk end, an unknown transfer coding): one NUL byte,
+// then io.EOF. net/http never parses past a refusal; where a body broke,
+// the NUL, which no framing takes there (a chunk's CRLF, its size line,
+// a trailer line), or the end after it fails the body, so net/http
+// answers the request as broken. But the guard reads ahead of net/http's
+// parser (pipelined requests), and net/http's server reads a byte in the
+// background while the handler of an earlier request runs, to learn
+// whether the client went away: an io.EOF there would cancel that
+// request as if the client had gone (it was answered with an empty 200
+// instead of its instance's answer). A byte it keeps for the next parse
+// instead, which reaches it only past the requests before the end.
+func (c *Conn) streamEnd(p []byte) (int, error) {
+	if c.lastByte || len(p) == 0 {
+		return 0, io.EOF
+	}
+	c.lastByte = true
+	p[0] = 0
+	return 1, nil
 }
 
 // CloseWrite half-closes the connection when the one underneath can
