@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // pair returns a wrapped client connection and the server's end of it.
@@ -211,5 +213,41 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		mu.Lock()
 		t.Fatalf("read %d of %d echoed bytes", total, 8*n)
+	}
+}
+
+// Closing with bytes of the peer unread ends the stream (the peer reads
+// the answer, then EOF) instead of resetting it, which the peer would
+// read as "connection reset by peer" after the answer's last byte.
+func TestCloseWithUnreadInputEndsTheStream(t *testing.T) {
+	c, peer := pair(t)
+	sent := bytes.Repeat([]byte("x"), 10_000)
+	if _, err := peer.Write(sent); err != nil {
+		t.Fatal(err)
+	}
+	// Until all of it is in c's socket, unread.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		var queued int
+		if err := c.rc.Control(func(fd uintptr) { queued, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) }); err != nil {
+			t.Fatal(err)
+		}
+		if queued == len(sent) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d bytes arrived", queued, len(sent))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := c.Write([]byte("answer")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_ = peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(peer)
+	if err != nil || string(got) != "answer" {
+		t.Errorf("the peer read %q, %v; want %q and EOF", got, err, "answer")
 	}
 }
