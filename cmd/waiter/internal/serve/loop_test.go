@@ -38,6 +38,13 @@ func loopBackend() http.Handler {
 			w.Header().Set("X-Seen-Cid", boolWord(r.Header.Get("X-Cid") != ""))
 			w.Header().Set("X-Seen-Token", r.Header.Get("X-Waiter-Token"))
 			_, _ = io.WriteString(w, "hello "+r.Method+" "+r.URL.RequestURI())
+		case "/echo":
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+			fmt.Fprintf(w, "%s %s %d %q te=%v trailer=%v", r.Method, r.URL.RequestURI(), len(body), body, r.TransferEncoding, r.Trailer)
 		case "/big":
 			_, _ = io.WriteString(w, big) // chunked: longer than net/http buffers
 		case "/stream":

@@ -1,0 +1,276 @@
+//go:build linux
+
+package serve
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// streamRequest is one generated request of a connection's stream.
+type streamRequest struct {
+	method, path string
+	version      string   // "HTTP/1.1" or "HTTP/1.0"
+	extra        []string // header lines, "Name: value"
+	body         string   // the framed body as sent (chunked or not)
+	defect       string   // a smuggling shape put in the head ("": none)
+}
+
+// The header lines that make a request smuggling shape, each refused by
+// both fronts (TestRequestSmugglingRefused has the reasons).
+var streamDefects = []string{
+	"Content-Length: 4\r\nTransfer-Encoding: chunked",
+	"Content-Length: 4\r\nContent-Length: 6",
+	"X-Folded: a\r\n b",
+	"Transfer-Encoding: chunked, identity",
+	"Content-Length: -4",
+	"Content-Length : 4",
+}
+
+// drawStreamRequest draws a request: a method, one of loopBackend's
+// paths, HTTP/1.1 or 1.0, a few extra fields, a body (none, by
+// Content-Length, or chunked with extensions and trailers), rarely
+// Connection: close or keep-alive, Expect: 100-continue or a smuggling
+// shape.
+func drawStreamRequest(t *rapid.T, i int) streamRequest {
+	r := streamRequest{
+		method:  rapid.SampledFrom([]string{"GET", "GET", "GET", "POST", "PUT", "DELETE", "HEAD"}).Draw(t, fmt.Sprint("method", i)),
+		path:    rapid.SampledFrom([]string{"/small", "/small?q=1&r=%20", "/echo", "/big", "/stream", "/nocontent", "/empty", "/fields", "/notfound"}).Draw(t, fmt.Sprint("path", i)),
+		version: rapid.SampledFrom([]string{"HTTP/1.1", "HTTP/1.1", "HTTP/1.1", "HTTP/1.0"}).Draw(t, fmt.Sprint("version", i)),
+	}
+	if rapid.IntRange(0, 9).Draw(t, fmt.Sprint("keepAlive", i)) == 0 {
+		r.extra = append(r.extra, "Connection: keep-alive")
+	}
+	for j := range rapid.IntRange(0, 3).Draw(t, fmt.Sprint("extras", i)) {
+		name := rapid.SampledFrom([]string{"X-A", "x-b", "Accept", "User-Agent", "Cookie", "X-Waiter-Debug", "Via"}).Draw(t, fmt.Sprint("name", i, j))
+		value := rapid.StringMatching(`[a-zA-Z0-9 =;,./]{0,20}`).Draw(t, fmt.Sprint("value", i, j))
+		r.extra = append(r.extra, name+": "+value)
+	}
+	if rapid.IntRange(0, 9).Draw(t, fmt.Sprint("close", i)) == 0 {
+		r.extra = append(r.extra, "Connection: close")
+	}
+	bodyKind := rapid.IntRange(0, 3).Draw(t, fmt.Sprint("bodyKind", i))
+	if bodyKind != 0 && rapid.IntRange(0, 9).Draw(t, fmt.Sprint("expect", i)) == 0 {
+		r.extra = append(r.extra, "Expect: 100-continue")
+	}
+	switch bodyKind {
+	case 1:
+		body := strings.Repeat("b", rapid.IntRange(0, 3000).Draw(t, fmt.Sprint("length", i)))
+		r.extra = append(r.extra, fmt.Sprintf("Content-Length: %d", len(body)))
+		r.body = body
+	case 2:
+		r.extra = append(r.extra, "Transfer-Encoding: chunked")
+		var b strings.Builder
+		for j := range rapid.IntRange(0, 3).Draw(t, fmt.Sprint("chunks", i)) {
+			n := rapid.IntRange(1, 2000).Draw(t, fmt.Sprint("chunk", i, j))
+			size := fmt.Sprintf("%x", n)
+			if rapid.Bool().Draw(t, fmt.Sprint("upper", i, j)) {
+				size = strings.ToUpper(size)
+			}
+			ext := rapid.SampledFrom([]string{"", ";a=b", ";x"}).Draw(t, fmt.Sprint("ext", i, j))
+			b.WriteString(size + ext + "\r\n" + strings.Repeat("c", n) + "\r\n")
+		}
+		b.WriteString("0\r\n")
+		if rapid.Bool().Draw(t, fmt.Sprint("trailer", i)) {
+			b.WriteString("X-Trailer: t\r\n")
+		}
+		b.WriteString("\r\n")
+		r.body = b.String()
+	}
+	if rapid.IntRange(0, 14).Draw(t, fmt.Sprint("defective", i)) == 0 {
+		r.defect = rapid.SampledFrom(streamDefects).Draw(t, fmt.Sprint("defect", i))
+	}
+	return r
+}
+
+// wire is the request as sent for the service svc names.
+func (r streamRequest) wire(svc string) string {
+	var b strings.Builder
+	b.WriteString(r.method + " " + r.path + " " + r.version + "\r\nHost: h\r\n" + svc)
+	for _, l := range r.extra {
+		b.WriteString(l + "\r\n")
+	}
+	if r.defect != "" {
+		b.WriteString(r.defect + "\r\n")
+	}
+	b.WriteString("\r\n" + r.body)
+	return b.String()
+}
+
+// The event loops answer any stream of pipelined requests, however it is
+// cut into reads, as the goroutine front does: random methods, paths,
+// fields, bodies (by length and chunked, with extensions and trailers;
+// a request with a body hands the connection, with the bytes read, to
+// the goroutine front), Connection: close and smuggling shapes, sent in
+// pieces split at random offsets with a pause between them so that each
+// piece arrives in a read of its own.
+func TestEventLoopStreamsAsGoroutineFront(t *testing.T) {
+	loopRt, loopFr := startFrontRouter(t, loopBackend())
+	goRt, _ := startFrontRouter(t, loopBackend(), goroutineFront)
+	if loopFr == nil || loopFr.loops == nil {
+		t.Fatal("the router built no event loops")
+	}
+	svc := "x-waiter-name: loopstream\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	hosts := []string{strings.TrimPrefix(goRt.url, "http://"), strings.TrimPrefix(loopRt.url, "http://")}
+	for _, host := range hosts {
+		// The service's first request queues (and the loop hands a
+		// service not yet stored off): started before any comparison.
+		warm := "GET /small HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n"
+		if a := exchangePieces(t, host, []string{warm + warm}, []string{"GET", "GET"}); a[1].Status != 200 {
+			t.Fatalf("starting the service: %+v", a)
+		}
+	}
+	served := loopFr.loops.Served()
+	rapid.Check(t, func(rt *rapid.T) {
+		reqs := make([]streamRequest, rapid.IntRange(1, 4).Draw(rt, "requests"))
+		var stream strings.Builder
+		methods := make([]string, len(reqs))
+		for i := range reqs {
+			reqs[i] = drawStreamRequest(rt, i)
+			stream.WriteString(reqs[i].wire(svc))
+			methods[i] = reqs[i].method
+		}
+		raw := stream.String()
+		cuts := rapid.SliceOfNDistinct(rapid.IntRange(1, len(raw)-1), 0, 4, rapid.ID[int]).Draw(rt, "cuts")
+		pieces := cutAt(raw, cuts)
+		want := exchangePieces(t, hosts[0], pieces, methods)
+		got := exchangePieces(t, hosts[1], pieces, methods)
+		normalizeDebug(want)
+		normalizeDebug(got)
+		if !reflect.DeepEqual(got, want) {
+			rt.Fatalf("the loops answered\n%s\nthe goroutine front answered\n%s\n%s\nto %q", brief(got), brief(want), firstDifference(got, want), briefPieces(pieces))
+		}
+	})
+	if loopFr.loops.Served() == served {
+		t.Error("the loops served none of the requests")
+	}
+}
+
+// cutAt splits s at the offsets in cuts (any order).
+func cutAt(s string, cuts []int) []string {
+	at := slices.Sorted(slices.Values(cuts))
+	var out []string
+	prev := 0
+	for _, c := range at {
+		out = append(out, s[prev:c])
+		prev = c
+	}
+	return append(out, s[prev:])
+}
+
+// exchangePieces writes pieces on a new connection to host, pausing
+// between them, while reading an answer for each of methods (until one
+// fails: the connection closed), as exchangeLoop does.
+func exchangePieces(t *testing.T, host string, pieces, methods []string) []loopAnswer {
+	t.Helper()
+	c, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	written := make(chan struct{})
+	defer func() {
+		_ = c.Close()
+		<-written
+	}()
+	go func() {
+		defer close(written)
+		for i, p := range pieces {
+			if i > 0 {
+				time.Sleep(2 * time.Millisecond) // its own read on the router's side
+			}
+			if _, err := io.WriteString(c, p); err != nil {
+				return // the router closed the connection: what it answered is compared
+			}
+		}
+	}()
+	br := bufio.NewReader(c)
+	var out []loopAnswer
+	for i := 0; i < len(methods); i++ {
+		method := methods[i]
+		resp, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			out = append(out, loopAnswer{Err: "no answer"})
+			break
+		}
+		b, err := io.ReadAll(resp.Body)
+		a := loopAnswer{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Trailer: resp.Trailer,
+			Chunked: len(resp.TransferEncoding) > 0, Close: resp.Close}
+		if err != nil {
+			a.Err = "body broken"
+		}
+		a.Header.Del("Date")
+		a.Header.Del("X-Cid")
+		out = append(out, a)
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 {
+			i-- // an interim answer (100 Continue): the request's own follows
+			continue
+		}
+		if resp.Close {
+			break
+		}
+	}
+	return out
+}
+
+// brief is answers as a failure shows them: each one's status, framing,
+// header names and the start of its body.
+func brief(as []loopAnswer) string {
+	var b strings.Builder
+	for _, a := range as {
+		names := make([]string, 0, len(a.Header))
+		for k := range a.Header {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		body := a.Body
+		if len(body) > 80 {
+			body = fmt.Sprintf("%s... (%d bytes)", body[:80], len(a.Body))
+		}
+		fmt.Fprintf(&b, "  %d chunked=%v close=%v err=%q trailer=%v headers=%v body=%q\n", a.Status, a.Chunked, a.Close, a.Err, a.Trailer, names, body)
+	}
+	return b.String()
+}
+
+// firstDifference is the first answer that differs, whole but for the
+// body's length.
+func firstDifference(got, want []loopAnswer) string {
+	for i := range max(len(got), len(want)) {
+		var g, w loopAnswer
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if !reflect.DeepEqual(g, w) {
+			g.Body, w.Body = fmt.Sprintf("(%d bytes)", len(g.Body)), fmt.Sprintf("(%d bytes)", len(w.Body))
+			return fmt.Sprintf("answer %d, the loops': %+v\nthe goroutine front's: %+v", i, g, w)
+		}
+	}
+	return ""
+}
+
+// briefPieces is the pieces sent, with long runs of a body's bytes cut.
+func briefPieces(pieces []string) []string {
+	out := make([]string, len(pieces))
+	for i, p := range pieces {
+		for _, c := range []string{"b", "c"} {
+			for strings.Contains(p, strings.Repeat(c, 40)) {
+				p = strings.Replace(p, strings.Repeat(c, 40), c+"…", 1)
+			}
+		}
+		out[i] = p
+	}
+	return out
+}
