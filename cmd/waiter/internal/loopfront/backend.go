@@ -166,7 +166,14 @@ func (b *backend) relay() {
 			b.complete()
 			return
 		}
-		c.k.resp.Writer().(http.Flusher).Flush()
+		if c.k.body > 0 {
+			// Not before the body's first bytes: the head's Content-Type,
+			// when the instance sent none, is sniffed from them, as the
+			// goroutine front's writer does (it commits the head at the
+			// first write); flushed when only the head had come, it went
+			// without one.
+			c.k.resp.Writer().(http.Flusher).Flush()
+		}
 	case h1resp.BodyUntilClose:
 		if len(b.in) > 0 {
 			b.writeBody(b.in)
