@@ -67,7 +67,7 @@ func Wrap(c net.Conn) net.Conn {
 // later meets a closed socket, which resets it, but after the end of
 // the stream: the client has its answer and the end.
 func (c *Conn) Close() error {
-	_ = c.rc.Control(endAndDropUnread)
+	_ = c.rc.Control(EndStream)
 	return c.TCPConn.Close()
 }
 
@@ -75,9 +75,11 @@ func (c *Conn) Close() error {
 // buffer, past which a client still sending is reset.
 const maxDropOnClose = 1 << 20
 
-// endAndDropUnread half-closes fd's socket, then reads and drops what it
-// holds, without waiting.
-func endAndDropUnread(fd uintptr) {
+// EndStream half-closes fd's socket (FIN after what was written), then
+// reads and drops what it holds, without waiting: closed then, the
+// socket ends the stream rather than resetting it (Close). For a front
+// that holds its sockets' descriptors itself (cmd/waiter's event loops).
+func EndStream(fd uintptr) {
 	_ = syscall.Shutdown(int(fd), syscall.SHUT_WR)
 	var scratch [4096]byte
 	for dropped := 0; dropped < maxDropOnClose; {

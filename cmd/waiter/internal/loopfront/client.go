@@ -12,6 +12,7 @@ import (
 	"github.com/waiter-go/waiter"
 	waiterhttp "github.com/waiter-go/waiter/adapters/http"
 	"github.com/waiter-go/waiter/internal/h1serve"
+	"github.com/waiter-go/waiter/internal/rawio"
 )
 
 // client is a client connection in a loop: the bytes read from it and
@@ -223,6 +224,14 @@ func (c *client) writable() {
 func (c *client) drained() {
 	switch {
 	case c.closeAfter:
+		if len(c.in) > 0 {
+			// The client sent more than the request answered last
+			// (pipelined after Connection: close, or behind a request
+			// that ended in error): closed with unread bytes, the socket
+			// would reset the connection, which can lose the answer's
+			// bytes not yet sent. End the stream first.
+			rawio.EndStream(uintptr(c.fd))
+		}
 		c.close()
 	case c.handing:
 		c.handoff()
