@@ -135,6 +135,22 @@ type loopAnswer struct {
 	Err     string
 }
 
+// readLoopAnswer reads an answer to a request with method from br; ok
+// is false when none came.
+func readLoopAnswer(br *bufio.Reader, method string) (a loopAnswer, ok bool) {
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	if err != nil {
+		return loopAnswer{Err: "no answer"}, false
+	}
+	b, err := io.ReadAll(resp.Body)
+	a = loopAnswer{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Trailer: resp.Trailer,
+		Chunked: len(resp.TransferEncoding) > 0, Close: resp.Close}
+	if err != nil {
+		a.Err = "body broken"
+	}
+	return a, true
+}
+
 // exchangeLoop sends raw on a new connection to host and reads n
 // answers.
 func exchangeLoop(t *testing.T, host, raw, method string, n int) []loopAnswer {
@@ -151,16 +167,10 @@ func exchangeLoop(t *testing.T, host, raw, method string, n int) []loopAnswer {
 	br := bufio.NewReader(c)
 	var out []loopAnswer
 	for range n {
-		resp, err := http.ReadResponse(br, &http.Request{Method: method})
-		if err != nil {
-			out = append(out, loopAnswer{Err: "no answer"})
+		a, ok := readLoopAnswer(br, method)
+		if !ok {
+			out = append(out, a)
 			break
-		}
-		b, err := io.ReadAll(resp.Body)
-		a := loopAnswer{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Trailer: resp.Trailer,
-			Chunked: len(resp.TransferEncoding) > 0, Close: resp.Close}
-		if err != nil {
-			a.Err = "body broken"
 		}
 		for _, k := range []string{"Date", "X-Cid"} {
 			if len(a.Header[k]) != 1 && k == "X-Cid" {
