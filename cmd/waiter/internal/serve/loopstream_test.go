@@ -209,12 +209,21 @@ const (
 	rawService    = "x-waiter-name: loopraw\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
 )
 
-// drawRawRequest draws a request for the raw instance: GET or HEAD, one
-// of its answers and where to cut the answer's bytes.
+// drawRawRequest draws a request for the raw instance: GET, HEAD or
+// POST with a body, one of its answers and where to cut the answer's
+// bytes.
 func drawRawRequest(t *rapid.T, i int) streamRequest {
 	r := streamRequest{service: rawService, path: "/raw", version: "HTTP/1.1",
-		method: rapid.SampledFrom([]string{"GET", "GET", "HEAD"}).Draw(t, fmt.Sprint("method", i)),
+		method: rapid.SampledFrom([]string{"GET", "GET", "HEAD", "POST"}).Draw(t, fmt.Sprint("method", i)),
 		raw:    rapid.IntRange(0, len(rawAnswers)-1).Draw(t, fmt.Sprint("answer", i))}
+	if r.method == http.MethodPost {
+		// A body the instance reads and drops: the request goes through
+		// the goroutine front, whose relay of the answer is then the one
+		// under test.
+		r.body = letters(rapid.IntRange(0, 5000).Draw(t, fmt.Sprint("length", i)), i)
+		r.payload = r.body
+		r.extra = append(r.extra, fmt.Sprintf("Content-Length: %d", len(r.body)))
+	}
 	a := rawAnswers[r.raw]
 	n := len(a.interim) + len(a.head)
 	if r.method != http.MethodHead {

@@ -69,6 +69,9 @@ func rawInstance(w http.ResponseWriter, r *http.Request) bool {
 	if r.Header.Get("X-Raw-Answer") == "" {
 		return false
 	}
+	// A body is read before the connection is taken (net/http's server
+	// owns the first request's body), and then each next one's.
+	_, _ = io.Copy(io.Discard, r.Body)
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		http.Error(w, "raw instance: "+err.Error(), http.StatusInternalServerError)
@@ -77,12 +80,14 @@ func rawInstance(w http.ResponseWriter, r *http.Request) bool {
 	go func() {
 		defer conn.Close()
 		for {
-			// The requests sent to the raw instance have no body.
 			if !writeRawAnswer(brw.Writer, r) {
 				return
 			}
 			next, err := http.ReadRequest(brw.Reader)
 			if err != nil {
+				return
+			}
+			if _, err := io.Copy(io.Discard, next.Body); err != nil {
 				return
 			}
 			r = next
