@@ -17,7 +17,10 @@
 // well-formed stream. When a head breaks a rule, the guard ends that head
 // early with a line net/http refuses ("Content-Length: -1" and the blank
 // line), so the server answers 400 Bad Request and closes the connection;
-// nothing after it is read. After an Upgrade or CONNECT request, or an
+// nothing after it is read. A stream the guard ended (so, or at framing
+// it cannot follow) gives one NUL byte and then io.EOF: never an io.EOF
+// at once, which net/http's background read would take for the client
+// gone while a request before the end is still being served. After an Upgrade or CONNECT request, or an
 // HTTP/2 connection preface, the stream is no longer HTTP/1.1 and is
 // passed through untouched.
 //
