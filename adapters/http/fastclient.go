@@ -479,8 +479,20 @@ func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthtt
 		}
 		return err
 	}
+	if sc := resp.StatusCode(); sc < 200 {
+		// fasthttp skips 100 and 103 but returns 101, which this client's
+		// requests never ask for (an upgrade goes through net/http's
+		// transport), and a code under 100, which no writer can pass
+		// on (the client got no answer at all): not a final answer. The
+		// event loops refuse both too (loopfront, h1resp).
+		return fmt.Errorf("%w: status %d", errNoFinalAnswer, sc)
+	}
 	return nil
 }
+
+// errNoFinalAnswer is an instance's answer whose status is not that of a
+// final answer to the request.
+var errNoFinalAnswer = errors.New("the instance's answer has no final status")
 
 func retryable(err error, reused bool) error {
 	if reused && !errors.Is(err, os.ErrDeadlineExceeded) {
