@@ -55,7 +55,7 @@ func Wrap(c net.Conn) net.Conn {
 
 // Close closes the connection as (*net.TCPConn).Close does, first
 // ending the stream (FIN, after what was written) and dropping what the
-// client sent that nothing read (up to maxDropOnClose bytes). Linux
+// peer sent that nothing read (up to maxDropOnClose bytes). Linux
 // resets a connection closed with unread bytes instead of ending it: the
 // answer just written (a 400 for a refused head with pipelined requests
 // or a body behind it, the answer to a request with Connection: close
@@ -65,7 +65,9 @@ func Wrap(c net.Conn) net.Conn {
 // a client out (lingering close); ending the stream first and dropping
 // what has come costs two system calls and no goroutine. What comes
 // later meets a closed socket, which resets it, but after the end of
-// the stream: the client has its answer and the end.
+// the stream: the client has its answer and the end. (An instance's
+// connection the router gives up on, its answer unread, ends the same
+// way; more of the answer then draws the reset.)
 func (c *Conn) Close() error {
 	_ = c.rc.Control(EndStream)
 	return c.TCPConn.Close()
