@@ -20,9 +20,9 @@
 // nothing after it is read. A stream the guard ended (so, or at framing
 // it cannot follow) gives one NUL byte and then io.EOF: never an io.EOF
 // at once, which net/http's background read would take for the client
-// gone while a request before the end is still being served. After an Upgrade or CONNECT request, or an
-// HTTP/2 connection preface, the stream is no longer HTTP/1.1 and is
-// passed through untouched.
+// gone while a request before the end is still being served. After an
+// Upgrade or CONNECT request, or an HTTP/2 connection preface, the
+// stream is no longer HTTP/1.1 and is passed through untouched.
 //
 // While it reads a head the guard also keeps what net/http's parse loses
 // and Waiter's service ids depend on: the x-waiter-* header names as the

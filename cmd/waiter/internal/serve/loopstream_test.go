@@ -162,7 +162,7 @@ func (r streamRequest) expected() (int, string) {
 // a smuggling shape is refused with 400, or 501 for its unknown coding,
 // and so is a chunked body in HTTP/1.0.
 func checkAnswers(t *rapid.T, reqs []streamRequest, answers []loopAnswer) {
-	answers = slices.DeleteFunc(slices.Clone(answers), func(a loopAnswer) bool { return a.Status >= 100 && a.Status < 200 })
+	answers = slices.DeleteFunc(slices.Clone(answers), loopAnswer.interim)
 	for i, r := range reqs {
 		if i >= len(answers) || answers[i].Err != "" {
 			t.Fatalf("request %d (%s %s) had no whole answer: %s", i, r.method, r.path, brief(answers))
@@ -202,11 +202,17 @@ func briefBody(body string) string {
 
 var longRun = regexp.MustCompile(`[a-z]{41,}`)
 
+// kitchenFields are the x-waiter-* header lines of a small kitchen
+// service named name.
+func kitchenFields(name string) string {
+	return "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+}
+
 // The services of the streams: loopBackend's, and the raw instance's
 // (rawInstance), which a request names by its x-raw-answer field.
-const (
-	streamService = "x-waiter-name: loopstream\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
-	rawService    = "x-waiter-name: loopraw\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+var (
+	streamService = kitchenFields("loopstream")
+	rawService    = kitchenFields("loopraw")
 )
 
 // drawRawRequest draws a request for the raw instance: GET, HEAD or
@@ -317,8 +323,8 @@ func TestEventLoopStreamsAsGoroutineFront(t *testing.T) {
 func framingFree(reqs []streamRequest, answers []loopAnswer) {
 	r := 0 // the request answers[k] answers
 	for k := range answers {
-		if answers[k].Status >= 100 && answers[k].Status < 200 {
-			continue // an interim answer: the request's own follows
+		if answers[k].interim() {
+			continue // the request's own answer follows
 		}
 		if r < len(reqs) && reqs[r].raw >= 0 {
 			answers[k].Header.Del("Content-Length")
@@ -327,6 +333,10 @@ func framingFree(reqs []streamRequest, answers []loopAnswer) {
 		r++
 	}
 }
+
+// interim reports an informational answer (100 Continue, 103), which
+// the request's own answer follows.
+func (a loopAnswer) interim() bool { return a.Status >= 100 && a.Status < 200 }
 
 // cutAt splits s at the offsets in cuts (any order).
 func cutAt(s string, cuts []int) []string {
@@ -377,8 +387,8 @@ func exchangePieces(t *testing.T, host string, pieces, methods []string) []loopA
 		a.Header.Del("Date")
 		a.Header.Del("X-Cid")
 		out = append(out, a)
-		if a.Status >= 100 && a.Status < 200 {
-			i-- // an interim answer (100 Continue): the request's own follows
+		if a.interim() {
+			i-- // the request's own answer follows
 			continue
 		}
 		if a.Close {

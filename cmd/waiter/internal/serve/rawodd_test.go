@@ -54,7 +54,7 @@ func TestEventLoopRelaysOddAnswersAsGoroutineFront(t *testing.T) {
 	goRt, _ := startFrontRouter(t, oddBackend(), goroutineFront)
 	for i, odd := range oddAnswers {
 		t.Run(odd.name, func(t *testing.T) {
-			svc := strings.Replace(rawService, "loopraw", fmt.Sprintf("loopodd%d", i), 1)
+			svc := kitchenFields(fmt.Sprintf("loopodd%d", i))
 			warm := "GET /warm HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n"
 			req := fmt.Sprintf("GET /odd HTTP/1.1\r\nHost: h\r\n%sX-Odd-Answer: %d\r\nConnection: close\r\n\r\n", svc, i)
 			var answers [2][]loopAnswer
