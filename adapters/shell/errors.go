@@ -27,4 +27,10 @@ var (
 	// ErrWorkDirLocked means another scheduler (another router) already
 	// uses the work folder; two would kill each other's leftovers.
 	ErrWorkDirLocked = errors.New("shell: work folder is used by another scheduler")
+	// ErrUnsupportedPlatform means the host is not Linux. The scheduler
+	// follows its instances through /proc (their state, process group,
+	// start time and memory, and after a restart their identity) and asks
+	// the kernel's socket tables who holds an instance's port before
+	// calling it healthy; elsewhere it could do neither.
+	ErrUnsupportedPlatform = errors.New("shell: the shell scheduler runs only on Linux")
 )

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -20,6 +21,16 @@ import (
 )
 
 var _ engine.Scheduler = (*Scheduler)(nil)
+
+// checkHost refuses an operating system the scheduler cannot run on
+// (goos is runtime.GOOS but in tests).
+func checkHost(goos string) error {
+	if goos != "linux" {
+		return fmt.Errorf("%w, and this host runs %s: use the marathon or kubernetes scheduler here",
+			ErrUnsupportedPlatform, goos)
+	}
+	return nil
+}
 
 // Scheduler runs service instances as local process groups. It is safe for
 // concurrent use. One mutex guards all state; goroutines (one waiting for
@@ -86,6 +97,9 @@ type failure struct {
 // the memory watcher. Terminating leftovers honours their
 // termination-grace-period-secs, so New may take that long.
 func New(cfg Config) (*Scheduler, error) {
+	if err := checkHost(runtime.GOOS); err != nil {
+		return nil, err
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

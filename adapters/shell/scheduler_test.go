@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/waiter-go/waiter/internal/procgroup"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 func TestInstanceBecomesHealthyAndServes(t *testing.T) {
@@ -340,6 +340,25 @@ func TestSubscribeNotifiesWhenHealthy(t *testing.T) {
 		case <-timeout:
 			t.Fatalf("no notification showed the instance healthy")
 		}
+	}
+}
+
+// TestRefusesAHostThatIsNotLinux: off Linux, New says why it cannot run
+// and what to use instead, rather than start instances it could never
+// call healthy.
+func TestRefusesAHostThatIsNotLinux(t *testing.T) {
+	t.Parallel()
+	err := checkHost("darwin")
+	if !errors.Is(err, ErrUnsupportedPlatform) {
+		t.Fatalf("checkHost(darwin) = %v, want ErrUnsupportedPlatform", err)
+	}
+	for _, want := range []string{"only on Linux", "darwin", "marathon or kubernetes"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if err := checkHost("linux"); err != nil {
+		t.Errorf("checkHost(linux) = %v", err)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // Process is one child process of the test.
@@ -29,7 +31,7 @@ func Start(name string, args ...string) (*Process, error) {
 	cmd := exec.Command(args[0], args[1:]...)
 	out := newOutput()
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = procgroup.OwnGroupDyingWithUs(syscall.SIGTERM)
 	// Wait must not hang on a grandchild that kept the output pipe open.
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {

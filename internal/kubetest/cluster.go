@@ -31,6 +31,7 @@ import (
 
 	"github.com/waiter-go/waiter/internal/fakekubelet"
 	"github.com/waiter-go/waiter/internal/freeport"
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // Options tune the cluster; zero fields take test-friendly defaults.
@@ -302,7 +303,7 @@ func (c *Cluster) spawn(name, bin string, args ...string) error {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = procgroup.OwnGroupDyingWithUs(syscall.SIGKILL)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("kubetest: start %s: %w", name, err)
 	}

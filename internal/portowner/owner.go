@@ -34,6 +34,10 @@ func LoopbackListeners(port int) ([]Listener, error) {
 	return out, nil
 }
 
+// errNoFamily means the kernel has no sock_diag handler for a family
+// (IPv6 disabled): it has no such sockets either.
+var errNoFamily = errors.New("portowner: address family not handled by sock_diag")
+
 // listenersDiag is every listening TCP socket, from sock_diag. A kernel
 // without IPv6 has no IPv6 listeners: that is not an error.
 func listenersDiag() ([]Listener, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/waiter-go/waiter/internal/freeport"
+	"github.com/waiter-go/waiter/internal/procgroup"
 )
 
 // Script is Debian's launcher; start-foreground execs java, so the
@@ -135,7 +136,7 @@ func (s *Server) launch() error {
 			loggingClassPath(),
 		"ZOO_LOG_DIR="+s.dir)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = procgroup.OwnGroupDyingWithUs(syscall.SIGKILL)
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close()
 		return fmt.Errorf("zktest: starting ZooKeeper: %w", err)

@@ -2,7 +2,6 @@ package portowner
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
 	"syscall"
@@ -24,10 +23,6 @@ const (
 	diagReqLen = 56
 	diagMsgLen = 72
 )
-
-// errNoFamily means the kernel has no sock_diag handler for a family
-// (IPv6 disabled): it has no such sockets either.
-var errNoFamily = errors.New("portowner: address family not handled by sock_diag")
 
 // listenersNetlink returns the listening TCP sockets of family (AF_INET
 // or AF_INET6) from sock_diag.
