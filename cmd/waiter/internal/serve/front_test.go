@@ -74,7 +74,7 @@ func (rc *rawConn) answer(method string) (int, string, bool) {
 	return resp.StatusCode, string(b), resp.Close
 }
 
-const frontSvc = "x-waiter-name: front\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+var frontSvc = kitchenFields("front")
 
 func echoBackend(seen *[]string, mu *sync.Mutex) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -191,6 +191,17 @@ func service(name string, extra ...string) []string {
 	}, extra...)
 }
 
+// kitchenFields are service(name)'s headers as the header lines of a
+// raw request, each ending in CRLF.
+func kitchenFields(name string) string {
+	var b strings.Builder
+	kv := service(name)
+	for i := 0; i+1 < len(kv); i += 2 {
+		b.WriteString(kv[i] + ": " + kv[i+1] + "\r\n")
+	}
+	return b.String()
+}
+
 // serviceID asks the router for the id of a service.
 func (r *testRouter) serviceID(t *testing.T, headers []string) string {
 	t.Helper()

@@ -192,9 +192,6 @@ func TestEventLoopAnswersAsGoroutineFront(t *testing.T) {
 	if loopFr == nil || loopFr.loops == nil {
 		t.Fatal("the router built no event loops")
 	}
-	svc := func(name string) string {
-		return "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
-	}
 	// An instance that is busy or fails is ejected for a while: those
 	// cases have services of their own.
 	name := func(path string) string {
@@ -204,7 +201,7 @@ func TestEventLoopAnswersAsGoroutineFront(t *testing.T) {
 		return "loop"
 	}
 	req := func(method, path string, extra ...string) string {
-		return method + " " + path + " HTTP/1.1\r\nHost: h\r\n" + svc(name(path)) + strings.Join(extra, "") + "\r\n"
+		return method + " " + path + " HTTP/1.1\r\nHost: h\r\n" + kitchenFields(name(path)) + strings.Join(extra, "") + "\r\n"
 	}
 	hosts := map[string]string{"loop": strings.TrimPrefix(loopRt.url, "http://"), "goroutine": strings.TrimPrefix(goRt.url, "http://")}
 	// Start the services on each router (a service's first request
@@ -314,7 +311,7 @@ func normalizeDebug(as []loopAnswer) {
 func TestEventLoopQueuedRequest(t *testing.T) {
 	rt, fr := startFrontRouter(t, loopBackend())
 	host := strings.TrimPrefix(rt.url, "http://")
-	svc := "x-waiter-name: queue\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n" +
+	svc := kitchenFields("queue") +
 		"x-waiter-concurrency-level: 1\r\nx-waiter-max-instances: 1\r\n"
 	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n" }
 	first := dialRaw(t, host)
@@ -351,10 +348,10 @@ func TestEventLoopHandsOffWhatItDoesNotServe(t *testing.T) {
 	host := strings.TrimPrefix(rt.url, "http://")
 	for _, c := range []struct{ name, raw string }{
 		{"api", "GET /status HTTP/1.1\r\nHost: router.test\r\n\r\nGET /status HTTP/1.1\r\nHost: router.test\r\n\r\n"},
-		{"body", "POST /small HTTP/1.1\r\nHost: h\r\nx-waiter-name: loop\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\nContent-Length: 2\r\n\r\nhi" +
+		{"body", "POST /small HTTP/1.1\r\nHost: h\r\n" + kitchenFields("loop") + "Content-Length: 2\r\n\r\nhi" +
 			"GET /status HTTP/1.1\r\nHost: router.test\r\n\r\n"},
 		{"split head", "GET /sta"},
-		{"upgrade", "GET /small HTTP/1.1\r\nHost: h\r\nx-waiter-name: loop\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"},
+		{"upgrade", "GET /small HTTP/1.1\r\nHost: h\r\n" + kitchenFields("loop") + "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			handed := fr.loops.Handoffs()
@@ -399,7 +396,7 @@ func TestEventLoopIdleTimeout(t *testing.T) {
 func loopRequest(t *testing.T, rt *testRouter, name, path string, extra ...string) *rawConn {
 	t.Helper()
 	host := strings.TrimPrefix(rt.url, "http://")
-	svc := "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	svc := kitchenFields(name)
 	warm := dialRaw(t, host)
 	warm.send("GET /warm HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n")
 	if status, body, _ := warm.answer("GET"); status != 200 {
@@ -412,7 +409,7 @@ func loopRequest(t *testing.T, rt *testRouter, name, path string, extra ...strin
 func loopSend(t *testing.T, rt *testRouter, name, path string, extra ...string) *rawConn {
 	t.Helper()
 	host := strings.TrimPrefix(rt.url, "http://")
-	svc := "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	svc := kitchenFields(name)
 	rc := dialRaw(t, host)
 	rc.send("GET " + path + " HTTP/1.1\r\nHost: h\r\n" + svc + strings.Join(extra, "") + "\r\n")
 	return rc
@@ -487,7 +484,7 @@ func TestEventLoopBackendFailures(t *testing.T) {
 func TestEventLoopTakesBackParkedConnection(t *testing.T) {
 	rt, fr := startFrontRouter(t, loopBackend())
 	host := strings.TrimPrefix(rt.url, "http://")
-	svc := "x-waiter-name: back\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	svc := kitchenFields("back")
 	get := "GET /small HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n"
 	rc := dialRaw(t, host)
 	handed := fr.loops.Handoffs()
@@ -516,7 +513,7 @@ func TestEventLoopTakesBackParkedConnection(t *testing.T) {
 func TestEventLoopHeadTimeout(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	rt, fr := startFrontRouter(t, loopBackend(), func(c *config.Config) { c.ReadHeaderTimeout = timeout })
-	svc := "x-waiter-name: headtime\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	svc := kitchenFields("headtime")
 	warm := loopRequest(t, rt, "headtime", "/small") // starts the service on another connection
 	if status, _, _ := warm.answer("GET"); status != 200 {
 		t.Fatalf("warm-up: %d", status)
@@ -595,7 +592,7 @@ func TestEventLoopAccessLogAsGoroutineFront(t *testing.T) {
 	if loopFr == nil || loopFr.loops == nil {
 		t.Fatal("the router built no event loops")
 	}
-	svc := "x-waiter-name: logged\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	svc := kitchenFields("logged")
 	req := func(path string) string {
 		return "GET " + path + " HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n" + svc + "\r\n"
 	}
@@ -709,7 +706,7 @@ func TestEventLoopsSetting(t *testing.T) {
 			t.Errorf("event-loops %d: %d loops, want %d", tc.set, n, tc.want)
 		}
 		host := strings.TrimPrefix(rt.url, "http://")
-		svc := "x-waiter-name: loops\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+		svc := kitchenFields("loops")
 		c := dialRaw(t, host)
 		c.send("GET /small HTTP/1.1\r\nHost: h\r\n" + svc + "\r\n") // starts the service (handed off: not stored yet)
 		if status, _, _ := c.answer("GET"); status != 200 {

@@ -202,12 +202,6 @@ func briefBody(body string) string {
 
 var longRun = regexp.MustCompile(`[a-z]{41,}`)
 
-// kitchenFields are the x-waiter-* header lines of a small kitchen
-// service named name.
-func kitchenFields(name string) string {
-	return "x-waiter-name: " + name + "\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
-}
-
 // The services of the streams: loopBackend's, and the raw instance's
 // (rawInstance), which a request names by its x-raw-answer field.
 var (

@@ -31,7 +31,7 @@ func TestRequestSmugglingRefused(t *testing.T) {
 		_, _ = io.WriteString(w, "ok")
 	})
 	rt := startRouter(t, backend)
-	svc := "x-waiter-name: smuggle\r\nx-waiter-cmd: kitchen -p $PORT0\r\nx-waiter-cpus: 0.1\r\nx-waiter-mem: 64\r\nx-waiter-version: v1\r\n"
+	svc := kitchenFields("smuggle")
 	host := strings.TrimPrefix(rt.url, "http://")
 
 	if status := rawStatus(t, host, "GET /warm HTTP/1.1\r\nHost: "+host+"\r\n"+svc+"\r\n"); status != 200 {
