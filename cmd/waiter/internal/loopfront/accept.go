@@ -200,10 +200,24 @@ func zoneName(index int) string {
 
 // netConn makes fd, a connection the loop accepted, a net.Conn for the
 // goroutine front; fd itself is closed (the net.Conn has a duplicate).
+// A client that reset the connection before it is handed off has left
+// the socket without a peer: net.FileConn's getpeername fails, and the
+// net.Conn would have no remote address (nil), on which the goroutine
+// front's servers (h1serve, net/http's HTTP/2) call String, and crash
+// the router. Nothing can be answered to that client: errPeerGone, and
+// the connection is closed.
 func netConn(fd int) (net.Conn, error) {
 	f := os.NewFile(uintptr(fd), "")
 	defer f.Close()
-	return net.FileConn(f)
+	nc, err := net.FileConn(f)
+	if err != nil {
+		return nil, err
+	}
+	if nc.RemoteAddr() == nil {
+		_ = nc.Close()
+		return nil, errPeerGone
+	}
+	return nc, nil
 }
 
 // errLoopStopped answers a Listen a stopped (or draining) loop cannot
@@ -211,6 +225,7 @@ func netConn(fd int) (net.Conn, error) {
 var (
 	errLoopStopped = errors.New("loopfront: the loop has stopped")
 	errListening   = errors.New("loopfront: the loop accepts from a listener already")
+	errPeerGone    = errors.New("loopfront: the client reset the connection before its hand-off")
 )
 
 // listenerFD is ln's descriptor, when it is a TCP listener (the loops

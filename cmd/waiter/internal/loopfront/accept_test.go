@@ -374,3 +374,66 @@ func TestRawAcceptReadsTheClientsAddress(t *testing.T) {
 		t.Errorf("rawClose(-1) = %v, want EBADF", err)
 	}
 }
+
+// A connection the loop hands off to the goroutine front after its
+// client reset it has no peer any more: netConn refuses it
+// (errPeerGone) rather than make a net.Conn without a remote address,
+// whose String crashed the router in h1serve. A live one keeps its
+// client's address.
+func TestHandOffOfAResetConnectionIsRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	serverSide := func() (*net.TCPConn, net.Conn) {
+		client, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return server.(*net.TCPConn), client
+	}
+	// ownFD is a duplicate of c's descriptor, netConn's to close.
+	ownFD := func(c *net.TCPConn) int {
+		f, err := c.File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		fd, err := syscall.Dup(int(f.Fd()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fd
+	}
+
+	live, client := serverSide()
+	defer live.Close()
+	defer client.Close()
+	nc, err := netConn(ownFD(live))
+	if err != nil {
+		t.Fatalf("netConn of a live connection: %v", err)
+	}
+	if nc.RemoteAddr() == nil || nc.RemoteAddr().String() != client.LocalAddr().String() {
+		t.Errorf("live connection's remote address %v, want %v", nc.RemoteAddr(), client.LocalAddr())
+	}
+	_ = nc.Close()
+
+	reset, client := serverSide()
+	defer reset.Close()
+	_ = client.(*net.TCPConn).SetLinger(0)
+	_ = client.Close()
+	// The reset has arrived once a read says so.
+	_ = reset.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := reset.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("reading the reset connection: %v, want ECONNRESET", err)
+	}
+	nc, err = netConn(ownFD(reset))
+	if !errors.Is(err, errPeerGone) || nc != nil {
+		t.Fatalf("netConn of a reset connection = %v, %v; want errPeerGone", nc, err)
+	}
+}

@@ -442,7 +442,10 @@ func (f *Front) giveUp(nc net.Conn, fd int, pending []byte) {
 	if nc == nil {
 		var err error
 		if nc, err = netConn(fd); err != nil {
-			return // out of descriptors: the connection closes, as one the goroutine front could not accept
+			// Out of descriptors, or the client is gone (errPeerGone):
+			// the connection closes, as one the goroutine front could
+			// not accept.
+			return
 		}
 	}
 	f.handoffs.Add(1)
