@@ -192,10 +192,13 @@ func service(name string, extra ...string) []string {
 }
 
 // kitchenFields are service(name)'s headers as the header lines of a
-// raw request, each ending in CRLF.
-func kitchenFields(name string) string {
+// raw request.
+func kitchenFields(name string) string { return headerLines(service(name)) }
+
+// headerLines are name-value pairs (alternating, as setHeaders takes
+// them) as a raw request's header lines, each ending in CRLF.
+func headerLines(kv []string) string {
 	var b strings.Builder
-	kv := service(name)
 	for i := 0; i+1 < len(kv); i += 2 {
 		b.WriteString(kv[i] + ": " + kv[i+1] + "\r\n")
 	}

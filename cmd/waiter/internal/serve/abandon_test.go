@@ -1,0 +1,316 @@
+package serve
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// A client may go away at any point of its request: half-way through
+// the head, while the request queues for the service's one slot, while
+// an instance serves it, half-way through an upload or through the
+// answer, by closing or by resetting its connection, or on HTTP/2 by
+// resetting one stream of many. Whichever, the router must give the
+// slot back: a slot kept for a client that left is capacity lost for
+// good (with one slot, the service would answer nothing more). And a
+// client leaving is not the instance failing: it must not be ejected.
+
+// abandonBackend is the instance: /hold sleeps ms milliseconds (or until
+// the router gives up on it), /drip streams 64 chunks of 1 KiB 1 ms
+// apart, /echo reads the whole body and answers its length.
+func abandonBackend() http.Handler {
+	chunk := strings.Repeat("d", 1024)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/hold":
+			ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+			select {
+			case <-time.After(time.Duration(ms) * time.Millisecond):
+			case <-r.Context().Done():
+				return
+			}
+			fmt.Fprintf(w, "held %d", ms)
+		case "/drip":
+			for range 64 {
+				if _, err := io.WriteString(w, chunk); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-time.After(time.Millisecond):
+				case <-r.Context().Done():
+					return
+				}
+			}
+		case "/echo":
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return // the client left half-way
+			}
+			fmt.Fprintf(w, "read %d", len(body))
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// abandonService is the service the test's clients call: one instance
+// at most, one request at a time on it, so that every other request
+// queues and a leaked slot shows at once.
+func abandonService() []string {
+	return service("abandon", "x-waiter-concurrency-level", "1", "x-waiter-max-instances", "1")
+}
+
+// The ways a client leaves (or, for complete, does not).
+const (
+	leaveInHead     = "in the head"
+	leaveWaiting    = "waiting for the answer"
+	leaveInUpload   = "in the upload"
+	leaveInChunks   = "in a chunked upload"
+	leaveInAnswer   = "in the answer"
+	stayToTheEnd    = "complete"
+	leaveH2Waiting  = "h2: waiting for the answer"
+	leaveH2InUpload = "h2: in the upload"
+	leaveH2InAnswer = "h2: in the answer"
+	stayH2ToTheEnd  = "h2: complete"
+)
+
+// abandoner is one drawn client.
+type abandoner struct {
+	way   string
+	delay time.Duration // before it leaves
+	hold  int           // /hold's milliseconds
+	cut   float64       // how much of the head, upload or answer it sends or reads
+	reset bool          // leaves with a TCP reset rather than a close
+}
+
+func drawAbandoner(t *rapid.T, i int) abandoner {
+	return abandoner{
+		way: rapid.SampledFrom([]string{leaveInHead, leaveWaiting, leaveInUpload, leaveInChunks, leaveInAnswer, stayToTheEnd,
+			leaveH2Waiting, leaveH2InUpload, leaveH2InAnswer, stayH2ToTheEnd}).Draw(t, fmt.Sprint("way", i)),
+		delay: time.Duration(rapid.IntRange(0, 15).Draw(t, fmt.Sprint("delayMs", i))) * time.Millisecond,
+		hold:  rapid.IntRange(0, 15).Draw(t, fmt.Sprint("holdMs", i)),
+		cut:   rapid.Float64Range(0, 1).Draw(t, fmt.Sprint("cut", i)),
+		reset: rapid.Bool().Draw(t, fmt.Sprint("reset", i)),
+	}
+}
+
+// runH1 plays a on a connection of its own and returns what went wrong
+// ("" if nothing did).
+func (a abandoner) runH1(host string) string {
+	c, err := net.Dial("tcp", host)
+	if err != nil {
+		return err.Error()
+	}
+	defer func() {
+		if a.reset {
+			_ = c.(*net.TCPConn).SetLinger(0)
+		}
+		_ = c.Close()
+	}()
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	fields := "Host: h\r\n" + headerLines(abandonService()) + "x-waiter-queue-timeout: 20000\r\n"
+	hold := "GET /hold?ms=" + strconv.Itoa(a.hold) + " HTTP/1.1\r\n" + fields + "\r\n"
+	upload := strings.Repeat("u", 64<<10)
+	sent := int(a.cut * float64(len(upload)))
+	var out string
+	switch a.way {
+	case leaveInHead:
+		out = hold[:int(a.cut*float64(len(hold)-1))]
+	case leaveWaiting:
+		out = hold
+	case leaveInUpload:
+		out = "POST /echo HTTP/1.1\r\n" + fields + "Content-Length: " + strconv.Itoa(len(upload)) + "\r\n\r\n" + upload[:sent]
+	case leaveInChunks:
+		out = "POST /echo HTTP/1.1\r\n" + fields + "Transfer-Encoding: chunked\r\n\r\n" +
+			strconv.FormatInt(int64(sent+1), 16) + "\r\n" + upload[:sent] // one byte short of the chunk
+	case leaveInAnswer:
+		out = "GET /drip HTTP/1.1\r\n" + fields + "\r\n"
+	case stayToTheEnd:
+		out = hold
+	}
+	if _, err := io.WriteString(c, out); err != nil {
+		return "sending: " + err.Error()
+	}
+	switch a.way {
+	case leaveInAnswer:
+		// Read part of the answer (64 KiB of body), then leave.
+		_, _ = io.CopyN(io.Discard, c, int64(a.cut*64*1024))
+	case stayToTheEnd:
+		resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: "GET"})
+		if err != nil {
+			return "reading the answer: " + err.Error()
+		}
+		b, err := io.ReadAll(resp.Body)
+		if want := "held " + strconv.Itoa(a.hold); err != nil || resp.StatusCode != 200 || string(b) != want {
+			return fmt.Sprintf("answered %d %q (%v), want 200 %q", resp.StatusCode, b, err, want)
+		}
+		return ""
+	}
+	time.Sleep(a.delay)
+	return ""
+}
+
+// runH2 plays a as one stream of client's HTTP/2 connection (h2c) and
+// returns what went wrong.
+func (a abandoner) runH2(client *http.Client, url string) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var req *http.Request
+	switch a.way {
+	case leaveH2InUpload:
+		pr, pw := io.Pipe()
+		go func() {
+			_, _ = pw.Write(make([]byte, int(a.cut*64*1024)))
+			time.Sleep(a.delay)
+			cancel()
+			_ = pw.CloseWithError(context.Canceled)
+		}()
+		req, _ = http.NewRequestWithContext(ctx, "POST", url+"/echo", pr)
+		req.ContentLength = 64 << 10
+	case leaveH2InAnswer:
+		req, _ = http.NewRequestWithContext(ctx, "GET", url+"/drip", nil)
+	default:
+		req, _ = http.NewRequestWithContext(ctx, "GET", url+"/hold?ms="+strconv.Itoa(a.hold), nil)
+	}
+	setHeaders(req, append(abandonService(), "x-waiter-queue-timeout", "20000"))
+	if a.way == leaveH2Waiting {
+		time.AfterFunc(a.delay, cancel)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		if a.way == stayH2ToTheEnd {
+			return "h2: " + err.Error()
+		}
+		return "" // left before the answer came
+	}
+	defer resp.Body.Close()
+	switch a.way {
+	case leaveH2InAnswer:
+		_, _ = io.CopyN(io.Discard, resp.Body, int64(a.cut*64*1024))
+		cancel()
+	case stayH2ToTheEnd:
+		b, err := io.ReadAll(resp.Body)
+		if want := "held " + strconv.Itoa(a.hold); err != nil || resp.StatusCode != 200 || string(b) != want || resp.ProtoMajor != 2 {
+			return fmt.Sprintf("h2: answered %s %d %q (%v), want HTTP/2 200 %q", resp.Proto, resp.StatusCode, b, err, want)
+		}
+	default:
+		_, _ = io.Copy(io.Discard, resp.Body)
+	}
+	return ""
+}
+
+// inFlight is the requests in flight on the active instances of a
+// service's state (GET /apps/{id}).
+func inFlight(state map[string]any) float64 {
+	n := 0.0
+	for _, in := range state["instances"].(map[string]any)["active-instances"].([]any) {
+		n += in.(map[string]any)["requests-in-flight"].(float64)
+	}
+	return n
+}
+
+// TestAbandonedRequestsGiveTheirSlotBack is a property test over both
+// fronts: 1-5 clients call a service with one slot at once, each going
+// away at a point of its own (drawAbandoner). Once all are gone, the
+// router must hold no request of theirs (the service's outstanding
+// count and its instances' requests in flight drop to 0), and the next request must be served at once by
+// the same instance, neither queued behind a leaked slot nor sent to a
+// new instance because the old one was ejected.
+func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
+	loopRt, loopFr := startFrontRouter(t, abandonBackend())
+	if loopFr == nil || loopFr.loops == nil {
+		t.Fatal("the router built no event loops")
+	}
+	goRt, _ := startFrontRouter(t, abandonBackend(), goroutineFront)
+	routers := []*testRouter{loopRt, goRt}
+	ids := make([]string, len(routers))
+	clients := make([]*http.Client, len(routers))
+	for i, r := range routers {
+		// Started before the clients come: the first request of a
+		// service waits for its instance.
+		status, body := read(t, r.call(t, "GET", "/hold?ms=0", nil, abandonService()...))
+		wantBody(t, status, body, 200, "held 0")
+		ids[i] = r.serviceID(t, abandonService())
+		p := new(http.Protocols)
+		p.SetUnencryptedHTTP2(true)
+		clients[i] = &http.Client{Transport: &http.Transport{Protocols: p}}
+		t.Cleanup(clients[i].CloseIdleConnections)
+	}
+	// instances names the service's instances by state: which are
+	// active and healthy, which failed, which were killed. (Not their
+	// requests in flight: an answer's last byte reaches its client
+	// before the router's books record its end.)
+	instances := func(i int) string {
+		status, body := read(t, routers[i].call(t, "GET", "/apps/"+ids[i], nil))
+		wantBody(t, status, body, 200)
+		var out []string
+		for state, list := range decode(t, body)["instances"].(map[string]any) {
+			for _, in := range list.([]any) {
+				in := in.(map[string]any)
+				out = append(out, fmt.Sprintf("%s %v healthy=%v", state, in["id"], in["healthy?"]))
+			}
+		}
+		slices.Sort(out)
+		return strings.Join(out, "\n")
+	}
+	first := []string{instances(0), instances(1)}
+	rapid.Check(t, func(rt *rapid.T) {
+		i := rapid.IntRange(0, 1).Draw(rt, "front") // 0: the event loops, 1: the goroutine front
+		r := routers[i]
+		host := strings.TrimPrefix(r.url, "http://")
+		clientsN := rapid.IntRange(1, 5).Draw(rt, "clients")
+		ways := make([]abandoner, clientsN)
+		for j := range ways {
+			ways[j] = drawAbandoner(rt, j)
+		}
+		problems := make([]string, clientsN)
+		var wg sync.WaitGroup
+		for j, a := range ways {
+			wg.Go(func() {
+				if strings.HasPrefix(a.way, "h2") {
+					problems[j] = a.runH2(clients[i], r.url)
+				} else {
+					problems[j] = a.runH1(host)
+				}
+			})
+		}
+		wg.Wait()
+		for j, p := range problems {
+			if p != "" {
+				rt.Fatalf("client %d (%+v): %s", j, ways[j], p)
+			}
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			status, body := read(t, r.call(t, "GET", "/apps/"+ids[i], nil))
+			wantBody(t, status, body, 200)
+			if state := decode(t, body); state["request-metrics"].(map[string]any)["outstanding"] == 0.0 && inFlight(state) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				rt.Fatalf("after %+v the router still holds requests:\n%s", ways, body)
+			}
+			time.Sleep(2 * time.Millisecond) // polling the router's view, as in TestServiceState
+		}
+		// With the slot back, the next request goes through at once.
+		status, body := read(t, r.call(t, "GET", "/hold?ms=0", nil, append(abandonService(), "x-waiter-queue-timeout", "3000")...))
+		if status != 200 || body != "held 0" {
+			rt.Fatalf("after %+v the next request was answered %d %q", ways, status, body)
+		}
+		if now := instances(i); now != first[i] {
+			rt.Fatalf("after %+v the service's instances changed from\n%s\nto\n%s", ways, first[i], now)
+		}
+	})
+}
