@@ -211,6 +211,24 @@ func (a abandoner) runH2(client *http.Client, url string) string {
 	return ""
 }
 
+// waitReleased waits (up to 10 s) until service id holds no request:
+// none outstanding, none in flight on its instances. It returns "", or
+// the service's state when it never came to that.
+func (r *testRouter) waitReleased(t *testing.T, id string) string {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, body := read(t, r.call(t, "GET", "/apps/"+id, nil))
+		wantBody(t, status, body, 200)
+		if state := decode(t, body); state["request-metrics"].(map[string]any)["outstanding"] == 0.0 && inFlight(state) == 0 {
+			return ""
+		}
+		if time.Now().After(deadline) {
+			return body
+		}
+		time.Sleep(2 * time.Millisecond) // polling the router's view, as in TestServiceState
+	}
+}
+
 // inFlight is the requests in flight on the active instances of a
 // service's state (GET /apps/{id}).
 func inFlight(state map[string]any) float64 {
@@ -292,17 +310,8 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 				rt.Fatalf("client %d (%+v): %s", j, ways[j], p)
 			}
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			status, body := read(t, r.call(t, "GET", "/apps/"+ids[i], nil))
-			wantBody(t, status, body, 200)
-			if state := decode(t, body); state["request-metrics"].(map[string]any)["outstanding"] == 0.0 && inFlight(state) == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				rt.Fatalf("after %+v the router still holds requests:\n%s", ways, body)
-			}
-			time.Sleep(2 * time.Millisecond) // polling the router's view, as in TestServiceState
+		if state := r.waitReleased(t, ids[i]); state != "" {
+			rt.Fatalf("after %+v the router still holds requests:\n%s", ways, state)
 		}
 		// With the slot back, the next request goes through at once.
 		status, body := read(t, r.call(t, "GET", "/hold?ms=0", nil, append(abandonService(), "x-waiter-queue-timeout", "3000")...))
