@@ -14,13 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"pgregory.net/rapid"
 )
 
 // A client may go away at any point of its request: half-way through
 // the head, while the request queues for the service's one slot, while
 // an instance serves it, half-way through an upload or through the
-// answer, by closing or by resetting its connection, or on HTTP/2 by
+// answer, during a websocket's upgrade or half-way through one of its
+// frames, by closing or by resetting its connection, or on HTTP/2 by
 // resetting one stream of many. Whichever, the router must give the
 // slot back: a slot kept for a client that left is capacity lost for
 // good (with one slot, the service would answer nothing more). And a
@@ -28,7 +30,8 @@ import (
 
 // abandonBackend is the instance: /hold sleeps ms milliseconds (or until
 // the router gives up on it), /drip streams 64 chunks of 1 KiB 1 ms
-// apart, /echo reads the whole body and answers its length.
+// apart, /echo reads the whole body and answers its length, /ws echoes
+// websocket messages.
 func abandonBackend() http.Handler {
 	chunk := strings.Repeat("d", 1024)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +62,18 @@ func abandonBackend() http.Handler {
 				return // the client left half-way
 			}
 			fmt.Fprintf(w, "read %d", len(body))
+		case "/ws":
+			c, err := websocket.Accept(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.CloseNow()
+			for {
+				typ, msg, err := c.Read(r.Context())
+				if err != nil || c.Write(r.Context(), typ, msg) != nil {
+					return
+				}
+			}
 		default:
 			http.NotFound(w, r)
 		}
@@ -80,6 +95,9 @@ const (
 	leaveInChunks   = "in a chunked upload"
 	leaveInAnswer   = "in the answer"
 	stayToTheEnd    = "complete"
+	leaveWSUpgrade  = "ws: in the upgrade"
+	leaveWSInFrame  = "ws: in a frame"
+	stayWSToTheEnd  = "ws: complete"
 	leaveH2Waiting  = "h2: waiting for the answer"
 	leaveH2InUpload = "h2: in the upload"
 	leaveH2InAnswer = "h2: in the answer"
@@ -98,6 +116,7 @@ type abandoner struct {
 func drawAbandoner(t *rapid.T, i int) abandoner {
 	return abandoner{
 		way: rapid.SampledFrom([]string{leaveInHead, leaveWaiting, leaveInUpload, leaveInChunks, leaveInAnswer, stayToTheEnd,
+			leaveWSUpgrade, leaveWSInFrame, stayWSToTheEnd,
 			leaveH2Waiting, leaveH2InUpload, leaveH2InAnswer, stayH2ToTheEnd}).Draw(t, fmt.Sprint("way", i)),
 		delay: time.Duration(rapid.IntRange(0, 15).Draw(t, fmt.Sprint("delayMs", i))) * time.Millisecond,
 		hold:  rapid.IntRange(0, 15).Draw(t, fmt.Sprint("holdMs", i)),
@@ -139,11 +158,33 @@ func (a abandoner) runH1(host string) string {
 		out = "GET /drip HTTP/1.1\r\n" + fields + "\r\n"
 	case stayToTheEnd:
 		out = hold
+	case leaveWSUpgrade, leaveWSInFrame, stayWSToTheEnd:
+		out = "GET /ws HTTP/1.1\r\n" + fields + "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
 	}
 	if _, err := io.WriteString(c, out); err != nil {
 		return "sending: " + err.Error()
 	}
 	switch a.way {
+	case leaveWSInFrame, stayWSToTheEnd:
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
+		if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+			return fmt.Sprintf("websocket upgrade answered %v (%v)", resp, err)
+		}
+		frame := maskedTextFrame("hello over the router")
+		if a.way == leaveWSInFrame {
+			_, _ = c.Write(frame[:int(a.cut*float64(len(frame)-1))])
+			break
+		}
+		if _, err := c.Write(frame); err != nil {
+			return "websocket: sending: " + err.Error()
+		}
+		echo := make([]byte, 2+len("hello over the router"))
+		if _, err := io.ReadFull(br, echo); err != nil || string(echo[2:]) != "hello over the router" {
+			return fmt.Sprintf("websocket: echoed %q (%v)", echo, err)
+		}
+		return ""
 	case leaveInAnswer:
 		// Read part of the answer (64 KiB of body), then leave.
 		_, _ = io.CopyN(io.Discard, c, int64(a.cut*64*1024))
@@ -160,6 +201,17 @@ func (a abandoner) runH1(host string) string {
 	}
 	time.Sleep(a.delay)
 	return ""
+}
+
+// maskedTextFrame is msg (under 126 bytes) as a client's websocket text
+// frame, masked as a client's must be.
+func maskedTextFrame(msg string) []byte {
+	key := [4]byte{1, 2, 3, 4}
+	frame := append([]byte{0x81, 0x80 | byte(len(msg))}, key[:]...)
+	for i := range len(msg) {
+		frame = append(frame, msg[i]^key[i%4])
+	}
+	return frame
 }
 
 // runH2 plays a as one stream of client's HTTP/2 connection (h2c) and
