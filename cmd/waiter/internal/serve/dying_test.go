@@ -33,7 +33,11 @@ type dyingAnswer struct {
 	n      int
 	cut    int // the bytes written before it dies, < len(wire())
 	reset  bool
+	take   int // the bytes of the request's body it reads first (-1: all)
 }
+
+// uploadBytes is the body of the upload client's request.
+const uploadBytes = 256 << 10
 
 // body is the answer's body: letters in a cycle, so a misplaced byte shows.
 func (a dyingAnswer) body() string {
@@ -65,7 +69,8 @@ func (a dyingAnswer) wire() string {
 
 // query is the answer as /die's query.
 func (a dyingAnswer) query() string {
-	v := url.Values{"n": {strconv.Itoa(a.n)}, "cut": {strconv.Itoa(a.cut)}, "reset": {strconv.FormatBool(a.reset)}}
+	v := url.Values{"n": {strconv.Itoa(a.n)}, "cut": {strconv.Itoa(a.cut)}, "reset": {strconv.FormatBool(a.reset)},
+		"take": {strconv.Itoa(a.take)}}
 	if a.chunks != nil {
 		sizes := make([]string, len(a.chunks))
 		for i, s := range a.chunks {
@@ -81,6 +86,7 @@ func parseDyingAnswer(q url.Values) dyingAnswer {
 	a.n, _ = strconv.Atoi(q.Get("n"))
 	a.cut, _ = strconv.Atoi(q.Get("cut"))
 	a.reset = q.Get("reset") == "true"
+	a.take, _ = strconv.Atoi(q.Get("take"))
 	if s := q.Get("chunks"); s != "" {
 		for _, f := range strings.Split(s, ",") {
 			size, _ := strconv.Atoi(f)
@@ -101,6 +107,7 @@ func drawDyingAnswer(t *rapid.T) dyingAnswer {
 	}
 	a.cut = rapid.IntRange(0, len(a.wire())-1).Draw(t, "cut")
 	a.reset = rapid.Bool().Draw(t, "reset")
+	a.take = -1
 	return a
 }
 
@@ -113,8 +120,12 @@ func dyingBackend() http.Handler {
 			_, _ = io.WriteString(w, "ok")
 			return
 		}
-		_, _ = io.Copy(io.Discard, r.Body)
 		a := parseDyingAnswer(r.URL.Query())
+		if a.take < 0 {
+			_, _ = io.Copy(io.Discard, r.Body)
+		} else {
+			_, _ = io.CopyN(io.Discard, r.Body, int64(a.take))
+		}
 		c, _, err := http.NewResponseController(w).Hijack()
 		if err != nil {
 			panic(err)
@@ -180,9 +191,10 @@ func brief502(s string) string {
 }
 
 // TestDyingInstanceNeverLooksLikeAnAnswer is a property test over both
-// fronts and three clients (HTTP/1.1 GET, served by the event loops or
-// the goroutine front; a POST with a body, which the loops hand off;
-// HTTP/2): each case is one request to a new service whose instance
+// fronts and four clients (HTTP/1.1 GET, served by the event loops or
+// the goroutine front; a POST with a small body, which the loops hand
+// off; a 256 KiB upload, of which the instance reads a drawn part
+// before it dies; HTTP/2): each case is one request to a new service whose instance
 // dies at a drawn byte of its answer (drawDyingAnswer). The client's
 // answer must pass judgeDyingAnswer, and the request must give its slot
 // back.
@@ -202,8 +214,11 @@ func TestDyingInstanceNeverLooksLikeAnAnswer(t *testing.T) {
 	cases := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		r := routers[rapid.IntRange(0, 1).Draw(rt, "front")] // 0: the event loops, 1: the goroutine front
-		client := rapid.SampledFrom([]string{"GET", "POST", "h2"}).Draw(rt, "client")
+		client := rapid.SampledFrom([]string{"GET", "POST", "upload", "h2"}).Draw(rt, "client")
 		a := drawDyingAnswer(rt)
+		if client == "upload" {
+			a.take = rapid.IntRange(0, uploadBytes).Draw(rt, "take")
+		}
 		cases++
 		svc := service(fmt.Sprintf("dying%d", cases))
 		// The service's instance is started first: the request under
@@ -235,16 +250,26 @@ func TestDyingInstanceNeverLooksLikeAnAnswer(t *testing.T) {
 			}
 			defer c.Close()
 			_ = c.SetDeadline(time.Now().Add(20 * time.Second))
-			head := client + " /die?" + a.query() + " HTTP/1.1\r\nHost: h\r\n" + headerLines(svc)
-			if client == "POST" {
+			method := client
+			head := " /die?" + a.query() + " HTTP/1.1\r\nHost: h\r\n" + headerLines(svc)
+			switch client {
+			case "POST":
 				head += "Content-Length: 5\r\n\r\nhello"
-			} else {
+			case "upload":
+				method = "POST"
+				head += "Content-Length: " + strconv.Itoa(uploadBytes) + "\r\n\r\n"
+			default:
 				head += "\r\n"
 			}
-			if _, err := io.WriteString(c, head); err != nil {
+			if _, err := io.WriteString(c, method+head); err != nil {
 				rt.Fatal(err)
 			}
-			resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: client})
+			if client == "upload" {
+				// The body goes out beside the answer's read: the
+				// instance may die before it has read it all.
+				go func() { _, _ = c.Write(make([]byte, uploadBytes)) }()
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
 			if err != nil {
 				if problem := judgeNoAnswer(a, err); problem != "" {
 					rt.Fatalf("%s: %s", client, problem)
