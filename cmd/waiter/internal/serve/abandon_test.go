@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -336,6 +338,7 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 		return strings.Join(out, "\n")
 	}
 	first := []string{instances(0), instances(1)}
+	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
 	rapid.Check(t, func(rt *rapid.T) {
 		i := rapid.IntRange(0, 1).Draw(rt, "front") // 0: the event loops, 1: the goroutine front
 		r := routers[i]
@@ -374,4 +377,30 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 			rt.Fatalf("after %+v the service's instances changed from\n%s\nto\n%s", ways, first[i], now)
 		}
 	})
+	// Nor may a client that left leave a goroutine or a descriptor
+	// behind it while the router runs on (leakcheck sees only what
+	// outlives the router). A few come and go: connections to the
+	// instances kept for the next requests, the clients' own.
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
+	const slack = 16
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > goroutines+slack || openFDs(t) > fds+slack {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("after the clients left: %d goroutines (%d before), %d descriptors (%d before)\n%s",
+				runtime.NumGoroutine(), goroutines, openFDs(t), fds, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond) // polling for goroutines to end, as leakcheck does
+	}
+}
+
+// openFDs counts this process's open descriptors.
+func openFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
 }
