@@ -50,6 +50,9 @@ func (s *Scheduler) ScaleService(ctx context.Context, serviceID string, instance
 			if err != nil {
 				return err
 			}
+			if app == nil { // an answer without "app"
+				return fmt.Errorf("%w: no app in the answer", gomarathon.ErrInvalidResponse)
+			}
 			n = engine.ForcedScaleCount(instances, len(app.Tasks))
 		}
 		_, err := s.client.ScaleApplicationInstances(serviceID, n, true)

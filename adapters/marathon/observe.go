@@ -27,6 +27,7 @@ func (s *Scheduler) Observe(ctx context.Context) (map[string]engine.Observation,
 	if err != nil {
 		return nil, wrap("observe", err, ErrServiceNotFound)
 	}
+	dropNullTasks(apps)
 	obs := map[string]*engine.Observation{}
 	var probes []probeJob
 	live := map[string]bool{}
@@ -119,6 +120,16 @@ func (s *Scheduler) runProbes(ctx context.Context, obs map[string]*engine.Observ
 		r := results[i]
 		engine.ApplyRouterProbe(&obs[j.service].Instances[j.index],
 			engine.RouterProbe{Healthy: r.Healthy(), Status: r.Status, Flags: r.Flags}, s.facts)
+	}
+}
+
+// dropNullTasks takes out of apps the tasks an answer gave as null
+// (go-marathon decodes them as nil): no task at all, not one to read.
+// Marathon never sends one; a proxy in front of it might, and a nil
+// task read here would take the router down.
+func dropNullTasks(apps *gomarathon.Applications) {
+	for i := range apps.Apps {
+		apps.Apps[i].Tasks = slices.DeleteFunc(apps.Apps[i].Tasks, func(t *gomarathon.Task) bool { return t == nil })
 	}
 }
 

@@ -3,15 +3,16 @@ package marathon
 import (
 	"context"
 	"fmt"
-	"github.com/waiter-go/waiter/internal/healthcheck"
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 
 	gomarathon "github.com/gambol99/go-marathon"
 
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/healthcheck"
 )
 
 var _ engine.Scheduler = (*Scheduler)(nil)
@@ -64,7 +65,8 @@ func New(cfg Config) (*Scheduler, error) {
 func (s *Scheduler) Close() error { return s.Shutdown(context.Background()) }
 
 // Shutdown refuses new calls and waits for those in flight (each ends
-// within HTTPTimeout), or for ctx. Apps keep running on Marathon.
+// within HTTPTimeout), or for ctx, then closes its connections to
+// Marathon. Apps keep running on Marathon.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
@@ -78,6 +80,11 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 		s.probe.Close()
+		// The connections kept open to Marathon for the next calls:
+		// there are none now.
+		if idle, ok := s.tr.base.(interface{ CloseIdleConnections() }); ok {
+			idle.CloseIdleConnections()
+		}
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("marathon: shutdown: calls still in flight: %w", ctx.Err())
@@ -101,6 +108,19 @@ func (s *Scheduler) call(ctx context.Context, name string, f func() error) error
 	result := make(chan error, 1)
 	go func() {
 		defer s.inflight.Done()
+		defer func() {
+			// go-marathon panics on some answers a Marathon (or a proxy
+			// in front of it) should never give; the driver calls from
+			// the router's own goroutine, so a panic would take the
+			// router down. It is a bad answer: an error, with the stack
+			// logged for whoever debugs that Marathon.
+			if v := recover(); v != nil {
+				buf := make([]byte, 16<<10)
+				s.log.Error("marathon: a call panicked on Marathon's answer", "call", name, "panic", v,
+					"stack", string(buf[:runtime.Stack(buf, false)]))
+				result <- fmt.Errorf("%w: %s panicked: %v", gomarathon.ErrInvalidResponse, name, v)
+			}
+		}()
 		result <- f()
 	}()
 	select {

@@ -3,8 +3,14 @@ package marathon
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -273,5 +279,76 @@ func TestContextAndClose(t *testing.T) {
 	}
 	if err := s.KillInstance(context.Background(), "x", "no-dot", engine.KillOptions{}); !errors.Is(err, ErrInstanceNotFound) {
 		t.Errorf("kill of a malformed task id: %v", err)
+	}
+}
+
+// Close closes the connections the Scheduler kept open to Marathon for
+// its next calls: a closed Scheduler holds none.
+func TestCloseReleasesConnectionsToMarathon(t *testing.T) {
+	t.Parallel()
+	_, simURL := newSim(t, nil)
+	target, err := url.Parse(simURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open atomic.Int64
+	front := httptest.NewUnstartedServer(httputil.NewSingleHostReverseProxy(target))
+	front.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	front.Start()
+	defer front.Close()
+	s, err := New(Config{URL: front.URL, HTTPTimeout: 5 * time.Second, Cluster: "test-cluster",
+		Password: func(id string) string { return id }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Observe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if open.Load() == 0 {
+		t.Fatal("no connection to Marathon after a call")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for open.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections to Marathon still open after Close", open.Load())
+		}
+		time.Sleep(5 * time.Millisecond) // the server sees the close once its read fails
+	}
+}
+
+// panickingTransport panics on every request, as go-marathon does on
+// some answers it cannot read.
+type panickingTransport struct{}
+
+func (panickingTransport) RoundTrip(*http.Request) (*http.Response, error) { panic("boom") }
+
+// A call that panics under go-marathon is an error, ErrUnavailable as
+// for any bad answer, and the Scheduler goes on: the driver calls it
+// from the router's own goroutine, which a panic would take down.
+func TestPanickingCallIsAnError(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{URL: "http://127.0.0.1:1", Transport: panickingTransport{}, Cluster: "test-cluster",
+		Password: func(id string) string { return id }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second finds the Scheduler as the first left it
+		_, err := s.Observe(context.Background())
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "panicked: boom") {
+			t.Fatalf("Observe through a panicking call: %v, want ErrUnavailable naming the panic", err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
