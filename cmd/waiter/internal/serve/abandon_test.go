@@ -3,6 +3,7 @@ package serve
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,10 @@ import (
 
 	"github.com/coder/websocket"
 	"pgregory.net/rapid"
+
+	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/internal/e2ekit"
+	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // A client may go away at any point of its request: half-way through
@@ -91,19 +96,20 @@ func abandonService() []string {
 
 // The ways a client leaves (or, for complete, does not).
 const (
-	leaveInHead     = "in the head"
-	leaveWaiting    = "waiting for the answer"
-	leaveInUpload   = "in the upload"
-	leaveInChunks   = "in a chunked upload"
-	leaveInAnswer   = "in the answer"
-	stayToTheEnd    = "complete"
-	leaveWSUpgrade  = "ws: in the upgrade"
-	leaveWSInFrame  = "ws: in a frame"
-	stayWSToTheEnd  = "ws: complete"
-	leaveH2Waiting  = "h2: waiting for the answer"
-	leaveH2InUpload = "h2: in the upload"
-	leaveH2InAnswer = "h2: in the answer"
-	stayH2ToTheEnd  = "h2: complete"
+	leaveInHead      = "in the head"
+	leaveWaiting     = "waiting for the answer"
+	leaveInUpload    = "in the upload"
+	leaveInChunks    = "in a chunked upload"
+	leaveInAnswer    = "in the answer"
+	stayToTheEnd     = "complete"
+	leaveInHandshake = "in the TLS handshake"
+	leaveWSUpgrade   = "ws: in the upgrade"
+	leaveWSInFrame   = "ws: in a frame"
+	stayWSToTheEnd   = "ws: complete"
+	leaveH2Waiting   = "h2: waiting for the answer"
+	leaveH2InUpload  = "h2: in the upload"
+	leaveH2InAnswer  = "h2: in the answer"
+	stayH2ToTheEnd   = "h2: complete"
 )
 
 // abandoner is one drawn client.
@@ -118,7 +124,7 @@ type abandoner struct {
 func drawAbandoner(t *rapid.T, i int) abandoner {
 	return abandoner{
 		way: rapid.SampledFrom([]string{leaveInHead, leaveWaiting, leaveInUpload, leaveInChunks, leaveInAnswer, stayToTheEnd,
-			leaveWSUpgrade, leaveWSInFrame, stayWSToTheEnd,
+			leaveWSUpgrade, leaveWSInFrame, stayWSToTheEnd, leaveInHandshake,
 			leaveH2Waiting, leaveH2InUpload, leaveH2InAnswer, stayH2ToTheEnd}).Draw(t, fmt.Sprint("way", i)),
 		delay: time.Duration(rapid.IntRange(0, 15).Draw(t, fmt.Sprint("delayMs", i))) * time.Millisecond,
 		hold:  rapid.IntRange(0, 15).Draw(t, fmt.Sprint("holdMs", i)),
@@ -129,17 +135,15 @@ func drawAbandoner(t *rapid.T, i int) abandoner {
 
 // runH1 plays a on a connection of its own and returns what went wrong
 // ("" if nothing did).
-func (a abandoner) runH1(host string) string {
-	c, err := net.Dial("tcp", host)
+func (a abandoner) runH1(front abandonFront) string {
+	if a.way == leaveInHandshake {
+		return a.leaveInHandshake(front)
+	}
+	c, err := front.dial()
 	if err != nil {
 		return err.Error()
 	}
-	defer func() {
-		if a.reset {
-			_ = c.(*net.TCPConn).SetLinger(0)
-		}
-		_ = c.Close()
-	}()
+	defer leave(c, a.reset)
 	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
 	fields := "Host: h\r\n" + headerLines(abandonService()) + "x-waiter-queue-timeout: 20000\r\n"
 	hold := "GET /hold?ms=" + strconv.Itoa(a.hold) + " HTTP/1.1\r\n" + fields + "\r\n"
@@ -203,6 +207,63 @@ func (a abandoner) runH1(host string) string {
 	}
 	time.Sleep(a.delay)
 	return ""
+}
+
+// abandonFront is where the clients go: a router's listener, plain or
+// TLS (tlsConf set), its base URL, and its client for HTTP/2 streams.
+type abandonFront struct {
+	addr    string
+	tlsConf *tls.Config
+	url     string
+	h2      *http.Client
+}
+
+// dial connects to the front, with its TLS handshake done.
+func (f abandonFront) dial() (net.Conn, error) {
+	if f.tlsConf == nil {
+		return net.Dial("tcp", f.addr)
+	}
+	return tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", f.addr, f.tlsConf)
+}
+
+// leave closes c, with a TCP reset when reset.
+func leave(c net.Conn, reset bool) {
+	if reset {
+		raw := c
+		if tc, ok := c.(*tls.Conn); ok {
+			raw = tc.NetConn()
+		}
+		_ = raw.(*net.TCPConn).SetLinger(0)
+	}
+	_ = c.Close()
+}
+
+// leaveInHandshake sends part of a TLS ClientHello (on a plain front,
+// bytes that are no HTTP) and leaves.
+func (a abandoner) leaveInHandshake(front abandonFront) string {
+	c, err := net.Dial("tcp", front.addr)
+	if err != nil {
+		return err.Error()
+	}
+	defer leave(c, a.reset)
+	hello := clientHello()
+	_, _ = c.Write(hello[:int(a.cut*float64(len(hello)-1))])
+	time.Sleep(a.delay)
+	return ""
+}
+
+// clientHello is the first flight of a TLS handshake as crypto/tls
+// writes it.
+func clientHello() []byte {
+	client, server := net.Pipe()
+	defer server.Close()
+	go func() {
+		_ = tls.Client(client, &tls.Config{ServerName: "router.test", MinVersion: tls.VersionTLS12}).Handshake()
+		_ = client.Close()
+	}()
+	buf := make([]byte, 8<<10)
+	n, _ := server.Read(buf)
+	return buf[:n]
 }
 
 // maskedTextFrame is msg (under 126 bytes) as a client's websocket text
@@ -293,8 +354,9 @@ func inFlight(state map[string]any) float64 {
 	return n
 }
 
-// TestAbandonedRequestsGiveTheirSlotBack is a property test over both
-// fronts: 1-5 clients call a service with one slot at once, each going
+// TestAbandonedRequestsGiveTheirSlotBack is a property test over the
+// three fronts (the event loops, the goroutine front, the TLS
+// listener's): 1-5 clients call a service with one slot at once, each going
 // away at a point of its own (drawAbandoner). Once all are gone, the
 // router must hold no request of theirs (the service's outstanding
 // count and its instances' requests in flight drop to 0), and the next request must be served at once by
@@ -305,10 +367,22 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 	if loopFr == nil || loopFr.loops == nil {
 		t.Fatal("the router built no event loops")
 	}
-	goRt, _ := startFrontRouter(t, abandonBackend(), goroutineFront)
+	// The goroutine router has a TLS listener beside its plain one: the
+	// third front.
+	certFile, keyFile, roots, err := e2ekit.WriteTLSCert(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsPort, err := freeport.TCP(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goRt, _ := startFrontRouter(t, abandonBackend(), goroutineFront, func(c *config.Config) {
+		c.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile, Port: tlsPort[0]}
+	})
 	routers := []*testRouter{loopRt, goRt}
 	ids := make([]string, len(routers))
-	clients := make([]*http.Client, len(routers))
+	var fronts []abandonFront
 	for i, r := range routers {
 		// Started before the clients come: the first request of a
 		// service waits for its instance.
@@ -317,9 +391,23 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 		ids[i] = r.serviceID(t, abandonService())
 		p := new(http.Protocols)
 		p.SetUnencryptedHTTP2(true)
-		clients[i] = &http.Client{Transport: &http.Transport{Protocols: p}}
-		t.Cleanup(clients[i].CloseIdleConnections)
+		h2 := &http.Client{Transport: &http.Transport{Protocols: p}}
+		t.Cleanup(h2.CloseIdleConnections)
+		fronts = append(fronts, abandonFront{addr: strings.TrimPrefix(r.url, "http://"), url: r.url, h2: h2})
 	}
+	// The raw connections speak HTTP/1.1 and say so (ALPN); the HTTP/2
+	// client's transport sets its own protocols on its own copy.
+	tlsConf := &tls.Config{RootCAs: roots, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+	h2 := new(http.Protocols)
+	h2.SetHTTP2(true)
+	h2Conf := tlsConf.Clone()
+	h2Conf.NextProtos = nil
+	overTLS := &http.Client{Transport: &http.Transport{Protocols: h2, TLSClientConfig: h2Conf}}
+	t.Cleanup(overTLS.CloseIdleConnections)
+	tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort[0]))
+	fronts = append(fronts, abandonFront{addr: tlsAddr, tlsConf: tlsConf, url: "https://" + tlsAddr, h2: overTLS})
+	// routerOf is the router behind a front.
+	routerOf := []int{0, 1, 1}
 	// instances names the service's instances by state: which are
 	// active and healthy, which failed, which were killed. (Not their
 	// requests in flight: an answer's last byte reaches its client
@@ -338,11 +426,19 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 		return strings.Join(out, "\n")
 	}
 	first := []string{instances(0), instances(1)}
+	e2ekit.Eventually(t, 10*time.Second, "the TLS listener accepts", func() (bool, string) {
+		c, err := fronts[2].dial()
+		if err != nil {
+			return false, err.Error()
+		}
+		_ = c.Close()
+		return true, ""
+	})
 	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
 	rapid.Check(t, func(rt *rapid.T) {
-		i := rapid.IntRange(0, 1).Draw(rt, "front") // 0: the event loops, 1: the goroutine front
+		f := rapid.IntRange(0, 2).Draw(rt, "front") // 0: the event loops, 1: the goroutine front, 2: TLS
+		i := routerOf[f]
 		r := routers[i]
-		host := strings.TrimPrefix(r.url, "http://")
 		clientsN := rapid.IntRange(1, 5).Draw(rt, "clients")
 		ways := make([]abandoner, clientsN)
 		for j := range ways {
@@ -353,9 +449,9 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 		for j, a := range ways {
 			wg.Go(func() {
 				if strings.HasPrefix(a.way, "h2") {
-					problems[j] = a.runH2(clients[i], r.url)
+					problems[j] = a.runH2(fronts[f].h2, fronts[f].url)
 				} else {
-					problems[j] = a.runH1(host)
+					problems[j] = a.runH1(fronts[f])
 				}
 			})
 		}
@@ -381,8 +477,8 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 	// behind it while the router runs on (leakcheck sees only what
 	// outlives the router). A few come and go: connections to the
 	// instances kept for the next requests, the clients' own.
-	for _, c := range clients {
-		c.CloseIdleConnections()
+	for _, f := range fronts {
+		f.h2.CloseIdleConnections()
 	}
 	const slack = 16
 	deadline := time.Now().Add(5 * time.Second)
