@@ -354,15 +354,14 @@ func inFlight(state map[string]any) float64 {
 	return n
 }
 
-// TestAbandonedRequestsGiveTheirSlotBack is a property test over the
-// three fronts (the event loops, the goroutine front, the TLS
-// listener's): 1-5 clients call a service with one slot at once, each going
-// away at a point of its own (drawAbandoner). Once all are gone, the
-// router must hold no request of theirs (the service's outstanding
-// count and its instances' requests in flight drop to 0), and the next request must be served at once by
-// the same instance, neither queued behind a leaked slot nor sent to a
-// new instance because the old one was ejected.
-func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
+// abandonFronts starts the two routers the clients call, each with the
+// service started (its first request waits for its instance): one on
+// the event loops, one on the goroutine front with a TLS listener
+// beside its plain one. It returns the routers, the service's id on
+// each, the three fronts (loops, goroutine, TLS) and which router each
+// front is.
+func abandonFronts(t *testing.T) (routers []*testRouter, ids []string, fronts []abandonFront, routerOf []int) {
+	t.Helper()
 	loopRt, loopFr := startFrontRouter(t, abandonBackend())
 	if loopFr == nil || loopFr.loops == nil {
 		t.Fatal("the router built no event loops")
@@ -380,9 +379,8 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 	goRt, _ := startFrontRouter(t, abandonBackend(), goroutineFront, func(c *config.Config) {
 		c.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile, Port: tlsPort[0]}
 	})
-	routers := []*testRouter{loopRt, goRt}
-	ids := make([]string, len(routers))
-	var fronts []abandonFront
+	routers = []*testRouter{loopRt, goRt}
+	ids = make([]string, len(routers))
 	for i, r := range routers {
 		// Started before the clients come: the first request of a
 		// service waits for its instance.
@@ -406,8 +404,27 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 	t.Cleanup(overTLS.CloseIdleConnections)
 	tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort[0]))
 	fronts = append(fronts, abandonFront{addr: tlsAddr, tlsConf: tlsConf, url: "https://" + tlsAddr, h2: overTLS})
-	// routerOf is the router behind a front.
-	routerOf := []int{0, 1, 1}
+	e2ekit.Eventually(t, 10*time.Second, "the TLS listener accepts", func() (bool, string) {
+		c, err := fronts[2].dial()
+		if err != nil {
+			return false, err.Error()
+		}
+		_ = c.Close()
+		return true, ""
+	})
+	return routers, ids, fronts, []int{0, 1, 1}
+}
+
+// TestAbandonedRequestsGiveTheirSlotBack is a property test over the
+// three fronts (abandonFronts): 1-5 clients call a service with one
+// slot at once, each going away at a point of its own (drawAbandoner).
+// Once all are gone, the router must hold no request of theirs (the
+// service's outstanding count and its instances' requests in flight
+// drop to 0), and the next request must be served at once by the same
+// instance, neither queued behind a leaked slot nor sent to a new
+// instance because the old one was ejected.
+func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
+	routers, ids, fronts, routerOf := abandonFronts(t)
 	// instances names the service's instances by state: which are
 	// active and healthy, which failed, which were killed. (Not their
 	// requests in flight: an answer's last byte reaches its client
@@ -426,14 +443,6 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 		return strings.Join(out, "\n")
 	}
 	first := []string{instances(0), instances(1)}
-	e2ekit.Eventually(t, 10*time.Second, "the TLS listener accepts", func() (bool, string) {
-		c, err := fronts[2].dial()
-		if err != nil {
-			return false, err.Error()
-		}
-		_ = c.Close()
-		return true, ""
-	})
 	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
 	rapid.Check(t, func(rt *rapid.T) {
 		f := rapid.IntRange(0, 2).Draw(rt, "front") // 0: the event loops, 1: the goroutine front, 2: TLS
