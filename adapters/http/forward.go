@@ -78,6 +78,20 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 	if s.timed(r) {
 		dbg.backend = s.clock.Since(sent)
 	}
+	if err == nil {
+		if berr := body.brokeFirst(ctx); berr != nil {
+			// The client's body broke (it stalled past the streaming
+			// timeout, or went away) and the instance answered anyway:
+			// an answer to a request it never got whole. The round trip
+			// failed on the client's side, and is answered as such
+			// (408 for the stall), not relayed. Answered, the client
+			// would take an instance's answer to part of its upload for
+			// one to all of it; relayed and then aborted (the request's
+			// context ends with its body's read), it got no answer at all.
+			_ = resp.Body.Close()
+			resp, err = nil, berr
+		}
+	}
 	if err != nil {
 		herr, outcome := classifyFailure(ctx, r, body, err)
 		if herr != nil {

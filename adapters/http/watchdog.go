@@ -161,6 +161,22 @@ func (b *clientBody) finish(rc *http.ResponseController) {
 }
 
 // failed returns the first read error, if any (the transport reads the
+// brokeFirst is the error that ended the client's body before the
+// instance's answer came (nil if none): its read failed, or the idle
+// watchdog stopped the exchange (ctx's cause). b may be nil (no body).
+func (b *clientBody) brokeFirst(ctx context.Context) error {
+	if b == nil {
+		return nil
+	}
+	if err := b.failed(); err != nil {
+		return err
+	}
+	if cause := causeOf(ctx); errors.Is(cause, errClientTimeout) {
+		return cause
+	}
+	return nil
+}
+
 // body on its own goroutine, hence the lock).
 func (b *clientBody) failed() error {
 	if b == nil {
