@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"runtime"
@@ -273,4 +275,53 @@ func TestCorruptMarathonAnswersAreErrorsNotPanics(t *testing.T) {
 			rt.Fatalf("Close: %v", err)
 		}
 	})
+}
+
+// The two answers the corrupting proxy found panics on, given as they
+// are: a task given as null (Observe read its id), and an app lookup
+// answered without "app" (a forced scale read its tasks).
+func TestNullTaskAndMissingAppAreNotPanics(t *testing.T) {
+	var paths []string
+	var mu sync.Mutex
+	marathon := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/v2/apps" || r.URL.Path == "/v2/apps/":
+			_, _ = io.WriteString(w, `{"apps":[{"id":"/waiter-broken","instances":1,"tasks":[null]}]}`)
+		case strings.HasPrefix(r.URL.Path, "/v2/apps/"):
+			_, _ = io.WriteString(w, `{}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer marathon.Close()
+	s, err := New(Config{URL: marathon.URL, HTTPTimeout: 5 * time.Second, Cluster: "test-cluster", ServicePrefix: "waiter-",
+		Password: func(id string) string { return id }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Closed at the end, not deferred: a panic in Observe holds the
+	// Scheduler's lock, and a deferred Close would wait on it for ever
+	// instead of letting the panic fail the test.
+	obs, err := s.Observe(context.Background())
+	if err != nil {
+		t.Fatalf("Observe: %v", err)
+	}
+	if o := obs["waiter-broken"]; !o.Exists || len(o.Instances) != 0 || o.Scheduled != 0 {
+		t.Errorf("observation of an app whose one task is null: %+v, want it with no task", o)
+	}
+	if err := s.ScaleService(context.Background(), "waiter-broken", 2, true); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("forced scale when the app lookup has no app: %v, want ErrUnavailable", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(paths) != 2 {
+		t.Errorf("Marathon was asked %v, want the apps, then the one app", paths)
+	}
 }
