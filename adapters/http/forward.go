@@ -84,10 +84,10 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rs *resolved, g
 			// timeout, or went away) and the instance answered anyway:
 			// an answer to a request it never got whole. The round trip
 			// failed on the client's side, and is answered as such
-			// (408 for the stall), not relayed. Answered, the client
-			// would take an instance's answer to part of its upload for
-			// one to all of it; relayed and then aborted (the request's
-			// context ends with its body's read), it got no answer at all.
+			// (408 for the stall), not relayed: relayed whole, the client
+			// would take an answer to part of its upload for one to all
+			// of it; relayed and then aborted (the request's context ends
+			// with its body's read), it got no answer at all.
 			_ = resp.Body.Close()
 			resp, err = nil, berr
 		}

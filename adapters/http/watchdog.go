@@ -160,7 +160,6 @@ func (b *clientBody) finish(rc *http.ResponseController) {
 	}
 }
 
-// failed returns the first read error, if any (the transport reads the
 // brokeFirst is the error that ended the client's body before the
 // instance's answer came (nil if none): its read failed, or the idle
 // watchdog stopped the exchange (ctx's cause). b may be nil (no body).
@@ -177,6 +176,7 @@ func (b *clientBody) brokeFirst(ctx context.Context) error {
 	return nil
 }
 
+// failed returns the first read error, if any (the transport reads the
 // body on its own goroutine, hence the lock).
 func (b *clientBody) failed() error {
 	if b == nil {

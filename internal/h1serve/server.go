@@ -239,7 +239,7 @@ func (s *Server) ServeConn(c net.Conn) End { return s.serveConn(c, false) }
 // as a new one: its first wait is bounded by ReadHeaderTimeout.
 func (s *Server) ServeParkable(c net.Conn) End { return s.serveConn(c, s.ParkAfter > 0) }
 
-func (s *Server) serveConn(c net.Conn, park bool) (end End) {
+func (s *Server) serveConn(c net.Conn, park bool) End {
 	sc := &conn{c: c, park: park}
 	sc.mover, _ = c.(deadlineMover)
 	sc.awaiter, _ = c.(writeAwaiter)
@@ -251,13 +251,13 @@ func (s *Server) serveConn(c net.Conn, park bool) (end End) {
 	// A panic of this server's own, outside any handler (run recovers
 	// those), ends this connection, not the router, as in net/http's
 	// conn.serve: a net.Conn without a remote address once crashed the
-	// whole process here.
+	// whole process here. serveConn then returns End{}: the caller closes
+	// the connection.
 	defer func() {
 		if v := recover(); v != nil {
 			buf := make([]byte, 64<<10)
 			buf = buf[:runtime.Stack(buf, false)]
 			s.logf("h1serve: panic serving %v: %v\n%s", c.RemoteAddr(), v, buf)
-			end = End{}
 		}
 	}()
 	defer func() {
