@@ -118,15 +118,14 @@ func corrupt(body []byte, c corruption) []byte {
 	}
 	path := paths[int(c.at*float64(len(paths)-1))]
 	others := []any{nil, "x", 7.0, -1.0, true, []any{}, map[string]any{}, []any{nil}}
-	doc = rewrite(doc, path, func(parent any, key any) any {
-		switch c.kind {
-		case "null":
-			return nil
-		case "retype":
-			return others[c.with%len(others)]
-		}
-		return dropMarker{}
-	})
+	var with any = dropMarker{} // "drop"
+	switch c.kind {
+	case "null":
+		with = nil
+	case "retype":
+		with = others[c.with%len(others)]
+	}
+	doc = rewrite(doc, path, with)
 	out, err := json.Marshal(doc)
 	if err != nil {
 		return body
@@ -164,9 +163,8 @@ func jsonPaths(doc any, prefix []any) [][]any {
 	return out
 }
 
-// rewrite replaces the value at path with what f returns (dropMarker
-// deletes it).
-func rewrite(doc any, path []any, f func(parent, key any) any) any {
+// rewrite replaces the value at path with with (dropMarker deletes it).
+func rewrite(doc any, path []any, with any) any {
 	if len(path) == 0 {
 		return doc
 	}
@@ -174,25 +172,25 @@ func rewrite(doc any, path []any, f func(parent, key any) any) any {
 	case map[string]any:
 		k := path[0].(string)
 		if len(path) == 1 {
-			if nv := f(v, k); nv == (dropMarker{}) {
+			if with == (dropMarker{}) {
 				delete(v, k)
 			} else {
-				v[k] = nv
+				v[k] = with
 			}
 			return v
 		}
-		v[k] = rewrite(v[k], path[1:], f)
+		v[k] = rewrite(v[k], path[1:], with)
 	case []any:
 		i := path[0].(int)
 		if len(path) == 1 {
-			if nv := f(v, i); nv == (dropMarker{}) {
+			if with == (dropMarker{}) {
 				return slices.Delete(v, i, i+1)
 			} else {
-				v[i] = nv
+				v[i] = with
 			}
 			return v
 		}
-		v[i] = rewrite(v[i], path[1:], f)
+		v[i] = rewrite(v[i], path[1:], with)
 	}
 	return doc
 }

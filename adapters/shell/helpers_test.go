@@ -209,22 +209,31 @@ func failedAtLeast(n int) func(engine.Observation) bool {
 // pgidOf finds the process group of a live or failed instance.
 func pgidOf(t testing.TB, s *Scheduler, serviceID, instanceID string) int {
 	t.Helper()
+	pgid, ok := groupOf(s, serviceID, instanceID)
+	if !ok {
+		t.Fatalf("no instance %s of %s", instanceID, serviceID)
+	}
+	return pgid
+}
+
+// groupOf is the process group of a live or failed instance, if the
+// scheduler knows it.
+func groupOf(s *Scheduler, serviceID, instanceID string) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for in := range s.live {
 		if in.id == instanceID {
-			return in.pid
+			return in.pid, true
 		}
 	}
 	if svc := s.services[serviceID]; svc != nil {
 		for _, f := range svc.failed {
 			if f.in.id == instanceID {
-				return f.in.pid
+				return f.in.pid, true
 			}
 		}
 	}
-	t.Fatalf("no instance %s of %s", instanceID, serviceID)
-	return 0
+	return 0, false
 }
 
 // processesUnder lists live processes whose WAITER_SANDBOX lies in dir:

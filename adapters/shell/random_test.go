@@ -102,7 +102,7 @@ func TestRandomOperationsSettleAndLeaveNothing(t *testing.T) {
 				if !ok {
 					continue
 				}
-				if pgid := instancePGID(s, iid); pgid > 1 {
+				if pgid, ok := groupOf(s, id, iid); ok && pgid > 1 {
 					_ = syscall.Kill(-pgid, syscall.SIGKILL)
 				}
 			case "delete":
@@ -141,16 +141,4 @@ func TestRandomOperationsSettleAndLeaveNothing(t *testing.T) {
 			rt.Fatalf("processes left running after Close: %v", left)
 		}
 	})
-}
-
-// instancePGID is the process group of live instance iid (0 if none).
-func instancePGID(s *Scheduler, iid string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for in := range s.live {
-		if in.id == iid {
-			return in.pid
-		}
-	}
-	return 0
 }

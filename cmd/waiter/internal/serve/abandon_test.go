@@ -153,11 +153,7 @@ func abandonFronts(t *testing.T) (routers []*testRouter, ids []string, fronts []
 		status, body := read(t, r.call(t, "GET", "/hold?ms=0", nil, abandonService()...))
 		wantBody(t, status, body, 200, "held 0")
 		ids[i] = r.serviceID(t, abandonService())
-		p := new(http.Protocols)
-		p.SetUnencryptedHTTP2(true)
-		h2 := &http.Client{Transport: &http.Transport{Protocols: p}}
-		t.Cleanup(h2.CloseIdleConnections)
-		fronts = append(fronts, abandonFront{addr: strings.TrimPrefix(r.url, "http://"), url: r.url, h2: h2})
+		fronts = append(fronts, abandonFront{addr: strings.TrimPrefix(r.url, "http://"), url: r.url, h2: h2cClient(t)})
 	}
 	// The raw connections speak HTTP/1.1 and say so (ALPN); the HTTP/2
 	// client's transport sets its own protocols on its own copy.

@@ -153,9 +153,9 @@ func judgeDyingAnswer(a dyingAnswer, status int, body string, readErr error) str
 		return ""
 	case a.cut < a.headLen():
 		return fmt.Sprintf("the instance died in the head (byte %d of %d), and the client got %d %q (%v), want a 502",
-			a.cut, a.headLen(), status, brief502(body), readErr)
+			a.cut, a.headLen(), status, briefBody(body), readErr)
 	case status != http.StatusOK:
-		return fmt.Sprintf("got %d %q (%v) for an answer of 200", status, brief502(body), readErr)
+		return fmt.Sprintf("got %d %q (%v) for an answer of 200", status, briefBody(body), readErr)
 	case readErr == nil && body != a.body():
 		return fmt.Sprintf("the answer broke at byte %d of %d, and the client read a clean end after %d bytes of %d",
 			a.cut, len(a.wire()), len(body), a.n)
@@ -183,13 +183,6 @@ func judgeNoAnswer(a dyingAnswer, err error) string {
 	return ""
 }
 
-func brief502(s string) string {
-	if len(s) > 120 {
-		return s[:120] + "…"
-	}
-	return s
-}
-
 // TestDyingInstanceNeverLooksLikeAnAnswer is a property test over both
 // fronts and four clients (HTTP/1.1 GET, served by the event loops or
 // the goroutine front; a POST with a small body, which the loops hand
@@ -207,10 +200,7 @@ func TestDyingInstanceNeverLooksLikeAnAnswer(t *testing.T) {
 	}
 	goRt, _ := startFrontRouter(t, dyingBackend(), goroutineFront, manyServices)
 	routers := []*testRouter{loopRt, goRt}
-	p := new(http.Protocols)
-	p.SetUnencryptedHTTP2(true)
-	h2 := &http.Client{Transport: &http.Transport{Protocols: p}}
-	t.Cleanup(h2.CloseIdleConnections)
+	h2 := h2cClient(t)
 	cases := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		r := routers[rapid.IntRange(0, 1).Draw(rt, "front")] // 0: the event loops, 1: the goroutine front

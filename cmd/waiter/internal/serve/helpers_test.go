@@ -191,6 +191,22 @@ func service(name string, extra ...string) []string {
 	}, extra...)
 }
 
+// h2cTransport speaks HTTP/2 without TLS (prior knowledge) to the
+// router's cleartext port.
+func h2cTransport() *http.Transport {
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	return &http.Transport{Protocols: p}
+}
+
+// h2cClient is a client on its own h2cTransport, its connections closed
+// at the test's end.
+func h2cClient(t *testing.T) *http.Client {
+	c := &http.Client{Transport: h2cTransport()}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
 // kitchenFields are service(name)'s headers as the header lines of a
 // raw request.
 func kitchenFields(name string) string { return headerLines(service(name)) }

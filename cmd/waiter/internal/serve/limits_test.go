@@ -140,10 +140,7 @@ func TestAPIBodyLimitFromConfig(t *testing.T) {
 // only: the connection, which other requests share, stays up.
 func TestH2CRefusalKeepsTheConnection(t *testing.T) {
 	r := startRouter(t, nil)
-	p := new(http.Protocols)
-	p.SetUnencryptedHTTP2(true)
-	client := &http.Client{Transport: &http.Transport{Protocols: p}}
-	defer client.CloseIdleConnections()
+	client := h2cClient(t)
 	var reused []bool
 	send := func(body io.Reader, headers ...string) int {
 		req, _ := http.NewRequest("POST", r.url+"/upload", body)

@@ -48,9 +48,7 @@ func TestRunFailsFastOnTakenPort(t *testing.T) {
 // Clients may speak HTTP/2 without TLS (h2c) to the router.
 func TestH2CClient(t *testing.T) {
 	r := startRouter(t, nil)
-	p := new(http.Protocols)
-	p.SetUnencryptedHTTP2(true)
-	echoOverHTTP2(t, &http.Transport{Protocols: p}, r.url, "h2c")
+	echoOverHTTP2(t, h2cTransport(), r.url, "h2c")
 }
 
 // echoOverHTTP2 posts a body through the router at url with transport
@@ -117,7 +115,5 @@ func TestTLSListenerBesidePlainOne(t *testing.T) {
 	h2.SetHTTP2(true)
 	echoOverHTTP2(t, &http.Transport{Protocols: h2,
 		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}, "https://"+tlsAddr, "tls")
-	h2c := new(http.Protocols)
-	h2c.SetUnencryptedHTTP2(true)
-	echoOverHTTP2(t, &http.Transport{Protocols: h2c}, r.url, "h2c")
+	echoOverHTTP2(t, h2cTransport(), r.url, "h2c")
 }
