@@ -3,12 +3,14 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/waiter-go/waiter/internal/warmconn"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -206,6 +208,13 @@ func h2cClient(t *testing.T) *http.Client {
 	t.Cleanup(c.CloseIdleConnections)
 	return c
 }
+
+// briefBody is body with its long runs of letters cut.
+func briefBody(body string) string {
+	return longRun.ReplaceAllStringFunc(body, func(run string) string { return fmt.Sprintf("%s…(%d)", run[:8], len(run)) })
+}
+
+var longRun = regexp.MustCompile(`[a-z]{41,}`)
 
 // kitchenFields are service(name)'s headers as the header lines of a
 // raw request.

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,13 +193,6 @@ func checkAnswers(t *rapid.T, reqs []streamRequest, answers []loopAnswer) {
 		}
 	}
 }
-
-// briefBody is body with its long runs of letters cut.
-func briefBody(body string) string {
-	return longRun.ReplaceAllStringFunc(body, func(run string) string { return fmt.Sprintf("%s…(%d)", run[:8], len(run)) })
-}
-
-var longRun = regexp.MustCompile(`[a-z]{41,}`)
 
 // The services of the streams: loopBackend's, and the raw instance's
 // (rawInstance), which a request names by its x-raw-answer field.
