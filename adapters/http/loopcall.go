@@ -419,6 +419,7 @@ func (c *LoopCall) Finish(end LoopEnd, body int64) {
 			s.log.Info("backend response broke while streaming", "cid", c.ri.cid,
 				"service-id", c.rs.desc.ID, "instance", c.g.Instance)
 		}
+		c.granted = false // released: Abandon must not again
 		s.metrics.finished(outcome)
 		if !c.held {
 			s.router.Release(c.g, outcome)
@@ -434,6 +435,24 @@ func (c *LoopCall) Finish(end LoopEnd, body int64) {
 	s.RequestDone(c.r.Context())
 	clear(c.answerHdr)
 	c.reset()
+}
+
+// Abandon ends a call its front gives up on because the front's own code
+// (or this call's) panicked while serving it, in whatever state that
+// left it: the queued admission is withdrawn and the grant released, as
+// the client's error (the instance is not blamed for the router's
+// fault), unless Finish got as far as releasing it. Nothing else of the
+// call is trusted: no answer, no access log, and the front must not use
+// the call again.
+func (c *LoopCall) Abandon() {
+	c.Withdraw()
+	if c.granted {
+		c.granted = false
+		c.s.metrics.finished(engine.OutcomeClientError)
+		if !c.held {
+			c.s.router.Release(c.g, engine.OutcomeClientError)
+		}
+	}
 }
 
 // ConnectTimeout bounds the connect to the instance.

@@ -36,13 +36,26 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		dbg.waited = s.clock.Since(asked)
 	}
 	s.metrics.started()
+	// A panic of the router's own while the request holds its grant ends
+	// the connection (net/http and h1serve recover it), not the router;
+	// the slot must come back all the same, or the instance would count
+	// the request in flight for good. The instance is not blamed for it.
+	released := false
+	defer func() {
+		if !released {
+			s.metrics.finished(engine.OutcomeClientError)
+			s.router.Release(*g, engine.OutcomeClientError)
+		}
+	}()
 	if isWebsocketUpgrade(r) {
 		outcome := s.forwardWebsocket(w, r, rs, g, dbg)
+		released = true
 		s.metrics.finished(outcome)
 		s.router.Release(*g, outcome)
 		return
 	}
 	outcome, abort, held := s.forward(w, r, rs, g, dbg)
+	released = true
 	if !held && !abort {
 		keepResolved(r, rs)
 	}

@@ -42,6 +42,8 @@ type client struct {
 	// connection off then; queued: a request of it waited for an
 	// admission (free).
 	closeAfter, handing, dead, queued bool
+	// spoiled: serving it panicked (abandon); the record is not kept.
+	spoiled bool
 }
 
 type cstate uint8
@@ -176,7 +178,7 @@ const maxFreeClients = 256
 // that ever queued is not kept: an admission's answer may still be on
 // its way to it through the mailbox.
 func (l *loop) free(c *client) {
-	if c.queued || len(l.freeClients) >= maxFreeClients {
+	if c.queued || c.spoiled || len(l.freeClients) >= maxFreeClients {
 		return
 	}
 	// A dial's result for an earlier request must stay stale (seq), and

@@ -2,6 +2,7 @@ package loopfront
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -40,4 +41,7 @@ type Config struct {
 	// the loops accepted from (Front.Listen) failed: they accept from it
 	// no more, as net/http's server stops serving when Accept fails.
 	AcceptFailed func(err error)
+	// Logger hears of a panic a loop contained, with its stack (nil:
+	// none).
+	Logger *slog.Logger
 }

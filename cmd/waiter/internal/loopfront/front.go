@@ -33,6 +33,9 @@ type Front struct {
 	// acceptPauses the times a loop stopped accepting for a while, out of
 	// descriptors or memory (tests).
 	accepted, acceptPauses atomic.Int64
+	// contained counts panics the loops contained, each ending one
+	// client's connection (contain.go).
+	contained atomic.Int64
 }
 
 // New starts a Front's loops.
@@ -187,6 +190,10 @@ func (f *Front) Close() {
 func (f *Front) Served() int64   { return f.served.Load() }
 func (f *Front) Relayed() int64  { return f.relayed.Load() }
 func (f *Front) Handoffs() int64 { return f.handoffs.Load() }
+
+// Contained is how many panics while serving a client's request the
+// loops contained, each ending that client's connection only.
+func (f *Front) Contained() int64 { return f.contained.Load() }
 
 // Loops is how many event loops serve (Config.Loops, or one per CPU).
 func (f *Front) Loops() int { return len(f.loops) }

@@ -24,3 +24,4 @@ func (*Front) Close()                   {}
 func (*Front) Served() int64            { return 0 }
 func (*Front) Handoffs() int64          { return 0 }
 func (*Front) Accepted() int64          { return 0 }
+func (*Front) Contained() int64         { return 0 }

@@ -67,6 +67,8 @@ type loop struct {
 	// progress, and the loop stops once none is left. stopped: the loop
 	// ends now.
 	draining, stopped bool
+	// serving is the client being served, for contain.
+	serving serving
 
 	mu   sync.Mutex
 	mail []mail // posted from other goroutines (mu)
@@ -165,6 +167,7 @@ func newLoop(f *Front) (*loop, error) {
 	l := &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, handed: map[int]handedConn{},
 		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256), decisions: f.edge.NewLoopDecisions()}
 	l.ready = l.pollReady
+	l.timers.attend = l.attendTimed
 	return l, nil
 }
 
@@ -190,6 +193,17 @@ func (l *loop) run() {
 	defer l.shutdown()
 	l.now = time.Now()
 	for !l.stopped {
+		l.serve()
+	}
+}
+
+// serve is run's body: rounds of events until the loop is stopped, or
+// until serving a client panicked, which contain ends the client for
+// (contain.go); run then serves on. The events of the round left
+// unserved come again: the set is level-triggered.
+func (l *loop) serve() {
+	defer l.contain()
+	for !l.stopped {
 		n := l.wait()
 		l.now = time.Now()
 		if l.handedN.Load() > 0 {
@@ -207,6 +221,7 @@ func (l *loop) run() {
 					continue // closed by an earlier event of this round
 				}
 			}
+			l.attend(s)
 			if ev.Events&syscall.EPOLLOUT != 0 {
 				s.writable()
 				// Writing may have ended it, and its descriptor may be
@@ -220,7 +235,8 @@ func (l *loop) run() {
 				s.readable()
 			}
 		}
-		l.timers.run(l.now)
+		l.serving.c = nil
+		l.runTimers()
 		if l.timers.overgrown(l.socks.len()) {
 			l.timers.compact()
 		}
@@ -331,7 +347,7 @@ func (l *loop) wait() int {
 		}
 		// A timer is due.
 		l.now = time.Now()
-		l.timers.run(l.now)
+		l.runTimers()
 		if l.stopped || (l.draining && l.clients.Load() == 0) {
 			l.stopped = true
 			return 0
@@ -368,8 +384,10 @@ func (l *loop) readMail() {
 	l.mu.Lock()
 	l.box, l.mail = l.mail, l.box[:0]
 	l.mu.Unlock()
+	l.serving.inMail = true
 	for i := range l.box {
 		m := &l.box[i]
+		l.serving.c, l.serving.mail = m.call, i
 		switch {
 		case m.stop:
 			l.stopped = true
@@ -390,6 +408,7 @@ func (l *loop) readMail() {
 		}
 		*m = mail{}
 	}
+	l.serving.c, l.serving.inMail = nil, false
 }
 
 // hand puts a new connection in the loop's set from any goroutine

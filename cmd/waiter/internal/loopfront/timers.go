@@ -52,8 +52,12 @@ func (h *timerHeap) Pop() any {
 // never is later than any deadline.
 var never = time.Unix(1<<40, 0)
 
-// timers is one loop's heap.
-type timers struct{ h timerHeap }
+// timers is one loop's heap; attend, when set, hears of each socket
+// before its deadline runs (loop.attend).
+type timers struct {
+	h      timerHeap
+	attend func(timed)
+}
 
 // set gives s the deadline at (zero: none).
 func (t *timers) set(s timed, at time.Time) {
@@ -100,6 +104,9 @@ func (t *timers) run(now time.Time) {
 			}
 		default:
 			d.at = time.Time{}
+			if t.attend != nil {
+				t.attend(e.s)
+			}
 			e.s.expire(now)
 		}
 	}
