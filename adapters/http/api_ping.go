@@ -76,7 +76,10 @@ func (s *Server) ping(ctx context.Context, r *http.Request, rs *resolved) map[st
 		}
 		return waiterResponse(toError(err))
 	}
+	released := false
+	defer s.releaseOnPanic(&g, &released, false)
 	resp, outcome, perr := s.healthCheck(ctx, r, rs, g)
+	released = true
 	s.router.Release(g, outcome)
 	instance := map[string]any{"id": g.Instance, "host": g.Host, "port": g.Port}
 	if perr != nil {

@@ -36,17 +36,8 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		dbg.waited = s.clock.Since(asked)
 	}
 	s.metrics.started()
-	// A panic of the router's own while the request holds its grant ends
-	// the connection (net/http and h1serve recover it), not the router;
-	// the slot must come back all the same, or the instance would count
-	// the request in flight for good. The instance is not blamed for it.
 	released := false
-	defer func() {
-		if !released {
-			s.metrics.finished(engine.OutcomeClientError)
-			s.router.Release(*g, engine.OutcomeClientError)
-		}
-	}()
+	defer s.releaseOnPanic(g, &released, true)
 	if isWebsocketUpgrade(r) {
 		outcome := s.forwardWebsocket(w, r, rs, g, dbg)
 		released = true
@@ -68,6 +59,23 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request) {
 		// chunk), so the client sees a broken transfer, not a short one.
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// releaseOnPanic is deferred by the code that holds g until it sets
+// *released: a panic of the router's own in between ends the request's
+// connection (net/http, h1serve and httprouter recover it), not the
+// router, and the slot must come back all the same, or the instance
+// would count the request in flight for good. The instance is not blamed
+// for it: a client error. counted: the proxy metrics counted the request
+// started.
+func (s *Server) releaseOnPanic(g *waiter.Grant, released *bool, counted bool) {
+	if *released {
+		return
+	}
+	if counted {
+		s.metrics.finished(engine.OutcomeClientError)
+	}
+	s.router.Release(*g, engine.OutcomeClientError)
 }
 
 // decideStep is where proxyDecide left a request.
