@@ -54,6 +54,14 @@ func startRouterWrapped(t *testing.T, backend http.Handler, wrap func(*fakesched
 func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Scheduler) engine.Scheduler,
 	logger *slog.Logger, mutate ...func(*config.Config)) *testRouter {
 	t.Helper()
+	return startRouterOpts(t, backend, wrap, func(o *Options) { o.Logger = logger }, mutate...)
+}
+
+// startRouterOpts is startRouterWrapped with Run's options changed by
+// opt (after the test's own are set).
+func startRouterOpts(t *testing.T, backend http.Handler, wrap func(*fakesched.Scheduler) engine.Scheduler,
+	opt func(*Options), mutate ...func(*config.Config)) *testRouter {
+	t.Helper()
 	if backend == nil {
 		backend = fakesched.Backend()
 	}
@@ -88,9 +96,9 @@ func startRouterWith(t *testing.T, backend http.Handler, wrap func(*fakesched.Sc
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln, Logger: logger, WarmConns: r.warm})
-	}()
+	opts := Options{Config: cfg, Clock: clock.New(), Scheduler: sched, Listener: ln, WarmConns: r.warm}
+	opt(&opts)
+	go func() { done <- Run(ctx, opts) }()
 	stopped := false
 	var runErr error
 	r.stop = func() error {

@@ -43,6 +43,9 @@ type Options struct {
 	// Logger receives the router's log; nil logs to stderr in the
 	// configuration's log-format from its log-level up.
 	Logger *slog.Logger
+	// AccessLog, when set, receives the access log instead of what the
+	// configuration's access-log names (an embedder's own, or a test's).
+	AccessLog *slog.Logger
 	// WarmConns, when set, replaces the pool through which the shell
 	// scheduler's probes give the proxy their connections to instances
 	// they found ready (tests put connections in it, as a scheduler does).
@@ -72,6 +75,9 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer closeAccess()
+	if opts.AccessLog != nil {
+		access = opts.AccessLog
+	}
 	if cfg.LogRepeatWindow > 0 {
 		// Overload must not turn into thousands of identical lines a
 		// second; the drops are counted and reported.
