@@ -87,18 +87,18 @@ func (l *loop) contain() {
 // requeueMail puts the mails of the loop's copy from from on back at the
 // head of its mailbox, and wakes the loop to take them: a panic while
 // one mail was taken must not lose the others (an admission's grant
-// would be lost with its mail).
+// would be lost with its mail). The copy is emptied, the mail that
+// panicked too.
 func (l *loop) requeueMail(from int) {
 	rest := l.box[min(from, len(l.box)):]
-	if len(rest) == 0 {
-		return
+	if len(rest) > 0 {
+		l.mu.Lock()
+		l.mail = append(append([]mail(nil), rest...), l.mail...)
+		l.mu.Unlock()
+		l.wake()
 	}
-	l.mu.Lock()
-	l.mail = append(append([]mail(nil), rest...), l.mail...)
-	l.mu.Unlock()
-	clear(rest)
+	clear(l.box)
 	l.box = l.box[:0]
-	l.wake()
 }
 
 // abandon ends the client after a panic while serving it, in whatever
