@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,6 +181,17 @@ func (a *asyncRequest) terminate() { a.exitOnce.Do(func() { close(a.exit) }) }
 // request completes or timeout passes (monitor-async-request).
 func (s *Server) monitorAsync(a *asyncRequest, interval, timeout time.Duration) {
 	defer s.asyncs.wg.Done()
+	// The monitor is a goroutine of its own: a panic of the router's code
+	// in it (a status check) would end the process. It releases the
+	// instance instead, as a client error (the instance is not blamed),
+	// as the request fronts do (releaseOnPanic).
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("async monitor panicked; releasing its instance", "cid", a.cid, "request-id", a.ref.RequestID,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.completeAsync(a, engine.OutcomeClientError, "monitor panicked")
+		}
+	}()
 	endpoint := a.endpoint(a.location, a.query)
 	for ttl := timeout; ; ttl -= interval {
 		if ttl <= 0 {

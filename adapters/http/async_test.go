@@ -207,3 +207,37 @@ func TestAsyncRequestTimeoutReleases(t *testing.T) {
 		t.Errorf("%d status checks in a 2 s timeout at 1 s intervals, want 2", n)
 	}
 }
+
+// A panic in the monitor's status check (the router's own code, on the
+// monitor's goroutine, where nothing recovers it) releases the instance
+// as a client error instead of ending the process.
+func TestAsyncMonitorPanicReleases(t *testing.T) {
+	b := newAsyncBackend(t)
+	e := newTestEdge(t, func(c *Config) {
+		c.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.UserAgent() == "waiter-async-status-check" {
+				panic("a bug in the status check")
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+	})
+	host, port := b.hostPort()
+	e.router.admit = func(a waiter.Admission) (waiter.Grant, error) {
+		return waiter.Grant{Request: 7, Service: a.Description.ID, Instance: "i1", Host: host, Port: port}, nil
+	}
+	e.router.releases = make(chan engine.Outcome, 4)
+	rec := e.do(t, req{path: "/async/request", headers: kitchenHeaders("x-waiter-async-check-interval", "1000",
+		"x-waiter-async-request-timeout", "50000")})
+	wantStatus(t, rec, http.StatusAccepted)
+	waitArmed(t, e, 1)
+	noRelease(t, e, "after the 202")
+	e.clock.Add(time.Second)
+	select {
+	case o := <-e.router.releases:
+		if o != engine.OutcomeClientError {
+			t.Errorf("released with %v, want a client error", o)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the monitor's panic did not release the instance")
+	}
+}
