@@ -187,6 +187,7 @@ func (s *Server) monitorAsync(a *asyncRequest, interval, timeout time.Duration) 
 	// as the request fronts do (releaseOnPanic).
 	defer func() {
 		if v := recover(); v != nil {
+			s.countPanic(v)
 			s.log.Error("async monitor panicked; releasing its instance", "cid", a.cid, "request-id", a.ref.RequestID,
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			s.completeAsync(a, engine.OutcomeClientError, "monitor panicked")

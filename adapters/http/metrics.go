@@ -38,6 +38,9 @@ type metrics struct {
 	outcomes   [4]prometheus.Counter // by engine.Outcome
 	responses  counterCache          // by HTTP status code
 	rejections counterCache          // by engine.Reason + 1; 0 is "other"
+	// panics counts panics of the router's own code that were contained
+	// (CountPanic).
+	panics prometheus.Counter
 
 	attachOnce sync.Once
 	attachErr  error
@@ -68,7 +71,10 @@ func newMetrics() *metrics {
 	for i := 2; i < len(m.rejections.slots) && !strings.HasPrefix(reasonLabel(i), "reason("); i++ {
 		m.rejections.get(i) // 1 is engine.ReasonNone, never a refusal
 	}
-	m.reg.MustRegister(m.inFlight, outcomes, m.responses.vec, m.rejections.vec,
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "waiter_router_panics_total",
+		Help: "Panics of the router's own code while serving a request, each contained: it ended that request's connection (or answered the API call 500), and the instance's slot came back. Any is a bug; the log has its stack."})
+	m.reg.MustRegister(m.inFlight, outcomes, m.responses.vec, m.rejections.vec, m.panics,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	return m

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 )
@@ -39,6 +41,10 @@ func TestPanicWhileForwardingGivesTheSlotBack(t *testing.T) {
 			// connection; the API's router answers it with a 500.
 			if panicked == nil && rec.Code != http.StatusInternalServerError {
 				t.Fatalf("the transport's panic neither reached the server nor made a 500 (got %d): the test proves nothing", rec.Code)
+			}
+			var counted dto.Metric
+			if err := e.srv.metrics.panics.Write(&counted); err != nil || counted.GetCounter().GetValue() != 1 {
+				t.Errorf("waiter_router_panics_total %v (%v), want 1", counted.GetCounter().GetValue(), err)
 			}
 			e.router.mu.Lock()
 			defer e.router.mu.Unlock()

@@ -115,6 +115,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()[canonCID] = ri.cidValues()
 	api := s.cls.isAPI(r)
 	ri.api, ri.apiKnown = api, true
+	// Deferred first, so run last: it counts a panic of the handler or
+	// of the access log's entry alike.
+	defer s.passPanic()
 	if s.cfg.AccessLog != nil {
 		rec := &statusRecorder{ResponseWriter: w}
 		w = rec
@@ -146,6 +149,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.proxy(w, r)
 }
+
+// passPanic is ServeHTTP's outermost deferred call: a panic is counted
+// (countPanic) and goes on to the server, which ends the connection.
+func (s *Server) passPanic() {
+	if v := recover(); v != nil {
+		s.countPanic(v)
+		panic(v)
+	}
+}
+
+// countPanic counts a panic of the router's own code that its server
+// contains (waiter_router_panics_total); http.ErrAbortHandler is no bug
+// but how the proxy aborts a response that broke.
+func (s *Server) countPanic(v any) {
+	if v != http.ErrAbortHandler {
+		s.metrics.panics.Inc()
+	}
+}
+
+// CountPanic counts a panic the router's event loops contained, each
+// ending one client's connection (cmd/waiter/internal/loopfront).
+func (s *Server) CountPanic() { s.metrics.panics.Inc() }
 
 // serveAPI answers CORS preflights, applies the browser-safety rules to
 // requests that change state, and routes the rest.
@@ -260,6 +285,7 @@ func (s *Server) routes() *httprouter.Router {
 		s.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Message: "Method not allowed: " + r.Method})
 	})
 	rt.PanicHandler = func(w http.ResponseWriter, r *http.Request, v any) {
+		s.countPanic(v)
 		s.log.Error("API handler panicked", "cid", info(r).cid, "path", r.URL.Path, "panic", v)
 		s.writeError(w, r, &Error{Status: http.StatusInternalServerError, Message: "Internal error"})
 	}

@@ -42,6 +42,8 @@ type Config struct {
 	// no more, as net/http's server stops serving when Accept fails.
 	AcceptFailed func(err error)
 	// Logger hears of a panic a loop contained, with its stack (nil:
-	// none).
-	Logger *slog.Logger
+	// none); Contained, when set, is called for each (the edge's panic
+	// counter, waiterhttp.Server.CountPanic).
+	Logger    *slog.Logger
+	Contained func()
 }

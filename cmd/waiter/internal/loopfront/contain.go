@@ -79,6 +79,9 @@ func (l *loop) contain() {
 		l.requeueMail(l.serving.mail + 1)
 	}
 	l.f.contained.Add(1)
+	if count := l.f.cfg.Contained; count != nil {
+		count()
+	}
 	if l.socks.get(c.fd) == sock(c) {
 		c.abandon()
 	} // else it had closed, or gone to the goroutine front, before the panic

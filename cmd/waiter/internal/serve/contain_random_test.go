@@ -29,8 +29,9 @@ import (
 // is when it writes their entry. Whatever fired, the router must stay
 // whole: every unmarked request is answered whole, the service holds no
 // request once the clients are done, its slot serves the next request
-// at once, every panic on the loop front was contained, and no goroutine
-// or descriptor is left behind.
+// at once, every panic on the loop front was contained, every panic on
+// either front was counted (waiter_router_panics_total), and no
+// goroutine or descriptor is left behind.
 
 // cidPanics is a slog handler that panics on a record whose cid starts
 // with "panic-", counting those it threw.
@@ -147,7 +148,7 @@ func TestRandomPanicsLeaveTheRouterWhole(t *testing.T) {
 	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
 	rapid.Check(t, func(rt *rapid.T) {
 		u := routers[rapid.IntRange(0, 1).Draw(rt, "front")] // 0: the event loops, 1: the goroutine front
-		firedBefore, containedBefore := u.fired.Load(), int64(0)
+		firedBefore, containedBefore, countedBefore := u.fired.Load(), int64(0), u.rt.panicsCounted(t)
 		if u.fr.loops != nil {
 			containedBefore = u.fr.loops.Contained()
 		}
@@ -176,10 +177,14 @@ func TestRandomPanicsLeaveTheRouterWhole(t *testing.T) {
 		if msg := runPanicClient(u.addr, -1, []panicRequest{{}}); msg != "" {
 			rt.Fatalf("after %+v the next request: %s", plans, msg)
 		}
+		fired := u.fired.Load() - firedBefore
 		if u.fr.loops != nil {
-			if fired, contained := u.fired.Load()-firedBefore, u.fr.loops.Contained()-containedBefore; fired != contained {
+			if contained := u.fr.loops.Contained() - containedBefore; fired != contained {
 				rt.Fatalf("after %+v: %d panics fired, the loops contained %d", plans, fired, contained)
 			}
+		}
+		if counted := u.rt.panicsCounted(t) - countedBefore; counted != float64(fired) {
+			rt.Fatalf("after %+v: %d panics fired, waiter_router_panics_total grew by %v", plans, fired, counted)
 		}
 	})
 	const slack = 16

@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
@@ -136,6 +139,9 @@ func TestPanicServingARequestEndsOnlyItsConnection(t *testing.T) {
 						t.Errorf("%s: the loops contained %d panics, want %d", pc.name, n, i+1)
 					}
 				}
+				if n := rt.panicsCounted(t); n != float64(i+1) {
+					t.Errorf("%s: waiter_router_panics_total %v, want %d", pc.name, n, i+1)
+				}
 			}
 			if fc.loops {
 				mu.Lock()
@@ -160,4 +166,17 @@ func TestPanicServingARequestEndsOnlyItsConnection(t *testing.T) {
 // request at a time, a 3 s queue timeout.
 func containService(name string) []string {
 	return service(name, "x-waiter-concurrency-level", "1", "x-waiter-max-instances", "1", "x-waiter-queue-timeout", "3000")
+}
+
+// panicsCounted is the router's waiter_router_panics_total.
+func (r *testRouter) panicsCounted(t *testing.T) float64 {
+	t.Helper()
+	resp := r.call(t, "GET", "/metrics", nil)
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v", err)
+	}
+	return value(t, families, "waiter_router_panics_total", nil)
 }

@@ -88,7 +88,7 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 			MaxHeaderBytes: cfg.MaxHeaderBytes, Handoff: f.handedOff,
 			// As when run's Accept fails: net/http's Serve returns the
 			// error, and Run with it.
-			AcceptFailed: f.stop, Logger: log}, loopEdge{edge, intercepts})
+			AcceptFailed: f.stop, Logger: log, Contained: edge.CountPanic}, loopEdge{edge, intercepts})
 		if err != nil {
 			// No loops here (not Linux, or no epoll set to be had): the
 			// goroutine front serves everything, as with event-loop: false.

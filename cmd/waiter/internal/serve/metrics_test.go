@@ -64,6 +64,7 @@ func TestMetricsExposition(t *testing.T) {
 		{"waiter_request_outcomes_total", map[string]string{"outcome": "success"}, 1},
 		{"waiter_request_outcomes_total", map[string]string{"outcome": "instance-error"}, 0},
 		{"waiter_requests_in_flight", nil, 0},
+		{"waiter_router_panics_total", nil, 0},
 		{"waiter_scheduler_calls_total", map[string]string{"op": "create", "result": "success"}, 2},
 		{"waiter_scheduler_calls_total", map[string]string{"op": "create", "result": "error"}, 0},
 		{"waiter_request_duration_seconds", map[string]string{"outcome": "success"}, 1}, // sample count
