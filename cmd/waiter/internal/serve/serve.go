@@ -70,13 +70,14 @@ func Run(ctx context.Context, opts Options) error {
 	if log == nil {
 		log = logFlags(cfg).Logger(os.Stderr)
 	}
-	access, closeAccess, err := openAccessLog(cfg)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	defer closeAccess()
-	if opts.AccessLog != nil {
-		access = opts.AccessLog
+	access := opts.AccessLog
+	if access == nil {
+		opened, closeAccess, err := openAccessLog(cfg)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer closeAccess()
+		access = opened
 	}
 	if cfg.LogRepeatWindow > 0 {
 		// Overload must not turn into thousands of identical lines a
