@@ -175,17 +175,29 @@ func (s *Scheduler) ready(ctx context.Context, call string) error {
 	}
 }
 
-// replicaSetOf is the cached ReplicaSet of a service, or nil.
+// replicaSetOf is the cached ReplicaSet of a service, or nil: of two not
+// being deleted (someone else made one), the older, and of two made in
+// the same second (creation times have seconds only), the first by name,
+// so that every observation reads the same one whatever order the cache
+// lists them in.
 func (s *Scheduler) replicaSetOf(serviceID string) *appsv1.ReplicaSet {
 	objs, _ := s.replicaSets.ByIndex(byService, serviceID)
 	var best *appsv1.ReplicaSet
 	for _, o := range objs {
 		rs := o.(*appsv1.ReplicaSet)
-		if rs.DeletionTimestamp == nil && (best == nil || rs.CreationTimestamp.Before(&best.CreationTimestamp)) {
+		if rs.DeletionTimestamp == nil && (best == nil || olderReplicaSet(rs, best)) {
 			best = rs
 		}
 	}
 	return best
+}
+
+// olderReplicaSet orders ReplicaSets by creation, then by name.
+func olderReplicaSet(a, b *appsv1.ReplicaSet) bool {
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	return a.Name < b.Name
 }
 
 // podsOf are the cached pods of a service.
