@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,9 +43,10 @@ func (s *Scheduler) recoverWorkDir() {
 	}
 	var terminating sync.WaitGroup
 	var emptied []string // service folders to remove once their leftovers are gone
+	var sandboxes sandboxIndex
 	for _, e := range entries {
 		if e.IsDir() {
-			if dir, drop := s.recoverService(filepath.Join(s.cfg.WorkDir, e.Name()), &terminating); drop {
+			if dir, drop := s.recoverService(filepath.Join(s.cfg.WorkDir, e.Name()), &terminating, &sandboxes); drop {
 				emptied = append(emptied, dir)
 			}
 		}
@@ -67,7 +69,7 @@ func (s *Scheduler) recoverWorkDir() {
 
 // recoverService adopts or terminates the instances recorded under dir.
 // It reports whether the service folder should go (it was not adopted).
-func (s *Scheduler) recoverService(dir string, terminating *sync.WaitGroup) (string, bool) {
+func (s *Scheduler) recoverService(dir string, terminating *sync.WaitGroup, sandboxes *sandboxIndex) (string, bool) {
 	serviceID := filepath.Base(dir)
 	var rec serviceRecord
 	err := readOwnedJSON(filepath.Join(dir, serviceRecordName), &rec)
@@ -97,12 +99,30 @@ func (s *Scheduler) recoverService(dir string, terminating *sync.WaitGroup) (str
 		err := readOwnedJSON(filepath.Join(sub, instanceRecordName), &ir)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			// No record: logs of an instance that had already failed.
-			// Only folders named like our instances, in a folder with
-			// our service record, are ours to remove.
-			if haveSpec && strings.HasPrefix(e.Name(), serviceID+".") {
-				_ = os.RemoveAll(sub)
+			// No record: logs of an instance that had already failed, or
+			// an instance its router started and died before recording
+			// (start writes the record once the process runs). Its
+			// processes carry the folder as WAITER_SANDBOX: they are
+			// terminated, never adopted (nothing says what they are),
+			// before the folder goes. Only folders named like our
+			// instances, in a folder with our service record, are ours.
+			if !haveSpec || !strings.HasPrefix(e.Name(), serviceID+".") {
+				continue
 			}
+			groups := sandboxes.groupsOf(sub)
+			if len(groups) == 0 {
+				_ = os.RemoveAll(sub)
+				continue
+			}
+			s.log.Info("shell: terminating an instance started but never recorded", "service", serviceID, "folder", sub, "pgids", groups)
+			terminating.Add(1)
+			go func() {
+				defer terminating.Done()
+				for _, pgid := range groups {
+					terminateLeftover(pgid, grace)
+				}
+				_ = os.RemoveAll(sub)
+			}()
 			continue
 		case err != nil || ir.InstanceID != e.Name() || ir.ServiceID != serviceID:
 			s.log.Error("shell: ignoring unreadable instance record", "dir", sub, "err", err)
@@ -150,6 +170,43 @@ func (s *Scheduler) leftoverState(ir *instanceRecord, dir string) leftover {
 		}
 	}
 	return leftoverDead
+}
+
+// sandboxIndex is which process groups carry each WAITER_SANDBOX, read
+// from /proc once, when a recovery first asks: a folder without a record
+// is rare, and reading every process's environment is not cheap.
+type sandboxIndex struct {
+	read   bool
+	groups map[string][]int
+}
+
+// groupsOf are the process groups of the live processes whose
+// WAITER_SANDBOX is dir (none when /proc cannot be read).
+func (x *sandboxIndex) groupsOf(dir string) []int {
+	if !x.read {
+		x.read, x.groups = true, scanSandboxes()
+	}
+	return x.groups[dir]
+}
+
+// scanSandboxes maps WAITER_SANDBOX values to the process groups of the
+// live processes that carry them.
+func scanSandboxes() map[string][]int {
+	procs, err := scanProcs()
+	if err != nil {
+		return nil
+	}
+	out := map[string][]int{}
+	for _, p := range procs {
+		if p.dead() || p.pgrp <= 1 {
+			continue
+		}
+		dir, ok := envValue(p.pid, "WAITER_SANDBOX")
+		if ok && !slices.Contains(out[dir], p.pgrp) {
+			out[dir] = append(out[dir], p.pgrp)
+		}
+	}
+	return out
 }
 
 // adopt takes over a live leftover instance of svc. It refuses records

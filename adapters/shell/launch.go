@@ -82,6 +82,9 @@ func (s *Scheduler) start(svc *service, id string, ports []int, as osuser.Accoun
 	}
 	now := s.cfg.Now()
 	pid := cmd.Process.Pid
+	if s.spawned != nil {
+		s.spawned(pid)
+	}
 	// The leader is our child and is not reaped before cmd.Wait, so its
 	// stat is readable even if it has already exited.
 	st, statErr := readStat(pid)

@@ -204,6 +204,21 @@ func hasEnv(pid int, kv string) bool {
 	return false
 }
 
+// envValue is the value of name in process pid's environment.
+func envValue(pid int, name string) (string, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return "", false
+	}
+	prefix := name + "="
+	for _, e := range bytes.Split(b, []byte{0}) {
+		if v, ok := strings.CutPrefix(string(e), prefix); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
 // readBootID names this boot of the machine, so that a record written
 // before a reboot never matches a process after it.
 func readBootID() string {

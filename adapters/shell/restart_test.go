@@ -208,3 +208,69 @@ func TestAdoptedInstanceIsWatchedWithoutPollingAndItsExitSeen(t *testing.T) {
 		t.Errorf("failure %+v, want %s with no exit code", f, gone)
 	}
 }
+
+// A router that dies between starting an instance and writing its
+// record (start, launch.go) leaves a process no record names. The next
+// router finds it by the folder its processes carry as WAITER_SANDBOX
+// and terminates it, adopting or not: nothing says what it is. Left, it
+// would run for good, holding its port and its user's resources.
+func TestRestartTerminatesAnInstanceNeverRecorded(t *testing.T) {
+	for _, adopt := range []bool{false, true} {
+		t.Run(fmt.Sprintf("adopt=%v", adopt), func(t *testing.T) {
+			t.Parallel()
+			dir, ports := t.TempDir(), testPortRange()
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = append(os.Environ(), envRole+"=router-dying-at-spawn", envRouterDir+"="+dir,
+				fmt.Sprintf("%s=%d-%d", envRouterPorts, ports[0], ports[1]))
+			cmd.Stderr = os.Stderr
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, readErr := bufio.NewReader(out).ReadString('\n')
+			_ = cmd.Wait() // it killed itself
+			var rep spawnReport
+			if readErr != nil || json.Unmarshal([]byte(line), &rep) != nil || rep.PID <= 1 {
+				t.Fatalf("the dying router's report %q: %v", line, readErr)
+			}
+			t.Cleanup(func() {
+				gone := make(chan struct{})
+				close(gone)
+				_ = procgroup.Signal(rep.PID, syscall.SIGKILL)
+				procgroup.WaitGone(rep.PID, gone, waitTimeout)
+			})
+			entries, _ := os.ReadDir(filepath.Join(dir, rep.Service))
+			var folder string
+			for _, e := range entries {
+				if e.IsDir() {
+					folder = filepath.Join(dir, rep.Service, e.Name())
+				}
+			}
+			if folder == "" || !procgroup.Alive(rep.PID) {
+				t.Fatalf("no unrecorded instance left running (folder %q, alive %v): the test proves nothing", folder, procgroup.Alive(rep.PID))
+			}
+			if _, err := os.Stat(filepath.Join(folder, instanceRecordName)); !os.IsNotExist(err) {
+				t.Fatalf("the instance was recorded after all: %v", err)
+			}
+
+			s := newTestScheduler(t, func(c *Config) { c.WorkDir, c.PortRange, c.Adopt = dir, ports, adopt })
+			if procgroup.Alive(rep.PID) {
+				t.Errorf("the unrecorded instance (group %d) still runs after New", rep.PID)
+			}
+			if _, err := os.Stat(folder); !os.IsNotExist(err) {
+				t.Errorf("its folder: %v, want it removed", err)
+			}
+			if adopt {
+				// The service itself was recorded: it is adopted, and its
+				// one instance started again.
+				obs := waitObs(t, s, rep.Service, "a new instance healthy", healthy(1))
+				if obs.Requested != 1 || obs.Instances[0].ID == filepath.Base(folder) {
+					t.Errorf("after adoption: %+v", obs)
+				}
+			}
+		})
+	}
+}

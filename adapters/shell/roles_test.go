@@ -93,6 +93,8 @@ func runRole(role string) int {
 		select {}
 	case "router":
 		return runRouter()
+	case "router-dying-at-spawn":
+		return runRouterDyingAtSpawn()
 	case "refuser":
 		return runRefuser()
 	}
@@ -218,6 +220,43 @@ func runRouter() int {
 	}
 	fmt.Fprintln(os.Stderr, "router: service never became healthy")
 	return 1
+}
+
+// spawnReport is what runRouterDyingAtSpawn prints as it dies: its
+// service, and the instance process it started and never recorded.
+type spawnReport struct {
+	Service string `json:"service"`
+	PID     int    `json:"pid"`
+}
+
+// runRouterDyingAtSpawn plays a router that crashes between starting an
+// instance and writing its record (launch.go): it creates a service of
+// one instance, and as soon as the instance's process runs it reports it
+// and kills itself with SIGKILL.
+func runRouterDyingAtSpawn() int {
+	var lo, hi int
+	fmt.Sscanf(os.Getenv(envRouterPorts), "%d-%d", &lo, &hi)
+	s, err := New(Config{WorkDir: os.Getenv(envRouterDir), PortRange: [2]int{lo, hi}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	d, err := serverDescription(engine.Params{"name": "unrecorded"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	s.spawned = func(pid int) {
+		b, _ := json.Marshal(spawnReport{Service: d.ID, PID: pid})
+		fmt.Println(string(b))
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	if err := s.CreateService(context.Background(), d, 1); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	select {} // the spawn kills it
 }
 
 // runRefuser plays a router that is not root (the test starts it as

@@ -65,6 +65,11 @@ type Scheduler struct {
 	stopped  chan struct{} // closed when Shutdown has finished
 	wg       sync.WaitGroup
 	shutOnce sync.Once
+
+	// spawned, when set (tests only), hears of each instance process as
+	// soon as it runs, before its record is written: a test's router
+	// dies there, as a router that crashed in that window would.
+	spawned func(pid int)
 }
 
 // service is one service's state.
