@@ -16,7 +16,9 @@ import (
 // After a router crash its instances keep running (they are in their own
 // process groups and have no parent-death signal). New finds them from the
 // records in the work folder and, per Config.Adopt, takes them over or
-// terminates them. Either way folders of instances that are gone are
+// terminates them; one started but not yet recorded when the router died
+// is found by its folder, which its processes carry as WAITER_SANDBOX,
+// and terminated. Either way folders of instances that are gone are
 // removed, so the work folder only ever holds what runs plus the logs of
 // the current run's recent failures.
 
@@ -67,8 +69,9 @@ func (s *Scheduler) recoverWorkDir() {
 	}
 }
 
-// recoverService adopts or terminates the instances recorded under dir.
-// It reports whether the service folder should go (it was not adopted).
+// recoverService adopts or terminates the instances recorded under dir,
+// and terminates those started there but never recorded. It reports
+// whether the service folder should go (it was not adopted).
 func (s *Scheduler) recoverService(dir string, terminating *sync.WaitGroup, sandboxes *sandboxIndex) (string, bool) {
 	serviceID := filepath.Base(dir)
 	var rec serviceRecord
