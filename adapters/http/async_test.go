@@ -93,6 +93,20 @@ func waitArmed(t *testing.T, e *testEdge, n int64) {
 	waitUntil(t, "the monitor's next timer", func() bool { return e.srv.asyncs.armed.Load() >= n })
 }
 
+// awaitRelease waits (up to 5 s) for the instance's release and checks
+// its outcome; what names the release in the failure.
+func awaitRelease(t *testing.T, e *testEdge, want engine.Outcome, what string) {
+	t.Helper()
+	select {
+	case o := <-e.router.releases:
+		if o != want {
+			t.Errorf("released with %v, want %v", o, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal(what)
+	}
+}
+
 func noRelease(t *testing.T, e *testEdge, when string) {
 	t.Helper()
 	select {
@@ -132,14 +146,7 @@ func TestAsyncRequestMonitoredUntilGone(t *testing.T) {
 	}
 	b.state.Store(http.StatusGone)
 	e.clock.Add(time.Second)
-	select {
-	case o := <-e.router.releases:
-		if o != engine.OutcomeSuccess {
-			t.Errorf("released with %v, want success", o)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("410 did not release the instance")
-	}
+	awaitRelease(t, e, engine.OutcomeSuccess, "410 did not release the instance")
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, a := range b.auth {
@@ -174,14 +181,7 @@ func TestAsyncResultEndsRequest(t *testing.T) {
 	if rec.Body.String() != "result of j1" {
 		t.Errorf("result body %q", rec.Body.String())
 	}
-	select {
-	case o := <-e.router.releases:
-		if o != engine.OutcomeSuccess {
-			t.Errorf("released with %v, want success", o)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("fetching the result did not release the instance")
-	}
+	awaitRelease(t, e, engine.OutcomeSuccess, "fetching the result did not release the instance")
 }
 
 // The async request timeout releases the instance however the status reads.
@@ -232,12 +232,5 @@ func TestAsyncMonitorPanicReleases(t *testing.T) {
 	waitArmed(t, e, 1)
 	noRelease(t, e, "after the 202")
 	e.clock.Add(time.Second)
-	select {
-	case o := <-e.router.releases:
-		if o != engine.OutcomeClientError {
-			t.Errorf("released with %v, want a client error", o)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the monitor's panic did not release the instance")
-	}
+	awaitRelease(t, e, engine.OutcomeClientError, "the monitor's panic did not release the instance")
 }

@@ -22,21 +22,8 @@ import (
 // running, as after a router crash.
 func crashedRouter(t *testing.T, dir string, ports [2]int, runAs string) routerReport {
 	t.Helper()
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), envRole+"=router", envRouterDir+"="+dir, envRouterRunAs+"="+runAs,
-		fmt.Sprintf("%s=%d-%d", envRouterPorts, ports[0], ports[1]))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	var rep routerReport
-	line, err := bufio.NewReader(out).ReadString('\n')
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
+	line, err := routerRoleLine(t, "router", dir, ports, envRouterRunAs+"="+runAs)
 	if err != nil {
 		t.Fatalf("router role: %v", err)
 	}
@@ -59,6 +46,29 @@ func crashedRouter(t *testing.T, dir string, ports [2]int, runAs string) routerR
 		}
 	}
 	return rep
+}
+
+// routerRoleLine runs a router role (roles_test.go) in a child process
+// on dir and ports, with env added, reads the first line it prints, and
+// kills it with SIGKILL (if it has not died already): the instances it
+// started are left running, as after a router crash.
+func routerRoleLine(t *testing.T, role, dir string, ports [2]int, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(append(os.Environ(), envRole+"="+role, envRouterDir+"="+dir,
+		fmt.Sprintf("%s=%d-%d", envRouterPorts, ports[0], ports[1])), env...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	return line, err
 }
 
 func TestRestartTerminatesLeftovers(t *testing.T) {
@@ -219,19 +229,7 @@ func TestRestartTerminatesAnInstanceNeverRecorded(t *testing.T) {
 		t.Run(fmt.Sprintf("adopt=%v", adopt), func(t *testing.T) {
 			t.Parallel()
 			dir, ports := t.TempDir(), testPortRange()
-			cmd := exec.Command(os.Args[0])
-			cmd.Env = append(os.Environ(), envRole+"=router-dying-at-spawn", envRouterDir+"="+dir,
-				fmt.Sprintf("%s=%d-%d", envRouterPorts, ports[0], ports[1]))
-			cmd.Stderr = os.Stderr
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			line, readErr := bufio.NewReader(out).ReadString('\n')
-			_ = cmd.Wait() // it killed itself
+			line, readErr := routerRoleLine(t, "router-dying-at-spawn", dir, ports) // it kills itself
 			var rep spawnReport
 			if readErr != nil || json.Unmarshal([]byte(line), &rep) != nil || rep.PID <= 1 {
 				t.Fatalf("the dying router's report %q: %v", line, readErr)

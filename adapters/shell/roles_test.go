@@ -175,12 +175,18 @@ type routerReport struct {
 	Instances map[string]int `json:"instances"` // instance id -> pgid
 }
 
+// roleScheduler is the scheduler a router role runs, on the work folder
+// and port range the test gave it (envRouterDir, envRouterPorts).
+func roleScheduler() (*Scheduler, error) {
+	var lo, hi int
+	fmt.Sscanf(os.Getenv(envRouterPorts), "%d-%d", &lo, &hi)
+	return New(Config{WorkDir: os.Getenv(envRouterDir), PortRange: [2]int{lo, hi}})
+}
+
 // runRouter plays a router that will crash: it starts a service of two
 // instances, reports them, and waits to be killed.
 func runRouter() int {
-	var lo, hi int
-	fmt.Sscanf(os.Getenv(envRouterPorts), "%d-%d", &lo, &hi)
-	s, err := New(Config{WorkDir: os.Getenv(envRouterDir), PortRange: [2]int{lo, hi}})
+	s, err := roleScheduler()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -234,9 +240,7 @@ type spawnReport struct {
 // one instance, and as soon as the instance's process runs it reports it
 // and kills itself with SIGKILL.
 func runRouterDyingAtSpawn() int {
-	var lo, hi int
-	fmt.Sscanf(os.Getenv(envRouterPorts), "%d-%d", &lo, &hi)
-	s, err := New(Config{WorkDir: os.Getenv(envRouterDir), PortRange: [2]int{lo, hi}})
+	s, err := roleScheduler()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -263,9 +267,7 @@ func runRouterDyingAtSpawn() int {
 // another account): it creates a service with run-as-user
 // envRouterRunAs, prints the service's observation as JSON and stops.
 func runRefuser() int {
-	var lo, hi int
-	fmt.Sscanf(os.Getenv(envRouterPorts), "%d-%d", &lo, &hi)
-	s, err := New(Config{WorkDir: os.Getenv(envRouterDir), PortRange: [2]int{lo, hi}})
+	s, err := roleScheduler()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

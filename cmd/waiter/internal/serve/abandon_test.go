@@ -251,13 +251,22 @@ func TestAbandonedRequestsGiveTheirSlotBack(t *testing.T) {
 	for _, f := range fronts {
 		f.h2.CloseIdleConnections()
 	}
+	awaitNoGrowth(t, "after the clients left", goroutines, fds)
+}
+
+// awaitNoGrowth waits (up to 5 s) until this process holds no more
+// goroutines or descriptors than it did before (goroutines, fds), with
+// 16 of slack for pooled connections and the clients' own; it fails the
+// test with every goroutine's stack when it never does.
+func awaitNoGrowth(t *testing.T, when string, goroutines, fds int) {
+	t.Helper()
 	const slack = 16
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > goroutines+slack || openFDs(t) > fds+slack {
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<20)
-			t.Fatalf("after the clients left: %d goroutines (%d before), %d descriptors (%d before)\n%s",
-				runtime.NumGoroutine(), goroutines, openFDs(t), fds, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("%s: %d goroutines (%d before), %d descriptors (%d before)\n%s",
+				when, runtime.NumGoroutine(), goroutines, openFDs(t), fds, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond) // polling for goroutines to end, as leakcheck does
 	}

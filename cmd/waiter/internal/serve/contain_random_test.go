@@ -187,14 +187,5 @@ func TestRandomPanicsLeaveTheRouterWhole(t *testing.T) {
 			rt.Fatalf("after %+v: %d panics fired, waiter_router_panics_total grew by %v", plans, fired, counted)
 		}
 	})
-	const slack = 16
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > goroutines+slack || openFDs(t) > fds+slack {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("after the panics: %d goroutines (%d before), %d descriptors (%d before)\n%s",
-				runtime.NumGoroutine(), goroutines, openFDs(t), fds, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond) // polling for goroutines to end, as leakcheck does
-	}
+	awaitNoGrowth(t, "after the panics", goroutines, fds)
 }
