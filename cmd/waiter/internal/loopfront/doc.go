@@ -39,4 +39,8 @@
 // the others through Buffered. Each loop keeps the proxy decisions its
 // requests came to (waiterhttp.LoopDecisions) for the next requests of
 // the same kind.
+//
+// A panic while a loop serves one client's request ends that client's
+// connection and gives its grant back, and the loop serves on
+// (contain.go); a panic while it serves no client ends the process.
 package loopfront
