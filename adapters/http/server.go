@@ -169,7 +169,8 @@ func (s *Server) countPanic(v any) {
 }
 
 // CountPanic counts a panic the router's event loops contained, each
-// ending one client's connection (cmd/waiter/internal/loopfront).
+// ending one client's connection (cmd/waiter/internal/loopfront), or one
+// of internal/h1serve's own code outside any handler.
 func (s *Server) CountPanic() { s.metrics.panics.Inc() }
 
 // serveAPI answers CORS preflights, applies the browser-safety rules to

@@ -17,18 +17,19 @@ type noPeerConn struct{ net.Conn }
 func (noPeerConn) RemoteAddr() net.Addr { return nil }
 
 // A panic in the server's own code, outside the handler, ends that
-// connection and is logged, as net/http's server does; it does not take
-// the process down. The panic here is the one a connection without a
+// connection and is logged, as net/http's server does, and counted
+// (Panicked); it does not take the process down. The panic here is the one a connection without a
 // remote address caused (the remote address's String), which crashed
 // the router.
 func TestPanicOutsideTheHandlerEndsOnlyItsConnection(t *testing.T) {
 	// Written by ServeConn's goroutine before it returns, read after.
 	var logged bytes.Buffer
-	handled := false
+	handled, panicked := false, 0
 	s := &Server{
 		Handler:           http.HandlerFunc(func(http.ResponseWriter, *http.Request) { handled = true }),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          log.New(&logged, "", 0),
+		Panicked:          func() { panicked++ },
 	}
 	client, server := net.Pipe()
 	defer client.Close()
@@ -49,5 +50,8 @@ func TestPanicOutsideTheHandlerEndsOnlyItsConnection(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), "h1serve: panic serving <nil>") {
 		t.Errorf("the panic was not logged: %q", logged.String())
+	}
+	if panicked != 1 {
+		t.Errorf("Panicked was called %d times, want once", panicked)
 	}
 }

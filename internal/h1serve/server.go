@@ -60,6 +60,10 @@ type Server struct {
 	// handler kept there for the request may be reused from then on
 	// (nothing of the response refers to it any more).
 	RequestDone func(context.Context)
+	// Panicked, when set, hears of a panic of this server's own code
+	// outside any handler, which ended one connection (a handler's
+	// panic is the handler's to count: it passes through it).
+	Panicked func()
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
@@ -258,6 +262,9 @@ func (s *Server) serveConn(c net.Conn, park bool) End {
 			buf := make([]byte, 64<<10)
 			buf = buf[:runtime.Stack(buf, false)]
 			s.logf("h1serve: panic serving %v: %v\n%s", c.RemoteAddr(), v, buf)
+			if s.Panicked != nil {
+				s.Panicked()
+			}
 		}
 	}()
 	defer func() {

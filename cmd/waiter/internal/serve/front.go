@@ -80,7 +80,7 @@ func newFront(ln net.Listener, cfg config.Config, edge *waiterhttp.Server, h htt
 			// The edge keeps each request's state in the connection's
 			// context, saving a request copy per request, and its
 			// records for reuse once the response is written.
-			ConnContext: edge.ConnContext, RequestDone: edge.RequestDone},
+			ConnContext: edge.ConnContext, RequestDone: edge.RequestDone, Panicked: edge.CountPanic},
 		std: make(chan net.Conn), idle: make(chan net.Conn), done: make(chan struct{}),
 	}
 	if cfg.EventLoop {
