@@ -6,7 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime"
+	"runtime/debug"
 	"sync"
 
 	gomarathon "github.com/gambol99/go-marathon"
@@ -115,9 +115,8 @@ func (s *Scheduler) call(ctx context.Context, name string, f func() error) error
 			// router down. It is a bad answer: an error, with the stack
 			// logged for whoever debugs that Marathon.
 			if v := recover(); v != nil {
-				buf := make([]byte, 16<<10)
 				s.log.Error("marathon: a call panicked on Marathon's answer", "call", name, "panic", v,
-					"stack", string(buf[:runtime.Stack(buf, false)]))
+					"stack", string(debug.Stack()))
 				result <- fmt.Errorf("%w: %s panicked: %v", gomarathon.ErrInvalidResponse, name, v)
 			}
 		}()

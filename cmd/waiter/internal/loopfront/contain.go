@@ -4,7 +4,7 @@ package loopfront
 
 import (
 	"fmt"
-	"runtime"
+	"runtime/debug"
 )
 
 // A panic while a loop serves one client's request (a bug of the
@@ -45,9 +45,6 @@ func (l *loop) attend(s any) {
 	}
 }
 
-// attendTimed is attend for a socket whose deadline runs (timers.attend).
-func (l *loop) attendTimed(s timed) { l.attend(s) }
-
 // runTimers runs the deadlines that have come; each socket's is served
 // as its event would be (attend).
 func (l *loop) runTimers() {
@@ -67,11 +64,9 @@ func (l *loop) contain() {
 	if v == nil {
 		return
 	}
-	buf := make([]byte, 64<<10)
-	buf = buf[:runtime.Stack(buf, false)]
 	if log := l.f.cfg.Logger; log != nil {
 		log.Error("loopfront: panic serving a request; its connection is closed", "client", c.remote,
-			"panic", fmt.Sprint(v), "stack", string(buf))
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	}
 	l.serving.c = nil
 	if l.serving.inMail {

@@ -167,7 +167,7 @@ func newLoop(f *Front) (*loop, error) {
 	l := &loop{f: f, epfd: epfd, epfile: file, rc: rc, evfd: evfd, handed: map[int]handedConn{},
 		idle: map[string][]*backend{}, events: make([]syscall.EpollEvent, 256), decisions: f.edge.NewLoopDecisions()}
 	l.ready = l.pollReady
-	l.timers.attend = l.attendTimed
+	l.timers.attend = l.attend
 	return l, nil
 }
 

@@ -56,7 +56,7 @@ var never = time.Unix(1<<40, 0)
 // before its deadline runs (loop.attend).
 type timers struct {
 	h      timerHeap
-	attend func(timed)
+	attend func(any)
 }
 
 // set gives s the deadline at (zero: none).
