@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -17,10 +16,6 @@ import (
 
 	"github.com/coder/websocket"
 	"pgregory.net/rapid"
-
-	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
-	"github.com/waiter-go/waiter/internal/e2ekit"
-	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // A client may go away at any point of its request: half-way through
@@ -134,17 +129,8 @@ func abandonFronts(t *testing.T) (routers []*testRouter, ids []string, fronts []
 	}
 	// The goroutine router has a TLS listener beside its plain one: the
 	// third front.
-	certFile, keyFile, roots, err := e2ekit.WriteTLSCert(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsPort, err := freeport.TCP(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	goRt, _ := startFrontRouter(t, abandonBackend(), goroutineFront, func(c *config.Config) {
-		c.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile, Port: tlsPort[0]}
-	})
+	withTLS, tlsAddr, roots := tlsListener(t)
+	goRt, _ := startFrontRouter(t, abandonBackend(), goroutineFront, withTLS)
 	routers = []*testRouter{loopRt, goRt}
 	ids = make([]string, len(routers))
 	for i, r := range routers {
@@ -164,16 +150,8 @@ func abandonFronts(t *testing.T) (routers []*testRouter, ids []string, fronts []
 	h2Conf.NextProtos = nil
 	overTLS := &http.Client{Transport: &http.Transport{Protocols: h2, TLSClientConfig: h2Conf}}
 	t.Cleanup(overTLS.CloseIdleConnections)
-	tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort[0]))
 	fronts = append(fronts, abandonFront{addr: tlsAddr, tlsConf: tlsConf, url: "https://" + tlsAddr, h2: overTLS})
-	e2ekit.Eventually(t, 10*time.Second, "the TLS listener accepts", func() (bool, string) {
-		c, err := fronts[2].dial()
-		if err != nil {
-			return false, err.Error()
-		}
-		_ = c.Close()
-		return true, ""
-	})
+	awaitAccepts(t, tlsAddr)
 	return routers, ids, fronts, []int{0, 1, 1}
 }
 

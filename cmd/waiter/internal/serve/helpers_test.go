@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"github.com/waiter-go/waiter/internal/warmconn"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,8 @@ import (
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
 	"github.com/waiter-go/waiter/engine"
+	"github.com/waiter-go/waiter/internal/e2ekit"
+	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // testRouter is `waiter serve` wired by Run itself, with a fake scheduler
@@ -267,4 +271,37 @@ func wantBody(t *testing.T, status int, body string, wantStatus int, wantParts .
 			t.Errorf("body lacks %q:\n%s", p, body)
 		}
 	}
+}
+
+// tlsListener is a TLS listener for a test's router, on a free loopback
+// port, with a certificate for 127.0.0.1 made for the test: the
+// configuration change that adds it, its address, and the roots that
+// trust its certificate.
+func tlsListener(t *testing.T) (func(*config.Config), string, *x509.CertPool) {
+	t.Helper()
+	certFile, keyFile, roots, err := e2ekit.WriteTLSCert(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := freeport.TCP(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTLS := func(c *config.Config) { c.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile, Port: ports[0]} }
+	return withTLS, net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), roots
+}
+
+// awaitAccepts waits (up to 10 s) until a listener at addr accepts: a
+// router's TLS listener starts beside its plain one, not before Run
+// answers on it.
+func awaitAccepts(t *testing.T, addr string) {
+	t.Helper()
+	e2ekit.Eventually(t, 10*time.Second, "the listener at "+addr+" accepts", func() (bool, string) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return false, err.Error()
+		}
+		_ = c.Close()
+		return true, ""
+	})
 }

@@ -10,12 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
-	"github.com/waiter-go/waiter/internal/e2ekit"
-	"github.com/waiter-go/waiter/internal/freeport"
 )
 
 // A taken port, the router's own or debug-listen's, fails the start at
@@ -91,26 +88,9 @@ func TestRunFailsFastOnBadTLSCertificate(t *testing.T) {
 // (set after the plain one began, they were a data race that this test
 // reports under -race).
 func TestTLSListenerBesidePlainOne(t *testing.T) {
-	certFile, keyFile, roots, err := e2ekit.WriteTLSCert(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ports, err := freeport.TCP(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := startRouter(t, nil, func(c *config.Config) {
-		c.TLS = config.TLS{CertFile: certFile, KeyFile: keyFile, Port: ports[0]}
-	})
-	tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-	e2ekit.Eventually(t, 10*time.Second, "the TLS listener accepts", func() (bool, string) {
-		c, err := net.Dial("tcp", tlsAddr)
-		if err != nil {
-			return false, err.Error()
-		}
-		_ = c.Close()
-		return true, ""
-	})
+	withTLS, tlsAddr, roots := tlsListener(t)
+	r := startRouter(t, nil, withTLS)
+	awaitAccepts(t, tlsAddr)
 	h2 := new(http.Protocols)
 	h2.SetHTTP2(true)
 	echoOverHTTP2(t, &http.Transport{Protocols: h2,
