@@ -162,9 +162,7 @@ func (d *Driver) logDecision(op string, a engine.Action) {
 // schedCall makes one scheduler call, counted and timed for /metrics and
 // logged when it fails.
 func (d *Driver) schedCall(op, service string, call func() error) error {
-	start := d.clk.Now()
-	err := call()
-	d.metrics.schedulerCall(op, d.clk.Since(start), err)
+	_, err := guardedCall(d, op, func() (struct{}, error) { return struct{}{}, call() })
 	if err != nil {
 		d.log.Warn("scheduler call failed", "op", op, "service-id", service, "error", err)
 	}

@@ -55,6 +55,10 @@ type Config struct {
 	Peers Peers
 	// Logger receives scheduler failures; nil discards them.
 	Logger *slog.Logger
+	// Panicked, when set, is told of every scheduler call that panicked
+	// (guardedCall), so the panic is counted where the router counts the
+	// others it contains.
+	Panicked func()
 }
 
 // Defaults for Config.

@@ -24,7 +24,8 @@
 //     starts;
 //   - scheduler calls (create, scale, kill, delete) run on a small worker
 //     pool, serialised per service so a delete never overtakes the create
-//     before it, and report back through syncer.CallDone; a successful
+//     before it, and report back through syncer.CallDone (a call that
+//     panics, an adapter's bug, reports an error: guardedCall); a successful
 //     delete, and a new service the engine refused after the HTTP edge
 //     stored its description (CheckCreate lets the edge ask first), are
 //     reported to Config.Forget, so the store's retention knows which

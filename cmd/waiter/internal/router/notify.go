@@ -33,9 +33,7 @@ func (d *Driver) watchNotifications(ctx context.Context, n notifier) {
 				return
 			}
 			callCtx, cancel := d.clk.WithTimeout(ctx, d.cfg.CallTimeout)
-			start := d.clk.Now()
-			obs, err := n.ObserveService(callCtx, id)
-			d.metrics.schedulerCall("observe-service", d.clk.Since(start), err)
+			obs, err := guardedCall(d, "observe-service", func() (engine.Observation, error) { return n.ObserveService(callCtx, id) })
 			cancel()
 			if ctx.Err() != nil {
 				return

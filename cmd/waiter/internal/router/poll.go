@@ -64,9 +64,7 @@ func (d *Driver) pollOnce(ctx context.Context) {
 		return
 	}
 	callCtx, cancel := d.clk.WithTimeout(ctx, d.cfg.CallTimeout)
-	start := d.clk.Now()
-	obs, err := d.sched.Observe(callCtx)
-	d.metrics.schedulerCall("observe", d.clk.Since(start), err)
+	obs, err := guardedCall(d, "observe", func() (map[string]engine.Observation, error) { return d.sched.Observe(callCtx) })
 	cancel()
 	if ctx.Err() != nil {
 		return

@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
+	"github.com/waiter-go/waiter/cmd/waiter/internal/fakesched"
+	"github.com/waiter-go/waiter/engine"
 )
 
 // A panic of the router's own while it serves a request must end that
@@ -179,4 +181,39 @@ func (r *testRouter) panicsCounted(t *testing.T) float64 {
 		t.Fatalf("/metrics does not parse: %v", err)
 	}
 	return value(t, families, "waiter_router_panics_total", nil)
+}
+
+// observePanics is the fake scheduler whose first Observe panics, as an
+// adapter's bug on an odd answer would.
+type observePanics struct {
+	*fakesched.Scheduler
+	fired atomic.Bool
+}
+
+func (o *observePanics) Observe(ctx context.Context) (map[string]engine.Observation, error) {
+	if o.fired.CompareAndSwap(false, true) {
+		panic("adapter bug in observe")
+	}
+	return o.Scheduler.Observe(ctx)
+}
+
+// A scheduler call that panics fails that call only (the driver's
+// guardedCall): the router stays up, a later poll sees the service's
+// instance, and the panic is counted on /metrics.
+func TestSchedulerPanicIsCountedAndServed(t *testing.T) {
+	var sched *observePanics
+	r := startRouterWrapped(t, nil, func(s *fakesched.Scheduler) engine.Scheduler {
+		sched = &observePanics{Scheduler: s}
+		return sched
+	})
+	resp := r.call(t, "GET", "/req", nil, service("panicky-observe")...)
+	if status, body := read(t, resp); status != http.StatusOK {
+		t.Fatalf("after the poll panicked: %d %s", status, briefBody(body))
+	}
+	if !sched.fired.Load() {
+		t.Fatal("no poll panicked")
+	}
+	if n := r.panicsCounted(t); n != 1 {
+		t.Errorf("waiter_router_panics_total %v, want 1", n)
+	}
 }

@@ -189,11 +189,15 @@ func Run(ctx context.Context, opts Options) error {
 		Forget:           kept.forget,
 		Logger:           log.With("component", "driver"),
 	}
+	// The driver exists before the edge that counts the router's
+	// contained panics; it calls no scheduler before Run, below.
+	var edge *waiterhttp.Server
+	rc.Panicked = func() { edge.CountPanic() }
 	pn.engine(cfg, &rc.Engine)
 	pn.driver(&rc)
 	drv := router.New(rc, sched, opts.Clock)
 	kept.running = drv.Knows
-	edge, err := waiterhttp.New(waiterhttp.Config{
+	edge, err = waiterhttp.New(waiterhttp.Config{
 		RouterID: cfg.RouterID, Hostnames: cfg.Hostnames, Description: descOpts,
 		QueueTimeout: cfg.QueueTimeout, SocketTimeout: cfg.SocketTimeout,
 		StreamingTimeout: cfg.StreamingTimeout, ConnectTimeout: cfg.ConnectTimeout,
