@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -103,7 +104,7 @@ func (s *Server) forwardWebsocket(w http.ResponseWriter, r *http.Request, rs *re
 	s.metrics.response(rs.desc.ID, resp.StatusCode)
 	// buffered.Reader may already hold bytes the client sent after its
 	// handshake; read through it so none are lost.
-	s.relayWebsocket(ctx, cancel, client, buffered.Reader, backend, rs.t.streaming)
+	s.relayWebsocket(ctx, cancel, info(r).cid, client, buffered.Reader, backend, rs.t.streaming)
 	if errors.Is(context.Cause(ctx), errWebsocketIdle) {
 		s.log.Info("websocket closed after idle timeout", "cid", info(r).cid, "service-id", rs.desc.ID)
 	}
@@ -158,7 +159,7 @@ func (s *Server) writeSwitchingProtocols(bw interface {
 // relayWebsocket copies bytes both ways until one side ends, the request is
 // canceled, or no byte moves for idle; then it closes both sides so the
 // other copy ends too, and returns once both copies have.
-func (s *Server) relayWebsocket(ctx context.Context, cancel context.CancelCauseFunc, client net.Conn,
+func (s *Server) relayWebsocket(ctx context.Context, cancel context.CancelCauseFunc, cid string, client net.Conn,
 	fromClient io.Reader, backend io.ReadWriteCloser, idle time.Duration) {
 	dog := newWatchdog(s.clock, cancel, errWebsocketIdle)
 	defer dog.stop()
@@ -176,6 +177,7 @@ func (s *Server) relayWebsocket(ctx context.Context, cancel context.CancelCauseF
 	pump := func(dst io.Writer, src io.Reader) {
 		defer func() { done <- struct{}{} }()
 		defer closeBoth()
+		defer s.containPump(cid)
 		bp := bufPool.Get().(*[]byte)
 		defer bufPool.Put(bp)
 		buf := *bp
@@ -196,4 +198,18 @@ func (s *Server) relayWebsocket(ctx context.Context, cancel context.CancelCauseF
 	go pump(client, backend)
 	<-done
 	<-done
+}
+
+// containPump ends a relay's copy that panicked as if its side had
+// closed: the pumps are goroutines of their own, where a panic of the
+// router's code would end the process with every connection it holds.
+// The relay then closes both sides and returns, and the grant is
+// released as for any socket that ended. The panic is logged with its
+// stack and counted (waiter_router_panics_total).
+func (s *Server) containPump(cid string) {
+	if v := recover(); v != nil {
+		s.countPanic(v)
+		s.log.Error("websocket relay panicked; closing the socket", "cid", cid,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	}
 }
