@@ -207,6 +207,18 @@ func (fw *forwarding) done() {
 	fw.keep()
 }
 
+// backendHost is the Host a request to an instance carries: the
+// client's, else (an HTTP/1.0 client may send none) the instance's own
+// address, as net/http's client, Jetty's and nginx's would send. The
+// fast client refuses to send a request without one, and that failure
+// would be blamed on the instance.
+func backendHost(client, instance string) string {
+	if client != "" {
+		return client
+	}
+	return instance
+}
+
 // hasClientBody reports a request body backendRequestOf sends.
 func hasClientBody(r *http.Request) bool {
 	return r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
@@ -232,7 +244,7 @@ func (s *Server) backendRequestOf(o *outgoing, r *http.Request, rs *resolved, g 
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Host:          r.Host,
+		Host:          backendHost(r.Host, o.url.Host),
 		ContentLength: r.ContentLength,
 	}
 	out := &o.req

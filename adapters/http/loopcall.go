@@ -114,6 +114,9 @@ func (s *Server) LoopRoutable(r *http.Request, fields []h1serve.Field) bool {
 	if r.ContentLength != 0 || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
 		return false
 	}
+	if r.Host == "" {
+		return false // an HTTP/1.1 request must name its host: the goroutine front answers net/http's 400
+	}
 	if _, ok := r.Header["Upgrade"]; ok {
 		return false // a websocket or h2c: net/http (h1guard's Head.Plain refuses these too)
 	}
@@ -312,11 +315,7 @@ func (c *LoopCall) AppendRequest(dst []byte) []byte {
 	dst = append(dst, ' ')
 	dst = appendRequestURI(dst, &c.url)
 	dst = append(dst, " HTTP/1.1\r\nHost: "...)
-	if r.Host != "" {
-		dst = append(dst, r.Host...)
-	} else {
-		dst = append(dst, c.url.Host...)
-	}
+	dst = append(dst, backendHost(r.Host, c.url.Host)...)
 	dst = append(dst, "\r\n"...)
 	c.reqBuf = dst
 	if c.addHeader == nil {

@@ -281,6 +281,13 @@ func (c *client) next() {
 			c.handoff() // the goroutine front refuses it
 			return
 		}
+		if end < 0 && bareLFHead(c.in) {
+			// Whole, by the lines a bare LF ends, which net/http (and
+			// nginx) accept: no CRLFCRLF will come, so waiting for one
+			// would hold the client until the head's timeout.
+			c.handoff()
+			return
+		}
 		if c.headStart.IsZero() {
 			c.headStart = c.l.clock()
 			var at time.Time
@@ -320,6 +327,15 @@ func (c *client) next() {
 }
 
 var crlfcrlf = []byte("\r\n\r\n")
+
+// bareLFHead reports whether buf holds an empty line ended by LF alone,
+// or a line so ended followed by an empty one: a whole head to a reader
+// that, as net/http's does, takes a bare LF for a line's end.
+func bareLFHead(buf []byte) bool {
+	return bytes.Contains(buf, lflf) || bytes.Contains(buf, lfcrlf)
+}
+
+var lflf, lfcrlf = []byte("\n\n"), []byte("\n\r\n")
 
 // admission is the notify of a queued request's admission: it runs on
 // the engine's goroutine, and posts the answer to the loop.

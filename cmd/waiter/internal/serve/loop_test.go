@@ -61,6 +61,8 @@ func loopBackend() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 		case "/warm":
 			_, _ = io.WriteString(w, "warm")
+		case "/host":
+			_, _ = io.WriteString(w, "host "+r.Host)
 		case "/slow":
 			time.Sleep(200 * time.Millisecond)
 			_, _ = io.WriteString(w, "slow")
