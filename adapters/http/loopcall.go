@@ -114,9 +114,6 @@ func (s *Server) LoopRoutable(r *http.Request, fields []h1serve.Field) bool {
 	if r.ContentLength != 0 || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
 		return false
 	}
-	if r.Host == "" {
-		return false // an HTTP/1.1 request must name its host: the goroutine front answers net/http's 400
-	}
 	if _, ok := r.Header["Upgrade"]; ok {
 		return false // a websocket or h2c: net/http (h1guard's Head.Plain refuses these too)
 	}

@@ -241,7 +241,11 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *str
 		fields = append(fields, f)
 	}
 	h.fields = fields
-	if hosts > 1 || lengths > 1 {
+	if hosts != 1 || lengths > 1 || !httpguts.ValidHostHeader(host) {
+		// Without a Host, or with one net/http's server refuses:
+		// ReadRequest's, whose head checkRequest refuses as that server
+		// does (a front that serves what this parser takes, as the event
+		// loops do, need not check the Host again).
 		return nil, false
 	}
 	contentLength, ok := parseContentLength(length, lengths == 1)
@@ -258,9 +262,7 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *str
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
 	r.Header = hdr
 	r.RequestURI = target
-	if hosts == 1 {
-		r.Host = host
-	}
+	r.Host = host
 	r.Close = conns
 	r.ContentLength = contentLength
 	r.Body = http.NoBody

@@ -447,6 +447,43 @@ func (f *firstByte) Read(p []byte) (int, error) {
 	return n + 1, err
 }
 
+// readRequest is http.ReadRequest, also saying whether the head had a
+// Host line (hostLineIn; for a head not whole in the buffer, whether
+// the Host it had was not empty).
+func readRequest(br *bufio.Reader) (req *http.Request, hasHost bool, err error) {
+	hasHost, known := hostLineIn(br)
+	if req, err = http.ReadRequest(br); err == nil && !known {
+		hasHost = req.Host != ""
+	}
+	return req, hasHost, err
+}
+
+// hostLineIn reports whether the head buffered at the start of br has a
+// Host line, which http.ReadRequest does not say (it takes the header
+// out, and an empty Host is valid where a missing one is not). known is
+// false when the head is not whole in the buffer: the rest of it is
+// still to come.
+func hostLineIn(br *bufio.Reader) (has, known bool) {
+	buf, _ := br.Peek(br.Buffered())
+	first := true
+	for {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			return false, false
+		}
+		line := bytes.TrimSuffix(buf[:i], []byte("\r"))
+		buf = buf[i+1:]
+		switch {
+		case first:
+			first = false // the request line
+		case len(line) == 0:
+			return false, true // the head's end
+		case len(line) >= 5 && line[4] == ':' && bytes.EqualFold(line[:4], []byte("host")):
+			return true, true
+		}
+	}
+}
+
 // headEnd is the index of the empty line ending the head at the start of
 // br's buffer, or -1 while the head is not whole there.
 func headEnd(br *bufio.Reader) int {
@@ -468,11 +505,12 @@ func (s *Server) serveOne(sc *conn, br *bufio.Reader, bw *bufio.Writer, end int)
 	}
 	req, fast := sc.head.parseFastAt(br, sc.base, end)
 	var err error
+	hasHost := fast // the fast parser takes only a head with one Host
 	if !fast {
-		req, err = http.ReadRequest(br)
+		req, hasHost, err = readRequest(br)
 	}
 	if err == nil {
-		err = checkRequest(req, fast)
+		err = checkRequest(req, hasHost, fast)
 	}
 	if err != nil {
 		if s.Stop != nil && errors.Is(err, s.Stop) {
@@ -563,18 +601,18 @@ func (s *Server) logf(format string, args ...any) {
 // (server.go readRequest), with its messages. The fast parser takes only
 // token names and values of printable ASCII and tabs (parse.go), so a
 // head it took (fast) needs no look at its header fields again.
-func checkRequest(req *http.Request, fast bool) error {
+func checkRequest(req *http.Request, hasHost, fast bool) error {
 	// http.ReadRequest has taken the Host header out (req.Host) and
-	// refused two; the fast path's router (h1guard.Head.Host) sends no
-	// request without one here.
-	if req.Host == "" && req.ProtoAtLeast(1, 1) {
+	// refused two. An empty one is valid (RFC 9112, 3.2: a target without
+	// an authority), as net/http's server takes it; none at all is not.
+	if !hasHost && req.ProtoAtLeast(1, 1) && req.Method != http.MethodConnect {
 		return statusError("missing required Host header")
+	}
+	if fast {
+		return nil // the fast parser took a valid Host, and header fields
 	}
 	if !httpguts.ValidHostHeader(req.Host) {
 		return statusError("malformed Host header")
-	}
-	if fast {
-		return nil
 	}
 	for k, vv := range req.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
