@@ -29,7 +29,7 @@ type headAnswer struct {
 }
 
 var (
-	errorPageNoise = regexp.MustCompile(`(?m)^ *(CID|Router Id|Time): .*$`)
+	errorPageNoise = regexp.MustCompile(`(?m)^ *(CID|Router Id|Time|Service Id): .*$`)
 	instanceAddr   = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 )
 
