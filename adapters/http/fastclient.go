@@ -17,6 +17,7 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/valyala/fasthttp"
+	"github.com/waiter-go/waiter/internal/h1resp"
 	"github.com/waiter-go/waiter/internal/strarena"
 	"github.com/waiter-go/waiter/internal/warmconn"
 
@@ -479,12 +480,13 @@ func (f *fastClients) exchange(c *fastConn, req *fasthttp.Request, resp *fasthtt
 		}
 		return err
 	}
-	if sc := resp.StatusCode(); sc < 200 {
+	if sc := resp.StatusCode(); sc < 200 || !h1resp.ValidStatus(sc) {
 		// fasthttp skips 100 and 103 but returns 101, which this client's
 		// requests never ask for (an upgrade goes through net/http's
 		// transport), and a code under 100, which no writer can pass
-		// on (the client got no answer at all): not a final answer. The
-		// event loops refuse both too (loopfront, h1resp).
+		// on (the client got no answer at all): not a final answer. A
+		// code above 599 is none either (h1resp.ValidStatus). The event
+		// loops refuse them all too (loopfront, h1resp).
 		return fmt.Errorf("%w: status %d", errNoFinalAnswer, sc)
 	}
 	return nil

@@ -132,6 +132,11 @@ func ParseHead(buf []byte, headRequest bool, fields []Field, maxHead int) (h Hea
 	}
 }
 
+// ValidStatus reports a status code RFC 9110 (15) defines a class for,
+// 100..599. Other codes are invalid, to be taken as a 5xx; a proxy
+// answers 502 for them, whichever reader read the answer.
+func ValidStatus(code int) bool { return code >= 100 && code <= 599 }
+
 // parseStatusLine parses "HTTP/1.x DDD reason" (RFC 9112 4), the
 // reason phrase and the space before it optional.
 func parseStatusLine(l []byte) (minor, status int, err error) {
@@ -165,9 +170,7 @@ func parseStatusLine(l []byte) (minor, status int, err error) {
 		}
 		status = status*10 + int(c-'0')
 	}
-	// RFC 9110 15: other codes are invalid, to be taken as a 5xx; the
-	// proxy answers 502 for them.
-	if status < 100 || status > 599 {
+	if !ValidStatus(status) {
 		return 0, 0, ErrStatusCode
 	}
 	for _, c := range reason {

@@ -24,7 +24,8 @@ var oddAnswers = []struct {
 	// it, where RFC 9112 lets a proxy either refuse the answer (502, as
 	// the loops do) or repair it: take Transfer-Encoding over
 	// Content-Length (6.3), replace an obs-fold with spaces (5.2), drop
-	// the space before a colon (5.1). fasthttp repairs; h1resp refuses.
+	// the space before a colon (5.1), take a bare LF for a line's end
+	// (2.2). fasthttp repairs; h1resp refuses.
 	relayed string
 }{
 	{"length and chunked", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "hello"},
@@ -40,6 +41,8 @@ var oddAnswers = []struct {
 	{"space before the colon", "HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok", "ok"},
 	{"negative length", "HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\nok", ""},
 	{"status 99", "HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nok", ""},
+	{"status 999", "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok", ""},
+	{"bare LF after the status line", "HTTP/1.1 200 OK\nContent-Length: 2\r\n\r\nok", "ok"},
 	{"101 unasked", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n", ""},
 	{"NUL in a value", "HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 2\r\n\r\nok", ""},
 	{"length plus", "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok", ""},
