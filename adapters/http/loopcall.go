@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/waiter-go/waiter"
 	"github.com/waiter-go/waiter/engine"
 	"github.com/waiter-go/waiter/internal/h1guard"
@@ -178,6 +180,11 @@ func (c *LoopCall) Begin(w http.ResponseWriter, r *http.Request, fields []h1serv
 	if rs, ok := s.decided(c.decisions, r, fields, ri); ok {
 		c.rs, c.dbg = rs, debugInfo{rs: rs}
 	} else {
+		if !httpguts.ValidHostHeader(r.Host) {
+			// net/http's 400, from the goroutine front. Checked here, once
+			// per decision: a kept one is keyed by the Host checked then.
+			return c.handoff(r)
+		}
 		changes := s.services.changes.Load() // before the records are read
 		rs, dbg, step := s.proxyDecide(c.w, r, true)
 		switch step {

@@ -241,11 +241,11 @@ func (h *fastHead) parseBytes(buf []byte, end int, base *http.Request, strs *str
 		fields = append(fields, f)
 	}
 	h.fields = fields
-	if hosts != 1 || lengths > 1 || !httpguts.ValidHostHeader(host) {
-		// Without a Host, or with one net/http's server refuses:
-		// ReadRequest's, whose head checkRequest refuses as that server
-		// does (a front that serves what this parser takes, as the event
-		// loops do, need not check the Host again).
+	if hosts != 1 || lengths > 1 {
+		// Without a Host: ReadRequest's, whose missing Host h1serve
+		// tells from an empty one (hostLineIn). Whether a Host is valid
+		// is checked by who serves the request (checkRequest; the event
+		// loops' LoopCall once per decision).
 		return nil, false
 	}
 	contentLength, ok := parseContentLength(length, lengths == 1)

@@ -19,7 +19,7 @@ import (
 // parseSeeds are heads the fast parser takes and heads it must leave to
 // http.ReadRequest (smuggling attempts, malformed lines, escapes).
 // The first fastSeeds the fast parser takes, the rest it leaves.
-const fastSeeds = 8
+const fastSeeds = 9
 
 var parseSeeds = []string{
 	"GET /hello HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\nX-Waiter-Token: t\r\n\r\n",
@@ -28,6 +28,7 @@ var parseSeeds = []string{
 	"POST /short HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
 	"GET /? HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, Close\r\n\r\n",
 	"GET /?? HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", // taken: net/http's server checks refuse it
 	// Pipelined heads of 10, 1, 9 (Host kept out, as always) and 2 header
 	// lines: the parser's reused header maps (one-group and table) must
 	// hold each head's headers and nothing of the one before.
@@ -38,7 +39,6 @@ var parseSeeds = []string{
 	"GET /dup HTTP/1.1\r\nHost: h\r\nA: 1\r\nA: 2\r\nA: 3\r\nA: 4\r\nA: 5\r\nA: 6\r\nA: 7\r\nA: 8\r\nA: 9\r\nA: 10\r\n\r\n" +
 		"GET /after HTTP/1.1\r\nHost: h\r\nB: 1\r\n\r\n",
 	"GET / HTTP/1.1\r\nX-No-Host: 1\r\n\r\n", // left: ReadRequest does not say a Host was missing (hostLineIn)
-	"GET / HTTP/1.1\r\nHost: a b\r\n\r\n",    // left: a Host net/http's server refuses
 	"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
 	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",

@@ -608,11 +608,11 @@ func checkRequest(req *http.Request, hasHost, fast bool) error {
 	if !hasHost && req.ProtoAtLeast(1, 1) && req.Method != http.MethodConnect {
 		return statusError("missing required Host header")
 	}
-	if fast {
-		return nil // the fast parser took a valid Host, and header fields
-	}
 	if !httpguts.ValidHostHeader(req.Host) {
 		return statusError("malformed Host header")
+	}
+	if fast {
+		return nil // the fast parser took only valid header fields
 	}
 	for k, vv := range req.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
