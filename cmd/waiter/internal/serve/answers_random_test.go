@@ -1,3 +1,5 @@
+//go:build linux
+
 package serve
 
 import (
@@ -6,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,14 +65,7 @@ func rawAnswerBackend() http.Handler {
 // answer got ejected would answer the next one by its history), on a new
 // connection, to each router.
 func TestFrontsRelayRandomAnswersAlike(t *testing.T) {
-	fronts := []struct {
-		name   string
-		mutate func(*config.Config)
-	}{
-		{"event loops", func(*config.Config) {}},
-		{"goroutine front", goroutineFront},
-		{"net/http", func(c *config.Config) { c.FastHTTP1 = false }},
-	}
+	fronts := threeFronts
 	hosts := make([]string, len(fronts))
 	for i, f := range fronts {
 		rt := startRouter(t, rawAnswerBackend(), f.mutate, func(c *config.Config) {
@@ -155,7 +151,7 @@ func TestFrontsRelayRandomAnswersAlike(t *testing.T) {
 			final.Body != h1resp.BodyNone
 		loopAnswer, goAnswer, stdAnswer := answers[0][0], answers[1][0], answers[2][0]
 		switch {
-		case !equalAnswers(answers[1], answers[2]):
+		case !slices.Equal(answers[1], answers[2]):
 			rt.Fatalf("answer %q to a %s:\ngoroutine front relayed %+v\nnet/http relayed %+v", h+rest, method, goAnswer, stdAnswer)
 		case loopRefused && !backendFailed(loopAnswer, method):
 			rt.Fatalf("answer %q to a %s, which the loops' reader refuses (%v): the loops relayed %+v", h+rest, method, loopErr, loopAnswer)
@@ -171,7 +167,7 @@ func TestFrontsRelayRandomAnswersAlike(t *testing.T) {
 					rt.Fatalf("answer %q to a %s: %s relayed %+v as whole", h+rest, method, fronts[i].name, a[0])
 				}
 			}
-		case !equalAnswers(answers[0], answers[1]):
+		case !slices.Equal(answers[0], answers[1]):
 			rt.Fatalf("answer %q to a %s:\nevent loops relayed %+v\ngoroutine front relayed %+v", h+rest, method, loopAnswer, goAnswer)
 		}
 	})
@@ -211,16 +207,4 @@ func fastReadsHead(raw string) error {
 func backendFailed(a headAnswer, method string) bool {
 	return a.Status == http.StatusBadGateway &&
 		(method == http.MethodHead || strings.Contains(a.Body, "Request to service backend failed"))
-}
-
-func equalAnswers(a, b []headAnswer) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

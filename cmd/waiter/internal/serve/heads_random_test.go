@@ -1,3 +1,5 @@
+//go:build linux
+
 package serve
 
 import (
@@ -16,6 +18,18 @@ import (
 
 	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
+
+// threeFronts are the router's three ways to serve HTTP/1.x: the event
+// loops, the goroutine front (internal/h1serve) and net/http's server;
+// tests that hold them to one behaviour start a router with each.
+var threeFronts = []struct {
+	name   string
+	mutate func(*config.Config)
+}{
+	{"event loops", func(*config.Config) {}},
+	{"goroutine front", goroutineFront},
+	{"net/http", func(c *config.Config) { c.FastHTTP1 = false }},
+}
 
 // headAnswer is what a client sees of a router's answer to one head,
 // less what differs between routers for the same request: the body of a
@@ -80,14 +94,7 @@ func answerHeads(host, raw, method string, n int) []headAnswer {
 // the loops until the head's timeout), an HTTP/1.0 head without a Host
 // (a 502 from the fast client, on every front).
 func TestFrontsAnswerRandomHeadsAlike(t *testing.T) {
-	fronts := []struct {
-		name   string
-		mutate func(*config.Config)
-	}{
-		{"event loops", func(*config.Config) {}},
-		{"goroutine front", goroutineFront},
-		{"net/http", func(c *config.Config) { c.FastHTTP1 = false }},
-	}
+	fronts := threeFronts
 	svc := kitchenFields("heads")
 	hosts := make([]string, len(fronts))
 	for i, f := range fronts {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package serve
 
 import (
@@ -5,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/waiter-go/waiter/cmd/waiter/internal/config"
 )
 
 // Heads at the edges of what HTTP/1.x allows get the same answer from
@@ -18,14 +18,7 @@ import (
 // net/http reads, is served (the loops waited for a CRLF that never
 // came, until the head's timeout).
 func TestFrontsAgreeOnHostlessAndBareLFHeads(t *testing.T) {
-	fronts := []struct {
-		name   string
-		mutate func(*config.Config)
-	}{
-		{"event loops", func(*config.Config) {}},
-		{"goroutine front", goroutineFront},
-		{"net/http", func(c *config.Config) { c.FastHTTP1 = false }},
-	}
+	fronts := threeFronts
 	svc := kitchenFields("hostless")
 	for _, f := range fronts {
 		t.Run(f.name, func(t *testing.T) {
