@@ -40,6 +40,11 @@ type headAnswer struct {
 	Status int
 	Body   string
 	Close  bool
+	// Routed: the answer carries a correlation id, so the router's
+	// proxy or API made it (or passed it on), not the HTTP layer's own
+	// refusal of the head; an instance's net/http refuses the same heads
+	// in the same words.
+	Routed bool
 }
 
 var (
@@ -70,7 +75,7 @@ func answerHeads(host, raw, method string, n int) []headAnswer {
 		if err != nil {
 			return append(out, headAnswer{Status: resp.StatusCode, Body: "body broken: " + err.Error()})
 		}
-		a := headAnswer{Status: resp.StatusCode, Body: string(b), Close: resp.Close}
+		a := headAnswer{Status: resp.StatusCode, Body: string(b), Close: resp.Close, Routed: resp.Header.Get("X-Cid") != ""}
 		if strings.HasPrefix(a.Body, fmt.Sprintf("%d ", a.Status)) {
 			a.Body = "" // net/http's (or the fast fronts') own refusal
 		}
