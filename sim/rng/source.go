@@ -103,7 +103,7 @@ func (s *Source) Intn(n int) int {
 // ExpFloat64 returns an exponentially distributed value with mean 1.
 func (s *Source) ExpFloat64() float64 {
 	// Inversion on 1-u, which lies in (0, 1], so the log is always finite.
-	return -math.Log(1 - s.Float64())
+	return -logUnit(1 - s.Float64())
 }
 
 // NormFloat64 returns a standard normal value (mean 0, standard deviation 1).
@@ -136,7 +136,7 @@ func (s *Source) polarPair() (u, v, q float64) {
 }
 
 // polarScale turns a polar pair into two standard normals, u·f and v·f.
-func polarScale(q float64) float64 { return math.Sqrt(-2 * math.Log(q) / q) }
+func polarScale(q float64) float64 { return math.Sqrt(-2 * logUnit(q) / q) }
 
 // splitmix64 advances x and returns the next splitmix64 output.
 func splitmix64(x *uint64) uint64 {
