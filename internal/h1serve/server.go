@@ -448,10 +448,20 @@ func (f *firstByte) Read(p []byte) (int, error) {
 }
 
 // readRequest is http.ReadRequest, also saying whether the head had a
-// Host line (hostLineIn; for a head not whole in the buffer, whether
-// the Host it had was not empty).
+// Host line (hostLineIn). A head that came in several reads is first
+// read on into the buffer, until hostLineIn can tell or the buffer is
+// full (a head of over 4 KB, whose Host line is then judged by its value:
+// an empty one counts as missing), or the read fails, which ReadRequest
+// then reports as it would have. The connection's deadline for a head
+// bounds the wait, as it bounds ReadRequest's.
 func readRequest(br *bufio.Reader) (req *http.Request, hasHost bool, err error) {
 	hasHost, known := hostLineIn(br)
+	for !known && br.Buffered() < br.Size() {
+		if _, err := br.Peek(br.Buffered() + 1); err != nil {
+			break
+		}
+		hasHost, known = hostLineIn(br)
+	}
 	if req, err = http.ReadRequest(br); err == nil && !known {
 		hasHost = req.Host != ""
 	}

@@ -488,3 +488,45 @@ func TestResponseHasRequestFields(t *testing.T) {
 		t.Errorf("a head net/http parsed has fields %v", second.fields)
 	}
 }
+
+// A head that comes in several reads is read on until readRequest can
+// tell a missing Host from an empty one (valid, RFC 9112 3.2), as it can
+// for a head that came whole: an empty Host in a head whose first read
+// ended before it was refused as missing.
+func TestReadRequestTellsAnEmptyHostInASplitHead(t *testing.T) {
+	for _, c := range []struct {
+		head    string
+		hasHost bool
+	}{
+		{"GET / HTTP/1.1\r\nHost:\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nX-A: 1\r\nHost: \r\nX-B: 2\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nX-A: 1\r\n\r\n", false},
+		{"GET / HTTP/1.1\nHost:\n\n", true},
+		{"GET / HTTP/1.1\nX-A: 1\n\n", false},
+	} {
+		for _, chunk := range []int{1, 3, 7} {
+			br := bufio.NewReaderSize(&chunked{r: strings.NewReader(c.head), n: chunk}, 4<<10)
+			_, _ = br.Peek(1) // the server reads a head once some of it has come
+			req, hasHost, err := readRequest(br)
+			if err != nil {
+				t.Fatalf("%q in reads of %d bytes: %v", c.head, chunk, err)
+			}
+			if hasHost != c.hasHost || req.Host != "" && !c.hasHost {
+				t.Errorf("%q in reads of %d bytes: has a Host %v, want %v", c.head, chunk, hasHost, c.hasHost)
+			}
+			if err := checkRequest(req, hasHost, false); (err == nil) != c.hasHost {
+				t.Errorf("%q in reads of %d bytes: checked %v", c.head, chunk, err)
+			}
+		}
+	}
+}
+
+// chunked gives r's bytes n at a time, as a connection gives a head sent
+// in pieces.
+type chunked struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunked) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
