@@ -453,14 +453,15 @@ func (f *firstByte) Read(p []byte) (int, error) {
 // full (a head of over 4 KB, whose Host line is then judged by its value:
 // an empty one counts as missing), or the read fails, which ReadRequest
 // then reports as it would have. The connection's deadline for a head
-// bounds the wait, as it bounds ReadRequest's.
+// bounds the wait, as it bounds ReadRequest's; each read's bytes are
+// looked at once (from), however few come at a time.
 func readRequest(br *bufio.Reader) (req *http.Request, hasHost bool, err error) {
-	hasHost, known := hostLineIn(br)
+	hasHost, known, from := hostLineIn(br, 0)
 	for !known && br.Buffered() < br.Size() {
 		if _, err := br.Peek(br.Buffered() + 1); err != nil {
 			break
 		}
-		hasHost, known = hostLineIn(br)
+		hasHost, known, from = hostLineIn(br, from)
 	}
 	if req, err = http.ReadRequest(br); err == nil && !known {
 		hasHost = req.Host != ""
@@ -470,26 +471,27 @@ func readRequest(br *bufio.Reader) (req *http.Request, hasHost bool, err error) 
 
 // hostLineIn reports whether the head buffered at the start of br has a
 // Host line, which http.ReadRequest does not say (it takes the header
-// out, and an empty Host is valid where a missing one is not). known is
-// false when the head is not whole in the buffer: the rest of it is
-// still to come.
-func hostLineIn(br *bufio.Reader) (has, known bool) {
+// out, and an empty Host is valid where a missing one is not). It looks
+// at the lines from the offset from on (0: the request line, which it
+// skips). known is false when the head is not whole in the buffer: the
+// rest of it is still to come, and next is where its first line not
+// yet whole starts, for the next look.
+func hostLineIn(br *bufio.Reader, from int) (has, known bool, next int) {
 	buf, _ := br.Peek(br.Buffered())
-	first := true
-	for {
-		i := bytes.IndexByte(buf, '\n')
+	for next = from; ; {
+		i := bytes.IndexByte(buf[next:], '\n')
 		if i < 0 {
-			return false, false
+			return false, false, next
 		}
-		line := bytes.TrimSuffix(buf[:i], []byte("\r"))
-		buf = buf[i+1:]
+		line := bytes.TrimSuffix(buf[next:next+i], []byte("\r"))
+		first := next == 0 // the request line
+		next += i + 1
 		switch {
 		case first:
-			first = false // the request line
 		case len(line) == 0:
-			return false, true // the head's end
+			return false, true, next // the head's end
 		case len(line) >= 5 && line[4] == ':' && bytes.EqualFold(line[:4], []byte("host")):
-			return true, true
+			return true, true, next
 		}
 	}
 }
